@@ -1,0 +1,58 @@
+package dev.warden.agent.access;
+
+import com.fasterxml.jackson.annotation.JsonInclude;
+import com.fasterxml.jackson.databind.PropertyNamingStrategies;
+import com.fasterxml.jackson.databind.annotation.JsonNaming;
+import org.eclipse.microprofile.openapi.annotations.media.Schema;
+
+import java.time.Instant;
+import java.util.List;
+import java.util.UUID;
+
+/** Requests and responses of {@code /v1/orgs} and {@code /v1/api-keys}. */
+public final class AccessModels {
+
+    private AccessModels() {
+    }
+
+    @JsonNaming(PropertyNamingStrategies.SnakeCaseStrategy.class)
+    @Schema(name = "CreateOrganizationRequest")
+    public record CreateOrganizationRequest(@Schema(required = true, examples = "acme") String name,
+                                            @Schema(examples = "first admin") String adminKeyName) {
+    }
+
+    @JsonNaming(PropertyNamingStrategies.SnakeCaseStrategy.class)
+    public record CreateOrganizationResponse(OrganizationRecord organization, ApiKeyResponse adminApiKey) {
+    }
+
+    @JsonNaming(PropertyNamingStrategies.SnakeCaseStrategy.class)
+    public record OrganizationListResponse(List<OrganizationRecord> organizations, String nextCursor) {
+    }
+
+    @JsonNaming(PropertyNamingStrategies.SnakeCaseStrategy.class)
+    @Schema(name = "CreateApiKeyRequest")
+    public record CreateApiKeyRequest(
+            @Schema(required = true, examples = "ci pipeline") String name,
+            @Schema(required = true, enumeration = {"viewer", "operator", "admin", "auditor", "instance"}) String role,
+            @Schema(description = "When the key stops working; never when absent") Instant expiresAt) {
+    }
+
+    /** An API key as shown to an admin; {@code secret} is present once, in the answer to its creation. */
+    @JsonNaming(PropertyNamingStrategies.SnakeCaseStrategy.class)
+    @JsonInclude(JsonInclude.Include.NON_ABSENT)
+    public record ApiKeyResponse(UUID id, UUID orgId, String name, String role, String prefix, Instant expiresAt,
+                                 boolean revoked, Instant revokedAt, Instant lastUsedAt, Instant createdAt,
+                                 String createdBy,
+                                 @Schema(description = "The secret for X-API-Key; shown only when the key is created")
+                                 @JsonInclude(JsonInclude.Include.NON_NULL) String secret) {
+
+        static ApiKeyResponse of(ApiKeyRecord k, String secret) {
+            return new ApiKeyResponse(k.id(), k.orgId(), k.name(), k.role(), k.prefix(), k.expiresAt(),
+                    k.revokedAt() != null, k.revokedAt(), k.lastUsedAt(), k.createdAt(), k.createdBy(), secret);
+        }
+    }
+
+    @JsonNaming(PropertyNamingStrategies.SnakeCaseStrategy.class)
+    public record ApiKeyListResponse(List<ApiKeyResponse> apiKeys, String nextCursor) {
+    }
+}

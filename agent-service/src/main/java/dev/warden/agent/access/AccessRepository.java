@@ -1,0 +1,138 @@
+package dev.warden.agent.access;
+
+import dev.warden.api.PageRequest;
+import io.smallrye.mutiny.Uni;
+import io.vertx.mutiny.sqlclient.Row;
+import io.vertx.mutiny.sqlclient.SqlConnection;
+import io.vertx.mutiny.sqlclient.Tuple;
+import jakarta.enterprise.context.ApplicationScoped;
+
+import java.time.Instant;
+import java.time.OffsetDateTime;
+import java.time.ZoneOffset;
+import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.List;
+import java.util.UUID;
+
+/** Organizations and API keys. Row-Level Security scopes keys to the transaction's organization. */
+@ApplicationScoped
+public class AccessRepository {
+
+    private static final String KEY_COLUMNS =
+            "id, org_id, name, role, secret_sha256, prefix, expires_at, revoked_at, last_used_at, created_at, created_by";
+    private static final String ORG_COLUMNS = "id, name, status, created_at, updated_at";
+
+    public Uni<Void> insertOrganization(SqlConnection conn, OrganizationRecord org) {
+        return conn.preparedQuery("INSERT INTO organizations (" + ORG_COLUMNS + ") VALUES ($1, $2, $3, $4, $5)")
+                .execute(Tuple.of(org.id(), org.name(), org.status(), utc(org.createdAt()), utc(org.updatedAt())))
+                .replaceWithVoid();
+    }
+
+    public Uni<Void> updateOrganizationStatus(SqlConnection conn, UUID id, String status, Instant at) {
+        return conn.preparedQuery("UPDATE organizations SET status = $2, updated_at = $3 WHERE id = $1")
+                .execute(Tuple.of(id, status, utc(at))).replaceWithVoid();
+    }
+
+    public Uni<OrganizationRecord> findOrganization(SqlConnection conn, UUID id) {
+        return conn.preparedQuery("SELECT " + ORG_COLUMNS + " FROM organizations WHERE id = $1").execute(Tuple.of(id))
+                .map(rows -> rows.rowCount() == 0 ? null : organization(rows.iterator().next()));
+    }
+
+    public Uni<OrganizationRecord> findOrganizationByName(SqlConnection conn, String name) {
+        return conn.preparedQuery("SELECT " + ORG_COLUMNS + " FROM organizations WHERE name = $1").execute(Tuple.of(name))
+                .map(rows -> rows.rowCount() == 0 ? null : organization(rows.iterator().next()));
+    }
+
+    public Uni<List<OrganizationRecord>> listOrganizations(SqlConnection conn, PageRequest page) {
+        List<Object> args = new ArrayList<>();
+        String where = "true";
+        if (page.updatedSince() != null) {
+            args.add(utc(page.updatedSince()));
+            where += " AND updated_at >= $" + args.size();
+        }
+        if (page.after() != null) {
+            args.add(utc(page.after().instant()));
+            args.add(page.after().id());
+            where += " AND (created_at, id) > ($" + (args.size() - 1) + ", $" + args.size() + ")";
+        }
+        args.add(page.limit());
+        return conn.preparedQuery("SELECT " + ORG_COLUMNS + " FROM organizations WHERE " + where
+                        + " ORDER BY created_at, id LIMIT $" + args.size())
+                .execute(Tuple.from(args))
+                .map(rows -> {
+                    List<OrganizationRecord> out = new ArrayList<>();
+                    rows.forEach(r -> out.add(organization(r)));
+                    return out;
+                });
+    }
+
+    public Uni<Void> insertKey(SqlConnection conn, ApiKeyRecord k) {
+        return conn.preparedQuery("INSERT INTO api_keys (" + KEY_COLUMNS
+                        + ") VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11)")
+                .execute(Tuple.from(Arrays.asList(k.id(), k.orgId(), k.name(), k.role(), k.secretSha256(), k.prefix(),
+                        utc(k.expiresAt()), utc(k.revokedAt()), utc(k.lastUsedAt()), utc(k.createdAt()), k.createdBy())))
+                .replaceWithVoid();
+    }
+
+    public Uni<ApiKeyRecord> findKey(SqlConnection conn, UUID id) {
+        return conn.preparedQuery("SELECT " + KEY_COLUMNS + " FROM api_keys WHERE id = $1").execute(Tuple.of(id))
+                .map(rows -> rows.rowCount() == 0 ? null : key(rows.iterator().next()));
+    }
+
+    public Uni<ApiKeyRecord> findKeyByHash(SqlConnection conn, String sha256) {
+        return conn.preparedQuery("SELECT " + KEY_COLUMNS + " FROM api_keys WHERE secret_sha256 = $1")
+                .execute(Tuple.of(sha256))
+                .map(rows -> rows.rowCount() == 0 ? null : key(rows.iterator().next()));
+    }
+
+    public Uni<ApiKeyRecord> revokeKey(SqlConnection conn, UUID id, Instant at) {
+        return conn.preparedQuery("UPDATE api_keys SET revoked_at = coalesce(revoked_at, $2) WHERE id = $1 RETURNING "
+                        + KEY_COLUMNS)
+                .execute(Tuple.of(id, utc(at)))
+                .map(rows -> rows.rowCount() == 0 ? null : key(rows.iterator().next()));
+    }
+
+    public Uni<List<ApiKeyRecord>> listKeys(SqlConnection conn, PageRequest page) {
+        List<Object> args = new ArrayList<>();
+        String where = "true";
+        if (page.updatedSince() != null) {
+            args.add(utc(page.updatedSince()));
+            where += " AND greatest(created_at, revoked_at) >= $" + args.size();
+        }
+        if (page.after() != null) {
+            args.add(utc(page.after().instant()));
+            args.add(page.after().id());
+            where += " AND (created_at, id) > ($" + (args.size() - 1) + ", $" + args.size() + ")";
+        }
+        args.add(page.limit());
+        return conn.preparedQuery("SELECT " + KEY_COLUMNS + " FROM api_keys WHERE " + where
+                        + " ORDER BY created_at, id LIMIT $" + args.size())
+                .execute(Tuple.from(args))
+                .map(rows -> {
+                    List<ApiKeyRecord> out = new ArrayList<>();
+                    rows.forEach(r -> out.add(key(r)));
+                    return out;
+                });
+    }
+
+    private static OrganizationRecord organization(Row r) {
+        return new OrganizationRecord(r.getUUID("id"), r.getString("name"), r.getString("status"),
+                instant(r.getOffsetDateTime("created_at")), instant(r.getOffsetDateTime("updated_at")));
+    }
+
+    private static ApiKeyRecord key(Row r) {
+        return new ApiKeyRecord(r.getUUID("id"), r.getUUID("org_id"), r.getString("name"), r.getString("role"),
+                r.getString("secret_sha256"), r.getString("prefix"), instant(r.getOffsetDateTime("expires_at")),
+                instant(r.getOffsetDateTime("revoked_at")), instant(r.getOffsetDateTime("last_used_at")),
+                instant(r.getOffsetDateTime("created_at")), r.getString("created_by"));
+    }
+
+    private static Instant instant(OffsetDateTime value) {
+        return value == null ? null : value.toInstant();
+    }
+
+    private static OffsetDateTime utc(Instant value) {
+        return value == null ? null : value.atOffset(ZoneOffset.UTC);
+    }
+}

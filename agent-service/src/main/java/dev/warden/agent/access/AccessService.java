@@ -1,0 +1,158 @@
+package dev.warden.agent.access;
+
+import dev.warden.agent.Agent;
+import dev.warden.agent.access.AccessModels.ApiKeyListResponse;
+import dev.warden.agent.access.AccessModels.ApiKeyResponse;
+import dev.warden.agent.access.AccessModels.CreateApiKeyRequest;
+import dev.warden.agent.access.AccessModels.CreateOrganizationRequest;
+import dev.warden.agent.access.AccessModels.CreateOrganizationResponse;
+import dev.warden.agent.access.AccessModels.OrganizationListResponse;
+import dev.warden.api.ApiException;
+import dev.warden.api.Checks;
+import dev.warden.api.PageRequest;
+import dev.warden.api.PageRequest.Cursor;
+import dev.warden.events.EventTypes;
+import dev.warden.events.access.AccessEvents;
+import dev.warden.outbox.Outbox;
+import dev.warden.tenancy.db.SqlErrors;
+import dev.warden.tenancy.db.TenantDb;
+import dev.warden.tenancy.security.ApiKeys;
+import dev.warden.tenancy.security.Roles;
+import io.smallrye.mutiny.Uni;
+import io.vertx.mutiny.sqlclient.SqlConnection;
+import jakarta.enterprise.context.ApplicationScoped;
+
+import java.time.Instant;
+import java.util.UUID;
+
+/**
+ * Organizations and API keys. Each change is published on the compacted {@code warden.access.v1} topic, from which
+ * every service checks keys locally.
+ */
+@ApplicationScoped
+public class AccessService {
+
+    private final TenantDb db;
+    private final AccessRepository repository;
+    private final Outbox outbox;
+
+    public AccessService(TenantDb db, AccessRepository repository, Outbox outbox) {
+        this.db = db;
+        this.repository = repository;
+        this.outbox = outbox;
+    }
+
+    public Uni<CreateOrganizationResponse> createOrganization(String actor, CreateOrganizationRequest req) {
+        new Checks().required("name", req == null ? null : req.name())
+                .maxLength("name", req == null ? null : req.name(), 200)
+                .maxLength("admin_key_name", req == null ? null : req.adminKeyName(), 200)
+                .orThrow();
+        String keyName = req.adminKeyName() == null ? "first admin" : req.adminKeyName();
+        String secret = ApiKeys.newSecret();
+        return db.asPlatform(conn -> insertOrganization(conn, req.name())
+                        .chain(org -> insertKey(conn, org.id(), actor, keyName, Roles.ADMIN, null, secret)
+                                .map(key -> new CreateOrganizationResponse(org, ApiKeyResponse.of(key, secret)))))
+                .onFailure(SqlErrors::uniqueViolation)
+                .transform(e -> ApiException.conflict("An organization named " + req.name() + " already exists"));
+    }
+
+    public Uni<OrganizationListResponse> listOrganizations(PageRequest page) {
+        return db.asPlatform(conn -> repository.listOrganizations(conn, page))
+                .map(orgs -> new OrganizationListResponse(orgs, orgs.size() == page.limit()
+                        ? Cursor.at(orgs.getLast().createdAt(), orgs.getLast().id()).encode() : null));
+    }
+
+    public Uni<OrganizationRecord> getOrganization(UUID id) {
+        return db.asPlatform(conn -> repository.findOrganization(conn, id)).map(AccessService::orgOrNotFound);
+    }
+
+    /** Disables an organization: every one of its keys stops working in every service. */
+    public Uni<OrganizationRecord> setOrganizationStatus(UUID id, String status) {
+        return db.asPlatform(conn -> repository.findOrganization(conn, id).map(AccessService::orgOrNotFound)
+                .chain(org -> {
+                    if (org.status().equals(status)) {
+                        return Uni.createFrom().item(org);
+                    }
+                    OrganizationRecord changed = new OrganizationRecord(org.id(), org.name(), status, org.createdAt(), Agent.now());
+                    return repository.updateOrganizationStatus(conn, id, status, changed.updatedAt())
+                            .chain(() -> outbox.emit(conn, id, EventTypes.ORGANIZATION, AccessEvents.organizationKey(id),
+                                    changed.event()))
+                            .replaceWith(changed);
+                }));
+    }
+
+    public Uni<ApiKeyResponse> createKey(UUID org, String actor, CreateApiKeyRequest req) {
+        Checks checks = new Checks().required("name", req == null ? null : req.name())
+                .required("role", req == null ? null : req.role());
+        if (req != null) {
+            checks.maxLength("name", req.name(), 200)
+                    .check(req.role() == null || Roles.ORG_ROLES.contains(req.role()), "role",
+                            "must be one of viewer, operator, admin, auditor, instance")
+                    .check(req.expiresAt() == null || req.expiresAt().isAfter(Instant.now()), "expires_at",
+                            "must be in the future");
+        }
+        checks.orThrow();
+        String secret = ApiKeys.newSecret();
+        return db.inOrg(org, conn -> insertKey(conn, org, actor, req.name(), req.role(), req.expiresAt(), secret))
+                .map(key -> ApiKeyResponse.of(key, secret));
+    }
+
+    public Uni<ApiKeyListResponse> listKeys(UUID org, PageRequest page) {
+        return db.inOrg(org, conn -> repository.listKeys(conn, page))
+                .map(keys -> new ApiKeyListResponse(keys.stream().map(k -> ApiKeyResponse.of(k, null)).toList(),
+                        keys.size() == page.limit() ? Cursor.at(keys.getLast().createdAt(), keys.getLast().id()).encode() : null));
+    }
+
+    public Uni<ApiKeyResponse> revokeKey(UUID org, UUID id) {
+        return db.inOrg(org, conn -> repository.findKey(conn, id).chain(existing -> {
+            if (existing == null) {
+                throw ApiException.notFound("API key");
+            }
+            if (existing.revokedAt() != null) {
+                return Uni.createFrom().item(existing);
+            }
+            return repository.revokeKey(conn, id, Agent.now())
+                    .call(revoked -> outbox.emit(conn, org, EventTypes.API_KEY, AccessEvents.apiKeyKey(id), revoked.event()));
+        })).map(key -> ApiKeyResponse.of(key, null));
+    }
+
+    /**
+     * Makes sure an organization of this name exists with an admin key of this secret: how the local launcher and a
+     * Kubernetes bootstrap secret give a fresh installation its first organization. Safe to repeat.
+     */
+    public Uni<Void> ensureBootstrap(String orgName, String adminSecret) {
+        return db.asPlatform(conn -> repository.findOrganizationByName(conn, orgName)
+                .chain(existing -> existing != null ? Uni.createFrom().item(existing) : insertOrganization(conn, orgName))
+                .call(org -> TenantDb.scopeTo(conn, org.id()))
+                .chain(org -> repository.findKeyByHash(conn, ApiKeys.sha256(adminSecret))
+                        .chain(key -> key != null ? Uni.createFrom().voidItem()
+                                : insertKey(conn, org.id(), "bootstrap", "bootstrap admin", Roles.ADMIN, null, adminSecret)
+                                .replaceWithVoid())));
+    }
+
+    private Uni<OrganizationRecord> insertOrganization(SqlConnection conn, String name) {
+        Instant now = Agent.now();
+        OrganizationRecord org = new OrganizationRecord(UUID.randomUUID(), name, "active", now, now);
+        return repository.insertOrganization(conn, org)
+                .chain(() -> outbox.emit(conn, org.id(), EventTypes.ORGANIZATION, AccessEvents.organizationKey(org.id()),
+                        org.event()))
+                .replaceWith(org);
+    }
+
+    private Uni<ApiKeyRecord> insertKey(SqlConnection conn, UUID org, String actor, String name, String role,
+                                        Instant expiresAt, String secret) {
+        ApiKeyRecord key = new ApiKeyRecord(UUID.randomUUID(), org, name, role, ApiKeys.sha256(secret),
+                ApiKeys.displayPrefix(secret), expiresAt, null, null, Agent.now(), actor);
+        return TenantDb.scopeTo(conn, org)
+                .chain(() -> repository.insertKey(conn, key))
+                .chain(() -> outbox.emit(conn, org, EventTypes.API_KEY, AccessEvents.apiKeyKey(key.id()), key.event()))
+                .replaceWith(key);
+    }
+
+    private static OrganizationRecord orgOrNotFound(OrganizationRecord org) {
+        if (org == null) {
+            throw ApiException.notFound("Organization");
+        }
+        return org;
+    }
+}

@@ -1,0 +1,68 @@
+package dev.warden.agent.access;
+
+import dev.warden.agent.access.AccessModels.ApiKeyListResponse;
+import dev.warden.agent.access.AccessModels.ApiKeyResponse;
+import dev.warden.agent.access.AccessModels.CreateApiKeyRequest;
+import dev.warden.api.ApiException;
+import dev.warden.api.PageRequest;
+import dev.warden.api.Params;
+import dev.warden.tenancy.security.CurrentActor;
+import dev.warden.tenancy.security.Roles;
+import io.smallrye.mutiny.Uni;
+import jakarta.annotation.security.RolesAllowed;
+import jakarta.ws.rs.Consumes;
+import jakarta.ws.rs.DELETE;
+import jakarta.ws.rs.GET;
+import jakarta.ws.rs.POST;
+import jakarta.ws.rs.Path;
+import jakarta.ws.rs.PathParam;
+import jakarta.ws.rs.Produces;
+import jakarta.ws.rs.QueryParam;
+import jakarta.ws.rs.core.MediaType;
+import org.eclipse.microprofile.openapi.annotations.Operation;
+import org.eclipse.microprofile.openapi.annotations.tags.Tag;
+import org.jboss.resteasy.reactive.RestResponse;
+
+import java.net.URI;
+import java.util.List;
+
+@Path("/v1/api-keys")
+@Produces(MediaType.APPLICATION_JSON)
+@Consumes(MediaType.APPLICATION_JSON)
+@RolesAllowed(Roles.ADMIN)
+@Tag(name = "API keys", description = "Keys for X-API-Key: stored as SHA-256, with role, expiry and revocation")
+public class ApiKeyResource {
+
+    private final AccessService access;
+    private final CurrentActor actor;
+
+    public ApiKeyResource(AccessService access, CurrentActor actor) {
+        this.access = access;
+        this.actor = actor;
+    }
+
+    @POST
+    @Operation(summary = "Create an API key", description = "The answer holds the secret; it is never shown again.")
+    public Uni<RestResponse<ApiKeyResponse>> create(CreateApiKeyRequest request) {
+        if (request == null) {
+            throw ApiException.badRequest("A JSON body is required", List.of());
+        }
+        return access.createKey(actor.org(), actor.name(), request)
+                .map(key -> RestResponse.ResponseBuilder.<ApiKeyResponse>created(URI.create("/v1/api-keys/" + key.id()))
+                        .entity(key).build());
+    }
+
+    @GET
+    @Operation(summary = "List API keys (without secrets)")
+    public Uni<ApiKeyListResponse> list(@QueryParam("limit") String limit, @QueryParam("cursor") String cursor,
+                                        @QueryParam("updated_since") String updatedSince) {
+        return access.listKeys(actor.org(), PageRequest.parse(limit, cursor, updatedSince));
+    }
+
+    @DELETE
+    @Path("/{key_id}")
+    @Operation(summary = "Revoke an API key", description = "Every service refuses it as soon as the revocation reaches it.")
+    public Uni<ApiKeyResponse> revoke(@PathParam("key_id") String keyId) {
+        return access.revokeKey(actor.org(), Params.uuid("key_id", keyId));
+    }
+}

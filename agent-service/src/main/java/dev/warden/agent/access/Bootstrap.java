@@ -1,0 +1,42 @@
+package dev.warden.agent.access;
+
+import io.quarkus.runtime.StartupEvent;
+import io.smallrye.config.ConfigMapping;
+import jakarta.annotation.Priority;
+import jakarta.enterprise.context.ApplicationScoped;
+import jakarta.enterprise.event.Observes;
+import org.jboss.logging.Logger;
+
+import java.time.Duration;
+import java.util.Optional;
+
+/** Gives a fresh installation its first organization and admin key when both are configured. */
+@ApplicationScoped
+public class Bootstrap {
+
+    private static final Logger LOG = Logger.getLogger(Bootstrap.class);
+
+    private final AccessService access;
+    private final Config config;
+
+    public Bootstrap(AccessService access, Config config) {
+        this.access = access;
+        this.config = config;
+    }
+
+    void onStart(@Observes @Priority(100) StartupEvent event) {
+        if (config.orgName().isPresent() && config.adminApiKey().isPresent()) {
+            access.ensureBootstrap(config.orgName().get(), config.adminApiKey().get()).await().atMost(Duration.ofSeconds(30));
+            LOG.infof("Bootstrap organization %s is ready", config.orgName().get());
+        }
+    }
+
+    @ConfigMapping(prefix = "warden.bootstrap")
+    public interface Config {
+
+        Optional<String> orgName();
+
+        /** The secret of the first admin key; from the environment only (WARDEN_BOOTSTRAP_API_KEY). */
+        Optional<String> adminApiKey();
+    }
+}

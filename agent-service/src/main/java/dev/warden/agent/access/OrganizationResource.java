@@ -1,0 +1,82 @@
+package dev.warden.agent.access;
+
+import dev.warden.agent.access.AccessModels.CreateOrganizationRequest;
+import dev.warden.agent.access.AccessModels.CreateOrganizationResponse;
+import dev.warden.agent.access.AccessModels.OrganizationListResponse;
+import dev.warden.api.ApiException;
+import dev.warden.api.PageRequest;
+import dev.warden.api.Params;
+import dev.warden.tenancy.security.CurrentActor;
+import dev.warden.tenancy.security.Roles;
+import io.smallrye.mutiny.Uni;
+import jakarta.annotation.security.RolesAllowed;
+import jakarta.ws.rs.Consumes;
+import jakarta.ws.rs.GET;
+import jakarta.ws.rs.POST;
+import jakarta.ws.rs.Path;
+import jakarta.ws.rs.PathParam;
+import jakarta.ws.rs.Produces;
+import jakarta.ws.rs.QueryParam;
+import jakarta.ws.rs.core.MediaType;
+import org.eclipse.microprofile.openapi.annotations.Operation;
+import org.eclipse.microprofile.openapi.annotations.tags.Tag;
+import org.jboss.resteasy.reactive.RestResponse;
+
+import java.net.URI;
+import java.util.List;
+
+/** Organizations, managed by platform admins, who see no organization's data. */
+@Path("/v1/orgs")
+@Produces(MediaType.APPLICATION_JSON)
+@Consumes(MediaType.APPLICATION_JSON)
+@RolesAllowed(Roles.PLATFORM_ADMIN)
+@Tag(name = "Organizations", description = "Platform administration: create, list and disable organizations")
+public class OrganizationResource {
+
+    private final AccessService access;
+    private final CurrentActor actor;
+
+    public OrganizationResource(AccessService access, CurrentActor actor) {
+        this.access = access;
+        this.actor = actor;
+    }
+
+    @POST
+    @Operation(summary = "Create an organization and its first admin API key (its secret is shown once)")
+    public Uni<RestResponse<CreateOrganizationResponse>> create(CreateOrganizationRequest request) {
+        if (request == null) {
+            throw ApiException.badRequest("A JSON body is required", List.of());
+        }
+        return access.createOrganization(actor.name(), request)
+                .map(created -> RestResponse.ResponseBuilder.<CreateOrganizationResponse>created(
+                        URI.create("/v1/orgs/" + created.organization().id())).entity(created).build());
+    }
+
+    @GET
+    @Operation(summary = "List organizations")
+    public Uni<OrganizationListResponse> list(@QueryParam("limit") String limit, @QueryParam("cursor") String cursor,
+                                              @QueryParam("updated_since") String updatedSince) {
+        return access.listOrganizations(PageRequest.parse(limit, cursor, updatedSince));
+    }
+
+    @GET
+    @Path("/{org_id}")
+    @Operation(summary = "Get an organization")
+    public Uni<OrganizationRecord> get(@PathParam("org_id") String orgId) {
+        return access.getOrganization(Params.uuid("org_id", orgId));
+    }
+
+    @POST
+    @Path("/{org_id}/disable")
+    @Operation(summary = "Disable an organization: its keys stop working in every service")
+    public Uni<OrganizationRecord> disable(@PathParam("org_id") String orgId) {
+        return access.setOrganizationStatus(Params.uuid("org_id", orgId), "disabled");
+    }
+
+    @POST
+    @Path("/{org_id}/enable")
+    @Operation(summary = "Enable a disabled organization again")
+    public Uni<OrganizationRecord> enable(@PathParam("org_id") String orgId) {
+        return access.setOrganizationStatus(Params.uuid("org_id", orgId), "active");
+    }
+}

@@ -1,0 +1,222 @@
+package dev.warden.agent.repository;
+
+import dev.warden.agent.Agent;
+import dev.warden.api.PageRequest;
+import dev.warden.events.agent.AgentStatus;
+import dev.warden.events.agent.AgentType;
+import dev.warden.events.agent.AgentVersion;
+import dev.warden.events.agent.Capabilities;
+import dev.warden.events.agent.McpIntegration;
+import dev.warden.events.agent.Notifications;
+import dev.warden.events.agent.RiskConfig;
+import io.smallrye.mutiny.Uni;
+import io.vertx.mutiny.sqlclient.Row;
+import io.vertx.mutiny.sqlclient.RowSet;
+import io.vertx.mutiny.sqlclient.SqlConnection;
+import io.vertx.mutiny.sqlclient.Tuple;
+import jakarta.enterprise.context.ApplicationScoped;
+
+import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.List;
+import java.util.UUID;
+
+import static dev.warden.agent.repository.Rows.instant;
+import static dev.warden.agent.repository.Rows.json;
+import static dev.warden.agent.repository.Rows.offset;
+import static dev.warden.agent.repository.Rows.text;
+
+/**
+ * Agents and their versions. No query here filters on org_id: Row-Level Security scopes every statement to the
+ * organization of the transaction (see {@code TenantDb}).
+ */
+@ApplicationScoped
+public class AgentRepository {
+
+    private static final String COLUMNS = """
+            id, org_id, name, description, owner_id, runtime, image_uri, status, version, declared_intent::text,
+            declared_intent_signed_by, declared_intent_signed_at, declared_intent_digest, agent_type, risk_config::text,
+            capabilities::text, mcp_integration::text, notifications::text, tags, metadata::text, revision, created_at,
+            created_by, updated_at, updated_by""";
+
+    public Uni<Agent> findById(SqlConnection conn, UUID id) {
+        return conn.preparedQuery("SELECT " + COLUMNS + " FROM agents WHERE id = $1").execute(Tuple.of(id))
+                .map(rows -> first(rows, AgentRepository::agent));
+    }
+
+    /** Reads the agent and locks it until the transaction ends, so its changes and events are serialized. */
+    public Uni<Agent> lockById(SqlConnection conn, UUID id) {
+        return conn.preparedQuery("SELECT " + COLUMNS + " FROM agents WHERE id = $1 FOR UPDATE").execute(Tuple.of(id))
+                .map(rows -> first(rows, AgentRepository::agent));
+    }
+
+    public Uni<List<Agent>> list(SqlConnection conn, PageRequest page, AgentStatus status) {
+        List<Object> args = new ArrayList<>();
+        String where = filters(args, page, status);
+        if (page.after() != null) {
+            args.add(offset(page.after().instant()));
+            args.add(page.after().id());
+            where += " AND (created_at, id) > ($" + (args.size() - 1) + ", $" + args.size() + ")";
+        }
+        args.add(page.limit());
+        return conn.preparedQuery("SELECT " + COLUMNS + " FROM agents WHERE " + where
+                        + " ORDER BY created_at, id LIMIT $" + args.size())
+                .execute(Tuple.from(args))
+                .map(rows -> all(rows, AgentRepository::agent));
+    }
+
+    public Uni<Long> count(SqlConnection conn, PageRequest page, AgentStatus status) {
+        List<Object> args = new ArrayList<>();
+        String where = filters(args, page, status);
+        return conn.preparedQuery("SELECT count(*) FROM agents WHERE " + where).execute(Tuple.from(args))
+                .map(rows -> rows.iterator().next().getLong(0));
+    }
+
+    public Uni<Void> insert(SqlConnection conn, Agent a) {
+        return conn.preparedQuery("""
+                        INSERT INTO agents (id, org_id, name, description, owner_id, runtime, image_uri, status, version,
+                            declared_intent, declared_intent_signed_by, declared_intent_signed_at, declared_intent_digest,
+                            agent_type, risk_config, capabilities, mcp_integration, notifications, tags, metadata,
+                            revision, created_at, created_by, updated_at, updated_by)
+                        VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10::text::jsonb, $11, $12, $13, $14, $15::text::jsonb, $16::text::jsonb,
+                            $17::text::jsonb, $18::text::jsonb, $19, $20::text::jsonb, $21, $22, $23, $24, $25)""")
+                .execute(Tuple.from(Arrays.asList(a.id, a.orgId, a.name, a.description, a.ownerId, a.runtime,
+                        a.imageUri, a.status.toString(), a.version, text(a.declaredIntent), a.declaredIntentSignedBy,
+                        offset(a.declaredIntentSignedAt), a.declaredIntentDigest, a.agentType.toString(),
+                        text(a.riskConfig), text(a.capabilities), text(a.mcpIntegration), text(a.notifications),
+                        a.tags.toArray(String[]::new), text(a.metadata), a.revision, offset(a.createdAt), a.createdBy,
+                        offset(a.updatedAt), a.updatedBy)))
+                .replaceWithVoid();
+    }
+
+    public Uni<Void> update(SqlConnection conn, Agent a) {
+        return conn.preparedQuery("""
+                        UPDATE agents SET name = $2, description = $3, runtime = $4, image_uri = $5, status = $6,
+                            version = $7, declared_intent = $8::text::jsonb, declared_intent_signed_by = $9,
+                            declared_intent_signed_at = $10, declared_intent_digest = $11, agent_type = $12,
+                            risk_config = $13::text::jsonb, capabilities = $14::text::jsonb, mcp_integration = $15::text::jsonb,
+                            notifications = $16::text::jsonb, tags = $17, metadata = $18::text::jsonb, revision = $19,
+                            updated_at = $20, updated_by = $21
+                        WHERE id = $1""")
+                .execute(Tuple.from(Arrays.asList(a.id, a.name, a.description, a.runtime, a.imageUri,
+                        a.status.toString(), a.version, text(a.declaredIntent), a.declaredIntentSignedBy,
+                        offset(a.declaredIntentSignedAt), a.declaredIntentDigest, a.agentType.toString(),
+                        text(a.riskConfig), text(a.capabilities), text(a.mcpIntegration), text(a.notifications),
+                        a.tags.toArray(String[]::new), text(a.metadata), a.revision, offset(a.updatedAt), a.updatedBy)))
+                .replaceWithVoid();
+    }
+
+    public Uni<Void> insertVersion(SqlConnection conn, UUID orgId, AgentVersion v) {
+        return conn.preparedQuery("""
+                        INSERT INTO agent_versions (id, org_id, agent_id, version, image_uri, config, deployed_by, notes,
+                            created_at)
+                        VALUES ($1, $2, $3, $4, $5, $6::text::jsonb, $7, $8, $9)""")
+                .execute(Tuple.from(Arrays.asList(v.id(), orgId, v.agentId(), v.version(), v.imageUri(),
+                        text(v.config()), v.deployedBy(), v.notes(), offset(v.createdAt()))))
+                .replaceWithVoid();
+    }
+
+    public Uni<Integer> highestVersion(SqlConnection conn, UUID agentId) {
+        return conn.preparedQuery("SELECT coalesce(max(version), 0) FROM agent_versions WHERE agent_id = $1")
+                .execute(Tuple.of(agentId))
+                .map(rows -> rows.iterator().next().getInteger(0));
+    }
+
+    public Uni<AgentVersion> findVersion(SqlConnection conn, UUID agentId, int version) {
+        return conn.preparedQuery(VERSION_SELECT + " WHERE agent_id = $1 AND version = $2")
+                .execute(Tuple.of(agentId, version))
+                .map(rows -> first(rows, AgentRepository::version));
+    }
+
+    /** Versions, newest first; the cursor position is a version number. */
+    public Uni<List<AgentVersion>> listVersions(SqlConnection conn, UUID agentId, PageRequest page) {
+        List<Object> args = new ArrayList<>(List.of(agentId));
+        String where = "agent_id = $1";
+        if (page.updatedSince() != null) {
+            args.add(offset(page.updatedSince()));
+            where += " AND created_at >= $" + args.size();
+        }
+        if (page.after() != null) {
+            args.add((int) page.after().position());
+            where += " AND version < $" + args.size();
+        }
+        args.add(page.limit());
+        return conn.preparedQuery(VERSION_SELECT + " WHERE " + where + " ORDER BY version DESC LIMIT $" + args.size())
+                .execute(Tuple.from(args))
+                .map(rows -> all(rows, AgentRepository::version));
+    }
+
+    public Uni<Long> countVersions(SqlConnection conn, UUID agentId, PageRequest page) {
+        List<Object> args = new ArrayList<>(List.of(agentId));
+        String where = "agent_id = $1";
+        if (page.updatedSince() != null) {
+            args.add(offset(page.updatedSince()));
+            where += " AND created_at >= $" + args.size();
+        }
+        return conn.preparedQuery("SELECT count(*) FROM agent_versions WHERE " + where).execute(Tuple.from(args))
+                .map(rows -> rows.iterator().next().getLong(0));
+    }
+
+    private static final String VERSION_SELECT =
+            "SELECT id, agent_id, version, image_uri, config::text, deployed_by, notes, created_at FROM agent_versions";
+
+    private static String filters(List<Object> args, PageRequest page, AgentStatus status) {
+        String where = "true";
+        if (status != null) {
+            args.add(status.toString());
+            where += " AND status = $" + args.size();
+        }
+        if (page.updatedSince() != null) {
+            args.add(offset(page.updatedSince()));
+            where += " AND updated_at >= $" + args.size();
+        }
+        return where;
+    }
+
+    private static Agent agent(Row row) {
+        Agent a = new Agent();
+        a.id = row.getUUID("id");
+        a.orgId = row.getUUID("org_id");
+        a.name = row.getString("name");
+        a.description = row.getString("description");
+        a.ownerId = row.getString("owner_id");
+        a.runtime = row.getString("runtime");
+        a.imageUri = row.getString("image_uri");
+        a.status = AgentStatus.valueOf(row.getString("status").toUpperCase());
+        a.version = row.getInteger("version");
+        a.declaredIntent = json(row, "declared_intent");
+        a.declaredIntentSignedBy = row.getString("declared_intent_signed_by");
+        a.declaredIntentSignedAt = instant(row, "declared_intent_signed_at");
+        a.declaredIntentDigest = row.getString("declared_intent_digest");
+        a.agentType = AgentType.valueOf(row.getString("agent_type").toUpperCase());
+        a.riskConfig = json(row, "risk_config", RiskConfig.class);
+        a.capabilities = json(row, "capabilities", Capabilities.class);
+        a.mcpIntegration = json(row, "mcp_integration", McpIntegration.class);
+        a.notifications = json(row, "notifications", Notifications.class);
+        a.tags = List.of(row.getArrayOfStrings("tags"));
+        a.metadata = json(row, "metadata");
+        a.revision = row.getLong("revision");
+        a.createdAt = instant(row, "created_at");
+        a.createdBy = row.getString("created_by");
+        a.updatedAt = instant(row, "updated_at");
+        a.updatedBy = row.getString("updated_by");
+        return a;
+    }
+
+    private static AgentVersion version(Row row) {
+        return new AgentVersion(row.getUUID("id"), row.getUUID("agent_id"), row.getInteger("version"),
+                row.getString("image_uri"), json(row, "config"), row.getString("deployed_by"), row.getString("notes"),
+                instant(row, "created_at"));
+    }
+
+    static <T> T first(RowSet<Row> rows, java.util.function.Function<Row, T> map) {
+        var it = rows.iterator();
+        return it.hasNext() ? map.apply(it.next()) : null;
+    }
+
+    static <T> List<T> all(RowSet<Row> rows, java.util.function.Function<Row, T> map) {
+        List<T> out = new ArrayList<>(rows.rowCount());
+        rows.forEach(row -> out.add(map.apply(row)));
+        return out;
+    }
+}

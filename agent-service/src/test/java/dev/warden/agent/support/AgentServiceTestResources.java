@@ -1,0 +1,15 @@
+package dev.warden.agent.support;
+
+import dev.warden.testing.WardenTestResource;
+import io.quarkus.test.common.QuarkusTestResource;
+import io.quarkus.test.common.ResourceArg;
+import io.quarkus.test.oidc.server.OidcWiremockTestResource;
+
+/** Every test of this module runs against a real PostgreSQL, a real Kafka broker and a mock OIDC provider. */
+@QuarkusTestResource(value = WardenTestResource.class, initArgs = @ResourceArg(name = "database", value = "warden_agent_test"))
+@QuarkusTestResource(OidcWiremockTestResource.class)
+public final class AgentServiceTestResources {
+
+    private AgentServiceTestResources() {
+    }
+}

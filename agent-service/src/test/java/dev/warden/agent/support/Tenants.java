@@ -1,0 +1,77 @@
+package dev.warden.agent.support;
+
+import io.restassured.http.ContentType;
+import io.restassured.specification.RequestSpecification;
+import io.smallrye.jwt.build.Jwt;
+import org.awaitility.Awaitility;
+
+import java.time.Duration;
+import java.util.List;
+import java.util.Map;
+import java.util.UUID;
+
+import static io.restassured.RestAssured.given;
+
+/** Object Mother for organizations: each test makes its own, through the real API, so tests never share data. */
+public final class Tenants {
+
+    public static final String PLATFORM_KEY = "wdn_test_platform_admin_key_for_tests_only";
+
+    private Tenants() {
+    }
+
+    public record Tenant(UUID orgId, String adminKey) {
+
+        public RequestSpecification as(String key) {
+            return given().header("X-API-Key", key).contentType(ContentType.JSON);
+        }
+
+        public RequestSpecification admin() {
+            return as(adminKey);
+        }
+
+        /** A new API key of this role, usable once this returns. */
+        public String key(String role) {
+            String secret = admin().body(Map.of("name", role + " key", "role", role))
+                    .post("/v1/api-keys").then().statusCode(201).extract().path("secret");
+            awaitUsable(secret);
+            return secret;
+        }
+
+        /** A bearer token signed by the test identity provider, with this org and these roles. */
+        public String token(String... roles) {
+            return Tenants.token(orgId.toString(), roles);
+        }
+    }
+
+    public static Tenant create() {
+        String name = "org-" + UUID.randomUUID();
+        var created = given().header("X-API-Key", PLATFORM_KEY).contentType(ContentType.JSON)
+                .body(Map.of("name", name)).post("/v1/orgs")
+                .then().statusCode(201).extract().jsonPath();
+        Tenant tenant = new Tenant(UUID.fromString(created.getString("organization.id")),
+                created.getString("admin_api_key.secret"));
+        awaitUsable(tenant.adminKey());
+        return tenant;
+    }
+
+    public static RequestSpecification platform() {
+        return given().header("X-API-Key", PLATFORM_KEY).contentType(ContentType.JSON);
+    }
+
+    public static String token(String orgClaim, String... roles) {
+        return Jwt.preferredUserName("alice-" + UUID.randomUUID())
+                .issuer("https://server.example.com")
+                .claim("org_id", orgClaim)
+                .claim("realm_access", Map.of("roles", List.of(roles)))
+                .expiresIn(Duration.ofMinutes(5))
+                .sign();
+    }
+
+    /** API keys reach the service through warden.access.v1; wait until this one has. */
+    static void awaitUsable(String secret) {
+        Awaitility.await().atMost(Duration.ofSeconds(30)).pollInterval(Duration.ofMillis(100))
+                .until(() -> given().header("X-API-Key", secret).get("/v1/agents?limit=1")
+                        .statusCode() != 401);
+    }
+}

@@ -1,0 +1,52 @@
+package dev.warden.api;
+
+import dev.warden.api.ErrorResponse.FieldError;
+
+import java.util.List;
+
+/** A refusal the client can act on; the mapper turns it into the error shape with its status. */
+public class ApiException extends RuntimeException {
+
+    private final int status;
+    private final String code;
+    private final transient List<FieldError> details;
+
+    public ApiException(int status, String code, String message, List<FieldError> details) {
+        super(message, null, false, false);
+        this.status = status;
+        this.code = code;
+        this.details = details == null ? List.of() : List.copyOf(details);
+    }
+
+    public static ApiException badRequest(String message, List<FieldError> details) {
+        return new ApiException(400, "invalid_request", message, details);
+    }
+
+    public static ApiException invalidField(String field, String reason) {
+        return badRequest("Invalid " + field + ": " + reason, List.of(new FieldError(field, reason)));
+    }
+
+    public static ApiException notFound(String what) {
+        return new ApiException(404, "not_found", what + " not found", List.of());
+    }
+
+    public static ApiException forbidden(String message) {
+        return new ApiException(403, "forbidden", message, List.of());
+    }
+
+    public static ApiException conflict(String message) {
+        return new ApiException(409, "conflict", message, List.of());
+    }
+
+    public int status() {
+        return status;
+    }
+
+    public String code() {
+        return code;
+    }
+
+    public List<FieldError> details() {
+        return details;
+    }
+}

@@ -1,0 +1,54 @@
+package dev.warden.api;
+
+import dev.warden.api.ErrorResponse.FieldError;
+
+import java.util.ArrayList;
+import java.util.Collection;
+import java.util.List;
+
+/** Collects every problem with a request, named by its JSON field, and refuses the request once with all of them. */
+public final class Checks {
+
+    private final List<FieldError> errors = new ArrayList<>();
+
+    public Checks required(String field, Object value) {
+        return check(value != null && !(value instanceof String s && s.isBlank()), field, "is required");
+    }
+
+    public Checks maxLength(String field, String value, int max) {
+        return check(value == null || value.length() <= max, field, "must be at most " + max + " characters");
+    }
+
+    public Checks range(String field, Number value, long min, long max) {
+        return check(value == null || value.longValue() >= min && value.longValue() <= max, field,
+                "must be between " + min + " and " + max);
+    }
+
+    public Checks maxSize(String field, Collection<?> value, int max) {
+        return check(value == null || value.size() <= max, field, "must have at most " + max + " entries");
+    }
+
+    public Checks noBlankEntries(String field, Collection<String> value) {
+        return check(value == null || value.stream().noneMatch(v -> v == null || v.isBlank()), field,
+                "must not contain empty entries");
+    }
+
+    public Checks check(boolean ok, String field, String reason) {
+        if (!ok) {
+            errors.add(new FieldError(field, reason));
+        }
+        return this;
+    }
+
+    public boolean ok() {
+        return errors.isEmpty();
+    }
+
+    public void orThrow() {
+        if (!errors.isEmpty()) {
+            String first = errors.getFirst().field() + " " + errors.getFirst().reason();
+            String more = errors.size() > 1 ? " (and " + (errors.size() - 1) + " more)" : "";
+            throw ApiException.badRequest("Invalid request: " + first + more, errors);
+        }
+    }
+}

@@ -1,0 +1,144 @@
+package dev.warden.api;
+
+import com.fasterxml.jackson.core.JsonParseException;
+import com.fasterxml.jackson.databind.JsonMappingException;
+import com.fasterxml.jackson.databind.exc.InvalidFormatException;
+import com.fasterxml.jackson.databind.exc.MismatchedInputException;
+import com.fasterxml.jackson.databind.exc.UnrecognizedPropertyException;
+import dev.warden.api.ErrorResponse.FieldError;
+import io.quarkus.security.AuthenticationFailedException;
+import io.quarkus.security.ForbiddenException;
+import io.quarkus.security.UnauthorizedException;
+import jakarta.ws.rs.WebApplicationException;
+import jakarta.ws.rs.core.MediaType;
+import jakarta.ws.rs.core.Response;
+import org.jboss.logging.Logger;
+import org.jboss.resteasy.reactive.RestResponse;
+import org.jboss.resteasy.reactive.server.ServerExceptionMapper;
+
+import java.util.Arrays;
+import java.util.List;
+import java.util.UUID;
+import java.util.stream.Collectors;
+
+/**
+ * The only exception mappers of every service: each failure leaves as the one JSON error shape,
+ * never with a stack trace or a class name in it.
+ */
+public class ErrorMappers {
+
+    private static final Logger LOG = Logger.getLogger(ErrorMappers.class);
+
+    @ServerExceptionMapper
+    public RestResponse<ErrorResponse> refused(ApiException e) {
+        return respond(e.status(), e.code(), e.getMessage(), e.details());
+    }
+
+    @ServerExceptionMapper
+    public RestResponse<ErrorResponse> malformedJson(JsonParseException e) {
+        return respond(400, "malformed_json", "The request body is not valid JSON", List.of());
+    }
+
+    @ServerExceptionMapper
+    public RestResponse<ErrorResponse> mismatchedInput(MismatchedInputException e) {
+        return badBody(e);
+    }
+
+    @ServerExceptionMapper
+    public RestResponse<ErrorResponse> unmappableInput(JsonMappingException e) {
+        return badBody(e);
+    }
+
+    @ServerExceptionMapper
+    public RestResponse<ErrorResponse> unauthenticated(UnauthorizedException e) {
+        return respond(401, "unauthorized", "Missing or invalid credentials", List.of());
+    }
+
+    @ServerExceptionMapper
+    public RestResponse<ErrorResponse> authenticationFailed(AuthenticationFailedException e) {
+        return respond(401, "unauthorized", "Missing or invalid credentials", List.of());
+    }
+
+    @ServerExceptionMapper
+    public RestResponse<ErrorResponse> forbidden(ForbiddenException e) {
+        return respond(403, "forbidden", "Your role does not allow this operation", List.of());
+    }
+
+    @ServerExceptionMapper
+    public RestResponse<ErrorResponse> http(WebApplicationException e) {
+        int status = e.getResponse().getStatus();
+        if (status >= 500) {
+            return unexpected(e);
+        }
+        Response.StatusType type = Response.Status.fromStatusCode(status);
+        String reason = type == null ? "Request refused" : type.getReasonPhrase();
+        String code = reason.toLowerCase().replaceAll("[^a-z]+", "_");
+        return respond(status, code, reason, List.of());
+    }
+
+    @ServerExceptionMapper(priority = jakarta.ws.rs.Priorities.USER + 1000)
+    public RestResponse<ErrorResponse> unexpected(Throwable e) {
+        String reference = UUID.randomUUID().toString();
+        LOG.errorf(e, "Unexpected failure, reference %s", reference);
+        return respond(500, "internal_error", "Internal error; reference " + reference, List.of());
+    }
+
+    private RestResponse<ErrorResponse> badBody(JsonMappingException e) {
+        String field = path(e);
+        String reason;
+        if (e instanceof UnrecognizedPropertyException) {
+            reason = "unknown field";
+        } else if (e instanceof InvalidFormatException f && f.getTargetType() != null && f.getTargetType().isEnum()) {
+            reason = "must be one of " + Arrays.stream(f.getTargetType().getEnumConstants())
+                    .map(Object::toString).collect(Collectors.joining(", "));
+        } else if (e instanceof MismatchedInputException m && m.getTargetType() != null) {
+            reason = "must be " + describe(m.getTargetType());
+        } else {
+            reason = "invalid value";
+        }
+        String name = field.isEmpty() ? "body" : field;
+        return respond(400, "invalid_request", "Invalid " + name + ": " + reason,
+                List.of(new FieldError(name, reason)));
+    }
+
+    private static String path(JsonMappingException e) {
+        StringBuilder path = new StringBuilder();
+        for (JsonMappingException.Reference ref : e.getPath()) {
+            if (ref.getFieldName() != null) {
+                if (!path.isEmpty()) {
+                    path.append('.');
+                }
+                path.append(ref.getFieldName());
+            } else if (ref.getIndex() >= 0) {
+                path.append('[').append(ref.getIndex()).append(']');
+            }
+        }
+        return path.toString();
+    }
+
+    private static String describe(Class<?> type) {
+        if (type == Integer.class || type == int.class || type == Long.class || type == long.class) {
+            return "an integer";
+        }
+        if (Number.class.isAssignableFrom(type) || type.isPrimitive() && type != boolean.class) {
+            return "a number";
+        }
+        if (type == Boolean.class || type == boolean.class) {
+            return "a boolean";
+        }
+        if (type == String.class || type == UUID.class || type.getName().startsWith("java.time")) {
+            return "a string" + (type == UUID.class ? " holding a UUID" : "");
+        }
+        if (List.class.isAssignableFrom(type) || type.isArray() || java.util.Set.class.isAssignableFrom(type)) {
+            return "an array";
+        }
+        return "an object";
+    }
+
+    private static RestResponse<ErrorResponse> respond(int status, String code, String message, List<FieldError> details) {
+        return RestResponse.ResponseBuilder.<ErrorResponse>create(status)
+                .entity(ErrorResponse.of(code, message, details))
+                .type(MediaType.APPLICATION_JSON_TYPE)
+                .build();
+    }
+}

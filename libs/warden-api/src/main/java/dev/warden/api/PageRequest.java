@@ -1,0 +1,53 @@
+package dev.warden.api;
+
+import java.nio.charset.StandardCharsets;
+import java.time.Instant;
+import java.util.Base64;
+import java.util.UUID;
+
+/**
+ * The paging every Warden list accepts: {@code limit}, an opaque {@code cursor} and {@code updated_since}.
+ * A cursor holds the sort position and id of the last item returned; it is opaque to clients.
+ */
+public record PageRequest(int limit, Cursor after, Instant updatedSince) {
+
+    public static final int DEFAULT_LIMIT = 100;
+    public static final int MAX_LIMIT = 500;
+
+    public static PageRequest parse(String limit, String cursor, String updatedSince) {
+        return new PageRequest(
+                Params.integer("limit", limit, DEFAULT_LIMIT, 1, MAX_LIMIT),
+                Cursor.decode(cursor),
+                Params.optionalInstant("updated_since", updatedSince));
+    }
+
+    /** A position in a list ordered by {@code (position, id)}: a timestamp in microseconds or a version number. */
+    public record Cursor(long position, UUID id) {
+
+        public static Cursor decode(String raw) {
+            if (raw == null || raw.isEmpty()) {
+                return null;
+            }
+            try {
+                String text = new String(Base64.getUrlDecoder().decode(raw), StandardCharsets.UTF_8);
+                int colon = text.indexOf(':');
+                return new Cursor(Long.parseLong(text.substring(0, colon)), UUID.fromString(text.substring(colon + 1)));
+            } catch (RuntimeException e) {
+                throw ApiException.invalidField("cursor", "is not a cursor this API returned");
+            }
+        }
+
+        public static Cursor at(Instant time, UUID id) {
+            return new Cursor(time.getEpochSecond() * 1_000_000 + time.getNano() / 1_000, id);
+        }
+
+        public Instant instant() {
+            return Instant.ofEpochSecond(Math.floorDiv(position, 1_000_000), Math.floorMod(position, 1_000_000) * 1_000L);
+        }
+
+        public String encode() {
+            return Base64.getUrlEncoder().withoutPadding()
+                    .encodeToString((position + ":" + id).getBytes(StandardCharsets.UTF_8));
+        }
+    }
+}

@@ -1,0 +1,90 @@
+package dev.warden.api;
+
+import java.time.Instant;
+import java.time.OffsetDateTime;
+import java.time.format.DateTimeParseException;
+import java.util.Arrays;
+import java.util.UUID;
+import java.util.stream.Collectors;
+
+/** Strict parsing of path and query parameters: a bad value is a 400 naming the parameter, never a 404 or a 500. */
+public final class Params {
+
+    private Params() {
+    }
+
+    public static UUID uuid(String name, String raw) {
+        if (raw == null || raw.isBlank()) {
+            throw ApiException.invalidField(name, "is required");
+        }
+        try {
+            UUID id = UUID.fromString(raw);
+            if (!id.toString().equalsIgnoreCase(raw)) {
+                throw new IllegalArgumentException();
+            }
+            return id;
+        } catch (IllegalArgumentException e) {
+            throw ApiException.invalidField(name, "must be a UUID");
+        }
+    }
+
+    public static UUID optionalUuid(String name, String raw) {
+        return raw == null || raw.isEmpty() ? null : uuid(name, raw);
+    }
+
+    public static int integer(String name, String raw, int fallback, int min, int max) {
+        if (raw == null || raw.isEmpty()) {
+            return fallback;
+        }
+        try {
+            int value = Integer.parseInt(raw.trim());
+            if (value < min || value > max) {
+                throw ApiException.invalidField(name, "must be between " + min + " and " + max);
+            }
+            return value;
+        } catch (NumberFormatException e) {
+            throw ApiException.invalidField(name, "must be an integer between " + min + " and " + max);
+        }
+    }
+
+    public static Integer optionalInteger(String name, String raw, int min, int max) {
+        return raw == null || raw.isEmpty() ? null : integer(name, raw, 0, min, max);
+    }
+
+    public static Boolean optionalBoolean(String name, String raw) {
+        if (raw == null || raw.isEmpty()) {
+            return null;
+        }
+        return switch (raw) {
+            case "true" -> true;
+            case "false" -> false;
+            default -> throw ApiException.invalidField(name, "must be true or false");
+        };
+    }
+
+    /** An ISO-8601 timestamp with an offset, such as {@code 2026-04-01T14:30:00Z}. */
+    public static Instant optionalInstant(String name, String raw) {
+        if (raw == null || raw.isEmpty()) {
+            return null;
+        }
+        try {
+            return OffsetDateTime.parse(raw).toInstant();
+        } catch (DateTimeParseException e) {
+            throw ApiException.invalidField(name, "must be an ISO-8601 timestamp such as 2026-04-01T14:30:00Z");
+        }
+    }
+
+    /** An enum whose {@code toString()} is its wire value. */
+    public static <E extends Enum<E>> E optionalEnum(String name, String raw, Class<E> type) {
+        if (raw == null || raw.isEmpty()) {
+            return null;
+        }
+        for (E value : type.getEnumConstants()) {
+            if (value.toString().equals(raw)) {
+                return value;
+            }
+        }
+        throw ApiException.invalidField(name, "must be one of " + Arrays.stream(type.getEnumConstants())
+                .map(Object::toString).collect(Collectors.joining(", ")));
+    }
+}

@@ -1,0 +1,45 @@
+package dev.warden.events;
+
+import java.util.Map;
+
+/** Every event type, and the topic whose schema document describes it. */
+public final class EventTypes {
+
+    public static final String AGENT_CREATED = "dev.warden.agent.created.v1";
+    public static final String AGENT_UPDATED = "dev.warden.agent.updated.v1";
+    public static final String AGENT_DEPLOYED = "dev.warden.agent.deployed.v1";
+    public static final String AGENT_SUSPENDED = "dev.warden.agent.suspended.v1";
+    public static final String AGENT_INTENT_DECLARED = "dev.warden.agent.intent-declared.v1";
+    public static final String AGENT_ROLLED_BACK = "dev.warden.agent.rolled-back.v1";
+    public static final String CONNECTOR_BOUND = "dev.warden.agent.connector-bound.v1";
+    public static final String CONNECTOR_UNBOUND = "dev.warden.agent.connector-unbound.v1";
+    public static final String POLICY_CREATED = "dev.warden.policy.created.v1";
+    public static final String POLICY_CHANGED = "dev.warden.policy.changed.v1";
+    public static final String POLICY_BOUND = "dev.warden.policy.bound.v1";
+    public static final String POLICY_UNBOUND = "dev.warden.policy.unbound.v1";
+    public static final String POLICY_REMOVED = "dev.warden.policy.removed.v1";
+
+    public static final String ORGANIZATION = "dev.warden.access.organization.v1";
+    public static final String API_KEY = "dev.warden.access.api-key.v1";
+
+    /** Event type to the topic it travels on; the schema of a type is {@code schemas/<topic>.json#/$defs/<type>}. */
+    public static final Map<String, String> TOPIC_OF = Map.ofEntries(
+            Map.entry(AGENT_CREATED, Topics.AGENTS),
+            Map.entry(AGENT_UPDATED, Topics.AGENTS),
+            Map.entry(AGENT_DEPLOYED, Topics.AGENTS),
+            Map.entry(AGENT_SUSPENDED, Topics.AGENTS),
+            Map.entry(AGENT_INTENT_DECLARED, Topics.AGENTS),
+            Map.entry(AGENT_ROLLED_BACK, Topics.AGENTS),
+            Map.entry(CONNECTOR_BOUND, Topics.AGENTS),
+            Map.entry(CONNECTOR_UNBOUND, Topics.AGENTS),
+            Map.entry(POLICY_CREATED, Topics.AGENTS),
+            Map.entry(POLICY_CHANGED, Topics.AGENTS),
+            Map.entry(POLICY_BOUND, Topics.AGENTS),
+            Map.entry(POLICY_UNBOUND, Topics.AGENTS),
+            Map.entry(POLICY_REMOVED, Topics.AGENTS),
+            Map.entry(ORGANIZATION, Topics.ACCESS),
+            Map.entry(API_KEY, Topics.ACCESS));
+
+    private EventTypes() {
+    }
+}

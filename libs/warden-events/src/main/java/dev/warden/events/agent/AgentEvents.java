@@ -1,0 +1,59 @@
+package dev.warden.events.agent;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.PropertyNamingStrategies;
+import com.fasterxml.jackson.databind.annotation.JsonNaming;
+
+import java.time.Instant;
+import java.util.List;
+import java.util.UUID;
+
+/** The payloads of {@code warden.agents.v1}. Each is described in {@code schemas/warden.agents.v1.json}. */
+public final class AgentEvents {
+
+    private AgentEvents() {
+    }
+
+    /** created, suspended and intent-declared carry the agent as it now is. */
+    @JsonNaming(PropertyNamingStrategies.SnakeCaseStrategy.class)
+    public record AgentChanged(AgentSnapshot agent) {
+    }
+
+    @JsonNaming(PropertyNamingStrategies.SnakeCaseStrategy.class)
+    public record AgentUpdated(AgentSnapshot agent, List<String> changedFields) {
+    }
+
+    @JsonNaming(PropertyNamingStrategies.SnakeCaseStrategy.class)
+    public record AgentDeployed(AgentSnapshot agent, AgentVersion deployment) {
+    }
+
+    @JsonNaming(PropertyNamingStrategies.SnakeCaseStrategy.class)
+    public record AgentRolledBack(AgentSnapshot agent, int fromVersion, int toVersion, String imageUri) {
+    }
+
+    @JsonNaming(PropertyNamingStrategies.SnakeCaseStrategy.class)
+    public record ConnectorBinding(UUID id, UUID agentId, String connector, String name, JsonNode config,
+                                   String createdBy, Instant createdAt) {
+    }
+
+    /** bound and unbound. */
+    @JsonNaming(PropertyNamingStrategies.SnakeCaseStrategy.class)
+    public record ConnectorChanged(UUID agentId, ConnectorBinding binding) {
+    }
+
+    @JsonNaming(PropertyNamingStrategies.SnakeCaseStrategy.class)
+    public record Policy(UUID id, UUID orgId, String name, String description, String enforcement, JsonNode rules,
+                         int version, List<UUID> agentIds, Instant createdAt, String createdBy, Instant updatedAt,
+                         String updatedBy) {
+    }
+
+    /** created, changed and removed; keyed by the policy id. */
+    @JsonNaming(PropertyNamingStrategies.SnakeCaseStrategy.class)
+    public record PolicyChanged(Policy policy) {
+    }
+
+    /** bound and unbound; keyed by the agent id. */
+    @JsonNaming(PropertyNamingStrategies.SnakeCaseStrategy.class)
+    public record PolicyBindingChanged(UUID agentId, Policy policy) {
+    }
+}

@@ -1,0 +1,43 @@
+package dev.warden.events.agent;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.PropertyNamingStrategies;
+import com.fasterxml.jackson.databind.annotation.JsonNaming;
+
+import java.time.Instant;
+import java.util.List;
+import java.util.UUID;
+
+/**
+ * The whole agent as of one change: the agent object of seed 001 with the agent fields of seed 002.
+ * The API returns it and every agent event carries it, so a consumer's projection needs no other call.
+ * {@code revision} grows by one with every change: a consumer keeps the highest it has seen.
+ */
+@JsonNaming(PropertyNamingStrategies.SnakeCaseStrategy.class)
+public record AgentSnapshot(
+        UUID id,
+        UUID orgId,
+        String name,
+        String description,
+        String ownerId,
+        String runtime,
+        String imageUri,
+        AgentStatus status,
+        int version,
+        JsonNode declaredIntent,
+        String declaredIntentSignedBy,
+        Instant declaredIntentSignedAt,
+        String declaredIntentDigest,
+        AgentType agentType,
+        RiskConfig riskConfig,
+        Capabilities capabilities,
+        McpIntegration mcpIntegration,
+        Notifications notifications,
+        List<String> tags,
+        JsonNode metadata,
+        long revision,
+        Instant createdAt,
+        String createdBy,
+        Instant updatedAt,
+        String updatedBy) {
+}

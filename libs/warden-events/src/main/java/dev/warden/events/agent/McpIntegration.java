@@ -1,0 +1,23 @@
+package dev.warden.events.agent;
+
+import com.fasterxml.jackson.annotation.JsonProperty;
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.PropertyNamingStrategies;
+import com.fasterxml.jackson.databind.annotation.JsonNaming;
+
+@JsonNaming(PropertyNamingStrategies.SnakeCaseStrategy.class)
+public record McpIntegration(@JsonProperty("is_mcp_server") Boolean isMcpServer, String mcpServerUrl,
+                             JsonNode mcpCapabilities) {
+
+    public static final McpIntegration NONE = new McpIntegration(false, null, null);
+
+    public McpIntegration merge(McpIntegration patch) {
+        if (patch == null) {
+            return this;
+        }
+        return new McpIntegration(
+                patch.isMcpServer != null ? patch.isMcpServer : isMcpServer,
+                patch.mcpServerUrl != null ? patch.mcpServerUrl : mcpServerUrl,
+                patch.mcpCapabilities != null ? patch.mcpCapabilities : mcpCapabilities);
+    }
+}

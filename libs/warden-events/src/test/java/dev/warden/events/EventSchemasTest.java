@@ -1,0 +1,60 @@
+package dev.warden.events;
+
+import com.fasterxml.jackson.databind.node.ObjectNode;
+import dev.warden.events.access.AccessEvents.Organization;
+import org.junit.jupiter.api.Test;
+
+import java.time.Instant;
+import java.util.UUID;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+class EventSchemasTest {
+
+    private final UUID org = UUID.randomUUID();
+
+    @Test
+    void aWellFormedEventHasNoViolations() {
+        CloudEvent event = CloudEvent.of("/warden/test", EventTypes.ORGANIZATION, "org:" + org, org,
+                new Organization(org, "acme", "active", Instant.now(), Instant.now()));
+
+        assertEquals(java.util.List.of(), EventSchemas.violations(EventJson.MAPPER.valueToTree(event)));
+    }
+
+    @Test
+    void aPayloadThatBreaksItsSchemaIsReported() {
+        CloudEvent event = CloudEvent.of("/warden/test", EventTypes.ORGANIZATION, "org:" + org, org,
+                new Organization(org, "acme", "sleeping", Instant.now(), Instant.now()));
+
+        var problems = EventSchemas.violations(EventJson.MAPPER.valueToTree(event));
+
+        assertTrue(problems.stream().anyMatch(p -> p.contains("status")), problems.toString());
+    }
+
+    @Test
+    void anEnvelopeWithoutOrgIsReported() {
+        CloudEvent event = CloudEvent.of("/warden/test", EventTypes.ORGANIZATION, "org:" + org, org,
+                new Organization(org, "acme", "active", Instant.now(), Instant.now()));
+        ObjectNode json = EventJson.MAPPER.valueToTree(event);
+        json.remove("orgid");
+
+        assertTrue(EventSchemas.violations(json).stream().anyMatch(p -> p.contains("orgid")));
+    }
+
+    @Test
+    void anUnknownTypeIsReported() {
+        ObjectNode json = EventJson.MAPPER.valueToTree(
+                CloudEvent.of("/warden/test", "dev.warden.nothing.v1", "x", org, java.util.Map.of()));
+
+        assertTrue(EventSchemas.violations(json).contains("unknown event type dev.warden.nothing.v1"));
+    }
+
+    @Test
+    void canonicalFormIgnoresKeyOrderAndWhitespace() {
+        String a = CanonicalJson.sha256Hex(EventJson.tree("{\"b\": [1, {\"y\":1,\"x\":2}], \"a\": \"z\"}"));
+        String b = CanonicalJson.sha256Hex(EventJson.tree("{\"a\":\"z\",\"b\":[1,{\"x\":2,\"y\":1}]}"));
+
+        assertEquals(a, b);
+    }
+}

@@ -1,0 +1,33 @@
+package dev.warden.outbox;
+
+import io.smallrye.config.ConfigMapping;
+import io.smallrye.config.WithDefault;
+
+import java.time.Duration;
+
+@ConfigMapping(prefix = "warden.outbox")
+public interface OutboxConfig {
+
+    /** Whether this instance relays; several replicas may, one at a time holds the relay lock. */
+    @WithDefault("true")
+    boolean relayEnabled();
+
+    /** Events read and sent per round. */
+    @WithDefault("1000")
+    int batchSize();
+
+    /** Longest wait for new events when no notification arrives. */
+    @WithDefault("1s")
+    Duration pollInterval();
+
+    /** Longest pause between attempts while the broker is unreachable. */
+    @WithDefault("5s")
+    Duration maxBackoff();
+
+    /** Partitions of topics the relay creates. */
+    @WithDefault("6")
+    int partitions();
+
+    @WithDefault("1")
+    short replicationFactor();
+}

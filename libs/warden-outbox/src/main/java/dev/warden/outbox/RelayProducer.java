@@ -1,0 +1,87 @@
+package dev.warden.outbox;
+
+import dev.warden.events.Topics;
+import io.quarkus.runtime.ShutdownEvent;
+import jakarta.enterprise.context.ApplicationScoped;
+import jakarta.enterprise.event.Observes;
+import org.apache.kafka.clients.admin.Admin;
+import org.apache.kafka.clients.admin.NewTopic;
+import org.apache.kafka.clients.producer.KafkaProducer;
+import org.apache.kafka.clients.producer.ProducerConfig;
+import org.apache.kafka.common.config.TopicConfig;
+import org.apache.kafka.common.errors.TopicExistsException;
+import org.apache.kafka.common.serialization.StringSerializer;
+import org.eclipse.microprofile.config.inject.ConfigProperty;
+
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.ExecutionException;
+import java.util.concurrent.TimeUnit;
+
+/**
+ * The relay's Kafka producer (idempotent, acks from all in-sync replicas, so retries neither duplicate nor reorder
+ * within a partition) and the creation of the topics it writes, the access topic compacted.
+ */
+@ApplicationScoped
+public class RelayProducer {
+
+    private final String bootstrapServers;
+    private final OutboxConfig config;
+    private final Set<String> ensured = ConcurrentHashMap.newKeySet();
+    private volatile KafkaProducer<String, String> producer;
+
+    public RelayProducer(@ConfigProperty(name = "kafka.bootstrap.servers") String bootstrapServers, OutboxConfig config) {
+        this.bootstrapServers = bootstrapServers;
+        this.config = config;
+    }
+
+    synchronized KafkaProducer<String, String> get() {
+        if (producer == null) {
+            producer = new KafkaProducer<>(Map.of(
+                    ProducerConfig.BOOTSTRAP_SERVERS_CONFIG, bootstrapServers,
+                    ProducerConfig.KEY_SERIALIZER_CLASS_CONFIG, StringSerializer.class.getName(),
+                    ProducerConfig.VALUE_SERIALIZER_CLASS_CONFIG, StringSerializer.class.getName(),
+                    ProducerConfig.ACKS_CONFIG, "all",
+                    ProducerConfig.ENABLE_IDEMPOTENCE_CONFIG, true,
+                    ProducerConfig.LINGER_MS_CONFIG, 5,
+                    ProducerConfig.BATCH_SIZE_CONFIG, 256 * 1024,
+                    ProducerConfig.MAX_BLOCK_MS_CONFIG, 10_000,
+                    ProducerConfig.DELIVERY_TIMEOUT_MS_CONFIG, 30_000,
+                    ProducerConfig.REQUEST_TIMEOUT_MS_CONFIG, 10_000));
+        }
+        return producer;
+    }
+
+    /** Creates the topic once per process if it is missing. */
+    void ensureTopic(String topic) {
+        if (ensured.contains(topic)) {
+            return;
+        }
+        try (Admin admin = Admin.create(Map.of("bootstrap.servers", bootstrapServers,
+                "default.api.timeout.ms", 10_000, "request.timeout.ms", 5_000))) {
+            NewTopic spec = new NewTopic(topic, config.partitions(), config.replicationFactor());
+            if (Topics.ACCESS.equals(topic)) {
+                spec.configs(Map.of(TopicConfig.CLEANUP_POLICY_CONFIG, TopicConfig.CLEANUP_POLICY_COMPACT));
+            }
+            admin.createTopics(List.of(spec)).all().get(10, TimeUnit.SECONDS);
+            ensured.add(topic);
+        } catch (ExecutionException e) {
+            if (e.getCause() instanceof TopicExistsException) {
+                ensured.add(topic);
+            } else {
+                throw new IllegalStateException("could not create topic " + topic + ": " + e.getCause().getMessage(), e);
+            }
+        } catch (Exception e) {
+            throw new IllegalStateException("could not create topic " + topic + ": " + e.getMessage(), e);
+        }
+    }
+
+    synchronized void close(@Observes ShutdownEvent event) {
+        if (producer != null) {
+            producer.close(java.time.Duration.ofSeconds(5));
+            producer = null;
+        }
+    }
+}

@@ -1,0 +1,182 @@
+package dev.warden.tenancy.security;
+
+import dev.warden.events.CloudEvent;
+import dev.warden.events.EventJson;
+import dev.warden.events.EventTypes;
+import dev.warden.events.Topics;
+import dev.warden.events.access.AccessEvents.ApiKey;
+import dev.warden.events.access.AccessEvents.Organization;
+import io.quarkus.runtime.ShutdownEvent;
+import io.quarkus.runtime.StartupEvent;
+import jakarta.enterprise.context.ApplicationScoped;
+import jakarta.enterprise.event.Observes;
+import org.apache.kafka.clients.consumer.ConsumerConfig;
+import org.apache.kafka.clients.consumer.ConsumerRecord;
+import org.apache.kafka.clients.consumer.KafkaConsumer;
+import org.apache.kafka.common.PartitionInfo;
+import org.apache.kafka.common.TopicPartition;
+import org.apache.kafka.common.errors.WakeupException;
+import org.apache.kafka.common.serialization.StringDeserializer;
+import org.eclipse.microprofile.config.inject.ConfigProperty;
+import org.jboss.logging.Logger;
+
+import java.time.Duration;
+import java.time.Instant;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import java.util.UUID;
+import java.util.concurrent.ConcurrentHashMap;
+
+/**
+ * Every organization and API key, read from the compacted {@code warden.access.v1} topic from its beginning by each
+ * service instance. Keys are checked here, in memory, so no request waits on another service, and a revocation
+ * reaches every service as soon as its event does.
+ */
+@ApplicationScoped
+public class AccessDirectory {
+
+    private static final Logger LOG = Logger.getLogger(AccessDirectory.class);
+
+    private final String bootstrapServers;
+    private final Map<UUID, ApiKey> keysById = new ConcurrentHashMap<>();
+    private final Map<String, ApiKey> keysByHash = new ConcurrentHashMap<>();
+    private final Map<UUID, Organization> orgs = new ConcurrentHashMap<>();
+    private volatile boolean caughtUp;
+    private volatile KafkaConsumer<String, String> consumer;
+    private volatile boolean running;
+    private Thread thread;
+
+    public AccessDirectory(@ConfigProperty(name = "kafka.bootstrap.servers") String bootstrapServers) {
+        this.bootstrapServers = bootstrapServers;
+    }
+
+    void start(@Observes StartupEvent event) {
+        running = true;
+        thread = Thread.ofPlatform().name("warden-access-directory").daemon().start(this::run);
+    }
+
+    void stop(@Observes ShutdownEvent event) {
+        running = false;
+        KafkaConsumer<String, String> c = consumer;
+        if (c != null) {
+            c.wakeup();
+        }
+    }
+
+    /** The key with this secret, if it is known, unrevoked, unexpired and its organization is active. */
+    public Optional<ApiKey> usableKey(String secret) {
+        ApiKey key = keysByHash.get(ApiKeys.sha256(secret));
+        if (key == null || !key.usableAt(Instant.now())) {
+            return Optional.empty();
+        }
+        Organization org = orgs.get(key.orgId());
+        return org != null && org.active() ? Optional.of(key) : Optional.empty();
+    }
+
+    public Optional<Organization> organization(UUID id) {
+        return Optional.ofNullable(orgs.get(id));
+    }
+
+    /** True once everything on the topic when the service started has been read. */
+    public boolean caughtUp() {
+        return caughtUp;
+    }
+
+    /** Applies one record of the topic; also the way tests feed it. */
+    void apply(String key, String value) {
+        if (value == null) {
+            if (key != null && key.startsWith("api-key:")) {
+                forget(UUID.fromString(key.substring("api-key:".length())));
+            } else if (key != null && key.startsWith("org:")) {
+                orgs.remove(UUID.fromString(key.substring("org:".length())));
+            }
+            return;
+        }
+        CloudEvent event = EventJson.read(value);
+        switch (event.type()) {
+            case EventTypes.ORGANIZATION -> {
+                Organization org = event.dataAs(Organization.class);
+                orgs.put(org.id(), org);
+            }
+            case EventTypes.API_KEY -> {
+                ApiKey apiKey = event.dataAs(ApiKey.class);
+                forget(apiKey.id());
+                keysById.put(apiKey.id(), apiKey);
+                keysByHash.put(apiKey.secretSha256(), apiKey);
+            }
+            default -> LOG.debugf("Ignoring %s on %s", event.type(), Topics.ACCESS);
+        }
+    }
+
+    private void forget(UUID keyId) {
+        ApiKey old = keysById.remove(keyId);
+        if (old != null) {
+            keysByHash.remove(old.secretSha256());
+        }
+    }
+
+    private void run() {
+        while (running) {
+            try (KafkaConsumer<String, String> c = new KafkaConsumer<>(Map.of(
+                    ConsumerConfig.BOOTSTRAP_SERVERS_CONFIG, bootstrapServers,
+                    ConsumerConfig.KEY_DESERIALIZER_CLASS_CONFIG, StringDeserializer.class.getName(),
+                    ConsumerConfig.VALUE_DESERIALIZER_CLASS_CONFIG, StringDeserializer.class.getName(),
+                    ConsumerConfig.ENABLE_AUTO_COMMIT_CONFIG, false,
+                    // Only the relay creates topics, so the access topic is always created compacted.
+                    ConsumerConfig.ALLOW_AUTO_CREATE_TOPICS_CONFIG, false,
+                    ConsumerConfig.AUTO_OFFSET_RESET_CONFIG, "earliest"))) {
+                consumer = c;
+                List<TopicPartition> partitions = awaitPartitions(c);
+                if (partitions.isEmpty()) {
+                    return;
+                }
+                c.assign(partitions);
+                c.seekToBeginning(partitions);
+                Map<TopicPartition, Long> end = c.endOffsets(partitions);
+                while (running) {
+                    for (ConsumerRecord<String, String> record : c.poll(Duration.ofMillis(500))) {
+                        try {
+                            apply(record.key(), record.value());
+                        } catch (RuntimeException e) {
+                            LOG.warnf("Skipping unreadable access record at %s-%d@%d: %s", record.topic(),
+                                    record.partition(), record.offset(), e.getMessage());
+                        }
+                    }
+                    if (!caughtUp && end.entrySet().stream().allMatch(e -> c.position(e.getKey()) >= e.getValue())) {
+                        caughtUp = true;
+                        LOG.infof("Access directory caught up: %d organizations, %d API keys", orgs.size(), keysById.size());
+                    }
+                }
+            } catch (WakeupException e) {
+                return;
+            } catch (RuntimeException e) {
+                LOG.warnf("Access directory reader failed, retrying: %s", e.getMessage());
+                sleep(1000);
+            }
+        }
+    }
+
+    private List<TopicPartition> awaitPartitions(KafkaConsumer<String, String> c) {
+        while (running) {
+            try {
+                List<PartitionInfo> infos = c.partitionsFor(Topics.ACCESS, Duration.ofSeconds(5));
+                if (infos != null && !infos.isEmpty()) {
+                    return infos.stream().map(p -> new TopicPartition(p.topic(), p.partition())).toList();
+                }
+            } catch (org.apache.kafka.common.errors.TimeoutException e) {
+                LOG.debugf("Waiting for %s", Topics.ACCESS);
+            }
+            sleep(500);
+        }
+        return List.of();
+    }
+
+    private static void sleep(long ms) {
+        try {
+            Thread.sleep(ms);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+        }
+    }
+}

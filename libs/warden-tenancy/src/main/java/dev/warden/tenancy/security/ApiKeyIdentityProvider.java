@@ -1,0 +1,41 @@
+package dev.warden.tenancy.security;
+
+import io.quarkus.security.AuthenticationFailedException;
+import io.quarkus.security.identity.AuthenticationRequestContext;
+import io.quarkus.security.identity.IdentityProvider;
+import io.quarkus.security.identity.SecurityIdentity;
+import io.smallrye.mutiny.Uni;
+import jakarta.enterprise.context.ApplicationScoped;
+
+import java.util.Set;
+
+/** Turns an API key into an identity: the key's id as principal, its role, its organization. */
+@ApplicationScoped
+public class ApiKeyIdentityProvider implements IdentityProvider<ApiKeyAuthenticationRequest> {
+
+    private final AccessDirectory directory;
+    private final SecurityConfig config;
+
+    public ApiKeyIdentityProvider(AccessDirectory directory, SecurityConfig config) {
+        this.directory = directory;
+        this.config = config;
+    }
+
+    @Override
+    public Class<ApiKeyAuthenticationRequest> getRequestType() {
+        return ApiKeyAuthenticationRequest.class;
+    }
+
+    @Override
+    public Uni<SecurityIdentity> authenticate(ApiKeyAuthenticationRequest request, AuthenticationRequestContext context) {
+        String secret = request.secret();
+        if (config.platformApiKeySha256().filter(hash -> hash.equals(ApiKeys.sha256(secret))).isPresent()) {
+            return Uni.createFrom().item(Identities.of(() -> "platform-bootstrap-key", Set.of(Roles.PLATFORM_ADMIN),
+                    null, "api-key", null));
+        }
+        return directory.usableKey(secret)
+                .map(key -> Uni.createFrom().item(Identities.of(() -> "api-key:" + key.id(), Set.of(key.role()),
+                        key.orgId(), "api-key", null)))
+                .orElseGet(() -> Uni.createFrom().failure(new AuthenticationFailedException("unknown API key")));
+    }
+}

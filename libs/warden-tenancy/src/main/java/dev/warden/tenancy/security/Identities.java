@@ -1,0 +1,34 @@
+package dev.warden.tenancy.security;
+
+import io.quarkus.security.identity.SecurityIdentity;
+import io.quarkus.security.runtime.QuarkusSecurityIdentity;
+
+import java.security.Principal;
+import java.util.Collection;
+import java.util.UUID;
+
+/** Builds and reads the identities Warden works with: a principal, expanded roles and, for org members, an org. */
+public final class Identities {
+
+    public static final String ORG_ATTRIBUTE = "warden.org_id";
+    public static final String CREDENTIAL_ATTRIBUTE = "warden.credential";
+
+    private Identities() {
+    }
+
+    public static SecurityIdentity of(Principal principal, Collection<String> roles, UUID orgId, String credential,
+                                      SecurityIdentity base) {
+        QuarkusSecurityIdentity.Builder builder = base == null
+                ? QuarkusSecurityIdentity.builder().setPrincipal(principal)
+                : QuarkusSecurityIdentity.builder(base);
+        builder.setPrincipal(principal).addRoles(Roles.expand(roles)).addAttribute(CREDENTIAL_ATTRIBUTE, credential);
+        if (orgId != null) {
+            builder.addAttribute(ORG_ATTRIBUTE, orgId);
+        }
+        return builder.build();
+    }
+
+    public static UUID org(SecurityIdentity identity) {
+        return identity.getAttribute(ORG_ATTRIBUTE);
+    }
+}

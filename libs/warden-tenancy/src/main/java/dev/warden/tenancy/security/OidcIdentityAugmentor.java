@@ -1,0 +1,67 @@
+package dev.warden.tenancy.security;
+
+import io.quarkus.security.identity.AuthenticationRequestContext;
+import io.quarkus.security.identity.SecurityIdentity;
+import io.quarkus.security.identity.SecurityIdentityAugmentor;
+import io.smallrye.mutiny.Uni;
+import jakarta.enterprise.context.ApplicationScoped;
+import org.eclipse.microprofile.jwt.JsonWebToken;
+
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+import java.util.UUID;
+
+/**
+ * Reads the organization and roles of a bearer token from the configured claims. A token whose org claim is not a
+ * UUID carries no organization, so it can reach nothing that belongs to one.
+ */
+@ApplicationScoped
+public class OidcIdentityAugmentor implements SecurityIdentityAugmentor {
+
+    private final SecurityConfig config;
+
+    public OidcIdentityAugmentor(SecurityConfig config) {
+        this.config = config;
+    }
+
+    @Override
+    public Uni<SecurityIdentity> augment(SecurityIdentity identity, AuthenticationRequestContext context) {
+        if (identity.isAnonymous() || !(identity.getPrincipal() instanceof JsonWebToken token)) {
+            return Uni.createFrom().item(identity);
+        }
+        List<String> roles = new ArrayList<>(claimPath(token, config.rolesClaim()));
+        roles.retainAll(Set.of(Roles.VIEWER, Roles.OPERATOR, Roles.ADMIN, Roles.AUDITOR, Roles.INSTANCE,
+                Roles.PLATFORM_ADMIN));
+        UUID org = parseOrg(token.getClaim(config.orgClaim()));
+        return Uni.createFrom().item(Identities.of(token, roles, org, "bearer", identity));
+    }
+
+    private static List<String> claimPath(JsonWebToken token, String path) {
+        String[] parts = path.split("/");
+        Object value = token.getClaim(parts[0]);
+        for (int i = 1; i < parts.length && value != null; i++) {
+            value = value instanceof Map<?, ?> map ? map.get(parts[i])
+                    : value instanceof jakarta.json.JsonObject json ? json.get(parts[i]) : null;
+        }
+        List<String> out = new ArrayList<>();
+        if (value instanceof Iterable<?> items) {
+            for (Object item : items) {
+                out.add(item instanceof jakarta.json.JsonString s ? s.getString() : String.valueOf(item));
+            }
+        } else if (value instanceof String s) {
+            out.add(s);
+        }
+        return out;
+    }
+
+    private static UUID parseOrg(Object claim) {
+        String raw = claim instanceof jakarta.json.JsonString s ? s.getString() : claim == null ? null : claim.toString();
+        try {
+            return raw == null ? null : UUID.fromString(raw);
+        } catch (IllegalArgumentException e) {
+            return null;
+        }
+    }
+}

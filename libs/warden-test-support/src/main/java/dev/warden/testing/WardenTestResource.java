@@ -1,0 +1,40 @@
+package dev.warden.testing;
+
+import io.quarkus.test.common.QuarkusTestResourceLifecycleManager;
+
+import java.util.Map;
+
+/**
+ * Gives a Quarkus test a real PostgreSQL database and a real Kafka broker:
+ * {@code @QuarkusTestResource(value = WardenTestResource.class, initArgs = @ResourceArg(name = "database", value = "agents"))}.
+ * Migrations run as the superuser (the owner); the service connects as the non-owning runtime role.
+ */
+public class WardenTestResource implements QuarkusTestResourceLifecycleManager {
+
+    private String database = "warden";
+
+    @Override
+    public void init(Map<String, String> initArgs) {
+        database = initArgs.getOrDefault("database", database);
+    }
+
+    @Override
+    public Map<String, String> start() {
+        LocalPostgres pg = WardenInfra.postgres();
+        String db = WardenInfra.database(database);
+        return Map.of(
+                "quarkus.datasource.reactive.url", pg.reactiveUrl(db),
+                "quarkus.datasource.username", LocalPostgres.APP_ROLE,
+                "quarkus.datasource.password", pg.appPassword(),
+                "warden.db.migration.url", pg.jdbcUrl(db),
+                "warden.db.migration.username", pg.superUser(),
+                "warden.db.migration.password", pg.superPassword(),
+                "warden.db.app-role", LocalPostgres.APP_ROLE,
+                "kafka.bootstrap.servers", WardenInfra.kafkaBootstrapServers());
+    }
+
+    @Override
+    public void stop() {
+        // The servers are shared by every test class of this JVM and stop with it.
+    }
+}

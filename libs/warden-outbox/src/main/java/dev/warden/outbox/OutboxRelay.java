@@ -55,18 +55,34 @@ public class OutboxRelay {
         this.password = password;
     }
 
-    void start(@Observes @Priority(50) StartupEvent event) {
+    void onStart(@Observes @Priority(50) StartupEvent event) {
         if (config.relayEnabled()) {
+            start();
+        }
+    }
+
+    void onStop(@Observes ShutdownEvent event) {
+        stop();
+    }
+
+    /** Starts relaying on its own thread; used directly by benchmarks that run the relay without Quarkus. */
+    public synchronized void start() {
+        if (!running) {
             running = true;
             thread = Thread.ofPlatform().name("warden-outbox-relay").start(this::run);
         }
     }
 
-    void stop(@Observes ShutdownEvent event) throws InterruptedException {
+    public synchronized void stop() {
         running = false;
         if (thread != null) {
             thread.interrupt();
-            thread.join(10_000);
+            try {
+                thread.join(10_000);
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+            }
+            thread = null;
         }
     }
 

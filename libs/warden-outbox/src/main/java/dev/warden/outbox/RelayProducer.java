@@ -78,7 +78,11 @@ public class RelayProducer {
         }
     }
 
-    synchronized void close(@Observes ShutdownEvent event) {
+    void onStop(@Observes ShutdownEvent event) {
+        close();
+    }
+
+    public synchronized void close() {
         if (producer != null) {
             producer.close(java.time.Duration.ofSeconds(5));
             producer = null;

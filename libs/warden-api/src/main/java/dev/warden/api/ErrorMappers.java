@@ -66,6 +66,12 @@ public class ErrorMappers {
 
     @ServerExceptionMapper
     public RestResponse<ErrorResponse> http(WebApplicationException e) {
+        if (e.getCause() instanceof JsonParseException parse) {
+            return malformedJson(parse);
+        }
+        if (e.getCause() instanceof JsonMappingException mapping) {
+            return badBody(mapping);
+        }
         int status = e.getResponse().getStatus();
         if (status >= 500) {
             return unexpected(e);

@@ -1,0 +1,169 @@
+package dev.warden.agent.access;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import dev.warden.agent.support.AgentMother;
+import dev.warden.agent.support.Events;
+import dev.warden.agent.support.Tenants;
+import dev.warden.agent.support.Tenants.Tenant;
+import dev.warden.events.EventTypes;
+import dev.warden.events.Topics;
+import dev.warden.tenancy.security.ApiKeys;
+import io.quarkus.test.junit.QuarkusTest;
+import io.restassured.http.ContentType;
+import org.awaitility.Awaitility;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+
+import java.time.Duration;
+import java.time.Instant;
+import java.util.List;
+import java.util.Map;
+
+import static io.restassured.RestAssured.given;
+import static org.hamcrest.Matchers.equalTo;
+import static org.hamcrest.Matchers.hasItem;
+import static org.hamcrest.Matchers.not;
+import static org.hamcrest.Matchers.nullValue;
+import static org.hamcrest.Matchers.startsWith;
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+
+@QuarkusTest
+class AccessTest {
+
+    private Tenant tenant;
+
+    @BeforeEach
+    void newOrganization() {
+        tenant = Tenants.create();
+    }
+
+    @Test
+    void platformAdminManagesOrganizationsButSeesNoOrganizationData() {
+        Tenants.platform().get("/v1/orgs/" + tenant.orgId()).then().statusCode(200).body("status", equalTo("active"));
+        Tenants.platform().get("/v1/orgs?limit=500").then().statusCode(200)
+                .body("organizations.id", hasItem(tenant.orgId().toString()));
+        Tenants.platform().get("/v1/agents").then().statusCode(403);
+        tenant.admin().get("/v1/orgs").then().statusCode(403);
+    }
+
+    @Test
+    void organizationNamesAreUnique() {
+        String name = "unique-" + java.util.UUID.randomUUID();
+        Tenants.platform().body(Map.of("name", name)).post("/v1/orgs").then().statusCode(201);
+        Tenants.platform().body(Map.of("name", name)).post("/v1/orgs").then().statusCode(409)
+                .body("error.code", equalTo("conflict"));
+    }
+
+    @Test
+    void secretIsShownOnceAndStoredOnlyAsItsHash() {
+        var created = tenant.admin().body(Map.of("name", "ci", "role", "operator")).post("/v1/api-keys")
+                .then().statusCode(201).body("secret", startsWith("wdn_")).body("role", equalTo("operator"))
+                .extract().jsonPath();
+        String secret = created.getString("secret");
+
+        tenant.admin().get("/v1/api-keys").then().statusCode(200)
+                .body("api_keys.find { it.id == '" + created.getString("id") + "' }.secret", nullValue())
+                .body("api_keys.find { it.id == '" + created.getString("id") + "' }.prefix", equalTo(ApiKeys.displayPrefix(secret)));
+
+        List<JsonNode> events = Events.about(Topics.ACCESS, "api-key:" + created.getString("id"), 1);
+        assertEquals(EventTypes.API_KEY, events.getFirst().path("type").asText());
+        assertEquals(ApiKeys.sha256(secret), events.getFirst().at("/data/secret_sha256").asText());
+        assertFalse(events.getFirst().toString().contains(secret));
+    }
+
+    @Test
+    void aRevokedKeyStopsWorking() {
+        String operator = tenant.key("operator");
+        String id = tenant.admin().get("/v1/api-keys").then().extract()
+                .path("api_keys.find { it.role == 'operator' }.id");
+
+        tenant.admin().delete("/v1/api-keys/" + id).then().statusCode(200).body("revoked", equalTo(true));
+
+        Awaitility.await().atMost(Duration.ofSeconds(30))
+                .until(() -> tenant.as(operator).get("/v1/agents").statusCode() == 401);
+        tenant.admin().get("/v1/agents").then().statusCode(200);
+    }
+
+    @Test
+    void anExpiredKeyStopsWorking() {
+        tenant.admin().body(Map.of("name", "old", "role", "viewer", "expires_at", "2020-01-01T00:00:00Z"))
+                .post("/v1/api-keys").then().statusCode(400).body("error.details[0].field", equalTo("expires_at"));
+        String secret = tenant.admin().body(Map.of("name", "short", "role", "viewer",
+                        "expires_at", Instant.now().plusSeconds(3).toString()))
+                .post("/v1/api-keys").then().statusCode(201).extract().path("secret");
+
+        Awaitility.await().atMost(Duration.ofSeconds(20))
+                .until(() -> tenant.as(secret).get("/v1/agents").statusCode() == 200);
+        Awaitility.await().atMost(Duration.ofSeconds(20))
+                .until(() -> tenant.as(secret).get("/v1/agents").statusCode() == 401);
+    }
+
+    @Test
+    void keysOfADisabledOrganizationStopWorkingUntilItIsEnabled() {
+        Tenants.platform().post("/v1/orgs/" + tenant.orgId() + "/disable").then().statusCode(200)
+                .body("status", equalTo("disabled"));
+        Awaitility.await().atMost(Duration.ofSeconds(30))
+                .until(() -> tenant.admin().get("/v1/agents").statusCode() == 401);
+
+        Tenants.platform().post("/v1/orgs/" + tenant.orgId() + "/enable").then().statusCode(200);
+        Awaitility.await().atMost(Duration.ofSeconds(30))
+                .until(() -> tenant.admin().get("/v1/agents").statusCode() == 200);
+    }
+
+    @Test
+    void aKeyCannotBeGivenAPlatformRole() {
+        tenant.admin().body(Map.of("name", "escalate", "role", "platform-admin")).post("/v1/api-keys")
+                .then().statusCode(400).body("error.details[0].field", equalTo("role"));
+    }
+
+    @Test
+    void bearerTokensCarryOrganizationAndRolesFromTheirClaims() {
+        String operator = tenant.token("operator");
+        String admin = tenant.token("admin");
+
+        String id = given().auth().oauth2(admin).contentType(ContentType.JSON).body(AgentMother.triageAgent())
+                .post("/v1/agents").then().statusCode(201).body("owner_id", startsWith("alice-")).extract().path("id");
+        given().auth().oauth2(operator).contentType(ContentType.JSON).body(AgentMother.deployment("img:v1"))
+                .post("/v1/agents/" + id + "/deploy").then().statusCode(200).body("version", equalTo(1));
+        given().auth().oauth2(operator).contentType(ContentType.JSON).body(AgentMother.triageAgent())
+                .post("/v1/agents").then().statusCode(403);
+        given().auth().oauth2(Tenants.token(Tenants.create().orgId().toString(), "admin"))
+                .get("/v1/agents/" + id).then().statusCode(404);
+    }
+
+    @Test
+    void tokensWithoutOrganizationOrWithUnknownRolesReachNothing() {
+        given().auth().oauth2(Tenants.token("not-a-uuid", "admin")).get("/v1/agents").then().statusCode(403);
+        given().auth().oauth2(tenant.token("superuser")).get("/v1/agents").then().statusCode(403);
+        given().auth().oauth2(Tenants.token("", "platform-admin")).get("/v1/orgs").then().statusCode(200);
+    }
+
+    @Test
+    void aTokenWithAForgedSignatureIsA401() {
+        String token = tenant.token("admin");
+        String[] parts = token.split("\\.");
+        String forged = parts[0] + "." + parts[1] + "." + new StringBuilder(parts[2]).reverse();
+
+        given().auth().oauth2(forged).get("/v1/agents").then().statusCode(401)
+                .body("error.code", equalTo("unauthorized"));
+    }
+
+    @Test
+    void organizationEventsArePublishedForEveryService() {
+        JsonNode event = Events.about(Topics.ACCESS, "org:" + tenant.orgId(), 1).getFirst();
+
+        assertEquals(EventTypes.ORGANIZATION, event.path("type").asText());
+        assertEquals("active", event.at("/data/status").asText());
+        assertEquals(tenant.orgId().toString(), event.path("orgid").asText());
+    }
+
+    @Test
+    void anOrganizationsKeysAreInvisibleToOthers() {
+        Tenant other = Tenants.create();
+        String id = tenant.admin().get("/v1/api-keys").then().extract().path("api_keys[0].id");
+
+        other.admin().delete("/v1/api-keys/" + id).then().statusCode(404);
+        other.admin().get("/v1/api-keys").then().body("api_keys.id", not(hasItem(id)));
+    }
+}

@@ -1,0 +1,134 @@
+package dev.warden.agent.tenancy;
+
+import dev.warden.agent.support.AgentMother;
+import dev.warden.agent.support.Tenants;
+import dev.warden.agent.support.Tenants.Tenant;
+import dev.warden.tenancy.db.TenantDb;
+import dev.warden.testing.LocalPostgres;
+import dev.warden.testing.WardenInfra;
+import io.quarkus.test.junit.QuarkusTest;
+import io.vertx.mutiny.sqlclient.Pool;
+import io.vertx.mutiny.sqlclient.Tuple;
+import jakarta.inject.Inject;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+
+import java.sql.Connection;
+import java.sql.DriverManager;
+import java.sql.ResultSet;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import java.util.UUID;
+
+import static org.hamcrest.Matchers.equalTo;
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+/** The database, not the code, keeps organizations apart. */
+@QuarkusTest
+class RowLevelSecurityTest {
+
+    private static final Duration WAIT = Duration.ofSeconds(10);
+
+    @Inject
+    TenantDb db;
+
+    @Inject
+    Pool pool;
+
+    private Tenant a;
+    private Tenant b;
+
+    @BeforeEach
+    void twoOrganizations() {
+        a = Tenants.create();
+        b = Tenants.create();
+        a.admin().body(AgentMother.triageAgent()).post("/v1/agents").then().statusCode(201);
+        a.admin().body(AgentMother.triageAgent()).post("/v1/agents").then().statusCode(201);
+        b.admin().body(AgentMother.triageAgent()).post("/v1/agents").then().statusCode(201);
+    }
+
+    @Test
+    void aQueryWithoutOrgFilterSeesOnlyTheCurrentOrganization() {
+        List<UUID> orgsSeenByA = db.inOrg(a.orgId(), conn -> conn.query("SELECT org_id FROM agents").execute()
+                .map(rows -> {
+                    List<UUID> out = new ArrayList<>();
+                    rows.forEach(r -> out.add(r.getUUID(0)));
+                    return out;
+                })).await().atMost(WAIT);
+
+        assertEquals(List.of(a.orgId(), a.orgId()), orgsSeenByA);
+        assertEquals(1L, (long) db.inOrg(b.orgId(), conn -> conn.query("SELECT count(*) FROM agents").execute()
+                .map(rows -> rows.iterator().next().getLong(0))).await().atMost(WAIT));
+    }
+
+    @Test
+    void withoutAnOrganizationNothingIsVisible() {
+        long count = pool.query("SELECT count(*) FROM agents").execute()
+                .map(rows -> rows.iterator().next().getLong(0)).await().atMost(WAIT);
+
+        assertEquals(0, count);
+    }
+
+    @Test
+    void aRowCannotBeWrittenIntoAnotherOrganization() {
+        var failure = assertThrows(Exception.class, () -> db.inOrg(a.orgId(), conn -> conn
+                .preparedQuery("UPDATE agents SET org_id = $1")
+                .execute(Tuple.of(b.orgId()))).await().atMost(WAIT));
+
+        assertTrue(failure.getMessage().contains("row-level security"), failure.getMessage());
+    }
+
+    @Test
+    void theOutboxIsReadableOnlyByTheRelay() {
+        long visible = db.inOrg(a.orgId(), conn -> conn.query("SELECT count(*) FROM warden_outbox").execute()
+                .map(rows -> rows.iterator().next().getLong(0))).await().atMost(WAIT);
+
+        assertEquals(0, visible);
+    }
+
+    @Test
+    void anotherOrganizationsAgentIsNotFoundWhateverTheOperation() {
+        String bAgent = b.admin().get("/v1/agents").then().extract().path("agents[0].id");
+
+        a.admin().get("/v1/agents/" + bAgent).then().statusCode(404);
+        a.admin().body(Map.of("name", "stolen")).patch("/v1/agents/" + bAgent).then().statusCode(404);
+        a.admin().body(AgentMother.deployment("img:evil")).post("/v1/agents/" + bAgent + "/deploy").then().statusCode(404);
+        a.admin().post("/v1/agents/" + bAgent + "/suspend").then().statusCode(404);
+        a.admin().body(AgentMother.intent()).put("/v1/agents/" + bAgent + "/intent").then().statusCode(404);
+        a.admin().get("/v1/agents/" + bAgent + "/versions").then().statusCode(404);
+        b.admin().get("/v1/agents/" + bAgent).then().statusCode(200).body("name", equalTo("triage-agent"))
+                .body("status", equalTo("inactive"));
+    }
+
+    @Test
+    void everyTableHasForcedRowLevelSecurityAndTheRuntimeRoleOwnsNothing() throws Exception {
+        LocalPostgres pg = WardenInfra.postgres();
+        try (Connection c = DriverManager.getConnection(pg.jdbcUrl("warden_agent_test"), pg.superUser(), pg.superPassword())) {
+            List<String> unprotected = new ArrayList<>();
+            try (ResultSet rs = c.createStatement().executeQuery("""
+                    SELECT relname FROM pg_class
+                    WHERE relnamespace = 'public'::regnamespace AND relkind = 'r'
+                      AND relname <> 'flyway_schema_history'
+                      AND NOT (relrowsecurity AND relforcerowsecurity)""")) {
+                while (rs.next()) {
+                    unprotected.add(rs.getString(1));
+                }
+            }
+            assertEquals(List.of(), unprotected);
+            try (ResultSet rs = c.createStatement().executeQuery("""
+                    SELECT count(*) FROM pg_class WHERE relowner = 'warden_app'::regrole""")) {
+                rs.next();
+                assertEquals(0, rs.getLong(1));
+            }
+            try (ResultSet rs = c.createStatement().executeQuery(
+                    "SELECT rolsuper OR rolbypassrls FROM pg_roles WHERE rolname = 'warden_app'")) {
+                rs.next();
+                assertEquals(false, rs.getBoolean(1));
+            }
+        }
+    }
+}

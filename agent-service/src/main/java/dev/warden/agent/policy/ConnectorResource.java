@@ -1,0 +1,73 @@
+package dev.warden.agent.policy;
+
+import dev.warden.agent.policy.PolicyModels.BindConnectorRequest;
+import dev.warden.agent.policy.PolicyModels.ConnectorListResponse;
+import dev.warden.api.ApiException;
+import dev.warden.api.PageRequest;
+import dev.warden.api.Params;
+import dev.warden.events.agent.AgentEvents.ConnectorBinding;
+import dev.warden.tenancy.security.CurrentActor;
+import dev.warden.tenancy.security.Roles;
+import io.smallrye.mutiny.Uni;
+import jakarta.annotation.security.RolesAllowed;
+import jakarta.ws.rs.Consumes;
+import jakarta.ws.rs.DELETE;
+import jakarta.ws.rs.GET;
+import jakarta.ws.rs.POST;
+import jakarta.ws.rs.Path;
+import jakarta.ws.rs.PathParam;
+import jakarta.ws.rs.Produces;
+import jakarta.ws.rs.QueryParam;
+import jakarta.ws.rs.core.MediaType;
+import org.eclipse.microprofile.openapi.annotations.Operation;
+import org.eclipse.microprofile.openapi.annotations.tags.Tag;
+import org.jboss.resteasy.reactive.RestResponse;
+
+import java.net.URI;
+import java.util.List;
+
+@Path("/v1/agents/{agent_id}/connectors")
+@Produces(MediaType.APPLICATION_JSON)
+@Consumes(MediaType.APPLICATION_JSON)
+@Tag(name = "Connectors", description = "The external systems an agent is bound to")
+public class ConnectorResource {
+
+    private final PolicyService service;
+    private final CurrentActor actor;
+
+    public ConnectorResource(PolicyService service, CurrentActor actor) {
+        this.service = service;
+        this.actor = actor;
+    }
+
+    @GET
+    @RolesAllowed(Roles.VIEWER)
+    @Operation(summary = "List an agent's connector bindings")
+    public Uni<ConnectorListResponse> list(@PathParam("agent_id") String agentId, @QueryParam("limit") String limit,
+                                           @QueryParam("cursor") String cursor,
+                                           @QueryParam("updated_since") String updatedSince) {
+        return service.connectors(actor.org(), Params.uuid("agent_id", agentId),
+                PageRequest.parse(limit, cursor, updatedSince));
+    }
+
+    @POST
+    @RolesAllowed(Roles.ADMIN)
+    @Operation(summary = "Bind a connector to an agent")
+    public Uni<RestResponse<ConnectorBinding>> bind(@PathParam("agent_id") String agentId, BindConnectorRequest request) {
+        if (request == null) {
+            throw ApiException.badRequest("A JSON body is required", List.of());
+        }
+        return service.bindConnector(actor.org(), actor.name(), Params.uuid("agent_id", agentId), request)
+                .map(b -> RestResponse.ResponseBuilder.<ConnectorBinding>created(
+                        URI.create("/v1/agents/" + agentId + "/connectors/" + b.id())).entity(b).build());
+    }
+
+    @DELETE
+    @Path("/{binding_id}")
+    @RolesAllowed(Roles.ADMIN)
+    @Operation(summary = "Unbind a connector")
+    public Uni<RestResponse<Void>> unbind(@PathParam("agent_id") String agentId, @PathParam("binding_id") String bindingId) {
+        return service.unbindConnector(actor.org(), Params.uuid("agent_id", agentId), Params.uuid("binding_id", bindingId))
+                .map(done -> RestResponse.noContent());
+    }
+}

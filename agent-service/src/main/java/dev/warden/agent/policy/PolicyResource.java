@@ -1,0 +1,115 @@
+package dev.warden.agent.policy;
+
+import dev.warden.agent.policy.PolicyModels.CreatePolicyRequest;
+import dev.warden.agent.policy.PolicyModels.PolicyListResponse;
+import dev.warden.agent.policy.PolicyModels.PolicyVersionListResponse;
+import dev.warden.agent.policy.PolicyModels.UpdatePolicyRequest;
+import dev.warden.api.ApiException;
+import dev.warden.api.PageRequest;
+import dev.warden.api.Params;
+import dev.warden.events.agent.AgentEvents.Policy;
+import dev.warden.tenancy.security.CurrentActor;
+import dev.warden.tenancy.security.Roles;
+import io.smallrye.mutiny.Uni;
+import jakarta.annotation.security.RolesAllowed;
+import jakarta.ws.rs.Consumes;
+import jakarta.ws.rs.DELETE;
+import jakarta.ws.rs.GET;
+import jakarta.ws.rs.PATCH;
+import jakarta.ws.rs.POST;
+import jakarta.ws.rs.PUT;
+import jakarta.ws.rs.Path;
+import jakarta.ws.rs.PathParam;
+import jakarta.ws.rs.Produces;
+import jakarta.ws.rs.QueryParam;
+import jakarta.ws.rs.core.MediaType;
+import org.eclipse.microprofile.openapi.annotations.Operation;
+import org.eclipse.microprofile.openapi.annotations.tags.Tag;
+import org.jboss.resteasy.reactive.RestResponse;
+
+import java.net.URI;
+import java.util.List;
+
+@Path("/v1/policies")
+@Produces(MediaType.APPLICATION_JSON)
+@Consumes(MediaType.APPLICATION_JSON)
+@Tag(name = "Policies", description = "Versioned policy rules bound to agents")
+public class PolicyResource {
+
+    private final PolicyService service;
+    private final CurrentActor actor;
+
+    public PolicyResource(PolicyService service, CurrentActor actor) {
+        this.service = service;
+        this.actor = actor;
+    }
+
+    @GET
+    @RolesAllowed(Roles.VIEWER)
+    @Operation(summary = "List policies", description = "Optionally only those bound to agent_id.")
+    public Uni<PolicyListResponse> list(@QueryParam("agent_id") String agentId, @QueryParam("limit") String limit,
+                                        @QueryParam("cursor") String cursor,
+                                        @QueryParam("updated_since") String updatedSince) {
+        return service.list(actor.org(), PageRequest.parse(limit, cursor, updatedSince),
+                Params.optionalUuid("agent_id", agentId));
+    }
+
+    @POST
+    @RolesAllowed(Roles.ADMIN)
+    @Operation(summary = "Create a policy (version 1), optionally bound to agents")
+    public Uni<RestResponse<Policy>> create(CreatePolicyRequest request) {
+        if (request == null) {
+            throw ApiException.badRequest("A JSON body is required", List.of());
+        }
+        return service.create(actor.org(), actor.name(), request)
+                .map(p -> RestResponse.ResponseBuilder.<Policy>created(URI.create("/v1/policies/" + p.id())).entity(p).build());
+    }
+
+    @GET
+    @Path("/{policy_id}")
+    @RolesAllowed(Roles.VIEWER)
+    @Operation(summary = "Get a policy")
+    public Uni<Policy> get(@PathParam("policy_id") String policyId) {
+        return service.get(actor.org(), Params.uuid("policy_id", policyId));
+    }
+
+    @PATCH
+    @Path("/{policy_id}")
+    @RolesAllowed(Roles.ADMIN)
+    @Operation(summary = "Change a policy", description = "Each change is a new version; earlier versions are kept.")
+    public Uni<Policy> update(@PathParam("policy_id") String policyId, UpdatePolicyRequest request) {
+        return service.update(actor.org(), actor.name(), Params.uuid("policy_id", policyId), request);
+    }
+
+    @DELETE
+    @Path("/{policy_id}")
+    @RolesAllowed(Roles.ADMIN)
+    @Operation(summary = "Remove a policy", description = "Its agents are unbound; its versions stay on record.")
+    public Uni<RestResponse<Void>> remove(@PathParam("policy_id") String policyId) {
+        return service.remove(actor.org(), Params.uuid("policy_id", policyId)).map(done -> RestResponse.noContent());
+    }
+
+    @GET
+    @Path("/{policy_id}/versions")
+    @RolesAllowed(Roles.VIEWER)
+    @Operation(summary = "List a policy's versions, newest first")
+    public Uni<PolicyVersionListResponse> versions(@PathParam("policy_id") String policyId) {
+        return service.versions(actor.org(), Params.uuid("policy_id", policyId));
+    }
+
+    @PUT
+    @Path("/{policy_id}/agents/{agent_id}")
+    @RolesAllowed(Roles.ADMIN)
+    @Operation(summary = "Bind the policy to an agent")
+    public Uni<Policy> bind(@PathParam("policy_id") String policyId, @PathParam("agent_id") String agentId) {
+        return service.bind(actor.org(), actor.name(), Params.uuid("policy_id", policyId), Params.uuid("agent_id", agentId));
+    }
+
+    @DELETE
+    @Path("/{policy_id}/agents/{agent_id}")
+    @RolesAllowed(Roles.ADMIN)
+    @Operation(summary = "Unbind the policy from an agent")
+    public Uni<Policy> unbind(@PathParam("policy_id") String policyId, @PathParam("agent_id") String agentId) {
+        return service.unbind(actor.org(), Params.uuid("policy_id", policyId), Params.uuid("agent_id", agentId));
+    }
+}

@@ -1,0 +1,233 @@
+package dev.warden.agent.policy;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import dev.warden.agent.Agent;
+import dev.warden.agent.policy.PolicyModels.BindConnectorRequest;
+import dev.warden.agent.policy.PolicyModels.ConnectorListResponse;
+import dev.warden.agent.policy.PolicyModels.CreatePolicyRequest;
+import dev.warden.agent.policy.PolicyModels.PolicyListResponse;
+import dev.warden.agent.policy.PolicyModels.PolicyVersionListResponse;
+import dev.warden.agent.policy.PolicyModels.UpdatePolicyRequest;
+import dev.warden.agent.repository.AgentRepository;
+import dev.warden.api.ApiException;
+import dev.warden.api.Checks;
+import dev.warden.api.PageRequest;
+import dev.warden.api.PageRequest.Cursor;
+import dev.warden.events.EventTypes;
+import dev.warden.events.agent.AgentEvents.ConnectorBinding;
+import dev.warden.events.agent.AgentEvents.ConnectorChanged;
+import dev.warden.events.agent.AgentEvents.Policy;
+import dev.warden.events.agent.AgentEvents.PolicyBindingChanged;
+import dev.warden.events.agent.AgentEvents.PolicyChanged;
+import dev.warden.outbox.Outbox;
+import dev.warden.tenancy.db.SqlErrors;
+import dev.warden.tenancy.db.TenantDb;
+import io.smallrye.mutiny.Multi;
+import io.smallrye.mutiny.Uni;
+import io.vertx.mutiny.sqlclient.SqlConnection;
+import jakarta.enterprise.context.ApplicationScoped;
+
+import java.util.List;
+import java.util.Set;
+import java.util.UUID;
+
+/**
+ * Connector bindings and policies. A change that concerns an agent locks the agent first, so its events keep the
+ * agent's order; policy-wide events are keyed by the policy.
+ */
+@ApplicationScoped
+public class PolicyService {
+
+    private static final Set<String> ENFORCEMENT = Set.of("enforce", "monitor");
+
+    private final TenantDb db;
+    private final PolicyRepository policies;
+    private final AgentRepository agents;
+    private final Outbox outbox;
+
+    public PolicyService(TenantDb db, PolicyRepository policies, AgentRepository agents, Outbox outbox) {
+        this.db = db;
+        this.policies = policies;
+        this.agents = agents;
+        this.outbox = outbox;
+    }
+
+    public Uni<ConnectorListResponse> connectors(UUID org, UUID agentId, PageRequest page) {
+        return db.inOrg(org, conn -> agents.findById(conn, agentId).map(PolicyService::agentOrNotFound)
+                .chain(() -> policies.listBindings(conn, agentId, page))
+                .chain(found -> policies.countBindings(conn, agentId, page).map(total -> new ConnectorListResponse(found,
+                        total, found.size() == page.limit()
+                        ? Cursor.at(found.getLast().createdAt(), found.getLast().id()).encode() : null))));
+    }
+
+    public Uni<ConnectorBinding> bindConnector(UUID org, String actor, UUID agentId, BindConnectorRequest req) {
+        Checks c = new Checks().required("connector", req == null ? null : req.connector());
+        if (req != null) {
+            c.maxLength("connector", req.connector(), 64)
+                    .check(req.connector() == null || req.connector().matches("[a-z0-9][a-z0-9_.-]*"), "connector",
+                            "must be lowercase letters, digits, '.', '_' or '-'")
+                    .maxLength("name", req.name(), 200)
+                    .check(req.config() == null || req.config().isObject(), "config", "must be an object");
+        }
+        c.orThrow();
+        ConnectorBinding binding = new ConnectorBinding(UUID.randomUUID(), agentId, req.connector(), req.name(),
+                req.config(), actor, Agent.now());
+        return db.inOrg(org, conn -> agents.lockById(conn, agentId).map(PolicyService::agentOrNotFound)
+                        .chain(() -> policies.insertBinding(conn, org, binding))
+                        .chain(() -> outbox.emit(conn, org, EventTypes.CONNECTOR_BOUND, agentId.toString(),
+                                new ConnectorChanged(agentId, binding))))
+                .onFailure(SqlErrors::uniqueViolation)
+                .transform(e -> ApiException.conflict("Connector " + req.connector() + " is already bound to this agent"))
+                .replaceWith(binding);
+    }
+
+    public Uni<Void> unbindConnector(UUID org, UUID agentId, UUID bindingId) {
+        return db.inOrg(org, conn -> agents.lockById(conn, agentId).map(PolicyService::agentOrNotFound)
+                .chain(() -> policies.deleteBinding(conn, agentId, bindingId))
+                .chain(binding -> {
+                    if (binding == null) {
+                        throw ApiException.notFound("Connector binding");
+                    }
+                    return outbox.emit(conn, org, EventTypes.CONNECTOR_UNBOUND, agentId.toString(),
+                            new ConnectorChanged(agentId, binding));
+                })).replaceWithVoid();
+    }
+
+    public Uni<PolicyListResponse> list(UUID org, PageRequest page, UUID agentId) {
+        return db.inOrg(org, conn -> policies.listPolicies(conn, page, agentId)
+                .chain(found -> policies.countPolicies(conn, page, agentId).map(total -> new PolicyListResponse(found,
+                        total, found.size() == page.limit()
+                        ? Cursor.at(found.getLast().createdAt(), found.getLast().id()).encode() : null))));
+    }
+
+    public Uni<Policy> get(UUID org, UUID id) {
+        return db.inOrg(org, conn -> policies.findPolicy(conn, id).map(PolicyService::policyOrNotFound));
+    }
+
+    public Uni<PolicyVersionListResponse> versions(UUID org, UUID id) {
+        return db.inOrg(org, conn -> policies.findPolicy(conn, id).map(PolicyService::policyOrNotFound)
+                .chain(() -> policies.versions(conn, id))
+                .map(found -> new PolicyVersionListResponse(found, found.size())));
+    }
+
+    public Uni<Policy> create(UUID org, String actor, CreatePolicyRequest req) {
+        Checks c = new Checks().required("name", req == null ? null : req.name())
+                .required("rules", req == null ? null : req.rules());
+        if (req != null) {
+            checkPolicyFields(c, req.name(), req.description(), req.enforcement(), req.rules());
+            c.maxSize("agent_ids", req.agentIds(), 1000);
+        }
+        c.orThrow();
+        var now = Agent.now();
+        Policy policy = new Policy(UUID.randomUUID(), org, req.name(), req.description(),
+                req.enforcement() == null ? "enforce" : req.enforcement(), req.rules(), 1, List.of(), now, actor, now, actor);
+        List<UUID> agentIds = req.agentIds() == null ? List.of() : req.agentIds().stream().distinct().toList();
+        return db.inOrg(org, conn -> policies.insertPolicy(conn, policy)
+                        .chain(() -> outbox.emit(conn, org, EventTypes.POLICY_CREATED, policy.id().toString(),
+                                new PolicyChanged(policy)))
+                        .chain(() -> Multi.createFrom().iterable(agentIds).onItem()
+                                .transformToUniAndConcatenate(agentId -> bindLocked(conn, org, actor, policy.id(), agentId,
+                                        "agent_ids[" + agentIds.indexOf(agentId) + "]"))
+                                .collect().asList())
+                        .chain(() -> policies.findPolicy(conn, policy.id())))
+                .onFailure(SqlErrors::uniqueViolation)
+                .transform(e -> ApiException.conflict("A policy named " + req.name() + " already exists"));
+    }
+
+    public Uni<Policy> update(UUID org, String actor, UUID id, UpdatePolicyRequest req) {
+        if (req == null || req.isEmpty()) {
+            throw ApiException.badRequest("Give at least one field to update", List.of());
+        }
+        Checks c = new Checks();
+        checkPolicyFields(c, req.name(), req.description(), req.enforcement(), req.rules());
+        c.check(req.name() == null || !req.name().isBlank(), "name", "must not be empty").orThrow();
+        return db.inOrg(org, conn -> policies.lockPolicy(conn, id).map(PolicyService::policyOrNotFound)
+                        .chain(current -> {
+                            Policy next = new Policy(current.id(), org, or(req.name(), current.name()),
+                                    or(req.description(), current.description()), or(req.enforcement(), current.enforcement()),
+                                    or(req.rules(), current.rules()), current.version() + 1, current.agentIds(),
+                                    current.createdAt(), current.createdBy(), Agent.now(), actor);
+                            return policies.updatePolicy(conn, next)
+                                    .chain(() -> outbox.emit(conn, org, EventTypes.POLICY_CHANGED, id.toString(),
+                                            new PolicyChanged(next)))
+                                    .replaceWith(next);
+                        }))
+                .onFailure(SqlErrors::uniqueViolation)
+                .transform(e -> ApiException.conflict("A policy named " + req.name() + " already exists"));
+    }
+
+    /** Removes a policy: each governed agent first gets its unbound event, in its own order, then the policy goes. */
+    public Uni<Void> remove(UUID org, UUID id) {
+        return db.inOrg(org, conn -> policies.lockPolicy(conn, id).map(PolicyService::policyOrNotFound)
+                .chain(policy -> Multi.createFrom().iterable(policy.agentIds()).onItem()
+                        .transformToUniAndConcatenate(agentId -> agents.lockById(conn, agentId)
+                                .chain(() -> outbox.emit(conn, org, EventTypes.POLICY_UNBOUND, agentId.toString(),
+                                        new PolicyBindingChanged(agentId, policy))))
+                        .collect().asList()
+                        .chain(() -> policies.deletePolicy(conn, id))
+                        .chain(() -> outbox.emit(conn, org, EventTypes.POLICY_REMOVED, id.toString(),
+                                new PolicyChanged(policy)))))
+                .replaceWithVoid();
+    }
+
+    public Uni<Policy> bind(UUID org, String actor, UUID policyId, UUID agentId) {
+        return db.inOrg(org, conn -> policies.lockPolicy(conn, policyId).map(PolicyService::policyOrNotFound)
+                .chain(() -> bindLocked(conn, org, actor, policyId, agentId, "agent_id"))
+                .chain(() -> policies.findPolicy(conn, policyId)));
+    }
+
+    public Uni<Policy> unbind(UUID org, UUID policyId, UUID agentId) {
+        return db.inOrg(org, conn -> policies.lockPolicy(conn, policyId).map(PolicyService::policyOrNotFound)
+                .chain(() -> agents.lockById(conn, agentId)).map(PolicyService::agentOrNotFound)
+                .chain(() -> policies.unbind(conn, policyId, agentId))
+                .chain(removed -> policies.findPolicy(conn, policyId).call(policy -> !removed
+                        ? Uni.createFrom().voidItem()
+                        : outbox.emit(conn, org, EventTypes.POLICY_UNBOUND, agentId.toString(),
+                        new PolicyBindingChanged(agentId, policy)))));
+    }
+
+    private Uni<Void> bindLocked(SqlConnection conn, UUID org, String actor, UUID policyId, UUID agentId, String field) {
+        return agents.lockById(conn, agentId)
+                .chain(agent -> {
+                    if (agent == null) {
+                        throw ApiException.invalidField(field, "no agent " + agentId + " in your organization");
+                    }
+                    return policies.bind(conn, org, policyId, agentId, actor);
+                })
+                .chain(added -> !added ? Uni.createFrom().voidItem() : policies.findPolicy(conn, policyId)
+                        .chain(policy -> outbox.emit(conn, org, EventTypes.POLICY_BOUND, agentId.toString(),
+                                new PolicyBindingChanged(agentId, policy)))
+                        .replaceWithVoid());
+    }
+
+    private static void checkPolicyFields(Checks c, String name, String description, String enforcement, JsonNode rules) {
+        c.maxLength("name", name, 200)
+                .maxLength("description", description, 4000)
+                .check(enforcement == null || ENFORCEMENT.contains(enforcement), "enforcement", "must be enforce or monitor")
+                .check(rules == null || rules.isArray(), "rules", "must be an array of rule objects");
+        if (rules != null && rules.isArray()) {
+            c.check(rules.size() <= 500, "rules", "must have at most 500 rules");
+            for (int i = 0; i < rules.size(); i++) {
+                c.check(rules.get(i).isObject(), "rules[" + i + "]", "must be an object");
+            }
+        }
+    }
+
+    private static <T> T or(T value, T fallback) {
+        return value != null ? value : fallback;
+    }
+
+    private static Agent agentOrNotFound(Agent agent) {
+        if (agent == null) {
+            throw ApiException.notFound("Agent");
+        }
+        return agent;
+    }
+
+    private static Policy policyOrNotFound(Policy policy) {
+        if (policy == null) {
+            throw ApiException.notFound("Policy");
+        }
+        return policy;
+    }
+}

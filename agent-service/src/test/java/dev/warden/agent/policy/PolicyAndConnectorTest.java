@@ -1,0 +1,111 @@
+package dev.warden.agent.policy;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import dev.warden.agent.support.AgentMother;
+import dev.warden.agent.support.Events;
+import dev.warden.agent.support.Tenants;
+import dev.warden.agent.support.Tenants.Tenant;
+import dev.warden.events.EventTypes;
+import dev.warden.events.Topics;
+import io.quarkus.test.junit.QuarkusTest;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+
+import java.util.List;
+import java.util.Map;
+
+import static org.hamcrest.Matchers.contains;
+import static org.hamcrest.Matchers.empty;
+import static org.hamcrest.Matchers.equalTo;
+import static org.junit.jupiter.api.Assertions.assertEquals;
+
+@QuarkusTest
+class PolicyAndConnectorTest {
+
+    private Tenant tenant;
+    private String agent;
+
+    @BeforeEach
+    void agentInANewOrganization() {
+        tenant = Tenants.create();
+        agent = tenant.admin().body(AgentMother.triageAgent()).post("/v1/agents").then().statusCode(201)
+                .extract().path("id");
+    }
+
+    @Test
+    void connectorsAreBoundListedAndUnboundWithEvents() {
+        String binding = tenant.admin().body(Map.of("connector", "crowdstrike", "config", Map.of("region", "eu")))
+                .post("/v1/agents/" + agent + "/connectors").then().statusCode(201)
+                .body("connector", equalTo("crowdstrike")).body("agent_id", equalTo(agent)).extract().path("id");
+        tenant.admin().body(Map.of("connector", "crowdstrike")).post("/v1/agents/" + agent + "/connectors")
+                .then().statusCode(409);
+        tenant.admin().get("/v1/agents/" + agent + "/connectors").then().statusCode(200)
+                .body("total", equalTo(1)).body("connectors[0].config.region", equalTo("eu"));
+
+        tenant.admin().delete("/v1/agents/" + agent + "/connectors/" + binding).then().statusCode(204);
+        tenant.admin().delete("/v1/agents/" + agent + "/connectors/" + binding).then().statusCode(404);
+
+        List<JsonNode> events = Events.about(Topics.AGENTS, agent, 3);
+        assertEquals(List.of(EventTypes.AGENT_CREATED, EventTypes.CONNECTOR_BOUND, EventTypes.CONNECTOR_UNBOUND),
+                Events.types(events));
+    }
+
+    @Test
+    void connectorNamesAreChecked() {
+        tenant.admin().body(Map.of("connector", "Crowd Strike!")).post("/v1/agents/" + agent + "/connectors")
+                .then().statusCode(400).body("error.details[0].field", equalTo("connector"));
+    }
+
+    @Test
+    void policiesAreVersionedBoundAndRemoved() {
+        String policy = tenant.admin().body(Map.of("name", "no-pii-export",
+                        "rules", List.of(Map.of("effect", "deny", "action", "files:export")), "agent_ids", List.of(agent)))
+                .post("/v1/policies").then().statusCode(201)
+                .body("version", equalTo(1)).body("enforcement", equalTo("enforce"))
+                .body("agent_ids", contains(agent)).extract().path("id");
+
+        tenant.admin().body(Map.of("enforcement", "monitor")).patch("/v1/policies/" + policy).then().statusCode(200)
+                .body("version", equalTo(2)).body("enforcement", equalTo("monitor"))
+                .body("rules[0].effect", equalTo("deny"));
+        tenant.admin().get("/v1/policies/" + policy + "/versions").then().statusCode(200)
+                .body("versions.version", contains(2, 1))
+                .body("versions.enforcement", contains("monitor", "enforce"));
+        tenant.admin().get("/v1/policies?agent_id=" + agent).then().statusCode(200).body("total", equalTo(1));
+
+        tenant.admin().delete("/v1/policies/" + policy + "/agents/" + agent).then().statusCode(200)
+                .body("agent_ids", empty());
+        tenant.admin().put("/v1/policies/" + policy + "/agents/" + agent).then().statusCode(200)
+                .body("agent_ids", contains(agent));
+        tenant.admin().delete("/v1/policies/" + policy).then().statusCode(204);
+        tenant.admin().get("/v1/policies/" + policy).then().statusCode(404);
+
+        assertEquals(List.of(EventTypes.AGENT_CREATED, EventTypes.POLICY_BOUND, EventTypes.POLICY_UNBOUND,
+                EventTypes.POLICY_BOUND, EventTypes.POLICY_UNBOUND), Events.types(Events.about(Topics.AGENTS, agent, 5)));
+        assertEquals(List.of(EventTypes.POLICY_CREATED, EventTypes.POLICY_CHANGED, EventTypes.POLICY_REMOVED),
+                Events.types(Events.about(Topics.AGENTS, policy, 3)));
+    }
+
+    @Test
+    void aPolicyForAnUnknownAgentIsRefusedWhole() {
+        tenant.admin().body(Map.of("name", "p", "rules", List.of(Map.of("effect", "deny")),
+                        "agent_ids", List.of(agent, java.util.UUID.randomUUID().toString())))
+                .post("/v1/policies").then().statusCode(400).body("error.details[0].field", equalTo("agent_ids[1]"));
+        tenant.admin().get("/v1/policies").then().body("total", equalTo(0));
+    }
+
+    @Test
+    void rulesMustBeAnArrayOfObjects() {
+        tenant.admin().body(Map.of("name", "p", "rules", Map.of("effect", "deny"))).post("/v1/policies")
+                .then().statusCode(400).body("error.details[0].field", equalTo("rules"));
+        tenant.admin().body(Map.of("name", "p", "rules", List.of("deny"))).post("/v1/policies")
+                .then().statusCode(400).body("error.details[0].field", equalTo("rules[0]"));
+    }
+
+    @Test
+    void viewersReadButCannotChangePolicies() {
+        String viewer = tenant.key("viewer");
+        tenant.as(viewer).get("/v1/policies").then().statusCode(200);
+        tenant.as(viewer).body(Map.of("name", "p", "rules", List.of())).post("/v1/policies").then().statusCode(403);
+        tenant.as(viewer).body(Map.of("connector", "jira")).post("/v1/agents/" + agent + "/connectors").then().statusCode(403);
+    }
+}

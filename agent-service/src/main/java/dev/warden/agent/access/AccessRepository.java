@@ -8,12 +8,15 @@ import io.vertx.mutiny.sqlclient.Tuple;
 import jakarta.enterprise.context.ApplicationScoped;
 
 import java.time.Instant;
-import java.time.OffsetDateTime;
-import java.time.ZoneOffset;
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.List;
 import java.util.UUID;
+
+import static dev.warden.tenancy.db.Rows.all;
+import static dev.warden.tenancy.db.Rows.first;
+import static dev.warden.tenancy.db.Rows.instant;
+import static dev.warden.tenancy.db.Rows.utc;
 
 /** Organizations and API keys. Row-Level Security scopes keys to the transaction's organization. */
 @ApplicationScoped
@@ -36,12 +39,12 @@ public class AccessRepository {
 
     public Uni<OrganizationRecord> findOrganization(SqlConnection conn, UUID id) {
         return conn.preparedQuery("SELECT " + ORG_COLUMNS + " FROM organizations WHERE id = $1").execute(Tuple.of(id))
-                .map(rows -> rows.rowCount() == 0 ? null : organization(rows.iterator().next()));
+                .map(rows -> first(rows, AccessRepository::organization));
     }
 
     public Uni<OrganizationRecord> findOrganizationByName(SqlConnection conn, String name) {
         return conn.preparedQuery("SELECT " + ORG_COLUMNS + " FROM organizations WHERE name = $1").execute(Tuple.of(name))
-                .map(rows -> rows.rowCount() == 0 ? null : organization(rows.iterator().next()));
+                .map(rows -> first(rows, AccessRepository::organization));
     }
 
     public Uni<List<OrganizationRecord>> listOrganizations(SqlConnection conn, PageRequest page) {
@@ -60,11 +63,7 @@ public class AccessRepository {
         return conn.preparedQuery("SELECT " + ORG_COLUMNS + " FROM organizations WHERE " + where
                         + " ORDER BY created_at, id LIMIT $" + args.size())
                 .execute(Tuple.from(args))
-                .map(rows -> {
-                    List<OrganizationRecord> out = new ArrayList<>();
-                    rows.forEach(r -> out.add(organization(r)));
-                    return out;
-                });
+                .map(rows -> all(rows, AccessRepository::organization));
     }
 
     public Uni<Void> insertKey(SqlConnection conn, ApiKeyRecord k) {
@@ -77,20 +76,20 @@ public class AccessRepository {
 
     public Uni<ApiKeyRecord> findKey(SqlConnection conn, UUID id) {
         return conn.preparedQuery("SELECT " + KEY_COLUMNS + " FROM api_keys WHERE id = $1").execute(Tuple.of(id))
-                .map(rows -> rows.rowCount() == 0 ? null : key(rows.iterator().next()));
+                .map(rows -> first(rows, AccessRepository::key));
     }
 
     public Uni<ApiKeyRecord> findKeyByHash(SqlConnection conn, String sha256) {
         return conn.preparedQuery("SELECT " + KEY_COLUMNS + " FROM api_keys WHERE secret_sha256 = $1")
                 .execute(Tuple.of(sha256))
-                .map(rows -> rows.rowCount() == 0 ? null : key(rows.iterator().next()));
+                .map(rows -> first(rows, AccessRepository::key));
     }
 
     public Uni<ApiKeyRecord> revokeKey(SqlConnection conn, UUID id, Instant at) {
         return conn.preparedQuery("UPDATE api_keys SET revoked_at = coalesce(revoked_at, $2) WHERE id = $1 RETURNING "
                         + KEY_COLUMNS)
                 .execute(Tuple.of(id, utc(at)))
-                .map(rows -> rows.rowCount() == 0 ? null : key(rows.iterator().next()));
+                .map(rows -> first(rows, AccessRepository::key));
     }
 
     public Uni<List<ApiKeyRecord>> listKeys(SqlConnection conn, PageRequest page) {
@@ -109,30 +108,18 @@ public class AccessRepository {
         return conn.preparedQuery("SELECT " + KEY_COLUMNS + " FROM api_keys WHERE " + where
                         + " ORDER BY created_at, id LIMIT $" + args.size())
                 .execute(Tuple.from(args))
-                .map(rows -> {
-                    List<ApiKeyRecord> out = new ArrayList<>();
-                    rows.forEach(r -> out.add(key(r)));
-                    return out;
-                });
+                .map(rows -> all(rows, AccessRepository::key));
     }
 
     private static OrganizationRecord organization(Row r) {
         return new OrganizationRecord(r.getUUID("id"), r.getString("name"), r.getString("status"),
-                instant(r.getOffsetDateTime("created_at")), instant(r.getOffsetDateTime("updated_at")));
+                instant(r, "created_at"), instant(r, "updated_at"));
     }
 
     private static ApiKeyRecord key(Row r) {
         return new ApiKeyRecord(r.getUUID("id"), r.getUUID("org_id"), r.getString("name"), r.getString("role"),
-                r.getString("secret_sha256"), r.getString("prefix"), instant(r.getOffsetDateTime("expires_at")),
-                instant(r.getOffsetDateTime("revoked_at")), instant(r.getOffsetDateTime("last_used_at")),
-                instant(r.getOffsetDateTime("created_at")), r.getString("created_by"));
-    }
-
-    private static Instant instant(OffsetDateTime value) {
-        return value == null ? null : value.toInstant();
-    }
-
-    private static OffsetDateTime utc(Instant value) {
-        return value == null ? null : value.atOffset(ZoneOffset.UTC);
+                r.getString("secret_sha256"), r.getString("prefix"), instant(r, "expires_at"),
+                instant(r, "revoked_at"), instant(r, "last_used_at"),
+                instant(r, "created_at"), r.getString("created_by"));
     }
 }

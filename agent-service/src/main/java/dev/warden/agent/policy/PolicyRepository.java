@@ -7,19 +7,20 @@ import dev.warden.events.agent.AgentEvents.ConnectorBinding;
 import dev.warden.events.agent.AgentEvents.Policy;
 import io.smallrye.mutiny.Uni;
 import io.vertx.mutiny.sqlclient.Row;
-import io.vertx.mutiny.sqlclient.RowSet;
 import io.vertx.mutiny.sqlclient.SqlConnection;
 import io.vertx.mutiny.sqlclient.Tuple;
 import jakarta.enterprise.context.ApplicationScoped;
 
-import java.time.Instant;
-import java.time.OffsetDateTime;
-import java.time.ZoneOffset;
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.List;
 import java.util.UUID;
-import java.util.function.Function;
+
+import static dev.warden.tenancy.db.Rows.all;
+import static dev.warden.tenancy.db.Rows.first;
+import static dev.warden.tenancy.db.Rows.instant;
+import static dev.warden.tenancy.db.Rows.jsonText;
+import static dev.warden.tenancy.db.Rows.utc;
 
 /** Connector bindings, policies, their versions and bindings. Row-Level Security scopes every statement. */
 @ApplicationScoped
@@ -37,7 +38,7 @@ public class PolicyRepository {
         return conn.preparedQuery("INSERT INTO connector_bindings (org_id, " + BINDING_COLUMNS.replace("::text", "")
                         + ") VALUES ($1, $2, $3, $4, $5, $6::text::jsonb, $7, $8)")
                 .execute(Tuple.from(Arrays.asList(org, b.id(), b.agentId(), b.connector(), b.name(),
-                        text(b.config()), b.createdBy(), utc(b.createdAt()))))
+                        jsonText(b.config()), b.createdBy(), utc(b.createdAt()))))
                 .replaceWithVoid();
     }
 
@@ -69,7 +70,7 @@ public class PolicyRepository {
                             created_by, updated_at, updated_by)
                         VALUES ($1, $2, $3, $4, $5, $6::text::jsonb, $7, $8, $9, $10, $11)""")
                 .execute(Tuple.from(Arrays.asList(p.id(), p.orgId(), p.name(), p.description(), p.enforcement(),
-                        text(p.rules()), p.version(), utc(p.createdAt()), p.createdBy(), utc(p.updatedAt()), p.updatedBy())))
+                        jsonText(p.rules()), p.version(), utc(p.createdAt()), p.createdBy(), utc(p.updatedAt()), p.updatedBy())))
                 .chain(() -> insertVersion(conn, p));
     }
 
@@ -78,7 +79,7 @@ public class PolicyRepository {
                         UPDATE policies SET name = $2, description = $3, enforcement = $4, rules = $5::text::jsonb,
                             version = $6, updated_at = $7, updated_by = $8
                         WHERE id = $1""")
-                .execute(Tuple.from(Arrays.asList(p.id(), p.name(), p.description(), p.enforcement(), text(p.rules()),
+                .execute(Tuple.from(Arrays.asList(p.id(), p.name(), p.description(), p.enforcement(), jsonText(p.rules()),
                         p.version(), utc(p.updatedAt()), p.updatedBy())))
                 .chain(() -> insertVersion(conn, p));
     }
@@ -140,7 +141,7 @@ public class PolicyRepository {
                             created_at, created_by)
                         VALUES ($1, $2, $3, $4, $5, $6, $7::text::jsonb, $8, $9)""")
                 .execute(Tuple.from(Arrays.asList(p.orgId(), p.id(), p.version(), p.name(), p.description(),
-                        p.enforcement(), text(p.rules()), utc(p.updatedAt()), p.updatedBy())))
+                        p.enforcement(), jsonText(p.rules()), utc(p.updatedAt()), p.updatedBy())))
                 .replaceWithVoid();
     }
 
@@ -181,29 +182,5 @@ public class PolicyRepository {
                 r.getString("enforcement"), EventJson.tree(r.getString("rules")), r.getInteger("version"),
                 List.of(r.getArrayOfUUIDs("agent_ids")), instant(r, "created_at"), r.getString("created_by"),
                 instant(r, "updated_at"), r.getString("updated_by"));
-    }
-
-    private static Instant instant(Row r, String column) {
-        OffsetDateTime value = r.getOffsetDateTime(column);
-        return value == null ? null : value.toInstant();
-    }
-
-    private static OffsetDateTime utc(Instant value) {
-        return value == null ? null : value.atOffset(ZoneOffset.UTC);
-    }
-
-    private static String text(Object json) {
-        return json == null ? null : EventJson.write(json);
-    }
-
-    private static <T> T first(RowSet<Row> rows, Function<Row, T> map) {
-        var it = rows.iterator();
-        return it.hasNext() ? map.apply(it.next()) : null;
-    }
-
-    private static <T> List<T> all(RowSet<Row> rows, Function<Row, T> map) {
-        List<T> out = new ArrayList<>(rows.rowCount());
-        rows.forEach(row -> out.add(map.apply(row)));
-        return out;
     }
 }

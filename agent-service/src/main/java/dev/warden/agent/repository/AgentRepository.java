@@ -11,7 +11,6 @@ import dev.warden.events.agent.Notifications;
 import dev.warden.events.agent.RiskConfig;
 import io.smallrye.mutiny.Uni;
 import io.vertx.mutiny.sqlclient.Row;
-import io.vertx.mutiny.sqlclient.RowSet;
 import io.vertx.mutiny.sqlclient.SqlConnection;
 import io.vertx.mutiny.sqlclient.Tuple;
 import jakarta.enterprise.context.ApplicationScoped;
@@ -21,10 +20,12 @@ import java.util.Arrays;
 import java.util.List;
 import java.util.UUID;
 
-import static dev.warden.agent.repository.Rows.instant;
-import static dev.warden.agent.repository.Rows.json;
-import static dev.warden.agent.repository.Rows.offset;
-import static dev.warden.agent.repository.Rows.text;
+import static dev.warden.tenancy.db.Rows.all;
+import static dev.warden.tenancy.db.Rows.first;
+import static dev.warden.tenancy.db.Rows.instant;
+import static dev.warden.tenancy.db.Rows.json;
+import static dev.warden.tenancy.db.Rows.jsonText;
+import static dev.warden.tenancy.db.Rows.utc;
 
 /**
  * Agents and their versions. No query here filters on org_id: Row-Level Security scopes every statement to the
@@ -54,7 +55,7 @@ public class AgentRepository {
         List<Object> args = new ArrayList<>();
         String where = filters(args, page, status);
         if (page.after() != null) {
-            args.add(offset(page.after().instant()));
+            args.add(utc(page.after().instant()));
             args.add(page.after().id());
             where += " AND (created_at, id) > ($" + (args.size() - 1) + ", $" + args.size() + ")";
         }
@@ -81,11 +82,11 @@ public class AgentRepository {
                         VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10::text::jsonb, $11, $12, $13, $14, $15::text::jsonb, $16::text::jsonb,
                             $17::text::jsonb, $18::text::jsonb, $19, $20::text::jsonb, $21, $22, $23, $24, $25)""")
                 .execute(Tuple.from(Arrays.asList(a.id, a.orgId, a.name, a.description, a.ownerId, a.runtime,
-                        a.imageUri, a.status.toString(), a.version, text(a.declaredIntent), a.declaredIntentSignedBy,
-                        offset(a.declaredIntentSignedAt), a.declaredIntentDigest, a.agentType.toString(),
-                        text(a.riskConfig), text(a.capabilities), text(a.mcpIntegration), text(a.notifications),
-                        a.tags.toArray(String[]::new), text(a.metadata), a.revision, offset(a.createdAt), a.createdBy,
-                        offset(a.updatedAt), a.updatedBy)))
+                        a.imageUri, a.status.toString(), a.version, jsonText(a.declaredIntent), a.declaredIntentSignedBy,
+                        utc(a.declaredIntentSignedAt), a.declaredIntentDigest, a.agentType.toString(),
+                        jsonText(a.riskConfig), jsonText(a.capabilities), jsonText(a.mcpIntegration), jsonText(a.notifications),
+                        a.tags.toArray(String[]::new), jsonText(a.metadata), a.revision, utc(a.createdAt), a.createdBy,
+                        utc(a.updatedAt), a.updatedBy)))
                 .replaceWithVoid();
     }
 
@@ -99,10 +100,10 @@ public class AgentRepository {
                             updated_at = $20, updated_by = $21
                         WHERE id = $1""")
                 .execute(Tuple.from(Arrays.asList(a.id, a.name, a.description, a.runtime, a.imageUri,
-                        a.status.toString(), a.version, text(a.declaredIntent), a.declaredIntentSignedBy,
-                        offset(a.declaredIntentSignedAt), a.declaredIntentDigest, a.agentType.toString(),
-                        text(a.riskConfig), text(a.capabilities), text(a.mcpIntegration), text(a.notifications),
-                        a.tags.toArray(String[]::new), text(a.metadata), a.revision, offset(a.updatedAt), a.updatedBy)))
+                        a.status.toString(), a.version, jsonText(a.declaredIntent), a.declaredIntentSignedBy,
+                        utc(a.declaredIntentSignedAt), a.declaredIntentDigest, a.agentType.toString(),
+                        jsonText(a.riskConfig), jsonText(a.capabilities), jsonText(a.mcpIntegration), jsonText(a.notifications),
+                        a.tags.toArray(String[]::new), jsonText(a.metadata), a.revision, utc(a.updatedAt), a.updatedBy)))
                 .replaceWithVoid();
     }
 
@@ -112,7 +113,7 @@ public class AgentRepository {
                             created_at)
                         VALUES ($1, $2, $3, $4, $5, $6::text::jsonb, $7, $8, $9)""")
                 .execute(Tuple.from(Arrays.asList(v.id(), orgId, v.agentId(), v.version(), v.imageUri(),
-                        text(v.config()), v.deployedBy(), v.notes(), offset(v.createdAt()))))
+                        jsonText(v.config()), v.deployedBy(), v.notes(), utc(v.createdAt()))))
                 .replaceWithVoid();
     }
 
@@ -133,7 +134,7 @@ public class AgentRepository {
         List<Object> args = new ArrayList<>(List.of(agentId));
         String where = "agent_id = $1";
         if (page.updatedSince() != null) {
-            args.add(offset(page.updatedSince()));
+            args.add(utc(page.updatedSince()));
             where += " AND created_at >= $" + args.size();
         }
         if (page.after() != null) {
@@ -150,7 +151,7 @@ public class AgentRepository {
         List<Object> args = new ArrayList<>(List.of(agentId));
         String where = "agent_id = $1";
         if (page.updatedSince() != null) {
-            args.add(offset(page.updatedSince()));
+            args.add(utc(page.updatedSince()));
             where += " AND created_at >= $" + args.size();
         }
         return conn.preparedQuery("SELECT count(*) FROM agent_versions WHERE " + where).execute(Tuple.from(args))
@@ -167,7 +168,7 @@ public class AgentRepository {
             where += " AND status = $" + args.size();
         }
         if (page.updatedSince() != null) {
-            args.add(offset(page.updatedSince()));
+            args.add(utc(page.updatedSince()));
             where += " AND updated_at >= $" + args.size();
         }
         return where;
@@ -207,16 +208,5 @@ public class AgentRepository {
         return new AgentVersion(row.getUUID("id"), row.getUUID("agent_id"), row.getInteger("version"),
                 row.getString("image_uri"), json(row, "config"), row.getString("deployed_by"), row.getString("notes"),
                 instant(row, "created_at"));
-    }
-
-    static <T> T first(RowSet<Row> rows, java.util.function.Function<Row, T> map) {
-        var it = rows.iterator();
-        return it.hasNext() ? map.apply(it.next()) : null;
-    }
-
-    static <T> List<T> all(RowSet<Row> rows, java.util.function.Function<Row, T> map) {
-        List<T> out = new ArrayList<>(rows.rowCount());
-        rows.forEach(row -> out.add(map.apply(row)));
-        return out;
     }
 }

@@ -1,0 +1,62 @@
+package dev.warden.tenancy.db;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import dev.warden.events.EventJson;
+import io.vertx.mutiny.sqlclient.Row;
+import io.vertx.mutiny.sqlclient.RowSet;
+
+import java.time.Instant;
+import java.time.OffsetDateTime;
+import java.time.ZoneOffset;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.function.Function;
+
+/**
+ * Reading and binding columns the same way in every repository. JSON columns are selected as {@code col::text} and
+ * bound as {@code $n::text::jsonb}: the client would otherwise send a Java string as a JSON string.
+ */
+public final class Rows {
+
+    private Rows() {
+    }
+
+    public static <T> T first(RowSet<Row> rows, Function<Row, T> map) {
+        var it = rows.iterator();
+        return it.hasNext() ? map.apply(it.next()) : null;
+    }
+
+    public static <T> List<T> all(RowSet<Row> rows, Function<Row, T> map) {
+        List<T> out = new ArrayList<>(rows.rowCount());
+        rows.forEach(row -> out.add(map.apply(row)));
+        return out;
+    }
+
+    public static Instant instant(Row row, String column) {
+        OffsetDateTime value = row.getOffsetDateTime(column);
+        return value == null ? null : value.toInstant();
+    }
+
+    public static OffsetDateTime utc(Instant instant) {
+        return instant == null ? null : instant.atOffset(ZoneOffset.UTC);
+    }
+
+    public static JsonNode json(Row row, String column) {
+        String text = row.getString(column);
+        return text == null ? null : EventJson.tree(text);
+    }
+
+    public static <T> T json(Row row, String column, Class<T> type) {
+        String text = row.getString(column);
+        try {
+            return text == null ? null : EventJson.MAPPER.readValue(text, type);
+        } catch (Exception e) {
+            throw new IllegalStateException("column " + column + " holds unreadable JSON: " + e.getMessage(), e);
+        }
+    }
+
+    /** A value to bind as {@code $n::text::jsonb}. */
+    public static String jsonText(Object value) {
+        return value == null ? null : EventJson.write(value);
+    }
+}

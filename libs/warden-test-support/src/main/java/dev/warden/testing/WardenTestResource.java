@@ -12,25 +12,31 @@ import java.util.Map;
 public class WardenTestResource implements QuarkusTestResourceLifecycleManager {
 
     private String database = "warden";
+    private boolean kafka = true;
 
+    /** {@code database}: the database name; {@code kafka=false} when the test brings its own broker. */
     @Override
     public void init(Map<String, String> initArgs) {
         database = initArgs.getOrDefault("database", database);
+        kafka = Boolean.parseBoolean(initArgs.getOrDefault("kafka", "true"));
     }
 
     @Override
     public Map<String, String> start() {
         LocalPostgres pg = WardenInfra.postgres();
         String db = WardenInfra.database(database);
-        return Map.of(
+        Map<String, String> config = new java.util.HashMap<>(Map.of(
                 "quarkus.datasource.reactive.url", pg.reactiveUrl(db),
                 "quarkus.datasource.username", LocalPostgres.APP_ROLE,
                 "quarkus.datasource.password", pg.appPassword(),
                 "warden.db.migration.url", pg.jdbcUrl(db),
                 "warden.db.migration.username", pg.superUser(),
                 "warden.db.migration.password", pg.superPassword(),
-                "warden.db.app-role", LocalPostgres.APP_ROLE,
-                "kafka.bootstrap.servers", WardenInfra.kafkaBootstrapServers());
+                "warden.db.app-role", LocalPostgres.APP_ROLE));
+        if (kafka) {
+            config.put("kafka.bootstrap.servers", WardenInfra.kafkaBootstrapServers());
+        }
+        return config;
     }
 
     @Override

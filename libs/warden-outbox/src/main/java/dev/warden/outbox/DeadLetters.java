@@ -1,0 +1,54 @@
+package dev.warden.outbox;
+
+import dev.warden.events.Topics;
+import io.smallrye.mutiny.Uni;
+import jakarta.enterprise.context.ApplicationScoped;
+import org.apache.kafka.clients.consumer.ConsumerRecord;
+import org.apache.kafka.clients.producer.ProducerRecord;
+import org.apache.kafka.common.header.internals.RecordHeader;
+
+import java.nio.charset.StandardCharsets;
+import java.util.List;
+
+/**
+ * Sends a message a consumer cannot use to {@code <topic>.dlq}, unchanged, with why and where it came from in
+ * headers, and waits for the broker's acknowledgement before the consumer moves on.
+ */
+@ApplicationScoped
+public class DeadLetters {
+
+    public static final String REASON = "warden-dlq-reason";
+    public static final String ORIGIN = "warden-dlq-origin";
+
+    private final RelayProducer producer;
+
+    public DeadLetters(RelayProducer producer) {
+        this.producer = producer;
+    }
+
+    public Uni<Void> send(ConsumerRecord<String, String> record, String reason) {
+        String topic = Topics.deadLetter(record.topic());
+        String origin = record.topic() + "/" + record.partition() + "/" + record.offset();
+        ProducerRecord<String, String> dead = new ProducerRecord<>(topic, null, record.key(), record.value(), List.of(
+                new RecordHeader(REASON, utf8(reason == null ? "unknown" : reason)),
+                new RecordHeader(ORIGIN, utf8(origin))));
+        return Uni.createFrom().emitter(emitter -> {
+            try {
+                producer.ensureTopic(topic);
+                producer.get().send(dead, (metadata, error) -> {
+                    if (error != null) {
+                        emitter.fail(error);
+                    } else {
+                        emitter.complete(null);
+                    }
+                });
+            } catch (RuntimeException e) {
+                emitter.fail(e);
+            }
+        });
+    }
+
+    private static byte[] utf8(String value) {
+        return value.getBytes(StandardCharsets.UTF_8);
+    }
+}

@@ -1,0 +1,117 @@
+package dev.warden.outbox;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import dev.warden.events.EventTypes;
+import dev.warden.events.Topics;
+import dev.warden.tenancy.db.TenantDb;
+import dev.warden.testing.EventTap;
+import dev.warden.testing.LocalPostgres;
+import dev.warden.testing.WardenInfra;
+import io.quarkus.test.junit.QuarkusTest;
+import io.smallrye.mutiny.Multi;
+import io.smallrye.mutiny.Uni;
+import jakarta.inject.Inject;
+import org.apache.kafka.clients.consumer.ConsumerRecord;
+import org.awaitility.Awaitility;
+import org.junit.jupiter.api.Test;
+
+import java.sql.Connection;
+import java.sql.DriverManager;
+import java.sql.ResultSet;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.LinkedHashSet;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+import java.util.UUID;
+import java.util.stream.IntStream;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertThrows;
+
+@QuarkusTest
+class OutboxRelayTest {
+
+    private static final Duration WAIT = Duration.ofSeconds(60);
+
+    @Inject
+    TenantDb db;
+
+    @Inject
+    Outbox outbox;
+
+    private final UUID org = UUID.randomUUID();
+    private final String run = UUID.randomUUID().toString().substring(0, 8);
+
+    @Test
+    void eventsCommittedWhileTheBrokerIsDownWaitAndAreAllPublishedInOrderWhenItReturns() throws Exception {
+        emit(0, 30);
+        try (EventTap tap = new EventTap(OwnBroker.kafka().bootstrapServers(), Topics.AGENTS)) {
+            tap.await(this::ours, 30, WAIT);
+
+            OwnBroker.kafka().stop();
+            emit(30, 120);
+            Thread.sleep(2000);
+            assertEquals(90, pendingInOutbox(), "events wait in the outbox while the broker is down");
+
+            OwnBroker.kafka().restart();
+            List<ConsumerRecord<String, String>> records = tap.await(this::ours, 120, WAIT);
+
+            assertEveryEventOnceAtLeastAndInOrderPerKey(records, 120);
+        }
+        Awaitility.await().atMost(WAIT).until(() -> pendingInOutbox() == 0);
+    }
+
+    @Test
+    void aRolledBackChangePublishesNothing() {
+        List<UUID> rolledBack = new ArrayList<>();
+        assertThrows(IllegalStateException.class, () -> db.inOrg(org, conn ->
+                outbox.emit(conn, org, EventTypes.AGENT_UPDATED, "agent-" + run, Map.of("run", run, "n", -1))
+                        .invoke(e -> rolledBack.add(e.id()))
+                        .chain(e -> Uni.createFrom().failure(new IllegalStateException("change failed")))).await().atMost(WAIT));
+        emit(0, 1);
+
+        try (EventTap tap = new EventTap(OwnBroker.kafka().bootstrapServers(), Topics.AGENTS)) {
+            List<ConsumerRecord<String, String>> seen = tap.await(this::ours, 1, WAIT);
+            assertFalse(seen.stream().anyMatch(r -> EventTap.json(r).path("id").asText().equals(rolledBack.getFirst().toString())));
+            assertEquals(0, EventTap.json(seen.getFirst()).at("/data/n").asInt());
+        }
+    }
+
+    private void emit(int from, int to) {
+        Multi.createFrom().range(from, to).onItem()
+                .transformToUniAndConcatenate(n -> db.inOrg(org, conn -> outbox.emit(conn, org, EventTypes.AGENT_UPDATED,
+                        "agent-" + run + "-" + (n % 5), Map.of("run", run, "n", n))))
+                .collect().asList().await().atMost(WAIT);
+    }
+
+    private boolean ours(ConsumerRecord<String, String> record) {
+        return run.equals(EventTap.json(record).at("/data/run").asText());
+    }
+
+    /** At least once: duplicates are allowed, gaps are not; within a key the first sighting of each event is in order. */
+    private static void assertEveryEventOnceAtLeastAndInOrderPerKey(List<ConsumerRecord<String, String>> records, int count) {
+        Map<String, Set<Integer>> firstSeenByKey = new LinkedHashMap<>();
+        for (ConsumerRecord<String, String> r : records) {
+            JsonNode event = EventTap.json(r);
+            assertEquals(event.path("subject").asText(), r.key());
+            firstSeenByKey.computeIfAbsent(r.key(), k -> new LinkedHashSet<>()).add(event.at("/data/n").asInt());
+        }
+        Set<Integer> all = new java.util.TreeSet<>();
+        firstSeenByKey.values().forEach(all::addAll);
+        assertEquals(IntStream.range(0, count).boxed().toList(), List.copyOf(all));
+        firstSeenByKey.values().forEach(ns -> assertEquals(ns.stream().sorted().toList(), List.copyOf(ns)));
+    }
+
+    private static long pendingInOutbox() throws Exception {
+        LocalPostgres pg = WardenInfra.postgres();
+        try (Connection c = DriverManager.getConnection(pg.jdbcUrl("warden_outbox_test"), pg.superUser(), pg.superPassword());
+             ResultSet rs = c.createStatement().executeQuery("SELECT count(*) FROM warden_outbox")) {
+            rs.next();
+            return rs.getLong(1);
+        }
+    }
+}

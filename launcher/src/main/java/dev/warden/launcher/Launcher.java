@@ -1,0 +1,82 @@
+package dev.warden.launcher;
+
+import dev.warden.launcher.stack.Stack;
+import sun.misc.Signal;
+
+import java.io.PrintStream;
+
+/**
+ * {@code bin/warden up}: starts the whole suite on this machine and keeps it running until Ctrl-C.
+ * Settings are {@code WARDEN_*} environment variables or system properties (see docs/launcher.md).
+ */
+public final class Launcher {
+
+    private Launcher() {
+    }
+
+    public static void main(String[] args) throws InterruptedException {
+        // No SLF4J backend is on the classpath on purpose: the console is for progress lines, not library logs.
+        System.setProperty("slf4j.internal.verbosity", "ERROR");
+        // Netty's probe of sun.misc.Unsafe prints a deprecation warning on JDK 24+; a local gateway needs no Unsafe.
+        System.setProperty("io.netty.noUnsafe", "true");
+        PrintStream out = System.out;
+        Stack stack;
+        try {
+            stack = new Stack(LauncherConfig.from(Settings.fromSystem()), new Progress(out, Stack.STEPS));
+        } catch (LauncherException e) {
+            System.err.println("warden: " + e.getMessage());
+            System.exit(2);
+            return;
+        }
+        stopOnSignals(stack);
+        try {
+            Stack.Running running = stack.start();
+            printSummary(out, running);
+        } catch (RuntimeException e) {
+            boolean cancelled = stack.isStopped();
+            stack.stop();
+            if (!cancelled) {
+                System.err.println();
+                System.err.println("warden: " + (e instanceof LauncherException ? e.getMessage() : describe(e)));
+            }
+            System.exit(cancelled ? 0 : 1);
+        }
+        stack.awaitStopped();
+    }
+
+    /**
+     * Ctrl-C and SIGTERM stop the suite in order, then exit. They are handled here rather than only in a shutdown
+     * hook because the embedded PostgreSQL registers its own hook, and hooks run all at once: PostgreSQL would stop
+     * while the services still use it. The shutdown hook stays for any other way the JVM exits.
+     */
+    private static void stopOnSignals(Stack stack) {
+        for (String signal : new String[] {"INT", "TERM"}) {
+            Signal.handle(new Signal(signal), s -> new Thread(() -> {
+                System.out.println();
+                stack.stop();
+                System.exit(0);
+            }, "warden-stop").start());
+        }
+        Runtime.getRuntime().addShutdownHook(new Thread(stack::stop, "warden-stop-hook"));
+    }
+
+    private static void printSummary(PrintStream out, Stack.Running running) {
+        out.println();
+        out.println("Warden is ready.");
+        out.println("  Gateway        " + running.gatewayUrl());
+        out.println("  Admin API key  " + running.adminApiKey() + "  (organization \"demo\")");
+        out.println("  Platform key   " + Progress.show(running.platformKeyFile()) + "  (platform admin; keep it secret)");
+        out.println("  Logs           " + Progress.show(running.logsDir()));
+        out.println("  Try            curl -s -H 'X-API-Key: " + running.adminApiKey() + "' " + running.gatewayUrl()
+                + "/v1/agents");
+        out.println("Press Ctrl-C to stop.");
+    }
+
+    private static String describe(Throwable e) {
+        StringBuilder text = new StringBuilder(String.valueOf(e.getMessage()));
+        for (Throwable cause = e.getCause(); cause != null && cause != cause.getCause(); cause = cause.getCause()) {
+            text.append("\n  caused by: ").append(cause);
+        }
+        return text.toString();
+    }
+}

@@ -1,0 +1,82 @@
+package dev.warden.launcher.gateway;
+
+import com.fasterxml.jackson.core.JsonProcessingException;
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.Collections;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import java.util.regex.PatternSyntaxException;
+
+/**
+ * deploy/routes.json, the one routing table of Warden: the services with their ports, and the routes in order (the
+ * first match wins). Nothing about routing is hard-coded in the launcher, so a service added there is routed here.
+ */
+public record RoutingTable(Map<String, Integer> servicePorts, List<Route> routes) {
+
+    private static final ObjectMapper JSON = new ObjectMapper();
+
+    public RoutingTable {
+        servicePorts = Collections.unmodifiableMap(new LinkedHashMap<>(servicePorts));
+        routes = List.copyOf(routes);
+    }
+
+    public static RoutingTable load(Path file) {
+        try {
+            return parse(Files.readString(file));
+        } catch (IOException e) {
+            throw new IllegalArgumentException("cannot read the routing table " + file + ": " + e.getMessage(), e);
+        } catch (IllegalArgumentException e) {
+            throw new IllegalArgumentException(file + ": " + e.getMessage(), e);
+        }
+    }
+
+    public static RoutingTable parse(String json) {
+        JsonNode root;
+        try {
+            root = JSON.readTree(json);
+        } catch (JsonProcessingException e) {
+            throw new IllegalArgumentException("not valid JSON: " + e.getOriginalMessage(), e);
+        }
+        Map<String, Integer> ports = new LinkedHashMap<>();
+        root.path("services").properties().forEach(service -> {
+            int port = service.getValue().path("port").asInt(-1);
+            if (port <= 0 || port > 65535) {
+                throw new IllegalArgumentException("service " + service.getKey() + " has no valid \"port\"");
+            }
+            ports.put(service.getKey(), port);
+        });
+        List<Route> routes = new ArrayList<>();
+        for (JsonNode node : root.path("routes")) {
+            String match = node.path("match").asText();
+            String path = node.path("path").asText();
+            String service = node.path("service").asText();
+            if (!ports.containsKey(service)) {
+                throw new IllegalArgumentException("route " + path + " names unknown service \"" + service + "\"");
+            }
+            try {
+                routes.add(switch (match) {
+                    case "prefix" -> Route.prefix(path, service);
+                    case "regex" -> Route.regex(path, service);
+                    default -> throw new IllegalArgumentException(
+                            "route " + path + ": \"match\" must be \"prefix\" or \"regex\", not \"" + match + "\"");
+                });
+            } catch (PatternSyntaxException e) {
+                throw new IllegalArgumentException("route " + path + " is not a valid regex: " + e.getDescription(), e);
+            }
+        }
+        return new RoutingTable(ports, routes);
+    }
+
+    /** The first route, in file order, that matches this request path. */
+    public Optional<Route> match(String path) {
+        return routes.stream().filter(route -> route.matches(path)).findFirst();
+    }
+}

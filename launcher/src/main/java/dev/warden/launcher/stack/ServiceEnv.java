@@ -1,0 +1,86 @@
+package dev.warden.launcher.stack;
+
+import dev.warden.testing.LocalPostgres;
+
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Locale;
+import java.util.Map;
+import java.util.function.Function;
+
+/**
+ * The environment each service is started with. Every service follows one pattern: its own database
+ * {@code warden_<name without -service>} and variables {@code WARDEN_<NAME>_...}, plus settings all services share.
+ * The table below is the whole mapping; a new service in routes.json needs no change here.
+ */
+final class ServiceEnv {
+
+    /** The organization a fresh local installation gets, with an admin key printed at start. */
+    static final String DEMO_ORG = "demo";
+
+    /** The service that owns organizations and API keys: it seeds the demo organization and proves the key works. */
+    static final String KEY_OWNER = "agent-service";
+    static final String KEY_CHECK_PATH = "/v1/agents";
+
+    /** What a row's value is computed from. */
+    record Context(String service, int port, LocalPostgres postgres, String kafkaBootstrap, String platformKeySha256,
+                   String demoAdminKey) {
+
+        String database() {
+            return ServiceEnv.database(service);
+        }
+
+        boolean ownsKeys() {
+            return service.equals(KEY_OWNER);
+        }
+    }
+
+    private record Row(String name, Function<Context, String> value) {
+    }
+
+    /** {@code {P}} is the service's prefix, e.g. {@code WARDEN_AGENT_} for agent-service. A null value is left out. */
+    private static final List<Row> TABLE = List.of(
+            new Row("{P}PORT", c -> String.valueOf(c.port())),
+            new Row("{P}DB_URL", c -> c.postgres().reactiveUrl(c.database())),
+            new Row("{P}DB_JDBC_URL", c -> c.postgres().jdbcUrl(c.database())),
+            new Row("WARDEN_DB_APP_USER", c -> LocalPostgres.APP_ROLE),
+            new Row("WARDEN_DB_APP_PASSWORD", c -> c.postgres().appPassword()),
+            new Row("WARDEN_DB_OWNER_USER", c -> c.postgres().superUser()),
+            new Row("WARDEN_DB_OWNER_PASSWORD", c -> c.postgres().superPassword()),
+            new Row("WARDEN_KAFKA_BOOTSTRAP", Context::kafkaBootstrap),
+            // Only the hash: the platform key itself stays in the data folder.
+            new Row("WARDEN_PLATFORM_API_KEY_SHA256", Context::platformKeySha256),
+            new Row("WARDEN_BOOTSTRAP_ORG", c -> c.ownsKeys() ? DEMO_ORG : null),
+            new Row("WARDEN_BOOTSTRAP_API_KEY", c -> c.ownsKeys() ? c.demoAdminKey() : null),
+            // Services are reached through the gateway only; nothing else on the network needs to see them.
+            new Row("QUARKUS_HTTP_HOST", c -> "127.0.0.1"));
+
+    private ServiceEnv() {
+    }
+
+    static Map<String, String> of(Context context) {
+        String prefix = prefix(context.service());
+        Map<String, String> env = new LinkedHashMap<>();
+        for (Row row : TABLE) {
+            String value = row.value().apply(context);
+            if (value != null) {
+                env.put(row.name().replace("{P}", prefix), value);
+            }
+        }
+        return env;
+    }
+
+    /** agent-service -> warden_agent */
+    static String database(String service) {
+        return "warden_" + shortName(service).replace('-', '_');
+    }
+
+    /** agent-service -> WARDEN_AGENT_ */
+    static String prefix(String service) {
+        return "WARDEN_" + shortName(service).toUpperCase(Locale.ROOT).replace('-', '_') + "_";
+    }
+
+    private static String shortName(String service) {
+        return service.endsWith("-service") ? service.substring(0, service.length() - "-service".length()) : service;
+    }
+}

@@ -1,0 +1,238 @@
+package dev.warden.launcher.stack;
+
+import dev.warden.launcher.LauncherConfig;
+import dev.warden.launcher.LauncherException;
+import dev.warden.launcher.Progress;
+import dev.warden.launcher.gateway.Gateway;
+import dev.warden.launcher.gateway.RoutingTable;
+import dev.warden.testing.LocalKafka;
+import dev.warden.testing.LocalPostgres;
+
+import java.io.IOException;
+import java.io.UncheckedIOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.ArrayDeque;
+import java.util.ArrayList;
+import java.util.Deque;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.CountDownLatch;
+import java.util.function.Supplier;
+
+/**
+ * The whole local suite: PostgreSQL, Kafka, every built service of the routing table, and the gateway. Each part is
+ * remembered as it starts, and {@link #stop()} stops them in reverse order: gateway, services, Kafka, PostgreSQL.
+ */
+public final class Stack {
+
+    public static final int STEPS = 5;
+    private static final Duration SERVICE_STOP_GRACE = Duration.ofSeconds(20);
+
+    /** What the user needs once everything runs. */
+    public record Running(String gatewayUrl, int gatewayPort, String adminApiKey, Path platformKeyFile, Path logsDir,
+                          List<String> services) {
+    }
+
+    private record Part(String name, Supplier<String> stopper) {
+    }
+
+    private final LauncherConfig config;
+    private final Progress progress;
+    private final Deque<Part> started = new ArrayDeque<>();
+    private final CountDownLatch stoppedLatch = new CountDownLatch(1);
+    private boolean stopped;
+
+    public Stack(LauncherConfig config, Progress progress) {
+        this.config = config;
+        this.progress = progress;
+    }
+
+    public Running start() {
+        try {
+            return startAll();
+        } catch (RuntimeException e) {
+            progress.endOpenLine("failed");
+            throw e;
+        }
+    }
+
+    private Running startAll() {
+        RoutingTable table = loadRoutes();
+        Map<String, Path> jars = builtServices(table);
+        checkPorts(table, jars);
+        Path data = config.dataDir();
+        Path logs = data.resolve("logs");
+        createDirectories(logs);
+        Secrets secrets = new Secrets(data.resolve("secrets"));
+        progress.plain("Warden local suite; data folder " + data);
+
+        var step = progress.begin("PostgreSQL");
+        LocalPostgres postgres = LocalPostgres.start(data.resolve("postgres"), config.postgresPort(),
+                secrets.getOrCreate("db-app-password", Secrets::newPassword));
+        register("PostgreSQL", () -> {
+            postgres.close();
+            return "stopped";
+        });
+        step.done("port " + postgres.port() + ", data " + Progress.show(data.resolve("postgres")));
+
+        step = progress.begin("Kafka");
+        LocalKafka kafka = LocalKafka.start(data.resolve("kafka"), config.kafkaPort());
+        register("Kafka", () -> {
+            kafka.stop();
+            return "stopped";
+        });
+        step.done("port " + kafka.port() + ", data " + Progress.show(data.resolve("kafka")));
+
+        step = progress.begin("Keys and databases");
+        String platformKey = secrets.getOrCreate("platform-api-key", Secrets::newApiKey);
+        String adminKey = config.bootstrapApiKey()
+                .orElseGet(() -> secrets.getOrCreate("demo-admin-api-key", Secrets::newApiKey));
+        jars.keySet().forEach(service -> postgres.ensureDatabase(ServiceEnv.database(service), false));
+        step.done("databases " + String.join(", ", jars.keySet().stream().map(ServiceEnv::database).toList())
+                + "; secrets in " + Progress.show(data.resolve("secrets")));
+
+        Map<String, Integer> origins = startServices(table, jars, postgres, kafka, Secrets.sha256Hex(platformKey), adminKey);
+
+        step = progress.begin("Gateway");
+        Gateway gateway = new Gateway(table, origins);
+        int gatewayPort = gateway.start(config.gatewayPort());
+        register("gateway", () -> {
+            gateway.stop();
+            return "stopped";
+        });
+        String url = "http://127.0.0.1:" + gatewayPort;
+        step.done(url + ", " + table.routes().size() + " routes from " + Progress.show(config.routesFile()));
+        return new Running(url, gatewayPort, adminKey, secrets.file("platform-api-key"), logs,
+                List.copyOf(origins.keySet()));
+    }
+
+    /** Starts every built service at once (their start-ups overlap), then waits for each in table order. */
+    private Map<String, Integer> startServices(RoutingTable table, Map<String, Path> jars, LocalPostgres postgres,
+                                               LocalKafka kafka, String platformKeySha256, String adminKey) {
+        progress.header("Services");
+        table.servicePorts().keySet().stream().filter(service -> !jars.containsKey(service)).forEach(service ->
+                progress.line(service + " ... skipped: " + (Files.isRegularFile(jar(service))
+                        ? "not in WARDEN_SERVICES" : "not built (no " + Progress.show(jar(service)) + ")")));
+        List<ServiceProcess> services = new ArrayList<>();
+        long start = System.nanoTime();
+        for (var entry : jars.entrySet()) {
+            String service = entry.getKey();
+            int port = config.freeServicePorts() ? Ports.free() : table.servicePorts().get(service);
+            var env = ServiceEnv.of(new ServiceEnv.Context(service, port, postgres, kafka.bootstrapServers(),
+                    platformKeySha256, adminKey));
+            ServiceProcess process = ServiceProcess.start(service, entry.getValue(), port, env,
+                    config.serviceJavaOptions(), config.dataDir(), config.dataDir().resolve("logs/" + service + ".log"));
+            register(service, () -> process.stop(SERVICE_STOP_GRACE));
+            services.add(process);
+        }
+        Map<String, Integer> origins = new LinkedHashMap<>();
+        for (ServiceProcess service : services) {
+            var part = progress.part(service.name());
+            boolean ownsKeys = service.name().equals(ServiceEnv.KEY_OWNER);
+            service.awaitReady(config.serviceStartTimeout(), ServiceEnv.KEY_CHECK_PATH, ownsKeys ? adminKey : null,
+                    this::isStopped);
+            part.end("ready in " + Progress.seconds(start) + " (port " + service.port() + ", log "
+                    + Progress.show(service.log()) + (ownsKeys ? ", demo admin key accepted" : "") + ")");
+            origins.put(service.name(), service.port());
+        }
+        return origins;
+    }
+
+    /** Stops what started, newest first. Safe to call more than once and from any thread. */
+    public synchronized void stop() {
+        if (stopped) {
+            return;
+        }
+        stopped = true;
+        progress.endOpenLine("interrupted");
+        if (started.isEmpty()) {
+            stoppedLatch.countDown();
+            return;
+        }
+        progress.plain("Stopping Warden");
+        while (!started.isEmpty()) {
+            Part part = started.pop();
+            var line = progress.part(part.name());
+            try {
+                line.end(part.stopper().get() + " (" + line.elapsed() + ")");
+            } catch (RuntimeException e) {
+                line.end("failed: " + e.getMessage());
+            }
+        }
+        progress.plain("Stopped; data kept in " + config.dataDir());
+        stoppedLatch.countDown();
+    }
+
+    public synchronized boolean isStopped() {
+        return stopped;
+    }
+
+    public void awaitStopped() throws InterruptedException {
+        stoppedLatch.await();
+    }
+
+    /** Remembers a started part for {@link #stop()}; one that finished starting after a stop is stopped at once. */
+    private synchronized void register(String name, Supplier<String> stopper) {
+        if (stopped) {
+            progress.part(name).end(stopper.get());
+            throw new LauncherException("stopped while starting");
+        }
+        started.push(new Part(name, stopper));
+    }
+
+    private RoutingTable loadRoutes() {
+        if (!Files.isRegularFile(config.routesFile())) {
+            throw new LauncherException("No routing table at " + config.routesFile() + " (set WARDEN_ROUTES)");
+        }
+        try {
+            return RoutingTable.load(config.routesFile());
+        } catch (IllegalArgumentException e) {
+            throw new LauncherException("Bad routing table: " + e.getMessage(), e);
+        }
+    }
+
+    /** The services of the table whose Quarkus app is built (and that WARDEN_SERVICES names, if set), in table order. */
+    private Map<String, Path> builtServices(RoutingTable table) {
+        config.onlyServices().ifPresent(only -> only.stream().filter(s -> !table.servicePorts().containsKey(s))
+                .findFirst().ifPresent(unknown -> {
+                    throw new LauncherException("WARDEN_SERVICES names " + unknown + ", which is not a service of "
+                            + Progress.show(config.routesFile()));
+                }));
+        Map<String, Path> jars = new LinkedHashMap<>();
+        table.servicePorts().keySet().stream()
+                .filter(service -> config.onlyServices().map(only -> only.contains(service)).orElse(true))
+                .filter(service -> Files.isRegularFile(jar(service)))
+                .forEach(service -> jars.put(service, jar(service)));
+        if (jars.isEmpty()) {
+            throw new LauncherException("No service of " + Progress.show(config.routesFile())
+                    + " is built: run ./mvnw install -DskipTests (or bin/warden up, which builds)");
+        }
+        return jars;
+    }
+
+    private Path jar(String service) {
+        return config.repoDir().resolve(service).resolve("target/quarkus-app/quarkus-run.jar");
+    }
+
+    private void checkPorts(RoutingTable table, Map<String, Path> jars) {
+        String any = " (0 picks a free one)";
+        Ports.requireFree(config.postgresPort(), "PostgreSQL", "set WARDEN_PG_PORT to another port" + any);
+        Ports.requireFree(config.kafkaPort(), "Kafka", "set WARDEN_KAFKA_PORT to another port" + any);
+        Ports.requireFree(config.gatewayPort(), "the gateway", "set WARDEN_GATEWAY_PORT to another port" + any);
+        if (!config.freeServicePorts()) {
+            jars.keySet().forEach(service -> Ports.requireFree(table.servicePorts().get(service), service,
+                    "set WARDEN_SERVICE_PORTS=free to run services on free ports"));
+        }
+    }
+
+    private static void createDirectories(Path dir) {
+        try {
+            Files.createDirectories(dir);
+        } catch (IOException e) {
+            throw new UncheckedIOException("cannot create " + dir, e);
+        }
+    }
+}

@@ -1,0 +1,98 @@
+package dev.warden.launcher;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import dev.warden.launcher.stack.Stack;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+import java.net.URI;
+import java.net.http.HttpClient;
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.Map;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+/**
+ * The whole suite as {@code bin/warden up} starts it (real PostgreSQL, Kafka, agent-service, gateway), on free ports
+ * and a temporary data folder, used through the gateway; then started again on the same folder to show data survives.
+ */
+class LauncherStackTest {
+
+    private static final HttpClient HTTP = HttpClient.newHttpClient();
+    private static final ObjectMapper JSON = new ObjectMapper();
+
+    @TempDir
+    Path data;
+
+    @Test
+    void servesTheApiThroughTheGatewayAndKeepsDataBetweenRuns() throws Exception {
+        LauncherConfig config = LauncherConfig.from(Settings.of(Map.of(
+                "WARDEN_DATA_DIR", data.toString(),
+                "WARDEN_REPO_DIR", Path.of("..").toAbsolutePath().normalize().toString(),
+                "WARDEN_PG_PORT", "0",
+                "WARDEN_KAFKA_PORT", "0",
+                "WARDEN_GATEWAY_PORT", "0",
+                "WARDEN_SERVICE_PORTS", "free",
+                // The services this test needs, so it stays quick as services are added to routes.json.
+                "WARDEN_SERVICES", "agent-service")));
+
+        Stack first = new Stack(config, new Progress(System.out, Stack.STEPS));
+        String agentName = "launcher-test-agent";
+        String key;
+        try {
+            Stack.Running running = first.start();
+            key = running.adminApiKey();
+            String url = running.gatewayUrl();
+
+            HttpResponse<String> list = send("GET", url + "/v1/agents", key, null);
+            assertEquals(200, list.statusCode(), list.body());
+            assertTrue(JSON.readTree(list.body()).get("agents").isArray());
+
+            HttpResponse<String> created = send("POST", url + "/v1/agents", key,
+                    "{\"name\": \"" + agentName + "\", \"runtime\": \"docker\"}");
+            assertEquals(201, created.statusCode(), created.body());
+            assertEquals(agentName, JSON.readTree(created.body()).get("name").asText());
+
+            HttpResponse<String> unknown = send("GET", url + "/v1/no-such-thing", key, null);
+            assertEquals(404, unknown.statusCode());
+            JsonNode error = JSON.readTree(unknown.body()).get("error");
+            assertEquals("not_found", error.get("code").asText());
+            assertTrue(error.get("details").isArray());
+
+            assertEquals(401, send("GET", url + "/v1/agents", null, null).statusCode());
+        } finally {
+            first.stop();
+        }
+        // The demo admin key was generated once and stored for the next run.
+        assertEquals(key, Files.readString(data.resolve("secrets/demo-admin-api-key")).trim());
+        assertTrue(Files.isRegularFile(data.resolve("logs/agent-service.log")));
+
+        Stack second = new Stack(config, new Progress(System.out, Stack.STEPS));
+        try {
+            Stack.Running running = second.start();
+            assertEquals(key, running.adminApiKey());
+            HttpResponse<String> list = send("GET", running.gatewayUrl() + "/v1/agents", key, null);
+            assertEquals(200, list.statusCode(), list.body());
+            assertTrue(list.body().contains("\"" + agentName + "\""), list.body());
+        } finally {
+            second.stop();
+        }
+    }
+
+    private static HttpResponse<String> send(String method, String url, String key, String json) throws Exception {
+        HttpRequest.Builder request = HttpRequest.newBuilder(URI.create(url))
+                .method(method, json == null ? HttpRequest.BodyPublishers.noBody() : HttpRequest.BodyPublishers.ofString(json));
+        if (key != null) {
+            request.header("X-API-Key", key);
+        }
+        if (json != null) {
+            request.header("Content-Type", "application/json");
+        }
+        return HTTP.send(request.build(), HttpResponse.BodyHandlers.ofString());
+    }
+}

@@ -9,6 +9,7 @@ import dev.warden.events.EventTypes;
 import dev.warden.events.Topics;
 import dev.warden.tenancy.security.ApiKeys;
 import io.quarkus.test.junit.QuarkusTest;
+import jakarta.inject.Inject;
 import io.restassured.http.ContentType;
 import org.awaitility.Awaitility;
 import org.junit.jupiter.api.BeforeEach;
@@ -30,6 +31,9 @@ import static org.junit.jupiter.api.Assertions.assertFalse;
 
 @QuarkusTest
 class AccessTest {
+
+    @Inject
+    KeyUsageRecorder usage;
 
     private Tenant tenant;
 
@@ -109,6 +113,19 @@ class AccessTest {
         Tenants.platform().post("/v1/orgs/" + tenant.orgId() + "/enable").then().statusCode(200);
         Awaitility.await().atMost(Duration.ofSeconds(30))
                 .until(() -> tenant.admin().get("/v1/agents").statusCode() == 200);
+    }
+
+    @Test
+    void theLastUseOfAKeyIsRecorded() {
+        String viewer = tenant.key("viewer");
+        Instant before = Instant.now();
+        tenant.as(viewer).get("/v1/agents").then().statusCode(200);
+
+        usage.flush().await().atMost(Duration.ofSeconds(10));
+
+        String lastUsed = tenant.admin().get("/v1/api-keys").then().statusCode(200)
+                .extract().path("api_keys.find { it.role == 'viewer' }.last_used_at");
+        assertEquals(true, !Instant.parse(lastUsed).isBefore(before.minusSeconds(1)), lastUsed);
     }
 
     @Test

@@ -6,7 +6,9 @@ import io.quarkus.security.identity.IdentityProvider;
 import io.quarkus.security.identity.SecurityIdentity;
 import io.smallrye.mutiny.Uni;
 import jakarta.enterprise.context.ApplicationScoped;
+import jakarta.enterprise.event.Event;
 
+import java.time.Instant;
 import java.util.Set;
 
 /** Turns an API key into an identity: the key's id as principal, its role, its organization. */
@@ -15,10 +17,12 @@ public class ApiKeyIdentityProvider implements IdentityProvider<ApiKeyAuthentica
 
     private final AccessDirectory directory;
     private final SecurityConfig config;
+    private final Event<ApiKeyUsed> used;
 
-    public ApiKeyIdentityProvider(AccessDirectory directory, SecurityConfig config) {
+    public ApiKeyIdentityProvider(AccessDirectory directory, SecurityConfig config, Event<ApiKeyUsed> used) {
         this.directory = directory;
         this.config = config;
+        this.used = used;
     }
 
     @Override
@@ -34,8 +38,11 @@ public class ApiKeyIdentityProvider implements IdentityProvider<ApiKeyAuthentica
                     null, "api-key", null));
         }
         return directory.usableKey(secret)
-                .map(key -> Uni.createFrom().item(Identities.of(() -> "api-key:" + key.id(), Set.of(key.role()),
-                        key.orgId(), "api-key", null)))
+                .map(key -> {
+                    used.fire(new ApiKeyUsed(key.id(), key.orgId(), Instant.now()));
+                    return Uni.createFrom().item(Identities.of(() -> "api-key:" + key.id(), Set.of(key.role()),
+                            key.orgId(), "api-key", null));
+                })
                 .orElseGet(() -> Uni.createFrom().failure(new AuthenticationFailedException("unknown API key")));
     }
 }

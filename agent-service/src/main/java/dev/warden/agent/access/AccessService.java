@@ -58,8 +58,7 @@ public class AccessService {
 
     public Uni<OrganizationListResponse> listOrganizations(PageRequest page) {
         return db.asPlatform(conn -> repository.listOrganizations(conn, page))
-                .map(orgs -> new OrganizationListResponse(orgs, orgs.size() == page.limit()
-                        ? Cursor.at(orgs.getLast().createdAt(), orgs.getLast().id()).encode() : null));
+                .map(orgs -> new OrganizationListResponse(orgs, page.nextCursor(orgs, o -> Cursor.at(o.createdAt(), o.id()))));
     }
 
     public Uni<OrganizationRecord> getOrganization(UUID id) {
@@ -100,7 +99,7 @@ public class AccessService {
     public Uni<ApiKeyListResponse> listKeys(UUID org, PageRequest page) {
         return db.inOrg(org, conn -> repository.listKeys(conn, page))
                 .map(keys -> new ApiKeyListResponse(keys.stream().map(k -> ApiKeyResponse.of(k, null)).toList(),
-                        keys.size() == page.limit() ? Cursor.at(keys.getLast().createdAt(), keys.getLast().id()).encode() : null));
+                        page.nextCursor(keys, k -> Cursor.at(k.createdAt(), k.id()))));
     }
 
     public Uni<ApiKeyResponse> revokeKey(UUID org, UUID id) {

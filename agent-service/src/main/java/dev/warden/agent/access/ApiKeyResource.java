@@ -3,7 +3,7 @@ package dev.warden.agent.access;
 import dev.warden.agent.access.AccessModels.ApiKeyListResponse;
 import dev.warden.agent.access.AccessModels.ApiKeyResponse;
 import dev.warden.agent.access.AccessModels.CreateApiKeyRequest;
-import dev.warden.api.ApiException;
+import dev.warden.api.Checks;
 import dev.warden.api.PageRequest;
 import dev.warden.api.Params;
 import dev.warden.tenancy.security.CurrentActor;
@@ -24,7 +24,6 @@ import org.eclipse.microprofile.openapi.annotations.tags.Tag;
 import org.jboss.resteasy.reactive.RestResponse;
 
 import java.net.URI;
-import java.util.List;
 
 @Path("/v1/api-keys")
 @Produces(MediaType.APPLICATION_JSON)
@@ -44,10 +43,7 @@ public class ApiKeyResource {
     @POST
     @Operation(summary = "Create an API key", description = "The answer holds the secret; it is never shown again.")
     public Uni<RestResponse<ApiKeyResponse>> create(CreateApiKeyRequest request) {
-        if (request == null) {
-            throw ApiException.badRequest("A JSON body is required", List.of());
-        }
-        return access.createKey(actor.org(), actor.name(), request)
+        return access.createKey(actor.org(), actor.name(), Checks.body(request))
                 .map(key -> RestResponse.ResponseBuilder.<ApiKeyResponse>created(URI.create("/v1/api-keys/" + key.id()))
                         .entity(key).build());
     }

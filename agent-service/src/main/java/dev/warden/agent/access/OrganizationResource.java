@@ -3,7 +3,7 @@ package dev.warden.agent.access;
 import dev.warden.agent.access.AccessModels.CreateOrganizationRequest;
 import dev.warden.agent.access.AccessModels.CreateOrganizationResponse;
 import dev.warden.agent.access.AccessModels.OrganizationListResponse;
-import dev.warden.api.ApiException;
+import dev.warden.api.Checks;
 import dev.warden.api.PageRequest;
 import dev.warden.api.Params;
 import dev.warden.tenancy.security.CurrentActor;
@@ -23,7 +23,6 @@ import org.eclipse.microprofile.openapi.annotations.tags.Tag;
 import org.jboss.resteasy.reactive.RestResponse;
 
 import java.net.URI;
-import java.util.List;
 
 /** Organizations, managed by platform admins, who see no organization's data. */
 @Path("/v1/orgs")
@@ -44,10 +43,7 @@ public class OrganizationResource {
     @POST
     @Operation(summary = "Create an organization and its first admin API key (its secret is shown once)")
     public Uni<RestResponse<CreateOrganizationResponse>> create(CreateOrganizationRequest request) {
-        if (request == null) {
-            throw ApiException.badRequest("A JSON body is required", List.of());
-        }
-        return access.createOrganization(actor.name(), request)
+        return access.createOrganization(actor.name(), Checks.body(request))
                 .map(created -> RestResponse.ResponseBuilder.<CreateOrganizationResponse>created(
                         URI.create("/v1/orgs/" + created.organization().id())).entity(created).build());
     }

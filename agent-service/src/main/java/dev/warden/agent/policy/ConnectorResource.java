@@ -2,7 +2,7 @@ package dev.warden.agent.policy;
 
 import dev.warden.agent.policy.PolicyModels.BindConnectorRequest;
 import dev.warden.agent.policy.PolicyModels.ConnectorListResponse;
-import dev.warden.api.ApiException;
+import dev.warden.api.Checks;
 import dev.warden.api.PageRequest;
 import dev.warden.api.Params;
 import dev.warden.events.agent.AgentEvents.ConnectorBinding;
@@ -24,7 +24,6 @@ import org.eclipse.microprofile.openapi.annotations.tags.Tag;
 import org.jboss.resteasy.reactive.RestResponse;
 
 import java.net.URI;
-import java.util.List;
 
 @Path("/v1/agents/{agent_id}/connectors")
 @Produces(MediaType.APPLICATION_JSON)
@@ -54,10 +53,7 @@ public class ConnectorResource {
     @RolesAllowed(Roles.ADMIN)
     @Operation(summary = "Bind a connector to an agent")
     public Uni<RestResponse<ConnectorBinding>> bind(@PathParam("agent_id") String agentId, BindConnectorRequest request) {
-        if (request == null) {
-            throw ApiException.badRequest("A JSON body is required", List.of());
-        }
-        return service.bindConnector(actor.org(), actor.name(), Params.uuid("agent_id", agentId), request)
+        return service.bindConnector(actor.org(), actor.name(), Params.uuid("agent_id", agentId), Checks.body(request))
                 .map(b -> RestResponse.ResponseBuilder.<ConnectorBinding>created(
                         URI.create("/v1/agents/" + agentId + "/connectors/" + b.id())).entity(b).build());
     }

@@ -4,7 +4,7 @@ import dev.warden.agent.policy.PolicyModels.CreatePolicyRequest;
 import dev.warden.agent.policy.PolicyModels.PolicyListResponse;
 import dev.warden.agent.policy.PolicyModels.PolicyVersionListResponse;
 import dev.warden.agent.policy.PolicyModels.UpdatePolicyRequest;
-import dev.warden.api.ApiException;
+import dev.warden.api.Checks;
 import dev.warden.api.PageRequest;
 import dev.warden.api.Params;
 import dev.warden.events.agent.AgentEvents.Policy;
@@ -28,7 +28,6 @@ import org.eclipse.microprofile.openapi.annotations.tags.Tag;
 import org.jboss.resteasy.reactive.RestResponse;
 
 import java.net.URI;
-import java.util.List;
 
 @Path("/v1/policies")
 @Produces(MediaType.APPLICATION_JSON)
@@ -58,10 +57,7 @@ public class PolicyResource {
     @RolesAllowed(Roles.ADMIN)
     @Operation(summary = "Create a policy (version 1), optionally bound to agents")
     public Uni<RestResponse<Policy>> create(CreatePolicyRequest request) {
-        if (request == null) {
-            throw ApiException.badRequest("A JSON body is required", List.of());
-        }
-        return service.create(actor.org(), actor.name(), request)
+        return service.create(actor.org(), actor.name(), Checks.body(request))
                 .map(p -> RestResponse.ResponseBuilder.<Policy>created(URI.create("/v1/policies/" + p.id())).entity(p).build());
     }
 

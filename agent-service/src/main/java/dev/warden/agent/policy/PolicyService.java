@@ -56,8 +56,7 @@ public class PolicyService {
         return db.inOrg(org, conn -> agents.findById(conn, agentId).map(PolicyService::agentOrNotFound)
                 .chain(() -> policies.listBindings(conn, agentId, page))
                 .chain(found -> policies.countBindings(conn, agentId, page).map(total -> new ConnectorListResponse(found,
-                        total, found.size() == page.limit()
-                        ? Cursor.at(found.getLast().createdAt(), found.getLast().id()).encode() : null))));
+                        total, page.nextCursor(found, b -> Cursor.at(b.createdAt(), b.id()))))));
     }
 
     public Uni<ConnectorBinding> bindConnector(UUID org, String actor, UUID agentId, BindConnectorRequest req) {
@@ -96,8 +95,7 @@ public class PolicyService {
     public Uni<PolicyListResponse> list(UUID org, PageRequest page, UUID agentId) {
         return db.inOrg(org, conn -> policies.listPolicies(conn, page, agentId)
                 .chain(found -> policies.countPolicies(conn, page, agentId).map(total -> new PolicyListResponse(found,
-                        total, found.size() == page.limit()
-                        ? Cursor.at(found.getLast().createdAt(), found.getLast().id()).encode() : null))));
+                        total, page.nextCursor(found, b -> Cursor.at(b.createdAt(), b.id()))))));
     }
 
     public Uni<Policy> get(UUID org, UUID id) {

@@ -8,6 +8,7 @@ import dev.warden.agent.rest.AgentResponses.AgentListResponse;
 import dev.warden.agent.rest.AgentResponses.VersionListResponse;
 import dev.warden.agent.service.AgentService;
 import dev.warden.api.ErrorResponse;
+import dev.warden.api.Checks;
 import dev.warden.api.PageRequest;
 import dev.warden.api.Params;
 import dev.warden.events.agent.AgentSnapshot;
@@ -80,10 +81,7 @@ public class AgentResource {
     @Operation(summary = "Create an agent", description = "Creates the agent in the inactive state.")
     @APIResponse(responseCode = "201", description = "Created", content = @Content(schema = @Schema(implementation = AgentSnapshot.class)))
     public Uni<RestResponse<AgentSnapshot>> create(CreateAgentRequest request, @jakarta.ws.rs.core.Context UriInfo uri) {
-        if (request == null) {
-            throw dev.warden.api.ApiException.badRequest("A JSON body is required", java.util.List.of());
-        }
-        return agents.create(actor.org(), actor.name(), request)
+        return agents.create(actor.org(), actor.name(), Checks.body(request))
                 .map(agent -> RestResponse.ResponseBuilder.<AgentSnapshot>created(
                         URI.create(uri.getBaseUri().getPath() + "v1/agents/" + agent.id())).entity(agent).build());
     }
@@ -93,7 +91,7 @@ public class AgentResource {
     @RolesAllowed(Roles.ADMIN)
     @Operation(summary = "Update an agent's metadata", description = "Only the fields given change; an empty body is a 400.")
     public Uni<AgentSnapshot> update(@PathParam("agent_id") String agentId, UpdateAgentRequest request) {
-        return agents.update(actor.org(), actor.name(), Params.uuid("agent_id", agentId), request);
+        return agents.update(actor.org(), actor.name(), Params.uuid("agent_id", agentId), Checks.body(request));
     }
 
     @POST
@@ -101,7 +99,7 @@ public class AgentResource {
     @RolesAllowed(Roles.OPERATOR)
     @Operation(summary = "Deploy a new version", description = "Creates version N+1 with the image and sets the agent active.")
     public Uni<AgentSnapshot> deploy(@PathParam("agent_id") String agentId, DeployRequest request) {
-        return agents.deploy(actor.org(), actor.name(), Params.uuid("agent_id", agentId), request);
+        return agents.deploy(actor.org(), actor.name(), Params.uuid("agent_id", agentId), Checks.body(request));
     }
 
     @POST
@@ -118,7 +116,7 @@ public class AgentResource {
     @Operation(summary = "Set the declared intent manifest",
             description = "Records the manifest, who signed it and when, and the SHA-256 of its canonical JSON.")
     public Uni<AgentSnapshot> declareIntent(@PathParam("agent_id") String agentId, DeclaredIntentRequest request) {
-        return agents.declareIntent(actor.org(), actor.name(), Params.uuid("agent_id", agentId), request);
+        return agents.declareIntent(actor.org(), actor.name(), Params.uuid("agent_id", agentId), Checks.body(request));
     }
 
     @POST

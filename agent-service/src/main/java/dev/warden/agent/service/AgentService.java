@@ -56,7 +56,7 @@ public class AgentService {
         return db.inOrg(org, conn -> agents.list(conn, page, status)
                 .chain(found -> agents.count(conn, page, status).map(total -> new AgentListResponse(
                         found.stream().map(Agent::snapshot).toList(), total,
-                        found.size() == page.limit() ? Cursor.at(found.getLast().createdAt, found.getLast().id).encode() : null))));
+                        page.nextCursor(found, a -> Cursor.at(a.createdAt, a.id))))));
     }
 
     public Uni<AgentSnapshot> get(UUID org, UUID id) {
@@ -177,7 +177,7 @@ public class AgentService {
         return db.inOrg(org, conn -> agents.findById(conn, id).map(AgentService::orNotFound)
                 .chain(agent -> agents.listVersions(conn, id, page))
                 .chain(found -> agents.countVersions(conn, id, page).map(total -> new VersionListResponse(found, total,
-                        found.size() == page.limit() ? new Cursor(found.getLast().version(), found.getLast().id()).encode() : null))));
+                        page.nextCursor(found, v -> new Cursor(v.version(), v.id()))))));
     }
 
     /** Runs {@code work} on the locked agent in one transaction; an agent this org cannot see is a 404. */

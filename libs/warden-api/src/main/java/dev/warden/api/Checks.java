@@ -11,6 +11,14 @@ public final class Checks {
 
     private final List<FieldError> errors = new ArrayList<>();
 
+    /** The request body, or a 400 when there is none. */
+    public static <T> T body(T request) {
+        if (request == null) {
+            throw ApiException.badRequest("A JSON body is required", List.of());
+        }
+        return request;
+    }
+
     public Checks required(String field, Object value) {
         return check(value != null && !(value instanceof String s && s.isBlank()), field, "is required");
     }

@@ -19,6 +19,11 @@ public final class EventTypes {
     public static final String POLICY_UNBOUND = "dev.warden.policy.unbound.v1";
     public static final String POLICY_REMOVED = "dev.warden.policy.removed.v1";
 
+    public static final String AGENT_ACTION = "dev.warden.agent-action.performed.v1";
+
+    public static final String AUDIT_ENTRY_RECORDED = "dev.warden.audit.entry-recorded.v1";
+    public static final String AUDIT_CHECKPOINT_SIGNED = "dev.warden.audit.checkpoint-signed.v1";
+
     public static final String ORGANIZATION = "dev.warden.access.organization.v1";
     public static final String API_KEY = "dev.warden.access.api-key.v1";
 
@@ -37,6 +42,9 @@ public final class EventTypes {
             Map.entry(POLICY_BOUND, Topics.AGENTS),
             Map.entry(POLICY_UNBOUND, Topics.AGENTS),
             Map.entry(POLICY_REMOVED, Topics.AGENTS),
+            Map.entry(AGENT_ACTION, Topics.AGENT_ACTIONS),
+            Map.entry(AUDIT_ENTRY_RECORDED, Topics.AUDIT),
+            Map.entry(AUDIT_CHECKPOINT_SIGNED, Topics.AUDIT),
             Map.entry(ORGANIZATION, Topics.ACCESS),
             Map.entry(API_KEY, Topics.ACCESS));
 

@@ -1,40 +1,62 @@
 package dev.warden.outbox;
 
+import io.smallrye.mutiny.Multi;
+import io.smallrye.mutiny.Uni;
 import org.apache.kafka.clients.consumer.ConsumerConfig;
 import org.apache.kafka.clients.consumer.ConsumerRecord;
 import org.apache.kafka.clients.consumer.ConsumerRecords;
+import org.apache.kafka.clients.consumer.KafkaConsumer;
 import org.apache.kafka.clients.consumer.OffsetAndMetadata;
 import org.apache.kafka.common.TopicPartition;
-import org.apache.kafka.clients.consumer.KafkaConsumer;
 import org.apache.kafka.common.errors.WakeupException;
 import org.apache.kafka.common.serialization.StringDeserializer;
 import org.jboss.logging.Logger;
 
 import java.time.Duration;
+import java.util.ArrayList;
 import java.util.Collection;
 import java.util.HashMap;
+import java.util.List;
 import java.util.Map;
 
 /**
- * Consumes topics in a consumer group on its own thread, record by record through {@link EventInbox}, in order per
- * partition, and commits offsets only after the records are handled: at least once, with duplicates absorbed by the
- * inbox.
+ * Consumes topics in a consumer group on its own thread, a polled batch at a time, and commits the batch's offsets
+ * only after it is handled: at least once. A failed batch is rewound whole and retried after a pause; handlers are
+ * idempotent (through {@link EventInbox}, or by event id), so what was already handled is absorbed.
  */
 public final class EventConsumerLoop implements AutoCloseable {
 
     private static final Logger LOG = Logger.getLogger(EventConsumerLoop.class);
 
+    /** Handles a polled batch, in order within each partition. */
+    @FunctionalInterface
+    public interface BatchHandler {
+        Uni<Void> handle(List<ConsumerRecord<String, String>> records);
+    }
+
     private final KafkaConsumer<String, String> consumer;
-    private final EventInbox inbox;
-    private final String name;
-    private final EventInbox.Handler handler;
+    private final String group;
+    private final BatchHandler handler;
     private final Thread thread;
     private volatile boolean running = true;
 
-    public EventConsumerLoop(String bootstrapServers, String group, Collection<String> topics, EventInbox inbox,
-                             EventInbox.Handler handler) {
-        this.inbox = inbox;
-        this.name = group;
+    /** Each event through the inbox, once per consumer {@code group}. */
+    public static EventConsumerLoop perEvent(String bootstrapServers, String group, Collection<String> topics,
+                                             EventInbox inbox, EventInbox.Handler handler) {
+        return new EventConsumerLoop(bootstrapServers, group, topics, 500, records -> Multi.createFrom().iterable(records)
+                .onItem().transformToUniAndConcatenate(record -> inbox.deliver(group, record, handler))
+                .collect().last().replaceWithVoid());
+    }
+
+    /** Whole batches to a handler that deduplicates by event id itself. */
+    public static EventConsumerLoop batched(String bootstrapServers, String group, Collection<String> topics,
+                                            int maxBatch, BatchHandler handler) {
+        return new EventConsumerLoop(bootstrapServers, group, topics, maxBatch, handler);
+    }
+
+    private EventConsumerLoop(String bootstrapServers, String group, Collection<String> topics, int maxBatch,
+                              BatchHandler handler) {
+        this.group = group;
         this.handler = handler;
         this.consumer = new KafkaConsumer<>(Map.of(
                 ConsumerConfig.BOOTSTRAP_SERVERS_CONFIG, bootstrapServers,
@@ -44,7 +66,8 @@ public final class EventConsumerLoop implements AutoCloseable {
                 ConsumerConfig.ENABLE_AUTO_COMMIT_CONFIG, false,
                 ConsumerConfig.AUTO_OFFSET_RESET_CONFIG, "earliest",
                 ConsumerConfig.ALLOW_AUTO_CREATE_TOPICS_CONFIG, false,
-                ConsumerConfig.MAX_POLL_RECORDS_CONFIG, 500));
+                ConsumerConfig.MAX_POLL_RECORDS_CONFIG, maxBatch,
+                ConsumerConfig.METADATA_MAX_AGE_CONFIG, 5_000));
         this.consumer.subscribe(topics);
         this.thread = Thread.ofPlatform().name("warden-consumer-" + group).start(this::run);
     }
@@ -52,7 +75,10 @@ public final class EventConsumerLoop implements AutoCloseable {
     private void run() {
         try {
             while (running) {
-                handle(consumer.poll(Duration.ofMillis(500)));
+                ConsumerRecords<String, String> records = consumer.poll(Duration.ofMillis(500));
+                if (!records.isEmpty()) {
+                    handle(records);
+                }
             }
         } catch (WakeupException e) {
             // closing
@@ -61,45 +87,29 @@ public final class EventConsumerLoop implements AutoCloseable {
         }
     }
 
-    /**
-     * Handles a batch in order and commits what was handled. On a failure every partition of the batch is rewound
-     * to its first unhandled record, so nothing is skipped, and the batch is retried after a pause.
-     */
     private void handle(ConsumerRecords<String, String> records) {
-        Map<TopicPartition, OffsetAndMetadata> handled = new HashMap<>();
-        for (ConsumerRecord<String, String> record : records) {
-            TopicPartition partition = new TopicPartition(record.topic(), record.partition());
-            try {
-                inbox.deliver(name, record, handler).await().atMost(Duration.ofSeconds(60));
-                handled.put(partition, new OffsetAndMetadata(record.offset() + 1));
-            } catch (RuntimeException e) {
-                if (running) {
-                    LOG.warnf("Consumer %s failed on %s-%d@%d, will retry: %s", name, record.topic(),
-                            record.partition(), record.offset(), e.getMessage());
-                }
-                for (TopicPartition p : records.partitions()) {
-                    OffsetAndMetadata done = handled.get(p);
-                    consumer.seek(p, done != null ? done.offset() : records.records(p).getFirst().offset());
-                }
-                commit(handled);
-                sleep();
+        List<ConsumerRecord<String, String>> batch = new ArrayList<>(records.count());
+        records.forEach(batch::add);
+        try {
+            handler.handle(batch).await().atMost(Duration.ofSeconds(120));
+            Map<TopicPartition, OffsetAndMetadata> next = new HashMap<>();
+            for (TopicPartition p : records.partitions()) {
+                next.put(p, new OffsetAndMetadata(records.records(p).getLast().offset() + 1));
+            }
+            consumer.commitSync(next);
+        } catch (RuntimeException e) {
+            if (!running) {
                 return;
             }
-        }
-        commit(handled);
-    }
-
-    private void commit(Map<TopicPartition, OffsetAndMetadata> handled) {
-        if (!handled.isEmpty()) {
-            consumer.commitSync(handled);
-        }
-    }
-
-    private void sleep() {
-        try {
-            Thread.sleep(1000);
-        } catch (InterruptedException e) {
-            Thread.currentThread().interrupt();
+            LOG.warnf("Consumer %s failed on a batch of %d, will retry it: %s", group, batch.size(), e.getMessage());
+            for (TopicPartition p : records.partitions()) {
+                consumer.seek(p, records.records(p).getFirst().offset());
+            }
+            try {
+                Thread.sleep(1000);
+            } catch (InterruptedException interrupted) {
+                Thread.currentThread().interrupt();
+            }
         }
     }
 

@@ -9,6 +9,8 @@ import io.vertx.mutiny.sqlclient.Tuple;
 import jakarta.enterprise.context.ApplicationScoped;
 import org.eclipse.microprofile.config.inject.ConfigProperty;
 
+import java.util.ArrayList;
+import java.util.List;
 import java.util.UUID;
 
 /**
@@ -30,15 +32,33 @@ public class Outbox {
     }
 
     public Uni<CloudEvent> emit(SqlConnection conn, UUID orgId, String type, String subject, String key, Object data) {
-        String topic = EventTypes.TOPIC_OF.get(type);
-        if (topic == null) {
-            throw new IllegalArgumentException("no topic for event type " + type);
+        return emitAll(conn, orgId, List.of(new Message(type, subject, key, data))).map(List::getFirst);
+    }
+
+    /** Records several events in one round trip, in the given order. */
+    public Uni<List<CloudEvent>> emitAll(SqlConnection conn, UUID orgId, List<Message> messages) {
+        if (messages.isEmpty()) {
+            return Uni.createFrom().item(List.of());
         }
-        CloudEvent event = CloudEvent.of(source, type, subject, orgId, data);
+        List<CloudEvent> events = new ArrayList<>(messages.size());
+        List<Tuple> rows = new ArrayList<>(messages.size());
+        for (Message m : messages) {
+            String topic = EventTypes.TOPIC_OF.get(m.type());
+            if (topic == null) {
+                throw new IllegalArgumentException("no topic for event type " + m.type());
+            }
+            CloudEvent event = CloudEvent.of(source, m.type(), m.subject(), orgId, m.data());
+            events.add(event);
+            rows.add(Tuple.of(orgId, topic, m.key(), event.id(), m.type(), EventJson.write(event)));
+        }
         return conn.preparedQuery("""
                         INSERT INTO warden_outbox (org_id, topic, record_key, event_id, event_type, payload)
                         VALUES ($1, $2, $3, $4, $5, $6)""")
-                .execute(Tuple.of(orgId, topic, key, event.id(), type, EventJson.write(event)))
-                .replaceWith(event);
+                .executeBatch(rows)
+                .replaceWith(events);
+    }
+
+    /** An event to record: its type, what it is about, its record key and its payload. */
+    public record Message(String type, String subject, String key, Object data) {
     }
 }

@@ -130,7 +130,7 @@ class EventInboxTest {
     }
 
     private EventConsumerLoop loop(String group, EventInbox.Handler handler) {
-        return new EventConsumerLoop(OwnBroker.kafka().bootstrapServers(), group, List.of(topic), inbox, handler);
+        return EventConsumerLoop.perEvent(OwnBroker.kafka().bootstrapServers(), group, List.of(topic), inbox, handler);
     }
 
     private Uni<Void> record(CloudEvent e) {

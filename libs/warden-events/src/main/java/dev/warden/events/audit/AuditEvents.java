@@ -1,0 +1,38 @@
+package dev.warden.events.audit;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.PropertyNamingStrategies;
+import com.fasterxml.jackson.databind.annotation.JsonNaming;
+
+import java.time.Instant;
+import java.util.UUID;
+
+/** The payloads of {@code warden.agent-actions.v1} and {@code warden.audit.v1}. */
+public final class AuditEvents {
+
+    private AuditEvents() {
+    }
+
+    /** One action an agent performed through a connector; the input of drift detection. Keyed by agent id. */
+    @JsonNaming(PropertyNamingStrategies.SnakeCaseStrategy.class)
+    public record AgentAction(UUID agentId, String actor, String connector, String action, String dataType,
+                              String status, String inputsHash, String outputsHash, Instant occurredAt) {
+    }
+
+    /**
+     * One entry of an organization's hash chain: {@code hash = SHA-256(prev_hash || canonical JSON of the entry)}.
+     * The canonical form and the chain rule are in {@code AuditChain}; anyone can recompute them.
+     */
+    @JsonNaming(PropertyNamingStrategies.SnakeCaseStrategy.class)
+    public record AuditEntry(UUID orgId, long sequence, UUID eventId, String eventType, String agentId, String actor,
+                             String actionType, String connector, String status, String inputsHash,
+                             String outputsHash, JsonNode metadata, Instant occurredAt, Instant recordedAt,
+                             String prevHash, String hash) {
+    }
+
+    /** The signed head of an organization's chain. The signature covers the canonical JSON of all other fields. */
+    @JsonNaming(PropertyNamingStrategies.SnakeCaseStrategy.class)
+    public record Checkpoint(UUID id, UUID orgId, long sequence, String headHash, Instant signedAt, String keyId,
+                             String algorithm, String signature) {
+    }
+}

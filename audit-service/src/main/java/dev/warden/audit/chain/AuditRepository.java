@@ -1,0 +1,141 @@
+package dev.warden.audit.chain;
+
+import dev.warden.events.audit.AuditChain;
+import dev.warden.events.audit.AuditEvents.AuditEntry;
+import dev.warden.events.audit.AuditEvents.Checkpoint;
+import io.smallrye.mutiny.Uni;
+import io.vertx.mutiny.sqlclient.Row;
+import io.vertx.mutiny.sqlclient.SqlConnection;
+import io.vertx.mutiny.sqlclient.Tuple;
+import jakarta.enterprise.context.ApplicationScoped;
+
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.List;
+import java.util.UUID;
+
+import static dev.warden.tenancy.db.Rows.all;
+import static dev.warden.tenancy.db.Rows.first;
+import static dev.warden.tenancy.db.Rows.instant;
+import static dev.warden.tenancy.db.Rows.json;
+import static dev.warden.tenancy.db.Rows.utc;
+
+/** Reading the chain and its checkpoints. Row-Level Security scopes every statement to the transaction's org. */
+@ApplicationScoped
+public class AuditRepository {
+
+    private static final String ENTRY_COLUMNS = """
+            org_id, sequence, event_id, event_type, agent_id, actor, action_type, connector, status, inputs_hash,
+            outputs_hash, metadata::text, occurred_at, recorded_at, prev_hash, hash""";
+    private static final String CHECKPOINT_COLUMNS = "id, org_id, sequence, head_hash, signed_at, key_id, algorithm, signature";
+
+    /** Filters of {@code GET /v1/audit}; null means no filter. */
+    public record EntryFilter(String agentId, String actionType, String connector, String status, Instant from,
+                              Instant to, Long afterSequence) {
+    }
+
+    public Uni<List<AuditEntry>> entries(SqlConnection conn, EntryFilter filter, int limit, int offset) {
+        List<Object> args = new ArrayList<>();
+        String where = where(args, filter);
+        args.add(limit);
+        args.add(offset);
+        return conn.preparedQuery("SELECT " + ENTRY_COLUMNS + " FROM audit_entries WHERE " + where
+                        + " ORDER BY sequence LIMIT $" + (args.size() - 1) + " OFFSET $" + args.size())
+                .execute(Tuple.from(args)).map(rows -> all(rows, AuditRepository::entry));
+    }
+
+    public Uni<Long> count(SqlConnection conn, EntryFilter filter) {
+        List<Object> args = new ArrayList<>();
+        return conn.preparedQuery("SELECT count(*) FROM audit_entries WHERE " + where(args, filter))
+                .execute(Tuple.from(args)).map(rows -> rows.iterator().next().getLong(0));
+    }
+
+    /** Entries {@code from..to} by sequence, in order. */
+    public Uni<List<AuditEntry>> range(SqlConnection conn, long from, long to) {
+        return conn.preparedQuery("SELECT " + ENTRY_COLUMNS
+                        + " FROM audit_entries WHERE sequence BETWEEN $1 AND $2 ORDER BY sequence")
+                .execute(Tuple.of(from, to)).map(rows -> all(rows, AuditRepository::entry));
+    }
+
+    /** The hash before {@code sequence}: the genesis value for the first entry. */
+    public Uni<String> hashBefore(SqlConnection conn, long sequence) {
+        if (sequence <= 1) {
+            return Uni.createFrom().item(AuditChain.GENESIS);
+        }
+        return conn.preparedQuery("SELECT hash FROM audit_entries WHERE sequence = $1").execute(Tuple.of(sequence - 1))
+                .map(rows -> first(rows, r -> r.getString("hash")));
+    }
+
+    /** The chain head: sequence 0 and the genesis hash for an organization with no entry yet. */
+    public Uni<Head> head(SqlConnection conn) {
+        return conn.query("SELECT sequence, hash FROM audit_chain_heads").execute()
+                .map(rows -> {
+                    Head head = first(rows, r -> new Head(r.getLong("sequence"), r.getString("hash")));
+                    return head != null ? head : new Head(0, AuditChain.GENESIS);
+                });
+    }
+
+    public record Head(long sequence, String hash) {
+    }
+
+    public Uni<Void> insertCheckpoint(SqlConnection conn, Checkpoint c) {
+        return conn.preparedQuery("INSERT INTO audit_checkpoints (" + CHECKPOINT_COLUMNS + ") VALUES ($1, $2, $3, $4, $5, $6, $7, $8)")
+                .execute(Tuple.from(Arrays.asList(c.id(), c.orgId(), c.sequence(), c.headHash(), utc(c.signedAt()),
+                        c.keyId(), c.algorithm(), c.signature())))
+                .replaceWithVoid();
+    }
+
+    /** Checkpoints, newest first; {@code beforeSequence} pages backwards. */
+    public Uni<List<Checkpoint>> checkpoints(SqlConnection conn, int limit, Long atMostSequence) {
+        return conn.preparedQuery("SELECT " + CHECKPOINT_COLUMNS + " FROM audit_checkpoints WHERE sequence <= $1"
+                        + " ORDER BY sequence DESC, signed_at DESC LIMIT $2")
+                .execute(Tuple.of(atMostSequence == null ? Long.MAX_VALUE : atMostSequence, limit))
+                .map(rows -> all(rows, AuditRepository::checkpoint));
+    }
+
+    public Uni<String> publicKey(SqlConnection conn, String keyId) {
+        return conn.preparedQuery("SELECT public_key FROM audit_signing_keys WHERE key_id = $1").execute(Tuple.of(keyId))
+                .map(rows -> first(rows, r -> r.getString(0)));
+    }
+
+    private static String where(List<Object> args, EntryFilter f) {
+        StringBuilder where = new StringBuilder("true");
+        add(args, where, "agent_id", f.agentId());
+        add(args, where, "action_type", f.actionType());
+        add(args, where, "connector", f.connector());
+        add(args, where, "status", f.status());
+        if (f.from() != null) {
+            args.add(utc(f.from()));
+            where.append(" AND occurred_at >= $").append(args.size());
+        }
+        if (f.to() != null) {
+            args.add(utc(f.to()));
+            where.append(" AND occurred_at < $").append(args.size());
+        }
+        if (f.afterSequence() != null) {
+            args.add(f.afterSequence());
+            where.append(" AND sequence > $").append(args.size());
+        }
+        return where.toString();
+    }
+
+    private static void add(List<Object> args, StringBuilder where, String column, String value) {
+        if (value != null) {
+            args.add(value);
+            where.append(" AND ").append(column).append(" = $").append(args.size());
+        }
+    }
+
+    static AuditEntry entry(Row r) {
+        return new AuditEntry(r.getUUID("org_id"), r.getLong("sequence"), r.getUUID("event_id"), r.getString("event_type"),
+                r.getString("agent_id"), r.getString("actor"), r.getString("action_type"), r.getString("connector"),
+                r.getString("status"), r.getString("inputs_hash"), r.getString("outputs_hash"), json(r, "metadata"),
+                instant(r, "occurred_at"), instant(r, "recorded_at"), r.getString("prev_hash"), r.getString("hash"));
+    }
+
+    static Checkpoint checkpoint(Row r) {
+        return new Checkpoint(r.getUUID("id"), r.getUUID("org_id"), r.getLong("sequence"), r.getString("head_hash"),
+                instant(r, "signed_at"), r.getString("key_id"), r.getString("algorithm"), r.getString("signature"));
+    }
+}

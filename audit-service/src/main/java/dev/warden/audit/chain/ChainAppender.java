@@ -1,0 +1,100 @@
+package dev.warden.audit.chain;
+
+import dev.warden.events.EventTypes;
+import dev.warden.events.audit.AuditChain;
+import dev.warden.events.audit.AuditEvents.AuditEntry;
+import dev.warden.outbox.Outbox;
+import dev.warden.tenancy.db.TenantDb;
+import io.smallrye.mutiny.Uni;
+import io.vertx.mutiny.sqlclient.Row;
+import io.vertx.mutiny.sqlclient.SqlConnection;
+import io.vertx.mutiny.sqlclient.Tuple;
+import jakarta.enterprise.context.ApplicationScoped;
+
+import java.util.ArrayList;
+import java.util.HashSet;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+import java.util.UUID;
+
+import static dev.warden.tenancy.db.Rows.jsonText;
+import static dev.warden.tenancy.db.Rows.utc;
+
+/**
+ * Appends entries to an organization's chain, a whole batch per transaction: lock the chain head, skip events
+ * already recorded, link the rest in memory, write them in one round trip, move the head, and publish them on
+ * {@code warden.audit.v1} through the outbox. The head lock makes concurrent appenders take turns, so the chain
+ * never forks and its sequence has no gaps.
+ */
+@ApplicationScoped
+public class ChainAppender {
+
+    private final TenantDb db;
+    private final Outbox outbox;
+
+    public ChainAppender(TenantDb db, Outbox outbox) {
+        this.db = db;
+        this.outbox = outbox;
+    }
+
+    /** Appends what is new among {@code entries} (all of {@code org}), and answers the entries appended. */
+    public Uni<List<AuditEntry>> append(UUID org, List<AuditEntry> entries) {
+        Map<UUID, AuditEntry> unique = new LinkedHashMap<>();
+        entries.forEach(e -> unique.putIfAbsent(e.eventId(), e));
+        return db.inOrg(org, conn -> lockHead(conn, org)
+                .chain(head -> alreadyRecorded(conn, org, unique.keySet()).chain(known -> {
+                    List<AuditEntry> linked = new ArrayList<>();
+                    long sequence = head.getLong("sequence");
+                    String prev = head.getString("hash");
+                    for (AuditEntry entry : unique.values()) {
+                        if (!known.contains(entry.eventId())) {
+                            AuditEntry placed = AuditChain.link(entry, ++sequence, prev);
+                            linked.add(placed);
+                            prev = placed.hash();
+                        }
+                    }
+                    return linked.isEmpty() ? Uni.createFrom().item(linked) : write(conn, org, linked);
+                })));
+    }
+
+    private Uni<Row> lockHead(SqlConnection conn, UUID org) {
+        return conn.preparedQuery("INSERT INTO audit_chain_heads (org_id, sequence, hash) VALUES ($1, 0, $2) ON CONFLICT DO NOTHING")
+                .execute(Tuple.of(org, AuditChain.GENESIS))
+                .chain(() -> conn.preparedQuery("SELECT sequence, hash FROM audit_chain_heads WHERE org_id = $1 FOR UPDATE")
+                        .execute(Tuple.of(org)))
+                .map(rows -> rows.iterator().next());
+    }
+
+    private Uni<Set<UUID>> alreadyRecorded(SqlConnection conn, UUID org, Set<UUID> eventIds) {
+        return conn.preparedQuery("SELECT event_id FROM audit_entries WHERE org_id = $1 AND event_id = ANY ($2)")
+                .execute(Tuple.of(org, eventIds.toArray(UUID[]::new)))
+                .map(rows -> {
+                    Set<UUID> known = new HashSet<>();
+                    rows.forEach(r -> known.add(r.getUUID(0)));
+                    return known;
+                });
+    }
+
+    private Uni<List<AuditEntry>> write(SqlConnection conn, UUID org, List<AuditEntry> linked) {
+        List<Tuple> rows = linked.stream().map(e -> Tuple.from(java.util.Arrays.asList(e.orgId(), e.sequence(),
+                e.eventId(), e.eventType(), e.agentId(), e.actor(), e.actionType(), e.connector(), e.status(),
+                e.inputsHash(), e.outputsHash(), jsonText(e.metadata()), utc(e.occurredAt()), utc(e.recordedAt()),
+                e.prevHash(), e.hash()))).toList();
+        AuditEntry last = linked.getLast();
+        List<Outbox.Message> published = linked.stream()
+                .map(e -> new Outbox.Message(EventTypes.AUDIT_ENTRY_RECORDED,
+                        e.agentId() != null ? e.agentId() : "org:" + org, org.toString(), e))
+                .toList();
+        return conn.preparedQuery("""
+                        INSERT INTO audit_entries (org_id, sequence, event_id, event_type, agent_id, actor, action_type,
+                            connector, status, inputs_hash, outputs_hash, metadata, occurred_at, recorded_at, prev_hash, hash)
+                        VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12::text::jsonb, $13, $14, $15, $16)""")
+                .executeBatch(rows)
+                .chain(() -> conn.preparedQuery("UPDATE audit_chain_heads SET sequence = $2, hash = $3 WHERE org_id = $1")
+                        .execute(Tuple.of(org, last.sequence(), last.hash())))
+                .chain(() -> outbox.emitAll(conn, org, published))
+                .replaceWith(linked);
+    }
+}

@@ -1,0 +1,79 @@
+package dev.warden.audit.recording;
+
+import dev.warden.audit.chain.ChainAppender;
+import dev.warden.events.CloudEvent;
+import dev.warden.events.EventJson;
+import dev.warden.events.Topics;
+import dev.warden.events.audit.AuditEvents.AuditEntry;
+import dev.warden.outbox.DeadLetters;
+import dev.warden.outbox.EventConsumerLoop;
+import io.quarkus.runtime.ShutdownEvent;
+import io.quarkus.runtime.StartupEvent;
+import io.smallrye.mutiny.Multi;
+import io.smallrye.mutiny.Uni;
+import jakarta.annotation.Priority;
+import jakarta.enterprise.context.ApplicationScoped;
+import jakarta.enterprise.event.Observes;
+import org.apache.kafka.clients.consumer.ConsumerRecord;
+import org.eclipse.microprofile.config.inject.ConfigProperty;
+
+import java.time.Instant;
+import java.time.temporal.ChronoUnit;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.UUID;
+
+/**
+ * Records every event of the agent, fleet, execution and agent-action topics in the audit chain, a polled batch at a
+ * time: one transaction per organization per batch, not one per entry. Unparseable messages go to their dead-letter
+ * topic; everything else is recorded exactly once, by event id.
+ */
+@ApplicationScoped
+public class AuditRecorder {
+
+    public static final List<String> TOPICS = List.of(Topics.AGENTS, Topics.FLEET, Topics.EXECUTIONS, Topics.AGENT_ACTIONS);
+
+    private final ChainAppender chain;
+    private final DeadLetters deadLetters;
+    private final String bootstrapServers;
+    private EventConsumerLoop loop;
+
+    public AuditRecorder(ChainAppender chain, DeadLetters deadLetters,
+                         @ConfigProperty(name = "kafka.bootstrap.servers") String bootstrapServers) {
+        this.chain = chain;
+        this.deadLetters = deadLetters;
+        this.bootstrapServers = bootstrapServers;
+    }
+
+    void onStart(@Observes @Priority(60) StartupEvent event) {
+        loop = EventConsumerLoop.batched(bootstrapServers, "audit-service", TOPICS, 2000, this::record);
+    }
+
+    void onStop(@Observes ShutdownEvent event) {
+        if (loop != null) {
+            loop.close();
+        }
+    }
+
+    /** Records a batch: parsed events grouped by organization, in their order; the unparseable dead-lettered. */
+    Uni<Void> record(List<ConsumerRecord<String, String>> records) {
+        Instant now = Instant.now().truncatedTo(ChronoUnit.MICROS);
+        Map<UUID, List<AuditEntry>> byOrg = new LinkedHashMap<>();
+        List<Uni<Void>> deadLettered = new ArrayList<>();
+        for (ConsumerRecord<String, String> record : records) {
+            try {
+                CloudEvent event = EventJson.read(record.value());
+                byOrg.computeIfAbsent(event.orgid(), o -> new ArrayList<>()).add(EntryMapper.map(event, now));
+            } catch (RuntimeException e) {
+                deadLettered.add(deadLetters.send(record, e.getMessage()));
+            }
+        }
+        Uni<Void> dead = deadLettered.isEmpty() ? Uni.createFrom().voidItem()
+                : Uni.join().all(deadLettered).andFailFast().replaceWithVoid();
+        return dead.chain(() -> Multi.createFrom().iterable(byOrg.entrySet()).onItem()
+                .transformToUniAndConcatenate(e -> chain.append(e.getKey(), e.getValue()))
+                .collect().last().replaceWithVoid());
+    }
+}

@@ -1,0 +1,112 @@
+package dev.warden.audit.recording;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.node.JsonNodeFactory;
+import com.fasterxml.jackson.databind.node.ObjectNode;
+import dev.warden.events.CloudEvent;
+import dev.warden.events.EventTypes;
+import dev.warden.events.audit.AuditEvents.AuditEntry;
+
+import java.time.Instant;
+import java.util.List;
+
+/**
+ * What the audit log keeps of each event: who did what to which agent, through which connector, with which result,
+ * and the facts seed 001 asks for (a deploy's version and image, a rollback's from and to versions, a run's exit code,
+ * duration and output line counts).
+ */
+final class EntryMapper {
+
+    private static final List<String> ACTOR_FIELDS = List.of("/actor", "/deployment/deployed_by", "/agent/updated_by",
+            "/policy/updated_by", "/binding/created_by", "/requested_by");
+    private static final List<String> RUN_FIELDS = List.of("execution_id", "exit_code", "duration_ms", "stdout_lines",
+            "stderr_lines", "stdout_sha256", "stderr_sha256", "status");
+
+    private EntryMapper() {
+    }
+
+    static AuditEntry map(CloudEvent event, Instant recordedAt) {
+        JsonNode data = event.data() == null ? JsonNodeFactory.instance.objectNode() : event.data();
+        ObjectNode metadata = JsonNodeFactory.instance.objectNode();
+        String actionType = actionType(event.type());
+        String agentId = event.subject();
+        String connector = null;
+        String status = "success";
+        String inputsHash = null;
+        String outputsHash = null;
+        switch (event.type()) {
+            case EventTypes.AGENT_ACTION -> {
+                actionType = text(data, "/action");
+                agentId = text(data, "/agent_id");
+                connector = text(data, "/connector");
+                status = text(data, "/status");
+                inputsHash = text(data, "/inputs_hash");
+                outputsHash = text(data, "/outputs_hash");
+                copy(data, metadata, "/data_type", "data_type");
+            }
+            case EventTypes.AGENT_DEPLOYED -> {
+                copy(data, metadata, "/deployment/version", "version");
+                copy(data, metadata, "/deployment/image_uri", "image_uri");
+                copy(data, metadata, "/deployment/notes", "notes");
+            }
+            case EventTypes.AGENT_ROLLED_BACK -> {
+                copy(data, metadata, "/from_version", "from_version");
+                copy(data, metadata, "/to_version", "to_version");
+                copy(data, metadata, "/image_uri", "image_uri");
+            }
+            case EventTypes.AGENT_INTENT_DECLARED -> copy(data, metadata, "/agent/declared_intent_digest", "declared_intent_digest");
+            case EventTypes.AGENT_UPDATED -> copy(data, metadata, "/changed_fields", "changed_fields");
+            case EventTypes.CONNECTOR_BOUND, EventTypes.CONNECTOR_UNBOUND -> {
+                connector = text(data, "/binding/connector");
+                copy(data, metadata, "/binding/id", "binding_id");
+            }
+            case EventTypes.POLICY_CREATED, EventTypes.POLICY_CHANGED, EventTypes.POLICY_REMOVED,
+                 EventTypes.POLICY_BOUND, EventTypes.POLICY_UNBOUND -> {
+                agentId = data.hasNonNull("agent_id") ? data.get("agent_id").asText() : null;
+                copy(data, metadata, "/policy/id", "policy_id");
+                copy(data, metadata, "/policy/version", "policy_version");
+                copy(data, metadata, "/policy/name", "policy_name");
+            }
+            default -> {
+                // Executions and fleet events: keep the run facts seed 001 asks for when they are present.
+                for (String field : RUN_FIELDS) {
+                    copy(data, metadata, "/" + field, field);
+                }
+                if (metadata.hasNonNull("status")) {
+                    status = metadata.get("status").asText();
+                }
+            }
+        }
+        return new AuditEntry(event.orgid(), 0, event.id(), event.type(), agentId, actor(data), actionType, connector,
+                status, inputsHash, outputsHash, metadata, event.time() == null ? recordedAt : event.time(), recordedAt,
+                null, null);
+    }
+
+    /** {@code dev.warden.agent.deployed.v1} is recorded as {@code agent.deployed}. */
+    static String actionType(String type) {
+        String name = type.startsWith("dev.warden.") ? type.substring("dev.warden.".length()) : type;
+        return name.replaceFirst("\\.v[0-9]+$", "");
+    }
+
+    private static String actor(JsonNode data) {
+        for (String field : ACTOR_FIELDS) {
+            String value = text(data, field);
+            if (value != null) {
+                return value;
+            }
+        }
+        return null;
+    }
+
+    private static String text(JsonNode data, String pointer) {
+        JsonNode node = data.at(pointer);
+        return node.isMissingNode() || node.isNull() ? null : node.asText();
+    }
+
+    private static void copy(JsonNode data, ObjectNode metadata, String pointer, String name) {
+        JsonNode node = data.at(pointer);
+        if (!node.isMissingNode() && !node.isNull()) {
+            metadata.set(name, node);
+        }
+    }
+}

@@ -1,0 +1,94 @@
+package dev.warden.audit.support;
+
+import dev.warden.events.CloudEvent;
+import dev.warden.events.EventJson;
+import dev.warden.events.EventTypes;
+import dev.warden.events.Topics;
+import dev.warden.testing.TestOrganizations;
+import dev.warden.testing.TestOrganizations.TestOrg;
+import io.restassured.specification.RequestSpecification;
+import org.apache.kafka.clients.admin.Admin;
+import org.apache.kafka.clients.admin.NewTopic;
+import org.apache.kafka.clients.producer.KafkaProducer;
+import org.apache.kafka.clients.producer.ProducerRecord;
+import org.apache.kafka.common.serialization.StringSerializer;
+import org.awaitility.Awaitility;
+import org.eclipse.microprofile.config.ConfigProvider;
+
+import java.time.Duration;
+import java.util.List;
+import java.util.Map;
+import java.util.UUID;
+
+import static io.restassured.RestAssured.given;
+
+/** Organizations with keys, and agent events as agent-service publishes them. */
+public final class AuditFixtures {
+
+    private AuditFixtures() {
+    }
+
+    public static String bootstrap() {
+        return ConfigProvider.getConfig().getValue("kafka.bootstrap.servers", String.class);
+    }
+
+    /** An organization with admin, auditor and viewer keys, usable once this returns. */
+    public static TestOrg organization() {
+        TestOrg org = TestOrganizations.create(bootstrap(), "admin", "auditor", "viewer");
+        Awaitility.await().atMost(Duration.ofSeconds(30)).pollInterval(Duration.ofMillis(100))
+                .until(() -> given().header("X-API-Key", org.key("viewer")).get("/v1/audit").statusCode() != 401);
+        return org;
+    }
+
+    public static RequestSpecification as(TestOrg org, String role) {
+        return given().header("X-API-Key", org.key(role));
+    }
+
+    public static CloudEvent deployed(UUID org, String agent, int version, String image) {
+        return CloudEvent.of("/warden/agent-service", EventTypes.AGENT_DEPLOYED, agent, org, Map.of(
+                "agent", Map.of("id", agent, "updated_by", "alice"),
+                "deployment", Map.of("version", version, "image_uri", image, "deployed_by", "alice")));
+    }
+
+    public static CloudEvent rolledBack(UUID org, String agent, int from, int to) {
+        return CloudEvent.of("/warden/agent-service", EventTypes.AGENT_ROLLED_BACK, agent, org, Map.of(
+                "agent", Map.of("id", agent, "updated_by", "bob"), "from_version", from, "to_version", to,
+                "image_uri", "img:v" + to));
+    }
+
+    public static void publish(String topic, List<CloudEvent> events) {
+        ensureTopic(topic);
+        try (KafkaProducer<String, String> producer = new KafkaProducer<>(Map.of("bootstrap.servers", bootstrap(),
+                "key.serializer", StringSerializer.class.getName(), "value.serializer", StringSerializer.class.getName()))) {
+            for (CloudEvent e : events) {
+                producer.send(new ProducerRecord<>(topic, e.subject(), EventJson.write(e)));
+            }
+            producer.flush();
+        }
+    }
+
+    public static void publishRaw(String topic, String key, String value) {
+        ensureTopic(topic);
+        try (KafkaProducer<String, String> producer = new KafkaProducer<>(Map.of("bootstrap.servers", bootstrap(),
+                "key.serializer", StringSerializer.class.getName(), "value.serializer", StringSerializer.class.getName()))) {
+            producer.send(new ProducerRecord<>(topic, key, value));
+            producer.flush();
+        }
+    }
+
+    public static void publish(List<CloudEvent> events) {
+        publish(Topics.AGENTS, events);
+    }
+
+    static void ensureTopic(String topic) {
+        try (Admin admin = Admin.create(Map.of("bootstrap.servers", bootstrap()))) {
+            if (!admin.listTopics().names().get().contains(topic)) {
+                admin.createTopics(List.of(new NewTopic(topic, 6, (short) 1))).all().get();
+            }
+        } catch (Exception e) {
+            if (!(e.getCause() instanceof org.apache.kafka.common.errors.TopicExistsException)) {
+                throw new IllegalStateException(e);
+            }
+        }
+    }
+}

@@ -1,0 +1,92 @@
+package dev.warden.testing;
+
+import dev.warden.events.CanonicalJson;
+import dev.warden.events.CloudEvent;
+import dev.warden.events.EventJson;
+import dev.warden.events.EventTypes;
+import dev.warden.events.Topics;
+import dev.warden.events.access.AccessEvents;
+import dev.warden.events.access.AccessEvents.ApiKey;
+import dev.warden.events.access.AccessEvents.Organization;
+import org.apache.kafka.clients.admin.Admin;
+import org.apache.kafka.clients.admin.NewTopic;
+import org.apache.kafka.clients.producer.KafkaProducer;
+import org.apache.kafka.clients.producer.ProducerRecord;
+import org.apache.kafka.common.config.TopicConfig;
+import org.apache.kafka.common.errors.TopicExistsException;
+import org.apache.kafka.common.serialization.StringSerializer;
+
+import java.nio.charset.StandardCharsets;
+import java.time.Instant;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.UUID;
+import java.util.concurrent.ExecutionException;
+
+/**
+ * Organizations and API keys for the tests of services other than agent-service: published on
+ * {@code warden.access.v1} exactly as agent-service publishes them, so the service under test learns them the real way.
+ */
+public final class TestOrganizations {
+
+    private TestOrganizations() {
+    }
+
+    /** An organization and one API key secret per role. */
+    public record TestOrg(UUID id, Map<String, String> keys) {
+
+        public String key(String role) {
+            String key = keys.get(role);
+            if (key == null) {
+                throw new IllegalArgumentException("no " + role + " key; create the org with that role");
+            }
+            return key;
+        }
+    }
+
+    public static TestOrg create(String bootstrapServers, String... roles) {
+        UUID org = UUID.randomUUID();
+        Instant now = Instant.now();
+        Map<String, String> keys = new LinkedHashMap<>();
+        ensureAccessTopic(bootstrapServers);
+        try (KafkaProducer<String, String> producer = new KafkaProducer<>(Map.of("bootstrap.servers", bootstrapServers,
+                "key.serializer", StringSerializer.class.getName(), "value.serializer", StringSerializer.class.getName()))) {
+            send(producer, AccessEvents.organizationKey(org), CloudEvent.of("/warden/test", EventTypes.ORGANIZATION,
+                    AccessEvents.organizationKey(org), org, new Organization(org, "org-" + org, "active", now, now)));
+            for (String role : roles) {
+                UUID id = UUID.randomUUID();
+                String secret = "wdn_test_" + UUID.randomUUID();
+                ApiKey key = new ApiKey(id, org, role + " key", role,
+                        CanonicalJson.sha256Hex(secret.getBytes(StandardCharsets.UTF_8)), secret.substring(0, 10), null,
+                        false, now, "test");
+                send(producer, AccessEvents.apiKeyKey(id), CloudEvent.of("/warden/test", EventTypes.API_KEY,
+                        AccessEvents.apiKeyKey(id), org, key));
+                keys.put(role, secret);
+            }
+        }
+        return new TestOrg(org, keys);
+    }
+
+    private static void send(KafkaProducer<String, String> producer, String key, CloudEvent event) {
+        try {
+            producer.send(new ProducerRecord<>(Topics.ACCESS, key, EventJson.write(event))).get();
+        } catch (InterruptedException | ExecutionException e) {
+            throw new IllegalStateException("could not publish to " + Topics.ACCESS, e);
+        }
+    }
+
+    private static void ensureAccessTopic(String bootstrapServers) {
+        try (Admin admin = Admin.create(Map.of("bootstrap.servers", bootstrapServers))) {
+            admin.createTopics(List.of(new NewTopic(Topics.ACCESS, 6, (short) 1)
+                    .configs(Map.of(TopicConfig.CLEANUP_POLICY_CONFIG, TopicConfig.CLEANUP_POLICY_COMPACT)))).all().get();
+        } catch (ExecutionException e) {
+            if (!(e.getCause() instanceof TopicExistsException)) {
+                throw new IllegalStateException(e);
+            }
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            throw new IllegalStateException(e);
+        }
+    }
+}

@@ -39,7 +39,7 @@ class LauncherStackTest {
                 "WARDEN_GATEWAY_PORT", "0",
                 "WARDEN_SERVICE_PORTS", "free",
                 // The services this test needs, so it stays quick as services are added to routes.json.
-                "WARDEN_SERVICES", "agent-service")));
+                "WARDEN_SERVICES", "agent-service,audit-service")));
 
         Stack first = new Stack(config, new Progress(System.out, Stack.STEPS));
         String agentName = "launcher-test-agent";
@@ -65,6 +65,10 @@ class LauncherStackTest {
             assertTrue(error.get("details").isArray());
 
             assertEquals(401, send("GET", url + "/v1/agents", null, null).statusCode());
+
+            // audit-service records the creation from Kafka, and signs its chain head with the stored key.
+            awaitAuditEntries(url, key);
+            assertEquals(201, send("POST", url + "/v1/audit/checkpoints", key, null).statusCode());
         } finally {
             first.stop();
         }
@@ -79,9 +83,26 @@ class LauncherStackTest {
             HttpResponse<String> list = send("GET", running.gatewayUrl() + "/v1/agents", key, null);
             assertEquals(200, list.statusCode(), list.body());
             assertTrue(list.body().contains("\"" + agentName + "\""), list.body());
+
+            // Same signing key after a restart: the checkpoint signed in the first run still verifies.
+            JsonNode verification = JSON.readTree(send("GET", running.gatewayUrl() + "/v1/audit/verify", key, null).body());
+            assertTrue(verification.get("valid").asBoolean(), verification.toString());
+            assertTrue(verification.at("/checkpoint/signature_valid").asBoolean(), verification.toString());
         } finally {
             second.stop();
         }
+    }
+
+    private static void awaitAuditEntries(String url, String key) throws Exception {
+        long deadline = System.nanoTime() + java.time.Duration.ofSeconds(60).toNanos();
+        while (System.nanoTime() < deadline) {
+            HttpResponse<String> audit = send("GET", url + "/v1/audit", key, null);
+            if (audit.statusCode() == 200 && JSON.readTree(audit.body()).get("total").asInt() > 0) {
+                return;
+            }
+            Thread.sleep(250);
+        }
+        throw new AssertionError("audit-service recorded nothing");
     }
 
     private static HttpResponse<String> send(String method, String url, String key, String json) throws Exception {

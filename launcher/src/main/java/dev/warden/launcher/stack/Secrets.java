@@ -57,6 +57,17 @@ final class Secrets {
         return "wdn_" + random(32);
     }
 
+    /** An Ed25519 key pair as {@code <PKCS#8 base64>.<X.509 base64>}: the audit checkpoint signing key. */
+    static String newSigningKeyPair() {
+        try {
+            var pair = java.security.KeyPairGenerator.getInstance("Ed25519").generateKeyPair();
+            return Base64.getEncoder().encodeToString(pair.getPrivate().getEncoded()) + "."
+                    + Base64.getEncoder().encodeToString(pair.getPublic().getEncoded());
+        } catch (NoSuchAlgorithmException e) {
+            throw new IllegalStateException(e);
+        }
+    }
+
     static String newPassword() {
         return random(24);
     }

@@ -22,9 +22,12 @@ final class ServiceEnv {
     static final String KEY_OWNER = "agent-service";
     static final String KEY_CHECK_PATH = "/v1/agents";
 
+    /** The service that signs audit checkpoints: its Ed25519 key is made once and kept in the data folder. */
+    static final String AUDIT_SIGNER = "audit-service";
+
     /** What a row's value is computed from. */
     record Context(String service, int port, LocalPostgres postgres, String kafkaBootstrap, String platformKeySha256,
-                   String demoAdminKey) {
+                   String demoAdminKey, String auditSigningKeyPair) {
 
         String database() {
             return ServiceEnv.database(service);
@@ -32,6 +35,11 @@ final class ServiceEnv {
 
         boolean ownsKeys() {
             return service.equals(KEY_OWNER);
+        }
+
+        /** Half of the audit signing key pair ({@code private.public}), for audit-service only. */
+        String auditSigningKey(int half) {
+            return service.equals(AUDIT_SIGNER) ? auditSigningKeyPair.split("\\.")[half] : null;
         }
     }
 
@@ -52,6 +60,8 @@ final class ServiceEnv {
             new Row("WARDEN_PLATFORM_API_KEY_SHA256", Context::platformKeySha256),
             new Row("WARDEN_BOOTSTRAP_ORG", c -> c.ownsKeys() ? DEMO_ORG : null),
             new Row("WARDEN_BOOTSTRAP_API_KEY", c -> c.ownsKeys() ? c.demoAdminKey() : null),
+            new Row("WARDEN_AUDIT_SIGNING_KEY", c -> c.auditSigningKey(0)),
+            new Row("WARDEN_AUDIT_SIGNING_PUBLIC_KEY", c -> c.auditSigningKey(1)),
             // Services are reached through the gateway only; nothing else on the network needs to see them.
             new Row("QUARKUS_HTTP_HOST", c -> "127.0.0.1"));
 

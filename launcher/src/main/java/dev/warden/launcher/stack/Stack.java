@@ -94,7 +94,9 @@ public final class Stack {
         step.done("databases " + String.join(", ", jars.keySet().stream().map(ServiceEnv::database).toList())
                 + "; secrets in " + Progress.show(data.resolve("secrets")));
 
-        Map<String, Integer> origins = startServices(table, jars, postgres, kafka, Secrets.sha256Hex(platformKey), adminKey);
+        String signingKey = secrets.getOrCreate("audit-signing-key", Secrets::newSigningKeyPair);
+        Map<String, Integer> origins = startServices(table, jars, postgres, kafka, Secrets.sha256Hex(platformKey), adminKey,
+                signingKey);
 
         step = progress.begin("Gateway");
         Gateway gateway = new Gateway(table, origins);
@@ -111,7 +113,8 @@ public final class Stack {
 
     /** Starts every built service at once (their start-ups overlap), then waits for each in table order. */
     private Map<String, Integer> startServices(RoutingTable table, Map<String, Path> jars, LocalPostgres postgres,
-                                               LocalKafka kafka, String platformKeySha256, String adminKey) {
+                                               LocalKafka kafka, String platformKeySha256, String adminKey,
+                                               String signingKey) {
         progress.header("Services");
         table.servicePorts().keySet().stream().filter(service -> !jars.containsKey(service)).forEach(service ->
                 progress.line(service + " ... skipped: " + (Files.isRegularFile(jar(service))
@@ -122,7 +125,7 @@ public final class Stack {
             String service = entry.getKey();
             int port = config.freeServicePorts() ? Ports.free() : table.servicePorts().get(service);
             var env = ServiceEnv.of(new ServiceEnv.Context(service, port, postgres, kafka.bootstrapServers(),
-                    platformKeySha256, adminKey));
+                    platformKeySha256, adminKey, signingKey));
             ServiceProcess process = ServiceProcess.start(service, entry.getValue(), port, env,
                     config.serviceJavaOptions(), config.dataDir(), config.dataDir().resolve("logs/" + service + ".log"));
             register(service, () -> process.stop(SERVICE_STOP_GRACE));

@@ -1,0 +1,104 @@
+package dev.warden.verifier;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import dev.warden.events.EventJson;
+import dev.warden.events.audit.AuditChain;
+import dev.warden.events.audit.AuditEvents.AuditEntry;
+import dev.warden.events.audit.AuditEvents.Checkpoint;
+
+import java.io.IOException;
+import java.io.PrintStream;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.security.KeyFactory;
+import java.security.Signature;
+import java.security.spec.X509EncodedKeySpec;
+import java.util.ArrayList;
+import java.util.Base64;
+import java.util.List;
+import java.util.OptionalLong;
+
+/**
+ * Verifies an export of {@code GET /v1/audit/export} offline:
+ * <pre>java -jar audit-verifier.jar export.json --public-key key.pem</pre>
+ * Every entry must follow from its predecessor by the chain rule, the checkpoint must sign the hash of the entry at
+ * its sequence, and its Ed25519 signature must verify with the public key you trust (fetched once from
+ * {@code /v1/audit/public-key}, or given to you by the operator). Exit code 0: verified; 1: not; 2: bad usage.
+ */
+public final class AuditVerifier {
+
+    public static void main(String[] args) {
+        System.exit(run(args, System.out));
+    }
+
+    static int run(String[] args, PrintStream out) {
+        if (args.length != 1 && !(args.length == 3 && args[1].equals("--public-key"))) {
+            out.println("usage: audit-verifier <export.json> [--public-key <PEM file, or base64 X.509>]");
+            return 2;
+        }
+        try {
+            JsonNode export = EventJson.MAPPER.readTree(Path.of(args[0]).toFile());
+            String trustedKey = args.length == 3 ? readKey(args[2]) : null;
+            return verify(export, trustedKey, out) ? 0 : 1;
+        } catch (IOException | RuntimeException e) {
+            out.println("cannot read the export: " + e.getMessage());
+            return 2;
+        }
+    }
+
+    static boolean verify(JsonNode export, String trustedKey, PrintStream out) {
+        long from = export.path("from").asLong();
+        List<AuditEntry> entries = new ArrayList<>();
+        export.path("entries").forEach(e -> entries.add(EventJson.MAPPER.convertValue(e, AuditEntry.class)));
+        OptionalLong broken = AuditChain.firstBroken(entries, export.path("prev_hash").asText(), from);
+        if (broken.isPresent()) {
+            out.println("FAILED: entry " + broken.getAsLong() + " does not follow from its predecessor");
+            return false;
+        }
+        out.println("chain: entries " + from + ".." + (from + entries.size() - 1) + " follow from each other");
+        JsonNode checkpointJson = export.path("checkpoint");
+        if (checkpointJson.isMissingNode() || checkpointJson.isNull()) {
+            out.println("FAILED: the export holds no checkpoint, so nothing signed vouches for this range");
+            return false;
+        }
+        Checkpoint checkpoint = EventJson.MAPPER.convertValue(checkpointJson, Checkpoint.class);
+        AuditEntry signedEntry = entries.stream().filter(e -> e.sequence() == checkpoint.sequence()).findFirst().orElse(null);
+        if (signedEntry == null || !signedEntry.hash().equals(checkpoint.headHash())) {
+            out.println("FAILED: checkpoint " + checkpoint.id() + " signs a head hash that entry " + checkpoint.sequence()
+                    + " of the export does not have");
+            return false;
+        }
+        String key = trustedKey;
+        if (key == null) {
+            key = export.path("public_key").asText();
+            out.println("warning: no --public-key given; using the key inside the export proves only self-consistency");
+        }
+        if (!signatureValid(key, checkpoint)) {
+            out.println("FAILED: the signature of checkpoint " + checkpoint.id() + " does not verify with this public key");
+            return false;
+        }
+        out.println("VERIFIED: checkpoint " + checkpoint.id() + " at sequence " + checkpoint.sequence() + ", signed "
+                + checkpoint.signedAt() + " by key " + checkpoint.keyId() + ", covers this chain");
+        return true;
+    }
+
+    private static boolean signatureValid(String publicKeyBase64, Checkpoint checkpoint) {
+        try {
+            var key = KeyFactory.getInstance("Ed25519")
+                    .generatePublic(new X509EncodedKeySpec(Base64.getDecoder().decode(publicKeyBase64)));
+            Signature signature = Signature.getInstance("Ed25519");
+            signature.initVerify(key);
+            signature.update(AuditChain.signedBytes(checkpoint));
+            return signature.verify(Base64.getDecoder().decode(checkpoint.signature()));
+        } catch (Exception e) {
+            return false;
+        }
+    }
+
+    /** A PEM file, or the base64 of the key itself. */
+    private static String readKey(String value) throws IOException {
+        Path file = Path.of(value);
+        String text = Files.isRegularFile(file) ? Files.readString(file) : value;
+        return text.replaceAll("-----[A-Z ]+-----", "").replaceAll("\\s", "");
+    }
+}

@@ -1,0 +1,114 @@
+package dev.warden.verifier;
+
+import com.fasterxml.jackson.databind.node.ArrayNode;
+import com.fasterxml.jackson.databind.node.ObjectNode;
+import dev.warden.events.EventJson;
+import dev.warden.events.audit.AuditChain;
+import dev.warden.events.audit.AuditEvents.AuditEntry;
+import dev.warden.events.audit.AuditEvents.Checkpoint;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+import java.io.ByteArrayOutputStream;
+import java.io.PrintStream;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.security.KeyPair;
+import java.security.KeyPairGenerator;
+import java.security.Signature;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.Base64;
+import java.util.List;
+import java.util.UUID;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+class AuditVerifierTest {
+
+    @TempDir
+    Path dir;
+
+    private final UUID org = UUID.randomUUID();
+    private final KeyPair key = ed25519();
+    private final ByteArrayOutputStream output = new ByteArrayOutputStream();
+
+    @Test
+    void aGoodExportVerifiesWithTheTrustedKey() throws Exception {
+        assertEquals(0, run(write(export(5, key))), output.toString());
+        assertTrue(output.toString().contains("VERIFIED"));
+    }
+
+    @Test
+    void aDoctoredEntryIsNamed() throws Exception {
+        ObjectNode export = export(5, key);
+        ((ObjectNode) export.withArray("entries").get(2)).put("actor", "mallory");
+
+        assertEquals(1, run(write(export)));
+        assertTrue(output.toString().contains("entry 3 does not follow"), output.toString());
+    }
+
+    @Test
+    void aCheckpointSignedByAnotherKeyIsRefused() throws Exception {
+        ObjectNode export = export(5, ed25519());
+
+        assertEquals(1, run(write(export)));
+        assertTrue(output.toString().contains("does not verify"), output.toString());
+    }
+
+    @Test
+    void anExportWithoutCheckpointVouchesForNothing() throws Exception {
+        ObjectNode export = export(3, key);
+        export.putNull("checkpoint");
+
+        assertEquals(1, run(write(export)));
+    }
+
+    private int run(Path export) throws Exception {
+        Path pem = dir.resolve("key.pem");
+        Files.writeString(pem, "-----BEGIN PUBLIC KEY-----\n" + Base64.getEncoder().encodeToString(key.getPublic().getEncoded())
+                + "\n-----END PUBLIC KEY-----\n");
+        return AuditVerifier.run(new String[]{export.toString(), "--public-key", pem.toString()}, new PrintStream(output));
+    }
+
+    private Path write(ObjectNode export) throws Exception {
+        Path file = dir.resolve("export.json");
+        Files.writeString(file, EventJson.write(export));
+        return file;
+    }
+
+    private ObjectNode export(int count, KeyPair signer) throws Exception {
+        List<AuditEntry> entries = new ArrayList<>();
+        String prev = AuditChain.GENESIS;
+        for (int i = 1; i <= count; i++) {
+            AuditEntry entry = AuditChain.link(new AuditEntry(org, 0, UUID.randomUUID(), "dev.warden.agent.deployed.v1",
+                    "agent", "alice", "agent.deployed", null, "success", null, null, EventJson.tree("{\"version\":" + i + "}"),
+                    Instant.now(), Instant.now(), null, null), i, prev);
+            entries.add(entry);
+            prev = entry.hash();
+        }
+        Checkpoint unsigned = new Checkpoint(UUID.randomUUID(), org, count, prev, AuditChain.micros(Instant.now()), "k1",
+                "Ed25519", null);
+        Signature signature = Signature.getInstance("Ed25519");
+        signature.initSign(signer.getPrivate());
+        signature.update(AuditChain.signedBytes(unsigned));
+        Checkpoint signed = new Checkpoint(unsigned.id(), org, count, prev, unsigned.signedAt(), "k1", "Ed25519",
+                Base64.getEncoder().encodeToString(signature.sign()));
+        ObjectNode export = EventJson.MAPPER.createObjectNode();
+        export.put("org_id", org.toString()).put("from", 1).put("to", count).put("prev_hash", AuditChain.GENESIS);
+        ArrayNode array = export.putArray("entries");
+        entries.forEach(e -> array.add(EventJson.MAPPER.valueToTree(e)));
+        export.set("checkpoint", EventJson.MAPPER.valueToTree(signed));
+        export.put("public_key", Base64.getEncoder().encodeToString(signer.getPublic().getEncoded()));
+        return export;
+    }
+
+    private static KeyPair ed25519() {
+        try {
+            return KeyPairGenerator.getInstance("Ed25519").generateKeyPair();
+        } catch (Exception e) {
+            throw new IllegalStateException(e);
+        }
+    }
+}

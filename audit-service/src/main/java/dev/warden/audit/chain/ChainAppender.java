@@ -1,8 +1,12 @@
 package dev.warden.audit.chain;
 
+import dev.warden.audit.drift.DriftDetector;
+import dev.warden.audit.drift.DriftDetector.Chained;
+import dev.warden.audit.drift.DriftDetector.Incoming;
 import dev.warden.events.EventTypes;
 import dev.warden.events.audit.AuditChain;
 import dev.warden.events.audit.AuditEvents.AuditEntry;
+import dev.warden.events.audit.AuditEvents.DriftEvent;
 import dev.warden.outbox.Outbox;
 import dev.warden.tenancy.db.TenantDb;
 import io.smallrye.mutiny.Uni;
@@ -11,6 +15,7 @@ import io.vertx.mutiny.sqlclient.SqlConnection;
 import io.vertx.mutiny.sqlclient.Tuple;
 import jakarta.enterprise.context.ApplicationScoped;
 
+import java.time.Instant;
 import java.util.ArrayList;
 import java.util.HashSet;
 import java.util.LinkedHashMap;
@@ -24,8 +29,8 @@ import static dev.warden.tenancy.db.Rows.utc;
 
 /**
  * Appends entries to an organization's chain, a whole batch per transaction: lock the chain head, skip events
- * already recorded, link the rest in memory, write them in one round trip, move the head, and publish them on
- * {@code warden.audit.v1} through the outbox. The head lock makes concurrent appenders take turns, so the chain
+ * already recorded, add the drift each new action shows, link everything in memory, write it in one round trip, move
+ * the head, and publish it on {@code warden.audit.v1} through the outbox. The head lock makes concurrent appenders take turns, so the chain
  * never forks and its sequence has no gaps.
  */
 @ApplicationScoped
@@ -33,30 +38,41 @@ public class ChainAppender {
 
     private final TenantDb db;
     private final Outbox outbox;
+    private final DriftDetector drift;
 
-    public ChainAppender(TenantDb db, Outbox outbox) {
+    public ChainAppender(TenantDb db, Outbox outbox, DriftDetector drift) {
         this.db = db;
         this.outbox = outbox;
+        this.drift = drift;
     }
 
-    /** Appends what is new among {@code entries} (all of {@code org}), and answers the entries appended. */
-    public Uni<List<AuditEntry>> append(UUID org, List<AuditEntry> entries) {
-        Map<UUID, AuditEntry> unique = new LinkedHashMap<>();
-        entries.forEach(e -> unique.putIfAbsent(e.eventId(), e));
+    /**
+     * Appends what is new among {@code incoming} (all of {@code org}), each action followed by the drift it shows,
+     * and answers the entries appended.
+     */
+    public Uni<List<AuditEntry>> append(UUID org, List<Incoming> incoming, Instant now) {
+        Map<UUID, Incoming> unique = new LinkedHashMap<>();
+        incoming.forEach(i -> unique.putIfAbsent(i.event().id(), i));
         return db.inOrg(org, conn -> lockHead(conn, org)
-                .chain(head -> alreadyRecorded(conn, org, unique.keySet()).chain(known -> {
-                    List<AuditEntry> linked = new ArrayList<>();
-                    long sequence = head.getLong("sequence");
-                    String prev = head.getString("hash");
-                    for (AuditEntry entry : unique.values()) {
-                        if (!known.contains(entry.eventId())) {
-                            AuditEntry placed = AuditChain.link(entry, ++sequence, prev);
-                            linked.add(placed);
-                            prev = placed.hash();
-                        }
-                    }
-                    return linked.isEmpty() ? Uni.createFrom().item(linked) : write(conn, org, linked);
-                })));
+                .chain(head -> alreadyRecorded(conn, org, unique.keySet())
+                        .map(known -> unique.values().stream().filter(i -> !known.contains(i.event().id())).toList())
+                        .chain(fresh -> fresh.isEmpty() ? Uni.createFrom().item(List.<Chained>of())
+                                : drift.expand(conn, org, fresh, now))
+                        .chain(chained -> {
+                            List<AuditEntry> linked = new ArrayList<>();
+                            List<DriftEvent> drifts = new ArrayList<>();
+                            long sequence = head.getLong("sequence");
+                            String prev = head.getString("hash");
+                            for (Chained c : chained) {
+                                AuditEntry placed = AuditChain.link(c.entry(), ++sequence, prev);
+                                linked.add(placed);
+                                prev = placed.hash();
+                                if (c.drift() != null) {
+                                    drifts.add(at(c.drift(), placed.sequence()));
+                                }
+                            }
+                            return linked.isEmpty() ? Uni.createFrom().item(linked) : write(conn, org, linked, drifts);
+                        })));
     }
 
     private Uni<Row> lockHead(SqlConnection conn, UUID org) {
@@ -77,24 +93,44 @@ public class ChainAppender {
                 });
     }
 
-    private Uni<List<AuditEntry>> write(SqlConnection conn, UUID org, List<AuditEntry> linked) {
+    private Uni<List<AuditEntry>> write(SqlConnection conn, UUID org, List<AuditEntry> linked, List<DriftEvent> drifts) {
         List<Tuple> rows = linked.stream().map(e -> Tuple.from(java.util.Arrays.asList(e.orgId(), e.sequence(),
                 e.eventId(), e.eventType(), e.agentId(), e.actor(), e.actionType(), e.connector(), e.status(),
                 e.inputsHash(), e.outputsHash(), jsonText(e.metadata()), utc(e.occurredAt()), utc(e.recordedAt()),
                 e.prevHash(), e.hash()))).toList();
         AuditEntry last = linked.getLast();
-        List<Outbox.Message> published = linked.stream()
-                .map(e -> new Outbox.Message(EventTypes.AUDIT_ENTRY_RECORDED,
-                        e.agentId() != null ? e.agentId() : "org:" + org, org.toString(), e))
-                .toList();
+        List<Outbox.Message> published = new ArrayList<>();
+        linked.forEach(e -> published.add(new Outbox.Message(EventTypes.AUDIT_ENTRY_RECORDED,
+                e.agentId() != null ? e.agentId() : "org:" + org, org.toString(), e)));
+        drifts.forEach(d -> published.add(new Outbox.Message(EventTypes.AUDIT_DRIFT_DETECTED, d.agentId(), org.toString(), d)));
         return conn.preparedQuery("""
                         INSERT INTO audit_entries (org_id, sequence, event_id, event_type, agent_id, actor, action_type,
                             connector, status, inputs_hash, outputs_hash, metadata, occurred_at, recorded_at, prev_hash, hash)
                         VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12::text::jsonb, $13, $14, $15, $16)""")
                 .executeBatch(rows)
+                .chain(() -> insertDrifts(conn, drifts))
                 .chain(() -> conn.preparedQuery("UPDATE audit_chain_heads SET sequence = $2, hash = $3 WHERE org_id = $1")
                         .execute(Tuple.of(org, last.sequence(), last.hash())))
                 .chain(() -> outbox.emitAll(conn, org, published))
                 .replaceWith(linked);
+    }
+
+    private Uni<Void> insertDrifts(SqlConnection conn, List<DriftEvent> drifts) {
+        if (drifts.isEmpty()) {
+            return Uni.createFrom().voidItem();
+        }
+        return conn.preparedQuery("""
+                        INSERT INTO drift_events (id, org_id, agent_id, drift_type, action_event_id, connector, action,
+                            data_type, details, occurred_at, detected_at, sequence)
+                        VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9::text::jsonb, $10, $11, $12)""")
+                .executeBatch(drifts.stream().map(d -> Tuple.from(java.util.Arrays.asList(d.id(), d.orgId(), d.agentId(),
+                        d.driftType(), d.actionEventId(), d.connector(), d.action(), d.dataType(), jsonText(d.details()),
+                        utc(d.occurredAt()), utc(d.detectedAt()), d.sequence()))).toList())
+                .replaceWithVoid();
+    }
+
+    private static DriftEvent at(DriftEvent d, long sequence) {
+        return new DriftEvent(d.id(), d.orgId(), d.agentId(), d.driftType(), d.actionEventId(), d.connector(), d.action(),
+                d.dataType(), d.details(), AuditChain.micros(d.occurredAt()), AuditChain.micros(d.detectedAt()), sequence);
     }
 }

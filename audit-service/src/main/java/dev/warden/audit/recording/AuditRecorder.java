@@ -4,7 +4,7 @@ import dev.warden.audit.chain.ChainAppender;
 import dev.warden.events.CloudEvent;
 import dev.warden.events.EventJson;
 import dev.warden.events.Topics;
-import dev.warden.events.audit.AuditEvents.AuditEntry;
+import dev.warden.audit.drift.DriftDetector.Incoming;
 import dev.warden.outbox.DeadLetters;
 import dev.warden.outbox.EventConsumerLoop;
 import io.quarkus.runtime.ShutdownEvent;
@@ -60,12 +60,12 @@ public class AuditRecorder {
     /** Records a batch: parsed events grouped by organization, in their order; the unparseable dead-lettered. */
     Uni<Void> record(List<ConsumerRecord<String, String>> records) {
         Instant now = Instant.now().truncatedTo(ChronoUnit.MICROS);
-        Map<UUID, List<AuditEntry>> byOrg = new LinkedHashMap<>();
+        Map<UUID, List<Incoming>> byOrg = new LinkedHashMap<>();
         List<Uni<Void>> deadLettered = new ArrayList<>();
         for (ConsumerRecord<String, String> record : records) {
             try {
                 CloudEvent event = EventJson.read(record.value());
-                byOrg.computeIfAbsent(event.orgid(), o -> new ArrayList<>()).add(EntryMapper.map(event, now));
+                byOrg.computeIfAbsent(event.orgid(), o -> new ArrayList<>()).add(new Incoming(event, EntryMapper.map(event, now)));
             } catch (RuntimeException e) {
                 deadLettered.add(deadLetters.send(record, e.getMessage()));
             }
@@ -73,7 +73,7 @@ public class AuditRecorder {
         Uni<Void> dead = deadLettered.isEmpty() ? Uni.createFrom().voidItem()
                 : Uni.join().all(deadLettered).andFailFast().replaceWithVoid();
         return dead.chain(() -> Multi.createFrom().iterable(byOrg.entrySet()).onItem()
-                .transformToUniAndConcatenate(e -> chain.append(e.getKey(), e.getValue()))
+                .transformToUniAndConcatenate(e -> chain.append(e.getKey(), e.getValue(), now))
                 .collect().last().replaceWithVoid());
     }
 }

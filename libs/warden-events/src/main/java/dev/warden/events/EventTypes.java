@@ -23,6 +23,7 @@ public final class EventTypes {
 
     public static final String AUDIT_ENTRY_RECORDED = "dev.warden.audit.entry-recorded.v1";
     public static final String AUDIT_CHECKPOINT_SIGNED = "dev.warden.audit.checkpoint-signed.v1";
+    public static final String AUDIT_DRIFT_DETECTED = "dev.warden.audit.drift-detected.v1";
 
     public static final String ORGANIZATION = "dev.warden.access.organization.v1";
     public static final String API_KEY = "dev.warden.access.api-key.v1";
@@ -45,6 +46,7 @@ public final class EventTypes {
             Map.entry(AGENT_ACTION, Topics.AGENT_ACTIONS),
             Map.entry(AUDIT_ENTRY_RECORDED, Topics.AUDIT),
             Map.entry(AUDIT_CHECKPOINT_SIGNED, Topics.AUDIT),
+            Map.entry(AUDIT_DRIFT_DETECTED, Topics.AUDIT),
             Map.entry(ORGANIZATION, Topics.ACCESS),
             Map.entry(API_KEY, Topics.ACCESS));
 

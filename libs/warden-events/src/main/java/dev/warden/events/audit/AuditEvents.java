@@ -30,6 +30,13 @@ public final class AuditEvents {
                              String prevHash, String hash) {
     }
 
+    /** Behaviour that departed from the agent's declared intent; chained at {@code sequence}. */
+    @JsonNaming(PropertyNamingStrategies.SnakeCaseStrategy.class)
+    public record DriftEvent(UUID id, UUID orgId, String agentId, String driftType, UUID actionEventId, String connector,
+                             String action, String dataType, JsonNode details, Instant occurredAt, Instant detectedAt,
+                             long sequence) {
+    }
+
     /** The signed head of an organization's chain. The signature covers the canonical JSON of all other fields. */
     @JsonNaming(PropertyNamingStrategies.SnakeCaseStrategy.class)
     public record Checkpoint(UUID id, UUID orgId, long sequence, String headHash, Instant signedAt, String keyId,

@@ -1,0 +1,250 @@
+package dev.warden.audit.drift;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.node.JsonNodeFactory;
+import com.fasterxml.jackson.databind.node.ObjectNode;
+import dev.warden.events.CloudEvent;
+import dev.warden.events.EventTypes;
+import dev.warden.events.audit.AuditEvents.AuditEntry;
+import dev.warden.events.audit.AuditEvents.DriftEvent;
+import io.smallrye.config.ConfigMapping;
+import io.smallrye.config.WithDefault;
+import io.smallrye.mutiny.Multi;
+import io.smallrye.mutiny.Uni;
+import io.vertx.mutiny.sqlclient.SqlConnection;
+import io.vertx.mutiny.sqlclient.Tuple;
+import jakarta.enterprise.context.ApplicationScoped;
+
+import java.nio.charset.StandardCharsets;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.ArrayDeque;
+import java.util.ArrayList;
+import java.util.Deque;
+import java.util.HashMap;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+import java.util.UUID;
+
+import static dev.warden.tenancy.db.Rows.jsonText;
+import static dev.warden.tenancy.db.Rows.utc;
+
+/**
+ * Compares each action an agent performed with the intent it declared: a connector not permitted is
+ * {@code unauthorized_system}, an action not permitted {@code unauthorized_action}, a data type not declared
+ * {@code unauthorized_data_type}, and more actions in a window than the intent (or, without a rate limit, the
+ * organization default) allows {@code frequency_exceeded}. An agent without a declared intent is not checked.
+ * It runs inside the chain's transaction, so an action and its drift are recorded together or not at all.
+ */
+@ApplicationScoped
+public class DriftDetector {
+
+    public static final String DRIFT_TYPE = EventTypes.AUDIT_DRIFT_DETECTED;
+
+    private final Config config;
+
+    public DriftDetector(Config config) {
+        this.config = config;
+    }
+
+    /** A new event and the entry it becomes. */
+    public record Incoming(CloudEvent event, AuditEntry entry) {
+    }
+
+    /** What to chain, in order; a drift entry carries its drift event (sequence filled in once linked). */
+    public record Chained(AuditEntry entry, DriftEvent drift) {
+    }
+
+    public Uni<List<Chained>> expand(SqlConnection conn, UUID org, List<Incoming> incoming, Instant now) {
+        Set<String> acting = new java.util.HashSet<>();
+        incoming.stream().filter(i -> EventTypes.AGENT_ACTION.equals(i.event().type()) && i.entry().agentId() != null)
+                .forEach(i -> acting.add(i.entry().agentId()));
+        return intents(conn, acting).chain(intents -> {
+            Map<String, Intent> changed = new LinkedHashMap<>();
+            for (Incoming i : incoming) {
+                JsonNode agent = i.event().data() == null ? null : i.event().data().get("agent");
+                if (agent != null && agent.hasNonNull("id") && agent.hasNonNull("revision")) {
+                    Intent current = intents.get(agent.get("id").asText());
+                    long revision = agent.get("revision").asLong();
+                    if (current == null || current.revision() < revision) {
+                        Intent next = new Intent(agent.get("declared_intent"), revision);
+                        intents.put(agent.get("id").asText(), next);
+                        changed.put(agent.get("id").asText(), next);
+                    }
+                }
+            }
+            return recentActions(conn, incoming, intents).chain(recent -> {
+                List<Chained> out = new ArrayList<>();
+                Map<String, Instant> lastFrequencyDrift = new HashMap<>();
+                for (Incoming i : incoming) {
+                    out.add(new Chained(i.entry(), null));
+                    if (EventTypes.AGENT_ACTION.equals(i.event().type())) {
+                        Intent intent = intents.get(i.entry().agentId());
+                        if (intent != null && intent.declared()) {
+                            for (DriftEvent drift : check(org, i, intent, recent, lastFrequencyDrift, now)) {
+                                out.add(new Chained(entryOf(drift), drift));
+                            }
+                        }
+                    }
+                }
+                return saveIntents(conn, org, changed).replaceWith(out);
+            });
+        });
+    }
+
+    private List<DriftEvent> check(UUID org, Incoming i, Intent intent, Map<String, Deque<Instant>> recent,
+                                   Map<String, Instant> lastFrequencyDrift, Instant now) {
+        JsonNode data = i.event().data();
+        String connector = text(data, "connector");
+        String action = text(data, "action");
+        String dataType = text(data, "data_type");
+        Instant at = i.entry().occurredAt();
+        List<DriftEvent> drifts = new ArrayList<>();
+        if (!contains(intent.manifest().get("permitted_connectors"), connector)) {
+            drifts.add(drift(org, i, "unauthorized_system", details("permitted_connectors", intent.manifest()), now));
+        }
+        if (!contains(intent.manifest().get("permitted_actions"), action)) {
+            drifts.add(drift(org, i, "unauthorized_action", details("permitted_actions", intent.manifest()), now));
+        }
+        if (dataType != null && !contains(intent.manifest().get("data_types"), dataType)) {
+            drifts.add(drift(org, i, "unauthorized_data_type", details("data_types", intent.manifest()), now));
+        }
+        Limit limit = limit(intent.manifest());
+        Deque<Instant> window = recent.computeIfAbsent(i.entry().agentId(), a -> new ArrayDeque<>());
+        window.addLast(at);
+        while (!window.isEmpty() && window.peekFirst().isBefore(at.minus(limit.window()))) {
+            window.removeFirst();
+        }
+        Instant last = lastFrequencyDrift.get(i.entry().agentId());
+        if (window.size() > limit.maxActions() && (last == null || last.isBefore(at.minus(limit.window())))) {
+            lastFrequencyDrift.put(i.entry().agentId(), at);
+            ObjectNode details = JsonNodeFactory.instance.objectNode()
+                    .put("max_actions", limit.maxActions()).put("window_seconds", limit.window().toSeconds())
+                    .put("actions_in_window", window.size());
+            drifts.add(drift(org, i, "frequency_exceeded", details, now));
+        }
+        return drifts;
+    }
+
+    /** The recent actions of each checked agent before this batch, enough to know whether a window overflows. */
+    private Uni<Map<String, Deque<Instant>>> recentActions(SqlConnection conn, List<Incoming> incoming, Map<String, Intent> intents) {
+        Map<String, Instant> earliest = new HashMap<>();
+        incoming.stream().filter(i -> EventTypes.AGENT_ACTION.equals(i.event().type()))
+                .filter(i -> intents.containsKey(i.entry().agentId()) && intents.get(i.entry().agentId()).declared())
+                .forEach(i -> earliest.merge(i.entry().agentId(), i.entry().occurredAt(), (a, b) -> a.isBefore(b) ? a : b));
+        Map<String, Deque<Instant>> recent = new HashMap<>();
+        return Multi.createFrom().iterable(earliest.entrySet()).onItem().transformToUniAndConcatenate(e -> {
+            Limit limit = limit(intents.get(e.getKey()).manifest());
+            return conn.preparedQuery("""
+                            SELECT occurred_at FROM audit_entries
+                            WHERE agent_id = $1 AND event_type = $2 AND occurred_at >= $3 AND occurred_at < $4
+                            ORDER BY occurred_at DESC LIMIT $5""")
+                    .execute(Tuple.of(e.getKey(), EventTypes.AGENT_ACTION, utc(e.getValue().minus(limit.window())),
+                            utc(e.getValue()), limit.maxActions() + 1))
+                    .invoke(rows -> {
+                        Deque<Instant> times = new ArrayDeque<>();
+                        rows.forEach(r -> times.addFirst(r.getOffsetDateTime(0).toInstant()));
+                        recent.put(e.getKey(), times);
+                    });
+        }).collect().last().replaceWith(recent);
+    }
+
+    private Uni<Map<String, Intent>> intents(SqlConnection conn, Set<String> agents) {
+        if (agents.isEmpty()) {
+            return Uni.createFrom().item(new HashMap<>());
+        }
+        return conn.preparedQuery("SELECT agent_id, declared_intent::text, revision FROM agent_intents WHERE agent_id = ANY ($1)")
+                .execute(Tuple.of(agents.toArray(String[]::new)))
+                .map(rows -> {
+                    Map<String, Intent> found = new HashMap<>();
+                    rows.forEach(r -> found.put(r.getString("agent_id"), new Intent(
+                            r.getString("declared_intent") == null ? null : dev.warden.events.EventJson.tree(r.getString("declared_intent")),
+                            r.getLong("revision"))));
+                    return found;
+                });
+    }
+
+    private Uni<Void> saveIntents(SqlConnection conn, UUID org, Map<String, Intent> changed) {
+        if (changed.isEmpty()) {
+            return Uni.createFrom().voidItem();
+        }
+        List<Tuple> rows = changed.entrySet().stream().map(e -> Tuple.of(org, e.getKey(),
+                e.getValue().declared() ? jsonText(e.getValue().manifest()) : null, e.getValue().revision())).toList();
+        return conn.preparedQuery("""
+                        INSERT INTO agent_intents (org_id, agent_id, declared_intent, revision) VALUES ($1, $2, $3::text::jsonb, $4)
+                        ON CONFLICT (org_id, agent_id) DO UPDATE SET declared_intent = EXCLUDED.declared_intent,
+                            revision = EXCLUDED.revision WHERE agent_intents.revision < EXCLUDED.revision""")
+                .executeBatch(rows).replaceWithVoid();
+    }
+
+    private static DriftEvent drift(UUID org, Incoming i, String type, JsonNode details, Instant now) {
+        // The same action always yields the same drift id, so a replay records nothing twice.
+        UUID id = UUID.nameUUIDFromBytes((i.event().id() + ":" + type).getBytes(StandardCharsets.UTF_8));
+        JsonNode data = i.event().data();
+        return new DriftEvent(id, org, i.entry().agentId(), type, i.event().id(), text(data, "connector"),
+                text(data, "action"), text(data, "data_type"), details, i.entry().occurredAt(), now, 0);
+    }
+
+    private static AuditEntry entryOf(DriftEvent d) {
+        ObjectNode metadata = JsonNodeFactory.instance.objectNode()
+                .put("drift_type", d.driftType()).put("action_event_id", d.actionEventId().toString())
+                .put("action", d.action()).put("data_type", d.dataType());
+        metadata.set("details", d.details());
+        return new AuditEntry(d.orgId(), 0, d.id(), DRIFT_TYPE, d.agentId(), "warden-drift-detector",
+                "drift." + d.driftType(), d.connector(), "detected", null, null, metadata, d.occurredAt(), d.detectedAt(),
+                null, null);
+    }
+
+    private static ObjectNode details(String field, JsonNode manifest) {
+        ObjectNode details = JsonNodeFactory.instance.objectNode();
+        details.set(field, manifest.get(field));
+        return details;
+    }
+
+    private Limit limit(JsonNode manifest) {
+        JsonNode rate = manifest.path("rate_limit");
+        if (rate.hasNonNull("max_actions") && rate.hasNonNull("window_seconds")) {
+            return new Limit(rate.get("max_actions").asInt(), Duration.ofSeconds(rate.get("window_seconds").asLong()));
+        }
+        return new Limit(config.defaultMaxActions(), config.defaultWindow());
+    }
+
+    private static boolean contains(JsonNode list, String value) {
+        if (list == null || !list.isArray() || value == null) {
+            return false;
+        }
+        for (JsonNode item : list) {
+            if (value.equals(item.asText())) {
+                return true;
+            }
+        }
+        return false;
+    }
+
+    private static String text(JsonNode data, String field) {
+        return data == null || !data.hasNonNull(field) ? null : data.get(field).asText();
+    }
+
+    private record Intent(JsonNode manifest, long revision) {
+
+        boolean declared() {
+            return manifest != null && !manifest.isNull();
+        }
+    }
+
+    private record Limit(int maxActions, Duration window) {
+    }
+
+    @ConfigMapping(prefix = "warden.audit.drift")
+    public interface Config {
+
+        /** Most actions per window for an agent whose intent sets no rate limit: the organization's ceiling. */
+        @WithDefault("600")
+        int defaultMaxActions();
+
+        @WithDefault("60s")
+        Duration defaultWindow();
+    }
+}

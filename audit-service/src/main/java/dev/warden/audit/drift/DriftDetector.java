@@ -58,8 +58,10 @@ public class DriftDetector {
     }
 
     public Uni<List<Chained>> expand(SqlConnection conn, UUID org, List<Incoming> incoming, Instant now) {
+        // Agents that acted, and agents whose snapshot arrives: the stored revision decides which snapshot is newer.
         Set<String> acting = new java.util.HashSet<>();
-        incoming.stream().filter(i -> EventTypes.AGENT_ACTION.equals(i.event().type()) && i.entry().agentId() != null)
+        incoming.stream().filter(i -> i.entry().agentId() != null && (EventTypes.AGENT_ACTION.equals(i.event().type())
+                        || i.event().data() != null && i.event().data().has("agent")))
                 .forEach(i -> acting.add(i.entry().agentId()));
         return intents(conn, acting).chain(intents -> {
             Map<String, Intent> changed = new LinkedHashMap<>();
@@ -69,7 +71,7 @@ public class DriftDetector {
                     Intent current = intents.get(agent.get("id").asText());
                     long revision = agent.get("revision").asLong();
                     if (current == null || current.revision() < revision) {
-                        Intent next = new Intent(agent.get("declared_intent"), revision);
+                        Intent next = new Intent(agent.get("declared_intent"), revision, agent);
                         intents.put(agent.get("id").asText(), next);
                         changed.put(agent.get("id").asText(), next);
                     }
@@ -161,7 +163,7 @@ public class DriftDetector {
                     Map<String, Intent> found = new HashMap<>();
                     rows.forEach(r -> found.put(r.getString("agent_id"), new Intent(
                             r.getString("declared_intent") == null ? null : dev.warden.events.EventJson.tree(r.getString("declared_intent")),
-                            r.getLong("revision"))));
+                            r.getLong("revision"), null)));
                     return found;
                 });
     }
@@ -171,11 +173,14 @@ public class DriftDetector {
             return Uni.createFrom().voidItem();
         }
         List<Tuple> rows = changed.entrySet().stream().map(e -> Tuple.of(org, e.getKey(),
-                e.getValue().declared() ? jsonText(e.getValue().manifest()) : null, e.getValue().revision())).toList();
+                e.getValue().declared() ? jsonText(e.getValue().manifest()) : null, e.getValue().revision(),
+                jsonText(e.getValue().snapshot()))).toList();
         return conn.preparedQuery("""
-                        INSERT INTO agent_intents (org_id, agent_id, declared_intent, revision) VALUES ($1, $2, $3::text::jsonb, $4)
+                        INSERT INTO agent_intents (org_id, agent_id, declared_intent, revision, snapshot)
+                        VALUES ($1, $2, $3::text::jsonb, $4, $5::text::jsonb)
                         ON CONFLICT (org_id, agent_id) DO UPDATE SET declared_intent = EXCLUDED.declared_intent,
-                            revision = EXCLUDED.revision WHERE agent_intents.revision < EXCLUDED.revision""")
+                            revision = EXCLUDED.revision, snapshot = EXCLUDED.snapshot
+                        WHERE agent_intents.revision < EXCLUDED.revision""")
                 .executeBatch(rows).replaceWithVoid();
     }
 
@@ -227,7 +232,8 @@ public class DriftDetector {
         return data == null || !data.hasNonNull(field) ? null : data.get(field).asText();
     }
 
-    private record Intent(JsonNode manifest, long revision) {
+    /** The declared manifest of an agent at a revision, and the whole agent snapshot it came with. */
+    private record Intent(JsonNode manifest, long revision, JsonNode snapshot) {
 
         boolean declared() {
             return manifest != null && !manifest.isNull();

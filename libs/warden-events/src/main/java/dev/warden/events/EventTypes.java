@@ -24,6 +24,7 @@ public final class EventTypes {
     public static final String AUDIT_ENTRY_RECORDED = "dev.warden.audit.entry-recorded.v1";
     public static final String AUDIT_CHECKPOINT_SIGNED = "dev.warden.audit.checkpoint-signed.v1";
     public static final String AUDIT_DRIFT_DETECTED = "dev.warden.audit.drift-detected.v1";
+    public static final String AUDIT_COMPLIANCE_PACKAGE_CREATED = "dev.warden.audit.compliance-package-created.v1";
 
     public static final String ORGANIZATION = "dev.warden.access.organization.v1";
     public static final String API_KEY = "dev.warden.access.api-key.v1";
@@ -47,6 +48,7 @@ public final class EventTypes {
             Map.entry(AUDIT_ENTRY_RECORDED, Topics.AUDIT),
             Map.entry(AUDIT_CHECKPOINT_SIGNED, Topics.AUDIT),
             Map.entry(AUDIT_DRIFT_DETECTED, Topics.AUDIT),
+            Map.entry(AUDIT_COMPLIANCE_PACKAGE_CREATED, Topics.AUDIT),
             Map.entry(ORGANIZATION, Topics.ACCESS),
             Map.entry(API_KEY, Topics.ACCESS));
 

@@ -37,6 +37,12 @@ public final class AuditEvents {
                              long sequence) {
     }
 
+    /** A compliance package was built: what it covers and the digest of its signed content. */
+    @JsonNaming(PropertyNamingStrategies.SnakeCaseStrategy.class)
+    public record CompliancePackageCreated(UUID id, UUID orgId, String agentId, Instant from, Instant to, int entries,
+                                           int driftEvents, long checkpointSequence, String contentSha256, String keyId) {
+    }
+
     /** The signed head of an organization's chain. The signature covers the canonical JSON of all other fields. */
     @JsonNaming(PropertyNamingStrategies.SnakeCaseStrategy.class)
     public record Checkpoint(UUID id, UUID orgId, long sequence, String headHash, Instant signedAt, String keyId,

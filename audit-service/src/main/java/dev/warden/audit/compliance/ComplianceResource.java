@@ -1,0 +1,160 @@
+package dev.warden.audit.compliance;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.PropertyNamingStrategies;
+import com.fasterxml.jackson.databind.annotation.JsonNaming;
+import dev.warden.api.ApiException;
+import dev.warden.api.Checks;
+import dev.warden.api.Params;
+import dev.warden.events.CanonicalJson;
+import dev.warden.tenancy.db.TenantDb;
+import dev.warden.tenancy.security.CurrentActor;
+import dev.warden.tenancy.security.Roles;
+import io.smallrye.mutiny.Uni;
+import io.vertx.mutiny.sqlclient.Row;
+import io.vertx.mutiny.sqlclient.Tuple;
+import jakarta.annotation.security.RolesAllowed;
+import jakarta.ws.rs.Consumes;
+import jakarta.ws.rs.GET;
+import jakarta.ws.rs.POST;
+import jakarta.ws.rs.Path;
+import jakarta.ws.rs.PathParam;
+import jakarta.ws.rs.Produces;
+import jakarta.ws.rs.QueryParam;
+import jakarta.ws.rs.core.MediaType;
+import jakarta.ws.rs.core.Response;
+import org.eclipse.microprofile.openapi.annotations.Operation;
+import org.eclipse.microprofile.openapi.annotations.tags.Tag;
+import org.jboss.resteasy.reactive.RestResponse;
+
+import java.io.ByteArrayOutputStream;
+import java.io.IOException;
+import java.io.UncheckedIOException;
+import java.net.URI;
+import java.nio.charset.StandardCharsets;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.UUID;
+import java.util.zip.ZipEntry;
+import java.util.zip.ZipOutputStream;
+
+import static dev.warden.tenancy.db.Rows.first;
+import static dev.warden.tenancy.db.Rows.instant;
+import static dev.warden.tenancy.db.Rows.json;
+
+@Path("/v1/compliance")
+@Produces(MediaType.APPLICATION_JSON)
+@Consumes(MediaType.APPLICATION_JSON)
+@Tag(name = "Compliance", description = "Signed evidence packages for an agent over a time range")
+public class ComplianceResource {
+
+    private static final Duration MAX_RANGE = Duration.ofDays(400);
+
+    private final ComplianceBuilder builder;
+    private final TenantDb db;
+    private final CurrentActor actor;
+
+    public ComplianceResource(ComplianceBuilder builder, TenantDb db, CurrentActor actor) {
+        this.builder = builder;
+        this.db = db;
+        this.actor = actor;
+    }
+
+    @JsonNaming(PropertyNamingStrategies.SnakeCaseStrategy.class)
+    public record CreatePackageRequest(String agentId, Instant from, Instant to) {
+    }
+
+    @JsonNaming(PropertyNamingStrategies.SnakeCaseStrategy.class)
+    public record PackageResponse(UUID id, String agentId, Instant from, Instant to, String status, int progress,
+                                  Instant requestedAt, Instant completedAt, String error, JsonNode content,
+                                  String signature, String keyId) {
+    }
+
+    @POST
+    @RolesAllowed(Roles.AUDITOR)
+    @Operation(summary = "Build a compliance package", description = "Answers 202 at once; poll the package for progress.")
+    public Uni<RestResponse<PackageResponse>> create(CreatePackageRequest request) {
+        CreatePackageRequest body = Checks.body(request);
+        Checks checks = new Checks().required("agent_id", body.agentId()).maxLength("agent_id", body.agentId(), 200)
+                .required("from", body.from()).required("to", body.to());
+        if (body.from() != null && body.to() != null) {
+            checks.check(body.from().isBefore(body.to()), "to", "must be after from")
+                    .check(Duration.between(body.from(), body.to()).compareTo(MAX_RANGE) <= 0, "to",
+                            "the range may span at most " + MAX_RANGE.toDays() + " days");
+        }
+        checks.orThrow();
+        return builder.request(actor.org(), actor.name(), body.agentId(), body.from(), body.to())
+                .chain(id -> find(id).map(pkg -> RestResponse.ResponseBuilder.<PackageResponse>create(202)
+                        .location(URI.create("/v1/compliance/" + id)).entity(pkg).build()));
+    }
+
+    @GET
+    @Path("/{package_id}")
+    @RolesAllowed(Roles.AUDITOR)
+    @Operation(summary = "Get a compliance package", description = "As JSON, or with format=zip as a ZIP holding the signed content, its signature and the public key.")
+    public Uni<Response> get(@PathParam("package_id") String packageId, @QueryParam("format") String format) {
+        UUID id = Params.uuid("package_id", packageId);
+        if (format != null && !format.equals("json") && !format.equals("zip")) {
+            throw ApiException.invalidField("format", "must be json or zip");
+        }
+        return find(id).map(pkg -> {
+            if (!"zip".equals(format)) {
+                return Response.ok(pkg).build();
+            }
+            if (!"ready".equals(pkg.status())) {
+                throw ApiException.conflict("The package is " + pkg.status() + " (" + pkg.progress() + "%)");
+            }
+            return Response.ok(zip(pkg), "application/zip")
+                    .header("Content-Disposition", "attachment; filename=\"compliance-" + id + ".zip\"").build();
+        });
+    }
+
+    private Uni<PackageResponse> find(UUID id) {
+        return db.inOrg(actor.org(), conn -> conn.preparedQuery("""
+                        SELECT id, agent_id, range_from, range_to, status, progress, requested_at, completed_at, error,
+                               content::text, signature, key_id FROM compliance_packages WHERE id = $1""")
+                .execute(Tuple.of(id))
+                .map(rows -> first(rows, ComplianceResource::response)))
+                .map(pkg -> {
+                    if (pkg == null) {
+                        throw ApiException.notFound("Compliance package");
+                    }
+                    return pkg;
+                });
+    }
+
+    private static PackageResponse response(Row r) {
+        return new PackageResponse(r.getUUID("id"), r.getString("agent_id"), instant(r, "range_from"),
+                instant(r, "range_to"), r.getString("status"), r.getInteger("progress"), instant(r, "requested_at"),
+                instant(r, "completed_at"), r.getString("error"), json(r, "content"), r.getString("signature"),
+                r.getString("key_id"));
+    }
+
+    /** package.json is the exact signed byte sequence (canonical JSON); package.sig its Ed25519 signature. */
+    private static byte[] zip(PackageResponse pkg) {
+        ByteArrayOutputStream bytes = new ByteArrayOutputStream();
+        try (ZipOutputStream zip = new ZipOutputStream(bytes)) {
+            put(zip, "package.json", CanonicalJson.canonical(pkg.content()));
+            put(zip, "package.sig", pkg.signature() + "\n");
+            put(zip, "public-key.pem", "-----BEGIN PUBLIC KEY-----\n" + pkg.content().path("public_key").asText()
+                    + "\n-----END PUBLIC KEY-----\n");
+            put(zip, "README.txt", """
+                    package.json is signed as it is, byte for byte, with Ed25519: package.sig is the base64 signature.
+                    Verify it with the public key you trust (GET /v1/audit/public-key), e.g. with OpenSSL 3:
+                      base64 -d package.sig > package.sig.bin
+                      openssl pkeyutl -verify -pubin -inkey public-key.pem -rawin -in package.json -sigfile package.sig.bin
+                    chain_proof.entries link the audit entries to the signed checkpoint; check them with
+                    tools/audit-verifier (see docs/audit-service.md).
+                    """);
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
+        }
+        return bytes.toByteArray();
+    }
+
+    private static void put(ZipOutputStream zip, String name, String content) throws IOException {
+        zip.putNextEntry(new ZipEntry(name));
+        zip.write(content.getBytes(StandardCharsets.UTF_8));
+        zip.closeEntry();
+    }
+}

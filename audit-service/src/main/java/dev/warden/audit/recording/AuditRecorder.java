@@ -58,7 +58,7 @@ public class AuditRecorder {
     }
 
     /** Records a batch: parsed events grouped by organization, in their order; the unparseable dead-lettered. */
-    Uni<Void> record(List<ConsumerRecord<String, String>> records) {
+    public Uni<Void> record(List<ConsumerRecord<String, String>> records) {
         Instant now = Instant.now().truncatedTo(ChronoUnit.MICROS);
         Map<UUID, List<Incoming>> byOrg = new LinkedHashMap<>();
         List<Uni<Void>> deadLettered = new ArrayList<>();

@@ -1,0 +1,103 @@
+package dev.warden.verifier;
+
+import dev.warden.events.CloudEvent;
+import dev.warden.events.EventJson;
+import dev.warden.events.EventTypes;
+import dev.warden.events.Topics;
+import dev.warden.events.audit.AuditChain;
+import dev.warden.events.audit.AuditEvents.AuditEntry;
+import dev.warden.testing.EventTap;
+import dev.warden.testing.LocalKafka;
+import dev.warden.testing.WardenInfra;
+import org.apache.kafka.clients.producer.KafkaProducer;
+import org.apache.kafka.clients.producer.ProducerRecord;
+import org.apache.kafka.common.serialization.StringSerializer;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
+
+import java.io.ByteArrayOutputStream;
+import java.io.PrintStream;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import java.util.UUID;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+
+/** The follower reads the audit topic from a real broker, as an outside consumer would. */
+class AuditFollowerTest {
+
+    private static LocalKafka kafka;
+    private final UUID org = UUID.randomUUID();
+
+    @BeforeAll
+    static void broker() {
+        kafka = LocalKafka.start(WardenInfra.freshDir("follower-kafka"), 0);
+    }
+
+    @AfterAll
+    static void stop() {
+        kafka.close();
+    }
+
+    @Test
+    void anIntactChainPassesAndADoctoredEntryIsReported() {
+        List<AuditEntry> chain = chain(5);
+        AuditEntry third = chain.get(2);
+        chain.set(2, new AuditEntry(third.orgId(), third.sequence(), third.eventId(), third.eventType(), third.agentId(),
+                "mallory", third.actionType(), third.connector(), third.status(), third.inputsHash(), third.outputsHash(),
+                third.metadata(), third.occurredAt(), third.recordedAt(), third.prevHash(), third.hash()));
+        publish(chain);
+        publish(chain.subList(0, 2));
+
+        List<Optional<String>> problems = follow(7);
+
+        assertEquals(List.of(Optional.empty(), Optional.empty(), Optional.of("org " + org + " entry 3 does not match its hash"),
+                Optional.empty(), Optional.empty(), Optional.empty(), Optional.empty()), problems);
+    }
+
+    @Test
+    void aGapIsReported() {
+        List<AuditEntry> chain = chain(4);
+        chain.remove(1);
+        publish(chain);
+
+        assertEquals(Optional.of("org " + org + " entry 3 does not follow entry 1"), follow(3).get(1));
+    }
+
+    private List<Optional<String>> follow(int count) {
+        AuditFollower follower = new AuditFollower();
+        PrintStream out = new PrintStream(new ByteArrayOutputStream());
+        try (EventTap tap = new EventTap(kafka.bootstrapServers(), Topics.AUDIT)) {
+            return tap.await(r -> r.key().equals(org.toString()), count, Duration.ofSeconds(30)).stream()
+                    .map(r -> follower.accept(r.value(), out)).toList();
+        }
+    }
+
+    private void publish(List<AuditEntry> entries) {
+        try (KafkaProducer<String, String> producer = new KafkaProducer<>(Map.of("bootstrap.servers", kafka.bootstrapServers(),
+                "key.serializer", StringSerializer.class.getName(), "value.serializer", StringSerializer.class.getName()))) {
+            for (AuditEntry e : entries) {
+                producer.send(new ProducerRecord<>(Topics.AUDIT, org.toString(), EventJson.write(
+                        CloudEvent.of("/warden/audit-service", EventTypes.AUDIT_ENTRY_RECORDED, e.agentId(), org, e))));
+            }
+        }
+    }
+
+    private List<AuditEntry> chain(int n) {
+        List<AuditEntry> out = new ArrayList<>();
+        String prev = AuditChain.GENESIS;
+        for (int i = 1; i <= n; i++) {
+            AuditEntry e = AuditChain.link(new AuditEntry(org, 0, UUID.randomUUID(), EventTypes.AGENT_DEPLOYED, "agent-1",
+                    "alice", "agent.deployed", null, "success", null, null, EventJson.tree("{}"), Instant.now(),
+                    Instant.now(), null, null), i, prev);
+            out.add(e);
+            prev = e.hash();
+        }
+        return out;
+    }
+}

@@ -16,6 +16,10 @@ public interface OutboxConfig {
     @WithDefault("1000")
     int batchSize();
 
+    /** Batches sent and not yet acknowledged at once: the relay reads the next batch while earlier ones travel. */
+    @WithDefault("4")
+    int maxInFlightBatches();
+
     /** Longest wait for new events when no notification arrives. */
     @WithDefault("1s")
     Duration pollInterval();
@@ -23,6 +27,13 @@ public interface OutboxConfig {
     /** Longest pause between attempts while the broker is unreachable. */
     @WithDefault("5s")
     Duration maxBackoff();
+
+    /**
+     * How long handing an event to the producer may wait for the broker's metadata before the relay counts it refused
+     * and tries again later. Once handed over, an event is retried by the producer until delivered, in order.
+     */
+    @WithDefault("10s")
+    Duration maxBlock();
 
     /** Partitions of topics the relay creates. */
     @WithDefault("6")

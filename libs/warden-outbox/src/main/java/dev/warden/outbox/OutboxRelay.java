@@ -7,7 +7,6 @@ import jakarta.enterprise.context.ApplicationScoped;
 import jakarta.enterprise.event.Observes;
 import org.apache.kafka.clients.producer.KafkaProducer;
 import org.apache.kafka.clients.producer.ProducerRecord;
-import org.apache.kafka.clients.producer.RecordMetadata;
 import org.eclipse.microprofile.config.inject.ConfigProperty;
 import org.jboss.logging.Logger;
 import org.postgresql.PGConnection;
@@ -18,9 +17,12 @@ import java.sql.PreparedStatement;
 import java.sql.ResultSet;
 import java.sql.SQLException;
 import java.sql.Statement;
+import java.util.ArrayDeque;
 import java.util.ArrayList;
+import java.util.Deque;
 import java.util.List;
-import java.util.concurrent.Future;
+import java.util.concurrent.CountDownLatch;
+import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicLong;
 
 /**
@@ -119,59 +121,154 @@ public class OutboxRelay {
         }
     }
 
+    /**
+     * Pipelined: reads the batch after the last one sent while up to {@code maxInFlightBatches} wait for the broker,
+     * and deletes each row once the broker has acknowledged it. A failure drains the pipeline, keeps what was not
+     * acknowledged, and starts again from the head of the table after a pause. Catching up also restarts from the
+     * head, so a row that committed late with a lower seq is never skipped (it belongs to another key: changes to one
+     * key lock its row, so their seqs follow commit order).
+     */
     private long relayWhileRunning(Connection conn) throws SQLException {
         long backoff = 100;
+        long cursor = 0;
+        Deque<InFlight> inFlight = new ArrayDeque<>();
         PGConnection notifications = conn.unwrap(PGConnection.class);
         while (running) {
-            List<Pending> batch = next(conn);
-            if (batch.isEmpty()) {
-                notifications.getNotifications((int) config.pollInterval().toMillis());
-                continue;
+            // After any refusal nothing newer is sent until the refused events go again: newer events of the same key
+            // must not overtake them.
+            boolean refused = inFlight.stream().anyMatch(InFlight::refusedSoFar);
+            List<Pending> batch = !refused && inFlight.size() < config.maxInFlightBatches() ? next(conn, cursor) : List.of();
+            if (!batch.isEmpty()) {
+                inFlight.add(send(batch));
+                cursor = batch.getLast().seq();
             }
-            List<Long> sent = send(batch);
-            delete(conn, sent);
-            if (sent.size() < batch.size()) {
+            boolean caughtUp = refused || batch.size() < config.batchSize();
+            List<Long> acknowledged = new ArrayList<>();
+            boolean failed = false;
+            while (!inFlight.isEmpty()) {
+                InFlight oldest = inFlight.peek();
+                boolean mustWait = caughtUp || failed || inFlight.size() >= config.maxInFlightBatches();
+                if (!oldest.awaitDone(mustWait)) {
+                    break;
+                }
+                inFlight.poll();
+                acknowledged.addAll(oldest.acknowledged());
+                failed |= oldest.failed();
+            }
+            delete(conn, acknowledged);
+            published.addAndGet(acknowledged.size());
+            if (failed) {
+                cursor = 0;
                 sleep(backoff);
                 backoff = Math.min(backoff * 2, config.maxBackoff().toMillis());
-            } else {
-                backoff = 100;
+                continue;
+            }
+            backoff = 100;
+            if (caughtUp && inFlight.isEmpty()) {
+                cursor = 0;
+                if (batch.isEmpty()) {
+                    notifications.getNotifications((int) config.pollInterval().toMillis());
+                }
             }
         }
         return backoff;
     }
 
-    /** Sends the batch and returns the seqs of the longest acknowledged prefix: what follows a failure is retried. */
-    private List<Long> send(List<Pending> batch) {
-        List<Future<RecordMetadata>> acks = new ArrayList<>(batch.size());
+    /** Hands a batch to Kafka; each record's acknowledgement or failure arrives on its callback. */
+    private InFlight send(List<Pending> batch) {
+        InFlight sent = new InFlight(batch);
         KafkaProducer<String, String> kafka = producer.get();
+        int i = 0;
         try {
-            for (Pending p : batch) {
+            // Stop at the first refusal (Kafka reports a metadata timeout through the callback, during send): the rest
+            // of the batch is not sent at all, so none of it can overtake the refused event.
+            while (i < batch.size() && !sent.refusedSoFar()) {
+                Pending p = batch.get(i);
                 producer.ensureTopic(p.topic());
-                acks.add(kafka.send(new ProducerRecord<>(p.topic(), p.key(), p.payload())));
+                int index = i++;
+                kafka.send(new ProducerRecord<>(p.topic(), p.key(), p.payload()), (metadata, error) -> sent.complete(index, error));
             }
         } catch (RuntimeException e) {
-            LOG.warnf("Outbox relay could not hand events to Kafka, will retry: %s", e.getMessage());
+            sent.complete(i++, e);
         }
-        kafka.flush();
-        List<Long> sent = new ArrayList<>(acks.size());
-        for (int i = 0; i < acks.size(); i++) {
-            try {
-                acks.get(i).get();
-                sent.add(batch.get(i).seq());
-            } catch (Exception e) {
-                LOG.warnf("Kafka refused event %d, %d events wait for the broker: %s", batch.get(i).seq(),
-                        batch.size() - i, e.getMessage());
-                break;
-            }
+        for (; i < batch.size(); i++) {
+            sent.complete(i, new IllegalStateException("not sent after an earlier refusal"));
         }
-        published.addAndGet(sent.size());
         return sent;
     }
 
-    private List<Pending> next(Connection conn) throws SQLException {
+    /** A batch on its way: which of its rows the broker acknowledged. */
+    private final class InFlight {
+
+        private final List<Pending> rows;
+        private final boolean[] ok;
+        private final CountDownLatch pending;
+        private volatile String firstError;
+
+        InFlight(List<Pending> rows) {
+            this.rows = rows;
+            this.ok = new boolean[rows.size()];
+            this.pending = new CountDownLatch(rows.size());
+        }
+
+        void complete(int index, Exception error) {
+            if (error == null) {
+                ok[index] = true;
+            } else if (firstError == null) {
+                firstError = error.getMessage();
+            }
+            pending.countDown();
+        }
+
+        /** Whether every row has its answer; with {@code wait}, waits (the producer's delivery timeout bounds it). */
+        boolean awaitDone(boolean wait) {
+            if (!wait) {
+                return pending.getCount() == 0;
+            }
+            try {
+                // The producer retries until the broker answers; meanwhile the relay waits here, sending nothing newer.
+                while (!pending.await(30, TimeUnit.SECONDS)) {
+                    LOG.warnf("Waiting for Kafka to acknowledge %d events", pending.getCount());
+                    if (!running) {
+                        return false;
+                    }
+                }
+                return true;
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+                running = false;
+                return false;
+            }
+        }
+
+        boolean refusedSoFar() {
+            return firstError != null;
+        }
+
+        boolean failed() {
+            if (firstError != null) {
+                LOG.warnf("Kafka refused %d of %d events; they wait in the outbox: %s",
+                        rows.size() - acknowledged().size(), rows.size(), firstError);
+            }
+            return firstError != null;
+        }
+
+        List<Long> acknowledged() {
+            List<Long> seqs = new ArrayList<>(rows.size());
+            for (int i = 0; i < rows.size(); i++) {
+                if (ok[i]) {
+                    seqs.add(rows.get(i).seq());
+                }
+            }
+            return seqs;
+        }
+    }
+
+    private List<Pending> next(Connection conn, long after) throws SQLException {
         try (PreparedStatement q = conn.prepareStatement(
-                "SELECT seq, topic, record_key, payload FROM warden_outbox ORDER BY seq LIMIT ?")) {
-            q.setInt(1, config.batchSize());
+                "SELECT seq, topic, record_key, payload FROM warden_outbox WHERE seq > ? ORDER BY seq LIMIT ?")) {
+            q.setLong(1, after);
+            q.setInt(2, config.batchSize());
             List<Pending> batch = new ArrayList<>();
             try (ResultSet rs = q.executeQuery()) {
                 while (rs.next()) {

@@ -47,8 +47,11 @@ public class RelayProducer {
                     ProducerConfig.ENABLE_IDEMPOTENCE_CONFIG, true,
                     ProducerConfig.LINGER_MS_CONFIG, 5,
                     ProducerConfig.BATCH_SIZE_CONFIG, 256 * 1024,
-                    ProducerConfig.MAX_BLOCK_MS_CONFIG, 10_000,
-                    ProducerConfig.DELIVERY_TIMEOUT_MS_CONFIG, 30_000,
+                    // Without metadata a send blocks; past max-block the relay counts it refused and sends nothing newer.
+                    ProducerConfig.MAX_BLOCK_MS_CONFIG, (int) config.maxBlock().toMillis(),
+                    // An event handed over is never given up: an expired event could be overtaken by a newer one of
+                    // its key. The idempotent producer retries in order until the broker is back.
+                    ProducerConfig.DELIVERY_TIMEOUT_MS_CONFIG, Integer.MAX_VALUE,
                     ProducerConfig.REQUEST_TIMEOUT_MS_CONFIG, 10_000));
         }
         return producer;

@@ -105,6 +105,17 @@ public final class OutboxBench {
         public short replicationFactor() {
             return 1;
         }
+
+        /** The product defaults (OutboxConfig): the bench measures the relay as shipped. */
+        @Override
+        public int maxInFlightBatches() {
+            return 4;
+        }
+
+        @Override
+        public Duration maxBlock() {
+            return Duration.ofSeconds(10);
+        }
     }
 
     /**

@@ -94,25 +94,47 @@ public class ChainAppender {
     }
 
     private Uni<List<AuditEntry>> write(SqlConnection conn, UUID org, List<AuditEntry> linked, List<DriftEvent> drifts) {
-        List<Tuple> rows = linked.stream().map(e -> Tuple.from(java.util.Arrays.asList(e.orgId(), e.sequence(),
-                e.eventId(), e.eventType(), e.agentId(), e.actor(), e.actionType(), e.connector(), e.status(),
-                e.inputsHash(), e.outputsHash(), jsonText(e.metadata()), utc(e.occurredAt()), utc(e.recordedAt()),
-                e.prevHash(), e.hash()))).toList();
         AuditEntry last = linked.getLast();
         List<Outbox.Message> published = new ArrayList<>();
         linked.forEach(e -> published.add(new Outbox.Message(EventTypes.AUDIT_ENTRY_RECORDED,
                 e.agentId() != null ? e.agentId() : "org:" + org, org.toString(), e)));
         drifts.forEach(d -> published.add(new Outbox.Message(EventTypes.AUDIT_DRIFT_DETECTED, d.agentId(), org.toString(), d)));
+        // One statement for the whole batch: a row per array element (executeBatch would run one per entry).
         return conn.preparedQuery("""
                         INSERT INTO audit_entries (org_id, sequence, event_id, event_type, agent_id, actor, action_type,
                             connector, status, inputs_hash, outputs_hash, metadata, occurred_at, recorded_at, prev_hash, hash)
-                        VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12::text::jsonb, $13, $14, $15, $16)""")
-                .executeBatch(rows)
+                        SELECT $1, x.* FROM unnest($2::bigint[], $3::uuid[], $4::text[], $5::text[], $6::text[], $7::text[],
+                            $8::text[], $9::text[], $10::text[], $11::text[], $12::text[]::jsonb[], $13::timestamptz[],
+                            $14::timestamptz[], $15::text[], $16::text[]) AS x""")
+                .execute(columns(org, linked))
                 .chain(() -> insertDrifts(conn, drifts))
                 .chain(() -> conn.preparedQuery("UPDATE audit_chain_heads SET sequence = $2, hash = $3 WHERE org_id = $1")
                         .execute(Tuple.of(org, last.sequence(), last.hash())))
                 .chain(() -> outbox.emitAll(conn, org, published))
                 .replaceWith(linked);
+    }
+
+    private static Tuple columns(UUID org, List<AuditEntry> entries) {
+        int n = entries.size();
+        Long[] sequence = new Long[n];
+        UUID[] eventId = new UUID[n];
+        String[][] text = new String[11][n];
+        java.time.OffsetDateTime[] occurred = new java.time.OffsetDateTime[n];
+        java.time.OffsetDateTime[] recorded = new java.time.OffsetDateTime[n];
+        for (int i = 0; i < n; i++) {
+            AuditEntry e = entries.get(i);
+            sequence[i] = e.sequence();
+            eventId[i] = e.eventId();
+            String[] values = {e.eventType(), e.agentId(), e.actor(), e.actionType(), e.connector(), e.status(),
+                    e.inputsHash(), e.outputsHash(), jsonText(e.metadata()), e.prevHash(), e.hash()};
+            for (int c = 0; c < values.length; c++) {
+                text[c][i] = values[c];
+            }
+            occurred[i] = utc(e.occurredAt());
+            recorded[i] = utc(e.recordedAt());
+        }
+        return Tuple.from(java.util.Arrays.asList(org, sequence, eventId, text[0], text[1], text[2], text[3], text[4],
+                text[5], text[6], text[7], text[8], occurred, recorded, text[9], text[10]));
     }
 
     private Uni<Void> insertDrifts(SqlConnection conn, List<DriftEvent> drifts) {

@@ -40,21 +40,33 @@ public class Outbox {
         if (messages.isEmpty()) {
             return Uni.createFrom().item(List.of());
         }
-        List<CloudEvent> events = new ArrayList<>(messages.size());
-        List<Tuple> rows = new ArrayList<>(messages.size());
-        for (Message m : messages) {
+        int n = messages.size();
+        List<CloudEvent> events = new ArrayList<>(n);
+        String[] topics = new String[n];
+        String[] keys = new String[n];
+        UUID[] ids = new UUID[n];
+        String[] types = new String[n];
+        String[] payloads = new String[n];
+        for (int i = 0; i < n; i++) {
+            Message m = messages.get(i);
             String topic = EventTypes.TOPIC_OF.get(m.type());
             if (topic == null) {
                 throw new IllegalArgumentException("no topic for event type " + m.type());
             }
             CloudEvent event = CloudEvent.of(source, m.type(), m.subject(), orgId, m.data());
             events.add(event);
-            rows.add(Tuple.of(orgId, topic, m.key(), event.id(), m.type(), EventJson.write(event)));
+            topics[i] = topic;
+            keys[i] = m.key();
+            ids[i] = event.id();
+            types[i] = m.type();
+            payloads[i] = EventJson.write(event);
         }
+        // One statement (so one relay notification) per call; ORDER BY keeps the seqs in the order given.
         return conn.preparedQuery("""
                         INSERT INTO warden_outbox (org_id, topic, record_key, event_id, event_type, payload)
-                        VALUES ($1, $2, $3, $4, $5, $6)""")
-                .executeBatch(rows)
+                        SELECT $1, t, k, e, y, p FROM unnest($2::text[], $3::text[], $4::uuid[], $5::text[], $6::text[])
+                            WITH ORDINALITY AS x(t, k, e, y, p, n) ORDER BY n""")
+                .execute(Tuple.of(orgId, topics, keys, ids, types, payloads))
                 .replaceWith(events);
     }
 

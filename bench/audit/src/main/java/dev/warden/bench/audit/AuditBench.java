@@ -411,9 +411,10 @@ public final class AuditBench {
                                       DriftDetector drift, Map<UUID, AtomicLong> sequences) {
         Instant now = Instant.now().truncatedTo(ChronoUnit.MICROS);
         Map<UUID, List<DriftDetector.Incoming>> byOrg = group(records, now);
+        // As AuditRecorder.record: up to four organizations at once.
         return io.smallrye.mutiny.Multi.createFrom().iterable(byOrg.entrySet()).onItem()
-                .transformToUniAndConcatenate(e -> unchainedAppend(db, outbox, drift, sequences, e.getKey(),
-                        e.getValue(), now))
+                .transformToUni(e -> unchainedAppend(db, outbox, drift, sequences, e.getKey(), e.getValue(), now))
+                .merge(4)
                 .collect().last().replaceWithVoid();
     }
 
@@ -463,7 +464,8 @@ public final class AuditBench {
                         published.add(new Outbox.Message(dev.warden.events.EventTypes.AUDIT_ENTRY_RECORDED,
                                 e.agentId() != null ? e.agentId() : "org:" + org, org.toString(), placed));
                     }
-                    return conn.preparedQuery(INSERT.formatted("audit_entries")).executeBatch(rows)
+                    // As ChainAppender.write: the whole batch in one unnest statement.
+                    return conn.preparedQuery(UNNEST.replace("audit_entries_plain", "audit_entries")).execute(columns(rows))
                             .chain(() -> outbox == null ? Uni.createFrom().voidItem()
                                     : outbox.emitAll(conn, org, published).replaceWithVoid()).replaceWithVoid();
                 }));

@@ -94,6 +94,26 @@ class RecordingTest {
     }
 
     @Test
+    void theAuditTopicCarriesEachChainWholeAndInOrder() {
+        List<CloudEvent> events = new ArrayList<>();
+        IntStream.range(0, 50).forEach(i -> events.add(AuditFixtures.deployed(org.id(), "agent-" + (i % 7), i + 1, "img")));
+        AuditFixtures.publish(events);
+
+        try (EventTap tap = new EventTap(AuditFixtures.bootstrap(), Topics.AUDIT)) {
+            List<JsonNode> entries = tap.await(r -> r.key().equals(org.id().toString())
+                    && EventTap.json(r).path("type").asText().equals(dev.warden.events.EventTypes.AUDIT_ENTRY_RECORDED), 50, WAIT)
+                    .stream().map(EventTap::json).toList();
+            String prev = dev.warden.events.audit.AuditChain.GENESIS;
+            for (int i = 0; i < 50; i++) {
+                JsonNode data = entries.get(i).get("data");
+                assertEquals(i + 1, data.get("sequence").asInt());
+                assertEquals(prev, data.get("prev_hash").asText());
+                prev = data.get("hash").asText();
+            }
+        }
+    }
+
+    @Test
     void anUnparseableMessageIsDeadLetteredAndRecordingGoesOn() {
         AuditFixtures.publishRaw(Topics.AGENTS, "x", "not an event " + org.id());
         AuditFixtures.publish(List.of(AuditFixtures.deployed(org.id(), UUID.randomUUID().toString(), 1, "img")));

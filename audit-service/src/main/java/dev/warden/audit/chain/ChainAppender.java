@@ -29,8 +29,8 @@ import static dev.warden.tenancy.db.Rows.utc;
 
 /**
  * Appends entries to an organization's chain, a whole batch per transaction: lock the chain head, skip events
- * already recorded, add the drift each new action shows, link everything in memory, write it in one round trip, move
- * the head, and publish it on {@code warden.audit.v1} through the outbox. The head lock makes concurrent appenders take turns, so the chain
+ * already recorded, add the drift each new action shows, link everything in memory, write it in one round trip and
+ * move the head. {@code AuditTopicPublisher} publishes the entries on {@code warden.audit.v1} from the chain itself. The head lock makes concurrent appenders take turns, so the chain
  * never forks and its sequence has no gaps.
  */
 @ApplicationScoped
@@ -78,6 +78,8 @@ public class ChainAppender {
     private Uni<Row> lockHead(SqlConnection conn, UUID org) {
         return conn.preparedQuery("INSERT INTO audit_chain_heads (org_id, sequence, hash) VALUES ($1, 0, $2) ON CONFLICT DO NOTHING")
                 .execute(Tuple.of(org, AuditChain.GENESIS))
+                .chain(() -> conn.preparedQuery("INSERT INTO audit_publication (org_id) VALUES ($1) ON CONFLICT DO NOTHING")
+                        .execute(Tuple.of(org)))
                 .chain(() -> conn.preparedQuery("SELECT sequence, hash FROM audit_chain_heads WHERE org_id = $1 FOR UPDATE")
                         .execute(Tuple.of(org)))
                 .map(rows -> rows.iterator().next());
@@ -95,9 +97,8 @@ public class ChainAppender {
 
     private Uni<List<AuditEntry>> write(SqlConnection conn, UUID org, List<AuditEntry> linked, List<DriftEvent> drifts) {
         AuditEntry last = linked.getLast();
+        // Entries reach warden.audit.v1 from the chain itself (AuditTopicPublisher); drift events through the outbox.
         List<Outbox.Message> published = new ArrayList<>();
-        linked.forEach(e -> published.add(new Outbox.Message(EventTypes.AUDIT_ENTRY_RECORDED,
-                e.agentId() != null ? e.agentId() : "org:" + org, org.toString(), e)));
         drifts.forEach(d -> published.add(new Outbox.Message(EventTypes.AUDIT_DRIFT_DETECTED, d.agentId(), org.toString(), d)));
         // One statement for the whole batch: a row per array element (executeBatch would run one per entry).
         return conn.preparedQuery("""

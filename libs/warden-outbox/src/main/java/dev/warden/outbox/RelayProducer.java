@@ -37,7 +37,7 @@ public class RelayProducer {
         this.config = config;
     }
 
-    synchronized KafkaProducer<String, String> get() {
+    public synchronized KafkaProducer<String, String> get() {
         if (producer == null) {
             producer = new KafkaProducer<>(Map.of(
                     ProducerConfig.BOOTSTRAP_SERVERS_CONFIG, bootstrapServers,
@@ -58,7 +58,7 @@ public class RelayProducer {
     }
 
     /** Creates the topic once per process if it is missing. */
-    void ensureTopic(String topic) {
+    public void ensureTopic(String topic) {
         if (ensured.contains(topic)) {
             return;
         }

@@ -1,5 +1,8 @@
 package dev.warden.bench.audit;
 
+import dev.warden.bench.common.CpuMeter;
+import dev.warden.bench.common.Logs;
+
 import dev.warden.audit.chain.ChainAppender;
 import dev.warden.audit.drift.DriftDetector;
 import dev.warden.audit.recording.AuditRecorder;

@@ -1,5 +1,8 @@
 package dev.warden.bench.audit;
 
+import dev.warden.bench.common.CpuMeter;
+import dev.warden.bench.common.Logs;
+
 import org.apache.kafka.tools.ConsumerPerformance;
 
 import java.util.ArrayList;

@@ -1,5 +1,8 @@
 package dev.warden.bench.outbox;
 
+import dev.warden.bench.common.CpuMeter;
+import dev.warden.bench.common.Logs;
+
 import org.apache.kafka.tools.ProducerPerformance;
 
 import java.util.ArrayList;

@@ -1,5 +1,8 @@
 package dev.warden.bench.outbox;
 
+import dev.warden.bench.common.CpuMeter;
+import dev.warden.bench.common.Logs;
+
 import dev.warden.outbox.OutboxConfig;
 import dev.warden.outbox.OutboxRelay;
 import dev.warden.outbox.RelayProducer;

@@ -1,4 +1,4 @@
-package dev.warden.bench.audit;
+package dev.warden.bench.common;
 
 import org.jboss.logmanager.formatters.PatternFormatter;
 import org.jboss.logmanager.handlers.ConsoleHandler;
@@ -13,12 +13,12 @@ import java.util.logging.Logger;
  * queues records until a Quarkus application configures logging, which never happens here: both cost CPU in the
  * relay's JVM and the perf test's alike. Warnings go to stderr.
  */
-final class Logs {
+public final class Logs {
 
     private Logs() {
     }
 
-    static void warningsOnly() {
+    public static void warningsOnly() {
         Logger root = Logger.getLogger("");
         for (Handler h : root.getHandlers()) {
             root.removeHandler(h);

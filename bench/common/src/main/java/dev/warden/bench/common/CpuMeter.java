@@ -1,4 +1,4 @@
-package dev.warden.bench.audit;
+package dev.warden.bench.common;
 
 import java.io.IOException;
 import java.nio.file.Files;
@@ -15,26 +15,26 @@ import java.util.stream.Stream;
  * JVM) and of the whole machine, so a figure can be read against how busy the two cores were, and by whom.
  * Linux only; a process that starts and ends between two snapshots is not counted.
  */
-final class CpuMeter {
+public final class CpuMeter {
 
     /** CPU nanoseconds per pid, per group, and the machine's busy and total jiffies. */
-    record Snapshot(Map<String, Map<Long, Long>> groups, long machineBusy, long machineTotal, long nanoTime) {
+    public record Snapshot(Map<String, Map<Long, Long>> groups, long machineBusy, long machineTotal, long nanoTime) {
     }
 
     /** CPU seconds per group, the machine's busy CPU seconds and the wall time between two snapshots. */
-    record Usage(Map<String, Double> cpuSeconds, double machineBusySeconds, double machineCapacitySeconds,
+    public record Usage(Map<String, Double> cpuSeconds, double machineBusySeconds, double machineCapacitySeconds,
                  double wallSeconds) {
 
-        double ours() {
+        public double ours() {
             return cpuSeconds.values().stream().mapToDouble(Double::doubleValue).sum();
         }
 
         /** Busy CPU seconds of processes that are not ours (the other tests on this machine, the OS). */
-        double others() {
+        public double others() {
             return Math.max(0, machineBusySeconds - ours());
         }
 
-        String describe(long events) {
+        public String describe(long events) {
             StringBuilder s = new StringBuilder();
             cpuSeconds.forEach((group, sec) -> s.append(String.format("%s %.2f s (%.1f µs/event), ", group, sec,
                     sec * 1e6 / events)));
@@ -47,12 +47,12 @@ final class CpuMeter {
 
     private final Map<String, Supplier<List<ProcessHandle>>> groups = new LinkedHashMap<>();
 
-    CpuMeter group(String name, Supplier<List<ProcessHandle>> processes) {
+    public CpuMeter group(String name, Supplier<List<ProcessHandle>> processes) {
         groups.put(name, processes);
         return this;
     }
 
-    Snapshot snapshot() {
+    public Snapshot snapshot() {
         Map<String, Map<Long, Long>> byGroup = new LinkedHashMap<>();
         groups.forEach((name, processes) -> {
             Map<Long, Long> cpu = new HashMap<>();
@@ -65,7 +65,7 @@ final class CpuMeter {
         return new Snapshot(byGroup, machine[0], machine[1], System.nanoTime());
     }
 
-    static Usage between(Snapshot from, Snapshot to) {
+    public static Usage between(Snapshot from, Snapshot to) {
         Map<String, Double> seconds = new LinkedHashMap<>();
         to.groups().forEach((name, cpu) -> {
             Map<Long, Long> before = from.groups().getOrDefault(name, Map.of());
@@ -98,12 +98,12 @@ final class CpuMeter {
     }
 
     /** A process and all its descendants, as they are now. */
-    static List<ProcessHandle> withDescendants(ProcessHandle root) {
+    public static List<ProcessHandle> withDescendants(ProcessHandle root) {
         return Stream.concat(Stream.of(root), root.descendants()).filter(ProcessHandle::isAlive).toList();
     }
 
     /** The first process whose command line contains {@code marker}, with its descendants. */
-    static Supplier<List<ProcessHandle>> findByCommandLine(String marker) {
+    public static Supplier<List<ProcessHandle>> findByCommandLine(String marker) {
         return () -> ProcessHandle.allProcesses()
                 .filter(p -> p.info().commandLine().map(c -> c.contains(marker)).orElse(false))
                 .findFirst()

@@ -5,6 +5,7 @@ import dev.warden.events.EventJson;
 import dev.warden.events.EventTypes;
 import dev.warden.events.Topics;
 import dev.warden.events.audit.AuditEvents.AuditEntry;
+import dev.warden.outbox.LeaderConnection;
 import dev.warden.outbox.OutboxConfig;
 import dev.warden.outbox.RelayProducer;
 import io.quarkus.runtime.ShutdownEvent;
@@ -20,11 +21,9 @@ import org.postgresql.PGConnection;
 
 import java.nio.charset.StandardCharsets;
 import java.sql.Connection;
-import java.sql.DriverManager;
 import java.sql.PreparedStatement;
 import java.sql.ResultSet;
 import java.sql.SQLException;
-import java.sql.Statement;
 import java.sql.Timestamp;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
@@ -50,9 +49,7 @@ public class AuditTopicPublisher {
 
     private final RelayProducer producer;
     private final OutboxConfig config;
-    private final String jdbcUrl;
-    private final String username;
-    private final String password;
+    private final LeaderConnection database;
     private volatile boolean running;
     private Thread thread;
 
@@ -62,9 +59,7 @@ public class AuditTopicPublisher {
                                @ConfigProperty(name = "quarkus.datasource.password") String password) {
         this.producer = producer;
         this.config = config;
-        this.jdbcUrl = "jdbc:" + reactiveUrl.replaceFirst("^vertx-reactive:", "");
-        this.username = username;
-        this.password = password;
+        this.database = new LeaderConnection(reactiveUrl, username, password);
     }
 
     void onStart(@Observes @Priority(55) StartupEvent event) {
@@ -85,13 +80,8 @@ public class AuditTopicPublisher {
     private void run() {
         long backoff = 100;
         while (running) {
-            try (Connection conn = DriverManager.getConnection(jdbcUrl, username, password)) {
-                try (Statement s = conn.createStatement()) {
-                    s.execute("SELECT set_config('warden.platform', 'on', false)");
-                    s.execute("SET plan_cache_mode = force_generic_plan");
-                    s.execute("LISTEN warden_audit");
-                }
-                if (!holdLock(conn)) {
+            try (Connection conn = database.open("warden_audit", LOCK_ID)) {
+                if (conn == null) {
                     sleep(config.pollInterval().toMillis() * 5);
                     continue;
                 }
@@ -213,12 +203,6 @@ public class AuditTopicPublisher {
 
     private static java.time.Instant instant(Timestamp t) {
         return t == null ? null : t.toInstant();
-    }
-
-    private static boolean holdLock(Connection conn) throws SQLException {
-        try (Statement s = conn.createStatement(); ResultSet rs = s.executeQuery("SELECT pg_try_advisory_lock(" + LOCK_ID + ")")) {
-            return rs.next() && rs.getBoolean(1);
-        }
     }
 
     private void sleep(long ms) {

@@ -12,11 +12,9 @@ import org.jboss.logging.Logger;
 import org.postgresql.PGConnection;
 
 import java.sql.Connection;
-import java.sql.DriverManager;
 import java.sql.PreparedStatement;
 import java.sql.ResultSet;
 import java.sql.SQLException;
-import java.sql.Statement;
 import java.util.ArrayDeque;
 import java.util.ArrayList;
 import java.util.Deque;
@@ -39,9 +37,7 @@ public class OutboxRelay {
 
     private final OutboxConfig config;
     private final RelayProducer producer;
-    private final String jdbcUrl;
-    private final String username;
-    private final String password;
+    private final LeaderConnection database;
     private final AtomicLong published = new AtomicLong();
     private volatile boolean running;
     private Thread thread;
@@ -52,9 +48,7 @@ public class OutboxRelay {
                        @ConfigProperty(name = "quarkus.datasource.password") String password) {
         this.config = config;
         this.producer = producer;
-        this.jdbcUrl = "jdbc:" + reactiveUrl.replaceFirst("^vertx-reactive:", "");
-        this.username = username;
-        this.password = password;
+        this.database = new LeaderConnection(reactiveUrl, username, password);
     }
 
     void onStart(@Observes @Priority(50) StartupEvent event) {
@@ -96,16 +90,8 @@ public class OutboxRelay {
     private void run() {
         long backoff = 100;
         while (running) {
-            try (Connection conn = DriverManager.getConnection(jdbcUrl, username, password)) {
-                conn.setAutoCommit(true);
-                try (Statement s = conn.createStatement()) {
-                    s.execute("SELECT set_config('warden.platform', 'on', false)");
-                    // The planner cannot see through warden_platform() and would scan and sort a large backlog;
-                    // the generic plan uses the seq index from the first batch on (bench/: 0.32 -> 0.45 of Kafka's perf test).
-                    s.execute("SET plan_cache_mode = force_generic_plan");
-                    s.execute("LISTEN warden_outbox");
-                }
-                if (!holdLock(conn)) {
+            try (Connection conn = database.open("warden_outbox", LOCK_ID)) {
+                if (conn == null) {
                     sleep(config.pollInterval().toMillis() * 5);
                     continue;
                 }
@@ -286,12 +272,6 @@ public class OutboxRelay {
         try (PreparedStatement d = conn.prepareStatement("DELETE FROM warden_outbox WHERE seq = ANY (?)")) {
             d.setArray(1, conn.createArrayOf("bigint", seqs.toArray()));
             d.executeUpdate();
-        }
-    }
-
-    private static boolean holdLock(Connection conn) throws SQLException {
-        try (Statement s = conn.createStatement(); ResultSet rs = s.executeQuery("SELECT pg_try_advisory_lock(" + LOCK_ID + ")")) {
-            return rs.next() && rs.getBoolean(1);
         }
     }
 

@@ -26,7 +26,7 @@ public final class AccessModels {
     }
 
     @JsonNaming(PropertyNamingStrategies.SnakeCaseStrategy.class)
-    public record OrganizationListResponse(List<OrganizationRecord> organizations, String nextCursor) {
+    public record OrganizationListResponse(List<OrganizationRecord> organizations, long total, boolean totalExact, String nextCursor) {
     }
 
     @JsonNaming(PropertyNamingStrategies.SnakeCaseStrategy.class)
@@ -53,6 +53,6 @@ public final class AccessModels {
     }
 
     @JsonNaming(PropertyNamingStrategies.SnakeCaseStrategy.class)
-    public record ApiKeyListResponse(List<ApiKeyResponse> apiKeys, String nextCursor) {
+    public record ApiKeyListResponse(List<ApiKeyResponse> apiKeys, long total, boolean totalExact, String nextCursor) {
     }
 }

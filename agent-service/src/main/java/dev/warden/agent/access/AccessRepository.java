@@ -1,6 +1,9 @@
 package dev.warden.agent.access;
 
 import dev.warden.api.PageRequest;
+import dev.warden.tenancy.security.ApiKeyUsed;
+import dev.warden.tenancy.db.ListQuery;
+import dev.warden.tenancy.db.ListQuery.Page;
 import io.smallrye.mutiny.Uni;
 import io.vertx.mutiny.sqlclient.Row;
 import io.vertx.mutiny.sqlclient.SqlConnection;
@@ -8,12 +11,10 @@ import io.vertx.mutiny.sqlclient.Tuple;
 import jakarta.enterprise.context.ApplicationScoped;
 
 import java.time.Instant;
-import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.List;
 import java.util.UUID;
 
-import static dev.warden.tenancy.db.Rows.all;
 import static dev.warden.tenancy.db.Rows.first;
 import static dev.warden.tenancy.db.Rows.instant;
 import static dev.warden.tenancy.db.Rows.utc;
@@ -47,23 +48,11 @@ public class AccessRepository {
                 .map(rows -> first(rows, AccessRepository::organization));
     }
 
-    public Uni<List<OrganizationRecord>> listOrganizations(SqlConnection conn, PageRequest page) {
-        List<Object> args = new ArrayList<>();
-        String where = "true";
-        if (page.updatedSince() != null) {
-            args.add(utc(page.updatedSince()));
-            where += " AND updated_at >= $" + args.size();
-        }
-        if (page.after() != null) {
-            args.add(utc(page.after().instant()));
-            args.add(page.after().id());
-            where += " AND (created_at, id) > ($" + (args.size() - 1) + ", $" + args.size() + ")";
-        }
-        args.add(page.limit());
-        return conn.preparedQuery("SELECT " + ORG_COLUMNS + " FROM organizations WHERE " + where
-                        + " ORDER BY created_at, id LIMIT $" + args.size())
-                .execute(Tuple.from(args))
-                .map(rows -> all(rows, AccessRepository::organization));
+    public Uni<Page<OrganizationRecord>> listOrganizations(SqlConnection conn, PageRequest page) {
+        return ListQuery.select(ORG_COLUMNS, "organizations")
+                .updatedSince("updated_at", page.updatedSince())
+                .byTimeAfter("created_at", "id", page.after())
+                .page(conn, page.limit(), AccessRepository::organization);
     }
 
     public Uni<Void> insertKey(SqlConnection conn, ApiKeyRecord k) {
@@ -92,23 +81,18 @@ public class AccessRepository {
                 .map(rows -> first(rows, AccessRepository::key));
     }
 
-    public Uni<List<ApiKeyRecord>> listKeys(SqlConnection conn, PageRequest page) {
-        List<Object> args = new ArrayList<>();
-        String where = "true";
-        if (page.updatedSince() != null) {
-            args.add(utc(page.updatedSince()));
-            where += " AND greatest(created_at, revoked_at) >= $" + args.size();
-        }
-        if (page.after() != null) {
-            args.add(utc(page.after().instant()));
-            args.add(page.after().id());
-            where += " AND (created_at, id) > ($" + (args.size() - 1) + ", $" + args.size() + ")";
-        }
-        args.add(page.limit());
-        return conn.preparedQuery("SELECT " + KEY_COLUMNS + " FROM api_keys WHERE " + where
-                        + " ORDER BY created_at, id LIMIT $" + args.size())
-                .execute(Tuple.from(args))
-                .map(rows -> all(rows, AccessRepository::key));
+    public Uni<Page<ApiKeyRecord>> listKeys(SqlConnection conn, PageRequest page) {
+        return ListQuery.select(KEY_COLUMNS, "api_keys")
+                .updatedSince("greatest(created_at, revoked_at)", page.updatedSince())
+                .byTimeAfter("created_at", "id", page.after())
+                .page(conn, page.limit(), AccessRepository::key);
+    }
+
+    /** Moves each key's last use forward, never back: batches from two replicas may arrive in any order. */
+    public Uni<Void> recordUses(SqlConnection conn, List<ApiKeyUsed> uses) {
+        return conn.preparedQuery("UPDATE api_keys SET last_used_at = greatest(coalesce(last_used_at, $2), $2) WHERE id = $1")
+                .executeBatch(uses.stream().map(u -> Tuple.of(u.keyId(), utc(u.at()))).toList())
+                .replaceWithVoid();
     }
 
     private static OrganizationRecord organization(Row r) {

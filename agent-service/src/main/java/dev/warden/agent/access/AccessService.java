@@ -1,6 +1,6 @@
 package dev.warden.agent.access;
 
-import dev.warden.agent.Agent;
+import dev.warden.agent.lifecycle.Agent;
 import dev.warden.agent.access.AccessModels.ApiKeyListResponse;
 import dev.warden.agent.access.AccessModels.ApiKeyResponse;
 import dev.warden.agent.access.AccessModels.CreateApiKeyRequest;
@@ -58,7 +58,8 @@ public class AccessService {
 
     public Uni<OrganizationListResponse> listOrganizations(PageRequest page) {
         return db.asPlatform(conn -> repository.listOrganizations(conn, page))
-                .map(orgs -> new OrganizationListResponse(orgs, page.nextCursor(orgs, o -> Cursor.at(o.createdAt(), o.id()))));
+                .map(orgs -> new OrganizationListResponse(orgs.items(), orgs.total(), orgs.totalExact(),
+                        page.nextCursor(orgs.items(), o -> Cursor.at(o.createdAt(), o.id()))));
     }
 
     public Uni<OrganizationRecord> getOrganization(UUID id) {
@@ -98,8 +99,8 @@ public class AccessService {
 
     public Uni<ApiKeyListResponse> listKeys(UUID org, PageRequest page) {
         return db.inOrg(org, conn -> repository.listKeys(conn, page))
-                .map(keys -> new ApiKeyListResponse(keys.stream().map(k -> ApiKeyResponse.of(k, null)).toList(),
-                        page.nextCursor(keys, k -> Cursor.at(k.createdAt(), k.id()))));
+                .map(keys -> new ApiKeyListResponse(keys.items().stream().map(k -> ApiKeyResponse.of(k, null)).toList(),
+                        keys.total(), keys.totalExact(), page.nextCursor(keys.items(), k -> Cursor.at(k.createdAt(), k.id()))));
     }
 
     public Uni<ApiKeyResponse> revokeKey(UUID org, UUID id) {

@@ -3,26 +3,19 @@ package dev.warden.agent.access;
 import dev.warden.tenancy.db.TenantDb;
 import dev.warden.tenancy.security.ApiKeyUsed;
 import io.quarkus.runtime.ShutdownEvent;
-import io.quarkus.runtime.StartupEvent;
-import io.smallrye.config.ConfigMapping;
-import io.smallrye.config.WithDefault;
+import io.quarkus.scheduler.Scheduled;
 import io.smallrye.mutiny.Multi;
 import io.smallrye.mutiny.Uni;
-import io.vertx.mutiny.core.Vertx;
-import io.vertx.mutiny.sqlclient.Tuple;
 import jakarta.enterprise.context.ApplicationScoped;
 import jakarta.enterprise.event.Observes;
 import org.jboss.logging.Logger;
 
 import java.time.Duration;
-import java.time.Instant;
 import java.util.List;
 import java.util.Map;
 import java.util.UUID;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.stream.Collectors;
-
-import static dev.warden.tenancy.db.Rows.utc;
 
 /**
  * Records when each API key was last used. A request never waits on it: uses are collected in memory and written in
@@ -34,19 +27,21 @@ public class KeyUsageRecorder {
     private static final Logger LOG = Logger.getLogger(KeyUsageRecorder.class);
 
     private final TenantDb db;
-    private final Vertx vertx;
-    private final Config config;
+    private final AccessRepository repository;
     private final Map<UUID, ApiKeyUsed> pending = new ConcurrentHashMap<>();
 
-    public KeyUsageRecorder(TenantDb db, Vertx vertx, Config config) {
+    public KeyUsageRecorder(TenantDb db, AccessRepository repository) {
         this.db = db;
-        this.vertx = vertx;
-        this.config = config;
+        this.repository = repository;
     }
 
-    void onStart(@Observes StartupEvent event) {
-        vertx.setPeriodic(config.flushInterval().toMillis(), id -> flush().subscribe().with(
-                done -> { }, failure -> LOG.warnf("Could not record API key use: %s", failure.getMessage())));
+    /** last_used_at is at most this interval behind. */
+    @Scheduled(every = "${warden.api-keys.flush-interval:30s}", concurrentExecution = Scheduled.ConcurrentExecution.SKIP)
+    Uni<Void> flushPeriodically() {
+        return flush().onFailure().recoverWithItem(failure -> {
+            LOG.warnf("Could not record API key use: %s", failure.getMessage());
+            return null;
+        });
     }
 
     void onStop(@Observes ShutdownEvent event) {
@@ -65,17 +60,7 @@ public class KeyUsageRecorder {
         List<ApiKeyUsed> uses = pending.keySet().stream().map(pending::remove).filter(u -> u != null).toList();
         Map<UUID, List<ApiKeyUsed>> byOrg = uses.stream().collect(Collectors.groupingBy(ApiKeyUsed::orgId));
         return Multi.createFrom().iterable(byOrg.entrySet()).onItem()
-                .transformToUniAndConcatenate(entry -> db.inOrg(entry.getKey(), conn -> conn.preparedQuery("""
-                                UPDATE api_keys SET last_used_at = greatest(coalesce(last_used_at, $2), $2) WHERE id = $1""")
-                        .executeBatch(entry.getValue().stream().map(u -> Tuple.of(u.keyId(), utc(u.at()))).toList())))
+                .transformToUniAndConcatenate(entry -> db.inOrg(entry.getKey(), conn -> repository.recordUses(conn, entry.getValue())))
                 .collect().last().replaceWithVoid();
-    }
-
-    @ConfigMapping(prefix = "warden.api-keys")
-    public interface Config {
-
-        /** How often uses are written; last_used_at is at most this much behind. */
-        @WithDefault("30s")
-        Duration flushInterval();
     }
 }

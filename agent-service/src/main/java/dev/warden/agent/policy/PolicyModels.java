@@ -27,7 +27,7 @@ public final class PolicyModels {
     }
 
     @JsonNaming(PropertyNamingStrategies.SnakeCaseStrategy.class)
-    public record ConnectorListResponse(List<ConnectorBinding> connectors, long total, String nextCursor) {
+    public record ConnectorListResponse(List<ConnectorBinding> connectors, long total, boolean totalExact, String nextCursor) {
     }
 
     @JsonNaming(PropertyNamingStrategies.SnakeCaseStrategy.class)
@@ -53,7 +53,7 @@ public final class PolicyModels {
     }
 
     @JsonNaming(PropertyNamingStrategies.SnakeCaseStrategy.class)
-    public record PolicyListResponse(List<Policy> policies, long total, String nextCursor) {
+    public record PolicyListResponse(List<Policy> policies, long total, boolean totalExact, String nextCursor) {
     }
 
     @JsonNaming(PropertyNamingStrategies.SnakeCaseStrategy.class)
@@ -62,6 +62,6 @@ public final class PolicyModels {
     }
 
     @JsonNaming(PropertyNamingStrategies.SnakeCaseStrategy.class)
-    public record PolicyVersionListResponse(List<PolicyVersion> versions, long total) {
+    public record PolicyVersionListResponse(List<PolicyVersion> versions, long total, boolean totalExact, String nextCursor) {
     }
 }

@@ -5,18 +5,18 @@ import dev.warden.api.PageRequest;
 import dev.warden.events.EventJson;
 import dev.warden.events.agent.AgentEvents.ConnectorBinding;
 import dev.warden.events.agent.AgentEvents.Policy;
+import dev.warden.tenancy.db.ListQuery;
+import dev.warden.tenancy.db.ListQuery.Page;
 import io.smallrye.mutiny.Uni;
 import io.vertx.mutiny.sqlclient.Row;
 import io.vertx.mutiny.sqlclient.SqlConnection;
 import io.vertx.mutiny.sqlclient.Tuple;
 import jakarta.enterprise.context.ApplicationScoped;
 
-import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.List;
 import java.util.UUID;
 
-import static dev.warden.tenancy.db.Rows.all;
 import static dev.warden.tenancy.db.Rows.first;
 import static dev.warden.tenancy.db.Rows.instant;
 import static dev.warden.tenancy.db.Rows.jsonText;
@@ -27,12 +27,13 @@ import static dev.warden.tenancy.db.Rows.utc;
 public class PolicyRepository {
 
     private static final String BINDING_COLUMNS = "id, agent_id, connector, name, config::text, created_by, created_at";
-    private static final String POLICY_SELECT = """
-            SELECT p.id, p.org_id, p.name, p.description, p.enforcement, p.rules::text, p.version, p.created_at,
-                   p.created_by, p.updated_at, p.updated_by,
-                   coalesce((SELECT array_agg(b.agent_id ORDER BY b.created_at, b.agent_id) FROM policy_bindings b
-                             WHERE b.policy_id = p.id), '{}') AS agent_ids
-            FROM policies p""";
+    private static final String POLICY_COLUMNS = """
+            p.id, p.org_id, p.name, p.description, p.enforcement, p.rules::text, p.version, p.created_at,
+            p.created_by, p.updated_at, p.updated_by,
+            coalesce((SELECT array_agg(b.agent_id ORDER BY b.created_at, b.agent_id) FROM policy_bindings b
+                      WHERE b.policy_id = p.id), '{}') AS agent_ids""";
+    private static final String VERSION_COLUMNS =
+            "policy_id, version, name, description, enforcement, rules::text, created_at, created_by";
 
     public Uni<Void> insertBinding(SqlConnection conn, UUID org, ConnectorBinding b) {
         return conn.preparedQuery("INSERT INTO connector_bindings (org_id, " + BINDING_COLUMNS.replace("::text", "")
@@ -48,20 +49,12 @@ public class PolicyRepository {
                 .execute(Tuple.of(agentId, id)).map(rows -> first(rows, PolicyRepository::binding));
     }
 
-    public Uni<List<ConnectorBinding>> listBindings(SqlConnection conn, UUID agentId, PageRequest page) {
-        List<Object> args = new ArrayList<>(List.of(agentId));
-        String where = "agent_id = $1" + since(args, page, "created_at") + after(args, page);
-        args.add(page.limit());
-        return conn.preparedQuery("SELECT " + BINDING_COLUMNS + " FROM connector_bindings WHERE " + where
-                        + " ORDER BY created_at, id LIMIT $" + args.size())
-                .execute(Tuple.from(args)).map(rows -> all(rows, PolicyRepository::binding));
-    }
-
-    public Uni<Long> countBindings(SqlConnection conn, UUID agentId, PageRequest page) {
-        List<Object> args = new ArrayList<>(List.of(agentId));
-        String where = "agent_id = $1" + since(args, page, "created_at");
-        return conn.preparedQuery("SELECT count(*) FROM connector_bindings WHERE " + where)
-                .execute(Tuple.from(args)).map(rows -> rows.iterator().next().getLong(0));
+    public Uni<Page<ConnectorBinding>> listBindings(SqlConnection conn, UUID agentId, PageRequest page) {
+        return ListQuery.select(BINDING_COLUMNS, "connector_bindings")
+                .where("agent_id = ?", agentId)
+                .updatedSince("created_at", page.updatedSince())
+                .byTimeAfter("created_at", "id", page.after())
+                .page(conn, page.limit(), PolicyRepository::binding);
     }
 
     public Uni<Void> insertPolicy(SqlConnection conn, Policy p) {
@@ -94,22 +87,16 @@ public class PolicyRepository {
     }
 
     public Uni<Policy> findPolicy(SqlConnection conn, UUID id) {
-        return conn.preparedQuery(POLICY_SELECT + " WHERE p.id = $1").execute(Tuple.of(id))
+        return conn.preparedQuery("SELECT " + POLICY_COLUMNS + " FROM policies p WHERE p.id = $1").execute(Tuple.of(id))
                 .map(rows -> first(rows, PolicyRepository::policy));
     }
 
-    public Uni<List<Policy>> listPolicies(SqlConnection conn, PageRequest page, UUID agentId) {
-        List<Object> args = new ArrayList<>();
-        String where = policyFilters(args, page, agentId) + after(args, page).replace("(created_at, id)", "(p.created_at, p.id)");
-        args.add(page.limit());
-        return conn.preparedQuery(POLICY_SELECT + " WHERE " + where + " ORDER BY p.created_at, p.id LIMIT $" + args.size())
-                .execute(Tuple.from(args)).map(rows -> all(rows, PolicyRepository::policy));
-    }
-
-    public Uni<Long> countPolicies(SqlConnection conn, PageRequest page, UUID agentId) {
-        List<Object> args = new ArrayList<>();
-        return conn.preparedQuery("SELECT count(*) FROM policies p WHERE " + policyFilters(args, page, agentId))
-                .execute(Tuple.from(args)).map(rows -> rows.iterator().next().getLong(0));
+    public Uni<Page<Policy>> listPolicies(SqlConnection conn, PageRequest page, UUID agentId) {
+        return ListQuery.select(POLICY_COLUMNS, "policies p")
+                .whereIfPresent("EXISTS (SELECT 1 FROM policy_bindings b WHERE b.policy_id = p.id AND b.agent_id = ?)", agentId)
+                .updatedSince("p.updated_at", page.updatedSince())
+                .byTimeAfter("p.created_at", "p.id", page.after())
+                .page(conn, page.limit(), PolicyRepository::policy);
     }
 
     /** Binds, and answers whether the binding is new. */
@@ -125,14 +112,15 @@ public class PolicyRepository {
                 .execute(Tuple.of(policyId, agentId)).map(rows -> rows.rowCount() == 1);
     }
 
-    public Uni<List<PolicyVersion>> versions(SqlConnection conn, UUID policyId) {
-        return conn.preparedQuery("""
-                        SELECT policy_id, version, name, description, enforcement, rules::text, created_at, created_by
-                        FROM policy_versions WHERE policy_id = $1 ORDER BY version DESC""")
-                .execute(Tuple.of(policyId))
-                .map(rows -> all(rows, r -> new PolicyVersion(r.getUUID("policy_id"), r.getInteger("version"),
+    /** Newest first; the cursor's position is the version number. */
+    public Uni<Page<PolicyVersion>> versions(SqlConnection conn, UUID policyId, PageRequest page) {
+        return ListQuery.select(VERSION_COLUMNS, "policy_versions")
+                .where("policy_id = ?", policyId)
+                .updatedSince("created_at", page.updatedSince())
+                .byNumberAfter("version", page.after() == null ? null : (int) page.after().position(), true)
+                .page(conn, page.limit(), r -> new PolicyVersion(r.getUUID("policy_id"), r.getInteger("version"),
                         r.getString("name"), r.getString("description"), r.getString("enforcement"),
-                        EventJson.tree(r.getString("rules")), instant(r, "created_at"), r.getString("created_by"))));
+                        EventJson.tree(r.getString("rules")), instant(r, "created_at"), r.getString("created_by")));
     }
 
     private Uni<Void> insertVersion(SqlConnection conn, Policy p) {
@@ -143,32 +131,6 @@ public class PolicyRepository {
                 .execute(Tuple.from(Arrays.asList(p.orgId(), p.id(), p.version(), p.name(), p.description(),
                         p.enforcement(), jsonText(p.rules()), utc(p.updatedAt()), p.updatedBy())))
                 .replaceWithVoid();
-    }
-
-    private static String policyFilters(List<Object> args, PageRequest page, UUID agentId) {
-        String where = "true" + since(args, page, "p.updated_at");
-        if (agentId != null) {
-            args.add(agentId);
-            where += " AND EXISTS (SELECT 1 FROM policy_bindings b WHERE b.policy_id = p.id AND b.agent_id = $" + args.size() + ")";
-        }
-        return where;
-    }
-
-    private static String since(List<Object> args, PageRequest page, String column) {
-        if (page.updatedSince() == null) {
-            return "";
-        }
-        args.add(utc(page.updatedSince()));
-        return " AND " + column + " >= $" + args.size();
-    }
-
-    private static String after(List<Object> args, PageRequest page) {
-        if (page.after() == null) {
-            return "";
-        }
-        args.add(utc(page.after().instant()));
-        args.add(page.after().id());
-        return " AND (created_at, id) > ($" + (args.size() - 1) + ", $" + args.size() + ")";
     }
 
     private static ConnectorBinding binding(Row r) {

@@ -89,8 +89,10 @@ public class PolicyResource {
     @Path("/{policy_id}/versions")
     @RolesAllowed(Roles.VIEWER)
     @Operation(summary = "List a policy's versions, newest first")
-    public Uni<PolicyVersionListResponse> versions(@PathParam("policy_id") String policyId) {
-        return service.versions(actor.org(), Params.uuid("policy_id", policyId));
+    public Uni<PolicyVersionListResponse> versions(@PathParam("policy_id") String policyId,
+                                                   @QueryParam("limit") String limit, @QueryParam("cursor") String cursor,
+                                                   @QueryParam("updated_since") String updatedSince) {
+        return service.versions(actor.org(), Params.uuid("policy_id", policyId), PageRequest.parse(limit, cursor, updatedSince));
     }
 
     @PUT

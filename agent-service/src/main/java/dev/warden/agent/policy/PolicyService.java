@@ -1,14 +1,14 @@
 package dev.warden.agent.policy;
 
 import com.fasterxml.jackson.databind.JsonNode;
-import dev.warden.agent.Agent;
+import dev.warden.agent.lifecycle.Agent;
 import dev.warden.agent.policy.PolicyModels.BindConnectorRequest;
 import dev.warden.agent.policy.PolicyModels.ConnectorListResponse;
 import dev.warden.agent.policy.PolicyModels.CreatePolicyRequest;
 import dev.warden.agent.policy.PolicyModels.PolicyListResponse;
 import dev.warden.agent.policy.PolicyModels.PolicyVersionListResponse;
 import dev.warden.agent.policy.PolicyModels.UpdatePolicyRequest;
-import dev.warden.agent.repository.AgentRepository;
+import dev.warden.agent.lifecycle.AgentRepository;
 import dev.warden.api.ApiException;
 import dev.warden.api.Checks;
 import dev.warden.api.PageRequest;
@@ -54,9 +54,9 @@ public class PolicyService {
 
     public Uni<ConnectorListResponse> connectors(UUID org, UUID agentId, PageRequest page) {
         return db.inOrg(org, conn -> agents.findById(conn, agentId).map(PolicyService::agentOrNotFound)
-                .chain(() -> policies.listBindings(conn, agentId, page))
-                .chain(found -> policies.countBindings(conn, agentId, page).map(total -> new ConnectorListResponse(found,
-                        total, page.nextCursor(found, b -> Cursor.at(b.createdAt(), b.id()))))));
+                .chain(() -> policies.listBindings(conn, agentId, page)))
+                .map(found -> new ConnectorListResponse(found.items(), found.total(), found.totalExact(),
+                        page.nextCursor(found.items(), b -> Cursor.at(b.createdAt(), b.id()))));
     }
 
     public Uni<ConnectorBinding> bindConnector(UUID org, String actor, UUID agentId, BindConnectorRequest req) {
@@ -93,19 +93,20 @@ public class PolicyService {
     }
 
     public Uni<PolicyListResponse> list(UUID org, PageRequest page, UUID agentId) {
-        return db.inOrg(org, conn -> policies.listPolicies(conn, page, agentId)
-                .chain(found -> policies.countPolicies(conn, page, agentId).map(total -> new PolicyListResponse(found,
-                        total, page.nextCursor(found, b -> Cursor.at(b.createdAt(), b.id()))))));
+        return db.inOrg(org, conn -> policies.listPolicies(conn, page, agentId))
+                .map(found -> new PolicyListResponse(found.items(), found.total(), found.totalExact(),
+                        page.nextCursor(found.items(), b -> Cursor.at(b.createdAt(), b.id()))));
     }
 
     public Uni<Policy> get(UUID org, UUID id) {
         return db.inOrg(org, conn -> policies.findPolicy(conn, id).map(PolicyService::policyOrNotFound));
     }
 
-    public Uni<PolicyVersionListResponse> versions(UUID org, UUID id) {
+    public Uni<PolicyVersionListResponse> versions(UUID org, UUID id, PageRequest page) {
         return db.inOrg(org, conn -> policies.findPolicy(conn, id).map(PolicyService::policyOrNotFound)
-                .chain(() -> policies.versions(conn, id))
-                .map(found -> new PolicyVersionListResponse(found, found.size())));
+                .chain(() -> policies.versions(conn, id, page)))
+                .map(found -> new PolicyVersionListResponse(found.items(), found.total(), found.totalExact(),
+                        page.nextCursor(found.items(), v -> new Cursor(v.version(), v.policyId()))));
     }
 
     public Uni<Policy> create(UUID org, String actor, CreatePolicyRequest req) {

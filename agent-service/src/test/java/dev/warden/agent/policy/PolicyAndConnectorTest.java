@@ -86,6 +86,23 @@ class PolicyAndConnectorTest {
     }
 
     @Test
+    void policyVersionsArePagedNewestFirstWithACursor() {
+        String policy = tenant.admin().body(Map.of("name", "paged",
+                        "rules", List.of(Map.of("effect", "deny", "action", "files:export"))))
+                .post("/v1/policies").then().statusCode(201).extract().path("id");
+        tenant.admin().body(Map.of("enforcement", "monitor")).patch("/v1/policies/" + policy).then().statusCode(200);
+        tenant.admin().body(Map.of("enforcement", "enforce")).patch("/v1/policies/" + policy).then().statusCode(200);
+
+        String cursor = tenant.admin().get("/v1/policies/" + policy + "/versions?limit=2").then().statusCode(200)
+                .body("versions.version", contains(3, 2)).body("total", equalTo(3)).body("total_exact", equalTo(true))
+                .extract().path("next_cursor");
+        tenant.admin().get("/v1/policies/" + policy + "/versions?limit=2&cursor=" + cursor).then().statusCode(200)
+                .body("versions.version", contains(1)).body("next_cursor", equalTo(null));
+        tenant.admin().get("/v1/policies/" + policy + "/versions?updated_since=2999-01-01T00:00:00Z").then()
+                .statusCode(200).body("versions", empty()).body("total", equalTo(0));
+    }
+
+    @Test
     void aPolicyForAnUnknownAgentIsRefusedWhole() {
         tenant.admin().body(Map.of("name", "p", "rules", List.of(Map.of("effect", "deny")),
                         "agent_ids", List.of(agent, java.util.UUID.randomUUID().toString())))

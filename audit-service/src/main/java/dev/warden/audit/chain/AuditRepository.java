@@ -3,6 +3,9 @@ package dev.warden.audit.chain;
 import dev.warden.events.audit.AuditChain;
 import dev.warden.events.audit.AuditEvents.AuditEntry;
 import dev.warden.events.audit.AuditEvents.Checkpoint;
+import dev.warden.api.PageRequest;
+import dev.warden.tenancy.db.ListQuery;
+import dev.warden.tenancy.db.ListQuery.Page;
 import io.smallrye.mutiny.Uni;
 import io.vertx.mutiny.sqlclient.Row;
 import io.vertx.mutiny.sqlclient.SqlConnection;
@@ -10,7 +13,6 @@ import io.vertx.mutiny.sqlclient.Tuple;
 import jakarta.enterprise.context.ApplicationScoped;
 
 import java.time.Instant;
-import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.List;
 import java.util.UUID;
@@ -32,23 +34,35 @@ public class AuditRepository {
 
     /** Filters of {@code GET /v1/audit}; null means no filter. */
     public record EntryFilter(String agentId, String actionType, String connector, String status, Instant from,
-                              Instant to, Long afterSequence) {
+                              Instant to, Instant recordedSince, Long afterSequence) {
+
+        /** Whether it selects the whole chain, whose length the head knows without counting. */
+        public boolean selectsAll() {
+            return agentId == null && actionType == null && connector == null && status == null && from == null && to == null
+                    && recordedSince == null;
+        }
+    }
+
+    /** The entries {@code filter} selects, in chain order. */
+    private static ListQuery query(EntryFilter f) {
+        return ListQuery.select(ENTRY_COLUMNS, "audit_entries")
+                .whereEquals("agent_id", f.agentId())
+                .whereEquals("action_type", f.actionType())
+                .whereEquals("connector", f.connector())
+                .whereEquals("status", f.status())
+                .whereIfPresent("occurred_at >= ?", f.from())
+                .whereIfPresent("occurred_at < ?", f.to())
+                .updatedSince("recorded_at", f.recordedSince())
+                .byNumberAfter("sequence", f.afterSequence(), false);
     }
 
     public Uni<List<AuditEntry>> entries(SqlConnection conn, EntryFilter filter, int limit, int offset) {
-        List<Object> args = new ArrayList<>();
-        String where = where(args, filter);
-        args.add(limit);
-        args.add(offset);
-        return conn.preparedQuery("SELECT " + ENTRY_COLUMNS + " FROM audit_entries WHERE " + where
-                        + " ORDER BY sequence LIMIT $" + (args.size() - 1) + " OFFSET $" + args.size())
-                .execute(Tuple.from(args)).map(rows -> all(rows, AuditRepository::entry));
+        return query(filter).offset(offset).items(conn, limit, AuditRepository::entry);
     }
 
-    public Uni<Long> count(SqlConnection conn, EntryFilter filter) {
-        List<Object> args = new ArrayList<>();
-        return conn.preparedQuery("SELECT count(*) FROM audit_entries WHERE " + where(args, filter))
-                .execute(Tuple.from(args)).map(rows -> rows.iterator().next().getLong(0));
+    /** A page and the total of what the filter selects (exact up to {@link ListQuery#TOTAL_BOUND}). */
+    public Uni<Page<AuditEntry>> page(SqlConnection conn, EntryFilter filter, int limit, int offset) {
+        return query(filter).offset(offset).page(conn, limit, AuditRepository::entry);
     }
 
     /** Entries {@code from..to} by sequence, in order. */
@@ -86,45 +100,27 @@ public class AuditRepository {
                 .replaceWithVoid();
     }
 
-    /** Checkpoints, newest first; {@code beforeSequence} pages backwards. */
-    public Uni<List<Checkpoint>> checkpoints(SqlConnection conn, int limit, Long atMostSequence) {
+    /** Checkpoints, newest first by (sequence, id); the cursor's position is a sequence. */
+    public Uni<Page<Checkpoint>> checkpoints(SqlConnection conn, PageRequest page) {
+        PageRequest.Cursor after = page.after();
+        return ListQuery.select(CHECKPOINT_COLUMNS, "audit_checkpoints")
+                .updatedSince("signed_at", page.updatedSince())
+                .orderBy("sequence DESC, id DESC", after == null ? null : "(sequence, id) < (?, ?)",
+                        after == null ? new Object[0] : new Object[]{after.position(), after.id()})
+                .page(conn, page.limit(), AuditRepository::checkpoint);
+    }
+
+    /** The newest checkpoint at or below {@code atMostSequence} (null: any), or null when there is none. */
+    public Uni<Checkpoint> latestCheckpoint(SqlConnection conn, Long atMostSequence) {
         return conn.preparedQuery("SELECT " + CHECKPOINT_COLUMNS + " FROM audit_checkpoints WHERE sequence <= $1"
-                        + " ORDER BY sequence DESC, signed_at DESC LIMIT $2")
-                .execute(Tuple.of(atMostSequence == null ? Long.MAX_VALUE : atMostSequence, limit))
-                .map(rows -> all(rows, AuditRepository::checkpoint));
+                        + " ORDER BY sequence DESC, signed_at DESC LIMIT 1")
+                .execute(Tuple.of(atMostSequence == null ? Long.MAX_VALUE : atMostSequence))
+                .map(rows -> first(rows, AuditRepository::checkpoint));
     }
 
     public Uni<String> publicKey(SqlConnection conn, String keyId) {
         return conn.preparedQuery("SELECT public_key FROM audit_signing_keys WHERE key_id = $1").execute(Tuple.of(keyId))
                 .map(rows -> first(rows, r -> r.getString(0)));
-    }
-
-    private static String where(List<Object> args, EntryFilter f) {
-        StringBuilder where = new StringBuilder("true");
-        add(args, where, "agent_id", f.agentId());
-        add(args, where, "action_type", f.actionType());
-        add(args, where, "connector", f.connector());
-        add(args, where, "status", f.status());
-        if (f.from() != null) {
-            args.add(utc(f.from()));
-            where.append(" AND occurred_at >= $").append(args.size());
-        }
-        if (f.to() != null) {
-            args.add(utc(f.to()));
-            where.append(" AND occurred_at < $").append(args.size());
-        }
-        if (f.afterSequence() != null) {
-            args.add(f.afterSequence());
-            where.append(" AND sequence > $").append(args.size());
-        }
-        return where.toString();
-    }
-
-    private static void add(List<Object> args, StringBuilder where, String column, String value) {
-        if (value != null) {
-            args.add(value);
-            where.append(" AND ").append(column).append(" = $").append(args.size());
-        }
     }
 
     static AuditEntry entry(Row r) {

@@ -70,8 +70,8 @@ public class ChainVerifier {
                 throw ApiException.invalidField("to", "export at most 100000 entries at a time");
             }
             return repository.hashBefore(conn, from).chain(prev -> repository.range(conn, from, to)
-                    .chain(entries -> repository.checkpoints(conn, 1, to).chain(found -> {
-                        Checkpoint checkpoint = found.isEmpty() || found.getFirst().sequence() < from ? null : found.getFirst();
+                    .chain(entries -> repository.latestCheckpoint(conn, to).chain(found -> {
+                        Checkpoint checkpoint = found == null || found.sequence() < from ? null : found;
                         Uni<String> key = checkpoint == null ? Uni.createFrom().nullItem() : repository.publicKey(conn, checkpoint.keyId());
                         return key.map(publicKey -> new Export(org, from, to, prev, entries, checkpoint, publicKey));
                     })));
@@ -99,11 +99,10 @@ public class ChainVerifier {
     }
 
     private Uni<Verification> checkCheckpoint(SqlConnection conn, Verification result) {
-        return repository.checkpoints(conn, 1, result.to()).chain(found -> {
-            if (found.isEmpty() || found.getFirst().sequence() < result.from()) {
+        return repository.latestCheckpoint(conn, result.to()).chain(c -> {
+            if (c == null || c.sequence() < result.from()) {
                 return Uni.createFrom().item(result);
             }
-            Checkpoint c = found.getFirst();
             return repository.publicKey(conn, c.keyId()).chain(publicKey -> repository.range(conn, c.sequence(), c.sequence())
                     .map(at -> {
                         boolean signatureValid = publicKey != null

@@ -1,5 +1,7 @@
 package dev.warden.audit.checkpoint;
 
+import dev.warden.api.PageRequest;
+import dev.warden.api.PageRequest.Cursor;
 import dev.warden.audit.chain.AuditRepository;
 import dev.warden.events.EventTypes;
 import dev.warden.events.audit.AuditChain;
@@ -17,7 +19,6 @@ import org.jboss.logging.Logger;
 
 import java.time.Duration;
 import java.time.Instant;
-import java.util.ArrayList;
 import java.util.List;
 import java.util.UUID;
 
@@ -82,7 +83,14 @@ public class CheckpointService {
                         .collect().asList().map(List::size));
     }
 
-    public Uni<List<Checkpoint>> list(UUID org, int limit, Long atMostSequence) {
-        return db.inOrg(org, conn -> repository.checkpoints(conn, limit, atMostSequence)).map(ArrayList::new);
+    public Uni<CheckpointPage> list(UUID org, PageRequest page) {
+        return db.inOrg(org, conn -> repository.checkpoints(conn, page))
+                .map(found -> new CheckpointPage(found.items(), found.total(), found.totalExact(),
+                        page.nextCursor(found.items(), c -> new Cursor(c.sequence(), c.id()))));
+    }
+
+    /** The newest checkpoint of {@code org}, or null. */
+    public Uni<Checkpoint> latest(UUID org) {
+        return db.inOrg(org, conn -> repository.latestCheckpoint(conn, null));
     }
 }

@@ -4,6 +4,7 @@ import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.JsonNodeFactory;
 import com.fasterxml.jackson.databind.node.ObjectNode;
+import dev.warden.api.ApiException;
 import dev.warden.audit.chain.AuditRepository;
 import dev.warden.audit.checkpoint.CheckpointService;
 import dev.warden.audit.checkpoint.SigningKey;
@@ -18,7 +19,6 @@ import dev.warden.outbox.Outbox;
 import dev.warden.tenancy.db.TenantDb;
 import io.smallrye.mutiny.Uni;
 import io.vertx.mutiny.sqlclient.SqlConnection;
-import io.vertx.mutiny.sqlclient.Tuple;
 import jakarta.enterprise.context.ApplicationScoped;
 import org.jboss.logging.Logger;
 
@@ -29,11 +29,6 @@ import java.util.List;
 import java.util.Map;
 import java.util.UUID;
 
-import static dev.warden.tenancy.db.Rows.all;
-import static dev.warden.tenancy.db.Rows.first;
-import static dev.warden.tenancy.db.Rows.json;
-import static dev.warden.tenancy.db.Rows.jsonText;
-import static dev.warden.tenancy.db.Rows.utc;
 
 /**
  * Builds the evidence for one agent over a time range: the agent as it is, its declared intent, its deployments,
@@ -49,14 +44,16 @@ public class ComplianceBuilder {
             "agent.connector-unbound", "policy.bound", "policy.unbound");
 
     private final TenantDb db;
+    private final ComplianceRepository repository;
     private final AuditRepository audit;
     private final CheckpointService checkpoints;
     private final SigningKey key;
     private final Outbox outbox;
 
-    public ComplianceBuilder(TenantDb db, AuditRepository audit, CheckpointService checkpoints, SigningKey key,
-                             Outbox outbox) {
+    public ComplianceBuilder(TenantDb db, ComplianceRepository repository, AuditRepository audit,
+                             CheckpointService checkpoints, SigningKey key, Outbox outbox) {
         this.db = db;
+        this.repository = repository;
         this.audit = audit;
         this.checkpoints = checkpoints;
         this.key = key;
@@ -66,14 +63,21 @@ public class ComplianceBuilder {
     /** Records the request and starts building; answers the package id at once. */
     public Uni<UUID> request(UUID org, String actor, String agentId, Instant from, Instant to) {
         UUID id = UUID.randomUUID();
-        return db.inOrg(org, conn -> conn.preparedQuery("""
-                        INSERT INTO compliance_packages (id, org_id, agent_id, range_from, range_to, status, progress,
-                            requested_by, requested_at) VALUES ($1, $2, $3, $4, $5, 'building', 0, $6, now())""")
-                        .execute(Tuple.of(id, org, agentId, utc(from), utc(to), actor)))
+        return db.inOrg(org, conn -> repository.insert(conn, id, org, agentId, from, to, actor))
                 .invoke(() -> build(org, id, agentId, from, to).subscribe().with(
                         done -> LOG.infof("Compliance package %s is ready", id),
                         failure -> fail(org, id, failure)))
                 .replaceWith(id);
+    }
+
+    /** A package of this organization; another's, or none, is a 404. */
+    public Uni<PackageResponse> find(UUID org, UUID id) {
+        return db.inOrg(org, conn -> repository.find(conn, id)).map(pkg -> {
+            if (pkg == null) {
+                throw ApiException.notFound("Compliance package");
+            }
+            return pkg;
+        });
     }
 
     private Uni<Void> build(UUID org, UUID id, String agentId, Instant from, Instant to) {
@@ -93,35 +97,30 @@ public class ComplianceBuilder {
     }
 
     private Uni<Void> agentState(SqlConnection conn, String agentId, ObjectNode pkg) {
-        return conn.preparedQuery("SELECT snapshot::text, declared_intent::text FROM agent_intents WHERE agent_id = $1")
-                .execute(Tuple.of(agentId))
-                .invoke(rows -> {
-                    var row = first(rows, r -> r);
-                    pkg.set("agent", row == null ? null : json(row, "snapshot"));
-                    pkg.set("declared_intent", row == null ? null : json(row, "declared_intent"));
-                }).replaceWithVoid();
+        return repository.agentState(conn, agentId).invoke(state -> {
+            pkg.set("agent", state.snapshot());
+            pkg.set("declared_intent", state.declaredIntent());
+        }).replaceWithVoid();
     }
 
     /** Deployments, rollbacks, and the policies and connectors bound to the agent now, from its whole history. */
     private Uni<Void> history(SqlConnection conn, String agentId, ObjectNode pkg) {
-        return conn.preparedQuery("SELECT sequence, action_type, actor, connector, metadata::text, occurred_at "
-                        + "FROM audit_entries WHERE agent_id = $1 AND action_type = ANY ($2) ORDER BY sequence")
-                .execute(Tuple.of(agentId, HISTORY.toArray(String[]::new)))
+        return repository.history(conn, agentId, HISTORY)
                 .invoke(rows -> {
                     ArrayNode deployments = pkg.putArray("deployments");
                     Map<String, JsonNode> policies = new LinkedHashMap<>();
                     Map<String, JsonNode> connectors = new LinkedHashMap<>();
                     rows.forEach(r -> {
-                        JsonNode meta = json(r, "metadata");
-                        ObjectNode item = ((ObjectNode) meta.deepCopy()).put("sequence", r.getLong("sequence"))
-                                .put("action_type", r.getString("action_type")).put("actor", r.getString("actor"))
-                                .put("occurred_at", r.getOffsetDateTime("occurred_at").toInstant().toString());
-                        switch (r.getString("action_type")) {
+                        JsonNode meta = r.metadata();
+                        ObjectNode item = ((ObjectNode) meta.deepCopy()).put("sequence", r.sequence())
+                                .put("action_type", r.actionType()).put("actor", r.actor())
+                                .put("occurred_at", r.occurredAt().toString());
+                        switch (r.actionType()) {
                             case "agent.deployed", "agent.rolled-back" -> deployments.add(item);
                             case "policy.bound" -> policies.put(meta.path("policy_id").asText(), item);
                             case "policy.unbound" -> policies.remove(meta.path("policy_id").asText());
                             case "agent.connector-bound" -> connectors.put(meta.path("binding_id").asText(),
-                                    item.put("connector", r.getString("connector")));
+                                    item.put("connector", r.connector()));
                             default -> connectors.remove(meta.path("binding_id").asText());
                         }
                     });
@@ -131,7 +130,7 @@ public class ComplianceBuilder {
     }
 
     private Uni<Void> entries(SqlConnection conn, String agentId, Instant from, Instant to, ObjectNode pkg) {
-        return audit.entries(conn, new AuditRepository.EntryFilter(agentId, null, null, null, from, to, null), MAX_SEGMENT, 0)
+        return audit.entries(conn, new AuditRepository.EntryFilter(agentId, null, null, null, from, to, null, null), MAX_SEGMENT, 0)
                 .invoke(found -> {
                     ArrayNode entries = pkg.putArray("audit_entries");
                     ArrayNode executions = pkg.putArray("executions");
@@ -145,27 +144,14 @@ public class ComplianceBuilder {
     }
 
     private Uni<Void> drift(SqlConnection conn, String agentId, Instant from, Instant to, ObjectNode pkg) {
-        return conn.preparedQuery("""
-                        SELECT id, drift_type, action_event_id, connector, action, data_type, details::text, occurred_at,
-                               detected_at, sequence
-                        FROM drift_events WHERE agent_id = $1 AND occurred_at >= $2 AND occurred_at < $3 ORDER BY sequence""")
-                .execute(Tuple.of(agentId, utc(from), utc(to)))
-                .invoke(rows -> {
-                    ArrayNode drift = pkg.putArray("drift_events");
-                    all(rows, r -> r).forEach(r -> drift.addObject()
-                            .put("id", r.getUUID("id").toString()).put("drift_type", r.getString("drift_type"))
-                            .put("action_event_id", r.getUUID("action_event_id").toString())
-                            .put("connector", r.getString("connector")).put("action", r.getString("action"))
-                            .put("data_type", r.getString("data_type")).put("sequence", r.getLong("sequence"))
-                            .put("occurred_at", r.getOffsetDateTime("occurred_at").toInstant().toString())
-                            .set("details", json(r, "details")));
-                }).replaceWithVoid();
+        return repository.drift(conn, agentId, from, to).invoke(found -> pkg.putArray("drift_events").addAll(found))
+                .replaceWithVoid();
     }
 
     /** The newest checkpoint at or past the last entry of the package; one is signed now when there is none. */
     private Uni<Checkpoint> coveringCheckpoint(UUID org, long sequence) {
-        return checkpoints.list(org, 1, null).chain(found -> !found.isEmpty() && found.getFirst().sequence() >= sequence
-                ? Uni.createFrom().item(found.getFirst()) : checkpoints.sign(org));
+        return checkpoints.latest(org).chain(found -> found != null && found.sequence() >= sequence
+                ? Uni.createFrom().item(found) : checkpoints.sign(org));
     }
 
     /** The contiguous chain from the package's first entry to the checkpoint: what proves the entries are in it. */
@@ -193,23 +179,19 @@ public class ComplianceBuilder {
         CompliancePackageCreated created = new CompliancePackageCreated(id, org, agentId, from, to,
                 pkg.get("audit_entries").size(), pkg.get("drift_events").size(), checkpoint.sequence(),
                 CanonicalJson.sha256Hex(content), key.keyId());
-        return conn.preparedQuery("""
-                        UPDATE compliance_packages SET status = 'ready', progress = 100, completed_at = now(),
-                            content = $2::text::jsonb, signature = $3, key_id = $4 WHERE id = $1""")
-                .execute(Tuple.of(id, jsonText(pkg), signature, key.keyId()))
+        return repository.ready(conn, id, pkg, signature, key.keyId())
                 .chain(() -> outbox.emit(conn, org, EventTypes.AUDIT_COMPLIANCE_PACKAGE_CREATED, agentId, org.toString(), created))
                 .replaceWithVoid();
     }
 
     private Uni<Void> progress(UUID org, UUID id, int percent) {
-        return db.inOrg(org, conn -> conn.preparedQuery("UPDATE compliance_packages SET progress = $2 WHERE id = $1")
-                .execute(Tuple.of(id, percent))).replaceWithVoid();
+        return db.inOrg(org, conn -> repository.progress(conn, id, percent));
     }
 
     private void fail(UUID org, UUID id, Throwable failure) {
         LOG.warnf("Compliance package %s failed: %s", id, failure.getMessage());
-        db.inOrg(org, conn -> conn.preparedQuery("UPDATE compliance_packages SET status = 'failed', error = $2 WHERE id = $1")
-                .execute(Tuple.of(id, String.valueOf(failure.getMessage())))).subscribe().with(r -> { }, e -> { });
+        db.inOrg(org, conn -> repository.failed(conn, id, String.valueOf(failure.getMessage())))
+                .subscribe().with(r -> { }, e -> LOG.warnf("Could not mark compliance package %s failed: %s", id, e.getMessage()));
     }
 
     private static long maxSequence(ObjectNode pkg) {

@@ -1,18 +1,12 @@
 package dev.warden.audit.compliance;
 
-import com.fasterxml.jackson.databind.JsonNode;
-import com.fasterxml.jackson.databind.PropertyNamingStrategies;
-import com.fasterxml.jackson.databind.annotation.JsonNaming;
 import dev.warden.api.ApiException;
 import dev.warden.api.Checks;
 import dev.warden.api.Params;
 import dev.warden.events.CanonicalJson;
-import dev.warden.tenancy.db.TenantDb;
 import dev.warden.tenancy.security.CurrentActor;
 import dev.warden.tenancy.security.Roles;
 import io.smallrye.mutiny.Uni;
-import io.vertx.mutiny.sqlclient.Row;
-import io.vertx.mutiny.sqlclient.Tuple;
 import jakarta.annotation.security.RolesAllowed;
 import jakarta.ws.rs.Consumes;
 import jakarta.ws.rs.GET;
@@ -33,14 +27,10 @@ import java.io.UncheckedIOException;
 import java.net.URI;
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
-import java.time.Instant;
 import java.util.UUID;
 import java.util.zip.ZipEntry;
 import java.util.zip.ZipOutputStream;
 
-import static dev.warden.tenancy.db.Rows.first;
-import static dev.warden.tenancy.db.Rows.instant;
-import static dev.warden.tenancy.db.Rows.json;
 
 @Path("/v1/compliance")
 @Produces(MediaType.APPLICATION_JSON)
@@ -51,23 +41,11 @@ public class ComplianceResource {
     private static final Duration MAX_RANGE = Duration.ofDays(400);
 
     private final ComplianceBuilder builder;
-    private final TenantDb db;
     private final CurrentActor actor;
 
-    public ComplianceResource(ComplianceBuilder builder, TenantDb db, CurrentActor actor) {
+    public ComplianceResource(ComplianceBuilder builder, CurrentActor actor) {
         this.builder = builder;
-        this.db = db;
         this.actor = actor;
-    }
-
-    @JsonNaming(PropertyNamingStrategies.SnakeCaseStrategy.class)
-    public record CreatePackageRequest(String agentId, Instant from, Instant to) {
-    }
-
-    @JsonNaming(PropertyNamingStrategies.SnakeCaseStrategy.class)
-    public record PackageResponse(UUID id, String agentId, Instant from, Instant to, String status, int progress,
-                                  Instant requestedAt, Instant completedAt, String error, JsonNode content,
-                                  String signature, String keyId) {
     }
 
     @POST
@@ -84,7 +62,7 @@ public class ComplianceResource {
         }
         checks.orThrow();
         return builder.request(actor.org(), actor.name(), body.agentId(), body.from(), body.to())
-                .chain(id -> find(id).map(pkg -> RestResponse.ResponseBuilder.<PackageResponse>create(202)
+                .chain(id -> builder.find(actor.org(), id).map(pkg -> RestResponse.ResponseBuilder.<PackageResponse>create(202)
                         .location(URI.create("/v1/compliance/" + id)).entity(pkg).build()));
     }
 
@@ -97,7 +75,7 @@ public class ComplianceResource {
         if (format != null && !format.equals("json") && !format.equals("zip")) {
             throw ApiException.invalidField("format", "must be json or zip");
         }
-        return find(id).map(pkg -> {
+        return builder.find(actor.org(), id).map(pkg -> {
             if (!"zip".equals(format)) {
                 return Response.ok(pkg).build();
             }
@@ -107,27 +85,6 @@ public class ComplianceResource {
             return Response.ok(zip(pkg), "application/zip")
                     .header("Content-Disposition", "attachment; filename=\"compliance-" + id + ".zip\"").build();
         });
-    }
-
-    private Uni<PackageResponse> find(UUID id) {
-        return db.inOrg(actor.org(), conn -> conn.preparedQuery("""
-                        SELECT id, agent_id, range_from, range_to, status, progress, requested_at, completed_at, error,
-                               content::text, signature, key_id FROM compliance_packages WHERE id = $1""")
-                .execute(Tuple.of(id))
-                .map(rows -> first(rows, ComplianceResource::response)))
-                .map(pkg -> {
-                    if (pkg == null) {
-                        throw ApiException.notFound("Compliance package");
-                    }
-                    return pkg;
-                });
-    }
-
-    private static PackageResponse response(Row r) {
-        return new PackageResponse(r.getUUID("id"), r.getString("agent_id"), instant(r, "range_from"),
-                instant(r, "range_to"), r.getString("status"), r.getInteger("progress"), instant(r, "requested_at"),
-                instant(r, "completed_at"), r.getString("error"), json(r, "content"), r.getString("signature"),
-                r.getString("key_id"));
     }
 
     /** package.json is the exact signed byte sequence (canonical JSON); package.sig its Ed25519 signature. */

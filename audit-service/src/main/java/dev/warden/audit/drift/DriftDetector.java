@@ -6,13 +6,13 @@ import com.fasterxml.jackson.databind.node.ObjectNode;
 import dev.warden.events.CloudEvent;
 import dev.warden.events.EventTypes;
 import dev.warden.events.audit.AuditEvents.AuditEntry;
+import dev.warden.audit.drift.DriftRepository.StoredIntent;
 import dev.warden.events.audit.AuditEvents.DriftEvent;
 import io.smallrye.config.ConfigMapping;
 import io.smallrye.config.WithDefault;
 import io.smallrye.mutiny.Multi;
 import io.smallrye.mutiny.Uni;
 import io.vertx.mutiny.sqlclient.SqlConnection;
-import io.vertx.mutiny.sqlclient.Tuple;
 import jakarta.enterprise.context.ApplicationScoped;
 
 import java.nio.charset.StandardCharsets;
@@ -28,9 +28,6 @@ import java.util.Map;
 import java.util.Set;
 import java.util.UUID;
 
-import static dev.warden.tenancy.db.Rows.jsonText;
-import static dev.warden.tenancy.db.Rows.utc;
-
 /**
  * Compares each action an agent performed with the intent it declared: a connector not permitted is
  * {@code unauthorized_system}, an action not permitted {@code unauthorized_action}, a data type not declared
@@ -43,9 +40,11 @@ public class DriftDetector {
 
     public static final String DRIFT_TYPE = EventTypes.AUDIT_DRIFT_DETECTED;
 
+    private final DriftRepository repository;
     private final Config config;
 
-    public DriftDetector(Config config) {
+    public DriftDetector(DriftRepository repository, Config config) {
+        this.repository = repository;
         this.config = config;
     }
 
@@ -63,15 +62,15 @@ public class DriftDetector {
         incoming.stream().filter(i -> i.entry().agentId() != null && (EventTypes.AGENT_ACTION.equals(i.event().type())
                         || i.event().data() != null && i.event().data().has("agent")))
                 .forEach(i -> acting.add(i.entry().agentId()));
-        return intents(conn, acting).chain(intents -> {
-            Map<String, Intent> changed = new LinkedHashMap<>();
+        return repository.intents(conn, acting).chain(intents -> {
+            Map<String, StoredIntent> changed = new LinkedHashMap<>();
             for (Incoming i : incoming) {
                 JsonNode agent = i.event().data() == null ? null : i.event().data().get("agent");
                 if (agent != null && agent.hasNonNull("id") && agent.hasNonNull("revision")) {
-                    Intent current = intents.get(agent.get("id").asText());
+                    StoredIntent current = intents.get(agent.get("id").asText());
                     long revision = agent.get("revision").asLong();
                     if (current == null || current.revision() < revision) {
-                        Intent next = new Intent(agent.get("declared_intent"), revision, agent);
+                        StoredIntent next = new StoredIntent(agent.get("declared_intent"), revision, agent);
                         intents.put(agent.get("id").asText(), next);
                         changed.put(agent.get("id").asText(), next);
                     }
@@ -83,7 +82,7 @@ public class DriftDetector {
                 for (Incoming i : incoming) {
                     out.add(new Chained(i.entry(), null));
                     if (EventTypes.AGENT_ACTION.equals(i.event().type())) {
-                        Intent intent = intents.get(i.entry().agentId());
+                        StoredIntent intent = intents.get(i.entry().agentId());
                         if (intent != null && intent.declared()) {
                             for (DriftEvent drift : check(org, i, intent, recent, lastFrequencyDrift, now)) {
                                 out.add(new Chained(entryOf(drift), drift));
@@ -91,12 +90,12 @@ public class DriftDetector {
                         }
                     }
                 }
-                return saveIntents(conn, org, changed).replaceWith(out);
+                return repository.saveIntents(conn, org, changed).replaceWith(out);
             });
         });
     }
 
-    private List<DriftEvent> check(UUID org, Incoming i, Intent intent, Map<String, Deque<Instant>> recent,
+    private List<DriftEvent> check(UUID org, Incoming i, StoredIntent intent, Map<String, Deque<Instant>> recent,
                                    Map<String, Instant> lastFrequencyDrift, Instant now) {
         JsonNode data = i.event().data();
         String connector = text(data, "connector");
@@ -131,7 +130,7 @@ public class DriftDetector {
     }
 
     /** The recent actions of each checked agent before this batch, enough to know whether a window overflows. */
-    private Uni<Map<String, Deque<Instant>>> recentActions(SqlConnection conn, List<Incoming> incoming, Map<String, Intent> intents) {
+    private Uni<Map<String, Deque<Instant>>> recentActions(SqlConnection conn, List<Incoming> incoming, Map<String, StoredIntent> intents) {
         Map<String, Instant> earliest = new HashMap<>();
         incoming.stream().filter(i -> EventTypes.AGENT_ACTION.equals(i.event().type()))
                 .filter(i -> intents.containsKey(i.entry().agentId()) && intents.get(i.entry().agentId()).declared())
@@ -139,49 +138,9 @@ public class DriftDetector {
         Map<String, Deque<Instant>> recent = new HashMap<>();
         return Multi.createFrom().iterable(earliest.entrySet()).onItem().transformToUniAndConcatenate(e -> {
             Limit limit = limit(intents.get(e.getKey()).manifest());
-            return conn.preparedQuery("""
-                            SELECT occurred_at FROM audit_entries
-                            WHERE agent_id = $1 AND event_type = $2 AND occurred_at >= $3 AND occurred_at < $4
-                            ORDER BY occurred_at DESC LIMIT $5""")
-                    .execute(Tuple.of(e.getKey(), EventTypes.AGENT_ACTION, utc(e.getValue().minus(limit.window())),
-                            utc(e.getValue()), limit.maxActions() + 1))
-                    .invoke(rows -> {
-                        Deque<Instant> times = new ArrayDeque<>();
-                        rows.forEach(r -> times.addFirst(r.getOffsetDateTime(0).toInstant()));
-                        recent.put(e.getKey(), times);
-                    });
+            return repository.actionTimes(conn, e.getKey(), e.getValue().minus(limit.window()), e.getValue(),
+                    limit.maxActions() + 1).invoke(times -> recent.put(e.getKey(), times));
         }).collect().last().replaceWith(recent);
-    }
-
-    private Uni<Map<String, Intent>> intents(SqlConnection conn, Set<String> agents) {
-        if (agents.isEmpty()) {
-            return Uni.createFrom().item(new HashMap<>());
-        }
-        return conn.preparedQuery("SELECT agent_id, declared_intent::text, revision FROM agent_intents WHERE agent_id = ANY ($1)")
-                .execute(Tuple.of(agents.toArray(String[]::new)))
-                .map(rows -> {
-                    Map<String, Intent> found = new HashMap<>();
-                    rows.forEach(r -> found.put(r.getString("agent_id"), new Intent(
-                            r.getString("declared_intent") == null ? null : dev.warden.events.EventJson.tree(r.getString("declared_intent")),
-                            r.getLong("revision"), null)));
-                    return found;
-                });
-    }
-
-    private Uni<Void> saveIntents(SqlConnection conn, UUID org, Map<String, Intent> changed) {
-        if (changed.isEmpty()) {
-            return Uni.createFrom().voidItem();
-        }
-        List<Tuple> rows = changed.entrySet().stream().map(e -> Tuple.of(org, e.getKey(),
-                e.getValue().declared() ? jsonText(e.getValue().manifest()) : null, e.getValue().revision(),
-                jsonText(e.getValue().snapshot()))).toList();
-        return conn.preparedQuery("""
-                        INSERT INTO agent_intents (org_id, agent_id, declared_intent, revision, snapshot)
-                        VALUES ($1, $2, $3::text::jsonb, $4, $5::text::jsonb)
-                        ON CONFLICT (org_id, agent_id) DO UPDATE SET declared_intent = EXCLUDED.declared_intent,
-                            revision = EXCLUDED.revision, snapshot = EXCLUDED.snapshot
-                        WHERE agent_intents.revision < EXCLUDED.revision""")
-                .executeBatch(rows).replaceWithVoid();
     }
 
     private static DriftEvent drift(UUID org, Incoming i, String type, JsonNode details, Instant now) {
@@ -230,14 +189,6 @@ public class DriftDetector {
 
     private static String text(JsonNode data, String field) {
         return data == null || !data.hasNonNull(field) ? null : data.get(field).asText();
-    }
-
-    /** The declared manifest of an agent at a revision, and the whole agent snapshot it came with. */
-    private record Intent(JsonNode manifest, long revision, JsonNode snapshot) {
-
-        boolean declared() {
-            return manifest != null && !manifest.isNull();
-        }
     }
 
     private record Limit(int maxActions, Duration window) {

@@ -15,7 +15,7 @@ import java.util.List;
  * and the facts seed 001 asks for (a deploy's version and image, a rollback's from and to versions, a run's exit code,
  * duration and output line counts).
  */
-final class EntryMapper {
+public final class EntryMapper {
 
     private static final List<String> ACTOR_FIELDS = List.of("/actor", "/deployment/deployed_by", "/agent/updated_by",
             "/policy/updated_by", "/binding/created_by", "/requested_by");
@@ -25,7 +25,7 @@ final class EntryMapper {
     private EntryMapper() {
     }
 
-    static AuditEntry map(CloudEvent event, Instant recordedAt) {
+    public static AuditEntry map(CloudEvent event, Instant recordedAt) {
         JsonNode data = event.data() == null ? JsonNodeFactory.instance.objectNode() : event.data();
         ObjectNode metadata = JsonNodeFactory.instance.objectNode();
         String actionType = actionType(event.type());

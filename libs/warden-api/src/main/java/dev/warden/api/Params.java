@@ -63,15 +63,24 @@ public final class Params {
     }
 
     /** An ISO-8601 timestamp with an offset, such as {@code 2026-04-01T14:30:00Z}. */
+    private static final Instant EARLIEST = Instant.parse("0001-01-01T00:00:00Z");
+    private static final Instant LATEST = Instant.parse("9999-12-31T23:59:59.999999Z");
+
     public static Instant optionalInstant(String name, String raw) {
         if (raw == null || raw.isEmpty()) {
             return null;
         }
+        Instant value;
         try {
-            return OffsetDateTime.parse(raw).toInstant();
+            value = OffsetDateTime.parse(raw).toInstant();
         } catch (DateTimeParseException e) {
             throw ApiException.invalidField(name, "must be an ISO-8601 timestamp such as 2026-04-01T14:30:00Z");
         }
+        // PostgreSQL stores years up to 294276; anything past year 9999 is a mistake, not a date to compare with.
+        if (value.isBefore(EARLIEST) || value.isAfter(LATEST)) {
+            throw ApiException.invalidField(name, "must be between the years 1 and 9999");
+        }
+        return value;
     }
 
     /** An enum whose {@code toString()} is its wire value. */

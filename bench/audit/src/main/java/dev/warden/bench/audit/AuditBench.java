@@ -4,9 +4,11 @@ import dev.warden.bench.common.CpuMeter;
 import dev.warden.bench.common.Logs;
 
 import dev.warden.audit.chain.ChainAppender;
+import dev.warden.audit.chain.ChainRepository;
 import dev.warden.audit.drift.DriftDetector;
+import dev.warden.audit.drift.DriftRepository;
 import dev.warden.audit.recording.AuditRecorder;
-import dev.warden.audit.recording.BenchAccess;
+import dev.warden.audit.recording.EntryMapper;
 import dev.warden.events.CloudEvent;
 import dev.warden.events.EventJson;
 import dev.warden.events.Topics;
@@ -207,7 +209,7 @@ public final class AuditBench {
             long t0 = System.nanoTime();
             for (String j : json) events.add(EventJson.read(j));
             long t1 = System.nanoTime();
-            for (CloudEvent e : events) entries.add(BenchAccess.map(e, now));
+            for (CloudEvent e : events) entries.add(EntryMapper.map(e, now));
             long t2 = System.nanoTime();
             String prev = dev.warden.events.audit.AuditChain.GENESIS;
             long seq = 0;
@@ -334,20 +336,21 @@ public final class AuditBench {
         Pool pool = pool(db);
         TenantDb tenantDb = new TenantDb(pool);
         Outbox outbox = new Outbox("audit-service");
-        DriftDetector drift = new DriftDetector(new DriftDetector.Config() {
+        DriftRepository drifts = new DriftRepository();
+        DriftDetector drift = new DriftDetector(drifts, new DriftDetector.Config() {
             public int defaultMaxActions() { return 600; }
             public Duration defaultWindow() { return Duration.ofSeconds(60); }
         });
         AtomicLong done = new AtomicLong();
         EventConsumerLoop.BatchHandler handler;
         if (chained) {
-            AuditRecorder recorder = new AuditRecorder(new ChainAppender(tenantDb, outbox, drift),
+            AuditRecorder recorder = new AuditRecorder(new ChainAppender(tenantDb, new ChainRepository(), drifts, outbox, drift),
                     // The events are all valid, so nothing is dead-lettered: DeadLetters gets no producer (one would
                     // fail the batch, and the run would stop as stalled).
                     new DeadLetters(null), kafka.bootstrapServers());
-            handler = records -> BenchAccess.record(recorder, records).invoke(() -> done.addAndGet(records.size()));
+            handler = records -> recorder.record(records).invoke(() -> done.addAndGet(records.size()));
         } else if (mode == Mode.CHAINED_ORGS_PARALLEL) {
-            ChainAppender appender = new ChainAppender(tenantDb, outbox, drift);
+            ChainAppender appender = new ChainAppender(tenantDb, new ChainRepository(), drifts, outbox, drift);
             handler = records -> {
                 Instant now = Instant.now().truncatedTo(ChronoUnit.MICROS);
                 Map<UUID, List<DriftDetector.Incoming>> byOrg = group(records, now);
@@ -429,7 +432,7 @@ public final class AuditBench {
         for (ConsumerRecord<String, String> record : records) {
             CloudEvent event = EventJson.read(record.value());
             byOrg.computeIfAbsent(event.orgid(), o -> new ArrayList<>())
-                    .add(new DriftDetector.Incoming(event, BenchAccess.map(event, now)));
+                    .add(new DriftDetector.Incoming(event, EntryMapper.map(event, now)));
         }
         return byOrg;
     }
@@ -500,7 +503,7 @@ public final class AuditBench {
         for (int i = 0; i < n; i += POLL_BATCH) {
             Map<UUID, List<Tuple>> byOrg = new LinkedHashMap<>();
             for (int j = i; j < Math.min(n, i + POLL_BATCH); j++) {
-                AuditEntry e = BenchAccess.map(gen.nextEvent(), now);
+                AuditEntry e = EntryMapper.map(gen.nextEvent(), now);
                 long sq = seq.computeIfAbsent(e.orgId(), o -> new AtomicLong()).incrementAndGet();
                 byOrg.computeIfAbsent(e.orgId(), o -> new ArrayList<>()).add(tuple(new AuditEntry(e.orgId(), sq,
                         e.eventId(), e.eventType(), e.agentId(), e.actor(), e.actionType(), e.connector(), e.status(),

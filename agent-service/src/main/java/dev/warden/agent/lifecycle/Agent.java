@@ -1,0 +1,87 @@
+package dev.warden.agent.lifecycle;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.node.JsonNodeFactory;
+import dev.warden.events.agent.AgentSnapshot;
+import dev.warden.events.agent.AgentStatus;
+import dev.warden.events.agent.AgentType;
+import dev.warden.events.agent.Capabilities;
+import dev.warden.events.agent.McpIntegration;
+import dev.warden.events.agent.Notifications;
+import dev.warden.events.agent.RiskConfig;
+
+import java.time.Instant;
+import java.time.temporal.ChronoUnit;
+import java.util.List;
+import java.util.UUID;
+
+/** A governed agent: defined, approved, versioned. Changed only through {@code AgentService}. */
+public class Agent {
+
+    public UUID id;
+    public UUID orgId;
+    public String name;
+    public String description;
+    public String ownerId;
+    public String runtime;
+    public String imageUri;
+    public AgentStatus status;
+    public int version;
+    public JsonNode declaredIntent;
+    public String declaredIntentSignedBy;
+    public Instant declaredIntentSignedAt;
+    public String declaredIntentDigest;
+    public AgentType agentType;
+    public RiskConfig riskConfig;
+    public Capabilities capabilities;
+    public McpIntegration mcpIntegration;
+    public Notifications notifications;
+    public List<String> tags;
+    public JsonNode metadata;
+    public long revision;
+    public Instant createdAt;
+    public String createdBy;
+    public Instant updatedAt;
+    public String updatedBy;
+
+    public static Agent create(UUID orgId, String actor) {
+        Agent agent = new Agent();
+        Instant now = now();
+        agent.id = UUID.randomUUID();
+        agent.orgId = orgId;
+        agent.ownerId = actor;
+        agent.status = AgentStatus.INACTIVE;
+        agent.agentType = AgentType.SUPERVISED;
+        agent.riskConfig = RiskConfig.DEFAULTS;
+        agent.capabilities = Capabilities.NONE;
+        agent.mcpIntegration = McpIntegration.NONE;
+        agent.notifications = Notifications.NONE;
+        agent.tags = List.of();
+        agent.metadata = JsonNodeFactory.instance.objectNode();
+        agent.revision = 1;
+        agent.createdAt = now;
+        agent.createdBy = actor;
+        agent.updatedAt = now;
+        agent.updatedBy = actor;
+        return agent;
+    }
+
+    /** Marks a change by {@code actor}: every change gets a new revision and update time. */
+    public void touch(String actor) {
+        revision++;
+        updatedAt = now();
+        updatedBy = actor;
+    }
+
+    public AgentSnapshot snapshot() {
+        return new AgentSnapshot(id, orgId, name, description, ownerId, runtime, imageUri, status, version,
+                declaredIntent, declaredIntentSignedBy, declaredIntentSignedAt, declaredIntentDigest, agentType,
+                riskConfig, capabilities, mcpIntegration, notifications, tags, metadata, revision, createdAt, createdBy,
+                updatedAt, updatedBy);
+    }
+
+    /** PostgreSQL keeps microseconds; so do we, so what is returned equals what is read back. */
+    public static Instant now() {
+        return Instant.now().truncatedTo(ChronoUnit.MICROS);
+    }
+}

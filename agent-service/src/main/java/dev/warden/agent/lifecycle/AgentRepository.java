@@ -1,0 +1,165 @@
+package dev.warden.agent.lifecycle;
+
+import dev.warden.api.PageRequest;
+import dev.warden.tenancy.db.ListQuery;
+import dev.warden.tenancy.db.ListQuery.Page;
+import dev.warden.events.agent.AgentStatus;
+import dev.warden.events.agent.AgentType;
+import dev.warden.events.agent.AgentVersion;
+import dev.warden.events.agent.Capabilities;
+import dev.warden.events.agent.McpIntegration;
+import dev.warden.events.agent.Notifications;
+import dev.warden.events.agent.RiskConfig;
+import io.smallrye.mutiny.Uni;
+import io.vertx.mutiny.sqlclient.Row;
+import io.vertx.mutiny.sqlclient.SqlConnection;
+import io.vertx.mutiny.sqlclient.Tuple;
+import jakarta.enterprise.context.ApplicationScoped;
+
+import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.List;
+import java.util.UUID;
+
+import static dev.warden.tenancy.db.Rows.all;
+import static dev.warden.tenancy.db.Rows.first;
+import static dev.warden.tenancy.db.Rows.instant;
+import static dev.warden.tenancy.db.Rows.json;
+import static dev.warden.tenancy.db.Rows.jsonText;
+import static dev.warden.tenancy.db.Rows.utc;
+
+/**
+ * Agents and their versions. No query here filters on org_id: Row-Level Security scopes every statement to the
+ * organization of the transaction (see {@code TenantDb}).
+ */
+@ApplicationScoped
+public class AgentRepository {
+
+    private static final String COLUMNS = """
+            id, org_id, name, description, owner_id, runtime, image_uri, status, version, declared_intent::text,
+            declared_intent_signed_by, declared_intent_signed_at, declared_intent_digest, agent_type, risk_config::text,
+            capabilities::text, mcp_integration::text, notifications::text, tags, metadata::text, revision, created_at,
+            created_by, updated_at, updated_by""";
+
+    public Uni<Agent> findById(SqlConnection conn, UUID id) {
+        return conn.preparedQuery("SELECT " + COLUMNS + " FROM agents WHERE id = $1").execute(Tuple.of(id))
+                .map(rows -> first(rows, AgentRepository::agent));
+    }
+
+    /** Reads the agent and locks it until the transaction ends, so its changes and events are serialized. */
+    public Uni<Agent> lockById(SqlConnection conn, UUID id) {
+        return conn.preparedQuery("SELECT " + COLUMNS + " FROM agents WHERE id = $1 FOR UPDATE").execute(Tuple.of(id))
+                .map(rows -> first(rows, AgentRepository::agent));
+    }
+
+    public Uni<Page<Agent>> list(SqlConnection conn, PageRequest page, AgentStatus status) {
+        return ListQuery.select(COLUMNS, "agents")
+                .whereEquals("status", status == null ? null : status.toString())
+                .updatedSince("updated_at", page.updatedSince())
+                .byTimeAfter("created_at", "id", page.after())
+                .page(conn, page.limit(), AgentRepository::agent);
+    }
+
+    public Uni<Void> insert(SqlConnection conn, Agent a) {
+        return conn.preparedQuery("""
+                        INSERT INTO agents (id, org_id, name, description, owner_id, runtime, image_uri, status, version,
+                            declared_intent, declared_intent_signed_by, declared_intent_signed_at, declared_intent_digest,
+                            agent_type, risk_config, capabilities, mcp_integration, notifications, tags, metadata,
+                            revision, created_at, created_by, updated_at, updated_by)
+                        VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10::text::jsonb, $11, $12, $13, $14, $15::text::jsonb, $16::text::jsonb,
+                            $17::text::jsonb, $18::text::jsonb, $19, $20::text::jsonb, $21, $22, $23, $24, $25)""")
+                .execute(Tuple.from(Arrays.asList(a.id, a.orgId, a.name, a.description, a.ownerId, a.runtime,
+                        a.imageUri, a.status.toString(), a.version, jsonText(a.declaredIntent), a.declaredIntentSignedBy,
+                        utc(a.declaredIntentSignedAt), a.declaredIntentDigest, a.agentType.toString(),
+                        jsonText(a.riskConfig), jsonText(a.capabilities), jsonText(a.mcpIntegration), jsonText(a.notifications),
+                        a.tags.toArray(String[]::new), jsonText(a.metadata), a.revision, utc(a.createdAt), a.createdBy,
+                        utc(a.updatedAt), a.updatedBy)))
+                .replaceWithVoid();
+    }
+
+    public Uni<Void> update(SqlConnection conn, Agent a) {
+        return conn.preparedQuery("""
+                        UPDATE agents SET name = $2, description = $3, runtime = $4, image_uri = $5, status = $6,
+                            version = $7, declared_intent = $8::text::jsonb, declared_intent_signed_by = $9,
+                            declared_intent_signed_at = $10, declared_intent_digest = $11, agent_type = $12,
+                            risk_config = $13::text::jsonb, capabilities = $14::text::jsonb, mcp_integration = $15::text::jsonb,
+                            notifications = $16::text::jsonb, tags = $17, metadata = $18::text::jsonb, revision = $19,
+                            updated_at = $20, updated_by = $21
+                        WHERE id = $1""")
+                .execute(Tuple.from(Arrays.asList(a.id, a.name, a.description, a.runtime, a.imageUri,
+                        a.status.toString(), a.version, jsonText(a.declaredIntent), a.declaredIntentSignedBy,
+                        utc(a.declaredIntentSignedAt), a.declaredIntentDigest, a.agentType.toString(),
+                        jsonText(a.riskConfig), jsonText(a.capabilities), jsonText(a.mcpIntegration), jsonText(a.notifications),
+                        a.tags.toArray(String[]::new), jsonText(a.metadata), a.revision, utc(a.updatedAt), a.updatedBy)))
+                .replaceWithVoid();
+    }
+
+    public Uni<Void> insertVersion(SqlConnection conn, UUID orgId, AgentVersion v) {
+        return conn.preparedQuery("""
+                        INSERT INTO agent_versions (id, org_id, agent_id, version, image_uri, config, deployed_by, notes,
+                            created_at)
+                        VALUES ($1, $2, $3, $4, $5, $6::text::jsonb, $7, $8, $9)""")
+                .execute(Tuple.from(Arrays.asList(v.id(), orgId, v.agentId(), v.version(), v.imageUri(),
+                        jsonText(v.config()), v.deployedBy(), v.notes(), utc(v.createdAt()))))
+                .replaceWithVoid();
+    }
+
+    public Uni<Integer> highestVersion(SqlConnection conn, UUID agentId) {
+        return conn.preparedQuery("SELECT coalesce(max(version), 0) FROM agent_versions WHERE agent_id = $1")
+                .execute(Tuple.of(agentId))
+                .map(rows -> rows.iterator().next().getInteger(0));
+    }
+
+    public Uni<AgentVersion> findVersion(SqlConnection conn, UUID agentId, int version) {
+        return conn.preparedQuery("SELECT " + VERSION_COLUMNS + " FROM agent_versions WHERE agent_id = $1 AND version = $2")
+                .execute(Tuple.of(agentId, version))
+                .map(rows -> first(rows, AgentRepository::version));
+    }
+
+    /** Newest first; the cursor's position is the version number. */
+    public Uni<Page<AgentVersion>> listVersions(SqlConnection conn, UUID agentId, PageRequest page) {
+        return ListQuery.select(VERSION_COLUMNS, "agent_versions")
+                .where("agent_id = ?", agentId)
+                .updatedSince("created_at", page.updatedSince())
+                .byNumberAfter("version", page.after() == null ? null : (int) page.after().position(), true)
+                .page(conn, page.limit(), AgentRepository::version);
+    }
+
+    private static final String VERSION_COLUMNS = "id, agent_id, version, image_uri, config::text, deployed_by, notes, created_at";
+
+    private static Agent agent(Row row) {
+        Agent a = new Agent();
+        a.id = row.getUUID("id");
+        a.orgId = row.getUUID("org_id");
+        a.name = row.getString("name");
+        a.description = row.getString("description");
+        a.ownerId = row.getString("owner_id");
+        a.runtime = row.getString("runtime");
+        a.imageUri = row.getString("image_uri");
+        a.status = AgentStatus.valueOf(row.getString("status").toUpperCase());
+        a.version = row.getInteger("version");
+        a.declaredIntent = json(row, "declared_intent");
+        a.declaredIntentSignedBy = row.getString("declared_intent_signed_by");
+        a.declaredIntentSignedAt = instant(row, "declared_intent_signed_at");
+        a.declaredIntentDigest = row.getString("declared_intent_digest");
+        a.agentType = AgentType.valueOf(row.getString("agent_type").toUpperCase());
+        a.riskConfig = json(row, "risk_config", RiskConfig.class);
+        a.capabilities = json(row, "capabilities", Capabilities.class);
+        a.mcpIntegration = json(row, "mcp_integration", McpIntegration.class);
+        a.notifications = json(row, "notifications", Notifications.class);
+        a.tags = List.of(row.getArrayOfStrings("tags"));
+        a.metadata = json(row, "metadata");
+        a.revision = row.getLong("revision");
+        a.createdAt = instant(row, "created_at");
+        a.createdBy = row.getString("created_by");
+        a.updatedAt = instant(row, "updated_at");
+        a.updatedBy = row.getString("updated_by");
+        return a;
+    }
+
+    private static AgentVersion version(Row row) {
+        return new AgentVersion(row.getUUID("id"), row.getUUID("agent_id"), row.getInteger("version"),
+                row.getString("image_uri"), json(row, "config"), row.getString("deployed_by"), row.getString("notes"),
+                instant(row, "created_at"));
+    }
+}

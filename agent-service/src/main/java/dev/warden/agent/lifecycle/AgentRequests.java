@@ -1,0 +1,84 @@
+package dev.warden.agent.lifecycle;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.PropertyNamingStrategies;
+import com.fasterxml.jackson.databind.annotation.JsonNaming;
+import dev.warden.events.agent.AgentType;
+import dev.warden.events.agent.Capabilities;
+import dev.warden.events.agent.McpIntegration;
+import dev.warden.events.agent.Notifications;
+import dev.warden.events.agent.RiskConfig;
+import org.eclipse.microprofile.openapi.annotations.media.Schema;
+
+import java.util.List;
+
+/** Request bodies of {@code /v1/agents}. Unknown fields are refused (see {@code StrictJson}). */
+public final class AgentRequests {
+
+    private AgentRequests() {
+    }
+
+    @JsonNaming(PropertyNamingStrategies.SnakeCaseStrategy.class)
+    @Schema(name = "CreateAgentRequest")
+    public record CreateAgentRequest(
+            @Schema(required = true, examples = "triage-agent") String name,
+            @Schema(examples = "Automated SOC triage agent") String description,
+            @Schema(required = true, examples = "docker") String runtime,
+            @Schema(examples = "registry.example.com/org/triage-agent:v1") String imageUri,
+            AgentType agentType,
+            RiskConfig riskConfig,
+            Capabilities capabilities,
+            McpIntegration mcpIntegration,
+            Notifications notifications,
+            List<String> tags,
+            @Schema(type = org.eclipse.microprofile.openapi.annotations.enums.SchemaType.OBJECT) JsonNode metadata) {
+    }
+
+    /** Every field is optional; only the fields given change. Nested objects change field by field. */
+    @JsonNaming(PropertyNamingStrategies.SnakeCaseStrategy.class)
+    @Schema(name = "UpdateAgentRequest")
+    public record UpdateAgentRequest(
+            String name,
+            String description,
+            String runtime,
+            String imageUri,
+            AgentType agentType,
+            RiskConfig riskConfig,
+            Capabilities capabilities,
+            McpIntegration mcpIntegration,
+            Notifications notifications,
+            List<String> tags,
+            @Schema(type = org.eclipse.microprofile.openapi.annotations.enums.SchemaType.OBJECT) JsonNode metadata) {
+
+        public boolean isEmpty() {
+            return name == null && description == null && runtime == null && imageUri == null && agentType == null
+                    && riskConfig == null && capabilities == null && mcpIntegration == null && notifications == null
+                    && tags == null && metadata == null;
+        }
+    }
+
+    @JsonNaming(PropertyNamingStrategies.SnakeCaseStrategy.class)
+    @Schema(name = "DeployAgentRequest")
+    public record DeployRequest(
+            @Schema(required = true, examples = "registry.example.com/org/triage-agent:v4") String imageUri,
+            @Schema(type = org.eclipse.microprofile.openapi.annotations.enums.SchemaType.OBJECT,
+                    description = "Runtime configuration for this version") JsonNode config,
+            @Schema(examples = "Added Sentinel connector support") String notes) {
+    }
+
+    /** The declared intent manifest (INV-003): what the agent is authorized to use. Drift is measured against it. */
+    @JsonNaming(PropertyNamingStrategies.SnakeCaseStrategy.class)
+    @Schema(name = "DeclaredIntent")
+    public record DeclaredIntentRequest(
+            @Schema(required = true, examples = "[\"crowdstrike\", \"jira\"]") List<String> permittedConnectors,
+            @Schema(required = true, examples = "[\"detections:read\", \"issues:create\"]") List<String> permittedActions,
+            @Schema(examples = "[\"detection data\", \"issue data\"]") List<String> dataTypes,
+            String description,
+            @Schema(description = "Most actions the agent may take per window; more is frequency drift") RateLimit rateLimit) {
+    }
+
+    @JsonNaming(PropertyNamingStrategies.SnakeCaseStrategy.class)
+    @Schema(name = "IntentRateLimit")
+    public record RateLimit(Integer maxActions, Integer windowSeconds) {
+    }
+}

@@ -1,0 +1,142 @@
+package dev.warden.agent.lifecycle;
+
+import dev.warden.agent.lifecycle.AgentRequests.CreateAgentRequest;
+import dev.warden.agent.lifecycle.AgentRequests.DeclaredIntentRequest;
+import dev.warden.agent.lifecycle.AgentRequests.DeployRequest;
+import dev.warden.agent.lifecycle.AgentRequests.UpdateAgentRequest;
+import dev.warden.agent.lifecycle.AgentResponses.AgentListResponse;
+import dev.warden.agent.lifecycle.AgentResponses.VersionListResponse;
+import dev.warden.api.ErrorResponse;
+import dev.warden.api.Checks;
+import dev.warden.api.PageRequest;
+import dev.warden.api.Params;
+import dev.warden.events.agent.AgentSnapshot;
+import dev.warden.events.agent.AgentStatus;
+import dev.warden.tenancy.security.CurrentActor;
+import dev.warden.tenancy.security.Roles;
+import io.smallrye.mutiny.Uni;
+import jakarta.annotation.security.RolesAllowed;
+import jakarta.ws.rs.Consumes;
+import jakarta.ws.rs.GET;
+import jakarta.ws.rs.PATCH;
+import jakarta.ws.rs.POST;
+import jakarta.ws.rs.PUT;
+import jakarta.ws.rs.Path;
+import jakarta.ws.rs.PathParam;
+import jakarta.ws.rs.Produces;
+import jakarta.ws.rs.QueryParam;
+import jakarta.ws.rs.core.MediaType;
+import jakarta.ws.rs.core.UriInfo;
+import org.eclipse.microprofile.openapi.annotations.Operation;
+import org.eclipse.microprofile.openapi.annotations.media.Content;
+import org.eclipse.microprofile.openapi.annotations.media.Schema;
+import org.eclipse.microprofile.openapi.annotations.parameters.Parameter;
+import org.eclipse.microprofile.openapi.annotations.responses.APIResponse;
+import org.eclipse.microprofile.openapi.annotations.tags.Tag;
+import org.jboss.resteasy.reactive.RestResponse;
+
+import java.net.URI;
+
+@Path("/v1/agents")
+@Produces(MediaType.APPLICATION_JSON)
+@Consumes(MediaType.APPLICATION_JSON)
+@Tag(name = "Agents", description = "Agent lifecycle: define, deploy, suspend, declare intent, roll back")
+@APIResponse(responseCode = "400", description = "Invalid input", content = @Content(schema = @Schema(implementation = ErrorResponse.class)))
+@APIResponse(responseCode = "401", description = "Missing or invalid credentials", content = @Content(schema = @Schema(implementation = ErrorResponse.class)))
+@APIResponse(responseCode = "403", description = "Role not allowed", content = @Content(schema = @Schema(implementation = ErrorResponse.class)))
+public class AgentResource {
+
+    private final AgentService agents;
+    private final CurrentActor actor;
+
+    public AgentResource(AgentService agents, CurrentActor actor) {
+        this.agents = agents;
+        this.actor = actor;
+    }
+
+    @GET
+    @RolesAllowed(Roles.VIEWER)
+    @Operation(summary = "List agents", description = "All agents of the caller's organization, oldest first.")
+    public Uni<AgentListResponse> list(
+            @Parameter(description = "inactive, active, suspended or error") @QueryParam("status") String status,
+            @Parameter(description = "1 to 500, default 100") @QueryParam("limit") String limit,
+            @Parameter(description = "next_cursor of the previous page") @QueryParam("cursor") String cursor,
+            @Parameter(description = "Only agents changed at or after this time (ISO-8601)") @QueryParam("updated_since") String updatedSince) {
+        PageRequest page = PageRequest.parse(limit, cursor, updatedSince);
+        return agents.list(actor.org(), page, Params.optionalEnum("status", status, AgentStatus.class));
+    }
+
+    @GET
+    @Path("/{agent_id}")
+    @RolesAllowed(Roles.VIEWER)
+    @Operation(summary = "Get an agent")
+    @APIResponse(responseCode = "404", description = "No such agent in your organization", content = @Content(schema = @Schema(implementation = ErrorResponse.class)))
+    public Uni<AgentSnapshot> get(@PathParam("agent_id") String agentId) {
+        return agents.get(actor.org(), Params.uuid("agent_id", agentId));
+    }
+
+    @POST
+    @RolesAllowed(Roles.ADMIN)
+    @Operation(summary = "Create an agent", description = "Creates the agent in the inactive state.")
+    @APIResponse(responseCode = "201", description = "Created", content = @Content(schema = @Schema(implementation = AgentSnapshot.class)))
+    public Uni<RestResponse<AgentSnapshot>> create(CreateAgentRequest request, @jakarta.ws.rs.core.Context UriInfo uri) {
+        return agents.create(actor.org(), actor.name(), Checks.body(request))
+                .map(agent -> RestResponse.ResponseBuilder.<AgentSnapshot>created(
+                        URI.create(uri.getBaseUri().getPath() + "v1/agents/" + agent.id())).entity(agent).build());
+    }
+
+    @PATCH
+    @Path("/{agent_id}")
+    @RolesAllowed(Roles.ADMIN)
+    @Operation(summary = "Update an agent's metadata", description = "Only the fields given change; an empty body is a 400.")
+    public Uni<AgentSnapshot> update(@PathParam("agent_id") String agentId, UpdateAgentRequest request) {
+        return agents.update(actor.org(), actor.name(), Params.uuid("agent_id", agentId), Checks.body(request));
+    }
+
+    @POST
+    @Path("/{agent_id}/deploy")
+    @RolesAllowed(Roles.OPERATOR)
+    @Operation(summary = "Deploy a new version", description = "Creates version N+1 with the image and sets the agent active.")
+    public Uni<AgentSnapshot> deploy(@PathParam("agent_id") String agentId, DeployRequest request) {
+        return agents.deploy(actor.org(), actor.name(), Params.uuid("agent_id", agentId), Checks.body(request));
+    }
+
+    @POST
+    @Path("/{agent_id}/suspend")
+    @RolesAllowed(Roles.OPERATOR)
+    @Operation(summary = "Suspend an agent")
+    public Uni<AgentSnapshot> suspend(@PathParam("agent_id") String agentId) {
+        return agents.suspend(actor.org(), actor.name(), Params.uuid("agent_id", agentId));
+    }
+
+    @PUT
+    @Path("/{agent_id}/intent")
+    @RolesAllowed(Roles.ADMIN)
+    @Operation(summary = "Set the declared intent manifest",
+            description = "Records the manifest, who signed it and when, and the SHA-256 of its canonical JSON.")
+    public Uni<AgentSnapshot> declareIntent(@PathParam("agent_id") String agentId, DeclaredIntentRequest request) {
+        return agents.declareIntent(actor.org(), actor.name(), Params.uuid("agent_id", agentId), Checks.body(request));
+    }
+
+    @POST
+    @Path("/{agent_id}/rollback")
+    @RolesAllowed(Roles.OPERATOR)
+    @Operation(summary = "Roll back to a previous version",
+            description = "To target_version, or the version before the current one; 400 when there is none.")
+    public Uni<AgentSnapshot> rollback(@PathParam("agent_id") String agentId,
+                                       @QueryParam("target_version") String targetVersion) {
+        return agents.rollback(actor.org(), actor.name(), Params.uuid("agent_id", agentId),
+                Params.optionalInteger("target_version", targetVersion, 1, Integer.MAX_VALUE));
+    }
+
+    @GET
+    @Path("/{agent_id}/versions")
+    @RolesAllowed(Roles.VIEWER)
+    @Operation(summary = "List an agent's versions", description = "Newest first.")
+    public Uni<VersionListResponse> versions(@PathParam("agent_id") String agentId,
+                                             @QueryParam("limit") String limit,
+                                             @QueryParam("cursor") String cursor,
+                                             @QueryParam("updated_since") String updatedSince) {
+        return agents.versions(actor.org(), Params.uuid("agent_id", agentId), PageRequest.parse(limit, cursor, updatedSince));
+    }
+}

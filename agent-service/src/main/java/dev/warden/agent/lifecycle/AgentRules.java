@@ -1,0 +1,94 @@
+package dev.warden.agent.lifecycle;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import dev.warden.api.Checks;
+import dev.warden.events.agent.RiskConfig;
+
+import java.net.URI;
+import java.util.List;
+
+/** What a valid agent is: checked on the agent as it would be after a change, so patches are checked whole. */
+final class AgentRules {
+
+    static final int MAX_TEXT = 200;
+    static final int MAX_DESCRIPTION = 4000;
+    static final int MAX_URI = 1024;
+    static final int MAX_LIST = 100;
+
+    private AgentRules() {
+    }
+
+    static void check(Agent a) {
+        Checks c = new Checks()
+                .required("name", a.name).maxLength("name", a.name, MAX_TEXT)
+                .maxLength("description", a.description, MAX_DESCRIPTION)
+                .required("runtime", a.runtime).maxLength("runtime", a.runtime, 64)
+                .maxLength("image_uri", a.imageUri, MAX_URI)
+                .check(a.imageUri == null || !a.imageUri.isBlank(), "image_uri", "must not be empty")
+                .maxSize("tags", a.tags, MAX_LIST).noBlankEntries("tags", a.tags)
+                .check(a.metadata == null || a.metadata.isObject(), "metadata", "must be an object")
+                .check(a.metadata == null || a.metadata.toString().length() <= 16_384, "metadata", "must be at most 16 KiB");
+        risk(c, a.riskConfig);
+        if (a.capabilities != null) {
+            list(c, "capabilities.allowed_action_types", a.capabilities.allowedActionTypes());
+            list(c, "capabilities.allowed_resources", a.capabilities.allowedResources());
+            list(c, "capabilities.blocked_resources", a.capabilities.blockedResources());
+        }
+        if (a.mcpIntegration != null) {
+            url(c, "mcp_integration.mcp_server_url", a.mcpIntegration.mcpServerUrl());
+            checkObject(c, "mcp_integration.mcp_capabilities", a.mcpIntegration.mcpCapabilities());
+        }
+        if (a.notifications != null) {
+            url(c, "notifications.webhook_url", a.notifications.webhookUrl());
+            list(c, "notifications.alert_recipients", a.notifications.alertRecipients());
+        }
+        c.orThrow();
+    }
+
+    static void checkObject(Checks c, String field, JsonNode value) {
+        c.check(value == null || value.isNull() || value.isObject(), field, "must be an object");
+    }
+
+    private static void risk(Checks c, RiskConfig r) {
+        if (r == null) {
+            return;
+        }
+        c.range("risk_config.default_risk_score", r.defaultRiskScore(), 0, 100)
+                .range("risk_config.auto_approve_below", r.autoApproveBelow(), 0, 100)
+                .range("risk_config.max_risk_threshold", r.maxRiskThreshold(), 0, 100)
+                .range("risk_config.requires_mfa_above", r.requiresMfaAbove(), 0, 100)
+                .range("risk_config.autonomous_auto_approve_below", r.autonomousAutoApproveBelow(), 0, 100)
+                .range("risk_config.autonomous_max_risk_threshold", r.autonomousMaxRiskThreshold(), 0, 100)
+                .check(notAbove(r.autoApproveBelow(), r.maxRiskThreshold()), "risk_config.auto_approve_below",
+                        "must not be above max_risk_threshold")
+                .check(notAbove(r.autonomousAutoApproveBelow(), r.autonomousMaxRiskThreshold()),
+                        "risk_config.autonomous_auto_approve_below", "must not be above autonomous_max_risk_threshold");
+    }
+
+    private static boolean notAbove(Integer low, Integer high) {
+        return low == null || high == null || low <= high;
+    }
+
+    static void list(Checks c, String field, List<String> values) {
+        c.maxSize(field, values, MAX_LIST).noBlankEntries(field, values);
+        if (values != null) {
+            values.stream().filter(v -> v != null && v.length() > MAX_TEXT).findFirst()
+                    .ifPresent(v -> c.check(false, field, "entries must be at most " + MAX_TEXT + " characters"));
+        }
+    }
+
+    private static void url(Checks c, String field, String value) {
+        if (value == null) {
+            return;
+        }
+        boolean ok;
+        try {
+            URI uri = URI.create(value);
+            ok = ("https".equals(uri.getScheme()) || "http".equals(uri.getScheme())) && uri.getHost() != null
+                    && value.length() <= MAX_URI;
+        } catch (IllegalArgumentException e) {
+            ok = false;
+        }
+        c.check(ok, field, "must be an http or https URL");
+    }
+}

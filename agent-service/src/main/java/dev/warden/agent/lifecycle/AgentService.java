@@ -1,0 +1,256 @@
+package dev.warden.agent.lifecycle;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.node.JsonNodeFactory;
+import dev.warden.agent.lifecycle.AgentRequests.CreateAgentRequest;
+import dev.warden.agent.lifecycle.AgentRequests.DeclaredIntentRequest;
+import dev.warden.agent.lifecycle.AgentRequests.DeployRequest;
+import dev.warden.agent.lifecycle.AgentRequests.UpdateAgentRequest;
+import dev.warden.agent.lifecycle.AgentResponses.AgentListResponse;
+import dev.warden.agent.lifecycle.AgentResponses.VersionListResponse;
+import dev.warden.api.ApiException;
+import dev.warden.api.Checks;
+import dev.warden.api.PageRequest;
+import dev.warden.api.PageRequest.Cursor;
+import dev.warden.events.CanonicalJson;
+import dev.warden.events.EventJson;
+import dev.warden.events.EventTypes;
+import dev.warden.events.agent.AgentEvents.AgentChanged;
+import dev.warden.events.agent.AgentEvents.AgentDeployed;
+import dev.warden.events.agent.AgentEvents.AgentRolledBack;
+import dev.warden.events.agent.AgentEvents.AgentUpdated;
+import dev.warden.events.agent.AgentSnapshot;
+import dev.warden.events.agent.AgentStatus;
+import dev.warden.events.agent.AgentVersion;
+import dev.warden.outbox.Outbox;
+import dev.warden.tenancy.db.TenantDb;
+import io.smallrye.mutiny.Uni;
+import io.vertx.mutiny.sqlclient.SqlConnection;
+import jakarta.enterprise.context.ApplicationScoped;
+
+import java.util.ArrayList;
+import java.util.List;
+import java.util.UUID;
+import java.util.function.Function;
+
+/**
+ * The agent lifecycle of seed 001. Every change locks the agent, writes it, and records its event in the outbox in
+ * the same transaction: the change and its event commit together or not at all.
+ */
+@ApplicationScoped
+public class AgentService {
+
+    private final TenantDb db;
+    private final AgentRepository agents;
+    private final Outbox outbox;
+
+    public AgentService(TenantDb db, AgentRepository agents, Outbox outbox) {
+        this.db = db;
+        this.agents = agents;
+        this.outbox = outbox;
+    }
+
+    public Uni<AgentListResponse> list(UUID org, PageRequest page, AgentStatus status) {
+        return db.inOrg(org, conn -> agents.list(conn, page, status)).map(found -> new AgentListResponse(
+                found.items().stream().map(Agent::snapshot).toList(), found.total(), found.totalExact(),
+                page.nextCursor(found.items(), a -> Cursor.at(a.createdAt, a.id))));
+    }
+
+    public Uni<AgentSnapshot> get(UUID org, UUID id) {
+        return db.inOrg(org, conn -> agents.findById(conn, id).map(AgentService::orNotFound).map(Agent::snapshot));
+    }
+
+    public Uni<AgentSnapshot> create(UUID org, String actor, CreateAgentRequest req) {
+        Agent agent = Agent.create(org, actor);
+        agent.name = req.name();
+        agent.description = req.description();
+        agent.runtime = req.runtime();
+        agent.imageUri = req.imageUri();
+        if (req.agentType() != null) {
+            agent.agentType = req.agentType();
+        }
+        agent.riskConfig = agent.riskConfig.merge(req.riskConfig());
+        agent.capabilities = agent.capabilities.merge(req.capabilities());
+        agent.mcpIntegration = agent.mcpIntegration.merge(req.mcpIntegration());
+        agent.notifications = agent.notifications.merge(req.notifications());
+        if (req.tags() != null) {
+            agent.tags = req.tags();
+        }
+        if (req.metadata() != null) {
+            agent.metadata = req.metadata();
+        }
+        AgentRules.check(agent);
+        return db.inOrg(org, conn -> agents.insert(conn, agent)
+                .chain(() -> emit(conn, agent, EventTypes.AGENT_CREATED, new AgentChanged(agent.snapshot()))));
+    }
+
+    public Uni<AgentSnapshot> update(UUID org, String actor, UUID id, UpdateAgentRequest req) {
+        if (req == null || req.isEmpty()) {
+            throw ApiException.badRequest("Give at least one field to update", List.of());
+        }
+        return change(org, id, (conn, agent) -> {
+            List<String> changed = apply(agent, req);
+            AgentRules.check(agent);
+            if (changed.isEmpty()) {
+                return Uni.createFrom().item(agent.snapshot());
+            }
+            agent.touch(actor);
+            return agents.update(conn, agent)
+                    .chain(() -> emit(conn, agent, EventTypes.AGENT_UPDATED, new AgentUpdated(agent.snapshot(), changed)));
+        });
+    }
+
+    public Uni<AgentSnapshot> deploy(UUID org, String actor, UUID id, DeployRequest req) {
+        Checks checks = new Checks().required("image_uri", req == null ? null : req.imageUri());
+        if (req != null) {
+            checks.maxLength("image_uri", req.imageUri(), AgentRules.MAX_URI)
+                    .maxLength("notes", req.notes(), AgentRules.MAX_DESCRIPTION);
+            AgentRules.checkObject(checks, "config", req.config());
+        }
+        checks.orThrow();
+        return change(org, id, (conn, agent) -> agents.highestVersion(conn, id).chain(highest -> {
+            AgentVersion deployment = new AgentVersion(UUID.randomUUID(), id, highest + 1, req.imageUri(),
+                    req.config(), actor, req.notes(), Agent.now());
+            agent.version = deployment.version();
+            agent.imageUri = deployment.imageUri();
+            agent.status = AgentStatus.ACTIVE;
+            agent.touch(actor);
+            return agents.insertVersion(conn, org, deployment)
+                    .chain(() -> agents.update(conn, agent))
+                    .chain(() -> emit(conn, agent, EventTypes.AGENT_DEPLOYED, new AgentDeployed(agent.snapshot(), deployment)));
+        }));
+    }
+
+    public Uni<AgentSnapshot> suspend(UUID org, String actor, UUID id) {
+        return change(org, id, (conn, agent) -> {
+            if (agent.status == AgentStatus.SUSPENDED) {
+                return Uni.createFrom().item(agent.snapshot());
+            }
+            agent.status = AgentStatus.SUSPENDED;
+            agent.touch(actor);
+            return agents.update(conn, agent)
+                    .chain(() -> emit(conn, agent, EventTypes.AGENT_SUSPENDED, new AgentChanged(agent.snapshot())));
+        });
+    }
+
+    public Uni<AgentSnapshot> declareIntent(UUID org, String actor, UUID id, DeclaredIntentRequest req) {
+        JsonNode manifest = IntentManifest.validated(req);
+        return change(org, id, (conn, agent) -> {
+            agent.declaredIntent = manifest;
+            agent.declaredIntentDigest = CanonicalJson.sha256Hex(manifest);
+            agent.declaredIntentSignedBy = actor;
+            agent.declaredIntentSignedAt = Agent.now();
+            agent.touch(actor);
+            return agents.update(conn, agent)
+                    .chain(() -> emit(conn, agent, EventTypes.AGENT_INTENT_DECLARED, new AgentChanged(agent.snapshot())));
+        });
+    }
+
+    public Uni<AgentSnapshot> rollback(UUID org, String actor, UUID id, Integer targetVersion) {
+        return change(org, id, (conn, agent) -> {
+            int from = agent.version;
+            int to = targetVersion != null ? targetVersion : from - 1;
+            if (to < 1) {
+                throw ApiException.invalidField("target_version", "there is no previous version to roll back to");
+            }
+            if (to == from) {
+                throw ApiException.invalidField("target_version", "the agent already runs version " + to);
+            }
+            return agents.findVersion(conn, id, to).chain(target -> {
+                if (target == null) {
+                    throw ApiException.invalidField("target_version", "version " + to + " does not exist");
+                }
+                agent.version = to;
+                agent.imageUri = target.imageUri();
+                agent.status = AgentStatus.ACTIVE;
+                agent.touch(actor);
+                return agents.update(conn, agent).chain(() -> emit(conn, agent, EventTypes.AGENT_ROLLED_BACK,
+                        new AgentRolledBack(agent.snapshot(), from, to, target.imageUri())));
+            });
+        });
+    }
+
+    public Uni<VersionListResponse> versions(UUID org, UUID id, PageRequest page) {
+        return db.inOrg(org, conn -> agents.findById(conn, id).map(AgentService::orNotFound)
+                .chain(agent -> agents.listVersions(conn, id, page)))
+                .map(found -> new VersionListResponse(found.items(), found.total(), found.totalExact(),
+                        page.nextCursor(found.items(), v -> new Cursor(v.version(), v.id()))));
+    }
+
+    /** Runs {@code work} on the locked agent in one transaction; an agent this org cannot see is a 404. */
+    private Uni<AgentSnapshot> change(UUID org, UUID id, java.util.function.BiFunction<SqlConnection, Agent, Uni<AgentSnapshot>> work) {
+        return db.inOrg(org, conn -> agents.lockById(conn, id).map(AgentService::orNotFound)
+                .chain(agent -> work.apply(conn, agent)));
+    }
+
+    private Uni<AgentSnapshot> emit(SqlConnection conn, Agent agent, String type, Object data) {
+        return outbox.emit(conn, agent.orgId, type, agent.id.toString(), data).replaceWith(agent::snapshot);
+    }
+
+    static Agent orNotFound(Agent agent) {
+        if (agent == null) {
+            throw ApiException.notFound("Agent");
+        }
+        return agent;
+    }
+
+    private static List<String> apply(Agent a, UpdateAgentRequest r) {
+        List<String> changed = new ArrayList<>();
+        a.name = set(changed, "name", a.name, r.name(), Function.identity());
+        a.description = set(changed, "description", a.description, r.description(), Function.identity());
+        a.runtime = set(changed, "runtime", a.runtime, r.runtime(), Function.identity());
+        a.imageUri = set(changed, "image_uri", a.imageUri, r.imageUri(), Function.identity());
+        a.agentType = set(changed, "agent_type", a.agentType, r.agentType(), Function.identity());
+        a.riskConfig = set(changed, "risk_config", a.riskConfig, r.riskConfig(), a.riskConfig::merge);
+        a.capabilities = set(changed, "capabilities", a.capabilities, r.capabilities(), a.capabilities::merge);
+        a.mcpIntegration = set(changed, "mcp_integration", a.mcpIntegration, r.mcpIntegration(), a.mcpIntegration::merge);
+        a.notifications = set(changed, "notifications", a.notifications, r.notifications(), a.notifications::merge);
+        a.tags = set(changed, "tags", a.tags, r.tags(), Function.identity());
+        a.metadata = set(changed, "metadata", a.metadata, r.metadata(), Function.identity());
+        return changed;
+    }
+
+    private static <T> T set(List<String> changed, String field, T current, T given, Function<T, T> merge) {
+        if (given == null) {
+            return current;
+        }
+        T next = merge.apply(given);
+        if (!EventJson.MAPPER.valueToTree(next).equals(EventJson.MAPPER.valueToTree(current))) {
+            changed.add(field);
+        }
+        return next;
+    }
+
+    /** The stored manifest: the request with defaults filled in, so equal intents hash equally. */
+    static final class IntentManifest {
+
+        private IntentManifest() {
+        }
+
+        static JsonNode validated(DeclaredIntentRequest req) {
+            Checks c = new Checks()
+                    .required("permitted_connectors", req == null ? null : req.permittedConnectors())
+                    .required("permitted_actions", req == null ? null : req.permittedActions());
+            if (req != null) {
+                AgentRules.list(c, "permitted_connectors", req.permittedConnectors());
+                AgentRules.list(c, "permitted_actions", req.permittedActions());
+                AgentRules.list(c, "data_types", req.dataTypes());
+                c.maxLength("description", req.description(), AgentRules.MAX_DESCRIPTION);
+                if (req.rateLimit() != null) {
+                    c.required("rate_limit.max_actions", req.rateLimit().maxActions())
+                            .range("rate_limit.max_actions", req.rateLimit().maxActions(), 1, 1_000_000)
+                            .required("rate_limit.window_seconds", req.rateLimit().windowSeconds())
+                            .range("rate_limit.window_seconds", req.rateLimit().windowSeconds(), 1, 86_400);
+                }
+            }
+            c.orThrow();
+            var manifest = JsonNodeFactory.instance.objectNode();
+            manifest.set("permitted_connectors", EventJson.MAPPER.valueToTree(req.permittedConnectors()));
+            manifest.set("permitted_actions", EventJson.MAPPER.valueToTree(req.permittedActions()));
+            manifest.set("data_types", EventJson.MAPPER.valueToTree(req.dataTypes() == null ? List.of() : req.dataTypes()));
+            manifest.put("description", req.description());
+            manifest.set("rate_limit", EventJson.MAPPER.valueToTree(req.rateLimit()));
+            return manifest;
+        }
+    }
+}

@@ -1,0 +1,180 @@
+package dev.warden.agent.lifecycle;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import dev.warden.agent.support.AgentMother;
+import dev.warden.agent.support.Events;
+import dev.warden.agent.support.Tenants;
+import dev.warden.agent.support.Tenants.Tenant;
+import dev.warden.events.CanonicalJson;
+import dev.warden.events.EventJson;
+import dev.warden.events.EventTypes;
+import dev.warden.events.Topics;
+import io.quarkus.test.junit.QuarkusTest;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+
+import java.util.List;
+import java.util.Map;
+
+import static org.hamcrest.Matchers.contains;
+import static org.hamcrest.Matchers.endsWith;
+import static org.hamcrest.Matchers.equalTo;
+import static org.hamcrest.Matchers.hasSize;
+import static org.hamcrest.Matchers.notNullValue;
+import static org.hamcrest.Matchers.nullValue;
+import static org.junit.jupiter.api.Assertions.assertEquals;
+
+@QuarkusTest
+class AgentLifecycleTest {
+
+    private Tenant tenant;
+
+    @BeforeEach
+    void newOrganization() {
+        tenant = Tenants.create();
+    }
+
+    @Test
+    void createdAgentIsInactiveAndCanBeRead() {
+        String id = tenant.admin().body(AgentMother.triageAgent()).post("/v1/agents")
+                .then().statusCode(201)
+                .header("Location", endsWith("/v1/agents/" + tenant.admin().get("/v1/agents").path("agents[0].id")))
+                .body("status", equalTo("inactive"))
+                .body("version", equalTo(0))
+                .body("org_id", equalTo(tenant.orgId().toString()))
+                .body("image_uri", nullValue())
+                .body("risk_config.max_risk_threshold", equalTo(80))
+                .body("capabilities.blocked_resources", contains("customer-pii"))
+                .extract().path("id");
+
+        tenant.admin().get("/v1/agents/" + id).then().statusCode(200)
+                .body("name", equalTo("triage-agent"))
+                .body("runtime", equalTo("docker"))
+                .body("tags", contains("production", "soc"));
+        tenant.admin().get("/v1/agents").then().statusCode(200)
+                .body("total", equalTo(1))
+                .body("agents", hasSize(1));
+    }
+
+    @Test
+    void patchChangesOnlyTheGivenFields() {
+        String id = create();
+
+        tenant.admin().body(Map.of("description", "Updated triage agent with Sentinel integration",
+                        "risk_config", Map.of("default_risk_score", 40)))
+                .patch("/v1/agents/" + id)
+                .then().log().ifValidationFails().statusCode(200)
+                .body("description", equalTo("Updated triage agent with Sentinel integration"))
+                .body("name", equalTo("triage-agent"))
+                .body("risk_config.default_risk_score", equalTo(40))
+                .body("risk_config.max_risk_threshold", equalTo(80));
+
+        List<JsonNode> events = Events.about(Topics.AGENTS, id, 2);
+        assertEquals(List.of(EventTypes.AGENT_CREATED, EventTypes.AGENT_UPDATED), Events.types(events));
+        assertEquals("[\"description\",\"risk_config\"]", events.get(1).at("/data/changed_fields").toString());
+    }
+
+    @Test
+    void deployCreatesVersionsAndRollbackReturnsToThePreviousOne() {
+        String id = create();
+
+        deploy(id, "registry.example.com/org/triage-agent:v1")
+                .body("version", equalTo(1)).body("status", equalTo("active"));
+        deploy(id, "registry.example.com/org/triage-agent:v2")
+                .body("version", equalTo(2)).body("image_uri", equalTo("registry.example.com/org/triage-agent:v2"));
+
+        tenant.admin().get("/v1/agents/" + id + "/versions").then().statusCode(200)
+                .body("total", equalTo(2))
+                .body("versions.version", contains(2, 1))
+                .body("versions[0].notes", equalTo("release registry.example.com/org/triage-agent:v2"))
+                .body("versions[0].deployed_by", notNullValue())
+                .body("versions[0].config.replicas", equalTo(1));
+
+        tenant.admin().post("/v1/agents/" + id + "/rollback").then().statusCode(200)
+                .body("version", equalTo(1))
+                .body("image_uri", equalTo("registry.example.com/org/triage-agent:v1"))
+                .body("status", equalTo("active"));
+
+        List<JsonNode> events = Events.about(Topics.AGENTS, id, 4);
+        assertEquals(List.of(EventTypes.AGENT_CREATED, EventTypes.AGENT_DEPLOYED, EventTypes.AGENT_DEPLOYED,
+                EventTypes.AGENT_ROLLED_BACK), Events.types(events));
+        assertEquals(2, events.get(2).at("/data/deployment/version").asInt());
+        assertEquals("registry.example.com/org/triage-agent:v2", events.get(2).at("/data/deployment/image_uri").asText());
+        assertEquals(2, events.get(3).at("/data/from_version").asInt());
+        assertEquals(1, events.get(3).at("/data/to_version").asInt());
+    }
+
+    @Test
+    void rollbackToAChosenVersionThenDeployContinuesFromTheHighest() {
+        String id = create();
+        deploy(id, "img:v1");
+        deploy(id, "img:v2");
+        deploy(id, "img:v3");
+
+        tenant.admin().post("/v1/agents/" + id + "/rollback?target_version=1").then().statusCode(200)
+                .body("version", equalTo(1)).body("image_uri", equalTo("img:v1"));
+        deploy(id, "img:v4").body("version", equalTo(4));
+    }
+
+    @Test
+    void rollbackWithoutPreviousVersionIsRejected() {
+        String id = create();
+        tenant.admin().post("/v1/agents/" + id + "/rollback").then().statusCode(400)
+                .body("error.details[0].field", equalTo("target_version"));
+        deploy(id, "img:v1");
+        tenant.admin().post("/v1/agents/" + id + "/rollback").then().statusCode(400)
+                .body("error.code", equalTo("invalid_request"));
+        tenant.admin().post("/v1/agents/" + id + "/rollback?target_version=7").then().statusCode(400)
+                .body("error.details[0].reason", equalTo("version 7 does not exist"));
+    }
+
+    @Test
+    void suspendSetsSuspendedAndIsRecorded() {
+        String id = create();
+        deploy(id, "img:v1");
+
+        tenant.admin().post("/v1/agents/" + id + "/suspend").then().statusCode(200)
+                .body("status", equalTo("suspended"));
+
+        assertEquals(EventTypes.AGENT_SUSPENDED, Events.types(Events.about(Topics.AGENTS, id, 3)).get(2));
+    }
+
+    @Test
+    void declaredIntentIsSignedAndDigested() {
+        String id = create();
+
+        var agent = tenant.admin().body(AgentMother.intent()).put("/v1/agents/" + id + "/intent")
+                .then().statusCode(200)
+                .body("declared_intent.permitted_connectors", contains("crowdstrike", "jira"))
+                .body("declared_intent_signed_by", notNullValue())
+                .body("declared_intent_signed_at", notNullValue())
+                .extract().jsonPath();
+
+        JsonNode intent = EventJson.MAPPER.valueToTree(agent.getMap("declared_intent"));
+        assertEquals(CanonicalJson.sha256Hex(intent), agent.getString("declared_intent_digest"));
+        JsonNode event = Events.about(Topics.AGENTS, id, 2).get(1);
+        assertEquals(EventTypes.AGENT_INTENT_DECLARED, event.path("type").asText());
+        assertEquals(agent.getString("declared_intent_digest"), event.at("/data/agent/declared_intent_digest").asText());
+    }
+
+    @Test
+    void eventsAreKeyedAndScopedToTheAgentAndOrganization() {
+        String id = create();
+
+        JsonNode created = Events.about(Topics.AGENTS, id, 1).getFirst();
+
+        assertEquals(tenant.orgId().toString(), created.path("orgid").asText());
+        assertEquals("/warden/agent-service", created.path("source").asText());
+        assertEquals(id, created.at("/data/agent/id").asText());
+    }
+
+    private String create() {
+        return tenant.admin().body(AgentMother.triageAgent()).post("/v1/agents")
+                .then().statusCode(201).extract().path("id");
+    }
+
+    private io.restassured.response.ValidatableResponse deploy(String id, String image) {
+        return tenant.admin().body(AgentMother.deployment(image)).post("/v1/agents/" + id + "/deploy")
+                .then().statusCode(200);
+    }
+}

@@ -1,0 +1,186 @@
+package dev.warden.agent.lifecycle;
+
+import dev.warden.agent.support.AgentMother;
+import dev.warden.agent.support.Tenants;
+import dev.warden.agent.support.Tenants.Tenant;
+import io.quarkus.test.junit.QuarkusTest;
+import io.restassured.response.ValidatableResponse;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+
+import java.util.Map;
+
+import static io.restassured.RestAssured.given;
+import static org.hamcrest.Matchers.containsString;
+import static org.hamcrest.Matchers.equalTo;
+import static org.hamcrest.Matchers.hasItem;
+import static org.hamcrest.Matchers.not;
+
+/** Every class of bad input answers its 4xx in the one error shape, and changes nothing. */
+@QuarkusTest
+class BadInputTest {
+
+    private Tenant tenant;
+
+    @BeforeEach
+    void newOrganization() {
+        tenant = Tenants.create();
+    }
+
+    @Test
+    void malformedJsonIsA400() {
+        errorShape(tenant.admin().body("{\"name\": \"x\", ").post("/v1/agents").then(), 400)
+                .body("error.code", equalTo("malformed_json"));
+        assertNoAgents();
+    }
+
+    @Test
+    void unknownEnumValueNamesTheField() {
+        errorShape(tenant.admin().body(AgentMother.with(AgentMother.triageAgent(), "agent_type", "rogue"))
+                .post("/v1/agents").then(), 400)
+                .body("error.details[0].field", equalTo("agent_type"))
+                .body("error.details[0].reason", containsString("autonomous"));
+        assertNoAgents();
+    }
+
+    @Test
+    void unknownFieldIsRefusedRatherThanIgnored() {
+        errorShape(tenant.admin().body(AgentMother.with(AgentMother.triageAgent(), "permited_connectors", "typo"))
+                .post("/v1/agents").then(), 400)
+                .body("error.details[0].field", equalTo("permited_connectors"))
+                .body("error.details[0].reason", equalTo("unknown field"));
+    }
+
+    @Test
+    void wrongJsonTypeNamesTheNestedField() {
+        errorShape(tenant.admin().body(AgentMother.with(AgentMother.triageAgent(), "risk_config",
+                        Map.of("max_risk_threshold", "high"))).post("/v1/agents").then(), 400)
+                .body("error.details[0].field", equalTo("risk_config.max_risk_threshold"));
+        errorShape(tenant.admin().body(AgentMother.with(AgentMother.triageAgent(), "risk_config",
+                        Map.of("max_risk_threshold", 80.5))).post("/v1/agents").then(), 400)
+                .body("error.details[0].field", equalTo("risk_config.max_risk_threshold"));
+    }
+
+    @Test
+    void outOfRangeScoresAreListedTogether() {
+        errorShape(tenant.admin().body(AgentMother.with(AgentMother.triageAgent(), "risk_config",
+                        Map.of("default_risk_score", 101, "requires_mfa_above", -1))).post("/v1/agents").then(), 400)
+                .body("error.details.field", hasItem("risk_config.default_risk_score"))
+                .body("error.details.field", hasItem("risk_config.requires_mfa_above"));
+        assertNoAgents();
+    }
+
+    @Test
+    void autoApproveAboveMaxThresholdIsRefusedAlsoOnPatch() {
+        errorShape(tenant.admin().body(AgentMother.with(AgentMother.triageAgent(), "risk_config",
+                        Map.of("auto_approve_below", 90, "max_risk_threshold", 80))).post("/v1/agents").then(), 400)
+                .body("error.details[0].field", equalTo("risk_config.auto_approve_below"));
+
+        String id = tenant.admin().body(AgentMother.triageAgent()).post("/v1/agents").then().statusCode(201)
+                .extract().path("id");
+        errorShape(tenant.admin().body(Map.of("risk_config", Map.of("max_risk_threshold", 10)))
+                .patch("/v1/agents/" + id).then(), 400)
+                .body("error.details[0].field", equalTo("risk_config.auto_approve_below"));
+        tenant.admin().get("/v1/agents/" + id).then().body("risk_config.max_risk_threshold", equalTo(80));
+    }
+
+    @Test
+    void missingRequiredFieldsAreListed() {
+        errorShape(tenant.admin().body(Map.of("description", "no name")).post("/v1/agents").then(), 400)
+                .body("error.details.field", hasItem("name"))
+                .body("error.details.field", hasItem("runtime"));
+        errorShape(tenant.admin().post("/v1/agents").then(), 400);
+    }
+
+    @Test
+    void emptyPatchIsA400() {
+        String id = tenant.admin().body(AgentMother.triageAgent()).post("/v1/agents").then().statusCode(201)
+                .extract().path("id");
+        errorShape(tenant.admin().body("{}").patch("/v1/agents/" + id).then(), 400);
+    }
+
+    @Test
+    void badUuidInPathIsA400NamingIt() {
+        errorShape(tenant.admin().get("/v1/agents/not-a-uuid").then(), 400)
+                .body("error.details[0].field", equalTo("agent_id"));
+        errorShape(tenant.admin().post("/v1/agents/123/suspend").then(), 400);
+    }
+
+    @Test
+    void badQueryParametersAreA400NamingThem() {
+        errorShape(tenant.admin().get("/v1/agents?limit=0").then(), 400).body("error.details[0].field", equalTo("limit"));
+        errorShape(tenant.admin().get("/v1/agents?limit=501").then(), 400).body("error.details[0].field", equalTo("limit"));
+        errorShape(tenant.admin().get("/v1/agents?limit=ten").then(), 400).body("error.details[0].field", equalTo("limit"));
+        errorShape(tenant.admin().get("/v1/agents?status=sleeping").then(), 400).body("error.details[0].field", equalTo("status"));
+        errorShape(tenant.admin().get("/v1/agents?cursor=garbage").then(), 400).body("error.details[0].field", equalTo("cursor"));
+        errorShape(tenant.admin().get("/v1/agents?updated_since=yesterday").then(), 400)
+                .body("error.details[0].field", equalTo("updated_since"));
+        String id = tenant.admin().body(AgentMother.triageAgent()).post("/v1/agents").then().statusCode(201)
+                .extract().path("id");
+        errorShape(tenant.admin().post("/v1/agents/" + id + "/rollback?target_version=-1").then(), 400)
+                .body("error.details[0].field", equalTo("target_version"));
+    }
+
+    @Test
+    void invalidIntentIsRefusedAndLeavesNoIntent() {
+        String id = tenant.admin().body(AgentMother.triageAgent()).post("/v1/agents").then().statusCode(201)
+                .extract().path("id");
+        errorShape(tenant.admin().body(Map.of("permitted_actions", java.util.List.of("x"),
+                        "rate_limit", Map.of("max_actions", 0, "window_seconds", 60)))
+                .put("/v1/agents/" + id + "/intent").then(), 400)
+                .body("error.details.field", hasItem("permitted_connectors"))
+                .body("error.details.field", hasItem("rate_limit.max_actions"));
+        tenant.admin().get("/v1/agents/" + id).then().body("declared_intent", equalTo(null));
+    }
+
+    @Test
+    void deployWithoutImageIsA400AndCreatesNoVersion() {
+        String id = tenant.admin().body(AgentMother.triageAgent()).post("/v1/agents").then().statusCode(201)
+                .extract().path("id");
+        errorShape(tenant.admin().body(Map.of("notes", "no image")).post("/v1/agents/" + id + "/deploy").then(), 400)
+                .body("error.details[0].field", equalTo("image_uri"));
+        tenant.admin().get("/v1/agents/" + id + "/versions").then().body("total", equalTo(0));
+    }
+
+    @Test
+    void missingOrInvalidCredentialsAreA401() {
+        errorShape(given().get("/v1/agents").then(), 401).body("error.code", equalTo("unauthorized"));
+        errorShape(given().header("X-API-Key", "wdn_made_up").get("/v1/agents").then(), 401);
+        errorShape(given().header("Authorization", "Bearer not.a.jwt").get("/v1/agents").then(), 401);
+    }
+
+    @Test
+    void wrongRoleIsA403() {
+        String viewer = tenant.key("viewer");
+        errorShape(tenant.as(viewer).body(AgentMother.triageAgent()).post("/v1/agents").then(), 403)
+                .body("error.code", equalTo("forbidden"));
+        errorShape(tenant.as(viewer).get("/v1/api-keys").then(), 403);
+        assertNoAgents();
+    }
+
+    @Test
+    void unknownAgentIsA404() {
+        errorShape(tenant.admin().get("/v1/agents/" + java.util.UUID.randomUUID()).then(), 404)
+                .body("error.code", equalTo("not_found"));
+    }
+
+    @Test
+    void unknownRouteAndWrongMethodUseTheErrorShape() {
+        errorShape(tenant.admin().get("/v1/nothing-here").then(), 404);
+        errorShape(tenant.admin().delete("/v1/agents").then(), 405);
+    }
+
+    private static ValidatableResponse errorShape(ValidatableResponse response, int status) {
+        return response.statusCode(status)
+                .contentType(containsString("application/json"))
+                .body("error.code", not(equalTo(null)))
+                .body("error.message", not(equalTo(null)))
+                .body("error.details", not(equalTo(null)))
+                .body(not(containsString("Exception")))
+                .body(not(containsString("at dev.warden")));
+    }
+
+    private void assertNoAgents() {
+        tenant.admin().get("/v1/agents").then().statusCode(200).body("total", equalTo(0));
+    }
+}

@@ -1,0 +1,100 @@
+package dev.warden.audit.action;
+
+import com.fasterxml.jackson.databind.PropertyNamingStrategies;
+import com.fasterxml.jackson.databind.annotation.JsonNaming;
+import dev.warden.api.Checks;
+import dev.warden.api.Params;
+import dev.warden.tenancy.security.CurrentActor;
+import dev.warden.tenancy.security.Roles;
+import io.smallrye.mutiny.Uni;
+import jakarta.annotation.security.RolesAllowed;
+import jakarta.ws.rs.Consumes;
+import jakarta.ws.rs.POST;
+import jakarta.ws.rs.Path;
+import jakarta.ws.rs.Produces;
+import jakarta.ws.rs.core.MediaType;
+import org.eclipse.microprofile.openapi.annotations.Operation;
+import org.eclipse.microprofile.openapi.annotations.tags.Tag;
+import org.jboss.resteasy.reactive.RestResponse;
+
+import java.time.Duration;
+import java.time.Instant;
+import java.util.List;
+import java.util.Set;
+import java.util.UUID;
+
+/** Actions agents performed through their connectors, reported by the agent's instance or an operator. */
+@Path("/v1/audit/actions")
+@Produces(MediaType.APPLICATION_JSON)
+@Consumes(MediaType.APPLICATION_JSON)
+@Tag(name = "Agent actions", description = "What agents did through their connectors: the input of drift detection")
+public class ActionResource {
+
+    static final int MAX_BATCH = 1000;
+    private static final Set<String> STATUSES = Set.of("success", "failure", "denied");
+    private static final Duration CLOCK_SKEW = Duration.ofMinutes(5);
+
+    private final ActionService service;
+    private final CurrentActor actor;
+
+    public ActionResource(ActionService service, CurrentActor actor) {
+        this.service = service;
+        this.actor = actor;
+    }
+
+    @JsonNaming(PropertyNamingStrategies.SnakeCaseStrategy.class)
+    public record RecordActionsRequest(String agentId, List<ActionItem> actions) {
+    }
+
+    @JsonNaming(PropertyNamingStrategies.SnakeCaseStrategy.class)
+    public record ActionItem(String connector, String action, String dataType, String status, String inputsHash,
+                             String outputsHash, Instant occurredAt) {
+    }
+
+    @JsonNaming(PropertyNamingStrategies.SnakeCaseStrategy.class)
+    public record Accepted(int accepted, List<UUID> eventIds) {
+    }
+
+    @POST
+    @RolesAllowed({Roles.OPERATOR, Roles.INSTANCE})
+    @Operation(summary = "Report a batch of agent actions",
+            description = "Every invalid entry is named by its index and reason; a valid batch is accepted whole (202).")
+    public Uni<RestResponse<Accepted>> record(RecordActionsRequest request) {
+        RecordActionsRequest body = Checks.body(request);
+        UUID agent = Params.uuid("agent_id", body.agentId());
+        check(body.actions());
+        return service.report(actor.org(), actor.name(), agent, body.actions())
+                .map(ids -> RestResponse.accepted(new Accepted(ids.size(), ids)));
+    }
+
+    private static void check(List<ActionItem> actions) {
+        Checks c = new Checks().required("actions", actions);
+        if (actions != null) {
+            c.check(!actions.isEmpty() && actions.size() <= MAX_BATCH, "actions", "must hold 1 to " + MAX_BATCH + " entries");
+            Instant latest = Instant.now().plus(CLOCK_SKEW);
+            for (int i = 0; i < actions.size(); i++) {
+                ActionItem a = actions.get(i);
+                String at = "actions[" + i + "]";
+                if (a == null) {
+                    c.check(false, at, "must be an object");
+                    continue;
+                }
+                c.required(at + ".connector", a.connector()).maxLength(at + ".connector", a.connector(), 64)
+                        .required(at + ".action", a.action()).maxLength(at + ".action", a.action(), 200)
+                        .maxLength(at + ".data_type", a.dataType(), 200)
+                        .check(a.status() != null && STATUSES.contains(a.status()), at + ".status",
+                                "must be success, failure or denied")
+                        .check(sha256(a.inputsHash()), at + ".inputs_hash", "must be 64 lowercase hex characters")
+                        .check(sha256(a.outputsHash()), at + ".outputs_hash", "must be 64 lowercase hex characters")
+                        .required(at + ".occurred_at", a.occurredAt())
+                        .check(a.occurredAt() == null || a.occurredAt().isBefore(latest), at + ".occurred_at",
+                                "must not be in the future");
+            }
+        }
+        c.orThrow();
+    }
+
+    private static boolean sha256(String value) {
+        return value == null || value.matches("[0-9a-f]{64}");
+    }
+}

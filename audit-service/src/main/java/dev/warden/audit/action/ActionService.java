@@ -1,0 +1,38 @@
+package dev.warden.audit.action;
+
+import dev.warden.audit.action.ActionResource.ActionItem;
+import dev.warden.events.CloudEvent;
+import dev.warden.events.EventTypes;
+import dev.warden.events.audit.AuditEvents.AgentAction;
+import dev.warden.outbox.Outbox;
+import dev.warden.tenancy.db.TenantDb;
+import io.smallrye.mutiny.Uni;
+import jakarta.enterprise.context.ApplicationScoped;
+
+import java.util.List;
+import java.util.UUID;
+
+/**
+ * Publishes a checked batch of agent actions on {@code warden.agent-actions.v1} through the outbox, all or nothing;
+ * the chain records them from there like every other event.
+ */
+@ApplicationScoped
+public class ActionService {
+
+    private final TenantDb db;
+    private final Outbox outbox;
+
+    public ActionService(TenantDb db, Outbox outbox) {
+        this.db = db;
+        this.outbox = outbox;
+    }
+
+    /** Answers the ids of the events published, one per action, in order. */
+    public Uni<List<UUID>> report(UUID org, String reporter, UUID agent, List<ActionItem> actions) {
+        List<Outbox.Message> messages = actions.stream().map(a -> new Outbox.Message(EventTypes.AGENT_ACTION,
+                agent.toString(), agent.toString(), new AgentAction(agent, reporter, a.connector(), a.action(),
+                a.dataType(), a.status(), a.inputsHash(), a.outputsHash(), a.occurredAt()))).toList();
+        return db.inOrg(org, conn -> outbox.emitAll(conn, org, messages))
+                .map(events -> events.stream().map(CloudEvent::id).toList());
+    }
+}

@@ -1,0 +1,79 @@
+package dev.warden.audit.chain;
+
+import dev.warden.api.PageRequest.Cursor;
+import dev.warden.api.Params;
+import dev.warden.audit.chain.AuditRepository.EntryFilter;
+import dev.warden.audit.chain.ChainVerifier.Export;
+import dev.warden.audit.chain.ChainVerifier.Verification;
+import dev.warden.tenancy.security.CurrentActor;
+import dev.warden.tenancy.security.Roles;
+import io.smallrye.mutiny.Uni;
+import jakarta.annotation.security.RolesAllowed;
+import jakarta.ws.rs.GET;
+import jakarta.ws.rs.Path;
+import jakarta.ws.rs.Produces;
+import jakarta.ws.rs.QueryParam;
+import jakarta.ws.rs.core.MediaType;
+import org.eclipse.microprofile.openapi.annotations.Operation;
+import org.eclipse.microprofile.openapi.annotations.parameters.Parameter;
+import org.eclipse.microprofile.openapi.annotations.tags.Tag;
+
+@Path("/v1/audit")
+@Produces(MediaType.APPLICATION_JSON)
+@Tag(name = "Audit", description = "The hash-chained, append-only audit log and its signed checkpoints")
+public class AuditResource {
+
+    private final AuditLogService log;
+    private final ChainVerifier verifier;
+    private final CurrentActor actor;
+
+    public AuditResource(AuditLogService log, ChainVerifier verifier, CurrentActor actor) {
+        this.log = log;
+        this.verifier = verifier;
+        this.actor = actor;
+    }
+
+    @GET
+    @RolesAllowed(Roles.AUDITOR)
+    @Operation(summary = "Query the audit log", description = "Entries in chain order, with their sequence and hashes.")
+    public Uni<AuditPage> list(@Parameter(description = "1 to 1000, default 100") @QueryParam("limit") String limit,
+                               @QueryParam("offset") String offset,
+                               @QueryParam("cursor") String cursor,
+                               @QueryParam("agent_id") String agentId,
+                               @QueryParam("action_type") String actionType,
+                               @QueryParam("connector") String connector,
+                               @QueryParam("status") String status,
+                               @Parameter(description = "occurred at or after (ISO-8601)") @QueryParam("from") String from,
+                               @Parameter(description = "occurred before (ISO-8601)") @QueryParam("to") String to,
+                               @Parameter(description = "recorded at or after (ISO-8601): entries never change once recorded")
+                               @QueryParam("updated_since") String updatedSince) {
+        int pageSize = Params.integer("limit", limit, 100, 1, 1000);
+        int skip = Params.integer("offset", offset, 0, 0, 1_000_000);
+        Cursor after = Cursor.decode(cursor);
+        EntryFilter filter = new EntryFilter(agentId, actionType, connector, status, Params.optionalInstant("from", from),
+                Params.optionalInstant("to", to), Params.optionalInstant("updated_since", updatedSince),
+                after == null ? null : after.position());
+        return log.list(actor.org(), filter, pageSize, skip);
+    }
+
+    @GET
+    @Path("/verify")
+    @RolesAllowed(Roles.AUDITOR)
+    @Operation(summary = "Recompute the chain", description = "Names the first entry that does not verify, and checks the newest checkpoint of the range.")
+    public Uni<Verification> verify(@QueryParam("from") String from, @QueryParam("to") String to) {
+        return verifier.verify(actor.org(), sequence("from", from), sequence("to", to));
+    }
+
+    @GET
+    @Path("/export")
+    @RolesAllowed(Roles.AUDITOR)
+    @Operation(summary = "Export a range for offline verification", description = "Entries, the hash before them, the newest checkpoint of the range and its public key.")
+    public Uni<Export> export(@QueryParam("from") String from, @QueryParam("to") String to) {
+        return verifier.export(actor.org(), sequence("from", from), sequence("to", to));
+    }
+
+    private static Long sequence(String name, String raw) {
+        Integer value = Params.optionalInteger(name, raw, 1, Integer.MAX_VALUE);
+        return value == null ? null : value.longValue();
+    }
+}

@@ -1,0 +1,70 @@
+package dev.warden.audit.checkpoint;
+
+import com.fasterxml.jackson.databind.PropertyNamingStrategies;
+import com.fasterxml.jackson.databind.annotation.JsonNaming;
+import dev.warden.api.PageRequest;
+import dev.warden.events.audit.AuditEvents.Checkpoint;
+import dev.warden.tenancy.security.CurrentActor;
+import dev.warden.tenancy.security.Roles;
+import io.smallrye.mutiny.Uni;
+import jakarta.annotation.security.PermitAll;
+import jakarta.annotation.security.RolesAllowed;
+import jakarta.ws.rs.GET;
+import jakarta.ws.rs.POST;
+import jakarta.ws.rs.Path;
+import jakarta.ws.rs.Produces;
+import jakarta.ws.rs.QueryParam;
+import jakarta.ws.rs.core.MediaType;
+import org.eclipse.microprofile.openapi.annotations.Operation;
+import org.eclipse.microprofile.openapi.annotations.tags.Tag;
+import org.jboss.resteasy.reactive.RestResponse;
+
+import java.net.URI;
+
+@Path("/v1/audit")
+@Produces(MediaType.APPLICATION_JSON)
+@Tag(name = "Audit", description = "The hash-chained, append-only audit log and its signed checkpoints")
+public class CheckpointResource {
+
+    private final CheckpointService checkpoints;
+    private final SigningKey key;
+    private final CurrentActor actor;
+
+    public CheckpointResource(CheckpointService checkpoints, SigningKey key, CurrentActor actor) {
+        this.checkpoints = checkpoints;
+        this.key = key;
+        this.actor = actor;
+    }
+
+    @JsonNaming(PropertyNamingStrategies.SnakeCaseStrategy.class)
+    public record PublicKey(String keyId, String algorithm, String publicKey, String publicKeyPem) {
+    }
+
+    @GET
+    @Path("/checkpoints")
+    @RolesAllowed(Roles.AUDITOR)
+    @Operation(summary = "List signed checkpoints, newest first")
+    public Uni<CheckpointPage> list(@QueryParam("limit") String limit, @QueryParam("cursor") String cursor,
+                                    @QueryParam("updated_since") String updatedSince) {
+        return checkpoints.list(actor.org(), PageRequest.parse(limit, cursor, updatedSince));
+    }
+
+    @POST
+    @Path("/checkpoints")
+    @RolesAllowed(Roles.AUDITOR)
+    @Operation(summary = "Sign the current head now")
+    public Uni<RestResponse<Checkpoint>> sign() {
+        return checkpoints.sign(actor.org()).map(c -> RestResponse.ResponseBuilder.<Checkpoint>created(
+                URI.create("/v1/audit/checkpoints/" + c.id())).entity(c).build());
+    }
+
+    @GET
+    @Path("/public-key")
+    @PermitAll
+    @Operation(summary = "The Ed25519 public key that signs checkpoints", description = "Public: anyone may verify.")
+    public PublicKey publicKey() {
+        String base64 = key.publicKeyBase64();
+        String pem = "-----BEGIN PUBLIC KEY-----\n" + base64 + "\n-----END PUBLIC KEY-----\n";
+        return new PublicKey(key.keyId(), SigningKey.ALGORITHM, base64, pem);
+    }
+}

@@ -1,0 +1,101 @@
+package dev.warden.audit.action;
+
+import dev.warden.audit.support.AuditFixtures;
+import dev.warden.testing.TestOrganizations.TestOrg;
+import io.quarkus.test.junit.QuarkusTest;
+import io.restassured.http.ContentType;
+import org.awaitility.Awaitility;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+
+import java.time.Duration;
+import java.time.Instant;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.UUID;
+
+import static dev.warden.audit.support.AuditFixtures.as;
+import static org.hamcrest.Matchers.contains;
+import static org.hamcrest.Matchers.equalTo;
+import static org.hamcrest.Matchers.hasItems;
+import static org.hamcrest.Matchers.hasSize;
+
+@QuarkusTest
+class ActionTest {
+
+    private static final String HASH = "a".repeat(64);
+
+    private TestOrg org;
+    private final String agent = UUID.randomUUID().toString();
+
+    @BeforeEach
+    void organization() {
+        org = AuditFixtures.organization();
+    }
+
+    @Test
+    void aValidBatchIsAcceptedAndRecordedWithItsConnectorsAndHashes() {
+        as(org, "admin").contentType(ContentType.JSON)
+                .body(Map.of("agent_id", agent, "actions", List.of(action("crowdstrike", "detections:read", "success"),
+                        action("jira", "issues:create", "success"), action("jira", "issues:delete", "denied"))))
+                .post("/v1/audit/actions").then().statusCode(202)
+                .body("accepted", equalTo(3)).body("event_ids", hasSize(3));
+
+        Awaitility.await().atMost(Duration.ofSeconds(60)).until(() ->
+                as(org, "auditor").get("/v1/audit?agent_id=" + agent).then().extract().<Integer>path("total") == 3);
+        as(org, "auditor").get("/v1/audit?agent_id=" + agent + "&connector=jira").then().statusCode(200)
+                .body("entries.action_type", contains("issues:create", "issues:delete"))
+                .body("entries.status", contains("success", "denied"))
+                .body("entries[0].inputs_hash", equalTo(HASH))
+                .body("entries[0].metadata.data_type", equalTo("issue data"));
+        as(org, "auditor").get("/v1/audit?status=denied&agent_id=" + agent).then().body("total", equalTo(1));
+    }
+
+    @Test
+    void everyInvalidEntryIsNamedAndNothingIsAccepted() throws Exception {
+        Map<String, Object> badStatus = action("jira", "issues:create", "maybe");
+        Map<String, Object> badHash = action("jira", "issues:create", "success");
+        badHash.put("inputs_hash", "not-a-hash");
+        Map<String, Object> future = action("jira", "issues:create", "success");
+        future.put("occurred_at", Instant.now().plus(Duration.ofHours(1)).toString());
+
+        as(org, "admin").contentType(ContentType.JSON)
+                .body(Map.of("agent_id", agent, "actions", List.of(badStatus, action("jira", "x", "success"), badHash, future)))
+                .post("/v1/audit/actions").then().statusCode(400)
+                .body("error.details.field", hasItems("actions[0].status", "actions[2].inputs_hash", "actions[3].occurred_at"))
+                .body("error.details", hasSize(3));
+
+        Thread.sleep(1500);
+        as(org, "auditor").get("/v1/audit?agent_id=" + agent).then().body("total", equalTo(0));
+    }
+
+    @Test
+    void batchesAreBoundedAndTyped() {
+        as(org, "admin").contentType(ContentType.JSON).body(Map.of("agent_id", agent, "actions", List.of()))
+                .post("/v1/audit/actions").then().statusCode(400).body("error.details[0].field", equalTo("actions"));
+        as(org, "admin").contentType(ContentType.JSON).body(Map.of("agent_id", "nope", "actions", List.of(action("a", "b", "success"))))
+                .post("/v1/audit/actions").then().statusCode(400).body("error.details[0].field", equalTo("agent_id"));
+        as(org, "admin").contentType(ContentType.JSON)
+                .body("{\"agent_id\": \"" + agent + "\", \"actions\": [{\"connector\": \"a\", \"action\": \"b\", \"status\": \"success\", \"occurred_at\": \"soon\"}]}")
+                .post("/v1/audit/actions").then().statusCode(400).body("error.details[0].field", equalTo("actions[0].occurred_at"));
+    }
+
+    @Test
+    void viewersCannotReportActions() {
+        as(org, "viewer").contentType(ContentType.JSON)
+                .body(Map.of("agent_id", agent, "actions", List.of(action("a", "b", "success"))))
+                .post("/v1/audit/actions").then().statusCode(403);
+    }
+
+    private static Map<String, Object> action(String connector, String action, String status) {
+        Map<String, Object> a = new HashMap<>();
+        a.put("connector", connector);
+        a.put("action", action);
+        a.put("data_type", "issue data");
+        a.put("status", status);
+        a.put("inputs_hash", HASH);
+        a.put("occurred_at", Instant.now().minusSeconds(5).toString());
+        return a;
+    }
+}

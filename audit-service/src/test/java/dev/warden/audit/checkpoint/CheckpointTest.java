@@ -1,0 +1,105 @@
+package dev.warden.audit.checkpoint;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import dev.warden.audit.checkpoint.CheckpointService;
+import dev.warden.audit.checkpoint.SigningKey;
+import dev.warden.audit.support.AuditFixtures;
+import dev.warden.events.EventJson;
+import dev.warden.events.audit.AuditChain;
+import dev.warden.events.audit.AuditEvents.AuditEntry;
+import dev.warden.events.audit.AuditEvents.Checkpoint;
+import dev.warden.testing.TestOrganizations.TestOrg;
+import io.quarkus.test.junit.QuarkusTest;
+import jakarta.inject.Inject;
+import org.awaitility.Awaitility;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.OptionalLong;
+import java.util.stream.IntStream;
+
+import static dev.warden.audit.support.AuditFixtures.as;
+import static io.restassured.RestAssured.given;
+import static org.hamcrest.Matchers.equalTo;
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+/** Checkpoints are signed with Ed25519 and verify with the public key alone. */
+@QuarkusTest
+class CheckpointTest {
+
+    private static final Duration WAIT = Duration.ofSeconds(60);
+
+    @Inject
+    CheckpointService checkpoints;
+
+    private TestOrg org;
+
+    @BeforeEach
+    void entries() {
+        org = AuditFixtures.organization();
+        AuditFixtures.publish(IntStream.range(0, 4)
+                .mapToObj(i -> AuditFixtures.deployed(org.id(), "agent-" + i, i + 1, "img")).toList());
+        Awaitility.await().atMost(WAIT)
+                .until(() -> as(org, "auditor").get("/v1/audit").then().extract().<Integer>path("total") == 4);
+    }
+
+    @Test
+    void aCheckpointSignsTheHeadAndVerifiesWithThePublicKey() {
+        JsonNode body = EventJson.tree(as(org, "auditor").post("/v1/audit/checkpoints").then().statusCode(201)
+                .body("sequence", equalTo(4)).body("algorithm", equalTo("Ed25519")).extract().asString());
+        Checkpoint checkpoint = EventJson.MAPPER.convertValue(body, Checkpoint.class);
+        String publicKey = given().get("/v1/audit/public-key").then().statusCode(200)
+                .body("key_id", equalTo(checkpoint.keyId())).extract().path("public_key");
+        String head = as(org, "auditor").get("/v1/audit?offset=3").then().extract().path("entries[0].hash");
+
+        assertEquals(head, checkpoint.headHash());
+        assertTrue(SigningKey.verify(publicKey, AuditChain.signedBytes(checkpoint), checkpoint.signature()));
+        Checkpoint forged = new Checkpoint(checkpoint.id(), checkpoint.orgId(), 3, checkpoint.headHash(),
+                checkpoint.signedAt(), checkpoint.keyId(), checkpoint.algorithm(), checkpoint.signature());
+        assertFalse(SigningKey.verify(publicKey, AuditChain.signedBytes(forged), forged.signature()));
+        as(org, "auditor").get("/v1/audit/verify").then()
+                .body("valid", equalTo(true))
+                .body("checkpoint.signature_valid", equalTo(true))
+                .body("checkpoint.matches_chain", equalTo(true));
+    }
+
+    @Test
+    void headsThatMovedAreSignedOnTheInterval() {
+        checkpoints.signDue().await().atMost(WAIT);
+
+        as(org, "auditor").get("/v1/audit/checkpoints").then().statusCode(200)
+                .body("checkpoints[0].sequence", equalTo(4));
+    }
+
+    @Test
+    void anExportedRangeVerifiesOfflineAndADoctoredOneDoesNot() {
+        as(org, "auditor").post("/v1/audit/checkpoints").then().statusCode(201);
+        JsonNode export = EventJson.tree(as(org, "auditor").get("/v1/audit/export?from=2").then().statusCode(200)
+                .extract().asString());
+
+        List<AuditEntry> entries = new ArrayList<>();
+        export.get("entries").forEach(e -> entries.add(EventJson.MAPPER.convertValue(e, AuditEntry.class)));
+        Checkpoint checkpoint = EventJson.MAPPER.convertValue(export.get("checkpoint"), Checkpoint.class);
+        assertEquals(OptionalLong.empty(), AuditChain.firstBroken(entries, export.get("prev_hash").asText(), 2));
+        assertEquals(entries.getLast().hash(), checkpoint.headHash());
+        assertTrue(SigningKey.verify(export.get("public_key").asText(), AuditChain.signedBytes(checkpoint), checkpoint.signature()));
+
+        AuditEntry third = entries.get(1);
+        entries.set(1, new AuditEntry(third.orgId(), third.sequence(), third.eventId(), third.eventType(), third.agentId(),
+                "mallory", third.actionType(), third.connector(), third.status(), third.inputsHash(), third.outputsHash(),
+                third.metadata(), third.occurredAt(), third.recordedAt(), third.prevHash(), third.hash()));
+        assertEquals(OptionalLong.of(3), AuditChain.firstBroken(entries, export.get("prev_hash").asText(), 2));
+    }
+
+    @Test
+    void onlyAuditorsAndAdminsSignOrExport() {
+        as(org, "viewer").post("/v1/audit/checkpoints").then().statusCode(403);
+        as(org, "viewer").get("/v1/audit/export").then().statusCode(403);
+        given().get("/v1/audit/checkpoints").then().statusCode(401);
+    }
+}

@@ -1,0 +1,146 @@
+package dev.warden.audit.compliance;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import dev.warden.audit.checkpoint.SigningKey;
+import dev.warden.audit.support.AuditFixtures;
+import dev.warden.events.CanonicalJson;
+import dev.warden.events.CloudEvent;
+import dev.warden.events.EventJson;
+import dev.warden.events.EventTypes;
+import dev.warden.events.audit.AuditChain;
+import dev.warden.events.audit.AuditEvents.AuditEntry;
+import dev.warden.events.audit.AuditEvents.Checkpoint;
+import dev.warden.testing.TestOrganizations.TestOrg;
+import io.quarkus.test.junit.QuarkusTest;
+import io.restassured.http.ContentType;
+import org.awaitility.Awaitility;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+
+import java.io.ByteArrayInputStream;
+import java.nio.charset.StandardCharsets;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.OptionalLong;
+import java.util.UUID;
+import java.util.zip.ZipInputStream;
+
+import static dev.warden.audit.support.AuditFixtures.as;
+import static io.restassured.RestAssured.given;
+import static org.hamcrest.Matchers.equalTo;
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+/** A compliance package holds an agent's evidence for a range and verifies against its checkpoint and signature. */
+@QuarkusTest
+class ComplianceTest {
+
+    private static final Duration WAIT = Duration.ofSeconds(60);
+
+    private TestOrg org;
+    private final String agent = UUID.randomUUID().toString();
+    private final String other = UUID.randomUUID().toString();
+    private final Instant from = Instant.now().minus(Duration.ofHours(1));
+
+    @BeforeEach
+    void anAgentWithAHistory() {
+        org = AuditFixtures.organization();
+        String policy = UUID.randomUUID().toString();
+        AuditFixtures.publish(List.of(
+                CloudEvent.of("/warden/agent-service", EventTypes.AGENT_INTENT_DECLARED, agent, org.id(), Map.of("agent",
+                        Map.of("id", agent, "name", "triage-agent", "revision", 3, "updated_by", "alice",
+                                "declared_intent", Map.of("permitted_connectors", List.of("jira"),
+                                        "permitted_actions", List.of("issues:create"), "data_types", List.of())))),
+                AuditFixtures.deployed(org.id(), agent, 1, "img:v1"),
+                AuditFixtures.deployed(org.id(), other, 1, "other:v1"),
+                AuditFixtures.deployed(org.id(), agent, 2, "img:v2"),
+                CloudEvent.of("/warden/agent-service", EventTypes.CONNECTOR_BOUND, agent, org.id(), Map.of("agent_id", agent,
+                        "binding", Map.of("id", UUID.randomUUID().toString(), "connector", "jira", "created_by", "alice"))),
+                CloudEvent.of("/warden/agent-service", EventTypes.POLICY_BOUND, agent, org.id(), Map.of("agent_id", agent,
+                        "policy", Map.of("id", policy, "name", "no-pii", "version", 1, "updated_by", "alice")))));
+        Awaitility.await().atMost(WAIT).until(() -> as(org, "auditor").get("/v1/audit").then().extract().<Integer>path("total") == 6);
+        Map<String, Object> drifting = new HashMap<>(Map.of("connector", "slack", "action", "issues:create",
+                "status", "success", "occurred_at", Instant.now().minusSeconds(1).toString()));
+        as(org, "auditor").contentType(ContentType.JSON).body(Map.of("agent_id", agent, "actions", List.of(drifting)))
+                .post("/v1/audit/actions").then().statusCode(403);
+        as(org, "admin").contentType(ContentType.JSON).body(Map.of("agent_id", agent, "actions", List.of(drifting)))
+                .post("/v1/audit/actions").then().statusCode(202);
+        Awaitility.await().atMost(WAIT).until(() -> as(org, "auditor").get("/v1/drift-events").then().extract().<Integer>path("total") == 1);
+    }
+
+    @Test
+    void aPackageHoldsTheAgentsEvidenceAndVerifies() throws Exception {
+        JsonNode pkg = build();
+        JsonNode content = pkg.get("content");
+
+        assertEquals("triage-agent", content.at("/agent/name").asText());
+        assertEquals("jira", content.at("/declared_intent/permitted_connectors/0").asText());
+        assertEquals(List.of(1, 2), ints(content.get("deployments"), "version"));
+        assertEquals("no-pii", content.at("/policies/0/policy_name").asText());
+        assertEquals("jira", content.at("/connectors/0/connector").asText());
+        assertEquals("unauthorized_system", content.at("/drift_events/0/drift_type").asText());
+        content.get("audit_entries").forEach(e -> assertEquals(agent, e.get("agent_id").asText()));
+        assertEquals(7, content.get("audit_entries").size());
+
+        List<AuditEntry> segment = new ArrayList<>();
+        content.at("/chain_proof/entries").forEach(e -> segment.add(EventJson.MAPPER.convertValue(e, AuditEntry.class)));
+        assertEquals(OptionalLong.empty(), AuditChain.firstBroken(segment, content.at("/chain_proof/prev_hash").asText(),
+                content.at("/chain_proof/from_sequence").asLong()));
+        Checkpoint checkpoint = EventJson.MAPPER.convertValue(content.get("checkpoint"), Checkpoint.class);
+        String publicKey = given().get("/v1/audit/public-key").then().extract().path("public_key");
+        assertEquals(segment.getLast().hash(), checkpoint.headHash());
+        assertTrue(SigningKey.verify(publicKey, AuditChain.signedBytes(checkpoint), checkpoint.signature()));
+        assertTrue(SigningKey.verify(publicKey, CanonicalJson.canonical(content).getBytes(StandardCharsets.UTF_8),
+                pkg.get("signature").asText()));
+    }
+
+    @Test
+    void theZipHoldsTheSignedBytesTheSignatureAndTheKey() throws Exception {
+        String id = build().get("id").asText();
+
+        byte[] zip = as(org, "auditor").get("/v1/compliance/" + id + "?format=zip").then().statusCode(200)
+                .contentType("application/zip").extract().asByteArray();
+
+        Map<String, String> files = new HashMap<>();
+        try (ZipInputStream in = new ZipInputStream(new ByteArrayInputStream(zip))) {
+            for (var entry = in.getNextEntry(); entry != null; entry = in.getNextEntry()) {
+                files.put(entry.getName(), new String(in.readAllBytes(), StandardCharsets.UTF_8));
+            }
+        }
+        String key = files.get("public-key.pem").replaceAll("-----[A-Z ]+-----", "").replaceAll("\\s", "");
+        assertTrue(SigningKey.verify(key, files.get("package.json").getBytes(StandardCharsets.UTF_8),
+                files.get("package.sig").trim()));
+    }
+
+    @Test
+    void requestsAreCheckedAndScoped() {
+        as(org, "auditor").contentType(ContentType.JSON).body(Map.of("agent_id", agent, "from", Instant.now().toString(),
+                "to", from.toString())).post("/v1/compliance").then().statusCode(400).body("error.details[0].field", equalTo("to"));
+        as(org, "viewer").contentType(ContentType.JSON).body(Map.of("agent_id", agent, "from", from.toString(),
+                "to", Instant.now().toString())).post("/v1/compliance").then().statusCode(403);
+        as(org, "auditor").get("/v1/compliance/" + UUID.randomUUID()).then().statusCode(404);
+        String id = build().get("id").asText();
+        as(AuditFixtures.organization(), "auditor").get("/v1/compliance/" + id).then().statusCode(404);
+        as(org, "auditor").get("/v1/compliance/" + id + "?format=pdf").then().statusCode(400);
+    }
+
+    private JsonNode build() {
+        String id = as(org, "admin").contentType(ContentType.JSON).body(Map.of("agent_id", agent, "from", from.toString(),
+                        "to", Instant.now().plusSeconds(60).toString()))
+                .post("/v1/compliance").then().statusCode(202).body("status", equalTo("building")).extract().path("id");
+        Awaitility.await().atMost(WAIT).until(() -> !"building".equals(as(org, "auditor").get("/v1/compliance/" + id)
+                .then().extract().path("status")));
+        return EventJson.tree(as(org, "auditor").get("/v1/compliance/" + id).then().statusCode(200)
+                .body("status", equalTo("ready")).body("progress", equalTo(100)).extract().asString());
+    }
+
+    private static List<Integer> ints(JsonNode array, String field) {
+        List<Integer> out = new ArrayList<>();
+        array.forEach(n -> out.add(n.get(field).asInt()));
+        return out;
+    }
+}

@@ -1,0 +1,129 @@
+package dev.warden.audit.drift;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import dev.warden.audit.support.AuditFixtures;
+import dev.warden.events.CloudEvent;
+import dev.warden.events.EventSchemas;
+import dev.warden.events.EventTypes;
+import dev.warden.events.Topics;
+import dev.warden.events.audit.AuditEvents.AgentAction;
+import dev.warden.testing.EventTap;
+import dev.warden.testing.TestOrganizations.TestOrg;
+import io.quarkus.test.junit.QuarkusTest;
+import io.restassured.http.ContentType;
+import org.awaitility.Awaitility;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+
+import java.time.Duration;
+import java.time.Instant;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.UUID;
+
+import static dev.warden.audit.support.AuditFixtures.as;
+import static org.hamcrest.Matchers.containsInAnyOrder;
+import static org.hamcrest.Matchers.equalTo;
+import static org.junit.jupiter.api.Assertions.assertEquals;
+
+/** Actions are compared with the declared intent; each kind of drift fires, and none without an intent. */
+@QuarkusTest
+class DriftTest {
+
+    private static final Duration WAIT = Duration.ofSeconds(60);
+
+    private TestOrg org;
+    private final String agent = UUID.randomUUID().toString();
+
+    @BeforeEach
+    void agentWithDeclaredIntent() {
+        org = AuditFixtures.organization();
+        AuditFixtures.publish(List.of(CloudEvent.of("/warden/agent-service", EventTypes.AGENT_INTENT_DECLARED, agent,
+                org.id(), Map.of("agent", Map.of("id", agent, "revision", 2, "updated_by", "alice", "declared_intent", Map.of(
+                        "permitted_connectors", List.of("crowdstrike", "jira"),
+                        "permitted_actions", List.of("detections:read", "issues:create"),
+                        "data_types", List.of("detection data"),
+                        "rate_limit", Map.of("max_actions", 3, "window_seconds", 60)))))));
+        awaitEntries(agent, 1);
+    }
+
+    @Test
+    void eachKindOfDriftIsDetectedChainedAndPublished() {
+        report(agent, action("crowdstrike", "detections:read", "detection data"),
+                action("slack", "messages:send", null),
+                action("jira", "issues:create", "customer pii"),
+                action("jira", "issues:create", "detection data"));
+
+        Awaitility.await().atMost(WAIT).until(() ->
+                as(org, "auditor").get("/v1/drift-events?agent_id=" + agent).then().extract().<Integer>path("total") == 4);
+        as(org, "auditor").get("/v1/drift-events?agent_id=" + agent).then().statusCode(200)
+                .body("drift_events.drift_type", containsInAnyOrder("unauthorized_system", "unauthorized_action",
+                        "unauthorized_data_type", "frequency_exceeded"));
+        as(org, "auditor").get("/v1/drift-events?drift_type=frequency_exceeded").then()
+                .body("drift_events[0].details.max_actions", equalTo(3))
+                .body("drift_events[0].details.actions_in_window", equalTo(4));
+        as(org, "auditor").get("/v1/audit?agent_id=" + agent + "&action_type=drift.unauthorized_system").then()
+                .body("total", equalTo(1)).body("entries[0].connector", equalTo("slack"));
+        as(org, "auditor").get("/v1/audit/verify").then().body("valid", equalTo(true));
+
+        try (EventTap tap = new EventTap(AuditFixtures.bootstrap(), Topics.AUDIT)) {
+            List<JsonNode> drifts = tap.await(r -> EventTap.json(r).path("type").asText().equals(EventTypes.AUDIT_DRIFT_DETECTED)
+                    && agent.equals(EventTap.json(r).path("subject").asText()), 4, WAIT).stream().map(EventTap::json).toList();
+            drifts.forEach(d -> assertEquals(List.of(), EventSchemas.violations(d)));
+        }
+    }
+
+    @Test
+    void noDriftIsCheckedForAnAgentWithoutIntent() throws Exception {
+        String undeclared = UUID.randomUUID().toString();
+        report(undeclared, action("slack", "anything", "pii"), action("slack", "anything", "pii"),
+                action("slack", "anything", "pii"), action("slack", "anything", "pii"));
+
+        awaitEntries(undeclared, 4);
+        Thread.sleep(1000);
+        as(org, "auditor").get("/v1/drift-events?agent_id=" + undeclared).then().body("total", equalTo(0));
+    }
+
+    @Test
+    void aReplayedActionDriftsOnce() throws Exception {
+        CloudEvent action = CloudEvent.of("/warden/audit-service", EventTypes.AGENT_ACTION, agent, org.id(),
+                new AgentAction(UUID.fromString(agent), "op", "slack", "detections:read", null, "success", null, null,
+                        Instant.now().minusSeconds(1)));
+        AuditFixtures.publish(Topics.AGENT_ACTIONS, List.of(action, action));
+        AuditFixtures.publish(Topics.AGENT_ACTIONS, List.of(action));
+
+        Awaitility.await().atMost(WAIT).until(() ->
+                as(org, "auditor").get("/v1/drift-events?agent_id=" + agent).then().extract().<Integer>path("total") >= 1);
+        Thread.sleep(1500);
+        as(org, "auditor").get("/v1/drift-events?agent_id=" + agent).then().body("total", equalTo(1));
+        as(org, "auditor").get("/v1/audit?agent_id=" + agent).then().body("total", equalTo(3));
+    }
+
+    @Test
+    void driftTypesAreChecked() {
+        as(org, "auditor").get("/v1/drift-events?drift_type=vibes").then().statusCode(400)
+                .body("error.details[0].field", equalTo("drift_type"));
+        as(org, "viewer").get("/v1/drift-events").then().statusCode(403);
+    }
+
+    private void report(String agentId, Map<?, ?>... actions) {
+        as(org, "admin").contentType(ContentType.JSON).body(Map.of("agent_id", agentId, "actions", List.of(actions)))
+                .post("/v1/audit/actions").then().statusCode(202);
+    }
+
+    private void awaitEntries(String agentId, int count) {
+        Awaitility.await().atMost(WAIT).until(() ->
+                as(org, "auditor").get("/v1/audit?agent_id=" + agentId).then().extract().<Integer>path("total") >= count);
+    }
+
+    private static Map<String, Object> action(String connector, String action, String dataType) {
+        Map<String, Object> a = new HashMap<>();
+        a.put("connector", connector);
+        a.put("action", action);
+        a.put("data_type", dataType);
+        a.put("status", "success");
+        a.put("occurred_at", Instant.now().minusSeconds(2).toString());
+        return a;
+    }
+}

@@ -1,0 +1,149 @@
+package dev.warden.audit.recording;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import dev.warden.audit.support.AuditFixtures;
+import dev.warden.events.CloudEvent;
+import dev.warden.events.EventSchemas;
+import dev.warden.events.Topics;
+import dev.warden.testing.EventTap;
+import dev.warden.testing.TestOrganizations.TestOrg;
+import io.quarkus.test.junit.QuarkusTest;
+import org.awaitility.Awaitility;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.UUID;
+import java.util.stream.IntStream;
+import java.util.stream.LongStream;
+
+import static dev.warden.audit.support.AuditFixtures.as;
+import static org.hamcrest.Matchers.contains;
+import static org.hamcrest.Matchers.equalTo;
+import static org.junit.jupiter.api.Assertions.assertEquals;
+
+@QuarkusTest
+class RecordingTest {
+
+    private static final Duration WAIT = Duration.ofSeconds(60);
+
+    private TestOrg org;
+
+    @BeforeEach
+    void organization() {
+        org = AuditFixtures.organization();
+    }
+
+    @Test
+    void deploysAndRollbacksAreRecordedWithTheirFacts() {
+        String agent = UUID.randomUUID().toString();
+        AuditFixtures.publish(List.of(AuditFixtures.deployed(org.id(), agent, 2, "img:v2"),
+                AuditFixtures.rolledBack(org.id(), agent, 2, 1)));
+
+        awaitEntries(2);
+        as(org, "auditor").get("/v1/audit?agent_id=" + agent).then().statusCode(200)
+                .body("total", equalTo(2))
+                .body("entries.sequence", contains(1, 2))
+                .body("entries.action_type", contains("agent.deployed", "agent.rolled-back"))
+                .body("entries[0].metadata.version", equalTo(2))
+                .body("entries[0].metadata.image_uri", equalTo("img:v2"))
+                .body("entries[0].actor", equalTo("alice"))
+                .body("entries[1].metadata.from_version", equalTo(2))
+                .body("entries[1].metadata.to_version", equalTo(1))
+                .body("entries[1].prev_hash", equalTo(as(org, "auditor").get("/v1/audit?limit=1").path("entries[0].hash")));
+    }
+
+    @Test
+    void aRedeliveredEventIsRecordedOnce() throws Exception {
+        CloudEvent event = AuditFixtures.deployed(org.id(), UUID.randomUUID().toString(), 1, "img:v1");
+        AuditFixtures.publish(List.of(event, event));
+        AuditFixtures.publish(List.of(event, AuditFixtures.deployed(org.id(), UUID.randomUUID().toString(), 1, "img:v1")));
+
+        awaitEntries(2);
+        Thread.sleep(1500);
+        as(org, "auditor").get("/v1/audit").then().body("total", equalTo(2));
+    }
+
+    @Test
+    void eventsOnEveryPartitionFormOneGapFreeChain() {
+        List<CloudEvent> events = new ArrayList<>();
+        IntStream.range(0, 300).forEach(i -> events.add(AuditFixtures.deployed(org.id(), "agent-" + (i % 37), i + 1, "img")));
+        AuditFixtures.publish(events);
+
+        awaitEntries(300);
+        List<Integer> sequences = as(org, "auditor").get("/v1/audit?limit=1000").then().extract().path("entries.sequence");
+        assertEquals(LongStream.rangeClosed(1, 300).boxed().map(Long::intValue).toList(), sequences);
+        as(org, "auditor").get("/v1/audit/verify").then().statusCode(200)
+                .body("valid", equalTo(true)).body("entries_checked", equalTo(300));
+    }
+
+    @Test
+    void recordedEntriesArePublishedForOutsideConsumers() {
+        String agent = UUID.randomUUID().toString();
+        AuditFixtures.publish(List.of(AuditFixtures.deployed(org.id(), agent, 1, "img:v1")));
+
+        try (EventTap tap = new EventTap(AuditFixtures.bootstrap(), Topics.AUDIT)) {
+            JsonNode recorded = EventTap.json(tap.await(r -> agent.equals(EventTap.json(r).path("subject").asText()), 1, WAIT)
+                    .getFirst());
+            assertEquals(List.of(), EventSchemas.violations(recorded));
+            assertEquals(1, recorded.at("/data/sequence").asInt());
+            assertEquals(org.id().toString(), recorded.path("orgid").asText());
+        }
+    }
+
+    @Test
+    void theAuditTopicCarriesEachChainWholeAndInOrder() {
+        List<CloudEvent> events = new ArrayList<>();
+        IntStream.range(0, 50).forEach(i -> events.add(AuditFixtures.deployed(org.id(), "agent-" + (i % 7), i + 1, "img")));
+        AuditFixtures.publish(events);
+
+        try (EventTap tap = new EventTap(AuditFixtures.bootstrap(), Topics.AUDIT)) {
+            List<JsonNode> entries = tap.await(r -> r.key().equals(org.id().toString())
+                    && EventTap.json(r).path("type").asText().equals(dev.warden.events.EventTypes.AUDIT_ENTRY_RECORDED), 50, WAIT)
+                    .stream().map(EventTap::json).toList();
+            String prev = dev.warden.events.audit.AuditChain.GENESIS;
+            for (int i = 0; i < 50; i++) {
+                JsonNode data = entries.get(i).get("data");
+                assertEquals(i + 1, data.get("sequence").asInt());
+                assertEquals(prev, data.get("prev_hash").asText());
+                prev = data.get("hash").asText();
+            }
+        }
+    }
+
+    @Test
+    void anUnparseableMessageIsDeadLetteredAndRecordingGoesOn() {
+        AuditFixtures.publishRaw(Topics.AGENTS, "x", "not an event " + org.id());
+        AuditFixtures.publish(List.of(AuditFixtures.deployed(org.id(), UUID.randomUUID().toString(), 1, "img")));
+
+        try (EventTap dlq = new EventTap(AuditFixtures.bootstrap(), Topics.deadLetter(Topics.AGENTS))) {
+            dlq.await(r -> r.value().equals("not an event " + org.id()), 1, WAIT);
+        }
+        awaitEntries(1);
+    }
+
+    @Test
+    void anotherOrganizationSeesNoneOfTheseEntries() {
+        AuditFixtures.publish(List.of(AuditFixtures.deployed(org.id(), UUID.randomUUID().toString(), 1, "img")));
+        awaitEntries(1);
+
+        TestOrg other = AuditFixtures.organization();
+        as(other, "auditor").get("/v1/audit").then().statusCode(200).body("total", equalTo(0));
+    }
+
+    @Test
+    void queryParametersAreChecked() {
+        as(org, "auditor").get("/v1/audit?limit=0").then().statusCode(400).body("error.details[0].field", equalTo("limit"));
+        as(org, "auditor").get("/v1/audit?limit=1001").then().statusCode(400);
+        as(org, "auditor").get("/v1/audit?from=yesterday").then().statusCode(400).body("error.details[0].field", equalTo("from"));
+        as(org, "viewer").get("/v1/audit").then().statusCode(403);
+        as(org, "admin").get("/v1/audit").then().statusCode(200);
+    }
+
+    private void awaitEntries(int count) {
+        Awaitility.await().atMost(WAIT).pollInterval(Duration.ofMillis(200))
+                .until(() -> as(org, "auditor").get("/v1/audit?limit=1").then().extract().<Integer>path("total") >= count);
+    }
+}

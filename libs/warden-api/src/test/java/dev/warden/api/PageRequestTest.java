@@ -1,0 +1,50 @@
+package dev.warden.api;
+
+import org.junit.jupiter.api.Test;
+
+import java.time.Instant;
+import java.util.List;
+import java.util.UUID;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertNull;
+import static org.junit.jupiter.api.Assertions.assertThrows;
+
+class PageRequestTest {
+
+    @Test
+    void aCursorRoundTripsItsPositionAndId() {
+        UUID id = UUID.randomUUID();
+        Instant at = Instant.parse("2026-03-15T10:00:00.123456Z");
+        PageRequest.Cursor cursor = PageRequest.Cursor.decode(PageRequest.Cursor.at(at, id).encode());
+        assertEquals(at, cursor.instant());
+        assertEquals(id, cursor.id());
+    }
+
+    @Test
+    void aCursorThisApiDidNotReturnIsABadRequestNamingTheField() {
+        ApiException refused = assertThrows(ApiException.class, () -> PageRequest.parse(null, "not-a-cursor", null));
+        assertEquals(400, refused.status());
+    }
+
+    @Test
+    void limitsOutsideTheRangeAreRefused() {
+        assertThrows(ApiException.class, () -> PageRequest.parse("0", null, null));
+        assertThrows(ApiException.class, () -> PageRequest.parse("501", null, null));
+        assertThrows(ApiException.class, () -> PageRequest.parse("1.5", null, null));
+        assertEquals(PageRequest.DEFAULT_LIMIT, PageRequest.parse(null, null, null).limit());
+    }
+
+    @Test
+    void onlyAFullPageHasANextCursor() {
+        PageRequest page = PageRequest.parse("2", null, null);
+        UUID id = UUID.randomUUID();
+        assertNull(page.nextCursor(List.of(id), x -> new PageRequest.Cursor(1, x)));
+        assertEquals(new PageRequest.Cursor(2, id).encode(), page.nextCursor(List.of(id, id), x -> new PageRequest.Cursor(2, x)));
+    }
+
+    @Test
+    void anUnrepresentableTimestampIsABadRequest() {
+        assertThrows(ApiException.class, () -> PageRequest.parse(null, null, "+294277-01-01T00:00:00Z"));
+    }
+}

@@ -1,0 +1,172 @@
+package dev.warden.tenancy.db;
+
+import dev.warden.api.PageRequest;
+import io.smallrye.mutiny.Uni;
+import io.vertx.mutiny.sqlclient.Row;
+import io.vertx.mutiny.sqlclient.SqlConnection;
+import io.vertx.mutiny.sqlclient.Tuple;
+
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.function.Function;
+
+import static dev.warden.tenancy.db.Rows.all;
+import static dev.warden.tenancy.db.Rows.utc;
+
+/**
+ * The one way a repository reads a list: filters, {@code updated_since}, a keyset after the cursor, one page, and a
+ * total whose cost is bounded. A page costs the same on the first and the millionth row (the keyset follows an
+ * index; there is no OFFSET scan), and the total is counted up to {@link #TOTAL_BOUND} rows: beyond it the page says
+ * {@code total_exact: false} and {@code total} is that bound, a lower bound. The page and the count go to PostgreSQL
+ * together, pipelined on the transaction's connection: one round trip, not two.
+ *
+ * <p>Conditions are SQL with {@code ?} for each value (never user text in the SQL itself).
+ */
+public final class ListQuery {
+
+    /** Rows counted at most for a total; a list longer than this reports {@code total_exact: false}. */
+    public static final int TOTAL_BOUND = 10_000;
+
+    private final String columns;
+    private final String from;
+    private final List<String> filters = new ArrayList<>();
+    private final List<Object> filterArgs = new ArrayList<>();
+    private String keyset;
+    private final List<Object> keysetArgs = new ArrayList<>();
+    private String order = "";
+    private long offset;
+
+    private ListQuery(String columns, String from) {
+        this.columns = columns;
+        this.from = from;
+    }
+
+    /** {@code SELECT columns FROM from}: {@code from} may carry an alias ({@code policies p}). */
+    public static ListQuery select(String columns, String from) {
+        return new ListQuery(columns, from);
+    }
+
+    /** Adds {@code condition} (with a {@code ?} per value), always. */
+    public ListQuery where(String condition, Object... values) {
+        filters.add(condition);
+        filterArgs.addAll(List.of(values));
+        return this;
+    }
+
+    /** Adds {@code column = value} unless {@code value} is null (no filter). */
+    public ListQuery whereEquals(String column, Object value) {
+        return value == null ? this : where(column + " = ?", value);
+    }
+
+    /** Adds {@code condition} with its one value unless the value is null. */
+    public ListQuery whereIfPresent(String condition, Object value) {
+        return value == null ? this : where(condition, value instanceof Instant i ? utc(i) : value);
+    }
+
+    /** {@code updated_since}: rows whose {@code column} is at or after it. */
+    public ListQuery updatedSince(String column, Instant since) {
+        return whereIfPresent(column + " >= ?", since);
+    }
+
+    /** Orders by {@code (timeColumn, idColumn)} ascending and starts after the cursor's position. */
+    public ListQuery byTimeAfter(String timeColumn, String idColumn, PageRequest.Cursor after) {
+        order = " ORDER BY " + timeColumn + ", " + idColumn;
+        if (after != null) {
+            keyset = "(" + timeColumn + ", " + idColumn + ") > (?, ?)";
+            keysetArgs.add(utc(after.instant()));
+            keysetArgs.add(after.id());
+        }
+        return this;
+    }
+
+    /**
+     * Orders by a unique number ({@code sequence}, {@code version}) and starts after {@code after} (null: first); give
+     * {@code after} as the column's Java type ({@code Integer} for an {@code integer} column).
+     */
+    public ListQuery byNumberAfter(String column, Number after, boolean descending) {
+        order = " ORDER BY " + column + (descending ? " DESC" : "");
+        if (after != null) {
+            keyset = column + (descending ? " < ?" : " > ?");
+            keysetArgs.add(after);
+        }
+        return this;
+    }
+
+    /**
+     * Any other order: {@code order} is the ORDER BY list, and {@code afterCondition} (with a {@code ?} per value) starts
+     * after the cursor, or is null for the first page.
+     */
+    public ListQuery orderBy(String order, String afterCondition, Object... values) {
+        this.order = " ORDER BY " + order;
+        if (afterCondition != null) {
+            keyset = afterCondition;
+            keysetArgs.addAll(List.of(values));
+        }
+        return this;
+    }
+
+    /** Skips rows after the keyset: only for the lists whose contract has an {@code offset}. */
+    public ListQuery offset(long rows) {
+        offset = rows;
+        return this;
+    }
+
+    /** One page and its total. */
+    public <T> Uni<Page<T>> page(SqlConnection conn, int limit, Function<Row, T> map) {
+        Uni<List<T>> items = items(conn, limit, map);
+        Uni<Long> counted = countUpTo(conn, TOTAL_BOUND + 1L);
+        return Uni.combine().all().unis(items, counted).asTuple().map(t -> {
+            long total = t.getItem2();
+            return total > TOTAL_BOUND ? new Page<>(t.getItem1(), TOTAL_BOUND, false) : new Page<>(t.getItem1(), total, true);
+        });
+    }
+
+    /** One page, with a total known elsewhere (e.g. a head counter kept as rows are added). */
+    public <T> Uni<List<T>> items(SqlConnection conn, int limit, Function<Row, T> map) {
+        List<Object> args = new ArrayList<>(filterArgs);
+        List<String> conditions = new ArrayList<>(filters);
+        if (keyset != null) {
+            conditions.add(keyset);
+            args.addAll(keysetArgs);
+        }
+        args.add(limit);
+        String sql = "SELECT " + columns + " FROM " + from + where(conditions) + order + " LIMIT ?"
+                + (offset > 0 ? " OFFSET " + offset : "");
+        return conn.preparedQuery(numbered(sql)).execute(Tuple.from(args)).map(rows -> all(rows, map));
+    }
+
+    private Uni<Long> countUpTo(SqlConnection conn, long bound) {
+        List<Object> args = new ArrayList<>(filterArgs);
+        args.add(bound);
+        String sql = "SELECT count(*) FROM (SELECT 1 FROM " + from + where(filters) + " LIMIT ?) AS bounded";
+        return conn.preparedQuery(numbered(sql)).execute(Tuple.from(args)).map(rows -> rows.iterator().next().getLong(0));
+    }
+
+    private static String where(List<String> conditions) {
+        return conditions.isEmpty() ? "" : " WHERE " + String.join(" AND ", conditions);
+    }
+
+    /** {@code ?} placeholders to PostgreSQL's {@code $1, $2, ...}. */
+    static String numbered(String sql) {
+        StringBuilder out = new StringBuilder(sql.length() + 16);
+        int n = 0;
+        for (int i = 0; i < sql.length(); i++) {
+            char c = sql.charAt(i);
+            if (c == '?') {
+                out.append('$').append(++n);
+            } else {
+                out.append(c);
+            }
+        }
+        return out.toString();
+    }
+
+    /** A page of a list: its items, and the total of the whole filtered list (exact, or a lower bound). */
+    public record Page<T>(List<T> items, long total, boolean totalExact) {
+
+        public <R> Page<R> map(Function<T, R> f) {
+            return new Page<>(items.stream().map(f).toList(), total, totalExact);
+        }
+    }
+}

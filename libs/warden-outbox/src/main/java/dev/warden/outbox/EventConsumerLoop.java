@@ -90,6 +90,8 @@ public final class EventConsumerLoop implements AutoCloseable {
             }
         } catch (WakeupException | Closing e) {
             // Closing: a batch not committed is delivered again to whoever consumes these partitions next.
+        } catch (RuntimeException e) {
+            LOG.errorf(e, "Consumer %s stopped", group);
         } finally {
             consumer.close(Duration.ofSeconds(5));
         }

@@ -12,10 +12,8 @@ import java.util.List;
 import java.util.concurrent.CopyOnWriteArrayList;
 
 /**
- * The one way a service consumes Kafka: {@code consumers.start(group, topics, handler)} at startup, and every loop
- * started is closed at shutdown. Why: every consumer gets the same at-least-once commits, retries, and dead-lettering
- * of the one poison event instead of a stalled group ({@link EventConsumerLoop}), configured by
- * {@link EventConsumerConfig} ({@code warden.consumer.*}).
+ * The one way a service consumes Kafka: {@code start(group, topics, handler)} at startup, closed at shutdown. Why: every
+ * consumer then commits at least once and dead-letters a poison event instead of stalling its group.
  */
 @ApplicationScoped
 public class EventConsumers {
@@ -34,8 +32,8 @@ public class EventConsumers {
 
     /**
      * Consumes {@code topics} as consumer group {@code group} from now until shutdown, handing each polled batch to
-     * {@code handler}, which must be idempotent by event id and dead-letter what it cannot parse. Closing the loop
-     * returned stops it earlier.
+     * {@code handler}, which must be idempotent by event id and dead-letter what it cannot parse; retries and backoff
+     * follow {@code warden.consumer.*} ({@link EventConsumerConfig}). Closing the loop returned stops it earlier.
      */
     public EventConsumerLoop start(String group, Collection<String> topics, BatchHandler handler) {
         EventConsumerLoop loop = EventConsumerLoop.start(bootstrapServers, config, deadLetters, group, topics, handler);

@@ -6,8 +6,7 @@ import dev.warden.events.EventJson;
 import dev.warden.events.Topics;
 import dev.warden.audit.drift.DriftDetector.Incoming;
 import dev.warden.outbox.DeadLetters;
-import dev.warden.outbox.EventConsumerLoop;
-import io.quarkus.runtime.ShutdownEvent;
+import dev.warden.outbox.EventConsumers;
 import io.quarkus.runtime.StartupEvent;
 import io.smallrye.mutiny.Multi;
 import io.smallrye.mutiny.Uni;
@@ -15,7 +14,6 @@ import jakarta.annotation.Priority;
 import jakarta.enterprise.context.ApplicationScoped;
 import jakarta.enterprise.event.Observes;
 import org.apache.kafka.clients.consumer.ConsumerRecord;
-import org.eclipse.microprofile.config.inject.ConfigProperty;
 
 import java.time.Instant;
 import java.time.temporal.ChronoUnit;
@@ -28,33 +26,26 @@ import java.util.UUID;
 /**
  * Records every event of the agent, fleet, execution and agent-action topics in the audit chain, a polled batch at a
  * time: one transaction per organization per batch, not one per entry. Unparseable messages go to their dead-letter
- * topic; everything else is recorded exactly once, by event id.
+ * topic; everything else is recorded exactly once, by event id. An event the chain refuses (a missing action, a NUL
+ * character) fails its batch; {@link EventConsumers} then isolates it and dead-letters it alone.
  */
 @ApplicationScoped
 public class AuditRecorder {
 
+    public static final String GROUP = "audit-service";
     public static final List<String> TOPICS = List.of(Topics.AGENTS, Topics.FLEET, Topics.EXECUTIONS, Topics.AGENT_ACTIONS);
 
     private final ChainAppender chain;
     private final DeadLetters deadLetters;
-    private final String bootstrapServers;
-    private EventConsumerLoop loop;
 
-    public AuditRecorder(ChainAppender chain, DeadLetters deadLetters,
-                         @ConfigProperty(name = "kafka.bootstrap.servers") String bootstrapServers) {
+    public AuditRecorder(ChainAppender chain, DeadLetters deadLetters) {
         this.chain = chain;
         this.deadLetters = deadLetters;
-        this.bootstrapServers = bootstrapServers;
     }
 
-    void onStart(@Observes @Priority(60) StartupEvent event) {
-        loop = EventConsumerLoop.batched(bootstrapServers, "audit-service", TOPICS, 2000, this::record);
-    }
-
-    void onStop(@Observes ShutdownEvent event) {
-        if (loop != null) {
-            loop.close();
-        }
+    /** After the migrations and the relays; the consumer recipe retries, isolates poison and closes at shutdown. */
+    void onStart(@Observes @Priority(60) StartupEvent event, EventConsumers consumers) {
+        consumers.start(GROUP, TOPICS, this::record);
     }
 
     /** Records a batch: parsed events grouped by organization, in their order; the unparseable dead-lettered. */

@@ -1,12 +1,12 @@
 package dev.warden.outbox;
 
-import io.smallrye.mutiny.Multi;
 import io.smallrye.mutiny.Uni;
 import org.apache.kafka.clients.consumer.ConsumerConfig;
 import org.apache.kafka.clients.consumer.ConsumerRecord;
 import org.apache.kafka.clients.consumer.ConsumerRecords;
 import org.apache.kafka.clients.consumer.KafkaConsumer;
 import org.apache.kafka.clients.consumer.OffsetAndMetadata;
+import org.apache.kafka.common.KafkaException;
 import org.apache.kafka.common.TopicPartition;
 import org.apache.kafka.common.errors.WakeupException;
 import org.apache.kafka.common.serialization.StringDeserializer;
@@ -18,15 +18,26 @@ import java.util.Collection;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.concurrent.CompletionException;
+import java.util.concurrent.CountDownLatch;
+import java.util.concurrent.TimeUnit;
 
 /**
  * Consumes topics in a consumer group on its own thread, a polled batch at a time, and commits the batch's offsets
- * only after it is handled: at least once. A failed batch is rewound whole and retried after a pause; handlers are
- * idempotent (through {@link EventInbox}, or by event id), so what was already handled is absorbed.
+ * only after it is handled: at least once. Handlers are idempotent by event id, so what is handled twice is absorbed.
+ * <p>
+ * A failed batch is retried with exponential backoff. A transient failure ({@link FailureKind}) is retried until it
+ * passes. Any other failure, after {@code max-attempts}, isolates the poison: the batch's records are handled one at a
+ * time, each with the same bounded retries, and a record that still fails goes to {@code <topic>.dlq} with the reason,
+ * so one bad event never stalls the group. {@link UnprocessableEventException} skips the retries.
+ * Services start loops through {@link EventConsumers}.
  */
 public final class EventConsumerLoop implements AutoCloseable {
 
     private static final Logger LOG = Logger.getLogger(EventConsumerLoop.class);
+
+    /** Longest wait for one attempt; a handler that takes longer has timed out, which counts as transient. */
+    private static final Duration ATTEMPT_TIMEOUT = Duration.ofSeconds(120);
 
     /** Handles a polled batch, in order within each partition. */
     @FunctionalInterface
@@ -37,27 +48,23 @@ public final class EventConsumerLoop implements AutoCloseable {
     private final KafkaConsumer<String, String> consumer;
     private final String group;
     private final BatchHandler handler;
+    private final EventConsumerConfig config;
+    private final DeadLetters deadLetters;
+    private final CountDownLatch closing = new CountDownLatch(1);
     private final Thread thread;
-    private volatile boolean running = true;
 
-    /** Each event through the inbox, once per consumer {@code group}. */
-    public static EventConsumerLoop perEvent(String bootstrapServers, String group, Collection<String> topics,
-                                             EventInbox inbox, EventInbox.Handler handler) {
-        return new EventConsumerLoop(bootstrapServers, group, topics, 500, records -> Multi.createFrom().iterable(records)
-                .onItem().transformToUniAndConcatenate(record -> inbox.deliver(group, record, handler))
-                .collect().last().replaceWithVoid());
+    /** Starts consuming at once. Services use {@link EventConsumers#start}; benchmarks call this directly. */
+    public static EventConsumerLoop start(String bootstrapServers, EventConsumerConfig config, DeadLetters deadLetters,
+                                          String group, Collection<String> topics, BatchHandler handler) {
+        return new EventConsumerLoop(bootstrapServers, config, deadLetters, group, topics, handler);
     }
 
-    /** Whole batches to a handler that deduplicates by event id itself. */
-    public static EventConsumerLoop batched(String bootstrapServers, String group, Collection<String> topics,
-                                            int maxBatch, BatchHandler handler) {
-        return new EventConsumerLoop(bootstrapServers, group, topics, maxBatch, handler);
-    }
-
-    private EventConsumerLoop(String bootstrapServers, String group, Collection<String> topics, int maxBatch,
-                              BatchHandler handler) {
+    private EventConsumerLoop(String bootstrapServers, EventConsumerConfig config, DeadLetters deadLetters,
+                              String group, Collection<String> topics, BatchHandler handler) {
         this.group = group;
         this.handler = handler;
+        this.config = config;
+        this.deadLetters = deadLetters;
         this.consumer = new KafkaConsumer<>(Map.of(
                 ConsumerConfig.BOOTSTRAP_SERVERS_CONFIG, bootstrapServers,
                 ConsumerConfig.GROUP_ID_CONFIG, group,
@@ -66,7 +73,7 @@ public final class EventConsumerLoop implements AutoCloseable {
                 ConsumerConfig.ENABLE_AUTO_COMMIT_CONFIG, false,
                 ConsumerConfig.AUTO_OFFSET_RESET_CONFIG, "earliest",
                 ConsumerConfig.ALLOW_AUTO_CREATE_TOPICS_CONFIG, false,
-                ConsumerConfig.MAX_POLL_RECORDS_CONFIG, maxBatch,
+                ConsumerConfig.MAX_POLL_RECORDS_CONFIG, config.maxBatch(),
                 ConsumerConfig.METADATA_MAX_AGE_CONFIG, 5_000));
         this.consumer.subscribe(topics);
         this.thread = Thread.ofPlatform().name("warden-consumer-" + group).start(this::run);
@@ -74,53 +81,163 @@ public final class EventConsumerLoop implements AutoCloseable {
 
     private void run() {
         try {
-            while (running) {
+            while (!closing()) {
                 ConsumerRecords<String, String> records = consumer.poll(Duration.ofMillis(500));
                 if (!records.isEmpty()) {
                     handle(records);
+                    commit(records);
                 }
             }
-        } catch (WakeupException e) {
-            // closing
+        } catch (WakeupException | Closing e) {
+            // Closing: a batch not committed is delivered again to whoever consumes these partitions next.
+        } catch (RuntimeException e) {
+            LOG.errorf(e, "Consumer %s stopped", group);
         } finally {
             consumer.close(Duration.ofSeconds(5));
         }
     }
 
-    private void handle(ConsumerRecords<String, String> records) {
-        List<ConsumerRecord<String, String>> batch = new ArrayList<>(records.count());
-        records.forEach(batch::add);
-        try {
-            handler.handle(batch).await().atMost(Duration.ofSeconds(120));
-            Map<TopicPartition, OffsetAndMetadata> next = new HashMap<>();
-            for (TopicPartition p : records.partitions()) {
-                next.put(p, new OffsetAndMetadata(records.records(p).getLast().offset() + 1));
-            }
-            consumer.commitSync(next);
-        } catch (RuntimeException e) {
-            if (!running) {
-                return;
-            }
-            LOG.warnf("Consumer %s failed on a batch of %d, will retry it: %s", group, batch.size(), e.getMessage());
-            for (TopicPartition p : records.partitions()) {
-                consumer.seek(p, records.records(p).getFirst().offset());
-            }
-            try {
-                Thread.sleep(1000);
-            } catch (InterruptedException interrupted) {
-                Thread.currentThread().interrupt();
+    /** The whole batch with retries; if it keeps failing, each record alone, and what still fails is dead-lettered. */
+    private void handle(ConsumerRecords<String, String> polled) {
+        List<ConsumerRecord<String, String>> batch = new ArrayList<>(polled.count());
+        polled.forEach(batch::add);
+        GaveUp failed = withRetries(batch);
+        if (failed == null) {
+            return;
+        }
+        if (batch.size() > 1) {
+            LOG.warnf("Consumer %s gave up on a batch of %d after %d attempts (%s); handling its records one at a time",
+                    group, batch.size(), failed.attempts(), describe(failed.failure()));
+        }
+        for (ConsumerRecord<String, String> record : batch) {
+            GaveUp alone = batch.size() == 1 ? failed : withRetries(List.of(record));
+            if (alone != null) {
+                deadLetter(record, alone);
             }
         }
     }
 
+    /**
+     * Null once the records are handled. Gives up after {@code max-attempts} failures, or at once on an unprocessable
+     * event; transient failures do not count and are retried until they pass.
+     */
+    private GaveUp withRetries(List<ConsumerRecord<String, String>> records) {
+        int failures = 0;
+        for (int attempt = 1; ; attempt++) {
+            Throwable failure = attempt(records);
+            if (failure == null) {
+                return null;
+            }
+            FailureKind kind = FailureKind.of(failure);
+            if (kind == FailureKind.UNPROCESSABLE) {
+                return new GaveUp(failure, attempt);
+            }
+            if (kind == FailureKind.OTHER && ++failures >= config.maxAttempts()) {
+                return new GaveUp(failure, attempt);
+            }
+            Duration pause = backoff(attempt);
+            LOG.warnf("Consumer %s failed on %d records (attempt %d, %s), retrying in %d ms: %s", group, records.size(),
+                    attempt, kind, pause.toMillis(), describe(failure));
+            pause(pause);
+        }
+    }
+
+    /** The handler's failure, or null once it has handled the records. */
+    private Throwable attempt(List<ConsumerRecord<String, String>> records) {
+        try {
+            handler.handle(records).await().atMost(ATTEMPT_TIMEOUT);
+            return null;
+        } catch (RuntimeException e) {
+            if (closing()) {
+                throw new Closing();
+            }
+            return e;
+        }
+    }
+
+    /** Sends the record to {@code <topic>.dlq}; its offset is committed only once the broker has taken it. */
+    private void deadLetter(ConsumerRecord<String, String> record, GaveUp gaveUp) {
+        String reason = describe(gaveUp.failure()) + " (after " + gaveUp.attempts()
+                + (gaveUp.attempts() == 1 ? " attempt)" : " attempts)");
+        LOG.errorf("Consumer %s dead-letters %s/%d/%d: %s", group, record.topic(), record.partition(), record.offset(), reason);
+        for (int attempt = 1; ; attempt++) {
+            try {
+                deadLetters.send(record, reason).await().atMost(ATTEMPT_TIMEOUT);
+                return;
+            } catch (RuntimeException e) {
+                if (closing()) {
+                    throw new Closing();
+                }
+                LOG.warnf("Consumer %s could not dead-letter a record, retrying: %s", group, describe(e));
+                pause(backoff(attempt));
+            }
+        }
+    }
+
+    private void commit(ConsumerRecords<String, String> records) {
+        Map<TopicPartition, OffsetAndMetadata> next = new HashMap<>();
+        for (TopicPartition p : records.partitions()) {
+            next.put(p, new OffsetAndMetadata(records.records(p).getLast().offset() + 1));
+        }
+        try {
+            consumer.commitSync(next);
+        } catch (WakeupException e) {
+            throw e;
+        } catch (KafkaException e) {
+            // The batch is handled; a lost commit only means these records come again (after a rebalance, perhaps to
+            // another member), and handlers absorb them. A later commit covers these offsets too.
+            LOG.warnf("Consumer %s could not commit its offsets: %s", group, e.getMessage());
+        }
+    }
+
+    /** {@code initial-backoff}, doubled for each further attempt, at most {@code max-backoff}. */
+    private Duration backoff(int attempt) {
+        long doubled = config.initialBackoff().toMillis() * (1L << Math.min(attempt - 1, 20));
+        return Duration.ofMillis(Math.min(doubled, config.maxBackoff().toMillis()));
+    }
+
+    private void pause(Duration pause) {
+        try {
+            if (closing.await(pause.toMillis(), TimeUnit.MILLISECONDS)) {
+                throw new Closing();
+            }
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            throw new Closing();
+        }
+    }
+
+    private static String describe(Throwable failure) {
+        Throwable t = failure instanceof CompletionException && failure.getCause() != null ? failure.getCause() : failure;
+        return t.getMessage() == null ? t.getClass().getName() : t.getMessage();
+    }
+
+    private boolean closing() {
+        return closing.getCount() == 0;
+    }
+
     @Override
     public void close() {
-        running = false;
+        if (closing()) {
+            return;
+        }
+        closing.countDown();
         consumer.wakeup();
         try {
             thread.join(10_000);
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
+        }
+    }
+
+    /** The last failure, and after how many attempts it was given up. */
+    private record GaveUp(Throwable failure, int attempts) {
+    }
+
+    /** Unwinds the loop's thread when the loop is closed during a retry. */
+    private static final class Closing extends RuntimeException {
+        Closing() {
+            super(null, null, false, false);
         }
     }
 }

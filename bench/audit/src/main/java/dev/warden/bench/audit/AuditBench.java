@@ -14,6 +14,7 @@ import dev.warden.events.EventJson;
 import dev.warden.events.Topics;
 import dev.warden.events.audit.AuditEvents.AuditEntry;
 import dev.warden.outbox.DeadLetters;
+import dev.warden.outbox.EventConsumerConfig;
 import dev.warden.outbox.EventConsumerLoop;
 import dev.warden.outbox.Outbox;
 import dev.warden.tenancy.db.TenantDb;
@@ -68,7 +69,7 @@ import static dev.warden.tenancy.db.Rows.utc;
 
 /**
  * The audit chain's drain rate: N {@code agent-action.performed.v1} events pre-loaded on
- * {@code warden.agent-actions.v1}, consumed by the service's own consumer loop ({@link EventConsumerLoop#batched},
+ * {@code warden.agent-actions.v1}, consumed by the service's own consumer loop ({@link EventConsumerLoop#start},
  * group per run, 2,000 records per poll, as {@code AuditRecorder.onStart}) and recorded by the service's own
  * {@code AuditRecorder.record} → {@link ChainAppender} into a freshly migrated database, as the runtime role. Timed
  * from the loop's start until all N are committed. Each round also runs, on the same topic / rows:
@@ -79,7 +80,7 @@ import static dev.warden.tenancy.db.Rows.utc;
 public final class AuditBench {
 
     static final String APP_PASSWORD = "warden-bench";
-    static final int POLL_BATCH = 2000; // AuditRecorder.onStart: EventConsumerLoop.batched(..., 2000, ...)
+    static final int POLL_BATCH = 2000; // audit-service: warden.consumer.max-batch=2000
     static final String INSERT = """
             INSERT INTO %s (org_id, sequence, event_id, event_type, agent_id, actor, action_type,
                 connector, status, inputs_hash, outputs_hash, metadata, occurred_at, recorded_at, prev_hash, hash)
@@ -330,6 +331,16 @@ public final class AuditBench {
      */
     enum Mode { CHAINED, UNCHAINED, UNCHAINED_NO_OUTBOX, CHAINED_ORGS_PARALLEL }
 
+    /** audit-service's consumer settings: the defaults of warden.consumer.*, polls of POLL_BATCH. */
+    private static EventConsumerConfig consumerConfig() {
+        return new EventConsumerConfig() {
+            public int maxBatch() { return POLL_BATCH; }
+            public int maxAttempts() { return 5; }
+            public Duration initialBackoff() { return Duration.ofMillis(200); }
+            public Duration maxBackoff() { return Duration.ofSeconds(10); }
+        };
+    }
+
     private Result drain(String topic, int n, String tag, Mode mode) throws Exception {
         boolean chained = mode == Mode.CHAINED;
         String db = freshDatabase();
@@ -347,7 +358,7 @@ public final class AuditBench {
             AuditRecorder recorder = new AuditRecorder(new ChainAppender(tenantDb, new ChainRepository(), drifts, outbox, drift),
                     // The events are all valid, so nothing is dead-lettered: DeadLetters gets no producer (one would
                     // fail the batch, and the run would stop as stalled).
-                    new DeadLetters(null), kafka.bootstrapServers());
+                    new DeadLetters(null));
             handler = records -> recorder.record(records).invoke(() -> done.addAndGet(records.size()));
         } else if (mode == Mode.CHAINED_ORGS_PARALLEL) {
             ChainAppender appender = new ChainAppender(tenantDb, new ChainRepository(), drifts, outbox, drift);
@@ -378,8 +389,8 @@ public final class AuditBench {
         CpuMeter.Snapshot cpu0 = meter.snapshot();
         long t0 = System.nanoTime();
         long first = 0;
-        EventConsumerLoop loop = EventConsumerLoop.batched(kafka.bootstrapServers(), group, 
-                topic.equals(Topics.AGENT_ACTIONS) ? AuditRecorder.TOPICS : List.of(topic), POLL_BATCH, handler);
+        EventConsumerLoop loop = EventConsumerLoop.start(kafka.bootstrapServers(), consumerConfig(), new DeadLetters(null),
+                group, topic.equals(Topics.AGENT_ACTIONS) ? AuditRecorder.TOPICS : List.of(topic), handler);
         long t1;
         try {
             long last = -1, lastChange = t0;

@@ -34,6 +34,9 @@ public class Migrations {
         var result = Flyway.configure(Thread.currentThread().getContextClassLoader())
                 .dataSource(config.migration().url(), config.migration().username(), config.migration().password())
                 .locations("classpath:db/warden", "classpath:db/migration")
+                // Two sequences share one history: the shared V0_x sort before the service's V1..., so a shared
+                // migration added later is older than what a running database already has, and must still apply.
+                .outOfOrder(true)
                 .placeholders(Map.of("app_role", config.appRole()))
                 .load()
                 .migrate();

@@ -1,0 +1,79 @@
+package dev.warden.audit;
+
+import dev.warden.audit.support.AuditFixtures;
+import dev.warden.events.CloudEvent;
+import dev.warden.events.EventTypes;
+import dev.warden.events.Topics;
+import dev.warden.events.audit.AuditEvents.AgentAction;
+import dev.warden.outbox.DeadLetters;
+import dev.warden.testing.EventTap;
+import dev.warden.testing.TestOrganizations.TestOrg;
+import io.quarkus.test.junit.QuarkusTest;
+import org.apache.kafka.clients.consumer.ConsumerRecord;
+import org.awaitility.Awaitility;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+
+import java.nio.charset.StandardCharsets;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.List;
+import java.util.UUID;
+
+import static dev.warden.audit.support.AuditFixtures.as;
+import static org.hamcrest.Matchers.equalTo;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+/**
+ * An event that parses but that the chain refuses fails its batch every time; it must end on the dead-letter topic
+ * while the events after it are recorded (test config: 3 attempts, short backoff).
+ */
+@QuarkusTest
+class PoisonEventTest {
+
+    private static final Duration WAIT = Duration.ofSeconds(60);
+
+    private TestOrg org;
+    private final UUID agent = UUID.randomUUID();
+
+    @BeforeEach
+    void organization() {
+        org = AuditFixtures.organization();
+    }
+
+    @Test
+    void anActionWithoutItsActionIsDeadLetteredAndTheNextEventIsRecorded() {
+        // action_type is NOT NULL in the chain.
+        deadLetteredWhileTheNextEventIsRecorded(action(null, "jira"), "action_type");
+    }
+
+    @Test
+    void aNulCharacterIsDeadLetteredAndTheNextEventIsRecorded() {
+        // PostgreSQL refuses 0x00 in text: "invalid byte sequence for encoding UTF8: 0x00".
+        deadLetteredWhileTheNextEventIsRecorded(action("issues:create", "ji\u0000ra"), "0x00");
+    }
+
+    private void deadLetteredWhileTheNextEventIsRecorded(CloudEvent poison, String reasonMentions) {
+        CloudEvent next = action("issues:read", "jira");
+        // Same agent, same key, same partition: the next event comes after the poison.
+        AuditFixtures.publish(Topics.AGENT_ACTIONS, List.of(poison, next));
+
+        try (EventTap dlq = new EventTap(AuditFixtures.bootstrap(), Topics.deadLetter(Topics.AGENT_ACTIONS))) {
+            ConsumerRecord<String, String> dead = dlq.await(r -> r.value().contains(poison.id().toString()), 1, WAIT)
+                    .getFirst();
+            String reason = new String(dead.headers().lastHeader(DeadLetters.REASON).value(), StandardCharsets.UTF_8);
+            assertTrue(reason.contains(reasonMentions) && reason.contains("attempts"), reason);
+        }
+        Awaitility.await().atMost(WAIT).pollInterval(Duration.ofMillis(200)).until(() ->
+                as(org, "auditor").get("/v1/audit?agent_id=" + agent).then().extract().<Integer>path("total") >= 1);
+        as(org, "auditor").get("/v1/audit?agent_id=" + agent).then().statusCode(200)
+                .body("total", equalTo(1))
+                .body("entries[0].action_type", equalTo("issues:read"));
+    }
+
+    private CloudEvent action(String action, String connector) {
+        return CloudEvent.of("/warden/audit-service", EventTypes.AGENT_ACTION, agent.toString(), org.id(),
+                new AgentAction(agent, "agent-runner", connector, action, "issue data", "success", null, null,
+                        Instant.now().minusSeconds(5)));
+    }
+}

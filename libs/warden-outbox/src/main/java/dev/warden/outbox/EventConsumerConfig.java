@@ -1,0 +1,30 @@
+package dev.warden.outbox;
+
+import io.smallrye.config.ConfigMapping;
+import io.smallrye.config.WithDefault;
+
+import java.time.Duration;
+
+/** How the service's event consumers ({@link EventConsumers}) poll, retry and give up on an event. */
+@ConfigMapping(prefix = "warden.consumer")
+public interface EventConsumerConfig {
+
+    /** Records handed to a handler at once (one poll). */
+    @WithDefault("500")
+    int maxBatch();
+
+    /**
+     * Failed attempts of a batch before its records are handled one at a time, and of a record before it goes to
+     * {@code <topic>.dlq}. Transient failures (database or broker unreachable) do not count: they are retried until
+     * they pass.
+     */
+    @WithDefault("5")
+    int maxAttempts();
+
+    /** Pause after the first failed attempt; it doubles with each further one, up to {@link #maxBackoff()}. */
+    @WithDefault("200ms")
+    Duration initialBackoff();
+
+    @WithDefault("10s")
+    Duration maxBackoff();
+}

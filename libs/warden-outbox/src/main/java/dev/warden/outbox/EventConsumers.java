@@ -1,0 +1,49 @@
+package dev.warden.outbox;
+
+import dev.warden.outbox.EventConsumerLoop.BatchHandler;
+import io.quarkus.runtime.ShutdownEvent;
+import jakarta.annotation.Priority;
+import jakarta.enterprise.context.ApplicationScoped;
+import jakarta.enterprise.event.Observes;
+import org.eclipse.microprofile.config.inject.ConfigProperty;
+
+import java.util.Collection;
+import java.util.List;
+import java.util.concurrent.CopyOnWriteArrayList;
+
+/**
+ * The one way a service consumes Kafka: {@code start(group, topics, handler)} at startup, closed at shutdown. Why: every
+ * consumer then commits at least once and dead-letters a poison event instead of stalling its group.
+ */
+@ApplicationScoped
+public class EventConsumers {
+
+    private final String bootstrapServers;
+    private final EventConsumerConfig config;
+    private final DeadLetters deadLetters;
+    private final List<EventConsumerLoop> started = new CopyOnWriteArrayList<>();
+
+    public EventConsumers(@ConfigProperty(name = "kafka.bootstrap.servers") String bootstrapServers,
+                          EventConsumerConfig config, DeadLetters deadLetters) {
+        this.bootstrapServers = bootstrapServers;
+        this.config = config;
+        this.deadLetters = deadLetters;
+    }
+
+    /**
+     * Consumes {@code topics} as consumer group {@code group} from now until shutdown, handing each polled batch to
+     * {@code handler}, which must be idempotent by event id and dead-letter what it cannot parse; retries and backoff
+     * follow {@code warden.consumer.*} ({@link EventConsumerConfig}). Closing the loop returned stops it earlier.
+     */
+    public EventConsumerLoop start(String group, Collection<String> topics, BatchHandler handler) {
+        EventConsumerLoop loop = EventConsumerLoop.start(bootstrapServers, config, deadLetters, group, topics, handler);
+        started.add(loop);
+        return loop;
+    }
+
+    /** Before the producer that dead-letters closes (default priority), so a loop never sees it closed. */
+    void onStop(@Observes @Priority(100) ShutdownEvent event) {
+        started.forEach(EventConsumerLoop::close);
+        started.clear();
+    }
+}

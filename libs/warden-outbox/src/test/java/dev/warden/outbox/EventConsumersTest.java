@@ -1,0 +1,167 @@
+package dev.warden.outbox;
+
+import dev.warden.events.Topics;
+import dev.warden.testing.EventTap;
+import io.quarkus.test.junit.QuarkusTest;
+import io.smallrye.mutiny.Uni;
+import io.vertx.mutiny.core.Vertx;
+import io.vertx.mutiny.pgclient.PgConnection;
+import io.vertx.pgclient.PgConnectOptions;
+import jakarta.inject.Inject;
+import org.apache.kafka.clients.admin.Admin;
+import org.apache.kafka.clients.consumer.ConsumerRecord;
+import org.apache.kafka.clients.consumer.KafkaConsumer;
+import org.apache.kafka.clients.consumer.OffsetAndMetadata;
+import org.apache.kafka.clients.producer.KafkaProducer;
+import org.apache.kafka.clients.producer.ProducerRecord;
+import org.apache.kafka.common.TopicPartition;
+import org.apache.kafka.common.serialization.StringDeserializer;
+import org.apache.kafka.common.serialization.StringSerializer;
+import org.awaitility.Awaitility;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+
+import java.io.IOException;
+import java.net.ServerSocket;
+import java.nio.charset.StandardCharsets;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+import java.util.UUID;
+import java.util.concurrent.CopyOnWriteArraySet;
+import java.util.concurrent.atomic.AtomicInteger;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+/** The consumer recipe on a real broker; the test config allows 2 attempts with short backoff. */
+@QuarkusTest
+class EventConsumersTest {
+
+    private static final Duration WAIT = Duration.ofSeconds(60);
+
+    @Inject
+    EventConsumers consumers;
+
+    @Inject
+    RelayProducer relay;
+
+    @Inject
+    Vertx vertx;
+
+    private final String topic = "warden.consumer-test-" + UUID.randomUUID().toString().substring(0, 8) + ".v1";
+    private final Set<String> handled = new CopyOnWriteArraySet<>();
+
+    @BeforeEach
+    void topics() {
+        relay.ensureTopic(topic);
+        relay.ensureTopic(Topics.deadLetter(topic));
+    }
+
+    @Test
+    void anUnreachableDatabaseIsWaitedForPastTheAttemptLimitAndNothingIsDeadLettered() throws IOException {
+        publish("event-1");
+        int closedPort = closedPort();
+        AtomicInteger attempts = new AtomicInteger();
+
+        try (EventConsumerLoop loop = consumers.start("transient-" + topic, List.of(topic), records ->
+                attempts.incrementAndGet() <= 4
+                        // A real refused connection, as the handler sees the database while it is down.
+                        ? PgConnection.connect(vertx, new PgConnectOptions().setHost("127.0.0.1").setPort(closedPort))
+                                .replaceWithVoid()
+                        : handle(records))) {
+            Awaitility.await().atMost(WAIT).until(() -> handled.contains("event-1"));
+        }
+        assertEquals(5, attempts.get());
+        assertEquals(List.of(), deadLettered());
+    }
+
+    @Test
+    void aRecordThatKeepsFailingIsDeadLetteredAndTheRestOfItsBatchIsHandledAndCommitted() {
+        publish("good-1", "poison", "good-2");
+
+        String group = "poison-" + topic;
+        try (EventConsumerLoop loop = consumers.start(group, List.of(topic), records ->
+                records.stream().anyMatch(r -> r.value().equals("poison"))
+                        ? Uni.createFrom().failure(new IllegalStateException("null value in column \"action_type\""))
+                        : handle(records));
+             EventTap dlq = new EventTap(OwnBroker.kafka().bootstrapServers(), Topics.deadLetter(topic))) {
+            ConsumerRecord<String, String> dead = dlq.await(r -> true, 1, WAIT).getFirst();
+            assertEquals("poison", dead.value());
+            assertEquals("null value in column \"action_type\" (after 2 attempts)", reason(dead));
+
+            Awaitility.await().atMost(WAIT).until(() -> handled.contains("good-2"));
+            assertTrue(handled.contains("good-1"));
+            Awaitility.await().atMost(WAIT).until(() -> committed(group) == 3);
+        }
+    }
+
+    @Test
+    void anUnprocessableEventIsDeadLetteredWithoutRetries() {
+        publish("unusable");
+        AtomicInteger attempts = new AtomicInteger();
+
+        try (EventConsumerLoop loop = consumers.start("unprocessable-" + topic, List.of(topic), records -> {
+            attempts.incrementAndGet();
+            return Uni.createFrom().failure(new UnprocessableEventException("agent payload missing"));
+        }); EventTap dlq = new EventTap(OwnBroker.kafka().bootstrapServers(), Topics.deadLetter(topic))) {
+            assertEquals("agent payload missing (after 1 attempt)", reason(dlq.await(r -> true, 1, WAIT).getFirst()));
+        }
+        assertEquals(1, attempts.get());
+    }
+
+    private Uni<Void> handle(List<ConsumerRecord<String, String>> records) {
+        records.forEach(r -> handled.add(r.value()));
+        return Uni.createFrom().voidItem();
+    }
+
+    /** On one partition (one key), so they arrive in this order, usually in one batch. */
+    private void publish(String... values) {
+        try (KafkaProducer<String, String> producer = new KafkaProducer<>(Map.of(
+                "bootstrap.servers", OwnBroker.kafka().bootstrapServers(),
+                "key.serializer", StringSerializer.class.getName(), "value.serializer", StringSerializer.class.getName()))) {
+            for (String value : values) {
+                producer.send(new ProducerRecord<>(topic, "agent-1", value));
+            }
+            producer.flush();
+        }
+    }
+
+    /** Everything on the dead-letter topic, read up to its end offsets. */
+    private List<ConsumerRecord<String, String>> deadLettered() {
+        try (KafkaConsumer<String, String> consumer = new KafkaConsumer<>(Map.of(
+                "bootstrap.servers", OwnBroker.kafka().bootstrapServers(),
+                "key.deserializer", StringDeserializer.class.getName(),
+                "value.deserializer", StringDeserializer.class.getName()))) {
+            List<TopicPartition> partitions = consumer.partitionsFor(Topics.deadLetter(topic)).stream()
+                    .map(p -> new TopicPartition(p.topic(), p.partition())).toList();
+            consumer.assign(partitions);
+            consumer.seekToBeginning(partitions);
+            Map<TopicPartition, Long> end = consumer.endOffsets(partitions);
+            List<ConsumerRecord<String, String>> records = new ArrayList<>();
+            while (partitions.stream().anyMatch(p -> consumer.position(p) < end.get(p))) {
+                consumer.poll(Duration.ofMillis(200)).forEach(records::add);
+            }
+            return records;
+        }
+    }
+
+    private static long committed(String group) throws Exception {
+        try (Admin admin = Admin.create(Map.of("bootstrap.servers", OwnBroker.kafka().bootstrapServers()))) {
+            return admin.listConsumerGroupOffsets(group).partitionsToOffsetAndMetadata().get().values().stream()
+                    .mapToLong(OffsetAndMetadata::offset).sum();
+        }
+    }
+
+    private static String reason(ConsumerRecord<String, String> dead) {
+        return new String(dead.headers().lastHeader(DeadLetters.REASON).value(), StandardCharsets.UTF_8);
+    }
+
+    private static int closedPort() throws IOException {
+        try (ServerSocket socket = new ServerSocket(0)) {
+            return socket.getLocalPort();
+        }
+    }
+}

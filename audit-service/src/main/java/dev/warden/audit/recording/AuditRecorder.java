@@ -7,6 +7,7 @@ import dev.warden.events.Topics;
 import dev.warden.audit.drift.DriftDetector.Incoming;
 import dev.warden.outbox.DeadLetters;
 import dev.warden.outbox.EventConsumerLoop;
+import dev.warden.tenancy.StartupOrder;
 import io.quarkus.runtime.ShutdownEvent;
 import io.quarkus.runtime.StartupEvent;
 import io.smallrye.mutiny.Multi;
@@ -47,7 +48,7 @@ public class AuditRecorder {
         this.bootstrapServers = bootstrapServers;
     }
 
-    void onStart(@Observes @Priority(60) StartupEvent event) {
+    void onStart(@Observes @Priority(StartupOrder.CONSUMERS) StartupEvent event) {
         loop = EventConsumerLoop.batched(bootstrapServers, "audit-service", TOPICS, 2000, this::record);
     }
 

@@ -116,7 +116,7 @@ class LeaderLoopTest {
         });
 
         Awaitility.await().atMost(WAIT).until(() -> ran("a"));
-        List<Round> firstFour = rounds.subList(0, 4);
+        List<Round> firstFour = List.copyOf(rounds).subList(0, 4);
         assertEquals(List.of("a (failed)", "a (failed)", "a (failed)", "a"), firstFour.stream().map(Round::replica).toList());
         assertEquals(1, firstFour.stream().map(Round::backend).distinct().count(),
                 "the failed rounds and the next one ran on the same connection: " + firstFour);

@@ -56,7 +56,8 @@ class DriftRulesTest {
         Instant t = Instant.parse("2026-12-01T10:00:00Z");
         assertEquals(1, DriftRules.slide(recent, t, Duration.ofSeconds(60)));
         assertEquals(2, DriftRules.slide(recent, t.plusSeconds(30), Duration.ofSeconds(60)));
-        assertEquals(3, DriftRules.slide(recent, t.plusSeconds(60), Duration.ofSeconds(60)));
-        assertEquals(2, DriftRules.slide(recent, t.plusSeconds(61), Duration.ofSeconds(60)));
+        assertEquals(3, DriftRules.slide(recent, t.plusSeconds(60), Duration.ofSeconds(60)), "the window includes its start");
+        assertEquals(3, DriftRules.slide(recent, t.plusSeconds(61), Duration.ofSeconds(60)), "the first action left it");
+        assertEquals(3, DriftRules.slide(recent, t.plusSeconds(100), Duration.ofSeconds(60)), "only 60, 61 and 100 remain");
     }
 }

@@ -1,8 +1,6 @@
 package dev.warden.agent.access;
 
 import com.fasterxml.jackson.annotation.JsonInclude;
-import com.fasterxml.jackson.databind.PropertyNamingStrategies;
-import com.fasterxml.jackson.databind.annotation.JsonNaming;
 import org.eclipse.microprofile.openapi.annotations.media.Schema;
 
 import java.time.Instant;
@@ -15,21 +13,17 @@ public final class AccessModels {
     private AccessModels() {
     }
 
-    @JsonNaming(PropertyNamingStrategies.SnakeCaseStrategy.class)
     @Schema(name = "CreateOrganizationRequest")
     public record CreateOrganizationRequest(@Schema(required = true, examples = "acme") String name,
                                             @Schema(examples = "first admin") String adminKeyName) {
     }
 
-    @JsonNaming(PropertyNamingStrategies.SnakeCaseStrategy.class)
     public record CreateOrganizationResponse(OrganizationRecord organization, ApiKeyResponse adminApiKey) {
     }
 
-    @JsonNaming(PropertyNamingStrategies.SnakeCaseStrategy.class)
     public record OrganizationListResponse(List<OrganizationRecord> organizations, String nextCursor) {
     }
 
-    @JsonNaming(PropertyNamingStrategies.SnakeCaseStrategy.class)
     @Schema(name = "CreateApiKeyRequest")
     public record CreateApiKeyRequest(
             @Schema(required = true, examples = "ci pipeline") String name,
@@ -38,7 +32,6 @@ public final class AccessModels {
     }
 
     /** An API key as shown to an admin; {@code secret} is present once, in the answer to its creation. */
-    @JsonNaming(PropertyNamingStrategies.SnakeCaseStrategy.class)
     @JsonInclude(JsonInclude.Include.NON_ABSENT)
     public record ApiKeyResponse(UUID id, UUID orgId, String name, String role, String prefix, Instant expiresAt,
                                  boolean revoked, Instant revokedAt, Instant lastUsedAt, Instant createdAt,
@@ -52,7 +45,6 @@ public final class AccessModels {
         }
     }
 
-    @JsonNaming(PropertyNamingStrategies.SnakeCaseStrategy.class)
     public record ApiKeyListResponse(List<ApiKeyResponse> apiKeys, String nextCursor) {
     }
 }

@@ -1,8 +1,6 @@
 package dev.warden.agent.policy;
 
 import com.fasterxml.jackson.databind.JsonNode;
-import com.fasterxml.jackson.databind.PropertyNamingStrategies;
-import com.fasterxml.jackson.databind.annotation.JsonNaming;
 import dev.warden.events.agent.AgentEvents.ConnectorBinding;
 import dev.warden.events.agent.AgentEvents.Policy;
 import org.eclipse.microprofile.openapi.annotations.enums.SchemaType;
@@ -18,7 +16,6 @@ public final class PolicyModels {
     private PolicyModels() {
     }
 
-    @JsonNaming(PropertyNamingStrategies.SnakeCaseStrategy.class)
     @Schema(name = "BindConnectorRequest")
     public record BindConnectorRequest(
             @Schema(required = true, examples = "crowdstrike") String connector,
@@ -26,11 +23,9 @@ public final class PolicyModels {
             @Schema(type = SchemaType.OBJECT) JsonNode config) {
     }
 
-    @JsonNaming(PropertyNamingStrategies.SnakeCaseStrategy.class)
     public record ConnectorListResponse(List<ConnectorBinding> connectors, long total, String nextCursor) {
     }
 
-    @JsonNaming(PropertyNamingStrategies.SnakeCaseStrategy.class)
     @Schema(name = "CreatePolicyRequest")
     public record CreatePolicyRequest(
             @Schema(required = true, examples = "no-pii-export") String name,
@@ -41,7 +36,6 @@ public final class PolicyModels {
             @Schema(description = "Agents the policy governs from the start") List<UUID> agentIds) {
     }
 
-    @JsonNaming(PropertyNamingStrategies.SnakeCaseStrategy.class)
     @Schema(name = "UpdatePolicyRequest")
     public record UpdatePolicyRequest(String name, String description,
                                       @Schema(enumeration = {"enforce", "monitor"}) String enforcement,
@@ -52,16 +46,13 @@ public final class PolicyModels {
         }
     }
 
-    @JsonNaming(PropertyNamingStrategies.SnakeCaseStrategy.class)
     public record PolicyListResponse(List<Policy> policies, long total, String nextCursor) {
     }
 
-    @JsonNaming(PropertyNamingStrategies.SnakeCaseStrategy.class)
     public record PolicyVersion(UUID policyId, int version, String name, String description, String enforcement,
                                 JsonNode rules, Instant createdAt, String createdBy) {
     }
 
-    @JsonNaming(PropertyNamingStrategies.SnakeCaseStrategy.class)
     public record PolicyVersionListResponse(List<PolicyVersion> versions, long total) {
     }
 }

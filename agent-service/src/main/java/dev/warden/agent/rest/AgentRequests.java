@@ -1,8 +1,6 @@
 package dev.warden.agent.rest;
 
 import com.fasterxml.jackson.databind.JsonNode;
-import com.fasterxml.jackson.databind.PropertyNamingStrategies;
-import com.fasterxml.jackson.databind.annotation.JsonNaming;
 import dev.warden.events.agent.AgentType;
 import dev.warden.events.agent.Capabilities;
 import dev.warden.events.agent.McpIntegration;
@@ -18,7 +16,6 @@ public final class AgentRequests {
     private AgentRequests() {
     }
 
-    @JsonNaming(PropertyNamingStrategies.SnakeCaseStrategy.class)
     @Schema(name = "CreateAgentRequest")
     public record CreateAgentRequest(
             @Schema(required = true, examples = "triage-agent") String name,
@@ -35,7 +32,6 @@ public final class AgentRequests {
     }
 
     /** Every field is optional; only the fields given change. Nested objects change field by field. */
-    @JsonNaming(PropertyNamingStrategies.SnakeCaseStrategy.class)
     @Schema(name = "UpdateAgentRequest")
     public record UpdateAgentRequest(
             String name,
@@ -57,7 +53,6 @@ public final class AgentRequests {
         }
     }
 
-    @JsonNaming(PropertyNamingStrategies.SnakeCaseStrategy.class)
     @Schema(name = "DeployAgentRequest")
     public record DeployRequest(
             @Schema(required = true, examples = "registry.example.com/org/triage-agent:v4") String imageUri,
@@ -67,7 +62,6 @@ public final class AgentRequests {
     }
 
     /** The declared intent manifest (INV-003): what the agent is authorized to use. Drift is measured against it. */
-    @JsonNaming(PropertyNamingStrategies.SnakeCaseStrategy.class)
     @Schema(name = "DeclaredIntent")
     public record DeclaredIntentRequest(
             @Schema(required = true, examples = "[\"crowdstrike\", \"jira\"]") List<String> permittedConnectors,
@@ -77,7 +71,6 @@ public final class AgentRequests {
             @Schema(description = "Most actions the agent may take per window; more is frequency drift") RateLimit rateLimit) {
     }
 
-    @JsonNaming(PropertyNamingStrategies.SnakeCaseStrategy.class)
     @Schema(name = "IntentRateLimit")
     public record RateLimit(Integer maxActions, Integer windowSeconds) {
     }

@@ -1,7 +1,5 @@
 package dev.warden.agent.rest;
 
-import com.fasterxml.jackson.databind.PropertyNamingStrategies;
-import com.fasterxml.jackson.databind.annotation.JsonNaming;
 import dev.warden.events.agent.AgentSnapshot;
 import dev.warden.events.agent.AgentVersion;
 
@@ -13,11 +11,9 @@ public final class AgentResponses {
     }
 
     /** Seed 001's list envelope; {@code next_cursor} is null on the last page. */
-    @JsonNaming(PropertyNamingStrategies.SnakeCaseStrategy.class)
     public record AgentListResponse(List<AgentSnapshot> agents, long total, String nextCursor) {
     }
 
-    @JsonNaming(PropertyNamingStrategies.SnakeCaseStrategy.class)
     public record VersionListResponse(List<AgentVersion> versions, long total, String nextCursor) {
     }
 }

@@ -1,7 +1,5 @@
 package dev.warden.audit.chain;
 
-import com.fasterxml.jackson.databind.PropertyNamingStrategies;
-import com.fasterxml.jackson.databind.annotation.JsonNaming;
 import dev.warden.api.ApiException;
 import dev.warden.audit.checkpoint.SigningKey;
 import dev.warden.events.audit.AuditChain;
@@ -33,17 +31,14 @@ public class ChainVerifier {
         this.repository = repository;
     }
 
-    @JsonNaming(PropertyNamingStrategies.SnakeCaseStrategy.class)
     public record Verification(boolean valid, long from, long to, long entriesChecked, Long firstInvalidSequence,
                                String reason, CheckpointCheck checkpoint) {
     }
 
-    @JsonNaming(PropertyNamingStrategies.SnakeCaseStrategy.class)
     public record CheckpointCheck(UUID id, long sequence, String keyId, boolean signatureValid, boolean matchesChain) {
     }
 
     /** An exported range: what the offline verifier checks with the public key alone. */
-    @JsonNaming(PropertyNamingStrategies.SnakeCaseStrategy.class)
     public record Export(UUID orgId, long from, long to, String prevHash, List<AuditEntry> entries, Checkpoint checkpoint,
                          String publicKey) {
     }

@@ -1,8 +1,6 @@
 package dev.warden.audit.compliance;
 
 import com.fasterxml.jackson.databind.JsonNode;
-import com.fasterxml.jackson.databind.PropertyNamingStrategies;
-import com.fasterxml.jackson.databind.annotation.JsonNaming;
 import dev.warden.api.ApiException;
 import dev.warden.api.Checks;
 import dev.warden.api.Params;
@@ -60,11 +58,9 @@ public class ComplianceResource {
         this.actor = actor;
     }
 
-    @JsonNaming(PropertyNamingStrategies.SnakeCaseStrategy.class)
     public record CreatePackageRequest(String agentId, Instant from, Instant to) {
     }
 
-    @JsonNaming(PropertyNamingStrategies.SnakeCaseStrategy.class)
     public record PackageResponse(UUID id, String agentId, Instant from, Instant to, String status, int progress,
                                   Instant requestedAt, Instant completedAt, String error, JsonNode content,
                                   String signature, String keyId) {

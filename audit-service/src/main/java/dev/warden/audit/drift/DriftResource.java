@@ -1,7 +1,5 @@
 package dev.warden.audit.drift;
 
-import com.fasterxml.jackson.databind.PropertyNamingStrategies;
-import com.fasterxml.jackson.databind.annotation.JsonNaming;
 import dev.warden.api.ApiException;
 import dev.warden.api.PageRequest;
 import dev.warden.api.PageRequest.Cursor;
@@ -49,7 +47,6 @@ public class DriftResource {
         this.actor = actor;
     }
 
-    @JsonNaming(PropertyNamingStrategies.SnakeCaseStrategy.class)
     public record DriftPage(List<DriftEvent> driftEvents, long total, String nextCursor) {
     }
 

@@ -1,7 +1,5 @@
 package dev.warden.audit.rest;
 
-import com.fasterxml.jackson.databind.PropertyNamingStrategies;
-import com.fasterxml.jackson.databind.annotation.JsonNaming;
 import dev.warden.api.Checks;
 import dev.warden.api.Params;
 import dev.warden.events.CloudEvent;
@@ -53,16 +51,13 @@ public class ActionResource {
         this.actor = actor;
     }
 
-    @JsonNaming(PropertyNamingStrategies.SnakeCaseStrategy.class)
     public record RecordActionsRequest(String agentId, List<ActionItem> actions) {
     }
 
-    @JsonNaming(PropertyNamingStrategies.SnakeCaseStrategy.class)
     public record ActionItem(String connector, String action, String dataType, String status, String inputsHash,
                              String outputsHash, Instant occurredAt) {
     }
 
-    @JsonNaming(PropertyNamingStrategies.SnakeCaseStrategy.class)
     public record Accepted(int accepted, List<UUID> eventIds) {
     }
 

@@ -1,7 +1,5 @@
 package dev.warden.audit.rest;
 
-import com.fasterxml.jackson.databind.PropertyNamingStrategies;
-import com.fasterxml.jackson.databind.annotation.JsonNaming;
 import dev.warden.api.PageRequest.Cursor;
 import dev.warden.api.Params;
 import dev.warden.audit.chain.AuditRepository;
@@ -56,15 +54,12 @@ public class AuditResource {
         this.actor = actor;
     }
 
-    @JsonNaming(PropertyNamingStrategies.SnakeCaseStrategy.class)
     public record AuditPage(List<AuditEntry> entries, long total, int limit, int offset, String nextCursor) {
     }
 
-    @JsonNaming(PropertyNamingStrategies.SnakeCaseStrategy.class)
     public record CheckpointPage(List<Checkpoint> checkpoints, String nextCursor) {
     }
 
-    @JsonNaming(PropertyNamingStrategies.SnakeCaseStrategy.class)
     public record PublicKey(String keyId, String algorithm, String publicKey, String publicKeyPem) {
     }
 

@@ -21,7 +21,8 @@ public final class AccessModels {
     public record CreateOrganizationResponse(OrganizationRecord organization, ApiKeyResponse adminApiKey) {
     }
 
-    public record OrganizationListResponse(List<OrganizationRecord> organizations, String nextCursor) {
+    public record OrganizationListResponse(List<OrganizationRecord> organizations,
+                                           @Schema(nullable = true, description = "null on the last page") String nextCursor) {
     }
 
     @Schema(name = "CreateApiKeyRequest")
@@ -45,6 +46,7 @@ public final class AccessModels {
         }
     }
 
-    public record ApiKeyListResponse(List<ApiKeyResponse> apiKeys, String nextCursor) {
+    public record ApiKeyListResponse(List<ApiKeyResponse> apiKeys,
+                                     @Schema(nullable = true, description = "null on the last page") String nextCursor) {
     }
 }

@@ -3,11 +3,11 @@ package dev.warden.agent.policy;
 import com.fasterxml.jackson.databind.JsonNode;
 import dev.warden.events.agent.AgentEvents.ConnectorBinding;
 import dev.warden.events.agent.AgentEvents.Policy;
-import org.eclipse.microprofile.openapi.annotations.enums.SchemaType;
 import org.eclipse.microprofile.openapi.annotations.media.Schema;
 
 import java.time.Instant;
 import java.util.List;
+import java.util.Map;
 import java.util.UUID;
 
 /** Requests and responses of connector bindings and policies. */
@@ -20,10 +20,11 @@ public final class PolicyModels {
     public record BindConnectorRequest(
             @Schema(required = true, examples = "crowdstrike") String connector,
             @Schema(description = "Distinguishes two bindings of the same connector", examples = "eu-tenant") String name,
-            @Schema(type = SchemaType.OBJECT) JsonNode config) {
+            @Schema(implementation = Map.class) JsonNode config) {
     }
 
-    public record ConnectorListResponse(List<ConnectorBinding> connectors, long total, String nextCursor) {
+    public record ConnectorListResponse(List<ConnectorBinding> connectors, long total,
+                                        @Schema(nullable = true, description = "null on the last page") String nextCursor) {
     }
 
     @Schema(name = "CreatePolicyRequest")
@@ -31,7 +32,7 @@ public final class PolicyModels {
             @Schema(required = true, examples = "no-pii-export") String name,
             String description,
             @Schema(enumeration = {"enforce", "monitor"}, defaultValue = "enforce") String enforcement,
-            @Schema(required = true, type = SchemaType.ARRAY,
+            @Schema(required = true, implementation = Map[].class, maxItems = 500, description = "The rules, each an object",
                     examples = "[{\"effect\": \"deny\", \"action\": \"files:export\", \"data_type\": \"pii\"}]") JsonNode rules,
             @Schema(description = "Agents the policy governs from the start") List<UUID> agentIds) {
     }
@@ -39,18 +40,21 @@ public final class PolicyModels {
     @Schema(name = "UpdatePolicyRequest")
     public record UpdatePolicyRequest(String name, String description,
                                       @Schema(enumeration = {"enforce", "monitor"}) String enforcement,
-                                      @Schema(type = SchemaType.ARRAY) JsonNode rules) {
+                                      @Schema(implementation = Map[].class, maxItems = 500) JsonNode rules) {
 
+        @Schema(hidden = true)
         boolean isEmpty() {
             return name == null && description == null && enforcement == null && rules == null;
         }
     }
 
-    public record PolicyListResponse(List<Policy> policies, long total, String nextCursor) {
+    public record PolicyListResponse(List<Policy> policies, long total,
+                                     @Schema(nullable = true, description = "null on the last page") String nextCursor) {
     }
 
-    public record PolicyVersion(UUID policyId, int version, String name, String description, String enforcement,
-                                JsonNode rules, Instant createdAt, String createdBy) {
+    public record PolicyVersion(UUID policyId, int version, String name, @Schema(nullable = true) String description,
+                                String enforcement, @Schema(implementation = Map[].class) JsonNode rules,
+                                Instant createdAt, String createdBy) {
     }
 
     public record PolicyVersionListResponse(List<PolicyVersion> versions, long total) {

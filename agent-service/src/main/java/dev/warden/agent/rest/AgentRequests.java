@@ -9,6 +9,7 @@ import dev.warden.events.agent.RiskConfig;
 import org.eclipse.microprofile.openapi.annotations.media.Schema;
 
 import java.util.List;
+import java.util.Map;
 
 /** Request bodies of {@code /v1/agents}. Unknown fields are refused (see {@code StrictJson}). */
 public final class AgentRequests {
@@ -28,7 +29,7 @@ public final class AgentRequests {
             McpIntegration mcpIntegration,
             Notifications notifications,
             List<String> tags,
-            @Schema(type = org.eclipse.microprofile.openapi.annotations.enums.SchemaType.OBJECT) JsonNode metadata) {
+            @Schema(implementation = Map.class) JsonNode metadata) {
     }
 
     /** Every field is optional; only the fields given change. Nested objects change field by field. */
@@ -44,8 +45,9 @@ public final class AgentRequests {
             McpIntegration mcpIntegration,
             Notifications notifications,
             List<String> tags,
-            @Schema(type = org.eclipse.microprofile.openapi.annotations.enums.SchemaType.OBJECT) JsonNode metadata) {
+            @Schema(implementation = Map.class) JsonNode metadata) {
 
+        @Schema(hidden = true)
         public boolean isEmpty() {
             return name == null && description == null && runtime == null && imageUri == null && agentType == null
                     && riskConfig == null && capabilities == null && mcpIntegration == null && notifications == null
@@ -56,8 +58,7 @@ public final class AgentRequests {
     @Schema(name = "DeployAgentRequest")
     public record DeployRequest(
             @Schema(required = true, examples = "registry.example.com/org/triage-agent:v4") String imageUri,
-            @Schema(type = org.eclipse.microprofile.openapi.annotations.enums.SchemaType.OBJECT,
-                    description = "Runtime configuration for this version") JsonNode config,
+            @Schema(implementation = Map.class, description = "Runtime configuration for this version") JsonNode config,
             @Schema(examples = "Added Sentinel connector support") String notes) {
     }
 

@@ -9,6 +9,7 @@ import dev.warden.tenancy.db.TenantDb;
 import io.smallrye.mutiny.Uni;
 import io.vertx.mutiny.sqlclient.SqlConnection;
 import jakarta.enterprise.context.ApplicationScoped;
+import org.eclipse.microprofile.openapi.annotations.media.Schema;
 
 import java.util.List;
 import java.util.OptionalLong;
@@ -31,16 +32,19 @@ public class ChainVerifier {
         this.repository = repository;
     }
 
-    public record Verification(boolean valid, long from, long to, long entriesChecked, Long firstInvalidSequence,
-                               String reason, CheckpointCheck checkpoint) {
+    public record Verification(boolean valid, long from, long to, long entriesChecked,
+                               @Schema(nullable = true) Long firstInvalidSequence, @Schema(nullable = true) String reason,
+                               @Schema(nullable = true, description = "The newest checkpoint of the range, when there is one")
+                               CheckpointCheck checkpoint) {
     }
 
     public record CheckpointCheck(UUID id, long sequence, String keyId, boolean signatureValid, boolean matchesChain) {
     }
 
     /** An exported range: what the offline verifier checks with the public key alone. */
-    public record Export(UUID orgId, long from, long to, String prevHash, List<AuditEntry> entries, Checkpoint checkpoint,
-                         String publicKey) {
+    public record Export(UUID orgId, long from, long to, @Schema(nullable = true) String prevHash,
+                         List<AuditEntry> entries, @Schema(nullable = true) Checkpoint checkpoint,
+                         @Schema(nullable = true) String publicKey) {
     }
 
     public Uni<Verification> verify(UUID org, Long fromParam, Long toParam) {

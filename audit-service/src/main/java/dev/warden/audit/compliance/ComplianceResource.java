@@ -4,6 +4,7 @@ import com.fasterxml.jackson.databind.JsonNode;
 import dev.warden.api.ApiException;
 import dev.warden.api.Checks;
 import dev.warden.api.Params;
+import dev.warden.api.WardenApiDefinition;
 import dev.warden.events.CanonicalJson;
 import dev.warden.tenancy.db.TenantDb;
 import dev.warden.tenancy.security.CurrentActor;
@@ -22,6 +23,10 @@ import jakarta.ws.rs.QueryParam;
 import jakarta.ws.rs.core.MediaType;
 import jakarta.ws.rs.core.Response;
 import org.eclipse.microprofile.openapi.annotations.Operation;
+import org.eclipse.microprofile.openapi.annotations.enums.SchemaType;
+import org.eclipse.microprofile.openapi.annotations.media.Content;
+import org.eclipse.microprofile.openapi.annotations.media.Schema;
+import org.eclipse.microprofile.openapi.annotations.responses.APIResponse;
 import org.eclipse.microprofile.openapi.annotations.tags.Tag;
 import org.jboss.resteasy.reactive.RestResponse;
 
@@ -32,6 +37,7 @@ import java.net.URI;
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.time.Instant;
+import java.util.Map;
 import java.util.UUID;
 import java.util.zip.ZipEntry;
 import java.util.zip.ZipOutputStream;
@@ -61,14 +67,20 @@ public class ComplianceResource {
     public record CreatePackageRequest(String agentId, Instant from, Instant to) {
     }
 
-    public record PackageResponse(UUID id, String agentId, Instant from, Instant to, String status, int progress,
-                                  Instant requestedAt, Instant completedAt, String error, JsonNode content,
-                                  String signature, String keyId) {
+    @Schema(name = "CompliancePackage")
+    public record PackageResponse(UUID id, String agentId, Instant from, Instant to,
+                                  @Schema(enumeration = {"building", "ready", "failed"}) String status,
+                                  int progress, Instant requestedAt, @Schema(nullable = true) Instant completedAt,
+                                  @Schema(nullable = true) String error,
+                                  @Schema(implementation = Map.class, nullable = true, description = "The signed content, once ready") JsonNode content,
+                                  @Schema(nullable = true) String signature, @Schema(nullable = true) String keyId) {
     }
 
     @POST
     @RolesAllowed(Roles.AUDITOR)
-    @Operation(summary = "Build a compliance package", description = "Answers 202 at once; poll the package for progress.")
+    @Operation(operationId = "createCompliancePackage", summary = "Build a compliance package", description = "Answers 202 at once; poll the package for progress.")
+    @APIResponse(responseCode = "202", description = "Accepted; Location names the package",
+            content = @Content(mediaType = MediaType.APPLICATION_JSON, schema = @Schema(implementation = PackageResponse.class)))
     public Uni<RestResponse<PackageResponse>> create(CreatePackageRequest request) {
         CreatePackageRequest body = Checks.body(request);
         Checks checks = new Checks().required("agent_id", body.agentId()).maxLength("agent_id", body.agentId(), 200)
@@ -87,7 +99,11 @@ public class ComplianceResource {
     @GET
     @Path("/{package_id}")
     @RolesAllowed(Roles.AUDITOR)
-    @Operation(summary = "Get a compliance package", description = "As JSON, or with format=zip as a ZIP holding the signed content, its signature and the public key.")
+    @Operation(operationId = "getCompliancePackage", summary = "Get a compliance package", description = "As JSON, or with format=zip as a ZIP holding the signed content, its signature and the public key.")
+    @APIResponse(responseCode = "200", description = "The package; with format=zip the ZIP download",
+            content = {@Content(mediaType = MediaType.APPLICATION_JSON, schema = @Schema(implementation = PackageResponse.class)),
+                    @Content(mediaType = "application/zip", schema = @Schema(type = SchemaType.STRING, format = "binary"))})
+    @APIResponse(responseCode = "409", ref = WardenApiDefinition.CONFLICT)
     public Uni<Response> get(@PathParam("package_id") String packageId, @QueryParam("format") String format) {
         UUID id = Params.uuid("package_id", packageId);
         if (format != null && !format.equals("json") && !format.equals("zip")) {

@@ -17,6 +17,7 @@ import jakarta.ws.rs.Produces;
 import jakarta.ws.rs.QueryParam;
 import jakarta.ws.rs.core.MediaType;
 import org.eclipse.microprofile.openapi.annotations.Operation;
+import org.eclipse.microprofile.openapi.annotations.media.Schema;
 import org.eclipse.microprofile.openapi.annotations.tags.Tag;
 
 import java.util.ArrayList;
@@ -47,12 +48,13 @@ public class DriftResource {
         this.actor = actor;
     }
 
-    public record DriftPage(List<DriftEvent> driftEvents, long total, String nextCursor) {
+    public record DriftPage(List<DriftEvent> driftEvents, long total,
+                            @Schema(nullable = true, description = "null on the last page") String nextCursor) {
     }
 
     @GET
     @RolesAllowed(Roles.AUDITOR)
-    @Operation(summary = "List drift events", description = "Oldest first; each names the action and its chain sequence.")
+    @Operation(operationId = "listDriftEvents", summary = "List drift events", description = "Oldest first; each names the action and its chain sequence.")
     public Uni<DriftPage> list(@QueryParam("agent_id") String agentId, @QueryParam("drift_type") String driftType,
                                @QueryParam("limit") String limit, @QueryParam("cursor") String cursor,
                                @QueryParam("updated_since") String updatedSince) {

@@ -24,6 +24,10 @@ import jakarta.ws.rs.Produces;
 import jakarta.ws.rs.QueryParam;
 import jakarta.ws.rs.core.MediaType;
 import org.eclipse.microprofile.openapi.annotations.Operation;
+import org.eclipse.microprofile.openapi.annotations.media.Content;
+import org.eclipse.microprofile.openapi.annotations.media.Schema;
+import org.eclipse.microprofile.openapi.annotations.responses.APIResponse;
+import org.eclipse.microprofile.openapi.annotations.security.SecurityRequirementsSet;
 import org.eclipse.microprofile.openapi.annotations.parameters.Parameter;
 import org.eclipse.microprofile.openapi.annotations.tags.Tag;
 import org.jboss.resteasy.reactive.RestResponse;
@@ -54,10 +58,12 @@ public class AuditResource {
         this.actor = actor;
     }
 
-    public record AuditPage(List<AuditEntry> entries, long total, int limit, int offset, String nextCursor) {
+    public record AuditPage(List<AuditEntry> entries, long total, int limit, int offset,
+                            @Schema(nullable = true, description = "null on the last page") String nextCursor) {
     }
 
-    public record CheckpointPage(List<Checkpoint> checkpoints, String nextCursor) {
+    public record CheckpointPage(List<Checkpoint> checkpoints,
+                                 @Schema(nullable = true, description = "null on the last page") String nextCursor) {
     }
 
     public record PublicKey(String keyId, String algorithm, String publicKey, String publicKeyPem) {
@@ -65,7 +71,7 @@ public class AuditResource {
 
     @GET
     @RolesAllowed(Roles.AUDITOR)
-    @Operation(summary = "Query the audit log", description = "Entries in chain order, with their sequence and hashes.")
+    @Operation(operationId = "listAuditEntries", summary = "Query the audit log", description = "Entries in chain order, with their sequence and hashes.")
     public Uni<AuditPage> list(@Parameter(description = "1 to 1000, default 100") @QueryParam("limit") String limit,
                                @QueryParam("offset") String offset,
                                @QueryParam("cursor") String cursor,
@@ -88,7 +94,7 @@ public class AuditResource {
     @GET
     @Path("/verify")
     @RolesAllowed(Roles.AUDITOR)
-    @Operation(summary = "Recompute the chain", description = "Names the first entry that does not verify, and checks the newest checkpoint of the range.")
+    @Operation(operationId = "verifyAuditChain", summary = "Recompute the chain", description = "Names the first entry that does not verify, and checks the newest checkpoint of the range.")
     public Uni<Verification> verify(@QueryParam("from") String from, @QueryParam("to") String to) {
         return verifier.verify(actor.org(), sequence("from", from), sequence("to", to));
     }
@@ -96,7 +102,7 @@ public class AuditResource {
     @GET
     @Path("/export")
     @RolesAllowed(Roles.AUDITOR)
-    @Operation(summary = "Export a range for offline verification", description = "Entries, the hash before them, the newest checkpoint of the range and its public key.")
+    @Operation(operationId = "exportAuditChain", summary = "Export a range for offline verification", description = "Entries, the hash before them, the newest checkpoint of the range and its public key.")
     public Uni<Export> export(@QueryParam("from") String from, @QueryParam("to") String to) {
         return verifier.export(actor.org(), sequence("from", from), sequence("to", to));
     }
@@ -104,7 +110,7 @@ public class AuditResource {
     @GET
     @Path("/checkpoints")
     @RolesAllowed(Roles.AUDITOR)
-    @Operation(summary = "List signed checkpoints, newest first")
+    @Operation(operationId = "listCheckpoints", summary = "List signed checkpoints, newest first")
     public Uni<CheckpointPage> checkpoints(@QueryParam("limit") String limit, @QueryParam("cursor") String cursor) {
         int pageSize = Params.integer("limit", limit, 100, 1, 500);
         Cursor after = Cursor.decode(cursor);
@@ -116,7 +122,9 @@ public class AuditResource {
     @POST
     @Path("/checkpoints")
     @RolesAllowed(Roles.AUDITOR)
-    @Operation(summary = "Sign the current head now")
+    @Operation(operationId = "signCheckpoint", summary = "Sign the current head now")
+    @APIResponse(responseCode = "201", description = "Signed; Location names the checkpoint",
+            content = @Content(mediaType = MediaType.APPLICATION_JSON, schema = @Schema(implementation = Checkpoint.class)))
     public Uni<RestResponse<Checkpoint>> sign() {
         return checkpoints.sign(actor.org()).map(c -> RestResponse.ResponseBuilder.<Checkpoint>created(
                 URI.create("/v1/audit/checkpoints/" + c.id())).entity(c).build());
@@ -125,7 +133,8 @@ public class AuditResource {
     @GET
     @Path("/public-key")
     @PermitAll
-    @Operation(summary = "The Ed25519 public key that signs checkpoints", description = "Public: anyone may verify.")
+    @Operation(operationId = "getPublicKey", summary = "The Ed25519 public key that signs checkpoints", description = "Public: anyone may verify.")
+    @SecurityRequirementsSet
     public PublicKey publicKey() {
         String base64 = key.publicKeyBase64();
         String pem = "-----BEGIN PUBLIC KEY-----\n" + base64 + "\n-----END PUBLIC KEY-----\n";

@@ -11,7 +11,10 @@
 #   create     POST /v1/agents                        (last: it grows the organization)
 #   gateway    GET /v1/agents/{id} through the gateway, against the same call direct
 # Options (environment):
-#   BENCH_AGENTS=10000 BENCH_CONNECTIONS=32 BENCH_THREADS=2 BENCH_DURATION=15s BENCH_WARMUP=5s
+#   BENCH_AGENTS=10000 BENCH_CONNECTIONS=32 BENCH_THREADS=2 BENCH_DURATION=15s BENCH_WARMUP=10s
+#   BENCH_ONLY=get,list,gateway,create   a subset (the baseline always runs)
+#   BENCH_KEEP=1          keep the data folder of the last run (and its agents) instead of starting afresh
+#   WARDEN_SERVICE_JAVA_OPTS  the services' JVM options (the launcher's default otherwise)
 set -euo pipefail
 
 root="$(cd "$(dirname "${BASH_SOURCE[0]}")/../.." && pwd)"
@@ -20,7 +23,7 @@ agents="${BENCH_AGENTS:-10000}"
 conns="${BENCH_CONNECTIONS:-32}"
 threads="${BENCH_THREADS:-2}"
 duration="${BENCH_DURATION:-15s}"
-warmup="${BENCH_WARMUP:-5s}"
+warmup="${BENCH_WARMUP:-10s}"
 out="$root/bench/request/target"
 mkdir -p "$out"
 log="$out/request-bench.log"
@@ -31,8 +34,13 @@ command -v wrk >/dev/null || { echo "Installing wrk (Debian package)..." >&2; ap
 free_port() { python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1", 0)); print(s.getsockname()[1])'; }
 
 data="$out/warden-data"
-rm -rf "$data"
-key="wdn_bench_$(head -c 16 /dev/urandom | od -An -tx1 | tr -d ' \n')"
+only="${BENCH_ONLY:-get,list,gateway,create}"
+wants() { [[ ",$only," == *",$1,"* ]]; }
+if [ "${BENCH_KEEP:-0}" != 1 ] || [ ! -f "$out/bench-key" ]; then
+  rm -rf "$data"
+  echo "wdn_bench_$(head -c 16 /dev/urandom | od -An -tx1 | tr -d ' \n')" > "$out/bench-key"
+fi
+key="$(cat "$out/bench-key")"
 gateway_port="$(free_port)"
 say "Starting the suite (agent-service only, data $data)..."
 WARDEN_DATA_DIR="$data" WARDEN_GATEWAY_PORT="$gateway_port" WARDEN_PG_PORT=0 WARDEN_KAFKA_PORT=0 \
@@ -52,8 +60,11 @@ direct="http://127.0.0.1:$direct_port"
 gateway="http://127.0.0.1:$gateway_port"
 say "agent-service at $direct, gateway at $gateway"
 
-say "Seeding $agents agents..."
-node "$root/bench/request/seed.mjs" "$direct" "$key" "$agents" "$conns" | tee -a "$log"
+have="$(curl -s -H "X-API-Key: $key" "$direct/v1/agents?limit=1" | sed -n 's/.*"total":\([0-9]*\).*/\1/p')"
+if [ "${have:-0}" -lt "$agents" ]; then
+  say "Seeding $((agents - ${have:-0})) agents..."
+  node "$root/bench/request/seed.mjs" "$direct" "$key" "$((agents - ${have:-0}))" "$conns" | tee -a "$log"
+fi
 agent="$(curl -s -H "X-API-Key: $key" "$direct/v1/agents?limit=1" | sed -n 's/.*"agents":\[{"id":"\([^"]*\)".*/\1/p')"
 [ -n "$agent" ] || { echo "no agent to read" >&2; exit 1; }
 
@@ -75,12 +86,24 @@ ratio() { awk -v a="$1" -v b="$2" 'BEGIN { printf "%.2f", a / b }'; }
 row() { say "$(printf '%-34s %9s rps  p50 %7s ms  p99 %7s ms  %s' "$1" $2 "$3")"; }
 
 auth=(-H "X-API-Key: $key")
+# The JIT compiles the request path while it runs: warm every endpoint first, so the first measured is not the coldest.
+say "Warming up every endpoint..."
+for url in "$direct/q/health/live" "$direct/v1/agents/$agent" "$direct/v1/agents?limit=100" "$gateway/v1/agents/$agent"; do
+  wrk -t"$threads" -c"$conns" -d"$warmup" "${auth[@]}" "$url" > /dev/null
+done
 say ""
 say "wrk -t$threads -c$conns -d$duration (after $warmup warm-up), 2 shared cores"
 base=($(measure "$direct/q/health/live"));                        row "baseline GET /q/health/live" "${base[*]}" ""
-get=($(measure "$direct/v1/agents/$agent" "${auth[@]}"));          row "GET /v1/agents/{id}" "${get[*]}" "ratio $(ratio "${get[0]}" "${base[0]}")"
-list=($(measure "$direct/v1/agents?limit=100" "${auth[@]}"));      row "GET /v1/agents?limit=100 ($agents)" "${list[*]}" "ratio $(ratio "${list[0]}" "${base[0]}")"
-via=($(measure "$gateway/v1/agents/$agent" "${auth[@]}"));         row "gateway GET /v1/agents/{id}" "${via[*]}" "of direct $(ratio "${via[0]}" "${get[0]}")"
-create=($(measure "$direct/v1/agents" "${auth[@]}" -s "$root/bench/request/create.lua")); row "POST /v1/agents" "${create[*]}" "ratio $(ratio "${create[0]}" "${base[0]}")"
-say ""
-say "get/baseline $(ratio "${get[0]}" "${base[0]}")  list p99 ${list[2]} ms  gateway keeps $(ratio "${via[0]}" "${get[0]}") of direct GET throughput"
+get=(0 0 0); list=(0 0 0); via=(0 0 0)
+if wants get || wants gateway; then
+  get=($(measure "$direct/v1/agents/$agent" "${auth[@]}"));        row "GET /v1/agents/{id}" "${get[*]}" "ratio $(ratio "${get[0]}" "${base[0]}")"
+fi
+if wants list; then
+  list=($(measure "$direct/v1/agents?limit=100" "${auth[@]}"));    row "GET /v1/agents?limit=100 ($agents)" "${list[*]}" "ratio $(ratio "${list[0]}" "${base[0]}")"
+fi
+if wants gateway; then
+  via=($(measure "$gateway/v1/agents/$agent" "${auth[@]}"));       row "gateway GET /v1/agents/{id}" "${via[*]}" "of direct $(ratio "${via[0]}" "${get[0]}")"
+fi
+if wants create; then
+  create=($(measure "$direct/v1/agents" "${auth[@]}" -s "$root/bench/request/create.lua")); row "POST /v1/agents" "${create[*]}" "ratio $(ratio "${create[0]}" "${base[0]}")"
+fi

@@ -1,12 +1,21 @@
 package dev.warden.agent;
 
+import com.fasterxml.jackson.databind.JsonNode;
+import dev.warden.testing.OpenApiChecks;
 import io.quarkus.test.junit.QuarkusTest;
 import org.junit.jupiter.api.Test;
 
+import java.util.Set;
+
+import static dev.warden.testing.OpenApiChecks.nullable;
+import static dev.warden.testing.OpenApiChecks.operation;
 import static io.restassured.RestAssured.given;
 import static org.hamcrest.Matchers.equalTo;
 import static org.hamcrest.Matchers.hasKey;
 import static org.hamcrest.Matchers.notNullValue;
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertTrue;
 
 /** Clients are generated from this document: it must describe the seed contract and both ways to authenticate. */
 @QuarkusTest
@@ -24,5 +33,77 @@ class OpenApiTest {
                 .body("paths.'/v1/agents'.post.responses.'201'", notNullValue())
                 .body("components.schemas.Error.properties", hasKey("error"))
                 .body("components.schemas.AgentSnapshot.properties", hasKey("declared_intent_digest"));
+    }
+
+    @Test
+    void everyOperationIsNamedDocumentsItsSuccessAndTheSharedErrorsAndNoJavaTypeLeaks() {
+        JsonNode doc = document();
+        OpenApiChecks.assertGeneratesWorkingClients(doc);
+        OpenApiChecks.assertOperationIds(doc, Set.of(
+                "listAgents", "getAgent", "createAgent", "updateAgent", "deployAgent", "suspendAgent",
+                "declareAgentIntent", "rollbackAgent", "listAgentVersions",
+                "listConnectorBindings", "bindConnector", "unbindConnector",
+                "listPolicies", "createPolicy", "getPolicy", "updatePolicy", "deletePolicy", "listPolicyVersions",
+                "bindPolicyToAgent", "unbindPolicyFromAgent",
+                "createApiKey", "listApiKeys", "revokeApiKey",
+                "createOrganization", "listOrganizations", "getOrganization", "disableOrganization",
+                "enableOrganization"));
+    }
+
+    @Test
+    void successResponsesHaveTheirRealStatusAndSchema() {
+        JsonNode doc = document();
+        assertEquals("#/components/schemas/AgentSnapshot", schemaRef(operation(doc, "createAgent"), "201"));
+        assertEquals("#/components/schemas/ConnectorBinding", schemaRef(operation(doc, "bindConnector"), "201"));
+        assertEquals("#/components/schemas/Policy", schemaRef(operation(doc, "createPolicy"), "201"));
+        assertEquals("#/components/schemas/ApiKeyResponse", schemaRef(operation(doc, "createApiKey"), "201"));
+        assertEquals("#/components/schemas/CreateOrganizationResponse", schemaRef(operation(doc, "createOrganization"), "201"));
+        assertEquals("#/components/schemas/AgentListResponse", schemaRef(operation(doc, "listAgents"), "200"));
+        assertEquals("#/components/schemas/AgentSnapshot", schemaRef(operation(doc, "deployAgent"), "200"));
+        for (String id : Set.of("deletePolicy", "unbindConnector")) {
+            JsonNode responses = operation(doc, id).path("responses");
+            assertTrue(responses.has("204"), id + " answers 204");
+            assertFalse(responses.path("204").has("content"), id + " answers no content");
+            assertFalse(responses.has("200"), id + " never answers 200");
+        }
+        for (String id : Set.of("createPolicy", "updatePolicy", "bindConnector", "createOrganization")) {
+            assertEquals("#/components/responses/Conflict", operation(doc, id).path("responses").path("409").path("$ref").asText(), id);
+        }
+        assertTrue(operation(doc, "listAgents").path("security").toString().contains("bearer"), "bearer tokens are accepted");
+    }
+
+    @Test
+    void schemasSayWhatMayBeNullAndWhatTheFreeFormFieldsAre() {
+        JsonNode schemas = document().path("components").path("schemas");
+        for (String list : Set.of("AgentListResponse", "VersionListResponse", "ConnectorListResponse", "PolicyListResponse",
+                "ApiKeyListResponse", "OrganizationListResponse")) {
+            assertTrue(nullable(schemas.path(list).path("properties").path("next_cursor")), list + ".next_cursor");
+        }
+        JsonNode agent = schemas.path("AgentSnapshot").path("properties");
+        for (String field : Set.of("description", "image_uri", "declared_intent", "declared_intent_signed_by",
+                "declared_intent_signed_at", "declared_intent_digest")) {
+            assertTrue(nullable(agent.path(field)), "AgentSnapshot." + field);
+        }
+        assertFalse(nullable(agent.path("name")), "AgentSnapshot.name is never null");
+        assertTrue(nullable(schemas.path("Policy").path("properties").path("description")), "Policy.description");
+        assertTrue(nullable(schemas.path("ConnectorBinding").path("properties").path("config")), "ConnectorBinding.config");
+        for (String schema : Set.of("Policy", "PolicyVersion", "CreatePolicyRequest", "UpdatePolicyRequest")) {
+            JsonNode rules = schemas.path(schema).path("properties").path("rules");
+            assertEquals("array", rules.path("type").asText(), schema + ".rules is an array");
+            assertEquals("object", rules.path("items").path("type").asText(), schema + ".rules holds objects");
+        }
+        assertEquals("object", schemas.path("CreateAgentRequest").path("properties").path("metadata").path("type").asText());
+        assertFalse(schemas.path("UpdateAgentRequest").path("properties").has("empty"), "no Java helper is a field");
+        assertFalse(schemas.path("UpdatePolicyRequest").path("properties").has("empty"), "no Java helper is a field");
+    }
+
+    private static JsonNode document() {
+        return OpenApiChecks.read(given().accept("application/json").get("/q/openapi").then().statusCode(200)
+                .extract().asString());
+    }
+
+    private static String schemaRef(JsonNode operation, String status) {
+        return operation.path("responses").path(status).path("content").path("application/json").path("schema")
+                .path("$ref").asText();
     }
 }

@@ -1,11 +1,20 @@
 package dev.warden.audit;
 
+import com.fasterxml.jackson.databind.JsonNode;
+import dev.warden.testing.OpenApiChecks;
 import io.quarkus.test.junit.QuarkusTest;
 import org.junit.jupiter.api.Test;
 
+import java.util.Set;
+
+import static dev.warden.testing.OpenApiChecks.nullable;
+import static dev.warden.testing.OpenApiChecks.operation;
 import static io.restassured.RestAssured.given;
 import static org.hamcrest.Matchers.equalTo;
 import static org.hamcrest.Matchers.hasKey;
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertTrue;
 
 @QuarkusTest
 class OpenApiTest {
@@ -20,5 +29,59 @@ class OpenApiTest {
                 .body("paths", hasKey("/v1/audit/actions"))
                 .body("paths", hasKey("/v1/drift-events"))
                 .body("paths", hasKey("/v1/compliance/{package_id}"));
+    }
+
+    @Test
+    void everyOperationIsNamedDocumentsItsSuccessAndTheSharedErrorsAndNoJavaTypeLeaks() {
+        JsonNode doc = document();
+        OpenApiChecks.assertGeneratesWorkingClients(doc);
+        OpenApiChecks.assertOperationIds(doc, Set.of(
+                "recordAgentActions", "listAuditEntries", "verifyAuditChain", "exportAuditChain", "listCheckpoints",
+                "signCheckpoint", "getPublicKey", "createCompliancePackage", "getCompliancePackage", "listDriftEvents"));
+    }
+
+    @Test
+    void successResponsesHaveTheirRealStatusAndSchema() {
+        JsonNode doc = document();
+        assertEquals("#/components/schemas/Accepted", schemaRef(operation(doc, "recordAgentActions"), "202"));
+        assertEquals("#/components/schemas/CompliancePackage", schemaRef(operation(doc, "createCompliancePackage"), "202"));
+        assertEquals("#/components/schemas/Checkpoint", schemaRef(operation(doc, "signCheckpoint"), "201"));
+        assertEquals("#/components/schemas/Verification", schemaRef(operation(doc, "verifyAuditChain"), "200"));
+        JsonNode download = operation(doc, "getCompliancePackage").path("responses");
+        assertEquals("#/components/schemas/CompliancePackage", schemaRef(operation(doc, "getCompliancePackage"), "200"));
+        assertEquals("binary", download.path("200").path("content").path("application/zip").path("schema").path("format").asText());
+        assertEquals("#/components/responses/Conflict", download.path("409").path("$ref").asText());
+        JsonNode publicKey = operation(doc, "getPublicKey");
+        assertFalse(publicKey.path("responses").has("401"), "the public key is public");
+        assertTrue(publicKey.path("security").toString().contains("{}"), "the public key needs no credentials");
+        assertTrue(operation(doc, "listAuditEntries").path("responses").has("401"));
+    }
+
+    @Test
+    void schemasSayWhatMayBeNull() {
+        JsonNode schemas = document().path("components").path("schemas");
+        for (String page : Set.of("AuditPage", "CheckpointPage", "DriftPage")) {
+            assertTrue(nullable(schemas.path(page).path("properties").path("next_cursor")), page + ".next_cursor");
+        }
+        JsonNode verification = schemas.path("Verification").path("properties");
+        for (String field : Set.of("first_invalid_sequence", "reason", "checkpoint")) {
+            assertTrue(nullable(verification.path(field)), "Verification." + field);
+        }
+        JsonNode pkg = schemas.path("CompliancePackage").path("properties");
+        for (String field : Set.of("completed_at", "error", "content", "signature", "key_id")) {
+            assertTrue(nullable(pkg.path(field)), "CompliancePackage." + field);
+        }
+        assertTrue(nullable(schemas.path("AuditEntry").path("properties").path("inputs_hash")), "AuditEntry.inputs_hash");
+        assertFalse(nullable(schemas.path("AuditEntry").path("properties").path("hash")), "AuditEntry.hash is never null");
+    }
+
+    private static JsonNode document() {
+        return OpenApiChecks.read(given().accept("application/json").get("/q/openapi").then().statusCode(200)
+                .extract().asString());
+    }
+
+    private static String schemaRef(JsonNode operation, String status) {
+        return operation.path("responses").path(status).path("content").path("application/json").path("schema")
+                .path("$ref").asText();
     }
 }

@@ -1,8 +1,6 @@
 package dev.warden.agent.access;
 
 import com.fasterxml.jackson.annotation.JsonInclude;
-import com.fasterxml.jackson.databind.PropertyNamingStrategies;
-import com.fasterxml.jackson.databind.annotation.JsonNaming;
 import org.eclipse.microprofile.openapi.annotations.media.Schema;
 
 import java.time.Instant;
@@ -15,21 +13,20 @@ public final class AccessModels {
     private AccessModels() {
     }
 
-    @JsonNaming(PropertyNamingStrategies.SnakeCaseStrategy.class)
     @Schema(name = "CreateOrganizationRequest")
     public record CreateOrganizationRequest(@Schema(required = true, examples = "acme") String name,
                                             @Schema(examples = "first admin") String adminKeyName) {
     }
 
-    @JsonNaming(PropertyNamingStrategies.SnakeCaseStrategy.class)
     public record CreateOrganizationResponse(OrganizationRecord organization, ApiKeyResponse adminApiKey) {
     }
 
-    @JsonNaming(PropertyNamingStrategies.SnakeCaseStrategy.class)
-    public record OrganizationListResponse(List<OrganizationRecord> organizations, long total, boolean totalExact, String nextCursor) {
+    public record OrganizationListResponse(List<OrganizationRecord> organizations,
+            long total,
+            @Schema(description = "false when the list is longer than the counted bound; total is then that bound") boolean totalExact,
+            @Schema(nullable = true, description = "null on the last page") String nextCursor) {
     }
 
-    @JsonNaming(PropertyNamingStrategies.SnakeCaseStrategy.class)
     @Schema(name = "CreateApiKeyRequest")
     public record CreateApiKeyRequest(
             @Schema(required = true, examples = "ci pipeline") String name,
@@ -38,7 +35,6 @@ public final class AccessModels {
     }
 
     /** An API key as shown to an admin; {@code secret} is present once, in the answer to its creation. */
-    @JsonNaming(PropertyNamingStrategies.SnakeCaseStrategy.class)
     @JsonInclude(JsonInclude.Include.NON_ABSENT)
     public record ApiKeyResponse(UUID id, UUID orgId, String name, String role, String prefix, Instant expiresAt,
                                  boolean revoked, Instant revokedAt, Instant lastUsedAt, Instant createdAt,
@@ -52,7 +48,9 @@ public final class AccessModels {
         }
     }
 
-    @JsonNaming(PropertyNamingStrategies.SnakeCaseStrategy.class)
-    public record ApiKeyListResponse(List<ApiKeyResponse> apiKeys, long total, boolean totalExact, String nextCursor) {
+    public record ApiKeyListResponse(List<ApiKeyResponse> apiKeys,
+            long total,
+            @Schema(description = "false when the list is longer than the counted bound; total is then that bound") boolean totalExact,
+            @Schema(nullable = true, description = "null on the last page") String nextCursor) {
     }
 }

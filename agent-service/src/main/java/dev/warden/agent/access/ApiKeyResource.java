@@ -20,6 +20,9 @@ import jakarta.ws.rs.Produces;
 import jakarta.ws.rs.QueryParam;
 import jakarta.ws.rs.core.MediaType;
 import org.eclipse.microprofile.openapi.annotations.Operation;
+import org.eclipse.microprofile.openapi.annotations.media.Content;
+import org.eclipse.microprofile.openapi.annotations.media.Schema;
+import org.eclipse.microprofile.openapi.annotations.responses.APIResponse;
 import org.eclipse.microprofile.openapi.annotations.tags.Tag;
 import org.jboss.resteasy.reactive.RestResponse;
 
@@ -41,7 +44,9 @@ public class ApiKeyResource {
     }
 
     @POST
-    @Operation(summary = "Create an API key", description = "The answer holds the secret; it is never shown again.")
+    @Operation(operationId = "createApiKey", summary = "Create an API key", description = "The answer holds the secret; it is never shown again.")
+    @APIResponse(responseCode = "201", description = "Created; Location names the key",
+            content = @Content(mediaType = MediaType.APPLICATION_JSON, schema = @Schema(implementation = ApiKeyResponse.class)))
     public Uni<RestResponse<ApiKeyResponse>> create(CreateApiKeyRequest request) {
         return access.createKey(actor.org(), actor.name(), Checks.body(request))
                 .map(key -> RestResponse.ResponseBuilder.<ApiKeyResponse>created(URI.create("/v1/api-keys/" + key.id()))
@@ -49,7 +54,7 @@ public class ApiKeyResource {
     }
 
     @GET
-    @Operation(summary = "List API keys (without secrets)")
+    @Operation(operationId = "listApiKeys", summary = "List API keys (without secrets)")
     public Uni<ApiKeyListResponse> list(@QueryParam("limit") String limit, @QueryParam("cursor") String cursor,
                                         @QueryParam("updated_since") String updatedSince) {
         return access.listKeys(actor.org(), PageRequest.parse(limit, cursor, updatedSince));
@@ -57,7 +62,7 @@ public class ApiKeyResource {
 
     @DELETE
     @Path("/{key_id}")
-    @Operation(summary = "Revoke an API key", description = "Every service refuses it as soon as the revocation reaches it.")
+    @Operation(operationId = "revokeApiKey", summary = "Revoke an API key", description = "Every service refuses it as soon as the revocation reaches it.")
     public Uni<ApiKeyResponse> revoke(@PathParam("key_id") String keyId) {
         return access.revokeKey(actor.org(), Params.uuid("key_id", keyId));
     }

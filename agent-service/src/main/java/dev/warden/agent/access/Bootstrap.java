@@ -1,5 +1,6 @@
 package dev.warden.agent.access;
 
+import dev.warden.tenancy.StartupOrder;
 import io.quarkus.runtime.StartupEvent;
 import io.smallrye.config.ConfigMapping;
 import jakarta.annotation.Priority;
@@ -24,7 +25,7 @@ public class Bootstrap {
         this.config = config;
     }
 
-    void onStart(@Observes @Priority(100) StartupEvent event) {
+    void onStart(@Observes @Priority(StartupOrder.BOOTSTRAP) StartupEvent event) {
         if (config.orgName().isPresent() && config.adminApiKey().isPresent()) {
             access.ensureBootstrap(config.orgName().get(), config.adminApiKey().get()).await().atMost(Duration.ofSeconds(30));
             LOG.infof("Bootstrap organization %s is ready", config.orgName().get());

@@ -1,14 +1,11 @@
 package dev.warden.agent.access;
 
-import com.fasterxml.jackson.databind.PropertyNamingStrategies;
-import com.fasterxml.jackson.databind.annotation.JsonNaming;
 import dev.warden.events.access.AccessEvents.Organization;
 
 import java.time.Instant;
 import java.util.UUID;
 
 /** An organization as stored and as returned by {@code /v1/orgs}. */
-@JsonNaming(PropertyNamingStrategies.SnakeCaseStrategy.class)
 public record OrganizationRecord(UUID id, String name, String status, Instant createdAt, Instant updatedAt) {
 
     public Organization event() {

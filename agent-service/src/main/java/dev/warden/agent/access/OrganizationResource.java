@@ -6,6 +6,7 @@ import dev.warden.agent.access.AccessModels.OrganizationListResponse;
 import dev.warden.api.Checks;
 import dev.warden.api.PageRequest;
 import dev.warden.api.Params;
+import dev.warden.api.WardenApiDefinition;
 import dev.warden.tenancy.security.CurrentActor;
 import dev.warden.tenancy.security.Roles;
 import io.smallrye.mutiny.Uni;
@@ -19,6 +20,9 @@ import jakarta.ws.rs.Produces;
 import jakarta.ws.rs.QueryParam;
 import jakarta.ws.rs.core.MediaType;
 import org.eclipse.microprofile.openapi.annotations.Operation;
+import org.eclipse.microprofile.openapi.annotations.media.Content;
+import org.eclipse.microprofile.openapi.annotations.media.Schema;
+import org.eclipse.microprofile.openapi.annotations.responses.APIResponse;
 import org.eclipse.microprofile.openapi.annotations.tags.Tag;
 import org.jboss.resteasy.reactive.RestResponse;
 
@@ -41,7 +45,10 @@ public class OrganizationResource {
     }
 
     @POST
-    @Operation(summary = "Create an organization and its first admin API key (its secret is shown once)")
+    @Operation(operationId = "createOrganization", summary = "Create an organization and its first admin API key (its secret is shown once)")
+    @APIResponse(responseCode = "201", description = "Created; Location names the organization",
+            content = @Content(mediaType = MediaType.APPLICATION_JSON, schema = @Schema(implementation = CreateOrganizationResponse.class)))
+    @APIResponse(responseCode = "409", ref = WardenApiDefinition.CONFLICT)
     public Uni<RestResponse<CreateOrganizationResponse>> create(CreateOrganizationRequest request) {
         return access.createOrganization(actor.name(), Checks.body(request))
                 .map(created -> RestResponse.ResponseBuilder.<CreateOrganizationResponse>created(
@@ -49,7 +56,7 @@ public class OrganizationResource {
     }
 
     @GET
-    @Operation(summary = "List organizations")
+    @Operation(operationId = "listOrganizations", summary = "List organizations")
     public Uni<OrganizationListResponse> list(@QueryParam("limit") String limit, @QueryParam("cursor") String cursor,
                                               @QueryParam("updated_since") String updatedSince) {
         return access.listOrganizations(PageRequest.parse(limit, cursor, updatedSince));
@@ -57,21 +64,21 @@ public class OrganizationResource {
 
     @GET
     @Path("/{org_id}")
-    @Operation(summary = "Get an organization")
+    @Operation(operationId = "getOrganization", summary = "Get an organization")
     public Uni<OrganizationRecord> get(@PathParam("org_id") String orgId) {
         return access.getOrganization(Params.uuid("org_id", orgId));
     }
 
     @POST
     @Path("/{org_id}/disable")
-    @Operation(summary = "Disable an organization: its keys stop working in every service")
+    @Operation(operationId = "disableOrganization", summary = "Disable an organization: its keys stop working in every service")
     public Uni<OrganizationRecord> disable(@PathParam("org_id") String orgId) {
         return access.setOrganizationStatus(Params.uuid("org_id", orgId), "disabled");
     }
 
     @POST
     @Path("/{org_id}/enable")
-    @Operation(summary = "Enable a disabled organization again")
+    @Operation(operationId = "enableOrganization", summary = "Enable a disabled organization again")
     public Uni<OrganizationRecord> enable(@PathParam("org_id") String orgId) {
         return access.setOrganizationStatus(Params.uuid("org_id", orgId), "active");
     }

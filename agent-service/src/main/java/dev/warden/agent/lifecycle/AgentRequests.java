@@ -1,8 +1,6 @@
 package dev.warden.agent.lifecycle;
 
 import com.fasterxml.jackson.databind.JsonNode;
-import com.fasterxml.jackson.databind.PropertyNamingStrategies;
-import com.fasterxml.jackson.databind.annotation.JsonNaming;
 import dev.warden.events.agent.AgentType;
 import dev.warden.events.agent.Capabilities;
 import dev.warden.events.agent.McpIntegration;
@@ -11,6 +9,7 @@ import dev.warden.events.agent.RiskConfig;
 import org.eclipse.microprofile.openapi.annotations.media.Schema;
 
 import java.util.List;
+import java.util.Map;
 
 /** Request bodies of {@code /v1/agents}. Unknown fields are refused (see {@code StrictJson}). */
 public final class AgentRequests {
@@ -18,7 +17,6 @@ public final class AgentRequests {
     private AgentRequests() {
     }
 
-    @JsonNaming(PropertyNamingStrategies.SnakeCaseStrategy.class)
     @Schema(name = "CreateAgentRequest")
     public record CreateAgentRequest(
             @Schema(required = true, examples = "triage-agent") String name,
@@ -31,11 +29,10 @@ public final class AgentRequests {
             McpIntegration mcpIntegration,
             Notifications notifications,
             List<String> tags,
-            @Schema(type = org.eclipse.microprofile.openapi.annotations.enums.SchemaType.OBJECT) JsonNode metadata) {
+            @Schema(implementation = Map.class) JsonNode metadata) {
     }
 
     /** Every field is optional; only the fields given change. Nested objects change field by field. */
-    @JsonNaming(PropertyNamingStrategies.SnakeCaseStrategy.class)
     @Schema(name = "UpdateAgentRequest")
     public record UpdateAgentRequest(
             String name,
@@ -48,8 +45,9 @@ public final class AgentRequests {
             McpIntegration mcpIntegration,
             Notifications notifications,
             List<String> tags,
-            @Schema(type = org.eclipse.microprofile.openapi.annotations.enums.SchemaType.OBJECT) JsonNode metadata) {
+            @Schema(implementation = Map.class) JsonNode metadata) {
 
+        @Schema(hidden = true)
         public boolean isEmpty() {
             return name == null && description == null && runtime == null && imageUri == null && agentType == null
                     && riskConfig == null && capabilities == null && mcpIntegration == null && notifications == null
@@ -57,17 +55,14 @@ public final class AgentRequests {
         }
     }
 
-    @JsonNaming(PropertyNamingStrategies.SnakeCaseStrategy.class)
     @Schema(name = "DeployAgentRequest")
     public record DeployRequest(
             @Schema(required = true, examples = "registry.example.com/org/triage-agent:v4") String imageUri,
-            @Schema(type = org.eclipse.microprofile.openapi.annotations.enums.SchemaType.OBJECT,
-                    description = "Runtime configuration for this version") JsonNode config,
+            @Schema(implementation = Map.class, description = "Runtime configuration for this version") JsonNode config,
             @Schema(examples = "Added Sentinel connector support") String notes) {
     }
 
     /** The declared intent manifest (INV-003): what the agent is authorized to use. Drift is measured against it. */
-    @JsonNaming(PropertyNamingStrategies.SnakeCaseStrategy.class)
     @Schema(name = "DeclaredIntent")
     public record DeclaredIntentRequest(
             @Schema(required = true, examples = "[\"crowdstrike\", \"jira\"]") List<String> permittedConnectors,
@@ -77,7 +72,6 @@ public final class AgentRequests {
             @Schema(description = "Most actions the agent may take per window; more is frequency drift") RateLimit rateLimit) {
     }
 
-    @JsonNaming(PropertyNamingStrategies.SnakeCaseStrategy.class)
     @Schema(name = "IntentRateLimit")
     public record RateLimit(Integer maxActions, Integer windowSeconds) {
     }

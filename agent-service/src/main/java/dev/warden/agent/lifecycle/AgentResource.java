@@ -6,7 +6,6 @@ import dev.warden.agent.lifecycle.AgentRequests.DeployRequest;
 import dev.warden.agent.lifecycle.AgentRequests.UpdateAgentRequest;
 import dev.warden.agent.lifecycle.AgentResponses.AgentListResponse;
 import dev.warden.agent.lifecycle.AgentResponses.VersionListResponse;
-import dev.warden.api.ErrorResponse;
 import dev.warden.api.Checks;
 import dev.warden.api.PageRequest;
 import dev.warden.api.Params;
@@ -41,9 +40,6 @@ import java.net.URI;
 @Produces(MediaType.APPLICATION_JSON)
 @Consumes(MediaType.APPLICATION_JSON)
 @Tag(name = "Agents", description = "Agent lifecycle: define, deploy, suspend, declare intent, roll back")
-@APIResponse(responseCode = "400", description = "Invalid input", content = @Content(schema = @Schema(implementation = ErrorResponse.class)))
-@APIResponse(responseCode = "401", description = "Missing or invalid credentials", content = @Content(schema = @Schema(implementation = ErrorResponse.class)))
-@APIResponse(responseCode = "403", description = "Role not allowed", content = @Content(schema = @Schema(implementation = ErrorResponse.class)))
 public class AgentResource {
 
     private final AgentService agents;
@@ -56,7 +52,7 @@ public class AgentResource {
 
     @GET
     @RolesAllowed(Roles.VIEWER)
-    @Operation(summary = "List agents", description = "All agents of the caller's organization, oldest first.")
+    @Operation(operationId = "listAgents", summary = "List agents", description = "All agents of the caller's organization, oldest first.")
     public Uni<AgentListResponse> list(
             @Parameter(description = "inactive, active, suspended or error") @QueryParam("status") String status,
             @Parameter(description = "1 to 500, default 100") @QueryParam("limit") String limit,
@@ -69,16 +65,15 @@ public class AgentResource {
     @GET
     @Path("/{agent_id}")
     @RolesAllowed(Roles.VIEWER)
-    @Operation(summary = "Get an agent")
-    @APIResponse(responseCode = "404", description = "No such agent in your organization", content = @Content(schema = @Schema(implementation = ErrorResponse.class)))
+    @Operation(operationId = "getAgent", summary = "Get an agent")
     public Uni<AgentSnapshot> get(@PathParam("agent_id") String agentId) {
         return agents.get(actor.org(), Params.uuid("agent_id", agentId));
     }
 
     @POST
     @RolesAllowed(Roles.ADMIN)
-    @Operation(summary = "Create an agent", description = "Creates the agent in the inactive state.")
-    @APIResponse(responseCode = "201", description = "Created", content = @Content(schema = @Schema(implementation = AgentSnapshot.class)))
+    @Operation(operationId = "createAgent", summary = "Create an agent", description = "Creates the agent in the inactive state.")
+    @APIResponse(responseCode = "201", description = "Created; Location names the agent", content = @Content(schema = @Schema(implementation = AgentSnapshot.class)))
     public Uni<RestResponse<AgentSnapshot>> create(CreateAgentRequest request, @jakarta.ws.rs.core.Context UriInfo uri) {
         return agents.create(actor.org(), actor.name(), Checks.body(request))
                 .map(agent -> RestResponse.ResponseBuilder.<AgentSnapshot>created(
@@ -88,7 +83,7 @@ public class AgentResource {
     @PATCH
     @Path("/{agent_id}")
     @RolesAllowed(Roles.ADMIN)
-    @Operation(summary = "Update an agent's metadata", description = "Only the fields given change; an empty body is a 400.")
+    @Operation(operationId = "updateAgent", summary = "Update an agent's metadata", description = "Only the fields given change; an empty body is a 400.")
     public Uni<AgentSnapshot> update(@PathParam("agent_id") String agentId, UpdateAgentRequest request) {
         return agents.update(actor.org(), actor.name(), Params.uuid("agent_id", agentId), Checks.body(request));
     }
@@ -96,7 +91,7 @@ public class AgentResource {
     @POST
     @Path("/{agent_id}/deploy")
     @RolesAllowed(Roles.OPERATOR)
-    @Operation(summary = "Deploy a new version", description = "Creates version N+1 with the image and sets the agent active.")
+    @Operation(operationId = "deployAgent", summary = "Deploy a new version", description = "Creates version N+1 with the image and sets the agent active.")
     public Uni<AgentSnapshot> deploy(@PathParam("agent_id") String agentId, DeployRequest request) {
         return agents.deploy(actor.org(), actor.name(), Params.uuid("agent_id", agentId), Checks.body(request));
     }
@@ -104,7 +99,7 @@ public class AgentResource {
     @POST
     @Path("/{agent_id}/suspend")
     @RolesAllowed(Roles.OPERATOR)
-    @Operation(summary = "Suspend an agent")
+    @Operation(operationId = "suspendAgent", summary = "Suspend an agent")
     public Uni<AgentSnapshot> suspend(@PathParam("agent_id") String agentId) {
         return agents.suspend(actor.org(), actor.name(), Params.uuid("agent_id", agentId));
     }
@@ -112,7 +107,7 @@ public class AgentResource {
     @PUT
     @Path("/{agent_id}/intent")
     @RolesAllowed(Roles.ADMIN)
-    @Operation(summary = "Set the declared intent manifest",
+    @Operation(operationId = "declareAgentIntent", summary = "Set the declared intent manifest",
             description = "Records the manifest, who signed it and when, and the SHA-256 of its canonical JSON.")
     public Uni<AgentSnapshot> declareIntent(@PathParam("agent_id") String agentId, DeclaredIntentRequest request) {
         return agents.declareIntent(actor.org(), actor.name(), Params.uuid("agent_id", agentId), Checks.body(request));
@@ -121,7 +116,7 @@ public class AgentResource {
     @POST
     @Path("/{agent_id}/rollback")
     @RolesAllowed(Roles.OPERATOR)
-    @Operation(summary = "Roll back to a previous version",
+    @Operation(operationId = "rollbackAgent", summary = "Roll back to a previous version",
             description = "To target_version, or the version before the current one; 400 when there is none.")
     public Uni<AgentSnapshot> rollback(@PathParam("agent_id") String agentId,
                                        @QueryParam("target_version") String targetVersion) {
@@ -132,7 +127,7 @@ public class AgentResource {
     @GET
     @Path("/{agent_id}/versions")
     @RolesAllowed(Roles.VIEWER)
-    @Operation(summary = "List an agent's versions", description = "Newest first.")
+    @Operation(operationId = "listAgentVersions", summary = "List an agent's versions", description = "Newest first.")
     public Uni<VersionListResponse> versions(@PathParam("agent_id") String agentId,
                                              @QueryParam("limit") String limit,
                                              @QueryParam("cursor") String cursor,

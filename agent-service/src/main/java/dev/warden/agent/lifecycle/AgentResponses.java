@@ -1,9 +1,8 @@
 package dev.warden.agent.lifecycle;
 
-import com.fasterxml.jackson.databind.PropertyNamingStrategies;
-import com.fasterxml.jackson.databind.annotation.JsonNaming;
 import dev.warden.events.agent.AgentSnapshot;
 import dev.warden.events.agent.AgentVersion;
+import org.eclipse.microprofile.openapi.annotations.media.Schema;
 
 import java.util.List;
 
@@ -16,11 +15,15 @@ public final class AgentResponses {
      * Seed 001's list envelope; {@code next_cursor} is null on the last page; {@code total_exact} is false when the
      * list is longer than the counted bound and {@code total} is that bound.
      */
-    @JsonNaming(PropertyNamingStrategies.SnakeCaseStrategy.class)
-    public record AgentListResponse(List<AgentSnapshot> agents, long total, boolean totalExact, String nextCursor) {
+    public record AgentListResponse(List<AgentSnapshot> agents,
+            long total,
+            @Schema(description = "false when the list is longer than the counted bound; total is then that bound") boolean totalExact,
+            @Schema(nullable = true, description = "null on the last page") String nextCursor) {
     }
 
-    @JsonNaming(PropertyNamingStrategies.SnakeCaseStrategy.class)
-    public record VersionListResponse(List<AgentVersion> versions, long total, boolean totalExact, String nextCursor) {
+    public record VersionListResponse(List<AgentVersion> versions,
+            long total,
+            @Schema(description = "false when the list is longer than the counted bound; total is then that bound") boolean totalExact,
+            @Schema(nullable = true, description = "null on the last page") String nextCursor) {
     }
 }

@@ -249,7 +249,12 @@ public class AgentService {
             manifest.set("permitted_actions", EventJson.MAPPER.valueToTree(req.permittedActions()));
             manifest.set("data_types", EventJson.MAPPER.valueToTree(req.dataTypes() == null ? List.of() : req.dataTypes()));
             manifest.put("description", req.description());
-            manifest.set("rate_limit", EventJson.MAPPER.valueToTree(req.rateLimit()));
+            if (req.rateLimit() == null) {
+                manifest.putNull("rate_limit");
+            } else {
+                manifest.putObject("rate_limit").put("max_actions", req.rateLimit().maxActions())
+                        .put("window_seconds", req.rateLimit().windowSeconds());
+            }
             return manifest;
         }
     }

@@ -5,6 +5,7 @@ import dev.warden.agent.policy.PolicyModels.ConnectorListResponse;
 import dev.warden.api.Checks;
 import dev.warden.api.PageRequest;
 import dev.warden.api.Params;
+import dev.warden.api.WardenApiDefinition;
 import dev.warden.events.agent.AgentEvents.ConnectorBinding;
 import dev.warden.tenancy.security.CurrentActor;
 import dev.warden.tenancy.security.Roles;
@@ -20,6 +21,9 @@ import jakarta.ws.rs.Produces;
 import jakarta.ws.rs.QueryParam;
 import jakarta.ws.rs.core.MediaType;
 import org.eclipse.microprofile.openapi.annotations.Operation;
+import org.eclipse.microprofile.openapi.annotations.media.Content;
+import org.eclipse.microprofile.openapi.annotations.media.Schema;
+import org.eclipse.microprofile.openapi.annotations.responses.APIResponse;
 import org.eclipse.microprofile.openapi.annotations.tags.Tag;
 import org.jboss.resteasy.reactive.RestResponse;
 
@@ -41,7 +45,7 @@ public class ConnectorResource {
 
     @GET
     @RolesAllowed(Roles.VIEWER)
-    @Operation(summary = "List an agent's connector bindings")
+    @Operation(operationId = "listConnectorBindings", summary = "List an agent's connector bindings")
     public Uni<ConnectorListResponse> list(@PathParam("agent_id") String agentId, @QueryParam("limit") String limit,
                                            @QueryParam("cursor") String cursor,
                                            @QueryParam("updated_since") String updatedSince) {
@@ -51,7 +55,10 @@ public class ConnectorResource {
 
     @POST
     @RolesAllowed(Roles.ADMIN)
-    @Operation(summary = "Bind a connector to an agent")
+    @Operation(operationId = "bindConnector", summary = "Bind a connector to an agent")
+    @APIResponse(responseCode = "201", description = "Bound; Location names the binding",
+            content = @Content(mediaType = MediaType.APPLICATION_JSON, schema = @Schema(implementation = ConnectorBinding.class)))
+    @APIResponse(responseCode = "409", ref = WardenApiDefinition.CONFLICT)
     public Uni<RestResponse<ConnectorBinding>> bind(@PathParam("agent_id") String agentId, BindConnectorRequest request) {
         return service.bindConnector(actor.org(), actor.name(), Params.uuid("agent_id", agentId), Checks.body(request))
                 .map(b -> RestResponse.ResponseBuilder.<ConnectorBinding>created(
@@ -61,7 +68,8 @@ public class ConnectorResource {
     @DELETE
     @Path("/{binding_id}")
     @RolesAllowed(Roles.ADMIN)
-    @Operation(summary = "Unbind a connector")
+    @Operation(operationId = "unbindConnector", summary = "Unbind a connector")
+    @APIResponse(responseCode = "204", description = "Unbound")
     public Uni<RestResponse<Void>> unbind(@PathParam("agent_id") String agentId, @PathParam("binding_id") String bindingId) {
         return service.unbindConnector(actor.org(), Params.uuid("agent_id", agentId), Params.uuid("binding_id", bindingId))
                 .map(done -> RestResponse.noContent());

@@ -1,15 +1,13 @@
 package dev.warden.agent.policy;
 
 import com.fasterxml.jackson.databind.JsonNode;
-import com.fasterxml.jackson.databind.PropertyNamingStrategies;
-import com.fasterxml.jackson.databind.annotation.JsonNaming;
 import dev.warden.events.agent.AgentEvents.ConnectorBinding;
 import dev.warden.events.agent.AgentEvents.Policy;
-import org.eclipse.microprofile.openapi.annotations.enums.SchemaType;
 import org.eclipse.microprofile.openapi.annotations.media.Schema;
 
 import java.time.Instant;
 import java.util.List;
+import java.util.Map;
 import java.util.UUID;
 
 /** Requests and responses of connector bindings and policies. */
@@ -18,50 +16,54 @@ public final class PolicyModels {
     private PolicyModels() {
     }
 
-    @JsonNaming(PropertyNamingStrategies.SnakeCaseStrategy.class)
     @Schema(name = "BindConnectorRequest")
     public record BindConnectorRequest(
             @Schema(required = true, examples = "crowdstrike") String connector,
             @Schema(description = "Distinguishes two bindings of the same connector", examples = "eu-tenant") String name,
-            @Schema(type = SchemaType.OBJECT) JsonNode config) {
+            @Schema(implementation = Map.class) JsonNode config) {
     }
 
-    @JsonNaming(PropertyNamingStrategies.SnakeCaseStrategy.class)
-    public record ConnectorListResponse(List<ConnectorBinding> connectors, long total, boolean totalExact, String nextCursor) {
+    public record ConnectorListResponse(List<ConnectorBinding> connectors,
+            long total,
+            @Schema(description = "false when the list is longer than the counted bound; total is then that bound") boolean totalExact,
+            @Schema(nullable = true, description = "null on the last page") String nextCursor) {
     }
 
-    @JsonNaming(PropertyNamingStrategies.SnakeCaseStrategy.class)
     @Schema(name = "CreatePolicyRequest")
     public record CreatePolicyRequest(
             @Schema(required = true, examples = "no-pii-export") String name,
             String description,
             @Schema(enumeration = {"enforce", "monitor"}, defaultValue = "enforce") String enforcement,
-            @Schema(required = true, type = SchemaType.ARRAY,
+            @Schema(required = true, implementation = Map[].class, maxItems = 500, description = "The rules, each an object",
                     examples = "[{\"effect\": \"deny\", \"action\": \"files:export\", \"data_type\": \"pii\"}]") JsonNode rules,
             @Schema(description = "Agents the policy governs from the start") List<UUID> agentIds) {
     }
 
-    @JsonNaming(PropertyNamingStrategies.SnakeCaseStrategy.class)
     @Schema(name = "UpdatePolicyRequest")
     public record UpdatePolicyRequest(String name, String description,
                                       @Schema(enumeration = {"enforce", "monitor"}) String enforcement,
-                                      @Schema(type = SchemaType.ARRAY) JsonNode rules) {
+                                      @Schema(implementation = Map[].class, maxItems = 500) JsonNode rules) {
 
+        @Schema(hidden = true)
         boolean isEmpty() {
             return name == null && description == null && enforcement == null && rules == null;
         }
     }
 
-    @JsonNaming(PropertyNamingStrategies.SnakeCaseStrategy.class)
-    public record PolicyListResponse(List<Policy> policies, long total, boolean totalExact, String nextCursor) {
+    public record PolicyListResponse(List<Policy> policies,
+            long total,
+            @Schema(description = "false when the list is longer than the counted bound; total is then that bound") boolean totalExact,
+            @Schema(nullable = true, description = "null on the last page") String nextCursor) {
     }
 
-    @JsonNaming(PropertyNamingStrategies.SnakeCaseStrategy.class)
-    public record PolicyVersion(UUID policyId, int version, String name, String description, String enforcement,
-                                JsonNode rules, Instant createdAt, String createdBy) {
+    public record PolicyVersion(UUID policyId, int version, String name, @Schema(nullable = true) String description,
+                                String enforcement, @Schema(implementation = Map[].class) JsonNode rules,
+                                Instant createdAt, String createdBy) {
     }
 
-    @JsonNaming(PropertyNamingStrategies.SnakeCaseStrategy.class)
-    public record PolicyVersionListResponse(List<PolicyVersion> versions, long total, boolean totalExact, String nextCursor) {
+    public record PolicyVersionListResponse(List<PolicyVersion> versions,
+            long total,
+            @Schema(description = "false when the list is longer than the counted bound; total is then that bound") boolean totalExact,
+            @Schema(nullable = true, description = "null on the last page") String nextCursor) {
     }
 }

@@ -7,6 +7,7 @@ import dev.warden.agent.policy.PolicyModels.UpdatePolicyRequest;
 import dev.warden.api.Checks;
 import dev.warden.api.PageRequest;
 import dev.warden.api.Params;
+import dev.warden.api.WardenApiDefinition;
 import dev.warden.events.agent.AgentEvents.Policy;
 import dev.warden.tenancy.security.CurrentActor;
 import dev.warden.tenancy.security.Roles;
@@ -24,6 +25,9 @@ import jakarta.ws.rs.Produces;
 import jakarta.ws.rs.QueryParam;
 import jakarta.ws.rs.core.MediaType;
 import org.eclipse.microprofile.openapi.annotations.Operation;
+import org.eclipse.microprofile.openapi.annotations.media.Content;
+import org.eclipse.microprofile.openapi.annotations.media.Schema;
+import org.eclipse.microprofile.openapi.annotations.responses.APIResponse;
 import org.eclipse.microprofile.openapi.annotations.tags.Tag;
 import org.jboss.resteasy.reactive.RestResponse;
 
@@ -45,7 +49,7 @@ public class PolicyResource {
 
     @GET
     @RolesAllowed(Roles.VIEWER)
-    @Operation(summary = "List policies", description = "Optionally only those bound to agent_id.")
+    @Operation(operationId = "listPolicies", summary = "List policies", description = "Optionally only those bound to agent_id.")
     public Uni<PolicyListResponse> list(@QueryParam("agent_id") String agentId, @QueryParam("limit") String limit,
                                         @QueryParam("cursor") String cursor,
                                         @QueryParam("updated_since") String updatedSince) {
@@ -55,7 +59,10 @@ public class PolicyResource {
 
     @POST
     @RolesAllowed(Roles.ADMIN)
-    @Operation(summary = "Create a policy (version 1), optionally bound to agents")
+    @Operation(operationId = "createPolicy", summary = "Create a policy (version 1), optionally bound to agents")
+    @APIResponse(responseCode = "201", description = "Created; Location names the policy",
+            content = @Content(mediaType = MediaType.APPLICATION_JSON, schema = @Schema(implementation = Policy.class)))
+    @APIResponse(responseCode = "409", ref = WardenApiDefinition.CONFLICT)
     public Uni<RestResponse<Policy>> create(CreatePolicyRequest request) {
         return service.create(actor.org(), actor.name(), Checks.body(request))
                 .map(p -> RestResponse.ResponseBuilder.<Policy>created(URI.create("/v1/policies/" + p.id())).entity(p).build());
@@ -64,7 +71,7 @@ public class PolicyResource {
     @GET
     @Path("/{policy_id}")
     @RolesAllowed(Roles.VIEWER)
-    @Operation(summary = "Get a policy")
+    @Operation(operationId = "getPolicy", summary = "Get a policy")
     public Uni<Policy> get(@PathParam("policy_id") String policyId) {
         return service.get(actor.org(), Params.uuid("policy_id", policyId));
     }
@@ -72,7 +79,10 @@ public class PolicyResource {
     @PATCH
     @Path("/{policy_id}")
     @RolesAllowed(Roles.ADMIN)
-    @Operation(summary = "Change a policy", description = "Each change is a new version; earlier versions are kept.")
+    @Operation(operationId = "updatePolicy", summary = "Change a policy", description = "Each change is a new version; earlier versions are kept.")
+    @APIResponse(responseCode = "200", description = "The policy as changed",
+            content = @Content(mediaType = MediaType.APPLICATION_JSON, schema = @Schema(implementation = Policy.class)))
+    @APIResponse(responseCode = "409", ref = WardenApiDefinition.CONFLICT)
     public Uni<Policy> update(@PathParam("policy_id") String policyId, UpdatePolicyRequest request) {
         return service.update(actor.org(), actor.name(), Params.uuid("policy_id", policyId), request);
     }
@@ -80,7 +90,8 @@ public class PolicyResource {
     @DELETE
     @Path("/{policy_id}")
     @RolesAllowed(Roles.ADMIN)
-    @Operation(summary = "Remove a policy", description = "Its agents are unbound; its versions stay on record.")
+    @Operation(operationId = "deletePolicy", summary = "Remove a policy", description = "Its agents are unbound; its versions stay on record.")
+    @APIResponse(responseCode = "204", description = "Removed")
     public Uni<RestResponse<Void>> remove(@PathParam("policy_id") String policyId) {
         return service.remove(actor.org(), Params.uuid("policy_id", policyId)).map(done -> RestResponse.noContent());
     }
@@ -88,7 +99,7 @@ public class PolicyResource {
     @GET
     @Path("/{policy_id}/versions")
     @RolesAllowed(Roles.VIEWER)
-    @Operation(summary = "List a policy's versions, newest first")
+    @Operation(operationId = "listPolicyVersions", summary = "List a policy's versions, newest first")
     public Uni<PolicyVersionListResponse> versions(@PathParam("policy_id") String policyId,
                                                    @QueryParam("limit") String limit, @QueryParam("cursor") String cursor,
                                                    @QueryParam("updated_since") String updatedSince) {
@@ -98,7 +109,7 @@ public class PolicyResource {
     @PUT
     @Path("/{policy_id}/agents/{agent_id}")
     @RolesAllowed(Roles.ADMIN)
-    @Operation(summary = "Bind the policy to an agent")
+    @Operation(operationId = "bindPolicyToAgent", summary = "Bind the policy to an agent")
     public Uni<Policy> bind(@PathParam("policy_id") String policyId, @PathParam("agent_id") String agentId) {
         return service.bind(actor.org(), actor.name(), Params.uuid("policy_id", policyId), Params.uuid("agent_id", agentId));
     }
@@ -106,7 +117,7 @@ public class PolicyResource {
     @DELETE
     @Path("/{policy_id}/agents/{agent_id}")
     @RolesAllowed(Roles.ADMIN)
-    @Operation(summary = "Unbind the policy from an agent")
+    @Operation(operationId = "unbindPolicyFromAgent", summary = "Unbind the policy from an agent")
     public Uni<Policy> unbind(@PathParam("policy_id") String policyId, @PathParam("agent_id") String agentId) {
         return service.unbind(actor.org(), Params.uuid("policy_id", policyId), Params.uuid("agent_id", agentId));
     }

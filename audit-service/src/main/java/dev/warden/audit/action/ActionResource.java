@@ -1,7 +1,5 @@
 package dev.warden.audit.action;
 
-import com.fasterxml.jackson.databind.PropertyNamingStrategies;
-import com.fasterxml.jackson.databind.annotation.JsonNaming;
 import dev.warden.api.Checks;
 import dev.warden.api.Params;
 import dev.warden.tenancy.security.CurrentActor;
@@ -14,6 +12,9 @@ import jakarta.ws.rs.Path;
 import jakarta.ws.rs.Produces;
 import jakarta.ws.rs.core.MediaType;
 import org.eclipse.microprofile.openapi.annotations.Operation;
+import org.eclipse.microprofile.openapi.annotations.media.Content;
+import org.eclipse.microprofile.openapi.annotations.media.Schema;
+import org.eclipse.microprofile.openapi.annotations.responses.APIResponse;
 import org.eclipse.microprofile.openapi.annotations.tags.Tag;
 import org.jboss.resteasy.reactive.RestResponse;
 
@@ -42,23 +43,22 @@ public class ActionResource {
         this.actor = actor;
     }
 
-    @JsonNaming(PropertyNamingStrategies.SnakeCaseStrategy.class)
     public record RecordActionsRequest(String agentId, List<ActionItem> actions) {
     }
 
-    @JsonNaming(PropertyNamingStrategies.SnakeCaseStrategy.class)
     public record ActionItem(String connector, String action, String dataType, String status, String inputsHash,
                              String outputsHash, Instant occurredAt) {
     }
 
-    @JsonNaming(PropertyNamingStrategies.SnakeCaseStrategy.class)
     public record Accepted(int accepted, List<UUID> eventIds) {
     }
 
     @POST
     @RolesAllowed({Roles.OPERATOR, Roles.INSTANCE})
-    @Operation(summary = "Report a batch of agent actions",
+    @Operation(operationId = "recordAgentActions", summary = "Report a batch of agent actions",
             description = "Every invalid entry is named by its index and reason; a valid batch is accepted whole (202).")
+    @APIResponse(responseCode = "202", description = "Accepted: the actions are published and will be recorded in the chain",
+            content = @Content(mediaType = MediaType.APPLICATION_JSON, schema = @Schema(implementation = Accepted.class)))
     public Uni<RestResponse<Accepted>> record(RecordActionsRequest request) {
         RecordActionsRequest body = Checks.body(request);
         UUID agent = Params.uuid("agent_id", body.agentId());

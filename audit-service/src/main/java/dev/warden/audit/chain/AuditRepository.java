@@ -118,6 +118,23 @@ public class AuditRepository {
                 .map(rows -> first(rows, AuditRepository::checkpoint));
     }
 
+    /** Keeps a public key that signs checkpoints; a key already kept stays as it is. Needs the platform scope. */
+    public Uni<Void> keepSigningKey(SqlConnection conn, String keyId, String algorithm, String publicKeyBase64) {
+        return conn.preparedQuery("""
+                        INSERT INTO audit_signing_keys (key_id, algorithm, public_key, created_at) VALUES ($1, $2, $3, now())
+                        ON CONFLICT (key_id) DO NOTHING""")
+                .execute(Tuple.of(keyId, algorithm, publicKeyBase64)).replaceWithVoid();
+    }
+
+    /** Organizations whose chain head has no checkpoint yet, across organizations: needs the platform scope. */
+    public Uni<List<UUID>> headsWithoutCheckpoint(SqlConnection conn) {
+        return conn.query("""
+                        SELECT h.org_id FROM audit_chain_heads h
+                        WHERE h.sequence > 0 AND NOT EXISTS (
+                            SELECT 1 FROM audit_checkpoints c WHERE c.org_id = h.org_id AND c.sequence = h.sequence)""")
+                .execute().map(rows -> all(rows, r -> r.getUUID(0)));
+    }
+
     public Uni<String> publicKey(SqlConnection conn, String keyId) {
         return conn.preparedQuery("SELECT public_key FROM audit_signing_keys WHERE key_id = $1").execute(Tuple.of(keyId))
                 .map(rows -> first(rows, r -> r.getString(0)));

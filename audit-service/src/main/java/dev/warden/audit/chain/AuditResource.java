@@ -35,7 +35,7 @@ public class AuditResource {
 
     @GET
     @RolesAllowed(Roles.AUDITOR)
-    @Operation(summary = "Query the audit log", description = "Entries in chain order, with their sequence and hashes.")
+    @Operation(operationId = "listAuditEntries", summary = "Query the audit log", description = "Entries in chain order, with their sequence and hashes.")
     public Uni<AuditPage> list(@Parameter(description = "1 to 1000, default 100") @QueryParam("limit") String limit,
                                @QueryParam("offset") String offset,
                                @QueryParam("cursor") String cursor,
@@ -59,7 +59,7 @@ public class AuditResource {
     @GET
     @Path("/verify")
     @RolesAllowed(Roles.AUDITOR)
-    @Operation(summary = "Recompute the chain", description = "Names the first entry that does not verify, and checks the newest checkpoint of the range.")
+    @Operation(operationId = "verifyAuditChain", summary = "Recompute the chain", description = "Names the first entry that does not verify, and checks the newest checkpoint of the range.")
     public Uni<Verification> verify(@QueryParam("from") String from, @QueryParam("to") String to) {
         return verifier.verify(actor.org(), sequence("from", from), sequence("to", to));
     }
@@ -67,7 +67,7 @@ public class AuditResource {
     @GET
     @Path("/export")
     @RolesAllowed(Roles.AUDITOR)
-    @Operation(summary = "Export a range for offline verification", description = "Entries, the hash before them, the newest checkpoint of the range and its public key.")
+    @Operation(operationId = "exportAuditChain", summary = "Export a range for offline verification", description = "Entries, the hash before them, the newest checkpoint of the range and its public key.")
     public Uni<Export> export(@QueryParam("from") String from, @QueryParam("to") String to) {
         return verifier.export(actor.org(), sequence("from", from), sequence("to", to));
     }

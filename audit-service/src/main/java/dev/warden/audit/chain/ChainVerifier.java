@@ -1,7 +1,5 @@
 package dev.warden.audit.chain;
 
-import com.fasterxml.jackson.databind.PropertyNamingStrategies;
-import com.fasterxml.jackson.databind.annotation.JsonNaming;
 import dev.warden.api.ApiException;
 import dev.warden.audit.checkpoint.SigningKey;
 import dev.warden.events.audit.AuditChain;
@@ -11,6 +9,7 @@ import dev.warden.tenancy.db.TenantDb;
 import io.smallrye.mutiny.Uni;
 import io.vertx.mutiny.sqlclient.SqlConnection;
 import jakarta.enterprise.context.ApplicationScoped;
+import org.eclipse.microprofile.openapi.annotations.media.Schema;
 
 import java.util.List;
 import java.util.OptionalLong;
@@ -33,19 +32,19 @@ public class ChainVerifier {
         this.repository = repository;
     }
 
-    @JsonNaming(PropertyNamingStrategies.SnakeCaseStrategy.class)
-    public record Verification(boolean valid, long from, long to, long entriesChecked, Long firstInvalidSequence,
-                               String reason, CheckpointCheck checkpoint) {
+    public record Verification(boolean valid, long from, long to, long entriesChecked,
+                               @Schema(nullable = true) Long firstInvalidSequence, @Schema(nullable = true) String reason,
+                               @Schema(nullable = true, description = "The newest checkpoint of the range, when there is one")
+                               CheckpointCheck checkpoint) {
     }
 
-    @JsonNaming(PropertyNamingStrategies.SnakeCaseStrategy.class)
     public record CheckpointCheck(UUID id, long sequence, String keyId, boolean signatureValid, boolean matchesChain) {
     }
 
     /** An exported range: what the offline verifier checks with the public key alone. */
-    @JsonNaming(PropertyNamingStrategies.SnakeCaseStrategy.class)
-    public record Export(UUID orgId, long from, long to, String prevHash, List<AuditEntry> entries, Checkpoint checkpoint,
-                         String publicKey) {
+    public record Export(UUID orgId, long from, long to, @Schema(nullable = true) String prevHash,
+                         List<AuditEntry> entries, @Schema(nullable = true) Checkpoint checkpoint,
+                         @Schema(nullable = true) String publicKey) {
     }
 
     public Uni<Verification> verify(UUID org, Long fromParam, Long toParam) {

@@ -1,7 +1,5 @@
 package dev.warden.audit.checkpoint;
 
-import com.fasterxml.jackson.databind.PropertyNamingStrategies;
-import com.fasterxml.jackson.databind.annotation.JsonNaming;
 import dev.warden.api.PageRequest;
 import dev.warden.events.audit.AuditEvents.Checkpoint;
 import dev.warden.tenancy.security.CurrentActor;
@@ -16,6 +14,10 @@ import jakarta.ws.rs.Produces;
 import jakarta.ws.rs.QueryParam;
 import jakarta.ws.rs.core.MediaType;
 import org.eclipse.microprofile.openapi.annotations.Operation;
+import org.eclipse.microprofile.openapi.annotations.media.Content;
+import org.eclipse.microprofile.openapi.annotations.media.Schema;
+import org.eclipse.microprofile.openapi.annotations.responses.APIResponse;
+import org.eclipse.microprofile.openapi.annotations.security.SecurityRequirementsSet;
 import org.eclipse.microprofile.openapi.annotations.tags.Tag;
 import org.jboss.resteasy.reactive.RestResponse;
 
@@ -36,14 +38,13 @@ public class CheckpointResource {
         this.actor = actor;
     }
 
-    @JsonNaming(PropertyNamingStrategies.SnakeCaseStrategy.class)
     public record PublicKey(String keyId, String algorithm, String publicKey, String publicKeyPem) {
     }
 
     @GET
     @Path("/checkpoints")
     @RolesAllowed(Roles.AUDITOR)
-    @Operation(summary = "List signed checkpoints, newest first")
+    @Operation(operationId = "listCheckpoints", summary = "List signed checkpoints, newest first")
     public Uni<CheckpointPage> list(@QueryParam("limit") String limit, @QueryParam("cursor") String cursor,
                                     @QueryParam("updated_since") String updatedSince) {
         return checkpoints.list(actor.org(), PageRequest.parse(limit, cursor, updatedSince));
@@ -52,7 +53,9 @@ public class CheckpointResource {
     @POST
     @Path("/checkpoints")
     @RolesAllowed(Roles.AUDITOR)
-    @Operation(summary = "Sign the current head now")
+    @Operation(operationId = "signCheckpoint", summary = "Sign the current head now")
+    @APIResponse(responseCode = "201", description = "Signed; Location names the checkpoint",
+            content = @Content(mediaType = MediaType.APPLICATION_JSON, schema = @Schema(implementation = Checkpoint.class)))
     public Uni<RestResponse<Checkpoint>> sign() {
         return checkpoints.sign(actor.org()).map(c -> RestResponse.ResponseBuilder.<Checkpoint>created(
                 URI.create("/v1/audit/checkpoints/" + c.id())).entity(c).build());
@@ -61,7 +64,8 @@ public class CheckpointResource {
     @GET
     @Path("/public-key")
     @PermitAll
-    @Operation(summary = "The Ed25519 public key that signs checkpoints", description = "Public: anyone may verify.")
+    @Operation(operationId = "getPublicKey", summary = "The Ed25519 public key that signs checkpoints", description = "Public: anyone may verify.")
+    @SecurityRequirementsSet
     public PublicKey publicKey() {
         String base64 = key.publicKeyBase64();
         String pem = "-----BEGIN PUBLIC KEY-----\n" + base64 + "\n-----END PUBLIC KEY-----\n";

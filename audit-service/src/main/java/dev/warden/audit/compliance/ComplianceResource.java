@@ -3,6 +3,7 @@ package dev.warden.audit.compliance;
 import dev.warden.api.ApiException;
 import dev.warden.api.Checks;
 import dev.warden.api.Params;
+import dev.warden.api.WardenApiDefinition;
 import dev.warden.events.CanonicalJson;
 import dev.warden.tenancy.security.CurrentActor;
 import dev.warden.tenancy.security.Roles;
@@ -18,6 +19,10 @@ import jakarta.ws.rs.QueryParam;
 import jakarta.ws.rs.core.MediaType;
 import jakarta.ws.rs.core.Response;
 import org.eclipse.microprofile.openapi.annotations.Operation;
+import org.eclipse.microprofile.openapi.annotations.enums.SchemaType;
+import org.eclipse.microprofile.openapi.annotations.media.Content;
+import org.eclipse.microprofile.openapi.annotations.media.Schema;
+import org.eclipse.microprofile.openapi.annotations.responses.APIResponse;
 import org.eclipse.microprofile.openapi.annotations.tags.Tag;
 import org.jboss.resteasy.reactive.RestResponse;
 
@@ -50,7 +55,9 @@ public class ComplianceResource {
 
     @POST
     @RolesAllowed(Roles.AUDITOR)
-    @Operation(summary = "Build a compliance package", description = "Answers 202 at once; poll the package for progress.")
+    @Operation(operationId = "createCompliancePackage", summary = "Build a compliance package", description = "Answers 202 at once; poll the package for progress.")
+    @APIResponse(responseCode = "202", description = "Accepted; Location names the package",
+            content = @Content(mediaType = MediaType.APPLICATION_JSON, schema = @Schema(implementation = PackageResponse.class)))
     public Uni<RestResponse<PackageResponse>> create(CreatePackageRequest request) {
         CreatePackageRequest body = Checks.body(request);
         Checks checks = new Checks().required("agent_id", body.agentId()).maxLength("agent_id", body.agentId(), 200)
@@ -69,7 +76,11 @@ public class ComplianceResource {
     @GET
     @Path("/{package_id}")
     @RolesAllowed(Roles.AUDITOR)
-    @Operation(summary = "Get a compliance package", description = "As JSON, or with format=zip as a ZIP holding the signed content, its signature and the public key.")
+    @Operation(operationId = "getCompliancePackage", summary = "Get a compliance package", description = "As JSON, or with format=zip as a ZIP holding the signed content, its signature and the public key.")
+    @APIResponse(responseCode = "200", description = "The package; with format=zip the ZIP download",
+            content = {@Content(mediaType = MediaType.APPLICATION_JSON, schema = @Schema(implementation = PackageResponse.class)),
+                    @Content(mediaType = "application/zip", schema = @Schema(type = SchemaType.STRING, format = "binary"))})
+    @APIResponse(responseCode = "409", ref = WardenApiDefinition.CONFLICT)
     public Uni<Response> get(@PathParam("package_id") String packageId, @QueryParam("format") String format) {
         UUID id = Params.uuid("package_id", packageId);
         if (format != null && !format.equals("json") && !format.equals("zip")) {

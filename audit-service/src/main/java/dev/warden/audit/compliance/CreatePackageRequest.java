@@ -1,10 +1,7 @@
 package dev.warden.audit.compliance;
 
-import com.fasterxml.jackson.databind.PropertyNamingStrategies;
-import com.fasterxml.jackson.databind.annotation.JsonNaming;
-
 import java.time.Instant;
 
-@JsonNaming(PropertyNamingStrategies.SnakeCaseStrategy.class)
+/** A package of one agent's evidence over {@code [from, to)}. */
 public record CreatePackageRequest(String agentId, Instant from, Instant to) {
 }

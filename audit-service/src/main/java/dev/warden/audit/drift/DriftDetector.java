@@ -103,28 +103,23 @@ public class DriftDetector {
         String dataType = text(data, "data_type");
         Instant at = i.entry().occurredAt();
         List<DriftEvent> drifts = new ArrayList<>();
-        if (!contains(intent.manifest().get("permitted_connectors"), connector)) {
-            drifts.add(drift(org, i, "unauthorized_system", details("permitted_connectors", intent.manifest()), now));
+        for (String type : DriftRules.broken(intent.manifest(), connector, action, dataType)) {
+            String field = switch (type) {
+                case DriftRules.UNAUTHORIZED_SYSTEM -> "permitted_connectors";
+                case DriftRules.UNAUTHORIZED_ACTION -> "permitted_actions";
+                default -> "data_types";
+            };
+            drifts.add(drift(org, i, type, details(field, intent.manifest()), now));
         }
-        if (!contains(intent.manifest().get("permitted_actions"), action)) {
-            drifts.add(drift(org, i, "unauthorized_action", details("permitted_actions", intent.manifest()), now));
-        }
-        if (dataType != null && !contains(intent.manifest().get("data_types"), dataType)) {
-            drifts.add(drift(org, i, "unauthorized_data_type", details("data_types", intent.manifest()), now));
-        }
-        Limit limit = limit(intent.manifest());
-        Deque<Instant> window = recent.computeIfAbsent(i.entry().agentId(), a -> new ArrayDeque<>());
-        window.addLast(at);
-        while (!window.isEmpty() && window.peekFirst().isBefore(at.minus(limit.window()))) {
-            window.removeFirst();
-        }
+        DriftRules.Limit limit = limit(intent.manifest());
+        int inWindow = DriftRules.slide(recent.computeIfAbsent(i.entry().agentId(), a -> new ArrayDeque<>()), at, limit.window());
         Instant last = lastFrequencyDrift.get(i.entry().agentId());
-        if (window.size() > limit.maxActions() && (last == null || last.isBefore(at.minus(limit.window())))) {
+        if (inWindow > limit.maxActions() && (last == null || last.isBefore(at.minus(limit.window())))) {
             lastFrequencyDrift.put(i.entry().agentId(), at);
             ObjectNode details = JsonNodeFactory.instance.objectNode()
                     .put("max_actions", limit.maxActions()).put("window_seconds", limit.window().toSeconds())
-                    .put("actions_in_window", window.size());
-            drifts.add(drift(org, i, "frequency_exceeded", details, now));
+                    .put("actions_in_window", inWindow);
+            drifts.add(drift(org, i, DriftRules.FREQUENCY_EXCEEDED, details, now));
         }
         return drifts;
     }
@@ -137,7 +132,7 @@ public class DriftDetector {
                 .forEach(i -> earliest.merge(i.entry().agentId(), i.entry().occurredAt(), (a, b) -> a.isBefore(b) ? a : b));
         Map<String, Deque<Instant>> recent = new HashMap<>();
         return Multi.createFrom().iterable(earliest.entrySet()).onItem().transformToUniAndConcatenate(e -> {
-            Limit limit = limit(intents.get(e.getKey()).manifest());
+            DriftRules.Limit limit = limit(intents.get(e.getKey()).manifest());
             return repository.actionTimes(conn, e.getKey(), e.getValue().minus(limit.window()), e.getValue(),
                     limit.maxActions() + 1).invoke(times -> recent.put(e.getKey(), times));
         }).collect().last().replaceWith(recent);
@@ -167,31 +162,12 @@ public class DriftDetector {
         return details;
     }
 
-    private Limit limit(JsonNode manifest) {
-        JsonNode rate = manifest.path("rate_limit");
-        if (rate.hasNonNull("max_actions") && rate.hasNonNull("window_seconds")) {
-            return new Limit(rate.get("max_actions").asInt(), Duration.ofSeconds(rate.get("window_seconds").asLong()));
-        }
-        return new Limit(config.defaultMaxActions(), config.defaultWindow());
-    }
-
-    private static boolean contains(JsonNode list, String value) {
-        if (list == null || !list.isArray() || value == null) {
-            return false;
-        }
-        for (JsonNode item : list) {
-            if (value.equals(item.asText())) {
-                return true;
-            }
-        }
-        return false;
+    private DriftRules.Limit limit(JsonNode manifest) {
+        return DriftRules.limit(manifest, new DriftRules.Limit(config.defaultMaxActions(), config.defaultWindow()));
     }
 
     private static String text(JsonNode data, String field) {
         return data == null || !data.hasNonNull(field) ? null : data.get(field).asText();
-    }
-
-    private record Limit(int maxActions, Duration window) {
     }
 
     @ConfigMapping(prefix = "warden.audit.drift")

@@ -34,7 +34,7 @@ public class DriftResource {
 
     @GET
     @RolesAllowed(Roles.AUDITOR)
-    @Operation(summary = "List drift events", description = "Oldest first; each names the action and its chain sequence.")
+    @Operation(operationId = "listDriftEvents", summary = "List drift events", description = "Oldest first; each names the action and its chain sequence.")
     public Uni<DriftPage> list(@QueryParam("agent_id") String agentId, @QueryParam("drift_type") String driftType,
                                @QueryParam("limit") String limit, @QueryParam("cursor") String cursor,
                                @QueryParam("updated_since") String updatedSince) {

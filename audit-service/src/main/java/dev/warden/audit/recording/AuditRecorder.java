@@ -7,6 +7,7 @@ import dev.warden.events.Topics;
 import dev.warden.audit.drift.DriftDetector.Incoming;
 import dev.warden.outbox.DeadLetters;
 import dev.warden.outbox.EventConsumers;
+import dev.warden.tenancy.StartupOrder;
 import io.quarkus.runtime.StartupEvent;
 import io.smallrye.mutiny.Multi;
 import io.smallrye.mutiny.Uni;
@@ -43,8 +44,8 @@ public class AuditRecorder {
         this.deadLetters = deadLetters;
     }
 
-    /** After the migrations and the relays; the consumer recipe retries, isolates poison and closes at shutdown. */
-    void onStart(@Observes @Priority(60) StartupEvent event, EventConsumers consumers) {
+    /** After the migrations and the leader jobs; the consumer recipe retries, isolates poison and closes at shutdown. */
+    void onStart(@Observes @Priority(StartupOrder.CONSUMERS) StartupEvent event, EventConsumers consumers) {
         consumers.start(GROUP, TOPICS, this::record);
     }
 

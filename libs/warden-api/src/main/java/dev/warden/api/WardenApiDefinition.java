@@ -1,25 +1,59 @@
 package dev.warden.api;
 
 import jakarta.ws.rs.core.Application;
+import jakarta.ws.rs.core.MediaType;
+import org.eclipse.microprofile.openapi.annotations.Components;
 import org.eclipse.microprofile.openapi.annotations.OpenAPIDefinition;
 import org.eclipse.microprofile.openapi.annotations.enums.SecuritySchemeIn;
 import org.eclipse.microprofile.openapi.annotations.enums.SecuritySchemeType;
 import org.eclipse.microprofile.openapi.annotations.info.Info;
+import org.eclipse.microprofile.openapi.annotations.media.Content;
+import org.eclipse.microprofile.openapi.annotations.media.Schema;
+import org.eclipse.microprofile.openapi.annotations.responses.APIResponse;
 import org.eclipse.microprofile.openapi.annotations.security.SecurityRequirement;
 import org.eclipse.microprofile.openapi.annotations.security.SecurityScheme;
 import org.eclipse.microprofile.openapi.annotations.security.SecuritySchemes;
 
 /**
- * What every Warden service's OpenAPI document shares: both ways to authenticate. Each service names itself with
- * {@code quarkus.smallrye-openapi.info-title}.
+ * What every Warden service's OpenAPI document shares: both ways to authenticate and the error responses, each with
+ * the one {@link ErrorResponse} shape. {@link WardenOpenApiFilter} adds the error responses to every operation; an
+ * operation that can also answer 409 says so with {@code @APIResponse(responseCode = "409", ref = "Conflict")}.
+ * Each service names itself with {@code quarkus.smallrye-openapi.info-title}.
  */
 @OpenAPIDefinition(
         info = @Info(title = "Warden", version = "1.0"),
-        security = {@SecurityRequirement(name = "bearer"), @SecurityRequirement(name = "apiKey")})
+        security = {@SecurityRequirement(name = "bearer"), @SecurityRequirement(name = "apiKey")},
+        components = @Components(responses = {
+                @APIResponse(name = WardenApiDefinition.BAD_REQUEST, responseCode = "400",
+                        description = "Invalid input: each offending field or parameter is named in details",
+                        content = @Content(mediaType = MediaType.APPLICATION_JSON, schema = @Schema(implementation = ErrorResponse.class))),
+                @APIResponse(name = WardenApiDefinition.UNAUTHORIZED, responseCode = "401",
+                        description = "Missing or invalid credentials",
+                        content = @Content(mediaType = MediaType.APPLICATION_JSON, schema = @Schema(implementation = ErrorResponse.class))),
+                @APIResponse(name = WardenApiDefinition.FORBIDDEN, responseCode = "403",
+                        description = "Your role does not allow this operation",
+                        content = @Content(mediaType = MediaType.APPLICATION_JSON, schema = @Schema(implementation = ErrorResponse.class))),
+                @APIResponse(name = WardenApiDefinition.NOT_FOUND, responseCode = "404",
+                        description = "No such resource in your organization",
+                        content = @Content(mediaType = MediaType.APPLICATION_JSON, schema = @Schema(implementation = ErrorResponse.class))),
+                @APIResponse(name = WardenApiDefinition.CONFLICT, responseCode = "409",
+                        description = "The request conflicts with the resource's current state",
+                        content = @Content(mediaType = MediaType.APPLICATION_JSON, schema = @Schema(implementation = ErrorResponse.class))),
+                @APIResponse(name = WardenApiDefinition.INTERNAL_ERROR, responseCode = "500",
+                        description = "Unexpected failure; the message holds a reference to quote",
+                        content = @Content(mediaType = MediaType.APPLICATION_JSON, schema = @Schema(implementation = ErrorResponse.class)))}))
 @SecuritySchemes({
         @SecurityScheme(securitySchemeName = "bearer", type = SecuritySchemeType.HTTP, scheme = "bearer",
                 bearerFormat = "JWT", description = "An OIDC access token; the org_id claim names the organization"),
         @SecurityScheme(securitySchemeName = "apiKey", type = SecuritySchemeType.APIKEY, in = SecuritySchemeIn.HEADER,
                 apiKeyName = "X-API-Key", description = "An API key created at /v1/api-keys")})
 public class WardenApiDefinition extends Application {
+
+    /** Names of the shared responses under {@code components/responses}. */
+    public static final String BAD_REQUEST = "BadRequest";
+    public static final String UNAUTHORIZED = "Unauthorized";
+    public static final String FORBIDDEN = "Forbidden";
+    public static final String NOT_FOUND = "NotFound";
+    public static final String CONFLICT = "Conflict";
+    public static final String INTERNAL_ERROR = "InternalError";
 }

@@ -7,8 +7,8 @@ import java.sql.SQLException;
 import java.sql.Statement;
 
 /**
- * The database connection of a background publisher (the outbox relay, the audit topic publisher): plain JDBC on its
- * own thread, platform scope, generic plans, woken by NOTIFY, and only for the one replica holding the advisory lock.
+ * The database connection of a {@link LeaderLoop}: plain JDBC on its own thread, platform scope, generic plans, woken
+ * by NOTIFY, and only for the one replica holding the job's advisory lock.
  */
 public final class LeaderConnection {
 
@@ -23,7 +23,10 @@ public final class LeaderConnection {
         this.password = password;
     }
 
-    /** A connection listening on {@code channel} and holding lock {@code lockId}; null while another replica holds it. */
+    /**
+     * A connection listening on {@code channel} (none if null) and holding lock {@code lockId}; null while another
+     * replica holds it. The lock is the session's: it goes when the connection does.
+     */
     public Connection open(String channel, long lockId) throws SQLException {
         Connection conn = DriverManager.getConnection(jdbcUrl, username, password);
         try (Statement s = conn.createStatement()) {
@@ -31,7 +34,9 @@ public final class LeaderConnection {
             // The planner cannot see through warden_platform() and would scan and sort a large backlog; the generic
             // plan uses the index from the first batch on (bench/: 0.32 -> 0.45 of Kafka's perf test for the relay).
             s.execute("SET plan_cache_mode = force_generic_plan");
-            s.execute("LISTEN " + channel);
+            if (channel != null) {
+                s.execute("LISTEN " + channel);
+            }
             try (ResultSet rs = s.executeQuery("SELECT pg_try_advisory_lock(" + lockId + ")")) {
                 if (rs.next() && rs.getBoolean(1)) {
                     return conn;

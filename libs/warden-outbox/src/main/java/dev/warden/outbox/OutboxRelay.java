@@ -1,15 +1,10 @@
 package dev.warden.outbox;
 
-import io.quarkus.runtime.ShutdownEvent;
-import io.quarkus.runtime.StartupEvent;
-import jakarta.annotation.Priority;
 import jakarta.enterprise.context.ApplicationScoped;
-import jakarta.enterprise.event.Observes;
 import org.apache.kafka.clients.producer.KafkaProducer;
 import org.apache.kafka.clients.producer.ProducerRecord;
 import org.eclipse.microprofile.config.inject.ConfigProperty;
 import org.jboss.logging.Logger;
-import org.postgresql.PGConnection;
 
 import java.sql.Connection;
 import java.sql.PreparedStatement;
@@ -19,28 +14,29 @@ import java.util.ArrayDeque;
 import java.util.ArrayList;
 import java.util.Deque;
 import java.util.List;
+import java.util.Optional;
 import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicLong;
 
 /**
  * Publishes the outbox to Kafka: in seq order, at least once, deleting only what the broker acknowledged.
- * While the broker is down events wait in the table and go out when it returns. One relay per database holds a
- * PostgreSQL advisory lock; other replicas stand by. The relay has its own thread and connection: it is not on a
- * request path.
+ * While the broker is down events wait in the table and go out when it returns. A {@link LeaderJob}: one relay per
+ * database holds its advisory lock, other replicas stand by; it runs on the leader loop's thread and connection, not
+ * on a request path.
  */
 @ApplicationScoped
-public class OutboxRelay {
+public class OutboxRelay implements LeaderJob {
 
     private static final Logger LOG = Logger.getLogger(OutboxRelay.class);
     private static final long LOCK_ID = 0x5741524445_4EL; // "WARDEN"
 
     private final OutboxConfig config;
     private final RelayProducer producer;
-    private final LeaderConnection database;
+    private final LeaderLoop standalone;
     private final AtomicLong published = new AtomicLong();
-    private volatile boolean running;
-    private Thread thread;
+    private final Deque<InFlight> inFlight = new ArrayDeque<>();
+    private long cursor;
 
     public OutboxRelay(OutboxConfig config, RelayProducer producer,
                        @ConfigProperty(name = "quarkus.datasource.reactive.url") String reactiveUrl,
@@ -48,38 +44,16 @@ public class OutboxRelay {
                        @ConfigProperty(name = "quarkus.datasource.password") String password) {
         this.config = config;
         this.producer = producer;
-        this.database = new LeaderConnection(reactiveUrl, username, password);
+        this.standalone = new LeaderLoop(this, new LeaderConnection(reactiveUrl, username, password), config);
     }
 
-    void onStart(@Observes @Priority(50) StartupEvent event) {
-        if (config.relayEnabled()) {
-            start();
-        }
+    /** Starts relaying on a leader loop of its own: for benchmarks that run the relay without Quarkus. */
+    public void start() {
+        standalone.start();
     }
 
-    void onStop(@Observes ShutdownEvent event) {
-        stop();
-    }
-
-    /** Starts relaying on its own thread; used directly by benchmarks that run the relay without Quarkus. */
-    public synchronized void start() {
-        if (!running) {
-            running = true;
-            thread = Thread.ofPlatform().name("warden-outbox-relay").start(this::run);
-        }
-    }
-
-    public synchronized void stop() {
-        running = false;
-        if (thread != null) {
-            thread.interrupt();
-            try {
-                thread.join(10_000);
-            } catch (InterruptedException e) {
-                Thread.currentThread().interrupt();
-            }
-            thread = null;
-        }
+    public void stop() {
+        standalone.stop();
     }
 
     /** Events this instance has published since it started. */
@@ -87,24 +61,31 @@ public class OutboxRelay {
         return published.get();
     }
 
-    private void run() {
-        long backoff = 100;
-        while (running) {
-            try (Connection conn = database.open("warden_outbox", LOCK_ID)) {
-                if (conn == null) {
-                    sleep(config.pollInterval().toMillis() * 5);
-                    continue;
-                }
-                LOG.info("Outbox relay started");
-                backoff = relayWhileRunning(conn);
-            } catch (SQLException e) {
-                if (running) {
-                    LOG.warnf("Outbox relay lost its database connection, retrying: %s", e.getMessage());
-                    sleep(backoff);
-                    backoff = Math.min(backoff * 2, config.maxBackoff().toMillis());
-                }
-            }
-        }
+    @Override
+    public String name() {
+        return "outbox-relay";
+    }
+
+    @Override
+    public long lockId() {
+        return LOCK_ID;
+    }
+
+    @Override
+    public Optional<String> channel() {
+        return Optional.of("warden_outbox");
+    }
+
+    @Override
+    public boolean enabled() {
+        return config.relayEnabled();
+    }
+
+    /** A new leadership starts from the head of the table; batches a lost connection left in flight are forgotten. */
+    @Override
+    public void lead(Connection conn) {
+        cursor = 0;
+        inFlight.clear();
     }
 
     /**
@@ -114,50 +95,42 @@ public class OutboxRelay {
      * head, so a row that committed late with a lower seq is never skipped (it belongs to another key: changes to one
      * key lock its row, so their seqs follow commit order).
      */
-    private long relayWhileRunning(Connection conn) throws SQLException {
-        long backoff = 100;
-        long cursor = 0;
-        Deque<InFlight> inFlight = new ArrayDeque<>();
-        PGConnection notifications = conn.unwrap(PGConnection.class);
-        while (running) {
-            // After any refusal nothing newer is sent until the refused events go again: newer events of the same key
-            // must not overtake them.
-            boolean refused = inFlight.stream().anyMatch(InFlight::refusedSoFar);
-            List<Pending> batch = !refused && inFlight.size() < config.maxInFlightBatches() ? next(conn, cursor) : List.of();
-            if (!batch.isEmpty()) {
-                inFlight.add(send(batch));
-                cursor = batch.getLast().seq();
+    @Override
+    public boolean runOnce(Connection conn) throws SQLException {
+        // After any refusal nothing newer is sent until the refused events go again: newer events of the same key
+        // must not overtake them.
+        boolean refused = inFlight.stream().anyMatch(InFlight::refusedSoFar);
+        List<Pending> batch = !refused && inFlight.size() < config.maxInFlightBatches() ? next(conn, cursor) : List.of();
+        if (!batch.isEmpty()) {
+            inFlight.add(send(batch));
+            cursor = batch.getLast().seq();
+        }
+        boolean caughtUp = refused || batch.size() < config.batchSize();
+        List<Long> acknowledged = new ArrayList<>();
+        String failure = null;
+        while (!inFlight.isEmpty()) {
+            InFlight oldest = inFlight.peek();
+            boolean mustWait = caughtUp || failure != null || inFlight.size() >= config.maxInFlightBatches();
+            if (!oldest.awaitDone(mustWait)) {
+                break;
             }
-            boolean caughtUp = refused || batch.size() < config.batchSize();
-            List<Long> acknowledged = new ArrayList<>();
-            boolean failed = false;
-            while (!inFlight.isEmpty()) {
-                InFlight oldest = inFlight.peek();
-                boolean mustWait = caughtUp || failed || inFlight.size() >= config.maxInFlightBatches();
-                if (!oldest.awaitDone(mustWait)) {
-                    break;
-                }
-                inFlight.poll();
-                acknowledged.addAll(oldest.acknowledged());
-                failed |= oldest.failed();
-            }
-            delete(conn, acknowledged);
-            published.addAndGet(acknowledged.size());
-            if (failed) {
-                cursor = 0;
-                sleep(backoff);
-                backoff = Math.min(backoff * 2, config.maxBackoff().toMillis());
-                continue;
-            }
-            backoff = 100;
-            if (caughtUp && inFlight.isEmpty()) {
-                cursor = 0;
-                if (batch.isEmpty()) {
-                    notifications.getNotifications((int) config.pollInterval().toMillis());
-                }
+            inFlight.poll();
+            acknowledged.addAll(oldest.acknowledged());
+            if (failure == null) {
+                failure = oldest.failure();
             }
         }
-        return backoff;
+        delete(conn, acknowledged);
+        published.addAndGet(acknowledged.size());
+        if (failure != null) {
+            cursor = 0;
+            throw new RetryLater("Kafka refused events; they wait in the outbox: " + failure);
+        }
+        if (caughtUp && inFlight.isEmpty()) {
+            cursor = 0;
+            return !batch.isEmpty();
+        }
+        return true;
     }
 
     /** Hands a batch to Kafka; each record's acknowledgement or failure arrives on its callback. */
@@ -184,7 +157,7 @@ public class OutboxRelay {
     }
 
     /** A batch on its way: which of its rows the broker acknowledged. */
-    private final class InFlight {
+    private static final class InFlight {
 
         private final List<Pending> rows;
         private final boolean[] ok;
@@ -206,7 +179,7 @@ public class OutboxRelay {
             pending.countDown();
         }
 
-        /** Whether every row has its answer; with {@code wait}, waits (the producer's delivery timeout bounds it). */
+        /** Whether every row has its answer; with {@code wait}, waits until it has or the loop is stopped. */
         boolean awaitDone(boolean wait) {
             if (!wait) {
                 return pending.getCount() == 0;
@@ -215,14 +188,10 @@ public class OutboxRelay {
                 // The producer retries until the broker answers; meanwhile the relay waits here, sending nothing newer.
                 while (!pending.await(30, TimeUnit.SECONDS)) {
                     LOG.warnf("Waiting for Kafka to acknowledge %d events", pending.getCount());
-                    if (!running) {
-                        return false;
-                    }
                 }
                 return true;
             } catch (InterruptedException e) {
                 Thread.currentThread().interrupt();
-                running = false;
                 return false;
             }
         }
@@ -231,12 +200,10 @@ public class OutboxRelay {
             return firstError != null;
         }
 
-        boolean failed() {
-            if (firstError != null) {
-                LOG.warnf("Kafka refused %d of %d events; they wait in the outbox: %s",
-                        rows.size() - acknowledged().size(), rows.size(), firstError);
-            }
-            return firstError != null;
+        /** Why the broker refused part of the batch, or null if it acknowledged all. */
+        String failure() {
+            return firstError == null ? null
+                    : "%d of %d refused: %s".formatted(rows.size() - acknowledged().size(), rows.size(), firstError);
         }
 
         List<Long> acknowledged() {
@@ -272,15 +239,6 @@ public class OutboxRelay {
         try (PreparedStatement d = conn.prepareStatement("DELETE FROM warden_outbox WHERE seq = ANY (?)")) {
             d.setArray(1, conn.createArrayOf("bigint", seqs.toArray()));
             d.executeUpdate();
-        }
-    }
-
-    private void sleep(long ms) {
-        try {
-            Thread.sleep(ms);
-        } catch (InterruptedException e) {
-            Thread.currentThread().interrupt();
-            running = false;
         }
     }
 

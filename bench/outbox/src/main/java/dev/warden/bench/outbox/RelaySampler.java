@@ -40,7 +40,10 @@ final class RelaySampler implements AutoCloseable {
                 .orElse(null);
     }
 
-    /** The relay step of a stack: the OutboxRelay method it is in, refined by the library frame doing the work. */
+    /**
+     * The relay step of a stack: the OutboxRelay method it is in (or the LeaderLoop between rounds), refined by the
+     * library frame doing the work.
+     */
     static String classify(StackTraceElement[] stack) {
         String step = null;
         int stepIndex = -1;
@@ -51,7 +54,7 @@ final class RelaySampler implements AutoCloseable {
                     case "next" -> "SELECT batch";
                     case "delete" -> "DELETE acknowledged";
                     case "send" -> "send";
-                    case "relayWhileRunning" -> "loop";
+                    case "runOnce", "lead" -> "loop";
                     default -> f.getMethodName();
                 };
                 stepIndex = i;
@@ -60,6 +63,12 @@ final class RelaySampler implements AutoCloseable {
             if (f.getClassName().equals("dev.warden.outbox.RelayProducer")) {
                 step = "send";
                 stepIndex = i;
+            }
+            if (f.getClassName().equals("dev.warden.outbox.LeaderLoop") && step == null) {
+                // Between rounds: the leader loop waiting for a NOTIFY, or backing off.
+                step = "loop";
+                stepIndex = i;
+                break;
             }
         }
         if (step == null) {

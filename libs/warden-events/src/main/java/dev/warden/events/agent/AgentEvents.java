@@ -3,9 +3,11 @@ package dev.warden.events.agent;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.PropertyNamingStrategies;
 import com.fasterxml.jackson.databind.annotation.JsonNaming;
+import org.eclipse.microprofile.openapi.annotations.media.Schema;
 
 import java.time.Instant;
 import java.util.List;
+import java.util.Map;
 import java.util.UUID;
 
 /** The payloads of {@code warden.agents.v1}. Each is described in {@code schemas/warden.agents.v1.json}. */
@@ -32,7 +34,8 @@ public final class AgentEvents {
     }
 
     @JsonNaming(PropertyNamingStrategies.SnakeCaseStrategy.class)
-    public record ConnectorBinding(UUID id, UUID agentId, String connector, String name, JsonNode config,
+    public record ConnectorBinding(UUID id, UUID agentId, String connector, @Schema(nullable = true) String name,
+                                   @Schema(implementation = Map.class, nullable = true) JsonNode config,
                                    String createdBy, Instant createdAt) {
     }
 
@@ -42,7 +45,8 @@ public final class AgentEvents {
     }
 
     @JsonNaming(PropertyNamingStrategies.SnakeCaseStrategy.class)
-    public record Policy(UUID id, UUID orgId, String name, String description, String enforcement, JsonNode rules,
+    public record Policy(UUID id, UUID orgId, String name, @Schema(nullable = true) String description,
+                         String enforcement, @Schema(implementation = Map[].class, description = "The rules, each an object") JsonNode rules,
                          int version, List<UUID> agentIds, Instant createdAt, String createdBy, Instant updatedAt,
                          String updatedBy) {
     }

@@ -3,9 +3,11 @@ package dev.warden.events.agent;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.PropertyNamingStrategies;
 import com.fasterxml.jackson.databind.annotation.JsonNaming;
+import org.eclipse.microprofile.openapi.annotations.media.Schema;
 
 import java.time.Instant;
 import java.util.List;
+import java.util.Map;
 import java.util.UUID;
 
 /**
@@ -18,16 +20,17 @@ public record AgentSnapshot(
         UUID id,
         UUID orgId,
         String name,
-        String description,
+        @Schema(nullable = true) String description,
         String ownerId,
         String runtime,
-        String imageUri,
+        @Schema(nullable = true) String imageUri,
         AgentStatus status,
         int version,
+        @Schema(implementation = Map.class, nullable = true, description = "The declared intent manifest; null until one is set")
         JsonNode declaredIntent,
-        String declaredIntentSignedBy,
-        Instant declaredIntentSignedAt,
-        String declaredIntentDigest,
+        @Schema(nullable = true) String declaredIntentSignedBy,
+        @Schema(nullable = true) Instant declaredIntentSignedAt,
+        @Schema(nullable = true) String declaredIntentDigest,
         AgentType agentType,
         RiskConfig riskConfig,
         Capabilities capabilities,

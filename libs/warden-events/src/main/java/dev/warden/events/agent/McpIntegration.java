@@ -4,9 +4,11 @@ import com.fasterxml.jackson.annotation.JsonProperty;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.PropertyNamingStrategies;
 import com.fasterxml.jackson.databind.annotation.JsonNaming;
+import org.eclipse.microprofile.openapi.annotations.media.Schema;
 
 @JsonNaming(PropertyNamingStrategies.SnakeCaseStrategy.class)
-public record McpIntegration(@JsonProperty("is_mcp_server") Boolean isMcpServer, String mcpServerUrl,
+public record McpIntegration(@JsonProperty("is_mcp_server") Boolean isMcpServer,
+                             @Schema(nullable = true) String mcpServerUrl,
                              JsonNode mcpCapabilities) {
 
     public static final McpIntegration NONE = new McpIntegration(false, null, null);

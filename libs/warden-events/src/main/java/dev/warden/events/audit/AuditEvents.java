@@ -3,8 +3,10 @@ package dev.warden.events.audit;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.PropertyNamingStrategies;
 import com.fasterxml.jackson.databind.annotation.JsonNaming;
+import org.eclipse.microprofile.openapi.annotations.media.Schema;
 
 import java.time.Instant;
+import java.util.Map;
 import java.util.UUID;
 
 /** The payloads of {@code warden.agent-actions.v1} and {@code warden.audit.v1}. */
@@ -24,16 +26,19 @@ public final class AuditEvents {
      * The canonical form and the chain rule are in {@code AuditChain}; anyone can recompute them.
      */
     @JsonNaming(PropertyNamingStrategies.SnakeCaseStrategy.class)
-    public record AuditEntry(UUID orgId, long sequence, UUID eventId, String eventType, String agentId, String actor,
-                             String actionType, String connector, String status, String inputsHash,
-                             String outputsHash, JsonNode metadata, Instant occurredAt, Instant recordedAt,
+    public record AuditEntry(UUID orgId, long sequence, UUID eventId, String eventType,
+                             @Schema(nullable = true) String agentId, @Schema(nullable = true) String actor,
+                             String actionType, @Schema(nullable = true) String connector, String status,
+                             @Schema(nullable = true) String inputsHash, @Schema(nullable = true) String outputsHash,
+                             @Schema(implementation = Map.class) JsonNode metadata, Instant occurredAt, Instant recordedAt,
                              String prevHash, String hash) {
     }
 
     /** Behaviour that departed from the agent's declared intent; chained at {@code sequence}. */
     @JsonNaming(PropertyNamingStrategies.SnakeCaseStrategy.class)
     public record DriftEvent(UUID id, UUID orgId, String agentId, String driftType, UUID actionEventId, String connector,
-                             String action, String dataType, JsonNode details, Instant occurredAt, Instant detectedAt,
+                             String action, @Schema(nullable = true) String dataType,
+                             @Schema(implementation = Map.class) JsonNode details, Instant occurredAt, Instant detectedAt,
                              long sequence) {
     }
 

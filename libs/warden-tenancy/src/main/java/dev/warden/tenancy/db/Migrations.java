@@ -1,5 +1,6 @@
 package dev.warden.tenancy.db;
 
+import dev.warden.tenancy.StartupOrder;
 import io.quarkus.runtime.StartupEvent;
 import jakarta.annotation.Priority;
 import jakarta.enterprise.context.ApplicationScoped;
@@ -24,7 +25,7 @@ public class Migrations {
         this.config = config;
     }
 
-    void onStart(@Observes @Priority(10) StartupEvent event) {
+    void onStart(@Observes @Priority(StartupOrder.MIGRATIONS) StartupEvent event) {
         if (config.migration().atStart()) {
             migrate();
         }

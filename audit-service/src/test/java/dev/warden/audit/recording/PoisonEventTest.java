@@ -1,4 +1,4 @@
-package dev.warden.audit;
+package dev.warden.audit.recording;
 
 import dev.warden.audit.support.AuditFixtures;
 import dev.warden.events.CloudEvent;

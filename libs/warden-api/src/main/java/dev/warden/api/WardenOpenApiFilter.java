@@ -1,0 +1,125 @@
+package dev.warden.api;
+
+import io.quarkus.smallrye.openapi.OpenApiFilter;
+import org.eclipse.microprofile.openapi.OASFactory;
+import org.eclipse.microprofile.openapi.OASFilter;
+import org.eclipse.microprofile.openapi.models.OpenAPI;
+import org.eclipse.microprofile.openapi.models.Operation;
+import org.eclipse.microprofile.openapi.models.PathItem;
+import org.eclipse.microprofile.openapi.models.responses.APIResponse;
+import org.eclipse.microprofile.openapi.models.responses.APIResponses;
+import org.eclipse.microprofile.openapi.models.security.SecurityRequirement;
+
+import java.util.ArrayList;
+import java.util.HashSet;
+import java.util.LinkedHashSet;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+import java.util.TreeMap;
+
+/**
+ * Completes every Warden service's OpenAPI document at build time, so that clients generated from it work:
+ * <ul>
+ *   <li>each operation documents the shared error responses that apply to it (see {@link WardenApiDefinition}):
+ *       400 when it takes input, 401 and 403 when it is secured, 404 when its path names a resource, 500 always;</li>
+ *   <li>a secured operation accepts either a bearer token or an API key, with the same roles;</li>
+ *   <li>the build fails when an operation has no {@code operationId}, shares one, or documents no 2xx response.</li>
+ * </ul>
+ */
+@OpenApiFilter(stages = OpenApiFilter.RunStage.BUILD)
+public class WardenOpenApiFilter implements OASFilter {
+
+    @Override
+    public void filterOpenAPI(OpenAPI api) {
+        if (api.getPaths() == null || api.getPaths().getPathItems() == null) {
+            return;
+        }
+        List<String> problems = new ArrayList<>();
+        Set<String> operationIds = new HashSet<>();
+        for (Map.Entry<String, PathItem> path : api.getPaths().getPathItems().entrySet()) {
+            PathItem item = path.getValue();
+            for (Map.Entry<PathItem.HttpMethod, Operation> entry : item.getOperations().entrySet()) {
+                Operation operation = entry.getValue();
+                String where = entry.getKey() + " " + path.getKey();
+                String id = operation.getOperationId();
+                if (id == null || id.isBlank()) {
+                    problems.add(where + " has no operationId: name it with @Operation(operationId = ...)");
+                } else if (!operationIds.add(id)) {
+                    problems.add(where + " repeats the operationId " + id);
+                }
+                complete(api, path.getKey(), item, operation);
+                if (operation.getResponses().getAPIResponses().keySet().stream().noneMatch(code -> code.startsWith("2"))) {
+                    problems.add(where + " documents no 2xx response: add @APIResponse(responseCode = ...)");
+                }
+            }
+        }
+        if (!problems.isEmpty()) {
+            throw new IllegalStateException("The OpenAPI document would break generated clients:\n  "
+                    + String.join("\n  ", problems));
+        }
+    }
+
+    private static void complete(OpenAPI api, String path, PathItem item, Operation operation) {
+        if (operation.getResponses() == null) {
+            operation.setResponses(OASFactory.createAPIResponses());
+        }
+        APIResponses responses = operation.getResponses();
+        if (hasInput(item, operation)) {
+            shared(responses, "400", WardenApiDefinition.BAD_REQUEST);
+        }
+        List<SecurityRequirement> security = operation.getSecurity() != null ? operation.getSecurity() : api.getSecurity();
+        boolean secured = security != null && !security.isEmpty()
+                && security.stream().allMatch(r -> r.getSchemes() != null && !r.getSchemes().isEmpty());
+        if (secured) {
+            shared(responses, "401", WardenApiDefinition.UNAUTHORIZED);
+            shared(responses, "403", WardenApiDefinition.FORBIDDEN);
+            if (operation.getSecurity() != null) {
+                operation.setSecurity(eitherScheme(api, operation.getSecurity()));
+            }
+        }
+        if (path.contains("{")) {
+            shared(responses, "404", WardenApiDefinition.NOT_FOUND);
+        }
+        shared(responses, "500", WardenApiDefinition.INTERNAL_ERROR);
+        responses.setAPIResponses(new TreeMap<>(responses.getAPIResponses()));
+    }
+
+    private static boolean hasInput(PathItem item, Operation operation) {
+        return operation.getRequestBody() != null
+                || operation.getParameters() != null && !operation.getParameters().isEmpty()
+                || item.getParameters() != null && !item.getParameters().isEmpty();
+    }
+
+    /**
+     * Puts the shared response under {@code code}, replacing one generated without content (SmallRye adds bare 400,
+     * 401 and 403 responses); a response the resource documents itself is kept.
+     */
+    private static void shared(APIResponses responses, String code, String name) {
+        APIResponse existing = responses.getAPIResponse(code);
+        if (existing == null || existing.getRef() == null && (existing.getContent() == null
+                || existing.getContent().getMediaTypes() == null || existing.getContent().getMediaTypes().isEmpty())) {
+            responses.addAPIResponse(code, OASFactory.createAPIResponse().ref(name));
+        }
+    }
+
+    /** The roles an operation requires, with each security scheme the document accepts as an alternative. */
+    private static List<SecurityRequirement> eitherScheme(OpenAPI api, List<SecurityRequirement> requirements) {
+        Set<String> roles = new LinkedHashSet<>();
+        requirements.forEach(r -> r.getSchemes().values().forEach(scopes -> {
+            if (scopes != null) {
+                roles.addAll(scopes);
+            }
+        }));
+        Set<String> schemes = new LinkedHashSet<>();
+        if (api.getSecurity() != null) {
+            api.getSecurity().forEach(r -> schemes.addAll(r.getSchemes().keySet()));
+        }
+        if (schemes.isEmpty()) {
+            return requirements;
+        }
+        List<SecurityRequirement> either = new ArrayList<>();
+        schemes.forEach(scheme -> either.add(OASFactory.createSecurityRequirement().addScheme(scheme, new ArrayList<>(roles))));
+        return either;
+    }
+}

@@ -1,0 +1,185 @@
+package dev.warden.outbox;
+
+import org.jboss.logging.Logger;
+import org.postgresql.PGConnection;
+import org.postgresql.PGNotification;
+
+import java.sql.Connection;
+import java.sql.SQLException;
+import java.time.Duration;
+
+/**
+ * Runs one {@link LeaderJob} on one replica: its own platform thread and a {@link LeaderConnection} holding the job's
+ * advisory lock. While another replica holds the lock it stands by and tries again every five poll intervals. As
+ * leader it runs the job's rounds back to back while they report more pending, otherwise waits for a NOTIFY on the
+ * job's channel or its interval. A lost connection (and with it the lock) is reopened, a round that failed outside
+ * the database is retried on the same connection, both after a backoff doubling from 100 ms up to
+ * {@code warden.outbox.max-backoff}. In a service {@link LeaderJobs} starts and stops the loops; benchmarks and tests
+ * may drive one directly.
+ */
+public final class LeaderLoop {
+
+    private static final Logger LOG = Logger.getLogger(LeaderLoop.class);
+    private static final long FIRST_BACKOFF_MS = 100;
+
+    private final LeaderJob job;
+    private final LeaderConnection database;
+    private final OutboxConfig config;
+    private volatile boolean running;
+    private volatile boolean leader;
+    private Thread thread;
+
+    public LeaderLoop(LeaderJob job, LeaderConnection database, OutboxConfig config) {
+        this.job = job;
+        this.database = database;
+        this.config = config;
+    }
+
+    public synchronized void start() {
+        if (!running) {
+            running = true;
+            thread = Thread.ofPlatform().name("warden-" + job.name()).start(this::run);
+        }
+    }
+
+    /** Stops after the current round (a round blocked on the broker is interrupted) and releases the lock. */
+    public synchronized void stop() {
+        signalStop();
+        if (thread != null) {
+            try {
+                thread.join(10_000);
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+            }
+            thread = null;
+        }
+    }
+
+    /** Tells the loop to stop without waiting for it, so that several loops stop together. */
+    synchronized void signalStop() {
+        running = false;
+        if (thread != null) {
+            thread.interrupt();
+        }
+    }
+
+    /** Whether this replica holds the job's lock at the moment. */
+    public boolean isLeader() {
+        return leader;
+    }
+
+    public String name() {
+        return job.name();
+    }
+
+    private void run() {
+        Backoff reconnect = new Backoff();
+        String channel = job.channel().orElse(null);
+        while (running()) {
+            try (Connection conn = database.open(channel, job.lockId())) {
+                if (conn == null) {
+                    reconnect.reset();
+                    pause(config.pollInterval().toMillis() * 5);
+                    continue;
+                }
+                leader = true;
+                LOG.infof("%s: this replica leads", job.name());
+                try {
+                    lead(conn, reconnect);
+                } finally {
+                    leader = false;
+                    LOG.infof("%s: this replica no longer leads", job.name());
+                }
+            } catch (SQLException e) {
+                if (running()) {
+                    LOG.warnf("%s lost its database connection, retrying: %s", job.name(), e.getMessage());
+                    pause(reconnect.next());
+                }
+            } catch (RuntimeException e) {
+                if (running()) {
+                    LOG.errorf(e, "%s failed to take up its work, retrying", job.name());
+                    pause(reconnect.next());
+                }
+            }
+        }
+    }
+
+    private void lead(Connection conn, Backoff reconnect) throws SQLException {
+        job.lead(conn);
+        PGConnection notifications = conn.unwrap(PGConnection.class);
+        Backoff failures = new Backoff();
+        while (running()) {
+            boolean more;
+            try {
+                more = job.runOnce(conn);
+            } catch (LeaderJob.RetryLater e) {
+                if (running()) {
+                    LOG.warnf("%s: %s; retrying", job.name(), e.getMessage());
+                    pause(failures.next());
+                }
+                continue;
+            } catch (RuntimeException e) {
+                if (running()) {
+                    LOG.errorf(e, "%s failed a round, retrying", job.name());
+                    pause(failures.next());
+                }
+                continue;
+            }
+            failures.reset();
+            reconnect.reset();
+            if (!more) {
+                awaitWork(notifications);
+            }
+        }
+    }
+
+    /** Waits for a NOTIFY or the job's interval, in slices of at most a poll interval so that stop() is prompt. */
+    private void awaitWork(PGConnection notifications) throws SQLException {
+        long poll = Math.max(1, config.pollInterval().toMillis());
+        long until = System.nanoTime() + job.interval().orElse(config.pollInterval()).toNanos();
+        while (running()) {
+            long left = Duration.ofNanos(until - System.nanoTime()).toMillis();
+            if (left <= 0) {
+                return;
+            }
+            // Reads the connection even without a channel, so a lost connection (and lock) shows here.
+            PGNotification[] woken = notifications.getNotifications((int) Math.min(Math.max(left, 1), poll));
+            if (woken != null && woken.length > 0) {
+                return;
+            }
+        }
+    }
+
+    /** Running until stop(); an interrupt from anywhere else stops the loop as well. */
+    private boolean running() {
+        if (Thread.currentThread().isInterrupted()) {
+            running = false;
+        }
+        return running;
+    }
+
+    private void pause(long ms) {
+        try {
+            Thread.sleep(ms);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            running = false;
+        }
+    }
+
+    private final class Backoff {
+
+        private long next = FIRST_BACKOFF_MS;
+
+        long next() {
+            long cap = Math.max(FIRST_BACKOFF_MS, config.maxBackoff().toMillis());
+            long now = Math.min(next, cap);
+            next = Math.min(now * 2, cap);
+            return now;
+        }
+
+        void reset() {
+            next = FIRST_BACKOFF_MS;
+        }
+    }
+}

@@ -1,0 +1,201 @@
+package dev.warden.outbox;
+
+import dev.warden.testing.LocalPostgres;
+import dev.warden.testing.WardenInfra;
+import io.quarkus.test.junit.QuarkusTest;
+import jakarta.inject.Inject;
+import org.awaitility.Awaitility;
+import org.eclipse.microprofile.config.inject.ConfigProperty;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.Test;
+
+import java.sql.Connection;
+import java.sql.DriverManager;
+import java.sql.PreparedStatement;
+import java.sql.ResultSet;
+import java.sql.SQLException;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Optional;
+import java.util.concurrent.CopyOnWriteArrayList;
+import java.util.concurrent.ThreadLocalRandom;
+import java.util.concurrent.atomic.AtomicInteger;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+/**
+ * Two replicas of one job on one database: each a {@link LeaderLoop} with its own connections, as two processes would
+ * have. The job's work records which replica ran each round, on which backend, and how many rounds ran at once.
+ */
+@QuarkusTest
+class LeaderLoopTest {
+
+    private static final Duration WAIT = Duration.ofSeconds(60);
+
+    @Inject
+    OutboxConfig config;
+
+    @ConfigProperty(name = "quarkus.datasource.reactive.url")
+    String reactiveUrl;
+
+    @ConfigProperty(name = "quarkus.datasource.username")
+    String username;
+
+    @ConfigProperty(name = "quarkus.datasource.password")
+    String password;
+
+    /** A lock of this test alone: no other job of the test JVM uses it. */
+    private final long lockId = ThreadLocalRandom.current().nextLong(1, Long.MAX_VALUE);
+    private final List<Round> rounds = new CopyOnWriteArrayList<>();
+    private final AtomicInteger working = new AtomicInteger();
+    private final AtomicInteger mostAtOnce = new AtomicInteger();
+    private final List<LeaderLoop> started = new ArrayList<>();
+
+    @AfterEach
+    void stopAll() {
+        started.forEach(LeaderLoop::stop);
+    }
+
+    @Test
+    void oneReplicaWorksAtATimeAndTheOtherTakesOverWhenTheLeaderStops() {
+        LeaderLoop a = replica(new Recording("a"));
+        Awaitility.await().atMost(WAIT).until(() -> ran("a"));
+        LeaderLoop b = replica(new Recording("b"));
+        long bStarted = System.nanoTime();
+
+        // Both run until the leader has worked through three of the standby's attempts at the lock.
+        long threeStandbyPolls = config.pollInterval().multipliedBy(15).toNanos();
+        Awaitility.await().atMost(WAIT).until(() -> rounds.getLast().started() - bStarted > threeStandbyPolls);
+        assertTrue(rounds.stream().allMatch(r -> r.replica().equals("a")), "only the leader worked: " + replicas());
+        assertTrue(a.isLeader());
+        assertFalse(b.isLeader());
+
+        a.stop();
+        Awaitility.await().atMost(WAIT).until(() -> ran("b"));
+        assertTrue(b.isLeader());
+        Round firstOfB = rounds.stream().filter(r -> r.replica().equals("b")).findFirst().orElseThrow();
+        assertTrue(rounds.stream().filter(r -> r.replica().equals("a")).allMatch(r -> r.ended() < firstOfB.started()),
+                "the new leader started after the old one's last round");
+        assertEquals(1, mostAtOnce.get(), "never two rounds at once");
+    }
+
+    @Test
+    void aLeaderWhoseConnectionDiesLosesTheLockAndTheWorkGoesOn() throws SQLException {
+        replica(new Recording("a"));
+        replica(new Recording("b"));
+        Awaitility.await().atMost(WAIT).until(() -> !rounds.isEmpty());
+        int leaderBackend = rounds.getLast().backend();
+
+        terminate(leaderBackend);
+
+        Awaitility.await().atMost(WAIT).until(() -> rounds.getLast().backend() != leaderBackend);
+        assertEquals(1, mostAtOnce.get(), "never two rounds at once");
+    }
+
+    @Test
+    void aRoundThatFailsOutsideTheDatabaseIsRetriedWithoutGivingUpTheLock() {
+        AtomicInteger failuresLeft = new AtomicInteger(3);
+        AtomicInteger leaderships = new AtomicInteger();
+        replica(new Recording("a") {
+            @Override
+            public void lead(Connection conn) {
+                leaderships.incrementAndGet();
+            }
+
+            @Override
+            public boolean runOnce(Connection conn) throws SQLException {
+                if (failuresLeft.getAndDecrement() > 0) {
+                    rounds.add(new Round("a (failed)", backend(conn), System.nanoTime(), System.nanoTime()));
+                    throw new RetryLater("the broker is away");
+                }
+                return super.runOnce(conn);
+            }
+        });
+
+        Awaitility.await().atMost(WAIT).until(() -> ran("a"));
+        List<Round> firstFour = List.copyOf(rounds).subList(0, 4);
+        assertEquals(List.of("a (failed)", "a (failed)", "a (failed)", "a"), firstFour.stream().map(Round::replica).toList());
+        assertEquals(1, firstFour.stream().map(Round::backend).distinct().count(),
+                "the failed rounds and the next one ran on the same connection: " + firstFour);
+        assertEquals(1, leaderships.get());
+    }
+
+    private LeaderLoop replica(LeaderJob job) {
+        LeaderLoop loop = new LeaderLoop(job, new LeaderConnection(reactiveUrl, username, password), config);
+        started.add(loop);
+        loop.start();
+        return loop;
+    }
+
+    private boolean ran(String replica) {
+        return rounds.stream().anyMatch(r -> r.replica().equals(replica));
+    }
+
+    private List<String> replicas() {
+        return rounds.stream().map(Round::replica).distinct().toList();
+    }
+
+    private static int backend(Connection conn) throws SQLException {
+        try (ResultSet rs = conn.createStatement().executeQuery("SELECT pg_backend_pid()")) {
+            rs.next();
+            return rs.getInt(1);
+        }
+    }
+
+    private static void terminate(int backend) throws SQLException {
+        LocalPostgres pg = WardenInfra.postgres();
+        try (Connection c = DriverManager.getConnection(pg.jdbcUrl("warden_outbox_test"), pg.superUser(), pg.superPassword());
+             PreparedStatement s = c.prepareStatement("SELECT pg_terminate_backend(?)")) {
+            s.setInt(1, backend);
+            s.execute();
+        }
+    }
+
+    private record Round(String replica, int backend, long started, long ended) {
+    }
+
+    /** The job of one replica: a short round, then idle for a short interval. */
+    private class Recording implements LeaderJob {
+
+        private final String replica;
+
+        Recording(String replica) {
+            this.replica = replica;
+        }
+
+        @Override
+        public String name() {
+            return "leader-test-" + replica;
+        }
+
+        @Override
+        public long lockId() {
+            return lockId;
+        }
+
+        @Override
+        public Optional<Duration> interval() {
+            return Optional.of(Duration.ofMillis(20));
+        }
+
+        @Override
+        public boolean runOnce(Connection conn) throws SQLException {
+            mostAtOnce.accumulateAndGet(working.incrementAndGet(), Math::max);
+            try {
+                long started = System.nanoTime();
+                int backend = backend(conn);
+                Thread.sleep(5);
+                rounds.add(new Round(replica, backend, started, System.nanoTime()));
+                return false;
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+                return false;
+            } finally {
+                working.decrementAndGet();
+            }
+        }
+    }
+}

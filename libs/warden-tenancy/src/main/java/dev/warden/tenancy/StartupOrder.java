@@ -1,0 +1,27 @@
+package dev.warden.tenancy;
+
+/**
+ * The order of the {@code StartupEvent} observers of every service, lowest first:
+ * {@code void onStart(@Observes @Priority(StartupOrder.LEADER_JOBS) StartupEvent event)}. Observers that need
+ * nothing of the others keep the default priority and run after all of these.
+ */
+public final class StartupOrder {
+
+    /** Schema migrations: before anything reads or writes the database. */
+    public static final int MIGRATIONS = 10;
+
+    /** Rows a service needs before its jobs run, e.g. the public key that signs audit checkpoints. */
+    public static final int SERVICE_DATA = 20;
+
+    /** Once-per-cluster background jobs (outbox relay, audit publisher, checkpoint signing): publishing starts first. */
+    public static final int LEADER_JOBS = 50;
+
+    /** Kafka consumers: they may write events, which the leader jobs then publish. */
+    public static final int CONSUMERS = 60;
+
+    /** Seed data written through the services (the bootstrap organization), once everything above runs. */
+    public static final int BOOTSTRAP = 100;
+
+    private StartupOrder() {
+    }
+}

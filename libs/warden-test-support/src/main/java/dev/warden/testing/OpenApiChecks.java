@@ -1,0 +1,165 @@
+package dev.warden.testing;
+
+import com.fasterxml.jackson.core.JsonProcessingException;
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+
+import java.util.ArrayList;
+import java.util.HashSet;
+import java.util.Iterator;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+import java.util.regex.Pattern;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.fail;
+
+/**
+ * What every Warden service's OpenAPI document must hold for clients generated from it to work (see
+ * {@code WardenOpenApiFilter}): an {@code operationId} on each operation, unique; a documented 2xx; the shared error
+ * responses; snake_case property names; no Java type such as Jackson's {@code JsonNode} published as a schema.
+ */
+public final class OpenApiChecks {
+
+    private static final ObjectMapper JSON = new ObjectMapper();
+    private static final List<String> METHODS = List.of("get", "put", "post", "delete", "patch", "head", "options", "trace");
+    private static final Pattern SNAKE_CASE = Pattern.compile("[a-z][a-z0-9]*(_[a-z0-9]+)*");
+    private static final Set<String> JAVA_TYPES = Set.of("JsonNode", "JsonNodeType", "ObjectNode", "ArrayNode",
+            "com.fasterxml.jackson.databind.JsonNode");
+    private static final String ERROR_SCHEMA = "#/components/schemas/Error";
+
+    private OpenApiChecks() {
+    }
+
+    public static JsonNode read(String json) {
+        try {
+            return JSON.readTree(json);
+        } catch (JsonProcessingException e) {
+            throw new AssertionError("the OpenAPI document is not JSON", e);
+        }
+    }
+
+    /** Every operation of the document as {@code "METHOD path"} with its operation object. */
+    public static Map<String, JsonNode> operations(JsonNode doc) {
+        Map<String, JsonNode> operations = new java.util.LinkedHashMap<>();
+        doc.path("paths").fields().forEachRemaining(path -> METHODS.forEach(method -> {
+            if (path.getValue().has(method)) {
+                operations.put(method.toUpperCase() + " " + path.getKey(), path.getValue().get(method));
+            }
+        }));
+        return operations;
+    }
+
+    /** The operation named {@code operationId}. */
+    public static JsonNode operation(JsonNode doc, String operationId) {
+        return operations(doc).values().stream().filter(op -> operationId.equals(op.path("operationId").asText()))
+                .findFirst().orElseThrow(() -> new AssertionError("no operation " + operationId));
+    }
+
+    public static void assertGeneratesWorkingClients(JsonNode doc) {
+        List<String> problems = new ArrayList<>();
+        Set<String> ids = new HashSet<>();
+        Map<String, JsonNode> operations = operations(doc);
+        if (operations.isEmpty()) {
+            problems.add("the document has no operations");
+        }
+        operations.forEach((where, op) -> {
+            String id = op.path("operationId").asText("");
+            if (id.isBlank()) {
+                problems.add(where + ": no operationId");
+            } else if (!ids.add(id)) {
+                problems.add(where + ": operationId " + id + " is not unique");
+            }
+            JsonNode responses = op.path("responses");
+            if (!responses.isObject() || !hasSuccess(responses)) {
+                problems.add(where + ": no 2xx response");
+            }
+            expect(problems, where, responses, "500", "InternalError");
+            boolean input = op.path("parameters").size() > 0 || op.has("requestBody");
+            if (input) {
+                expect(problems, where, responses, "400", "BadRequest");
+            }
+            if (where.contains("{")) {
+                expect(problems, where, responses, "404", "NotFound");
+            }
+            JsonNode security = op.has("security") ? op.get("security") : doc.path("security");
+            boolean secured = security.size() > 0;
+            for (JsonNode requirement : security) {
+                secured &= requirement.size() > 0;
+                requirement.fieldNames().forEachRemaining(scheme -> {
+                    if (!doc.path("components").path("securitySchemes").has(scheme)) {
+                        problems.add(where + ": security scheme " + scheme + " is not declared");
+                    }
+                });
+            }
+            if (secured) {
+                expect(problems, where, responses, "401", "Unauthorized");
+                expect(problems, where, responses, "403", "Forbidden");
+            }
+        });
+        doc.path("components").path("responses").fields().forEachRemaining(response -> {
+            String schema = response.getValue().path("content").path("application/json").path("schema").path("$ref").asText();
+            if (!ERROR_SCHEMA.equals(schema)) {
+                problems.add("response " + response.getKey() + " does not have the Error schema");
+            }
+        });
+        JsonNode schemas = doc.path("components").path("schemas");
+        schemas.fieldNames().forEachRemaining(name -> {
+            if (JAVA_TYPES.contains(name) || name.contains(".")) {
+                problems.add("schema " + name + " is a Java type");
+            }
+        });
+        schemas.fields().forEachRemaining(schema -> schema.getValue().path("properties").fieldNames().forEachRemaining(property -> {
+            if (!SNAKE_CASE.matcher(property).matches()) {
+                problems.add("schema " + schema.getKey() + " has the property " + property + ", not snake_case");
+            }
+        }));
+        String text = doc.toString();
+        for (String type : List.of("JsonNode", "com.fasterxml", "java.")) {
+            if (text.contains(type)) {
+                problems.add("the document mentions " + type);
+            }
+        }
+        if (!problems.isEmpty()) {
+            fail("The OpenAPI document would not generate working clients:\n  " + String.join("\n  ", problems));
+        }
+    }
+
+    /** The schema of a property: whether it admits null, as OpenAPI 3.1 says it ({@code type} or {@code anyOf}). */
+    public static boolean nullable(JsonNode property) {
+        for (JsonNode type : property.path("type").isArray() ? property.path("type") : List.of(property.path("type"))) {
+            if ("null".equals(type.asText())) {
+                return true;
+            }
+        }
+        for (JsonNode alternative : property.path("anyOf")) {
+            if ("null".equals(alternative.path("type").asText())) {
+                return true;
+            }
+        }
+        return false;
+    }
+
+    public static void assertOperationIds(JsonNode doc, Set<String> expected) {
+        Set<String> actual = new java.util.TreeSet<>();
+        operations(doc).values().forEach(op -> actual.add(op.path("operationId").asText()));
+        assertEquals(new java.util.TreeSet<>(expected), actual, "operationIds");
+    }
+
+    private static boolean hasSuccess(JsonNode responses) {
+        for (Iterator<String> it = responses.fieldNames(); it.hasNext(); ) {
+            if (it.next().startsWith("2")) {
+                return true;
+            }
+        }
+        return false;
+    }
+
+    private static void expect(List<String> problems, String where, JsonNode responses, String code, String name) {
+        String ref = responses.path(code).path("$ref").asText();
+        if (!ref.equals("#/components/responses/" + name)) {
+            problems.add(where + ": " + code + " is not the shared " + name + " response (" + responses.path(code) + ")");
+        }
+    }
+}

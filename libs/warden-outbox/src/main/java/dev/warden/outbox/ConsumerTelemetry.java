@@ -17,11 +17,14 @@ import io.opentelemetry.api.trace.SpanKind;
 import io.opentelemetry.api.trace.StatusCode;
 import io.opentelemetry.api.trace.Tracer;
 import io.opentelemetry.context.Context;
+import io.opentelemetry.context.Scope;
 import org.apache.kafka.clients.consumer.ConsumerRecord;
+import org.jboss.logging.MDC;
 
 import java.io.IOException;
 import java.util.LinkedHashSet;
 import java.util.List;
+import java.util.Locale;
 import java.util.Map;
 import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
@@ -92,7 +95,7 @@ final class ConsumerTelemetry {
     void failedAttempt(FailureKind kind) {
         failedAttempts.computeIfAbsent(kind, k -> Counter.builder("warden.consumer.failed.attempts")
                 .description("Failed attempts to handle a batch or a record, by kind of failure")
-                .tags("group", group, "kind", k.name().toLowerCase(java.util.Locale.ROOT)).register(registry)).increment();
+                .tags("group", group, "kind", k.name().toLowerCase(Locale.ROOT)).register(registry)).increment();
     }
 
     void lag(long records) {
@@ -165,7 +168,7 @@ final class ConsumerTelemetry {
     static final class BatchSpan implements AutoCloseable {
 
         private final Span span;
-        private final io.opentelemetry.context.Scope scope;
+        private final Scope scope;
         private int deadLettered;
 
         BatchSpan(Span span) {
@@ -173,8 +176,8 @@ final class ConsumerTelemetry {
             this.scope = span.makeCurrent();
             SpanContext context = span.getSpanContext();
             if (context.isValid()) {
-                org.jboss.logging.MDC.put("traceId", context.getTraceId());
-                org.jboss.logging.MDC.put("spanId", context.getSpanId());
+                MDC.put("traceId", context.getTraceId());
+                MDC.put("spanId", context.getSpanId());
             }
         }
 
@@ -190,8 +193,8 @@ final class ConsumerTelemetry {
             }
             span.end();
             scope.close();
-            org.jboss.logging.MDC.remove("traceId");
-            org.jboss.logging.MDC.remove("spanId");
+            MDC.remove("traceId");
+            MDC.remove("spanId");
         }
     }
 }

@@ -60,13 +60,19 @@ public final class Launcher {
         Runtime.getRuntime().addShutdownHook(new Thread(stack::stop, "warden-stop-hook"));
     }
 
-    private static void printSummary(PrintStream out, Stack.Running running) {
+    static void printSummary(PrintStream out, Stack.Running running) {
         out.println();
         out.println("Warden is ready.");
         out.println("  Gateway        " + running.gatewayUrl());
         out.println("  Admin API key  " + running.adminApiKey() + "  (organization \"demo\")");
         out.println("  Platform key   " + Progress.show(running.platformKeyFile()) + "  (platform admin; keep it secret)");
         out.println("  Logs           " + Progress.show(running.logsDir()));
+        String label = "  Metrics        ";
+        int width = running.metricsUrls().keySet().stream().mapToInt(String::length).max().orElse(0);
+        for (var metrics : running.metricsUrls().entrySet()) {
+            out.println(label + String.format("%-" + width + "s  %s", metrics.getKey(), metrics.getValue()));
+            label = " ".repeat(label.length());
+        }
         out.println("  Try            curl -s -H 'X-API-Key: " + running.adminApiKey() + "' " + running.gatewayUrl()
                 + "/v1/agents");
         out.println("Press Ctrl-C to stop.");

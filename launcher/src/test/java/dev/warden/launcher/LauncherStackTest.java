@@ -6,10 +6,13 @@ import dev.warden.launcher.stack.Stack;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
+import java.io.ByteArrayOutputStream;
+import java.io.PrintStream;
 import java.net.URI;
 import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
+import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.Map;
@@ -69,6 +72,17 @@ class LauncherStackTest {
             // audit-service records the creation from Kafka, and signs its chain head with the stored key.
             awaitAuditEntries(url, key);
             assertEquals(201, send("POST", url + "/v1/audit/checkpoints", key, null).statusCode());
+
+            // Each service's metrics, where the ready summary says, without a key.
+            ByteArrayOutputStream summary = new ByteArrayOutputStream();
+            Launcher.printSummary(new PrintStream(summary, true, StandardCharsets.UTF_8), running);
+            assertEquals(java.util.List.of("agent-service", "audit-service"), running.services());
+            for (String metricsUrl : running.metricsUrls().values()) {
+                assertTrue(summary.toString(StandardCharsets.UTF_8).contains(metricsUrl), summary.toString(StandardCharsets.UTF_8));
+                HttpResponse<String> metrics = send("GET", metricsUrl, null, null);
+                assertEquals(200, metrics.statusCode(), metricsUrl);
+                assertTrue(metrics.body().contains("warden_outbox_published_total"), metricsUrl);
+            }
         } finally {
             first.stop();
         }

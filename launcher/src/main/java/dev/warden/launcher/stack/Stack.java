@@ -15,6 +15,7 @@ import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayDeque;
 import java.util.ArrayList;
+import java.util.Collections;
 import java.util.Deque;
 import java.util.LinkedHashMap;
 import java.util.List;
@@ -31,9 +32,20 @@ public final class Stack {
     public static final int STEPS = 5;
     private static final Duration SERVICE_STOP_GRACE = Duration.ofSeconds(20);
 
-    /** What the user needs once everything runs. */
+    /** What the user needs once everything runs; {@code servicePorts} in start order. */
     public record Running(String gatewayUrl, int gatewayPort, String adminApiKey, Path platformKeyFile, Path logsDir,
-                          List<String> services) {
+                          Map<String, Integer> servicePorts) {
+
+        public List<String> services() {
+            return List.copyOf(servicePorts.keySet());
+        }
+
+        /** Each service's Prometheus endpoint, straight on its port (the gateway routes only the API). */
+        public Map<String, String> metricsUrls() {
+            Map<String, String> urls = new LinkedHashMap<>();
+            servicePorts.forEach((service, port) -> urls.put(service, "http://127.0.0.1:" + port + "/q/metrics"));
+            return urls;
+        }
     }
 
     private record Part(String name, Supplier<String> stopper) {
@@ -108,7 +120,7 @@ public final class Stack {
         String url = "http://127.0.0.1:" + gatewayPort;
         step.done(url + ", " + table.routes().size() + " routes from " + Progress.show(config.routesFile()));
         return new Running(url, gatewayPort, adminKey, secrets.file("platform-api-key"), logs,
-                List.copyOf(origins.keySet()));
+                Collections.unmodifiableMap(new LinkedHashMap<>(origins)));
     }
 
     /** Starts every built service at once (their start-ups overlap), then waits for each in table order. */

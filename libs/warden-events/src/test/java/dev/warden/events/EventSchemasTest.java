@@ -8,6 +8,8 @@ import java.time.Instant;
 import java.util.UUID;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertNull;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 class EventSchemasTest {
@@ -48,6 +50,30 @@ class EventSchemasTest {
                 CloudEvent.of("/warden/test", "dev.warden.nothing.v1", "x", org, java.util.Map.of()));
 
         assertTrue(EventSchemas.violations(json).contains("unknown event type dev.warden.nothing.v1"));
+    }
+
+    @Test
+    void aTraceparentIsOptionalKeptThroughJsonAndMustBeW3c() {
+        String traceparent = "00-4bf92f3577b34da6a3ce929d0e0e4736-00f067aa0ba902b7-01";
+        CloudEvent traced = CloudEvent.of("/warden/test", EventTypes.ORGANIZATION, "org:" + org, org,
+                new Organization(org, "acme", "active", Instant.now(), Instant.now()), traceparent);
+        ObjectNode json = EventJson.MAPPER.valueToTree(traced);
+
+        assertEquals(java.util.List.of(), EventSchemas.violations(json));
+        assertEquals(traceparent, EventJson.read(EventJson.write(traced)).traceparent());
+        assertFalse(EventJson.MAPPER.valueToTree(CloudEvent.of("/warden/test", EventTypes.ORGANIZATION, "org:" + org,
+                org, new Organization(org, "acme", "active", Instant.now(), Instant.now()))).has("traceparent"));
+
+        json.put("traceparent", "not-a-trace");
+        assertTrue(EventSchemas.violations(json).stream().anyMatch(p -> p.contains("traceparent")));
+    }
+
+    @Test
+    void theConstructorWithoutTraceparentStillWorks() {
+        CloudEvent event = new CloudEvent(CloudEvent.SPEC_VERSION, UUID.randomUUID(), "/warden/test",
+                EventTypes.ORGANIZATION, "org:" + org, Instant.now(), "application/json", org, EventJson.tree("{}"));
+
+        assertNull(event.traceparent());
     }
 
     @Test

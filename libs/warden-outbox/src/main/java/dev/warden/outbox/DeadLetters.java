@@ -12,7 +12,9 @@ import java.util.List;
 
 /**
  * Sends a message a consumer cannot use to {@code <topic>.dlq}, unchanged, with why and where it came from in
- * headers, and waits for the broker's acknowledgement before the consumer moves on.
+ * headers, and waits for the broker's acknowledgement before the consumer moves on. A dead letter sent from a consumer
+ * loop's thread (by the loop, or by its handler as it reads the batch) counts in
+ * {@code warden_consumer_dead_lettered_total} of that loop's group.
  */
 @ApplicationScoped
 public class DeadLetters {
@@ -29,6 +31,7 @@ public class DeadLetters {
     public Uni<Void> send(ConsumerRecord<String, String> record, String reason) {
         String topic = Topics.deadLetter(record.topic());
         String origin = record.topic() + "/" + record.partition() + "/" + record.offset();
+        ConsumerTelemetry telemetry = ConsumerTelemetry.current();
         ProducerRecord<String, String> dead = new ProducerRecord<>(topic, null, record.key(), record.value(), List.of(
                 new RecordHeader(REASON, utf8(reason == null ? "unknown" : reason)),
                 new RecordHeader(ORIGIN, utf8(origin))));
@@ -39,6 +42,9 @@ public class DeadLetters {
                     if (error != null) {
                         emitter.fail(error);
                     } else {
+                        if (telemetry != null) {
+                            telemetry.deadLettered(record.topic());
+                        }
                         emitter.complete(null);
                     }
                 });

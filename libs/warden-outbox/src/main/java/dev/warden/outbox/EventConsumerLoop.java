@@ -18,6 +18,7 @@ import java.util.Collection;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.OptionalLong;
 import java.util.concurrent.CompletionException;
 import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.TimeUnit;
@@ -30,6 +31,9 @@ import java.util.concurrent.TimeUnit;
  * passes. Any other failure, after {@code max-attempts}, isolates the poison: the batch's records are handled one at a
  * time, each with the same bounded retries, and a record that still fails goes to {@code <topic>.dlq} with the reason,
  * so one bad event never stalls the group. {@link UnprocessableEventException} skips the retries.
+ * <p>
+ * Each polled batch is handled in a span that continues the trace of the events' {@code traceparent}, and the loop
+ * reports its group's handled, dead-lettered and failed counts and its lag ({@code warden_consumer_*}).
  * Services start loops through {@link EventConsumers}.
  */
 public final class EventConsumerLoop implements AutoCloseable {
@@ -50,18 +54,31 @@ public final class EventConsumerLoop implements AutoCloseable {
     private final BatchHandler handler;
     private final EventConsumerConfig config;
     private final DeadLetters deadLetters;
+    private final ConsumerTelemetry telemetry;
     private final CountDownLatch closing = new CountDownLatch(1);
     private final Thread thread;
 
-    /** Starts consuming at once. Services use {@link EventConsumers#start}; benchmarks call this directly. */
+    /**
+     * Starts consuming at once, untraced, with meters in Micrometer's global registry. Services use
+     * {@link EventConsumers#start}; benchmarks call this directly.
+     */
     public static EventConsumerLoop start(String bootstrapServers, EventConsumerConfig config, DeadLetters deadLetters,
                                           String group, Collection<String> topics, BatchHandler handler) {
-        return new EventConsumerLoop(bootstrapServers, config, deadLetters, group, topics, handler);
+        return new EventConsumerLoop(bootstrapServers, config, deadLetters, group, topics, handler,
+                ConsumerTelemetry.untraced(group));
+    }
+
+    static EventConsumerLoop start(String bootstrapServers, EventConsumerConfig config, DeadLetters deadLetters,
+                                   String group, Collection<String> topics, BatchHandler handler,
+                                   ConsumerTelemetry telemetry) {
+        return new EventConsumerLoop(bootstrapServers, config, deadLetters, group, topics, handler, telemetry);
     }
 
     private EventConsumerLoop(String bootstrapServers, EventConsumerConfig config, DeadLetters deadLetters,
-                              String group, Collection<String> topics, BatchHandler handler) {
+                              String group, Collection<String> topics, BatchHandler handler,
+                              ConsumerTelemetry telemetry) {
         this.group = group;
+        this.telemetry = telemetry;
         this.handler = handler;
         this.config = config;
         this.deadLetters = deadLetters;
@@ -80,12 +97,15 @@ public final class EventConsumerLoop implements AutoCloseable {
     }
 
     private void run() {
+        telemetry.bindToThread();
         try {
             while (!closing()) {
                 ConsumerRecords<String, String> records = consumer.poll(Duration.ofMillis(500));
+                measureLag(records.count());
                 if (!records.isEmpty()) {
                     handle(records);
                     commit(records);
+                    measureLag(0);
                 }
             }
         } catch (WakeupException | Closing e) {
@@ -94,15 +114,38 @@ public final class EventConsumerLoop implements AutoCloseable {
             LOG.errorf(e, "Consumer %s stopped", group);
         } finally {
             consumer.close(Duration.ofSeconds(5));
+            telemetry.close();
         }
+    }
+
+    /**
+     * Lag as committed offsets see it: what the last fetches say is left in each assigned partition, plus the batch in
+     * hand (polled, not yet committed). Local figures only, no call to the broker.
+     */
+    private void measureLag(int inHand) {
+        long lag = inHand;
+        for (TopicPartition partition : consumer.assignment()) {
+            OptionalLong left = consumer.currentLag(partition);
+            if (left.isPresent()) {
+                lag += left.getAsLong();
+            }
+        }
+        telemetry.lag(lag);
     }
 
     /** The whole batch with retries; if it keeps failing, each record alone, and what still fails is dead-lettered. */
     private void handle(ConsumerRecords<String, String> polled) {
         List<ConsumerRecord<String, String>> batch = new ArrayList<>(polled.count());
         polled.forEach(batch::add);
+        try (ConsumerTelemetry.BatchSpan span = telemetry.startBatch(batch)) {
+            handle(batch, span);
+        }
+    }
+
+    private void handle(List<ConsumerRecord<String, String>> batch, ConsumerTelemetry.BatchSpan span) {
         GaveUp failed = withRetries(batch);
         if (failed == null) {
+            telemetry.handled(batch);
             return;
         }
         if (batch.size() > 1) {
@@ -112,7 +155,10 @@ public final class EventConsumerLoop implements AutoCloseable {
         for (ConsumerRecord<String, String> record : batch) {
             GaveUp alone = batch.size() == 1 ? failed : withRetries(List.of(record));
             if (alone != null) {
+                span.deadLettered(describe(alone.failure()));
                 deadLetter(record, alone);
+            } else {
+                telemetry.handled(List.of(record));
             }
         }
     }
@@ -129,6 +175,7 @@ public final class EventConsumerLoop implements AutoCloseable {
                 return null;
             }
             FailureKind kind = FailureKind.of(failure);
+            telemetry.failedAttempt(kind);
             if (kind == FailureKind.UNPROCESSABLE) {
                 return new GaveUp(failure, attempt);
             }

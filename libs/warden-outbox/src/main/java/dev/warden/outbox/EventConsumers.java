@@ -1,6 +1,8 @@
 package dev.warden.outbox;
 
 import dev.warden.outbox.EventConsumerLoop.BatchHandler;
+import io.micrometer.core.instrument.MeterRegistry;
+import io.opentelemetry.api.OpenTelemetry;
 import io.quarkus.runtime.ShutdownEvent;
 import jakarta.annotation.Priority;
 import jakarta.enterprise.context.ApplicationScoped;
@@ -21,22 +23,29 @@ public class EventConsumers {
     private final String bootstrapServers;
     private final EventConsumerConfig config;
     private final DeadLetters deadLetters;
+    private final MeterRegistry meters;
+    private final OpenTelemetry openTelemetry;
     private final List<EventConsumerLoop> started = new CopyOnWriteArrayList<>();
 
     public EventConsumers(@ConfigProperty(name = "kafka.bootstrap.servers") String bootstrapServers,
-                          EventConsumerConfig config, DeadLetters deadLetters) {
+                          EventConsumerConfig config, DeadLetters deadLetters, MeterRegistry meters,
+                          OpenTelemetry openTelemetry) {
         this.bootstrapServers = bootstrapServers;
         this.config = config;
         this.deadLetters = deadLetters;
+        this.meters = meters;
+        this.openTelemetry = openTelemetry;
     }
 
     /**
      * Consumes {@code topics} as consumer group {@code group} from now until shutdown, handing each polled batch to
      * {@code handler}, which must be idempotent by event id and dead-letter what it cannot parse; retries and backoff
      * follow {@code warden.consumer.*} ({@link EventConsumerConfig}). Closing the loop returned stops it earlier.
+     * The loop traces each batch and reports the group's {@code warden_consumer_*} metrics.
      */
     public EventConsumerLoop start(String group, Collection<String> topics, BatchHandler handler) {
-        EventConsumerLoop loop = EventConsumerLoop.start(bootstrapServers, config, deadLetters, group, topics, handler);
+        EventConsumerLoop loop = EventConsumerLoop.start(bootstrapServers, config, deadLetters, group, topics, handler,
+                new ConsumerTelemetry(meters, openTelemetry, group));
         started.add(loop);
         return loop;
     }

@@ -3,6 +3,7 @@ package dev.warden.outbox;
 import dev.warden.events.CloudEvent;
 import dev.warden.events.EventJson;
 import dev.warden.events.EventTypes;
+import dev.warden.observability.TraceContext;
 import io.smallrye.mutiny.Uni;
 import io.vertx.mutiny.sqlclient.SqlConnection;
 import io.vertx.mutiny.sqlclient.Tuple;
@@ -16,6 +17,8 @@ import java.util.UUID;
 /**
  * Writes an event into the outbox on the caller's connection, so it commits or rolls back with the change it
  * describes. Must be called inside the transaction that made the change, after the row it concerns is locked.
+ * Each event carries the current span's {@code traceparent} when there is one, so its consumers continue the
+ * producing request's trace.
  */
 @ApplicationScoped
 public class Outbox {
@@ -41,6 +44,7 @@ public class Outbox {
             return Uni.createFrom().item(List.of());
         }
         int n = messages.size();
+        String traceparent = TraceContext.currentTraceparent();
         List<CloudEvent> events = new ArrayList<>(n);
         String[] topics = new String[n];
         String[] keys = new String[n];
@@ -53,7 +57,7 @@ public class Outbox {
             if (topic == null) {
                 throw new IllegalArgumentException("no topic for event type " + m.type());
             }
-            CloudEvent event = CloudEvent.of(source, m.type(), m.subject(), orgId, m.data());
+            CloudEvent event = CloudEvent.of(source, m.type(), m.subject(), orgId, m.data(), traceparent);
             events.add(event);
             topics[i] = topic;
             keys[i] = m.key();

@@ -2,6 +2,8 @@ package dev.warden.outbox;
 
 import dev.warden.events.Topics;
 import dev.warden.testing.EventTap;
+import io.micrometer.core.instrument.Counter;
+import io.micrometer.core.instrument.MeterRegistry;
 import io.quarkus.test.junit.QuarkusTest;
 import io.smallrye.mutiny.Uni;
 import io.vertx.mutiny.core.Vertx;
@@ -51,6 +53,9 @@ class EventConsumersTest {
     @Inject
     Vertx vertx;
 
+    @Inject
+    MeterRegistry meters;
+
     private final String topic = "warden.consumer-test-" + UUID.randomUUID().toString().substring(0, 8) + ".v1";
     private final Set<String> handled = new CopyOnWriteArraySet<>();
 
@@ -66,7 +71,8 @@ class EventConsumersTest {
         int closedPort = closedPort();
         AtomicInteger attempts = new AtomicInteger();
 
-        try (EventConsumerLoop loop = consumers.start("transient-" + topic, List.of(topic), records ->
+        String group = "transient-" + topic;
+        try (EventConsumerLoop loop = consumers.start(group, List.of(topic), records ->
                 attempts.incrementAndGet() <= 4
                         // A real refused connection, as the handler sees the database while it is down.
                         ? PgConnection.connect(vertx, new PgConnectOptions().setHost("127.0.0.1").setPort(closedPort))
@@ -76,6 +82,8 @@ class EventConsumersTest {
         }
         assertEquals(5, attempts.get());
         assertEquals(List.of(), deadLettered());
+        assertEquals(4, count("warden.consumer.failed.attempts", "group", group, "kind", "transient"));
+        assertEquals(1, count("warden.consumer.handled", "group", group, "topic", topic));
     }
 
     @Test
@@ -95,7 +103,14 @@ class EventConsumersTest {
             Awaitility.await().atMost(WAIT).until(() -> handled.contains("good-2"));
             assertTrue(handled.contains("good-1"));
             Awaitility.await().atMost(WAIT).until(() -> committed(group) == 3);
+            Awaitility.await().atMost(WAIT).until(() ->
+                    count("warden.consumer.dead.lettered", "group", group, "topic", topic) == 1);
+            assertEquals(2, count("warden.consumer.handled", "group", group, "topic", topic));
+            assertTrue(count("warden.consumer.failed.attempts", "group", group, "kind", "other") >= 2);
+            Awaitility.await().atMost(WAIT).until(() ->
+                    meters.get("warden.consumer.lag").tag("group", group).gauge().value() == 0);
         }
+        assertTrue(meters.find("warden.consumer.lag").tag("group", group).gauges().isEmpty(), "closed: no lag gauge");
     }
 
     @Test
@@ -110,6 +125,11 @@ class EventConsumersTest {
             assertEquals("agent payload missing (after 1 attempt)", reason(dlq.await(r -> true, 1, WAIT).getFirst()));
         }
         assertEquals(1, attempts.get());
+    }
+
+    private double count(String name, String... tags) {
+        Counter counter = meters.find(name).tags(tags).counter();
+        return counter == null ? 0 : counter.count();
     }
 
     private Uni<Void> handle(List<ConsumerRecord<String, String>> records) {

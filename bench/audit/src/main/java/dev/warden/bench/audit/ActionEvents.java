@@ -61,7 +61,7 @@ final class ActionEvents {
                 hex(), hex(), time);
         return new CloudEvent(CloudEvent.SPEC_VERSION, new UUID(random.nextLong(), random.nextLong()),
                 "/warden/audit-service", EventTypes.AGENT_ACTION, agent.toString(), time, "application/json", org,
-                EventJson.MAPPER.valueToTree(action));
+                EventJson.MAPPER.valueToTree(action), null);
     }
 
     Record next() {

@@ -1,0 +1,96 @@
+package dev.warden.agent;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import dev.warden.agent.support.AgentMother;
+import dev.warden.agent.support.Events;
+import dev.warden.agent.support.Tenants;
+import dev.warden.agent.support.Tenants.Tenant;
+import dev.warden.events.EventTypes;
+import dev.warden.events.Topics;
+import dev.warden.testing.PrometheusText;
+import io.quarkus.test.junit.QuarkusTest;
+import org.awaitility.Awaitility;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+
+import java.time.Duration;
+import java.util.List;
+
+import static io.restassured.RestAssured.given;
+import static org.hamcrest.Matchers.equalTo;
+import static org.hamcrest.Matchers.matchesPattern;
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertNotEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+/** What agent-service exports about itself: /q/metrics after real traffic, trace context in its events, request ids. */
+@QuarkusTest
+class ObservabilityTest {
+
+    private static final Duration WAIT = Duration.ofSeconds(60);
+    private static final String W3C = "[0-9a-f]{2}-[0-9a-f]{32}-[0-9a-f]{16}-[0-9a-f]{2}";
+
+    private Tenant tenant;
+
+    @BeforeEach
+    void newOrganization() {
+        tenant = Tenants.create();
+    }
+
+    @Test
+    void aCreatedAgentShowsInTheHttpOutboxAndRelayMetrics() {
+        String id = tenant.admin().body(AgentMother.triageAgent()).post("/v1/agents").then().statusCode(201)
+                .extract().path("id");
+        tenant.admin().get("/v1/agents/" + id).then().statusCode(200);
+        Events.about(Topics.AGENTS, id, 1);
+
+        PrometheusText metrics = scrape();
+        assertTrue(metrics.value("http_server_requests_seconds_count", "method", "POST", "uri", "/v1/agents",
+                "status", "201") >= 1, "POST /v1/agents counted");
+        assertTrue(metrics.value("http_server_requests_seconds_count", "method", "GET", "uri", "/v1/agents/{agent_id}",
+                "status", "200") >= 1, "GET /v1/agents/{agent_id} counted by its template");
+        assertEquals(List.of(), metrics.samples("http_server_requests_seconds_count").stream()
+                .filter(s -> s.labels().getOrDefault("uri", "").contains(id)).toList(), "no raw path in a uri tag");
+        assertTrue(metrics.value("warden_outbox_published_total") > 0, "the relay published the agent's event");
+        Awaitility.await().atMost(WAIT).pollInterval(Duration.ofMillis(200))
+                .until(() -> scrape().value("warden_outbox_backlog") >= 0);
+        assertTrue(scrape().value("warden_outbox_oldest_age_seconds") >= 0);
+    }
+
+    @Test
+    void theEventOfATracedRequestCarriesItsTraceparent() {
+        String callerTrace = "0af7651916cd43dd8448eb211c80319c";
+        String id = tenant.admin().header("traceparent", "00-" + callerTrace + "-b7ad6b7169203331-01")
+                .body(AgentMother.triageAgent()).post("/v1/agents").then().statusCode(201).extract().path("id");
+
+        JsonNode created = Events.about(Topics.AGENTS, id, 1).getFirst();
+
+        assertEquals(EventTypes.AGENT_CREATED, created.path("type").asText());
+        String traceparent = created.path("traceparent").asText();
+        assertTrue(traceparent.matches(W3C), "W3C traceparent: " + traceparent);
+        assertEquals(callerTrace, traceparent.split("-")[1], "the caller's trace continues in the event");
+        assertNotEquals("b7ad6b7169203331", traceparent.split("-")[2], "the parent is the service's own span");
+    }
+
+    @Test
+    void anUntracedRequestStartsATraceThatItsEventCarries() {
+        String id = tenant.admin().body(AgentMother.triageAgent()).post("/v1/agents").then().statusCode(201)
+                .extract().path("id");
+
+        assertTrue(Events.about(Topics.AGENTS, id, 1).getFirst().path("traceparent").asText().matches(W3C));
+    }
+
+    @Test
+    void everyResponseNamesItsRequestAndMetricsNeedNoCredential() {
+        tenant.admin().header("X-Request-Id", "req-42").get("/v1/agents").then().statusCode(200)
+                .header("X-Request-Id", equalTo("req-42"));
+        tenant.admin().get("/v1/agents").then().statusCode(200)
+                .header("X-Request-Id", matchesPattern("[0-9a-f-]{36}"));
+        given().get("/q/metrics").then().statusCode(200);
+        given().get("/v1/agents").then().statusCode(401);
+    }
+
+    private static PrometheusText scrape() {
+        return PrometheusText.parse(given().get("/q/metrics").then().statusCode(200).extract().asString());
+    }
+}

@@ -1,0 +1,105 @@
+package dev.warden.outbox;
+
+import dev.warden.tenancy.db.TenantDb;
+import io.micrometer.core.instrument.FunctionCounter;
+import io.micrometer.core.instrument.Gauge;
+import io.micrometer.core.instrument.MeterRegistry;
+import io.quarkus.runtime.ShutdownEvent;
+import io.quarkus.runtime.StartupEvent;
+import io.vertx.mutiny.core.Vertx;
+import io.vertx.mutiny.sqlclient.Row;
+import jakarta.enterprise.context.ApplicationScoped;
+import jakarta.enterprise.event.Observes;
+import org.eclipse.microprofile.config.inject.ConfigProperty;
+import org.jboss.logging.Logger;
+
+import java.time.Duration;
+import java.util.concurrent.atomic.AtomicBoolean;
+import java.util.concurrent.atomic.AtomicLong;
+import java.util.concurrent.atomic.AtomicReference;
+
+/**
+ * The outbox's metrics: {@code warden_outbox_backlog} (rows waiting) and {@code warden_outbox_oldest_age_seconds}
+ * (how long the oldest has waited), read by one cheap query every {@code warden.metrics.outbox-interval}, and
+ * {@code warden_outbox_published_total}, the events this instance's relay has published (its rate is the publish
+ * rate). Every replica reports the same backlog: it is the database's.
+ */
+@ApplicationScoped
+public class OutboxMetrics {
+
+    private static final Logger LOG = Logger.getLogger(OutboxMetrics.class);
+
+    /** Counting stops here: a backlog this large is an incident whatever its exact size, and the scan stays bounded. */
+    static final int BACKLOG_BOUND = 100_000;
+
+    /** The oldest row by seq (the primary key) and the backlog counted up to the bound; platform scope (RLS). */
+    private static final String QUERY = """
+            SELECT (SELECT count(*) FROM (SELECT 1 FROM warden_outbox LIMIT %d) waiting) AS backlog,
+                   COALESCE(EXTRACT(EPOCH FROM now() - (SELECT created_at FROM warden_outbox ORDER BY seq LIMIT 1)), 0)
+                       ::float8 AS oldest_age""".formatted(BACKLOG_BOUND);
+
+    private final TenantDb db;
+    private final Vertx vertx;
+    private final OutboxRelay relay;
+    private final Duration interval;
+    private final AtomicLong backlog = new AtomicLong(-1);
+    private final AtomicReference<Double> oldestAge = new AtomicReference<>(Double.NaN);
+    private final AtomicBoolean reading = new AtomicBoolean();
+    private volatile boolean warned;
+    private long timer = -1;
+
+    public OutboxMetrics(TenantDb db, Vertx vertx, OutboxRelay relay, MeterRegistry registry,
+                         @ConfigProperty(name = "warden.metrics.outbox-interval", defaultValue = "15s") Duration interval) {
+        this.db = db;
+        this.vertx = vertx;
+        this.relay = relay;
+        this.interval = interval;
+        Gauge.builder("warden.outbox.backlog", backlog, b -> b.get() < 0 ? Double.NaN : b.get())
+                .description("Events in the outbox not yet published (counted up to " + BACKLOG_BOUND + ")")
+                .strongReference(true).register(registry);
+        Gauge.builder("warden.outbox.oldest.age", oldestAge, AtomicReference::get)
+                .description("Age of the oldest event waiting in the outbox; 0 when it is empty")
+                .baseUnit("seconds").strongReference(true).register(registry);
+        FunctionCounter.builder("warden.outbox.published", relay, OutboxRelay::published)
+                .description("Events this instance's outbox relay has published since it started")
+                .register(registry);
+    }
+
+    /** After the migrations (which create the outbox): the first reading at once, then on the interval. */
+    void onStart(@Observes StartupEvent event) {
+        refresh();
+        timer = vertx.setPeriodic(interval.toMillis(), id -> refresh());
+    }
+
+    void onStop(@Observes ShutdownEvent event) {
+        if (timer >= 0) {
+            vertx.cancelTimer(timer);
+        }
+    }
+
+    private void refresh() {
+        if (!reading.compareAndSet(false, true)) {
+            return; // the previous reading is still under way
+        }
+        db.asPlatform(conn -> conn.query(QUERY).execute())
+                .map(rows -> rows.iterator().next())
+                .eventually(() -> reading.set(false))
+                .subscribe().with(this::keep, this::unknown);
+    }
+
+    private void keep(Row row) {
+        backlog.set(row.getLong("backlog"));
+        oldestAge.set(row.getDouble("oldest_age"));
+        warned = false;
+    }
+
+    /** An unreadable outbox shows as NaN, not as a stale figure. */
+    private void unknown(Throwable failure) {
+        backlog.set(-1);
+        oldestAge.set(Double.NaN);
+        if (!warned) {
+            warned = true;
+            LOG.warnf("Could not read the outbox backlog for its metrics: %s", failure.getMessage());
+        }
+    }
+}

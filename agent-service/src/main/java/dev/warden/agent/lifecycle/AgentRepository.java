@@ -53,11 +53,16 @@ public class AgentRepository {
     }
 
     public Uni<Page<Agent>> list(SqlConnection conn, PageRequest page, AgentStatus status) {
-        return ListQuery.select(COLUMNS, "agents")
+        ListQuery query = ListQuery.select(COLUMNS, "agents")
                 .whereEquals("status", status == null ? null : status.toString())
                 .updatedSince("updated_at", page.updatedSince())
-                .byTimeAfter("created_at", "id", page.after())
-                .page(conn, page.limit(), AgentRepository::agent);
+                .byTimeAfter("created_at", "id", page.after());
+        if (page.updatedSince() == null) {
+            // agent_counts is kept by a trigger as agents come, go and change status (migration V3).
+            query = status == null ? query.totalFrom("SELECT coalesce(sum(n), 0)::bigint FROM agent_counts")
+                    : query.totalFrom("SELECT coalesce(sum(n), 0)::bigint FROM agent_counts WHERE status = ?", status.toString());
+        }
+        return query.page(conn, page.limit(), AgentRepository::agent);
     }
 
     public Uni<Void> insert(SqlConnection conn, Agent a) {

@@ -37,6 +37,20 @@ class PagingTest {
     }
 
     @Test
+    void totalsFollowCreatesAndStatusChangesExactly() {
+        tenant.admin().post("/v1/agents/" + ids.get(0) + "/suspend").then().statusCode(200);
+        tenant.admin().body(Map.of("image_uri", "registry.example.com/triage:v1"))
+                .post("/v1/agents/" + ids.get(1) + "/deploy").then().statusCode(200);
+
+        tenant.admin().get("/v1/agents").then().body("total", equalTo(5)).body("total_exact", equalTo(true));
+        tenant.admin().get("/v1/agents?status=suspended").then().body("total", equalTo(1)).body("agents", hasSize(1));
+        tenant.admin().get("/v1/agents?status=active").then().body("total", equalTo(1));
+        tenant.admin().get("/v1/agents?status=inactive").then().body("total", equalTo(3)).body("agents", hasSize(3));
+        // Another organization's agents are not counted: its counters are its own, under Row-Level Security.
+        Tenants.create().admin().get("/v1/agents").then().body("total", equalTo(0));
+    }
+
+    @Test
     void cursorsWalkTheWholeListOnceInOrder() {
         List<String> seen = new ArrayList<>();
         String cursor = null;

@@ -36,6 +36,8 @@ public final class ListQuery {
     private final List<Object> keysetArgs = new ArrayList<>();
     private String order = "";
     private long offset;
+    private String totalSql;
+    private final List<Object> totalArgs = new ArrayList<>();
 
     private ListQuery(String columns, String from) {
         this.columns = columns;
@@ -106,6 +108,16 @@ public final class ListQuery {
         return this;
     }
 
+    /**
+     * The total from a statement that knows it without counting (a counter kept as rows change): {@code sql} answers
+     * one number, with a {@code ?} per value. Only for a filter that counter covers exactly.
+     */
+    public ListQuery totalFrom(String sql, Object... values) {
+        totalSql = sql;
+        totalArgs.addAll(List.of(values));
+        return this;
+    }
+
     /** Skips rows after the keyset: only for the lists whose contract has an {@code offset}. */
     public ListQuery offset(long rows) {
         offset = rows;
@@ -115,6 +127,11 @@ public final class ListQuery {
     /** One page and its total. */
     public <T> Uni<Page<T>> page(SqlConnection conn, int limit, Function<Row, T> map) {
         Uni<List<T>> items = items(conn, limit, map);
+        if (totalSql != null) {
+            Uni<Long> kept = conn.preparedQuery(numbered(totalSql)).execute(Tuple.from(totalArgs))
+                    .map(rows -> rows.iterator().next().getLong(0));
+            return Uni.combine().all().unis(items, kept).asTuple().map(t -> new Page<>(t.getItem1(), t.getItem2(), true));
+        }
         Uni<Long> counted = countUpTo(conn, TOTAL_BOUND + 1L);
         return Uni.combine().all().unis(items, counted).asTuple().map(t -> {
             long total = t.getItem2();

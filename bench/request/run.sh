@@ -10,9 +10,12 @@
 #   list       GET /v1/agents?limit=100               (in the organization of BENCH_AGENTS agents)
 #   create     POST /v1/agents                        (last: it grows the organization)
 #   gateway    GET /v1/agents/{id} through the gateway, against the same call direct
+#   audit      GET /v1/audit?limit=50 and ?agent_id=..&limit=50 (audit-service, against its own liveness endpoint) in
+#              an organization of 10,000 audit entries, then again at BENCH_AUDIT_ENTRIES (entries added by SQL)
 # Options (environment):
 #   BENCH_AGENTS=10000 BENCH_CONNECTIONS=32 BENCH_THREADS=2 BENCH_DURATION=15s BENCH_WARMUP=10s
-#   BENCH_ONLY=get,list,gateway,create   a subset (the baseline always runs)
+#   BENCH_ONLY=get,list,gateway,create,audit   a subset (the baseline always runs)
+#   BENCH_AUDIT_ENTRIES=1000000
 #   BENCH_KEEP=1          keep the data folder of the last run (and its agents) instead of starting afresh
 #   WARDEN_SERVICE_JAVA_OPTS  the services' JVM options (the launcher's default otherwise)
 set -euo pipefail
@@ -34,7 +37,7 @@ command -v wrk >/dev/null || { echo "Installing wrk (Debian package)..." >&2; ap
 free_port() { python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1", 0)); print(s.getsockname()[1])'; }
 
 data="$out/warden-data"
-only="${BENCH_ONLY:-get,list,gateway,create}"
+only="${BENCH_ONLY:-get,list,gateway,create,audit}"
 wants() { [[ ",$only," == *",$1,"* ]]; }
 if [ "${BENCH_KEEP:-0}" != 1 ] || [ ! -f "$out/bench-key" ]; then
   rm -rf "$data"
@@ -42,9 +45,9 @@ if [ "${BENCH_KEEP:-0}" != 1 ] || [ ! -f "$out/bench-key" ]; then
 fi
 key="$(cat "$out/bench-key")"
 gateway_port="$(free_port)"
-say "Starting the suite (agent-service only, data $data)..."
+say "Starting the suite (agent-service$(wants audit && echo ' and audit-service'), data $data)..."
 WARDEN_DATA_DIR="$data" WARDEN_GATEWAY_PORT="$gateway_port" WARDEN_PG_PORT=0 WARDEN_KAFKA_PORT=0 \
-  WARDEN_SERVICE_PORTS=free WARDEN_SERVICES=agent-service WARDEN_BOOTSTRAP_API_KEY="$key" \
+  WARDEN_SERVICE_PORTS=free WARDEN_SERVICES="agent-service$(wants audit && echo ,audit-service)" WARDEN_BOOTSTRAP_API_KEY="$key" \
   bin/warden up > "$out/launcher.log" 2>&1 &
 launcher=$!
 stop() { kill -TERM "$launcher" 2>/dev/null || true; wait "$launcher" 2>/dev/null || true; }
@@ -57,6 +60,8 @@ done
 grep -q "Warden is ready" "$out/launcher.log" || { echo "the suite did not start; see $out/launcher.log" >&2; exit 1; }
 direct_port="$(sed -n 's/.*agent-service .*(port \([0-9]*\).*/\1/p' "$out/launcher.log" | head -1)"
 direct="http://127.0.0.1:$direct_port"
+audit_port="$(sed -n 's/.*audit-service .*(port \([0-9]*\).*/\1/p' "$out/launcher.log" | head -1)"
+pg_port="$(sed -n 's/.*PostgreSQL .*(port \([0-9]*\).*/\1/p' "$out/launcher.log" | head -1)"
 gateway="http://127.0.0.1:$gateway_port"
 say "agent-service at $direct, gateway at $gateway"
 
@@ -106,4 +111,45 @@ if wants gateway; then
 fi
 if wants create; then
   create=($(measure "$direct/v1/agents" "${auth[@]}" -s "$root/bench/request/create.lua")); row "POST /v1/agents" "${create[*]}" "ratio $(ratio "${create[0]}" "${base[0]}")"
+fi
+
+if wants audit; then
+  command -v psql >/dev/null || [ -x /usr/lib/postgresql/15/bin/psql ] || apt-get install -y postgresql-client >/dev/null
+  psql_bin="$(command -v psql || echo /usr/lib/postgresql/15/bin/psql)"
+  sql() { PGPASSWORD=postgres "$psql_bin" -h 127.0.0.1 -p "$pg_port" -U postgres -d warden_audit -qtA -c "$1"; }
+  audit="http://127.0.0.1:$audit_port"
+  org="$(curl -s -H "X-API-Key: $key" "$direct/v1/agents/$agent" | sed -n 's/.*"org_id":"\([^"]*\)".*/\1/p')"
+  # Entries that audit-service has not chained yet would race with the ones added below: wait for the head to settle.
+  head=-1; now="$(sql "SELECT coalesce(max(sequence), 0) FROM audit_chain_heads WHERE org_id = '$org'")"
+  while [ "$head" != "$now" ]; do head="$now"; sleep 3; now="$(sql "SELECT coalesce(max(sequence), 0) FROM audit_chain_heads WHERE org_id = '$org'")"; done
+  # Grows the organization's chain to $1 entries by SQL (actions of 1,000 agents; hashes are not checked by a list),
+  # moving its head and publication watermark so that nothing else does work meanwhile.
+  grow() {
+    local to="$1" from
+    from="$(sql "SELECT sequence FROM audit_chain_heads WHERE org_id = '$org'")"
+    [ "$from" -lt "$to" ] || return 0
+    say "Adding $((to - from)) audit entries by SQL..."
+    sql "INSERT INTO audit_entries (org_id, sequence, event_id, event_type, agent_id, actor, action_type, connector, status,
+           metadata, occurred_at, recorded_at, prev_hash, hash)
+         SELECT '$org', s, gen_random_uuid(), 'dev.warden.agent.action.v1', 'bench-agent-' || (s % 1000), 'bench',
+           'issues:create', 'jira', 'success', '{}', now(), now(), 'bench', 'bench'
+         FROM generate_series($from + 1, $to) s;
+         UPDATE audit_chain_heads SET sequence = $to, hash = 'bench' WHERE org_id = '$org';
+         UPDATE audit_publication SET published_sequence = $to WHERE org_id = '$org';
+         ANALYZE audit_entries;"
+  }
+  audit_rows() {
+    local size="$1" base page filtered
+    base=($(measure "$audit/q/health/live"))
+    page=($(measure "$audit/v1/audit?limit=50" "${auth[@]}"))
+    filtered=($(measure "$audit/v1/audit?agent_id=$agent&limit=50" "${auth[@]}"))
+    row "audit baseline GET /q/health/live" "${base[*]}" "($size entries)"
+    row "GET /v1/audit?limit=50" "${page[*]}" "ratio $(ratio "${page[0]}" "${base[0]}")"
+    row "GET /v1/audit?agent_id=..&limit=50" "${filtered[*]}" "ratio $(ratio "${filtered[0]}" "${base[0]}")"
+  }
+  say ""
+  grow 10000
+  audit_rows 10000
+  grow "${BENCH_AUDIT_ENTRIES:-1000000}"
+  audit_rows "${BENCH_AUDIT_ENTRIES:-1000000}"
 fi

@@ -17,21 +17,64 @@ import java.util.UUID;
 
 /**
  * How far each organization's chain is published on {@code warden.audit.v1}: plain JDBC on the publisher's leader
- * connection, which has the platform scope (every organization's entries).
+ * connection, which has the platform scope for the watermarks and takes each organization's scope for its entries.
  */
 @ApplicationScoped
 public class AuditPublicationRepository {
 
-    /** Up to {@code limit} entries past the watermarks, by organization then sequence. */
+    /**
+     * Up to {@code limit} entries past the watermarks, by organization then sequence. Each organization's entries are
+     * read under that organization's own scope: {@code audit_entries} has no cross-organization policy, so its
+     * Row-Level Security stays a plain {@code org_id = ...} that every index of the table serves (an OR with a
+     * platform policy made every list of the audit log scan and sort the whole table).
+     */
     public List<AuditEntry> next(Connection conn, int limit) throws SQLException {
+        List<AuditEntry> out = new ArrayList<>();
+        try {
+            for (Pending p : pending(conn)) {
+                if (out.size() >= limit) {
+                    break;
+                }
+                scope(conn, p.org().toString());
+                readAfter(conn, p.published(), limit - out.size(), out);
+            }
+        } finally {
+            scope(conn, "");
+        }
+        return out;
+    }
+
+    private record Pending(UUID org, long published) {
+    }
+
+    /** Organizations whose head is past their watermark (platform scope: both tables admit it). */
+    private static List<Pending> pending(Connection conn) throws SQLException {
         try (PreparedStatement q = conn.prepareStatement("""
-                SELECT e.org_id, e.sequence, e.event_id, e.event_type, e.agent_id, e.actor, e.action_type, e.connector,
-                       e.status, e.inputs_hash, e.outputs_hash, e.metadata::text, e.occurred_at, e.recorded_at,
-                       e.prev_hash, e.hash
-                FROM audit_publication p JOIN audit_entries e ON e.org_id = p.org_id AND e.sequence > p.published_sequence
-                ORDER BY e.org_id, e.sequence LIMIT ?""")) {
-            q.setInt(1, limit);
-            List<AuditEntry> out = new ArrayList<>();
+                SELECT p.org_id, p.published_sequence FROM audit_publication p JOIN audit_chain_heads h USING (org_id)
+                WHERE h.sequence > p.published_sequence ORDER BY p.org_id""");
+             ResultSet rs = q.executeQuery()) {
+            List<Pending> pending = new ArrayList<>();
+            while (rs.next()) {
+                pending.add(new Pending(rs.getObject(1, UUID.class), rs.getLong(2)));
+            }
+            return pending;
+        }
+    }
+
+    private static void scope(Connection conn, String org) throws SQLException {
+        try (PreparedStatement s = conn.prepareStatement("SELECT set_config('warden.org_id', ?, false)")) {
+            s.setString(1, org);
+            s.execute();
+        }
+    }
+
+    private static void readAfter(Connection conn, long after, int limit, List<AuditEntry> out) throws SQLException {
+        try (PreparedStatement q = conn.prepareStatement("""
+                SELECT org_id, sequence, event_id, event_type, agent_id, actor, action_type, connector, status,
+                       inputs_hash, outputs_hash, metadata::text, occurred_at, recorded_at, prev_hash, hash
+                FROM audit_entries WHERE sequence > ? ORDER BY sequence LIMIT ?""")) {
+            q.setLong(1, after);
+            q.setInt(2, limit);
             try (ResultSet rs = q.executeQuery()) {
                 while (rs.next()) {
                     out.add(new AuditEntry(rs.getObject(1, UUID.class), rs.getLong(2), rs.getObject(3, UUID.class),
@@ -40,7 +83,6 @@ public class AuditPublicationRepository {
                             instant(rs.getTimestamp(13)), instant(rs.getTimestamp(14)), rs.getString(15), rs.getString(16)));
                 }
             }
-            return out;
         }
     }
 

@@ -97,6 +97,10 @@ public class AuditRepository {
         return conn.preparedQuery("INSERT INTO audit_checkpoints (" + CHECKPOINT_COLUMNS + ") VALUES ($1, $2, $3, $4, $5, $6, $7, $8)")
                 .execute(Tuple.from(Arrays.asList(c.id(), c.orgId(), c.sequence(), c.headHash(), utc(c.signedAt()),
                         c.keyId(), c.algorithm(), c.signature())))
+                .chain(() -> conn.preparedQuery("""
+                                UPDATE audit_chain_heads SET checkpointed_sequence = greatest(checkpointed_sequence, $1)
+                                WHERE org_id = $2""")
+                        .execute(Tuple.of(c.sequence(), c.orgId())))
                 .replaceWithVoid();
     }
 
@@ -128,10 +132,7 @@ public class AuditRepository {
 
     /** Organizations whose chain head has no checkpoint yet, across organizations: needs the platform scope. */
     public Uni<List<UUID>> headsWithoutCheckpoint(SqlConnection conn) {
-        return conn.query("""
-                        SELECT h.org_id FROM audit_chain_heads h
-                        WHERE h.sequence > 0 AND NOT EXISTS (
-                            SELECT 1 FROM audit_checkpoints c WHERE c.org_id = h.org_id AND c.sequence = h.sequence)""")
+        return conn.query("SELECT org_id FROM audit_chain_heads WHERE sequence > checkpointed_sequence")
                 .execute().map(rows -> all(rows, r -> r.getUUID(0)));
     }
 

@@ -19,6 +19,9 @@ import io.vertx.httpproxy.ProxyInterceptor;
 import io.vertx.httpproxy.ProxyOptions;
 import io.vertx.httpproxy.ProxyResponse;
 
+import java.io.IOException;
+import java.net.InetAddress;
+import java.net.ServerSocket;
 import java.util.Map;
 import java.util.Optional;
 import java.util.concurrent.TimeUnit;
@@ -57,8 +60,10 @@ public final class Gateway {
         vertx = Vertx.vertx();
         int loops = Math.max(2, Runtime.getRuntime().availableProcessors());
         try {
-            int actual = listen(port);
-            for (int i = 1; i < loops; i++) {
+            // Servers of one Vert.x instance share a port they all ask for by number; each asking for 0 would get a
+            // port of its own, so 0 is turned into a free port first.
+            int actual = port == 0 ? freePort() : port;
+            for (int i = 0; i < loops; i++) {
                 listen(actual);
             }
             return actual;
@@ -66,6 +71,12 @@ public final class Gateway {
             stop();
             Throwable cause = e.getCause() != null ? e.getCause() : e;
             throw new IllegalStateException("gateway cannot listen on port " + port + ": " + cause.getMessage(), cause);
+        }
+    }
+
+    private static int freePort() throws IOException {
+        try (ServerSocket socket = new ServerSocket(0, 50, InetAddress.getLoopbackAddress())) {
+            return socket.getLocalPort();
         }
     }
 

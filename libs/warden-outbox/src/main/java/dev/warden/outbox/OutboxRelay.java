@@ -35,6 +35,7 @@ public class OutboxRelay implements LeaderJob {
     private final RelayProducer producer;
     private final LeaderLoop standalone;
     private final AtomicLong published = new AtomicLong();
+    private final AtomicLong attempted = new AtomicLong();
     private final Deque<InFlight> inFlight = new ArrayDeque<>();
     private long cursor;
 
@@ -59,6 +60,11 @@ public class OutboxRelay implements LeaderJob {
     /** Events this instance has published since it started. */
     public long published() {
         return published.get();
+    }
+
+    /** Events this instance has tried to hand to Kafka, acknowledged or not, retries included. */
+    public long attempted() {
+        return attempted.get();
     }
 
     @Override
@@ -136,6 +142,7 @@ public class OutboxRelay implements LeaderJob {
     /** Hands a batch to Kafka; each record's acknowledgement or failure arrives on its callback. */
     private InFlight send(List<Pending> batch) {
         InFlight sent = new InFlight(batch);
+        attempted.addAndGet(batch.size());
         KafkaProducer<String, String> kafka = producer.get();
         int i = 0;
         try {

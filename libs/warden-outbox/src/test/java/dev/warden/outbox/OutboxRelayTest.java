@@ -43,6 +43,9 @@ class OutboxRelayTest {
     @Inject
     Outbox outbox;
 
+    @Inject
+    OutboxRelay relay;
+
     private final UUID org = UUID.randomUUID();
     private final String run = UUID.randomUUID().toString().substring(0, 8);
 
@@ -53,8 +56,10 @@ class OutboxRelayTest {
             tap.await(this::ours, 30, WAIT);
 
             OwnBroker.kafka().stop();
+            long attempts = relay.attempted();
             emit(30, 120);
-            Thread.sleep(2000);
+            // The later marker: the relay has read the new events and tried to send them; still none may be gone.
+            Awaitility.await().atMost(WAIT).until(() -> relay.attempted() > attempts);
             assertEquals(90, pendingInOutbox(), "events wait in the outbox while the broker is down");
 
             OwnBroker.kafka().restart();

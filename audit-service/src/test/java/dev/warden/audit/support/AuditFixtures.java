@@ -1,17 +1,12 @@
 package dev.warden.audit.support;
 
 import dev.warden.events.CloudEvent;
-import dev.warden.events.EventJson;
 import dev.warden.events.EventTypes;
 import dev.warden.events.Topics;
+import dev.warden.testing.TestEvents;
 import dev.warden.testing.TestOrganizations;
 import dev.warden.testing.TestOrganizations.TestOrg;
 import io.restassured.specification.RequestSpecification;
-import org.apache.kafka.clients.admin.Admin;
-import org.apache.kafka.clients.admin.NewTopic;
-import org.apache.kafka.clients.producer.KafkaProducer;
-import org.apache.kafka.clients.producer.ProducerRecord;
-import org.apache.kafka.common.serialization.StringSerializer;
 import org.awaitility.Awaitility;
 import org.eclipse.microprofile.config.ConfigProvider;
 
@@ -57,38 +52,14 @@ public final class AuditFixtures {
     }
 
     public static void publish(String topic, List<CloudEvent> events) {
-        ensureTopic(topic);
-        try (KafkaProducer<String, String> producer = new KafkaProducer<>(Map.of("bootstrap.servers", bootstrap(),
-                "key.serializer", StringSerializer.class.getName(), "value.serializer", StringSerializer.class.getName()))) {
-            for (CloudEvent e : events) {
-                producer.send(new ProducerRecord<>(topic, e.subject(), EventJson.write(e)));
-            }
-            producer.flush();
-        }
+        TestEvents.publish(bootstrap(), topic, events);
     }
 
     public static void publishRaw(String topic, String key, String value) {
-        ensureTopic(topic);
-        try (KafkaProducer<String, String> producer = new KafkaProducer<>(Map.of("bootstrap.servers", bootstrap(),
-                "key.serializer", StringSerializer.class.getName(), "value.serializer", StringSerializer.class.getName()))) {
-            producer.send(new ProducerRecord<>(topic, key, value));
-            producer.flush();
-        }
+        TestEvents.publishRaw(bootstrap(), topic, key, value);
     }
 
     public static void publish(List<CloudEvent> events) {
         publish(Topics.AGENTS, events);
-    }
-
-    static void ensureTopic(String topic) {
-        try (Admin admin = Admin.create(Map.of("bootstrap.servers", bootstrap()))) {
-            if (!admin.listTopics().names().get().contains(topic)) {
-                admin.createTopics(List.of(new NewTopic(topic, 6, (short) 1))).all().get();
-            }
-        } catch (Exception e) {
-            if (!(e.getCause() instanceof org.apache.kafka.common.errors.TopicExistsException)) {
-                throw new IllegalStateException(e);
-            }
-        }
     }
 }

@@ -8,12 +8,9 @@ import dev.warden.events.Topics;
 import dev.warden.events.access.AccessEvents;
 import dev.warden.events.access.AccessEvents.ApiKey;
 import dev.warden.events.access.AccessEvents.Organization;
-import org.apache.kafka.clients.admin.Admin;
-import org.apache.kafka.clients.admin.NewTopic;
 import org.apache.kafka.clients.producer.KafkaProducer;
 import org.apache.kafka.clients.producer.ProducerRecord;
 import org.apache.kafka.common.config.TopicConfig;
-import org.apache.kafka.common.errors.TopicExistsException;
 import org.apache.kafka.common.serialization.StringSerializer;
 
 import java.nio.charset.StandardCharsets;
@@ -25,7 +22,8 @@ import java.util.UUID;
 import java.util.concurrent.ExecutionException;
 
 /**
- * Organizations and API keys for the tests of services other than agent-service: published on
+ * Organizations and API keys for the tests of every service but agent-service (whose tests make them through its
+ * own API, since it owns them): published on
  * {@code warden.access.v1} exactly as agent-service publishes them, so the service under test learns them the real way.
  */
 public final class TestOrganizations {
@@ -49,7 +47,8 @@ public final class TestOrganizations {
         UUID org = UUID.randomUUID();
         Instant now = Instant.now();
         Map<String, String> keys = new LinkedHashMap<>();
-        ensureAccessTopic(bootstrapServers);
+        TestEvents.ensureTopic(bootstrapServers, Topics.ACCESS,
+                Map.of(TopicConfig.CLEANUP_POLICY_CONFIG, TopicConfig.CLEANUP_POLICY_COMPACT));
         try (KafkaProducer<String, String> producer = new KafkaProducer<>(Map.of("bootstrap.servers", bootstrapServers,
                 "key.serializer", StringSerializer.class.getName(), "value.serializer", StringSerializer.class.getName()))) {
             send(producer, AccessEvents.organizationKey(org), CloudEvent.of("/warden/test", EventTypes.ORGANIZATION,
@@ -73,20 +72,6 @@ public final class TestOrganizations {
             producer.send(new ProducerRecord<>(Topics.ACCESS, key, EventJson.write(event))).get();
         } catch (InterruptedException | ExecutionException e) {
             throw new IllegalStateException("could not publish to " + Topics.ACCESS, e);
-        }
-    }
-
-    private static void ensureAccessTopic(String bootstrapServers) {
-        try (Admin admin = Admin.create(Map.of("bootstrap.servers", bootstrapServers))) {
-            admin.createTopics(List.of(new NewTopic(Topics.ACCESS, 6, (short) 1)
-                    .configs(Map.of(TopicConfig.CLEANUP_POLICY_CONFIG, TopicConfig.CLEANUP_POLICY_COMPACT)))).all().get();
-        } catch (ExecutionException e) {
-            if (!(e.getCause() instanceof TopicExistsException)) {
-                throw new IllegalStateException(e);
-            }
-        } catch (InterruptedException e) {
-            Thread.currentThread().interrupt();
-            throw new IllegalStateException(e);
         }
     }
 }

@@ -35,6 +35,25 @@ class BadInputTest {
     }
 
     @Test
+    void aNulCharacterAnywhereInABodyIsA400NamingItsFieldAndNothingIsStored() {
+        String nul = "\\u0000"; // the JSON escape; a raw NUL byte is not JSON at all (below)
+        String[] bodies = {
+            "{\"name\": \"tri" + nul + "age\", \"runtime\": \"docker\"}",
+            "{\"name\": \"triage\", \"runtime\": \"docker\", \"tags\": [\"ok\", \"b" + nul + "ad\"]}",
+            "{\"name\": \"triage\", \"runtime\": \"docker\", \"metadata\": {\"team\": {\"lead\": \"a" + nul + "\"}}}",
+            "{\"name\": \"triage\", \"runtime\": \"docker\", \"metadata\": {\"k" + nul + "\": 1}}"};
+        String[] fields = {"name", "tags[1]", "metadata", "metadata"};
+        for (int i = 0; i < bodies.length; i++) {
+            errorShape(tenant.admin().body(bodies[i]).post("/v1/agents").then(), 400)
+                    .body("error.details[0].field", equalTo(fields[i]))
+                    .body("error.details[0].reason", containsString("NUL"));
+        }
+        errorShape(tenant.admin().body("{\"name\": \"a\u0000\", \"runtime\": \"docker\"}").post("/v1/agents").then(), 400)
+                .body("error.details[0].field", equalTo("name"));
+        tenant.admin().get("/v1/agents").then().body("total", equalTo(0));
+    }
+
+    @Test
     void unknownEnumValueNamesTheField() {
         errorShape(tenant.admin().body(AgentMother.with(AgentMother.triageAgent(), "agent_type", "rogue"))
                 .post("/v1/agents").then(), 400)

@@ -50,7 +50,9 @@ public class AuditResource {
         int pageSize = Params.integer("limit", limit, 100, 1, 1000);
         int skip = Params.integer("offset", offset, 0, 0, 1_000_000);
         Cursor after = Cursor.decode(cursor);
-        EntryFilter filter = new EntryFilter(agentId, actionType, connector, status, Params.optionalInstant("from", from),
+        EntryFilter filter = new EntryFilter(Params.optionalText("agent_id", agentId, 200),
+                Params.optionalText("action_type", actionType, 200), Params.optionalText("connector", connector, 64),
+                Params.optionalText("status", status, 64), Params.optionalInstant("from", from),
                 Params.optionalInstant("to", to), Params.optionalInstant("updated_since", updatedSince),
                 after == null ? null : after.position());
         return log.list(actor.org(), filter, pageSize, skip);

@@ -2,6 +2,7 @@ package dev.warden.audit.drift;
 
 import dev.warden.api.ApiException;
 import dev.warden.api.PageRequest;
+import dev.warden.api.Params;
 import dev.warden.tenancy.security.CurrentActor;
 import dev.warden.tenancy.security.Roles;
 import io.smallrye.mutiny.Uni;
@@ -41,6 +42,7 @@ public class DriftResource {
         if (driftType != null && !TYPES.contains(driftType)) {
             throw ApiException.invalidField("drift_type", "must be one of " + String.join(", ", TYPES.stream().sorted().toList()));
         }
-        return service.list(actor.org(), agentId, driftType, PageRequest.parse(limit, cursor, updatedSince));
+        return service.list(actor.org(), Params.optionalText("agent_id", agentId, 200), driftType,
+                PageRequest.parse(limit, cursor, updatedSince));
     }
 }

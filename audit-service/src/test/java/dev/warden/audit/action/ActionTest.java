@@ -87,6 +87,20 @@ class ActionTest {
     }
 
     @Test
+    void aNulCharacterIsRefusedInABatchAndInAFilter() {
+        Map<String, Object> nul = action("ji\u0000ra", "issues:create", "success");
+        as(org, "admin").contentType(ContentType.JSON).body(Map.of("agent_id", agent, "actions", List.of(nul)))
+                .post("/v1/audit/actions").then().statusCode(400)
+                .body("error.details[0].field", equalTo("actions[0].connector"));
+        for (String filter : List.of("agent_id", "action_type", "connector", "status")) {
+            as(org, "auditor").urlEncodingEnabled(false).get("/v1/audit?" + filter + "=a%00b").then().statusCode(400)
+                    .body("error.details[0].field", equalTo(filter));
+        }
+        as(org, "auditor").urlEncodingEnabled(false).get("/v1/drift-events?agent_id=a%00b").then().statusCode(400)
+                .body("error.details[0].field", equalTo("agent_id"));
+    }
+
+    @Test
     void viewersCannotReportActions() {
         as(org, "viewer").contentType(ContentType.JSON)
                 .body(Map.of("agent_id", agent, "actions", List.of(action("a", "b", "success"))))

@@ -92,7 +92,9 @@ public class ErrorMappers {
     private RestResponse<ErrorResponse> badBody(JsonMappingException e) {
         String field = path(e);
         String reason;
-        if (e instanceof UnrecognizedPropertyException) {
+        if (refusedNul(e)) {
+            reason = NoNulCharacters.REASON;
+        } else if (e instanceof UnrecognizedPropertyException) {
             reason = "unknown field";
         } else if (e instanceof InvalidFormatException f && f.getTargetType() != null && f.getTargetType().isEnum()) {
             reason = "must be one of " + Arrays.stream(f.getTargetType().getEnumConstants())
@@ -105,6 +107,15 @@ public class ErrorMappers {
         String name = field.isEmpty() ? "body" : field;
         return respond(400, "invalid_request", "Invalid " + name + ": " + reason,
                 List.of(new FieldError(name, reason)));
+    }
+
+    static boolean refusedNul(Throwable e) {
+        for (Throwable t = e; t != null; t = t.getCause()) {
+            if (t.getMessage() != null && t.getMessage().contains(NoNulCharacters.REASON)) {
+                return true;
+            }
+        }
+        return false;
     }
 
     private static String path(JsonMappingException e) {

@@ -13,6 +13,20 @@ public final class Params {
     private Params() {
     }
 
+    /** A free-text filter: absent, or at most {@code maxLength} characters without a NUL character. */
+    public static String optionalText(String name, String raw, int maxLength) {
+        if (raw == null || raw.isEmpty()) {
+            return null;
+        }
+        if (raw.length() > maxLength) {
+            throw ApiException.invalidField(name, "must be at most " + maxLength + " characters");
+        }
+        if (raw.indexOf('\0') >= 0) {
+            throw ApiException.invalidField(name, NoNulCharacters.REASON);
+        }
+        return raw;
+    }
+
     public static UUID uuid(String name, String raw) {
         if (raw == null || raw.isBlank()) {
             throw ApiException.invalidField(name, "is required");

@@ -22,5 +22,7 @@ public class StrictJson implements ObjectMapperCustomizer {
         mapper.disable(DeserializationFeature.ACCEPT_FLOAT_AS_INT);
         mapper.disable(SerializationFeature.WRITE_DATES_AS_TIMESTAMPS);
         mapper.configure(MapperFeature.ALLOW_COERCION_OF_SCALARS, false);
+        mapper.registerModule(NoNulCharacters.module());
+        mapper.setNodeFactory(NoNulCharacters.nodeFactory());
     }
 }

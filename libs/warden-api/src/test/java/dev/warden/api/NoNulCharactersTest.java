@@ -1,0 +1,54 @@
+package dev.warden.api;
+
+import com.fasterxml.jackson.databind.JsonMappingException;
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import org.junit.jupiter.api.Test;
+
+import java.util.List;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertThrows;
+
+class NoNulCharactersTest {
+
+    record Body(String name, List<String> tags, JsonNode metadata) {
+    }
+
+    private final ObjectMapper mapper = strict();
+
+    @Test
+    void aNulInAnyStringOfABodyIsRefusedWithItsPath() {
+        assertEquals("name", refusedAt("{\"name\": \"a\\u0000\"}"));
+        assertEquals("tags[1]", refusedAt("{\"tags\": [\"ok\", \"b\\u0000\"]}"));
+        assertEquals("metadata", refusedAt("{\"metadata\": {\"team\": {\"lead\": \"a\\u0000\"}}}"));
+        assertEquals("metadata", refusedAt("{\"metadata\": {\"k\\u0000\": 1}}"));
+    }
+
+    @Test
+    void ordinaryTextIsUntouched() throws Exception {
+        Body body = mapper.readValue("{\"name\": \"tri\\u00e4ge\", \"tags\": [\"a\"], \"metadata\": {\"k\": \"v\"}}", Body.class);
+        assertEquals("triäge", body.name());
+        assertEquals("v", body.metadata().get("k").asText());
+    }
+
+    private String refusedAt(String json) {
+        JsonMappingException e = assertThrows(JsonMappingException.class, () -> mapper.readValue(json, Body.class));
+        assertEquals(true, ErrorMappers.refusedNul(e), () -> "not recognised as a NUL refusal: " + e);
+        StringBuilder path = new StringBuilder();
+        for (JsonMappingException.Reference ref : e.getPath()) {
+            if (ref.getFieldName() != null) {
+                path.append(path.isEmpty() ? "" : ".").append(ref.getFieldName());
+            } else {
+                path.append('[').append(ref.getIndex()).append(']');
+            }
+        }
+        return path.toString();
+    }
+
+    private static ObjectMapper strict() {
+        ObjectMapper mapper = new ObjectMapper();
+        new StrictJson().customize(mapper);
+        return mapper;
+    }
+}

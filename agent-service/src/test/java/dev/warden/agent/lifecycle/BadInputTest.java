@@ -54,6 +54,28 @@ class BadInputTest {
     }
 
     @Test
+    void aDuplicatedKeyIsA400Everywhere() {
+        String id = tenant.admin().body(AgentMother.triageAgent()).post("/v1/agents").then().statusCode(201)
+                .extract().path("id");
+        errorShape(tenant.admin().body("{\"name\": \"a\", \"name\": \"b\", \"runtime\": \"docker\"}")
+                .post("/v1/agents").then(), 400);
+        errorShape(tenant.admin().body("{\"image_uri\": \"r/a:1\", \"image_uri\": \"r/a:2\"}")
+                .post("/v1/agents/" + id + "/deploy").then(), 400);
+        errorShape(tenant.admin().body("{\"connector\": \"jira\", \"connector\": \"slack\"}")
+                .post("/v1/agents/" + id + "/connectors").then(), 400);
+        errorShape(Tenants.platform().body("{\"name\": \"a\", \"name\": \"b\"}").post("/v1/orgs").then(), 400);
+        tenant.admin().get("/v1/agents/" + id + "/versions").then().body("total", equalTo(0));
+    }
+
+    @Test
+    void aTimestampPastTheYear9999IsA400NamingTheField() {
+        errorShape(tenant.admin().body(Map.of("name", "ci", "role", "operator", "expires_at", "+294277-01-01T00:00:00Z"))
+                .post("/v1/api-keys").then(), 400).body("error.details[0].field", equalTo("expires_at"));
+        errorShape(tenant.admin().queryParam("updated_since", "+294277-01-01T00:00:00Z").get("/v1/agents").then(), 400)
+                .body("error.details[0].field", equalTo("updated_since"));
+    }
+
+    @Test
     void unknownEnumValueNamesTheField() {
         errorShape(tenant.admin().body(AgentMother.with(AgentMother.triageAgent(), "agent_type", "rogue"))
                 .post("/v1/agents").then(), 400)

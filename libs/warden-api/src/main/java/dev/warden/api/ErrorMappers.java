@@ -92,8 +92,9 @@ public class ErrorMappers {
     private RestResponse<ErrorResponse> badBody(JsonMappingException e) {
         String field = path(e);
         String reason;
-        if (refusedNul(e)) {
-            reason = NoNulCharacters.REASON;
+        String refusal = refusal(e);
+        if (refusal != null) {
+            reason = refusal;
         } else if (e instanceof UnrecognizedPropertyException) {
             reason = "unknown field";
         } else if (e instanceof InvalidFormatException f && f.getTargetType() != null && f.getTargetType().isEnum()) {
@@ -109,13 +110,16 @@ public class ErrorMappers {
                 List.of(new FieldError(name, reason)));
     }
 
-    static boolean refusedNul(Throwable e) {
+    /** The reason {@link StorableValues} refused a value while the body was read, or null. */
+    static String refusal(Throwable e) {
         for (Throwable t = e; t != null; t = t.getCause()) {
-            if (t.getMessage() != null && t.getMessage().contains(NoNulCharacters.REASON)) {
-                return true;
+            for (String reason : new String[]{StorableValues.REASON, StorableValues.TIME_REASON}) {
+                if (t.getMessage() != null && t.getMessage().contains(reason)) {
+                    return reason;
+                }
             }
         }
-        return false;
+        return null;
     }
 
     private static String path(JsonMappingException e) {

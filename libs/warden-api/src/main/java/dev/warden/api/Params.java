@@ -22,7 +22,7 @@ public final class Params {
             throw ApiException.invalidField(name, "must be at most " + maxLength + " characters");
         }
         if (raw.indexOf('\0') >= 0) {
-            throw ApiException.invalidField(name, NoNulCharacters.REASON);
+            throw ApiException.invalidField(name, StorableValues.REASON);
         }
         return raw;
     }
@@ -77,9 +77,6 @@ public final class Params {
     }
 
     /** An ISO-8601 timestamp with an offset, such as {@code 2026-04-01T14:30:00Z}. */
-    private static final Instant EARLIEST = Instant.parse("0001-01-01T00:00:00Z");
-    private static final Instant LATEST = Instant.parse("9999-12-31T23:59:59.999999Z");
-
     public static Instant optionalInstant(String name, String raw) {
         if (raw == null || raw.isEmpty()) {
             return null;
@@ -90,9 +87,8 @@ public final class Params {
         } catch (DateTimeParseException e) {
             throw ApiException.invalidField(name, "must be an ISO-8601 timestamp such as 2026-04-01T14:30:00Z");
         }
-        // PostgreSQL stores years up to 294276; anything past year 9999 is a mistake, not a date to compare with.
-        if (value.isBefore(EARLIEST) || value.isAfter(LATEST)) {
-            throw ApiException.invalidField(name, "must be between the years 1 and 9999");
+        if (!StorableValues.storable(value)) {
+            throw ApiException.invalidField(name, StorableValues.TIME_REASON);
         }
         return value;
     }

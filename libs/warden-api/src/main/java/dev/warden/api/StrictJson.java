@@ -1,5 +1,6 @@
 package dev.warden.api;
 
+import com.fasterxml.jackson.core.JsonParser;
 import com.fasterxml.jackson.databind.DeserializationFeature;
 import com.fasterxml.jackson.databind.MapperFeature;
 import com.fasterxml.jackson.databind.ObjectMapper;
@@ -14,6 +15,12 @@ import jakarta.inject.Singleton;
 @Singleton
 public class StrictJson implements ObjectMapperCustomizer {
 
+    /** Last, so that its deserializers take precedence over the modules Quarkus registers (JavaTimeModule). */
+    @Override
+    public int priority() {
+        return MINIMUM_PRIORITY;
+    }
+
     @Override
     public void customize(ObjectMapper mapper) {
         mapper.enable(DeserializationFeature.FAIL_ON_UNKNOWN_PROPERTIES);
@@ -22,7 +29,9 @@ public class StrictJson implements ObjectMapperCustomizer {
         mapper.disable(DeserializationFeature.ACCEPT_FLOAT_AS_INT);
         mapper.disable(SerializationFeature.WRITE_DATES_AS_TIMESTAMPS);
         mapper.configure(MapperFeature.ALLOW_COERCION_OF_SCALARS, false);
-        mapper.registerModule(NoNulCharacters.module());
-        mapper.setNodeFactory(NoNulCharacters.nodeFactory());
+        // A key given twice is ambiguous (which one does a security setting take?): refused, like any malformed JSON.
+        mapper.enable(JsonParser.Feature.STRICT_DUPLICATE_DETECTION);
+        mapper.registerModule(StorableValues.module());
+        mapper.setNodeFactory(StorableValues.nodeFactory());
     }
 }

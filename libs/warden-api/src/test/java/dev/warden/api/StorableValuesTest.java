@@ -10,9 +10,9 @@ import java.util.List;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 
-class NoNulCharactersTest {
+class StorableValuesTest {
 
-    record Body(String name, List<String> tags, JsonNode metadata) {
+    record Body(String name, List<String> tags, JsonNode metadata, java.time.Instant at) {
     }
 
     private final ObjectMapper mapper = strict();
@@ -26,6 +26,17 @@ class NoNulCharactersTest {
     }
 
     @Test
+    void aTimestampPostgresCannotStoreIsRefused() {
+        assertEquals("at", refusedAt("{\"at\": \"+294277-01-01T00:00:00Z\"}"));
+    }
+
+    @Test
+    void aDuplicatedKeyIsRefused() {
+        assertThrows(com.fasterxml.jackson.core.JsonProcessingException.class,
+                () -> mapper.readValue("{\"name\": \"a\", \"name\": \"b\"}", Body.class));
+    }
+
+    @Test
     void ordinaryTextIsUntouched() throws Exception {
         Body body = mapper.readValue("{\"name\": \"tri\\u00e4ge\", \"tags\": [\"a\"], \"metadata\": {\"k\": \"v\"}}", Body.class);
         assertEquals("triäge", body.name());
@@ -34,7 +45,7 @@ class NoNulCharactersTest {
 
     private String refusedAt(String json) {
         JsonMappingException e = assertThrows(JsonMappingException.class, () -> mapper.readValue(json, Body.class));
-        assertEquals(true, ErrorMappers.refusedNul(e), () -> "not recognised as a NUL refusal: " + e);
+        assertEquals(true, ErrorMappers.refusal(e) != null, () -> "not recognised as a NUL refusal: " + e);
         StringBuilder path = new StringBuilder();
         for (JsonMappingException.Reference ref : e.getPath()) {
             if (ref.getFieldName() != null) {

@@ -9,24 +9,36 @@ import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.node.JsonNodeFactory;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import com.fasterxml.jackson.databind.node.TextNode;
+import com.fasterxml.jackson.datatype.jsr310.deser.InstantDeserializer;
 
 import java.io.IOException;
+import java.time.Instant;
 
 /**
- * PostgreSQL cannot store the NUL character in text or JSON, so a request carrying one would fail at the database
- * with a 500. Every string of a request body (record fields, lists, free-form JSON alike) is refused with a 400 naming
- * its field instead, while the body is read.
+ * Values PostgreSQL cannot store would fail at the database with a 500: the NUL character in text or JSON, and
+ * timestamps past its range. Every string of a request body (record fields, lists, free-form JSON alike) and every
+ * timestamp is checked while the body is read, and refused with a 400 naming its field.
  */
-public final class NoNulCharacters {
+public final class StorableValues {
 
     public static final String REASON = "must not contain the NUL character (\\u0000)";
+    public static final String TIME_REASON = "must be between the years 1 and 9999";
+    static final Instant EARLIEST = Instant.parse("0001-01-01T00:00:00Z");
+    static final Instant LATEST = Instant.parse("9999-12-31T23:59:59.999999Z");
 
-    private NoNulCharacters() {
+    private StorableValues() {
     }
 
-    /** Strings of typed fields and lists. */
+    /** Strings of typed fields and lists, and timestamps. */
     public static SimpleModule module() {
-        return new SimpleModule("warden-no-nul").addDeserializer(String.class, new Strings());
+        return new SimpleModule("warden-storable-values")
+                .addDeserializer(String.class, new Strings())
+                .addDeserializer(Instant.class, new Instants());
+    }
+
+    /** Whether PostgreSQL can store {@code value}; years past 9999 are a mistake, not a date to compare with. */
+    public static boolean storable(Instant value) {
+        return value == null || !value.isBefore(EARLIEST) && !value.isAfter(LATEST);
     }
 
     /** Strings inside free-form JSON ({@code metadata}, {@code config}, policy rules). */
@@ -60,6 +72,22 @@ public final class NoNulCharacters {
             throw new IllegalArgumentException(REASON);
         }
         return value;
+    }
+
+    private static final class Instants extends StdScalarDeserializer<Instant> {
+
+        Instants() {
+            super(Instant.class);
+        }
+
+        @Override
+        public Instant deserialize(JsonParser p, DeserializationContext ctxt) throws IOException {
+            Instant value = InstantDeserializer.INSTANT.deserialize(p, ctxt);
+            if (!storable(value)) {
+                throw new IllegalArgumentException(TIME_REASON);
+            }
+            return value;
+        }
     }
 
     private static final class Strings extends StdScalarDeserializer<String> {

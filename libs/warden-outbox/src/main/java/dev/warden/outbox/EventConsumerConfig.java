@@ -27,4 +27,11 @@ public interface EventConsumerConfig {
 
     @WithDefault("10s")
     Duration maxBackoff();
+
+    /**
+     * How long a consumer may go without committing while events wait before readiness reports it DOWN (a database
+     * outage it keeps retrying through, a handler that hangs). An idle consumer with nothing to read is never stuck.
+     */
+    @WithDefault("2m")
+    Duration stuckAfter();
 }

@@ -18,6 +18,7 @@ import java.util.Collection;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.Optional;
 import java.util.OptionalLong;
 import java.util.concurrent.CompletionException;
 import java.util.concurrent.CountDownLatch;
@@ -57,6 +58,11 @@ public final class EventConsumerLoop implements AutoCloseable {
     private final ConsumerTelemetry telemetry;
     private final CountDownLatch closing = new CountDownLatch(1);
     private final Thread thread;
+    // What readiness reads (problem()): written by the loop's thread only.
+    private volatile long lastProgress = System.nanoTime();
+    private volatile long waiting;
+    private volatile String lastFailure;
+    private volatile String stoppedBy;
 
     /**
      * Starts consuming at once, untraced, with meters in Micrometer's global registry. Services use
@@ -96,21 +102,45 @@ public final class EventConsumerLoop implements AutoCloseable {
         this.thread = Thread.ofPlatform().name("warden-consumer-" + group).start(this::run);
     }
 
+    /**
+     * Why this consumer cannot be counted on, or empty: it stopped, or events have waited longer than
+     * {@code stuck-after} without a commit (the last failure says why). Read by readiness.
+     */
+    public Optional<String> problem() {
+        if (closing()) {
+            return Optional.empty();
+        }
+        if (stoppedBy != null) {
+            return Optional.of("consumer " + group + " stopped: " + stoppedBy);
+        }
+        long quiet = System.nanoTime() - lastProgress;
+        if (waiting > 0 && quiet > config.stuckAfter().toNanos()) {
+            return Optional.of("consumer " + group + " has committed nothing for " + Duration.ofNanos(quiet).toSeconds()
+                    + " s with " + waiting + " events waiting" + (lastFailure == null ? "" : "; last failure: " + lastFailure));
+        }
+        return Optional.empty();
+    }
+
     private void run() {
         telemetry.bindToThread();
         try {
             while (!closing()) {
                 ConsumerRecords<String, String> records = consumer.poll(Duration.ofMillis(500));
                 measureLag(records.count());
-                if (!records.isEmpty()) {
+                if (records.isEmpty()) {
+                    lastProgress = System.nanoTime();
+                } else {
                     handle(records);
                     commit(records);
+                    lastProgress = System.nanoTime();
+                    lastFailure = null;
                     measureLag(0);
                 }
             }
         } catch (WakeupException | Closing e) {
             // Closing: a batch not committed is delivered again to whoever consumes these partitions next.
         } catch (RuntimeException e) {
+            stoppedBy = e.getClass().getSimpleName() + ": " + e.getMessage();
             LOG.errorf(e, "Consumer %s stopped", group);
         } finally {
             consumer.close(Duration.ofSeconds(5));
@@ -131,6 +161,7 @@ public final class EventConsumerLoop implements AutoCloseable {
             }
         }
         telemetry.lag(lag);
+        waiting = lag;
     }
 
     /** The whole batch with retries; if it keeps failing, each record alone, and what still fails is dead-lettered. */
@@ -176,6 +207,7 @@ public final class EventConsumerLoop implements AutoCloseable {
             }
             FailureKind kind = FailureKind.of(failure);
             telemetry.failedAttempt(kind);
+            lastFailure = kind + ", " + describe(failure);
             if (kind == FailureKind.UNPROCESSABLE) {
                 return new GaveUp(failure, attempt);
             }

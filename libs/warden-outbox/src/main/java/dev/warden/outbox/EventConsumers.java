@@ -50,6 +50,11 @@ public class EventConsumers {
         return loop;
     }
 
+    /** The loops started and not yet closed by shutdown. */
+    List<EventConsumerLoop> started() {
+        return List.copyOf(started);
+    }
+
     /** Before the producer that dead-letters closes (default priority), so a loop never sees it closed. */
     void onStop(@Observes @Priority(100) ShutdownEvent event) {
         started.forEach(EventConsumerLoop::close);

@@ -20,6 +20,8 @@ import org.apache.kafka.common.TopicPartition;
 import org.apache.kafka.common.serialization.StringDeserializer;
 import org.apache.kafka.common.serialization.StringSerializer;
 import org.awaitility.Awaitility;
+import org.eclipse.microprofile.health.HealthCheckResponse;
+import org.eclipse.microprofile.health.Readiness;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 
@@ -33,6 +35,7 @@ import java.util.Map;
 import java.util.Set;
 import java.util.UUID;
 import java.util.concurrent.CopyOnWriteArraySet;
+import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.atomic.AtomicInteger;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
@@ -55,6 +58,10 @@ class EventConsumersTest {
 
     @Inject
     MeterRegistry meters;
+
+    @Inject
+    @Readiness
+    ConsumersReadiness readiness;
 
     private final String topic = "warden.consumer-test-" + UUID.randomUUID().toString().substring(0, 8) + ".v1";
     private final Set<String> handled = new CopyOnWriteArraySet<>();
@@ -84,6 +91,28 @@ class EventConsumersTest {
         assertEquals(List.of(), deadLettered());
         assertEquals(4, count("warden.consumer.failed.attempts", "group", group, "kind", "transient"));
         assertEquals(1, count("warden.consumer.handled", "group", group, "topic", topic));
+    }
+
+    @Test
+    void aConsumerThatCannotCommitIsNotReadyAndSaysWhyUntilItCommitsAgain() throws IOException {
+        publish("event-1");
+        int closedPort = closedPort();
+        AtomicBoolean databaseDown = new AtomicBoolean(true);
+
+        String group = "stuck-" + topic;
+        try (EventConsumerLoop loop = consumers.start(group, List.of(topic), records -> databaseDown.get()
+                ? PgConnection.connect(vertx, new PgConnectOptions().setHost("127.0.0.1").setPort(closedPort)).replaceWithVoid()
+                : handle(records))) {
+            // The test config's stuck-after is 1 s: retried past it, the consumer makes its service not ready.
+            Awaitility.await().atMost(WAIT).until(() -> readiness.call().getStatus() == HealthCheckResponse.Status.DOWN);
+            String problem = readiness.call().getData().orElseThrow().values().stream().map(Object::toString)
+                    .filter(v -> v.contains(group)).findFirst().orElseThrow();
+            assertTrue(problem.contains("events waiting") && problem.contains("TRANSIENT"), problem);
+
+            databaseDown.set(false);
+            Awaitility.await().atMost(WAIT).until(() -> handled.contains("event-1"));
+            Awaitility.await().atMost(WAIT).until(() -> loop.problem().isEmpty());
+        }
     }
 
     @Test

@@ -338,6 +338,7 @@ public final class AuditBench {
             public int maxAttempts() { return 5; }
             public Duration initialBackoff() { return Duration.ofMillis(200); }
             public Duration maxBackoff() { return Duration.ofSeconds(10); }
+            public Duration stuckAfter() { return Duration.ofMinutes(2); }
         };
     }
 

@@ -6,10 +6,13 @@ import org.eclipse.microprofile.openapi.OASFilter;
 import org.eclipse.microprofile.openapi.models.OpenAPI;
 import org.eclipse.microprofile.openapi.models.Operation;
 import org.eclipse.microprofile.openapi.models.PathItem;
+import org.eclipse.microprofile.openapi.models.media.Schema;
+import org.eclipse.microprofile.openapi.models.parameters.Parameter;
 import org.eclipse.microprofile.openapi.models.responses.APIResponse;
 import org.eclipse.microprofile.openapi.models.responses.APIResponses;
 import org.eclipse.microprofile.openapi.models.security.SecurityRequirement;
 
+import java.math.BigDecimal;
 import java.util.ArrayList;
 import java.util.HashSet;
 import java.util.LinkedHashSet;
@@ -24,6 +27,7 @@ import java.util.TreeMap;
  *   <li>each operation documents the shared error responses that apply to it (see {@link WardenApiDefinition}):
  *       400 when it takes input, 401 and 403 when it is secured, 404 when its path names a resource, 500 always;</li>
  *   <li>a secured operation accepts either a bearer token or an API key, with the same roles;</li>
+ *   <li>paging parameters and path ids say their type ({@code limit} an integer, {@code agent_id} a UUID);</li>
  *   <li>the build fails when an operation has no {@code operationId}, shares one, or documents no 2xx response.</li>
  * </ul>
  */
@@ -61,6 +65,8 @@ public class WardenOpenApiFilter implements OASFilter {
     }
 
     private static void complete(OpenAPI api, String path, PathItem item, Operation operation) {
+        typeParameters(operation.getParameters());
+        typeParameters(item.getParameters());
         if (operation.getResponses() == null) {
             operation.setResponses(OASFactory.createAPIResponses());
         }
@@ -83,6 +89,27 @@ public class WardenOpenApiFilter implements OASFilter {
         }
         shared(responses, "500", WardenApiDefinition.INTERNAL_ERROR);
         responses.setAPIResponses(new TreeMap<>(responses.getAPIResponses()));
+    }
+
+    /**
+     * Resources take parameters as strings so that a malformed one is their own 400 naming it; the document still says
+     * what each one is, the same way in every service, so generated clients take an integer limit and a UUID id.
+     */
+    private static void typeParameters(List<Parameter> parameters) {
+        if (parameters == null) {
+            return;
+        }
+        for (Parameter p : parameters) {
+            String name = p.getName();
+            if (p.getIn() == Parameter.In.QUERY && ("limit".equals(name) || "offset".equals(name))) {
+                p.setSchema(OASFactory.createSchema().addType(Schema.SchemaType.INTEGER).format("int32")
+                        .minimum(BigDecimal.valueOf("limit".equals(name) ? 1 : 0)));
+            } else if (p.getIn() == Parameter.In.QUERY && "updated_since".equals(name)) {
+                p.setSchema(OASFactory.createSchema().addType(Schema.SchemaType.STRING).format("date-time"));
+            } else if (p.getIn() == Parameter.In.PATH && name.endsWith("_id")) {
+                p.setSchema(OASFactory.createSchema().addType(Schema.SchemaType.STRING).format("uuid"));
+            }
+        }
     }
 
     private static boolean hasInput(PathItem item, Operation operation) {

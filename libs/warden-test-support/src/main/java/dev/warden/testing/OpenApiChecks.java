@@ -71,6 +71,18 @@ public final class OpenApiChecks {
             } else if (!ids.add(id)) {
                 problems.add(where + ": operationId " + id + " is not unique");
             }
+            for (JsonNode parameter : op.path("parameters")) {
+                String name = parameter.path("name").asText();
+                String type = parameter.path("schema").path("type").asText();
+                String format = parameter.path("schema").path("format").asText();
+                if (("limit".equals(name) || "offset".equals(name)) && !"integer".equals(type)) {
+                    problems.add(where + ": parameter " + name + " is not an integer");
+                } else if ("updated_since".equals(name) && !"date-time".equals(format)) {
+                    problems.add(where + ": parameter updated_since is not a date-time");
+                } else if ("path".equals(parameter.path("in").asText()) && name.endsWith("_id") && !"uuid".equals(format)) {
+                    problems.add(where + ": path parameter " + name + " is not a uuid");
+                }
+            }
             JsonNode responses = op.path("responses");
             if (!responses.isObject() || !hasSuccess(responses)) {
                 problems.add(where + ": no 2xx response");

@@ -54,6 +54,14 @@ class BadInputTest {
     }
 
     @Test
+    void aBodyOverTheLimitIsA413InTheErrorShape() {
+        String huge = "{\"name\": \"x\", \"runtime\": \"docker\", \"description\": \"" + "a".repeat(2 * 1024 * 1024) + "\"}";
+        errorShape(tenant.admin().body(huge).post("/v1/agents").then(), 413)
+                .body("error.code", equalTo("payload_too_large"));
+        tenant.admin().get("/v1/agents").then().body("total", equalTo(0));
+    }
+
+    @Test
     void aDuplicatedKeyIsA400Everywhere() {
         String id = tenant.admin().body(AgentMother.triageAgent()).post("/v1/agents").then().statusCode(201)
                 .extract().path("id");

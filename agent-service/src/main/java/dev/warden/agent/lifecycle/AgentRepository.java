@@ -59,8 +59,8 @@ public class AgentRepository {
                 .byTimeAfter("created_at", "id", page.after());
         if (page.updatedSince() == null) {
             // agent_counts is kept by a trigger as agents come, go and change status (migration V3).
-            query = status == null ? query.totalFrom("SELECT coalesce(sum(n), 0)::bigint FROM agent_counts")
-                    : query.totalFrom("SELECT coalesce(sum(n), 0)::bigint FROM agent_counts WHERE status = ?", status.toString());
+            query.totalFrom("SELECT coalesce(sum(n), 0)::bigint FROM agent_counts WHERE status = coalesce(?, status)",
+                    status == null ? null : status.toString());
         }
         return query.page(conn, page.limit(), AgentRepository::agent);
     }

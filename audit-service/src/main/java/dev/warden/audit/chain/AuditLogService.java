@@ -2,7 +2,6 @@ package dev.warden.audit.chain;
 
 import dev.warden.api.PageRequest.Cursor;
 import dev.warden.audit.chain.AuditRepository.EntryFilter;
-import dev.warden.tenancy.db.ListQuery.Page;
 import dev.warden.tenancy.db.TenantDb;
 import io.smallrye.mutiny.Uni;
 import jakarta.enterprise.context.ApplicationScoped;
@@ -22,10 +21,7 @@ public class AuditLogService {
     }
 
     public Uni<AuditPage> list(UUID org, EntryFilter filter, int limit, int offset) {
-        return db.inOrg(org, conn -> filter.selectsAll()
-                        ? Uni.combine().all().unis(repository.entries(conn, filter, limit, offset), repository.head(conn))
-                                .asTuple().map(t -> new Page<>(t.getItem1(), t.getItem2().sequence(), true))
-                        : repository.page(conn, filter, limit, offset))
+        return db.inOrg(org, conn -> repository.page(conn, filter, limit, offset))
                 .map(page -> new AuditPage(page.items(), page.total(), page.totalExact(), limit, offset,
                         page.items().size() == limit
                                 ? new Cursor(page.items().getLast().sequence(), page.items().getLast().eventId()).encode()

@@ -60,9 +60,16 @@ public class AuditRepository {
         return query(filter).offset(offset).items(conn, limit, AuditRepository::entry);
     }
 
-    /** A page and the total of what the filter selects (exact up to {@link ListQuery#TOTAL_BOUND}). */
+    /**
+     * A page and the total of what the filter selects: the whole chain's is its head's sequence, a filtered one is
+     * counted (exact up to {@link ListQuery#TOTAL_BOUND}).
+     */
     public Uni<Page<AuditEntry>> page(SqlConnection conn, EntryFilter filter, int limit, int offset) {
-        return query(filter).offset(offset).page(conn, limit, AuditRepository::entry);
+        ListQuery query = query(filter).offset(offset);
+        if (filter.selectsAll()) {
+            query.totalFrom("SELECT coalesce(max(sequence), 0) FROM audit_chain_heads");
+        }
+        return query.page(conn, limit, AuditRepository::entry);
     }
 
     /** Entries {@code from..to} by sequence, in order. */

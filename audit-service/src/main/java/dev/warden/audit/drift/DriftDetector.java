@@ -104,12 +104,7 @@ public class DriftDetector {
         Instant at = i.entry().occurredAt();
         List<DriftEvent> drifts = new ArrayList<>();
         for (String type : DriftRules.broken(intent.manifest(), connector, action, dataType)) {
-            String field = switch (type) {
-                case DriftRules.UNAUTHORIZED_SYSTEM -> "permitted_connectors";
-                case DriftRules.UNAUTHORIZED_ACTION -> "permitted_actions";
-                default -> "data_types";
-            };
-            drifts.add(drift(org, i, type, details(field, intent.manifest()), now));
+            drifts.add(drift(org, i, type, details(DriftRules.manifestField(type), intent.manifest()), now));
         }
         DriftRules.Limit limit = limit(intent.manifest());
         int inWindow = DriftRules.slide(recent.computeIfAbsent(i.entry().agentId(), a -> new ArrayDeque<>()), at, limit.window());

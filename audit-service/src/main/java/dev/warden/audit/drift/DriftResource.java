@@ -15,15 +15,10 @@ import jakarta.ws.rs.core.MediaType;
 import org.eclipse.microprofile.openapi.annotations.Operation;
 import org.eclipse.microprofile.openapi.annotations.tags.Tag;
 
-import java.util.Set;
-
 @Path("/v1/drift-events")
 @Produces(MediaType.APPLICATION_JSON)
 @Tag(name = "Drift", description = "Where agents' behaviour departed from their declared intent")
 public class DriftResource {
-
-    private static final Set<String> TYPES = Set.of("unauthorized_system", "unauthorized_action",
-            "unauthorized_data_type", "frequency_exceeded");
 
     private final DriftService service;
     private final CurrentActor actor;
@@ -39,8 +34,8 @@ public class DriftResource {
     public Uni<DriftPage> list(@QueryParam("agent_id") String agentId, @QueryParam("drift_type") String driftType,
                                @QueryParam("limit") String limit, @QueryParam("cursor") String cursor,
                                @QueryParam("updated_since") String updatedSince) {
-        if (driftType != null && !TYPES.contains(driftType)) {
-            throw ApiException.invalidField("drift_type", "must be one of " + String.join(", ", TYPES.stream().sorted().toList()));
+        if (driftType != null && !DriftRules.TYPES.contains(driftType)) {
+            throw ApiException.invalidField("drift_type", "must be one of " + String.join(", ", DriftRules.TYPES));
         }
         return service.list(actor.org(), Params.optionalText("agent_id", agentId, 200), driftType,
                 PageRequest.parse(limit, cursor, updatedSince));

@@ -18,6 +18,9 @@ public final class DriftRules {
     public static final String UNAUTHORIZED_ACTION = "unauthorized_action";
     public static final String UNAUTHORIZED_DATA_TYPE = "unauthorized_data_type";
     public static final String FREQUENCY_EXCEEDED = "frequency_exceeded";
+    /** Every drift type, sorted: what {@code GET /v1/drift-events?drift_type=} accepts. */
+    public static final List<String> TYPES = List.of(FREQUENCY_EXCEEDED, UNAUTHORIZED_ACTION, UNAUTHORIZED_DATA_TYPE,
+            UNAUTHORIZED_SYSTEM);
 
     private DriftRules() {
     }
@@ -42,6 +45,16 @@ public final class DriftRules {
             types.add(UNAUTHORIZED_DATA_TYPE);
         }
         return types;
+    }
+
+    /** The field of the manifest that a drift of {@code type} (other than frequency) breaks. */
+    public static String manifestField(String type) {
+        return switch (type) {
+            case UNAUTHORIZED_SYSTEM -> "permitted_connectors";
+            case UNAUTHORIZED_ACTION -> "permitted_actions";
+            case UNAUTHORIZED_DATA_TYPE -> "data_types";
+            default -> throw new IllegalArgumentException("no manifest field for " + type);
+        };
     }
 
     /** The intent's own rate limit, or the organization's ceiling when it sets none. */

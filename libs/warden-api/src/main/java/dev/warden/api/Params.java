@@ -21,7 +21,7 @@ public final class Params {
         if (raw.length() > maxLength) {
             throw ApiException.invalidField(name, "must be at most " + maxLength + " characters");
         }
-        if (raw.indexOf('\0') >= 0) {
+        if (!StorableValues.storable(raw)) {
             throw ApiException.invalidField(name, StorableValues.REASON);
         }
         return raw;

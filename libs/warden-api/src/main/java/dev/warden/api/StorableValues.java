@@ -66,9 +66,14 @@ public final class StorableValues {
         };
     }
 
+    /** Whether PostgreSQL can store {@code value} as text: it holds no NUL character. */
+    public static boolean storable(String value) {
+        return value == null || value.indexOf('\0') < 0;
+    }
+
     /** {@code value}, or a refusal when it holds a NUL character. */
-    public static String check(String value) {
-        if (value != null && value.indexOf('\0') >= 0) {
+    static String check(String value) {
+        if (!storable(value)) {
             throw new IllegalArgumentException(REASON);
         }
         return value;

@@ -49,10 +49,4 @@ public class LeaderJobs {
         loops.values().forEach(LeaderLoop::stop);
         loops.clear();
     }
-
-    /** Whether this replica holds the lock of the job named {@code name} at the moment. */
-    public boolean isLeader(String name) {
-        LeaderLoop loop = loops.get(name);
-        return loop != null && loop.isLeader();
-    }
 }

@@ -7,6 +7,7 @@ import org.postgresql.PGNotification;
 import java.sql.Connection;
 import java.sql.SQLException;
 import java.time.Duration;
+import java.util.concurrent.atomic.AtomicLong;
 
 /**
  * Runs one {@link LeaderJob} on one replica: its own platform thread and a {@link LeaderConnection} holding the job's
@@ -27,6 +28,7 @@ public final class LeaderLoop {
     private final OutboxConfig config;
     private volatile boolean running;
     private volatile boolean leader;
+    private final AtomicLong refusals = new AtomicLong();
     private Thread thread;
 
     public LeaderLoop(LeaderJob job, LeaderConnection database, OutboxConfig config) {
@@ -72,12 +74,18 @@ public final class LeaderLoop {
         return job.name();
     }
 
+    /** How often this replica tried the lock and found another replica holding it. */
+    public long refusals() {
+        return refusals.get();
+    }
+
     private void run() {
         Backoff reconnect = new Backoff();
         String channel = job.channel().orElse(null);
         while (running()) {
             try (Connection conn = database.open(channel, job.lockId())) {
                 if (conn == null) {
+                    refusals.incrementAndGet();
                     reconnect.reset();
                     pause(config.pollInterval().toMillis() * 5);
                     continue;

@@ -2,6 +2,7 @@ package dev.warden.outbox;
 
 import dev.warden.events.Topics;
 import dev.warden.testing.EventTap;
+import dev.warden.testing.TestEvents;
 import io.micrometer.core.instrument.Counter;
 import io.micrometer.core.instrument.MeterRegistry;
 import io.quarkus.test.junit.QuarkusTest;
@@ -14,11 +15,8 @@ import org.apache.kafka.clients.admin.Admin;
 import org.apache.kafka.clients.consumer.ConsumerRecord;
 import org.apache.kafka.clients.consumer.KafkaConsumer;
 import org.apache.kafka.clients.consumer.OffsetAndMetadata;
-import org.apache.kafka.clients.producer.KafkaProducer;
-import org.apache.kafka.clients.producer.ProducerRecord;
 import org.apache.kafka.common.TopicPartition;
 import org.apache.kafka.common.serialization.StringDeserializer;
-import org.apache.kafka.common.serialization.StringSerializer;
 import org.awaitility.Awaitility;
 import org.eclipse.microprofile.health.HealthCheckResponse;
 import org.eclipse.microprofile.health.Readiness;
@@ -168,14 +166,7 @@ class EventConsumersTest {
 
     /** On one partition (one key), so they arrive in this order, usually in one batch. */
     private void publish(String... values) {
-        try (KafkaProducer<String, String> producer = new KafkaProducer<>(Map.of(
-                "bootstrap.servers", OwnBroker.kafka().bootstrapServers(),
-                "key.serializer", StringSerializer.class.getName(), "value.serializer", StringSerializer.class.getName()))) {
-            for (String value : values) {
-                producer.send(new ProducerRecord<>(topic, "agent-1", value));
-            }
-            producer.flush();
-        }
+        TestEvents.publishRaw(OwnBroker.kafka().bootstrapServers(), topic, "agent-1", values);
     }
 
     /** Everything on the dead-letter topic, read up to its end offsets. */

@@ -64,11 +64,11 @@ class LeaderLoopTest {
         LeaderLoop a = replica(new Recording("a"));
         Awaitility.await().atMost(WAIT).until(() -> ran("a"));
         LeaderLoop b = replica(new Recording("b"));
-        long bStarted = System.nanoTime();
 
-        // Both run until the leader has worked through three of the standby's attempts at the lock.
-        long threeStandbyPolls = config.pollInterval().multipliedBy(15).toNanos();
-        Awaitility.await().atMost(WAIT).until(() -> rounds.getLast().started() - bStarted > threeStandbyPolls);
+        // The later marker: the standby has tried the lock three times, and been refused each time, while a worked on.
+        Awaitility.await().atMost(WAIT).until(() -> b.refusals() >= 3);
+        int roundsSoFar = rounds.size();
+        Awaitility.await().atMost(WAIT).until(() -> rounds.size() > roundsSoFar);
         assertTrue(rounds.stream().allMatch(r -> r.replica().equals("a")), "only the leader worked: " + replicas());
         assertTrue(a.isLeader());
         assertFalse(b.isLeader());
@@ -80,6 +80,7 @@ class LeaderLoopTest {
         assertTrue(rounds.stream().filter(r -> r.replica().equals("a")).allMatch(r -> r.ended() < firstOfB.started()),
                 "the new leader started after the old one's last round");
         assertEquals(1, mostAtOnce.get(), "never two rounds at once");
+        assertTrue(rounds.stream().allMatch(Round::heldTheLock), "every round ran holding the lock: " + rounds);
     }
 
     @Test
@@ -93,6 +94,7 @@ class LeaderLoopTest {
 
         Awaitility.await().atMost(WAIT).until(() -> rounds.getLast().backend() != leaderBackend);
         assertEquals(1, mostAtOnce.get(), "never two rounds at once");
+        assertTrue(rounds.stream().allMatch(Round::heldTheLock), "every round ran holding the lock: " + rounds);
     }
 
     @Test
@@ -108,7 +110,7 @@ class LeaderLoopTest {
             @Override
             public boolean runOnce(Connection conn) throws SQLException {
                 if (failuresLeft.getAndDecrement() > 0) {
-                    rounds.add(new Round("a (failed)", backend(conn), System.nanoTime(), System.nanoTime()));
+                    rounds.add(new Round("a (failed)", backend(conn), System.nanoTime(), System.nanoTime(), true));
                     throw new RetryLater("the broker is away");
                 }
                 return super.runOnce(conn);
@@ -154,7 +156,20 @@ class LeaderLoopTest {
         }
     }
 
-    private record Round(String replica, int backend, long started, long ended) {
+    private record Round(String replica, int backend, long started, long ended, boolean heldTheLock) {
+    }
+
+    /** Whether the round's own backend holds the job's advisory lock: asked of PostgreSQL, not inferred from timing. */
+    private boolean holdsLock(Connection conn) throws SQLException {
+        try (PreparedStatement q = conn.prepareStatement("""
+                SELECT count(*) FROM pg_locks WHERE locktype = 'advisory' AND granted AND pid = pg_backend_pid()
+                    AND ((classid::bigint << 32) | objid::bigint) = ?""")) {
+            q.setLong(1, lockId);
+            try (ResultSet rs = q.executeQuery()) {
+                rs.next();
+                return rs.getInt(1) == 1;
+            }
+        }
     }
 
     /** The job of one replica: a short round, then idle for a short interval. */
@@ -187,11 +202,7 @@ class LeaderLoopTest {
             try {
                 long started = System.nanoTime();
                 int backend = backend(conn);
-                Thread.sleep(5);
-                rounds.add(new Round(replica, backend, started, System.nanoTime()));
-                return false;
-            } catch (InterruptedException e) {
-                Thread.currentThread().interrupt();
+                rounds.add(new Round(replica, backend, started, System.nanoTime(), holdsLock(conn)));
                 return false;
             } finally {
                 working.decrementAndGet();

@@ -33,11 +33,13 @@ public final class TestEvents {
         }
     }
 
-    /** Publishes one record exactly as given: a malformed message, a forged one. */
-    public static void publishRaw(String bootstrapServers, String topic, String key, String value) {
+    /** Publishes records exactly as given, in order, under one key: malformed messages, forged ones. */
+    public static void publishRaw(String bootstrapServers, String topic, String key, String... values) {
         ensureTopic(bootstrapServers, topic);
         try (KafkaProducer<String, String> producer = producer(bootstrapServers)) {
-            producer.send(new ProducerRecord<>(topic, key, value));
+            for (String value : values) {
+                producer.send(new ProducerRecord<>(topic, key, value));
+            }
             producer.flush();
         }
     }

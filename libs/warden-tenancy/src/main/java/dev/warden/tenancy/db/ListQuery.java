@@ -8,6 +8,7 @@ import io.vertx.mutiny.sqlclient.Tuple;
 
 import java.time.Instant;
 import java.util.ArrayList;
+import java.util.Arrays;
 import java.util.List;
 import java.util.function.Function;
 
@@ -114,7 +115,7 @@ public final class ListQuery {
      */
     public ListQuery totalFrom(String sql, Object... values) {
         totalSql = sql;
-        totalArgs.addAll(List.of(values));
+        totalArgs.addAll(Arrays.asList(values)); // a value may be null: an optional filter
         return this;
     }
 
@@ -181,9 +182,5 @@ public final class ListQuery {
 
     /** A page of a list: its items, and the total of the whole filtered list (exact, or a lower bound). */
     public record Page<T>(List<T> items, long total, boolean totalExact) {
-
-        public <R> Page<R> map(Function<T, R> f) {
-            return new Page<>(items.stream().map(f).toList(), total, totalExact);
-        }
     }
 }

@@ -1,7 +1,11 @@
 package dev.warden.outbox;
 
+import com.fasterxml.jackson.databind.JsonNode;
+import dev.warden.api.ApiException;
+import dev.warden.api.ErrorResponse.FieldError;
 import dev.warden.events.CloudEvent;
 import dev.warden.events.EventJson;
+import dev.warden.events.EventSchemas;
 import dev.warden.events.EventTypes;
 import dev.warden.observability.TraceContext;
 import io.smallrye.mutiny.Uni;
@@ -16,7 +20,8 @@ import java.util.UUID;
 
 /**
  * Writes an event into the outbox on the caller's connection, so it commits or rolls back with the change it
- * describes. Must be called inside the transaction that made the change, after the row it concerns is locked.
+ * describes. Each event is checked against its JSON Schema first (warden-events), so what enters the outbox is
+ * what the AsyncAPI document promises. Must be called inside the transaction that made the change, after the row it concerns is locked.
  * Each event carries the current span's {@code traceparent} when there is one, so its consumers continue the
  * producing request's trace.
  */
@@ -58,12 +63,17 @@ public class Outbox {
                 throw new IllegalArgumentException("no topic for event type " + m.type());
             }
             CloudEvent event = CloudEvent.of(source, m.type(), m.subject(), orgId, m.data(), traceparent);
+            JsonNode json = EventJson.MAPPER.valueToTree(event);
+            List<String> violations = EventSchemas.violations(json);
+            if (!violations.isEmpty()) {
+                return Uni.createFrom().failure(invalid(m.type(), violations));
+            }
             events.add(event);
             topics[i] = topic;
             keys[i] = m.key();
             ids[i] = event.id();
             types[i] = m.type();
-            payloads[i] = EventJson.write(event);
+            payloads[i] = EventJson.write(json);
         }
         // One statement (so one relay notification) per call; ORDER BY keeps the seqs in the order given.
         return conn.preparedQuery("""
@@ -72,6 +82,23 @@ public class Outbox {
                             WITH ORDINALITY AS x(t, k, e, y, p, n) ORDER BY n""")
                 .execute(Tuple.of(orgId, topics, keys, ids, types, payloads))
                 .replaceWith(events);
+    }
+
+    /**
+     * An event that does not match its type's schema never enters the outbox, so no consumer ever has to refuse
+     * it: the change that would have published it fails with a 400 naming what is wrong (its transaction rolls
+     * back). Request checks should have refused the input before; this is the last line.
+     */
+    private static ApiException invalid(String type, List<String> violations) {
+        List<FieldError> details = violations.stream().map(v -> new FieldError(fieldOf(v), v)).toList();
+        return ApiException.badRequest("The change would publish a " + type + " event that does not match its schema: "
+                + String.join("; ", violations), details);
+    }
+
+    /** networknt names the place first: "$.binding.connector: must be at least 1 characters long". */
+    private static String fieldOf(String violation) {
+        int colon = violation.indexOf(": ");
+        return colon > 0 && violation.startsWith("$") ? violation.substring(0, colon) : "event";
     }
 
     /** An event to record: its type, what it is about, its record key and its payload. */

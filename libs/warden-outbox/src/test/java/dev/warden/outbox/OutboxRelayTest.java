@@ -1,6 +1,7 @@
 package dev.warden.outbox;
 
 import com.fasterxml.jackson.databind.JsonNode;
+import dev.warden.api.ApiException;
 import dev.warden.events.EventTypes;
 import dev.warden.events.Topics;
 import dev.warden.tenancy.db.TenantDb;
@@ -31,10 +32,13 @@ import java.util.stream.IntStream;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTrue;
 
 @QuarkusTest
 class OutboxRelayTest {
 
+    private static final String RUN = "/data/binding/config/run";
+    private static final String N = "/data/binding/config/n";
     private static final Duration WAIT = Duration.ofSeconds(60);
 
     @Inject
@@ -74,7 +78,7 @@ class OutboxRelayTest {
     void aRolledBackChangePublishesNothing() {
         List<UUID> rolledBack = new ArrayList<>();
         assertThrows(IllegalStateException.class, () -> db.inOrg(org, conn ->
-                outbox.emit(conn, org, EventTypes.AGENT_UPDATED, "agent-" + run, Map.of("run", run, "n", -1))
+                outbox.emit(conn, org, EventTypes.CONNECTOR_BOUND, "agent-" + run, binding(-1))
                         .invoke(e -> rolledBack.add(e.id()))
                         .chain(e -> Uni.createFrom().failure(new IllegalStateException("change failed")))).await().atMost(WAIT));
         emit(0, 1);
@@ -82,19 +86,47 @@ class OutboxRelayTest {
         try (EventTap tap = new EventTap(OwnBroker.kafka().bootstrapServers(), Topics.AGENTS)) {
             List<ConsumerRecord<String, String>> seen = tap.await(this::ours, 1, WAIT);
             assertFalse(seen.stream().anyMatch(r -> EventTap.json(r).path("id").asText().equals(rolledBack.getFirst().toString())));
-            assertEquals(0, EventTap.json(seen.getFirst()).at("/data/n").asInt());
+            assertEquals(0, EventTap.json(seen.getFirst()).at(N).asInt());
+        }
+    }
+
+    @Test
+    void anEventThatDoesNotMatchItsSchemaFailsItsChangeWithA400AndNothingOfThatChangeIsPublished() {
+        List<UUID> rolledBack = new ArrayList<>();
+        Map<String, Object> invalid = Map.of("agent_id", "not-a-uuid", "binding", Map.of("connector", ""));
+        ApiException refused = assertThrows(ApiException.class, () -> db.inOrg(org, conn ->
+                outbox.emit(conn, org, EventTypes.CONNECTOR_BOUND, "agent-" + run, binding(-1))
+                        .invoke(e -> rolledBack.add(e.id()))
+                        .chain(() -> outbox.emit(conn, org, EventTypes.CONNECTOR_BOUND, "agent-" + run, invalid)))
+                .await().atMost(WAIT));
+        assertEquals(400, refused.status());
+        assertTrue(refused.getMessage().contains(EventTypes.CONNECTOR_BOUND), refused.getMessage());
+        assertTrue(refused.details().stream().anyMatch(d -> d.field().contains("binding")), refused.details().toString());
+        emit(0, 1);
+
+        try (EventTap tap = new EventTap(OwnBroker.kafka().bootstrapServers(), Topics.AGENTS)) {
+            List<ConsumerRecord<String, String>> seen = tap.await(this::ours, 1, WAIT);
+            assertFalse(seen.stream().anyMatch(r -> EventTap.json(r).path("id").asText().equals(rolledBack.getFirst().toString())));
+            assertEquals(0, EventTap.json(seen.getFirst()).at(N).asInt());
         }
     }
 
     private void emit(int from, int to) {
         Multi.createFrom().range(from, to).onItem()
-                .transformToUniAndConcatenate(n -> db.inOrg(org, conn -> outbox.emit(conn, org, EventTypes.AGENT_UPDATED,
-                        "agent-" + run + "-" + (n % 5), Map.of("run", run, "n", n))))
+                .transformToUniAndConcatenate(n -> db.inOrg(org, conn -> outbox.emit(conn, org, EventTypes.CONNECTOR_BOUND,
+                        "agent-" + run + "-" + (n % 5), binding(n))))
                 .collect().asList().await().atMost(WAIT);
     }
 
+    /** A schema-valid event payload that carries this run and a sequence number in its free-form config. */
+    private Map<String, Object> binding(int n) {
+        String agent = UUID.randomUUID().toString();
+        return Map.of("agent_id", agent, "binding", Map.of("id", UUID.randomUUID().toString(), "agent_id", agent,
+                "connector", "relay-test", "config", Map.of("run", run, "n", n), "created_at", "2026-01-01T00:00:00Z"));
+    }
+
     private boolean ours(ConsumerRecord<String, String> record) {
-        return run.equals(EventTap.json(record).at("/data/run").asText());
+        return run.equals(EventTap.json(record).at(RUN).asText());
     }
 
     /** At least once: duplicates are allowed, gaps are not; within a key the first sighting of each event is in order. */
@@ -103,7 +135,7 @@ class OutboxRelayTest {
         for (ConsumerRecord<String, String> r : records) {
             JsonNode event = EventTap.json(r);
             assertEquals(event.path("subject").asText(), r.key());
-            firstSeenByKey.computeIfAbsent(r.key(), k -> new LinkedHashSet<>()).add(event.at("/data/n").asInt());
+            firstSeenByKey.computeIfAbsent(r.key(), k -> new LinkedHashSet<>()).add(event.at(N).asInt());
         }
         Set<Integer> all = new java.util.TreeSet<>();
         firstSeenByKey.values().forEach(all::addAll);

@@ -157,6 +157,29 @@ class AccessTest {
     }
 
     @Test
+    void onlyTheConfiguredRolesClaimGrantsRoles() {
+        String orgId = tenant.orgId().toString();
+        given().auth().oauth2(Tenants.token(Map.of("org_id", orgId, "groups", List.of("admin", "platform-admin"))))
+                .get("/v1/agents").then().statusCode(403);
+        given().auth().oauth2(Tenants.token(Map.of("org_id", orgId, "groups", List.of("platform-admin"))))
+                .get("/v1/orgs").then().statusCode(403);
+        given().auth().oauth2(Tenants.token(Map.of("org_id", orgId, "scope", "admin", "roles", List.of("admin"))))
+                .contentType(ContentType.JSON).body(AgentMother.triageAgent()).post("/v1/agents").then().statusCode(403);
+        given().auth().oauth2(tenant.token("viewer")).get("/v1/agents").then().statusCode(200);
+    }
+
+    @Test
+    void aPlatformAdminTokenReadsAndWritesNoOrganizationsDataWhateverElseItCarries() {
+        String both = tenant.token("platform-admin", "admin");
+        given().auth().oauth2(both).get("/v1/agents").then().statusCode(403);
+        given().auth().oauth2(both).contentType(ContentType.JSON).body(AgentMother.triageAgent())
+                .post("/v1/agents").then().statusCode(403);
+        given().auth().oauth2(both).get("/v1/api-keys").then().statusCode(403);
+        given().auth().oauth2(both).get("/v1/orgs/" + tenant.orgId()).then().statusCode(200)
+                .body("id", equalTo(tenant.orgId().toString()));
+    }
+
+    @Test
     void aTokenWithAForgedSignatureIsA401() {
         String token = tenant.token("admin");
         String[] parts = token.split("\\.");

@@ -60,12 +60,14 @@ public final class Tenants {
     }
 
     public static String token(String orgClaim, String... roles) {
-        return Jwt.preferredUserName("alice-" + UUID.randomUUID())
-                .issuer("https://server.example.com")
-                .claim("org_id", orgClaim)
-                .claim("realm_access", Map.of("roles", List.of(roles)))
-                .expiresIn(Duration.ofMinutes(5))
-                .sign();
+        return token(Map.of("org_id", orgClaim, "realm_access", Map.of("roles", List.of(roles))));
+    }
+
+    /** A signed token with exactly these claims (besides user name, issuer and expiry). */
+    public static String token(Map<String, Object> claims) {
+        var builder = Jwt.preferredUserName("alice-" + UUID.randomUUID()).issuer("https://server.example.com");
+        claims.forEach(builder::claim);
+        return builder.expiresIn(Duration.ofMinutes(5)).sign();
     }
 
     /** API keys reach the service through warden.access.v1; wait until this one has. */

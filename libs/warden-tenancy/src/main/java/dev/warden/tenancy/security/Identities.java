@@ -16,11 +16,16 @@ public final class Identities {
     private Identities() {
     }
 
+    /**
+     * An identity with exactly these roles (expanded). From {@code base} it keeps credentials and attributes, never
+     * roles: only what Warden read from the configured claim grants anything.
+     */
     public static SecurityIdentity of(Principal principal, Collection<String> roles, UUID orgId, String credential,
                                       SecurityIdentity base) {
-        QuarkusSecurityIdentity.Builder builder = base == null
-                ? QuarkusSecurityIdentity.builder().setPrincipal(principal)
-                : QuarkusSecurityIdentity.builder(base);
+        QuarkusSecurityIdentity.Builder builder = QuarkusSecurityIdentity.builder();
+        if (base != null) {
+            builder.addCredentials(base.getCredentials()).addAttributes(base.getAttributes());
+        }
         builder.setPrincipal(principal).addRoles(Roles.expand(roles)).addAttribute(CREDENTIAL_ATTRIBUTE, credential);
         if (orgId != null) {
             builder.addAttribute(ORG_ATTRIBUTE, orgId);

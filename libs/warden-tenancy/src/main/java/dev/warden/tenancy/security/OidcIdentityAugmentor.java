@@ -10,12 +10,14 @@ import org.eclipse.microprofile.jwt.JsonWebToken;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
-import java.util.Set;
 import java.util.UUID;
 
 /**
- * Reads the organization and roles of a bearer token from the configured claims. A token whose org claim is not a
- * UUID carries no organization, so it can reach nothing that belongs to one.
+ * Reads the organization and roles of a bearer token from the configured claims, and from nothing else: roles that
+ * Quarkus derived from other claims (such as {@code groups}) are dropped. A token whose org claim is not a UUID
+ * carries no organization and no organization role. A token with {@code platform-admin} is a platform
+ * administrator only: its organization claim and other roles are ignored, so it reads and writes no
+ * organization's data.
  */
 @ApplicationScoped
 public class OidcIdentityAugmentor implements SecurityIdentityAugmentor {
@@ -32,10 +34,13 @@ public class OidcIdentityAugmentor implements SecurityIdentityAugmentor {
             return Uni.createFrom().item(identity);
         }
         List<String> roles = new ArrayList<>(claimPath(token, config.rolesClaim()));
-        roles.retainAll(Set.of(Roles.VIEWER, Roles.OPERATOR, Roles.ADMIN, Roles.AUDITOR, Roles.INSTANCE,
-                Roles.PLATFORM_ADMIN));
+        if (roles.contains(Roles.PLATFORM_ADMIN)) {
+            // A platform administrator runs the platform, never an organization: whatever else the token says.
+            return Uni.createFrom().item(Identities.of(token, List.of(Roles.PLATFORM_ADMIN), null, "bearer", identity));
+        }
+        roles.retainAll(Roles.ORG_ROLES);
         UUID org = parseOrg(token.getClaim(config.orgClaim()));
-        return Uni.createFrom().item(Identities.of(token, roles, org, "bearer", identity));
+        return Uni.createFrom().item(Identities.of(token, org == null ? List.of() : roles, org, "bearer", identity));
     }
 
     private static List<String> claimPath(JsonWebToken token, String path) {

@@ -59,7 +59,9 @@ public final class AgentRequests {
     public record DeployRequest(
             @Schema(required = true, examples = "registry.example.com/org/triage-agent:v4") String imageUri,
             @Schema(implementation = Map.class, description = "Runtime configuration for this version") JsonNode config,
-            @Schema(examples = "Added Sentinel connector support") String notes) {
+            @Schema(examples = "Added Sentinel connector support") String notes,
+            @Schema(description = "Deploying a suspended agent lifts its suspension, which only an admin may do and only "
+                    + "by saying so here; without it the deploy of a suspended agent is refused") Boolean liftSuspension) {
     }
 
     /** The declared intent manifest (INV-003): what the agent is authorized to use. Drift is measured against it. */

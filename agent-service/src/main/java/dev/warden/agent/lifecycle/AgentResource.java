@@ -91,9 +91,11 @@ public class AgentResource {
     @POST
     @Path("/{agent_id}/deploy")
     @RolesAllowed(Roles.OPERATOR)
-    @Operation(operationId = "deployAgent", summary = "Deploy a new version", description = "Creates version N+1 with the image and sets the agent active.")
+    @Operation(operationId = "deployAgent", summary = "Deploy a new version", description = "Creates version N+1 with the "
+            + "image and sets the agent active. A suspended agent stays suspended: only an admin can lift a suspension, "
+            + "with lift_suspension; anyone else gets 403.")
     public Uni<AgentSnapshot> deploy(@PathParam("agent_id") String agentId, DeployRequest request) {
-        return agents.deploy(actor.org(), actor.name(), Params.uuid("agent_id", agentId), Checks.body(request));
+        return agents.deploy(actor.org(), caller(), Params.uuid("agent_id", agentId), Checks.body(request));
     }
 
     @POST
@@ -117,11 +119,19 @@ public class AgentResource {
     @Path("/{agent_id}/rollback")
     @RolesAllowed(Roles.OPERATOR)
     @Operation(operationId = "rollbackAgent", summary = "Roll back to a previous version",
-            description = "To target_version, or the version before the current one; 400 when there is none.")
+            description = "To target_version, or the version before the current one; 400 when there is none. "
+                    + "A suspended agent stays suspended: only an admin can lift a suspension, with lift_suspension=true; "
+                    + "anyone else gets 403.")
     public Uni<AgentSnapshot> rollback(@PathParam("agent_id") String agentId,
-                                       @QueryParam("target_version") String targetVersion) {
-        return agents.rollback(actor.org(), actor.name(), Params.uuid("agent_id", agentId),
-                Params.optionalInteger("target_version", targetVersion, 1, Integer.MAX_VALUE));
+                                       @QueryParam("target_version") String targetVersion,
+                                       @QueryParam("lift_suspension") String liftSuspension) {
+        return agents.rollback(actor.org(), caller(), Params.uuid("agent_id", agentId),
+                Params.optionalInteger("target_version", targetVersion, 1, Integer.MAX_VALUE),
+                Boolean.TRUE.equals(Params.optionalBoolean("lift_suspension", liftSuspension)));
+    }
+
+    private Caller caller() {
+        return new Caller(actor.name(), actor.has(Roles.ADMIN));
     }
 
     @GET

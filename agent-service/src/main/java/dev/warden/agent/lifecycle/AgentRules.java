@@ -1,7 +1,9 @@
 package dev.warden.agent.lifecycle;
 
 import com.fasterxml.jackson.databind.JsonNode;
+import dev.warden.api.ApiException;
 import dev.warden.api.Checks;
+import dev.warden.events.agent.AgentStatus;
 import dev.warden.events.agent.RiskConfig;
 
 import java.net.URI;
@@ -16,6 +18,24 @@ final class AgentRules {
     static final int MAX_LIST = 100;
 
     private AgentRules() {
+    }
+
+    /**
+     * A suspension is a hold: deploying or rolling back would make a suspended agent active again, so only an admin
+     * may do it, and only by saying so ({@code how}). An operator is refused with 403, an admin who did not say so
+     * with 409; an agent that is not suspended needs nothing.
+     */
+    static void checkActivation(Agent agent, boolean admin, boolean liftSuspension, String how) {
+        if (agent.status != AgentStatus.SUSPENDED) {
+            return;
+        }
+        if (!admin) {
+            throw ApiException.forbidden("The agent is suspended: only an admin can lift a suspension, explicitly with " + how);
+        }
+        if (!liftSuspension) {
+            throw ApiException.conflict("The agent is suspended: this would lift the suspension, which an admin does "
+                    + "explicitly with " + how);
+        }
     }
 
     static void check(Agent a) {

@@ -100,7 +100,8 @@ public class AgentService {
         });
     }
 
-    public Uni<AgentSnapshot> deploy(UUID org, String actor, UUID id, DeployRequest req) {
+    public Uni<AgentSnapshot> deploy(UUID org, Caller caller, UUID id, DeployRequest req) {
+        String actor = caller.name();
         Checks checks = new Checks().required("image_uri", req == null ? null : req.imageUri());
         if (req != null) {
             checks.maxLength("image_uri", req.imageUri(), AgentRules.MAX_URI)
@@ -108,17 +109,21 @@ public class AgentService {
             AgentRules.checkObject(checks, "config", req.config());
         }
         checks.orThrow();
-        return change(org, id, (conn, agent) -> agents.highestVersion(conn, id).chain(highest -> {
-            AgentVersion deployment = new AgentVersion(UUID.randomUUID(), id, highest + 1, req.imageUri(),
-                    req.config(), actor, req.notes(), Agent.now());
-            agent.version = deployment.version();
-            agent.imageUri = deployment.imageUri();
-            agent.status = AgentStatus.ACTIVE;
-            agent.touch(actor);
-            return agents.insertVersion(conn, org, deployment)
-                    .chain(() -> agents.update(conn, agent))
-                    .chain(() -> emit(conn, agent, EventTypes.AGENT_DEPLOYED, new AgentDeployed(agent.snapshot(), deployment)));
-        }));
+        return change(org, id, (conn, agent) -> {
+            AgentRules.checkActivation(agent, caller.admin(), Boolean.TRUE.equals(req.liftSuspension()),
+                    "\"lift_suspension\": true in the body");
+            return agents.highestVersion(conn, id).chain(highest -> {
+                AgentVersion deployment = new AgentVersion(UUID.randomUUID(), id, highest + 1, req.imageUri(),
+                        req.config(), actor, req.notes(), Agent.now());
+                agent.version = deployment.version();
+                agent.imageUri = deployment.imageUri();
+                agent.status = AgentStatus.ACTIVE;
+                agent.touch(actor);
+                return agents.insertVersion(conn, org, deployment)
+                        .chain(() -> agents.update(conn, agent))
+                        .chain(() -> emit(conn, agent, EventTypes.AGENT_DEPLOYED, new AgentDeployed(agent.snapshot(), deployment)));
+            });
+        });
     }
 
     public Uni<AgentSnapshot> suspend(UUID org, String actor, UUID id) {
@@ -146,8 +151,10 @@ public class AgentService {
         });
     }
 
-    public Uni<AgentSnapshot> rollback(UUID org, String actor, UUID id, Integer targetVersion) {
+    public Uni<AgentSnapshot> rollback(UUID org, Caller caller, UUID id, Integer targetVersion, boolean liftSuspension) {
+        String actor = caller.name();
         return change(org, id, (conn, agent) -> {
+            AgentRules.checkActivation(agent, caller.admin(), liftSuspension, "lift_suspension=true");
             int from = agent.version;
             int to = targetVersion != null ? targetVersion : from - 1;
             if (to < 1) {

@@ -18,6 +18,7 @@ import java.util.Map;
 
 import static org.hamcrest.Matchers.contains;
 import static org.hamcrest.Matchers.endsWith;
+import static org.hamcrest.Matchers.containsString;
 import static org.hamcrest.Matchers.equalTo;
 import static org.hamcrest.Matchers.hasSize;
 import static org.hamcrest.Matchers.notNullValue;
@@ -137,6 +138,31 @@ class AgentLifecycleTest {
                 .body("status", equalTo("suspended"));
 
         assertEquals(EventTypes.AGENT_SUSPENDED, Events.types(Events.about(Topics.AGENTS, id, 3)).get(2));
+    }
+
+    @Test
+    void aSuspensionHoldsUntilAnAdminLiftsItExplicitly() {
+        String id = create();
+        deploy(id, "img:v1");
+        deploy(id, "img:v2");
+        String operator = tenant.key("operator");
+        tenant.as(operator).post("/v1/agents/" + id + "/suspend").then().statusCode(200);
+
+        tenant.as(operator).body(AgentMother.deployment("img:v3")).post("/v1/agents/" + id + "/deploy").then()
+                .statusCode(403).body("error.message", containsString("only an admin can lift a suspension"));
+        tenant.as(operator).body(Map.of("image_uri", "img:v3", "lift_suspension", true))
+                .post("/v1/agents/" + id + "/deploy").then().statusCode(403);
+        tenant.as(operator).post("/v1/agents/" + id + "/rollback?lift_suspension=true").then().statusCode(403)
+                .body("error.message", containsString("only an admin can lift a suspension"));
+        tenant.admin().body(AgentMother.deployment("img:v3")).post("/v1/agents/" + id + "/deploy").then()
+                .statusCode(409).body("error.message", containsString("lift_suspension"));
+        tenant.admin().post("/v1/agents/" + id + "/rollback").then().statusCode(409);
+        tenant.admin().get("/v1/agents/" + id).then().body("status", equalTo("suspended")).body("version", equalTo(2));
+
+        tenant.admin().post("/v1/agents/" + id + "/rollback?lift_suspension=true").then().statusCode(200)
+                .body("status", equalTo("active")).body("version", equalTo(1));
+        tenant.as(operator).body(AgentMother.deployment("img:v3")).post("/v1/agents/" + id + "/deploy").then()
+                .statusCode(200).body("status", equalTo("active"));
     }
 
     @Test

@@ -25,6 +25,11 @@ public class CurrentActor {
         return org;
     }
 
+    /** Whether the caller holds {@code role} (roles imply the ones below them, see {@link Roles}). */
+    public boolean has(String role) {
+        return identity.hasRole(role);
+    }
+
     /** A stable name for audit fields such as {@code deployed_by}: the token subject or {@code api-key:<id>}. */
     public String name() {
         return identity.getPrincipal().getName();

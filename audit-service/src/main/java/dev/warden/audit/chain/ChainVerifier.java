@@ -105,7 +105,8 @@ public class ChainVerifier {
             return repository.publicKey(conn, c.keyId()).chain(publicKey -> repository.range(conn, c.sequence(), c.sequence())
                     .map(at -> {
                         boolean signatureValid = publicKey != null
-                                && SigningKey.verify(publicKey, AuditChain.signedBytes(c), c.signature());
+                                && AuditChain.signedForms(c).stream()
+                                        .anyMatch(form -> SigningKey.verify(publicKey, form, c.signature()));
                         boolean matches = !at.isEmpty() && at.getFirst().hash().equals(c.headHash());
                         CheckpointCheck check = new CheckpointCheck(c.id(), c.sequence(), c.keyId(), signatureValid, matches);
                         boolean valid = signatureValid && matches;

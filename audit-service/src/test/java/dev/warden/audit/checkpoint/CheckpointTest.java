@@ -12,9 +12,13 @@ import dev.warden.testing.TestOrganizations.TestOrg;
 import io.quarkus.test.junit.QuarkusTest;
 import jakarta.inject.Inject;
 import org.awaitility.Awaitility;
+import org.junit.jupiter.api.Assumptions;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
 
+import java.nio.file.Files;
+import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
@@ -94,6 +98,53 @@ class CheckpointTest {
                 "mallory", third.actionType(), third.connector(), third.status(), third.inputsHash(), third.outputsHash(),
                 third.metadata(), third.occurredAt(), third.recordedAt(), third.prevHash(), third.hash()));
         assertEquals(OptionalLong.of(3), AuditChain.firstBroken(entries, export.get("prev_hash").asText(), 2));
+    }
+
+    /** docs/verifier/verify.mjs recomputes a real export with Node's crypto alone: RFC 8785 makes that possible. */
+    @Test
+    void theNodeVerifierInTheDocsVerifiesARealExportAndNamesADoctoredEntry(@TempDir Path dir) throws Exception {
+        Assumptions.assumeTrue(nodeInstalled(), "Node.js is not installed here (.ci/run installs it)");
+        AuditFixtures.publish(List.of(AuditFixtures.deployed(org.id(), "agent-ü", 9,
+                "registry.example.com/ağent:v9 😀 \"q\" \\ \u0007 €")));
+        Awaitility.await().atMost(WAIT)
+                .until(() -> as(org, "auditor").get("/v1/audit").then().extract().<Integer>path("total") == 5);
+        as(org, "auditor").post("/v1/audit/checkpoints").then().statusCode(201).body("sequence", equalTo(5));
+        Path export = Files.writeString(dir.resolve("export.json"),
+                as(org, "auditor").get("/v1/audit/export?from=2").then().statusCode(200).extract().asString());
+        Path key = Files.writeString(dir.resolve("warden-audit.pem"),
+                given().get("/v1/audit/public-key").then().statusCode(200).extract().<String>path("public_key_pem"));
+
+        NodeRun verified = node(export.toString(), "--public-key", key.toString());
+        assertEquals(0, verified.exitCode(), verified.output());
+        assertTrue(verified.output().contains("chain: entries 2..5 follow"), verified.output());
+        assertTrue(verified.output().contains("VERIFIED"), verified.output());
+
+        com.fasterxml.jackson.databind.node.ObjectNode doctored = (com.fasterxml.jackson.databind.node.ObjectNode) EventJson.tree(Files.readString(export));
+        ((com.fasterxml.jackson.databind.node.ObjectNode) doctored.withArray("entries").get(1)).put("actor", "mallory");
+        Files.writeString(export, doctored.toString());
+        NodeRun refused = node(export.toString(), "--public-key", key.toString());
+        assertEquals(1, refused.exitCode(), refused.output());
+        assertTrue(refused.output().contains("FAILED: entry 3 does not follow"), refused.output());
+    }
+
+    private record NodeRun(int exitCode, String output) {
+    }
+
+    private static boolean nodeInstalled() {
+        try {
+            return new ProcessBuilder("node", "--version").start().waitFor() == 0;
+        } catch (Exception e) {
+            return false;
+        }
+    }
+
+    private static NodeRun node(String... args) throws Exception {
+        List<String> command = new ArrayList<>(List.of("node", Path.of("../docs/verifier/verify.mjs").toString()));
+        command.addAll(List.of(args));
+        Process process = new ProcessBuilder(command).redirectErrorStream(true).start();
+        String output = new String(process.getInputStream().readAllBytes(), java.nio.charset.StandardCharsets.UTF_8);
+        assertTrue(process.waitFor(60, java.util.concurrent.TimeUnit.SECONDS), "node finished");
+        return new NodeRun(process.exitValue(), output);
     }
 
     @Test

@@ -5,6 +5,10 @@ import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.JsonNodeFactory;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 
+import org.erdtman.jcs.JsonCanonicalizer;
+
+import java.io.IOException;
+import java.io.UncheckedIOException;
 import java.nio.charset.StandardCharsets;
 import java.security.MessageDigest;
 import java.security.NoSuchAlgorithmException;
@@ -13,8 +17,12 @@ import java.util.Iterator;
 import java.util.TreeMap;
 
 /**
- * One byte sequence per JSON value: object keys sorted, no insignificant whitespace. Digests and hash chains are
- * computed over this form, so the same document always hashes the same whoever serialized it.
+ * One byte sequence per JSON value: the JSON Canonicalization Scheme of RFC 8785 (keys sorted by UTF-16 code units,
+ * no insignificant whitespace, numbers and strings written as ECMAScript does), through a library. Digests and hash
+ * chains are computed over this form, so the same document hashes the same whoever serialized it, in any language.
+ * {@link #legacy} is the form Warden used before (Jackson's output with sorted keys); it differs only for
+ * non-integer or very large numbers and for control characters in strings, and verifiers still accept it for what
+ * was hashed before the change.
  */
 public final class CanonicalJson {
 
@@ -22,6 +30,15 @@ public final class CanonicalJson {
     }
 
     public static String canonical(JsonNode node) {
+        try {
+            return new JsonCanonicalizer(EventJson.write(node)).getEncodedString();
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
+        }
+    }
+
+    /** The canonical form of Warden before RFC 8785, kept only to verify what was hashed with it. */
+    public static String legacy(JsonNode node) {
         return EventJson.write(sorted(node));
     }
 

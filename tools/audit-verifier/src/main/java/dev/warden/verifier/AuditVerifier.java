@@ -86,10 +86,16 @@ public final class AuditVerifier {
         try {
             var key = KeyFactory.getInstance("Ed25519")
                     .generatePublic(new X509EncodedKeySpec(Base64.getDecoder().decode(publicKeyBase64)));
-            Signature signature = Signature.getInstance("Ed25519");
-            signature.initVerify(key);
-            signature.update(AuditChain.signedBytes(checkpoint));
-            return signature.verify(Base64.getDecoder().decode(checkpoint.signature()));
+            byte[] signed = Base64.getDecoder().decode(checkpoint.signature());
+            for (byte[] form : AuditChain.signedForms(checkpoint)) {
+                Signature signature = Signature.getInstance("Ed25519");
+                signature.initVerify(key);
+                signature.update(form);
+                if (signature.verify(signed)) {
+                    return true;
+                }
+            }
+            return false;
         } catch (Exception e) {
             return false;
         }

@@ -25,20 +25,42 @@ public final class AuditChain {
     }
 
     public static String hash(String prevHash, AuditEntry entry) {
+        return hash(prevHash, canonical(entry));
+    }
+
+    /**
+     * Whether {@code entry} follows from {@code prevHash}: its hash is that of its RFC 8785 form, or, for entries
+     * written before Warden used RFC 8785, of its legacy form. Both forms are functions of the entry's content, so
+     * accepting either binds the content just as well.
+     */
+    public static boolean follows(String prevHash, AuditEntry entry) {
+        if (entry.hash() == null) {
+            return false;
+        }
+        ObjectNode node = hashedFields(entry);
+        return entry.hash().equals(hash(prevHash, CanonicalJson.canonical(node)))
+                || entry.hash().equals(hash(prevHash, CanonicalJson.legacy(node)));
+    }
+
+    private static String hash(String prevHash, String canonicalEntry) {
         byte[] prev = prevHash.getBytes(StandardCharsets.UTF_8);
-        byte[] body = canonical(entry).getBytes(StandardCharsets.UTF_8);
+        byte[] body = canonicalEntry.getBytes(StandardCharsets.UTF_8);
         byte[] both = new byte[prev.length + body.length];
         System.arraycopy(prev, 0, both, 0, prev.length);
         System.arraycopy(body, 0, both, prev.length, body.length);
         return CanonicalJson.sha256Hex(both);
     }
 
-    /** The entry as hashed: every field but {@code prev_hash} and {@code hash}, keys sorted. */
+    /** The entry as hashed: every field but {@code prev_hash} and {@code hash}, in RFC 8785 form. */
     public static String canonical(AuditEntry entry) {
+        return CanonicalJson.canonical(hashedFields(entry));
+    }
+
+    private static ObjectNode hashedFields(AuditEntry entry) {
         ObjectNode node = EventJson.MAPPER.valueToTree(entry);
         node.remove("prev_hash");
         node.remove("hash");
-        return CanonicalJson.canonical(node);
+        return node;
     }
 
     /** The entry with its place in the chain: its sequence, its predecessor's hash and its own. */
@@ -60,7 +82,7 @@ public final class AuditChain {
         String expectedPrev = prevHash;
         long expectedSequence = firstSequence;
         for (AuditEntry e : entries) {
-            if (e.sequence() != expectedSequence || !expectedPrev.equals(e.prevHash()) || !hash(expectedPrev, e).equals(e.hash())) {
+            if (e.sequence() != expectedSequence || !expectedPrev.equals(e.prevHash()) || !follows(expectedPrev, e)) {
                 return OptionalLong.of(expectedSequence);
             }
             expectedPrev = e.hash();
@@ -69,11 +91,22 @@ public final class AuditChain {
         return OptionalLong.empty();
     }
 
-    /** What a checkpoint's signature covers: every field but the signature, canonical. */
+    /** What a checkpoint's signature covers: every field but the signature, in RFC 8785 form. */
     public static byte[] signedBytes(Checkpoint checkpoint) {
+        return CanonicalJson.canonical(signedFields(checkpoint)).getBytes(StandardCharsets.UTF_8);
+    }
+
+    /** What a checkpoint's signature may cover: its RFC 8785 form, or the legacy form of checkpoints signed before. */
+    public static List<byte[]> signedForms(Checkpoint checkpoint) {
+        ObjectNode node = signedFields(checkpoint);
+        return List.of(CanonicalJson.canonical(node).getBytes(StandardCharsets.UTF_8),
+                CanonicalJson.legacy(node).getBytes(StandardCharsets.UTF_8));
+    }
+
+    private static ObjectNode signedFields(Checkpoint checkpoint) {
         ObjectNode node = EventJson.MAPPER.valueToTree(checkpoint);
         node.remove("signature");
-        return CanonicalJson.canonical(node).getBytes(StandardCharsets.UTF_8);
+        return node;
     }
 
     public static Instant micros(Instant instant) {

@@ -1,0 +1,85 @@
+#!/usr/bin/env node
+// Verifies an export of GET /v1/audit/export with nothing but Node.js (18+): no package to install.
+//
+//   node verify.mjs export.json [--public-key warden-audit.pem]
+//
+// The chain rule (docs/audit-service.md): hash = hex(SHA-256(utf8(prev_hash) || utf8(JCS(entry without prev_hash
+// and hash)))), where JCS is the JSON Canonicalization Scheme of RFC 8785. A checkpoint's Ed25519 signature covers
+// JCS(checkpoint without signature). Exit code 0: verified; 1: not; 2: bad usage or unreadable export.
+// Entries hashed before Warden used RFC 8785 verify only with the Java verifier (tools/audit-verifier).
+import { createHash, createPublicKey, verify } from 'node:crypto';
+import { existsSync, readFileSync } from 'node:fs';
+
+// RFC 8785: JSON.stringify already writes strings and numbers as the RFC requires; sort keys by UTF-16 code units.
+function jcs(value) {
+  if (value === null || typeof value !== 'object') return JSON.stringify(value);
+  if (Array.isArray(value)) return '[' + value.map(jcs).join(',') + ']';
+  return '{' + Object.keys(value).sort().map((k) => JSON.stringify(k) + ':' + jcs(value[k])).join(',') + '}';
+}
+
+const sha256Hex = (text) => createHash('sha256').update(text, 'utf8').digest('hex');
+const without = (object, ...keys) => Object.fromEntries(Object.entries(object).filter(([k]) => !keys.includes(k)));
+
+function publicKey(value) {
+  const text = existsSync(value) ? readFileSync(value, 'utf8') : value;
+  const der = Buffer.from(text.replace(/-----[A-Z ]+-----/g, '').replace(/\s/g, ''), 'base64');
+  return createPublicKey({ key: der, format: 'der', type: 'spki' });
+}
+
+function main(args) {
+  if (!(args.length === 1 || (args.length === 3 && args[1] === '--public-key'))) {
+    console.log('usage: node verify.mjs <export.json> [--public-key <PEM file, or base64 X.509>]');
+    return 2;
+  }
+  let exported;
+  try {
+    exported = JSON.parse(readFileSync(args[0], 'utf8'));
+  } catch (e) {
+    console.log('cannot read the export: ' + e.message);
+    return 2;
+  }
+  const entries = exported.entries ?? [];
+  let prev = exported.prev_hash;
+  let sequence = exported.from;
+  for (const entry of entries) {
+    const expected = sha256Hex(prev + jcs(without(entry, 'prev_hash', 'hash')));
+    if (entry.sequence !== sequence || entry.prev_hash !== prev || entry.hash !== expected) {
+      console.log(`FAILED: entry ${sequence} does not follow from its predecessor`);
+      return 1;
+    }
+    prev = entry.hash;
+    sequence++;
+  }
+  console.log(`chain: entries ${exported.from}..${sequence - 1} follow from each other`);
+
+  const checkpoint = exported.checkpoint;
+  if (!checkpoint) {
+    console.log('FAILED: the export holds no checkpoint, so nothing signed vouches for this range');
+    return 1;
+  }
+  const signed = entries.find((e) => e.sequence === checkpoint.sequence);
+  if (!signed || signed.hash !== checkpoint.head_hash) {
+    console.log(`FAILED: checkpoint ${checkpoint.id} signs a head hash that entry ${checkpoint.sequence} of the export does not have`);
+    return 1;
+  }
+  let key = args[2];
+  if (!key) {
+    key = exported.public_key;
+    console.log('warning: no --public-key given; using the key inside the export proves only self-consistency');
+  }
+  let valid = false;
+  try {
+    valid = verify(null, Buffer.from(jcs(without(checkpoint, 'signature')), 'utf8'), publicKey(key),
+      Buffer.from(checkpoint.signature, 'base64'));
+  } catch {
+    valid = false;
+  }
+  if (!valid) {
+    console.log(`FAILED: the signature of checkpoint ${checkpoint.id} does not verify with this public key`);
+    return 1;
+  }
+  console.log(`VERIFIED: checkpoint ${checkpoint.id} at sequence ${checkpoint.sequence}, signed ${checkpoint.signed_at} by key ${checkpoint.key_id}, covers this chain`);
+  return 0;
+}
+
+process.exitCode = main(process.argv.slice(2));

@@ -37,7 +37,8 @@ class OpenApiTest {
         OpenApiChecks.assertGeneratesWorkingClients(doc);
         OpenApiChecks.assertOperationIds(doc, Set.of(
                 "recordAgentActions", "listAuditEntries", "verifyAuditChain", "exportAuditChain", "listCheckpoints",
-                "signCheckpoint", "getPublicKey", "createCompliancePackage", "getCompliancePackage", "listDriftEvents"));
+                "signCheckpoint", "getPublicKey", "createCompliancePackage", "getCompliancePackage", "listDriftEvents",
+                "startChainVerification", "getChainVerification"));
     }
 
     @Test

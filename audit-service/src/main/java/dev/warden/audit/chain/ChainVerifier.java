@@ -14,6 +14,7 @@ import org.eclipse.microprofile.openapi.annotations.media.Schema;
 import java.util.List;
 import java.util.OptionalLong;
 import java.util.UUID;
+import java.util.function.LongFunction;
 
 /**
  * Recomputes a range of an organization's chain from the stored entries, and checks the newest signed checkpoint in
@@ -22,7 +23,10 @@ import java.util.UUID;
 @ApplicationScoped
 public class ChainVerifier {
 
-    private static final int PAGE = 5_000;
+    /** Entries per transaction. */
+    static final int CHUNK = 5_000;
+    /** Entries per request: a longer range is a background verification. */
+    public static final int MAX_RANGE = 100_000;
 
     private final TenantDb db;
     private final AuditRepository repository;
@@ -32,9 +36,13 @@ public class ChainVerifier {
         this.repository = repository;
     }
 
-    public record Verification(boolean valid, long from, long to, long entriesChecked,
+    public record Verification(boolean valid, long from, long to,
+                               @Schema(description = "The chain's head when the verification started: `to` is below it "
+                                       + "when the range was capped") long head,
+                               long entriesChecked,
                                @Schema(nullable = true) Long firstInvalidSequence, @Schema(nullable = true) String reason,
-                               @Schema(nullable = true, description = "The newest checkpoint of the range, when there is one")
+                               @Schema(nullable = true, description = "Without `from`: the signed checkpoint the range "
+                                       + "starts after; with it: the newest checkpoint of the range, when there is one")
                                CheckpointCheck checkpoint) {
     }
 
@@ -47,26 +55,69 @@ public class ChainVerifier {
                          @Schema(nullable = true) String publicKey) {
     }
 
+    /**
+     * Without {@code from}: from the newest signed checkpoint (its signature and its place in the stored chain
+     * checked first) to the head, at most {@link #MAX_RANGE} entries. With {@code from}: that range, at most
+     * {@link #MAX_RANGE} entries, then the newest checkpoint in it. Either way a chunk of {@link #CHUNK} entries per
+     * transaction, so no verification holds one open for long; the whole chain is {@link VerificationJobs}' work.
+     */
     public Uni<Verification> verify(UUID org, Long fromParam, Long toParam) {
-        return db.inOrg(org, conn -> repository.head(conn).chain(head -> {
-            long from = fromParam == null ? 1 : fromParam;
-            long to = toParam == null ? head.sequence() : Math.min(toParam, head.sequence());
-            if (to < from) {
-                return Uni.createFrom().item(new Verification(true, from, to, 0, null, null, null));
+        if (fromParam != null && toParam != null && toParam - fromParam >= MAX_RANGE) {
+            throw ApiException.invalidField("to", "verify at most " + MAX_RANGE + " entries at a time; "
+                    + "POST /v1/audit/verifications verifies the whole chain in the background");
+        }
+        return db.inOrg(org, conn -> repository.head(conn).chain(head -> fromParam != null
+                ? repository.hashBefore(conn, fromParam).map(prev -> new Start(head.sequence(), fromParam, prev, null, null))
+                : anchor(conn, head.sequence())))
+                .chain(start -> {
+                    if (start.failure() != null) {
+                        return Uni.createFrom().item(start.failure());
+                    }
+                    long to = Math.min(toParam == null ? start.head() : Math.min(toParam, start.head()),
+                            start.from() + MAX_RANGE - 1);
+                    if (to < start.from()) {
+                        return Uni.createFrom().item(new Verification(true, start.from(), to, start.head(), 0, null, null,
+                                start.anchor()));
+                    }
+                    if (start.prev() == null) {
+                        return Uni.createFrom().item(new Verification(false, start.from(), to, start.head(), 0,
+                                start.from() - 1, "entry " + (start.from() - 1) + " is missing", null));
+                    }
+                    return walk(org, start.from(), to, start.head(), start.prev(), start.from(), 0, NO_PROGRESS)
+                            .chain(result -> !result.valid() ? Uni.createFrom().item(result)
+                                    : start.anchor() != null || fromParam == null
+                                    ? Uni.createFrom().item(withCheckpoint(result, start.anchor()))
+                                    : db.inOrg(org, conn -> checkCheckpoint(conn, result)));
+                });
+    }
+
+    /** Where a verification without {@code from} starts: after the newest checkpoint, once that one is checked. */
+    private Uni<Start> anchor(SqlConnection conn, long head) {
+        return repository.latestCheckpoint(conn, head).chain(c -> {
+            if (c == null) {
+                return Uni.createFrom().item(new Start(head, 1, AuditChain.GENESIS, null, null));
             }
-            return repository.hashBefore(conn, from).chain(prev -> prev == null
-                    ? Uni.createFrom().item(new Verification(false, from, to, 0, from - 1, "entry " + (from - 1) + " is missing", null))
-                    : walk(conn, from, to, prev, from, 0))
-                    .chain(result -> !result.valid() ? Uni.createFrom().item(result) : checkCheckpoint(conn, result));
-        }));
+            return check(conn, c).map(check -> check.signatureValid() && check.matchesChain()
+                    ? new Start(head, c.sequence() + 1, c.headHash(), check, null)
+                    : new Start(head, c.sequence(), null, check, new Verification(false, c.sequence(), head, head, 0,
+                    c.sequence(), "checkpoint " + c.id() + " does not verify", check)));
+        });
+    }
+
+    private record Start(long head, long from, String prev, CheckpointCheck anchor, Verification failure) {
+    }
+
+    private static Verification withCheckpoint(Verification v, CheckpointCheck check) {
+        return new Verification(v.valid(), v.from(), v.to(), v.head(), v.entriesChecked(), v.firstInvalidSequence(),
+                v.reason(), check);
     }
 
     public Uni<Export> export(UUID org, Long fromParam, Long toParam) {
         return db.inOrg(org, conn -> repository.head(conn).chain(head -> {
             long from = fromParam == null ? 1 : fromParam;
             long to = toParam == null ? head.sequence() : Math.min(toParam, head.sequence());
-            if (to - from >= 100_000) {
-                throw ApiException.invalidField("to", "export at most 100000 entries at a time");
+            if (to - from >= MAX_RANGE) {
+                throw ApiException.invalidField("to", "export at most " + MAX_RANGE + " entries at a time");
             }
             return repository.hashBefore(conn, from).chain(prev -> repository.range(conn, from, to)
                     .chain(entries -> repository.latestCheckpoint(conn, to).chain(found -> {
@@ -77,23 +128,41 @@ public class ChainVerifier {
         }));
     }
 
-    private Uni<Verification> walk(SqlConnection conn, long from, long to, String prev, long next, long checked) {
-        long pageEnd = Math.min(to, next + PAGE - 1);
-        return repository.range(conn, next, pageEnd).chain(entries -> {
+    /**
+     * Entries 1 to {@code head}, then the newest checkpoint among them; {@code progress} hears the number of entries
+     * checked after each chunk.
+     */
+    public Uni<Verification> whole(UUID org, long head, LongFunction<Uni<Void>> progress) {
+        if (head == 0) {
+            return Uni.createFrom().item(new Verification(true, 1, 0, 0, 0, null, null, null));
+        }
+        return walk(org, 1, head, head, AuditChain.GENESIS, 1, 0, progress)
+                .chain(result -> !result.valid() ? Uni.createFrom().item(result)
+                        : db.inOrg(org, conn -> checkCheckpoint(conn, result)));
+    }
+
+    private static final LongFunction<Uni<Void>> NO_PROGRESS = checked -> Uni.createFrom().voidItem();
+
+    /** Verifies {@code next..to} following {@code prev}, a chunk per transaction. */
+    private Uni<Verification> walk(UUID org, long from, long to, long head, String prev, long next, long checked,
+                                   LongFunction<Uni<Void>> progress) {
+        long chunkEnd = Math.min(to, next + CHUNK - 1);
+        return db.inOrg(org, conn -> repository.range(conn, next, chunkEnd)).chain(entries -> {
             OptionalLong broken = AuditChain.firstBroken(entries, prev, next);
             if (broken.isPresent()) {
-                return Uni.createFrom().item(new Verification(false, from, to, checked + (broken.getAsLong() - next),
+                return Uni.createFrom().item(new Verification(false, from, to, head, checked + (broken.getAsLong() - next),
                         broken.getAsLong(), "entry " + broken.getAsLong() + " does not match its hash or its predecessor", null));
             }
-            if (entries.size() < pageEnd - next + 1) {
+            if (entries.size() < chunkEnd - next + 1) {
                 long missing = next + entries.size();
-                return Uni.createFrom().item(new Verification(false, from, to, checked + entries.size(), missing,
+                return Uni.createFrom().item(new Verification(false, from, to, head, checked + entries.size(), missing,
                         "entry " + missing + " is missing", null));
             }
-            if (pageEnd == to) {
-                return Uni.createFrom().item(new Verification(true, from, to, checked + entries.size(), null, null, null));
+            if (chunkEnd == to) {
+                return Uni.createFrom().item(new Verification(true, from, to, head, checked + entries.size(), null, null, null));
             }
-            return walk(conn, from, to, entries.getLast().hash(), pageEnd + 1, checked + entries.size());
+            long done = checked + entries.size();
+            return progress.apply(done).chain(() -> walk(org, from, to, head, entries.getLast().hash(), chunkEnd + 1, done, progress));
         });
     }
 
@@ -102,17 +171,26 @@ public class ChainVerifier {
             if (c == null || c.sequence() < result.from()) {
                 return Uni.createFrom().item(result);
             }
-            return repository.publicKey(conn, c.keyId()).chain(publicKey -> repository.range(conn, c.sequence(), c.sequence())
-                    .map(at -> {
-                        boolean signatureValid = publicKey != null
-                                && AuditChain.signedForms(c).stream()
-                                        .anyMatch(form -> SigningKey.verify(publicKey, form, c.signature()));
-                        boolean matches = !at.isEmpty() && at.getFirst().hash().equals(c.headHash());
-                        CheckpointCheck check = new CheckpointCheck(c.id(), c.sequence(), c.keyId(), signatureValid, matches);
-                        boolean valid = signatureValid && matches;
-                        return new Verification(valid, result.from(), result.to(), result.entriesChecked(),
-                                valid ? null : c.sequence(), valid ? null : "checkpoint " + c.id() + " does not verify", check);
-                    }));
+            return check(conn, c).map(check -> {
+                boolean valid = check.signatureValid() && check.matchesChain();
+                return new Verification(valid, result.from(), result.to(), result.head(), result.entriesChecked(),
+                        valid ? null : c.sequence(), valid ? null : "checkpoint " + c.id() + " does not verify", check);
+            });
         });
+    }
+
+    /**
+     * A checkpoint's signature, by the key that made it, and whether the stored entry at its sequence has its hash
+     * and still hashes to it from its content.
+     */
+    private Uni<CheckpointCheck> check(SqlConnection conn, Checkpoint c) {
+        return repository.publicKey(conn, c.keyId()).chain(publicKey -> repository.range(conn, c.sequence(), c.sequence())
+                .map(at -> {
+                    boolean signatureValid = publicKey != null && AuditChain.signedForms(c).stream()
+                            .anyMatch(form -> SigningKey.verify(publicKey, form, c.signature()));
+                    boolean matches = !at.isEmpty() && at.getFirst().hash().equals(c.headHash())
+                            && AuditChain.follows(at.getFirst().prevHash(), at.getFirst());
+                    return new CheckpointCheck(c.id(), c.sequence(), c.keyId(), signatureValid, matches);
+                }));
     }
 }

@@ -21,7 +21,9 @@ import java.util.List;
 import java.util.stream.IntStream;
 
 import static dev.warden.audit.support.AuditFixtures.as;
+import static org.hamcrest.Matchers.containsString;
 import static org.hamcrest.Matchers.equalTo;
+import static org.hamcrest.Matchers.notNullValue;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
@@ -91,6 +93,54 @@ class ImmutabilityTest {
         as(org, "auditor").get("/v1/audit/verify").then().statusCode(200)
                 .body("valid", equalTo(false))
                 .body("first_invalid_sequence", equalTo(4));
+    }
+
+    @Test
+    void withoutFromVerificationStartsAfterTheNewestCheckpointAndTheBackgroundOneChecksTheWholeChain() throws SQLException {
+        as(org, "auditor").post("/v1/audit/checkpoints").then().statusCode(201).body("sequence", equalTo(5));
+        AuditFixtures.publish(List.of(AuditFixtures.deployed(org.id(), "agent-9", 9, "img:v9")));
+        Awaitility.await().atMost(WAIT)
+                .until(() -> as(org, "auditor").get("/v1/audit").then().extract().<Integer>path("total") == 6);
+        tamper(3);
+
+        as(org, "auditor").get("/v1/audit/verify").then().statusCode(200)
+                .body("valid", equalTo(true)).body("from", equalTo(6)).body("to", equalTo(6)).body("head", equalTo(6))
+                .body("entries_checked", equalTo(1))
+                .body("checkpoint.sequence", equalTo(5)).body("checkpoint.signature_valid", equalTo(true));
+
+        String location = as(org, "auditor").post("/v1/audit/verifications").then().statusCode(202)
+                .body("head", equalTo(6)).extract().header("Location");
+        Awaitility.await().atMost(WAIT).until(() -> !"running".equals(as(org, "auditor").get(location).then()
+                .statusCode(200).extract().path("status")));
+        as(org, "auditor").get(location).then()
+                .body("status", equalTo("invalid")).body("first_invalid_sequence", equalTo(3))
+                .body("progress", equalTo(100)).body("completed_at", notNullValue());
+        as(org, "viewer").post("/v1/audit/verifications").then().statusCode(403);
+        as(AuditFixtures.organization(), "auditor").get(location).then().statusCode(404);
+    }
+
+    @Test
+    void anEntryThatNoLongerHasItsCheckpointsHashFailsVerificationFromThatCheckpoint() throws SQLException {
+        as(org, "auditor").post("/v1/audit/checkpoints").then().statusCode(201).body("sequence", equalTo(5));
+        tamper(5);
+
+        as(org, "auditor").get("/v1/audit/verify").then().statusCode(200)
+                .body("valid", equalTo(false)).body("first_invalid_sequence", equalTo(5))
+                .body("checkpoint.matches_chain", equalTo(false));
+    }
+
+    @Test
+    void aRangeLongerThanARequestMayCheckIsRefusedAndPointsToTheBackgroundVerification() {
+        as(org, "auditor").get("/v1/audit/verify?from=1&to=100001").then().statusCode(400)
+                .body("error.details[0].field", equalTo("to"))
+                .body("error.message", containsString("/v1/audit/verifications"));
+    }
+
+    private void tamper(int sequence) throws SQLException {
+        try (Connection c = superuser(); Statement s = c.createStatement()) {
+            s.execute("SET session_replication_role = replica");
+            s.execute("UPDATE audit_entries SET actor = 'mallory' WHERE org_id = '" + org.id() + "' AND sequence = " + sequence);
+        }
     }
 
     private static Connection superuser() throws SQLException {

@@ -1,0 +1,64 @@
+package dev.warden.audit.chain;
+
+import dev.warden.api.ApiException;
+import dev.warden.tenancy.db.TenantDb;
+import io.smallrye.mutiny.Uni;
+import jakarta.enterprise.context.ApplicationScoped;
+import org.jboss.logging.Logger;
+
+import java.util.UUID;
+
+/**
+ * Verifies an organization's whole chain in the background, a chunk of entries per transaction, recording progress
+ * after each; the verdict names the first entry that does not verify. The request answers at once.
+ */
+@ApplicationScoped
+public class VerificationJobs {
+
+    private static final Logger LOG = Logger.getLogger(VerificationJobs.class);
+
+    private final TenantDb db;
+    private final AuditRepository audit;
+    private final VerificationRepository verifications;
+    private final ChainVerifier verifier;
+
+    public VerificationJobs(TenantDb db, AuditRepository audit, VerificationRepository verifications, ChainVerifier verifier) {
+        this.db = db;
+        this.audit = audit;
+        this.verifications = verifications;
+        this.verifier = verifier;
+    }
+
+    /** Records the request at the current head and starts; answers the verification as it stands. */
+    public Uni<ChainVerification> start(UUID org, String actor) {
+        UUID id = UUID.randomUUID();
+        return db.inOrg(org, conn -> audit.head(conn).call(head -> verifications.insert(conn, id, org, head.sequence(), actor)))
+                .invoke(head -> run(org, id, head.sequence()).subscribe().with(
+                        done -> LOG.infof("Chain verification %s of organization %s finished", id, org),
+                        failure -> fail(org, id, failure)))
+                .chain(() -> find(org, id));
+    }
+
+    /** A verification of this organization; another's, or none, is a 404. */
+    public Uni<ChainVerification> find(UUID org, UUID id) {
+        return db.inOrg(org, conn -> verifications.find(conn, id)).map(found -> {
+            if (found == null) {
+                throw ApiException.notFound("Verification");
+            }
+            return found;
+        });
+    }
+
+    private Uni<Void> run(UUID org, UUID id, long head) {
+        return verifier.whole(org, head, checked -> db.inOrg(org, conn -> verifications.progress(conn, id, checked)))
+                .chain(v -> db.inOrg(org, conn -> verifications.finish(conn, id, v.valid() ? "valid" : "invalid",
+                        v.entriesChecked(), v.firstInvalidSequence(), v.reason())));
+    }
+
+    private void fail(UUID org, UUID id, Throwable failure) {
+        LOG.errorf(failure, "Chain verification %s of organization %s failed", id, org);
+        db.inOrg(org, conn -> verifications.finish(conn, id, "failed", 0, null, "the verification could not complete; request a new one"))
+                .subscribe().with(ok -> {
+                }, e -> LOG.errorf(e, "Could not record that verification %s failed", id));
+    }
+}

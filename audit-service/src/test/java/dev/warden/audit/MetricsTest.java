@@ -30,11 +30,12 @@ class MetricsTest {
     private static final String GROUP = AuditRecorder.GROUP;
 
     private TestOrg org;
-    private final String agent = UUID.randomUUID().toString();
+    private String agent;
 
     @BeforeEach
     void organization() {
         org = AuditFixtures.organization();
+        agent = AuditFixtures.knownAgent(org);
     }
 
     @Test
@@ -47,7 +48,7 @@ class MetricsTest {
                         action("jira", "issues:read"), action("crowdstrike", "detections:read"))))
                 .post("/v1/audit/actions").then().statusCode(202);
         Awaitility.await().atMost(WAIT).pollInterval(Duration.ofMillis(200)).until(() ->
-                as(org, "auditor").get("/v1/audit?agent_id=" + agent).then().extract().<Integer>path("total") == 3);
+                as(org, "auditor").get("/v1/audit?agent_id=" + agent).then().extract().<Integer>path("total") == 4);
 
         // The consumer counts a batch once it is handled, a moment after its entries are visible.
         Awaitility.await().atMost(WAIT).pollInterval(Duration.ofMillis(200)).alias("handled count; warden metrics: "

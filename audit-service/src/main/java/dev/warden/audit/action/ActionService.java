@@ -1,6 +1,7 @@
 package dev.warden.audit.action;
 
 import dev.warden.audit.action.ActionResource.ActionItem;
+import dev.warden.audit.agent.KnownAgents;
 import dev.warden.events.CloudEvent;
 import dev.warden.events.EventTypes;
 import dev.warden.events.audit.AuditEvents.AgentAction;
@@ -14,17 +15,19 @@ import java.util.UUID;
 
 /**
  * Publishes a checked batch of agent actions on {@code warden.agent-actions.v1} through the outbox, all or nothing;
- * the chain records them from there like every other event.
+ * the chain records them from there like every other event. Only about an agent the caller's organization has.
  */
 @ApplicationScoped
 public class ActionService {
 
     private final TenantDb db;
     private final Outbox outbox;
+    private final KnownAgents agents;
 
-    public ActionService(TenantDb db, Outbox outbox) {
+    public ActionService(TenantDb db, Outbox outbox, KnownAgents agents) {
         this.db = db;
         this.outbox = outbox;
+        this.agents = agents;
     }
 
     /** Answers the ids of the events published, one per action, in order. */
@@ -32,7 +35,7 @@ public class ActionService {
         List<Outbox.Message> messages = actions.stream().map(a -> new Outbox.Message(EventTypes.AGENT_ACTION,
                 agent.toString(), agent.toString(), new AgentAction(agent, reporter, a.connector(), a.action(),
                 a.dataType(), a.status(), a.inputsHash(), a.outputsHash(), a.occurredAt()))).toList();
-        return db.inOrg(org, conn -> outbox.emitAll(conn, org, messages))
+        return db.inOrg(org, conn -> agents.require(conn, agent.toString()).chain(() -> outbox.emitAll(conn, org, messages)))
                 .map(events -> events.stream().map(CloudEvent::id).toList());
     }
 }

@@ -5,6 +5,7 @@ import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.JsonNodeFactory;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import dev.warden.api.ApiException;
+import dev.warden.audit.agent.KnownAgents;
 import dev.warden.audit.chain.AuditRepository;
 import dev.warden.audit.checkpoint.CheckpointService;
 import dev.warden.audit.checkpoint.SigningKey;
@@ -44,6 +45,7 @@ public class ComplianceBuilder {
             "agent.connector-unbound", "policy.bound", "policy.unbound");
 
     private final TenantDb db;
+    private final KnownAgents agents;
     private final ComplianceRepository repository;
     private final AuditRepository audit;
     private final CheckpointService checkpoints;
@@ -51,7 +53,8 @@ public class ComplianceBuilder {
     private final Outbox outbox;
 
     public ComplianceBuilder(TenantDb db, ComplianceRepository repository, AuditRepository audit,
-                             CheckpointService checkpoints, SigningKey key, Outbox outbox) {
+                             CheckpointService checkpoints, SigningKey key, Outbox outbox, KnownAgents agents) {
+        this.agents = agents;
         this.db = db;
         this.repository = repository;
         this.audit = audit;
@@ -60,10 +63,11 @@ public class ComplianceBuilder {
         this.outbox = outbox;
     }
 
-    /** Records the request and starts building; answers the package id at once. */
+    /** Records the request and starts building; answers the package id at once. Only for an agent the org has. */
     public Uni<UUID> request(UUID org, String actor, String agentId, Instant from, Instant to) {
         UUID id = UUID.randomUUID();
-        return db.inOrg(org, conn -> repository.insert(conn, id, org, agentId, from, to, actor))
+        return db.inOrg(org, conn -> agents.require(conn, agentId)
+                        .chain(() -> repository.insert(conn, id, org, agentId, from, to, actor)))
                 .invoke(() -> build(org, id, agentId, from, to).subscribe().with(
                         done -> LOG.infof("Compliance package %s is ready", id),
                         failure -> fail(org, id, failure)))

@@ -27,11 +27,12 @@ class ActionTest {
     private static final String HASH = "a".repeat(64);
 
     private TestOrg org;
-    private final String agent = UUID.randomUUID().toString();
+    private String agent;
 
     @BeforeEach
     void organization() {
         org = AuditFixtures.organization();
+        agent = AuditFixtures.knownAgent(org);
     }
 
     @Test
@@ -43,7 +44,7 @@ class ActionTest {
                 .body("accepted", equalTo(3)).body("event_ids", hasSize(3));
 
         Awaitility.await().atMost(Duration.ofSeconds(60)).until(() ->
-                as(org, "auditor").get("/v1/audit?agent_id=" + agent).then().extract().<Integer>path("total") == 3);
+                as(org, "auditor").get("/v1/audit?agent_id=" + agent).then().extract().<Integer>path("total") == 4);
         as(org, "auditor").get("/v1/audit?agent_id=" + agent + "&connector=jira").then().statusCode(200)
                 .body("entries.action_type", contains("issues:create", "issues:delete"))
                 .body("entries.status", contains("success", "denied"))
@@ -71,8 +72,28 @@ class ActionTest {
                 .body(Map.of("agent_id", agent, "actions", List.of(action("jira", "issues:create", "success"))))
                 .post("/v1/audit/actions").then().statusCode(202);
         Awaitility.await().atMost(Duration.ofSeconds(60)).until(() ->
-                as(org, "auditor").get("/v1/audit?agent_id=" + agent).then().extract().<Integer>path("total") >= 1);
-        as(org, "auditor").get("/v1/audit?agent_id=" + agent).then().body("total", equalTo(1));
+                as(org, "auditor").get("/v1/audit?agent_id=" + agent).then().extract().<Integer>path("total") >= 2);
+        as(org, "auditor").get("/v1/audit?agent_id=" + agent).then().body("total", equalTo(2));
+    }
+
+    @Test
+    void actionsOfAnAgentTheOrganizationDoesNotHaveAreA404AndNothingIsRecorded() {
+        String unknown = UUID.randomUUID().toString();
+        String others = AuditFixtures.knownAgent(AuditFixtures.organization());
+        for (String id : List.of(unknown, others)) {
+            as(org, "admin").contentType(ContentType.JSON)
+                    .body(Map.of("agent_id", id, "actions", List.of(action("jira", "issues:create", "success"))))
+                    .post("/v1/audit/actions").then().statusCode(404).body("error.code", equalTo("not_found"));
+        }
+        // A valid batch afterwards: once it is recorded, the refused ones would have been too.
+        as(org, "admin").contentType(ContentType.JSON)
+                .body(Map.of("agent_id", agent, "actions", List.of(action("jira", "issues:create", "success"))))
+                .post("/v1/audit/actions").then().statusCode(202);
+        Awaitility.await().atMost(Duration.ofSeconds(60)).until(() ->
+                as(org, "auditor").get("/v1/audit?agent_id=" + agent).then().extract().<Integer>path("total") >= 2);
+        for (String id : List.of(unknown, others)) {
+            as(org, "auditor").get("/v1/audit?agent_id=" + id).then().body("total", equalTo(0));
+        }
     }
 
     @Test

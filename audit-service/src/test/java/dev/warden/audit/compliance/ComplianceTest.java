@@ -123,6 +123,11 @@ class ComplianceTest {
         as(org, "viewer").contentType(ContentType.JSON).body(Map.of("agent_id", agent, "from", from.toString(),
                 "to", Instant.now().toString())).post("/v1/compliance").then().statusCode(403);
         as(org, "auditor").get("/v1/compliance/" + UUID.randomUUID()).then().statusCode(404);
+        for (String unknown : List.of(UUID.randomUUID().toString(), AuditFixtures.knownAgent(AuditFixtures.organization()))) {
+            as(org, "auditor").contentType(ContentType.JSON).body(Map.of("agent_id", unknown, "from", from.toString(),
+                    "to", Instant.now().toString())).post("/v1/compliance").then().statusCode(404)
+                    .body("error.code", equalTo("not_found"));
+        }
         String id = build().get("id").asText();
         as(AuditFixtures.organization(), "auditor").get("/v1/compliance/" + id).then().statusCode(404);
         as(org, "auditor").get("/v1/compliance/" + id + "?format=pdf").then().statusCode(400);

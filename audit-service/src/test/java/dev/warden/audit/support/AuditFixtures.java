@@ -39,6 +39,16 @@ public final class AuditFixtures {
         return given().header("X-API-Key", org.key(role));
     }
 
+    /** A new agent as agent-service announces it (created, revision 1), once audit-service has recorded it. */
+    public static String knownAgent(TestOrg org) {
+        String agent = UUID.randomUUID().toString();
+        publish(List.of(CloudEvent.of("/warden/agent-service", EventTypes.AGENT_CREATED, agent, org.id(), Map.of(
+                "agent", Map.of("id", agent, "name", "agent-" + agent.substring(0, 8), "revision", 1, "updated_by", "alice")))));
+        Awaitility.await().atMost(Duration.ofSeconds(60)).pollInterval(Duration.ofMillis(100)).until(() ->
+                as(org, "auditor").get("/v1/audit?agent_id=" + agent).then().extract().<Integer>path("total") >= 1);
+        return agent;
+    }
+
     public static CloudEvent deployed(UUID org, String agent, int version, String image) {
         return CloudEvent.of("/warden/agent-service", EventTypes.AGENT_DEPLOYED, agent, org, Map.of(
                 "agent", Map.of("id", agent, "updated_by", "alice"),

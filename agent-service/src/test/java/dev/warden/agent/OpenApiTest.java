@@ -47,7 +47,7 @@ class OpenApiTest {
                 "bindPolicyToAgent", "unbindPolicyFromAgent",
                 "createApiKey", "listApiKeys", "revokeApiKey",
                 "createOrganization", "listOrganizations", "getOrganization", "disableOrganization",
-                "enableOrganization"));
+                "enableOrganization", "setOutboundAllowList"));
     }
 
     @Test

@@ -28,6 +28,11 @@ public final class AccessModels {
     }
 
     @Schema(name = "CreateApiKeyRequest")
+    /** Replaces an organization's outbound allow-list; an empty list admits nothing internal. */
+    public record OutboundAllowList(@Schema(required = true, examples = "[\"10.20.0.0/16\", \"*.corp.example\"]",
+            description = "CIDR blocks, host names or *.suffixes, at most 100") List<String> entries) {
+    }
+
     public record CreateApiKeyRequest(
             @Schema(required = true, examples = "ci pipeline") String name,
             @Schema(required = true, enumeration = {"viewer", "operator", "admin", "auditor", "instance"}) String role,

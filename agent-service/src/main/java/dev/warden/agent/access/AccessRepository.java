@@ -25,17 +25,32 @@ public class AccessRepository {
 
     private static final String KEY_COLUMNS =
             "id, org_id, name, role, secret_sha256, prefix, expires_at, revoked_at, last_used_at, created_at, created_by";
-    private static final String ORG_COLUMNS = "id, name, status, created_at, updated_at";
+    private static final String ORG_COLUMNS = "id, name, status, created_at, updated_at, outbound_allow_list";
 
     public Uni<Void> insertOrganization(SqlConnection conn, OrganizationRecord org) {
-        return conn.preparedQuery("INSERT INTO organizations (" + ORG_COLUMNS + ") VALUES ($1, $2, $3, $4, $5)")
-                .execute(Tuple.of(org.id(), org.name(), org.status(), utc(org.createdAt()), utc(org.updatedAt())))
+        return conn.preparedQuery("INSERT INTO organizations (" + ORG_COLUMNS + ") VALUES ($1, $2, $3, $4, $5, $6)")
+                .execute(Tuple.of(org.id(), org.name(), org.status(), utc(org.createdAt()), utc(org.updatedAt()),
+                        org.outboundAllowList().toArray(String[]::new)))
                 .replaceWithVoid();
     }
 
     public Uni<Void> updateOrganizationStatus(SqlConnection conn, UUID id, String status, Instant at) {
         return conn.preparedQuery("UPDATE organizations SET status = $2, updated_at = $3 WHERE id = $1")
                 .execute(Tuple.of(id, status, utc(at))).replaceWithVoid();
+    }
+
+    public Uni<Void> updateOutboundAllowList(SqlConnection conn, UUID id, List<String> entries, Instant at) {
+        return conn.preparedQuery("UPDATE organizations SET outbound_allow_list = $2, updated_at = $3 WHERE id = $1")
+                .execute(Tuple.of(id, entries.toArray(String[]::new), utc(at))).replaceWithVoid();
+    }
+
+    /** The allow-list of the transaction's organization (Row-Level Security shows it only its own row). */
+    public Uni<List<String>> outboundAllowList(SqlConnection conn) {
+        return conn.query("SELECT outbound_allow_list FROM organizations WHERE id = warden_current_org()").execute()
+                .map(rows -> {
+                    List<String> found = first(rows, r -> List.of(r.getArrayOfStrings("outbound_allow_list")));
+                    return found == null ? List.of() : found;
+                });
     }
 
     public Uni<OrganizationRecord> findOrganization(SqlConnection conn, UUID id) {
@@ -97,7 +112,7 @@ public class AccessRepository {
 
     private static OrganizationRecord organization(Row r) {
         return new OrganizationRecord(r.getUUID("id"), r.getString("name"), r.getString("status"),
-                instant(r, "created_at"), instant(r, "updated_at"));
+                instant(r, "created_at"), instant(r, "updated_at"), List.of(r.getArrayOfStrings("outbound_allow_list")));
     }
 
     private static ApiKeyRecord key(Row r) {

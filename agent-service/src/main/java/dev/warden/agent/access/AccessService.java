@@ -7,8 +7,10 @@ import dev.warden.agent.access.AccessModels.CreateApiKeyRequest;
 import dev.warden.agent.access.AccessModels.CreateOrganizationRequest;
 import dev.warden.agent.access.AccessModels.CreateOrganizationResponse;
 import dev.warden.agent.access.AccessModels.OrganizationListResponse;
+import dev.warden.agent.access.AccessModels.OutboundAllowList;
 import dev.warden.api.ApiException;
 import dev.warden.api.Checks;
+import dev.warden.api.OutboundUrls;
 import dev.warden.api.PageRequest;
 import dev.warden.api.PageRequest.Cursor;
 import dev.warden.events.EventTypes;
@@ -23,6 +25,7 @@ import io.vertx.mutiny.sqlclient.SqlConnection;
 import jakarta.enterprise.context.ApplicationScoped;
 
 import java.time.Instant;
+import java.util.List;
 import java.util.UUID;
 
 /**
@@ -73,11 +76,33 @@ public class AccessService {
                     if (org.status().equals(status)) {
                         return Uni.createFrom().item(org);
                     }
-                    OrganizationRecord changed = new OrganizationRecord(org.id(), org.name(), status, org.createdAt(), Agent.now());
+                    OrganizationRecord changed = new OrganizationRecord(org.id(), org.name(), status, org.createdAt(), Agent.now(),
+                            org.outboundAllowList());
                     return repository.updateOrganizationStatus(conn, id, status, changed.updatedAt())
                             .chain(() -> outbox.emit(conn, id, EventTypes.ORGANIZATION, AccessEvents.organizationKey(id),
                                     changed.event()))
                             .replaceWith(changed);
+                }));
+    }
+
+    /** Replaces the internal addresses and names an organization's agents may call (OutboundUrls). */
+    public Uni<OrganizationRecord> setOutboundAllowList(UUID id, OutboundAllowList req) {
+        List<String> entries = req == null ? null : req.entries();
+        Checks checks = new Checks().required("entries", entries);
+        if (entries != null) {
+            checks.maxSize("entries", entries, 100);
+            for (int i = 0; i < entries.size(); i++) {
+                String invalid = OutboundUrls.invalidEntry(entries.get(i));
+                checks.check(invalid == null, "entries[" + i + "]", invalid);
+            }
+        }
+        checks.orThrow();
+        List<String> normalized = entries.stream().map(e -> e.trim().toLowerCase(java.util.Locale.ROOT)).distinct().toList();
+        return db.asPlatform(conn -> repository.findOrganization(conn, id).map(AccessService::orgOrNotFound)
+                .chain(org -> {
+                    OrganizationRecord changed = new OrganizationRecord(org.id(), org.name(), org.status(),
+                            org.createdAt(), Agent.now(), normalized);
+                    return repository.updateOutboundAllowList(conn, id, normalized, changed.updatedAt()).replaceWith(changed);
                 }));
     }
 
@@ -132,7 +157,7 @@ public class AccessService {
 
     private Uni<OrganizationRecord> insertOrganization(SqlConnection conn, String name) {
         Instant now = Agent.now();
-        OrganizationRecord org = new OrganizationRecord(UUID.randomUUID(), name, "active", now, now);
+        OrganizationRecord org = new OrganizationRecord(UUID.randomUUID(), name, "active", now, now, List.of());
         return repository.insertOrganization(conn, org)
                 .chain(() -> outbox.emit(conn, org.id(), EventTypes.ORGANIZATION, AccessEvents.organizationKey(org.id()),
                         org.event()))

@@ -3,6 +3,7 @@ package dev.warden.agent.access;
 import dev.warden.agent.access.AccessModels.CreateOrganizationRequest;
 import dev.warden.agent.access.AccessModels.CreateOrganizationResponse;
 import dev.warden.agent.access.AccessModels.OrganizationListResponse;
+import dev.warden.agent.access.AccessModels.OutboundAllowList;
 import dev.warden.api.Checks;
 import dev.warden.api.PageRequest;
 import dev.warden.api.Params;
@@ -14,6 +15,7 @@ import jakarta.annotation.security.RolesAllowed;
 import jakarta.ws.rs.Consumes;
 import jakarta.ws.rs.GET;
 import jakarta.ws.rs.POST;
+import jakarta.ws.rs.PUT;
 import jakarta.ws.rs.Path;
 import jakarta.ws.rs.PathParam;
 import jakarta.ws.rs.Produces;
@@ -74,6 +76,15 @@ public class OrganizationResource {
     @Operation(operationId = "disableOrganization", summary = "Disable an organization: its keys stop working in every service")
     public Uni<OrganizationRecord> disable(@PathParam("org_id") String orgId) {
         return access.setOrganizationStatus(Params.uuid("org_id", orgId), "disabled");
+    }
+
+    @PUT
+    @Path("/{org_id}/outbound-allow-list")
+    @Operation(operationId = "setOutboundAllowList", summary = "Set the internal addresses its agents may call",
+            description = "webhook_url and mcp_server_url may not point at loopback, link-local, private or metadata "
+                    + "addresses unless this list admits them. Replaces the list.")
+    public Uni<OrganizationRecord> setOutboundAllowList(@PathParam("org_id") String orgId, OutboundAllowList request) {
+        return access.setOutboundAllowList(Params.uuid("org_id", orgId), Checks.body(request));
     }
 
     @POST

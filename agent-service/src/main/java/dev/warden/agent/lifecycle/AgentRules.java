@@ -3,11 +3,14 @@ package dev.warden.agent.lifecycle;
 import com.fasterxml.jackson.databind.JsonNode;
 import dev.warden.api.ApiException;
 import dev.warden.api.Checks;
+import dev.warden.api.OutboundUrls;
 import dev.warden.events.agent.AgentStatus;
 import dev.warden.events.agent.RiskConfig;
 
 import java.net.URI;
+import java.util.LinkedHashMap;
 import java.util.List;
+import java.util.Map;
 
 /** What a valid agent is: checked on the agent as it would be after a change, so patches are checked whole. */
 final class AgentRules {
@@ -95,6 +98,36 @@ final class AgentRules {
             values.stream().filter(v -> v != null && v.length() > MAX_TEXT).findFirst()
                     .ifPresent(v -> c.check(false, field, "entries must be at most " + MAX_TEXT + " characters"));
         }
+    }
+
+    /**
+     * The agent's outbound URLs that point inside (OutboundUrls.internalTarget), by field; with {@code changed}, only
+     * those of fields changed now, so an allow-list narrowed later does not block unrelated edits.
+     */
+    static Map<String, URI> internalUrls(Agent a, List<String> changed) {
+        Map<String, URI> internal = new LinkedHashMap<>();
+        if (a.mcpIntegration != null && (changed == null || changed.contains("mcp_integration"))) {
+            internal(internal, "mcp_integration.mcp_server_url", a.mcpIntegration.mcpServerUrl());
+        }
+        if (a.notifications != null && (changed == null || changed.contains("notifications"))) {
+            internal(internal, "notifications.webhook_url", a.notifications.webhookUrl());
+        }
+        return internal;
+    }
+
+    private static void internal(Map<String, URI> internal, String field, String url) {
+        if (url != null && OutboundUrls.internalTarget(URI.create(url)) != null) {
+            internal.put(field, URI.create(url));
+        }
+    }
+
+    /** Each internal URL must be admitted by the organization's allow-list, else a 400 naming its field. */
+    static void checkAdmitted(Map<String, URI> internal, List<String> allowList) {
+        Checks c = new Checks();
+        internal.forEach((field, uri) -> c.check(OutboundUrls.admitted(uri, allowList), field,
+                "must not point inside: its host " + OutboundUrls.internalTarget(uri) + " (a platform administrator "
+                        + "can admit it in the organization's outbound allow-list)"));
+        c.orThrow();
     }
 
     private static void url(Checks c, String field, String value) {

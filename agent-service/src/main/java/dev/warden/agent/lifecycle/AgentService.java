@@ -2,6 +2,7 @@ package dev.warden.agent.lifecycle;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.node.JsonNodeFactory;
+import dev.warden.agent.access.AccessRepository;
 import dev.warden.agent.lifecycle.AgentRequests.CreateAgentRequest;
 import dev.warden.agent.lifecycle.AgentRequests.DeclaredIntentRequest;
 import dev.warden.agent.lifecycle.AgentRequests.DeployRequest;
@@ -28,8 +29,10 @@ import io.smallrye.mutiny.Uni;
 import io.vertx.mutiny.sqlclient.SqlConnection;
 import jakarta.enterprise.context.ApplicationScoped;
 
+import java.net.URI;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Map;
 import java.util.UUID;
 import java.util.function.Function;
 
@@ -43,8 +46,10 @@ public class AgentService {
     private final TenantDb db;
     private final AgentRepository agents;
     private final Outbox outbox;
+    private final AccessRepository access;
 
-    public AgentService(TenantDb db, AgentRepository agents, Outbox outbox) {
+    public AgentService(TenantDb db, AgentRepository agents, Outbox outbox, AccessRepository access) {
+        this.access = access;
         this.db = db;
         this.agents = agents;
         this.outbox = outbox;
@@ -80,7 +85,8 @@ public class AgentService {
             agent.metadata = req.metadata();
         }
         AgentRules.check(agent);
-        return db.inOrg(org, conn -> agents.insert(conn, agent)
+        Map<String, URI> internal = AgentRules.internalUrls(agent, null);
+        return db.inOrg(org, conn -> admitted(conn, internal).chain(() -> agents.insert(conn, agent))
                 .chain(() -> emit(conn, agent, EventTypes.AGENT_CREATED, new AgentChanged(agent.snapshot()))));
     }
 
@@ -95,7 +101,7 @@ public class AgentService {
                 return Uni.createFrom().item(agent.snapshot());
             }
             agent.touch(actor);
-            return agents.update(conn, agent)
+            return admitted(conn, AgentRules.internalUrls(agent, changed)).chain(() -> agents.update(conn, agent))
                     .chain(() -> emit(conn, agent, EventTypes.AGENT_UPDATED, new AgentUpdated(agent.snapshot(), changed)));
         });
     }
@@ -182,6 +188,17 @@ public class AgentService {
                 .chain(agent -> agents.listVersions(conn, id, page)))
                 .map(found -> new VersionListResponse(found.items(), found.total(), found.totalExact(),
                         page.nextCursor(found.items(), v -> new Cursor(v.version(), v.id()))));
+    }
+
+    /**
+     * URLs that point inside must be admitted by the organization's outbound allow-list; the list is read only when
+     * there is such a URL, so ordinary changes cost no extra statement.
+     */
+    private Uni<Void> admitted(SqlConnection conn, Map<String, URI> internal) {
+        if (internal.isEmpty()) {
+            return Uni.createFrom().voidItem();
+        }
+        return access.outboundAllowList(conn).invoke(allow -> AgentRules.checkAdmitted(internal, allow)).replaceWithVoid();
     }
 
     /** Runs {@code work} on the locked agent in one transaction; an agent this org cannot see is a 404. */

@@ -1,5 +1,6 @@
 package dev.warden.outbox;
 
+import dev.warden.tenancy.kafka.KafkaClients;
 import io.smallrye.mutiny.Uni;
 import org.apache.kafka.clients.consumer.ConsumerConfig;
 import org.apache.kafka.clients.consumer.ConsumerRecord;
@@ -68,19 +69,19 @@ public final class EventConsumerLoop implements AutoCloseable {
      * Starts consuming at once, untraced, with meters in Micrometer's global registry. Services use
      * {@link EventConsumers#start}; benchmarks call this directly.
      */
-    public static EventConsumerLoop start(String bootstrapServers, EventConsumerConfig config, DeadLetters deadLetters,
+    public static EventConsumerLoop start(KafkaClients kafka, EventConsumerConfig config, DeadLetters deadLetters,
                                           String group, Collection<String> topics, BatchHandler handler) {
-        return new EventConsumerLoop(bootstrapServers, config, deadLetters, group, topics, handler,
+        return new EventConsumerLoop(kafka, config, deadLetters, group, topics, handler,
                 ConsumerTelemetry.untraced(group));
     }
 
-    static EventConsumerLoop start(String bootstrapServers, EventConsumerConfig config, DeadLetters deadLetters,
+    static EventConsumerLoop start(KafkaClients kafka, EventConsumerConfig config, DeadLetters deadLetters,
                                    String group, Collection<String> topics, BatchHandler handler,
                                    ConsumerTelemetry telemetry) {
-        return new EventConsumerLoop(bootstrapServers, config, deadLetters, group, topics, handler, telemetry);
+        return new EventConsumerLoop(kafka, config, deadLetters, group, topics, handler, telemetry);
     }
 
-    private EventConsumerLoop(String bootstrapServers, EventConsumerConfig config, DeadLetters deadLetters,
+    private EventConsumerLoop(KafkaClients kafka, EventConsumerConfig config, DeadLetters deadLetters,
                               String group, Collection<String> topics, BatchHandler handler,
                               ConsumerTelemetry telemetry) {
         this.group = group;
@@ -88,8 +89,7 @@ public final class EventConsumerLoop implements AutoCloseable {
         this.handler = handler;
         this.config = config;
         this.deadLetters = deadLetters;
-        this.consumer = new KafkaConsumer<>(Map.of(
-                ConsumerConfig.BOOTSTRAP_SERVERS_CONFIG, bootstrapServers,
+        this.consumer = new KafkaConsumer<>(kafka.config(Map.of(
                 ConsumerConfig.GROUP_ID_CONFIG, group,
                 ConsumerConfig.KEY_DESERIALIZER_CLASS_CONFIG, StringDeserializer.class.getName(),
                 ConsumerConfig.VALUE_DESERIALIZER_CLASS_CONFIG, StringDeserializer.class.getName(),
@@ -97,7 +97,7 @@ public final class EventConsumerLoop implements AutoCloseable {
                 ConsumerConfig.AUTO_OFFSET_RESET_CONFIG, "earliest",
                 ConsumerConfig.ALLOW_AUTO_CREATE_TOPICS_CONFIG, false,
                 ConsumerConfig.MAX_POLL_RECORDS_CONFIG, config.maxBatch(),
-                ConsumerConfig.METADATA_MAX_AGE_CONFIG, 5_000));
+                ConsumerConfig.METADATA_MAX_AGE_CONFIG, 5_000)));
         this.consumer.subscribe(topics);
         this.thread = Thread.ofPlatform().name("warden-consumer-" + group).start(this::run);
     }

@@ -1,5 +1,6 @@
 package dev.warden.outbox;
 
+import dev.warden.tenancy.kafka.KafkaClients;
 import dev.warden.outbox.EventConsumerLoop.BatchHandler;
 import io.micrometer.core.instrument.MeterRegistry;
 import io.opentelemetry.api.OpenTelemetry;
@@ -7,7 +8,6 @@ import io.quarkus.runtime.ShutdownEvent;
 import jakarta.annotation.Priority;
 import jakarta.enterprise.context.ApplicationScoped;
 import jakarta.enterprise.event.Observes;
-import org.eclipse.microprofile.config.inject.ConfigProperty;
 
 import java.util.Collection;
 import java.util.List;
@@ -20,17 +20,16 @@ import java.util.concurrent.CopyOnWriteArrayList;
 @ApplicationScoped
 public class EventConsumers {
 
-    private final String bootstrapServers;
+    private final KafkaClients kafka;
     private final EventConsumerConfig config;
     private final DeadLetters deadLetters;
     private final MeterRegistry meters;
     private final OpenTelemetry openTelemetry;
     private final List<EventConsumerLoop> started = new CopyOnWriteArrayList<>();
 
-    public EventConsumers(@ConfigProperty(name = "kafka.bootstrap.servers") String bootstrapServers,
-                          EventConsumerConfig config, DeadLetters deadLetters, MeterRegistry meters,
+    public EventConsumers(KafkaClients kafka, EventConsumerConfig config, DeadLetters deadLetters, MeterRegistry meters,
                           OpenTelemetry openTelemetry) {
-        this.bootstrapServers = bootstrapServers;
+        this.kafka = kafka;
         this.config = config;
         this.deadLetters = deadLetters;
         this.meters = meters;
@@ -44,7 +43,7 @@ public class EventConsumers {
      * The loop traces each batch and reports the group's {@code warden_consumer_*} metrics.
      */
     public EventConsumerLoop start(String group, Collection<String> topics, BatchHandler handler) {
-        EventConsumerLoop loop = EventConsumerLoop.start(bootstrapServers, config, deadLetters, group, topics, handler,
+        EventConsumerLoop loop = EventConsumerLoop.start(kafka, config, deadLetters, group, topics, handler,
                 new ConsumerTelemetry(meters, openTelemetry, group));
         started.add(loop);
         return loop;

@@ -1,6 +1,7 @@
 package dev.warden.outbox;
 
 import dev.warden.events.Topics;
+import dev.warden.tenancy.kafka.KafkaClients;
 import io.quarkus.runtime.ShutdownEvent;
 import jakarta.enterprise.context.ApplicationScoped;
 import jakarta.enterprise.event.Observes;
@@ -11,7 +12,6 @@ import org.apache.kafka.clients.producer.ProducerConfig;
 import org.apache.kafka.common.config.TopicConfig;
 import org.apache.kafka.common.errors.TopicExistsException;
 import org.apache.kafka.common.serialization.StringSerializer;
-import org.eclipse.microprofile.config.inject.ConfigProperty;
 
 import java.util.List;
 import java.util.Map;
@@ -27,20 +27,19 @@ import java.util.concurrent.TimeUnit;
 @ApplicationScoped
 public class RelayProducer {
 
-    private final String bootstrapServers;
+    private final KafkaClients kafka;
     private final OutboxConfig config;
     private final Set<String> ensured = ConcurrentHashMap.newKeySet();
     private volatile KafkaProducer<String, String> producer;
 
-    public RelayProducer(@ConfigProperty(name = "kafka.bootstrap.servers") String bootstrapServers, OutboxConfig config) {
-        this.bootstrapServers = bootstrapServers;
+    public RelayProducer(KafkaClients kafka, OutboxConfig config) {
+        this.kafka = kafka;
         this.config = config;
     }
 
     public synchronized KafkaProducer<String, String> get() {
         if (producer == null) {
-            producer = new KafkaProducer<>(Map.of(
-                    ProducerConfig.BOOTSTRAP_SERVERS_CONFIG, bootstrapServers,
+            producer = new KafkaProducer<>(kafka.config(Map.of(
                     ProducerConfig.KEY_SERIALIZER_CLASS_CONFIG, StringSerializer.class.getName(),
                     ProducerConfig.VALUE_SERIALIZER_CLASS_CONFIG, StringSerializer.class.getName(),
                     ProducerConfig.ACKS_CONFIG, "all",
@@ -52,7 +51,7 @@ public class RelayProducer {
                     // An event handed over is never given up: an expired event could be overtaken by a newer one of
                     // its key. The idempotent producer retries in order until the broker is back.
                     ProducerConfig.DELIVERY_TIMEOUT_MS_CONFIG, Integer.MAX_VALUE,
-                    ProducerConfig.REQUEST_TIMEOUT_MS_CONFIG, 10_000));
+                    ProducerConfig.REQUEST_TIMEOUT_MS_CONFIG, 10_000)));
         }
         return producer;
     }
@@ -62,8 +61,7 @@ public class RelayProducer {
         if (ensured.contains(topic)) {
             return;
         }
-        try (Admin admin = Admin.create(Map.of("bootstrap.servers", bootstrapServers,
-                "default.api.timeout.ms", 10_000, "request.timeout.ms", 5_000))) {
+        try (Admin admin = Admin.create(kafka.config(Map.of("default.api.timeout.ms", 10_000, "request.timeout.ms", 5_000)))) {
             NewTopic spec = new NewTopic(topic, config.partitions(), config.replicationFactor());
             if (Topics.ACCESS.equals(topic)) {
                 spec.configs(Map.of(TopicConfig.CLEANUP_POLICY_CONFIG, TopicConfig.CLEANUP_POLICY_COMPACT));

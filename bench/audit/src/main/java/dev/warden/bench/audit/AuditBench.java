@@ -1,5 +1,6 @@
 package dev.warden.bench.audit;
 
+import dev.warden.tenancy.kafka.KafkaClients;
 import dev.warden.bench.common.CpuMeter;
 import dev.warden.bench.common.Logs;
 
@@ -390,7 +391,7 @@ public final class AuditBench {
         CpuMeter.Snapshot cpu0 = meter.snapshot();
         long t0 = System.nanoTime();
         long first = 0;
-        EventConsumerLoop loop = EventConsumerLoop.start(kafka.bootstrapServers(), consumerConfig(), new DeadLetters(null),
+        EventConsumerLoop loop = EventConsumerLoop.start(KafkaClients.of(Map.of("bootstrap.servers", kafka.bootstrapServers())), consumerConfig(), new DeadLetters(null),
                 group, topic.equals(Topics.AGENT_ACTIONS) ? AuditRecorder.TOPICS : List.of(topic), handler);
         long t1;
         try {

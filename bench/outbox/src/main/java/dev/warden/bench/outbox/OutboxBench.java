@@ -1,5 +1,6 @@
 package dev.warden.bench.outbox;
 
+import dev.warden.tenancy.kafka.KafkaClients;
 import dev.warden.bench.common.CpuMeter;
 import dev.warden.bench.common.Logs;
 
@@ -212,7 +213,7 @@ public final class OutboxBench {
 
         events = new OutboxRows(s.payload(), s.agents(), 20, 42);
         writePayloadFile(new OutboxRows(s.payload(), s.agents(), 20, 7), 1000);
-        producer = new RelayProducer(kafka.bootstrapServers(), relayConfig);
+        producer = new RelayProducer(KafkaClients.of(Map.of("bootstrap.servers", kafka.bootstrapServers())), relayConfig);
 
         if (s.warmup() > 0) {
             load(s.warmup());

@@ -1,5 +1,6 @@
 package dev.warden.tenancy.security;
 
+import dev.warden.tenancy.kafka.KafkaClients;
 import dev.warden.events.CloudEvent;
 import dev.warden.events.EventJson;
 import dev.warden.events.EventTypes;
@@ -17,7 +18,6 @@ import org.apache.kafka.common.PartitionInfo;
 import org.apache.kafka.common.TopicPartition;
 import org.apache.kafka.common.errors.WakeupException;
 import org.apache.kafka.common.serialization.StringDeserializer;
-import org.eclipse.microprofile.config.inject.ConfigProperty;
 import org.jboss.logging.Logger;
 
 import java.time.Duration;
@@ -38,7 +38,7 @@ public class AccessDirectory {
 
     private static final Logger LOG = Logger.getLogger(AccessDirectory.class);
 
-    private final String bootstrapServers;
+    private final KafkaClients kafka;
     private final Map<UUID, ApiKey> keysById = new ConcurrentHashMap<>();
     private final Map<String, ApiKey> keysByHash = new ConcurrentHashMap<>();
     private final Map<UUID, Organization> orgs = new ConcurrentHashMap<>();
@@ -47,8 +47,8 @@ public class AccessDirectory {
     private volatile boolean running;
     private Thread thread;
 
-    public AccessDirectory(@ConfigProperty(name = "kafka.bootstrap.servers") String bootstrapServers) {
-        this.bootstrapServers = bootstrapServers;
+    public AccessDirectory(KafkaClients kafka) {
+        this.kafka = kafka;
     }
 
     void start(@Observes StartupEvent event) {
@@ -118,14 +118,13 @@ public class AccessDirectory {
 
     private void run() {
         while (running) {
-            try (KafkaConsumer<String, String> c = new KafkaConsumer<>(Map.of(
-                    ConsumerConfig.BOOTSTRAP_SERVERS_CONFIG, bootstrapServers,
+            try (KafkaConsumer<String, String> c = new KafkaConsumer<>(kafka.config(Map.of(
                     ConsumerConfig.KEY_DESERIALIZER_CLASS_CONFIG, StringDeserializer.class.getName(),
                     ConsumerConfig.VALUE_DESERIALIZER_CLASS_CONFIG, StringDeserializer.class.getName(),
                     ConsumerConfig.ENABLE_AUTO_COMMIT_CONFIG, false,
                     // Only the relay creates topics, so the access topic is always created compacted.
                     ConsumerConfig.ALLOW_AUTO_CREATE_TOPICS_CONFIG, false,
-                    ConsumerConfig.AUTO_OFFSET_RESET_CONFIG, "earliest"))) {
+                    ConsumerConfig.AUTO_OFFSET_RESET_CONFIG, "earliest")))) {
                 consumer = c;
                 List<TopicPartition> partitions = awaitPartitions(c);
                 if (partitions.isEmpty()) {

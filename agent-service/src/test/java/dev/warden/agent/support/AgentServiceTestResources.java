@@ -6,7 +6,9 @@ import io.quarkus.test.common.ResourceArg;
 import io.quarkus.test.oidc.server.OidcWiremockTestResource;
 
 /** Every test of this module runs against a real PostgreSQL, a real Kafka broker and a mock OIDC provider. */
-@QuarkusTestResource(value = WardenTestResource.class, initArgs = @ResourceArg(name = "database", value = "warden_agent_test"))
+@QuarkusTestResource(value = WardenTestResource.class, initArgs = {
+        @ResourceArg(name = "database", value = "warden_agent_test"),
+        @ResourceArg(name = "kafka-principal", value = "agent-service")})
 @QuarkusTestResource(OidcWiremockTestResource.class)
 public final class AgentServiceTestResources {
 

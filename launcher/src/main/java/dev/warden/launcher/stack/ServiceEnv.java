@@ -26,8 +26,9 @@ final class ServiceEnv {
     static final String AUDIT_SIGNER = "audit-service";
 
     /** What a row's value is computed from. */
-    record Context(String service, int port, LocalPostgres postgres, String kafkaBootstrap, String platformKeySha256,
-                   String demoAdminKey, String auditSigningKeyPair) {
+    record Context(String service, int port, LocalPostgres postgres, String kafkaBootstrap,
+                   Map<String, String> kafkaSecurity, String platformKeySha256, String demoAdminKey,
+                   String auditSigningKeyPair) {
 
         String database() {
             return ServiceEnv.database(service);
@@ -56,6 +57,10 @@ final class ServiceEnv {
             new Row("WARDEN_DB_OWNER_USER", c -> c.postgres().superUser()),
             new Row("WARDEN_DB_OWNER_PASSWORD", c -> c.postgres().superPassword()),
             new Row("WARDEN_KAFKA_BOOTSTRAP", Context::kafkaBootstrap),
+            // The service's own Kafka principal (LocalKafka.grant): Quarkus reads KAFKA_* as kafka.* client settings.
+            new Row("KAFKA_SECURITY_PROTOCOL", c -> c.kafkaSecurity().get("security.protocol")),
+            new Row("KAFKA_SASL_MECHANISM", c -> c.kafkaSecurity().get("sasl.mechanism")),
+            new Row("KAFKA_SASL_JAAS_CONFIG", c -> c.kafkaSecurity().get("sasl.jaas.config")),
             // Only the hash: the platform key itself stays in the data folder.
             new Row("WARDEN_PLATFORM_API_KEY_SHA256", Context::platformKeySha256),
             new Row("WARDEN_BOOTSTRAP_ORG", c -> c.ownsKeys() ? DEMO_ORG : null),

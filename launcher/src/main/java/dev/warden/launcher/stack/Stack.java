@@ -1,5 +1,6 @@
 package dev.warden.launcher.stack;
 
+import dev.warden.events.KafkaAccess;
 import dev.warden.launcher.LauncherConfig;
 import dev.warden.launcher.LauncherException;
 import dev.warden.launcher.Progress;
@@ -136,8 +137,10 @@ public final class Stack {
         for (var entry : jars.entrySet()) {
             String service = entry.getKey();
             int port = config.freeServicePorts() ? Ports.free() : table.servicePorts().get(service);
+            Map<String, String> kafkaSecurity = kafka.grant(KafkaAccess.forService(service).orElseThrow(() ->
+                    new LauncherException(service + " has no Kafka access defined (KafkaAccess in warden-events)")));
             var env = ServiceEnv.of(new ServiceEnv.Context(service, port, postgres, kafka.bootstrapServers(),
-                    platformKeySha256, adminKey, signingKey));
+                    kafkaSecurity, platformKeySha256, adminKey, signingKey));
             ServiceProcess process = ServiceProcess.start(service, entry.getValue(), port, env,
                     config.serviceJavaOptions(), config.dataDir(), config.dataDir().resolve("logs/" + service + ".log"));
             register(service, () -> process.stop(SERVICE_STOP_GRACE));

@@ -1,5 +1,6 @@
 package dev.warden.outbox;
 
+import dev.warden.testing.LocalKafka;
 import dev.warden.events.Topics;
 import dev.warden.testing.EventTap;
 import dev.warden.testing.TestEvents;
@@ -171,10 +172,10 @@ class EventConsumersTest {
 
     /** Everything on the dead-letter topic, read up to its end offsets. */
     private List<ConsumerRecord<String, String>> deadLettered() {
-        try (KafkaConsumer<String, String> consumer = new KafkaConsumer<>(Map.of(
-                "bootstrap.servers", OwnBroker.kafka().bootstrapServers(),
+        try (KafkaConsumer<String, String> consumer = new KafkaConsumer<>(LocalKafka.clientConfig(
+                OwnBroker.kafka().bootstrapServers(), Map.of(
                 "key.deserializer", StringDeserializer.class.getName(),
-                "value.deserializer", StringDeserializer.class.getName()))) {
+                "value.deserializer", StringDeserializer.class.getName())))) {
             List<TopicPartition> partitions = consumer.partitionsFor(Topics.deadLetter(topic)).stream()
                     .map(p -> new TopicPartition(p.topic(), p.partition())).toList();
             consumer.assign(partitions);
@@ -189,7 +190,7 @@ class EventConsumersTest {
     }
 
     private static long committed(String group) throws Exception {
-        try (Admin admin = Admin.create(Map.of("bootstrap.servers", OwnBroker.kafka().bootstrapServers()))) {
+        try (Admin admin = Admin.create(OwnBroker.kafka().adminConfig())) {
             return admin.listConsumerGroupOffsets(group).partitionsToOffsetAndMetadata().get().values().stream()
                     .mapToLong(OffsetAndMetadata::offset).sum();
         }

@@ -18,7 +18,11 @@ public class OwnBroker implements QuarkusTestResourceLifecycleManager {
     @Override
     public Map<String, String> start() {
         kafka = LocalKafka.start(WardenInfra.freshDir("own-kafka"), 0);
-        return Map.of("kafka.bootstrap.servers", kafka.bootstrapServers());
+        // This library's tests use topics and groups of their own: they connect as the platform's principal.
+        Map<String, String> config = new java.util.HashMap<>();
+        LocalKafka.platformSecurity(kafka.bootstrapServers()).forEach((k, v) -> config.put("kafka." + k, v));
+        config.put("kafka.bootstrap.servers", kafka.bootstrapServers());
+        return config;
     }
 
     @Override

@@ -25,12 +25,11 @@ public final class EventTap implements AutoCloseable {
     private final List<ConsumerRecord<String, String>> seen = new ArrayList<>();
 
     public EventTap(String bootstrapServers, String topic) {
-        consumer = new KafkaConsumer<>(Map.of(
-                ConsumerConfig.BOOTSTRAP_SERVERS_CONFIG, bootstrapServers,
+        consumer = new KafkaConsumer<>(LocalKafka.clientConfig(bootstrapServers, Map.of(
                 ConsumerConfig.KEY_DESERIALIZER_CLASS_CONFIG, StringDeserializer.class.getName(),
                 ConsumerConfig.VALUE_DESERIALIZER_CLASS_CONFIG, StringDeserializer.class.getName(),
                 ConsumerConfig.ENABLE_AUTO_COMMIT_CONFIG, false,
-                ConsumerConfig.ALLOW_AUTO_CREATE_TOPICS_CONFIG, false));
+                ConsumerConfig.ALLOW_AUTO_CREATE_TOPICS_CONFIG, false)));
         List<TopicPartition> partitions = awaitPartitions(topic);
         consumer.assign(partitions);
         consumer.seekToBeginning(partitions);

@@ -1,25 +1,59 @@
 package dev.warden.testing;
 
+import dev.warden.events.KafkaAccess;
+import org.apache.kafka.clients.CommonClientConfigs;
 import org.apache.kafka.clients.admin.Admin;
 import org.apache.kafka.clients.admin.AdminClientConfig;
+import org.apache.kafka.clients.admin.ScramCredentialInfo;
+import org.apache.kafka.clients.admin.ScramMechanism;
+import org.apache.kafka.clients.admin.UserScramCredentialUpsertion;
 import org.apache.kafka.common.Uuid;
+import org.apache.kafka.common.acl.AccessControlEntry;
+import org.apache.kafka.common.acl.AccessControlEntryFilter;
+import org.apache.kafka.common.acl.AclBinding;
+import org.apache.kafka.common.acl.AclBindingFilter;
+import org.apache.kafka.common.acl.AclOperation;
+import org.apache.kafka.common.acl.AclPermissionType;
+import org.apache.kafka.common.config.SaslConfigs;
+import org.apache.kafka.common.resource.PatternType;
+import org.apache.kafka.common.resource.ResourcePattern;
+import org.apache.kafka.common.resource.ResourcePatternFilter;
+import org.apache.kafka.common.resource.ResourceType;
 
 import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.net.ServerSocket;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.nio.file.attribute.PosixFilePermissions;
+import java.security.SecureRandom;
 import java.time.Duration;
 import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.HexFormat;
+import java.util.LinkedHashSet;
 import java.util.List;
 import java.util.Map;
+import java.util.Set;
+import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.TimeUnit;
 
 /**
  * A real single-node KRaft Kafka broker in its own JVM, started from this JVM's classpath.
  * Its log directory survives {@link #stop()} so the same broker can be started again.
+ * <p>
+ * It runs as production should: clients authenticate with SASL/SCRAM-SHA-512 and the standard authorizer allows only
+ * what an ACL grants. {@link #ADMIN} (a super user, its password kept in the data folder) is for the platform: the
+ * launcher, test fixtures and benchmarks. Each service gets its own principal with {@link #grant}, which creates its
+ * SCRAM credential and the ACLs of its {@link KafkaAccess}. The controller listener is plaintext on 127.0.0.1 only.
  */
 public final class LocalKafka implements AutoCloseable {
+
+    public static final String ADMIN = "warden-admin";
+    private static final String MECHANISM = "SCRAM-SHA-512";
+    /** Security settings of the admin principal, by the bootstrap address of each broker this JVM started. */
+    private static final Map<String, Map<String, String>> ADMIN_SECURITY = new ConcurrentHashMap<>();
+    private static final SecureRandom RANDOM = new SecureRandom();
 
     private final Path dir;
     private final int port;
@@ -41,6 +75,135 @@ public final class LocalKafka implements AutoCloseable {
 
     public String bootstrapServers() {
         return "127.0.0.1:" + port;
+    }
+
+    /** Bootstrap address and the admin principal's security settings: what a platform tool connects with. */
+    public Map<String, Object> adminConfig() {
+        Map<String, Object> config = new HashMap<>(security(ADMIN, secret(ADMIN)));
+        config.put(AdminClientConfig.BOOTSTRAP_SERVERS_CONFIG, bootstrapServers());
+        return config;
+    }
+
+    /**
+     * The settings a Kafka client of {@code bootstrapServers} needs besides the address: the admin principal's when
+     * this JVM started that broker, none for a broker started elsewhere (such as {@code WARDEN_TEST_KAFKA_BOOTSTRAP}).
+     * Test fixtures connect with these; services connect as their own principal ({@link #grant}).
+     */
+    public static Map<String, String> platformSecurity(String bootstrapServers) {
+        return ADMIN_SECURITY.getOrDefault(bootstrapServers, Map.of());
+    }
+
+    /** A platform client's configuration for {@code bootstrapServers}: its address, {@link #platformSecurity}, then {@code specific}. */
+    public static Map<String, Object> clientConfig(String bootstrapServers, Map<String, Object> specific) {
+        Map<String, Object> config = new HashMap<>(platformSecurity(bootstrapServers));
+        config.put(AdminClientConfig.BOOTSTRAP_SERVERS_CONFIG, bootstrapServers);
+        config.putAll(specific);
+        return config;
+    }
+
+    /**
+     * Creates (or keeps) the principal of {@code access} with a password kept in the data folder, and grants exactly
+     * its ACLs: write, create and describe on the topics it writes, read and describe on those it reads, read on the
+     * consumer groups named after it. Answers the client security settings (without the address) it connects with.
+     */
+    public Map<String, String> grant(KafkaAccess access) {
+        String principal = access.principal();
+        String password = secret(principal);
+        String user = "User:" + principal;
+        Set<AclBinding> acls = new LinkedHashSet<>();
+        for (String topic : access.writes()) {
+            for (AclOperation op : List.of(AclOperation.WRITE, AclOperation.CREATE, AclOperation.DESCRIBE)) {
+                acls.add(acl(ResourceType.TOPIC, topic, PatternType.LITERAL, user, op));
+            }
+        }
+        for (String topic : access.reads()) {
+            for (AclOperation op : List.of(AclOperation.READ, AclOperation.DESCRIBE)) {
+                acls.add(acl(ResourceType.TOPIC, topic, PatternType.LITERAL, user, op));
+            }
+        }
+        acls.add(acl(ResourceType.GROUP, access.groupPrefix(), PatternType.PREFIXED, user, AclOperation.READ));
+        try (Admin admin = Admin.create(adminConfig())) {
+            admin.alterUserScramCredentials(List.of(new UserScramCredentialUpsertion(principal,
+                    new ScramCredentialInfo(ScramMechanism.SCRAM_SHA_512, 8192), password))).all().get(30, TimeUnit.SECONDS);
+            admin.createAcls(acls).all().get(30, TimeUnit.SECONDS);
+            awaitAcls(admin, user, acls.size());
+        } catch (Exception e) {
+            throw new IllegalStateException("could not grant " + principal + " its Kafka access", e);
+        }
+        Map<String, String> security = security(principal, password);
+        awaitAuthenticates(security);
+        return security;
+    }
+
+    /** ACLs reach the broker's authorizer through the metadata log: wait until it lists them all. */
+    private static void awaitAcls(Admin admin, String user, int count) throws Exception {
+        AclBindingFilter mine = new AclBindingFilter(ResourcePatternFilter.ANY,
+                new AccessControlEntryFilter(user, null, AclOperation.ANY, AclPermissionType.ANY));
+        long deadline = System.nanoTime() + Duration.ofSeconds(30).toNanos();
+        while (admin.describeAcls(mine).values().get(10, TimeUnit.SECONDS).size() < count) {
+            if (System.nanoTime() > deadline) {
+                throw new IllegalStateException("the ACLs of " + user + " did not reach the broker in 30 s");
+            }
+            sleep(50);
+        }
+    }
+
+    private static AclBinding acl(ResourceType type, String name, PatternType pattern, String user, AclOperation op) {
+        return new AclBinding(new ResourcePattern(type, name, pattern),
+                new AccessControlEntry(user, "*", op, AclPermissionType.ALLOW));
+    }
+
+    private static Map<String, String> security(String principal, String password) {
+        return Map.of(
+                CommonClientConfigs.SECURITY_PROTOCOL_CONFIG, "SASL_PLAINTEXT",
+                SaslConfigs.SASL_MECHANISM, MECHANISM,
+                SaslConfigs.SASL_JAAS_CONFIG, jaas(principal, password));
+    }
+
+    private static String jaas(String principal, String password) {
+        return "org.apache.kafka.common.security.scram.ScramLoginModule required username=\"" + principal
+                + "\" password=\"" + password + "\";";
+    }
+
+    /** A new credential reaches the broker through the metadata log: wait until it authenticates. */
+    private void awaitAuthenticates(Map<String, String> security) {
+        Map<String, Object> config = new HashMap<>(security);
+        config.put(AdminClientConfig.BOOTSTRAP_SERVERS_CONFIG, bootstrapServers());
+        config.put(AdminClientConfig.REQUEST_TIMEOUT_MS_CONFIG, 2000);
+        config.put(AdminClientConfig.DEFAULT_API_TIMEOUT_MS_CONFIG, 3000);
+        long deadline = System.nanoTime() + Duration.ofSeconds(30).toNanos();
+        while (true) {
+            try (Admin admin = Admin.create(config)) {
+                admin.describeCluster().nodes().get(3, TimeUnit.SECONDS);
+                return;
+            } catch (Exception notYet) {
+                if (System.nanoTime() > deadline) {
+                    throw new IllegalStateException("a new Kafka credential did not authenticate in 30 s", notYet);
+                }
+                sleep(100);
+            }
+        }
+    }
+
+    /** A password made once per principal and kept, owner-only, in the data folder, so restarts keep it. */
+    private String secret(String principal) {
+        Path file = dir.resolve("secrets").resolve(principal);
+        try {
+            if (!Files.exists(file)) {
+                Files.createDirectories(file.getParent());
+                byte[] random = new byte[24];
+                RANDOM.nextBytes(random);
+                Files.writeString(file, HexFormat.of().formatHex(random));
+                try {
+                    Files.setPosixFilePermissions(file, PosixFilePermissions.fromString("rw-------"));
+                } catch (UnsupportedOperationException notPosix) {
+                    // the data folder's own permissions protect it
+                }
+            }
+            return Files.readString(file).trim();
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
+        }
     }
 
     public int port() {
@@ -80,9 +243,10 @@ public final class LocalKafka implements AutoCloseable {
             Path logs = dir.resolve("logs");
             if (!Files.exists(logs.resolve("meta.properties"))) {
                 run("kafka.tools.StorageTool", "format", "-t", Uuid.randomUuid().toString(), "-c", props.toString(),
-                        "--ignore-formatted");
+                        "--ignore-formatted", "--add-scram", MECHANISM + "=[name=" + ADMIN + ",password=" + secret(ADMIN) + "]");
             }
             process = java("kafka.Kafka", props.toString()).start();
+            ADMIN_SECURITY.put(bootstrapServers(), security(ADMIN, secret(ADMIN)));
             awaitReady(Duration.ofSeconds(90));
         } catch (IOException e) {
             throw new UncheckedIOException("could not start Kafka in " + dir, e);
@@ -94,11 +258,18 @@ public final class LocalKafka implements AutoCloseable {
                 "process.roles=broker,controller",
                 "node.id=1",
                 "controller.quorum.voters=1@127.0.0.1:" + controllerPort,
-                "listeners=PLAINTEXT://127.0.0.1:" + port + ",CONTROLLER://127.0.0.1:" + controllerPort,
-                "advertised.listeners=PLAINTEXT://127.0.0.1:" + port,
+                "listeners=SASL_PLAINTEXT://127.0.0.1:" + port + ",CONTROLLER://127.0.0.1:" + controllerPort,
+                "advertised.listeners=SASL_PLAINTEXT://127.0.0.1:" + port,
                 "controller.listener.names=CONTROLLER",
-                "inter.broker.listener.name=PLAINTEXT",
-                "listener.security.protocol.map=PLAINTEXT:PLAINTEXT,CONTROLLER:PLAINTEXT",
+                "inter.broker.listener.name=SASL_PLAINTEXT",
+                "listener.security.protocol.map=SASL_PLAINTEXT:SASL_PLAINTEXT,CONTROLLER:PLAINTEXT",
+                "sasl.enabled.mechanisms=" + MECHANISM,
+                "sasl.mechanism.inter.broker.protocol=" + MECHANISM,
+                "listener.name.sasl_plaintext.scram-sha-512.sasl.jaas.config=" + jaas(ADMIN, secret(ADMIN)),
+                "authorizer.class.name=org.apache.kafka.metadata.authorizer.StandardAuthorizer",
+                // The broker reaches its own controller over the loopback-only plaintext listener, as ANONYMOUS.
+                "super.users=User:" + ADMIN + ";User:ANONYMOUS",
+                "allow.everyone.if.no.acl.found=false",
                 "log.dirs=" + dir.resolve("logs"),
                 "num.partitions=3",
                 "auto.create.topics.enable=true",
@@ -144,10 +315,9 @@ public final class LocalKafka implements AutoCloseable {
 
     private void awaitReady(Duration timeout) {
         long deadline = System.nanoTime() + timeout.toNanos();
-        Map<String, Object> config = Map.of(
-                AdminClientConfig.BOOTSTRAP_SERVERS_CONFIG, bootstrapServers(),
-                AdminClientConfig.REQUEST_TIMEOUT_MS_CONFIG, 2000,
-                AdminClientConfig.DEFAULT_API_TIMEOUT_MS_CONFIG, 3000);
+        Map<String, Object> config = adminConfig();
+        config.put(AdminClientConfig.REQUEST_TIMEOUT_MS_CONFIG, 2000);
+        config.put(AdminClientConfig.DEFAULT_API_TIMEOUT_MS_CONFIG, 3000);
         while (System.nanoTime() < deadline) {
             if (!process.isAlive()) {
                 throw new IllegalStateException("Kafka exited with " + process.exitValue() + "; see "

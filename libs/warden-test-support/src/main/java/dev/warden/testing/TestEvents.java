@@ -46,7 +46,7 @@ public final class TestEvents {
 
     /** Creates {@code topic} with 6 partitions (and {@code configs}) unless it exists. */
     public static void ensureTopic(String bootstrapServers, String topic, Map<String, String> configs) {
-        try (Admin admin = Admin.create(Map.of("bootstrap.servers", bootstrapServers))) {
+        try (Admin admin = Admin.create(LocalKafka.clientConfig(bootstrapServers, Map.of()))) {
             admin.createTopics(List.of(new NewTopic(topic, 6, (short) 1).configs(configs))).all().get();
         } catch (ExecutionException e) {
             if (!(e.getCause() instanceof TopicExistsException)) {
@@ -63,7 +63,7 @@ public final class TestEvents {
     }
 
     private static KafkaProducer<String, String> producer(String bootstrapServers) {
-        return new KafkaProducer<>(Map.of("bootstrap.servers", bootstrapServers,
-                "key.serializer", StringSerializer.class.getName(), "value.serializer", StringSerializer.class.getName()));
+        return new KafkaProducer<>(LocalKafka.clientConfig(bootstrapServers, Map.of(
+                "key.serializer", StringSerializer.class.getName(), "value.serializer", StringSerializer.class.getName())));
     }
 }

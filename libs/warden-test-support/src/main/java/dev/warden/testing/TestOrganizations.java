@@ -49,8 +49,8 @@ public final class TestOrganizations {
         Map<String, String> keys = new LinkedHashMap<>();
         TestEvents.ensureTopic(bootstrapServers, Topics.ACCESS,
                 Map.of(TopicConfig.CLEANUP_POLICY_CONFIG, TopicConfig.CLEANUP_POLICY_COMPACT));
-        try (KafkaProducer<String, String> producer = new KafkaProducer<>(Map.of("bootstrap.servers", bootstrapServers,
-                "key.serializer", StringSerializer.class.getName(), "value.serializer", StringSerializer.class.getName()))) {
+        try (KafkaProducer<String, String> producer = new KafkaProducer<>(LocalKafka.clientConfig(bootstrapServers, Map.of(
+                "key.serializer", StringSerializer.class.getName(), "value.serializer", StringSerializer.class.getName())))) {
             send(producer, AccessEvents.organizationKey(org), CloudEvent.of("/warden/test", EventTypes.ORGANIZATION,
                     AccessEvents.organizationKey(org), org, new Organization(org, "org-" + org, "active", now, now)));
             for (String role : roles) {

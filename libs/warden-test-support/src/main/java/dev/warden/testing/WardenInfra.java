@@ -1,5 +1,6 @@
 package dev.warden.testing;
 
+import dev.warden.events.KafkaAccess;
 import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.nio.file.Files;
@@ -50,6 +51,19 @@ public final class WardenInfra {
             }
         }
         return bootstrapServers;
+    }
+
+    /**
+     * The client security settings of {@code service}'s own Kafka principal, granted its {@link KafkaAccess} on the
+     * shared broker; none for a broker started elsewhere ({@code WARDEN_TEST_KAFKA_BOOTSTRAP}).
+     */
+    public static synchronized Map<String, String> kafkaSecurity(String service) {
+        kafkaBootstrapServers();
+        if (kafka == null) {
+            return Map.of();
+        }
+        return kafka.grant(KafkaAccess.forService(service)
+                .orElseThrow(() -> new IllegalArgumentException("no Kafka access is defined for " + service)));
     }
 
     /** A database of this name, created fresh the first time this JVM asks for it. */

@@ -13,12 +13,18 @@ public class WardenTestResource implements QuarkusTestResourceLifecycleManager {
 
     private String database = "warden";
     private boolean kafka = true;
+    private String kafkaPrincipal;
 
-    /** {@code database}: the database name; {@code kafka=false} when the test brings its own broker. */
+    /**
+     * {@code database}: the database name; {@code kafka=false} when the test brings its own broker;
+     * {@code kafka-principal}: the service whose Kafka principal the application connects as, with exactly that
+     * service's ACLs ({@link dev.warden.events.KafkaAccess}), so its tests run with the rights it has in production.
+     */
     @Override
     public void init(Map<String, String> initArgs) {
         database = initArgs.getOrDefault("database", database);
         kafka = Boolean.parseBoolean(initArgs.getOrDefault("kafka", "true"));
+        kafkaPrincipal = initArgs.get("kafka-principal");
     }
 
     @Override
@@ -34,7 +40,11 @@ public class WardenTestResource implements QuarkusTestResourceLifecycleManager {
                 "warden.db.migration.password", pg.superPassword(),
                 "warden.db.app-role", LocalPostgres.APP_ROLE));
         if (kafka) {
-            config.put("kafka.bootstrap.servers", WardenInfra.kafkaBootstrapServers());
+            String bootstrap = WardenInfra.kafkaBootstrapServers();
+            config.put("kafka.bootstrap.servers", bootstrap);
+            Map<String, String> security = kafkaPrincipal != null ? WardenInfra.kafkaSecurity(kafkaPrincipal)
+                    : LocalKafka.platformSecurity(bootstrap);
+            security.forEach((key, value) -> config.put("kafka." + key, value));
         }
         return config;
     }

@@ -10,12 +10,16 @@ import org.apache.kafka.clients.consumer.ConsumerConfig;
 import org.apache.kafka.clients.consumer.KafkaConsumer;
 import org.apache.kafka.common.serialization.StringDeserializer;
 
+import java.io.IOException;
 import java.io.PrintStream;
+import java.nio.file.Files;
+import java.nio.file.Path;
 import java.time.Duration;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
+import java.util.Properties;
 
 /**
  * An outside consumer of {@code warden.audit.v1}: follows every organization's chain as its entries arrive (they are
@@ -32,17 +36,31 @@ public final class AuditFollower {
     }
 
     public static void main(String[] args) {
-        if (args.length < 1) {
-            System.out.println("usage: AuditFollower <bootstrap servers> [consumer group]");
+        if (args.length < 1 || args.length > 3) {
+            System.out.println("usage: AuditFollower <bootstrap servers> [consumer group] [client.properties]");
+            System.out.println("  client.properties: Kafka client settings such as security.protocol, sasl.mechanism,");
+            System.out.println("  sasl.jaas.config or ssl.* for the principal the operator gave you");
             System.exit(2);
         }
         AuditFollower follower = new AuditFollower();
-        try (KafkaConsumer<String, String> consumer = new KafkaConsumer<>(Map.of(
+        Map<String, Object> config = new HashMap<>();
+        if (args.length > 2) {
+            Properties client = new Properties();
+            try (var in = Files.newInputStream(Path.of(args[2]))) {
+                client.load(in);
+            } catch (IOException e) {
+                System.out.println("cannot read " + args[2] + ": " + e.getMessage());
+                System.exit(2);
+            }
+            client.forEach((k, v) -> config.put(String.valueOf(k), v));
+        }
+        config.putAll(Map.of(
                 ConsumerConfig.BOOTSTRAP_SERVERS_CONFIG, args[0],
                 ConsumerConfig.GROUP_ID_CONFIG, args.length > 1 ? args[1] : "audit-follower",
                 ConsumerConfig.AUTO_OFFSET_RESET_CONFIG, "earliest",
                 ConsumerConfig.KEY_DESERIALIZER_CLASS_CONFIG, StringDeserializer.class.getName(),
-                ConsumerConfig.VALUE_DESERIALIZER_CLASS_CONFIG, StringDeserializer.class.getName()))) {
+                ConsumerConfig.VALUE_DESERIALIZER_CLASS_CONFIG, StringDeserializer.class.getName()));
+        try (KafkaConsumer<String, String> consumer = new KafkaConsumer<>(config)) {
             consumer.subscribe(List.of(Topics.AUDIT));
             while (true) {
                 consumer.poll(Duration.ofSeconds(1)).forEach(r -> follower.accept(r.value(), System.out));

@@ -79,8 +79,8 @@ class AuditFollowerTest {
     }
 
     private void publish(List<AuditEntry> entries) {
-        try (KafkaProducer<String, String> producer = new KafkaProducer<>(Map.of("bootstrap.servers", kafka.bootstrapServers(),
-                "key.serializer", StringSerializer.class.getName(), "value.serializer", StringSerializer.class.getName()))) {
+        try (KafkaProducer<String, String> producer = new KafkaProducer<>(LocalKafka.clientConfig(kafka.bootstrapServers(),
+                Map.of("key.serializer", StringSerializer.class.getName(), "value.serializer", StringSerializer.class.getName())))) {
             for (AuditEntry e : entries) {
                 producer.send(new ProducerRecord<>(Topics.AUDIT, org.toString(), EventJson.write(
                         CloudEvent.of("/warden/audit-service", EventTypes.AUDIT_ENTRY_RECORDED, e.agentId(), org, e))));

@@ -153,7 +153,7 @@ public final class AuditBench {
                 .group("bench JVM", () -> List.of(ProcessHandle.current()))
                 .group("PostgreSQL", CpuMeter.findByCommandLine("-D " + pgDir))
                 .group("broker", () -> broker);
-        try (Admin admin = Admin.create(Map.of("bootstrap.servers", kafka.bootstrapServers()))) {
+        try (Admin admin = Admin.create(kafka.adminConfig())) {
             List<NewTopic> topics = new ArrayList<>();
             for (String topic : AuditRecorder.TOPICS) {
                 topics.add(new NewTopic(topic, topic.equals(Topics.AGENT_ACTIONS) ? s.partitions() : 1, (short) 1));
@@ -269,12 +269,11 @@ public final class AuditBench {
         long t = System.nanoTime();
         ActionEvents gen = new ActionEvents(s.orgs(), s.agents(), seed);
         long bytes = 0;
-        try (KafkaProducer<String, String> p = new KafkaProducer<>(Map.of(
-                ProducerConfig.BOOTSTRAP_SERVERS_CONFIG, kafka.bootstrapServers(),
+        try (KafkaProducer<String, String> p = new KafkaProducer<>(LocalKafka.clientConfig(kafka.bootstrapServers(), Map.of(
                 ProducerConfig.ACKS_CONFIG, "all", ProducerConfig.LINGER_MS_CONFIG, 5,
                 ProducerConfig.BATCH_SIZE_CONFIG, 262144,
                 ProducerConfig.KEY_SERIALIZER_CLASS_CONFIG, StringSerializer.class.getName(),
-                ProducerConfig.VALUE_SERIALIZER_CLASS_CONFIG, StringSerializer.class.getName()))) {
+                ProducerConfig.VALUE_SERIALIZER_CLASS_CONFIG, StringSerializer.class.getName())))) {
             AtomicReference<Exception> failed = new AtomicReference<>();
             for (int i = 0; i < n; i++) {
                 ActionEvents.Record r = gen.next();
@@ -391,7 +390,7 @@ public final class AuditBench {
         CpuMeter.Snapshot cpu0 = meter.snapshot();
         long t0 = System.nanoTime();
         long first = 0;
-        EventConsumerLoop loop = EventConsumerLoop.start(KafkaClients.of(Map.of("bootstrap.servers", kafka.bootstrapServers())), consumerConfig(), new DeadLetters(null),
+        EventConsumerLoop loop = EventConsumerLoop.start(KafkaClients.of(kafka.adminConfig()), consumerConfig(), new DeadLetters(null),
                 group, topic.equals(Topics.AGENT_ACTIONS) ? AuditRecorder.TOPICS : List.of(topic), handler);
         long t1;
         try {

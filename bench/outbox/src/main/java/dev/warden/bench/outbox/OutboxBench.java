@@ -213,7 +213,7 @@ public final class OutboxBench {
 
         events = new OutboxRows(s.payload(), s.agents(), 20, 42);
         writePayloadFile(new OutboxRows(s.payload(), s.agents(), 20, 7), 1000);
-        producer = new RelayProducer(KafkaClients.of(Map.of("bootstrap.servers", kafka.bootstrapServers())), relayConfig);
+        producer = new RelayProducer(KafkaClients.of(kafka.adminConfig()), relayConfig);
 
         if (s.warmup() > 0) {
             load(s.warmup());
@@ -429,6 +429,8 @@ public final class OutboxBench {
                 "--throughput", "-1",
                 "--producer-props", "acks=all", "enable.idempotence=true", "linger.ms=5", "batch.size=262144",
                 "bootstrap.servers=" + kafka.bootstrapServers()));
+        // The same principal and SASL settings as the relay's producer, so both sides pay the same authentication.
+        LocalKafka.platformSecurity(kafka.bootstrapServers()).forEach((k, v) -> cmd.add(k + "=" + v));
         Path log = workDir.resolve("perf-" + round + ".log");
         Process p = new ProcessBuilder(cmd).redirectErrorStream(true).start();
         CpuMeter.Snapshot cpu0 = null;
@@ -718,7 +720,7 @@ public final class OutboxBench {
     }
 
     private Admin admin() {
-        return Admin.create(Map.of("bootstrap.servers", kafka.bootstrapServers()));
+        return Admin.create(kafka.adminConfig());
     }
 
     private void createTopic(String topic) throws Exception {

@@ -1,5 +1,6 @@
 package dev.warden.bench.outbox;
 
+import dev.warden.testing.LocalKafka;
 import org.apache.kafka.clients.producer.KafkaProducer;
 import org.apache.kafka.clients.producer.ProducerConfig;
 import org.apache.kafka.clients.producer.ProducerRecord;
@@ -90,14 +91,13 @@ final class PipelinedRelay implements BenchRelay {
 
     /** The producer the prototype uses: the relay's settings, byte[] values. */
     static KafkaProducer<String, byte[]> producer(String bootstrapServers) {
-        return new KafkaProducer<>(Map.of(
-                ProducerConfig.BOOTSTRAP_SERVERS_CONFIG, bootstrapServers,
+        return new KafkaProducer<>(LocalKafka.clientConfig(bootstrapServers, Map.of(
                 ProducerConfig.KEY_SERIALIZER_CLASS_CONFIG, StringSerializer.class.getName(),
                 ProducerConfig.VALUE_SERIALIZER_CLASS_CONFIG, ByteArraySerializer.class.getName(),
                 ProducerConfig.ACKS_CONFIG, "all",
                 ProducerConfig.ENABLE_IDEMPOTENCE_CONFIG, true,
                 ProducerConfig.LINGER_MS_CONFIG, 5,
-                ProducerConfig.BATCH_SIZE_CONFIG, 256 * 1024));
+                ProducerConfig.BATCH_SIZE_CONFIG, 256 * 1024)));
     }
 
     private void run() {

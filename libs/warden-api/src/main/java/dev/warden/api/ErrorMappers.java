@@ -35,6 +35,17 @@ public class ErrorMappers {
     }
 
     @ServerExceptionMapper
+    public RestResponse<ErrorResponse> unavailable(UnavailableException e) {
+        Throwable cause = e.getCause() == null ? e : e.getCause();
+        LOG.warnf("%s: %s: %s", e.getMessage(), cause.getClass().getSimpleName(), cause.getMessage());
+        return RestResponse.ResponseBuilder.<ErrorResponse>create(503)
+                .entity(ErrorResponse.of("service_unavailable", e.getMessage() + "; try again later", List.of()))
+                .type(MediaType.APPLICATION_JSON_TYPE)
+                .header("Retry-After", UnavailableException.RETRY_AFTER_SECONDS)
+                .build();
+    }
+
+    @ServerExceptionMapper
     public RestResponse<ErrorResponse> malformedJson(JsonParseException e) {
         return respond(400, "malformed_json", "The request body is not valid JSON", List.of());
     }

@@ -24,17 +24,28 @@ public final class LocalKafka implements AutoCloseable {
     private final Path dir;
     private final int port;
     private final int controllerPort;
+    private final CuttableProxy front;
     private Process process;
 
-    private LocalKafka(Path dir, int port, int controllerPort) {
+    private LocalKafka(Path dir, int port, int controllerPort, CuttableProxy front) {
         this.dir = dir;
         this.port = port;
         this.controllerPort = controllerPort;
+        this.front = front;
     }
 
     /** Starts a broker with its data in {@code dir}; port 0 picks a free port. */
     public static LocalKafka start(Path dir, int port) {
-        LocalKafka kafka = new LocalKafka(dir, port == 0 ? freePort() : port, freePort());
+        return start(dir, port, null);
+    }
+
+    /**
+     * Also listens on {@code front}'s target port, and tells the clients that connect there to reach the broker at
+     * {@code front}'s own port: every connection of such a client goes through the proxy, so cutting it is a broker
+     * outage for that client alone.
+     */
+    public static LocalKafka start(Path dir, int port, CuttableProxy front) {
+        LocalKafka kafka = new LocalKafka(dir, port == 0 ? freePort() : port, freePort(), front);
         kafka.startProcess();
         return kafka;
     }
@@ -90,15 +101,17 @@ public final class LocalKafka implements AutoCloseable {
     }
 
     private Path writeProperties() throws IOException {
+        String frontListener = front == null ? "" : ",FRONT://127.0.0.1:" + front.targetPort();
+        String frontAdvertised = front == null ? "" : ",FRONT://127.0.0.1:" + front.port();
         String props = String.join("\n",
                 "process.roles=broker,controller",
                 "node.id=1",
                 "controller.quorum.voters=1@127.0.0.1:" + controllerPort,
-                "listeners=PLAINTEXT://127.0.0.1:" + port + ",CONTROLLER://127.0.0.1:" + controllerPort,
-                "advertised.listeners=PLAINTEXT://127.0.0.1:" + port,
+                "listeners=PLAINTEXT://127.0.0.1:" + port + ",CONTROLLER://127.0.0.1:" + controllerPort + frontListener,
+                "advertised.listeners=PLAINTEXT://127.0.0.1:" + port + frontAdvertised,
                 "controller.listener.names=CONTROLLER",
                 "inter.broker.listener.name=PLAINTEXT",
-                "listener.security.protocol.map=PLAINTEXT:PLAINTEXT,CONTROLLER:PLAINTEXT",
+                "listener.security.protocol.map=PLAINTEXT:PLAINTEXT,CONTROLLER:PLAINTEXT,FRONT:PLAINTEXT",
                 "log.dirs=" + dir.resolve("logs"),
                 "num.partitions=3",
                 "auto.create.topics.enable=true",

@@ -13,20 +13,30 @@ public class WardenTestResource implements QuarkusTestResourceLifecycleManager {
 
     private String database = "warden";
     private boolean kafka = true;
+    private boolean cuttable;
 
-    /** {@code database}: the database name; {@code kafka=false} when the test brings its own broker. */
+    /**
+     * {@code database}: the database name; {@code kafka=false} when the test brings its own broker;
+     * {@code cuttable=true} for the outage tests: the service uses a PostgreSQL server of their own
+     * ({@link WardenInfra#outagePostgres()}, which they may stop) through {@link WardenInfra#postgresProxy()}, and
+     * Kafka through {@link WardenInfra#kafkaProxy()}; the test cuts a proxy for a real outage. Use it in a test
+     * profile of its own.
+     */
     @Override
     public void init(Map<String, String> initArgs) {
         database = initArgs.getOrDefault("database", database);
         kafka = Boolean.parseBoolean(initArgs.getOrDefault("kafka", "true"));
+        cuttable = Boolean.parseBoolean(initArgs.getOrDefault("cuttable", "false"));
     }
 
     @Override
     public Map<String, String> start() {
-        LocalPostgres pg = WardenInfra.postgres();
-        String db = WardenInfra.database(database);
+        LocalPostgres pg = cuttable ? WardenInfra.outagePostgres() : WardenInfra.postgres();
+        String db = WardenInfra.database(pg, database);
         Map<String, String> config = new java.util.HashMap<>(Map.of(
-                "quarkus.datasource.reactive.url", pg.reactiveUrl(db),
+                "quarkus.datasource.reactive.url", cuttable
+                        ? "postgresql://127.0.0.1:" + WardenInfra.postgresProxy().port() + "/" + db
+                        : pg.reactiveUrl(db),
                 "quarkus.datasource.username", LocalPostgres.APP_ROLE,
                 "quarkus.datasource.password", pg.appPassword(),
                 "warden.db.migration.url", pg.jdbcUrl(db),
@@ -34,7 +44,9 @@ public class WardenTestResource implements QuarkusTestResourceLifecycleManager {
                 "warden.db.migration.password", pg.superPassword(),
                 "warden.db.app-role", LocalPostgres.APP_ROLE));
         if (kafka) {
-            config.put("kafka.bootstrap.servers", WardenInfra.kafkaBootstrapServers());
+            CuttableProxy kafkaProxy = cuttable ? WardenInfra.kafkaProxy() : null;
+            config.put("kafka.bootstrap.servers", kafkaProxy != null
+                    ? "127.0.0.1:" + kafkaProxy.port() : WardenInfra.kafkaBootstrapServers());
         }
         return config;
     }

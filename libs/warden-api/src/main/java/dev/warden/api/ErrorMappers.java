@@ -36,10 +36,10 @@ public class ErrorMappers {
 
     @ServerExceptionMapper
     public RestResponse<ErrorResponse> unavailable(UnavailableException e) {
-        Throwable cause = e.getCause() == null ? e : e.getCause();
-        LOG.warnf("%s: %s: %s", e.getMessage(), cause.getClass().getSimpleName(), cause.getMessage());
+        LOG.warnf("Answered 503: %s", e.getMessage());
+        String message = "The " + e.dependency() + " is unavailable; try again later";
         return RestResponse.ResponseBuilder.<ErrorResponse>create(503)
-                .entity(ErrorResponse.of("service_unavailable", e.getMessage() + "; try again later", List.of()))
+                .entity(ErrorResponse.of("service_unavailable", message, List.of()))
                 .type(MediaType.APPLICATION_JSON_TYPE)
                 .header("Retry-After", UnavailableException.RETRY_AFTER_SECONDS)
                 .build();

@@ -13,7 +13,9 @@ public class UnavailableException extends RuntimeException {
 
     /** {@code dependency}: what a client may be told was unavailable, e.g. "database"; never internals. */
     public UnavailableException(String dependency, Throwable cause) {
-        super("The " + dependency + " is unavailable", cause, false, false);
+        // The message is for logs and retry decisions; a client is told only which dependency (ErrorMappers).
+        super("The " + dependency + " is unavailable" + (cause == null ? "" : ": " + cause.getMessage()), cause,
+                false, false);
         this.dependency = dependency;
     }
 

@@ -31,7 +31,7 @@ public final class Outages {
     /** Vert.x reports lost connections with plain exceptions; only their messages tell. */
     private static final List<String> CONNECTION_MESSAGES = List.of("connection refused", "connection is closed",
             "connection was closed", "connection reset", "broken pipe", "timed out", "timeout",
-            "max wait queue size");
+            "max wait queue size", "connection is not active");
 
     private Outages() {
     }

@@ -27,6 +27,7 @@ class OutagesTest {
         assertTrue(Outages.isOutage(new VertxException("Connection is closed")));
         assertTrue(Outages.isOutage(new VertxException("Timeout waiting for connection", true))); // the pool's wait
         assertTrue(Outages.isOutage(new NoStackTraceThrowable("Connection refused")));
+        assertTrue(Outages.isOutage(new NoStackTraceThrowable("Connection is not active now, current status: CLOSED")));
         assertTrue(Outages.isOutage(new CompletionException(new ConnectException("Connection refused"))));
         assertTrue(Outages.isOutage(new IOException("Broken pipe")));
         assertTrue(Outages.isOutage(new io.smallrye.mutiny.TimeoutException()));

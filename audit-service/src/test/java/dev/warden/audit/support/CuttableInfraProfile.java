@@ -1,0 +1,29 @@
+package dev.warden.audit.support;
+
+import dev.warden.testing.WardenTestResource;
+import io.quarkus.test.junit.QuarkusTestProfile;
+import io.quarkus.test.oidc.server.OidcWiremockTestResource;
+
+import java.util.List;
+import java.util.Map;
+
+/**
+ * The service reaches PostgreSQL and Kafka through proxies a test can cut (WardenInfra.postgresProxy(), kafkaProxy()),
+ * and its PostgreSQL is one the test may stop: outages are real for this service while the shared servers keep
+ * running. Its own profile, so no other test runs while a dependency is down.
+ */
+public class CuttableInfraProfile implements QuarkusTestProfile {
+
+    @Override
+    public List<TestResourceEntry> testResources() {
+        return List.of(
+                new TestResourceEntry(WardenTestResource.class,
+                        Map.of("database", "warden_audit_test", "cuttable", "true")),
+                new TestResourceEntry(OidcWiremockTestResource.class));
+    }
+
+    @Override
+    public boolean disableGlobalTestResources() {
+        return true;
+    }
+}

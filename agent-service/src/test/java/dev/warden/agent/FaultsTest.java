@@ -156,6 +156,26 @@ class FaultsTest {
         assertNoNoise();
     }
 
+    @Test
+    void withDatabaseAndBrokerBothDownReadinessStillAnswersAndNamesBoth() {
+        assumeTrue(WardenInfra.kafkaProxy() != null, "needs the test broker of WardenInfra, not an existing one");
+
+        WardenInfra.postgresProxy().cut();
+        WardenInfra.kafkaProxy().cut();
+
+        HealthProbe ready = HealthProbe.ready(RestAssured.port, PROMPTLY);
+        assertEquals(503, ready.status());
+        assertEquals("DOWN", ready.check("database"));
+        assertEquals("DOWN", ready.check("kafka"));
+        assertEquals(200, HealthProbe.live(RestAssured.port, PROMPTLY).status());
+
+        WardenInfra.postgresProxy().restore();
+        WardenInfra.kafkaProxy().restore();
+
+        Awaitility.await().atMost(RECOVERY).pollInterval(Duration.ofMillis(200))
+                .until(() -> HealthProbe.ready(RestAssured.port, PROMPTLY).status() == 200);
+    }
+
     /** Nothing in the log but the outage itself: no double completion, no 500. */
     private void assertNoNoise() {
         assertEquals(List.of(), log.mentioning("Result is already complete"));

@@ -22,6 +22,12 @@ public class CuttableInfraProfile implements QuarkusTestProfile {
                 new TestResourceEntry(OidcWiremockTestResource.class));
     }
 
+    /** The periodic database work (outbox metrics, API key use) runs often enough to meet every outage too. */
+    @Override
+    public Map<String, String> getConfigOverrides() {
+        return Map.of("warden.metrics.outbox-interval", "100ms", "warden.api-keys.flush-interval", "200ms");
+    }
+
     @Override
     public boolean disableGlobalTestResources() {
         return true;

@@ -176,6 +176,28 @@ class FaultsTest {
                 .until(() -> HealthProbe.ready(RestAssured.port, PROMPTLY).status() == 200);
     }
 
+    @Test
+    void readinessAnswersPromptlyEvenWhenDatabaseAndBrokerStopAnsweringAltogether() {
+        assumeTrue(WardenInfra.kafkaProxy() != null, "needs the test broker of WardenInfra, not an existing one");
+
+        WardenInfra.postgresProxy().silence();
+        WardenInfra.kafkaProxy().silence();
+
+        HealthProbe ready = HealthProbe.ready(RestAssured.port, PROMPTLY);
+        assertEquals(503, ready.status());
+        assertEquals("DOWN", ready.check("database"));
+        assertEquals("no answer within 500 ms", ready.reason("database"));
+        assertEquals("DOWN", ready.check("kafka"));
+        assertEquals(200, HealthProbe.live(RestAssured.port, PROMPTLY).status());
+
+        WardenInfra.postgresProxy().restore();
+        WardenInfra.kafkaProxy().restore();
+
+        Awaitility.await().atMost(RECOVERY).pollInterval(Duration.ofMillis(200))
+                .until(() -> HealthProbe.ready(RestAssured.port, PROMPTLY).status() == 200);
+        tenant.admin().get("/v1/agents").then().statusCode(200);
+    }
+
     /** Nothing in the log but the outage itself: no double completion, no 500. */
     private void assertNoNoise() {
         assertEquals(List.of(), log.mentioning("Result is already complete"));

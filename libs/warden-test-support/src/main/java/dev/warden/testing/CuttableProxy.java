@@ -24,6 +24,7 @@ public final class CuttableProxy implements AutoCloseable {
     private final int port;
     private final Set<Socket> open = ConcurrentHashMap.newKeySet();
     private ServerSocket listener;
+    private volatile boolean silent;
 
     private CuttableProxy(String targetHost, int targetPort, int port) {
         this.targetHost = targetHost;
@@ -56,8 +57,20 @@ public final class CuttableProxy implements AutoCloseable {
         open.clear();
     }
 
-    /** Accepts connections again, on the same port. */
+    /**
+     * The server behind stops answering while connections stay open and new ones are accepted, as a hung server or a
+     * network dropping packets does: nothing is refused or closed, every request simply waits.
+     */
+    public synchronized void silence() {
+        silent = true;
+    }
+
+    /** Accepts and forwards connections again, on the same port; after {@link #silence()}, as after a cut. */
     public synchronized void restore() {
+        if (silent) {
+            cut(); // the bytes swallowed meanwhile leave every open connection out of step
+            silent = false;
+        }
         if (listener != null) {
             return;
         }
@@ -117,8 +130,10 @@ public final class CuttableProxy implements AutoCloseable {
         byte[] buffer = new byte[64 * 1024];
         try (InputStream in = from.getInputStream(); OutputStream out = to.getOutputStream()) {
             for (int n; (n = in.read(buffer)) >= 0; ) {
-                out.write(buffer, 0, n);
-                out.flush();
+                if (!silent) {
+                    out.write(buffer, 0, n);
+                    out.flush();
+                }
             }
         } catch (IOException closed) {
             // Either side went away, or the proxy was cut.

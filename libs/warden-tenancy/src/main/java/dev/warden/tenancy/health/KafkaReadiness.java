@@ -11,6 +11,7 @@ import org.eclipse.microprofile.config.inject.ConfigProperty;
 import org.eclipse.microprofile.health.HealthCheckResponse;
 import org.eclipse.microprofile.health.Readiness;
 
+import java.time.Duration;
 import java.util.Map;
 import java.util.stream.Collectors;
 
@@ -53,6 +54,6 @@ public class KafkaReadiness implements AsyncHealthCheck {
 
     @PreDestroy
     void close() {
-        admin.close(java.time.Duration.ZERO);
+        admin.close(Duration.ZERO);
     }
 }

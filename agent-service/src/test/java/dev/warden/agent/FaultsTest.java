@@ -1,7 +1,7 @@
 package dev.warden.agent;
 
 import dev.warden.agent.support.AgentMother;
-import dev.warden.agent.support.CuttableInfraProfile;
+import dev.warden.agent.support.AgentOutageProfile;
 import dev.warden.agent.support.Events;
 import dev.warden.agent.support.Tenants;
 import dev.warden.agent.support.Tenants.Tenant;
@@ -39,7 +39,7 @@ import static org.junit.jupiter.api.Assumptions.assumeTrue;
  * the dependency is back, with nothing unexpected in the log.
  */
 @QuarkusTest
-@TestProfile(CuttableInfraProfile.class)
+@TestProfile(AgentOutageProfile.class)
 class FaultsTest {
 
     /** The client gives up after this: readiness's own bound is 500 ms per dependency. */

@@ -1,7 +1,7 @@
 package dev.warden.audit;
 
 import dev.warden.audit.support.AuditFixtures;
-import dev.warden.audit.support.CuttableInfraProfile;
+import dev.warden.audit.support.AuditOutageProfile;
 import dev.warden.testing.CuttableProxy;
 import dev.warden.testing.HealthProbe;
 import dev.warden.testing.LogCapture;
@@ -41,7 +41,7 @@ import static org.junit.jupiter.api.Assumptions.assumeTrue;
  * dependency is back, and nothing unexpected is logged.
  */
 @QuarkusTest
-@TestProfile(CuttableInfraProfile.class)
+@TestProfile(AuditOutageProfile.class)
 class FaultsTest {
 
     /** The client gives up after this: readiness's own bound is 500 ms per dependency. */

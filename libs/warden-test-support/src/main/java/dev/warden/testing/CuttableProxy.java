@@ -4,12 +4,14 @@ import java.io.IOException;
 import java.io.InputStream;
 import java.io.OutputStream;
 import java.io.UncheckedIOException;
+import java.net.BindException;
 import java.net.InetAddress;
 import java.net.InetSocketAddress;
 import java.net.ServerSocket;
 import java.net.Socket;
 import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.TimeUnit;
 
 /**
  * A TCP proxy in front of PostgreSQL or Kafka that a test can cut: {@link #cut()} closes every connection through it
@@ -74,20 +76,40 @@ public final class CuttableProxy implements AutoCloseable {
         if (listener != null) {
             return;
         }
-        try {
-            ServerSocket server = new ServerSocket();
-            server.setReuseAddress(true);
-            server.bind(new InetSocketAddress(InetAddress.getLoopbackAddress(), port));
-            listener = server;
-            Thread.ofVirtual().name("cuttable-proxy-" + port).start(() -> accept(server));
-        } catch (IOException e) {
-            throw new UncheckedIOException("could not listen on " + port, e);
-        }
+        ServerSocket server = bind();
+        listener = server;
+        Thread.ofVirtual().name("cuttable-proxy-" + port).start(() -> accept(server));
     }
 
     @Override
     public void close() {
         cut();
+    }
+
+    /** The port is ours, but a listener just closed releases it only once its accepting thread has let go. */
+    private ServerSocket bind() {
+        long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(10);
+        while (true) {
+            try {
+                ServerSocket server = new ServerSocket();
+                server.setReuseAddress(true);
+                try {
+                    server.bind(new InetSocketAddress(InetAddress.getLoopbackAddress(), port));
+                    return server;
+                } catch (BindException stillHeld) {
+                    server.close();
+                    if (System.nanoTime() > deadline) {
+                        throw stillHeld;
+                    }
+                    Thread.sleep(10);
+                }
+            } catch (IOException e) {
+                throw new UncheckedIOException("could not listen on " + port, e);
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+                throw new IllegalStateException(e);
+            }
+        }
     }
 
     private void accept(ServerSocket server) {

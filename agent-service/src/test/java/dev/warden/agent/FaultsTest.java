@@ -34,8 +34,8 @@ import static org.junit.jupiter.api.Assertions.assertNotNull;
 import static org.junit.jupiter.api.Assumptions.assumeTrue;
 
 /**
- * Real outages, through proxies cut in front of PostgreSQL and Kafka: requests answer 503 with Retry-After in the
- * error shape, readiness answers at once and names what is down, liveness stays UP, and everything works again once
+ * Real outages (proxies cut in front of PostgreSQL and Kafka, a PostgreSQL stopped and started, its sessions ended):
+ * requests answer 503 with Retry-After in the error shape, readiness answers at once and names what is down, liveness stays UP, and everything works again once
  * the dependency is back, with nothing unexpected in the log.
  */
 @QuarkusTest
@@ -106,6 +106,7 @@ class FaultsTest {
             load.awaitMore(503);
             WardenInfra.postgresProxy().restore();
             load.awaitMore(200);
+            load.close();
             assertEquals(Set.of(200, 503), load.statuses(), "answers: " + load);
         }
         assertFalse(log.mentioning("Answered 503").isEmpty(), "the log capture sees the service's warnings");
@@ -125,6 +126,7 @@ class FaultsTest {
             load.awaitMore(503);
             WardenInfra.outagePostgres().startServer();
             load.awaitMore(200);
+            load.close();
             assertEquals(Set.of(200, 503), load.statuses(), "answers: " + load);
         }
         assertFalse(log.mentioning("Answered 503").isEmpty(), "the log capture sees the service's warnings");

@@ -18,6 +18,9 @@ import java.util.function.IntSupplier;
  */
 public final class RequestLoad implements AutoCloseable {
 
+    /** Counted for a request that got no HTTP answer at all (the connection failed), so a test sees it. */
+    public static final int NO_ANSWER = 0;
+
     private static final Duration WAIT = Duration.ofSeconds(60);
 
     private final Map<Integer, AtomicInteger> answers = new ConcurrentHashMap<>();
@@ -30,7 +33,13 @@ public final class RequestLoad implements AutoCloseable {
         for (IntSupplier request : requests) {
             clients.submit(() -> {
                 while (!stop.get()) {
-                    count(request.getAsInt()).incrementAndGet();
+                    int status;
+                    try {
+                        status = request.getAsInt();
+                    } catch (RuntimeException noAnswer) {
+                        status = NO_ANSWER;
+                    }
+                    count(status).incrementAndGet();
                 }
                 return null;
             });

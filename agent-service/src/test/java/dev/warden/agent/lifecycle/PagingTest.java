@@ -99,7 +99,7 @@ class PagingTest {
         given().get("/q/health/ready").then().statusCode(200)
                 .body("status", equalTo("UP"))
                 .body("checks.find { it.name == 'access-directory' }.status", equalTo("UP"))
-                .body("checks.find { it.name.contains('Reactive PostgreSQL') }.status", equalTo("UP"))
-                .body("checks.find { it.name.contains('Kafka') }.status", equalTo("UP"));
+                .body("checks.find { it.name == 'database' }.status", equalTo("UP"))
+                .body("checks.find { it.name == 'kafka' }.status", equalTo("UP"));
     }
 }

@@ -35,6 +35,17 @@ public class ErrorMappers {
     }
 
     @ServerExceptionMapper
+    public RestResponse<ErrorResponse> unavailable(UnavailableException e) {
+        LOG.warnf("Answered 503: %s", e.getMessage());
+        String message = "The " + e.dependency() + " is unavailable; try again later";
+        return RestResponse.ResponseBuilder.<ErrorResponse>create(503)
+                .entity(ErrorResponse.of("service_unavailable", message, List.of()))
+                .type(MediaType.APPLICATION_JSON_TYPE)
+                .header("Retry-After", UnavailableException.RETRY_AFTER_SECONDS)
+                .build();
+    }
+
+    @ServerExceptionMapper
     public RestResponse<ErrorResponse> malformedJson(JsonParseException e) {
         return respond(400, "malformed_json", "The request body is not valid JSON", List.of());
     }

@@ -58,17 +58,28 @@ public final class LocalKafka implements AutoCloseable {
     private final Path dir;
     private final int port;
     private final int controllerPort;
+    private final CuttableProxy front;
     private Process process;
 
-    private LocalKafka(Path dir, int port, int controllerPort) {
+    private LocalKafka(Path dir, int port, int controllerPort, CuttableProxy front) {
         this.dir = dir;
         this.port = port;
         this.controllerPort = controllerPort;
+        this.front = front;
     }
 
     /** Starts a broker with its data in {@code dir}; port 0 picks a free port. */
     public static LocalKafka start(Path dir, int port) {
-        LocalKafka kafka = new LocalKafka(dir, port == 0 ? freePort() : port, freePort());
+        return start(dir, port, null);
+    }
+
+    /**
+     * Also listens on {@code front}'s target port, and tells the clients that connect there to reach the broker at
+     * {@code front}'s own port: every connection of such a client goes through the proxy, so cutting it is a broker
+     * outage for that client alone.
+     */
+    public static LocalKafka start(Path dir, int port, CuttableProxy front) {
+        LocalKafka kafka = new LocalKafka(dir, port == 0 ? freePort() : port, freePort(), front);
         kafka.startProcess();
         return kafka;
     }
@@ -247,6 +258,9 @@ public final class LocalKafka implements AutoCloseable {
             }
             process = java("kafka.Kafka", props.toString()).start();
             ADMIN_SECURITY.put(bootstrapServers(), security(ADMIN, secret(ADMIN)));
+            if (front != null) {
+                ADMIN_SECURITY.put("127.0.0.1:" + front.port(), security(ADMIN, secret(ADMIN)));
+            }
             awaitReady(Duration.ofSeconds(90));
         } catch (IOException e) {
             throw new UncheckedIOException("could not start Kafka in " + dir, e);
@@ -254,18 +268,21 @@ public final class LocalKafka implements AutoCloseable {
     }
 
     private Path writeProperties() throws IOException {
+        String frontListener = front == null ? "" : ",FRONT://127.0.0.1:" + front.targetPort();
+        String frontAdvertised = front == null ? "" : ",FRONT://127.0.0.1:" + front.port();
         String props = String.join("\n",
                 "process.roles=broker,controller",
                 "node.id=1",
                 "controller.quorum.voters=1@127.0.0.1:" + controllerPort,
-                "listeners=SASL_PLAINTEXT://127.0.0.1:" + port + ",CONTROLLER://127.0.0.1:" + controllerPort,
-                "advertised.listeners=SASL_PLAINTEXT://127.0.0.1:" + port,
+                "listeners=SASL_PLAINTEXT://127.0.0.1:" + port + ",CONTROLLER://127.0.0.1:" + controllerPort + frontListener,
+                "advertised.listeners=SASL_PLAINTEXT://127.0.0.1:" + port + frontAdvertised,
                 "controller.listener.names=CONTROLLER",
                 "inter.broker.listener.name=SASL_PLAINTEXT",
-                "listener.security.protocol.map=SASL_PLAINTEXT:SASL_PLAINTEXT,CONTROLLER:PLAINTEXT",
+                "listener.security.protocol.map=SASL_PLAINTEXT:SASL_PLAINTEXT,CONTROLLER:PLAINTEXT,FRONT:SASL_PLAINTEXT",
                 "sasl.enabled.mechanisms=" + MECHANISM,
                 "sasl.mechanism.inter.broker.protocol=" + MECHANISM,
                 "listener.name.sasl_plaintext.scram-sha-512.sasl.jaas.config=" + jaas(ADMIN, secret(ADMIN)),
+                "listener.name.front.scram-sha-512.sasl.jaas.config=" + jaas(ADMIN, secret(ADMIN)),
                 "authorizer.class.name=org.apache.kafka.metadata.authorizer.StandardAuthorizer",
                 // The broker reaches its own controller over the loopback-only plaintext listener, as ANONYMOUS.
                 "super.users=User:" + ADMIN + ";User:ANONYMOUS",

@@ -19,16 +19,18 @@ public final class LocalPostgres implements AutoCloseable {
 
     public static final String APP_ROLE = "warden_app";
 
-    private final EmbeddedPostgres embedded;
+    private final Path dataDir;
     private final String host;
     private final int port;
     private final String superUser;
     private final String superPassword;
     private final String appPassword;
+    private EmbeddedPostgres embedded;
 
-    private LocalPostgres(EmbeddedPostgres embedded, String host, int port, String superUser, String superPassword,
-                          String appPassword) {
+    private LocalPostgres(EmbeddedPostgres embedded, Path dataDir, String host, int port, String superUser,
+                          String superPassword, String appPassword) {
         this.embedded = embedded;
+        this.dataDir = dataDir;
         this.host = host;
         this.port = port;
         this.superUser = superUser;
@@ -38,11 +40,41 @@ public final class LocalPostgres implements AutoCloseable {
 
     /** Starts PostgreSQL with its data in {@code dataDir}; data survives a restart in the same folder. */
     public static LocalPostgres start(Path dataDir, int port, String appPassword) {
+        EmbeddedPostgres pg = launch(dataDir, port);
+        LocalPostgres local = new LocalPostgres(pg, dataDir, "127.0.0.1", pg.getPort(), "postgres", "postgres",
+                appPassword);
+        local.ensureAppRole();
+        return local;
+    }
+
+    /**
+     * Stops the server as an operator does ({@code pg_ctl stop}, fast mode: every session is told FATAL 57P01 and
+     * closed); {@link #startServer()} starts it again with the same data on the same port. Only for a server this JVM
+     * started for one test's own use: the shared one serves every test class.
+     */
+    public synchronized void stopServer() {
+        if (embedded != null) {
+            try {
+                embedded.close();
+            } catch (IOException e) {
+                throw new UncheckedIOException(e);
+            }
+            embedded = null;
+        }
+    }
+
+    public synchronized void startServer() {
+        if (embedded == null && dataDir != null) {
+            embedded = launch(dataDir, port);
+        }
+    }
+
+    private static EmbeddedPostgres launch(Path dataDir, int port) {
         try {
             Files.createDirectories(dataDir);
             Path work = dataDir.resolveSibling(dataDir.getFileName() + "-work");
             Files.createDirectories(work);
-            EmbeddedPostgres pg = EmbeddedPostgres.builder()
+            return EmbeddedPostgres.builder()
                     .setPort(port)
                     .setDataDirectory(dataDir)
                     .setCleanDataDirectory(false)
@@ -50,9 +82,6 @@ public final class LocalPostgres implements AutoCloseable {
                     .setServerConfig("max_connections", "300")
                     .setServerConfig("fsync", "on")
                     .start();
-            LocalPostgres local = new LocalPostgres(pg, "127.0.0.1", pg.getPort(), "postgres", "postgres", appPassword);
-            local.ensureAppRole();
-            return local;
         } catch (IOException e) {
             throw new UncheckedIOException("could not start PostgreSQL in " + dataDir, e);
         }
@@ -64,7 +93,7 @@ public final class LocalPostgres implements AutoCloseable {
         String hostPort = rest.contains("/") ? rest.substring(0, rest.indexOf('/')) : rest;
         String host = hostPort.contains(":") ? hostPort.substring(0, hostPort.indexOf(':')) : hostPort;
         int port = hostPort.contains(":") ? Integer.parseInt(hostPort.substring(hostPort.indexOf(':') + 1)) : 5432;
-        LocalPostgres local = new LocalPostgres(null, host, port, superUser, superPassword, appPassword);
+        LocalPostgres local = new LocalPostgres(null, null, host, port, superUser, superPassword, appPassword);
         local.ensureAppRole();
         return local;
     }
@@ -114,6 +143,25 @@ public final class LocalPostgres implements AutoCloseable {
         }
     }
 
+    /**
+     * Ends every session of the runtime role on {@code database} the way a server shutdown does: each backend answers
+     * its client FATAL 57P01 ("terminating connection due to administrator command") and closes. Returns how many.
+     */
+    public int terminateAppSessions(String database) {
+        try (Connection c = DriverManager.getConnection(jdbcUrl("postgres"), superUser, superPassword);
+             var s = c.prepareStatement("SELECT count(pg_terminate_backend(pid)) FROM pg_stat_activity"
+                     + " WHERE datname = ? AND usename = ?")) {
+            s.setString(1, database);
+            s.setString(2, APP_ROLE);
+            try (var rs = s.executeQuery()) {
+                rs.next();
+                return rs.getInt(1);
+            }
+        } catch (SQLException e) {
+            throw new IllegalStateException("could not terminate the sessions on " + database, e);
+        }
+    }
+
     private void ensureAppRole() {
         try (Connection c = DriverManager.getConnection(jdbcUrl("postgres"), superUser, superPassword);
              Statement s = c.createStatement()) {
@@ -129,12 +177,6 @@ public final class LocalPostgres implements AutoCloseable {
 
     @Override
     public void close() {
-        if (embedded != null) {
-            try {
-                embedded.close();
-            } catch (IOException e) {
-                throw new UncheckedIOException(e);
-            }
-        }
+        stopServer();
     }
 }

@@ -22,6 +22,9 @@ public final class WardenInfra {
     private static LocalPostgres postgres;
     private static LocalKafka kafka;
     private static String bootstrapServers;
+    private static LocalPostgres outagePostgres;
+    private static CuttableProxy postgresProxy;
+    private static CuttableProxy kafkaProxy;
     private static final Map<String, Boolean> databases = new HashMap<>();
 
     private WardenInfra() {
@@ -45,7 +48,8 @@ public final class WardenInfra {
             if (external != null) {
                 bootstrapServers = external;
             } else {
-                kafka = LocalKafka.start(freshDir("kafka"), 0);
+                kafkaProxy = CuttableProxy.start("127.0.0.1", LocalKafka.freePort());
+                kafka = LocalKafka.start(freshDir("kafka"), 0, kafkaProxy);
                 Runtime.getRuntime().addShutdownHook(new Thread(kafka::close, "warden-test-kafka-stop"));
                 bootstrapServers = kafka.bootstrapServers();
             }
@@ -66,10 +70,44 @@ public final class WardenInfra {
                 .orElseThrow(() -> new IllegalArgumentException("no Kafka access is defined for " + service)));
     }
 
+    /**
+     * A PostgreSQL server of the outage tests alone, started on first use, which they may stop and start again
+     * ({@link LocalPostgres#stopServer()}) or cut off ({@link #postgresProxy()}) without disturbing any other test.
+     */
+    public static synchronized LocalPostgres outagePostgres() {
+        if (outagePostgres == null) {
+            outagePostgres = LocalPostgres.start(freshDir("postgres-outage"), 0, APP_PASSWORD);
+            Runtime.getRuntime().addShutdownHook(new Thread(outagePostgres::close, "warden-test-postgres-outage-stop"));
+        }
+        return outagePostgres;
+    }
+
+    /** A proxy in front of {@link #outagePostgres()} that a test can cut, started on first use. */
+    public static synchronized CuttableProxy postgresProxy() {
+        if (postgresProxy == null) {
+            postgresProxy = CuttableProxy.start(outagePostgres().host(), outagePostgres().port());
+        }
+        return postgresProxy;
+    }
+
+    /**
+     * A proxy that every connection to the shared broker goes through when the client bootstraps from it (the broker
+     * advertises the proxy on that listener); null when the tests use an existing broker.
+     */
+    public static synchronized CuttableProxy kafkaProxy() {
+        kafkaBootstrapServers();
+        return kafkaProxy;
+    }
+
     /** A database of this name, created fresh the first time this JVM asks for it. */
-    public static synchronized String database(String name) {
-        if (databases.putIfAbsent(name, true) == null) {
-            postgres().ensureDatabase(name, true);
+    public static String database(String name) {
+        return database(postgres(), name);
+    }
+
+    /** A database of this name on {@code server}, created fresh the first time this JVM asks for it there. */
+    public static synchronized String database(LocalPostgres server, String name) {
+        if (databases.putIfAbsent(server.port() + "/" + name, true) == null) {
+            server.ensureDatabase(name, true);
         }
         return name;
     }

@@ -14,25 +14,33 @@ public class WardenTestResource implements QuarkusTestResourceLifecycleManager {
     private String database = "warden";
     private boolean kafka = true;
     private String kafkaPrincipal;
+    private boolean cuttable;
 
     /**
      * {@code database}: the database name; {@code kafka=false} when the test brings its own broker;
      * {@code kafka-principal}: the service whose Kafka principal the application connects as, with exactly that
-     * service's ACLs ({@link dev.warden.events.KafkaAccess}), so its tests run with the rights it has in production.
+     * service's ACLs ({@link dev.warden.events.KafkaAccess}), so its tests run with the rights it has in production;
+     * {@code cuttable=true} for the outage tests: the service uses a PostgreSQL server of their own
+     * ({@link WardenInfra#outagePostgres()}, which they may stop) through {@link WardenInfra#postgresProxy()}, and
+     * Kafka through {@link WardenInfra#kafkaProxy()}; the test cuts a proxy for a real outage. Use it in a test
+     * profile of its own.
      */
     @Override
     public void init(Map<String, String> initArgs) {
         database = initArgs.getOrDefault("database", database);
         kafka = Boolean.parseBoolean(initArgs.getOrDefault("kafka", "true"));
         kafkaPrincipal = initArgs.get("kafka-principal");
+        cuttable = Boolean.parseBoolean(initArgs.getOrDefault("cuttable", "false"));
     }
 
     @Override
     public Map<String, String> start() {
-        LocalPostgres pg = WardenInfra.postgres();
-        String db = WardenInfra.database(database);
+        LocalPostgres pg = cuttable ? WardenInfra.outagePostgres() : WardenInfra.postgres();
+        String db = WardenInfra.database(pg, database);
         Map<String, String> config = new java.util.HashMap<>(Map.of(
-                "quarkus.datasource.reactive.url", pg.reactiveUrl(db),
+                "quarkus.datasource.reactive.url", cuttable
+                        ? "postgresql://127.0.0.1:" + WardenInfra.postgresProxy().port() + "/" + db
+                        : pg.reactiveUrl(db),
                 "quarkus.datasource.username", LocalPostgres.APP_ROLE,
                 "quarkus.datasource.password", pg.appPassword(),
                 "warden.db.migration.url", pg.jdbcUrl(db),
@@ -41,7 +49,8 @@ public class WardenTestResource implements QuarkusTestResourceLifecycleManager {
                 "warden.db.app-role", LocalPostgres.APP_ROLE));
         if (kafka) {
             String bootstrap = WardenInfra.kafkaBootstrapServers();
-            config.put("kafka.bootstrap.servers", bootstrap);
+            CuttableProxy kafkaProxy = cuttable ? WardenInfra.kafkaProxy() : null;
+            config.put("kafka.bootstrap.servers", kafkaProxy != null ? "127.0.0.1:" + kafkaProxy.port() : bootstrap);
             Map<String, String> security = kafkaPrincipal != null ? WardenInfra.kafkaSecurity(kafkaPrincipal)
                     : LocalKafka.platformSecurity(bootstrap);
             security.forEach((key, value) -> config.put("kafka." + key, value));

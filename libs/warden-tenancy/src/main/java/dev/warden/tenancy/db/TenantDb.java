@@ -1,5 +1,7 @@
 package dev.warden.tenancy.db;
 
+import dev.warden.api.UnavailableException;
+import dev.warden.tenancy.health.Outages;
 import io.smallrye.mutiny.Uni;
 import io.vertx.mutiny.sqlclient.Pool;
 import io.vertx.mutiny.sqlclient.SqlConnection;
@@ -54,7 +56,9 @@ public class TenantDb {
                 .call(() -> conn.query("COMMIT").execute())
                 .onFailure().call(() -> rollback(conn))
                 // A request abandoned half-way must not leave its transaction open on a pooled connection.
-                .onCancellation().call(() -> rollback(conn)));
+                .onCancellation().call(() -> rollback(conn)))
+                // The one place every request meets the database: an outage leaves as a 503, never a 500.
+                .onFailure(Outages::isOutage).transform(e -> new UnavailableException("database", e));
     }
 
     private static Uni<Void> rollback(SqlConnection conn) {

@@ -1,0 +1,221 @@
+package dev.warden.agent;
+
+import dev.warden.agent.support.AgentMother;
+import dev.warden.agent.support.AgentOutageProfile;
+import dev.warden.agent.support.Events;
+import dev.warden.agent.support.Tenants;
+import dev.warden.agent.support.Tenants.Tenant;
+import dev.warden.events.Topics;
+import dev.warden.testing.CuttableProxy;
+import dev.warden.testing.HealthProbe;
+import dev.warden.testing.LogCapture;
+import dev.warden.testing.RequestLoad;
+import dev.warden.testing.WardenInfra;
+import io.quarkus.test.junit.QuarkusTest;
+import io.quarkus.test.junit.TestProfile;
+import io.restassured.RestAssured;
+import org.awaitility.Awaitility;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+import java.util.function.IntSupplier;
+
+import static org.hamcrest.Matchers.containsString;
+import static org.hamcrest.Matchers.equalTo;
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertNotNull;
+import static org.junit.jupiter.api.Assumptions.assumeTrue;
+
+/**
+ * Real outages (proxies cut in front of PostgreSQL and Kafka, a PostgreSQL stopped and started, its sessions ended):
+ * requests answer 503 with Retry-After in the error shape, readiness answers at once and names what is down, liveness stays UP, and everything works again once
+ * the dependency is back, with nothing unexpected in the log.
+ */
+@QuarkusTest
+@TestProfile(AgentOutageProfile.class)
+class FaultsTest {
+
+    /** The client gives up after this: readiness's own bound is 500 ms per dependency. */
+    private static final Duration PROMPTLY = Duration.ofSeconds(2);
+    private static final Duration RECOVERY = Duration.ofSeconds(30);
+
+    private LogCapture log;
+    private Tenant tenant;
+
+    @BeforeEach
+    void organization() {
+        tenant = Tenants.create();
+        log = LogCapture.start();
+    }
+
+    @AfterEach
+    void restore() {
+        WardenInfra.outagePostgres().startServer();
+        WardenInfra.postgresProxy().restore();
+        if (WardenInfra.kafkaProxy() != null) {
+            WardenInfra.kafkaProxy().restore();
+        }
+        log.close();
+    }
+
+    @Test
+    void aDatabaseOutageIsA503WithRetryAfterAndReadinessNamesTheDatabase() {
+        String id = tenant.admin().body(AgentMother.triageAgent()).post("/v1/agents").then().statusCode(201)
+                .extract().path("id");
+
+        WardenInfra.postgresProxy().cut();
+
+        for (var request : List.of(tenant.admin().when().get("/v1/agents/" + id).then(),
+                tenant.admin().body(AgentMother.triageAgent()).post("/v1/agents").then(),
+                tenant.admin().get("/v1/agents").then())) {
+            request.statusCode(503).header("Retry-After", "5").contentType(containsString("application/json"))
+                    .body("error.code", equalTo("service_unavailable"))
+                    .body("error.message", equalTo("The database is unavailable; try again later"))
+                    .body("error.details.size()", equalTo(0));
+        }
+        HealthProbe ready = HealthProbe.ready(RestAssured.port, PROMPTLY);
+        assertEquals(503, ready.status());
+        assertEquals("DOWN", ready.check("database"));
+        assertNotNull(ready.reason("database"));
+        assertEquals("UP", ready.check("kafka"));
+        assertEquals(200, HealthProbe.live(RestAssured.port, PROMPTLY).status(), "liveness does not depend on the database");
+
+        WardenInfra.postgresProxy().restore();
+
+        Awaitility.await().atMost(RECOVERY).pollInterval(Duration.ofMillis(200))
+                .until(() -> tenant.admin().get("/v1/agents/" + id).statusCode() == 200);
+        tenant.admin().body(AgentMother.triageAgent()).post("/v1/agents").then().statusCode(201);
+        Awaitility.await().atMost(RECOVERY).pollInterval(Duration.ofMillis(200))
+                .until(() -> HealthProbe.ready(RestAssured.port, PROMPTLY).status() == 200);
+        assertFalse(log.mentioning("Answered 503").isEmpty(), "the log capture sees the service's warnings");
+        assertNoNoise();
+    }
+
+    @Test
+    void requestsInFlightWhenTheDatabaseIsCutOffAnswer503AndLaterOnesSucceed() {
+        try (RequestLoad load = load(tenant)) {
+            load.awaitMore(200);
+            WardenInfra.postgresProxy().cut();
+            load.awaitMore(503);
+            WardenInfra.postgresProxy().restore();
+            load.awaitMore(200);
+            load.close();
+            assertEquals(Set.of(200, 503), load.statuses(), "answers: " + load);
+        }
+        assertFalse(log.mentioning("Answered 503").isEmpty(), "the log capture sees the service's warnings");
+        assertNoNoise();
+    }
+
+    @Test
+    void requestsInFlightWhenTheDatabaseStopsAnswer503AndLaterOnesSucceedOnceItIsBack() {
+        try (RequestLoad load = load(tenant)) {
+            load.awaitMore(200);
+            // As a server shutdown does, under load: every session is told FATAL 57P01 and closed.
+            for (int round = 0; round < 3; round++) {
+                WardenInfra.outagePostgres().terminateAppSessions("warden_agent_test");
+                load.awaitMore(200);
+            }
+            WardenInfra.outagePostgres().stopServer();
+            load.awaitMore(503);
+            WardenInfra.outagePostgres().startServer();
+            load.awaitMore(200);
+            load.close();
+            assertEquals(Set.of(200, 503), load.statuses(), "answers: " + load);
+        }
+        assertFalse(log.mentioning("Answered 503").isEmpty(), "the log capture sees the service's warnings");
+        assertNoNoise();
+    }
+
+    @Test
+    void aBrokerOutageMakesReadinessNameKafkaWhileWritesStillSucceed() {
+        CuttableProxy kafka = WardenInfra.kafkaProxy();
+        assumeTrue(kafka != null, "needs the test broker of WardenInfra, not an existing one");
+
+        kafka.cut();
+
+        HealthProbe ready = HealthProbe.ready(RestAssured.port, PROMPTLY);
+        assertEquals(503, ready.status());
+        assertEquals("DOWN", ready.check("kafka"));
+        assertNotNull(ready.reason("kafka"));
+        assertEquals("UP", ready.check("database"));
+        assertEquals(200, HealthProbe.live(RestAssured.port, PROMPTLY).status(), "liveness does not depend on Kafka");
+        // No request needs the broker: a change waits in the outbox and is published once it is back.
+        String id = tenant.admin().body(AgentMother.triageAgent()).post("/v1/agents").then().statusCode(201)
+                .extract().path("id");
+
+        kafka.restore();
+
+        Awaitility.await().atMost(RECOVERY).pollInterval(Duration.ofMillis(200))
+                .until(() -> HealthProbe.ready(RestAssured.port, PROMPTLY).status() == 200);
+        assertEquals(1, Events.about(Topics.AGENTS, id, 1).size());
+        assertNoNoise();
+    }
+
+    @Test
+    void withDatabaseAndBrokerBothDownReadinessStillAnswersAndNamesBoth() {
+        assumeTrue(WardenInfra.kafkaProxy() != null, "needs the test broker of WardenInfra, not an existing one");
+
+        WardenInfra.postgresProxy().cut();
+        WardenInfra.kafkaProxy().cut();
+
+        HealthProbe ready = HealthProbe.ready(RestAssured.port, PROMPTLY);
+        assertEquals(503, ready.status());
+        assertEquals("DOWN", ready.check("database"));
+        assertEquals("DOWN", ready.check("kafka"));
+        assertEquals(200, HealthProbe.live(RestAssured.port, PROMPTLY).status());
+
+        WardenInfra.postgresProxy().restore();
+        WardenInfra.kafkaProxy().restore();
+
+        Awaitility.await().atMost(RECOVERY).pollInterval(Duration.ofMillis(200))
+                .until(() -> HealthProbe.ready(RestAssured.port, PROMPTLY).status() == 200);
+    }
+
+    @Test
+    void readinessAnswersPromptlyEvenWhenDatabaseAndBrokerStopAnsweringAltogether() {
+        assumeTrue(WardenInfra.kafkaProxy() != null, "needs the test broker of WardenInfra, not an existing one");
+
+        WardenInfra.postgresProxy().silence();
+        WardenInfra.kafkaProxy().silence();
+
+        HealthProbe ready = HealthProbe.ready(RestAssured.port, PROMPTLY);
+        assertEquals(503, ready.status());
+        assertEquals("DOWN", ready.check("database"));
+        assertEquals("no answer within 500 ms", ready.reason("database"));
+        assertEquals("DOWN", ready.check("kafka"));
+        assertEquals(200, HealthProbe.live(RestAssured.port, PROMPTLY).status());
+
+        WardenInfra.postgresProxy().restore();
+        WardenInfra.kafkaProxy().restore();
+
+        Awaitility.await().atMost(RECOVERY).pollInterval(Duration.ofMillis(200))
+                .until(() -> HealthProbe.ready(RestAssured.port, PROMPTLY).status() == 200);
+        tenant.admin().get("/v1/agents").then().statusCode(200);
+    }
+
+    /** Nothing in the log but the outage itself: no double completion, no 500. */
+    private void assertNoNoise() {
+        assertEquals(List.of(), log.mentioning("Result is already complete"));
+        assertEquals(List.of(), log.mentioning("Unexpected failure"), "no 500 was answered");
+    }
+
+    /** Eight clients reading and changing one agent as fast as they are answered. */
+    private static RequestLoad load(Tenant tenant) {
+        String id = tenant.admin().body(AgentMother.triageAgent()).post("/v1/agents").then().statusCode(201)
+                .extract().path("id");
+        List<IntSupplier> clients = new ArrayList<>();
+        for (int i = 0; i < 4; i++) {
+            clients.add(() -> tenant.admin().body(Map.of("description", "v" + System.nanoTime()))
+                    .patch("/v1/agents/" + id).statusCode());
+            clients.add(() -> tenant.admin().get("/v1/agents").statusCode());
+        }
+        return new RequestLoad(clients);
+    }
+}

@@ -1,0 +1,21 @@
+package dev.warden.tenancy.health;
+
+import org.eclipse.microprofile.health.HealthCheckResponse;
+
+import java.time.Duration;
+import java.util.concurrent.CompletionException;
+
+/** A readiness answer for a dependency that failed to answer, with a reason an operator can act on. */
+final class DependencyDown {
+
+    private DependencyDown() {
+    }
+
+    static HealthCheckResponse of(String dependency, Throwable failure, Duration timeout) {
+        Throwable e = failure instanceof CompletionException && failure.getCause() != null ? failure.getCause() : failure;
+        String reason = e.getClass().getSimpleName().endsWith("TimeoutException")
+                ? "no answer within " + timeout.toMillis() + " ms"
+                : "unreachable: " + (e.getMessage() == null ? e.getClass().getSimpleName() : e.getMessage());
+        return HealthCheckResponse.named(dependency).down().withData("reason", reason).build();
+    }
+}

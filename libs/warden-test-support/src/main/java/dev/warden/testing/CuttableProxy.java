@@ -1,0 +1,179 @@
+package dev.warden.testing;
+
+import java.io.IOException;
+import java.io.InputStream;
+import java.io.OutputStream;
+import java.io.UncheckedIOException;
+import java.net.BindException;
+import java.net.InetAddress;
+import java.net.InetSocketAddress;
+import java.net.ServerSocket;
+import java.net.Socket;
+import java.util.Set;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.TimeUnit;
+
+/**
+ * A TCP proxy in front of PostgreSQL or Kafka that a test can cut: {@link #cut()} closes every connection through it
+ * and refuses new ones (the port is closed, so a client sees "connection refused"), {@link #restore()} listens again on
+ * the same port. From the service's side that is a real outage of the server behind it, while the server itself keeps
+ * running for every other test of the JVM.
+ */
+public final class CuttableProxy implements AutoCloseable {
+
+    private final String targetHost;
+    private final int targetPort;
+    private final int port;
+    private final Set<Socket> open = ConcurrentHashMap.newKeySet();
+    private ServerSocket listener;
+    private volatile boolean silent;
+
+    private CuttableProxy(String targetHost, int targetPort, int port) {
+        this.targetHost = targetHost;
+        this.targetPort = targetPort;
+        this.port = port;
+    }
+
+    /** A proxy on a free port of 127.0.0.1, forwarding to {@code targetHost:targetPort}, already listening. */
+    public static CuttableProxy start(String targetHost, int targetPort) {
+        CuttableProxy proxy = new CuttableProxy(targetHost, targetPort, LocalKafka.freePort());
+        proxy.restore();
+        return proxy;
+    }
+
+    public int port() {
+        return port;
+    }
+
+    public int targetPort() {
+        return targetPort;
+    }
+
+    /** Closes every connection through the proxy and refuses new ones until {@link #restore()}. */
+    public synchronized void cut() {
+        closeQuietly(listener);
+        listener = null;
+        for (Socket socket : open) {
+            closeQuietly(socket);
+        }
+        open.clear();
+    }
+
+    /**
+     * The server behind stops answering while connections stay open and new ones are accepted, as a hung server or a
+     * network dropping packets does: nothing is refused or closed, every request simply waits.
+     */
+    public synchronized void silence() {
+        silent = true;
+    }
+
+    /** Accepts and forwards connections again, on the same port; after {@link #silence()}, as after a cut. */
+    public synchronized void restore() {
+        if (silent) {
+            cut(); // the bytes swallowed meanwhile leave every open connection out of step
+            silent = false;
+        }
+        if (listener != null) {
+            return;
+        }
+        ServerSocket server = bind();
+        listener = server;
+        Thread.ofVirtual().name("cuttable-proxy-" + port).start(() -> accept(server));
+    }
+
+    @Override
+    public void close() {
+        cut();
+    }
+
+    /** The port is ours, but a listener just closed releases it only once its accepting thread has let go. */
+    private ServerSocket bind() {
+        long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(10);
+        while (true) {
+            try {
+                ServerSocket server = new ServerSocket();
+                server.setReuseAddress(true);
+                try {
+                    server.bind(new InetSocketAddress(InetAddress.getLoopbackAddress(), port));
+                    return server;
+                } catch (BindException stillHeld) {
+                    server.close();
+                    if (System.nanoTime() > deadline) {
+                        throw stillHeld;
+                    }
+                    Thread.sleep(10);
+                }
+            } catch (IOException e) {
+                throw new UncheckedIOException("could not listen on " + port, e);
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+                throw new IllegalStateException(e);
+            }
+        }
+    }
+
+    private void accept(ServerSocket server) {
+        while (!server.isClosed()) {
+            try {
+                Socket client = server.accept();
+                Socket upstream;
+                try {
+                    upstream = new Socket(targetHost, targetPort);
+                } catch (IOException e) {
+                    closeQuietly(client);
+                    continue;
+                }
+                client.setTcpNoDelay(true);
+                upstream.setTcpNoDelay(true);
+                if (!register(server, client, upstream)) {
+                    return;
+                }
+                Thread.ofVirtual().start(() -> pump(client, upstream));
+                Thread.ofVirtual().start(() -> pump(upstream, client));
+            } catch (IOException e) {
+                // The listener was closed by cut(), or one connection failed: the next accept tells which.
+            }
+        }
+    }
+
+    /** False, and both closed, when a cut came between accept and here. */
+    private synchronized boolean register(ServerSocket server, Socket client, Socket upstream) {
+        if (listener != server) {
+            closeQuietly(client);
+            closeQuietly(upstream);
+            return false;
+        }
+        open.add(client);
+        open.add(upstream);
+        return true;
+    }
+
+    private void pump(Socket from, Socket to) {
+        byte[] buffer = new byte[64 * 1024];
+        try (InputStream in = from.getInputStream(); OutputStream out = to.getOutputStream()) {
+            for (int n; (n = in.read(buffer)) >= 0; ) {
+                if (!silent) {
+                    out.write(buffer, 0, n);
+                    out.flush();
+                }
+            }
+        } catch (IOException closed) {
+            // Either side went away, or the proxy was cut.
+        } finally {
+            closeQuietly(from);
+            closeQuietly(to);
+            open.remove(from);
+            open.remove(to);
+        }
+    }
+
+    private static void closeQuietly(AutoCloseable c) {
+        if (c != null) {
+            try {
+                c.close();
+            } catch (Exception ignored) {
+                // already closed
+            }
+        }
+    }
+}

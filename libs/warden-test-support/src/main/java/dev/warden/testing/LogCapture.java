@@ -1,0 +1,60 @@
+package dev.warden.testing;
+
+import java.util.List;
+import java.util.concurrent.CopyOnWriteArrayList;
+import java.util.logging.Handler;
+import java.util.logging.Level;
+import java.util.logging.LogRecord;
+import java.util.logging.Logger;
+
+/** Collects what the service logs at WARNING or above while it is open, so a test can assert there is no noise. */
+public final class LogCapture extends Handler implements AutoCloseable {
+
+    private final List<LogRecord> records = new CopyOnWriteArrayList<>();
+
+    private LogCapture() {
+        setLevel(Level.WARNING);
+    }
+
+    public static LogCapture start() {
+        LogCapture capture = new LogCapture();
+        Logger.getLogger("").addHandler(capture);
+        return capture;
+    }
+
+    /** The records so far whose message or any exception in their cause chain mentions {@code text}. */
+    public List<String> mentioning(String text) {
+        return records.stream().filter(r -> mentions(r, text))
+                .map(r -> r.getLoggerName() + ": " + r.getMessage()
+                        + (r.getThrown() == null ? "" : " / " + r.getThrown()))
+                .toList();
+    }
+
+    @Override
+    public void publish(LogRecord record) {
+        if (isLoggable(record)) {
+            records.add(record);
+        }
+    }
+
+    @Override
+    public void flush() {
+    }
+
+    @Override
+    public void close() {
+        Logger.getLogger("").removeHandler(this);
+    }
+
+    private static boolean mentions(LogRecord record, String text) {
+        if (record.getMessage() != null && record.getMessage().contains(text)) {
+            return true;
+        }
+        for (Throwable t = record.getThrown(); t != null; t = t.getCause()) {
+            if (String.valueOf(t.getMessage()).contains(text) || t.getClass().getName().contains(text)) {
+                return true;
+            }
+        }
+        return false;
+    }
+}

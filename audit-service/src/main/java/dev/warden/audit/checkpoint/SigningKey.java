@@ -1,6 +1,7 @@
 package dev.warden.audit.checkpoint;
 
 import dev.warden.events.CanonicalJson;
+import io.quarkus.runtime.LaunchMode;
 import io.smallrye.config.ConfigMapping;
 import io.smallrye.config.WithDefault;
 import jakarta.enterprise.context.ApplicationScoped;
@@ -20,9 +21,9 @@ import java.util.Base64;
 import java.util.Optional;
 
 /**
- * The Ed25519 key that signs checkpoints. Its private half comes from the environment (PKCS#8, base64); without one
- * a key is generated for this process only, which is fine for tests but loses nothing either: every public key that
- * ever signed is kept, so old checkpoints stay verifiable.
+ * The Ed25519 key that signs checkpoints. Its private half comes from the environment (PKCS#8, base64). Outside dev
+ * and test the service refuses to start without it; in dev and test a key is generated for this process only (every
+ * public key that ever signed is kept, so old checkpoints stay verifiable).
  */
 @ApplicationScoped
 public class SigningKey {
@@ -37,6 +38,10 @@ public class SigningKey {
     public SigningKey(Config config) {
         KeyPair pair = config.signingKey().filter(k -> !k.isBlank())
                 .map(k -> load(k, config.signingPublicKey().orElse(""))).orElseGet(() -> {
+            if (LaunchMode.current() == LaunchMode.NORMAL) {
+                throw new IllegalStateException("The audit signing key is missing: set WARDEN_AUDIT_SIGNING_KEY "
+                        + "(Ed25519 private key, PKCS#8, base64) and WARDEN_AUDIT_SIGNING_PUBLIC_KEY");
+            }
             LOG.warn("No WARDEN_AUDIT_SIGNING_KEY: checkpoints are signed with a key generated for this process only");
             return generate();
         });

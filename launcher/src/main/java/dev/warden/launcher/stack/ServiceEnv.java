@@ -54,8 +54,7 @@ final class ServiceEnv {
             new Row("{P}DB_JDBC_URL", c -> c.postgres().jdbcUrl(c.database())),
             new Row("WARDEN_DB_APP_USER", c -> LocalPostgres.APP_ROLE),
             new Row("WARDEN_DB_APP_PASSWORD", c -> c.postgres().appPassword()),
-            new Row("WARDEN_DB_OWNER_USER", c -> c.postgres().superUser()),
-            new Row("WARDEN_DB_OWNER_PASSWORD", c -> c.postgres().superPassword()),
+            // No schema owner's credentials: the service runs with the runtime role; migrations are a step before.
             new Row("WARDEN_KAFKA_BOOTSTRAP", Context::kafkaBootstrap),
             // The service's own Kafka principal (LocalKafka.grant): Quarkus reads KAFKA_* as kafka.* client settings.
             new Row("KAFKA_SECURITY_PROTOCOL", c -> c.kafkaSecurity().get("security.protocol")),
@@ -71,6 +70,15 @@ final class ServiceEnv {
             new Row("QUARKUS_HTTP_HOST", c -> "127.0.0.1"));
 
     private ServiceEnv() {
+    }
+
+    /** The migration step's environment: the owner's credentials, which the service itself never gets. */
+    static Map<String, String> migration(Context context) {
+        return Map.of(
+                "WARDEN_DB_MIGRATION_URL", context.postgres().jdbcUrl(context.database()),
+                "WARDEN_DB_OWNER_USER", context.postgres().superUser(),
+                "WARDEN_DB_OWNER_PASSWORD", context.postgres().superPassword(),
+                "WARDEN_DB_APP_USER", LocalPostgres.APP_ROLE);
     }
 
     static Map<String, String> of(Context context) {

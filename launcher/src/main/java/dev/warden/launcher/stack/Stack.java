@@ -134,13 +134,27 @@ public final class Stack {
                         ? "not in WARDEN_SERVICES" : "not built (no " + Progress.show(jar(service)) + ")")));
         List<ServiceProcess> services = new ArrayList<>();
         long start = System.nanoTime();
+        Map<String, ServiceEnv.Context> contexts = new LinkedHashMap<>();
         for (var entry : jars.entrySet()) {
             String service = entry.getKey();
             int port = config.freeServicePorts() ? Ports.free() : table.servicePorts().get(service);
             Map<String, String> kafkaSecurity = kafka.grant(KafkaAccess.forService(service).orElseThrow(() ->
                     new LauncherException(service + " has no Kafka access defined (KafkaAccess in warden-events)")));
-            var env = ServiceEnv.of(new ServiceEnv.Context(service, port, postgres, kafka.bootstrapServers(),
+            contexts.put(service, new ServiceEnv.Context(service, port, postgres, kafka.bootstrapServers(),
                     kafkaSecurity, platformKeySha256, adminKey, signingKey));
+        }
+        // Migrations first, all at once (one database each), with the owner's credentials the services never get.
+        var migrating = progress.part("migrations");
+        List<MigrationStep> steps = new ArrayList<>();
+        contexts.forEach((service, context) -> steps.add(MigrationStep.start(service, jars.get(service),
+                ServiceEnv.migration(context), config.dataDir(), config.dataDir().resolve("logs/" + service + ".log"))));
+        steps.forEach(step -> step.await(config.serviceStartTimeout()));
+        migrating.end("done in " + Progress.seconds(start) + " (" + String.join(", ", contexts.keySet()) + ")");
+        for (var entry : jars.entrySet()) {
+            String service = entry.getKey();
+            ServiceEnv.Context context = contexts.get(service);
+            int port = context.port();
+            var env = ServiceEnv.of(context);
             ServiceProcess process = ServiceProcess.start(service, entry.getValue(), port, env,
                     config.serviceJavaOptions(), config.dataDir(), config.dataDir().resolve("logs/" + service + ".log"));
             register(service, () -> process.stop(SERVICE_STOP_GRACE));

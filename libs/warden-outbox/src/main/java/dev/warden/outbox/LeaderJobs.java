@@ -11,6 +11,7 @@ import org.eclipse.microprofile.config.inject.ConfigProperty;
 
 import java.util.List;
 import java.util.Map;
+import java.util.Optional;
 import java.util.concurrent.ConcurrentHashMap;
 
 /**
@@ -27,11 +28,11 @@ public class LeaderJobs {
 
     public LeaderJobs(@All List<LeaderJob> jobs, OutboxConfig config,
                       @ConfigProperty(name = "quarkus.datasource.reactive.url") String reactiveUrl,
-                      @ConfigProperty(name = "quarkus.datasource.username") String username,
-                      @ConfigProperty(name = "quarkus.datasource.password") String password) {
+                      @ConfigProperty(name = "quarkus.datasource.username") Optional<String> username,
+                      @ConfigProperty(name = "quarkus.datasource.password") Optional<String> password) {
         this.jobs = jobs;
         this.config = config;
-        this.database = new LeaderConnection(reactiveUrl, username, password);
+        this.database = new LeaderConnection(reactiveUrl, username.orElse(""), password.orElse(""));
     }
 
     synchronized void onStart(@Observes @Priority(StartupOrder.LEADER_JOBS) StartupEvent event) {

@@ -41,11 +41,11 @@ public class OutboxRelay implements LeaderJob {
 
     public OutboxRelay(OutboxConfig config, RelayProducer producer,
                        @ConfigProperty(name = "quarkus.datasource.reactive.url") String reactiveUrl,
-                       @ConfigProperty(name = "quarkus.datasource.username") String username,
-                       @ConfigProperty(name = "quarkus.datasource.password") String password) {
+                       @ConfigProperty(name = "quarkus.datasource.username") Optional<String> username,
+                       @ConfigProperty(name = "quarkus.datasource.password") Optional<String> password) {
         this.config = config;
         this.producer = producer;
-        this.standalone = new LeaderLoop(this, new LeaderConnection(reactiveUrl, username, password), config);
+        this.standalone = new LeaderLoop(this, new LeaderConnection(reactiveUrl, username.orElse(""), password.orElse("")), config);
     }
 
     /** Starts relaying on a leader loop of its own: for benchmarks that run the relay without Quarkus. */

@@ -37,6 +37,7 @@ import java.util.Comparator;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
+import java.util.Optional;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.locks.LockSupport;
 import java.util.function.Supplier;
@@ -308,7 +309,7 @@ public final class OutboxBench {
     /** Starts the library's relay, as the runtime role, over the loaded rows. */
     private RelayResult runRelay(int n, RelaySampler sampler) throws Exception {
         return runRelay(n, sampler, () -> BenchRelay.of(new OutboxRelay(relayConfig, producer, pg.reactiveUrl(DB),
-                LocalPostgres.APP_ROLE, APP_PASSWORD)));
+                Optional.of(LocalPostgres.APP_ROLE), Optional.of(APP_PASSWORD))));
     }
 
     /**
@@ -580,7 +581,7 @@ public final class OutboxBench {
         }
         var kafkaBytes = PipelinedRelay.producer(kafka.bootstrapServers());
         Supplier<BenchRelay> library = () -> BenchRelay.of(new OutboxRelay(relayConfig, producer,
-                pg.reactiveUrl(DB), LocalPostgres.APP_ROLE, APP_PASSWORD));
+                pg.reactiveUrl(DB), Optional.of(LocalPostgres.APP_ROLE), Optional.of(APP_PASSWORD)));
         List<Variant> variants = List.of(
                 new Variant("library relay, runtime role (as measured)", Setup.AS_MIGRATED, library,
                         new ArrayList<>()),
@@ -589,8 +590,8 @@ public final class OutboxBench {
                 new Variant("library relay, runtime role, plpgsql warden_platform()", Setup.PLPGSQL_PLATFORM,
                         library, new ArrayList<>()),
                 new Variant("library relay, BYPASSRLS role", Setup.AS_MIGRATED,
-                        () -> BenchRelay.of(new OutboxRelay(relayConfig, producer, pg.reactiveUrl(DB), RELAY_ROLE,
-                                APP_PASSWORD)), new ArrayList<>()),
+                        () -> BenchRelay.of(new OutboxRelay(relayConfig, producer, pg.reactiveUrl(DB),
+                                Optional.of(RELAY_ROLE), Optional.of(APP_PASSWORD))), new ArrayList<>()),
                 new Variant("pipelined prototype, runtime role, plpgsql function", Setup.PLPGSQL_PLATFORM,
                         () -> new PipelinedRelay(pg.jdbcUrl(DB), LocalPostgres.APP_ROLE, APP_PASSWORD, kafkaBytes,
                                 settings.batchSize(), 4), new ArrayList<>()));

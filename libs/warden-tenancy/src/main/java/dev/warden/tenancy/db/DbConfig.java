@@ -3,6 +3,8 @@ package dev.warden.tenancy.db;
 import io.smallrye.config.ConfigMapping;
 import io.smallrye.config.WithDefault;
 
+import java.util.Optional;
+
 /** Schema migrations run as the schema owner; the service itself connects as {@link #appRole()}. */
 @ConfigMapping(prefix = "warden.db")
 public interface DbConfig {
@@ -15,15 +17,19 @@ public interface DbConfig {
 
     interface Migration {
 
-        @WithDefault("true")
+        /**
+         * Whether the service migrates its schema as it starts, with the owner's credentials: only in dev and test.
+         * Elsewhere {@link MigrateMain} does it in a step of its own and the service never holds them.
+         */
+        @WithDefault("false")
         boolean atStart();
 
         /** JDBC URL of the service's database. */
-        String url();
+        Optional<String> url();
 
         /** The schema owner. */
-        String username();
+        Optional<String> username();
 
-        String password();
+        Optional<String> password();
     }
 }

@@ -8,11 +8,14 @@ import jakarta.enterprise.event.Observes;
 import org.flywaydb.core.Flyway;
 import org.jboss.logging.Logger;
 
+import java.util.ArrayList;
+import java.util.List;
 import java.util.Map;
 
 /**
- * Applies the versioned schema before anything else starts: {@code db/warden} (shared by every service: grants,
- * tenancy functions, outbox) then the service's own {@code db/migration}.
+ * Applies the versioned schema: {@code db/warden} (shared by every service: grants, tenancy functions, outbox) then
+ * the service's own {@code db/migration}. In dev and test before anything else starts; elsewhere {@link MigrateMain}
+ * runs it as a step of its own, so that the running service never holds the owner's credentials.
  */
 @ApplicationScoped
 public class Migrations {
@@ -27,18 +30,28 @@ public class Migrations {
 
     void onStart(@Observes @Priority(StartupOrder.MIGRATIONS) StartupEvent event) {
         if (config.migration().atStart()) {
-            migrate();
+            var m = config.migration();
+            List<String> missing = new ArrayList<>();
+            m.url().ifPresentOrElse(u -> { }, () -> missing.add("warden.db.migration.url"));
+            m.username().ifPresentOrElse(u -> { }, () -> missing.add("warden.db.migration.username (WARDEN_DB_OWNER_USER)"));
+            m.password().ifPresentOrElse(u -> { }, () -> missing.add("warden.db.migration.password (WARDEN_DB_OWNER_PASSWORD)"));
+            if (!missing.isEmpty()) {
+                throw new IllegalStateException("Migrating at start needs the schema owner's credentials; missing: "
+                        + String.join(", ", missing));
+            }
+            migrate(m.url().get(), m.username().get(), m.password().get(), config.appRole());
         }
     }
 
-    public void migrate() {
+    /** Applies both migration sequences as the schema owner; the runtime role {@code appRole} gets its grants. */
+    public static void migrate(String jdbcUrl, String owner, String password, String appRole) {
         var result = Flyway.configure(Thread.currentThread().getContextClassLoader())
-                .dataSource(config.migration().url(), config.migration().username(), config.migration().password())
+                .dataSource(jdbcUrl, owner, password)
                 .locations("classpath:db/warden", "classpath:db/migration")
                 // Two sequences share one history: the shared V0_x sort before the service's V1..., so a shared
                 // migration added later is older than what a running database already has, and must still apply.
                 .outOfOrder(true)
-                .placeholders(Map.of("app_role", config.appRole()))
+                .placeholders(Map.of("app_role", appRole))
                 .load()
                 .migrate();
         LOG.infof("Schema at version %s (%d migrations applied)", result.targetSchemaVersion, result.migrationsExecuted);

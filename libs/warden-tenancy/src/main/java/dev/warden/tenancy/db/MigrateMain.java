@@ -1,0 +1,50 @@
+package dev.warden.tenancy.db;
+
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+
+/**
+ * The migration step of a service, run before it starts and without starting it:
+ * <pre>java -cp 'quarkus-app/app/*:quarkus-app/lib/boot/*:quarkus-app/lib/main/*' dev.warden.tenancy.db.MigrateMain</pre>
+ * It reads {@code WARDEN_DB_MIGRATION_URL} (JDBC), {@code WARDEN_DB_OWNER_USER}, {@code WARDEN_DB_OWNER_PASSWORD}
+ * and {@code WARDEN_DB_APP_USER} (the runtime role to grant to, default {@code warden_app}) from the environment,
+ * applies the service's migrations (those on the class path) as the schema owner, and exits: 0 when the schema is
+ * current, 1 when migrating failed, 2 when a variable is missing (each one named). The launcher runs it before each
+ * service; on Kubernetes it is the service's init container, with the owner's Secret that the service never sees.
+ */
+public final class MigrateMain {
+
+    private MigrateMain() {
+    }
+
+    public static void main(String[] args) {
+        System.exit(run(System.getenv()));
+    }
+
+    static int run(Map<String, String> env) {
+        List<String> missing = new ArrayList<>();
+        String url = required(env, "WARDEN_DB_MIGRATION_URL", missing);
+        String owner = required(env, "WARDEN_DB_OWNER_USER", missing);
+        String password = required(env, "WARDEN_DB_OWNER_PASSWORD", missing);
+        if (!missing.isEmpty()) {
+            System.err.println("Cannot migrate: missing " + String.join(", ", missing));
+            return 2;
+        }
+        try {
+            Migrations.migrate(url, owner, password, env.getOrDefault("WARDEN_DB_APP_USER", "warden_app"));
+            return 0;
+        } catch (RuntimeException e) {
+            System.err.println("Migrating " + url + " failed: " + e.getMessage());
+            return 1;
+        }
+    }
+
+    private static String required(Map<String, String> env, String name, List<String> missing) {
+        String value = env.get(name);
+        if (value == null || value.isBlank()) {
+            missing.add(name);
+        }
+        return value;
+    }
+}

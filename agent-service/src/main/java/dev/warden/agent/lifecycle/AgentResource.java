@@ -27,6 +27,7 @@ import jakarta.ws.rs.QueryParam;
 import jakarta.ws.rs.core.MediaType;
 import jakarta.ws.rs.core.UriInfo;
 import org.eclipse.microprofile.openapi.annotations.Operation;
+import org.eclipse.microprofile.openapi.annotations.enums.SchemaType;
 import org.eclipse.microprofile.openapi.annotations.media.Content;
 import org.eclipse.microprofile.openapi.annotations.media.Schema;
 import org.eclipse.microprofile.openapi.annotations.parameters.Parameter;
@@ -54,7 +55,7 @@ public class AgentResource {
     @RolesAllowed(Roles.VIEWER)
     @Operation(operationId = "listAgents", summary = "List agents", description = "All agents of the caller's organization, oldest first.")
     public Uni<AgentListResponse> list(
-            @Parameter(description = "inactive, active, suspended or error") @QueryParam("status") String status,
+            @Parameter(description = "inactive, active, suspended or error", schema = @Schema(implementation = AgentStatus.class)) @QueryParam("status") String status,
             @Parameter(description = "1 to 500, default 100") @QueryParam("limit") String limit,
             @Parameter(description = "next_cursor of the previous page") @QueryParam("cursor") String cursor,
             @Parameter(description = "Only agents changed at or after this time (ISO-8601)") @QueryParam("updated_since") String updatedSince) {
@@ -119,6 +120,7 @@ public class AgentResource {
     @Operation(operationId = "rollbackAgent", summary = "Roll back to a previous version",
             description = "To target_version, or the version before the current one; 400 when there is none.")
     public Uni<AgentSnapshot> rollback(@PathParam("agent_id") String agentId,
+                                       @Parameter(schema = @Schema(type = SchemaType.INTEGER, minimum = "1"))
                                        @QueryParam("target_version") String targetVersion) {
         return agents.rollback(actor.org(), actor.name(), Params.uuid("agent_id", agentId),
                 Params.optionalInteger("target_version", targetVersion, 1, Integer.MAX_VALUE));

@@ -34,6 +34,7 @@ public class ActionResource {
     static final int MAX_BATCH = 1000;
     private static final Set<String> STATUSES = Set.of("success", "failure", "denied");
     private static final Duration CLOCK_SKEW = Duration.ofMinutes(5);
+    private static final String SHA256 = "^[0-9a-f]{64}$";
 
     private final ActionService service;
     private final CurrentActor actor;
@@ -43,11 +44,17 @@ public class ActionResource {
         this.actor = actor;
     }
 
-    public record RecordActionsRequest(String agentId, List<ActionItem> actions) {
+    public record RecordActionsRequest(@Schema(required = true, format = "uuid") String agentId,
+                                       @Schema(required = true, minItems = 1, maxItems = MAX_BATCH) List<ActionItem> actions) {
     }
 
-    public record ActionItem(String connector, String action, String dataType, String status, String inputsHash,
-                             String outputsHash, Instant occurredAt) {
+    public record ActionItem(@Schema(required = true, maxLength = 64, examples = "crowdstrike") String connector,
+                             @Schema(required = true, maxLength = 200, examples = "detections:read") String action,
+                             @Schema(maxLength = 200) String dataType,
+                             @Schema(required = true, enumeration = {"success", "failure", "denied"}) String status,
+                             @Schema(pattern = SHA256) String inputsHash,
+                             @Schema(pattern = SHA256) String outputsHash,
+                             @Schema(required = true, description = "Not in the future") Instant occurredAt) {
     }
 
     public record Accepted(int accepted, List<UUID> eventIds) {
@@ -95,6 +102,6 @@ public class ActionResource {
     }
 
     private static boolean sha256(String value) {
-        return value == null || value.matches("[0-9a-f]{64}");
+        return value == null || value.matches(SHA256);
     }
 }

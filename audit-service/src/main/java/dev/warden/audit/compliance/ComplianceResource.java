@@ -22,6 +22,7 @@ import org.eclipse.microprofile.openapi.annotations.Operation;
 import org.eclipse.microprofile.openapi.annotations.enums.SchemaType;
 import org.eclipse.microprofile.openapi.annotations.media.Content;
 import org.eclipse.microprofile.openapi.annotations.media.Schema;
+import org.eclipse.microprofile.openapi.annotations.parameters.Parameter;
 import org.eclipse.microprofile.openapi.annotations.responses.APIResponse;
 import org.eclipse.microprofile.openapi.annotations.tags.Tag;
 import org.jboss.resteasy.reactive.RestResponse;
@@ -81,7 +82,8 @@ public class ComplianceResource {
             content = {@Content(mediaType = MediaType.APPLICATION_JSON, schema = @Schema(implementation = PackageResponse.class)),
                     @Content(mediaType = "application/zip", schema = @Schema(type = SchemaType.STRING, format = "binary"))})
     @APIResponse(responseCode = "409", ref = WardenApiDefinition.CONFLICT)
-    public Uni<Response> get(@PathParam("package_id") String packageId, @QueryParam("format") String format) {
+    public Uni<Response> get(@PathParam("package_id") String packageId, @Parameter(description = "json (the default) or zip", schema = @Schema(type = SchemaType.STRING, enumeration = {"json", "zip"}))
+                             @QueryParam("format") String format) {
         UUID id = Params.uuid("package_id", packageId);
         if (format != null && !format.equals("json") && !format.equals("zip")) {
             throw ApiException.invalidField("format", "must be json or zip");

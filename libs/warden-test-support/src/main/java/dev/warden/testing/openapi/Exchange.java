@@ -29,7 +29,7 @@ public final class Exchange {
         public String reproduce() {
             StringBuilder curl = new StringBuilder("curl -X ").append(method);
             headers.forEach((name, value) -> curl.append(" -H '").append(name).append(": ")
-                    .append(name.equalsIgnoreCase("X-API-Key") ? "<key>" : value).append('\''));
+                    .append(name.equalsIgnoreCase("X-API-Key") ? "$KEY" : value).append('\''));
             if (body != null) {
                 curl.append(" --data-binary $'").append(shellEscaped(body)).append('\'');
             }

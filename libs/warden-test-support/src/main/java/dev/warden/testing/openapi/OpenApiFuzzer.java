@@ -121,7 +121,8 @@ public final class OpenApiFuzzer {
         System.out.println(report);
         if (!failures.isEmpty()) {
             StringBuilder message = new StringBuilder(failures.size() + " distinct problems fuzzing " + service
-                    + " (seed " + seed + ", -D" + SEED_PROPERTY + "=" + seed + " repeats the run; $BASE is " + base + "):");
+                    + " (seed " + seed + ", -D" + SEED_PROPERTY + "=" + seed + " repeats the run; $BASE is " + base
+                    + ", $KEY the organization admin's key, or the platform admin's for platform operations):");
             failures.entrySet().stream().limit(SHOWN).forEach(f -> message.append("\n  - ").append(f.getValue())
                     .append(repeats.get(f.getKey()) > 1 ? "\n      (" + repeats.get(f.getKey()) + " times)" : ""));
             if (failures.size() > SHOWN) {

@@ -21,7 +21,8 @@ import java.util.regex.Pattern;
  * <ul>
  *   <li>its status is documented for the operation (any 5xx is a failure anyway);</li>
  *   <li>a 4xx is the one JSON error shape ({@code {"error": {"code", "message", "details"}}});</li>
- *   <li>a 2xx has a documented media type and a body valid against that status's schema (no body for 204);</li>
+ *   <li>a 2xx has a documented media type and a body valid against that status's schema, with no field the
+ *       schema does not name (no body for 204);</li>
  *   <li>no body holds a stack trace, a Java class or an exception name.</li>
  * </ul>
  */
@@ -120,13 +121,25 @@ public final class AnswerCheck {
                 .toList();
     }
 
-    /** The schema, with the document's components beside it so that its {@code #/components/...} refs resolve. */
+    /**
+     * The schema, with the document's components beside it so that its {@code #/components/...} refs resolve, and
+     * closed: an object schema that lists its properties admits no others, so a field the document does not name fails.
+     */
     private JsonSchema schema(Operation op, int status, String mediaType, JsonNode schema) {
         return schemas.computeIfAbsent(op.id() + " " + status + " " + mediaType, key -> {
             ObjectNode standalone = ApiDocument.JSON.createObjectNode();
             standalone.setAll((ObjectNode) schema.deepCopy());
-            standalone.set("components", doc.root().path("components"));
+            standalone.set("components", doc.root().path("components").deepCopy());
+            close(standalone);
             return FACTORY.getSchema(standalone, CONFIG);
         });
+    }
+
+    private static void close(JsonNode node) {
+        if (node instanceof ObjectNode object && object.path("properties").isObject()
+                && !object.has("additionalProperties") && !object.has("unevaluatedProperties")) {
+            object.put("unevaluatedProperties", false);
+        }
+        node.forEach(AnswerCheck::close);
     }
 }

@@ -80,6 +80,8 @@ final class Cases {
     private final Random random;
     private final Map<String, String> placeholders = new HashMap<>();
     private JsonNode rootSchema = NODES.objectNode();
+    /** The last time generated for this case: each next one is later, so that a {@code from} comes before its {@code to}. */
+    private Instant lastTime;
 
     Cases(Driver driver, Random random) {
         this.driver = driver;
@@ -112,6 +114,7 @@ final class Cases {
 
     private Case build(Operation op, Kind kind, boolean minimal) {
         placeholders.clear();
+        lastTime = null;
         rootSchema = driver.doc.resolve(driver.doc.requestSchema(op));
         boolean hasBody = !driver.doc.requestSchema(op).isMissingNode();
         boolean bodyCase = hasBody && (VALUE_KINDS.contains(kind) || BODY_KINDS.contains(kind));
@@ -239,7 +242,8 @@ final class Cases {
             return schema.get("enum").get(random.nextInt(schema.get("enum").size())).deepCopy();
         }
         JsonNode examples = schema.path("examples");
-        if (examples.isArray() && !examples.isEmpty() && (minimal || random.nextBoolean())) {
+        boolean time = "date-time".equals(schema.path("format").asText());
+        if (examples.isArray() && !examples.isEmpty() && !time && (minimal || random.nextBoolean())) {
             return examples.get(random.nextInt(examples.size())).deepCopy();
         }
         String type = type(schema);
@@ -300,7 +304,9 @@ final class Cases {
             return driver.idOrRandom(name, random);
         }
         if (format.equals("date-time")) {
-            return Instant.now().minus(1 + random.nextInt(60 * 24 * 30), ChronoUnit.MINUTES).toString();
+            lastTime = lastTime == null ? Instant.now().minus(30 + random.nextInt(30), ChronoUnit.DAYS)
+                    : lastTime.plus(1 + random.nextInt(60 * 24), ChronoUnit.MINUTES);
+            return lastTime.toString();
         }
         if (name.endsWith("_hash") || schema.path("pattern").asText().contains("{64}")) {
             byte[] bytes = new byte[32];

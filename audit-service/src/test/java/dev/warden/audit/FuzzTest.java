@@ -1,6 +1,7 @@
 package dev.warden.audit;
 
 import dev.warden.audit.support.AuditFixtures;
+import dev.warden.testing.TestOrganizations.TestOrg;
 import dev.warden.testing.openapi.OpenApiFuzzer;
 import io.quarkus.test.junit.QuarkusTest;
 import io.restassured.RestAssured;
@@ -17,9 +18,11 @@ class FuzzTest {
 
     @Test
     void everyOperationAnswersAsDocumentedWhateverItIsSent() {
+        TestOrg org = AuditFixtures.organization();
         OpenApiFuzzer.of(given().get("/q/openapi?format=json").then().statusCode(200).extract().asString())
                 .at(URI.create(RestAssured.baseURI + ":" + RestAssured.port))
-                .asOrgAdmin(Map.of("X-API-Key", AuditFixtures.organization().key("admin")))
+                .asOrgAdmin(Map.of("X-API-Key", org.key("admin")))
+                .asViewer(Map.of("X-API-Key", org.key("viewer")))
                 .run();
     }
 }

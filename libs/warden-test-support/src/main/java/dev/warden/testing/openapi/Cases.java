@@ -38,7 +38,7 @@ final class Cases {
     enum Kind {
         VALID, WRONG_TYPE, MISSING_REQUIRED, NULL_VALUE, HUGE_STRING, UNICODE, NUL, LONE_SURROGATE, DUPLICATE_KEY,
         DEEP_NESTING, EXTREME_NUMBER, EXTREME_DATE, UNKNOWN_FIELD, EMPTY_BODY, INVALID_JSON, NOT_AN_OBJECT,
-        WRONG_CONTENT_TYPE, BAD_PARAMETER, BAD_PATH_ID, UNKNOWN_ID, NO_CREDENTIALS, WRONG_CREDENTIALS
+        WRONG_CONTENT_TYPE, BAD_PARAMETER, BAD_PATH_ID, UNKNOWN_ID, NO_CREDENTIALS, WRONG_CREDENTIALS, VIEWER
     }
 
     /** Kinds that change the body when the operation takes one, and a query parameter otherwise. */
@@ -97,6 +97,9 @@ final class Cases {
     Case any(Operation op) {
         List<Kind> kinds = new ArrayList<>(List.of(Kind.VALID, Kind.VALID, Kind.BAD_PARAMETER, Kind.NO_CREDENTIALS,
                 Kind.WRONG_CREDENTIALS));
+        if (driver.viewer() != null && op.secured()) {
+            kinds.add(Kind.VIEWER);
+        }
         if (!op.in("path").isEmpty()) {
             kinds.addAll(List.of(Kind.BAD_PATH_ID, Kind.UNKNOWN_ID, Kind.BAD_PATH_ID));
         }
@@ -170,6 +173,11 @@ final class Cases {
             credentials = Map.of();
             refuse[0] = op.secured();
             where[0] = "credentials";
+        } else if (kind == Kind.VIEWER) {
+            // Every role but instance implies viewer: an operation that names another role refuses a viewer.
+            credentials = driver.viewer();
+            refuse[0] = !op.roles().isEmpty() && !op.roles().contains("viewer");
+            where[0] = "role";
         } else if (kind == Kind.WRONG_CREDENTIALS) {
             credentials = Map.of("X-API-Key", random.nextBoolean() ? "wdn_" + UUID.randomUUID() : pick(UNICODE).replaceAll("[^ -~]", "x"));
             refuse[0] = op.secured();

@@ -30,6 +30,7 @@ final class Driver {
     private final URI base;
     private final Map<String, String> orgCaller;
     private final Map<String, String> platformCaller;
+    private Map<String, String> viewer;
     private final Map<String, String> creates = new HashMap<>();
     private final Map<String, Deque<String>> known = new HashMap<>();
 
@@ -54,6 +55,16 @@ final class Driver {
     /** The credentials an operation needs: the platform admin's for platform operations, else the org admin's. */
     Map<String, String> caller(Operation op) {
         return op.roles().contains("platform-admin") && platformCaller != null ? platformCaller : orgCaller;
+    }
+
+    /** A viewer's credentials, for cases that check an operation refuses a role below its own (403); or null. */
+    Map<String, String> viewer() {
+        return viewer;
+    }
+
+    Driver withViewer(Map<String, String> headers) {
+        this.viewer = headers;
+        return this;
     }
 
     Answer send(Operation op, Request request) {

@@ -37,6 +37,7 @@ public final class OpenApiFuzzer {
     private URI base;
     private Map<String, String> orgAdmin = Map.of();
     private Map<String, String> platformAdmin;
+    private Map<String, String> viewer;
 
     private OpenApiFuzzer(ApiDocument doc) {
         this.doc = doc;
@@ -65,6 +66,12 @@ public final class OpenApiFuzzer {
         return this;
     }
 
+    /** The headers of a viewer of the same organization: some cases check that it is refused what it may not do. */
+    public OpenApiFuzzer asViewer(Map<String, String> headers) {
+        this.viewer = headers;
+        return this;
+    }
+
     /** What a run did. */
     public record Report(String service, long seed, int cases, Duration took, Map<Integer, Integer> statuses,
                          Map<Kind, Integer> kinds) {
@@ -85,7 +92,7 @@ public final class OpenApiFuzzer {
                 + " (-D" + SEED_PROPERTY + "=" + seed + " -D" + CASES_PROPERTY + "=" + count + " repeats it)");
         long start = System.nanoTime();
         Random random = new Random(seed);
-        Driver driver = new Driver(doc, base, orgAdmin, platformAdmin);
+        Driver driver = new Driver(doc, base, orgAdmin, platformAdmin).withViewer(viewer);
         Cases cases = new Cases(driver, random);
         AnswerCheck check = new AnswerCheck(doc);
         Map<String, String> failures = new LinkedHashMap<>();

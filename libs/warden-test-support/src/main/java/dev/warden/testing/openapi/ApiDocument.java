@@ -72,10 +72,6 @@ public final class ApiDocument {
         return resolve(op.node().path("requestBody")).path("content").path("application/json").path("schema");
     }
 
-    public boolean requestBodyRequired(Operation op) {
-        return resolve(op.node().path("requestBody")).path("required").asBoolean(false);
-    }
-
     /** One parameter of an operation (path, query or header). */
     public record Parameter(String name, String in, boolean required, JsonNode schema) {
     }

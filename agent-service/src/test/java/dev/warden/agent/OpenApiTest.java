@@ -97,6 +97,36 @@ class OpenApiTest {
         assertFalse(schemas.path("UpdatePolicyRequest").path("properties").has("empty"), "no Java helper is a field");
     }
 
+    @Test
+    void answeredFieldsAreRequiredAndCheckedParametersSayTheirType() {
+        JsonNode doc = document();
+        JsonNode schemas = doc.path("components").path("schemas");
+        assertTrue(schemas.path("AgentSnapshot").path("required").toString().contains("\"description\""), "present, if null");
+        assertTrue(schemas.path("AgentListResponse").path("required").toString().contains("\"next_cursor\""));
+        assertFalse(schemas.path("ApiKeyResponse").path("required").toString().contains("secret"), "only on creation");
+        assertFalse(schemas.path("ApiKeyResponse").path("required").toString().contains("expires_at"), "left out when none");
+        assertFalse(schemas.path("RiskConfig").has("required"), "requests use it too, and may leave fields out");
+        assertTrue(nullable(schemas.path("Notifications").path("properties").path("webhook_url")), "Notifications.webhook_url");
+        assertEquals("#/components/schemas/AgentStatus", parameter(operation(doc, "listAgents"), "status").path("$ref").asText());
+        assertEquals("integer", parameter(operation(doc, "rollbackAgent"), "target_version").path("type").asText());
+        assertEquals("uuid", parameter(operation(doc, "listPolicies"), "agent_id").path("format").asText());
+        for (String id : Set.of("createAgent", "updatePolicy", "createOrganization")) {
+            JsonNode responses = operation(doc, id).path("responses");
+            assertEquals("#/components/responses/PayloadTooLarge", responses.path("413").path("$ref").asText(), id);
+            assertEquals("#/components/responses/UnsupportedMediaType", responses.path("415").path("$ref").asText(), id);
+        }
+        assertFalse(operation(doc, "getAgent").path("responses").has("415"), "no body, no 415");
+    }
+
+    private static JsonNode parameter(JsonNode operation, String name) {
+        for (JsonNode p : operation.path("parameters")) {
+            if (name.equals(p.path("name").asText())) {
+                return p.path("schema");
+            }
+        }
+        throw new AssertionError("no parameter " + name);
+    }
+
     private static JsonNode document() {
         return OpenApiChecks.read(given().accept("application/json").get("/q/openapi").then().statusCode(200)
                 .extract().asString());

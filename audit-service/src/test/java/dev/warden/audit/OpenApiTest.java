@@ -76,6 +76,31 @@ class OpenApiTest {
         assertFalse(nullable(schemas.path("AuditEntry").path("properties").path("hash")), "AuditEntry.hash is never null");
     }
 
+    @Test
+    void answeredFieldsAreRequiredAndCheckedParametersAndBodiesSayTheirType() {
+        JsonNode doc = document();
+        JsonNode schemas = doc.path("components").path("schemas");
+        assertTrue(schemas.path("AuditEntry").path("required").toString().contains("\"inputs_hash\""), "present, if null");
+        assertTrue(schemas.path("CompliancePackage").path("required").toString().contains("\"completed_at\""));
+        assertTrue(schemas.path("ErrorBody").path("required").toString().contains("\"details\""));
+        assertEquals("[\"agent_id\",\"actions\"]", schemas.path("RecordActionsRequest").path("required").toString());
+        assertTrue(schemas.path("ActionItem").path("properties").path("status").path("enum").toString().contains("denied"));
+        assertEquals("[\"agent_id\",\"from\",\"to\"]", schemas.path("CreatePackageRequest").path("required").toString());
+        assertTrue(parameter(operation(doc, "listDriftEvents"), "drift_type").path("enum").toString().contains("frequency_exceeded"));
+        assertTrue(parameter(operation(doc, "getCompliancePackage"), "format").path("enum").toString().contains("zip"));
+        assertEquals("date-time", parameter(operation(doc, "listAuditEntries"), "from").path("format").asText());
+        assertEquals("integer", parameter(operation(doc, "verifyAuditChain"), "from").path("type").asText());
+    }
+
+    private static JsonNode parameter(JsonNode operation, String name) {
+        for (JsonNode p : operation.path("parameters")) {
+            if (name.equals(p.path("name").asText())) {
+                return p.path("schema");
+            }
+        }
+        throw new AssertionError("no parameter " + name);
+    }
+
     private static JsonNode document() {
         return OpenApiChecks.read(given().accept("application/json").get("/q/openapi").then().statusCode(200)
                 .extract().asString());

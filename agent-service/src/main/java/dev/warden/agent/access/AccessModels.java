@@ -39,8 +39,12 @@ public final class AccessModels {
             @Schema(description = "When the key stops working; never when absent") Instant expiresAt) {
     }
 
-    /** An API key as shown to an admin; {@code secret} is present once, in the answer to its creation. */
+    /**
+     * An API key as shown to an admin; {@code secret} is present once, in the answer to its creation. A time it does
+     * not have (no expiry, not revoked, never used) is left out, so only the others are required.
+     */
     @JsonInclude(JsonInclude.Include.NON_ABSENT)
+    @Schema(requiredProperties = {"id", "org_id", "name", "role", "prefix", "revoked", "created_at", "created_by"})
     public record ApiKeyResponse(UUID id, UUID orgId, String name, String role, String prefix, Instant expiresAt,
                                  boolean revoked, Instant revokedAt, Instant lastUsedAt, Instant createdAt,
                                  String createdBy,

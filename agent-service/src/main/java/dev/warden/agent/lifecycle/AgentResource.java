@@ -9,6 +9,7 @@ import dev.warden.agent.lifecycle.AgentResponses.VersionListResponse;
 import dev.warden.api.Checks;
 import dev.warden.api.PageRequest;
 import dev.warden.api.Params;
+import dev.warden.api.WardenApiDefinition;
 import dev.warden.events.agent.AgentSnapshot;
 import dev.warden.events.agent.AgentStatus;
 import dev.warden.tenancy.security.CurrentActor;
@@ -27,6 +28,7 @@ import jakarta.ws.rs.QueryParam;
 import jakarta.ws.rs.core.MediaType;
 import jakarta.ws.rs.core.UriInfo;
 import org.eclipse.microprofile.openapi.annotations.Operation;
+import org.eclipse.microprofile.openapi.annotations.enums.SchemaType;
 import org.eclipse.microprofile.openapi.annotations.media.Content;
 import org.eclipse.microprofile.openapi.annotations.media.Schema;
 import org.eclipse.microprofile.openapi.annotations.parameters.Parameter;
@@ -54,7 +56,7 @@ public class AgentResource {
     @RolesAllowed(Roles.VIEWER)
     @Operation(operationId = "listAgents", summary = "List agents", description = "All agents of the caller's organization, oldest first.")
     public Uni<AgentListResponse> list(
-            @Parameter(description = "inactive, active, suspended or error") @QueryParam("status") String status,
+            @Parameter(description = "inactive, active, suspended or error", schema = @Schema(implementation = AgentStatus.class)) @QueryParam("status") String status,
             @Parameter(description = "1 to 500, default 100") @QueryParam("limit") String limit,
             @Parameter(description = "next_cursor of the previous page") @QueryParam("cursor") String cursor,
             @Parameter(description = "Only agents changed at or after this time (ISO-8601)") @QueryParam("updated_since") String updatedSince) {
@@ -91,6 +93,9 @@ public class AgentResource {
     @POST
     @Path("/{agent_id}/deploy")
     @RolesAllowed(Roles.OPERATOR)
+    @APIResponse(responseCode = "200", description = "The agent, active at its new version",
+            content = @Content(mediaType = MediaType.APPLICATION_JSON, schema = @Schema(implementation = AgentSnapshot.class)))
+    @APIResponse(responseCode = "409", ref = WardenApiDefinition.CONFLICT)
     @Operation(operationId = "deployAgent", summary = "Deploy a new version", description = "Creates version N+1 with the "
             + "image and sets the agent active. A suspended agent stays suspended: only an admin can lift a suspension, "
             + "with lift_suspension; anyone else gets 403.")
@@ -118,12 +123,17 @@ public class AgentResource {
     @POST
     @Path("/{agent_id}/rollback")
     @RolesAllowed(Roles.OPERATOR)
+    @APIResponse(responseCode = "200", description = "The agent at the version rolled back to",
+            content = @Content(mediaType = MediaType.APPLICATION_JSON, schema = @Schema(implementation = AgentSnapshot.class)))
+    @APIResponse(responseCode = "409", ref = WardenApiDefinition.CONFLICT)
     @Operation(operationId = "rollbackAgent", summary = "Roll back to a previous version",
             description = "To target_version, or the version before the current one; 400 when there is none. "
                     + "A suspended agent stays suspended: only an admin can lift a suspension, with lift_suspension=true; "
                     + "anyone else gets 403.")
     public Uni<AgentSnapshot> rollback(@PathParam("agent_id") String agentId,
+                                       @Parameter(schema = @Schema(type = SchemaType.INTEGER, minimum = "1"))
                                        @QueryParam("target_version") String targetVersion,
+                                       @Parameter(schema = @Schema(type = SchemaType.BOOLEAN))
                                        @QueryParam("lift_suspension") String liftSuspension) {
         return agents.rollback(actor.org(), caller(), Params.uuid("agent_id", agentId),
                 Params.optionalInteger("target_version", targetVersion, 1, Integer.MAX_VALUE),

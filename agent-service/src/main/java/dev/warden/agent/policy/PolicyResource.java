@@ -25,8 +25,10 @@ import jakarta.ws.rs.Produces;
 import jakarta.ws.rs.QueryParam;
 import jakarta.ws.rs.core.MediaType;
 import org.eclipse.microprofile.openapi.annotations.Operation;
+import org.eclipse.microprofile.openapi.annotations.enums.SchemaType;
 import org.eclipse.microprofile.openapi.annotations.media.Content;
 import org.eclipse.microprofile.openapi.annotations.media.Schema;
+import org.eclipse.microprofile.openapi.annotations.parameters.Parameter;
 import org.eclipse.microprofile.openapi.annotations.responses.APIResponse;
 import org.eclipse.microprofile.openapi.annotations.tags.Tag;
 import org.jboss.resteasy.reactive.RestResponse;
@@ -50,7 +52,7 @@ public class PolicyResource {
     @GET
     @RolesAllowed(Roles.VIEWER)
     @Operation(operationId = "listPolicies", summary = "List policies", description = "Optionally only those bound to agent_id.")
-    public Uni<PolicyListResponse> list(@QueryParam("agent_id") String agentId, @QueryParam("limit") String limit,
+    public Uni<PolicyListResponse> list(@Parameter(schema = @Schema(type = SchemaType.STRING, format = "uuid")) @QueryParam("agent_id") String agentId, @QueryParam("limit") String limit,
                                         @QueryParam("cursor") String cursor,
                                         @QueryParam("updated_since") String updatedSince) {
         return service.list(actor.org(), PageRequest.parse(limit, cursor, updatedSince),

@@ -83,6 +83,22 @@ class BadInputTest {
                 .body("error.details[0].field", equalTo("updated_since"));
     }
 
+    /** Found by FuzzTest: each was stored (as "12345", "?", null) or failed with a 500. */
+    @Test
+    void numbersForStringsBlankNumbersNullsInListsAndLoneSurrogatesAreA400NamingTheField() {
+        errorShape(tenant.admin().body("{\"name\": 12345, \"runtime\": \"docker\"}").post("/v1/agents").then(), 400)
+                .body("error.details[0].field", equalTo("name"));
+        errorShape(tenant.admin().body("{\"name\": \"a\", \"runtime\": \"docker\", \"risk_config\": {\"auto_approve_below\": \"\\u0000\"}}")
+                .post("/v1/agents").then(), 400).body("error.details[0].field", equalTo("risk_config.auto_approve_below"));
+        errorShape(tenant.admin().body("{\"name\": \"a\\ud800\", \"runtime\": \"docker\"}").post("/v1/agents").then(), 400)
+                .body("error.details[0].field", equalTo("name"))
+                .body("error.details[0].reason", containsString("surrogate"));
+        errorShape(tenant.admin().body("{\"name\": \"p\", \"rules\": [], \"agent_ids\": [null]}").post("/v1/policies").then(), 400)
+                .body("error.details[0].field", equalTo("agent_ids[0]"));
+        tenant.admin().get("/v1/agents").then().body("total", equalTo(0));
+        tenant.admin().get("/v1/policies").then().body("total", equalTo(0));
+    }
+
     @Test
     void unknownEnumValueNamesTheField() {
         errorShape(tenant.admin().body(AgentMother.with(AgentMother.triageAgent(), "agent_type", "rogue"))

@@ -2,6 +2,7 @@ package dev.warden.audit.action;
 
 import dev.warden.api.Checks;
 import dev.warden.api.Params;
+import dev.warden.api.WardenApiDefinition;
 import dev.warden.tenancy.security.CurrentActor;
 import dev.warden.tenancy.security.Roles;
 import io.smallrye.mutiny.Uni;
@@ -34,6 +35,7 @@ public class ActionResource {
     static final int MAX_BATCH = 1000;
     private static final Set<String> STATUSES = Set.of("success", "failure", "denied");
     private static final Duration CLOCK_SKEW = Duration.ofMinutes(5);
+    private static final String SHA256 = "^[0-9a-f]{64}$";
 
     private final ActionService service;
     private final CurrentActor actor;
@@ -43,11 +45,17 @@ public class ActionResource {
         this.actor = actor;
     }
 
-    public record RecordActionsRequest(String agentId, List<ActionItem> actions) {
+    public record RecordActionsRequest(@Schema(required = true, format = "uuid") String agentId,
+                                       @Schema(required = true, minItems = 1, maxItems = MAX_BATCH) List<ActionItem> actions) {
     }
 
-    public record ActionItem(String connector, String action, String dataType, String status, String inputsHash,
-                             String outputsHash, Instant occurredAt) {
+    public record ActionItem(@Schema(required = true, maxLength = 64, examples = "crowdstrike") String connector,
+                             @Schema(required = true, maxLength = 200, examples = "detections:read") String action,
+                             @Schema(maxLength = 200) String dataType,
+                             @Schema(required = true, enumeration = {"success", "failure", "denied"}) String status,
+                             @Schema(pattern = SHA256) String inputsHash,
+                             @Schema(pattern = SHA256) String outputsHash,
+                             @Schema(required = true, description = "Not in the future") Instant occurredAt) {
     }
 
     public record Accepted(int accepted, List<UUID> eventIds) {
@@ -55,6 +63,7 @@ public class ActionResource {
 
     @POST
     @RolesAllowed({Roles.OPERATOR, Roles.INSTANCE})
+    @APIResponse(responseCode = "404", ref = WardenApiDefinition.NOT_FOUND)
     @Operation(operationId = "recordAgentActions", summary = "Report a batch of agent actions",
             description = "Every invalid entry is named by its index and reason; a valid batch is accepted whole (202).")
     @APIResponse(responseCode = "202", description = "Accepted: the actions are published and will be recorded in the chain",
@@ -95,6 +104,6 @@ public class ActionResource {
     }
 
     private static boolean sha256(String value) {
-        return value == null || value.matches("[0-9a-f]{64}");
+        return value == null || value.matches(SHA256);
     }
 }

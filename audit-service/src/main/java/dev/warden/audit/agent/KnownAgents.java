@@ -20,7 +20,7 @@ public class KnownAgents {
         return conn.preparedQuery("SELECT 1 FROM agent_intents WHERE agent_id = $1").execute(Tuple.of(agentId))
                 .invoke(rows -> {
                     if (rows.size() == 0) {
-                        throw ApiException.notFound("Agent " + agentId);
+                        throw ApiException.notFound("Agent");
                     }
                 })
                 .replaceWithVoid();

@@ -15,6 +15,8 @@ import jakarta.ws.rs.Produces;
 import jakarta.ws.rs.QueryParam;
 import jakarta.ws.rs.core.MediaType;
 import org.eclipse.microprofile.openapi.annotations.Operation;
+import org.eclipse.microprofile.openapi.annotations.enums.SchemaType;
+import org.eclipse.microprofile.openapi.annotations.media.Schema;
 import org.eclipse.microprofile.openapi.annotations.parameters.Parameter;
 import org.eclipse.microprofile.openapi.annotations.tags.Tag;
 
@@ -43,8 +45,8 @@ public class AuditResource {
                                @QueryParam("action_type") String actionType,
                                @QueryParam("connector") String connector,
                                @QueryParam("status") String status,
-                               @Parameter(description = "occurred at or after (ISO-8601)") @QueryParam("from") String from,
-                               @Parameter(description = "occurred before (ISO-8601)") @QueryParam("to") String to,
+                               @Parameter(description = "occurred at or after (ISO-8601)", schema = @Schema(type = SchemaType.STRING, format = "date-time")) @QueryParam("from") String from,
+                               @Parameter(description = "occurred before (ISO-8601)", schema = @Schema(type = SchemaType.STRING, format = "date-time")) @QueryParam("to") String to,
                                @Parameter(description = "recorded at or after (ISO-8601): entries never change once recorded")
                                @QueryParam("updated_since") String updatedSince) {
         int pageSize = Params.integer("limit", limit, 100, 1, 1000);
@@ -62,7 +64,8 @@ public class AuditResource {
     @Path("/verify")
     @RolesAllowed(Roles.AUDITOR)
     @Operation(operationId = "verifyAuditChain", summary = "Recompute the chain", description = "Names the first entry that does not verify, and checks the newest checkpoint of the range.")
-    public Uni<Verification> verify(@QueryParam("from") String from, @QueryParam("to") String to) {
+    public Uni<Verification> verify(@Parameter(description = "first sequence", schema = @Schema(type = SchemaType.INTEGER, minimum = "1")) @QueryParam("from") String from,
+                                    @Parameter(description = "last sequence", schema = @Schema(type = SchemaType.INTEGER, minimum = "1")) @QueryParam("to") String to) {
         return verifier.verify(actor.org(), sequence("from", from), sequence("to", to));
     }
 
@@ -70,7 +73,8 @@ public class AuditResource {
     @Path("/export")
     @RolesAllowed(Roles.AUDITOR)
     @Operation(operationId = "exportAuditChain", summary = "Export a range for offline verification", description = "Entries, the hash before them, the newest checkpoint of the range and its public key.")
-    public Uni<Export> export(@QueryParam("from") String from, @QueryParam("to") String to) {
+    public Uni<Export> export(@Parameter(description = "first sequence", schema = @Schema(type = SchemaType.INTEGER, minimum = "1")) @QueryParam("from") String from,
+                              @Parameter(description = "last sequence", schema = @Schema(type = SchemaType.INTEGER, minimum = "1")) @QueryParam("to") String to) {
         return verifier.export(actor.org(), sequence("from", from), sequence("to", to));
     }
 

@@ -22,6 +22,7 @@ import org.eclipse.microprofile.openapi.annotations.Operation;
 import org.eclipse.microprofile.openapi.annotations.enums.SchemaType;
 import org.eclipse.microprofile.openapi.annotations.media.Content;
 import org.eclipse.microprofile.openapi.annotations.media.Schema;
+import org.eclipse.microprofile.openapi.annotations.parameters.Parameter;
 import org.eclipse.microprofile.openapi.annotations.responses.APIResponse;
 import org.eclipse.microprofile.openapi.annotations.tags.Tag;
 import org.jboss.resteasy.reactive.RestResponse;
@@ -55,6 +56,7 @@ public class ComplianceResource {
 
     @POST
     @RolesAllowed(Roles.AUDITOR)
+    @APIResponse(responseCode = "404", ref = WardenApiDefinition.NOT_FOUND)
     @Operation(operationId = "createCompliancePackage", summary = "Build a compliance package", description = "Answers 202 at once; poll the package for progress.")
     @APIResponse(responseCode = "202", description = "Accepted; Location names the package",
             content = @Content(mediaType = MediaType.APPLICATION_JSON, schema = @Schema(implementation = PackageResponse.class)))
@@ -81,7 +83,8 @@ public class ComplianceResource {
             content = {@Content(mediaType = MediaType.APPLICATION_JSON, schema = @Schema(implementation = PackageResponse.class)),
                     @Content(mediaType = "application/zip", schema = @Schema(type = SchemaType.STRING, format = "binary"))})
     @APIResponse(responseCode = "409", ref = WardenApiDefinition.CONFLICT)
-    public Uni<Response> get(@PathParam("package_id") String packageId, @QueryParam("format") String format) {
+    public Uni<Response> get(@PathParam("package_id") String packageId, @Parameter(description = "json (the default) or zip", schema = @Schema(type = SchemaType.STRING, enumeration = {"json", "zip"}))
+                             @QueryParam("format") String format) {
         UUID id = Params.uuid("package_id", packageId);
         if (format != null && !format.equals("json") && !format.equals("zip")) {
             throw ApiException.invalidField("format", "must be json or zip");

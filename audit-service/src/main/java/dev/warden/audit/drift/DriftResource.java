@@ -13,6 +13,9 @@ import jakarta.ws.rs.Produces;
 import jakarta.ws.rs.QueryParam;
 import jakarta.ws.rs.core.MediaType;
 import org.eclipse.microprofile.openapi.annotations.Operation;
+import org.eclipse.microprofile.openapi.annotations.enums.SchemaType;
+import org.eclipse.microprofile.openapi.annotations.media.Schema;
+import org.eclipse.microprofile.openapi.annotations.parameters.Parameter;
 import org.eclipse.microprofile.openapi.annotations.tags.Tag;
 
 @Path("/v1/drift-events")
@@ -31,7 +34,9 @@ public class DriftResource {
     @GET
     @RolesAllowed(Roles.AUDITOR)
     @Operation(operationId = "listDriftEvents", summary = "List drift events", description = "Oldest first; each names the action and its chain sequence.")
-    public Uni<DriftPage> list(@QueryParam("agent_id") String agentId, @QueryParam("drift_type") String driftType,
+    public Uni<DriftPage> list(@QueryParam("agent_id") String agentId, @Parameter(schema = @Schema(type = SchemaType.STRING, enumeration = {DriftRules.FREQUENCY_EXCEEDED,
+                                       DriftRules.UNAUTHORIZED_ACTION, DriftRules.UNAUTHORIZED_DATA_TYPE,
+                                       DriftRules.UNAUTHORIZED_SYSTEM})) @QueryParam("drift_type") String driftType,
                                @QueryParam("limit") String limit, @QueryParam("cursor") String cursor,
                                @QueryParam("updated_since") String updatedSince) {
         if (driftType != null && !DriftRules.TYPES.contains(driftType)) {

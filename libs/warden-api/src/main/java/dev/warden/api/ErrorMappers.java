@@ -124,7 +124,8 @@ public class ErrorMappers {
     /** The reason {@link StorableValues} refused a value while the body was read, or null. */
     static String refusal(Throwable e) {
         for (Throwable t = e; t != null; t = t.getCause()) {
-            for (String reason : new String[]{StorableValues.REASON, StorableValues.TIME_REASON}) {
+            for (String reason : new String[]{StorableValues.REASON, StorableValues.SURROGATE_REASON,
+                    StorableValues.TIME_REASON, StorableValues.TIME_FORMAT_REASON}) {
                 if (t.getMessage() != null && t.getMessage().contains(reason)) {
                     return reason;
                 }

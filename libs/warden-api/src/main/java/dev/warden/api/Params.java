@@ -13,7 +13,7 @@ public final class Params {
     private Params() {
     }
 
-    /** A free-text filter: absent, or at most {@code maxLength} characters without a NUL character. */
+    /** A free-text filter: absent, or at most {@code maxLength} characters PostgreSQL can store (no NUL character). */
     public static String optionalText(String name, String raw, int maxLength) {
         if (raw == null || raw.isEmpty()) {
             return null;
@@ -21,8 +21,9 @@ public final class Params {
         if (raw.length() > maxLength) {
             throw ApiException.invalidField(name, "must be at most " + maxLength + " characters");
         }
-        if (!StorableValues.storable(raw)) {
-            throw ApiException.invalidField(name, StorableValues.REASON);
+        String refusal = StorableValues.refusal(raw);
+        if (refusal != null) {
+            throw ApiException.invalidField(name, refusal);
         }
         return raw;
     }
@@ -85,7 +86,7 @@ public final class Params {
         try {
             value = OffsetDateTime.parse(raw).toInstant();
         } catch (DateTimeParseException e) {
-            throw ApiException.invalidField(name, "must be an ISO-8601 timestamp such as 2026-04-01T14:30:00Z");
+            throw ApiException.invalidField(name, StorableValues.TIME_FORMAT_REASON);
         }
         if (!StorableValues.storable(value)) {
             throw ApiException.invalidField(name, StorableValues.TIME_REASON);

@@ -1,6 +1,7 @@
 package dev.warden.api;
 
 import com.fasterxml.jackson.core.JsonParser;
+import com.fasterxml.jackson.core.JsonToken;
 import com.fasterxml.jackson.databind.DeserializationContext;
 import com.fasterxml.jackson.databind.deser.std.StdScalarDeserializer;
 import com.fasterxml.jackson.databind.deser.std.StringDeserializer;
@@ -15,13 +16,16 @@ import java.io.IOException;
 import java.time.Instant;
 
 /**
- * Values PostgreSQL cannot store would fail at the database with a 500: the NUL character in text or JSON, and
- * timestamps past its range. Every string of a request body (record fields, lists, free-form JSON alike) and every
+ * Values PostgreSQL cannot store would fail at the database with a 500, or be stored as something else: the NUL
+ * character in text or JSON, an unpaired UTF-16 surrogate (JSON's {@code "\ud800"}, which has no UTF-8 form and
+ * would be stored as {@code ?}), and timestamps past its range. Every string of a request body (record fields, lists, free-form JSON alike) and every
  * timestamp is checked while the body is read, and refused with a 400 naming its field.
  */
 public final class StorableValues {
 
     public static final String REASON = "must not contain the NUL character (\\u0000)";
+    public static final String SURROGATE_REASON = "must not contain an unpaired surrogate (such as \\ud800)";
+    public static final String TIME_FORMAT_REASON = "must be an ISO-8601 timestamp such as 2026-04-01T14:30:00Z";
     public static final String TIME_REASON = "must be between the years 1 and 9999";
     static final Instant EARLIEST = Instant.parse("0001-01-01T00:00:00Z");
     static final Instant LATEST = Instant.parse("9999-12-31T23:59:59.999999Z");
@@ -66,15 +70,35 @@ public final class StorableValues {
         };
     }
 
-    /** Whether PostgreSQL can store {@code value} as text: it holds no NUL character. */
+    /** Whether PostgreSQL can store {@code value} as text: it holds no NUL character and no unpaired surrogate. */
     public static boolean storable(String value) {
-        return value == null || value.indexOf('\0') < 0;
+        return refusal(value) == null;
     }
 
-    /** {@code value}, or a refusal when it holds a NUL character. */
+    /** Why PostgreSQL cannot store {@code value} as text, or null when it can. */
+    public static String refusal(String value) {
+        if (value == null) {
+            return null;
+        }
+        for (int i = 0; i < value.length(); i++) {
+            char c = value.charAt(i);
+            if (c == '\0') {
+                return REASON;
+            }
+            if (Character.isHighSurrogate(c) && i + 1 < value.length() && Character.isLowSurrogate(value.charAt(i + 1))) {
+                i++;
+            } else if (Character.isSurrogate(c)) {
+                return SURROGATE_REASON;
+            }
+        }
+        return null;
+    }
+
+    /** {@code value}, or a refusal when PostgreSQL cannot store it. */
     static String check(String value) {
-        if (!storable(value)) {
-            throw new IllegalArgumentException(REASON);
+        String refusal = refusal(value);
+        if (refusal != null) {
+            throw new IllegalArgumentException(refusal);
         }
         return value;
     }
@@ -87,6 +111,10 @@ public final class StorableValues {
 
         @Override
         public Instant deserialize(JsonParser p, DeserializationContext ctxt) throws IOException {
+            // Jackson would also take a number, or a string of digits, as seconds since 1970.
+            if (!p.hasToken(JsonToken.VALUE_STRING) || p.getText().indexOf('T') < 0) {
+                throw new IllegalArgumentException(TIME_FORMAT_REASON);
+            }
             Instant value = InstantDeserializer.INSTANT.deserialize(p, ctxt);
             if (!storable(value)) {
                 throw new IllegalArgumentException(TIME_REASON);

@@ -39,6 +39,12 @@ import org.eclipse.microprofile.openapi.annotations.security.SecuritySchemes;
                 @APIResponse(name = WardenApiDefinition.CONFLICT, responseCode = "409",
                         description = "The request conflicts with the resource's current state",
                         content = @Content(mediaType = MediaType.APPLICATION_JSON, schema = @Schema(implementation = ErrorResponse.class))),
+                @APIResponse(name = WardenApiDefinition.PAYLOAD_TOO_LARGE, responseCode = "413",
+                        description = "The request body is larger than the service takes",
+                        content = @Content(mediaType = MediaType.APPLICATION_JSON, schema = @Schema(implementation = ErrorResponse.class))),
+                @APIResponse(name = WardenApiDefinition.UNSUPPORTED_MEDIA_TYPE, responseCode = "415",
+                        description = "The request body is not application/json",
+                        content = @Content(mediaType = MediaType.APPLICATION_JSON, schema = @Schema(implementation = ErrorResponse.class))),
                 @APIResponse(name = WardenApiDefinition.INTERNAL_ERROR, responseCode = "500",
                         description = "Unexpected failure; the message holds a reference to quote",
                         content = @Content(mediaType = MediaType.APPLICATION_JSON, schema = @Schema(implementation = ErrorResponse.class)))}))
@@ -55,5 +61,7 @@ public class WardenApiDefinition extends Application {
     public static final String FORBIDDEN = "Forbidden";
     public static final String NOT_FOUND = "NotFound";
     public static final String CONFLICT = "Conflict";
+    public static final String PAYLOAD_TOO_LARGE = "PayloadTooLarge";
+    public static final String UNSUPPORTED_MEDIA_TYPE = "UnsupportedMediaType";
     public static final String INTERNAL_ERROR = "InternalError";
 }

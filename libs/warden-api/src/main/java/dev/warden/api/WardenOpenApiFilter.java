@@ -25,9 +25,13 @@ import java.util.TreeMap;
  * Completes every Warden service's OpenAPI document at build time, so that clients generated from it work:
  * <ul>
  *   <li>each operation documents the shared error responses that apply to it (see {@link WardenApiDefinition}):
- *       400 when it takes input, 401 and 403 when it is secured, 404 when its path names a resource, 500 always;</li>
+ *       400 when it takes input, 401 and 403 when it is secured, 404 when its path names a resource, 413 and 415
+ *       when it takes a body, 500 always;</li>
  *   <li>a secured operation accepts either a bearer token or an API key, with the same roles;</li>
  *   <li>paging parameters and path ids say their type ({@code limit} an integer, {@code agent_id} a UUID);</li>
+ *   <li>a schema only answers use lists every property as {@code required}, since Jackson writes every field of a
+ *       record (null when it has no value, which the field's {@code @Schema(nullable = true)} says); a schema that
+ *       lists its required properties itself (a field Jackson leaves out when null) keeps its list;</li>
  *   <li>the build fails when an operation has no {@code operationId}, shares one, or documents no 2xx response.</li>
  * </ul>
  */
@@ -58,6 +62,7 @@ public class WardenOpenApiFilter implements OASFilter {
                 }
             }
         }
+        requireAnsweredProperties(api);
         if (!problems.isEmpty()) {
             throw new IllegalStateException("The OpenAPI document would break generated clients:\n  "
                     + String.join("\n  ", problems));
@@ -74,6 +79,10 @@ public class WardenOpenApiFilter implements OASFilter {
         if (hasInput(item, operation)) {
             shared(responses, "400", WardenApiDefinition.BAD_REQUEST);
         }
+        if (operation.getRequestBody() != null) {
+            shared(responses, "413", WardenApiDefinition.PAYLOAD_TOO_LARGE);
+            shared(responses, "415", WardenApiDefinition.UNSUPPORTED_MEDIA_TYPE);
+        }
         List<SecurityRequirement> security = operation.getSecurity() != null ? operation.getSecurity() : api.getSecurity();
         boolean secured = security != null && !security.isEmpty()
                 && security.stream().allMatch(r -> r.getSchemes() != null && !r.getSchemes().isEmpty());
@@ -89,6 +98,66 @@ public class WardenOpenApiFilter implements OASFilter {
         }
         shared(responses, "500", WardenApiDefinition.INTERNAL_ERROR);
         responses.setAPIResponses(new TreeMap<>(responses.getAPIResponses()));
+    }
+
+    /**
+     * Every property of a schema that only answers use is required; a schema requests use too (RiskConfig in a
+     * request and in an agent) keeps what its fields say, since a request may leave them out.
+     */
+    private static void requireAnsweredProperties(OpenAPI api) {
+        if (api.getComponents() == null || api.getComponents().getSchemas() == null) {
+            return;
+        }
+        Map<String, Schema> components = api.getComponents().getSchemas();
+        Set<String> answered = new HashSet<>();
+        Set<String> requested = new HashSet<>();
+        for (PathItem item : api.getPaths().getPathItems().values()) {
+            for (Operation operation : item.getOperations().values()) {
+                if (operation.getRequestBody() != null && operation.getRequestBody().getContent() != null) {
+                    operation.getRequestBody().getContent().getMediaTypes().values()
+                            .forEach(media -> reach(media.getSchema(), components, requested));
+                }
+                for (Parameter p : operation.getParameters() == null ? List.<Parameter>of() : operation.getParameters()) {
+                    reach(p.getSchema(), components, requested);
+                }
+                operation.getResponses().getAPIResponses().forEach((code, response) -> {
+                    if (code.startsWith("2") && response.getContent() != null && response.getContent().getMediaTypes() != null) {
+                        response.getContent().getMediaTypes().values().forEach(media -> reach(media.getSchema(), components, answered));
+                    }
+                });
+            }
+        }
+        answered.removeAll(requested);
+        for (String name : answered) {
+            Schema schema = components.get(name);
+            if (schema != null && schema.getProperties() != null && !schema.getProperties().isEmpty()
+                    && (schema.getRequired() == null || schema.getRequired().isEmpty())) {
+                schema.setRequired(new ArrayList<>(schema.getProperties().keySet()));
+            }
+        }
+    }
+
+    /** Adds the names of the component schemas {@code schema} uses, directly or through others, to {@code names}. */
+    private static void reach(Schema schema, Map<String, Schema> components, Set<String> names) {
+        if (schema == null) {
+            return;
+        }
+        if (schema.getRef() != null) {
+            String name = schema.getRef().substring(schema.getRef().lastIndexOf('/') + 1);
+            if (names.add(name)) {
+                reach(components.get(name), components, names);
+            }
+        }
+        if (schema.getProperties() != null) {
+            schema.getProperties().values().forEach(p -> reach(p, components, names));
+        }
+        reach(schema.getItems(), components, names);
+        reach(schema.getAdditionalPropertiesSchema(), components, names);
+        for (List<Schema> group : java.util.Arrays.asList(schema.getAnyOf(), schema.getOneOf(), schema.getAllOf())) {
+            if (group != null) {
+                group.forEach(s -> reach(s, components, names));
+            }
+        }
     }
 
     /**

@@ -26,8 +26,22 @@ class StorableValuesTest {
     }
 
     @Test
+    void aLoneSurrogateInAnyStringIsRefusedButAPairIsText() throws Exception {
+        assertEquals("name", refusedAt("{\"name\": \"a\\ud800b\"}"));
+        assertEquals("tags[0]", refusedAt("{\"tags\": [\"\\udfff\"]}"));
+        assertEquals("metadata", refusedAt("{\"metadata\": {\"k\": \"\\ud800\"}}"));
+        assertEquals("\uD83D\uDE00", mapper.readValue("{\"name\": \"\\ud83d\\ude00\"}", Body.class).name());
+    }
+
+    @Test
     void aTimestampPostgresCannotStoreIsRefused() {
         assertEquals("at", refusedAt("{\"at\": \"+294277-01-01T00:00:00Z\"}"));
+    }
+
+    @Test
+    void aTimestampIsAnIsoStringNeverSecondsSince1970() {
+        assertEquals("at", refusedAt("{\"at\": \"1767225600\"}"));
+        assertEquals("at", refusedAt("{\"at\": 1767225600}"));
     }
 
     @Test

@@ -92,6 +92,10 @@ public final class OpenApiChecks {
             if (input) {
                 expect(problems, where, responses, "400", "BadRequest");
             }
+            if (op.has("requestBody")) {
+                expect(problems, where, responses, "413", "PayloadTooLarge");
+                expect(problems, where, responses, "415", "UnsupportedMediaType");
+            }
             if (where.contains("{")) {
                 expect(problems, where, responses, "404", "NotFound");
             }

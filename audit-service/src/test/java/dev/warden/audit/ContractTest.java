@@ -1,0 +1,32 @@
+package dev.warden.audit;
+
+import dev.warden.audit.support.AuditFixtures;
+import dev.warden.testing.TestOrganizations.TestOrg;
+import dev.warden.testing.openapi.ApiContract;
+import io.quarkus.test.junit.QuarkusTest;
+import io.restassured.RestAssured;
+import org.junit.jupiter.api.Test;
+
+import java.net.URI;
+import java.nio.file.Path;
+import java.util.Map;
+
+import static io.restassured.RestAssured.given;
+
+/** A real answer of every operation, recorded under target/contract and checked against the document. */
+@QuarkusTest
+class ContractTest {
+
+    @Test
+    void everyOperationsRecordedAnswerMatchesTheDocument() {
+        Path recordings = Path.of("target", "contract");
+        TestOrg org = AuditFixtures.organization();
+        ApiContract.of(given().get("/q/openapi?format=json").then().statusCode(200).extract().asString())
+                .at(URI.create(RestAssured.baseURI + ":" + RestAssured.port))
+                .asOrgAdmin(Map.of("X-API-Key", org.key("admin")))
+                // Actions and compliance packages are about agents audit-service learnt from warden.agents.v1.
+                .knowing(Map.of("agent_id", AuditFixtures.knownAgent(org)))
+                .record(recordings)
+                .replay(recordings);
+    }
+}

@@ -1,0 +1,214 @@
+package dev.warden.testing.openapi;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.node.ObjectNode;
+import dev.warden.testing.openapi.ApiDocument.Operation;
+import dev.warden.testing.openapi.ApiDocument.Parameter;
+import dev.warden.testing.openapi.Cases.Case;
+import dev.warden.testing.openapi.Coverage.Exchanged;
+import dev.warden.testing.openapi.Exchange.Answer;
+import dev.warden.testing.openapi.Exchange.Request;
+
+import java.io.IOException;
+import java.io.UncheckedIOException;
+import java.net.URI;
+import java.net.URLEncoder;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.Base64;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Random;
+import java.util.Set;
+import java.util.TreeMap;
+import java.util.TreeSet;
+
+/**
+ * The contract test: records one real, valid answer of every operation of a running service (status, headers, body)
+ * under a folder, and one per value of each enumerated query parameter ({@code format=zip}), then replays each
+ * recording against the document with {@link AnswerCheck}, the fuzzer's check. It fails when an operation of the
+ * document got no 2xx, when a documented 2xx media type was never answered, or when a recorded answer is not what the
+ * document says.
+ */
+public final class ApiContract {
+
+    private final ApiDocument doc;
+    private URI base;
+    private Map<String, String> orgAdmin = Map.of();
+    private Map<String, String> platformAdmin;
+    private Map<String, String> knownIds = Map.of();
+
+    private ApiContract(ApiDocument doc) {
+        this.doc = doc;
+    }
+
+    public static ApiContract of(String document) {
+        return new ApiContract(ApiDocument.parse(document));
+    }
+
+    public ApiContract at(URI base) {
+        this.base = base;
+        return this;
+    }
+
+    public ApiContract asOrgAdmin(Map<String, String> headers) {
+        this.orgAdmin = headers;
+        return this;
+    }
+
+    /**
+     * Ids that exist before the run and that no operation of this document creates, by parameter or field name, e.g.
+     * {@code agent_id} of an agent the service learnt from another service's events.
+     */
+    public ApiContract knowing(Map<String, String> ids) {
+        this.knownIds = Map.copyOf(ids);
+        return this;
+    }
+
+    public ApiContract asPlatformAdmin(Map<String, String> headers) {
+        this.platformAdmin = headers;
+        return this;
+    }
+
+    /**
+     * Calls every operation once, validly, and writes each answer to {@code folder/<operationId>.json}; then each
+     * value of an enumerated query parameter to {@code folder/<operationId>.<name>=<value>.json}. A 409 there (a
+     * package still being built) is asked again until it is something else.
+     */
+    public ApiContract record(Path folder) {
+        Driver driver = new Driver(doc, base, orgAdmin, platformAdmin).knowing(knownIds);
+        Cases cases = new Cases(driver, new Random(1));
+        Map<String, Exchanged> answers = new LinkedHashMap<>();
+        Coverage.everyOperation(driver, cases, (c, a) -> {
+        }).forEach((op, exchanged) -> answers.put(op.id(), exchanged));
+        for (Operation op : doc.operations()) {
+            for (Parameter p : op.in("query")) {
+                for (JsonNode value : doc.resolve(p.schema()).path("enum")) {
+                    answers.put(op.id() + "." + p.name() + "=" + value.asText(), variant(driver, cases, op, p, value.asText()));
+                }
+            }
+        }
+        try {
+            Files.createDirectories(folder);
+            try (var old = Files.list(folder)) {
+                for (Path file : old.toList()) {
+                    Files.delete(file);
+                }
+            }
+            for (Map.Entry<String, Exchanged> e : answers.entrySet()) {
+                Files.writeString(folder.resolve(e.getKey() + ".json"), recording(e.getValue()).toPrettyString());
+            }
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
+        }
+        return this;
+    }
+
+    /** Checks every recording in {@code folder} against the document; fails with all problems at once. */
+    public void replay(Path folder) {
+        AnswerCheck check = new AnswerCheck(doc);
+        List<String> problems = new ArrayList<>();
+        Map<String, Operation> byId = new LinkedHashMap<>();
+        doc.operations().forEach(op -> byId.put(op.id(), op));
+        Set<String> answered = new TreeSet<>();
+        List<Path> files;
+        try (var listing = Files.list(folder)) {
+            files = listing.filter(f -> f.toString().endsWith(".json")).sorted().toList();
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
+        }
+        for (Path file : files) {
+            JsonNode recorded;
+            try {
+                recorded = ApiDocument.JSON.readTree(file.toFile());
+            } catch (IOException e) {
+                throw new UncheckedIOException(e);
+            }
+            Operation op = byId.get(recorded.path("operation").asText());
+            if (op == null) {
+                problems.add(file + " records " + recorded.path("operation") + ", which the document does not have");
+                continue;
+            }
+            Answer answer = answer(recorded);
+            boolean variant = !file.getFileName().toString().equals(op.id() + ".json");
+            if (!variant && (answer.status() < 200 || answer.status() >= 300)) {
+                problems.add(op + ": no valid call succeeded; the last answered " + answer.status() + " "
+                        + OpenApiFuzzer.excerpt(answer) + "\n      request: " + recorded.path("request").asText());
+            }
+            answered.add(op.id() + " " + answer.status() + " " + answer.contentType().split(";")[0].trim().toLowerCase());
+            check.problems(op, answer).forEach(p -> problems.add(op + ": " + p + " (recorded in " + file + ")"));
+        }
+        for (Operation op : doc.operations()) {
+            if (!Files.exists(folder.resolve(op.id() + ".json"))) {
+                problems.add(op + ": no recorded answer");
+            }
+            op.node().path("responses").fields().forEachRemaining(response -> {
+                if (response.getKey().startsWith("2")) {
+                    doc.resolve(response.getValue()).path("content").fieldNames().forEachRemaining(media -> {
+                        if (!answered.contains(op.id() + " " + response.getKey() + " " + media)) {
+                            problems.add(op + ": no recorded " + response.getKey() + " answer is " + media);
+                        }
+                    });
+                }
+            });
+        }
+        if (!problems.isEmpty()) {
+            throw new AssertionError("The recorded answers of " + doc.root().path("info").path("title").asText()
+                    + " do not match its document:\n  - " + String.join("\n  - ", problems));
+        }
+    }
+
+    private static Exchanged variant(Driver driver, Cases cases, Operation op, Parameter parameter, String value) {
+        Exchanged exchanged = null;
+        for (int attempt = 0; attempt < 100 && (exchanged == null || exchanged.answer().status() == 409); attempt++) {
+            if (attempt > 0) {
+                pause();
+            }
+            Case valid = cases.valid(op, true);
+            Request request = valid.request();
+            String target = request.target() + (request.target().contains("?") ? "&" : "?") + parameter.name() + "="
+                    + URLEncoder.encode(value, StandardCharsets.UTF_8);
+            Case c = new Case(op, valid.kind(), parameter.name(), new Request(request.method(), target, request.headers(),
+                    request.body()), false);
+            exchanged = new Exchanged(c, driver.send(op, c.request()));
+        }
+        return exchanged;
+    }
+
+    /** Between two asks of a resource that is not ready yet; the loop ends as soon as it is. */
+    private static void pause() {
+        try {
+            Thread.sleep(100);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            throw new AssertionError("interrupted", e);
+        }
+    }
+
+    private static ObjectNode recording(Exchanged exchanged) {
+        ObjectNode node = ApiDocument.JSON.createObjectNode();
+        node.put("operation", exchanged.c().op().id());
+        node.put("request", exchanged.c().request().reproduce());
+        node.put("status", exchanged.answer().status());
+        ObjectNode headers = node.putObject("headers");
+        exchanged.answer().headers().forEach(headers::put);
+        byte[] body = exchanged.answer().body();
+        if (exchanged.answer().contentType().contains("json") || exchanged.answer().contentType().startsWith("text/")) {
+            node.put("body", new String(body, StandardCharsets.UTF_8));
+        } else {
+            node.put("body_base64", Base64.getEncoder().encodeToString(body));
+        }
+        return node;
+    }
+
+    private static Answer answer(JsonNode recorded) {
+        Map<String, String> headers = new TreeMap<>();
+        recorded.path("headers").fields().forEachRemaining(h -> headers.put(h.getKey(), h.getValue().asText()));
+        byte[] body = recorded.has("body_base64") ? Base64.getDecoder().decode(recorded.get("body_base64").asText())
+                : recorded.path("body").asText().getBytes(StandardCharsets.UTF_8);
+        return new Answer(recorded.path("status").asInt(), headers, body);
+    }
+}

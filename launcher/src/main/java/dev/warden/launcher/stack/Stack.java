@@ -21,11 +21,13 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.CountDownLatch;
+import java.util.function.Consumer;
 import java.util.function.Supplier;
 
 /**
  * The whole local suite: PostgreSQL, Kafka, every built service of the routing table, and the gateway. Each part is
  * remembered as it starts, and {@link #stop()} stops them in reverse order: gateway, services, Kafka, PostgreSQL.
+ * Once everything runs, a {@link Supervisor} restarts a service that exits.
  */
 public final class Stack {
 
@@ -53,6 +55,7 @@ public final class Stack {
 
     private final LauncherConfig config;
     private final Progress progress;
+    private final Supervisor supervisor;
     private final Deque<Part> started = new ArrayDeque<>();
     private final CountDownLatch stoppedLatch = new CountDownLatch(1);
     private boolean stopped;
@@ -60,6 +63,7 @@ public final class Stack {
     public Stack(LauncherConfig config, Progress progress) {
         this.config = config;
         this.progress = progress;
+        this.supervisor = new Supervisor(progress, config.restartBackoff(), config.restartBackoffMax());
     }
 
     public Running start() {
@@ -74,12 +78,12 @@ public final class Stack {
     private Running startAll() {
         RoutingTable table = loadRoutes();
         Map<String, Path> jars = builtServices(table);
-        checkPorts(table, jars);
         Path data = config.dataDir();
+        checkPorts(table, jars);
+        progress.plain("Warden local suite; data folder " + data);
         Path logs = data.resolve("logs");
         createDirectories(logs);
         Secrets secrets = new Secrets(data.resolve("secrets"));
-        progress.plain("Warden local suite; data folder " + data);
 
         var step = progress.begin("PostgreSQL");
         LocalPostgres postgres = LocalPostgres.start(data.resolve("postgres"), config.postgresPort(),
@@ -111,7 +115,7 @@ public final class Stack {
                 signingKey);
 
         step = progress.begin("Gateway");
-        Gateway gateway = new Gateway(table, origins);
+        Gateway gateway = new Gateway(table, origins, supervisor);
         int gatewayPort = gateway.start(config.gatewayPort());
         register("gateway", () -> {
             gateway.stop();
@@ -132,28 +136,40 @@ public final class Stack {
                 progress.line(service + " ... skipped: " + (Files.isRegularFile(jar(service))
                         ? "not in WARDEN_SERVICES" : "not built (no " + Progress.show(jar(service)) + ")")));
         List<ServiceProcess> services = new ArrayList<>();
+        Map<String, Supplier<ServiceProcess>> launchers = new LinkedHashMap<>();
         long start = System.nanoTime();
         for (var entry : jars.entrySet()) {
             String service = entry.getKey();
             int port = config.freeServicePorts() ? Ports.free() : table.servicePorts().get(service);
             var env = ServiceEnv.of(new ServiceEnv.Context(service, port, postgres, kafka.bootstrapServers(),
                     platformKeySha256, adminKey, signingKey));
-            ServiceProcess process = ServiceProcess.start(service, entry.getValue(), port, env,
+            Supplier<ServiceProcess> launch = () -> ServiceProcess.start(service, entry.getValue(), port, env,
                     config.serviceJavaOptions(), config.dataDir(), config.dataDir().resolve("logs/" + service + ".log"));
-            register(service, () -> process.stop(SERVICE_STOP_GRACE));
+            ServiceProcess process = launch.get();
+            register(service, () -> supervisor.current(service).orElse(process).stop(SERVICE_STOP_GRACE));
+            launchers.put(service, launch);
             services.add(process);
         }
         Map<String, Integer> origins = new LinkedHashMap<>();
         for (ServiceProcess service : services) {
             var part = progress.part(service.name());
-            boolean ownsKeys = service.name().equals(ServiceEnv.KEY_OWNER);
-            service.awaitReady(config.serviceStartTimeout(), ServiceEnv.KEY_CHECK_PATH, ownsKeys ? adminKey : null,
-                    this::isStopped);
+            Consumer<ServiceProcess> ready = readiness(adminKey);
+            ready.accept(service);
             part.end("ready in " + Progress.seconds(start) + " (port " + service.port() + ", log "
-                    + Progress.show(service.log()) + (ownsKeys ? ", demo admin key accepted" : "") + ")");
+                    + Progress.show(service.log()) + (service.name().equals(ServiceEnv.KEY_OWNER)
+                    ? ", demo admin key accepted" : "") + ")");
             origins.put(service.name(), service.port());
+            supervisor.watch(service, Duration.ofNanos(System.nanoTime() - start),
+                    launchers.get(service.name()), ready);
         }
         return origins;
+    }
+
+    /** A service is ready once its readiness check answers 200 and, for the key owner, the demo admin key works. */
+    private Consumer<ServiceProcess> readiness(String adminKey) {
+        return service -> service.awaitReady(config.serviceStartTimeout(), ServiceEnv.KEY_CHECK_PATH,
+                service.name().equals(ServiceEnv.KEY_OWNER) ? adminKey : null,
+                () -> supervisor.isStopping() || isStopped());
     }
 
     /** Stops what started, newest first. Safe to call more than once and from any thread. */
@@ -162,6 +178,7 @@ public final class Stack {
             return;
         }
         stopped = true;
+        supervisor.stopAll();
         progress.endOpenLine("interrupted");
         if (started.isEmpty()) {
             stoppedLatch.countDown();

@@ -1,0 +1,99 @@
+package dev.warden.launcher.gateway;
+
+import io.netty.handler.codec.http.TooLongHttpHeaderException;
+import io.netty.handler.codec.http.TooLongHttpLineException;
+import io.vertx.core.Handler;
+import io.vertx.core.http.HttpHeaders;
+import io.vertx.core.http.HttpServerOptions;
+import io.vertx.core.http.HttpServerRequest;
+
+/**
+ * The gateway's deliberate request limits, the same as every service's (warden-api's {@code RequestLimits} and its
+ * {@code META-INF/microprofile-config.properties}; the gateway does not depend on warden-api, so the numbers are
+ * repeated here): a URI of at most {@link #MAX_URI} characters, header lines of at most {@link #MAX_HEADERS} bytes in
+ * all, a declared body of at most {@link #MAX_BODY} bytes. Each refusal is a 414, 431 or 413 in the error shape, sent
+ * before the request reaches a service. The HTTP decoder's own limits are set well above these; a request beyond
+ * even those is answered in the same shape by {@link #invalid}.
+ */
+final class RequestLimits implements Handler<HttpServerRequest> {
+
+    static final int MAX_URI = 4096;
+    static final int MAX_HEADERS = 16 * 1024;
+    static final long MAX_BODY = 1024 * 1024;
+    private static final int DECODER_LIMIT = 64 * 1024;
+
+    private final Handler<HttpServerRequest> next;
+
+    RequestLimits(Handler<HttpServerRequest> next) {
+        this.next = next;
+    }
+
+    /**
+     * The decoder's limits, above the deliberate ones. HTTP/1.1 only: a client asking to upgrade to cleartext HTTP/2
+     * (Java's HttpClient does by default) carries on in HTTP/1.1, whose limits these are, as the services behind do.
+     */
+    static HttpServerOptions decoderLimits(HttpServerOptions options) {
+        return options.setMaxInitialLineLength(DECODER_LIMIT).setMaxHeaderSize(DECODER_LIMIT)
+                .setHttp2ClearTextEnabled(false);
+    }
+
+    @Override
+    public void handle(HttpServerRequest request) {
+        if (request.uri().length() > MAX_URI) {
+            uriTooLong(request);
+        } else if (headerBytes(request) > MAX_HEADERS) {
+            headersTooLarge(request);
+        } else if (declaredBody(request) > MAX_BODY) {
+            refuse(request, 413, "payload_too_large", "The request body may be at most " + MAX_BODY + " bytes");
+        } else {
+            next.handle(request);
+        }
+    }
+
+    /** What the HTTP decoder could not read at all (past its own limits, or malformed), in the error shape. */
+    static void invalid(HttpServerRequest request) {
+        Throwable cause = request.decoderResult().cause();
+        if (cause instanceof TooLongHttpLineException) {
+            uriTooLong(request);
+        } else if (cause instanceof TooLongHttpHeaderException) {
+            headersTooLarge(request);
+        } else {
+            refuse(request, 400, "bad_request", "The request is not valid HTTP");
+        }
+    }
+
+    private static void uriTooLong(HttpServerRequest request) {
+        refuse(request, 414, "uri_too_long", "The request URI may be at most " + MAX_URI + " characters");
+    }
+
+    private static void headersTooLarge(HttpServerRequest request) {
+        refuse(request, 431, "headers_too_large", "The request headers may be at most " + MAX_HEADERS + " bytes");
+    }
+
+    /** Answers and closes the connection: what the client sends after an oversized part is never read. */
+    private static void refuse(HttpServerRequest request, int status, String code, String message) {
+        request.response().setStatusCode(status)
+                .putHeader(HttpHeaders.CONTENT_TYPE, "application/json")
+                .putHeader(HttpHeaders.CONNECTION, "close")
+                .end(ErrorBody.of(code, message))
+                .onComplete(sent -> request.connection().close());
+    }
+
+    /** Each header line as sent: name, ": ", value, CRLF. */
+    private static long headerBytes(HttpServerRequest request) {
+        long total = 0;
+        for (var header : request.headers()) {
+            total += header.getKey().length() + header.getValue().length() + 4;
+        }
+        return total;
+    }
+
+    private static long declaredBody(HttpServerRequest request) {
+        String length = request.getHeader(HttpHeaders.CONTENT_LENGTH);
+        try {
+            return length == null ? 0 : Long.parseLong(length.trim());
+        } catch (NumberFormatException e) {
+            return 0; // the decoder refuses a malformed length itself
+        }
+    }
+}

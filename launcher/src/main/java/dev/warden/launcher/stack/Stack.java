@@ -20,6 +20,7 @@ import java.util.Deque;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.Optional;
 import java.util.concurrent.CountDownLatch;
 import java.util.function.Consumer;
 import java.util.function.Supplier;
@@ -27,7 +28,8 @@ import java.util.function.Supplier;
 /**
  * The whole local suite: PostgreSQL, Kafka, every built service of the routing table, and the gateway. Each part is
  * remembered as it starts, and {@link #stop()} stops them in reverse order: gateway, services, Kafka, PostgreSQL.
- * Once everything runs, a {@link Supervisor} restarts a service that exits.
+ * Once everything runs, a {@link Supervisor} restarts a service that exits. Every process is also recorded in the
+ * data folder ({@link Leftovers}), so that what a killed launcher left running is stopped by the next one.
  */
 public final class Stack {
 
@@ -55,6 +57,7 @@ public final class Stack {
 
     private final LauncherConfig config;
     private final Progress progress;
+    private final Leftovers leftovers;
     private final Supervisor supervisor;
     private final Deque<Part> started = new ArrayDeque<>();
     private final CountDownLatch stoppedLatch = new CountDownLatch(1);
@@ -63,6 +66,7 @@ public final class Stack {
     public Stack(LauncherConfig config, Progress progress) {
         this.config = config;
         this.progress = progress;
+        this.leftovers = new Leftovers(config.dataDir().resolve("run"));
         this.supervisor = new Supervisor(progress, config.restartBackoff(), config.restartBackoffMax());
     }
 
@@ -79,8 +83,10 @@ public final class Stack {
         RoutingTable table = loadRoutes();
         Map<String, Path> jars = builtServices(table);
         Path data = config.dataDir();
-        checkPorts(table, jars);
         progress.plain("Warden local suite; data folder " + data);
+        leftovers.stopLeftovers(progress);
+        checkPorts(table, jars);
+        leftovers.record(Leftovers.LAUNCHER, ProcessHandle.current());
         Path logs = data.resolve("logs");
         createDirectories(logs);
         Secrets secrets = new Secrets(data.resolve("secrets"));
@@ -88,16 +94,20 @@ public final class Stack {
         var step = progress.begin("PostgreSQL");
         LocalPostgres postgres = LocalPostgres.start(data.resolve("postgres"), config.postgresPort(),
                 secrets.getOrCreate("db-app-password", Secrets::newPassword));
+        postmaster(data.resolve("postgres")).ifPresent(pg -> leftovers.record(Leftovers.POSTGRES, pg));
         register("PostgreSQL", () -> {
             postgres.close();
+            leftovers.forget(Leftovers.POSTGRES);
             return "stopped";
         });
         step.done("port " + postgres.port() + ", data " + Progress.show(data.resolve("postgres")));
 
         step = progress.begin("Kafka");
         LocalKafka kafka = LocalKafka.start(data.resolve("kafka"), config.kafkaPort());
+        kafkaBroker(data.resolve("kafka")).ifPresent(broker -> leftovers.record(Leftovers.KAFKA, broker));
         register("Kafka", () -> {
             kafka.stop();
+            leftovers.forget(Leftovers.KAFKA);
             return "stopped";
         });
         step.done("port " + kafka.port() + ", data " + Progress.show(data.resolve("kafka")));
@@ -143,10 +153,18 @@ public final class Stack {
             int port = config.freeServicePorts() ? Ports.free() : table.servicePorts().get(service);
             var env = ServiceEnv.of(new ServiceEnv.Context(service, port, postgres, kafka.bootstrapServers(),
                     platformKeySha256, adminKey, signingKey));
-            Supplier<ServiceProcess> launch = () -> ServiceProcess.start(service, entry.getValue(), port, env,
-                    config.serviceJavaOptions(), config.dataDir(), config.dataDir().resolve("logs/" + service + ".log"));
+            Supplier<ServiceProcess> launch = () -> {
+                ServiceProcess process = ServiceProcess.start(service, entry.getValue(), port, env,
+                        config.serviceJavaOptions(), config.dataDir(), config.dataDir().resolve("logs/" + service + ".log"));
+                leftovers.record(service, process.handle());
+                return process;
+            };
             ServiceProcess process = launch.get();
-            register(service, () -> supervisor.current(service).orElse(process).stop(SERVICE_STOP_GRACE));
+            register(service, () -> {
+                String stopped = supervisor.current(service).orElse(process).stop(SERVICE_STOP_GRACE);
+                leftovers.forget(service);
+                return stopped;
+            });
             launchers.put(service, launch);
             services.add(process);
         }
@@ -194,6 +212,7 @@ public final class Stack {
                 line.end("failed: " + e.getMessage());
             }
         }
+        leftovers.forget(Leftovers.LAUNCHER);
         progress.plain("Stopped; data kept in " + config.dataDir());
         stoppedLatch.countDown();
     }
@@ -258,6 +277,32 @@ public final class Stack {
             jars.keySet().forEach(service -> Ports.requireFree(table.servicePorts().get(service), service,
                     "set WARDEN_SERVICE_PORTS=free to run services on free ports"));
         }
+    }
+
+    /** The PostgreSQL server's pid, the first line of its postmaster.pid. */
+    private static Optional<ProcessHandle> postmaster(Path dataDir) {
+        try {
+            String pid = Files.readAllLines(dataDir.resolve("postmaster.pid")).getFirst().trim();
+            return ProcessHandle.of(Long.parseLong(pid));
+        } catch (IOException | RuntimeException unreadable) {
+            return Optional.empty();
+        }
+    }
+
+    /**
+     * The broker JVM LocalKafka started as this process's child, told apart by its properties file. Read from /proc:
+     * ProcessHandle.Info cuts a command line at 4 KB, and the broker's classpath is longer.
+     */
+    private static Optional<ProcessHandle> kafkaBroker(Path kafkaDir) {
+        String properties = kafkaDir.resolve("server.properties").toString();
+        return ProcessHandle.current().children().filter(child -> {
+            try {
+                String line = Files.readString(Path.of("/proc", String.valueOf(child.pid()), "cmdline"));
+                return line.contains("kafka.Kafka") && line.contains(properties);
+            } catch (IOException | UncheckedIOException gone) {
+                return false;
+            }
+        }).findFirst();
     }
 
     private static void createDirectories(Path dir) {

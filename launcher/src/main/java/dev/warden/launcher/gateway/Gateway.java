@@ -96,9 +96,10 @@ public final class Gateway {
                 HttpProxy proxy = HttpProxy.reverseProxy(new ProxyOptions(), client)
                         .origin(OriginRequestProvider.selector(ctx -> Future.succeededFuture(ctx.get(ORIGIN, SocketAddress.class))))
                         .addInterceptor(new Routing());
+                RequestLimits limits = new RequestLimits(vertx, proxy);
                 vertx.createHttpServer(RequestLimits.decoderLimits(new HttpServerOptions().setHost("127.0.0.1").setPort(port)))
-                        .invalidRequestHandler(RequestLimits::invalid)
-                        .requestHandler(new RequestLimits(proxy))
+                        .invalidRequestHandler(limits::invalid)
+                        .requestHandler(limits)
                         .listen()
                         .onSuccess(server -> {
                             bound.tryComplete(server.actualPort());

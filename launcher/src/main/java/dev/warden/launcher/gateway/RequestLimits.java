@@ -3,6 +3,7 @@ package dev.warden.launcher.gateway;
 import io.netty.handler.codec.http.TooLongHttpHeaderException;
 import io.netty.handler.codec.http.TooLongHttpLineException;
 import io.vertx.core.Handler;
+import io.vertx.core.Vertx;
 import io.vertx.core.http.HttpHeaders;
 import io.vertx.core.http.HttpServerOptions;
 import io.vertx.core.http.HttpServerRequest;
@@ -21,10 +22,14 @@ final class RequestLimits implements Handler<HttpServerRequest> {
     static final int MAX_HEADERS = 16 * 1024;
     static final long MAX_BODY = 1024 * 1024;
     private static final int DECODER_LIMIT = 64 * 1024;
+    /** How long what a refused client still sends is read and dropped, so that it sees the answer, not a reset. */
+    private static final long LINGER_MILLIS = 5_000;
 
+    private final Vertx vertx;
     private final Handler<HttpServerRequest> next;
 
-    RequestLimits(Handler<HttpServerRequest> next) {
+    RequestLimits(Vertx vertx, Handler<HttpServerRequest> next) {
+        this.vertx = vertx;
         this.next = next;
     }
 
@@ -51,7 +56,7 @@ final class RequestLimits implements Handler<HttpServerRequest> {
     }
 
     /** What the HTTP decoder could not read at all (past its own limits, or malformed), in the error shape. */
-    static void invalid(HttpServerRequest request) {
+    void invalid(HttpServerRequest request) {
         Throwable cause = request.decoderResult().cause();
         if (cause instanceof TooLongHttpLineException) {
             uriTooLong(request);
@@ -62,21 +67,25 @@ final class RequestLimits implements Handler<HttpServerRequest> {
         }
     }
 
-    private static void uriTooLong(HttpServerRequest request) {
+    private void uriTooLong(HttpServerRequest request) {
         refuse(request, 414, "uri_too_long", "The request URI may be at most " + MAX_URI + " characters");
     }
 
-    private static void headersTooLarge(HttpServerRequest request) {
+    private void headersTooLarge(HttpServerRequest request) {
         refuse(request, 431, "headers_too_large", "The request headers may be at most " + MAX_HEADERS + " bytes");
     }
 
-    /** Answers and closes the connection: what the client sends after an oversized part is never read. */
-    private static void refuse(HttpServerRequest request, int status, String code, String message) {
+    /**
+     * Answers at once and closes the connection once the client has sent the rest of its request, or after
+     * {@link #LINGER_MILLIS} if it goes on (a closed socket with unread data resets, and the client may never see
+     * the answer).
+     */
+    private void refuse(HttpServerRequest request, int status, String code, String message) {
         request.response().setStatusCode(status)
                 .putHeader(HttpHeaders.CONTENT_TYPE, "application/json")
                 .putHeader(HttpHeaders.CONNECTION, "close")
                 .end(ErrorBody.of(code, message))
-                .onComplete(sent -> request.connection().close());
+                .onComplete(sent -> vertx.setTimer(LINGER_MILLIS, timer -> request.connection().close()));
     }
 
     /** Each header line as sent: name, ": ", value, CRLF. */

@@ -60,6 +60,7 @@ public final class Stack {
     private final Leftovers leftovers;
     private final Supervisor supervisor;
     private final Deque<Part> started = new ArrayDeque<>();
+    private final List<Runnable> startSupervision = new ArrayList<>();
     private final CountDownLatch stoppedLatch = new CountDownLatch(1);
     private boolean stopped;
 
@@ -133,6 +134,8 @@ public final class Stack {
         });
         String url = "http://127.0.0.1:" + gatewayPort;
         step.done(url + ", " + table.routes().size() + " routes from " + Progress.show(config.routesFile()));
+        // From now on, not before: its lines would break the start-up's. A service that died meanwhile is heard of at once.
+        startSupervision.forEach(Runnable::run);
         return new Running(url, gatewayPort, adminKey, secrets.file("platform-api-key"), logs,
                 Collections.unmodifiableMap(new LinkedHashMap<>(origins)));
     }
@@ -177,8 +180,8 @@ public final class Stack {
                     + Progress.show(service.log()) + (service.name().equals(ServiceEnv.KEY_OWNER)
                     ? ", demo admin key accepted" : "") + ")");
             origins.put(service.name(), service.port());
-            supervisor.watch(service, Duration.ofNanos(System.nanoTime() - start),
-                    launchers.get(service.name()), ready);
+            Duration took = Duration.ofNanos(System.nanoTime() - start);
+            startSupervision.add(() -> supervisor.watch(service, took, launchers.get(service.name()), ready));
         }
         return origins;
     }

@@ -35,6 +35,8 @@ public class RequestLimits {
         MemorySize maxHeaderSize();
     }
 
+    private static final long LINGER_MILLIS = 5_000;
+
     private final long maxBody;
     private final int maxUri;
     private final long maxHeaders;
@@ -63,13 +65,17 @@ public class RequestLimits {
         });
     }
 
-    /** Answers, and on HTTP/1 closes the connection: what the client sends after an oversized part is never read. */
+    /**
+     * Answers at once; on HTTP/1 the connection closes once the client has sent the rest of its request, or after
+     * {@link #LINGER_MILLIS} if it goes on (a closed socket with unread data resets, and the client may never see
+     * the answer).
+     */
     private static void refuse(RoutingContext ctx, int status, String body) {
         ctx.response().setStatusCode(status).putHeader(HttpHeaders.CONTENT_TYPE, "application/json")
                 .putHeader(HttpHeaders.CONNECTION, "close").end(body)
                 .onComplete(sent -> {
                     if (ctx.request().version() != HttpVersion.HTTP_2) {
-                        ctx.request().connection().close();
+                        ctx.vertx().setTimer(LINGER_MILLIS, timer -> ctx.request().connection().close());
                     }
                 });
     }

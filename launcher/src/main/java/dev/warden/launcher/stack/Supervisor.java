@@ -97,7 +97,6 @@ final class Supervisor implements ServiceStatus {
         private long startedAt;
         private long restartAt;
         private boolean up = true;
-        private String failure;
 
         Watched(String name, Supplier<ServiceProcess> launch, Consumer<ServiceProcess> ready, ServiceProcess running,
                 Duration startTook) {
@@ -119,6 +118,7 @@ final class Supervisor implements ServiceStatus {
 
         private void down(ServiceProcess process, String what) {
             Duration delay;
+            int next;
             synchronized (this) {
                 if (stopping || process != current) {
                     return;
@@ -127,19 +127,20 @@ final class Supervisor implements ServiceStatus {
                 if (up && now - upSince >= STABLE_AFTER.toNanos()) {
                     attempt = 1;
                 }
-                attempt++;
-                delay = backoff(attempt);
+                next = ++attempt;
+                delay = backoff(next);
                 up = false;
                 restartAt = now + delay.toNanos();
                 // The restart waits for readiness on a thread of its own, so one slow service delays no other.
                 scheduler.schedule(() -> Thread.ofPlatform().daemon().name("warden-restart-" + name)
                         .start(this::restart), delay.toMillis(), TimeUnit.MILLISECONDS);
             }
-            progress.line(name + " " + what + "; restarting in " + seconds(delay) + " (attempt " + attempt + ")");
+            progress.line(name + " " + what + "; restarting in " + seconds(delay) + " (attempt " + next + ")");
         }
 
         private void restart() {
             ServiceProcess process;
+            String failure = null;
             synchronized (this) {
                 if (stopping) {
                     return;
@@ -147,12 +148,12 @@ final class Supervisor implements ServiceStatus {
                 startedAt = System.nanoTime();
                 restartAt = startedAt;
                 try {
-                    process = current = launch.get();
+                    process = launch.get();
                 } catch (RuntimeException e) {
-                    current = null;
                     process = null;
                     failure = e.getMessage();
                 }
+                current = process;
             }
             if (process == null) {
                 down(null, "could not be started (" + failure + ")");

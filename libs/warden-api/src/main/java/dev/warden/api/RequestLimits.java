@@ -19,8 +19,7 @@ import java.util.List;
  * The request size limits of every service, each refused in the one error shape by the router's first handler,
  * before anything reads the request: a URI longer than {@code warden.http.limits.max-uri-length} is a 414, header
  * lines over {@code warden.http.limits.max-header-size} in all a 431, a body declared larger than
- * {@code quarkus.http.limits.max-body-size} a 413; a chunked body that grows past it is cut off by Quarkus, whose bare
- * 413 this route's failure handler answers in the shape too.
+ * {@code quarkus.http.limits.max-body-size} a 413 (a chunked body that grows past it is still cut off by Quarkus).
  * Quarkus' own refusals have empty bodies and no hook, so its decoder limits are set well above these
  * ({@code META-INF/microprofile-config.properties}); only a request past those gets its empty answer.
  */
@@ -59,13 +58,6 @@ public class RequestLimits {
             } else if (headerBytes(request) > maxHeaders) {
                 refuse(ctx, 431, headersTooLarge);
             } else if (declaredBody(request) > maxBody) {
-                refuse(ctx, 413, bodyTooLarge);
-            } else {
-                ctx.next();
-            }
-        }).failureHandler(ctx -> {
-            // A chunked body that grows past the limit: Quarkus fails the request with a bare 413.
-            if (ctx.statusCode() == 413 && !ctx.response().headWritten()) {
                 refuse(ctx, 413, bodyTooLarge);
             } else {
                 ctx.next();

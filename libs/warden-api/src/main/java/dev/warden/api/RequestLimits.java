@@ -19,7 +19,8 @@ import java.util.List;
  * The request size limits of every service, each refused in the one error shape by the router's first handler,
  * before anything reads the request: a URI longer than {@code warden.http.limits.max-uri-length} is a 414, header
  * lines over {@code warden.http.limits.max-header-size} in all a 431, a body declared larger than
- * {@code quarkus.http.limits.max-body-size} a 413 (a chunked body that grows past it is still cut off by Quarkus).
+ * {@code quarkus.http.limits.max-body-size} a 413 (a chunked body that grows past it is still cut off by Quarkus REST
+ * with an empty 413: it ends that answer itself while reading, and no failure reaches the router).
  * Quarkus' own refusals have empty bodies and no hook, so its decoder limits are set well above these
  * ({@code META-INF/microprofile-config.properties}); only a request past those gets its empty answer.
  */

@@ -74,6 +74,15 @@ class LauncherStackTest {
                     "{\"name\": \"" + "a".repeat(2 * 1024 * 1024) + "\", \"runtime\": \"docker\"}");
             assertEquals(413, body.statusCode());
             assertEquals("payload_too_large", JSON.readTree(body.body()).at("/error/code").asText());
+            // Chunked, with no length to refuse it by: the gateway counts it as it comes.
+            byte[] huge = ("{\"name\": \"" + "a".repeat(2 * 1024 * 1024) + "\", \"runtime\": \"docker\"}")
+                    .getBytes(StandardCharsets.UTF_8);
+            HttpResponse<String> chunked = HTTP.send(HttpRequest.newBuilder(URI.create(url + "/v1/agents"))
+                    .header("X-API-Key", key).header("Content-Type", "application/json")
+                    .POST(HttpRequest.BodyPublishers.ofInputStream(() -> new java.io.ByteArrayInputStream(huge))).build(),
+                    HttpResponse.BodyHandlers.ofString());
+            assertEquals(413, chunked.statusCode());
+            assertEquals("payload_too_large", JSON.readTree(chunked.body()).at("/error/code").asText());
             HttpResponse<String> headers = HTTP.send(HttpRequest.newBuilder(URI.create(url + "/v1/agents"))
                     .header("X-API-Key", key).header("X-Big", "b".repeat(20_000)).build(), HttpResponse.BodyHandlers.ofString());
             assertEquals(431, headers.statusCode());

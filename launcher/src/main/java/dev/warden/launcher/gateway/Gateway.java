@@ -5,6 +5,7 @@ import io.vertx.core.Future;
 import io.vertx.core.Promise;
 import io.vertx.core.Vertx;
 import io.vertx.core.http.HttpClientOptions;
+import io.vertx.core.http.HttpHeaders;
 import io.vertx.core.http.HttpServerOptions;
 import io.vertx.core.http.PoolOptions;
 import io.vertx.core.net.SocketAddress;
@@ -151,6 +152,21 @@ public final class Gateway {
             if (incoming.authority() != null) {
                 ctx.request().setAuthority(incoming.authority());
             }
+            if (RequestLimits.unknownLength(incoming)) {
+                // A chunked body is counted here, so that one over the limit is refused in the shape like the rest.
+                return RequestLimits.readBody(incoming)
+                        .compose(body -> {
+                            ctx.request().headers().remove(HttpHeaders.TRANSFER_ENCODING);
+                            ctx.request().setBody(Body.body(body));
+                            return send(ctx, service);
+                        }, failure -> Future.succeededFuture(failure instanceof RequestLimits.BodyTooLarge
+                                ? error(ctx, 413, "payload_too_large", failure.getMessage())
+                                : error(ctx, 400, "bad_request", "The request body could not be read")));
+            }
+            return send(ctx, service);
+        }
+
+        private Future<ProxyResponse> send(ProxyContext ctx, String service) {
             // Refused or reset: the process is gone or going, and the supervisor is about to hear of it.
             return ctx.sendRequest().recover(failure -> Future.succeededFuture(unavailable(ctx,
                     service + " is not answering", status.retryAfter(service).orElse(RETRY_UNREACHABLE))));

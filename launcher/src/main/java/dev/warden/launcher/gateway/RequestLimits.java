@@ -2,8 +2,11 @@ package dev.warden.launcher.gateway;
 
 import io.netty.handler.codec.http.TooLongHttpHeaderException;
 import io.netty.handler.codec.http.TooLongHttpLineException;
+import io.vertx.core.Future;
 import io.vertx.core.Handler;
+import io.vertx.core.Promise;
 import io.vertx.core.Vertx;
+import io.vertx.core.buffer.Buffer;
 import io.vertx.core.http.HttpHeaders;
 import io.vertx.core.http.HttpServerOptions;
 import io.vertx.core.http.HttpServerRequest;
@@ -12,7 +15,7 @@ import io.vertx.core.http.HttpServerRequest;
  * The gateway's deliberate request limits, the same as every service's (warden-api's {@code RequestLimits} and its
  * {@code META-INF/microprofile-config.properties}; the gateway does not depend on warden-api, so the numbers are
  * repeated here): a URI of at most {@link #MAX_URI} characters, header lines of at most {@link #MAX_HEADERS} bytes in
- * all, a declared body of at most {@link #MAX_BODY} bytes. Each refusal is a 414, 431 or 413 in the error shape, sent
+ * all, a body of at most {@link #MAX_BODY} bytes (declared, or counted as it comes when chunked). Each refusal is a 414, 431 or 413 in the error shape, sent
  * before the request reaches a service. The HTTP decoder's own limits are set well above these; a request beyond
  * even those is answered in the same shape by {@link #invalid}.
  */
@@ -49,10 +52,47 @@ final class RequestLimits implements Handler<HttpServerRequest> {
         } else if (headerBytes(request) > MAX_HEADERS) {
             headersTooLarge(request);
         } else if (declaredBody(request) > MAX_BODY) {
-            refuse(request, 413, "payload_too_large", "The request body may be at most " + MAX_BODY + " bytes");
+            refuse(request, 413, "payload_too_large", bodyTooLargeMessage());
         } else {
             next.handle(request);
         }
+    }
+
+    /** Whether the request carries a body whose length it does not declare (chunked). */
+    static boolean unknownLength(HttpServerRequest request) {
+        return request.getHeader(HttpHeaders.CONTENT_LENGTH) == null
+                && request.headers().contains(HttpHeaders.TRANSFER_ENCODING, HttpHeaders.CHUNKED, true);
+    }
+
+    /**
+     * Reads a body of unknown length into memory, up to {@link #MAX_BODY} bytes; past that it fails with
+     * {@link BodyTooLarge}, and drops the rest as it comes.
+     */
+    static Future<Buffer> readBody(HttpServerRequest request) {
+        Promise<Buffer> read = Promise.promise();
+        Buffer body = Buffer.buffer();
+        request.handler(chunk -> {
+            if (body.length() + chunk.length() > MAX_BODY) {
+                request.handler(null);
+                read.tryFail(new BodyTooLarge());
+            } else {
+                body.appendBuffer(chunk);
+            }
+        });
+        request.exceptionHandler(read::tryFail);
+        request.endHandler(end -> read.tryComplete(body));
+        request.resume();
+        return read.future();
+    }
+
+    static final class BodyTooLarge extends RuntimeException {
+        BodyTooLarge() {
+            super(bodyTooLargeMessage(), null, false, false);
+        }
+    }
+
+    static String bodyTooLargeMessage() {
+        return "The request body may be at most " + MAX_BODY + " bytes";
     }
 
     /** What the HTTP decoder could not read at all (past its own limits, or malformed), in the error shape. */

@@ -153,6 +153,23 @@ class GatewayTest {
         assertEquals(200, send("POST", "/v1/up/x", "x".repeat((int) RequestLimits.MAX_BODY)).statusCode());
     }
 
+    @Test
+    void aChunkedBodyIsCountedAsItComesAndOneOverTheLimitIsA413InTheErrorShape() throws Exception {
+        HttpResponse<String> small = sendChunked(new byte[1000]);
+        assertEquals(200, small.statusCode());
+        assertTrue(small.body().endsWith("body=" + new String(new byte[1000], StandardCharsets.UTF_8)));
+        HttpResponse<String> huge = sendChunked(new byte[(int) RequestLimits.MAX_BODY + 1]);
+        assertEquals(413, huge.statusCode());
+        assertError(huge, "payload_too_large");
+    }
+
+    private static HttpResponse<String> sendChunked(byte[] body) throws Exception {
+        // A stream of unknown length: the client sends it chunked.
+        return HTTP.send(HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + port + "/v1/up/x"))
+                .POST(HttpRequest.BodyPublishers.ofInputStream(() -> new java.io.ByteArrayInputStream(body))).build(),
+                HttpResponse.BodyHandlers.ofString());
+    }
+
     private static HttpResponse<String> sendWithHeader(String name, String value) throws Exception {
         return HTTP.send(HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + port + "/v1/up/x"))
                 .header(name, value).build(), HttpResponse.BodyHandlers.ofString());

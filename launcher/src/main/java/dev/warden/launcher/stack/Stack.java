@@ -202,6 +202,7 @@ public final class Stack {
         supervisor.stopAll();
         progress.endOpenLine("interrupted");
         if (started.isEmpty()) {
+            leftovers.forget(Leftovers.LAUNCHER);
             stoppedLatch.countDown();
             return;
         }

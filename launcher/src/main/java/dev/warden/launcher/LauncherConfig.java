@@ -23,7 +23,9 @@ public record LauncherConfig(
         Optional<Set<String>> onlyServices,
         Optional<String> bootstrapApiKey,
         List<String> serviceJavaOptions,
-        Duration serviceStartTimeout) {
+        Duration serviceStartTimeout,
+        Duration restartBackoff,
+        Duration restartBackoffMax) {
 
     // The full JIT: C1 alone starts a second faster but serves a third of the requests (bench/request).
     public static final String DEFAULT_SERVICE_JAVA_OPTS = "-Xms64m -Xmx512m -XX:+UseSerialGC";
@@ -47,7 +49,9 @@ public record LauncherConfig(
                 settings.find("WARDEN_SERVICES").map(list -> Set.copyOf(Arrays.asList(list.split("\\s*,\\s*")))),
                 settings.find("WARDEN_BOOTSTRAP_API_KEY"),
                 Arrays.asList(settings.get("WARDEN_SERVICE_JAVA_OPTS", DEFAULT_SERVICE_JAVA_OPTS).trim().split("\\s+")),
-                Duration.ofSeconds(settings.seconds("WARDEN_SERVICE_START_TIMEOUT", 180)));
+                Duration.ofSeconds(settings.seconds("WARDEN_SERVICE_START_TIMEOUT", 180)),
+                Duration.ofSeconds(settings.seconds("WARDEN_RESTART_BACKOFF", 1)),
+                Duration.ofSeconds(settings.seconds("WARDEN_RESTART_BACKOFF_MAX", 30)));
     }
 
     /** The repository is the nearest folder, from here upwards, that holds deploy/routes.json. */

@@ -69,6 +69,28 @@ class LauncherStackTest {
 
             assertEquals(401, send("GET", url + "/v1/agents", null, null).statusCode());
 
+            // Over the request limits, through the gateway: each in the error shape (a 2 MB body was a 502 before).
+            HttpResponse<String> body = send("POST", url + "/v1/agents", key,
+                    "{\"name\": \"" + "a".repeat(2 * 1024 * 1024) + "\", \"runtime\": \"docker\"}");
+            assertEquals(413, body.statusCode());
+            assertEquals("payload_too_large", JSON.readTree(body.body()).at("/error/code").asText());
+            // Chunked, with no length to refuse it by: the gateway counts it as it comes.
+            byte[] huge = ("{\"name\": \"" + "a".repeat(2 * 1024 * 1024) + "\", \"runtime\": \"docker\"}")
+                    .getBytes(StandardCharsets.UTF_8);
+            HttpResponse<String> chunked = HTTP.send(HttpRequest.newBuilder(URI.create(url + "/v1/agents"))
+                    .header("X-API-Key", key).header("Content-Type", "application/json")
+                    .POST(HttpRequest.BodyPublishers.ofInputStream(() -> new java.io.ByteArrayInputStream(huge))).build(),
+                    HttpResponse.BodyHandlers.ofString());
+            assertEquals(413, chunked.statusCode());
+            assertEquals("payload_too_large", JSON.readTree(chunked.body()).at("/error/code").asText());
+            HttpResponse<String> headers = HTTP.send(HttpRequest.newBuilder(URI.create(url + "/v1/agents"))
+                    .header("X-API-Key", key).header("X-Big", "b".repeat(20_000)).build(), HttpResponse.BodyHandlers.ofString());
+            assertEquals(431, headers.statusCode());
+            assertEquals("headers_too_large", JSON.readTree(headers.body()).at("/error/code").asText());
+            HttpResponse<String> uri = send("GET", url + "/v1/agents/" + "a".repeat(5_000), key, null);
+            assertEquals(414, uri.statusCode());
+            assertEquals("uri_too_long", JSON.readTree(uri.body()).at("/error/code").asText());
+
             // audit-service records the creation from Kafka, and signs its chain head with the stored key.
             awaitAuditEntries(url, key);
             assertEquals(201, send("POST", url + "/v1/audit/checkpoints", key, null).statusCode());

@@ -1,13 +1,11 @@
 package dev.warden.launcher.gateway;
 
-import com.fasterxml.jackson.databind.ObjectMapper;
-import com.fasterxml.jackson.databind.node.ObjectNode;
 import io.vertx.core.AbstractVerticle;
 import io.vertx.core.Future;
 import io.vertx.core.Promise;
 import io.vertx.core.Vertx;
-import io.vertx.core.buffer.Buffer;
 import io.vertx.core.http.HttpClientOptions;
+import io.vertx.core.http.HttpHeaders;
 import io.vertx.core.http.HttpServerOptions;
 import io.vertx.core.http.PoolOptions;
 import io.vertx.core.net.SocketAddress;
@@ -22,6 +20,7 @@ import io.vertx.httpproxy.ProxyResponse;
 import java.io.IOException;
 import java.net.InetAddress;
 import java.net.ServerSocket;
+import java.time.Duration;
 import java.util.Map;
 import java.util.Optional;
 import java.util.concurrent.TimeUnit;
@@ -29,24 +28,30 @@ import java.util.stream.Collectors;
 
 /**
  * The one local entry point: a Vert.x reverse proxy that sends each request to the service its path is routed to in
- * the routing table. Requests no route matches get a 404, and a service that cannot be reached a 502, both in the
- * error shape of every Warden API, so clients handle the gateway's errors like the services' own.
+ * the routing table. Every refusal is in the error shape of every Warden API, so clients handle the gateway's errors
+ * like the services' own: a request over the limits ({@link RequestLimits}) a 413, 414 or 431; no route a 404; a
+ * service that is down, restarting or not answering a 503 with {@code Retry-After}; a service this launcher did not
+ * start a 502.
  */
 public final class Gateway {
 
-    private static final ObjectMapper JSON = new ObjectMapper();
     private static final String ORIGIN = "warden.origin";
+    /** The Retry-After of a failed connection to a service the supervisor still counts up. */
+    private static final Duration RETRY_UNREACHABLE = Duration.ofSeconds(5);
 
     private final RoutingTable table;
     private final Map<String, SocketAddress> origins;
+    private final ServiceStatus status;
     private Vertx vertx;
 
     /**
      * @param table   the routes, in order
      * @param origins where each service of the table listens now (services may run on other ports than the table's)
+     * @param status  whether each service is up now
      */
-    public Gateway(RoutingTable table, Map<String, Integer> origins) {
+    public Gateway(RoutingTable table, Map<String, Integer> origins, ServiceStatus status) {
         this.table = table;
+        this.status = status;
         this.origins = origins.entrySet().stream().collect(Collectors.toUnmodifiableMap(
                 Map.Entry::getKey, e -> SocketAddress.inetSocketAddress(e.getValue(), "127.0.0.1")));
     }
@@ -92,8 +97,10 @@ public final class Gateway {
                 HttpProxy proxy = HttpProxy.reverseProxy(new ProxyOptions(), client)
                         .origin(OriginRequestProvider.selector(ctx -> Future.succeededFuture(ctx.get(ORIGIN, SocketAddress.class))))
                         .addInterceptor(new Routing());
-                vertx.createHttpServer(new HttpServerOptions().setHost("127.0.0.1").setPort(port))
-                        .requestHandler(proxy)
+                RequestLimits limits = new RequestLimits(vertx, proxy);
+                vertx.createHttpServer(RequestLimits.decoderLimits(new HttpServerOptions().setHost("127.0.0.1").setPort(port)))
+                        .invalidRequestHandler(limits::invalid)
+                        .requestHandler(limits)
                         .listen()
                         .onSuccess(server -> {
                             bound.tryComplete(server.actualPort());
@@ -131,27 +138,50 @@ public final class Gateway {
                 return Future.succeededFuture(error(ctx, 404, "not_found",
                         "No route for " + incoming.method() + " " + incoming.path()));
             }
+            String service = route.get().service();
             if (origin == null) {
                 return Future.succeededFuture(error(ctx, 502, "bad_gateway",
-                        route.get().service() + " is not running"));
+                        service + " is not part of this suite (not built, or not in WARDEN_SERVICES)"));
+            }
+            Optional<Duration> down = status.retryAfter(service);
+            if (down.isPresent()) {
+                return Future.succeededFuture(unavailable(ctx, service + " is restarting", down.get()));
             }
             ctx.set(ORIGIN, origin);
             // Keep the caller's Host, as a production gateway does: services build Location headers from it.
             if (incoming.authority() != null) {
                 ctx.request().setAuthority(incoming.authority());
             }
-            return ctx.sendRequest().recover(failure -> Future.succeededFuture(error(ctx, 502, "bad_gateway",
-                    route.get().service() + " is not reachable: " + failure.getMessage())));
+            if (RequestLimits.unknownLength(incoming)) {
+                // A chunked body is counted here, so that one over the limit is refused in the shape like the rest.
+                return RequestLimits.readBody(incoming)
+                        .compose(body -> {
+                            ctx.request().headers().remove(HttpHeaders.TRANSFER_ENCODING);
+                            ctx.request().setBody(Body.body(body));
+                            return send(ctx, service);
+                        }, failure -> Future.succeededFuture(failure instanceof RequestLimits.BodyTooLarge
+                                ? error(ctx, 413, "payload_too_large", failure.getMessage())
+                                : error(ctx, 400, "bad_request", "The request body could not be read")));
+            }
+            return send(ctx, service);
+        }
+
+        private Future<ProxyResponse> send(ProxyContext ctx, String service) {
+            // Refused or reset: the process is gone or going, and the supervisor is about to hear of it.
+            return ctx.sendRequest().recover(failure -> Future.succeededFuture(unavailable(ctx,
+                    service + " is not answering", status.retryAfter(service).orElse(RETRY_UNREACHABLE))));
+        }
+
+        private ProxyResponse unavailable(ProxyContext ctx, String message, Duration retryAfter) {
+            return error(ctx, 503, "service_unavailable", message)
+                    .putHeader("retry-after", String.valueOf(Math.max(1, (retryAfter.toMillis() + 999) / 1000)));
         }
 
         private ProxyResponse error(ProxyContext ctx, int status, String code, String message) {
-            ObjectNode body = JSON.createObjectNode();
-            ObjectNode error = body.putObject("error");
-            error.put("code", code).put("message", message).putArray("details");
             return ctx.request().release().response()
                     .setStatusCode(status)
                     .putHeader("content-type", "application/json")
-                    .setBody(Body.body(Buffer.buffer(body.toString())));
+                    .setBody(Body.body(ErrorBody.of(code, message)));
         }
     }
 }

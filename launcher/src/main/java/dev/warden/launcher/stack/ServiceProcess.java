@@ -17,6 +17,7 @@ import java.time.Instant;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
+import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.TimeUnit;
 import java.util.function.BooleanSupplier;
 
@@ -75,6 +76,23 @@ final class ServiceProcess {
 
     Path log() {
         return log;
+    }
+
+    ProcessHandle handle() {
+        return process.toHandle();
+    }
+
+    /** Completes as soon as the process has exited, however it ended. */
+    CompletableFuture<ServiceProcess> onExit() {
+        return process.onExit().thenApply(exited -> this);
+    }
+
+    int exitCode() {
+        return process.exitValue();
+    }
+
+    void kill() {
+        process.destroyForcibly();
     }
 
     /**

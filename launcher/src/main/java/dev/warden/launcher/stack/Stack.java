@@ -21,12 +21,16 @@ import java.util.Deque;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.Optional;
 import java.util.concurrent.CountDownLatch;
+import java.util.function.Consumer;
 import java.util.function.Supplier;
 
 /**
  * The whole local suite: PostgreSQL, Kafka, every built service of the routing table, and the gateway. Each part is
  * remembered as it starts, and {@link #stop()} stops them in reverse order: gateway, services, Kafka, PostgreSQL.
+ * Once everything runs, a {@link Supervisor} restarts a service that exits. Every process is also recorded in the
+ * data folder ({@link Leftovers}), so that what a killed launcher left running is stopped by the next one.
  */
 public final class Stack {
 
@@ -54,13 +58,18 @@ public final class Stack {
 
     private final LauncherConfig config;
     private final Progress progress;
+    private final Leftovers leftovers;
+    private final Supervisor supervisor;
     private final Deque<Part> started = new ArrayDeque<>();
+    private final List<Runnable> startSupervision = new ArrayList<>();
     private final CountDownLatch stoppedLatch = new CountDownLatch(1);
     private boolean stopped;
 
     public Stack(LauncherConfig config, Progress progress) {
         this.config = config;
         this.progress = progress;
+        this.leftovers = new Leftovers(config.dataDir().resolve("run"));
+        this.supervisor = new Supervisor(progress, config.restartBackoff(), config.restartBackoffMax());
     }
 
     public Running start() {
@@ -75,26 +84,32 @@ public final class Stack {
     private Running startAll() {
         RoutingTable table = loadRoutes();
         Map<String, Path> jars = builtServices(table);
-        checkPorts(table, jars);
         Path data = config.dataDir();
+        progress.plain("Warden local suite; data folder " + data);
+        leftovers.stopLeftovers(progress);
+        checkPorts(table, jars);
+        leftovers.record(Leftovers.LAUNCHER, ProcessHandle.current());
         Path logs = data.resolve("logs");
         createDirectories(logs);
         Secrets secrets = new Secrets(data.resolve("secrets"));
-        progress.plain("Warden local suite; data folder " + data);
 
         var step = progress.begin("PostgreSQL");
         LocalPostgres postgres = LocalPostgres.start(data.resolve("postgres"), config.postgresPort(),
                 secrets.getOrCreate("db-app-password", Secrets::newPassword));
+        postmaster(data.resolve("postgres")).ifPresent(pg -> leftovers.record(Leftovers.POSTGRES, pg));
         register("PostgreSQL", () -> {
             postgres.close();
+            leftovers.forget(Leftovers.POSTGRES);
             return "stopped";
         });
         step.done("port " + postgres.port() + ", data " + Progress.show(data.resolve("postgres")));
 
         step = progress.begin("Kafka");
         LocalKafka kafka = LocalKafka.start(data.resolve("kafka"), config.kafkaPort());
+        kafkaBroker(data.resolve("kafka")).ifPresent(broker -> leftovers.record(Leftovers.KAFKA, broker));
         register("Kafka", () -> {
             kafka.stop();
+            leftovers.forget(Leftovers.KAFKA);
             return "stopped";
         });
         step.done("port " + kafka.port() + ", data " + Progress.show(data.resolve("kafka")));
@@ -112,7 +127,7 @@ public final class Stack {
                 signingKey);
 
         step = progress.begin("Gateway");
-        Gateway gateway = new Gateway(table, origins);
+        Gateway gateway = new Gateway(table, origins, supervisor);
         int gatewayPort = gateway.start(config.gatewayPort());
         register("gateway", () -> {
             gateway.stop();
@@ -120,6 +135,8 @@ public final class Stack {
         });
         String url = "http://127.0.0.1:" + gatewayPort;
         step.done(url + ", " + table.routes().size() + " routes from " + Progress.show(config.routesFile()));
+        // From now on, not before: its lines would break the start-up's. A service that died meanwhile is heard of at once.
+        startSupervision.forEach(Runnable::run);
         return new Running(url, gatewayPort, adminKey, secrets.file("platform-api-key"), logs,
                 Collections.unmodifiableMap(new LinkedHashMap<>(origins)));
     }
@@ -133,6 +150,7 @@ public final class Stack {
                 progress.line(service + " ... skipped: " + (Files.isRegularFile(jar(service))
                         ? "not in WARDEN_SERVICES" : "not built (no " + Progress.show(jar(service)) + ")")));
         List<ServiceProcess> services = new ArrayList<>();
+        Map<String, Supplier<ServiceProcess>> launchers = new LinkedHashMap<>();
         long start = System.nanoTime();
         Map<String, ServiceEnv.Context> contexts = new LinkedHashMap<>();
         for (var entry : jars.entrySet()) {
@@ -144,6 +162,7 @@ public final class Stack {
                     kafkaSecurity, platformKeySha256, adminKey, signingKey));
         }
         // Migrations first, all at once (one database each), with the owner's credentials the services never get.
+        // A service the supervisor restarts finds its schema current and is not migrated again.
         var migrating = progress.part("migrations");
         List<MigrationStep> steps = new ArrayList<>();
         contexts.forEach((service, context) -> steps.add(MigrationStep.start(service, jars.get(service),
@@ -155,22 +174,41 @@ public final class Stack {
             ServiceEnv.Context context = contexts.get(service);
             int port = context.port();
             var env = ServiceEnv.of(context);
-            ServiceProcess process = ServiceProcess.start(service, entry.getValue(), port, env,
-                    config.serviceJavaOptions(), config.dataDir(), config.dataDir().resolve("logs/" + service + ".log"));
-            register(service, () -> process.stop(SERVICE_STOP_GRACE));
+            Supplier<ServiceProcess> launch = () -> {
+                ServiceProcess process = ServiceProcess.start(service, entry.getValue(), port, env,
+                        config.serviceJavaOptions(), config.dataDir(), config.dataDir().resolve("logs/" + service + ".log"));
+                leftovers.record(service, process.handle());
+                return process;
+            };
+            ServiceProcess process = launch.get();
+            register(service, () -> {
+                String stopped = supervisor.current(service).orElse(process).stop(SERVICE_STOP_GRACE);
+                leftovers.forget(service);
+                return stopped;
+            });
+            launchers.put(service, launch);
             services.add(process);
         }
         Map<String, Integer> origins = new LinkedHashMap<>();
         for (ServiceProcess service : services) {
             var part = progress.part(service.name());
-            boolean ownsKeys = service.name().equals(ServiceEnv.KEY_OWNER);
-            service.awaitReady(config.serviceStartTimeout(), ServiceEnv.KEY_CHECK_PATH, ownsKeys ? adminKey : null,
-                    this::isStopped);
+            Consumer<ServiceProcess> ready = readiness(adminKey);
+            ready.accept(service);
             part.end("ready in " + Progress.seconds(start) + " (port " + service.port() + ", log "
-                    + Progress.show(service.log()) + (ownsKeys ? ", demo admin key accepted" : "") + ")");
+                    + Progress.show(service.log()) + (service.name().equals(ServiceEnv.KEY_OWNER)
+                    ? ", demo admin key accepted" : "") + ")");
             origins.put(service.name(), service.port());
+            Duration took = Duration.ofNanos(System.nanoTime() - start);
+            startSupervision.add(() -> supervisor.watch(service, took, launchers.get(service.name()), ready));
         }
         return origins;
+    }
+
+    /** A service is ready once its readiness check answers 200 and, for the key owner, the demo admin key works. */
+    private Consumer<ServiceProcess> readiness(String adminKey) {
+        return service -> service.awaitReady(config.serviceStartTimeout(), ServiceEnv.KEY_CHECK_PATH,
+                service.name().equals(ServiceEnv.KEY_OWNER) ? adminKey : null,
+                () -> supervisor.isStopping() || isStopped());
     }
 
     /** Stops what started, newest first. Safe to call more than once and from any thread. */
@@ -179,8 +217,10 @@ public final class Stack {
             return;
         }
         stopped = true;
+        supervisor.stopAll();
         progress.endOpenLine("interrupted");
         if (started.isEmpty()) {
+            leftovers.forget(Leftovers.LAUNCHER);
             stoppedLatch.countDown();
             return;
         }
@@ -194,6 +234,7 @@ public final class Stack {
                 line.end("failed: " + e.getMessage());
             }
         }
+        leftovers.forget(Leftovers.LAUNCHER);
         progress.plain("Stopped; data kept in " + config.dataDir());
         stoppedLatch.countDown();
     }
@@ -258,6 +299,32 @@ public final class Stack {
             jars.keySet().forEach(service -> Ports.requireFree(table.servicePorts().get(service), service,
                     "set WARDEN_SERVICE_PORTS=free to run services on free ports"));
         }
+    }
+
+    /** The PostgreSQL server's pid, the first line of its postmaster.pid. */
+    private static Optional<ProcessHandle> postmaster(Path dataDir) {
+        try {
+            String pid = Files.readAllLines(dataDir.resolve("postmaster.pid")).getFirst().trim();
+            return ProcessHandle.of(Long.parseLong(pid));
+        } catch (IOException | RuntimeException unreadable) {
+            return Optional.empty();
+        }
+    }
+
+    /**
+     * The broker JVM LocalKafka started as this process's child, told apart by its properties file. Read from /proc:
+     * ProcessHandle.Info cuts a command line at 4 KB, and the broker's classpath is longer.
+     */
+    private static Optional<ProcessHandle> kafkaBroker(Path kafkaDir) {
+        String properties = kafkaDir.resolve("server.properties").toString();
+        return ProcessHandle.current().children().filter(child -> {
+            try {
+                String line = Files.readString(Path.of("/proc", String.valueOf(child.pid()), "cmdline"));
+                return line.contains("kafka.Kafka") && line.contains(properties);
+            } catch (IOException | UncheckedIOException gone) {
+                return false;
+            }
+        }).findFirst();
     }
 
     private static void createDirectories(Path dir) {

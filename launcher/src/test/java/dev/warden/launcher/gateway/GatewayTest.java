@@ -3,6 +3,7 @@ package dev.warden.launcher.gateway;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import io.vertx.core.Vertx;
+import io.vertx.core.http.HttpServerOptions;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
@@ -12,17 +13,26 @@ import java.net.URI;
 import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
+import java.net.Socket;
+import java.nio.charset.StandardCharsets;
+import java.time.Duration;
 import java.util.Map;
+import java.util.Optional;
+import java.util.Set;
+import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.TimeUnit;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
-/** The gateway against a small origin: proxying, and the Warden error shape for 404 and 502. */
+/** The gateway against a small origin: proxying, and the Warden error shape for its own refusals. */
 class GatewayTest {
 
     private static final HttpClient HTTP = HttpClient.newHttpClient();
     private static final ObjectMapper JSON = new ObjectMapper();
+
+    /** The services the test says are restarting: the supervisor's part. */
+    private static final Set<String> RESTARTING = ConcurrentHashMap.newKeySet();
 
     private static Vertx origin;
     private static Gateway gateway;
@@ -31,7 +41,8 @@ class GatewayTest {
     @BeforeAll
     static void start() throws Exception {
         origin = Vertx.vertx();
-        int originPort = origin.createHttpServer()
+        // Its own limits above the gateway's, as the services' are: what the gateway lets through, it takes.
+        int originPort = origin.createHttpServer(new HttpServerOptions().setMaxInitialLineLength(65_536).setMaxHeaderSize(65_536))
                 .requestHandler(req -> req.body().onSuccess(body -> req.response()
                         .putHeader("content-type", "text/plain")
                         .end(req.method() + " " + req.uri() + " host=" + req.authority() + " body=" + body)))
@@ -42,11 +53,14 @@ class GatewayTest {
             closedPort = socket.getLocalPort();
         }
         RoutingTable table = RoutingTable.parse("""
-                {"services": {"up": {"port": 1}, "down": {"port": 2}, "unbuilt": {"port": 3}},
+                {"services": {"up": {"port": 1}, "down": {"port": 2}, "unbuilt": {"port": 3}, "restarting": {"port": 4}},
                  "routes": [{"match": "prefix", "path": "/v1/up", "service": "up"},
                             {"match": "regex", "path": "/v1/down/.*", "service": "down"},
-                            {"match": "prefix", "path": "/v1/unbuilt", "service": "unbuilt"}]}""");
-        gateway = new Gateway(table, Map.of("up", originPort, "down", closedPort));
+                            {"match": "prefix", "path": "/v1/unbuilt", "service": "unbuilt"},
+                            {"match": "prefix", "path": "/v1/restarting", "service": "restarting"}]}""");
+        RESTARTING.add("restarting");
+        gateway = new Gateway(table, Map.of("up", originPort, "down", closedPort, "restarting", originPort),
+                service -> RESTARTING.contains(service) ? Optional.of(Duration.ofMillis(2_100)) : Optional.empty());
         port = gateway.start(0);
     }
 
@@ -77,13 +91,88 @@ class GatewayTest {
     }
 
     @Test
-    void unreachableOrUnstartedServiceIsA502InTheWardenErrorShape() throws Exception {
+    void aServiceRefusingConnectionsIsA503WithRetryAfter() throws Exception {
         HttpResponse<String> down = send("POST", "/v1/down/1", "body");
-        assertEquals(502, down.statusCode());
-        assertError(down, "bad_gateway");
+        assertEquals(503, down.statusCode());
+        assertError(down, "service_unavailable");
+        assertEquals("5", down.headers().firstValue("retry-after").orElseThrow());
+    }
+
+    @Test
+    void aRestartingServiceIsA503WithTheSupervisorsRetryAfterAndIsNotCalled() throws Exception {
+        HttpResponse<String> restarting = send("GET", "/v1/restarting/x", null);
+        assertEquals(503, restarting.statusCode());
+        assertError(restarting, "service_unavailable");
+        assertEquals("3", restarting.headers().firstValue("retry-after").orElseThrow());
+    }
+
+    @Test
+    void aServiceThisSuiteDidNotStartIsA502() throws Exception {
         HttpResponse<String> unbuilt = send("GET", "/v1/unbuilt", null);
         assertEquals(502, unbuilt.statusCode());
         assertError(unbuilt, "bad_gateway");
+    }
+
+    @Test
+    void aUriOverTheLimitIsA414InTheErrorShape() throws Exception {
+        String path = "/v1/up/" + "a".repeat(RequestLimits.MAX_URI);
+        assertEquals(200, send("GET", path.substring(0, RequestLimits.MAX_URI), null).statusCode());
+        HttpResponse<String> response = send("GET", path, null);
+        assertEquals(414, response.statusCode());
+        assertError(response, "uri_too_long");
+        // Past the HTTP decoder's own limit too.
+        HttpResponse<String> huge = send("GET", "/v1/up/" + "a".repeat(100_000), null);
+        assertEquals(414, huge.statusCode());
+        assertError(huge, "uri_too_long");
+    }
+
+    @Test
+    void headersOverTheLimitAreA431InTheErrorShape() throws Exception {
+        assertEquals(200, sendWithHeader("x-big", "b".repeat(9_000)).statusCode());
+        HttpResponse<String> response = sendWithHeader("x-big", "b".repeat(RequestLimits.MAX_HEADERS));
+        assertEquals(431, response.statusCode());
+        assertError(response, "headers_too_large");
+        HttpResponse<String> huge = sendWithHeader("x-big", "b".repeat(100_000));
+        assertEquals(431, huge.statusCode());
+        assertError(huge, "headers_too_large");
+    }
+
+    @Test
+    void aBodyDeclaredOverTheLimitIsA413InTheErrorShapeBeforeItIsSent() throws Exception {
+        // Only the head is sent: the gateway must answer from Content-Length, without reading a body.
+        try (Socket socket = new Socket("127.0.0.1", port)) {
+            socket.setSoTimeout(30_000);
+            socket.getOutputStream().write(("POST /v1/up/x HTTP/1.1\r\nHost: localhost\r\nContent-Type: application/json\r\n"
+                    + "Content-Length: " + (RequestLimits.MAX_BODY + 1) + "\r\n\r\n").getBytes(StandardCharsets.US_ASCII));
+            socket.getOutputStream().flush();
+            String answer = new String(socket.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
+            assertTrue(answer.startsWith("HTTP/1.1 413"), answer);
+            String body = answer.substring(answer.indexOf("\r\n\r\n") + 4);
+            assertEquals("payload_too_large", JSON.readTree(body).at("/error/code").asText(), body);
+        }
+        assertEquals(200, send("POST", "/v1/up/x", "x".repeat((int) RequestLimits.MAX_BODY)).statusCode());
+    }
+
+    @Test
+    void aChunkedBodyIsCountedAsItComesAndOneOverTheLimitIsA413InTheErrorShape() throws Exception {
+        HttpResponse<String> small = sendChunked(new byte[1000]);
+        assertEquals(200, small.statusCode());
+        assertTrue(small.body().endsWith("body=" + new String(new byte[1000], StandardCharsets.UTF_8)));
+        HttpResponse<String> huge = sendChunked(new byte[(int) RequestLimits.MAX_BODY + 1]);
+        assertEquals(413, huge.statusCode());
+        assertError(huge, "payload_too_large");
+    }
+
+    private static HttpResponse<String> sendChunked(byte[] body) throws Exception {
+        // A stream of unknown length: the client sends it chunked.
+        return HTTP.send(HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + port + "/v1/up/x"))
+                .POST(HttpRequest.BodyPublishers.ofInputStream(() -> new java.io.ByteArrayInputStream(body))).build(),
+                HttpResponse.BodyHandlers.ofString());
+    }
+
+    private static HttpResponse<String> sendWithHeader(String name, String value) throws Exception {
+        return HTTP.send(HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + port + "/v1/up/x"))
+                .header(name, value).build(), HttpResponse.BodyHandlers.ofString());
     }
 
     private static void assertError(HttpResponse<String> response, String code) throws Exception {

@@ -3,8 +3,12 @@ package dev.warden.api;
 import com.fasterxml.jackson.core.JsonProcessingException;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import io.quarkus.runtime.configuration.MemorySize;
+import io.smallrye.config.ConfigMapping;
 import io.vertx.core.http.HttpHeaders;
+import io.vertx.core.http.HttpServerRequest;
+import io.vertx.core.http.HttpVersion;
 import io.vertx.ext.web.Router;
+import io.vertx.ext.web.RoutingContext;
 import jakarta.enterprise.context.ApplicationScoped;
 import jakarta.enterprise.event.Observes;
 import org.eclipse.microprofile.config.inject.ConfigProperty;
@@ -12,43 +16,93 @@ import org.eclipse.microprofile.config.inject.ConfigProperty;
 import java.util.List;
 
 /**
- * A body declared larger than {@code quarkus.http.limits.max-body-size} is refused before it is read, with a 413 in
- * the one error shape (Quarkus' own refusal has an empty body). A chunked body that grows past the limit is still cut
- * off by Quarkus.
+ * The request size limits of every service, each refused in the one error shape by the router's first handler,
+ * before anything reads the request: a URI longer than {@code warden.http.limits.max-uri-length} is a 414, header
+ * lines over {@code warden.http.limits.max-header-size} in all a 431, a body declared larger than
+ * {@code quarkus.http.limits.max-body-size} a 413 (a chunked body that grows past it is still cut off by Quarkus REST
+ * with an empty 413: it ends that answer itself while reading, and no failure reaches the router).
+ * Quarkus' own refusals have empty bodies and no hook, so its decoder limits are set well above these
+ * ({@code META-INF/microprofile-config.properties}); only a request past those gets its empty answer.
  */
 @ApplicationScoped
 public class RequestLimits {
 
-    private final long maxBody;
+    @ConfigMapping(prefix = "warden.http.limits")
+    public interface Limits {
+        /** Characters of the request URI: path and query string. */
+        int maxUriLength();
 
-    public RequestLimits(@ConfigProperty(name = "quarkus.http.limits.max-body-size") MemorySize maxBody) {
+        /** Bytes of all header lines: each name, ": ", value and CRLF. */
+        MemorySize maxHeaderSize();
+    }
+
+    private static final long LINGER_MILLIS = 5_000;
+
+    private final long maxBody;
+    private final int maxUri;
+    private final long maxHeaders;
+
+    public RequestLimits(@ConfigProperty(name = "quarkus.http.limits.max-body-size") MemorySize maxBody, Limits limits) {
         this.maxBody = maxBody.asLongValue();
+        this.maxUri = limits.maxUriLength();
+        this.maxHeaders = limits.maxHeaderSize().asLongValue();
     }
 
     void install(@Observes Router router) {
-        String body;
-        try {
-            body = new ObjectMapper().writeValueAsString(ErrorResponse.of("payload_too_large",
-                    "The request body may be at most " + maxBody + " bytes", List.of()));
-        } catch (JsonProcessingException e) {
-            throw new IllegalStateException(e);
-        }
+        String uriTooLong = json("uri_too_long", "The request URI may be at most " + maxUri + " characters");
+        String headersTooLarge = json("headers_too_large", "The request headers may be at most " + maxHeaders + " bytes");
+        String bodyTooLarge = json("payload_too_large", "The request body may be at most " + maxBody + " bytes");
         router.route().order(Integer.MIN_VALUE).handler(ctx -> {
-            String length = ctx.request().getHeader(HttpHeaders.CONTENT_LENGTH);
-            if (length != null && tooLarge(length)) {
-                ctx.response().setStatusCode(413).putHeader(HttpHeaders.CONTENT_TYPE, "application/json")
-                        .putHeader(HttpHeaders.CONNECTION, "close").end(body);
+            HttpServerRequest request = ctx.request();
+            if (request.uri().length() > maxUri) {
+                refuse(ctx, 414, uriTooLong);
+            } else if (headerBytes(request) > maxHeaders) {
+                refuse(ctx, 431, headersTooLarge);
+            } else if (declaredBody(request) > maxBody) {
+                refuse(ctx, 413, bodyTooLarge);
             } else {
                 ctx.next();
             }
         });
     }
 
-    private boolean tooLarge(String length) {
+    /**
+     * Answers at once; on HTTP/1 the connection closes once the client has sent the rest of its request, or after
+     * {@link #LINGER_MILLIS} if it goes on (a closed socket with unread data resets, and the client may never see
+     * the answer).
+     */
+    private static void refuse(RoutingContext ctx, int status, String body) {
+        ctx.response().setStatusCode(status).putHeader(HttpHeaders.CONTENT_TYPE, "application/json")
+                .putHeader(HttpHeaders.CONNECTION, "close").end(body)
+                .onComplete(sent -> {
+                    if (ctx.request().version() != HttpVersion.HTTP_2) {
+                        ctx.vertx().setTimer(LINGER_MILLIS, timer -> ctx.request().connection().close());
+                    }
+                });
+    }
+
+    private static long headerBytes(HttpServerRequest request) {
+        long total = 0;
+        for (var header : request.headers()) {
+            total += header.getKey().length() + header.getValue().length() + 4;
+        }
+        return total;
+    }
+
+    private static long declaredBody(HttpServerRequest request) {
+        String length = request.getHeader(HttpHeaders.CONTENT_LENGTH);
         try {
-            return Long.parseLong(length.trim()) > maxBody;
+            return length == null ? 0 : Long.parseLong(length.trim());
         } catch (NumberFormatException e) {
-            return false;
+            return 0;
+        }
+    }
+
+    private static String json(String code, String message) {
+        try {
+            return new ObjectMapper().writeValueAsString(ErrorResponse.of(code, message, List.of()));
+        } catch (JsonProcessingException e) {
+            throw new IllegalStateException(e);
         }
     }
 }

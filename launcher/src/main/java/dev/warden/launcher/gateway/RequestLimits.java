@@ -1,0 +1,148 @@
+package dev.warden.launcher.gateway;
+
+import io.netty.handler.codec.http.TooLongHttpHeaderException;
+import io.netty.handler.codec.http.TooLongHttpLineException;
+import io.vertx.core.Future;
+import io.vertx.core.Handler;
+import io.vertx.core.Promise;
+import io.vertx.core.Vertx;
+import io.vertx.core.buffer.Buffer;
+import io.vertx.core.http.HttpHeaders;
+import io.vertx.core.http.HttpServerOptions;
+import io.vertx.core.http.HttpServerRequest;
+
+/**
+ * The gateway's deliberate request limits, the same as every service's (warden-api's {@code RequestLimits} and its
+ * {@code META-INF/microprofile-config.properties}; the gateway does not depend on warden-api, so the numbers are
+ * repeated here): a URI of at most {@link #MAX_URI} characters, header lines of at most {@link #MAX_HEADERS} bytes in
+ * all, a body of at most {@link #MAX_BODY} bytes (declared, or counted as it comes when chunked). Each refusal is a 414, 431 or 413 in the error shape, sent
+ * before the request reaches a service. The HTTP decoder's own limits are set well above these; a request beyond
+ * even those is answered in the same shape by {@link #invalid}.
+ */
+final class RequestLimits implements Handler<HttpServerRequest> {
+
+    static final int MAX_URI = 4096;
+    static final int MAX_HEADERS = 16 * 1024;
+    static final long MAX_BODY = 1024 * 1024;
+    private static final int DECODER_LIMIT = 64 * 1024;
+    /** How long what a refused client still sends is read and dropped, so that it sees the answer, not a reset. */
+    private static final long LINGER_MILLIS = 5_000;
+
+    private final Vertx vertx;
+    private final Handler<HttpServerRequest> next;
+
+    RequestLimits(Vertx vertx, Handler<HttpServerRequest> next) {
+        this.vertx = vertx;
+        this.next = next;
+    }
+
+    /**
+     * The decoder's limits, above the deliberate ones. HTTP/1.1 only: a client asking to upgrade to cleartext HTTP/2
+     * (Java's HttpClient does by default) carries on in HTTP/1.1, whose limits these are, as the services behind do.
+     */
+    static HttpServerOptions decoderLimits(HttpServerOptions options) {
+        return options.setMaxInitialLineLength(DECODER_LIMIT).setMaxHeaderSize(DECODER_LIMIT)
+                .setHttp2ClearTextEnabled(false);
+    }
+
+    @Override
+    public void handle(HttpServerRequest request) {
+        if (request.uri().length() > MAX_URI) {
+            uriTooLong(request);
+        } else if (headerBytes(request) > MAX_HEADERS) {
+            headersTooLarge(request);
+        } else if (declaredBody(request) > MAX_BODY) {
+            refuse(request, 413, "payload_too_large", bodyTooLargeMessage());
+        } else {
+            next.handle(request);
+        }
+    }
+
+    /** Whether the request carries a body whose length it does not declare (chunked). */
+    static boolean unknownLength(HttpServerRequest request) {
+        return request.getHeader(HttpHeaders.CONTENT_LENGTH) == null
+                && request.headers().contains(HttpHeaders.TRANSFER_ENCODING, HttpHeaders.CHUNKED, true);
+    }
+
+    /**
+     * Reads a body of unknown length into memory, up to {@link #MAX_BODY} bytes; past that it fails with
+     * {@link BodyTooLarge}, and drops the rest as it comes.
+     */
+    static Future<Buffer> readBody(HttpServerRequest request) {
+        Promise<Buffer> read = Promise.promise();
+        Buffer body = Buffer.buffer();
+        request.handler(chunk -> {
+            if (body.length() + chunk.length() > MAX_BODY) {
+                request.handler(null);
+                read.tryFail(new BodyTooLarge());
+            } else {
+                body.appendBuffer(chunk);
+            }
+        });
+        request.exceptionHandler(read::tryFail);
+        request.endHandler(end -> read.tryComplete(body));
+        request.resume();
+        return read.future();
+    }
+
+    static final class BodyTooLarge extends RuntimeException {
+        BodyTooLarge() {
+            super(bodyTooLargeMessage(), null, false, false);
+        }
+    }
+
+    static String bodyTooLargeMessage() {
+        return "The request body may be at most " + MAX_BODY + " bytes";
+    }
+
+    /** What the HTTP decoder could not read at all (past its own limits, or malformed), in the error shape. */
+    void invalid(HttpServerRequest request) {
+        Throwable cause = request.decoderResult().cause();
+        if (cause instanceof TooLongHttpLineException) {
+            uriTooLong(request);
+        } else if (cause instanceof TooLongHttpHeaderException) {
+            headersTooLarge(request);
+        } else {
+            refuse(request, 400, "bad_request", "The request is not valid HTTP");
+        }
+    }
+
+    private void uriTooLong(HttpServerRequest request) {
+        refuse(request, 414, "uri_too_long", "The request URI may be at most " + MAX_URI + " characters");
+    }
+
+    private void headersTooLarge(HttpServerRequest request) {
+        refuse(request, 431, "headers_too_large", "The request headers may be at most " + MAX_HEADERS + " bytes");
+    }
+
+    /**
+     * Answers at once and closes the connection once the client has sent the rest of its request, or after
+     * {@link #LINGER_MILLIS} if it goes on (a closed socket with unread data resets, and the client may never see
+     * the answer).
+     */
+    private void refuse(HttpServerRequest request, int status, String code, String message) {
+        request.response().setStatusCode(status)
+                .putHeader(HttpHeaders.CONTENT_TYPE, "application/json")
+                .putHeader(HttpHeaders.CONNECTION, "close")
+                .end(ErrorBody.of(code, message))
+                .onComplete(sent -> vertx.setTimer(LINGER_MILLIS, timer -> request.connection().close()));
+    }
+
+    /** Each header line as sent: name, ": ", value, CRLF. */
+    private static long headerBytes(HttpServerRequest request) {
+        long total = 0;
+        for (var header : request.headers()) {
+            total += header.getKey().length() + header.getValue().length() + 4;
+        }
+        return total;
+    }
+
+    private static long declaredBody(HttpServerRequest request) {
+        String length = request.getHeader(HttpHeaders.CONTENT_LENGTH);
+        try {
+            return length == null ? 0 : Long.parseLong(length.trim());
+        } catch (NumberFormatException e) {
+            return 0; // the decoder refuses a malformed length itself
+        }
+    }
+}

@@ -1,0 +1,198 @@
+package dev.warden.launcher.stack;
+
+import dev.warden.launcher.LauncherException;
+import dev.warden.launcher.Progress;
+import dev.warden.launcher.gateway.ServiceStatus;
+
+import java.time.Duration;
+import java.util.Map;
+import java.util.Optional;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.Executors;
+import java.util.concurrent.ScheduledExecutorService;
+import java.util.concurrent.TimeUnit;
+import java.util.function.Consumer;
+import java.util.function.Supplier;
+
+/**
+ * Keeps the services running. It hears of a service's exit at once ({@link Process#onExit()}), says so, and starts
+ * it again after a backoff that doubles with each attempt up to a cap; a service that stayed up for
+ * {@link #STABLE_AFTER} starts again from the first backoff. It tells the gateway which services are down and for
+ * about how long ({@link ServiceStatus}), so clients get a 503 with {@code Retry-After} meanwhile. Once
+ * {@link #stopAll()} is called (Ctrl-C, SIGTERM) nothing is restarted any more.
+ */
+final class Supervisor implements ServiceStatus {
+
+    static final Duration STABLE_AFTER = Duration.ofSeconds(60);
+
+    private final Progress progress;
+    private final Duration firstBackoff;
+    private final Duration maxBackoff;
+    private final Map<String, Watched> services = new ConcurrentHashMap<>();
+    private final ScheduledExecutorService scheduler;
+    private volatile boolean stopping;
+
+    Supervisor(Progress progress, Duration firstBackoff, Duration maxBackoff) {
+        this.progress = progress;
+        this.firstBackoff = firstBackoff;
+        this.maxBackoff = maxBackoff;
+        this.scheduler = Executors.newSingleThreadScheduledExecutor(runnable -> {
+            Thread thread = new Thread(runnable, "warden-supervisor");
+            thread.setDaemon(true);
+            return thread;
+        });
+    }
+
+    /**
+     * Supervises a service that is running and ready.
+     *
+     * @param running   its process now
+     * @param startTook how long it took to become ready (the gateway's Retry-After counts on as much for a restart)
+     * @param launch    starts a new process of it
+     * @param ready     waits until a new process is ready; throws {@link LauncherException} if it does not get there
+     */
+    void watch(ServiceProcess running, Duration startTook, Supplier<ServiceProcess> launch,
+               Consumer<ServiceProcess> ready) {
+        Watched watched = new Watched(running.name(), launch, ready, running, startTook);
+        services.put(running.name(), watched);
+        watched.follow(running);
+    }
+
+    /** Stops supervising: from now on an exit is expected and nothing is restarted. */
+    void stopAll() {
+        stopping = true;
+        scheduler.shutdownNow();
+    }
+
+    /** A supervised service's process now: after a restart, not the one it started with. */
+    Optional<ServiceProcess> current(String service) {
+        return Optional.ofNullable(services.get(service)).map(Watched::current);
+    }
+
+    boolean isStopping() {
+        return stopping;
+    }
+
+    @Override
+    public Optional<Duration> retryAfter(String service) {
+        Watched watched = services.get(service);
+        return watched == null ? Optional.empty() : watched.retryAfter();
+    }
+
+    private Duration backoff(int attempt) {
+        // attempt 2 is the first restart
+        long millis = firstBackoff.toMillis() << Math.min(20, attempt - 2);
+        return Duration.ofMillis(Math.min(millis, maxBackoff.toMillis()));
+    }
+
+    private final class Watched {
+
+        private final String name;
+        private final Supplier<ServiceProcess> launch;
+        private final Consumer<ServiceProcess> ready;
+        private ServiceProcess current;
+        private Duration startTook;
+        private int attempt = 1;
+        private long upSince;
+        private long startedAt;
+        private long restartAt;
+        private boolean up = true;
+
+        Watched(String name, Supplier<ServiceProcess> launch, Consumer<ServiceProcess> ready, ServiceProcess running,
+                Duration startTook) {
+            this.name = name;
+            this.launch = launch;
+            this.ready = ready;
+            this.current = running;
+            this.startTook = startTook;
+            this.upSince = System.nanoTime();
+        }
+
+        synchronized ServiceProcess current() {
+            return current;
+        }
+
+        void follow(ServiceProcess process) {
+            process.onExit().thenAccept(exited -> down(exited, "exited with code " + exited.exitCode()));
+        }
+
+        private void down(ServiceProcess process, String what) {
+            Duration delay;
+            int next;
+            synchronized (this) {
+                if (stopping || process != current) {
+                    return;
+                }
+                long now = System.nanoTime();
+                if (up && now - upSince >= STABLE_AFTER.toNanos()) {
+                    attempt = 1;
+                }
+                next = ++attempt;
+                delay = backoff(next);
+                up = false;
+                restartAt = now + delay.toNanos();
+                // The restart waits for readiness on a thread of its own, so one slow service delays no other.
+                scheduler.schedule(() -> Thread.ofPlatform().daemon().name("warden-restart-" + name)
+                        .start(this::restart), delay.toMillis(), TimeUnit.MILLISECONDS);
+            }
+            progress.line(name + " " + what + "; restarting in " + seconds(delay) + " (attempt " + next + ")");
+        }
+
+        private void restart() {
+            ServiceProcess process;
+            String failure = null;
+            synchronized (this) {
+                if (stopping) {
+                    return;
+                }
+                startedAt = System.nanoTime();
+                restartAt = startedAt;
+                try {
+                    process = launch.get();
+                } catch (RuntimeException e) {
+                    process = null;
+                    failure = e.getMessage();
+                }
+                current = process;
+            }
+            if (process == null) {
+                down(null, "could not be started (" + failure + ")");
+                return;
+            }
+            follow(process);
+            try {
+                ready.accept(process);
+            } catch (LauncherException notReady) {
+                if (!stopping && process.handle().isAlive()) {
+                    progress.line(name + " did not become ready (" + notReady.getMessage() + "); killing it");
+                    process.kill(); // its exit restarts it
+                }
+                return;
+            }
+            synchronized (this) {
+                if (stopping || process != current) {
+                    return;
+                }
+                up = true;
+                upSince = System.nanoTime();
+                startTook = Duration.ofNanos(upSince - startedAt);
+            }
+            progress.line(name + " is ready again (in " + seconds(startTook) + ")");
+        }
+
+        synchronized Optional<Duration> retryAfter() {
+            if (up) {
+                return Optional.empty();
+            }
+            // Until the restart, then about as long as the last start took.
+            long readyAt = Math.max(restartAt, startedAt) + startTook.toNanos();
+            return Optional.of(Duration.ofNanos(Math.max(readyAt - System.nanoTime(), Duration.ofSeconds(1).toNanos())));
+        }
+    }
+
+    /** "1 s", "2.5 s". */
+    private static String seconds(Duration duration) {
+        return duration.toMillis() % 1000 == 0 ? duration.toSeconds() + " s"
+                : Progress.seconds(System.nanoTime() - duration.toNanos());
+    }
+}

@@ -1,0 +1,117 @@
+package dev.warden.launcher;
+
+import dev.warden.launcher.stack.Stack;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+import java.io.ByteArrayOutputStream;
+import java.io.IOException;
+import java.net.InetAddress;
+import java.net.ServerSocket;
+import java.net.URI;
+import java.net.http.HttpClient;
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+
+import static dev.warden.launcher.LauncherSupervisionTest.tee;
+import static dev.warden.launcher.LauncherSupervisionTest.text;
+import static org.awaitility.Awaitility.await;
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+/**
+ * kill -9 of the launcher: it cannot stop what it started, so PostgreSQL, Kafka and the services live on, holding
+ * their ports. The next launcher on the same data folder and ports stops them, says so, and starts cleanly.
+ */
+class LauncherLeftoversTest {
+
+    @TempDir
+    Path data;
+
+    @TempDir
+    Path console;
+
+    @Test
+    void theNextUpStopsWhatAKilledLauncherLeftAndStartsOnTheSamePorts() throws Exception {
+        Map<String, String> settings = Map.of(
+                "WARDEN_DATA_DIR", data.toString(),
+                "WARDEN_REPO_DIR", Path.of("..").toAbsolutePath().normalize().toString(),
+                "WARDEN_PG_PORT", String.valueOf(freePort()),
+                "WARDEN_KAFKA_PORT", String.valueOf(freePort()),
+                "WARDEN_GATEWAY_PORT", String.valueOf(freePort()),
+                "WARDEN_SERVICE_PORTS", "free",
+                "WARDEN_SERVICES", "agent-service,audit-service");
+
+        Process old = startLauncher(settings, console.resolve("old-launcher.txt"));
+        List<ProcessHandle> leftBehind = new ArrayList<>(old.descendants().toList());
+        leftBehind.add(ProcessHandle.of(Long.parseLong(
+                Files.readAllLines(data.resolve("postgres/postmaster.pid")).getFirst().trim())).orElseThrow());
+        assertTrue(leftBehind.size() >= 4, "PostgreSQL, Kafka and two services: " + leftBehind);
+
+        old.destroyForcibly().waitFor();
+        assertTrue(leftBehind.stream().allMatch(ProcessHandle::isAlive), "nothing stops by itself");
+
+        ByteArrayOutputStream output = new ByteArrayOutputStream();
+        Stack next = new Stack(LauncherConfig.from(Settings.of(settings)), new Progress(tee(output), Stack.STEPS));
+        try {
+            Stack.Running running = next.start();
+            String said = text(output);
+            assertTrue(said.contains("Left running by a launcher that did not stop: postgresql"), said);
+            assertTrue(said.contains("Left running by a launcher that did not stop: kafka"), said);
+            assertTrue(said.contains("Left running by a launcher that did not stop: audit-service"), said);
+            for (ProcessHandle process : leftBehind) {
+                assertFalse(process.isAlive(), process + " " + process.info().commandLine().orElse(""));
+            }
+            assertEquals(Integer.parseInt(settings.get("WARDEN_GATEWAY_PORT")), running.gatewayPort());
+            HttpResponse<String> agents = HttpClient.newHttpClient().send(HttpRequest.newBuilder(
+                            URI.create(running.gatewayUrl() + "/v1/agents")).header("X-API-Key", running.adminApiKey()).build(),
+                    HttpResponse.BodyHandlers.ofString());
+            assertEquals(200, agents.statusCode(), agents.body());
+        } finally {
+            next.stop();
+            leftBehind.forEach(ProcessHandle::destroyForcibly); // whatever happened above, nothing is left running
+        }
+        assertFalse(Files.list(data.resolve("run")).findAny().isPresent(), "a clean stop leaves no records");
+    }
+
+    /** {@code bin/warden up} as its own JVM, as the user runs it; returns once it says it is ready. */
+    private static Process startLauncher(Map<String, String> settings, Path consoleFile) throws IOException {
+        ProcessBuilder builder = new ProcessBuilder(Path.of(System.getProperty("java.home"), "bin", "java").toString(),
+                "-Dio.netty.noUnsafe=true", "-cp", System.getProperty("java.class.path"), Launcher.class.getName())
+                .redirectErrorStream(true)
+                .redirectOutput(consoleFile.toFile());
+        builder.environment().putAll(settings);
+        Process launcher = builder.start();
+        try {
+            await().atMost(Duration.ofMinutes(5)).pollInterval(Duration.ofMillis(250)).until(() -> {
+                assertTrue(launcher.isAlive(), () -> "the launcher exited: " + read(consoleFile));
+                return read(consoleFile).contains("Warden is ready.");
+            });
+        } catch (RuntimeException | AssertionError e) {
+            launcher.destroy();
+            throw e;
+        }
+        return launcher;
+    }
+
+    private static String read(Path file) {
+        try {
+            return Files.readString(file);
+        } catch (IOException e) {
+            return "";
+        }
+    }
+
+    private static int freePort() throws IOException {
+        try (ServerSocket socket = new ServerSocket(0, 50, InetAddress.getLoopbackAddress())) {
+            return socket.getLocalPort();
+        }
+    }
+}

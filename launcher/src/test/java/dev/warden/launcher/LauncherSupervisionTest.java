@@ -1,0 +1,130 @@
+package dev.warden.launcher;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import dev.warden.launcher.stack.Stack;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+import java.io.ByteArrayOutputStream;
+import java.io.OutputStream;
+import java.io.PrintStream;
+import java.net.URI;
+import java.net.http.HttpClient;
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.Map;
+import java.util.concurrent.atomic.AtomicReference;
+
+import static org.awaitility.Awaitility.await;
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertNotEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+/**
+ * The launcher supervises: a service killed with SIGKILL is noticed at once, said so, and restarted; the gateway
+ * answers 503 with Retry-After in the error shape meanwhile; and stopping the suite restarts nothing.
+ */
+class LauncherSupervisionTest {
+
+    private static final HttpClient HTTP = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(2)).build();
+    private static final ObjectMapper JSON = new ObjectMapper();
+
+    @TempDir
+    Path data;
+
+    @Test
+    void aKilledServiceIsRestartedAndTheGatewayAnswers503WithRetryAfterMeanwhile() throws Exception {
+        ByteArrayOutputStream output = new ByteArrayOutputStream();
+        Stack stack = new Stack(LauncherConfig.from(Settings.of(Map.of(
+                "WARDEN_DATA_DIR", data.toString(),
+                "WARDEN_REPO_DIR", Path.of("..").toAbsolutePath().normalize().toString(),
+                "WARDEN_PG_PORT", "0",
+                "WARDEN_KAFKA_PORT", "0",
+                "WARDEN_GATEWAY_PORT", "0",
+                "WARDEN_SERVICE_PORTS", "free",
+                "WARDEN_SERVICES", "agent-service,audit-service",
+                // Long enough that the 503 is there to see whatever the machine's speed.
+                "WARDEN_RESTART_BACKOFF", "3"))), new Progress(tee(output), Stack.STEPS));
+        try {
+            Stack.Running running = stack.start();
+            String audit = running.gatewayUrl() + "/v1/audit";
+            String key = running.adminApiKey();
+            assertEquals(200, get(audit, key).statusCode());
+            ProcessHandle first = serviceProcess("audit-service");
+
+            first.destroyForcibly();
+
+            AtomicReference<HttpResponse<String>> down = new AtomicReference<>();
+            await().atMost(Duration.ofSeconds(30)).pollInterval(Duration.ofMillis(100))
+                    .until(() -> {
+                        down.set(get(audit, key));
+                        return down.get().statusCode() == 503;
+                    });
+            int retryAfter = Integer.parseInt(down.get().headers().firstValue("retry-after").orElseThrow());
+            assertTrue(retryAfter >= 1, "Retry-After " + retryAfter);
+            JsonNode error = JSON.readTree(down.get().body()).get("error");
+            assertEquals("service_unavailable", error.get("code").asText());
+            assertTrue(error.get("message").asText().contains("audit-service"), error.toString());
+            assertTrue(error.get("details").isArray());
+            await().atMost(Duration.ofSeconds(10)).until(() -> text(output)
+                    .contains("audit-service exited with code 137; restarting in 3 s (attempt 2)"));
+
+            await().atMost(Duration.ofSeconds(180)).pollInterval(Duration.ofMillis(250))
+                    .until(() -> get(audit, key).statusCode() == 200);
+            await().atMost(Duration.ofSeconds(10)).until(() -> text(output).contains("audit-service is ready again"));
+            ProcessHandle second = serviceProcess("audit-service");
+            assertNotEquals(first.pid(), second.pid());
+            // The other service was not touched.
+            assertEquals(200, get(running.gatewayUrl() + "/v1/agents", key).statusCode());
+        } finally {
+            stack.stop();
+        }
+        String afterStop = text(output).substring(text(output).indexOf("Stopping Warden"));
+        assertFalse(afterStop.contains("restarting in"), afterStop);
+    }
+
+    /** The live process of a service this JVM started, found by the jar it runs. */
+    static ProcessHandle serviceProcess(String service) {
+        return ProcessHandle.current().descendants()
+                .filter(p -> p.info().commandLine().orElse("").contains(service + "/target/quarkus-app/quarkus-run.jar"))
+                .filter(ProcessHandle::isAlive)
+                .findFirst().orElseThrow(() -> new AssertionError("no process of " + service));
+    }
+
+    /** Progress to the console as usual, and into {@code copy} for the assertions. */
+    static PrintStream tee(ByteArrayOutputStream copy) {
+        return new PrintStream(new OutputStream() {
+            @Override
+            public void write(int b) {
+                System.out.write(b);
+                synchronized (copy) {
+                    copy.write(b);
+                }
+            }
+
+            @Override
+            public void write(byte[] b, int off, int len) {
+                System.out.write(b, off, len);
+                synchronized (copy) {
+                    copy.write(b, off, len);
+                }
+            }
+        }, true, StandardCharsets.UTF_8);
+    }
+
+    static String text(ByteArrayOutputStream output) {
+        synchronized (output) {
+            return output.toString(StandardCharsets.UTF_8);
+        }
+    }
+
+    private static HttpResponse<String> get(String url, String key) throws Exception {
+        return HTTP.send(HttpRequest.newBuilder(URI.create(url)).header("X-API-Key", key)
+                .timeout(Duration.ofSeconds(10)).GET().build(), HttpResponse.BodyHandlers.ofString());
+    }
+}

@@ -29,7 +29,12 @@ class ServiceCredentialsTest {
             Run run = run(List.of(java(), "-jar", REPO.resolve(service + "/target/quarkus-app/quarkus-run.jar").toString()),
                     Map.of("WARDEN_" + service.replace("-service", "").toUpperCase() + "_PORT", "0"));
             assertEquals(1, run.exitCode(), run.output());
-            for (String name : List.of("WARDEN_DB_APP_USER", "WARDEN_DB_APP_PASSWORD", "KAFKA_SECURITY_PROTOCOL")) {
+            List<String> names = new java.util.ArrayList<>(List.of("WARDEN_DB_APP_USER", "WARDEN_DB_APP_PASSWORD",
+                    "KAFKA_SECURITY_PROTOCOL"));
+            if (service.equals("audit-service")) {
+                names.addAll(List.of("WARDEN_AUDIT_SIGNING_KEY", "WARDEN_AUDIT_SIGNING_PUBLIC_KEY"));
+            }
+            for (String name : names) {
                 assertTrue(run.output().contains(name), service + " names " + name + ":\n" + run.output());
             }
         }

@@ -59,14 +59,18 @@ public class AuditRecorder {
                 CloudEvent event = EventJson.read(record.value());
                 byOrg.computeIfAbsent(event.orgid(), o -> new ArrayList<>()).add(new Incoming(event, EntryMapper.map(event, now)));
             } catch (RuntimeException e) {
+                // Lazy: nothing is sent until the Uni is subscribed, after the rest of the batch is recorded.
                 deadLettered.add(deadLetters.send(record, e.getMessage()));
             }
         }
-        Uni<Void> dead = deadLettered.isEmpty() ? Uni.createFrom().voidItem()
-                : Uni.join().all(deadLettered).andFailFast().replaceWithVoid();
-        // Organizations have separate chains and head locks: append up to four at once.
-        return dead.chain(() -> Multi.createFrom().iterable(byOrg.entrySet()).onItem()
+        // Organizations have separate chains and head locks: append up to four at once. The unparseable go to their
+        // dead-letter topic only once the rest is recorded: a batch that fails is retried whole, and its unparseable
+        // records would otherwise be dead-lettered again on every attempt.
+        Uni<Void> appended = Multi.createFrom().iterable(byOrg.entrySet()).onItem()
                 .transformToUni(e -> chain.append(e.getKey(), e.getValue(), now)).merge(4)
-                .collect().last().replaceWithVoid());
+                .collect().last().replaceWithVoid();
+        return appended.chain(() -> deadLettered.isEmpty() ? Uni.createFrom().voidItem()
+                : Uni.join().all(deadLettered).andFailFast()
+                        .replaceWithVoid());
     }
 }

@@ -2,11 +2,13 @@ package dev.warden.audit.recording;
 
 import dev.warden.audit.support.AuditFixtures;
 import dev.warden.events.CloudEvent;
+import dev.warden.events.EventJson;
 import dev.warden.events.EventTypes;
 import dev.warden.events.Topics;
 import dev.warden.events.audit.AuditEvents.AgentAction;
 import dev.warden.outbox.DeadLetters;
 import dev.warden.testing.EventTap;
+import dev.warden.testing.TestEvents;
 import dev.warden.testing.TestOrganizations.TestOrg;
 import io.quarkus.test.junit.QuarkusTest;
 import org.apache.kafka.clients.consumer.ConsumerRecord;
@@ -22,6 +24,7 @@ import java.util.UUID;
 
 import static dev.warden.audit.support.AuditFixtures.as;
 import static org.hamcrest.Matchers.equalTo;
+import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 /**
@@ -51,6 +54,26 @@ class PoisonEventTest {
     void aNulCharacterIsDeadLetteredAndTheNextEventIsRecorded() {
         // PostgreSQL refuses 0x00 in text: "invalid byte sequence for encoding UTF8: 0x00".
         deadLetteredWhileTheNextEventIsRecorded(action("issues:create", "ji\u0000ra"), "0x00");
+    }
+
+    @Test
+    void anUnparseableRecordInAFailingBatchIsDeadLetteredOnceNotOnEveryRetry() {
+        CloudEvent poison = action("issues:create", "ji\u0000ra");
+        CloudEvent next = action("issues:read", "jira");
+        String unparseable = "not json " + UUID.randomUUID();
+        // One key, one partition, one send: the three usually arrive in one batch, which fails whole until the
+        // poison is isolated. Only then, with the rest recorded, is the unparseable record dead-lettered.
+        TestEvents.publishRaw(AuditFixtures.bootstrap(), Topics.AGENT_ACTIONS, agent.toString(), unparseable,
+                EventJson.write(poison), EventJson.write(next));
+
+        try (EventTap dlq = new EventTap(AuditFixtures.bootstrap(), Topics.deadLetter(Topics.AGENT_ACTIONS))) {
+            // The poison is dead-lettered after the unparseable record: the first two of either are one of each.
+            List<ConsumerRecord<String, String>> dead = dlq.await(r -> r.value().equals(unparseable)
+                    || r.value().contains(poison.id().toString()), 2, WAIT);
+            assertEquals(1, dead.stream().filter(r -> r.value().equals(unparseable)).count(), "dead-lettered once");
+        }
+        Awaitility.await().atMost(WAIT).pollInterval(Duration.ofMillis(200)).until(() ->
+                as(org, "auditor").get("/v1/audit?agent_id=" + agent).then().extract().<Integer>path("total") >= 1);
     }
 
     private void deadLetteredWhileTheNextEventIsRecorded(CloudEvent poison, String reasonMentions) {

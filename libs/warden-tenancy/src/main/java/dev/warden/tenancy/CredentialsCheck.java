@@ -6,6 +6,7 @@ import io.quarkus.runtime.StartupEvent;
 import jakarta.annotation.Priority;
 import jakarta.enterprise.context.ApplicationScoped;
 import jakarta.enterprise.event.Observes;
+import jakarta.enterprise.inject.Instance;
 import org.eclipse.microprofile.config.inject.ConfigProperty;
 
 import java.util.ArrayList;
@@ -18,7 +19,8 @@ import java.util.Optional;
  * Outside dev and test a service has no built-in credentials: it refuses to start, before anything else, naming every
  * credential that is missing. The database runtime role's ({@code WARDEN_DB_APP_USER}, {@code WARDEN_DB_APP_PASSWORD})
  * and its own Kafka principal (a plaintext, unauthenticated connection is refused unless
- * {@code warden.kafka.allow-unauthenticated=true} makes it deliberate: a broker nothing else can reach).
+ * {@code warden.kafka.allow-unauthenticated=true} makes it deliberate: a broker nothing else can reach), and what the
+ * service's own {@link RequiredCredentials} beans say is missing.
  */
 @ApplicationScoped
 public class CredentialsCheck {
@@ -27,12 +29,15 @@ public class CredentialsCheck {
     private final Optional<String> dbPassword;
     private final KafkaClients kafka;
     private final boolean allowUnauthenticatedKafka;
+    private final Instance<RequiredCredentials> others;
 
-    public CredentialsCheck(@ConfigProperty(name = "quarkus.datasource.username") Optional<String> dbUser,
+    public CredentialsCheck(Instance<RequiredCredentials> others,
+                            @ConfigProperty(name = "quarkus.datasource.username") Optional<String> dbUser,
                             @ConfigProperty(name = "quarkus.datasource.password") Optional<String> dbPassword,
                             KafkaClients kafka,
                             @ConfigProperty(name = "warden.kafka.allow-unauthenticated", defaultValue = "false")
                             boolean allowUnauthenticatedKafka) {
+        this.others = others;
         this.dbUser = dbUser;
         this.dbPassword = dbPassword;
         this.kafka = kafka;
@@ -45,6 +50,7 @@ public class CredentialsCheck {
         }
         List<String> missing = missing(dbUser, dbPassword, allowUnauthenticatedKafka ? Map.of() : kafka.config(Map.of()),
                 allowUnauthenticatedKafka);
+        others.forEach(service -> missing.addAll(service.missing()));
         if (!missing.isEmpty()) {
             throw new IllegalStateException("Missing credentials, so this service does not start: " + String.join("; ", missing));
         }

@@ -59,6 +59,7 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
+import java.util.Properties;
 import java.util.UUID;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicLong;
@@ -589,6 +590,14 @@ public final class AuditBench {
                 Integer.toString(Math.min(s.warmup(), n)),
                 "--bootstrap-server", kafka.bootstrapServers(), "--topic", topic, "--messages", Integer.toString(n),
                 "--group", "bench-perf-" + tag, "--timeout", "60000"));
+        // The same principal and SASL settings as the recorder's consumer, so both pay the same authentication.
+        Path clientConfig = Files.createTempFile("bench-consumer", ".properties");
+        Properties security = new Properties();
+        security.putAll(LocalKafka.platformSecurity(kafka.bootstrapServers()));
+        try (var writer = Files.newBufferedWriter(clientConfig)) {
+            security.store(writer, "bench consumer");
+        }
+        cmd.addAll(List.of("--consumer.config", clientConfig.toString()));
         Process p = new ProcessBuilder(cmd).redirectErrorStream(true).start();
         CpuMeter.Snapshot cpu0 = null;
         long perfCpu = 0;

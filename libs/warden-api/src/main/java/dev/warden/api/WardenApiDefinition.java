@@ -4,8 +4,10 @@ import jakarta.ws.rs.core.Application;
 import jakarta.ws.rs.core.MediaType;
 import org.eclipse.microprofile.openapi.annotations.Components;
 import org.eclipse.microprofile.openapi.annotations.OpenAPIDefinition;
+import org.eclipse.microprofile.openapi.annotations.enums.SchemaType;
 import org.eclipse.microprofile.openapi.annotations.enums.SecuritySchemeIn;
 import org.eclipse.microprofile.openapi.annotations.enums.SecuritySchemeType;
+import org.eclipse.microprofile.openapi.annotations.headers.Header;
 import org.eclipse.microprofile.openapi.annotations.info.Info;
 import org.eclipse.microprofile.openapi.annotations.media.Content;
 import org.eclipse.microprofile.openapi.annotations.media.Schema;
@@ -47,6 +49,11 @@ import org.eclipse.microprofile.openapi.annotations.security.SecuritySchemes;
                         content = @Content(mediaType = MediaType.APPLICATION_JSON, schema = @Schema(implementation = ErrorResponse.class))),
                 @APIResponse(name = WardenApiDefinition.INTERNAL_ERROR, responseCode = "500",
                         description = "Unexpected failure; the message holds a reference to quote",
+                        content = @Content(mediaType = MediaType.APPLICATION_JSON, schema = @Schema(implementation = ErrorResponse.class))),
+                @APIResponse(name = WardenApiDefinition.SERVICE_UNAVAILABLE, responseCode = "503",
+                        description = "A dependency (the database) is down; nothing was changed. Try again after Retry-After seconds",
+                        headers = @Header(name = "Retry-After", description = "Seconds to wait before trying again",
+                                schema = @Schema(type = SchemaType.INTEGER)),
                         content = @Content(mediaType = MediaType.APPLICATION_JSON, schema = @Schema(implementation = ErrorResponse.class)))}))
 @SecuritySchemes({
         @SecurityScheme(securitySchemeName = "bearer", type = SecuritySchemeType.HTTP, scheme = "bearer",
@@ -64,4 +71,5 @@ public class WardenApiDefinition extends Application {
     public static final String PAYLOAD_TOO_LARGE = "PayloadTooLarge";
     public static final String UNSUPPORTED_MEDIA_TYPE = "UnsupportedMediaType";
     public static final String INTERNAL_ERROR = "InternalError";
+    public static final String SERVICE_UNAVAILABLE = "ServiceUnavailable";
 }

@@ -97,6 +97,7 @@ public class WardenOpenApiFilter implements OASFilter {
             shared(responses, "404", WardenApiDefinition.NOT_FOUND);
         }
         shared(responses, "500", WardenApiDefinition.INTERNAL_ERROR);
+        shared(responses, "503", WardenApiDefinition.SERVICE_UNAVAILABLE);
         responses.setAPIResponses(new TreeMap<>(responses.getAPIResponses()));
     }
 

@@ -88,6 +88,7 @@ public final class OpenApiChecks {
                 problems.add(where + ": no 2xx response");
             }
             expect(problems, where, responses, "500", "InternalError");
+            expect(problems, where, responses, "503", "ServiceUnavailable");
             boolean input = op.path("parameters").size() > 0 || op.has("requestBody");
             if (input) {
                 expect(problems, where, responses, "400", "BadRequest");

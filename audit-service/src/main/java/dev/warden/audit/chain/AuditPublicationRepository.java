@@ -28,8 +28,8 @@ public class AuditPublicationRepository {
      * Row-Level Security stays a plain {@code org_id = ...} that every index of the table serves (an OR with a
      * platform policy made every list of the audit log scan and sort the whole table).
      */
-    public List<AuditEntry> next(Connection conn, int limit) throws SQLException {
-        List<AuditEntry> out = new ArrayList<>();
+    public List<Published> next(Connection conn, int limit) throws SQLException {
+        List<Published> out = new ArrayList<>();
         try {
             for (Pending p : pending(conn)) {
                 if (out.size() >= limit) {
@@ -45,6 +45,10 @@ public class AuditPublicationRepository {
     }
 
     private record Pending(UUID org, long published) {
+    }
+
+    /** An entry to publish, with the trace context it was recorded in (null when that was not traced). */
+    public record Published(AuditEntry entry, String traceparent) {
     }
 
     /** Organizations whose head is past their watermark (platform scope: both tables admit it). */
@@ -68,19 +72,20 @@ public class AuditPublicationRepository {
         }
     }
 
-    private static void readAfter(Connection conn, long after, int limit, List<AuditEntry> out) throws SQLException {
+    private static void readAfter(Connection conn, long after, int limit, List<Published> out) throws SQLException {
         try (PreparedStatement q = conn.prepareStatement("""
                 SELECT org_id, sequence, event_id, event_type, agent_id, actor, action_type, connector, status,
-                       inputs_hash, outputs_hash, metadata::text, occurred_at, recorded_at, prev_hash, hash
+                       inputs_hash, outputs_hash, metadata::text, occurred_at, recorded_at, prev_hash, hash, traceparent
                 FROM audit_entries WHERE sequence > ? ORDER BY sequence LIMIT ?""")) {
             q.setLong(1, after);
             q.setInt(2, limit);
             try (ResultSet rs = q.executeQuery()) {
                 while (rs.next()) {
-                    out.add(new AuditEntry(rs.getObject(1, UUID.class), rs.getLong(2), rs.getObject(3, UUID.class),
+                    out.add(new Published(new AuditEntry(rs.getObject(1, UUID.class), rs.getLong(2), rs.getObject(3, UUID.class),
                             rs.getString(4), rs.getString(5), rs.getString(6), rs.getString(7), rs.getString(8),
                             rs.getString(9), rs.getString(10), rs.getString(11), EventJson.tree(rs.getString(12)),
-                            instant(rs.getTimestamp(13)), instant(rs.getTimestamp(14)), rs.getString(15), rs.getString(16)));
+                            instant(rs.getTimestamp(13)), instant(rs.getTimestamp(14)), rs.getString(15), rs.getString(16)),
+                            rs.getString(17)));
                 }
             }
         }

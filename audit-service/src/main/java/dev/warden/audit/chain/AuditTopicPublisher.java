@@ -1,5 +1,6 @@
 package dev.warden.audit.chain;
 
+import dev.warden.audit.chain.AuditPublicationRepository.Published;
 import dev.warden.events.CloudEvent;
 import dev.warden.events.EventJson;
 import dev.warden.events.EventTypes;
@@ -71,11 +72,12 @@ public class AuditTopicPublisher implements LeaderJob {
     /** Publishes the next batch past the watermarks and moves them up to what the broker acknowledged. */
     @Override
     public boolean runOnce(Connection conn) throws SQLException {
-        List<AuditEntry> batch = publication.next(conn, config.batchSize());
-        if (batch.isEmpty()) {
+        List<Published> next = publication.next(conn, config.batchSize());
+        if (next.isEmpty()) {
             return false;
         }
-        Map<UUID, Long> published = send(batch);
+        List<AuditEntry> batch = next.stream().map(Published::entry).toList();
+        Map<UUID, Long> published = send(next);
         publication.advance(conn, published);
         long count = publishedCount(batch, published);
         if (count < batch.size()) {
@@ -86,7 +88,7 @@ public class AuditTopicPublisher implements LeaderJob {
     }
 
     /** Sends the batch and answers, per organization, the highest sequence acknowledged with all before it. */
-    private Map<UUID, Long> send(List<AuditEntry> batch) {
+    private Map<UUID, Long> send(List<Published> batch) {
         KafkaProducer<String, String> kafka = producer.get();
         boolean[] ok = new boolean[batch.size()];
         CountDownLatch answered = new CountDownLatch(batch.size());
@@ -94,9 +96,10 @@ public class AuditTopicPublisher implements LeaderJob {
         try {
             producer.ensureTopic(Topics.AUDIT);
             for (; sent < batch.size(); sent++) {
-                AuditEntry e = batch.get(sent);
+                AuditEntry e = batch.get(sent).entry();
                 int index = sent;
-                kafka.send(new ProducerRecord<>(Topics.AUDIT, e.orgId().toString(), EventJson.write(event(e))),
+                kafka.send(new ProducerRecord<>(Topics.AUDIT, e.orgId().toString(),
+                                EventJson.write(event(e, batch.get(sent).traceparent()))),
                         (metadata, error) -> {
                             ok[index] = error == null;
                             answered.countDown();
@@ -119,7 +122,7 @@ public class AuditTopicPublisher implements LeaderJob {
         Map<UUID, Long> published = new LinkedHashMap<>();
         Map<UUID, Boolean> stopped = new LinkedHashMap<>();
         for (int i = 0; i < batch.size(); i++) {
-            AuditEntry e = batch.get(i);
+            AuditEntry e = batch.get(i).entry();
             if (ok[i] && !stopped.getOrDefault(e.orgId(), false)) {
                 published.put(e.orgId(), e.sequence());
             } else {
@@ -133,11 +136,14 @@ public class AuditTopicPublisher implements LeaderJob {
         return batch.stream().filter(e -> published.getOrDefault(e.orgId(), 0L) >= e.sequence()).count();
     }
 
-    /** The entry as a CloudEvent whose id follows from organization and sequence, so redelivery keeps the id. */
-    static CloudEvent event(AuditEntry e) {
+    /**
+     * The entry as a CloudEvent whose id follows from organization and sequence, so redelivery keeps the id, carrying
+     * the trace context it was recorded in, so a consumer of the audit topic continues that trace.
+     */
+    static CloudEvent event(AuditEntry e, String traceparent) {
         UUID id = UUID.nameUUIDFromBytes(("audit-entry:" + e.orgId() + ":" + e.sequence()).getBytes(StandardCharsets.UTF_8));
         return new CloudEvent(CloudEvent.SPEC_VERSION, id, SOURCE, EventTypes.AUDIT_ENTRY_RECORDED,
                 e.agentId() != null ? e.agentId() : "org:" + e.orgId(), e.recordedAt(), "application/json", e.orgId(),
-                EventJson.MAPPER.valueToTree(e));
+                EventJson.MAPPER.valueToTree(e), traceparent);
     }
 }

@@ -49,6 +49,11 @@ public class ChainAppender {
      * and answers the entries appended.
      */
     public Uni<List<AuditEntry>> append(UUID org, List<Incoming> incoming, Instant now) {
+        return append(org, incoming, now, null);
+    }
+
+    /** As above, recording {@code traceparent} (the consumer batch's trace context) with each entry and drift event. */
+    public Uni<List<AuditEntry>> append(UUID org, List<Incoming> incoming, Instant now, String traceparent) {
         Map<UUID, Incoming> unique = new LinkedHashMap<>();
         incoming.forEach(i -> unique.putIfAbsent(i.event().id(), i));
         return db.inOrg(org, conn -> chain.lockHead(conn, org)
@@ -69,17 +74,19 @@ public class ChainAppender {
                                     drifts.add(at(c.drift(), placed.sequence()));
                                 }
                             }
-                            return linked.isEmpty() ? Uni.createFrom().item(linked) : write(conn, org, linked, drifts);
+                            return linked.isEmpty() ? Uni.createFrom().item(linked)
+                                    : write(conn, org, linked, drifts, traceparent);
                         })));
     }
 
-    private Uni<List<AuditEntry>> write(SqlConnection conn, UUID org, List<AuditEntry> linked, List<DriftEvent> found) {
+    private Uni<List<AuditEntry>> write(SqlConnection conn, UUID org, List<AuditEntry> linked, List<DriftEvent> found,
+                                        String traceparent) {
         // Entries reach warden.audit.v1 from the chain itself (AuditTopicPublisher); drift events through the outbox.
         List<Outbox.Message> published = found.stream().map(d -> new Outbox.Message(EventTypes.AUDIT_DRIFT_DETECTED,
                 d.agentId(), org.toString(), d)).toList();
-        return chain.append(conn, org, linked)
+        return chain.append(conn, org, linked, traceparent)
                 .chain(() -> drifts.insert(conn, found))
-                .chain(() -> outbox.emitAll(conn, org, published))
+                .chain(() -> outbox.emitAll(conn, org, published, traceparent))
                 .replaceWith(linked);
     }
 

@@ -51,15 +51,16 @@ public class ChainRepository {
     }
 
     /** Inserts linked entries and moves the head to the last: one statement for the whole batch, a row per element. */
-    public Uni<Void> append(SqlConnection conn, UUID org, List<AuditEntry> linked) {
+    public Uni<Void> append(SqlConnection conn, UUID org, List<AuditEntry> linked, String traceparent) {
         AuditEntry last = linked.getLast();
         return conn.preparedQuery("""
                         INSERT INTO audit_entries (org_id, sequence, event_id, event_type, agent_id, actor, action_type,
-                            connector, status, inputs_hash, outputs_hash, metadata, occurred_at, recorded_at, prev_hash, hash)
-                        SELECT $1, x.* FROM unnest($2::bigint[], $3::uuid[], $4::text[], $5::text[], $6::text[], $7::text[],
-                            $8::text[], $9::text[], $10::text[], $11::text[], $12::text[]::jsonb[], $13::timestamptz[],
-                            $14::timestamptz[], $15::text[], $16::text[]) AS x""")
-                .execute(columns(org, linked))
+                            connector, status, inputs_hash, outputs_hash, metadata, occurred_at, recorded_at, prev_hash, hash,
+                            traceparent)
+                        SELECT $1, x.*, $17 FROM unnest($2::bigint[], $3::uuid[], $4::text[], $5::text[], $6::text[],
+                            $7::text[], $8::text[], $9::text[], $10::text[], $11::text[], $12::text[]::jsonb[],
+                            $13::timestamptz[], $14::timestamptz[], $15::text[], $16::text[]) AS x""")
+                .execute(columns(org, linked).addString(traceparent))
                 .chain(() -> conn.preparedQuery("UPDATE audit_chain_heads SET sequence = $2, hash = $3 WHERE org_id = $1")
                         .execute(Tuple.of(org, last.sequence(), last.hash())))
                 .replaceWithVoid();

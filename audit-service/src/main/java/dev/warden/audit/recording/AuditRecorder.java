@@ -4,6 +4,7 @@ import dev.warden.audit.chain.ChainAppender;
 import dev.warden.events.CloudEvent;
 import dev.warden.events.EventJson;
 import dev.warden.events.Topics;
+import dev.warden.observability.TraceContext;
 import dev.warden.audit.drift.DriftDetector.Incoming;
 import dev.warden.outbox.DeadLetters;
 import dev.warden.outbox.EventConsumers;
@@ -52,6 +53,8 @@ public class AuditRecorder {
     /** Records a batch: parsed events grouped by organization, in their order; the unparseable dead-lettered. */
     public Uni<Void> record(List<ConsumerRecord<String, String>> records) {
         Instant now = Instant.now().truncatedTo(ChronoUnit.MICROS);
+        // The batch's span is current here, on the consumer's thread; the appends run on other threads.
+        String traceparent = TraceContext.currentTraceparent();
         Map<UUID, List<Incoming>> byOrg = new LinkedHashMap<>();
         List<Uni<Void>> deadLettered = new ArrayList<>();
         for (ConsumerRecord<String, String> record : records) {
@@ -67,7 +70,7 @@ public class AuditRecorder {
         // dead-letter topic only once the rest is recorded: a batch that fails is retried whole, and its unparseable
         // records would otherwise be dead-lettered again on every attempt.
         Uni<Void> appended = Multi.createFrom().iterable(byOrg.entrySet()).onItem()
-                .transformToUni(e -> chain.append(e.getKey(), e.getValue(), now)).merge(4)
+                .transformToUni(e -> chain.append(e.getKey(), e.getValue(), now, traceparent)).merge(4)
                 .collect().last().replaceWithVoid();
         return appended.chain(() -> deadLettered.isEmpty() ? Uni.createFrom().voidItem()
                 : Uni.join().all(deadLettered).andFailFast()

@@ -23,6 +23,7 @@ import static dev.warden.audit.support.AuditFixtures.as;
 import static org.hamcrest.Matchers.contains;
 import static org.hamcrest.Matchers.equalTo;
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
 
 @QuarkusTest
 class RecordingTest {
@@ -91,6 +92,26 @@ class RecordingTest {
             assertEquals(List.of(), EventSchemas.violations(recorded));
             assertEquals(1, recorded.at("/data/sequence").asInt());
             assertEquals(org.id().toString(), recorded.path("orgid").asText());
+        }
+    }
+
+    /** The trace of the change goes on through the audit topic: its consumers continue it. */
+    @Test
+    void anEntryOnTheAuditTopicCarriesTheTraceOfTheEventItRecords() {
+        String agent = UUID.randomUUID().toString();
+        String trace = UUID.randomUUID().toString().replace("-", "");
+        CloudEvent deployed = AuditFixtures.deployed(org.id(), agent, 1, "img:v1");
+        AuditFixtures.publish(List.of(new CloudEvent(deployed.specversion(), deployed.id(), deployed.source(),
+                deployed.type(), deployed.subject(), deployed.time(), deployed.datacontenttype(), deployed.orgid(),
+                deployed.data(), "00-" + trace + "-b7ad6b7169203331-01")));
+
+        try (EventTap tap = new EventTap(AuditFixtures.bootstrap(), Topics.AUDIT)) {
+            JsonNode recorded = EventTap.json(tap.await(r -> agent.equals(EventTap.json(r).path("subject").asText()), 1, WAIT)
+                    .getFirst());
+            String traceparent = recorded.path("traceparent").asText();
+            assertTrue(traceparent.matches("00-[0-9a-f]{32}-[0-9a-f]{16}-0[01]"), "W3C traceparent: " + recorded);
+            assertEquals(trace, traceparent.split("-")[1], "the event's trace continues on the audit topic");
+            assertEquals(List.of(), EventSchemas.violations(recorded));
         }
     }
 

@@ -45,11 +45,18 @@ public class Outbox {
 
     /** Records several events in one round trip, in the given order. */
     public Uni<List<CloudEvent>> emitAll(SqlConnection conn, UUID orgId, List<Message> messages) {
+        return emitAll(conn, orgId, messages, TraceContext.currentTraceparent());
+    }
+
+    /**
+     * As above, with the trace context given: for work that runs off the thread where its span is current, such as
+     * a consumer's batch (its handler captures the context where the batch's span is current and passes it down).
+     */
+    public Uni<List<CloudEvent>> emitAll(SqlConnection conn, UUID orgId, List<Message> messages, String traceparent) {
         if (messages.isEmpty()) {
             return Uni.createFrom().item(List.of());
         }
         int n = messages.size();
-        String traceparent = TraceContext.currentTraceparent();
         List<CloudEvent> events = new ArrayList<>(n);
         String[] topics = new String[n];
         String[] keys = new String[n];

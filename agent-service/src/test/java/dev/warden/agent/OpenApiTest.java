@@ -131,6 +131,8 @@ class OpenApiTest {
         assertEquals(Set.of("registrations", "availableCapabilities"), names(schemas.path("RegistrationListResponse")));
         assertEquals(Set.of("id", "name", "publicKey", "requestedCapabilities", "requestedAt"), names(schemas.path("RegistrationItem")));
         assertEquals(Set.of("success", "agentId"), names(schemas.path("ApproveResponse")));
+        assertEquals("camelCase", schemas.path("RegisterRequest").path("x-warden-casing").asText(), "marked as the seed's casing");
+        assertFalse(schemas.path("AgentSnapshot").has("x-warden-casing"), "everything else is snake_case");
         assertEquals("#/components/schemas/RegisterResponse", schemaRef(operation(doc, "registerAgent"), "201"));
         assertEquals("#/components/responses/Conflict", operation(doc, "registerAgent").path("responses").path("409").path("$ref").asText());
         assertTrue(doc.path("paths").has("/v1/agents/register"), "the literal path, beside /v1/agents/{agent_id}");

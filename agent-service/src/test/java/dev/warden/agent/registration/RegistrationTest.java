@@ -258,6 +258,14 @@ class RegistrationTest {
                 .post("/v1/agents/register").then().statusCode(201);
     }
 
+    @Test
+    void theRegisterPathIsNotMistakenForAnAgentId() {
+        var answer = tenant.admin().get("/v1/agents/register").then().extract();
+        assertTrue(answer.statusCode() == 405 || answer.statusCode() == 404, "status " + answer.statusCode());
+        assertTrue(answer.body().path("error.code") != null, answer.body().asString());
+        tenant.admin().get("/v1/agents/" + java.util.UUID.randomUUID()).then().statusCode(404);
+    }
+
     private static io.restassured.specification.RequestSpecification given() {
         return io.restassured.RestAssured.given().contentType(io.restassured.http.ContentType.JSON);
     }

@@ -1,7 +1,12 @@
 package dev.warden.agent;
 
 import dev.warden.agent.support.Tenants;
+import dev.warden.agent.support.AgentKeys;
+import dev.warden.agent.support.Tenants.Tenant;
+import dev.warden.events.EventJson;
 import dev.warden.testing.openapi.ApiContract;
+import dev.warden.testing.openapi.ApiContract.Prepared;
+import java.util.List;
 import io.quarkus.test.junit.QuarkusTest;
 import io.restassured.RestAssured;
 import org.junit.jupiter.api.Test;
@@ -19,11 +24,29 @@ class ContractTest {
     @Test
     void everyOperationsRecordedAnswerMatchesTheDocument() {
         Path recordings = Path.of("target", "contract");
+        Tenant tenant = Tenants.create();
         ApiContract.of(given().get("/q/openapi?format=json").then().statusCode(200).extract().asString())
                 .at(URI.create(RestAssured.baseURI + ":" + RestAssured.port))
-                .asOrgAdmin(Map.of("X-API-Key", Tenants.create().adminKey()))
+                .asOrgAdmin(Map.of("X-API-Key", tenant.adminKey()))
+                // Seed 004's proof of possession: only a key the test holds can sign the challenge.
+                .preparing("registerAgent", () -> new Prepared("/v1/agents/register",
+                        json(AgentKeys.generate().registration(tenant, tenant.adminKey(), "contract-agent", List.of("api_call")))))
+                .preparing("approveRegistration", () -> new Prepared("/v1/registrations/"
+                        + AgentKeys.generate().register(tenant, "approved", List.of("api_call", "file_access")) + "/approve",
+                        json(Map.of("capabilities", List.of("api_call")))))
+                .preparing("rejectRegistration", () -> new Prepared("/v1/registrations/"
+                        + AgentKeys.generate().register(tenant, "rejected", List.of("api_call")) + "/reject",
+                        json(Map.of("reason", "needs review"))))
                 .asPlatformAdmin(Map.of("X-API-Key", Tenants.PLATFORM_KEY))
                 .record(recordings)
                 .replay(recordings);
+    }
+
+    private static String json(Object body) {
+        try {
+            return EventJson.MAPPER.writeValueAsString(body);
+        } catch (com.fasterxml.jackson.core.JsonProcessingException e) {
+            throw new IllegalStateException(e);
+        }
     }
 }

@@ -47,7 +47,9 @@ class OpenApiTest {
                 "bindPolicyToAgent", "unbindPolicyFromAgent",
                 "createApiKey", "listApiKeys", "revokeApiKey",
                 "createOrganization", "listOrganizations", "getOrganization", "disableOrganization",
-                "enableOrganization", "setOutboundAllowList"));
+                "enableOrganization", "setOutboundAllowList",
+                "createRegistrationChallenge", "registerAgent", "listRegistrations", "approveRegistration",
+                "rejectRegistration"));
     }
 
     @Test
@@ -116,6 +118,32 @@ class OpenApiTest {
             assertEquals("#/components/responses/UnsupportedMediaType", responses.path("415").path("$ref").asText(), id);
         }
         assertFalse(operation(doc, "getAgent").path("responses").has("415"), "no body, no 415");
+    }
+
+    @Test
+    void seed004ShapesKeepTheSeedsCamelCaseInTheDocument() {
+        JsonNode doc = document();
+        JsonNode schemas = doc.path("components").path("schemas");
+        assertEquals(Set.of("name", "version", "capabilities", "publicKey", "challenge", "signature"),
+                names(schemas.path("RegisterRequest")));
+        assertEquals(Set.of("agentId", "message"), names(schemas.path("RegisterResponse")));
+        assertEquals(Set.of("challenge", "expiresAt"), names(schemas.path("ChallengeResponse")));
+        assertEquals(Set.of("registrations", "availableCapabilities"), names(schemas.path("RegistrationListResponse")));
+        assertEquals(Set.of("id", "name", "publicKey", "requestedCapabilities", "requestedAt"), names(schemas.path("RegistrationItem")));
+        assertEquals(Set.of("success", "agentId"), names(schemas.path("ApproveResponse")));
+        assertEquals("camelCase", schemas.path("RegisterRequest").path("x-warden-casing").asText(), "marked as the seed's casing");
+        assertFalse(schemas.path("AgentSnapshot").has("x-warden-casing"), "everything else is snake_case");
+        assertEquals("#/components/schemas/RegisterResponse", schemaRef(operation(doc, "registerAgent"), "201"));
+        assertEquals("#/components/responses/Conflict", operation(doc, "registerAgent").path("responses").path("409").path("$ref").asText());
+        assertTrue(doc.path("paths").has("/v1/agents/register"), "the literal path, beside /v1/agents/{agent_id}");
+        assertTrue(schemas.path("AgentSnapshot").path("properties").has("granted_capabilities"), "the agent stays snake_case");
+        assertTrue(nullable(schemas.path("AgentSnapshot").path("properties").path("did")), "AgentSnapshot.did");
+    }
+
+    private static Set<String> names(JsonNode schema) {
+        Set<String> names = new java.util.TreeSet<>();
+        schema.path("properties").fieldNames().forEachRemaining(names::add);
+        return names;
     }
 
     private static JsonNode parameter(JsonNode operation, String name) {

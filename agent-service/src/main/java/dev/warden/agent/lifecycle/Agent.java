@@ -43,6 +43,11 @@ public class Agent {
     public String createdBy;
     public Instant updatedAt;
     public String updatedBy;
+    public String did;
+    public String publicKey;
+    public List<String> grantedCapabilities;
+    public Instant approvedAt;
+    public String approvedBy;
 
     public static Agent create(UUID orgId, String actor) {
         Agent agent = new Agent();
@@ -63,6 +68,7 @@ public class Agent {
         agent.createdBy = actor;
         agent.updatedAt = now;
         agent.updatedBy = actor;
+        agent.grantedCapabilities = List.of();
         return agent;
     }
 
@@ -77,7 +83,7 @@ public class Agent {
         return new AgentSnapshot(id, orgId, name, description, ownerId, runtime, imageUri, status, version,
                 declaredIntent, declaredIntentSignedBy, declaredIntentSignedAt, declaredIntentDigest, agentType,
                 riskConfig, capabilities, mcpIntegration, notifications, tags, metadata, revision, createdAt, createdBy,
-                updatedAt, updatedBy);
+                updatedAt, updatedBy, did, publicKey, grantedCapabilities, approvedAt, approvedBy);
     }
 
     /** PostgreSQL keeps microseconds; so do we, so what is returned equals what is read back. */

@@ -39,7 +39,7 @@ public class AgentRepository {
             id, org_id, name, description, owner_id, runtime, image_uri, status, version, declared_intent::text,
             declared_intent_signed_by, declared_intent_signed_at, declared_intent_digest, agent_type, risk_config::text,
             capabilities::text, mcp_integration::text, notifications::text, tags, metadata::text, revision, created_at,
-            created_by, updated_at, updated_by""";
+            created_by, updated_at, updated_by, did, public_key, granted_capabilities, approved_at, approved_by""";
 
     public Uni<Agent> findById(SqlConnection conn, UUID id) {
         return conn.preparedQuery("SELECT " + COLUMNS + " FROM agents WHERE id = $1").execute(Tuple.of(id))
@@ -70,15 +70,18 @@ public class AgentRepository {
                         INSERT INTO agents (id, org_id, name, description, owner_id, runtime, image_uri, status, version,
                             declared_intent, declared_intent_signed_by, declared_intent_signed_at, declared_intent_digest,
                             agent_type, risk_config, capabilities, mcp_integration, notifications, tags, metadata,
-                            revision, created_at, created_by, updated_at, updated_by)
+                            revision, created_at, created_by, updated_at, updated_by, did, public_key, granted_capabilities,
+                            approved_at, approved_by)
                         VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10::text::jsonb, $11, $12, $13, $14, $15::text::jsonb, $16::text::jsonb,
-                            $17::text::jsonb, $18::text::jsonb, $19, $20::text::jsonb, $21, $22, $23, $24, $25)""")
+                            $17::text::jsonb, $18::text::jsonb, $19, $20::text::jsonb, $21, $22, $23, $24, $25, $26, $27, $28,
+                            $29, $30)""")
                 .execute(Tuple.from(Arrays.asList(a.id, a.orgId, a.name, a.description, a.ownerId, a.runtime,
                         a.imageUri, a.status.toString(), a.version, jsonText(a.declaredIntent), a.declaredIntentSignedBy,
                         utc(a.declaredIntentSignedAt), a.declaredIntentDigest, a.agentType.toString(),
                         jsonText(a.riskConfig), jsonText(a.capabilities), jsonText(a.mcpIntegration), jsonText(a.notifications),
                         a.tags.toArray(String[]::new), jsonText(a.metadata), a.revision, utc(a.createdAt), a.createdBy,
-                        utc(a.updatedAt), a.updatedBy)))
+                        utc(a.updatedAt), a.updatedBy, a.did, a.publicKey, a.grantedCapabilities.toArray(String[]::new),
+                        utc(a.approvedAt), a.approvedBy)))
                 .replaceWithVoid();
     }
 
@@ -159,6 +162,11 @@ public class AgentRepository {
         a.createdBy = row.getString("created_by");
         a.updatedAt = instant(row, "updated_at");
         a.updatedBy = row.getString("updated_by");
+        a.did = row.getString("did");
+        a.publicKey = row.getString("public_key");
+        a.grantedCapabilities = List.of(row.getArrayOfStrings("granted_capabilities"));
+        a.approvedAt = instant(row, "approved_at");
+        a.approvedBy = row.getString("approved_by");
         return a;
     }
 

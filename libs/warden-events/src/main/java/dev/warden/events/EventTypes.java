@@ -13,6 +13,9 @@ public final class EventTypes {
     public static final String AGENT_ROLLED_BACK = "dev.warden.agent.rolled-back.v1";
     public static final String CONNECTOR_BOUND = "dev.warden.agent.connector-bound.v1";
     public static final String CONNECTOR_UNBOUND = "dev.warden.agent.connector-unbound.v1";
+    public static final String REGISTRATION_REQUESTED = "dev.warden.agent.registration-requested.v1";
+    public static final String REGISTRATION_APPROVED = "dev.warden.agent.registration-approved.v1";
+    public static final String REGISTRATION_REJECTED = "dev.warden.agent.registration-rejected.v1";
     public static final String POLICY_CREATED = "dev.warden.policy.created.v1";
     public static final String POLICY_CHANGED = "dev.warden.policy.changed.v1";
     public static final String POLICY_BOUND = "dev.warden.policy.bound.v1";
@@ -39,6 +42,9 @@ public final class EventTypes {
             Map.entry(AGENT_ROLLED_BACK, Topics.AGENTS),
             Map.entry(CONNECTOR_BOUND, Topics.AGENTS),
             Map.entry(CONNECTOR_UNBOUND, Topics.AGENTS),
+            Map.entry(REGISTRATION_REQUESTED, Topics.AGENTS),
+            Map.entry(REGISTRATION_APPROVED, Topics.AGENTS),
+            Map.entry(REGISTRATION_REJECTED, Topics.AGENTS),
             Map.entry(POLICY_CREATED, Topics.AGENTS),
             Map.entry(POLICY_CHANGED, Topics.AGENTS),
             Map.entry(POLICY_BOUND, Topics.AGENTS),

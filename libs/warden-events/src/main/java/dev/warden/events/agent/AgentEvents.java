@@ -60,4 +60,27 @@ public final class AgentEvents {
     @JsonNaming(PropertyNamingStrategies.SnakeCaseStrategy.class)
     public record PolicyBindingChanged(UUID agentId, Policy policy) {
     }
+
+    /** A self-registration (seed 004) as it stands; keyed by the registration id. */
+    @JsonNaming(PropertyNamingStrategies.SnakeCaseStrategy.class)
+    public record Registration(UUID id, UUID orgId, String name, String version, String did, String publicKey,
+                               List<String> requestedCapabilities, String status, Instant requestedAt,
+                               @Schema(nullable = true) String requestedBy) {
+    }
+
+    /** requested; keyed by the registration id. */
+    @JsonNaming(PropertyNamingStrategies.SnakeCaseStrategy.class)
+    public record RegistrationRequested(Registration registration) {
+    }
+
+    /** approved: what was requested, what was granted, who decided, and the agent it became; keyed by the registration id. */
+    @JsonNaming(PropertyNamingStrategies.SnakeCaseStrategy.class)
+    public record RegistrationApproved(Registration registration, List<String> grantedCapabilities, UUID agentId,
+                                       String decidedBy, Instant decidedAt) {
+    }
+
+    /** rejected, with the reason and who decided; keyed by the registration id. */
+    @JsonNaming(PropertyNamingStrategies.SnakeCaseStrategy.class)
+    public record RegistrationRejected(Registration registration, String reason, String decidedBy, Instant decidedAt) {
+    }
 }

@@ -11,7 +11,8 @@ import java.util.Map;
 import java.util.UUID;
 
 /**
- * The whole agent as of one change: the agent object of seed 001 with the agent fields of seed 002.
+ * The whole agent as of one change: the agent object of seed 001 with the agent fields of seed 002, and the identity
+ * of seed 004 ({@code did}, {@code public_key}, {@code granted_capabilities}, who approved it and when).
  * The API returns it and every agent event carries it, so a consumer's projection needs no other call.
  * {@code revision} grows by one with every change: a consumer keeps the highest it has seen.
  */
@@ -42,5 +43,10 @@ public record AgentSnapshot(
         Instant createdAt,
         String createdBy,
         Instant updatedAt,
-        String updatedBy) {
+        String updatedBy,
+        @Schema(nullable = true, description = "did:key of the agent's Ed25519 key, when it registered itself (seed 004)") String did,
+        @Schema(nullable = true, description = "The key in did:key multibase form (z6Mk...)") String publicKey,
+        @Schema(description = "Seed 004's capability names granted at approval; empty for agents created by an admin") List<String> grantedCapabilities,
+        @Schema(nullable = true) Instant approvedAt,
+        @Schema(nullable = true) String approvedBy) {
 }

@@ -1,0 +1,39 @@
+package dev.warden.agent.registration;
+
+import dev.warden.events.agent.AgentEvents;
+
+import java.time.Instant;
+import java.util.List;
+import java.util.UUID;
+
+/** An agent's request to join an organization with its key, and the admin's decision on it. */
+public class Registration {
+
+    public UUID id;
+    public UUID orgId;
+    public String name;
+    public String version;
+    public String publicKey;
+    public List<String> requestedCapabilities;
+    public String status;
+    public Instant requestedAt;
+    public String requestedBy;
+    public List<String> grantedCapabilities;
+    public UUID agentId;
+    public String reason;
+    public Instant decidedAt;
+    public String decidedBy;
+
+    public static final String PENDING = "pending";
+    public static final String APPROVED = "approved";
+    public static final String REJECTED = "rejected";
+
+    public String did() {
+        return "did:key:" + publicKey;
+    }
+
+    public AgentEvents.Registration event() {
+        return new AgentEvents.Registration(id, orgId, name, version, did(), publicKey, requestedCapabilities, status,
+                requestedAt, requestedBy);
+    }
+}

@@ -1,0 +1,115 @@
+package dev.warden.agent.registration;
+
+import io.smallrye.mutiny.Uni;
+import io.vertx.mutiny.sqlclient.Row;
+import io.vertx.mutiny.sqlclient.SqlConnection;
+import io.vertx.mutiny.sqlclient.Tuple;
+import jakarta.enterprise.context.ApplicationScoped;
+
+import java.time.Instant;
+import java.util.Arrays;
+import java.util.List;
+import java.util.UUID;
+
+import static dev.warden.tenancy.db.Rows.all;
+import static dev.warden.tenancy.db.Rows.first;
+import static dev.warden.tenancy.db.Rows.instant;
+import static dev.warden.tenancy.db.Rows.utc;
+
+/** Challenges and registrations. Row-Level Security scopes every statement to the transaction's organization. */
+@ApplicationScoped
+public class RegistrationRepository {
+
+    private static final String COLUMNS = """
+            id, org_id, name, version, public_key, requested_capabilities, status, requested_at, requested_by,
+            granted_capabilities, agent_id, reason, decided_at, decided_by""";
+
+    /** The number of pending registrations one list answers (seed 004's list has no paging). */
+    static final int LIST_BOUND = 1000;
+
+    public Uni<Void> insertChallenge(SqlConnection conn, UUID org, String challenge, String publicKey, Instant expiresAt) {
+        return conn.preparedQuery("""
+                        INSERT INTO registration_challenges (challenge, org_id, public_key, expires_at, created_at)
+                        VALUES ($1, $2, $3, $4, now())""")
+                .execute(Tuple.of(challenge, org, publicKey, utc(expiresAt)))
+                .replaceWithVoid();
+    }
+
+    /** Removes the challenge issued for this key and answers when it expires (null when there is none): used once. */
+    public Uni<Instant> consumeChallenge(SqlConnection conn, String challenge, String publicKey) {
+        return conn.preparedQuery("""
+                        DELETE FROM registration_challenges WHERE challenge = $1 AND public_key = $2 RETURNING expires_at""")
+                .execute(Tuple.of(challenge, publicKey))
+                .map(rows -> first(rows, row -> instant(row, "expires_at")));
+    }
+
+    /** Challenges of this organization that can no longer be used. */
+    public Uni<Void> deleteExpiredChallenges(SqlConnection conn) {
+        return conn.preparedQuery("DELETE FROM registration_challenges WHERE expires_at < now()").execute().replaceWithVoid();
+    }
+
+    /** Whether the key has a pending or approved registration, or is an agent's key already. */
+    public Uni<Boolean> keyInUse(SqlConnection conn, String publicKey) {
+        return conn.preparedQuery("""
+                        SELECT EXISTS (SELECT 1 FROM registrations WHERE public_key = $1 AND status <> 'rejected')
+                            OR EXISTS (SELECT 1 FROM agents WHERE public_key = $1)""")
+                .execute(Tuple.of(publicKey))
+                .map(rows -> rows.iterator().next().getBoolean(0));
+    }
+
+    public Uni<Void> insert(SqlConnection conn, Registration r) {
+        return conn.preparedQuery("""
+                        INSERT INTO registrations (id, org_id, name, version, public_key, requested_capabilities, status,
+                            requested_at, requested_by)
+                        VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9)""")
+                .execute(Tuple.from(Arrays.asList(r.id, r.orgId, r.name, r.version, r.publicKey,
+                        r.requestedCapabilities.toArray(String[]::new), r.status, utc(r.requestedAt), r.requestedBy)))
+                .replaceWithVoid();
+    }
+
+    /** Reads the registration and locks it until the transaction ends, so it is decided once. */
+    public Uni<Registration> lockById(SqlConnection conn, UUID id) {
+        return conn.preparedQuery("SELECT " + COLUMNS + " FROM registrations WHERE id = $1 FOR UPDATE")
+                .execute(Tuple.of(id))
+                .map(rows -> first(rows, RegistrationRepository::registration));
+    }
+
+    public Uni<Void> decide(SqlConnection conn, Registration r) {
+        return conn.preparedQuery("""
+                        UPDATE registrations SET status = $2, granted_capabilities = $3, agent_id = $4, reason = $5,
+                            decided_at = $6, decided_by = $7
+                        WHERE id = $1""")
+                .execute(Tuple.from(Arrays.asList(r.id, r.status,
+                        r.grantedCapabilities == null ? null : r.grantedCapabilities.toArray(String[]::new),
+                        r.agentId, r.reason, utc(r.decidedAt), r.decidedBy)))
+                .replaceWithVoid();
+    }
+
+    /** Pending registrations, oldest first, at most {@link #LIST_BOUND}. */
+    public Uni<List<Registration>> pending(SqlConnection conn) {
+        return conn.preparedQuery("SELECT " + COLUMNS + " FROM registrations WHERE status = 'pending' "
+                        + "ORDER BY requested_at, id LIMIT " + LIST_BOUND)
+                .execute()
+                .map(rows -> all(rows, RegistrationRepository::registration));
+    }
+
+    private static Registration registration(Row row) {
+        Registration r = new Registration();
+        r.id = row.getUUID("id");
+        r.orgId = row.getUUID("org_id");
+        r.name = row.getString("name");
+        r.version = row.getString("version");
+        r.publicKey = row.getString("public_key");
+        r.requestedCapabilities = List.of(row.getArrayOfStrings("requested_capabilities"));
+        r.status = row.getString("status");
+        r.requestedAt = instant(row, "requested_at");
+        r.requestedBy = row.getString("requested_by");
+        String[] granted = row.getArrayOfStrings("granted_capabilities");
+        r.grantedCapabilities = granted == null ? null : List.of(granted);
+        r.agentId = row.getUUID("agent_id");
+        r.reason = row.getString("reason");
+        r.decidedAt = instant(row, "decided_at");
+        r.decidedBy = row.getString("decided_by");
+        return r;
+    }
+}

@@ -2,6 +2,7 @@ package dev.warden.agent;
 
 import dev.warden.agent.support.Tenants;
 import dev.warden.agent.support.AgentKeys;
+import dev.warden.agent.support.AgentMother;
 import dev.warden.agent.support.Tenants.Tenant;
 import dev.warden.events.EventJson;
 import dev.warden.testing.openapi.ApiContract;
@@ -37,9 +38,20 @@ class ContractTest {
                 .preparing("rejectRegistration", () -> new Prepared("/v1/registrations/"
                         + AgentKeys.generate().register(tenant, "rejected", List.of("api_call")) + "/reject",
                         json(Map.of("reason", "needs review"))))
+                // A rollback needs an agent with two versions that is not suspended; whether the generated calls leave
+                // one depends on the order of their random choices, so the test makes one.
+                .preparing("rollbackAgent", () -> new Prepared("/v1/agents/" + agentWithTwoVersions(tenant) + "/rollback", null))
                 .asPlatformAdmin(Map.of("X-API-Key", Tenants.PLATFORM_KEY))
                 .record(recordings)
                 .replay(recordings);
+    }
+
+    private static String agentWithTwoVersions(Tenant tenant) {
+        String id = tenant.admin().body(AgentMother.triageAgent()).post("/v1/agents").then().statusCode(201).extract().path("id");
+        for (String image : List.of("registry.example.com/contract:v1", "registry.example.com/contract:v2")) {
+            tenant.admin().body(AgentMother.deployment(image)).post("/v1/agents/" + id + "/deploy").then().statusCode(200);
+        }
+        return id;
     }
 
     private static String json(Object body) {

@@ -49,7 +49,8 @@ class OpenApiTest {
                 "createOrganization", "listOrganizations", "getOrganization", "disableOrganization",
                 "enableOrganization", "setOutboundAllowList",
                 "createRegistrationChallenge", "registerAgent", "listRegistrations", "approveRegistration",
-                "rejectRegistration"));
+                "rejectRegistration",
+                "listRealms", "getRealm", "createRealm", "updateRealm", "deleteRealm"));
     }
 
     @Test

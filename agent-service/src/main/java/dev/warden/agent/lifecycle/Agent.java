@@ -48,6 +48,10 @@ public class Agent {
     public List<String> grantedCapabilities;
     public Instant approvedAt;
     public String approvedBy;
+    public UUID realm;
+    public String llmProvider;
+    public String llmModel;
+    public String llmSystemPrompt;
 
     public static Agent create(UUID orgId, String actor) {
         Agent agent = new Agent();
@@ -83,7 +87,8 @@ public class Agent {
         return new AgentSnapshot(id, orgId, name, description, ownerId, runtime, imageUri, status, version,
                 declaredIntent, declaredIntentSignedBy, declaredIntentSignedAt, declaredIntentDigest, agentType,
                 riskConfig, capabilities, mcpIntegration, notifications, tags, metadata, revision, createdAt, createdBy,
-                updatedAt, updatedBy, did, publicKey, grantedCapabilities, approvedAt, approvedBy);
+                updatedAt, updatedBy, did, publicKey, grantedCapabilities, approvedAt, approvedBy, realm, llmProvider, llmModel,
+                llmSystemPrompt);
     }
 
     /** PostgreSQL keeps microseconds; so do we, so what is returned equals what is read back. */

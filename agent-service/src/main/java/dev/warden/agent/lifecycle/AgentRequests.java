@@ -10,6 +10,7 @@ import org.eclipse.microprofile.openapi.annotations.media.Schema;
 
 import java.util.List;
 import java.util.Map;
+import java.util.UUID;
 
 /** Request bodies of {@code /v1/agents}. Unknown fields are refused (see {@code StrictJson}). */
 public final class AgentRequests {
@@ -29,7 +30,11 @@ public final class AgentRequests {
             McpIntegration mcpIntegration,
             Notifications notifications,
             List<String> tags,
-            @Schema(implementation = Map.class) JsonNode metadata) {
+            @Schema(implementation = Map.class) JsonNode metadata,
+            @Schema(nullable = true, description = "The id of a realm of the organization (seed 004)") UUID realm,
+            @Schema(nullable = true, examples = "openai") String llmProvider,
+            @Schema(nullable = true, examples = "gpt-4o") String llmModel,
+            @Schema(nullable = true, examples = "You are a financial analyst.") String llmSystemPrompt) {
     }
 
     /** Every field is optional; only the fields given change. Nested objects change field by field. */
@@ -45,13 +50,18 @@ public final class AgentRequests {
             McpIntegration mcpIntegration,
             Notifications notifications,
             List<String> tags,
-            @Schema(implementation = Map.class) JsonNode metadata) {
+            @Schema(implementation = Map.class) JsonNode metadata,
+            @Schema(description = "The id of a realm of the organization (seed 004)") UUID realm,
+            @Schema(examples = "openai") String llmProvider,
+            @Schema(examples = "gpt-4o") String llmModel,
+            String llmSystemPrompt) {
 
         @Schema(hidden = true)
         public boolean isEmpty() {
             return name == null && description == null && runtime == null && imageUri == null && agentType == null
                     && riskConfig == null && capabilities == null && mcpIntegration == null && notifications == null
-                    && tags == null && metadata == null;
+                    && tags == null && metadata == null && realm == null && llmProvider == null && llmModel == null
+                && llmSystemPrompt == null;
         }
     }
 

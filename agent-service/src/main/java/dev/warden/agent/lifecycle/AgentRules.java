@@ -19,6 +19,7 @@ final class AgentRules {
     static final int MAX_DESCRIPTION = 4000;
     static final int MAX_URI = 1024;
     static final int MAX_LIST = 100;
+    static final int MAX_SYSTEM_PROMPT = 16_000;
 
     private AgentRules() {
     }
@@ -50,7 +51,10 @@ final class AgentRules {
                 .check(a.imageUri == null || !a.imageUri.isBlank(), "image_uri", "must not be empty")
                 .maxSize("tags", a.tags, MAX_LIST).noBlankEntries("tags", a.tags)
                 .check(a.metadata == null || a.metadata.isObject(), "metadata", "must be an object")
-                .check(a.metadata == null || a.metadata.toString().length() <= 16_384, "metadata", "must be at most 16 KiB");
+                .check(a.metadata == null || a.metadata.toString().length() <= 16_384, "metadata", "must be at most 16 KiB")
+                .maxLength("llm_provider", a.llmProvider, MAX_TEXT)
+                .maxLength("llm_model", a.llmModel, MAX_TEXT)
+                .maxLength("llm_system_prompt", a.llmSystemPrompt, MAX_SYSTEM_PROMPT);
         risk(c, a.riskConfig);
         if (a.capabilities != null) {
             list(c, "capabilities.allowed_action_types", a.capabilities.allowedActionTypes());

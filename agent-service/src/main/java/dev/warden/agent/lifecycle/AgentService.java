@@ -9,6 +9,7 @@ import dev.warden.agent.lifecycle.AgentRequests.DeployRequest;
 import dev.warden.agent.lifecycle.AgentRequests.UpdateAgentRequest;
 import dev.warden.agent.lifecycle.AgentResponses.AgentListResponse;
 import dev.warden.agent.lifecycle.AgentResponses.VersionListResponse;
+import dev.warden.agent.realm.RealmService;
 import dev.warden.api.ApiException;
 import dev.warden.api.Checks;
 import dev.warden.api.PageRequest;
@@ -47,9 +48,11 @@ public class AgentService {
     private final AgentRepository agents;
     private final Outbox outbox;
     private final AccessRepository access;
+    private final RealmService realms;
 
-    public AgentService(TenantDb db, AgentRepository agents, Outbox outbox, AccessRepository access) {
+    public AgentService(TenantDb db, AgentRepository agents, Outbox outbox, AccessRepository access, RealmService realms) {
         this.access = access;
+        this.realms = realms;
         this.db = db;
         this.agents = agents;
         this.outbox = outbox;
@@ -84,9 +87,15 @@ public class AgentService {
         if (req.metadata() != null) {
             agent.metadata = req.metadata();
         }
+        agent.realm = req.realm();
+        agent.llmProvider = req.llmProvider();
+        agent.llmModel = req.llmModel();
+        agent.llmSystemPrompt = req.llmSystemPrompt();
         AgentRules.check(agent);
         Map<String, URI> internal = AgentRules.internalUrls(agent, null);
-        return db.inOrg(org, conn -> admitted(conn, internal).chain(() -> agents.insert(conn, agent))
+        return db.inOrg(org, conn -> admitted(conn, internal)
+                .chain(() -> realms.checkAssignable(conn, agent.realm, "realm"))
+                .chain(() -> agents.insert(conn, agent))
                 .chain(() -> emit(conn, agent, EventTypes.AGENT_CREATED, new AgentChanged(agent.snapshot()))));
     }
 
@@ -101,7 +110,9 @@ public class AgentService {
                 return Uni.createFrom().item(agent.snapshot());
             }
             agent.touch(actor);
-            return admitted(conn, AgentRules.internalUrls(agent, changed)).chain(() -> agents.update(conn, agent))
+            return admitted(conn, AgentRules.internalUrls(agent, changed))
+                    .chain(() -> realms.checkAssignable(conn, changed.contains("realm") ? agent.realm : null, "realm"))
+                    .chain(() -> agents.update(conn, agent))
                     .chain(() -> emit(conn, agent, EventTypes.AGENT_UPDATED, new AgentUpdated(agent.snapshot(), changed)));
         });
     }
@@ -231,6 +242,10 @@ public class AgentService {
         a.notifications = set(changed, "notifications", a.notifications, r.notifications(), a.notifications::merge);
         a.tags = set(changed, "tags", a.tags, r.tags(), Function.identity());
         a.metadata = set(changed, "metadata", a.metadata, r.metadata(), Function.identity());
+        a.realm = set(changed, "realm", a.realm, r.realm(), Function.identity());
+        a.llmProvider = set(changed, "llm_provider", a.llmProvider, r.llmProvider(), Function.identity());
+        a.llmModel = set(changed, "llm_model", a.llmModel, r.llmModel(), Function.identity());
+        a.llmSystemPrompt = set(changed, "llm_system_prompt", a.llmSystemPrompt, r.llmSystemPrompt(), Function.identity());
         return changed;
     }
 

@@ -66,7 +66,8 @@ public class RegistrationResource {
                 .check(req.capabilities() == null || req.capabilities().stream().distinct().count() == req.capabilities().size(),
                         "capabilities", "must not repeat a capability")
                 .orThrow();
-        return registrations.approve(actor.org(), actor.name(), Params.uuid("registration_id", id), req.capabilities());
+        return registrations.approve(actor.org(), actor.name(), Params.uuid("registration_id", id), req.capabilities(),
+                req.realm());
     }
 
     @POST

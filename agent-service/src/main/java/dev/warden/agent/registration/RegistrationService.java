@@ -2,6 +2,7 @@ package dev.warden.agent.registration;
 
 import dev.warden.agent.lifecycle.Agent;
 import dev.warden.agent.lifecycle.AgentRepository;
+import dev.warden.agent.realm.RealmService;
 import dev.warden.agent.registration.RegistrationWire.ApproveResponse;
 import dev.warden.agent.registration.RegistrationWire.ChallengeResponse;
 import dev.warden.agent.registration.RegistrationWire.RegisterRequest;
@@ -44,9 +45,11 @@ public class RegistrationService {
     private final AgentRepository agents;
     private final Outbox outbox;
     private final RegistrationConfig config;
+    private final RealmService realms;
 
     public RegistrationService(TenantDb db, RegistrationRepository registrations, AgentRepository agents, Outbox outbox,
-                               RegistrationConfig config) {
+                               RegistrationConfig config, RealmService realms) {
+        this.realms = realms;
         this.db = db;
         this.registrations = registrations;
         this.agents = agents;
@@ -113,7 +116,7 @@ public class RegistrationService {
     }
 
     /** Grants a subset of the request: the agent exists from now on, inactive, with its DID and granted capabilities. */
-    public Uni<ApproveResponse> approve(UUID org, String actor, UUID id, List<String> granted) {
+    public Uni<ApproveResponse> approve(UUID org, String actor, UUID id, List<String> granted, UUID realm) {
         return decide(org, id, (conn, r) -> {
             for (String capability : granted) {
                 if (!config.availableCapabilities().contains(capability)) {
@@ -132,6 +135,7 @@ public class RegistrationService {
             agent.grantedCapabilities = List.copyOf(granted);
             agent.approvedAt = agent.createdAt;
             agent.approvedBy = actor;
+            agent.realm = realm;
             agent.metadata = dev.warden.events.EventJson.MAPPER.createObjectNode()
                     .put("registration_id", r.id.toString()).put("agent_version", r.version);
             r.status = Registration.APPROVED;
@@ -139,7 +143,8 @@ public class RegistrationService {
             r.agentId = agent.id;
             r.decidedAt = agent.createdAt;
             r.decidedBy = actor;
-            return agents.insert(conn, agent)
+            return realms.checkAssignable(conn, realm, "realm")
+                    .chain(() -> agents.insert(conn, agent))
                     .chain(() -> registrations.decide(conn, r))
                     .chain(() -> outbox.emit(conn, org, EventTypes.AGENT_CREATED, agent.id.toString(),
                             new AgentChanged(agent.snapshot())))

@@ -59,7 +59,8 @@ public final class RegistrationWire {
 
     @JsonNaming(PropertyNamingStrategies.LowerCamelCaseStrategy.class)
     @Schema(extensions = @Extension(name = SEED_CASING, value = "camelCase"))
-    public record ApproveRequest(@Schema(required = true, description = "A subset of the requested capabilities") List<String> capabilities) {
+    public record ApproveRequest(@Schema(required = true, description = "A subset of the requested capabilities") List<String> capabilities,
+                                 @Schema(nullable = true, description = "The id of a realm of the organization to put the agent in") UUID realm) {
     }
 
     @JsonNaming(PropertyNamingStrategies.LowerCamelCaseStrategy.class)

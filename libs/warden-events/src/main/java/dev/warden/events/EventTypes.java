@@ -16,6 +16,9 @@ public final class EventTypes {
     public static final String REGISTRATION_REQUESTED = "dev.warden.agent.registration-requested.v1";
     public static final String REGISTRATION_APPROVED = "dev.warden.agent.registration-approved.v1";
     public static final String REGISTRATION_REJECTED = "dev.warden.agent.registration-rejected.v1";
+    public static final String REALM_CREATED = "dev.warden.realm.created.v1";
+    public static final String REALM_CHANGED = "dev.warden.realm.changed.v1";
+    public static final String REALM_DELETED = "dev.warden.realm.deleted.v1";
     public static final String POLICY_CREATED = "dev.warden.policy.created.v1";
     public static final String POLICY_CHANGED = "dev.warden.policy.changed.v1";
     public static final String POLICY_BOUND = "dev.warden.policy.bound.v1";
@@ -45,6 +48,9 @@ public final class EventTypes {
             Map.entry(REGISTRATION_REQUESTED, Topics.AGENTS),
             Map.entry(REGISTRATION_APPROVED, Topics.AGENTS),
             Map.entry(REGISTRATION_REJECTED, Topics.AGENTS),
+            Map.entry(REALM_CREATED, Topics.AGENTS),
+            Map.entry(REALM_CHANGED, Topics.AGENTS),
+            Map.entry(REALM_DELETED, Topics.AGENTS),
             Map.entry(POLICY_CREATED, Topics.AGENTS),
             Map.entry(POLICY_CHANGED, Topics.AGENTS),
             Map.entry(POLICY_BOUND, Topics.AGENTS),

@@ -130,7 +130,8 @@ final class OutboxRows {
                 createdAt[a].plusSeconds(60), "sha256:" + hex(32), AgentType.SUPERVISED, RiskConfig.DEFAULTS,
                 new Capabilities(pick(ACTIONS, 3), pick(RESOURCES, 2), List.of("s3://secrets/*")),
                 McpIntegration.NONE, Notifications.NONE, List.of("support", "tier-" + (a % 3)), metadata, rev,
-                createdAt[a], "user:" + (a % 40) + "@example.com", now, "ci:deployer", null, null, List.of(), null, null);
+                createdAt[a], "user:" + (a % 40) + "@example.com", now, "ci:deployer", null, null, List.of(), null, null,
+                null, null, null, null);
 
         ObjectNode config = EventJson.MAPPER.createObjectNode();
         config.put("replicas", 1 + a % 3);

@@ -61,6 +61,18 @@ public final class AgentEvents {
     public record PolicyBindingChanged(UUID agentId, Policy policy) {
     }
 
+    /** Seed 004's realm, a named group of an organization's agents. */
+    @JsonNaming(PropertyNamingStrategies.SnakeCaseStrategy.class)
+    public record Realm(UUID id, UUID orgId, String name, String slug, String color, Instant createdAt,
+                        @Schema(nullable = true) String createdBy, Instant updatedAt,
+                        @Schema(nullable = true) String updatedBy) {
+    }
+
+    /** realm created, changed and deleted; keyed by the realm id. */
+    @JsonNaming(PropertyNamingStrategies.SnakeCaseStrategy.class)
+    public record RealmChanged(Realm realm) {
+    }
+
     /** A self-registration (seed 004) as it stands; keyed by the registration id. */
     @JsonNaming(PropertyNamingStrategies.SnakeCaseStrategy.class)
     public record Registration(UUID id, UUID orgId, String name, String version, String did, String publicKey,

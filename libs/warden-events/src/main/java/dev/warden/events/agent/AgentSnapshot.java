@@ -12,7 +12,8 @@ import java.util.UUID;
 
 /**
  * The whole agent as of one change: the agent object of seed 001 with the agent fields of seed 002, and the identity
- * of seed 004 ({@code did}, {@code public_key}, {@code granted_capabilities}, who approved it and when).
+ * of seed 004 ({@code did}, {@code public_key}, {@code granted_capabilities}, who approved it and when, its {@code realm} and
+ * language model).
  * The API returns it and every agent event carries it, so a consumer's projection needs no other call.
  * {@code revision} grows by one with every change: a consumer keeps the highest it has seen.
  */
@@ -48,5 +49,9 @@ public record AgentSnapshot(
         @Schema(nullable = true, description = "The key in did:key multibase form (z6Mk...)") String publicKey,
         @Schema(description = "Seed 004's capability names granted at approval; empty for agents created by an admin") List<String> grantedCapabilities,
         @Schema(nullable = true) Instant approvedAt,
-        @Schema(nullable = true) String approvedBy) {
+        @Schema(nullable = true) String approvedBy,
+        @Schema(nullable = true, description = "The id of the organization's realm the agent is in (seed 004)") UUID realm,
+        @Schema(nullable = true, examples = "openai") String llmProvider,
+        @Schema(nullable = true, examples = "gpt-4o") String llmModel,
+        @Schema(nullable = true) String llmSystemPrompt) {
 }

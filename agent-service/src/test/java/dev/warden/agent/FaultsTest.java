@@ -31,7 +31,6 @@ import static org.hamcrest.Matchers.equalTo;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertNotNull;
-import static org.junit.jupiter.api.Assumptions.assumeTrue;
 
 /**
  * Real outages (proxies cut in front of PostgreSQL and Kafka, a PostgreSQL stopped and started, its sessions ended):
@@ -59,9 +58,7 @@ class FaultsTest {
     void restore() {
         WardenInfra.outagePostgres().startServer();
         WardenInfra.postgresProxy().restore();
-        if (WardenInfra.kafkaProxy() != null) {
-            WardenInfra.kafkaProxy().restore();
-        }
+        WardenInfra.kafkaProxy().restore();
         log.close();
     }
 
@@ -92,8 +89,7 @@ class FaultsTest {
         Awaitility.await().atMost(RECOVERY).pollInterval(Duration.ofMillis(200))
                 .until(() -> tenant.admin().get("/v1/agents/" + id).statusCode() == 200);
         tenant.admin().body(AgentMother.triageAgent()).post("/v1/agents").then().statusCode(201);
-        Awaitility.await().atMost(RECOVERY).pollInterval(Duration.ofMillis(200))
-                .until(() -> HealthProbe.ready(RestAssured.port, PROMPTLY).status() == 200);
+        HealthProbe.awaitReady(RestAssured.port, PROMPTLY, RECOVERY);
         assertFalse(log.mentioning("Answered 503").isEmpty(), "the log capture sees the service's warnings");
         assertNoNoise();
     }
@@ -136,7 +132,6 @@ class FaultsTest {
     @Test
     void aBrokerOutageMakesReadinessNameKafkaWhileWritesStillSucceed() {
         CuttableProxy kafka = WardenInfra.kafkaProxy();
-        assumeTrue(kafka != null, "needs the test broker of WardenInfra, not an existing one");
 
         kafka.cut();
 
@@ -152,16 +147,13 @@ class FaultsTest {
 
         kafka.restore();
 
-        Awaitility.await().atMost(RECOVERY).pollInterval(Duration.ofMillis(200))
-                .until(() -> HealthProbe.ready(RestAssured.port, PROMPTLY).status() == 200);
+        HealthProbe.awaitReady(RestAssured.port, PROMPTLY, RECOVERY);
         assertEquals(1, Events.about(Topics.AGENTS, id, 1).size());
         assertNoNoise();
     }
 
     @Test
     void withDatabaseAndBrokerBothDownReadinessStillAnswersAndNamesBoth() {
-        assumeTrue(WardenInfra.kafkaProxy() != null, "needs the test broker of WardenInfra, not an existing one");
-
         WardenInfra.postgresProxy().cut();
         WardenInfra.kafkaProxy().cut();
 
@@ -174,14 +166,11 @@ class FaultsTest {
         WardenInfra.postgresProxy().restore();
         WardenInfra.kafkaProxy().restore();
 
-        Awaitility.await().atMost(RECOVERY).pollInterval(Duration.ofMillis(200))
-                .until(() -> HealthProbe.ready(RestAssured.port, PROMPTLY).status() == 200);
+        HealthProbe.awaitReady(RestAssured.port, PROMPTLY, RECOVERY);
     }
 
     @Test
     void readinessAnswersPromptlyEvenWhenDatabaseAndBrokerStopAnsweringAltogether() {
-        assumeTrue(WardenInfra.kafkaProxy() != null, "needs the test broker of WardenInfra, not an existing one");
-
         WardenInfra.postgresProxy().silence();
         WardenInfra.kafkaProxy().silence();
 
@@ -195,8 +184,7 @@ class FaultsTest {
         WardenInfra.postgresProxy().restore();
         WardenInfra.kafkaProxy().restore();
 
-        Awaitility.await().atMost(RECOVERY).pollInterval(Duration.ofMillis(200))
-                .until(() -> HealthProbe.ready(RestAssured.port, PROMPTLY).status() == 200);
+        HealthProbe.awaitReady(RestAssured.port, PROMPTLY, RECOVERY);
         tenant.admin().get("/v1/agents").then().statusCode(200);
     }
 

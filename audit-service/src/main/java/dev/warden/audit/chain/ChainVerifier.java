@@ -85,8 +85,7 @@ public class ChainVerifier {
                     }
                     return walk(org, start.from(), to, start.head(), start.prev(), start.from(), 0, NO_PROGRESS)
                             .chain(result -> !result.valid() ? Uni.createFrom().item(result)
-                                    : start.anchor() != null || fromParam == null
-                                    ? Uni.createFrom().item(withCheckpoint(result, start.anchor()))
+                                    : fromParam == null ? Uni.createFrom().item(withCheckpoint(result, start.anchor()))
                                     : db.inOrg(org, conn -> checkCheckpoint(conn, result)));
                 });
     }

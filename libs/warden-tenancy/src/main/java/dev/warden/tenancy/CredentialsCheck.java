@@ -48,8 +48,7 @@ public class CredentialsCheck {
         if (LaunchMode.current() != LaunchMode.NORMAL) {
             return;
         }
-        List<String> missing = missing(dbUser, dbPassword, allowUnauthenticatedKafka ? Map.of() : kafka.config(Map.of()),
-                allowUnauthenticatedKafka);
+        List<String> missing = missing(dbUser, dbPassword, kafka.config(Map.of()), allowUnauthenticatedKafka);
         others.forEach(service -> missing.addAll(service.missing()));
         if (!missing.isEmpty()) {
             throw new IllegalStateException("Missing credentials, so this service does not start: " + String.join("; ", missing));

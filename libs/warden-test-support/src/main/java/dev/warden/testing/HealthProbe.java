@@ -2,6 +2,7 @@ package dev.warden.testing;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
+import org.awaitility.Awaitility;
 
 import java.io.IOException;
 import java.net.URI;
@@ -22,6 +23,12 @@ public record HealthProbe(int status, JsonNode body) {
 
     public static HealthProbe ready(int port, Duration within) {
         return ask(port, "/q/health/ready", within);
+    }
+
+    /** Polls readiness (each probe answered within {@code promptly}) until it is 200, for at most {@code atMost}. */
+    public static void awaitReady(int port, Duration promptly, Duration atMost) {
+        Awaitility.await().atMost(atMost).pollInterval(Duration.ofMillis(200))
+                .until(() -> ready(port, promptly).status() == 200);
     }
 
     public static HealthProbe live(int port, Duration within) {

@@ -90,9 +90,7 @@ public final class LocalKafka implements AutoCloseable {
 
     /** Bootstrap address and the admin principal's security settings: what a platform tool connects with. */
     public Map<String, Object> adminConfig() {
-        Map<String, Object> config = new HashMap<>(security(ADMIN, secret(ADMIN)));
-        config.put(AdminClientConfig.BOOTSTRAP_SERVERS_CONFIG, bootstrapServers());
-        return config;
+        return clientConfig(bootstrapServers(), Map.of());
     }
 
     /**
@@ -257,9 +255,10 @@ public final class LocalKafka implements AutoCloseable {
                         "--ignore-formatted", "--add-scram", MECHANISM + "=[name=" + ADMIN + ",password=" + secret(ADMIN) + "]");
             }
             process = java("kafka.Kafka", props.toString()).start();
-            ADMIN_SECURITY.put(bootstrapServers(), security(ADMIN, secret(ADMIN)));
+            Map<String, String> admin = security(ADMIN, secret(ADMIN));
+            ADMIN_SECURITY.put(bootstrapServers(), admin);
             if (front != null) {
-                ADMIN_SECURITY.put("127.0.0.1:" + front.port(), security(ADMIN, secret(ADMIN)));
+                ADMIN_SECURITY.put("127.0.0.1:" + front.port(), admin);
             }
             awaitReady(Duration.ofSeconds(90));
         } catch (IOException e) {

@@ -26,6 +26,7 @@ public final class WardenInfra {
     private static CuttableProxy postgresProxy;
     private static CuttableProxy kafkaProxy;
     private static final Map<String, Boolean> databases = new HashMap<>();
+    private static final Map<String, Map<String, String>> granted = new HashMap<>();
 
     private WardenInfra() {
     }
@@ -66,8 +67,9 @@ public final class WardenInfra {
         if (kafka == null) {
             return Map.of();
         }
-        return kafka.grant(KafkaAccess.forService(service)
-                .orElseThrow(() -> new IllegalArgumentException("no Kafka access is defined for " + service)));
+        // Granted once per JVM: every test class of a service starts it with the same principal.
+        return granted.computeIfAbsent(service, s -> kafka.grant(KafkaAccess.forService(s)
+                .orElseThrow(() -> new IllegalArgumentException("no Kafka access is defined for " + s))));
     }
 
     /**
@@ -92,10 +94,15 @@ public final class WardenInfra {
 
     /**
      * A proxy that every connection to the shared broker goes through when the client bootstraps from it (the broker
-     * advertises the proxy on that listener); null when the tests use an existing broker.
+     * advertises the proxy on that listener). The outage tests need the broker of this JVM: with an existing one
+     * ({@code WARDEN_TEST_KAFKA_BOOTSTRAP}) they fail, saying so, rather than skip and prove nothing.
      */
     public static synchronized CuttableProxy kafkaProxy() {
         kafkaBootstrapServers();
+        if (kafkaProxy == null) {
+            throw new IllegalStateException("The outage tests cut the test broker's proxy: run them without "
+                    + "WARDEN_TEST_KAFKA_BOOTSTRAP, on the broker the tests start themselves");
+        }
         return kafkaProxy;
     }
 

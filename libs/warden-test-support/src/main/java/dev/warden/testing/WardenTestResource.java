@@ -49,8 +49,7 @@ public class WardenTestResource implements QuarkusTestResourceLifecycleManager {
                 "warden.db.app-role", LocalPostgres.APP_ROLE));
         if (kafka) {
             String bootstrap = WardenInfra.kafkaBootstrapServers();
-            CuttableProxy kafkaProxy = cuttable ? WardenInfra.kafkaProxy() : null;
-            config.put("kafka.bootstrap.servers", kafkaProxy != null ? "127.0.0.1:" + kafkaProxy.port() : bootstrap);
+            config.put("kafka.bootstrap.servers", cuttable ? "127.0.0.1:" + WardenInfra.kafkaProxy().port() : bootstrap);
             Map<String, String> security = kafkaPrincipal != null ? WardenInfra.kafkaSecurity(kafkaPrincipal)
                     : LocalKafka.platformSecurity(bootstrap);
             security.forEach((key, value) -> config.put("kafka." + key, value));

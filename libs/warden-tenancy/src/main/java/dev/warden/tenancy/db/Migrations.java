@@ -32,9 +32,15 @@ public class Migrations {
         if (config.migration().atStart()) {
             var m = config.migration();
             List<String> missing = new ArrayList<>();
-            m.url().ifPresentOrElse(u -> { }, () -> missing.add("warden.db.migration.url"));
-            m.username().ifPresentOrElse(u -> { }, () -> missing.add("warden.db.migration.username (WARDEN_DB_OWNER_USER)"));
-            m.password().ifPresentOrElse(u -> { }, () -> missing.add("warden.db.migration.password (WARDEN_DB_OWNER_PASSWORD)"));
+            if (m.url().isEmpty()) {
+                missing.add("warden.db.migration.url");
+            }
+            if (m.username().isEmpty()) {
+                missing.add("warden.db.migration.username (WARDEN_DB_OWNER_USER)");
+            }
+            if (m.password().isEmpty()) {
+                missing.add("warden.db.migration.password (WARDEN_DB_OWNER_PASSWORD)");
+            }
             if (!missing.isEmpty()) {
                 throw new IllegalStateException("Migrating at start needs the schema owner's credentials; missing: "
                         + String.join(", ", missing));

@@ -38,6 +38,15 @@ class ContractTest {
                 .preparing("rejectRegistration", () -> new Prepared("/v1/registrations/"
                         + AgentKeys.generate().register(tenant, "rejected", List.of("api_call")) + "/reject",
                         json(Map.of("reason", "needs review"))))
+                // Capability names are the organization's configured list, which the document cannot enumerate. The rules
+                // match nothing the other preparations register, which must stay pending.
+                .preparing("createRegistrationRule", () -> new Prepared("/v1/registrations/rules",
+                        json(Map.of("name", "contract-" + java.util.UUID.randomUUID(), "capabilities", List.of("browser_control"),
+                                "agentType", "mcp_server", "maxRiskScore", 20))))
+                .preparing("deleteRegistrationRule", () -> new Prepared("/v1/registrations/rules/" + tenant.admin()
+                        .body(Map.of("name", "doomed-" + java.util.UUID.randomUUID(), "capabilities", List.of("browser_control"),
+                                "agentType", "mcp_server"))
+                        .post("/v1/registrations/rules").then().statusCode(201).extract().path("id"), null))
                 // A rollback needs an agent with two versions that is not suspended; whether the generated calls leave
                 // one depends on the order of their random choices, so the test makes one.
                 .preparing("rollbackAgent", () -> new Prepared("/v1/agents/" + agentWithTwoVersions(tenant) + "/rollback", null))

@@ -49,7 +49,8 @@ class OpenApiTest {
                 "createOrganization", "listOrganizations", "getOrganization", "disableOrganization",
                 "enableOrganization", "setOutboundAllowList",
                 "createRegistrationChallenge", "registerAgent", "listRegistrations", "approveRegistration",
-                "rejectRegistration",
+                "rejectRegistration", "decideRegistrations", "listRegistrationRules", "createRegistrationRule",
+                "deleteRegistrationRule",
                 "listRealms", "getRealm", "createRealm", "updateRealm", "deleteRealm"));
     }
 
@@ -125,12 +126,14 @@ class OpenApiTest {
     void seed004ShapesKeepTheSeedsCamelCaseInTheDocument() {
         JsonNode doc = document();
         JsonNode schemas = doc.path("components").path("schemas");
-        assertEquals(Set.of("name", "version", "capabilities", "publicKey", "challenge", "signature"),
+        // The seed's fields, and beyond the seed: agentType asked for, status answered.
+        assertEquals(Set.of("name", "version", "capabilities", "publicKey", "challenge", "signature", "agentType"),
                 names(schemas.path("RegisterRequest")));
-        assertEquals(Set.of("agentId", "message"), names(schemas.path("RegisterResponse")));
+        assertEquals(Set.of("agentId", "message", "status"), names(schemas.path("RegisterResponse")));
         assertEquals(Set.of("challenge", "expiresAt"), names(schemas.path("ChallengeResponse")));
         assertEquals(Set.of("registrations", "availableCapabilities"), names(schemas.path("RegistrationListResponse")));
-        assertEquals(Set.of("id", "name", "publicKey", "requestedCapabilities", "requestedAt"), names(schemas.path("RegistrationItem")));
+        assertEquals(Set.of("id", "name", "publicKey", "requestedCapabilities", "requestedAt", "expiresAt", "agentType",
+                "riskScore"), names(schemas.path("RegistrationItem")));
         assertEquals(Set.of("success", "agentId"), names(schemas.path("ApproveResponse")));
         assertEquals("camelCase", schemas.path("RegisterRequest").path("x-warden-casing").asText(), "marked as the seed's casing");
         assertFalse(schemas.path("AgentSnapshot").has("x-warden-casing"), "everything else is snake_case");

@@ -52,6 +52,7 @@ public class Agent {
     public String llmProvider;
     public String llmModel;
     public String llmSystemPrompt;
+    public String declaredIntentJws;
 
     public static Agent create(UUID orgId, String actor) {
         Agent agent = new Agent();
@@ -88,7 +89,7 @@ public class Agent {
                 declaredIntent, declaredIntentSignedBy, declaredIntentSignedAt, declaredIntentDigest, agentType,
                 riskConfig, capabilities, mcpIntegration, notifications, tags, metadata, revision, createdAt, createdBy,
                 updatedAt, updatedBy, did, publicKey, grantedCapabilities, approvedAt, approvedBy, realm, llmProvider, llmModel,
-                llmSystemPrompt);
+                llmSystemPrompt, declaredIntentJws);
     }
 
     /** PostgreSQL keeps microseconds; so do we, so what is returned equals what is read back. */

@@ -40,7 +40,7 @@ public class AgentRepository {
             declared_intent_signed_by, declared_intent_signed_at, declared_intent_digest, agent_type, risk_config::text,
             capabilities::text, mcp_integration::text, notifications::text, tags, metadata::text, revision, created_at,
             created_by, updated_at, updated_by, did, public_key, granted_capabilities, approved_at, approved_by, realm,
-            llm_provider, llm_model, llm_system_prompt""";
+            llm_provider, llm_model, llm_system_prompt, declared_intent_jws""";
 
     public Uni<Agent> findById(SqlConnection conn, UUID id) {
         return conn.preparedQuery("SELECT " + COLUMNS + " FROM agents WHERE id = $1").execute(Tuple.of(id))
@@ -72,17 +72,18 @@ public class AgentRepository {
                             declared_intent, declared_intent_signed_by, declared_intent_signed_at, declared_intent_digest,
                             agent_type, risk_config, capabilities, mcp_integration, notifications, tags, metadata,
                             revision, created_at, created_by, updated_at, updated_by, did, public_key, granted_capabilities,
-                            approved_at, approved_by, realm, llm_provider, llm_model, llm_system_prompt)
+                            approved_at, approved_by, realm, llm_provider, llm_model, llm_system_prompt, declared_intent_jws)
                         VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10::text::jsonb, $11, $12, $13, $14, $15::text::jsonb, $16::text::jsonb,
                             $17::text::jsonb, $18::text::jsonb, $19, $20::text::jsonb, $21, $22, $23, $24, $25, $26, $27, $28,
-                            $29, $30, $31, $32, $33, $34)""")
+                            $29, $30, $31, $32, $33, $34, $35)""")
                 .execute(Tuple.from(Arrays.asList(a.id, a.orgId, a.name, a.description, a.ownerId, a.runtime,
                         a.imageUri, a.status.toString(), a.version, jsonText(a.declaredIntent), a.declaredIntentSignedBy,
                         utc(a.declaredIntentSignedAt), a.declaredIntentDigest, a.agentType.toString(),
                         jsonText(a.riskConfig), jsonText(a.capabilities), jsonText(a.mcpIntegration), jsonText(a.notifications),
                         a.tags.toArray(String[]::new), jsonText(a.metadata), a.revision, utc(a.createdAt), a.createdBy,
                         utc(a.updatedAt), a.updatedBy, a.did, a.publicKey, a.grantedCapabilities.toArray(String[]::new),
-                        utc(a.approvedAt), a.approvedBy, a.realm, a.llmProvider, a.llmModel, a.llmSystemPrompt)))
+                        utc(a.approvedAt), a.approvedBy, a.realm, a.llmProvider, a.llmModel, a.llmSystemPrompt,
+                        a.declaredIntentJws)))
                 .replaceWithVoid();
     }
 
@@ -94,14 +95,14 @@ public class AgentRepository {
                             risk_config = $13::text::jsonb, capabilities = $14::text::jsonb, mcp_integration = $15::text::jsonb,
                             notifications = $16::text::jsonb, tags = $17, metadata = $18::text::jsonb, revision = $19,
                             updated_at = $20, updated_by = $21, realm = $22, llm_provider = $23, llm_model = $24,
-                            llm_system_prompt = $25
+                            llm_system_prompt = $25, declared_intent_jws = $26
                         WHERE id = $1""")
                 .execute(Tuple.from(Arrays.asList(a.id, a.name, a.description, a.runtime, a.imageUri,
                         a.status.toString(), a.version, jsonText(a.declaredIntent), a.declaredIntentSignedBy,
                         utc(a.declaredIntentSignedAt), a.declaredIntentDigest, a.agentType.toString(),
                         jsonText(a.riskConfig), jsonText(a.capabilities), jsonText(a.mcpIntegration), jsonText(a.notifications),
                         a.tags.toArray(String[]::new), jsonText(a.metadata), a.revision, utc(a.updatedAt), a.updatedBy,
-                        a.realm, a.llmProvider, a.llmModel, a.llmSystemPrompt)))
+                        a.realm, a.llmProvider, a.llmModel, a.llmSystemPrompt, a.declaredIntentJws)))
                 .replaceWithVoid();
     }
 
@@ -174,6 +175,7 @@ public class AgentRepository {
         a.llmProvider = row.getString("llm_provider");
         a.llmModel = row.getString("llm_model");
         a.llmSystemPrompt = row.getString("llm_system_prompt");
+        a.declaredIntentJws = row.getString("declared_intent_jws");
         return a;
     }
 

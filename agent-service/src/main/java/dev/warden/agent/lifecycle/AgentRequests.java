@@ -34,7 +34,10 @@ public final class AgentRequests {
             @Schema(nullable = true, description = "The id of a realm of the organization (seed 004)") UUID realm,
             @Schema(nullable = true, examples = "openai") String llmProvider,
             @Schema(nullable = true, examples = "gpt-4o") String llmModel,
-            @Schema(nullable = true, examples = "You are a financial analyst.") String llmSystemPrompt) {
+            @Schema(nullable = true, examples = "You are a financial analyst.") String llmSystemPrompt,
+            @Schema(nullable = true, examples = "z6MkhaXgBZDvotDkL5257faiztiGiC2QtKLGpbnnEGta2doK", description = "The agent's "
+                    + "Ed25519 key in did:key multibase form (seed 004); did is did:key: followed by it. Unique in the "
+                    + "organization; set once, at creation") String publicKey) {
     }
 
     /** Every field is optional; only the fields given change. Nested objects change field by field. */

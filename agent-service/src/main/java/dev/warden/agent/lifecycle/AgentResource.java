@@ -18,6 +18,7 @@ import io.smallrye.mutiny.Uni;
 import jakarta.annotation.security.RolesAllowed;
 import jakarta.ws.rs.Consumes;
 import jakarta.ws.rs.GET;
+import jakarta.ws.rs.HeaderParam;
 import jakarta.ws.rs.PATCH;
 import jakarta.ws.rs.POST;
 import jakarta.ws.rs.PUT;
@@ -115,9 +116,16 @@ public class AgentResource {
     @Path("/{agent_id}/intent")
     @RolesAllowed(Roles.ADMIN)
     @Operation(operationId = "declareAgentIntent", summary = "Set the declared intent manifest",
-            description = "Records the manifest, who signed it and when, and the SHA-256 of its canonical JSON.")
-    public Uni<AgentSnapshot> declareIntent(@PathParam("agent_id") String agentId, DeclaredIntentRequest request) {
-        return agents.declareIntent(actor.org(), actor.name(), Params.uuid("agent_id", agentId), Checks.body(request));
+            description = "Records the manifest, who signed it and when, and the SHA-256 of its canonical JSON. An agent "
+                    + "with a key may sign the manifest itself: the Warden-Intent-Signature header carries a detached JWS "
+                    + "(EdDSA, header..signature) over the RFC 8785 canonical JSON of the manifest with all five fields "
+                    + "(absent data_types is [], absent description and rate_limit are null). A valid one makes the agent's "
+                    + "DID declared_intent_signed_by and is kept in declared_intent_jws; one that does not verify is a 401.")
+    public Uni<AgentSnapshot> declareIntent(@PathParam("agent_id") String agentId, DeclaredIntentRequest request,
+                                            @Parameter(description = "The agent's detached JWS of the manifest; optional")
+                                            @HeaderParam(IntentSignature.HEADER) String signature) {
+        return agents.declareIntent(actor.org(), actor.name(), Params.uuid("agent_id", agentId), Checks.body(request),
+                signature);
     }
 
     @POST

@@ -10,6 +10,8 @@ import dev.warden.agent.lifecycle.AgentRequests.UpdateAgentRequest;
 import dev.warden.agent.lifecycle.AgentResponses.AgentListResponse;
 import dev.warden.agent.lifecycle.AgentResponses.VersionListResponse;
 import dev.warden.agent.realm.RealmService;
+import dev.warden.agent.registration.DidKey;
+import dev.warden.agent.registration.RegistrationRepository;
 import dev.warden.api.ApiException;
 import dev.warden.api.Checks;
 import dev.warden.api.PageRequest;
@@ -49,8 +51,11 @@ public class AgentService {
     private final Outbox outbox;
     private final AccessRepository access;
     private final RealmService realms;
+    private final RegistrationRepository keys;
 
-    public AgentService(TenantDb db, AgentRepository agents, Outbox outbox, AccessRepository access, RealmService realms) {
+    public AgentService(TenantDb db, AgentRepository agents, Outbox outbox, AccessRepository access, RealmService realms,
+                        RegistrationRepository keys) {
+        this.keys = keys;
         this.access = access;
         this.realms = realms;
         this.db = db;
@@ -91,10 +96,22 @@ public class AgentService {
         agent.llmProvider = req.llmProvider();
         agent.llmModel = req.llmModel();
         agent.llmSystemPrompt = req.llmSystemPrompt();
+        if (req.publicKey() != null) {
+            DidKey key = DidKey.parse(req.publicKey()).orElseThrow(() -> ApiException.invalidField("public_key",
+                    "must be an Ed25519 did:key in multibase form (z6Mk...)"));
+            agent.publicKey = key.multibase();
+            agent.did = key.did();
+        }
         AgentRules.check(agent);
         Map<String, URI> internal = AgentRules.internalUrls(agent, null);
         return db.inOrg(org, conn -> admitted(conn, internal)
                 .chain(() -> realms.checkAssignable(conn, agent.realm, "realm"))
+                .chain(() -> agent.publicKey == null ? Uni.createFrom().item(false) : keys.keyInUse(conn, agent.publicKey))
+                .invoke(inUse -> {
+                    if (inUse) {
+                        throw ApiException.conflict("This key is already an agent's or awaiting approval in the organization");
+                    }
+                })
                 .chain(() -> agents.insert(conn, agent))
                 .chain(() -> emit(conn, agent, EventTypes.AGENT_CREATED, new AgentChanged(agent.snapshot()))));
     }
@@ -155,12 +172,20 @@ public class AgentService {
         });
     }
 
-    public Uni<AgentSnapshot> declareIntent(UUID org, String actor, UUID id, DeclaredIntentRequest req) {
+    /**
+     * Records the manifest. With {@code jws}, the agent's own detached signature of it ({@link IntentSignature}), the
+     * agent's DID signs it; without, the admin whose credential set it.
+     */
+    public Uni<AgentSnapshot> declareIntent(UUID org, String actor, UUID id, DeclaredIntentRequest req, String jws) {
         JsonNode manifest = IntentManifest.validated(req);
         return change(org, id, (conn, agent) -> {
+            if (jws != null) {
+                IntentSignature.verify(jws, manifest, agent);
+            }
             agent.declaredIntent = manifest;
             agent.declaredIntentDigest = CanonicalJson.sha256Hex(manifest);
-            agent.declaredIntentSignedBy = actor;
+            agent.declaredIntentSignedBy = jws == null ? actor : agent.did;
+            agent.declaredIntentJws = jws;
             agent.declaredIntentSignedAt = Agent.now();
             agent.touch(actor);
             return agents.update(conn, agent)

@@ -7,6 +7,7 @@ import dev.warden.agent.registration.RegistrationWire.RegisterResponse;
 import dev.warden.api.ApiException;
 import dev.warden.api.Checks;
 import dev.warden.api.WardenApiDefinition;
+import dev.warden.events.agent.AgentType;
 import dev.warden.tenancy.security.CurrentActor;
 import dev.warden.tenancy.security.Roles;
 import io.smallrye.mutiny.Uni;
@@ -59,7 +60,7 @@ public class AgentRegistrationResource {
     @Operation(operationId = "registerAgent", summary = "Register an agent with proof of its key",
             description = "The signature must be the key's Ed25519 signature of a challenge issued for it: else 401. "
                     + "A key already registered or pending in the organization: 409.")
-    @APIResponse(responseCode = "201", description = "Registered; awaiting an admin's approval",
+    @APIResponse(responseCode = "201", description = "Registered; awaiting an admin's approval, or approved by a rule (status)",
             content = @Content(mediaType = MediaType.APPLICATION_JSON, schema = @Schema(implementation = RegisterResponse.class)))
     @APIResponse(responseCode = "409", ref = WardenApiDefinition.CONFLICT)
     public Uni<RestResponse<RegisterResponse>> register(RegisterRequest request) {
@@ -83,8 +84,9 @@ public class AgentRegistrationResource {
         }
         checks.check(req.publicKey() == null || DidKey.parse(req.publicKey()).isPresent(), "publicKey",
                 "must be an Ed25519 did:key in multibase form (z6Mk...)");
+        AgentType agentType = agentType(checks, "agentType", req.agentType());
         checks.orThrow();
-        return registrations.register(actor.org(), actor.name(), DidKey.parse(req.publicKey()).orElseThrow(), req)
+        return registrations.register(actor.org(), actor.name(), DidKey.parse(req.publicKey()).orElseThrow(), req, agentType)
                 .map(answer -> RestResponse.ResponseBuilder.<RegisterResponse>create(RestResponse.Status.CREATED)
                         .entity(answer).build());
     }
@@ -95,7 +97,21 @@ public class AgentRegistrationResource {
                 "must be an Ed25519 did:key in multibase form (z6Mk...)"));
     }
 
-    private static String abbreviated(String text) {
+    /** The agent type named by {@code value}, null when absent; an unknown one is a field error. */
+    static AgentType agentType(Checks checks, String field, String value) {
+        if (value == null) {
+            return null;
+        }
+        for (AgentType type : AgentType.values()) {
+            if (type.toString().equals(value)) {
+                return type;
+            }
+        }
+        checks.check(false, field, "must be one of autonomous, supervised, advisory, mcp_server");
+        return null;
+    }
+
+    static String abbreviated(String text) {
         return text.length() > 40 ? text.substring(0, 40) + "..." : text;
     }
 }

@@ -1,6 +1,7 @@
 package dev.warden.agent.registration;
 
 import dev.warden.events.agent.AgentEvents;
+import dev.warden.events.agent.AgentType;
 
 import java.time.Instant;
 import java.util.List;
@@ -23,10 +24,14 @@ public class Registration {
     public String reason;
     public Instant decidedAt;
     public String decidedBy;
+    public AgentType agentType;
+    public int riskScore;
+    public UUID ruleId;
 
     public static final String PENDING = "pending";
     public static final String APPROVED = "approved";
     public static final String REJECTED = "rejected";
+    public static final String EXPIRED = "expired";
 
     public String did() {
         return "did:key:" + publicKey;
@@ -34,6 +39,6 @@ public class Registration {
 
     public AgentEvents.Registration event() {
         return new AgentEvents.Registration(id, orgId, name, version, did(), publicKey, requestedCapabilities, status,
-                requestedAt, requestedBy);
+                requestedAt, requestedBy, agentType, riskScore);
     }
 }

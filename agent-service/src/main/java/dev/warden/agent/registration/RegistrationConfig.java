@@ -5,6 +5,7 @@ import io.smallrye.config.WithDefault;
 
 import java.time.Duration;
 import java.util.List;
+import java.util.Map;
 
 @ConfigMapping(prefix = "warden.registration")
 public interface RegistrationConfig {
@@ -16,4 +17,27 @@ public interface RegistrationConfig {
     /** The capability names an organization may grant (seed 004's eight). */
     @WithDefault("file_access,internet_access,browser_control,api_call,mail_send,code_execution,system_command,agent_communication")
     List<String> availableCapabilities();
+
+    /** How long a registration waits for a decision; then it expires and its key may ask again. */
+    @WithDefault("P7D")
+    Duration pendingTtl();
+
+    /** How often the leader looks for registrations past {@link #pendingTtl()}. */
+    @WithDefault("PT1M")
+    Duration expirySweepInterval();
+
+    /**
+     * Each capability's weight in a registration's risk score (the sum, at most 100), which auto-approval rules may
+     * cap. A capability without a weight counts as 100, so an unweighted capability never passes a ceiling.
+     */
+    Map<String, Integer> capabilityRisk();
+
+    /** The risk score of asking for {@code capabilities}: the sum of their weights, at most 100. */
+    default int riskScore(List<String> capabilities) {
+        int sum = 0;
+        for (String capability : capabilities) {
+            sum += capabilityRisk().getOrDefault(capability, 100);
+        }
+        return Math.min(100, sum);
+    }
 }

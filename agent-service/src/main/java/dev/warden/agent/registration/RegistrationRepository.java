@@ -1,5 +1,6 @@
 package dev.warden.agent.registration;
 
+import dev.warden.events.agent.AgentType;
 import io.smallrye.mutiny.Uni;
 import io.vertx.mutiny.sqlclient.Row;
 import io.vertx.mutiny.sqlclient.SqlConnection;
@@ -22,7 +23,7 @@ public class RegistrationRepository {
 
     private static final String COLUMNS = """
             id, org_id, name, version, public_key, requested_capabilities, status, requested_at, requested_by,
-            granted_capabilities, agent_id, reason, decided_at, decided_by""";
+            granted_capabilities, agent_id, reason, decided_at, decided_by, agent_type, risk_score, rule_id""";
 
     /** The number of pending registrations one list answers (seed 004's list has no paging). */
     static final int LIST_BOUND = 1000;
@@ -51,7 +52,7 @@ public class RegistrationRepository {
     /** Whether the key has a pending or approved registration, or is an agent's key already. */
     public Uni<Boolean> keyInUse(SqlConnection conn, String publicKey) {
         return conn.preparedQuery("""
-                        SELECT EXISTS (SELECT 1 FROM registrations WHERE public_key = $1 AND status <> 'rejected')
+                        SELECT EXISTS (SELECT 1 FROM registrations WHERE public_key = $1 AND status IN ('pending', 'approved'))
                             OR EXISTS (SELECT 1 FROM agents WHERE public_key = $1)""")
                 .execute(Tuple.of(publicKey))
                 .map(rows -> rows.iterator().next().getBoolean(0));
@@ -60,10 +61,11 @@ public class RegistrationRepository {
     public Uni<Void> insert(SqlConnection conn, Registration r) {
         return conn.preparedQuery("""
                         INSERT INTO registrations (id, org_id, name, version, public_key, requested_capabilities, status,
-                            requested_at, requested_by)
-                        VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9)""")
+                            requested_at, requested_by, agent_type, risk_score)
+                        VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11)""")
                 .execute(Tuple.from(Arrays.asList(r.id, r.orgId, r.name, r.version, r.publicKey,
-                        r.requestedCapabilities.toArray(String[]::new), r.status, utc(r.requestedAt), r.requestedBy)))
+                        r.requestedCapabilities.toArray(String[]::new), r.status, utc(r.requestedAt), r.requestedBy,
+                        r.agentType == null ? null : r.agentType.toString(), r.riskScore)))
                 .replaceWithVoid();
     }
 
@@ -77,20 +79,40 @@ public class RegistrationRepository {
     public Uni<Void> decide(SqlConnection conn, Registration r) {
         return conn.preparedQuery("""
                         UPDATE registrations SET status = $2, granted_capabilities = $3, agent_id = $4, reason = $5,
-                            decided_at = $6, decided_by = $7
+                            decided_at = $6, decided_by = $7, rule_id = $8
                         WHERE id = $1""")
                 .execute(Tuple.from(Arrays.asList(r.id, r.status,
                         r.grantedCapabilities == null ? null : r.grantedCapabilities.toArray(String[]::new),
-                        r.agentId, r.reason, utc(r.decidedAt), r.decidedBy)))
+                        r.agentId, r.reason, utc(r.decidedAt), r.decidedBy, r.ruleId)))
                 .replaceWithVoid();
     }
 
-    /** Pending registrations, oldest first, at most {@link #LIST_BOUND}. */
-    public Uni<List<Registration>> pending(SqlConnection conn) {
-        return conn.preparedQuery("SELECT " + COLUMNS + " FROM registrations WHERE status = 'pending' "
+    /** Pending registrations asked for after {@code since} (older ones are expiring), oldest first, at most {@link #LIST_BOUND}. */
+    public Uni<List<Registration>> pending(SqlConnection conn, Instant since) {
+        return conn.preparedQuery("SELECT " + COLUMNS + " FROM registrations WHERE status = 'pending' AND requested_at > $1 "
                         + "ORDER BY requested_at, id LIMIT " + LIST_BOUND)
-                .execute()
+                .execute(Tuple.of(utc(since)))
                 .map(rows -> all(rows, RegistrationRepository::registration));
+    }
+
+    /**
+     * Marks at most {@code limit} pending registrations asked for before {@code before} expired and answers them;
+     * rows a decision holds are skipped, to be seen next time (or decided).
+     */
+    public Uni<List<Registration>> expire(SqlConnection conn, Instant before, Instant now, int limit) {
+        return conn.preparedQuery("""
+                        UPDATE registrations SET status = 'expired', decided_at = $2
+                        WHERE id IN (SELECT id FROM registrations WHERE status = 'pending' AND requested_at <= $1
+                                     ORDER BY requested_at LIMIT $3 FOR UPDATE SKIP LOCKED)
+                        RETURNING\s""" + COLUMNS)
+                .execute(Tuple.of(utc(before), utc(now), limit))
+                .map(rows -> all(rows, RegistrationRepository::registration));
+    }
+
+    /** The organizations that exist, for the expiry sweep (a platform-scope read). */
+    public Uni<List<UUID>> organizations(SqlConnection conn) {
+        return conn.query("SELECT id FROM organizations ORDER BY id").execute()
+                .map(rows -> all(rows, row -> row.getUUID("id")));
     }
 
     private static Registration registration(Row row) {
@@ -110,6 +132,10 @@ public class RegistrationRepository {
         r.reason = row.getString("reason");
         r.decidedAt = instant(row, "decided_at");
         r.decidedBy = row.getString("decided_by");
+        String type = row.getString("agent_type");
+        r.agentType = type == null ? null : AgentType.valueOf(type.toUpperCase());
+        r.riskScore = row.getInteger("risk_score");
+        r.ruleId = row.getUUID("rule_id");
         return r;
     }
 }

@@ -2,6 +2,11 @@ package dev.warden.agent.registration;
 
 import dev.warden.agent.registration.RegistrationWire.ApproveRequest;
 import dev.warden.agent.registration.RegistrationWire.ApproveResponse;
+import dev.warden.agent.registration.RegistrationWire.CreateRuleRequest;
+import dev.warden.agent.registration.RegistrationWire.DecisionsRequest;
+import dev.warden.agent.registration.RegistrationWire.DecisionsResponse;
+import dev.warden.agent.registration.RegistrationWire.RuleListResponse;
+import dev.warden.agent.registration.RegistrationWire.RuleResponse;
 import dev.warden.agent.registration.RegistrationWire.RegistrationListResponse;
 import dev.warden.agent.registration.RegistrationWire.RejectRequest;
 import dev.warden.agent.registration.RegistrationWire.SuccessResponse;
@@ -10,9 +15,11 @@ import dev.warden.api.Params;
 import dev.warden.api.WardenApiDefinition;
 import dev.warden.tenancy.security.CurrentActor;
 import dev.warden.tenancy.security.Roles;
+import dev.warden.events.agent.AgentType;
 import io.smallrye.mutiny.Uni;
 import jakarta.annotation.security.RolesAllowed;
 import jakarta.ws.rs.Consumes;
+import jakarta.ws.rs.DELETE;
 import jakarta.ws.rs.GET;
 import jakarta.ws.rs.POST;
 import jakarta.ws.rs.Path;
@@ -24,6 +31,9 @@ import org.eclipse.microprofile.openapi.annotations.media.Content;
 import org.eclipse.microprofile.openapi.annotations.media.Schema;
 import org.eclipse.microprofile.openapi.annotations.responses.APIResponse;
 import org.eclipse.microprofile.openapi.annotations.tags.Tag;
+import org.jboss.resteasy.reactive.RestResponse;
+
+import java.net.URI;
 
 /** Seed 004's registration approval: an org admin lists pending registrations and decides each once. */
 @Path("/v1/registrations")
@@ -33,12 +43,16 @@ import org.eclipse.microprofile.openapi.annotations.tags.Tag;
 public class RegistrationResource {
 
     private static final int MAX_REASON = 2000;
+    private static final int MAX_BULK = 100;
+    private static final int MAX_RULE_NAME = 200;
 
     private final RegistrationService registrations;
+    private final RegistrationRuleService rules;
     private final CurrentActor actor;
 
-    public RegistrationResource(RegistrationService registrations, CurrentActor actor) {
+    public RegistrationResource(RegistrationService registrations, RegistrationRuleService rules, CurrentActor actor) {
         this.registrations = registrations;
+        this.rules = rules;
         this.actor = actor;
     }
 
@@ -82,5 +96,90 @@ public class RegistrationResource {
         RejectRequest req = Checks.body(request);
         new Checks().required("reason", req.reason()).maxLength("reason", req.reason(), MAX_REASON).orThrow();
         return registrations.reject(actor.org(), actor.name(), Params.uuid("registration_id", id), req.reason());
+    }
+
+    @POST
+    @Path("/decisions")
+    @RolesAllowed(Roles.ADMIN)
+    @Operation(operationId = "decideRegistrations", summary = "Approve or reject several registrations",
+            description = "Beyond the seed. Each id is decided in its own transaction, in the order given; one that cannot "
+                    + "be decided (unknown, decided already, expired, a capability outside its request) is reported in its "
+                    + "result with the status and error it would have had alone, and the others go on.")
+    public Uni<DecisionsResponse> decide(DecisionsRequest request) {
+        DecisionsRequest req = Checks.body(request);
+        Checks checks = new Checks().required("decision", req.decision())
+                .check(req.decision() == null || "approve".equals(req.decision()) || "reject".equals(req.decision()),
+                        "decision", "must be approve or reject")
+                .required("ids", req.ids())
+                .check(req.ids() == null || !req.ids().isEmpty(), "ids", "must name at least one registration")
+                .maxSize("ids", req.ids(), MAX_BULK)
+                .check(req.ids() == null || req.ids().stream().noneMatch(java.util.Objects::isNull), "ids", "must not hold null")
+                .check(req.ids() == null || req.ids().stream().distinct().count() == req.ids().size(), "ids",
+                        "must not repeat an id")
+                .noBlankEntries("capabilities", req.capabilities())
+                .check(req.capabilities() == null || req.capabilities().stream().distinct().count() == req.capabilities().size(),
+                        "capabilities", "must not repeat a capability");
+        if ("reject".equals(req.decision())) {
+            checks.required("reason", req.reason()).maxLength("reason", req.reason(), MAX_REASON)
+                    .check(req.capabilities() == null, "capabilities", "only an approval grants capabilities")
+                    .check(req.realm() == null, "realm", "only an approval assigns a realm");
+        } else {
+            checks.check(req.reason() == null, "reason", "only a rejection has a reason");
+        }
+        checks.orThrow();
+        return registrations.decideAll(actor.org(), actor.name(), req);
+    }
+
+    @GET
+    @Path("/rules")
+    @RolesAllowed(Roles.ADMIN)
+    @Operation(operationId = "listRegistrationRules", summary = "List auto-approval rules",
+            description = "Beyond the seed. Oldest first, the order in which a new registration is checked against them.")
+    public Uni<RuleListResponse> rules() {
+        return rules.list(actor.org());
+    }
+
+    @POST
+    @Path("/rules")
+    @RolesAllowed(Roles.ADMIN)
+    @Operation(operationId = "createRegistrationRule", summary = "Create an auto-approval rule",
+            description = "Beyond the seed. A registration whose requested capabilities are all within the rule's, whose "
+                    + "agentType is the rule's (when set) and whose risk score is at most maxRiskScore (when set) is "
+                    + "approved at once, granted what it requested; the decision names the rule. At most 100 rules.")
+    @APIResponse(responseCode = "201", description = "Created; Location names the rule",
+            content = @Content(mediaType = MediaType.APPLICATION_JSON, schema = @Schema(implementation = RuleResponse.class)))
+    @APIResponse(responseCode = "409", ref = WardenApiDefinition.CONFLICT)
+    public Uni<RestResponse<RuleResponse>> createRule(CreateRuleRequest request) {
+        CreateRuleRequest req = Checks.body(request);
+        Checks checks = new Checks()
+                .required("name", req.name()).maxLength("name", req.name(), MAX_RULE_NAME)
+                .required("capabilities", req.capabilities())
+                .noBlankEntries("capabilities", req.capabilities())
+                .range("maxRiskScore", req.maxRiskScore(), 0, 100);
+        if (req.capabilities() != null) {
+            for (String capability : req.capabilities()) {
+                checks.check(capability == null || capability.isBlank()
+                                || registrations.availableCapabilities().contains(capability), "capabilities",
+                        "unknown capability " + AgentRegistrationResource.abbreviated(capability) + "; known: "
+                                + registrations.availableCapabilities());
+            }
+            checks.check(req.capabilities().stream().distinct().count() == req.capabilities().size(), "capabilities",
+                    "must not repeat a capability");
+        }
+        AgentType agentType = AgentRegistrationResource.agentType(checks, "agentType", req.agentType());
+        checks.orThrow();
+        return rules.create(actor.org(), actor.name(), req, agentType)
+                .map(rule -> RestResponse.ResponseBuilder.<RuleResponse>created(
+                        URI.create("/v1/registrations/rules/" + rule.id())).entity(rule).build());
+    }
+
+    @DELETE
+    @Path("/rules/{rule_id}")
+    @RolesAllowed(Roles.ADMIN)
+    @Operation(operationId = "deleteRegistrationRule", summary = "Delete an auto-approval rule",
+            description = "Beyond the seed. Registrations it approved stay approved.")
+    @APIResponse(responseCode = "204", description = "Deleted")
+    public Uni<RestResponse<Void>> deleteRule(@PathParam("rule_id") String id) {
+        return rules.delete(actor.org(), actor.name(), Params.uuid("rule_id", id)).map(done -> RestResponse.noContent());
     }
 }

@@ -5,6 +5,10 @@ import dev.warden.agent.lifecycle.AgentRepository;
 import dev.warden.agent.realm.RealmService;
 import dev.warden.agent.registration.RegistrationWire.ApproveResponse;
 import dev.warden.agent.registration.RegistrationWire.ChallengeResponse;
+import dev.warden.agent.registration.RegistrationWire.DecisionError;
+import dev.warden.agent.registration.RegistrationWire.DecisionResult;
+import dev.warden.agent.registration.RegistrationWire.DecisionsRequest;
+import dev.warden.agent.registration.RegistrationWire.DecisionsResponse;
 import dev.warden.agent.registration.RegistrationWire.RegisterRequest;
 import dev.warden.agent.registration.RegistrationWire.RegisterResponse;
 import dev.warden.agent.registration.RegistrationWire.RegistrationItem;
@@ -14,10 +18,13 @@ import dev.warden.api.ApiException;
 import dev.warden.events.EventTypes;
 import dev.warden.events.agent.AgentEvents.AgentChanged;
 import dev.warden.events.agent.AgentEvents.RegistrationApproved;
+import dev.warden.events.agent.AgentEvents.RegistrationExpired;
 import dev.warden.events.agent.AgentEvents.RegistrationRejected;
 import dev.warden.events.agent.AgentEvents.RegistrationRequested;
 import dev.warden.outbox.Outbox;
 import dev.warden.tenancy.db.TenantDb;
+import dev.warden.events.agent.AgentType;
+import io.smallrye.mutiny.Multi;
 import io.smallrye.mutiny.Uni;
 import io.vertx.mutiny.sqlclient.SqlConnection;
 import jakarta.enterprise.context.ApplicationScoped;
@@ -39,6 +46,8 @@ public class RegistrationService {
 
     static final String REGISTERED = "Agent registered. Awaiting admin approval.";
     private static final SecureRandom RANDOM = new SecureRandom();
+    /** The most registrations of one organization one sweep round expires; the rest wait for the next round. */
+    private static final int EXPIRY_BATCH = 500;
 
     private final TenantDb db;
     private final RegistrationRepository registrations;
@@ -46,10 +55,12 @@ public class RegistrationService {
     private final Outbox outbox;
     private final RegistrationConfig config;
     private final RealmService realms;
+    private final RegistrationRuleRepository rules;
 
     public RegistrationService(TenantDb db, RegistrationRepository registrations, AgentRepository agents, Outbox outbox,
-                               RegistrationConfig config, RealmService realms) {
+                               RegistrationConfig config, RealmService realms, RegistrationRuleRepository rules) {
         this.realms = realms;
+        this.rules = rules;
         this.db = db;
         this.registrations = registrations;
         this.agents = agents;
@@ -72,8 +83,11 @@ public class RegistrationService {
                 .replaceWith(new ChallengeResponse(challenge, expiresAt)));
     }
 
-    /** Checks the proof, uses up the challenge, and records the pending registration. */
-    public Uni<RegisterResponse> register(UUID org, String actor, DidKey key, RegisterRequest req) {
+    /**
+     * Checks the proof, uses up the challenge, and records the pending registration; when one of the organization's
+     * rules matches, approves it at once in the same transaction, granting what was requested.
+     */
+    public Uni<RegisterResponse> register(UUID org, String actor, DidKey key, RegisterRequest req, AgentType agentType) {
         if (!key.signed(req.challenge(), req.signature())) {
             throw unauthorized("The signature is not the key's signature of the challenge");
         }
@@ -87,6 +101,8 @@ public class RegistrationService {
         r.status = Registration.PENDING;
         r.requestedAt = Agent.now();
         r.requestedBy = actor;
+        r.agentType = agentType;
+        r.riskScore = config.riskScore(r.requestedCapabilities);
         return db.inOrg(org, conn -> registrations.consumeChallenge(conn, req.challenge(), key.multibase())
                 .chain(expiresAt -> {
                     if (expiresAt == null) {
@@ -105,20 +121,36 @@ public class RegistrationService {
                 })
                 .chain(() -> outbox.emit(conn, org, EventTypes.REGISTRATION_REQUESTED, r.id.toString(),
                         new RegistrationRequested(r.event())))
-                .replaceWith(new RegisterResponse(r.did(), REGISTERED)));
+                .chain(() -> rules.list(conn))
+                .chain(found -> {
+                    RegistrationRule rule = found.stream().filter(candidate -> candidate.matches(r)).findFirst().orElse(null);
+                    if (rule == null) {
+                        return Uni.createFrom().item(new RegisterResponse(r.did(), REGISTERED, Registration.PENDING));
+                    }
+                    List<String> granted = r.requestedCapabilities.stream()
+                            .filter(config.availableCapabilities()::contains).toList();
+                    return approveWithin(conn, r, rule.actor(), rule.id, granted, null)
+                            .replaceWith(new RegisterResponse(r.did(), "Agent registered and approved by rule " + rule.name + ".",
+                                    Registration.APPROVED));
+                }));
     }
 
+    /** Pending registrations that have not expired, oldest first. */
     public Uni<RegistrationListResponse> pending(UUID org) {
-        return db.inOrg(org, registrations::pending).map(found -> new RegistrationListResponse(
+        Instant since = Agent.now().minus(config.pendingTtl());
+        return db.inOrg(org, conn -> registrations.pending(conn, since)).map(found -> new RegistrationListResponse(
                 found.stream().map(r -> new RegistrationItem(r.id, r.name, r.publicKey, r.requestedCapabilities,
-                        r.requestedAt)).toList(),
+                        r.requestedAt, r.requestedAt.plus(config.pendingTtl()),
+                        r.agentType == null ? null : r.agentType.toString(), r.riskScore)).toList(),
                 config.availableCapabilities()));
     }
 
     /** Grants a subset of the request: the agent exists from now on, inactive, with its DID and granted capabilities. */
     public Uni<ApproveResponse> approve(UUID org, String actor, UUID id, List<String> granted, UUID realm) {
         return decide(org, id, (conn, r) -> {
-            for (String capability : granted) {
+            List<String> grant = granted == null ? r.requestedCapabilities.stream()
+                    .filter(config.availableCapabilities()::contains).toList() : granted;
+            for (String capability : grant) {
                 if (!config.availableCapabilities().contains(capability)) {
                     throw ApiException.invalidField("capabilities", capability + " is not an available capability");
                 }
@@ -126,32 +158,87 @@ public class RegistrationService {
                     throw ApiException.invalidField("capabilities", capability + " was not requested");
                 }
             }
-            Agent agent = Agent.create(org, actor);
-            agent.name = r.name;
-            agent.runtime = "external";
-            agent.ownerId = r.requestedBy;
-            agent.did = r.did();
-            agent.publicKey = r.publicKey;
-            agent.grantedCapabilities = List.copyOf(granted);
-            agent.approvedAt = agent.createdAt;
-            agent.approvedBy = actor;
-            agent.realm = realm;
-            agent.metadata = dev.warden.events.EventJson.MAPPER.createObjectNode()
-                    .put("registration_id", r.id.toString()).put("agent_version", r.version);
-            r.status = Registration.APPROVED;
-            r.grantedCapabilities = agent.grantedCapabilities;
-            r.agentId = agent.id;
-            r.decidedAt = agent.createdAt;
-            r.decidedBy = actor;
             return realms.checkAssignable(conn, realm, "realm")
-                    .chain(() -> agents.insert(conn, agent))
-                    .chain(() -> registrations.decide(conn, r))
-                    .chain(() -> outbox.emit(conn, org, EventTypes.AGENT_CREATED, agent.id.toString(),
-                            new AgentChanged(agent.snapshot())))
-                    .chain(() -> outbox.emit(conn, org, EventTypes.REGISTRATION_APPROVED, r.id.toString(),
-                            new RegistrationApproved(r.event(), r.grantedCapabilities, agent.id, actor, r.decidedAt)))
-                    .replaceWith(new ApproveResponse(true, agent.did));
+                    .chain(() -> approveWithin(conn, r, actor, null, grant, realm));
         });
+    }
+
+    /** Creates the agent and records the decision and its events, in the caller's transaction. */
+    private Uni<ApproveResponse> approveWithin(SqlConnection conn, Registration r, String actor, UUID ruleId,
+                                               List<String> granted, UUID realm) {
+        Agent agent = Agent.create(r.orgId, actor);
+        agent.name = r.name;
+        agent.runtime = "external";
+        agent.ownerId = r.requestedBy == null ? actor : r.requestedBy;
+        if (r.agentType != null) {
+            agent.agentType = r.agentType;
+        }
+        agent.did = r.did();
+        agent.publicKey = r.publicKey;
+        agent.grantedCapabilities = List.copyOf(granted);
+        agent.approvedAt = agent.createdAt;
+        agent.approvedBy = actor;
+        agent.realm = realm;
+        agent.metadata = dev.warden.events.EventJson.MAPPER.createObjectNode()
+                .put("registration_id", r.id.toString()).put("agent_version", r.version);
+        r.status = Registration.APPROVED;
+        r.grantedCapabilities = agent.grantedCapabilities;
+        r.agentId = agent.id;
+        r.decidedAt = agent.createdAt;
+        r.decidedBy = actor;
+        r.ruleId = ruleId;
+        return agents.insert(conn, agent)
+                .chain(() -> registrations.decide(conn, r))
+                .chain(() -> outbox.emit(conn, r.orgId, EventTypes.AGENT_CREATED, agent.id.toString(),
+                        new AgentChanged(agent.snapshot())))
+                .chain(() -> outbox.emit(conn, r.orgId, EventTypes.REGISTRATION_APPROVED, r.id.toString(),
+                        new RegistrationApproved(r.event(), r.grantedCapabilities, agent.id, actor, r.decidedAt, ruleId)))
+                .replaceWith(new ApproveResponse(true, agent.did));
+    }
+
+    /**
+     * Decides each registration in its own transaction, in the order given: one refused decision (decided already,
+     * unknown, a capability outside its request) is reported in its result and does not undo or stop the others.
+     */
+    public Uni<DecisionsResponse> decideAll(UUID org, String actor, DecisionsRequest req) {
+        boolean approve = "approve".equals(req.decision());
+        return Multi.createFrom().iterable(req.ids())
+                .onItem().transformToUniAndConcatenate(id -> (approve
+                        ? approve(org, actor, id, req.capabilities(), req.realm())
+                                .map(done -> new DecisionResult(id, true, done.agentId(), null))
+                        : reject(org, actor, id, req.reason()).map(done -> new DecisionResult(id, true, null, null)))
+                        .onFailure(ApiException.class).recoverWithItem(e -> {
+                            ApiException refused = (ApiException) e;
+                            return new DecisionResult(id, false, null,
+                                    new DecisionError(refused.status(), refused.code(), refused.getMessage()));
+                        }))
+                .collect().asList()
+                .map(results -> {
+                    int succeeded = (int) results.stream().filter(DecisionResult::success).count();
+                    return new DecisionsResponse(results, succeeded, results.size() - succeeded);
+                });
+    }
+
+    /**
+     * Marks the registrations of every organization that waited longer than {@code warden.registration.pending-ttl}
+     * expired, each with its event; answers how many. Run by {@link ExpiredRegistrations} on one replica at a time.
+     */
+    public Uni<Integer> expireDue() {
+        Instant now = Agent.now();
+        Instant before = now.minus(config.pendingTtl());
+        // One transaction a round: the organizations, then each in turn scoped to itself (Row-Level Security).
+        return db.asPlatform(conn -> registrations.organizations(conn)
+                .chain(orgs -> Multi.createFrom().iterable(orgs)
+                        .onItem().transformToUniAndConcatenate(org -> TenantDb.scopeTo(conn, org)
+                                .chain(() -> registrations.expire(conn, before, now, EXPIRY_BATCH))
+                                .call(expired -> Multi.createFrom().iterable(expired)
+                                        .onItem().transformToUniAndConcatenate(r -> outbox.emit(conn, org,
+                                                EventTypes.REGISTRATION_EXPIRED, r.id.toString(),
+                                                new RegistrationExpired(r.event(), now)))
+                                        .collect().last())
+                                .map(List::size))
+                        .collect().asList()
+                        .map(counts -> counts.stream().mapToInt(Integer::intValue).sum())));
     }
 
     public Uni<SuccessResponse> reject(UUID org, String actor, UUID id, String reason) {
@@ -175,6 +262,9 @@ public class RegistrationService {
             }
             if (!Registration.PENDING.equals(r.status)) {
                 throw ApiException.conflict("The registration was " + r.status + " already");
+            }
+            if (!r.requestedAt.plus(config.pendingTtl()).isAfter(Instant.now())) {
+                throw ApiException.conflict("The registration expired undecided; the agent may register again");
             }
             return work.apply(conn, r);
         }));

@@ -38,18 +38,25 @@ public final class RegistrationWire {
             @Schema(required = true) List<String> capabilities,
             @Schema(required = true, examples = EXAMPLE_KEY) String publicKey,
             @Schema(required = true, description = "A challenge from /v1/agents/register/challenge for this key") String challenge,
-            @Schema(required = true, description = "base64url Ed25519 signature of the challenge's UTF-8 bytes") String signature) {
+            @Schema(required = true, description = "base64url Ed25519 signature of the challenge's UTF-8 bytes") String signature,
+            @Schema(nullable = true, enumeration = {"autonomous", "supervised", "advisory", "mcp_server"},
+                    description = "Beyond the seed: the agent type asked for, which auto-approval rules may require") String agentType) {
     }
 
     @JsonNaming(PropertyNamingStrategies.LowerCamelCaseStrategy.class)
     @Schema(extensions = @Extension(name = SEED_CASING, value = "camelCase"))
-    public record RegisterResponse(@Schema(description = "did:key: followed by the public key") String agentId, String message) {
+    public record RegisterResponse(@Schema(description = "did:key: followed by the public key") String agentId, String message,
+            @Schema(enumeration = {"pending", "approved"}, description = "Beyond the seed: approved when an auto-approval rule "
+                    + "decided at once") String status) {
     }
 
     @JsonNaming(PropertyNamingStrategies.LowerCamelCaseStrategy.class)
     @Schema(extensions = @Extension(name = SEED_CASING, value = "camelCase"))
     public record RegistrationItem(UUID id, String name, String publicKey, List<String> requestedCapabilities,
-                                   Instant requestedAt) {
+                                   Instant requestedAt,
+                                   @Schema(description = "Beyond the seed: when it expires undecided") Instant expiresAt,
+                                   @Schema(nullable = true, description = "Beyond the seed") String agentType,
+                                   @Schema(description = "Beyond the seed: 0 to 100, from the requested capabilities' weights") int riskScore) {
     }
 
     @JsonNaming(PropertyNamingStrategies.LowerCamelCaseStrategy.class)
@@ -76,5 +83,63 @@ public final class RegistrationWire {
     @JsonNaming(PropertyNamingStrategies.LowerCamelCaseStrategy.class)
     @Schema(extensions = @Extension(name = SEED_CASING, value = "camelCase"))
     public record SuccessResponse(boolean success) {
+    }
+
+    @JsonNaming(PropertyNamingStrategies.LowerCamelCaseStrategy.class)
+    @Schema(extensions = @Extension(name = SEED_CASING, value = "camelCase"))
+    public record CreateRuleRequest(
+            @Schema(required = true, maxLength = 200, examples = "read-only helpers") String name,
+            @Schema(required = true, description = "A registration asking only for capabilities within this set matches")
+            List<String> capabilities,
+            @Schema(nullable = true, enumeration = {"autonomous", "supervised", "advisory", "mcp_server"},
+                    description = "When set, the registration must ask for this agent type") String agentType,
+            @Schema(nullable = true, minimum = "0", maximum = "100", description = "When set, the registration's risk score "
+                    + "must be at most this") Integer maxRiskScore) {
+    }
+
+    @JsonNaming(PropertyNamingStrategies.LowerCamelCaseStrategy.class)
+    @Schema(name = "RegistrationRule", extensions = @Extension(name = SEED_CASING, value = "camelCase"))
+    public record RuleResponse(UUID id, String name, List<String> capabilities, @Schema(nullable = true) String agentType,
+                               @Schema(nullable = true) Integer maxRiskScore, Instant createdAt, String createdBy) {
+
+        static RuleResponse of(RegistrationRule rule) {
+            return new RuleResponse(rule.id, rule.name, rule.capabilities,
+                    rule.agentType == null ? null : rule.agentType.toString(), rule.maxRiskScore, rule.createdAt, rule.createdBy);
+        }
+    }
+
+    @JsonNaming(PropertyNamingStrategies.LowerCamelCaseStrategy.class)
+    @Schema(extensions = @Extension(name = SEED_CASING, value = "camelCase"))
+    public record RuleListResponse(@Schema(description = "Oldest first: the order in which they are tried") List<RuleResponse> rules) {
+    }
+
+    @JsonNaming(PropertyNamingStrategies.LowerCamelCaseStrategy.class)
+    @Schema(extensions = @Extension(name = SEED_CASING, value = "camelCase"))
+    public record DecisionsRequest(
+            @Schema(required = true, enumeration = {"approve", "reject"}) String decision,
+            @Schema(required = true, description = "1 to 100 registration ids") List<UUID> ids,
+            @Schema(nullable = true, description = "approve: granted to each (a subset of each request); absent: each is "
+                    + "granted what it requested") List<String> capabilities,
+            @Schema(nullable = true, description = "reject: required") String reason,
+            @Schema(nullable = true, description = "approve: the realm to put each agent in") UUID realm) {
+    }
+
+    @JsonNaming(PropertyNamingStrategies.LowerCamelCaseStrategy.class)
+    @Schema(extensions = @Extension(name = SEED_CASING, value = "camelCase"))
+    public record DecisionResult(UUID id, boolean success,
+                                 @Schema(nullable = true, description = "approve: the agent's DID") String agentId,
+                                 @Schema(nullable = true, description = "Why this one was not decided: the status and error it "
+                                         + "would have had alone") DecisionError error) {
+    }
+
+    @JsonNaming(PropertyNamingStrategies.LowerCamelCaseStrategy.class)
+    @Schema(extensions = @Extension(name = SEED_CASING, value = "camelCase"))
+    public record DecisionError(int status, String code, String message) {
+    }
+
+    @JsonNaming(PropertyNamingStrategies.LowerCamelCaseStrategy.class)
+    @Schema(extensions = @Extension(name = SEED_CASING, value = "camelCase"))
+    public record DecisionsResponse(@Schema(description = "One per id, in the order given") List<DecisionResult> results,
+                                    int succeeded, int failed) {
     }
 }

@@ -73,12 +73,18 @@ class RegistrationTest {
                 .body(keys.registration(tenant, operator, "my-new-agent", List.of("api_call", "file_access")))
                 .post("/v1/agents/register").then().statusCode(201).extract().as(Map.class);
 
-        assertEquals(Map.of("agentId", keys.did(), "message", "Agent registered. Awaiting admin approval."), answer);
+        // The seed's two fields, and beyond the seed the status (approved when a rule decided at once).
+        assertEquals(Map.of("agentId", keys.did(), "message", "Agent registered. Awaiting admin approval.", "status", "pending"), answer);
         Map<String, Object> list = tenant.admin().get("/v1/registrations").then().statusCode(200).extract().as(Map.class);
         assertEquals(Set.of("registrations", "availableCapabilities"), list.keySet());
         assertEquals(SEED_CAPABILITIES, list.get("availableCapabilities"));
         Map<String, Object> registration = ((List<Map<String, Object>>) list.get("registrations")).getFirst();
-        assertEquals(Set.of("id", "name", "publicKey", "requestedCapabilities", "requestedAt"), registration.keySet());
+        // The seed's five fields, and beyond the seed when it expires, the agent type asked for and the risk score.
+        assertEquals(Set.of("id", "name", "publicKey", "requestedCapabilities", "requestedAt", "expiresAt", "agentType",
+                "riskScore"), registration.keySet());
+        assertEquals(25, registration.get("riskScore"));
+        assertEquals(Instant.parse((String) registration.get("requestedAt")).plus(Duration.ofDays(7)),
+                Instant.parse((String) registration.get("expiresAt")));
         assertEquals("my-new-agent", registration.get("name"));
         assertEquals(keys.publicKey(), registration.get("publicKey"));
         assertEquals(List.of("api_call", "file_access"), registration.get("requestedCapabilities"));

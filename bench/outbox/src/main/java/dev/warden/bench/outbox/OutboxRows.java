@@ -131,7 +131,7 @@ final class OutboxRows {
                 new Capabilities(pick(ACTIONS, 3), pick(RESOURCES, 2), List.of("s3://secrets/*")),
                 McpIntegration.NONE, Notifications.NONE, List.of("support", "tier-" + (a % 3)), metadata, rev,
                 createdAt[a], "user:" + (a % 40) + "@example.com", now, "ci:deployer", null, null, List.of(), null, null,
-                null, null, null, null);
+                null, null, null, null, null);
 
         ObjectNode config = EventJson.MAPPER.createObjectNode();
         config.put("replicas", 1 + a % 3);

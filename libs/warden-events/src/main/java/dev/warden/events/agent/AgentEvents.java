@@ -77,7 +77,9 @@ public final class AgentEvents {
     @JsonNaming(PropertyNamingStrategies.SnakeCaseStrategy.class)
     public record Registration(UUID id, UUID orgId, String name, String version, String did, String publicKey,
                                List<String> requestedCapabilities, String status, Instant requestedAt,
-                               @Schema(nullable = true) String requestedBy) {
+                               @Schema(nullable = true) String requestedBy,
+                               @Schema(nullable = true, description = "The agent type the registration asked for") AgentType agentType,
+                               @Schema(description = "0 to 100, from the requested capabilities' configured weights") int riskScore) {
     }
 
     /** requested; keyed by the registration id. */
@@ -88,11 +90,29 @@ public final class AgentEvents {
     /** approved: what was requested, what was granted, who decided, and the agent it became; keyed by the registration id. */
     @JsonNaming(PropertyNamingStrategies.SnakeCaseStrategy.class)
     public record RegistrationApproved(Registration registration, List<String> grantedCapabilities, UUID agentId,
-                                       String decidedBy, Instant decidedAt) {
+                                       String decidedBy, Instant decidedAt,
+                                       @Schema(nullable = true, description = "The auto-approval rule that decided; null for an admin") UUID ruleId) {
     }
 
     /** rejected, with the reason and who decided; keyed by the registration id. */
     @JsonNaming(PropertyNamingStrategies.SnakeCaseStrategy.class)
     public record RegistrationRejected(Registration registration, String reason, String decidedBy, Instant decidedAt) {
+    }
+
+    /** expired: nobody decided before {@code warden.registration.pending-ttl}; keyed by the registration id. */
+    @JsonNaming(PropertyNamingStrategies.SnakeCaseStrategy.class)
+    public record RegistrationExpired(Registration registration, Instant expiredAt) {
+    }
+
+    /** An organization's rule that approves matching registrations without an admin. */
+    @JsonNaming(PropertyNamingStrategies.SnakeCaseStrategy.class)
+    public record RegistrationRule(UUID id, UUID orgId, String name, List<String> capabilities,
+                                   @Schema(nullable = true) AgentType agentType,
+                                   @Schema(nullable = true) Integer maxRiskScore, Instant createdAt, String createdBy) {
+    }
+
+    /** registration rule created and deleted, with who did it; keyed by the rule id. */
+    @JsonNaming(PropertyNamingStrategies.SnakeCaseStrategy.class)
+    public record RegistrationRuleChanged(RegistrationRule rule, String changedBy) {
     }
 }

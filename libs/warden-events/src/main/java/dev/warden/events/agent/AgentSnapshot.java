@@ -53,5 +53,8 @@ public record AgentSnapshot(
         @Schema(nullable = true, description = "The id of the organization's realm the agent is in (seed 004)") UUID realm,
         @Schema(nullable = true, examples = "openai") String llmProvider,
         @Schema(nullable = true, examples = "gpt-4o") String llmModel,
-        @Schema(nullable = true) String llmSystemPrompt) {
+        @Schema(nullable = true) String llmSystemPrompt,
+        @Schema(nullable = true, description = "When the agent signed its declared intent itself: the detached JWS (EdDSA, "
+                + "header..signature) over the manifest's RFC 8785 canonical JSON, verifiable with public_key; null when "
+                + "an admin's credential set it") String declaredIntentJws) {
 }

@@ -1,5 +1,5 @@
 // Makes an Ed25519 key, asks Warden for a challenge, signs it and registers: seed 004's proof of possession.
-// Needs Node 18+ and `npm install bs58`. Usage: WARDEN_URL=http://localhost:8080 WARDEN_API_KEY=wdn_... node register-agent.mjs my-agent api_call,file_access
+// Needs Node 18+ and bs58 (`npm install --prefix docs/examples`). Usage: WARDEN_URL=http://localhost:8080 WARDEN_API_KEY=wdn_... node docs/examples/register-agent.mjs my-agent api_call,file_access
 import { generateKeyPairSync, sign } from 'node:crypto';
 import bs58 from 'bs58';
 

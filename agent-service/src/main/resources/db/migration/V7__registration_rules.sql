@@ -27,3 +27,7 @@ CREATE INDEX registration_rules_org_created ON registration_rules (org_id, creat
 CALL warden_protect('registration_rules');
 
 ALTER TABLE agents ADD COLUMN declared_intent_jws text;
+
+-- Open registration: an organization's admin may let agents register without a credential
+-- (POST /v1/agents/register?org=<organization name or id>), rate-limited per source address.
+ALTER TABLE organizations ADD COLUMN open_registration boolean NOT NULL DEFAULT false;

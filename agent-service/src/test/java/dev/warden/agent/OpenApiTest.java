@@ -50,7 +50,7 @@ class OpenApiTest {
                 "enableOrganization", "setOutboundAllowList",
                 "createRegistrationChallenge", "registerAgent", "listRegistrations", "approveRegistration",
                 "rejectRegistration", "decideRegistrations", "listRegistrationRules", "createRegistrationRule",
-                "deleteRegistrationRule",
+                "deleteRegistrationRule", "getRegistrationSettings", "setRegistrationSettings",
                 "listRealms", "getRealm", "createRealm", "updateRealm", "deleteRealm"));
     }
 

@@ -53,6 +53,26 @@ public class AccessRepository {
                 });
     }
 
+    /** The active organization named {@code nameOrId} (its name, or its id) when it has open registration on; else null. */
+    public Uni<UUID> openForRegistration(SqlConnection conn, String nameOrId) {
+        return conn.preparedQuery("""
+                        SELECT id FROM organizations
+                        WHERE (name = $1 OR id::text = $1) AND status = 'active' AND open_registration""")
+                .execute(Tuple.of(nameOrId))
+                .map(rows -> first(rows, row -> row.getUUID("id")));
+    }
+
+    /** Whether {@code org} takes registrations without a credential; null when there is no such organization. */
+    public Uni<Boolean> openRegistration(SqlConnection conn, UUID org) {
+        return conn.preparedQuery("SELECT open_registration FROM organizations WHERE id = $1").execute(Tuple.of(org))
+                .map(rows -> first(rows, row -> row.getBoolean("open_registration")));
+    }
+
+    public Uni<Void> setOpenRegistration(SqlConnection conn, UUID org, boolean open, Instant at) {
+        return conn.preparedQuery("UPDATE organizations SET open_registration = $2, updated_at = $3 WHERE id = $1")
+                .execute(Tuple.of(org, open, utc(at))).replaceWithVoid();
+    }
+
     public Uni<OrganizationRecord> findOrganization(SqlConnection conn, UUID id) {
         return conn.preparedQuery("SELECT " + ORG_COLUMNS + " FROM organizations WHERE id = $1").execute(Tuple.of(id))
                 .map(rows -> first(rows, AccessRepository::organization));

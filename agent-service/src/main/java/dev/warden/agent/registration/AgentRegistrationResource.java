@@ -10,19 +10,26 @@ import dev.warden.api.WardenApiDefinition;
 import dev.warden.events.agent.AgentType;
 import dev.warden.tenancy.security.CurrentActor;
 import dev.warden.tenancy.security.Roles;
+import io.quarkus.security.identity.CurrentIdentityAssociation;
 import io.smallrye.mutiny.Uni;
-import jakarta.annotation.security.RolesAllowed;
+import io.vertx.core.http.HttpServerRequest;
+import jakarta.annotation.security.PermitAll;
 import jakarta.ws.rs.Consumes;
 import jakarta.ws.rs.POST;
 import jakarta.ws.rs.Path;
 import jakarta.ws.rs.Produces;
+import jakarta.ws.rs.QueryParam;
+import jakarta.ws.rs.core.Context;
 import jakarta.ws.rs.core.MediaType;
 import org.eclipse.microprofile.openapi.annotations.Operation;
+import org.eclipse.microprofile.openapi.annotations.parameters.Parameter;
 import org.eclipse.microprofile.openapi.annotations.media.Content;
 import org.eclipse.microprofile.openapi.annotations.media.Schema;
 import org.eclipse.microprofile.openapi.annotations.responses.APIResponse;
 import org.eclipse.microprofile.openapi.annotations.tags.Tag;
 import org.jboss.resteasy.reactive.RestResponse;
+
+import java.util.UUID;
 
 /**
  * Seed 004's self-registration, under the literal path {@code /v1/agents/register}: JAX-RS prefers a literal
@@ -36,34 +43,77 @@ public class AgentRegistrationResource {
 
     private static final int MAX_NAME = 200;
     private static final int MAX_VERSION = 64;
+    private static final String OPEN_ORG = "Without a credential only: the name or id of an organization with open "
+            + "registration (beyond the seed)";
 
     private final RegistrationService registrations;
-    private final CurrentActor actor;
+    private final OpenRegistration open;
+    private final CurrentIdentityAssociation identities;
 
-    public AgentRegistrationResource(RegistrationService registrations, CurrentActor actor) {
+    public AgentRegistrationResource(RegistrationService registrations, OpenRegistration open,
+                                     CurrentIdentityAssociation identities) {
         this.registrations = registrations;
-        this.actor = actor;
+        this.open = open;
+        this.identities = identities;
+    }
+
+    /** Who registers, in which organization. */
+    private record Registrant(UUID org, String name) {
+    }
+
+    /**
+     * A credential (operator or higher) registers in its own organization; without one, {@code org} must name an
+     * organization with open registration, and the source address must be within its rate (see {@link OpenRegistration}).
+     */
+    private Uni<Registrant> registrant(String org, HttpServerRequest http) {
+        // The endpoints admit anyone, so the identity is resolved here, without blocking the event loop.
+        return identities.getDeferredIdentity().chain(identity -> {
+            if (!identity.isAnonymous()) {
+                CurrentActor actor = new CurrentActor(identity);
+                if (!actor.has(Roles.OPERATOR)) {
+                    throw ApiException.forbidden("Registering an agent needs the operator role or higher");
+                }
+                if (org != null) {
+                    throw ApiException.invalidField("org", "is for registration without a credential; a credential "
+                            + "registers in its own organization");
+                }
+                return Uni.createFrom().item(new Registrant(actor.org(), actor.name()));
+            }
+            String address = http.remoteAddress() == null ? "unknown" : http.remoteAddress().hostAddress();
+            return open.organization(org, address).map(id -> new Registrant(id, "open-registration:" + address));
+        });
     }
 
     @POST
     @Path("/challenge")
-    @RolesAllowed(Roles.OPERATOR)
+    @PermitAll
     @Operation(operationId = "createRegistrationChallenge", summary = "Get a challenge to sign",
-            description = "32 random bytes, base64url, for this key only, usable once within five minutes.")
-    public Uni<ChallengeResponse> challenge(ChallengeRequest request) {
-        DidKey key = key(Checks.body(request).publicKey());
-        return registrations.challenge(actor.org(), key);
+            description = "32 random bytes, base64url, for this key only, usable once within five minutes. Needs an "
+                    + "operator credential, or (beyond the seed) none with ?org= for an organization with open registration.")
+    @APIResponse(responseCode = "200", description = "The challenge",
+            content = @Content(mediaType = MediaType.APPLICATION_JSON, schema = @Schema(implementation = ChallengeResponse.class)))
+    @APIResponse(responseCode = "429", ref = WardenApiDefinition.TOO_MANY_REQUESTS)
+    public Uni<ChallengeResponse> challenge(ChallengeRequest request, @Parameter(description = OPEN_ORG) @QueryParam("org") String org,
+                                            @Context HttpServerRequest http) {
+        return registrant(org, http).chain(who -> registrations.challenge(who.org(), key(Checks.body(request).publicKey())));
     }
 
     @POST
-    @RolesAllowed(Roles.OPERATOR)
+    @PermitAll
     @Operation(operationId = "registerAgent", summary = "Register an agent with proof of its key",
             description = "The signature must be the key's Ed25519 signature of a challenge issued for it: else 401. "
                     + "A key already registered or pending in the organization: 409.")
     @APIResponse(responseCode = "201", description = "Registered; awaiting an admin's approval, or approved by a rule (status)",
             content = @Content(mediaType = MediaType.APPLICATION_JSON, schema = @Schema(implementation = RegisterResponse.class)))
     @APIResponse(responseCode = "409", ref = WardenApiDefinition.CONFLICT)
-    public Uni<RestResponse<RegisterResponse>> register(RegisterRequest request) {
+    @APIResponse(responseCode = "429", ref = WardenApiDefinition.TOO_MANY_REQUESTS)
+    public Uni<RestResponse<RegisterResponse>> register(RegisterRequest request,
+                                                        @Parameter(description = OPEN_ORG) @QueryParam("org") String org,
+                                                        @Context HttpServerRequest http) {
+        return registrant(org, http).chain(who -> register(who, request));
+    }
+
+    private Uni<RestResponse<RegisterResponse>> register(Registrant who, RegisterRequest request) {
         RegisterRequest req = Checks.body(request);
         Checks checks = new Checks()
                 .required("name", req.name()).maxLength("name", req.name(), MAX_NAME)
@@ -86,7 +136,7 @@ public class AgentRegistrationResource {
                 "must be an Ed25519 did:key in multibase form (z6Mk...)");
         AgentType agentType = agentType(checks, "agentType", req.agentType());
         checks.orThrow();
-        return registrations.register(actor.org(), actor.name(), DidKey.parse(req.publicKey()).orElseThrow(), req, agentType)
+        return registrations.register(who.org(), who.name(), DidKey.parse(req.publicKey()).orElseThrow(), req, agentType)
                 .map(answer -> RestResponse.ResponseBuilder.<RegisterResponse>create(RestResponse.Status.CREATED)
                         .entity(answer).build());
     }

@@ -26,6 +26,10 @@ public interface RegistrationConfig {
     @WithDefault("PT1M")
     Duration expirySweepInterval();
 
+    /** Open registration: calls without a credential one source address may make a minute (challenge and register). */
+    @WithDefault("10")
+    int openRatePerMinute();
+
     /**
      * Each capability's weight in a registration's risk score (the sum, at most 100), which auto-approval rules may
      * cap. A capability without a weight counts as 100, so an unweighted capability never passes a ceiling.

@@ -5,6 +5,8 @@ import dev.warden.agent.registration.RegistrationWire.ApproveResponse;
 import dev.warden.agent.registration.RegistrationWire.CreateRuleRequest;
 import dev.warden.agent.registration.RegistrationWire.DecisionsRequest;
 import dev.warden.agent.registration.RegistrationWire.DecisionsResponse;
+import dev.warden.agent.registration.RegistrationWire.RegistrationSettings;
+import dev.warden.agent.registration.RegistrationWire.RegistrationSettingsRequest;
 import dev.warden.agent.registration.RegistrationWire.RuleListResponse;
 import dev.warden.agent.registration.RegistrationWire.RuleResponse;
 import dev.warden.agent.registration.RegistrationWire.RegistrationListResponse;
@@ -22,6 +24,7 @@ import jakarta.ws.rs.Consumes;
 import jakarta.ws.rs.DELETE;
 import jakarta.ws.rs.GET;
 import jakarta.ws.rs.POST;
+import jakarta.ws.rs.PUT;
 import jakarta.ws.rs.Path;
 import jakarta.ws.rs.PathParam;
 import jakarta.ws.rs.Produces;
@@ -128,6 +131,28 @@ public class RegistrationResource {
         }
         checks.orThrow();
         return registrations.decideAll(actor.org(), actor.name(), req);
+    }
+
+    @GET
+    @Path("/settings")
+    @RolesAllowed(Roles.ADMIN)
+    @Operation(operationId = "getRegistrationSettings", summary = "Whether agents may register without a credential",
+            description = "Beyond the seed.")
+    public Uni<RegistrationSettings> settings() {
+        return registrations.settings(actor.org());
+    }
+
+    @PUT
+    @Path("/settings")
+    @RolesAllowed(Roles.ADMIN)
+    @Operation(operationId = "setRegistrationSettings", summary = "Turn registration without a credential on or off",
+            description = "Beyond the seed. When on, POST /v1/agents/register/challenge and POST /v1/agents/register take "
+                    + "?org=<organization name or id> and no credential, at most openRatePerMinute calls a minute from one "
+                    + "source address (then 429 with Retry-After). Registrations still wait for a decision (or a rule).")
+    public Uni<RegistrationSettings> setSettings(RegistrationSettingsRequest request) {
+        RegistrationSettingsRequest req = Checks.body(request);
+        new Checks().required("openRegistration", req.openRegistration()).orThrow();
+        return registrations.setOpenRegistration(actor.org(), actor.name(), req.openRegistration());
     }
 
     @GET

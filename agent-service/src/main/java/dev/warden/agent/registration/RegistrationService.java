@@ -2,6 +2,7 @@ package dev.warden.agent.registration;
 
 import dev.warden.agent.lifecycle.Agent;
 import dev.warden.agent.lifecycle.AgentRepository;
+import dev.warden.agent.access.AccessRepository;
 import dev.warden.agent.realm.RealmService;
 import dev.warden.agent.registration.RegistrationWire.ApproveResponse;
 import dev.warden.agent.registration.RegistrationWire.ChallengeResponse;
@@ -13,11 +14,13 @@ import dev.warden.agent.registration.RegistrationWire.RegisterRequest;
 import dev.warden.agent.registration.RegistrationWire.RegisterResponse;
 import dev.warden.agent.registration.RegistrationWire.RegistrationItem;
 import dev.warden.agent.registration.RegistrationWire.RegistrationListResponse;
+import dev.warden.agent.registration.RegistrationWire.RegistrationSettings;
 import dev.warden.agent.registration.RegistrationWire.SuccessResponse;
 import dev.warden.api.ApiException;
 import dev.warden.events.EventTypes;
 import dev.warden.events.agent.AgentEvents.AgentChanged;
 import dev.warden.events.agent.AgentEvents.RegistrationApproved;
+import dev.warden.events.agent.AgentEvents.OpenRegistrationChanged;
 import dev.warden.events.agent.AgentEvents.RegistrationExpired;
 import dev.warden.events.agent.AgentEvents.RegistrationRejected;
 import dev.warden.events.agent.AgentEvents.RegistrationRequested;
@@ -56,9 +59,12 @@ public class RegistrationService {
     private final RegistrationConfig config;
     private final RealmService realms;
     private final RegistrationRuleRepository rules;
+    private final AccessRepository access;
 
     public RegistrationService(TenantDb db, RegistrationRepository registrations, AgentRepository agents, Outbox outbox,
-                               RegistrationConfig config, RealmService realms, RegistrationRuleRepository rules) {
+                               RegistrationConfig config, RealmService realms, RegistrationRuleRepository rules,
+                               AccessRepository access) {
+        this.access = access;
         this.realms = realms;
         this.rules = rules;
         this.db = db;
@@ -133,6 +139,23 @@ public class RegistrationService {
                             .replaceWith(new RegisterResponse(r.did(), "Agent registered and approved by rule " + rule.name + ".",
                                     Registration.APPROVED));
                 }));
+    }
+
+    public Uni<RegistrationSettings> settings(UUID org) {
+        return db.asPlatform(conn -> access.openRegistration(conn, org))
+                .map(open -> new RegistrationSettings(Boolean.TRUE.equals(open), config.openRatePerMinute()));
+    }
+
+    /**
+     * Turns registration without a credential on or off for the caller's own organization, with its event. The
+     * organizations table is a platform table, so this writes in platform scope, to the row of the caller's org only.
+     */
+    public Uni<RegistrationSettings> setOpenRegistration(UUID org, String actor, boolean open) {
+        Instant now = Agent.now();
+        return db.asPlatform(conn -> access.setOpenRegistration(conn, org, open, now)
+                        .chain(() -> outbox.emit(conn, org, EventTypes.OPEN_REGISTRATION_CHANGED, org.toString(),
+                                new OpenRegistrationChanged(org, open, actor, now))))
+                .replaceWith(new RegistrationSettings(open, config.openRatePerMinute()));
     }
 
     /** Pending registrations that have not expired, oldest first. */

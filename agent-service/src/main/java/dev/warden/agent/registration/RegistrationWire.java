@@ -87,6 +87,19 @@ public final class RegistrationWire {
 
     @JsonNaming(PropertyNamingStrategies.LowerCamelCaseStrategy.class)
     @Schema(extensions = @Extension(name = SEED_CASING, value = "camelCase"))
+    public record RegistrationSettings(
+            @Schema(description = "Whether agents may register without a credential, with ?org=<organization name or id>")
+            boolean openRegistration,
+            @Schema(description = "Calls without a credential one source address may make a minute") int openRatePerMinute) {
+    }
+
+    @JsonNaming(PropertyNamingStrategies.LowerCamelCaseStrategy.class)
+    @Schema(extensions = @Extension(name = SEED_CASING, value = "camelCase"))
+    public record RegistrationSettingsRequest(@Schema(required = true) Boolean openRegistration) {
+    }
+
+    @JsonNaming(PropertyNamingStrategies.LowerCamelCaseStrategy.class)
+    @Schema(extensions = @Extension(name = SEED_CASING, value = "camelCase"))
     public record CreateRuleRequest(
             @Schema(required = true, maxLength = 200, examples = "read-only helpers") String name,
             @Schema(required = true, description = "A registration asking only for capabilities within this set matches")

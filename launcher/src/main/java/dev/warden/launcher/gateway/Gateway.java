@@ -148,6 +148,11 @@ public final class Gateway {
                 return Future.succeededFuture(unavailable(ctx, service + " is restarting", down.get()));
             }
             ctx.set(ORIGIN, origin);
+            // The gateway is the edge: the caller's address replaces whatever X-Forwarded-For it sent, so a service
+            // (open registration's per-address limit) can believe it.
+            if (incoming.remoteAddress() != null) {
+                ctx.request().headers().set("X-Forwarded-For", incoming.remoteAddress().hostAddress());
+            }
             // Keep the caller's Host, as a production gateway does: services build Location headers from it.
             if (incoming.authority() != null) {
                 ctx.request().setAuthority(incoming.authority());

@@ -10,12 +10,24 @@ public class ApiException extends RuntimeException {
     private final int status;
     private final String code;
     private final transient List<FieldError> details;
+    private final long retryAfterSeconds;
 
     public ApiException(int status, String code, String message, List<FieldError> details) {
+        this(status, code, message, details, 0);
+    }
+
+    private ApiException(int status, String code, String message, List<FieldError> details, long retryAfterSeconds) {
         super(message, null, false, false);
         this.status = status;
         this.code = code;
         this.details = details == null ? List.of() : List.copyOf(details);
+        this.retryAfterSeconds = retryAfterSeconds;
+    }
+
+    /** A 429: the caller went over a limit; it may try again after {@code retryAfter} (the Retry-After header). */
+    public static ApiException tooManyRequests(String message, java.time.Duration retryAfter) {
+        return new ApiException(429, "too_many_requests", message, List.of(),
+                Math.max(1, (retryAfter.toMillis() + 999) / 1000));
     }
 
     public static ApiException badRequest(String message, List<FieldError> details) {
@@ -48,5 +60,10 @@ public class ApiException extends RuntimeException {
 
     public List<FieldError> details() {
         return details;
+    }
+
+    /** Seconds for the Retry-After header; 0: none. */
+    public long retryAfterSeconds() {
+        return retryAfterSeconds;
     }
 }

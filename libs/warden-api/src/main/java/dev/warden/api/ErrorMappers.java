@@ -31,6 +31,13 @@ public class ErrorMappers {
 
     @ServerExceptionMapper
     public RestResponse<ErrorResponse> refused(ApiException e) {
+        if (e.retryAfterSeconds() > 0) {
+            return RestResponse.ResponseBuilder.<ErrorResponse>create(e.status())
+                    .entity(ErrorResponse.of(e.code(), e.getMessage(), e.details()))
+                    .type(MediaType.APPLICATION_JSON_TYPE)
+                    .header("Retry-After", String.valueOf(e.retryAfterSeconds()))
+                    .build();
+        }
         return respond(e.status(), e.code(), e.getMessage(), e.details());
     }
 

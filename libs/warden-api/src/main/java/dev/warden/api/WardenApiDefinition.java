@@ -47,6 +47,11 @@ import org.eclipse.microprofile.openapi.annotations.security.SecuritySchemes;
                 @APIResponse(name = WardenApiDefinition.UNSUPPORTED_MEDIA_TYPE, responseCode = "415",
                         description = "The request body is not application/json",
                         content = @Content(mediaType = MediaType.APPLICATION_JSON, schema = @Schema(implementation = ErrorResponse.class))),
+                @APIResponse(name = WardenApiDefinition.TOO_MANY_REQUESTS, responseCode = "429",
+                        description = "Over a limit; nothing was done. Try again after Retry-After seconds",
+                        headers = @Header(name = "Retry-After", description = "Seconds to wait before trying again",
+                                schema = @Schema(type = SchemaType.INTEGER)),
+                        content = @Content(mediaType = MediaType.APPLICATION_JSON, schema = @Schema(implementation = ErrorResponse.class))),
                 @APIResponse(name = WardenApiDefinition.INTERNAL_ERROR, responseCode = "500",
                         description = "Unexpected failure; the message holds a reference to quote",
                         content = @Content(mediaType = MediaType.APPLICATION_JSON, schema = @Schema(implementation = ErrorResponse.class))),
@@ -70,6 +75,7 @@ public class WardenApiDefinition extends Application {
     public static final String CONFLICT = "Conflict";
     public static final String PAYLOAD_TOO_LARGE = "PayloadTooLarge";
     public static final String UNSUPPORTED_MEDIA_TYPE = "UnsupportedMediaType";
+    public static final String TOO_MANY_REQUESTS = "TooManyRequests";
     public static final String INTERNAL_ERROR = "InternalError";
     public static final String SERVICE_UNAVAILABLE = "ServiceUnavailable";
 }

@@ -111,6 +111,11 @@ public final class AgentEvents {
                                    @Schema(nullable = true) Integer maxRiskScore, Instant createdAt, String createdBy) {
     }
 
+    /** An organization's admin turned registration without a credential on or off; keyed by the organization id. */
+    @JsonNaming(PropertyNamingStrategies.SnakeCaseStrategy.class)
+    public record OpenRegistrationChanged(UUID orgId, boolean openRegistration, String changedBy, Instant changedAt) {
+    }
+
     /** registration rule created and deleted, with who did it; keyed by the rule id. */
     @JsonNaming(PropertyNamingStrategies.SnakeCaseStrategy.class)
     public record RegistrationRuleChanged(RegistrationRule rule, String changedBy) {

@@ -1,0 +1,123 @@
+package dev.warden.registry.directory;
+
+import dev.warden.api.ApiException;
+import dev.warden.api.Params;
+import dev.warden.registry.RegistryAgentRow;
+import dev.warden.registry.directory.DirectoryRepository.Filter;
+import dev.warden.registry.directory.DirectoryRepository.Found;
+import dev.warden.registry.directory.DirectoryWire.DirectoryAgent;
+import dev.warden.registry.directory.DirectoryWire.DirectoryAgentDetail;
+import dev.warden.registry.directory.DirectoryWire.DirectoryListResponse;
+import dev.warden.tenancy.db.TenantDb;
+import dev.warden.tenancy.security.CurrentActor;
+import dev.warden.tenancy.security.Roles;
+import io.smallrye.mutiny.Uni;
+import jakarta.annotation.security.RolesAllowed;
+import jakarta.ws.rs.GET;
+import jakarta.ws.rs.Path;
+import jakarta.ws.rs.PathParam;
+import jakarta.ws.rs.Produces;
+import jakarta.ws.rs.QueryParam;
+import jakarta.ws.rs.core.MediaType;
+import org.eclipse.microprofile.openapi.annotations.Operation;
+import org.eclipse.microprofile.openapi.annotations.enums.SchemaType;
+import org.eclipse.microprofile.openapi.annotations.media.Schema;
+import org.eclipse.microprofile.openapi.annotations.parameters.Parameter;
+import org.eclipse.microprofile.openapi.annotations.tags.Tag;
+
+import java.util.Arrays;
+import java.util.List;
+import java.util.Map;
+
+/** Seed 004's agent directory: camelCase, page numbers, the online count of the filtered set. */
+@Path("/v1/directory/agents")
+@Produces(MediaType.APPLICATION_JSON)
+@Tag(name = "Directory", description = "Seed 004's agent directory")
+public class DirectoryResource {
+
+    private static final Map<String, String> SORTS = Map.of("name", "a.name", "registeredAt", "a.created_at",
+            "lastSeen", "a.last_seen");
+
+    private final TenantDb db;
+    private final DirectoryRepository directory;
+    private final CurrentActor actor;
+
+    public DirectoryResource(TenantDb db, DirectoryRepository directory, CurrentActor actor) {
+        this.db = db;
+        this.directory = directory;
+        this.actor = actor;
+    }
+
+    @GET
+    @RolesAllowed({Roles.VIEWER, Roles.AUDITOR})
+    @Operation(operationId = "listDirectoryAgents", summary = "List agents (seed 004)")
+    public Uni<DirectoryListResponse> list(
+            @Parameter(description = "Part of the name or the DID") @QueryParam("q") String q,
+            @Parameter(schema = @Schema(type = SchemaType.BOOLEAN)) @QueryParam("online") String online,
+            @Parameter(description = "A realm's id or slug") @QueryParam("realm") String realm,
+            @Parameter(description = "Comma-separated; agents granted all of them") @QueryParam("capabilities") String capabilities,
+            @Parameter(schema = @Schema(type = SchemaType.INTEGER, minimum = "1", defaultValue = "1")) @QueryParam("page") String page,
+            @Parameter(schema = @Schema(type = SchemaType.INTEGER, minimum = "1", maximum = "500", defaultValue = "20"))
+            @QueryParam("pageSize") String pageSize,
+            @Parameter(schema = @Schema(enumeration = {"name", "registeredAt", "lastSeen"})) @QueryParam("sortBy") String sortBy,
+            @Parameter(schema = @Schema(enumeration = {"asc", "desc"})) @QueryParam("sortDir") String sortDir) {
+        if (sortBy != null && !SORTS.containsKey(sortBy)) {
+            throw ApiException.invalidField("sortBy", "must be one of name, registeredAt, lastSeen");
+        }
+        if (sortDir != null && !"asc".equals(sortDir) && !"desc".equals(sortDir)) {
+            throw ApiException.invalidField("sortDir", "must be asc or desc");
+        }
+        int number = Params.integer("page", page, 1, 1, 1_000_000);
+        int size = Params.integer("pageSize", pageSize, 20, 1, 500);
+        Filter filter = new Filter(Params.optionalText("q", q, 200), Params.optionalBoolean("online", online),
+                Params.optionalText("realm", realm, 200), capabilities(capabilities));
+        String direction = "desc".equals(sortDir) ? " DESC" : "";
+        String order = SORTS.getOrDefault(sortBy == null ? "name" : sortBy, "a.name") + direction
+                + ("lastSeen".equals(sortBy) ? " NULLS LAST" : "") + ", a.agent_id" + direction;
+        return db.inOrg(actor.org(), conn -> directory.counts(conn, filter)
+                .chain(counts -> directory.list(conn, filter, order, size, (long) (number - 1) * size)
+                        .map(found -> new DirectoryListResponse(found.stream().map(DirectoryResource::item).toList(),
+                                counts.total(), number, size, (counts.total() + size - 1) / size, counts.online()))));
+    }
+
+    @GET
+    @Path("/{id}")
+    @RolesAllowed({Roles.VIEWER, Roles.AUDITOR})
+    @Operation(operationId = "getDirectoryAgent", summary = "Get an agent by DID or id (seed 004)",
+            description = "Unknown, or another organization's: 404.")
+    public Uni<DirectoryAgentDetail> get(@PathParam("id") String id) {
+        if (id.length() > 200) {
+            throw ApiException.notFound("Agent");
+        }
+        return db.inOrg(actor.org(), conn -> directory.find(conn, id, DirectoryRepository.uuid(id))).map(found -> {
+            if (found == null) {
+                throw ApiException.notFound("Agent");
+            }
+            RegistryAgentRow a = found.agent();
+            return new DirectoryAgentDetail(seedId(a), a.name(), a.grantedCapabilities(), a.llmProvider(), a.llmModel(),
+                    a.llmSystemPrompt(), a.online(), a.createdAt(), a.lastSeen(), a.publicKey(), found.realm());
+        });
+    }
+
+    private static DirectoryAgent item(Found found) {
+        RegistryAgentRow a = found.agent();
+        return new DirectoryAgent(seedId(a), a.name(), a.grantedCapabilities(), a.llmProvider(), a.llmModel(), a.online(),
+                a.createdAt(), a.lastSeen(), found.realm());
+    }
+
+    private static String seedId(RegistryAgentRow a) {
+        return a.did() != null ? a.did() : a.agentId().toString();
+    }
+
+    private static List<String> capabilities(String raw) {
+        String text = Params.optionalText("capabilities", raw, 2000);
+        if (text == null) {
+            return null;
+        }
+        List<String> names = Arrays.stream(text.split(",")).map(String::trim).filter(s -> !s.isEmpty()).toList();
+        if (names.isEmpty()) {
+            throw ApiException.invalidField("capabilities", "must name at least one capability");
+        }
+        return names;
+    }
+}

@@ -1,0 +1,83 @@
+package dev.warden.registry.overview;
+
+import dev.warden.api.PageRequest;
+import dev.warden.registry.RegistryAgentRow;
+import dev.warden.registry.overview.RegistryWire.Gap;
+import dev.warden.registry.overview.RegistryWire.Gaps;
+import dev.warden.registry.overview.RegistryWire.Instances;
+import dev.warden.registry.overview.RegistryWire.StatusBreakdown;
+import dev.warden.registry.overview.RegistryWire.Summary;
+import dev.warden.tenancy.db.ListQuery;
+import io.smallrye.mutiny.Uni;
+import io.vertx.mutiny.sqlclient.Row;
+import io.vertx.mutiny.sqlclient.SqlConnection;
+import jakarta.enterprise.context.ApplicationScoped;
+
+import java.util.Arrays;
+import java.util.List;
+import java.util.UUID;
+
+/** Seed 000's reads: the agents with their kept counts, and the organization's summary in one aggregate statement. */
+@ApplicationScoped
+public class RegistryRepository {
+
+    /** Ids listed per gap; the count covers them all. */
+    static final int GAP_IDS = 100;
+
+    public Uni<List<RegistryAgentRow>> agents(SqlConnection conn, String status, int limit, PageRequest.Cursor after) {
+        return ListQuery.select(RegistryAgentRow.COLUMNS, RegistryAgentRow.FROM)
+                .whereEquals("a.effective_status", status)
+                .byTimeAfter("a.created_at", "a.agent_id", after)
+                .items(conn, limit, RegistryAgentRow::of);
+    }
+
+    /** The organization's summary over the projection's agents (kept counts; nothing counted from events). */
+    public Uni<Summary> summary(SqlConnection conn) {
+        return conn.query("""
+                        SELECT count(*) AS total,
+                            count(*) FILTER (WHERE a.effective_status = 'active') AS active,
+                            count(*) FILTER (WHERE a.effective_status = 'inactive') AS inactive,
+                            count(*) FILTER (WHERE a.effective_status = 'suspended') AS suspended,
+                            count(*) FILTER (WHERE a.effective_status = 'error') AS error,
+                            coalesce(sum(s.drift_event_count), 0)::bigint AS drift,
+                            count(*) FILTER (WHERE coalesce(s.policy_count, 0) = 0) AS without_policies,
+                            count(*) FILTER (WHERE coalesce(s.compliance_package_count, 0) = 0) AS without_compliance,
+                            coalesce(sum(a.instances_online), 0)::bigint AS online,
+                            coalesce(sum(a.instances_stale), 0)::bigint AS stale,
+                            coalesce(sum(a.instances_offline), 0)::bigint AS offline,
+                            count(*) FILTER (WHERE a.status = 'active' AND coalesce(s.policy_count, 0) = 0) AS gap_policies,
+                            (array_agg(a.agent_id ORDER BY a.created_at, a.agent_id)
+                                FILTER (WHERE a.status = 'active' AND coalesce(s.policy_count, 0) = 0))[1:100] AS gap_policies_ids,
+                            count(*) FILTER (WHERE a.status = 'active' AND coalesce(s.compliance_package_count, 0) = 0) AS gap_compliance,
+                            (array_agg(a.agent_id ORDER BY a.created_at, a.agent_id)
+                                FILTER (WHERE a.status = 'active' AND coalesce(s.compliance_package_count, 0) = 0))[1:100] AS gap_compliance_ids,
+                            count(*) FILTER (WHERE s.last_drift_at > now() - interval '24 hours') AS gap_drift,
+                            (array_agg(a.agent_id ORDER BY s.last_drift_at DESC, a.agent_id)
+                                FILTER (WHERE s.last_drift_at > now() - interval '24 hours'))[1:100] AS gap_drift_ids,
+                            count(*) FILTER (WHERE a.status = 'active' AND a.instances_offline > 0
+                                             AND a.instances_online + a.instances_stale = 0) AS gap_live,
+                            (array_agg(a.agent_id ORDER BY a.created_at, a.agent_id)
+                                FILTER (WHERE a.status = 'active' AND a.instances_offline > 0
+                                        AND a.instances_online + a.instances_stale = 0))[1:100] AS gap_live_ids,
+                            (SELECT count(*) FROM registry_pending_registrations) AS pending,
+                            (SELECT array_agg(id ORDER BY requested_at, id) FROM (SELECT id, requested_at
+                                FROM registry_pending_registrations ORDER BY requested_at, id LIMIT 100) p) AS pending_ids
+                        FROM\s""" + RegistryAgentRow.FROM)
+                .execute()
+                .map(rows -> summary(rows.iterator().next()));
+    }
+
+    private static Summary summary(Row r) {
+        return new Summary(r.getLong("total"),
+                new StatusBreakdown(r.getLong("active"), r.getLong("inactive"), r.getLong("suspended"), r.getLong("error")),
+                r.getLong("drift"), r.getLong("without_policies"), r.getLong("without_compliance"),
+                new Instances(r.getLong("online"), r.getLong("stale"), r.getLong("offline")),
+                new Gaps(gap(r, "gap_policies"), gap(r, "gap_compliance"), gap(r, "gap_drift"), gap(r, "gap_live"),
+                        gap(r, "pending")));
+    }
+
+    private static Gap gap(Row r, String column) {
+        UUID[] ids = r.getArrayOfUUIDs(column + "_ids");
+        return new Gap(r.getLong(column), ids == null ? List.of() : Arrays.asList(ids));
+    }
+}

@@ -1,0 +1,61 @@
+package dev.warden.registry.overview;
+
+import dev.warden.api.ApiException;
+import dev.warden.api.PageRequest;
+import dev.warden.api.Params;
+import dev.warden.registry.overview.RegistryWire.RegistryResponse;
+import dev.warden.tenancy.security.CurrentActor;
+import dev.warden.tenancy.security.Roles;
+import io.smallrye.mutiny.Uni;
+import jakarta.annotation.security.RolesAllowed;
+import jakarta.ws.rs.GET;
+import jakarta.ws.rs.Path;
+import jakarta.ws.rs.Produces;
+import jakarta.ws.rs.QueryParam;
+import jakarta.ws.rs.core.MediaType;
+import org.eclipse.microprofile.openapi.annotations.Operation;
+import org.eclipse.microprofile.openapi.annotations.enums.SchemaType;
+import org.eclipse.microprofile.openapi.annotations.media.Schema;
+import org.eclipse.microprofile.openapi.annotations.parameters.Parameter;
+import org.eclipse.microprofile.openapi.annotations.tags.Tag;
+
+import java.util.Set;
+
+/** Seed 000's CISO view: every agent with its counts, and the organization's summary. */
+@Path("/v1/registry")
+@Produces(MediaType.APPLICATION_JSON)
+@Tag(name = "Registry", description = "The CISO view of every agent (seed 000), built from events only")
+public class RegistryResource {
+
+    /** Without {@code limit}, seed 000 lists every agent; past this many, the answer pages with {@code next_cursor}. */
+    static final int UNPAGED_BOUND = 10_000;
+    private static final int MAX_LIMIT = 1000;
+    private static final Set<String> STATUSES = Set.of("active", "inactive", "suspended", "error");
+
+    private final RegistryService registry;
+    private final CurrentActor actor;
+
+    public RegistryResource(RegistryService registry, CurrentActor actor) {
+        this.registry = registry;
+        this.actor = actor;
+    }
+
+    @GET
+    @RolesAllowed({Roles.VIEWER, Roles.AUDITOR})
+    @Operation(operationId = "getRegistry", summary = "Every agent with its counts, and the organization's summary",
+            description = "Seed 000. The summary is organization-wide whatever the filter. error: an active agent whose "
+                    + "last execution failed, or whose fleet instances are all offline.")
+    public Uni<RegistryResponse> registry(
+            @Parameter(schema = @Schema(enumeration = {"active", "inactive", "suspended", "error"}))
+            @QueryParam("status") String status,
+            @Parameter(description = "Beyond seed 000: page the agents (1 to 1000); without it, all are listed",
+                    schema = @Schema(type = SchemaType.INTEGER, minimum = "1", maximum = "1000"))
+            @QueryParam("limit") String limit,
+            @Parameter(description = "Beyond seed 000: the next_cursor of the previous page") @QueryParam("cursor") String cursor) {
+        if (status != null && !STATUSES.contains(status)) {
+            throw ApiException.invalidField("status", "must be one of active, inactive, suspended, error");
+        }
+        int size = limit == null ? UNPAGED_BOUND : Params.integer("limit", limit, MAX_LIMIT, 1, MAX_LIMIT);
+        return registry.registry(actor.org(), status, size, PageRequest.Cursor.decode(cursor));
+    }
+}

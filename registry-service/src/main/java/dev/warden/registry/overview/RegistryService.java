@@ -1,0 +1,38 @@
+package dev.warden.registry.overview;
+
+import dev.warden.api.PageRequest;
+import dev.warden.registry.overview.RegistryWire.RegistryAgent;
+import dev.warden.registry.overview.RegistryWire.RegistryResponse;
+import dev.warden.tenancy.db.TenantDb;
+import io.smallrye.mutiny.Uni;
+import jakarta.enterprise.context.ApplicationScoped;
+
+import java.util.UUID;
+
+/** Seed 000: the agents and the summary, read in one transaction so they agree. */
+@ApplicationScoped
+public class RegistryService {
+
+    private final TenantDb db;
+    private final RegistryRepository registry;
+
+    public RegistryService(TenantDb db, RegistryRepository registry) {
+        this.db = db;
+        this.registry = registry;
+    }
+
+    public Uni<RegistryResponse> registry(UUID org, String status, int limit, PageRequest.Cursor after) {
+        return db.inOrg(org, conn -> registry.summary(conn)
+                .chain(summary -> registry.agents(conn, status, limit, after).map(rows -> {
+                    long total = status == null ? summary.totalAgents() : switch (status) {
+                        case "active" -> summary.statusBreakdown().active();
+                        case "inactive" -> summary.statusBreakdown().inactive();
+                        case "suspended" -> summary.statusBreakdown().suspended();
+                        default -> summary.statusBreakdown().error();
+                    };
+                    String next = rows.size() == limit && !rows.isEmpty()
+                            ? PageRequest.Cursor.at(rows.getLast().createdAt(), rows.getLast().agentId()).encode() : null;
+                    return new RegistryResponse(rows.stream().map(RegistryAgent::of).toList(), total, summary, next);
+                })));
+    }
+}

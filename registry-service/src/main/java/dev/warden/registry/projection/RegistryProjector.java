@@ -1,0 +1,220 @@
+package dev.warden.registry.projection;
+
+import dev.warden.events.CloudEvent;
+import dev.warden.events.EventJson;
+import dev.warden.events.EventTypes;
+import dev.warden.events.Topics;
+import dev.warden.events.agent.AgentEvents.AgentChanged;
+import dev.warden.events.agent.AgentEvents.ConnectorChanged;
+import dev.warden.events.agent.AgentEvents.PolicyBindingChanged;
+import dev.warden.events.agent.AgentEvents.RealmChanged;
+import dev.warden.events.agent.AgentEvents.RegistrationRequested;
+import dev.warden.events.audit.AuditEvents.AuditEntry;
+import dev.warden.events.audit.AuditEvents.CompliancePackageCreated;
+import dev.warden.events.audit.AuditEvents.DriftEvent;
+import dev.warden.outbox.DeadLetters;
+import dev.warden.outbox.EventConsumers;
+import dev.warden.outbox.UnprocessableEventException;
+import dev.warden.tenancy.StartupOrder;
+import dev.warden.tenancy.db.TenantDb;
+import io.micrometer.core.instrument.MeterRegistry;
+import io.micrometer.core.instrument.Timer;
+import io.quarkus.runtime.StartupEvent;
+import io.smallrye.mutiny.Multi;
+import io.smallrye.mutiny.Uni;
+import io.vertx.mutiny.sqlclient.SqlConnection;
+import jakarta.annotation.Priority;
+import jakarta.enterprise.context.ApplicationScoped;
+import jakarta.enterprise.event.Observes;
+import org.apache.kafka.clients.consumer.ConsumerRecord;
+
+import java.time.Duration;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+import java.util.UUID;
+
+/**
+ * Keeps the registry's projection from the events of every other service, a polled batch at a time: one transaction
+ * per organization per batch. Every write is idempotent (revisions, set memberships, the audit sequence), so
+ * redelivery and replay from offset zero leave the same state; events of one agent arrive in order (they share a
+ * key), and facts about an agent may arrive before the agent itself. Unparseable records go to their dead-letter
+ * topic; one that parses but cannot be applied is isolated and dead-lettered by {@link EventConsumers}.
+ */
+@ApplicationScoped
+public class RegistryProjector {
+
+    public static final String GROUP = "registry-service";
+    public static final List<String> TOPICS = List.of(Topics.AGENTS, Topics.AUDIT, Topics.FLEET, Topics.EXECUTIONS);
+
+    /** Agent events that carry the whole agent as it now is. */
+    private static final Set<String> SNAPSHOTS = Set.of(EventTypes.AGENT_CREATED, EventTypes.AGENT_UPDATED,
+            EventTypes.AGENT_DEPLOYED, EventTypes.AGENT_SUSPENDED, EventTypes.AGENT_INTENT_DECLARED,
+            EventTypes.AGENT_ROLLED_BACK);
+
+    private final TenantDb db;
+    private final ProjectionRepository projection;
+    private final DeadLetters deadLetters;
+    private final Timer freshness;
+
+    public RegistryProjector(TenantDb db, ProjectionRepository projection, DeadLetters deadLetters, MeterRegistry meters) {
+        this.db = db;
+        this.projection = projection;
+        this.deadLetters = deadLetters;
+        this.freshness = Timer.builder("warden.registry.freshness")
+                .description("From an event's time to its application to the registry's projection")
+                .publishPercentiles(0.5, 0.99)
+                .register(meters);
+    }
+
+    void onStart(@Observes @Priority(StartupOrder.CONSUMERS) StartupEvent event, EventConsumers consumers) {
+        consumers.start(GROUP, TOPICS, this::apply);
+    }
+
+    /** Applies a batch: parsed events grouped by organization, in their order; the unparseable dead-lettered after. */
+    public Uni<Void> apply(List<ConsumerRecord<String, String>> records) {
+        Map<UUID, List<CloudEvent>> byOrg = new LinkedHashMap<>();
+        List<Uni<Void>> deadLettered = new ArrayList<>();
+        for (ConsumerRecord<String, String> record : records) {
+            try {
+                CloudEvent event = EventJson.read(record.value());
+                if (event.orgid() == null) {
+                    throw new IllegalArgumentException("the event names no organization");
+                }
+                byOrg.computeIfAbsent(event.orgid(), o -> new ArrayList<>()).add(event);
+            } catch (RuntimeException e) {
+                deadLettered.add(deadLetters.send(record, e.getMessage()));
+            }
+        }
+        Uni<Void> applied = Multi.createFrom().iterable(byOrg.entrySet()).onItem()
+                .transformToUni(e -> db.inOrg(e.getKey(), conn -> applyAll(conn, e.getKey(), e.getValue()))).merge(4)
+                .collect().last().replaceWithVoid();
+        return applied.invoke(() -> observeFreshness(byOrg))
+                .chain(() -> deadLettered.isEmpty() ? Uni.createFrom().voidItem()
+                        : Uni.join().all(deadLettered).andFailFast().replaceWithVoid());
+    }
+
+    private void observeFreshness(Map<UUID, List<CloudEvent>> byOrg) {
+        Instant now = Instant.now();
+        byOrg.values().forEach(events -> events.forEach(e -> {
+            if (e.time() != null && !e.time().isAfter(now)) {
+                freshness.record(Duration.between(e.time(), now));
+            }
+        }));
+    }
+
+    /** The organization's events in order; audit entries first counted together, per agent, past the progress mark. */
+    private Uni<Void> applyAll(SqlConnection conn, UUID org, List<CloudEvent> events) {
+        List<AuditEntry> entries = new ArrayList<>();
+        List<CloudEvent> others = new ArrayList<>();
+        for (CloudEvent e : events) {
+            if (EventTypes.AUDIT_ENTRY_RECORDED.equals(e.type())) {
+                entries.add(parse(e, AuditEntry.class));
+            } else {
+                others.add(e);
+            }
+        }
+        return countEntries(conn, org, entries)
+                .chain(() -> Multi.createFrom().iterable(others).onItem()
+                        .transformToUniAndConcatenate(e -> applyOne(conn, org, e)).collect().last())
+                .replaceWithVoid();
+    }
+
+    private Uni<Void> countEntries(SqlConnection conn, UUID org, List<AuditEntry> entries) {
+        if (entries.isEmpty()) {
+            return Uni.createFrom().voidItem();
+        }
+        return projection.auditProgress(conn).chain(progress -> {
+            Map<UUID, long[]> counts = new LinkedHashMap<>();
+            Map<UUID, Instant> newest = new LinkedHashMap<>();
+            long highest = progress;
+            for (AuditEntry entry : entries) {
+                if (entry.sequence() <= highest) {
+                    continue; // counted already: a redelivery (entries of an organization arrive in sequence order)
+                }
+                highest = Math.max(highest, entry.sequence());
+                UUID agent = agentId(entry.agentId());
+                if (agent != null) {
+                    counts.computeIfAbsent(agent, a -> new long[1])[0]++;
+                    newest.merge(agent, entry.occurredAt(), (a, b) -> a.isAfter(b) ? a : b);
+                }
+            }
+            long mark = highest;
+            return Multi.createFrom().iterable(counts.entrySet()).onItem()
+                    .transformToUniAndConcatenate(c -> projection.countEntries(conn, org, c.getKey(), c.getValue()[0],
+                            newest.get(c.getKey())))
+                    .collect().last()
+                    .chain(() -> mark > progress ? projection.setAuditProgress(conn, org, mark) : Uni.createFrom().voidItem());
+        });
+    }
+
+    private Uni<Void> applyOne(SqlConnection conn, UUID org, CloudEvent e) {
+        String type = e.type();
+        if (SNAPSHOTS.contains(type)) {
+            var agent = parse(e, AgentChanged.class).agent();
+            if (agent == null || !org.equals(agent.orgId())) {
+                throw new UnprocessableEventException("the agent snapshot is missing or names another organization");
+            }
+            return projection.upsertAgent(conn, agent);
+        }
+        return switch (type) {
+            case EventTypes.CONNECTOR_BOUND -> {
+                ConnectorChanged c = parse(e, ConnectorChanged.class);
+                yield projection.bindConnector(conn, org, c.agentId(), c.binding().id());
+            }
+            case EventTypes.CONNECTOR_UNBOUND -> projection.unbindConnector(conn, org,
+                    parse(e, ConnectorChanged.class).binding().id());
+            case EventTypes.POLICY_BOUND -> {
+                PolicyBindingChanged p = parse(e, PolicyBindingChanged.class);
+                yield projection.bindPolicy(conn, org, p.agentId(), p.policy().id());
+            }
+            case EventTypes.POLICY_UNBOUND -> {
+                PolicyBindingChanged p = parse(e, PolicyBindingChanged.class);
+                yield projection.unbindPolicy(conn, org, p.agentId(), p.policy().id());
+            }
+            case EventTypes.REALM_CREATED, EventTypes.REALM_CHANGED -> projection.upsertRealm(conn,
+                    parse(e, RealmChanged.class).realm());
+            case EventTypes.REALM_DELETED -> projection.deleteRealm(conn, parse(e, RealmChanged.class).realm().id());
+            case EventTypes.REGISTRATION_REQUESTED -> {
+                var r = parse(e, RegistrationRequested.class).registration();
+                yield projection.addPendingRegistration(conn, org, r.id(), r.name(), r.requestedAt());
+            }
+            case EventTypes.REGISTRATION_APPROVED, EventTypes.REGISTRATION_REJECTED, EventTypes.REGISTRATION_EXPIRED ->
+                    projection.removePendingRegistration(conn, UUID.fromString(e.data().path("registration").path("id").asText()));
+            case EventTypes.AUDIT_DRIFT_DETECTED -> {
+                DriftEvent d = parse(e, DriftEvent.class);
+                UUID agent = agentId(d.agentId());
+                yield agent == null ? Uni.createFrom().voidItem() : projection.addDrift(conn, org, d.id(), agent, d.occurredAt());
+            }
+            case EventTypes.AUDIT_COMPLIANCE_PACKAGE_CREATED -> {
+                CompliancePackageCreated p = parse(e, CompliancePackageCreated.class);
+                UUID agent = agentId(p.agentId());
+                yield agent == null ? Uni.createFrom().voidItem() : projection.addCompliancePackage(conn, org, p.id(), agent);
+            }
+            // Everything else (policy definitions, rules, checkpoints, ...) changes nothing the registry shows.
+            default -> Uni.createFrom().voidItem();
+        };
+    }
+
+    private static <T> T parse(CloudEvent e, Class<T> type) {
+        try {
+            return e.dataAs(type);
+        } catch (IllegalArgumentException invalid) {
+            throw new UnprocessableEventException(invalid.getMessage());
+        }
+    }
+
+    private static UUID agentId(String text) {
+        if (text == null) {
+            return null;
+        }
+        try {
+            return UUID.fromString(text);
+        } catch (IllegalArgumentException e) {
+            return null;
+        }
+    }
+}

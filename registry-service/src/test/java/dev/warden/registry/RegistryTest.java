@@ -1,0 +1,263 @@
+package dev.warden.registry;
+
+import dev.warden.events.EventTypes;
+import dev.warden.events.Topics;
+import dev.warden.events.agent.AgentEvents;
+import dev.warden.events.agent.AgentSnapshot;
+import dev.warden.events.agent.AgentStatus;
+import dev.warden.events.CloudEvent;
+import dev.warden.testing.TestOrganizations.TestOrg;
+import io.quarkus.test.junit.QuarkusTest;
+import org.awaitility.Awaitility;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+
+import java.time.Duration;
+import java.time.Instant;
+import java.time.temporal.ChronoUnit;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+import java.util.UUID;
+
+import static dev.warden.registry.support.History.T0;
+import static dev.warden.registry.support.History.agent;
+import static dev.warden.registry.support.History.as;
+import static dev.warden.registry.support.History.changed;
+import static dev.warden.registry.support.History.compliance;
+import static dev.warden.registry.support.History.connectorBound;
+import static dev.warden.registry.support.History.connectorUnbound;
+import static dev.warden.registry.support.History.drift;
+import static dev.warden.registry.support.History.entry;
+import static dev.warden.registry.support.History.organization;
+import static dev.warden.registry.support.History.policyBound;
+import static dev.warden.registry.support.History.policyUnbound;
+import static dev.warden.registry.support.History.publish;
+import static dev.warden.registry.support.History.registrationRequested;
+import static org.hamcrest.Matchers.equalTo;
+import static org.hamcrest.Matchers.hasItem;
+import static org.hamcrest.Matchers.notNullValue;
+import static org.junit.jupiter.api.Assertions.assertEquals;
+
+/**
+ * Seeds 000, 002 and 004 after a scripted history of events on the real broker: every field with its value, counts
+ * that redelivery does not inflate, stale revisions dropped, and another organization seeing none of it.
+ */
+@QuarkusTest
+class RegistryTest {
+
+    private TestOrg org;
+    private UUID triage;
+    private UUID draft;
+    private UUID held;
+    private Instant recent;
+
+    @BeforeEach
+    void history() {
+        org = organization();
+        triage = UUID.randomUUID();
+        draft = UUID.randomUUID();
+        held = UUID.randomUUID();
+        recent = Instant.now().minus(1, ChronoUnit.HOURS).truncatedTo(ChronoUnit.MILLIS);
+        UUID org = this.org.id();
+        UUID binding1 = UUID.randomUUID();
+        UUID binding2 = UUID.randomUUID();
+        UUID policy1 = UUID.randomUUID();
+        UUID policy2 = UUID.randomUUID();
+        UUID policy3 = UUID.randomUUID();
+        UUID driftId = UUID.randomUUID();
+        AgentSnapshot triageV3 = agent(org, triage, "triage-agent", AgentStatus.ACTIVE, 3, 5);
+        // Counts may arrive before the agent: the audit topic is another partition, another topic.
+        publish(Topics.AUDIT, entry(org, 1, triage, recent.minusSeconds(30)), entry(org, 2, triage, recent.minusSeconds(20)),
+                entry(org, 3, null, recent.minusSeconds(15)), entry(org, 4, draft, recent.minusSeconds(10)),
+                entry(org, 5, triage, recent), entry(org, 2, triage, recent.minusSeconds(20)),
+                drift(org, driftId, triage, recent, 6), drift(org, driftId, triage, recent, 6),
+                compliance(org, UUID.randomUUID(), triage));
+        publish(Topics.AGENTS, changed(agent(org, triage, "triage-agent", AgentStatus.INACTIVE, 0, 1)), changed(triageV3),
+                // a stale snapshot after the newer one changes nothing
+                changed(agent(org, triage, "triage-agent", AgentStatus.INACTIVE, 0, 1)),
+                connectorBound(org, triage, binding1, "crowdstrike"), connectorBound(org, triage, binding2, "jira"),
+                connectorBound(org, triage, binding2, "jira"), connectorUnbound(org, triage, binding1, "crowdstrike"),
+                policyBound(org, triage, policy1), policyBound(org, triage, policy2), policyBound(org, triage, policy2),
+                policyBound(org, triage, policy3), policyUnbound(org, triage, policy3),
+                changed(agent(org, draft, "draft-agent", AgentStatus.INACTIVE, 0, 1)),
+                changed(agent(org, held, "held-agent", AgentStatus.SUSPENDED, 1, 3)),
+                registrationRequested(org, UUID.randomUUID(), "walk-in"));
+        Awaitility.await().atMost(Duration.ofSeconds(60)).pollInterval(Duration.ofMillis(200)).untilAsserted(() -> {
+            Map<String, Object> answer = as(this.org, "viewer").get("/v1/registry").then().statusCode(200)
+                    .extract().as(Map.class);
+            Map<String, Object> summary = (Map<String, Object>) answer.get("summary");
+            Map<String, Object> a = agentOf((List<Map<String, Object>>) answer.get("agents"), triage);
+            assertEquals(List.of(3, 1, 1, 2, 3, 3),
+                    List.of(summary.get("total_agents"), summary.get("total_drift_events"),
+                            ((Map<?, ?>) ((Map<?, ?>) summary.get("gaps")).get("pending_registrations")).get("count"),
+                            a.getOrDefault("policy_count", -1), a.getOrDefault("audit_action_count", -1),
+                            a.getOrDefault("version", -1)), answer.toString());
+        });
+    }
+
+    @Test
+    void seed000EveryFieldAndTheSummary() {
+        Map<String, Object> answer = as(org, "viewer").get("/v1/registry").then().statusCode(200).extract().as(Map.class);
+        assertEquals(Set.of("agents", "total", "summary", "next_cursor"), answer.keySet());
+        assertEquals(3, answer.get("total"));
+        Map<String, Object> a = agentOf((List<Map<String, Object>>) answer.get("agents"), triage);
+        assertEquals(Set.of("id", "name", "description", "status", "runtime", "version", "owner_id", "connector_count",
+                "policy_count", "audit_action_count", "drift_event_count", "compliance_package_count", "last_activity",
+                "created_at"), a.keySet());
+        assertEquals("triage-agent", a.get("name"));
+        assertEquals("triage-agent does its job", a.get("description"));
+        assertEquals("active", a.get("status"));
+        assertEquals("docker", a.get("runtime"));
+        assertEquals(3, a.get("version"));
+        assertEquals("user:alice", a.get("owner_id"));
+        assertEquals(1, a.get("connector_count"));
+        assertEquals(2, a.get("policy_count"));
+        assertEquals(3, a.get("audit_action_count"));
+        assertEquals(1, a.get("drift_event_count"));
+        assertEquals(1, a.get("compliance_package_count"));
+        assertEquals(recent, Instant.parse((String) a.get("last_activity")));
+        assertEquals(T0, Instant.parse((String) a.get("created_at")));
+
+        Map<String, Object> summary = (Map<String, Object>) answer.get("summary");
+        assertEquals(3, summary.get("total_agents"));
+        assertEquals(Map.of("active", 1, "inactive", 1, "suspended", 1, "error", 0), summary.get("status_breakdown"));
+        assertEquals(1, summary.get("total_drift_events"));
+        assertEquals(2, summary.get("agents_without_policies"));
+        assertEquals(2, summary.get("agents_without_compliance"));
+        Map<String, Object> gaps = (Map<String, Object>) summary.get("gaps");
+        assertEquals(Map.of("count", 0, "ids", List.of()), gaps.get("active_without_policies"));
+        assertEquals(Map.of("count", 1, "ids", List.of(triage.toString())), gaps.get("drift_last_24h"));
+        assertEquals(1, ((Map<?, ?>) gaps.get("pending_registrations")).get("count"));
+
+        Map<String, Object> suspended = as(org, "auditor").get("/v1/registry?status=suspended").then().statusCode(200)
+                .extract().as(Map.class);
+        assertEquals(1, suspended.get("total"));
+        assertEquals(held.toString(), ((List<Map<String, Object>>) suspended.get("agents")).getFirst().get("id"));
+        assertEquals(3, ((Map<?, ?>) suspended.get("summary")).get("total_agents"), "the summary stays org-wide");
+        as(org, "viewer").get("/v1/registry?status=retired").then().statusCode(400).body("error.details.field", hasItem("status"));
+        as(org, "viewer").get("/v1/registry?limit=2").then().statusCode(200).body("agents.size()", equalTo(2))
+                .body("next_cursor", notNullValue());
+    }
+
+    @Test
+    void seed002ListAndDetailExactly() {
+        Map<String, Object> list = as(org, "viewer").get("/v1/registry/agents").then().statusCode(200).extract().as(Map.class);
+        assertEquals(Set.of("success", "agents", "pagination", "next_cursor"), list.keySet());
+        assertEquals(true, list.get("success"));
+        assertEquals(Map.of("total", 3, "limit", 100, "offset", 0, "has_more", false), list.get("pagination"));
+        Map<String, Object> a = ((List<Map<String, Object>>) list.get("agents")).stream()
+                .filter(x -> triage.toString().equals(x.get("agent_id"))).findFirst().orElseThrow();
+        assertEquals(Set.of("id", "agent_id", "display_name", "description", "agent_type", "status", "version",
+                "default_risk_score", "auto_approve_below", "max_risk_threshold", "is_mcp_server", "tags", "created_at"), a.keySet());
+        assertEquals(Integer.class, a.get("id").getClass());
+        assertEquals("triage-agent", a.get("display_name"));
+        assertEquals("supervised", a.get("agent_type"));
+        assertEquals("active", a.get("status"));
+        assertEquals("3", a.get("version"));
+        assertEquals(50, a.get("default_risk_score"));
+        assertEquals(30, a.get("auto_approve_below"));
+        assertEquals(80, a.get("max_risk_threshold"));
+        assertEquals(false, a.get("is_mcp_server"));
+        assertEquals(List.of("production", "soc"), a.get("tags"));
+
+        as(org, "viewer").get("/v1/registry/agents?status_filter=draft").then().statusCode(200)
+                .body("agents.size()", equalTo(1)).body("agents[0].status", equalTo("draft"))
+                .body("agents[0].agent_id", equalTo(draft.toString()));
+        as(org, "viewer").get("/v1/registry/agents?status_filter=inactive").then().body("agents[0].agent_id", equalTo(draft.toString()));
+        as(org, "viewer").get("/v1/registry/agents?limit=1&offset=1&sort=name").then().statusCode(200)
+                .body("agents[0].display_name", equalTo("held-agent"))
+                .body("pagination.has_more", equalTo(true)).body("pagination.offset", equalTo(1));
+        for (String bad : List.of("limit=0", "limit=501", "offset=-1", "status_filter=retired", "type_filter=robot", "sort=size")) {
+            as(org, "viewer").get("/v1/registry/agents?" + bad).then().statusCode(400).body("error.code", notNullValue());
+        }
+
+        Map<String, Object> detail = as(org, "viewer").get("/v1/registry/agents/" + triage).then().statusCode(200)
+                .extract().as(Map.class);
+        assertEquals(Set.of("success", "agent"), detail.keySet());
+        Map<String, Object> d = (Map<String, Object>) detail.get("agent");
+        assertEquals(Set.of("id", "agent_id", "display_name", "description", "agent_type", "status", "version", "risk_config",
+                "capabilities", "mcp_integration", "notifications", "tags", "metadata", "audit"), d.keySet());
+        assertEquals(Map.of("default_risk_score", 50, "auto_approve_below", 30, "max_risk_threshold", 80,
+                "requires_mfa_above", 70, "autonomous_auto_approve_below", 20, "autonomous_max_risk_threshold", 60), d.get("risk_config"));
+        assertEquals(Map.of("allowed_action_types", List.of("detections:read"), "allowed_resources", List.of("crowdstrike"),
+                "blocked_resources", List.of("customer-pii")), d.get("capabilities"));
+        assertEquals(Map.of("team", "soc"), d.get("metadata"));
+        Map<String, Object> audit = (Map<String, Object>) d.get("audit");
+        assertEquals(Set.of("created_at", "created_by", "updated_at", "updated_by", "approved_at", "approved_by"), audit.keySet());
+        assertEquals("user:alice", audit.get("created_by"));
+        assertEquals("user:bob", audit.get("updated_by"));
+
+        as(org, "viewer").get("/v1/registry/agents/" + UUID.randomUUID()).then().statusCode(404);
+        as(org, "viewer").get("/v1/registry/agents/my-production-agent").then().statusCode(404).body("error.code", notNullValue());
+    }
+
+    @Test
+    void seed004ListAndDetailExactly() {
+        UUID realm = UUID.randomUUID();
+        AgentSnapshot base = agent(org.id(), UUID.randomUUID(), "analyst-gpt4", AgentStatus.INACTIVE, 0, 1);
+        String did = "did:key:z6MkhaXgBZDvotDkL5257faiztiGiC2QtKLGpbnnEGta2doK";
+        AgentSnapshot analyst = new AgentSnapshot(base.id(), base.orgId(), base.name(), base.description(), base.ownerId(),
+                "external", null, AgentStatus.INACTIVE, 0, null, null, null, null, base.agentType(), base.riskConfig(),
+                base.capabilities(), base.mcpIntegration(), base.notifications(), List.of(), base.metadata(), 1, T0, "rule:helpers",
+                T0, "rule:helpers", did, "z6MkhaXgBZDvotDkL5257faiztiGiC2QtKLGpbnnEGta2doK", List.of("api_call", "file_access"),
+                T0, "rule:helpers", realm, "openai", "gpt-4o", "You are a financial analyst.", null);
+        publish(Topics.AGENTS, CloudEvent.of("/warden/agent-service", EventTypes.REALM_CREATED, realm.toString(), org.id(),
+                        new AgentEvents.RealmChanged(new AgentEvents.Realm(realm, org.id(), "Engineering", "eng", "#3b82f6", T0,
+                                "user:alice", T0, "user:alice"))),
+                changed(analyst));
+        Awaitility.await().atMost(Duration.ofSeconds(30)).pollInterval(Duration.ofMillis(200)).until(() ->
+                as(org, "viewer").get("/v1/directory/agents?q=z6MkhaX").then().extract().<Integer>path("total") == 1);
+
+        Map<String, Object> list = as(org, "viewer").get("/v1/directory/agents?capabilities=api_call,file_access")
+                .then().statusCode(200).extract().as(Map.class);
+        assertEquals(Set.of("agents", "total", "page", "pageSize", "totalPages", "online"), list.keySet());
+        assertEquals(Map.of("total", 1, "page", 1, "pageSize", 20, "totalPages", 1, "online", 0),
+                Map.of("total", list.get("total"), "page", list.get("page"), "pageSize", list.get("pageSize"),
+                        "totalPages", list.get("totalPages"), "online", list.get("online")));
+        Map<String, Object> a = ((List<Map<String, Object>>) list.get("agents")).getFirst();
+        assertEquals(Set.of("id", "name", "capabilities", "llmProvider", "llmModel", "isOnline", "registeredAt", "lastSeen",
+                "realm"), a.keySet());
+        assertEquals(did, a.get("id"));
+        assertEquals(List.of("api_call", "file_access"), a.get("capabilities"));
+        assertEquals("openai", a.get("llmProvider"));
+        assertEquals(false, a.get("isOnline"));
+        assertEquals(Map.of("id", realm.toString(), "name", "Engineering", "slug", "eng", "color", "#3b82f6"), a.get("realm"));
+
+        as(org, "viewer").get("/v1/directory/agents?realm=eng").then().body("total", equalTo(1));
+        as(org, "viewer").get("/v1/directory/agents?realm=" + realm).then().body("total", equalTo(1));
+        as(org, "viewer").get("/v1/directory/agents?capabilities=api_call,mail_send").then().body("total", equalTo(0));
+        as(org, "viewer").get("/v1/directory/agents?online=true").then().body("total", equalTo(0));
+        as(org, "viewer").get("/v1/directory/agents?pageSize=2&page=2&sortBy=name&sortDir=desc").then().statusCode(200)
+                .body("total", equalTo(4)).body("totalPages", equalTo(2)).body("agents.size()", equalTo(2))
+                .body("agents[1].name", equalTo("analyst-gpt4"));
+        for (String bad : List.of("page=0", "pageSize=501", "sortBy=size", "sortDir=up", "online=maybe")) {
+            as(org, "viewer").get("/v1/directory/agents?" + bad).then().statusCode(400).body("error.code", notNullValue());
+        }
+
+        Map<String, Object> detail = as(org, "viewer").get("/v1/directory/agents/" + did).then().statusCode(200)
+                .extract().as(Map.class);
+        assertEquals(Set.of("id", "name", "capabilities", "llmProvider", "llmModel", "llmSystemPrompt", "isOnline",
+                "registeredAt", "lastSeen", "publicKey", "realm"), detail.keySet());
+        assertEquals("You are a financial analyst.", detail.get("llmSystemPrompt"));
+        assertEquals("z6MkhaXgBZDvotDkL5257faiztiGiC2QtKLGpbnnEGta2doK", detail.get("publicKey"));
+        as(org, "viewer").get("/v1/directory/agents/" + triage).then().statusCode(200).body("id", equalTo(triage.toString()));
+        as(org, "viewer").get("/v1/directory/agents/did:key:z6Mkunknown").then().statusCode(404);
+    }
+
+    @Test
+    void anotherOrganizationSeesNoneOfItAndCredentialsAreNeeded() {
+        TestOrg other = organization();
+        as(other, "admin").get("/v1/registry").then().statusCode(200).body("total", equalTo(0))
+                .body("summary.total_agents", equalTo(0));
+        as(other, "admin").get("/v1/registry/agents/" + triage).then().statusCode(404);
+        as(other, "admin").get("/v1/directory/agents/" + triage).then().statusCode(404);
+        as(other, "admin").get("/v1/directory/agents").then().body("total", equalTo(0));
+        io.restassured.RestAssured.get("/v1/registry").then().statusCode(401).body("error.code", notNullValue());
+        as(org, "instance").get("/v1/registry").then().statusCode(403);
+    }
+
+    static Map<String, Object> agentOf(List<Map<String, Object>> agents, UUID id) {
+        return agents.stream().filter(a -> id.toString().equals(a.get("id"))).findFirst().orElse(Map.of());
+    }
+}

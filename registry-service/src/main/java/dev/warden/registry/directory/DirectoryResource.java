@@ -2,6 +2,7 @@ package dev.warden.registry.directory;
 
 import dev.warden.api.ApiException;
 import dev.warden.api.Params;
+import dev.warden.api.StorableValues;
 import dev.warden.registry.RegistryAgentRow;
 import dev.warden.registry.directory.DirectoryRepository.Filter;
 import dev.warden.registry.directory.DirectoryRepository.Found;
@@ -86,8 +87,8 @@ public class DirectoryResource {
     @Operation(operationId = "getDirectoryAgent", summary = "Get an agent by DID or id (seed 004)",
             description = "Unknown, or another organization's: 404.")
     public Uni<DirectoryAgentDetail> get(@PathParam("id") String id) {
-        if (id.length() > 200) {
-            throw ApiException.notFound("Agent");
+        if (id.length() > 200 || StorableValues.refusal(id) != null) {
+            throw ApiException.notFound("Agent"); // no agent has such an id
         }
         return db.inOrg(actor.org(), conn -> directory.find(conn, id, DirectoryRepository.uuid(id))).map(found -> {
             if (found == null) {

@@ -135,4 +135,13 @@ public final class History {
                         "z6MkhaXgBZDvotDkL5257faiztiGiC2QtKLGpbnnEGta2doK", List.of("api_call"), "pending", T0, "user:alice",
                         null, 10)));
     }
+
+    /** A new agent of {@code org}, once the registry shows it; answers its id. */
+    public static String knownAgent(TestOrg org) {
+        UUID id = UUID.randomUUID();
+        publish(Topics.AGENTS, changed(agent(org.id(), id, "agent-" + id.toString().substring(0, 8), AgentStatus.ACTIVE, 1, 1)));
+        Awaitility.await().atMost(Duration.ofSeconds(60)).pollInterval(Duration.ofMillis(100)).until(() ->
+                as(org, "viewer").get("/v1/registry/agents/" + id).statusCode() == 200);
+        return id.toString();
+    }
 }

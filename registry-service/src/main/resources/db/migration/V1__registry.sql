@@ -34,22 +34,11 @@ CREATE TABLE registry_agents (
     llm_provider         text,
     llm_model            text,
     llm_system_prompt    text,
-    -- Kept from warden.executions.v1 and warden.fleet.v1 as those events arrive.
-    last_execution_status text,
-    instances_online     integer     NOT NULL DEFAULT 0,
-    instances_stale      integer     NOT NULL DEFAULT 0,
-    instances_offline    integer     NOT NULL DEFAULT 0,
-    last_seen            timestamptz,
-    -- Seed 000's status: error when an active agent's last execution failed, or it has instances and none is live.
-    effective_status     text GENERATED ALWAYS AS (
-        CASE WHEN status = 'active' AND (last_execution_status IN ('failure', 'timeout', 'oom', 'error')
-                                         OR (instances_offline > 0 AND instances_online + instances_stale = 0))
-             THEN 'error' ELSE status END) STORED,
     PRIMARY KEY (org_id, agent_id)
 );
 CREATE UNIQUE INDEX registry_agents_seq ON registry_agents (seq);
 CREATE INDEX registry_agents_org_created ON registry_agents (org_id, created_at, agent_id);
-CREATE INDEX registry_agents_org_status ON registry_agents (org_id, effective_status, created_at, agent_id);
+CREATE INDEX registry_agents_org_status ON registry_agents (org_id, status, created_at, agent_id);
 CREATE INDEX registry_agents_org_did ON registry_agents (org_id, did) WHERE did IS NOT NULL;
 CALL warden_protect('registry_agents');
 
@@ -64,9 +53,31 @@ CREATE TABLE registry_agent_stats (
     compliance_package_count bigint  NOT NULL DEFAULT 0,
     last_activity            timestamptz,
     last_drift_at            timestamptz,
+    -- From warden.executions.v1: the newest finished run.
+    last_execution_status    text,
+    last_execution_at        timestamptz,
+    -- From warden.fleet.v1: the agent's instances by liveness, and the newest heartbeat of any.
+    instances_online         integer NOT NULL DEFAULT 0,
+    instances_stale          integer NOT NULL DEFAULT 0,
+    instances_offline        integer NOT NULL DEFAULT 0,
+    last_seen                timestamptz,
     PRIMARY KEY (org_id, agent_id)
 );
 CALL warden_protect('registry_agent_stats');
+
+-- Fleet instances as their last transition left them (deregistered ones stay, uncounted); a transition older than
+-- the stored one changes nothing.
+CREATE TABLE registry_instances (
+    org_id         uuid        NOT NULL,
+    instance_id    text        NOT NULL,
+    agent_id       uuid,
+    state          text        NOT NULL,
+    last_heartbeat timestamptz,
+    at             timestamptz NOT NULL,
+    PRIMARY KEY (org_id, instance_id)
+);
+CREATE INDEX registry_instances_agent ON registry_instances (org_id, agent_id);
+CALL warden_protect('registry_instances');
 
 -- The members of the sets the counts above count, so a redelivered bind or unbind changes nothing.
 CREATE TABLE registry_connectors (

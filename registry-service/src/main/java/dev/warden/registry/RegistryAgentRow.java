@@ -28,12 +28,22 @@ public record RegistryAgentRow(UUID agentId, long seq, String name, String descr
     public static final String FROM = """
             registry_agents a LEFT JOIN registry_agent_stats s ON s.org_id = a.org_id AND s.agent_id = a.agent_id""";
 
+    /**
+     * Seed 000's status: {@code error} when an active agent's newest execution failed, or it has fleet instances and
+     * none of them is online or stale; else the agent's own status.
+     */
+    public static final String EFFECTIVE_STATUS = """
+            CASE WHEN a.status = 'active' AND (s.last_execution_status IN ('failure', 'timeout', 'oom', 'error')
+                 OR (coalesce(s.instances_offline, 0) > 0 AND coalesce(s.instances_online, 0) + coalesce(s.instances_stale, 0) = 0))
+            THEN 'error' ELSE a.status END""";
+
     public static final String COLUMNS = """
-            a.agent_id, a.seq, a.name, a.description, a.effective_status, a.status, a.runtime, a.version, a.owner_id, a.agent_type,
+            a.agent_id, a.seq, a.name, a.description, """ + EFFECTIVE_STATUS + """
+             AS effective_status, a.status, a.runtime, a.version, a.owner_id, a.agent_type,
             a.risk_config::text, a.capabilities::text, a.mcp_integration::text, a.notifications::text, a.tags,
             a.metadata::text, a.created_at, a.created_by, a.updated_at, a.updated_by, a.approved_at, a.approved_by, a.did,
             a.public_key, a.granted_capabilities, a.realm, a.llm_provider, a.llm_model, a.llm_system_prompt,
-            a.instances_online, a.last_seen, coalesce(s.connector_count, 0) AS connector_count,
+            coalesce(s.instances_online, 0) AS instances_online, s.last_seen, coalesce(s.connector_count, 0) AS connector_count,
             coalesce(s.policy_count, 0) AS policy_count, coalesce(s.audit_action_count, 0) AS audit_action_count,
             coalesce(s.drift_event_count, 0) AS drift_event_count,
             coalesce(s.compliance_package_count, 0) AS compliance_package_count, s.last_activity""";

@@ -49,7 +49,7 @@ public class DirectoryRepository {
     public Uni<Counts> counts(SqlConnection conn, Filter filter) {
         List<Object> args = new ArrayList<>();
         String where = where(filter, args);
-        return conn.preparedQuery("SELECT count(*) AS total, count(*) FILTER (WHERE a.instances_online > 0) AS online FROM "
+        return conn.preparedQuery("SELECT count(*) AS total, count(*) FILTER (WHERE s.instances_online > 0) AS online FROM "
                         + FROM + where)
                 .execute(Tuple.from(args))
                 .map(rows -> {
@@ -72,7 +72,7 @@ public class DirectoryRepository {
             conditions.add("(a.name ILIKE $" + args.size() + " OR a.did ILIKE $" + args.size() + ")");
         }
         if (f.online() != null) {
-            conditions.add(f.online() ? "a.instances_online > 0" : "a.instances_online = 0");
+            conditions.add(f.online() ? "s.instances_online > 0" : "coalesce(s.instances_online, 0) = 0");
         }
         if (f.realm() != null) {
             UUID id = uuid(f.realm());

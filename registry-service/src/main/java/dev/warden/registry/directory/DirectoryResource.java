@@ -37,7 +37,7 @@ import java.util.Map;
 public class DirectoryResource {
 
     private static final Map<String, String> SORTS = Map.of("name", "a.name", "registeredAt", "a.created_at",
-            "lastSeen", "a.last_seen");
+            "lastSeen", "s.last_seen");
 
     private final TenantDb db;
     private final DirectoryRepository directory;

@@ -26,7 +26,7 @@ public class RegistryRepository {
 
     public Uni<List<RegistryAgentRow>> agents(SqlConnection conn, String status, int limit, PageRequest.Cursor after) {
         return ListQuery.select(RegistryAgentRow.COLUMNS, RegistryAgentRow.FROM)
-                .whereEquals("a.effective_status", status)
+                .whereEquals("(" + RegistryAgentRow.EFFECTIVE_STATUS + ")", status)
                 .byTimeAfter("a.created_at", "a.agent_id", after)
                 .items(conn, limit, RegistryAgentRow::of);
     }
@@ -35,16 +35,16 @@ public class RegistryRepository {
     public Uni<Summary> summary(SqlConnection conn) {
         return conn.query("""
                         SELECT count(*) AS total,
-                            count(*) FILTER (WHERE a.effective_status = 'active') AS active,
-                            count(*) FILTER (WHERE a.effective_status = 'inactive') AS inactive,
-                            count(*) FILTER (WHERE a.effective_status = 'suspended') AS suspended,
-                            count(*) FILTER (WHERE a.effective_status = 'error') AS error,
+                            count(*) FILTER (WHERE e.status = 'active') AS active,
+                            count(*) FILTER (WHERE e.status = 'inactive') AS inactive,
+                            count(*) FILTER (WHERE e.status = 'suspended') AS suspended,
+                            count(*) FILTER (WHERE e.status = 'error') AS error,
                             coalesce(sum(s.drift_event_count), 0)::bigint AS drift,
                             count(*) FILTER (WHERE coalesce(s.policy_count, 0) = 0) AS without_policies,
                             count(*) FILTER (WHERE coalesce(s.compliance_package_count, 0) = 0) AS without_compliance,
-                            coalesce(sum(a.instances_online), 0)::bigint AS online,
-                            coalesce(sum(a.instances_stale), 0)::bigint AS stale,
-                            coalesce(sum(a.instances_offline), 0)::bigint AS offline,
+                            coalesce(sum(s.instances_online), 0)::bigint AS online,
+                            coalesce(sum(s.instances_stale), 0)::bigint AS stale,
+                            coalesce(sum(s.instances_offline), 0)::bigint AS offline,
                             count(*) FILTER (WHERE a.status = 'active' AND coalesce(s.policy_count, 0) = 0) AS gap_policies,
                             (array_agg(a.agent_id ORDER BY a.created_at, a.agent_id)
                                 FILTER (WHERE a.status = 'active' AND coalesce(s.policy_count, 0) = 0))[1:100] AS gap_policies_ids,
@@ -54,15 +54,16 @@ public class RegistryRepository {
                             count(*) FILTER (WHERE s.last_drift_at > now() - interval '24 hours') AS gap_drift,
                             (array_agg(a.agent_id ORDER BY s.last_drift_at DESC, a.agent_id)
                                 FILTER (WHERE s.last_drift_at > now() - interval '24 hours'))[1:100] AS gap_drift_ids,
-                            count(*) FILTER (WHERE a.status = 'active' AND a.instances_offline > 0
-                                             AND a.instances_online + a.instances_stale = 0) AS gap_live,
+                            count(*) FILTER (WHERE a.status = 'active' AND s.instances_offline > 0
+                                             AND s.instances_online + s.instances_stale = 0) AS gap_live,
                             (array_agg(a.agent_id ORDER BY a.created_at, a.agent_id)
-                                FILTER (WHERE a.status = 'active' AND a.instances_offline > 0
-                                        AND a.instances_online + a.instances_stale = 0))[1:100] AS gap_live_ids,
+                                FILTER (WHERE a.status = 'active' AND s.instances_offline > 0
+                                        AND s.instances_online + s.instances_stale = 0))[1:100] AS gap_live_ids,
                             (SELECT count(*) FROM registry_pending_registrations) AS pending,
                             (SELECT array_agg(id ORDER BY requested_at, id) FROM (SELECT id, requested_at
                                 FROM registry_pending_registrations ORDER BY requested_at, id LIMIT 100) p) AS pending_ids
-                        FROM\s""" + RegistryAgentRow.FROM)
+                        FROM\s""" + RegistryAgentRow.FROM + " CROSS JOIN LATERAL (SELECT " + RegistryAgentRow.EFFECTIVE_STATUS
+                        + " AS status) e")
                 .execute()
                 .map(rows -> summary(rows.iterator().next()));
     }

@@ -38,6 +38,8 @@ import static org.hamcrest.Matchers.equalTo;
 import static org.hamcrest.Matchers.hasItem;
 import static org.hamcrest.Matchers.notNullValue;
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTrue;
 
 /**
  * Seeds 000, 002 and 004 after a scripted history of events on the real broker: every field with its value, counts
@@ -45,6 +47,9 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
  */
 @QuarkusTest
 class RegistryTest {
+
+    @jakarta.inject.Inject
+    dev.warden.tenancy.db.TenantDb db;
 
     private TestOrg org;
     private UUID triage;
@@ -255,6 +260,44 @@ class RegistryTest {
         as(other, "admin").get("/v1/directory/agents").then().body("total", equalTo(0));
         io.restassured.RestAssured.get("/v1/registry").then().statusCode(401).body("error.code", notNullValue());
         as(org, "instance").get("/v1/registry").then().statusCode(403);
+    }
+
+    @Test
+    void anAuditEventIsReflectedWithinSecondsAndFreshnessIsAMetric() {
+        Map<String, Object> before = agentOf(as(org, "viewer").get("/v1/registry").then().extract().path("agents"), triage);
+        int counted = (Integer) before.get("audit_action_count");
+        long sent = System.nanoTime();
+        publish(Topics.AUDIT, entry(org.id(), 7, triage, Instant.now().truncatedTo(ChronoUnit.MILLIS)));
+        // Generous on a shared machine: the point is that it is bounded, not how fast (bench/ measures that).
+        Awaitility.await().atMost(Duration.ofSeconds(10)).pollInterval(Duration.ofMillis(50)).until(() ->
+                agentOf(as(org, "viewer").get("/v1/registry").then().extract().path("agents"), triage)
+                        .get("audit_action_count").equals(counted + 1));
+        assertTrue(Duration.ofNanos(System.nanoTime() - sent).compareTo(Duration.ofSeconds(10)) < 0);
+        String metrics = io.restassured.RestAssured.get("/q/metrics").then().statusCode(200).extract().asString();
+        assertTrue(metrics.contains("warden_registry_freshness_seconds_count"), "the freshness timer is exported");
+    }
+
+    @Test
+    void theDatabaseKeepsEachOrganizationsRowsApart() {
+        UUID stranger = UUID.randomUUID();
+        for (String table : List.of("registry_agents", "registry_agent_stats", "registry_connectors",
+                "registry_policy_bindings", "registry_drift", "registry_compliance", "registry_audit_progress",
+                "registry_pending_registrations")) {
+            long mine = count(org.id(), table);
+            long theirs = count(stranger, table);
+            assertTrue(mine > 0, table + " has the organization's rows");
+            assertEquals(0, theirs, table + " shows another organization nothing");
+        }
+        // Writing a row of another organization inside this one's transaction is refused by the policy.
+        Throwable refused = assertThrows(RuntimeException.class, () -> db.inOrg(org.id(),
+                conn -> conn.preparedQuery("INSERT INTO registry_audit_progress (org_id, sequence) VALUES ($1, 1)")
+                        .execute(io.vertx.mutiny.sqlclient.Tuple.of(stranger))).await().atMost(Duration.ofSeconds(10)));
+        assertTrue(String.valueOf(refused.getMessage()).contains("row-level security"), String.valueOf(refused.getMessage()));
+    }
+
+    private long count(UUID org, String table) {
+        return db.inOrg(org, conn -> conn.query("SELECT count(*) FROM " + table).execute()
+                .map(rows -> rows.iterator().next().getLong(0))).await().atMost(Duration.ofSeconds(10));
     }
 
     static Map<String, Object> agentOf(List<Map<String, Object>> agents, UUID id) {

@@ -6,6 +6,8 @@ import dev.warden.api.Params;
 import dev.warden.registry.overview.RegistryWire.RegistryResponse;
 import dev.warden.tenancy.security.CurrentActor;
 import dev.warden.tenancy.security.Roles;
+import dev.warden.registry.overview.RegistryWire.Summary;
+import io.smallrye.mutiny.Multi;
 import io.smallrye.mutiny.Uni;
 import jakarta.annotation.security.RolesAllowed;
 import jakarta.ws.rs.GET;
@@ -18,6 +20,7 @@ import org.eclipse.microprofile.openapi.annotations.enums.SchemaType;
 import org.eclipse.microprofile.openapi.annotations.media.Schema;
 import org.eclipse.microprofile.openapi.annotations.parameters.Parameter;
 import org.eclipse.microprofile.openapi.annotations.tags.Tag;
+import org.jboss.resteasy.reactive.RestStreamElementType;
 
 import java.util.Set;
 
@@ -57,5 +60,20 @@ public class RegistryResource {
         }
         int size = limit == null ? UNPAGED_BOUND : Params.integer("limit", limit, MAX_LIMIT, 1, MAX_LIMIT);
         return registry.registry(actor.org(), status, size, PageRequest.Cursor.decode(cursor));
+    }
+
+    /**
+     * Server-Sent Events of the organization's summary: the current one at once, then one after each half second in
+     * which the registry changed. Outside the OpenAPI document, like every endless stream (a stream is no request and
+     * answer for the fuzz and contract tests); described in docs/registry-service.md.
+     */
+    @GET
+    @Path("/stream")
+    @Produces(MediaType.SERVER_SENT_EVENTS)
+    @RestStreamElementType(MediaType.APPLICATION_JSON)
+    @RolesAllowed({Roles.VIEWER, Roles.AUDITOR})
+    @Operation(hidden = true)
+    public Multi<Summary> stream() {
+        return registry.summaries(actor.org());
     }
 }

@@ -4,9 +4,12 @@ import dev.warden.api.PageRequest;
 import dev.warden.registry.overview.RegistryWire.RegistryAgent;
 import dev.warden.registry.overview.RegistryWire.RegistryResponse;
 import dev.warden.tenancy.db.TenantDb;
+import dev.warden.registry.overview.RegistryWire.Summary;
+import io.smallrye.mutiny.Multi;
 import io.smallrye.mutiny.Uni;
 import jakarta.enterprise.context.ApplicationScoped;
 
+import java.time.Duration;
 import java.util.UUID;
 
 /** Seed 000: the agents and the summary, read in one transaction so they agree. */
@@ -14,11 +17,16 @@ import java.util.UUID;
 public class RegistryService {
 
     private final TenantDb db;
-    private final RegistryRepository registry;
+    /** Changes within this window make one summary on a stream. */
+    static final Duration COALESCE = Duration.ofMillis(500);
 
-    public RegistryService(TenantDb db, RegistryRepository registry) {
+    private final RegistryRepository registry;
+    private final RegistryChanges changes;
+
+    public RegistryService(TenantDb db, RegistryRepository registry, RegistryChanges changes) {
         this.db = db;
         this.registry = registry;
+        this.changes = changes;
     }
 
     public Uni<RegistryResponse> registry(UUID org, String status, int limit, PageRequest.Cursor after) {
@@ -34,5 +42,15 @@ public class RegistryService {
                             ? PageRequest.Cursor.at(rows.getLast().createdAt(), rows.getLast().agentId()).encode() : null;
                     return new RegistryResponse(rows.stream().map(RegistryAgent::of).toList(), total, summary, next);
                 })));
+    }
+
+    /** The organization's summary now, then again after each half second in which its registry changed. */
+    public Multi<Summary> summaries(UUID org) {
+        Uni<Summary> now = db.inOrg(org, registry::summary);
+        Multi<Summary> later = changes.of(org)
+                .group().intoLists().every(COALESCE)
+                .select().where(batch -> !batch.isEmpty())
+                .onItem().transformToUniAndConcatenate(batch -> db.inOrg(org, registry::summary));
+        return Multi.createBy().concatenating().streams(now.toMulti(), later);
     }
 }

@@ -13,6 +13,7 @@ import dev.warden.events.audit.AuditEvents.AuditEntry;
 import dev.warden.events.audit.AuditEvents.CompliancePackageCreated;
 import dev.warden.events.audit.AuditEvents.DriftEvent;
 import dev.warden.outbox.DeadLetters;
+import dev.warden.registry.overview.RegistryChanges;
 import dev.warden.outbox.EventConsumers;
 import dev.warden.outbox.UnprocessableEventException;
 import dev.warden.tenancy.StartupOrder;
@@ -90,7 +91,8 @@ public class RegistryProjector {
             }
         }
         Uni<Void> applied = Multi.createFrom().iterable(byOrg.entrySet()).onItem()
-                .transformToUni(e -> db.inOrg(e.getKey(), conn -> applyAll(conn, e.getKey(), e.getValue()))).merge(4)
+                .transformToUni(e -> db.inOrg(e.getKey(), conn -> applyAll(conn, e.getKey(), e.getValue())
+                        .chain(() -> RegistryChanges.announce(conn, e.getKey())))).merge(4)
                 .collect().last().replaceWithVoid();
         return applied.invoke(() -> observeFreshness(byOrg))
                 .chain(() -> deadLettered.isEmpty() ? Uni.createFrom().voidItem()

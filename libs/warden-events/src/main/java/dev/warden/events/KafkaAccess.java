@@ -19,7 +19,9 @@ public record KafkaAccess(String principal, Set<String> writes, Set<String> read
     public static final KafkaAccess AUDIT_SERVICE = of("audit-service", List.of(Topics.AUDIT, Topics.AGENT_ACTIONS),
             List.of(Topics.AGENTS, Topics.FLEET, Topics.EXECUTIONS, Topics.AGENT_ACTIONS));
 
-    public static final List<KafkaAccess> SERVICES = List.of(AGENT_SERVICE, AUDIT_SERVICE);
+    public static final KafkaAccess RUNNER_SERVICE = of("runner-service", List.of(Topics.EXECUTIONS), List.of(Topics.AGENTS));
+
+    public static final List<KafkaAccess> SERVICES = List.of(AGENT_SERVICE, AUDIT_SERVICE, RUNNER_SERVICE);
 
     /** {@code owns} to write, {@code consumes} as a group (with their dead-letter topics), and the access topic. */
     private static KafkaAccess of(String service, List<String> owns, List<String> consumes) {

@@ -1,0 +1,88 @@
+package dev.warden.runner.execution;
+
+import dev.warden.runner.support.RunnerFixtures;
+import dev.warden.runner.support.TestImages;
+import dev.warden.testing.TestOrganizations.TestOrg;
+import io.quarkus.test.junit.QuarkusTest;
+import io.restassured.response.Response;
+import org.awaitility.Awaitility;
+import org.junit.jupiter.api.Test;
+
+import java.time.Duration;
+import java.util.List;
+
+import static dev.warden.runner.support.RunnerFixtures.agent;
+import static dev.warden.runner.support.RunnerFixtures.as;
+import static org.hamcrest.Matchers.equalTo;
+import static org.hamcrest.Matchers.notNullValue;
+import static org.hamcrest.Matchers.nullValue;
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+/** Runs in the background, their listing, and the per-organization limit (2 at once in the test profile). */
+@QuarkusTest
+class ConcurrencyAndAsyncTest {
+
+    @Test
+    void anAsyncRunAnswers202AtOnceAndItsOutcomeIsRecordedWhenTheContainerExits() {
+        TestOrg org = RunnerFixtures.organization();
+        String agent = agent(org, TestImages.TICKER);
+
+        Response accepted = as(org, "operator").post("/v1/agents/" + agent + "/run?async=true");
+
+        accepted.then().statusCode(202).body("status", equalTo("running")).body("exit_code", nullValue());
+        String execution = accepted.jsonPath().getString("execution_id");
+        assertTrue(accepted.header("Location").endsWith("/v1/executions/" + execution));
+        Awaitility.await().atMost(Duration.ofSeconds(30)).pollInterval(Duration.ofMillis(100)).until(() ->
+                !"running".equals(as(org, "viewer").get("/v1/executions/" + execution).jsonPath().getString("status")));
+        as(org, "viewer").get("/v1/executions/" + execution).then().statusCode(200)
+                .body("status", equalTo("success"))
+                .body("stdout", equalTo(List.of("tick-1", "tick-2", "tick-3")))
+                .body("finished_at", notNullValue());
+    }
+
+    @Test
+    void beyondTheOrganizationsConcurrentRunsA429WithRetryAfterAndNoQueue() {
+        TestOrg org = RunnerFixtures.organization();
+        String agent = agent(org, TestImages.SLEEP);
+        String first = as(org, "operator").post("/v1/agents/" + agent + "/run?async=true").then().statusCode(202)
+                .extract().path("execution_id");
+        String second = as(org, "operator").post("/v1/agents/" + agent + "/run?async=true").then().statusCode(202)
+                .extract().path("execution_id");
+
+        Response refused = as(org, "operator").post("/v1/agents/" + agent + "/run");
+
+        refused.then().statusCode(429).body("error.code", equalTo("too_many_runs"));
+        assertTrue(Integer.parseInt(refused.header("Retry-After")) > 0);
+        // Another organization is not held back by this one.
+        TestOrg other = RunnerFixtures.organization();
+        as(other, "operator").post("/v1/agents/" + agent(other, TestImages.HELLO) + "/run").then().statusCode(200)
+                .body("status", equalTo("success"));
+        // Once the two have ended (killed at the test tier's 3 s deadline), runs are accepted again.
+        for (String execution : List.of(first, second)) {
+            Awaitility.await().atMost(Duration.ofSeconds(30)).pollInterval(Duration.ofMillis(100)).until(() ->
+                    "timeout".equals(as(org, "viewer").get("/v1/executions/" + execution).jsonPath().getString("status")));
+        }
+        Awaitility.await().atMost(Duration.ofSeconds(10)).pollInterval(Duration.ofMillis(100)).until(() ->
+                as(org, "operator").post("/v1/agents/" + agent(org, TestImages.HELLO) + "/run").statusCode() == 200);
+    }
+
+    @Test
+    void anAgentsExecutionsArePaginatedOldestFirst() {
+        TestOrg org = RunnerFixtures.organization();
+        String agent = agent(org, TestImages.HELLO);
+        List<String> ids = List.of(
+                as(org, "operator").post("/v1/agents/" + agent + "/run").then().statusCode(200).extract().path("execution_id"),
+                as(org, "operator").post("/v1/agents/" + agent + "/run").then().statusCode(200).extract().path("execution_id"),
+                as(org, "operator").post("/v1/agents/" + agent + "/run").then().statusCode(200).extract().path("execution_id"));
+
+        Response page1 = as(org, "viewer").get("/v1/agents/" + agent + "/executions?limit=2");
+        page1.then().statusCode(200).body("total", equalTo(3)).body("total_exact", equalTo(true));
+        assertEquals(ids.subList(0, 2), page1.jsonPath().getList("executions.execution_id"));
+        String cursor = page1.jsonPath().getString("next_cursor");
+        Response page2 = as(org, "viewer").get("/v1/agents/" + agent + "/executions?limit=2&cursor=" + cursor);
+        assertEquals(ids.subList(2, 3), page2.jsonPath().getList("executions.execution_id"));
+        page2.then().body("next_cursor", nullValue());
+        as(org, "viewer").get("/v1/agents/" + agent + "/executions?limit=0").then().statusCode(400);
+    }
+}

@@ -58,7 +58,7 @@ public class RunResource {
             content = @Content(mediaType = MediaType.APPLICATION_JSON, schema = @Schema(implementation = ErrorResponse.class)))
     public Uni<RestResponse<Execution>> run(@PathParam("agent_id") String agentId,
                                             @Parameter(description = "true: answer 202 at once and run in the background",
-                                                    schema = @Schema(type = SchemaType.BOOLEAN))
+                                                    schema = @Schema(type = SchemaType.STRING, enumeration = {"true", "false"}))
                                             @QueryParam("async") String async,
                                             @jakarta.ws.rs.core.Context UriInfo uri) {
         boolean background = Boolean.TRUE.equals(Params.optionalBoolean("async", async));

@@ -69,10 +69,14 @@ class OrphanCleanupIT {
         config.put("warden.runner.docker-host", podman.dockerHost());
         config.put("warden.runner.instance", "it-" + UUID.randomUUID());
         config.put("warden.outbox.poll-interval", "200ms");
+        // The packaged service migrates at start only when told to (production runs migrations as a step before).
+        config.put("warden.db.migration.at-start", "true");
         String bootstrap = config.get("kafka.bootstrap.servers");
+        // Readiness waits for the access topic: the organization exists before the service starts.
+        TestOrg org = TestOrganizations.create(bootstrap, "operator", "viewer");
+        TestEvents.ensureTopic(bootstrap, Topics.AGENTS);
 
         service = start(config, "first");
-        TestOrg org = TestOrganizations.create(bootstrap, "operator", "viewer");
         String agent = UUID.randomUUID().toString();
         TestEvents.publish(bootstrap, Topics.AGENTS, List.of(CloudEvent.of("/warden/agent-service",
                 EventTypes.AGENT_CREATED, agent, org.id(), Map.of("agent", Map.of("id", agent, "image_uri", IMAGE,

@@ -33,7 +33,7 @@ class OpenApiTest {
     void everyOperationIsNamedDocumentsItsSuccessAndTheSharedErrorsAndNoJavaTypeLeaks() {
         JsonNode doc = document();
         OpenApiChecks.assertGeneratesWorkingClients(doc);
-        OpenApiChecks.assertOperationIds(doc, Set.of("runAgent", "listAgentExecutions", "getExecution"));
+        OpenApiChecks.assertOperationIds(doc, Set.of("runAgent", "listAgentExecutions", "getExecution", "streamExecutionLogs"));
         JsonNode run = operation(doc, "runAgent").path("responses");
         for (String status : Set.of("200", "202", "400", "403", "404", "429", "503")) {
             assertTrue(run.has(status), "runAgent documents " + status);

@@ -34,7 +34,7 @@ import java.util.function.Supplier;
  */
 public final class Stack {
 
-    public static final int STEPS = 5;
+    public static final int STEPS = 6;
     private static final Duration SERVICE_STOP_GRACE = Duration.ofSeconds(20);
 
     /** What the user needs once everything runs; {@code servicePorts} in start order. */

@@ -20,7 +20,7 @@ import java.util.concurrent.TimeUnit;
 /**
  * A real container engine for tests, the launcher and the benchmarks: Podman's Docker-compatible API on a socket under
  * a build folder, configured as ENVIRONMENT.md says (runtime {@code runc}, cgroupfs, file events, ulimits root may
- * set, storage and run roots in that folder). No registry is reachable, so images are made here: a static busybox
+ * set, storage in that folder, the run root on a short path beside it: see {@link #runRoot}). No registry is reachable, so images are made here: a static busybox
  * root filesystem, tarred and {@code podman import}ed under a name with the command of each test image.
  * <p>
  * It fails, saying what is missing, when Podman or busybox-static is not installed ({@code .ci/run} installs both):
@@ -231,7 +231,22 @@ public final class LocalPodman implements AutoCloseable {
                 driver = "overlay"
                 graphroot = "%s"
                 runroot = "%s"
-                """.formatted(dir.resolve("storage"), dir.resolve("run")));
+                """.formatted(dir.resolve("storage"), runRoot(dir)));
+    }
+
+    /**
+     * The run root (state that dies with the machine) on a short path of its own: conmon's attach socket lives under
+     * it, and a socket path past the kernel's 108 characters makes every attached {@code podman run} wait 20 s.
+     */
+    static Path runRoot(Path dir) {
+        try {
+            byte[] hash = java.security.MessageDigest.getInstance("SHA-256")
+                    .digest(dir.toAbsolutePath().toString().getBytes(StandardCharsets.UTF_8));
+            return Path.of(System.getProperty("java.io.tmpdir"), "warden-podman-"
+                    + java.util.HexFormat.of().formatHex(hash, 0, 6));
+        } catch (java.security.NoSuchAlgorithmException e) {
+            throw new IllegalStateException(e);
+        }
     }
 
     /** Root lacks CAP_SYS_RESOURCE here: containers may get at most this shell's hard limit of open files. */

@@ -27,7 +27,8 @@ public final class OutputCollector {
     private final ByteArrayOutputStream partialOut = new ByteArrayOutputStream();
     private final ByteArrayOutputStream partialErr = new ByteArrayOutputStream();
     private final List<Consumer<Line>> listeners = new CopyOnWriteArrayList<>();
-    private final List<Runnable> onEnd = new CopyOnWriteArrayList<>();
+    private final List<Consumer<String>> onEnd = new CopyOnWriteArrayList<>();
+    private String endStatus;
     private long kept;
     private boolean truncated;
     private boolean ended;
@@ -63,7 +64,7 @@ public final class OutputCollector {
         completed.forEach(this::announce);
     }
 
-    /** The output is over: a last line without a newline is kept (not one the cap cut); listeners hear the end. */
+    /** The output is over: a last line without a newline is kept (not one the cap cut). See {@link #end}. */
     public void finish() {
         List<Line> completed = new ArrayList<>();
         synchronized (this) {
@@ -80,7 +81,18 @@ public final class OutputCollector {
             ended = true;
         }
         completed.forEach(this::announce);
-        onEnd.forEach(Runnable::run);
+    }
+
+    /** The run is recorded with {@code status}: listeners hear the end, with it. */
+    public void end(String status) {
+        finish();
+        synchronized (this) {
+            if (endStatus != null) {
+                return;
+            }
+            endStatus = status;
+        }
+        onEnd.forEach(listener -> listener.accept(status));
     }
 
     /** Whether the cap has been reached (the engine may stop reading). */
@@ -105,28 +117,28 @@ public final class OutputCollector {
     }
 
     /**
-     * Subscribes to the lines from now on, after handing over those already kept; {@code end} runs once the output is
-     * over (at once if it already is).
+     * Subscribes to the lines from now on, after handing over those already kept; {@code end} hears the recorded
+     * status once the run is over (at once if it already is).
      */
-    public void subscribe(Consumer<Line> listener, Runnable end) {
+    public void subscribe(Consumer<Line> listener, Consumer<String> end) {
         List<Line> sofar = new ArrayList<>();
-        boolean over;
+        String over;
         synchronized (this) {
             stdout.forEach(l -> sofar.add(new Line(Stream.STDOUT, l)));
             stderr.forEach(l -> sofar.add(new Line(Stream.STDERR, l)));
-            over = ended;
-            if (!over) {
+            over = endStatus;
+            if (over == null) {
                 listeners.add(listener);
                 onEnd.add(end);
             }
         }
         sofar.forEach(listener);
-        if (over) {
-            end.run();
+        if (over != null) {
+            end.accept(over);
         }
     }
 
-    public void unsubscribe(Consumer<Line> listener, Runnable end) {
+    public void unsubscribe(Consumer<Line> listener, Consumer<String> end) {
         listeners.remove(listener);
         onEnd.remove(end);
     }

@@ -22,6 +22,7 @@ import dev.warden.runner.engine.RunSpec;
 import dev.warden.runner.tier.RunnerConfig;
 import dev.warden.runner.tier.Tiers;
 import dev.warden.tenancy.db.TenantDb;
+import io.smallrye.mutiny.Multi;
 import io.smallrye.mutiny.Uni;
 import io.vertx.mutiny.sqlclient.SqlConnection;
 import jakarta.enterprise.context.ApplicationScoped;
@@ -31,7 +32,9 @@ import java.nio.charset.StandardCharsets;
 import java.time.Instant;
 import java.time.temporal.ChronoUnit;
 import java.util.List;
+import java.util.Optional;
 import java.util.UUID;
+import java.util.function.Consumer;
 
 /**
  * Runs an agent's current image under its organization's tier: checks the agent in the projection (404 unknown or
@@ -119,7 +122,9 @@ public class ExecutionService {
                                 return RunResult.error("the runner failed: " + e.getMessage(), 0, null);
                             })
                             .chain(result -> record(org, started, result))
+                            .invoke(done -> output.end(done.status().toString()))
                             .eventually(() -> {
+                                output.end(Outcome.ERROR.toString());
                                 live.remove(started.executionId());
                                 permit.release();
                             });
@@ -173,6 +178,39 @@ public class ExecutionService {
     public Uni<Execution> get(UUID org, UUID executionId) {
         return db.inOrg(org, conn -> executions.find(conn, executionId))
                 .map(found -> found.orElseThrow(() -> ApiException.notFound("Execution")));
+    }
+
+    /**
+     * The output of an execution as a stream: live from the collector while this instance runs it (the lines so far,
+     * then each new one, ending with the output), else the lines recorded (stdout, then stderr).
+     */
+    public Multi<LogLine> logs(UUID org, Execution execution) {
+        Optional<OutputCollector> running = live.output(execution.executionId());
+        if (running.isPresent()) {
+            OutputCollector output = running.get();
+            return Multi.createFrom().emitter(emitter -> {
+                Consumer<OutputCollector.Line> onLine = line -> emitter.emit(new LogLine(
+                        line.stream() == OutputCollector.Stream.STDOUT ? "stdout" : "stderr", line.text()));
+                Consumer<String> onEnd = status -> {
+                    emitter.emit(new LogLine("end", status));
+                    emitter.complete();
+                };
+                emitter.onTermination(() -> output.unsubscribe(onLine, onEnd));
+                output.subscribe(onLine, onEnd);
+            });
+        }
+        // Not (or no longer) running here: what was recorded; read again in case the run ended a moment ago.
+        Uni<Execution> recorded = execution.status() == Outcome.RUNNING
+                ? get(org, execution.executionId()) : Uni.createFrom().item(execution);
+        return recorded.onItem().transformToMulti(e -> Multi.createFrom().iterable(stored(e)));
+    }
+
+    private static List<LogLine> stored(Execution e) {
+        List<LogLine> lines = new java.util.ArrayList<>();
+        e.stdout().forEach(l -> lines.add(new LogLine("stdout", l)));
+        e.stderr().forEach(l -> lines.add(new LogLine("stderr", l)));
+        lines.add(new LogLine("end", e.status().toString()));
+        return lines;
     }
 
     public Uni<ExecutionPage> list(UUID org, UUID agentId, PageRequest page) {

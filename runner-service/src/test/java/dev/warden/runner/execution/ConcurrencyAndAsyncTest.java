@@ -8,7 +8,16 @@ import io.restassured.response.Response;
 import org.awaitility.Awaitility;
 import org.junit.jupiter.api.Test;
 
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import io.restassured.RestAssured;
+
+import java.net.URI;
+import java.net.http.HttpClient;
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
 import java.time.Duration;
+import java.util.ArrayList;
 import java.util.List;
 
 import static dev.warden.runner.support.RunnerFixtures.agent;
@@ -22,6 +31,8 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 /** Runs in the background, their listing, and the per-organization limit (2 at once in the test profile). */
 @QuarkusTest
 class ConcurrencyAndAsyncTest {
+
+    private static final ObjectMapper JSON = new ObjectMapper();
 
     @Test
     void anAsyncRunAnswers202AtOnceAndItsOutcomeIsRecordedWhenTheContainerExits() {
@@ -39,6 +50,45 @@ class ConcurrencyAndAsyncTest {
                 .body("status", equalTo("success"))
                 .body("stdout", equalTo(List.of("tick-1", "tick-2", "tick-3")))
                 .body("finished_at", notNullValue());
+    }
+
+    @Test
+    void theLogsOfARunningContainerStreamAsServerSentEventsWhileItRuns() throws Exception {
+        TestOrg org = RunnerFixtures.organization();
+        String agent = agent(org, TestImages.TICKER);
+        String execution = as(org, "operator").post("/v1/agents/" + agent + "/run?async=true").then().statusCode(202)
+                .extract().path("execution_id");
+
+        HttpClient http = HttpClient.newHttpClient();
+        HttpResponse<java.util.stream.Stream<String>> stream = http.send(HttpRequest.newBuilder(URI.create(
+                        RestAssured.baseURI + ":" + RestAssured.port + "/v1/executions/" + execution + "/logs"))
+                .header("X-API-Key", org.key("viewer")).header("Accept", "text/event-stream").GET().build(),
+                HttpResponse.BodyHandlers.ofLines());
+        assertEquals(200, stream.statusCode());
+        assertTrue(stream.headers().firstValue("Content-Type").orElse("").startsWith("text/event-stream"));
+        List<String> lines = new ArrayList<>();
+        String statusAtFirstLine = null;
+        for (String raw : (Iterable<String>) stream.body()::iterator) {
+            if (raw.startsWith("data:")) {
+                JsonNode event = JSON.readTree(raw.substring("data:".length()));
+                lines.add(event.path("stream").asText() + ":" + event.path("line").asText());
+                if (statusAtFirstLine == null) {
+                    statusAtFirstLine = as(org, "viewer").get("/v1/executions/" + execution).jsonPath().getString("status");
+                }
+            }
+        }
+        assertEquals(List.of("stdout:tick-1", "stdout:tick-2", "stdout:tick-3", "end:success"), lines,
+                "the stream ends with the recorded status");
+        assertEquals("running", statusAtFirstLine, "the first line arrived while the container ran");
+
+        // A finished execution's stream is its recorded output; another organization's is a 404.
+        Awaitility.await().atMost(Duration.ofSeconds(30)).pollInterval(Duration.ofMillis(100)).until(() ->
+                "success".equals(as(org, "viewer").get("/v1/executions/" + execution).jsonPath().getString("status")));
+        String body = as(org, "viewer").accept("text/event-stream").get("/v1/executions/" + execution + "/logs")
+                .then().statusCode(200).extract().asString();
+        assertTrue(body.contains("tick-3"), body);
+        as(RunnerFixtures.organization(), "viewer").get("/v1/executions/" + execution + "/logs").then().statusCode(404);
+        as(org, "viewer").get("/v1/executions/nope/logs").then().statusCode(400);
     }
 
     @Test

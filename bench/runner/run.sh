@@ -26,7 +26,8 @@ command -v podman >/dev/null || { echo "Podman is needed: apt-get install -y pod
 free_port() { python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1", 0)); print(s.getsockname()[1])'; }
 
 data="$out/warden-data"
-rm -rf "$data"
+rm -rf "$data" "$out/launcher.log"
+: > "$out/launcher.log"
 key="wdn_bench_$(head -c 16 /dev/urandom | od -An -tx1 | tr -d ' \n')"
 say "Starting the suite (agent-service, runner-service; data $data)..."
 # Every concurrent client must get a slot: the per-organization limit is raised to the clients.

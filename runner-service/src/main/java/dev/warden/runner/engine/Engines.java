@@ -27,7 +27,13 @@ public class Engines {
 
     public Engines(RunnerConfig config) {
         String host = config.dockerHost().filter(h -> !h.isBlank()).orElse(null);
-        if (host == null) {
+        if ("kubernetes".equals(config.engine())) {
+            LOG.infof("Runs are Kubernetes Jobs in namespace %s", config.kubernetesNamespace());
+            this.engine = new KubernetesJobEngine(new io.fabric8.kubernetes.client.KubernetesClientBuilder().build(),
+                    config.kubernetesNamespace());
+        } else if (!"docker".equals(config.engine())) {
+            throw new IllegalStateException("warden.runner.engine must be docker or kubernetes, not " + config.engine());
+        } else if (host == null) {
             LOG.warn("No container engine is configured (DOCKER_HOST): /run answers 503 until one is");
             this.engine = new NoEngine();
         } else {

@@ -20,6 +20,14 @@ public interface RunnerConfig {
     @WithName("docker-host")
     Optional<String> dockerHost();
 
+    /** Where runs go: {@code docker} (the Docker Engine API at {@link #dockerHost()}) or {@code kubernetes} (Jobs). */
+    @WithDefault("docker")
+    String engine();
+
+    /** The namespace of the Jobs, with the {@code kubernetes} engine (in-cluster or kubeconfig credentials). */
+    @WithDefault("warden-runs")
+    String kubernetesNamespace();
+
     /** The label value of the containers this instance starts; a restarted instance reaps those left behind. */
     @WithDefault("local")
     String instance();

@@ -31,9 +31,9 @@ public class Engines {
             LOG.infof("Runs are Kubernetes Jobs in namespace %s", config.kubernetesNamespace());
             this.engine = new KubernetesJobEngine(new io.fabric8.kubernetes.client.KubernetesClientBuilder().build(),
                     config.kubernetesNamespace());
-        } else if (!"docker".equals(config.engine())) {
-            throw new IllegalStateException("warden.runner.engine must be docker or kubernetes, not " + config.engine());
-        } else if (host == null) {
+        } else if (!"docker".equals(config.engine()) && !"none".equals(config.engine())) {
+            throw new IllegalStateException("warden.runner.engine must be docker, kubernetes or none, not " + config.engine());
+        } else if (host == null || "none".equals(config.engine())) {
             LOG.warn("No container engine is configured (DOCKER_HOST): /run answers 503 until one is");
             this.engine = new NoEngine();
         } else {

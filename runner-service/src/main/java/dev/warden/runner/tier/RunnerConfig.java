@@ -20,7 +20,10 @@ public interface RunnerConfig {
     @WithName("docker-host")
     Optional<String> dockerHost();
 
-    /** Where runs go: {@code docker} (the Docker Engine API at {@link #dockerHost()}) or {@code kubernetes} (Jobs). */
+    /**
+     * Where runs go: {@code docker} (the Docker Engine API at {@link #dockerHost()}), {@code kubernetes} (Jobs) or
+     * {@code none} (every run a 503).
+     */
     @WithDefault("docker")
     String engine();
 

@@ -8,6 +8,7 @@ import com.github.dockerjava.api.model.Capability;
 import com.github.dockerjava.api.model.Container;
 import com.github.dockerjava.api.model.Frame;
 import com.github.dockerjava.api.model.HostConfig;
+import com.github.dockerjava.api.model.LogConfig;
 import com.github.dockerjava.api.model.StreamType;
 import com.github.dockerjava.core.DefaultDockerClientConfig;
 import com.github.dockerjava.core.DockerClientConfig;
@@ -84,7 +85,11 @@ public final class DockerEngine implements ContainerEngine, AutoCloseable {
                 .withReadonlyRootfs(true)
                 .withCapDrop(Capability.ALL)
                 .withSecurityOpts(List.of("no-new-privileges"))
-                .withTmpFs(Map.of("/tmp", "rw,noexec,nosuid,size=16m"));
+                .withTmpFs(Map.of("/tmp", "rw,noexec,nosuid,size=16m"))
+                // The engine's own copy of the output is bounded too: past the cap the service stops reading, and a
+                // container printing on until its deadline must not fill the disk.
+                .withLogConfig(new LogConfig(LogConfig.LoggingType.DEFAULT,
+                        Map.of("max-size", String.valueOf(logFileBytes(limits)))));
         long begin = System.nanoTime();
         String id;
         try {
@@ -191,6 +196,11 @@ public final class DockerEngine implements ContainerEngine, AutoCloseable {
         } catch (RuntimeException e) {
             LOG.warnf("Could not remove container %s: %s", id, e.getMessage());
         }
+    }
+
+    /** The most the engine keeps on disk of a run's output: four times the cap, and at least 1 MiB. */
+    static long logFileBytes(Limits limits) {
+        return Math.max(1024L * 1024, 4 * limits.maxOutputBytes());
     }
 
     /** The image id the engine resolved, as {@code sha256:<hex>}. */

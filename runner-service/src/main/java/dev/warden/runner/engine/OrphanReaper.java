@@ -10,7 +10,7 @@ import jakarta.enterprise.context.ApplicationScoped;
 import org.jboss.logging.Logger;
 
 import java.time.Duration;
-import java.util.List;
+import java.time.Instant;
 
 /**
  * Crash safety: at start, before any run, kills and removes the containers a previous life of this instance (its
@@ -24,21 +24,31 @@ public class OrphanReaper {
 
     void onStart(@Observes @Priority(StartupOrder.SERVICE_DATA) StartupEvent event, ContainerEngine engine,
                  ExecutionService executions, RunnerConfig config) {
-        if (!engine.available()) {
-            return;
+        reap(engine, executions, config.instance(), Instant.now());
+    }
+
+    /**
+     * Removes this instance's leftover containers and records as {@code error} every execution it started before
+     * {@code startedAt} that never finished: those with a container, and those that died before creating one.
+     */
+    public void reap(ContainerEngine engine, ExecutionService executions, String instance, Instant startedAt) {
+        if (engine.available()) {
+            try {
+                for (ContainerEngine.Orphan orphan : engine.reapOrphans(instance)) {
+                    boolean recorded = executions.recordOrphan(orphan.orgId(), orphan.executionId())
+                            .await().atMost(Duration.ofSeconds(30));
+                    LOG.warnf("Removed container %s of execution %s left by a previous run of this instance%s",
+                            orphan.containerId(), orphan.executionId(), recorded ? "; recorded it as error" : "");
+                }
+            } catch (RuntimeException e) {
+                LOG.warnf("Could not look for orphaned containers: %s", e.getMessage());
+            }
         }
-        List<ContainerEngine.Orphan> orphans;
-        try {
-            orphans = engine.reapOrphans(config.instance());
-        } catch (RuntimeException e) {
-            LOG.warnf("Could not look for orphaned containers: %s", e.getMessage());
-            return;
-        }
-        for (ContainerEngine.Orphan orphan : orphans) {
-            boolean recorded = executions.recordOrphan(orphan.orgId(), orphan.executionId())
-                    .await().atMost(Duration.ofSeconds(30));
-            LOG.warnf("Removed container %s of execution %s left by a previous run of this instance%s",
-                    orphan.containerId(), orphan.executionId(), recorded ? "; recorded it as error" : "");
+        for (var unfinished : executions.unfinished(startedAt).await().atMost(Duration.ofSeconds(30))) {
+            if (executions.recordOrphan(unfinished.orgId(), unfinished.executionId()).await().atMost(Duration.ofSeconds(30))) {
+                LOG.warnf("Execution %s of a previous run of this instance never finished; recorded it as error",
+                        unfinished.executionId());
+            }
         }
     }
 }

@@ -28,15 +28,27 @@ public class ExecutionRepository {
     private static final TypeReference<List<String>> LINES = new TypeReference<>() {
     };
 
-    public Uni<Void> insert(SqlConnection conn, UUID org, Execution e) {
+    public Uni<Void> insert(SqlConnection conn, UUID org, Execution e, String instance) {
         return conn.preparedQuery("""
                         INSERT INTO executions (id, org_id, agent_id, version, image, tier, limits, status, created_by,
-                            created_at, updated_at)
-                        VALUES ($1, $2, $3, $4, $5, $6, $7::text::jsonb, $8, $9, $10, $10)""")
+                            created_at, updated_at, instance)
+                        VALUES ($1, $2, $3, $4, $5, $6, $7::text::jsonb, $8, $9, $10, $10, $11)""")
                 .execute(Tuple.from(List.<Object>of(e.executionId(), org, e.agentId(), e.version(), e.image(),
                         e.limits().tier(), Rows.jsonText(e.limits()), e.status().toString(), e.requestedBy(),
-                        Rows.utc(e.startedAt()))))
+                        Rows.utc(e.startedAt()), instance)))
                 .replaceWithVoid();
+    }
+
+    /** In platform scope: the executions {@code instance} started before {@code before} and never finished. */
+    public Uni<List<Orphaned>> unfinished(SqlConnection conn, String instance, java.time.Instant before) {
+        return conn.preparedQuery("""
+                        SELECT org_id, id FROM executions
+                        WHERE status = 'running' AND instance = $1 AND created_at < $2""")
+                .execute(Tuple.of(instance, Rows.utc(before)))
+                .map(rows -> Rows.all(rows, r -> new Orphaned(r.getUUID("org_id"), r.getUUID("id"))));
+    }
+
+    public record Orphaned(UUID orgId, UUID executionId) {
     }
 
     /** Records the outcome of a run still {@code running}; answers whether it was (a reaped run is not finished twice). */

@@ -106,7 +106,7 @@ public class ExecutionService {
                     }
                 }).replaceWithVoid();
         return engineUp
-                .chain(() -> db.inOrg(org, conn -> executions.insert(conn, org, started)
+                .chain(() -> db.inOrg(org, conn -> executions.insert(conn, org, started, instance)
                         .chain(() -> outbox.emit(conn, org, EventTypes.EXECUTION_STARTED, agent.agentId().toString(),
                                 new ExecutionStarted(started.executionId(), agent.agentId(), agent.version(),
                                         agent.imageUri(), eventLimits(limits), actor, started.startedAt())))))
@@ -168,11 +168,16 @@ public class ExecutionService {
             Execution e = found.get();
             long duration = Math.max(0, ChronoUnit.MILLIS.between(e.startedAt(), now()));
             Execution done = e.finished(Outcome.ERROR, null, duration, List.of(), List.of(), false, null,
-                    "runner-service stopped during the run; its container was removed when it restarted", now());
+                    "runner-service stopped during the run; found unfinished when it restarted (its container, if any, removed)", now());
             String empty = digest(List.of());
             return executions.finish(conn, done, empty, empty).chain(updated -> updated
                     ? emitFinished(conn, org, done, empty, empty).replaceWith(true) : Uni.createFrom().item(false));
         }));
+    }
+
+    /** The executions this instance started before {@code before} and never finished (it died meanwhile). */
+    public Uni<List<ExecutionRepository.Orphaned>> unfinished(Instant before) {
+        return db.asPlatform(conn -> executions.unfinished(conn, instance, before));
     }
 
     public Uni<Execution> get(UUID org, UUID executionId) {

@@ -34,6 +34,7 @@ public final class EntryMapper {
         String status = "success";
         String inputsHash = null;
         String outputsHash = null;
+        String actorOverride = null;
         switch (event.type()) {
             case EventTypes.AGENT_ACTION -> {
                 actionType = text(data, "/action");
@@ -67,8 +68,22 @@ public final class EntryMapper {
                 copy(data, metadata, "/policy/version", "policy_version");
                 copy(data, metadata, "/policy/name", "policy_name");
             }
+            case EventTypes.EXECUTION_STARTED, EventTypes.EXECUTION_FINISHED -> {
+                // What ran and what it printed (seed 001): runner-service's execution events.
+                for (String field : RUN_FIELDS) {
+                    copy(data, metadata, "/" + field, field);
+                }
+                for (String field : List.of("version", "image", "image_digest", "truncated", "error")) {
+                    copy(data, metadata, "/" + field, field);
+                }
+                copy(data, metadata, "/limits/tier", "tier");
+                status = metadata.hasNonNull("status") ? metadata.get("status").asText() : "running";
+                if (actor(data) == null && data.hasNonNull("requested_by")) {
+                    actorOverride = data.get("requested_by").asText();
+                }
+            }
             default -> {
-                // Executions and fleet events: keep the run facts seed 001 asks for when they are present.
+                // Fleet events: keep the run facts seed 001 asks for when they are present.
                 for (String field : RUN_FIELDS) {
                     copy(data, metadata, "/" + field, field);
                 }
@@ -77,7 +92,8 @@ public final class EntryMapper {
                 }
             }
         }
-        return new AuditEntry(event.orgid(), 0, event.id(), event.type(), agentId, actor(data), actionType, connector,
+        return new AuditEntry(event.orgid(), 0, event.id(), event.type(), agentId,
+                actorOverride != null ? actorOverride : actor(data), actionType, connector,
                 status, inputsHash, outputsHash, metadata, event.time() == null ? recordedAt : event.time(), recordedAt,
                 null, null);
     }

@@ -4,7 +4,11 @@ import com.fasterxml.jackson.databind.JsonNode;
 import dev.warden.audit.support.AuditFixtures;
 import dev.warden.events.CloudEvent;
 import dev.warden.events.EventSchemas;
+import dev.warden.events.EventTypes;
 import dev.warden.events.Topics;
+import dev.warden.events.execution.ExecutionEvents.ExecutionFinished;
+import dev.warden.events.execution.ExecutionEvents.ExecutionLimits;
+import dev.warden.events.execution.ExecutionEvents.ExecutionStarted;
 import dev.warden.testing.EventTap;
 import dev.warden.testing.TestOrganizations.TestOrg;
 import io.quarkus.test.junit.QuarkusTest;
@@ -13,6 +17,7 @@ import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 
 import java.time.Duration;
+import java.time.Instant;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.UUID;
@@ -54,6 +59,35 @@ class RecordingTest {
                 .body("entries[1].metadata.from_version", equalTo(2))
                 .body("entries[1].metadata.to_version", equalTo(1))
                 .body("entries[1].prev_hash", equalTo(as(org, "auditor").get("/v1/audit?limit=1").path("entries[0].hash")));
+    }
+
+    @Test
+    void runnerServicesExecutionsAreChainedWithWhatRanAndWhatItPrinted() {
+        String agent = UUID.randomUUID().toString();
+        UUID execution = UUID.randomUUID();
+        Instant now = Instant.now();
+        ExecutionLimits limits = new ExecutionLimits("free", 0.5, 64, 30_000, 64, 262_144, false);
+        AuditFixtures.publish(Topics.EXECUTIONS, List.of(
+                CloudEvent.of("/warden/runner-service", EventTypes.EXECUTION_STARTED, agent, org.id(),
+                        new ExecutionStarted(execution, UUID.fromString(agent), 3, "img:v3", limits, "ops", now)),
+                CloudEvent.of("/warden/runner-service", EventTypes.EXECUTION_FINISHED, agent, org.id(),
+                        new ExecutionFinished(execution, UUID.fromString(agent), 3, "img:v3", "sha256:" + "a".repeat(64),
+                                limits, "success", 0, 4523, 2, 0, "b".repeat(64), "c".repeat(64), false, null, "ops",
+                                now, now.plusMillis(4523)))));
+
+        awaitEntries(2);
+        as(org, "auditor").get("/v1/audit?agent_id=" + agent).then().statusCode(200)
+                .body("entries.action_type", contains("execution.started", "execution.finished"))
+                .body("entries[0].status", equalTo("running"))
+                .body("entries[1].status", equalTo("success"))
+                .body("entries[1].actor", equalTo("ops"))
+                .body("entries[1].metadata.execution_id", equalTo(execution.toString()))
+                .body("entries[1].metadata.exit_code", equalTo(0))
+                .body("entries[1].metadata.duration_ms", equalTo(4523))
+                .body("entries[1].metadata.stdout_lines", equalTo(2))
+                .body("entries[1].metadata.stderr_lines", equalTo(0))
+                .body("entries[1].metadata.stdout_sha256", equalTo("b".repeat(64)))
+                .body("entries[1].metadata.image_digest", equalTo("sha256:" + "a".repeat(64)));
     }
 
     @Test

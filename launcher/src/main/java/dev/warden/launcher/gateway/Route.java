@@ -6,11 +6,14 @@ import java.util.regex.Pattern;
 /**
  * One line of deploy/routes.json. The matching follows the Kubernetes Gateway API that the production routes are
  * generated for, so local and production routing agree: a prefix matches whole path segments ({@code /v1/agents}
- * matches {@code /v1/agents} and {@code /v1/agents/x}, not {@code /v1/agentsx}); a regex must match the whole path.
+ * matches {@code /v1/agents} and {@code /v1/agents/x}, not {@code /v1/agentsx}); a regex must match the whole path; a
+ * pattern is a whole path in which each {@code *} stands for exactly one non-empty segment ({@code /v1/agents/*}{@code /run}
+ * matches {@code /v1/agents/42/run}, not {@code /v1/agents/run} nor {@code /v1/agents/4/2/run}), the regex
+ * {@link #patternRegex} that Kubernetes routes carry as a {@code RegularExpression} match, so both mean the same.
  */
 public record Route(Match match, String path, String service, Pattern regex) {
 
-    public enum Match { PREFIX, REGEX }
+    public enum Match { PREFIX, REGEX, PATTERN }
 
     public Route {
         Objects.requireNonNull(match, "match");
@@ -28,10 +31,32 @@ public record Route(Match match, String path, String service, Pattern regex) {
         return new Route(Match.REGEX, path, service, Pattern.compile(path));
     }
 
+    public static Route pattern(String path, String service) {
+        if (!path.startsWith("/")) {
+            throw new IllegalArgumentException("pattern " + path + " must start with /");
+        }
+        return new Route(Match.PATTERN, path, service, Pattern.compile(patternRegex(path)));
+    }
+
+    /** {@code /v1/agents/*}{@code /run} as the regex {@code /v1/agents/[^/]+/run}: literal text escaped, one segment per star. */
+    public static String patternRegex(String pattern) {
+        StringBuilder regex = new StringBuilder();
+        for (String part : pattern.split("\\*", -1)) {
+            if (!regex.isEmpty()) {
+                regex.append("[^/]+");
+            }
+            for (char c : part.toCharArray()) {
+                // Escaped one by one (not \\Q...\\E), so every regex engine of a Gateway API reads it alike.
+                regex.append(".[]{}()\\+?^$|".indexOf(c) >= 0 ? "\\" + c : String.valueOf(c));
+            }
+        }
+        return regex.toString();
+    }
+
     public boolean matches(String requestPath) {
         return switch (match) {
             case PREFIX -> path.equals("/") || requestPath.equals(path) || requestPath.startsWith(path + "/");
-            case REGEX -> regex.matcher(requestPath).matches();
+            case REGEX, PATTERN -> regex.matcher(requestPath).matches();
         };
     }
 }

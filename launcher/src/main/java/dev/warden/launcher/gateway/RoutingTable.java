@@ -65,8 +65,9 @@ public record RoutingTable(Map<String, Integer> servicePorts, List<Route> routes
                 routes.add(switch (match) {
                     case "prefix" -> Route.prefix(path, service);
                     case "regex" -> Route.regex(path, service);
-                    default -> throw new IllegalArgumentException(
-                            "route " + path + ": \"match\" must be \"prefix\" or \"regex\", not \"" + match + "\"");
+                    case "pattern" -> Route.pattern(path, service);
+                    default -> throw new IllegalArgumentException("route " + path
+                            + ": \"match\" must be \"prefix\", \"regex\" or \"pattern\", not \"" + match + "\"");
                 });
             } catch (PatternSyntaxException e) {
                 throw new IllegalArgumentException("route " + path + " is not a valid regex: " + e.getDescription(), e);

@@ -25,10 +25,13 @@ final class ServiceEnv {
     /** The service that signs audit checkpoints: its Ed25519 key is made once and kept in the data folder. */
     static final String AUDIT_SIGNER = "audit-service";
 
+    /** The service that runs containers: it gets the engine's DOCKER_HOST, when there is one. */
+    static final String RUNNER = "runner-service";
+
     /** What a row's value is computed from. */
     record Context(String service, int port, LocalPostgres postgres, String kafkaBootstrap,
                    Map<String, String> kafkaSecurity, String platformKeySha256, String demoAdminKey,
-                   String auditSigningKeyPair) {
+                   String auditSigningKeyPair, String dockerHost) {
 
         String database() {
             return ServiceEnv.database(service);
@@ -66,6 +69,8 @@ final class ServiceEnv {
             new Row("WARDEN_BOOTSTRAP_API_KEY", c -> c.ownsKeys() ? c.demoAdminKey() : null),
             new Row("WARDEN_AUDIT_SIGNING_KEY", c -> c.auditSigningKey(0)),
             new Row("WARDEN_AUDIT_SIGNING_PUBLIC_KEY", c -> c.auditSigningKey(1)),
+            // The container engine runner-service runs agents with (none: its runs answer 503).
+            new Row("DOCKER_HOST", c -> c.service().equals(RUNNER) ? c.dockerHost() : null),
             // Services are reached through the gateway only; nothing else on the network needs to see them.
             new Row("QUARKUS_HTTP_HOST", c -> "127.0.0.1"));
 

@@ -34,7 +34,7 @@ import java.util.function.Supplier;
  */
 public final class Stack {
 
-    public static final int STEPS = 5;
+    public static final int STEPS = 6;
     private static final Duration SERVICE_STOP_GRACE = Duration.ofSeconds(20);
 
     /** What the user needs once everything runs; {@code servicePorts} in start order. */
@@ -114,6 +114,17 @@ public final class Stack {
         });
         step.done("port " + kafka.port() + ", data " + Progress.show(data.resolve("kafka")));
 
+        step = progress.begin("Container engine");
+        ContainerEngine engine = jars.containsKey(ServiceEnv.RUNNER) ? ContainerEngine.find(data)
+                : new ContainerEngine(Optional.empty(), "not needed (runner-service is not started)", null);
+        if (engine.started() != null) {
+            register("Container engine", () -> {
+                engine.stop();
+                return "stopped";
+            });
+        }
+        step.done(engine.description());
+
         step = progress.begin("Keys and databases");
         String platformKey = secrets.getOrCreate("platform-api-key", Secrets::newApiKey);
         String adminKey = config.bootstrapApiKey()
@@ -124,7 +135,7 @@ public final class Stack {
 
         String signingKey = secrets.getOrCreate("audit-signing-key", Secrets::newSigningKeyPair);
         Map<String, Integer> origins = startServices(table, jars, postgres, kafka, Secrets.sha256Hex(platformKey), adminKey,
-                signingKey);
+                signingKey, engine.dockerHost().orElse(null));
 
         step = progress.begin("Gateway");
         Gateway gateway = new Gateway(table, origins, supervisor);
@@ -144,7 +155,7 @@ public final class Stack {
     /** Starts every built service at once (their start-ups overlap), then waits for each in table order. */
     private Map<String, Integer> startServices(RoutingTable table, Map<String, Path> jars, LocalPostgres postgres,
                                                LocalKafka kafka, String platformKeySha256, String adminKey,
-                                               String signingKey) {
+                                               String signingKey, String dockerHost) {
         progress.header("Services");
         table.servicePorts().keySet().stream().filter(service -> !jars.containsKey(service)).forEach(service ->
                 progress.line(service + " ... skipped: " + (Files.isRegularFile(jar(service))
@@ -159,7 +170,7 @@ public final class Stack {
             Map<String, String> kafkaSecurity = kafka.grant(KafkaAccess.forService(service).orElseThrow(() ->
                     new LauncherException(service + " has no Kafka access defined (KafkaAccess in warden-events)")));
             contexts.put(service, new ServiceEnv.Context(service, port, postgres, kafka.bootstrapServers(),
-                    kafkaSecurity, platformKeySha256, adminKey, signingKey));
+                    kafkaSecurity, platformKeySha256, adminKey, signingKey, dockerHost));
         }
         // Migrations first, all at once (one database each), with the owner's credentials the services never get.
         // A service the supervisor restarts finds its schema current and is not migrated again.

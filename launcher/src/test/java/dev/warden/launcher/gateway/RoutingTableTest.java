@@ -62,9 +62,38 @@ class RoutingTableTest {
     }
 
     @Test
+    void aPatternsStarIsExactlyOneSegmentOfAWholePath() {
+        RoutingTable table = RoutingTable.parse("""
+                {"services": {"agent-service": {"port": 8081}, "runner-service": {"port": 8082}},
+                 "routes": [
+                   {"match": "pattern", "path": "/v1/agents/*/run", "service": "runner-service"},
+                   {"match": "prefix", "path": "/v1/agents", "service": "agent-service"}
+                 ]}
+                """);
+        assertEquals(Optional.of("runner-service"), table.match("/v1/agents/42/run").map(Route::service));
+        assertEquals(Optional.of("agent-service"), table.match("/v1/agents/run").map(Route::service));
+        assertEquals(Optional.of("agent-service"), table.match("/v1/agents/4/2/run").map(Route::service));
+        assertEquals(Optional.of("agent-service"), table.match("/v1/agents/42/runs").map(Route::service));
+        assertEquals(Optional.of("agent-service"), table.match("/v1/agents/42/run/x").map(Route::service));
+        assertEquals(Optional.of("agent-service"), table.match("/v1/agents/42").map(Route::service));
+        // Regex characters in a pattern are literal; the regex Kubernetes gets means the same.
+        assertEquals("/v1/agents/[^/]+/run", Route.patternRegex("/v1/agents/*/run"));
+        assertEquals("/a\\.b/[^/]+", Route.patternRegex("/a.b/*"));
+        assertTrue(Route.pattern("/a.b/*", "x").matches("/a.b/1"));
+        assertEquals(false, Route.pattern("/a.b/*", "x").matches("/axb/1"));
+        assertThrows(IllegalArgumentException.class, () -> RoutingTable.parse("""
+                {"services": {"a": {"port": 1}}, "routes": [{"match": "pattern", "path": "x/*", "service": "a"}]}"""));
+    }
+
+    @Test
     void readsTheRepositoryTable() {
         RoutingTable table = RoutingTable.load(Path.of("../deploy/routes.json"));
         assertTrue(table.servicePorts().containsKey("agent-service"));
         assertEquals(Optional.of("agent-service"), table.match("/v1/agents/1").map(Route::service));
+        // Seed 001's /run is served by runner-service; the rest of /v1/agents/** by agent-service.
+        assertEquals(Optional.of("runner-service"), table.match("/v1/agents/1/run").map(Route::service));
+        assertEquals(Optional.of("runner-service"), table.match("/v1/agents/1/executions").map(Route::service));
+        assertEquals(Optional.of("runner-service"), table.match("/v1/executions/1").map(Route::service));
+        assertEquals(Optional.of("agent-service"), table.match("/v1/agents/1/rollback").map(Route::service));
     }
 }

@@ -31,6 +31,9 @@ public final class EventTypes {
 
     public static final String AGENT_ACTION = "dev.warden.agent-action.performed.v1";
 
+    public static final String EXECUTION_STARTED = "dev.warden.execution.started.v1";
+    public static final String EXECUTION_FINISHED = "dev.warden.execution.finished.v1";
+
     public static final String AUDIT_ENTRY_RECORDED = "dev.warden.audit.entry-recorded.v1";
     public static final String AUDIT_CHECKPOINT_SIGNED = "dev.warden.audit.checkpoint-signed.v1";
     public static final String AUDIT_DRIFT_DETECTED = "dev.warden.audit.drift-detected.v1";
@@ -65,6 +68,8 @@ public final class EventTypes {
             Map.entry(POLICY_UNBOUND, Topics.AGENTS),
             Map.entry(POLICY_REMOVED, Topics.AGENTS),
             Map.entry(AGENT_ACTION, Topics.AGENT_ACTIONS),
+            Map.entry(EXECUTION_STARTED, Topics.EXECUTIONS),
+            Map.entry(EXECUTION_FINISHED, Topics.EXECUTIONS),
             Map.entry(AUDIT_ENTRY_RECORDED, Topics.AUDIT),
             Map.entry(AUDIT_CHECKPOINT_SIGNED, Topics.AUDIT),
             Map.entry(AUDIT_DRIFT_DETECTED, Topics.AUDIT),

@@ -19,11 +19,12 @@ public record KafkaAccess(String principal, Set<String> writes, Set<String> read
     public static final KafkaAccess AUDIT_SERVICE = of("audit-service", List.of(Topics.AUDIT, Topics.AGENT_ACTIONS),
             List.of(Topics.AGENTS, Topics.FLEET, Topics.EXECUTIONS, Topics.AGENT_ACTIONS));
 
+    public static final KafkaAccess RUNNER_SERVICE = of("runner-service", List.of(Topics.EXECUTIONS), List.of(Topics.AGENTS));
     /** registry-service owns no topic: it only reads, into its projection. */
     public static final KafkaAccess REGISTRY_SERVICE = of("registry-service", List.of(),
             List.of(Topics.AGENTS, Topics.FLEET, Topics.EXECUTIONS, Topics.AUDIT));
 
-    public static final List<KafkaAccess> SERVICES = List.of(AGENT_SERVICE, AUDIT_SERVICE, REGISTRY_SERVICE);
+    public static final List<KafkaAccess> SERVICES = List.of(AGENT_SERVICE, AUDIT_SERVICE, RUNNER_SERVICE, REGISTRY_SERVICE);
 
     /** {@code owns} to write, {@code consumes} as a group (with their dead-letter topics), and the access topic. */
     private static KafkaAccess of(String service, List<String> owns, List<String> consumes) {

@@ -25,6 +25,7 @@ public final class WardenInfra {
     private static LocalPostgres outagePostgres;
     private static CuttableProxy postgresProxy;
     private static CuttableProxy kafkaProxy;
+    private static LocalPodman podman;
     private static final Map<String, Boolean> databases = new HashMap<>();
     private static final Map<String, Map<String, String>> granted = new HashMap<>();
 
@@ -104,6 +105,18 @@ public final class WardenInfra {
                     + "WARDEN_TEST_KAFKA_BOOTSTRAP, on the broker the tests start themselves");
         }
         return kafkaProxy;
+    }
+
+    /**
+     * The container engine of this test JVM: Podman's API on a socket under {@code target/warden-test/podman}, started
+     * on first use (stopped with the JVM). It fails, saying why, when Podman cannot start: engine tests never skip.
+     */
+    public static synchronized LocalPodman podman() {
+        if (podman == null) {
+            podman = LocalPodman.start(Path.of("target", "warden-test", "podman").toAbsolutePath());
+            Runtime.getRuntime().addShutdownHook(new Thread(podman::close, "warden-test-podman-stop"));
+        }
+        return podman;
     }
 
     /** A database of this name, created fresh the first time this JVM asks for it. */

@@ -70,7 +70,7 @@ public final class Exchange {
 
     static Map<String, String> headers(Map<String, String> credentials, String contentType) {
         Map<String, String> headers = new LinkedHashMap<>(credentials);
-        headers.put("Accept", "application/json, application/zip");
+        headers.put("Accept", "application/json, application/zip, text/event-stream");
         if (contentType != null) {
             headers.put("Content-Type", contentType);
         }

@@ -1,0 +1,89 @@
+package dev.warden.runner.agent;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import dev.warden.events.CloudEvent;
+import dev.warden.events.EventJson;
+import dev.warden.events.Topics;
+import dev.warden.outbox.DeadLetters;
+import dev.warden.outbox.EventConsumers;
+import dev.warden.tenancy.StartupOrder;
+import dev.warden.tenancy.db.TenantDb;
+import io.quarkus.runtime.StartupEvent;
+import io.smallrye.mutiny.Multi;
+import io.smallrye.mutiny.Uni;
+import jakarta.annotation.Priority;
+import jakarta.enterprise.context.ApplicationScoped;
+import jakarta.enterprise.event.Observes;
+import org.apache.kafka.clients.consumer.ConsumerRecord;
+
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.UUID;
+
+/**
+ * runner-service's projection of {@code warden.agents.v1}: each agent's image, version and status, from the snapshot
+ * every agent event carries. Idempotent by revision (a redelivered or older snapshot changes nothing), so it survives
+ * redelivery, reordering and replay from offset zero. Events without an agent snapshot (policies, realms,
+ * registrations) are not its business; a message it cannot parse goes to the dead-letter topic.
+ */
+@ApplicationScoped
+public class AgentProjection {
+
+    public static final String GROUP = "runner-service";
+    public static final List<String> TOPICS = List.of(Topics.AGENTS);
+
+    private final TenantDb db;
+    private final AgentRepository agents;
+    private final DeadLetters deadLetters;
+
+    public AgentProjection(TenantDb db, AgentRepository agents, DeadLetters deadLetters) {
+        this.db = db;
+        this.agents = agents;
+        this.deadLetters = deadLetters;
+    }
+
+    void onStart(@Observes @Priority(StartupOrder.CONSUMERS) StartupEvent event, EventConsumers consumers) {
+        consumers.start(GROUP, TOPICS, this::project);
+    }
+
+    public Uni<Void> project(List<ConsumerRecord<String, String>> records) {
+        Map<UUID, Map<UUID, RunnableAgent>> byOrg = new LinkedHashMap<>();
+        List<Uni<Void>> deadLettered = new ArrayList<>();
+        for (ConsumerRecord<String, String> record : records) {
+            try {
+                CloudEvent event = EventJson.read(record.value());
+                RunnableAgent agent = snapshot(event);
+                if (agent != null) {
+                    // Within a batch the highest revision of each agent is the one to keep.
+                    byOrg.computeIfAbsent(event.orgid(), o -> new LinkedHashMap<>())
+                            .merge(agent.agentId(), agent, (a, b) -> a.revision() >= b.revision() ? a : b);
+                }
+            } catch (RuntimeException e) {
+                deadLettered.add(deadLetters.send(record, e.getMessage()));
+            }
+        }
+        Uni<Void> saved = Multi.createFrom().iterable(byOrg.entrySet()).onItem()
+                .transformToUni(e -> db.inOrg(e.getKey(), conn -> agents.upsert(conn, List.copyOf(e.getValue().values()))))
+                .merge(4).collect().last().replaceWithVoid();
+        return saved.chain(() -> deadLettered.isEmpty() ? Uni.createFrom().voidItem()
+                : Uni.join().all(deadLettered).andFailFast().replaceWithVoid());
+    }
+
+    /** The agent snapshot an event carries ({@code data.agent} with an id and a revision), else null. */
+    static RunnableAgent snapshot(CloudEvent event) {
+        JsonNode agent = event.data() == null ? null : event.data().get("agent");
+        if (agent == null || !agent.isObject() || !agent.hasNonNull("id") || !agent.hasNonNull("revision")) {
+            return null;
+        }
+        if (event.orgid() == null) {
+            throw new IllegalArgumentException("an agent event without orgid");
+        }
+        UUID id = UUID.fromString(agent.get("id").asText());
+        String image = agent.hasNonNull("image_uri") ? agent.get("image_uri").asText() : null;
+        String status = agent.hasNonNull("status") ? agent.get("status").asText() : "inactive";
+        return new RunnableAgent(event.orgid(), id, image, agent.path("version").asInt(0), status,
+                agent.get("revision").asLong());
+    }
+}

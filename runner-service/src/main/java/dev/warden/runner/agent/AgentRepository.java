@@ -1,0 +1,47 @@
+package dev.warden.runner.agent;
+
+import io.smallrye.mutiny.Uni;
+import io.vertx.mutiny.sqlclient.Row;
+import io.vertx.mutiny.sqlclient.SqlConnection;
+import io.vertx.mutiny.sqlclient.Tuple;
+import jakarta.enterprise.context.ApplicationScoped;
+
+import java.time.OffsetDateTime;
+import java.time.ZoneOffset;
+import java.util.List;
+import java.util.Optional;
+import java.util.UUID;
+
+/** The {@code runner_agents} projection; Row-Level Security scopes every statement to the transaction's organization. */
+@ApplicationScoped
+public class AgentRepository {
+
+    public Uni<Optional<RunnableAgent>> find(SqlConnection conn, UUID agentId) {
+        return conn.preparedQuery("SELECT org_id, agent_id, image_uri, version, status, revision FROM runner_agents WHERE agent_id = $1")
+                .execute(Tuple.of(agentId))
+                .map(rows -> rows.size() == 0 ? Optional.empty() : Optional.of(map(rows.iterator().next())));
+    }
+
+    /** Keeps each agent's newest snapshot: one of a revision not above the stored one changes nothing. */
+    public Uni<Void> upsert(SqlConnection conn, List<RunnableAgent> agents) {
+        if (agents.isEmpty()) {
+            return Uni.createFrom().voidItem();
+        }
+        OffsetDateTime now = OffsetDateTime.now(ZoneOffset.UTC);
+        List<Tuple> rows = agents.stream().map(a -> Tuple.from(List.<Object>of(a.orgId(), a.agentId(),
+                a.imageUri() == null ? "" : a.imageUri(), a.version(), a.status(), a.revision(), now))).toList();
+        return conn.preparedQuery("""
+                        INSERT INTO runner_agents (org_id, agent_id, image_uri, version, status, revision, updated_at)
+                        VALUES ($1, $2, nullif($3, ''), $4, $5, $6, $7)
+                        ON CONFLICT (org_id, agent_id) DO UPDATE SET image_uri = EXCLUDED.image_uri,
+                            version = EXCLUDED.version, status = EXCLUDED.status, revision = EXCLUDED.revision,
+                            updated_at = EXCLUDED.updated_at
+                        WHERE runner_agents.revision < EXCLUDED.revision""")
+                .executeBatch(rows).replaceWithVoid();
+    }
+
+    private static RunnableAgent map(Row r) {
+        return new RunnableAgent(r.getUUID("org_id"), r.getUUID("agent_id"), r.getString("image_uri"),
+                r.getInteger("version"), r.getString("status"), r.getLong("revision"));
+    }
+}

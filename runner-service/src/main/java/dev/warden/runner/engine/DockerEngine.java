@@ -1,0 +1,249 @@
+package dev.warden.runner.engine;
+
+import com.github.dockerjava.api.DockerClient;
+import com.github.dockerjava.api.async.ResultCallback;
+import com.github.dockerjava.api.command.InspectContainerResponse;
+import com.github.dockerjava.api.exception.NotFoundException;
+import com.github.dockerjava.api.model.Capability;
+import com.github.dockerjava.api.model.Container;
+import com.github.dockerjava.api.model.Frame;
+import com.github.dockerjava.api.model.HostConfig;
+import com.github.dockerjava.api.model.LogConfig;
+import com.github.dockerjava.api.model.StreamType;
+import com.github.dockerjava.core.DefaultDockerClientConfig;
+import com.github.dockerjava.core.DockerClientConfig;
+import com.github.dockerjava.core.DockerClientImpl;
+import com.github.dockerjava.httpclient5.ApacheDockerHttpClient;
+import org.jboss.logging.Logger;
+
+import java.io.IOException;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import java.util.UUID;
+import java.util.concurrent.TimeUnit;
+
+/**
+ * The Docker Engine API through docker-java (Docker, or Podman's compatible socket): {@code DOCKER_HOST}. A run is
+ * create, start, follow the logs, poll inspect every 50 ms until the container exits or the deadline passes (then
+ * SIGKILL: {@code timeout}), and always remove. Podman reports exit 137 but leaves OOMKilled false after an OOM kill,
+ * and its wait endpoint is slow, hence the polling (ENVIRONMENT.md). Every call blocks.
+ */
+public final class DockerEngine implements ContainerEngine, AutoCloseable {
+
+    public static final String LABEL_INSTANCE = "dev.warden.runner.instance";
+    public static final String LABEL_EXECUTION = "dev.warden.runner.execution";
+    public static final String LABEL_ORG = "dev.warden.runner.org";
+    /** A user with no name and no home: uid and gid 65534 (nobody). */
+    static final String USER = "65534:65534";
+    private static final Logger LOG = Logger.getLogger(DockerEngine.class);
+    private static final Duration POLL = Duration.ofMillis(50);
+
+    private final String host;
+    private final DockerClient client;
+
+    public DockerEngine(String dockerHost) {
+        this.host = dockerHost;
+        DockerClientConfig config = DefaultDockerClientConfig.createDefaultConfigBuilder().withDockerHost(dockerHost).build();
+        ApacheDockerHttpClient http = new ApacheDockerHttpClient.Builder()
+                .dockerHost(config.getDockerHost())
+                .sslConfig(config.getSSLConfig())
+                .maxConnections(256)
+                .connectionTimeout(Duration.ofSeconds(5))
+                // A followed log stream may stay silent as long as the longest deadline.
+                .responseTimeout(Duration.ofHours(1))
+                .build();
+        this.client = DockerClientImpl.getInstance(config, http);
+    }
+
+    public String host() {
+        return host;
+    }
+
+    @Override
+    public boolean available() {
+        try {
+            client.pingCmd().exec();
+            return true;
+        } catch (RuntimeException e) {
+            LOG.debugf("The container engine at %s does not answer: %s", host, e.getMessage());
+            return false;
+        }
+    }
+
+    @Override
+    public RunResult run(RunSpec spec, OutputCollector output) {
+        Limits limits = spec.limits();
+        long memory = limits.memoryMb() * 1024 * 1024;
+        HostConfig hostConfig = HostConfig.newHostConfig()
+                .withMemory(memory)
+                .withMemorySwap(memory)
+                .withNanoCPUs(Math.round(limits.cpus() * 1_000_000_000L))
+                .withPidsLimit(limits.pids())
+                .withNetworkMode(limits.network() ? "bridge" : "none")
+                .withReadonlyRootfs(true)
+                .withCapDrop(Capability.ALL)
+                .withSecurityOpts(List.of("no-new-privileges"))
+                .withTmpFs(Map.of("/tmp", "rw,noexec,nosuid,size=16m"))
+                // The engine's own copy of the output is bounded too: past the cap the service stops reading, and a
+                // container printing on until its deadline must not fill the disk.
+                .withLogConfig(new LogConfig(LogConfig.LoggingType.DEFAULT,
+                        Map.of("max-size", String.valueOf(logFileBytes(limits)))));
+        long begin = System.nanoTime();
+        String id;
+        try {
+            id = client.createContainerCmd(spec.image())
+                    .withName("warden-run-" + spec.executionId())
+                    .withUser(USER)
+                    .withLabels(Map.of(LABEL_INSTANCE, spec.instance(), LABEL_EXECUTION, spec.executionId().toString(),
+                            LABEL_ORG, spec.orgId().toString()))
+                    .withNetworkDisabled(!limits.network())
+                    .withHostConfig(hostConfig)
+                    .exec().getId();
+        } catch (NotFoundException e) {
+            output.finish();
+            return RunResult.error("image not found: " + spec.image(), millisSince(begin), null);
+        } catch (RuntimeException e) {
+            output.finish();
+            LOG.warnf("Could not create the container of execution %s: %s", spec.executionId(), e.getMessage());
+            return RunResult.error("the container could not be created: " + e.getMessage(), millisSince(begin), null);
+        }
+        String digest = null;
+        LogReader logs = new LogReader(output);
+        try {
+            digest = digest(client.inspectContainerCmd(id).exec().getImageId());
+            client.startContainerCmd(id).exec();
+            long started = System.nanoTime();
+            client.logContainerCmd(id).withStdOut(true).withStdErr(true).withFollowStream(true).exec(logs);
+            long deadline = started + TimeUnit.MILLISECONDS.toNanos(limits.timeoutMs());
+            boolean timedOut = false;
+            InspectContainerResponse.ContainerState state;
+            while (true) {
+                state = client.inspectContainerCmd(id).exec().getState();
+                if (!Boolean.TRUE.equals(state.getRunning()) && ("exited".equals(state.getStatus())
+                        || "dead".equals(state.getStatus()) || "stopped".equals(state.getStatus()))) {
+                    break;
+                }
+                if (System.nanoTime() >= deadline && !timedOut) {
+                    timedOut = true;
+                    kill(id);
+                }
+                Thread.sleep(POLL.toMillis());
+            }
+            long duration = millisSince(started);
+            logs.awaitEnd(Duration.ofSeconds(5));
+            output.finish();
+            long exit = state.getExitCodeLong() == null ? -1 : state.getExitCodeLong();
+            Outcome status = Outcome.of(exit, timedOut, Boolean.TRUE.equals(state.getOOMKilled()));
+            return new RunResult(status, (int) exit, duration, output.stdout(), output.stderr(), output.truncated(),
+                    digest, null);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            output.finish();
+            return RunResult.error("the run was interrupted", millisSince(begin), digest);
+        } catch (RuntimeException e) {
+            output.finish();
+            LOG.warnf("Execution %s failed in the engine: %s", spec.executionId(), e.getMessage());
+            return RunResult.error("the engine failed: " + e.getMessage(), millisSince(begin), digest);
+        } finally {
+            logs.closeQuietly();
+            remove(id);
+        }
+    }
+
+    @Override
+    public List<Orphan> reapOrphans(String instance) {
+        List<Orphan> orphans = new ArrayList<>();
+        List<Container> containers = client.listContainersCmd().withShowAll(true)
+                .withLabelFilter(Map.of(LABEL_INSTANCE, instance)).exec();
+        for (Container container : containers) {
+            Map<String, String> labels = container.getLabels() == null ? Map.of() : container.getLabels();
+            if (!instance.equals(labels.get(LABEL_INSTANCE))) {
+                continue;
+            }
+            kill(container.getId());
+            remove(container.getId());
+            try {
+                orphans.add(new Orphan(UUID.fromString(labels.get(LABEL_EXECUTION)),
+                        UUID.fromString(labels.get(LABEL_ORG)), container.getId()));
+            } catch (RuntimeException e) {
+                LOG.warnf("Removed container %s with malformed Warden labels %s", container.getId(), labels);
+            }
+        }
+        return orphans;
+    }
+
+    @Override
+    public void close() throws IOException {
+        client.close();
+    }
+
+    private void kill(String id) {
+        try {
+            client.killContainerCmd(id).withSignal("KILL").exec();
+        } catch (RuntimeException e) {
+            // Already gone or already stopped: the inspect loop sees it.
+            LOG.debugf("kill %s: %s", id, e.getMessage());
+        }
+    }
+
+    private void remove(String id) {
+        try {
+            client.removeContainerCmd(id).withForce(true).withRemoveVolumes(true).exec();
+        } catch (NotFoundException e) {
+            // Gone already.
+        } catch (RuntimeException e) {
+            LOG.warnf("Could not remove container %s: %s", id, e.getMessage());
+        }
+    }
+
+    /** The most the engine keeps on disk of a run's output: four times the cap, and at least 1 MiB. */
+    static long logFileBytes(Limits limits) {
+        return Math.max(1024L * 1024, 4 * limits.maxOutputBytes());
+    }
+
+    /** The image id the engine resolved, as {@code sha256:<hex>}. */
+    static String digest(String imageId) {
+        if (imageId == null || imageId.isBlank()) {
+            return null;
+        }
+        return imageId.contains(":") ? imageId : "sha256:" + imageId;
+    }
+
+    private static long millisSince(long nanos) {
+        return TimeUnit.NANOSECONDS.toMillis(System.nanoTime() - nanos);
+    }
+
+    /** Feeds the followed log frames into the collector; stops reading once the collector is full. */
+    private static final class LogReader extends ResultCallback.Adapter<Frame> {
+
+        private final OutputCollector output;
+
+        LogReader(OutputCollector output) {
+            this.output = output;
+        }
+
+        @Override
+        public void onNext(Frame frame) {
+            OutputCollector.Stream stream = frame.getStreamType() == StreamType.STDERR
+                    ? OutputCollector.Stream.STDERR : OutputCollector.Stream.STDOUT;
+            output.accept(stream, frame.getPayload());
+            if (output.full()) {
+                closeQuietly();
+            }
+        }
+
+        void awaitEnd(Duration bound) throws InterruptedException {
+            awaitCompletion(bound.toMillis(), TimeUnit.MILLISECONDS);
+        }
+
+        void closeQuietly() {
+            try {
+                close();
+            } catch (IOException | RuntimeException e) {
+                // Closing a stream that ended is fine.
+            }
+        }
+    }
+}

@@ -1,0 +1,234 @@
+package dev.warden.runner.engine;
+
+import io.fabric8.kubernetes.api.model.ContainerStateTerminated;
+import io.fabric8.kubernetes.api.model.ContainerStatus;
+import io.fabric8.kubernetes.api.model.DeletionPropagation;
+import io.fabric8.kubernetes.api.model.Pod;
+import io.fabric8.kubernetes.api.model.Quantity;
+import io.fabric8.kubernetes.api.model.batch.v1.Job;
+import io.fabric8.kubernetes.api.model.batch.v1.JobBuilder;
+import io.fabric8.kubernetes.api.model.batch.v1.JobCondition;
+import io.fabric8.kubernetes.client.KubernetesClient;
+import io.fabric8.kubernetes.client.KubernetesClientException;
+import org.jboss.logging.Logger;
+
+import java.nio.charset.StandardCharsets;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import java.util.UUID;
+import java.util.concurrent.TimeUnit;
+
+/**
+ * Kubernetes Jobs through the fabric8 client: one Job per run (no retries, {@code activeDeadlineSeconds} from the
+ * tier, CPU and memory limits, a non-root read-only container without capabilities or privilege escalation, no service
+ * account token), polled until it succeeds or fails; the pod's exit code and reason decide the outcome
+ * ({@code OOMKilled} is {@code oom}, the Job's {@code DeadlineExceeded} or the service's own deadline is
+ * {@code timeout}); the pod's log is the output (Kubernetes merges stdout and stderr: all of it is stdout here); the
+ * Job is always deleted with its pods. Tested only against fabric8's mock API server (no cluster runs here).
+ * Not enforced by a Job itself: the pids limit (a kubelet setting, {@code podPidsLimit}) and "no network" (a
+ * NetworkPolicy denying all traffic to pods labelled {@code dev.warden.runner.instance}, installed with the service).
+ */
+public final class KubernetesJobEngine implements ContainerEngine {
+
+    private static final Logger LOG = Logger.getLogger(KubernetesJobEngine.class);
+    private static final long POLL_MS = 200;
+
+    private final KubernetesClient client;
+    private final String namespace;
+
+    public KubernetesJobEngine(KubernetesClient client, String namespace) {
+        this.client = client;
+        this.namespace = namespace;
+    }
+
+    @Override
+    public boolean available() {
+        try {
+            client.batch().v1().jobs().inNamespace(namespace).list();
+            return true;
+        } catch (KubernetesClientException e) {
+            return false;
+        }
+    }
+
+    /** The Job of a run, as it is created. */
+    Job job(RunSpec spec) {
+        Limits limits = spec.limits();
+        Map<String, String> labels = Map.of(DockerEngine.LABEL_INSTANCE, spec.instance(),
+                DockerEngine.LABEL_EXECUTION, spec.executionId().toString(), DockerEngine.LABEL_ORG, spec.orgId().toString());
+        Quantity cpu = new Quantity(Math.round(limits.cpus() * 1000) + "m");
+        Quantity memory = new Quantity(limits.memoryMb() + "Mi");
+        return new JobBuilder()
+                .withNewMetadata().withName(name(spec.executionId())).withNamespace(namespace).withLabels(labels).endMetadata()
+                .withNewSpec()
+                .withBackoffLimit(0)
+                .withActiveDeadlineSeconds(Math.max(1, (limits.timeoutMs() + 999) / 1000))
+                .withTtlSecondsAfterFinished(600)
+                .withNewTemplate()
+                .withNewMetadata().withLabels(labels).endMetadata()
+                .withNewSpec()
+                .withRestartPolicy("Never")
+                .withAutomountServiceAccountToken(false)
+                .withEnableServiceLinks(false)
+                .addNewContainer()
+                .withName("agent")
+                .withImage(spec.image())
+                .withNewResources()
+                .addToLimits("cpu", cpu).addToLimits("memory", memory)
+                .addToRequests("cpu", cpu).addToRequests("memory", memory)
+                .endResources()
+                .withNewSecurityContext()
+                .withRunAsNonRoot(true).withRunAsUser(65534L).withRunAsGroup(65534L)
+                .withReadOnlyRootFilesystem(true).withAllowPrivilegeEscalation(false)
+                .withNewCapabilities().addToDrop("ALL").endCapabilities()
+                .endSecurityContext()
+                .endContainer()
+                .endSpec()
+                .endTemplate()
+                .endSpec()
+                .build();
+    }
+
+    @Override
+    public RunResult run(RunSpec spec, OutputCollector output) {
+        String name = name(spec.executionId());
+        long begin = System.nanoTime();
+        try {
+            client.batch().v1().jobs().inNamespace(namespace).resource(job(spec)).create();
+        } catch (KubernetesClientException e) {
+            output.finish();
+            return RunResult.error("the Job could not be created: " + e.getMessage(), millisSince(begin), null);
+        }
+        try {
+            long deadline = begin + TimeUnit.MILLISECONDS.toNanos(spec.limits().timeoutMs());
+            boolean timedOut = false;
+            Job job;
+            while (true) {
+                job = client.batch().v1().jobs().inNamespace(namespace).withName(name).get();
+                if (job == null) {
+                    output.finish();
+                    return RunResult.error("the Job disappeared", millisSince(begin), null);
+                }
+                if (finished(job)) {
+                    break;
+                }
+                if (System.nanoTime() >= deadline) {
+                    timedOut = true;
+                    break;
+                }
+                Thread.sleep(POLL_MS);
+            }
+            long duration = millisSince(begin);
+            Pod pod = pod(name);
+            ContainerStateTerminated terminated = terminated(pod);
+            String digest = pod == null ? null : imageDigest(pod);
+            if (pod != null) {
+                try {
+                    String log = client.pods().inNamespace(namespace).withName(pod.getMetadata().getName()).getLog();
+                    if (log != null) {
+                        output.accept(OutputCollector.Stream.STDOUT, log.getBytes(StandardCharsets.UTF_8));
+                    }
+                } catch (KubernetesClientException e) {
+                    LOG.debugf("no log of %s: %s", name, e.getMessage());
+                }
+            }
+            output.finish();
+            boolean deadlineExceeded = timedOut || condition(job, "Failed", "DeadlineExceeded");
+            Integer exit = terminated == null ? null : terminated.getExitCode();
+            boolean oom = terminated != null && "OOMKilled".equals(terminated.getReason());
+            Outcome status = deadlineExceeded ? Outcome.TIMEOUT
+                    : exit == null ? Outcome.ERROR : Outcome.of(exit, false, oom);
+            return new RunResult(status, exit, duration, output.stdout(), output.stderr(), output.truncated(), digest,
+                    status == Outcome.ERROR ? "the Job ended without a terminated container" : null);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            output.finish();
+            return RunResult.error("the run was interrupted", millisSince(begin), null);
+        } catch (KubernetesClientException e) {
+            output.finish();
+            return RunResult.error("the cluster failed: " + e.getMessage(), millisSince(begin), null);
+        } finally {
+            delete(name);
+        }
+    }
+
+    @Override
+    public List<Orphan> reapOrphans(String instance) {
+        List<Orphan> orphans = new ArrayList<>();
+        for (Job job : client.batch().v1().jobs().inNamespace(namespace)
+                .withLabel(DockerEngine.LABEL_INSTANCE, instance).list().getItems()) {
+            Map<String, String> labels = job.getMetadata().getLabels();
+            delete(job.getMetadata().getName());
+            try {
+                orphans.add(new Orphan(UUID.fromString(labels.get(DockerEngine.LABEL_EXECUTION)),
+                        UUID.fromString(labels.get(DockerEngine.LABEL_ORG)), job.getMetadata().getName()));
+            } catch (RuntimeException e) {
+                LOG.warnf("Deleted Job %s with malformed Warden labels %s", job.getMetadata().getName(), labels);
+            }
+        }
+        return orphans;
+    }
+
+    static String name(UUID execution) {
+        return "warden-run-" + execution;
+    }
+
+    private static boolean finished(Job job) {
+        var status = job.getStatus();
+        return status != null && ((status.getSucceeded() != null && status.getSucceeded() > 0)
+                || (status.getFailed() != null && status.getFailed() > 0) || condition(job, "Failed", null)
+                || condition(job, "Complete", null));
+    }
+
+    private static boolean condition(Job job, String type, String reason) {
+        if (job == null || job.getStatus() == null || job.getStatus().getConditions() == null) {
+            return false;
+        }
+        for (JobCondition c : job.getStatus().getConditions()) {
+            if (type.equals(c.getType()) && "True".equals(c.getStatus()) && (reason == null || reason.equals(c.getReason()))) {
+                return true;
+            }
+        }
+        return false;
+    }
+
+    private Pod pod(String job) {
+        List<Pod> pods = client.pods().inNamespace(namespace).withLabel("job-name", job).list().getItems();
+        return pods.isEmpty() ? null : pods.getFirst();
+    }
+
+    private static ContainerStateTerminated terminated(Pod pod) {
+        if (pod == null || pod.getStatus() == null || pod.getStatus().getContainerStatuses() == null) {
+            return null;
+        }
+        for (ContainerStatus s : pod.getStatus().getContainerStatuses()) {
+            if (s.getState() != null && s.getState().getTerminated() != null) {
+                return s.getState().getTerminated();
+            }
+        }
+        return null;
+    }
+
+    private static String imageDigest(Pod pod) {
+        if (pod.getStatus() == null || pod.getStatus().getContainerStatuses() == null) {
+            return null;
+        }
+        return pod.getStatus().getContainerStatuses().stream().map(ContainerStatus::getImageID)
+                .filter(id -> id != null && id.contains("sha256:")).map(id -> id.substring(id.indexOf("sha256:")))
+                .findFirst().orElse(null);
+    }
+
+    private void delete(String name) {
+        try {
+            client.batch().v1().jobs().inNamespace(namespace).withName(name)
+                    .withPropagationPolicy(DeletionPropagation.BACKGROUND).delete();
+        } catch (KubernetesClientException e) {
+            LOG.warnf("Could not delete Job %s: %s", name, e.getMessage());
+        }
+    }
+
+    private static long millisSince(long nanos) {
+        return TimeUnit.NANOSECONDS.toMillis(System.nanoTime() - nanos);
+    }
+}

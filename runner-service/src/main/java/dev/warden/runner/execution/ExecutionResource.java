@@ -1,0 +1,72 @@
+package dev.warden.runner.execution;
+
+import dev.warden.api.Params;
+import dev.warden.tenancy.security.CurrentActor;
+import dev.warden.tenancy.security.Roles;
+import io.smallrye.mutiny.Multi;
+import io.smallrye.mutiny.Uni;
+import jakarta.annotation.security.RolesAllowed;
+import jakarta.ws.rs.GET;
+import jakarta.ws.rs.Path;
+import jakarta.ws.rs.PathParam;
+import jakarta.ws.rs.Produces;
+import jakarta.ws.rs.core.MediaType;
+import org.eclipse.microprofile.openapi.annotations.Operation;
+import org.eclipse.microprofile.openapi.annotations.media.Content;
+import org.eclipse.microprofile.openapi.annotations.media.Schema;
+import org.eclipse.microprofile.openapi.annotations.responses.APIResponse;
+import org.jboss.resteasy.reactive.RestStreamElementType;
+
+import io.smallrye.common.annotation.Blocking;
+
+import java.time.Duration;
+import java.util.UUID;
+import org.eclipse.microprofile.openapi.annotations.tags.Tag;
+
+/** {@code /v1/executions/**}: one execution, as it stands. */
+@Path("/v1/executions")
+@Produces(MediaType.APPLICATION_JSON)
+@Tag(name = "Executions")
+public class ExecutionResource {
+
+    private static final Duration LOOKUP = Duration.ofSeconds(30);
+
+    private final ExecutionService executions;
+    private final CurrentActor actor;
+
+    public ExecutionResource(ExecutionService executions, CurrentActor actor) {
+        this.executions = executions;
+        this.actor = actor;
+    }
+
+    @GET
+    @Path("/{execution_id}")
+    @RolesAllowed(Roles.VIEWER)
+    @Operation(operationId = "getExecution", summary = "Get an execution",
+            description = "status running until the container has exited, then its outcome and output.")
+    public Uni<Execution> get(@PathParam("execution_id") String executionId) {
+        return executions.get(actor.org(), Params.uuid("execution_id", executionId));
+    }
+
+    @GET
+    @Path("/{execution_id}/logs")
+    @RolesAllowed(Roles.VIEWER)
+    @Produces(MediaType.SERVER_SENT_EVENTS)
+    @RestStreamElementType(MediaType.APPLICATION_JSON)
+    @Operation(operationId = "streamExecutionLogs", summary = "Stream an execution's output",
+            description = "Server-Sent Events, one per output line ({\"stream\": \"stdout\", \"line\": \"...\"}): the "
+                    + "lines so far, then each new one while the container runs (on the instance running it), and last "
+                    + "{\"stream\": \"end\", \"line\": <the execution's status>}. For a finished execution, its kept "
+                    + "lines (stdout, then stderr) and the end event.")
+    @APIResponse(responseCode = "200", description = "The output, line by line",
+            content = @Content(mediaType = MediaType.SERVER_SENT_EVENTS, schema = @Schema(implementation = LogLine.class)))
+    @Blocking
+    public Multi<LogLine> logs(@PathParam("execution_id") String executionId) {
+        UUID id = Params.uuid("execution_id", executionId);
+        UUID org = actor.org();
+        // Looked up before the stream starts (on a worker thread, never an event loop), so that an unknown or another
+        // organization's execution is a 404 in the error shape: once an event stream has begun, no status can follow.
+        Execution execution = executions.get(org, id).await().atMost(LOOKUP);
+        return executions.logs(org, execution);
+    }
+}

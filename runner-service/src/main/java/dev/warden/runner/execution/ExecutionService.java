@@ -1,0 +1,246 @@
+package dev.warden.runner.execution;
+
+import dev.warden.api.ApiException;
+import dev.warden.api.PageRequest;
+import dev.warden.api.PageRequest.Cursor;
+import dev.warden.api.UnavailableException;
+import dev.warden.events.CanonicalJson;
+import dev.warden.events.EventTypes;
+import dev.warden.events.execution.ExecutionEvents.ExecutionFinished;
+import dev.warden.events.execution.ExecutionEvents.ExecutionLimits;
+import dev.warden.events.execution.ExecutionEvents.ExecutionStarted;
+import dev.warden.outbox.Outbox;
+import dev.warden.runner.agent.AgentRepository;
+import dev.warden.runner.agent.RunnableAgent;
+import dev.warden.runner.engine.ContainerEngine;
+import dev.warden.runner.engine.Engines;
+import dev.warden.runner.engine.Limits;
+import dev.warden.runner.engine.Outcome;
+import dev.warden.runner.engine.OutputCollector;
+import dev.warden.runner.engine.RunResult;
+import dev.warden.runner.engine.RunSpec;
+import dev.warden.runner.tier.RunnerConfig;
+import dev.warden.runner.tier.Tiers;
+import dev.warden.tenancy.db.TenantDb;
+import io.smallrye.mutiny.Multi;
+import io.smallrye.mutiny.Uni;
+import io.vertx.mutiny.sqlclient.SqlConnection;
+import jakarta.enterprise.context.ApplicationScoped;
+import org.jboss.logging.Logger;
+
+import java.nio.charset.StandardCharsets;
+import java.time.Instant;
+import java.time.temporal.ChronoUnit;
+import java.util.List;
+import java.util.Optional;
+import java.util.UUID;
+import java.util.function.Consumer;
+
+/**
+ * Runs an agent's current image under its organization's tier: checks the agent in the projection (404 unknown or
+ * another organization's, 403 suspended, 400 no image), takes a concurrency slot (429 beyond it), records the
+ * execution and its started event in one transaction, runs the container on the worker pool (never on an event-loop
+ * thread), then records the outcome and its finished event in another.
+ */
+@ApplicationScoped
+public class ExecutionService {
+
+    private static final Logger LOG = Logger.getLogger(ExecutionService.class);
+
+    private final TenantDb db;
+    private final AgentRepository agents;
+    private final ExecutionRepository executions;
+    private final Outbox outbox;
+    private final ContainerEngine engine;
+    private final Engines engines;
+    private final Tiers tiers;
+    private final RunLimiter limiter;
+    private final LiveRuns live;
+    private final String instance;
+
+    public ExecutionService(TenantDb db, AgentRepository agents, ExecutionRepository executions, Outbox outbox,
+                            ContainerEngine engine, Engines engines, Tiers tiers, RunLimiter limiter, LiveRuns live,
+                            RunnerConfig config) {
+        this.db = db;
+        this.agents = agents;
+        this.executions = executions;
+        this.outbox = outbox;
+        this.engine = engine;
+        this.engines = engines;
+        this.tiers = tiers;
+        this.limiter = limiter;
+        this.live = live;
+        this.instance = config.instance();
+    }
+
+    /**
+     * Runs the agent; answers the finished execution, or with {@code async} the running one at once (its outcome is
+     * recorded when the container exits).
+     */
+    public Uni<Execution> run(UUID org, String actor, UUID agentId, boolean async) {
+        return db.inOrg(org, conn -> agents.find(conn, agentId)).map(found -> {
+            RunnableAgent agent = found.orElseThrow(() -> ApiException.notFound("Agent"));
+            if (agent.suspended()) {
+                throw ApiException.forbidden("The agent is suspended; it cannot run");
+            }
+            if (!agent.hasImage()) {
+                throw ApiException.badRequest("The agent has no image configured; deploy a version with an image first",
+                        List.of());
+            }
+            return agent;
+        }).chain(agent -> {
+            RunLimiter.Permit permit = limiter.acquire(org);
+            return start(org, actor, agent, async, permit)
+                    .onFailure().invoke(permit::release);
+        });
+    }
+
+    private Uni<Execution> start(UUID org, String actor, RunnableAgent agent, boolean async, RunLimiter.Permit permit) {
+        Limits limits = tiers.of(org);
+        Execution started = new Execution(UUID.randomUUID(), Outcome.RUNNING, null, null, List.of(), List.of(), false,
+                agent.agentId(), agent.version(), agent.imageUri(), null, limits, null, actor, now(), null);
+        Uni<Void> engineUp = Uni.createFrom().item(engine::available).runSubscriptionOn(engines.workers())
+                .invoke(up -> {
+                    if (!up) {
+                        throw new UnavailableException("container engine", null);
+                    }
+                }).replaceWithVoid();
+        return engineUp
+                .chain(() -> db.inOrg(org, conn -> executions.insert(conn, org, started, instance)
+                        .chain(() -> outbox.emit(conn, org, EventTypes.EXECUTION_STARTED, agent.agentId().toString(),
+                                new ExecutionStarted(started.executionId(), agent.agentId(), agent.version(),
+                                        agent.imageUri(), eventLimits(limits), actor, started.startedAt())))))
+                .chain(() -> {
+                    OutputCollector output = new OutputCollector(limits.maxOutputBytes());
+                    live.put(started.executionId(), output);
+                    RunSpec spec = new RunSpec(started.executionId(), org, agent.agentId(), agent.imageUri(), limits, instance);
+                    Uni<Execution> finished = Uni.createFrom().item(() -> engine.run(spec, output))
+                            .runSubscriptionOn(engines.workers())
+                            .onFailure().recoverWithItem(e -> {
+                                LOG.errorf(e, "Execution %s failed", started.executionId());
+                                output.finish();
+                                return RunResult.error("the runner failed: " + e.getMessage(), 0, null);
+                            })
+                            .chain(result -> record(org, started, result))
+                            .invoke(done -> output.end(done.status().toString()))
+                            .eventually(() -> {
+                                output.end(Outcome.ERROR.toString());
+                                live.remove(started.executionId());
+                                permit.release();
+                            });
+                    if (!async) {
+                        return finished;
+                    }
+                    finished.subscribe().with(e -> { }, e -> LOG.errorf(e, "Recording execution %s failed",
+                            started.executionId()));
+                    return Uni.createFrom().item(started);
+                });
+    }
+
+    private Uni<Execution> record(UUID org, Execution started, RunResult result) {
+        Execution done = started.finished(result.status(), result.exitCode(), result.durationMs(), result.stdout(),
+                result.stderr(), result.truncated(), result.imageDigest(), result.error(), now());
+        String stdoutSha = digest(done.stdout());
+        String stderrSha = digest(done.stderr());
+        return db.inOrg(org, conn -> executions.finish(conn, done, stdoutSha, stderrSha)
+                .chain(updated -> updated ? emitFinished(conn, org, done, stdoutSha, stderrSha) : Uni.createFrom().voidItem()))
+                .replaceWith(done);
+    }
+
+    Uni<Void> emitFinished(SqlConnection conn, UUID org, Execution done, String stdoutSha, String stderrSha) {
+        return outbox.emit(conn, org, EventTypes.EXECUTION_FINISHED, done.agentId().toString(),
+                new ExecutionFinished(done.executionId(), done.agentId(), done.version(), done.image(),
+                        done.imageDigest(), eventLimits(done.limits()), done.status().toString(), done.exitCode(),
+                        done.durationMs(), done.stdout().size(), done.stderr().size(), stdoutSha, stderrSha,
+                        done.truncated(), done.error(), done.requestedBy(), done.startedAt(), done.finishedAt()))
+                .replaceWithVoid();
+    }
+
+    /**
+     * Records a run whose container a previous life of this instance left behind as {@code error}, with its finished
+     * event; one already finished is left alone.
+     */
+    public Uni<Boolean> recordOrphan(UUID org, UUID executionId) {
+        return db.inOrg(org, conn -> executions.find(conn, executionId).chain(found -> {
+            if (found.isEmpty() || found.get().status() != Outcome.RUNNING) {
+                return Uni.createFrom().item(false);
+            }
+            Execution e = found.get();
+            long duration = Math.max(0, ChronoUnit.MILLIS.between(e.startedAt(), now()));
+            Execution done = e.finished(Outcome.ERROR, null, duration, List.of(), List.of(), false, null,
+                    "runner-service stopped during the run; found unfinished when it restarted (its container, if any, removed)", now());
+            String empty = digest(List.of());
+            return executions.finish(conn, done, empty, empty).chain(updated -> updated
+                    ? emitFinished(conn, org, done, empty, empty).replaceWith(true) : Uni.createFrom().item(false));
+        }));
+    }
+
+    /** The executions this instance started before {@code before} and never finished (it died meanwhile). */
+    public Uni<List<ExecutionRepository.Orphaned>> unfinished(Instant before) {
+        return db.asPlatform(conn -> executions.unfinished(conn, instance, before));
+    }
+
+    public Uni<Execution> get(UUID org, UUID executionId) {
+        return db.inOrg(org, conn -> executions.find(conn, executionId))
+                .map(found -> found.orElseThrow(() -> ApiException.notFound("Execution")));
+    }
+
+    /**
+     * The output of an execution as a stream: live from the collector while this instance runs it (the lines so far,
+     * then each new one, ending with the output), else the lines recorded (stdout, then stderr).
+     */
+    public Multi<LogLine> logs(UUID org, Execution execution) {
+        Optional<OutputCollector> running = live.output(execution.executionId());
+        if (running.isPresent()) {
+            OutputCollector output = running.get();
+            return Multi.createFrom().emitter(emitter -> {
+                Consumer<OutputCollector.Line> onLine = line -> emitter.emit(new LogLine(
+                        line.stream() == OutputCollector.Stream.STDOUT ? "stdout" : "stderr", line.text()));
+                Consumer<String> onEnd = status -> {
+                    emitter.emit(new LogLine("end", status));
+                    emitter.complete();
+                };
+                emitter.onTermination(() -> output.unsubscribe(onLine, onEnd));
+                output.subscribe(onLine, onEnd);
+            });
+        }
+        // Not (or no longer) running here: what was recorded; read again in case the run ended a moment ago.
+        Uni<Execution> recorded = execution.status() == Outcome.RUNNING
+                ? get(org, execution.executionId()) : Uni.createFrom().item(execution);
+        return recorded.onItem().transformToMulti(e -> Multi.createFrom().iterable(stored(e)));
+    }
+
+    private static List<LogLine> stored(Execution e) {
+        List<LogLine> lines = new java.util.ArrayList<>();
+        e.stdout().forEach(l -> lines.add(new LogLine("stdout", l)));
+        e.stderr().forEach(l -> lines.add(new LogLine("stderr", l)));
+        lines.add(new LogLine("end", e.status().toString()));
+        return lines;
+    }
+
+    public Uni<ExecutionPage> list(UUID org, UUID agentId, PageRequest page) {
+        return db.inOrg(org, conn -> agents.find(conn, agentId).chain(agent -> {
+                    if (agent.isEmpty()) {
+                        throw ApiException.notFound("Agent");
+                    }
+                    return executions.listByAgent(conn, agentId, page);
+                }))
+                .map(found -> new ExecutionPage(found.items(), found.total(), found.totalExact(),
+                        page.nextCursor(found.items(), (Execution e) -> Cursor.at(e.startedAt(), e.executionId()))));
+    }
+
+    /** SHA-256 of the lines each followed by a newline: anyone holding the answer's lines can recompute it. */
+    static String digest(List<String> lines) {
+        StringBuilder text = new StringBuilder();
+        lines.forEach(l -> text.append(l).append('\n'));
+        return CanonicalJson.sha256Hex(text.toString().getBytes(StandardCharsets.UTF_8));
+    }
+
+    private static ExecutionLimits eventLimits(Limits l) {
+        return new ExecutionLimits(l.tier(), l.cpus(), l.memoryMb(), l.timeoutMs(), l.pids(), l.maxOutputBytes(), l.network());
+    }
+
+    private static Instant now() {
+        return Instant.now().truncatedTo(ChronoUnit.MICROS);
+    }
+}

@@ -1,0 +1,73 @@
+package dev.warden.runner.tier;
+
+import io.smallrye.config.ConfigMapping;
+import io.smallrye.config.WithDefault;
+import io.smallrye.config.WithName;
+
+import java.time.Duration;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+
+/**
+ * runner-service's settings ({@code warden.runner.*}): the engine, this instance's label, the concurrency limits, and
+ * the plan tiers with the organizations assigned to them (see docs/runner-service.md).
+ */
+@ConfigMapping(prefix = "warden.runner")
+public interface RunnerConfig {
+
+    /** The Docker Engine API ({@code unix:///run/podman/podman.sock}, {@code tcp://...}); empty: no engine (503). */
+    @WithName("docker-host")
+    Optional<String> dockerHost();
+
+    /**
+     * Where runs go: {@code docker} (the Docker Engine API at {@link #dockerHost()}), {@code kubernetes} (Jobs) or
+     * {@code none} (every run a 503).
+     */
+    @WithDefault("docker")
+    String engine();
+
+    /** The namespace of the Jobs, with the {@code kubernetes} engine (in-cluster or kubeconfig credentials). */
+    @WithDefault("warden-runs")
+    String kubernetesNamespace();
+
+    /** The label value of the containers this instance starts; a restarted instance reaps those left behind. */
+    @WithDefault("local")
+    String instance();
+
+    /** Runs at once in all; beyond it 429. */
+    @WithDefault("16")
+    int maxConcurrent();
+
+    /** Runs at once per organization; beyond it 429. */
+    @WithDefault("4")
+    int maxConcurrentPerOrg();
+
+    /** The tier of organizations not named in {@link #orgTiers()}. */
+    @WithDefault("free")
+    String defaultTier();
+
+    /** The tiers by name. */
+    Map<String, TierConfig> tiers();
+
+    /**
+     * The organizations on another tier than the default: {@code <org id>=<tier>} entries, comma-separated
+     * ({@code WARDEN_RUNNER_ORG_TIERS=3f2a...=team,9c1b...=enterprise}).
+     */
+    Optional<List<String>> orgTiers();
+
+    interface TierConfig {
+        double cpus();
+
+        long memoryMb();
+
+        Duration timeout();
+
+        long pids();
+
+        long maxOutputBytes();
+
+        @WithDefault("false")
+        boolean network();
+    }
+}

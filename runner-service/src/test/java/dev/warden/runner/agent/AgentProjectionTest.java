@@ -1,0 +1,74 @@
+package dev.warden.runner.agent;
+
+import dev.warden.events.CloudEvent;
+import dev.warden.events.EventJson;
+import dev.warden.events.EventTypes;
+import dev.warden.events.Topics;
+import dev.warden.runner.support.RunnerFixtures;
+import dev.warden.runner.support.TestImages;
+import dev.warden.testing.TestOrganizations.TestOrg;
+import io.quarkus.test.junit.QuarkusTest;
+import io.restassured.path.json.JsonPath;
+import jakarta.inject.Inject;
+import org.apache.kafka.clients.consumer.ConsumerRecord;
+import org.junit.jupiter.api.Test;
+
+import java.time.Duration;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.UUID;
+
+import static dev.warden.runner.support.RunnerFixtures.as;
+import static org.junit.jupiter.api.Assertions.assertEquals;
+
+/** The projection keeps each agent's newest snapshot, whatever order and however often snapshots arrive. */
+@QuarkusTest
+class AgentProjectionTest {
+
+    @Inject
+    AgentProjection projection;
+
+    @Test
+    void anOlderOrRepeatedSnapshotChangesNothingAndTheNewestImageRuns() {
+        TestOrg org = RunnerFixtures.organization();
+        String agent = UUID.randomUUID().toString();
+        project(org, agent, TestImages.FAIL, 1, 1);
+        project(org, agent, TestImages.HELLO, 2, 3);
+        project(org, agent, TestImages.FAIL, 1, 2);
+        project(org, agent, TestImages.FAIL, 1, 1);
+
+        JsonPath answer = as(org, "operator").post("/v1/agents/" + agent + "/run").then().statusCode(200)
+                .extract().jsonPath();
+        assertEquals("success", answer.getString("status"));
+        assertEquals(2, answer.getInt("version"));
+        assertEquals(TestImages.HELLO, answer.getString("image"));
+    }
+
+    @Test
+    void aSuspensionReachesTheProjectionAndStopsRuns() {
+        TestOrg org = RunnerFixtures.organization();
+        String agent = UUID.randomUUID().toString();
+        project(org, agent, TestImages.HELLO, 1, 1);
+        as(org, "operator").post("/v1/agents/" + agent + "/run").then().statusCode(200);
+        projectStatus(org, agent, "suspended", 2);
+        as(org, "operator").post("/v1/agents/" + agent + "/run").then().statusCode(403);
+    }
+
+    private void project(TestOrg org, String agent, String image, int version, long revision) {
+        send(org, agent, Map.of("image_uri", image, "version", version, "revision", revision, "status", "active"));
+    }
+
+    private void projectStatus(TestOrg org, String agent, String status, long revision) {
+        send(org, agent, Map.of("image_uri", TestImages.HELLO, "version", 1, "revision", revision, "status", status));
+    }
+
+    private void send(TestOrg org, String agent, Map<String, Object> fields) {
+        Map<String, Object> snapshot = new HashMap<>(fields);
+        snapshot.put("id", agent);
+        CloudEvent event = CloudEvent.of("/warden/agent-service", EventTypes.AGENT_UPDATED, agent, org.id(),
+                Map.of("agent", snapshot));
+        projection.project(List.of(new ConsumerRecord<>(Topics.AGENTS, 0, 0L, agent, EventJson.write(event))))
+                .await().atMost(Duration.ofSeconds(30));
+    }
+}

@@ -1,0 +1,157 @@
+package dev.warden.runner.crash;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import dev.warden.events.CloudEvent;
+import dev.warden.events.EventTypes;
+import dev.warden.events.Topics;
+import dev.warden.testing.EventTap;
+import dev.warden.testing.LocalPodman;
+import dev.warden.testing.TestEvents;
+import dev.warden.testing.TestOrganizations;
+import dev.warden.testing.TestOrganizations.TestOrg;
+import dev.warden.testing.WardenInfra;
+import dev.warden.testing.WardenTestResource;
+import org.awaitility.Awaitility;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.Test;
+
+import java.io.IOException;
+import java.net.URI;
+import java.net.http.HttpClient;
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.UUID;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+/**
+ * Crash safety for real: runner-service (the packaged application, in its own JVM) starts a long run, is killed with
+ * SIGKILL mid-run, and leaves the container behind; started again, it finds the container by its labels, kills and
+ * removes it, and records the execution as {@code error} with its finished event.
+ */
+class OrphanCleanupIT {
+
+    private static final ObjectMapper JSON = new ObjectMapper();
+    private static final Duration WAIT = Duration.ofSeconds(90);
+    private static final String IMAGE = "localhost/warden/it-sleep:1";
+    private final HttpClient http = HttpClient.newHttpClient();
+    private Process service;
+
+    @AfterEach
+    void stop() {
+        if (service != null) {
+            service.destroyForcibly();
+        }
+    }
+
+    @Test
+    void aRunnerKilledMidRunRemovesItsOrphanedContainerOnRestartAndRecordsTheRunAsError() throws Exception {
+        WardenTestResource infra = new WardenTestResource();
+        infra.init(Map.of("database", "warden_runner_it", "kafka-principal", "runner-service"));
+        Map<String, String> config = new HashMap<>(infra.start());
+        LocalPodman podman = WardenInfra.podman();
+        podman.importImage(IMAGE, List.of("sleep", "600"));
+        int port;
+        try (java.net.ServerSocket socket = new java.net.ServerSocket(0)) {
+            port = socket.getLocalPort();
+        }
+        config.put("quarkus.http.port", String.valueOf(port));
+        config.put("warden.runner.docker-host", podman.dockerHost());
+        config.put("warden.runner.instance", "it-" + UUID.randomUUID());
+        config.put("warden.outbox.poll-interval", "200ms");
+        // The packaged service migrates at start only when told to (production runs migrations as a step before).
+        config.put("warden.db.migration.at-start", "true");
+        String bootstrap = config.get("kafka.bootstrap.servers");
+        // Readiness waits for the access topic: the organization exists before the service starts.
+        TestOrg org = TestOrganizations.create(bootstrap, "operator", "viewer");
+        TestEvents.ensureTopic(bootstrap, Topics.AGENTS);
+
+        service = start(config, "first");
+        String agent = UUID.randomUUID().toString();
+        TestEvents.publish(bootstrap, Topics.AGENTS, List.of(CloudEvent.of("/warden/agent-service",
+                EventTypes.AGENT_CREATED, agent, org.id(), Map.of("agent", Map.of("id", agent, "image_uri", IMAGE,
+                        "status", "active", "version", 1, "revision", 1)))));
+        String base = "http://127.0.0.1:" + port;
+        Awaitility.await().atMost(WAIT).pollInterval(Duration.ofMillis(200)).until(() ->
+                get(base + "/v1/agents/" + agent + "/executions", org.key("viewer")).statusCode() == 200);
+
+        HttpResponse<String> accepted = http.send(HttpRequest.newBuilder(URI.create(base + "/v1/agents/" + agent
+                        + "/run?async=true")).header("X-API-Key", org.key("operator"))
+                .POST(HttpRequest.BodyPublishers.noBody()).build(), HttpResponse.BodyHandlers.ofString());
+        assertEquals(202, accepted.statusCode(), accepted.body());
+        String execution = JSON.readTree(accepted.body()).path("execution_id").asText();
+        Awaitility.await().atMost(WAIT).pollInterval(Duration.ofMillis(100)).until(() ->
+                !running(podman, execution).isEmpty());
+
+        service.destroyForcibly().waitFor();
+        assertFalse(running(podman, execution).isEmpty(), "the killed runner left its container behind");
+
+        service = start(config, "second");
+        Awaitility.await().atMost(WAIT).pollInterval(Duration.ofMillis(200)).until(() ->
+                "error".equals(JSON.readTree(get(base + "/v1/executions/" + execution, org.key("viewer")).body())
+                        .path("status").asText()));
+        assertEquals("", running(podman, execution), "the orphan is removed");
+        try (EventTap tap = new EventTap(bootstrap, Topics.EXECUTIONS)) {
+            List<JsonNode> events = tap.eventsAbout(agent, 2, WAIT);
+            assertEquals(EventTypes.EXECUTION_FINISHED, events.get(1).path("type").asText());
+            assertEquals("error", events.get(1).path("data").path("status").asText());
+            assertTrue(events.get(1).path("data").path("error").asText().contains("restarted"));
+        }
+    }
+
+    private HttpResponse<String> get(String url, String key) {
+        try {
+            return http.send(HttpRequest.newBuilder(URI.create(url)).header("X-API-Key", key).GET().build(),
+                    HttpResponse.BodyHandlers.ofString());
+        } catch (IOException e) {
+            return new FakeDown();
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            throw new IllegalStateException(e);
+        }
+    }
+
+    private static String running(LocalPodman podman, String execution) {
+        return podman.podman("ps", "-a", "-q", "--filter", "label=dev.warden.runner.execution=" + execution).trim();
+    }
+
+    /** Starts the packaged runner-service with {@code config} as system properties; returns once it is ready. */
+    private Process start(Map<String, String> config, String name) throws IOException {
+        Path jar = Path.of("target", "quarkus-app", "quarkus-run.jar");
+        assertTrue(Files.isRegularFile(jar), "the packaged application is missing: " + jar.toAbsolutePath());
+        List<String> command = new ArrayList<>(List.of(Path.of(System.getProperty("java.home"), "bin", "java").toString(),
+                "-Xmx256m"));
+        config.forEach((k, v) -> command.add("-D" + k + "=" + v));
+        command.addAll(List.of("-jar", jar.toString()));
+        Path log = Path.of("target", "it-runner-" + name + ".log");
+        Process process = new ProcessBuilder(command).redirectErrorStream(true).redirectOutput(log.toFile()).start();
+        String ready = "http://127.0.0.1:" + config.get("quarkus.http.port") + "/q/health/ready";
+        Awaitility.await().atMost(WAIT).pollInterval(Duration.ofMillis(200)).until(() -> {
+            assertTrue(process.isAlive(), "runner-service exited: " + Files.readString(log));
+            return get(ready, "").statusCode() == 200;
+        });
+        return process;
+    }
+
+    /** A request that found nobody listening. */
+    private static final class FakeDown implements HttpResponse<String> {
+        @Override public int statusCode() { return 0; }
+        @Override public HttpRequest request() { return null; }
+        @Override public java.util.Optional<HttpResponse<String>> previousResponse() { return java.util.Optional.empty(); }
+        @Override public java.net.http.HttpHeaders headers() { return java.net.http.HttpHeaders.of(Map.of(), (a, b) -> true); }
+        @Override public String body() { return "{}"; }
+        @Override public java.util.Optional<javax.net.ssl.SSLSession> sslSession() { return java.util.Optional.empty(); }
+        @Override public URI uri() { return null; }
+        @Override public HttpClient.Version version() { return HttpClient.Version.HTTP_1_1; }
+    }
+}

@@ -1,0 +1,134 @@
+package dev.warden.runner.engine;
+
+import io.fabric8.kubernetes.api.model.Container;
+import io.fabric8.kubernetes.api.model.Pod;
+import io.fabric8.kubernetes.api.model.PodBuilder;
+import io.fabric8.kubernetes.api.model.batch.v1.Job;
+import io.fabric8.kubernetes.api.model.batch.v1.JobBuilder;
+import io.fabric8.kubernetes.client.KubernetesClient;
+import io.fabric8.kubernetes.client.server.mock.EnableKubernetesMockClient;
+import io.fabric8.kubernetes.client.server.mock.KubernetesMockServer;
+import org.awaitility.Awaitility;
+import org.junit.jupiter.api.Test;
+
+import java.time.Duration;
+import java.util.List;
+import java.util.Map;
+import java.util.UUID;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.TimeUnit;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertNull;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+/**
+ * The Kubernetes Jobs backend against fabric8's mock API server (CRUD mode): a mock, not a cluster. The test plays the
+ * cluster's part: once the Job exists it adds its pod, terminated as the case needs, and sets the Job's status.
+ */
+@EnableKubernetesMockClient(crud = true)
+class KubernetesJobEngineTest {
+
+    private static final String NS = "warden-runs";
+    static KubernetesClient client;
+    static KubernetesMockServer server;
+
+    private final Limits limits = new Limits("test", 0.5, 32, 30_000, 32, 65_536, false);
+
+    @Test
+    void aJobIsCreatedWithTheTiersLimitsAndConfinementAndItsSuccessAndLogAreReportedThenItIsDeleted() throws Exception {
+        KubernetesJobEngine engine = new KubernetesJobEngine(client, NS);
+        RunSpec spec = spec();
+        CompletableFuture<RunResult> run = CompletableFuture.supplyAsync(() -> engine.run(spec, new OutputCollector(65_536)));
+
+        Job job = awaitJob(spec);
+        Container container = job.getSpec().getTemplate().getSpec().getContainers().getFirst();
+        assertEquals("localhost/warden/demo:1", container.getImage());
+        assertEquals("32Mi", container.getResources().getLimits().get("memory").toString());
+        assertEquals("500m", container.getResources().getLimits().get("cpu").toString());
+        assertEquals(30L, job.getSpec().getActiveDeadlineSeconds());
+        assertEquals(0, job.getSpec().getBackoffLimit());
+        assertEquals(65534L, container.getSecurityContext().getRunAsUser());
+        assertTrue(container.getSecurityContext().getReadOnlyRootFilesystem());
+        assertEquals(false, container.getSecurityContext().getAllowPrivilegeEscalation());
+        assertEquals(List.of("ALL"), container.getSecurityContext().getCapabilities().getDrop());
+        assertEquals(false, job.getSpec().getTemplate().getSpec().getAutomountServiceAccountToken());
+        assertEquals(spec.executionId().toString(), job.getMetadata().getLabels().get(DockerEngine.LABEL_EXECUTION));
+
+        String pod = terminate(spec, 0, "Completed");
+        server.expect().get().withPath("/api/v1/namespaces/" + NS + "/pods/" + pod + "/log?pretty=false")
+                .andReturn(200, "hello\nworld\n").always();
+        complete(job, true, null);
+
+        RunResult result = run.get(30, TimeUnit.SECONDS);
+        assertEquals(Outcome.SUCCESS, result.status());
+        assertEquals(0, result.exitCode());
+        assertEquals(List.of("hello", "world"), result.stdout());
+        assertEquals("sha256:" + "a".repeat(64), result.imageDigest());
+        assertNull(client.batch().v1().jobs().inNamespace(NS).withName(job.getMetadata().getName()).get(), "deleted");
+    }
+
+    @Test
+    void anOomKilledPodIsOomAndAJobPastItsDeadlineIsATimeout() throws Exception {
+        KubernetesJobEngine engine = new KubernetesJobEngine(client, NS);
+        RunSpec oom = spec();
+        CompletableFuture<RunResult> first = CompletableFuture.supplyAsync(() -> engine.run(oom, new OutputCollector(1024)));
+        Job job = awaitJob(oom);
+        terminate(oom, 137, "OOMKilled");
+        complete(job, false, "BackoffLimitExceeded");
+        assertEquals(Outcome.OOM, first.get(30, TimeUnit.SECONDS).status());
+
+        RunSpec slow = spec();
+        CompletableFuture<RunResult> second = CompletableFuture.supplyAsync(() -> engine.run(slow, new OutputCollector(1024)));
+        complete(awaitJob(slow), false, "DeadlineExceeded");
+        assertEquals(Outcome.TIMEOUT, second.get(30, TimeUnit.SECONDS).status());
+    }
+
+    @Test
+    void orphanedJobsOfThisInstanceAreDeletedAndNamed() {
+        KubernetesJobEngine engine = new KubernetesJobEngine(client, NS);
+        RunSpec spec = spec();
+        client.batch().v1().jobs().inNamespace(NS).resource(engine.job(spec)).create();
+        RunSpec other = new RunSpec(UUID.randomUUID(), UUID.randomUUID(), UUID.randomUUID(), "img", limits, "another");
+        client.batch().v1().jobs().inNamespace(NS).resource(engine.job(other)).create();
+
+        List<ContainerEngine.Orphan> orphans = engine.reapOrphans("k8s-test");
+
+        assertEquals(List.of(spec.executionId()), orphans.stream().map(ContainerEngine.Orphan::executionId).toList());
+        assertNull(client.batch().v1().jobs().inNamespace(NS).withName(KubernetesJobEngine.name(spec.executionId())).get());
+        assertEquals(1, client.batch().v1().jobs().inNamespace(NS).withLabel(DockerEngine.LABEL_INSTANCE, "another")
+                .list().getItems().size());
+    }
+
+    private RunSpec spec() {
+        return new RunSpec(UUID.randomUUID(), UUID.randomUUID(), UUID.randomUUID(), "localhost/warden/demo:1", limits,
+                "k8s-test");
+    }
+
+    private static Job awaitJob(RunSpec spec) {
+        String name = KubernetesJobEngine.name(spec.executionId());
+        Awaitility.await().atMost(Duration.ofSeconds(20)).pollInterval(Duration.ofMillis(20)).until(() ->
+                client.batch().v1().jobs().inNamespace(NS).withName(name).get() != null);
+        return client.batch().v1().jobs().inNamespace(NS).withName(name).get();
+    }
+
+    /** The cluster's part: the Job's pod, its container terminated with {@code exit} for {@code reason}. */
+    private static String terminate(RunSpec spec, int exit, String reason) {
+        String job = KubernetesJobEngine.name(spec.executionId());
+        Pod pod = new PodBuilder().withNewMetadata().withName(job + "-x1").withNamespace(NS)
+                .withLabels(Map.of("job-name", job)).endMetadata()
+                .withNewStatus().addNewContainerStatus().withName("agent").withImageID("docker.io/x@sha256:" + "a".repeat(64))
+                .withNewState().withNewTerminated().withExitCode(exit).withReason(reason).endTerminated().endState()
+                .endContainerStatus().endStatus().build();
+        client.pods().inNamespace(NS).resource(pod).create();
+        return pod.getMetadata().getName();
+    }
+
+    private static void complete(Job job, boolean succeeded, String reason) {
+        Job done = new JobBuilder(job).withNewStatus()
+                .withSucceeded(succeeded ? 1 : 0).withFailed(succeeded ? 0 : 1)
+                .addNewCondition().withType(succeeded ? "Complete" : "Failed").withStatus("True").withReason(reason)
+                .endCondition().endStatus().build();
+        client.batch().v1().jobs().inNamespace(NS).resource(done).updateStatus();
+    }
+}

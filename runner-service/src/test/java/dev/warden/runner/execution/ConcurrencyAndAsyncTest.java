@@ -1,0 +1,144 @@
+package dev.warden.runner.execution;
+
+import dev.warden.runner.support.RunnerFixtures;
+import dev.warden.runner.support.TestImages;
+import dev.warden.testing.TestOrganizations.TestOrg;
+import io.quarkus.test.junit.QuarkusTest;
+import io.restassured.response.Response;
+import org.awaitility.Awaitility;
+import org.junit.jupiter.api.Test;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import io.restassured.RestAssured;
+
+import java.net.URI;
+import java.net.http.HttpClient;
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+
+import static dev.warden.runner.support.RunnerFixtures.agent;
+import static dev.warden.runner.support.RunnerFixtures.as;
+import static org.hamcrest.Matchers.equalTo;
+import static org.hamcrest.Matchers.notNullValue;
+import static org.hamcrest.Matchers.nullValue;
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+/** Runs in the background, their listing, and the per-organization limit (2 at once in the test profile). */
+@QuarkusTest
+class ConcurrencyAndAsyncTest {
+
+    private static final ObjectMapper JSON = new ObjectMapper();
+
+    @Test
+    void anAsyncRunAnswers202AtOnceAndItsOutcomeIsRecordedWhenTheContainerExits() {
+        TestOrg org = RunnerFixtures.organization();
+        String agent = agent(org, TestImages.TICKER);
+
+        Response accepted = as(org, "operator").post("/v1/agents/" + agent + "/run?async=true");
+
+        accepted.then().statusCode(202).body("status", equalTo("running")).body("exit_code", nullValue());
+        String execution = accepted.jsonPath().getString("execution_id");
+        // While it runs, the engine's copy of its output is bounded (the test tier's cap is 64 KiB: at least 1 MiB).
+        Awaitility.await().atMost(Duration.ofSeconds(10)).pollInterval(Duration.ofMillis(50))
+                .until(() -> !RunnerFixtures.containersOf(execution).isEmpty());
+        String size = dev.warden.testing.WardenInfra.podman().podman("inspect", "--format",
+                "{{.HostConfig.LogConfig.Size}}", RunnerFixtures.containersOf(execution)).trim();
+        assertEquals("1.049MB", size, "the container's log file is limited to 1 MiB");
+        assertTrue(accepted.header("Location").endsWith("/v1/executions/" + execution));
+        Awaitility.await().atMost(Duration.ofSeconds(30)).pollInterval(Duration.ofMillis(100)).until(() ->
+                !"running".equals(as(org, "viewer").get("/v1/executions/" + execution).jsonPath().getString("status")));
+        as(org, "viewer").get("/v1/executions/" + execution).then().statusCode(200)
+                .body("status", equalTo("success"))
+                .body("stdout", equalTo(List.of("tick-1", "tick-2", "tick-3")))
+                .body("finished_at", notNullValue());
+    }
+
+    @Test
+    void theLogsOfARunningContainerStreamAsServerSentEventsWhileItRuns() throws Exception {
+        TestOrg org = RunnerFixtures.organization();
+        String agent = agent(org, TestImages.TICKER);
+        String execution = as(org, "operator").post("/v1/agents/" + agent + "/run?async=true").then().statusCode(202)
+                .extract().path("execution_id");
+
+        HttpClient http = HttpClient.newHttpClient();
+        HttpResponse<java.util.stream.Stream<String>> stream = http.send(HttpRequest.newBuilder(URI.create(
+                        RestAssured.baseURI + ":" + RestAssured.port + "/v1/executions/" + execution + "/logs"))
+                .header("X-API-Key", org.key("viewer")).header("Accept", "text/event-stream").GET().build(),
+                HttpResponse.BodyHandlers.ofLines());
+        assertEquals(200, stream.statusCode());
+        assertTrue(stream.headers().firstValue("Content-Type").orElse("").startsWith("text/event-stream"));
+        List<String> lines = new ArrayList<>();
+        String statusAtFirstLine = null;
+        for (String raw : (Iterable<String>) stream.body()::iterator) {
+            if (raw.startsWith("data:")) {
+                JsonNode event = JSON.readTree(raw.substring("data:".length()));
+                lines.add(event.path("stream").asText() + ":" + event.path("line").asText());
+                if (statusAtFirstLine == null) {
+                    statusAtFirstLine = as(org, "viewer").get("/v1/executions/" + execution).jsonPath().getString("status");
+                }
+            }
+        }
+        assertEquals(List.of("stdout:tick-1", "stdout:tick-2", "stdout:tick-3", "end:success"), lines,
+                "the stream ends with the recorded status");
+        assertEquals("running", statusAtFirstLine, "the first line arrived while the container ran");
+
+        // A finished execution's stream is its recorded output; another organization's is a 404.
+        Awaitility.await().atMost(Duration.ofSeconds(30)).pollInterval(Duration.ofMillis(100)).until(() ->
+                "success".equals(as(org, "viewer").get("/v1/executions/" + execution).jsonPath().getString("status")));
+        String body = as(org, "viewer").accept("text/event-stream").get("/v1/executions/" + execution + "/logs")
+                .then().statusCode(200).extract().asString();
+        assertTrue(body.contains("tick-3"), body);
+        as(RunnerFixtures.organization(), "viewer").get("/v1/executions/" + execution + "/logs").then().statusCode(404);
+        as(org, "viewer").get("/v1/executions/nope/logs").then().statusCode(400);
+    }
+
+    @Test
+    void beyondTheOrganizationsConcurrentRunsA429WithRetryAfterAndNoQueue() {
+        TestOrg org = RunnerFixtures.organization();
+        String agent = agent(org, TestImages.SLEEP);
+        String first = as(org, "operator").post("/v1/agents/" + agent + "/run?async=true").then().statusCode(202)
+                .extract().path("execution_id");
+        String second = as(org, "operator").post("/v1/agents/" + agent + "/run?async=true").then().statusCode(202)
+                .extract().path("execution_id");
+
+        Response refused = as(org, "operator").post("/v1/agents/" + agent + "/run");
+
+        refused.then().statusCode(429).body("error.code", equalTo("too_many_runs"));
+        assertTrue(Integer.parseInt(refused.header("Retry-After")) > 0);
+        // Another organization is not held back by this one.
+        TestOrg other = RunnerFixtures.organization();
+        as(other, "operator").post("/v1/agents/" + agent(other, TestImages.HELLO) + "/run").then().statusCode(200)
+                .body("status", equalTo("success"));
+        // Once the two have ended (killed at the test tier's 3 s deadline), runs are accepted again.
+        for (String execution : List.of(first, second)) {
+            Awaitility.await().atMost(Duration.ofSeconds(30)).pollInterval(Duration.ofMillis(100)).until(() ->
+                    "timeout".equals(as(org, "viewer").get("/v1/executions/" + execution).jsonPath().getString("status")));
+        }
+        Awaitility.await().atMost(Duration.ofSeconds(10)).pollInterval(Duration.ofMillis(100)).until(() ->
+                as(org, "operator").post("/v1/agents/" + agent(org, TestImages.HELLO) + "/run").statusCode() == 200);
+    }
+
+    @Test
+    void anAgentsExecutionsArePaginatedOldestFirst() {
+        TestOrg org = RunnerFixtures.organization();
+        String agent = agent(org, TestImages.HELLO);
+        List<String> ids = List.of(
+                as(org, "operator").post("/v1/agents/" + agent + "/run").then().statusCode(200).extract().path("execution_id"),
+                as(org, "operator").post("/v1/agents/" + agent + "/run").then().statusCode(200).extract().path("execution_id"),
+                as(org, "operator").post("/v1/agents/" + agent + "/run").then().statusCode(200).extract().path("execution_id"));
+
+        Response page1 = as(org, "viewer").get("/v1/agents/" + agent + "/executions?limit=2");
+        page1.then().statusCode(200).body("total", equalTo(3)).body("total_exact", equalTo(true));
+        assertEquals(ids.subList(0, 2), page1.jsonPath().getList("executions.execution_id"));
+        String cursor = page1.jsonPath().getString("next_cursor");
+        Response page2 = as(org, "viewer").get("/v1/agents/" + agent + "/executions?limit=2&cursor=" + cursor);
+        assertEquals(ids.subList(2, 3), page2.jsonPath().getList("executions.execution_id"));
+        page2.then().body("next_cursor", nullValue());
+        as(org, "viewer").get("/v1/agents/" + agent + "/executions?limit=0").then().statusCode(400);
+    }
+}

@@ -1,0 +1,182 @@
+package dev.warden.runner.execution;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import dev.warden.events.EventSchemas;
+import dev.warden.events.EventTypes;
+import dev.warden.events.Topics;
+import dev.warden.runner.support.RunnerFixtures;
+import dev.warden.runner.support.RunnerServiceTestResources;
+import dev.warden.runner.support.TestImages;
+import dev.warden.testing.EventTap;
+import dev.warden.testing.TestOrganizations.TestOrg;
+import io.quarkus.test.junit.QuarkusTest;
+import io.restassured.path.json.JsonPath;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+
+import java.time.Duration;
+import java.util.List;
+import java.util.UUID;
+
+import static dev.warden.runner.support.RunnerFixtures.agent;
+import static dev.warden.runner.support.RunnerFixtures.as;
+import static org.hamcrest.Matchers.equalTo;
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertNotNull;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+/** Seed 001's run against a real engine (Podman), under the test tier: 32 MiB, 0.5 CPU, 3 s, 64 KiB of output. */
+@QuarkusTest
+class RunTest {
+
+    private static final Duration WAIT = Duration.ofSeconds(60);
+    private static TestOrg org;
+
+    @BeforeEach
+    void organization() {
+        if (org == null) {
+            org = RunnerFixtures.organization();
+        }
+    }
+
+    private static JsonPath run(String agent) {
+        return as(org, "operator").post("/v1/agents/" + agent + "/run").then().statusCode(200).extract().jsonPath();
+    }
+
+    @Test
+    void aSuccessfulRunAnswersItsExitCodeDurationAndOutputLinesAndLeavesNoContainer() {
+        String agent = agent(org, TestImages.HELLO);
+
+        JsonPath answer = run(agent);
+
+        assertEquals("success", answer.getString("status"));
+        assertEquals(0, answer.getInt("exit_code"));
+        assertEquals(List.of("hello", "world"), answer.getList("stdout"));
+        assertEquals(List.of("oops"), answer.getList("stderr"));
+        assertTrue(answer.getLong("duration_ms") >= 0);
+        assertFalse(answer.getBoolean("truncated"));
+        String execution = answer.getString("execution_id");
+        UUID.fromString(execution);
+        assertTrue(answer.getString("image_digest").startsWith("sha256:"), answer.getString("image_digest"));
+        assertEquals("test", answer.getString("limits.tier"));
+        assertEquals("", RunnerFixtures.containersOf(execution), "the container is removed");
+        as(org, "viewer").get("/v1/executions/" + execution).then().statusCode(200)
+                .body("status", equalTo("success")).body("stdout[1]", equalTo("world"));
+    }
+
+    @Test
+    void everyRunEmitsStartedAndFinishedEventsThatProveWhatRanAndWhatItPrinted() {
+        String agent = agent(org, TestImages.HELLO);
+        JsonPath answer = run(agent);
+
+        try (EventTap tap = new EventTap(RunnerFixtures.bootstrap(), Topics.EXECUTIONS)) {
+            List<JsonNode> events = tap.eventsAbout(agent, 2, WAIT);
+            assertEquals(EventTypes.EXECUTION_STARTED, events.get(0).path("type").asText());
+            JsonNode finished = events.get(1);
+            assertEquals(EventTypes.EXECUTION_FINISHED, finished.path("type").asText());
+            events.forEach(e -> assertEquals(List.of(), EventSchemas.violations(e)));
+            JsonNode data = finished.path("data");
+            assertEquals(answer.getString("execution_id"), data.path("execution_id").asText());
+            assertEquals(TestImages.HELLO, data.path("image").asText());
+            assertEquals(answer.getString("image_digest"), data.path("image_digest").asText());
+            assertEquals(1, data.path("version").asInt());
+            assertEquals(0, data.path("exit_code").asInt());
+            assertEquals(2, data.path("stdout_lines").asInt());
+            assertEquals(1, data.path("stderr_lines").asInt());
+            assertEquals(ExecutionService.digest(List.of("hello", "world")), data.path("stdout_sha256").asText());
+            assertEquals(32, data.path("limits").path("memory_mb").asInt());
+            assertEquals(org.id().toString(), finished.path("orgid").asText());
+        }
+    }
+
+    @Test
+    void aNonZeroExitIsAFailureWithItsCode() {
+        JsonPath answer = run(agent(org, TestImages.FAIL));
+
+        assertEquals("failure", answer.getString("status"));
+        assertEquals(3, answer.getInt("exit_code"));
+        assertEquals(List.of("failing"), answer.getList("stderr"));
+    }
+
+    @Test
+    void aContainerPastItsMemoryIsKilledAndAnsweredOom() {
+        JsonPath answer = run(agent(org, TestImages.OOM));
+
+        assertEquals("oom", answer.getString("status"));
+        assertEquals(137, answer.getInt("exit_code"));
+        assertEquals("", RunnerFixtures.containersOf(answer.getString("execution_id")));
+    }
+
+    @Test
+    void aContainerPastItsDeadlineIsKilledAndAnsweredTimeout() {
+        JsonPath answer = run(agent(org, TestImages.SLEEP));
+
+        assertEquals("timeout", answer.getString("status"));
+        assertTrue(answer.getLong("duration_ms") >= 3000, "killed at the tier's 3 s, not before");
+        assertEquals("", RunnerFixtures.containersOf(answer.getString("execution_id")));
+    }
+
+    @Test
+    void outputPastTheCapIsDroppedAndTheAnswerSaysSo() {
+        JsonPath answer = run(agent(org, TestImages.FLOOD));
+
+        assertEquals("success", answer.getString("status"));
+        assertTrue(answer.getBoolean("truncated"));
+        List<String> lines = answer.getList("stdout");
+        assertEquals("1", lines.get(0));
+        assertTrue(lines.size() > 1000 && lines.size() < 200_000, "kept " + lines.size() + " lines");
+        long bytes = lines.stream().mapToLong(l -> l.length() + 1).sum();
+        assertTrue(bytes <= 65536, bytes + " bytes kept");
+    }
+
+    @Test
+    void theContainerRunsAsNobodyOnAReadOnlyRootWithoutNetworkCapabilitiesOrPrivilegeEscalation() {
+        JsonPath answer = run(agent(org, TestImages.CONFINED));
+
+        assertEquals("success", answer.getString("status"), answer.prettify());
+        List<String> out = answer.getList("stdout");
+        assertEquals("65534", out.get(0));
+        assertEquals("rootfs-read-only", out.get(1));
+        assertTrue(out.contains("lo") && out.stream().noneMatch(l -> l.startsWith("eth")), "only loopback: " + out);
+        assertTrue(out.contains("CapEff:\t0000000000000000"), out.toString());
+        assertTrue(out.contains("NoNewPrivs:\t1"), out.toString());
+    }
+
+    @Test
+    void anImageTheEngineDoesNotHaveIsAnError() {
+        JsonPath answer = run(agent(org, TestImages.MISSING));
+
+        assertEquals("error", answer.getString("status"));
+        assertNotNull(answer.getString("error"));
+    }
+
+    @Test
+    void aSuspendedAgentIs403AndAnAgentWithoutImageIs400() {
+        as(org, "operator").post("/v1/agents/" + agent(org, TestImages.HELLO, "suspended") + "/run").then()
+                .statusCode(403).body("error.code", equalTo("forbidden"));
+        as(org, "operator").post("/v1/agents/" + agent(org, null) + "/run").then()
+                .statusCode(400).body("error.code", equalTo("invalid_request"));
+    }
+
+    @Test
+    void anUnknownAgentAndAnotherOrganizationsAgentAre404() {
+        as(org, "operator").post("/v1/agents/" + UUID.randomUUID() + "/run").then().statusCode(404)
+                .body("error.code", equalTo("not_found"));
+        TestOrg other = RunnerFixtures.organization();
+        String theirs = agent(other, TestImages.HELLO);
+        as(org, "operator").post("/v1/agents/" + theirs + "/run").then().statusCode(404);
+        as(org, "viewer").get("/v1/agents/" + theirs + "/executions").then().statusCode(404);
+        String execution = run(agent(org, TestImages.HELLO)).getString("execution_id");
+        as(other, "viewer").get("/v1/executions/" + execution).then().statusCode(404);
+    }
+
+    @Test
+    void runningNeedsTheOperatorRoleAndAMalformedIdIs400() {
+        String agent = agent(org, TestImages.HELLO);
+        as(org, "viewer").post("/v1/agents/" + agent + "/run").then().statusCode(403);
+        as(org, "operator").post("/v1/agents/not-a-uuid/run").then().statusCode(400)
+                .body("error.details[0].field", equalTo("agent_id"));
+        as(org, "operator").post("/v1/agents/" + agent + "/run?async=maybe").then().statusCode(400);
+    }
+}

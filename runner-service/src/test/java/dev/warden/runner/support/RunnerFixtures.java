@@ -1,0 +1,82 @@
+package dev.warden.runner.support;
+
+import dev.warden.events.CloudEvent;
+import dev.warden.events.EventTypes;
+import dev.warden.events.Topics;
+import dev.warden.testing.TestEvents;
+import dev.warden.testing.TestOrganizations;
+import dev.warden.testing.TestOrganizations.TestOrg;
+import dev.warden.testing.WardenInfra;
+import io.restassured.specification.RequestSpecification;
+import org.awaitility.Awaitility;
+import org.eclipse.microprofile.config.ConfigProvider;
+
+import java.time.Duration;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.UUID;
+
+import static io.restassured.RestAssured.given;
+
+/** Organizations with keys, and agents as agent-service announces them on warden.agents.v1. */
+public final class RunnerFixtures {
+
+    private RunnerFixtures() {
+    }
+
+    public static String bootstrap() {
+        return ConfigProvider.getConfig().getValue("kafka.bootstrap.servers", String.class);
+    }
+
+    /** An organization with admin, operator and viewer keys, usable once this returns. */
+    public static TestOrg organization() {
+        TestOrg org = TestOrganizations.create(bootstrap(), "admin", "operator", "viewer");
+        Awaitility.await().atMost(Duration.ofSeconds(30)).pollInterval(Duration.ofMillis(100))
+                .until(() -> as(org, "viewer").get("/v1/executions/" + UUID.randomUUID()).statusCode() != 401);
+        return org;
+    }
+
+    public static RequestSpecification as(TestOrg org, String role) {
+        return given().header("X-API-Key", org.key(role));
+    }
+
+    /** A new agent of {@code org} at version 1 with {@code image} (null: none), once runner-service knows it. */
+    public static String agent(TestOrg org, String image, String status) {
+        String agent = UUID.randomUUID().toString();
+        announce(org, agent, image, status, 1, 1);
+        awaitKnown(org, agent);
+        return agent;
+    }
+
+    public static String agent(TestOrg org, String image) {
+        return agent(org, image, "active");
+    }
+
+    /** The agent's snapshot at {@code revision}, as agent-service publishes it with every change. */
+    public static void announce(TestOrg org, String agent, String image, String status, int version, long revision) {
+        Map<String, Object> snapshot = new HashMap<>();
+        snapshot.put("id", agent);
+        snapshot.put("org_id", org.id().toString());
+        snapshot.put("name", "agent-" + agent.substring(0, 8));
+        snapshot.put("image_uri", image);
+        snapshot.put("status", status);
+        snapshot.put("version", version);
+        snapshot.put("revision", revision);
+        snapshot.put("updated_by", "alice");
+        TestEvents.publish(bootstrap(), Topics.AGENTS, List.of(CloudEvent.of("/warden/agent-service",
+                revision == 1 ? EventTypes.AGENT_CREATED : EventTypes.AGENT_UPDATED, agent, org.id(),
+                Map.of("agent", snapshot))));
+    }
+
+    public static void awaitKnown(TestOrg org, String agent) {
+        Awaitility.await().atMost(Duration.ofSeconds(60)).pollInterval(Duration.ofMillis(100)).until(() ->
+                as(org, "viewer").get("/v1/agents/" + agent + "/executions").statusCode() == 200);
+    }
+
+    /** The containers of an execution still in the engine, by its label. */
+    public static String containersOf(String executionId) {
+        return WardenInfra.podman().podman("ps", "-a", "-q", "--filter",
+                "label=dev.warden.runner.execution=" + executionId).trim();
+    }
+}

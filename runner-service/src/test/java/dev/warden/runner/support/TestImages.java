@@ -1,0 +1,36 @@
+package dev.warden.runner.support;
+
+import dev.warden.testing.LocalPodman;
+
+import java.util.List;
+
+/** The images of the tests, imported from busybox (no registry): each one's command is the behaviour under test. */
+public final class TestImages {
+
+    public static final String HELLO = "localhost/warden/test-hello:1";
+    public static final String FAIL = "localhost/warden/test-fail:1";
+    public static final String OOM = "localhost/warden/test-oom:1";
+    public static final String SLEEP = "localhost/warden/test-sleep:1";
+    public static final String FLOOD = "localhost/warden/test-flood:1";
+    public static final String CONFINED = "localhost/warden/test-confined:1";
+    public static final String TICKER = "localhost/warden/test-ticker:1";
+    /** Never imported: a run of it is an error. */
+    public static final String MISSING = "localhost/warden/not-there:1";
+
+    private TestImages() {
+    }
+
+    static void importAll(LocalPodman podman) {
+        podman.importImage(HELLO, List.of("sh", "-c", "echo hello; echo world; echo oops >&2"));
+        podman.importImage(FAIL, List.of("sh", "-c", "echo failing >&2; exit 3"));
+        // tail keeps the last 100 MB of an endless stream in memory: far past the test tier's 32 MiB.
+        podman.importImage(OOM, List.of("tail", "-c", "100000000", "/dev/zero"));
+        podman.importImage(SLEEP, List.of("sleep", "600"));
+        podman.importImage(FLOOD, List.of("seq", "1", "200000"));
+        // What the container may do: who it runs as, whether / is writable, whether it has a network.
+        podman.importImage(CONFINED, List.of("sh", "-c",
+                "id -u; (touch /probe 2>/dev/null && echo rootfs-writable) || echo rootfs-read-only; "
+                        + "ls /sys/class/net; cat /proc/self/status | grep -E '^(CapEff|NoNewPrivs)'"));
+        podman.importImage(TICKER, List.of("sh", "-c", "echo tick-1; sleep 1; echo tick-2; sleep 1; echo tick-3"));
+    }
+}

@@ -26,8 +26,12 @@ public class ApiException extends RuntimeException {
 
     /** A 429: the caller went over a limit; it may try again after {@code retryAfter} (the Retry-After header). */
     public static ApiException tooManyRequests(String message, java.time.Duration retryAfter) {
-        return new ApiException(429, "too_many_requests", message, List.of(),
-                Math.max(1, (retryAfter.toMillis() + 999) / 1000));
+        return tooManyRequests("too_many_requests", message, retryAfter);
+    }
+
+    /** A 429 with its own {@code code} (e.g. {@code too_many_runs}). */
+    public static ApiException tooManyRequests(String code, String message, java.time.Duration retryAfter) {
+        return new ApiException(429, code, message, List.of(), Math.max(1, (retryAfter.toMillis() + 999) / 1000));
     }
 
     public static ApiException badRequest(String message, List<FieldError> details) {

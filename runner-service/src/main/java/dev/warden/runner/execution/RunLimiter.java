@@ -1,8 +1,11 @@
 package dev.warden.runner.execution;
 
+import dev.warden.api.ApiException;
+
 import dev.warden.runner.tier.RunnerConfig;
 import jakarta.enterprise.context.ApplicationScoped;
 
+import java.time.Duration;
 import java.util.Map;
 import java.util.UUID;
 import java.util.concurrent.ConcurrentHashMap;
@@ -28,17 +31,17 @@ public class RunLimiter {
         this.perOrg = config.maxConcurrentPerOrg();
     }
 
-    /** A slot for one run of {@code org}, or a {@link TooManyRunsException}. Release it exactly once. */
+    /** A slot for one run of {@code org}, or a 429 {@code too_many_runs} with Retry-After. Release it exactly once. */
     public Permit acquire(UUID org) {
         Semaphore mine = orgs.computeIfAbsent(org, o -> new Semaphore(perOrg));
         if (!mine.tryAcquire()) {
-            throw new TooManyRunsException("Your organization already has " + perOrg
-                    + " runs in progress; try again later", RETRY_AFTER_SECONDS);
+            throw ApiException.tooManyRequests("too_many_runs", "Your organization already has " + perOrg
+                    + " runs in progress; try again later", Duration.ofSeconds(RETRY_AFTER_SECONDS));
         }
         if (!global.tryAcquire()) {
             mine.release();
-            throw new TooManyRunsException("The runner is at its limit of concurrent runs; try again later",
-                    RETRY_AFTER_SECONDS);
+            throw ApiException.tooManyRequests("too_many_runs", "The runner is at its limit of concurrent runs; try again "
+                    + "later", Duration.ofSeconds(RETRY_AFTER_SECONDS));
         }
         return new Permit(mine);
     }

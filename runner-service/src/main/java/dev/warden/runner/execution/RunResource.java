@@ -1,6 +1,6 @@
 package dev.warden.runner.execution;
 
-import dev.warden.api.ErrorResponse;
+import dev.warden.api.WardenApiDefinition;
 import dev.warden.api.PageRequest;
 import dev.warden.api.Params;
 import dev.warden.tenancy.security.CurrentActor;
@@ -17,7 +17,6 @@ import jakarta.ws.rs.core.MediaType;
 import jakarta.ws.rs.core.UriInfo;
 import org.eclipse.microprofile.openapi.annotations.Operation;
 import org.eclipse.microprofile.openapi.annotations.enums.SchemaType;
-import org.eclipse.microprofile.openapi.annotations.headers.Header;
 import org.eclipse.microprofile.openapi.annotations.media.Content;
 import org.eclipse.microprofile.openapi.annotations.media.Schema;
 import org.eclipse.microprofile.openapi.annotations.parameters.Parameter;
@@ -53,9 +52,7 @@ public class RunResource {
             content = @Content(mediaType = MediaType.APPLICATION_JSON, schema = @Schema(implementation = Execution.class)))
     @APIResponse(responseCode = "202", description = "async=true: the run started; Location names the execution",
             content = @Content(mediaType = MediaType.APPLICATION_JSON, schema = @Schema(implementation = Execution.class)))
-    @APIResponse(responseCode = "429", description = "Too many runs at once, for the organization or the runner",
-            headers = @Header(name = "Retry-After", schema = @Schema(type = SchemaType.INTEGER)),
-            content = @Content(mediaType = MediaType.APPLICATION_JSON, schema = @Schema(implementation = ErrorResponse.class)))
+    @APIResponse(responseCode = "429", ref = WardenApiDefinition.TOO_MANY_REQUESTS)
     public Uni<RestResponse<Execution>> run(@PathParam("agent_id") String agentId,
                                             @Parameter(description = "true: answer 202 at once and run in the background",
                                                     schema = @Schema(type = SchemaType.STRING, enumeration = {"true", "false"}))

@@ -278,6 +278,23 @@ class RegistryTest {
     }
 
     @Test
+    void anActiveAgentWhoseNewestRunFailedIsInErrorUntilARunSucceeds() {
+        Instant now = Instant.now().truncatedTo(ChronoUnit.MILLIS);
+        publish(Topics.EXECUTIONS, dev.warden.registry.support.History.executionFinished(org.id(), triage, "oom", now),
+                // an older success arriving late changes nothing
+                dev.warden.registry.support.History.executionFinished(org.id(), triage, "success", now.minusSeconds(60)));
+        Awaitility.await().atMost(Duration.ofSeconds(30)).pollInterval(Duration.ofMillis(100)).until(() ->
+                as(org, "viewer").get("/v1/registry?status=error").then().extract().<Integer>path("total") == 1);
+        as(org, "viewer").get("/v1/registry").then().body("summary.status_breakdown.error", equalTo(1))
+                .body("summary.status_breakdown.active", equalTo(0));
+        as(org, "viewer").get("/v1/registry/agents/" + triage).then().body("agent.status", equalTo("active"));
+
+        publish(Topics.EXECUTIONS, dev.warden.registry.support.History.executionFinished(org.id(), triage, "success", now.plusSeconds(1)));
+        Awaitility.await().atMost(Duration.ofSeconds(30)).pollInterval(Duration.ofMillis(100)).until(() ->
+                as(org, "viewer").get("/v1/registry?status=error").then().extract().<Integer>path("total") == 0);
+    }
+
+    @Test
     void theDatabaseKeepsEachOrganizationsRowsApart() {
         UUID stranger = UUID.randomUUID();
         for (String table : List.of("registry_agents", "registry_agent_stats", "registry_connectors",

@@ -168,4 +168,17 @@ public class ProjectionRepository {
         return conn.preparedQuery("DELETE FROM registry_pending_registrations WHERE id = $1").execute(Tuple.of(id))
                 .replaceWithVoid();
     }
+
+    /** The agent's newest finished execution; an older one than stored changes nothing. */
+    public Uni<Void> executionFinished(SqlConnection conn, UUID org, UUID agent, String status, Instant finishedAt) {
+        return conn.preparedQuery("""
+                        INSERT INTO registry_agent_stats (org_id, agent_id, last_execution_status, last_execution_at)
+                        VALUES ($1, $2, $3, $4)
+                        ON CONFLICT (org_id, agent_id) DO UPDATE
+                            SET last_execution_status = excluded.last_execution_status,
+                                last_execution_at = excluded.last_execution_at
+                        WHERE registry_agent_stats.last_execution_at IS NULL
+                           OR registry_agent_stats.last_execution_at < excluded.last_execution_at""")
+                .execute(Tuple.of(org, agent, status, utc(finishedAt))).replaceWithVoid();
+    }
 }

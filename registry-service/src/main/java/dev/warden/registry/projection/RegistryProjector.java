@@ -12,6 +12,7 @@ import dev.warden.events.agent.AgentEvents.RegistrationRequested;
 import dev.warden.events.audit.AuditEvents.AuditEntry;
 import dev.warden.events.audit.AuditEvents.CompliancePackageCreated;
 import dev.warden.events.audit.AuditEvents.DriftEvent;
+import dev.warden.events.execution.ExecutionEvents.ExecutionFinished;
 import dev.warden.outbox.DeadLetters;
 import dev.warden.registry.overview.RegistryChanges;
 import dev.warden.outbox.EventConsumers;
@@ -195,6 +196,10 @@ public class RegistryProjector {
                 CompliancePackageCreated p = parse(e, CompliancePackageCreated.class);
                 UUID agent = agentId(p.agentId());
                 yield agent == null ? Uni.createFrom().voidItem() : projection.addCompliancePackage(conn, org, p.id(), agent);
+            }
+            case EventTypes.EXECUTION_FINISHED -> {
+                ExecutionFinished x = parse(e, ExecutionFinished.class);
+                yield projection.executionFinished(conn, org, x.agentId(), x.status(), x.finishedAt());
             }
             // Everything else (policy definitions, rules, checkpoints, ...) changes nothing the registry shows.
             default -> Uni.createFrom().voidItem();

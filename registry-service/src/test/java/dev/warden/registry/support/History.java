@@ -144,4 +144,14 @@ public final class History {
                 as(org, "viewer").get("/v1/registry/agents/" + id).statusCode() == 200);
         return id.toString();
     }
+
+    /** A finished run of the agent, as runner-service publishes it (keyed by the agent). */
+    public static CloudEvent executionFinished(UUID org, UUID agent, String status, Instant finishedAt) {
+        var limits = new dev.warden.events.execution.ExecutionEvents.ExecutionLimits("standard", 0.5, 256, 30_000, 64,
+                1_048_576, false);
+        return CloudEvent.of("/warden/runner-service", EventTypes.EXECUTION_FINISHED, agent.toString(), org,
+                new dev.warden.events.execution.ExecutionEvents.ExecutionFinished(UUID.randomUUID(), agent, 1,
+                        "localhost/warden/demo-agent:1", null, limits, status, "success".equals(status) ? 0 : 1, 120, 2, 0,
+                        "a".repeat(64), "b".repeat(64), false, null, "user:alice", finishedAt.minusMillis(120), finishedAt));
+    }
 }

@@ -19,7 +19,11 @@ public record KafkaAccess(String principal, Set<String> writes, Set<String> read
     public static final KafkaAccess AUDIT_SERVICE = of("audit-service", List.of(Topics.AUDIT, Topics.AGENT_ACTIONS),
             List.of(Topics.AGENTS, Topics.FLEET, Topics.EXECUTIONS, Topics.AGENT_ACTIONS));
 
-    public static final List<KafkaAccess> SERVICES = List.of(AGENT_SERVICE, AUDIT_SERVICE);
+    /** fleet-service projects agents (known ids, policy changes) and drift events (recent threats). */
+    public static final KafkaAccess FLEET_SERVICE = of("fleet-service", List.of(Topics.FLEET),
+            List.of(Topics.AGENTS, Topics.AUDIT));
+
+    public static final List<KafkaAccess> SERVICES = List.of(AGENT_SERVICE, AUDIT_SERVICE, FLEET_SERVICE);
 
     /** {@code owns} to write, {@code consumes} as a group (with their dead-letter topics), and the access topic. */
     private static KafkaAccess of(String service, List<String> owns, List<String> consumes) {

@@ -1,0 +1,32 @@
+package dev.warden.events.fleet;
+
+import com.fasterxml.jackson.databind.PropertyNamingStrategies;
+import com.fasterxml.jackson.databind.annotation.JsonNaming;
+import org.eclipse.microprofile.openapi.annotations.media.Schema;
+
+import java.time.Instant;
+import java.util.List;
+import java.util.UUID;
+
+/** The payloads of {@code warden.fleet.v1}. Each is described in {@code schemas/warden.fleet.v1.json}. */
+public final class FleetEvents {
+
+    private FleetEvents() {
+    }
+
+    /** A fleet instance (seed 003's "agent"): one running copy of a governed agent, as it stands after the change. */
+    @JsonNaming(PropertyNamingStrategies.SnakeCaseStrategy.class)
+    public record Instance(String id, UUID orgId, @Schema(nullable = true) UUID agentId, String hostname, String os,
+                           String version, String ip, List<String> tags, Instant registeredAt,
+                           Instant lastHeartbeat) {
+    }
+
+    /**
+     * Every liveness transition (registered, stale, offline, back online, deregistered): the state before (null for
+     * a registration), the state after, and how long it had been since the instance's last heartbeat.
+     */
+    @JsonNaming(PropertyNamingStrategies.SnakeCaseStrategy.class)
+    public record InstanceTransition(Instance instance, @Schema(nullable = true) String previousState, String state,
+                                     long sinceLastHeartbeatMs, Instant at, @Schema(nullable = true) String actor) {
+    }
+}

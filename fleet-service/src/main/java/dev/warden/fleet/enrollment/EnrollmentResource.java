@@ -85,7 +85,7 @@ public class EnrollmentResource {
             content = @Content(mediaType = MediaType.APPLICATION_JSON, schema = @Schema(implementation = TokenEnvelope.class)))
     @APIResponse(responseCode = "404", ref = dev.warden.api.WardenApiDefinition.NOT_FOUND)
     public Uni<RestResponse<TokenEnvelope>> create(CreateTokenRequest request) {
-        CreateTokenRequest body = request == null ? new CreateTokenRequest(null, null, null) : request;
+        CreateTokenRequest body = Checks.body(request);
         UUID agent = Params.optionalUuid("agent_id", body.agentId());
         new Checks().range("expires_in_seconds", body.expiresInSeconds(), 1, MAX_LIFETIME_SECONDS)
                 .range("max_uses", body.maxUses(), 1, MAX_USES).orThrow();

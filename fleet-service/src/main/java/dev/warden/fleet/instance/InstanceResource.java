@@ -132,7 +132,7 @@ public class InstanceResource {
         if (!INSTANCE_ID.matcher(id).matches() || own != null && !own.equals(id)) {
             throw ApiException.notFound("Agent");
         }
-        HeartbeatRequest body = request == null ? new HeartbeatRequest(null, null, null, null, null) : request;
+        HeartbeatRequest body = Checks.body(request);
         Checks c = new Checks()
                 .check(body.uptime() == null || body.uptime() >= 0 && body.uptime() <= MAX_UPTIME, "uptime",
                         "must be a number of seconds, at least 0")

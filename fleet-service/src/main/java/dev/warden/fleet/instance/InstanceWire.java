@@ -36,7 +36,7 @@ public final class InstanceWire {
 
     @Schema(name = "HeartbeatRequest")
     public record HeartbeatRequest(
-            @Schema(minimum = "0", description = "Seconds since the instance started") Double uptime,
+            @Schema(minimum = "0", maximum = "10000000000", description = "Seconds since the instance started") Double uptime,
             @Schema(minimum = "0", maximum = "100", description = "CPU usage, percent") Double cpu,
             @Schema(minimum = "0", maximum = "100", description = "Memory usage, percent") Double memory,
             @Schema(maxLength = 64) String version,

@@ -3,6 +3,7 @@ package dev.warden.fleet.instance;
 import dev.warden.fleet.FleetConfig;
 import dev.warden.fleet.instance.InstanceRepository.Beat;
 import dev.warden.fleet.instance.InstanceRepository.HeartbeatWrite;
+import dev.warden.fleet.liveness.TransitionEvents;
 import dev.warden.fleet.liveness.Transitions;
 import dev.warden.outbox.Outbox;
 import dev.warden.tenancy.db.TenantDb;
@@ -31,16 +32,16 @@ public class HeartbeatWriter {
 
     private final TenantDb db;
     private final InstanceRepository instances;
-    private final Outbox outbox;
+    private final TransitionEvents events;
     private final int batchSize;
     private final int writers;
     private final ArrayDeque<Pending> queue = new ArrayDeque<>();
     private int running;
 
-    public HeartbeatWriter(TenantDb db, InstanceRepository instances, Outbox outbox, FleetConfig config) {
+    public HeartbeatWriter(TenantDb db, InstanceRepository instances, TransitionEvents events, FleetConfig config) {
         this.db = db;
         this.instances = instances;
-        this.outbox = outbox;
+        this.events = events;
         this.batchSize = config.heartbeatBatchSize();
         this.writers = config.heartbeatWriters();
     }
@@ -100,7 +101,7 @@ public class HeartbeatWriter {
                                     b.previousHeartbeat(), b.instance().lastHeartbeat(), null));
                         }
                     }
-                    return outbox.emitAll(conn, org, transitions);
+                    return events.emit(conn, org, transitions);
                 }))
                 .invoke(beats -> {
                     Map<String, Beat> found = new LinkedHashMap<>();

@@ -7,8 +7,8 @@ import dev.warden.fleet.enrollment.FleetCredentials;
 import dev.warden.fleet.enrollment.FleetSecrets;
 import dev.warden.fleet.instance.InstanceRepository.Beat;
 import dev.warden.fleet.instance.InstanceRepository.HeartbeatWrite;
+import dev.warden.fleet.liveness.TransitionEvents;
 import dev.warden.fleet.liveness.Transitions;
-import dev.warden.outbox.Outbox;
 import dev.warden.tenancy.db.ListQuery;
 import dev.warden.tenancy.db.TenantDb;
 import dev.warden.tenancy.security.ApiKeys;
@@ -32,17 +32,17 @@ public class InstanceService {
     private final EnrollmentRepository tokens;
     private final HeartbeatWriter heartbeats;
     private final FleetCredentials credentials;
-    private final Outbox outbox;
+    private final TransitionEvents events;
     private final FleetClock clock;
 
     public InstanceService(TenantDb db, InstanceRepository instances, EnrollmentRepository tokens,
-                           HeartbeatWriter heartbeats, FleetCredentials credentials, Outbox outbox, FleetClock clock) {
+                           HeartbeatWriter heartbeats, FleetCredentials credentials, TransitionEvents events, FleetClock clock) {
         this.db = db;
         this.instances = instances;
         this.tokens = tokens;
         this.heartbeats = heartbeats;
         this.credentials = credentials;
-        this.outbox = outbox;
+        this.events = events;
         this.clock = clock;
     }
 
@@ -73,7 +73,7 @@ public class InstanceService {
                     return instances.insert(conn, id, org, r.agentId(), r.hostname(), r.os(), r.version(), r.ip(),
                             r.tags(), now, ApiKeys.sha256(credential), r.by());
                 })
-                .call(instance -> outbox.emitAll(conn, org, List.of(
+                .call(instance -> events.emit(conn, org, List.of(
                         Transitions.message(instance, null, Transitions.ONLINE, now, now, r.by())))))
                 .map(instance -> new Registered(instance, credential));
     }
@@ -89,7 +89,7 @@ public class InstanceService {
         var now = clock.now();
         return db.inOrg(org, conn -> instances.lock(conn, id).chain(found -> {
                     Instance before = found.orElseThrow(() -> ApiException.notFound("Agent"));
-                    return instances.deregister(conn, id, now).call(after -> outbox.emitAll(conn, org, List.of(
+                    return instances.deregister(conn, id, now).call(after -> events.emit(conn, org, List.of(
                             Transitions.message(after, before.status(), Transitions.DEREGISTERED, before.lastHeartbeat(),
                                     now, by))));
                 }))

@@ -32,14 +32,14 @@ public class LivenessSweep implements LeaderJob {
 
     private final TenantDb db;
     private final LivenessRepository repository;
-    private final Outbox outbox;
+    private final TransitionEvents events;
     private final FleetClock clock;
     private final FleetConfig config;
 
-    public LivenessSweep(TenantDb db, LivenessRepository repository, Outbox outbox, FleetClock clock, FleetConfig config) {
+    public LivenessSweep(TenantDb db, LivenessRepository repository, TransitionEvents events, FleetClock clock, FleetConfig config) {
         this.db = db;
         this.repository = repository;
-        this.outbox = outbox;
+        this.events = events;
         this.clock = clock;
         this.config = config;
     }
@@ -91,8 +91,9 @@ public class LivenessSweep implements LeaderJob {
                             }
                             Uni<Void> emitted = Uni.createFrom().voidItem();
                             for (var e : byOrg.entrySet()) {
-                                emitted = emitted.chain(() -> outbox.emitAll(conn, e.getKey(), e.getValue()).replaceWithVoid());
+                                emitted = emitted.chain(() -> events.emit(conn, e.getKey(), e.getValue()));
                             }
+                            emitted = emitted.chain(() -> events.forgetBefore(conn, now.minus(TransitionEvents.KEPT)));
                             return emitted.replaceWith(new Swept(stale.size(), offline.size(),
                                     stale.size() == BATCH || offline.size() == BATCH));
                         })));

@@ -14,7 +14,7 @@ public final class FleetIdentity {
     public static final String ENROLLEE = "enrollee";
     static final String TOKEN_ATTRIBUTE = "warden.fleet.token_id";
     static final String INSTANCE_ATTRIBUTE = "warden.fleet.instance_id";
-    static final String AGENT_ATTRIBUTE = "warden.fleet.agent_id";
+    static final String AGENT_ATTRIBUTE = Identities.AGENT_ATTRIBUTE;
 
     private FleetIdentity() {
     }

@@ -10,7 +10,7 @@ public final class FleetSecrets {
     /** Enrolment tokens: {@code Authorization: Bearer wfe_...} registers an instance. */
     public static final String TOKEN_PREFIX = "wfe_";
     /** Instance credentials: {@code Authorization: Bearer wfi_...} heartbeats as that instance. */
-    public static final String CREDENTIAL_PREFIX = "wfi_";
+    public static final String CREDENTIAL_PREFIX = dev.warden.events.fleet.FleetEvents.CREDENTIAL_PREFIX;
     private static final SecureRandom RANDOM = new SecureRandom();
 
     private FleetSecrets() {

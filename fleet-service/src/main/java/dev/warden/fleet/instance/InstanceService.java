@@ -74,7 +74,7 @@ public class InstanceService {
                             r.tags(), now, ApiKeys.sha256(credential), r.by());
                 })
                 .call(instance -> events.emit(conn, org, List.of(
-                        Transitions.message(instance, null, Transitions.ONLINE, now, now, r.by())))))
+                        Transitions.message(instance, null, Transitions.ONLINE, now, now, r.by(), ApiKeys.sha256(credential))))))
                 .map(instance -> new Registered(instance, credential));
     }
 

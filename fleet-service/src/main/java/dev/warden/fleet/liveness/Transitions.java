@@ -25,6 +25,12 @@ public final class Transitions {
      */
     public static Outbox.Message message(Instance instance, String previous, String state, Instant lastHeartbeat,
                                          Instant at, String actor) {
+        return message(instance, previous, state, lastHeartbeat, at, actor, null);
+    }
+
+    /** A registration also carries the SHA-256 of the instance's credential, for the services that check it. */
+    public static Outbox.Message message(Instance instance, String previous, String state, Instant lastHeartbeat,
+                                         Instant at, String actor, String credentialSha256) {
         String type = previous == null ? EventTypes.FLEET_INSTANCE_REGISTERED : switch (state) {
             case STALE -> EventTypes.FLEET_INSTANCE_STALE;
             case OFFLINE -> EventTypes.FLEET_INSTANCE_OFFLINE;
@@ -34,6 +40,6 @@ public final class Transitions {
         };
         long since = Math.max(0, Duration.between(lastHeartbeat, at).toMillis());
         return new Outbox.Message(type, instance.subject(), instance.subject(),
-                new InstanceTransition(instance.event(), previous, state, since, at, actor));
+                new InstanceTransition(instance.event(), previous, state, since, at, actor, credentialSha256));
     }
 }

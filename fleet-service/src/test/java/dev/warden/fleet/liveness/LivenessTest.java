@@ -81,6 +81,8 @@ class LivenessTest {
             assertEquals(List.of("dev.warden.fleet.instance-registered.v1", "dev.warden.fleet.instance-stale.v1",
                     "dev.warden.fleet.instance-offline.v1", "dev.warden.fleet.instance-online.v1",
                     "dev.warden.fleet.instance-deregistered.v1"), types);
+            assertTrue(events.get(0).path("data").path("credential_sha256").asText().matches("^[0-9a-f]{64}$"),
+                    "the registration carries the credential's SHA-256, for audit-service");
             List<String> previous = events.stream().map(e -> e.path("data").path("previous_state").asText("null")).toList();
             assertEquals(List.of("null", "online", "stale", "offline", "online"), previous);
             long staleAfterMs = events.get(1).path("data").path("since_last_heartbeat_ms").asLong();

@@ -11,6 +11,12 @@ import java.util.UUID;
 /** The payloads of {@code warden.fleet.v1}. Each is described in {@code schemas/warden.fleet.v1.json}. */
 public final class FleetEvents {
 
+    /**
+     * Instance credentials start with this; only their SHA-256 travels ({@code credential_sha256} of the registered
+     * event), so a service that checks them (audit-service, for actions an instance reports) learns them from the topic.
+     */
+    public static final String CREDENTIAL_PREFIX = "wfi_";
+
     private FleetEvents() {
     }
 
@@ -27,6 +33,7 @@ public final class FleetEvents {
      */
     @JsonNaming(PropertyNamingStrategies.SnakeCaseStrategy.class)
     public record InstanceTransition(Instance instance, @Schema(nullable = true) String previousState, String state,
-                                     long sinceLastHeartbeatMs, Instant at, @Schema(nullable = true) String actor) {
+                                     long sinceLastHeartbeatMs, Instant at, @Schema(nullable = true) String actor,
+                                     @Schema(nullable = true) String credentialSha256) {
     }
 }

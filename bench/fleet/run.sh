@@ -23,7 +23,7 @@ limit="${BENCH_P99_MS:-50}"
 out="$root/bench/fleet/target"
 mkdir -p "$out"
 log="$out/fleet-bench.log"
-: > "$log"
+: > "$log"; : > "$out/launcher.log"
 say() { echo "$*" | tee -a "$log"; }
 command -v wrk >/dev/null || apt-get install -y wrk >/dev/null
 command -v pgbench >/dev/null || apt-get install -y postgresql-contrib >/dev/null

@@ -37,6 +37,14 @@ public interface FleetConfig {
     @WithDefault("4")
     int heartbeatWriters();
 
+    /**
+     * How long a replica remembers a checked instance credential. Longer than the heartbeat interval, or every
+     * heartbeat would look its credential up again; safe because a credential never changes its instance and the
+     * heartbeat itself refuses a deregistered one (404 where another replica would say 401).
+     */
+    @WithDefault("10m")
+    Duration credentialCache();
+
     default Duration sweepPeriod() {
         return sweepInterval().orElse(staleAfter().dividedBy(20));
     }

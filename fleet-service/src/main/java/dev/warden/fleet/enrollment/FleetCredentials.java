@@ -1,6 +1,7 @@
 package dev.warden.fleet.enrollment;
 
 import dev.warden.fleet.FleetClock;
+import dev.warden.fleet.FleetConfig;
 import dev.warden.tenancy.db.TenantDb;
 import dev.warden.tenancy.security.AccessDirectory;
 import dev.warden.tenancy.security.ApiKeys;
@@ -21,13 +22,14 @@ import java.util.concurrent.ConcurrentHashMap;
  * {@link LocalCredentials}): an enrolment token ({@code wfe_}) must be unrevoked, unexpired and not used up; an
  * instance credential ({@code wfi_}) must belong to a live instance. Both are looked up by SHA-256 in the platform
  * scope (the secret names its organization). Instance credentials, checked on every heartbeat, are remembered for
- * {@link #CACHE_NANOS}: a deregistered instance's heartbeats are refused by the heartbeat itself, which only updates
- * live instances. A disabled organization's secrets are refused at once, as its API keys are.
+ * {@code warden.fleet.credential-cache} (10 minutes: longer than the heartbeat interval, or every heartbeat would
+ * miss): a credential never changes its instance, and a deregistered instance's heartbeats are refused by the
+ * heartbeat itself, which only updates live instances. A disabled organization's secrets are refused at once, as its
+ * API keys are.
  */
 @ApplicationScoped
 public class FleetCredentials implements LocalCredentials {
 
-    static final long CACHE_NANOS = 30_000_000_000L;
     private static final int CACHE_MAX = 200_000;
 
     private final TenantDb db;
@@ -35,12 +37,15 @@ public class FleetCredentials implements LocalCredentials {
     private final AccessDirectory directory;
     private final FleetClock clock;
     private final Map<String, Cached> instances = new ConcurrentHashMap<>();
+    private final long cacheNanos;
 
-    public FleetCredentials(TenantDb db, EnrollmentRepository repository, AccessDirectory directory, FleetClock clock) {
+    public FleetCredentials(TenantDb db, EnrollmentRepository repository, AccessDirectory directory, FleetClock clock,
+                            FleetConfig config) {
         this.db = db;
         this.repository = repository;
         this.directory = directory;
         this.clock = clock;
+        this.cacheNanos = config.credentialCache().toNanos();
     }
 
     @Override
@@ -58,7 +63,7 @@ public class FleetCredentials implements LocalCredentials {
                             .orElseThrow(() -> new AuthenticationFailedException("unusable enrolment token")));
         }
         Cached cached = instances.get(sha256);
-        if (cached != null && System.nanoTime() - cached.at() < CACHE_NANOS) {
+        if (cached != null && System.nanoTime() - cached.at() < cacheNanos) {
             return active(cached.org()) ? Uni.createFrom().item(cached.identity())
                     : Uni.createFrom().failure(new AuthenticationFailedException("organization disabled"));
         }

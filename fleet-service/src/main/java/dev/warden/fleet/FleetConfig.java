@@ -38,6 +38,13 @@ public interface FleetConfig {
     int heartbeatWriters();
 
     /**
+     * How often the sweep publishes each online instance's last figures ({@code instance-summary} events): Kafka
+     * traffic follows the fleet's size, not its heartbeat rate. audit-service records each one.
+     */
+    @WithDefault("15m")
+    Duration summaryInterval();
+
+    /**
      * How long a replica remembers a checked instance credential. Longer than the heartbeat interval, or every
      * heartbeat would look its credential up again; safe because a credential never changes its instance and the
      * heartbeat itself refuses a deregistered one (404 where another replica would say 401).

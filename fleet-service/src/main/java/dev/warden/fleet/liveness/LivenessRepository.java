@@ -40,6 +40,26 @@ public class LivenessRepository {
                 });
     }
 
+    /** Online instances not summarized since {@code cutoff}, marked summarized at {@code at}, oldest first. */
+    public Uni<List<Instance>> summarize(SqlConnection conn, Instant cutoff, Instant at, int limit) {
+        return conn.preparedQuery("""
+                        WITH due AS (
+                            SELECT id FROM fleet_instances WHERE status = 'online'
+                                AND coalesce(summarized_at, registered_at) < $1
+                            ORDER BY coalesce(summarized_at, registered_at) LIMIT $3 FOR UPDATE SKIP LOCKED
+                        )
+                        UPDATE fleet_instances i SET summarized_at = $2 FROM due WHERE i.id = due.id
+                        RETURNING\s""" + prefixed())
+                .execute(Tuple.of(cutoff.atOffset(ZoneOffset.UTC), at.atOffset(ZoneOffset.UTC), limit))
+                .map(rows -> {
+                    List<Instance> out = new ArrayList<>(rows.size());
+                    for (Row row : rows) {
+                        out.add(Instance.from(row));
+                    }
+                    return out;
+                });
+    }
+
     private static String prefixed() {
         return String.join(", ", java.util.Arrays.stream(Instance.COLUMNS.split(",\\s*")).map(c -> "i." + c).toList());
     }

@@ -1,5 +1,7 @@
 package dev.warden.fleet.liveness;
 
+import dev.warden.events.EventTypes;
+import dev.warden.events.fleet.FleetEvents;
 import dev.warden.fleet.FleetClock;
 import dev.warden.fleet.FleetConfig;
 import dev.warden.fleet.instance.Instance;
@@ -33,13 +35,16 @@ public class LivenessSweep implements LeaderJob {
     private final TenantDb db;
     private final LivenessRepository repository;
     private final TransitionEvents events;
+    private final Outbox outbox;
     private final FleetClock clock;
     private final FleetConfig config;
 
-    public LivenessSweep(TenantDb db, LivenessRepository repository, TransitionEvents events, FleetClock clock, FleetConfig config) {
+    public LivenessSweep(TenantDb db, LivenessRepository repository, TransitionEvents events, Outbox outbox,
+                         FleetClock clock, FleetConfig config) {
         this.db = db;
         this.repository = repository;
         this.events = events;
+        this.outbox = outbox;
         this.clock = clock;
         this.config = config;
     }
@@ -94,9 +99,26 @@ public class LivenessSweep implements LeaderJob {
                                 emitted = emitted.chain(() -> events.emit(conn, e.getKey(), e.getValue()));
                             }
                             emitted = emitted.chain(() -> events.forgetBefore(conn, now.minus(TransitionEvents.KEPT)));
-                            return emitted.replaceWith(new Swept(stale.size(), offline.size(),
-                                    stale.size() == BATCH || offline.size() == BATCH));
+                            return emitted.chain(() -> summarize(conn, now, config.summaryInterval())).map(summarized -> new Swept(stale.size(),
+                                    offline.size(), stale.size() == BATCH || offline.size() == BATCH || summarized == BATCH));
                         })));
+    }
+
+    /** Publishes the figures of online instances not summarized for {@code interval}; answers how many. */
+    Uni<Integer> summarize(io.vertx.mutiny.sqlclient.SqlConnection conn, Instant now, Duration interval) {
+        return repository.summarize(conn, now.minus(interval), now, BATCH).chain(due -> {
+            Map<UUID, List<Outbox.Message>> byOrg = new LinkedHashMap<>();
+            for (Instance i : due) {
+                byOrg.computeIfAbsent(i.orgId(), o -> new ArrayList<>()).add(new Outbox.Message(
+                        EventTypes.FLEET_INSTANCE_SUMMARY, i.subject(), i.subject(), new FleetEvents.InstanceSummary(
+                        i.event(), i.cpu(), i.memory(), i.uptime(), i.activePolicyVersion(), now)));
+            }
+            Uni<Void> emitted = Uni.createFrom().voidItem();
+            for (var e : byOrg.entrySet()) {
+                emitted = emitted.chain(() -> outbox.emitAll(conn, e.getKey(), e.getValue()).replaceWithVoid());
+            }
+            return emitted.replaceWith(due.size());
+        });
     }
 
     /** How many instances one round marked stale and offline, and whether more were due than it took. */

@@ -100,6 +100,30 @@ class LivenessTest {
         }
     }
 
+    @Inject
+    dev.warden.tenancy.db.TenantDb db;
+
+    @Test
+    void onlineInstancesFiguresArePublishedOncePerSummaryIntervalNotPerHeartbeat() {
+        TestOrg org = FleetFixtures.organization();
+        String id = registerId(org, "summarized");
+        for (int i = 0; i < 3; i++) {
+            as(org, "operator").body(Map.of("cpu", 10 + i, "memory", 20)).post("/v1/fleet/agents/" + id + "/heartbeat")
+                    .then().statusCode(200);
+        }
+        // A round whose interval has passed for every online instance: one summary each, not one per heartbeat.
+        int first = db.asPlatform(conn -> sweep.summarize(conn, clock.now(), Duration.ZERO)).await().indefinitely();
+        assertTrue(first >= 1);
+        as(org, "operator").delete("/v1/fleet/agents/" + id).then().statusCode(200);
+        try (EventTap tap = new EventTap(FleetFixtures.bootstrap(), Topics.FLEET)) {
+            List<JsonNode> events = tap.eventsAbout(id, 3, Duration.ofSeconds(30));
+            assertEquals(List.of("dev.warden.fleet.instance-registered.v1", "dev.warden.fleet.instance-summary.v1",
+                    "dev.warden.fleet.instance-deregistered.v1"), events.stream().map(e -> e.path("type").asText()).toList());
+            assertEquals(12.0, events.get(1).path("data").path("cpu").asDouble());
+            assertEquals(List.of(), EventSchemas.violations(events.get(1)));
+        }
+    }
+
     @Test
     void twoSweepersAtOnceMoveEachInstanceOnce() {
         TestOrg org = FleetFixtures.organization();

@@ -38,6 +38,8 @@ public final class EventTypes {
     public static final String FLEET_INSTANCE_OFFLINE = "dev.warden.fleet.instance-offline.v1";
     public static final String FLEET_INSTANCE_ONLINE = "dev.warden.fleet.instance-online.v1";
     public static final String FLEET_INSTANCE_DEREGISTERED = "dev.warden.fleet.instance-deregistered.v1";
+    /** Not a transition: an online instance's last figures, once per summary interval. */
+    public static final String FLEET_INSTANCE_SUMMARY = "dev.warden.fleet.instance-summary.v1";
 
     public static final String ORGANIZATION = "dev.warden.access.organization.v1";
     public static final String API_KEY = "dev.warden.access.api-key.v1";
@@ -73,6 +75,7 @@ public final class EventTypes {
             Map.entry(FLEET_INSTANCE_OFFLINE, Topics.FLEET),
             Map.entry(FLEET_INSTANCE_ONLINE, Topics.FLEET),
             Map.entry(FLEET_INSTANCE_DEREGISTERED, Topics.FLEET),
+            Map.entry(FLEET_INSTANCE_SUMMARY, Topics.FLEET),
             Map.entry(ORGANIZATION, Topics.ACCESS),
             Map.entry(API_KEY, Topics.ACCESS));
 

@@ -27,6 +27,13 @@ public final class FleetEvents {
                            Instant lastHeartbeat) {
     }
 
+    /** An online instance's last reported figures: published once per summary interval, not per heartbeat. */
+    @JsonNaming(PropertyNamingStrategies.SnakeCaseStrategy.class)
+    public record InstanceSummary(Instance instance, @Schema(nullable = true) Double cpu,
+                                  @Schema(nullable = true) Double memory, @Schema(nullable = true) Double uptime,
+                                  @Schema(nullable = true) Integer activePolicyVersion, Instant at) {
+    }
+
     /**
      * Every liveness transition (registered, stale, offline, back online, deregistered): the state before (null for
      * a registration), the state after, and how long it had been since the instance's last heartbeat.

@@ -9,12 +9,13 @@ import java.util.List;
 import java.util.UUID;
 
 /**
- * A fleet list request, checked: filters (status, tags, q, org_id), order (sortBy hostname, registeredAt or
+ * A fleet list request, checked: filters (status, tags, q, org_id, updated_since: a heartbeat or a change of status
+ * since then), order (sortBy hostname, registeredAt or
  * lastHeartbeat; sortDir asc or desc) and the page (limit, and the cursor of the previous page, which holds the
  * order it was made for and the last instance's position in it).
  */
-public record InstanceQuery(String status, List<String> tags, String q, UUID orgId, Sort sortBy, boolean descending,
-                            int limit, Position after) {
+public record InstanceQuery(String status, List<String> tags, String q, UUID orgId, Instant updatedSince, Sort sortBy,
+                            boolean descending, int limit, Position after) {
 
     public enum Sort {
         hostname("hostname"), registeredAt("registered_at"), lastHeartbeat("last_heartbeat");

@@ -63,6 +63,7 @@ public class InstanceRepository {
         if (!query.tags().isEmpty()) {
             list.where("tags @> ?::text[]", (Object) query.tags().toArray(String[]::new));
         }
+        list.whereIfPresent("greatest(last_heartbeat, status_changed_at) >= ?", query.updatedSince());
         if (query.q() != null) {
             list.where("(hostname ILIKE ? ESCAPE '\\' OR id = ?)", "%" + likeEscaped(query.q()) + "%", query.q());
         }

@@ -182,7 +182,8 @@ public class InstanceResource {
             @QueryParam("sortBy") @Parameter(schema = @Schema(enumeration = {"hostname", "registeredAt", "lastHeartbeat"})) String sortBy,
             @QueryParam("sortDir") @Parameter(schema = @Schema(enumeration = {"asc", "desc"})) String sortDir,
             @QueryParam("limit") String limit,
-            @QueryParam("cursor") String cursor) {
+            @QueryParam("cursor") String cursor,
+            @QueryParam("updated_since") @Parameter(description = "Only instances with a heartbeat or a change of status since then") String updatedSince) {
         UUID org = actor.org();
         String s = Params.optionalText("status", status, 16);
         if (s != null && !STATUSES.contains(s)) {
@@ -197,12 +198,13 @@ public class InstanceResource {
         c.orThrow();
         UUID claimed = Params.optionalUuid("org_id", orgId);
         String text = Params.optionalText("q", q, 253);
+        java.time.Instant since = Params.optionalInstant("updated_since", updatedSince);
         InstanceQuery.Sort sort = Params.optionalEnum("sortBy", sortBy, InstanceQuery.Sort.class);
         SortDir dir = Params.optionalEnum("sortDir", sortDir, SortDir.class);
         int size = Params.integer("limit", limit, PageRequest.DEFAULT_LIMIT, 1, PageRequest.MAX_LIMIT);
         InstanceQuery.Sort by = sort == null ? InstanceQuery.Sort.registeredAt : sort;
         boolean desc = dir == SortDir.desc;
-        InstanceQuery query = new InstanceQuery(s, tags, text == null || text.isEmpty() ? null : text, claimed, by, desc,
+        InstanceQuery query = new InstanceQuery(s, tags, text == null || text.isEmpty() ? null : text, claimed, since, by, desc,
                 size, InstanceQuery.Position.decode(cursor, by, desc));
         return service.list(org, query).map(page -> {
             List<Summary> items = new ArrayList<>(page.page().items().size());

@@ -187,6 +187,12 @@ class InstanceTest {
                 .body("error.details.field", hasItem("cursor"));
         as(org, "viewer").get("/v1/fleet/agents?q=alpha&sortBy=lastHeartbeat").then().statusCode(200)
                 .body("data.hostname", containsInAnyOrder("alpha", "mid-alpha"));
+        as(org, "viewer").get("/v1/fleet/agents?updated_since=2999-01-01T00:00:00Z").then().statusCode(200)
+                .body("data", empty()).body("total", equalTo(0)).body("counts.online", equalTo(3));
+        as(org, "viewer").get("/v1/fleet/agents?updated_since=2020-01-01T00:00:00Z").then().statusCode(200)
+                .body("total", equalTo(3));
+        as(org, "viewer").get("/v1/fleet/agents?updated_since=yesterday").then().statusCode(400)
+                .body("error.details.field", hasItem("updated_since"));
         as(org, "viewer").get("/v1/fleet/agents?sortBy=name").then().statusCode(400)
                 .body("error.details.field", hasItem("sortBy"));
     }

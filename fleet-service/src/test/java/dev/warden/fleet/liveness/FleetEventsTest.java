@@ -107,6 +107,6 @@ class FleetEventsTest {
         elsewhere.close();
         FleetFixtures.as(org, "viewer").header("Last-Event-ID", "yesterday").get("/v1/fleet/events").then().log().ifValidationFails()
                 .statusCode(400).body("ok", equalTo(false));
-        FleetFixtures.bearer("wfi_unknown").get("/v1/fleet/events").then().statusCode(401);
+        FleetFixtures.bearer("wfi_unknown").get("/v1/fleet/events").then().statusCode(401).body("ok", equalTo(false));
     }
 }

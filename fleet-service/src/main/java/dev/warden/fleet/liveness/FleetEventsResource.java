@@ -66,7 +66,7 @@ public class FleetEventsResource {
                     .subscribe().with(events -> {
                         for (TransitionEvents.Recorded e : events) {
                             sink.send(sse.newEventBuilder().id(Long.toString(e.seq())).name(e.type())
-                                    .mediaType(MediaType.APPLICATION_JSON_TYPE).data(e.event()).build());
+                                    .data(e.event()).build());
                             cursor.set(e.seq());
                         }
                     }, failure -> sink.close()));

@@ -60,6 +60,9 @@ class InstanceTest {
         withIp.put("ip", "203.0.113.11");
         withIp.put("org_id", org.id().toString());
         register(org, withIp).body("data.ip", equalTo("203.0.113.11"));
+        // Through the gateway, the caller's address arrives in X-Forwarded-For (which the gateway sets).
+        as(org, "operator").header("X-Forwarded-For", "198.51.100.7").body(instanceBody("behind-gateway"))
+                .post("/v1/fleet/agents/register").then().statusCode(201).body("data.ip", equalTo("198.51.100.7"));
     }
 
     @Test

@@ -1,9 +1,12 @@
 package dev.warden.audit.action;
 
+import dev.warden.api.ApiException;
 import dev.warden.api.Checks;
 import dev.warden.api.Params;
 import dev.warden.api.WardenApiDefinition;
 import dev.warden.tenancy.security.CurrentActor;
+import dev.warden.tenancy.security.Identities;
+import io.quarkus.security.identity.SecurityIdentity;
 import dev.warden.tenancy.security.Roles;
 import io.smallrye.mutiny.Uni;
 import jakarta.annotation.security.RolesAllowed;
@@ -39,10 +42,12 @@ public class ActionResource {
 
     private final ActionService service;
     private final CurrentActor actor;
+    private final SecurityIdentity identity;
 
-    public ActionResource(ActionService service, CurrentActor actor) {
+    public ActionResource(ActionService service, CurrentActor actor, SecurityIdentity identity) {
         this.service = service;
         this.actor = actor;
+        this.identity = identity;
     }
 
     public record RecordActionsRequest(@Schema(required = true, format = "uuid") String agentId,
@@ -71,6 +76,11 @@ public class ActionResource {
     public Uni<RestResponse<Accepted>> record(RecordActionsRequest request) {
         RecordActionsRequest body = Checks.body(request);
         UUID agent = Params.uuid("agent_id", body.agentId());
+        // A fleet instance's credential (InstanceCredentials) is bound to the agent it runs: that agent's actions only.
+        UUID bound = Identities.agent(identity);
+        if (bound != null && !bound.equals(agent)) {
+            throw ApiException.forbidden("An instance reports actions for its own agent only");
+        }
         check(body.actions());
         return service.report(actor.org(), actor.name(), agent, body.actions())
                 .map(ids -> RestResponse.accepted(new Accepted(ids.size(), ids)));

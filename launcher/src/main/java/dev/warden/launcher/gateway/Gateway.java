@@ -157,6 +157,11 @@ public final class Gateway {
             if (incoming.authority() != null) {
                 ctx.request().setAuthority(incoming.authority());
             }
+            // The caller's address, as a production gateway passes it (set, never appended: a caller cannot choose it);
+            // fleet-service records it as an instance's ip when the instance does not say.
+            if (incoming.remoteAddress() != null) {
+                ctx.request().headers().set("X-Forwarded-For", incoming.remoteAddress().hostAddress());
+            }
             if (RequestLimits.unknownLength(incoming)) {
                 // A chunked body is counted here, so that one over the limit is refused in the shape like the rest.
                 return RequestLimits.readBody(incoming)

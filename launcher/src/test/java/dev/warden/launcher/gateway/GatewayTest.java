@@ -45,7 +45,8 @@ class GatewayTest {
         int originPort = origin.createHttpServer(new HttpServerOptions().setMaxInitialLineLength(65_536).setMaxHeaderSize(65_536))
                 .requestHandler(req -> req.body().onSuccess(body -> req.response()
                         .putHeader("content-type", "text/plain")
-                        .end(req.method() + " " + req.uri() + " host=" + req.authority() + " body=" + body)))
+                        .end(req.method() + " " + req.uri() + " host=" + req.authority() + " body=" + body
+                                + " xff=" + req.getHeader("X-Forwarded-For"))))
                 .listen(0, "127.0.0.1").toCompletionStage().toCompletableFuture().get(10, TimeUnit.SECONDS)
                 .actualPort();
         int closedPort;
@@ -80,7 +81,15 @@ class GatewayTest {
     void forwardsMethodPathQueryBodyAndHost() throws Exception {
         HttpResponse<String> response = send("POST", "/v1/up/x?y=1", "hello");
         assertEquals(200, response.statusCode());
-        assertEquals("POST /v1/up/x?y=1 host=127.0.0.1:" + port + " body=hello", response.body());
+        assertEquals("POST /v1/up/x?y=1 host=127.0.0.1:" + port + " body=hello xff=127.0.0.1", response.body());
+    }
+
+    @Test
+    void passesTheCallersAddressInXForwardedForReplacingWhatTheCallerSent() throws Exception {
+        HttpResponse<String> response = HTTP.send(HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + port + "/v1/up/y"))
+                .header("X-Forwarded-For", "203.0.113.66").GET().build(), HttpResponse.BodyHandlers.ofString());
+        assertEquals(200, response.statusCode());
+        assertTrue(response.body().endsWith(" xff=127.0.0.1"), response.body());
     }
 
     @Test
@@ -157,7 +166,7 @@ class GatewayTest {
     void aChunkedBodyIsCountedAsItComesAndOneOverTheLimitIsA413InTheErrorShape() throws Exception {
         HttpResponse<String> small = sendChunked(new byte[1000]);
         assertEquals(200, small.statusCode());
-        assertTrue(small.body().endsWith("body=" + new String(new byte[1000], StandardCharsets.UTF_8)));
+        assertTrue(small.body().endsWith("body=" + new String(new byte[1000], StandardCharsets.UTF_8) + " xff=127.0.0.1"));
         HttpResponse<String> huge = sendChunked(new byte[(int) RequestLimits.MAX_BODY + 1]);
         assertEquals(413, huge.statusCode());
         assertError(huge, "payload_too_large");

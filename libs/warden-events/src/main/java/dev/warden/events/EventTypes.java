@@ -39,6 +39,15 @@ public final class EventTypes {
     public static final String AUDIT_DRIFT_DETECTED = "dev.warden.audit.drift-detected.v1";
     public static final String AUDIT_COMPLIANCE_PACKAGE_CREATED = "dev.warden.audit.compliance-package-created.v1";
 
+    /** fleet-service: an instance's liveness transitions, each with the previous state (warden.fleet.v1). */
+    public static final String FLEET_INSTANCE_REGISTERED = "dev.warden.fleet.instance-registered.v1";
+    public static final String FLEET_INSTANCE_STALE = "dev.warden.fleet.instance-stale.v1";
+    public static final String FLEET_INSTANCE_OFFLINE = "dev.warden.fleet.instance-offline.v1";
+    public static final String FLEET_INSTANCE_ONLINE = "dev.warden.fleet.instance-online.v1";
+    public static final String FLEET_INSTANCE_DEREGISTERED = "dev.warden.fleet.instance-deregistered.v1";
+    /** Not a transition: an online instance's last figures, once per summary interval. */
+    public static final String FLEET_INSTANCE_SUMMARY = "dev.warden.fleet.instance-summary.v1";
+
     public static final String ORGANIZATION = "dev.warden.access.organization.v1";
     public static final String API_KEY = "dev.warden.access.api-key.v1";
 
@@ -74,6 +83,12 @@ public final class EventTypes {
             Map.entry(AUDIT_CHECKPOINT_SIGNED, Topics.AUDIT),
             Map.entry(AUDIT_DRIFT_DETECTED, Topics.AUDIT),
             Map.entry(AUDIT_COMPLIANCE_PACKAGE_CREATED, Topics.AUDIT),
+            Map.entry(FLEET_INSTANCE_REGISTERED, Topics.FLEET),
+            Map.entry(FLEET_INSTANCE_STALE, Topics.FLEET),
+            Map.entry(FLEET_INSTANCE_OFFLINE, Topics.FLEET),
+            Map.entry(FLEET_INSTANCE_ONLINE, Topics.FLEET),
+            Map.entry(FLEET_INSTANCE_DEREGISTERED, Topics.FLEET),
+            Map.entry(FLEET_INSTANCE_SUMMARY, Topics.FLEET),
             Map.entry(ORGANIZATION, Topics.ACCESS),
             Map.entry(API_KEY, Topics.ACCESS));
 

@@ -20,11 +20,15 @@ public record KafkaAccess(String principal, Set<String> writes, Set<String> read
             List.of(Topics.AGENTS, Topics.FLEET, Topics.EXECUTIONS, Topics.AGENT_ACTIONS));
 
     public static final KafkaAccess RUNNER_SERVICE = of("runner-service", List.of(Topics.EXECUTIONS), List.of(Topics.AGENTS));
+    /** fleet-service projects agents (known ids, policy changes) and drift events (recent threats). */
+    public static final KafkaAccess FLEET_SERVICE = of("fleet-service", List.of(Topics.FLEET),
+            List.of(Topics.AGENTS, Topics.AUDIT));
     /** registry-service owns no topic: it only reads, into its projection. */
     public static final KafkaAccess REGISTRY_SERVICE = of("registry-service", List.of(),
             List.of(Topics.AGENTS, Topics.FLEET, Topics.EXECUTIONS, Topics.AUDIT));
 
-    public static final List<KafkaAccess> SERVICES = List.of(AGENT_SERVICE, AUDIT_SERVICE, RUNNER_SERVICE, REGISTRY_SERVICE);
+    public static final List<KafkaAccess> SERVICES = List.of(AGENT_SERVICE, AUDIT_SERVICE, RUNNER_SERVICE, FLEET_SERVICE,
+            REGISTRY_SERVICE);
 
     /** {@code owns} to write, {@code consumes} as a group (with their dead-letter topics), and the access topic. */
     private static KafkaAccess of(String service, List<String> owns, List<String> consumes) {

@@ -7,23 +7,53 @@ import io.quarkus.vertx.http.runtime.security.ChallengeData;
 import io.quarkus.vertx.http.runtime.security.HttpAuthenticationMechanism;
 import io.smallrye.mutiny.Uni;
 import io.vertx.ext.web.RoutingContext;
+import io.quarkus.arc.All;
 import jakarta.enterprise.context.ApplicationScoped;
 
+import java.util.List;
 import java.util.Set;
 
-/** Authenticates {@code X-API-Key}; requests without the header are left to the bearer-token mechanism. */
+/**
+ * Authenticates {@code X-API-Key}, and {@code Authorization: Bearer} secrets a {@link LocalCredentials} bean of the
+ * service recognises (fleet-service's enrolment tokens and instance credentials); any other request is left to the
+ * bearer-token mechanism. It runs before that mechanism, so a local secret never reaches the identity provider.
+ */
 @ApplicationScoped
 public class ApiKeyAuthenticationMechanism implements HttpAuthenticationMechanism {
 
     public static final String HEADER = "X-API-Key";
+    private static final String BEARER = "Bearer ";
+
+    private final List<LocalCredentials> locals;
+
+    public ApiKeyAuthenticationMechanism(@All List<LocalCredentials> locals) {
+        this.locals = locals;
+    }
 
     @Override
     public Uni<SecurityIdentity> authenticate(RoutingContext context, IdentityProviderManager identityProviderManager) {
         String secret = context.request().getHeader(HEADER);
         if (secret == null) {
+            secret = localBearer(context.request().getHeader("Authorization"));
+        }
+        if (secret == null) {
             return Uni.createFrom().nullItem();
         }
         return identityProviderManager.authenticate(new ApiKeyAuthenticationRequest(secret));
+    }
+
+    /** Above the OIDC mechanism's (1001), so a local bearer secret is ours before the identity provider sees it. */
+    @Override
+    public int getPriority() {
+        return 1100;
+    }
+
+    private String localBearer(String authorization) {
+        if (locals.isEmpty() || authorization == null || !authorization.regionMatches(true, 0, BEARER, 0, BEARER.length())) {
+            return null;
+        }
+        String token = authorization.substring(BEARER.length()).trim();
+        return locals.stream().anyMatch(l -> l.recognizes(token)) ? token : null;
     }
 
     @Override

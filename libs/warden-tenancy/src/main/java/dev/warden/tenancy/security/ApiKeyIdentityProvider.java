@@ -8,7 +8,10 @@ import io.smallrye.mutiny.Uni;
 import jakarta.enterprise.context.ApplicationScoped;
 import jakarta.enterprise.event.Event;
 
+import io.quarkus.arc.All;
+
 import java.time.Instant;
+import java.util.List;
 import java.util.Set;
 
 /** Turns an API key into an identity: the key's id as principal, its role, its organization. */
@@ -18,11 +21,14 @@ public class ApiKeyIdentityProvider implements IdentityProvider<ApiKeyAuthentica
     private final AccessDirectory directory;
     private final SecurityConfig config;
     private final Event<ApiKeyUsed> used;
+    private final List<LocalCredentials> locals;
 
-    public ApiKeyIdentityProvider(AccessDirectory directory, SecurityConfig config, Event<ApiKeyUsed> used) {
+    public ApiKeyIdentityProvider(AccessDirectory directory, SecurityConfig config, Event<ApiKeyUsed> used,
+                                  @All List<LocalCredentials> locals) {
         this.directory = directory;
         this.config = config;
         this.used = used;
+        this.locals = locals;
     }
 
     @Override
@@ -33,6 +39,11 @@ public class ApiKeyIdentityProvider implements IdentityProvider<ApiKeyAuthentica
     @Override
     public Uni<SecurityIdentity> authenticate(ApiKeyAuthenticationRequest request, AuthenticationRequestContext context) {
         String secret = request.secret();
+        for (LocalCredentials local : locals) {
+            if (local.recognizes(secret)) {
+                return local.authenticate(secret);
+            }
+        }
         if (config.platformApiKeySha256().filter(hash -> hash.equals(ApiKeys.sha256(secret))).isPresent()) {
             return Uni.createFrom().item(Identities.of(() -> "platform-bootstrap-key", Set.of(Roles.PLATFORM_ADMIN),
                     null, "api-key", null));

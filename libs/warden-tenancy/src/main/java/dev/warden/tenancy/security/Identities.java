@@ -12,6 +12,8 @@ public final class Identities {
 
     public static final String ORG_ATTRIBUTE = "warden.org_id";
     public static final String CREDENTIAL_ATTRIBUTE = "warden.credential";
+    /** The governed agent a fleet instance's credential is bound to (absent for every other identity). */
+    public static final String AGENT_ATTRIBUTE = "warden.agent_id";
 
     private Identities() {
     }
@@ -31,6 +33,11 @@ public final class Identities {
             builder.addAttribute(ORG_ATTRIBUTE, orgId);
         }
         return builder.build();
+    }
+
+    /** The agent an instance credential is bound to, or null. */
+    public static UUID agent(SecurityIdentity identity) {
+        return identity.getAttribute(AGENT_ATTRIBUTE);
     }
 
     public static UUID org(SecurityIdentity identity) {

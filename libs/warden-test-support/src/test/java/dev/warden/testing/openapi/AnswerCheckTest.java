@@ -64,6 +64,14 @@ class AnswerCheckTest {
     }
 
     @Test
+    void seed003sEnvelopeIsTheErrorShapeWithOkFalseBesideIt() {
+        String error = "{\"code\": \"invalid_request\", \"message\": \"m\", \"details\": []}";
+        assertEquals(List.of(), check.problems(create, json(400, "{\"ok\": false, \"error\": " + error + "}")));
+        assertProblem(json(400, "{\"ok\": true, \"error\": " + error + "}"), "error shape");
+        assertProblem(json(400, "{\"ok\": false, \"error\": " + error + ", \"more\": 1}"), "error shape");
+    }
+
+    @Test
     void eventTypesAreNotJavaNames() {
         String body = "{\"id\": \"1b4e28ba-2fa1-11d2-883f-0016d3cca427\", \"name\": \"dev.warden.agent-action.performed.v1\", \"note\": null}";
         assertEquals(List.of(), check.problems(create, json(201, body)));

@@ -1,0 +1,120 @@
+package dev.warden.audit.action;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import dev.warden.events.CloudEvent;
+import dev.warden.events.EventJson;
+import dev.warden.events.EventTypes;
+import dev.warden.events.Topics;
+import dev.warden.events.fleet.FleetEvents;
+import dev.warden.outbox.DeadLetters;
+import dev.warden.outbox.EventConsumers;
+import dev.warden.tenancy.StartupOrder;
+import dev.warden.tenancy.db.TenantDb;
+import dev.warden.tenancy.security.AccessDirectory;
+import dev.warden.tenancy.security.ApiKeys;
+import dev.warden.tenancy.security.Identities;
+import dev.warden.tenancy.security.LocalCredentials;
+import dev.warden.tenancy.security.Roles;
+import io.quarkus.runtime.StartupEvent;
+import io.quarkus.security.AuthenticationFailedException;
+import io.quarkus.security.identity.SecurityIdentity;
+import io.quarkus.security.runtime.QuarkusSecurityIdentity;
+import io.smallrye.mutiny.Uni;
+import io.vertx.mutiny.sqlclient.Row;
+import io.vertx.mutiny.sqlclient.Tuple;
+import jakarta.annotation.Priority;
+import jakarta.enterprise.context.ApplicationScoped;
+import jakarta.enterprise.event.Observes;
+import org.apache.kafka.clients.consumer.ConsumerRecord;
+
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Set;
+import java.util.UUID;
+
+/**
+ * Fleet instances' credentials, as audit-service learns API keys: from events. fleet-service's registered event
+ * carries the SHA-256 of the new instance's credential and its agent; its deregistered event revokes it. An instance
+ * then authenticates here with {@code Authorization: Bearer wfi_...} (warden-tenancy's {@link LocalCredentials}) as
+ * role {@code instance} of its organization, bound to its agent: it may report actions for that agent only.
+ */
+@ApplicationScoped
+public class InstanceCredentials implements LocalCredentials {
+
+    static final String GROUP = "audit-service-instances";
+
+    private final TenantDb db;
+    private final AccessDirectory directory;
+    private final DeadLetters deadLetters;
+
+    public InstanceCredentials(TenantDb db, AccessDirectory directory, DeadLetters deadLetters) {
+        this.db = db;
+        this.directory = directory;
+        this.deadLetters = deadLetters;
+    }
+
+    void onStart(@Observes @Priority(StartupOrder.CONSUMERS) StartupEvent event, EventConsumers consumers) {
+        consumers.start(GROUP, List.of(Topics.FLEET), this::learn);
+    }
+
+    @Override
+    public boolean recognizes(String secret) {
+        return secret.startsWith(FleetEvents.CREDENTIAL_PREFIX);
+    }
+
+    @Override
+    public Uni<SecurityIdentity> authenticate(String secret) {
+        return db.asPlatform(conn -> conn.preparedQuery("SELECT org_id, instance_id, agent_id FROM audit_instance_credentials "
+                        + "WHERE credential_sha256 = $1 AND NOT revoked").execute(Tuple.of(ApiKeys.sha256(secret))))
+                .map(rows -> {
+                    if (rows.size() == 0) {
+                        throw new AuthenticationFailedException("unknown instance credential");
+                    }
+                    Row r = rows.iterator().next();
+                    UUID org = r.getUUID("org_id");
+                    if (directory.organization(org).filter(o -> o.active()).isEmpty()) {
+                        throw new AuthenticationFailedException("organization disabled");
+                    }
+                    QuarkusSecurityIdentity.Builder b = QuarkusSecurityIdentity.builder(Identities.of(
+                            () -> "instance:" + r.getString("instance_id"), Set.of(Roles.INSTANCE), org,
+                            "instance-credential", null));
+                    UUID agent = r.getUUID("agent_id");
+                    // No agent: bound to none, so it may report for none.
+                    b.addAttribute(Identities.AGENT_ATTRIBUTE, agent != null ? agent : new UUID(0, 0));
+                    return b.build();
+                });
+    }
+
+    /** Registered: a credential to accept; deregistered: to refuse from now on. Idempotent: the same state again. */
+    Uni<Void> learn(List<ConsumerRecord<String, String>> records) {
+        List<Uni<Void>> work = new ArrayList<>();
+        List<Uni<Void>> deadLettered = new ArrayList<>();
+        for (ConsumerRecord<String, String> record : records) {
+            CloudEvent event;
+            try {
+                event = EventJson.read(record.value());
+            } catch (RuntimeException e) {
+                deadLettered.add(deadLetters.send(record, e.getMessage()));
+                continue;
+            }
+            JsonNode data = event.data();
+            String instance = data.at("/instance/id").asText(null);
+            if (EventTypes.FLEET_INSTANCE_REGISTERED.equals(event.type()) && data.path("credential_sha256").isTextual()) {
+                String agent = data.at("/instance/agent_id").isTextual() ? data.at("/instance/agent_id").asText() : null;
+                work.add(db.inOrg(event.orgid(), conn -> conn.preparedQuery("INSERT INTO audit_instance_credentials "
+                                + "(credential_sha256, org_id, instance_id, agent_id) VALUES ($1, $2, $3, $4) ON CONFLICT DO NOTHING")
+                        .execute(Tuple.of(data.path("credential_sha256").asText(), event.orgid(), instance,
+                                agent == null ? null : UUID.fromString(agent)))).replaceWithVoid());
+            } else if (EventTypes.FLEET_INSTANCE_DEREGISTERED.equals(event.type()) && instance != null) {
+                work.add(db.inOrg(event.orgid(), conn -> conn.preparedQuery("UPDATE audit_instance_credentials SET revoked = true "
+                        + "WHERE instance_id = $1").execute(Tuple.of(instance))).replaceWithVoid());
+            }
+        }
+        Uni<Void> done = Uni.createFrom().voidItem();
+        for (Uni<Void> w : work) {
+            done = done.chain(() -> w);
+        }
+        return done.chain(() -> deadLettered.isEmpty() ? Uni.createFrom().voidItem()
+                : Uni.join().all(deadLettered).andFailFast().replaceWithVoid());
+    }
+}

@@ -1,0 +1,131 @@
+#!/usr/bin/env bash
+# fleet-service's heartbeat path, measured (BENCH=fleet bench/run): heartbeats from BENCH_INSTANCES distinct enrolled
+# instances, each with its own credential, against pgbench running the same heartbeat UPDATE (one transaction per
+# heartbeat) on the same PostgreSQL in the same run. Reports, for each, the highest rate held with p99 at or under
+# BENCH_P99_MS and no errors, over the connection counts of BENCH_LEVELS, and their ratio.
+#
+# It starts the suite with the launcher (agent-service for the bootstrap key, fleet-service; fresh data folder, free
+# ports), enrols the instances through the API (one enrolment token, N registrations), then runs wrk with
+# heartbeat.lua at each level, then pgbench with heartbeat.sql at each level.
+# Options (environment):
+#   BENCH_INSTANCES=50000 BENCH_LEVELS="16 32 64 128" BENCH_DURATION=15s BENCH_WARMUP=20s BENCH_THREADS=2 BENCH_P99_MS=50
+#   BENCH_KEEP=1   keep the data folder and the enrolled instances of the last run
+set -euo pipefail
+
+root="$(cd "$(dirname "${BASH_SOURCE[0]}")/../.." && pwd)"
+cd "$root"
+n="${BENCH_INSTANCES:-50000}"
+levels="${BENCH_LEVELS:-16 32 64 128}"
+duration="${BENCH_DURATION:-15s}"
+warmup="${BENCH_WARMUP:-20s}"
+threads="${BENCH_THREADS:-2}"
+limit="${BENCH_P99_MS:-50}"
+out="$root/bench/fleet/target"
+mkdir -p "$out"
+log="$out/fleet-bench.log"
+: > "$log"; : > "$out/launcher.log"
+say() { echo "$*" | tee -a "$log"; }
+command -v wrk >/dev/null || apt-get install -y wrk >/dev/null
+command -v pgbench >/dev/null || apt-get install -y postgresql-contrib >/dev/null
+free_port() { python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1", 0)); print(s.getsockname()[1])'; }
+
+[ -d fleet-service/target/quarkus-app ] || JAVA_HOME="$(bin/jdk)" ./mvnw -B -q install -DskipTests -DnoBench -pl fleet-service -am
+data="$out/warden-data"
+if [ "${BENCH_KEEP:-0}" != 1 ] || [ ! -f "$out/bench-key" ] || [ ! -f "$out/instances.txt" ]; then
+  rm -rf "$data" "$out/instances.txt"
+  echo "wdn_bench_$(head -c 16 /dev/urandom | od -An -tx1 | tr -d ' \n')" > "$out/bench-key"
+fi
+key="$(cat "$out/bench-key")"
+say "Starting the suite (agent-service, fleet-service; data $data)..."
+WARDEN_DATA_DIR="$data" WARDEN_GATEWAY_PORT="$(free_port)" WARDEN_PG_PORT=0 WARDEN_KAFKA_PORT=0 \
+  WARDEN_SERVICE_PORTS=free WARDEN_SERVICES="agent-service,fleet-service" WARDEN_BOOTSTRAP_API_KEY="$key" \
+  bin/warden up > "$out/launcher.log" 2>&1 &
+launcher=$!
+stop() { kill -TERM "$launcher" 2>/dev/null || true; wait "$launcher" 2>/dev/null || true; }
+trap stop EXIT
+for _ in $(seq 1 600); do
+  grep -q "Warden is ready" "$out/launcher.log" && break
+  kill -0 "$launcher" 2>/dev/null || { cat "$out/launcher.log" >&2; exit 1; }
+  sleep 1
+done
+grep -q "Warden is ready" "$out/launcher.log" || { echo "the suite did not start; see $out/launcher.log" >&2; exit 1; }
+fleet_port="$(sed -n 's/.*fleet-service .*(port \([0-9]*\).*/\1/p' "$out/launcher.log" | head -1)"
+pg_port="$(sed -n 's/.*PostgreSQL .*(port \([0-9]*\).*/\1/p' "$out/launcher.log" | head -1)"
+fleet="http://127.0.0.1:$fleet_port"
+say "fleet-service at $fleet, PostgreSQL on port $pg_port"
+for _ in $(seq 1 60); do
+  [ "$(curl -s -o /dev/null -w '%{http_code}' -H "X-API-Key: $key" "$fleet/v1/fleet/agents?limit=1")" = 200 ] && break
+  sleep 1
+done
+
+psql_bin="$(command -v psql || echo /usr/lib/postgresql/15/bin/psql)"
+export PGPASSWORD=postgres
+sql() { "$psql_bin" -h 127.0.0.1 -p "$pg_port" -U postgres -d warden_fleet -qtA "$@"; }
+if [ ! -f "$out/instances.txt" ]; then
+  # Through the API (one enrolment token, a registration each), then, on a 2-core machine where registering
+  # 50,000 would take minutes, the rest as the same rows by SQL: each with its own random credential, of which only
+  # the SHA-256 is stored, as a registration stores it.
+  api="$(( n < ${BENCH_API_INSTANCES:-1000} ? n : ${BENCH_API_INSTANCES:-1000} ))"
+  say "Enrolling $api instances through the API..."
+  node "$root/bench/fleet/seed.mjs" "$fleet" "$key" "$api" 32 "$out/instances.txt" | tee -a "$log"
+  if [ "$n" -gt "$api" ]; then
+    say "Enrolling $((n - api)) more by SQL..."
+    org="$(sql -c "SELECT org_id FROM fleet_instances LIMIT 1")"
+    sql <<SQL | grep '^agent-' >> "$out/instances.txt"
+CREATE TEMP TABLE s AS SELECT 'agent-' || lpad(to_hex(x), 16, '0') AS id,
+    'wfi_' || md5(random()::text || x) || md5(random()::text) AS secret FROM generate_series(1, $((n - api))) x;
+INSERT INTO fleet_instances (id, org_id, hostname, os, version, ip, tags, status, last_heartbeat, registered_at,
+    status_changed_at, credential_sha256, enrolled_by)
+  SELECT id, '$org', 'bench-' || id, 'linux', '1.0.0', '127.0.0.1', '{bench}', 'online', now(), now(), now(),
+    encode(sha256(convert_to(secret, 'UTF8')), 'hex'), 'bench' FROM s;
+SELECT id || ' ' || secret FROM s;
+SQL
+    sed -i '/^$/d' "$out/instances.txt"
+  fi
+fi
+say "$(wc -l < "$out/instances.txt") enrolled instances"
+export INSTANCES="$out/instances.txt"
+
+ms() { awk -v v="$1" 'BEGIN { if (v ~ /us$/) printf "%.2f", v / 1000; else if (v ~ /ms$/) printf "%.2f", v + 0; else printf "%.2f", v * 1000 }'; }
+best_fleet=0; best_fleet_at=-
+say ""
+say "fleet-service: POST /v1/fleet/agents/{id}/heartbeat, $n instances, wrk -t$threads -d$duration (after $warmup warm-up)"
+# The warm-up touches every instance (a JIT that has compiled the path, each credential checked once), as a fleet
+# that has been running for a minute has.
+wrk -t"$threads" -c32 -d"$warmup" -s "$root/bench/fleet/heartbeat.lua" "$fleet" > /dev/null
+for c in $levels; do
+  wrk -t"$threads" -c"$c" -d"$duration" --latency -s "$root/bench/fleet/heartbeat.lua" "$fleet" > "$out/wrk-$c.txt"
+  rps="$(awk '/Requests\/sec/ {print $2}' "$out/wrk-$c.txt")"
+  p99="$(ms "$(awk '$1 == "99%" {print $2}' "$out/wrk-$c.txt")")"
+  errors="$(awk '/Non-2xx/ {print $5}' "$out/wrk-$c.txt")"; errors="${errors:-0}"
+  sockerr="$(grep -c 'Socket errors' "$out/wrk-$c.txt" || true)"
+  say "$(printf '  %3d connections: %10.0f heartbeats/s  p99 %8s ms  non-2xx %s%s' "$c" "$rps" "$p99" "$errors" \
+        "$([ "$sockerr" = 0 ] || echo '  socket errors')")"
+  if [ "$errors" = 0 ] && [ "$sockerr" = 0 ] && awk -v p="$p99" -v l="$limit" 'BEGIN { exit !(p <= l) }' \
+     && awk -v a="$rps" -v b="$best_fleet" 'BEGIN { exit !(a > b) }'; then
+    best_fleet="$rps"; best_fleet_at="$c"
+  fi
+done
+
+sql -c "DROP TABLE IF EXISTS bench_ids;
+  CREATE TABLE bench_ids AS SELECT row_number() OVER (ORDER BY id)::int AS n, id FROM fleet_instances WHERE status <> 'deregistered';
+  ALTER TABLE bench_ids ADD PRIMARY KEY (n); ANALYZE bench_ids; ANALYZE fleet_instances;" >/dev/null
+count="$(sql -c "SELECT count(*) FROM bench_ids")"
+best_pg=0; best_pg_at=-
+say ""
+say "pgbench: the same UPDATE, one transaction per heartbeat, $count instances, -j$threads -T${duration%s} -M prepared"
+for c in $levels; do
+  pgbench -h 127.0.0.1 -p "$pg_port" -U postgres -n -M prepared -c "$c" -j "$threads" -T "${duration%s}" -D instances="$count" \
+    -r --log --log-prefix="$out/pgbench-$c" -f "$root/bench/fleet/heartbeat.sql" warden_fleet > "$out/pgbench-$c.txt" 2>&1
+  tps="$(awk '/^tps = / {print $3; exit}' "$out/pgbench-$c.txt")"
+  p99="$(cat "$out"/pgbench-"$c".* 2>/dev/null | awk '{print $3}' | sort -n | awk '{a[NR]=$1} END { if (NR) printf "%.2f", a[int(NR*0.99)] / 1000; else print "n/a" }')"
+  rm -f "$out"/pgbench-"$c".[0-9]*
+  say "$(printf '  %3d connections: %10.0f heartbeats/s  p99 %8s ms' "$c" "$tps" "$p99")"
+  if awk -v p="$p99" -v l="$limit" 'BEGIN { exit !(p <= l) }' && awk -v a="$tps" -v b="$best_pg" 'BEGIN { exit !(a > b) }'; then
+    best_pg="$tps"; best_pg_at="$c"
+  fi
+done
+say ""
+say "$(printf 'fleet-service heartbeats: %.0f/s (at %s connections) | pgbench same UPDATE: %.0f/s (at %s) | ratio %s' \
+  "$best_fleet" "$best_fleet_at" "$best_pg" "$best_pg_at" "$(awk -v a="$best_fleet" -v b="$best_pg" 'BEGIN { if (b > 0) printf "%.2f", a / b; else print "n/a" }')")"
+say "(highest rate with p99 <= $limit ms and no errors; 2 shared cores; log: $log)"

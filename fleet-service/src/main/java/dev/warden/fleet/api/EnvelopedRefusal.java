@@ -1,0 +1,58 @@
+package dev.warden.fleet.api;
+
+import dev.warden.api.ApiException;
+import dev.warden.api.ErrorResponse;
+import io.quarkus.security.AuthenticationFailedException;
+import io.quarkus.security.ForbiddenException;
+import io.quarkus.security.UnauthorizedException;
+import jakarta.ws.rs.Priorities;
+import jakarta.ws.rs.core.MediaType;
+import org.jboss.resteasy.reactive.RestResponse;
+import org.jboss.resteasy.reactive.server.ServerExceptionMapper;
+
+import java.util.List;
+
+/**
+ * A refusal answered in the envelope by its own mapper: for the one place response filters do not reach, a
+ * Server-Sent Events method refusing its request before the stream starts.
+ */
+public class EnvelopedRefusal extends ApiException {
+
+    public EnvelopedRefusal(ApiException refusal) {
+        super(refusal.status(), refusal.code(), refusal.getMessage(), refusal.details());
+    }
+
+    /**
+     * This refusal, and the security refusals, answered in the envelope directly (the same codes and messages as
+     * warden-api's {@code ErrorMappers}, ahead of them in this service only), so that they reach a streaming method too.
+     */
+    public static class Mapper {
+
+        @ServerExceptionMapper
+        public RestResponse<Envelope.Failure> refused(EnvelopedRefusal e) {
+            return respond(e.status(), e.code(), e.getMessage(), e.details());
+        }
+
+        @ServerExceptionMapper(priority = Priorities.USER - 100)
+        public RestResponse<Envelope.Failure> unauthenticated(UnauthorizedException e) {
+            return respond(401, "unauthorized", "Missing or invalid credentials", List.of());
+        }
+
+        @ServerExceptionMapper(priority = Priorities.USER - 100)
+        public RestResponse<Envelope.Failure> authenticationFailed(AuthenticationFailedException e) {
+            return respond(401, "unauthorized", "Missing or invalid credentials", List.of());
+        }
+
+        @ServerExceptionMapper(priority = Priorities.USER - 100)
+        public RestResponse<Envelope.Failure> forbidden(ForbiddenException e) {
+            return respond(403, "forbidden", "Your role does not allow this operation", List.of());
+        }
+
+        private static RestResponse<Envelope.Failure> respond(int status, String code, String message,
+                                                              List<ErrorResponse.FieldError> details) {
+            return RestResponse.ResponseBuilder.<Envelope.Failure>create(status)
+                    .entity(Envelope.Failure.of(ErrorResponse.of(code, message, details)))
+                    .type(MediaType.APPLICATION_JSON_TYPE).build();
+        }
+    }
+}

@@ -1,0 +1,82 @@
+package dev.warden.fleet.enrollment;
+
+import io.smallrye.mutiny.Uni;
+import io.vertx.mutiny.sqlclient.Row;
+import io.vertx.mutiny.sqlclient.SqlConnection;
+import io.vertx.mutiny.sqlclient.Tuple;
+import jakarta.enterprise.context.ApplicationScoped;
+
+import java.time.Instant;
+import java.time.OffsetDateTime;
+import java.time.ZoneOffset;
+import java.util.Optional;
+import java.util.UUID;
+
+/** SQL of enrolment tokens, and the credential look-ups that run in the platform scope (by secret hash). */
+@ApplicationScoped
+public class EnrollmentRepository {
+
+    public Uni<Token> insert(SqlConnection conn, UUID id, UUID org, String sha256, UUID agentId, int maxUses,
+                             Instant expiresAt, Instant at, String by) {
+        return conn.preparedQuery("INSERT INTO fleet_enrollment_tokens (id, org_id, secret_sha256, agent_id, max_uses, "
+                        + "expires_at, created_at, created_by) VALUES ($1, $2, $3, $4, $5, $6, $7, $8) RETURNING " + Token.COLUMNS)
+                .execute(Tuple.from(new Object[]{id, org, sha256, agentId, maxUses, utc(expiresAt), utc(at), by}))
+                .map(rows -> Token.from(rows.iterator().next()));
+    }
+
+    /** Revokes a token of the organization; false when it has none with this id. */
+    public Uni<Boolean> revoke(SqlConnection conn, UUID id, Instant at) {
+        return conn.preparedQuery("UPDATE fleet_enrollment_tokens SET revoked_at = coalesce(revoked_at, $2) WHERE id = $1")
+                .execute(Tuple.of(id, utc(at)))
+                .map(rows -> rows.rowCount() > 0);
+    }
+
+    /** Uses the token once if it still may be used: answers whether it was. */
+    public Uni<Boolean> consume(SqlConnection conn, UUID id, Instant at) {
+        return conn.preparedQuery("UPDATE fleet_enrollment_tokens SET uses = uses + 1 WHERE id = $1 AND revoked_at IS NULL "
+                        + "AND expires_at > $2 AND uses < max_uses")
+                .execute(Tuple.of(id, utc(at)))
+                .map(rows -> rows.rowCount() > 0);
+    }
+
+    /** Platform scope: a usable token with this secret. */
+    public Uni<Optional<Token>> usableToken(SqlConnection conn, String sha256, Instant at) {
+        return conn.preparedQuery("SELECT " + Token.COLUMNS + " FROM fleet_enrollment_tokens WHERE secret_sha256 = $1 "
+                        + "AND revoked_at IS NULL AND expires_at > $2 AND uses < max_uses")
+                .execute(Tuple.of(sha256, utc(at)))
+                .map(rows -> rows.size() == 0 ? Optional.empty() : Optional.of(Token.from(rows.iterator().next())));
+    }
+
+    /** Platform scope: the live instance holding this credential. */
+    public Uni<Optional<Holder>> credentialHolder(SqlConnection conn, String sha256) {
+        return conn.preparedQuery("SELECT id, org_id, agent_id FROM fleet_instances WHERE credential_sha256 = $1 "
+                        + "AND status <> 'deregistered'")
+                .execute(Tuple.of(sha256))
+                .map(rows -> {
+                    if (rows.size() == 0) {
+                        return Optional.empty();
+                    }
+                    Row r = rows.iterator().next();
+                    return Optional.of(new Holder(r.getString("id"), r.getUUID("org_id"), r.getUUID("agent_id")));
+                });
+    }
+
+    public record Token(UUID id, UUID orgId, UUID agentId, int maxUses, int uses, Instant expiresAt,
+                        Instant createdAt, String createdBy) {
+
+        static final String COLUMNS = "id, org_id, agent_id, max_uses, uses, expires_at, created_at, created_by";
+
+        static Token from(Row r) {
+            return new Token(r.getUUID("id"), r.getUUID("org_id"), r.getUUID("agent_id"), r.getInteger("max_uses"),
+                    r.getInteger("uses"), r.getOffsetDateTime("expires_at").toInstant(),
+                    r.getOffsetDateTime("created_at").toInstant(), r.getString("created_by"));
+        }
+    }
+
+    public record Holder(String instanceId, UUID orgId, UUID agentId) {
+    }
+
+    private static OffsetDateTime utc(Instant at) {
+        return at.atOffset(ZoneOffset.UTC);
+    }
+}

@@ -1,0 +1,111 @@
+package dev.warden.fleet.enrollment;
+
+import dev.warden.api.Checks;
+import dev.warden.api.Params;
+import dev.warden.fleet.enrollment.EnrollmentService.Issued;
+import dev.warden.tenancy.security.CurrentActor;
+import dev.warden.tenancy.security.Roles;
+import io.smallrye.mutiny.Uni;
+import jakarta.annotation.security.RolesAllowed;
+import jakarta.ws.rs.Consumes;
+import jakarta.ws.rs.DELETE;
+import jakarta.ws.rs.POST;
+import jakarta.ws.rs.Path;
+import jakarta.ws.rs.PathParam;
+import jakarta.ws.rs.Produces;
+import jakarta.ws.rs.core.MediaType;
+import org.eclipse.microprofile.openapi.annotations.Operation;
+import org.eclipse.microprofile.openapi.annotations.media.Content;
+import org.eclipse.microprofile.openapi.annotations.media.Schema;
+import org.eclipse.microprofile.openapi.annotations.responses.APIResponse;
+import org.eclipse.microprofile.openapi.annotations.tags.Tag;
+import org.jboss.resteasy.reactive.RestResponse;
+
+import java.time.Duration;
+import java.time.Instant;
+import java.util.UUID;
+
+/** Enrolment tokens: an admin issues one; a new instance registers with it and gets its own credential. */
+@Path("/v1/fleet/enrollment-tokens")
+@Produces(MediaType.APPLICATION_JSON)
+@Consumes(MediaType.APPLICATION_JSON)
+@Tag(name = "Fleet enrolment", description = "One-time tokens that let instances register themselves")
+public class EnrollmentResource {
+
+    static final int MAX_LIFETIME_SECONDS = 30 * 24 * 3600;
+    static final int DEFAULT_LIFETIME_SECONDS = 3600;
+    static final int MAX_USES = 100_000;
+
+    private final EnrollmentService service;
+    private final CurrentActor actor;
+
+    public EnrollmentResource(EnrollmentService service, CurrentActor actor) {
+        this.service = service;
+        this.actor = actor;
+    }
+
+    @Schema(name = "CreateEnrollmentTokenRequest")
+    public record CreateTokenRequest(
+            @Schema(format = "uuid", description = "Pins the token: instances it registers run this agent") String agentId,
+            @Schema(minimum = "1", maximum = "2592000", description = "Default 3600") Integer expiresInSeconds,
+            @Schema(minimum = "1", maximum = "100000", description = "Registrations it allows; default 1") Integer maxUses) {
+    }
+
+    @Schema(name = "EnrollmentToken")
+    public record TokenResponse(UUID id,
+                                @Schema(description = "The secret, shown once: Authorization: Bearer <token> on register")
+                                String token,
+                                @Schema(nullable = true) UUID agentId, int maxUses, Instant expiresAt, Instant createdAt,
+                                String createdBy) {
+
+        static TokenResponse of(Issued issued) {
+            var t = issued.token();
+            return new TokenResponse(t.id(), issued.secret(), t.agentId(), t.maxUses(), t.expiresAt(), t.createdAt(),
+                    t.createdBy());
+        }
+    }
+
+    @Schema(name = "EnrollmentTokenEnvelope")
+    public record TokenEnvelope(@Schema(description = "Always true on success") boolean ok, TokenResponse data) {
+    }
+
+    @Schema(name = "EnrollmentTokenRevoked")
+    public record Revoked(String message) {
+    }
+
+    @Schema(name = "EnrollmentTokenRevokedEnvelope")
+    public record RevokedEnvelope(@Schema(description = "Always true on success") boolean ok, Revoked data) {
+    }
+
+    @POST
+    @RolesAllowed(Roles.ADMIN)
+    @Operation(operationId = "createEnrollmentToken", summary = "Issue an enrolment token",
+            description = "The token is shown once; only its SHA-256 is kept. Expired, used-up or revoked tokens are refused with 401.")
+    @APIResponse(responseCode = "201", description = "Issued",
+            content = @Content(mediaType = MediaType.APPLICATION_JSON, schema = @Schema(implementation = TokenEnvelope.class)))
+    @APIResponse(responseCode = "404", ref = dev.warden.api.WardenApiDefinition.NOT_FOUND)
+    public Uni<RestResponse<TokenEnvelope>> create(CreateTokenRequest request) {
+        CreateTokenRequest body = Checks.body(request);
+        UUID agent = Params.optionalUuid("agent_id", body.agentId());
+        new Checks().range("expires_in_seconds", body.expiresInSeconds(), 1, MAX_LIFETIME_SECONDS)
+                .range("max_uses", body.maxUses(), 1, MAX_USES).orThrow();
+        int lifetime = body.expiresInSeconds() == null ? DEFAULT_LIFETIME_SECONDS : body.expiresInSeconds();
+        int uses = body.maxUses() == null ? 1 : body.maxUses();
+        return service.issue(actor.org(), actor.name(), agent, Duration.ofSeconds(lifetime), uses)
+                .map(issued -> RestResponse.status(RestResponse.Status.CREATED, new TokenEnvelope(true, TokenResponse.of(issued))));
+    }
+
+    @DELETE
+    @Path("/{token_id}")
+    @RolesAllowed(Roles.ADMIN)
+    @Operation(operationId = "revokeEnrollmentToken", summary = "Revoke an enrolment token",
+            description = "Registrations with it are refused (401) from now on; instances it registered keep their credentials.")
+    @APIResponse(responseCode = "200", description = "Revoked",
+            content = @Content(mediaType = MediaType.APPLICATION_JSON, schema = @Schema(implementation = RevokedEnvelope.class)))
+    @APIResponse(responseCode = "404", ref = dev.warden.api.WardenApiDefinition.NOT_FOUND)
+    public Uni<RevokedEnvelope> revoke(@PathParam("token_id") String tokenId) {
+        UUID id = Params.uuid("token_id", tokenId);
+        return service.revoke(actor.org(), id)
+                .replaceWith(new RevokedEnvelope(true, new Revoked("Enrollment token " + id + " revoked")));
+    }
+}

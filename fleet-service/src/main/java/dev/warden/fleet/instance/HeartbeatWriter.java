@@ -1,0 +1,117 @@
+package dev.warden.fleet.instance;
+
+import dev.warden.fleet.FleetConfig;
+import dev.warden.fleet.instance.InstanceRepository.Beat;
+import dev.warden.fleet.instance.InstanceRepository.HeartbeatWrite;
+import dev.warden.fleet.liveness.TransitionEvents;
+import dev.warden.fleet.liveness.Transitions;
+import dev.warden.outbox.Outbox;
+import dev.warden.tenancy.db.TenantDb;
+import io.smallrye.mutiny.Uni;
+import io.smallrye.mutiny.subscription.UniEmitter;
+import jakarta.enterprise.context.ApplicationScoped;
+
+import java.util.ArrayList;
+import java.util.ArrayDeque;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import java.util.UUID;
+
+/**
+ * The heartbeat write path: group commit. Heartbeats queue here; up to {@code warden.fleet.heartbeat-writers} batches
+ * are written at once, each batch one statement and one commit per organization, with whatever queued while the
+ * previous batches were written (up to {@code warden.fleet.heartbeat-batch-size}). An idle service writes a lone
+ * heartbeat at once; a busy one writes hundreds per commit instead of a transaction each. A heartbeat is answered only
+ * after its batch committed, so an acknowledged heartbeat is in the database; a transition back to online is written
+ * to the outbox in the same transaction.
+ */
+@ApplicationScoped
+public class HeartbeatWriter {
+
+    private final TenantDb db;
+    private final InstanceRepository instances;
+    private final TransitionEvents events;
+    private final int batchSize;
+    private final int writers;
+    private final ArrayDeque<Pending> queue = new ArrayDeque<>();
+    private int running;
+
+    public HeartbeatWriter(TenantDb db, InstanceRepository instances, TransitionEvents events, FleetConfig config) {
+        this.db = db;
+        this.instances = instances;
+        this.events = events;
+        this.batchSize = config.heartbeatBatchSize();
+        this.writers = config.heartbeatWriters();
+    }
+
+    /** Writes the heartbeat with the next batch; empty when the organization has no such live instance. */
+    public Uni<Optional<Beat>> write(UUID org, HeartbeatWrite beat) {
+        return Uni.createFrom().emitter(emitter -> {
+            synchronized (this) {
+                queue.add(new Pending(org, beat, emitter));
+            }
+            drain();
+        });
+    }
+
+    private void drain() {
+        while (true) {
+            List<Pending> batch = new ArrayList<>();
+            synchronized (this) {
+                if (running >= writers || queue.isEmpty()) {
+                    return;
+                }
+                running++;
+                while (batch.size() < batchSize && !queue.isEmpty()) {
+                    batch.add(queue.poll());
+                }
+            }
+            writeBatch(batch).subscribe().with(done -> finished(), failure -> finished());
+        }
+    }
+
+    private void finished() {
+        synchronized (this) {
+            running--;
+        }
+        drain();
+    }
+
+    private Uni<Void> writeBatch(List<Pending> batch) {
+        Map<UUID, Map<String, List<Pending>>> byOrg = new LinkedHashMap<>();
+        for (Pending p : batch) {
+            byOrg.computeIfAbsent(p.org(), o -> new LinkedHashMap<>())
+                    .computeIfAbsent(p.beat().id(), id -> new ArrayList<>()).add(p);
+        }
+        List<Uni<Void>> writes = new ArrayList<>(byOrg.size());
+        byOrg.forEach((org, byInstance) -> writes.add(writeOrg(org, byInstance)));
+        return Uni.join().all(writes).andCollectFailures().replaceWithVoid().onFailure().recoverWithNull();
+    }
+
+    private Uni<Void> writeOrg(UUID org, Map<String, List<Pending>> byInstance) {
+        // One write per instance: the latest of its heartbeats in the batch; all of them get its answer.
+        List<HeartbeatWrite> writes = byInstance.values().stream().map(ps -> ps.getLast().beat()).toList();
+        return db.inOrg(org, conn -> instances.heartbeats(conn, writes).call(beats -> {
+                    List<Outbox.Message> transitions = new ArrayList<>();
+                    for (Beat b : beats) {
+                        if (!Transitions.ONLINE.equals(b.previousStatus())) {
+                            transitions.add(Transitions.message(b.instance(), b.previousStatus(), Transitions.ONLINE,
+                                    b.previousHeartbeat(), b.instance().lastHeartbeat(), null));
+                        }
+                    }
+                    return events.emit(conn, org, transitions);
+                }))
+                .invoke(beats -> {
+                    Map<String, Beat> found = new LinkedHashMap<>();
+                    beats.forEach(b -> found.put(b.instance().id(), b));
+                    byInstance.forEach((id, ps) -> ps.forEach(p -> p.emitter().complete(Optional.ofNullable(found.get(id)))));
+                })
+                .onFailure().invoke(e -> byInstance.values().forEach(ps -> ps.forEach(p -> p.emitter().fail(e))))
+                .replaceWithVoid();
+    }
+
+    private record Pending(UUID org, HeartbeatWrite beat, UniEmitter<? super Optional<Beat>> emitter) {
+    }
+}

@@ -1,0 +1,195 @@
+package dev.warden.fleet.instance;
+
+import dev.warden.tenancy.db.ListQuery;
+import io.smallrye.mutiny.Uni;
+import io.vertx.mutiny.sqlclient.Row;
+import io.vertx.mutiny.sqlclient.RowSet;
+import io.vertx.mutiny.sqlclient.SqlConnection;
+import io.vertx.mutiny.sqlclient.Tuple;
+import jakarta.enterprise.context.ApplicationScoped;
+
+import java.time.Instant;
+import java.time.OffsetDateTime;
+import java.time.ZoneOffset;
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import java.util.UUID;
+
+/** SQL of fleet instances. Row-Level Security scopes every statement to the transaction's organization. */
+@ApplicationScoped
+public class InstanceRepository {
+
+    public Uni<Instance> insert(SqlConnection conn, String id, UUID org, UUID agentId, String hostname, String os,
+                                String version, String ip, List<String> tags, Instant at, String credentialSha256,
+                                String enrolledBy) {
+        return conn.preparedQuery("INSERT INTO fleet_instances (id, org_id, agent_id, hostname, os, version, ip, tags, "
+                        + "status, last_heartbeat, registered_at, status_changed_at, credential_sha256, enrolled_by) "
+                        + "VALUES ($1, $2, $3, $4, $5, $6, $7, $8, 'online', $9, $9, $9, $10, $11) RETURNING " + Instance.COLUMNS)
+                .execute(Tuple.from(new Object[]{id, org, agentId, hostname, os, version, ip, tags.toArray(String[]::new),
+                        utc(at), credentialSha256, enrolledBy}))
+                .map(rows -> Instance.from(rows.iterator().next()));
+    }
+
+    /** A live (not deregistered) instance of the organization. */
+    public Uni<Optional<Instance>> find(SqlConnection conn, String id) {
+        return conn.preparedQuery("SELECT " + Instance.COLUMNS + " FROM fleet_instances WHERE id = $1 AND status <> 'deregistered'")
+                .execute(Tuple.of(id))
+                .map(rows -> rows.size() == 0 ? Optional.empty() : Optional.of(Instance.from(rows.iterator().next())));
+    }
+
+    /** The instance locked for a change, as it was before it. */
+    public Uni<Optional<Instance>> lock(SqlConnection conn, String id) {
+        return conn.preparedQuery("SELECT " + Instance.COLUMNS + " FROM fleet_instances WHERE id = $1 AND status <> 'deregistered' FOR UPDATE")
+                .execute(Tuple.of(id))
+                .map(rows -> rows.size() == 0 ? Optional.empty() : Optional.of(Instance.from(rows.iterator().next())));
+    }
+
+    public Uni<Instance> deregister(SqlConnection conn, String id, Instant at) {
+        return conn.preparedQuery("UPDATE fleet_instances SET status = 'deregistered', status_changed_at = $2, "
+                        + "deregistered_at = $2 WHERE id = $1 RETURNING " + Instance.COLUMNS)
+                .execute(Tuple.of(id, utc(at)))
+                .map(rows -> Instance.from(rows.iterator().next()));
+    }
+
+    /** One page of the organization's live instances, filtered and ordered as asked, with its total. */
+    public Uni<ListQuery.Page<Instance>> page(SqlConnection conn, InstanceQuery query) {
+        ListQuery list = ListQuery.select(Instance.COLUMNS, "fleet_instances")
+                .where(query.status() == null ? "status <> 'deregistered'" : "status = ?",
+                        query.status() == null ? new Object[0] : new Object[]{query.status()})
+                .whereEquals("org_id", query.orgId());
+        if (!query.tags().isEmpty()) {
+            list.where("tags @> ?::text[]", (Object) query.tags().toArray(String[]::new));
+        }
+        list.whereIfPresent("greatest(last_heartbeat, status_changed_at) >= ?", query.updatedSince());
+        if (query.q() != null) {
+            list.where("(hostname ILIKE ? ESCAPE '\\' OR id = ?)", "%" + likeEscaped(query.q()) + "%", query.q());
+        }
+        String column = query.sortBy().column;
+        String dir = query.descending() ? " DESC" : "";
+        InstanceQuery.Position after = query.after();
+        if (after == null) {
+            list.orderBy(column + dir + ", id" + dir, null);
+        } else {
+            Object value = query.sortBy() == InstanceQuery.Sort.hostname ? after.value() : utc(after.instant());
+            list.orderBy(column + dir + ", id" + dir, "(" + column + ", id) " + (query.descending() ? "<" : ">") + " (?, ?)",
+                    value, after.id());
+        }
+        return list.page(conn, query.limit(), Instance::from);
+    }
+
+    private static String likeEscaped(String q) {
+        return q.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_");
+    }
+
+    /** Drift events of {@code agentId} since {@code since}: an instance's recent threats. */
+    public Uni<Long> driftSince(SqlConnection conn, UUID agentId, Instant since) {
+        if (agentId == null) {
+            return Uni.createFrom().item(0L);
+        }
+        return conn.preparedQuery("SELECT count(*) FROM fleet_drift_events WHERE agent_id = $1 AND occurred_at >= $2")
+                .execute(Tuple.of(agentId.toString(), utc(since)))
+                .map(rows -> rows.iterator().next().getLong(0));
+    }
+
+    /** How many policy changes concern the agent: its current policy version. */
+    public Uni<Integer> policyChanges(SqlConnection conn, UUID agentId) {
+        if (agentId == null) {
+            return Uni.createFrom().item(0);
+        }
+        return conn.preparedQuery("SELECT policy_changes FROM fleet_agents WHERE agent_id = $1")
+                .execute(Tuple.of(agentId))
+                .map(rows -> rows.size() == 0 ? 0 : rows.iterator().next().getInteger(0));
+    }
+
+    public Uni<Boolean> agentKnown(SqlConnection conn, UUID agentId) {
+        return conn.preparedQuery("SELECT 1 FROM fleet_agents WHERE agent_id = $1").execute(Tuple.of(agentId))
+                .map(rows -> rows.size() > 0);
+    }
+
+    /** Live instances per status, for the counts beside a list. */
+    public Uni<Map<String, Long>> countsByStatus(SqlConnection conn) {
+        return conn.preparedQuery("SELECT status, count(*) FROM fleet_instances WHERE status <> 'deregistered' GROUP BY status")
+                .execute()
+                .map(rows -> {
+                    Map<String, Long> counts = new HashMap<>();
+                    for (Row row : rows) {
+                        counts.put(row.getString(0), row.getLong(1));
+                    }
+                    return counts;
+                });
+    }
+
+    /**
+     * Applies a batch of heartbeats (one per instance) in one statement: each live instance gets its figures, its
+     * heartbeat time and status online; answers, per instance found, the row after, its status and last heartbeat
+     * before, and its agent's policy version. Instances deregistered or unknown are absent from the answer.
+     */
+    public Uni<List<Beat>> heartbeats(SqlConnection conn, List<HeartbeatWrite> beats) {
+        int n = beats.size();
+        String[] ids = new String[n];
+        Double[] cpu = new Double[n];
+        Double[] memory = new Double[n];
+        Double[] uptime = new Double[n];
+        String[] version = new String[n];
+        Integer[] policy = new Integer[n];
+        OffsetDateTime[] at = new OffsetDateTime[n];
+        for (int i = 0; i < n; i++) {
+            HeartbeatWrite b = beats.get(i);
+            ids[i] = b.id();
+            cpu[i] = b.cpu();
+            memory[i] = b.memory();
+            uptime[i] = b.uptime();
+            version[i] = b.version();
+            policy[i] = b.activePolicyVersion();
+            at[i] = utc(b.at());
+        }
+        return conn.preparedQuery("""
+                        WITH x AS (
+                            SELECT * FROM unnest($1::text[], $2::float8[], $3::float8[], $4::float8[], $5::text[],
+                                                 $6::int4[], $7::timestamptz[]) AS x(id, cpu, memory, uptime, version, apv, at)
+                        ), old AS (
+                            SELECT i.id, i.status, i.last_heartbeat FROM fleet_instances i JOIN x ON x.id = i.id
+                            WHERE i.status <> 'deregistered' ORDER BY i.id FOR UPDATE OF i
+                        )
+                        UPDATE fleet_instances i SET
+                            cpu = coalesce(x.cpu, i.cpu), memory = coalesce(x.memory, i.memory),
+                            uptime = coalesce(x.uptime, i.uptime), version = coalesce(x.version, i.version),
+                            active_policy_version = coalesce(x.apv, i.active_policy_version),
+                            last_heartbeat = greatest(i.last_heartbeat, x.at), status = 'online',
+                            status_changed_at = CASE WHEN old.status <> 'online' THEN x.at ELSE i.status_changed_at END
+                        FROM x JOIN old ON old.id = x.id
+                        WHERE i.id = x.id
+                        RETURNING i.id, i.org_id, i.agent_id, i.hostname, i.os, i.version, i.ip, i.tags, i.status,
+                            i.cpu, i.memory, i.uptime, i.active_policy_version, i.last_heartbeat, i.registered_at,
+                            old.status AS previous_status, old.last_heartbeat AS previous_heartbeat,
+                            coalesce((SELECT a.policy_changes FROM fleet_agents a
+                                      WHERE a.org_id = i.org_id AND a.agent_id = i.agent_id), 0) AS policy_changes""")
+                .execute(Tuple.from(new Object[]{ids, cpu, memory, uptime, version, policy, at}))
+                .map(InstanceRepository::beats);
+    }
+
+    private static List<Beat> beats(RowSet<Row> rows) {
+        List<Beat> out = new ArrayList<>(rows.size());
+        for (Row row : rows) {
+            out.add(new Beat(Instance.from(row), row.getString("previous_status"),
+                    row.getOffsetDateTime("previous_heartbeat").toInstant(), row.getInteger("policy_changes")));
+        }
+        return out;
+    }
+
+    /** One heartbeat to write. */
+    public record HeartbeatWrite(String id, Double cpu, Double memory, Double uptime, String version,
+                                 Integer activePolicyVersion, Instant at) {
+    }
+
+    /** A written heartbeat: the instance after it, its status and heartbeat before, its agent's policy version. */
+    public record Beat(Instance instance, String previousStatus, Instant previousHeartbeat, int policyChanges) {
+    }
+
+    static OffsetDateTime utc(Instant at) {
+        return at == null ? null : at.atOffset(ZoneOffset.UTC);
+    }
+}

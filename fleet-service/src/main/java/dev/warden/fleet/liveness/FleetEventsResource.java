@@ -1,0 +1,93 @@
+package dev.warden.fleet.liveness;
+
+import dev.warden.api.ApiException;
+import dev.warden.fleet.api.EnvelopedRefusal;
+import dev.warden.tenancy.db.TenantDb;
+import dev.warden.tenancy.security.CurrentActor;
+import dev.warden.tenancy.security.Roles;
+import io.smallrye.mutiny.Multi;
+import io.smallrye.mutiny.Uni;
+import io.smallrye.mutiny.subscription.Cancellable;
+import jakarta.annotation.security.RolesAllowed;
+import jakarta.ws.rs.GET;
+import jakarta.ws.rs.HeaderParam;
+import jakarta.ws.rs.Path;
+import jakarta.ws.rs.Produces;
+import jakarta.ws.rs.core.Context;
+import jakarta.ws.rs.core.MediaType;
+import jakarta.ws.rs.sse.Sse;
+import jakarta.ws.rs.sse.SseEventSink;
+import org.eclipse.microprofile.openapi.annotations.Operation;
+
+import java.time.Duration;
+import java.util.List;
+import java.util.UUID;
+import java.util.concurrent.atomic.AtomicLong;
+import java.util.concurrent.atomic.AtomicReference;
+
+/**
+ * The live view: Server-Sent Events of the caller's organization's transitions, each with its id (a sequence), its
+ * event name (the CloudEvent type) and the CloudEvent as data. A client that reconnects with {@code Last-Event-ID}
+ * gets everything after that id kept (the last 24 hours) before the new ones; without it, only what happens from now.
+ * Outside the OpenAPI document: a stream that never ends is no request and answer for the fuzz and contract tests.
+ */
+@Path("/v1/fleet/events")
+public class FleetEventsResource {
+
+    static final Duration POLL = Duration.ofMillis(250);
+    static final int PAGE = 500;
+
+    private final TenantDb db;
+    private final TransitionEvents transitions;
+    private final CurrentActor actor;
+
+    public FleetEventsResource(TenantDb db, TransitionEvents transitions, CurrentActor actor) {
+        this.db = db;
+        this.transitions = transitions;
+        this.actor = actor;
+    }
+
+    @GET
+    @Produces(MediaType.SERVER_SENT_EVENTS)
+    @RolesAllowed(Roles.VIEWER)
+    @Operation(hidden = true)
+    public void stream(@HeaderParam("Last-Event-ID") String lastEventId, @Context SseEventSink sink, @Context Sse sse) {
+        UUID org = actor.org();
+        Long resumeAfter = parse(lastEventId);
+        Uni<Long> start = resumeAfter != null ? Uni.createFrom().item(resumeAfter) : db.inOrg(org, transitions::newest);
+        AtomicReference<Cancellable> polling = new AtomicReference<>();
+        start.subscribe().with(first -> {
+            AtomicLong cursor = new AtomicLong(first);
+            polling.set(Multi.createFrom().ticks().every(POLL)
+                    .onOverflow().drop()
+                    .onItem().transformToUni(tick -> sink.isClosed() ? Uni.createFrom().<List<TransitionEvents.Recorded>>failure(
+                            new IllegalStateException("closed")) : db.inOrg(org, conn -> transitions.after(conn, cursor.get(), PAGE)))
+                    .concatenate()
+                    .subscribe().with(events -> {
+                        for (TransitionEvents.Recorded e : events) {
+                            sink.send(sse.newEventBuilder().id(Long.toString(e.seq())).name(e.type())
+                                    .data(e.event()).build());
+                            cursor.set(e.seq());
+                        }
+                    }, failure -> sink.close()));
+            if (sink.isClosed()) {
+                polling.get().cancel();
+            }
+        }, failure -> sink.close());
+    }
+
+    private static Long parse(String lastEventId) {
+        if (lastEventId == null || lastEventId.isBlank()) {
+            return null;
+        }
+        try {
+            long id = Long.parseLong(lastEventId.trim());
+            if (id < 0) {
+                throw new NumberFormatException();
+            }
+            return id;
+        } catch (NumberFormatException e) {
+            throw new EnvelopedRefusal(ApiException.invalidField("Last-Event-ID", "must be the id of an event this stream sent"));
+        }
+    }
+}

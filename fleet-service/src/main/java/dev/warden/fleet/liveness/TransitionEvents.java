@@ -1,0 +1,85 @@
+package dev.warden.fleet.liveness;
+
+import dev.warden.events.CloudEvent;
+import dev.warden.events.EventJson;
+import dev.warden.outbox.Outbox;
+import io.smallrye.mutiny.Uni;
+import io.vertx.mutiny.sqlclient.Row;
+import io.vertx.mutiny.sqlclient.SqlConnection;
+import io.vertx.mutiny.sqlclient.Tuple;
+import jakarta.enterprise.context.ApplicationScoped;
+
+import java.time.Instant;
+import java.time.OffsetDateTime;
+import java.time.ZoneOffset;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.UUID;
+
+/**
+ * Publishes transitions: each into the outbox (for {@code warden.fleet.v1}) and into {@code fleet_transitions} (for
+ * the live view, {@code GET /v1/fleet/events}), both in the caller's transaction.
+ */
+@ApplicationScoped
+public class TransitionEvents {
+
+    static final java.time.Duration KEPT = java.time.Duration.ofHours(24);
+
+    private final Outbox outbox;
+
+    public TransitionEvents(Outbox outbox) {
+        this.outbox = outbox;
+    }
+
+    public Uni<Void> emit(SqlConnection conn, UUID org, List<Outbox.Message> messages) {
+        if (messages.isEmpty()) {
+            return Uni.createFrom().voidItem();
+        }
+        return outbox.emitAll(conn, org, messages).chain(events -> {
+            int n = events.size();
+            UUID[] ids = new UUID[n];
+            String[] types = new String[n];
+            String[] json = new String[n];
+            OffsetDateTime[] at = new OffsetDateTime[n];
+            for (int i = 0; i < n; i++) {
+                CloudEvent e = events.get(i);
+                ids[i] = e.id();
+                types[i] = e.type();
+                json[i] = EventJson.write(e);
+                at[i] = (e.time() == null ? Instant.now() : e.time()).atOffset(ZoneOffset.UTC);
+            }
+            return conn.preparedQuery("INSERT INTO fleet_transitions (org_id, event_id, event_type, event, at) "
+                            + "SELECT $1, i, t, e, a FROM unnest($2::uuid[], $3::text[], $4::text[], $5::timestamptz[]) "
+                            + "WITH ORDINALITY AS x(i, t, e, a, n) ORDER BY n")
+                    .execute(Tuple.of(org, ids, types, json, at)).replaceWithVoid();
+        });
+    }
+
+    /** The organization's transitions after {@code seq}, oldest first. */
+    public Uni<List<Recorded>> after(SqlConnection conn, long seq, int limit) {
+        return conn.preparedQuery("SELECT seq, event_type, event FROM fleet_transitions WHERE seq > $1 ORDER BY seq LIMIT $2")
+                .execute(Tuple.of(seq, limit))
+                .map(rows -> {
+                    List<Recorded> out = new ArrayList<>(rows.size());
+                    for (Row r : rows) {
+                        out.add(new Recorded(r.getLong("seq"), r.getString("event_type"), r.getString("event")));
+                    }
+                    return out;
+                });
+    }
+
+    /** The organization's newest transition, or 0: where a live view without Last-Event-ID starts. */
+    public Uni<Long> newest(SqlConnection conn) {
+        return conn.preparedQuery("SELECT coalesce(max(seq), 0) FROM fleet_transitions").execute()
+                .map(rows -> rows.iterator().next().getLong(0));
+    }
+
+    /** Platform scope: forgets transitions older than a day. */
+    public Uni<Void> forgetBefore(SqlConnection conn, Instant before) {
+        return conn.preparedQuery("DELETE FROM fleet_transitions WHERE at < $1")
+                .execute(Tuple.of(before.atOffset(ZoneOffset.UTC))).replaceWithVoid();
+    }
+
+    public record Recorded(long seq, String type, String event) {
+    }
+}

@@ -1,0 +1,145 @@
+package dev.warden.fleet.projection;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import dev.warden.events.CloudEvent;
+import dev.warden.events.EventJson;
+import dev.warden.events.EventTypes;
+import dev.warden.events.Topics;
+import dev.warden.fleet.projection.ProjectionRepository.Drift;
+import dev.warden.fleet.projection.ProjectionRepository.PolicyChange;
+import dev.warden.outbox.DeadLetters;
+import dev.warden.outbox.EventConsumers;
+import dev.warden.tenancy.StartupOrder;
+import dev.warden.tenancy.db.TenantDb;
+import io.quarkus.runtime.StartupEvent;
+import io.smallrye.mutiny.Multi;
+import io.smallrye.mutiny.Uni;
+import jakarta.annotation.Priority;
+import jakarta.enterprise.context.ApplicationScoped;
+import jakarta.enterprise.event.Observes;
+import org.apache.kafka.clients.consumer.ConsumerRecord;
+
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.LinkedHashSet;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+import java.util.UUID;
+
+/**
+ * What fleet-service knows of other services, from their events: the governed agents of each organization and the
+ * policy changes concerning each ({@code warden.agents.v1}), and drift events ({@code warden.audit.v1}). One consumer
+ * group, a polled batch per transaction per organization; idempotent by event id, so redelivery and replay change
+ * nothing. What cannot be read goes to its dead-letter topic.
+ */
+@ApplicationScoped
+public class FleetProjection {
+
+    public static final String GROUP = "fleet-service";
+    public static final List<String> TOPICS = List.of(Topics.AGENTS, Topics.AUDIT);
+
+    private final TenantDb db;
+    private final ProjectionRepository repository;
+    private final DeadLetters deadLetters;
+
+    public FleetProjection(TenantDb db, ProjectionRepository repository, DeadLetters deadLetters) {
+        this.db = db;
+        this.repository = repository;
+        this.deadLetters = deadLetters;
+    }
+
+    void onStart(@Observes @Priority(StartupOrder.CONSUMERS) StartupEvent event, EventConsumers consumers) {
+        consumers.start(GROUP, TOPICS, this::handle);
+    }
+
+    public Uni<Void> handle(List<ConsumerRecord<String, String>> records) {
+        Map<UUID, OrgBatch> byOrg = new LinkedHashMap<>();
+        List<Uni<Void>> deadLettered = new ArrayList<>();
+        for (ConsumerRecord<String, String> record : records) {
+            try {
+                CloudEvent event = EventJson.read(record.value());
+                if (event.orgid() == null) {
+                    throw new IllegalArgumentException("event without orgid");
+                }
+                collect(event, byOrg.computeIfAbsent(event.orgid(), o -> new OrgBatch()));
+            } catch (RuntimeException e) {
+                deadLettered.add(deadLetters.send(record, e.getMessage()));
+            }
+        }
+        Uni<Void> applied = Multi.createFrom().iterable(byOrg.entrySet()).onItem()
+                .transformToUni(e -> apply(e.getKey(), e.getValue())).merge(4)
+                .collect().last().replaceWithVoid();
+        return applied.chain(() -> deadLettered.isEmpty() ? Uni.createFrom().voidItem()
+                : Uni.join().all(deadLettered).andFailFast().replaceWithVoid());
+    }
+
+    private Uni<Void> apply(UUID org, OrgBatch batch) {
+        if (batch.agents.isEmpty() && batch.drift.isEmpty()) {
+            return Uni.createFrom().voidItem();
+        }
+        return db.inOrg(org, conn -> repository.knowAgents(conn, org, List.copyOf(batch.agents))
+                .chain(() -> repository.policyChanges(conn, org, batch.changes))
+                .chain(() -> repository.drift(conn, org, batch.drift)));
+    }
+
+    /** Reads what matters of one event into its organization's batch; unknown types are skipped. */
+    static void collect(CloudEvent event, OrgBatch batch) {
+        JsonNode data = event.data();
+        Instant at = event.time() == null ? Instant.now() : event.time();
+        switch (event.type()) {
+            case EventTypes.AGENT_CREATED, EventTypes.AGENT_UPDATED, EventTypes.AGENT_DEPLOYED,
+                 EventTypes.AGENT_SUSPENDED, EventTypes.AGENT_INTENT_DECLARED, EventTypes.AGENT_ROLLED_BACK ->
+                    batch.agents.add(uuid(data.at("/agent/id")));
+            case EventTypes.REGISTRATION_APPROVED -> batch.agents.add(uuid(data.at("/agent_id")));
+            case EventTypes.POLICY_BOUND, EventTypes.POLICY_UNBOUND -> {
+                UUID agent = uuid(data.at("/agent_id"));
+                batch.agents.add(agent);
+                batch.changes.add(new PolicyChange(agent, event.id(), optionalUuid(data.at("/policy/id")),
+                        change(event.type()), at));
+            }
+            case EventTypes.POLICY_CREATED, EventTypes.POLICY_CHANGED -> {
+                for (JsonNode id : data.at("/policy/agent_ids")) {
+                    UUID agent = uuid(id);
+                    batch.agents.add(agent);
+                    batch.changes.add(new PolicyChange(agent, event.id(), optionalUuid(data.at("/policy/id")),
+                            change(event.type()), at));
+                }
+            }
+            case EventTypes.AUDIT_DRIFT_DETECTED -> {
+                JsonNode agent = data.at("/agent_id");
+                if (!agent.isTextual() || agent.asText().isEmpty()) {
+                    throw new IllegalArgumentException("drift event without agent_id");
+                }
+                JsonNode occurred = data.at("/detected_at");
+                batch.drift.add(new Drift(event.id(), agent.asText(),
+                        occurred.isTextual() ? Instant.parse(occurred.asText()) : at));
+            }
+            default -> {
+                // Other agent and audit events tell fleet-service nothing.
+            }
+        }
+    }
+
+    private static String change(String type) {
+        return type.substring("dev.warden.policy.".length()).replaceFirst("\\.v1$", "");
+    }
+
+    private static UUID uuid(JsonNode node) {
+        if (!node.isTextual()) {
+            throw new IllegalArgumentException("missing agent id");
+        }
+        return UUID.fromString(node.asText());
+    }
+
+    private static UUID optionalUuid(JsonNode node) {
+        return node.isTextual() ? UUID.fromString(node.asText()) : null;
+    }
+
+    static final class OrgBatch {
+        final Set<UUID> agents = new LinkedHashSet<>();
+        final List<PolicyChange> changes = new ArrayList<>();
+        final List<Drift> drift = new ArrayList<>();
+    }
+}

@@ -1,0 +1,70 @@
+package dev.warden.fleet;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import dev.warden.testing.OpenApiChecks;
+import io.quarkus.test.junit.QuarkusTest;
+import org.junit.jupiter.api.Test;
+
+import java.util.Set;
+
+import static dev.warden.testing.OpenApiChecks.nullable;
+import static dev.warden.testing.OpenApiChecks.operation;
+import static io.restassured.RestAssured.given;
+import static org.hamcrest.Matchers.equalTo;
+import static org.hamcrest.Matchers.hasKey;
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+@QuarkusTest
+class OpenApiTest {
+
+    @Test
+    void theDocumentDescribesTheFleetApiAndBothSecuritySchemes() {
+        given().accept("application/json").get("/q/openapi").then().statusCode(200)
+                .body("info.title", equalTo("Warden fleet-service API"))
+                .body("components.securitySchemes", hasKey("bearer"))
+                .body("components.securitySchemes.apiKey.name", equalTo("X-API-Key"))
+                .body("paths", hasKey("/v1/fleet/agents"))
+                .body("paths", hasKey("/v1/fleet/agents/register"))
+                .body("paths", hasKey("/v1/fleet/agents/{id}/heartbeat"))
+                .body("paths", hasKey("/v1/fleet/enrollment-tokens"));
+    }
+
+    @Test
+    void everyOperationIsNamedDocumentsItsSuccessAndNoJavaTypeLeaks() {
+        JsonNode doc = document();
+        OpenApiChecks.assertGeneratesWorkingClients(doc);
+        OpenApiChecks.assertOperationIds(doc, Set.of("registerFleetInstance", "sendFleetHeartbeat",
+                "deregisterFleetInstance", "listFleetInstances", "getFleetInstance", "createEnrollmentToken",
+                "revokeEnrollmentToken"));
+        assertEquals("#/components/schemas/RegisteredInstanceEnvelope", schemaRef(operation(doc, "registerFleetInstance"), "201"));
+        assertEquals("#/components/schemas/EnrollmentTokenEnvelope", schemaRef(operation(doc, "createEnrollmentToken"), "201"));
+        assertEquals("#/components/schemas/HeartbeatEnvelope", schemaRef(operation(doc, "sendFleetHeartbeat"), "200"));
+        assertEquals("#/components/schemas/FleetInstanceList", schemaRef(operation(doc, "listFleetInstances"), "200"));
+    }
+
+    @Test
+    void seedFieldsKeepTheirCasingAndSayWhatMayBeNull() {
+        JsonNode schemas = document().path("components").path("schemas");
+        JsonNode detail = schemas.path("FleetInstanceDetail").path("properties");
+        for (String field : Set.of("cpu", "memory", "uptime", "activePolicyVersion", "agentId")) {
+            assertTrue(nullable(detail.path(field)), "FleetInstanceDetail." + field);
+        }
+        for (String field : Set.of("lastHeartbeat", "registeredAt", "recentThreats")) {
+            assertTrue(detail.has(field), field);
+        }
+        assertTrue(schemas.path("HeartbeatAck").path("properties").has("pendingPolicies"));
+        assertEquals("[\"hostname\",\"os\",\"version\"]", schemas.path("RegisterInstanceRequest").path("required").toString());
+        assertTrue(nullable(schemas.path("FleetInstanceList").path("properties").path("nextCursor")));
+    }
+
+    private static JsonNode document() {
+        return OpenApiChecks.read(given().accept("application/json").get("/q/openapi").then().statusCode(200)
+                .extract().asString());
+    }
+
+    private static String schemaRef(JsonNode operation, String status) {
+        return operation.path("responses").path(status).path("content").path("application/json").path("schema")
+                .path("$ref").asText();
+    }
+}

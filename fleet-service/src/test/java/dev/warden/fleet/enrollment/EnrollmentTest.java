@@ -1,0 +1,119 @@
+package dev.warden.fleet.enrollment;
+
+import dev.warden.fleet.support.FleetFixtures;
+import dev.warden.fleet.support.TestClock;
+import dev.warden.testing.TestOrganizations.TestOrg;
+import io.quarkus.test.junit.QuarkusTest;
+import jakarta.inject.Inject;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+
+import java.time.Duration;
+import java.util.HashMap;
+import java.util.Map;
+import java.util.UUID;
+
+import static dev.warden.fleet.support.FleetFixtures.as;
+import static dev.warden.fleet.support.FleetFixtures.bearer;
+import static dev.warden.fleet.support.FleetFixtures.instanceBody;
+import static org.hamcrest.Matchers.equalTo;
+import static org.hamcrest.Matchers.hasItem;
+import static org.hamcrest.Matchers.startsWith;
+
+/** Enrolment tokens and instance credentials: what each may do, and every misuse refused. */
+@QuarkusTest
+class EnrollmentTest {
+
+    @Inject
+    TestClock clock;
+
+    TestOrg org;
+
+    @BeforeEach
+    void organization() {
+        org = FleetFixtures.organization();
+    }
+
+    private String token(Map<String, Object> body) {
+        return as(org, "admin").body(body).post("/v1/fleet/enrollment-tokens").then().statusCode(201)
+                .body("ok", equalTo(true)).body("data.token", startsWith("wfe_")).extract().path("data.token");
+    }
+
+    private io.restassured.response.ValidatableResponse registerWith(String secret, Map<String, Object> body) {
+        return bearer(secret).body(body).post("/v1/fleet/agents/register").then();
+    }
+
+    @Test
+    void aTokenRegistersAnInstanceWhoseCredentialHeartbeatsOnlyAsItself() {
+        String token = token(Map.of("max_uses", 3));
+        String credential = registerWith(token, instanceBody("enrolled-1")).statusCode(201)
+                .body("data.status", equalTo("online")).body("data.credential", startsWith("wfi_"))
+                .extract().path("data.credential");
+        String id = as(org, "viewer").get("/v1/fleet/agents?q=enrolled-1").then().extract().path("data[0].id");
+        String other = registerWith(token, instanceBody("enrolled-2")).statusCode(201).extract().path("data.id");
+
+        bearer(credential).body(Map.of("cpu", 1.5)).post("/v1/fleet/agents/" + id + "/heartbeat").then().statusCode(200)
+                .body("data.id", equalTo(id));
+        // Another instance's id, even of the same organization: as if it did not exist.
+        bearer(credential).body(Map.of()).post("/v1/fleet/agents/" + other + "/heartbeat").then().statusCode(404)
+                .body("ok", equalTo(false));
+        // An instance credential reads nothing and registers nothing.
+        bearer(credential).get("/v1/fleet/agents").then().statusCode(403).body("ok", equalTo(false));
+        bearer(credential).get("/v1/fleet/agents/" + id).then().statusCode(403);
+        bearer(credential).body(instanceBody("x")).post("/v1/fleet/agents/register").then().statusCode(403);
+        bearer(credential).body(Map.of()).post("/v1/fleet/enrollment-tokens").then().statusCode(403);
+        // An enrolment token only registers.
+        bearer(token).get("/v1/fleet/agents").then().statusCode(403);
+        // A deregistered instance's credential is refused.
+        as(org, "operator").delete("/v1/fleet/agents/" + id).then().statusCode(200);
+        bearer(credential).body(Map.of()).post("/v1/fleet/agents/" + id + "/heartbeat").then().statusCode(401);
+    }
+
+    @Test
+    void usedUpExpiredRevokedAndUnknownTokensAre401() {
+        String once = token(Map.of());
+        registerWith(once, instanceBody("once")).statusCode(201);
+        registerWith(once, instanceBody("twice")).statusCode(401).body("ok", equalTo(false))
+                .body("error.code", equalTo("unauthorized"));
+
+        String shortLived = token(Map.of("expires_in_seconds", 60, "max_uses", 5));
+        clock.advance(Duration.ofSeconds(61));
+        registerWith(shortLived, instanceBody("late")).statusCode(401);
+
+        var issued = as(org, "admin").body(Map.of("max_uses", 5)).post("/v1/fleet/enrollment-tokens").then()
+                .statusCode(201).extract().jsonPath();
+        as(org, "admin").delete("/v1/fleet/enrollment-tokens/" + issued.getString("data.id")).then().statusCode(200)
+                .body("ok", equalTo(true));
+        registerWith(issued.getString("data.token"), instanceBody("revoked")).statusCode(401);
+
+        registerWith("wfe_" + "x".repeat(43), instanceBody("forged")).statusCode(401);
+        as(org, "admin").delete("/v1/fleet/enrollment-tokens/" + UUID.randomUUID()).then().statusCode(404);
+    }
+
+    @Test
+    void onlyAnAdminIssuesTokensAndTheirSettingsAreChecked() {
+        as(org, "operator").body(Map.of()).post("/v1/fleet/enrollment-tokens").then().statusCode(403)
+                .body("ok", equalTo(false));
+        as(org, "admin").body(Map.of("expires_in_seconds", 0, "max_uses", 0)).post("/v1/fleet/enrollment-tokens")
+                .then().statusCode(400).body("error.details.field", hasItem("expires_in_seconds"))
+                .body("error.details.field", hasItem("max_uses"));
+        as(org, "admin").body(Map.of("agent_id", UUID.randomUUID().toString())).post("/v1/fleet/enrollment-tokens")
+                .then().statusCode(404);
+        as(org, "admin").body(Map.of("agent_id", "nope")).post("/v1/fleet/enrollment-tokens")
+                .then().statusCode(400).body("error.details.field", hasItem("agent_id"));
+    }
+
+    @Test
+    void aPinnedTokenRegistersInstancesOfItsAgentOnly() {
+        UUID agent = FleetFixtures.knownAgent(org);
+        String token = token(Map.of("agent_id", agent.toString(), "max_uses", 3));
+        registerWith(token, instanceBody("pinned")).statusCode(201).body("data.agentId", equalTo(agent.toString()));
+        Map<String, Object> other = new HashMap<>(instanceBody("elsewhere"));
+        other.put("agent_id", FleetFixtures.knownAgent(org).toString());
+        registerWith(token, other).statusCode(400).body("error.details.field", hasItem("agent_id"));
+        TestOrg stranger = FleetFixtures.organization();
+        Map<String, Object> claimsOther = new HashMap<>(instanceBody("claims"));
+        claimsOther.put("org_id", stranger.id().toString());
+        registerWith(token, claimsOther).statusCode(400).body("error.details.field", hasItem("org_id"));
+    }
+}

@@ -1,0 +1,213 @@
+package dev.warden.fleet.instance;
+
+import dev.warden.fleet.support.FleetFixtures;
+import dev.warden.testing.TestOrganizations.TestOrg;
+import io.quarkus.test.junit.QuarkusTest;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+
+import java.time.Instant;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.UUID;
+
+import static dev.warden.fleet.support.FleetFixtures.as;
+import static dev.warden.fleet.support.FleetFixtures.instanceBody;
+import static dev.warden.fleet.support.FleetFixtures.register;
+import static dev.warden.fleet.support.FleetFixtures.registerId;
+import static org.hamcrest.Matchers.contains;
+import static org.hamcrest.Matchers.containsInAnyOrder;
+import static org.hamcrest.Matchers.empty;
+import static org.hamcrest.Matchers.equalTo;
+import static org.hamcrest.Matchers.hasItem;
+import static org.hamcrest.Matchers.matchesPattern;
+import static org.hamcrest.Matchers.not;
+import static org.hamcrest.Matchers.notNullValue;
+import static org.hamcrest.Matchers.nullValue;
+import static org.hamcrest.Matchers.startsWith;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+/** Seed 003, field by field, under /v1/fleet/agents, with its envelope on every answer, errors included. */
+@QuarkusTest
+class InstanceTest {
+
+    TestOrg org;
+
+    @BeforeEach
+    void organization() {
+        org = FleetFixtures.organization();
+    }
+
+    @Test
+    void registerAnswersTheSeedsFieldsOnlineWithTheIpFromTheRequestAndACredentialShownOnce() {
+        Instant before = Instant.now().minusSeconds(1);
+        var data = register(org, instanceBody("web-server-1", "production", "web-tier"))
+                .body("ok", equalTo(true))
+                .body("data.id", matchesPattern("^agent-[0-9a-f]{16}$"))
+                .body("data.hostname", equalTo("web-server-1"))
+                .body("data.os", equalTo("linux"))
+                .body("data.version", equalTo("1.2.0"))
+                .body("data.ip", equalTo("127.0.0.1"))
+                .body("data.tags", contains("production", "web-tier"))
+                .body("data.status", equalTo("online"))
+                .body("data.credential", startsWith("wfi_"))
+                .extract().jsonPath();
+        assertFalse(Instant.parse(data.getString("data.registeredAt")).isBefore(before));
+
+        Map<String, Object> withIp = new HashMap<>(instanceBody("db-server-1", "database"));
+        withIp.put("ip", "203.0.113.11");
+        withIp.put("org_id", org.id().toString());
+        register(org, withIp).body("data.ip", equalTo("203.0.113.11"));
+        // Through the gateway, the caller's address arrives in X-Forwarded-For (which the gateway sets).
+        as(org, "operator").header("X-Forwarded-For", "198.51.100.7").body(instanceBody("behind-gateway"))
+                .post("/v1/fleet/agents/register").then().statusCode(201).body("data.ip", equalTo("198.51.100.7"));
+    }
+
+    @Test
+    void registerRefusesAMissingOrMistypedRequiredFieldNamingItInTheEnvelope() {
+        for (String field : List.of("hostname", "os", "version")) {
+            Map<String, Object> missing = new HashMap<>(instanceBody("h"));
+            missing.remove(field);
+            as(org, "operator").body(missing).post("/v1/fleet/agents/register").then().statusCode(400)
+                    .body("ok", equalTo(false))
+                    .body("error.code", equalTo("invalid_request"))
+                    .body("error.details.field", hasItem(field));
+            Map<String, Object> mistyped = new HashMap<>(instanceBody("h"));
+            mistyped.put(field, 5);
+            as(org, "operator").body(mistyped).post("/v1/fleet/agents/register").then().statusCode(400)
+                    .body("ok", equalTo(false)).body("error.details.field", hasItem(field));
+        }
+        Map<String, Object> otherOrg = new HashMap<>(instanceBody("h"));
+        otherOrg.put("org_id", UUID.randomUUID().toString());
+        as(org, "operator").body(otherOrg).post("/v1/fleet/agents/register").then().statusCode(400)
+                .body("error.details.field", hasItem("org_id"));
+        Map<String, Object> unknownAgent = new HashMap<>(instanceBody("h"));
+        unknownAgent.put("agent_id", UUID.randomUUID().toString());
+        as(org, "operator").body(unknownAgent).post("/v1/fleet/agents/register").then().statusCode(404)
+                .body("ok", equalTo(false)).body("error.code", equalTo("not_found"));
+        as(org, "operator").body(Map.of("hostname", "h", "os", "linux", "version", "1", "tags", List.of("a", "")))
+                .post("/v1/fleet/agents/register").then().statusCode(400).body("error.details.field", hasItem("tags"));
+        as(org, "viewer").body(instanceBody("h")).post("/v1/fleet/agents/register").then().statusCode(403)
+                .body("ok", equalTo(false));
+        FleetFixtures.bearer("wfi_nonsense").body(instanceBody("h")).post("/v1/fleet/agents/register").then()
+                .statusCode(401).body("ok", equalTo(false)).body("error.code", equalTo("unauthorized"));
+    }
+
+    @Test
+    void heartbeatAnswersIdStatusLastHeartbeatAndPendingPoliciesAndGetShowsTheFigures() {
+        String id = registerId(org, "web-1");
+        as(org, "operator").body(Map.of("uptime", 86400, "cpu", 12.5, "memory", 45.2, "version", "1.2.1"))
+                .post("/v1/fleet/agents/" + id + "/heartbeat").then().statusCode(200)
+                .body("ok", equalTo(true))
+                .body("data.id", equalTo(id))
+                .body("data.status", equalTo("online"))
+                .body("data.lastHeartbeat", notNullValue())
+                .body("data.pendingPolicies", equalTo(0));
+        as(org, "viewer").get("/v1/fleet/agents/" + id).then().statusCode(200)
+                .body("ok", equalTo(true))
+                .body("data.id", equalTo(id))
+                .body("data.hostname", equalTo("web-1"))
+                .body("data.version", equalTo("1.2.1"))
+                .body("data.status", equalTo("online"))
+                .body("data.cpu", equalTo(12.5f))
+                .body("data.memory", equalTo(45.2f))
+                .body("data.uptime", equalTo(86400.0f))
+                .body("data.lastHeartbeat", notNullValue())
+                .body("data.registeredAt", notNullValue())
+                .body("data.recentThreats", equalTo(0))
+                .body("data.activePolicyVersion", nullValue());
+    }
+
+    @Test
+    void heartbeatRefusesFiguresOutOfRangeNamingTheField() {
+        String id = registerId(org, "web-2");
+        Map<String, Object> bad = Map.of("uptime", -1, "cpu", 100.5, "memory", -0.1, "active_policy_version", "two");
+        var details = as(org, "operator").body(bad).post("/v1/fleet/agents/" + id + "/heartbeat").then().statusCode(400)
+                .body("ok", equalTo(false)).extract().jsonPath().getList("error.details.field");
+        assertTrue(details.containsAll(List.of("uptime", "cpu", "memory", "active_policy_version")), details.toString());
+        as(org, "operator").body(Map.of("cpu", "high")).post("/v1/fleet/agents/" + id + "/heartbeat").then()
+                .statusCode(400).body("error.details.field", hasItem("cpu"));
+        as(org, "operator").body(Map.of()).post("/v1/fleet/agents/agent-0000000000000000/heartbeat").then()
+                .statusCode(404).body("ok", equalTo(false));
+    }
+
+    @Test
+    void deregisteredInstancesAnswer404LeaveTheListAndTheirHeartbeatsAreRefused() {
+        String id = registerId(org, "gone-1");
+        String credential = register(org, instanceBody("gone-2")).extract().path("data.credential");
+        as(org, "operator").delete("/v1/fleet/agents/" + id).then().statusCode(200)
+                .body("ok", equalTo(true))
+                .body("data.message", equalTo("Agent " + id + " deregistered successfully"));
+        as(org, "viewer").get("/v1/fleet/agents/" + id).then().statusCode(404).body("ok", equalTo(false));
+        as(org, "viewer").get("/v1/fleet/agents?limit=500").then().statusCode(200).body("data.id", not(hasItem(id)));
+        as(org, "operator").body(Map.of()).post("/v1/fleet/agents/" + id + "/heartbeat").then().statusCode(404);
+        as(org, "operator").delete("/v1/fleet/agents/" + id).then().statusCode(404);
+        assertTrue(credential.startsWith("wfi_"));
+    }
+
+    @Test
+    void listFiltersByStatusAndEveryTagAndRefusesAnUnknownStatus() {
+        String both = registerId(org, "t-1", "production", "web-tier");
+        String one = registerId(org, "t-2", "production");
+        registerId(org, "t-3", "staging");
+        as(org, "viewer").get("/v1/fleet/agents?tag=production&tag=web-tier").then().statusCode(200)
+                .body("ok", equalTo(true)).body("data.id", contains(both));
+        as(org, "viewer").get("/v1/fleet/agents?tag=production").then().statusCode(200)
+                .body("data.id", containsInAnyOrder(both, one))
+                .body("data[0].hostname", notNullValue())
+                .body("data[0].lastHeartbeat", notNullValue())
+                .body("data[0].registeredAt", notNullValue());
+        as(org, "viewer").get("/v1/fleet/agents?status=online").then().statusCode(200)
+                .body("data.status", not(hasItem("stale"))).body("counts.online", equalTo(3));
+        as(org, "viewer").get("/v1/fleet/agents?status=stale").then().statusCode(200)
+                .body("data.id", not(hasItem(both)));
+        as(org, "viewer").get("/v1/fleet/agents?status=sleeping").then().statusCode(400)
+                .body("ok", equalTo(false)).body("error.details.field", hasItem("status"));
+        as(org, "viewer").get("/v1/fleet/agents?org_id=" + UUID.randomUUID()).then().statusCode(200)
+                .body("data", empty());
+        as(org, "viewer").get("/v1/fleet/agents?org_id=" + org.id()).then().statusCode(200)
+                .body("total", equalTo(3));
+    }
+
+    @Test
+    void listPagesSortsAndSearchesWithCountsPerStatus() {
+        registerId(org, "zeta");
+        registerId(org, "alpha");
+        registerId(org, "mid-alpha");
+        as(org, "viewer").get("/v1/fleet/agents?sortBy=hostname").then().statusCode(200)
+                .body("data.hostname", contains("alpha", "mid-alpha", "zeta"));
+        as(org, "viewer").get("/v1/fleet/agents?sortBy=hostname&sortDir=desc").then().statusCode(200)
+                .body("data.hostname", contains("zeta", "mid-alpha", "alpha"));
+        var first = as(org, "viewer").get("/v1/fleet/agents?sortBy=hostname&limit=2").then().statusCode(200)
+                .body("data.hostname", contains("alpha", "mid-alpha")).body("total", equalTo(3))
+                .body("totalExact", equalTo(true)).body("counts.online", equalTo(3)).body("counts.stale", equalTo(0))
+                .extract().jsonPath().getString("nextCursor");
+        as(org, "viewer").get("/v1/fleet/agents?sortBy=hostname&limit=2&cursor=" + first).then().statusCode(200)
+                .body("data.hostname", contains("zeta")).body("nextCursor", nullValue());
+        as(org, "viewer").get("/v1/fleet/agents?sortBy=registeredAt&limit=2&cursor=" + first).then().statusCode(400)
+                .body("error.details.field", hasItem("cursor"));
+        as(org, "viewer").get("/v1/fleet/agents?q=alpha&sortBy=lastHeartbeat").then().statusCode(200)
+                .body("data.hostname", containsInAnyOrder("alpha", "mid-alpha"));
+        as(org, "viewer").get("/v1/fleet/agents?updated_since=2999-01-01T00:00:00Z").then().statusCode(200)
+                .body("data", empty()).body("total", equalTo(0)).body("counts.online", equalTo(3));
+        as(org, "viewer").get("/v1/fleet/agents?updated_since=2020-01-01T00:00:00Z").then().statusCode(200)
+                .body("total", equalTo(3));
+        as(org, "viewer").get("/v1/fleet/agents?updated_since=yesterday").then().statusCode(400)
+                .body("error.details.field", hasItem("updated_since"));
+        as(org, "viewer").get("/v1/fleet/agents?sortBy=name").then().statusCode(400)
+                .body("error.details.field", hasItem("sortBy"));
+    }
+
+    @Test
+    void anotherOrganizationsInstanceIsNotFound() {
+        String id = registerId(org, "mine");
+        TestOrg other = FleetFixtures.organization();
+        as(other, "viewer").get("/v1/fleet/agents/" + id).then().statusCode(404).body("ok", equalTo(false));
+        as(other, "operator").body(Map.of()).post("/v1/fleet/agents/" + id + "/heartbeat").then().statusCode(404);
+        as(other, "operator").delete("/v1/fleet/agents/" + id).then().statusCode(404);
+        as(other, "viewer").get("/v1/fleet/agents").then().statusCode(200).body("data.id", not(hasItem(id)));
+        as(org, "viewer").get("/v1/fleet/agents/" + id).then().statusCode(200);
+    }
+}

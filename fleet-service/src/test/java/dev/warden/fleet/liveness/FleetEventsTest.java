@@ -1,0 +1,112 @@
+package dev.warden.fleet.liveness;
+
+import dev.warden.fleet.support.FleetFixtures;
+import dev.warden.testing.TestOrganizations.TestOrg;
+import io.quarkus.test.junit.QuarkusTest;
+import io.restassured.RestAssured;
+import org.junit.jupiter.api.Test;
+
+import java.net.URI;
+import java.net.http.HttpClient;
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.concurrent.BlockingQueue;
+import java.util.concurrent.LinkedBlockingQueue;
+import java.util.concurrent.TimeUnit;
+
+
+import static dev.warden.fleet.support.FleetFixtures.as;
+import static dev.warden.fleet.support.FleetFixtures.registerId;
+import static org.hamcrest.Matchers.equalTo;
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertNotNull;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+/** GET /v1/fleet/events: the organization's transitions as Server-Sent Events, resumable with Last-Event-ID. */
+@QuarkusTest
+class FleetEventsTest {
+
+    private static final HttpClient HTTP = HttpClient.newHttpClient();
+
+    /** An open stream: its lines arrive in a queue as the server sends them. */
+    private record Stream(HttpResponse<java.util.stream.Stream<String>> response, BlockingQueue<String> lines) {
+
+        static Stream open(TestOrg org, String lastEventId) throws Exception {
+            HttpRequest.Builder b = HttpRequest.newBuilder(URI.create(RestAssured.baseURI + ":" + RestAssured.port + "/v1/fleet/events"))
+                    .header("X-API-Key", org.key("viewer")).header("Accept", "text/event-stream");
+            if (lastEventId != null) {
+                b.header("Last-Event-ID", lastEventId);
+            }
+            HttpResponse<java.util.stream.Stream<String>> response = HTTP.send(b.build(), HttpResponse.BodyHandlers.ofLines());
+            BlockingQueue<String> lines = new LinkedBlockingQueue<>();
+            Thread.ofVirtual().start(() -> {
+                try {
+                    response.body().forEach(lines::add);
+                } catch (RuntimeException closed) {
+                    // the test closed the stream
+                }
+            });
+            return new Stream(response, lines);
+        }
+
+        /** The next event (its id, name and data lines), waiting for it up to 20 s. */
+        List<String> next() throws InterruptedException {
+            List<String> event = new ArrayList<>();
+            while (true) {
+                String line = lines.poll(20, TimeUnit.SECONDS);
+                assertNotNull(line, "no event within 20 s; got " + event);
+                if (line.isEmpty()) {
+                    if (!event.isEmpty()) {
+                        return event;
+                    }
+                    continue;
+                }
+                event.add(line);
+            }
+        }
+
+        void close() {
+            response.body().close();
+        }
+    }
+
+    private static String field(List<String> event, String name) {
+        return event.stream().filter(l -> l.startsWith(name + ":")).map(l -> l.substring(name.length() + 1).trim())
+                .findFirst().orElse(null);
+    }
+
+    @Test
+    void transitionsArriveAsTheyHappenAndAReconnectResumesAfterTheLastEventId() throws Exception {
+        TestOrg org = FleetFixtures.organization();
+        Stream live = Stream.open(org, null);
+        assertEquals(200, live.response().statusCode());
+        String id = registerId(org, "watched");
+        List<String> registered = live.next();
+        assertEquals("dev.warden.fleet.instance-registered.v1", field(registered, "event"));
+        assertTrue(field(registered, "data").contains(id));
+        String firstId = field(registered, "id");
+        live.close();
+
+        // Missed while disconnected: the deregistration; a reconnect with the last id seen gets it, and only it.
+        as(org, "operator").delete("/v1/fleet/agents/" + id).then().statusCode(200);
+        Stream resumed = Stream.open(org, firstId);
+        List<String> deregistered = resumed.next();
+        assertEquals("dev.warden.fleet.instance-deregistered.v1", field(deregistered, "event"));
+        assertTrue(Long.parseLong(field(deregistered, "id")) > Long.parseLong(firstId));
+        resumed.close();
+
+        // Another organization's stream sees none of it; a bad id is a 400 in the envelope.
+        TestOrg other = FleetFixtures.organization();
+        Stream elsewhere = Stream.open(other, "0");
+        String otherId = registerId(other, "theirs");
+        List<String> theirs = elsewhere.next();
+        assertTrue(field(theirs, "data").contains(otherId), "the first event of the other organization is its own");
+        elsewhere.close();
+        FleetFixtures.as(org, "viewer").header("Last-Event-ID", "yesterday").get("/v1/fleet/events").then().log().ifValidationFails()
+                .statusCode(400).body("ok", equalTo(false));
+        FleetFixtures.bearer("wfi_unknown").get("/v1/fleet/events").then().statusCode(401).body("ok", equalTo(false));
+    }
+}

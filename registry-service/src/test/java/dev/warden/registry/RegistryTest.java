@@ -34,6 +34,7 @@ import static dev.warden.registry.support.History.policyBound;
 import static dev.warden.registry.support.History.policyUnbound;
 import static dev.warden.registry.support.History.publish;
 import static dev.warden.registry.support.History.registrationRequested;
+import static org.hamcrest.Matchers.contains;
 import static org.hamcrest.Matchers.equalTo;
 import static org.hamcrest.Matchers.hasItem;
 import static org.hamcrest.Matchers.notNullValue;
@@ -290,6 +291,41 @@ class RegistryTest {
         as(org, "viewer").get("/v1/registry/agents/" + triage).then().body("agent.status", equalTo("active"));
 
         publish(Topics.EXECUTIONS, dev.warden.registry.support.History.executionFinished(org.id(), triage, "success", now.plusSeconds(1)));
+        Awaitility.await().atMost(Duration.ofSeconds(30)).pollInterval(Duration.ofMillis(100)).until(() ->
+                as(org, "viewer").get("/v1/registry?status=error").then().extract().<Integer>path("total") == 0);
+    }
+
+    @Test
+    void fleetInstancesMakeAgentsOnlineSeenOrInErrorWhenAllAreOffline() {
+        Instant beat = Instant.now().truncatedTo(ChronoUnit.MILLIS).minusSeconds(300);
+        String first = "agent-" + UUID.randomUUID().toString().substring(0, 8);
+        String second = "agent-" + UUID.randomUUID().toString().substring(0, 8);
+        publish(Topics.FLEET,
+                dev.warden.registry.support.History.transition(org.id(), first, triage, null, "online", beat, beat),
+                dev.warden.registry.support.History.transition(org.id(), second, triage, null, "online", beat.plusSeconds(5), beat.plusSeconds(5)));
+        Awaitility.await().atMost(Duration.ofSeconds(30)).pollInterval(Duration.ofMillis(100)).until(() ->
+                as(org, "viewer").get("/v1/directory/agents?online=true").then().extract().<Integer>path("total") == 1);
+        as(org, "viewer").get("/v1/directory/agents/" + triage).then().body("isOnline", equalTo(true))
+                .body("lastSeen", equalTo(beat.plusSeconds(5).toString()));
+        as(org, "viewer").get("/v1/registry").then().body("summary.instances.online", equalTo(2))
+                .body("summary.status_breakdown.error", equalTo(0));
+
+        // Both go silent: stale, then offline (one with a stale transition arriving after its offline one).
+        publish(Topics.FLEET,
+                dev.warden.registry.support.History.transition(org.id(), first, triage, "online", "offline", beat, beat.plusSeconds(600)),
+                dev.warden.registry.support.History.transition(org.id(), first, triage, "online", "stale", beat, beat.plusSeconds(120)),
+                dev.warden.registry.support.History.transition(org.id(), second, triage, "online", "stale", beat.plusSeconds(5), beat.plusSeconds(125)),
+                dev.warden.registry.support.History.transition(org.id(), second, triage, "stale", "offline", beat.plusSeconds(5), beat.plusSeconds(605)));
+        Awaitility.await().atMost(Duration.ofSeconds(30)).pollInterval(Duration.ofMillis(100)).until(() ->
+                as(org, "viewer").get("/v1/registry?status=error").then().extract().<Integer>path("total") == 1);
+        as(org, "viewer").get("/v1/registry").then().body("summary.instances.offline", equalTo(2))
+                .body("summary.gaps.active_without_live_instance.ids", contains(triage.toString()));
+        as(org, "viewer").get("/v1/directory/agents?online=false").then().body("total", equalTo(3));
+
+        // Deregistered instances no longer count: with none left, the agent is no longer in error.
+        publish(Topics.FLEET,
+                dev.warden.registry.support.History.transition(org.id(), first, triage, "offline", "deregistered", beat, beat.plusSeconds(700)),
+                dev.warden.registry.support.History.transition(org.id(), second, triage, "offline", "deregistered", beat.plusSeconds(5), beat.plusSeconds(700)));
         Awaitility.await().atMost(Duration.ofSeconds(30)).pollInterval(Duration.ofMillis(100)).until(() ->
                 as(org, "viewer").get("/v1/registry?status=error").then().extract().<Integer>path("total") == 0);
     }

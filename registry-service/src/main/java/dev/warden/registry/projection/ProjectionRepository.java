@@ -181,4 +181,42 @@ public class ProjectionRepository {
                            OR registry_agent_stats.last_execution_at < excluded.last_execution_at""")
                 .execute(Tuple.of(org, agent, status, utc(finishedAt))).replaceWithVoid();
     }
+
+    /** The instance as its transition left it; a transition older than the stored one changes nothing. */
+    public Uni<Void> instanceChanged(SqlConnection conn, UUID org, String instance, UUID agent, String state,
+                                     Instant lastHeartbeat, Instant at) {
+        return conn.preparedQuery("""
+                        INSERT INTO registry_instances (org_id, instance_id, agent_id, state, last_heartbeat, at)
+                        VALUES ($1, $2, $3, $4, $5, $6)
+                        ON CONFLICT (org_id, instance_id) DO UPDATE SET agent_id = excluded.agent_id, state = excluded.state,
+                            last_heartbeat = greatest(registry_instances.last_heartbeat, excluded.last_heartbeat),
+                            at = excluded.at
+                        WHERE registry_instances.at <= excluded.at""")
+                .execute(Tuple.of(org, instance, agent, state, utc(lastHeartbeat), utc(at))).replaceWithVoid();
+    }
+
+    /** A summary of an online instance: its newest heartbeat, never its state (transitions decide that). */
+    public Uni<Void> instanceSeen(SqlConnection conn, UUID org, String instance, UUID agent, Instant lastHeartbeat,
+                                  Instant at) {
+        return conn.preparedQuery("""
+                        INSERT INTO registry_instances (org_id, instance_id, agent_id, state, last_heartbeat, at)
+                        VALUES ($1, $2, $3, 'online', $4, $5)
+                        ON CONFLICT (org_id, instance_id) DO UPDATE
+                            SET last_heartbeat = greatest(registry_instances.last_heartbeat, excluded.last_heartbeat)""")
+                .execute(Tuple.of(org, instance, agent, utc(lastHeartbeat), utc(at))).replaceWithVoid();
+    }
+
+    /** The agent's instances by liveness and its newest heartbeat, from the instances the projection holds. */
+    public Uni<Void> refreshInstances(SqlConnection conn, UUID org, UUID agent) {
+        return conn.preparedQuery("""
+                        INSERT INTO registry_agent_stats (org_id, agent_id, instances_online, instances_stale,
+                            instances_offline, last_seen)
+                        SELECT $1, $2, count(*) FILTER (WHERE state = 'online'), count(*) FILTER (WHERE state = 'stale'),
+                            count(*) FILTER (WHERE state = 'offline'), max(last_heartbeat) FILTER (WHERE state <> 'deregistered')
+                        FROM registry_instances WHERE org_id = $1 AND agent_id = $2
+                        ON CONFLICT (org_id, agent_id) DO UPDATE SET instances_online = excluded.instances_online,
+                            instances_stale = excluded.instances_stale, instances_offline = excluded.instances_offline,
+                            last_seen = excluded.last_seen""")
+                .execute(Tuple.of(org, agent)).replaceWithVoid();
+    }
 }

@@ -13,6 +13,9 @@ import dev.warden.events.audit.AuditEvents.AuditEntry;
 import dev.warden.events.audit.AuditEvents.CompliancePackageCreated;
 import dev.warden.events.audit.AuditEvents.DriftEvent;
 import dev.warden.events.execution.ExecutionEvents.ExecutionFinished;
+import dev.warden.events.fleet.FleetEvents.Instance;
+import dev.warden.events.fleet.FleetEvents.InstanceSummary;
+import dev.warden.events.fleet.FleetEvents.InstanceTransition;
 import dev.warden.outbox.DeadLetters;
 import dev.warden.registry.overview.RegistryChanges;
 import dev.warden.outbox.EventConsumers;
@@ -200,6 +203,19 @@ public class RegistryProjector {
             case EventTypes.EXECUTION_FINISHED -> {
                 ExecutionFinished x = parse(e, ExecutionFinished.class);
                 yield projection.executionFinished(conn, org, x.agentId(), x.status(), x.finishedAt());
+            }
+            case EventTypes.FLEET_INSTANCE_REGISTERED, EventTypes.FLEET_INSTANCE_ONLINE, EventTypes.FLEET_INSTANCE_STALE,
+                 EventTypes.FLEET_INSTANCE_OFFLINE, EventTypes.FLEET_INSTANCE_DEREGISTERED -> {
+                InstanceTransition t = parse(e, InstanceTransition.class);
+                Instance i = t.instance();
+                Uni<Void> kept = projection.instanceChanged(conn, org, i.id(), i.agentId(), t.state(), i.lastHeartbeat(), t.at());
+                yield i.agentId() == null ? kept : kept.chain(() -> projection.refreshInstances(conn, org, i.agentId()));
+            }
+            case EventTypes.FLEET_INSTANCE_SUMMARY -> {
+                InstanceSummary summary = parse(e, InstanceSummary.class);
+                Instance i = summary.instance();
+                Uni<Void> kept = projection.instanceSeen(conn, org, i.id(), i.agentId(), i.lastHeartbeat(), summary.at());
+                yield i.agentId() == null ? kept : kept.chain(() -> projection.refreshInstances(conn, org, i.agentId()));
             }
             // Everything else (policy definitions, rules, checkpoints, ...) changes nothing the registry shows.
             default -> Uni.createFrom().voidItem();

@@ -154,4 +154,20 @@ public final class History {
                         "localhost/warden/demo-agent:1", null, limits, status, "success".equals(status) ? 0 : 1, 120, 2, 0,
                         "a".repeat(64), "b".repeat(64), false, null, "user:alice", finishedAt.minusMillis(120), finishedAt));
     }
+
+    /** A liveness transition of an instance running {@code agent}, as fleet-service publishes it. */
+    public static CloudEvent transition(UUID org, String instance, UUID agent, String previous, String state,
+                                        Instant lastHeartbeat, Instant at) {
+        String type = switch (state) {
+            case "online" -> previous == null ? EventTypes.FLEET_INSTANCE_REGISTERED : EventTypes.FLEET_INSTANCE_ONLINE;
+            case "stale" -> EventTypes.FLEET_INSTANCE_STALE;
+            case "offline" -> EventTypes.FLEET_INSTANCE_OFFLINE;
+            default -> EventTypes.FLEET_INSTANCE_DEREGISTERED;
+        };
+        var i = new dev.warden.events.fleet.FleetEvents.Instance(instance, org, agent, "web-1", "linux", "1.2.0",
+                "10.0.0.7", List.of("production"), T0, lastHeartbeat);
+        return CloudEvent.of("/warden/fleet-service", type, instance, org,
+                new dev.warden.events.fleet.FleetEvents.InstanceTransition(i, previous, state,
+                        java.time.Duration.between(lastHeartbeat, at).toMillis(), at, null, null));
+    }
 }

@@ -24,6 +24,7 @@ import java.util.stream.Stream;
  * <pre>
  * base/       the Warden services (one file each), the default-deny policy, the Gateway and HTTPRoute
  * platform/   Strimzi, CloudNativePG and Keycloak resources
+ * monitoring/ ServiceMonitor, PrometheusRule, the scrape NetworkPolicy, the Grafana dashboard (apply it separately)
  * overlays/   dev and prod: replicas, resources, image tags
  * </pre>
  * Run it with {@link #REGENERATE}; ManifestsDriftTest fails when the committed
@@ -99,6 +100,11 @@ public final class Generate {
         files.put("platform/keycloak.yaml", yaml(Platform.keycloak()));
         files.put("platform/kustomization.yaml", kustomization(Map.of("namespace", Names.NAMESPACE,
                 "resources", List.of("kafka.yaml", "postgres.yaml", "keycloak.yaml"))));
+
+        files.put("monitoring/monitoring.yaml", yaml(Monitoring.objects(table)));
+        files.put("monitoring/warden-dashboard.json", Monitoring.dashboardJson());
+        files.put("monitoring/kustomization.yaml", kustomization(Map.of("namespace", Names.NAMESPACE,
+                "resources", List.of("monitoring.yaml"))));
 
         files.put("overlays/dev/kustomization.yaml", kustomization(Overlays.dev(services)));
         files.put("overlays/prod/kustomization.yaml", kustomization(Overlays.prod(services)));

@@ -59,7 +59,9 @@ class TypedModelTest {
             Map.entry("Kafka", Kafka.class),
             Map.entry("KafkaNodePool", KafkaNodePool.class),
             Map.entry("KafkaTopic", KafkaTopic.class),
-            Map.entry("KafkaUser", KafkaUser.class));
+            Map.entry("KafkaUser", KafkaUser.class),
+            Map.entry("ServiceMonitor", io.fabric8.openshift.api.model.monitoring.v1.ServiceMonitor.class),
+            Map.entry("PrometheusRule", io.fabric8.openshift.api.model.monitoring.v1.PrometheusRule.class));
 
     /** CloudNativePG and Keycloak publish no Java model on Maven Central: StructuralTest checks them. */
     static final Set<String> STRUCTURAL = Set.of("Cluster", "Database", "ScheduledBackup", "Keycloak",

@@ -50,13 +50,14 @@ final class Yaml {
         }
     }
 
-    /** Every object of deploy/k8s/base and deploy/k8s/platform (not the kustomizations). */
+    /** Every object of deploy/k8s/base, platform and monitoring (not the kustomizations). */
     static List<ObjectNode> rendered() {
         List<ObjectNode> all = new ArrayList<>();
-        for (String dir : List.of("base", "platform")) {
+        for (String dir : List.of("base", "platform", "monitoring")) {
             try (var files = Files.list(k8s().resolve(dir))) {
                 for (Path file : files.sorted().toList()) {
-                    if (!file.getFileName().toString().equals("kustomization.yaml")) {
+                    String name = file.getFileName().toString();
+                    if (name.endsWith(".yaml") && !name.equals("kustomization.yaml")) {
                         all.addAll(documents(file));
                     }
                 }

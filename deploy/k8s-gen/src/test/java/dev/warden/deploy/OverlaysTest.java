@@ -57,17 +57,17 @@ class OverlaysTest {
     }
 
     @ParameterizedTest
-    @ValueSource(strings = {"dev", "prod"})
+    @ValueSource(strings = {"overlays/dev", "overlays/prod", "monitoring"})
     void kubectlKustomizeRendersTheSameObjects(String overlay) throws Exception {
         Assumptions.assumeTrue(onPath("kubectl"), "kubectl is not installed: only the minimal kustomize ran");
-        Path out = Files.createTempFile("kustomize-" + overlay, ".yaml");
-        Process process = new ProcessBuilder("kubectl", "kustomize", Yaml.k8s().resolve("overlays/" + overlay).toString())
+        Path out = Files.createTempFile("kustomize-", ".yaml");
+        Process process = new ProcessBuilder("kubectl", "kustomize", Yaml.k8s().resolve(overlay).toString())
                 .redirectOutput(out.toFile()).redirectErrorStream(false)
                 .redirectError(ProcessBuilder.Redirect.DISCARD).start();
         assertTrue(process.waitFor(120, TimeUnit.SECONDS), "kubectl kustomize took too long");
         assertEquals(0, process.exitValue(), "kubectl kustomize failed");
         Map<String, JsonNode> kubectl = byId(Yaml.documents(out));
-        Map<String, JsonNode> ours = byId(Kustomize.build(Yaml.k8s().resolve("overlays/" + overlay)));
+        Map<String, JsonNode> ours = byId(Kustomize.build(Yaml.k8s().resolve(overlay)));
         assertEquals(ours.keySet(), kubectl.keySet());
         for (String id : ours.keySet()) {
             assertEquals(ours.get(id), kubectl.get(id), id);

@@ -229,7 +229,8 @@ public final class Platform {
                 "usernameSecret", Map.of("name", "keycloak-db", "key", "username"),
                 "passwordSecret", Map.of("name", "keycloak-db", "key", "password")));
         server.put("http", Map.of("tlsSecret", Names.KEYCLOAK + "-tls"));
-        server.put("hostname", Map.of("hostname", "https://auth.warden.example.com"));
+        // Tokens carry the public issuer; the services fetch keys inside the cluster (backchannel from the request).
+        server.put("hostname", Map.of("hostname", "https://auth.warden.example.com", "backchannelDynamic", true));
         server.put("proxy", Map.of("headers", "xforwarded"));
 
         Map<String, Object> orgMapper = new LinkedHashMap<>();

@@ -241,13 +241,6 @@ public final class Platform {
                 "user.attribute", "org_id", "claim.name", "org_id", "jsonType.label", "String",
                 "access.token.claim", "true", "id.token.claim", "true", "introspection.token.claim", "true",
                 "userinfo.token.claim", "true")));
-        Map<String, Object> orgScope = new LinkedHashMap<>();
-        orgScope.put("name", "warden-org");
-        orgScope.put("description", "The organization of the user or service account, as the flat org_id claim");
-        orgScope.put("protocol", "openid-connect");
-        orgScope.put("attributes", Map.of("include.in.token.scope", "false"));
-        orgScope.put("protocolMappers", List.of(orgMapper));
-
         Map<String, Object> automation = new LinkedHashMap<>();
         automation.put("clientId", AUTOMATION_CLIENT);
         automation.put("name", "Warden automation (service account)");
@@ -257,7 +250,9 @@ public final class Platform {
         automation.put("serviceAccountsEnabled", true);
         automation.put("standardFlowEnabled", false);
         automation.put("directAccessGrantsEnabled", false);
-        automation.put("defaultClientScopes", List.of("warden-org", "roles"));
+        // The mapper sits on each client, not in a client scope of the import: a realm import that lists client
+        // scopes replaces Keycloak's default ones (roles, profile, ...), and with them realm_access.roles.
+        automation.put("protocolMappers", List.of(orgMapper));
         Map<String, Object> console = new LinkedHashMap<>();
         console.put("clientId", "warden-console");
         console.put("name", "Warden users (authorization code with PKCE)");
@@ -267,7 +262,7 @@ public final class Platform {
         console.put("directAccessGrantsEnabled", false);
         console.put("redirectUris", List.of("https://warden.example.com/*"));
         console.put("attributes", Map.of("pkce.code.challenge.method", "S256"));
-        console.put("defaultClientScopes", List.of("warden-org", "roles", "profile"));
+        console.put("protocolMappers", List.of(orgMapper));
 
         Map<String, Object> serviceAccount = new LinkedHashMap<>();
         serviceAccount.put("username", "service-account-" + AUTOMATION_CLIENT);
@@ -282,22 +277,37 @@ public final class Platform {
         realm.put("registrationAllowed", false);
         realm.put("roles", Map.of("realm", ROLES.stream().map(r -> Map.of("name", r, "description", "Warden role " + r))
                 .toList()));
-        realm.put("clientScopes", List.of(orgScope));
         realm.put("clients", List.of(automation, console));
         realm.put("users", List.of(serviceAccount));
-        // org_id is set by an administrator only: users cannot edit it (Keycloak's user profile).
-        realm.put("attributes", Map.of("userProfileEnabled", "true"));
+        // org_id is a declared attribute of the user profile: administrators set it, users see it and cannot change it.
         realm.put("components", Map.of("org.keycloak.userprofile.UserProfileProvider", List.of(Map.of(
                 "providerId", "declarative-user-profile",
-                "config", Map.of("kc.user.profile.config", List.of(
-                        "{\"unmanagedAttributePolicy\":\"ADMIN_EDIT\",\"attributes\":["
-                                + "{\"name\":\"username\"},{\"name\":\"email\"},{\"name\":\"firstName\"},"
-                                + "{\"name\":\"lastName\"}]}"))))));
+                "config", Map.of("kc.user.profile.config", List.of(userProfile()))))));
 
         return List.of(
                 cr("k8s.keycloak.org/v2alpha1", "Keycloak", Names.KEYCLOAK, server),
                 cr("k8s.keycloak.org/v2alpha1", "KeycloakRealmImport", Names.REALM + "-realm", new LinkedHashMap<>(Map.of(
                         "keycloakCRName", Names.KEYCLOAK, "realm", realm))));
+    }
+
+    /** Keycloak's default user profile (username, email, first and last name) plus org_id, admin-editable only. */
+    private static String userProfile() {
+        Map<String, Object> adminOnly = Map.of("view", List.of("admin", "user"), "edit", List.of("admin"));
+        Map<String, Object> userEdits = Map.of("view", List.of("admin", "user"), "edit", List.of("admin", "user"));
+        List<Object> attributes = List.of(
+                Map.of("name", "username", "displayName", "${username}", "permissions", userEdits,
+                        "validations", Map.of("length", Map.of("min", 3, "max", 255),
+                                "username-prohibited-characters", Map.of(), "up-username-not-idn-homograph", Map.of())),
+                Map.of("name", "email", "displayName", "${email}", "permissions", userEdits,
+                        "validations", Map.of("email", Map.of(), "length", Map.of("max", 255))),
+                Map.of("name", "firstName", "displayName", "${firstName}", "permissions", userEdits,
+                        "validations", Map.of("length", Map.of("max", 255))),
+                Map.of("name", "lastName", "displayName", "${lastName}", "permissions", userEdits,
+                        "validations", Map.of("length", Map.of("max", 255))),
+                Map.of("name", "org_id", "displayName", "Organization", "permissions", adminOnly,
+                        "validations", Map.of("length", Map.of("max", 64))));
+        return Generate.json(Map.of("attributes", attributes,
+                "groups", List.of(Map.of("name", "user-metadata", "displayHeader", "User metadata"))));
     }
 
     static GenericKubernetesResource cr(String apiVersion, String kind, String name, Map<String, Object> spec) {

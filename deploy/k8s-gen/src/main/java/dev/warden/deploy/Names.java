@@ -1,0 +1,86 @@
+package dev.warden.deploy;
+
+import java.util.Locale;
+import java.util.Map;
+
+/** The names every object of one installation shares: the same rules as the launcher's ServiceEnv. */
+public final class Names {
+
+    public static final String NAMESPACE = "warden";
+    public static final String KAFKA = "warden-kafka";
+    public static final String POSTGRES = "warden-postgres";
+    public static final String KEYCLOAK = "warden-keycloak";
+    public static final String GATEWAY = "warden";
+    public static final String REALM = "warden";
+    /** The runtime role every service connects as (owns nothing, NOBYPASSRLS), the launcher's too. */
+    public static final String APP_ROLE = "warden_app";
+    public static final String APP_ROLE_SECRET = "warden-db-app";
+    public static final String PLATFORM_SECRET = "warden-platform";
+    /** The SCRAM listener of the Kafka cluster, TLS with the cluster CA. */
+    public static final int KAFKA_PORT = 9093;
+    public static final int POSTGRES_PORT = 5432;
+    public static final int KEYCLOAK_PORT = 8443;
+    public static final String IMAGE_REPOSITORY = "warden/";
+    public static final String IMAGE_TAG = "0.1.0-SNAPSHOT";
+    public static final String RUNNER = "runner-service";
+    public static final String KEY_OWNER = "agent-service";
+    public static final String AUDIT_SIGNER = "audit-service";
+
+    /** Labels shared by every object of one service. */
+    public static Map<String, String> labels(String service) {
+        return Map.of("app.kubernetes.io/name", service, "app.kubernetes.io/part-of", "warden");
+    }
+
+    public static Map<String, String> selector(String service) {
+        return Map.of("app.kubernetes.io/name", service);
+    }
+
+    /** agent-service -> agent */
+    public static String shortName(String service) {
+        return service.endsWith("-service") ? service.substring(0, service.length() - "-service".length()) : service;
+    }
+
+    /** agent-service -> warden_agent */
+    public static String database(String service) {
+        return "warden_" + shortName(service).replace('-', '_');
+    }
+
+    /** agent-service -> warden_agent_owner: the schema owner, used only by the migration step. */
+    public static String ownerRole(String service) {
+        return database(service) + "_owner";
+    }
+
+    /** agent-service -> agent-service-db-owner: the owner's basic-auth Secret (CloudNativePG managed role). */
+    public static String ownerSecret(String service) {
+        return service + "-db-owner";
+    }
+
+    /** agent-service -> WARDEN_AGENT_ */
+    public static String envPrefix(String service) {
+        return "WARDEN_" + shortName(service).toUpperCase(Locale.ROOT).replace('-', '_') + "_";
+    }
+
+    public static String image(String service) {
+        return IMAGE_REPOSITORY + service + ":" + IMAGE_TAG;
+    }
+
+    /** The Secret the Strimzi User Operator writes for a KafkaUser: its name is the user's. */
+    public static String kafkaUserSecret(String service) {
+        return service;
+    }
+
+    public static String kafkaBootstrap() {
+        return KAFKA + "-kafka-bootstrap." + NAMESPACE + ".svc:" + KAFKA_PORT;
+    }
+
+    public static String postgresHost() {
+        return POSTGRES + "-rw." + NAMESPACE + ".svc";
+    }
+
+    public static String oidcUrl() {
+        return "https://" + KEYCLOAK + "-service." + NAMESPACE + ".svc:" + KEYCLOAK_PORT + "/realms/" + REALM;
+    }
+
+    private Names() {
+    }
+}

@@ -1,0 +1,77 @@
+package dev.warden.deploy;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+
+import java.io.IOException;
+import java.io.UncheckedIOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+
+/**
+ * deploy/routes.json as the generator reads it: the services with their ports (in file order), and the routes in
+ * order (the first match wins). The same file the local gateway (launcher/) routes by.
+ */
+public record RoutingTable(Map<String, Integer> services, List<Route> routes) {
+
+    public enum Match { PREFIX, REGEX, PATTERN }
+
+    /** One route; {@link #regex()} is the regular expression that Kubernetes carries for regex and pattern routes. */
+    public record Route(Match match, String path, String service) {
+
+        public String regex() {
+            return switch (match) {
+                case PREFIX -> throw new IllegalStateException("a prefix route has no regex");
+                case REGEX -> path;
+                case PATTERN -> patternRegex(path);
+            };
+        }
+
+        /** The prefix without a trailing slash (as the local gateway reads it), the root kept. */
+        public String prefix() {
+            return path.length() > 1 && path.endsWith("/") ? path.substring(0, path.length() - 1) : path;
+        }
+    }
+
+    public static RoutingTable load(Path file) {
+        try {
+            JsonNode root = new ObjectMapper().readTree(Files.readString(file));
+            Map<String, Integer> services = new LinkedHashMap<>();
+            root.path("services").properties().forEach(e -> services.put(e.getKey(), e.getValue().path("port").asInt()));
+            List<Route> routes = new ArrayList<>();
+            for (JsonNode node : root.path("routes")) {
+                Match match = Match.valueOf(node.path("match").asText().toUpperCase(java.util.Locale.ROOT));
+                String service = node.path("service").asText();
+                if (!services.containsKey(service)) {
+                    throw new IllegalArgumentException(file + ": a route names unknown service " + service);
+                }
+                routes.add(new Route(match, node.path("path").asText(), service));
+            }
+            return new RoutingTable(services, routes);
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
+        }
+    }
+
+    /**
+     * {@code /v1/agents/*}{@code /run} as {@code /v1/agents/[^/]+/run}: each star one non-empty segment, every other
+     * character literal, escaped one by one so that any Gateway API implementation's regex engine (RE2 included)
+     * reads it the same as the local gateway's {@code java.util.regex}.
+     */
+    public static String patternRegex(String pattern) {
+        StringBuilder regex = new StringBuilder();
+        for (String part : pattern.split("\\*", -1)) {
+            if (!regex.isEmpty()) {
+                regex.append("[^/]+");
+            }
+            for (char c : part.toCharArray()) {
+                regex.append(".[]{}()\\+?^$|".indexOf(c) >= 0 ? "\\" + c : String.valueOf(c));
+            }
+        }
+        return regex.toString();
+    }
+}

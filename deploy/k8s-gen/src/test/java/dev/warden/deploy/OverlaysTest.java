@@ -1,0 +1,92 @@
+package dev.warden.deploy;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.node.ObjectNode;
+import org.junit.jupiter.api.Assumptions;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.ValueSource;
+
+import java.io.File;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.TimeUnit;
+import java.util.stream.Collectors;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+/**
+ * Both overlays render. Always through the minimal kustomize in this module ({@link Kustomize}); where
+ * {@code kubectl} is installed also through {@code kubectl kustomize}, and both renderings must agree.
+ */
+class OverlaysTest {
+
+    static final Map<String, Integer> REPLICAS = Map.of("dev", 1, "prod", 2);
+    static final Map<String, String> TAGS = Map.of("dev", "dev", "prod", Names.IMAGE_TAG.replace("-SNAPSHOT", ""));
+
+    @ParameterizedTest
+    @ValueSource(strings = {"dev", "prod"})
+    void theOverlayRendersWithItsReplicasTagsAndNamespace(String overlay) {
+        List<ObjectNode> objects = Kustomize.build(Yaml.k8s().resolve("overlays/" + overlay));
+        RoutingTable table = RoutingTable.load(Yaml.root().resolve("deploy/routes.json"));
+        for (String service : table.services().keySet()) {
+            JsonNode deployment = find(objects, "Deployment", service);
+            assertEquals(REPLICAS.get(overlay), deployment.at("/spec/replicas").asInt(), service);
+            assertEquals("warden", deployment.at("/metadata/namespace").asText());
+            for (String list : List.of("containers", "initContainers")) {
+                assertEquals(Names.IMAGE_REPOSITORY + service + ":" + TAGS.get(overlay),
+                        deployment.at("/spec/template/spec/" + list + "/0/image").asText(), service + " " + list);
+            }
+        }
+        assertFalse(find(objects, "Namespace", "warden").at("/metadata").has("namespace"));
+        for (ObjectNode object : objects) {
+            if (!object.path("kind").asText().equals("Namespace")) {
+                assertEquals("warden", object.at("/metadata/namespace").asText(), Yaml.id(object));
+            }
+        }
+        // The rendered overlay still parses into the typed models.
+        for (ObjectNode object : objects) {
+            Class<?> type = TypedModelTest.TYPED.get(object.path("kind").asText());
+            if (type != null) {
+                assertEquals(List.of(), TypedModelTest.check(object, type));
+            }
+        }
+    }
+
+    @ParameterizedTest
+    @ValueSource(strings = {"overlays/dev", "overlays/prod", "monitoring"})
+    void kubectlKustomizeRendersTheSameObjects(String overlay) throws Exception {
+        Assumptions.assumeTrue(onPath("kubectl"), "kubectl is not installed: only the minimal kustomize ran");
+        Path out = Files.createTempFile("kustomize-", ".yaml");
+        Process process = new ProcessBuilder("kubectl", "kustomize", Yaml.k8s().resolve(overlay).toString())
+                .redirectOutput(out.toFile()).redirectErrorStream(false)
+                .redirectError(ProcessBuilder.Redirect.DISCARD).start();
+        assertTrue(process.waitFor(120, TimeUnit.SECONDS), "kubectl kustomize took too long");
+        assertEquals(0, process.exitValue(), "kubectl kustomize failed");
+        Map<String, JsonNode> kubectl = byId(Yaml.documents(out));
+        Map<String, JsonNode> ours = byId(Kustomize.build(Yaml.k8s().resolve(overlay)));
+        assertEquals(ours.keySet(), kubectl.keySet());
+        for (String id : ours.keySet()) {
+            assertEquals(ours.get(id), kubectl.get(id), id);
+        }
+        Files.delete(out);
+    }
+
+    private static Map<String, JsonNode> byId(List<ObjectNode> objects) {
+        return objects.stream().collect(Collectors.toMap(Yaml::id, o -> o, (a, b) -> a, java.util.TreeMap::new));
+    }
+
+    static JsonNode find(List<ObjectNode> objects, String kind, String name) {
+        return objects.stream().filter(o -> Yaml.id(o).equals(kind + "/" + name)).findFirst()
+                .orElseThrow(() -> new AssertionError(kind + "/" + name + " is not rendered"));
+    }
+
+    private static boolean onPath(String command) {
+        return java.util.Arrays.stream(System.getenv().getOrDefault("PATH", "").split(File.pathSeparator))
+                .map(dir -> Path.of(dir, command)).anyMatch(Files::isExecutable);
+    }
+
+}

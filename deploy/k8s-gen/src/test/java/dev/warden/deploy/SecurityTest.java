@@ -1,0 +1,143 @@
+package dev.warden.deploy;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.node.ObjectNode;
+import org.junit.jupiter.api.Test;
+
+import java.util.List;
+import java.util.Set;
+import java.util.TreeSet;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+/** The security invariants of every service's objects, as rendered (docs/security.md). */
+class SecurityTest {
+
+    @Test
+    void everyServiceDeploymentIsLockedDown() {
+        RoutingTable table = RoutingTable.load(Yaml.root().resolve("deploy/routes.json"));
+        List<ObjectNode> objects = Yaml.rendered();
+        for (String service : table.services().keySet()) {
+            assertLockedDown(OverlaysTest.find(objects, "Deployment", service), service);
+        }
+    }
+
+    /** Non-root, read-only root filesystem, no capabilities, RuntimeDefault seccomp, no escalation, probes. */
+    static void assertLockedDown(JsonNode deployment, String service) {
+        JsonNode pod = deployment.at("/spec/template/spec");
+        assertTrue(pod.at("/securityContext/runAsNonRoot").asBoolean(), service);
+        assertEquals("RuntimeDefault", pod.at("/securityContext/seccompProfile/type").asText(), service);
+        assertEquals(service.equals(Names.RUNNER), pod.path("automountServiceAccountToken").asBoolean(), service);
+        assertEquals(1, pod.path("initContainers").size(), service + ": the migration step");
+        assertEquals(1, pod.path("containers").size(), service);
+        for (String list : List.of("initContainers", "containers")) {
+            JsonNode c = pod.path(list).get(0);
+            String name = service + " " + c.path("name").asText();
+            JsonNode security = c.path("securityContext");
+            assertTrue(security.path("runAsNonRoot").asBoolean(), name);
+            assertTrue(security.path("readOnlyRootFilesystem").asBoolean(), name);
+            assertFalse(security.path("allowPrivilegeEscalation").asBoolean(true), name);
+            assertFalse(security.path("privileged").asBoolean(true), name);
+            assertEquals("[\"ALL\"]", security.at("/capabilities/drop").toString(), name);
+            assertTrue(security.at("/capabilities/add").isMissingNode(), name);
+            assertEquals("RuntimeDefault", security.at("/seccompProfile/type").asText(), name);
+            assertTrue(c.at("/resources/requests/memory").isTextual(), name);
+            assertTrue(c.at("/resources/limits/memory").isTextual(), name);
+            assertEquals("/tmp", c.at("/volumeMounts/0/mountPath").asText(), name);
+        }
+        JsonNode app = pod.path("containers").get(0);
+        assertEquals("/q/health/live", app.at("/livenessProbe/httpGet/path").asText());
+        assertEquals("/q/health/ready", app.at("/readinessProbe/httpGet/path").asText());
+        assertTrue(pod.at("/volumes/0/emptyDir").isObject());
+    }
+
+    @Test
+    void onlyTheMigrationStepHoldsTheSchemaOwnerAndSecretsComeOnlyFromSecrets() {
+        RoutingTable table = RoutingTable.load(Yaml.root().resolve("deploy/routes.json"));
+        List<ObjectNode> objects = Yaml.rendered();
+        for (String service : table.services().keySet()) {
+            JsonNode pod = OverlaysTest.find(objects, "Deployment", service).at("/spec/template/spec");
+            JsonNode migrate = pod.path("initContainers").get(0);
+            JsonNode app = pod.path("containers").get(0);
+            assertEquals(Workloads.MIGRATE_MAIN, migrate.path("command").get(migrate.path("command").size() - 1).asText());
+            assertEquals(Set.of(Names.ownerSecret(service)), secrets(migrate));
+            assertEquals(Set.of("WARDEN_DB_MIGRATION_URL", "WARDEN_DB_OWNER_USER", "WARDEN_DB_OWNER_PASSWORD",
+                    "WARDEN_DB_APP_USER"), names(migrate));
+
+            Set<String> appSecrets = secrets(app);
+            assertFalse(appSecrets.contains(Names.ownerSecret(service)), service);
+            assertTrue(appSecrets.containsAll(Set.of(Names.APP_ROLE_SECRET, Names.kafkaUserSecret(service))), service);
+            for (String name : names(app)) {
+                assertFalse(name.contains("OWNER") || name.contains("MIGRATION"), service + ": " + name);
+            }
+            // Only this service's principal, never another's; secret values never inline.
+            for (String other : table.services().keySet()) {
+                if (!other.equals(service)) {
+                    assertFalse(appSecrets.contains(other), service + " holds " + other + "'s Kafka principal");
+                    assertFalse(appSecrets.contains(Names.ownerSecret(other)));
+                }
+            }
+            for (JsonNode env : app.path("env")) {
+                assertTrue(env.has("valueFrom"), service + ": " + env.path("name").asText() + " is inline");
+            }
+            JsonNode config = OverlaysTest.find(objects, "ConfigMap", Workloads.configMap(service)).path("data");
+            config.fieldNames().forEachRemaining(key -> assertFalse(
+                    key.contains("PASSWORD") || key.contains("JAAS") || key.contains("SIGNING") || key.contains("KEY_SHA"),
+                    service + ": " + key + " belongs in a Secret"));
+        }
+    }
+
+    @Test
+    void networkPoliciesDenyByDefaultAndLetOnlyTheGatewayIn() {
+        RoutingTable table = RoutingTable.load(Yaml.root().resolve("deploy/routes.json"));
+        List<ObjectNode> objects = Yaml.rendered();
+        JsonNode deny = OverlaysTest.find(objects, "NetworkPolicy", "warden-default-deny");
+        assertEquals("[\"Ingress\",\"Egress\"]", deny.at("/spec/policyTypes").toString());
+        assertTrue(deny.at("/spec/ingress").isMissingNode() && deny.at("/spec/egress").isMissingNode());
+        for (var service : table.services().entrySet()) {
+            JsonNode policy = OverlaysTest.find(objects, "NetworkPolicy", service.getKey()).path("spec");
+            assertEquals(1, policy.path("ingress").size());
+            JsonNode ingress = policy.path("ingress").get(0);
+            assertEquals(Names.GATEWAY, ingress.at("/from/0/podSelector/matchLabels")
+                    .path(Workloads.GATEWAY_POD_LABEL).asText());
+            assertEquals(service.getValue().intValue(), ingress.at("/ports/0/port").asInt());
+            Set<String> egress = new TreeSet<>();
+            for (JsonNode rule : policy.path("egress")) {
+                rule.path("ports").forEach(p -> egress.add(p.path("protocol").asText() + "/" + p.path("port").asText()));
+                assertTrue(rule.has("to") || service.getKey().equals(Names.RUNNER), "egress anywhere: " + rule);
+            }
+            Set<String> expected = new TreeSet<>(Set.of("TCP/5432", "TCP/9093", "TCP/8443", "UDP/53", "TCP/53"));
+            if (service.getKey().equals(Names.RUNNER)) {
+                expected.addAll(Set.of("TCP/443", "TCP/6443"));
+            }
+            assertEquals(expected, egress, service.getKey());
+        }
+    }
+
+    private static Set<String> secrets(JsonNode container) {
+        Set<String> secrets = new TreeSet<>();
+        container.path("env").forEach(e -> {
+            if (e.at("/valueFrom/secretKeyRef").isObject()) {
+                secrets.add(e.at("/valueFrom/secretKeyRef/name").asText());
+            }
+        });
+        container.path("envFrom").forEach(e -> {
+            if (e.has("secretRef")) {
+                secrets.add(e.at("/secretRef/name").asText());
+            }
+        });
+        secrets.remove(Names.KAFKA + "-cluster-ca-cert");
+        secrets.remove(Names.PLATFORM_SECRET);
+        secrets.remove(Names.AUDIT_SIGNER + "-signing-key");
+        return secrets;
+    }
+
+    private static Set<String> names(JsonNode container) {
+        Set<String> names = new TreeSet<>();
+        container.path("env").forEach(e -> names.add(e.path("name").asText()));
+        return names;
+    }
+
+}

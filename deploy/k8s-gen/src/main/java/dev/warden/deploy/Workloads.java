@@ -101,6 +101,11 @@ public final class Workloads {
         data.put("WARDEN_TRUSTED_PROXIES", "10.0.0.0/8");
         data.put("WARDEN_LOG_JSON", "true");
         data.put("QUARKUS_HTTP_HOST", "0.0.0.0");
+        if (service.equals(Names.RUNNER)) {
+            // On Kubernetes agents run as Jobs beside the services (the Role below), not on a local container engine.
+            data.put("WARDEN_RUNNER_ENGINE", "kubernetes");
+            data.put("WARDEN_RUNNER_NAMESPACE", Names.NAMESPACE);
+        }
         return data;
     }
 

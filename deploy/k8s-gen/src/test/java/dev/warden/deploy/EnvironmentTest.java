@@ -22,8 +22,11 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
  */
 class EnvironmentTest {
 
-    /** Left out on Kubernetes on purpose: the demo organization and its key are the launcher's; docs/deploy.md. */
-    static final Set<String> LAUNCHER_ONLY = Set.of("WARDEN_BOOTSTRAP_ORG", "WARDEN_BOOTSTRAP_API_KEY");
+    /**
+     * Left out on Kubernetes on purpose: the demo organization and its key are the launcher's, and DOCKER_HOST names the
+     * local container engine, where on Kubernetes runner-service runs Jobs (WARDEN_RUNNER_ENGINE); docs/deploy.md.
+     */
+    static final Set<String> LAUNCHER_ONLY = Set.of("WARDEN_BOOTSTRAP_ORG", "WARDEN_BOOTSTRAP_API_KEY", "DOCKER_HOST");
 
     @Test
     void everyServiceGetsEveryVariableTheLauncherGivesIt() throws IOException {

@@ -7,6 +7,9 @@ import dev.warden.fleet.liveness.TransitionEvents;
 import dev.warden.fleet.liveness.Transitions;
 import dev.warden.outbox.Outbox;
 import dev.warden.tenancy.db.TenantDb;
+import io.micrometer.core.instrument.Counter;
+import io.micrometer.core.instrument.DistributionSummary;
+import io.micrometer.core.instrument.MeterRegistry;
 import io.smallrye.mutiny.Uni;
 import io.smallrye.mutiny.subscription.UniEmitter;
 import jakarta.enterprise.context.ApplicationScoped;
@@ -36,14 +39,21 @@ public class HeartbeatWriter {
     private final int batchSize;
     private final int writers;
     private final ArrayDeque<Pending> queue = new ArrayDeque<>();
+    private final Counter written;
+    private final DistributionSummary batches;
     private int running;
 
-    public HeartbeatWriter(TenantDb db, InstanceRepository instances, TransitionEvents events, FleetConfig config) {
+    public HeartbeatWriter(TenantDb db, InstanceRepository instances, TransitionEvents events, FleetConfig config,
+                           MeterRegistry meters) {
         this.db = db;
         this.instances = instances;
         this.events = events;
         this.batchSize = config.heartbeatBatchSize();
         this.writers = config.heartbeatWriters();
+        this.written = Counter.builder("warden.fleet.heartbeats.written")
+                .description("Heartbeats committed (acknowledged)").register(meters);
+        this.batches = DistributionSummary.builder("warden.fleet.heartbeat.batch.size")
+                .description("Heartbeats per group commit (one statement and one commit per organization)").register(meters);
     }
 
     /** Writes the heartbeat with the next batch; empty when the organization has no such live instance. */
@@ -104,6 +114,8 @@ public class HeartbeatWriter {
                     return events.emit(conn, org, transitions);
                 }))
                 .invoke(beats -> {
+                    batches.record(writes.size());
+                    written.increment(beats.size());
                     Map<String, Beat> found = new LinkedHashMap<>();
                     beats.forEach(b -> found.put(b.instance().id(), b));
                     byInstance.forEach((id, ps) -> ps.forEach(p -> p.emitter().complete(Optional.ofNullable(found.get(id)))));

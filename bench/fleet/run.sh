@@ -107,7 +107,7 @@ for c in $levels; do
   fi
 done
 
-sql -c "DROP TABLE IF EXISTS bench_ids;
+sql -c "SET client_min_messages = warning; DROP TABLE IF EXISTS bench_ids;
   CREATE TABLE bench_ids AS SELECT row_number() OVER (ORDER BY id)::int AS n, id FROM fleet_instances WHERE status <> 'deregistered';
   ALTER TABLE bench_ids ADD PRIMARY KEY (n); ANALYZE bench_ids; ANALYZE fleet_instances;" >/dev/null
 count="$(sql -c "SELECT count(*) FROM bench_ids")"

@@ -9,7 +9,7 @@
 // the token), --instances N (3), --interval seconds between heartbeats (10), --silent K instances that stop after
 // --silent-after seconds (1 after 30), --agent <agent id> to pin the token to a governed agent.
 // Liveness follows fleet-service's settings (WARDEN_FLEET_STALE_AFTER, default 180 s; WARDEN_FLEET_OFFLINE_AFTER,
-// default 600 s): start the suite with e.g. WARDEN_FLEET_STALE_AFTER=20s WARDEN_FLEET_OFFLINE_AFTER=40s to watch quickly.
+// default 600 s): start the suite with e.g. WARDEN_FLEET_HEARTBEAT_INTERVAL=5s WARDEN_FLEET_STALE_AFTER=20s WARDEN_FLEET_OFFLINE_AFTER=40s to watch quickly.
 // Node 18+; nothing to install.
 
 const args = Object.fromEntries(process.argv.slice(2).reduce((pairs, arg, i, all) =>

@@ -52,6 +52,16 @@ public interface FleetConfig {
     @WithDefault("10m")
     Duration credentialCache();
 
+    /** Refuses to start with thresholds that would mark healthy instances: stale after a missed heartbeat or more. */
+    default void check() {
+        if (staleAfter().compareTo(heartbeatInterval()) <= 0 || offlineAfter().compareTo(staleAfter()) <= 0
+                || sweepPeriod().isZero() || sweepPeriod().isNegative()) {
+            throw new IllegalStateException("warden.fleet: need heartbeat-interval (" + heartbeatInterval()
+                    + ") < stale-after (" + staleAfter() + ") < offline-after (" + offlineAfter()
+                    + ") and a positive sweep interval (" + sweepPeriod() + ")");
+        }
+    }
+
     default Duration sweepPeriod() {
         return sweepInterval().orElse(staleAfter().dividedBy(20));
     }

@@ -1,5 +1,6 @@
 package dev.warden.fleet.instance;
 
+import dev.warden.api.UnavailableException;
 import dev.warden.fleet.FleetConfig;
 import dev.warden.fleet.instance.InstanceRepository.Beat;
 import dev.warden.fleet.instance.InstanceRepository.HeartbeatWrite;
@@ -7,6 +8,9 @@ import dev.warden.fleet.liveness.TransitionEvents;
 import dev.warden.fleet.liveness.Transitions;
 import dev.warden.outbox.Outbox;
 import dev.warden.tenancy.db.TenantDb;
+import io.micrometer.core.instrument.Counter;
+import io.micrometer.core.instrument.DistributionSummary;
+import io.micrometer.core.instrument.MeterRegistry;
 import io.smallrye.mutiny.Uni;
 import io.smallrye.mutiny.subscription.UniEmitter;
 import jakarta.enterprise.context.ApplicationScoped;
@@ -25,7 +29,8 @@ import java.util.UUID;
  * previous batches were written (up to {@code warden.fleet.heartbeat-batch-size}). An idle service writes a lone
  * heartbeat at once; a busy one writes hundreds per commit instead of a transaction each. A heartbeat is answered only
  * after its batch committed, so an acknowledged heartbeat is in the database; a transition back to online is written
- * to the outbox in the same transaction.
+ * to the outbox in the same transaction. At most ten batches' worth wait (40,000 by default); beyond that a heartbeat
+ * is answered 503 with Retry-After at once, so memory stays bounded when the database falls behind.
  */
 @ApplicationScoped
 public class HeartbeatWriter {
@@ -35,21 +40,35 @@ public class HeartbeatWriter {
     private final TransitionEvents events;
     private final int batchSize;
     private final int writers;
+    private final int maxQueued;
     private final ArrayDeque<Pending> queue = new ArrayDeque<>();
+    private final Counter written;
+    private final DistributionSummary batches;
     private int running;
 
-    public HeartbeatWriter(TenantDb db, InstanceRepository instances, TransitionEvents events, FleetConfig config) {
+    public HeartbeatWriter(TenantDb db, InstanceRepository instances, TransitionEvents events, FleetConfig config,
+                           MeterRegistry meters) {
         this.db = db;
         this.instances = instances;
         this.events = events;
         this.batchSize = config.heartbeatBatchSize();
         this.writers = config.heartbeatWriters();
+        this.maxQueued = batchSize * writers * 10;
+        this.written = Counter.builder("warden.fleet.heartbeats.written")
+                .description("Heartbeats committed (acknowledged)").register(meters);
+        this.batches = DistributionSummary.builder("warden.fleet.heartbeat.batch.size")
+                .description("Heartbeats per group commit (one statement and one commit per organization)").register(meters);
     }
 
     /** Writes the heartbeat with the next batch; empty when the organization has no such live instance. */
     public Uni<Optional<Beat>> write(UUID org, HeartbeatWrite beat) {
         return Uni.createFrom().emitter(emitter -> {
             synchronized (this) {
+                if (queue.size() >= maxQueued) {
+                    // The database is not keeping up: answer 503 with Retry-After rather than queue without bound.
+                    emitter.fail(new UnavailableException("database", null));
+                    return;
+                }
                 queue.add(new Pending(org, beat, emitter));
             }
             drain();
@@ -104,6 +123,8 @@ public class HeartbeatWriter {
                     return events.emit(conn, org, transitions);
                 }))
                 .invoke(beats -> {
+                    batches.record(writes.size());
+                    written.increment(beats.size());
                     Map<String, Beat> found = new LinkedHashMap<>();
                     beats.forEach(b -> found.put(b.instance().id(), b));
                     byInstance.forEach((id, ps) -> ps.forEach(p -> p.emitter().complete(Optional.ofNullable(found.get(id)))));

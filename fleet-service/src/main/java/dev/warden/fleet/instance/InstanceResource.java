@@ -5,6 +5,7 @@ import dev.warden.api.Checks;
 import dev.warden.api.PageRequest;
 import dev.warden.api.Params;
 import dev.warden.api.WardenApiDefinition;
+import dev.warden.fleet.FleetConfig;
 import dev.warden.fleet.enrollment.FleetIdentity;
 import dev.warden.fleet.instance.InstanceService.Registration;
 import dev.warden.fleet.instance.InstanceWire.Counts;
@@ -69,11 +70,13 @@ public class InstanceResource {
     private final InstanceService service;
     private final CurrentActor actor;
     private final SecurityIdentity identity;
+    private final long intervalSeconds;
 
-    public InstanceResource(InstanceService service, CurrentActor actor, SecurityIdentity identity) {
+    public InstanceResource(InstanceService service, CurrentActor actor, SecurityIdentity identity, FleetConfig config) {
         this.service = service;
         this.actor = actor;
         this.identity = identity;
+        this.intervalSeconds = config.heartbeatInterval().toSeconds();
     }
 
     @POST
@@ -111,7 +114,7 @@ public class InstanceResource {
                     Instance i = r.instance();
                     return RestResponse.status(RestResponse.Status.CREATED, new RegisteredEnvelope(true, new Registered(
                             i.id(), i.hostname(), i.os(), i.version(), i.ip(), i.tags(), i.status(), i.registeredAt(),
-                            i.agentId(), r.credential())));
+                            i.agentId(), r.credential(), intervalSeconds)));
                 });
     }
 
@@ -150,7 +153,7 @@ public class InstanceResource {
                     int applied = i.activePolicyVersion() == null ? 0 : i.activePolicyVersion();
                     int pending = Math.max(0, beat.policyChanges() - applied);
                     return new HeartbeatEnvelope(true, new HeartbeatAck(i.id(), i.status(), i.lastHeartbeat(), pending,
-                            InstanceWire.policyVersion(beat.policyChanges())));
+                            InstanceWire.policyVersion(beat.policyChanges()), intervalSeconds));
                 });
     }
 

@@ -50,7 +50,8 @@ public final class InstanceWire {
                              @Schema(enumeration = "online") String status, Instant registeredAt,
                              @Schema(nullable = true) UUID agentId,
                              @Schema(description = "The instance's own secret for its heartbeats (Authorization: Bearer); "
-                                     + "shown once, only its SHA-256 is kept") String credential) {
+                                     + "shown once, only its SHA-256 is kept") String credential,
+                             @Schema(description = "Send a heartbeat this often (seconds)", examples = "60") long heartbeatIntervalSeconds) {
     }
 
     @JsonNaming(PropertyNamingStrategies.LowerCamelCaseStrategy.class)
@@ -59,7 +60,9 @@ public final class InstanceWire {
                                @Schema(description = "Policy changes for its agent after the version the heartbeat reported")
                                int pendingPolicies,
                                @Schema(description = "The agent's current policy version, to report once applied",
-                                       examples = "v3") String policyVersion) {
+                                       examples = "v3") String policyVersion,
+                               @Schema(description = "Send the next heartbeat within this many seconds", examples = "60")
+                               long heartbeatIntervalSeconds) {
     }
 
     @JsonNaming(PropertyNamingStrategies.LowerCamelCaseStrategy.class)

@@ -47,6 +47,7 @@ public class LivenessSweep implements LeaderJob {
         this.outbox = outbox;
         this.clock = clock;
         this.config = config;
+        config.check();
     }
 
     @Override

@@ -3,6 +3,7 @@ package dev.warden.fleet.liveness;
 import dev.warden.events.CloudEvent;
 import dev.warden.events.EventJson;
 import dev.warden.outbox.Outbox;
+import io.micrometer.core.instrument.MeterRegistry;
 import io.smallrye.mutiny.Uni;
 import io.vertx.mutiny.sqlclient.Row;
 import io.vertx.mutiny.sqlclient.SqlConnection;
@@ -26,9 +27,11 @@ public class TransitionEvents {
     static final java.time.Duration KEPT = java.time.Duration.ofHours(24);
 
     private final Outbox outbox;
+    private final MeterRegistry meters;
 
-    public TransitionEvents(Outbox outbox) {
+    public TransitionEvents(Outbox outbox, MeterRegistry meters) {
         this.outbox = outbox;
+        this.meters = meters;
     }
 
     public Uni<Void> emit(SqlConnection conn, UUID org, List<Outbox.Message> messages) {
@@ -47,6 +50,9 @@ public class TransitionEvents {
                 types[i] = e.type();
                 json[i] = EventJson.write(e);
                 at[i] = (e.time() == null ? Instant.now() : e.time()).atOffset(ZoneOffset.UTC);
+            }
+            for (CloudEvent e : events) {
+                meters.counter("warden.fleet.transitions", "type", e.type()).increment();
             }
             return conn.preparedQuery("INSERT INTO fleet_transitions (org_id, event_id, event_type, event, at) "
                             + "SELECT $1, i, t, e, a FROM unnest($2::uuid[], $3::text[], $4::text[], $5::timestamptz[]) "

@@ -91,6 +91,19 @@ class EnrollmentTest {
     }
 
     @Test
+    void identityProviderTokensStillWorkBesideTheServicesOwnBearerSecrets() {
+        String operator = io.smallrye.jwt.build.Jwt.preferredUserName("ops-" + UUID.randomUUID())
+                .issuer("https://server.example.com").claim("org_id", org.id().toString())
+                .claim("realm_access", Map.of("roles", java.util.List.of("operator")))
+                .expiresIn(Duration.ofMinutes(5)).sign();
+        String id = bearer(operator).body(instanceBody("oidc-registered")).post("/v1/fleet/agents/register").then()
+                .statusCode(201).extract().path("data.id");
+        bearer(operator).get("/v1/fleet/agents/" + id).then().statusCode(200).body("data.hostname", equalTo("oidc-registered"));
+        bearer(operator).body(Map.of()).post("/v1/fleet/enrollment-tokens").then().statusCode(403);
+        bearer("not-a-jwt").get("/v1/fleet/agents").then().statusCode(401).body("ok", equalTo(false));
+    }
+
+    @Test
     void onlyAnAdminIssuesTokensAndTheirSettingsAreChecked() {
         as(org, "operator").body(Map.of()).post("/v1/fleet/enrollment-tokens").then().statusCode(403)
                 .body("ok", equalTo(false));

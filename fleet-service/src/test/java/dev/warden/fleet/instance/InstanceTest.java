@@ -104,7 +104,8 @@ class InstanceTest {
                 .body("data.id", equalTo(id))
                 .body("data.status", equalTo("online"))
                 .body("data.lastHeartbeat", notNullValue())
-                .body("data.pendingPolicies", equalTo(0));
+                .body("data.pendingPolicies", equalTo(0))
+                .body("data.heartbeatIntervalSeconds", equalTo(60));
         as(org, "viewer").get("/v1/fleet/agents/" + id).then().statusCode(200)
                 .body("ok", equalTo(true))
                 .body("data.id", equalTo(id))

@@ -1,0 +1,41 @@
+package dev.warden.fleet;
+
+import dev.warden.fleet.support.FleetFixtures;
+import dev.warden.testing.PrometheusText;
+import dev.warden.testing.TestOrganizations.TestOrg;
+import io.quarkus.test.junit.QuarkusTest;
+import org.awaitility.Awaitility;
+import org.junit.jupiter.api.Test;
+
+import java.time.Duration;
+import java.util.Map;
+
+import static io.restassured.RestAssured.given;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+/** /q/metrics after real traffic: the service's own meters (heartbeats, their group commits, transitions) and HTTP. */
+@QuarkusTest
+class MetricsTest {
+
+    @Test
+    void heartbeatsGroupCommitsAndTransitionsAreCounted() {
+        TestOrg org = FleetFixtures.organization();
+        double before = Math.max(0, scrape().value("warden_fleet_heartbeats_written_total"));
+        String id = FleetFixtures.registerId(org, "metered");
+        for (int i = 0; i < 3; i++) {
+            FleetFixtures.as(org, "operator").body(Map.of("cpu", 1)).post("/v1/fleet/agents/" + id + "/heartbeat")
+                    .then().statusCode(200);
+        }
+        Awaitility.await().atMost(Duration.ofSeconds(10))
+                .until(() -> scrape().value("warden_fleet_heartbeats_written_total") >= before + 3);
+        PrometheusText metrics = scrape();
+        assertTrue(metrics.value("warden_fleet_heartbeat_batch_size_count") >= 1);
+        assertTrue(metrics.value("warden_fleet_transitions_total", "type", "dev.warden.fleet.instance-registered.v1") >= 1);
+        assertTrue(metrics.value("http_server_requests_seconds_count", "method", "POST", "uri",
+                "/v1/fleet/agents/{id}/heartbeat", "status", "200") >= 3, "heartbeats counted by their URI template");
+    }
+
+    private static PrometheusText scrape() {
+        return PrometheusText.parse(given().get("/q/metrics").then().statusCode(200).extract().asString());
+    }
+}

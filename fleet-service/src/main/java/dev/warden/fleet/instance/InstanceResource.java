@@ -260,15 +260,11 @@ public class InstanceResource {
         }
     }
 
-    /** The caller's address: the gateway's X-Forwarded-For when it came through it, else the connection's. */
+    /**
+     * The caller's address: Quarkus takes it from the gateway's X-Forwarded-For when the connection comes from a
+     * trusted proxy ({@code WARDEN_TRUSTED_PROXIES}, warden-api's configuration), else from the connection.
+     */
     private static String clientIp(HttpServerRequest http) {
-        String forwarded = http.getHeader("X-Forwarded-For");
-        if (forwarded != null && !forwarded.isBlank()) {
-            String first = forwarded.split(",")[0].trim();
-            if (IP.matcher(first).matches()) {
-                return first;
-            }
-        }
         return http.remoteAddress() == null ? "unknown" : http.remoteAddress().hostAddress();
     }
 }

@@ -148,17 +148,13 @@ public final class Gateway {
                 return Future.succeededFuture(unavailable(ctx, service + " is restarting", down.get()));
             }
             ctx.set(ORIGIN, origin);
-            // The gateway is the edge: the caller's address replaces whatever X-Forwarded-For it sent, so a service
-            // (open registration's per-address limit) can believe it.
-            if (incoming.remoteAddress() != null) {
-                ctx.request().headers().set("X-Forwarded-For", incoming.remoteAddress().hostAddress());
-            }
             // Keep the caller's Host, as a production gateway does: services build Location headers from it.
             if (incoming.authority() != null) {
                 ctx.request().setAuthority(incoming.authority());
             }
-            // The caller's address, as a production gateway passes it (set, never appended: a caller cannot choose it);
-            // fleet-service records it as an instance's ip when the instance does not say.
+            // The caller's address, as a production gateway passes it (set, never appended: a caller cannot choose it):
+            // open registration limits per address by it, fleet-service records it as an instance's ip when the
+            // instance does not say. Services believe it only from WARDEN_TRUSTED_PROXIES.
             if (incoming.remoteAddress() != null) {
                 ctx.request().headers().set("X-Forwarded-For", incoming.remoteAddress().hostAddress());
             }

@@ -77,6 +77,7 @@ public class AgentResource {
     @RolesAllowed(Roles.ADMIN)
     @Operation(operationId = "createAgent", summary = "Create an agent", description = "Creates the agent in the inactive state.")
     @APIResponse(responseCode = "201", description = "Created; Location names the agent", content = @Content(schema = @Schema(implementation = AgentSnapshot.class)))
+    @APIResponse(responseCode = "409", ref = WardenApiDefinition.CONFLICT)
     public Uni<RestResponse<AgentSnapshot>> create(CreateAgentRequest request, @jakarta.ws.rs.core.Context UriInfo uri) {
         return agents.create(actor.org(), actor.name(), Checks.body(request))
                 .map(agent -> RestResponse.ResponseBuilder.<AgentSnapshot>created(

@@ -156,7 +156,11 @@ public final class LocalPodman implements AutoCloseable {
         builder.environment().put("TMPDIR", dir.resolve("tmp").toString());
     }
 
-    /** Stops the API this started (containers it ran were removed by their runners); one reused is left running. */
+    /**
+     * Stops the API this started (containers it ran were removed by their runners), then unmounts the bind mount
+     * Podman's overlay driver keeps on its storage folder, so that the folder can be deleted ({@code mvn clean}, a
+     * fresh data folder). One reused is left running.
+     */
     @Override
     public void close() {
         if (service != null && service.isAlive()) {
@@ -165,6 +169,17 @@ public final class LocalPodman implements AutoCloseable {
                 if (!service.waitFor(10, TimeUnit.SECONDS)) {
                     service.destroyForcibly();
                 }
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+            }
+        }
+        if (service != null) {
+            try {
+                new ProcessBuilder("umount", dir.resolve("storage").resolve("overlay").toString())
+                        .redirectErrorStream(true).redirectOutput(ProcessBuilder.Redirect.DISCARD).start()
+                        .waitFor(10, TimeUnit.SECONDS);
+            } catch (IOException e) {
+                // Not mounted, or no umount here: nothing to undo.
             } catch (InterruptedException e) {
                 Thread.currentThread().interrupt();
             }

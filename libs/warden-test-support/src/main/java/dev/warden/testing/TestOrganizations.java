@@ -44,7 +44,11 @@ public final class TestOrganizations {
     }
 
     public static TestOrg create(String bootstrapServers, String... roles) {
-        UUID org = UUID.randomUUID();
+        return create(bootstrapServers, UUID.randomUUID(), roles);
+    }
+
+    /** An organization of a given id (one the service's configuration names, e.g. for a plan tier). */
+    public static TestOrg create(String bootstrapServers, UUID org, String... roles) {
         Instant now = Instant.now();
         Map<String, String> keys = new LinkedHashMap<>();
         TestEvents.ensureTopic(bootstrapServers, Topics.ACCESS,

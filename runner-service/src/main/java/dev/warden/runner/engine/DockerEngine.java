@@ -198,9 +198,13 @@ public final class DockerEngine implements ContainerEngine, AutoCloseable {
         }
     }
 
-    /** The most the engine keeps on disk of a run's output: four times the cap, and at least 1 MiB. */
+    /**
+     * The most the engine keeps on disk of a run's output: 16 times the cap, and at least 64 MiB. Podman truncates the
+     * file from its start when it is full, so it must stay far above what the log reader may lag behind a flood
+     * (at 1 MiB, a fast flood lost its first lines before the reader had them).
+     */
     static long logFileBytes(Limits limits) {
-        return Math.max(1024L * 1024, 4 * limits.maxOutputBytes());
+        return Math.max(64L * 1024 * 1024, 16 * limits.maxOutputBytes());
     }
 
     /** The image id the engine resolved, as {@code sha256:<hex>}. */

@@ -44,7 +44,7 @@ public class OrphanReaper {
                 LOG.warnf("Could not look for orphaned containers: %s", e.getMessage());
             }
         }
-        for (var unfinished : executions.unfinished(startedAt).await().atMost(Duration.ofSeconds(30))) {
+        for (var unfinished : executions.unfinished(instance, startedAt).await().atMost(Duration.ofSeconds(30))) {
             if (executions.recordOrphan(unfinished.orgId(), unfinished.executionId()).await().atMost(Duration.ofSeconds(30))) {
                 LOG.warnf("Execution %s of a previous run of this instance never finished; recorded it as error",
                         unfinished.executionId());

@@ -175,8 +175,8 @@ public class ExecutionService {
         }));
     }
 
-    /** The executions this instance started before {@code before} and never finished (it died meanwhile). */
-    public Uni<List<ExecutionRepository.Orphaned>> unfinished(Instant before) {
+    /** The executions {@code instance} started before {@code before} and never finished (it died meanwhile). */
+    public Uni<List<ExecutionRepository.Orphaned>> unfinished(String instance, Instant before) {
         return db.asPlatform(conn -> executions.unfinished(conn, instance, before));
     }
 

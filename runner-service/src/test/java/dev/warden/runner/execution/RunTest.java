@@ -11,6 +11,7 @@ import dev.warden.testing.EventTap;
 import dev.warden.testing.TestOrganizations.TestOrg;
 import io.quarkus.test.junit.QuarkusTest;
 import io.restassured.path.json.JsonPath;
+import org.awaitility.Awaitility;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 
@@ -141,6 +142,24 @@ class RunTest {
         assertTrue(out.contains("lo") && out.stream().noneMatch(l -> l.startsWith("eth")), "only loopback: " + out);
         assertTrue(out.contains("CapEff:\t0000000000000000"), out.toString());
         assertTrue(out.contains("NoNewPrivs:\t1"), out.toString());
+    }
+
+    @Test
+    void aTierThatAllowsTheNetworkGivesTheContainerOne() {
+        // The test profile assigns this organization to the tier test-network (network=true).
+        TestOrg networked = dev.warden.testing.TestOrganizations.create(RunnerFixtures.bootstrap(),
+                UUID.fromString("0000beef-0000-4000-8000-000000000001"), "operator", "viewer");
+        Awaitility.await().atMost(WAIT).pollInterval(Duration.ofMillis(100)).until(() ->
+                as(networked, "viewer").get("/v1/executions/" + UUID.randomUUID()).statusCode() != 401);
+
+        JsonPath answer = as(networked, "operator").post("/v1/agents/" + agent(networked, TestImages.CONFINED) + "/run")
+                .then().statusCode(200).extract().jsonPath();
+
+        assertEquals("test-network", answer.getString("limits.tier"));
+        assertTrue(answer.getBoolean("limits.network"));
+        List<String> out = answer.getList("stdout");
+        assertTrue(out.stream().anyMatch(l -> l.startsWith("eth")), "a network interface besides loopback: " + out);
+        assertEquals("65534", out.get(0), "still nobody");
     }
 
     @Test

@@ -1,0 +1,55 @@
+package dev.warden.runner.engine;
+
+import org.junit.jupiter.api.Test;
+
+import java.nio.charset.StandardCharsets;
+import java.util.ArrayList;
+import java.util.List;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+class OutputCollectorTest {
+
+    @Test
+    void chunksBecomeLinesPerStreamAndALastLineWithoutNewlineIsKept() {
+        OutputCollector out = new OutputCollector(1024);
+        out.accept(OutputCollector.Stream.STDOUT, bytes("hel"));
+        out.accept(OutputCollector.Stream.STDERR, bytes("oops\n"));
+        out.accept(OutputCollector.Stream.STDOUT, bytes("lo\nwor"));
+        out.accept(OutputCollector.Stream.STDOUT, bytes("ld"));
+        out.finish();
+
+        assertEquals(List.of("hello", "world"), out.stdout());
+        assertEquals(List.of("oops"), out.stderr());
+        assertFalse(out.truncated());
+    }
+
+    @Test
+    void pastTheCapOutputIsDroppedAndALineTheCapCutIsDroppedWhole() {
+        OutputCollector out = new OutputCollector(10);
+        out.accept(OutputCollector.Stream.STDOUT, bytes("1234\n5678\n90ab\n"));
+        out.finish();
+
+        assertEquals(List.of("1234", "5678"), out.stdout());
+        assertTrue(out.truncated());
+    }
+
+    @Test
+    void aLateSubscriberGetsTheLinesSoFarThenTheRestThenTheStatus() {
+        OutputCollector out = new OutputCollector(1024);
+        out.accept(OutputCollector.Stream.STDOUT, bytes("a\n"));
+        List<String> seen = new ArrayList<>();
+        out.subscribe(line -> seen.add(line.text()), status -> seen.add("end:" + status));
+        out.accept(OutputCollector.Stream.STDOUT, bytes("b\n"));
+        out.end("success");
+        out.end("error");
+
+        assertEquals(List.of("a", "b", "end:success"), seen);
+    }
+
+    private static byte[] bytes(String s) {
+        return s.getBytes(StandardCharsets.UTF_8);
+    }
+}

@@ -1,0 +1,103 @@
+package dev.warden.runner;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import dev.warden.events.EventTypes;
+import dev.warden.events.Topics;
+import dev.warden.runner.support.RunnerFixtures;
+import dev.warden.runner.support.RunnerOutageProfile;
+import dev.warden.runner.support.TestImages;
+import dev.warden.testing.EventTap;
+import dev.warden.testing.HealthProbe;
+import dev.warden.testing.LogCapture;
+import dev.warden.testing.TestOrganizations.TestOrg;
+import dev.warden.testing.WardenInfra;
+import io.quarkus.test.junit.QuarkusTest;
+import io.quarkus.test.junit.TestProfile;
+import io.restassured.RestAssured;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+
+import java.time.Duration;
+import java.util.List;
+import java.util.UUID;
+
+import static dev.warden.runner.support.RunnerFixtures.as;
+import static org.hamcrest.Matchers.containsString;
+import static org.hamcrest.Matchers.equalTo;
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertNotNull;
+
+/**
+ * Real outages in front of runner-service: a database cut is a 503 with Retry-After (a run is refused before any
+ * container starts) and readiness names it; a broker cut lets runs go on, their events waiting in the outbox until
+ * the broker is back.
+ */
+@QuarkusTest
+@TestProfile(RunnerOutageProfile.class)
+class FaultsTest {
+
+    private static final Duration PROMPTLY = Duration.ofSeconds(2);
+    private static final Duration RECOVERY = Duration.ofSeconds(30);
+
+    private LogCapture log;
+    private TestOrg org;
+    private String agent;
+
+    @BeforeEach
+    void organization() {
+        org = RunnerFixtures.organization();
+        agent = RunnerFixtures.agent(org, TestImages.HELLO);
+        log = LogCapture.start();
+    }
+
+    @AfterEach
+    void restore() {
+        WardenInfra.postgresProxy().restore();
+        WardenInfra.kafkaProxy().restore();
+        log.close();
+    }
+
+    @Test
+    void aDatabaseOutageIsA503AndNoContainerStarts() {
+        WardenInfra.postgresProxy().cut();
+
+        as(org, "operator").post("/v1/agents/" + agent + "/run").then().statusCode(503).header("Retry-After", "5")
+                .contentType(containsString("application/json")).body("error.code", equalTo("service_unavailable"));
+        as(org, "viewer").get("/v1/executions/" + UUID.randomUUID()).then().statusCode(503);
+        as(org, "viewer").get("/v1/agents/" + agent + "/executions").then().statusCode(503);
+        HealthProbe ready = HealthProbe.ready(RestAssured.port, PROMPTLY);
+        assertEquals(503, ready.status());
+        assertEquals("DOWN", ready.check("database"));
+        assertEquals(200, HealthProbe.live(RestAssured.port, PROMPTLY).status());
+
+        WardenInfra.postgresProxy().restore();
+
+        HealthProbe.awaitReady(RestAssured.port, PROMPTLY, RECOVERY);
+        as(org, "viewer").get("/v1/agents/" + agent + "/executions").then().statusCode(200).body("total", equalTo(0));
+        assertEquals(List.of(), log.mentioning("Unexpected failure"), "no 500 was answered");
+    }
+
+    @Test
+    void aBrokerOutageLetsRunsGoOnAndTheirEventsArePublishedOnceItIsBack() {
+        WardenInfra.kafkaProxy().cut();
+
+        HealthProbe ready = HealthProbe.ready(RestAssured.port, PROMPTLY);
+        assertEquals(503, ready.status());
+        assertEquals("DOWN", ready.check("kafka"));
+        assertNotNull(ready.reason("kafka"));
+        String execution = as(org, "operator").post("/v1/agents/" + agent + "/run").then().statusCode(200)
+                .body("status", equalTo("success")).extract().path("execution_id");
+
+        WardenInfra.kafkaProxy().restore();
+
+        HealthProbe.awaitReady(RestAssured.port, PROMPTLY, RECOVERY);
+        try (EventTap tap = new EventTap(WardenInfra.kafkaBootstrapServers(), Topics.EXECUTIONS)) {
+            List<JsonNode> events = tap.eventsAbout(agent, 2, Duration.ofSeconds(60));
+            assertEquals(List.of(EventTypes.EXECUTION_STARTED, EventTypes.EXECUTION_FINISHED),
+                    events.stream().map(e -> e.path("type").asText()).toList());
+            assertEquals(execution, events.get(1).at("/data/execution_id").asText());
+        }
+        assertEquals(List.of(), log.mentioning("Unexpected failure"), "no 500 was answered");
+    }
+}

@@ -78,7 +78,7 @@ class FaultsTest {
 
         HealthProbe.awaitReady(RestAssured.port, PROMPTLY, RECOVERY);
         as(org, "viewer").get("/v1/registry").then().statusCode(200);
-        assertEquals(List.of(), log.mentioning("Unexpected failure"), "no 500 was answered");
+        log.assertNoNoise();
     }
 
     @Test
@@ -99,6 +99,6 @@ class FaultsTest {
         HealthProbe.awaitReady(RestAssured.port, PROMPTLY, RECOVERY);
         Awaitility.await().atMost(Duration.ofSeconds(60)).pollInterval(Duration.ofMillis(200))
                 .until(() -> as(org, "viewer").get("/v1/registry/agents/" + agent).statusCode() == 200);
-        assertEquals(List.of(), log.mentioning("Unexpected failure"), "no 500 was answered");
+        log.assertNoNoise();
     }
 }

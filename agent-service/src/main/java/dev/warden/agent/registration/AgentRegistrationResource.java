@@ -118,23 +118,13 @@ public class AgentRegistrationResource {
         Checks checks = new Checks()
                 .required("name", req.name()).maxLength("name", req.name(), MAX_NAME)
                 .required("version", req.version()).maxLength("version", req.version(), MAX_VERSION)
-                .required("capabilities", req.capabilities())
-                .noBlankEntries("capabilities", req.capabilities())
                 .required("publicKey", req.publicKey())
                 .required("challenge", req.challenge())
                 .required("signature", req.signature());
-        if (req.capabilities() != null) {
-            for (String capability : req.capabilities()) {
-                checks.check(capability == null || capability.isBlank()
-                        || registrations.availableCapabilities().contains(capability), "capabilities",
-                        "unknown capability " + abbreviated(capability) + "; known: " + registrations.availableCapabilities());
-            }
-            checks.check(req.capabilities().stream().distinct().count() == req.capabilities().size(), "capabilities",
-                    "must not repeat a capability");
-        }
+        RegistrationChecks.capabilities(checks, "capabilities", req.capabilities(), registrations.availableCapabilities());
         checks.check(req.publicKey() == null || DidKey.parse(req.publicKey()).isPresent(), "publicKey",
                 "must be an Ed25519 did:key in multibase form (z6Mk...)");
-        AgentType agentType = agentType(checks, "agentType", req.agentType());
+        AgentType agentType = RegistrationChecks.agentType(checks, "agentType", req.agentType());
         checks.orThrow();
         return registrations.register(who.org(), who.name(), DidKey.parse(req.publicKey()).orElseThrow(), req, agentType)
                 .map(answer -> RestResponse.ResponseBuilder.<RegisterResponse>create(RestResponse.Status.CREATED)
@@ -145,23 +135,5 @@ public class AgentRegistrationResource {
         new Checks().required("publicKey", publicKey).orThrow();
         return DidKey.parse(publicKey).orElseThrow(() -> ApiException.invalidField("publicKey",
                 "must be an Ed25519 did:key in multibase form (z6Mk...)"));
-    }
-
-    /** The agent type named by {@code value}, null when absent; an unknown one is a field error. */
-    static AgentType agentType(Checks checks, String field, String value) {
-        if (value == null) {
-            return null;
-        }
-        for (AgentType type : AgentType.values()) {
-            if (type.toString().equals(value)) {
-                return type;
-            }
-        }
-        checks.check(false, field, "must be one of autonomous, supervised, advisory, mcp_server");
-        return null;
-    }
-
-    static String abbreviated(String text) {
-        return text.length() > 40 ? text.substring(0, 40) + "..." : text;
     }
 }

@@ -80,8 +80,7 @@ public class RegistrationResource {
         ApproveRequest req = Checks.body(request);
         new Checks().required("capabilities", req.capabilities())
                 .noBlankEntries("capabilities", req.capabilities())
-                .check(req.capabilities() == null || req.capabilities().stream().distinct().count() == req.capabilities().size(),
-                        "capabilities", "must not repeat a capability")
+                .distinct("capabilities", req.capabilities(), "a capability")
                 .orThrow();
         return registrations.approve(actor.org(), actor.name(), Params.uuid("registration_id", id), req.capabilities(),
                 req.realm());
@@ -117,11 +116,9 @@ public class RegistrationResource {
                 .check(req.ids() == null || !req.ids().isEmpty(), "ids", "must name at least one registration")
                 .maxSize("ids", req.ids(), MAX_BULK)
                 .check(req.ids() == null || req.ids().stream().noneMatch(java.util.Objects::isNull), "ids", "must not hold null")
-                .check(req.ids() == null || req.ids().stream().distinct().count() == req.ids().size(), "ids",
-                        "must not repeat an id")
+                .distinct("ids", req.ids(), "an id")
                 .noBlankEntries("capabilities", req.capabilities())
-                .check(req.capabilities() == null || req.capabilities().stream().distinct().count() == req.capabilities().size(),
-                        "capabilities", "must not repeat a capability");
+                .distinct("capabilities", req.capabilities(), "a capability");
         if ("reject".equals(req.decision())) {
             checks.required("reason", req.reason()).maxLength("reason", req.reason(), MAX_REASON)
                     .check(req.capabilities() == null, "capabilities", "only an approval grants capabilities")
@@ -178,20 +175,9 @@ public class RegistrationResource {
         CreateRuleRequest req = Checks.body(request);
         Checks checks = new Checks()
                 .required("name", req.name()).maxLength("name", req.name(), MAX_RULE_NAME)
-                .required("capabilities", req.capabilities())
-                .noBlankEntries("capabilities", req.capabilities())
                 .range("maxRiskScore", req.maxRiskScore(), 0, 100);
-        if (req.capabilities() != null) {
-            for (String capability : req.capabilities()) {
-                checks.check(capability == null || capability.isBlank()
-                                || registrations.availableCapabilities().contains(capability), "capabilities",
-                        "unknown capability " + AgentRegistrationResource.abbreviated(capability) + "; known: "
-                                + registrations.availableCapabilities());
-            }
-            checks.check(req.capabilities().stream().distinct().count() == req.capabilities().size(), "capabilities",
-                    "must not repeat a capability");
-        }
-        AgentType agentType = AgentRegistrationResource.agentType(checks, "agentType", req.agentType());
+        RegistrationChecks.capabilities(checks, "capabilities", req.capabilities(), registrations.availableCapabilities());
+        AgentType agentType = RegistrationChecks.agentType(checks, "agentType", req.agentType());
         checks.orThrow();
         return rules.create(actor.org(), actor.name(), req, agentType)
                 .map(rule -> RestResponse.ResponseBuilder.<RuleResponse>created(

@@ -4,6 +4,7 @@ import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
+import org.awaitility.Awaitility;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.condition.EnabledIfSystemProperty;
 
@@ -15,8 +16,8 @@ import java.net.http.HttpResponse;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
-import java.time.Instant;
 import java.util.Base64;
+import java.util.concurrent.atomic.AtomicReference;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
@@ -80,21 +81,16 @@ class KeycloakRealmImportTest {
                     .header("Content-Type", "application/x-www-form-urlencoded")
                     .POST(HttpRequest.BodyPublishers.ofString("grant_type=client_credentials&client_id="
                             + Platform.AUTOMATION_CLIENT + "&client_secret=check-secret")).build();
-            Instant deadline = Instant.now().plus(Duration.ofMinutes(4));
-            HttpResponse<String> answer = null;
-            while (Instant.now().isBefore(deadline) && keycloak.isAlive()) {
-                try {
-                    answer = http.send(token, HttpResponse.BodyHandlers.ofString());
-                    if (answer.statusCode() == 200) {
-                        break;
-                    }
-                } catch (java.io.IOException notYet) {
-                    // not listening yet
-                }
-                Thread.sleep(2000);
-            }
-            assertTrue(answer != null && answer.statusCode() == 200,
-                    "no token; see " + work.resolve("keycloak.log") + (answer == null ? "" : ": " + answer.body()));
+            // Until Keycloak listens and has imported the realm (a minute cold), or it exits.
+            AtomicReference<HttpResponse<String>> last = new AtomicReference<>();
+            Awaitility.await("a token from the imported realm; see " + work.resolve("keycloak.log"))
+                    .atMost(Duration.ofMinutes(4)).pollInterval(Duration.ofSeconds(2)).ignoreException(java.io.IOException.class)
+                    .until(() -> {
+                        assertTrue(keycloak.isAlive(), "Keycloak exited; see " + work.resolve("keycloak.log"));
+                        last.set(http.send(token, HttpResponse.BodyHandlers.ofString()));
+                        return last.get().statusCode() == 200;
+                    });
+            HttpResponse<String> answer = last.get();
             String payload = JSON.readTree(answer.body()).path("access_token").asText().split("\\.")[1];
             JsonNode claims = JSON.readTree(Base64.getUrlDecoder().decode(payload));
             assertEquals("acme", claims.path("org_id").asText(), claims.toString());

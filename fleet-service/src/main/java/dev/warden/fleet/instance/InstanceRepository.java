@@ -65,7 +65,7 @@ public class InstanceRepository {
         }
         list.whereIfPresent("greatest(last_heartbeat, status_changed_at) >= ?", query.updatedSince());
         if (query.q() != null) {
-            list.where("(hostname ILIKE ? ESCAPE '\\' OR id = ?)", "%" + likeEscaped(query.q()) + "%", query.q());
+            list.where("(hostname ILIKE ? ESCAPE '\\' OR id = ?)", ListQuery.containing(query.q()), query.q());
         }
         String column = query.sortBy().column;
         String dir = query.descending() ? " DESC" : "";
@@ -78,10 +78,6 @@ public class InstanceRepository {
                     value, after.id());
         }
         return list.page(conn, query.limit(), Instance::from);
-    }
-
-    private static String likeEscaped(String q) {
-        return q.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_");
     }
 
     /** Drift events of {@code agentId} since {@code since}: an instance's recent threats. */

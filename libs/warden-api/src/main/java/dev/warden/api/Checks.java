@@ -36,6 +36,11 @@ public final class Checks {
         return check(value == null || value.size() <= max, field, "must have at most " + max + " entries");
     }
 
+    /** No entry twice, e.g. {@code distinct("ids", ids, "an id")}: "must not repeat an id". */
+    public Checks distinct(String field, Collection<?> value, String what) {
+        return check(value == null || value.stream().distinct().count() == value.size(), field, "must not repeat " + what);
+    }
+
     public Checks noBlankEntries(String field, Collection<String> value) {
         return check(value == null || value.stream().noneMatch(v -> v == null || v.isBlank()), field,
                 "must not contain empty entries");

@@ -32,14 +32,23 @@ public final class Params {
         if (raw == null || raw.isBlank()) {
             throw ApiException.invalidField(name, "is required");
         }
+        UUID id = uuidOrNull(raw);
+        if (id == null) {
+            throw ApiException.invalidField(name, "must be a UUID");
+        }
+        return id;
+    }
+
+    /** The UUID {@code raw} writes in its 36-character form, or null for anything else (no id has such a value). */
+    public static UUID uuidOrNull(String raw) {
+        if (raw == null || raw.length() != 36) {
+            return null;
+        }
         try {
             UUID id = UUID.fromString(raw);
-            if (!id.toString().equalsIgnoreCase(raw)) {
-                throw new IllegalArgumentException();
-            }
-            return id;
+            return id.toString().equalsIgnoreCase(raw) ? id : null;
         } catch (IllegalArgumentException e) {
-            throw ApiException.invalidField(name, "must be a UUID");
+            return null;
         }
     }
 

@@ -23,6 +23,15 @@ public final class LogCapture extends Handler implements AutoCloseable {
     }
 
     /** The records so far whose message or any exception in their cause chain mentions {@code text}. */
+    /**
+     * Nothing in the log but an outage itself: no double completion of a request, no 500 answered. The fault tests of
+     * every service end with it.
+     */
+    public void assertNoNoise() {
+        org.junit.jupiter.api.Assertions.assertEquals(List.of(), mentioning("Result is already complete"));
+        org.junit.jupiter.api.Assertions.assertEquals(List.of(), mentioning("Unexpected failure"), "no 500 was answered");
+    }
+
     public List<String> mentioning(String text) {
         return records.stream().filter(r -> mentions(r, text))
                 .map(r -> r.getLoggerName() + ": " + r.getMessage()

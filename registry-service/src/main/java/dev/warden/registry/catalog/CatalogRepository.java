@@ -31,7 +31,7 @@ public class CatalogRepository {
         ListQuery query = ListQuery.select(RegistryAgentRow.COLUMNS, RegistryAgentRow.FROM)
                 .whereEquals("a.status", status)
                 .whereEquals("a.agent_type", type)
-                .whereIfPresent("a.name ILIKE ?", q == null ? null : "%" + like(q) + "%");
+                .whereIfPresent("a.name ILIKE ?", q == null ? null : ListQuery.containing(q));
         if (after != null) {
             query.byTimeAfter("a.created_at", "a.agent_id", after);
         } else {
@@ -45,10 +45,5 @@ public class CatalogRepository {
                         + " WHERE a.agent_id = $1")
                 .execute(Tuple.of(agent))
                 .map(rows -> first(rows, RegistryAgentRow::of));
-    }
-
-    /** {@code text} with LIKE's wildcards taken literally. */
-    static String like(String text) {
-        return text.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_");
     }
 }

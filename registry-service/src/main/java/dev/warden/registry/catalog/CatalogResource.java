@@ -99,7 +99,7 @@ public class CatalogResource {
     @Operation(operationId = "getRegistryAgent", summary = "Get an agent (seed 002)",
             description = "Unknown, or another organization's: 404.")
     public Uni<CatalogAgentResponse> get(@PathParam("agent_id") String agentId) {
-        UUID id = uuidOrNull(agentId);
+        UUID id = Params.uuidOrNull(agentId);
         if (id == null) {
             throw ApiException.notFound("Agent");
         }
@@ -109,13 +109,5 @@ public class CatalogResource {
             }
             return new CatalogAgentResponse(true, CatalogAgentDetail.of(found));
         });
-    }
-
-    static UUID uuidOrNull(String text) {
-        try {
-            return text == null || text.length() != 36 ? null : UUID.fromString(text);
-        } catch (IllegalArgumentException e) {
-            return null;
-        }
     }
 }

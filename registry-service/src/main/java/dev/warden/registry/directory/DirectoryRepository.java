@@ -1,6 +1,8 @@
 package dev.warden.registry.directory;
 
+import dev.warden.api.Params;
 import dev.warden.registry.RegistryAgentRow;
+import dev.warden.tenancy.db.ListQuery;
 import dev.warden.registry.directory.DirectoryWire.DirectoryRealm;
 import io.smallrye.mutiny.Uni;
 import io.vertx.mutiny.sqlclient.Row;
@@ -68,14 +70,14 @@ public class DirectoryRepository {
     private static String where(Filter f, List<Object> args) {
         List<String> conditions = new ArrayList<>();
         if (f.q() != null) {
-            args.add("%" + f.q().replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_") + "%");
+            args.add(ListQuery.containing(f.q()));
             conditions.add("(a.name ILIKE $" + args.size() + " OR a.did ILIKE $" + args.size() + ")");
         }
         if (f.online() != null) {
             conditions.add(f.online() ? "s.instances_online > 0" : "coalesce(s.instances_online, 0) = 0");
         }
         if (f.realm() != null) {
-            UUID id = uuid(f.realm());
+            UUID id = Params.uuidOrNull(f.realm());
             if (id != null) {
                 args.add(id);
                 conditions.add("a.realm = $" + args.size());
@@ -95,13 +97,5 @@ public class DirectoryRepository {
         UUID realm = row.getUUID("realm_id");
         return new Found(RegistryAgentRow.of(row), realm == null ? null : new DirectoryRealm(realm,
                 row.getString("realm_name"), row.getString("realm_slug"), row.getString("realm_color")));
-    }
-
-    static UUID uuid(String text) {
-        try {
-            return text.length() == 36 ? UUID.fromString(text) : null;
-        } catch (IllegalArgumentException e) {
-            return null;
-        }
     }
 }

@@ -90,7 +90,7 @@ public class DirectoryResource {
         if (id.length() > 200 || StorableValues.refusal(id) != null) {
             throw ApiException.notFound("Agent"); // no agent has such an id
         }
-        return db.inOrg(actor.org(), conn -> directory.find(conn, id, DirectoryRepository.uuid(id))).map(found -> {
+        return db.inOrg(actor.org(), conn -> directory.find(conn, id, Params.uuidOrNull(id))).map(found -> {
             if (found == null) {
                 throw ApiException.notFound("Agent");
             }

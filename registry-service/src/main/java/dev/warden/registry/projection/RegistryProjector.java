@@ -1,5 +1,6 @@
 package dev.warden.registry.projection;
 
+import dev.warden.api.Params;
 import dev.warden.events.CloudEvent;
 import dev.warden.events.EventJson;
 import dev.warden.events.EventTypes;
@@ -142,7 +143,7 @@ public class RegistryProjector {
                     continue; // counted already: a redelivery (entries of an organization arrive in sequence order)
                 }
                 highest = Math.max(highest, entry.sequence());
-                UUID agent = agentId(entry.agentId());
+                UUID agent = Params.uuidOrNull(entry.agentId());
                 if (agent != null) {
                     counts.computeIfAbsent(agent, a -> new long[1])[0]++;
                     newest.merge(agent, entry.occurredAt(), (a, b) -> a.isAfter(b) ? a : b);
@@ -192,12 +193,12 @@ public class RegistryProjector {
                     projection.removePendingRegistration(conn, UUID.fromString(e.data().path("registration").path("id").asText()));
             case EventTypes.AUDIT_DRIFT_DETECTED -> {
                 DriftEvent d = parse(e, DriftEvent.class);
-                UUID agent = agentId(d.agentId());
+                UUID agent = Params.uuidOrNull(d.agentId());
                 yield agent == null ? Uni.createFrom().voidItem() : projection.addDrift(conn, org, d.id(), agent, d.occurredAt());
             }
             case EventTypes.AUDIT_COMPLIANCE_PACKAGE_CREATED -> {
                 CompliancePackageCreated p = parse(e, CompliancePackageCreated.class);
-                UUID agent = agentId(p.agentId());
+                UUID agent = Params.uuidOrNull(p.agentId());
                 yield agent == null ? Uni.createFrom().voidItem() : projection.addCompliancePackage(conn, org, p.id(), agent);
             }
             case EventTypes.EXECUTION_FINISHED -> {
@@ -227,17 +228,6 @@ public class RegistryProjector {
             return e.dataAs(type);
         } catch (IllegalArgumentException invalid) {
             throw new UnprocessableEventException(invalid.getMessage());
-        }
-    }
-
-    private static UUID agentId(String text) {
-        if (text == null) {
-            return null;
-        }
-        try {
-            return UUID.fromString(text);
-        } catch (IllegalArgumentException e) {
-            return null;
         }
     }
 }

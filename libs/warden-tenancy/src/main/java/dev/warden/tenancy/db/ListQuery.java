@@ -67,6 +67,14 @@ public final class ListQuery {
         return value == null ? this : where(condition, value instanceof Instant i ? utc(i) : value);
     }
 
+    /**
+     * The LIKE / ILIKE pattern of "contains {@code text}", its wildcards and the escape taken literally (PostgreSQL's
+     * default escape is the backslash), for a search parameter such as {@code q}.
+     */
+    public static String containing(String text) {
+        return "%" + text.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_") + "%";
+    }
+
     /** {@code updated_since}: rows whose {@code column} is at or after it. */
     public ListQuery updatedSince(String column, Instant since) {
         return whereIfPresent(column + " >= ?", since);

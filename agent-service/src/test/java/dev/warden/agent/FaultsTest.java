@@ -14,6 +14,8 @@ import dev.warden.testing.WardenInfra;
 import io.quarkus.test.junit.QuarkusTest;
 import io.quarkus.test.junit.TestProfile;
 import io.restassured.RestAssured;
+import io.restassured.config.HttpClientConfig;
+import io.restassured.config.RestAssuredConfig;
 import org.awaitility.Awaitility;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
@@ -31,6 +33,7 @@ import static org.hamcrest.Matchers.equalTo;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertNotNull;
+import static org.junit.jupiter.api.Assertions.assertTrue;
 
 /**
  * Real outages (proxies cut in front of PostgreSQL and Kafka, a PostgreSQL stopped and started, its sessions ended):
@@ -44,6 +47,8 @@ class FaultsTest {
     /** The client gives up after this: readiness's own bound is 500 ms per dependency. */
     private static final Duration PROMPTLY = Duration.ofSeconds(2);
     private static final Duration RECOVERY = Duration.ofSeconds(30);
+    /** OutageProfile's warden.db.start-timeout (3 s) and room to spare, far below the pool's own 30 s wait. */
+    private static final Duration WITHIN_START_DEADLINE = Duration.ofSeconds(12);
 
     private LogCapture log;
     private Tenant tenant;
@@ -92,6 +97,36 @@ class FaultsTest {
         HealthProbe.awaitReady(RestAssured.port, PROMPTLY, RECOVERY);
         assertFalse(log.mentioning("Answered 503").isEmpty(), "the log capture sees the service's warnings");
         log.assertNoNoise();
+    }
+
+    @Test
+    void aDatabaseThatStopsAnsweringIsA503WithinTheStartDeadlineAndWhatWasAskedMeanwhileIsNeverWritten() {
+        // Without the deadline a request waits for the pool's 30 s: the client gives up well before that.
+        RestAssuredConfig patient = RestAssured.config().httpClient(HttpClientConfig.httpClientConfig()
+                .setParam("http.socket.timeout", (int) WITHIN_START_DEADLINE.toMillis()));
+        Map<String, Object> asked = new java.util.HashMap<>(AgentMother.triageAgent());
+        asked.put("name", "asked-while-silent-" + System.nanoTime());
+
+        WardenInfra.postgresProxy().silence();
+
+        for (var request : List.of(tenant.admin().config(patient).when().get("/v1/agents").then(),
+                tenant.admin().config(patient).body(asked).post("/v1/agents").then())) {
+            request.statusCode(503).header("Retry-After", "5").contentType(containsString("application/json"))
+                    .body("error.code", equalTo("service_unavailable"))
+                    .body("error.message", equalTo("The database is unavailable; try again later"));
+        }
+
+        WardenInfra.postgresProxy().restore();
+
+        HealthProbe.awaitReady(RestAssured.port, PROMPTLY, RECOVERY);
+        // A later marker: an agent created after the database is back is listed, the one asked for meanwhile is not.
+        String later = tenant.admin().body(AgentMother.triageAgent()).post("/v1/agents").then().statusCode(201)
+                .extract().path("id");
+        List<Map<String, Object>> agents = tenant.admin().get("/v1/agents?limit=100").then().statusCode(200)
+                .extract().path("agents");
+        assertTrue(agents.stream().anyMatch(a -> later.equals(a.get("id"))), "the later agent is listed: " + agents);
+        assertTrue(agents.stream().noneMatch(a -> asked.get("name").equals(a.get("name"))),
+                "a create answered 503 was written after all: " + agents);
     }
 
     @Test

@@ -3,6 +3,7 @@ package dev.warden.tenancy.db;
 import io.smallrye.config.ConfigMapping;
 import io.smallrye.config.WithDefault;
 
+import java.time.Duration;
 import java.util.Optional;
 
 /** Schema migrations run as the schema owner; the service itself connects as {@link #appRole()}. */
@@ -12,6 +13,13 @@ public interface DbConfig {
     /** The role the service connects as at run time; it owns nothing and is subject to Row-Level Security. */
     @WithDefault("warden_app")
     String appRole();
+
+    /**
+     * How long a transaction may take to get a connection and have PostgreSQL answer its {@code BEGIN} (see
+     * {@link TenantDb}): what a database that stops answering without closing anything costs a request before its 503.
+     */
+    @WithDefault("10s")
+    Duration startTimeout();
 
     Migration migration();
 

@@ -7,8 +7,11 @@ import io.vertx.mutiny.sqlclient.Pool;
 import io.vertx.mutiny.sqlclient.SqlConnection;
 import io.vertx.mutiny.sqlclient.Tuple;
 import jakarta.enterprise.context.ApplicationScoped;
+import jakarta.inject.Inject;
 
+import java.time.Duration;
 import java.util.UUID;
+import java.util.concurrent.atomic.AtomicReference;
 import java.util.function.Function;
 
 /**
@@ -18,10 +21,26 @@ import java.util.function.Function;
 @ApplicationScoped
 public class TenantDb {
 
-    private final Pool pool;
+    /** Where a transaction stands against its start deadline: decided once, by whichever comes first. */
+    private enum Start { PENDING, BEGUN, ABANDONED }
 
-    public TenantDb(Pool pool) {
+    private final Pool pool;
+    private final Duration startTimeout;
+
+    /**
+     * {@code warden.db.start-timeout}: how long a transaction may take to get a connection and have PostgreSQL answer its
+     * {@code BEGIN}. A database that stops answering without closing anything (a hung server, a network dropping
+     * packets) then costs a request this long before its 503, not the pool's 30 s. Only the start is bounded: once
+     * PostgreSQL has answered, the work may take as long as it needs (a chain verification, a compliance package).
+     */
+    @Inject
+    public TenantDb(Pool pool, DbConfig config) {
+        this(pool, config.startTimeout());
+    }
+
+    public TenantDb(Pool pool, Duration startTimeout) {
         this.pool = pool;
+        this.startTimeout = startTimeout;
     }
 
     /** Runs {@code work} in one transaction scoped to {@code orgId}. */
@@ -50,15 +69,46 @@ public class TenantDb {
      * next.
      */
     private <T> Uni<T> transaction(String beginAndScope, Function<SqlConnection, Uni<T>> work) {
-        return pool.withConnection(conn -> Uni.combine().all()
-                .unis(conn.query(beginAndScope).execute(), Uni.createFrom().deferred(() -> work.apply(conn)))
-                .with((scoped, result) -> result)
-                .call(() -> conn.query("COMMIT").execute())
-                .onFailure().call(() -> rollback(conn))
-                // A request abandoned half-way must not leave its transaction open on a pooled connection.
-                .onCancellation().call(() -> rollback(conn)))
+        AtomicReference<Start> start = new AtomicReference<>(Start.PENDING);
+        Uni<T> tx = pool.withConnection(conn -> {
+            if (start.get() == Start.ABANDONED) {
+                return Uni.createFrom().failure(notStarted()); // the connection came too late: nothing is sent
+            }
+            Uni<Void> begin = conn.query(beginAndScope).execute().replaceWithVoid()
+                    // Too late: the request has had its 503, so this transaction must not commit.
+                    .invoke(() -> {
+                        if (!start.compareAndSet(Start.PENDING, Start.BEGUN)) {
+                            throw notStarted();
+                        }
+                    });
+            return Uni.combine().all()
+                    .unis(begin, Uni.createFrom().deferred(() -> work.apply(conn)))
+                    .with((begun, result) -> result)
+                    .call(() -> conn.query("COMMIT").execute())
+                    .onFailure().call(() -> rollback(conn))
+                    // A request abandoned half-way must not leave its transaction open on a pooled connection.
+                    .onCancellation().call(() -> rollback(conn));
+        });
+        // The pool's own wait for a connection is 30 s and not configurable: the deadline covers it and the BEGIN.
+        // It fires only while the transaction has not begun; a transaction that has begun is never cut short.
+        Uni<T> deadline = Uni.createFrom().voidItem().onItem().delayIt().by(startTimeout)
+                .onItem().transformToUni(ignored -> start.compareAndSet(Start.PENDING, Start.ABANDONED)
+                        ? Uni.createFrom().<T>failure(notStarted())
+                        : Uni.createFrom().<T>nothing());
+        return Uni.combine().any().of(tx, deadline)
                 // The one place every request meets the database: an outage leaves as a 503, never a 500.
                 .onFailure(Outages::isOutage).transform(e -> new UnavailableException("database", e));
+    }
+
+    private StartTimeoutException notStarted() {
+        return new StartTimeoutException("no connection or no answer to BEGIN within " + startTimeout.toMillis() + " ms");
+    }
+
+    /** An outage to {@code Outages} (a timeout), so the request is a 503; no stack trace, it says all there is. */
+    static final class StartTimeoutException extends RuntimeException {
+        StartTimeoutException(String message) {
+            super(message, null, false, false);
+        }
     }
 
     private static Uni<Void> rollback(SqlConnection conn) {

@@ -9,6 +9,7 @@ import io.vertx.core.http.HttpServerRequest;
 import io.vertx.core.http.HttpVersion;
 import io.vertx.ext.web.Router;
 import io.vertx.ext.web.RoutingContext;
+import io.vertx.ext.web.handler.BodyHandler;
 import jakarta.enterprise.context.ApplicationScoped;
 import jakarta.enterprise.event.Observes;
 import org.eclipse.microprofile.config.inject.ConfigProperty;
@@ -19,8 +20,9 @@ import java.util.List;
  * The request size limits of every service, each refused in the one error shape by the router's first handler,
  * before anything reads the request: a URI longer than {@code warden.http.limits.max-uri-length} is a 414, header
  * lines over {@code warden.http.limits.max-header-size} in all a 431, a body declared larger than
- * {@code quarkus.http.limits.max-body-size} a 413 (a chunked body that grows past it is still cut off by Quarkus REST
- * with an empty 413: it ends that answer itself while reading, and no failure reaches the router).
+ * {@code quarkus.http.limits.max-body-size} a 413. A body with no declared length (chunked) is read by Vert.x' body
+ * handler up to that limit before the resource sees it, and one that grows past it is a 413 in the shape too: left
+ * to Quarkus REST it would be cut off with an empty 413. Bodies with a declared length still stream to the resource.
  * Quarkus' own refusals have empty bodies and no hook, so its decoder limits are set well above these
  * ({@code META-INF/microprofile-config.properties}); only a request past those gets its empty answer.
  */
@@ -52,6 +54,7 @@ public class RequestLimits {
         String uriTooLong = json("uri_too_long", "The request URI may be at most " + maxUri + " characters");
         String headersTooLarge = json("headers_too_large", "The request headers may be at most " + maxHeaders + " bytes");
         String bodyTooLarge = json("payload_too_large", "The request body may be at most " + maxBody + " bytes");
+        BodyHandler chunkedBody = BodyHandler.create(false).setBodyLimit(maxBody);
         router.route().order(Integer.MIN_VALUE).handler(ctx -> {
             HttpServerRequest request = ctx.request();
             if (request.uri().length() > maxUri) {
@@ -59,6 +62,14 @@ public class RequestLimits {
             } else if (headerBytes(request) > maxHeaders) {
                 refuse(ctx, 431, headersTooLarge);
             } else if (declaredBody(request) > maxBody) {
+                refuse(ctx, 413, bodyTooLarge);
+            } else if (isChunked(request)) {
+                chunkedBody.handle(ctx); // reads it all, or fails the route with 413 past the limit
+            } else {
+                ctx.next();
+            }
+        }).failureHandler(ctx -> {
+            if (ctx.statusCode() == 413 && !ctx.response().ended()) {
                 refuse(ctx, 413, bodyTooLarge);
             } else {
                 ctx.next();
@@ -87,6 +98,11 @@ public class RequestLimits {
             total += header.getKey().length() + header.getValue().length() + 4;
         }
         return total;
+    }
+
+    private static boolean isChunked(HttpServerRequest request) {
+        String encoding = request.getHeader(HttpHeaders.TRANSFER_ENCODING);
+        return encoding != null && encoding.toLowerCase(java.util.Locale.ROOT).contains("chunked");
     }
 
     private static long declaredBody(HttpServerRequest request) {

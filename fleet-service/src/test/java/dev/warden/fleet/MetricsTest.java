@@ -11,6 +11,7 @@ import java.time.Duration;
 import java.util.Map;
 
 import static io.restassured.RestAssured.given;
+import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 /** /q/metrics after real traffic: the service's own meters (heartbeats, their group commits, transitions) and HTTP. */
@@ -33,6 +34,21 @@ class MetricsTest {
         assertTrue(metrics.value("warden_fleet_transitions_total", "type", "dev.warden.fleet.instance-registered.v1") >= 1);
         assertTrue(metrics.value("http_server_requests_seconds_count", "method", "POST", "uri",
                 "/v1/fleet/agents/{id}/heartbeat", "status", "200") >= 3, "heartbeats counted by their URI template");
+    }
+
+    @Test
+    void theLivenessSweepShowsItsLeaderAndItsLatestRoundForTheStaleSweepAlert() {
+        double started = System.currentTimeMillis() / 1000.0;
+        // The sweep runs every 200 ms in tests: a round completed after this test began is a later marker.
+        Awaitility.await().atMost(Duration.ofSeconds(10)).until(() ->
+                scrape().value("warden_leader_job_last_round_timestamp_seconds", "job", "fleet-liveness") >= started);
+        PrometheusText metrics = scrape();
+        assertEquals(1.0, metrics.value("warden_leader_job_leader", "job", "fleet-liveness"), "one replica: it leads");
+        assertTrue(metrics.value("warden_leader_job_failed_rounds_total", "job", "fleet-liveness") >= 0);
+        // Counted every 15 s by the sweep: at least the instance registered here is online (the first round counts).
+        FleetFixtures.registerId(FleetFixtures.organization(), "counted");
+        Awaitility.await().atMost(Duration.ofSeconds(30))
+                .until(() -> scrape().value("warden_fleet_instances", "status", "online") >= 1);
     }
 
     private static PrometheusText scrape() {

@@ -2,7 +2,10 @@ package dev.warden.audit.chain;
 
 import dev.warden.api.ApiException;
 import dev.warden.tenancy.db.TenantDb;
+import io.micrometer.core.instrument.Counter;
+import io.micrometer.core.instrument.MeterRegistry;
 import io.smallrye.mutiny.Uni;
+import io.quarkus.runtime.Startup;
 import jakarta.enterprise.context.ApplicationScoped;
 import org.jboss.logging.Logger;
 
@@ -10,9 +13,12 @@ import java.util.UUID;
 
 /**
  * Verifies an organization's whole chain in the background, a chunk of entries per transaction, recording progress
- * after each; the verdict names the first entry that does not verify. The request answers at once.
+ * after each; the verdict names the first entry that does not verify. The request answers at once. Each verdict counts
+ * in {@code warden_audit_chain_verifications_total{result="valid|invalid|failed"}}: an invalid one means the chain was
+ * altered, which is an alert of its own (deploy/k8s, monitoring).
  */
 @ApplicationScoped
+@Startup // its counters exist from the start, so an alert's increase() sees the first invalid verdict
 public class VerificationJobs {
 
     private static final Logger LOG = Logger.getLogger(VerificationJobs.class);
@@ -21,12 +27,23 @@ public class VerificationJobs {
     private final AuditRepository audit;
     private final VerificationRepository verifications;
     private final ChainVerifier verifier;
+    private final MeterRegistry registry;
 
-    public VerificationJobs(TenantDb db, AuditRepository audit, VerificationRepository verifications, ChainVerifier verifier) {
+    public VerificationJobs(TenantDb db, AuditRepository audit, VerificationRepository verifications, ChainVerifier verifier,
+                            MeterRegistry registry) {
         this.db = db;
         this.audit = audit;
         this.verifications = verifications;
         this.verifier = verifier;
+        this.registry = registry;
+        for (String result : new String[]{"valid", "invalid", "failed"}) {
+            verdicts(result);
+        }
+    }
+
+    private Counter verdicts(String result) {
+        return Counter.builder("warden.audit.chain.verifications").tag("result", result)
+                .description("Whole-chain verifications finished, by verdict").register(registry);
     }
 
     /** Records the request at the current head and starts; answers the verification as it stands. */
@@ -52,11 +69,13 @@ public class VerificationJobs {
     private Uni<Void> run(UUID org, UUID id, long head) {
         return verifier.whole(org, head, checked -> db.inOrg(org, conn -> verifications.progress(conn, id, checked)))
                 .chain(v -> db.inOrg(org, conn -> verifications.finish(conn, id, v.valid() ? "valid" : "invalid",
-                        v.entriesChecked(), v.firstInvalidSequence(), v.reason())));
+                        v.entriesChecked(), v.firstInvalidSequence(), v.reason()))
+                        .invoke(() -> verdicts(v.valid() ? "valid" : "invalid").increment()));
     }
 
     private void fail(UUID org, UUID id, Throwable failure) {
         LOG.errorf(failure, "Chain verification %s of organization %s failed", id, org);
+        verdicts("failed").increment();
         db.inOrg(org, conn -> verifications.finish(conn, id, "failed", 0, null, "the verification could not complete; request a new one"))
                 .subscribe().with(ok -> {
                 }, e -> LOG.errorf(e, "Could not record that verification %s failed", id));

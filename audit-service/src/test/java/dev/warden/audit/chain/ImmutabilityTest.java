@@ -3,6 +3,7 @@ package dev.warden.audit.chain;
 import dev.warden.audit.support.AuditFixtures;
 import dev.warden.tenancy.db.TenantDb;
 import dev.warden.testing.LocalPostgres;
+import dev.warden.testing.PrometheusText;
 import dev.warden.testing.TestOrganizations.TestOrg;
 import dev.warden.testing.WardenInfra;
 import io.quarkus.test.junit.QuarkusTest;
@@ -21,9 +22,11 @@ import java.util.List;
 import java.util.stream.IntStream;
 
 import static dev.warden.audit.support.AuditFixtures.as;
+import static io.restassured.RestAssured.given;
 import static org.hamcrest.Matchers.containsString;
 import static org.hamcrest.Matchers.equalTo;
 import static org.hamcrest.Matchers.notNullValue;
+import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
@@ -108,6 +111,7 @@ class ImmutabilityTest {
                 .body("entries_checked", equalTo(1))
                 .body("checkpoint.sequence", equalTo(5)).body("checkpoint.signature_valid", equalTo(true));
 
+        double invalidBefore = invalidVerdicts();
         String location = as(org, "auditor").post("/v1/audit/verifications").then().statusCode(202)
                 .body("head", equalTo(6)).extract().header("Location");
         Awaitility.await().atMost(WAIT).until(() -> !"running".equals(as(org, "auditor").get(location).then()
@@ -115,6 +119,7 @@ class ImmutabilityTest {
         as(org, "auditor").get(location).then()
                 .body("status", equalTo("invalid")).body("first_invalid_sequence", equalTo(3))
                 .body("progress", equalTo(100)).body("completed_at", notNullValue());
+        assertEquals(invalidBefore + 1, invalidVerdicts(), "the broken chain counts for the alert");
         as(org, "viewer").post("/v1/audit/verifications").then().statusCode(403);
         as(AuditFixtures.organization(), "auditor").get(location).then().statusCode(404);
     }
@@ -148,4 +153,9 @@ class ImmutabilityTest {
         return DriverManager.getConnection(pg.jdbcUrl("warden_audit_test"), pg.superUser(), pg.superPassword());
     }
 
+
+    private static double invalidVerdicts() {
+        return PrometheusText.parse(given().get("/q/metrics").then().statusCode(200).extract().asString())
+                .value("warden_audit_chain_verifications_total", "result", "invalid");
+    }
 }

@@ -71,12 +71,26 @@ public final class Monitoring {
                 alert("WardenRegistryStale", "max(warden_registry_freshness_seconds_max) > 60", "10m",
                         "registry-service reflects events more than a minute after they happened."),
                 alert("WardenServiceDown", "up{job=~\".*-service\"} == 0", "5m",
-                        "{{ $labels.job }} does not answer /q/metrics."));
+                        "{{ $labels.job }} does not answer /q/metrics."),
+                critical(alert("WardenAuditChainBroken",
+                        "sum(increase(warden_audit_chain_verifications_total{result=\"invalid\"}[1h])) > 0", "0m",
+                        "A whole-chain verification found the audit chain altered: see GET /v1/audit/verifications/{id} for the first entry that does not verify.")),
+                alert("WardenFleetSweepStale",
+                        "time() - max(warden_leader_job_last_round_timestamp_seconds{job=\"fleet-liveness\"}) > 300", "5m",
+                        "No replica of fleet-service has completed a liveness sweep for 5 minutes: silent instances are not marked stale or offline."),
+                alert("WardenCheckpointsStale",
+                        "time() - max(warden_leader_job_last_round_timestamp_seconds{job=\"audit-checkpoints\"}) > 3600", "10m",
+                        "No replica of audit-service has completed a checkpoint round for an hour: new audit entries are not covered by a signed checkpoint."));
+    }
+
+    private static Rule critical(Rule rule) {
+        rule.getLabels().put("severity", "critical");
+        return rule;
     }
 
     private static Rule alert(String name, String expr, String duration, String description) {
         return new RuleBuilder().withAlert(name).withExpr(new IntOrString(expr)).withFor(duration)
-                .withLabels(Map.of("severity", "warning"))
+                .withLabels(new java.util.HashMap<>(Map.of("severity", "warning")))
                 .withAnnotations(Map.of("description", description)).build();
     }
 
@@ -94,6 +108,7 @@ public final class Monitoring {
         panels.add(panel(6, "Consumer lag by group", "max by (service, group) (warden_consumer_lag)", "short", 12, 16));
         panels.add(panel(7, "Dead-lettered events", "sum by (group, topic) (increase(warden_consumer_dead_lettered_total[1h]))", "short", 0, 24));
         panels.add(panel(8, "Registry freshness (max)", "max(warden_registry_freshness_seconds_max)", "s", 12, 24));
+        panels.add(panel(9, "Fleet instances by status", "max by (status) (warden_fleet_instances)", "short", 0, 32));
         Map<String, Object> dashboard = new LinkedHashMap<>();
         dashboard.put("title", "Warden");
         dashboard.put("uid", "warden-overview");

@@ -15,10 +15,15 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 /** The monitoring kustomization renders; the dashboard and the alerts use only metrics the services export. */
 class MonitoringTest {
 
-    /** docs/architecture.md, "Observability", and registry-service's freshness timer. */
+    /**
+     * docs/architecture.md, "Observability", registry-service's freshness timer, the leader jobs' meters (fleet-service's
+     * MetricsTest reads them, with the sweep's instance counts) and audit-service's verification verdicts (its ImmutabilityTest reads them).
+     */
     static final Set<String> EXPORTED = Set.of("http_server_requests_seconds_count", "http_server_requests_seconds_sum",
             "warden_outbox_backlog", "warden_outbox_oldest_age_seconds", "warden_consumer_lag",
-            "warden_consumer_dead_lettered_total", "warden_registry_freshness_seconds_max", "up");
+            "warden_consumer_dead_lettered_total", "warden_registry_freshness_seconds_max", "up",
+            "warden_leader_job_last_round_timestamp_seconds", "warden_audit_chain_verifications_total",
+            "warden_fleet_instances");
 
     @Test
     void theMonitoringKustomizationRendersAndScrapesEveryServicePort() {
@@ -44,7 +49,8 @@ class MonitoringTest {
                 .forEach(r -> used.addAll(metrics(r.path("expr").asText())));
         assertTrue(EXPORTED.containsAll(used), "not exported: " + used);
         assertTrue(used.containsAll(Set.of("warden_outbox_backlog", "warden_consumer_lag",
-                "warden_consumer_dead_lettered_total", "warden_registry_freshness_seconds_max")));
+                "warden_consumer_dead_lettered_total", "warden_registry_freshness_seconds_max",
+                "warden_leader_job_last_round_timestamp_seconds", "warden_audit_chain_verifications_total")));
     }
 
     private static Set<String> metrics(String expr) {

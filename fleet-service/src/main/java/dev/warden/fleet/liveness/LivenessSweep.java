@@ -5,9 +5,12 @@ import dev.warden.events.fleet.FleetEvents;
 import dev.warden.fleet.FleetClock;
 import dev.warden.fleet.FleetConfig;
 import dev.warden.fleet.instance.Instance;
+import dev.warden.fleet.instance.InstanceRepository;
 import dev.warden.outbox.LeaderJob;
 import dev.warden.outbox.Outbox;
 import dev.warden.tenancy.db.TenantDb;
+import io.micrometer.core.instrument.Gauge;
+import io.micrometer.core.instrument.MeterRegistry;
 import io.smallrye.mutiny.Uni;
 import jakarta.enterprise.context.ApplicationScoped;
 
@@ -20,17 +23,21 @@ import java.util.List;
 import java.util.Map;
 import java.util.Optional;
 import java.util.UUID;
+import java.util.concurrent.atomic.AtomicReference;
 
 /**
  * Marks silent instances stale, then offline: a leader job, so one replica of the cluster sweeps at a time, every
  * {@code warden.fleet.sweep-interval} (by default a 20th of the stale threshold: an instance is marked at most 5% of
- * its threshold late). Each transition and its event on {@code warden.fleet.v1} commit together.
+ * its threshold late). Each transition and its event on {@code warden.fleet.v1} commit together. Every
+ * {@link #COUNT_EVERY} the round also counts live instances per status for {@code warden_fleet_instances{status}}
+ * (NaN on a replica that has not swept: take the max across replicas).
  */
 @ApplicationScoped
 public class LivenessSweep implements LeaderJob {
 
     static final long LOCK_ID = 0x666c656574_01L;
     static final int BATCH = 1000;
+    static final Duration COUNT_EVERY = Duration.ofSeconds(15);
 
     private final TenantDb db;
     private final LivenessRepository repository;
@@ -38,16 +45,25 @@ public class LivenessSweep implements LeaderJob {
     private final Outbox outbox;
     private final FleetClock clock;
     private final FleetConfig config;
+    private final InstanceRepository instances;
+    private final AtomicReference<Map<String, Long>> counted = new AtomicReference<>();
+    private volatile Instant countedAt = Instant.EPOCH;
 
     public LivenessSweep(TenantDb db, LivenessRepository repository, TransitionEvents events, Outbox outbox,
-                         FleetClock clock, FleetConfig config) {
+                         FleetClock clock, FleetConfig config, InstanceRepository instances, MeterRegistry registry) {
         this.db = db;
         this.repository = repository;
         this.events = events;
         this.outbox = outbox;
         this.clock = clock;
         this.config = config;
+        this.instances = instances;
         config.check();
+        for (String status : List.of(Transitions.ONLINE, Transitions.STALE, Transitions.OFFLINE)) {
+            Gauge.builder("warden.fleet.instances", counted, c -> c.get() == null ? Double.NaN : c.get().getOrDefault(status, 0L))
+                    .tag("status", status).description("Live fleet instances per status, counted by the sweep")
+                    .register(registry);
+        }
     }
 
     @Override
@@ -100,9 +116,21 @@ public class LivenessSweep implements LeaderJob {
                                 emitted = emitted.chain(() -> events.emit(conn, e.getKey(), e.getValue()));
                             }
                             emitted = emitted.chain(() -> events.forgetBefore(conn, now.minus(TransitionEvents.KEPT)));
-                            return emitted.chain(() -> summarize(conn, now, config.summaryInterval())).map(summarized -> new Swept(stale.size(),
-                                    offline.size(), stale.size() == BATCH || offline.size() == BATCH || summarized == BATCH));
+                            return emitted.chain(() -> summarize(conn, now, config.summaryInterval()))
+                                    .call(() -> count(conn, now))
+                                    .map(summarized -> new Swept(stale.size(), offline.size(),
+                                            stale.size() == BATCH || offline.size() == BATCH || summarized == BATCH));
                         })));
+    }
+
+    private Uni<Void> count(io.vertx.mutiny.sqlclient.SqlConnection conn, Instant now) {
+        if (now.isBefore(countedAt.plus(COUNT_EVERY))) {
+            return Uni.createFrom().voidItem();
+        }
+        return instances.countsByStatus(conn).invoke(c -> {
+            counted.set(Map.copyOf(c));
+            countedAt = now;
+        }).replaceWithVoid();
     }
 
     /** Publishes the figures of online instances not summarized for {@code interval}; answers how many. */

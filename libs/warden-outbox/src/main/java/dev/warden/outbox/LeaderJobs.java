@@ -1,6 +1,10 @@
 package dev.warden.outbox;
 
 import dev.warden.tenancy.StartupOrder;
+import io.micrometer.core.instrument.FunctionCounter;
+import io.micrometer.core.instrument.Gauge;
+import io.micrometer.core.instrument.MeterRegistry;
+import io.micrometer.core.instrument.Tags;
 import io.quarkus.arc.All;
 import io.quarkus.runtime.ShutdownEvent;
 import io.quarkus.runtime.StartupEvent;
@@ -16,7 +20,11 @@ import java.util.concurrent.ConcurrentHashMap;
 
 /**
  * Runs every {@link LeaderJob} bean of the service, each on its own {@link LeaderLoop} over the service's database:
- * started once the schema is migrated, stopped at shutdown.
+ * started once the schema is migrated, stopped at shutdown. Each job is observable by its {@code job} tag:
+ * {@code warden_leader_job_leader} (1 on the replica that holds its lock), {@code
+ * warden_leader_job_last_round_timestamp_seconds} (when this replica last completed a round; 0 if never) and {@code
+ * warden_leader_job_failed_rounds_total}. A periodic job whose newest round across replicas is old (a stale fleet
+ * sweep, checkpoints no longer signed) is an alert (deploy/k8s, monitoring).
  */
 @ApplicationScoped
 public class LeaderJobs {
@@ -26,12 +34,15 @@ public class LeaderJobs {
     private final LeaderConnection database;
     private final Map<String, LeaderLoop> loops = new ConcurrentHashMap<>();
 
-    public LeaderJobs(@All List<LeaderJob> jobs, OutboxConfig config,
+    private final MeterRegistry registry;
+
+    public LeaderJobs(@All List<LeaderJob> jobs, OutboxConfig config, MeterRegistry registry,
                       @ConfigProperty(name = "quarkus.datasource.reactive.url") String reactiveUrl,
                       @ConfigProperty(name = "quarkus.datasource.username") Optional<String> username,
                       @ConfigProperty(name = "quarkus.datasource.password") Optional<String> password) {
         this.jobs = jobs;
         this.config = config;
+        this.registry = registry;
         this.database = new LeaderConnection(reactiveUrl, username.orElse(""), password.orElse(""));
     }
 
@@ -40,9 +51,21 @@ public class LeaderJobs {
             if (job.enabled() && !loops.containsKey(job.name())) {
                 LeaderLoop loop = new LeaderLoop(job, database, config);
                 loops.put(job.name(), loop);
+                observe(loop);
                 loop.start();
             }
         }
+    }
+
+    private void observe(LeaderLoop loop) {
+        Tags job = Tags.of("job", loop.name());
+        Gauge.builder("warden.leader.job.leader", loop, l -> l.isLeader() ? 1 : 0).tags(job)
+                .description("1 while this replica holds the job's lock").register(registry);
+        Gauge.builder("warden.leader.job.last.round.timestamp", loop, l -> l.lastRoundMillis() / 1000.0).tags(job)
+                .baseUnit("seconds").description("When this replica last completed a round of the job; 0 if never")
+                .register(registry);
+        FunctionCounter.builder("warden.leader.job.failed.rounds", loop, LeaderLoop::failedRounds).tags(job)
+                .description("Rounds of the job that failed on this replica and were retried").register(registry);
     }
 
     synchronized void onStop(@Observes ShutdownEvent event) {

@@ -29,6 +29,8 @@ public final class LeaderLoop {
     private volatile boolean running;
     private volatile boolean leader;
     private final AtomicLong refusals = new AtomicLong();
+    private final AtomicLong failedRounds = new AtomicLong();
+    private volatile long lastRoundMillis;
     private Thread thread;
 
     public LeaderLoop(LeaderJob job, LeaderConnection database, OutboxConfig config) {
@@ -72,6 +74,16 @@ public final class LeaderLoop {
 
     public String name() {
         return job.name();
+    }
+
+    /** When this replica last completed a round of the job (epoch milliseconds), 0 if never. */
+    public long lastRoundMillis() {
+        return lastRoundMillis;
+    }
+
+    /** How many of this replica's rounds failed (each retried after a backoff). */
+    public long failedRounds() {
+        return failedRounds.get();
     }
 
     /** How often this replica tried the lock and found another replica holding it. */
@@ -121,18 +133,21 @@ public final class LeaderLoop {
             try {
                 more = job.runOnce(conn);
             } catch (LeaderJob.RetryLater e) {
+                failedRounds.incrementAndGet();
                 if (running()) {
                     LOG.warnf("%s: %s; retrying", job.name(), e.getMessage());
                     pause(failures.next());
                 }
                 continue;
             } catch (RuntimeException e) {
+                failedRounds.incrementAndGet();
                 if (running()) {
                     LOG.errorf(e, "%s failed a round, retrying", job.name());
                     pause(failures.next());
                 }
                 continue;
             }
+            lastRoundMillis = System.currentTimeMillis();
             failures.reset();
             reconnect.reset();
             if (!more) {

@@ -1,7 +1,6 @@
 package dev.warden.registry.overview;
 
 import dev.warden.api.PageRequest;
-import dev.warden.registry.overview.RegistryWire.RegistryAgent;
 import dev.warden.registry.overview.RegistryWire.RegistryResponse;
 import dev.warden.tenancy.db.TenantDb;
 import dev.warden.registry.overview.RegistryWire.Summary;
@@ -39,8 +38,8 @@ public class RegistryService {
                         default -> summary.statusBreakdown().error();
                     };
                     String next = rows.size() == limit && !rows.isEmpty()
-                            ? PageRequest.Cursor.at(rows.getLast().createdAt(), rows.getLast().agentId()).encode() : null;
-                    return new RegistryResponse(rows.stream().map(RegistryAgent::of).toList(), total, summary, next);
+                            ? PageRequest.Cursor.at(rows.getLast().createdAt(), rows.getLast().id()).encode() : null;
+                    return new RegistryResponse(rows, total, summary, next);
                 })));
     }
 

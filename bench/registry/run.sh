@@ -3,7 +3,8 @@
 #  (a) GET /v1/registry (seed 000, the default answer: every agent) for an organization of BENCH_AGENTS agents with
 #      BENCH_ENTRIES audit entries behind the counts, against a static JSON answer of the same bytes from the same
 #      service (StaticJsonBaselineResource, enabled only by WARDEN_BENCH_STATIC_JSON), same run: wrk's maximum rate
-#      and p99 for both and their ratio, then the registry at half its maximum rate, paced (FixedRateLoad, open loop);
+#      and p99 for both and their ratio; the same answer read and rendered on every request (a cursor before the
+#      first agent, never kept); then the registry at half its maximum rate, paced (FixedRateLoad, open loop);
 #  (b) freshness at each of BENCH_RATES events/s: per audit entry, from when it was due to be sent until the registry
 #      had committed it, against the broker's own end-to-end latency for the same entries (a plain consumer of the same
 #      topic with the registry's consumer settings), and the difference.
@@ -107,6 +108,9 @@ size="$(stat -c %s "$static")"
 say "GET /v1/registry: $size bytes, agents and audit entries counted: $counted"
 [ "$(curl -s -o /dev/null -w '%{size_download}' "$registry/bench/static-json")" = "$size" ] \
   || { echo "the static baseline does not answer the same bytes" >&2; exit 1; }
+start="$(printf '0:00000000-0000-0000-0000-000000000000' | base64 -w0 | tr '+/' '-_' | tr -d '=')"
+cmp -s "$static" <(curl -s "${auth[@]}" "$registry/v1/registry?cursor=$start") \
+  || { echo "the answer read from a cursor before the first agent differs from the default one" >&2; exit 1; }
 
 ms() { awk -v v="$1" 'BEGIN { if (v ~ /us$/) printf "%.2f", v / 1000; else if (v ~ /ms$/) printf "%.2f", v + 0; else printf "%.2f", v * 1000 }'; }
 # Runs wrk on a URL (after a warm-up) and prints "rps p50_ms p99_ms".
@@ -127,6 +131,10 @@ if wants read || wants paced; then
   base=($(measure "$registry/bench/static-json"));  row "baseline GET /bench/static-json" "${base[*]}" ""
   reg=($(measure "$registry/v1/registry" "${auth[@]}")); row "GET /v1/registry" "${reg[*]}" \
     "ratio $(awk -v a="${reg[0]}" -v b="${base[0]}" 'BEGIN { printf "%.2f", a / b }')"
+  # The same answer read and rendered on every request: a cursor from before the first agent is never kept, as an
+  # answer is not while the projection changes.
+  fresh=($(measure "$registry/v1/registry?cursor=$start" "${auth[@]}")); row "GET /v1/registry, rendered each time" "${fresh[*]}" \
+    "ratio $(awk -v a="${fresh[0]}" -v b="${base[0]}" 'BEGIN { printf "%.2f", a / b }')"
 fi
 if wants paced; then
   half="$(awk -v r="${reg[0]}" 'BEGIN { printf "%.0f", r / 2 }')"

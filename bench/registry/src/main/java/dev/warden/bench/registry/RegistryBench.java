@@ -48,6 +48,8 @@ import java.util.List;
 import java.util.Map;
 import java.util.UUID;
 import java.util.concurrent.TimeUnit;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
 import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.atomic.AtomicInteger;
 import java.util.concurrent.atomic.AtomicLong;
@@ -376,12 +378,13 @@ public final class RegistryBench {
         try (HttpClient client = HttpClient.newHttpClient()) {
             String text = client.send(HttpRequest.newBuilder(URI.create(registry + "/q/metrics")).build(),
                     HttpResponse.BodyHandlers.ofString()).body();
+            // "name{labels} value", perhaps followed by an exemplar ("# {trace_id=...} value timestamp").
+            Pattern sample = Pattern.compile("^warden_registry_freshness_seconds_(count|sum)(\\{[^}]*})?\\s+(\\S+)");
             Map<String, Double> found = new HashMap<>();
             for (String line : text.split("\n")) {
-                if (line.startsWith("warden_registry_freshness_seconds_count")) {
-                    found.put("count", Double.parseDouble(line.substring(line.lastIndexOf(' ') + 1)));
-                } else if (line.startsWith("warden_registry_freshness_seconds_sum")) {
-                    found.put("sum", Double.parseDouble(line.substring(line.lastIndexOf(' ') + 1)));
+                Matcher m = sample.matcher(line);
+                if (m.find()) {
+                    found.merge(m.group(1), Double.parseDouble(m.group(3)), Double::sum);
                 }
             }
             return found;

@@ -368,7 +368,7 @@ public final class RegistryBench {
     private CpuMeter cpuMeter() {
         return new CpuMeter()
                 .group("registry-service", CpuMeter.findByCommandLine(env("BENCH_ROOT") + "/registry-service/"))
-                .group("PostgreSQL", CpuMeter.findByCommandLine(data.resolve("postgres").toString()))
+                .group("PostgreSQL", CpuMeter.findByCommandLine("-D " + data.resolve("postgres")))
                 .group("broker", CpuMeter.findByCommandLine(data.resolve("kafka").resolve("server.properties").toString()))
                 .group("bench JVM", () -> List.of(ProcessHandle.current()));
     }

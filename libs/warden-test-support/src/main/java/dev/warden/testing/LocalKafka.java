@@ -84,6 +84,17 @@ public final class LocalKafka implements AutoCloseable {
         return kafka;
     }
 
+    /**
+     * A broker another process started on {@code dir} (the launcher's data folder) and still runs: {@link #grant},
+     * {@link #adminConfig} and {@link #clientConfig} work as for one started here, as the platform's admin principal
+     * whose password is in that folder; {@link #stop()} leaves it running. For benchmarks driving a launched suite.
+     */
+    public static LocalKafka attach(Path dir, int port) {
+        LocalKafka kafka = new LocalKafka(dir, port, 0, null);
+        ADMIN_SECURITY.put(kafka.bootstrapServers(), security(ADMIN, kafka.secret(ADMIN)));
+        return kafka;
+    }
+
     public String bootstrapServers() {
         return "127.0.0.1:" + port;
     }

@@ -44,10 +44,17 @@ public class RegistryChanges {
         this.password = password;
     }
 
-    /** Within the projector's transaction: the organization's registry changed. */
+    /**
+     * Within the projector's transaction: the organization's registry changed. Moves its revision to this transaction's
+     * id (see {@link RegistryRepository#revision}) and notifies every replica, in one statement.
+     */
     public static Uni<Void> announce(SqlConnection conn, UUID org) {
-        return conn.preparedQuery("SELECT pg_notify('" + CHANNEL + "', $1)").execute(Tuple.of(org.toString()))
-                .replaceWithVoid();
+        return conn.preparedQuery("""
+                        WITH moved AS (INSERT INTO registry_revisions (org_id, revision)
+                                       VALUES ($1::uuid, pg_current_xact_id()::text::bigint)
+                                       ON CONFLICT (org_id) DO UPDATE SET revision = excluded.revision RETURNING org_id)
+                        SELECT pg_notify('""" + CHANNEL + "', org_id::text) FROM moved")
+                .execute(Tuple.of(org.toString())).replaceWithVoid();
     }
 
     void onStart(@Observes StartupEvent event, Vertx vertx) {

@@ -15,10 +15,13 @@ import jakarta.ws.rs.Path;
 import jakarta.ws.rs.Produces;
 import jakarta.ws.rs.QueryParam;
 import jakarta.ws.rs.core.MediaType;
+import jakarta.ws.rs.core.Response;
 import org.eclipse.microprofile.openapi.annotations.Operation;
 import org.eclipse.microprofile.openapi.annotations.enums.SchemaType;
+import org.eclipse.microprofile.openapi.annotations.media.Content;
 import org.eclipse.microprofile.openapi.annotations.media.Schema;
 import org.eclipse.microprofile.openapi.annotations.parameters.Parameter;
+import org.eclipse.microprofile.openapi.annotations.responses.APIResponse;
 import org.eclipse.microprofile.openapi.annotations.tags.Tag;
 import org.jboss.resteasy.reactive.RestStreamElementType;
 
@@ -48,7 +51,9 @@ public class RegistryResource {
     @Operation(operationId = "getRegistry", summary = "Every agent with its counts, and the organization's summary",
             description = "Seed 000. The summary is organization-wide whatever the filter. error: an active agent whose "
                     + "last execution failed, or whose fleet instances are all offline.")
-    public Uni<RegistryResponse> registry(
+    @APIResponse(responseCode = "200", description = "The agents and the summary",
+            content = @Content(mediaType = MediaType.APPLICATION_JSON, schema = @Schema(implementation = RegistryResponse.class)))
+    public Uni<Response> registry(
             @Parameter(schema = @Schema(enumeration = {"active", "inactive", "suspended", "error"}))
             @QueryParam("status") String status,
             @Parameter(description = "Beyond seed 000: page the agents (1 to 1000); without it, all are listed",
@@ -59,7 +64,8 @@ public class RegistryResource {
             throw ApiException.invalidField("status", "must be one of active, inactive, suspended, error");
         }
         int size = limit == null ? UNPAGED_BOUND : Params.integer("limit", limit, MAX_LIMIT, 1, MAX_LIMIT);
-        return registry.registry(actor.org(), status, size, PageRequest.Cursor.decode(cursor));
+        return registry.registryJson(actor.org(), status, size, PageRequest.Cursor.decode(cursor))
+                .map(json -> Response.ok(json, MediaType.APPLICATION_JSON_TYPE).build());
     }
 
     /**

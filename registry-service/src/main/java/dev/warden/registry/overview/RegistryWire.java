@@ -1,7 +1,6 @@
 package dev.warden.registry.overview;
 
 import com.fasterxml.jackson.annotation.JsonProperty;
-import dev.warden.registry.RegistryAgentRow;
 import org.eclipse.microprofile.openapi.annotations.media.Schema;
 
 import java.time.Instant;
@@ -24,12 +23,6 @@ public final class RegistryWire {
                                 long driftEventCount, long compliancePackageCount,
                                 @Schema(nullable = true, description = "When its most recent audit entry happened") Instant lastActivity,
                                 Instant createdAt) {
-
-        static RegistryAgent of(RegistryAgentRow a) {
-            return new RegistryAgent(a.agentId(), a.name(), a.description(), a.status(), a.runtime(), a.version(),
-                    a.ownerId(), a.connectorCount(), a.policyCount(), a.auditActionCount(), a.driftEventCount(),
-                    a.compliancePackageCount(), a.lastActivity(), a.createdAt());
-        }
     }
 
     public record StatusBreakdown(long active, long inactive, long suspended, long error) {

@@ -8,7 +8,9 @@ import io.vertx.mutiny.sqlclient.Tuple;
 import jakarta.enterprise.context.ApplicationScoped;
 
 import java.time.Instant;
+import java.time.OffsetDateTime;
 import java.util.Arrays;
+import java.util.Map;
 import java.util.UUID;
 
 import static dev.warden.tenancy.db.Rows.first;
@@ -112,15 +114,26 @@ public class ProjectionRepository {
                 .execute(Tuple.of(org, sequence)).replaceWithVoid();
     }
 
-    /** Adds {@code entries} audit entries to the agent's count, the newest at {@code lastActivity}. */
-    public Uni<Void> countEntries(SqlConnection conn, UUID org, UUID agent, long entries, Instant lastActivity) {
+    /**
+     * Adds each agent's new audit entries to its count, and moves its last activity to the newest of them: one
+     * statement for a polled batch (each agent once), so counting costs one round trip however many agents acted.
+     */
+    public Uni<Void> countEntries(SqlConnection conn, UUID org, Map<UUID, Long> entries, Map<UUID, Instant> newest) {
+        UUID[] agents = entries.keySet().toArray(UUID[]::new);
+        Long[] counts = new Long[agents.length];
+        OffsetDateTime[] last = new OffsetDateTime[agents.length];
+        for (int i = 0; i < agents.length; i++) {
+            counts[i] = entries.get(agents[i]);
+            last[i] = utc(newest.get(agents[i]));
+        }
         return conn.preparedQuery("""
                         INSERT INTO registry_agent_stats (org_id, agent_id, audit_action_count, last_activity)
-                        VALUES ($1, $2, $3, $4)
+                        SELECT $1, agent, entries, newest FROM unnest($2::uuid[], $3::bigint[], $4::timestamptz[])
+                            AS c(agent, entries, newest)
                         ON CONFLICT (org_id, agent_id) DO UPDATE
                             SET audit_action_count = registry_agent_stats.audit_action_count + excluded.audit_action_count,
                                 last_activity = greatest(registry_agent_stats.last_activity, excluded.last_activity)""")
-                .execute(Tuple.of(org, agent, entries, utc(lastActivity))).replaceWithVoid();
+                .execute(Tuple.of(org, agents, counts, last)).replaceWithVoid();
     }
 
     public Uni<Void> addDrift(SqlConnection conn, UUID org, UUID id, UUID agent, Instant occurredAt) {

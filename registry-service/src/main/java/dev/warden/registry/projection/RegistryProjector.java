@@ -135,7 +135,7 @@ public class RegistryProjector {
             return Uni.createFrom().voidItem();
         }
         return projection.auditProgress(conn).chain(progress -> {
-            Map<UUID, long[]> counts = new LinkedHashMap<>();
+            Map<UUID, Long> counts = new LinkedHashMap<>();
             Map<UUID, Instant> newest = new LinkedHashMap<>();
             long highest = progress;
             for (AuditEntry entry : entries) {
@@ -145,16 +145,15 @@ public class RegistryProjector {
                 highest = Math.max(highest, entry.sequence());
                 UUID agent = Params.uuidOrNull(entry.agentId());
                 if (agent != null) {
-                    counts.computeIfAbsent(agent, a -> new long[1])[0]++;
+                    counts.merge(agent, 1L, Long::sum);
                     newest.merge(agent, entry.occurredAt(), (a, b) -> a.isAfter(b) ? a : b);
                 }
             }
             long mark = highest;
-            return Multi.createFrom().iterable(counts.entrySet()).onItem()
-                    .transformToUniAndConcatenate(c -> projection.countEntries(conn, org, c.getKey(), c.getValue()[0],
-                            newest.get(c.getKey())))
-                    .collect().last()
-                    .chain(() -> mark > progress ? projection.setAuditProgress(conn, org, mark) : Uni.createFrom().voidItem());
+            Uni<Void> counted = counts.isEmpty() ? Uni.createFrom().voidItem()
+                    : projection.countEntries(conn, org, counts, newest);
+            return counted.chain(() -> mark > progress ? projection.setAuditProgress(conn, org, mark)
+                    : Uni.createFrom().voidItem());
         });
     }
 

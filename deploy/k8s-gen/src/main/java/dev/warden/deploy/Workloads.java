@@ -47,10 +47,11 @@ public final class Workloads {
 
     /** The class that migrates a service's schema as its owner (libs/warden-tenancy), run from the service's image. */
     static final String MIGRATE_MAIN = "dev.warden.tenancy.db.MigrateMain";
-    /** Where Quarkus' Jib extension puts the fast-jar in the image. */
+    /** Where Quarkus' Jib extension puts the fast-jar in the image (quarkus.jib.working-directory, root pom). */
     static final String CLASS_PATH = "/deployments/app/*:/deployments/lib/boot/*:/deployments/lib/main/*";
     /** The label the Gateway API implementations put on the gateway's data-plane pods. */
     static final String GATEWAY_POD_LABEL = "gateway.networking.k8s.io/gateway-name";
+    /** The user of every container: the images' own user too (deploy/base-image, quarkus.jib.user). */
     static final long USER = 185;
 
     private Workloads() {

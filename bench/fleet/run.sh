@@ -10,6 +10,8 @@
 # Options (environment):
 #   BENCH_INSTANCES=50000 BENCH_LEVELS="16 32 64 128" BENCH_DURATION=15s BENCH_WARMUP=20s BENCH_THREADS=2 BENCH_P99_MS=50
 #   BENCH_KEEP=1   keep the data folder and the enrolled instances of the last run
+#   BENCH_SYNC_COMMIT=on   PostgreSQL's synchronous_commit for both sides (on: production's setting, every commit waits
+#                  for its WAL flush; off: the embedded server's default)
 set -euo pipefail
 
 root="$(cd "$(dirname "${BASH_SOURCE[0]}")/../.." && pwd)"
@@ -61,6 +63,25 @@ done
 psql_bin="$(command -v psql || echo /usr/lib/postgresql/15/bin/psql)"
 export PGPASSWORD=postgres
 sql() { "$psql_bin" -h 127.0.0.1 -p "$pg_port" -U postgres -d warden_fleet -qtA "$@"; }
+# The embedded server starts with synchronous_commit=off; production runs with on. The database's setting applies to
+# every session that opens after it, pgbench's and the service's alike: the service's open sessions are closed, and its
+# pool opens new ones.
+sync_commit="${BENCH_SYNC_COMMIT:-on}"
+sql -c "ALTER DATABASE warden_fleet SET synchronous_commit = '$sync_commit'"
+sql -c "SELECT count(pg_terminate_backend(pid)) FROM pg_stat_activity WHERE datname = 'warden_fleet' AND usename <> 'postgres'" >/dev/null
+for _ in $(seq 1 30); do
+  [ "$(curl -s -o /dev/null -w '%{http_code}' -H "X-API-Key: $key" "$fleet/v1/fleet/agents?limit=1")" = 200 ] && break
+  sleep 1
+done
+say "synchronous_commit=$(sql -c 'SHOW synchronous_commit') for both sides"
+fleet_pid="$(pgrep -f "$root/fleet-service/target/quarkus-app/quarkus-run.jar" | head -1)"
+postmaster="$(head -1 "$data/postgres/postmaster.pid")"
+wal_syncs() { sql -c "SELECT wal_sync FROM pg_stat_wal"; }
+# Runs a load generator through cpu.py; cpu_line then prints each side's CPU per heartbeat at RATE (from cpu-LEVEL.txt).
+measured() { local file="$1"; shift; python3 "$root/bench/fleet/cpu.py" "$file" "$fleet_pid" "$postmaster" -- "$@"; }
+cpu_line() {
+  awk -v r="$2" '{ printf "       CPU per heartbeat: service %.0f µs, PostgreSQL %.0f µs, load generator %.0f µs; others %.2f cores, machine %.2f of 2 cores busy", $1 / r * 1e6, $2 / r * 1e6, $3 / r * 1e6, $4, $5 }' "$1"
+}
 if [ ! -f "$out/instances.txt" ]; then
   # Through the API (one enrolment token, a registration each), then, on a 2-core machine where registering
   # 50,000 would take minutes, the rest as the same rows by SQL: each with its own random credential, of which only
@@ -83,6 +104,11 @@ SQL
     sed -i '/^$/d' "$out/instances.txt"
   fi
 fi
+if [ "${BENCH_KEEP:-0}" = 1 ]; then
+  # The kept instances' last heartbeats are as old as the last run: without this the sweep would mark them all stale,
+  # and every heartbeat of the run would be a transition back online.
+  sql -c "UPDATE fleet_instances SET last_heartbeat = now(), status = 'online', status_changed_at = now() WHERE status <> 'deregistered'" >/dev/null
+fi
 say "$(wc -l < "$out/instances.txt") enrolled instances"
 export INSTANCES="$out/instances.txt"
 
@@ -94,13 +120,16 @@ say "fleet-service: POST /v1/fleet/agents/{id}/heartbeat, $n instances, wrk -t$t
 # that has been running for a minute has.
 wrk -t"$threads" -c32 -d"$warmup" -s "$root/bench/fleet/heartbeat.lua" "$fleet" > /dev/null
 for c in $levels; do
-  wrk -t"$threads" -c"$c" -d"$duration" --latency -s "$root/bench/fleet/heartbeat.lua" "$fleet" > "$out/wrk-$c.txt"
+  w0="$(wal_syncs)"
+  measured "$out/cpu-wrk-$c.txt" wrk -t"$threads" -c"$c" -d"$duration" --latency -s "$root/bench/fleet/heartbeat.lua" "$fleet" > "$out/wrk-$c.txt"
+  w1="$(wal_syncs)"
   rps="$(awk '/Requests\/sec/ {print $2}' "$out/wrk-$c.txt")"
   p99="$(ms "$(awk '$1 == "99%" {print $2}' "$out/wrk-$c.txt")")"
   errors="$(awk '/Non-2xx/ {print $5}' "$out/wrk-$c.txt")"; errors="${errors:-0}"
   sockerr="$(grep -c 'Socket errors' "$out/wrk-$c.txt" || true)"
   say "$(printf '  %3d connections: %10.0f heartbeats/s  p99 %8s ms  non-2xx %s%s' "$c" "$rps" "$p99" "$errors" \
         "$([ "$sockerr" = 0 ] || echo '  socket errors')")"
+  say "$(cpu_line "$out/cpu-wrk-$c.txt" "$rps"); $(awk -v a="$w0" -v b="$w1" -v r="$rps" -v d="${duration%s}" 'BEGIN { printf "%.0f heartbeats per WAL flush", r * d / (b - a > 0 ? b - a : 1) }')"
   if [ "$errors" = 0 ] && [ "$sockerr" = 0 ] && awk -v p="$p99" -v l="$limit" 'BEGIN { exit !(p <= l) }' \
      && awk -v a="$rps" -v b="$best_fleet" 'BEGIN { exit !(a > b) }'; then
     best_fleet="$rps"; best_fleet_at="$c"
@@ -115,12 +144,15 @@ best_pg=0; best_pg_at=-
 say ""
 say "pgbench: the same UPDATE, one transaction per heartbeat, $count instances, -j$threads -T${duration%s} -M prepared"
 for c in $levels; do
-  pgbench -h 127.0.0.1 -p "$pg_port" -U postgres -n -M prepared -c "$c" -j "$threads" -T "${duration%s}" -D instances="$count" \
+  w0="$(wal_syncs)"
+  measured "$out/cpu-pgbench-$c.txt" pgbench -h 127.0.0.1 -p "$pg_port" -U postgres -n -M prepared -c "$c" -j "$threads" -T "${duration%s}" -D instances="$count" \
     -r --log --log-prefix="$out/pgbench-$c" -f "$root/bench/fleet/heartbeat.sql" warden_fleet > "$out/pgbench-$c.txt" 2>&1
+  w1="$(wal_syncs)"
   tps="$(awk '/^tps = / {print $3; exit}' "$out/pgbench-$c.txt")"
   p99="$(cat "$out"/pgbench-"$c".* 2>/dev/null | awk '{print $3}' | sort -n | awk '{a[NR]=$1} END { if (NR) printf "%.2f", a[int(NR*0.99)] / 1000; else print "n/a" }')"
   rm -f "$out"/pgbench-"$c".[0-9]*
   say "$(printf '  %3d connections: %10.0f heartbeats/s  p99 %8s ms' "$c" "$tps" "$p99")"
+  say "$(cpu_line "$out/cpu-pgbench-$c.txt" "$tps"); $(awk -v a="$w0" -v b="$w1" -v r="$tps" -v d="${duration%s}" 'BEGIN { printf "%.1f heartbeats per WAL flush", r * d / (b - a > 0 ? b - a : 1) }')"
   if awk -v p="$p99" -v l="$limit" 'BEGIN { exit !(p <= l) }' && awk -v a="$tps" -v b="$best_pg" 'BEGIN { exit !(a > b) }'; then
     best_pg="$tps"; best_pg_at="$c"
   fi
@@ -128,4 +160,4 @@ done
 say ""
 say "$(printf 'fleet-service heartbeats: %.0f/s (at %s connections) | pgbench same UPDATE: %.0f/s (at %s) | ratio %s' \
   "$best_fleet" "$best_fleet_at" "$best_pg" "$best_pg_at" "$(awk -v a="$best_fleet" -v b="$best_pg" 'BEGIN { if (b > 0) printf "%.2f", a / b; else print "n/a" }')")"
-say "(highest rate with p99 <= $limit ms and no errors; 2 shared cores; log: $log)"
+say "(highest rate with p99 <= $limit ms and no errors; synchronous_commit=$sync_commit; 2 shared cores; log: $log)"

@@ -4,6 +4,7 @@ import dev.warden.api.UnavailableException;
 import dev.warden.fleet.FleetConfig;
 import dev.warden.fleet.instance.InstanceRepository.Beat;
 import dev.warden.fleet.instance.InstanceRepository.HeartbeatWrite;
+import dev.warden.fleet.instance.InstanceRepository.Revived;
 import dev.warden.fleet.liveness.TransitionEvents;
 import dev.warden.fleet.liveness.Transitions;
 import dev.warden.outbox.Outbox;
@@ -17,16 +18,22 @@ import jakarta.enterprise.context.ApplicationScoped;
 
 import java.util.ArrayList;
 import java.util.ArrayDeque;
+import java.util.Comparator;
+import java.util.HashMap;
+import java.util.HashSet;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
+import java.util.Set;
 import java.util.UUID;
 
 /**
  * The heartbeat write path: group commit. Heartbeats queue here; up to {@code warden.fleet.heartbeat-writers} batches
  * are written at once, each batch one statement and one commit per organization, with whatever queued while the
- * previous batches were written (up to {@code warden.fleet.heartbeat-batch-size}). An idle service writes a lone
+ * previous batches were written (up to {@code warden.fleet.heartbeat-batch-size}). The statement updates the instances
+ * that are online, which is all of them in a steady fleet; only when some were not does a second one lock the rest and
+ * bring them back online with their events. An idle service writes a lone
  * heartbeat at once; a busy one writes hundreds per commit instead of a transaction each. A heartbeat is answered only
  * after its batch committed, so an acknowledged heartbeat is in the database; a transition back to online is written
  * to the outbox in the same transaction. At most ten batches' worth wait (40,000 by default); beyond that a heartbeat
@@ -110,23 +117,44 @@ public class HeartbeatWriter {
     }
 
     private Uni<Void> writeOrg(UUID org, Map<String, List<Pending>> byInstance) {
-        // One write per instance: the latest of its heartbeats in the batch; all of them get its answer.
-        List<HeartbeatWrite> writes = byInstance.values().stream().map(ps -> ps.getLast().beat()).toList();
-        return db.inOrg(org, conn -> instances.heartbeats(conn, writes).call(beats -> {
-                    List<Outbox.Message> transitions = new ArrayList<>();
-                    for (Beat b : beats) {
-                        if (!Transitions.ONLINE.equals(b.previousStatus())) {
-                            transitions.add(Transitions.message(b.instance(), b.previousStatus(), Transitions.ONLINE,
-                                    b.previousHeartbeat(), b.instance().lastHeartbeat(), null));
-                        }
+        // One write per instance: the latest of its heartbeats in the batch; all of them get its answer. Sorted by id,
+        // the order every heartbeat statement locks rows in.
+        List<HeartbeatWrite> writes = new ArrayList<>(byInstance.size());
+        byInstance.values().forEach(ps -> writes.add(ps.getLast().beat()));
+        writes.sort(Comparator.comparing(HeartbeatWrite::id));
+        return db.inOrg(org, conn -> instances.onlineHeartbeats(conn, writes).chain(online -> {
+                    if (online.size() == writes.size()) {
+                        return Uni.createFrom().item(online);
                     }
-                    return events.emit(conn, org, transitions);
+                    // Some were not online (or are not live): bring the live ones back, each with its transition event.
+                    Set<String> done = new HashSet<>();
+                    online.forEach(b -> done.add(b.id()));
+                    List<HeartbeatWrite> rest = new ArrayList<>();
+                    writes.forEach(w -> {
+                        if (!done.contains(w.id())) {
+                            rest.add(w);
+                        }
+                    });
+                    return instances.revive(conn, rest).call(revived -> {
+                        List<Outbox.Message> transitions = new ArrayList<>();
+                        for (Revived r : revived) {
+                            if (!Transitions.ONLINE.equals(r.previousStatus())) {
+                                transitions.add(Transitions.message(r.instance(), r.previousStatus(), Transitions.ONLINE,
+                                        r.previousHeartbeat(), r.instance().lastHeartbeat(), null));
+                            }
+                        }
+                        return events.emit(conn, org, transitions);
+                    }).map(revived -> {
+                        List<Beat> all = new ArrayList<>(online);
+                        revived.forEach(r -> all.add(r.beat()));
+                        return all;
+                    });
                 }))
                 .invoke(beats -> {
                     batches.record(writes.size());
                     written.increment(beats.size());
-                    Map<String, Beat> found = new LinkedHashMap<>();
-                    beats.forEach(b -> found.put(b.instance().id(), b));
+                    Map<String, Beat> found = new HashMap<>();
+                    beats.forEach(b -> found.put(b.id(), b));
                     byInstance.forEach((id, ps) -> ps.forEach(p -> p.emitter().complete(Optional.ofNullable(found.get(id)))));
                 })
                 .onFailure().invoke(e -> byInstance.values().forEach(ps -> ps.forEach(p -> p.emitter().fail(e))))

@@ -119,29 +119,45 @@ public class InstanceRepository {
     }
 
     /**
-     * Applies a batch of heartbeats (one per instance) in one statement: each live instance gets its figures, its
-     * heartbeat time and status online; answers, per instance found, the row after, its status and last heartbeat
-     * before, and its agent's policy version. Instances deregistered or unknown are absent from the answer.
+     * Applies a batch of heartbeats (one per instance, sorted by id) to the instances that are online, in one statement:
+     * the common case, which changes no status and so needs neither the row as it was nor an event. Each gets its
+     * figures and heartbeat time; answers, per instance written, what its heartbeat's answer needs. Instances not online
+     * (stale, offline, deregistered, unknown) are absent from the answer: {@link #revive} takes the live ones. Rows are
+     * locked in id order, as {@link #revive} and any other batch lock them, so concurrent batches cannot deadlock; a
+     * sweep that marked an instance stale first leaves it to {@link #revive}, one that comes after skips it.
      */
-    public Uni<List<Beat>> heartbeats(SqlConnection conn, List<HeartbeatWrite> beats) {
-        int n = beats.size();
-        String[] ids = new String[n];
-        Double[] cpu = new Double[n];
-        Double[] memory = new Double[n];
-        Double[] uptime = new Double[n];
-        String[] version = new String[n];
-        Integer[] policy = new Integer[n];
-        OffsetDateTime[] at = new OffsetDateTime[n];
-        for (int i = 0; i < n; i++) {
-            HeartbeatWrite b = beats.get(i);
-            ids[i] = b.id();
-            cpu[i] = b.cpu();
-            memory[i] = b.memory();
-            uptime[i] = b.uptime();
-            version[i] = b.version();
-            policy[i] = b.activePolicyVersion();
-            at[i] = utc(b.at());
-        }
+    public Uni<List<Beat>> onlineHeartbeats(SqlConnection conn, List<HeartbeatWrite> beats) {
+        return conn.preparedQuery("""
+                        UPDATE fleet_instances i SET
+                            cpu = coalesce(x.cpu, i.cpu), memory = coalesce(x.memory, i.memory),
+                            uptime = coalesce(x.uptime, i.uptime), version = coalesce(x.version, i.version),
+                            active_policy_version = coalesce(x.apv, i.active_policy_version),
+                            last_heartbeat = greatest(i.last_heartbeat, x.at)
+                        FROM (SELECT * FROM unnest($1::text[], $2::float8[], $3::float8[], $4::float8[], $5::text[],
+                                                   $6::int4[], $7::timestamptz[]) AS x(id, cpu, memory, uptime, version, apv, at)
+                              ORDER BY id) x
+                        WHERE i.id = x.id AND i.status = 'online'
+                        RETURNING i.id, i.status, i.last_heartbeat, i.active_policy_version,
+                            coalesce((SELECT a.policy_changes FROM fleet_agents a
+                                      WHERE a.org_id = i.org_id AND a.agent_id = i.agent_id), 0) AS policy_changes""")
+                .execute(columns(beats))
+                .map(rows -> {
+                    List<Beat> out = new ArrayList<>(rows.size());
+                    for (Row row : rows) {
+                        out.add(new Beat(row.getString(0), row.getString(1), row.getOffsetDateTime(2).toInstant(),
+                                row.getInteger(3), row.getInteger(4)));
+                    }
+                    return out;
+                });
+    }
+
+    /**
+     * Applies a batch of heartbeats (one per instance) of instances that may not be online, in one statement: each live
+     * instance gets its figures, its heartbeat time and status online; answers, per instance found, the row after, its
+     * status and last heartbeat before (for the transition's event), and its agent's policy version. Instances
+     * deregistered or unknown are absent from the answer.
+     */
+    public Uni<List<Revived>> revive(SqlConnection conn, List<HeartbeatWrite> beats) {
         return conn.preparedQuery("""
                         WITH x AS (
                             SELECT * FROM unnest($1::text[], $2::float8[], $3::float8[], $4::float8[], $5::text[],
@@ -163,14 +179,36 @@ public class InstanceRepository {
                             old.status AS previous_status, old.last_heartbeat AS previous_heartbeat,
                             coalesce((SELECT a.policy_changes FROM fleet_agents a
                                       WHERE a.org_id = i.org_id AND a.agent_id = i.agent_id), 0) AS policy_changes""")
-                .execute(Tuple.from(new Object[]{ids, cpu, memory, uptime, version, policy, at}))
-                .map(InstanceRepository::beats);
+                .execute(columns(beats))
+                .map(InstanceRepository::revived);
     }
 
-    private static List<Beat> beats(RowSet<Row> rows) {
-        List<Beat> out = new ArrayList<>(rows.size());
+    private static Tuple columns(List<HeartbeatWrite> beats) {
+        int n = beats.size();
+        String[] ids = new String[n];
+        Double[] cpu = new Double[n];
+        Double[] memory = new Double[n];
+        Double[] uptime = new Double[n];
+        String[] version = new String[n];
+        Integer[] policy = new Integer[n];
+        OffsetDateTime[] at = new OffsetDateTime[n];
+        for (int i = 0; i < n; i++) {
+            HeartbeatWrite b = beats.get(i);
+            ids[i] = b.id();
+            cpu[i] = b.cpu();
+            memory[i] = b.memory();
+            uptime[i] = b.uptime();
+            version[i] = b.version();
+            policy[i] = b.activePolicyVersion();
+            at[i] = utc(b.at());
+        }
+        return Tuple.from(new Object[]{ids, cpu, memory, uptime, version, policy, at});
+    }
+
+    private static List<Revived> revived(RowSet<Row> rows) {
+        List<Revived> out = new ArrayList<>(rows.size());
         for (Row row : rows) {
-            out.add(new Beat(Instance.from(row), row.getString("previous_status"),
+            out.add(new Revived(Instance.from(row), row.getString("previous_status"),
                     row.getOffsetDateTime("previous_heartbeat").toInstant(), row.getInteger("policy_changes")));
         }
         return out;
@@ -181,8 +219,17 @@ public class InstanceRepository {
                                  Integer activePolicyVersion, Instant at) {
     }
 
-    /** A written heartbeat: the instance after it, its status and heartbeat before, its agent's policy version. */
-    public record Beat(Instance instance, String previousStatus, Instant previousHeartbeat, int policyChanges) {
+    /** A written heartbeat, as its answer needs it: the instance's status and heartbeat after it, its agent's policy version. */
+    public record Beat(String id, String status, Instant lastHeartbeat, Integer activePolicyVersion, int policyChanges) {
+    }
+
+    /** A heartbeat written by {@link #revive}: the instance after it, its status and heartbeat before, its agent's policy version. */
+    public record Revived(Instance instance, String previousStatus, Instant previousHeartbeat, int policyChanges) {
+
+        Beat beat() {
+            return new Beat(instance.id(), instance.status(), instance.lastHeartbeat(), instance.activePolicyVersion(),
+                    policyChanges);
+        }
     }
 
     static OffsetDateTime utc(Instant at) {

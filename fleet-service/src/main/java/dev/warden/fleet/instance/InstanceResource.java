@@ -149,11 +149,10 @@ public class InstanceResource {
         Integer reported = body.activePolicyVersion() == null ? null : Integer.parseInt(body.activePolicyVersion().substring(1));
         return service.heartbeat(org, id, body.uptime(), body.cpu(), body.memory(), body.version(), reported)
                 .map(beat -> {
-                    Instance i = beat.instance();
-                    int applied = i.activePolicyVersion() == null ? 0 : i.activePolicyVersion();
+                    int applied = beat.activePolicyVersion() == null ? 0 : beat.activePolicyVersion();
                     int pending = Math.max(0, beat.policyChanges() - applied);
-                    return new HeartbeatEnvelope(true, new HeartbeatAck(i.id(), i.status(), i.lastHeartbeat(), pending,
-                            InstanceWire.policyVersion(beat.policyChanges()), intervalSeconds));
+                    return new HeartbeatEnvelope(true, new HeartbeatAck(beat.id(), beat.status(), beat.lastHeartbeat(),
+                            pending, InstanceWire.policyVersion(beat.policyChanges()), intervalSeconds));
                 });
     }
 

@@ -109,7 +109,9 @@ public class RegistryProjector {
         Uni<Void> applied = Multi.createFrom().iterable(byOrg.entrySet()).onItem()
                 .transformToUni(e -> db.inOrg(e.getKey(), conn -> projection.fence(conn, generation)
                         .chain(() -> applyAll(conn, e.getKey(), e.getValue()))
-                        .chain(() -> RegistryChanges.announce(conn, e.getKey())))).merge(4)
+                        .chain(() -> RegistryChanges.announce(conn, e.getKey()))))
+                // Every organization's transaction ends before the batch fails, with all their failures: none dropped.
+                .collectFailures().merge(4)
                 .collect().last().replaceWithVoid();
         return applied.invoke(() -> observeFreshness(byOrg))
                 .chain(() -> deadLettered.isEmpty() ? Uni.createFrom().voidItem()

@@ -194,16 +194,18 @@ class EventConsumersTest {
     }
 
     @Test
-    void theTopicsTheRelayCreatesKeepTheirWholeHistoryForReplaysAndDeadLettersDoNot() throws Exception {
+    void theTopicsTheRelayCreatesKeepTheirWholeHistoryForReplaysAndDeadLettersDoNot() {
         try (Admin admin = Admin.create(OwnBroker.kafka().adminConfig())) {
             assertEquals("-1", retention(admin, topic), "a projection rebuilt from offset zero needs every event");
             assertTrue(Long.parseLong(retention(admin, Topics.deadLetter(topic))) > 0, "the broker's default");
         }
     }
 
-    private static String retention(Admin admin, String topic) throws Exception {
+    /** The topic's retention, once the broker describes the topic just created. */
+    private static String retention(Admin admin, String topic) {
         ConfigResource resource = new ConfigResource(ConfigResource.Type.TOPIC, topic);
-        return admin.describeConfigs(List.of(resource)).all().get().get(resource).get("retention.ms").value();
+        return Awaitility.await().atMost(WAIT).ignoreExceptions().until(() ->
+                admin.describeConfigs(List.of(resource)).all().get().get(resource).get("retention.ms").value(), v -> v != null);
     }
 
     private static Uni<Void> collect(List<ConsumerRecord<String, String>> records, List<String> into) {

@@ -82,7 +82,8 @@ class RebuildTest {
         StoredProjection.Hold hold = StoredProjection.hold();
         Response started = asPlatformAdmin().post("/v1/registry/rebuilds");
         hold.now();
-        started.then().statusCode(202).body("state", equalTo("running")).body("percent", equalTo(0.0f)).body("history_complete", equalTo(true));
+        started.then().statusCode(202).body("state", equalTo("running")).body("percent", equalTo(0.0f))
+                .body("history_complete", equalTo(true));
         String rebuild = started.path("id");
         assertTrue(started.header("Location").endsWith("/v1/registry/rebuilds/" + rebuild), started.header("Location"));
         assertTrue(started.<Integer>path("records_to_replay") > 0);

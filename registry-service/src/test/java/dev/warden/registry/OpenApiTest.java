@@ -5,6 +5,7 @@ import dev.warden.testing.OpenApiChecks;
 import io.quarkus.test.junit.QuarkusTest;
 import org.junit.jupiter.api.Test;
 
+import java.util.List;
 import java.util.Set;
 
 import static dev.warden.testing.OpenApiChecks.nullable;
@@ -32,7 +33,8 @@ class OpenApiTest {
         JsonNode doc = document();
         OpenApiChecks.assertGeneratesWorkingClients(doc);
         OpenApiChecks.assertOperationIds(doc, Set.of("getRegistry", "listRegistryAgents", "getRegistryAgent",
-                "listDirectoryAgents", "getDirectoryAgent"));
+                "listDirectoryAgents", "getDirectoryAgent", "startRegistryRebuild", "listRegistryRebuilds",
+                "getRegistryRebuild"));
     }
 
     @Test
@@ -44,6 +46,18 @@ class OpenApiTest {
         assertTrue(schemas.path("RegistryAgent").path("properties").has("audit_action_count"));
         assertTrue(nullable(schemas.path("RegistryAgent").path("properties").path("last_activity")));
         assertTrue(nullable(schemas.path("DirectoryAgent").path("properties").path("realm")));
+    }
+
+    @Test
+    void rebuildsArePlatformAdministrationAndAStartedOneIsA202OrA409() {
+        JsonNode paths = document().path("paths");
+        for (JsonNode op : List.of(paths.path("/v1/registry/rebuilds").path("post"), paths.path("/v1/registry/rebuilds").path("get"),
+                paths.path("/v1/registry/rebuilds/{rebuild_id}").path("get"))) {
+            op.path("security").forEach(scheme -> scheme.forEach(roles -> assertEquals("[\"platform-admin\"]", roles.toString())));
+            assertEquals(2, op.path("security").size(), "a bearer token or an API key");
+        }
+        JsonNode start = paths.path("/v1/registry/rebuilds").path("post").path("responses");
+        assertTrue(start.has("202") && start.has("409") && !start.has("200"));
     }
 
     private static JsonNode document() {

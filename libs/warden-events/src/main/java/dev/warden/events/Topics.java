@@ -11,11 +11,17 @@ public final class Topics {
     public static final String AGENT_ACTIONS = "warden.agent-actions.v1";
     public static final String AUDIT = "warden.audit.v1";
 
+    private static final String DEAD_LETTER = ".dlq";
+
     private Topics() {
     }
 
     /** Where a consumer puts a message it cannot parse, with the reason in a header. */
     public static String deadLetter(String topic) {
-        return topic + ".dlq";
+        return topic + DEAD_LETTER;
+    }
+
+    public static boolean isDeadLetter(String topic) {
+        return topic.endsWith(DEAD_LETTER);
     }
 }

@@ -3,6 +3,7 @@ package dev.warden.outbox;
 import dev.warden.tenancy.kafka.KafkaClients;
 import io.smallrye.mutiny.Uni;
 import org.apache.kafka.clients.consumer.ConsumerConfig;
+import org.apache.kafka.clients.consumer.ConsumerRebalanceListener;
 import org.apache.kafka.clients.consumer.ConsumerRecord;
 import org.apache.kafka.clients.consumer.ConsumerRecords;
 import org.apache.kafka.clients.consumer.KafkaConsumer;
@@ -17,6 +18,7 @@ import java.time.Duration;
 import java.util.ArrayList;
 import java.util.Collection;
 import java.util.HashMap;
+import java.util.HashSet;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
@@ -37,6 +39,13 @@ import java.util.concurrent.TimeUnit;
  * Each polled batch is handled in a span that continues the trace of the events' {@code traceparent}, and the loop
  * reports its group's handled, dead-lettered and failed counts and its lag ({@code warden_consumer_*}).
  * Services start loops through {@link EventConsumers}.
+ * <p>
+ * A loop consuming for a projection that can be rebuilt has a <em>generation</em> (0 otherwise): its commits carry it
+ * as their metadata, and a partition it is assigned whose committed offset belongs to an older generation, or to none,
+ * is consumed from its beginning. Starting loops of the next generation therefore replays every partition once, in
+ * the same group, whatever member each partition lands on; a loop of an older generation still running elsewhere only
+ * holds partitions back until it is closed, and its handler must refuse its batches meanwhile (a fence in the
+ * projection's database: registry-service's {@code registry_fence}).
  */
 public final class EventConsumerLoop implements AutoCloseable {
 
@@ -44,6 +53,8 @@ public final class EventConsumerLoop implements AutoCloseable {
 
     /** Longest wait for one attempt; a handler that takes longer has timed out, which counts as transient. */
     private static final Duration ATTEMPT_TIMEOUT = Duration.ofSeconds(120);
+    /** How a commit's metadata names its generation. */
+    private static final String GENERATION = "generation=";
 
     /** Handles a polled batch, in order within each partition. */
     @FunctionalInterface
@@ -53,6 +64,7 @@ public final class EventConsumerLoop implements AutoCloseable {
 
     private final KafkaConsumer<String, String> consumer;
     private final String group;
+    private final long generation;
     private final BatchHandler handler;
     private final EventConsumerConfig config;
     private final DeadLetters deadLetters;
@@ -72,19 +84,20 @@ public final class EventConsumerLoop implements AutoCloseable {
     public static EventConsumerLoop start(KafkaClients kafka, EventConsumerConfig config, DeadLetters deadLetters,
                                           String group, Collection<String> topics, BatchHandler handler) {
         return new EventConsumerLoop(kafka, config, deadLetters, group, topics, handler,
-                ConsumerTelemetry.untraced(group));
+                ConsumerTelemetry.untraced(group), 0);
     }
 
     static EventConsumerLoop start(KafkaClients kafka, EventConsumerConfig config, DeadLetters deadLetters,
                                    String group, Collection<String> topics, BatchHandler handler,
-                                   ConsumerTelemetry telemetry) {
-        return new EventConsumerLoop(kafka, config, deadLetters, group, topics, handler, telemetry);
+                                   ConsumerTelemetry telemetry, long generation) {
+        return new EventConsumerLoop(kafka, config, deadLetters, group, topics, handler, telemetry, generation);
     }
 
     private EventConsumerLoop(KafkaClients kafka, EventConsumerConfig config, DeadLetters deadLetters,
                               String group, Collection<String> topics, BatchHandler handler,
-                              ConsumerTelemetry telemetry) {
+                              ConsumerTelemetry telemetry, long generation) {
         this.group = group;
+        this.generation = generation;
         this.telemetry = telemetry;
         this.handler = handler;
         this.config = config;
@@ -98,7 +111,11 @@ public final class EventConsumerLoop implements AutoCloseable {
                 ConsumerConfig.ALLOW_AUTO_CREATE_TOPICS_CONFIG, false,
                 ConsumerConfig.MAX_POLL_RECORDS_CONFIG, config.maxBatch(),
                 ConsumerConfig.METADATA_MAX_AGE_CONFIG, 5_000)));
-        this.consumer.subscribe(topics);
+        if (generation == 0) {
+            this.consumer.subscribe(topics);
+        } else {
+            this.consumer.subscribe(topics, new FromTheBeginningOfTheGeneration());
+        }
         this.thread = Thread.ofPlatform().name("warden-consumer-" + group).start(this::run);
     }
 
@@ -119,6 +136,24 @@ public final class EventConsumerLoop implements AutoCloseable {
                     + " s with " + waiting + " events waiting" + (lastFailure == null ? "" : "; last failure: " + lastFailure));
         }
         return Optional.empty();
+    }
+
+    /** The generation an offset was committed in: its metadata, {@code generation=N}; 0 for none (a plain loop's). */
+    public static long generationOf(OffsetAndMetadata committed) {
+        String metadata = committed == null ? null : committed.metadata();
+        if (metadata == null || !metadata.startsWith(GENERATION)) {
+            return 0;
+        }
+        try {
+            return Long.parseLong(metadata.substring(GENERATION.length()));
+        } catch (NumberFormatException e) {
+            return 0;
+        }
+    }
+
+    /** The generation this loop consumes for (0: a loop without one). */
+    public long generation() {
+        return generation;
     }
 
     private void run() {
@@ -256,7 +291,7 @@ public final class EventConsumerLoop implements AutoCloseable {
     private void commit(ConsumerRecords<String, String> records) {
         Map<TopicPartition, OffsetAndMetadata> next = new HashMap<>();
         for (TopicPartition p : records.partitions()) {
-            next.put(p, new OffsetAndMetadata(records.records(p).getLast().offset() + 1));
+            next.put(p, new OffsetAndMetadata(records.records(p).getLast().offset() + 1, metadata(generation)));
         }
         try {
             consumer.commitSync(next);
@@ -266,6 +301,46 @@ public final class EventConsumerLoop implements AutoCloseable {
             // The batch is handled; a lost commit only means these records come again (after a rebalance, perhaps to
             // another member), and handlers absorb them. A later commit covers these offsets too.
             LOG.warnf("Consumer %s could not commit its offsets: %s", group, e.getMessage());
+        }
+    }
+
+    private static String metadata(long generation) {
+        return generation == 0 ? "" : GENERATION + generation;
+    }
+
+    /**
+     * On the loop's thread, within poll: a partition newly assigned whose committed offset is of an older generation
+     * (or absent: {@code auto.offset.reset} is earliest anyway) starts at its beginning.
+     */
+    private final class FromTheBeginningOfTheGeneration implements ConsumerRebalanceListener {
+
+        @Override
+        public void onPartitionsAssigned(Collection<TopicPartition> partitions) {
+            if (partitions.isEmpty()) {
+                return;
+            }
+            List<TopicPartition> older;
+            try {
+                Map<TopicPartition, OffsetAndMetadata> committed = consumer.committed(new HashSet<>(partitions));
+                older = partitions.stream()
+                        .filter(p -> committed.get(p) != null && generationOf(committed.get(p)) < generation).toList();
+            } catch (WakeupException e) {
+                throw e;
+            } catch (KafkaException e) {
+                // Replaying a partition this generation has applied already costs time, never correctness.
+                LOG.warnf("Consumer %s could not read its committed offsets (%s); replaying its partitions", group,
+                        e.getMessage());
+                older = List.copyOf(partitions);
+            }
+            if (!older.isEmpty()) {
+                LOG.infof("Consumer %s (generation %d) replays %d partitions from their beginning", group, generation,
+                        older.size());
+                consumer.seekToBeginning(older);
+            }
+        }
+
+        @Override
+        public void onPartitionsRevoked(Collection<TopicPartition> partitions) {
         }
     }
 
@@ -293,6 +368,11 @@ public final class EventConsumerLoop implements AutoCloseable {
 
     private boolean closing() {
         return closing.getCount() == 0;
+    }
+
+    /** Whether {@link #close()} was called. */
+    public boolean isClosed() {
+        return closing();
     }
 
     @Override

@@ -43,14 +43,26 @@ public class EventConsumers {
      * The loop traces each batch and reports the group's {@code warden_consumer_*} metrics.
      */
     public EventConsumerLoop start(String group, Collection<String> topics, BatchHandler handler) {
+        return start(group, topics, handler, 0);
+    }
+
+    /**
+     * {@link #start(String, Collection, BatchHandler)} for a projection that can be rebuilt by replaying its topics from
+     * offset zero: the loop commits under {@code generation} and consumes from its beginning every partition whose
+     * offsets were committed under an older one (see {@link EventConsumerLoop}). To rebuild, a service empties its
+     * projection, then closes its loop on every replica and starts one of the next generation; the group, its offsets
+     * and its ACLs stay the same. {@link ReplayOffsets} measures how far the new generation has come.
+     */
+    public EventConsumerLoop start(String group, Collection<String> topics, BatchHandler handler, long generation) {
         EventConsumerLoop loop = EventConsumerLoop.start(kafka, config, deadLetters, group, topics, handler,
-                new ConsumerTelemetry(meters, openTelemetry, group));
+                new ConsumerTelemetry(meters, openTelemetry, group), generation);
         started.add(loop);
         return loop;
     }
 
-    /** The loops started and not yet closed by shutdown. */
+    /** The loops started and not closed yet. */
     List<EventConsumerLoop> started() {
+        started.removeIf(EventConsumerLoop::isClosed);
         return List.copyOf(started);
     }
 

@@ -22,7 +22,9 @@ import java.util.concurrent.TimeUnit;
 
 /**
  * The relay's Kafka producer (idempotent, acks from all in-sync replicas, so retries neither duplicate nor reorder
- * within a partition) and the creation of the topics it writes, the access topic compacted.
+ * within a partition) and the creation of the topics it writes: the access topic compacted, the others kept forever
+ * like the production KafkaTopics (deploy/k8s), since projections are rebuilt by replaying them from offset zero;
+ * dead-letter topics keep the broker's default retention.
  */
 @ApplicationScoped
 public class RelayProducer {
@@ -65,6 +67,8 @@ public class RelayProducer {
             NewTopic spec = new NewTopic(topic, config.partitions(), config.replicationFactor());
             if (Topics.ACCESS.equals(topic)) {
                 spec.configs(Map.of(TopicConfig.CLEANUP_POLICY_CONFIG, TopicConfig.CLEANUP_POLICY_COMPACT));
+            } else if (!Topics.isDeadLetter(topic)) {
+                spec.configs(Map.of(TopicConfig.RETENTION_MS_CONFIG, "-1"));
             }
             admin.createTopics(List.of(spec)).all().get(10, TimeUnit.SECONDS);
             ensured.add(topic);

@@ -17,6 +17,7 @@ import org.apache.kafka.clients.consumer.ConsumerRecord;
 import org.apache.kafka.clients.consumer.KafkaConsumer;
 import org.apache.kafka.clients.consumer.OffsetAndMetadata;
 import org.apache.kafka.common.TopicPartition;
+import org.apache.kafka.common.config.ConfigResource;
 import org.apache.kafka.common.serialization.StringDeserializer;
 import org.awaitility.Awaitility;
 import org.eclipse.microprofile.health.HealthCheckResponse;
@@ -33,6 +34,7 @@ import java.util.List;
 import java.util.Map;
 import java.util.Set;
 import java.util.UUID;
+import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.CopyOnWriteArraySet;
 import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.atomic.AtomicInteger;
@@ -57,6 +59,9 @@ class EventConsumersTest {
 
     @Inject
     MeterRegistry meters;
+
+    @Inject
+    ReplayOffsets replay;
 
     @Inject
     @Readiness
@@ -153,6 +158,63 @@ class EventConsumersTest {
             assertEquals("agent payload missing (after 1 attempt)", reason(dlq.await(r -> true, 1, WAIT).getFirst()));
         }
         assertEquals(1, attempts.get());
+    }
+
+    @Test
+    void aLoopOfTheNextGenerationReplaysThePartitionsFromTheirBeginningOnceAndReplayOffsetsMeasureIt() {
+        publish("a", "b", "c");
+        String group = "generations-" + topic;
+        List<String> plain = new CopyOnWriteArrayList<>();
+        try (EventConsumerLoop loop = consumers.start(group, List.of(topic), records -> collect(records, plain))) {
+            Awaitility.await().atMost(WAIT).until(() -> sum(replay.committed(group, 0).await().atMost(WAIT)) == 3);
+        }
+        assertEquals(List.of("a", "b", "c"), plain);
+        List<ReplayOffsets.Range> ranges = replay.capture(List.of(topic, "warden.never-created.v1")).await().atMost(WAIT);
+        assertEquals(6, ranges.size(), "every partition of the topic, none of a topic not created");
+        assertEquals(3, ranges.stream().mapToLong(r -> r.to() - r.from()).sum());
+        assertTrue(ranges.stream().allMatch(r -> r.topic().equals(topic) && r.from() == 0));
+
+        List<String> replayed = new CopyOnWriteArrayList<>();
+        try (EventConsumerLoop loop = consumers.start(group, List.of(topic), records -> collect(records, replayed), 1)) {
+            assertEquals(1, loop.generation());
+            Awaitility.await().atMost(WAIT).until(() -> sum(replay.committed(group, 1).await().atMost(WAIT)) == 3);
+        }
+        assertEquals(List.of("a", "b", "c"), replayed, "generation 1 applied everything again, from offset zero");
+        assertEquals(Map.of(), replay.committed(group, 0).await().atMost(WAIT), "its offsets replaced generation 0's");
+
+        publish("d");
+        List<String> resumed = new CopyOnWriteArrayList<>();
+        EventConsumerLoop last = consumers.start(group, List.of(topic), records -> collect(records, resumed), 1);
+        try (last) {
+            Awaitility.await().atMost(WAIT).until(() -> sum(replay.committed(group, 1).await().atMost(WAIT)) == 4);
+            assertTrue(consumers.started().contains(last));
+        }
+        assertEquals(List.of("d"), resumed, "a loop of the same generation goes on where it stood");
+        assertTrue(!consumers.started().contains(last), "a closed loop is no longer one readiness looks at");
+    }
+
+    @Test
+    void theTopicsTheRelayCreatesKeepTheirWholeHistoryForReplaysAndDeadLettersDoNot() {
+        try (Admin admin = Admin.create(OwnBroker.kafka().adminConfig())) {
+            assertEquals("-1", retention(admin, topic), "a projection rebuilt from offset zero needs every event");
+            assertTrue(Long.parseLong(retention(admin, Topics.deadLetter(topic))) > 0, "the broker's default");
+        }
+    }
+
+    /** The topic's retention, once the broker describes the topic just created. */
+    private static String retention(Admin admin, String topic) {
+        ConfigResource resource = new ConfigResource(ConfigResource.Type.TOPIC, topic);
+        return Awaitility.await().atMost(WAIT).ignoreExceptions().until(() ->
+                admin.describeConfigs(List.of(resource)).all().get().get(resource).get("retention.ms").value(), v -> v != null);
+    }
+
+    private static Uni<Void> collect(List<ConsumerRecord<String, String>> records, List<String> into) {
+        records.forEach(r -> into.add(r.value()));
+        return Uni.createFrom().voidItem();
+    }
+
+    private static long sum(Map<TopicPartition, Long> offsets) {
+        return offsets.values().stream().mapToLong(Long::longValue).sum();
     }
 
     private double count(String name, String... tags) {

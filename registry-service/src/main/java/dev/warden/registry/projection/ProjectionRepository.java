@@ -24,6 +24,14 @@ import static dev.warden.tenancy.db.Rows.utc;
 @ApplicationScoped
 public class ProjectionRepository {
 
+    /**
+     * The first statement of every transaction that applies events: waits while a rebuild empties the projection, then
+     * fails (a serialization failure, retried and never dead-lettered) unless {@code generation} is the projection's.
+     */
+    public Uni<Void> fence(SqlConnection conn, long generation) {
+        return conn.preparedQuery("SELECT registry_fence($1)").execute(Tuple.of(generation)).replaceWithVoid();
+    }
+
     /** Inserts the agent, or replaces it when {@code a} has a higher revision than the stored one. */
     public Uni<Void> upsertAgent(SqlConnection conn, AgentSnapshot a) {
         return conn.preparedQuery("""

@@ -19,19 +19,16 @@ import dev.warden.events.fleet.FleetEvents.InstanceSummary;
 import dev.warden.events.fleet.FleetEvents.InstanceTransition;
 import dev.warden.outbox.DeadLetters;
 import dev.warden.registry.overview.RegistryChanges;
+import dev.warden.outbox.EventConsumerLoop;
 import dev.warden.outbox.EventConsumers;
 import dev.warden.outbox.UnprocessableEventException;
-import dev.warden.tenancy.StartupOrder;
 import dev.warden.tenancy.db.TenantDb;
 import io.micrometer.core.instrument.MeterRegistry;
 import io.micrometer.core.instrument.Timer;
-import io.quarkus.runtime.StartupEvent;
 import io.smallrye.mutiny.Multi;
 import io.smallrye.mutiny.Uni;
 import io.vertx.mutiny.sqlclient.SqlConnection;
-import jakarta.annotation.Priority;
 import jakarta.enterprise.context.ApplicationScoped;
-import jakarta.enterprise.event.Observes;
 import org.apache.kafka.clients.consumer.ConsumerRecord;
 
 import java.time.Duration;
@@ -49,6 +46,10 @@ import java.util.UUID;
  * redelivery and replay from offset zero leave the same state; events of one agent arrive in order (they share a
  * key), and facts about an agent may arrive before the agent itself. Unparseable records go to their dead-letter
  * topic; one that parses but cannot be applied is isolated and dead-lettered by {@link EventConsumers}.
+ * <p>
+ * It consumes for one generation of the projection at a time (a rebuild starts the next: see
+ * {@code dev.warden.registry.rebuild}), and each of its transactions first passes the generation's fence, so a
+ * consumer still running for an older generation cannot write into a rebuilt projection.
  */
 @ApplicationScoped
 public class RegistryProjector {
@@ -64,24 +65,34 @@ public class RegistryProjector {
     private final TenantDb db;
     private final ProjectionRepository projection;
     private final DeadLetters deadLetters;
+    private final EventConsumers consumers;
     private final Timer freshness;
 
-    public RegistryProjector(TenantDb db, ProjectionRepository projection, DeadLetters deadLetters, MeterRegistry meters) {
+    public RegistryProjector(TenantDb db, ProjectionRepository projection, DeadLetters deadLetters,
+                             EventConsumers consumers, MeterRegistry meters) {
         this.db = db;
         this.projection = projection;
         this.deadLetters = deadLetters;
+        this.consumers = consumers;
         this.freshness = Timer.builder("warden.registry.freshness")
                 .description("From an event's time to its application to the registry's projection")
                 .publishPercentiles(0.5, 0.99)
                 .register(meters);
     }
 
-    void onStart(@Observes @Priority(StartupOrder.CONSUMERS) StartupEvent event, EventConsumers consumers) {
-        consumers.start(GROUP, TOPICS, this::apply);
+    /**
+     * Starts consuming for {@code generation} of the projection until the loop is closed: from where the group stands
+     * in that generation, and every partition from its beginning when the generation is new.
+     */
+    public EventConsumerLoop consume(long generation) {
+        return consumers.start(GROUP, TOPICS, records -> apply(generation, records), generation);
     }
 
-    /** Applies a batch: parsed events grouped by organization, in their order; the unparseable dead-lettered after. */
-    public Uni<Void> apply(List<ConsumerRecord<String, String>> records) {
+    /**
+     * Applies a batch for {@code generation}: parsed events grouped by organization, in their order, each
+     * organization's in a transaction that first passes the generation's fence; the unparseable dead-lettered after.
+     */
+    public Uni<Void> apply(long generation, List<ConsumerRecord<String, String>> records) {
         Map<UUID, List<CloudEvent>> byOrg = new LinkedHashMap<>();
         List<Uni<Void>> deadLettered = new ArrayList<>();
         for (ConsumerRecord<String, String> record : records) {
@@ -96,8 +107,11 @@ public class RegistryProjector {
             }
         }
         Uni<Void> applied = Multi.createFrom().iterable(byOrg.entrySet()).onItem()
-                .transformToUni(e -> db.inOrg(e.getKey(), conn -> applyAll(conn, e.getKey(), e.getValue())
-                        .chain(() -> RegistryChanges.announce(conn, e.getKey())))).merge(4)
+                .transformToUni(e -> db.inOrg(e.getKey(), conn -> projection.fence(conn, generation)
+                        .chain(() -> applyAll(conn, e.getKey(), e.getValue()))
+                        .chain(() -> RegistryChanges.announce(conn, e.getKey()))))
+                // Every organization's transaction ends before the batch fails, with all their failures: none dropped.
+                .collectFailures().merge(4)
                 .collect().last().replaceWithVoid();
         return applied.invoke(() -> observeFreshness(byOrg))
                 .chain(() -> deadLettered.isEmpty() ? Uni.createFrom().voidItem()

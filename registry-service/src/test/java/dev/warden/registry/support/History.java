@@ -39,6 +39,8 @@ import static io.restassured.RestAssured.given;
 public final class History {
 
     public static final Instant T0 = Instant.parse("2026-03-15T10:00:00Z");
+    /** The platform admin's key: its SHA-256 is the test profile's {@code warden.security.platform-api-key-sha256}. */
+    public static final String PLATFORM_KEY = "wdn_test_platform_admin_key_for_tests_only";
 
     private History() {
     }
@@ -57,6 +59,17 @@ public final class History {
 
     public static RequestSpecification as(TestOrg org, String role) {
         return given().header("X-API-Key", org.key(role));
+    }
+
+    public static RequestSpecification asPlatformAdmin() {
+        return given().header("X-API-Key", PLATFORM_KEY);
+    }
+
+    /** Once no rebuild runs: a test that started one leaves the projection whole for the next. */
+    public static void awaitNoRebuildRunning() {
+        Awaitility.await().atMost(Duration.ofSeconds(120)).pollInterval(Duration.ofMillis(200)).until(() ->
+                !"running".equals(asPlatformAdmin().get("/v1/registry/rebuilds?limit=1").then().statusCode(200)
+                        .extract().path("rebuilds[0].state")));
     }
 
     public static void publish(String topic, CloudEvent... events) {
@@ -126,6 +139,12 @@ public final class History {
         return CloudEvent.of("/warden/audit-service", EventTypes.AUDIT_COMPLIANCE_PACKAGE_CREATED, agent.toString(), org,
                 new CompliancePackageCreated(id, org, agent.toString(), T0, T0.plusSeconds(3600), 10, 1, 10,
                         "a".repeat(64), "key-1"));
+    }
+
+    public static CloudEvent realmCreated(UUID org, UUID realm, String name, String slug) {
+        return CloudEvent.of("/warden/agent-service", EventTypes.REALM_CREATED, realm.toString(), org,
+                new AgentEvents.RealmChanged(new AgentEvents.Realm(realm, org, name, slug, "#3b82f6", T0, "user:alice", T0,
+                        "user:alice")));
     }
 
     public static CloudEvent registrationRequested(UUID org, UUID id, String name) {

@@ -1,0 +1,114 @@
+package dev.warden.outbox;
+
+import dev.warden.tenancy.kafka.KafkaClients;
+import io.quarkus.runtime.ShutdownEvent;
+import io.smallrye.mutiny.Uni;
+import jakarta.enterprise.context.ApplicationScoped;
+import jakarta.enterprise.event.Observes;
+import org.apache.kafka.clients.admin.Admin;
+import org.apache.kafka.clients.admin.AdminClientConfig;
+import org.apache.kafka.clients.admin.OffsetSpec;
+import org.apache.kafka.clients.admin.TopicDescription;
+import org.apache.kafka.common.KafkaFuture;
+import org.apache.kafka.common.TopicPartition;
+
+import java.time.Duration;
+import java.util.Collection;
+import java.util.Comparator;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.stream.Collectors;
+
+/**
+ * Where a replay from offset zero stands, from the broker alone: what it has to apply ({@link #capture}: each
+ * partition's first offset still held and its end offset, taken when the replay starts) and how far a generation of a
+ * consumer group has come ({@link #committed}). Needs only what a consumer's principal has: describe on its topics and
+ * its group. One admin client per service, opened at first use.
+ */
+@ApplicationScoped
+public class ReplayOffsets {
+
+    /** A partition's records from {@code from} (the first still held: above 0 when retention deleted some) to {@code to}. */
+    public record Range(String topic, int partition, long from, long to) {
+
+        public TopicPartition topicPartition() {
+            return new TopicPartition(topic, partition);
+        }
+    }
+
+    private final KafkaClients kafka;
+    private Admin admin;
+
+    public ReplayOffsets(KafkaClients kafka) {
+        this.kafka = kafka;
+    }
+
+    /** Every partition of {@code topics} as it is now, in topic and partition order; a topic not created yet has none. */
+    public Uni<List<Range>> capture(Collection<String> topics) {
+        Admin client = admin();
+        return uni(client.listTopics().names())
+                .chain(names -> {
+                    List<String> existing = topics.stream().filter(names::contains).toList();
+                    return existing.isEmpty() ? Uni.createFrom().item(Map.<String, TopicDescription>of())
+                            : uni(client.describeTopics(existing).allTopicNames());
+                })
+                .chain(descriptions -> {
+                    List<TopicPartition> partitions = descriptions.values().stream()
+                            .flatMap(d -> d.partitions().stream().map(p -> new TopicPartition(d.name(), p.partition())))
+                            .toList();
+                    if (partitions.isEmpty()) {
+                        return Uni.createFrom().item(List.<Range>of());
+                    }
+                    return uni(client.listOffsets(spec(partitions, OffsetSpec.earliest())).all())
+                            .chain(first -> uni(client.listOffsets(spec(partitions, OffsetSpec.latest())).all())
+                                    .map(end -> partitions.stream()
+                                            .map(p -> new Range(p.topic(), p.partition(), first.get(p).offset(),
+                                                    end.get(p).offset()))
+                                            .sorted(Comparator.comparing(Range::topic).thenComparingInt(Range::partition))
+                                            .toList()));
+                });
+    }
+
+    /**
+     * The offsets {@code group} has committed under {@code generation} (see {@link EventConsumers#start(String,
+     * Collection, EventConsumerLoop.BatchHandler, long)}): the next record each partition will apply. A partition the
+     * generation has not committed yet is absent.
+     */
+    public Uni<Map<TopicPartition, Long>> committed(String group, long generation) {
+        return uni(admin().listConsumerGroupOffsets(group).partitionsToOffsetAndMetadata())
+                .map(offsets -> offsets.entrySet().stream()
+                        .filter(e -> e.getValue() != null && EventConsumerLoop.generationOf(e.getValue()) == generation)
+                        .collect(Collectors.toMap(Map.Entry::getKey, e -> e.getValue().offset())));
+    }
+
+    void onStop(@Observes ShutdownEvent event) {
+        close();
+    }
+
+    synchronized void close() {
+        if (admin != null) {
+            admin.close(Duration.ofSeconds(5));
+            admin = null;
+        }
+    }
+
+    private synchronized Admin admin() {
+        if (admin == null) {
+            admin = Admin.create(kafka.config(Map.of(
+                    AdminClientConfig.DEFAULT_API_TIMEOUT_MS_CONFIG, 10_000,
+                    AdminClientConfig.REQUEST_TIMEOUT_MS_CONFIG, 5_000)));
+        }
+        return admin;
+    }
+
+    private static Map<TopicPartition, OffsetSpec> spec(List<TopicPartition> partitions, OffsetSpec spec) {
+        Map<TopicPartition, OffsetSpec> specs = new HashMap<>();
+        partitions.forEach(p -> specs.put(p, spec));
+        return specs;
+    }
+
+    private static <T> Uni<T> uni(KafkaFuture<T> future) {
+        return Uni.createFrom().completionStage(future.toCompletionStage());
+    }
+}

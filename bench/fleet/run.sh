@@ -26,10 +26,9 @@ out="$root/bench/fleet/target"
 mkdir -p "$out"
 log="$out/fleet-bench.log"
 : > "$log"; : > "$out/launcher.log"
-say() { echo "$*" | tee -a "$log"; }
-command -v wrk >/dev/null || apt-get install -y wrk >/dev/null
+. "$root/bench/common/suite.sh"
+need_wrk
 command -v pgbench >/dev/null || apt-get install -y postgresql-contrib >/dev/null
-free_port() { python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1", 0)); print(s.getsockname()[1])'; }
 
 [ -d fleet-service/target/quarkus-app ] || JAVA_HOME="$(bin/jdk)" ./mvnw -B -q install -DskipTests -DnoBench -pl fleet-service -am
 data="$out/warden-data"
@@ -39,20 +38,9 @@ if [ "${BENCH_KEEP:-0}" != 1 ] || [ ! -f "$out/bench-key" ] || [ ! -f "$out/inst
 fi
 key="$(cat "$out/bench-key")"
 say "Starting the suite (agent-service, fleet-service; data $data)..."
-WARDEN_DATA_DIR="$data" WARDEN_GATEWAY_PORT="$(free_port)" WARDEN_PG_PORT=0 WARDEN_KAFKA_PORT=0 \
-  WARDEN_SERVICE_PORTS=free WARDEN_SERVICES="agent-service,fleet-service" WARDEN_BOOTSTRAP_API_KEY="$key" \
-  bin/warden up > "$out/launcher.log" 2>&1 &
-launcher=$!
-stop() { kill -TERM "$launcher" 2>/dev/null || true; wait "$launcher" 2>/dev/null || true; }
-trap stop EXIT
-for _ in $(seq 1 600); do
-  grep -q "Warden is ready" "$out/launcher.log" && break
-  kill -0 "$launcher" 2>/dev/null || { cat "$out/launcher.log" >&2; exit 1; }
-  sleep 1
-done
-grep -q "Warden is ready" "$out/launcher.log" || { echo "the suite did not start; see $out/launcher.log" >&2; exit 1; }
-fleet_port="$(sed -n 's/.*fleet-service .*(port \([0-9]*\).*/\1/p' "$out/launcher.log" | head -1)"
-pg_port="$(sed -n 's/.*PostgreSQL .*(port \([0-9]*\).*/\1/p' "$out/launcher.log" | head -1)"
+start_suite "$data" "$key" "agent-service,fleet-service"
+fleet_port="$(port_of fleet-service)"
+pg_port="$(port_of PostgreSQL)"
 fleet="http://127.0.0.1:$fleet_port"
 say "fleet-service at $fleet, PostgreSQL on port $pg_port"
 for _ in $(seq 1 60); do

@@ -38,9 +38,8 @@ out="$root/bench/registry/target"
 mkdir -p "$out"
 log="$out/registry-bench.log"
 : > "$log"; : > "$out/launcher.log"
-say() { echo "$*" | tee -a "$log"; }
-command -v wrk >/dev/null || apt-get install -y wrk >/dev/null
-free_port() { python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1", 0)); print(s.getsockname()[1])'; }
+. "$root/bench/common/suite.sh"
+need_wrk
 
 # The services as the tree has them (the launcher would build the whole suite), then the bench against the libraries
 # just installed (LocalKafka.attach is what the bench uses to act as audit-service's principal).
@@ -57,19 +56,7 @@ key="$(cat "$out/bench-key")"
 static="$out/static.json"
 rm -f "$static"
 say "Starting the suite (agent-service, registry-service; data $data)..."
-WARDEN_DATA_DIR="$data" WARDEN_GATEWAY_PORT="$(free_port)" WARDEN_PG_PORT=0 WARDEN_KAFKA_PORT=0 \
-  WARDEN_SERVICE_PORTS=free WARDEN_SERVICES="agent-service,registry-service" WARDEN_BOOTSTRAP_API_KEY="$key" \
-  WARDEN_BENCH_STATIC_JSON="$static" bin/warden up > "$out/launcher.log" 2>&1 &
-launcher=$!
-stop() { kill -TERM "$launcher" 2>/dev/null || true; wait "$launcher" 2>/dev/null || true; }
-trap stop EXIT
-for _ in $(seq 1 600); do
-  grep -q "Warden is ready" "$out/launcher.log" && break
-  kill -0 "$launcher" 2>/dev/null || { cat "$out/launcher.log" >&2; exit 1; }
-  sleep 1
-done
-grep -q "Warden is ready" "$out/launcher.log" || { echo "the suite did not start; see $out/launcher.log" >&2; exit 1; }
-port_of() { sed -n "s/.*$1 .*(port \([0-9]*\).*/\1/p" "$out/launcher.log" | head -1; }
+start_suite "$data" "$key" "agent-service,registry-service" WARDEN_BENCH_STATIC_JSON="$static"
 agent="http://127.0.0.1:$(port_of agent-service)"
 registry="http://127.0.0.1:$(port_of registry-service)"
 export BENCH_ROOT="$root" BENCH_DATA="$data" BENCH_KAFKA_PORT="$(port_of Kafka)" BENCH_PG_PORT="$(port_of PostgreSQL)" \

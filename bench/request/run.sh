@@ -32,10 +32,9 @@ out="$root/bench/request/target"
 mkdir -p "$out"
 log="$out/request-bench.log"
 : > "$log"
-say() { echo "$*" | tee -a "$log"; }
+. "$root/bench/common/suite.sh"
 
-command -v wrk >/dev/null || { echo "Installing wrk (Debian package)..." >&2; apt-get install -y wrk >/dev/null; }
-free_port() { python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1", 0)); print(s.getsockname()[1])'; }
+need_wrk
 
 data="$out/warden-data"
 only="${BENCH_ONLY:-get,list,gateway,create,audit}"
@@ -45,24 +44,12 @@ if [ "${BENCH_KEEP:-0}" != 1 ] || [ ! -f "$out/bench-key" ]; then
   echo "wdn_bench_$(head -c 16 /dev/urandom | od -An -tx1 | tr -d ' \n')" > "$out/bench-key"
 fi
 key="$(cat "$out/bench-key")"
-gateway_port="$(free_port)"
 say "Starting the suite (agent-service$(wants audit && echo ' and audit-service'), data $data)..."
-WARDEN_DATA_DIR="$data" WARDEN_GATEWAY_PORT="$gateway_port" WARDEN_PG_PORT=0 WARDEN_KAFKA_PORT=0 \
-  WARDEN_SERVICE_PORTS=free WARDEN_SERVICES="agent-service$(wants audit && echo ,audit-service)" WARDEN_BOOTSTRAP_API_KEY="$key" \
-  bin/warden up > "$out/launcher.log" 2>&1 &
-launcher=$!
-stop() { kill -TERM "$launcher" 2>/dev/null || true; wait "$launcher" 2>/dev/null || true; }
-trap stop EXIT
-for _ in $(seq 1 600); do
-  grep -q "Warden is ready" "$out/launcher.log" && break
-  kill -0 "$launcher" 2>/dev/null || { cat "$out/launcher.log" >&2; exit 1; }
-  sleep 1
-done
-grep -q "Warden is ready" "$out/launcher.log" || { echo "the suite did not start; see $out/launcher.log" >&2; exit 1; }
-direct_port="$(sed -n 's/.*agent-service .*(port \([0-9]*\).*/\1/p' "$out/launcher.log" | head -1)"
+start_suite "$data" "$key" "agent-service$(wants audit && echo ,audit-service)"
+direct_port="$(port_of agent-service)"
 direct="http://127.0.0.1:$direct_port"
-audit_port="$(sed -n 's/.*audit-service .*(port \([0-9]*\).*/\1/p' "$out/launcher.log" | head -1)"
-pg_port="$(sed -n 's/.*PostgreSQL .*(port \([0-9]*\).*/\1/p' "$out/launcher.log" | head -1)"
+audit_port="$(port_of audit-service)"
+pg_port="$(port_of PostgreSQL)"
 gateway="http://127.0.0.1:$gateway_port"
 say "agent-service at $direct, gateway at $gateway"
 

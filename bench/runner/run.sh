@@ -21,9 +21,8 @@ out="$root/bench/runner/target"
 mkdir -p "$out"
 log="$out/run-bench.log"
 : > "$log"
-say() { echo "$*" | tee -a "$log"; }
+. "$root/bench/common/suite.sh"
 command -v podman >/dev/null || { echo "Podman is needed: apt-get install -y podman runc busybox-static" >&2; exit 1; }
-free_port() { python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1", 0)); print(s.getsockname()[1])'; }
 
 data="$out/warden-data"
 rm -rf "$data" "$out/launcher.log"
@@ -31,21 +30,10 @@ rm -rf "$data" "$out/launcher.log"
 key="wdn_bench_$(head -c 16 /dev/urandom | od -An -tx1 | tr -d ' \n')"
 say "Starting the suite (agent-service, runner-service; data $data)..."
 # Every concurrent client must get a slot: the per-organization limit is raised to the clients.
-WARDEN_DATA_DIR="$data" WARDEN_GATEWAY_PORT="$(free_port)" WARDEN_PG_PORT=0 WARDEN_KAFKA_PORT=0 \
-  WARDEN_SERVICE_PORTS=free WARDEN_SERVICES="agent-service,runner-service" WARDEN_BOOTSTRAP_API_KEY="$key" \
-  WARDEN_RUNNER_MAX_CONCURRENT_PER_ORG="$clients" bin/warden up > "$out/launcher.log" 2>&1 &
-launcher=$!
-stop() { kill -TERM "$launcher" 2>/dev/null || true; wait "$launcher" 2>/dev/null || true; }
-trap stop EXIT
-for _ in $(seq 1 600); do
-  grep -q "Warden is ready" "$out/launcher.log" && break
-  kill -0 "$launcher" 2>/dev/null || { cat "$out/launcher.log" >&2; exit 1; }
-  sleep 1
-done
-grep -q "Warden is ready" "$out/launcher.log" || { echo "the suite did not start; see $out/launcher.log" >&2; exit 1; }
+start_suite "$data" "$key" "agent-service,runner-service" WARDEN_RUNNER_MAX_CONCURRENT_PER_ORG="$clients"
 grep -q "Podman API at" "$out/launcher.log" || { echo "the launcher found no engine; see $out/launcher.log" >&2; exit 1; }
-agent_port="$(sed -n 's/.*agent-service .*(port \([0-9]*\).*/\1/p' "$out/launcher.log" | head -1)"
-runner_port="$(sed -n 's/.*runner-service .*(port \([0-9]*\).*/\1/p' "$out/launcher.log" | head -1)"
+agent_port="$(port_of agent-service)"
+runner_port="$(port_of runner-service)"
 h=(-H "X-API-Key: $key" -H "Content-Type: application/json")
 id="$(curl -s "${h[@]}" "http://127.0.0.1:$agent_port/v1/agents" -d '{"name": "bench-agent", "runtime": "docker",
   "agent_type": "supervised", "risk_config": {"default_risk_score": 10, "auto_approve_below": 30, "max_risk_threshold": 80}}' \

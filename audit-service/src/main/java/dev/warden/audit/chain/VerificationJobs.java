@@ -4,11 +4,14 @@ import dev.warden.api.ApiException;
 import dev.warden.tenancy.db.TenantDb;
 import io.micrometer.core.instrument.Counter;
 import io.micrometer.core.instrument.MeterRegistry;
-import io.smallrye.mutiny.Uni;
 import io.quarkus.runtime.Startup;
+import io.smallrye.mutiny.Uni;
 import jakarta.enterprise.context.ApplicationScoped;
 import org.jboss.logging.Logger;
 
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
 import java.util.UUID;
 
 /**
@@ -27,7 +30,7 @@ public class VerificationJobs {
     private final AuditRepository audit;
     private final VerificationRepository verifications;
     private final ChainVerifier verifier;
-    private final MeterRegistry registry;
+    private final Map<String, Counter> verdicts = new HashMap<>();
 
     public VerificationJobs(TenantDb db, AuditRepository audit, VerificationRepository verifications, ChainVerifier verifier,
                             MeterRegistry registry) {
@@ -35,15 +38,10 @@ public class VerificationJobs {
         this.audit = audit;
         this.verifications = verifications;
         this.verifier = verifier;
-        this.registry = registry;
-        for (String result : new String[]{"valid", "invalid", "failed"}) {
-            verdicts(result);
+        for (String result : List.of("valid", "invalid", "failed")) {
+            verdicts.put(result, Counter.builder("warden.audit.chain.verifications").tag("result", result)
+                    .description("Whole-chain verifications finished, by verdict").register(registry));
         }
-    }
-
-    private Counter verdicts(String result) {
-        return Counter.builder("warden.audit.chain.verifications").tag("result", result)
-                .description("Whole-chain verifications finished, by verdict").register(registry);
     }
 
     /** Records the request at the current head and starts; answers the verification as it stands. */
@@ -70,12 +68,12 @@ public class VerificationJobs {
         return verifier.whole(org, head, checked -> db.inOrg(org, conn -> verifications.progress(conn, id, checked)))
                 .chain(v -> db.inOrg(org, conn -> verifications.finish(conn, id, v.valid() ? "valid" : "invalid",
                         v.entriesChecked(), v.firstInvalidSequence(), v.reason()))
-                        .invoke(() -> verdicts(v.valid() ? "valid" : "invalid").increment()));
+                        .invoke(() -> verdicts.get(v.valid() ? "valid" : "invalid").increment()));
     }
 
     private void fail(UUID org, UUID id, Throwable failure) {
         LOG.errorf(failure, "Chain verification %s of organization %s failed", id, org);
-        verdicts("failed").increment();
+        verdicts.get("failed").increment();
         db.inOrg(org, conn -> verifications.finish(conn, id, "failed", 0, null, "the verification could not complete; request a new one"))
                 .subscribe().with(ok -> {
                 }, e -> LOG.errorf(e, "Could not record that verification %s failed", id));

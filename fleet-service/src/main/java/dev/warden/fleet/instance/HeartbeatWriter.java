@@ -20,13 +20,13 @@ import java.util.ArrayList;
 import java.util.ArrayDeque;
 import java.util.Comparator;
 import java.util.HashMap;
-import java.util.HashSet;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
 import java.util.Set;
 import java.util.UUID;
+import java.util.stream.Collectors;
 
 /**
  * The heartbeat write path: group commit. Heartbeats queue here; up to {@code warden.fleet.heartbeat-writers} batches
@@ -127,14 +127,8 @@ public class HeartbeatWriter {
                         return Uni.createFrom().item(online);
                     }
                     // Some were not online (or are not live): bring the live ones back, each with its transition event.
-                    Set<String> done = new HashSet<>();
-                    online.forEach(b -> done.add(b.id()));
-                    List<HeartbeatWrite> rest = new ArrayList<>();
-                    writes.forEach(w -> {
-                        if (!done.contains(w.id())) {
-                            rest.add(w);
-                        }
-                    });
+                    Set<String> done = online.stream().map(Beat::id).collect(Collectors.toSet());
+                    List<HeartbeatWrite> rest = writes.stream().filter(w -> !done.contains(w.id())).toList();
                     return instances.revive(conn, rest).call(revived -> {
                         List<Outbox.Message> transitions = new ArrayList<>();
                         for (Revived r : revived) {

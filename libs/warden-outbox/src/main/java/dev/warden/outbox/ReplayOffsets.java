@@ -1,5 +1,6 @@
 package dev.warden.outbox;
 
+import dev.warden.api.CallerContext;
 import dev.warden.tenancy.kafka.KafkaClients;
 import io.quarkus.runtime.ShutdownEvent;
 import io.smallrye.mutiny.Uni;
@@ -109,6 +110,6 @@ public class ReplayOffsets {
     }
 
     private static <T> Uni<T> uni(KafkaFuture<T> future) {
-        return Uni.createFrom().completionStage(future.toCompletionStage());
+        return CallerContext.resumed(Uni.createFrom().completionStage(future.toCompletionStage()));
     }
 }

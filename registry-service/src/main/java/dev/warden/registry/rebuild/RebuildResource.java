@@ -15,7 +15,6 @@ import jakarta.ws.rs.Path;
 import jakarta.ws.rs.PathParam;
 import jakarta.ws.rs.Produces;
 import jakarta.ws.rs.QueryParam;
-import jakarta.ws.rs.core.HttpHeaders;
 import jakarta.ws.rs.core.MediaType;
 import org.eclipse.microprofile.openapi.annotations.Operation;
 import org.eclipse.microprofile.openapi.annotations.enums.SchemaType;
@@ -26,6 +25,7 @@ import org.eclipse.microprofile.openapi.annotations.responses.APIResponse;
 import org.eclipse.microprofile.openapi.annotations.tags.Tag;
 import org.jboss.resteasy.reactive.RestResponse;
 
+import java.net.URI;
 
 /**
  * Rebuilding the projection, for platform admins: the projection is every organization's, so emptying it and replaying
@@ -59,10 +59,8 @@ public class RebuildResource {
             content = @Content(mediaType = MediaType.APPLICATION_JSON, schema = @Schema(implementation = RebuildResponse.class)))
     @APIResponse(responseCode = "409", ref = WardenApiDefinition.CONFLICT)
     public Uni<RestResponse<RebuildResponse>> start() {
-        // As a plain header: location() resolves against the request, whose context is not active on the broker's
-        // thread this answer arrives on (context propagation is off, warden-api).
         return rebuilds.start(actor.name()).map(r -> RestResponse.ResponseBuilder.<RebuildResponse>create(202)
-                .header(HttpHeaders.LOCATION, "/v1/registry/rebuilds/" + r.id()).entity(RebuildResponse.of(r)).build());
+                .location(URI.create("/v1/registry/rebuilds/" + r.id())).entity(RebuildResponse.of(r)).build());
     }
 
     @GET

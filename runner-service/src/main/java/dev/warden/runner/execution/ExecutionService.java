@@ -1,6 +1,7 @@
 package dev.warden.runner.execution;
 
 import dev.warden.api.ApiException;
+import dev.warden.api.CallerContext;
 import dev.warden.api.PageRequest;
 import dev.warden.api.PageRequest.Cursor;
 import dev.warden.api.UnavailableException;
@@ -99,7 +100,7 @@ public class ExecutionService {
         Limits limits = tiers.of(org);
         Execution started = new Execution(UUID.randomUUID(), Outcome.RUNNING, null, null, List.of(), List.of(), false,
                 agent.agentId(), agent.version(), agent.imageUri(), null, limits, null, actor, now(), null);
-        Uni<Void> engineUp = Uni.createFrom().item(engine::available).runSubscriptionOn(engines.workers())
+        Uni<Void> engineUp = CallerContext.offload(engine::available, engines.workers())
                 .invoke(up -> {
                     if (!up) {
                         throw new UnavailableException("container engine", null);
@@ -114,8 +115,7 @@ public class ExecutionService {
                     OutputCollector output = new OutputCollector(limits.maxOutputBytes());
                     live.put(started.executionId(), output);
                     RunSpec spec = new RunSpec(started.executionId(), org, agent.agentId(), agent.imageUri(), limits, instance);
-                    Uni<Execution> finished = Uni.createFrom().item(() -> engine.run(spec, output))
-                            .runSubscriptionOn(engines.workers())
+                    Uni<Execution> finished = CallerContext.offload(() -> engine.run(spec, output), engines.workers())
                             .onFailure().recoverWithItem(e -> {
                                 LOG.errorf(e, "Execution %s failed", started.executionId());
                                 output.finish();

@@ -1,0 +1,33 @@
+# Sourced by the benchmarks that run the suite as a user would (bench/request, fleet, runner, registry): the launcher
+# started on free ports with a data folder and bootstrap key of the benchmark's, its readiness awaited, the ports it
+# chose, and the launcher stopped when the benchmark exits. The caller sets $out (its target folder) and $log.
+
+say() { echo "$*" | tee -a "$log"; }
+free_port() { python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1", 0)); print(s.getsockname()[1])'; }
+need_wrk() {
+  command -v wrk >/dev/null || { echo "Installing wrk (Debian package)..." >&2; apt-get install -y wrk >/dev/null; }
+}
+
+# start_suite DATA KEY SERVICES [VAR=value ...]: bin/warden up with those services (and any further environment),
+# waits until it is ready; the gateway listens on $gateway_port. Exits the benchmark if the suite does not start.
+start_suite() {
+  local data="$1" key="$2" services="$3"
+  shift 3
+  gateway_port="$(free_port)"
+  env "$@" WARDEN_DATA_DIR="$data" WARDEN_GATEWAY_PORT="$gateway_port" WARDEN_PG_PORT=0 WARDEN_KAFKA_PORT=0 \
+    WARDEN_SERVICE_PORTS=free WARDEN_SERVICES="$services" WARDEN_BOOTSTRAP_API_KEY="$key" \
+    bin/warden up > "$out/launcher.log" 2>&1 &
+  launcher=$!
+  trap stop_suite EXIT
+  for _ in $(seq 1 600); do
+    grep -q "Warden is ready" "$out/launcher.log" && break
+    kill -0 "$launcher" 2>/dev/null || { cat "$out/launcher.log" >&2; exit 1; }
+    sleep 1
+  done
+  grep -q "Warden is ready" "$out/launcher.log" || { echo "the suite did not start; see $out/launcher.log" >&2; exit 1; }
+}
+
+stop_suite() { kill -TERM "$launcher" 2>/dev/null || true; wait "$launcher" 2>/dev/null || true; }
+
+# port_of NAME: the port the launcher reported for a service, PostgreSQL or Kafka.
+port_of() { sed -n "s/.*$1 .*(port \([0-9]*\).*/\1/p" "$out/launcher.log" | head -1; }

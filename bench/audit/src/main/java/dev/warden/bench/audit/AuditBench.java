@@ -347,7 +347,7 @@ public final class AuditBench {
         boolean chained = mode == Mode.CHAINED;
         String db = freshDatabase();
         Pool pool = pool(db);
-        TenantDb tenantDb = new TenantDb(pool, java.time.Duration.ofSeconds(10));
+        TenantDb tenantDb = new TenantDb(vertx.getDelegate(), pool, java.time.Duration.ofSeconds(10));
         Outbox outbox = new Outbox("audit-service");
         DriftRepository drifts = new DriftRepository();
         DriftDetector drift = new DriftDetector(drifts, new DriftDetector.Config() {
@@ -525,7 +525,7 @@ public final class AuditBench {
             batches.add(new ArrayList<>(byOrg.entrySet()));
         }
         Pool pool = pool(db);
-        TenantDb tenantDb = new TenantDb(pool, java.time.Duration.ofSeconds(10));
+        TenantDb tenantDb = new TenantDb(vertx.getDelegate(), pool, java.time.Duration.ofSeconds(10));
         String sql = INSERT.formatted("audit_entries_plain");
         if (unnest) { // what-if: the same rows as ONE statement per transaction (column arrays), not one per row
             for (List<Map.Entry<UUID, List<Tuple>>> batch : batches) {

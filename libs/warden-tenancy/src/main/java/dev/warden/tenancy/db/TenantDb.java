@@ -3,6 +3,8 @@ package dev.warden.tenancy.db;
 import dev.warden.api.UnavailableException;
 import dev.warden.tenancy.health.Outages;
 import io.smallrye.mutiny.Uni;
+import io.smallrye.mutiny.subscription.Cancellable;
+import io.vertx.core.Vertx;
 import io.vertx.mutiny.sqlclient.Pool;
 import io.vertx.mutiny.sqlclient.SqlConnection;
 import io.vertx.mutiny.sqlclient.Tuple;
@@ -24,6 +26,7 @@ public class TenantDb {
     /** Where a transaction stands against its start deadline: decided once, by whichever comes first. */
     private enum Start { PENDING, BEGUN, ABANDONED }
 
+    private final Vertx vertx;
     private final Pool pool;
     private final Duration startTimeout;
 
@@ -34,11 +37,12 @@ public class TenantDb {
      * PostgreSQL has answered, the work may take as long as it needs (a chain verification, a compliance package).
      */
     @Inject
-    public TenantDb(Pool pool, DbConfig config) {
-        this(pool, config.startTimeout());
+    public TenantDb(Vertx vertx, Pool pool, DbConfig config) {
+        this(vertx, pool, config.startTimeout());
     }
 
-    public TenantDb(Pool pool, Duration startTimeout) {
+    public TenantDb(Vertx vertx, Pool pool, Duration startTimeout) {
+        this.vertx = vertx;
         this.pool = pool;
         this.startTimeout = startTimeout;
     }
@@ -90,12 +94,26 @@ public class TenantDb {
                     .onCancellation().call(() -> rollback(conn));
         });
         // The pool's own wait for a connection is 30 s and not configurable: the deadline covers it and the BEGIN.
-        // It fires only while the transaction has not begun; a transaction that has begun is never cut short.
-        Uni<T> deadline = Uni.createFrom().voidItem().onItem().delayIt().by(startTimeout)
-                .onItem().transformToUni(ignored -> start.compareAndSet(Start.PENDING, Start.ABANDONED)
-                        ? Uni.createFrom().<T>failure(notStarted())
-                        : Uni.createFrom().<T>nothing());
-        return Uni.combine().any().of(tx, deadline)
+        // It fires only while the transaction has not begun; a transaction that has begun is never cut short. A Vert.x
+        // timer on the caller's event loop, not Uni.combine().any() with a delayed Uni: that one went through
+        // CompletableFutures and cancelled the loser with two exceptions per request (docs/benchmarks.md, section 3).
+        return Uni.createFrom().<T>emitter(emitter -> {
+            AtomicReference<Cancellable> running = new AtomicReference<>();
+            long timer = vertx.setTimer(startTimeout.toMillis(), id -> {
+                if (start.compareAndSet(Start.PENDING, Start.ABANDONED)) {
+                    emitter.fail(notStarted());
+                }
+            });
+            // The caller went away, or the deadline failed the request: the transaction stops (and rolls back).
+            emitter.onTermination(() -> {
+                vertx.cancelTimer(timer);
+                Cancellable subscription = running.get();
+                if (subscription != null) {
+                    subscription.cancel();
+                }
+            });
+            running.set(tx.subscribe().with(emitter::complete, emitter::fail));
+        })
                 // The one place every request meets the database: an outage leaves as a 503, never a 500.
                 .onFailure(Outages::isOutage).transform(e -> new UnavailableException("database", e));
     }

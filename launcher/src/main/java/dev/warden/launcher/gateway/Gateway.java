@@ -4,6 +4,7 @@ import io.vertx.core.AbstractVerticle;
 import io.vertx.core.Future;
 import io.vertx.core.Promise;
 import io.vertx.core.Vertx;
+import io.vertx.core.VertxOptions;
 import io.vertx.core.http.HttpClientOptions;
 import io.vertx.core.http.HttpHeaders;
 import io.vertx.core.http.HttpServerOptions;
@@ -62,7 +63,8 @@ public final class Gateway {
      * one core (bench/request measured the gateway at half the services' direct throughput with one).
      */
     public synchronized int start(int port) {
-        vertx = Vertx.vertx();
+        // Netty's epoll transport where there is one (Linux): fewer system calls per proxied request than NIO's selector.
+        vertx = Vertx.vertx(new VertxOptions().setPreferNativeTransport(true));
         int loops = Math.max(2, Runtime.getRuntime().availableProcessors());
         try {
             // Servers of one Vert.x instance share a port they all ask for by number; each asking for 0 would get a

@@ -55,7 +55,8 @@ public record Route(Match match, String path, String service, Pattern regex) {
 
     public boolean matches(String requestPath) {
         return switch (match) {
-            case PREFIX -> path.equals("/") || requestPath.equals(path) || requestPath.startsWith(path + "/");
+            case PREFIX -> path.equals("/") || requestPath.startsWith(path)
+                    && (requestPath.length() == path.length() || requestPath.charAt(path.length()) == '/');
             case REGEX, PATTERN -> regex.matcher(requestPath).matches();
         };
     }

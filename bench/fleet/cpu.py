@@ -1,7 +1,7 @@
 #!/usr/bin/env python3
 """Runs a load generator and reports the CPU each side of the benchmark used meanwhile, in cores.
 
-Usage: cpu.py OUT SERVICE_PID POSTMASTER_PID -- COMMAND...
+Usage: cpu.py OUT SERVICE_PID[,PID...] POSTMASTER_PID -- COMMAND...
 Writes one line to OUT: service postgres client others busy seconds, where service is the service JVM, postgres the server
 (the postmaster, its live children and the children it reaped), client the command itself (wrk or pgbench), others
 the rest of the machine and busy all of it; each in cores over the command's run, then the seconds it ran.
@@ -42,13 +42,14 @@ def busy():
 
 
 def main():
-    out, service, postmaster = sys.argv[1], int(sys.argv[2]), int(sys.argv[3])
+    out, services, postmaster = sys.argv[1], [int(p) for p in sys.argv[2].split(",")], int(sys.argv[3])
+    service = lambda: sum(ticks(p) for p in services)  # the service's JVM, or several (a service and the gateway)
     command = sys.argv[sys.argv.index("--") + 1:]
-    before = (ticks(service), postgres(postmaster), busy(), time.monotonic())
+    before = (service(), postgres(postmaster), busy(), time.monotonic())
     child_before = resource.getrusage(resource.RUSAGE_CHILDREN)
     code = subprocess.call(command)
     child_after = resource.getrusage(resource.RUSAGE_CHILDREN)
-    after = (ticks(service), postgres(postmaster), busy(), time.monotonic())
+    after = (service(), postgres(postmaster), busy(), time.monotonic())
     secs = after[3] - before[3]
     svc = (after[0] - before[0]) / HZ
     pg = (after[1] - before[1]) / HZ

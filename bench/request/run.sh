@@ -61,11 +61,14 @@ fi
 agent="$(curl -s -H "X-API-Key: $key" "$direct/v1/agents?limit=1" | sed -n 's/.*"agents":\[{"id":"\([^"]*\)".*/\1/p')"
 [ -n "$agent" ] || { echo "no agent to read" >&2; exit 1; }
 
-# Runs wrk on a URL (after a warm-up) and prints "rps p50_ms p99_ms".
+# Runs wrk on a URL (after a warm-up) and prints "rps p50_ms p99_ms". The measured run goes through bench/fleet/cpu.py:
+# $out/cpu.txt then holds the CPU the JVMs in $jvms (the service's; for the gateway the launcher's too), PostgreSQL, wrk
+# and the rest of the machine used meanwhile, in cores; cpu_per_request turns it into µs per request.
 measure() {
   local url="$1"; shift
   wrk -t"$threads" -c"$conns" -d"$warmup" "$@" "$url" > /dev/null
-  wrk -t"$threads" -c"$conns" -d"$duration" --latency "$@" "$url" > "$out/wrk.txt"
+  python3 "$root/bench/fleet/cpu.py" "$out/cpu.txt" "$jvms" "$postmaster" -- \
+    wrk -t"$threads" -c"$conns" -d"$duration" --latency "$@" "$url" > "$out/wrk.txt"
   local rps p50 p99 errors
   rps="$(awk '/Requests\/sec/ {print $2}' "$out/wrk.txt")"
   p50="$(awk '$1 == "50%" {print $2}' "$out/wrk.txt")"
@@ -74,11 +77,19 @@ measure() {
   [ -z "$errors" ] || { echo "wrk saw $errors non-2xx answers for $url" >&2; cat "$out/wrk.txt" >&2; exit 1; }
   echo "$rps $(ms "$p50") $(ms "$p99")"
 }
+# "JVM a + PostgreSQL b + wrk c µs per request, others d cores" from $out/cpu.txt and the rate in $1.
+cpu_per_request() {
+  awk -v rps="$1" '{ printf "%.0f + %.0f + %.0f µs/req, others %.2f cores", $1 * 1e6 / rps, $2 * 1e6 / rps, $3 * 1e6 / rps, $4 }' "$out/cpu.txt"
+}
 ms() { awk -v v="$1" 'BEGIN { if (v ~ /us$/) printf "%.2f", v / 1000; else if (v ~ /ms$/) printf "%.2f", v + 0; else printf "%.2f", v * 1000 }'; }
 ratio() { awk -v a="$1" -v b="$2" 'BEGIN { printf "%.2f", a / b }'; }
-row() { say "$(printf '%-34s %9s rps  p50 %7s ms  p99 %7s ms  %s' "$1" $2 "$3")"; }
+row() { say "$(printf '%-34s %9s rps  p50 %7s ms  p99 %7s ms  %-22s %s' "$1" $2 "$3" "$(cpu_per_request "${2%% *}")")"; }
 
 auth=(-H "X-API-Key: $key")
+service_pid="$(pgrep -f "$root/agent-service/target/quarkus-app/quarkus-run.jar" | head -1)"
+launcher_pid="$launcher" # bin/warden execs the launcher's JVM
+postmaster="$(head -1 "$data/postgres/postmaster.pid")"
+jvms="$service_pid"
 # The JIT compiles the request path while it runs: warm every endpoint first, so the first measured is not the coldest.
 say "Warming up every endpoint..."
 for url in "$direct/q/health/live" "$direct/v1/agents/$agent" "$direct/v1/agents?limit=100" "$gateway/v1/agents/$agent"; do
@@ -95,9 +106,11 @@ if wants list; then
   list=($(measure "$direct/v1/agents?limit=100" "${auth[@]}"));    row "GET /v1/agents?limit=100 ($agents)" "${list[*]}" "ratio $(ratio "${list[0]}" "${base[0]}")"
 fi
 if wants gateway; then
+  jvms="$service_pid,$launcher_pid" # the gateway runs in the launcher's JVM
   via=($(measure "$gateway/v1/agents/$agent" "${auth[@]}"));       row "gateway GET /v1/agents/{id}" "${via[*]}" "of direct $(ratio "${via[0]}" "${get[0]}")"
 fi
 if wants create; then
+  jvms="$service_pid"
   create=($(measure "$direct/v1/agents" "${auth[@]}" -s "$root/bench/request/create.lua")); row "POST /v1/agents" "${create[*]}" "ratio $(ratio "${create[0]}" "${base[0]}")"
 fi
 
@@ -128,6 +141,7 @@ if wants audit; then
   }
   audit_rows() {
     local size base page filtered
+    jvms="$(pgrep -f "$root/audit-service/target/quarkus-app/quarkus-run.jar" | head -1)"
     size="$(sql "SELECT sequence FROM audit_chain_heads WHERE org_id = '$org'")"
     base=($(measure "$audit/q/health/live"))
     page=($(measure "$audit/v1/audit?limit=50" "${auth[@]}"))

@@ -64,9 +64,12 @@ public class AccessDirectory {
         }
     }
 
-    /** The key with this secret, if it is known, unrevoked, unexpired and its organization is active. */
-    public Optional<ApiKey> usableKey(String secret) {
-        ApiKey key = keysByHash.get(ApiKeys.sha256(secret));
+    /**
+     * The key whose secret has this SHA-256 ({@link ApiKeys#sha256}), if it is known, unrevoked, unexpired and its
+     * organization is active.
+     */
+    public Optional<ApiKey> usableKey(String secretSha256) {
+        ApiKey key = keysByHash.get(secretSha256);
         if (key == null || !key.usableAt(Instant.now())) {
             return Optional.empty();
         }

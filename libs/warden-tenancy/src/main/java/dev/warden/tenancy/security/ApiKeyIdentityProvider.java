@@ -44,11 +44,12 @@ public class ApiKeyIdentityProvider implements IdentityProvider<ApiKeyAuthentica
                 return local.authenticate(secret);
             }
         }
-        if (config.platformApiKeySha256().filter(hash -> hash.equals(ApiKeys.sha256(secret))).isPresent()) {
+        String hash = ApiKeys.sha256(secret); // once per request: the platform key's and the directory's lookup
+        if (config.platformApiKeySha256().filter(hash::equals).isPresent()) {
             return Uni.createFrom().item(Identities.of(() -> "platform-bootstrap-key", Set.of(Roles.PLATFORM_ADMIN),
                     null, "api-key", null));
         }
-        return directory.usableKey(secret)
+        return directory.usableKey(hash)
                 .map(key -> {
                     used.fire(new ApiKeyUsed(key.id(), key.orgId(), Instant.now()));
                     return Uni.createFrom().item(Identities.of(() -> "api-key:" + key.id(), Set.of(key.role()),

@@ -55,6 +55,9 @@ final class KeptAnswers {
         }
         Mark mark = mark(org);
         if (mark == null) {
+            if (!listening()) {
+                answers.clear(); // kept under a connection that is gone: never served again
+            }
             return render.get();
         }
         Kept fresh = new Kept(mark, render.get());

@@ -7,9 +7,11 @@ import java.time.Duration;
 import java.util.Map;
 import java.util.UUID;
 import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.atomic.AtomicInteger;
 import java.util.concurrent.atomic.AtomicLong;
 import java.util.function.BooleanSupplier;
+import java.util.function.LongSupplier;
 import java.util.function.Supplier;
 
 /**
@@ -28,6 +30,7 @@ final class KeptAnswers {
     static final int MAX = 256;
 
     private final Duration keptFor;
+    private final LongSupplier clock;
     private final Map<Key, Kept> answers = new ConcurrentHashMap<>();
     private final Map<UUID, OrgChanges> orgs = new ConcurrentHashMap<>();
     /** Moved by whatever changes every organization: a rebuild, or a LISTEN (re)established after a loss. */
@@ -39,7 +42,13 @@ final class KeptAnswers {
 
     /** {@code keptFor}: the longest an answer is reused, even unchanged ({@code drift_last_24h} moves with the clock). */
     KeptAnswers(Duration keptFor) {
+        this(keptFor, System::nanoTime);
+    }
+
+    /** {@code clock}: nanoseconds, as {@link System#nanoTime()}. */
+    KeptAnswers(Duration keptFor, LongSupplier clock) {
         this.keptFor = keptFor;
+        this.clock = clock;
     }
 
     /**
@@ -49,9 +58,16 @@ final class KeptAnswers {
     Uni<byte[]> answer(UUID org, Object request, Supplier<Uni<byte[]>> render) {
         Key key = new Key(org, request);
         Kept kept = answers.get(key);
-        if (kept != null && holds(kept.mark) && System.nanoTime() - kept.at < keptFor.toNanos()) {
+        long age = kept == null ? 0 : clock.getAsLong() - kept.at;
+        if (kept != null && holds(kept.mark) && age < keptFor.toNanos()) {
             byte[] json = kept.json;
-            return json != null ? Uni.createFrom().item(json) : CallerContext.resumed(kept.answer);
+            if (json == null) {
+                return CallerContext.resumed(kept.answer);
+            }
+            if (age >= keptFor.toNanos() / 2) {
+                renderAhead(key, kept, render);
+            }
+            return Uni.createFrom().item(json);
         }
         Mark mark = mark(org);
         if (mark == null) {
@@ -60,12 +76,29 @@ final class KeptAnswers {
             }
             return render.get();
         }
-        Kept fresh = new Kept(mark, render.get());
+        Kept fresh = new Kept(mark, clock.getAsLong(), render.get());
         if (answers.size() >= MAX) {
             answers.clear();
         }
         answers.put(key, fresh);
         return CallerContext.resumed(fresh.answer).onFailure().invoke(() -> answers.remove(key, fresh));
+    }
+
+    /**
+     * Past half its time, a kept answer is rendered again behind it, once, and replaced when that render is done (if it
+     * still holds then): requests go on getting the kept bytes meanwhile, instead of all waiting for a render when the
+     * time is up. The new answer's time counts from before its read, so no answer served is older than the bound.
+     */
+    private void renderAhead(Key key, Kept kept, Supplier<Uni<byte[]>> render) {
+        if (!kept.renderingAhead.compareAndSet(false, true)) {
+            return;
+        }
+        Mark mark = mark(key.org());
+        if (mark == null) {
+            return;
+        }
+        Kept next = new Kept(mark, clock.getAsLong(), render.get());
+        next.answer.subscribe().with(json -> answers.replace(key, kept, next), failure -> { });
     }
 
     /** LISTEN is set up: answers may be kept while {@code stillListening} says that connection is the one. */
@@ -159,12 +192,15 @@ final class KeptAnswers {
     /** One render, shared by the requests that come while it runs; its bytes once rendered. */
     private static final class Kept {
         final Mark mark;
-        final long at = System.nanoTime();
+        /** When its read began. */
+        final long at;
         final Uni<byte[]> answer;
+        final AtomicBoolean renderingAhead = new AtomicBoolean();
         volatile byte[] json;
 
-        Kept(Mark mark, Uni<byte[]> render) {
+        Kept(Mark mark, long at, Uni<byte[]> render) {
             this.mark = mark;
+            this.at = at;
             this.answer = render.invoke(rendered -> json = rendered).memoize().indefinitely();
         }
     }

@@ -9,6 +9,7 @@ import java.time.Duration;
 import java.util.UUID;
 import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.atomic.AtomicInteger;
+import java.util.concurrent.atomic.AtomicLong;
 import java.util.concurrent.atomic.AtomicReference;
 import java.util.function.Supplier;
 
@@ -19,7 +20,8 @@ class KeptAnswersTest {
 
     private static final Object ALL_AGENTS = "all";
 
-    private final KeptAnswers kept = new KeptAnswers(Duration.ofHours(1));
+    private final AtomicLong now = new AtomicLong();
+    private final KeptAnswers kept = new KeptAnswers(Duration.ofSeconds(1), now::get);
     private final AtomicBoolean connectionOpen = new AtomicBoolean(true);
     private final UUID org = UUID.randomUUID();
 
@@ -31,6 +33,40 @@ class KeptAnswersTest {
         assertEquals("1", answer(org, renders));
         assertEquals("1", answer(org, renders));
         assertEquals(1, renders.count());
+    }
+
+    @Test
+    void pastHalfItsTimeAnAnswerIsRenderedAgainBehindTheKeptOne() {
+        kept.listening(connectionOpen::get);
+        AtomicReference<UniEmitter<? super byte[]>> pending = new AtomicReference<>();
+        AtomicInteger renders = new AtomicInteger();
+        Supplier<Uni<byte[]>> render = () -> renders.incrementAndGet() == 1 ? Uni.createFrom().item(bytes("first"))
+                : Uni.createFrom().<byte[]>emitter(pending::set);
+        text(kept.answer(org, ALL_AGENTS, render));
+
+        now.set(Duration.ofMillis(400).toNanos());
+        assertEquals("first", text(kept.answer(org, ALL_AGENTS, render)));
+        assertEquals(1, renders.get());
+        now.set(Duration.ofMillis(600).toNanos());
+        assertEquals("first", text(kept.answer(org, ALL_AGENTS, render)));
+        assertEquals("first", text(kept.answer(org, ALL_AGENTS, render)));
+        assertEquals(2, renders.get());
+
+        pending.get().complete(bytes("rendered ahead"));
+        now.set(Duration.ofMillis(1_050).toNanos());
+        assertEquals("rendered ahead", text(kept.answer(org, ALL_AGENTS, render)));
+        assertEquals(2, renders.get());
+    }
+
+    @Test
+    void onceItsTimeIsUpAnAnswerIsNotServed() {
+        kept.listening(connectionOpen::get);
+        Renders renders = new Renders();
+        answer(org, renders);
+
+        now.set(Duration.ofSeconds(1).toNanos());
+
+        assertEquals("2", answer(org, renders));
     }
 
     @Test

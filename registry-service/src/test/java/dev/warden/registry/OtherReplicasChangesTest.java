@@ -30,8 +30,8 @@ import static org.hamcrest.Matchers.equalTo;
  * the database as the superuser, with or without their NOTIFY.
  */
 @QuarkusTest
-@TestProfile(KeptAnswerTest.KeptForAnHour.class)
-class KeptAnswerTest {
+@TestProfile(OtherReplicasChangesTest.KeptForAnHour.class)
+class OtherReplicasChangesTest {
 
     private static final Duration SOON = Duration.ofSeconds(30);
 

@@ -4,7 +4,8 @@
 #      BENCH_ENTRIES audit entries behind the counts, against a static JSON answer of the same bytes from the same
 #      service (StaticJsonBaselineResource, enabled only by WARDEN_BENCH_STATIC_JSON), same run: wrk's maximum rate
 #      and p99 for both and their ratio; the same answer read and rendered on every request (a cursor before the
-#      first agent, never kept); then the registry at half its maximum rate, paced (FixedRateLoad, open loop);
+#      first agent, never kept); then the registry at half its maximum rate, paced (FixedRateLoad, open loop), and the
+#      static answer at the same rate with the same client;
 #  (b) freshness at each of BENCH_RATES events/s: per audit entry, from when it was due to be sent until the registry
 #      had committed it, against the broker's own end-to-end latency for the same entries (a plain consumer of the same
 #      topic with the registry's consumer settings), and the difference.
@@ -17,6 +18,7 @@
 #   BENCH_AGENTS=1000 BENCH_ENTRIES=1000000 BENCH_CONNECTIONS=16 BENCH_THREADS=2 BENCH_DURATION=15s BENCH_WARMUP=10s
 #   BENCH_RATES="1000 10000"  BENCH_FRESH_DURATION=20 BENCH_FRESH_WARMUP=5 (seconds, per rate)
 #   BENCH_ONLY=read,paced,freshness   a subset
+#   BENCH_PACED_ALSO="1000 2500"      further paced rates (registry and static), beside half the maximum
 #   BENCH_KEEP=1    keep the data folder of the last run (its agents and entries) instead of starting afresh
 #   WARDEN_SERVICE_JAVA_OPTS  the services' JVM options (the launcher's default otherwise)
 set -euo pipefail
@@ -114,7 +116,7 @@ row() { say "$(printf '%-40s %9s rps  p50 %7s ms  p99 %7s ms  %s' "$1" $2 "$3")"
 
 if wants read || wants paced; then
   say ""
-  say "wrk -t$threads -c$conns -d$duration (after $warmup warm-up), 2 shared cores; $size bytes per answer"
+  say "wrk -t$threads -c$conns -d$duration (after $warmup warm-up), 2 shared cores; $size bytes per answer; load average $(cut -d' ' -f1-3 /proc/loadavg)"
   base=($(measure "$registry/bench/static-json"));  row "baseline GET /bench/static-json" "${base[*]}" ""
   reg=($(measure "$registry/v1/registry" "${auth[@]}")); row "GET /v1/registry" "${reg[*]}" \
     "ratio $(awk -v a="${reg[0]}" -v b="${base[0]}" 'BEGIN { printf "%.2f", a / b }')"
@@ -125,9 +127,21 @@ if wants read || wants paced; then
 fi
 if wants paced; then
   half="$(awk -v r="${reg[0]}" 'BEGIN { printf "%.0f", r / 2 }')"
-  paced=($(BENCH_WARMUP="${warmup%s}" BENCH_DURATION="${duration%s}" bench_java paced "$half" | sed -n 's/^paced //p'))
-  say "$(printf '%-40s %9s rps  p50 %7s ms  p99 %7s ms  (open loop, latency from when each was due; %s errors or unanswered)' \
-    "GET /v1/registry at half its max rate" "${paced[0]}" "${paced[1]}" "${paced[2]}" "${paced[3]}")"
+  paced_pair() {
+    local rate="$1" label="$2" r s
+    r=($(BENCH_WARMUP="${warmup%s}" BENCH_DURATION="${duration%s}" bench_java paced "$rate" | sed -n 's/^paced //p'))
+    say "$(printf '%-40s %9s rps  p50 %7s ms  p99 %7s ms  (open loop, latency from when each was due; %s errors or unanswered)' \
+      "GET /v1/registry $label" "${r[0]}" "${r[1]}" "${r[2]}" "${r[3]}")"
+    s=($(BENCH_WARMUP="${warmup%s}" BENCH_DURATION="${duration%s}" bench_java paced "$rate" /bench/static-json | sed -n 's/^paced //p'))
+    say "$(printf '%-40s %9s rps  p50 %7s ms  p99 %7s ms  (the same client and rate; %s errors or unanswered)' \
+      "baseline GET /bench/static-json, same rate" "${s[0]}" "${s[1]}" "${s[2]}" "${s[3]}")"
+  }
+  paced_pair "$half" "at half its max rate"
+  # Lower rates (BENCH_PACED_ALSO, e.g. "1000 2500"): whether the tail at half the maximum is the machine's saturation.
+  for rate in ${BENCH_PACED_ALSO:-}; do paced_pair "$rate" "at $rate/s"; done
+fi
+if wants read || wants paced; then
+  say "load average after the read: $(cut -d' ' -f1-3 /proc/loadavg)"
 fi
 if wants freshness; then
   say ""

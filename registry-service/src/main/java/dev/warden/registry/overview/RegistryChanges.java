@@ -1,5 +1,7 @@
 package dev.warden.registry.overview;
 
+import io.micrometer.core.instrument.Gauge;
+import io.micrometer.core.instrument.MeterRegistry;
 import io.quarkus.runtime.ShutdownEvent;
 import io.quarkus.runtime.StartupEvent;
 import io.smallrye.mutiny.Multi;
@@ -15,68 +17,123 @@ import jakarta.enterprise.event.Observes;
 import org.eclipse.microprofile.config.inject.ConfigProperty;
 import org.jboss.logging.Logger;
 
+import java.time.Duration;
 import java.util.Optional;
 import java.util.UUID;
 
 /**
  * Which organizations' registry changed, on every replica: the projector's transaction sends {@code NOTIFY} with the
  * organization (delivered on commit, so a listener never sees a change before it can read it), and each replica
- * LISTENs on one connection and fans the organization out to its open streams. One connection per replica, whatever
- * the number of streams; a replica applying a batch need not be the one holding the stream.
+ * LISTENs on one connection and fans the organization out to its open streams and its {@link KeptAnswers}. One
+ * connection per replica, whatever the number of streams; a replica applying a batch need not be the one holding the
+ * stream. A rebuild notifies {@link #EVERY_ORGANIZATION} (registry_rebuild_start).
  */
 @ApplicationScoped
 public class RegistryChanges {
 
     static final String CHANNEL = "warden_registry_changed";
+    /** The payload that names every organization: the projection was emptied for a rebuild. */
+    static final String EVERY_ORGANIZATION = "*";
+    private static final long RECONNECT_MILLIS = 1_000L;
     private static final Logger LOG = Logger.getLogger(RegistryChanges.class);
 
     private final BroadcastProcessor<UUID> changes = BroadcastProcessor.create();
+    private final KeptAnswers kept;
     private final String url;
     private final Optional<String> user;
     private final Optional<String> password;
     private PgSubscriber subscriber;
+    private volatile boolean stopped;
 
     public RegistryChanges(@ConfigProperty(name = "quarkus.datasource.reactive.url") String url,
                            @ConfigProperty(name = "quarkus.datasource.username") Optional<String> user,
-                           @ConfigProperty(name = "quarkus.datasource.password") Optional<String> password) {
+                           @ConfigProperty(name = "quarkus.datasource.password") Optional<String> password,
+                           @ConfigProperty(name = "warden.registry.kept-for", defaultValue = "1s") Duration keptFor,
+                           MeterRegistry meters) {
+        this.kept = new KeptAnswers(keptFor);
         this.url = url;
         this.user = user;
         this.password = password;
+        Gauge.builder("warden.registry.listening", kept, k -> k.listening() ? 1 : 0)
+                .description("1 while this replica LISTENs for registry changes, so GET /v1/registry may serve kept answers")
+                .register(meters);
+    }
+
+    /** Within the projector's transaction: the organization's registry changed; every replica hears it on commit. */
+    public static Uni<Void> announce(SqlConnection conn, UUID org) {
+        return conn.preparedQuery("SELECT pg_notify('" + CHANNEL + "', $1)").execute(Tuple.of(org.toString()))
+                .replaceWithVoid();
     }
 
     /**
-     * Within the projector's transaction: the organization's registry changed. Moves its revision to this transaction's
-     * id (see {@link RegistryRepository#revision}) and notifies every replica, in one statement.
+     * {@code transaction} applies events of {@code org} in this replica: its kept answers are set aside from its start
+     * until it has ended, so a request right after the commit reads what it applied (other replicas wait for the NOTIFY).
      */
-    public static Uni<Void> announce(SqlConnection conn, UUID org) {
-        return conn.preparedQuery("""
-                        WITH moved AS (INSERT INTO registry_revisions (org_id, revision)
-                                       VALUES ($1::uuid, pg_current_xact_id()::text::bigint)
-                                       ON CONFLICT (org_id) DO UPDATE SET revision = excluded.revision RETURNING org_id)
-                        SELECT pg_notify('""" + CHANNEL + "', org_id::text) FROM moved")
-                .execute(Tuple.of(org.toString())).replaceWithVoid();
+    public <T> Uni<T> applying(UUID org, Uni<T> transaction) {
+        return kept.applying(org, transaction);
+    }
+
+    /** {@code transaction} empties the projection for a rebuild: every kept answer is set aside, as by {@link #applying}. */
+    public <T> Uni<T> resetting(Uni<T> transaction) {
+        return kept.resetting(transaction);
+    }
+
+    /** The answers kept by this replica, valid while it listens and hears of no change. */
+    KeptAnswers kept() {
+        return kept;
     }
 
     void onStart(@Observes StartupEvent event, Vertx vertx) {
         PgConnectOptions options = PgConnectOptions.fromUri(url);
         user.ifPresent(options::setUser);
         password.ifPresent(options::setPassword);
-        subscriber = PgSubscriber.subscriber(vertx, options).reconnectPolicy(attempt -> 1_000L);
-        subscriber.channel(CHANNEL).handler(payload -> {
-            try {
-                changes.onNext(UUID.fromString(payload));
-            } catch (IllegalArgumentException e) {
-                LOG.debugf("Ignored a notification that names no organization: %s", payload);
-            }
-        });
-        subscriber.connect().subscribe().with(connected -> LOG.debug("Listening for registry changes"),
-                failure -> LOG.warnf("Registry streams wait for the database: %s", failure.getMessage()));
+        // Lost, the connection is opened again (and LISTENs again) every second; until then nothing is kept or served.
+        subscriber = PgSubscriber.subscriber(vertx, options).reconnectPolicy(attempt -> RECONNECT_MILLIS);
+        subscriber.channel(CHANNEL)
+                .subscribeHandler(() -> {
+                    io.vertx.pgclient.PgConnection listening = subscriber.getDelegate().actualConnection();
+                    kept.listening(() -> listening != null && subscriber.getDelegate().actualConnection() == listening);
+                    LOG.debug("Listening for registry changes");
+                })
+                .handler(this::heard);
+        connect(vertx);
     }
 
     void onStop(@Observes ShutdownEvent event) {
+        stopped = true;
+        kept.notListening();
         if (subscriber != null) {
             subscriber.closeAndAwait();
         }
+    }
+
+    /** The first connection is tried until it opens; the subscriber itself reconnects only a connection it had. */
+    private void connect(Vertx vertx) {
+        if (stopped) {
+            return;
+        }
+        subscriber.connect().subscribe().with(connected -> { },
+                failure -> {
+                    LOG.warnf("Registry streams and kept answers wait for the database: %s", failure.getMessage());
+                    subscriber.close().subscribe().with(closed -> vertx.setTimer(RECONNECT_MILLIS, t -> connect(vertx)),
+                            ignored -> vertx.setTimer(RECONNECT_MILLIS, t -> connect(vertx)));
+                });
+    }
+
+    private void heard(String payload) {
+        if (EVERY_ORGANIZATION.equals(payload)) {
+            kept.changedAll();
+            return;
+        }
+        UUID org;
+        try {
+            org = UUID.fromString(payload);
+        } catch (IllegalArgumentException e) {
+            LOG.debugf("Ignored a notification that names no organization: %s", payload);
+            return;
+        }
+        kept.changed(org);
+        changes.onNext(org);
     }
 
     /** The changes of one organization, from now on. */

@@ -53,15 +53,6 @@ public class RegistryRepository {
         return at == null ? null : at.toInstant();
     }
 
-    /**
-     * The organization's projection revision: the id of the last transaction that changed it (0 before any). Read
-     * before the answer in the same transaction, so the answer is at least as new as the revision it is kept under.
-     */
-    public Uni<Long> revision(SqlConnection conn) {
-        return conn.query("SELECT revision FROM registry_revisions").execute()
-                .map(rows -> rows.size() == 0 ? 0L : rows.iterator().next().getLong(0));
-    }
-
     /** The organization's summary over the projection's agents (kept counts; nothing counted from events). */
     public Uni<Summary> summary(SqlConnection conn) {
         return conn.query("""

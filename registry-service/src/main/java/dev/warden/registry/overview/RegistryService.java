@@ -12,9 +12,7 @@ import io.vertx.mutiny.sqlclient.SqlConnection;
 import jakarta.enterprise.context.ApplicationScoped;
 
 import java.time.Duration;
-import java.util.Map;
 import java.util.UUID;
-import java.util.concurrent.ConcurrentHashMap;
 
 /** Seed 000: the agents and the summary, read in one transaction so they agree. */
 @ApplicationScoped
@@ -24,15 +22,9 @@ public class RegistryService {
     /** Changes within this window make one summary on a stream. */
     static final Duration COALESCE = Duration.ofMillis(500);
 
-    /** How long a rendered answer may be reused at an unchanged revision. */
-    static final Duration RENDERED_FOR = Duration.ofSeconds(1);
-    /** Rendered answers kept at most (each a few hundred KB for 1,000 agents); past it, all are dropped. */
-    static final int RENDERED_MAX = 256;
-
     private final RegistryRepository registry;
     private final RegistryChanges changes;
     private final ObjectMapper json;
-    private final Map<RenderedKey, Rendered> rendered = new ConcurrentHashMap<>();
 
     public RegistryService(TenantDb db, RegistryRepository registry, RegistryChanges changes, ObjectMapper json) {
         this.db = db;
@@ -42,29 +34,20 @@ public class RegistryService {
     }
 
     /**
-     * Seed 000's answer as JSON. Without a cursor it is kept, rendered, under the organization's projection revision
-     * (read first, in the same transaction): while nothing was applied since, the next request gets the same bytes
-     * without reading or rendering them again. Kept at most {@link #RENDERED_FOR}, because {@code drift_last_24h}
-     * moves with the clock, not only with events.
+     * Seed 000's answer as JSON. Without a cursor it is kept per organization and request ({@code status},
+     * {@code limit}) and served again without touching the database until this replica hears that the organization's
+     * projection changed, or for {@code warden.registry.kept-for} at most (1 s: {@code drift_last_24h} moves with the clock);
+     * see {@link KeptAnswers}. A request with a cursor is always read.
      */
     public Uni<byte[]> registryJson(UUID org, String status, int limit, PageRequest.Cursor after) {
-        RenderedKey key = after == null ? new RenderedKey(org, status, limit) : null;
-        return db.inOrg(org, conn -> registry.revision(conn).chain(revision -> {
-            Rendered kept = key == null ? null : rendered.get(key);
-            if (kept != null && kept.revision() == revision && System.nanoTime() - kept.at() < RENDERED_FOR.toNanos()) {
-                return Uni.createFrom().item(kept.json());
-            }
-            return registry(conn, status, limit, after).map(answer -> {
-                byte[] json = write(answer);
-                if (key != null) {
-                    if (rendered.size() >= RENDERED_MAX) {
-                        rendered.clear();
-                    }
-                    rendered.put(key, new Rendered(revision, System.nanoTime(), json));
-                }
-                return json;
-            });
-        }));
+        if (after != null) {
+            return rendered(org, status, limit, after);
+        }
+        return changes.kept().answer(org, new Request(status, limit), () -> rendered(org, status, limit, null));
+    }
+
+    private Uni<byte[]> rendered(UUID org, String status, int limit, PageRequest.Cursor after) {
+        return db.inOrg(org, conn -> registry(conn, status, limit, after)).map(this::write);
     }
 
     private Uni<RegistryResponse> registry(SqlConnection conn, String status, int limit, PageRequest.Cursor after) {
@@ -90,11 +73,8 @@ public class RegistryService {
         }
     }
 
-    /** One rendered answer per organization and request (status, limit); a request with a cursor is never kept. */
-    private record RenderedKey(UUID org, String status, int limit) {
-    }
-
-    private record Rendered(long revision, long at, byte[] json) {
+    /** What a kept answer is kept for, beside the organization. */
+    private record Request(String status, int limit) {
     }
 
     /** The organization's summary now, then again after each half second in which its registry changed. */

@@ -66,11 +66,13 @@ public class RegistryProjector {
     private final ProjectionRepository projection;
     private final DeadLetters deadLetters;
     private final EventConsumers consumers;
+    private final RegistryChanges changes;
     private final Timer freshness;
 
     public RegistryProjector(TenantDb db, ProjectionRepository projection, DeadLetters deadLetters,
-                             EventConsumers consumers, MeterRegistry meters) {
+                             EventConsumers consumers, RegistryChanges changes, MeterRegistry meters) {
         this.db = db;
+        this.changes = changes;
         this.projection = projection;
         this.deadLetters = deadLetters;
         this.consumers = consumers;
@@ -107,9 +109,9 @@ public class RegistryProjector {
             }
         }
         Uni<Void> applied = Multi.createFrom().iterable(byOrg.entrySet()).onItem()
-                .transformToUni(e -> db.inOrg(e.getKey(), conn -> projection.fence(conn, generation)
+                .transformToUni(e -> changes.applying(e.getKey(), db.inOrg(e.getKey(), conn -> projection.fence(conn, generation)
                         .chain(() -> applyAll(conn, e.getKey(), e.getValue()))
-                        .chain(() -> RegistryChanges.announce(conn, e.getKey()))))
+                        .chain(() -> RegistryChanges.announce(conn, e.getKey())))))
                 // Every organization's transaction ends before the batch fails, with all their failures: none dropped.
                 .collectFailures().merge(4)
                 .collect().last().replaceWithVoid();

@@ -4,6 +4,7 @@ import dev.warden.api.ApiException;
 import dev.warden.api.PageRequest;
 import dev.warden.api.UnavailableException;
 import dev.warden.outbox.ReplayOffsets;
+import dev.warden.registry.overview.RegistryChanges;
 import dev.warden.registry.projection.RegistryProjector;
 import dev.warden.tenancy.db.TenantDb;
 import dev.warden.tenancy.health.Outages;
@@ -27,9 +28,11 @@ public class RebuildService {
     private final TenantDb db;
     private final RebuildRepository rebuilds;
     private final ReplayOffsets offsets;
+    private final RegistryChanges changes;
 
-    public RebuildService(TenantDb db, RebuildRepository rebuilds, ReplayOffsets offsets) {
+    public RebuildService(TenantDb db, RebuildRepository rebuilds, ReplayOffsets offsets, RegistryChanges changes) {
         this.db = db;
+        this.changes = changes;
         this.rebuilds = rebuilds;
         this.offsets = offsets;
     }
@@ -40,13 +43,13 @@ public class RebuildService {
         return offsets.capture(RegistryProjector.TOPICS)
                 .onFailure(Outages::isOutage).transform(e -> new UnavailableException("broker", e))
                 .map(ranges -> ranges.stream().map(Rebuild.Partition::planned).toList())
-                .chain(partitions -> db.asPlatform(conn -> rebuilds.start(conn, id, requestedBy, partitions)
+                .chain(partitions -> changes.resetting(db.asPlatform(conn -> rebuilds.start(conn, id, requestedBy, partitions)
                         .chain(generation -> generation == null
                                 ? rebuilds.current(conn).map(current -> {
                                     throw ApiException.conflict("A rebuild of the registry is running" + (current.running() == null
                                             ? "" : ": /v1/registry/rebuilds/" + current.running().id()));
                                 })
-                                : rebuilds.find(conn, id))))
+                                : rebuilds.find(conn, id)))))
                 .invoke(started -> LOG.infof("%s started rebuild %s of the registry projection (generation %d, %d records)",
                         requestedBy, started.id(), started.generation(), started.toReplay()));
     }

@@ -63,7 +63,8 @@ import java.util.stream.Collectors;
  *   <li>{@code seed N}: publishes the organization's audit entries up to sequence N on {@code warden.audit.v1} as
  *   audit-service's own principal, with audit-service's producer settings, spread over the organization's agents, and
  *   waits until the registry has counted them all;</li>
- *   <li>{@code paced RATE}: {@code GET /v1/registry} at a fixed rate ({@link FixedRateLoad});</li>
+ *   <li>{@code paced RATE [PATH]}: {@code GET /v1/registry} (or PATH, the static baseline) at a fixed rate
+ *   ({@link FixedRateLoad});</li>
  *   <li>{@code freshness RATE...}: per rate, audit entries published at that fixed rate; per entry, the delay from when
  *   it was due to be sent until the registry's projection had committed it, and, for the same entries at the same
  *   time, until a plain consumer of the same topic with the registry's consumer settings had it: the broker's own
@@ -93,14 +94,15 @@ public final class RegistryBench {
         RegistryBench bench = new RegistryBench();
         switch (args[0]) {
             case "seed" -> bench.seed(Long.parseLong(args[1]));
-            case "paced" -> bench.paced(Double.parseDouble(args[1]), seconds("BENCH_WARMUP", 5), seconds("BENCH_DURATION", 15));
+            case "paced" -> bench.paced(Double.parseDouble(args[1]), args.length > 2 ? args[2] : "/v1/registry",
+                    seconds("BENCH_WARMUP", 5), seconds("BENCH_DURATION", 15));
             case "freshness" -> {
                 for (int i = 1; i < args.length; i++) {
                     bench.freshness(Integer.parseInt(args[i]), seconds("BENCH_FRESH_WARMUP", 5),
                             seconds("BENCH_FRESH_DURATION", 20));
                 }
             }
-            default -> throw new IllegalArgumentException("seed N | paced RATE | freshness RATE...");
+            default -> throw new IllegalArgumentException("seed N | paced RATE [PATH] | freshness RATE...");
         }
         System.exit(0);
     }
@@ -150,8 +152,8 @@ public final class RegistryBench {
     }
 
     /** {@code GET /v1/registry} at {@code rate}: one line run.sh reads, "rate p50 p99 errors". */
-    private void paced(double rate, Duration warmup, Duration duration) throws Exception {
-        FixedRateLoad.Result r = FixedRateLoad.run(URI.create(registry + "/v1/registry"),
+    private void paced(double rate, String path, Duration warmup, Duration duration) throws Exception {
+        FixedRateLoad.Result r = FixedRateLoad.run(URI.create(registry + path),
                 Map.of("X-API-Key", env("BENCH_KEY")), rate, warmup, duration);
         System.out.printf("paced %.0f %.2f %.2f %d %d%n", r.rate(), r.latencies().p50(), r.latencies().p99(),
                 r.errors() + r.late(), r.latencies().count());

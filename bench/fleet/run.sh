@@ -65,6 +65,9 @@ say "synchronous_commit=$(sql -c 'SHOW synchronous_commit') for both sides"
 fleet_pid="$(pgrep -f "$root/fleet-service/target/quarkus-app/quarkus-run.jar" | head -1)"
 postmaster="$(head -1 "$data/postgres/postmaster.pid")"
 wal_syncs() { sql -c "SELECT wal_sync FROM pg_stat_wal"; }
+# Updates of fleet_instances so far, and how many of them were HOT (no index touched): "updates hot".
+updates() { sql -c "SELECT n_tup_upd || ' ' || n_tup_hot_upd FROM pg_stat_user_tables WHERE relname = 'fleet_instances'"; }
+hot_share() { awk -v a="$1" -v b="$2" 'BEGIN { split(a, x, " "); split(b, y, " "); u = y[1] - x[1]; printf "%.0f%% of %d updates HOT", u > 0 ? (y[2] - x[2]) * 100 / u : 0, u }'; }
 # Runs a load generator through cpu.py; cpu_line then prints each side's CPU per heartbeat at RATE (from cpu-LEVEL.txt).
 measured() { local file="$1"; shift; python3 "$root/bench/fleet/cpu.py" "$file" "$fleet_pid" "$postmaster" -- "$@"; }
 cpu_line() {
@@ -108,16 +111,16 @@ say "fleet-service: POST /v1/fleet/agents/{id}/heartbeat, $n instances, wrk -t$t
 # that has been running for a minute has.
 wrk -t"$threads" -c32 -d"$warmup" -s "$root/bench/fleet/heartbeat.lua" "$fleet" > /dev/null
 for c in $levels; do
-  w0="$(wal_syncs)"
+  w0="$(wal_syncs)"; u0="$(updates)"
   measured "$out/cpu-wrk-$c.txt" wrk -t"$threads" -c"$c" -d"$duration" --latency -s "$root/bench/fleet/heartbeat.lua" "$fleet" > "$out/wrk-$c.txt"
-  w1="$(wal_syncs)"
+  w1="$(wal_syncs)"; u1="$(updates)"
   rps="$(awk '/Requests\/sec/ {print $2}' "$out/wrk-$c.txt")"
   p99="$(ms "$(awk '$1 == "99%" {print $2}' "$out/wrk-$c.txt")")"
   errors="$(awk '/Non-2xx/ {print $5}' "$out/wrk-$c.txt")"; errors="${errors:-0}"
   sockerr="$(grep -c 'Socket errors' "$out/wrk-$c.txt" || true)"
   say "$(printf '  %3d connections: %10.0f heartbeats/s  p99 %8s ms  non-2xx %s%s' "$c" "$rps" "$p99" "$errors" \
         "$([ "$sockerr" = 0 ] || echo '  socket errors')")"
-  say "$(cpu_line "$out/cpu-wrk-$c.txt" "$rps"); $(awk -v a="$w0" -v b="$w1" -v r="$rps" -v d="${duration%s}" 'BEGIN { printf "%.0f heartbeats per WAL flush", r * d / (b - a > 0 ? b - a : 1) }')"
+  say "$(cpu_line "$out/cpu-wrk-$c.txt" "$rps"); $(awk -v a="$w0" -v b="$w1" -v r="$rps" -v d="${duration%s}" 'BEGIN { printf "%.0f heartbeats per WAL flush", r * d / (b - a > 0 ? b - a : 1) }'); $(hot_share "$u0" "$u1")"
   if [ "$errors" = 0 ] && [ "$sockerr" = 0 ] && awk -v p="$p99" -v l="$limit" 'BEGIN { exit !(p <= l) }' \
      && awk -v a="$rps" -v b="$best_fleet" 'BEGIN { exit !(a > b) }'; then
     best_fleet="$rps"; best_fleet_at="$c"
@@ -132,15 +135,15 @@ best_pg=0; best_pg_at=-
 say ""
 say "pgbench: the same UPDATE, one transaction per heartbeat, $count instances, -j$threads -T${duration%s} -M prepared"
 for c in $levels; do
-  w0="$(wal_syncs)"
+  w0="$(wal_syncs)"; u0="$(updates)"
   measured "$out/cpu-pgbench-$c.txt" pgbench -h 127.0.0.1 -p "$pg_port" -U postgres -n -M prepared -c "$c" -j "$threads" -T "${duration%s}" -D instances="$count" \
     -r --log --log-prefix="$out/pgbench-$c" -f "$root/bench/fleet/heartbeat.sql" warden_fleet > "$out/pgbench-$c.txt" 2>&1
-  w1="$(wal_syncs)"
+  w1="$(wal_syncs)"; u1="$(updates)"
   tps="$(awk '/^tps = / {print $3; exit}' "$out/pgbench-$c.txt")"
   p99="$(cat "$out"/pgbench-"$c".* 2>/dev/null | awk '{print $3}' | sort -n | awk '{a[NR]=$1} END { if (NR) printf "%.2f", a[int(NR*0.99)] / 1000; else print "n/a" }')"
   rm -f "$out"/pgbench-"$c".[0-9]*
   say "$(printf '  %3d connections: %10.0f heartbeats/s  p99 %8s ms' "$c" "$tps" "$p99")"
-  say "$(cpu_line "$out/cpu-pgbench-$c.txt" "$tps"); $(awk -v a="$w0" -v b="$w1" -v r="$tps" -v d="${duration%s}" 'BEGIN { printf "%.1f heartbeats per WAL flush", r * d / (b - a > 0 ? b - a : 1) }')"
+  say "$(cpu_line "$out/cpu-pgbench-$c.txt" "$tps"); $(awk -v a="$w0" -v b="$w1" -v r="$tps" -v d="${duration%s}" 'BEGIN { printf "%.1f heartbeats per WAL flush", r * d / (b - a > 0 ? b - a : 1) }'); $(hot_share "$u0" "$u1")"
   if awk -v p="$p99" -v l="$limit" 'BEGIN { exit !(p <= l) }' && awk -v a="$tps" -v b="$best_pg" 'BEGIN { exit !(a > b) }'; then
     best_pg="$tps"; best_pg_at="$c"
   fi

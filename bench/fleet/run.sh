@@ -8,8 +8,10 @@
 # ports), enrols the instances through the API (one enrolment token, N registrations), then runs wrk with
 # heartbeat.lua at each level, then pgbench with heartbeat.sql at each level.
 # Options (environment):
-#   BENCH_INSTANCES=50000 BENCH_LEVELS="16 32 64 128" BENCH_DURATION=15s BENCH_WARMUP=20s BENCH_THREADS=2 BENCH_P99_MS=50
+#   BENCH_INSTANCES=50000 BENCH_LEVELS="16 32 64 128 256" BENCH_DURATION=15s BENCH_WARMUP=20s BENCH_THREADS=2 BENCH_P99_MS=50
 #   BENCH_KEEP=1   keep the data folder and the enrolled instances of the last run
+#   BENCH_SETUP_SQL=   SQL run on the service's database after enrolment, before the warm-up: a what-if (e.g. put back an
+#                  index that a migration dropped, to compare with and without it on the same code)
 #   BENCH_SYNC_COMMIT=on   PostgreSQL's synchronous_commit for both sides (on: production's setting, every commit waits
 #                  for its WAL flush; off: the embedded server's default)
 set -euo pipefail
@@ -17,7 +19,7 @@ set -euo pipefail
 root="$(cd "$(dirname "${BASH_SOURCE[0]}")/../.." && pwd)"
 cd "$root"
 n="${BENCH_INSTANCES:-50000}"
-levels="${BENCH_LEVELS:-16 32 64 128}"
+levels="${BENCH_LEVELS:-16 32 64 128 256}"
 duration="${BENCH_DURATION:-15s}"
 warmup="${BENCH_WARMUP:-20s}"
 threads="${BENCH_THREADS:-2}"
@@ -67,7 +69,7 @@ postmaster="$(head -1 "$data/postgres/postmaster.pid")"
 wal_syncs() { sql -c "SELECT wal_sync FROM pg_stat_wal"; }
 # Updates of fleet_instances so far, and how many of them were HOT (no index touched): "updates hot".
 updates() { sql -c "SELECT n_tup_upd || ' ' || n_tup_hot_upd FROM pg_stat_user_tables WHERE relname = 'fleet_instances'"; }
-hot_share() { awk -v a="$1" -v b="$2" 'BEGIN { split(a, x, " "); split(b, y, " "); u = y[1] - x[1]; printf "%.0f%% of %d updates HOT", u > 0 ? (y[2] - x[2]) * 100 / u : 0, u }'; }
+hot_share() { awk -v a="$1" -v b="$2" 'BEGIN { split(a, x, " "); split(b, y, " "); u = y[1] - x[1]; h = u > 0 ? (y[2] - x[2]) * 100 / u : 0; printf "%.0f%% of %d updates HOT", h, u }'; }
 # Runs a load generator through cpu.py; cpu_line then prints each side's CPU per heartbeat at RATE (from cpu-LEVEL.txt).
 measured() { local file="$1"; shift; python3 "$root/bench/fleet/cpu.py" "$file" "$fleet_pid" "$postmaster" -- "$@"; }
 cpu_line() {
@@ -99,6 +101,10 @@ if [ "${BENCH_KEEP:-0}" = 1 ]; then
   # The kept instances' last heartbeats are as old as the last run: without this the sweep would mark them all stale,
   # and every heartbeat of the run would be a transition back online.
   sql -c "UPDATE fleet_instances SET last_heartbeat = now(), status = 'online', status_changed_at = now() WHERE status <> 'deregistered'" >/dev/null
+fi
+if [ -n "${BENCH_SETUP_SQL:-}" ]; then
+  say "Setup (what-if): $BENCH_SETUP_SQL"
+  sql <<< "$BENCH_SETUP_SQL" >/dev/null
 fi
 say "$(wc -l < "$out/instances.txt") enrolled instances"
 export INSTANCES="$out/instances.txt"
@@ -148,6 +154,12 @@ for c in $levels; do
     best_pg="$tps"; best_pg_at="$c"
   fi
 done
+# What the heartbeat's HOT update costs elsewhere, with no index on last_heartbeat: the sweep's search for due
+# instances, and the first page of a list sorted by lastHeartbeat (execution times, the third of three runs).
+explain_ms() { local t=; for _ in 1 2 3; do t="$(sql -c "EXPLAIN (ANALYZE, TIMING OFF) $1" | sed -n 's/^Execution Time: \([0-9.]*\) ms/\1/p')"; done; echo "$t"; }
+org="$(sql -c "SELECT org_id FROM fleet_instances GROUP BY 1 ORDER BY count(*) DESC LIMIT 1")"
+say ""
+say "Over $count instances: the sweep's search $(explain_ms "SELECT id FROM fleet_instances WHERE status = 'online' AND last_heartbeat < now() - interval '180 seconds' ORDER BY last_heartbeat LIMIT 1000 FOR UPDATE SKIP LOCKED") ms; a list's first page by lastHeartbeat $(explain_ms "SELECT * FROM fleet_instances WHERE status <> 'deregistered' AND org_id = '$org' ORDER BY last_heartbeat DESC, id DESC LIMIT 101") ms"
 say ""
 say "$(printf 'fleet-service heartbeats: %.0f/s (at %s connections) | pgbench same UPDATE: %.0f/s (at %s) | ratio %s' \
   "$best_fleet" "$best_fleet_at" "$best_pg" "$best_pg_at" "$(awk -v a="$best_fleet" -v b="$best_pg" 'BEGIN { if (b > 0) printf "%.2f", a / b; else print "n/a" }')")"

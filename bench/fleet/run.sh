@@ -8,8 +8,10 @@
 # ports), enrols the instances through the API (one enrolment token, N registrations), then runs wrk with
 # heartbeat.lua at each level, then pgbench with heartbeat.sql at each level.
 # Options (environment):
-#   BENCH_INSTANCES=50000 BENCH_LEVELS="16 32 64 128" BENCH_DURATION=15s BENCH_WARMUP=20s BENCH_THREADS=2 BENCH_P99_MS=50
+#   BENCH_INSTANCES=50000 BENCH_LEVELS="16 32 64 128 256" BENCH_DURATION=15s BENCH_WARMUP=20s BENCH_THREADS=2 BENCH_P99_MS=50
 #   BENCH_KEEP=1   keep the data folder and the enrolled instances of the last run
+#   BENCH_SETUP_SQL=   SQL run on the service's database after enrolment, before the warm-up: a what-if (e.g. put back an
+#                  index that a migration dropped, to compare with and without it on the same code)
 #   BENCH_SYNC_COMMIT=on   PostgreSQL's synchronous_commit for both sides (on: production's setting, every commit waits
 #                  for its WAL flush; off: the embedded server's default)
 set -euo pipefail
@@ -17,7 +19,7 @@ set -euo pipefail
 root="$(cd "$(dirname "${BASH_SOURCE[0]}")/../.." && pwd)"
 cd "$root"
 n="${BENCH_INSTANCES:-50000}"
-levels="${BENCH_LEVELS:-16 32 64 128}"
+levels="${BENCH_LEVELS:-16 32 64 128 256}"
 duration="${BENCH_DURATION:-15s}"
 warmup="${BENCH_WARMUP:-20s}"
 threads="${BENCH_THREADS:-2}"
@@ -65,6 +67,9 @@ say "synchronous_commit=$(sql -c 'SHOW synchronous_commit') for both sides"
 fleet_pid="$(pgrep -f "$root/fleet-service/target/quarkus-app/quarkus-run.jar" | head -1)"
 postmaster="$(head -1 "$data/postgres/postmaster.pid")"
 wal_syncs() { sql -c "SELECT wal_sync FROM pg_stat_wal"; }
+# Updates of fleet_instances so far, and how many of them were HOT (no index touched): "updates hot".
+updates() { sql -c "SELECT n_tup_upd || ' ' || n_tup_hot_upd FROM pg_stat_user_tables WHERE relname = 'fleet_instances'"; }
+hot_share() { awk -v a="$1" -v b="$2" 'BEGIN { split(a, x, " "); split(b, y, " "); u = y[1] - x[1]; h = u > 0 ? (y[2] - x[2]) * 100 / u : 0; printf "%.0f%% of %d updates HOT", h, u }'; }
 # Runs a load generator through cpu.py; cpu_line then prints each side's CPU per heartbeat at RATE (from cpu-LEVEL.txt).
 measured() { local file="$1"; shift; python3 "$root/bench/fleet/cpu.py" "$file" "$fleet_pid" "$postmaster" -- "$@"; }
 cpu_line() {
@@ -97,6 +102,10 @@ if [ "${BENCH_KEEP:-0}" = 1 ]; then
   # and every heartbeat of the run would be a transition back online.
   sql -c "UPDATE fleet_instances SET last_heartbeat = now(), status = 'online', status_changed_at = now() WHERE status <> 'deregistered'" >/dev/null
 fi
+if [ -n "${BENCH_SETUP_SQL:-}" ]; then
+  say "Setup (what-if): $BENCH_SETUP_SQL"
+  sql <<< "$BENCH_SETUP_SQL" >/dev/null
+fi
 say "$(wc -l < "$out/instances.txt") enrolled instances"
 export INSTANCES="$out/instances.txt"
 
@@ -108,16 +117,16 @@ say "fleet-service: POST /v1/fleet/agents/{id}/heartbeat, $n instances, wrk -t$t
 # that has been running for a minute has.
 wrk -t"$threads" -c32 -d"$warmup" -s "$root/bench/fleet/heartbeat.lua" "$fleet" > /dev/null
 for c in $levels; do
-  w0="$(wal_syncs)"
+  w0="$(wal_syncs)"; u0="$(updates)"
   measured "$out/cpu-wrk-$c.txt" wrk -t"$threads" -c"$c" -d"$duration" --latency -s "$root/bench/fleet/heartbeat.lua" "$fleet" > "$out/wrk-$c.txt"
-  w1="$(wal_syncs)"
+  w1="$(wal_syncs)"; u1="$(updates)"
   rps="$(awk '/Requests\/sec/ {print $2}' "$out/wrk-$c.txt")"
   p99="$(ms "$(awk '$1 == "99%" {print $2}' "$out/wrk-$c.txt")")"
   errors="$(awk '/Non-2xx/ {print $5}' "$out/wrk-$c.txt")"; errors="${errors:-0}"
   sockerr="$(grep -c 'Socket errors' "$out/wrk-$c.txt" || true)"
   say "$(printf '  %3d connections: %10.0f heartbeats/s  p99 %8s ms  non-2xx %s%s' "$c" "$rps" "$p99" "$errors" \
         "$([ "$sockerr" = 0 ] || echo '  socket errors')")"
-  say "$(cpu_line "$out/cpu-wrk-$c.txt" "$rps"); $(awk -v a="$w0" -v b="$w1" -v r="$rps" -v d="${duration%s}" 'BEGIN { printf "%.0f heartbeats per WAL flush", r * d / (b - a > 0 ? b - a : 1) }')"
+  say "$(cpu_line "$out/cpu-wrk-$c.txt" "$rps"); $(awk -v a="$w0" -v b="$w1" -v r="$rps" -v d="${duration%s}" 'BEGIN { printf "%.0f heartbeats per WAL flush", r * d / (b - a > 0 ? b - a : 1) }'); $(hot_share "$u0" "$u1")"
   if [ "$errors" = 0 ] && [ "$sockerr" = 0 ] && awk -v p="$p99" -v l="$limit" 'BEGIN { exit !(p <= l) }' \
      && awk -v a="$rps" -v b="$best_fleet" 'BEGIN { exit !(a > b) }'; then
     best_fleet="$rps"; best_fleet_at="$c"
@@ -132,19 +141,25 @@ best_pg=0; best_pg_at=-
 say ""
 say "pgbench: the same UPDATE, one transaction per heartbeat, $count instances, -j$threads -T${duration%s} -M prepared"
 for c in $levels; do
-  w0="$(wal_syncs)"
+  w0="$(wal_syncs)"; u0="$(updates)"
   measured "$out/cpu-pgbench-$c.txt" pgbench -h 127.0.0.1 -p "$pg_port" -U postgres -n -M prepared -c "$c" -j "$threads" -T "${duration%s}" -D instances="$count" \
     -r --log --log-prefix="$out/pgbench-$c" -f "$root/bench/fleet/heartbeat.sql" warden_fleet > "$out/pgbench-$c.txt" 2>&1
-  w1="$(wal_syncs)"
+  w1="$(wal_syncs)"; u1="$(updates)"
   tps="$(awk '/^tps = / {print $3; exit}' "$out/pgbench-$c.txt")"
   p99="$(cat "$out"/pgbench-"$c".* 2>/dev/null | awk '{print $3}' | sort -n | awk '{a[NR]=$1} END { if (NR) printf "%.2f", a[int(NR*0.99)] / 1000; else print "n/a" }')"
   rm -f "$out"/pgbench-"$c".[0-9]*
   say "$(printf '  %3d connections: %10.0f heartbeats/s  p99 %8s ms' "$c" "$tps" "$p99")"
-  say "$(cpu_line "$out/cpu-pgbench-$c.txt" "$tps"); $(awk -v a="$w0" -v b="$w1" -v r="$tps" -v d="${duration%s}" 'BEGIN { printf "%.1f heartbeats per WAL flush", r * d / (b - a > 0 ? b - a : 1) }')"
+  say "$(cpu_line "$out/cpu-pgbench-$c.txt" "$tps"); $(awk -v a="$w0" -v b="$w1" -v r="$tps" -v d="${duration%s}" 'BEGIN { printf "%.1f heartbeats per WAL flush", r * d / (b - a > 0 ? b - a : 1) }'); $(hot_share "$u0" "$u1")"
   if awk -v p="$p99" -v l="$limit" 'BEGIN { exit !(p <= l) }' && awk -v a="$tps" -v b="$best_pg" 'BEGIN { exit !(a > b) }'; then
     best_pg="$tps"; best_pg_at="$c"
   fi
 done
+# What the heartbeat's HOT update costs elsewhere, with no index on last_heartbeat: the sweep's search for due
+# instances, and the first page of a list sorted by lastHeartbeat (execution times, the third of three runs).
+explain_ms() { local t=; for _ in 1 2 3; do t="$(sql -c "EXPLAIN (ANALYZE, TIMING OFF) $1" | sed -n 's/^Execution Time: \([0-9.]*\) ms/\1/p')"; done; echo "$t"; }
+org="$(sql -c "SELECT org_id FROM fleet_instances GROUP BY 1 ORDER BY count(*) DESC LIMIT 1")"
+say ""
+say "Over $count instances: the sweep's search $(explain_ms "SELECT id FROM fleet_instances WHERE status = 'online' AND last_heartbeat < now() - interval '180 seconds' ORDER BY last_heartbeat LIMIT 1000 FOR UPDATE SKIP LOCKED") ms; a list's first page by lastHeartbeat $(explain_ms "SELECT * FROM fleet_instances WHERE status <> 'deregistered' AND org_id = '$org' ORDER BY last_heartbeat DESC, id DESC LIMIT 101") ms"
 say ""
 say "$(printf 'fleet-service heartbeats: %.0f/s (at %s connections) | pgbench same UPDATE: %.0f/s (at %s) | ratio %s' \
   "$best_fleet" "$best_fleet_at" "$best_pg" "$best_pg_at" "$(awk -v a="$best_fleet" -v b="$best_pg" 'BEGIN { if (b > 0) printf "%.2f", a / b; else print "n/a" }')")"

@@ -33,8 +33,12 @@ public interface FleetConfig {
     @WithDefault("1000")
     int heartbeatBatchSize();
 
-    /** Heartbeat batches written at once (each one transaction per organization). */
-    @WithDefault("4")
+    /**
+     * Heartbeat batches written at once (each one transaction per organization). Two keep both cores of a small
+     * database busy while one batch waits for its commit's flush; more make smaller batches, a commit each, for the same
+     * heartbeats (docs/benchmarks.md, section 5: 4 writers cost PostgreSQL about twice the CPU per heartbeat of 2).
+     */
+    @WithDefault("2")
     int heartbeatWriters();
 
     /**

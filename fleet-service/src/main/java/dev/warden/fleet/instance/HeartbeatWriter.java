@@ -36,7 +36,7 @@ import java.util.stream.Collectors;
  * bring them back online with their events. An idle service writes a lone
  * heartbeat at once; a busy one writes hundreds per commit instead of a transaction each. A heartbeat is answered only
  * after its batch committed, so an acknowledged heartbeat is in the database; a transition back to online is written
- * to the outbox in the same transaction. At most ten batches' worth wait (40,000 by default); beyond that a heartbeat
+ * to the outbox in the same transaction. At most ten batches' worth wait (20,000 by default); beyond that a heartbeat
  * is answered 503 with Retry-After at once, so memory stays bounded when the database falls behind.
  */
 @ApplicationScoped

@@ -2,7 +2,9 @@ package dev.warden.fleet.instance;
 
 import dev.warden.fleet.support.FleetFixtures;
 import dev.warden.testing.TestOrganizations.TestOrg;
+import dev.warden.tenancy.db.TenantDb;
 import io.quarkus.test.junit.QuarkusTest;
+import jakarta.inject.Inject;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 
@@ -32,6 +34,9 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 /** Seed 003, field by field, under /v1/fleet/agents, with its envelope on every answer, errors included. */
 @QuarkusTest
 class InstanceTest {
+
+    @Inject
+    TenantDb db;
 
     TestOrg org;
 
@@ -199,6 +204,43 @@ class InstanceTest {
                 .body("error.details.field", hasItem("updated_since"));
         as(org, "viewer").get("/v1/fleet/agents?sortBy=name").then().statusCode(400)
                 .body("error.details.field", hasItem("sortBy"));
+    }
+
+    @Test
+    void listSortedByLastHeartbeatPagesWithItsCursor() {
+        String old = registerId(org, "old");
+        String recent = registerId(org, "recent");
+        registerId(org, "newest");
+        as(org, "operator").body(Map.of()).post("/v1/fleet/agents/" + old + "/heartbeat").then().statusCode(200);
+        as(org, "operator").body(Map.of()).post("/v1/fleet/agents/" + recent + "/heartbeat").then().statusCode(200);
+        // newest's heartbeat is its registration, before both heartbeats above.
+        var first = as(org, "viewer").get("/v1/fleet/agents?sortBy=lastHeartbeat&limit=2").then().statusCode(200)
+                .body("data.hostname", contains("newest", "old")).extract().jsonPath().getString("nextCursor");
+        as(org, "viewer").get("/v1/fleet/agents?sortBy=lastHeartbeat&limit=2&cursor=" + first).then().statusCode(200)
+                .body("data.hostname", contains("recent")).body("nextCursor", nullValue());
+        as(org, "viewer").get("/v1/fleet/agents?sortBy=lastHeartbeat&sortDir=desc").then().statusCode(200)
+                .body("data.hostname", contains("recent", "old", "newest"));
+    }
+
+    /**
+     * An online instance's heartbeat writes only columns that no index of fleet_instances names (as a key, an
+     * expression or a predicate), so PostgreSQL can make it a HOT update: no index entry per heartbeat.
+     */
+    @Test
+    void noIndexOfTheInstancesNamesAColumnAHeartbeatWrites() {
+        List<String> indexes = db.asPlatform(conn -> conn.query(
+                        "SELECT pg_get_indexdef(indexrelid) FROM pg_index WHERE indrelid = 'fleet_instances'::regclass").execute()
+                .map(rows -> {
+                    List<String> defs = new java.util.ArrayList<>();
+                    rows.forEach(row -> defs.add(row.getString(0)));
+                    return defs;
+                })).await().indefinitely();
+        assertFalse(indexes.isEmpty());
+        for (String column : List.of("cpu", "memory", "uptime", "version", "active_policy_version", "last_heartbeat")) {
+            for (String index : indexes) {
+                assertFalse(index.matches("(?s).*\\b" + column + "\\b.*"), index + " names " + column);
+            }
+        }
     }
 
     @Test

@@ -71,7 +71,7 @@ wal_syncs() { sql -c "SELECT wal_sync FROM pg_stat_wal"; }
 updates() { sql -c "SELECT n_tup_upd || ' ' || n_tup_hot_upd FROM pg_stat_user_tables WHERE relname = 'fleet_instances'"; }
 hot_share() { awk -v a="$1" -v b="$2" 'BEGIN { split(a, x, " "); split(b, y, " "); u = y[1] - x[1]; h = u > 0 ? (y[2] - x[2]) * 100 / u : 0; printf "%.0f%% of %d updates HOT", h, u }'; }
 # Runs a load generator through cpu.py; cpu_line then prints each side's CPU per heartbeat at RATE (from cpu-LEVEL.txt).
-measured() { local file="$1"; shift; python3 "$root/bench/fleet/cpu.py" "$file" "$fleet_pid" "$postmaster" -- "$@"; }
+measured() { local file="$1"; shift; python3 "$root/bench/common/cpu.py" "$file" "$fleet_pid" "$postmaster" -- "$@"; }
 cpu_line() {
   awk -v r="$2" '{ printf "       CPU per heartbeat: service %.0f µs, PostgreSQL %.0f µs, load generator %.0f µs; others %.2f cores, machine %.2f of 2 cores busy", $1 / r * 1e6, $2 / r * 1e6, $3 / r * 1e6, $4, $5 }' "$1"
 }

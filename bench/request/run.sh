@@ -61,13 +61,13 @@ fi
 agent="$(curl -s -H "X-API-Key: $key" "$direct/v1/agents?limit=1" | sed -n 's/.*"agents":\[{"id":"\([^"]*\)".*/\1/p')"
 [ -n "$agent" ] || { echo "no agent to read" >&2; exit 1; }
 
-# Runs wrk on a URL (after a warm-up) and prints "rps p50_ms p99_ms". The measured run goes through bench/fleet/cpu.py:
+# Runs wrk on a URL (after a warm-up) and prints "rps p50_ms p99_ms". The measured run goes through bench/common/cpu.py:
 # $out/cpu.txt then holds the CPU the JVMs in $jvms (the service's; for the gateway the launcher's too), PostgreSQL, wrk
 # and the rest of the machine used meanwhile, in cores; cpu_per_request turns it into µs per request.
 measure() {
   local url="$1"; shift
   wrk -t"$threads" -c"$conns" -d"$warmup" "$@" "$url" > /dev/null
-  python3 "$root/bench/fleet/cpu.py" "$out/cpu.txt" "$jvms" "$postmaster" -- \
+  python3 "$root/bench/common/cpu.py" "$out/cpu.txt" "$jvms" "$postmaster" -- \
     wrk -t"$threads" -c"$conns" -d"$duration" --latency "$@" "$url" > "$out/wrk.txt"
   local rps p50 p99 errors
   rps="$(awk '/Requests\/sec/ {print $2}' "$out/wrk.txt")"

@@ -93,7 +93,7 @@ public class TenantDb {
                     // A request abandoned half-way must not leave its transaction open on a pooled connection.
                     .onCancellation().call(() -> rollback(conn));
         });
-        // The pool's own wait for a connection is 30 s and not configurable: the deadline covers it and the BEGIN.
+        // The pool has no wait timeout of its own (DeadlineBoundPool): the deadline covers the wait and the BEGIN.
         // It fires only while the transaction has not begun; a transaction that has begun is never cut short. A Vert.x
         // timer on the caller's event loop, not Uni.combine().any() with a delayed Uni: that one went through
         // CompletableFutures and cancelled the loser with two exceptions per request (docs/benchmarks.md, section 3).

@@ -132,9 +132,11 @@ if wants paced; then
     r=($(BENCH_WARMUP="${warmup%s}" BENCH_DURATION="${duration%s}" bench_java paced "$rate" | sed -n 's/^paced //p'))
     say "$(printf '%-40s %9s rps  p50 %7s ms  p99 %7s ms  (open loop, latency from when each was due; %s errors or unanswered)' \
       "GET /v1/registry $label" "${r[0]}" "${r[1]}" "${r[2]}" "${r[3]}")"
+    say "$(printf '%-40s client %s, registry-service %s, rest of the machine %s µs per request; %s of 2 cores busy' '' "${r[5]}" "${r[6]}" "${r[7]}" "${r[8]}")"
     s=($(BENCH_WARMUP="${warmup%s}" BENCH_DURATION="${duration%s}" bench_java paced "$rate" /bench/static-json | sed -n 's/^paced //p'))
     say "$(printf '%-40s %9s rps  p50 %7s ms  p99 %7s ms  (the same client and rate; %s errors or unanswered)' \
       "baseline GET /bench/static-json, same rate" "${s[0]}" "${s[1]}" "${s[2]}" "${s[3]}")"
+    say "$(printf '%-40s client %s, registry-service %s, rest of the machine %s µs per request; %s of 2 cores busy' '' "${s[5]}" "${s[6]}" "${s[7]}" "${s[8]}")"
   }
   paced_pair "$half" "at half its max rate"
   # Lower rates (BENCH_PACED_ALSO, e.g. "1000 2500"): whether the tail at half the maximum is the machine's saturation.

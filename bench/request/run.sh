@@ -77,9 +77,11 @@ measure() {
   [ -z "$errors" ] || { echo "wrk saw $errors non-2xx answers for $url" >&2; cat "$out/wrk.txt" >&2; exit 1; }
   echo "$rps $(ms "$p50") $(ms "$p99")"
 }
-# "JVM a + PostgreSQL b + wrk c µs per request, others d cores" from $out/cpu.txt and the rate in $1.
+# "JVM a + PostgreSQL b + wrk c µs per request, others d cores" from $out/cpu.txt and the rate in $1; for the gateway
+# row a is the service's and the launcher's JVMs, each also shown alone.
 cpu_per_request() {
-  awk -v rps="$1" '{ printf "%.0f + %.0f + %.0f µs/req, others %.2f cores", $1 * 1e6 / rps, $2 * 1e6 / rps, $3 * 1e6 / rps, $4 }' "$out/cpu.txt"
+  awk -v rps="$1" '{ printf "%.0f + %.0f + %.0f µs/req, others %.2f cores", $1 * 1e6 / rps, $2 * 1e6 / rps, $3 * 1e6 / rps, $4
+    if (NF >= 8) printf " (service %.0f + launcher %.0f µs/req)", $7 * 1e6 / rps, $8 * 1e6 / rps }' "$out/cpu.txt"
 }
 ms() { awk -v v="$1" 'BEGIN { if (v ~ /us$/) printf "%.2f", v / 1000; else if (v ~ /ms$/) printf "%.2f", v + 0; else printf "%.2f", v * 1000 }'; }
 ratio() { awk -v a="$1" -v b="$2" 'BEGIN { printf "%.2f", a / b }'; }

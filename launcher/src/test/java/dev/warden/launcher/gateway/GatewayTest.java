@@ -23,6 +23,7 @@ import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.TimeUnit;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 /** The gateway against a small origin: proxying, and the Warden error shape for its own refusals. */
@@ -34,6 +35,10 @@ class GatewayTest {
     /** The services the test says are restarting: the supervisor's part. */
     private static final Set<String> RESTARTING = ConcurrentHashMap.newKeySet();
 
+    /** The origin's open event streams. */
+    private static final java.util.concurrent.BlockingQueue<io.vertx.core.http.HttpServerResponse> STREAMS =
+            new java.util.concurrent.LinkedBlockingQueue<>();
+
     private static Vertx origin;
     private static Gateway gateway;
     private static int port;
@@ -43,10 +48,24 @@ class GatewayTest {
         origin = Vertx.vertx();
         // Its own limits above the gateway's, as the services' are: what the gateway lets through, it takes.
         int originPort = origin.createHttpServer(new HttpServerOptions().setMaxInitialLineLength(65_536).setMaxHeaderSize(65_536))
-                .requestHandler(req -> req.body().onSuccess(body -> req.response()
-                        .putHeader("content-type", "text/plain")
-                        .end(req.method() + " " + req.uri() + " host=" + req.authority() + " body=" + body
-                                + " xff=" + req.getHeader("X-Forwarded-For"))))
+                .requestHandler(req -> req.body().onSuccess(body -> {
+                    if (req.path().equals("/v1/up/stream")) {
+                        // A stream (server-sent events): the first event now, the end when the test says.
+                        req.response().setChunked(true).putHeader("content-type", "text/event-stream");
+                        req.response().write("data: first\n\n");
+                        STREAMS.add(req.response());
+                        return;
+                    }
+                    if (req.path().equals("/v1/up/cut")) {
+                        // A service that dies halfway through its answer.
+                        req.response().setChunked(true).write("part").onComplete(written -> req.connection().close());
+                        return;
+                    }
+                    req.response()
+                            .putHeader("content-type", "text/plain")
+                            .end(req.method() + " " + req.uri() + " host=" + req.authority() + " body=" + body
+                                    + " xff=" + req.getHeader("X-Forwarded-For"));
+                }))
                 .listen(0, "127.0.0.1").toCompletionStage().toCompletableFuture().get(10, TimeUnit.SECONDS)
                 .actualPort();
         int closedPort;
@@ -90,6 +109,34 @@ class GatewayTest {
                 .header("X-Forwarded-For", "203.0.113.66").GET().build(), HttpResponse.BodyHandlers.ofString());
         assertEquals(200, response.statusCode());
         assertTrue(response.body().endsWith(" xff=127.0.0.1"), response.body());
+    }
+
+    @Test
+    void aStreamedAnswerArrivesAsItComesNotAtItsEnd() throws Exception {
+        try (Socket socket = new Socket("127.0.0.1", port)) {
+            socket.setSoTimeout(30_000);
+            socket.getOutputStream().write("GET /v1/up/stream HTTP/1.1\r\nHost: localhost\r\n\r\n".getBytes(StandardCharsets.US_ASCII));
+            socket.getOutputStream().flush();
+            StringBuilder answer = new StringBuilder();
+            byte[] buffer = new byte[4096];
+            while (answer.indexOf("data: first") < 0) {
+                int read = socket.getInputStream().read(buffer);
+                assertTrue(read > 0, answer.toString());
+                answer.append(new String(buffer, 0, read, StandardCharsets.UTF_8));
+            }
+            // The first event came through while the service still holds the stream open; now it ends it.
+            var stream = STREAMS.poll(10, TimeUnit.SECONDS);
+            origin.runOnContext(v -> stream.end("data: last\n\n"));
+            answer.append(readChunkedAnswer(socket));
+            assertTrue(answer.toString().startsWith("HTTP/1.1 200"), answer.toString());
+            assertTrue(answer.toString().contains("data: last"), answer.toString());
+        }
+    }
+
+    @Test
+    void aServiceGoneHalfwayThroughItsAnswerCutsTheCallersAnswerRatherThanEndingIt() {
+        // Ended instead, the caller would take the half answer for the whole.
+        assertThrows(java.io.IOException.class, () -> send("GET", "/v1/up/cut", null));
     }
 
     @Test
@@ -170,6 +217,20 @@ class GatewayTest {
         HttpResponse<String> huge = sendChunked(new byte[(int) RequestLimits.MAX_BODY + 1]);
         assertEquals(413, huge.statusCode());
         assertError(huge, "payload_too_large");
+    }
+
+    /** An answer in chunks, read up to its last chunk (the connection stays open). */
+    private static String readChunkedAnswer(Socket socket) throws Exception {
+        StringBuilder answer = new StringBuilder();
+        byte[] buffer = new byte[4096];
+        while (answer.indexOf("\r\n0\r\n\r\n") < 0) {
+            int read = socket.getInputStream().read(buffer);
+            if (read < 0) {
+                break;
+            }
+            answer.append(new String(buffer, 0, read, StandardCharsets.UTF_8));
+        }
+        return answer.toString();
     }
 
     private static HttpResponse<String> sendChunked(byte[] body) throws Exception {

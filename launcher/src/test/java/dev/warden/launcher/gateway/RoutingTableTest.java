@@ -81,6 +81,12 @@ class RoutingTableTest {
         assertEquals("/a\\.b/[^/]+", Route.patternRegex("/a.b/*"));
         assertTrue(Route.pattern("/a.b/*", "x").matches("/a.b/1"));
         assertEquals(false, Route.pattern("/a.b/*", "x").matches("/axb/1"));
+        // A star inside a segment stands for at least one character of it; without a star the path is literal.
+        assertTrue(Route.pattern("/a/*x*/b", "x").matches("/a/1x2/b"));
+        assertEquals(false, Route.pattern("/a/*x*/b", "x").matches("/a/x2/b"));
+        assertEquals(false, Route.pattern("/a/*x*/b", "x").matches("/a/1x2/c/b"));
+        assertTrue(Route.pattern("/a/b", "x").matches("/a/b"));
+        assertEquals(false, Route.pattern("/a/b", "x").matches("/a/bc"));
         assertThrows(IllegalArgumentException.class, () -> RoutingTable.parse("""
                 {"services": {"a": {"port": 1}}, "routes": [{"match": "pattern", "path": "x/*", "service": "a"}]}"""));
     }

@@ -23,13 +23,13 @@ import java.util.concurrent.locks.LockSupport;
  * the load down (no coordinated omission), which wrk's closed loop cannot do. HTTP/1.1 on {@link #CONNECTIONS}
  * kept-alive connections; a request due while all are busy waits for one, and that wait counts in its latency.
  * <p>
- * It is one thread on a NIO selector that reads every answer into one reused buffer and only parses what HTTP/1.1
- * framing needs (the status, {@code Content-Length} or chunks): the answers it was written for are 395 KB, and at half
- * the registry's maximum rate that is 2.5 GB/s, which a client that builds a response object and a buffer per answer
- * cannot read on two shared cores beside the server. wrk2, the tool that measures this, is not packaged here. Two
- * clients came before this one: the JDK's {@code HttpClient} (a connection per request in flight) fell behind on its
- * own at 5,000 answers/s, and Vert.x's client took enough of the two cores that even the static answer's p99 at that
- * rate was 682 ms.
+ * It is one thread on a NIO selector (and one that wakes it when a request is due) that reads every answer into one
+ * reused buffer and only parses what HTTP/1.1 framing needs (the status, {@code Content-Length} or chunks): the
+ * answers it was written for are 395 KB, and at half the registry's maximum rate that is 2.5 GB/s, which a client that
+ * builds a response object and a buffer per answer cannot read on two shared cores beside the server. wrk2, the tool
+ * that measures this, is not packaged here. Two clients came before this one: the JDK's {@code HttpClient} (a
+ * connection per request in flight) fell behind on its own at 5,000 answers/s, and Vert.x's client took enough of the
+ * two cores that even the static answer's p99 at that rate was 682 ms.
  */
 public final class FixedRateLoad {
 
@@ -130,41 +130,48 @@ public final class FixedRateLoad {
             long due = 0;      // requests due so far
             long issued = 0;   // requests sent so far; those between were due while every connection was busy
             start = System.nanoTime() + TimeUnit.MILLISECONDS.toNanos(10);
-            long deadline = Long.MAX_VALUE;
-            while (true) {
-                long now = System.nanoTime();
-                while (due < total && start + due * interval <= now) {
-                    due++;
-                }
-                while (issued < due && !idle.isEmpty()) {
-                    send(idle.poll(), issued++);
-                }
-                if (issued == total) {
-                    if (idle.size() == CONNECTIONS) {
-                        return;
-                    }
-                    if (deadline == Long.MAX_VALUE) {
-                        deadline = now + TimeUnit.SECONDS.toNanos(30);
-                    } else if (now > deadline) {
-                        return;
-                    }
-                }
-                long wait = due < total ? start + due * interval - now : TimeUnit.MILLISECONDS.toNanos(100);
-                int ready;
-                if (wait >= 1_000_000) {
-                    ready = selector.select(wait / 1_000_000);
-                } else {
-                    ready = selector.selectNow();
-                    if (ready == 0 && wait > 0) {
+            // The selector waits in milliseconds: a second thread wakes it when each request is due, so neither a
+            // send nor the reading of an answer that arrives meanwhile waits for the next millisecond.
+            Thread waker = Thread.ofPlatform().daemon().name("fixed-rate-waker").start(() -> {
+                for (long i = 0; i < total && !Thread.currentThread().isInterrupted(); i++) {
+                    long wait = start + i * interval - System.nanoTime();
+                    if (wait > 0) {
                         LockSupport.parkNanos(wait);
                     }
+                    selector.wakeup();
                 }
-                if (ready > 0) {
-                    for (SelectionKey key : selector.selectedKeys()) {
-                        read((Connection) key.attachment());
+            });
+            try {
+                long deadline = Long.MAX_VALUE;
+                while (true) {
+                    long now = System.nanoTime();
+                    while (due < total && start + due * interval <= now) {
+                        due++;
                     }
-                    selector.selectedKeys().clear();
+                    while (issued < due && !idle.isEmpty()) {
+                        send(idle.poll(), issued++);
+                    }
+                    if (issued == total) {
+                        if (idle.size() == CONNECTIONS) {
+                            return;
+                        }
+                        if (deadline == Long.MAX_VALUE) {
+                            deadline = now + TimeUnit.SECONDS.toNanos(30);
+                        } else if (now > deadline) {
+                            return;
+                        }
+                    }
+                    long wait = due < total ? start + due * interval - now : TimeUnit.MILLISECONDS.toNanos(100);
+                    int ready = wait > 0 ? selector.select(wait / 1_000_000 + 1) : selector.selectNow();
+                    if (ready > 0) {
+                        for (SelectionKey key : selector.selectedKeys()) {
+                            read((Connection) key.attachment());
+                        }
+                        selector.selectedKeys().clear();
+                    }
                 }
+            } finally {
+                waker.interrupt();
             }
         }
 

@@ -16,6 +16,10 @@ import java.util.function.Function;
 /**
  * Reading and binding columns the same way in every repository. JSON columns are selected as {@code col::text} and
  * bound as {@code $n::text::jsonb}: the client would otherwise send a Java string as a JSON string.
+ *
+ * <p>Each reader takes the column by name or by position. Vert.x finds a name by comparing it with the row's column
+ * names one by one, so a mapper of a wide row (an agent's 35 columns, read a hundred times per page) reads by position,
+ * in the order of its repository's column list (docs/benchmarks.md, section 3).
  */
 public final class Rows {
 
@@ -50,13 +54,31 @@ public final class Rows {
         return instant == null ? null : instant.atOffset(ZoneOffset.UTC);
     }
 
+    public static Instant instant(Row row, int position) {
+        OffsetDateTime value = row.getOffsetDateTime(position);
+        return value == null ? null : value.toInstant();
+    }
+
     public static JsonNode json(Row row, String column) {
         String text = row.getString(column);
         return text == null ? null : EventJson.tree(text);
     }
 
+    public static JsonNode json(Row row, int position) {
+        String text = row.getString(position);
+        return text == null ? null : EventJson.tree(text);
+    }
+
     public static <T> T json(Row row, String column, Class<T> type) {
-        String text = row.getString(column);
+        return json(row.getString(column), column, type);
+    }
+
+    public static <T> T json(Row row, int position, Class<T> type) {
+        String text = row.getString(position);
+        return text == null ? null : json(text, row.getColumnName(position), type);
+    }
+
+    private static <T> T json(String text, String column, Class<T> type) {
         try {
             return text == null ? null : READERS.get(type).readValue(text);
         } catch (Exception e) {

@@ -31,3 +31,6 @@ stop_suite() { kill -TERM "$launcher" 2>/dev/null || true; wait "$launcher" 2>/d
 
 # port_of NAME: the port the launcher reported for a service, PostgreSQL or Kafka.
 port_of() { sed -n "s/.*$1 .*(port \([0-9]*\).*/\1/p" "$out/launcher.log" | head -1; }
+
+# ms VALUE: a latency as wrk prints it (850.00us, 1.20ms, 1.05s) in milliseconds.
+ms() { awk -v v="$1" 'BEGIN { if (v ~ /us$/) printf "%.2f", v / 1000; else if (v ~ /ms$/) printf "%.2f", v + 0; else printf "%.2f", v * 1000 }'; }

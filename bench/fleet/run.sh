@@ -109,7 +109,6 @@ fi
 say "$(wc -l < "$out/instances.txt") enrolled instances"
 export INSTANCES="$out/instances.txt"
 
-ms() { awk -v v="$1" 'BEGIN { if (v ~ /us$/) printf "%.2f", v / 1000; else if (v ~ /ms$/) printf "%.2f", v + 0; else printf "%.2f", v * 1000 }'; }
 best_fleet=0; best_fleet_at=-
 say ""
 say "fleet-service: POST /v1/fleet/agents/{id}/heartbeat, $n instances, wrk -t$threads -d$duration (after $warmup warm-up)"

@@ -101,7 +101,6 @@ start="$(printf '0:00000000-0000-0000-0000-000000000000' | base64 -w0 | tr '+/' 
 cmp -s "$static" <(curl -s "${auth[@]}" "$registry/v1/registry?cursor=$start") \
   || { echo "the answer read from a cursor before the first agent differs from the default one" >&2; exit 1; }
 
-ms() { awk -v v="$1" 'BEGIN { if (v ~ /us$/) printf "%.2f", v / 1000; else if (v ~ /ms$/) printf "%.2f", v + 0; else printf "%.2f", v * 1000 }'; }
 # Runs wrk on a URL (after a warm-up) and prints "rps p50_ms p99_ms".
 measure() {
   local url="$1"; shift

@@ -83,7 +83,6 @@ cpu_per_request() {
   awk -v rps="$1" '{ printf "%.0f + %.0f + %.0f µs/req, others %.2f cores", $1 * 1e6 / rps, $2 * 1e6 / rps, $3 * 1e6 / rps, $4
     if (NF >= 8) printf " (service %.0f + launcher %.0f µs/req)", $7 * 1e6 / rps, $8 * 1e6 / rps }' "$out/cpu.txt"
 }
-ms() { awk -v v="$1" 'BEGIN { if (v ~ /us$/) printf "%.2f", v / 1000; else if (v ~ /ms$/) printf "%.2f", v + 0; else printf "%.2f", v * 1000 }'; }
 ratio() { awk -v a="$1" -v b="$2" 'BEGIN { printf "%.2f", a / b }'; }
 row() { say "$(printf '%-34s %9s rps  p50 %7s ms  p99 %7s ms  %-22s %s' "$1" $2 "$3" "$(cpu_per_request "${2%% *}")")"; }
 

@@ -38,16 +38,10 @@ public final class FixedRateLoad {
 
     /**
      * Requests/s asked for, the latencies of the answered measured requests, answers other than 200 plus failures,
-     * measured requests not answered within 30 s of the last being due, and this client's CPU seconds over the whole
-     * run (warm-up included) with the number of requests it sent.
+     * measured requests not answered within 30 s of the last being due, and the requests sent in all (warm-up
+     * included), to divide the CPU a caller measured around the run by.
      */
-    public record Result(double rate, Latencies latencies, long errors, long late, double clientCpuSeconds,
-                         long sent) {
-        public String describe() {
-            return String.format("%,.0f requests/s  %s  errors %d%s  client %.1f µs/request", rate,
-                    latencies.describe(), errors, late == 0 ? "" : String.format("  (%d not answered in time)", late),
-                    clientCpuSeconds * 1e6 / Math.max(1, sent));
-        }
+    public record Result(double rate, Latencies latencies, long errors, long late, long sent) {
     }
 
     private FixedRateLoad() {
@@ -91,9 +85,6 @@ public final class FixedRateLoad {
         }
 
         Result call() throws IOException {
-            var os = (com.sun.management.OperatingSystemMXBean) java.lang.management.ManagementFactory
-                    .getOperatingSystemMXBean();
-            long cpuBefore = os.getProcessCpuTime();
             selector = Selector.open();
             try {
                 for (int i = 0; i < CONNECTIONS; i++) {
@@ -113,7 +104,7 @@ public final class FixedRateLoad {
                 }
             }
             return new Result(1e9 / interval, Latencies.of(complete, complete.length), errors, measured - answered,
-                    (os.getProcessCpuTime() - cpuBefore) / 1e9, sent);
+                    sent);
         }
 
         private Connection connect() throws IOException {

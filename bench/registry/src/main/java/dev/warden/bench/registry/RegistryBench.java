@@ -157,17 +157,17 @@ public final class RegistryBench {
      */
     private void paced(double rate, String path, Duration warmup, Duration duration) throws Exception {
         CpuMeter cpu = new CpuMeter()
-                .group("registry-service", CpuMeter.findByCommandLine(env("BENCH_ROOT") + "/registry-service/"));
+                .group("registry-service", CpuMeter.findByCommandLine(env("BENCH_ROOT") + "/registry-service/"))
+                .group("client", () -> List.of(ProcessHandle.current()));
         CpuMeter.Snapshot before = cpu.snapshot();
         FixedRateLoad.Result r = FixedRateLoad.run(URI.create(registry + path),
                 Map.of("X-API-Key", env("BENCH_KEY")), rate, warmup, duration);
         CpuMeter.Usage usage = CpuMeter.between(before, cpu.snapshot());
-        double service = usage.cpuSeconds().get("registry-service");
-        double others = Math.max(0, usage.machineBusySeconds() - service - r.clientCpuSeconds());
         double perRequest = 1e6 / Math.max(1, r.sent());
         System.out.printf("paced %.0f %.2f %.2f %d %d %.0f %.0f %.0f %.2f%n", r.rate(), r.latencies().p50(),
-                r.latencies().p99(), r.errors() + r.late(), r.latencies().count(), r.clientCpuSeconds() * perRequest,
-                service * perRequest, others * perRequest, usage.machineBusySeconds() / usage.wallSeconds());
+                r.latencies().p99(), r.errors() + r.late(), r.latencies().count(),
+                usage.cpuSeconds().get("client") * perRequest, usage.cpuSeconds().get("registry-service") * perRequest,
+                usage.others() * perRequest, usage.machineBusySeconds() / usage.wallSeconds());
     }
 
     /**

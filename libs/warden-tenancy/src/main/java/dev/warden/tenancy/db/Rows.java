@@ -11,6 +11,7 @@ import java.time.OffsetDateTime;
 import java.time.ZoneOffset;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.NoSuchElementException;
 import java.util.function.Function;
 
 /**
@@ -46,12 +47,7 @@ public final class Rows {
     }
 
     public static Instant instant(Row row, String column) {
-        OffsetDateTime value = row.getOffsetDateTime(column);
-        return value == null ? null : value.toInstant();
-    }
-
-    public static OffsetDateTime utc(Instant instant) {
-        return instant == null ? null : instant.atOffset(ZoneOffset.UTC);
+        return instant(row, position(row, column));
     }
 
     public static Instant instant(Row row, int position) {
@@ -59,9 +55,12 @@ public final class Rows {
         return value == null ? null : value.toInstant();
     }
 
+    public static OffsetDateTime utc(Instant instant) {
+        return instant == null ? null : instant.atOffset(ZoneOffset.UTC);
+    }
+
     public static JsonNode json(Row row, String column) {
-        String text = row.getString(column);
-        return text == null ? null : EventJson.tree(text);
+        return json(row, position(row, column));
     }
 
     public static JsonNode json(Row row, int position) {
@@ -70,20 +69,26 @@ public final class Rows {
     }
 
     public static <T> T json(Row row, String column, Class<T> type) {
-        return json(row.getString(column), column, type);
+        return json(row, position(row, column), type);
     }
 
     public static <T> T json(Row row, int position, Class<T> type) {
         String text = row.getString(position);
-        return text == null ? null : json(text, row.getColumnName(position), type);
-    }
-
-    private static <T> T json(String text, String column, Class<T> type) {
         try {
             return text == null ? null : READERS.get(type).readValue(text);
         } catch (Exception e) {
-            throw new IllegalStateException("column " + column + " holds unreadable JSON: " + e.getMessage(), e);
+            throw new IllegalStateException("column " + row.getColumnName(position) + " holds unreadable JSON: "
+                    + e.getMessage(), e);
         }
+    }
+
+    /** A column's position by its name, failing as Vert.x' own readers by name do when the row has no such column. */
+    private static int position(Row row, String column) {
+        int position = row.getColumnIndex(column);
+        if (position < 0) {
+            throw new NoSuchElementException("Column " + column + " does not exist");
+        }
+        return position;
     }
 
     /** A value to bind as {@code $n::text::jsonb}. */

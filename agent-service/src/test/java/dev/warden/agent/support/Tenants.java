@@ -1,10 +1,17 @@
 package dev.warden.agent.support;
 
+import dev.warden.events.CanonicalJson;
+import dev.warden.events.Topics;
+import dev.warden.testing.EventTap;
+import dev.warden.testing.ThreadReport;
+import dev.warden.testing.WardenInfra;
 import io.restassured.http.ContentType;
 import io.restassured.specification.RequestSpecification;
 import io.smallrye.jwt.build.Jwt;
 import org.awaitility.Awaitility;
+import org.awaitility.core.ConditionTimeoutException;
 
+import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.util.List;
 import java.util.Map;
@@ -70,10 +77,28 @@ public final class Tenants {
         return builder.expiresIn(Duration.ofMinutes(5)).sign();
     }
 
+    /** Whether the key's event reached the broker, read there directly rather than through the service's connection. */
+    private static String published(String secret) {
+        String sha256 = CanonicalJson.sha256Hex(secret.getBytes(StandardCharsets.UTF_8));
+        try (EventTap tap = new EventTap(WardenInfra.kafkaBootstrapServers(), Topics.ACCESS)) {
+            long found = tap.drain(Duration.ofSeconds(3)).stream().filter(r -> r.value() != null && r.value().contains(sha256)).count();
+            return found > 0 ? "its event is on " + Topics.ACCESS : "its event never reached " + Topics.ACCESS;
+        } catch (RuntimeException | AssertionError e) {
+            return "could not read " + Topics.ACCESS + ": " + e;
+        }
+    }
+
     /** API keys reach the service through warden.access.v1; wait until this one has. */
     static void awaitUsable(String secret) {
-        Awaitility.await().atMost(Duration.ofSeconds(30)).pollInterval(Duration.ofMillis(100))
-                .until(() -> given().header("X-API-Key", secret).get("/v1/agents?limit=1")
-                        .statusCode() != 401);
+        try {
+            Awaitility.await().atMost(Duration.ofSeconds(30)).pollInterval(Duration.ofMillis(100))
+                    .until(() -> given().header("X-API-Key", secret).get("/v1/agents?limit=1")
+                            .statusCode() != 401);
+        } catch (ConditionTimeoutException e) {
+            // Where the way from the outbox to the access directory stood: the relay, the directory, Kafka's clients.
+            throw new AssertionError("the API key was not usable within 30 s; " + published(secret) + "; "
+                    + WardenInfra.describeProxies() + "; the service's threads:\n"
+                    + ThreadReport.of("warden-", "kafka-producer", "kafka-admin", "kafka-coordinator"), e);
+        }
     }
 }

@@ -12,6 +12,7 @@ import java.net.Socket;
 import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicLong;
 
 /**
  * A TCP proxy in front of PostgreSQL or Kafka that a test can cut: {@link #cut()} closes every connection through it
@@ -25,6 +26,9 @@ public final class CuttableProxy implements AutoCloseable {
     private final int targetPort;
     private final int port;
     private final Set<Socket> open = ConcurrentHashMap.newKeySet();
+    private final AtomicLong accepted = new AtomicLong();
+    private final AtomicLong refusedUpstream = new AtomicLong();
+    private volatile String lastFailure = "none";
     private ServerSocket listener;
     private volatile boolean silent;
 
@@ -112,27 +116,45 @@ public final class CuttableProxy implements AutoCloseable {
         }
     }
 
+    /** What a failing test reports: whether the proxy listens, and what became of the connections it accepted. */
+    public synchronized String describe() {
+        return "proxy :%d -> %s:%d %s%s, %d connections open, %d accepted, %d not connected upstream, last failure: %s"
+                .formatted(port, targetHost, targetPort, listener == null ? "cut" : "listening",
+                        silent ? " (silent)" : "", open.size() / 2, accepted.get(), refusedUpstream.get(), lastFailure);
+    }
+
+    /** Accepts only: each connection reaches the server on a thread of its own, so one slow connect holds up no other. */
     private void accept(ServerSocket server) {
         while (!server.isClosed()) {
             try {
                 Socket client = server.accept();
-                Socket upstream;
-                try {
-                    upstream = new Socket(targetHost, targetPort);
-                } catch (IOException e) {
-                    closeQuietly(client);
-                    continue;
-                }
-                client.setTcpNoDelay(true);
-                upstream.setTcpNoDelay(true);
-                if (!register(server, client, upstream)) {
-                    return;
-                }
-                Thread.ofVirtual().start(() -> pump(client, upstream));
-                Thread.ofVirtual().start(() -> pump(upstream, client));
+                accepted.incrementAndGet();
+                Thread.ofVirtual().start(() -> connect(server, client));
             } catch (IOException e) {
                 // The listener was closed by cut(), or one connection failed: the next accept tells which.
+                if (!server.isClosed()) {
+                    lastFailure = "accept: " + e;
+                }
             }
+        }
+    }
+
+    private void connect(ServerSocket server, Socket client) {
+        Socket upstream = new Socket();
+        try {
+            upstream.connect(new InetSocketAddress(targetHost, targetPort), 5_000);
+            client.setTcpNoDelay(true);
+            upstream.setTcpNoDelay(true);
+        } catch (IOException e) {
+            refusedUpstream.incrementAndGet();
+            lastFailure = "upstream: " + e;
+            closeQuietly(client);
+            closeQuietly(upstream);
+            return;
+        }
+        if (register(server, client, upstream)) {
+            Thread.ofVirtual().start(() -> pump(client, upstream));
+            pump(upstream, client);
         }
     }
 

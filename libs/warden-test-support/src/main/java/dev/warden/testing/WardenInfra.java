@@ -93,6 +93,12 @@ public final class WardenInfra {
         return postgresProxy;
     }
 
+    /** The state of the proxies started so far (none are started here), for a failing test's message. */
+    public static synchronized String describeProxies() {
+        return "Kafka " + (kafkaProxy == null ? "proxy not started" : kafkaProxy.describe())
+                + "; PostgreSQL " + (postgresProxy == null ? "proxy not started" : postgresProxy.describe());
+    }
+
     /**
      * A proxy that every connection to the shared broker goes through when the client bootstraps from it (the broker
      * advertises the proxy on that listener). The outage tests need the broker of this JVM: with an existing one

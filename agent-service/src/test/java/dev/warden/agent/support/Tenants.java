@@ -82,7 +82,7 @@ public final class Tenants {
         String sha256 = CanonicalJson.sha256Hex(secret.getBytes(StandardCharsets.UTF_8));
         try (EventTap tap = new EventTap(WardenInfra.kafkaBootstrapServers(), Topics.ACCESS)) {
             long found = tap.drain(Duration.ofSeconds(3)).stream().filter(r -> r.value() != null && r.value().contains(sha256)).count();
-            return found > 0 ? "its event is on " + Topics.ACCESS : "its event never reached " + Topics.ACCESS;
+            return found > 0 ? "its event is on the broker" : "its event never reached the broker";
         } catch (RuntimeException | AssertionError e) {
             return "could not read " + Topics.ACCESS + ": " + e;
         }
@@ -96,8 +96,9 @@ public final class Tenants {
                             .statusCode() != 401);
         } catch (ConditionTimeoutException e) {
             // Where the way from the outbox to the access directory stood: the relay, the directory, Kafka's clients.
-            throw new AssertionError("the API key was not usable within 30 s; " + published(secret) + "; "
-                    + WardenInfra.describeProxies() + "; the service's threads:\n"
+            // All on the first line, which is what a build's summary shows.
+            throw new AssertionError("API key unusable after 30 s: " + published(secret) + "; "
+                    + ThreadReport.summary("warden-") + "; " + WardenInfra.describeProxies() + "\n"
                     + ThreadReport.of("warden-", "kafka-producer", "kafka-admin", "kafka-coordinator"), e);
         }
     }

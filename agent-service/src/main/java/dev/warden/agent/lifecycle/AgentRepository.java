@@ -74,8 +74,8 @@ public class AgentRepository {
                             agent_type, risk_config, capabilities, mcp_integration, notifications, tags, metadata,
                             revision, created_at, created_by, updated_at, updated_by, did, public_key, granted_capabilities,
                             approved_at, approved_by, realm, llm_provider, llm_model, llm_system_prompt, declared_intent_jws)
-                        VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10::text::jsonb, $11, $12, $13, $14, $15::text::jsonb, $16::text::jsonb,
-                            $17::text::jsonb, $18::text::jsonb, $19, $20::text::jsonb, $21, $22, $23, $24, $25, $26, $27, $28,
+                        VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10::text::json, $11, $12, $13, $14, $15::text::json, $16::text::json,
+                            $17::text::json, $18::text::json, $19, $20::text::json, $21, $22, $23, $24, $25, $26, $27, $28,
                             $29, $30, $31, $32, $33, $34, $35)""")
                 .execute(Tuple.from(Arrays.asList(a.id, a.orgId, a.name, a.description, a.ownerId, a.runtime,
                         a.imageUri, a.status.toString(), a.version, jsonText(a.declaredIntent), a.declaredIntentSignedBy,
@@ -91,10 +91,10 @@ public class AgentRepository {
     public Uni<Void> update(SqlConnection conn, Agent a) {
         return conn.preparedQuery("""
                         UPDATE agents SET name = $2, description = $3, runtime = $4, image_uri = $5, status = $6,
-                            version = $7, declared_intent = $8::text::jsonb, declared_intent_signed_by = $9,
+                            version = $7, declared_intent = $8::text::json, declared_intent_signed_by = $9,
                             declared_intent_signed_at = $10, declared_intent_digest = $11, agent_type = $12,
-                            risk_config = $13::text::jsonb, capabilities = $14::text::jsonb, mcp_integration = $15::text::jsonb,
-                            notifications = $16::text::jsonb, tags = $17, metadata = $18::text::jsonb, revision = $19,
+                            risk_config = $13::text::json, capabilities = $14::text::json, mcp_integration = $15::text::json,
+                            notifications = $16::text::json, tags = $17, metadata = $18::text::json, revision = $19,
                             updated_at = $20, updated_by = $21, realm = $22, llm_provider = $23, llm_model = $24,
                             llm_system_prompt = $25, declared_intent_jws = $26
                         WHERE id = $1""")

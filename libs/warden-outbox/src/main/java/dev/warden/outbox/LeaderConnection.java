@@ -5,6 +5,8 @@ import java.sql.DriverManager;
 import java.sql.ResultSet;
 import java.sql.SQLException;
 import java.sql.Statement;
+import java.time.Duration;
+import java.util.Properties;
 
 /**
  * The database connection of a {@link LeaderLoop}: plain JDBC on its own thread, platform scope, generic plans, woken
@@ -13,14 +15,25 @@ import java.sql.Statement;
 public final class LeaderConnection {
 
     private final String jdbcUrl;
-    private final String username;
-    private final String password;
+    private final Properties properties = new Properties();
 
-    /** {@code reactiveUrl}: the service's {@code quarkus.datasource.reactive.url}. */
-    public LeaderConnection(String reactiveUrl, String username, String password) {
+    /**
+     * {@code reactiveUrl}: the service's {@code quarkus.datasource.reactive.url}. {@code readTimeout}: how long any
+     * read may wait for PostgreSQL ({@link OutboxConfig#leaderReadTimeout()}).
+     */
+    public LeaderConnection(String reactiveUrl, String username, String password, Duration readTimeout) {
         this.jdbcUrl = "jdbc:" + reactiveUrl.replaceFirst("^vertx-reactive:", "");
-        this.username = username;
-        this.password = password;
+        properties.setProperty("user", username);
+        properties.setProperty("password", password);
+        // A server that vanishes without closing the connection (a failover behind a network that drops its packets)
+        // would otherwise leave the leader waiting on its socket for ever, holding no lock and letting no one else
+        // lead on this replica. Past the timeout the read fails, the connection is dropped and the loop reconnects.
+        // Whole seconds: pgjdbc's unit. The waits for NOTIFY are shorter and set their own.
+        String seconds = String.valueOf(Math.max(1, readTimeout.toSeconds()));
+        properties.setProperty("socketTimeout", seconds);
+        properties.setProperty("loginTimeout", seconds);
+        properties.setProperty("connectTimeout", seconds);
+        properties.setProperty("tcpKeepAlive", "true");
     }
 
     /**
@@ -28,7 +41,7 @@ public final class LeaderConnection {
      * replica holds it. The lock is the session's: it goes when the connection does.
      */
     public Connection open(String channel, long lockId) throws SQLException {
-        Connection conn = DriverManager.getConnection(jdbcUrl, username, password);
+        Connection conn = DriverManager.getConnection(jdbcUrl, properties);
         try (Statement s = conn.createStatement()) {
             s.execute("SELECT set_config('warden.platform', 'on', false)");
             // The planner cannot see through warden_platform() and would scan and sort a large backlog; the generic

@@ -43,7 +43,7 @@ public class LeaderJobs {
         this.jobs = jobs;
         this.config = config;
         this.registry = registry;
-        this.database = new LeaderConnection(reactiveUrl, username.orElse(""), password.orElse(""));
+        this.database = new LeaderConnection(reactiveUrl, username.orElse(""), password.orElse(""), config.leaderReadTimeout());
     }
 
     synchronized void onStart(@Observes @Priority(StartupOrder.LEADER_JOBS) StartupEvent event) {

@@ -35,6 +35,13 @@ public interface OutboxConfig {
     @WithDefault("10s")
     Duration maxBlock();
 
+    /**
+     * How long a leader (the relay, and every {@link LeaderJob}) waits for PostgreSQL to answer on its connection before
+     * it takes the connection, and with it the lock, for lost and reconnects. Longer than any of the jobs' statements.
+     */
+    @WithDefault("30s")
+    Duration leaderReadTimeout();
+
     /** Partitions of topics the relay creates. */
     @WithDefault("6")
     int partitions();

@@ -45,7 +45,7 @@ public class OutboxRelay implements LeaderJob {
                        @ConfigProperty(name = "quarkus.datasource.password") Optional<String> password) {
         this.config = config;
         this.producer = producer;
-        this.standalone = new LeaderLoop(this, new LeaderConnection(reactiveUrl, username.orElse(""), password.orElse("")), config);
+        this.standalone = new LeaderLoop(this, new LeaderConnection(reactiveUrl, username.orElse(""), password.orElse(""), config.leaderReadTimeout()), config);
     }
 
     /** Starts relaying on a leader loop of its own: for benchmarks that run the relay without Quarkus. */

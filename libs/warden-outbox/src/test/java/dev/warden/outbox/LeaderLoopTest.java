@@ -1,5 +1,6 @@
 package dev.warden.outbox;
 
+import dev.warden.testing.CuttableProxy;
 import dev.warden.testing.LocalPostgres;
 import dev.warden.testing.WardenInfra;
 import io.quarkus.test.junit.QuarkusTest;
@@ -125,8 +126,30 @@ class LeaderLoopTest {
         assertEquals(1, leaderships.get());
     }
 
+    @Test
+    void aLeaderWhoseServerVanishesWithoutClosingTheConnectionReconnectsOnceItsReadTimesOut() {
+        LocalPostgres pg = WardenInfra.postgres();
+        try (CuttableProxy proxy = CuttableProxy.start(pg.host(), pg.port())) {
+            // The only replica, as in a single-replica deployment: no standby would take over if it hung.
+            replica(new Recording("a"), reactiveUrl.replaceFirst("//[^/]+/", "//127.0.0.1:" + proxy.port() + "/"));
+            Awaitility.await().atMost(WAIT).until(() -> ran("a"));
+            int vanished = rounds.getLast().backend();
+
+            // Its session ends on the server (and the lock with it); its socket stays open and silent.
+            proxy.strand();
+
+            Awaitility.await().atMost(WAIT).until(() -> rounds.getLast().backend() != vanished);
+            assertTrue(rounds.getLast().heldTheLock(), "the new session leads with the lock: " + rounds.getLast());
+            assertEquals(1, mostAtOnce.get(), "never two rounds at once");
+        }
+    }
+
     private LeaderLoop replica(LeaderJob job) {
-        LeaderLoop loop = new LeaderLoop(job, new LeaderConnection(reactiveUrl, username, password), config);
+        return replica(job, reactiveUrl);
+    }
+
+    private LeaderLoop replica(LeaderJob job, String url) {
+        LeaderLoop loop = new LeaderLoop(job, new LeaderConnection(url, username, password, config.leaderReadTimeout()), config);
         started.add(loop);
         loop.start();
         return loop;

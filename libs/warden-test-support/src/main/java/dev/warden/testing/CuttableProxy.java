@@ -9,6 +9,8 @@ import java.net.InetAddress;
 import java.net.InetSocketAddress;
 import java.net.ServerSocket;
 import java.net.Socket;
+import java.util.List;
+import java.util.Map;
 import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.TimeUnit;
@@ -26,6 +28,10 @@ public final class CuttableProxy implements AutoCloseable {
     private final int targetPort;
     private final int port;
     private final Set<Socket> open = ConcurrentHashMap.newKeySet();
+    /** Each open connection's server side, by its client side. */
+    private final Map<Socket, Socket> upstreamOf = new ConcurrentHashMap<>();
+    /** Client sides left open after their server side went: see {@link #strand()}. */
+    private final Set<Socket> stranded = ConcurrentHashMap.newKeySet();
     private final AtomicLong accepted = new AtomicLong();
     private final AtomicLong refusedUpstream = new AtomicLong();
     private volatile String lastFailure = "none";
@@ -61,6 +67,21 @@ public final class CuttableProxy implements AutoCloseable {
             closeQuietly(socket);
         }
         open.clear();
+        upstreamOf.clear();
+        stranded.clear();
+    }
+
+    /**
+     * Every connection open now loses its server without a word, as when a server vanishes behind a network that drops
+     * its packets: the server's side is closed (the session ends there, and what it held, such as an advisory lock, is
+     * released), while the client's side stays open and never hears another byte; what the client sends is dropped.
+     * New connections go through as before. {@link #cut()} or {@link #close()} finally closes the stranded ones.
+     */
+    public synchronized void strand() {
+        upstreamOf.forEach((client, upstream) -> {
+            stranded.add(client);
+            closeQuietly(upstream);
+        });
     }
 
     /**
@@ -118,9 +139,9 @@ public final class CuttableProxy implements AutoCloseable {
 
     /** What a failing test reports: whether the proxy listens, and what became of the connections it accepted. */
     public synchronized String describe() {
-        return "proxy :%d -> %s:%d %s%s, %d connections open, %d accepted, %d not connected upstream, last failure: %s"
-                .formatted(port, targetHost, targetPort, listener == null ? "cut" : "listening",
-                        silent ? " (silent)" : "", open.size() / 2, accepted.get(), refusedUpstream.get(), lastFailure);
+        return "proxy :%d -> %s:%d %s%s, %d connections open, %d stranded, %d accepted, %d not connected upstream, last failure: %s"
+                .formatted(port, targetHost, targetPort, listener == null ? "cut" : "listening", silent ? " (silent)" : "",
+                        upstreamOf.size(), stranded.size(), accepted.get(), refusedUpstream.get(), lastFailure);
     }
 
     /** Accepts only: each connection reaches the server on a thread of its own, so one slow connect holds up no other. */
@@ -167,14 +188,18 @@ public final class CuttableProxy implements AutoCloseable {
         }
         open.add(client);
         open.add(upstream);
+        upstreamOf.put(client, upstream);
         return true;
     }
 
     private void pump(Socket from, Socket to) {
         byte[] buffer = new byte[64 * 1024];
-        try (InputStream in = from.getInputStream(); OutputStream out = to.getOutputStream()) {
+        // Not closed by a try-with-resources: closing a socket's stream closes the socket, and a stranded one stays open.
+        try {
+            InputStream in = from.getInputStream();
+            OutputStream out = to.getOutputStream();
             for (int n; (n = in.read(buffer)) >= 0; ) {
-                if (!silent) {
+                if (!silent && !stranded.contains(from)) {
                     out.write(buffer, 0, n);
                     out.flush();
                 }
@@ -182,10 +207,13 @@ public final class CuttableProxy implements AutoCloseable {
         } catch (IOException closed) {
             // Either side went away, or the proxy was cut.
         } finally {
-            closeQuietly(from);
-            closeQuietly(to);
-            open.remove(from);
-            open.remove(to);
+            for (Socket socket : List.of(from, to)) {
+                upstreamOf.remove(socket);
+                if (!stranded.contains(socket)) {
+                    closeQuietly(socket);
+                    open.remove(socket);
+                }
+            }
         }
     }
 

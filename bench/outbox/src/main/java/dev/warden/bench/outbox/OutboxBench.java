@@ -121,6 +121,11 @@ public final class OutboxBench {
         public Duration maxBlock() {
             return Duration.ofSeconds(10);
         }
+
+        @Override
+        public Duration leaderReadTimeout() {
+            return Duration.ofSeconds(30);
+        }
     }
 
     /**

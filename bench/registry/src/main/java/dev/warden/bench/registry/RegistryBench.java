@@ -363,6 +363,7 @@ public final class RegistryBench {
         public Duration pollInterval() { return Duration.ofSeconds(1); }
         public Duration maxBackoff() { return Duration.ofSeconds(5); }
         public Duration maxBlock() { return Duration.ofSeconds(10); }
+        public Duration leaderReadTimeout() { return Duration.ofSeconds(30); }
         public int partitions() { return 6; }
         public short replicationFactor() { return 1; }
     }

@@ -130,6 +130,28 @@ class FaultsTest {
     }
 
     @Test
+    void aDatabaseThatVanishesWithoutClosingItsConnectionsCostsRequestsA503AndItsEventsStillGoOut() {
+        try (RequestLoad load = load(tenant)) {
+            load.awaitMore(200);
+            // Every connection open now, under load, loses its server without a word (a failover behind a network that
+            // drops packets): the pool's (as many as the eight clients keep busy, short of its twenty) and the outbox
+            // relay's, which holds the relay's lock.
+            WardenInfra.postgresProxy().strand();
+            // A request that meets a dead connection is a 503 at its start deadline; fresh connections serve the rest.
+            Awaitility.await().atMost(RECOVERY).until(() -> load.statuses().contains(503));
+            load.awaitMore(200);
+            load.close();
+            assertEquals(Set.of(200, 503), load.statuses(), "answers: " + load);
+        }
+        String id = Awaitility.await().atMost(RECOVERY).pollInterval(Duration.ofMillis(200)).until(() -> {
+            var created = tenant.admin().body(AgentMother.triageAgent()).post("/v1/agents");
+            return created.statusCode() == 201 ? created.path("id").toString() : null;
+        }, java.util.Objects::nonNull);
+        // The relay's read times out (warden.outbox.leader-read-timeout), it reconnects, leads again and publishes.
+        assertEquals(1, Events.about(Topics.AGENTS, id, 1).size());
+    }
+
+    @Test
     void requestsInFlightWhenTheDatabaseIsCutOffAnswer503AndLaterOnesSucceed() {
         try (RequestLoad load = load(tenant)) {
             load.awaitMore(200);

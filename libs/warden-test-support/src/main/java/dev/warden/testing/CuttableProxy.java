@@ -92,12 +92,20 @@ public final class CuttableProxy implements AutoCloseable {
         silent = true;
     }
 
-    /** Accepts and forwards connections again, on the same port; after {@link #silence()}, as after a cut. */
+    /**
+     * Accepts and forwards connections again, on the same port; after {@link #silence()}, as after a cut; the connections
+     * {@link #strand()} left open are closed.
+     */
     public synchronized void restore() {
         if (silent) {
             cut(); // the bytes swallowed meanwhile leave every open connection out of step
             silent = false;
         }
+        for (Socket client : stranded) { // what the system would end after its own timeouts
+            closeQuietly(client);
+            open.remove(client);
+        }
+        stranded.clear();
         if (listener != null) {
             return;
         }

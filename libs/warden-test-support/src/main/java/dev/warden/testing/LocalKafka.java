@@ -49,6 +49,8 @@ import java.util.concurrent.TimeUnit;
  */
 public final class LocalKafka implements AutoCloseable {
 
+    private static final java.util.Set<Integer> HANDED_OUT = java.util.concurrent.ConcurrentHashMap.newKeySet();
+
     public static final String ADMIN = "warden-admin";
     private static final String MECHANISM = "SCRAM-SHA-512";
     /** Security settings of the admin principal, by the bootstrap address of each broker this JVM started. */
@@ -361,12 +363,20 @@ public final class LocalKafka implements AutoCloseable {
         throw new IllegalStateException("Kafka did not become ready in " + timeout + "; see " + dir.resolve("kafka.log"));
     }
 
+    /**
+     * A port free now and never handed out before in this JVM: two calls in a row can otherwise get the same port back
+     * from the system (it was free both times), and a broker given it for two listeners refuses to start.
+     */
     static int freePort() {
-        try (ServerSocket s = new ServerSocket(0)) {
-            s.setReuseAddress(true);
-            return s.getLocalPort();
-        } catch (IOException e) {
-            throw new UncheckedIOException(e);
+        while (true) {
+            try (ServerSocket s = new ServerSocket(0)) {
+                s.setReuseAddress(true);
+                if (HANDED_OUT.add(s.getLocalPort())) {
+                    return s.getLocalPort();
+                }
+            } catch (IOException e) {
+                throw new UncheckedIOException(e);
+            }
         }
     }
 

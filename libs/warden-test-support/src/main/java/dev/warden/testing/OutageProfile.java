@@ -42,11 +42,12 @@ public abstract class OutageProfile implements QuarkusTestProfile {
 
     /**
      * The periodic database work (outbox metrics, API key use) runs often enough to meet every outage too, and a
-     * database that stops answering costs a request 3 s before its 503 (warden.db.start-timeout, 10 s by default).
+     * database that stops answering costs a request 3 s before its 503 (warden.db.start-timeout, 10 s by default), and a
+     * leader job 3 s before it drops the connection (warden.outbox.leader-read-timeout, 30 s by default).
      */
     @Override
     public Map<String, String> getConfigOverrides() {
         return Map.of("warden.metrics.outbox-interval", "100ms", "warden.api-keys.flush-interval", "200ms",
-                "warden.db.start-timeout", "3s");
+                "warden.db.start-timeout", "3s", "warden.outbox.leader-read-timeout", "3s");
     }
 }

@@ -25,6 +25,7 @@ import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
+import java.util.Objects;
 import java.util.Set;
 import java.util.function.IntSupplier;
 
@@ -146,7 +147,7 @@ class FaultsTest {
         String id = Awaitility.await().atMost(RECOVERY).pollInterval(Duration.ofMillis(200)).until(() -> {
             var created = tenant.admin().body(AgentMother.triageAgent()).post("/v1/agents");
             return created.statusCode() == 201 ? created.path("id").toString() : null;
-        }, java.util.Objects::nonNull);
+        }, Objects::nonNull);
         // The relay's read times out (warden.outbox.leader-read-timeout), it reconnects, leads again and publishes.
         assertEquals(1, Events.about(Topics.AGENTS, id, 1).size());
     }

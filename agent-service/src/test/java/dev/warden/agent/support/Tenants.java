@@ -1,7 +1,7 @@
 package dev.warden.agent.support;
 
-import dev.warden.events.CanonicalJson;
 import dev.warden.events.Topics;
+import dev.warden.tenancy.security.ApiKeys;
 import dev.warden.testing.EventTap;
 import dev.warden.testing.ThreadReport;
 import dev.warden.testing.WardenInfra;
@@ -11,7 +11,6 @@ import io.smallrye.jwt.build.Jwt;
 import org.awaitility.Awaitility;
 import org.awaitility.core.ConditionTimeoutException;
 
-import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.util.List;
 import java.util.Map;
@@ -79,7 +78,7 @@ public final class Tenants {
 
     /** Whether the key's event reached the broker, read there directly rather than through the service's connection. */
     private static String published(String secret) {
-        String sha256 = CanonicalJson.sha256Hex(secret.getBytes(StandardCharsets.UTF_8));
+        String sha256 = ApiKeys.sha256(secret);
         try (EventTap tap = new EventTap(WardenInfra.kafkaBootstrapServers(), Topics.ACCESS)) {
             long found = tap.drain(Duration.ofSeconds(3)).stream().filter(r -> r.value() != null && r.value().contains(sha256)).count();
             return found > 0 ? "its event is on the broker" : "its event never reached the broker";

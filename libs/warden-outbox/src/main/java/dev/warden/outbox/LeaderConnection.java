@@ -32,7 +32,6 @@ public final class LeaderConnection {
         String seconds = String.valueOf(Math.max(1, readTimeout.toSeconds()));
         properties.setProperty("socketTimeout", seconds);
         properties.setProperty("loginTimeout", seconds);
-        properties.setProperty("connectTimeout", seconds);
         properties.setProperty("tcpKeepAlive", "true");
     }
 

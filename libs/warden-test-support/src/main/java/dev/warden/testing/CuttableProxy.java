@@ -27,7 +27,6 @@ public final class CuttableProxy implements AutoCloseable {
     private final String targetHost;
     private final int targetPort;
     private final int port;
-    private final Set<Socket> open = ConcurrentHashMap.newKeySet();
     /** Each open connection's server side, by its client side. */
     private final Map<Socket, Socket> upstreamOf = new ConcurrentHashMap<>();
     /** Client sides left open after their server side went: see {@link #strand()}. */
@@ -63,11 +62,12 @@ public final class CuttableProxy implements AutoCloseable {
     public synchronized void cut() {
         closeQuietly(listener);
         listener = null;
-        for (Socket socket : open) {
-            closeQuietly(socket);
-        }
-        open.clear();
+        upstreamOf.forEach((client, upstream) -> {
+            closeQuietly(client);
+            closeQuietly(upstream);
+        });
         upstreamOf.clear();
+        stranded.forEach(CuttableProxy::closeQuietly);
         stranded.clear();
     }
 
@@ -101,10 +101,7 @@ public final class CuttableProxy implements AutoCloseable {
             cut(); // the bytes swallowed meanwhile leave every open connection out of step
             silent = false;
         }
-        for (Socket client : stranded) { // what the system would end after its own timeouts
-            closeQuietly(client);
-            open.remove(client);
-        }
+        stranded.forEach(CuttableProxy::closeQuietly); // what the system would end after its own timeouts
         stranded.clear();
         if (listener != null) {
             return;
@@ -194,8 +191,6 @@ public final class CuttableProxy implements AutoCloseable {
             closeQuietly(upstream);
             return false;
         }
-        open.add(client);
-        open.add(upstream);
         upstreamOf.put(client, upstream);
         return true;
     }
@@ -219,7 +214,6 @@ public final class CuttableProxy implements AutoCloseable {
                 upstreamOf.remove(socket);
                 if (!stranded.contains(socket)) {
                     closeQuietly(socket);
-                    open.remove(socket);
                 }
             }
         }

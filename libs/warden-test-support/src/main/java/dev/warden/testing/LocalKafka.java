@@ -49,8 +49,6 @@ import java.util.concurrent.TimeUnit;
  */
 public final class LocalKafka implements AutoCloseable {
 
-    private static final java.util.Set<Integer> HANDED_OUT = java.util.concurrent.ConcurrentHashMap.newKeySet();
-
     public static final String ADMIN = "warden-admin";
     private static final String MECHANISM = "SCRAM-SHA-512";
     /** Security settings of the admin principal, by the bootstrap address of each broker this JVM started. */
@@ -367,6 +365,8 @@ public final class LocalKafka implements AutoCloseable {
      * A port free now and never handed out before in this JVM: two calls in a row can otherwise get the same port back
      * from the system (it was free both times), and a broker given it for two listeners refuses to start.
      */
+    private static final Set<Integer> HANDED_OUT = ConcurrentHashMap.newKeySet();
+
     static int freePort() {
         while (true) {
             try (ServerSocket s = new ServerSocket(0)) {

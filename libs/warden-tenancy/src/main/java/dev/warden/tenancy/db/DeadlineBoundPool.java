@@ -1,7 +1,9 @@
 package dev.warden.tenancy.db;
 
 import io.quarkus.reactive.pg.client.PgPoolCreator;
+import io.vertx.core.Vertx;
 import io.vertx.pgclient.PgBuilder;
+import io.vertx.pgclient.PgConnectOptions;
 import io.vertx.sqlclient.Pool;
 import io.vertx.sqlclient.PoolOptions;
 import io.vertx.sqlclient.SqlConnectOptions;
@@ -21,7 +23,12 @@ public class DeadlineBoundPool implements PgPoolCreator {
 
     @Override
     public Pool create(Input input) {
-        PoolOptions options = new PoolOptions(input.poolOptions()).setConnectionTimeout(0);
-        return PgBuilder.pool().with(options).connectingTo(List.<SqlConnectOptions>copyOf(input.pgConnectOptionsList())).using(input.vertx()).build();
+        return pool(input.vertx(), input.poolOptions(), input.pgConnectOptionsList());
+    }
+
+    /** The pool {@link #create} builds, from given options. */
+    public static Pool pool(Vertx vertx, PoolOptions poolOptions, List<PgConnectOptions> connectOptions) {
+        PoolOptions options = new PoolOptions(poolOptions).setConnectionTimeout(0);
+        return PgBuilder.pool().with(options).connectingTo(List.<SqlConnectOptions>copyOf(connectOptions)).using(vertx).build();
     }
 }

@@ -2,12 +2,16 @@ package dev.warden.tenancy.db;
 
 import dev.warden.api.UnavailableException;
 import dev.warden.tenancy.health.Outages;
+import io.netty.channel.ChannelHandlerContext;
 import io.smallrye.mutiny.Uni;
 import io.smallrye.mutiny.subscription.Cancellable;
 import io.vertx.core.Vertx;
 import io.vertx.mutiny.sqlclient.Pool;
 import io.vertx.mutiny.sqlclient.SqlConnection;
 import io.vertx.mutiny.sqlclient.Tuple;
+import io.vertx.sqlclient.impl.Connection;
+import io.vertx.sqlclient.impl.SocketConnectionBase;
+import io.vertx.sqlclient.impl.SqlConnectionInternal;
 import jakarta.enterprise.context.ApplicationScoped;
 import jakarta.inject.Inject;
 
@@ -74,10 +78,12 @@ public class TenantDb {
      */
     private <T> Uni<T> transaction(String beginAndScope, Function<SqlConnection, Uni<T>> work) {
         AtomicReference<Start> start = new AtomicReference<>(Start.PENDING);
+        AtomicReference<SqlConnection> beginning = new AtomicReference<>();
         Uni<T> tx = pool.withConnection(conn -> {
             if (start.get() == Start.ABANDONED) {
                 return Uni.createFrom().failure(notStarted()); // the connection came too late: nothing is sent
             }
+            beginning.set(conn);
             Uni<Void> begin = conn.query(beginAndScope).execute().replaceWithVoid()
                     // Too late: the request has had its 503, so this transaction must not commit.
                     .invoke(() -> {
@@ -102,6 +108,10 @@ public class TenantDb {
             long timer = vertx.setTimer(startTimeout.toMillis(), id -> {
                 if (start.compareAndSet(Start.PENDING, Start.ABANDONED)) {
                     emitter.fail(notStarted());
+                    SqlConnection unanswered = beginning.get();
+                    if (unanswered != null) {
+                        discard(unanswered);
+                    }
                 }
             });
             // The caller went away, or the deadline failed the request: the transaction stops (and rolls back).
@@ -116,6 +126,33 @@ public class TenantDb {
         })
                 // The one place every request meets the database: an outage leaves as a 503, never a 500.
                 .onFailure(Outages::isOutage).transform(e -> new UnavailableException("database", e));
+    }
+
+    /**
+     * Closes the connection itself, not only its lease: a connection whose {@code BEGIN} went unanswered for the whole
+     * start deadline is taken for dead (a server that vanished without closing it, behind a network that drops
+     * packets). Left alone it would stay taken for ever, its {@code BEGIN} never answered, and once every connection of
+     * the pool were such, every request would be a 503 until a restart. Closed, its pending commands fail, its lease
+     * ends and the pool opens a fresh connection in its place ({@code TenantDbStrandedTest}). A server that is merely
+     * this slow loses one session.
+     * <p>
+     * Two things of the SQL client's (Vert.x 4.5) are stepped around here, in this one place. It has no public way to
+     * close a pooled connection rather than return it, so the socket is reached through its implementation classes.
+     * And its PostgreSQL codec turns a close of the channel into a polite {@code Terminate} and waits for the server to
+     * hang up, which a vanished server never does (a read-idle timeout on the connection options closes the same way,
+     * and was tried to no effect): the close starts at the head of the channel's pipeline, past the codec. A client of
+     * another shape gets its lease closed instead, as before.
+     */
+    private static void discard(SqlConnection conn) {
+        Connection physical = conn.getDelegate() instanceof SqlConnectionInternal internal ? internal.unwrap().unwrap() : null;
+        if (physical instanceof SocketConnectionBase socket) {
+            ChannelHandlerContext head = socket.socket().channelHandlerContext().pipeline().firstContext();
+            if (head != null) { // null once the channel is gone already
+                head.close();
+            }
+        } else {
+            conn.close().subscribe().with(closed -> { }, failure -> { });
+        }
     }
 
     private StartTimeoutException notStarted() {

@@ -1,0 +1,104 @@
+package dev.warden.tenancy.db;
+
+import dev.warden.api.UnavailableException;
+import dev.warden.testing.CuttableProxy;
+import dev.warden.testing.LocalPostgres;
+import dev.warden.testing.WardenInfra;
+import io.smallrye.mutiny.Uni;
+import io.vertx.core.Vertx;
+import io.vertx.pgclient.PgConnectOptions;
+import io.vertx.sqlclient.PoolOptions;
+import org.awaitility.Awaitility;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.UUID;
+import java.util.concurrent.atomic.AtomicInteger;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertInstanceOf;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+/**
+ * A database that vanishes without closing its connections (a failover behind a network that drops packets), met by
+ * the request pool on real PostgreSQL: every connection of a full pool is stranded at once, and once each has cost one
+ * transaction its 503 at the start deadline, fresh connections serve again.
+ */
+class TenantDbStrandedTest {
+
+    private static final int POOL = 3;
+    private static final Duration START_TIMEOUT = Duration.ofMillis(500);
+    private static final UUID ORG = UUID.randomUUID();
+
+    private CuttableProxy proxy;
+    private Vertx vertx;
+    private io.vertx.mutiny.sqlclient.Pool pool;
+    private TenantDb db;
+
+    @BeforeEach
+    void pool() {
+        LocalPostgres postgres = WardenInfra.postgres();
+        postgres.ensureDatabase("tenancy_stranded", false);
+        proxy = CuttableProxy.start(postgres.host(), postgres.port());
+        vertx = Vertx.vertx();
+        PgConnectOptions connect = new PgConnectOptions().setHost("127.0.0.1").setPort(proxy.port())
+                .setDatabase("tenancy_stranded").setUser(LocalPostgres.APP_ROLE).setPassword(postgres.appPassword());
+        pool = io.vertx.mutiny.sqlclient.Pool.newInstance(
+                DeadlineBoundPool.pool(vertx, new PoolOptions().setMaxSize(POOL), List.of(connect)));
+        db = new TenantDb(vertx, pool, START_TIMEOUT);
+    }
+
+    @AfterEach
+    void close() {
+        proxy.close(); // first: a pool closes its connections gracefully, which a stranded one never finishes
+        pool.close().await().atMost(Duration.ofSeconds(10));
+        vertx.close().toCompletionStage().toCompletableFuture().join();
+    }
+
+    @Test
+    void aFullPoolWhoseServerVanishedServesAgainOnFreshConnections() {
+        // Every connection of the pool open and idle in it.
+        assertEquals(POOL * 2, inParallel(POOL * 2).succeeded());
+        assertTrue(proxy.describe().contains(", " + POOL + " connections open"), proxy.describe());
+
+        proxy.strand();
+
+        // Each stranded connection costs the transaction that meets it a 503 at its start deadline; then fresh ones serve.
+        AtomicInteger unavailable = new AtomicInteger();
+        Awaitility.await().atMost(Duration.ofSeconds(20)).pollDelay(Duration.ZERO).until(() -> {
+            Outcome outcome = inParallel(POOL * 2);
+            unavailable.addAndGet(outcome.unavailable());
+            return outcome.succeeded() == POOL * 2;
+        });
+        assertTrue(unavailable.get() > 0, "no transaction met a stranded connection");
+        assertTrue(unavailable.get() <= POOL * 2, "stranded connections were handed out again: " + unavailable);
+    }
+
+    private record Outcome(int succeeded, int unavailable) {
+    }
+
+    /** {@code n} one-statement transactions at once; how many succeeded, and how many were a 503. */
+    private Outcome inParallel(int n) {
+        List<Uni<Object>> all = new ArrayList<>();
+        for (int i = 0; i < n; i++) {
+            all.add(db.inOrg(ORG, conn -> conn.query("SELECT 1").execute()).onItem().<Object>transform(rows -> "ok")
+                    .onFailure().recoverWithItem(failure -> failure));
+        }
+        List<?> results = Uni.join().all(all).andFailFast().await().atMost(Duration.ofSeconds(10));
+        int succeeded = 0;
+        int unavailable = 0;
+        for (Object result : results) {
+            if ("ok".equals(result)) {
+                succeeded++;
+            } else {
+                assertInstanceOf(UnavailableException.class, result, "a failure other than a 503");
+                unavailable++;
+            }
+        }
+        return new Outcome(succeeded, unavailable);
+    }
+}

@@ -78,13 +78,15 @@ public class TenantDb {
      */
     private <T> Uni<T> transaction(String beginAndScope, Function<SqlConnection, Uni<T>> work) {
         AtomicReference<Start> start = new AtomicReference<>(Start.PENDING);
-        AtomicReference<SqlConnection> beginning = new AtomicReference<>();
         Uni<T> tx = pool.withConnection(conn -> {
             if (start.get() == Start.ABANDONED) {
                 return Uni.createFrom().failure(notStarted()); // the connection came too late: nothing is sent
             }
-            beginning.set(conn);
-            Uni<Void> begin = conn.query(beginAndScope).execute().replaceWithVoid()
+            // The connection's own deadline, whatever becomes of the request (its caller may have gone already).
+            long unanswered = vertx.setTimer(startTimeout.toMillis(), id -> discard(conn));
+            Uni<Void> begin = conn.query(beginAndScope).execute()
+                    .onItemOrFailure().invoke(() -> vertx.cancelTimer(unanswered))
+                    .replaceWithVoid()
                     // Too late: the request has had its 503, so this transaction must not commit.
                     .invoke(() -> {
                         if (!start.compareAndSet(Start.PENDING, Start.BEGUN)) {
@@ -108,10 +110,6 @@ public class TenantDb {
             long timer = vertx.setTimer(startTimeout.toMillis(), id -> {
                 if (start.compareAndSet(Start.PENDING, Start.ABANDONED)) {
                     emitter.fail(notStarted());
-                    SqlConnection unanswered = beginning.get();
-                    if (unanswered != null) {
-                        discard(unanswered);
-                    }
                 }
             });
             // The caller went away, or the deadline failed the request: the transaction stops (and rolls back).
@@ -130,7 +128,8 @@ public class TenantDb {
 
     /**
      * Closes the connection itself, not only its lease: a connection whose {@code BEGIN} went unanswered for the whole
-     * start deadline is taken for dead (a server that vanished without closing it, behind a network that drops
+     * start deadline (counted from when it was sent, and kept whether or not the request is still waiting) is taken for
+     * dead (a server that vanished without closing it, behind a network that drops
      * packets). Left alone it would stay taken for ever, its {@code BEGIN} never answered, and once every connection of
      * the pool were such, every request would be a 503 until a restart. Closed, its pending commands fail, its lease
      * ends and the pool opens a fresh connection in its place ({@code TenantDbStrandedTest}). A server that is merely

@@ -1,5 +1,6 @@
 package dev.warden.tenancy.health;
 
+import dev.warden.api.UnavailableException;
 import org.eclipse.microprofile.health.HealthCheckResponse;
 
 import java.time.Duration;
@@ -12,7 +13,10 @@ final class DependencyDown {
     }
 
     static HealthCheckResponse of(String dependency, Throwable failure, Duration timeout) {
-        Throwable e = failure instanceof CompletionException && failure.getCause() != null ? failure.getCause() : failure;
+        Throwable e = failure;
+        while ((e instanceof CompletionException || e instanceof UnavailableException) && e.getCause() != null) {
+            e = e.getCause(); // what failed, not the wrapping a request would have been answered with
+        }
         String reason = e.getClass().getSimpleName().endsWith("TimeoutException")
                 ? "no answer within " + timeout.toMillis() + " ms"
                 : "unreachable: " + (e.getMessage() == null ? e.getClass().getSimpleName() : e.getMessage());

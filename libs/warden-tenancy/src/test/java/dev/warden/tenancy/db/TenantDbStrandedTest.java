@@ -78,6 +78,24 @@ class TenantDbStrandedTest {
         assertTrue(unavailable.get() <= POOL * 2, "stranded connections were handed out again: " + unavailable);
     }
 
+    @Test
+    void aStrandedConnectionWhoseCallerGaveUpFirstIsClosedAllTheSame() {
+        assertEquals(POOL * 2, inParallel(POOL * 2).succeeded());
+
+        proxy.strand();
+
+        // Callers that stop waiting well before the start deadline (a readiness probe's 500 ms, a client's own
+        // timeout): each takes a stranded connection and leaves it.
+        for (int i = 0; i < POOL; i++) {
+            Uni<Object> impatient = db.inOrg(ORG, conn -> conn.query("SELECT 1").execute()).onItem().<Object>transform(rows -> "ok")
+                    .ifNoItem().after(Duration.ofMillis(100)).recoverWithItem("gave up");
+            assertEquals("gave up", impatient.await().atMost(Duration.ofSeconds(5)));
+        }
+        // Their connections are closed at the deadline all the same, and fresh ones serve.
+        Awaitility.await().atMost(Duration.ofSeconds(20)).pollDelay(Duration.ZERO)
+                .until(() -> inParallel(POOL * 2).succeeded() == POOL * 2);
+    }
+
     private record Outcome(int succeeded, int unavailable) {
     }
 

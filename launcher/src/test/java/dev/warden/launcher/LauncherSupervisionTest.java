@@ -14,6 +14,7 @@ import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
 import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.Map;
@@ -27,7 +28,8 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 /**
  * The launcher supervises: a service killed with SIGKILL is noticed at once, said so, and restarted; the gateway
- * answers 503 with Retry-After in the error shape meanwhile; and stopping the suite restarts nothing.
+ * answers 503 with Retry-After in the error shape meanwhile; PostgreSQL killed the same way is started again and has
+ * lost nothing it acknowledged; and stopping the suite restarts nothing.
  */
 class LauncherSupervisionTest {
 
@@ -86,6 +88,52 @@ class LauncherSupervisionTest {
         }
         String afterStop = text(output).substring(text(output).indexOf("Stopping Warden"));
         assertFalse(afterStop.contains("restarting in"), afterStop);
+    }
+
+    @Test
+    void aKilledPostgresIsStartedAgainAndLosesNothingItAcknowledged() throws Exception {
+        ByteArrayOutputStream output = new ByteArrayOutputStream();
+        Stack stack = new Stack(LauncherConfig.from(Settings.of(Map.of(
+                "WARDEN_DATA_DIR", data.toString(),
+                "WARDEN_REPO_DIR", Path.of("..").toAbsolutePath().normalize().toString(),
+                "WARDEN_PG_PORT", "0",
+                "WARDEN_KAFKA_PORT", "0",
+                "WARDEN_GATEWAY_PORT", "0",
+                "WARDEN_SERVICE_PORTS", "free",
+                "WARDEN_SERVICES", "agent-service"))), new Progress(tee(output), Stack.STEPS));
+        try {
+            Stack.Running running = stack.start();
+            String agents = running.gatewayUrl() + "/v1/agents";
+            String key = running.adminApiKey();
+            HttpResponse<String> created = HTTP.send(HttpRequest.newBuilder(URI.create(agents)).header("X-API-Key", key)
+                    .header("Content-Type", "application/json").timeout(Duration.ofSeconds(10))
+                    .POST(HttpRequest.BodyPublishers.ofString("{\"name\":\"acknowledged-before-the-kill\",\"runtime\":\"docker\"}"))
+                    .build(), HttpResponse.BodyHandlers.ofString());
+            assertEquals(201, created.statusCode(), created.body());
+            String id = JSON.readTree(created.body()).get("id").asText();
+            ProcessHandle first = postmaster();
+
+            // At once after the 201: a commit acknowledged before its WAL reached the disk would be lost here.
+            first.destroyForcibly();
+
+            await().atMost(Duration.ofSeconds(10)).until(() -> text(output).contains("PostgreSQL exited; starting it again"));
+            await().atMost(Duration.ofSeconds(60)).until(() -> text(output).contains("PostgreSQL is ready again"));
+            await().atMost(Duration.ofSeconds(60)).pollInterval(Duration.ofMillis(250))
+                    .until(() -> get(agents + "/" + id, key).statusCode() == 200);
+            assertEquals("acknowledged-before-the-kill",
+                    JSON.readTree(get(agents + "/" + id, key).body()).get("name").asText());
+            assertNotEquals(first.pid(), postmaster().pid());
+        } finally {
+            stack.stop();
+        }
+        String afterStop = text(output).substring(text(output).indexOf("Stopping Warden"));
+        assertFalse(afterStop.contains("PostgreSQL exited"), afterStop);
+    }
+
+    /** The running PostgreSQL server of this test's data folder. */
+    private ProcessHandle postmaster() throws Exception {
+        String pid = Files.readAllLines(data.resolve("postgres/postmaster.pid")).getFirst().trim();
+        return ProcessHandle.of(Long.parseLong(pid)).orElseThrow(() -> new AssertionError("no postmaster " + pid));
     }
 
     /** The live process of a service this JVM started, found by the jar it runs. */

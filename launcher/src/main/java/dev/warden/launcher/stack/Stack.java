@@ -36,6 +36,8 @@ public final class Stack {
 
     public static final int STEPS = 6;
     private static final Duration SERVICE_STOP_GRACE = Duration.ofSeconds(20);
+    /** How long a restart of PostgreSQL that died may keep trying (the old server's backends must leave first). */
+    private static final Duration POSTGRES_RESTART_WITHIN = Duration.ofSeconds(30);
 
     /** What the user needs once everything runs; {@code servicePorts} in start order. */
     public record Running(String gatewayUrl, int gatewayPort, String adminApiKey, Path platformKeyFile, Path logsDir,
@@ -94,9 +96,11 @@ public final class Stack {
         Secrets secrets = new Secrets(data.resolve("secrets"));
 
         var step = progress.begin("PostgreSQL");
+        // Durable: a commit is acknowledged once its WAL is on disk, so a server killed at any moment loses nothing
+        // a service acknowledged (the embedded default acknowledges before, and tests keep it).
         LocalPostgres postgres = LocalPostgres.start(data.resolve("postgres"), config.postgresPort(),
-                secrets.getOrCreate("db-app-password", Secrets::newPassword));
-        postmaster(data.resolve("postgres")).ifPresent(pg -> leftovers.record(Leftovers.POSTGRES, pg));
+                secrets.getOrCreate("db-app-password", Secrets::newPassword), true);
+        postgres.postmaster().ifPresent(pg -> leftovers.record(Leftovers.POSTGRES, pg));
         register("PostgreSQL", () -> {
             postgres.close();
             leftovers.forget(Leftovers.POSTGRES);
@@ -148,6 +152,7 @@ public final class Stack {
         step.done(url + ", " + table.routes().size() + " routes from " + Progress.show(config.routesFile()));
         // From now on, not before: its lines would break the start-up's. A service that died meanwhile is heard of at once.
         startSupervision.forEach(Runnable::run);
+        watch(postgres);
         return new Running(url, gatewayPort, adminKey, secrets.file("platform-api-key"), logs,
                 Collections.unmodifiableMap(new LinkedHashMap<>(origins)));
     }
@@ -312,14 +317,28 @@ public final class Stack {
         }
     }
 
-    /** The PostgreSQL server's pid, the first line of its postmaster.pid. */
-    private static Optional<ProcessHandle> postmaster(Path dataDir) {
-        try {
-            String pid = Files.readAllLines(dataDir.resolve("postmaster.pid")).getFirst().trim();
-            return ProcessHandle.of(Long.parseLong(pid));
-        } catch (IOException | RuntimeException unreadable) {
-            return Optional.empty();
-        }
+    /**
+     * PostgreSQL is supervised too: a server that dies (killed, or crashed) is said so and started again on the same
+     * port and data, where it recovers from its WAL; the services' pools and leader connections reconnect by themselves,
+     * answering 503 meanwhile. Not while the suite stops, which stops it on purpose.
+     */
+    private void watch(LocalPostgres postgres) {
+        postgres.postmaster().ifPresent(postmaster -> postmaster.onExit().thenRun(() -> {
+            if (supervisor.isStopping() || isStopped()) {
+                return;
+            }
+            progress.line("PostgreSQL exited; starting it again");
+            long start = System.nanoTime();
+            try {
+                postgres.restartAfterCrash(POSTGRES_RESTART_WITHIN);
+            } catch (RuntimeException e) {
+                progress.line("PostgreSQL did not start again (" + e.getMessage() + "); stop the suite and start it again");
+                return;
+            }
+            postgres.postmaster().ifPresent(pg -> leftovers.record(Leftovers.POSTGRES, pg));
+            progress.line("PostgreSQL is ready again (in " + Progress.seconds(start) + ")");
+            watch(postgres);
+        }));
     }
 
     /**

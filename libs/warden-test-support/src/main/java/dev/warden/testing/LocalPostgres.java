@@ -10,6 +10,8 @@ import java.sql.Connection;
 import java.sql.DriverManager;
 import java.sql.SQLException;
 import java.sql.Statement;
+import java.time.Duration;
+import java.util.Optional;
 
 /**
  * A real PostgreSQL server run from the embedded binaries, or an existing one named by a JDBC URL.
@@ -25,11 +27,13 @@ public final class LocalPostgres implements AutoCloseable {
     private final String superUser;
     private final String superPassword;
     private final String appPassword;
+    private final boolean durable;
     private EmbeddedPostgres embedded;
 
-    private LocalPostgres(EmbeddedPostgres embedded, Path dataDir, String host, int port, String superUser,
-                          String superPassword, String appPassword) {
+    private LocalPostgres(EmbeddedPostgres embedded, Path dataDir, boolean durable, String host, int port,
+                          String superUser, String superPassword, String appPassword) {
         this.embedded = embedded;
+        this.durable = durable;
         this.dataDir = dataDir;
         this.host = host;
         this.port = port;
@@ -38,10 +42,22 @@ public final class LocalPostgres implements AutoCloseable {
         this.appPassword = appPassword;
     }
 
-    /** Starts PostgreSQL with its data in {@code dataDir}; data survives a restart in the same folder. */
+    /**
+     * Starts PostgreSQL with its data in {@code dataDir}; data survives a restart in the same folder. Commits return
+     * before their WAL is flushed (the embedded default, {@code synchronous_commit=off}): for tests, whose data is
+     * thrown away.
+     */
     public static LocalPostgres start(Path dataDir, int port, String appPassword) {
-        EmbeddedPostgres pg = launch(dataDir, port);
-        LocalPostgres local = new LocalPostgres(pg, dataDir, "127.0.0.1", pg.getPort(), "postgres", "postgres",
+        return start(dataDir, port, appPassword, false);
+    }
+
+    /**
+     * As {@link #start(Path, int, String)}; {@code durable}: a commit returns only once its WAL is on disk
+     * ({@code synchronous_commit=on}), so a server killed at any moment loses nothing it acknowledged.
+     */
+    public static LocalPostgres start(Path dataDir, int port, String appPassword, boolean durable) {
+        EmbeddedPostgres pg = launch(dataDir, port, durable);
+        LocalPostgres local = new LocalPostgres(pg, dataDir, durable, "127.0.0.1", pg.getPort(), "postgres", "postgres",
                 appPassword);
         local.ensureAppRole();
         return local;
@@ -65,11 +81,54 @@ public final class LocalPostgres implements AutoCloseable {
 
     public synchronized void startServer() {
         if (embedded == null && dataDir != null) {
-            embedded = launch(dataDir, port);
+            embedded = launch(dataDir, port, durable);
         }
     }
 
-    private static EmbeddedPostgres launch(Path dataDir, int port) {
+    /** The running server's postmaster, read from its {@code postmaster.pid}; empty when none runs. */
+    public Optional<ProcessHandle> postmaster() {
+        try {
+            String pid = Files.readAllLines(dataDir.resolve("postmaster.pid")).getFirst().trim();
+            return ProcessHandle.of(Long.parseLong(pid));
+        } catch (IOException | RuntimeException unreadable) {
+            return Optional.empty();
+        }
+    }
+
+    /**
+     * Starts the server again after it died (killed, or crashed): same data, same port; PostgreSQL recovers from its
+     * WAL as it starts. Tries until {@code within} has passed: the old server's backends leave when they notice their
+     * postmaster is gone, and until then its shared memory is still in use and a new server refuses to start.
+     */
+    public synchronized void restartAfterCrash(Duration within) {
+        if (embedded != null) {
+            try {
+                embedded.close(); // pg_ctl stop on a dead server: nothing to stop, said in its own log
+            } catch (IOException | RuntimeException nothingToStop) {
+                // the server is gone already
+            }
+            embedded = null;
+        }
+        long deadline = System.nanoTime() + within.toNanos();
+        while (true) {
+            try {
+                embedded = launch(dataDir, port, durable);
+                return;
+            } catch (UncheckedIOException | IllegalStateException refused) {
+                if (System.nanoTime() > deadline) {
+                    throw refused;
+                }
+                try {
+                    Thread.sleep(500);
+                } catch (InterruptedException e) {
+                    Thread.currentThread().interrupt();
+                    throw refused;
+                }
+            }
+        }
+    }
+
+    private static EmbeddedPostgres launch(Path dataDir, int port, boolean durable) {
         try {
             Files.createDirectories(dataDir);
             Path work = dataDir.resolveSibling(dataDir.getFileName() + "-work");
@@ -81,6 +140,7 @@ public final class LocalPostgres implements AutoCloseable {
                     .setOverrideWorkingDirectory(work.toFile())
                     .setServerConfig("max_connections", "300")
                     .setServerConfig("fsync", "on")
+                    .setServerConfig("synchronous_commit", durable ? "on" : "off")
                     .start();
         } catch (IOException e) {
             throw new UncheckedIOException("could not start PostgreSQL in " + dataDir, e);
@@ -93,7 +153,7 @@ public final class LocalPostgres implements AutoCloseable {
         String hostPort = rest.contains("/") ? rest.substring(0, rest.indexOf('/')) : rest;
         String host = hostPort.contains(":") ? hostPort.substring(0, hostPort.indexOf(':')) : hostPort;
         int port = hostPort.contains(":") ? Integer.parseInt(hostPort.substring(hostPort.indexOf(':') + 1)) : 5432;
-        LocalPostgres local = new LocalPostgres(null, null, host, port, superUser, superPassword, appPassword);
+        LocalPostgres local = new LocalPostgres(null, null, true, host, port, superUser, superPassword, appPassword);
         local.ensureAppRole();
         return local;
     }

@@ -91,7 +91,7 @@ class LauncherSupervisionTest {
     }
 
     @Test
-    void aKilledPostgresIsStartedAgainAndLosesNothingItAcknowledged() throws Exception {
+    void aKilledPostgresOrBrokerIsStartedAgainAndNothingAcknowledgedIsLost() throws Exception {
         ByteArrayOutputStream output = new ByteArrayOutputStream();
         Stack stack = new Stack(LauncherConfig.from(Settings.of(Map.of(
                 "WARDEN_DATA_DIR", data.toString(),
@@ -123,11 +123,46 @@ class LauncherSupervisionTest {
             assertEquals("acknowledged-before-the-kill",
                     JSON.readTree(get(agents + "/" + id, key).body()).get("name").asText());
             assertNotEquals(first.pid(), postmaster().pid());
+
+            // The broker too: started again, and what was written while it was down is published once it is back.
+            String metrics = "http://127.0.0.1:" + running.servicePorts().get("agent-service") + "/q/metrics";
+            await().atMost(Duration.ofSeconds(60)).pollInterval(Duration.ofMillis(500))
+                    .until(() -> published(metrics, key) >= 1); // the first agent's event
+            broker().destroyForcibly();
+            await().atMost(Duration.ofSeconds(10)).until(() -> text(output).contains("Kafka exited; starting it again"));
+            HttpResponse<String> meanwhile = HTTP.send(HttpRequest.newBuilder(URI.create(agents)).header("X-API-Key", key)
+                    .header("Content-Type", "application/json").timeout(Duration.ofSeconds(10))
+                    .POST(HttpRequest.BodyPublishers.ofString("{\"name\":\"created-while-kafka-was-down\",\"runtime\":\"docker\"}"))
+                    .build(), HttpResponse.BodyHandlers.ofString());
+            assertEquals(201, meanwhile.statusCode(), meanwhile.body());
+            await().atMost(Duration.ofSeconds(120)).until(() -> text(output).contains("Kafka is ready again"));
+            await().atMost(Duration.ofSeconds(120)).pollInterval(Duration.ofMillis(500))
+                    .until(() -> published(metrics, key) >= 2);
         } finally {
             stack.stop();
         }
         String afterStop = text(output).substring(text(output).indexOf("Stopping Warden"));
         assertFalse(afterStop.contains("PostgreSQL exited"), afterStop);
+        assertFalse(afterStop.contains("Kafka exited"), afterStop);
+    }
+
+    /** How many events agent-service's outbox relay has published, from its Prometheus metrics. */
+    private static double published(String metrics, String key) throws Exception {
+        return get(metrics, key).body().lines().filter(line -> line.startsWith("warden_outbox_published_total "))
+                .mapToDouble(line -> Double.parseDouble(line.split(" ")[1])).findFirst().orElse(0);
+    }
+
+    /** The broker JVM of this test's data folder, read from /proc (ProcessHandle.Info cuts a command line at 4 KB). */
+    private ProcessHandle broker() {
+        String properties = data.resolve("kafka/server.properties").toString();
+        return ProcessHandle.current().descendants().filter(ProcessHandle::isAlive).filter(p -> {
+            try {
+                String line = Files.readString(Path.of("/proc", String.valueOf(p.pid()), "cmdline"));
+                return line.contains("kafka.Kafka") && line.contains(properties);
+            } catch (Exception gone) {
+                return false;
+            }
+        }).findFirst().orElseThrow(() -> new AssertionError("no broker for " + properties));
     }
 
     /** The running PostgreSQL server of this test's data folder. */

@@ -110,7 +110,7 @@ public final class Stack {
 
         step = progress.begin("Kafka");
         LocalKafka kafka = LocalKafka.start(data.resolve("kafka"), config.kafkaPort());
-        kafkaBroker(data.resolve("kafka")).ifPresent(broker -> leftovers.record(Leftovers.KAFKA, broker));
+        kafka.broker().ifPresent(broker -> leftovers.record(Leftovers.KAFKA, broker));
         register("Kafka", () -> {
             kafka.stop();
             leftovers.forget(Leftovers.KAFKA);
@@ -152,7 +152,9 @@ public final class Stack {
         step.done(url + ", " + table.routes().size() + " routes from " + Progress.show(config.routesFile()));
         // From now on, not before: its lines would break the start-up's. A service that died meanwhile is heard of at once.
         startSupervision.forEach(Runnable::run);
-        watch(postgres);
+        watch("PostgreSQL", postgres::postmaster, () -> postgres.restartAfterCrash(POSTGRES_RESTART_WITHIN),
+                Leftovers.POSTGRES);
+        watch("Kafka", kafka::broker, kafka::restart, Leftovers.KAFKA);
         return new Running(url, gatewayPort, adminKey, secrets.file("platform-api-key"), logs,
                 Collections.unmodifiableMap(new LinkedHashMap<>(origins)));
     }
@@ -318,43 +320,28 @@ public final class Stack {
     }
 
     /**
-     * PostgreSQL is supervised too: a server that dies (killed, or crashed) is said so and started again on the same
-     * port and data, where it recovers from its WAL; the services' pools and leader connections reconnect by themselves,
-     * answering 503 meanwhile. Not while the suite stops, which stops it on purpose.
+     * PostgreSQL and Kafka are supervised too: a server that dies (killed, or crashed) is said so and started again on
+     * the same port and data, where it recovers from its log; the services' pools, leader connections and Kafka clients
+     * reconnect by themselves, answering 503 meanwhile where they must. Not while the suite stops, which stops them on
+     * purpose.
      */
-    private void watch(LocalPostgres postgres) {
-        postgres.postmaster().ifPresent(postmaster -> postmaster.onExit().thenRun(() -> {
+    private void watch(String name, Supplier<Optional<ProcessHandle>> server, Runnable startAgain, String leftover) {
+        server.get().ifPresent(process -> process.onExit().thenRun(() -> {
             if (supervisor.isStopping() || isStopped()) {
                 return;
             }
-            progress.line("PostgreSQL exited; starting it again");
+            progress.line(name + " exited; starting it again");
             long start = System.nanoTime();
             try {
-                postgres.restartAfterCrash(POSTGRES_RESTART_WITHIN);
+                startAgain.run();
             } catch (RuntimeException e) {
-                progress.line("PostgreSQL did not start again (" + e.getMessage() + "); stop the suite and start it again");
+                progress.line(name + " did not start again (" + e.getMessage() + "); stop the suite and start it again");
                 return;
             }
-            postgres.postmaster().ifPresent(pg -> leftovers.record(Leftovers.POSTGRES, pg));
-            progress.line("PostgreSQL is ready again (in " + Progress.seconds(start) + ")");
-            watch(postgres);
+            server.get().ifPresent(again -> leftovers.record(leftover, again));
+            progress.line(name + " is ready again (in " + Progress.seconds(start) + ")");
+            watch(name, server, startAgain, leftover);
         }));
-    }
-
-    /**
-     * The broker JVM LocalKafka started as this process's child, told apart by its properties file. Read from /proc:
-     * ProcessHandle.Info cuts a command line at 4 KB, and the broker's classpath is longer.
-     */
-    private static Optional<ProcessHandle> kafkaBroker(Path kafkaDir) {
-        String properties = kafkaDir.resolve("server.properties").toString();
-        return ProcessHandle.current().children().filter(child -> {
-            try {
-                String line = Files.readString(Path.of("/proc", String.valueOf(child.pid()), "cmdline"));
-                return line.contains("kafka.Kafka") && line.contains(properties);
-            } catch (IOException | UncheckedIOException gone) {
-                return false;
-            }
-        }).findFirst();
     }
 
     private static void createDirectories(Path dir) {

@@ -34,6 +34,7 @@ import java.util.HexFormat;
 import java.util.LinkedHashSet;
 import java.util.List;
 import java.util.Map;
+import java.util.Optional;
 import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.TimeUnit;
@@ -228,6 +229,11 @@ public final class LocalKafka implements AutoCloseable {
 
     public int port() {
         return port;
+    }
+
+    /** The broker's JVM while it runs. */
+    public synchronized Optional<ProcessHandle> broker() {
+        return process == null || !process.isAlive() ? Optional.empty() : Optional.of(process.toHandle());
     }
 
     /** Stops the broker cleanly; its data stays for a later {@link #restart()}. */

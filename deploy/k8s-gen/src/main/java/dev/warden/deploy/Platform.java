@@ -159,9 +159,9 @@ public final class Platform {
     }
 
     /**
-     * One CloudNativePG cluster: per service a database owned by its schema owner (used only by the migration step),
-     * the runtime role {@code warden_app} (owns nothing, no BYPASSRLS), Keycloak's database, and backups to an object
-     * store with a daily ScheduledBackup.
+     * One CloudNativePG cluster of three, committing synchronously to one standby: per service a database owned by its
+     * schema owner (used only by the migration step), the runtime role {@code warden_app} (owns nothing, no BYPASSRLS),
+     * Keycloak's database, and backups to an object store with a daily ScheduledBackup.
      */
     public static List<HasMetadata> postgres(List<String> services) {
         List<Object> roles = new ArrayList<>();
@@ -174,7 +174,10 @@ public final class Platform {
         spec.put("instances", 3);
         spec.put("primaryUpdateStrategy", "unsupervised");
         spec.put("storage", Map.of("size", "20Gi"));
-        spec.put("postgresql", Map.of("parameters", Map.of("max_connections", "200")));
+        // A commit is acknowledged once one standby has it too (quorum of one, CloudNativePG 1.25+; `required`: with no
+        // standby to confirm, writes wait rather than risk it), so a failover never loses what a service acknowledged.
+        spec.put("postgresql", Map.of("parameters", Map.of("max_connections", "200"),
+                "synchronous", Map.of("method", "any", "number", 1, "dataDurability", "required")));
         spec.put("managed", Map.of("roles", roles));
         spec.put("backup", Map.of(
                 "retentionPolicy", "30d",

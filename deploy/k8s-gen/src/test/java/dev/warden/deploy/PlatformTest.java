@@ -98,6 +98,15 @@ class PlatformTest {
         assertEquals("postgresql.cnpg.io/v1", cluster.path("apiVersion").asText());
         assertKnown(cluster.path("spec"), CNPG_CLUSTER, "Cluster.spec");
         assertKnown(cluster.at("/spec/backup/barmanObjectStore"), CNPG_BACKUP_STORE, "barmanObjectStore");
+        assertKnown(cluster.at("/spec/postgresql"), Set.of("parameters", "synchronous", "pg_hba", "pg_ident",
+                "shared_preload_libraries", "ldap", "promotionTimeout", "enableAlterSystem", "extensions"), "postgresql");
+        // Nothing acknowledged is lost in a failover: a commit waits for a standby (quorum of one, never degraded).
+        JsonNode synchronous = cluster.at("/spec/postgresql/synchronous");
+        assertKnown(synchronous, Set.of("method", "number", "dataDurability", "maxStandbyNamesFromCluster",
+                "standbyNamesPre", "standbyNamesPost", "failoverQuorum"), "postgresql.synchronous");
+        assertEquals("any", synchronous.path("method").asText());
+        assertTrue(synchronous.path("number").asInt() >= 1 && synchronous.path("number").asInt() < cluster.at("/spec/instances").asInt());
+        assertEquals("required", synchronous.path("dataDurability").asText());
         Set<String> roles = new TreeSet<>();
         for (JsonNode role : cluster.at("/spec/managed/roles")) {
             assertKnown(role, CNPG_ROLE, "role");

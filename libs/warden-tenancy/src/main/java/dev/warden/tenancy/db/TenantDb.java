@@ -129,9 +129,9 @@ public class TenantDb {
     /**
      * Closes the connection itself, not only its lease: a connection whose {@code BEGIN} went unanswered for the whole
      * start deadline (counted from when it was sent, and kept whether or not the request is still waiting) is taken for
-     * dead (a server that vanished without closing it, behind a network that drops
-     * packets). Left alone it would stay taken for ever, its {@code BEGIN} never answered, and once every connection of
-     * the pool were such, every request would be a 503 until a restart. Closed, its pending commands fail, its lease
+     * dead: a server that vanished without closing it, behind a network that drops packets. Left alone it would stay
+     * taken for ever, its {@code BEGIN} never answered, and once every connection of the pool were such, every request
+     * would be a 503 until a restart. Closed, its pending commands fail, its lease
      * ends and the pool opens a fresh connection in its place ({@code TenantDbStrandedTest}). A server that is merely
      * this slow loses one session.
      * <p>

@@ -28,8 +28,8 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 /**
  * The launcher supervises: a service killed with SIGKILL is noticed at once, said so, and restarted; the gateway
- * answers 503 with Retry-After in the error shape meanwhile; PostgreSQL killed the same way is started again and has
- * lost nothing it acknowledged; and stopping the suite restarts nothing.
+ * answers 503 with Retry-After in the error shape meanwhile; PostgreSQL, the broker and Podman's API killed the same
+ * way are started again, and nothing acknowledged is lost; and stopping the suite restarts nothing.
  */
 class LauncherSupervisionTest {
 
@@ -91,7 +91,7 @@ class LauncherSupervisionTest {
     }
 
     @Test
-    void aKilledPostgresOrBrokerIsStartedAgainAndNothingAcknowledgedIsLost() throws Exception {
+    void aKilledDatabaseBrokerOrContainerEngineIsStartedAgainAndNothingAcknowledgedIsLost() throws Exception {
         ByteArrayOutputStream output = new ByteArrayOutputStream();
         Stack stack = new Stack(LauncherConfig.from(Settings.of(Map.of(
                 "WARDEN_DATA_DIR", data.toString(),
@@ -100,15 +100,12 @@ class LauncherSupervisionTest {
                 "WARDEN_KAFKA_PORT", "0",
                 "WARDEN_GATEWAY_PORT", "0",
                 "WARDEN_SERVICE_PORTS", "free",
-                "WARDEN_SERVICES", "agent-service"))), new Progress(tee(output), Stack.STEPS));
+                "WARDEN_SERVICES", "agent-service,runner-service"))), new Progress(tee(output), Stack.STEPS));
         try {
             Stack.Running running = stack.start();
             String agents = running.gatewayUrl() + "/v1/agents";
             String key = running.adminApiKey();
-            HttpResponse<String> created = HTTP.send(HttpRequest.newBuilder(URI.create(agents)).header("X-API-Key", key)
-                    .header("Content-Type", "application/json").timeout(Duration.ofSeconds(10))
-                    .POST(HttpRequest.BodyPublishers.ofString("{\"name\":\"acknowledged-before-the-kill\",\"runtime\":\"docker\"}"))
-                    .build(), HttpResponse.BodyHandlers.ofString());
+            HttpResponse<String> created = post(agents, key, "{\"name\":\"acknowledged-before-the-kill\",\"runtime\":\"docker\"}");
             assertEquals(201, created.statusCode(), created.body());
             String id = JSON.readTree(created.body()).get("id").asText();
             ProcessHandle first = postmaster();
@@ -124,26 +121,55 @@ class LauncherSupervisionTest {
                     JSON.readTree(get(agents + "/" + id, key).body()).get("name").asText());
             assertNotEquals(first.pid(), postmaster().pid());
 
+            // Podman's API, which the launcher started: started again, and an agent's container runs on it.
+            ProcessHandle engine = podmanApi();
+            engine.destroyForcibly();
+            await().atMost(Duration.ofSeconds(10)).until(() -> text(output).contains("Podman's API exited; starting it again"));
+            await().atMost(Duration.ofSeconds(60)).until(() -> text(output).contains("Podman's API is ready again"));
+            String demo = JSON.readTree(post(agents, key, "{\"name\":\"runs-after-the-engine-restart\",\"runtime\":\"docker\"}")
+                    .body()).get("id").asText();
+            assertEquals(200, post(agents + "/" + demo + "/deploy", key, "{\"image_uri\":\"localhost/warden/demo-agent:1\"}")
+                    .statusCode());
+            // Until runner-service has heard of the deployment (over Kafka) a run is refused; then it runs.
+            await().atMost(Duration.ofSeconds(90)).pollInterval(Duration.ofMillis(500)).until(() -> {
+                HttpResponse<String> run = post(agents + "/" + demo + "/run", key, "");
+                return run.statusCode() == 200 && JSON.readTree(run.body()).path("status").asText().equals("success");
+            });
+            assertNotEquals(engine.pid(), podmanApi().pid());
+
             // The broker too: started again, and what was written while it was down is published once it is back.
+            // Every agent event so far is out: runner-service ran the agent, so it heard of its deployment, the last.
             String metrics = "http://127.0.0.1:" + running.servicePorts().get("agent-service") + "/q/metrics";
-            await().atMost(Duration.ofSeconds(60)).pollInterval(Duration.ofMillis(500))
-                    .until(() -> published(metrics, key) >= 1); // the first agent's event
+            double before = published(metrics, key);
             broker().destroyForcibly();
             await().atMost(Duration.ofSeconds(10)).until(() -> text(output).contains("Kafka exited; starting it again"));
-            HttpResponse<String> meanwhile = HTTP.send(HttpRequest.newBuilder(URI.create(agents)).header("X-API-Key", key)
-                    .header("Content-Type", "application/json").timeout(Duration.ofSeconds(10))
-                    .POST(HttpRequest.BodyPublishers.ofString("{\"name\":\"created-while-kafka-was-down\",\"runtime\":\"docker\"}"))
-                    .build(), HttpResponse.BodyHandlers.ofString());
+            HttpResponse<String> meanwhile = post(agents, key, "{\"name\":\"created-while-kafka-was-down\",\"runtime\":\"docker\"}");
             assertEquals(201, meanwhile.statusCode(), meanwhile.body());
             await().atMost(Duration.ofSeconds(120)).until(() -> text(output).contains("Kafka is ready again"));
             await().atMost(Duration.ofSeconds(120)).pollInterval(Duration.ofMillis(500))
-                    .until(() -> published(metrics, key) >= 2);
+                    .until(() -> published(metrics, key) >= before + 1);
         } finally {
             stack.stop();
         }
         String afterStop = text(output).substring(text(output).indexOf("Stopping Warden"));
         assertFalse(afterStop.contains("PostgreSQL exited"), afterStop);
         assertFalse(afterStop.contains("Kafka exited"), afterStop);
+        assertFalse(afterStop.contains("Podman's API exited"), afterStop);
+    }
+
+    /** Podman's API the launcher started for this test's data folder. */
+    private ProcessHandle podmanApi() {
+        String socket = data.resolve("podman/podman.sock").toString();
+        return ProcessHandle.current().descendants().filter(ProcessHandle::isAlive)
+                .filter(p -> p.info().commandLine().orElse("").contains("system service")
+                        && p.info().commandLine().orElse("").contains(socket))
+                .findFirst().orElseThrow(() -> new AssertionError("no Podman API on " + socket));
+    }
+
+    private static HttpResponse<String> post(String url, String key, String json) throws Exception {
+        return HTTP.send(HttpRequest.newBuilder(URI.create(url)).header("X-API-Key", key)
+                .header("Content-Type", "application/json").timeout(Duration.ofSeconds(30))
+                .POST(HttpRequest.BodyPublishers.ofString(json)).build(), HttpResponse.BodyHandlers.ofString());
     }
 
     /** How many events agent-service's outbox relay has published, from its Prometheus metrics. */

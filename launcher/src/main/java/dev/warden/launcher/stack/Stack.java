@@ -155,6 +155,9 @@ public final class Stack {
         watch("PostgreSQL", postgres::postmaster, () -> postgres.restartAfterCrash(POSTGRES_RESTART_WITHIN),
                 Leftovers.POSTGRES);
         watch("Kafka", kafka::broker, kafka::restart, Leftovers.KAFKA);
+        if (engine.started() != null) {
+            watch("Podman's API", engine.started()::process, engine.started()::restart, null);
+        }
         return new Running(url, gatewayPort, adminKey, secrets.file("platform-api-key"), logs,
                 Collections.unmodifiableMap(new LinkedHashMap<>(origins)));
     }
@@ -320,10 +323,11 @@ public final class Stack {
     }
 
     /**
-     * PostgreSQL and Kafka are supervised too: a server that dies (killed, or crashed) is said so and started again on
-     * the same port and data, where it recovers from its log; the services' pools, leader connections and Kafka clients
-     * reconnect by themselves, answering 503 meanwhile where they must. Not while the suite stops, which stops them on
-     * purpose.
+     * PostgreSQL, Kafka and the Podman API this launcher started are supervised too: a server that dies (killed, or
+     * crashed) is said so and started again on the same port (or socket) and data, where it recovers from its log; the
+     * services' pools, leader connections, Kafka clients and container engine clients reconnect by themselves,
+     * answering 503 meanwhile where they must. Not while the suite stops, which stops them on purpose. {@code leftover}:
+     * the name it is recorded under for a later launcher to stop (see {@link Leftovers}), or null when it is not.
      */
     private void watch(String name, Supplier<Optional<ProcessHandle>> server, Runnable startAgain, String leftover) {
         server.get().ifPresent(process -> process.onExit().thenRun(() -> {
@@ -338,7 +342,9 @@ public final class Stack {
                 progress.line(name + " did not start again (" + e.getMessage() + "); stop the suite and start it again");
                 return;
             }
-            server.get().ifPresent(again -> leftovers.record(leftover, again));
+            if (leftover != null) {
+                server.get().ifPresent(again -> leftovers.record(leftover, again));
+            }
             progress.line(name + " is ready again (in " + Progress.seconds(start) + ")");
             watch(name, server, startAgain, leftover);
         }));

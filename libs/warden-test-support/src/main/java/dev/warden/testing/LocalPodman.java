@@ -35,7 +35,8 @@ public final class LocalPodman implements AutoCloseable {
 
     private final Path dir;
     private final Path socket;
-    private final Process service;
+    /** The API process this started (null for one it reused); replaced by {@link #restart()}. */
+    private volatile Process service;
 
     private LocalPodman(Path dir, Path socket, Process service) {
         this.dir = dir;
@@ -58,23 +59,45 @@ public final class LocalPodman implements AutoCloseable {
      * reuses the API already answering there; returns once it answers {@code /_ping}.
      */
     public static LocalPodman start(Path dir) {
-        Path podman = podmanBinary().orElseThrow(() -> new IllegalStateException(
-                "No container engine: Podman is not installed; " + INSTALL_HINT));
         try {
             Files.createDirectories(dir.resolve("tmp"));
             Path socket = dir.resolve("podman.sock");
             if (ping(socket)) {
                 return new LocalPodman(dir, socket, null);
             }
-            Files.deleteIfExists(socket);
             writeConfig(dir);
+            Files.deleteIfExists(dir.resolve("service.log")); // a restart appends to it, a start begins it afresh
+            return new LocalPodman(dir, socket, launch(dir, socket));
+        } catch (IOException e) {
+            throw new UncheckedIOException("could not start Podman in " + dir, e);
+        }
+    }
+
+    /** The API process this started, while it runs; empty for one reused, or once it has died. */
+    public Optional<ProcessHandle> process() {
+        Process running = service;
+        return running == null || !running.isAlive() ? Optional.empty() : Optional.of(running.toHandle());
+    }
+
+    /** Starts the API this started again after it died, on the same socket and storage. */
+    public synchronized void restart() {
+        if (service != null) {
+            service = launch(dir, socket);
+        }
+    }
+
+    /** {@code podman system service} on {@code socket}; returns once it answers {@code /_ping}. */
+    private static Process launch(Path dir, Path socket) {
+        Path podman = podmanBinary().orElseThrow(() -> new IllegalStateException(
+                "No container engine: Podman is not installed; " + INSTALL_HINT));
+        try {
+            Files.deleteIfExists(socket);
             ProcessBuilder builder = new ProcessBuilder(podman.toString(), "system", "service", "--time=0",
                     "unix://" + socket)
                     .redirectErrorStream(true)
-                    .redirectOutput(dir.resolve("service.log").toFile());
+                    .redirectOutput(ProcessBuilder.Redirect.appendTo(dir.resolve("service.log").toFile()));
             environment(builder, dir);
             Process process = builder.start();
-            LocalPodman engine = new LocalPodman(dir, socket, process);
             long deadline = System.nanoTime() + Duration.ofSeconds(30).toNanos();
             while (!ping(socket)) {
                 if (!process.isAlive()) {
@@ -88,7 +111,7 @@ public final class LocalPodman implements AutoCloseable {
                 }
                 Thread.sleep(50);
             }
-            return engine;
+            return process;
         } catch (IOException e) {
             throw new UncheckedIOException("could not start Podman in " + dir, e);
         } catch (InterruptedException e) {

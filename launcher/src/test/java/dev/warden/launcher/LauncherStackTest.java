@@ -15,7 +15,6 @@ import java.net.http.HttpResponse;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.util.Map;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
@@ -34,15 +33,9 @@ class LauncherStackTest {
 
     @Test
     void servesTheApiThroughTheGatewayAndKeepsDataBetweenRuns() throws Exception {
-        LauncherConfig config = LauncherConfig.from(Settings.of(Map.of(
-                "WARDEN_DATA_DIR", data.toString(),
-                "WARDEN_REPO_DIR", Path.of("..").toAbsolutePath().normalize().toString(),
-                "WARDEN_PG_PORT", "0",
-                "WARDEN_KAFKA_PORT", "0",
-                "WARDEN_GATEWAY_PORT", "0",
-                "WARDEN_SERVICE_PORTS", "free",
-                // The services this test needs, so it stays quick as services are added to routes.json.
-                "WARDEN_SERVICES", "agent-service,audit-service")));
+        // The services this test needs, so it stays quick as services are added to routes.json.
+        LauncherConfig config = LauncherConfig.from(Settings.of(
+                LauncherSupervisionTest.localSuite(data, "agent-service,audit-service")));
 
         Stack first = new Stack(config, new Progress(System.out, Stack.STEPS));
         String agentName = "launcher-test-agent";

@@ -17,6 +17,7 @@ import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
+import java.util.HashMap;
 import java.util.Map;
 import java.util.concurrent.atomic.AtomicReference;
 
@@ -42,16 +43,9 @@ class LauncherSupervisionTest {
     @Test
     void aKilledServiceIsRestartedAndTheGatewayAnswers503WithRetryAfterMeanwhile() throws Exception {
         ByteArrayOutputStream output = new ByteArrayOutputStream();
-        Stack stack = new Stack(LauncherConfig.from(Settings.of(Map.of(
-                "WARDEN_DATA_DIR", data.toString(),
-                "WARDEN_REPO_DIR", Path.of("..").toAbsolutePath().normalize().toString(),
-                "WARDEN_PG_PORT", "0",
-                "WARDEN_KAFKA_PORT", "0",
-                "WARDEN_GATEWAY_PORT", "0",
-                "WARDEN_SERVICE_PORTS", "free",
-                "WARDEN_SERVICES", "agent-service,audit-service",
-                // Long enough that the 503 is there to see whatever the machine's speed.
-                "WARDEN_RESTART_BACKOFF", "3"))), new Progress(tee(output), Stack.STEPS));
+        Map<String, String> settings = new HashMap<>(localSuite(data, "agent-service,audit-service"));
+        settings.put("WARDEN_RESTART_BACKOFF", "3"); // long enough that the 503 is there to see whatever the machine's speed
+        Stack stack = new Stack(LauncherConfig.from(Settings.of(settings)), new Progress(tee(output), Stack.STEPS));
         try {
             Stack.Running running = stack.start();
             String audit = running.gatewayUrl() + "/v1/audit";
@@ -93,14 +87,8 @@ class LauncherSupervisionTest {
     @Test
     void aKilledDatabaseBrokerOrContainerEngineIsStartedAgainAndNothingAcknowledgedIsLost() throws Exception {
         ByteArrayOutputStream output = new ByteArrayOutputStream();
-        Stack stack = new Stack(LauncherConfig.from(Settings.of(Map.of(
-                "WARDEN_DATA_DIR", data.toString(),
-                "WARDEN_REPO_DIR", Path.of("..").toAbsolutePath().normalize().toString(),
-                "WARDEN_PG_PORT", "0",
-                "WARDEN_KAFKA_PORT", "0",
-                "WARDEN_GATEWAY_PORT", "0",
-                "WARDEN_SERVICE_PORTS", "free",
-                "WARDEN_SERVICES", "agent-service,runner-service"))), new Progress(tee(output), Stack.STEPS));
+        Stack stack = new Stack(LauncherConfig.from(Settings.of(localSuite(data, "agent-service,runner-service"))),
+                new Progress(tee(output), Stack.STEPS));
         try {
             Stack.Running running = stack.start();
             String agents = running.gatewayUrl() + "/v1/agents";
@@ -108,7 +96,7 @@ class LauncherSupervisionTest {
             HttpResponse<String> created = post(agents, key, "{\"name\":\"acknowledged-before-the-kill\",\"runtime\":\"docker\"}");
             assertEquals(201, created.statusCode(), created.body());
             String id = JSON.readTree(created.body()).get("id").asText();
-            ProcessHandle first = postmaster();
+            ProcessHandle first = recorded("postgresql");
 
             // At once after the 201: a commit acknowledged before its WAL reached the disk would be lost here.
             first.destroyForcibly();
@@ -119,7 +107,7 @@ class LauncherSupervisionTest {
                     .until(() -> get(agents + "/" + id, key).statusCode() == 200);
             assertEquals("acknowledged-before-the-kill",
                     JSON.readTree(get(agents + "/" + id, key).body()).get("name").asText());
-            assertNotEquals(first.pid(), postmaster().pid());
+            assertNotEquals(first.pid(), recorded("postgresql").pid());
 
             // Podman's API, which the launcher started: started again, and an agent's container runs on it.
             ProcessHandle engine = podmanApi();
@@ -141,7 +129,7 @@ class LauncherSupervisionTest {
             // Every agent event so far is out: runner-service ran the agent, so it heard of its deployment, the last.
             String metrics = "http://127.0.0.1:" + running.servicePorts().get("agent-service") + "/q/metrics";
             double before = published(metrics, key);
-            broker().destroyForcibly();
+            recorded("kafka").destroyForcibly();
             await().atMost(Duration.ofSeconds(10)).until(() -> text(output).contains("Kafka exited; starting it again"));
             HttpResponse<String> meanwhile = post(agents, key, "{\"name\":\"created-while-kafka-was-down\",\"runtime\":\"docker\"}");
             assertEquals(201, meanwhile.statusCode(), meanwhile.body());
@@ -178,23 +166,27 @@ class LauncherSupervisionTest {
                 .mapToDouble(line -> Double.parseDouble(line.split(" ")[1])).findFirst().orElse(0);
     }
 
-    /** The broker JVM of this test's data folder, read from /proc (ProcessHandle.Info cuts a command line at 4 KB). */
-    private ProcessHandle broker() {
-        String properties = data.resolve("kafka/server.properties").toString();
-        return ProcessHandle.current().descendants().filter(ProcessHandle::isAlive).filter(p -> {
-            try {
-                String line = Files.readString(Path.of("/proc", String.valueOf(p.pid()), "cmdline"));
-                return line.contains("kafka.Kafka") && line.contains(properties);
-            } catch (Exception gone) {
-                return false;
-            }
-        }).findFirst().orElseThrow(() -> new AssertionError("no broker for " + properties));
+
+    /**
+     * The settings of a local suite in {@code data} with {@code services} (a comma-separated list), on free ports, as
+     * the launcher tests start it.
+     */
+    static Map<String, String> localSuite(Path data, String services) {
+        return Map.of(
+                "WARDEN_DATA_DIR", data.toString(),
+                "WARDEN_REPO_DIR", Path.of("..").toAbsolutePath().normalize().toString(),
+                "WARDEN_PG_PORT", "0",
+                "WARDEN_KAFKA_PORT", "0",
+                "WARDEN_GATEWAY_PORT", "0",
+                "WARDEN_SERVICE_PORTS", "free",
+                "WARDEN_SERVICES", services);
     }
 
-    /** The running PostgreSQL server of this test's data folder. */
-    private ProcessHandle postmaster() throws Exception {
-        String pid = Files.readAllLines(data.resolve("postgres/postmaster.pid")).getFirst().trim();
-        return ProcessHandle.of(Long.parseLong(pid)).orElseThrow(() -> new AssertionError("no postmaster " + pid));
+    /** The process the launcher recorded under {@code name} in its data folder's {@code run/} (see Leftovers). */
+    private ProcessHandle recorded(String name) throws Exception {
+        String pid = Files.readString(data.resolve("run").resolve(name + ".pid")).trim().split(" ")[0];
+        return ProcessHandle.of(Long.parseLong(pid)).filter(ProcessHandle::isAlive)
+                .orElseThrow(() -> new AssertionError(name + " " + pid + " is not running"));
     }
 
     /** The live process of a service this JVM started, found by the jar it runs. */

@@ -87,6 +87,9 @@ public final class LocalPostgres implements AutoCloseable {
 
     /** The running server's postmaster, read from its {@code postmaster.pid}; empty when none runs. */
     public Optional<ProcessHandle> postmaster() {
+        if (dataDir == null) {
+            return Optional.empty(); // an existing server, not run by this
+        }
         try {
             String pid = Files.readAllLines(dataDir.resolve("postmaster.pid")).getFirst().trim();
             return ProcessHandle.of(Long.parseLong(pid));
@@ -112,7 +115,7 @@ public final class LocalPostgres implements AutoCloseable {
         long deadline = System.nanoTime() + within.toNanos();
         while (true) {
             try {
-                embedded = launch(dataDir, port, durable);
+                startServer();
                 return;
             } catch (UncheckedIOException | IllegalStateException refused) {
                 if (System.nanoTime() > deadline) {
@@ -153,7 +156,7 @@ public final class LocalPostgres implements AutoCloseable {
         String hostPort = rest.contains("/") ? rest.substring(0, rest.indexOf('/')) : rest;
         String host = hostPort.contains(":") ? hostPort.substring(0, hostPort.indexOf(':')) : hostPort;
         int port = hostPort.contains(":") ? Integer.parseInt(hostPort.substring(hostPort.indexOf(':') + 1)) : 5432;
-        LocalPostgres local = new LocalPostgres(null, null, true, host, port, superUser, superPassword, appPassword);
+        LocalPostgres local = new LocalPostgres(null, null, false, host, port, superUser, superPassword, appPassword);
         local.ensureAppRole();
         return local;
     }

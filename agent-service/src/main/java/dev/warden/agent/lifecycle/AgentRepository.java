@@ -35,6 +35,9 @@ import static dev.warden.tenancy.db.Rows.utc;
 @ApplicationScoped
 public class AgentRepository {
 
+    /** The unique index that keeps an agent's public key to one agent in the organization (V5__registrations). */
+    public static final String PUBLIC_KEY_INDEX = "agents_org_public_key";
+
     /** An agent's columns, in the order {@link #agent(Row)} reads them. */
     private static final String COLUMNS = """
             id, org_id, name, description, owner_id, runtime, image_uri, status, version, declared_intent::text,

@@ -27,6 +27,7 @@ import dev.warden.events.agent.AgentSnapshot;
 import dev.warden.events.agent.AgentStatus;
 import dev.warden.events.agent.AgentVersion;
 import dev.warden.outbox.Outbox;
+import dev.warden.tenancy.db.SqlErrors;
 import dev.warden.tenancy.db.TenantDb;
 import io.smallrye.mutiny.Uni;
 import io.vertx.mutiny.sqlclient.SqlConnection;
@@ -109,11 +110,12 @@ public class AgentService {
                 .chain(() -> agent.publicKey == null ? Uni.createFrom().item(false) : keys.keyInUse(conn, agent.publicKey))
                 .invoke(inUse -> {
                     if (inUse) {
-                        throw ApiException.conflict("This key is already an agent's or awaiting approval in the organization");
+                        throw keyTaken();
                     }
                 })
                 .chain(() -> agents.insert(conn, agent))
-                .chain(() -> emit(conn, agent, EventTypes.AGENT_CREATED, new AgentChanged(agent.snapshot()))));
+                .chain(() -> emit(conn, agent, EventTypes.AGENT_CREATED, new AgentChanged(agent.snapshot()))))
+                .onFailure(e -> SqlErrors.uniqueViolation(e, AgentRepository.PUBLIC_KEY_INDEX)).transform(e -> keyTaken());
     }
 
     public Uni<AgentSnapshot> update(UUID org, String actor, UUID id, UpdateAgentRequest req) {
@@ -321,5 +323,10 @@ public class AgentService {
             }
             return manifest;
         }
+    }
+
+    /** The answer to a key that is an agent's already or awaits approval (also from the unique index, should a race get by). */
+    public static ApiException keyTaken() {
+        return ApiException.conflict("This key is already an agent's or awaiting approval in the organization");
     }
 }

@@ -49,12 +49,21 @@ public class RegistrationRepository {
         return conn.preparedQuery("DELETE FROM registration_challenges WHERE expires_at < now()").execute().replaceWithVoid();
     }
 
-    /** Whether the key has a pending or approved registration, or is an agent's key already. */
+    /**
+     * Whether the key has a pending or approved registration, or is an agent's key already. The key is unique across
+     * two tables, which no index can say, so the check first takes a lock on the key in the organization, held to the
+     * end of the caller's transaction: a second create or registration of the same key waits for the first to commit,
+     * then sees it (a statement of its own, so that under READ COMMITTED its snapshot comes after the wait).
+     */
     public Uni<Boolean> keyInUse(SqlConnection conn, String publicKey) {
         return conn.preparedQuery("""
-                        SELECT EXISTS (SELECT 1 FROM registrations WHERE public_key = $1 AND status IN ('pending', 'approved'))
-                            OR EXISTS (SELECT 1 FROM agents WHERE public_key = $1)""")
+                        SELECT pg_advisory_xact_lock(hashtextextended(
+                            'warden.public_key ' || current_setting('warden.org_id') || ' ' || $1, 0))""")
                 .execute(Tuple.of(publicKey))
+                .chain(() -> conn.preparedQuery("""
+                                SELECT EXISTS (SELECT 1 FROM registrations WHERE public_key = $1 AND status IN ('pending', 'approved'))
+                                    OR EXISTS (SELECT 1 FROM agents WHERE public_key = $1)""")
+                        .execute(Tuple.of(publicKey)))
                 .map(rows -> rows.iterator().next().getBoolean(0));
     }
 

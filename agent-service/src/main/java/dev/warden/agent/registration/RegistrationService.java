@@ -1,8 +1,9 @@
 package dev.warden.agent.registration;
 
+import dev.warden.agent.access.AccessRepository;
 import dev.warden.agent.lifecycle.Agent;
 import dev.warden.agent.lifecycle.AgentRepository;
-import dev.warden.agent.access.AccessRepository;
+import dev.warden.agent.lifecycle.AgentService;
 import dev.warden.agent.realm.RealmService;
 import dev.warden.agent.registration.RegistrationWire.ApproveResponse;
 import dev.warden.agent.registration.RegistrationWire.ChallengeResponse;
@@ -19,14 +20,15 @@ import dev.warden.agent.registration.RegistrationWire.SuccessResponse;
 import dev.warden.api.ApiException;
 import dev.warden.events.EventTypes;
 import dev.warden.events.agent.AgentEvents.AgentChanged;
-import dev.warden.events.agent.AgentEvents.RegistrationApproved;
 import dev.warden.events.agent.AgentEvents.OpenRegistrationChanged;
+import dev.warden.events.agent.AgentEvents.RegistrationApproved;
 import dev.warden.events.agent.AgentEvents.RegistrationExpired;
 import dev.warden.events.agent.AgentEvents.RegistrationRejected;
 import dev.warden.events.agent.AgentEvents.RegistrationRequested;
-import dev.warden.outbox.Outbox;
-import dev.warden.tenancy.db.TenantDb;
 import dev.warden.events.agent.AgentType;
+import dev.warden.outbox.Outbox;
+import dev.warden.tenancy.db.SqlErrors;
+import dev.warden.tenancy.db.TenantDb;
 import io.smallrye.mutiny.Multi;
 import io.smallrye.mutiny.Uni;
 import io.vertx.mutiny.sqlclient.SqlConnection;
@@ -123,7 +125,8 @@ public class RegistrationService {
                     if (inUse) {
                         throw ApiException.conflict("This key is already registered or awaiting approval in the organization");
                     }
-                    return registrations.insert(conn, r);
+                    return registrations.insert(conn, r)
+                            .onFailure(SqlErrors::uniqueViolation).transform(e -> AgentService.keyTaken());
                 })
                 .chain(() -> outbox.emit(conn, org, EventTypes.REGISTRATION_REQUESTED, r.id.toString(),
                         new RegistrationRequested(r.event())))
@@ -211,6 +214,9 @@ public class RegistrationService {
         r.decidedBy = actor;
         r.ruleId = ruleId;
         return agents.insert(conn, agent)
+                // A registration from before the key lock, whose key became an agent's meanwhile: a conflict to decide
+                .onFailure(e -> SqlErrors.uniqueViolation(e, AgentRepository.PUBLIC_KEY_INDEX))
+                .transform(e -> AgentService.keyTaken())
                 .chain(() -> registrations.decide(conn, r))
                 .chain(() -> outbox.emit(conn, r.orgId, EventTypes.AGENT_CREATED, agent.id.toString(),
                         new AgentChanged(agent.snapshot())))

@@ -35,6 +35,22 @@ class BadInputTest {
     }
 
     @Test
+    void contentAfterTheBodyIsMalformedJsonAndNothingIsStored() {
+        for (String body : java.util.List.of("{\"name\": \"a\", \"runtime\": \"docker\"} xyz",
+                "{\"name\": \"a\", \"runtime\": \"docker\"}{\"name\": \"b\"}")) {
+            errorShape(tenant.admin().body(body).post("/v1/agents").then(), 400);
+        }
+        assertNoAgents();
+    }
+
+    @Test
+    void aNumberPastADoublesRangeIsA400NamingItsFieldNotTheStringInfinity() {
+        errorShape(tenant.admin().body("{\"name\": \"a\", \"runtime\": \"docker\", \"metadata\": {\"n\": 1e400}}")
+                .post("/v1/agents").then(), 400).body("error.details.field", org.hamcrest.Matchers.hasItem("metadata"));
+        assertNoAgents();
+    }
+
+    @Test
     void aNulCharacterAnywhereInABodyIsA400NamingItsFieldAndNothingIsStored() {
         String nul = "\\u0000"; // the JSON escape; a raw NUL byte is not JSON at all (below)
         String[] bodies = {

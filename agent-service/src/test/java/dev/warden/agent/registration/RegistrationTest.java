@@ -237,6 +237,35 @@ class RegistrationTest {
     }
 
     @Test
+    void concurrentCreatesAndRegistrationsOfOneKeyLeaveExactlyOneHolderAndTheRestConflicts() throws Exception {
+        for (int round = 0; round < 3; round++) {
+            AgentKeys keys = AgentKeys.generate();
+            // Proofs made first, so that the requests themselves meet at the database
+            List<Map<String, Object>> proofs = List.of(keys.registration(tenant, operator, "reg-a", List.of("api_call")),
+                    keys.registration(tenant, operator, "reg-b", List.of("api_call")));
+            List<java.util.concurrent.Callable<Integer>> calls = new java.util.ArrayList<>();
+            for (Map<String, Object> proof : proofs) {
+                calls.add(() -> tenant.as(operator).body(proof).post("/v1/agents/register").then().extract().statusCode());
+            }
+            for (int i = 0; i < 4; i++) {
+                Map<String, Object> create = Map.of("name", "created-" + i, "runtime", "docker", "public_key", keys.publicKey());
+                calls.add(() -> tenant.admin().body(create).post("/v1/agents").then().extract().statusCode());
+            }
+            var pool = java.util.concurrent.Executors.newFixedThreadPool(calls.size());
+            try {
+                List<Integer> statuses = new java.util.ArrayList<>();
+                for (var done : pool.invokeAll(calls)) {
+                    statuses.add(done.get());
+                }
+                assertEquals(1, statuses.stream().filter(s -> s == 201).count(), statuses.toString());
+                assertEquals(calls.size() - 1, statuses.stream().filter(s -> s == 409).count(), statuses.toString());
+            } finally {
+                pool.shutdown();
+            }
+        }
+    }
+
+    @Test
     void anotherOrganizationsRegistrationIsNotFoundAndNotListed() {
         String id = AgentKeys.generate().register(tenant, "mine", List.of("api_call"));
         Tenant other = Tenants.create();

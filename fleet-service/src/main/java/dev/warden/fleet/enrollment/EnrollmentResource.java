@@ -86,7 +86,7 @@ public class EnrollmentResource {
     @APIResponse(responseCode = "404", ref = dev.warden.api.WardenApiDefinition.NOT_FOUND)
     public Uni<RestResponse<TokenEnvelope>> create(CreateTokenRequest request) {
         CreateTokenRequest body = Checks.body(request);
-        UUID agent = Params.optionalUuid("agent_id", body.agentId());
+        UUID agent = Params.optionalUuidField("agent_id", body.agentId());
         new Checks().range("expires_in_seconds", body.expiresInSeconds(), 1, MAX_LIFETIME_SECONDS)
                 .range("max_uses", body.maxUses(), 1, MAX_USES).orThrow();
         int lifetime = body.expiresInSeconds() == null ? DEFAULT_LIFETIME_SECONDS : body.expiresInSeconds();

@@ -1,6 +1,7 @@
 package dev.warden.fleet.instance;
 
 import dev.warden.api.ApiException;
+import dev.warden.api.StorableValues;
 
 import java.nio.charset.StandardCharsets;
 import java.time.Instant;
@@ -53,6 +54,8 @@ public record InstanceQuery(String status, List<String> tags, String q, UUID org
                 Position p = new Position(parts[3], parts[2]);
                 if (sort != Sort.hostname) {
                     p.instant();
+                } else if (!StorableValues.storable(p.value())) { // a hostname PostgreSQL could not compare with
+                    throw new IllegalArgumentException("not a hostname");
                 }
                 return p;
             } catch (RuntimeException e) {

@@ -97,11 +97,11 @@ public class InstanceResource {
                 .check(body.ip() == null || IP.matcher(body.ip()).matches(), "ip", "must be an IPv4 or IPv6 address");
         checkTags(c, "tags", body.tags());
         c.orThrow();
-        UUID claimedOrg = Params.optionalUuid("org_id", body.orgId());
+        UUID claimedOrg = Params.optionalUuidField("org_id", body.orgId());
         if (claimedOrg != null && !claimedOrg.equals(org)) {
             throw ApiException.invalidField("org_id", "must be the organization of your credential");
         }
-        UUID agent = Params.optionalUuid("agent_id", body.agentId());
+        UUID agent = Params.optionalUuidField("agent_id", body.agentId());
         UUID pinned = FleetIdentity.agentId(identity);
         if (pinned != null && agent != null && !pinned.equals(agent)) {
             throw ApiException.invalidField("agent_id", "must be the agent your enrolment token is for");

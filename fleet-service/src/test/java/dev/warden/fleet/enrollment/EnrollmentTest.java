@@ -114,6 +114,9 @@ class EnrollmentTest {
                 .then().statusCode(404);
         as(org, "admin").body(Map.of("agent_id", "nope")).post("/v1/fleet/enrollment-tokens")
                 .then().statusCode(400).body("error.details.field", hasItem("agent_id"));
+        // An empty id is malformed, not absent: read as absent it would issue a token pinned to no agent
+        as(org, "admin").body(Map.of("agent_id", "")).post("/v1/fleet/enrollment-tokens")
+                .then().statusCode(400).body("error.details.field", hasItem("agent_id"));
     }
 
     @Test

@@ -88,6 +88,12 @@ class InstanceTest {
         otherOrg.put("org_id", UUID.randomUUID().toString());
         as(org, "operator").body(otherOrg).post("/v1/fleet/agents/register").then().statusCode(400)
                 .body("error.details.field", hasItem("org_id"));
+        for (String field : List.of("org_id", "agent_id")) { // empty: malformed, not absent
+            Map<String, Object> empty = new HashMap<>(instanceBody("h"));
+            empty.put(field, "");
+            as(org, "operator").body(empty).post("/v1/fleet/agents/register").then().statusCode(400)
+                    .body("ok", equalTo(false)).body("error.details.field", hasItem(field));
+        }
         Map<String, Object> unknownAgent = new HashMap<>(instanceBody("h"));
         unknownAgent.put("agent_id", UUID.randomUUID().toString());
         as(org, "operator").body(unknownAgent).post("/v1/fleet/agents/register").then().statusCode(404)
@@ -194,6 +200,11 @@ class InstanceTest {
                 .body("data.hostname", contains("zeta")).body("nextCursor", nullValue());
         as(org, "viewer").get("/v1/fleet/agents?sortBy=registeredAt&limit=2&cursor=" + first).then().statusCode(400)
                 .body("error.details.field", hasItem("cursor"));
+        // A forged hostname position holding a NUL character: PostgreSQL could not compare with it, so a 400, not a 500
+        String nul = java.util.Base64.getUrlEncoder().withoutPadding().encodeToString(
+                "hostname\nasc\nagent-0000000000000000\n\u0000".getBytes(java.nio.charset.StandardCharsets.UTF_8));
+        as(org, "viewer").get("/v1/fleet/agents?sortBy=hostname&cursor=" + nul).then().statusCode(400)
+                .body("ok", equalTo(false)).body("error.details.field", hasItem("cursor"));
         as(org, "viewer").get("/v1/fleet/agents?q=alpha&sortBy=lastHeartbeat").then().statusCode(200)
                 .body("data.hostname", containsInAnyOrder("alpha", "mid-alpha"));
         as(org, "viewer").get("/v1/fleet/agents?updated_since=2999-01-01T00:00:00Z").then().statusCode(200)

@@ -128,12 +128,33 @@ public final class Gateway {
         }
     }
 
+    /**
+     * Whether a path holds a {@code .} or {@code ..} segment, written plainly or percent-encoded, with or without matrix
+     * parameters ({@code ..;x}). The gateway routes the path as it came, and a service resolves such segments before its
+     * own routing: {@code /v1/agents/%2e%2e/%2e%2e/q/metrics} would be routed as an agent path and served as the
+     * service's unrouted metrics. No API path has such a segment, so it is refused rather than resolved.
+     */
+    static boolean hasDotSegment(String path) {
+        for (String segment : path.split("/", -1)) {
+            int matrix = segment.indexOf(';');
+            String name = (matrix < 0 ? segment : segment.substring(0, matrix)).replace("%2e", ".").replace("%2E", ".");
+            if (name.equals(".") || name.equals("..")) {
+                return true;
+            }
+        }
+        return false;
+    }
+
     /** Picks the origin by the routing table before the request leaves, and turns failures into Warden errors. */
     private final class Routing implements ProxyInterceptor {
 
         @Override
         public Future<ProxyResponse> handleProxyRequest(ProxyContext ctx) {
             var incoming = ctx.request().proxiedRequest();
+            if (hasDotSegment(incoming.path())) {
+                return Future.succeededFuture(error(ctx, 400, "bad_request",
+                        "A path may not hold a \".\" or \"..\" segment"));
+            }
             Optional<Route> route = table.match(incoming.path());
             SocketAddress origin = route.map(r -> origins.get(r.service())).orElse(null);
             if (route.isEmpty()) {

@@ -16,6 +16,7 @@ import java.net.http.HttpResponse;
 import java.net.Socket;
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
+import java.util.List;
 import java.util.Map;
 import java.util.Optional;
 import java.util.Set;
@@ -144,6 +145,18 @@ class GatewayTest {
         HttpResponse<String> response = send("GET", "/v1/nothing", null);
         assertEquals(404, response.statusCode());
         assertError(response, "not_found");
+    }
+
+    @Test
+    void aPathWithDotSegmentsIsRefusedNotForwardedToWhereTheServiceWouldResolveIt() throws Exception {
+        // Routed as /v1/up/..., a service would resolve these to /q/metrics: unrouted, unauthenticated
+        for (String path : List.of("/v1/up/../../q/metrics", "/v1/up/%2e%2e/%2E%2E/q/metrics", "/v1/up/..;x/q",
+                "/v1/up/./x", "/v1/up/%2e/x")) {
+            HttpResponse<String> response = send("GET", path, null);
+            assertEquals(400, response.statusCode(), path);
+            assertError(response, "bad_request");
+        }
+        assertEquals(200, send("GET", "/v1/up/..x/.y/%2e%2ez", null).statusCode()); // dots inside a name are a name
     }
 
     @Test

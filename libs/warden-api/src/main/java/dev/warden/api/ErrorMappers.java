@@ -132,7 +132,7 @@ public class ErrorMappers {
     static String refusal(Throwable e) {
         for (Throwable t = e; t != null; t = t.getCause()) {
             for (String reason : new String[]{StorableValues.REASON, StorableValues.SURROGATE_REASON,
-                    StorableValues.TIME_REASON, StorableValues.TIME_FORMAT_REASON}) {
+                    StorableValues.TIME_REASON, StorableValues.TIME_FORMAT_REASON, StorableValues.NUMBER_REASON}) {
                 if (t.getMessage() != null && t.getMessage().contains(reason)) {
                     return reason;
                 }

@@ -38,6 +38,9 @@ public final class OutboundUrls {
         if (host == null) {
             return "has no host";
         }
+        if (host.contains("%")) { // an IPv6 zone id ([fe80::1%25eth0]) names an interface of whatever host reads it
+            return "carries an IPv6 zone id";
+        }
         if (isLiteral(host)) {
             try {
                 return internalAddress(literal(host));
@@ -55,8 +58,23 @@ public final class OutboundUrls {
         return null;
     }
 
-    /** Why {@code address} is internal, or null when it is public. */
+    /**
+     * Why {@code address} is internal, or null when it is public. An IPv6 address that carries an IPv4 one (NAT64's
+     * {@code 64:ff9b::/96}, 6to4's {@code 2002::/16}, the old IPv4-compatible {@code ::/96}) is judged by that IPv4
+     * address as well, since a network that translates it reaches the IPv4 host; the local-use NAT64 prefix
+     * {@code 64:ff9b:1::/48} is private.
+     */
     public static String internalAddress(InetAddress address) {
+        InetAddress embedded = embeddedIpv4(address);
+        if (embedded != null) {
+            String reason = internalAddress(embedded);
+            if (reason != null) {
+                return "carries " + embedded.getHostAddress() + ", which " + reason;
+            }
+        }
+        if (inRange(address, "64:ff9b:1::/48")) {
+            return "is a private address";
+        }
         if (address.isLoopbackAddress()) {
             return "is a loopback address";
         }
@@ -76,7 +94,37 @@ public final class OutboundUrls {
     /** Whether the allow-list admits {@code uri}'s host: by name, by name suffix, or its literal address by CIDR. */
     public static boolean admitted(URI uri, List<String> allowList) {
         String host = host(uri);
-        return host != null && (isLiteral(host) ? admitted(literal(host), allowList) : admittedName(host, allowList));
+        if (host == null || host.contains("%")) {
+            return false;
+        }
+        if (!isLiteral(host)) {
+            return admittedName(host, allowList);
+        }
+        try {
+            return admitted(literal(host), allowList);
+        } catch (IllegalArgumentException e) {
+            return false; // not an address, so no CIDR holds it
+        }
+    }
+
+    /** The IPv4 address an IPv6 one carries by NAT64, 6to4 or IPv4-compatibility, or null. */
+    private static InetAddress embeddedIpv4(InetAddress address) {
+        if (!(address instanceof Inet6Address)) {
+            return null;
+        }
+        byte[] b = address.getAddress();
+        try {
+            if (inRange(address, "64:ff9b::/96")
+                    || inRange(address, "::/96") && !address.isAnyLocalAddress() && !address.isLoopbackAddress()) {
+                return InetAddress.getByAddress(new byte[]{b[12], b[13], b[14], b[15]});
+            }
+            if (inRange(address, "2002::/16")) {
+                return InetAddress.getByAddress(new byte[]{b[2], b[3], b[4], b[5]});
+            }
+        } catch (UnknownHostException e) {
+            throw new IllegalStateException(e); // four bytes are always an address
+        }
+        return null;
     }
 
     /**
@@ -196,7 +244,8 @@ public final class OutboundUrls {
             }
             return address;
         } catch (UnknownHostException e) {
-            throw new IllegalArgumentException("not an IP address: " + host, e);
+            // Without the cause: an UnknownHostException would read as a resolver outage (a 503), and this is bad input
+            throw new IllegalArgumentException("not an IP address: " + host);
         }
     }
 }

@@ -52,8 +52,24 @@ public final class Params {
         }
     }
 
+    /** A query parameter: absent when missing or empty ({@code ?org_id=}). */
     public static UUID optionalUuid(String name, String raw) {
         return raw == null || raw.isEmpty() ? null : uuid(name, raw);
+    }
+
+    /**
+     * A field of a JSON body: absent only when missing or null. An empty string is a malformed id, not an absent one:
+     * read as absent it would widen what the request asks for (an enrolment token pinned to no agent).
+     */
+    public static UUID optionalUuidField(String name, String raw) {
+        if (raw == null) {
+            return null;
+        }
+        UUID id = uuidOrNull(raw);
+        if (id == null) {
+            throw ApiException.invalidField(name, "must be a UUID (or left out)");
+        }
+        return id;
     }
 
     public static int integer(String name, String raw, int fallback, int min, int max) {

@@ -9,7 +9,9 @@ import com.fasterxml.jackson.databind.module.SimpleModule;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.node.JsonNodeFactory;
 import com.fasterxml.jackson.databind.node.ObjectNode;
+import com.fasterxml.jackson.databind.node.NumericNode;
 import com.fasterxml.jackson.databind.node.TextNode;
+import com.fasterxml.jackson.databind.node.ValueNode;
 import com.fasterxml.jackson.datatype.jsr310.deser.InstantDeserializer;
 
 import java.io.IOException;
@@ -53,6 +55,18 @@ public final class StorableValues {
                 return super.textNode(check(text));
             }
 
+            // A number past a double's range (1e400) would be read as Infinity and written back as the string
+            // "Infinity": a value that changed type. Refused instead.
+            @Override
+            public NumericNode numberNode(double v) {
+                return super.numberNode(finite(v));
+            }
+
+            @Override
+            public ValueNode numberNode(Double value) {
+                return super.numberNode(value == null ? null : finite(value));
+            }
+
             @Override
             public ObjectNode objectNode() {
                 return new ObjectNode(this) {
@@ -92,6 +106,15 @@ public final class StorableValues {
             }
         }
         return null;
+    }
+
+    public static final String NUMBER_REASON = "must be a number within about ±1.8e308";
+
+    static double finite(double value) {
+        if (!Double.isFinite(value)) {
+            throw new IllegalArgumentException(NUMBER_REASON);
+        }
+        return value;
     }
 
     /** {@code value}, or a refusal when PostgreSQL cannot store it. */

@@ -48,6 +48,8 @@ public class StrictJson implements ObjectMapperCustomizer {
         mapper.setDefaultSetterInfo(JsonSetter.Value.forContentNulls(Nulls.FAIL));
         // A key given twice is ambiguous (which one does a security setting take?): refused, like any malformed JSON.
         mapper.enable(JsonParser.Feature.STRICT_DUPLICATE_DETECTION);
+        // Anything after the value ({"name": "a"} xyz, or a second value) makes the body something other than JSON.
+        mapper.enable(DeserializationFeature.FAIL_ON_TRAILING_TOKENS);
         mapper.registerModule(StorableValues.module());
         mapper.setNodeFactory(StorableValues.nodeFactory());
     }

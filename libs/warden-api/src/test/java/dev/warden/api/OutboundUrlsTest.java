@@ -23,7 +23,11 @@ class OutboundUrlsTest {
                 "http://[::ffff:a9fe:a9fe]/", "http://localhost:8080/", "http://LOCALHOST./", "http://api.localhost/",
                 "http://metadata.google.internal/", "http://metadata/", "http://db.default.svc.cluster.local/",
                 "http://printer.local/", "http://2130706433/", "http://0x7f000001/", "http://017700000001/",
-                "http://224.0.0.1/", "http://300.1.1.1/")) {
+                "http://224.0.0.1/", "http://300.1.1.1/",
+                // IPv4 inside IPv6: NAT64, 6to4, IPv4-compatible, local-use NAT64; and zone ids, resolvable or not
+                "http://[64:ff9b::7f00:1]/", "http://[64:ff9b::a9fe:a9fe]/", "http://[2002:7f00:1::]/",
+                "http://[2002:a00:1::5]/", "http://[::127.0.0.1]/", "http://[64:ff9b:1::808:808]/",
+                "http://[fe80::1%25eth0]/", "http://[::1%25lo]/", "http://[2606:4700::1111%25nosuch]/")) {
             assertNotNull(OutboundUrls.internalTarget(URI.create(url)), url);
         }
     }
@@ -31,7 +35,8 @@ class OutboundUrlsTest {
     @Test
     void publicNamesAndAddressesAreNot() {
         for (String url : List.of("https://hooks.slack.com/services/T0/B0/x", "https://mcp.example.com:8443/sse",
-                "http://93.184.216.34/", "https://[2606:4700:4700::1111]/", "https://xn--bcher-kva.example/")) {
+                "http://93.184.216.34/", "https://[2606:4700:4700::1111]/", "https://xn--bcher-kva.example/",
+                "http://[64:ff9b::5db8:d822]/", "http://[2002:5db8:d822::1]/")) {
             assertNull(OutboundUrls.internalTarget(URI.create(url)), url);
         }
     }
@@ -46,6 +51,8 @@ class OutboundUrlsTest {
         assertFalse(OutboundUrls.admitted(URI.create("http://tools.corp.example.evil.test/"), allow));
         assertTrue(OutboundUrls.admitted(URI.create("http://[fd00::5]/"), allow));
         assertFalse(OutboundUrls.admitted(URI.create("http://169.254.169.254/"), allow));
+        // Not an address at all (a zone id naming no interface): admitted by nothing, and never an exception
+        assertFalse(OutboundUrls.admitted(URI.create("http://[fd00::5%25nosuch]/"), allow));
     }
 
     @Test

@@ -51,6 +51,21 @@ class StorableValuesTest {
     }
 
     @Test
+    void aNumberPastADoublesRangeIsRefusedNotTurnedIntoTheStringInfinity() throws Exception {
+        assertEquals("metadata", refusedAt("{\"metadata\": {\"n\": 1e400}}"));
+        assertEquals("metadata", refusedAt("{\"metadata\": {\"n\": [-1e400]}}"));
+        assertEquals(1.5e308, mapper.readValue("{\"metadata\": {\"n\": 1.5e308}}", Body.class).metadata().get("n").asDouble());
+    }
+
+    @Test
+    void contentAfterTheBodysValueIsRefused() {
+        assertThrows(com.fasterxml.jackson.core.JsonProcessingException.class,
+                () -> mapper.readValue("{\"name\": \"a\"} xyz", Body.class));
+        assertThrows(com.fasterxml.jackson.core.JsonProcessingException.class,
+                () -> mapper.readValue("{\"name\": \"a\"}{\"name\": \"b\"}", Body.class));
+    }
+
+    @Test
     void ordinaryTextIsUntouched() throws Exception {
         Body body = mapper.readValue("{\"name\": \"tri\\u00e4ge\", \"tags\": [\"a\"], \"metadata\": {\"k\": \"v\"}}", Body.class);
         assertEquals("triäge", body.name());

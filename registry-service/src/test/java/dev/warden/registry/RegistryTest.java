@@ -38,6 +38,7 @@ import static org.hamcrest.Matchers.contains;
 import static org.hamcrest.Matchers.equalTo;
 import static org.hamcrest.Matchers.hasItem;
 import static org.hamcrest.Matchers.notNullValue;
+import static org.hamcrest.Matchers.nullValue;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
@@ -174,6 +175,16 @@ class RegistryTest {
         as(org, "viewer").get("/v1/registry/agents?limit=1&offset=1&sort=name").then().statusCode(200)
                 .body("agents[0].display_name", equalTo("held-agent"))
                 .body("pagination.has_more", equalTo(true)).body("pagination.offset", equalTo(1));
+        // A cursor walk: has_more and next_cursor agree on every page, and the last one offers no further page
+        String next = as(org, "viewer").get("/v1/registry/agents?limit=2").then().statusCode(200)
+                .body("agents.size()", equalTo(2)).body("pagination.has_more", equalTo(true))
+                .body("next_cursor", notNullValue()).extract().path("next_cursor");
+        as(org, "viewer").get("/v1/registry/agents?limit=2&cursor=" + next).then().statusCode(200)
+                .body("agents.size()", equalTo(1)).body("pagination.has_more", equalTo(false))
+                .body("next_cursor", nullValue());
+        as(org, "viewer").get("/v1/registry/agents?limit=3").then().statusCode(200)
+                .body("agents.size()", equalTo(3)).body("pagination.has_more", equalTo(false))
+                .body("next_cursor", nullValue());
         for (String bad : List.of("limit=0", "limit=501", "offset=-1", "status_filter=retired", "type_filter=robot", "sort=size")) {
             as(org, "viewer").get("/v1/registry/agents?" + bad).then().statusCode(400).body("error.code", notNullValue());
         }

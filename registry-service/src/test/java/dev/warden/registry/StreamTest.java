@@ -4,6 +4,8 @@ import com.fasterxml.jackson.databind.JsonNode;
 import dev.warden.events.EventJson;
 import dev.warden.events.Topics;
 import dev.warden.events.agent.AgentStatus;
+import dev.warden.registry.support.History;
+import dev.warden.testing.TestOrganizations;
 import dev.warden.testing.TestOrganizations.TestOrg;
 import io.quarkus.test.common.http.TestHTTPResource;
 import io.quarkus.test.junit.QuarkusTest;
@@ -28,6 +30,7 @@ import static dev.warden.registry.support.History.changed;
 import static dev.warden.registry.support.History.organization;
 import static dev.warden.registry.support.History.publish;
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertNotNull;
 
 /** GET /v1/registry/stream: the summary at once, then again when the organization's registry changes; only its own. */
@@ -70,6 +73,11 @@ class StreamTest {
             assertNotNull(next, "a summary after the change");
             assertEquals(1, next.path("total_agents").asInt(), next.toString());
             assertEquals(1, next.path("status_breakdown").path("active").asInt());
+
+            // Disabled while the stream is open: the stream ends (its reader sees the end), it does not go on
+            TestOrganizations.disable(History.bootstrap(), org);
+            reader.join(Duration.ofSeconds(20));
+            assertFalse(reader.isAlive(), "the stream went on after its organization was disabled");
 
             var refused = client.send(HttpRequest.newBuilder(URI.create(stream.toString()))
                     .header("Accept", "text/event-stream").timeout(Duration.ofSeconds(10)).build(),

@@ -3,8 +3,10 @@ package dev.warden.fleet.liveness;
 import dev.warden.api.ApiException;
 import dev.warden.fleet.api.EnvelopedRefusal;
 import dev.warden.tenancy.db.TenantDb;
+import dev.warden.tenancy.security.CredentialWatch;
 import dev.warden.tenancy.security.CurrentActor;
 import dev.warden.tenancy.security.Roles;
+import io.quarkus.security.identity.SecurityIdentity;
 import io.smallrye.mutiny.Multi;
 import io.smallrye.mutiny.Uni;
 import io.smallrye.mutiny.subscription.Cancellable;
@@ -22,6 +24,7 @@ import org.eclipse.microprofile.openapi.annotations.Operation;
 import java.time.Duration;
 import java.util.List;
 import java.util.UUID;
+import java.util.function.BooleanSupplier;
 import java.util.concurrent.atomic.AtomicLong;
 import java.util.concurrent.atomic.AtomicReference;
 
@@ -40,8 +43,13 @@ public class FleetEventsResource {
     private final TenantDb db;
     private final TransitionEvents transitions;
     private final CurrentActor actor;
+    private final SecurityIdentity identity;
+    private final CredentialWatch credentials;
 
-    public FleetEventsResource(TenantDb db, TransitionEvents transitions, CurrentActor actor) {
+    public FleetEventsResource(TenantDb db, TransitionEvents transitions, CurrentActor actor, SecurityIdentity identity,
+                               CredentialWatch credentials) {
+        this.identity = identity;
+        this.credentials = credentials;
         this.db = db;
         this.transitions = transitions;
         this.actor = actor;
@@ -53,6 +61,7 @@ public class FleetEventsResource {
     @Operation(hidden = true)
     public void stream(@HeaderParam("Last-Event-ID") String lastEventId, @Context SseEventSink sink, @Context Sse sse) {
         UUID org = actor.org();
+        BooleanSupplier usable = credentials.usable(identity); // a revoked key or disabled organization ends the stream
         Long resumeAfter = parse(lastEventId);
         Uni<Long> start = resumeAfter != null ? Uni.createFrom().item(resumeAfter) : db.inOrg(org, transitions::newest);
         AtomicReference<Cancellable> polling = new AtomicReference<>();
@@ -60,7 +69,7 @@ public class FleetEventsResource {
             AtomicLong cursor = new AtomicLong(first);
             polling.set(Multi.createFrom().ticks().every(POLL)
                     .onOverflow().drop()
-                    .onItem().transformToUni(tick -> sink.isClosed() ? Uni.createFrom().<List<TransitionEvents.Recorded>>failure(
+                    .onItem().transformToUni(tick -> sink.isClosed() || !usable.getAsBoolean() ? Uni.createFrom().<List<TransitionEvents.Recorded>>failure(
                             new IllegalStateException("closed")) : db.inOrg(org, conn -> transitions.after(conn, cursor.get(), PAGE)))
                     .concatenate()
                     .subscribe().with(events -> {

@@ -3,6 +3,9 @@ package dev.warden.fleet.liveness;
 import dev.warden.events.CloudEvent;
 import dev.warden.events.EventJson;
 import dev.warden.outbox.Outbox;
+import com.fasterxml.jackson.core.JsonProcessingException;
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.node.ObjectNode;
 import io.micrometer.core.instrument.MeterRegistry;
 import io.smallrye.mutiny.Uni;
 import io.vertx.mutiny.sqlclient.Row;
@@ -68,7 +71,7 @@ public class TransitionEvents {
                 .map(rows -> {
                     List<Recorded> out = new ArrayList<>(rows.size());
                     for (Row r : rows) {
-                        out.add(new Recorded(r.getLong("seq"), r.getString("event_type"), r.getString("event")));
+                        out.add(new Recorded(r.getLong("seq"), r.getString("event_type"), forViewers(r.getString("event"))));
                     }
                     return out;
                 });
@@ -84,6 +87,25 @@ public class TransitionEvents {
     public Uni<Void> forgetBefore(SqlConnection conn, Instant before) {
         return conn.preparedQuery("DELETE FROM fleet_transitions WHERE at < $1")
                 .execute(Tuple.of(before.atOffset(ZoneOffset.UTC))).replaceWithVoid();
+    }
+
+    /**
+     * The event as the live view shows it: without {@code credential_sha256}, which audit-service needs over Kafka
+     * (it looks an instance's credential up by it) and no viewer does.
+     */
+    static String forViewers(String event) {
+        if (!event.contains("\"credential_sha256\"")) {
+            return event;
+        }
+        try {
+            JsonNode tree = EventJson.MAPPER.readTree(event);
+            if (tree.path("data") instanceof ObjectNode data) {
+                data.remove("credential_sha256");
+            }
+            return EventJson.MAPPER.writeValueAsString(tree);
+        } catch (JsonProcessingException e) {
+            throw new IllegalStateException("a stored transition is not JSON", e);
+        }
     }
 
     public record Recorded(long seq, String type, String event) {

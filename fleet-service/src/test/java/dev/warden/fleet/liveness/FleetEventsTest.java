@@ -1,6 +1,7 @@
 package dev.warden.fleet.liveness;
 
 import dev.warden.fleet.support.FleetFixtures;
+import dev.warden.testing.TestOrganizations;
 import dev.warden.testing.TestOrganizations.TestOrg;
 import io.quarkus.test.junit.QuarkusTest;
 import io.restassured.RestAssured;
@@ -30,6 +31,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 class FleetEventsTest {
 
     private static final HttpClient HTTP = HttpClient.newHttpClient();
+    private static final String END = new String("end of stream");
 
     /** An open stream: its lines arrive in a queue as the server sends them. */
     private record Stream(HttpResponse<java.util.stream.Stream<String>> response, BlockingQueue<String> lines) {
@@ -45,6 +47,7 @@ class FleetEventsTest {
             Thread.ofVirtual().start(() -> {
                 try {
                     response.body().forEach(lines::add);
+                    lines.add(END); // the server ended the stream
                 } catch (RuntimeException closed) {
                     // the test closed the stream
                 }
@@ -68,6 +71,16 @@ class FleetEventsTest {
             }
         }
 
+        /** Whether the server ends the stream within 20 s, whatever events come before. */
+        boolean ends() throws InterruptedException {
+            for (String line = lines.poll(20, TimeUnit.SECONDS); line != null; line = lines.poll(20, TimeUnit.SECONDS)) {
+                if (line == END) {
+                    return true;
+                }
+            }
+            return false;
+        }
+
         void close() {
             response.body().close();
         }
@@ -76,6 +89,17 @@ class FleetEventsTest {
     private static String field(List<String> event, String name) {
         return event.stream().filter(l -> l.startsWith(name + ":")).map(l -> l.substring(name.length() + 1).trim())
                 .findFirst().orElse(null);
+    }
+
+    @Test
+    void anOpenStreamEndsOnceItsOrganizationIsDisabled() throws Exception {
+        TestOrg org = FleetFixtures.organization();
+        Stream live = Stream.open(org, null);
+        assertEquals(200, live.response().statusCode());
+        registerId(org, "seen");
+        live.next(); // open and serving
+        TestOrganizations.disable(FleetFixtures.bootstrap(), org);
+        assertTrue(live.ends(), "the stream went on after its organization was disabled");
     }
 
     @Test
@@ -88,6 +112,8 @@ class FleetEventsTest {
         assertEquals("dev.warden.fleet.instance-registered.v1", field(registered, "event"));
         assertTrue(field(registered, "data").contains(id));
         String firstId = field(registered, "id");
+        // The credential's hash is for audit-service over Kafka, not for viewers
+        assertTrue(registered.stream().noneMatch(l -> l.contains("credential_sha256")), registered.toString());
         live.close();
 
         // Missed while disconnected: the deregistration; a reconnect with the last id seen gets it, and only it.

@@ -71,6 +71,16 @@ public final class TestOrganizations {
         return new TestOrg(org, keys);
     }
 
+    /** Disables the organization, as the platform admin's {@code POST /v1/orgs/{id}/disable} does: its keys stop working. */
+    public static void disable(String bootstrapServers, TestOrg org) {
+        Instant now = Instant.now();
+        try (KafkaProducer<String, String> producer = new KafkaProducer<>(LocalKafka.clientConfig(bootstrapServers, Map.of(
+                "key.serializer", StringSerializer.class.getName(), "value.serializer", StringSerializer.class.getName())))) {
+            send(producer, AccessEvents.organizationKey(org.id()), CloudEvent.of("/warden/test", EventTypes.ORGANIZATION,
+                    AccessEvents.organizationKey(org.id()), org.id(), new Organization(org.id(), "org-" + org.id(), "disabled", now, now)));
+        }
+    }
+
     private static void send(KafkaProducer<String, String> producer, String key, CloudEvent event) {
         try {
             producer.send(new ProducerRecord<>(Topics.ACCESS, key, EventJson.write(event))).get();

@@ -4,9 +4,11 @@ import dev.warden.api.ApiException;
 import dev.warden.api.PageRequest;
 import dev.warden.api.Params;
 import dev.warden.registry.overview.RegistryWire.RegistryResponse;
+import dev.warden.tenancy.security.CredentialWatch;
 import dev.warden.tenancy.security.CurrentActor;
 import dev.warden.tenancy.security.Roles;
 import dev.warden.registry.overview.RegistryWire.Summary;
+import io.quarkus.security.identity.SecurityIdentity;
 import io.smallrye.mutiny.Multi;
 import io.smallrye.mutiny.Uni;
 import jakarta.annotation.security.RolesAllowed;
@@ -40,10 +42,15 @@ public class RegistryResource {
 
     private final RegistryService registry;
     private final CurrentActor actor;
+    private final SecurityIdentity identity;
+    private final CredentialWatch credentials;
 
-    public RegistryResource(RegistryService registry, CurrentActor actor) {
+    public RegistryResource(RegistryService registry, CurrentActor actor, SecurityIdentity identity,
+                            CredentialWatch credentials) {
         this.registry = registry;
         this.actor = actor;
+        this.identity = identity;
+        this.credentials = credentials;
     }
 
     @GET
@@ -80,6 +87,6 @@ public class RegistryResource {
     @RolesAllowed({Roles.VIEWER, Roles.AUDITOR})
     @Operation(hidden = true)
     public Multi<Summary> stream() {
-        return registry.summaries(actor.org());
+        return credentials.whileUsable(identity, registry.summaries(actor.org()));
     }
 }

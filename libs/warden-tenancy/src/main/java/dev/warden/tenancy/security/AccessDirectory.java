@@ -77,6 +77,12 @@ public class AccessDirectory {
         return org != null && org.active() ? Optional.of(key) : Optional.empty();
     }
 
+    /** The key with this id, if it is known, unrevoked, unexpired and its organization is active. */
+    public Optional<ApiKey> usableKeyById(UUID id) {
+        ApiKey key = keysById.get(id);
+        return key == null ? Optional.empty() : usableKey(key.secretSha256());
+    }
+
     public Optional<Organization> organization(UUID id) {
         return Optional.ofNullable(orgs.get(id));
     }

@@ -1,0 +1,70 @@
+package dev.warden.tenancy.security;
+
+import dev.warden.events.access.AccessEvents.Organization;
+import io.quarkus.security.identity.SecurityIdentity;
+import io.smallrye.mutiny.Multi;
+import io.smallrye.mutiny.subscription.Cancellable;
+import jakarta.enterprise.context.ApplicationScoped;
+import org.eclipse.microprofile.jwt.JsonWebToken;
+
+import java.time.Duration;
+import java.time.Instant;
+import java.util.UUID;
+import java.util.function.BooleanSupplier;
+
+/**
+ * A stream (Server-Sent Events) outlives the check made when it opened, so it is checked again while it runs: it ends
+ * once the credential that opened it stops being usable, an API key revoked or expired, a bearer token past its expiry,
+ * the organization disabled. The check reads the same {@link AccessDirectory} every request is checked against, before
+ * each item and every {@link #EVERY} between items, so a revocation ends a stream as soon as it reaches the service.
+ */
+@ApplicationScoped
+public class CredentialWatch {
+
+    public static final Duration EVERY = Duration.ofSeconds(1);
+
+    private final AccessDirectory directory;
+
+    public CredentialWatch(AccessDirectory directory) {
+        this.directory = directory;
+    }
+
+    /** Whether the credential behind {@code identity} can still be used, asked anew each time. */
+    public BooleanSupplier usable(SecurityIdentity identity) {
+        UUID org = Identities.org(identity);
+        String name = identity.getPrincipal().getName();
+        BooleanSupplier orgActive = () -> org == null || directory.organization(org).map(Organization::active).orElse(false);
+        if (name != null && name.startsWith("api-key:")) {
+            UUID key = UUID.fromString(name.substring("api-key:".length()));
+            return () -> directory.usableKeyById(key).isPresent();
+        }
+        if (identity.getPrincipal() instanceof JsonWebToken token) {
+            long expiry = token.getExpirationTime();
+            return () -> (expiry <= 0 || Instant.now().getEpochSecond() < expiry) && orgActive.getAsBoolean();
+        }
+        return orgActive; // a service's own credentials (a fleet instance's) are checked by that service
+    }
+
+    /** {@code stream}, ended (completed) once the credential of {@code identity} stops being usable. */
+    public <T> Multi<T> whileUsable(SecurityIdentity identity, Multi<T> stream) {
+        BooleanSupplier usable = usable(identity);
+        return Multi.createFrom().emitter(emitter -> {
+            Cancellable checks = Multi.createFrom().ticks().every(EVERY).subscribe().with(tick -> {
+                if (!usable.getAsBoolean()) {
+                    emitter.complete();
+                }
+            }, failure -> { });
+            Cancellable items = stream.subscribe().with(item -> {
+                if (usable.getAsBoolean()) {
+                    emitter.emit(item);
+                } else {
+                    emitter.complete();
+                }
+            }, emitter::fail, emitter::complete);
+            emitter.onTermination(() -> {
+                checks.cancel();
+                items.cancel();
+            });
+        });
+    }
+}

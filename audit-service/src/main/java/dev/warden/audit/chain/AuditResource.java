@@ -1,6 +1,7 @@
 package dev.warden.audit.chain;
 
 import dev.warden.api.PageRequest.Cursor;
+import dev.warden.api.ApiException;
 import dev.warden.api.Params;
 import dev.warden.audit.chain.AuditRepository.EntryFilter;
 import dev.warden.audit.chain.ChainVerifier.Export;
@@ -54,7 +55,7 @@ public class AuditResource {
         Cursor after = Cursor.decode(cursor);
         EntryFilter filter = new EntryFilter(Params.optionalText("agent_id", agentId, 200),
                 Params.optionalText("action_type", actionType, 200), Params.optionalText("connector", connector, 64),
-                Params.optionalText("status", status, 64), Params.optionalInstant("from", from),
+                auditStatus(status), Params.optionalInstant("from", from),
                 Params.optionalInstant("to", to), Params.optionalInstant("updated_since", updatedSince),
                 after == null ? null : after.position());
         return log.list(actor.org(), filter, pageSize, skip);
@@ -76,6 +77,18 @@ public class AuditResource {
     public Uni<Export> export(@Parameter(description = "first sequence", schema = @Schema(type = SchemaType.INTEGER, minimum = "1")) @QueryParam("from") String from,
                               @Parameter(description = "last sequence", schema = @Schema(type = SchemaType.INTEGER, minimum = "1")) @QueryParam("to") String to) {
         return verifier.export(actor.org(), sequence("from", from), sequence("to", to));
+    }
+
+    /** The statuses entries are recorded with: a filter on any other value is a typo, not a search that finds nothing. */
+    static final java.util.List<String> STATUSES = java.util.List.of("success", "failure", "denied", "error", "running",
+            "detected", "timeout", "oom");
+
+    private static String auditStatus(String raw) {
+        String status = Params.optionalText("status", raw, 64);
+        if (status != null && !STATUSES.contains(status)) {
+            throw ApiException.invalidField("status", "must be one of " + String.join(", ", STATUSES));
+        }
+        return status;
     }
 
     private static Long sequence(String name, String raw) {

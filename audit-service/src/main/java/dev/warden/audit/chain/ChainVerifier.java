@@ -62,6 +62,7 @@ public class ChainVerifier {
      * transaction, so no verification holds one open for long; the whole chain is {@link VerificationJobs}' work.
      */
     public Uni<Verification> verify(UUID org, Long fromParam, Long toParam) {
+        checkOrder(fromParam, toParam);
         if (fromParam != null && toParam != null && toParam - fromParam >= MAX_RANGE) {
             throw ApiException.invalidField("to", "verify at most " + MAX_RANGE + " entries at a time; "
                     + "POST /v1/audit/verifications verifies the whole chain in the background");
@@ -72,6 +73,12 @@ public class ChainVerifier {
                 .chain(start -> {
                     if (start.failure() != null) {
                         return Uni.createFrom().item(start.failure());
+                    }
+                    checkAgainstHead(fromParam, start.head());
+                    if (fromParam == null && toParam != null && toParam < start.from() - 1) {
+                        // Nothing of the range is after the checkpoint this mode starts from: "valid" would vouch for nothing
+                        throw ApiException.invalidField("to", "is before the newest checkpoint (entry " + (start.from() - 1)
+                                + "); give from as well to verify entries before it");
                     }
                     long to = Math.min(toParam == null ? start.head() : Math.min(toParam, start.head()),
                             start.from() + MAX_RANGE - 1);
@@ -88,6 +95,23 @@ public class ChainVerifier {
                                     : fromParam == null ? Uni.createFrom().item(withCheckpoint(result, start.anchor()))
                                     : db.inOrg(org, conn -> checkCheckpoint(conn, result)));
                 });
+    }
+
+    /** An inverted range is a mistake, and answering it "valid, 0 entries checked" would vouch for nothing. */
+    private static void checkOrder(Long from, Long to) {
+        if (from != null && to != null && to < from) {
+            throw ApiException.invalidField("to", "must not be before from");
+        }
+    }
+
+    /**
+     * A range may start just past the head (nothing new since the last check: valid, no entries), not beyond it: a
+     * caller that expects entries the chain does not have (a chain shorter than it was) hears so, rather than "valid".
+     */
+    private static void checkAgainstHead(Long from, long head) {
+        if (from != null && from > head + 1) {
+            throw ApiException.invalidField("from", "is past the chain's head (entry " + head + ")");
+        }
     }
 
     /** Where a verification without {@code from} starts: after the newest checkpoint, once that one is checked. */
@@ -112,7 +136,9 @@ public class ChainVerifier {
     }
 
     public Uni<Export> export(UUID org, Long fromParam, Long toParam) {
+        checkOrder(fromParam, toParam);
         return db.inOrg(org, conn -> repository.head(conn).chain(head -> {
+            checkAgainstHead(fromParam, head.sequence());
             long from = fromParam == null ? 1 : fromParam;
             long to = toParam == null ? head.sequence() : Math.min(toParam, head.sequence());
             if (to - from >= MAX_RANGE) {

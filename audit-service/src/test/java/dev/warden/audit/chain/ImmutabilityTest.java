@@ -141,6 +141,29 @@ class ImmutabilityTest {
                 .body("error.message", containsString("/v1/audit/verifications"));
     }
 
+    @Test
+    void aRangeThatVouchesForNothingIsA400NotValid() {
+        // Five entries. Inverted; past the head (a chain shorter than the caller expects); below the checkpoint
+        as(org, "auditor").get("/v1/audit/verify?from=4&to=2").then().statusCode(400)
+                .body("error.details[0].field", equalTo("to"));
+        as(org, "auditor").get("/v1/audit/export?from=4&to=2").then().statusCode(400)
+                .body("error.details[0].field", equalTo("to"));
+        as(org, "auditor").get("/v1/audit/verify?from=7").then().statusCode(400)
+                .body("error.details[0].field", equalTo("from"));
+        as(org, "auditor").get("/v1/audit/export?from=7").then().statusCode(400)
+                .body("error.details[0].field", equalTo("from"));
+        // Just past the head: nothing new since the last check, which is no mistake
+        as(org, "auditor").get("/v1/audit/verify?from=6").then().statusCode(200)
+                .body("valid", equalTo(true)).body("entries_checked", equalTo(0));
+        as(org, "auditor").post("/v1/audit/checkpoints").then().statusCode(201).body("sequence", equalTo(5));
+        as(org, "auditor").get("/v1/audit/verify?to=3").then().statusCode(400)
+                .body("error.details[0].field", equalTo("to"));
+        // A status filter is one of the statuses entries have: a typo is a 400, not an empty page
+        as(org, "auditor").get("/v1/audit?status=sucess").then().statusCode(400)
+                .body("error.details[0].field", equalTo("status"));
+        as(org, "auditor").get("/v1/audit?status=success").then().statusCode(200);
+    }
+
     private void tamper(int sequence) throws SQLException {
         try (Connection c = superuser(); Statement s = c.createStatement()) {
             s.execute("SET session_replication_role = replica");

@@ -21,6 +21,8 @@ import io.vertx.httpproxy.ProxyResponse;
 import java.io.IOException;
 import java.net.InetAddress;
 import java.net.ServerSocket;
+import java.net.URI;
+import java.net.URISyntaxException;
 import java.time.Duration;
 import java.util.Map;
 import java.util.Optional;
@@ -129,6 +131,20 @@ public final class Gateway {
     }
 
     /**
+     * Whether a service would take the URI: Quarkus refuses one that {@link URI} cannot parse (an invalid
+     * percent-encoding such as {@code %zz}, a space) with an empty 400 before any of its code runs, so the gateway
+     * refuses it first, in the error shape.
+     */
+    static boolean validUri(String uri) {
+        try {
+            new URI(uri);
+            return true;
+        } catch (URISyntaxException e) {
+            return false;
+        }
+    }
+
+    /**
      * Whether a path holds a {@code .} or {@code ..} segment, written plainly or percent-encoded, with or without matrix
      * parameters ({@code ..;x}). The gateway routes the path as it came, and a service resolves such segments before its
      * own routing: {@code /v1/agents/%2e%2e/%2e%2e/q/metrics} would be routed as an agent path and served as the
@@ -151,6 +167,10 @@ public final class Gateway {
         @Override
         public Future<ProxyResponse> handleProxyRequest(ProxyContext ctx) {
             var incoming = ctx.request().proxiedRequest();
+            if (!validUri(incoming.uri())) {
+                return Future.succeededFuture(error(ctx, 400, "bad_request",
+                        "The request URI is not valid: check its percent-encoding (%XX) and characters"));
+            }
             if (hasDotSegment(incoming.path())) {
                 return Future.succeededFuture(error(ctx, 400, "bad_request",
                         "A path may not hold a \".\" or \"..\" segment"));

@@ -160,6 +160,20 @@ class GatewayTest {
     }
 
     @Test
+    void anUndecodableUriIsA400InTheErrorShape() throws Exception {
+        // Sent raw: HTTP clients refuse to build such a URI, but anything can send one
+        for (String target : List.of("/v1/up/x?status=%zz", "/v1/up/%zz", "/v1/up/x?y=%")) {
+            try (java.net.Socket socket = new java.net.Socket("127.0.0.1", port)) {
+                socket.getOutputStream().write(("GET " + target + " HTTP/1.1\r\nHost: localhost\r\nConnection: close\r\n\r\n")
+                        .getBytes(java.nio.charset.StandardCharsets.US_ASCII));
+                String answer = new String(socket.getInputStream().readAllBytes(), java.nio.charset.StandardCharsets.UTF_8);
+                assertTrue(answer.startsWith("HTTP/1.1 400"), target + ": " + answer);
+                assertTrue(answer.contains("\"code\":\"bad_request\""), target + ": " + answer);
+            }
+        }
+    }
+
+    @Test
     void aServiceRefusingConnectionsIsA503WithRetryAfter() throws Exception {
         HttpResponse<String> down = send("POST", "/v1/down/1", "body");
         assertEquals(503, down.statusCode());

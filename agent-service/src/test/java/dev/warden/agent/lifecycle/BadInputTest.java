@@ -246,6 +246,21 @@ class BadInputTest {
     }
 
     @Test
+    void aPathWithDotSegmentsIsA400NotTheUnroutedEndpointsItWouldResolveTo() throws Exception {
+        // Sent raw: clients resolve dot segments themselves. Without the check these reach /q/metrics without a key
+        for (String target : java.util.List.of("/v1/agents/../../q/metrics", "/v1/agents/%2e%2e/%2E%2E/q/health",
+                "/v1/agents/..;x/..;x/q/openapi")) {
+            try (java.net.Socket socket = new java.net.Socket("localhost", io.restassured.RestAssured.port)) {
+                socket.getOutputStream().write(("GET " + target + " HTTP/1.1\r\nHost: localhost\r\nConnection: close\r\n\r\n")
+                        .getBytes(java.nio.charset.StandardCharsets.US_ASCII));
+                String answer = new String(socket.getInputStream().readAllBytes(), java.nio.charset.StandardCharsets.UTF_8);
+                org.junit.jupiter.api.Assertions.assertTrue(answer.startsWith("HTTP/1.1 400"), target + ": " + answer);
+                org.junit.jupiter.api.Assertions.assertTrue(answer.contains("\"code\":\"bad_request\""), target + ": " + answer);
+            }
+        }
+    }
+
+    @Test
     void unknownRouteAndWrongMethodUseTheErrorShape() {
         errorShape(tenant.admin().get("/v1/nothing-here").then(), 404);
         errorShape(tenant.admin().delete("/v1/agents").then(), 405);

@@ -55,10 +55,15 @@ public class RequestLimits {
         String headersTooLarge = json("headers_too_large", "The request headers may be at most " + maxHeaders + " bytes");
         String bodyTooLarge = json("payload_too_large", "The request body may be at most " + maxBody + " bytes");
         BodyHandler chunkedBody = BodyHandler.create(false).setBodyLimit(maxBody);
+        String dotSegment = json("bad_request", "A path may not hold a \".\" or \"..\" segment");
         router.route().order(Integer.MIN_VALUE).handler(ctx -> {
             HttpServerRequest request = ctx.request();
             if (request.uri().length() > maxUri) {
                 refuse(ctx, 414, uriTooLong);
+            } else if (hasDotSegment(request.path())) {
+                // The router resolves them before it matches (/v1/agents/../../q/metrics is /q/metrics): a gateway
+                // that routed the path as it came would reach what it does not route. No API path has one.
+                refuse(ctx, 400, dotSegment);
             } else if (headerBytes(request) > maxHeaders) {
                 refuse(ctx, 431, headersTooLarge);
             } else if (declaredBody(request) > maxBody) {
@@ -90,6 +95,21 @@ public class RequestLimits {
                         ctx.vertx().setTimer(LINGER_MILLIS, timer -> ctx.request().connection().close());
                     }
                 });
+    }
+
+    /** Whether a raw path holds a {@code .} or {@code ..} segment, plain, percent-encoded or with matrix parameters. */
+    static boolean hasDotSegment(String path) {
+        if (path == null || path.indexOf('.') < 0 && path.indexOf('%') < 0) {
+            return false; // the usual path, decided without splitting it
+        }
+        for (String segment : path.split("/", -1)) {
+            int matrix = segment.indexOf(';');
+            String name = (matrix < 0 ? segment : segment.substring(0, matrix)).replace("%2e", ".").replace("%2E", ".");
+            if (name.equals(".") || name.equals("..")) {
+                return true;
+            }
+        }
+        return false;
     }
 
     private static long headerBytes(HttpServerRequest request) {

@@ -58,6 +58,16 @@ class ObservabilityTest {
     }
 
     @Test
+    void requestsWithoutAKeyToPathsNoEndpointServesAddNoSeries() {
+        String raw = java.util.UUID.randomUUID().toString();
+        given().get("/v1/agents/" + raw + "/deploy").then().statusCode(405); // the method is refused before the key
+        given().get("/v1/nowhere/" + raw).then().statusCode(404);
+        tenant.admin().get("/v1/agents").then().statusCode(200); // a later marker: the scrape comes after both
+        assertEquals(List.of(), scrape().samples("http_server_requests_seconds_count").stream()
+                .filter(s -> s.labels().getOrDefault("uri", "").contains(raw)).toList(), "a caller cannot mint uri tags");
+    }
+
+    @Test
     void theEventOfATracedRequestCarriesItsTraceparent() {
         String callerTrace = "0af7651916cd43dd8448eb211c80319c";
         String id = tenant.admin().header("traceparent", "00-" + callerTrace + "-b7ad6b7169203331-01")

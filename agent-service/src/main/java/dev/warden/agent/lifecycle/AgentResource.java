@@ -26,6 +26,8 @@ import jakarta.ws.rs.Path;
 import jakarta.ws.rs.PathParam;
 import jakarta.ws.rs.Produces;
 import jakarta.ws.rs.QueryParam;
+import jakarta.ws.rs.core.Context;
+import jakarta.ws.rs.core.HttpHeaders;
 import jakarta.ws.rs.core.MediaType;
 import jakarta.ws.rs.core.UriInfo;
 import org.eclipse.microprofile.openapi.annotations.Operation;
@@ -124,9 +126,12 @@ public class AgentResource {
                     + "DID declared_intent_signed_by and is kept in declared_intent_jws; one that does not verify is a 401.")
     public Uni<AgentSnapshot> declareIntent(@PathParam("agent_id") String agentId, DeclaredIntentRequest request,
                                             @Parameter(description = "The agent's detached JWS of the manifest; optional")
-                                            @HeaderParam(IntentSignature.HEADER) String signature) {
+                                            @HeaderParam(IntentSignature.HEADER) String signature,
+                                            @Context HttpHeaders headers) {
+        // A header sent empty is a signing step that produced nothing: a 400, not an unsigned manifest
+        String jws = signature == null && headers.getRequestHeaders().containsKey(IntentSignature.HEADER) ? "" : signature;
         return agents.declareIntent(actor.org(), actor.name(), Params.uuid("agent_id", agentId), Checks.body(request),
-                signature);
+                jws);
     }
 
     @POST

@@ -37,8 +37,8 @@ public final class IntentSignature {
             throw ApiException.invalidField(HEADER, "must be a JWS in compact form with a detached payload (header..signature)");
         }
         if (agent.publicKey == null) {
-            throw ApiException.invalidField(HEADER, "the agent has no key to sign with; only agents that registered "
-                    + "themselves can sign their intent");
+            throw ApiException.invalidField(HEADER, "the agent has no key to sign with; only an agent with a public key "
+                    + "(registered itself, or created with public_key) can sign its intent");
         }
         DidKey key = DidKey.parse(agent.publicKey).orElseThrow(() -> new IllegalStateException("stored key unreadable"));
         JsonWebSignature signature = new JsonWebSignature();

@@ -52,9 +52,14 @@ class AgentLifecycleTest {
                 .body("name", equalTo("triage-agent"))
                 .body("runtime", equalTo("docker"))
                 .body("tags", contains("production", "soc"));
+        // Seed 002's defaults for what was not given: mcp_capabilities is {} (an object a client can iterate), not null
+        tenant.admin().body(java.util.Map.of("name", "bare", "runtime", "docker")).post("/v1/agents").then().statusCode(201)
+                .body("mcp_integration.is_mcp_server", equalTo(false))
+                .body("mcp_integration.mcp_server_url", nullValue())
+                .body("mcp_integration.mcp_capabilities", equalTo(java.util.Map.of()));
         tenant.admin().get("/v1/agents").then().statusCode(200)
-                .body("total", equalTo(1))
-                .body("agents", hasSize(1));
+                .body("total", equalTo(2))
+                .body("agents", hasSize(2));
     }
 
     @Test

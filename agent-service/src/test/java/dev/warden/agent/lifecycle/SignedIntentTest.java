@@ -97,6 +97,8 @@ class SignedIntentTest {
 
         // Not a detached compact JWS at all: a 400 naming the header.
         refused(tenant.admin().header(HEADER, "not a jws").body(manifest).put("/v1/agents/" + id + "/intent").then(), 400, HEADER);
+        refused(tenant.admin().header(HEADER, "").body(manifest).put("/v1/agents/" + id + "/intent").then(), 400, HEADER);
+        refused(tenant.admin().header(HEADER, "  ").body(manifest).put("/v1/agents/" + id + "/intent").then(), 400, HEADER);
         refused(tenant.admin().header(HEADER, parts[0] + ".e30." + parts[2]).body(manifest).put("/v1/agents/" + id + "/intent").then(), 400, HEADER);
 
         tenant.admin().get("/v1/agents/" + id).then().statusCode(200).body("declared_intent", nullValue())

@@ -11,7 +11,9 @@ public record McpIntegration(@JsonProperty("is_mcp_server") Boolean isMcpServer,
                              @Schema(nullable = true) String mcpServerUrl,
                              JsonNode mcpCapabilities) {
 
-    public static final McpIntegration NONE = new McpIntegration(false, null, null);
+    /** Seed 002's default: not a server, no URL, no capabilities ({@code {}}, not null, as the seed shows). */
+    public static final McpIntegration NONE = new McpIntegration(false, null,
+            com.fasterxml.jackson.databind.node.JsonNodeFactory.instance.objectNode());
 
     public McpIntegration merge(McpIntegration patch) {
         if (patch == null) {

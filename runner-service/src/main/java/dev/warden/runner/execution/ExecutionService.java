@@ -88,6 +88,12 @@ public class ExecutionService {
                 throw ApiException.badRequest("The agent has no image configured; deploy a version with an image first",
                         List.of());
             }
+            // An image set at creation but never deployed has no version record and no deployment in the audit trail:
+            // what runs is what was deployed, so that every execution names a version somebody deployed.
+            if (agent.version() < 1) {
+                throw ApiException.badRequest("The agent has never been deployed; deploy a version first "
+                        + "(POST /v1/agents/" + agent.agentId() + "/deploy)", List.of());
+            }
             return agent;
         }).chain(agent -> {
             RunLimiter.Permit permit = limiter.acquire(org);

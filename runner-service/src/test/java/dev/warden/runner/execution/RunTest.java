@@ -21,6 +21,7 @@ import java.util.UUID;
 
 import static dev.warden.runner.support.RunnerFixtures.agent;
 import static dev.warden.runner.support.RunnerFixtures.as;
+import static org.hamcrest.Matchers.containsString;
 import static org.hamcrest.Matchers.equalTo;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
@@ -176,6 +177,14 @@ class RunTest {
                 .statusCode(403).body("error.code", equalTo("forbidden"));
         as(org, "operator").post("/v1/agents/" + agent(org, null) + "/run").then()
                 .statusCode(400).body("error.code", equalTo("invalid_request"));
+        // An image given at creation, never deployed (version 0): no version to name, nothing in the trail: refused
+        String undeployed = java.util.UUID.randomUUID().toString();
+        dev.warden.runner.support.RunnerFixtures.announce(org, undeployed, TestImages.HELLO, "inactive", 0, 1);
+        dev.warden.runner.support.RunnerFixtures.awaitKnown(org, undeployed);
+        as(org, "operator").post("/v1/agents/" + undeployed + "/run").then()
+                .statusCode(400).body("error.code", equalTo("invalid_request"))
+                .body("error.message", containsString("never been deployed"));
+        as(org, "viewer").get("/v1/agents/" + undeployed + "/executions").then().statusCode(200).body("total", equalTo(0));
     }
 
     @Test

@@ -23,8 +23,13 @@ public class RegistrationRule {
     public Instant createdAt;
     public String createdBy;
 
+    /**
+     * Whether the rule decides the registration at once. A request for no capability is a subset of every rule's, so
+     * read literally every rule would approve it: an identity made without anybody looking, one per request (with open
+     * registration, one per anonymous caller). Such a request always waits for an admin.
+     */
     public boolean matches(Registration r) {
-        return capabilities.containsAll(r.requestedCapabilities)
+        return !r.requestedCapabilities.isEmpty() && capabilities.containsAll(r.requestedCapabilities)
                 && (agentType == null || agentType == r.agentType)
                 && (maxRiskScore == null || r.riskScore <= maxRiskScore);
     }

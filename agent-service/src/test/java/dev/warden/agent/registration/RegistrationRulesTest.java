@@ -87,13 +87,14 @@ class RegistrationRulesTest {
         register(untyped, "untyped", List.of("api_call"), null).body("status", equalTo("pending"));
         AgentKeys wrongType = AgentKeys.generate();
         register(wrongType, "autonomous", List.of("api_call"), "autonomous").body("status", equalTo("pending"));
+        AgentKeys nothing = AgentKeys.generate(); // asks for nothing: a subset of every rule, so no rule may decide it
+        register(nothing, "nothing", List.of(), "advisory").body("status", equalTo("pending"));
         AgentKeys fits = AgentKeys.generate();
         register(fits, "fits", List.of("api_call"), "advisory").body("status", equalTo("approved"));
 
         tenant.admin().get("/v1/registrations").then()
-                .body("registrations.name", contains("outside", "risky", "untyped", "autonomous"))
-                .body("registrations.riskScore", contains(25, 50, 10, 10))
-                .body("registrations.agentType", contains("advisory", "advisory", null, "autonomous"));
+                .body("registrations.name", contains("outside", "risky", "untyped", "autonomous", "nothing"))
+                .body("registrations.agentType", contains("advisory", "advisory", null, "autonomous", "advisory"));
         List<Map<String, Object>> agents = tenant.admin().get("/v1/agents").then().extract().path("agents");
         Map<String, Object> agent = agents.stream().filter(a -> fits.did().equals(a.get("did"))).findFirst().orElseThrow();
         assertEquals(AgentType.ADVISORY.toString(), agent.get("agent_type"));

@@ -37,6 +37,12 @@ public record RegistryAgentRow(UUID agentId, long seq, String name, String descr
                  OR (coalesce(s.instances_offline, 0) > 0 AND coalesce(s.instances_online, 0) + coalesce(s.instances_stale, 0) = 0))
             THEN 'error' ELSE a.status END""";
 
+    /**
+     * {@code updated_since}: the agent's entry changed at or after it, its snapshot or any of its kept counts (the
+     * database stamps both rows on every write, V3__changed_at); with a {@code ?} for the time.
+     */
+    public static final String CHANGED_SINCE = "greatest(a.changed_at, s.changed_at) >= ?";
+
     public static final String COLUMNS = """
             a.agent_id, a.seq, a.name, a.description, """ + EFFECTIVE_STATUS + """
              AS effective_status, a.status, a.runtime, a.version, a.owner_id, a.agent_type,

@@ -185,6 +185,19 @@ class RegistryTest {
         as(org, "viewer").get("/v1/registry/agents?limit=3").then().statusCode(200)
                 .body("agents.size()", equalTo(3)).body("pagination.has_more", equalTo(false))
                 .body("next_cursor", nullValue());
+        // updated_since (beyond the seeds, on every list): what changed since then; nothing has changed in the future
+        as(org, "viewer").get("/v1/registry/agents?updated_since=2000-01-01T00:00:00Z").then().statusCode(200)
+                .body("agents.size()", equalTo(3));
+        as(org, "viewer").get("/v1/registry/agents?updated_since=2999-01-01T00:00:00Z").then().statusCode(200)
+                .body("agents.size()", equalTo(0)).body("pagination.total", equalTo(0));
+        as(org, "viewer").get("/v1/directory/agents?updated_since=2999-01-01T00:00:00Z").then().statusCode(200)
+                .body("agents.size()", equalTo(0)).body("total", equalTo(0));
+        as(org, "viewer").get("/v1/directory/agents?updated_since=2000-01-01T00:00:00Z").then().statusCode(200)
+                .body("total", equalTo(3));
+        for (String path : List.of("/v1/registry/agents", "/v1/directory/agents")) {
+            as(org, "viewer").get(path + "?updated_since=yesterday").then().statusCode(400)
+                    .body("error.details[0].field", equalTo("updated_since"));
+        }
         for (String bad : List.of("limit=0", "limit=501", "offset=-1", "status_filter=retired", "type_filter=robot", "sort=size")) {
             as(org, "viewer").get("/v1/registry/agents?" + bad).then().statusCode(400).body("error.code", notNullValue());
         }
@@ -339,6 +352,9 @@ class RegistryTest {
                 dev.warden.registry.support.History.transition(org.id(), second, triage, "offline", "deregistered", beat.plusSeconds(5), beat.plusSeconds(700)));
         Awaitility.await().atMost(Duration.ofSeconds(30)).pollInterval(Duration.ofMillis(100)).until(() ->
                 as(org, "viewer").get("/v1/registry?status=error").then().extract().<Integer>path("total") == 0);
+        // ... but the agent was seen: lastSeen keeps the newest heartbeat of the instances it had
+        as(org, "viewer").get("/v1/directory/agents/" + triage).then().body("isOnline", equalTo(false))
+                .body("lastSeen", equalTo(beat.plusSeconds(5).toString()));
     }
 
     @Test

@@ -137,7 +137,7 @@ public class AgentRepository {
         return ListQuery.select(VERSION_COLUMNS, "agent_versions")
                 .where("agent_id = ?", agentId)
                 .updatedSince("created_at", page.updatedSince())
-                .byNumberAfter("version", page.after() == null ? null : (int) page.after().position(), true)
+                .byNumberAfter("version", page.after() == null ? null : page.after().version(), true)
                 .page(conn, page.limit(), AgentRepository::version);
     }
 

@@ -1,5 +1,6 @@
 package dev.warden.agent.lifecycle;
 
+import com.fasterxml.jackson.annotation.JsonProperty;
 import com.fasterxml.jackson.databind.JsonNode;
 import dev.warden.events.agent.AgentType;
 import dev.warden.events.agent.Capabilities;
@@ -40,24 +41,29 @@ public final class AgentRequests {
                     + "organization; set once, at creation") String publicKey) {
     }
 
-    /** Every field is optional; only the fields given change. Nested objects change field by field. */
+    /**
+     * Every field is optional; only the fields given change. Nested objects change field by field. A field that can be
+     * empty ({@code description}, {@code image_uri}, the {@code llm_*} fields, {@code notifications.webhook_url},
+     * {@code mcp_integration.mcp_server_url}) is cleared by {@code null}: {@link Clearable} tells a field given as null
+     * from one left out.
+     */
     @Schema(name = "UpdateAgentRequest")
     public record UpdateAgentRequest(
             String name,
-            String description,
+            @Schema(implementation = String.class, nullable = true, description = "null clears it") Clearable description,
             String runtime,
-            String imageUri,
+            @Schema(implementation = String.class, nullable = true, description = "null clears it") Clearable imageUri,
             AgentType agentType,
             RiskConfig riskConfig,
             Capabilities capabilities,
-            McpIntegration mcpIntegration,
-            Notifications notifications,
+            McpIntegrationPatch mcpIntegration,
+            NotificationsPatch notifications,
             List<String> tags,
             @Schema(implementation = Map.class) JsonNode metadata,
             @Schema(description = "The id of a realm of the organization (seed 004)") UUID realm,
-            @Schema(examples = "openai") String llmProvider,
-            @Schema(examples = "gpt-4o") String llmModel,
-            String llmSystemPrompt) {
+            @Schema(implementation = String.class, nullable = true, examples = "openai") Clearable llmProvider,
+            @Schema(implementation = String.class, nullable = true, examples = "gpt-4o") Clearable llmModel,
+            @Schema(implementation = String.class, nullable = true) Clearable llmSystemPrompt) {
 
         @Schema(hidden = true)
         public boolean isEmpty() {
@@ -65,6 +71,31 @@ public final class AgentRequests {
                     && riskConfig == null && capabilities == null && mcpIntegration == null && notifications == null
                     && tags == null && metadata == null && realm == null && llmProvider == null && llmModel == null
                 && llmSystemPrompt == null;
+        }
+    }
+
+    /** {@code notifications} in a patch: {@code webhook_url: null} removes the webhook. */
+    @Schema(name = "NotificationsPatch")
+    public record NotificationsPatch(Boolean alertOnHighRisk, List<String> alertRecipients,
+                                     @Schema(implementation = String.class, nullable = true, description = "null removes the webhook") Clearable webhookUrl) {
+
+        Notifications applyTo(Notifications current) {
+            return new Notifications(alertOnHighRisk != null ? alertOnHighRisk : current.alertOnHighRisk(),
+                    alertRecipients != null ? alertRecipients : current.alertRecipients(),
+                    webhookUrl != null ? webhookUrl.value() : current.webhookUrl());
+        }
+    }
+
+    /** {@code mcp_integration} in a patch: {@code mcp_server_url: null} removes the server's URL. */
+    @Schema(name = "McpIntegrationPatch")
+    public record McpIntegrationPatch(@JsonProperty("is_mcp_server") Boolean isMcpServer,
+                                      @Schema(implementation = String.class, nullable = true, description = "null removes it") Clearable mcpServerUrl,
+                                      @Schema(implementation = Map.class) JsonNode mcpCapabilities) {
+
+        McpIntegration applyTo(McpIntegration current) {
+            return new McpIntegration(isMcpServer != null ? isMcpServer : current.isMcpServer(),
+                    mcpServerUrl != null ? mcpServerUrl.value() : current.mcpServerUrl(),
+                    mcpCapabilities != null ? mcpCapabilities : current.mcpCapabilities());
         }
     }
 

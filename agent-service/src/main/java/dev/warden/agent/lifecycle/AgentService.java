@@ -1,7 +1,5 @@
 package dev.warden.agent.lifecycle;
 
-import com.fasterxml.jackson.databind.JsonNode;
-import com.fasterxml.jackson.databind.node.JsonNodeFactory;
 import dev.warden.agent.access.AccessRepository;
 import dev.warden.agent.lifecycle.AgentRequests.CreateAgentRequest;
 import dev.warden.agent.lifecycle.AgentRequests.DeclaredIntentRequest;
@@ -14,8 +12,8 @@ import dev.warden.agent.registration.DidKey;
 import dev.warden.agent.registration.RegistrationRepository;
 import dev.warden.api.ApiException;
 import dev.warden.api.Checks;
-import dev.warden.api.PageRequest;
 import dev.warden.api.PageRequest.Cursor;
+import dev.warden.api.PageRequest;
 import dev.warden.events.CanonicalJson;
 import dev.warden.events.EventJson;
 import dev.warden.events.EventTypes;
@@ -26,9 +24,13 @@ import dev.warden.events.agent.AgentEvents.AgentUpdated;
 import dev.warden.events.agent.AgentSnapshot;
 import dev.warden.events.agent.AgentStatus;
 import dev.warden.events.agent.AgentVersion;
+import dev.warden.events.agent.McpIntegration;
+import dev.warden.events.agent.Notifications;
 import dev.warden.outbox.Outbox;
 import dev.warden.tenancy.db.SqlErrors;
 import dev.warden.tenancy.db.TenantDb;
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.node.JsonNodeFactory;
 import io.smallrye.mutiny.Uni;
 import io.vertx.mutiny.sqlclient.SqlConnection;
 import jakarta.enterprise.context.ApplicationScoped;
@@ -37,6 +39,7 @@ import java.net.URI;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
+import java.util.Objects;
 import java.util.UUID;
 import java.util.function.Function;
 
@@ -142,6 +145,7 @@ public class AgentService {
         if (req != null) {
             checks.maxLength("image_uri", req.imageUri(), AgentRules.MAX_URI)
                     .maxLength("notes", req.notes(), AgentRules.MAX_DESCRIPTION);
+            AgentRules.image(checks, "image_uri", req.imageUri());
             AgentRules.checkObject(checks, "config", req.config());
         }
         checks.orThrow();
@@ -259,21 +263,37 @@ public class AgentService {
     private static List<String> apply(Agent a, UpdateAgentRequest r) {
         List<String> changed = new ArrayList<>();
         a.name = set(changed, "name", a.name, r.name(), Function.identity());
-        a.description = set(changed, "description", a.description, r.description(), Function.identity());
+        a.description = clearable(changed, "description", a.description, r.description());
         a.runtime = set(changed, "runtime", a.runtime, r.runtime(), Function.identity());
-        a.imageUri = set(changed, "image_uri", a.imageUri, r.imageUri(), Function.identity());
+        a.imageUri = clearable(changed, "image_uri", a.imageUri, r.imageUri());
         a.agentType = set(changed, "agent_type", a.agentType, r.agentType(), Function.identity());
         a.riskConfig = set(changed, "risk_config", a.riskConfig, r.riskConfig(), a.riskConfig::merge);
         a.capabilities = set(changed, "capabilities", a.capabilities, r.capabilities(), a.capabilities::merge);
-        a.mcpIntegration = set(changed, "mcp_integration", a.mcpIntegration, r.mcpIntegration(), a.mcpIntegration::merge);
-        a.notifications = set(changed, "notifications", a.notifications, r.notifications(), a.notifications::merge);
+        McpIntegration mcp = a.mcpIntegration;
+        a.mcpIntegration = set(changed, "mcp_integration", mcp, r.mcpIntegration() == null ? null : r.mcpIntegration().applyTo(mcp),
+                Function.identity());
+        Notifications notifications = a.notifications;
+        a.notifications = set(changed, "notifications", notifications,
+                r.notifications() == null ? null : r.notifications().applyTo(notifications), Function.identity());
         a.tags = set(changed, "tags", a.tags, r.tags(), Function.identity());
         a.metadata = set(changed, "metadata", a.metadata, r.metadata(), Function.identity());
         a.realm = set(changed, "realm", a.realm, r.realm(), Function.identity());
-        a.llmProvider = set(changed, "llm_provider", a.llmProvider, r.llmProvider(), Function.identity());
-        a.llmModel = set(changed, "llm_model", a.llmModel, r.llmModel(), Function.identity());
-        a.llmSystemPrompt = set(changed, "llm_system_prompt", a.llmSystemPrompt, r.llmSystemPrompt(), Function.identity());
+        a.llmProvider = clearable(changed, "llm_provider", a.llmProvider, r.llmProvider());
+        a.llmModel = clearable(changed, "llm_model", a.llmModel, r.llmModel());
+        a.llmSystemPrompt = clearable(changed, "llm_system_prompt", a.llmSystemPrompt, r.llmSystemPrompt());
         return changed;
+    }
+
+    /** A field a patch may clear: left out (null) keeps it, given as null (empty) clears it, a value sets it. */
+    private static String clearable(List<String> changed, String field, String current, Clearable given) {
+        if (given == null) {
+            return current;
+        }
+        String next = given.value();
+        if (!Objects.equals(next, current)) {
+            changed.add(field);
+        }
+        return next;
     }
 
     private static <T> T set(List<String> changed, String field, T current, T given, Function<T, T> merge) {

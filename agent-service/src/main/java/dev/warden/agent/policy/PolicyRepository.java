@@ -117,7 +117,7 @@ public class PolicyRepository {
         return ListQuery.select(VERSION_COLUMNS, "policy_versions")
                 .where("policy_id = ?", policyId)
                 .updatedSince("created_at", page.updatedSince())
-                .byNumberAfter("version", page.after() == null ? null : (int) page.after().position(), true)
+                .byNumberAfter("version", page.after() == null ? null : page.after().version(), true)
                 .page(conn, page.limit(), r -> new PolicyVersion(r.getUUID("policy_id"), r.getInteger("version"),
                         r.getString("name"), r.getString("description"), r.getString("enforcement"),
                         EventJson.tree(r.getString("rules")), instant(r, "created_at"), r.getString("created_by")));

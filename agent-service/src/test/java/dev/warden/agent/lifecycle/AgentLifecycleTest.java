@@ -81,6 +81,37 @@ class AgentLifecycleTest {
     }
 
     @Test
+    void nullInAPatchClearsAFieldThatMayBeEmptyAndLeavingItOutKeepsIt() {
+        String id = create();
+        tenant.admin().body(Map.of("notifications", Map.of("webhook_url", "https://hooks.example.com/x"),
+                        "mcp_integration", Map.of("mcp_server_url", "https://mcp.example.com/sse"), "llm_model", "gpt-4o"))
+                .patch("/v1/agents/" + id).then().statusCode(200)
+                .body("notifications.webhook_url", equalTo("https://hooks.example.com/x"));
+
+        // An outbound destination, once set, can be removed; the rest of its object stays as it was
+        java.util.Map<String, Object> clear = new java.util.HashMap<>();
+        java.util.Map<String, Object> webhook = new java.util.HashMap<>();
+        webhook.put("webhook_url", null);
+        java.util.Map<String, Object> mcp = new java.util.HashMap<>();
+        mcp.put("mcp_server_url", null);
+        clear.put("notifications", webhook);
+        clear.put("mcp_integration", mcp);
+        clear.put("description", null);
+        tenant.admin().body(clear).patch("/v1/agents/" + id).then().statusCode(200)
+                .body("notifications.webhook_url", nullValue())
+                .body("notifications.alert_recipients", notNullValue())
+                .body("mcp_integration.mcp_server_url", nullValue())
+                .body("description", nullValue())
+                .body("llm_model", equalTo("gpt-4o"));
+        // A field that may be empty given as null alone is a change, not an empty patch
+        java.util.Map<String, Object> model = new java.util.HashMap<>();
+        model.put("llm_model", null);
+        tenant.admin().body(model).patch("/v1/agents/" + id).then().statusCode(200).body("llm_model", nullValue());
+        tenant.admin().get("/v1/agents/" + id).then().statusCode(200)
+                .body("notifications.webhook_url", nullValue()).body("llm_model", nullValue());
+    }
+
+    @Test
     void deployCreatesVersionsAndRollbackReturnsToThePreviousOne() {
         String id = create();
 

@@ -44,6 +44,25 @@ class BadInputTest {
     }
 
     @Test
+    void controlCharactersInANameAndAnImageThatCouldNeverRunAreA400NamingTheField() {
+        for (String name : java.util.List.of("a\nb", "red\u001b[31m", "evil\u202etxt.exe", "bell\u0007")) {
+            errorShape(tenant.admin().body(java.util.Map.of("name", name, "runtime", "docker")).post("/v1/agents").then(), 400)
+                    .body("error.details.field", org.hamcrest.Matchers.hasItem("name"));
+        }
+        String id = tenant.admin().body(java.util.Map.of("name", "images", "runtime", "docker")).post("/v1/agents")
+                .then().statusCode(201).extract().path("id");
+        for (String image : java.util.List.of("a b c", "../../etc/passwd", "team/UPPER:1", "img:", "img@sha256:zz")) {
+            errorShape(tenant.admin().body(java.util.Map.of("image_uri", image)).post("/v1/agents/" + id + "/deploy").then(), 400)
+                    .body("error.details.field", org.hamcrest.Matchers.hasItem("image_uri"));
+        }
+        tenant.admin().get("/v1/agents/" + id + "/versions").then().statusCode(200).body("total", equalTo(0));
+        for (String image : java.util.List.of("busybox", "localhost:5000/team/agent:1.2", "registry.example.com/org/triage-agent:v3",
+                "ghcr.io/a/b@sha256:" + "a".repeat(64))) {
+            tenant.admin().body(java.util.Map.of("image_uri", image)).post("/v1/agents/" + id + "/deploy").then().statusCode(200);
+        }
+    }
+
+    @Test
     void aNumberPastADoublesRangeIsA400NamingItsFieldNotTheStringInfinity() {
         errorShape(tenant.admin().body("{\"name\": \"a\", \"runtime\": \"docker\", \"metadata\": {\"n\": 1e400}}")
                 .post("/v1/agents").then(), 400).body("error.details.field", org.hamcrest.Matchers.hasItem("metadata"));

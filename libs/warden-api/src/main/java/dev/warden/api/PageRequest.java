@@ -38,10 +38,27 @@ public record PageRequest(int limit, Cursor after, Instant updatedSince) {
             try {
                 String text = new String(Base64.getUrlDecoder().decode(raw), StandardCharsets.UTF_8);
                 int colon = text.indexOf(':');
-                return new Cursor(Long.parseLong(text.substring(0, colon)), UUID.fromString(text.substring(colon + 1)));
+                String position = text.substring(0, colon);
+                UUID id = Params.uuidOrNull(text.substring(colon + 1));
+                if (!position.matches("-?[0-9]{1,19}") || id == null) {
+                    throw new IllegalArgumentException("not a position and an id");
+                }
+                return new Cursor(Long.parseLong(position), id);
             } catch (RuntimeException e) {
-                throw ApiException.invalidField("cursor", "is not a cursor this API returned");
+                throw invalid();
             }
+        }
+
+        /** The position as a version number (an {@code integer} column): a larger one is no cursor this API made. */
+        public int version() {
+            if (position < 0 || position > Integer.MAX_VALUE) {
+                throw invalid();
+            }
+            return (int) position;
+        }
+
+        private static ApiException invalid() {
+            return ApiException.invalidField("cursor", "is not a cursor this API returned");
         }
 
         public static Cursor at(Instant time, UUID id) {

@@ -76,8 +76,13 @@ public final class Params {
         if (raw == null || raw.isEmpty()) {
             return fallback;
         }
+        String digits = raw.trim();
+        // ASCII digits only: Integer.parseInt also reads other scripts' digits (a full-width ５ as 5)
+        if (!digits.matches("-?[0-9]{1,10}")) {
+            throw ApiException.invalidField(name, "must be an integer between " + min + " and " + max);
+        }
         try {
-            int value = Integer.parseInt(raw.trim());
+            int value = Integer.parseInt(digits);
             if (value < min || value > max) {
                 throw ApiException.invalidField(name, "must be between " + min + " and " + max);
             }

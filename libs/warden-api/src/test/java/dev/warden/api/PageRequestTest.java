@@ -28,7 +28,21 @@ class PageRequestTest {
     }
 
     @Test
+    void aForgedCursorIsRefusedNotMisread() {
+        UUID id = UUID.randomUUID();
+        for (String text : List.of("12x:" + id, "١٢:" + id, "12:1-1-1-1-1", "99999999999999999999:" + id)) {
+            String raw = java.util.Base64.getUrlEncoder().withoutPadding()
+                    .encodeToString(text.getBytes(java.nio.charset.StandardCharsets.UTF_8));
+            assertThrows(ApiException.class, () -> PageRequest.Cursor.decode(raw), text);
+        }
+        // A version past an integer column's range would wrap round to a negative number: refused instead
+        assertThrows(ApiException.class, () -> new PageRequest.Cursor(2_147_483_648L, id).version());
+        assertEquals(7, new PageRequest.Cursor(7, id).version());
+    }
+
+    @Test
     void limitsOutsideTheRangeAreRefused() {
+        assertThrows(ApiException.class, () -> PageRequest.parse("\uFF15", null, null)); // a full-width 5
         assertThrows(ApiException.class, () -> PageRequest.parse("0", null, null));
         assertThrows(ApiException.class, () -> PageRequest.parse("501", null, null));
         assertThrows(ApiException.class, () -> PageRequest.parse("1.5", null, null));

@@ -8,6 +8,7 @@ import io.vertx.mutiny.sqlclient.SqlConnection;
 import io.vertx.mutiny.sqlclient.Tuple;
 import jakarta.enterprise.context.ApplicationScoped;
 
+import java.time.Instant;
 import java.util.UUID;
 
 import static dev.warden.tenancy.db.Rows.first;
@@ -27,8 +28,10 @@ public class CatalogRepository {
     }
 
     public Uni<ListQuery.Page<RegistryAgentRow>> list(SqlConnection conn, String status, String type, String q,
-                                                     String sort, int limit, long offset, PageRequest.Cursor after) {
+                                                     String sort, int limit, long offset, PageRequest.Cursor after,
+                                                     Instant updatedSince) {
         ListQuery query = ListQuery.select(RegistryAgentRow.COLUMNS, RegistryAgentRow.FROM)
+                .whereIfPresent(RegistryAgentRow.CHANGED_SINCE, updatedSince)
                 .whereEquals("a.status", status)
                 .whereEquals("a.agent_type", type)
                 .whereIfPresent("a.name ILIKE ?", q == null ? null : ListQuery.containing(q));

@@ -26,6 +26,7 @@ import org.eclipse.microprofile.openapi.annotations.media.Schema;
 import org.eclipse.microprofile.openapi.annotations.parameters.Parameter;
 import org.eclipse.microprofile.openapi.annotations.tags.Tag;
 
+import java.time.Instant;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
@@ -69,7 +70,10 @@ public class CatalogResource {
             @Parameter(description = "Beyond seed 002", schema = @Schema(enumeration = {"created_at", "-created_at", "name", "-name"}))
             @QueryParam("sort") String sort,
             @Parameter(description = "Beyond seed 002: the next_cursor of the previous page (default order only)")
-            @QueryParam("cursor") String cursor) {
+            @QueryParam("cursor") String cursor,
+            @Parameter(description = "Beyond seed 002: only agents whose entry (snapshot or counts) changed at or after "
+                    + "this time (ISO-8601)", schema = @Schema(type = SchemaType.STRING, format = "date-time"))
+            @QueryParam("updated_since") String updatedSince) {
         if (statusFilter != null && !STATUSES.containsKey(statusFilter)) {
             throw ApiException.invalidField("status_filter", "must be one of draft, active, suspended");
         }
@@ -83,13 +87,14 @@ public class CatalogResource {
         int skip = Params.integer("offset", offset, 0, 0, Integer.MAX_VALUE);
         String search = Params.optionalText("q", q, 200);
         PageRequest.Cursor after = PageRequest.Cursor.decode(cursor);
+        Instant since = Params.optionalInstant("updated_since", updatedSince);
         if (after != null && sort != null && !"created_at".equals(sort)) {
             throw ApiException.invalidField("cursor", "pages the default order only; use offset with sort");
         }
         // One row past the page says whether more exist: has_more and next_cursor then agree with each other and with
         // what the next page holds, with a cursor as with an offset (the total counts the whole filtered list).
         return db.inOrg(actor.org(), conn -> catalog.list(conn, statusFilter == null ? null : STATUSES.get(statusFilter),
-                        typeFilter, search, sort == null ? "created_at" : sort, size + 1, skip, after))
+                        typeFilter, search, sort == null ? "created_at" : sort, size + 1, skip, after, since))
                 .map(page -> {
                     boolean more = page.items().size() > size;
                     List<RegistryAgentRow> rows = more ? page.items().subList(0, size) : page.items();

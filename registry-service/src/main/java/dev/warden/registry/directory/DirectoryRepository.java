@@ -10,6 +10,7 @@ import io.vertx.mutiny.sqlclient.SqlConnection;
 import io.vertx.mutiny.sqlclient.Tuple;
 import jakarta.enterprise.context.ApplicationScoped;
 
+import java.time.Instant;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.UUID;
@@ -31,7 +32,7 @@ public class DirectoryRepository {
     }
 
     /** The filters of one listing, each null when not given. */
-    public record Filter(String q, Boolean online, String realm, List<String> capabilities) {
+    public record Filter(String q, Boolean online, String realm, List<String> capabilities, Instant updatedSince) {
     }
 
     public record Counts(long total, long online) {
@@ -85,6 +86,10 @@ public class DirectoryRepository {
                 args.add(f.realm());
                 conditions.add("r.slug = $" + args.size());
             }
+        }
+        if (f.updatedSince() != null) {
+            args.add(f.updatedSince().atOffset(java.time.ZoneOffset.UTC));
+            conditions.add(RegistryAgentRow.CHANGED_SINCE.replace("?", "$" + args.size()));
         }
         if (f.capabilities() != null && !f.capabilities().isEmpty()) {
             args.add(f.capabilities().toArray(String[]::new));

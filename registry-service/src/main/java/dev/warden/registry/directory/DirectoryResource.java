@@ -61,7 +61,10 @@ public class DirectoryResource {
             @Parameter(schema = @Schema(type = SchemaType.INTEGER, minimum = "1", maximum = "500", defaultValue = "20"))
             @QueryParam("pageSize") String pageSize,
             @Parameter(schema = @Schema(enumeration = {"name", "registeredAt", "lastSeen"})) @QueryParam("sortBy") String sortBy,
-            @Parameter(schema = @Schema(enumeration = {"asc", "desc"})) @QueryParam("sortDir") String sortDir) {
+            @Parameter(schema = @Schema(enumeration = {"asc", "desc"})) @QueryParam("sortDir") String sortDir,
+            @Parameter(description = "Beyond seed 004: only agents whose entry (snapshot or counts) changed at or after "
+                    + "this time (ISO-8601)", schema = @Schema(type = SchemaType.STRING, format = "date-time"))
+            @QueryParam("updated_since") String updatedSince) {
         if (sortBy != null && !SORTS.containsKey(sortBy)) {
             throw ApiException.invalidField("sortBy", "must be one of name, registeredAt, lastSeen");
         }
@@ -71,7 +74,8 @@ public class DirectoryResource {
         int number = Params.integer("page", page, 1, 1, 1_000_000);
         int size = Params.integer("pageSize", pageSize, 20, 1, 500);
         Filter filter = new Filter(Params.optionalText("q", q, 200), Params.optionalBoolean("online", online),
-                Params.optionalText("realm", realm, 200), capabilities(capabilities));
+                Params.optionalText("realm", realm, 200), capabilities(capabilities),
+                Params.optionalInstant("updated_since", updatedSince));
         String direction = "desc".equals(sortDir) ? " DESC" : "";
         String order = SORTS.getOrDefault(sortBy == null ? "name" : sortBy, "a.name") + direction
                 + ("lastSeen".equals(sortBy) ? " NULLS LAST" : "") + ", a.agent_id" + direction;

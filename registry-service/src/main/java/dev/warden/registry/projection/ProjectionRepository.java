@@ -227,13 +227,16 @@ public class ProjectionRepository {
                 .execute(Tuple.of(org, instance, agent, utc(lastHeartbeat), utc(at))).replaceWithVoid();
     }
 
-    /** The agent's instances by liveness and its newest heartbeat, from the instances the projection holds. */
+    /**
+     * The agent's instances by liveness and its newest heartbeat, from the instances the projection holds. A
+     * deregistered instance no longer counts, but its heartbeats still happened: {@code last_seen} keeps them.
+     */
     public Uni<Void> refreshInstances(SqlConnection conn, UUID org, UUID agent) {
         return conn.preparedQuery("""
                         INSERT INTO registry_agent_stats (org_id, agent_id, instances_online, instances_stale,
                             instances_offline, last_seen)
                         SELECT $1, $2, count(*) FILTER (WHERE state = 'online'), count(*) FILTER (WHERE state = 'stale'),
-                            count(*) FILTER (WHERE state = 'offline'), max(last_heartbeat) FILTER (WHERE state <> 'deregistered')
+                            count(*) FILTER (WHERE state = 'offline'), max(last_heartbeat)
                         FROM registry_instances WHERE org_id = $1 AND agent_id = $2
                         ON CONFLICT (org_id, agent_id) DO UPDATE SET instances_online = excluded.instances_online,
                             instances_stale = excluded.instances_stale, instances_offline = excluded.instances_offline,

@@ -15,6 +15,7 @@ import jakarta.enterprise.event.Observes;
 import org.eclipse.microprofile.config.inject.ConfigProperty;
 
 import java.util.List;
+import java.util.Optional;
 
 /**
  * The request size limits of every service, each refused in the one error shape by the router's first handler,
@@ -34,6 +35,12 @@ public class RequestLimits {
         /** Characters of the request URI: path and query string. */
         int maxUriLength();
 
+        /**
+         * Paths under this prefix answer these refusals in a seed's envelope, {@code {"ok": false, "error": ...}}, as
+         * the rest of their errors are (fleet-service: {@code /v1/fleet}, seed 003).
+         */
+        Optional<String> okEnvelopePrefix();
+
         /** Bytes of all header lines: each name, ": ", value and CRLF. */
         MemorySize maxHeaderSize();
     }
@@ -42,11 +49,13 @@ public class RequestLimits {
 
     private final long maxBody;
     private final int maxUri;
+    private final String okEnvelopePrefix;
     private final long maxHeaders;
 
     public RequestLimits(@ConfigProperty(name = "quarkus.http.limits.max-body-size") MemorySize maxBody, Limits limits) {
         this.maxBody = maxBody.asLongValue();
         this.maxUri = limits.maxUriLength();
+        this.okEnvelopePrefix = limits.okEnvelopePrefix().orElse(null);
         this.maxHeaders = limits.maxHeaderSize().asLongValue();
     }
 
@@ -87,9 +96,12 @@ public class RequestLimits {
      * {@link #LINGER_MILLIS} if it goes on (a closed socket with unread data resets, and the client may never see
      * the answer).
      */
-    private static void refuse(RoutingContext ctx, int status, String body) {
+    private void refuse(RoutingContext ctx, int status, String body) {
+        String path = ctx.request().path();
+        String answer = okEnvelopePrefix != null && path != null && path.startsWith(okEnvelopePrefix)
+                ? "{\"ok\":false," + body.substring(1) : body;
         ctx.response().setStatusCode(status).putHeader(HttpHeaders.CONTENT_TYPE, "application/json")
-                .putHeader(HttpHeaders.CONNECTION, "close").end(body)
+                .putHeader(HttpHeaders.CONNECTION, "close").end(answer)
                 .onComplete(sent -> {
                     if (ctx.request().version() != HttpVersion.HTTP_2) {
                         ctx.vertx().setTimer(LINGER_MILLIS, timer -> ctx.request().connection().close());

@@ -35,6 +35,8 @@ public final class StoredProjection {
     private static final List<String> CONTROL = List.of("registry_projection", "registry_rebuilds");
     /** The one column a rebuild changes: seed 002's integer id is the projection's own numbering. */
     public static final String RENUMBERED = "seq";
+    /** When the database wrote the row (updated_since): a rebuild writes every row anew, so it is no fact of history. */
+    public static final String WRITTEN = "changed_at";
 
     private StoredProjection() {
     }
@@ -48,14 +50,14 @@ public final class StoredProjection {
 
     /**
      * Each table's rows but those of the organizations {@code leftOut}, as JSON (keys sorted by PostgreSQL's jsonb) without
-     * {@link #RENUMBERED}, in a stable order: two snapshots are equal when the projections hold the same facts.
+     * {@link #RENUMBERED} and {@link #WRITTEN}, in a stable order: two snapshots are equal when the projections hold the same facts.
      */
     public static Map<String, List<String>> snapshot(Collection<UUID> leftOut) {
         String excluded = leftOut.isEmpty() ? "" : " WHERE org_id NOT IN ("
                 + String.join(", ", leftOut.stream().map(id -> "'" + id + "'").toList()) + ")";
         Map<String, List<String>> tables = new TreeMap<>();
         for (String table : tables()) {
-            tables.put(table, query("SELECT (to_jsonb(t) - '" + RENUMBERED + "')::text FROM " + table + " t"
+            tables.put(table, query("SELECT (to_jsonb(t) - '" + RENUMBERED + "' - '" + WRITTEN + "')::text FROM " + table + " t"
                     + excluded + " ORDER BY 1"));
         }
         return tables;

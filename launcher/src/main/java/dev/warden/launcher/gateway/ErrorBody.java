@@ -16,7 +16,12 @@ final class ErrorBody {
     }
 
     static Buffer of(String code, String message) {
-        ObjectNode body = JSON.createObjectNode();
+        return of(JSON.createObjectNode(), code, message);
+    }
+
+    /** With a seed's own fields beside {@code error} ({@code "ok": false}), first, as the service writes them. */
+    static Buffer of(ObjectNode fields, String code, String message) {
+        ObjectNode body = fields.deepCopy();
         body.putObject("error").put("code", code).put("message", message).putArray("details");
         return Buffer.buffer(body.toString());
     }

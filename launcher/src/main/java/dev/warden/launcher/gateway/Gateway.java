@@ -101,7 +101,7 @@ public final class Gateway {
                 HttpProxy proxy = HttpProxy.reverseProxy(new ProxyOptions(), client)
                         .origin(OriginRequestProvider.selector(ctx -> Future.succeededFuture(ctx.get(ORIGIN, SocketAddress.class))))
                         .addInterceptor(new Routing());
-                RequestLimits limits = new RequestLimits(vertx, proxy);
+                RequestLimits limits = new RequestLimits(vertx, proxy, table);
                 vertx.createHttpServer(RequestLimits.decoderLimits(new HttpServerOptions().setHost("127.0.0.1").setPort(port)))
                         .invalidRequestHandler(limits::invalid)
                         .requestHandler(limits)
@@ -227,10 +227,11 @@ public final class Gateway {
         }
 
         private ProxyResponse error(ProxyContext ctx, int status, String code, String message) {
+            String path = ctx.request().proxiedRequest().path();
             return ctx.request().release().response()
                     .setStatusCode(status)
                     .putHeader("content-type", "application/json")
-                    .setBody(Body.body(ErrorBody.of(code, message)));
+                    .setBody(Body.body(ErrorBody.of(table.errorFieldsFor(path), code, message)));
         }
     }
 }

@@ -30,8 +30,10 @@ final class RequestLimits implements Handler<HttpServerRequest> {
 
     private final Vertx vertx;
     private final Handler<HttpServerRequest> next;
+    private final RoutingTable table;
 
-    RequestLimits(Vertx vertx, Handler<HttpServerRequest> next) {
+    RequestLimits(Vertx vertx, Handler<HttpServerRequest> next, RoutingTable table) {
+        this.table = table;
         this.vertx = vertx;
         this.next = next;
     }
@@ -124,8 +126,17 @@ final class RequestLimits implements Handler<HttpServerRequest> {
         request.response().setStatusCode(status)
                 .putHeader(HttpHeaders.CONTENT_TYPE, "application/json")
                 .putHeader(HttpHeaders.CONNECTION, "close")
-                .end(ErrorBody.of(code, message))
+                .end(ErrorBody.of(table.errorFieldsFor(pathOf(request)), code, message))
                 .onComplete(sent -> vertx.setTimer(LINGER_MILLIS, timer -> request.connection().close()));
+    }
+
+    /** The path, or null for a request line the decoder could not read. */
+    private static String pathOf(HttpServerRequest request) {
+        try {
+            return request.path();
+        } catch (RuntimeException e) {
+            return null;
+        }
     }
 
     /** Each header line as sent: name, ": ", value, CRLF. */

@@ -74,7 +74,8 @@ class GatewayTest {
             closedPort = socket.getLocalPort();
         }
         RoutingTable table = RoutingTable.parse("""
-                {"services": {"up": {"port": 1}, "down": {"port": 2}, "unbuilt": {"port": 3}, "restarting": {"port": 4}},
+                {"services": {"up": {"port": 1}, "down": {"port": 2, "error_fields": {"ok": false}}, "unbuilt": {"port": 3},
+                              "restarting": {"port": 4}},
                  "routes": [{"match": "prefix", "path": "/v1/up", "service": "up"},
                             {"match": "regex", "path": "/v1/down/.*", "service": "down"},
                             {"match": "prefix", "path": "/v1/unbuilt", "service": "unbuilt"},
@@ -171,6 +172,21 @@ class GatewayTest {
                 assertTrue(answer.contains("\"code\":\"bad_request\""), target + ": " + answer);
             }
         }
+    }
+
+    @Test
+    void errorsTheGatewayAnswersOnAServicesPathsCarryTheFieldsItsSeedPutsBesideError() throws Exception {
+        // "down" is enveloped as seed 003 is ({"ok": false, "error": ...}); "up" is not
+        HttpResponse<String> refused = send("GET", "/v1/down/x", null);
+        assertEquals(503, refused.statusCode());
+        assertEquals(false, JSON.readTree(refused.body()).get("ok").asBoolean(true));
+        assertEquals("service_unavailable", JSON.readTree(refused.body()).at("/error/code").asText());
+        HttpResponse<String> tooLong = send("GET", "/v1/down/" + "a".repeat(5000), null);
+        assertEquals(414, tooLong.statusCode());
+        assertEquals(false, JSON.readTree(tooLong.body()).get("ok").asBoolean(true));
+        HttpResponse<String> plain = send("GET", "/v1/up/" + "a".repeat(5000), null);
+        assertEquals(414, plain.statusCode());
+        assertEquals(null, JSON.readTree(plain.body()).get("ok"));
     }
 
     @Test

@@ -1,5 +1,7 @@
 package dev.warden.agent.lifecycle;
 
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.node.JsonNodeFactory;
 import dev.warden.agent.access.AccessRepository;
 import dev.warden.agent.lifecycle.AgentRequests.CreateAgentRequest;
 import dev.warden.agent.lifecycle.AgentRequests.DeclaredIntentRequest;
@@ -12,8 +14,8 @@ import dev.warden.agent.registration.DidKey;
 import dev.warden.agent.registration.RegistrationRepository;
 import dev.warden.api.ApiException;
 import dev.warden.api.Checks;
-import dev.warden.api.PageRequest.Cursor;
 import dev.warden.api.PageRequest;
+import dev.warden.api.PageRequest.Cursor;
 import dev.warden.events.CanonicalJson;
 import dev.warden.events.EventJson;
 import dev.warden.events.EventTypes;
@@ -29,8 +31,6 @@ import dev.warden.events.agent.Notifications;
 import dev.warden.outbox.Outbox;
 import dev.warden.tenancy.db.SqlErrors;
 import dev.warden.tenancy.db.TenantDb;
-import com.fasterxml.jackson.databind.JsonNode;
-import com.fasterxml.jackson.databind.node.JsonNodeFactory;
 import io.smallrye.mutiny.Uni;
 import io.vertx.mutiny.sqlclient.SqlConnection;
 import jakarta.enterprise.context.ApplicationScoped;

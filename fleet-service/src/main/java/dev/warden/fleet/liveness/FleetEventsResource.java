@@ -6,7 +6,6 @@ import dev.warden.tenancy.db.TenantDb;
 import dev.warden.tenancy.security.CredentialWatch;
 import dev.warden.tenancy.security.CurrentActor;
 import dev.warden.tenancy.security.Roles;
-import io.quarkus.security.identity.SecurityIdentity;
 import io.smallrye.mutiny.Multi;
 import io.smallrye.mutiny.Uni;
 import io.smallrye.mutiny.subscription.Cancellable;
@@ -43,12 +42,9 @@ public class FleetEventsResource {
     private final TenantDb db;
     private final TransitionEvents transitions;
     private final CurrentActor actor;
-    private final SecurityIdentity identity;
     private final CredentialWatch credentials;
 
-    public FleetEventsResource(TenantDb db, TransitionEvents transitions, CurrentActor actor, SecurityIdentity identity,
-                               CredentialWatch credentials) {
-        this.identity = identity;
+    public FleetEventsResource(TenantDb db, TransitionEvents transitions, CurrentActor actor, CredentialWatch credentials) {
         this.credentials = credentials;
         this.db = db;
         this.transitions = transitions;
@@ -61,7 +57,7 @@ public class FleetEventsResource {
     @Operation(hidden = true)
     public void stream(@HeaderParam("Last-Event-ID") String lastEventId, @Context SseEventSink sink, @Context Sse sse) {
         UUID org = actor.org();
-        BooleanSupplier usable = credentials.usable(identity); // a revoked key or disabled organization ends the stream
+        BooleanSupplier usable = credentials.usable(); // a revoked key or disabled organization ends the stream
         Long resumeAfter = parse(lastEventId);
         Uni<Long> start = resumeAfter != null ? Uni.createFrom().item(resumeAfter) : db.inOrg(org, transitions::newest);
         AtomicReference<Cancellable> polling = new AtomicReference<>();

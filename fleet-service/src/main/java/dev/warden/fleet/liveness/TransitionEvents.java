@@ -1,11 +1,11 @@
 package dev.warden.fleet.liveness;
 
-import dev.warden.events.CloudEvent;
-import dev.warden.events.EventJson;
-import dev.warden.outbox.Outbox;
 import com.fasterxml.jackson.core.JsonProcessingException;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
+import dev.warden.events.CloudEvent;
+import dev.warden.events.EventJson;
+import dev.warden.outbox.Outbox;
 import io.micrometer.core.instrument.MeterRegistry;
 import io.smallrye.mutiny.Uni;
 import io.vertx.mutiny.sqlclient.Row;

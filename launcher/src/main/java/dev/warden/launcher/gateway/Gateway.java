@@ -148,7 +148,9 @@ public final class Gateway {
      * Whether a path holds a {@code .} or {@code ..} segment, written plainly or percent-encoded, with or without matrix
      * parameters ({@code ..;x}). The gateway routes the path as it came, and a service resolves such segments before its
      * own routing: {@code /v1/agents/%2e%2e/%2e%2e/q/metrics} would be routed as an agent path and served as the
-     * service's unrouted metrics. No API path has such a segment, so it is refused rather than resolved.
+     * service's unrouted metrics. No API path has such a segment, so it is refused rather than resolved. Every service
+     * refuses the same paths itself (warden-api's {@code RequestLimits.hasDotSegment}); the gateway repeats the rule, as
+     * it repeats the size limits, because it does not depend on warden-api (docs/launcher.md).
      */
     static boolean hasDotSegment(String path) {
         for (String segment : path.split("/", -1)) {

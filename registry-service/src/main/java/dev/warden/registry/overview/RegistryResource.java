@@ -8,7 +8,6 @@ import dev.warden.tenancy.security.CredentialWatch;
 import dev.warden.tenancy.security.CurrentActor;
 import dev.warden.tenancy.security.Roles;
 import dev.warden.registry.overview.RegistryWire.Summary;
-import io.quarkus.security.identity.SecurityIdentity;
 import io.smallrye.mutiny.Multi;
 import io.smallrye.mutiny.Uni;
 import jakarta.annotation.security.RolesAllowed;
@@ -42,14 +41,11 @@ public class RegistryResource {
 
     private final RegistryService registry;
     private final CurrentActor actor;
-    private final SecurityIdentity identity;
     private final CredentialWatch credentials;
 
-    public RegistryResource(RegistryService registry, CurrentActor actor, SecurityIdentity identity,
-                            CredentialWatch credentials) {
+    public RegistryResource(RegistryService registry, CurrentActor actor, CredentialWatch credentials) {
         this.registry = registry;
         this.actor = actor;
-        this.identity = identity;
         this.credentials = credentials;
     }
 
@@ -87,6 +83,6 @@ public class RegistryResource {
     @RolesAllowed({Roles.VIEWER, Roles.AUDITOR})
     @Operation(hidden = true)
     public Multi<Summary> stream() {
-        return credentials.whileUsable(identity, registry.summaries(actor.org()));
+        return credentials.whileUsable(registry.summaries(actor.org()));
     }
 }

@@ -4,7 +4,6 @@ import dev.warden.api.Params;
 import dev.warden.tenancy.security.CredentialWatch;
 import dev.warden.tenancy.security.CurrentActor;
 import dev.warden.tenancy.security.Roles;
-import io.quarkus.security.identity.SecurityIdentity;
 import io.smallrye.mutiny.Multi;
 import io.smallrye.mutiny.Uni;
 import jakarta.annotation.security.RolesAllowed;
@@ -35,12 +34,9 @@ public class ExecutionResource {
 
     private final ExecutionService executions;
     private final CurrentActor actor;
-    private final SecurityIdentity identity;
     private final CredentialWatch credentials;
 
-    public ExecutionResource(ExecutionService executions, CurrentActor actor, SecurityIdentity identity,
-                             CredentialWatch credentials) {
-        this.identity = identity;
+    public ExecutionResource(ExecutionService executions, CurrentActor actor, CredentialWatch credentials) {
         this.credentials = credentials;
         this.executions = executions;
         this.actor = actor;
@@ -74,6 +70,6 @@ public class ExecutionResource {
         // Looked up before the stream starts (on a worker thread, never an event loop), so that an unknown or another
         // organization's execution is a 404 in the error shape: once an event stream has begun, no status can follow.
         Execution execution = executions.get(org, id).await().atMost(LOOKUP);
-        return credentials.whileUsable(identity, executions.logs(org, execution));
+        return credentials.whileUsable(executions.logs(org, execution));
     }
 }

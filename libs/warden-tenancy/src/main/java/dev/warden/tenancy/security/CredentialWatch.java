@@ -24,13 +24,16 @@ public class CredentialWatch {
     public static final Duration EVERY = Duration.ofSeconds(1);
 
     private final AccessDirectory directory;
+    private final SecurityIdentity identity;
 
-    public CredentialWatch(AccessDirectory directory) {
+    /** {@code identity} is the current request's: read when a stream opens, during the request that opens it. */
+    public CredentialWatch(AccessDirectory directory, SecurityIdentity identity) {
         this.directory = directory;
+        this.identity = identity;
     }
 
-    /** Whether the credential behind {@code identity} can still be used, asked anew each time. */
-    public BooleanSupplier usable(SecurityIdentity identity) {
+    /** Whether the credential of the current request can still be used, asked anew each time it is called. */
+    public BooleanSupplier usable() {
         UUID org = Identities.org(identity);
         String name = identity.getPrincipal().getName();
         BooleanSupplier orgActive = () -> org == null || directory.organization(org).map(Organization::active).orElse(false);
@@ -45,9 +48,9 @@ public class CredentialWatch {
         return orgActive; // a service's own credentials (a fleet instance's) are checked by that service
     }
 
-    /** {@code stream}, ended (completed) once the credential of {@code identity} stops being usable. */
-    public <T> Multi<T> whileUsable(SecurityIdentity identity, Multi<T> stream) {
-        BooleanSupplier usable = usable(identity);
+    /** {@code stream}, ended (completed) once the credential of the current request stops being usable. */
+    public <T> Multi<T> whileUsable(Multi<T> stream) {
+        BooleanSupplier usable = usable();
         return Multi.createFrom().emitter(emitter -> {
             Cancellable checks = Multi.createFrom().ticks().every(EVERY).subscribe().with(tick -> {
                 if (!usable.getAsBoolean()) {

@@ -23,9 +23,11 @@ import java.util.Map;
 import java.util.UUID;
 
 /**
- * runner-service's projection of {@code warden.agents.v1}: each agent's image, version and status, from the snapshot
- * every agent event carries. Idempotent by revision (a redelivered or older snapshot changes nothing), so it survives
- * redelivery, reordering and replay from offset zero. Events without an agent snapshot (policies, realms,
+ * runner-service's projection of {@code warden.agents.v1}: each agent's deployed image, version and status, from the
+ * snapshot every agent event carries. The image is the one the agent had when its version last changed (a deploy or a
+ * rollback): a later {@code PATCH} of {@code image_uri} changes the agent's record, not what runs, until the next
+ * deploy. Idempotent by revision (a redelivered or older snapshot changes nothing), so it survives redelivery,
+ * reordering and replay from offset zero. Events without an agent snapshot (policies, realms,
  * registrations) are not its business; a message it cannot parse goes to the dead-letter topic.
  */
 @ApplicationScoped
@@ -56,9 +58,9 @@ public class AgentProjection {
                 CloudEvent event = EventJson.read(record.value());
                 RunnableAgent agent = snapshot(event);
                 if (agent != null) {
-                    // Within a batch the highest revision of each agent is the one to keep.
+                    // Within a batch the snapshots of one agent fold in revision order (RunnableAgent.then).
                     byOrg.computeIfAbsent(event.orgid(), o -> new LinkedHashMap<>())
-                            .merge(agent.agentId(), agent, (a, b) -> a.revision() >= b.revision() ? a : b);
+                            .merge(agent.agentId(), agent, (a, b) -> a.revision() <= b.revision() ? a.then(b) : b.then(a));
                 }
             } catch (RuntimeException e) {
                 deadLettered.add(deadLetters.send(record, e.getMessage()));

@@ -22,7 +22,10 @@ public class AgentRepository {
                 .map(rows -> rows.size() == 0 ? Optional.empty() : Optional.of(map(rows.iterator().next())));
     }
 
-    /** Keeps each agent's newest snapshot: one of a revision not above the stored one changes nothing. */
+    /**
+     * Keeps each agent's newest snapshot: one of a revision not above the stored one changes nothing, and the stored
+     * image stays unless the version changes (as {@link RunnableAgent#then}).
+     */
     public Uni<Void> upsert(SqlConnection conn, List<RunnableAgent> agents) {
         if (agents.isEmpty()) {
             return Uni.createFrom().voidItem();
@@ -33,7 +36,9 @@ public class AgentRepository {
         return conn.preparedQuery("""
                         INSERT INTO runner_agents (org_id, agent_id, image_uri, version, status, revision, updated_at)
                         VALUES ($1, $2, nullif($3, ''), $4, $5, $6, $7)
-                        ON CONFLICT (org_id, agent_id) DO UPDATE SET image_uri = EXCLUDED.image_uri,
+                        ON CONFLICT (org_id, agent_id) DO UPDATE SET image_uri = CASE
+                                WHEN runner_agents.version = EXCLUDED.version THEN runner_agents.image_uri
+                                ELSE EXCLUDED.image_uri END,
                             version = EXCLUDED.version, status = EXCLUDED.status, revision = EXCLUDED.revision,
                             updated_at = EXCLUDED.updated_at
                         WHERE runner_agents.revision < EXCLUDED.revision""")

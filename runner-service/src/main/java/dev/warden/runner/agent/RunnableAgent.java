@@ -2,11 +2,23 @@ package dev.warden.runner.agent;
 
 import java.util.UUID;
 
-/** What a run needs to know of an agent, from runner-service's projection of {@code warden.agents.v1}. */
+/**
+ * What a run needs to know of an agent, from runner-service's projection of {@code warden.agents.v1}: {@code imageUri} is
+ * the image deployed with {@code version} (see {@link AgentProjection}).
+ */
 public record RunnableAgent(UUID orgId, UUID agentId, String imageUri, int version, String status, long revision) {
 
     public boolean suspended() {
         return "suspended".equals(status);
+    }
+
+    /**
+     * This snapshot followed by a newer one of the same agent: the newer one's version, status and revision, and its
+     * image only if its version differs (a deploy or a rollback); otherwise the image deployed with the version stays.
+     */
+    public RunnableAgent then(RunnableAgent newer) {
+        String image = newer.version == version ? imageUri : newer.imageUri;
+        return new RunnableAgent(orgId, agentId, image, newer.version, newer.status, newer.revision);
     }
 
     public boolean hasImage() {

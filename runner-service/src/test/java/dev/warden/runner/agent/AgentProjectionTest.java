@@ -46,6 +46,32 @@ class AgentProjectionTest {
     }
 
     @Test
+    void aPatchedImageRunsOnlyOnceItIsDeployed() {
+        TestOrg org = RunnerFixtures.organization();
+        String agent = UUID.randomUUID().toString();
+        project(org, agent, TestImages.HELLO, 1, 1);
+        project(org, agent, TestImages.FAIL, 1, 2); // PATCH image_uri: the agent's record, version 1 still
+        assertRuns(org, agent, TestImages.HELLO, 1);
+
+        project(org, agent, TestImages.FAIL, 2, 3); // the deploy of the patched image
+        assertRuns(org, agent, TestImages.FAIL, 2);
+        project(org, agent, TestImages.HELLO, 1, 4); // a rollback to version 1 brings its image back
+        assertRuns(org, agent, TestImages.HELLO, 1);
+    }
+
+    @Test
+    void aPatchInTheSameBatchAsItsDeployDoesNotReplaceTheDeployedImage() {
+        TestOrg org = RunnerFixtures.organization();
+        String agent = UUID.randomUUID().toString();
+        projection.project(List.of(record(org, agent, Map.of("image_uri", TestImages.FAIL, "version", 0, "revision", 1,
+                        "status", "inactive")),
+                record(org, agent, Map.of("image_uri", TestImages.HELLO, "version", 1, "revision", 2, "status", "active")),
+                record(org, agent, Map.of("image_uri", TestImages.FAIL, "version", 1, "revision", 3, "status", "active"))))
+                .await().atMost(Duration.ofSeconds(30));
+        assertRuns(org, agent, TestImages.HELLO, 1);
+    }
+
+    @Test
     void aSuspensionReachesTheProjectionAndStopsRuns() {
         TestOrg org = RunnerFixtures.organization();
         String agent = UUID.randomUUID().toString();
@@ -63,12 +89,22 @@ class AgentProjectionTest {
         send(org, agent, Map.of("image_uri", TestImages.HELLO, "version", 1, "revision", revision, "status", status));
     }
 
+    private static void assertRuns(TestOrg org, String agent, String image, int version) {
+        JsonPath answer = as(org, "operator").post("/v1/agents/" + agent + "/run").then().statusCode(200)
+                .extract().jsonPath();
+        assertEquals(image, answer.getString("image"));
+        assertEquals(version, answer.getInt("version"));
+    }
+
     private void send(TestOrg org, String agent, Map<String, Object> fields) {
+        projection.project(List.of(record(org, agent, fields))).await().atMost(Duration.ofSeconds(30));
+    }
+
+    private static ConsumerRecord<String, String> record(TestOrg org, String agent, Map<String, Object> fields) {
         Map<String, Object> snapshot = new HashMap<>(fields);
         snapshot.put("id", agent);
         CloudEvent event = CloudEvent.of("/warden/agent-service", EventTypes.AGENT_UPDATED, agent, org.id(),
                 Map.of("agent", snapshot));
-        projection.project(List.of(new ConsumerRecord<>(Topics.AGENTS, 0, 0L, agent, EventJson.write(event))))
-                .await().atMost(Duration.ofSeconds(30));
+        return new ConsumerRecord<>(Topics.AGENTS, 0, 0L, agent, EventJson.write(event));
     }
 }

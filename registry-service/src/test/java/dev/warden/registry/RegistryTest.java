@@ -276,6 +276,64 @@ class RegistryTest {
     }
 
     @Test
+    void updatedSinceOnEveryListGivesWhatChangedAfterItAndTheSummaryStaysWhole() {
+        TestOrg fresh = organization();
+        UUID still = UUID.randomUUID();
+        UUID moved = UUID.randomUUID();
+        publish(Topics.AGENTS, changed(agent(fresh.id(), still, "still-agent", AgentStatus.INACTIVE, 0, 1)),
+                changed(agent(fresh.id(), moved, "moved-agent", AgentStatus.INACTIVE, 0, 1)));
+        Awaitility.await().atMost(Duration.ofSeconds(30)).pollInterval(Duration.ofMillis(200)).until(() ->
+                as(fresh, "viewer").get("/v1/registry").then().extract().<Integer>path("total") == 2);
+        Instant since = Instant.now();
+        publish(Topics.AGENTS, changed(agent(fresh.id(), moved, "moved-agent", AgentStatus.SUSPENDED, 1, 2)));
+        Awaitility.await().atMost(Duration.ofSeconds(30)).pollInterval(Duration.ofMillis(200)).untilAsserted(() ->
+                as(fresh, "viewer").get("/v1/registry?updated_since=" + since).then().statusCode(200)
+                        .body("total", equalTo(1)).body("agents.id", contains(moved.toString()))
+                        .body("summary.total_agents", equalTo(2)));
+        as(fresh, "viewer").get("/v1/registry/agents?updated_since=" + since).then().statusCode(200)
+                .body("pagination.total", equalTo(1)).body("agents.agent_id", contains(moved.toString()));
+        as(fresh, "viewer").get("/v1/directory/agents?updated_since=" + since).then().statusCode(200)
+                .body("total", equalTo(1)).body("agents.id", contains(moved.toString()));
+        as(fresh, "viewer").get("/v1/registry?status=inactive&updated_since=" + since).then().statusCode(200)
+                .body("total", equalTo(0)).body("agents.size()", equalTo(0));
+        as(fresh, "viewer").get("/v1/registry?updated_since=yesterday").then().statusCode(400)
+                .body("error.details[0].field", equalTo("updated_since"));
+    }
+
+    @Test
+    void theDirectoryPagesByCursorInTheRegistrationOrder() {
+        TestOrg fresh = organization();
+        List<UUID> ids = List.of(UUID.randomUUID(), UUID.randomUUID(), UUID.randomUUID());
+        publish(Topics.AGENTS, ids.stream().map(id -> changed(agent(fresh.id(), id, "agent-" + id, AgentStatus.ACTIVE, 1, 1)))
+                .toArray(CloudEvent[]::new));
+        Awaitility.await().atMost(Duration.ofSeconds(30)).pollInterval(Duration.ofMillis(200)).until(() ->
+                as(fresh, "viewer").get("/v1/directory/agents").then().extract().<Integer>path("total") == 3);
+        List<String> inOrder = as(fresh, "viewer").get("/v1/directory/agents?sortBy=registeredAt&pageSize=3").then()
+                .statusCode(200).extract().path("agents.id");
+        assertEquals(3, inOrder.size());
+
+        // The seed's own order and paging keep the seed's shape: no nextCursor
+        Map<String, Object> seed = as(fresh, "viewer").get("/v1/directory/agents?pageSize=2").then().statusCode(200)
+                .extract().as(Map.class);
+        assertEquals(Set.of("agents", "total", "page", "pageSize", "totalPages", "online"), seed.keySet());
+
+        String next = as(fresh, "viewer").get("/v1/directory/agents?sortBy=registeredAt&pageSize=2").then().statusCode(200)
+                .body("agents.id", contains(inOrder.get(0), inOrder.get(1))).body("nextCursor", notNullValue())
+                .extract().path("nextCursor");
+        Map<String, Object> last = as(fresh, "viewer").get("/v1/directory/agents?pageSize=2&cursor=" + next).then()
+                .statusCode(200).body("agents.id", contains(inOrder.get(2))).body("total", equalTo(3))
+                .extract().as(Map.class);
+        assertTrue(!last.containsKey("nextCursor"), "the last page of a walk offers no cursor: " + last);
+        as(fresh, "viewer").get("/v1/directory/agents?sortBy=registeredAt&pageSize=3").then().statusCode(200)
+                .body("agents.size()", equalTo(3)).body("nextCursor", nullValue());
+        for (String bad : List.of("cursor=" + next + "&page=2", "cursor=" + next + "&sortBy=name",
+                "cursor=" + next + "&sortDir=desc", "cursor=nope")) {
+            as(fresh, "viewer").get("/v1/directory/agents?" + bad).then().statusCode(400)
+                    .body("error.details[0].field", equalTo("cursor"));
+        }
+    }
+
+    @Test
     void anotherOrganizationSeesNoneOfItAndCredentialsAreNeeded() {
         TestOrg other = organization();
         as(other, "admin").get("/v1/registry").then().statusCode(200).body("total", equalTo(0))

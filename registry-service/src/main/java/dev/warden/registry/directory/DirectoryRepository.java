@@ -1,5 +1,6 @@
 package dev.warden.registry.directory;
 
+import dev.warden.api.PageRequest;
 import dev.warden.api.Params;
 import dev.warden.registry.RegistryAgentRow;
 import dev.warden.tenancy.db.ListQuery;
@@ -11,14 +12,12 @@ import io.vertx.mutiny.sqlclient.Tuple;
 import jakarta.enterprise.context.ApplicationScoped;
 
 import java.time.Instant;
-import java.util.ArrayList;
 import java.util.List;
 import java.util.UUID;
 
-import static dev.warden.tenancy.db.Rows.all;
 import static dev.warden.tenancy.db.Rows.first;
 
-/** Seed 004's reads: agents with their realm, filtered, sorted and paged by page number. */
+/** Seed 004's reads: agents with their realm, filtered, sorted and paged by page number or by cursor. */
 @ApplicationScoped
 public class DirectoryRepository {
 
@@ -38,27 +37,25 @@ public class DirectoryRepository {
     public record Counts(long total, long online) {
     }
 
-    public Uni<List<Found>> list(SqlConnection conn, Filter filter, String order, int limit, long offset) {
-        List<Object> args = new ArrayList<>();
-        String where = where(filter, args);
-        args.add(limit);
-        args.add(offset);
-        return conn.preparedQuery("SELECT " + COLUMNS + " FROM " + FROM + where + " ORDER BY " + order
-                        + " LIMIT $" + (args.size() - 1) + " OFFSET $" + args.size())
-                .execute(Tuple.from(args))
-                .map(rows -> all(rows, DirectoryRepository::found));
+    /**
+     * One page in {@code order}, from {@code offset}; or, after {@code after} (a cursor), in the registration order
+     * ({@code created_at, agent_id}), which a cursor follows whatever {@code order} says.
+     */
+    public Uni<List<Found>> list(SqlConnection conn, Filter filter, String order, PageRequest.Cursor after, int limit,
+                                 long offset) {
+        ListQuery query = query(filter);
+        if (after != null) {
+            query.byTimeAfter("a.created_at", "a.agent_id", after);
+        } else {
+            query.orderBy(order, null);
+        }
+        return query.offset(offset).items(conn, limit, DirectoryRepository::found);
     }
 
+    /** The whole filtered set's size and how many of it are online (seed 004's {@code total} and {@code online}). */
     public Uni<Counts> counts(SqlConnection conn, Filter filter) {
-        List<Object> args = new ArrayList<>();
-        String where = where(filter, args);
-        return conn.preparedQuery("SELECT count(*) AS total, count(*) FILTER (WHERE s.instances_online > 0) AS online FROM "
-                        + FROM + where)
-                .execute(Tuple.from(args))
-                .map(rows -> {
-                    Row row = rows.iterator().next();
-                    return new Counts(row.getLong("total"), row.getLong("online"));
-                });
+        return query(filter).aggregate(conn, "count(*), count(*) FILTER (WHERE s.instances_online > 0)",
+                row -> new Counts(row.getLong(0), row.getLong(1)));
     }
 
     /** By DID, or by Warden id. */
@@ -68,34 +65,23 @@ public class DirectoryRepository {
                 .map(rows -> first(rows, DirectoryRepository::found));
     }
 
-    private static String where(Filter f, List<Object> args) {
-        List<String> conditions = new ArrayList<>();
+    private static ListQuery query(Filter f) {
+        ListQuery query = ListQuery.select(COLUMNS, FROM);
         if (f.q() != null) {
-            args.add(ListQuery.containing(f.q()));
-            conditions.add("(a.name ILIKE $" + args.size() + " OR a.did ILIKE $" + args.size() + ")");
+            String pattern = ListQuery.containing(f.q());
+            query.where("(a.name ILIKE ? OR a.did ILIKE ?)", pattern, pattern);
         }
         if (f.online() != null) {
-            conditions.add(f.online() ? "s.instances_online > 0" : "coalesce(s.instances_online, 0) = 0");
+            query.where(f.online() ? "s.instances_online > 0" : "coalesce(s.instances_online, 0) = 0");
         }
         if (f.realm() != null) {
             UUID id = Params.uuidOrNull(f.realm());
-            if (id != null) {
-                args.add(id);
-                conditions.add("a.realm = $" + args.size());
-            } else {
-                args.add(f.realm());
-                conditions.add("r.slug = $" + args.size());
-            }
-        }
-        if (f.updatedSince() != null) {
-            args.add(f.updatedSince().atOffset(java.time.ZoneOffset.UTC));
-            conditions.add(RegistryAgentRow.CHANGED_SINCE.replace("?", "$" + args.size()));
+            query.where(id != null ? "a.realm = ?" : "r.slug = ?", id != null ? id : f.realm());
         }
         if (f.capabilities() != null && !f.capabilities().isEmpty()) {
-            args.add(f.capabilities().toArray(String[]::new));
-            conditions.add("a.granted_capabilities @> $" + args.size());
+            query.where("a.granted_capabilities @> ?", (Object) f.capabilities().toArray(String[]::new));
         }
-        return conditions.isEmpty() ? "" : " WHERE " + String.join(" AND ", conditions);
+        return query.whereIfPresent(RegistryAgentRow.CHANGED_SINCE, f.updatedSince());
     }
 
     private static Found found(Row row) {

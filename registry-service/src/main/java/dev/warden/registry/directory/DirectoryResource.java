@@ -1,6 +1,7 @@
 package dev.warden.registry.directory;
 
 import dev.warden.api.ApiException;
+import dev.warden.api.PageRequest;
 import dev.warden.api.Params;
 import dev.warden.api.StorableValues;
 import dev.warden.registry.RegistryAgentRow;
@@ -64,7 +65,10 @@ public class DirectoryResource {
             @Parameter(schema = @Schema(enumeration = {"asc", "desc"})) @QueryParam("sortDir") String sortDir,
             @Parameter(description = "Beyond seed 004: only agents whose entry (snapshot or counts) changed at or after "
                     + "this time (ISO-8601)", schema = @Schema(type = SchemaType.STRING, format = "date-time"))
-            @QueryParam("updated_since") String updatedSince) {
+            @QueryParam("updated_since") String updatedSince,
+            @Parameter(description = "Beyond seed 004: the nextCursor of the previous page; a cursor follows the "
+                    + "registration order (sortBy=registeredAt, ascending) and starts at page 1")
+            @QueryParam("cursor") String cursor) {
         if (sortBy != null && !SORTS.containsKey(sortBy)) {
             throw ApiException.invalidField("sortBy", "must be one of name, registeredAt, lastSeen");
         }
@@ -73,16 +77,31 @@ public class DirectoryResource {
         }
         int number = Params.integer("page", page, 1, 1, 1_000_000);
         int size = Params.integer("pageSize", pageSize, 20, 1, 500);
+        PageRequest.Cursor after = PageRequest.Cursor.decode(cursor);
+        boolean ascending = !"desc".equals(sortDir);
+        boolean registrationOrder = "registeredAt".equals(sortBy) && ascending;
+        if (after != null && (sortBy != null && !registrationOrder || !ascending || number != 1)) {
+            throw ApiException.invalidField("cursor", "follows the registration order from page 1: give it without "
+                    + "page, with sortBy registeredAt or none, ascending");
+        }
         Filter filter = new Filter(Params.optionalText("q", q, 200), Params.optionalBoolean("online", online),
                 Params.optionalText("realm", realm, 200), capabilities(capabilities),
                 Params.optionalInstant("updated_since", updatedSince));
         String direction = "desc".equals(sortDir) ? " DESC" : "";
         String order = SORTS.getOrDefault(sortBy == null ? "name" : sortBy, "a.name") + direction
                 + ("lastSeen".equals(sortBy) ? " NULLS LAST" : "") + ", a.agent_id" + direction;
+        boolean cursorWalk = after != null || registrationOrder;
+        // One row past the page says whether a next cursor exists, so the last page of a walk offers none.
         return db.inOrg(actor.org(), conn -> directory.counts(conn, filter)
-                .chain(counts -> directory.list(conn, filter, order, size, (long) (number - 1) * size)
-                        .map(found -> new DirectoryListResponse(found.stream().map(DirectoryResource::item).toList(),
-                                counts.total(), number, size, (counts.total() + size - 1) / size, counts.online()))));
+                .chain(counts -> directory.list(conn, filter, order, after, size + 1, (long) (number - 1) * size)
+                        .map(found -> {
+                            boolean more = found.size() > size;
+                            List<Found> rows = more ? found.subList(0, size) : found;
+                            String next = more && cursorWalk ? PageRequest.Cursor.at(rows.getLast().agent().createdAt(),
+                                    rows.getLast().agent().agentId()).encode() : null;
+                            return new DirectoryListResponse(rows.stream().map(DirectoryResource::item).toList(),
+                                    counts.total(), number, size, (counts.total() + size - 1) / size, counts.online(), next);
+                        })));
     }
 
     @GET

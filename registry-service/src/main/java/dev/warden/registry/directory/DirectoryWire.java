@@ -1,5 +1,6 @@
 package dev.warden.registry.directory;
 
+import com.fasterxml.jackson.annotation.JsonInclude;
 import com.fasterxml.jackson.databind.PropertyNamingStrategies;
 import com.fasterxml.jackson.databind.annotation.JsonNaming;
 import org.eclipse.microprofile.openapi.annotations.extensions.Extension;
@@ -44,8 +45,15 @@ public final class DirectoryWire {
     }
 
     @JsonNaming(PropertyNamingStrategies.LowerCamelCaseStrategy.class)
-    @Schema(name = "DirectoryListResponse", extensions = @Extension(name = SEED_CASING, value = "camelCase"))
+    @Schema(name = "DirectoryListResponse", extensions = @Extension(name = SEED_CASING, value = "camelCase"),
+            requiredProperties = {"agents", "total", "page", "pageSize", "totalPages", "online"})
     public record DirectoryListResponse(List<DirectoryAgent> agents, long total, int page, int pageSize, long totalPages,
-                                        @Schema(description = "Online agents of the filtered set") long online) {
+                                        @Schema(description = "Online agents of the filtered set") long online,
+                                        @JsonInclude(JsonInclude.Include.NON_NULL)
+                                        @Schema(description = "Beyond seed 004, and only while it has one: the cursor of "
+                                                + "the next page in the registration order (sortBy=registeredAt, "
+                                                + "ascending, or after a cursor); absent on the last page and in the "
+                                                + "seed's other orders, so those answers keep the seed's shape")
+                                        String nextCursor) {
     }
 }

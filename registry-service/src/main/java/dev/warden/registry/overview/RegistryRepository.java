@@ -36,11 +36,22 @@ public class RegistryRepository {
             coalesce(s.policy_count, 0), coalesce(s.audit_action_count, 0), coalesce(s.drift_event_count, 0),
             coalesce(s.compliance_package_count, 0), s.last_activity, a.created_at""";
 
-    public Uni<List<RegistryAgent>> agents(SqlConnection conn, String status, int limit, PageRequest.Cursor after) {
+    /** A page of the agents with {@code status} (null: all) whose entry changed at or after {@code since} (null: all). */
+    public Uni<List<RegistryAgent>> agents(SqlConnection conn, String status, Instant since, int limit,
+                                           PageRequest.Cursor after) {
+        return query(status, since).byTimeAfter("a.created_at", "a.agent_id", after)
+                .items(conn, limit, RegistryRepository::agent);
+    }
+
+    /** How many agents {@link #agents} lists on all its pages; only for {@code since}, the summary counts the rest. */
+    public Uni<Long> count(SqlConnection conn, String status, Instant since) {
+        return query(status, since).aggregate(conn, "count(*)", row -> row.getLong(0));
+    }
+
+    private static ListQuery query(String status, Instant since) {
         return ListQuery.select(COLUMNS, RegistryAgentRow.FROM)
                 .whereEquals("(" + RegistryAgentRow.EFFECTIVE_STATUS + ")", status)
-                .byTimeAfter("a.created_at", "a.agent_id", after)
-                .items(conn, limit, RegistryRepository::agent);
+                .whereIfPresent(RegistryAgentRow.CHANGED_SINCE, since);
     }
 
     private static RegistryAgent agent(Row r) {

@@ -62,12 +62,17 @@ public class RegistryResource {
             @Parameter(description = "Beyond seed 000: page the agents (1 to 1000); without it, all are listed",
                     schema = @Schema(type = SchemaType.INTEGER, minimum = "1", maximum = "1000"))
             @QueryParam("limit") String limit,
-            @Parameter(description = "Beyond seed 000: the next_cursor of the previous page") @QueryParam("cursor") String cursor) {
+            @Parameter(description = "Beyond seed 000: the next_cursor of the previous page") @QueryParam("cursor") String cursor,
+            @Parameter(description = "Beyond seed 000: only agents whose entry (snapshot or counts) changed at or after "
+                    + "this time (ISO-8601); total counts them, the summary stays organization-wide",
+                    schema = @Schema(type = SchemaType.STRING, format = "date-time"))
+            @QueryParam("updated_since") String updatedSince) {
         if (status != null && !STATUSES.contains(status)) {
             throw ApiException.invalidField("status", "must be one of active, inactive, suspended, error");
         }
         int size = limit == null ? UNPAGED_BOUND : Params.integer("limit", limit, MAX_LIMIT, 1, MAX_LIMIT);
-        return registry.registryJson(actor.org(), status, size, PageRequest.Cursor.decode(cursor))
+        return registry.registryJson(actor.org(), status, Params.optionalInstant("updated_since", updatedSince), size,
+                        PageRequest.Cursor.decode(cursor))
                 .map(json -> Response.ok(json, MediaType.APPLICATION_JSON_TYPE).build());
     }
 

@@ -3,6 +3,7 @@ package dev.warden.registry.overview;
 import com.fasterxml.jackson.core.JsonProcessingException;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import dev.warden.api.PageRequest;
+import dev.warden.registry.overview.RegistryWire.RegistryAgent;
 import dev.warden.registry.overview.RegistryWire.RegistryResponse;
 import dev.warden.tenancy.db.TenantDb;
 import dev.warden.registry.overview.RegistryWire.Summary;
@@ -12,6 +13,8 @@ import io.vertx.mutiny.sqlclient.SqlConnection;
 import jakarta.enterprise.context.ApplicationScoped;
 
 import java.time.Duration;
+import java.time.Instant;
+import java.util.List;
 import java.util.UUID;
 
 /** Seed 000: the agents and the summary, read in one transaction so they agree. */
@@ -37,32 +40,42 @@ public class RegistryService {
      * Seed 000's answer as JSON. Without a cursor it is kept per organization and request ({@code status},
      * {@code limit}) and served again without touching the database until this replica hears that the organization's
      * projection changed, or for {@code warden.registry.kept-for} at most (1 s: {@code drift_last_24h} moves with the clock);
-     * see {@link KeptAnswers}. A request with a cursor is always read.
+     * see {@link KeptAnswers}. A request with a cursor or {@code since} ({@code updated_since}) is always read.
      */
-    public Uni<byte[]> registryJson(UUID org, String status, int limit, PageRequest.Cursor after) {
-        if (after != null) {
-            return rendered(org, status, limit, after);
+    public Uni<byte[]> registryJson(UUID org, String status, Instant since, int limit, PageRequest.Cursor after) {
+        if (after != null || since != null) {
+            return rendered(org, status, since, limit, after);
         }
-        return changes.kept().answer(org, new Request(status, limit), () -> rendered(org, status, limit, null));
+        return changes.kept().answer(org, new Request(status, limit), () -> rendered(org, status, null, limit, null));
     }
 
-    private Uni<byte[]> rendered(UUID org, String status, int limit, PageRequest.Cursor after) {
-        return db.inOrg(org, conn -> registry(conn, status, limit, after)).map(this::write);
+    private Uni<byte[]> rendered(UUID org, String status, Instant since, int limit, PageRequest.Cursor after) {
+        return db.inOrg(org, conn -> registry(conn, status, since, limit, after)).map(this::write);
     }
 
-    private Uni<RegistryResponse> registry(SqlConnection conn, String status, int limit, PageRequest.Cursor after) {
-        return registry.summary(conn)
-                .chain(summary -> registry.agents(conn, status, limit, after).map(rows -> {
-                    long total = status == null ? summary.totalAgents() : switch (status) {
-                        case "active" -> summary.statusBreakdown().active();
-                        case "inactive" -> summary.statusBreakdown().inactive();
-                        case "suspended" -> summary.statusBreakdown().suspended();
-                        default -> summary.statusBreakdown().error();
-                    };
-                    String next = rows.size() == limit && !rows.isEmpty()
-                            ? PageRequest.Cursor.at(rows.getLast().createdAt(), rows.getLast().id()).encode() : null;
+    private Uni<RegistryResponse> registry(SqlConnection conn, String status, Instant since, int limit,
+                                           PageRequest.Cursor after) {
+        return registry.summary(conn).chain(summary -> total(conn, summary, status, since)
+                .chain(total -> registry.agents(conn, status, since, limit + 1, after).map(found -> {
+                    // One row past the page says whether a next page exists, so the last page offers no cursor.
+                    boolean more = found.size() > limit;
+                    List<RegistryAgent> rows = more ? found.subList(0, limit) : found;
+                    String next = more ? PageRequest.Cursor.at(rows.getLast().createdAt(), rows.getLast().id()).encode() : null;
                     return new RegistryResponse(rows, total, summary, next);
-                }));
+                })));
+    }
+
+    /** The agents the filters match on all pages: the summary's kept counts, unless only recent changes are asked. */
+    private Uni<Long> total(SqlConnection conn, Summary summary, String status, Instant since) {
+        if (since != null) {
+            return registry.count(conn, status, since);
+        }
+        return Uni.createFrom().item(status == null ? summary.totalAgents() : switch (status) {
+            case "active" -> summary.statusBreakdown().active();
+            case "inactive" -> summary.statusBreakdown().inactive();
+            case "suspended" -> summary.statusBreakdown().suspended();
+            default -> summary.statusBreakdown().error();
+        });
     }
 
     private byte[] write(RegistryResponse answer) {

@@ -162,6 +162,16 @@ public final class ListQuery {
         return conn.preparedQuery(numbered(sql)).execute(Tuple.from(args)).map(rows -> all(rows, map));
     }
 
+    /**
+     * Aggregates over the whole filtered list (the filters, not the cursor's keyset), for a contract whose total carries
+     * more than a count (seed 004's {@code online}): {@code aggregates} is the select list, {@code map} reads its row.
+     * Unbounded, unlike {@link #page}'s total: only for lists whose contract needs the exact figure.
+     */
+    public <T> Uni<T> aggregate(SqlConnection conn, String aggregates, Function<Row, T> map) {
+        return conn.preparedQuery(numbered("SELECT " + aggregates + " FROM " + from + where(filters)))
+                .execute(Tuple.from(filterArgs)).map(rows -> map.apply(rows.iterator().next()));
+    }
+
     private Uni<Long> countUpTo(SqlConnection conn, long bound) {
         List<Object> args = new ArrayList<>(filterArgs);
         args.add(bound);

@@ -47,8 +47,11 @@ import static dev.warden.registry.support.History.realmCreated;
 import static dev.warden.registry.support.History.registrationRequested;
 import static dev.warden.registry.support.History.transition;
 import static io.restassured.RestAssured.given;
+import static org.hamcrest.Matchers.contains;
 import static org.hamcrest.Matchers.containsString;
 import static org.hamcrest.Matchers.equalTo;
+import static org.hamcrest.Matchers.hasItem;
+import static org.hamcrest.Matchers.not;
 import static org.hamcrest.Matchers.startsWith;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertNotNull;
@@ -95,6 +98,9 @@ class RebuildTest {
                     .body("error.message", containsString(rebuild));
             asPlatformAdmin().get("/v1/registry/rebuilds/" + rebuild).then().statusCode(200).body("state", equalTo("running"));
             asPlatformAdmin().get("/v1/registry/rebuilds").then().statusCode(200).body("rebuilds[0].id", equalTo(rebuild));
+            // updated_since: a running rebuild changes all the time, so it is always among those changed
+            asPlatformAdmin().get("/v1/registry/rebuilds?updated_since=2999-01-01T00:00:00Z").then().statusCode(200)
+                    .body("rebuilds.id", contains(rebuild));
             // The views answer from what has been replayed so far, and say so.
             Awaitility.await().atMost(WAIT).pollInterval(Duration.ofMillis(100)).until(() ->
                     as(org, "viewer").get("/v1/registry").then().statusCode(200).extract().header("Warden-Projection") != null);
@@ -127,6 +133,11 @@ class RebuildTest {
         assertNotNull(done.path("finished_at"));
         assertEquals(done.<Integer>path("records_to_replay"), done.<Integer>path("records_replayed"));
         assertTrue(Instant.parse(done.path("finished_at")).isAfter(Instant.parse(done.path("started_at"))));
+        Instant finished = Instant.parse(done.path("finished_at"));
+        asPlatformAdmin().get("/v1/registry/rebuilds?updated_since=" + finished).then().statusCode(200)
+                .body("rebuilds.id", hasItem(rebuild));
+        asPlatformAdmin().get("/v1/registry/rebuilds?updated_since=" + finished.plusNanos(1_000)).then().statusCode(200)
+                .body("rebuilds.id", not(hasItem(rebuild)));
 
         assertEquals(live, StoredProjection.snapshot(List.of(during.id())));
         Awaitility.await().atMost(WAIT).pollInterval(Duration.ofMillis(100)).until(() ->

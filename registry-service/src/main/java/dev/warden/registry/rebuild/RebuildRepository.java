@@ -8,6 +8,7 @@ import io.vertx.mutiny.sqlclient.SqlConnection;
 import io.vertx.mutiny.sqlclient.Tuple;
 import jakarta.enterprise.context.ApplicationScoped;
 
+import java.time.Instant;
 import java.util.Arrays;
 import java.util.List;
 import java.util.UUID;
@@ -50,9 +51,13 @@ public class RebuildRepository {
                 .map(rows -> first(rows, RebuildRepository::rebuild));
     }
 
-    /** Newest first. */
-    public Uni<List<Rebuild>> list(SqlConnection conn, int limit, PageRequest.Cursor after) {
+    /**
+     * Newest first; with {@code since}, those that changed at or after it: every running one (its progress moves), and
+     * those that ended since.
+     */
+    public Uni<List<Rebuild>> list(SqlConnection conn, int limit, PageRequest.Cursor after, Instant since) {
         return ListQuery.select(COLUMNS, "registry_rebuilds r")
+                .whereIfPresent("(r.state = 'running' OR coalesce(r.finished_at, r.started_at) >= ?)", since)
                 .byNumberAfter("r.generation", after == null ? null : after.position(), true)
                 .items(conn, limit, RebuildRepository::rebuild);
     }

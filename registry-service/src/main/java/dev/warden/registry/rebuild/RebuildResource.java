@@ -26,6 +26,7 @@ import org.eclipse.microprofile.openapi.annotations.tags.Tag;
 import org.jboss.resteasy.reactive.RestResponse;
 
 import java.net.URI;
+import java.util.List;
 
 /**
  * Rebuilding the projection, for platform admins: the projection is every organization's, so emptying it and replaying
@@ -68,11 +69,18 @@ public class RebuildResource {
     public Uni<RebuildListResponse> list(
             @Parameter(description = "1 to 100, default 20", schema = @Schema(type = SchemaType.INTEGER, minimum = "1",
                     maximum = "100")) @QueryParam("limit") String limit,
-            @Parameter(description = "The next_cursor of the previous page") @QueryParam("cursor") String cursor) {
+            @Parameter(description = "The next_cursor of the previous page") @QueryParam("cursor") String cursor,
+            @Parameter(description = "Only rebuilds that changed at or after this time (ISO-8601): those running, and "
+                    + "those that ended since", schema = @Schema(type = SchemaType.STRING, format = "date-time"))
+            @QueryParam("updated_since") String updatedSince) {
         int size = Params.integer("limit", limit, DEFAULT_LIMIT, 1, MAX_LIMIT);
-        return rebuilds.list(size, PageRequest.Cursor.decode(cursor)).map(page -> new RebuildListResponse(
-                page.stream().map(RebuildResponse::of).toList(),
-                page.size() == size ? new PageRequest.Cursor(page.getLast().generation(), page.getLast().id()).encode() : null));
+        // One row past the page says whether a next page exists, so the last page offers no cursor.
+        return rebuilds.list(size + 1, PageRequest.Cursor.decode(cursor), Params.optionalInstant("updated_since", updatedSince))
+                .map(found -> {
+                    List<Rebuild> page = found.size() > size ? found.subList(0, size) : found;
+                    return new RebuildListResponse(page.stream().map(RebuildResponse::of).toList(), found.size() > size
+                            ? new PageRequest.Cursor(page.getLast().generation(), page.getLast().id()).encode() : null);
+                });
     }
 
     @GET

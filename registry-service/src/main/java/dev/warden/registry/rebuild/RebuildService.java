@@ -12,6 +12,7 @@ import io.smallrye.mutiny.Uni;
 import jakarta.enterprise.context.ApplicationScoped;
 import org.jboss.logging.Logger;
 
+import java.time.Instant;
 import java.util.List;
 import java.util.UUID;
 
@@ -63,7 +64,7 @@ public class RebuildService {
         });
     }
 
-    public Uni<List<Rebuild>> list(int limit, PageRequest.Cursor after) {
-        return db.asPlatform(conn -> rebuilds.list(conn, limit, after));
+    public Uni<List<Rebuild>> list(int limit, PageRequest.Cursor after, Instant since) {
+        return db.asPlatform(conn -> rebuilds.list(conn, limit, after, since));
     }
 }

@@ -131,7 +131,11 @@ class OpenApiTest {
                 names(schemas.path("RegisterRequest")));
         assertEquals(Set.of("agentId", "message", "status"), names(schemas.path("RegisterResponse")));
         assertEquals(Set.of("challenge", "expiresAt"), names(schemas.path("ChallengeResponse")));
-        assertEquals(Set.of("registrations", "availableCapabilities"), names(schemas.path("RegistrationListResponse")));
+        // The seed's two fields required; beyond the seed, nextCursor only while a next page exists (so not required).
+        assertEquals(Set.of("registrations", "availableCapabilities", "nextCursor"), names(schemas.path("RegistrationListResponse")));
+        Set<String> required = new java.util.TreeSet<>();
+        schemas.path("RegistrationListResponse").path("required").forEach(n -> required.add(n.asText()));
+        assertEquals(Set.of("registrations", "availableCapabilities"), required);
         assertEquals(Set.of("id", "name", "publicKey", "requestedCapabilities", "requestedAt", "expiresAt", "agentType",
                 "riskScore"), names(schemas.path("RegistrationItem")));
         assertEquals(Set.of("success", "agentId"), names(schemas.path("ApproveResponse")));

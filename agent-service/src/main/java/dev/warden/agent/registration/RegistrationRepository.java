@@ -1,6 +1,8 @@
 package dev.warden.agent.registration;
 
+import dev.warden.api.PageRequest;
 import dev.warden.events.agent.AgentType;
+import dev.warden.tenancy.db.ListQuery;
 import io.smallrye.mutiny.Uni;
 import io.vertx.mutiny.sqlclient.Row;
 import io.vertx.mutiny.sqlclient.SqlConnection;
@@ -25,7 +27,7 @@ public class RegistrationRepository {
             id, org_id, name, version, public_key, requested_capabilities, status, requested_at, requested_by,
             granted_capabilities, agent_id, reason, decided_at, decided_by, agent_type, risk_score, rule_id""";
 
-    /** The number of pending registrations one list answers (seed 004's list has no paging). */
+    /** The most pending registrations one page answers, and its default (seed 004's list has no paging). */
     static final int LIST_BOUND = 1000;
 
     public Uni<Void> insertChallenge(SqlConnection conn, UUID org, String challenge, String publicKey, Instant expiresAt) {
@@ -96,12 +98,18 @@ public class RegistrationRepository {
                 .replaceWithVoid();
     }
 
-    /** Pending registrations asked for after {@code since} (older ones are expiring), oldest first, at most {@link #LIST_BOUND}. */
-    public Uni<List<Registration>> pending(SqlConnection conn, Instant since) {
-        return conn.preparedQuery("SELECT " + COLUMNS + " FROM registrations WHERE status = 'pending' AND requested_at > $1 "
-                        + "ORDER BY requested_at, id LIMIT " + LIST_BOUND)
-                .execute(Tuple.of(utc(since)))
-                .map(rows -> all(rows, RegistrationRepository::registration));
+    /**
+     * A page of the pending registrations asked for after {@code since} (older ones have expired), oldest first, from
+     * the page's cursor, asked for at or after its {@code updated_since} (a pending registration does not change
+     * until it is decided, and then it is no longer pending); {@code limit} rows at most.
+     */
+    public Uni<List<Registration>> pending(SqlConnection conn, Instant since, PageRequest page, int limit) {
+        return ListQuery.select(COLUMNS, "registrations")
+                .where("status = 'pending'")
+                .whereIfPresent("requested_at > ?", since)
+                .updatedSince("requested_at", page.updatedSince())
+                .byTimeAfter("requested_at", "id", page.after())
+                .items(conn, limit, RegistrationRepository::registration);
     }
 
     /**

@@ -13,6 +13,7 @@ import dev.warden.agent.registration.RegistrationWire.RegistrationListResponse;
 import dev.warden.agent.registration.RegistrationWire.RejectRequest;
 import dev.warden.agent.registration.RegistrationWire.SuccessResponse;
 import dev.warden.api.Checks;
+import dev.warden.api.PageRequest;
 import dev.warden.api.Params;
 import dev.warden.api.WardenApiDefinition;
 import dev.warden.tenancy.security.CurrentActor;
@@ -28,10 +29,13 @@ import jakarta.ws.rs.PUT;
 import jakarta.ws.rs.Path;
 import jakarta.ws.rs.PathParam;
 import jakarta.ws.rs.Produces;
+import jakarta.ws.rs.QueryParam;
 import jakarta.ws.rs.core.MediaType;
 import org.eclipse.microprofile.openapi.annotations.Operation;
+import org.eclipse.microprofile.openapi.annotations.enums.SchemaType;
 import org.eclipse.microprofile.openapi.annotations.media.Content;
 import org.eclipse.microprofile.openapi.annotations.media.Schema;
+import org.eclipse.microprofile.openapi.annotations.parameters.Parameter;
 import org.eclipse.microprofile.openapi.annotations.responses.APIResponse;
 import org.eclipse.microprofile.openapi.annotations.tags.Tag;
 import org.jboss.resteasy.reactive.RestResponse;
@@ -63,8 +67,17 @@ public class RegistrationResource {
     @RolesAllowed(Roles.ADMIN)
     @Operation(operationId = "listRegistrations", summary = "List pending registrations",
             description = "Oldest first, at most 1,000, with the capabilities the organization may grant.")
-    public Uni<RegistrationListResponse> list() {
-        return registrations.pending(actor.org());
+    public Uni<RegistrationListResponse> list(
+            @Parameter(description = "Beyond seed 004: at most this many (1 to 1000)",
+                    schema = @Schema(type = SchemaType.INTEGER, minimum = "1", maximum = "1000", defaultValue = "1000"))
+            @QueryParam("limit") String limit,
+            @Parameter(description = "Beyond seed 004: the nextCursor of the previous page") @QueryParam("cursor") String cursor,
+            @Parameter(description = "Beyond seed 004: only registrations asked for at or after this time (ISO-8601)",
+                    schema = @Schema(type = SchemaType.STRING, format = "date-time"))
+            @QueryParam("updated_since") String updatedSince) {
+        return registrations.pending(actor.org(), new PageRequest(
+                Params.integer("limit", limit, RegistrationRepository.LIST_BOUND, 1, RegistrationRepository.LIST_BOUND),
+                PageRequest.Cursor.decode(cursor), Params.optionalInstant("updated_since", updatedSince)));
     }
 
     @POST
@@ -157,8 +170,14 @@ public class RegistrationResource {
     @RolesAllowed(Roles.ADMIN)
     @Operation(operationId = "listRegistrationRules", summary = "List auto-approval rules",
             description = "Beyond the seed. Oldest first, the order in which a new registration is checked against them.")
-    public Uni<RuleListResponse> rules() {
-        return rules.list(actor.org());
+    public Uni<RuleListResponse> rules(
+            @Parameter(schema = @Schema(type = SchemaType.INTEGER, minimum = "1", maximum = "500", defaultValue = "100"))
+            @QueryParam("limit") String limit,
+            @Parameter(description = "The nextCursor of the previous page") @QueryParam("cursor") String cursor,
+            @Parameter(description = "Only rules created at or after this time (ISO-8601); a rule never changes",
+                    schema = @Schema(type = SchemaType.STRING, format = "date-time"))
+            @QueryParam("updated_since") String updatedSince) {
+        return rules.list(actor.org(), PageRequest.parse(limit, cursor, updatedSince));
     }
 
     @POST

@@ -1,12 +1,15 @@
 package dev.warden.agent.registration;
 
+import dev.warden.api.PageRequest;
 import dev.warden.events.agent.AgentType;
+import dev.warden.tenancy.db.ListQuery;
 import io.smallrye.mutiny.Uni;
 import io.vertx.mutiny.sqlclient.Row;
 import io.vertx.mutiny.sqlclient.SqlConnection;
 import io.vertx.mutiny.sqlclient.Tuple;
 import jakarta.enterprise.context.ApplicationScoped;
 
+import java.time.Instant;
 import java.util.Arrays;
 import java.util.List;
 import java.util.UUID;
@@ -35,9 +38,18 @@ public class RegistrationRuleRepository {
 
     /** The organization's rules, oldest first: the order in which they are tried. */
     public Uni<List<RegistrationRule>> list(SqlConnection conn) {
-        return conn.preparedQuery("SELECT " + COLUMNS + " FROM registration_rules ORDER BY created_at, id LIMIT " + MAX_RULES)
-                .execute()
-                .map(rows -> all(rows, RegistrationRuleRepository::rule));
+        return list(conn, null, null, MAX_RULES);
+    }
+
+    /**
+     * At most {@code limit} of them in the same order, after {@code after} (null: from the first), created at or after
+     * {@code since} (null: all; a rule never changes, it is created or deleted).
+     */
+    public Uni<List<RegistrationRule>> list(SqlConnection conn, PageRequest.Cursor after, Instant since, int limit) {
+        return ListQuery.select(COLUMNS, "registration_rules")
+                .updatedSince("created_at", since)
+                .byTimeAfter("created_at", "id", after)
+                .items(conn, limit, RegistrationRuleRepository::rule);
     }
 
     public Uni<Long> count(SqlConnection conn) {

@@ -5,6 +5,7 @@ import dev.warden.agent.registration.RegistrationWire.CreateRuleRequest;
 import dev.warden.agent.registration.RegistrationWire.RuleListResponse;
 import dev.warden.agent.registration.RegistrationWire.RuleResponse;
 import dev.warden.api.ApiException;
+import dev.warden.api.PageRequest;
 import dev.warden.events.EventTypes;
 import dev.warden.events.agent.AgentEvents.RegistrationRuleChanged;
 import dev.warden.events.agent.AgentType;
@@ -59,8 +60,14 @@ public class RegistrationRuleService {
                 .replaceWith(RuleResponse.of(rule)));
     }
 
-    public Uni<RuleListResponse> list(UUID org) {
-        return db.inOrg(org, rules::list).map(found -> new RuleListResponse(found.stream().map(RuleResponse::of).toList()));
+    public Uni<RuleListResponse> list(UUID org, PageRequest page) {
+        // One row past the page says whether a next page exists, so the last page offers no cursor.
+        return db.inOrg(org, conn -> rules.list(conn, page.after(), page.updatedSince(), page.limit() + 1)).map(found -> {
+            boolean more = found.size() > page.limit();
+            List<RegistrationRule> rows = more ? found.subList(0, page.limit()) : found;
+            return new RuleListResponse(rows.stream().map(RuleResponse::of).toList(),
+                    more ? PageRequest.Cursor.at(rows.getLast().createdAt, rows.getLast().id).encode() : null);
+        });
     }
 
     public Uni<Void> delete(UUID org, String actor, UUID id) {

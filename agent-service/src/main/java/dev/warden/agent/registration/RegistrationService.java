@@ -18,6 +18,7 @@ import dev.warden.agent.registration.RegistrationWire.RegistrationListResponse;
 import dev.warden.agent.registration.RegistrationWire.RegistrationSettings;
 import dev.warden.agent.registration.RegistrationWire.SuccessResponse;
 import dev.warden.api.ApiException;
+import dev.warden.api.PageRequest;
 import dev.warden.events.EventTypes;
 import dev.warden.events.agent.AgentEvents.AgentChanged;
 import dev.warden.events.agent.AgentEvents.OpenRegistrationChanged;
@@ -161,14 +162,19 @@ public class RegistrationService {
                 .replaceWith(new RegistrationSettings(open, config.openRatePerMinute()));
     }
 
-    /** Pending registrations that have not expired, oldest first. */
-    public Uni<RegistrationListResponse> pending(UUID org) {
+    /** A page of the pending registrations that have not expired, oldest first. */
+    public Uni<RegistrationListResponse> pending(UUID org, PageRequest page) {
         Instant since = Agent.now().minus(config.pendingTtl());
-        return db.inOrg(org, conn -> registrations.pending(conn, since)).map(found -> new RegistrationListResponse(
-                found.stream().map(r -> new RegistrationItem(r.id, r.name, r.publicKey, r.requestedCapabilities,
-                        r.requestedAt, r.requestedAt.plus(config.pendingTtl()),
-                        r.agentType == null ? null : r.agentType.toString(), r.riskScore)).toList(),
-                config.availableCapabilities()));
+        // One row past the page says whether a next page exists, so the last page offers no cursor.
+        return db.inOrg(org, conn -> registrations.pending(conn, since, page, page.limit() + 1)).map(found -> {
+            boolean more = found.size() > page.limit();
+            List<Registration> rows = more ? found.subList(0, page.limit()) : found;
+            return new RegistrationListResponse(rows.stream().map(r -> new RegistrationItem(r.id, r.name, r.publicKey,
+                            r.requestedCapabilities, r.requestedAt, r.requestedAt.plus(config.pendingTtl()),
+                            r.agentType == null ? null : r.agentType.toString(), r.riskScore)).toList(),
+                    config.availableCapabilities(),
+                    more ? PageRequest.Cursor.at(rows.getLast().requestedAt, rows.getLast().id).encode() : null);
+        });
     }
 
     /** Grants a subset of the request: the agent exists from now on, inactive, with its DID and granted capabilities. */

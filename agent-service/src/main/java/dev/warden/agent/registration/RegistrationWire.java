@@ -1,5 +1,6 @@
 package dev.warden.agent.registration;
 
+import com.fasterxml.jackson.annotation.JsonInclude;
 import com.fasterxml.jackson.databind.PropertyNamingStrategies;
 import com.fasterxml.jackson.databind.annotation.JsonNaming;
 import org.eclipse.microprofile.openapi.annotations.extensions.Extension;
@@ -60,8 +61,13 @@ public final class RegistrationWire {
     }
 
     @JsonNaming(PropertyNamingStrategies.LowerCamelCaseStrategy.class)
-    @Schema(extensions = @Extension(name = SEED_CASING, value = "camelCase"))
-    public record RegistrationListResponse(List<RegistrationItem> registrations, List<String> availableCapabilities) {
+    @Schema(extensions = @Extension(name = SEED_CASING, value = "camelCase"),
+            requiredProperties = {"registrations", "availableCapabilities"})
+    public record RegistrationListResponse(List<RegistrationItem> registrations, List<String> availableCapabilities,
+                                           @JsonInclude(JsonInclude.Include.NON_NULL)
+                                           @Schema(description = "Beyond the seed, and only while there is one: the "
+                                                   + "cursor of the next page; absent on the last page, so a list that "
+                                                   + "fits in one page keeps the seed's shape") String nextCursor) {
     }
 
     @JsonNaming(PropertyNamingStrategies.LowerCamelCaseStrategy.class)
@@ -122,8 +128,10 @@ public final class RegistrationWire {
     }
 
     @JsonNaming(PropertyNamingStrategies.LowerCamelCaseStrategy.class)
-    @Schema(extensions = @Extension(name = SEED_CASING, value = "camelCase"))
-    public record RuleListResponse(@Schema(description = "Oldest first: the order in which they are tried") List<RuleResponse> rules) {
+    @Schema(extensions = @Extension(name = SEED_CASING, value = "camelCase"), requiredProperties = "rules")
+    public record RuleListResponse(@Schema(description = "Oldest first: the order in which they are tried") List<RuleResponse> rules,
+                                   @JsonInclude(JsonInclude.Include.NON_NULL)
+                                   @Schema(description = "The cursor of the next page; absent on the last page") String nextCursor) {
     }
 
     @JsonNaming(PropertyNamingStrategies.LowerCamelCaseStrategy.class)

@@ -26,6 +26,7 @@ import static org.hamcrest.Matchers.contains;
 import static org.hamcrest.Matchers.empty;
 import static org.hamcrest.Matchers.equalTo;
 import static org.hamcrest.Matchers.hasItem;
+import static org.hamcrest.Matchers.hasKey;
 import static org.hamcrest.Matchers.not;
 import static org.hamcrest.Matchers.notNullValue;
 import static org.hamcrest.Matchers.nullValue;
@@ -109,6 +110,14 @@ class RegistrationRulesTest {
                 .body("rules[1].agentType", equalTo("supervised"))
                 .body("rules[0].maxRiskScore", nullValue())
                 .body("rules[0].createdBy", notNullValue());
+        String next = tenant.admin().get("/v1/registrations/rules?limit=1").then().statusCode(200)
+                .body("rules.id", contains(first)).body("nextCursor", notNullValue()).extract().path("nextCursor");
+        tenant.admin().get("/v1/registrations/rules?limit=1&cursor=" + next).then().statusCode(200)
+                .body("rules.id", contains(second)).body("$", not(hasKey("nextCursor")));
+        String secondCreated = tenant.admin().get("/v1/registrations/rules").then().extract().path("rules[1].createdAt");
+        tenant.admin().get("/v1/registrations/rules?updated_since=" + secondCreated).then().statusCode(200)
+                .body("rules.id", contains(second));
+        refused(tenant.admin().get("/v1/registrations/rules?cursor=nope").then(), 400, "cursor");
 
         refused(tenant.admin().body(Map.of("name", "first", "capabilities", List.of("api_call")))
                 .post("/v1/registrations/rules").then(), 409, null);

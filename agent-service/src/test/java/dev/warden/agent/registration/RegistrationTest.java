@@ -97,6 +97,27 @@ class RegistrationTest {
     }
 
     @Test
+    void thePendingListPagesByCursorAndFiltersByUpdatedSince() {
+        String first = AgentKeys.generate().register(tenant, "first", List.of("api_call"));
+        String second = AgentKeys.generate().register(tenant, "second", List.of("api_call"));
+        Instant between = Instant.parse(tenant.admin().get("/v1/registrations").then().extract()
+                .<String>path("registrations[1].requestedAt"));
+        String third = AgentKeys.generate().register(tenant, "third", List.of("api_call"));
+
+        String next = tenant.admin().get("/v1/registrations?limit=2").then().statusCode(200)
+                .body("registrations.id", contains(first, second)).body("nextCursor", notNullValue())
+                .extract().path("nextCursor");
+        Map<String, Object> last = tenant.admin().get("/v1/registrations?limit=2&cursor=" + next).then().statusCode(200)
+                .body("registrations.id", contains(third)).extract().as(Map.class);
+        assertEquals(Set.of("registrations", "availableCapabilities"), last.keySet(), "the last page offers no cursor");
+        tenant.admin().get("/v1/registrations?updated_since=" + between).then().statusCode(200)
+                .body("registrations.id", contains(second, third));
+        for (String bad : List.of("limit=0", "limit=1001", "cursor=nope", "updated_since=yesterday")) {
+            refused(tenant.admin().get("/v1/registrations?" + bad).then(), 400, bad.substring(0, bad.indexOf('=')));
+        }
+    }
+
+    @Test
     void approvalGrantsASubsetAndCreatesTheInactiveAgentWithItsIdentity() {
         AgentKeys keys = AgentKeys.generate();
         String id = keys.register(tenant, "analyst", List.of("api_call", "file_access"));

@@ -23,8 +23,8 @@ import static dev.warden.tenancy.db.Rows.utc;
 @ApplicationScoped
 public class AccessRepository {
 
-    private static final String KEY_COLUMNS =
-            "id, org_id, name, role, secret_sha256, prefix, expires_at, revoked_at, last_used_at, created_at, created_by";
+    private static final String KEY_COLUMNS = "id, org_id, name, role, secret_sha256, prefix, expires_at, revoked_at, "
+            + "revoked_by, last_used_at, created_at, created_by";
     private static final String ORG_COLUMNS = "id, name, status, created_at, updated_at, outbound_allow_list";
 
     public Uni<Void> insertOrganization(SqlConnection conn, OrganizationRecord org) {
@@ -92,9 +92,10 @@ public class AccessRepository {
 
     public Uni<Void> insertKey(SqlConnection conn, ApiKeyRecord k) {
         return conn.preparedQuery("INSERT INTO api_keys (" + KEY_COLUMNS
-                        + ") VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11)")
+                        + ") VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12)")
                 .execute(Tuple.from(Arrays.asList(k.id(), k.orgId(), k.name(), k.role(), k.secretSha256(), k.prefix(),
-                        utc(k.expiresAt()), utc(k.revokedAt()), utc(k.lastUsedAt()), utc(k.createdAt()), k.createdBy())))
+                        utc(k.expiresAt()), utc(k.revokedAt()), k.revokedBy(), utc(k.lastUsedAt()), utc(k.createdAt()),
+                        k.createdBy())))
                 .replaceWithVoid();
     }
 
@@ -109,10 +110,14 @@ public class AccessRepository {
                 .map(rows -> first(rows, AccessRepository::key));
     }
 
-    public Uni<ApiKeyRecord> revokeKey(SqlConnection conn, UUID id, Instant at) {
-        return conn.preparedQuery("UPDATE api_keys SET revoked_at = coalesce(revoked_at, $2) WHERE id = $1 RETURNING "
-                        + KEY_COLUMNS)
-                .execute(Tuple.of(id, utc(at)))
+    /**
+     * Revokes a key not revoked yet, answering it; null when there is no such key or it is revoked already (by a
+     * concurrent request, whose revocation and revoker stand), so each key is revoked, and published revoked, once.
+     */
+    public Uni<ApiKeyRecord> revokeKey(SqlConnection conn, UUID id, Instant at, String by) {
+        return conn.preparedQuery("UPDATE api_keys SET revoked_at = $2, revoked_by = $3 WHERE id = $1 AND revoked_at IS NULL"
+                        + " RETURNING " + KEY_COLUMNS)
+                .execute(Tuple.of(id, utc(at), by))
                 .map(rows -> first(rows, AccessRepository::key));
     }
 
@@ -138,7 +143,7 @@ public class AccessRepository {
     private static ApiKeyRecord key(Row r) {
         return new ApiKeyRecord(r.getUUID("id"), r.getUUID("org_id"), r.getString("name"), r.getString("role"),
                 r.getString("secret_sha256"), r.getString("prefix"), instant(r, "expires_at"),
-                instant(r, "revoked_at"), instant(r, "last_used_at"),
+                instant(r, "revoked_at"), r.getString("revoked_by"), instant(r, "last_used_at"),
                 instant(r, "created_at"), r.getString("created_by"));
     }
 }

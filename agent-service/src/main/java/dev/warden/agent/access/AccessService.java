@@ -128,17 +128,15 @@ public class AccessService {
                         keys.total(), keys.totalExact(), page.nextCursor(keys.items(), k -> Cursor.at(k.createdAt(), k.id()))));
     }
 
-    public Uni<ApiKeyResponse> revokeKey(UUID org, UUID id) {
-        return db.inOrg(org, conn -> repository.findKey(conn, id).chain(existing -> {
-            if (existing == null) {
-                throw ApiException.notFound("API key");
-            }
-            if (existing.revokedAt() != null) {
-                return Uni.createFrom().item(existing);
-            }
-            return repository.revokeKey(conn, id, Agent.now())
-                    .call(revoked -> outbox.emit(conn, org, EventTypes.API_KEY, AccessEvents.apiKeyKey(id), revoked.event()));
-        })).map(key -> ApiKeyResponse.of(key, null));
+    /**
+     * Revokes a key on behalf of {@code actor}, who is published as its {@code revoked_by}. Revoking a revoked key
+     * changes and publishes nothing.
+     */
+    public Uni<ApiKeyResponse> revokeKey(UUID org, String actor, UUID id) {
+        return db.inOrg(org, conn -> repository.revokeKey(conn, id, Agent.now(), actor).chain(revoked -> revoked != null
+                        ? outbox.emit(conn, org, EventTypes.API_KEY, AccessEvents.apiKeyKey(id), revoked.event()).replaceWith(revoked)
+                        : repository.findKey(conn, id).map(AccessService::keyOrNotFound)))
+                .map(key -> ApiKeyResponse.of(key, null));
     }
 
     /**
@@ -167,11 +165,18 @@ public class AccessService {
     private Uni<ApiKeyRecord> insertKey(SqlConnection conn, UUID org, String actor, String name, String role,
                                         Instant expiresAt, String secret) {
         ApiKeyRecord key = new ApiKeyRecord(UUID.randomUUID(), org, name, role, ApiKeys.sha256(secret),
-                ApiKeys.displayPrefix(secret), expiresAt, null, null, Agent.now(), actor);
+                ApiKeys.displayPrefix(secret), expiresAt, null, null, null, Agent.now(), actor);
         return TenantDb.scopeTo(conn, org)
                 .chain(() -> repository.insertKey(conn, key))
                 .chain(() -> outbox.emit(conn, org, EventTypes.API_KEY, AccessEvents.apiKeyKey(key.id()), key.event()))
                 .replaceWith(key);
+    }
+
+    private static ApiKeyRecord keyOrNotFound(ApiKeyRecord key) {
+        if (key == null) {
+            throw ApiException.notFound("API key");
+        }
+        return key;
     }
 
     private static OrganizationRecord orgOrNotFound(OrganizationRecord org) {

@@ -64,6 +64,6 @@ public class ApiKeyResource {
     @Path("/{key_id}")
     @Operation(operationId = "revokeApiKey", summary = "Revoke an API key", description = "Every service refuses it as soon as the revocation reaches it.")
     public Uni<ApiKeyResponse> revoke(@PathParam("key_id") String keyId) {
-        return access.revokeKey(actor.org(), Params.uuid("key_id", keyId));
+        return access.revokeKey(actor.org(), actor.name(), Params.uuid("key_id", keyId));
     }
 }

@@ -28,6 +28,7 @@ import static org.hamcrest.Matchers.nullValue;
 import static org.hamcrest.Matchers.startsWith;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertTrue;
 
 @QuarkusTest
 class AccessTest {
@@ -87,6 +88,31 @@ class AccessTest {
         Awaitility.await().atMost(Duration.ofSeconds(30))
                 .until(() -> tenant.as(operator).get("/v1/agents").statusCode() == 401);
         tenant.admin().get("/v1/agents").then().statusCode(200);
+    }
+
+    /**
+     * A revocation is published naming who revoked the key (audit-service chains it as api-key.revoked); using the key
+     * publishes nothing (its first events are its creation and its revocation), and revoking it again changes nothing.
+     */
+    @Test
+    void aRevocationNamesTheRevokerAndAUseOfTheKeyPublishesNothing() {
+        String secret = tenant.key("viewer");
+        String id = tenant.admin().get("/v1/api-keys").then().extract()
+                .path("api_keys.find { it.prefix == '" + ApiKeys.displayPrefix(secret) + "' }.id");
+        String admin = "api-key:" + tenant.admin().get("/v1/api-keys").then().extract()
+                .path("api_keys.find { it.name == 'first admin' }.id");
+        tenant.as(secret).get("/v1/agents").then().statusCode(200);
+        usage.flush().await().atMost(Duration.ofSeconds(10));
+
+        String revokedAt = tenant.admin().delete("/v1/api-keys/" + id).then().statusCode(200)
+                .body("revoked", equalTo(true)).extract().path("revoked_at");
+        tenant.admin().delete("/v1/api-keys/" + id).then().statusCode(200).body("revoked_at", equalTo(revokedAt));
+
+        List<JsonNode> events = Events.about(Topics.ACCESS, "api-key:" + id, 2);
+        assertEquals(List.of(false, true), events.stream().map(e -> e.at("/data/revoked").asBoolean()).toList());
+        assertTrue(events.getFirst().at("/data/revoked_by").isNull() || events.getFirst().at("/data/revoked_by").isMissingNode());
+        assertEquals(admin, events.get(1).at("/data/revoked_by").asText());
+        assertEquals(tenant.orgId().toString(), events.get(1).path("orgid").asText());
     }
 
     @Test
@@ -189,13 +215,23 @@ class AccessTest {
                 .body("error.code", equalTo("unauthorized"));
     }
 
+    /**
+     * Published on creation and on each change of status, under the organization's own id: audit-service tells a
+     * creation (created_at equals updated_at) from an enabling (later updated_at) by these fields alone.
+     */
     @Test
     void organizationEventsArePublishedForEveryService() {
-        JsonNode event = Events.about(Topics.ACCESS, "org:" + tenant.orgId(), 1).getFirst();
+        Tenants.platform().post("/v1/orgs/" + tenant.orgId() + "/disable").then().statusCode(200);
+        Tenants.platform().post("/v1/orgs/" + tenant.orgId() + "/enable").then().statusCode(200);
+        List<JsonNode> events = Events.about(Topics.ACCESS, "org:" + tenant.orgId(), 3);
 
-        assertEquals(EventTypes.ORGANIZATION, event.path("type").asText());
-        assertEquals("active", event.at("/data/status").asText());
-        assertEquals(tenant.orgId().toString(), event.path("orgid").asText());
+        events.forEach(event -> assertEquals(EventTypes.ORGANIZATION, event.path("type").asText()));
+        events.forEach(event -> assertEquals(tenant.orgId().toString(), event.path("orgid").asText()));
+        assertEquals(List.of("active", "disabled", "active"), events.stream().map(e -> e.at("/data/status").asText()).toList());
+        JsonNode created = events.getFirst().get("data");
+        assertEquals(created.get("created_at"), created.get("updated_at"));
+        JsonNode enabled = events.get(2).get("data");
+        assertTrue(Instant.parse(enabled.get("updated_at").asText()).isAfter(Instant.parse(enabled.get("created_at").asText())));
     }
 
     @Test

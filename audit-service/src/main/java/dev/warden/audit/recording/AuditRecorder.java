@@ -26,16 +26,18 @@ import java.util.Map;
 import java.util.UUID;
 
 /**
- * Records every event of the agent, fleet, execution and agent-action topics in the audit chain, a polled batch at a
- * time: one transaction per organization per batch, not one per entry. Unparseable messages go to their dead-letter
- * topic; everything else is recorded exactly once, by event id. An event the chain refuses (a missing action, a NUL
- * character) fails its batch; {@link EventConsumers} then isolates it and dead-letters it alone.
+ * Records every event of the agent, fleet, execution, agent-action and access topics in the audit chain, a polled
+ * batch at a time: one transaction per organization per batch, not one per entry. Unparseable messages go to their
+ * dead-letter topic; everything else is recorded exactly once, by event id. A tombstone of the compacted access topic
+ * (a null value) is no event and is passed over. An event the chain refuses (a missing action, a NUL character) fails
+ * its batch; {@link EventConsumers} then isolates it and dead-letters it alone.
  */
 @ApplicationScoped
 public class AuditRecorder {
 
     public static final String GROUP = "audit-service";
-    public static final List<String> TOPICS = List.of(Topics.AGENTS, Topics.FLEET, Topics.EXECUTIONS, Topics.AGENT_ACTIONS);
+    public static final List<String> TOPICS = List.of(Topics.AGENTS, Topics.FLEET, Topics.EXECUTIONS, Topics.AGENT_ACTIONS,
+            Topics.ACCESS);
 
     private final ChainAppender chain;
     private final DeadLetters deadLetters;
@@ -58,6 +60,9 @@ public class AuditRecorder {
         Map<UUID, List<Incoming>> byOrg = new LinkedHashMap<>();
         List<Uni<Void>> deadLettered = new ArrayList<>();
         for (ConsumerRecord<String, String> record : records) {
+            if (record.value() == null) {
+                continue; // a tombstone: compaction's removal of a key, no change to record
+            }
             try {
                 CloudEvent event = EventJson.read(record.value());
                 byOrg.computeIfAbsent(event.orgid(), o -> new ArrayList<>()).add(new Incoming(event, EntryMapper.map(event, now)));

@@ -9,16 +9,26 @@ import dev.warden.events.audit.AuditEvents.AuditEntry;
 
 import java.time.Instant;
 import java.util.List;
+import java.util.Objects;
 
 /**
  * What the audit log keeps of each event: who did what to which agent, through which connector, with which result,
  * and the facts seed 001 asks for (a deploy's version and image, a rollback's from and to versions, a run's exit code,
- * duration and output line counts).
+ * duration and output line counts). Access changes (API keys created and revoked, organizations created, disabled and
+ * enabled) are entries of the organization without an agent; a key's entry names the key, never its secret's SHA-256.
  */
 public final class EntryMapper {
 
+    /**
+     * The actor of organization entries: only a platform administrator creates, disables or enables an organization,
+     * and the organization's event does not say which one.
+     */
+    public static final String PLATFORM_ACTOR = "platform";
+
     private static final List<String> ACTOR_FIELDS = List.of("/actor", "/deployment/deployed_by", "/agent/updated_by",
             "/policy/updated_by", "/binding/created_by", "/requested_by");
+    /** What an API key's entry keeps of it: never {@code secret_sha256}. */
+    private static final List<String> API_KEY_FIELDS = List.of("name", "role", "prefix", "expires_at");
     private static final List<String> RUN_FIELDS = List.of("execution_id", "exit_code", "duration_ms", "stdout_lines",
             "stderr_lines", "stdout_sha256", "stderr_sha256", "status");
 
@@ -82,6 +92,24 @@ public final class EntryMapper {
                     actorOverride = data.get("requested_by").asText();
                 }
             }
+            case EventTypes.API_KEY -> {
+                // agent-service publishes a key when it is created and when it is revoked (a use publishes nothing).
+                boolean revoked = data.path("revoked").asBoolean(false);
+                agentId = null;
+                actionType = revoked ? "api-key.revoked" : "api-key.created";
+                actorOverride = text(data, revoked ? "/revoked_by" : "/created_by");
+                copy(data, metadata, "/id", "key_id");
+                for (String field : API_KEY_FIELDS) {
+                    copy(data, metadata, "/" + field, field);
+                }
+            }
+            case EventTypes.ORGANIZATION -> {
+                agentId = null;
+                actionType = organizationChange(data);
+                actorOverride = PLATFORM_ACTOR;
+                copy(data, metadata, "/name", "name");
+                copy(data, metadata, "/status", "status");
+            }
             default -> {
                 // Fleet events: keep the run facts seed 001 asks for when they are present.
                 for (String field : RUN_FIELDS) {
@@ -102,6 +130,23 @@ public final class EntryMapper {
     static String actionType(String type) {
         String name = type.startsWith("dev.warden.") ? type.substring("dev.warden.".length()) : type;
         return name.replaceFirst("\\.v[0-9]+$", "");
+    }
+
+    /**
+     * agent-service publishes an organization when it creates it (active, {@code updated_at} equal to
+     * {@code created_at}) and when its status changes (a later {@code updated_at}); nothing else publishes it.
+     */
+    static String organizationChange(JsonNode data) {
+        if ("disabled".equals(text(data, "/status"))) {
+            return "organization.disabled";
+        }
+        return Objects.equals(instant(data, "/created_at"), instant(data, "/updated_at")) ? "organization.created"
+                : "organization.enabled";
+    }
+
+    private static Instant instant(JsonNode data, String pointer) {
+        String value = text(data, pointer);
+        return value == null ? null : Instant.parse(value);
     }
 
     private static String actor(JsonNode data) {

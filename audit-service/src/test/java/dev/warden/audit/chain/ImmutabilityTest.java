@@ -40,14 +40,17 @@ class ImmutabilityTest {
     TenantDb db;
 
     private TestOrg org;
+    /** The chain's head before the five entries: the entries of the organization's own creation. */
+    private int base;
 
     @BeforeEach
     void fiveEntries() {
         org = AuditFixtures.organization();
+        base = AuditFixtures.head(org);
         AuditFixtures.publish(IntStream.range(0, 5)
                 .mapToObj(i -> AuditFixtures.deployed(org.id(), "agent-" + i, i + 1, "img:v" + (i + 1))).toList());
         Awaitility.await().atMost(WAIT)
-                .until(() -> as(org, "auditor").get("/v1/audit").then().extract().<Integer>path("total") == 5);
+                .until(() -> as(org, "auditor").get("/v1/audit").then().extract().<Integer>path("total") == base + 5);
     }
 
     @Test
@@ -77,47 +80,49 @@ class ImmutabilityTest {
         try (Connection c = superuser(); Statement s = c.createStatement()) {
             // A superuser can switch triggers off: exactly the attack the hash chain exists to expose.
             s.execute("SET session_replication_role = replica");
-            s.execute("UPDATE audit_entries SET actor = 'mallory' WHERE org_id = '" + org.id() + "' AND sequence = 3");
+            s.execute("UPDATE audit_entries SET actor = 'mallory' WHERE org_id = '" + org.id() + "' AND sequence = "
+                    + (base + 3));
         }
 
         as(org, "auditor").get("/v1/audit/verify").then().statusCode(200)
                 .body("valid", equalTo(false))
-                .body("first_invalid_sequence", equalTo(3));
-        as(org, "auditor").get("/v1/audit/verify?from=1&to=2").then().body("valid", equalTo(true));
+                .body("first_invalid_sequence", equalTo(base + 3));
+        as(org, "auditor").get("/v1/audit/verify?from=1&to=" + (base + 2)).then().body("valid", equalTo(true));
     }
 
     @Test
     void aDeletedRowIsNamedByVerification() throws SQLException {
         try (Connection c = superuser(); Statement s = c.createStatement()) {
             s.execute("SET session_replication_role = replica");
-            s.execute("DELETE FROM audit_entries WHERE org_id = '" + org.id() + "' AND sequence = 4");
+            s.execute("DELETE FROM audit_entries WHERE org_id = '" + org.id() + "' AND sequence = " + (base + 4));
         }
 
         as(org, "auditor").get("/v1/audit/verify").then().statusCode(200)
                 .body("valid", equalTo(false))
-                .body("first_invalid_sequence", equalTo(4));
+                .body("first_invalid_sequence", equalTo(base + 4));
     }
 
     @Test
     void withoutFromVerificationStartsAfterTheNewestCheckpointAndTheBackgroundOneChecksTheWholeChain() throws SQLException {
-        as(org, "auditor").post("/v1/audit/checkpoints").then().statusCode(201).body("sequence", equalTo(5));
+        as(org, "auditor").post("/v1/audit/checkpoints").then().statusCode(201).body("sequence", equalTo(base + 5));
         AuditFixtures.publish(List.of(AuditFixtures.deployed(org.id(), "agent-9", 9, "img:v9")));
         Awaitility.await().atMost(WAIT)
-                .until(() -> as(org, "auditor").get("/v1/audit").then().extract().<Integer>path("total") == 6);
-        tamper(3);
+                .until(() -> as(org, "auditor").get("/v1/audit").then().extract().<Integer>path("total") == base + 6);
+        tamper(base + 3);
 
         as(org, "auditor").get("/v1/audit/verify").then().statusCode(200)
-                .body("valid", equalTo(true)).body("from", equalTo(6)).body("to", equalTo(6)).body("head", equalTo(6))
+                .body("valid", equalTo(true)).body("from", equalTo(base + 6)).body("to", equalTo(base + 6))
+                .body("head", equalTo(base + 6))
                 .body("entries_checked", equalTo(1))
-                .body("checkpoint.sequence", equalTo(5)).body("checkpoint.signature_valid", equalTo(true));
+                .body("checkpoint.sequence", equalTo(base + 5)).body("checkpoint.signature_valid", equalTo(true));
 
         double invalidBefore = invalidVerdicts();
         String location = as(org, "auditor").post("/v1/audit/verifications").then().statusCode(202)
-                .body("head", equalTo(6)).extract().header("Location");
+                .body("head", equalTo(base + 6)).extract().header("Location");
         Awaitility.await().atMost(WAIT).until(() -> !"running".equals(as(org, "auditor").get(location).then()
                 .statusCode(200).extract().path("status")));
         as(org, "auditor").get(location).then()
-                .body("status", equalTo("invalid")).body("first_invalid_sequence", equalTo(3))
+                .body("status", equalTo("invalid")).body("first_invalid_sequence", equalTo(base + 3))
                 .body("progress", equalTo(100)).body("completed_at", notNullValue());
         assertEquals(invalidBefore + 1, invalidVerdicts(), "the broken chain counts for the alert");
         as(org, "viewer").post("/v1/audit/verifications").then().statusCode(403);
@@ -126,11 +131,11 @@ class ImmutabilityTest {
 
     @Test
     void anEntryThatNoLongerHasItsCheckpointsHashFailsVerificationFromThatCheckpoint() throws SQLException {
-        as(org, "auditor").post("/v1/audit/checkpoints").then().statusCode(201).body("sequence", equalTo(5));
-        tamper(5);
+        as(org, "auditor").post("/v1/audit/checkpoints").then().statusCode(201).body("sequence", equalTo(base + 5));
+        tamper(base + 5);
 
         as(org, "auditor").get("/v1/audit/verify").then().statusCode(200)
-                .body("valid", equalTo(false)).body("first_invalid_sequence", equalTo(5))
+                .body("valid", equalTo(false)).body("first_invalid_sequence", equalTo(base + 5))
                 .body("checkpoint.matches_chain", equalTo(false));
     }
 
@@ -143,20 +148,20 @@ class ImmutabilityTest {
 
     @Test
     void aRangeThatVouchesForNothingIsA400NotValid() {
-        // Five entries. Inverted; past the head (a chain shorter than the caller expects); below the checkpoint
-        as(org, "auditor").get("/v1/audit/verify?from=4&to=2").then().statusCode(400)
+        // Five entries after base. Inverted; past the head (a chain shorter than the caller expects); below the checkpoint
+        as(org, "auditor").get("/v1/audit/verify?from=" + (base + 4) + "&to=" + (base + 2)).then().statusCode(400)
                 .body("error.details[0].field", equalTo("to"));
-        as(org, "auditor").get("/v1/audit/export?from=4&to=2").then().statusCode(400)
+        as(org, "auditor").get("/v1/audit/export?from=" + (base + 4) + "&to=" + (base + 2)).then().statusCode(400)
                 .body("error.details[0].field", equalTo("to"));
-        as(org, "auditor").get("/v1/audit/verify?from=7").then().statusCode(400)
+        as(org, "auditor").get("/v1/audit/verify?from=" + (base + 7)).then().statusCode(400)
                 .body("error.details[0].field", equalTo("from"));
-        as(org, "auditor").get("/v1/audit/export?from=7").then().statusCode(400)
+        as(org, "auditor").get("/v1/audit/export?from=" + (base + 7)).then().statusCode(400)
                 .body("error.details[0].field", equalTo("from"));
         // Just past the head: nothing new since the last check, which is no mistake
-        as(org, "auditor").get("/v1/audit/verify?from=6").then().statusCode(200)
+        as(org, "auditor").get("/v1/audit/verify?from=" + (base + 6)).then().statusCode(200)
                 .body("valid", equalTo(true)).body("entries_checked", equalTo(0));
-        as(org, "auditor").post("/v1/audit/checkpoints").then().statusCode(201).body("sequence", equalTo(5));
-        as(org, "auditor").get("/v1/audit/verify?to=3").then().statusCode(400)
+        as(org, "auditor").post("/v1/audit/checkpoints").then().statusCode(201).body("sequence", equalTo(base + 5));
+        as(org, "auditor").get("/v1/audit/verify?to=" + (base + 3)).then().statusCode(400)
                 .body("error.details[0].field", equalTo("to"));
         // A status filter is one of the statuses entries have: a typo is a 400, not an empty page
         as(org, "auditor").get("/v1/audit?status=sucess").then().statusCode(400)

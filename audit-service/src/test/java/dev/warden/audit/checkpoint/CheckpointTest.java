@@ -41,28 +41,31 @@ class CheckpointTest {
     CheckpointService checkpoints;
 
     private TestOrg org;
+    /** The chain's head before the four entries: the entries of the organization's own creation. */
+    private int base;
 
     @BeforeEach
     void entries() {
         org = AuditFixtures.organization();
+        base = AuditFixtures.head(org);
         AuditFixtures.publish(IntStream.range(0, 4)
                 .mapToObj(i -> AuditFixtures.deployed(org.id(), "agent-" + i, i + 1, "img")).toList());
         Awaitility.await().atMost(WAIT)
-                .until(() -> as(org, "auditor").get("/v1/audit").then().extract().<Integer>path("total") == 4);
+                .until(() -> as(org, "auditor").get("/v1/audit").then().extract().<Integer>path("total") == base + 4);
     }
 
     @Test
     void aCheckpointSignsTheHeadAndVerifiesWithThePublicKey() {
         JsonNode body = EventJson.tree(as(org, "auditor").post("/v1/audit/checkpoints").then().statusCode(201)
-                .body("sequence", equalTo(4)).body("algorithm", equalTo("Ed25519")).extract().asString());
+                .body("sequence", equalTo(base + 4)).body("algorithm", equalTo("Ed25519")).extract().asString());
         Checkpoint checkpoint = EventJson.MAPPER.convertValue(body, Checkpoint.class);
         String publicKey = given().get("/v1/audit/public-key").then().statusCode(200)
                 .body("key_id", equalTo(checkpoint.keyId())).extract().path("public_key");
-        String head = as(org, "auditor").get("/v1/audit?offset=3").then().extract().path("entries[0].hash");
+        String head = as(org, "auditor").get("/v1/audit?offset=" + (base + 3)).then().extract().path("entries[0].hash");
 
         assertEquals(head, checkpoint.headHash());
         assertTrue(SigningKey.verify(publicKey, AuditChain.signedBytes(checkpoint), checkpoint.signature()));
-        Checkpoint forged = new Checkpoint(checkpoint.id(), checkpoint.orgId(), 3, checkpoint.headHash(),
+        Checkpoint forged = new Checkpoint(checkpoint.id(), checkpoint.orgId(), base + 3, checkpoint.headHash(),
                 checkpoint.signedAt(), checkpoint.keyId(), checkpoint.algorithm(), checkpoint.signature());
         assertFalse(SigningKey.verify(publicKey, AuditChain.signedBytes(forged), forged.signature()));
         as(org, "auditor").get("/v1/audit/verify").then()
@@ -76,27 +79,29 @@ class CheckpointTest {
         checkpoints.signDue().await().atMost(WAIT);
 
         as(org, "auditor").get("/v1/audit/checkpoints").then().statusCode(200)
-                .body("checkpoints[0].sequence", equalTo(4));
+                .body("checkpoints[0].sequence", equalTo(base + 4));
     }
 
     @Test
     void anExportedRangeVerifiesOfflineAndADoctoredOneDoesNot() {
         as(org, "auditor").post("/v1/audit/checkpoints").then().statusCode(201);
-        JsonNode export = EventJson.tree(as(org, "auditor").get("/v1/audit/export?from=2").then().statusCode(200)
+        long from = base + 2;
+        JsonNode export = EventJson.tree(as(org, "auditor").get("/v1/audit/export?from=" + from).then().statusCode(200)
                 .extract().asString());
 
         List<AuditEntry> entries = new ArrayList<>();
         export.get("entries").forEach(e -> entries.add(EventJson.MAPPER.convertValue(e, AuditEntry.class)));
         Checkpoint checkpoint = EventJson.MAPPER.convertValue(export.get("checkpoint"), Checkpoint.class);
-        assertEquals(OptionalLong.empty(), AuditChain.firstBroken(entries, export.get("prev_hash").asText(), 2));
+        assertEquals(OptionalLong.empty(), AuditChain.firstBroken(entries, export.get("prev_hash").asText(), from));
         assertEquals(entries.getLast().hash(), checkpoint.headHash());
         assertTrue(SigningKey.verify(export.get("public_key").asText(), AuditChain.signedBytes(checkpoint), checkpoint.signature()));
 
-        AuditEntry third = entries.get(1);
-        entries.set(1, new AuditEntry(third.orgId(), third.sequence(), third.eventId(), third.eventType(), third.agentId(),
-                "mallory", third.actionType(), third.connector(), third.status(), third.inputsHash(), third.outputsHash(),
-                third.metadata(), third.occurredAt(), third.recordedAt(), third.prevHash(), third.hash()));
-        assertEquals(OptionalLong.of(3), AuditChain.firstBroken(entries, export.get("prev_hash").asText(), 2));
+        AuditEntry original = entries.get(1);
+        entries.set(1, new AuditEntry(original.orgId(), original.sequence(), original.eventId(), original.eventType(),
+                original.agentId(), "mallory", original.actionType(), original.connector(), original.status(),
+                original.inputsHash(), original.outputsHash(), original.metadata(), original.occurredAt(),
+                original.recordedAt(), original.prevHash(), original.hash()));
+        assertEquals(OptionalLong.of(from + 1), AuditChain.firstBroken(entries, export.get("prev_hash").asText(), from));
     }
 
     /** docs/verifier/verify.mjs recomputes a real export with Node's crypto alone: RFC 8785 makes that possible. */
@@ -105,16 +110,17 @@ class CheckpointTest {
         AuditFixtures.publish(List.of(AuditFixtures.deployed(org.id(), "agent-ü", 9,
                 "registry.example.com/ağent:v9 😀 \"q\" \\ \u0007 €")));
         Awaitility.await().atMost(WAIT)
-                .until(() -> as(org, "auditor").get("/v1/audit").then().extract().<Integer>path("total") == 5);
-        as(org, "auditor").post("/v1/audit/checkpoints").then().statusCode(201).body("sequence", equalTo(5));
-        Path export = Files.writeString(dir.resolve("export.json"),
-                as(org, "auditor").get("/v1/audit/export?from=2").then().statusCode(200).extract().asString());
+                .until(() -> as(org, "auditor").get("/v1/audit").then().extract().<Integer>path("total") == base + 5);
+        as(org, "auditor").post("/v1/audit/checkpoints").then().statusCode(201).body("sequence", equalTo(base + 5));
+        Path export = Files.writeString(dir.resolve("export.json"), as(org, "auditor")
+                .get("/v1/audit/export?from=" + (base + 2)).then().statusCode(200).extract().asString());
         Path key = Files.writeString(dir.resolve("warden-audit.pem"),
                 given().get("/v1/audit/public-key").then().statusCode(200).extract().<String>path("public_key_pem"));
 
         NodeRun verified = node(export.toString(), "--public-key", key.toString());
         assertEquals(0, verified.exitCode(), verified.output());
-        assertTrue(verified.output().contains("chain: entries 2..5 follow"), verified.output());
+        assertTrue(verified.output().contains("chain: entries " + (base + 2) + ".." + (base + 5) + " follow"),
+                verified.output());
         assertTrue(verified.output().contains("VERIFIED"), verified.output());
 
         com.fasterxml.jackson.databind.node.ObjectNode doctored = (com.fasterxml.jackson.databind.node.ObjectNode) EventJson.tree(Files.readString(export));
@@ -122,7 +128,7 @@ class CheckpointTest {
         Files.writeString(export, doctored.toString());
         NodeRun refused = node(export.toString(), "--public-key", key.toString());
         assertEquals(1, refused.exitCode(), refused.output());
-        assertTrue(refused.output().contains("FAILED: entry 3 does not follow"), refused.output());
+        assertTrue(refused.output().contains("FAILED: entry " + (base + 3) + " does not follow"), refused.output());
     }
 
     private record NodeRun(int exitCode, String output) {

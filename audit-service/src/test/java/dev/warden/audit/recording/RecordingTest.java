@@ -12,7 +12,6 @@ import dev.warden.events.execution.ExecutionEvents.ExecutionStarted;
 import dev.warden.testing.EventTap;
 import dev.warden.testing.TestOrganizations.TestOrg;
 import io.quarkus.test.junit.QuarkusTest;
-import org.awaitility.Awaitility;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 
@@ -27,6 +26,7 @@ import java.util.stream.LongStream;
 import static dev.warden.audit.support.AuditFixtures.as;
 import static org.hamcrest.Matchers.contains;
 import static org.hamcrest.Matchers.equalTo;
+import static org.hamcrest.Matchers.everyItem;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
@@ -36,10 +36,13 @@ class RecordingTest {
     private static final Duration WAIT = Duration.ofSeconds(60);
 
     private TestOrg org;
+    /** The chain's head before the test: the entries of the organization's own creation. */
+    private int base;
 
     @BeforeEach
     void organization() {
         org = AuditFixtures.organization();
+        base = AuditFixtures.head(org);
     }
 
     @Test
@@ -49,16 +52,18 @@ class RecordingTest {
                 AuditFixtures.rolledBack(org.id(), agent, 2, 1)));
 
         awaitEntries(2);
+        String deployHash = as(org, "auditor").get("/v1/audit?agent_id=" + agent + "&action_type=agent.deployed")
+                .then().extract().path("entries[0].hash");
         as(org, "auditor").get("/v1/audit?agent_id=" + agent).then().statusCode(200)
                 .body("total", equalTo(2))
-                .body("entries.sequence", contains(1, 2))
+                .body("entries.sequence", contains(base + 1, base + 2))
                 .body("entries.action_type", contains("agent.deployed", "agent.rolled-back"))
                 .body("entries[0].metadata.version", equalTo(2))
                 .body("entries[0].metadata.image_uri", equalTo("img:v2"))
                 .body("entries[0].actor", equalTo("alice"))
                 .body("entries[1].metadata.from_version", equalTo(2))
                 .body("entries[1].metadata.to_version", equalTo(1))
-                .body("entries[1].prev_hash", equalTo(as(org, "auditor").get("/v1/audit?limit=1").path("entries[0].hash")));
+                .body("entries[1].prev_hash", equalTo(deployHash));
     }
 
     @Test
@@ -99,7 +104,7 @@ class RecordingTest {
         // A later event of the same agent shares the partition: once it is recorded, every copy before it was handled.
         AuditFixtures.publish(List.of(AuditFixtures.deployed(org.id(), event.subject(), 2, "img:v2")));
         awaitEntries(3);
-        as(org, "auditor").get("/v1/audit").then().body("total", equalTo(3));
+        as(org, "auditor").get("/v1/audit").then().body("total", equalTo(base + 3));
     }
 
     @Test
@@ -110,9 +115,12 @@ class RecordingTest {
 
         awaitEntries(300);
         List<Integer> sequences = as(org, "auditor").get("/v1/audit?limit=1000").then().extract().path("entries.sequence");
-        assertEquals(LongStream.rangeClosed(1, 300).boxed().map(Long::intValue).toList(), sequences);
+        assertEquals(LongStream.rangeClosed(1, base + 300).boxed().map(Long::intValue).toList(), sequences);
+        List<Integer> deploys = as(org, "auditor").get("/v1/audit?limit=1000&action_type=agent.deployed").then().extract()
+                .path("entries.sequence");
+        assertEquals(LongStream.rangeClosed(base + 1, base + 300).boxed().map(Long::intValue).toList(), deploys);
         as(org, "auditor").get("/v1/audit/verify").then().statusCode(200)
-                .body("valid", equalTo(true)).body("entries_checked", equalTo(300));
+                .body("valid", equalTo(true)).body("entries_checked", equalTo(base + 300));
     }
 
     @Test
@@ -124,7 +132,7 @@ class RecordingTest {
             JsonNode recorded = EventTap.json(tap.await(r -> agent.equals(EventTap.json(r).path("subject").asText()), 1, WAIT)
                     .getFirst());
             assertEquals(List.of(), EventSchemas.violations(recorded));
-            assertEquals(1, recorded.at("/data/sequence").asInt());
+            assertEquals(base + 1, recorded.at("/data/sequence").asInt());
             assertEquals(org.id().toString(), recorded.path("orgid").asText());
         }
     }
@@ -156,11 +164,12 @@ class RecordingTest {
         AuditFixtures.publish(events);
 
         try (EventTap tap = new EventTap(AuditFixtures.bootstrap(), Topics.AUDIT)) {
+            // The whole chain: the entries of the organization's creation, then these 50.
             List<JsonNode> entries = tap.await(r -> r.key().equals(org.id().toString())
-                    && EventTap.json(r).path("type").asText().equals(dev.warden.events.EventTypes.AUDIT_ENTRY_RECORDED), 50, WAIT)
-                    .stream().map(EventTap::json).toList();
+                    && EventTap.json(r).path("type").asText().equals(dev.warden.events.EventTypes.AUDIT_ENTRY_RECORDED),
+                    base + 50, WAIT).stream().map(EventTap::json).toList();
             String prev = dev.warden.events.audit.AuditChain.GENESIS;
-            for (int i = 0; i < 50; i++) {
+            for (int i = 0; i < base + 50; i++) {
                 JsonNode data = entries.get(i).get("data");
                 assertEquals(i + 1, data.get("sequence").asInt());
                 assertEquals(prev, data.get("prev_hash").asText());
@@ -182,11 +191,16 @@ class RecordingTest {
 
     @Test
     void anotherOrganizationSeesNoneOfTheseEntries() {
-        AuditFixtures.publish(List.of(AuditFixtures.deployed(org.id(), UUID.randomUUID().toString(), 1, "img")));
+        String agent = UUID.randomUUID().toString();
+        AuditFixtures.publish(List.of(AuditFixtures.deployed(org.id(), agent, 1, "img")));
         awaitEntries(1);
 
+        // The other organization's chain holds the entries of its own creation, and nothing of this one's.
         TestOrg other = AuditFixtures.organization();
-        as(other, "auditor").get("/v1/audit").then().statusCode(200).body("total", equalTo(0));
+        as(other, "auditor").get("/v1/audit").then().statusCode(200)
+                .body("total", equalTo(AuditFixtures.creationEntries(other)))
+                .body("entries.org_id", everyItem(equalTo(other.id().toString())));
+        as(other, "auditor").get("/v1/audit?agent_id=" + agent).then().statusCode(200).body("total", equalTo(0));
     }
 
     @Test
@@ -198,8 +212,8 @@ class RecordingTest {
         as(org, "admin").get("/v1/audit").then().statusCode(200);
     }
 
+    /** Waits until {@code count} entries follow the organization's creation in its chain. */
     private void awaitEntries(int count) {
-        Awaitility.await().atMost(WAIT).pollInterval(Duration.ofMillis(200))
-                .until(() -> as(org, "auditor").get("/v1/audit?limit=1").then().extract().<Integer>path("total") >= count);
+        AuditFixtures.awaitHead(org, base + count);
     }
 }

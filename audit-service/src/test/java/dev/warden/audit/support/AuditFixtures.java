@@ -27,12 +27,41 @@ public final class AuditFixtures {
         return ConfigProvider.getConfig().getValue("kafka.bootstrap.servers", String.class);
     }
 
-    /** An organization with admin, auditor and viewer keys, usable once this returns. */
+    /**
+     * An organization with admin, auditor and viewer keys, usable once this returns, whose chain holds the entries of
+     * its creation ({@link #creationEntries}) and nothing else: what a test adds follows {@link #head} at its start.
+     */
     public static TestOrg organization() {
         TestOrg org = TestOrganizations.create(bootstrap(), "admin", "auditor", "viewer");
         Awaitility.await().atMost(Duration.ofSeconds(30)).pollInterval(Duration.ofMillis(100))
                 .until(() -> given().header("X-API-Key", org.key("viewer")).get("/v1/audit").statusCode() != 401);
+        awaitHead(org, creationEntries(org));
         return org;
+    }
+
+    /**
+     * The entries audit-service chains of a test organization's creation on {@code warden.access.v1}: the
+     * organization's ({@code organization.created}) and one {@code api-key.created} per key, in no fixed order (each
+     * has its own record key).
+     */
+    public static int creationEntries(TestOrg org) {
+        return 1 + org.keys().size();
+    }
+
+    /** The sequence of the organization's chain head (the total of its whole chain). */
+    public static int head(TestOrg org) {
+        return as(org, "auditor").get("/v1/audit?limit=1").then().statusCode(200).extract().path("total");
+    }
+
+    /**
+     * Waits until the organization's chain reaches {@code sequence}; an answer other than 200 (its keys unknown yet,
+     * or refused while it is disabled) is not yet.
+     */
+    public static void awaitHead(TestOrg org, int sequence) {
+        Awaitility.await().atMost(Duration.ofSeconds(60)).pollInterval(Duration.ofMillis(100)).until(() -> {
+            var answer = as(org, "auditor").get("/v1/audit?limit=1");
+            return answer.statusCode() == 200 && answer.then().extract().<Integer>path("total") >= sequence;
+        });
     }
 
     public static RequestSpecification as(TestOrg org, String role) {

@@ -15,9 +15,12 @@ import java.util.Set;
 public record KafkaAccess(String principal, Set<String> writes, Set<String> reads, String groupPrefix) {
 
     public static final KafkaAccess AGENT_SERVICE = of("agent-service", List.of(Topics.AGENTS, Topics.ACCESS), List.of());
-    /** audit-service also publishes the agent actions reported to its API, then records them like any event. */
+    /**
+     * audit-service also publishes the agent actions reported to its API, then records them like any event; it records
+     * the access topic's changes too, so it consumes that topic as a group (and dead-letters what it cannot parse).
+     */
     public static final KafkaAccess AUDIT_SERVICE = of("audit-service", List.of(Topics.AUDIT, Topics.AGENT_ACTIONS),
-            List.of(Topics.AGENTS, Topics.FLEET, Topics.EXECUTIONS, Topics.AGENT_ACTIONS));
+            List.of(Topics.AGENTS, Topics.FLEET, Topics.EXECUTIONS, Topics.AGENT_ACTIONS, Topics.ACCESS));
 
     public static final KafkaAccess RUNNER_SERVICE = of("runner-service", List.of(Topics.EXECUTIONS), List.of(Topics.AGENTS));
     /** fleet-service projects agents (known ids, policy changes) and drift events (recent threats). */

@@ -1,6 +1,8 @@
 package dev.warden.events;
 
 import com.fasterxml.jackson.databind.node.ObjectNode;
+import dev.warden.events.access.AccessEvents;
+import dev.warden.events.access.AccessEvents.ApiKey;
 import dev.warden.events.access.AccessEvents.Organization;
 import org.junit.jupiter.api.Test;
 
@@ -32,6 +34,21 @@ class EventSchemasTest {
         var problems = EventSchemas.violations(EventJson.MAPPER.valueToTree(event));
 
         assertTrue(problems.stream().anyMatch(p -> p.contains("status")), problems.toString());
+    }
+
+    /** A revocation names who revoked; a key event published before revoked_by existed still parses and validates. */
+    @Test
+    void aKeysRevokerIsOptional() {
+        UUID key = UUID.randomUUID();
+        CloudEvent revoked = CloudEvent.of("/warden/test", EventTypes.API_KEY, AccessEvents.apiKeyKey(key), org,
+                new ApiKey(key, org, "ci", "operator", "a".repeat(64), "wdn_abcdef", null, true, Instant.now(),
+                        "api-key:creator", "api-key:revoker"));
+        ObjectNode json = EventJson.MAPPER.valueToTree(revoked);
+        assertEquals(java.util.List.of(), EventSchemas.violations(json));
+
+        ((ObjectNode) json.get("data")).remove("revoked_by");
+        assertEquals(java.util.List.of(), EventSchemas.violations(json));
+        assertNull(EventJson.MAPPER.convertValue(json.get("data"), ApiKey.class).revokedBy());
     }
 
     @Test

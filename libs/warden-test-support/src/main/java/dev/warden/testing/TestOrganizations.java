@@ -62,7 +62,7 @@ public final class TestOrganizations {
                 String secret = "wdn_test_" + UUID.randomUUID();
                 ApiKey key = new ApiKey(id, org, role + " key", role,
                         CanonicalJson.sha256Hex(secret.getBytes(StandardCharsets.UTF_8)), secret.substring(0, 10), null,
-                        false, now, "test");
+                        false, now, "test", null);
                 send(producer, AccessEvents.apiKeyKey(id), CloudEvent.of("/warden/test", EventTypes.API_KEY,
                         AccessEvents.apiKeyKey(id), org, key));
                 keys.put(role, secret);

@@ -31,9 +31,13 @@ public final class AccessEvents {
         }
     }
 
+    /**
+     * An API key's latest state: published when it is created and when it is revoked. {@code revokedBy} names who
+     * revoked it (null while it is not revoked, and in events published before the field existed).
+     */
     @JsonNaming(PropertyNamingStrategies.SnakeCaseStrategy.class)
     public record ApiKey(UUID id, UUID orgId, String name, String role, String secretSha256, String prefix,
-                         Instant expiresAt, boolean revoked, Instant createdAt, String createdBy) {
+                         Instant expiresAt, boolean revoked, Instant createdAt, String createdBy, String revokedBy) {
 
         public boolean usableAt(Instant now) {
             return !revoked && (expiresAt == null || expiresAt.isAfter(now));

@@ -1,0 +1,97 @@
+package dev.warden.audit.recording;
+
+import com.fasterxml.jackson.databind.node.ObjectNode;
+import dev.warden.events.CloudEvent;
+import dev.warden.events.EventJson;
+import dev.warden.events.EventTypes;
+import dev.warden.events.access.AccessEvents;
+import dev.warden.events.access.AccessEvents.ApiKey;
+import dev.warden.events.access.AccessEvents.Organization;
+import dev.warden.events.audit.AuditEvents.AuditEntry;
+import org.junit.jupiter.api.Test;
+
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Set;
+import java.util.UUID;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertNull;
+
+/** How the access topic's events become entries: the action from the state, the actor, never the secret's hash. */
+class EntryMapperTest {
+
+    private static final String SHA256 = "f".repeat(64);
+    private static final Instant CREATED = Instant.parse("2026-03-01T10:00:00.123456Z");
+
+    private final UUID org = UUID.randomUUID();
+    private final UUID key = UUID.randomUUID();
+
+    @Test
+    void aKeyIsCreatedByItsCreatorAndRevokedByItsRevokerWithoutItsSecretsHash() {
+        AuditEntry created = map(keyEvent(false, null));
+        AuditEntry revoked = map(keyEvent(true, "api-key:bob"));
+
+        assertEquals("api-key.created", created.actionType());
+        assertEquals("api-key:alice", created.actor());
+        assertEquals("api-key.revoked", revoked.actionType());
+        assertEquals("api-key:bob", revoked.actor());
+        for (AuditEntry entry : List.of(created, revoked)) {
+            assertNull(entry.agentId());
+            assertEquals(org, entry.orgId());
+            assertEquals(Set.of("key_id", "name", "role", "prefix", "expires_at"), Set.copyOf(metadataFields(entry)));
+            assertEquals(key.toString(), entry.metadata().get("key_id").asText());
+            assertFalse(entry.toString().contains(SHA256), entry.toString());
+            assertFalse(entry.metadata().toString().contains(SHA256));
+        }
+    }
+
+    @Test
+    void aRevocationPublishedBeforeRevokedByExistedNamesNoActor() {
+        ObjectNode event = (ObjectNode) EventJson.MAPPER.valueToTree(keyEvent(true, null));
+        ((ObjectNode) event.get("data")).remove("revoked_by");
+
+        AuditEntry revoked = EntryMapper.map(EventJson.read(event.toString()), Instant.now());
+
+        assertEquals("api-key.revoked", revoked.actionType());
+        assertNull(revoked.actor());
+    }
+
+    @Test
+    void anOrganizationIsCreatedDisabledAndEnabledByThePlatform() {
+        Instant later = CREATED.plusSeconds(60);
+
+        assertEquals("organization.created", map(orgEvent("active", CREATED)).actionType());
+        assertEquals("organization.disabled", map(orgEvent("disabled", later)).actionType());
+        AuditEntry enabled = map(orgEvent("active", later.plusSeconds(1)));
+        assertEquals("organization.enabled", enabled.actionType());
+        assertEquals(EntryMapper.PLATFORM_ACTOR, enabled.actor());
+        assertNull(enabled.agentId());
+        assertEquals(org, enabled.orgId());
+        assertEquals("active", enabled.metadata().get("status").asText());
+    }
+
+    private CloudEvent keyEvent(boolean revoked, String revokedBy) {
+        return CloudEvent.of("/warden/agent-service", EventTypes.API_KEY, AccessEvents.apiKeyKey(key), org,
+                new ApiKey(key, org, "ci", "operator", SHA256, "wdn_abcdef", CREATED.plusSeconds(86_400), revoked, CREATED,
+                        "api-key:alice", revokedBy));
+    }
+
+    private CloudEvent orgEvent(String status, Instant updatedAt) {
+        return CloudEvent.of("/warden/agent-service", EventTypes.ORGANIZATION, AccessEvents.organizationKey(org), org,
+                new Organization(org, "acme", status, CREATED, updatedAt));
+    }
+
+    /** Through JSON, as the recorder reads it. */
+    private static AuditEntry map(CloudEvent event) {
+        return EntryMapper.map(EventJson.read(EventJson.write(event)), Instant.now());
+    }
+
+    private static List<String> metadataFields(AuditEntry entry) {
+        List<String> names = new ArrayList<>();
+        entry.metadata().fieldNames().forEachRemaining(names::add);
+        return names;
+    }
+}

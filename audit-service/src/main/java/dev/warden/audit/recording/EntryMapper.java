@@ -16,6 +16,7 @@ import java.util.Objects;
  * and the facts seed 001 asks for (a deploy's version and image, a rollback's from and to versions, a run's exit code,
  * duration and output line counts). Access changes (API keys created and revoked, organizations created, disabled and
  * enabled) are entries of the organization without an agent; a key's entry names the key, never its secret's SHA-256.
+ * So are fleet enrolment tokens issued and revoked (with the agent a token is pinned to, if any).
  */
 public final class EntryMapper {
 
@@ -102,6 +103,13 @@ public final class EntryMapper {
                 for (String field : API_KEY_FIELDS) {
                     copy(data, metadata, "/" + field, field);
                 }
+            }
+            case EventTypes.FLEET_ENROLLMENT_TOKEN_ISSUED, EventTypes.FLEET_ENROLLMENT_TOKEN_REVOKED -> {
+                // The agent a token is pinned to, if any (the subject names the token); never the token's hash.
+                agentId = text(data, "/agent_id");
+                copy(data, metadata, "/token_id", "token_id");
+                copy(data, metadata, "/max_uses", "max_uses");
+                copy(data, metadata, "/expires_at", "expires_at");
             }
             case EventTypes.ORGANIZATION -> {
                 agentId = null;

@@ -8,6 +8,7 @@ import dev.warden.events.access.AccessEvents;
 import dev.warden.events.access.AccessEvents.ApiKey;
 import dev.warden.events.access.AccessEvents.Organization;
 import dev.warden.events.audit.AuditEvents.AuditEntry;
+import dev.warden.events.fleet.FleetEvents;
 import org.junit.jupiter.api.Test;
 
 import java.time.Instant;
@@ -20,7 +21,10 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertNull;
 
-/** How the access topic's events become entries: the action from the state, the actor, never the secret's hash. */
+/**
+ * How the access topic's events, and fleet enrolment tokens, become entries: the action from the state, the actor,
+ * never the secret's hash.
+ */
 class EntryMapperTest {
 
     private static final String SHA256 = "f".repeat(64);
@@ -71,6 +75,29 @@ class EntryMapperTest {
         assertNull(enabled.agentId());
         assertEquals(org, enabled.orgId());
         assertEquals("active", enabled.metadata().get("status").asText());
+    }
+
+    @Test
+    void anEnrolmentTokenIsIssuedAndRevokedByItsActorsAboutTheAgentItIsPinnedTo() {
+        UUID token = UUID.randomUUID();
+        UUID agent = UUID.randomUUID();
+        AuditEntry issued = map(tokenEvent(EventTypes.FLEET_ENROLLMENT_TOKEN_ISSUED, token, agent, "api-key:alice"));
+        AuditEntry revoked = map(tokenEvent(EventTypes.FLEET_ENROLLMENT_TOKEN_REVOKED, token, null, "api-key:bob"));
+
+        assertEquals("fleet.enrollment-token-issued", issued.actionType());
+        assertEquals("api-key:alice", issued.actor());
+        assertEquals(agent.toString(), issued.agentId());
+        assertEquals("fleet.enrollment-token-revoked", revoked.actionType());
+        assertEquals("api-key:bob", revoked.actor());
+        assertNull(revoked.agentId(), "an unpinned token is about no agent, whatever the event's subject");
+        assertEquals(Set.of("token_id", "max_uses", "expires_at"), Set.copyOf(metadataFields(issued)));
+        assertEquals(token.toString(), issued.metadata().get("token_id").asText());
+    }
+
+    private CloudEvent tokenEvent(String type, UUID token, UUID agent, String actor) {
+        return CloudEvent.of("/warden/fleet-service", type, "enrollment-token:" + token, org,
+                new FleetEvents.EnrollmentTokenChanged(token, org, agent, 5, CREATED.plusSeconds(3600), CREATED,
+                        "api-key:alice", actor, CREATED.plusSeconds(10)));
     }
 
     private CloudEvent keyEvent(boolean revoked, String revokedBy) {

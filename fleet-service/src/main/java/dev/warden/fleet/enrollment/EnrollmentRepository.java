@@ -24,11 +24,18 @@ public class EnrollmentRepository {
                 .map(rows -> Token.from(rows.iterator().next()));
     }
 
-    /** Revokes a token of the organization; false when it has none with this id. */
-    public Uni<Boolean> revoke(SqlConnection conn, UUID id, Instant at) {
-        return conn.preparedQuery("UPDATE fleet_enrollment_tokens SET revoked_at = coalesce(revoked_at, $2) WHERE id = $1")
+    /** Revokes a token of the organization not revoked yet, answering it; empty when there is no such token to revoke. */
+    public Uni<Optional<Token>> revoke(SqlConnection conn, UUID id, Instant at) {
+        return conn.preparedQuery("UPDATE fleet_enrollment_tokens SET revoked_at = $2 WHERE id = $1 AND revoked_at IS NULL "
+                        + "RETURNING " + Token.COLUMNS)
                 .execute(Tuple.of(id, utc(at)))
-                .map(rows -> rows.rowCount() > 0);
+                .map(rows -> rows.size() == 0 ? Optional.empty() : Optional.of(Token.from(rows.iterator().next())));
+    }
+
+    /** Whether the organization has a token with this id, revoked or not. */
+    public Uni<Boolean> exists(SqlConnection conn, UUID id) {
+        return conn.preparedQuery("SELECT 1 FROM fleet_enrollment_tokens WHERE id = $1").execute(Tuple.of(id))
+                .map(rows -> rows.size() > 0);
     }
 
     /** Uses the token once if it still may be used: answers whether it was. */

@@ -105,7 +105,7 @@ public class EnrollmentResource {
     @APIResponse(responseCode = "404", ref = dev.warden.api.WardenApiDefinition.NOT_FOUND)
     public Uni<RevokedEnvelope> revoke(@PathParam("token_id") String tokenId) {
         UUID id = Params.uuid("token_id", tokenId);
-        return service.revoke(actor.org(), id)
+        return service.revoke(actor.org(), actor.name(), id)
                 .replaceWith(new RevokedEnvelope(true, new Revoked("Enrollment token " + id + " revoked")));
     }
 }

@@ -1,19 +1,23 @@
 package dev.warden.fleet.enrollment;
 
 import dev.warden.api.ApiException;
+import dev.warden.events.EventTypes;
+import dev.warden.events.fleet.FleetEvents.EnrollmentTokenChanged;
 import dev.warden.fleet.FleetClock;
 import dev.warden.fleet.enrollment.EnrollmentRepository.Token;
 import dev.warden.fleet.instance.InstanceRepository;
+import dev.warden.outbox.Outbox;
 import dev.warden.tenancy.db.TenantDb;
 import dev.warden.tenancy.security.ApiKeys;
 import io.smallrye.mutiny.Uni;
+import io.vertx.mutiny.sqlclient.SqlConnection;
 import jakarta.enterprise.context.ApplicationScoped;
 
 import java.time.Duration;
 import java.time.Instant;
 import java.util.UUID;
 
-/** Enrolment tokens: issued by an admin, shown once, used up by registrations. */
+/** Enrolment tokens: issued by an admin, shown once, used up by registrations; each issue and revocation published. */
 @ApplicationScoped
 public class EnrollmentService {
 
@@ -21,12 +25,15 @@ public class EnrollmentService {
     private final EnrollmentRepository tokens;
     private final InstanceRepository instances;
     private final FleetClock clock;
+    private final Outbox outbox;
 
-    public EnrollmentService(TenantDb db, EnrollmentRepository tokens, InstanceRepository instances, FleetClock clock) {
+    public EnrollmentService(TenantDb db, EnrollmentRepository tokens, InstanceRepository instances, FleetClock clock,
+                             Outbox outbox) {
         this.db = db;
         this.tokens = tokens;
         this.instances = instances;
         this.clock = clock;
+        this.outbox = outbox;
     }
 
     /** A new token and its secret (the only time it is seen). An agent to pin it to must be one fleet-service knows. */
@@ -40,16 +47,31 @@ public class EnrollmentService {
                     }
                     return tokens.insert(conn, UUID.randomUUID(), org, ApiKeys.sha256(secret), agentId, maxUses,
                             now.plus(lifetime), now, by);
-                }))
+                }).call(token -> publish(conn, EventTypes.FLEET_ENROLLMENT_TOKEN_ISSUED, token, by, now)))
                 .map(token -> new Issued(token, secret));
     }
 
-    public Uni<Void> revoke(UUID org, UUID id) {
-        return db.inOrg(org, conn -> tokens.revoke(conn, id, clock.now())).invoke(found -> {
-            if (!found) {
-                throw ApiException.notFound("Enrollment token");
-            }
-        }).replaceWithVoid();
+    /** Revokes a token on behalf of {@code by}; revoking a revoked token changes and publishes nothing. */
+    public Uni<Void> revoke(UUID org, String by, UUID id) {
+        Instant now = clock.now();
+        return db.inOrg(org, conn -> tokens.revoke(conn, id, now).chain(revoked -> revoked.isPresent()
+                ? publish(conn, EventTypes.FLEET_ENROLLMENT_TOKEN_REVOKED, revoked.get(), by, now)
+                : tokens.exists(conn, id).invoke(found -> {
+                    if (!found) {
+                        throw ApiException.notFound("Enrollment token");
+                    }
+                }).replaceWithVoid()));
+    }
+
+    /**
+     * The token's change on {@code warden.fleet.v1}, in the transaction that makes it: the audit trail's record of
+     * who issued or revoked which token. Keyed by the agent it is pinned to, else by its own id; never its hash.
+     */
+    private Uni<Void> publish(SqlConnection conn, String type, Token token, String actor, Instant at) {
+        String key = (token.agentId() != null ? token.agentId() : token.id()).toString();
+        return outbox.emit(conn, token.orgId(), type, "enrollment-token:" + token.id(), key,
+                new EnrollmentTokenChanged(token.id(), token.orgId(), token.agentId(), token.maxUses(), token.expiresAt(),
+                        token.createdAt(), token.createdBy(), actor, at)).replaceWithVoid();
     }
 
     public record Issued(Token token, String secret) {

@@ -1,7 +1,13 @@
 package dev.warden.fleet.enrollment;
 
+import com.fasterxml.jackson.databind.JsonNode;
+import dev.warden.events.EventSchemas;
+import dev.warden.events.EventTypes;
+import dev.warden.events.Topics;
 import dev.warden.fleet.support.FleetFixtures;
 import dev.warden.fleet.support.TestClock;
+import dev.warden.tenancy.security.ApiKeys;
+import dev.warden.testing.EventTap;
 import dev.warden.testing.TestOrganizations.TestOrg;
 import io.quarkus.test.junit.QuarkusTest;
 import jakarta.inject.Inject;
@@ -10,6 +16,7 @@ import org.junit.jupiter.api.Test;
 
 import java.time.Duration;
 import java.util.HashMap;
+import java.util.List;
 import java.util.Map;
 import java.util.UUID;
 
@@ -19,6 +26,9 @@ import static dev.warden.fleet.support.FleetFixtures.instanceBody;
 import static org.hamcrest.Matchers.equalTo;
 import static org.hamcrest.Matchers.hasItem;
 import static org.hamcrest.Matchers.startsWith;
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertTrue;
 
 /** Enrolment tokens and instance credentials: what each may do, and every misuse refused. */
 @QuarkusTest
@@ -88,6 +98,39 @@ class EnrollmentTest {
 
         registerWith("wfe_" + "x".repeat(43), instanceBody("forged")).statusCode(401);
         as(org, "admin").delete("/v1/fleet/enrollment-tokens/" + UUID.randomUUID()).then().statusCode(404);
+    }
+
+    @Test
+    void issuingAndRevokingATokenArePublishedOnceEachWithTheirActorsAndNeverTheHash() {
+        UUID agent = FleetFixtures.knownAgent(org);
+        var issued = as(org, "admin").body(Map.of("agent_id", agent.toString(), "max_uses", 2))
+                .post("/v1/fleet/enrollment-tokens").then().statusCode(201).extract().jsonPath();
+        String id = issued.getString("data.id");
+        as(org, "admin").delete("/v1/fleet/enrollment-tokens/" + id).then().statusCode(200);
+        as(org, "admin").delete("/v1/fleet/enrollment-tokens/" + id).then().statusCode(200); // again: no change
+        // A later token of the same agent: its event follows on the same key, a marker after anything the second
+        // revocation could have published.
+        String marker = as(org, "admin").body(Map.of("agent_id", agent.toString())).post("/v1/fleet/enrollment-tokens")
+                .then().statusCode(201).extract().path("data.id");
+
+        try (EventTap tap = new EventTap(FleetFixtures.bootstrap(), Topics.FLEET)) {
+            tap.eventsAbout("enrollment-token:" + marker, 1, Duration.ofSeconds(30));
+            List<JsonNode> events = tap.eventsAbout("enrollment-token:" + id, 2, Duration.ofSeconds(1));
+            assertEquals(List.of(EventTypes.FLEET_ENROLLMENT_TOKEN_ISSUED, EventTypes.FLEET_ENROLLMENT_TOKEN_REVOKED),
+                    events.stream().map(e -> e.path("type").asText()).toList(), "published once each");
+            for (JsonNode e : events) {
+                assertEquals(List.of(), EventSchemas.violations(e), e.toString());
+                assertEquals(org.id().toString(), e.path("orgid").asText());
+                assertEquals(agent.toString(), e.path("data").path("agent_id").asText());
+                assertEquals(2, e.path("data").path("max_uses").asInt());
+                assertTrue(e.path("data").path("actor").asText().startsWith("api-key:"), e.toString());
+                assertFalse(e.toString().contains(issued.getString("data.token")), "never the token");
+                assertFalse(e.toString().contains(ApiKeys.sha256(issued.getString("data.token"))), "never its hash");
+            }
+            assertEquals(issued.getString("data.created_by"), events.get(0).path("data").path("actor").asText());
+            assertEquals(issued.getString("data.created_by"), events.get(1).path("data").path("actor").asText(),
+                    "the same admin revoked it");
+        }
     }
 
     @Test

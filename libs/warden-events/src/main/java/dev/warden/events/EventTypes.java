@@ -47,6 +47,9 @@ public final class EventTypes {
     public static final String FLEET_INSTANCE_DEREGISTERED = "dev.warden.fleet.instance-deregistered.v1";
     /** Not a transition: an online instance's last figures, once per summary interval. */
     public static final String FLEET_INSTANCE_SUMMARY = "dev.warden.fleet.instance-summary.v1";
+    /** fleet-service: an admin issued or revoked an enrolment token (its SHA-256 never travels). */
+    public static final String FLEET_ENROLLMENT_TOKEN_ISSUED = "dev.warden.fleet.enrollment-token-issued.v1";
+    public static final String FLEET_ENROLLMENT_TOKEN_REVOKED = "dev.warden.fleet.enrollment-token-revoked.v1";
 
     public static final String ORGANIZATION = "dev.warden.access.organization.v1";
     public static final String API_KEY = "dev.warden.access.api-key.v1";
@@ -89,6 +92,8 @@ public final class EventTypes {
             Map.entry(FLEET_INSTANCE_ONLINE, Topics.FLEET),
             Map.entry(FLEET_INSTANCE_DEREGISTERED, Topics.FLEET),
             Map.entry(FLEET_INSTANCE_SUMMARY, Topics.FLEET),
+            Map.entry(FLEET_ENROLLMENT_TOKEN_ISSUED, Topics.FLEET),
+            Map.entry(FLEET_ENROLLMENT_TOKEN_REVOKED, Topics.FLEET),
             Map.entry(ORGANIZATION, Topics.ACCESS),
             Map.entry(API_KEY, Topics.ACCESS));
 

@@ -43,4 +43,14 @@ public final class FleetEvents {
                                      long sinceLastHeartbeatMs, Instant at, @Schema(nullable = true) String actor,
                                      @Schema(nullable = true) String credentialSha256) {
     }
+
+    /**
+     * An enrolment token as issued (never its secret or the secret's SHA-256), and who issued or revoked it when:
+     * the payload of the issued and revoked events. Keyed by the agent it is pinned to, else by its own id.
+     */
+    @JsonNaming(PropertyNamingStrategies.SnakeCaseStrategy.class)
+    public record EnrollmentTokenChanged(UUID tokenId, UUID orgId, @Schema(nullable = true) UUID agentId, int maxUses,
+                                         Instant expiresAt, Instant createdAt, String createdBy, String actor,
+                                         Instant at) {
+    }
 }

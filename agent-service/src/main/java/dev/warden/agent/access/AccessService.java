@@ -62,7 +62,7 @@ public class AccessService {
     public Uni<OrganizationListResponse> listOrganizations(PageRequest page) {
         return db.asPlatform(conn -> repository.listOrganizations(conn, page))
                 .map(orgs -> new OrganizationListResponse(orgs.items(), orgs.total(), orgs.totalExact(),
-                        page.nextCursor(orgs.items(), o -> Cursor.at(o.createdAt(), o.id()))));
+                        orgs.nextCursor(o -> Cursor.at(o.createdAt(), o.id()))));
     }
 
     public Uni<OrganizationRecord> getOrganization(UUID id) {
@@ -125,7 +125,7 @@ public class AccessService {
     public Uni<ApiKeyListResponse> listKeys(UUID org, PageRequest page) {
         return db.inOrg(org, conn -> repository.listKeys(conn, page))
                 .map(keys -> new ApiKeyListResponse(keys.items().stream().map(k -> ApiKeyResponse.of(k, null)).toList(),
-                        keys.total(), keys.totalExact(), page.nextCursor(keys.items(), k -> Cursor.at(k.createdAt(), k.id()))));
+                        keys.total(), keys.totalExact(), keys.nextCursor(k -> Cursor.at(k.createdAt(), k.id()))));
     }
 
     /**

@@ -70,7 +70,7 @@ public class AgentService {
     public Uni<AgentListResponse> list(UUID org, PageRequest page, AgentStatus status) {
         return db.inOrg(org, conn -> agents.list(conn, page, status)).map(found -> new AgentListResponse(
                 found.items().stream().map(Agent::snapshot).toList(), found.total(), found.totalExact(),
-                page.nextCursor(found.items(), a -> Cursor.at(a.createdAt, a.id))));
+                found.nextCursor(a -> Cursor.at(a.createdAt, a.id))));
     }
 
     public Uni<AgentSnapshot> get(UUID org, UUID id) {
@@ -229,7 +229,7 @@ public class AgentService {
         return db.inOrg(org, conn -> agents.findById(conn, id).map(AgentService::orNotFound)
                 .chain(agent -> agents.listVersions(conn, id, page)))
                 .map(found -> new VersionListResponse(found.items(), found.total(), found.totalExact(),
-                        page.nextCursor(found.items(), v -> new Cursor(v.version(), v.id()))));
+                        found.nextCursor(v -> new Cursor(v.version(), v.id()))));
     }
 
     /**

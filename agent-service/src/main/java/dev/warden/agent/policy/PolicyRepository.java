@@ -91,6 +91,13 @@ public class PolicyRepository {
                 .map(rows -> first(rows, PolicyRepository::policy));
     }
 
+    /** Whether the policy exists or existed: a removed policy keeps its versions. */
+    public Uni<Boolean> known(SqlConnection conn, UUID id) {
+        return conn.preparedQuery("SELECT EXISTS (SELECT 1 FROM policies WHERE id = $1) "
+                        + "OR EXISTS (SELECT 1 FROM policy_versions WHERE policy_id = $1)").execute(Tuple.of(id))
+                .map(rows -> rows.iterator().next().getBoolean(0));
+    }
+
     public Uni<Page<Policy>> listPolicies(SqlConnection conn, PageRequest page, UUID agentId) {
         return ListQuery.select(POLICY_COLUMNS, "policies p")
                 .whereIfPresent("EXISTS (SELECT 1 FROM policy_bindings b WHERE b.policy_id = p.id AND b.agent_id = ?)", agentId)

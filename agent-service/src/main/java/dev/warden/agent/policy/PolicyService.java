@@ -56,7 +56,7 @@ public class PolicyService {
         return db.inOrg(org, conn -> agents.findById(conn, agentId).map(PolicyService::agentOrNotFound)
                 .chain(() -> policies.listBindings(conn, agentId, page)))
                 .map(found -> new ConnectorListResponse(found.items(), found.total(), found.totalExact(),
-                        page.nextCursor(found.items(), b -> Cursor.at(b.createdAt(), b.id()))));
+                        found.nextCursor(b -> Cursor.at(b.createdAt(), b.id()))));
     }
 
     public Uni<ConnectorBinding> bindConnector(UUID org, String actor, UUID agentId, BindConnectorRequest req) {
@@ -95,7 +95,7 @@ public class PolicyService {
     public Uni<PolicyListResponse> list(UUID org, PageRequest page, UUID agentId) {
         return db.inOrg(org, conn -> policies.listPolicies(conn, page, agentId))
                 .map(found -> new PolicyListResponse(found.items(), found.total(), found.totalExact(),
-                        page.nextCursor(found.items(), b -> Cursor.at(b.createdAt(), b.id()))));
+                        found.nextCursor(b -> Cursor.at(b.createdAt(), b.id()))));
     }
 
     public Uni<Policy> get(UUID org, UUID id) {
@@ -103,10 +103,14 @@ public class PolicyService {
     }
 
     public Uni<PolicyVersionListResponse> versions(UUID org, UUID id, PageRequest page) {
-        return db.inOrg(org, conn -> policies.findPolicy(conn, id).map(PolicyService::policyOrNotFound)
-                .chain(() -> policies.versions(conn, id, page)))
+        return db.inOrg(org, conn -> policies.known(conn, id).chain(known -> {
+                    if (!known) {
+                        throw ApiException.notFound("Policy");
+                    }
+                    return policies.versions(conn, id, page); // kept after the policy's removal
+                }))
                 .map(found -> new PolicyVersionListResponse(found.items(), found.total(), found.totalExact(),
-                        page.nextCursor(found.items(), v -> new Cursor(v.version(), v.policyId()))));
+                        found.nextCursor(v -> new Cursor(v.version(), v.policyId()))));
     }
 
     public Uni<Policy> create(UUID org, String actor, CreatePolicyRequest req) {

@@ -40,7 +40,7 @@ public class RealmService {
     public Uni<RealmListResponse> list(UUID org, PageRequest page) {
         return db.inOrg(org, conn -> realms.list(conn, page)).map(found -> new RealmListResponse(
                 found.items().stream().map(Realm::response).toList(), found.total(), found.totalExact(),
-                page.nextCursor(found.items(), r -> Cursor.at(r.createdAt, r.id))));
+                found.nextCursor(r -> Cursor.at(r.createdAt, r.id))));
     }
 
     public Uni<RealmResponse> get(UUID org, UUID id) {

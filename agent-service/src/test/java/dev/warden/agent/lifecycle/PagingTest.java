@@ -62,6 +62,10 @@ class PagingTest {
         } while (cursor != null && seen.size() < 10);
 
         assertEquals(ids, seen);
+        // An exactly full last page offers no cursor: the list reads one row past the page
+        tenant.admin().get("/v1/agents?limit=5").then().statusCode(200).body("agents", hasSize(5))
+                .body("next_cursor", nullValue());
+        tenant.admin().get("/v1/agents?limit=4").then().statusCode(200).body("next_cursor", notNullValue());
     }
 
     @Test

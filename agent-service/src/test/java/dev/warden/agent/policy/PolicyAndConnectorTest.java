@@ -78,6 +78,10 @@ class PolicyAndConnectorTest {
                 .body("agent_ids", contains(agent));
         tenant.admin().delete("/v1/policies/" + policy).then().statusCode(204);
         tenant.admin().get("/v1/policies/" + policy).then().statusCode(404);
+        // Its versions stay: the record of what governed the agents before its removal
+        tenant.admin().get("/v1/policies/" + policy + "/versions").then().statusCode(200)
+                .body("versions.version", contains(2, 1));
+        tenant.admin().get("/v1/policies/" + java.util.UUID.randomUUID() + "/versions").then().statusCode(404);
 
         assertEquals(List.of(EventTypes.AGENT_CREATED, EventTypes.POLICY_BOUND, EventTypes.POLICY_UNBOUND,
                 EventTypes.POLICY_BOUND, EventTypes.POLICY_UNBOUND), Events.types(Events.about(Topics.AGENTS, agent, 5)));

@@ -211,7 +211,7 @@ public class InstanceResource {
         return service.list(org, query).map(page -> {
             List<Summary> items = new ArrayList<>(page.page().items().size());
             page.page().items().forEach(i -> items.add(Summary.of(i)));
-            String next = items.size() == size ? InstanceQuery.positionOf(page.page().items().getLast(), by, desc) : null;
+            String next = page.page().more() ? InstanceQuery.positionOf(page.page().items().getLast(), by, desc) : null;
             var counts = page.counts();
             return new ListEnvelope(true, items, page.page().total(), page.page().totalExact(), next, new Counts(
                     counts.getOrDefault("online", 0L), counts.getOrDefault("stale", 0L), counts.getOrDefault("offline", 0L)));

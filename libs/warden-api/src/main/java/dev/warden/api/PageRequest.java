@@ -3,9 +3,7 @@ package dev.warden.api;
 import java.nio.charset.StandardCharsets;
 import java.time.Instant;
 import java.util.Base64;
-import java.util.List;
 import java.util.UUID;
-import java.util.function.Function;
 
 /**
  * The paging every Warden list accepts: {@code limit}, an opaque {@code cursor} and {@code updated_since}.
@@ -21,11 +19,6 @@ public record PageRequest(int limit, Cursor after, Instant updatedSince) {
                 Params.integer("limit", limit, DEFAULT_LIMIT, 1, MAX_LIMIT),
                 Cursor.decode(cursor),
                 Params.optionalInstant("updated_since", updatedSince));
-    }
-
-    /** The cursor of the page after {@code items}, or null when this page is the last (it holds fewer than the limit). */
-    public <T> String nextCursor(List<T> items, Function<T, Cursor> positionOf) {
-        return items.size() == limit && !items.isEmpty() ? positionOf.apply(items.getLast()).encode() : null;
     }
 
     /** A position in a list ordered by {@code (position, id)}: a timestamp in microseconds or a version number. */

@@ -50,14 +50,6 @@ class PageRequestTest {
     }
 
     @Test
-    void onlyAFullPageHasANextCursor() {
-        PageRequest page = PageRequest.parse("2", null, null);
-        UUID id = UUID.randomUUID();
-        assertNull(page.nextCursor(List.of(id), x -> new PageRequest.Cursor(1, x)));
-        assertEquals(new PageRequest.Cursor(2, id).encode(), page.nextCursor(List.of(id, id), x -> new PageRequest.Cursor(2, x)));
-    }
-
-    @Test
     void anUnrepresentableTimestampIsABadRequest() {
         assertThrows(ApiException.class, () -> PageRequest.parse(null, null, "+294277-01-01T00:00:00Z"));
     }

@@ -232,7 +232,7 @@ public class ExecutionService {
                     return executions.listByAgent(conn, agentId, page);
                 }))
                 .map(found -> new ExecutionPage(found.items(), found.total(), found.totalExact(),
-                        page.nextCursor(found.items(), (Execution e) -> Cursor.at(e.startedAt(), e.executionId()))));
+                        found.nextCursor((Execution e) -> Cursor.at(e.startedAt(), e.executionId()))));
     }
 
     /** SHA-256 of the lines each followed by a newline: anyone holding the answer's lines can recompute it. */

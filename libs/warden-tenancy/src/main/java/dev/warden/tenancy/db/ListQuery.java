@@ -133,18 +133,22 @@ public final class ListQuery {
         return this;
     }
 
-    /** One page and its total. */
+    /**
+     * One page and its total. It reads one row past the page, so the page knows whether another follows: the last
+     * page of a walk offers no cursor, even when it is exactly full.
+     */
     public <T> Uni<Page<T>> page(SqlConnection conn, int limit, Function<Row, T> map) {
-        Uni<List<T>> items = items(conn, limit, map);
+        Uni<List<T>> items = items(conn, limit + 1, map);
         if (totalSql != null) {
             Uni<Long> kept = conn.preparedQuery(numbered(totalSql)).execute(Tuple.from(totalArgs))
                     .map(rows -> rows.iterator().next().getLong(0));
-            return Uni.combine().all().unis(items, kept).asTuple().map(t -> new Page<>(t.getItem1(), t.getItem2(), true));
+            return Uni.combine().all().unis(items, kept).asTuple().map(t -> Page.of(t.getItem1(), limit, t.getItem2(), true));
         }
         Uni<Long> counted = countUpTo(conn, TOTAL_BOUND + 1L);
         return Uni.combine().all().unis(items, counted).asTuple().map(t -> {
             long total = t.getItem2();
-            return total > TOTAL_BOUND ? new Page<>(t.getItem1(), TOTAL_BOUND, false) : new Page<>(t.getItem1(), total, true);
+            return total > TOTAL_BOUND ? Page.of(t.getItem1(), limit, TOTAL_BOUND, false)
+                    : Page.of(t.getItem1(), limit, total, true);
         });
     }
 
@@ -198,7 +202,21 @@ public final class ListQuery {
         return out.toString();
     }
 
-    /** A page of a list: its items, and the total of the whole filtered list (exact, or a lower bound). */
-    public record Page<T>(List<T> items, long total, boolean totalExact) {
+    /**
+     * A page of a list: its items, the total of the whole filtered list (exact, or a lower bound), and whether more
+     * items follow the page.
+     */
+    public record Page<T>(List<T> items, long total, boolean totalExact, boolean more) {
+
+        /** The page of {@code read}, which holds up to one row past a page of {@code limit}. */
+        static <T> Page<T> of(List<T> read, int limit, long total, boolean totalExact) {
+            boolean more = read.size() > limit;
+            return new Page<>(more ? List.copyOf(read.subList(0, limit)) : read, total, totalExact, more);
+        }
+
+        /** The cursor of the page after this one, at its last item's position; null when this page is the last. */
+        public String nextCursor(Function<T, PageRequest.Cursor> positionOf) {
+            return more ? positionOf.apply(items.getLast()).encode() : null;
+        }
     }
 }

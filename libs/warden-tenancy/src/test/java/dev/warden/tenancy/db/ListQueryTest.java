@@ -1,8 +1,10 @@
 package dev.warden.tenancy.db;
 
+import dev.warden.api.PageRequest;
 import org.junit.jupiter.api.Test;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertNull;
 
 class ListQueryTest {
 
@@ -14,8 +16,20 @@ class ListQueryTest {
 
     @Test
     void aPageBeyondTheBoundReportsTheBoundAsALowerBound() {
-        var page = new ListQuery.Page<>(java.util.List.of("a"), ListQuery.TOTAL_BOUND, false);
+        var page = new ListQuery.Page<>(java.util.List.of("a"), ListQuery.TOTAL_BOUND, false, false);
         assertEquals(ListQuery.TOTAL_BOUND, page.total());
         assertEquals(false, page.totalExact());
+    }
+
+    @Test
+    void onlyAPageWithARowPastItHasANextCursor() {
+        java.util.UUID id = java.util.UUID.randomUUID();
+        var exactlyFull = ListQuery.Page.of(java.util.List.of(id, id), 2, 2, true);
+        assertEquals(java.util.List.of(id, id), exactlyFull.items());
+        assertNull(exactlyFull.nextCursor(x -> new PageRequest.Cursor(2, x)), "the last page, though full, offers none");
+
+        var more = ListQuery.Page.of(java.util.List.of(id, id, id), 2, 3, true);
+        assertEquals(2, more.items().size(), "the row past the page is not answered");
+        assertEquals(new PageRequest.Cursor(2, id).encode(), more.nextCursor(x -> new PageRequest.Cursor(2, x)));
     }
 }

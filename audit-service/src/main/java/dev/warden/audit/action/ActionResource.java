@@ -2,6 +2,7 @@ package dev.warden.audit.action;
 
 import dev.warden.api.ApiException;
 import dev.warden.api.Checks;
+import dev.warden.audit.recording.EntryMapper;
 import dev.warden.api.Params;
 import dev.warden.api.WardenApiDefinition;
 import dev.warden.tenancy.security.CurrentActor;
@@ -100,6 +101,8 @@ public class ActionResource {
                 }
                 c.required(at + ".connector", a.connector()).maxLength(at + ".connector", a.connector(), 64)
                         .required(at + ".action", a.action()).maxLength(at + ".action", a.action(), 200)
+                        .check(a.action() == null || !EntryMapper.reservedActionType(a.action()), at + ".action",
+                                "is a name Warden's own entries use (" + EntryMapper.RESERVED_ACTION_PREFIXES + ")")
                         .maxLength(at + ".data_type", a.dataType(), 200)
                         .check(a.status() != null && STATUSES.contains(a.status()), at + ".status",
                                 "must be success, failure or denied")

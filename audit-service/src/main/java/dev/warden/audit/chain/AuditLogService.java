@@ -23,8 +23,6 @@ public class AuditLogService {
     public Uni<AuditPage> list(UUID org, EntryFilter filter, int limit, int offset) {
         return db.inOrg(org, conn -> repository.page(conn, filter, limit, offset))
                 .map(page -> new AuditPage(page.items(), page.total(), page.totalExact(), limit, offset,
-                        page.items().size() == limit
-                                ? new Cursor(page.items().getLast().sequence(), page.items().getLast().eventId()).encode()
-                                : null));
+                        page.nextCursor(e -> new Cursor(e.sequence(), e.eventId()))));
     }
 }

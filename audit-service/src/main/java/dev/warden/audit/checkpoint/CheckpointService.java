@@ -70,7 +70,7 @@ public class CheckpointService {
     public Uni<CheckpointPage> list(UUID org, PageRequest page) {
         return db.inOrg(org, conn -> repository.checkpoints(conn, page))
                 .map(found -> new CheckpointPage(found.items(), found.total(), found.totalExact(),
-                        page.nextCursor(found.items(), c -> new Cursor(c.sequence(), c.id()))));
+                        found.nextCursor(c -> new Cursor(c.sequence(), c.id()))));
     }
 
     /** The newest checkpoint of {@code org}, or null. */

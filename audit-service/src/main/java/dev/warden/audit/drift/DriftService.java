@@ -24,6 +24,6 @@ public class DriftService {
     public Uni<DriftPage> list(UUID org, String agentId, String driftType, PageRequest page) {
         return db.inOrg(org, conn -> repository.list(conn, agentId, driftType, page))
                 .map(found -> new DriftPage(found.items(), found.total(), found.totalExact(),
-                        page.nextCursor(found.items(), (DriftEvent d) -> Cursor.at(d.detectedAt(), d.id()))));
+                        found.nextCursor((DriftEvent d) -> Cursor.at(d.detectedAt(), d.id()))));
     }
 }

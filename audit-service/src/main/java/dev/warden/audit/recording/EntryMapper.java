@@ -27,7 +27,16 @@ public final class EntryMapper {
     public static final String PLATFORM_ACTOR = "platform";
 
     private static final List<String> ACTOR_FIELDS = List.of("/actor", "/deployment/deployed_by", "/agent/updated_by",
-            "/policy/updated_by", "/binding/created_by", "/requested_by");
+            "/policy/updated_by", "/binding/created_by", "/requested_by", "/decided_by", "/registration/requested_by",
+            "/changed_by");
+
+    /**
+     * The namespaces of the action types Warden derives from its own events ({@code agent.deployed},
+     * {@code api-key.revoked}, ...): an action an agent reports may not take one, so a reported action never reads as
+     * a governance change in the log or under an {@code action_type} filter.
+     */
+    public static final List<String> RESERVED_ACTION_PREFIXES = List.of("agent.", "api-key.", "organization.", "policy.",
+            "connector.", "execution.", "fleet.", "audit.", "access.", "drift.", "compliance.");
     /** What an API key's entry keeps of it: never {@code secret_sha256}. */
     private static final List<String> API_KEY_FIELDS = List.of("name", "role", "prefix", "expires_at");
     private static final List<String> RUN_FIELDS = List.of("execution_id", "exit_code", "duration_ms", "stdout_lines",
@@ -46,6 +55,7 @@ public final class EntryMapper {
         String inputsHash = null;
         String outputsHash = null;
         String actorOverride = null;
+        Instant occurredAt = event.time() == null ? recordedAt : event.time();
         switch (event.type()) {
             case EventTypes.AGENT_ACTION -> {
                 actionType = text(data, "/action");
@@ -55,6 +65,11 @@ public final class EntryMapper {
                 inputsHash = text(data, "/inputs_hash");
                 outputsHash = text(data, "/outputs_hash");
                 copy(data, metadata, "/data_type", "data_type");
+                // When the agent says it acted, not when the report arrived (the report's time is recorded_at).
+                Instant reported = instant(data, "/occurred_at");
+                if (reported != null) {
+                    occurredAt = reported;
+                }
             }
             case EventTypes.AGENT_DEPLOYED -> {
                 copy(data, metadata, "/deployment/version", "version");
@@ -104,6 +119,40 @@ public final class EntryMapper {
                     copy(data, metadata, "/" + field, field);
                 }
             }
+            case EventTypes.REGISTRATION_REQUESTED, EventTypes.REGISTRATION_APPROVED, EventTypes.REGISTRATION_REJECTED,
+                 EventTypes.REGISTRATION_EXPIRED -> {
+                // About the agent an approval made (none before), not the registration, whose id is in the metadata.
+                agentId = text(data, "/agent_id");
+                copy(data, metadata, "/registration/id", "registration_id");
+                copy(data, metadata, "/registration/name", "name");
+                copy(data, metadata, "/registration/did", "did");
+                copy(data, metadata, "/registration/requested_capabilities", "requested_capabilities");
+                copy(data, metadata, "/registration/risk_score", "risk_score");
+                copy(data, metadata, "/granted_capabilities", "granted_capabilities");
+                copy(data, metadata, "/rule_id", "rule_id");
+                copy(data, metadata, "/reason", "reason");
+            }
+            case EventTypes.REGISTRATION_RULE_CREATED, EventTypes.REGISTRATION_RULE_DELETED -> {
+                agentId = null;
+                copy(data, metadata, "/rule/id", "rule_id");
+                copy(data, metadata, "/rule/name", "name");
+                copy(data, metadata, "/rule/capabilities", "capabilities");
+                copy(data, metadata, "/rule/agent_type", "agent_type");
+                copy(data, metadata, "/rule/max_risk_score", "max_risk_score");
+            }
+            case EventTypes.OPEN_REGISTRATION_CHANGED -> {
+                agentId = null;
+                copy(data, metadata, "/open_registration", "open_registration");
+            }
+            case EventTypes.FLEET_INSTANCE_REGISTERED, EventTypes.FLEET_INSTANCE_STALE, EventTypes.FLEET_INSTANCE_OFFLINE,
+                 EventTypes.FLEET_INSTANCE_ONLINE, EventTypes.FLEET_INSTANCE_DEREGISTERED, EventTypes.FLEET_INSTANCE_SUMMARY -> {
+                // Which instance, and the change; never its credential's SHA-256. agent_id stays the subject: the
+                // agent the instance runs, else the instance's own id (seed 003 calls instances agents).
+                copy(data, metadata, "/instance/id", "instance_id");
+                copy(data, metadata, "/instance/hostname", "hostname");
+                copy(data, metadata, "/previous_state", "previous_state");
+                copy(data, metadata, "/state", "state");
+            }
             case EventTypes.FLEET_ENROLLMENT_TOKEN_ISSUED, EventTypes.FLEET_ENROLLMENT_TOKEN_REVOKED -> {
                 // The agent a token is pinned to, if any (the subject names the token); never the token's hash.
                 agentId = text(data, "/agent_id");
@@ -130,8 +179,12 @@ public final class EntryMapper {
         }
         return new AuditEntry(event.orgid(), 0, event.id(), event.type(), agentId,
                 actorOverride != null ? actorOverride : actor(data), actionType, connector,
-                status, inputsHash, outputsHash, metadata, event.time() == null ? recordedAt : event.time(), recordedAt,
-                null, null);
+                status, inputsHash, outputsHash, metadata, occurredAt, recordedAt, null, null);
+    }
+
+    /** Whether {@code action} takes a namespace of Warden's own action types ({@link #RESERVED_ACTION_PREFIXES}). */
+    public static boolean reservedActionType(String action) {
+        return RESERVED_ACTION_PREFIXES.stream().anyMatch(action::startsWith);
     }
 
     /** {@code dev.warden.agent.deployed.v1} is recorded as {@code agent.deployed}. */

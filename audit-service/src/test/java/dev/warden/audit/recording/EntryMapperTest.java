@@ -5,6 +5,7 @@ import dev.warden.events.CloudEvent;
 import dev.warden.events.EventJson;
 import dev.warden.events.EventTypes;
 import dev.warden.events.access.AccessEvents;
+import dev.warden.events.agent.AgentEvents;
 import dev.warden.events.access.AccessEvents.ApiKey;
 import dev.warden.events.access.AccessEvents.Organization;
 import dev.warden.events.audit.AuditEvents.AuditEntry;
@@ -20,6 +21,7 @@ import java.util.UUID;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertNull;
+import static org.junit.jupiter.api.Assertions.assertTrue;
 
 /**
  * How the access topic's events, and fleet enrolment tokens, become entries: the action from the state, the actor,
@@ -92,6 +94,43 @@ class EntryMapperTest {
         assertNull(revoked.agentId(), "an unpinned token is about no agent, whatever the event's subject");
         assertEquals(Set.of("token_id", "max_uses", "expires_at"), Set.copyOf(metadataFields(issued)));
         assertEquals(token.toString(), issued.metadata().get("token_id").asText());
+    }
+
+    @Test
+    void aRegistrationDecisionNamesWhoDecidedWhatAndTheAgentItMade() {
+        UUID registration = UUID.randomUUID();
+        UUID agent = UUID.randomUUID();
+        var asked = new AgentEvents.Registration(registration, org, "walk-in", "1.0", "did:key:z6Mk", "z6Mk",
+                List.of("api_call", "file_access"), "approved", CREATED, "api-key:carol", null, 25);
+        AuditEntry approved = map(CloudEvent.of("/warden/agent-service", EventTypes.REGISTRATION_APPROVED,
+                registration.toString(), org, new AgentEvents.RegistrationApproved(asked, List.of("api_call"), agent,
+                        "api-key:alice", CREATED.plusSeconds(60), null)));
+        AuditEntry rejected = map(CloudEvent.of("/warden/agent-service", EventTypes.REGISTRATION_REJECTED,
+                registration.toString(), org, new AgentEvents.RegistrationRejected(asked, "not ours", "api-key:bob",
+                        CREATED.plusSeconds(60))));
+        AuditEntry requested = map(CloudEvent.of("/warden/agent-service", EventTypes.REGISTRATION_REQUESTED,
+                registration.toString(), org, new AgentEvents.RegistrationRequested(asked)));
+
+        assertEquals("api-key:alice", approved.actor());
+        assertEquals(agent.toString(), approved.agentId(), "the approved agent, so its history starts at its approval");
+        assertEquals(registration.toString(), approved.metadata().get("registration_id").asText());
+        assertEquals("[\"api_call\"]", approved.metadata().get("granted_capabilities").toString());
+        assertEquals("api-key:bob", rejected.actor());
+        assertEquals("not ours", rejected.metadata().get("reason").asText());
+        assertNull(rejected.agentId(), "no agent came of it");
+        assertEquals("api-key:carol", requested.actor());
+        assertEquals("walk-in", requested.metadata().get("name").asText());
+    }
+
+    @Test
+    void anAgentActionHappenedWhenTheAgentSaysNotWhenItWasReported() {
+        Instant acted = CREATED.minusSeconds(300);
+        CloudEvent reported = CloudEvent.of("/warden/audit-service", EventTypes.AGENT_ACTION, UUID.randomUUID().toString(),
+                org, java.util.Map.of("agent_id", UUID.randomUUID().toString(), "connector", "jira", "action", "issues:read",
+                        "status", "success", "occurred_at", acted.toString()));
+        assertEquals(acted, map(reported).occurredAt());
+        assertTrue(EntryMapper.reservedActionType("agent.deployed"));
+        assertFalse(EntryMapper.reservedActionType("issues:read"));
     }
 
     private CloudEvent tokenEvent(String type, UUID token, UUID agent, String actor) {

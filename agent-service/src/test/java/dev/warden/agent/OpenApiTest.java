@@ -114,6 +114,11 @@ class OpenApiTest {
         assertEquals("#/components/schemas/AgentStatus", parameter(operation(doc, "listAgents"), "status").path("$ref").asText());
         assertEquals("integer", parameter(operation(doc, "rollbackAgent"), "target_version").path("type").asText());
         assertEquals("uuid", parameter(operation(doc, "listPolicies"), "agent_id").path("format").asText());
+        // A limit says its bounds, so a generated client can check them: PageRequest's, or the list's own
+        assertEquals(500, parameter(operation(doc, "listAgents"), "limit").path("maximum").asInt());
+        assertEquals(100, parameter(operation(doc, "listAgents"), "limit").path("default").asInt());
+        assertEquals(1000, parameter(operation(doc, "listRegistrations"), "limit").path("maximum").asInt());
+        assertEquals(1000, parameter(operation(doc, "listRegistrations"), "limit").path("default").asInt());
         for (String id : Set.of("createAgent", "updatePolicy", "createOrganization")) {
             JsonNode responses = operation(doc, id).path("responses");
             assertEquals("#/components/responses/PayloadTooLarge", responses.path("413").path("$ref").asText(), id);

@@ -90,6 +90,9 @@ class OpenApiTest {
         assertTrue(parameter(operation(doc, "getCompliancePackage"), "format").path("enum").toString().contains("zip"));
         assertEquals("date-time", parameter(operation(doc, "listAuditEntries"), "from").path("format").asText());
         assertEquals("integer", parameter(operation(doc, "verifyAuditChain"), "from").path("type").asText());
+        assertEquals(1000, parameter(operation(doc, "listAuditEntries"), "limit").path("maximum").asInt());
+        assertEquals(100, parameter(operation(doc, "listAuditEntries"), "limit").path("default").asInt());
+        assertEquals(500, parameter(operation(doc, "listDriftEvents"), "limit").path("maximum").asInt());
     }
 
     private static JsonNode parameter(JsonNode operation, String name) {

@@ -39,7 +39,7 @@ public class AuditResource {
     @GET
     @RolesAllowed(Roles.AUDITOR)
     @Operation(operationId = "listAuditEntries", summary = "Query the audit log", description = "Entries in chain order, with their sequence and hashes.")
-    public Uni<AuditPage> list(@Parameter(description = "1 to 1000, default 100") @QueryParam("limit") String limit,
+    public Uni<AuditPage> list(@Parameter(description = "1 to 1000, default 100", schema = @Schema(type = SchemaType.INTEGER, minimum = "1", maximum = "1000", defaultValue = "100")) @QueryParam("limit") String limit,
                                @QueryParam("offset") String offset,
                                @QueryParam("cursor") String cursor,
                                @QueryParam("agent_id") String agentId,

@@ -28,7 +28,8 @@ import java.util.TreeMap;
  *       400 when it takes input, 401 and 403 when it is secured, 404 when its path names a resource, 413 and 415
  *       when it takes a body, 500 always;</li>
  *   <li>a secured operation accepts either a bearer token or an API key, with the same roles;</li>
- *   <li>paging parameters and path ids say their type ({@code limit} an integer, {@code agent_id} a UUID);</li>
+ *   <li>paging parameters and path ids say their type ({@code limit} an integer, with {@link PageRequest}'s bounds
+ *       unless the resource declares a maximum of its own; {@code agent_id} a UUID);</li>
  *   <li>a schema only answers use lists every property as {@code required}, since Jackson writes every field of a
  *       record (null when it has no value, which the field's {@code @Schema(nullable = true)} says); a schema that
  *       lists its required properties itself (a field Jackson leaves out when null) keeps its list;</li>
@@ -171,15 +172,29 @@ public class WardenOpenApiFilter implements OASFilter {
         }
         for (Parameter p : parameters) {
             String name = p.getName();
-            if (p.getIn() == Parameter.In.QUERY && ("limit".equals(name) || "offset".equals(name))) {
+            if (p.getIn() == Parameter.In.QUERY && "limit".equals(name)) {
+                // PageRequest's bounds, unless the resource declares its own (a list of other bounds must)
+                Schema declared = p.getSchema();
+                boolean own = declared != null && declared.getMaximum() != null;
                 p.setSchema(OASFactory.createSchema().addType(Schema.SchemaType.INTEGER).format("int32")
-                        .minimum(BigDecimal.valueOf("limit".equals(name) ? 1 : 0)));
+                        .minimum(BigDecimal.ONE)
+                        .maximum(own ? declared.getMaximum() : BigDecimal.valueOf(PageRequest.MAX_LIMIT))
+                        .defaultValue(own ? integerOrNull(declared.getDefaultValue()) : PageRequest.DEFAULT_LIMIT));
+            } else if (p.getIn() == Parameter.In.QUERY && "offset".equals(name)) {
+                p.setSchema(OASFactory.createSchema().addType(Schema.SchemaType.INTEGER).format("int32")
+                        .minimum(BigDecimal.ZERO));
             } else if (p.getIn() == Parameter.In.QUERY && "updated_since".equals(name)) {
                 p.setSchema(OASFactory.createSchema().addType(Schema.SchemaType.STRING).format("date-time"));
             } else if (p.getIn() == Parameter.In.PATH && name.endsWith("_id")) {
                 p.setSchema(OASFactory.createSchema().addType(Schema.SchemaType.STRING).format("uuid"));
             }
         }
+    }
+
+    /** An annotation's {@code defaultValue} arrives as text; the document says it as the integer it is. */
+    private static Object integerOrNull(Object value) {
+        return value instanceof String text && text.matches("[0-9]{1,9}") ? Integer.valueOf(text)
+                : value instanceof Number ? value : null;
     }
 
     private static boolean hasInput(PathItem item, Operation operation) {

@@ -68,7 +68,7 @@ public class RebuildResource {
     @Operation(operationId = "listRegistryRebuilds", summary = "Rebuilds, newest first")
     public Uni<RebuildListResponse> list(
             @Parameter(description = "1 to 100, default 20", schema = @Schema(type = SchemaType.INTEGER, minimum = "1",
-                    maximum = "100")) @QueryParam("limit") String limit,
+                    maximum = "100", defaultValue = "20")) @QueryParam("limit") String limit,
             @Parameter(description = "The next_cursor of the previous page") @QueryParam("cursor") String cursor,
             @Parameter(description = "Only rebuilds that changed at or after this time (ISO-8601): those running, and "
                     + "those that ended since", schema = @Schema(type = SchemaType.STRING, format = "date-time"))

@@ -46,14 +46,17 @@ public final class AccessModels {
     @JsonInclude(JsonInclude.Include.NON_ABSENT)
     @Schema(requiredProperties = {"id", "org_id", "name", "role", "prefix", "revoked", "created_at", "created_by"})
     public record ApiKeyResponse(UUID id, UUID orgId, String name, String role, String prefix, Instant expiresAt,
-                                 boolean revoked, Instant revokedAt, Instant lastUsedAt, Instant createdAt,
-                                 String createdBy,
+                                 boolean revoked, Instant revokedAt,
+                                 @Schema(description = "Who revoked it (absent while it is not revoked, and for keys "
+                                         + "revoked before this was recorded)") String revokedBy,
+                                 Instant lastUsedAt, Instant createdAt, String createdBy,
                                  @Schema(description = "The secret for X-API-Key; shown only when the key is created")
                                  @JsonInclude(JsonInclude.Include.NON_NULL) String secret) {
 
         static ApiKeyResponse of(ApiKeyRecord k, String secret) {
             return new ApiKeyResponse(k.id(), k.orgId(), k.name(), k.role(), k.prefix(), k.expiresAt(),
-                    k.revokedAt() != null, k.revokedAt(), k.lastUsedAt(), k.createdAt(), k.createdBy(), secret);
+                    k.revokedAt() != null, k.revokedAt(), k.revokedBy(), k.lastUsedAt(), k.createdAt(), k.createdBy(),
+                    secret);
         }
     }
 

@@ -105,8 +105,10 @@ class AccessTest {
         usage.flush().await().atMost(Duration.ofSeconds(10));
 
         String revokedAt = tenant.admin().delete("/v1/api-keys/" + id).then().statusCode(200)
-                .body("revoked", equalTo(true)).extract().path("revoked_at");
-        tenant.admin().delete("/v1/api-keys/" + id).then().statusCode(200).body("revoked_at", equalTo(revokedAt));
+                .body("revoked", equalTo(true)).body("revoked_by", equalTo(admin)).extract().path("revoked_at");
+        tenant.admin().delete("/v1/api-keys/" + id).then().statusCode(200).body("revoked_at", equalTo(revokedAt))
+                .body("revoked_by", equalTo(admin));
+        tenant.admin().get("/v1/api-keys").then().body("api_keys.find { it.id == '" + id + "' }.revoked_by", equalTo(admin));
 
         List<JsonNode> events = Events.about(Topics.ACCESS, "api-key:" + id, 2);
         assertEquals(List.of(false, true), events.stream().map(e -> e.at("/data/revoked").asBoolean()).toList());

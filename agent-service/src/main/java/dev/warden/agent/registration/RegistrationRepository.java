@@ -101,15 +101,15 @@ public class RegistrationRepository {
     /**
      * A page of the pending registrations asked for after {@code since} (older ones have expired), oldest first, from
      * the page's cursor, asked for at or after its {@code updated_since} (a pending registration does not change
-     * until it is decided, and then it is no longer pending); {@code limit} rows at most.
+     * until it is decided, and then it is no longer pending).
      */
-    public Uni<List<Registration>> pending(SqlConnection conn, Instant since, PageRequest page, int limit) {
+    public Uni<ListQuery.Slice<Registration>> pending(SqlConnection conn, Instant since, PageRequest page) {
         return ListQuery.select(COLUMNS, "registrations")
                 .where("status = 'pending'")
                 .whereIfPresent("requested_at > ?", since)
                 .updatedSince("requested_at", page.updatedSince())
                 .byTimeAfter("requested_at", "id", page.after())
-                .items(conn, limit, RegistrationRepository::registration);
+                .slice(conn, page.limit(), RegistrationRepository::registration);
     }
 
     /**

@@ -38,18 +38,20 @@ public class RegistrationRuleRepository {
 
     /** The organization's rules, oldest first: the order in which they are tried. */
     public Uni<List<RegistrationRule>> list(SqlConnection conn) {
-        return list(conn, null, null, MAX_RULES);
+        return query(null, null).items(conn, MAX_RULES, RegistrationRuleRepository::rule);
     }
 
     /**
-     * At most {@code limit} of them in the same order, after {@code after} (null: from the first), created at or after
-     * {@code since} (null: all; a rule never changes, it is created or deleted).
+     * A page of them in the same order, after the page's cursor, created at or after its {@code updated_since} (a rule
+     * never changes, it is created or deleted).
      */
-    public Uni<List<RegistrationRule>> list(SqlConnection conn, PageRequest.Cursor after, Instant since, int limit) {
-        return ListQuery.select(COLUMNS, "registration_rules")
-                .updatedSince("created_at", since)
-                .byTimeAfter("created_at", "id", after)
-                .items(conn, limit, RegistrationRuleRepository::rule);
+    public Uni<ListQuery.Slice<RegistrationRule>> list(SqlConnection conn, PageRequest page) {
+        return query(page.after(), page.updatedSince()).slice(conn, page.limit(), RegistrationRuleRepository::rule);
+    }
+
+    private static ListQuery query(PageRequest.Cursor after, Instant since) {
+        return ListQuery.select(COLUMNS, "registration_rules").updatedSince("created_at", since)
+                .byTimeAfter("created_at", "id", after);
     }
 
     public Uni<Long> count(SqlConnection conn) {

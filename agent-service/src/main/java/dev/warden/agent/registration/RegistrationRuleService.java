@@ -61,13 +61,9 @@ public class RegistrationRuleService {
     }
 
     public Uni<RuleListResponse> list(UUID org, PageRequest page) {
-        // One row past the page says whether a next page exists, so the last page offers no cursor.
-        return db.inOrg(org, conn -> rules.list(conn, page.after(), page.updatedSince(), page.limit() + 1)).map(found -> {
-            boolean more = found.size() > page.limit();
-            List<RegistrationRule> rows = more ? found.subList(0, page.limit()) : found;
-            return new RuleListResponse(rows.stream().map(RuleResponse::of).toList(),
-                    more ? PageRequest.Cursor.at(rows.getLast().createdAt, rows.getLast().id).encode() : null);
-        });
+        return db.inOrg(org, conn -> rules.list(conn, page)).map(found -> new RuleListResponse(
+                found.items().stream().map(RuleResponse::of).toList(),
+                found.nextCursor(r -> PageRequest.Cursor.at(r.createdAt, r.id))));
     }
 
     public Uni<Void> delete(UUID org, String actor, UUID id) {

@@ -165,16 +165,11 @@ public class RegistrationService {
     /** A page of the pending registrations that have not expired, oldest first. */
     public Uni<RegistrationListResponse> pending(UUID org, PageRequest page) {
         Instant since = Agent.now().minus(config.pendingTtl());
-        // One row past the page says whether a next page exists, so the last page offers no cursor.
-        return db.inOrg(org, conn -> registrations.pending(conn, since, page, page.limit() + 1)).map(found -> {
-            boolean more = found.size() > page.limit();
-            List<Registration> rows = more ? found.subList(0, page.limit()) : found;
-            return new RegistrationListResponse(rows.stream().map(r -> new RegistrationItem(r.id, r.name, r.publicKey,
-                            r.requestedCapabilities, r.requestedAt, r.requestedAt.plus(config.pendingTtl()),
-                            r.agentType == null ? null : r.agentType.toString(), r.riskScore)).toList(),
-                    config.availableCapabilities(),
-                    more ? PageRequest.Cursor.at(rows.getLast().requestedAt, rows.getLast().id).encode() : null);
-        });
+        return db.inOrg(org, conn -> registrations.pending(conn, since, page)).map(found -> new RegistrationListResponse(
+                found.items().stream().map(r -> new RegistrationItem(r.id, r.name, r.publicKey, r.requestedCapabilities,
+                        r.requestedAt, r.requestedAt.plus(config.pendingTtl()),
+                        r.agentType == null ? null : r.agentType.toString(), r.riskScore)).toList(),
+                config.availableCapabilities(), found.nextCursor(r -> PageRequest.Cursor.at(r.requestedAt, r.id))));
     }
 
     /** Grants a subset of the request: the agent exists from now on, inactive, with its DID and granted capabilities. */

@@ -3,7 +3,6 @@ package dev.warden.registry.catalog;
 import dev.warden.api.ApiException;
 import dev.warden.api.PageRequest;
 import dev.warden.api.Params;
-import dev.warden.registry.RegistryAgentRow;
 import dev.warden.registry.catalog.CatalogWire.CatalogAgent;
 import dev.warden.registry.catalog.CatalogWire.CatalogAgentDetail;
 import dev.warden.registry.catalog.CatalogWire.CatalogAgentResponse;
@@ -27,7 +26,6 @@ import org.eclipse.microprofile.openapi.annotations.parameters.Parameter;
 import org.eclipse.microprofile.openapi.annotations.tags.Tag;
 
 import java.time.Instant;
-import java.util.List;
 import java.util.Map;
 import java.util.Set;
 import java.util.UUID;
@@ -91,19 +89,14 @@ public class CatalogResource {
         if (after != null && sort != null && !"created_at".equals(sort)) {
             throw ApiException.invalidField("cursor", "pages the default order only; use offset with sort");
         }
-        // One row past the page says whether more exist: has_more and next_cursor then agree with each other and with
-        // what the next page holds, with a cursor as with an offset (the total counts the whole filtered list).
+        // The page knows whether more follow it (ListQuery reads one row past it): has_more and next_cursor then agree
+        // with each other and with what the next page holds, with a cursor as with an offset.
         return db.inOrg(actor.org(), conn -> catalog.list(conn, statusFilter == null ? null : STATUSES.get(statusFilter),
-                        typeFilter, search, sort == null ? "created_at" : sort, size + 1, skip, after, since))
-                .map(page -> {
-                    boolean more = page.items().size() > size;
-                    List<RegistryAgentRow> rows = more ? page.items().subList(0, size) : page.items();
-                    return new CatalogListResponse(true, rows.stream().map(CatalogAgent::of).toList(),
-                            new Pagination(page.total(), size, skip, more),
-                            more && (sort == null || "created_at".equals(sort))
-                                    ? PageRequest.Cursor.at(rows.getLast().createdAt(), rows.getLast().agentId()).encode()
-                                    : null);
-                });
+                        typeFilter, search, sort == null ? "created_at" : sort, size, skip, after, since))
+                .map(page -> new CatalogListResponse(true, page.items().stream().map(CatalogAgent::of).toList(),
+                        new Pagination(page.total(), size, skip, page.more()),
+                        sort == null || "created_at".equals(sort)
+                                ? page.nextCursor(a -> PageRequest.Cursor.at(a.createdAt(), a.agentId())) : null));
     }
 
     @GET

@@ -41,15 +41,15 @@ public class DirectoryRepository {
      * One page in {@code order}, from {@code offset}; or, after {@code after} (a cursor), in the registration order
      * ({@code created_at, agent_id}), which a cursor follows whatever {@code order} says.
      */
-    public Uni<List<Found>> list(SqlConnection conn, Filter filter, String order, PageRequest.Cursor after, int limit,
-                                 long offset) {
+    public Uni<ListQuery.Slice<Found>> list(SqlConnection conn, Filter filter, String order, PageRequest.Cursor after,
+                                            int limit, long offset) {
         ListQuery query = query(filter);
         if (after != null) {
             query.byTimeAfter("a.created_at", "a.agent_id", after);
         } else {
             query.orderBy(order, null);
         }
-        return query.offset(offset).items(conn, limit, DirectoryRepository::found);
+        return query.offset(offset).slice(conn, limit, DirectoryRepository::found);
     }
 
     /** The whole filtered set's size and how many of it are online (seed 004's {@code total} and {@code online}). */

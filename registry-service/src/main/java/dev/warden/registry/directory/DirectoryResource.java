@@ -91,17 +91,12 @@ public class DirectoryResource {
         String order = SORTS.getOrDefault(sortBy == null ? "name" : sortBy, "a.name") + direction
                 + ("lastSeen".equals(sortBy) ? " NULLS LAST" : "") + ", a.agent_id" + direction;
         boolean cursorWalk = after != null || registrationOrder;
-        // One row past the page says whether a next cursor exists, so the last page of a walk offers none.
         return db.inOrg(actor.org(), conn -> directory.counts(conn, filter)
-                .chain(counts -> directory.list(conn, filter, order, after, size + 1, (long) (number - 1) * size)
-                        .map(found -> {
-                            boolean more = found.size() > size;
-                            List<Found> rows = more ? found.subList(0, size) : found;
-                            String next = more && cursorWalk ? PageRequest.Cursor.at(rows.getLast().agent().createdAt(),
-                                    rows.getLast().agent().agentId()).encode() : null;
-                            return new DirectoryListResponse(rows.stream().map(DirectoryResource::item).toList(),
-                                    counts.total(), number, size, (counts.total() + size - 1) / size, counts.online(), next);
-                        })));
+                .chain(counts -> directory.list(conn, filter, order, after, size, (long) (number - 1) * size)
+                        .map(found -> new DirectoryListResponse(found.items().stream().map(DirectoryResource::item).toList(),
+                                counts.total(), number, size, (counts.total() + size - 1) / size, counts.online(),
+                                cursorWalk ? found.nextCursor(f -> PageRequest.Cursor.at(f.agent().createdAt(),
+                                        f.agent().agentId())) : null))));
     }
 
     @GET

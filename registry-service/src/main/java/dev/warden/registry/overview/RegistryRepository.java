@@ -37,10 +37,10 @@ public class RegistryRepository {
             coalesce(s.compliance_package_count, 0), s.last_activity, a.created_at""";
 
     /** A page of the agents with {@code status} (null: all) whose entry changed at or after {@code since} (null: all). */
-    public Uni<List<RegistryAgent>> agents(SqlConnection conn, String status, Instant since, int limit,
-                                           PageRequest.Cursor after) {
+    public Uni<ListQuery.Slice<RegistryAgent>> agents(SqlConnection conn, String status, Instant since, int limit,
+                                                      PageRequest.Cursor after) {
         return query(status, since).byTimeAfter("a.created_at", "a.agent_id", after)
-                .items(conn, limit, RegistryRepository::agent);
+                .slice(conn, limit, RegistryRepository::agent);
     }
 
     /** How many agents {@link #agents} lists on all its pages; only for {@code since}, the summary counts the rest. */

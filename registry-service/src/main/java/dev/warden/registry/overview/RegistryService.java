@@ -3,7 +3,6 @@ package dev.warden.registry.overview;
 import com.fasterxml.jackson.core.JsonProcessingException;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import dev.warden.api.PageRequest;
-import dev.warden.registry.overview.RegistryWire.RegistryAgent;
 import dev.warden.registry.overview.RegistryWire.RegistryResponse;
 import dev.warden.tenancy.db.TenantDb;
 import dev.warden.registry.overview.RegistryWire.Summary;
@@ -14,7 +13,6 @@ import jakarta.enterprise.context.ApplicationScoped;
 
 import java.time.Duration;
 import java.time.Instant;
-import java.util.List;
 import java.util.UUID;
 
 /** Seed 000: the agents and the summary, read in one transaction so they agree. */
@@ -56,13 +54,8 @@ public class RegistryService {
     private Uni<RegistryResponse> registry(SqlConnection conn, String status, Instant since, int limit,
                                            PageRequest.Cursor after) {
         return registry.summary(conn).chain(summary -> total(conn, summary, status, since)
-                .chain(total -> registry.agents(conn, status, since, limit + 1, after).map(found -> {
-                    // One row past the page says whether a next page exists, so the last page offers no cursor.
-                    boolean more = found.size() > limit;
-                    List<RegistryAgent> rows = more ? found.subList(0, limit) : found;
-                    String next = more ? PageRequest.Cursor.at(rows.getLast().createdAt(), rows.getLast().id()).encode() : null;
-                    return new RegistryResponse(rows, total, summary, next);
-                })));
+                .chain(total -> registry.agents(conn, status, since, limit, after).map(found -> new RegistryResponse(
+                        found.items(), total, summary, found.nextCursor(a -> PageRequest.Cursor.at(a.createdAt(), a.id()))))));
     }
 
     /** The agents the filters match on all pages: the summary's kept counts, unless only recent changes are asked. */

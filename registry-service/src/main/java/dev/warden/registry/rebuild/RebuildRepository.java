@@ -55,11 +55,11 @@ public class RebuildRepository {
      * Newest first; with {@code since}, those that changed at or after it: every running one (its progress moves), and
      * those that ended since.
      */
-    public Uni<List<Rebuild>> list(SqlConnection conn, int limit, PageRequest.Cursor after, Instant since) {
+    public Uni<ListQuery.Slice<Rebuild>> list(SqlConnection conn, int limit, PageRequest.Cursor after, Instant since) {
         return ListQuery.select(COLUMNS, "registry_rebuilds r")
                 .whereIfPresent("(r.state = 'running' OR coalesce(r.finished_at, r.started_at) >= ?)", since)
                 .byNumberAfter("r.generation", after == null ? null : after.position(), true)
-                .items(conn, limit, RebuildRepository::rebuild);
+                .slice(conn, limit, RebuildRepository::rebuild);
     }
 
     /**

@@ -26,7 +26,6 @@ import org.eclipse.microprofile.openapi.annotations.tags.Tag;
 import org.jboss.resteasy.reactive.RestResponse;
 
 import java.net.URI;
-import java.util.List;
 
 /**
  * Rebuilding the projection, for platform admins: the projection is every organization's, so emptying it and replaying
@@ -74,13 +73,9 @@ public class RebuildResource {
                     + "those that ended since", schema = @Schema(type = SchemaType.STRING, format = "date-time"))
             @QueryParam("updated_since") String updatedSince) {
         int size = Params.integer("limit", limit, DEFAULT_LIMIT, 1, MAX_LIMIT);
-        // One row past the page says whether a next page exists, so the last page offers no cursor.
-        return rebuilds.list(size + 1, PageRequest.Cursor.decode(cursor), Params.optionalInstant("updated_since", updatedSince))
-                .map(found -> {
-                    List<Rebuild> page = found.size() > size ? found.subList(0, size) : found;
-                    return new RebuildListResponse(page.stream().map(RebuildResponse::of).toList(), found.size() > size
-                            ? new PageRequest.Cursor(page.getLast().generation(), page.getLast().id()).encode() : null);
-                });
+        return rebuilds.list(size, PageRequest.Cursor.decode(cursor), Params.optionalInstant("updated_since", updatedSince))
+                .map(found -> new RebuildListResponse(found.items().stream().map(RebuildResponse::of).toList(),
+                        found.nextCursor(r -> new PageRequest.Cursor(r.generation(), r.id()))));
     }
 
     @GET

@@ -6,6 +6,7 @@ import dev.warden.api.UnavailableException;
 import dev.warden.outbox.ReplayOffsets;
 import dev.warden.registry.overview.RegistryChanges;
 import dev.warden.registry.projection.RegistryProjector;
+import dev.warden.tenancy.db.ListQuery;
 import dev.warden.tenancy.db.TenantDb;
 import dev.warden.tenancy.health.Outages;
 import io.smallrye.mutiny.Uni;
@@ -13,7 +14,6 @@ import jakarta.enterprise.context.ApplicationScoped;
 import org.jboss.logging.Logger;
 
 import java.time.Instant;
-import java.util.List;
 import java.util.UUID;
 
 /**
@@ -64,7 +64,7 @@ public class RebuildService {
         });
     }
 
-    public Uni<List<Rebuild>> list(int limit, PageRequest.Cursor after, Instant since) {
+    public Uni<ListQuery.Slice<Rebuild>> list(int limit, PageRequest.Cursor after, Instant since) {
         return db.asPlatform(conn -> rebuilds.list(conn, limit, after, since));
     }
 }

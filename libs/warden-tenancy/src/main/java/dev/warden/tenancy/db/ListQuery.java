@@ -152,6 +152,11 @@ public final class ListQuery {
         });
     }
 
+    /** One page without a total, reading one row past it so that the slice knows whether another follows. */
+    public <T> Uni<Slice<T>> slice(SqlConnection conn, int limit, Function<Row, T> map) {
+        return items(conn, limit + 1, map).map(read -> Slice.of(read, limit));
+    }
+
     /** One page, with a total known elsewhere (e.g. a head counter kept as rows are added). */
     public <T> Uni<List<T>> items(SqlConnection conn, int limit, Function<Row, T> map) {
         List<Object> args = new ArrayList<>(filterArgs);
@@ -210,8 +215,23 @@ public final class ListQuery {
 
         /** The page of {@code read}, which holds up to one row past a page of {@code limit}. */
         static <T> Page<T> of(List<T> read, int limit, long total, boolean totalExact) {
+            Slice<T> slice = Slice.of(read, limit);
+            return new Page<>(slice.items(), total, totalExact, slice.more());
+        }
+
+        /** The cursor of the page after this one, at its last item's position; null when this page is the last. */
+        public String nextCursor(Function<T, PageRequest.Cursor> positionOf) {
+            return new Slice<>(items, more).nextCursor(positionOf);
+        }
+    }
+
+    /** A page without a total (its contract has none, or knows it elsewhere), and whether more items follow it. */
+    public record Slice<T>(List<T> items, boolean more) {
+
+        /** The slice of {@code read}, which holds up to one row past a page of {@code limit}. */
+        static <T> Slice<T> of(List<T> read, int limit) {
             boolean more = read.size() > limit;
-            return new Page<>(more ? List.copyOf(read.subList(0, limit)) : read, total, totalExact, more);
+            return new Slice<>(more ? List.copyOf(read.subList(0, limit)) : read, more);
         }
 
         /** The cursor of the page after this one, at its last item's position; null when this page is the last. */

@@ -14,6 +14,7 @@ import java.time.Instant;
 import java.util.Arrays;
 import java.util.List;
 import java.util.UUID;
+import java.util.regex.Pattern;
 
 import static dev.warden.tenancy.db.Rows.first;
 import static dev.warden.tenancy.db.Rows.instant;
@@ -54,11 +55,16 @@ public class AccessRepository {
     }
 
     /** The active organization named {@code nameOrId} (its name, or its id) when it has open registration on; else null. */
+    /** A UUID in any case: what an organization's name may not look like. */
+    public static final Pattern UUID_SHAPE =
+            Pattern.compile("(?i)^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$");
+
+    /** By id when {@code nameOrId} has a UUID's form, else by name: never one for the other. */
     public Uni<UUID> openForRegistration(SqlConnection conn, String nameOrId) {
-        return conn.preparedQuery("""
-                        SELECT id FROM organizations
-                        WHERE (name = $1 OR id::text = $1) AND status = 'active' AND open_registration""")
-                .execute(Tuple.of(nameOrId))
+        boolean byId = UUID_SHAPE.matcher(nameOrId).matches();
+        return conn.preparedQuery("SELECT id FROM organizations WHERE " + (byId ? "id = $1::uuid" : "name = $1")
+                        + " AND status = 'active' AND open_registration")
+                .execute(Tuple.of(byId ? nameOrId.toLowerCase(java.util.Locale.ROOT) : nameOrId))
                 .map(rows -> first(rows, row -> row.getUUID("id")));
     }
 

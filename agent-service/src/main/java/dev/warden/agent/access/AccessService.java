@@ -48,6 +48,10 @@ public class AccessService {
     public Uni<CreateOrganizationResponse> createOrganization(String actor, CreateOrganizationRequest req) {
         new Checks().required("name", req == null ? null : req.name())
                 .maxLength("name", req == null ? null : req.name(), 200)
+                // Open registration addresses an organization by name or id (?org=): a name that reads as an id
+                // could capture registrations meant for the organization with that id.
+                .check(req == null || req.name() == null || !AccessRepository.UUID_SHAPE.matcher(req.name().strip()).matches(),
+                        "name", "must not have the form of an organization id (a UUID)")
                 .maxLength("admin_key_name", req == null ? null : req.adminKeyName(), 200)
                 .orThrow();
         String keyName = req.adminKeyName() == null ? "first admin" : req.adminKeyName();

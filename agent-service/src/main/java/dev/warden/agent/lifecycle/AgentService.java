@@ -19,6 +19,7 @@ import dev.warden.api.PageRequest.Cursor;
 import dev.warden.events.CanonicalJson;
 import dev.warden.events.EventJson;
 import dev.warden.events.EventTypes;
+import dev.warden.events.Topics;
 import dev.warden.events.agent.AgentEvents.AgentChanged;
 import dev.warden.events.agent.AgentEvents.AgentDeployed;
 import dev.warden.events.agent.AgentEvents.AgentRolledBack;
@@ -28,6 +29,7 @@ import dev.warden.events.agent.AgentStatus;
 import dev.warden.events.agent.AgentVersion;
 import dev.warden.events.agent.McpIntegration;
 import dev.warden.events.agent.Notifications;
+import dev.warden.outbox.Deliveries;
 import dev.warden.outbox.Outbox;
 import dev.warden.tenancy.db.SqlErrors;
 import dev.warden.tenancy.db.TenantDb;
@@ -56,10 +58,12 @@ public class AgentService {
     private final AccessRepository access;
     private final RealmService realms;
     private final RegistrationRepository keys;
+    private final Deliveries deliveries;
 
     public AgentService(TenantDb db, AgentRepository agents, Outbox outbox, AccessRepository access, RealmService realms,
-                        RegistrationRepository keys) {
+                        RegistrationRepository keys, Deliveries deliveries) {
         this.keys = keys;
+        this.deliveries = deliveries;
         this.access = access;
         this.realms = realms;
         this.db = db;
@@ -149,7 +153,7 @@ public class AgentService {
             AgentRules.checkObject(checks, "config", req.config());
         }
         checks.orThrow();
-        return change(org, id, (conn, agent) -> {
+        return enforced(org, id, change(org, id, (conn, agent) -> {
             AgentRules.checkActivation(agent, caller.admin(), Boolean.TRUE.equals(req.liftSuspension()),
                     "\"lift_suspension\": true in the body");
             return agents.highestVersion(conn, id).chain(highest -> {
@@ -163,11 +167,11 @@ public class AgentService {
                         .chain(() -> agents.update(conn, agent))
                         .chain(() -> emit(conn, agent, EventTypes.AGENT_DEPLOYED, new AgentDeployed(agent.snapshot(), deployment)));
             });
-        });
+        }));
     }
 
     public Uni<AgentSnapshot> suspend(UUID org, String actor, UUID id) {
-        return change(org, id, (conn, agent) -> {
+        return enforced(org, id, change(org, id, (conn, agent) -> {
             if (agent.status == AgentStatus.SUSPENDED) {
                 return Uni.createFrom().item(agent.snapshot());
             }
@@ -175,7 +179,7 @@ public class AgentService {
             agent.touch(actor);
             return agents.update(conn, agent)
                     .chain(() -> emit(conn, agent, EventTypes.AGENT_SUSPENDED, new AgentChanged(agent.snapshot())));
-        });
+        }));
     }
 
     /**
@@ -201,7 +205,7 @@ public class AgentService {
 
     public Uni<AgentSnapshot> rollback(UUID org, Caller caller, UUID id, Integer targetVersion, boolean liftSuspension) {
         String actor = caller.name();
-        return change(org, id, (conn, agent) -> {
+        return enforced(org, id, change(org, id, (conn, agent) -> {
             AgentRules.checkActivation(agent, caller.admin(), liftSuspension, "lift_suspension=true");
             int from = agent.version;
             int to = targetVersion != null ? targetVersion : from - 1;
@@ -222,7 +226,7 @@ public class AgentService {
                 return agents.update(conn, agent).chain(() -> emit(conn, agent, EventTypes.AGENT_ROLLED_BACK,
                         new AgentRolledBack(agent.snapshot(), from, to, target.imageUri())));
             });
-        });
+        }));
     }
 
     public Uni<VersionListResponse> versions(UUID org, UUID id, PageRequest page) {
@@ -247,6 +251,16 @@ public class AgentService {
     private Uni<AgentSnapshot> change(UUID org, UUID id, java.util.function.BiFunction<SqlConnection, Agent, Uni<AgentSnapshot>> work) {
         return db.inOrg(org, conn -> agents.lockById(conn, id).map(AgentService::orNotFound)
                 .chain(agent -> work.apply(conn, agent)));
+    }
+
+    /**
+     * The answer to a change of what runs (a deploy, a rollback, a suspension) waits until the change's events are on
+     * the broker, so that a run asked for after it sees the change (runner-service waits for its projection to catch
+     * up to the broker before it decides: docs/runner-service.md). A suspension answered is a suspension enforced.
+     * Asked again, an unchanged suspension waits for any of the agent's events still in the outbox.
+     */
+    private Uni<AgentSnapshot> enforced(UUID org, UUID id, Uni<AgentSnapshot> change) {
+        return change.call(() -> deliveries.delivered(org, Topics.AGENTS, id.toString()));
     }
 
     private Uni<AgentSnapshot> emit(SqlConnection conn, Agent agent, String type, Object data) {

@@ -61,6 +61,16 @@ class AccessTest {
     }
 
     @Test
+    void anOrganizationMayNotBeNamedWithAnIdSoOpenRegistrationByIdReachesOnlyThatId() {
+        // ?org= of open registration takes a name or an id: a name with an id's form could capture another's.
+        for (String name : java.util.List.of(tenant.orgId().toString(), tenant.orgId().toString().toUpperCase(),
+                " " + java.util.UUID.randomUUID())) {
+            Tenants.platform().body(Map.of("name", name)).post("/v1/orgs").then().statusCode(400)
+                    .body("error.details[0].field", equalTo("name"));
+        }
+    }
+
+    @Test
     void secretIsShownOnceAndStoredOnlyAsItsHash() {
         var created = tenant.admin().body(Map.of("name", "ci", "role", "operator")).post("/v1/api-keys")
                 .then().statusCode(201).body("secret", startsWith("wdn_")).body("role", equalTo("operator"))

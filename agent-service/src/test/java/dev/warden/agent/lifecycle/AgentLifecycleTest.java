@@ -9,7 +9,9 @@ import dev.warden.events.CanonicalJson;
 import dev.warden.events.EventJson;
 import dev.warden.events.EventTypes;
 import dev.warden.events.Topics;
+import dev.warden.tenancy.db.TenantDb;
 import io.quarkus.test.junit.QuarkusTest;
+import jakarta.inject.Inject;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 
@@ -27,6 +29,9 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 
 @QuarkusTest
 class AgentLifecycleTest {
+
+    @Inject
+    TenantDb db;
 
     private Tenant tenant;
 
@@ -172,8 +177,21 @@ class AgentLifecycleTest {
 
         tenant.admin().post("/v1/agents/" + id + "/suspend").then().statusCode(200)
                 .body("status", equalTo("suspended"));
+        // Answered only once the suspension is on the broker: nothing of the agent's waits in the outbox any more,
+        // so a run asked for from now on sees it (runner-service waits for its projection to reach the broker's end).
+        assertEquals(0L, waitingInTheOutbox(id));
 
         assertEquals(EventTypes.AGENT_SUSPENDED, Events.types(Events.about(Topics.AGENTS, id, 3)).get(2));
+        tenant.admin().post("/v1/agents/" + id + "/rollback?lift_suspension=true").then().statusCode(400);
+        tenant.admin().body(Map.of("image_uri", "img:v2", "lift_suspension", true)).post("/v1/agents/" + id + "/deploy")
+                .then().statusCode(200);
+        assertEquals(0L, waitingInTheOutbox(id));
+    }
+
+    private long waitingInTheOutbox(String agent) {
+        return db.inOrg(tenant.orgId(), conn -> conn.preparedQuery("SELECT count(*) FROM warden_outbox WHERE record_key = $1")
+                .execute(io.vertx.mutiny.sqlclient.Tuple.of(agent)).map(rows -> rows.iterator().next().getLong(0)))
+                .await().atMost(java.time.Duration.ofSeconds(10));
     }
 
     @Test

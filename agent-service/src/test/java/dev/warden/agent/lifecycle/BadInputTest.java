@@ -96,6 +96,32 @@ class BadInputTest {
         tenant.admin().get("/v1/agents").then().body("total", equalTo(0));
     }
 
+    /** {"a": {"a": ... {} ...}} nesting {@code depth} objects (the outermost counting one). */
+    private static String nested(int depth) {
+        return "{\"a\": ".repeat(depth - 1) + "{}" + "}".repeat(depth - 1);
+    }
+
+    @Test
+    void jsonNestedDeeperThanTheLimitIsA400AndNothingIsStoredOrPublished() {
+        String id = tenant.admin().body(AgentMother.triageAgent()).post("/v1/agents").then().statusCode(201)
+                .extract().path("id");
+        // Free-form fields up to the limit are kept as given (the body is one level, "config" another).
+        tenant.admin().body("{\"image_uri\": \"r/a:1\", \"config\": " + nested(30) + "}")
+                .post("/v1/agents/" + id + "/deploy").then().statusCode(200);
+        // One past it, in a deployment's config, an agent's metadata or a connector's config: a 400, never a change
+        // whose event no consumer could read (nor, far deeper, a 500 while writing that event).
+        errorShape(tenant.admin().body("{\"image_uri\": \"r/a:2\", \"config\": " + nested(32) + "}")
+                .post("/v1/agents/" + id + "/deploy").then(), 400)
+                .body("error.message", containsString("deeper than 32 levels"));
+        errorShape(tenant.admin().body("{\"metadata\": " + nested(997) + "}").patch("/v1/agents/" + id).then(), 400);
+        errorShape(tenant.admin().body("{\"name\": \"deep\", \"runtime\": \"docker\", \"metadata\": " + nested(998)
+                + "}").post("/v1/agents").then(), 400);
+        errorShape(tenant.admin().body("{\"connector\": \"jira\", \"config\": " + nested(40) + "}")
+                .post("/v1/agents/" + id + "/connectors").then(), 400);
+        tenant.admin().get("/v1/agents/" + id + "/versions").then().body("total", equalTo(1));
+        tenant.admin().get("/v1/agents/" + id).then().body("revision", equalTo(2));
+    }
+
     @Test
     void aDuplicatedKeyIsA400Everywhere() {
         String id = tenant.admin().body(AgentMother.triageAgent()).post("/v1/agents").then().statusCode(201)

@@ -82,12 +82,35 @@ class RowLevelSecurityTest {
         assertTrue(failure.getMessage().contains("row-level security"), failure.getMessage());
     }
 
-    @Test
-    void theOutboxIsReadableOnlyByTheRelay() {
-        long visible = db.inOrg(a.orgId(), conn -> conn.query("SELECT count(*) FROM warden_outbox").execute()
-                .map(rows -> rows.iterator().next().getLong(0))).await().atMost(WAIT);
+    /** Thrown to roll back a transaction once it has answered what a test needs. */
+    private static final class Answered extends RuntimeException {
+        final List<Long> counts;
 
-        assertEquals(0, visible);
+        Answered(List<Long> counts) {
+            super(null, null, false, false);
+            this.counts = counts;
+        }
+    }
+
+    @Test
+    void anOrganizationSeesOnlyItsOwnEventsWaitingInTheOutboxAndOnlyTheRelayDeletesThem() {
+        // In one transaction never committed: an event of a waits; a sees it and cannot delete it; b sees nothing.
+        String count = "SELECT count(*) FROM warden_outbox WHERE record_key = 'rls-probe'";
+        var answered = assertThrows(Answered.class, () -> db.inOrg(a.orgId(), conn -> conn.preparedQuery("""
+                        INSERT INTO warden_outbox (org_id, topic, record_key, event_id, event_type, payload)
+                        VALUES ($1, 'warden.agents.v1', 'rls-probe', gen_random_uuid(), 'probe', '{}')""")
+                .execute(Tuple.of(a.orgId()))
+                .chain(() -> conn.query(count).execute())
+                .chain(ownSeen -> conn.query("DELETE FROM warden_outbox WHERE record_key = 'rls-probe'").execute()
+                        .chain(deleted -> conn.preparedQuery("SELECT set_config('warden.org_id', $1, true)")
+                                .execute(Tuple.of(b.orgId().toString()))
+                                .chain(() -> conn.query(count).execute())
+                                .map(otherSeen -> {
+                                    throw new Answered(List.of(ownSeen.iterator().next().getLong(0),
+                                            (long) deleted.rowCount(), otherSeen.iterator().next().getLong(0)));
+                                })))).await().atMost(WAIT));
+
+        assertEquals(List.of(1L, 0L, 0L), answered.counts);
     }
 
     @Test

@@ -182,9 +182,15 @@ public final class EntryMapper {
                 status, inputsHash, outputsHash, metadata, occurredAt, recordedAt, null, null);
     }
 
-    /** Whether {@code action} takes a namespace of Warden's own action types ({@link #RESERVED_ACTION_PREFIXES}). */
+    /**
+     * Whether {@code action} takes a namespace of Warden's own action types ({@link #RESERVED_ACTION_PREFIXES}), or
+     * reads as one: compared after Unicode compatibility folding (a one-dot leader reads as a dot), without surrounding
+     * white space and in any case ({@code " Agent.deployed"} is reserved too).
+     */
     public static boolean reservedActionType(String action) {
-        return RESERVED_ACTION_PREFIXES.stream().anyMatch(action::startsWith);
+        String read = java.text.Normalizer.normalize(action, java.text.Normalizer.Form.NFKC).strip()
+                .toLowerCase(java.util.Locale.ROOT);
+        return RESERVED_ACTION_PREFIXES.stream().anyMatch(read::startsWith);
     }
 
     /** {@code dev.warden.agent.deployed.v1} is recorded as {@code agent.deployed}. */

@@ -130,6 +130,11 @@ class EntryMapperTest {
                         "status", "success", "occurred_at", acted.toString()));
         assertEquals(acted, map(reported).occurredAt());
         assertTrue(EntryMapper.reservedActionType("agent.deployed"));
+        // What reads as a reserved name is reserved: case, surrounding space, compatibility forms of the dot.
+        assertTrue(EntryMapper.reservedActionType("Agent.deployed"));
+        assertTrue(EntryMapper.reservedActionType(" agent.deployed"));
+        assertTrue(EntryMapper.reservedActionType("agent\u2024deployed"));
+        assertTrue(EntryMapper.reservedActionType("\uff41gent.deployed"));
         assertFalse(EntryMapper.reservedActionType("issues:read"));
     }
 

@@ -132,6 +132,11 @@ public class InstanceResource {
                                             HeartbeatRequest request) {
         UUID org = actor.org();
         String own = FleetIdentity.instanceId(identity);
+        if (own == null && !identity.hasRole(Roles.OPERATOR)) {
+            // An API key of the instance role reports actions (audit-service); it is no instance's credential, so it
+            // may not speak for any instance's liveness.
+            throw ApiException.forbidden("A heartbeat comes with the instance's own credential (Bearer wfi_...) or an operator's");
+        }
         if (!INSTANCE_ID.matcher(id).matches() || own != null && !own.equals(id)) {
             throw ApiException.notFound("Agent");
         }

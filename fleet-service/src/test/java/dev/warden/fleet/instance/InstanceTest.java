@@ -1,13 +1,16 @@
 package dev.warden.fleet.instance;
 
 import dev.warden.fleet.support.FleetFixtures;
+import dev.warden.testing.TestOrganizations;
 import dev.warden.testing.TestOrganizations.TestOrg;
+import org.awaitility.Awaitility;
 import dev.warden.tenancy.db.TenantDb;
 import io.quarkus.test.junit.QuarkusTest;
 import jakarta.inject.Inject;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 
+import java.time.Duration;
 import java.time.Instant;
 import java.util.HashMap;
 import java.util.List;
@@ -130,6 +133,27 @@ class InstanceTest {
                 .body("data.registeredAt", notNullValue())
                 .body("data.recentThreats", equalTo(0))
                 .body("data.activePolicyVersion", nullValue());
+    }
+
+    @Test
+    void anApiKeyOfTheInstanceRoleMayNotSpeakForAnyInstancesLiveness() {
+        TestOrg withInstanceKey = TestOrganizations.create(FleetFixtures.bootstrap(), "operator", "viewer", "instance");
+        String theirs = registerId(FleetFixtures.organization(), "elsewhere");
+        // The key is usable once agent-service's access events reached fleet-service: a 403 then, never a 401.
+        Awaitility.await().atMost(Duration.ofSeconds(30)).pollInterval(Duration.ofMillis(100)).until(() ->
+                as(withInstanceKey, "instance").body(Map.of("cpu", 99.9)).post("/v1/fleet/agents/" + theirs + "/heartbeat")
+                        .statusCode() != 401);
+        as(withInstanceKey, "instance").body(Map.of("cpu", 99.9, "version", "forged"))
+                .post("/v1/fleet/agents/" + theirs + "/heartbeat").then().statusCode(403).body("ok", equalTo(false));
+        // Within its own organization too: an instance's liveness comes from its own credential or an operator.
+        String own = registerId(withInstanceKey, "own-host");
+        as(withInstanceKey, "instance").body(Map.of("cpu", 99.9, "version", "forged"))
+                .post("/v1/fleet/agents/" + own + "/heartbeat").then().statusCode(403).body("ok", equalTo(false));
+        as(withInstanceKey, "viewer").get("/v1/fleet/agents/" + own).then().statusCode(200)
+                .body("data.version", not(equalTo("forged")));
+        // An operator still may.
+        as(withInstanceKey, "operator").body(Map.of("cpu", 10.0)).post("/v1/fleet/agents/" + own + "/heartbeat")
+                .then().statusCode(200);
     }
 
     @Test

@@ -1,6 +1,7 @@
 package dev.warden.api;
 
 import com.fasterxml.jackson.core.JsonParseException;
+import com.fasterxml.jackson.core.exc.StreamConstraintsException;
 import com.fasterxml.jackson.databind.JsonMappingException;
 import com.fasterxml.jackson.databind.exc.InvalidFormatException;
 import com.fasterxml.jackson.databind.exc.MismatchedInputException;
@@ -57,6 +58,25 @@ public class ErrorMappers {
         return respond(400, "malformed_json", "The request body is not valid JSON", List.of());
     }
 
+    /** Past a limit of {@link StrictJson} (the nesting depth) or Jackson's own (a number's digits). */
+    @ServerExceptionMapper
+    public RestResponse<ErrorResponse> beyondLimits(StreamConstraintsException e) {
+        String reason = beyondLimit(e);
+        return respond(400, "invalid_request", "Invalid body: " + reason, List.of(new FieldError("body", reason)));
+    }
+
+    /** Why a {@link StreamConstraintsException} among {@code e}'s causes refused the body, or null. */
+    static String beyondLimit(Throwable e) {
+        for (Throwable t = e; t != null; t = t.getCause()) {
+            if (t instanceof StreamConstraintsException) {
+                return t.getMessage() != null && t.getMessage().contains("nesting depth")
+                        ? "nests objects and arrays deeper than " + StrictJson.MAX_NESTING + " levels (the body counts one)"
+                        : "exceeds a limit of the JSON Warden reads";
+            }
+        }
+        return null;
+    }
+
     @ServerExceptionMapper
     public RestResponse<ErrorResponse> mismatchedInput(MismatchedInputException e) {
         return badBody(e);
@@ -87,6 +107,9 @@ public class ErrorMappers {
         if (e.getCause() instanceof JsonParseException parse) {
             return malformedJson(parse);
         }
+        if (e.getCause() instanceof StreamConstraintsException limit) {
+            return beyondLimits(limit);
+        }
         if (e.getCause() instanceof JsonMappingException mapping) {
             return badBody(mapping);
         }
@@ -111,8 +134,11 @@ public class ErrorMappers {
         String field = path(e);
         String reason;
         String refusal = refusal(e);
+        String limit = beyondLimit(e);
         if (refusal != null) {
             reason = refusal;
+        } else if (limit != null) {
+            reason = limit;
         } else if (e instanceof UnrecognizedPropertyException) {
             reason = "unknown field";
         } else if (e instanceof InvalidFormatException f && f.getTargetType() != null && f.getTargetType().isEnum()) {

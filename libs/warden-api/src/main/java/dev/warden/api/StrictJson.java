@@ -21,6 +21,14 @@ import jakarta.inject.Singleton;
 @Singleton
 public class StrictJson implements ObjectMapperCustomizer {
 
+    /**
+     * How deep a request's JSON may nest objects and arrays, the body itself counting one. Free-form fields (a
+     * deployment's config, metadata) are stored and published as given; an event wraps them a few levels deeper, and
+     * every consumer must be able to read it (Jackson refuses past 1,000), so a limit far below that keeps each change
+     * publishable and each answer writable.
+     */
+    public static final int MAX_NESTING = 32;
+
     /** Last, so that its deserializers take precedence over the modules Quarkus registers (JavaTimeModule). */
     @Override
     public int priority() {
@@ -50,6 +58,8 @@ public class StrictJson implements ObjectMapperCustomizer {
         mapper.enable(JsonParser.Feature.STRICT_DUPLICATE_DETECTION);
         // Anything after the value ({"name": "a"} xyz, or a second value) makes the body something other than JSON.
         mapper.enable(DeserializationFeature.FAIL_ON_TRAILING_TOKENS);
+        mapper.getFactory().setStreamReadConstraints(mapper.getFactory().streamReadConstraints().rebuild()
+                .maxNestingDepth(MAX_NESTING).build());
         mapper.registerModule(StorableValues.module());
         mapper.setNodeFactory(StorableValues.nodeFactory());
     }

@@ -42,6 +42,10 @@ public interface OutboxConfig {
     @WithDefault("30s")
     Duration leaderReadTimeout();
 
+    /** How long {@link Deliveries} waits for the relay to hand an answer's events to the broker before a 503. */
+    @WithDefault("10s")
+    Duration deliveryTimeout();
+
     /** Partitions of topics the relay creates. */
     @WithDefault("6")
     int partitions();

@@ -1,18 +1,24 @@
 package dev.warden.outbox;
 
 import dev.warden.api.CallerContext;
+import dev.warden.api.UnavailableException;
 import dev.warden.tenancy.kafka.KafkaClients;
 import io.quarkus.runtime.ShutdownEvent;
 import io.smallrye.mutiny.Uni;
+import io.vertx.core.Vertx;
 import jakarta.enterprise.context.ApplicationScoped;
 import jakarta.enterprise.event.Observes;
 import org.apache.kafka.clients.admin.Admin;
 import org.apache.kafka.clients.admin.AdminClientConfig;
+import org.apache.kafka.clients.admin.ListOffsetsOptions;
 import org.apache.kafka.clients.admin.OffsetSpec;
 import org.apache.kafka.clients.admin.TopicDescription;
+import org.apache.kafka.common.IsolationLevel;
 import org.apache.kafka.common.KafkaFuture;
 import org.apache.kafka.common.TopicPartition;
+import org.apache.kafka.common.utils.Utils;
 
+import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.util.Collection;
 import java.util.Comparator;
@@ -24,8 +30,9 @@ import java.util.stream.Collectors;
 /**
  * Where a replay from offset zero stands, from the broker alone: what it has to apply ({@link #capture}: each
  * partition's first offset still held and its end offset, taken when the replay starts) and how far a generation of a
- * consumer group has come ({@link #committed}). Needs only what a consumer's principal has: describe on its topics and
- * its group. One admin client per service, opened at first use.
+ * consumer group has come ({@link #committed}); and, for a request that must see every event published before it
+ * ({@link #applied}), whether a group has applied them. Needs only what a consumer's principal has: describe on its
+ * topics and its group. One admin client per service, opened at first use.
  */
 @ApplicationScoped
 public class ReplayOffsets {
@@ -39,10 +46,42 @@ public class ReplayOffsets {
     }
 
     private final KafkaClients kafka;
+    private final Vertx vertx;
     private Admin admin;
 
-    public ReplayOffsets(KafkaClients kafka) {
+    public ReplayOffsets(KafkaClients kafka, Vertx vertx) {
         this.kafka = kafka;
+        this.vertx = vertx;
+    }
+
+    /**
+     * Completes once {@code group} (a plain loop's, generation 0) has applied every record that the partition of
+     * {@code topic} holding {@code key}'s records held when this was called: a projection read after it is at least
+     * as new as every event about {@code key} published before the call ({@link Deliveries} is the publishing half).
+     * The partition is the producer's for the key (murmur2 of its UTF-8 bytes, as the relay's producer partitions).
+     * Past {@code within}, or when the broker cannot say, it fails with a 503: a caller that needs this must not
+     * go on with what may be stale.
+     */
+    public Uni<Void> applied(String group, String topic, String key, Duration within) {
+        Admin client = admin();
+        Uni<Void> caughtUp = uni(client.listTopics().names()).chain(names -> !names.contains(topic)
+                ? Uni.createFrom().voidItem()
+                : uni(client.describeTopics(List.of(topic)).allTopicNames()).chain(topics -> {
+                    int partitions = topics.get(topic).partitions().size();
+                    TopicPartition partition = new TopicPartition(topic,
+                            Utils.toPositive(Utils.murmur2(key.getBytes(StandardCharsets.UTF_8))) % partitions);
+                    return uni(client.listOffsets(Map.of(partition, OffsetSpec.latest()),
+                            new ListOffsetsOptions(IsolationLevel.READ_COMMITTED)).partitionResult(partition))
+                            .chain(end -> Await.until(vertx, () -> committed(group, 0)
+                                            .map(offsets -> offsets.getOrDefault(partition, 0L) >= end.offset()),
+                                    within, () -> behind(topic)));
+                }));
+        return caughtUp.ifNoItem().after(within).failWith(() -> behind(topic))
+                .onFailure(e -> !(e instanceof UnavailableException)).transform(e -> new UnavailableException("event stream", e));
+    }
+
+    private static UnavailableException behind(String topic) {
+        return new UnavailableException("event stream", new IllegalStateException("not caught up on " + topic));
     }
 
     /** Every partition of {@code topics} as it is now, in topic and partition order; a topic not created yet has none. */

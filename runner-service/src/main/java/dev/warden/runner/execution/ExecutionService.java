@@ -10,7 +10,10 @@ import dev.warden.events.EventTypes;
 import dev.warden.events.execution.ExecutionEvents.ExecutionFinished;
 import dev.warden.events.execution.ExecutionEvents.ExecutionLimits;
 import dev.warden.events.execution.ExecutionEvents.ExecutionStarted;
+import dev.warden.events.Topics;
 import dev.warden.outbox.Outbox;
+import dev.warden.outbox.ReplayOffsets;
+import dev.warden.runner.agent.AgentProjection;
 import dev.warden.runner.agent.AgentRepository;
 import dev.warden.runner.agent.RunnableAgent;
 import dev.warden.runner.engine.ContainerEngine;
@@ -30,6 +33,7 @@ import jakarta.enterprise.context.ApplicationScoped;
 import org.jboss.logging.Logger;
 
 import java.nio.charset.StandardCharsets;
+import java.time.Duration;
 import java.time.Instant;
 import java.time.temporal.ChronoUnit;
 import java.util.List;
@@ -38,7 +42,8 @@ import java.util.UUID;
 import java.util.function.Consumer;
 
 /**
- * Runs an agent's current image under its organization's tier: checks the agent in the projection (404 unknown or
+ * Runs an agent's current image under its organization's tier: checks the agent in the projection, once it holds every
+ * agent event published before the request (503 when that cannot be known in time; 404 unknown or
  * another organization's, 403 suspended, 400 no image), takes a concurrency slot (429 beyond it), records the
  * execution and its started event in one transaction, runs the container on the worker pool (never on an event-loop
  * thread), then records the outcome and its finished event in another.
@@ -58,10 +63,14 @@ public class ExecutionService {
     private final RunLimiter limiter;
     private final LiveRuns live;
     private final String instance;
+    private final ReplayOffsets offsets;
+    private final Duration projectionTimeout;
 
     public ExecutionService(TenantDb db, AgentRepository agents, ExecutionRepository executions, Outbox outbox,
                             ContainerEngine engine, Engines engines, Tiers tiers, RunLimiter limiter, LiveRuns live,
-                            RunnerConfig config) {
+                            RunnerConfig config, ReplayOffsets offsets) {
+        this.offsets = offsets;
+        this.projectionTimeout = config.projectionTimeout();
         this.db = db;
         this.agents = agents;
         this.executions = executions;
@@ -79,7 +88,10 @@ public class ExecutionService {
      * recorded when the container exits).
      */
     public Uni<Execution> run(UUID org, String actor, UUID agentId, boolean async) {
-        return db.inOrg(org, conn -> agents.find(conn, agentId)).map(found -> {
+        // Every agent event published before this request (a suspension answered, a deploy) is in the projection
+        // before it decides; when that cannot be known, no run (a 503), rather than a run on what may be stale.
+        return offsets.applied(AgentProjection.GROUP, Topics.AGENTS, agentId.toString(), projectionTimeout)
+                .chain(() -> db.inOrg(org, conn -> agents.find(conn, agentId))).map(found -> {
             RunnableAgent agent = found.orElseThrow(() -> ApiException.notFound("Agent"));
             if (agent.suspended()) {
                 throw ApiException.forbidden("The agent is suspended; it cannot run");

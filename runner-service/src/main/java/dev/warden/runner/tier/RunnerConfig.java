@@ -35,6 +35,13 @@ public interface RunnerConfig {
     @WithDefault("local")
     String instance();
 
+    /**
+     * How long a run waits for the agent projection to hold every agent event published before it (a suspension
+     * answered a moment ago) before it answers 503 rather than decide on what may be stale.
+     */
+    @WithDefault("5s")
+    Duration projectionTimeout();
+
     /** Runs at once in all; beyond it 429. */
     @WithDefault("16")
     int maxConcurrent();

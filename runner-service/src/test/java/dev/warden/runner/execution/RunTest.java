@@ -188,6 +188,24 @@ class RunTest {
     }
 
     @Test
+    void aRunSeesEveryAgentEventPublishedBeforeItWasAskedFor() {
+        // No waiting for the projection here: the run waits until it holds what the broker held when it was asked.
+        // A suspension on the broker stops the very next run...
+        for (int i = 0; i < 5; i++) {
+            String agent = UUID.randomUUID().toString();
+            RunnerFixtures.announce(org, agent, TestImages.HELLO, "active", 1, 1);
+            RunnerFixtures.announce(org, agent, TestImages.HELLO, "suspended", 1, 2);
+            as(org, "operator").post("/v1/agents/" + agent + "/run").then().statusCode(403)
+                    .body("error.code", equalTo("forbidden"));
+        }
+        // ... and an agent just deployed runs at once, rather than being unknown (404).
+        String agent = UUID.randomUUID().toString();
+        RunnerFixtures.announce(org, agent, TestImages.HELLO, "active", 1, 1);
+        as(org, "operator").post("/v1/agents/" + agent + "/run").then().statusCode(200)
+                .body("status", equalTo("success"));
+    }
+
+    @Test
     void anUnknownAgentAndAnotherOrganizationsAgentAre404() {
         as(org, "operator").post("/v1/agents/" + UUID.randomUUID() + "/run").then().statusCode(404)
                 .body("error.code", equalTo("not_found"));

@@ -1,0 +1,39 @@
+package dev.warden.outbox;
+
+import dev.warden.api.UnavailableException;
+import dev.warden.tenancy.db.TenantDb;
+import io.smallrye.mutiny.Uni;
+import io.vertx.core.Vertx;
+import io.vertx.mutiny.sqlclient.Tuple;
+import jakarta.enterprise.context.ApplicationScoped;
+
+import java.util.UUID;
+
+/**
+ * For an answer that promises more than "recorded": waits until the relay has handed an organization's events about
+ * one record key to the broker, so that a consumer reading the topic from then on sees them ({@link
+ * ReplayOffsets#applied} is the consumer's half). A suspension's answer is one: after it, no run may start.
+ * Past {@code warden.outbox.delivery-timeout} (the broker or the relay is away) it fails with a 503: the change is
+ * committed and will be delivered, but its answer cannot promise that yet; asking again waits again.
+ */
+@ApplicationScoped
+public class Deliveries {
+
+    private final TenantDb db;
+    private final Vertx vertx;
+    private final OutboxConfig config;
+
+    public Deliveries(TenantDb db, Vertx vertx, OutboxConfig config) {
+        this.db = db;
+        this.vertx = vertx;
+        this.config = config;
+    }
+
+    /** Completes once no event of {@code org} keyed {@code key} on {@code topic} waits in the outbox. */
+    public Uni<Void> delivered(UUID org, String topic, String key) {
+        return Await.until(vertx, () -> db.inOrg(org, conn -> conn.preparedQuery(
+                                "SELECT NOT EXISTS (SELECT 1 FROM warden_outbox WHERE topic = $1 AND record_key = $2)")
+                        .execute(Tuple.of(topic, key)).map(rows -> rows.iterator().next().getBoolean(0))),
+                config.deliveryTimeout(), () -> new UnavailableException("event stream", null));
+    }
+}

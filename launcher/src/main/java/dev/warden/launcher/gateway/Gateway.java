@@ -6,13 +6,15 @@ import io.vertx.core.Promise;
 import io.vertx.core.Vertx;
 import io.vertx.core.VertxOptions;
 import io.vertx.core.http.HttpClientOptions;
+import io.vertx.core.http.HttpClientRequest;
 import io.vertx.core.http.HttpHeaders;
 import io.vertx.core.http.HttpServerOptions;
+import io.vertx.core.http.HttpServerRequest;
 import io.vertx.core.http.PoolOptions;
+import io.vertx.core.http.RequestOptions;
 import io.vertx.core.net.SocketAddress;
 import io.vertx.httpproxy.Body;
 import io.vertx.httpproxy.HttpProxy;
-import io.vertx.httpproxy.OriginRequestProvider;
 import io.vertx.httpproxy.ProxyContext;
 import io.vertx.httpproxy.ProxyInterceptor;
 import io.vertx.httpproxy.ProxyOptions;
@@ -34,27 +36,43 @@ import java.util.stream.Collectors;
  * the routing table. Every refusal is in the error shape of every Warden API, so clients handle the gateway's errors
  * like the services' own: a request over the limits ({@link RequestLimits}) a 413, 414 or 431; no route a 404; a
  * service that is down, restarting or not answering a 503 with {@code Retry-After}; a service this launcher did not
- * start a 502.
+ * start a 502; a request body that stops coming a 408.
  */
 public final class Gateway {
 
     private static final String ORIGIN = "warden.origin";
+    /** Set once the request's body stopped coming: its answer is a 408, and its connection is closed after it. */
+    private static final String STALLED = "warden.stalled";
+    /** The timer watching the request's body, while it comes. */
+    private static final String BODY_WATCH = "warden.body-watch";
+    /** Connections to each service per event loop. */
+    private static final int POOL_SIZE = 50;
     /** The Retry-After of a failed connection to a service the supervisor still counts up. */
     private static final Duration RETRY_UNREACHABLE = Duration.ofSeconds(5);
 
     private final RoutingTable table;
     private final Map<String, SocketAddress> origins;
     private final ServiceStatus status;
+    private final Duration bodyTimeout;
+    private final int poolSize;
     private Vertx vertx;
 
     /**
-     * @param table   the routes, in order
-     * @param origins where each service of the table listens now (services may run on other ports than the table's)
-     * @param status  whether each service is up now
+     * @param table       the routes, in order
+     * @param origins     where each service of the table listens now (services may run on other ports than the table's)
+     * @param status      whether each service is up now
+     * @param bodyTimeout how long a request body may stop coming before the request is answered 408 (zero: no limit)
      */
-    public Gateway(RoutingTable table, Map<String, Integer> origins, ServiceStatus status) {
+    public Gateway(RoutingTable table, Map<String, Integer> origins, ServiceStatus status, Duration bodyTimeout) {
+        this(table, origins, status, bodyTimeout, POOL_SIZE);
+    }
+
+    /** With {@code poolSize} connections to each service per event loop (tests fill a small pool). */
+    Gateway(RoutingTable table, Map<String, Integer> origins, ServiceStatus status, Duration bodyTimeout, int poolSize) {
         this.table = table;
         this.status = status;
+        this.bodyTimeout = bodyTimeout;
+        this.poolSize = poolSize;
         this.origins = origins.entrySet().stream().collect(Collectors.toUnmodifiableMap(
                 Map.Entry::getKey, e -> SocketAddress.inetSocketAddress(e.getValue(), "127.0.0.1")));
     }
@@ -67,12 +85,11 @@ public final class Gateway {
     public synchronized int start(int port) {
         // Netty's epoll transport where there is one (Linux): fewer system calls per proxied request than NIO's selector.
         vertx = Vertx.vertx(new VertxOptions().setPreferNativeTransport(true));
-        int loops = Math.max(2, Runtime.getRuntime().availableProcessors());
         try {
             // Servers of one Vert.x instance share a port they all ask for by number; each asking for 0 would get a
             // port of its own, so 0 is turned into a free port first.
             int actual = port == 0 ? freePort() : port;
-            for (int i = 0; i < loops; i++) {
+            for (int i = 0; i < loops(); i++) {
                 listen(actual);
             }
             return actual;
@@ -81,6 +98,11 @@ public final class Gateway {
             Throwable cause = e.getCause() != null ? e.getCause() : e;
             throw new IllegalStateException("gateway cannot listen on port " + port + ": " + cause.getMessage(), cause);
         }
+    }
+
+    /** How many proxy servers, each on its own event loop with its own pool, share the port. */
+    static int loops() {
+        return Math.max(2, Runtime.getRuntime().availableProcessors());
     }
 
     private static int freePort() throws IOException {
@@ -97,9 +119,9 @@ public final class Gateway {
             public void start(Promise<Void> started) {
                 var client = vertx.createHttpClient(
                         new HttpClientOptions().setConnectTimeout(5_000).setKeepAlive(true),
-                        new PoolOptions().setHttp1MaxSize(50));
+                        new PoolOptions().setHttp1MaxSize(poolSize));
                 HttpProxy proxy = HttpProxy.reverseProxy(new ProxyOptions(), client)
-                        .origin(OriginRequestProvider.selector(ctx -> Future.succeededFuture(ctx.get(ORIGIN, SocketAddress.class))))
+                        .origin(Gateway.this::upstream)
                         .addInterceptor(new Routing());
                 RequestLimits limits = new RequestLimits(vertx, proxy, table);
                 vertx.createHttpServer(RequestLimits.decoderLimits(new HttpServerOptions().setHost("127.0.0.1").setPort(port)))
@@ -163,6 +185,80 @@ public final class Gateway {
         return false;
     }
 
+    /**
+     * The request to the service, once the client's pool has a connection for it. The pool queues a request when all
+     * its connections are busy, and Vert.x 4 cannot take one out of its queue: a request whose caller went away while
+     * it waited is therefore reset the moment it gets its connection, before anything is written, which hands the
+     * connection straight back to the pool. Sent instead, it would be the head and part of a body that never comes,
+     * holding the connection until the service's idle timeout (30 minutes): a hundred such callers hung a service's
+     * every route. Once sent, the proxy resets it itself when the caller goes (ProxiedRequest's response exception
+     * handler and body pipe), and {@link #watchBody} resets it when its body stops coming.
+     */
+    private Future<HttpClientRequest> upstream(ProxyContext ctx) {
+        HttpServerRequest incoming = ctx.request().proxiedRequest();
+        return ctx.client().request(new RequestOptions().setServer(ctx.get(ORIGIN, SocketAddress.class)))
+                .compose(request -> {
+                    // Its failures reach the proxy through its response; unhandled here, Vert.x would also log each
+                    // reset (a caller gone, a body stalled) as an error on the console.
+                    request.exceptionHandler(failure -> { });
+                    if (incoming.response().closed()) {
+                        request.reset();
+                        return Future.failedFuture("the caller went away while its request waited for a connection");
+                    }
+                    if (RequestLimits.declaredBody(incoming) > 0) {
+                        watchBody(ctx, () -> {
+                            request.reset();
+                            if (incoming.response().headWritten()) {
+                                incoming.connection().close(); // the service answered early; the 408 is too late
+                            }
+                        });
+                    }
+                    return Future.succeededFuture(request);
+                });
+    }
+
+    /**
+     * Runs {@code onStall} (once) if the request's body, not all in yet, gains no byte for {@link #bodyTimeout}, and
+     * marks the request {@link #STALLED}: a caller that sends a head and part of a body and then nothing would hold a
+     * connection to the service for as long as the service waits for the rest. Only while the body comes: an answer
+     * may be quiet as long as it likes (the event streams send nothing between events), so this is no idle timeout of
+     * either connection. Checked every quarter of the timeout; the timer ends with the body, or with the connection.
+     */
+    private void watchBody(ProxyContext ctx, Runnable onStall) {
+        long timeout = bodyTimeout.toNanos();
+        if (timeout <= 0) {
+            return;
+        }
+        HttpServerRequest incoming = ctx.request().proxiedRequest();
+        long[] progress = {incoming.bytesRead(), System.nanoTime()};
+        long id = vertx.setPeriodic(Math.max(1, bodyTimeout.toMillis() / 4), timer -> {
+            long now = System.nanoTime();
+            if (incoming.isEnded() || incoming.response().closed()) {
+                vertx.cancelTimer(timer);
+            } else if (incoming.bytesRead() != progress[0]) {
+                progress[0] = incoming.bytesRead();
+                progress[1] = now;
+            } else if (now - progress[1] >= timeout) {
+                vertx.cancelTimer(timer);
+                ctx.set(STALLED, true);
+                onStall.run();
+            }
+        });
+        ctx.set(BODY_WATCH, id);
+    }
+
+    private static boolean stalled(ProxyContext ctx) {
+        return ctx.get(STALLED, Boolean.class) != null;
+    }
+
+    /** Stops watching a body that is all in (most are by the time the answer comes: no timer left to fire later). */
+    private void bodyDone(ProxyContext ctx) {
+        Long id = ctx.get(BODY_WATCH, Long.class);
+        if (id != null && ctx.request().proxiedRequest().isEnded()) {
+            vertx.cancelTimer(id);
+        }
+    }
+
     /** Picks the origin by the routing table before the request leaves, and turns failures into Warden errors. */
     private final class Routing implements ProxyInterceptor {
 
@@ -205,22 +301,46 @@ public final class Gateway {
             }
             if (RequestLimits.unknownLength(incoming)) {
                 // A chunked body is counted here, so that one over the limit is refused in the shape like the rest.
-                return RequestLimits.readBody(incoming)
+                Promise<Void> stalled = Promise.promise();
+                watchBody(ctx, stalled::tryComplete);
+                return RequestLimits.readBody(incoming, stalled.future())
                         .compose(body -> {
                             ctx.request().headers().remove(HttpHeaders.TRANSFER_ENCODING);
                             ctx.request().setBody(Body.body(body));
                             return send(ctx, service);
                         }, failure -> Future.succeededFuture(failure instanceof RequestLimits.BodyTooLarge
                                 ? error(ctx, 413, "payload_too_large", failure.getMessage())
+                                : stalled(ctx) ? timedOut(ctx)
                                 : error(ctx, 400, "bad_request", "The request body could not be read")));
             }
             return send(ctx, service);
         }
 
         private Future<ProxyResponse> send(ProxyContext ctx, String service) {
-            // Refused or reset: the process is gone or going, and the supervisor is about to hear of it.
-            return ctx.sendRequest().recover(failure -> Future.succeededFuture(unavailable(ctx,
-                    service + " is not answering", status.retryAfter(service).orElse(RETRY_UNREACHABLE))));
+            // Refused or reset: the process is gone or going, and the supervisor is about to hear of it; or reset here,
+            // as its body stopped coming.
+            return ctx.sendRequest()
+                    .andThen(sent -> bodyDone(ctx))
+                    .recover(failure -> Future.succeededFuture(stalled(ctx) ? timedOut(ctx)
+                            : unavailable(ctx, service + " is not answering",
+                            status.retryAfter(service).orElse(RETRY_UNREACHABLE))));
+        }
+
+        @Override
+        public Future<Void> handleProxyResponse(ProxyContext ctx) {
+            Future<Void> sent = ctx.sendResponse();
+            if (stalled(ctx)) {
+                // The rest of the body may never come: the connection cannot carry a next request, so it goes.
+                sent.onComplete(done -> ctx.request().proxiedRequest().connection().close());
+            }
+            return sent;
+        }
+
+        private ProxyResponse timedOut(ProxyContext ctx) {
+            long millis = bodyTimeout.toMillis();
+            return error(ctx, 408, "request_timeout", "The request body stopped coming: nothing of it came for "
+                    + (millis % 1000 == 0 ? millis / 1000 + " s" : millis + " ms"))
+                    .putHeader("connection", "close");
         }
 
         private ProxyResponse unavailable(ProxyContext ctx, String message, Duration retryAfter) {

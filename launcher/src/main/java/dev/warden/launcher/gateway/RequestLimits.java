@@ -68,11 +68,15 @@ final class RequestLimits implements Handler<HttpServerRequest> {
 
     /**
      * Reads a body of unknown length into memory, up to {@link #MAX_BODY} bytes; past that it fails with
-     * {@link BodyTooLarge}, and drops the rest as it comes.
+     * {@link BodyTooLarge}, and drops the rest as it comes. Fails too, dropping the rest, once {@code stalled} completes.
      */
-    static Future<Buffer> readBody(HttpServerRequest request) {
+    static Future<Buffer> readBody(HttpServerRequest request, Future<Void> stalled) {
         Promise<Buffer> read = Promise.promise();
         Buffer body = Buffer.buffer();
+        stalled.onSuccess(v -> {
+            request.handler(null);
+            read.tryFail("the request body stopped coming");
+        });
         request.handler(chunk -> {
             if (body.length() + chunk.length() > MAX_BODY) {
                 request.handler(null);
@@ -148,7 +152,7 @@ final class RequestLimits implements Handler<HttpServerRequest> {
         return total;
     }
 
-    private static long declaredBody(HttpServerRequest request) {
+    static long declaredBody(HttpServerRequest request) {
         String length = request.getHeader(HttpHeaders.CONTENT_LENGTH);
         try {
             return length == null ? 0 : Long.parseLong(length.trim());

@@ -142,7 +142,7 @@ public final class Stack {
                 signingKey, engine.dockerHost().orElse(null));
 
         step = progress.begin("Gateway");
-        Gateway gateway = new Gateway(table, origins, supervisor);
+        Gateway gateway = new Gateway(table, origins, supervisor, config.gatewayBodyTimeout());
         int gatewayPort = gateway.start(config.gatewayPort());
         register("gateway", () -> {
             gateway.stop();

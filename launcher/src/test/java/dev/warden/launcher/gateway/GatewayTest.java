@@ -82,7 +82,8 @@ class GatewayTest {
                             {"match": "prefix", "path": "/v1/restarting", "service": "restarting"}]}""");
         RESTARTING.add("restarting");
         gateway = new Gateway(table, Map.of("up", originPort, "down", closedPort, "restarting", originPort),
-                service -> RESTARTING.contains(service) ? Optional.of(Duration.ofMillis(2_100)) : Optional.empty());
+                service -> RESTARTING.contains(service) ? Optional.of(Duration.ofMillis(2_100)) : Optional.empty(),
+                Duration.ofSeconds(30));
         port = gateway.start(0);
     }
 

@@ -1,0 +1,258 @@
+package dev.warden.launcher.gateway;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import io.vertx.core.Vertx;
+import io.vertx.core.http.HttpServerResponse;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
+
+import java.io.IOException;
+import java.net.Socket;
+import java.nio.charset.StandardCharsets;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import java.util.Queue;
+import java.util.Set;
+import java.util.concurrent.BlockingQueue;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.ConcurrentLinkedQueue;
+import java.util.concurrent.LinkedBlockingQueue;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicInteger;
+
+import static org.awaitility.Awaitility.await;
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+/**
+ * The gateway's connections to a service when callers go away or stop sending: a request whose caller left while it
+ * waited for a connection of the pool takes none, and a body that stops coming is a 408 that resets the request to the
+ * service, while a quiet event stream and a slow but steady body pass.
+ */
+class GatewayStalledRequestTest {
+
+    private static final ObjectMapper JSON = new ObjectMapper();
+    private static final Duration BODY_TIMEOUT = Duration.ofSeconds(1);
+    private static final RoutingTable TABLE = RoutingTable.parse("""
+            {"services": {"up": {"port": 1}},
+             "routes": [{"match": "prefix", "path": "/v1/up", "service": "up"}]}""");
+
+    /** Every request the origin got, by URI. */
+    private static final Queue<String> RECEIVED = new ConcurrentLinkedQueue<>();
+    /** The origin's requests whose body is still coming. */
+    private static final Set<String> OPEN = ConcurrentHashMap.newKeySet();
+    /** The origin's requests whose connection closed before their body was in. */
+    private static final Queue<String> RESET = new ConcurrentLinkedQueue<>();
+    /** The origin's open event streams. */
+    private static final BlockingQueue<HttpServerResponse> STREAMS = new LinkedBlockingQueue<>();
+    /** How many requests the gateway routed to the origin (it asks the service's status right before it sends). */
+    private static final AtomicInteger ROUTED = new AtomicInteger();
+
+    private static Vertx origin;
+    private static int originPort;
+    /** With the short {@link #BODY_TIMEOUT}. */
+    private static Gateway gateway;
+    private static int port;
+
+    @BeforeAll
+    static void start() throws Exception {
+        origin = Vertx.vertx();
+        originPort = origin.createHttpServer()
+                .requestHandler(req -> {
+                    String uri = req.uri();
+                    if (req.path().equals("/v1/up/stream")) {
+                        req.response().setChunked(true).putHeader("content-type", "text/event-stream");
+                        req.response().write("data: first\n\n");
+                        STREAMS.add(req.response());
+                        return;
+                    }
+                    RECEIVED.add(uri);
+                    OPEN.add(uri);
+                    req.body().onComplete(body -> {
+                        OPEN.remove(uri);
+                        if (body.failed()) {
+                            RESET.add(uri);
+                        } else {
+                            req.response().end("body=" + body.result());
+                        }
+                    });
+                })
+                .listen(0, "127.0.0.1").toCompletionStage().toCompletableFuture().get(10, TimeUnit.SECONDS)
+                .actualPort();
+        gateway = new Gateway(TABLE, Map.of("up", originPort), GatewayStalledRequestTest::status, BODY_TIMEOUT);
+        port = gateway.start(0);
+    }
+
+    @AfterAll
+    static void stop() {
+        gateway.stop();
+        origin.close();
+    }
+
+    private static Optional<Duration> status(String service) {
+        ROUTED.incrementAndGet();
+        return Optional.empty();
+    }
+
+    @Test
+    void callersGoneWhileTheirRequestsWaitedForAConnectionLeaveNoConnectionToTheServiceHeld() throws Exception {
+        // One connection per event loop, and no body timeout within the test: only the callers' leaving can free them.
+        Gateway small = new Gateway(TABLE, Map.of("up", originPort), GatewayStalledRequestTest::status,
+                Duration.ofMinutes(10), 1);
+        int smallPort = small.start(0);
+        try {
+            int loops = Gateway.loops();
+            int routed = ROUTED.get();
+            List<Socket> callers = new ArrayList<>();
+            for (int i = 0; i < 3 * loops; i++) {
+                callers.add(partialBody(smallPort, "/v1/up/held/" + i));
+            }
+            // Connections are handed to the event loops in turn: each loop's one connection now carries a request
+            // whose body never comes, and the other two requests of each loop wait for it in the pool.
+            await().atMost(Duration.ofSeconds(20))
+                    .until(() -> ROUTED.get() - routed == 3 * loops && held(OPEN) == loops);
+            // The waiting callers leave first (as in the tester's run), then those whose requests hold the connections.
+            for (int i = 0; i < callers.size(); i++) {
+                if (!RECEIVED.contains("/v1/up/held/" + i)) {
+                    callers.get(i).close();
+                }
+            }
+            callers.forEach(GatewayStalledRequestTest::close);
+
+            // Every loop's connection is free again: a request through each loop (two rounds) is answered at once.
+            for (int i = 0; i < 2 * loops; i++) {
+                String answer = get(smallPort, "/v1/up/after/" + i);
+                assertTrue(answer.startsWith("HTTP/1.1 200"), answer);
+            }
+            // The service saw each held request's connection closed, and never saw the waiting ones: each waited for
+            // its loop's connection ahead of the requests just answered, so it had its turn, and was dropped unsent.
+            await().atMost(Duration.ofSeconds(10)).until(() -> held(OPEN) == 0);
+            assertEquals(loops, held(RESET), RESET.toString());
+            assertEquals(loops, held(RECEIVED), RECEIVED.toString());
+        } finally {
+            small.stop();
+        }
+    }
+
+    @Test
+    void aBodyThatStopsComingIsA408AndItsRequestToTheServiceIsResetWhileAQuietStreamGoesOn() throws Exception {
+        try (Socket stream = new Socket("127.0.0.1", port); Socket stalled = partialBody(port, "/v1/up/stalled")) {
+            stream.setSoTimeout(30_000);
+            stream.getOutputStream().write("GET /v1/up/stream HTTP/1.1\r\nHost: localhost\r\n\r\n"
+                    .getBytes(StandardCharsets.US_ASCII));
+            StringBuilder events = new StringBuilder();
+            readUntil(stream, events, "data: first");
+            await().atMost(Duration.ofSeconds(10)).until(() -> OPEN.contains("/v1/up/stalled"));
+
+            // One byte of 1000, then nothing: answered once a second has passed without any more, and closed.
+            stalled.setSoTimeout(15_000);
+            long asked = System.nanoTime();
+            String answer = new String(stalled.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
+            long took = TimeUnit.NANOSECONDS.toMillis(System.nanoTime() - asked);
+            assertTrue(answer.startsWith("HTTP/1.1 408"), answer);
+            assertError(answer, "request_timeout");
+            assertTrue(took < 10_000, took + " ms");
+            // ... and the service saw that request's connection closed, rather than wait on for the rest.
+            await().atMost(Duration.ofSeconds(10)).until(() -> RESET.contains("/v1/up/stalled"));
+            assertTrue(!OPEN.contains("/v1/up/stalled"));
+
+            // The stream, quiet for longer than the body timeout meanwhile, still carries the service's next event.
+            HttpServerResponse open = STREAMS.poll(10, TimeUnit.SECONDS);
+            origin.runOnContext(v -> open.write("data: second\n\n"));
+            readUntil(stream, events, "data: second");
+        }
+    }
+
+    @Test
+    void aChunkedBodyThatStopsComingIsA408TooAndNeverReachesTheService() throws Exception {
+        try (Socket socket = new Socket("127.0.0.1", port)) {
+            socket.setSoTimeout(15_000);
+            socket.getOutputStream().write(("POST /v1/up/stalled-chunked HTTP/1.1\r\nHost: localhost\r\n"
+                    + "Content-Type: application/json\r\nTransfer-Encoding: chunked\r\n\r\n1\r\n{\r\n")
+                    .getBytes(StandardCharsets.US_ASCII));
+            String answer = new String(socket.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
+            assertTrue(answer.startsWith("HTTP/1.1 408"), answer);
+            assertError(answer, "request_timeout");
+        }
+        assertTrue(!RECEIVED.contains("/v1/up/stalled-chunked"));
+    }
+
+    @Test
+    void aBodyThatKeepsComingSlowerThanTheTimeoutInAllIsNotCut() throws Exception {
+        try (Socket socket = new Socket("127.0.0.1", port)) {
+            socket.setSoTimeout(15_000);
+            String body = "{\"a\":1}";
+            socket.getOutputStream().write(("POST /v1/up/slow HTTP/1.1\r\nHost: localhost\r\nConnection: close\r\n"
+                    + "Content-Type: application/json\r\nContent-Length: " + body.length() + "\r\n\r\n")
+                    .getBytes(StandardCharsets.US_ASCII));
+            // A byte every 300 ms: 2 s in all, twice the timeout, but never a second without one.
+            for (char c : body.toCharArray()) {
+                socket.getOutputStream().write(c);
+                socket.getOutputStream().flush();
+                Thread.sleep(300);
+            }
+            String answer = new String(socket.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
+            assertTrue(answer.startsWith("HTTP/1.1 200"), answer);
+            assertTrue(answer.endsWith("body=" + body), answer);
+        }
+    }
+
+    /** A POST that declares 1000 bytes of body and sends one, as the tester's leak.py did. */
+    private static Socket partialBody(int port, String path) throws IOException {
+        Socket socket = new Socket("127.0.0.1", port);
+        socket.getOutputStream().write(("POST " + path + " HTTP/1.1\r\nHost: localhost\r\nContent-Type: application/json\r\n"
+                + "Content-Length: 1000\r\n\r\n{").getBytes(StandardCharsets.US_ASCII));
+        socket.getOutputStream().flush();
+        return socket;
+    }
+
+    /** A GET on a connection of its own (the gateway hands each new connection to the next event loop). */
+    private static String get(int port, String path) throws IOException {
+        try (Socket socket = new Socket("127.0.0.1", port)) {
+            socket.setSoTimeout(5_000);
+            socket.getOutputStream().write(("GET " + path + " HTTP/1.1\r\nHost: localhost\r\nConnection: close\r\n\r\n")
+                    .getBytes(StandardCharsets.US_ASCII));
+            return new String(socket.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
+        }
+    }
+
+    private static long held(Iterable<String> uris) {
+        long count = 0;
+        for (String uri : uris) {
+            if (uri.startsWith("/v1/up/held/")) {
+                count++;
+            }
+        }
+        return count;
+    }
+
+    private static void readUntil(Socket socket, StringBuilder read, String marker) throws IOException {
+        byte[] buffer = new byte[4096];
+        while (read.indexOf(marker) < 0) {
+            int n = socket.getInputStream().read(buffer);
+            assertTrue(n > 0, read.toString());
+            read.append(new String(buffer, 0, n, StandardCharsets.UTF_8));
+        }
+    }
+
+    private static void close(Socket socket) {
+        try {
+            socket.close();
+        } catch (IOException e) {
+            throw new IllegalStateException(e);
+        }
+    }
+
+    private static void assertError(String answer, String code) throws IOException {
+        assertTrue(answer.toLowerCase().contains("content-type: application/json"), answer);
+        JsonNode error = JSON.readTree(answer.substring(answer.indexOf("\r\n\r\n") + 4)).get("error");
+        assertEquals(code, error.get("code").asText());
+        assertTrue(error.get("message").asText().length() > 0);
+        assertTrue(error.get("details").isArray() && error.get("details").isEmpty());
+    }
+}

@@ -5,6 +5,7 @@ import dev.warden.agent.support.AgentOutageProfile;
 import dev.warden.agent.support.Events;
 import dev.warden.agent.support.Tenants;
 import dev.warden.agent.support.Tenants.Tenant;
+import dev.warden.events.EventTypes;
 import dev.warden.events.Topics;
 import dev.warden.testing.CuttableProxy;
 import dev.warden.testing.HealthProbe;
@@ -202,11 +203,18 @@ class FaultsTest {
         // No request needs the broker: a change waits in the outbox and is published once it is back.
         String id = tenant.admin().body(AgentMother.triageAgent()).post("/v1/agents").then().statusCode(201)
                 .extract().path("id");
+        // But a suspension's answer promises that no run starts after it, which needs the broker: a 503 after
+        // warden.outbox.delivery-timeout, the suspension committed all the same; asked again once it is back, a 200.
+        tenant.admin().post("/v1/agents/" + id + "/suspend").then().statusCode(503).header("Retry-After", "5")
+                .body("error.code", equalTo("service_unavailable"));
+        tenant.admin().get("/v1/agents/" + id).then().statusCode(200).body("status", equalTo("suspended"));
 
         kafka.restore();
 
         HealthProbe.awaitReady(RestAssured.port, PROMPTLY, RECOVERY);
-        assertEquals(1, Events.about(Topics.AGENTS, id, 1).size());
+        tenant.admin().post("/v1/agents/" + id + "/suspend").then().statusCode(200).body("status", equalTo("suspended"));
+        assertEquals(List.of(EventTypes.AGENT_CREATED, EventTypes.AGENT_SUSPENDED),
+                Events.types(Events.about(Topics.AGENTS, id, 2)));
         log.assertNoNoise();
     }
 

@@ -175,10 +175,10 @@ final class AgentRules {
         try {
             URI uri = URI.create(value);
             ok = ("https".equals(uri.getScheme()) || "http".equals(uri.getScheme())) && uri.getHost() != null
-                    && value.length() <= MAX_URI;
+                    && (uri.getPort() == -1 || uri.getPort() >= 1 && uri.getPort() <= 65535) && value.length() <= MAX_URI;
         } catch (IllegalArgumentException e) {
             ok = false;
         }
-        c.check(ok, field, "must be an http or https URL");
+        c.check(ok, field, "must be an http or https URL (lower-case scheme, a host, a port from 1 to 65535)");
     }
 }

@@ -34,9 +34,14 @@ class OutboundUrlTest {
             tenant.admin().body(webhook(url)).post("/v1/agents").then().statusCode(400)
                     .body("error.details[0].field", equalTo("notifications.webhook_url"));
         }
+        // Nor a port no connection could use.
+        for (String url : List.of("https://hooks.example.com:99999/warden", "https://hooks.example.com:0/warden")) {
+            tenant.admin().body(webhook(url)).post("/v1/agents").then().statusCode(400)
+                    .body("error.details[0].field", equalTo("notifications.webhook_url"));
+        }
         tenant.admin().get("/v1/agents").then().body("total", equalTo(0));
 
-        tenant.admin().body(mcp("https://mcp.example.com/sse")).post("/v1/agents").then().statusCode(201);
+        tenant.admin().body(mcp("https://mcp.example.com:8443/sse")).post("/v1/agents").then().statusCode(201);
         tenant.admin().body(webhook("https://hooks.example.com/warden")).post("/v1/agents").then().statusCode(201);
     }
 

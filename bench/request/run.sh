@@ -13,10 +13,14 @@
 #   audit      GET /v1/audit?limit=50 and ?agent_id=..&limit=50 (audit-service, against its own liveness endpoint) in
 #              the organization's chain as the runs above left it (at least 10,000 entries), then again at
 #              BENCH_AUDIT_ENTRIES (entries added by SQL)
+#   soak       only when asked for (BENCH_ONLY=soak): writes (creates, deploys) and reads (the agent list, one agent,
+#              the audit log, one agent's audit page) at a fixed rate for BENCH_SOAK_SECONDS, read and write p99 per
+#              window and the last window's as a ratio of the first's (bench/request/soak.mjs)
 # Options (environment):
 #   BENCH_AGENTS=10000 BENCH_CONNECTIONS=32 BENCH_THREADS=2 BENCH_DURATION=15s BENCH_WARMUP=10s
 #   BENCH_ONLY=get,list,gateway,create,audit   a subset (the baseline always runs)
 #   BENCH_AUDIT_ENTRIES=1000000
+#   BENCH_SOAK_SECONDS=720 BENCH_SOAK_WINDOW=60 BENCH_SOAK_WARMUP=30 BENCH_SOAK_WRITES=40 BENCH_SOAK_READS=60 (per second)
 #   BENCH_KEEP=1          keep the data folder of the last run (and its agents) instead of starting afresh
 #   WARDEN_SERVICE_JAVA_OPTS  the services' JVM options (the launcher's default otherwise)
 set -euo pipefail
@@ -44,8 +48,9 @@ if [ "${BENCH_KEEP:-0}" != 1 ] || [ ! -f "$out/bench-key" ]; then
   echo "wdn_bench_$(head -c 16 /dev/urandom | od -An -tx1 | tr -d ' \n')" > "$out/bench-key"
 fi
 key="$(cat "$out/bench-key")"
-say "Starting the suite (agent-service$(wants audit && echo ' and audit-service'), data $data)..."
-start_suite "$data" "$key" "agent-service$(wants audit && echo ,audit-service)"
+with_audit() { wants audit || wants soak; }
+say "Starting the suite (agent-service$(with_audit && echo ' and audit-service'), data $data)..."
+start_suite "$data" "$key" "agent-service$(with_audit && echo ,audit-service)"
 direct_port="$(port_of agent-service)"
 direct="http://127.0.0.1:$direct_port"
 audit_port="$(port_of audit-service)"
@@ -156,4 +161,13 @@ if wants audit; then
   audit_rows
   grow "${BENCH_AUDIT_ENTRIES:-1000000}"
   audit_rows
+fi
+
+if wants soak; then
+  soak_seconds="${BENCH_SOAK_SECONDS:-720}" soak_window="${BENCH_SOAK_WINDOW:-60}" soak_warmup="${BENCH_SOAK_WARMUP:-30}"
+  soak_writes="${BENCH_SOAK_WRITES:-40}" soak_reads="${BENCH_SOAK_READS:-60}"
+  say ""
+  say "Soak: $soak_writes writes/s and $soak_reads reads/s for $soak_seconds s after $soak_warmup s unrecorded, per $soak_window s (ms from when each request was due)"
+  node "$root/bench/request/soak.mjs" "$direct" "http://127.0.0.1:$audit_port" "$key" "$soak_warmup" "$soak_seconds" \
+    "$soak_window" "$soak_writes" "$soak_reads" | tee -a "$log"
 fi

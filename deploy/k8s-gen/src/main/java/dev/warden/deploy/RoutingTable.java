@@ -58,7 +58,7 @@ public record RoutingTable(Map<String, Integer> services, List<Route> routes) {
     }
 
     /**
-     * {@code /v1/agents/*}{@code /run} as {@code /v1/agents/[^/]+/run}: each star one non-empty segment, every other
+     * {@code /v1/agents/*}{@code /run} as {@code /v1/agents/[^/]+/run/?}: each star one non-empty segment, every other
      * character literal, escaped one by one so that any Gateway API implementation's regex engine (RE2 included)
      * reads it the same as the local gateway's {@code java.util.regex}.
      */
@@ -72,6 +72,7 @@ public record RoutingTable(Map<String, Integer> services, List<Route> routes) {
                 regex.append(".[]{}()\\+?^$|".indexOf(c) >= 0 ? "\\" + c : String.valueOf(c));
             }
         }
-        return regex.toString();
+        // A trailing slash names the same resource, as it does to the services (POST /v1/agents/42/run/ runs too).
+        return pattern.endsWith("/") ? regex.toString() : regex + "/?";
     }
 }

@@ -49,7 +49,7 @@ class RoutesTest {
         }
         JsonNode route = httpRoute(Yaml.documents(files.get("base/gateway.yaml")));
         assertEquals("RegularExpression", route.at("/spec/rules/0/matches/0/path/type").asText());
-        assertEquals("/v1/agents/[^/]+/run", route.at("/spec/rules/0/matches/0/path/value").asText());
+        assertEquals("/v1/agents/[^/]+/run/?", route.at("/spec/rules/0/matches/0/path/value").asText());
         assertSameMeaning(table, route);
 
         List<ObjectNode> runner = Yaml.documents(files.get("base/runner-service.yaml"));
@@ -81,10 +81,11 @@ class RoutesTest {
     void aPatternBecomesARegexThatMatchesExactlyOneSegmentPerStar() {
         Pattern regex = Pattern.compile(RoutingTable.patternRegex("/v1/agents/*/run"));
         assertTrue(regex.matcher("/v1/agents/42/run").matches());
+        assertTrue(regex.matcher("/v1/agents/42/run/").matches());
         assertFalse(regex.matcher("/v1/agents/run").matches());
         assertFalse(regex.matcher("/v1/agents/4/2/run").matches());
         assertFalse(regex.matcher("/v1/agents/42/run/x").matches());
-        assertEquals("/v1/a\\.b/[^/]+", RoutingTable.patternRegex("/v1/a.b/*"));
+        assertEquals("/v1/a\\.b/[^/]+/?", RoutingTable.patternRegex("/v1/a.b/*"));
     }
 
     static JsonNode httpRoute(List<ObjectNode> objects) {

@@ -38,7 +38,7 @@ public record Route(Match match, String path, String service, Pattern regex) {
         return new Route(Match.PATTERN, path, service, Pattern.compile(patternRegex(path)));
     }
 
-    /** {@code /v1/agents/*}{@code /run} as the regex {@code /v1/agents/[^/]+/run}: literal text escaped, one segment per star. */
+    /** {@code /v1/agents/*}{@code /run} as the regex {@code /v1/agents/[^/]+/run/?}: literal text escaped, one segment per star. */
     public static String patternRegex(String pattern) {
         StringBuilder regex = new StringBuilder();
         for (String part : pattern.split("\\*", -1)) {
@@ -50,7 +50,8 @@ public record Route(Match match, String path, String service, Pattern regex) {
                 regex.append(".[]{}()\\+?^$|".indexOf(c) >= 0 ? "\\" + c : String.valueOf(c));
             }
         }
-        return regex.toString();
+        // A trailing slash names the same resource, as it does to the services (POST /v1/agents/42/run/ runs too).
+        return pattern.endsWith("/") ? regex.toString() : regex + "/?";
     }
 
     public boolean matches(String requestPath) {

@@ -71,14 +71,15 @@ class RoutingTableTest {
                  ]}
                 """);
         assertEquals(Optional.of("runner-service"), table.match("/v1/agents/42/run").map(Route::service));
+        assertEquals(Optional.of("runner-service"), table.match("/v1/agents/42/run/").map(Route::service));
         assertEquals(Optional.of("agent-service"), table.match("/v1/agents/run").map(Route::service));
         assertEquals(Optional.of("agent-service"), table.match("/v1/agents/4/2/run").map(Route::service));
         assertEquals(Optional.of("agent-service"), table.match("/v1/agents/42/runs").map(Route::service));
         assertEquals(Optional.of("agent-service"), table.match("/v1/agents/42/run/x").map(Route::service));
         assertEquals(Optional.of("agent-service"), table.match("/v1/agents/42").map(Route::service));
         // Regex characters in a pattern are literal; the regex Kubernetes gets means the same.
-        assertEquals("/v1/agents/[^/]+/run", Route.patternRegex("/v1/agents/*/run"));
-        assertEquals("/a\\.b/[^/]+", Route.patternRegex("/a.b/*"));
+        assertEquals("/v1/agents/[^/]+/run/?", Route.patternRegex("/v1/agents/*/run"));
+        assertEquals("/a\\.b/[^/]+/?", Route.patternRegex("/a.b/*"));
         assertTrue(Route.pattern("/a.b/*", "x").matches("/a.b/1"));
         assertEquals(false, Route.pattern("/a.b/*", "x").matches("/axb/1"));
         // A star inside a segment stands for at least one character of it; without a star the path is literal.

@@ -10,13 +10,13 @@ import java.util.function.Supplier;
 
 /**
  * Waiting for what another process brings about (the relay handing an event to the broker, a consumer group applying
- * it): {@code check} is asked again after 2, 4, 8 ... up to 50 ms, on a Vert.x timer of the caller's context, until it
+ * it): {@code check} is asked again after 2, 4, 8, then every 10 ms, on a Vert.x timer of the caller's context, until it
  * answers true; past {@code within} (a check that does not answer included), the wait fails with {@code late}.
  */
 final class Await {
 
     private static final long FIRST_PAUSE_MS = 2;
-    private static final long LONGEST_PAUSE_MS = 50;
+    private static final long LONGEST_PAUSE_MS = 10;
 
     private Await() {
     }

@@ -126,6 +126,11 @@ public final class OutboxBench {
         public Duration leaderReadTimeout() {
             return Duration.ofSeconds(30);
         }
+
+        @Override
+        public Duration deliveryTimeout() {
+            return Duration.ofSeconds(10);
+        }
     }
 
     /**

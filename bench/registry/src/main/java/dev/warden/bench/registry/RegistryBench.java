@@ -364,6 +364,7 @@ public final class RegistryBench {
         public Duration maxBackoff() { return Duration.ofSeconds(5); }
         public Duration maxBlock() { return Duration.ofSeconds(10); }
         public Duration leaderReadTimeout() { return Duration.ofSeconds(30); }
+        public Duration deliveryTimeout() { return Duration.ofSeconds(10); }
         public int partitions() { return 6; }
         public short replicationFactor() { return 1; }
     }

@@ -33,7 +33,7 @@ public class Deliveries {
     public Uni<Void> delivered(UUID org, String topic, String key) {
         return Await.until(vertx, () -> db.inOrg(org, conn -> conn.preparedQuery(
                                 "SELECT NOT EXISTS (SELECT 1 FROM warden_outbox WHERE topic = $1 AND record_key = $2)")
-                        .execute(Tuple.of(topic, key)).map(rows -> rows.iterator().next().getBoolean(0))),
-                config.deliveryTimeout(), () -> new UnavailableException("event stream", null));
+                        .execute(Tuple.of(topic, key)).map(rows -> rows.iterator().next().getBoolean(0))))
+                .ifNoItem().after(config.deliveryTimeout()).failWith(() -> new UnavailableException("event stream", null));
     }
 }

@@ -14,6 +14,7 @@ import org.apache.kafka.clients.admin.ListOffsetsOptions;
 import org.apache.kafka.clients.admin.OffsetSpec;
 import org.apache.kafka.clients.admin.TopicDescription;
 import org.apache.kafka.common.IsolationLevel;
+import org.apache.kafka.common.errors.UnknownTopicOrPartitionException;
 import org.apache.kafka.common.KafkaFuture;
 import org.apache.kafka.common.TopicPartition;
 import org.apache.kafka.common.utils.Utils;
@@ -64,20 +65,26 @@ public class ReplayOffsets {
      */
     public Uni<Void> applied(String group, String topic, String key, Duration within) {
         Admin client = admin();
-        Uni<Void> caughtUp = uni(client.listTopics().names()).chain(names -> !names.contains(topic)
-                ? Uni.createFrom().voidItem()
-                : uni(client.describeTopics(List.of(topic)).allTopicNames()).chain(topics -> {
-                    int partitions = topics.get(topic).partitions().size();
-                    TopicPartition partition = new TopicPartition(topic,
-                            Utils.toPositive(Utils.murmur2(key.getBytes(StandardCharsets.UTF_8))) % partitions);
-                    return uni(client.listOffsets(Map.of(partition, OffsetSpec.latest()),
-                            new ListOffsetsOptions(IsolationLevel.READ_COMMITTED)).partitionResult(partition))
-                            .chain(end -> Await.until(vertx, () -> committed(group, 0)
-                                            .map(offsets -> offsets.getOrDefault(partition, 0L) >= end.offset()),
-                                    within, () -> behind(topic)));
-                }));
+        Uni<Void> caughtUp = uni(client.describeTopics(List.of(topic)).allTopicNames()).chain(topics -> {
+            int partitions = topics.get(topic).partitions().size();
+            TopicPartition partition = new TopicPartition(topic,
+                    Utils.toPositive(Utils.murmur2(key.getBytes(StandardCharsets.UTF_8))) % partitions);
+            return uni(client.listOffsets(Map.of(partition, OffsetSpec.latest()),
+                    new ListOffsetsOptions(IsolationLevel.READ_COMMITTED)).partitionResult(partition))
+                    .chain(end -> Await.until(vertx, () -> committed(group, 0)
+                            .map(offsets -> offsets.getOrDefault(partition, 0L) >= end.offset())));
+        }).onFailure(ReplayOffsets::unknownTopic).recoverWithNull(); // a topic not created yet: nothing to apply
         return caughtUp.ifNoItem().after(within).failWith(() -> behind(topic))
                 .onFailure(e -> !(e instanceof UnavailableException)).transform(e -> new UnavailableException("event stream", e));
+    }
+
+    private static boolean unknownTopic(Throwable failure) {
+        for (Throwable t = failure; t != null; t = t.getCause()) {
+            if (t instanceof UnknownTopicOrPartitionException) {
+                return true;
+            }
+        }
+        return false;
     }
 
     private static UnavailableException behind(String topic) {

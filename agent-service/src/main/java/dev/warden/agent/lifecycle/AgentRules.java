@@ -5,6 +5,8 @@ import dev.warden.api.ApiException;
 import dev.warden.api.Checks;
 import dev.warden.api.OutboundUrls;
 import dev.warden.events.agent.AgentStatus;
+import dev.warden.events.agent.AgentType;
+import dev.warden.events.agent.McpIntegration;
 import dev.warden.events.agent.RiskConfig;
 
 import java.net.URI;
@@ -41,6 +43,22 @@ final class AgentRules {
             throw ApiException.conflict("The agent is suspended: this would lift the suspension, which an admin does "
                     + "explicitly with " + how);
         }
+    }
+
+    /**
+     * An agent of type {@code mcp_server} is an MCP server: seed 002's {@code type_filter=mcp_server} and its
+     * {@code is_mcp_server} must not disagree. When the request leaves {@code is_mcp_server} out ({@code given} null),
+     * it becomes true; a request that says false for such an agent is refused. Any other type may expose an MCP server
+     * or not, as the request says.
+     */
+    static McpIntegration mcpServer(AgentType type, McpIntegration mcp, Boolean given) {
+        if (type != AgentType.MCP_SERVER || Boolean.TRUE.equals(mcp.isMcpServer())) {
+            return mcp;
+        }
+        if (Boolean.FALSE.equals(given)) {
+            throw ApiException.invalidField("mcp_integration.is_mcp_server", "must be true for an agent of type mcp_server");
+        }
+        return new McpIntegration(true, mcp.mcpServerUrl(), mcp.mcpCapabilities());
     }
 
     static void check(Agent a) {

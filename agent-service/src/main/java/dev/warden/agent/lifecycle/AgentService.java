@@ -92,7 +92,8 @@ public class AgentService {
         }
         agent.riskConfig = agent.riskConfig.merge(req.riskConfig());
         agent.capabilities = agent.capabilities.merge(req.capabilities());
-        agent.mcpIntegration = agent.mcpIntegration.merge(req.mcpIntegration());
+        agent.mcpIntegration = AgentRules.mcpServer(agent.agentType, agent.mcpIntegration.merge(req.mcpIntegration()),
+                req.mcpIntegration() == null ? null : req.mcpIntegration().isMcpServer());
         agent.notifications = agent.notifications.merge(req.notifications());
         if (req.tags() != null) {
             agent.tags = req.tags();
@@ -284,8 +285,11 @@ public class AgentService {
         a.riskConfig = set(changed, "risk_config", a.riskConfig, r.riskConfig(), a.riskConfig::merge);
         a.capabilities = set(changed, "capabilities", a.capabilities, r.capabilities(), a.capabilities::merge);
         McpIntegration mcp = a.mcpIntegration;
-        a.mcpIntegration = set(changed, "mcp_integration", mcp, r.mcpIntegration() == null ? null : r.mcpIntegration().applyTo(mcp),
-                Function.identity());
+        McpIntegration patched = r.mcpIntegration() == null ? mcp : r.mcpIntegration().applyTo(mcp);
+        if (r.agentType() != null || r.mcpIntegration() != null) { // an agent stored before the rule keeps its pair until either changes
+            patched = AgentRules.mcpServer(a.agentType, patched, r.mcpIntegration() == null ? null : r.mcpIntegration().isMcpServer());
+        }
+        a.mcpIntegration = set(changed, "mcp_integration", mcp, patched == mcp ? null : patched, Function.identity());
         Notifications notifications = a.notifications;
         a.notifications = set(changed, "notifications", notifications,
                 r.notifications() == null ? null : r.notifications().applyTo(notifications), Function.identity());

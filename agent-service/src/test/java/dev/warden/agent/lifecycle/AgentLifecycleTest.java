@@ -86,6 +86,25 @@ class AgentLifecycleTest {
     }
 
     @Test
+    void anAgentOfTypeMcpServerIsAnMcpServerAndARequestSayingOtherwiseIsA400NamingTheField() {
+        String id = tenant.admin().body(Map.of("name", "mcp", "runtime", "docker", "agent_type", "mcp_server"))
+                .post("/v1/agents").then().statusCode(201).body("mcp_integration.is_mcp_server", equalTo(true))
+                .extract().path("id");
+        tenant.admin().body(Map.of("name", "liar", "runtime", "docker", "agent_type", "mcp_server",
+                        "mcp_integration", Map.of("is_mcp_server", false))).post("/v1/agents")
+                .then().statusCode(400).body("error.details.field", contains("mcp_integration.is_mcp_server"));
+        tenant.admin().body(Map.of("mcp_integration", Map.of("is_mcp_server", false))).patch("/v1/agents/" + id)
+                .then().statusCode(400).body("error.details.field", contains("mcp_integration.is_mcp_server"));
+
+        // Another type says for itself; turning it into an MCP server makes it one
+        String other = create();
+        tenant.admin().get("/v1/agents/" + other).then().body("mcp_integration.is_mcp_server", equalTo(false));
+        tenant.admin().body(Map.of("agent_type", "mcp_server")).patch("/v1/agents/" + other).then().statusCode(200)
+                .body("agent_type", equalTo("mcp_server")).body("mcp_integration.is_mcp_server", equalTo(true));
+        tenant.admin().get("/v1/agents/" + id).then().body("mcp_integration.is_mcp_server", equalTo(true));
+    }
+
+    @Test
     void nullInAPatchClearsAFieldThatMayBeEmptyAndLeavingItOutKeepsIt() {
         String id = create();
         tenant.admin().body(Map.of("notifications", Map.of("webhook_url", "https://hooks.example.com/x"),

@@ -1,6 +1,8 @@
 package dev.warden.agent.lifecycle;
 
 import dev.warden.api.ApiException;
+import dev.warden.events.agent.AgentType;
+import dev.warden.events.agent.McpIntegration;
 import dev.warden.events.agent.Notifications;
 import dev.warden.events.agent.RiskConfig;
 import org.junit.jupiter.api.Test;
@@ -11,6 +13,7 @@ import java.util.UUID;
 
 import static org.junit.jupiter.api.Assertions.assertDoesNotThrow;
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertSame;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 
 /** The rules alone, without Quarkus: what makes an agent valid, each refusal naming its field. */
@@ -41,6 +44,19 @@ class AgentRulesTest {
         Agent a = agent();
         a.riskConfig = new RiskConfig(101, 30, 80, 70, 20, 60);
         assertEquals(List.of("risk_config.default_risk_score"), fields(a));
+    }
+
+    @Test
+    void anMcpServerTypeMakesTheAgentAnMcpServerUnlessTheRequestSaysItIsNot() {
+        McpIntegration none = McpIntegration.NONE;
+        assertEquals(true, AgentRules.mcpServer(AgentType.MCP_SERVER, none, null).isMcpServer());
+        assertEquals(true, AgentRules.mcpServer(AgentType.MCP_SERVER, new McpIntegration(true, null, none.mcpCapabilities()), true)
+                .isMcpServer());
+        ApiException refused = assertThrows(ApiException.class, () -> AgentRules.mcpServer(AgentType.MCP_SERVER, none, false));
+        assertEquals(400, refused.status());
+        assertSame(none, AgentRules.mcpServer(AgentType.SUPERVISED, none, false));
+        McpIntegration server = new McpIntegration(true, null, none.mcpCapabilities());
+        assertSame(server, AgentRules.mcpServer(AgentType.ADVISORY, server, null));
     }
 
     @Test

@@ -36,7 +36,9 @@ import java.util.stream.Collectors;
  * the routing table. Every refusal is in the error shape of every Warden API, so clients handle the gateway's errors
  * like the services' own: a request over the limits ({@link RequestLimits}) a 413, 414 or 431; no route a 404; a
  * service that is down, restarting or not answering a 503 with {@code Retry-After}; a service this launcher did not
- * start a 502; a request body that stops coming a 408.
+ * start a 502; a request body that stops coming a 408; a request whose body length a front proxy could read
+ * differently (both {@code Content-Length} and {@code Transfer-Encoding}, or a {@code Transfer-Encoding} other than
+ * {@code chunked}) a 400, its connection closed ({@link RequestFraming}).
  */
 public final class Gateway {
 
@@ -124,7 +126,10 @@ public final class Gateway {
                         .origin(Gateway.this::upstream)
                         .addInterceptor(new Routing());
                 RequestLimits limits = new RequestLimits(vertx, proxy, table);
-                vertx.createHttpServer(RequestLimits.decoderLimits(new HttpServerOptions().setHost("127.0.0.1").setPort(port)))
+                HttpServerOptions options = RequestLimits.decoderLimits(new HttpServerOptions().setHost("127.0.0.1").setPort(port));
+                vertx.createHttpServer(options)
+                        // Before a connection's first request is read: a request with ambiguous framing is invalid.
+                        .connectionHandler(RequestFraming.guard(options))
                         .invalidRequestHandler(limits::invalid)
                         .requestHandler(limits)
                         .listen()

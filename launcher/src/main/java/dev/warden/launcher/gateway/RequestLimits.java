@@ -101,10 +101,15 @@ final class RequestLimits implements Handler<HttpServerRequest> {
         return "The request body may be at most " + MAX_BODY + " bytes";
     }
 
-    /** What the HTTP decoder could not read at all (past its own limits, or malformed), in the error shape. */
+    /**
+     * What the HTTP decoder could not read at all (past its own limits, or malformed) or refused (ambiguous framing,
+     * {@link RequestFraming}), in the error shape. Vert.x closes the connection once this answer is written.
+     */
     void invalid(HttpServerRequest request) {
         Throwable cause = request.decoderResult().cause();
-        if (cause instanceof TooLongHttpLineException) {
+        if (cause instanceof RequestFraming.Refused) {
+            refuse(request, 400, "bad_request", cause.getMessage());
+        } else if (cause instanceof TooLongHttpLineException) {
             uriTooLong(request);
         } else if (cause instanceof TooLongHttpHeaderException) {
             headersTooLarge(request);

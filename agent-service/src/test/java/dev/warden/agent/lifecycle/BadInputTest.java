@@ -311,6 +311,17 @@ class BadInputTest {
         errorShape(tenant.admin().delete("/v1/agents").then(), 405);
     }
 
+    @Test
+    void aQueryParameterReadAsOneValueGivenTwiceIsA400NamingItNotTheFirstValueTaken() {
+        tenant.admin().body(AgentMother.triageAgent()).post("/v1/agents").then().statusCode(201);
+        errorShape(tenant.admin().get("/v1/agents?status=inactive&status=suspended").then(), 400)
+                .body("error.details.field", hasItem("status"));
+        errorShape(tenant.admin().get("/v1/agents?limit=1&limit=100").then(), 400)
+                .body("error.details.field", hasItem("limit"));
+        // A parameter the operation does not read is left alone, as any unknown one
+        tenant.admin().get("/v1/agents?status=inactive&x=1&x=2").then().statusCode(200).body("total", equalTo(1));
+    }
+
     private static ValidatableResponse errorShape(ValidatableResponse response, int status) {
         return response.statusCode(status)
                 .contentType(containsString("application/json"))

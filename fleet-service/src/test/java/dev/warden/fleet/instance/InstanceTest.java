@@ -201,6 +201,9 @@ class InstanceTest {
                 .body("data.id", not(hasItem(both)));
         as(org, "viewer").get("/v1/fleet/agents?status=sleeping").then().statusCode(400)
                 .body("ok", equalTo(false)).body("error.details.field", hasItem("status"));
+        // One value read from a repeated parameter would be a guess at which one the caller meant
+        as(org, "viewer").get("/v1/fleet/agents?status=online&status=offline").then().statusCode(400)
+                .body("ok", equalTo(false)).body("error.details.field", hasItem("status"));
         as(org, "viewer").get("/v1/fleet/agents?org_id=" + UUID.randomUUID()).then().statusCode(200)
                 .body("data", empty());
         as(org, "viewer").get("/v1/fleet/agents?org_id=" + org.id()).then().statusCode(200)

@@ -23,10 +23,11 @@ import java.util.List;
  * Refuses a request whose body length another HTTP/1.1 parser could read differently (request smuggling): one that
  * carries both {@code Content-Length} and {@code Transfer-Encoding} (RFC 9112 §6.1: a server may reject it, and must
  * close the connection after answering it), and one whose {@code Transfer-Encoding} is anything but a single
- * {@code chunked} (case aside): a list ({@code chunked, identity}, {@code gzip, chunked}), another coding
- * ({@code gzip}, {@code xchunked}), the header twice, or any {@code Transfer-Encoding} on HTTP/1.0. A front proxy that
- * took the length from the other header, or from another reading of the list, would see a different request end, and
- * what the gateway read as the body, or as a next request on the connection, would be something else to it.
+ * lower-case {@code chunked}: a list ({@code chunked, identity}, {@code gzip, chunked}), another coding ({@code gzip},
+ * {@code xchunked}, {@code chunked;x=1}), the header twice, {@code Chunked}, or any {@code Transfer-Encoding} on
+ * HTTP/1.0 (RFC 9112 §6.1: its framing is to be taken as faulty). A front proxy that took the length from the other
+ * header, or from another reading of the list, would see a different request end, and what the gateway read as the
+ * body, or as a next request on the connection, would be something else to it.
  * <p>
  * Netty's decoder would strip the {@code Content-Length} and read the body as chunked, and read the other codings
  * its own way, before Vert.x or the gateway's handlers see the request. So the check is in the decoder: {@link #guard}
@@ -100,7 +101,12 @@ final class RequestFraming {
         return null;
     }
 
-    /** Exactly {@code chunked}, in any case, with nothing around it but spaces and tabs (RFC 9110's OWS). */
+    /**
+     * Exactly {@code chunked}, with nothing around it but spaces and tabs (RFC 9110's OWS; the decoder trims them
+     * already). Lower case only, though RFC 9112 lets the name be in any case: the proxy behind the check
+     * (vertx-http-proxy's {@code ReverseProxy}) takes nothing else, and answered {@code Chunked} with a bare 400 that
+     * was not in the error shape and kept the connection.
+     */
     private static boolean isChunked(String value) {
         int start = 0;
         int end = value.length();
@@ -110,7 +116,7 @@ final class RequestFraming {
         while (end > start && (value.charAt(end - 1) == ' ' || value.charAt(end - 1) == '\t')) {
             end--;
         }
-        return end - start == 7 && value.regionMatches(true, start, "chunked", 0, 7);
+        return end - start == 7 && value.startsWith("chunked", start);
     }
 
     /** The cause of a refused request's failed decoder result; its message is the answer's. */

@@ -5,7 +5,8 @@
 //
 // The chain rule (docs/audit-service.md): hash = hex(SHA-256(utf8(prev_hash) || utf8(JCS(entry without prev_hash
 // and hash)))), where JCS is the JSON Canonicalization Scheme of RFC 8785. A checkpoint's Ed25519 signature covers
-// JCS(checkpoint without signature). Exit code 0: verified; 1: not; 2: bad usage or unreadable export.
+// JCS(checkpoint without signature), and only the entries up to the checkpoint's sequence: an entry after it is vouched
+// for by nothing. Exit code 0: every entry verified; 1: not; 2: bad usage or unreadable export.
 // Entries hashed before Warden used RFC 8785 verify only with the Java verifier (tools/audit-verifier).
 import { createHash, createPublicKey, verify } from 'node:crypto';
 import { existsSync, readFileSync } from 'node:fs';
@@ -76,6 +77,11 @@ function main(args) {
   }
   if (!valid) {
     console.log(`FAILED: the signature of checkpoint ${checkpoint.id} does not verify with this public key`);
+    return 1;
+  }
+  const last = sequence - 1;
+  if (last > checkpoint.sequence) {
+    console.log(`NOT VERIFIED: checkpoint ${checkpoint.id} at sequence ${checkpoint.sequence} vouches for entries ${exported.from}..${checkpoint.sequence} only; entries ${checkpoint.sequence + 1}..${last} come after it and nothing signed vouches for them (sign the head, POST /v1/audit/checkpoints, then export up to its sequence)`);
     return 1;
   }
   console.log(`VERIFIED: checkpoint ${checkpoint.id} at sequence ${checkpoint.sequence}, signed ${checkpoint.signed_at} by key ${checkpoint.key_id}, covers this chain`);

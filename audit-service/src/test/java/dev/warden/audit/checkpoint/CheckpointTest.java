@@ -129,6 +129,17 @@ class CheckpointTest {
         NodeRun refused = node(export.toString(), "--public-key", key.toString());
         assertEquals(1, refused.exitCode(), refused.output());
         assertTrue(refused.output().contains("FAILED: entry " + (base + 3) + " does not follow"), refused.output());
+
+        // An entry recorded after the newest checkpoint is in the next export, and no signature vouches for it
+        AuditFixtures.publish(List.of(AuditFixtures.deployed(org.id(), "agent-ü", 10, "registry.example.com/agent:v10")));
+        Awaitility.await().atMost(WAIT)
+                .until(() -> as(org, "auditor").get("/v1/audit").then().extract().<Integer>path("total") == base + 6);
+        Files.writeString(export, as(org, "auditor").get("/v1/audit/export?from=" + (base + 2)).then().statusCode(200)
+                .extract().asString());
+        NodeRun unsigned = node(export.toString(), "--public-key", key.toString());
+        assertEquals(1, unsigned.exitCode(), unsigned.output());
+        assertTrue(unsigned.output().contains("entries " + (base + 6) + ".." + (base + 6) + " come after it"),
+                unsigned.output());
     }
 
     private record NodeRun(int exitCode, String output) {

@@ -23,7 +23,8 @@ import java.util.OptionalLong;
  * <pre>java -jar audit-verifier.jar export.json --public-key key.pem</pre>
  * Every entry must follow from its predecessor by the chain rule, the checkpoint must sign the hash of the entry at
  * its sequence, and its Ed25519 signature must verify with the public key you trust (fetched once from
- * {@code /v1/audit/public-key}, or given to you by the operator). Exit code 0: verified; 1: not; 2: bad usage.
+ * {@code /v1/audit/public-key}, or given to you by the operator). An entry after the checkpoint's sequence is vouched
+ * for by nothing, so an export that holds one is not verified. Exit code 0: every entry verified; 1: not; 2: bad usage.
  */
 public final class AuditVerifier {
 
@@ -75,6 +76,14 @@ public final class AuditVerifier {
         }
         if (!signatureValid(key, checkpoint)) {
             out.println("FAILED: the signature of checkpoint " + checkpoint.id() + " does not verify with this public key");
+            return false;
+        }
+        long last = from + entries.size() - 1;
+        if (last > checkpoint.sequence()) {
+            out.println("NOT VERIFIED: checkpoint " + checkpoint.id() + " at sequence " + checkpoint.sequence()
+                    + " vouches for entries " + from + ".." + checkpoint.sequence() + " only; entries "
+                    + (checkpoint.sequence() + 1) + ".." + last + " come after it and nothing signed vouches for them "
+                    + "(sign the head, POST /v1/audit/checkpoints, then export up to its sequence)");
             return false;
         }
         out.println("VERIFIED: checkpoint " + checkpoint.id() + " at sequence " + checkpoint.sequence() + ", signed "

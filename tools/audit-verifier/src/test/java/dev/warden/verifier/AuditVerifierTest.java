@@ -58,6 +58,25 @@ class AuditVerifierTest {
     }
 
     @Test
+    void entriesAfterTheCheckpointAreVouchedForByNothingEvenWhenTheyFollowFromIt() throws Exception {
+        // Forged entries appended after the signed head, their hashes recomputed forward: the chain holds, no
+        // signature covers them
+        ObjectNode export = export(5, key);
+        ArrayNode entries = export.withArray("entries");
+        String prev = entries.get(4).get("hash").asText();
+        for (int i = 6; i <= 7; i++) {
+            AuditEntry forged = AuditChain.link(entry("mallory", i), i, prev);
+            entries.add(EventJson.MAPPER.valueToTree(forged));
+            prev = forged.hash();
+        }
+        export.put("to", 7);
+
+        assertEquals(1, run(write(export)));
+        assertTrue(output.toString().contains("entries 6..7 come after it"), output.toString());
+        assertTrue(!output.toString().contains("\nVERIFIED"), output.toString());
+    }
+
+    @Test
     void anExportWithoutCheckpointVouchesForNothing() throws Exception {
         ObjectNode export = export(3, key);
         export.putNull("checkpoint");
@@ -82,9 +101,7 @@ class AuditVerifierTest {
         List<AuditEntry> entries = new ArrayList<>();
         String prev = AuditChain.GENESIS;
         for (int i = 1; i <= count; i++) {
-            AuditEntry entry = AuditChain.link(new AuditEntry(org, 0, UUID.randomUUID(), "dev.warden.agent.deployed.v1",
-                    "agent", "alice", "agent.deployed", null, "success", null, null, EventJson.tree("{\"version\":" + i + "}"),
-                    Instant.now(), Instant.now(), null, null), i, prev);
+            AuditEntry entry = AuditChain.link(entry("alice", i), i, prev);
             entries.add(entry);
             prev = entry.hash();
         }
@@ -102,6 +119,12 @@ class AuditVerifierTest {
         export.set("checkpoint", EventJson.MAPPER.valueToTree(signed));
         export.put("public_key", Base64.getEncoder().encodeToString(signer.getPublic().getEncoded()));
         return export;
+    }
+
+    private AuditEntry entry(String actor, int version) {
+        return new AuditEntry(org, 0, UUID.randomUUID(), "dev.warden.agent.deployed.v1", "agent", actor, "agent.deployed",
+                null, "success", null, null, EventJson.tree("{\"version\":" + version + "}"), Instant.now(), Instant.now(),
+                null, null);
     }
 
     private static KeyPair ed25519() {

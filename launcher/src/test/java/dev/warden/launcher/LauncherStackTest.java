@@ -2,7 +2,20 @@ package dev.warden.launcher;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
+import dev.warden.events.KafkaAccess;
+import dev.warden.events.Topics;
 import dev.warden.launcher.stack.Stack;
+import org.apache.kafka.clients.admin.Admin;
+import org.apache.kafka.clients.admin.AdminClientConfig;
+import org.apache.kafka.common.acl.AccessControlEntry;
+import org.apache.kafka.common.acl.AclBinding;
+import org.apache.kafka.common.acl.AclBindingFilter;
+import org.apache.kafka.common.acl.AclOperation;
+import org.apache.kafka.common.acl.AclPermissionType;
+import org.apache.kafka.common.errors.TimeoutException;
+import org.apache.kafka.common.resource.PatternType;
+import org.apache.kafka.common.resource.ResourcePattern;
+import org.apache.kafka.common.resource.ResourceType;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
@@ -15,8 +28,15 @@ import java.net.http.HttpResponse;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.util.List;
+import java.util.Map;
+import java.util.Properties;
+import java.util.concurrent.ExecutionException;
+import java.util.concurrent.TimeUnit;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertInstanceOf;
+import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 /**
@@ -61,6 +81,8 @@ class LauncherStackTest {
             assertTrue(error.get("details").isArray());
 
             assertEquals(401, send("GET", url + "/v1/agents", null, null).statusCode());
+
+            assertTheControllerRefusesAClientWithoutCredentials();
 
             // Over the request limits, through the gateway: each in the error shape (a 2 MB body was a 502 before).
             HttpResponse<String> body = send("POST", url + "/v1/agents", key,
@@ -119,6 +141,34 @@ class LauncherStackTest {
             assertTrue(verification.at("/checkpoint/signature_valid").asBoolean(), verification.toString());
         } finally {
             second.stop();
+        }
+    }
+
+    /**
+     * The broker's controller listener, which an Admin client may use directly ({@code bootstrap.controllers},
+     * KIP-919), answers no local process without the broker's own login: neither listing nor creating an ACL (here
+     * one giving audit-service write access to the API keys topic) gets through within the client's 5 s timeout.
+     */
+    private void assertTheControllerRefusesAClientWithoutCredentials() throws Exception {
+        Properties server = new Properties();
+        try (var reader = Files.newBufferedReader(data.resolve("kafka/server.properties"))) {
+            server.load(reader);
+        }
+        String voters = server.getProperty("controller.quorum.voters");
+        String controller = voters.substring(voters.indexOf('@') + 1);
+        AclBinding forged = new AclBinding(new ResourcePattern(ResourceType.TOPIC, Topics.ACCESS, PatternType.LITERAL),
+                new AccessControlEntry("User:" + KafkaAccess.AUDIT_SERVICE.principal(), "*", AclOperation.WRITE,
+                        AclPermissionType.ALLOW));
+        try (Admin anonymous = Admin.create(Map.<String, Object>of(
+                AdminClientConfig.BOOTSTRAP_CONTROLLERS_CONFIG, controller,
+                AdminClientConfig.REQUEST_TIMEOUT_MS_CONFIG, 2000,
+                AdminClientConfig.DEFAULT_API_TIMEOUT_MS_CONFIG, 5000))) {
+            ExecutionException listing = assertThrows(ExecutionException.class,
+                    () -> anonymous.describeAcls(AclBindingFilter.ANY).values().get(30, TimeUnit.SECONDS));
+            assertInstanceOf(TimeoutException.class, listing.getCause(), controller);
+            ExecutionException creating = assertThrows(ExecutionException.class,
+                    () -> anonymous.createAcls(List.of(forged)).all().get(30, TimeUnit.SECONDS));
+            assertInstanceOf(TimeoutException.class, creating.getCause(), controller);
         }
     }
 

@@ -16,8 +16,10 @@ import dev.warden.api.PageRequest.Cursor;
 import dev.warden.events.EventTypes;
 import dev.warden.events.access.AccessEvents;
 import dev.warden.outbox.Outbox;
+import dev.warden.outbox.OutboxConfig;
 import dev.warden.tenancy.db.SqlErrors;
 import dev.warden.tenancy.db.TenantDb;
+import dev.warden.tenancy.security.AccessDirectory;
 import dev.warden.tenancy.security.ApiKeys;
 import dev.warden.tenancy.security.Roles;
 import io.smallrye.mutiny.Uni;
@@ -30,7 +32,10 @@ import java.util.UUID;
 
 /**
  * Organizations and API keys. Each change is published on the compacted {@code warden.access.v1} topic, from which
- * every service checks keys locally.
+ * every service checks keys locally. A change of who may act is answered once this service's own directory shows it
+ * (so it is on the broker for the others too): a revoked key is refused here from its revocation's answer on, and a
+ * new key works here from its creation's answer on. Past {@code warden.outbox.delivery-timeout} the answer is a 503
+ * (committed, not yet in force); asking again waits again.
  */
 @ApplicationScoped
 public class AccessService {
@@ -38,11 +43,21 @@ public class AccessService {
     private final TenantDb db;
     private final AccessRepository repository;
     private final Outbox outbox;
+    private final AccessDirectory directory;
+    private final OutboxConfig config;
 
-    public AccessService(TenantDb db, AccessRepository repository, Outbox outbox) {
+    public AccessService(TenantDb db, AccessRepository repository, Outbox outbox, AccessDirectory directory,
+                         OutboxConfig config) {
         this.db = db;
         this.repository = repository;
         this.outbox = outbox;
+        this.directory = directory;
+        this.config = config;
+    }
+
+    /** Waits until this service's access directory shows {@code condition} (see the class comment). */
+    private Uni<Void> inForce(java.util.function.BooleanSupplier condition) {
+        return directory.reflects(condition, config.deliveryTimeout());
     }
 
     public Uni<CreateOrganizationResponse> createOrganization(String actor, CreateOrganizationRequest req) {
@@ -60,7 +75,8 @@ public class AccessService {
                         .chain(org -> insertKey(conn, org.id(), actor, keyName, Roles.ADMIN, null, secret)
                                 .map(key -> new CreateOrganizationResponse(org, ApiKeyResponse.of(key, secret)))))
                 .onFailure(SqlErrors::uniqueViolation)
-                .transform(e -> ApiException.conflict("An organization named " + req.name() + " already exists"));
+                .transform(e -> ApiException.conflict("An organization named " + req.name() + " already exists"))
+                .call(created -> inForce(() -> directory.knownKey(created.adminApiKey().id()).isPresent()));
     }
 
     public Uni<OrganizationListResponse> listOrganizations(PageRequest page) {
@@ -86,7 +102,8 @@ public class AccessService {
                             .chain(() -> outbox.emit(conn, id, EventTypes.ORGANIZATION, AccessEvents.organizationKey(id),
                                     changed.event()))
                             .replaceWith(changed);
-                }));
+                }))
+                .call(changed -> inForce(() -> directory.organization(id).map(o -> o.status().equals(status)).orElse(false)));
     }
 
     /** Replaces the internal addresses and names an organization's agents may call (OutboundUrls). */
@@ -123,6 +140,7 @@ public class AccessService {
         checks.orThrow();
         String secret = ApiKeys.newSecret();
         return db.inOrg(org, conn -> insertKey(conn, org, actor, req.name(), req.role(), req.expiresAt(), secret))
+                .call(key -> inForce(() -> directory.knownKey(key.id()).isPresent()))
                 .map(key -> ApiKeyResponse.of(key, secret));
     }
 
@@ -140,6 +158,7 @@ public class AccessService {
         return db.inOrg(org, conn -> repository.revokeKey(conn, id, Agent.now(), actor).chain(revoked -> revoked != null
                         ? outbox.emit(conn, org, EventTypes.API_KEY, AccessEvents.apiKeyKey(id), revoked.event()).replaceWith(revoked)
                         : repository.findKey(conn, id).map(AccessService::keyOrNotFound)))
+                .call(() -> inForce(() -> directory.usableKeyById(id).isEmpty()))
                 .map(key -> ApiKeyResponse.of(key, null));
     }
 

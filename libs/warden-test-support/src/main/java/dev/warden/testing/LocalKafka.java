@@ -25,6 +25,7 @@ import java.io.UncheckedIOException;
 import java.net.ServerSocket;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.nio.file.attribute.PosixFilePermission;
 import java.nio.file.attribute.PosixFilePermissions;
 import java.security.SecureRandom;
 import java.time.Duration;
@@ -46,12 +47,22 @@ import java.util.concurrent.TimeUnit;
  * It runs as production should: clients authenticate with SASL/SCRAM-SHA-512 and the standard authorizer allows only
  * what an ACL grants. {@link #ADMIN} (a super user, its password kept in the data folder) is for the platform: the
  * launcher, test fixtures and benchmarks. Each service gets its own principal with {@link #grant}, which creates its
- * SCRAM credential and the ACLs of its {@link KafkaAccess}. The controller listener is plaintext on 127.0.0.1 only.
+ * SCRAM credential and the ACLs of its {@link KafkaAccess}.
+ * <p>
+ * The controller listener (127.0.0.1 only) authenticates too, with SASL/PLAIN: KIP-919 lets any Admin client reach a
+ * controller with {@code bootstrap.controllers}, and there it may read and write every ACL. Only the broker logs in
+ * there, as {@link #CONTROLLER} (a super user), its password made at first start and kept in the data folder like the
+ * others. SCRAM cannot serve that listener: its credentials live in the metadata log the controller itself serves.
+ * The passwords are in {@code server.properties}, which, like the secrets, only its owner may read.
  */
 public final class LocalKafka implements AutoCloseable {
 
     public static final String ADMIN = "warden-admin";
+    /** The broker's login on its own controller listener: no other client needs it, so none is given it. */
+    static final String CONTROLLER = "warden-controller";
     private static final String MECHANISM = "SCRAM-SHA-512";
+    private static final String CONTROLLER_MECHANISM = "PLAIN";
+    private static final Set<PosixFilePermission> OWNER_ONLY = PosixFilePermissions.fromString("rw-------");
     /** Security settings of the admin principal, by the bootstrap address of each broker this JVM started. */
     private static final Map<String, Map<String, String>> ADMIN_SECURITY = new ConcurrentHashMap<>();
     private static final SecureRandom RANDOM = new SecureRandom();
@@ -98,6 +109,20 @@ public final class LocalKafka implements AutoCloseable {
 
     public String bootstrapServers() {
         return "127.0.0.1:" + port;
+    }
+
+    /** The controller listener's address ({@code bootstrap.controllers}), of a broker started here. */
+    String controllerAddress() {
+        return "127.0.0.1:" + controllerPort;
+    }
+
+    /** The client settings of the broker's own controller login: for tests that show the listener answers it alone. */
+    Map<String, Object> controllerSecurity() {
+        return new HashMap<>(Map.of(
+                CommonClientConfigs.SECURITY_PROTOCOL_CONFIG, "SASL_PLAINTEXT",
+                SaslConfigs.SASL_MECHANISM, CONTROLLER_MECHANISM,
+                SaslConfigs.SASL_JAAS_CONFIG, "org.apache.kafka.common.security.plain.PlainLoginModule required"
+                        + " username=\"" + CONTROLLER + "\" password=\"" + secret(CONTROLLER) + "\";"));
     }
 
     /** Bootstrap address and the admin principal's security settings: what a platform tool connects with. */
@@ -206,25 +231,41 @@ public final class LocalKafka implements AutoCloseable {
         }
     }
 
-    /** A password made once per principal and kept, owner-only, in the data folder, so restarts keep it. */
+    /**
+     * A password made once per principal and kept in the data folder, so restarts keep it: in {@code secrets/}
+     * (owner-only, like the launcher's own secrets), one file (owner-only) per principal.
+     */
     private String secret(String principal) {
         Path file = dir.resolve("secrets").resolve(principal);
         try {
             if (!Files.exists(file)) {
                 Files.createDirectories(file.getParent());
-                byte[] random = new byte[24];
-                RANDOM.nextBytes(random);
-                Files.writeString(file, HexFormat.of().formatHex(random));
                 try {
-                    Files.setPosixFilePermissions(file, PosixFilePermissions.fromString("rw-------"));
+                    Files.setPosixFilePermissions(file.getParent(), PosixFilePermissions.fromString("rwx------"));
                 } catch (UnsupportedOperationException notPosix) {
                     // the data folder's own permissions protect it
                 }
+                byte[] random = new byte[24];
+                RANDOM.nextBytes(random);
+                writeOwnerOnly(file, HexFormat.of().formatHex(random));
             }
             return Files.readString(file).trim();
         } catch (IOException e) {
             throw new UncheckedIOException(e);
         }
+    }
+
+    /** Writes {@code content} to a file only its owner may read, from the moment it exists (and an older one is made so). */
+    private static void writeOwnerOnly(Path file, String content) throws IOException {
+        try {
+            if (!Files.exists(file)) {
+                Files.createFile(file, PosixFilePermissions.asFileAttribute(OWNER_ONLY));
+            }
+            Files.setPosixFilePermissions(file, OWNER_ONLY);
+        } catch (UnsupportedOperationException notPosix) {
+            // the data folder's own permissions protect it
+        }
+        Files.writeString(file, content);
     }
 
     public int port() {
@@ -294,14 +335,20 @@ public final class LocalKafka implements AutoCloseable {
                 "advertised.listeners=SASL_PLAINTEXT://127.0.0.1:" + port + frontAdvertised,
                 "controller.listener.names=CONTROLLER",
                 "inter.broker.listener.name=SASL_PLAINTEXT",
-                "listener.security.protocol.map=SASL_PLAINTEXT:SASL_PLAINTEXT,CONTROLLER:PLAINTEXT,FRONT:SASL_PLAINTEXT",
+                "listener.security.protocol.map=SASL_PLAINTEXT:SASL_PLAINTEXT,CONTROLLER:SASL_PLAINTEXT,FRONT:SASL_PLAINTEXT",
                 "sasl.enabled.mechanisms=" + MECHANISM,
                 "sasl.mechanism.inter.broker.protocol=" + MECHANISM,
                 "listener.name.sasl_plaintext.scram-sha-512.sasl.jaas.config=" + jaas(ADMIN, secret(ADMIN)),
                 "listener.name.front.scram-sha-512.sasl.jaas.config=" + jaas(ADMIN, secret(ADMIN)),
+                // The controller answers only the broker's own login (PLAIN: SCRAM's credentials live in the metadata
+                // log the controller serves); the broker logs in with username and password, the user_ entry checks them.
+                "listener.name.controller.sasl.enabled.mechanisms=" + CONTROLLER_MECHANISM,
+                "sasl.mechanism.controller.protocol=" + CONTROLLER_MECHANISM,
+                "listener.name.controller.plain.sasl.jaas.config=org.apache.kafka.common.security.plain.PlainLoginModule"
+                        + " required username=\"" + CONTROLLER + "\" password=\"" + secret(CONTROLLER) + "\" user_"
+                        + CONTROLLER + "=\"" + secret(CONTROLLER) + "\";",
                 "authorizer.class.name=org.apache.kafka.metadata.authorizer.StandardAuthorizer",
-                // The broker reaches its own controller over the loopback-only plaintext listener, as ANONYMOUS.
-                "super.users=User:" + ADMIN + ";User:ANONYMOUS",
+                "super.users=User:" + ADMIN + ";User:" + CONTROLLER,
                 "allow.everyone.if.no.acl.found=false",
                 "log.dirs=" + dir.resolve("logs"),
                 "num.partitions=3",
@@ -316,7 +363,7 @@ public final class LocalKafka implements AutoCloseable {
                 "log.flush.interval.ms=1000",
                 "");
         Path file = dir.resolve("server.properties");
-        Files.writeString(file, props);
+        writeOwnerOnly(file, props);
         return file;
     }
 

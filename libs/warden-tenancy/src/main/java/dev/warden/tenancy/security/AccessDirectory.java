@@ -1,6 +1,10 @@
 package dev.warden.tenancy.security;
 
+import dev.warden.api.CallerContext;
+import dev.warden.api.UnavailableException;
 import dev.warden.tenancy.kafka.KafkaClients;
+import io.smallrye.mutiny.Uni;
+import io.smallrye.mutiny.subscription.UniEmitter;
 import dev.warden.events.CloudEvent;
 import dev.warden.events.EventJson;
 import dev.warden.events.EventTypes;
@@ -27,6 +31,8 @@ import java.util.Map;
 import java.util.Optional;
 import java.util.UUID;
 import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.CopyOnWriteArrayList;
+import java.util.function.BooleanSupplier;
 
 /**
  * Every organization and API key, read from the compacted {@code warden.access.v1} topic from its beginning by each
@@ -42,6 +48,8 @@ public class AccessDirectory {
     private final Map<UUID, ApiKey> keysById = new ConcurrentHashMap<>();
     private final Map<String, ApiKey> keysByHash = new ConcurrentHashMap<>();
     private final Map<UUID, Organization> orgs = new ConcurrentHashMap<>();
+    /** Requests waiting for the directory to show a change ({@link #reflects}), checked after each record applied. */
+    private final List<Waiter> waiters = new CopyOnWriteArrayList<>();
     private volatile boolean caughtUp;
     private volatile KafkaConsumer<String, String> consumer;
     private volatile boolean running;
@@ -83,8 +91,37 @@ public class AccessDirectory {
         return key == null ? Optional.empty() : usableKey(key.secretSha256());
     }
 
+    /** The key with this id as last published, usable or not. */
+    public Optional<ApiKey> knownKey(UUID id) {
+        return Optional.ofNullable(keysById.get(id));
+    }
+
     public Optional<Organization> organization(UUID id) {
         return Optional.ofNullable(orgs.get(id));
+    }
+
+    /**
+     * Completes once {@code condition} holds of this directory (at once if it does now), on the caller's context; fails
+     * with a 503 after {@code timeout}. How a change of access is answered only once this service enforces it: the
+     * directory reads the topic from the broker, so what it shows is also on its way to every other service.
+     */
+    public Uni<Void> reflects(BooleanSupplier condition, Duration timeout) {
+        Uni<Void> seen = Uni.createFrom().emitter(emitter -> {
+            Waiter waiter = new Waiter(condition, emitter);
+            waiters.add(waiter);
+            emitter.onTermination(() -> waiters.remove(waiter));
+            waiter.check(); // a record applied between the caller's change and the registration is seen here
+        });
+        return CallerContext.resumed(seen).ifNoItem().after(timeout)
+                .failWith(() -> new UnavailableException("access directory", null));
+    }
+
+    private record Waiter(BooleanSupplier condition, UniEmitter<? super Void> emitter) {
+        void check() {
+            if (condition.getAsBoolean()) {
+                emitter.complete(null);
+            }
+        }
     }
 
     /** True once everything on the topic when the service started has been read. */
@@ -94,6 +131,16 @@ public class AccessDirectory {
 
     /** Applies one record of the topic; also the way tests feed it. */
     void apply(String key, String value) {
+        try {
+            record(key, value);
+        } finally {
+            if (!waiters.isEmpty()) {
+                waiters.forEach(Waiter::check);
+            }
+        }
+    }
+
+    private void record(String key, String value) {
         if (value == null) {
             if (key != null && key.startsWith("api-key:")) {
                 forget(UUID.fromString(key.substring("api-key:".length())));

@@ -10,6 +10,7 @@ import dev.warden.events.EventTypes;
 import dev.warden.events.agent.AgentEvents.RegistrationRuleChanged;
 import dev.warden.events.agent.AgentType;
 import dev.warden.outbox.Outbox;
+import dev.warden.tenancy.db.SqlErrors;
 import dev.warden.tenancy.db.TenantDb;
 import io.smallrye.mutiny.Uni;
 import jakarta.enterprise.context.ApplicationScoped;
@@ -41,7 +42,7 @@ public class RegistrationRuleService {
         rule.maxRiskScore = req.maxRiskScore();
         rule.createdAt = Agent.now();
         rule.createdBy = actor;
-        return db.inOrg(org, conn -> rules.count(conn)
+        return db.inOrg(org, conn -> rules.lockAndCount(conn)
                 .chain(count -> {
                     if (count >= RegistrationRuleRepository.MAX_RULES) {
                         throw ApiException.conflict("An organization has at most " + RegistrationRuleRepository.MAX_RULES
@@ -57,7 +58,10 @@ public class RegistrationRuleService {
                 })
                 .chain(() -> outbox.emit(conn, org, EventTypes.REGISTRATION_RULE_CREATED, rule.id.toString(),
                         new RegistrationRuleChanged(rule.event(), actor)))
-                .replaceWith(RuleResponse.of(rule)));
+                .replaceWith(RuleResponse.of(rule)))
+                // The name is checked under the lock; the index stays the last word
+                .onFailure(SqlErrors::uniqueViolation)
+                .transform(e -> ApiException.conflict("A rule named " + rule.name + " exists already"));
     }
 
     public Uni<RuleListResponse> list(UUID org, PageRequest page) {

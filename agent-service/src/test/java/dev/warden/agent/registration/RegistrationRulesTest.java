@@ -145,6 +145,36 @@ class RegistrationRulesTest {
     }
 
     @Test
+    void parallelCreatesKeepTheCapAndOneRulePerNameAnsweringEachLoserWithA409() throws Exception {
+        for (int i = 0; i < RegistrationRuleRepository.MAX_RULES - 5; i++) {
+            rule(Map.of("name", "r" + i, "capabilities", List.of("api_call")));
+        }
+        // Twelve with one name and twelve with names of their own, all at once: 6 fit under the cap
+        List<Map<String, Object>> bodies = new java.util.ArrayList<>();
+        for (int i = 0; i < 12; i++) {
+            bodies.add(Map.of("name", "same", "capabilities", List.of("api_call")));
+            bodies.add(Map.of("name", "own-" + i, "capabilities", List.of("api_call")));
+        }
+        List<Integer> statuses;
+        try (var pool = java.util.concurrent.Executors.newFixedThreadPool(bodies.size())) {
+            var ready = new java.util.concurrent.CountDownLatch(bodies.size());
+            List<java.util.concurrent.Future<Integer>> answers = bodies.stream().map(body -> pool.submit(() -> {
+                ready.countDown();
+                ready.await();
+                return tenant.admin().body(body).post("/v1/registrations/rules").statusCode();
+            })).toList();
+            statuses = new java.util.ArrayList<>();
+            for (var answer : answers) {
+                statuses.add(answer.get());
+            }
+        }
+        assertEquals(5, statuses.stream().filter(s -> s == 201).count(), statuses.toString());
+        assertEquals(bodies.size() - 5, statuses.stream().filter(s -> s == 409).count(), statuses.toString());
+        tenant.admin().get("/v1/registrations/rules?limit=200").then().statusCode(200)
+                .body("rules.size()", equalTo(RegistrationRuleRepository.MAX_RULES));
+    }
+
+    @Test
     void bulkDecisionsDecideEachAndReportTheOnesThatCannotBe() {
         String a = AgentKeys.generate().register(tenant, "a", List.of("api_call", "file_access"));
         String b = AgentKeys.generate().register(tenant, "b", List.of("api_call"));

@@ -234,7 +234,7 @@ class RegistryTest {
                 T0, "rule:helpers", realm, "openai", "gpt-4o", "You are a financial analyst.", null);
         publish(Topics.AGENTS, CloudEvent.of("/warden/agent-service", EventTypes.REALM_CREATED, realm.toString(), org.id(),
                         new AgentEvents.RealmChanged(new AgentEvents.Realm(realm, org.id(), "Engineering", "eng", "#3b82f6", T0,
-                                "user:alice", T0, "user:alice"))),
+                                "user:alice", T0, "user:alice"), "user:alice")),
                 changed(analyst));
         Awaitility.await().atMost(Duration.ofSeconds(30)).pollInterval(Duration.ofMillis(200)).until(() ->
                 as(org, "viewer").get("/v1/directory/agents?q=z6MkhaX").then().extract().<Integer>path("total") == 1);

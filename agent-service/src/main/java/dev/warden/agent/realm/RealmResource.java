@@ -113,7 +113,7 @@ public class RealmResource {
     @APIResponse(responseCode = "204", description = "Removed")
     @APIResponse(responseCode = "409", ref = WardenApiDefinition.CONFLICT)
     public Uni<RestResponse<Void>> delete(@PathParam("realm_id") String realmId) {
-        return realms.delete(actor.org(), Params.uuid("realm_id", realmId)).map(done -> RestResponse.noContent());
+        return realms.delete(actor.org(), actor.name(), Params.uuid("realm_id", realmId)).map(done -> RestResponse.noContent());
     }
 
     private static void fields(Checks c, String name, String slug, String color) {

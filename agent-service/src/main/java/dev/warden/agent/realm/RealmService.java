@@ -60,7 +60,7 @@ public class RealmService {
         r.updatedBy = actor;
         return db.inOrg(org, conn -> slugFree(conn, r)
                         .chain(() -> realms.insert(conn, r))
-                        .chain(() -> outbox.emit(conn, org, EventTypes.REALM_CREATED, r.id.toString(), new RealmChanged(r.event()))))
+                        .chain(() -> outbox.emit(conn, org, EventTypes.REALM_CREATED, r.id.toString(), new RealmChanged(r.event(), actor))))
                 .onFailure(SqlErrors::uniqueViolation).transform(e -> slugConflict(r.slug))
                 .replaceWith(r::response);
     }
@@ -78,21 +78,21 @@ public class RealmService {
                     r.updatedBy = actor;
                     return slugFree(conn, r)
                             .chain(() -> realms.update(conn, r))
-                            .chain(() -> outbox.emit(conn, org, EventTypes.REALM_CHANGED, r.id.toString(), new RealmChanged(r.event())))
+                            .chain(() -> outbox.emit(conn, org, EventTypes.REALM_CHANGED, r.id.toString(), new RealmChanged(r.event(), actor)))
                             .replaceWith(r::response);
                 }))
                 .onFailure(SqlErrors::uniqueViolation).transform(e -> slugConflict(req.slug()));
     }
 
     /** Removes an empty realm; one with agents in it is a 409. */
-    public Uni<Void> delete(UUID org, UUID id) {
+    public Uni<Void> delete(UUID org, String actor, UUID id) {
         return db.inOrg(org, conn -> realms.lockById(conn, id).map(RealmService::orNotFound)
                 .chain(r -> realms.hasAgents(conn, id).chain(hasAgents -> {
                     if (hasAgents) {
                         throw ApiException.conflict("Agents are in this realm: move them to another realm first");
                     }
                     return realms.delete(conn, id)
-                            .chain(() -> outbox.emit(conn, org, EventTypes.REALM_DELETED, id.toString(), new RealmChanged(r.event())));
+                            .chain(() -> outbox.emit(conn, org, EventTypes.REALM_DELETED, id.toString(), new RealmChanged(r.event(), actor)));
                 })).replaceWithVoid());
     }
 

@@ -72,6 +72,10 @@ class RealmTest {
         assertEquals(tenant.orgId().toString(), events.get(0).at("/data/realm/org_id").asText());
         assertEquals("#ef4444", events.get(1).at("/data/realm/color").asText());
         assertEquals(id, events.get(2).at("/data/realm/id").asText());
+        // Each change names who made it, the deletion too (audit-service records it as the entry's actor)
+        String admin = events.get(0).at("/data/realm/created_by").asText();
+        assertTrue(admin.startsWith("api-key:"), admin);
+        events.forEach(e -> assertEquals(admin, e.at("/data/changed_by").asText()));
     }
 
     @Test

@@ -28,6 +28,7 @@ import java.time.Instant;
 import java.util.List;
 import java.util.Set;
 import java.util.UUID;
+import java.util.regex.Pattern;
 
 /** Actions agents performed through their connectors, reported by the agent's instance or an operator. */
 @Path("/v1/audit/actions")
@@ -100,8 +101,11 @@ public class ActionResource {
                     continue;
                 }
                 c.required(at + ".connector", a.connector()).maxLength(at + ".connector", a.connector(), 64)
-                        .required(at + ".action", a.action()).maxLength(at + ".action", a.action(), 200)
-                        .check(a.action() == null || !EntryMapper.reservedActionType(a.action()), at + ".action",
+                        .required(at + ".action", a.action()).maxLength(at + ".action", a.action(), 200);
+                name(c, at + ".connector", a.connector());
+                name(c, at + ".action", a.action());
+                name(c, at + ".data_type", a.dataType());
+                c.check(a.action() == null || !EntryMapper.reservedActionType(a.action()), at + ".action",
                                 "is a name Warden's own entries use (" + EntryMapper.RESERVED_ACTION_PREFIXES + ")")
                         .maxLength(at + ".data_type", a.dataType(), 200)
                         .check(a.status() != null && STATUSES.contains(a.status()), at + ".status",
@@ -114,6 +118,38 @@ public class ActionResource {
             }
         }
         c.orThrow();
+    }
+
+    /** Control and format characters (zero-width, direction, byte-order mark), line breaks, private and unassigned. */
+    private static final Pattern UNSEEN = Pattern.compile("[\\p{Cc}\\p{Cf}\\p{Zl}\\p{Zp}\\p{Co}\\p{Cs}\\p{Cn}]");
+
+    /**
+     * A name an entry is searched and shown by is one line of what it reads as: no character that changes its bytes
+     * but not its look ({@link #UNSEEN}), and no Latin letter beside a Cyrillic or Greek one, so that {@code аgent.}
+     * (Cyrillic a) can neither pose as Warden's own {@code agent.} entries nor hide from a search for what it reads as.
+     */
+    static void name(Checks c, String field, String value) {
+        if (value == null) {
+            return;
+        }
+        c.check(!UNSEEN.matcher(value).find(), field,
+                "must be one line of visible text, without control, format (zero-width, direction) or unassigned characters");
+        c.check(!mixesLookAlikeScripts(value), field, "must not mix Latin letters with Cyrillic or Greek ones");
+    }
+
+    static boolean mixesLookAlikeScripts(String value) {
+        boolean latin = false;
+        boolean lookAlike = false;
+        for (int i = 0; i < value.length(); ) {
+            int cp = value.codePointAt(i);
+            i += Character.charCount(cp);
+            if (Character.isLetter(cp)) {
+                Character.UnicodeScript script = Character.UnicodeScript.of(cp);
+                latin |= script == Character.UnicodeScript.LATIN;
+                lookAlike |= script == Character.UnicodeScript.CYRILLIC || script == Character.UnicodeScript.GREEK;
+            }
+        }
+        return latin && lookAlike;
     }
 
     private static boolean sha256(String value) {

@@ -36,7 +36,7 @@ public final class EntryMapper {
      * a governance change in the log or under an {@code action_type} filter.
      */
     public static final List<String> RESERVED_ACTION_PREFIXES = List.of("agent.", "api-key.", "organization.", "policy.",
-            "connector.", "execution.", "fleet.", "audit.", "access.", "drift.", "compliance.");
+            "connector.", "execution.", "fleet.", "audit.", "access.", "drift.", "compliance.", "realm.", "registration.");
     /** What an API key's entry keeps of it: never {@code secret_sha256}. */
     private static final List<String> API_KEY_FIELDS = List.of("name", "role", "prefix", "expires_at");
     private static final List<String> RUN_FIELDS = List.of("execution_id", "exit_code", "duration_ms", "stdout_lines",
@@ -93,6 +93,12 @@ public final class EntryMapper {
                 copy(data, metadata, "/policy/id", "policy_id");
                 copy(data, metadata, "/policy/version", "policy_version");
                 copy(data, metadata, "/policy/name", "policy_name");
+            }
+            case EventTypes.REALM_CREATED, EventTypes.REALM_CHANGED, EventTypes.REALM_DELETED -> {
+                agentId = null; // keyed by the realm, which is no agent
+                copy(data, metadata, "/realm/id", "realm_id");
+                copy(data, metadata, "/realm/name", "realm_name");
+                copy(data, metadata, "/realm/slug", "realm_slug");
             }
             case EventTypes.EXECUTION_STARTED, EventTypes.EXECUTION_FINISHED -> {
                 // What ran and what it printed (seed 001): runner-service's execution events.
@@ -184,14 +190,21 @@ public final class EntryMapper {
 
     /**
      * Whether {@code action} takes a namespace of Warden's own action types ({@link #RESERVED_ACTION_PREFIXES}), or
-     * reads as one: compared after Unicode compatibility folding (a one-dot leader reads as a dot), without surrounding
-     * white space and in any case ({@code " Agent.deployed"} is reserved too).
+     * reads as one: compared after Unicode compatibility folding (a one-dot leader reads as a dot), without combining
+     * marks ({@code a\u0301gent.}) or invisible format characters (zero-width spaces and joiners, a byte-order mark,
+     * a soft hyphen, direction marks), without surrounding white space and in any case ({@code " Agent.deployed"} is
+     * reserved too). Look-alike letters of other scripts are refused before this (ActionResource: no name mixes Latin
+     * letters with Cyrillic or Greek ones), and each prefix holds a Latin letter no other script imitates.
      */
     public static boolean reservedActionType(String action) {
-        String read = java.text.Normalizer.normalize(action, java.text.Normalizer.Form.NFKC).strip()
-                .toLowerCase(java.util.Locale.ROOT);
+        String read = java.text.Normalizer.normalize(java.text.Normalizer.normalize(action,
+                        java.text.Normalizer.Form.NFKC), java.text.Normalizer.Form.NFD);
+        read = UNSEEN.matcher(read).replaceAll("").strip().toLowerCase(java.util.Locale.ROOT);
         return RESERVED_ACTION_PREFIXES.stream().anyMatch(read::startsWith);
     }
+
+    /** Combining marks and format characters: what changes a name's bytes but not how it reads. */
+    private static final java.util.regex.Pattern UNSEEN = java.util.regex.Pattern.compile("[\\p{M}\\p{Cf}]");
 
     /** {@code dev.warden.agent.deployed.v1} is recorded as {@code agent.deployed}. */
     static String actionType(String type) {

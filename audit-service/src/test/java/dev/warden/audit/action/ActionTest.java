@@ -83,6 +83,34 @@ class ActionTest {
         as(org, "auditor").get("/v1/audit?agent_id=" + agent).then().body("total", equalTo(2));
     }
 
+    /**
+     * What a probe chained as reported actions that read as Warden's own entries, or hid from a search for what they
+     * read as: each is refused naming its field. A name in another script alone, and a space, are names like any.
+     */
+    @Test
+    void namesThatReadAsWardensOwnOrHideWhatTheyReadAsAreRefused() {
+        List<String> spoofs = List.of("realm.deleted", "agent\u200b.suspended", "\u200dagent.suspended",
+                "\ufeffagent.suspended", "agent\u00ad.suspended", "\u202eagent.suspended", "a\u0301gent.suspended",
+                "\u0430gent.suspended", "api-k\u0435y.revoked", "ex\u0435cution.finished", "ok\nagent.suspended",
+                "\u200b", "registration.approved");
+        List<Map<String, Object>> batch = new java.util.ArrayList<>();
+        spoofs.forEach(name -> batch.add(action("jira", name, "success")));
+        batch.add(action("\u202earij", "issues:read", "success"));
+        List<String> fields = new java.util.ArrayList<>();
+        for (int i = 0; i < spoofs.size(); i++) {
+            fields.add("actions[" + i + "].action");
+        }
+        fields.add("actions[" + spoofs.size() + "].connector");
+        as(org, "admin").contentType(ContentType.JSON).body(Map.of("agent_id", agent, "actions", batch))
+                .post("/v1/audit/actions").then().statusCode(400)
+                .body("error.details.field", hasItems(fields.toArray(String[]::new)));
+
+        as(org, "admin").contentType(ContentType.JSON)
+                .body(Map.of("agent_id", agent, "actions", List.of(action("jira", "\u0437\u0430\u0434\u0430\u0447\u0438:\u0447\u0442\u0435\u043d\u0438\u0435", "success"),
+                        action("sharepoint", "files export", "success"), action("jira", "issues:create", "success"))))
+                .post("/v1/audit/actions").then().statusCode(202);
+    }
+
     @Test
     void actionsOfAnAgentTheOrganizationDoesNotHaveAreA404AndNothingIsRecorded() {
         String unknown = UUID.randomUUID().toString();

@@ -136,6 +136,39 @@ class EntryMapperTest {
         assertTrue(EntryMapper.reservedActionType("agent\u2024deployed"));
         assertTrue(EntryMapper.reservedActionType("\uff41gent.deployed"));
         assertFalse(EntryMapper.reservedActionType("issues:read"));
+        // Marks and invisible characters change the bytes, not the reading
+        assertTrue(EntryMapper.reservedActionType("a\u0301gent.deployed"));
+        assertTrue(EntryMapper.reservedActionType("agent\u200b.deployed"));
+        assertTrue(EntryMapper.reservedActionType("\ufeffagent.deployed"));
+        assertTrue(EntryMapper.reservedActionType("agent\u00ad.deployed"));
+    }
+
+    /** Every action type Warden records of its own events is reserved, so a new event type cannot slip past. */
+    @Test
+    void everyActionTypeOfWardensOwnEventsIsReserved() throws IllegalAccessException {
+        for (var field : EventTypes.class.getFields()) {
+            if (!(field.get(null) instanceof String type)) {
+                continue;
+            }
+            if (!type.equals(EventTypes.AGENT_ACTION)) {
+                assertTrue(EntryMapper.reservedActionType(EntryMapper.actionType(type)), type);
+            }
+        }
+        assertTrue(EntryMapper.reservedActionType("organization.disabled"));
+        assertTrue(EntryMapper.reservedActionType("api-key.revoked"));
+    }
+
+    @Test
+    void aRealmChangeNamesWhoChangedItAndTheRealmNotAnAgent() {
+        UUID realm = UUID.randomUUID();
+        AuditEntry deleted = map(CloudEvent.of("/warden/agent-service", EventTypes.REALM_DELETED, realm.toString(), org,
+                new AgentEvents.RealmChanged(new AgentEvents.Realm(realm, org, "Engineering", "eng", "#3b82f6", CREATED,
+                        "api-key:alice", CREATED, "api-key:alice"), "api-key:bob")));
+        assertEquals("realm.deleted", deleted.actionType());
+        assertEquals("api-key:bob", deleted.actor());
+        assertNull(deleted.agentId());
+        assertEquals(realm.toString(), deleted.metadata().get("realm_id").asText());
+        assertEquals("eng", deleted.metadata().get("realm_slug").asText());
     }
 
     private CloudEvent tokenEvent(String type, UUID token, UUID agent, String actor) {

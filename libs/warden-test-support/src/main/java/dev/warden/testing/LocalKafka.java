@@ -53,7 +53,8 @@ import java.util.concurrent.TimeUnit;
  * controller with {@code bootstrap.controllers}, and there it may read and write every ACL. Only the broker logs in
  * there, as {@link #CONTROLLER} (a super user), its password made at first start and kept in the data folder like the
  * others. SCRAM cannot serve that listener: its credentials live in the metadata log the controller itself serves.
- * The passwords are in {@code server.properties}, which, like the secrets, only its owner may read.
+ * The passwords are in {@code server.properties}, which, like the secrets and the whole broker folder, only its owner
+ * may read.
  */
 public final class LocalKafka implements AutoCloseable {
 
@@ -306,6 +307,12 @@ public final class LocalKafka implements AutoCloseable {
     private synchronized void startProcess() {
         try {
             Files.createDirectories(dir);
+            try {
+                // Its secrets, its configuration (which holds them) and its topics' data: its owner's alone.
+                Files.setPosixFilePermissions(dir, PosixFilePermissions.fromString("rwx------"));
+            } catch (UnsupportedOperationException notPosix) {
+                // the data folder's own permissions protect it
+            }
             Path props = writeProperties();
             Path logs = dir.resolve("logs");
             if (!Files.exists(logs.resolve("meta.properties"))) {

@@ -95,6 +95,7 @@ class LocalKafkaTest {
             }
 
             // The broker's configuration holds every password it logs in with: its owner's alone, like the secrets.
+            assertEquals("rwx------", PosixFilePermissions.toString(Files.getPosixFilePermissions(dir.resolve("kafka"))));
             assertEquals("rw-------", PosixFilePermissions.toString(
                     Files.getPosixFilePermissions(dir.resolve("kafka/server.properties"))));
             assertEquals("rwx------", PosixFilePermissions.toString(

@@ -144,7 +144,7 @@ public final class History {
     public static CloudEvent realmCreated(UUID org, UUID realm, String name, String slug) {
         return CloudEvent.of("/warden/agent-service", EventTypes.REALM_CREATED, realm.toString(), org,
                 new AgentEvents.RealmChanged(new AgentEvents.Realm(realm, org, name, slug, "#3b82f6", T0, "user:alice", T0,
-                        "user:alice")));
+                        "user:alice"), "user:alice"));
     }
 
     public static CloudEvent registrationRequested(UUID org, UUID id, String name) {

@@ -68,9 +68,12 @@ public final class AgentEvents {
                         @Schema(nullable = true) String updatedBy) {
     }
 
-    /** realm created, changed and deleted; keyed by the realm id. */
+    /**
+     * realm created, changed and deleted; keyed by the realm id. {@code changedBy}: who made this change (absent from
+     * events published before it was recorded).
+     */
     @JsonNaming(PropertyNamingStrategies.SnakeCaseStrategy.class)
-    public record RealmChanged(Realm realm) {
+    public record RealmChanged(Realm realm, @Schema(nullable = true) String changedBy) {
     }
 
     /** A self-registration (seed 004) as it stands; keyed by the registration id. */

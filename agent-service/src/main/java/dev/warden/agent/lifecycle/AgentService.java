@@ -152,6 +152,7 @@ public class AgentService {
                     .maxLength("notes", req.notes(), AgentRules.MAX_DESCRIPTION);
             AgentRules.image(checks, "image_uri", req.imageUri());
             AgentRules.checkObject(checks, "config", req.config());
+            checks.noSecrets("config", req.config());
         }
         checks.orThrow();
         return enforced(org, id, change(org, id, (conn, agent) -> {

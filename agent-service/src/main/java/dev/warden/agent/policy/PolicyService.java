@@ -66,7 +66,8 @@ public class PolicyService {
                     .check(req.connector() == null || req.connector().matches("[a-z0-9][a-z0-9_.-]*"), "connector",
                             "must be lowercase letters, digits, '.', '_' or '-'")
                     .maxLength("name", req.name(), 200)
-                    .check(req.config() == null || req.config().isObject(), "config", "must be an object");
+                    .check(req.config() == null || req.config().isObject(), "config", "must be an object")
+                    .noSecrets("config", req.config());
         }
         c.orThrow();
         ConnectorBinding binding = new ConnectorBinding(UUID.randomUUID(), agentId, req.connector(), req.name(),

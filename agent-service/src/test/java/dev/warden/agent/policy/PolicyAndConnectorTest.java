@@ -16,6 +16,7 @@ import java.util.Map;
 
 import static org.hamcrest.Matchers.contains;
 import static org.hamcrest.Matchers.empty;
+import static org.hamcrest.Matchers.containsInAnyOrder;
 import static org.hamcrest.Matchers.equalTo;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 
@@ -30,6 +31,28 @@ class PolicyAndConnectorTest {
         tenant = Tenants.create();
         agent = tenant.admin().body(AgentMother.triageAgent()).post("/v1/agents").then().statusCode(201)
                 .extract().path("id");
+    }
+
+    /**
+     * A binding's config is stored, published on warden.agents.v1 and shown to viewers: a secret in it would be read by
+     * all of them. So none is taken, and where it is kept is what the config names.
+     */
+    @Test
+    void aConfigHoldsNoSecretOnlyWhereOneIsKept() {
+        tenant.admin().body(Map.of("connector", "jira", "config", Map.of("api_token", "SECRET-123",
+                        "auth", Map.of("password", "hunter2"), "keys", java.util.List.of(
+                                "-----BEGIN PRIVATE KEY-----\nMIIB\n-----END PRIVATE KEY-----"))))
+                .post("/v1/agents/" + agent + "/connectors").then().statusCode(400)
+                .body("error.details.field", containsInAnyOrder("config.api_token", "config.auth.password", "config.keys[0]"));
+        tenant.admin().body(Map.of("image_uri", "registry.example.com/a:v1", "config",
+                        Map.of("env", Map.of("GITHUB_TOKEN", "ghp_x"))))
+                .post("/v1/agents/" + agent + "/deploy").then().statusCode(400)
+                .body("error.details.field", containsInAnyOrder("config.env.GITHUB_TOKEN"));
+        tenant.admin().get("/v1/agents/" + agent + "/connectors").then().body("total", equalTo(0));
+
+        tenant.admin().body(Map.of("connector", "jira", "config", Map.of("api_token_ref", "vault:kv/jira#token",
+                        "token_url", "https://auth.example.com/token", "secret_name", "jira-credentials", "max_tokens", 4096)))
+                .post("/v1/agents/" + agent + "/connectors").then().statusCode(201);
     }
 
     @Test

@@ -46,6 +46,46 @@ public final class Checks {
                 "must not contain empty entries");
     }
 
+    /**
+     * A free-form configuration that Warden stores, publishes on its topics and shows to viewers holds no secret: no
+     * text under a key that names one (password, secret, token, API or private key, credential, at any depth;
+     * {@code secret_ref}, {@code token_url} and the like name where a secret is, and pass; a number such as
+     * {@code max_tokens} is no secret) and no PEM private key as a value. Each is named,
+     * e.g. {@code config.auth.api_token}: "must not hold a secret; reference one instead (e.g. secret_ref)".
+     */
+    public Checks noSecrets(String field, com.fasterxml.jackson.databind.JsonNode value) {
+        if (value != null) {
+            secrets(field, value);
+        }
+        return this;
+    }
+
+    private static final java.util.regex.Pattern SECRET_KEY = java.util.regex.Pattern.compile(
+            "password|passwd|passphrase|secret|token|apikey|privatekey|credential|accesskey|sessionkey|bearer");
+    private static final java.util.regex.Pattern REFERENCE_KEY = java.util.regex.Pattern.compile(
+            ".*(ref|url|uri|endpoint|path|file|env|name|id|type|ttl|expiry|expiresin|header|scheme)$");
+
+    private void secrets(String path, com.fasterxml.jackson.databind.JsonNode node) {
+        if (node.isObject()) {
+            node.properties().forEach(entry -> {
+                String at = path + "." + entry.getKey();
+                String key = entry.getKey().toLowerCase(java.util.Locale.ROOT).replaceAll("[^a-z0-9]", "");
+                if (SECRET_KEY.matcher(key).find() && !REFERENCE_KEY.matcher(key).matches()
+                        && entry.getValue().isTextual()) { // max_tokens: 100 is no secret
+                    check(false, at, "must not hold a secret; reference one instead (e.g. secret_ref)");
+                } else {
+                    secrets(at, entry.getValue());
+                }
+            });
+        } else if (node.isArray()) {
+            for (int i = 0; i < node.size(); i++) {
+                secrets(path + "[" + i + "]", node.get(i));
+            }
+        } else if (node.isTextual() && node.asText().contains("PRIVATE KEY-----")) {
+            check(false, path, "must not hold a private key; reference one instead (e.g. secret_ref)");
+        }
+    }
+
     public Checks check(boolean ok, String field, String reason) {
         if (!ok) {
             errors.add(new FieldError(field, reason));

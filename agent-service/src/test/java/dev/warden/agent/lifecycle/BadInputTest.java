@@ -270,9 +270,26 @@ class BadInputTest {
 
     @Test
     void missingOrInvalidCredentialsAreA401() {
-        errorShape(given().get("/v1/agents").then(), 401).body("error.code", equalTo("unauthorized"));
-        errorShape(given().header("X-API-Key", "wdn_made_up").get("/v1/agents").then(), 401);
-        errorShape(given().header("Authorization", "Bearer not.a.jwt").get("/v1/agents").then(), 401);
+        String challenge = "ApiKey realm=\"warden\", Bearer realm=\"warden\"";
+        errorShape(given().get("/v1/agents").then(), 401).body("error.code", equalTo("unauthorized"))
+                .header("WWW-Authenticate", challenge);
+        errorShape(given().header("X-API-Key", "wdn_made_up").get("/v1/agents").then(), 401)
+                .header("WWW-Authenticate", challenge);
+        errorShape(given().header("Authorization", "Bearer not.a.jwt").get("/v1/agents").then(), 401)
+                .header("WWW-Authenticate", challenge);
+    }
+
+    /** Which of two credentials a proxy or a log in front took is unknown: neither is taken. */
+    @Test
+    void twoCredentialsInOneRequestAreA401WhicheverComesFirst() {
+        String admin = tenant.key("admin");
+        Tenant other = Tenants.create();
+        String theirs = other.key("admin");
+        errorShape(given().header("X-API-Key", admin).header("X-API-Key", theirs).get("/v1/agents").then(), 401);
+        errorShape(given().header("X-API-Key", theirs).header("X-API-Key", admin).get("/v1/agents").then(), 401);
+        errorShape(given().header("X-API-Key", admin).header("X-API-Key", admin).get("/v1/agents").then(), 401);
+        errorShape(given().header("X-API-Key", admin).header("Authorization", "Bearer not.a.jwt").get("/v1/agents").then(), 401);
+        given().header("X-API-Key", admin).get("/v1/agents").then().statusCode(200);
     }
 
     @Test

@@ -1,6 +1,7 @@
 package dev.warden.fleet.api;
 
 import dev.warden.api.ApiException;
+import dev.warden.api.ErrorMappers;
 import dev.warden.api.ErrorResponse;
 import io.quarkus.security.AuthenticationFailedException;
 import io.quarkus.security.ForbiddenException;
@@ -35,12 +36,12 @@ public class EnvelopedRefusal extends ApiException {
 
         @ServerExceptionMapper(priority = Priorities.USER - 100)
         public RestResponse<Envelope.Failure> unauthenticated(UnauthorizedException e) {
-            return respond(401, "unauthorized", "Missing or invalid credentials", List.of());
+            return ErrorMappers.challenge(respond(401, "unauthorized", "Missing or invalid credentials", List.of()));
         }
 
         @ServerExceptionMapper(priority = Priorities.USER - 100)
         public RestResponse<Envelope.Failure> authenticationFailed(AuthenticationFailedException e) {
-            return respond(401, "unauthorized", "Missing or invalid credentials", List.of());
+            return ErrorMappers.challenge(respond(401, "unauthorized", "Missing or invalid credentials", List.of()));
         }
 
         @ServerExceptionMapper(priority = Priorities.USER - 100)

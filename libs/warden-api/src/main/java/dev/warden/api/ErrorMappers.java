@@ -89,12 +89,23 @@ public class ErrorMappers {
 
     @ServerExceptionMapper
     public RestResponse<ErrorResponse> unauthenticated(UnauthorizedException e) {
-        return respond(401, "unauthorized", "Missing or invalid credentials", List.of());
+        return challenge(respond(401, "unauthorized", "Missing or invalid credentials", List.of()));
     }
 
     @ServerExceptionMapper
     public RestResponse<ErrorResponse> authenticationFailed(AuthenticationFailedException e) {
-        return respond(401, "unauthorized", "Missing or invalid credentials", List.of());
+        return challenge(respond(401, "unauthorized", "Missing or invalid credentials", List.of()));
+    }
+
+    /**
+     * What a 401 must say (RFC 9110, 11.6.1): the credentials Warden takes, an API key in {@code X-API-Key} or a
+     * bearer token.
+     */
+    public static final String CHALLENGE = "ApiKey realm=\"warden\", Bearer realm=\"warden\"";
+
+    /** {@code response} with {@link #CHALLENGE} in its {@code WWW-Authenticate} header. */
+    public static <T> RestResponse<T> challenge(RestResponse<T> response) {
+        return RestResponse.ResponseBuilder.fromResponse(response).header("WWW-Authenticate", CHALLENGE).build();
     }
 
     @ServerExceptionMapper

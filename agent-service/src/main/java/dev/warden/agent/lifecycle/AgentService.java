@@ -158,6 +158,7 @@ public class AgentService {
         return enforced(org, id, change(org, id, (conn, agent) -> {
             AgentRules.checkActivation(agent, caller.admin(), Boolean.TRUE.equals(req.liftSuspension()),
                     "\"lift_suspension\": true in the body");
+            boolean lifted = agent.status == AgentStatus.SUSPENDED;
             return agents.highestVersion(conn, id).chain(highest -> {
                 AgentVersion deployment = new AgentVersion(UUID.randomUUID(), id, highest + 1, req.imageUri(),
                         req.config(), actor, req.notes(), Agent.now());
@@ -167,7 +168,7 @@ public class AgentService {
                 agent.touch(actor);
                 return agents.insertVersion(conn, org, deployment)
                         .chain(() -> agents.update(conn, agent))
-                        .chain(() -> emit(conn, agent, EventTypes.AGENT_DEPLOYED, new AgentDeployed(agent.snapshot(), deployment)));
+                        .chain(() -> emit(conn, agent, EventTypes.AGENT_DEPLOYED, new AgentDeployed(agent.snapshot(), deployment, lifted)));
             });
         }));
     }
@@ -209,6 +210,7 @@ public class AgentService {
         String actor = caller.name();
         return enforced(org, id, change(org, id, (conn, agent) -> {
             AgentRules.checkActivation(agent, caller.admin(), liftSuspension, "lift_suspension=true");
+            boolean lifted = agent.status == AgentStatus.SUSPENDED;
             int from = agent.version;
             int to = targetVersion != null ? targetVersion : from - 1;
             if (to < 1) {
@@ -226,7 +228,7 @@ public class AgentService {
                 agent.status = AgentStatus.ACTIVE;
                 agent.touch(actor);
                 return agents.update(conn, agent).chain(() -> emit(conn, agent, EventTypes.AGENT_ROLLED_BACK,
-                        new AgentRolledBack(agent.snapshot(), from, to, target.imageUri())));
+                        new AgentRolledBack(agent.snapshot(), from, to, target.imageUri(), lifted)));
             });
         }));
     }

@@ -236,6 +236,13 @@ class AgentLifecycleTest {
                 .body("status", equalTo("active")).body("version", equalTo(1));
         tenant.as(operator).body(AgentMother.deployment("img:v3")).post("/v1/agents/" + id + "/deploy").then()
                 .statusCode(200).body("status", equalTo("active"));
+        // Lifting is its own act in the record: the rollback that lifted says so, the deploy after it does not
+        List<JsonNode> events = Events.about(Topics.AGENTS, id, 6);
+        assertEquals(List.of(false, false), List.of(events.get(1).at("/data/lifted_suspension").asBoolean(),
+                events.get(2).at("/data/lifted_suspension").asBoolean()));
+        assertEquals(EventTypes.AGENT_ROLLED_BACK, events.get(4).path("type").asText());
+        assertEquals(true, events.get(4).at("/data/lifted_suspension").asBoolean());
+        assertEquals(false, events.get(5).at("/data/lifted_suspension").asBoolean());
     }
 
     @Test

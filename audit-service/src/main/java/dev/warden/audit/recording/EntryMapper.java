@@ -75,11 +75,13 @@ public final class EntryMapper {
                 copy(data, metadata, "/deployment/version", "version");
                 copy(data, metadata, "/deployment/image_uri", "image_uri");
                 copy(data, metadata, "/deployment/notes", "notes");
+                liftedSuspension(data, metadata);
             }
             case EventTypes.AGENT_ROLLED_BACK -> {
                 copy(data, metadata, "/from_version", "from_version");
                 copy(data, metadata, "/to_version", "to_version");
                 copy(data, metadata, "/image_uri", "image_uri");
+                liftedSuspension(data, metadata);
             }
             case EventTypes.AGENT_INTENT_DECLARED -> copy(data, metadata, "/agent/declared_intent_digest", "declared_intent_digest");
             case EventTypes.AGENT_UPDATED -> copy(data, metadata, "/changed_fields", "changed_fields");
@@ -205,6 +207,13 @@ public final class EntryMapper {
 
     /** Combining marks and format characters: what changes a name's bytes but not how it reads. */
     private static final java.util.regex.Pattern UNSEEN = java.util.regex.Pattern.compile("[\\p{M}\\p{Cf}]");
+
+    /** A deploy or rollback that lifted a suspension says so: who lifted one is what an auditor looks for. */
+    private static void liftedSuspension(JsonNode data, ObjectNode metadata) {
+        if (data.path("lifted_suspension").asBoolean(false)) {
+            metadata.put("lifted_suspension", true);
+        }
+    }
 
     /** {@code dev.warden.agent.deployed.v1} is recorded as {@code agent.deployed}. */
     static String actionType(String type) {

@@ -159,6 +159,19 @@ class EntryMapperTest {
     }
 
     @Test
+    void aDeployOrRollbackThatLiftedASuspensionSaysSo() {
+        ObjectNode data = EventJson.MAPPER.createObjectNode();
+        data.put("from_version", 2).put("to_version", 1).put("image_uri", "img:v1").put("lifted_suspension", true);
+        AuditEntry lifted = map(CloudEvent.of("/warden/agent-service", EventTypes.AGENT_ROLLED_BACK,
+                UUID.randomUUID().toString(), org, data));
+        assertTrue(lifted.metadata().get("lifted_suspension").asBoolean());
+        data.put("lifted_suspension", false);
+        AuditEntry plain = map(CloudEvent.of("/warden/agent-service", EventTypes.AGENT_ROLLED_BACK,
+                UUID.randomUUID().toString(), org, data));
+        assertFalse(plain.metadata().has("lifted_suspension"));
+    }
+
+    @Test
     void aRealmChangeNamesWhoChangedItAndTheRealmNotAnAgent() {
         UUID realm = UUID.randomUUID();
         AuditEntry deleted = map(CloudEvent.of("/warden/agent-service", EventTypes.REALM_DELETED, realm.toString(), org,

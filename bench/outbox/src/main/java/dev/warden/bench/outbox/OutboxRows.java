@@ -140,7 +140,7 @@ final class OutboxRows {
                 image, config, "ci:deployer", "release " + version, now);
 
         String type = EventTypes.AGENT_DEPLOYED;
-        CloudEvent event = CloudEvent.of(SOURCE, type, agentId.toString(), orgId, new AgentDeployed(agent, deployment));
+        CloudEvent event = CloudEvent.of(SOURCE, type, agentId.toString(), orgId, new AgentDeployed(agent, deployment, false));
         return new Row(orgId, TOPIC, agentId.toString(), event.id(), type, EventJson.write(event));
     }
 

@@ -26,11 +26,14 @@ public final class AgentEvents {
     }
 
     @JsonNaming(PropertyNamingStrategies.SnakeCaseStrategy.class)
-    public record AgentDeployed(AgentSnapshot agent, AgentVersion deployment) {
+    /** {@code liftedSuspension}: the agent was suspended, and an admin lifted the suspension by this deploy. */
+    public record AgentDeployed(AgentSnapshot agent, AgentVersion deployment, boolean liftedSuspension) {
     }
 
     @JsonNaming(PropertyNamingStrategies.SnakeCaseStrategy.class)
-    public record AgentRolledBack(AgentSnapshot agent, int fromVersion, int toVersion, String imageUri) {
+    /** {@code liftedSuspension}: the agent was suspended, and an admin lifted the suspension by this rollback. */
+    public record AgentRolledBack(AgentSnapshot agent, int fromVersion, int toVersion, String imageUri,
+                                  boolean liftedSuspension) {
     }
 
     @JsonNaming(PropertyNamingStrategies.SnakeCaseStrategy.class)

@@ -25,7 +25,7 @@ import static org.hamcrest.Matchers.equalTo;
 class RenderedAnswerTest {
 
     /** A cursor before every agent: the same list, read and rendered on every request, never a kept answer. */
-    private static final String FROM_THE_START = new PageRequest.Cursor(0, new UUID(0, 0)).encode();
+    private static final String FROM_THE_START = PageRequest.Cursor.at(java.time.Instant.EPOCH, new UUID(0, 0)).encode();
 
     @Test
     void anAppliedEventShowsInTheNextAnswerThoughTheLastOneWasKept() {

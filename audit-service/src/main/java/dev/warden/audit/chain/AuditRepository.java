@@ -117,7 +117,7 @@ public class AuditRepository {
         return ListQuery.select(CHECKPOINT_COLUMNS, "audit_checkpoints")
                 .updatedSince("signed_at", page.updatedSince())
                 .orderBy("sequence DESC, id DESC", after == null ? null : "(sequence, id) < (?, ?)",
-                        after == null ? new Object[0] : new Object[]{after.position(), after.id()})
+                        after == null ? new Object[0] : new Object[]{after.sequence(), after.id()})
                 .page(conn, page.limit(), AuditRepository::checkpoint);
     }
 

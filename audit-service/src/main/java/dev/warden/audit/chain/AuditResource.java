@@ -57,7 +57,7 @@ public class AuditResource {
                 Params.optionalText("action_type", actionType, 200), Params.optionalText("connector", connector, 64),
                 auditStatus(status), Params.optionalInstant("from", from),
                 Params.optionalInstant("to", to), Params.optionalInstant("updated_since", updatedSince),
-                after == null ? null : after.position());
+                after == null ? null : after.sequence());
         return log.list(actor.org(), filter, pageSize, skip);
     }
 

@@ -210,6 +210,12 @@ class RecordingTest {
         as(org, "auditor").get("/v1/audit?from=yesterday").then().statusCode(400).body("error.details[0].field", equalTo("from"));
         as(org, "viewer").get("/v1/audit").then().statusCode(403);
         as(org, "admin").get("/v1/audit").then().statusCode(200);
+        // A cursor of a time-ordered list (agents, keys, drift events) is no position in the chain: a 400, not an
+        // empty page that reads as the end of the log
+        String timeCursor = dev.warden.api.PageRequest.Cursor.at(Instant.now(), UUID.randomUUID()).encode();
+        as(org, "auditor").get("/v1/audit?cursor=" + timeCursor).then().statusCode(400)
+                .body("error.details[0].field", equalTo("cursor"));
+        as(org, "auditor").get("/v1/audit/checkpoints?cursor=" + timeCursor).then().statusCode(400);
     }
 
     /** Waits until {@code count} entries follow the organization's creation in its chain. */

@@ -21,8 +21,19 @@ public record PageRequest(int limit, Cursor after, Instant updatedSince) {
                 Params.optionalInstant("updated_since", updatedSince));
     }
 
-    /** A position in a list ordered by {@code (position, id)}: a timestamp in microseconds or a version number. */
-    public record Cursor(long position, UUID id) {
+    /**
+     * A position in a list ordered by {@code (position, id)}: a time in microseconds ({@link #at}, read back by
+     * {@link #instant}) or a number, a version or a sequence ({@link #Cursor(long, UUID)}, read back by {@link #version}
+     * or {@link #sequence}). The kind travels in the cursor, so one list's cursor given to a list of the other kind is
+     * a 400 rather than read as a far position (an agents cursor given to the audit log read as sequence 1.7e15, and
+     * answered an empty last page).
+     */
+    public record Cursor(long position, UUID id, boolean time) {
+
+        /** A number's position: a version or a sequence. */
+        public Cursor(long position, UUID id) {
+            this(position, id, false);
+        }
 
         public static Cursor decode(String raw) {
             if (raw == null || raw.isEmpty()) {
@@ -30,13 +41,14 @@ public record PageRequest(int limit, Cursor after, Instant updatedSince) {
             }
             try {
                 String text = new String(Base64.getUrlDecoder().decode(raw), StandardCharsets.UTF_8);
+                char kind = text.charAt(0);
                 int colon = text.indexOf(':');
-                String position = text.substring(0, colon);
+                String position = text.substring(1, colon);
                 UUID id = Params.uuidOrNull(text.substring(colon + 1));
-                if (!position.matches("-?[0-9]{1,19}") || id == null) {
-                    throw new IllegalArgumentException("not a position and an id");
+                if ((kind != 't' && kind != 'n') || !position.matches("-?[0-9]{1,19}") || id == null) {
+                    throw new IllegalArgumentException("not a kind, a position and an id");
                 }
-                return new Cursor(Long.parseLong(position), id);
+                return new Cursor(Long.parseLong(position), id, kind == 't');
             } catch (RuntimeException e) {
                 throw invalid();
             }
@@ -44,10 +56,18 @@ public record PageRequest(int limit, Cursor after, Instant updatedSince) {
 
         /** The position as a version number (an {@code integer} column): a larger one is no cursor this API made. */
         public int version() {
-            if (position < 0 || position > Integer.MAX_VALUE) {
+            if (time || position < 0 || position > Integer.MAX_VALUE) {
                 throw invalid();
             }
             return (int) position;
+        }
+
+        /** The position as a sequence number (a {@code bigint} column). */
+        public long sequence() {
+            if (time || position < 0) {
+                throw invalid();
+            }
+            return position;
         }
 
         private static ApiException invalid() {
@@ -55,16 +75,19 @@ public record PageRequest(int limit, Cursor after, Instant updatedSince) {
         }
 
         public static Cursor at(Instant time, UUID id) {
-            return new Cursor(time.getEpochSecond() * 1_000_000 + time.getNano() / 1_000, id);
+            return new Cursor(time.getEpochSecond() * 1_000_000 + time.getNano() / 1_000, id, true);
         }
 
         public Instant instant() {
+            if (!time) {
+                throw invalid();
+            }
             return Instant.ofEpochSecond(Math.floorDiv(position, 1_000_000), Math.floorMod(position, 1_000_000) * 1_000L);
         }
 
         public String encode() {
             return Base64.getUrlEncoder().withoutPadding()
-                    .encodeToString((position + ":" + id).getBytes(StandardCharsets.UTF_8));
+                    .encodeToString(((time ? "t" : "n") + position + ":" + id).getBytes(StandardCharsets.UTF_8));
         }
     }
 }

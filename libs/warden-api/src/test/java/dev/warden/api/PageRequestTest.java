@@ -30,7 +30,8 @@ class PageRequestTest {
     @Test
     void aForgedCursorIsRefusedNotMisread() {
         UUID id = UUID.randomUUID();
-        for (String text : List.of("12x:" + id, "١٢:" + id, "12:1-1-1-1-1", "99999999999999999999:" + id)) {
+        for (String text : List.of("n12x:" + id, "n١٢:" + id, "n12:1-1-1-1-1", "n99999999999999999999:" + id,
+                "12:" + id, "x12:" + id)) {
             String raw = java.util.Base64.getUrlEncoder().withoutPadding()
                     .encodeToString(text.getBytes(java.nio.charset.StandardCharsets.UTF_8));
             assertThrows(ApiException.class, () -> PageRequest.Cursor.decode(raw), text);
@@ -38,6 +39,18 @@ class PageRequestTest {
         // A version past an integer column's range would wrap round to a negative number: refused instead
         assertThrows(ApiException.class, () -> new PageRequest.Cursor(2_147_483_648L, id).version());
         assertEquals(7, new PageRequest.Cursor(7, id).version());
+    }
+
+    /** A time list's cursor is no sequence and a sequence is no time: a 400, not a far position read as the end. */
+    @Test
+    void aCursorOfTheOtherKindIsRefused() {
+        UUID id = UUID.randomUUID();
+        PageRequest.Cursor time = PageRequest.Cursor.decode(PageRequest.Cursor.at(Instant.now(), id).encode());
+        assertThrows(ApiException.class, time::sequence);
+        assertThrows(ApiException.class, time::version);
+        PageRequest.Cursor number = PageRequest.Cursor.decode(new PageRequest.Cursor(42, id).encode());
+        assertThrows(ApiException.class, number::instant);
+        assertEquals(42, number.sequence());
     }
 
     @Test

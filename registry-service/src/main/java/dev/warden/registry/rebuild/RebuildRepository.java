@@ -58,7 +58,7 @@ public class RebuildRepository {
     public Uni<ListQuery.Slice<Rebuild>> list(SqlConnection conn, int limit, PageRequest.Cursor after, Instant since) {
         return ListQuery.select(COLUMNS, "registry_rebuilds r")
                 .whereIfPresent("(r.state = 'running' OR coalesce(r.finished_at, r.started_at) >= ?)", since)
-                .byNumberAfter("r.generation", after == null ? null : after.position(), true)
+                .byNumberAfter("r.generation", after == null ? null : after.sequence(), true)
                 .slice(conn, limit, RebuildRepository::rebuild);
     }
 

@@ -52,6 +52,10 @@ function main(args) {
     sequence++;
   }
   console.log(`chain: entries ${exported.from}..${sequence - 1} follow from each other`);
+  if (exported.to !== sequence - 1) {
+    console.log(`FAILED: the export says it holds entries ${exported.from}..${exported.to}, but holds ${exported.from}..${sequence - 1}`);
+    return 1;
+  }
 
   const checkpoint = exported.checkpoint;
   if (!checkpoint) {

@@ -48,10 +48,24 @@ class PolicyAndConnectorTest {
                         Map.of("env", Map.of("GITHUB_TOKEN", "ghp_x"))))
                 .post("/v1/agents/" + agent + "/deploy").then().statusCode(400)
                 .body("error.details.field", containsInAnyOrder("config.env.GITHUB_TOKEN"));
+        // What the next probe got past the first version of the rule: a secret not held as text, a look-alike key,
+        // the usual carriers of one, and values that are secrets wherever they stand
+        tenant.admin().body(Map.of("connector", "jira", "config", Map.of("password", java.util.List.of("hunter2"),
+                        "api_key", Map.of("value", "sk-live-abc"), "secret", 123456,
+                        "\uff50\uff41\uff53\uff53\uff57\uff4f\uff52\uff44", "hunter2", "p\u0430ssword", "p",
+                        "headers", Map.of("Authorization", "Bearer sk-live-abc"), "cookie", "session=abc",
+                        "dsn", "postgres://u:hunter2@db/x",
+                        "pgp", "-----BEGIN PGP PRIVATE KEY BLOCK-----\nx\n-----END PGP PRIVATE KEY BLOCK-----")))
+                .post("/v1/agents/" + agent + "/connectors").then().statusCode(400)
+                .body("error.details.field", containsInAnyOrder("config.password[0]", "config.api_key.value", "config.secret",
+                        "config.\uff50\uff41\uff53\uff53\uff57\uff4f\uff52\uff44", "config.p\u0430ssword",
+                        "config.headers.Authorization", "config.cookie", "config.dsn", "config.pgp"));
         tenant.admin().get("/v1/agents/" + agent + "/connectors").then().body("total", equalTo(0));
 
         tenant.admin().body(Map.of("connector", "jira", "config", Map.of("api_token_ref", "vault:kv/jira#token",
-                        "token_url", "https://auth.example.com/token", "secret_name", "jira-credentials", "max_tokens", 4096)))
+                        "token_url", "https://auth.example.com/token", "secret_name", "jira-credentials", "max_tokens", 4096,
+                        "auth", Map.of("type", "oauth2", "client_id", "warden", "client_secret_ref", "vault:kv/jira#secret"),
+                        "project_key", "SEC")))
                 .post("/v1/agents/" + agent + "/connectors").then().statusCode(201);
     }
 

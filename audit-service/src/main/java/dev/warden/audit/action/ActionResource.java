@@ -105,9 +105,7 @@ public class ActionResource {
                 name(c, at + ".connector", a.connector());
                 name(c, at + ".action", a.action());
                 name(c, at + ".data_type", a.dataType());
-                c.check(a.action() == null || !EntryMapper.reservedActionType(a.action()), at + ".action",
-                                "is a name Warden's own entries use (" + EntryMapper.RESERVED_ACTION_PREFIXES + ")")
-                        .maxLength(at + ".data_type", a.dataType(), 200)
+                c.maxLength(at + ".data_type", a.dataType(), 200)
                         .check(a.status() != null && STATUSES.contains(a.status()), at + ".status",
                                 "must be success, failure or denied")
                         .check(sha256(a.inputsHash()), at + ".inputs_hash", "must be 64 lowercase hex characters")
@@ -125,8 +123,11 @@ public class ActionResource {
 
     /**
      * A name an entry is searched and shown by is one line of what it reads as: no character that changes its bytes
-     * but not its look ({@link #UNSEEN}), and no Latin letter beside a Cyrillic or Greek one, so that {@code аgent.}
-     * (Cyrillic a) can neither pose as Warden's own {@code agent.} entries nor hide from a search for what it reads as.
+     * but not its look ({@link #UNSEEN}); ASCII throughout when it uses Latin letters, so that {@code аgent.} (Cyrillic
+     * a), {@code ᴀgent.} (a small capital), {@code agent。} or {@code api‐key.} (another dot, another hyphen) can
+     * neither pose as Warden's own entries nor hide from a search for what they read as; and no name of Warden's own
+     * entries, nor one that reads as one in another script alone (EntryMapper, by Unicode's confusable skeleton).
+     * Names in other scripts alone ({@code создать_задачу}, {@code チケット作成}) are names like any.
      */
     static void name(Checks c, String field, String value) {
         if (value == null) {
@@ -134,22 +135,9 @@ public class ActionResource {
         }
         c.check(!UNSEEN.matcher(value).find(), field,
                 "must be one line of visible text, without control, format (zero-width, direction) or unassigned characters");
-        c.check(!mixesLookAlikeScripts(value), field, "must not mix Latin letters with Cyrillic or Greek ones");
-    }
-
-    static boolean mixesLookAlikeScripts(String value) {
-        boolean latin = false;
-        boolean lookAlike = false;
-        for (int i = 0; i < value.length(); ) {
-            int cp = value.codePointAt(i);
-            i += Character.charCount(cp);
-            if (Character.isLetter(cp)) {
-                Character.UnicodeScript script = Character.UnicodeScript.of(cp);
-                latin |= script == Character.UnicodeScript.LATIN;
-                lookAlike |= script == Character.UnicodeScript.CYRILLIC || script == Character.UnicodeScript.GREEK;
-            }
-        }
-        return latin && lookAlike;
+        c.check(!Checks.latinOutsideAscii(value), field, "must be ASCII when it uses Latin letters");
+        c.check(!EntryMapper.reservedActionType(value), field,
+                "is a name Warden's own entries use (" + EntryMapper.RESERVED_ACTION_PREFIXES + ")");
     }
 
     private static boolean sha256(String value) {

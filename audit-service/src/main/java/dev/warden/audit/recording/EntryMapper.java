@@ -192,21 +192,38 @@ public final class EntryMapper {
 
     /**
      * Whether {@code action} takes a namespace of Warden's own action types ({@link #RESERVED_ACTION_PREFIXES}), or
-     * reads as one: compared after Unicode compatibility folding (a one-dot leader reads as a dot), without combining
-     * marks ({@code a\u0301gent.}) or invisible format characters (zero-width spaces and joiners, a byte-order mark,
-     * a soft hyphen, direction marks), without surrounding white space and in any case ({@code " Agent.deployed"} is
-     * reserved too). Look-alike letters of other scripts are refused before this (ActionResource: no name mixes Latin
-     * letters with Cyrillic or Greek ones), and each prefix holds a Latin letter no other script imitates.
+     * reads as one: compared by Unicode's confusable skeleton (UTS #39, through ICU: a Cyrillic, Armenian or Cherokee
+     * look-alike reads as its Latin letter), after compatibility folding (a one-dot leader reads as a dot), without
+     * combining marks or invisible format characters, without surrounding white space and in any case
+     * ({@code " Agent.deployed"} is reserved too).
      */
     public static boolean reservedActionType(String action) {
-        String read = java.text.Normalizer.normalize(java.text.Normalizer.normalize(action,
-                        java.text.Normalizer.Form.NFKC), java.text.Normalizer.Form.NFD);
-        read = UNSEEN.matcher(read).replaceAll("").strip().toLowerCase(java.util.Locale.ROOT);
-        return RESERVED_ACTION_PREFIXES.stream().anyMatch(read::startsWith);
+        String folded = folded(action);
+        // Lowercased before the skeleton (POLICY: an upper-case I reads as an l) and after it (a Cherokee capital
+        // reads as a Latin capital; its small form reads as nothing Latin)
+        String lowerFirst = skeleton(folded.toLowerCase(java.util.Locale.ROOT));
+        String lowerAfter = skeleton(folded);
+        return RESERVED_SKELETONS.stream().anyMatch(p -> lowerFirst.startsWith(p) || lowerAfter.startsWith(p));
     }
 
     /** Combining marks and format characters: what changes a name's bytes but not how it reads. */
     private static final java.util.regex.Pattern UNSEEN = java.util.regex.Pattern.compile("[\\p{M}\\p{Cf}]");
+    private static final com.ibm.icu.text.SpoofChecker CONFUSABLES = new com.ibm.icu.text.SpoofChecker.Builder()
+            .setChecks(com.ibm.icu.text.SpoofChecker.CONFUSABLE).build();
+    private static final List<String> RESERVED_SKELETONS = RESERVED_ACTION_PREFIXES.stream()
+            .map(prefix -> skeleton(folded(prefix))).toList();
+
+    /** Compatibility-folded, decomposed, without marks and format characters, trimmed. */
+    private static String folded(String name) {
+        String read = java.text.Normalizer.normalize(java.text.Normalizer.normalize(name,
+                java.text.Normalizer.Form.NFKC), java.text.Normalizer.Form.NFD);
+        return UNSEEN.matcher(read).replaceAll("").strip();
+    }
+
+    /** Unicode's confusable skeleton (UTS #39), lowercased. */
+    private static String skeleton(String name) {
+        return CONFUSABLES.getSkeleton(name).toLowerCase(java.util.Locale.ROOT);
+    }
 
     /** A deploy or rollback that lifted a suspension says so: who lifted one is what an auditor looks for. */
     private static void liftedSuspension(JsonNode data, ObjectNode metadata) {

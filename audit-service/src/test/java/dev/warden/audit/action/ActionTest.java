@@ -92,15 +92,21 @@ class ActionTest {
         List<String> spoofs = List.of("realm.deleted", "agent\u200b.suspended", "\u200dagent.suspended",
                 "\ufeffagent.suspended", "agent\u00ad.suspended", "\u202eagent.suspended", "a\u0301gent.suspended",
                 "\u0430gent.suspended", "api-k\u0435y.revoked", "ex\u0435cution.finished", "ok\nagent.suspended",
-                "\u200b", "registration.approved");
+                "\u200b", "registration.approved",
+                // What the next probe got past the first version of the rule
+                "p\u0585licy.bound", "\u13aagent.suspended", "\u1d00gent.suspended", "pol\u0131cy.bound",
+                "\u249cgent.suspended", "\u3164agent.suspended", "agent\u2002.suspended", "agent\u3002suspended",
+                "api\u2010key.created", "\u0440\u043e\u04cf\u0456\u0441\u0443.x");
         List<Map<String, Object>> batch = new java.util.ArrayList<>();
         spoofs.forEach(name -> batch.add(action("jira", name, "success")));
         batch.add(action("\u202earij", "issues:read", "success"));
+        batch.add(action("agent.suspended", "issues:read", "success"));
         List<String> fields = new java.util.ArrayList<>();
         for (int i = 0; i < spoofs.size(); i++) {
             fields.add("actions[" + i + "].action");
         }
         fields.add("actions[" + spoofs.size() + "].connector");
+        fields.add("actions[" + (spoofs.size() + 1) + "].connector");
         as(org, "admin").contentType(ContentType.JSON).body(Map.of("agent_id", agent, "actions", batch))
                 .post("/v1/audit/actions").then().statusCode(400)
                 .body("error.details.field", hasItems(fields.toArray(String[]::new)));

@@ -141,6 +141,16 @@ class EntryMapperTest {
         assertTrue(EntryMapper.reservedActionType("agent\u200b.deployed"));
         assertTrue(EntryMapper.reservedActionType("\ufeffagent.deployed"));
         assertTrue(EntryMapper.reservedActionType("agent\u00ad.deployed"));
+        // Look-alikes of other scripts read as their Latin letters (Unicode's confusables): Cyrillic, Armenian,
+        // Cherokee, dotless i, and names spelt in one other script alone
+        for (String spoof : List.of("\u0430gent.suspended", "p\u0585licy.bound", "\u13aagent.suspended",
+                "pol\u0131cy.bound", "\ua4eegent.x", "\u0440\u043e\u04cf\u0456\u0441\u0443.x")) {
+            assertTrue(EntryMapper.reservedActionType(spoof), spoof);
+        }
+        for (String plain : List.of("issues:read", "\u0441\u043e\u0437\u0434\u0430\u0442\u044c_\u0437\u0430\u0434\u0430\u0447\u0443",
+                "\u30c1\u30b1\u30c3\u30c8\u4f5c\u6210", "agents:list", "policy-check")) {
+            assertFalse(EntryMapper.reservedActionType(plain), plain);
+        }
     }
 
     /** Every action type Warden records of its own events is reserved, so a new event type cannot slip past. */

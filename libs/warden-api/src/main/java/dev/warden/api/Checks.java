@@ -47,43 +47,60 @@ public final class Checks {
     }
 
     /**
-     * A free-form configuration that Warden stores, publishes on its topics and shows to viewers holds no secret: no
-     * text under a key that names one (password, secret, token, API or private key, credential, at any depth;
-     * {@code secret_ref}, {@code token_url} and the like name where a secret is, and pass; a number such as
-     * {@code max_tokens} is no secret) and no PEM private key as a value. Each is named,
-     * e.g. {@code config.auth.api_token}: "must not hold a secret; reference one instead (e.g. secret_ref)".
+     * A free-form configuration that Warden stores, publishes on its topics and shows to viewers holds no secret
+     * ({@link SecretLike} says what one looks like). Each is named, e.g. {@code config.auth.api_token}: "must not hold
+     * a secret; reference one instead (e.g. secret_ref)".
      */
     public Checks noSecrets(String field, com.fasterxml.jackson.databind.JsonNode value) {
         if (value != null) {
-            secrets(field, value);
+            secrets(field, value, false);
         }
         return this;
     }
 
-    private static final java.util.regex.Pattern SECRET_KEY = java.util.regex.Pattern.compile(
-            "password|passwd|passphrase|secret|token|apikey|privatekey|credential|accesskey|sessionkey|bearer");
-    private static final java.util.regex.Pattern REFERENCE_KEY = java.util.regex.Pattern.compile(
-            ".*(ref|url|uri|endpoint|path|file|env|name|id|type|ttl|expiry|expiresin|header|scheme)$");
+    private static final String SECRET = "must not hold a secret; reference one instead (e.g. secret_ref)";
 
-    private void secrets(String path, com.fasterxml.jackson.databind.JsonNode node) {
+    /** {@code underSecret}: an ancestor's key names a secret, so every value below is one unless its key is a reference. */
+    private void secrets(String path, com.fasterxml.jackson.databind.JsonNode node, boolean underSecret) {
         if (node.isObject()) {
             node.properties().forEach(entry -> {
-                String at = path + "." + entry.getKey();
-                String key = entry.getKey().toLowerCase(java.util.Locale.ROOT).replaceAll("[^a-z0-9]", "");
-                if (SECRET_KEY.matcher(key).find() && !REFERENCE_KEY.matcher(key).matches()
-                        && entry.getValue().isTextual()) { // max_tokens: 100 is no secret
-                    check(false, at, "must not hold a secret; reference one instead (e.g. secret_ref)");
+                String key = entry.getKey();
+                String at = path + "." + key;
+                String refusal = SecretLike.keyRefusal(key);
+                if (refusal != null) {
+                    check(false, at, refusal);
+                } else if (SecretLike.namesReference(key) && !entry.getValue().isContainerNode()) {
+                    secrets(at, entry.getValue(), false);
                 } else {
-                    secrets(at, entry.getValue());
+                    secrets(at, entry.getValue(), underSecret || SecretLike.namesSecret(key));
                 }
             });
         } else if (node.isArray()) {
             for (int i = 0; i < node.size(); i++) {
-                secrets(path + "[" + i + "]", node.get(i));
+                secrets(path + "[" + i + "]", node.get(i), underSecret);
             }
-        } else if (node.isTextual() && node.asText().contains("PRIVATE KEY-----")) {
-            check(false, path, "must not hold a private key; reference one instead (e.g. secret_ref)");
+        } else if (underSecret && SecretLike.holdsValue(node)) {
+            check(false, path, SECRET);
+        } else if (node.isTextual() && SecretLike.isSecretValue(node.asText())) {
+            check(false, path, SECRET);
         }
+    }
+
+    /**
+     * Whether {@code text} uses a Latin letter and a character outside ASCII: a name that reads as a Latin one while
+     * its bytes differ ({@code pаssword} with a Cyrillic a, {@code ᴀgent}, {@code agent。x}). Names in other scripts
+     * alone ({@code создать_задачу}, {@code チケット作成}) are not.
+     */
+    public static boolean latinOutsideAscii(String text) {
+        boolean latin = false;
+        boolean outside = false;
+        for (int i = 0; i < text.length(); ) {
+            int cp = text.codePointAt(i);
+            i += Character.charCount(cp);
+            latin |= Character.isLetter(cp) && Character.UnicodeScript.of(cp) == Character.UnicodeScript.LATIN;
+            outside |= cp > 0x7E;
+        }
+        return latin && outside;
     }
 
     public Checks check(boolean ok, String field, String reason) {

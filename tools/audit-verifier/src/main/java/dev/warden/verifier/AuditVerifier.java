@@ -57,6 +57,11 @@ public final class AuditVerifier {
             return false;
         }
         out.println("chain: entries " + from + ".." + (from + entries.size() - 1) + " follow from each other");
+        if (export.path("to").asLong() != from + entries.size() - 1) {
+            out.println("FAILED: the export says it holds entries " + from + ".." + export.path("to").asLong() + ", but holds "
+                    + from + ".." + (from + entries.size() - 1));
+            return false;
+        }
         JsonNode checkpointJson = export.path("checkpoint");
         if (checkpointJson.isMissingNode() || checkpointJson.isNull()) {
             out.println("FAILED: the export holds no checkpoint, so nothing signed vouches for this range");

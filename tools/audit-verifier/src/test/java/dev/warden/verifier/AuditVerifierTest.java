@@ -77,6 +77,15 @@ class AuditVerifierTest {
     }
 
     @Test
+    void anExportHoldingFewerEntriesThanItSaysIsRefused() throws Exception {
+        ObjectNode export = export(5, key);
+        export.put("to", 6);
+
+        assertEquals(1, run(write(export)));
+        assertTrue(output.toString().contains("says it holds entries 1..6, but holds 1..5"), output.toString());
+    }
+
+    @Test
     void anExportWithoutCheckpointVouchesForNothing() throws Exception {
         ObjectNode export = export(3, key);
         export.putNull("checkpoint");

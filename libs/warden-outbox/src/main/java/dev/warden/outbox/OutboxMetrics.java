@@ -32,11 +32,16 @@ public class OutboxMetrics {
     /** Counting stops here: a backlog this large is an incident whatever its exact size, and the scan stays bounded. */
     static final int BACKLOG_BOUND = 100_000;
 
-    /** The oldest row by seq (the primary key) and the backlog counted up to the bound; platform scope (RLS). */
+    /**
+     * The oldest row by seq (the primary key) and the backlog counted up to the bound; platform scope (RLS). The age is
+     * taken on the clock, not at this transaction's start ({@code now()}): a row committed after that start, by a
+     * transaction that began after it, is seen by the statement and would otherwise be of a negative age.
+     */
     private static final String QUERY = """
             SELECT (SELECT count(*) FROM (SELECT 1 FROM warden_outbox LIMIT %d) waiting) AS backlog,
-                   COALESCE(EXTRACT(EPOCH FROM now() - (SELECT created_at FROM warden_outbox ORDER BY seq LIMIT 1)), 0)
-                       ::float8 AS oldest_age""".formatted(BACKLOG_BOUND);
+                   GREATEST(COALESCE(EXTRACT(EPOCH FROM clock_timestamp()
+                       - (SELECT created_at FROM warden_outbox ORDER BY seq LIMIT 1)), 0), 0)::float8 AS oldest_age"""
+            .formatted(BACKLOG_BOUND);
 
     private final TenantDb db;
     private final Vertx vertx;
@@ -88,8 +93,8 @@ public class OutboxMetrics {
     }
 
     private void keep(Row row) {
+        oldestAge.set(row.getDouble("oldest_age")); // first: a backlog read says both are
         backlog.set(row.getLong("backlog"));
-        oldestAge.set(row.getDouble("oldest_age"));
         warned = false;
     }
 

@@ -279,6 +279,16 @@ class BadInputTest {
                 .header("WWW-Authenticate", challenge);
     }
 
+    /** RFC 9110: a 405 names the methods the path takes, and so does OPTIONS, for that path only. */
+    @Test
+    void aMethodThePathDoesNotTakeIsA405NamingTheOnesItDoes() {
+        errorShape(given().delete("/v1/agents").then(), 405).header("Allow", "GET, HEAD, OPTIONS, POST");
+        String id = java.util.UUID.randomUUID().toString();
+        errorShape(given().put("/v1/agents/" + id + "/deploy").then(), 405).header("Allow", "OPTIONS, POST");
+        given().options("/v1/agents").then().statusCode(200).header("Allow", "GET, HEAD, OPTIONS, POST");
+        given().options("/v1/agents/" + id).then().statusCode(200).header("Allow", "GET, HEAD, OPTIONS, PATCH");
+    }
+
     /** Which of two credentials a proxy or a log in front took is unknown: neither is taken. */
     @Test
     void twoCredentialsInOneRequestAreA401WhicheverComesFirst() {

@@ -1,0 +1,127 @@
+package dev.warden.api;
+
+import io.quarkus.arc.Arc;
+import io.quarkus.runtime.StartupEvent;
+import jakarta.enterprise.context.ApplicationScoped;
+import jakarta.enterprise.event.Observes;
+import jakarta.enterprise.inject.Any;
+import jakarta.ws.rs.HttpMethod;
+import jakarta.ws.rs.Path;
+import jakarta.ws.rs.container.ContainerRequestContext;
+import jakarta.ws.rs.container.ContainerResponseContext;
+import org.jboss.resteasy.reactive.server.ServerResponseFilter;
+
+import java.lang.annotation.Annotation;
+import java.lang.reflect.Method;
+import java.util.ArrayList;
+import java.util.Collection;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+import java.util.TreeSet;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
+
+/**
+ * The {@code Allow} header of a 405 and of an {@code OPTIONS} answer names the methods of the path asked for (RFC 9110,
+ * 15.5.6 and 9.3.7). Quarkus REST sends a 405 without it, and answers {@code OPTIONS} with every method of the
+ * resource class, other paths' too ({@code OPTIONS /v1/agents} listed {@code PUT} and {@code PATCH}, which only
+ * {@code /v1/agents/{agent_id}} takes). The table is read once from the resource classes' annotations.
+ */
+@ApplicationScoped
+public class AllowedMethods {
+
+    private static final Pattern PARAMETER = Pattern.compile("\\{[^}]+}");
+
+    private volatile List<Route> routes = List.of();
+
+    void onStart(@Observes StartupEvent event) {
+        List<Class<?>> resources = new ArrayList<>();
+        for (var bean : Arc.container().beanManager().getBeans(Object.class, Any.Literal.INSTANCE)) {
+            Class<?> type = bean.getBeanClass();
+            if (type.isAnnotationPresent(Path.class)) {
+                resources.add(type);
+            }
+        }
+        routes = routes(resources);
+    }
+
+    @ServerResponseFilter
+    public void allow(ContainerRequestContext request, ContainerResponseContext response) {
+        int status = response.getStatus();
+        boolean options = "OPTIONS".equals(request.getMethod()) && status == 200 && response.getHeaders().containsKey("Allow");
+        if (status != 405 && !options) {
+            return;
+        }
+        Set<String> methods = allowed(routes, request.getUriInfo().getPath());
+        if (!methods.isEmpty()) {
+            response.getHeaders().putSingle("Allow", String.join(", ", methods));
+        }
+    }
+
+    /** The methods {@code path} takes, with {@code HEAD} beside {@code GET} and {@code OPTIONS}; empty for no route. */
+    static Set<String> allowed(List<Route> routes, String path) {
+        String normalized = path.length() > 1 && path.endsWith("/") ? path.substring(0, path.length() - 1) : path;
+        Set<String> methods = new TreeSet<>();
+        for (Route route : routes) {
+            if (route.pattern().matcher(normalized).matches()) {
+                methods.addAll(route.methods());
+            }
+        }
+        if (!methods.isEmpty()) {
+            if (methods.contains("GET")) {
+                methods.add("HEAD");
+            }
+            methods.add("OPTIONS");
+        }
+        return methods;
+    }
+
+    static List<Route> routes(Collection<Class<?>> resources) {
+        Map<String, Set<String>> byTemplate = new HashMap<>();
+        for (Class<?> resource : resources) {
+            String base = resource.getAnnotation(Path.class).value();
+            for (Method method : resource.getMethods()) {
+                String verb = verb(method);
+                if (verb != null) {
+                    Path own = method.getAnnotation(Path.class);
+                    byTemplate.computeIfAbsent(join(base, own == null ? "" : own.value()), t -> new TreeSet<>()).add(verb);
+                }
+            }
+        }
+        List<Route> routes = new ArrayList<>();
+        byTemplate.forEach((template, methods) -> routes.add(new Route(regex(template), Set.copyOf(methods))));
+        return List.copyOf(routes);
+    }
+
+    private static String verb(Method method) {
+        for (Annotation annotation : method.getAnnotations()) {
+            HttpMethod http = annotation.annotationType().getAnnotation(HttpMethod.class);
+            if (http != null) {
+                return http.value();
+            }
+        }
+        return null;
+    }
+
+    private static String join(String base, String own) {
+        String path = ("/" + base + "/" + own).replaceAll("/+", "/");
+        return path.length() > 1 && path.endsWith("/") ? path.substring(0, path.length() - 1) : path;
+    }
+
+    private static Pattern regex(String template) {
+        StringBuilder regex = new StringBuilder();
+        Matcher parameter = PARAMETER.matcher(template);
+        int last = 0;
+        while (parameter.find()) {
+            regex.append(Pattern.quote(template.substring(last, parameter.start()))).append("[^/]+");
+            last = parameter.end();
+        }
+        regex.append(Pattern.quote(template.substring(last)));
+        return Pattern.compile(regex.toString());
+    }
+
+    record Route(Pattern pattern, Set<String> methods) {
+    }
+}

@@ -1,0 +1,51 @@
+package dev.warden.api;
+
+import jakarta.ws.rs.DELETE;
+import jakarta.ws.rs.GET;
+import jakarta.ws.rs.PATCH;
+import jakarta.ws.rs.POST;
+import jakarta.ws.rs.Path;
+import org.junit.jupiter.api.Test;
+
+import java.util.List;
+import java.util.Set;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+
+class AllowedMethodsTest {
+
+    @Path("/v1/things")
+    public static class Things {
+        @GET
+        public void list() {
+        }
+
+        @POST
+        public void create() {
+        }
+
+        @GET
+        @Path("{thing_id}")
+        public void get() {
+        }
+
+        @PATCH
+        @Path("/{thing_id}/")
+        public void patch() {
+        }
+
+        @DELETE
+        @Path("{thing_id}/parts/{part_id}")
+        public void removePart() {
+        }
+    }
+
+    @Test
+    void eachPathNamesItsOwnMethodsNotTheClasss() {
+        List<AllowedMethods.Route> routes = AllowedMethods.routes(List.of(Things.class));
+        assertEquals(Set.of("GET", "HEAD", "OPTIONS", "POST"), AllowedMethods.allowed(routes, "/v1/things"));
+        assertEquals(Set.of("GET", "HEAD", "OPTIONS", "PATCH"), AllowedMethods.allowed(routes, "/v1/things/42/"));
+        assertEquals(Set.of("DELETE", "OPTIONS"), AllowedMethods.allowed(routes, "/v1/things/42/parts/7"));
+        assertEquals(Set.of(), AllowedMethods.allowed(routes, "/v1/things/42/parts"));
+    }
+}

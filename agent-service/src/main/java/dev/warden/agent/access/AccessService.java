@@ -29,6 +29,7 @@ import jakarta.enterprise.context.ApplicationScoped;
 import java.time.Instant;
 import java.util.List;
 import java.util.UUID;
+import java.util.function.BooleanSupplier;
 
 /**
  * Organizations and API keys. Each change is published on the compacted {@code warden.access.v1} topic, from which
@@ -56,7 +57,7 @@ public class AccessService {
     }
 
     /** Waits until this service's access directory shows {@code condition} (see the class comment). */
-    private Uni<Void> inForce(java.util.function.BooleanSupplier condition) {
+    private Uni<Void> inForce(BooleanSupplier condition) {
         return directory.reflects(condition, config.deliveryTimeout());
     }
 

@@ -190,12 +190,14 @@ class GatewayStalledRequestTest {
             socket.getOutputStream().write(("POST /v1/up/slow HTTP/1.1\r\nHost: localhost\r\nConnection: close\r\n"
                     + "Content-Type: application/json\r\nContent-Length: " + body.length() + "\r\n\r\n")
                     .getBytes(StandardCharsets.US_ASCII));
-            // A byte every 200 ms: 1.4 s in all, past the 1 s timeout, but never more than a fifth of it without one.
-            // The pause paces the sender (what is tested is a slow body); the assertion is of an answer, not of an absence.
+            // A byte every fifth of the timeout: longer than the timeout in all, never a whole timeout without a byte.
+            // The pause paces the sender (what is tested is a slow body), and guards no absence: the assertion below
+            // is of an answer, the whole body echoed, which a cut request never gets.
+            long pace = BODY_TIMEOUT.toMillis() / 5;
             for (char c : body.toCharArray()) {
                 socket.getOutputStream().write(c);
                 socket.getOutputStream().flush();
-                Thread.sleep(200);
+                Thread.sleep(pace);
             }
             String answer = new String(socket.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
             assertTrue(answer.startsWith("HTTP/1.1 200"), answer);

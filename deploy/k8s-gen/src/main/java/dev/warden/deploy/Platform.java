@@ -24,8 +24,6 @@ import io.strimzi.api.kafka.model.user.acl.AclRuleBuilder;
 import io.strimzi.api.kafka.model.user.acl.AclRuleGroupResourceBuilder;
 import io.strimzi.api.kafka.model.user.acl.AclRuleTopicResourceBuilder;
 
-import java.lang.reflect.Field;
-import java.lang.reflect.Modifier;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
@@ -41,28 +39,14 @@ import java.util.TreeSet;
  */
 public final class Platform {
 
-    static final int PARTITIONS = 6;
     static final int REPLICAS = 3;
-    /** Domain topics are kept: the projections (registry-service) are rebuilt from offset zero. */
-    static final String KEEP_FOREVER = "-1";
-    static final String DLQ_RETENTION = String.valueOf(14L * 24 * 3600 * 1000);
 
     private Platform() {
     }
 
-    /** Every topic of the event contract: the public String constants of {@link Topics}, sorted. */
+    /** Every topic of the event contract ({@link Topics#ALL}), sorted. */
     public static List<String> topics() {
-        TreeSet<String> topics = new TreeSet<>();
-        for (Field field : Topics.class.getFields()) {
-            if (Modifier.isStatic(field.getModifiers()) && field.getType() == String.class) {
-                try {
-                    topics.add((String) field.get(null));
-                } catch (IllegalAccessException e) {
-                    throw new IllegalStateException(e);
-                }
-            }
-        }
-        return List.copyOf(topics);
+        return List.copyOf(new TreeSet<>(Topics.ALL));
     }
 
     public static List<HasMetadata> kafka() {
@@ -103,18 +87,8 @@ public final class Platform {
                         .build()).endJbodStorage()
                 .endSpec().build());
         for (String topic : topics()) {
-            Map<String, Object> config = new LinkedHashMap<>();
-            if (topic.equals(Topics.ACCESS)) {
-                config.put("cleanup.policy", "compact");
-            } else {
-                config.put("cleanup.policy", "delete");
-                config.put("retention.ms", KEEP_FOREVER);
-            }
-            config.put("min.insync.replicas", 2);
-            objects.add(topic(topic, config));
-            objects.add(topic(Topics.deadLetter(topic),
-                    new LinkedHashMap<>(Map.of("cleanup.policy", "delete", "retention.ms", DLQ_RETENTION,
-                            "min.insync.replicas", 2))));
+            objects.add(topic(topic));
+            objects.add(topic(Topics.deadLetter(topic)));
         }
         for (KafkaAccess access : KafkaAccess.SERVICES) {
             objects.add(user(access));
@@ -122,9 +96,12 @@ public final class Platform {
         return objects;
     }
 
-    private static HasMetadata topic(String name, Map<String, Object> config) {
+    /** {@link Topics#settings}, and a write needs two of the three replicas in sync. */
+    private static HasMetadata topic(String name) {
+        Map<String, Object> config = new LinkedHashMap<>(Topics.settings(name));
+        config.put("min.insync.replicas", 2);
         return new KafkaTopicBuilder().withMetadata(new ObjectMetaBuilder().withName(name).withLabels(cluster()).build())
-                .withNewSpec().withTopicName(name).withPartitions(PARTITIONS).withReplicas(REPLICAS).withConfig(config)
+                .withNewSpec().withTopicName(name).withPartitions(Topics.PARTITIONS).withReplicas(REPLICAS).withConfig(config)
                 .endSpec().build();
     }
 

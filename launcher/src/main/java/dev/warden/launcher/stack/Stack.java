@@ -116,7 +116,9 @@ public final class Stack {
             leftovers.forget(Leftovers.KAFKA);
             return "stopped";
         });
-        step.done("port " + kafka.port() + ", data " + Progress.show(data.resolve("kafka")));
+        int created = kafka.createTopics();
+        step.done("port " + kafka.port() + ", data " + Progress.show(data.resolve("kafka"))
+                + (created > 0 ? ", " + created + " topics created" : ""));
 
         step = progress.begin("Container engine");
         ContainerEngine engine = jars.containsKey(ServiceEnv.RUNNER) ? ContainerEngine.find(data)

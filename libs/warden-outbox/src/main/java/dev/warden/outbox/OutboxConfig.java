@@ -1,5 +1,6 @@
 package dev.warden.outbox;
 
+import dev.warden.events.Topics;
 import io.smallrye.config.ConfigMapping;
 import io.smallrye.config.WithDefault;
 
@@ -47,7 +48,7 @@ public interface OutboxConfig {
     Duration deliveryTimeout();
 
     /** Partitions of topics the relay creates. */
-    @WithDefault("6")
+    @WithDefault("" + Topics.PARTITIONS)
     int partitions();
 
     @WithDefault("1")

@@ -9,7 +9,6 @@ import org.apache.kafka.clients.admin.Admin;
 import org.apache.kafka.clients.admin.NewTopic;
 import org.apache.kafka.clients.producer.KafkaProducer;
 import org.apache.kafka.clients.producer.ProducerConfig;
-import org.apache.kafka.common.config.TopicConfig;
 import org.apache.kafka.common.errors.TopicExistsException;
 import org.apache.kafka.common.serialization.StringSerializer;
 
@@ -22,9 +21,8 @@ import java.util.concurrent.TimeUnit;
 
 /**
  * The relay's Kafka producer (idempotent, acks from all in-sync replicas, so retries neither duplicate nor reorder
- * within a partition) and the creation of the topics it writes: the access topic compacted, the others kept forever
- * like the production KafkaTopics (deploy/k8s), since projections are rebuilt by replaying them from offset zero;
- * dead-letter topics keep the broker's default retention.
+ * within a partition) and the creation of the topics it writes when they are missing, kept as {@link Topics#settings}
+ * says, like the production KafkaTopics (deploy/k8s) and the launcher's broker.
  */
 @ApplicationScoped
 public class RelayProducer {
@@ -64,12 +62,8 @@ public class RelayProducer {
             return;
         }
         try (Admin admin = Admin.create(kafka.config(Map.of("default.api.timeout.ms", 10_000, "request.timeout.ms", 5_000)))) {
-            NewTopic spec = new NewTopic(topic, config.partitions(), config.replicationFactor());
-            if (Topics.ACCESS.equals(topic)) {
-                spec.configs(Map.of(TopicConfig.CLEANUP_POLICY_CONFIG, TopicConfig.CLEANUP_POLICY_COMPACT));
-            } else if (!Topics.isDeadLetter(topic)) {
-                spec.configs(Map.of(TopicConfig.RETENTION_MS_CONFIG, "-1"));
-            }
+            NewTopic spec = new NewTopic(topic, config.partitions(), config.replicationFactor())
+                    .configs(Topics.settings(topic));
             admin.createTopics(List.of(spec)).all().get(10, TimeUnit.SECONDS);
             ensured.add(topic);
         } catch (ExecutionException e) {

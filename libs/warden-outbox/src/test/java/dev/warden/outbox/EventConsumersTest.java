@@ -197,7 +197,8 @@ class EventConsumersTest {
     void theTopicsTheRelayCreatesKeepTheirWholeHistoryForReplaysAndDeadLettersDoNot() {
         try (Admin admin = Admin.create(OwnBroker.kafka().adminConfig())) {
             assertEquals("-1", retention(admin, topic), "a projection rebuilt from offset zero needs every event");
-            assertTrue(Long.parseLong(retention(admin, Topics.deadLetter(topic))) > 0, "the broker's default");
+            assertEquals(String.valueOf(Duration.ofDays(14).toMillis()), retention(admin, Topics.deadLetter(topic)),
+                    "two weeks, as the cluster's KafkaTopics");
         }
     }
 

@@ -1,9 +1,11 @@
 package dev.warden.testing;
 
 import dev.warden.events.KafkaAccess;
+import dev.warden.events.Topics;
 import org.apache.kafka.clients.CommonClientConfigs;
 import org.apache.kafka.clients.admin.Admin;
 import org.apache.kafka.clients.admin.AdminClientConfig;
+import org.apache.kafka.clients.admin.NewTopic;
 import org.apache.kafka.clients.admin.ScramCredentialInfo;
 import org.apache.kafka.clients.admin.ScramMechanism;
 import org.apache.kafka.clients.admin.UserScramCredentialUpsertion;
@@ -180,6 +182,29 @@ public final class LocalKafka implements AutoCloseable {
         Map<String, String> security = security(principal, password);
         awaitAuthenticates(security);
         return security;
+    }
+
+    /**
+     * Creates what is missing of every topic ({@link Topics#ALL}) and its dead-letter topic, kept as
+     * {@link Topics#settings} says: what the cluster's KafkaTopics do before any service starts (deploy/k8s). Without
+     * it the services' consumers met topics no event had created yet and logged UNKNOWN_TOPIC_OR_PARTITION, hundreds
+     * of lines on a fresh start, until the first event of each. Answers how many it created.
+     */
+    public int createTopics() {
+        List<NewTopic> topics = new ArrayList<>();
+        for (String topic : Topics.ALL) {
+            for (String name : List.of(topic, Topics.deadLetter(topic))) {
+                topics.add(new NewTopic(name, Topics.PARTITIONS, (short) 1).configs(Topics.settings(name)));
+            }
+        }
+        try (Admin admin = Admin.create(adminConfig())) {
+            Set<String> existing = admin.listTopics().names().get(30, TimeUnit.SECONDS);
+            topics.removeIf(topic -> existing.contains(topic.name()));
+            admin.createTopics(topics).all().get(30, TimeUnit.SECONDS);
+            return topics.size();
+        } catch (Exception e) {
+            throw new IllegalStateException("could not create Warden's topics", e);
+        }
     }
 
     /** ACLs reach the broker's authorizer through the metadata log: wait until it lists them all. */

@@ -52,6 +52,7 @@ public final class WardenInfra {
             } else {
                 kafkaProxy = CuttableProxy.start("127.0.0.1", LocalKafka.freePort());
                 kafka = LocalKafka.start(freshDir("kafka"), 0, kafkaProxy);
+                kafka.createTopics();
                 Runtime.getRuntime().addShutdownHook(new Thread(kafka::close, "warden-test-kafka-stop"));
                 bootstrapServers = kafka.bootstrapServers();
             }

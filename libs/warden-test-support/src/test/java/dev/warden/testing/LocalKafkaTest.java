@@ -5,12 +5,14 @@ import dev.warden.events.Topics;
 import org.apache.kafka.clients.CommonClientConfigs;
 import org.apache.kafka.clients.admin.Admin;
 import org.apache.kafka.clients.admin.AdminClientConfig;
+import org.apache.kafka.clients.admin.TopicDescription;
 import org.apache.kafka.common.acl.AccessControlEntry;
 import org.apache.kafka.common.acl.AccessControlEntryFilter;
 import org.apache.kafka.common.acl.AclBinding;
 import org.apache.kafka.common.acl.AclBindingFilter;
 import org.apache.kafka.common.acl.AclOperation;
 import org.apache.kafka.common.acl.AclPermissionType;
+import org.apache.kafka.common.config.ConfigResource;
 import org.apache.kafka.common.config.SaslConfigs;
 import org.apache.kafka.common.errors.SaslAuthenticationException;
 import org.apache.kafka.common.errors.TimeoutException;
@@ -102,6 +104,27 @@ class LocalKafkaTest {
                     Files.getPosixFilePermissions(dir.resolve("kafka/secrets"))));
             assertFalse(Files.readString(dir.resolve("kafka/server.properties")).contains("ANONYMOUS"));
         }
+    }
+
+    @Test
+    void everyTopicIsThereBeforeAnyServiceKeptAsTheClustersKafkaTopicsKeepIt() throws Exception {
+        try (LocalKafka kafka = LocalKafka.start(dir.resolve("kafka"), 0)) {
+            assertEquals(12, kafka.createTopics(), "six topics and their dead-letter topics");
+            assertEquals(0, kafka.createTopics(), "a second start creates nothing");
+            try (Admin admin = Admin.create(kafka.adminConfig())) {
+                Map<String, TopicDescription> topics = admin.describeTopics(List.of(Topics.ACCESS, Topics.FLEET,
+                        Topics.deadLetter(Topics.AGENTS))).allTopicNames().get(30, TimeUnit.SECONDS);
+                topics.values().forEach(topic -> assertEquals(6, topic.partitions().size(), topic.name()));
+                assertEquals("compact", config(admin, Topics.ACCESS, "cleanup.policy"));
+                assertEquals("-1", config(admin, Topics.FLEET, "retention.ms"), "kept for replays");
+                assertEquals("1209600000", config(admin, Topics.deadLetter(Topics.AGENTS), "retention.ms"), "two weeks");
+            }
+        }
+    }
+
+    private static String config(Admin admin, String topic, String name) throws Exception {
+        ConfigResource resource = new ConfigResource(ConfigResource.Type.TOPIC, topic);
+        return admin.describeConfigs(List.of(resource)).all().get(30, TimeUnit.SECONDS).get(resource).get(name).value();
     }
 
     /** A client of the controller alone, whose calls give up after 5 s. */

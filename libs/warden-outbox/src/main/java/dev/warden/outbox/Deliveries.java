@@ -19,6 +19,9 @@ import java.util.UUID;
 @ApplicationScoped
 public class Deliveries {
 
+    /** Whether an event of the key is still waiting, in the organization's scope (index {@code warden_outbox_by_key}). */
+    static final String WAITING = "SELECT NOT EXISTS (SELECT 1 FROM warden_outbox WHERE topic = $1 AND record_key = $2)";
+
     private final TenantDb db;
     private final Vertx vertx;
     private final OutboxConfig config;
@@ -31,9 +34,8 @@ public class Deliveries {
 
     /** Completes once no event of {@code org} keyed {@code key} on {@code topic} waits in the outbox. */
     public Uni<Void> delivered(UUID org, String topic, String key) {
-        return Await.until(vertx, () -> db.inOrg(org, conn -> conn.preparedQuery(
-                                "SELECT NOT EXISTS (SELECT 1 FROM warden_outbox WHERE topic = $1 AND record_key = $2)")
-                        .execute(Tuple.of(topic, key)).map(rows -> rows.iterator().next().getBoolean(0))))
+        return Await.until(vertx, () -> db.inOrg(org, conn -> conn.preparedQuery(WAITING).execute(Tuple.of(topic, key))
+                        .map(rows -> rows.iterator().next().getBoolean(0))))
                 .ifNoItem().after(config.deliveryTimeout()).failWith(() -> new UnavailableException("event stream", null));
     }
 }

@@ -143,6 +143,39 @@ class OutboxRelayTest {
         firstSeenByKey.values().forEach(ns -> assertEquals(ns.stream().sorted().toList(), List.copyOf(ns)));
     }
 
+    /**
+     * A request waiting for its events to reach the broker ({@link Deliveries}) asks every few milliseconds whether one
+     * of its key is still waiting. While the broker is away the outbox grows: the question must not read all of it.
+     * The plan is read in a transaction that holds a backlog of 20,000 events and is rolled back (the relay never sees
+     * them), as the service's role in one organization's scope.
+     */
+    @Test
+    void aDeliveryWaitReadsItsKeyFromTheOutboxNotTheWholeBacklog() throws Exception {
+        LocalPostgres pg = WardenInfra.postgres();
+        try (Connection c = DriverManager.getConnection(pg.jdbcUrl("warden_outbox_test"), pg.superUser(), pg.superPassword())) {
+            c.setAutoCommit(false);
+            try (var statement = c.createStatement()) {
+                statement.execute("INSERT INTO warden_outbox (org_id, topic, record_key, event_id, event_type, payload) "
+                        + "SELECT '" + org + "', 'warden.agents.v1', gen_random_uuid()::text, gen_random_uuid(), 'x', '{}' "
+                        + "FROM generate_series(1, 20000)");
+                statement.execute("ANALYZE warden_outbox");
+                statement.execute("SET LOCAL ROLE warden_app");
+                statement.execute("SELECT set_config('warden.org_id', '" + org + "', true)");
+                StringBuilder plan = new StringBuilder();
+                try (ResultSet rs = statement.executeQuery("EXPLAIN " + Deliveries.WAITING.replace("$1",
+                        "'warden.agents.v1'").replace("$2", "'" + UUID.randomUUID() + "'"))) {
+                    while (rs.next()) {
+                        plan.append(rs.getString(1)).append('\n');
+                    }
+                }
+                assertTrue(plan.toString().contains("warden_outbox_by_key"), plan.toString());
+                assertFalse(plan.toString().contains("Seq Scan"), plan.toString());
+            } finally {
+                c.rollback();
+            }
+        }
+    }
+
     private static long pendingInOutbox() throws Exception {
         LocalPostgres pg = WardenInfra.postgres();
         try (Connection c = DriverManager.getConnection(pg.jdbcUrl("warden_outbox_test"), pg.superUser(), pg.superPassword());

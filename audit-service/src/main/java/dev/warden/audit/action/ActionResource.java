@@ -9,6 +9,8 @@ import dev.warden.tenancy.security.CurrentActor;
 import dev.warden.tenancy.security.Identities;
 import io.quarkus.security.identity.SecurityIdentity;
 import dev.warden.tenancy.security.Roles;
+import io.smallrye.config.ConfigMapping;
+import io.smallrye.config.WithDefault;
 import io.smallrye.mutiny.Uni;
 import jakarta.annotation.security.RolesAllowed;
 import jakarta.ws.rs.Consumes;
@@ -45,11 +47,26 @@ public class ActionResource {
     private final ActionService service;
     private final CurrentActor actor;
     private final SecurityIdentity identity;
+    private final Config config;
 
-    public ActionResource(ActionService service, CurrentActor actor, SecurityIdentity identity) {
+    public ActionResource(ActionService service, CurrentActor actor, SecurityIdentity identity, Config config) {
         this.service = service;
         this.actor = actor;
         this.identity = identity;
+        this.config = config;
+    }
+
+    @ConfigMapping(prefix = "warden.audit.actions")
+    public interface Config {
+
+        /**
+         * How long after an action occurred it may still be reported: an agent that buffered its reports offline sends
+         * them within this. An action older than that is refused, so that no report lands in a period whose entries
+         * were already exported or packaged, and no agent spreads a burst of actions over a past it makes up, out of
+         * reach of its rate limit's window (drift is counted by {@code occurred_at}).
+         */
+        @WithDefault("24h")
+        Duration reportWithin();
     }
 
     public record RecordActionsRequest(@Schema(required = true, format = "uuid") String agentId,
@@ -62,7 +79,9 @@ public class ActionResource {
                              @Schema(required = true, enumeration = {"success", "failure", "denied"}) String status,
                              @Schema(pattern = SHA256) String inputsHash,
                              @Schema(pattern = SHA256) String outputsHash,
-                             @Schema(required = true, description = "Not in the future") Instant occurredAt) {
+                             @Schema(required = true, description = "Not in the future, nor older than the "
+                                     + "report window (warden.audit.actions.report-within, 24 hours by default)")
+                             Instant occurredAt) {
     }
 
     public record Accepted(int accepted, List<UUID> eventIds) {
@@ -88,11 +107,14 @@ public class ActionResource {
                 .map(ids -> RestResponse.accepted(new Accepted(ids.size(), ids)));
     }
 
-    private static void check(List<ActionItem> actions) {
+    private void check(List<ActionItem> actions) {
         Checks c = new Checks().required("actions", actions);
         if (actions != null) {
             c.check(!actions.isEmpty() && actions.size() <= MAX_BATCH, "actions", "must hold 1 to " + MAX_BATCH + " entries");
-            Instant latest = Instant.now().plus(CLOCK_SKEW);
+            Instant now = Instant.now();
+            Instant latest = now.plus(CLOCK_SKEW);
+            Instant earliest = now.minus(config.reportWithin());
+            String window = readable(config.reportWithin());
             for (int i = 0; i < actions.size(); i++) {
                 ActionItem a = actions.get(i);
                 String at = "actions[" + i + "]";
@@ -112,10 +134,18 @@ public class ActionResource {
                         .check(sha256(a.outputsHash()), at + ".outputs_hash", "must be 64 lowercase hex characters")
                         .required(at + ".occurred_at", a.occurredAt())
                         .check(a.occurredAt() == null || a.occurredAt().isBefore(latest), at + ".occurred_at",
-                                "must not be in the future");
+                                "must not be in the future")
+                        .check(a.occurredAt() == null || !a.occurredAt().isBefore(earliest), at + ".occurred_at",
+                                "must be within the report window, the last " + window);
             }
         }
         c.orThrow();
+    }
+
+    /** 24 hours, 90 minutes, 45 seconds. */
+    private static String readable(Duration d) {
+        return d.toSeconds() % 3600 == 0 ? d.toHours() + " hours"
+                : d.toSeconds() % 60 == 0 ? d.toMinutes() + " minutes" : d.toSeconds() + " seconds";
     }
 
     /** Control and format characters (zero-width, direction, byte-order mark), line breaks, private and unassigned. */

@@ -63,16 +63,22 @@ class ActionTest {
         badHash.put("inputs_hash", "not-a-hash");
         Map<String, Object> future = action("jira", "issues:create", "success");
         future.put("occurred_at", Instant.now().plus(Duration.ofHours(1)).toString());
+        // Older than the report window (24 hours): it would land in a period already exported, or spread a burst of
+        // actions over a made-up past, out of its rate limit's window.
+        Map<String, Object> stale = action("jira", "issues:create", "success");
+        stale.put("occurred_at", Instant.now().minus(Duration.ofHours(25)).toString());
 
         // An action may not take the name of Warden's own entries, so it never reads as a governance change.
         Map<String, Object> spoof = action("x", "agent.deployed", "success");
         as(org, "admin").contentType(ContentType.JSON)
                 .body(Map.of("agent_id", agent, "actions", List.of(badStatus, action("jira", "x", "success"), badHash, future,
-                        spoof)))
+                        spoof, stale)))
                 .post("/v1/audit/actions").then().statusCode(400)
                 .body("error.details.field", hasItems("actions[0].status", "actions[2].inputs_hash", "actions[3].occurred_at",
-                        "actions[4].action"))
-                .body("error.details", hasSize(4));
+                        "actions[4].action", "actions[5].occurred_at"))
+                .body("error.details.find { it.field == 'actions[5].occurred_at' }.reason",
+                        equalTo("must be within the report window, the last 24 hours"))
+                .body("error.details", hasSize(5));
 
         // A valid batch afterwards: once it is recorded, anything accepted before it would have been too.
         as(org, "admin").contentType(ContentType.JSON)

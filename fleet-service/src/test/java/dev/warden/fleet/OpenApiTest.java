@@ -43,6 +43,23 @@ class OpenApiTest {
         assertEquals("#/components/schemas/FleetInstanceList", schemaRef(operation(doc, "listFleetInstances"), "200"));
     }
 
+    /** What a probe's strict client met: every fleet error carries seed 003's {@code ok: false}, and the document says so. */
+    @Test
+    void everyErrorIsDocumentedInTheEnvelopeItIsAnsweredIn() {
+        JsonNode doc = document();
+        doc.path("components").path("responses").fields().forEachRemaining(response -> assertEquals(
+                "#/components/schemas/FleetError",
+                response.getValue().path("content").path("application/json").path("schema").path("$ref").asText(),
+                response.getKey()));
+        JsonNode error = doc.path("components").path("schemas").path("FleetError");
+        assertEquals("[\"ok\",\"error\"]", error.path("required").toString());
+        assertEquals("[false]", error.path("properties").path("ok").path("enum").toString());
+        assertTrue(doc.path("components").path("schemas").path("Error").isMissingNode(), "no error shape fleet never answers");
+        String unknown = given().header("X-API-Key", "wdn_unknown").get("/v1/fleet/agents").then().statusCode(401)
+                .body("ok", equalTo(false)).body("error.code", equalTo("unauthorized")).extract().asString();
+        assertTrue(unknown.startsWith("{\"ok\":false,\"error\":"), unknown);
+    }
+
     @Test
     void seedFieldsKeepTheirCasingAndSayWhatMayBeNull() {
         JsonNode schemas = document().path("components").path("schemas");

@@ -28,7 +28,8 @@ public final class OpenApiChecks {
     private static final Pattern CAMEL_CASE = Pattern.compile("[a-z][a-zA-Z0-9]*");
     private static final Set<String> JAVA_TYPES = Set.of("JsonNode", "JsonNodeType", "ObjectNode", "ArrayNode",
             "com.fasterxml.jackson.databind.JsonNode");
-    private static final String ERROR_SCHEMA = "#/components/schemas/Error";
+    private static final String SCHEMAS = "#/components/schemas/";
+    private static final String ERROR_BODY = SCHEMAS + "ErrorBody";
 
     private OpenApiChecks() {
     }
@@ -56,6 +57,22 @@ public final class OpenApiChecks {
     public static JsonNode operation(JsonNode doc, String operationId) {
         return operations(doc).values().stream().filter(op -> operationId.equals(op.path("operationId").asText()))
                 .findFirst().orElseThrow(() -> new AssertionError("no operation " + operationId));
+    }
+
+    /**
+     * Whether {@code ref} names a schema of the one error shape: its {@code error} property, required, is the
+     * {@code ErrorBody} ({@code Error}, and seed 003's {@code FleetError} with {@code ok} beside it).
+     */
+    private static boolean isErrorShape(JsonNode doc, String ref) {
+        if (!ref.startsWith(SCHEMAS)) {
+            return false;
+        }
+        JsonNode schema = doc.path("components").path("schemas").path(ref.substring(SCHEMAS.length()));
+        boolean required = false;
+        for (JsonNode name : schema.path("required")) {
+            required |= "error".equals(name.asText());
+        }
+        return required && ERROR_BODY.equals(schema.path("properties").path("error").path("$ref").asText());
     }
 
     public static void assertGeneratesWorkingClients(JsonNode doc) {
@@ -118,8 +135,8 @@ public final class OpenApiChecks {
         });
         doc.path("components").path("responses").fields().forEachRemaining(response -> {
             String schema = response.getValue().path("content").path("application/json").path("schema").path("$ref").asText();
-            if (!ERROR_SCHEMA.equals(schema)) {
-                problems.add("response " + response.getKey() + " does not have the Error schema");
+            if (!isErrorShape(doc, schema)) {
+                problems.add("response " + response.getKey() + " does not have the error shape");
             }
         });
         JsonNode schemas = doc.path("components").path("schemas");

@@ -42,14 +42,14 @@ class OpenApiTest {
         OpenApiChecks.assertOperationIds(doc, Set.of(
                 "listAgents", "getAgent", "createAgent", "updateAgent", "deployAgent", "suspendAgent",
                 "declareAgentIntent", "rollbackAgent", "listAgentVersions",
-                "listConnectorBindings", "bindConnector", "unbindConnector",
+                "listConnectorBindings", "bindConnector", "getConnectorBinding", "unbindConnector",
                 "listPolicies", "createPolicy", "getPolicy", "updatePolicy", "deletePolicy", "listPolicyVersions",
                 "bindPolicyToAgent", "unbindPolicyFromAgent",
-                "createApiKey", "listApiKeys", "revokeApiKey",
+                "createApiKey", "listApiKeys", "getApiKey", "revokeApiKey",
                 "createOrganization", "listOrganizations", "getOrganization", "disableOrganization",
                 "enableOrganization", "setOutboundAllowList",
                 "createRegistrationChallenge", "registerAgent", "listRegistrations", "approveRegistration",
-                "rejectRegistration", "decideRegistrations", "listRegistrationRules", "createRegistrationRule",
+                "rejectRegistration", "decideRegistrations", "listRegistrationRules", "createRegistrationRule", "getRegistrationRule",
                 "deleteRegistrationRule", "getRegistrationSettings", "setRegistrationSettings",
                 "listRealms", "getRealm", "createRealm", "updateRealm", "deleteRealm"));
     }

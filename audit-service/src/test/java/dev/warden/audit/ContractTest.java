@@ -9,6 +9,7 @@ import org.junit.jupiter.api.Test;
 
 import java.net.URI;
 import java.nio.file.Path;
+import java.time.Instant;
 import java.util.Map;
 
 import static io.restassured.RestAssured.given;
@@ -21,11 +22,16 @@ class ContractTest {
     void everyOperationsRecordedAnswerMatchesTheDocument() {
         Path recordings = Path.of("target", "contract");
         TestOrg org = AuditFixtures.organization();
+        String agent = AuditFixtures.knownAgent(org);
         ApiContract.of(given().get("/q/openapi?format=json").then().statusCode(200).extract().asString())
                 .at(URI.create(RestAssured.baseURI + ":" + RestAssured.port))
                 .asOrgAdmin(Map.of("X-API-Key", org.key("admin")))
                 // Actions and compliance packages are about agents audit-service learnt from warden.agents.v1.
-                .knowing(Map.of("agent_id", AuditFixtures.knownAgent(org)))
+                .knowing(Map.of("agent_id", agent))
+                // An action is reported within its report window (24 hours); the generator's times are weeks old.
+                .preparing("recordAgentActions", () -> new ApiContract.Prepared("/v1/audit/actions", """
+                        {"agent_id": "%s", "actions": [{"connector": "jira", "action": "issues:create",
+                         "status": "success", "occurred_at": "%s"}]}""".formatted(agent, Instant.now().minusSeconds(5))))
                 .record(recordings)
                 .replay(recordings);
     }

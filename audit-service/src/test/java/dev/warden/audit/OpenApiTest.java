@@ -36,7 +36,7 @@ class OpenApiTest {
         JsonNode doc = document();
         OpenApiChecks.assertGeneratesWorkingClients(doc);
         OpenApiChecks.assertOperationIds(doc, Set.of(
-                "recordAgentActions", "listAuditEntries", "verifyAuditChain", "exportAuditChain", "listCheckpoints",
+                "recordAgentActions", "listAuditEntries", "verifyAuditChain", "exportAuditChain", "listCheckpoints", "getCheckpoint",
                 "signCheckpoint", "getPublicKey", "createCompliancePackage", "getCompliancePackage", "listDriftEvents",
                 "startChainVerification", "getChainVerification"));
     }

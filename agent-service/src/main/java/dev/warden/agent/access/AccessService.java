@@ -151,6 +151,12 @@ public class AccessService {
                         keys.total(), keys.totalExact(), keys.nextCursor(k -> Cursor.at(k.createdAt(), k.id()))));
     }
 
+    /** One key of the organization, without its secret. */
+    public Uni<ApiKeyResponse> getKey(UUID org, UUID id) {
+        return db.inOrg(org, conn -> repository.findKey(conn, id)).map(AccessService::keyOrNotFound)
+                .map(key -> ApiKeyResponse.of(key, null));
+    }
+
     /**
      * Revokes a key on behalf of {@code actor}, who is published as its {@code revoked_by}. Revoking a revoked key
      * changes and publishes nothing.

@@ -6,6 +6,7 @@ import dev.warden.agent.access.AccessModels.CreateApiKeyRequest;
 import dev.warden.api.Checks;
 import dev.warden.api.PageRequest;
 import dev.warden.api.Params;
+import dev.warden.api.WardenApiDefinition;
 import dev.warden.tenancy.security.CurrentActor;
 import dev.warden.tenancy.security.Roles;
 import io.smallrye.mutiny.Uni;
@@ -20,6 +21,7 @@ import jakarta.ws.rs.Produces;
 import jakarta.ws.rs.QueryParam;
 import jakarta.ws.rs.core.MediaType;
 import org.eclipse.microprofile.openapi.annotations.Operation;
+import org.eclipse.microprofile.openapi.annotations.headers.Header;
 import org.eclipse.microprofile.openapi.annotations.media.Content;
 import org.eclipse.microprofile.openapi.annotations.media.Schema;
 import org.eclipse.microprofile.openapi.annotations.responses.APIResponse;
@@ -46,6 +48,7 @@ public class ApiKeyResource {
     @POST
     @Operation(operationId = "createApiKey", summary = "Create an API key", description = "The answer holds the secret; it is never shown again.")
     @APIResponse(responseCode = "201", description = "Created; Location names the key",
+            headers = @Header(name = "Location", ref = WardenApiDefinition.LOCATION),
             content = @Content(mediaType = MediaType.APPLICATION_JSON, schema = @Schema(implementation = ApiKeyResponse.class)))
     public Uni<RestResponse<ApiKeyResponse>> create(CreateApiKeyRequest request) {
         return access.createKey(actor.org(), actor.name(), Checks.body(request))
@@ -58,6 +61,13 @@ public class ApiKeyResource {
     public Uni<ApiKeyListResponse> list(@QueryParam("limit") String limit, @QueryParam("cursor") String cursor,
                                         @QueryParam("updated_since") String updatedSince) {
         return access.listKeys(actor.org(), PageRequest.parse(limit, cursor, updatedSince));
+    }
+
+    @GET
+    @Path("/{key_id}")
+    @Operation(operationId = "getApiKey", summary = "Get an API key (without its secret)")
+    public Uni<ApiKeyResponse> get(@PathParam("key_id") String keyId) {
+        return access.getKey(actor.org(), Params.uuid("key_id", keyId));
     }
 
     @DELETE

@@ -22,6 +22,7 @@ import jakarta.ws.rs.Produces;
 import jakarta.ws.rs.QueryParam;
 import jakarta.ws.rs.core.MediaType;
 import org.eclipse.microprofile.openapi.annotations.Operation;
+import org.eclipse.microprofile.openapi.annotations.headers.Header;
 import org.eclipse.microprofile.openapi.annotations.media.Content;
 import org.eclipse.microprofile.openapi.annotations.media.Schema;
 import org.eclipse.microprofile.openapi.annotations.responses.APIResponse;
@@ -49,6 +50,7 @@ public class OrganizationResource {
     @POST
     @Operation(operationId = "createOrganization", summary = "Create an organization and its first admin API key (its secret is shown once)")
     @APIResponse(responseCode = "201", description = "Created; Location names the organization",
+            headers = @Header(name = "Location", ref = WardenApiDefinition.LOCATION),
             content = @Content(mediaType = MediaType.APPLICATION_JSON, schema = @Schema(implementation = CreateOrganizationResponse.class)))
     @APIResponse(responseCode = "409", ref = WardenApiDefinition.CONFLICT)
     public Uni<RestResponse<CreateOrganizationResponse>> create(CreateOrganizationRequest request) {

@@ -32,6 +32,7 @@ import jakarta.ws.rs.core.MediaType;
 import jakarta.ws.rs.core.UriInfo;
 import org.eclipse.microprofile.openapi.annotations.Operation;
 import org.eclipse.microprofile.openapi.annotations.enums.SchemaType;
+import org.eclipse.microprofile.openapi.annotations.headers.Header;
 import org.eclipse.microprofile.openapi.annotations.media.Content;
 import org.eclipse.microprofile.openapi.annotations.media.Schema;
 import org.eclipse.microprofile.openapi.annotations.parameters.Parameter;
@@ -78,7 +79,8 @@ public class AgentResource {
     @POST
     @RolesAllowed(Roles.ADMIN)
     @Operation(operationId = "createAgent", summary = "Create an agent", description = "Creates the agent in the inactive state.")
-    @APIResponse(responseCode = "201", description = "Created; Location names the agent", content = @Content(schema = @Schema(implementation = AgentSnapshot.class)))
+    @APIResponse(responseCode = "201", description = "Created; Location names the agent",
+            headers = @Header(name = "Location", ref = WardenApiDefinition.LOCATION), content = @Content(schema = @Schema(implementation = AgentSnapshot.class)))
     @APIResponse(responseCode = "409", ref = WardenApiDefinition.CONFLICT)
     public Uni<RestResponse<AgentSnapshot>> create(CreateAgentRequest request, @jakarta.ws.rs.core.Context UriInfo uri) {
         return agents.create(actor.org(), actor.name(), Checks.body(request))

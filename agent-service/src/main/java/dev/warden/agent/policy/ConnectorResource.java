@@ -21,6 +21,7 @@ import jakarta.ws.rs.Produces;
 import jakarta.ws.rs.QueryParam;
 import jakarta.ws.rs.core.MediaType;
 import org.eclipse.microprofile.openapi.annotations.Operation;
+import org.eclipse.microprofile.openapi.annotations.headers.Header;
 import org.eclipse.microprofile.openapi.annotations.media.Content;
 import org.eclipse.microprofile.openapi.annotations.media.Schema;
 import org.eclipse.microprofile.openapi.annotations.responses.APIResponse;
@@ -57,12 +58,21 @@ public class ConnectorResource {
     @RolesAllowed(Roles.ADMIN)
     @Operation(operationId = "bindConnector", summary = "Bind a connector to an agent")
     @APIResponse(responseCode = "201", description = "Bound; Location names the binding",
+            headers = @Header(name = "Location", ref = WardenApiDefinition.LOCATION),
             content = @Content(mediaType = MediaType.APPLICATION_JSON, schema = @Schema(implementation = ConnectorBinding.class)))
     @APIResponse(responseCode = "409", ref = WardenApiDefinition.CONFLICT)
     public Uni<RestResponse<ConnectorBinding>> bind(@PathParam("agent_id") String agentId, BindConnectorRequest request) {
         return service.bindConnector(actor.org(), actor.name(), Params.uuid("agent_id", agentId), Checks.body(request))
                 .map(b -> RestResponse.ResponseBuilder.<ConnectorBinding>created(
                         URI.create("/v1/agents/" + agentId + "/connectors/" + b.id())).entity(b).build());
+    }
+
+    @GET
+    @Path("/{binding_id}")
+    @RolesAllowed(Roles.VIEWER)
+    @Operation(operationId = "getConnectorBinding", summary = "Get one of an agent's connector bindings")
+    public Uni<ConnectorBinding> get(@PathParam("agent_id") String agentId, @PathParam("binding_id") String bindingId) {
+        return service.connector(actor.org(), Params.uuid("agent_id", agentId), Params.uuid("binding_id", bindingId));
     }
 
     @DELETE

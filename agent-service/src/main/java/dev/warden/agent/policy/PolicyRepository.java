@@ -43,6 +43,11 @@ public class PolicyRepository {
                 .replaceWithVoid();
     }
 
+    public Uni<ConnectorBinding> findBinding(SqlConnection conn, UUID agentId, UUID id) {
+        return conn.preparedQuery("SELECT " + BINDING_COLUMNS + " FROM connector_bindings WHERE agent_id = $1 AND id = $2")
+                .execute(Tuple.of(agentId, id)).map(rows -> first(rows, PolicyRepository::binding));
+    }
+
     public Uni<ConnectorBinding> deleteBinding(SqlConnection conn, UUID agentId, UUID id) {
         return conn.preparedQuery("DELETE FROM connector_bindings WHERE agent_id = $1 AND id = $2 RETURNING "
                         + BINDING_COLUMNS)

@@ -59,6 +59,15 @@ public class PolicyService {
                         found.nextCursor(b -> Cursor.at(b.createdAt(), b.id()))));
     }
 
+    public Uni<ConnectorBinding> connector(UUID org, UUID agentId, UUID bindingId) {
+        return db.inOrg(org, conn -> policies.findBinding(conn, agentId, bindingId)).map(binding -> {
+            if (binding == null) {
+                throw ApiException.notFound("Connector binding");
+            }
+            return binding;
+        });
+    }
+
     public Uni<ConnectorBinding> bindConnector(UUID org, String actor, UUID agentId, BindConnectorRequest req) {
         Checks c = new Checks().required("connector", req == null ? null : req.connector());
         if (req != null) {

@@ -25,6 +25,7 @@ import jakarta.ws.rs.QueryParam;
 import jakarta.ws.rs.core.MediaType;
 import jakarta.ws.rs.core.UriInfo;
 import org.eclipse.microprofile.openapi.annotations.Operation;
+import org.eclipse.microprofile.openapi.annotations.headers.Header;
 import org.eclipse.microprofile.openapi.annotations.media.Content;
 import org.eclipse.microprofile.openapi.annotations.media.Schema;
 import org.eclipse.microprofile.openapi.annotations.parameters.Parameter;
@@ -77,6 +78,7 @@ public class RealmResource {
     @RolesAllowed(Roles.ADMIN)
     @Operation(operationId = "createRealm", summary = "Create a realm", description = "The slug is unique in the organization: 409 when taken.")
     @APIResponse(responseCode = "201", description = "Created; Location names the realm",
+            headers = @Header(name = "Location", ref = WardenApiDefinition.LOCATION),
             content = @Content(mediaType = MediaType.APPLICATION_JSON, schema = @Schema(implementation = RealmResponse.class)))
     @APIResponse(responseCode = "409", ref = WardenApiDefinition.CONFLICT)
     public Uni<RestResponse<RealmResponse>> create(CreateRealmRequest request, @jakarta.ws.rs.core.Context UriInfo uri) {

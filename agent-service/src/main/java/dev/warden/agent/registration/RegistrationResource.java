@@ -33,6 +33,7 @@ import jakarta.ws.rs.QueryParam;
 import jakarta.ws.rs.core.MediaType;
 import org.eclipse.microprofile.openapi.annotations.Operation;
 import org.eclipse.microprofile.openapi.annotations.enums.SchemaType;
+import org.eclipse.microprofile.openapi.annotations.headers.Header;
 import org.eclipse.microprofile.openapi.annotations.media.Content;
 import org.eclipse.microprofile.openapi.annotations.media.Schema;
 import org.eclipse.microprofile.openapi.annotations.parameters.Parameter;
@@ -188,6 +189,7 @@ public class RegistrationResource {
                     + "agentType is the rule's (when set) and whose risk score is at most maxRiskScore (when set) is "
                     + "approved at once, granted what it requested; the decision names the rule. At most 100 rules.")
     @APIResponse(responseCode = "201", description = "Created; Location names the rule",
+            headers = @Header(name = "Location", ref = WardenApiDefinition.LOCATION),
             content = @Content(mediaType = MediaType.APPLICATION_JSON, schema = @Schema(implementation = RuleResponse.class)))
     @APIResponse(responseCode = "409", ref = WardenApiDefinition.CONFLICT)
     public Uni<RestResponse<RuleResponse>> createRule(CreateRuleRequest request) {
@@ -201,6 +203,14 @@ public class RegistrationResource {
         return rules.create(actor.org(), actor.name(), req, agentType)
                 .map(rule -> RestResponse.ResponseBuilder.<RuleResponse>created(
                         URI.create("/v1/registrations/rules/" + rule.id())).entity(rule).build());
+    }
+
+    @GET
+    @Path("/rules/{rule_id}")
+    @RolesAllowed(Roles.ADMIN)
+    @Operation(operationId = "getRegistrationRule", summary = "Get an auto-approval rule", description = "Beyond the seed.")
+    public Uni<RuleResponse> rule(@PathParam("rule_id") String id) {
+        return rules.get(actor.org(), Params.uuid("rule_id", id));
     }
 
     @DELETE

@@ -71,6 +71,12 @@ public class RegistrationRuleRepository {
                 .map(rows -> rows.iterator().next().getBoolean(0));
     }
 
+    /** The rule, or null when the organization has no such rule. */
+    public Uni<RegistrationRule> find(SqlConnection conn, UUID id) {
+        return conn.preparedQuery("SELECT " + COLUMNS + " FROM registration_rules WHERE id = $1").execute(Tuple.of(id))
+                .map(rows -> first(rows, RegistrationRuleRepository::rule));
+    }
+
     /** Deletes the rule and answers it, or null when the organization has no such rule. */
     public Uni<RegistrationRule> delete(SqlConnection conn, UUID id) {
         return conn.preparedQuery("DELETE FROM registration_rules WHERE id = $1 RETURNING " + COLUMNS).execute(Tuple.of(id))

@@ -70,6 +70,15 @@ public class RegistrationRuleService {
                 found.nextCursor(r -> PageRequest.Cursor.at(r.createdAt, r.id))));
     }
 
+    public Uni<RuleResponse> get(UUID org, UUID id) {
+        return db.inOrg(org, conn -> rules.find(conn, id)).map(rule -> {
+            if (rule == null) {
+                throw ApiException.notFound("Registration rule");
+            }
+            return RuleResponse.of(rule);
+        });
+    }
+
     public Uni<Void> delete(UUID org, String actor, UUID id) {
         return db.inOrg(org, conn -> rules.delete(conn, id).chain(rule -> {
             if (rule == null) {

@@ -121,6 +121,12 @@ public class AuditRepository {
                 .page(conn, page.limit(), AuditRepository::checkpoint);
     }
 
+    /** The checkpoint, or null when the organization has none of this id. */
+    public Uni<Checkpoint> findCheckpoint(SqlConnection conn, UUID id) {
+        return conn.preparedQuery("SELECT " + CHECKPOINT_COLUMNS + " FROM audit_checkpoints WHERE id = $1")
+                .execute(Tuple.of(id)).map(rows -> first(rows, AuditRepository::checkpoint));
+    }
+
     /** The newest checkpoint at or below {@code atMostSequence} (null: any), or null when there is none. */
     public Uni<Checkpoint> latestCheckpoint(SqlConnection conn, Long atMostSequence) {
         return conn.preparedQuery("SELECT " + CHECKPOINT_COLUMNS + " FROM audit_checkpoints WHERE sequence <= $1"

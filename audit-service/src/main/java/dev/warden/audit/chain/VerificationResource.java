@@ -1,6 +1,7 @@
 package dev.warden.audit.chain;
 
 import dev.warden.api.Params;
+import dev.warden.api.WardenApiDefinition;
 import dev.warden.tenancy.security.CurrentActor;
 import dev.warden.tenancy.security.Roles;
 import io.smallrye.mutiny.Uni;
@@ -12,6 +13,7 @@ import jakarta.ws.rs.PathParam;
 import jakarta.ws.rs.Produces;
 import jakarta.ws.rs.core.MediaType;
 import org.eclipse.microprofile.openapi.annotations.Operation;
+import org.eclipse.microprofile.openapi.annotations.headers.Header;
 import org.eclipse.microprofile.openapi.annotations.media.Content;
 import org.eclipse.microprofile.openapi.annotations.media.Schema;
 import org.eclipse.microprofile.openapi.annotations.responses.APIResponse;
@@ -39,6 +41,7 @@ public class VerificationResource {
             description = "Answers 202 at once; poll the verification for progress and its verdict, which names the first "
                     + "entry that does not verify. GET /v1/audit/verify checks only from the newest checkpoint.")
     @APIResponse(responseCode = "202", description = "Started; Location names the verification",
+            headers = @Header(name = "Location", ref = WardenApiDefinition.LOCATION),
             content = @Content(mediaType = MediaType.APPLICATION_JSON, schema = @Schema(implementation = ChainVerification.class)))
     public Uni<RestResponse<ChainVerification>> start() {
         return jobs.start(actor.org(), actor.name()).map(v -> RestResponse.ResponseBuilder.<ChainVerification>create(202)

@@ -1,6 +1,8 @@
 package dev.warden.audit.checkpoint;
 
 import dev.warden.api.PageRequest;
+import dev.warden.api.Params;
+import dev.warden.api.WardenApiDefinition;
 import dev.warden.events.audit.AuditEvents.Checkpoint;
 import dev.warden.tenancy.security.CurrentActor;
 import dev.warden.tenancy.security.Roles;
@@ -10,10 +12,12 @@ import jakarta.annotation.security.RolesAllowed;
 import jakarta.ws.rs.GET;
 import jakarta.ws.rs.POST;
 import jakarta.ws.rs.Path;
+import jakarta.ws.rs.PathParam;
 import jakarta.ws.rs.Produces;
 import jakarta.ws.rs.QueryParam;
 import jakarta.ws.rs.core.MediaType;
 import org.eclipse.microprofile.openapi.annotations.Operation;
+import org.eclipse.microprofile.openapi.annotations.headers.Header;
 import org.eclipse.microprofile.openapi.annotations.media.Content;
 import org.eclipse.microprofile.openapi.annotations.media.Schema;
 import org.eclipse.microprofile.openapi.annotations.responses.APIResponse;
@@ -55,10 +59,19 @@ public class CheckpointResource {
     @RolesAllowed(Roles.AUDITOR)
     @Operation(operationId = "signCheckpoint", summary = "Sign the current head now")
     @APIResponse(responseCode = "201", description = "Signed; Location names the checkpoint",
+            headers = @Header(name = "Location", ref = WardenApiDefinition.LOCATION),
             content = @Content(mediaType = MediaType.APPLICATION_JSON, schema = @Schema(implementation = Checkpoint.class)))
     public Uni<RestResponse<Checkpoint>> sign() {
         return checkpoints.sign(actor.org()).map(c -> RestResponse.ResponseBuilder.<Checkpoint>created(
                 URI.create("/v1/audit/checkpoints/" + c.id())).entity(c).build());
+    }
+
+    @GET
+    @Path("/checkpoints/{checkpoint_id}")
+    @RolesAllowed(Roles.AUDITOR)
+    @Operation(operationId = "getCheckpoint", summary = "Get a signed checkpoint")
+    public Uni<Checkpoint> get(@PathParam("checkpoint_id") String id) {
+        return checkpoints.get(actor.org(), Params.uuid("checkpoint_id", id));
     }
 
     @GET

@@ -1,5 +1,6 @@
 package dev.warden.audit.checkpoint;
 
+import dev.warden.api.ApiException;
 import dev.warden.api.PageRequest;
 import dev.warden.api.PageRequest.Cursor;
 import dev.warden.audit.chain.AuditRepository;
@@ -71,6 +72,15 @@ public class CheckpointService {
         return db.inOrg(org, conn -> repository.checkpoints(conn, page))
                 .map(found -> new CheckpointPage(found.items(), found.total(), found.totalExact(),
                         found.nextCursor(c -> new Cursor(c.sequence(), c.id()))));
+    }
+
+    public Uni<Checkpoint> get(UUID org, UUID id) {
+        return db.inOrg(org, conn -> repository.findCheckpoint(conn, id)).map(checkpoint -> {
+            if (checkpoint == null) {
+                throw ApiException.notFound("Checkpoint");
+            }
+            return checkpoint;
+        });
     }
 
     /** The newest checkpoint of {@code org}, or null. */

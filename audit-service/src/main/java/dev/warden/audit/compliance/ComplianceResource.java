@@ -20,6 +20,7 @@ import jakarta.ws.rs.core.MediaType;
 import jakarta.ws.rs.core.Response;
 import org.eclipse.microprofile.openapi.annotations.Operation;
 import org.eclipse.microprofile.openapi.annotations.enums.SchemaType;
+import org.eclipse.microprofile.openapi.annotations.headers.Header;
 import org.eclipse.microprofile.openapi.annotations.media.Content;
 import org.eclipse.microprofile.openapi.annotations.media.Schema;
 import org.eclipse.microprofile.openapi.annotations.parameters.Parameter;
@@ -59,6 +60,7 @@ public class ComplianceResource {
     @APIResponse(responseCode = "404", ref = WardenApiDefinition.NOT_FOUND)
     @Operation(operationId = "createCompliancePackage", summary = "Build a compliance package", description = "Answers 202 at once; poll the package for progress.")
     @APIResponse(responseCode = "202", description = "Accepted; Location names the package",
+            headers = @Header(name = "Location", ref = WardenApiDefinition.LOCATION),
             content = @Content(mediaType = MediaType.APPLICATION_JSON, schema = @Schema(implementation = PackageResponse.class)))
     public Uni<RestResponse<PackageResponse>> create(CreatePackageRequest request) {
         CreatePackageRequest body = Checks.body(request);

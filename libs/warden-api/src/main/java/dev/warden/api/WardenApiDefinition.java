@@ -25,7 +25,9 @@ import org.eclipse.microprofile.openapi.annotations.security.SecuritySchemes;
 @OpenAPIDefinition(
         info = @Info(title = "Warden", version = "1.0"),
         security = {@SecurityRequirement(name = "bearer"), @SecurityRequirement(name = "apiKey")},
-        components = @Components(responses = {
+        components = @Components(headers = @Header(name = WardenApiDefinition.LOCATION,
+                description = "The path of what the request created or started: a GET of it answers it",
+                schema = @Schema(type = SchemaType.STRING, format = "uri-reference")), responses = {
                 @APIResponse(name = WardenApiDefinition.BAD_REQUEST, responseCode = "400",
                         description = "Invalid input: each offending field or parameter is named in details",
                         content = @Content(mediaType = MediaType.APPLICATION_JSON, schema = @Schema(implementation = ErrorResponse.class))),
@@ -66,6 +68,12 @@ import org.eclipse.microprofile.openapi.annotations.security.SecuritySchemes;
         @SecurityScheme(securitySchemeName = "apiKey", type = SecuritySchemeType.APIKEY, in = SecuritySchemeIn.HEADER,
                 apiKeyName = "X-API-Key", description = "An API key created at /v1/api-keys")})
 public class WardenApiDefinition extends Application {
+
+    /**
+     * The header under {@code components/headers} that an answer naming what it created carries:
+     * {@code @APIResponse(..., headers = @Header(name = "Location", ref = WardenApiDefinition.LOCATION))}.
+     */
+    public static final String LOCATION = "Location";
 
     /** Names of the shared responses under {@code components/responses}. */
     public static final String BAD_REQUEST = "BadRequest";

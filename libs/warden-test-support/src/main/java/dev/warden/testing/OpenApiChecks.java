@@ -105,6 +105,12 @@ public final class OpenApiChecks {
             if (!responses.isObject() || !hasSuccess(responses)) {
                 problems.add(where + ": no 2xx response");
             }
+            responses.fields().forEachRemaining(response -> {
+                if (response.getKey().startsWith("2") && response.getValue().path("description").asText().contains("Location")
+                        && !response.getValue().path("headers").has("Location")) {
+                    problems.add(where + ": " + response.getKey() + " speaks of Location but does not document the header");
+                }
+            });
             expect(problems, where, responses, "500", "InternalError");
             expect(problems, where, responses, "503", "ServiceUnavailable");
             boolean input = op.path("parameters").size() > 0 || op.has("requestBody");

@@ -17,6 +17,7 @@ import jakarta.ws.rs.core.MediaType;
 import jakarta.ws.rs.core.UriInfo;
 import org.eclipse.microprofile.openapi.annotations.Operation;
 import org.eclipse.microprofile.openapi.annotations.enums.SchemaType;
+import org.eclipse.microprofile.openapi.annotations.headers.Header;
 import org.eclipse.microprofile.openapi.annotations.media.Content;
 import org.eclipse.microprofile.openapi.annotations.media.Schema;
 import org.eclipse.microprofile.openapi.annotations.parameters.Parameter;
@@ -51,6 +52,7 @@ public class RunResource {
     @APIResponse(responseCode = "200", description = "The run's outcome",
             content = @Content(mediaType = MediaType.APPLICATION_JSON, schema = @Schema(implementation = Execution.class)))
     @APIResponse(responseCode = "202", description = "async=true: the run started; Location names the execution",
+            headers = @Header(name = "Location", ref = WardenApiDefinition.LOCATION),
             content = @Content(mediaType = MediaType.APPLICATION_JSON, schema = @Schema(implementation = Execution.class)))
     @APIResponse(responseCode = "429", ref = WardenApiDefinition.TOO_MANY_REQUESTS)
     public Uni<RestResponse<Execution>> run(@PathParam("agent_id") String agentId,

@@ -22,7 +22,7 @@ import java.util.regex.Pattern;
  *   <li>its status is documented for the operation (any 5xx is a failure anyway);</li>
  *   <li>a 4xx is the one JSON error shape ({@code {"error": {"code", "message", "details"}}});</li>
  *   <li>a 2xx has a documented media type and a body valid against that status's schema, with no field the
- *       schema does not name (no body for 204);</li>
+ *       schema does not name (no body for 204), and documents its {@code Location} header when it sends one;</li>
  *   <li>no body holds a stack trace, a Java class or an exception name.</li>
  * </ul>
  */
@@ -68,6 +68,9 @@ public final class AnswerCheck {
             problems.addAll(errorShape(answer, mediaType));
         } else if (status >= 200 && status < 300) {
             problems.addAll(success(op, answer, mediaType, documented));
+            if (answer.headers().containsKey("location") && !documented.path("headers").has("Location")) {
+                problems.add("the answer names what it made in Location, which " + status + " does not document");
+            }
         }
         return problems;
     }

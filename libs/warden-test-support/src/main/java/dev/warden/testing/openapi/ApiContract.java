@@ -90,7 +90,8 @@ public final class ApiContract {
     }
 
     /**
-     * Calls every operation once, validly, and writes each answer to {@code folder/<operationId>.json}; then each
+     * Calls every operation once, validly, and writes each answer to {@code folder/<operationId>.json}, failing when
+ * an answer's {@code Location} is not something a GET with the same credential answers (200); then each
      * value of an enumerated query parameter to {@code folder/<operationId>.<name>=<value>.json}. A 409 there (a
      * package still being built) is asked again until it is something else.
      */
@@ -98,8 +99,9 @@ public final class ApiContract {
         Driver driver = new Driver(doc, base, orgAdmin, platformAdmin).knowing(knownIds);
         Cases cases = new Cases(driver, new Random(1));
         Map<String, Exchanged> answers = new LinkedHashMap<>();
-        Coverage.everyOperation(driver, cases, (c, a) -> {
-        }).forEach((op, exchanged) -> answers.put(op.id(), exchanged));
+        List<String> nowhere = new ArrayList<>();
+        Coverage.everyOperation(driver, cases, (c, a) -> follow(c, a, nowhere))
+                .forEach((op, exchanged) -> answers.put(op.id(), exchanged));
         for (Operation op : doc.operations()) {
             Supplier<Prepared> supplier = prepared.get(op.id());
             if (supplier != null) {
@@ -107,8 +109,14 @@ public final class ApiContract {
                 byte[] body = p.json() == null ? null : p.json().getBytes(StandardCharsets.UTF_8);
                 Request request = new Request(op.method(), p.target(),
                         Exchange.headers(orgAdmin, body == null ? null : "application/json"), body);
-                answers.put(op.id(), new Exchanged(new Case(op, Cases.Kind.VALID, "", request, false), driver.send(op, request)));
+                Case c = new Case(op, Cases.Kind.VALID, "", request, false);
+                Answer answer = driver.send(op, request);
+                follow(c, answer, nowhere);
+                answers.put(op.id(), new Exchanged(c, answer));
             }
+        }
+        if (!nowhere.isEmpty()) {
+            throw new AssertionError("Locations that name nothing a GET answers:\n  - " + String.join("\n  - ", nowhere));
         }
         for (Operation op : doc.operations()) {
             for (Parameter p : op.in("query")) {
@@ -184,6 +192,26 @@ public final class ApiContract {
         if (!problems.isEmpty()) {
             throw new AssertionError("The recorded answers of " + doc.root().path("info").path("title").asText()
                     + " do not match its document:\n  - " + String.join("\n  - ", problems));
+        }
+    }
+
+    /**
+     * A 2xx answer's {@code Location} names what it made or started: a GET of it with the same credential, asked at
+     * once (before another operation of the run deletes it), must answer 200.
+     */
+    private void follow(Case c, Answer answer, List<String> nowhere) {
+        String location = answer.headers().get("location");
+        if (location == null || answer.status() / 100 != 2) {
+            return;
+        }
+        Map<String, String> caller = new LinkedHashMap<>(c.request().headers());
+        caller.remove("Content-Type");
+        URI named = URI.create(location);
+        Answer followed = Exchange.send(base, new Request("GET", named.getRawPath()
+                + (named.getRawQuery() == null ? "" : "?" + named.getRawQuery()), caller, null));
+        if (followed.status() != 200) {
+            nowhere.add(c.op() + " answered Location " + location + ", whose GET answers " + followed.status() + " "
+                    + OpenApiFuzzer.excerpt(followed));
         }
     }
 

@@ -97,6 +97,10 @@ class OpenApiTest {
             assertEquals("object", rules.path("items").path("type").asText(), schema + ".rules holds objects");
         }
         assertEquals("object", schemas.path("CreateAgentRequest").path("properties").path("metadata").path("type").asText());
+        // What the service refuses otherwise (a 400 "must be an object"), in the create as in the patch
+        assertEquals("object", schemas.path("McpIntegration").path("properties").path("mcp_capabilities").path("type").asText());
+        assertEquals("[\"entries\"]", schemas.path("OutboundAllowList").path("required").toString());
+        assertEquals("[\"name\",\"role\"]", schemas.path("CreateApiKeyRequest").path("required").toString());
         assertFalse(schemas.path("UpdateAgentRequest").path("properties").has("empty"), "no Java helper is a field");
         assertFalse(schemas.path("UpdatePolicyRequest").path("properties").has("empty"), "no Java helper is a field");
     }

@@ -27,7 +27,6 @@ public final class AccessModels {
             @Schema(nullable = true, description = "null on the last page") String nextCursor) {
     }
 
-    @Schema(name = "CreateApiKeyRequest")
     /** Replaces an organization's outbound allow-list; an empty list admits nothing internal. */
     public record OutboundAllowList(@Schema(required = true, examples = "[\"10.20.0.0/16\", \"*.corp.example\"]",
             description = "CIDR blocks, host names or *.suffixes, at most 100") List<String> entries) {

@@ -16,6 +16,8 @@ import jakarta.ws.rs.Path;
 import jakarta.ws.rs.PathParam;
 import jakarta.ws.rs.Produces;
 import jakarta.ws.rs.QueryParam;
+import jakarta.ws.rs.core.Context;
+import jakarta.ws.rs.core.HttpHeaders;
 import jakarta.ws.rs.core.MediaType;
 import jakarta.ws.rs.core.Response;
 import org.eclipse.microprofile.openapi.annotations.Operation;
@@ -34,6 +36,7 @@ import java.io.UncheckedIOException;
 import java.net.URI;
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
+import java.util.List;
 import java.util.UUID;
 import java.util.zip.ZipEntry;
 import java.util.zip.ZipOutputStream;
@@ -46,6 +49,7 @@ import java.util.zip.ZipOutputStream;
 public class ComplianceResource {
 
     private static final Duration MAX_RANGE = Duration.ofDays(400);
+    private static final String ZIP = "application/zip";
 
     private final ComplianceBuilder builder;
     private final CurrentActor actor;
@@ -79,28 +83,39 @@ public class ComplianceResource {
 
     @GET
     @Path("/{package_id}")
+    @Produces({MediaType.APPLICATION_JSON, ZIP})
     @RolesAllowed(Roles.AUDITOR)
-    @Operation(operationId = "getCompliancePackage", summary = "Get a compliance package", description = "As JSON, or with format=zip as a ZIP holding the signed content, its signature and the public key.")
+    @Operation(operationId = "getCompliancePackage", summary = "Get a compliance package", description = "As JSON, or "
+            + "with format=zip (or without format, when Accept takes application/zip and not JSON) as a ZIP holding the "
+            + "signed content, its signature and the public key.")
     @APIResponse(responseCode = "200", description = "The package; with format=zip the ZIP download",
             content = {@Content(mediaType = MediaType.APPLICATION_JSON, schema = @Schema(implementation = PackageResponse.class)),
-                    @Content(mediaType = "application/zip", schema = @Schema(type = SchemaType.STRING, format = "binary"))})
+                    @Content(mediaType = ZIP, schema = @Schema(type = SchemaType.STRING, format = "binary"))})
     @APIResponse(responseCode = "409", ref = WardenApiDefinition.CONFLICT)
     public Uni<Response> get(@PathParam("package_id") String packageId, @Parameter(description = "json (the default) or zip", schema = @Schema(type = SchemaType.STRING, enumeration = {"json", "zip"}))
-                             @QueryParam("format") String format) {
+                             @QueryParam("format") String format, @Context HttpHeaders headers) {
         UUID id = Params.uuid("package_id", packageId);
         if (format != null && !format.equals("json") && !format.equals("zip")) {
             throw ApiException.invalidField("format", "must be json or zip");
         }
+        boolean zipped = format != null ? format.equals("zip") : zipOnly(headers.getAcceptableMediaTypes());
         return builder.find(actor.org(), id).map(pkg -> {
-            if (!"zip".equals(format)) {
-                return Response.ok(pkg).build();
+            if (!zipped) {
+                return Response.ok(pkg, MediaType.APPLICATION_JSON_TYPE).build();
             }
             if (!"ready".equals(pkg.status())) {
                 throw ApiException.conflict("The package is " + pkg.status() + " (" + pkg.progress() + "%)");
             }
-            return Response.ok(zip(pkg), "application/zip")
+            return Response.ok(zip(pkg), ZIP)
                     .header("Content-Disposition", "attachment; filename=\"compliance-" + id + ".zip\"").build();
         });
+    }
+
+    /** Whether the caller takes the ZIP and not JSON (a client that picks a response's media type by Accept alone). */
+    private static boolean zipOnly(List<MediaType> acceptable) {
+        MediaType zip = MediaType.valueOf(ZIP);
+        return acceptable.stream().anyMatch(type -> !type.isWildcardType() && type.isCompatible(zip))
+                && acceptable.stream().noneMatch(type -> type.isCompatible(MediaType.APPLICATION_JSON_TYPE));
     }
 
     /** package.json is the exact signed byte sequence (canonical JSON); package.sig its Ed25519 signature. */

@@ -6,9 +6,12 @@ import com.fasterxml.jackson.databind.PropertyNamingStrategies;
 import com.fasterxml.jackson.databind.annotation.JsonNaming;
 import org.eclipse.microprofile.openapi.annotations.media.Schema;
 
+import java.util.Map;
+
 @JsonNaming(PropertyNamingStrategies.SnakeCaseStrategy.class)
 public record McpIntegration(@JsonProperty("is_mcp_server") Boolean isMcpServer,
                              @Schema(nullable = true) String mcpServerUrl,
+                             @Schema(implementation = Map.class)
                              JsonNode mcpCapabilities) {
 
     /** Seed 002's default: not a server, no URL, no capabilities ({@code {}}, not null, as the seed shows). */

@@ -38,6 +38,7 @@ import java.util.List;
 import java.util.Locale;
 import java.util.Map;
 import java.util.Optional;
+import java.util.Properties;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.locks.LockSupport;
 import java.util.function.Supplier;
@@ -440,8 +441,15 @@ public final class OutboxBench {
                 "--throughput", "-1",
                 "--producer-props", "acks=all", "enable.idempotence=true", "linger.ms=5", "batch.size=262144",
                 "bootstrap.servers=" + kafka.bootstrapServers()));
-        // The same principal and SASL settings as the relay's producer, so both sides pay the same authentication.
-        LocalKafka.platformSecurity(kafka.bootstrapServers()).forEach((k, v) -> cmd.add(k + "=" + v));
+        // The same principal and SASL settings as the relay's producer, so both sides pay the same authentication; in a
+        // file, since --producer-props splits each at its first '=' and the JAAS setting holds more of them.
+        Path clientConfig = workDir.resolve("perf-producer.properties");
+        Properties security = new Properties();
+        security.putAll(LocalKafka.platformSecurity(kafka.bootstrapServers()));
+        try (var writer = Files.newBufferedWriter(clientConfig)) {
+            security.store(writer, "bench producer");
+        }
+        cmd.addAll(List.of("--producer.config", clientConfig.toString()));
         Path log = workDir.resolve("perf-" + round + ".log");
         Process p = new ProcessBuilder(cmd).redirectErrorStream(true).start();
         CpuMeter.Snapshot cpu0 = null;

@@ -215,6 +215,13 @@ class FaultsTest {
         // arrives. Committed, not yet in force: a 503, and the key still works until the broker is back.
         tenant.admin().delete("/v1/api-keys/" + viewerId).then().statusCode(503).header("Retry-After", "5");
         tenant.as(viewer).get("/v1/agents").then().statusCode(200);
+        // A deploy's answer waits for its event the same way; its client cannot know it committed. Sent again with its
+        // Idempotency-Key once the broker is back, it answers the first deploy's version, not a second deploy.
+        String deployed = tenant.admin().body(AgentMother.triageAgent()).post("/v1/agents").then().statusCode(201)
+                .extract().path("id");
+        String key = java.util.UUID.randomUUID().toString();
+        tenant.admin().header("Idempotency-Key", key).body(AgentMother.deployment("registry.example.com/triage:v1"))
+                .post("/v1/agents/" + deployed + "/deploy").then().statusCode(503).header("Retry-After", "5");
 
         kafka.restore();
 
@@ -222,8 +229,13 @@ class FaultsTest {
         tenant.admin().post("/v1/agents/" + id + "/suspend").then().statusCode(200).body("status", equalTo("suspended"));
         tenant.admin().delete("/v1/api-keys/" + viewerId).then().statusCode(200).body("revoked", equalTo(true));
         tenant.as(viewer).get("/v1/agents").then().statusCode(401);
+        tenant.admin().header("Idempotency-Key", key).body(AgentMother.deployment("registry.example.com/triage:v1"))
+                .post("/v1/agents/" + deployed + "/deploy").then().statusCode(200).body("version", equalTo(1));
+        tenant.admin().get("/v1/agents/" + deployed + "/versions").then().body("total", equalTo(1));
         assertEquals(List.of(EventTypes.AGENT_CREATED, EventTypes.AGENT_SUSPENDED),
                 Events.types(Events.about(Topics.AGENTS, id, 2)));
+        assertEquals(List.of(EventTypes.AGENT_CREATED, EventTypes.AGENT_DEPLOYED),
+                Events.types(Events.about(Topics.AGENTS, deployed, 2)));
         log.assertNoNoise();
     }
 

@@ -106,6 +106,20 @@ class OpenApiTest {
     }
 
     @Test
+    void theChangesThatTakeAnIdempotencyKeySaySo() {
+        JsonNode doc = document();
+        for (String id : Set.of("createAgent", "deployAgent", "rollbackAgent")) {
+            boolean documented = false;
+            for (JsonNode parameter : operation(doc, id).path("parameters")) {
+                documented |= "Idempotency-Key".equals(parameter.path("name").asText())
+                        && "header".equals(parameter.path("in").asText())
+                        && !parameter.path("required").asBoolean(false);
+            }
+            assertTrue(documented, id + " documents its optional Idempotency-Key header");
+        }
+    }
+
+    @Test
     void answeredFieldsAreRequiredAndCheckedParametersSayTheirType() {
         JsonNode doc = document();
         JsonNode schemas = doc.path("components").path("schemas");

@@ -12,6 +12,7 @@ import dev.warden.api.Params;
 import dev.warden.api.WardenApiDefinition;
 import dev.warden.events.agent.AgentSnapshot;
 import dev.warden.events.agent.AgentStatus;
+import dev.warden.tenancy.db.Idempotency;
 import dev.warden.tenancy.security.CurrentActor;
 import dev.warden.tenancy.security.Roles;
 import io.smallrye.mutiny.Uni;
@@ -31,6 +32,7 @@ import jakarta.ws.rs.core.HttpHeaders;
 import jakarta.ws.rs.core.MediaType;
 import jakarta.ws.rs.core.UriInfo;
 import org.eclipse.microprofile.openapi.annotations.Operation;
+import org.eclipse.microprofile.openapi.annotations.enums.ParameterIn;
 import org.eclipse.microprofile.openapi.annotations.enums.SchemaType;
 import org.eclipse.microprofile.openapi.annotations.headers.Header;
 import org.eclipse.microprofile.openapi.annotations.media.Content;
@@ -41,6 +43,7 @@ import org.eclipse.microprofile.openapi.annotations.tags.Tag;
 import org.jboss.resteasy.reactive.RestResponse;
 
 import java.net.URI;
+import java.util.UUID;
 
 @Path("/v1/agents")
 @Produces(MediaType.APPLICATION_JSON)
@@ -82,8 +85,11 @@ public class AgentResource {
     @APIResponse(responseCode = "201", description = "Created; Location names the agent",
             headers = @Header(name = "Location", ref = WardenApiDefinition.LOCATION), content = @Content(schema = @Schema(implementation = AgentSnapshot.class)))
     @APIResponse(responseCode = "409", ref = WardenApiDefinition.CONFLICT)
-    public Uni<RestResponse<AgentSnapshot>> create(CreateAgentRequest request, @jakarta.ws.rs.core.Context UriInfo uri) {
-        return agents.create(actor.org(), actor.name(), Checks.body(request))
+    @Parameter(name = Idempotency.HEADER, in = ParameterIn.HEADER, description = IDEMPOTENCY,
+            schema = @Schema(type = SchemaType.STRING, minLength = 1, maxLength = 255))
+    public Uni<RestResponse<AgentSnapshot>> create(CreateAgentRequest request, @Context UriInfo uri, @Context HttpHeaders headers) {
+        CreateAgentRequest body = Checks.body(request);
+        return agents.create(actor.org(), actor.name(), body, Idempotency.Key.of(headers, "createAgent", body))
                 .map(agent -> RestResponse.ResponseBuilder.<AgentSnapshot>created(
                         URI.create(uri.getBaseUri().getPath() + "v1/agents/" + agent.id())).entity(agent).build());
     }
@@ -105,8 +111,12 @@ public class AgentResource {
     @Operation(operationId = "deployAgent", summary = "Deploy a new version", description = "Creates version N+1 with the "
             + "image and sets the agent active. A suspended agent stays suspended: only an admin can lift a suspension, "
             + "with lift_suspension; anyone else gets 403.")
-    public Uni<AgentSnapshot> deploy(@PathParam("agent_id") String agentId, DeployRequest request) {
-        return agents.deploy(actor.org(), caller(), Params.uuid("agent_id", agentId), Checks.body(request));
+    @Parameter(name = Idempotency.HEADER, in = ParameterIn.HEADER, description = IDEMPOTENCY,
+            schema = @Schema(type = SchemaType.STRING, minLength = 1, maxLength = 255))
+    public Uni<AgentSnapshot> deploy(@PathParam("agent_id") String agentId, DeployRequest request, @Context HttpHeaders headers) {
+        UUID id = Params.uuid("agent_id", agentId);
+        DeployRequest body = Checks.body(request);
+        return agents.deploy(actor.org(), caller(), id, body, Idempotency.Key.of(headers, "deployAgent " + id, body));
     }
 
     @POST
@@ -146,15 +156,23 @@ public class AgentResource {
             description = "To target_version, or the version before the current one; 400 when there is none. "
                     + "A suspended agent stays suspended: only an admin can lift a suspension, with lift_suspension=true; "
                     + "anyone else gets 403.")
+    @Parameter(name = Idempotency.HEADER, in = ParameterIn.HEADER, description = IDEMPOTENCY,
+            schema = @Schema(type = SchemaType.STRING, minLength = 1, maxLength = 255))
     public Uni<AgentSnapshot> rollback(@PathParam("agent_id") String agentId,
                                        @Parameter(schema = @Schema(type = SchemaType.INTEGER, minimum = "1"))
                                        @QueryParam("target_version") String targetVersion,
                                        @Parameter(schema = @Schema(type = SchemaType.BOOLEAN))
-                                       @QueryParam("lift_suspension") String liftSuspension) {
-        return agents.rollback(actor.org(), caller(), Params.uuid("agent_id", agentId),
-                Params.optionalInteger("target_version", targetVersion, 1, Integer.MAX_VALUE),
-                Boolean.TRUE.equals(Params.optionalBoolean("lift_suspension", liftSuspension)));
+                                       @QueryParam("lift_suspension") String liftSuspension, @Context HttpHeaders headers) {
+        UUID id = Params.uuid("agent_id", agentId);
+        Integer target = Params.optionalInteger("target_version", targetVersion, 1, Integer.MAX_VALUE);
+        boolean lift = Boolean.TRUE.equals(Params.optionalBoolean("lift_suspension", liftSuspension));
+        return agents.rollback(actor.org(), caller(), id, target, lift,
+                Idempotency.Key.of(headers, "rollbackAgent " + id + " " + target + " " + lift, null));
     }
+
+    /** The header's description in the document, the same on every operation that takes it. */
+    static final String IDEMPOTENCY = "Any unique value (a UUID): sent again with the same request, the answer is the "
+            + "first one and nothing changes twice; with another request, a 409. Kept 24 hours.";
 
     private Caller caller() {
         return new Caller(actor.name(), actor.has(Roles.ADMIN));

@@ -31,6 +31,7 @@ import dev.warden.events.agent.McpIntegration;
 import dev.warden.events.agent.Notifications;
 import dev.warden.outbox.Deliveries;
 import dev.warden.outbox.Outbox;
+import dev.warden.tenancy.db.Idempotency;
 import dev.warden.tenancy.db.SqlErrors;
 import dev.warden.tenancy.db.TenantDb;
 import io.smallrye.mutiny.Uni;
@@ -81,7 +82,7 @@ public class AgentService {
         return db.inOrg(org, conn -> agents.findById(conn, id).map(AgentService::orNotFound).map(Agent::snapshot));
     }
 
-    public Uni<AgentSnapshot> create(UUID org, String actor, CreateAgentRequest req) {
+    public Uni<AgentSnapshot> create(UUID org, String actor, CreateAgentRequest req, Idempotency.Key once) {
         Agent agent = Agent.create(org, actor);
         agent.name = req.name();
         agent.description = req.description();
@@ -113,7 +114,7 @@ public class AgentService {
         }
         AgentRules.check(agent);
         Map<String, URI> internal = AgentRules.internalUrls(agent, null);
-        return db.inOrg(org, conn -> admitted(conn, internal)
+        return db.inOrg(org, conn -> Idempotency.once(conn, once, AgentSnapshot.class, () -> admitted(conn, internal)
                 .chain(() -> realms.checkAssignable(conn, agent.realm, "realm"))
                 .chain(() -> agent.publicKey == null ? Uni.createFrom().item(false) : keys.keyInUse(conn, agent.publicKey))
                 .invoke(inUse -> {
@@ -122,7 +123,7 @@ public class AgentService {
                     }
                 })
                 .chain(() -> agents.insert(conn, agent))
-                .chain(() -> emit(conn, agent, EventTypes.AGENT_CREATED, new AgentChanged(agent.snapshot()))))
+                .chain(() -> emit(conn, agent, EventTypes.AGENT_CREATED, new AgentChanged(agent.snapshot())))))
                 .onFailure(e -> SqlErrors.uniqueViolation(e, AgentRepository.PUBLIC_KEY_INDEX)).transform(e -> keyTaken());
     }
 
@@ -144,7 +145,7 @@ public class AgentService {
         });
     }
 
-    public Uni<AgentSnapshot> deploy(UUID org, Caller caller, UUID id, DeployRequest req) {
+    public Uni<AgentSnapshot> deploy(UUID org, Caller caller, UUID id, DeployRequest req, Idempotency.Key key) {
         String actor = caller.name();
         Checks checks = new Checks().required("image_uri", req == null ? null : req.imageUri());
         if (req != null) {
@@ -155,7 +156,7 @@ public class AgentService {
             checks.noSecrets("config", req.config());
         }
         checks.orThrow();
-        return enforced(org, id, change(org, id, (conn, agent) -> {
+        return enforced(org, id, change(org, id, key, (conn, agent) -> {
             AgentRules.checkActivation(agent, caller.admin(), Boolean.TRUE.equals(req.liftSuspension()),
                     "\"lift_suspension\": true in the body");
             boolean lifted = agent.status == AgentStatus.SUSPENDED;
@@ -206,9 +207,10 @@ public class AgentService {
         });
     }
 
-    public Uni<AgentSnapshot> rollback(UUID org, Caller caller, UUID id, Integer targetVersion, boolean liftSuspension) {
+    public Uni<AgentSnapshot> rollback(UUID org, Caller caller, UUID id, Integer targetVersion, boolean liftSuspension,
+                                       Idempotency.Key key) {
         String actor = caller.name();
-        return enforced(org, id, change(org, id, (conn, agent) -> {
+        return enforced(org, id, change(org, id, key, (conn, agent) -> {
             AgentRules.checkActivation(agent, caller.admin(), liftSuspension, "lift_suspension=true");
             boolean lifted = agent.status == AgentStatus.SUSPENDED;
             int from = agent.version;
@@ -253,8 +255,14 @@ public class AgentService {
 
     /** Runs {@code work} on the locked agent in one transaction; an agent this org cannot see is a 404. */
     private Uni<AgentSnapshot> change(UUID org, UUID id, java.util.function.BiFunction<SqlConnection, Agent, Uni<AgentSnapshot>> work) {
-        return db.inOrg(org, conn -> agents.lockById(conn, id).map(AgentService::orNotFound)
-                .chain(agent -> work.apply(conn, agent)));
+        return change(org, id, null, work);
+    }
+
+    /** A change of one agent, under its row lock; with a key, a change made once however often it is asked (Idempotency). */
+    private Uni<AgentSnapshot> change(UUID org, UUID id, Idempotency.Key key,
+                                      java.util.function.BiFunction<SqlConnection, Agent, Uni<AgentSnapshot>> work) {
+        return db.inOrg(org, conn -> Idempotency.once(conn, key, AgentSnapshot.class, () -> agents.lockById(conn, id)
+                .map(AgentService::orNotFound).chain(agent -> work.apply(conn, agent))));
     }
 
     /**

@@ -87,12 +87,12 @@ public class AccessService {
     }
 
     public Uni<OrganizationRecord> getOrganization(UUID id) {
-        return db.asPlatform(conn -> repository.findOrganization(conn, id)).map(AccessService::orgOrNotFound);
+        return db.asPlatform(conn -> repository.findOrganization(conn, id)).map(found -> ApiException.found(found, "Organization"));
     }
 
     /** Disables an organization: every one of its keys stops working in every service. */
     public Uni<OrganizationRecord> setOrganizationStatus(UUID id, String status) {
-        return db.asPlatform(conn -> repository.findOrganization(conn, id).map(AccessService::orgOrNotFound)
+        return db.asPlatform(conn -> repository.findOrganization(conn, id).map(found -> ApiException.found(found, "Organization"))
                 .chain(org -> {
                     if (org.status().equals(status)) {
                         return Uni.createFrom().item(org);
@@ -120,7 +120,7 @@ public class AccessService {
         }
         checks.orThrow();
         List<String> normalized = entries.stream().map(e -> e.trim().toLowerCase(java.util.Locale.ROOT)).distinct().toList();
-        return db.asPlatform(conn -> repository.findOrganization(conn, id).map(AccessService::orgOrNotFound)
+        return db.asPlatform(conn -> repository.findOrganization(conn, id).map(found -> ApiException.found(found, "Organization"))
                 .chain(org -> {
                     OrganizationRecord changed = new OrganizationRecord(org.id(), org.name(), org.status(),
                             org.createdAt(), Agent.now(), normalized);
@@ -153,7 +153,7 @@ public class AccessService {
 
     /** One key of the organization, without its secret. */
     public Uni<ApiKeyResponse> getKey(UUID org, UUID id) {
-        return db.inOrg(org, conn -> repository.findKey(conn, id)).map(AccessService::keyOrNotFound)
+        return db.inOrg(org, conn -> repository.findKey(conn, id)).map(key -> ApiException.found(key, "API key"))
                 .map(key -> ApiKeyResponse.of(key, null));
     }
 
@@ -164,7 +164,7 @@ public class AccessService {
     public Uni<ApiKeyResponse> revokeKey(UUID org, String actor, UUID id) {
         return db.inOrg(org, conn -> repository.revokeKey(conn, id, Agent.now(), actor).chain(revoked -> revoked != null
                         ? outbox.emit(conn, org, EventTypes.API_KEY, AccessEvents.apiKeyKey(id), revoked.event()).replaceWith(revoked)
-                        : repository.findKey(conn, id).map(AccessService::keyOrNotFound)))
+                        : repository.findKey(conn, id).map(key -> ApiException.found(key, "API key"))))
                 .call(() -> inForce(() -> directory.usableKeyById(id).isEmpty()))
                 .map(key -> ApiKeyResponse.of(key, null));
     }
@@ -202,17 +202,5 @@ public class AccessService {
                 .replaceWith(key);
     }
 
-    private static ApiKeyRecord keyOrNotFound(ApiKeyRecord key) {
-        if (key == null) {
-            throw ApiException.notFound("API key");
-        }
-        return key;
-    }
 
-    private static OrganizationRecord orgOrNotFound(OrganizationRecord org) {
-        if (org == null) {
-            throw ApiException.notFound("Organization");
-        }
-        return org;
-    }
 }

@@ -53,19 +53,15 @@ public class PolicyService {
     }
 
     public Uni<ConnectorListResponse> connectors(UUID org, UUID agentId, PageRequest page) {
-        return db.inOrg(org, conn -> agents.findById(conn, agentId).map(PolicyService::agentOrNotFound)
+        return db.inOrg(org, conn -> agents.findById(conn, agentId).map(agent -> ApiException.found(agent, "Agent"))
                 .chain(() -> policies.listBindings(conn, agentId, page)))
                 .map(found -> new ConnectorListResponse(found.items(), found.total(), found.totalExact(),
                         found.nextCursor(b -> Cursor.at(b.createdAt(), b.id()))));
     }
 
     public Uni<ConnectorBinding> connector(UUID org, UUID agentId, UUID bindingId) {
-        return db.inOrg(org, conn -> policies.findBinding(conn, agentId, bindingId)).map(binding -> {
-            if (binding == null) {
-                throw ApiException.notFound("Connector binding");
-            }
-            return binding;
-        });
+        return db.inOrg(org, conn -> policies.findBinding(conn, agentId, bindingId))
+                .map(binding -> ApiException.found(binding, "Connector binding"));
     }
 
     public Uni<ConnectorBinding> bindConnector(UUID org, String actor, UUID agentId, BindConnectorRequest req) {
@@ -81,7 +77,7 @@ public class PolicyService {
         c.orThrow();
         ConnectorBinding binding = new ConnectorBinding(UUID.randomUUID(), agentId, req.connector(), req.name(),
                 req.config(), actor, Agent.now());
-        return db.inOrg(org, conn -> agents.lockById(conn, agentId).map(PolicyService::agentOrNotFound)
+        return db.inOrg(org, conn -> agents.lockById(conn, agentId).map(agent -> ApiException.found(agent, "Agent"))
                         .chain(() -> policies.insertBinding(conn, org, binding))
                         .chain(() -> outbox.emit(conn, org, EventTypes.CONNECTOR_BOUND, agentId.toString(),
                                 new ConnectorChanged(agentId, binding))))
@@ -91,15 +87,11 @@ public class PolicyService {
     }
 
     public Uni<Void> unbindConnector(UUID org, UUID agentId, UUID bindingId) {
-        return db.inOrg(org, conn -> agents.lockById(conn, agentId).map(PolicyService::agentOrNotFound)
+        return db.inOrg(org, conn -> agents.lockById(conn, agentId).map(agent -> ApiException.found(agent, "Agent"))
                 .chain(() -> policies.deleteBinding(conn, agentId, bindingId))
-                .chain(binding -> {
-                    if (binding == null) {
-                        throw ApiException.notFound("Connector binding");
-                    }
-                    return outbox.emit(conn, org, EventTypes.CONNECTOR_UNBOUND, agentId.toString(),
-                            new ConnectorChanged(agentId, binding));
-                })).replaceWithVoid();
+                .map(binding -> ApiException.found(binding, "Connector binding"))
+                .chain(binding -> outbox.emit(conn, org, EventTypes.CONNECTOR_UNBOUND, agentId.toString(),
+                        new ConnectorChanged(agentId, binding)))).replaceWithVoid();
     }
 
     public Uni<PolicyListResponse> list(UUID org, PageRequest page, UUID agentId) {
@@ -109,7 +101,7 @@ public class PolicyService {
     }
 
     public Uni<Policy> get(UUID org, UUID id) {
-        return db.inOrg(org, conn -> policies.findPolicy(conn, id).map(PolicyService::policyOrNotFound));
+        return db.inOrg(org, conn -> policies.findPolicy(conn, id).map(policy -> ApiException.found(policy, "Policy")));
     }
 
     public Uni<PolicyVersionListResponse> versions(UUID org, UUID id, PageRequest page) {
@@ -154,7 +146,7 @@ public class PolicyService {
         Checks c = new Checks();
         checkPolicyFields(c, req.name(), req.description(), req.enforcement(), req.rules());
         c.check(req.name() == null || !req.name().isBlank(), "name", "must not be empty").orThrow();
-        return db.inOrg(org, conn -> policies.lockPolicy(conn, id).map(PolicyService::policyOrNotFound)
+        return db.inOrg(org, conn -> policies.lockPolicy(conn, id).map(policy -> ApiException.found(policy, "Policy"))
                         .chain(current -> {
                             Policy next = new Policy(current.id(), org, or(req.name(), current.name()),
                                     or(req.description(), current.description()), or(req.enforcement(), current.enforcement()),
@@ -171,7 +163,7 @@ public class PolicyService {
 
     /** Removes a policy: each governed agent first gets its unbound event, in its own order, then the policy goes. */
     public Uni<Void> remove(UUID org, UUID id) {
-        return db.inOrg(org, conn -> policies.lockPolicy(conn, id).map(PolicyService::policyOrNotFound)
+        return db.inOrg(org, conn -> policies.lockPolicy(conn, id).map(policy -> ApiException.found(policy, "Policy"))
                 .chain(policy -> Multi.createFrom().iterable(policy.agentIds()).onItem()
                         .transformToUniAndConcatenate(agentId -> agents.lockById(conn, agentId)
                                 .chain(() -> outbox.emit(conn, org, EventTypes.POLICY_UNBOUND, agentId.toString(),
@@ -184,14 +176,14 @@ public class PolicyService {
     }
 
     public Uni<Policy> bind(UUID org, String actor, UUID policyId, UUID agentId) {
-        return db.inOrg(org, conn -> policies.lockPolicy(conn, policyId).map(PolicyService::policyOrNotFound)
+        return db.inOrg(org, conn -> policies.lockPolicy(conn, policyId).map(policy -> ApiException.found(policy, "Policy"))
                 .chain(() -> bindLocked(conn, org, actor, policyId, agentId, "agent_id"))
                 .chain(() -> policies.findPolicy(conn, policyId)));
     }
 
     public Uni<Policy> unbind(UUID org, UUID policyId, UUID agentId) {
-        return db.inOrg(org, conn -> policies.lockPolicy(conn, policyId).map(PolicyService::policyOrNotFound)
-                .chain(() -> agents.lockById(conn, agentId)).map(PolicyService::agentOrNotFound)
+        return db.inOrg(org, conn -> policies.lockPolicy(conn, policyId).map(policy -> ApiException.found(policy, "Policy"))
+                .chain(() -> agents.lockById(conn, agentId)).map(agent -> ApiException.found(agent, "Agent"))
                 .chain(() -> policies.unbind(conn, policyId, agentId))
                 .chain(removed -> policies.findPolicy(conn, policyId).call(policy -> !removed
                         ? Uni.createFrom().voidItem()
@@ -230,17 +222,5 @@ public class PolicyService {
         return value != null ? value : fallback;
     }
 
-    private static Agent agentOrNotFound(Agent agent) {
-        if (agent == null) {
-            throw ApiException.notFound("Agent");
-        }
-        return agent;
-    }
 
-    private static Policy policyOrNotFound(Policy policy) {
-        if (policy == null) {
-            throw ApiException.notFound("Policy");
-        }
-        return policy;
-    }
 }

@@ -71,21 +71,13 @@ public class RegistrationRuleService {
     }
 
     public Uni<RuleResponse> get(UUID org, UUID id) {
-        return db.inOrg(org, conn -> rules.find(conn, id)).map(rule -> {
-            if (rule == null) {
-                throw ApiException.notFound("Registration rule");
-            }
-            return RuleResponse.of(rule);
-        });
+        return db.inOrg(org, conn -> rules.find(conn, id))
+                .map(rule -> RuleResponse.of(ApiException.found(rule, "Registration rule")));
     }
 
     public Uni<Void> delete(UUID org, String actor, UUID id) {
-        return db.inOrg(org, conn -> rules.delete(conn, id).chain(rule -> {
-            if (rule == null) {
-                throw ApiException.notFound("Registration rule");
-            }
-            return outbox.emit(conn, org, EventTypes.REGISTRATION_RULE_DELETED, rule.id.toString(),
-                    new RegistrationRuleChanged(rule.event(), actor)).replaceWithVoid();
-        }));
+        return db.inOrg(org, conn -> rules.delete(conn, id).map(rule -> ApiException.found(rule, "Registration rule"))
+                .chain(rule -> outbox.emit(conn, org, EventTypes.REGISTRATION_RULE_DELETED, rule.id.toString(),
+                        new RegistrationRuleChanged(rule.event(), actor)).replaceWithVoid()));
     }
 }

@@ -75,12 +75,8 @@ public class CheckpointService {
     }
 
     public Uni<Checkpoint> get(UUID org, UUID id) {
-        return db.inOrg(org, conn -> repository.findCheckpoint(conn, id)).map(checkpoint -> {
-            if (checkpoint == null) {
-                throw ApiException.notFound("Checkpoint");
-            }
-            return checkpoint;
-        });
+        return db.inOrg(org, conn -> repository.findCheckpoint(conn, id))
+                .map(checkpoint -> ApiException.found(checkpoint, "Checkpoint"));
     }
 
     /** The newest checkpoint of {@code org}, or null. */

@@ -46,6 +46,14 @@ public class ApiException extends RuntimeException {
         return new ApiException(404, "not_found", what + " not found", List.of());
     }
 
+    /** {@code value}, or a 404 naming {@code what} when a lookup found nothing (null). */
+    public static <T> T found(T value, String what) {
+        if (value == null) {
+            throw notFound(what);
+        }
+        return value;
+    }
+
     public static ApiException forbidden(String message) {
         return new ApiException(403, "forbidden", message, List.of());
     }

@@ -258,6 +258,9 @@ class RegistryTest {
         as(org, "viewer").get("/v1/directory/agents?realm=" + realm).then().body("total", equalTo(1));
         as(org, "viewer").get("/v1/directory/agents?capabilities=api_call,mail_send").then().body("total", equalTo(0));
         as(org, "viewer").get("/v1/directory/agents?online=true").then().body("total", equalTo(0));
+        // seed 004's Python client sends str(True)
+        as(org, "viewer").get("/v1/directory/agents?online=True").then().statusCode(200).body("total", equalTo(0));
+        as(org, "viewer").get("/v1/directory/agents?online=False").then().statusCode(200).body("total", equalTo(4));
         as(org, "viewer").get("/v1/directory/agents?pageSize=2&page=2&sortBy=name&sortDir=desc").then().statusCode(200)
                 .body("total", equalTo(4)).body("totalPages", equalTo(2)).body("agents.size()", equalTo(2))
                 .body("agents[1].name", equalTo("analyst-gpt4"));

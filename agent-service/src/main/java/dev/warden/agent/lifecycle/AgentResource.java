@@ -64,10 +64,11 @@ public class AgentResource {
     @Operation(operationId = "listAgents", summary = "List agents", description = "All agents of the caller's organization, oldest first.")
     public Uni<AgentListResponse> list(
             @Parameter(description = "inactive, active, suspended or error", schema = @Schema(implementation = AgentStatus.class)) @QueryParam("status") String status,
-            @Parameter(description = "1 to 500, default 100") @QueryParam("limit") String limit,
+            @Parameter(description = PageRequest.WHOLE_LIMIT, schema = @Schema(type = SchemaType.INTEGER, minimum = "1", maximum = "500"))
+            @QueryParam("limit") String limit,
             @Parameter(description = "next_cursor of the previous page") @QueryParam("cursor") String cursor,
             @Parameter(description = "Only agents changed at or after this time (ISO-8601)") @QueryParam("updated_since") String updatedSince) {
-        PageRequest page = PageRequest.parse(limit, cursor, updatedSince);
+        PageRequest page = PageRequest.parseWhole(limit, cursor, updatedSince);
         return agents.list(actor.org(), page, Params.optionalEnum("status", status, AgentStatus.class));
     }
 
@@ -183,9 +184,10 @@ public class AgentResource {
     @RolesAllowed(Roles.VIEWER)
     @Operation(operationId = "listAgentVersions", summary = "List an agent's versions", description = "Newest first.")
     public Uni<VersionListResponse> versions(@PathParam("agent_id") String agentId,
+                                             @Parameter(description = PageRequest.WHOLE_LIMIT, schema = @Schema(type = SchemaType.INTEGER, minimum = "1", maximum = "500"))
                                              @QueryParam("limit") String limit,
                                              @QueryParam("cursor") String cursor,
                                              @QueryParam("updated_since") String updatedSince) {
-        return agents.versions(actor.org(), Params.uuid("agent_id", agentId), PageRequest.parse(limit, cursor, updatedSince));
+        return agents.versions(actor.org(), Params.uuid("agent_id", agentId), PageRequest.parseWhole(limit, cursor, updatedSince));
     }
 }

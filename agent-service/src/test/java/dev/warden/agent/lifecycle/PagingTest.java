@@ -3,6 +3,7 @@ package dev.warden.agent.lifecycle;
 import dev.warden.agent.support.AgentMother;
 import dev.warden.agent.support.Tenants;
 import dev.warden.agent.support.Tenants.Tenant;
+import dev.warden.api.PageRequest;
 import io.quarkus.test.junit.QuarkusTest;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
@@ -15,6 +16,7 @@ import java.util.Map;
 import static io.restassured.RestAssured.given;
 import static org.hamcrest.Matchers.contains;
 import static org.hamcrest.Matchers.equalTo;
+import static org.hamcrest.Matchers.hasItem;
 import static org.hamcrest.Matchers.hasSize;
 import static org.hamcrest.Matchers.notNullValue;
 import static org.hamcrest.Matchers.nullValue;
@@ -66,6 +68,30 @@ class PagingTest {
         tenant.admin().get("/v1/agents?limit=5").then().statusCode(200).body("agents", hasSize(5))
                 .body("next_cursor", nullValue());
         tenant.admin().get("/v1/agents?limit=4").then().statusCode(200).body("next_cursor", notNullValue());
+    }
+
+    @Test
+    void withoutLimitSeed001sListsAnswerEveryAgentAndEveryVersionNotAFirstPage() {
+        int many = PageRequest.DEFAULT_LIMIT + 3;
+        for (int i = ids.size(); i < many; i++) {
+            ids.add(tenant.admin().body(AgentMother.with(AgentMother.triageAgent(), "name", "agent-" + i))
+                    .post("/v1/agents").then().statusCode(201).extract().path("id"));
+        }
+        var all = tenant.admin().get("/v1/agents").then().statusCode(200).body("total", equalTo(many))
+                .body("next_cursor", nullValue()).extract().jsonPath().<String>getList("agents.id");
+        assertEquals(ids, all);
+        tenant.admin().get("/v1/agents?limit=100").then().statusCode(200).body("agents", hasSize(100))
+                .body("next_cursor", notNullValue());
+        tenant.admin().get("/v1/agents?limit=501").then().statusCode(400).body("error.details.field", hasItem("limit"));
+
+        String id = ids.getFirst();
+        for (int v = 1; v <= many; v++) {
+            tenant.admin().body(AgentMother.deployment("img:v" + v)).post("/v1/agents/" + id + "/deploy").then().statusCode(200);
+        }
+        tenant.admin().get("/v1/agents/" + id + "/versions").then().statusCode(200).body("versions", hasSize(many))
+                .body("total", equalTo(many)).body("versions[0].version", equalTo(many)).body("next_cursor", nullValue());
+        tenant.admin().get("/v1/agents/" + id + "/versions?limit=100").then().statusCode(200)
+                .body("versions", hasSize(100)).body("next_cursor", notNullValue());
     }
 
     @Test

@@ -188,7 +188,8 @@ public class InstanceResource {
             @QueryParam("q") @Parameter(schema = @Schema(maxLength = 253), description = "Part of the hostname, or the id") String q,
             @QueryParam("sortBy") @Parameter(schema = @Schema(enumeration = {"hostname", "registeredAt", "lastHeartbeat"})) String sortBy,
             @QueryParam("sortDir") @Parameter(schema = @Schema(enumeration = {"asc", "desc"})) String sortDir,
-            @QueryParam("limit") String limit,
+            @QueryParam("limit") @Parameter(description = PageRequest.WHOLE_LIMIT,
+                    schema = @Schema(type = SchemaType.INTEGER, minimum = "1", maximum = "500")) String limit,
             @QueryParam("cursor") String cursor,
             @QueryParam("updated_since") @Parameter(description = "Only instances with a heartbeat or a change of status since then") String updatedSince) {
         UUID org = actor.org();
@@ -208,7 +209,7 @@ public class InstanceResource {
         java.time.Instant since = Params.optionalInstant("updated_since", updatedSince);
         InstanceQuery.Sort sort = Params.optionalEnum("sortBy", sortBy, InstanceQuery.Sort.class);
         SortDir dir = Params.optionalEnum("sortDir", sortDir, SortDir.class);
-        int size = Params.integer("limit", limit, PageRequest.DEFAULT_LIMIT, 1, PageRequest.MAX_LIMIT);
+        int size = PageRequest.wholeLimit(limit, PageRequest.MAX_LIMIT);
         InstanceQuery.Sort by = sort == null ? InstanceQuery.Sort.registeredAt : sort;
         boolean desc = dir == SortDir.desc;
         InstanceQuery query = new InstanceQuery(s, tags, text == null || text.isEmpty() ? null : text, claimed, since, by, desc,

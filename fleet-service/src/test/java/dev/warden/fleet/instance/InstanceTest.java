@@ -1,5 +1,6 @@
 package dev.warden.fleet.instance;
 
+import dev.warden.api.PageRequest;
 import dev.warden.fleet.support.FleetFixtures;
 import dev.warden.testing.TestOrganizations;
 import dev.warden.testing.TestOrganizations.TestOrg;
@@ -26,6 +27,7 @@ import static org.hamcrest.Matchers.containsInAnyOrder;
 import static org.hamcrest.Matchers.empty;
 import static org.hamcrest.Matchers.equalTo;
 import static org.hamcrest.Matchers.hasItem;
+import static org.hamcrest.Matchers.hasSize;
 import static org.hamcrest.Matchers.matchesPattern;
 import static org.hamcrest.Matchers.not;
 import static org.hamcrest.Matchers.notNullValue;
@@ -242,6 +244,20 @@ class InstanceTest {
                 .body("error.details.field", hasItem("updated_since"));
         as(org, "viewer").get("/v1/fleet/agents?sortBy=name").then().statusCode(400)
                 .body("error.details.field", hasItem("sortBy"));
+    }
+
+    @Test
+    void withoutLimitTheListIsEveryInstanceAsSeed003PromisesNotAFirstPage() {
+        int many = PageRequest.DEFAULT_LIMIT + 3;
+        for (int i = 0; i < many; i++) {
+            registerId(org, "host-" + i);
+        }
+        as(org, "viewer").get("/v1/fleet/agents").then().statusCode(200).body("ok", equalTo(true))
+                .body("data", hasSize(many)).body("total", equalTo(many)).body("nextCursor", nullValue());
+        as(org, "viewer").get("/v1/fleet/agents?limit=100").then().statusCode(200).body("data", hasSize(100))
+                .body("nextCursor", notNullValue());
+        as(org, "viewer").get("/v1/fleet/agents?limit=0").then().statusCode(400).body("ok", equalTo(false))
+                .body("error.details.field", hasItem("limit"));
     }
 
     @Test

@@ -13,13 +13,40 @@ public record PageRequest(int limit, Cursor after, Instant updatedSince) {
 
     public static final int DEFAULT_LIMIT = 100;
     public static final int MAX_LIMIT = 500;
+    /**
+     * How many items a list its seed promises whole ("retrieves all agents": seeds 000, 001 and 003) answers when no
+     * {@code limit} is given; past it, {@code next_cursor} pages on, so no request reads an unbounded table.
+     */
+    public static final int WHOLE_BOUND = 10_000;
 
+    /** A list of Warden's own: without {@code limit}, a page of {@link #DEFAULT_LIMIT}. */
     public static PageRequest parse(String limit, String cursor, String updatedSince) {
         return new PageRequest(
                 Params.integer("limit", limit, DEFAULT_LIMIT, 1, MAX_LIMIT),
                 Cursor.decode(cursor),
                 Params.optionalInstant("updated_since", updatedSince));
     }
+
+    /**
+     * A list a seed promises whole: without {@code limit}, every item up to {@link #WHOLE_BOUND}; with it, a page of
+     * 1 to {@link #MAX_LIMIT}. A resource using it declares its {@code limit} with a maximum and no default
+     * ({@link #WHOLE_LIMIT}), which the document then says.
+     */
+    public static PageRequest parseWhole(String limit, String cursor, String updatedSince) {
+        return new PageRequest(
+                wholeLimit(limit, MAX_LIMIT),
+                Cursor.decode(cursor),
+                Params.optionalInstant("updated_since", updatedSince));
+    }
+
+    /** {@code limit} of a list promised whole: absent, {@link #WHOLE_BOUND}; given, 1 to {@code max}. */
+    public static int wholeLimit(String limit, int max) {
+        return Params.integer("limit", limit, WHOLE_BOUND, 1, max);
+    }
+
+    /** The description of {@code limit} on a list promised whole. */
+    public static final String WHOLE_LIMIT = "1 to 500: a page of that many, then next_cursor; without it, every item "
+            + "(up to 10,000; past that, next_cursor pages on)";
 
     /**
      * A position in a list ordered by {@code (position, id)}: a time in microseconds ({@link #at}, read back by

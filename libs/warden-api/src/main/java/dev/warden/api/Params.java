@@ -4,6 +4,7 @@ import java.time.Instant;
 import java.time.OffsetDateTime;
 import java.time.format.DateTimeParseException;
 import java.util.Arrays;
+import java.util.Locale;
 import java.util.UUID;
 import java.util.stream.Collectors;
 
@@ -100,7 +101,8 @@ public final class Params {
         if (raw == null || raw.isEmpty()) {
             return null;
         }
-        return switch (raw) {
+        // any case: Python clients send str(True), "True" (seed 004's online=True)
+        return switch (raw.toLowerCase(Locale.ROOT)) {
             case "true" -> true;
             case "false" -> false;
             default -> throw ApiException.invalidField(name, "must be true or false");

@@ -63,6 +63,27 @@ class PageRequestTest {
     }
 
     @Test
+    void aListPromisedWholeAnswersEveryItemUpToTheBoundWithoutLimitAndAPageWithIt() {
+        assertEquals(PageRequest.WHOLE_BOUND, PageRequest.parseWhole(null, null, null).limit());
+        assertEquals(PageRequest.WHOLE_BOUND, PageRequest.parseWhole("", null, null).limit());
+        assertEquals(7, PageRequest.parseWhole("7", null, null).limit());
+        assertThrows(ApiException.class, () -> PageRequest.parseWhole("501", null, null));
+        assertThrows(ApiException.class, () -> PageRequest.parseWhole("0", null, null));
+        assertEquals(1000, PageRequest.wholeLimit("1000", 1000));
+    }
+
+    @Test
+    void booleansAreReadInAnyCaseAsPythonClientsSendThem() {
+        assertEquals(Boolean.TRUE, Params.optionalBoolean("online", "True"));
+        assertEquals(Boolean.FALSE, Params.optionalBoolean("online", "FALSE"));
+        assertEquals(Boolean.TRUE, Params.optionalBoolean("online", "true"));
+        assertNull(Params.optionalBoolean("online", ""));
+        ApiException refused = assertThrows(ApiException.class, () -> Params.optionalBoolean("online", "1"));
+        assertEquals(400, refused.status());
+        assertThrows(ApiException.class, () -> Params.optionalBoolean("online", "tru\u0130"));
+    }
+
+    @Test
     void anUnrepresentableTimestampIsABadRequest() {
         assertThrows(ApiException.class, () -> PageRequest.parse(null, null, "+294277-01-01T00:00:00Z"));
     }

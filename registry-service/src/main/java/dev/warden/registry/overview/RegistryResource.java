@@ -34,8 +34,6 @@ import java.util.Set;
 @Tag(name = "Registry", description = "The CISO view of every agent (seed 000), built from events only")
 public class RegistryResource {
 
-    /** Without {@code limit}, seed 000 lists every agent; past this many, the answer pages with {@code next_cursor}. */
-    static final int UNPAGED_BOUND = 10_000;
     private static final int MAX_LIMIT = 1000;
     private static final Set<String> STATUSES = Set.of("active", "inactive", "suspended", "error");
 
@@ -70,7 +68,7 @@ public class RegistryResource {
         if (status != null && !STATUSES.contains(status)) {
             throw ApiException.invalidField("status", "must be one of active, inactive, suspended, error");
         }
-        int size = limit == null ? UNPAGED_BOUND : Params.integer("limit", limit, MAX_LIMIT, 1, MAX_LIMIT);
+        int size = PageRequest.wholeLimit(limit, MAX_LIMIT);
         return registry.registryJson(actor.org(), status, Params.optionalInstant("updated_since", updatedSince), size,
                         PageRequest.Cursor.decode(cursor))
                 .map(json -> Response.ok(json, MediaType.APPLICATION_JSON_TYPE).build());

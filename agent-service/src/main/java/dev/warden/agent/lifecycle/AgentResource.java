@@ -86,7 +86,7 @@ public class AgentResource {
     @APIResponse(responseCode = "201", description = "Created; Location names the agent",
             headers = @Header(name = "Location", ref = WardenApiDefinition.LOCATION), content = @Content(schema = @Schema(implementation = AgentSnapshot.class)))
     @APIResponse(responseCode = "409", ref = WardenApiDefinition.CONFLICT)
-    @Parameter(name = Idempotency.HEADER, in = ParameterIn.HEADER, description = IDEMPOTENCY,
+    @Parameter(name = Idempotency.HEADER, in = ParameterIn.HEADER, description = Idempotency.DESCRIPTION,
             schema = @Schema(type = SchemaType.STRING, minLength = 1, maxLength = 255))
     public Uni<RestResponse<AgentSnapshot>> create(CreateAgentRequest request, @Context UriInfo uri, @Context HttpHeaders headers) {
         CreateAgentRequest body = Checks.body(request);
@@ -112,7 +112,7 @@ public class AgentResource {
     @Operation(operationId = "deployAgent", summary = "Deploy a new version", description = "Creates version N+1 with the "
             + "image and sets the agent active. A suspended agent stays suspended: only an admin can lift a suspension, "
             + "with lift_suspension; anyone else gets 403.")
-    @Parameter(name = Idempotency.HEADER, in = ParameterIn.HEADER, description = IDEMPOTENCY,
+    @Parameter(name = Idempotency.HEADER, in = ParameterIn.HEADER, description = Idempotency.DESCRIPTION,
             schema = @Schema(type = SchemaType.STRING, minLength = 1, maxLength = 255))
     public Uni<AgentSnapshot> deploy(@PathParam("agent_id") String agentId, DeployRequest request, @Context HttpHeaders headers) {
         UUID id = Params.uuid("agent_id", agentId);
@@ -157,7 +157,7 @@ public class AgentResource {
             description = "To target_version, or the version before the current one; 400 when there is none. "
                     + "A suspended agent stays suspended: only an admin can lift a suspension, with lift_suspension=true; "
                     + "anyone else gets 403.")
-    @Parameter(name = Idempotency.HEADER, in = ParameterIn.HEADER, description = IDEMPOTENCY,
+    @Parameter(name = Idempotency.HEADER, in = ParameterIn.HEADER, description = Idempotency.DESCRIPTION,
             schema = @Schema(type = SchemaType.STRING, minLength = 1, maxLength = 255))
     public Uni<AgentSnapshot> rollback(@PathParam("agent_id") String agentId,
                                        @Parameter(schema = @Schema(type = SchemaType.INTEGER, minimum = "1"))
@@ -170,10 +170,6 @@ public class AgentResource {
         return agents.rollback(actor.org(), caller(), id, target, lift,
                 Idempotency.Key.of(headers, "rollbackAgent " + id + " " + target + " " + lift, null));
     }
-
-    /** The header's description in the document, the same on every operation that takes it. */
-    static final String IDEMPOTENCY = "Any unique value (a UUID): sent again with the same request, the answer is the "
-            + "first one and nothing changes twice; with another request, a 409. Kept 24 hours.";
 
     private Caller caller() {
         return new Caller(actor.name(), actor.has(Roles.ADMIN));

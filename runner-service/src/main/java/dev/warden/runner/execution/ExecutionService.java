@@ -25,6 +25,7 @@ import dev.warden.runner.engine.RunResult;
 import dev.warden.runner.engine.RunSpec;
 import dev.warden.runner.tier.RunnerConfig;
 import dev.warden.runner.tier.Tiers;
+import dev.warden.tenancy.db.Idempotency;
 import dev.warden.tenancy.db.TenantDb;
 import io.smallrye.mutiny.Multi;
 import io.smallrye.mutiny.Uni;
@@ -85,9 +86,35 @@ public class ExecutionService {
 
     /**
      * Runs the agent; answers the finished execution, or with {@code async} the running one at once (its outcome is
-     * recorded when the container exits).
+     * recorded when the container exits). With an {@code Idempotency-Key} used before, runs nothing and answers the
+     * first request's execution ({@link #again}).
      */
-    public Uni<Execution> run(UUID org, String actor, UUID agentId, boolean async) {
+    public Uni<Execution> run(UUID org, String actor, UUID agentId, boolean async, Idempotency.Key key) {
+        Uni<Optional<FirstRun>> asked = key == null ? Uni.createFrom().item(Optional.empty())
+                : db.inOrg(org, conn -> Idempotency.answered(conn, key, FirstRun.class));
+        return asked.chain(first -> first.isPresent() ? again(org, first.get().executionId(), async)
+                : fresh(org, actor, agentId, async, key));
+    }
+
+    /** What a keyed run records under its key: the execution it started. */
+    public record FirstRun(UUID executionId) {
+    }
+
+    /**
+     * A run asked again with its key: the execution as it stands, finished or (asked asynchronously) running. A
+     * synchronous request whose run is still going is a 409, as the Idempotency-Key draft has it for a request still in
+     * progress; the message names the execution to follow.
+     */
+    private Uni<Execution> again(UUID org, UUID executionId, boolean async) {
+        return get(org, executionId).invoke(e -> {
+            if (!async && e.status() == Outcome.RUNNING) {
+                throw ApiException.conflict("The first request with this Idempotency-Key is still running execution "
+                        + executionId + "; follow it at /v1/executions/" + executionId);
+            }
+        });
+    }
+
+    private Uni<Execution> fresh(UUID org, String actor, UUID agentId, boolean async, Idempotency.Key key) {
         // Every agent event published before this request (a suspension answered, a deploy) is in the projection
         // before it decides; when that cannot be known, no run (a 503), rather than a run on what may be stale.
         return offsets.applied(AgentProjection.GROUP, Topics.AGENTS, agentId.toString(), projectionTimeout)
@@ -109,12 +136,13 @@ public class ExecutionService {
             return agent;
         }).chain(agent -> {
             RunLimiter.Permit permit = limiter.acquire(org);
-            return start(org, actor, agent, async, permit)
+            return start(org, actor, agent, async, key, permit)
                     .onFailure().invoke(permit::release);
         });
     }
 
-    private Uni<Execution> start(UUID org, String actor, RunnableAgent agent, boolean async, RunLimiter.Permit permit) {
+    private Uni<Execution> start(UUID org, String actor, RunnableAgent agent, boolean async, Idempotency.Key key,
+                                 RunLimiter.Permit permit) {
         Limits limits = tiers.of(org);
         Execution started = new Execution(UUID.randomUUID(), Outcome.RUNNING, null, null, List.of(), List.of(), false,
                 agent.agentId(), agent.version(), agent.imageUri(), null, limits, null, actor, now(), null);
@@ -125,11 +153,18 @@ public class ExecutionService {
                     }
                 }).replaceWithVoid();
         return engineUp
-                .chain(() -> db.inOrg(org, conn -> executions.insert(conn, org, started, instance)
-                        .chain(() -> outbox.emit(conn, org, EventTypes.EXECUTION_STARTED, agent.agentId().toString(),
-                                new ExecutionStarted(started.executionId(), agent.agentId(), agent.version(),
-                                        agent.imageUri(), eventLimits(limits), actor, started.startedAt())))))
-                .chain(() -> {
+                .chain(() -> db.inOrg(org, conn -> Idempotency.once(conn, key, FirstRun.class,
+                        () -> executions.insert(conn, org, started, instance)
+                                .chain(() -> outbox.emit(conn, org, EventTypes.EXECUTION_STARTED, agent.agentId().toString(),
+                                        new ExecutionStarted(started.executionId(), agent.agentId(), agent.version(),
+                                                agent.imageUri(), eventLimits(limits), actor, started.startedAt())))
+                                .replaceWith(new FirstRun(started.executionId())))))
+                .chain(first -> {
+                    if (!first.executionId().equals(started.executionId())) {
+                        // Two first requests with one key raced and the other recorded its run: this one runs nothing
+                        permit.release();
+                        return again(org, first.executionId(), async);
+                    }
                     OutputCollector output = new OutputCollector(limits.maxOutputBytes());
                     live.put(started.executionId(), output);
                     RunSpec spec = new RunSpec(started.executionId(), org, agent.agentId(), agent.imageUri(), limits, instance);

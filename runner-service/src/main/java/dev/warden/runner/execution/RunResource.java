@@ -3,6 +3,7 @@ package dev.warden.runner.execution;
 import dev.warden.api.WardenApiDefinition;
 import dev.warden.api.PageRequest;
 import dev.warden.api.Params;
+import dev.warden.tenancy.db.Idempotency;
 import dev.warden.tenancy.security.CurrentActor;
 import dev.warden.tenancy.security.Roles;
 import io.smallrye.mutiny.Uni;
@@ -13,9 +14,12 @@ import jakarta.ws.rs.Path;
 import jakarta.ws.rs.PathParam;
 import jakarta.ws.rs.Produces;
 import jakarta.ws.rs.QueryParam;
+import jakarta.ws.rs.core.Context;
+import jakarta.ws.rs.core.HttpHeaders;
 import jakarta.ws.rs.core.MediaType;
 import jakarta.ws.rs.core.UriInfo;
 import org.eclipse.microprofile.openapi.annotations.Operation;
+import org.eclipse.microprofile.openapi.annotations.enums.ParameterIn;
 import org.eclipse.microprofile.openapi.annotations.enums.SchemaType;
 import org.eclipse.microprofile.openapi.annotations.headers.Header;
 import org.eclipse.microprofile.openapi.annotations.media.Content;
@@ -26,6 +30,7 @@ import org.eclipse.microprofile.openapi.annotations.tags.Tag;
 import org.jboss.resteasy.reactive.RestResponse;
 
 import java.net.URI;
+import java.util.UUID;
 
 /** Seed 001's {@code POST /v1/agents/{agent_id}/run}, and an agent's executions. */
 @Path("/v1/agents")
@@ -54,14 +59,20 @@ public class RunResource {
     @APIResponse(responseCode = "202", description = "async=true: the run started; Location names the execution",
             headers = @Header(name = "Location", ref = WardenApiDefinition.LOCATION),
             content = @Content(mediaType = MediaType.APPLICATION_JSON, schema = @Schema(implementation = Execution.class)))
+    @APIResponse(responseCode = "409", ref = WardenApiDefinition.CONFLICT)
     @APIResponse(responseCode = "429", ref = WardenApiDefinition.TOO_MANY_REQUESTS)
+    @Parameter(name = Idempotency.HEADER, in = ParameterIn.HEADER, description = Idempotency.DESCRIPTION
+            + " A run asked again answers its execution as it stands: finished, or a 409 naming it while it runs.",
+            schema = @Schema(type = SchemaType.STRING, minLength = 1, maxLength = 255))
     public Uni<RestResponse<Execution>> run(@PathParam("agent_id") String agentId,
                                             @Parameter(description = "true: answer 202 at once and run in the background",
                                                     schema = @Schema(type = SchemaType.STRING, enumeration = {"true", "false"}))
                                             @QueryParam("async") String async,
-                                            @jakarta.ws.rs.core.Context UriInfo uri) {
+                                            @Context UriInfo uri, @Context HttpHeaders headers) {
         boolean background = Boolean.TRUE.equals(Params.optionalBoolean("async", async));
-        return executions.run(actor.org(), actor.name(), Params.uuid("agent_id", agentId), background)
+        UUID id = Params.uuid("agent_id", agentId);
+        Idempotency.Key key = Idempotency.Key.of(headers, "runAgent " + id + (background ? " async" : ""), null);
+        return executions.run(actor.org(), actor.name(), id, background, key)
                 .map(e -> background
                         ? RestResponse.ResponseBuilder.<Execution>accepted().entity(e)
                                 .location(URI.create(uri.getBaseUri().getPath() + "v1/executions/" + e.executionId())).build()

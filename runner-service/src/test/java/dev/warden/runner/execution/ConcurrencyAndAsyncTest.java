@@ -22,7 +22,10 @@ import java.util.List;
 
 import static dev.warden.runner.support.RunnerFixtures.agent;
 import static dev.warden.runner.support.RunnerFixtures.as;
+import static org.hamcrest.Matchers.containsString;
 import static org.hamcrest.Matchers.equalTo;
+import static org.hamcrest.Matchers.hasItem;
+import static org.hamcrest.Matchers.not;
 import static org.hamcrest.Matchers.notNullValue;
 import static org.hamcrest.Matchers.nullValue;
 import static org.junit.jupiter.api.Assertions.assertEquals;
@@ -140,5 +143,45 @@ class ConcurrencyAndAsyncTest {
         assertEquals(ids.subList(2, 3), page2.jsonPath().getList("executions.execution_id"));
         page2.then().body("next_cursor", nullValue());
         as(org, "viewer").get("/v1/agents/" + agent + "/executions?limit=0").then().statusCode(400);
+    }
+
+    @Test
+    void aRunAskedAgainWithItsIdempotencyKeyRunsOnceAndAnswersTheFirstOutcome() throws Exception {
+        TestOrg org = RunnerFixtures.organization();
+        String hello = agent(org, TestImages.HELLO);
+        String key = java.util.UUID.randomUUID().toString();
+        String first = as(org, "operator").header("Idempotency-Key", key).post("/v1/agents/" + hello + "/run")
+                .then().statusCode(200).body("status", equalTo("success")).extract().path("execution_id");
+
+        as(org, "operator").header("Idempotency-Key", key).post("/v1/agents/" + hello + "/run").then().statusCode(200)
+                .body("execution_id", equalTo(first)).body("status", equalTo("success"))
+                .body("stdout", equalTo(List.of("hello", "world")));
+        as(org, "viewer").get("/v1/agents/" + hello + "/executions").then().body("total", equalTo(1));
+        // The key with another request (in the background) is a 409; another organization's key is its own
+        as(org, "operator").header("Idempotency-Key", key).post("/v1/agents/" + hello + "/run?async=true").then()
+                .statusCode(409).body("error.code", notNullValue());
+        TestOrg other = RunnerFixtures.organization();
+        String theirs = agent(other, TestImages.HELLO);
+        as(other, "operator").header("Idempotency-Key", key).post("/v1/agents/" + theirs + "/run").then().statusCode(200)
+                .body("execution_id", not(equalTo(first)));
+
+        // Asked again while the first request's run goes on: a 409 naming it, no second run; once it ended, its outcome
+        String sleeper = agent(org, TestImages.SLEEP);
+        String slow = java.util.UUID.randomUUID().toString();
+        var running = java.util.concurrent.CompletableFuture.supplyAsync(() -> as(org, "operator")
+                .header("Idempotency-Key", slow).post("/v1/agents/" + sleeper + "/run"));
+        Awaitility.await().atMost(Duration.ofSeconds(30)).pollInterval(Duration.ofMillis(50)).until(() ->
+                as(org, "viewer").get("/v1/agents/" + sleeper + "/executions").jsonPath().getInt("total") == 1);
+        String execution = as(org, "viewer").get("/v1/agents/" + sleeper + "/executions").jsonPath()
+                .getString("executions[0].execution_id");
+        as(org, "operator").header("Idempotency-Key", slow).post("/v1/agents/" + sleeper + "/run").then().statusCode(409)
+                .body("error.message", containsString(execution));
+        Response ended = running.get(60, java.util.concurrent.TimeUnit.SECONDS);
+        ended.then().statusCode(200).body("execution_id", equalTo(execution)).body("status", equalTo("timeout"));
+        as(org, "operator").header("Idempotency-Key", slow).post("/v1/agents/" + sleeper + "/run").then().statusCode(200)
+                .body("execution_id", equalTo(execution)).body("status", equalTo("timeout"));
+        as(org, "viewer").get("/v1/agents/" + sleeper + "/executions").then().body("total", equalTo(1));
+        as(org, "operator").header("Idempotency-Key", "").post("/v1/agents/" + hello + "/run").then().statusCode(400)
+                .body("error.details.field", hasItem("Idempotency-Key"));
     }
 }

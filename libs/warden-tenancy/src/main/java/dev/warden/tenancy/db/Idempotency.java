@@ -16,6 +16,7 @@ import java.security.MessageDigest;
 import java.security.NoSuchAlgorithmException;
 import java.util.HexFormat;
 import java.util.List;
+import java.util.Optional;
 import java.util.function.Supplier;
 import java.util.regex.Pattern;
 
@@ -32,6 +33,9 @@ import java.util.regex.Pattern;
 public final class Idempotency {
 
     public static final String HEADER = "Idempotency-Key";
+    /** The header's description in a document, the same on every operation that takes it. */
+    public static final String DESCRIPTION = "Any unique value (a UUID): sent again with the same request, the answer "
+            + "is the first one and nothing changes twice; with another request, a 409. Kept 24 hours.";
     /** What the header may hold: 1 to 255 visible ASCII characters (a UUID, say). */
     private static final Pattern VALID = Pattern.compile("[\\x21-\\x7e]{1,255}");
 
@@ -81,6 +85,23 @@ public final class Idempotency {
                                 .execute(Tuple.of(key.value(), EventJson.write(result))))
                         : conn.preparedQuery("SELECT fingerprint, answer FROM warden_idempotency WHERE key = $1")
                                 .execute(Tuple.of(key.value())).map(rows -> recorded(rows, key, answer)));
+    }
+
+    /**
+     * In the organization's scope: what was answered under {@code key}, or empty when the key is new (or null). For an
+     * operation that must not even start again, such as a run: it asks first, then records with {@link #once}, which
+     * still settles two first requests racing. The same key with another request is a 409.
+     */
+    public static <T> Uni<Optional<T>> answered(SqlConnection conn, Key key, Class<T> answer) {
+        if (key == null) {
+            return Uni.createFrom().item(Optional.empty());
+        }
+        return conn.preparedQuery("""
+                        SELECT fingerprint, answer FROM warden_idempotency
+                        WHERE key = $1 AND created_at >= now() - interval '24 hours'""")
+                .execute(Tuple.of(key.value()))
+                .map(rows -> rows.iterator().hasNext()
+                        ? Optional.of(recorded(rows, key, answer)) : Optional.empty());
     }
 
     private static <T> T recorded(RowSet<Row> rows, Key key, Class<T> type) {

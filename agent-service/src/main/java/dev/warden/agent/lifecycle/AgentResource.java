@@ -7,6 +7,7 @@ import dev.warden.agent.lifecycle.AgentRequests.UpdateAgentRequest;
 import dev.warden.agent.lifecycle.AgentResponses.AgentListResponse;
 import dev.warden.agent.lifecycle.AgentResponses.VersionListResponse;
 import dev.warden.api.Checks;
+import dev.warden.api.IfMatch;
 import dev.warden.api.PageRequest;
 import dev.warden.api.Params;
 import dev.warden.api.WardenApiDefinition;
@@ -76,6 +77,9 @@ public class AgentResource {
     @Path("/{agent_id}")
     @RolesAllowed(Roles.VIEWER)
     @Operation(operationId = "getAgent", summary = "Get an agent")
+    @APIResponse(responseCode = "200", description = "The agent; ETag is its revision, for If-Match on an edit",
+            headers = @Header(name = IfMatch.ETAG, ref = IfMatch.ETAG),
+            content = @Content(mediaType = MediaType.APPLICATION_JSON, schema = @Schema(implementation = AgentSnapshot.class)))
     public Uni<AgentSnapshot> get(@PathParam("agent_id") String agentId) {
         return agents.get(actor.org(), Params.uuid("agent_id", agentId));
     }
@@ -99,8 +103,16 @@ public class AgentResource {
     @Path("/{agent_id}")
     @RolesAllowed(Roles.ADMIN)
     @Operation(operationId = "updateAgent", summary = "Update an agent's metadata", description = "Only the fields given change; an empty body is a 400.")
-    public Uni<AgentSnapshot> update(@PathParam("agent_id") String agentId, UpdateAgentRequest request) {
-        return agents.update(actor.org(), actor.name(), Params.uuid("agent_id", agentId), Checks.body(request));
+    @APIResponse(responseCode = "200", description = "The agent as changed; ETag is its new revision",
+            headers = @Header(name = IfMatch.ETAG, ref = IfMatch.ETAG),
+            content = @Content(mediaType = MediaType.APPLICATION_JSON, schema = @Schema(implementation = AgentSnapshot.class)))
+    @APIResponse(responseCode = "412", ref = WardenApiDefinition.PRECONDITION_FAILED)
+    @Parameter(name = IfMatch.HEADER, in = ParameterIn.HEADER, description = IfMatch.DESCRIPTION,
+            schema = @Schema(type = SchemaType.STRING))
+    public Uni<AgentSnapshot> update(@PathParam("agent_id") String agentId, UpdateAgentRequest request,
+                                     @Context HttpHeaders headers) {
+        return agents.update(actor.org(), actor.name(), Params.uuid("agent_id", agentId), Checks.body(request),
+                IfMatch.accepted(headers));
     }
 
     @POST
@@ -137,6 +149,12 @@ public class AgentResource {
                     + "(EdDSA, header..signature) over the RFC 8785 canonical JSON of the manifest with all five fields "
                     + "(absent data_types is [], absent description and rate_limit are null). A valid one makes the agent's "
                     + "DID declared_intent_signed_by and is kept in declared_intent_jws; one that does not verify is a 401.")
+    @APIResponse(responseCode = "200", description = "The agent with its manifest; ETag is its new revision",
+            headers = @Header(name = IfMatch.ETAG, ref = IfMatch.ETAG),
+            content = @Content(mediaType = MediaType.APPLICATION_JSON, schema = @Schema(implementation = AgentSnapshot.class)))
+    @APIResponse(responseCode = "412", ref = WardenApiDefinition.PRECONDITION_FAILED)
+    @Parameter(name = IfMatch.HEADER, in = ParameterIn.HEADER, description = IfMatch.DESCRIPTION,
+            schema = @Schema(type = SchemaType.STRING))
     public Uni<AgentSnapshot> declareIntent(@PathParam("agent_id") String agentId, DeclaredIntentRequest request,
                                             @Parameter(description = "The agent's detached JWS of the manifest; optional")
                                             @HeaderParam(IntentSignature.HEADER) String signature,
@@ -144,7 +162,7 @@ public class AgentResource {
         // A header sent empty is a signing step that produced nothing: a 400, not an unsigned manifest
         String jws = signature == null && headers.getRequestHeaders().containsKey(IntentSignature.HEADER) ? "" : signature;
         return agents.declareIntent(actor.org(), actor.name(), Params.uuid("agent_id", agentId), Checks.body(request),
-                jws);
+                jws, IfMatch.accepted(headers));
     }
 
     @POST

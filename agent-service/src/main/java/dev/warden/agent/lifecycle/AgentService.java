@@ -13,6 +13,7 @@ import dev.warden.agent.realm.RealmService;
 import dev.warden.agent.registration.DidKey;
 import dev.warden.agent.registration.RegistrationRepository;
 import dev.warden.api.ApiException;
+import dev.warden.api.IfMatch;
 import dev.warden.api.Checks;
 import dev.warden.api.PageRequest;
 import dev.warden.api.PageRequest.Cursor;
@@ -43,6 +44,7 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 import java.util.Objects;
+import java.util.Set;
 import java.util.UUID;
 import java.util.function.Function;
 
@@ -127,11 +129,13 @@ public class AgentService {
                 .onFailure(e -> SqlErrors.uniqueViolation(e, AgentRepository.PUBLIC_KEY_INDEX)).transform(e -> keyTaken());
     }
 
-    public Uni<AgentSnapshot> update(UUID org, String actor, UUID id, UpdateAgentRequest req) {
+    /** {@code ifMatch}: the revisions the edit may apply to ({@link IfMatch#accepted}; null for any). */
+    public Uni<AgentSnapshot> update(UUID org, String actor, UUID id, UpdateAgentRequest req, Set<Long> ifMatch) {
         if (req == null || req.isEmpty()) {
             throw ApiException.badRequest("Give at least one field to update", List.of());
         }
         return change(org, id, (conn, agent) -> {
+            IfMatch.check(ifMatch, agent.revision, "The agent");
             List<String> changed = apply(agent, req);
             AgentRules.check(agent);
             if (changed.isEmpty()) {
@@ -190,9 +194,11 @@ public class AgentService {
      * Records the manifest. With {@code jws}, the agent's own detached signature of it ({@link IntentSignature}), the
      * agent's DID signs it; without, the admin whose credential set it.
      */
-    public Uni<AgentSnapshot> declareIntent(UUID org, String actor, UUID id, DeclaredIntentRequest req, String jws) {
+    public Uni<AgentSnapshot> declareIntent(UUID org, String actor, UUID id, DeclaredIntentRequest req, String jws,
+                                            Set<Long> ifMatch) {
         JsonNode manifest = IntentManifest.validated(req);
         return change(org, id, (conn, agent) -> {
+            IfMatch.check(ifMatch, agent.revision, "The agent");
             if (jws != null) {
                 IntentSignature.verify(jws, manifest, agent);
             }

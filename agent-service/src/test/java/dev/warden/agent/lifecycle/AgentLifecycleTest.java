@@ -86,6 +86,39 @@ class AgentLifecycleTest {
     }
 
     @Test
+    void anEditBasedOnAnOlderRevisionIsA412AndChangesNothing() throws Exception {
+        String id = create();
+        String etag = tenant.admin().get("/v1/agents/" + id).then().statusCode(200).header("ETag", equalTo("\"1\""))
+                .extract().header("ETag");
+
+        // Two admins edit what they both read: one edit applies, the other is a 412, whichever comes first
+        var first = java.util.concurrent.CompletableFuture.supplyAsync(() -> tenant.admin().header("If-Match", etag)
+                .body(Map.of("description", "from admin one")).patch("/v1/agents/" + id).statusCode());
+        var second = java.util.concurrent.CompletableFuture.supplyAsync(() -> tenant.admin().header("If-Match", etag)
+                .body(Map.of("description", "from admin two")).patch("/v1/agents/" + id).statusCode());
+        assertEquals(List.of(200, 412), java.util.stream.Stream.of(first.get(), second.get()).sorted().toList());
+        String now = tenant.admin().get("/v1/agents/" + id).then().header("ETag", equalTo("\"2\""))
+                .extract().path("description");
+
+        tenant.admin().header("If-Match", etag).body(AgentMother.intent()).put("/v1/agents/" + id + "/intent").then()
+                .statusCode(412).body("error.code", equalTo("precondition_failed")).body("error.message", containsString("\"2\""));
+        tenant.admin().header("If-Match", "W/\"2\"").body(Map.of("description", "weak")).patch("/v1/agents/" + id)
+                .then().statusCode(412);
+        tenant.admin().get("/v1/agents/" + id).then().body("description", equalTo(now))
+                .body("declared_intent", nullValue()).header("ETag", equalTo("\"2\""));
+
+        tenant.admin().header("If-Match", "2").body(Map.of("description", "unquoted")).patch("/v1/agents/" + id).then()
+                .statusCode(400).body("error.details.field", contains("If-Match"));
+        tenant.admin().header("If-Match", "\"1\", \"2\"").body(Map.of("description", "listed")).patch("/v1/agents/" + id)
+                .then().statusCode(200).header("ETag", equalTo("\"3\"")).body("revision", equalTo(3));
+        tenant.admin().header("If-Match", "*").body(AgentMother.intent()).put("/v1/agents/" + id + "/intent").then()
+                .statusCode(200).header("ETag", equalTo("\"4\""));
+        // The agent's events, in order: the refused edits are none of them
+        assertEquals(List.of(EventTypes.AGENT_CREATED, EventTypes.AGENT_UPDATED, EventTypes.AGENT_UPDATED,
+                EventTypes.AGENT_INTENT_DECLARED), Events.types(Events.about(Topics.AGENTS, id, 4)));
+    }
+
+    @Test
     void anAgentOfTypeMcpServerIsAnMcpServerAndARequestSayingOtherwiseIsA400NamingTheField() {
         String id = tenant.admin().body(Map.of("name", "mcp", "runtime", "docker", "agent_type", "mcp_server"))
                 .post("/v1/agents").then().statusCode(201).body("mcp_integration.is_mcp_server", equalTo(true))

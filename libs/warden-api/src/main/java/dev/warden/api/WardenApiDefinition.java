@@ -25,9 +25,12 @@ import org.eclipse.microprofile.openapi.annotations.security.SecuritySchemes;
 @OpenAPIDefinition(
         info = @Info(title = "Warden", version = "1.0"),
         security = {@SecurityRequirement(name = "bearer"), @SecurityRequirement(name = "apiKey")},
-        components = @Components(headers = @Header(name = WardenApiDefinition.LOCATION,
+        components = @Components(headers = {@Header(name = WardenApiDefinition.LOCATION,
                 description = "The path of what the request created or started: a GET of it answers it",
-                schema = @Schema(type = SchemaType.STRING, format = "uri-reference")), responses = {
+                schema = @Schema(type = SchemaType.STRING, format = "uri-reference")),
+                @Header(name = IfMatch.ETAG, description = "The resource's revision as a strong entity-tag; send it "
+                        + "back in If-Match to change what you read and nothing newer",
+                        schema = @Schema(type = SchemaType.STRING))}, responses = {
                 @APIResponse(name = WardenApiDefinition.BAD_REQUEST, responseCode = "400",
                         description = "Invalid input: each offending field or parameter is named in details",
                         content = @Content(mediaType = MediaType.APPLICATION_JSON, schema = @Schema(implementation = ErrorResponse.class))),
@@ -42,6 +45,9 @@ import org.eclipse.microprofile.openapi.annotations.security.SecuritySchemes;
                         content = @Content(mediaType = MediaType.APPLICATION_JSON, schema = @Schema(implementation = ErrorResponse.class))),
                 @APIResponse(name = WardenApiDefinition.CONFLICT, responseCode = "409",
                         description = "The request conflicts with the resource's current state",
+                        content = @Content(mediaType = MediaType.APPLICATION_JSON, schema = @Schema(implementation = ErrorResponse.class))),
+                @APIResponse(name = WardenApiDefinition.PRECONDITION_FAILED, responseCode = "412",
+                        description = "If-Match named a revision the resource no longer has; nothing was changed",
                         content = @Content(mediaType = MediaType.APPLICATION_JSON, schema = @Schema(implementation = ErrorResponse.class))),
                 @APIResponse(name = WardenApiDefinition.PAYLOAD_TOO_LARGE, responseCode = "413",
                         description = "The request body is larger than the service takes",
@@ -81,6 +87,7 @@ public class WardenApiDefinition extends Application {
     public static final String FORBIDDEN = "Forbidden";
     public static final String NOT_FOUND = "NotFound";
     public static final String CONFLICT = "Conflict";
+    public static final String PRECONDITION_FAILED = "PreconditionFailed";
     public static final String PAYLOAD_TOO_LARGE = "PayloadTooLarge";
     public static final String UNSUPPORTED_MEDIA_TYPE = "UnsupportedMediaType";
     public static final String TOO_MANY_REQUESTS = "TooManyRequests";

@@ -299,6 +299,7 @@ class BadInputTest {
         errorShape(given().header("X-API-Key", theirs).header("X-API-Key", admin).get("/v1/agents").then(), 401);
         errorShape(given().header("X-API-Key", admin).header("X-API-Key", admin).get("/v1/agents").then(), 401);
         errorShape(given().header("X-API-Key", admin).header("Authorization", "Bearer not.a.jwt").get("/v1/agents").then(), 401);
+        errorShape(given().header("Authorization", "Bearer a.b.c").header("Authorization", "Bearer d.e.f").get("/v1/agents").then(), 401);
         given().header("X-API-Key", admin).get("/v1/agents").then().statusCode(200);
     }
 

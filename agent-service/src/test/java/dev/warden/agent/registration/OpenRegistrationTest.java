@@ -126,5 +126,9 @@ class OpenRegistrationTest {
 
     private static void refused(ValidatableResponse response, int status) {
         response.statusCode(status).body("error.code", notNullValue()).body("error.message", notNullValue());
+        if (status == 401) {
+            // RFC 9110: every 401 says which credentials are taken
+            response.header("WWW-Authenticate", org.hamcrest.Matchers.containsString("ApiKey realm=\"warden\""));
+        }
     }
 }

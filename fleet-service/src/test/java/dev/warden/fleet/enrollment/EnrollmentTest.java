@@ -24,6 +24,7 @@ import static dev.warden.fleet.support.FleetFixtures.as;
 import static dev.warden.fleet.support.FleetFixtures.bearer;
 import static dev.warden.fleet.support.FleetFixtures.instanceBody;
 import static org.hamcrest.Matchers.equalTo;
+import static org.hamcrest.Matchers.notNullValue;
 import static org.hamcrest.Matchers.hasItem;
 import static org.hamcrest.Matchers.startsWith;
 import static org.junit.jupiter.api.Assertions.assertEquals;
@@ -60,13 +61,21 @@ class EnrollmentTest {
                 .body("data.status", equalTo("online")).body("data.credential", startsWith("wfi_"))
                 .extract().path("data.credential");
         String id = as(org, "viewer").get("/v1/fleet/agents?q=enrolled-1").then().extract().path("data[0].id");
-        String other = registerWith(token, instanceBody("enrolled-2")).statusCode(201).extract().path("data.id");
+        var second = registerWith(token, instanceBody("enrolled-2")).statusCode(201).extract().jsonPath();
+        String other = second.getString("data.id");
 
         bearer(credential).body(Map.of("cpu", 1.5)).post("/v1/fleet/agents/" + id + "/heartbeat").then().statusCode(200)
                 .body("data.id", equalTo(id));
         // Another instance's id, even of the same organization: as if it did not exist.
         bearer(credential).body(Map.of()).post("/v1/fleet/agents/" + other + "/heartbeat").then().statusCode(404)
                 .body("ok", equalTo(false));
+        // One credential per request: two bearer secrets are a 401 whichever comes first, never the first one's instance
+        bearer(credential).header("Authorization", "Bearer " + second.getString("data.credential")).body(Map.of())
+                .post("/v1/fleet/agents/" + id + "/heartbeat").then().statusCode(401).header("WWW-Authenticate", notNullValue());
+        bearer(second.getString("data.credential")).header("Authorization", "Bearer " + credential).body(Map.of())
+                .post("/v1/fleet/agents/" + other + "/heartbeat").then().statusCode(401);
+        bearer(token).header("Authorization", "Bearer " + token).body(instanceBody("twice")).post("/v1/fleet/agents/register")
+                .then().statusCode(401);
         // An instance credential reads nothing and registers nothing.
         bearer(credential).get("/v1/fleet/agents").then().statusCode(403).body("ok", equalTo(false));
         bearer(credential).get("/v1/fleet/agents/" + id).then().statusCode(403);

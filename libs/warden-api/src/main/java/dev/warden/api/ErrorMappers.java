@@ -39,7 +39,9 @@ public class ErrorMappers {
                     .header("Retry-After", String.valueOf(e.retryAfterSeconds()))
                     .build();
         }
-        return respond(e.status(), e.code(), e.getMessage(), e.details());
+        RestResponse<ErrorResponse> refused = respond(e.status(), e.code(), e.getMessage(), e.details());
+        // Every 401 names the credentials Warden takes, a service's own refusal (open registration) too
+        return e.status() == 401 ? challenge(refused) : refused;
     }
 
     @ServerExceptionMapper

@@ -33,14 +33,16 @@ public class ApiKeyAuthenticationMechanism implements HttpAuthenticationMechanis
     }
 
     /**
-     * One credential per request: two {@code X-API-Key} headers, or a key beside an {@code Authorization} header, are
-     * refused (401) rather than one of them chosen, since which one a proxy or log in front read is unknown (a probe
-     * got another organization's data by swapping the order of two keys).
+     * One credential per request: two {@code X-API-Key} headers, two {@code Authorization} headers, or a key beside an
+     * {@code Authorization} header, are refused (401) rather than one of them chosen, since which one a proxy or log in
+     * front read is unknown (a probe got another organization's data by swapping the order of two keys, and heartbeated
+     * as either of two fleet instances by the order of their credentials).
      */
     @Override
     public Uni<SecurityIdentity> authenticate(RoutingContext context, IdentityProviderManager identityProviderManager) {
         List<String> keys = context.request().headers().getAll(HEADER);
-        if (keys.size() > 1 || (keys.size() == 1 && context.request().headers().contains("Authorization"))) {
+        int authorizations = context.request().headers().getAll("Authorization").size();
+        if (keys.size() + authorizations > 1) {
             return Uni.createFrom().failure(new AuthenticationFailedException("More than one credential"));
         }
         String secret = keys.isEmpty() ? null : keys.getFirst();

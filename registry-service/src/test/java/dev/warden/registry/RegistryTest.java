@@ -158,6 +158,10 @@ class RegistryTest {
         assertEquals(Set.of("id", "agent_id", "display_name", "description", "agent_type", "status", "version",
                 "default_risk_score", "auto_approve_below", "max_risk_threshold", "is_mcp_server", "tags", "created_at"), a.keySet());
         assertEquals(Integer.class, a.get("id").getClass());
+        // The id is the organization's own count, 1 to 3 whatever other organizations did meanwhile (the tests before
+        // this one made hundreds of agents), and the triage agent's three snapshots drew one number, not three
+        assertEquals(Set.of(1, 2, 3), ((List<Map<String, Object>>) list.get("agents")).stream().map(x -> x.get("id"))
+                .collect(java.util.stream.Collectors.toSet()));
         assertEquals("triage-agent", a.get("display_name"));
         assertEquals("supervised", a.get("agent_type"));
         assertEquals("active", a.get("status"));

@@ -32,16 +32,24 @@ public class ProjectionRepository {
         return conn.preparedQuery("SELECT registry_fence($1)").execute(Tuple.of(generation)).replaceWithVoid();
     }
 
-    /** Inserts the agent, or replaces it when {@code a} has a higher revision than the stored one. */
+    /**
+     * Inserts the agent, or replaces it when {@code a} has a higher revision than the stored one. A new agent takes the
+     * next of its organization's numbers (seed 002's id, {@code registry_agent_numbers}); a known one draws none.
+     */
     public Uni<Void> upsertAgent(SqlConnection conn, AgentSnapshot a) {
         return conn.preparedQuery("""
+                        WITH numbered AS (
+                            INSERT INTO registry_agent_numbers AS n (org_id, last)
+                            SELECT $1, 1 WHERE NOT EXISTS (SELECT 1 FROM registry_agents WHERE org_id = $1 AND agent_id = $2)
+                            ON CONFLICT (org_id) DO UPDATE SET last = n.last + 1
+                            RETURNING last)
                         INSERT INTO registry_agents (org_id, agent_id, revision, name, description, status, runtime, version,
                             owner_id, agent_type, risk_config, capabilities, mcp_integration, notifications, tags, metadata,
                             created_at, created_by, updated_at, updated_by, approved_at, approved_by, did, public_key,
-                            granted_capabilities, realm, llm_provider, llm_model, llm_system_prompt)
+                            granted_capabilities, realm, llm_provider, llm_model, llm_system_prompt, seq)
                         VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11::text::jsonb, $12::text::jsonb,
                             $13::text::jsonb, $14::text::jsonb, $15, $16::text::jsonb, $17, $18, $19, $20, $21, $22, $23,
-                            $24, $25, $26, $27, $28, $29)
+                            $24, $25, $26, $27, $28, $29, COALESCE((SELECT last FROM numbered), 0))
                         ON CONFLICT (org_id, agent_id) DO UPDATE SET revision = excluded.revision, name = excluded.name,
                             description = excluded.description, status = excluded.status, runtime = excluded.runtime,
                             version = excluded.version, owner_id = excluded.owner_id, agent_type = excluded.agent_type,

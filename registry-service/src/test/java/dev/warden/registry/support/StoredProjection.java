@@ -31,8 +31,11 @@ import java.util.UUID;
 public final class StoredProjection {
 
     private static final String DATABASE = "warden_registry_test";
-    /** The tables of the rebuild itself, not of the projection. */
-    private static final List<String> CONTROL = List.of("registry_projection", "registry_rebuilds");
+    /**
+     * The tables of the rebuild itself, not of the projection, and the counter seed 002's ids are drawn from, which
+     * goes on across a rebuild so that an id once shown never names another agent.
+     */
+    private static final List<String> CONTROL = List.of("registry_projection", "registry_rebuilds", "registry_agent_numbers");
     /** The one column a rebuild changes: seed 002's integer id is the projection's own numbering. */
     public static final String RENUMBERED = "seq";
     /** When the database wrote the row (updated_since): a rebuild writes every row anew, so it is no fact of history. */

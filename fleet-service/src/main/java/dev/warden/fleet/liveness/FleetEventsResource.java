@@ -28,7 +28,7 @@ import java.util.concurrent.atomic.AtomicLong;
 import java.util.concurrent.atomic.AtomicReference;
 
 /**
- * The live view: Server-Sent Events of the caller's organization's transitions, each with its id (a sequence), its
+ * The live view: Server-Sent Events of the caller's organization's transitions, each with its id (the organization's own number, in commit order), its
  * event name (the CloudEvent type) and the CloudEvent as data. A client that reconnects with {@code Last-Event-ID}
  * gets everything after that id kept (the last 24 hours) before the new ones; without it, only what happens from now.
  * Outside the OpenAPI document: a stream that never ends is no request and answer for the fuzz and contract tests.
@@ -59,6 +59,9 @@ public class FleetEventsResource {
         UUID org = actor.org();
         BooleanSupplier usable = credentials.usable(); // a revoked key or disabled organization ends the stream
         Long resumeAfter = parse(lastEventId);
+        // A comment at once, so the answer's head and first bytes leave now rather than with the first transition: a
+        // proxy in front (the launcher's gateway did) holds a head without a body, and the client saw nothing at all.
+        sink.send(sse.newEventBuilder().comment("fleet transitions of your organization").build());
         Uni<Long> start = resumeAfter != null ? Uni.createFrom().item(resumeAfter) : db.inOrg(org, transitions::newest);
         AtomicReference<Cancellable> polling = new AtomicReference<>();
         start.subscribe().with(first -> {
@@ -70,9 +73,9 @@ public class FleetEventsResource {
                     .concatenate()
                     .subscribe().with(events -> {
                         for (TransitionEvents.Recorded e : events) {
-                            sink.send(sse.newEventBuilder().id(Long.toString(e.seq())).name(e.type())
+                            sink.send(sse.newEventBuilder().id(Long.toString(e.number())).name(e.type())
                                     .data(e.event()).build());
-                            cursor.set(e.seq());
+                            cursor.set(e.number());
                         }
                     }, failure -> sink.close()));
             if (sink.isClosed()) {

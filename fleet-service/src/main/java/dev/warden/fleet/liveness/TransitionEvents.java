@@ -57,21 +57,30 @@ public class TransitionEvents {
             for (CloudEvent e : events) {
                 meters.counter("warden.fleet.transitions", "type", e.type()).increment();
             }
-            return conn.preparedQuery("INSERT INTO fleet_transitions (org_id, event_id, event_type, event, at) "
-                            + "SELECT $1, i, t, e, a FROM unnest($2::uuid[], $3::text[], $4::text[], $5::timestamptz[]) "
-                            + "WITH ORDINALITY AS x(i, t, e, a, n) ORDER BY n")
-                    .execute(Tuple.of(org, ids, types, json, at)).replaceWithVoid();
+            // The organization's next numbers, from its counter row, locked until this transaction commits
+            return conn.preparedQuery("""
+                            WITH drawn AS (
+                                INSERT INTO fleet_transition_numbers AS c (org_id, last) VALUES ($1, $6)
+                                ON CONFLICT (org_id) DO UPDATE SET last = c.last + $6
+                                RETURNING last - $6 AS base)
+                            INSERT INTO fleet_transitions (org_id, number, event_id, event_type, event, at)
+                            SELECT $1, (SELECT base FROM drawn) + n, i, t, e, a
+                            FROM unnest($2::uuid[], $3::text[], $4::text[], $5::timestamptz[])
+                                 WITH ORDINALITY AS x(i, t, e, a, n) ORDER BY n""")
+                    .execute(Tuple.of(org, ids, types, json, at, (long) n)).replaceWithVoid();
         });
     }
 
-    /** The organization's transitions after {@code seq}, oldest first. */
-    public Uni<List<Recorded>> after(SqlConnection conn, long seq, int limit) {
-        return conn.preparedQuery("SELECT seq, event_type, event FROM fleet_transitions WHERE seq > $1 ORDER BY seq LIMIT $2")
-                .execute(Tuple.of(seq, limit))
+    /** The organization's transitions after its number {@code after}, oldest first. */
+    public Uni<List<Recorded>> after(SqlConnection conn, long after, int limit) {
+        return conn.preparedQuery("""
+                        SELECT number, event_type, event FROM fleet_transitions
+                        WHERE org_id = warden_current_org() AND number > $1 ORDER BY number LIMIT $2""")
+                .execute(Tuple.of(after, limit))
                 .map(rows -> {
                     List<Recorded> out = new ArrayList<>(rows.size());
                     for (Row r : rows) {
-                        out.add(new Recorded(r.getLong("seq"), r.getString("event_type"), forViewers(r.getString("event"))));
+                        out.add(new Recorded(r.getLong("number"), r.getString("event_type"), forViewers(r.getString("event"))));
                     }
                     return out;
                 });
@@ -79,7 +88,7 @@ public class TransitionEvents {
 
     /** The organization's newest transition, or 0: where a live view without Last-Event-ID starts. */
     public Uni<Long> newest(SqlConnection conn) {
-        return conn.preparedQuery("SELECT coalesce(max(seq), 0) FROM fleet_transitions").execute()
+        return conn.preparedQuery("SELECT coalesce(max(number), 0) FROM fleet_transitions WHERE org_id = warden_current_org()").execute()
                 .map(rows -> rows.iterator().next().getLong(0));
     }
 
@@ -108,6 +117,7 @@ public class TransitionEvents {
         }
     }
 
-    public record Recorded(long seq, String type, String event) {
+    /** {@code number}: the organization's own, the event's SSE id. */
+    public record Recorded(long number, String type, String event) {
     }
 }

@@ -4,6 +4,7 @@ import com.github.benmanes.caffeine.cache.Cache;
 import com.github.benmanes.caffeine.cache.Caffeine;
 import dev.warden.agent.access.AccessRepository;
 import dev.warden.api.ApiException;
+import dev.warden.api.Params;
 import dev.warden.tenancy.db.TenantDb;
 import io.github.bucket4j.Bucket;
 import io.github.bucket4j.ConsumptionProbe;
@@ -43,6 +44,8 @@ public class OpenRegistration {
         if (org == null || org.isBlank()) {
             throw unauthorized("Give a credential, or ?org=<organization> for an organization with open registration");
         }
+        // An organization's id or name: what cannot be one (a NUL, which PostgreSQL cannot take) is a 400, not a 500
+        Params.optionalText("org", org, 200);
         int perMinute = config.openRatePerMinute();
         Bucket bucket = buckets.get(address, a -> Bucket.builder()
                 .addLimit(limit -> limit.capacity(perMinute).refillGreedy(perMinute, Duration.ofMinutes(1))).build());

@@ -143,6 +143,12 @@ class AccessTest {
     void anExpiredKeyStopsWorking() {
         tenant.admin().body(Map.of("name", "old", "role", "viewer", "expires_at", "2020-01-01T00:00:00Z"))
                 .post("/v1/api-keys").then().statusCode(400).body("error.details[0].field", equalTo("expires_at"));
+        // A string that is no time says so, not "must be a string"
+        for (String noTime : List.of("2027-02-30T00:00:00Z", "2027-13-01T00:00:00Z", "2027-01-01T25:00:00Z", "2027-01-01T00:00:00")) {
+            tenant.admin().body(Map.of("name", "bad-time", "role", "viewer", "expires_at", noTime)).post("/v1/api-keys").then()
+                    .statusCode(400).body("error.details[0].field", equalTo("expires_at"))
+                    .body("error.details[0].reason", equalTo("must be an ISO-8601 timestamp such as 2026-04-01T14:30:00Z"));
+        }
         String secret = tenant.admin().body(Map.of("name", "short", "role", "viewer",
                         "expires_at", Instant.now().plusSeconds(3).toString()))
                 .post("/v1/api-keys").then().statusCode(201).extract().path("secret");

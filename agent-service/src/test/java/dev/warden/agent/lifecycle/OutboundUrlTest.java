@@ -57,6 +57,13 @@ class OutboundUrlTest {
         Tenants.platform().body(Map.of("entries", List.of("10.20.0.0/16", "nope/x", "*.corp.internal")))
                 .put("/v1/orgs/" + tenant.orgId() + "/outbound-allow-list").then().statusCode(400)
                 .body("error.details[0].field", equalTo("entries[1]"));
+        // A colon made any entry an IPv6 literal; an address with a port or leading zeros is no entry either
+        Tenants.platform().body(Map.of("entries", List.of("host:port:x")))
+                .put("/v1/orgs/" + tenant.orgId() + "/outbound-allow-list").then().statusCode(400)
+                .body("error.details[0].field", equalTo("entries[0]"));
+        Tenants.platform().body(Map.of("entries", List.of("10.20.0.0/16", "1.2.3.4:80", "010.0.0.1")))
+                .put("/v1/orgs/" + tenant.orgId() + "/outbound-allow-list").then().statusCode(400)
+                .body("error.details.field", equalTo(List.of("entries[1]", "entries[2]")));
         Tenants.platform().body(Map.of("entries", List.of("10.20.0.0/16", "*.Corp.Internal")))
                 .put("/v1/orgs/" + tenant.orgId() + "/outbound-allow-list").then().statusCode(200)
                 .body("outbound_allow_list", equalTo(List.of("10.20.0.0/16", "*.corp.internal")));

@@ -46,6 +46,9 @@ class OpenRegistrationTest {
     void closedByDefaultThenOpenedByTheAdminWithItsEvent() {
         AgentKeys keys = AgentKeys.generate();
         refused(anonymous().body(Map.of("publicKey", keys.publicKey())).post("/v1/agents/register/challenge?org=" + tenant.orgId()).then(), 401);
+        // What cannot name an organization (a NUL, which PostgreSQL cannot take) is a 400 naming org, never a 500
+        refused(anonymous().body(Map.of("publicKey", keys.publicKey())).urlEncodingEnabled(false)
+                .post("/v1/agents/register/challenge?org=a%00b").then().body("error.details.field", hasItem("org")), 400);
         tenant.admin().get("/v1/registrations/settings").then().statusCode(200)
                 .body("openRegistration", equalTo(false)).body("openRatePerMinute", equalTo(10));
 

@@ -3,6 +3,7 @@ package dev.warden.fleet.instance;
 import dev.warden.api.ApiException;
 import dev.warden.api.Checks;
 import dev.warden.api.PageRequest;
+import dev.warden.api.IpAddresses;
 import dev.warden.api.Params;
 import dev.warden.api.WardenApiDefinition;
 import dev.warden.fleet.FleetConfig;
@@ -61,7 +62,6 @@ public class InstanceResource {
 
     static final Pattern INSTANCE_ID = Pattern.compile("^agent-[0-9a-f]{16}$");
     static final Pattern POLICY_VERSION = Pattern.compile("^v(0|[1-9][0-9]{0,8})$");
-    static final Pattern IP = Pattern.compile("^[0-9A-Fa-f:.]{2,45}$");
     static final Set<String> STATUSES = Set.of("online", "stale", "offline");
     static final int MAX_TAGS = 50;
     static final int MAX_TAG_LENGTH = 64;
@@ -94,7 +94,7 @@ public class InstanceResource {
         Checks c = new Checks().required("hostname", body.hostname()).maxLength("hostname", body.hostname(), 253)
                 .required("os", body.os()).maxLength("os", body.os(), 64)
                 .required("version", body.version()).maxLength("version", body.version(), 64)
-                .check(body.ip() == null || IP.matcher(body.ip()).matches(), "ip", "must be an IPv4 or IPv6 address");
+                .check(body.ip() == null || IpAddresses.isLiteral(body.ip()), "ip", "must be an IPv4 or IPv6 address");
         checkTags(c, "tags", body.tags());
         c.orThrow();
         UUID claimedOrg = Params.optionalUuidField("org_id", body.orgId());

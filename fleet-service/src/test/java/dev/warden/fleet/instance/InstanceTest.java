@@ -99,6 +99,13 @@ class InstanceTest {
             as(org, "operator").body(empty).post("/v1/fleet/agents/register").then().statusCode(400)
                     .body("ok", equalTo(false)).body("error.details.field", hasItem(field));
         }
+        for (String ip : List.of("999.1.1.1", "1.2.3", "1.2.3.4:80", "01.02.03.04", "fe80::1%eth0", "not-an-ip")) {
+            Map<String, Object> badIp = new HashMap<>(instanceBody("h"));
+            badIp.put("ip", ip);
+            as(org, "operator").body(badIp).post("/v1/fleet/agents/register").then().statusCode(400)
+                    .body("ok", equalTo(false)).body("error.details.field", hasItem("ip"));
+        }
+        as(org, "viewer").get("/v1/fleet/agents?q=h").then().body("total", equalTo(0)); // none of them was registered
         Map<String, Object> unknownAgent = new HashMap<>(instanceBody("h"));
         unknownAgent.put("agent_id", UUID.randomUUID().toString());
         as(org, "operator").body(unknownAgent).post("/v1/fleet/agents/register").then().statusCode(404)

@@ -157,6 +157,9 @@ public class ErrorMappers {
         } else if (e instanceof InvalidFormatException f && f.getTargetType() != null && f.getTargetType().isEnum()) {
             reason = "must be one of " + Arrays.stream(f.getTargetType().getEnumConstants())
                     .map(Object::toString).collect(Collectors.joining(", "));
+        } else if (e instanceof InvalidFormatException f && f.getTargetType() != null
+                && f.getTargetType().getName().startsWith("java.time")) {
+            reason = StorableValues.TIME_FORMAT_REASON; // a string, but no time
         } else if (e instanceof MismatchedInputException m && m.getTargetType() != null) {
             reason = "must be " + describe(m.getTargetType());
         } else {

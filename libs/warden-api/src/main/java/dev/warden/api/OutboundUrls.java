@@ -20,7 +20,6 @@ import java.util.regex.Pattern;
  */
 public final class OutboundUrls {
 
-    private static final Pattern IPV4 = Pattern.compile("\\d{1,3}(\\.\\d{1,3}){3}");
     private static final Pattern NAME = Pattern.compile("(?=.{1,253}$)([a-z0-9]([a-z0-9-]{0,61}[a-z0-9])?\\.)*[a-z]([a-z0-9-]{0,61}[a-z0-9])?");
     private static final List<String> INTERNAL_NAMES = List.of("localhost", "metadata", "metadata.google.internal",
             "metadata.goog", "instance-data", "kubernetes.default");
@@ -215,16 +214,7 @@ public final class OutboundUrls {
     }
 
     private static boolean isLiteral(String host) {
-        return IPV4.matcher(host).matches() && validIpv4(host) || host.contains(":");
-    }
-
-    private static boolean validIpv4(String host) {
-        for (String part : host.split("\\.")) {
-            if (Integer.parseInt(part) > 255) {
-                return false;
-            }
-        }
-        return true;
+        return IpAddresses.isLiteral(host);
     }
 
     /** An IP literal as an address; InetAddress does no lookup for a literal. */

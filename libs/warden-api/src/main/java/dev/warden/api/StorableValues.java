@@ -138,7 +138,13 @@ public final class StorableValues {
             if (!p.hasToken(JsonToken.VALUE_STRING) || p.getText().indexOf('T') < 0) {
                 throw new IllegalArgumentException(TIME_FORMAT_REASON);
             }
-            Instant value = InstantDeserializer.INSTANT.deserialize(p, ctxt);
+            Instant value;
+            try {
+                value = InstantDeserializer.INSTANT.deserialize(p, ctxt);
+            } catch (com.fasterxml.jackson.databind.JsonMappingException | java.time.DateTimeException e) {
+                // A date that is none (February 30th, hour 25, no offset): the reason, not "must be a string"
+                throw new IllegalArgumentException(TIME_FORMAT_REASON);
+            }
             if (!storable(value)) {
                 throw new IllegalArgumentException(TIME_REASON);
             }

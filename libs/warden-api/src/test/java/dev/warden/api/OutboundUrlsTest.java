@@ -60,7 +60,9 @@ class OutboundUrlsTest {
         for (String ok : List.of("10.0.0.0/8", "fd00::/8", "192.168.1.7", "mcp.corp.example", "*.corp.example")) {
             assertNull(OutboundUrls.invalidEntry(ok), ok);
         }
-        for (String bad : List.of("", "10.0.0.0/33", "10.0.0/8", "*", "*.", "http://x", "a b", "10.0.0.0/x")) {
+        for (String bad : List.of("", "10.0.0.0/33", "10.0.0/8", "*", "*.", "http://x", "a b", "10.0.0.0/x",
+                // a colon made anything an IPv6 literal
+                "host:port:x", "1.2.3.4:80", "*.a:80", "010.0.0.1", "999.1.1.1", "fe80::1%eth0", "fd00::g/8")) {
             assertNotNull(OutboundUrls.invalidEntry(bad), bad);
         }
     }

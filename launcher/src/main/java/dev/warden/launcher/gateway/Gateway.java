@@ -122,14 +122,16 @@ public final class Gateway {
                 var client = vertx.createHttpClient(
                         new HttpClientOptions().setConnectTimeout(5_000).setKeepAlive(true),
                         new PoolOptions().setHttp1MaxSize(poolSize));
-                HttpProxy proxy = HttpProxy.reverseProxy(new ProxyOptions(), client)
+                // No route serves WebSockets: an Upgrade is ignored (RFC 9110 lets a server), and the request answered
+                // as the plain request it also is; tried, the service's 200 made the proxy answer an empty 502
+                HttpProxy proxy = HttpProxy.reverseProxy(new ProxyOptions().setSupportWebSocket(false), client)
                         .origin(Gateway.this::upstream)
                         .addInterceptor(new Routing());
                 RequestLimits limits = new RequestLimits(vertx, proxy, table);
                 HttpServerOptions options = RequestLimits.decoderLimits(new HttpServerOptions().setHost("127.0.0.1").setPort(port));
                 vertx.createHttpServer(options)
                         // Before a connection's first request is read: a request with ambiguous framing is invalid.
-                        .connectionHandler(RequestFraming.guard(options))
+                        .connectionHandler(RequestFraming.guard(options, table))
                         .invalidRequestHandler(limits::invalid)
                         .requestHandler(limits)
                         .listen()
@@ -163,6 +165,14 @@ public final class Gateway {
      * refuses it first, in the error shape.
      */
     static boolean validUri(String uri) {
+        // A URI is ASCII (RFC 3986); raw UTF-8 arrives here as one character per byte, which the proxy sent on
+        // re-encoded (é's two bytes as four), and a service answered an empty 400
+        for (int i = 0; i < uri.length(); i++) {
+            char c = uri.charAt(i);
+            if (c <= 0x20 || c >= 0x7f) {
+                return false;
+            }
+        }
         try {
             new URI(uri);
             return true;

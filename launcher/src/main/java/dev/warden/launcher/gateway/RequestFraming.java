@@ -1,14 +1,20 @@
 package dev.warden.launcher.gateway;
 
 import io.netty.buffer.ByteBuf;
+import io.netty.buffer.Unpooled;
+import io.netty.channel.ChannelFutureListener;
 import io.netty.channel.ChannelHandler;
 import io.netty.channel.ChannelHandlerContext;
 import io.netty.channel.ChannelPipeline;
 import io.netty.handler.codec.DecoderResult;
+import io.netty.handler.codec.http.DefaultFullHttpResponse;
+import io.netty.handler.codec.http.FullHttpResponse;
+import io.netty.handler.codec.http.HttpContent;
 import io.netty.handler.codec.http.HttpHeaderNames;
 import io.netty.handler.codec.http.HttpHeaders;
 import io.netty.handler.codec.http.HttpMessage;
 import io.netty.handler.codec.http.HttpRequest;
+import io.netty.handler.codec.http.HttpResponseStatus;
 import io.netty.handler.codec.http.HttpVersion;
 import io.netty.util.ReferenceCountUtil;
 import io.vertx.core.Handler;
@@ -52,6 +58,9 @@ final class RequestFraming {
     static final String BOTH = "A request may not carry both Content-Length and Transfer-Encoding";
     static final String ONLY_CHUNKED = "Transfer-Encoding may only be \"chunked\", given once";
     static final String ONLY_HTTP_1_1 = "Transfer-Encoding is accepted on HTTP/1.1 requests only";
+    static final String UNKNOWN_VERSION = "Only HTTP/1.1 and HTTP/1.0 are served";
+    static final String BAD_CHUNK = "The request body's chunked framing is not valid (a chunk size that is no hexadecimal "
+            + "number, or a chunk longer than it said)";
 
     private RequestFraming() {
     }
@@ -60,11 +69,11 @@ final class RequestFraming {
      * The server's connection handler: puts a {@link Decoder} with the server's {@code options} in place of Vert.x's
      * decoder, before the connection's first request is read.
      */
-    static Handler<HttpConnection> guard(HttpServerOptions options) {
-        return connection -> install(connection, options);
+    static Handler<HttpConnection> guard(HttpServerOptions options, RoutingTable table) {
+        return connection -> install(connection, options, table);
     }
 
-    private static void install(HttpConnection connection, HttpServerOptions options) {
+    private static void install(HttpConnection connection, HttpServerOptions options, RoutingTable table) {
         ChannelPipeline pipeline = connection instanceof ConnectionBase base
                 ? base.channelHandlerContext().pipeline() : null;
         ChannelHandler decoder = pipeline == null ? null : pipeline.get(DECODER);
@@ -75,7 +84,7 @@ final class RequestFraming {
                     + DECODER + " in the connection's pipeline (" + connection.getClass().getName()
                     + "); has the Vert.x version changed?");
         }
-        pipeline.replace(DECODER, DECODER, new Decoder(options));
+        pipeline.replace(DECODER, DECODER, new Decoder(options, table));
     }
 
     /**
@@ -84,6 +93,9 @@ final class RequestFraming {
      * {@code Transfer-Encoding} on HTTP/1.1, in {@link Decoder#handleTransferEncodingChunkedWithContentLength}.)
      */
     static String problem(HttpRequest request) {
+        if (!HttpVersion.HTTP_1_1.equals(request.protocolVersion()) && !HttpVersion.HTTP_1_0.equals(request.protocolVersion())) {
+            return UNKNOWN_VERSION; // Vert.x answered an empty 501
+        }
         HttpHeaders headers = request.headers();
         String encoding = headers.get(HttpHeaderNames.TRANSFER_ENCODING);
         if (encoding == null) {
@@ -133,10 +145,14 @@ final class RequestFraming {
      */
     static final class Decoder extends VertxHttpRequestDecoder {
 
+        private final RoutingTable table;
         private boolean refused;
+        /** The path of the connection's last request head, for the error fields of an answer to its body. */
+        private String path;
 
-        Decoder(HttpServerOptions options) {
+        Decoder(HttpServerOptions options, RoutingTable table) {
             super(options);
+            this.table = table;
         }
 
         /**
@@ -158,7 +174,13 @@ final class RequestFraming {
             int from = out.size();
             super.decode(ctx, buffer, out);
             for (int i = from; i < out.size(); i++) {
+                if (out.get(i) instanceof HttpContent content && !(content instanceof HttpRequest)
+                        && content.decoderResult().isFailure()) {
+                    badBody(ctx, buffer, out, from, i);
+                    return;
+                }
                 if (out.get(i) instanceof HttpRequest request && request.decoderResult().isSuccess()) {
+                    path = pathOf(request.uri());
                     String problem = problem(request);
                     if (problem != null) {
                         request.setDecoderResult(DecoderResult.failure(new Refused(problem)));
@@ -171,6 +193,42 @@ final class RequestFraming {
                     }
                 }
             }
+        }
+
+        /**
+         * A body Netty could not read (a bad chunk size): Vert.x would close the connection without a word. With its
+         * head in this read, the head is failed instead (the invalid request handler's 400, then the close); with the
+         * head already handed on (the gateway is still reading the body, so nothing was answered or proxied yet), the
+         * 400 is written here, and the connection closed. Either way nothing more of the connection is read.
+         */
+        private void badBody(ChannelHandlerContext ctx, ByteBuf buffer, List<Object> out, int from, int failed) {
+            int head = -1;
+            for (int j = failed - 1; j >= from; j--) {
+                if (out.get(j) instanceof HttpRequest) {
+                    head = j;
+                    break;
+                }
+            }
+            for (int j = out.size() - 1; j > Math.max(head, from - 1); j--) {
+                ReferenceCountUtil.release(out.remove(j));
+            }
+            buffer.skipBytes(buffer.readableBytes());
+            refused = true;
+            if (head >= 0) {
+                ((HttpRequest) out.get(head)).setDecoderResult(DecoderResult.failure(new Refused(BAD_CHUNK)));
+                return;
+            }
+            byte[] body = ErrorBody.of(table.errorFieldsFor(path), "bad_request", BAD_CHUNK).getBytes();
+            FullHttpResponse answer = new DefaultFullHttpResponse(HttpVersion.HTTP_1_1, HttpResponseStatus.BAD_REQUEST,
+                    Unpooled.wrappedBuffer(body));
+            answer.headers().set(HttpHeaderNames.CONTENT_TYPE, "application/json")
+                    .set(HttpHeaderNames.CONTENT_LENGTH, body.length).set(HttpHeaderNames.CONNECTION, "close");
+            ctx.channel().writeAndFlush(answer).addListener(ChannelFutureListener.CLOSE);
+        }
+
+        private static String pathOf(String uri) {
+            int query = uri.indexOf('?');
+            return query < 0 ? uri : uri.substring(0, query);
         }
 
         @Override

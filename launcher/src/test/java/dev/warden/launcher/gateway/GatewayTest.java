@@ -175,6 +175,69 @@ class GatewayTest {
         }
     }
 
+    /**
+     * {@code head} and {@code body} sent raw on a new connection; answers what the gateway sent before it closed the
+     * connection, or before it sent nothing more for 3 s (a kept connection).
+     */
+    private static String raw(byte[] head, byte[] body) throws Exception {
+        return raw(head, 0, body);
+    }
+
+    /** As {@link #raw(byte[], byte[])}, the body sent {@code pace} ms after the head, as a slow client sends it. */
+    private static String raw(byte[] head, long pace, byte[] body) throws Exception {
+        try (java.net.Socket socket = new java.net.Socket("127.0.0.1", port)) {
+            socket.setSoTimeout(3_000);
+            socket.getOutputStream().write(head);
+            socket.getOutputStream().flush();
+            if (pace > 0) {
+                Thread.sleep(pace);
+            }
+            socket.getOutputStream().write(body);
+            java.io.ByteArrayOutputStream got = new java.io.ByteArrayOutputStream();
+            byte[] buffer = new byte[4096];
+            try {
+                for (int n = socket.getInputStream().read(buffer); n >= 0; n = socket.getInputStream().read(buffer)) {
+                    got.write(buffer, 0, n);
+                }
+            } catch (java.net.SocketTimeoutException | java.net.SocketException quietOrReset) {
+                // what came so far is the answer
+            }
+            return got.toString(java.nio.charset.StandardCharsets.UTF_8);
+        }
+    }
+
+    @Test
+    void whatIsNoValidRequestGetsTheErrorShapeNeverAnEmptyAnswerOrNone() throws Exception {
+        // Raw UTF-8 in the query (an URI is ASCII): a JSON 400, however many bytes its characters take
+        for (String text : List.of("\u00e9", "\u2603")) {
+            byte[] line = ("GET /v1/up/x?q=" + text + " HTTP/1.1\r\nHost: localhost\r\nConnection: close\r\n\r\n")
+                    .getBytes(java.nio.charset.StandardCharsets.UTF_8);
+            String answer = raw(line, new byte[0]);
+            assertTrue(answer.startsWith("HTTP/1.1 400") && answer.contains("\"code\":\"bad_request\""), text + ": " + answer);
+        }
+        // A body whose chunk size is no number: an answer in the shape, not a closed connection
+        String chunked = raw(("POST /v1/up/x HTTP/1.1\r\nHost: localhost\r\nContent-Type: application/json\r\n"
+                + "Transfer-Encoding: chunked\r\n\r\n").getBytes(java.nio.charset.StandardCharsets.US_ASCII),
+                "ZZ\r\nabc\r\n0\r\n\r\n".getBytes(java.nio.charset.StandardCharsets.US_ASCII));
+        // The same with its head read (and handed on) well before the body: answered by the decoder itself
+        String late = raw(("POST /v1/down/x HTTP/1.1\r\nHost: localhost\r\nContent-Type: application/json\r\n"
+                + "Transfer-Encoding: chunked\r\n\r\n").getBytes(java.nio.charset.StandardCharsets.US_ASCII), 300,
+                "2\r\n{}\r\nZZ\r\nabc\r\n0\r\n\r\n".getBytes(java.nio.charset.StandardCharsets.US_ASCII));
+        // A version HTTP/1.x does not know
+        String version = raw("GET /v1/up/x HTTP/1.2\r\nHost: localhost\r\n\r\n".getBytes(java.nio.charset.StandardCharsets.US_ASCII),
+                new byte[0]);
+        // A WebSocket upgrade: no route takes one; the request is answered as the plain request it also is
+        String upgrade = raw(("GET /v1/up/ws HTTP/1.1\r\nHost: localhost\r\nUpgrade: websocket\r\nConnection: Upgrade\r\n"
+                + "Sec-WebSocket-Key: dGhlIHNhbXBsZSBub25jZQ==\r\nSec-WebSocket-Version: 13\r\n\r\n")
+                .getBytes(java.nio.charset.StandardCharsets.US_ASCII), new byte[0]);
+        org.junit.jupiter.api.Assertions.assertAll(
+                () -> assertTrue(chunked.startsWith("HTTP/1.1 400") && chunked.contains("\"code\":\"bad_request\""), "chunk: " + chunked),
+                () -> assertTrue(late.startsWith("HTTP/1.1 400") && late.contains("\"ok\":false,\"error\":{\"code\":\"bad_request\""),
+                        "late chunk: " + late),
+                () -> assertTrue(version.contains("\"code\":"), "version: " + version),
+                () -> assertTrue(upgrade.startsWith("HTTP/1.1 200") && upgrade.contains("GET /v1/up/ws"), "upgrade: " + upgrade));
+    }
+
     @Test
     void errorsTheGatewayAnswersOnAServicesPathsCarryTheFieldsItsSeedPutsBesideError() throws Exception {
         // "down" is enveloped as seed 003 is ({"ok": false, "error": ...}); "up" is not

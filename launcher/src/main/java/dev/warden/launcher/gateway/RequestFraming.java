@@ -136,6 +136,15 @@ final class RequestFraming {
         Refused(String message) {
             super(message, null, false, false);
         }
+
+        /** 505 for a version the gateway does not speak, else 400. */
+        int status() {
+            return UNKNOWN_VERSION.equals(getMessage()) ? 505 : 400;
+        }
+
+        String code() {
+            return status() == 505 ? "http_version_not_supported" : "bad_request";
+        }
     }
 
     /**

@@ -107,8 +107,8 @@ final class RequestLimits implements Handler<HttpServerRequest> {
      */
     void invalid(HttpServerRequest request) {
         Throwable cause = request.decoderResult().cause();
-        if (cause instanceof RequestFraming.Refused) {
-            refuse(request, 400, "bad_request", cause.getMessage());
+        if (cause instanceof RequestFraming.Refused refused) {
+            refuse(request, refused.status(), refused.code(), cause.getMessage());
         } else if (cause instanceof TooLongHttpLineException) {
             uriTooLong(request);
         } else if (cause instanceof TooLongHttpHeaderException) {

@@ -234,7 +234,8 @@ class GatewayTest {
                 () -> assertTrue(chunked.startsWith("HTTP/1.1 400") && chunked.contains("\"code\":\"bad_request\""), "chunk: " + chunked),
                 () -> assertTrue(late.startsWith("HTTP/1.1 400") && late.contains("\"ok\":false,\"error\":{\"code\":\"bad_request\""),
                         "late chunk: " + late),
-                () -> assertTrue(version.contains("\"code\":"), "version: " + version),
+                () -> assertTrue(version.contains(" 505 ") && version.contains("\"code\":\"http_version_not_supported\""),
+                        "version: " + version),
                 () -> assertTrue(upgrade.startsWith("HTTP/1.1 200") && upgrade.contains("GET /v1/up/ws"), "upgrade: " + upgrade));
     }
 

@@ -84,6 +84,15 @@ public class AccessRepository {
                 .map(rows -> first(rows, AccessRepository::organization));
     }
 
+    /**
+     * The organization under its row lock until the transaction ends: a change decided on what it reads (no event
+     * when the status is already the one asked for) is not decided twice by racing requests.
+     */
+    public Uni<OrganizationRecord> lockOrganization(SqlConnection conn, UUID id) {
+        return conn.preparedQuery("SELECT " + ORG_COLUMNS + " FROM organizations WHERE id = $1 FOR UPDATE").execute(Tuple.of(id))
+                .map(rows -> first(rows, AccessRepository::organization));
+    }
+
     public Uni<OrganizationRecord> findOrganizationByName(SqlConnection conn, String name) {
         return conn.preparedQuery("SELECT " + ORG_COLUMNS + " FROM organizations WHERE name = $1").execute(Tuple.of(name))
                 .map(rows -> first(rows, AccessRepository::organization));

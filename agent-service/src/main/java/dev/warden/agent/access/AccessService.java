@@ -92,7 +92,8 @@ public class AccessService {
 
     /** Disables an organization: every one of its keys stops working in every service. */
     public Uni<OrganizationRecord> setOrganizationStatus(UUID id, String status) {
-        return db.asPlatform(conn -> repository.findOrganization(conn, id).map(found -> ApiException.found(found, "Organization"))
+        // Under the row's lock: ten racing enables of a disabled organization recorded up to eight enablings
+        return db.asPlatform(conn -> repository.lockOrganization(conn, id).map(found -> ApiException.found(found, "Organization"))
                 .chain(org -> {
                     if (org.status().equals(status)) {
                         return Uni.createFrom().item(org);

@@ -263,6 +263,22 @@ class AccessTest {
     }
 
     @Test
+    void racingChangesOfAnOrganizationsStatusAreEachRecordedOnce() throws Exception {
+        for (String change : List.of("disable", "enable")) {
+            var requests = java.util.stream.IntStream.range(0, 10).mapToObj(i -> java.util.concurrent.CompletableFuture.supplyAsync(
+                    () -> Tenants.platform().post("/v1/orgs/" + tenant.orgId() + "/" + change).statusCode())).toList();
+            for (var request : requests) {
+                assertEquals(200, request.get());
+            }
+        }
+        Tenants.platform().post("/v1/orgs/" + tenant.orgId() + "/disable").then().statusCode(200); // the marker
+        // In order: created, one disabling, one enabling, then the marker; any repeat would come before the marker
+        assertEquals(List.of("active", "disabled", "active", "disabled"), Events.about(Topics.ACCESS, "org:" + tenant.orgId(), 4)
+                .stream().map(e -> e.at("/data/status").asText()).toList());
+        Tenants.platform().post("/v1/orgs/" + tenant.orgId() + "/enable").then().statusCode(200);
+    }
+
+    @Test
     void anOrganizationsKeysAreInvisibleToOthers() {
         Tenant other = Tenants.create();
         String id = tenant.admin().get("/v1/api-keys").then().extract().path("api_keys[0].id");

@@ -135,14 +135,23 @@ public class ExecutionService {
             }
             return agent;
         }).chain(agent -> {
-            RunLimiter.Permit permit = limiter.acquire(org);
-            return start(org, actor, agent, async, key, permit)
-                    .onFailure().invoke(permit::release);
+            java.util.concurrent.atomic.AtomicReference<RunLimiter.Permit> held = new java.util.concurrent.atomic.AtomicReference<>();
+            return start(org, actor, agent, async, key, held)
+                    .onFailure().invoke(() -> {
+                        if (held.get() != null) {
+                            held.get().release();
+                        }
+                    });
         });
     }
 
+    /**
+     * Takes a concurrency slot (429 beyond it) inside the transaction that records the execution under its key, after
+     * the key's row: a request racing the first one with its key waits on that row and then runs nothing, without ever
+     * holding a slot (taken before, eight racing retries of one run were answered 429 and kept others' runs out).
+     */
     private Uni<Execution> start(UUID org, String actor, RunnableAgent agent, boolean async, Idempotency.Key key,
-                                 RunLimiter.Permit permit) {
+                                 java.util.concurrent.atomic.AtomicReference<RunLimiter.Permit> held) {
         Limits limits = tiers.of(org);
         Execution started = new Execution(UUID.randomUUID(), Outcome.RUNNING, null, null, List.of(), List.of(), false,
                 agent.agentId(), agent.version(), agent.imageUri(), null, limits, null, actor, now(), null);
@@ -154,17 +163,21 @@ public class ExecutionService {
                 }).replaceWithVoid();
         return engineUp
                 .chain(() -> db.inOrg(org, conn -> Idempotency.once(conn, key, FirstRun.class,
-                        () -> executions.insert(conn, org, started, instance)
+                        () -> Uni.createFrom().item(() -> {
+                                    held.set(limiter.acquire(org));
+                                    return held.get();
+                                })
+                                .chain(() -> executions.insert(conn, org, started, instance))
                                 .chain(() -> outbox.emit(conn, org, EventTypes.EXECUTION_STARTED, agent.agentId().toString(),
                                         new ExecutionStarted(started.executionId(), agent.agentId(), agent.version(),
                                                 agent.imageUri(), eventLimits(limits), actor, started.startedAt())))
                                 .replaceWith(new FirstRun(started.executionId())))))
                 .chain(first -> {
                     if (!first.executionId().equals(started.executionId())) {
-                        // Two first requests with one key raced and the other recorded its run: this one runs nothing
-                        permit.release();
+                        // Two first requests with one key raced and the other recorded its run: this one ran nothing
                         return again(org, first.executionId(), async);
                     }
+                    RunLimiter.Permit permit = held.get();
                     OutputCollector output = new OutputCollector(limits.maxOutputBytes());
                     live.put(started.executionId(), output);
                     RunSpec spec = new RunSpec(started.executionId(), org, agent.agentId(), agent.imageUri(), limits, instance);

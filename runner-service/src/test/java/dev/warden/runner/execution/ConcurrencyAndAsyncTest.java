@@ -181,6 +181,20 @@ class ConcurrencyAndAsyncTest {
         as(org, "operator").header("Idempotency-Key", slow).post("/v1/agents/" + sleeper + "/run").then().statusCode(200)
                 .body("execution_id", equalTo(execution)).body("status", equalTo("timeout"));
         as(org, "viewer").get("/v1/agents/" + sleeper + "/executions").then().body("total", equalTo(1));
+        // Retries racing the first request with its key hold no run slot (the test tier has 2): all get the one run,
+        // and the organization's next run is not refused
+        String racing = java.util.UUID.randomUUID().toString();
+        var retries = java.util.stream.IntStream.range(0, 8).mapToObj(i -> java.util.concurrent.CompletableFuture.supplyAsync(
+                () -> as(org, "operator").header("Idempotency-Key", racing).post("/v1/agents/" + sleeper + "/run?async=true")))
+                .toList();
+        java.util.Set<String> started = new java.util.HashSet<>();
+        for (var retry : retries) {
+            Response answer = retry.get(60, java.util.concurrent.TimeUnit.SECONDS);
+            assertEquals(202, answer.statusCode(), answer.asString());
+            started.add(answer.jsonPath().getString("execution_id"));
+        }
+        assertEquals(1, started.size(), "one run for one key");
+        as(org, "operator").post("/v1/agents/" + hello + "/run").then().statusCode(200);
         as(org, "operator").header("Idempotency-Key", "").post("/v1/agents/" + hello + "/run").then().statusCode(400)
                 .body("error.details.field", hasItem("Idempotency-Key"));
     }

@@ -76,15 +76,14 @@ public class DriftDetector {
                     }
                 }
             }
-            return recentActions(conn, incoming, intents).chain(recent -> {
+            return history(conn, incoming, intents).chain(recent -> {
                 List<Chained> out = new ArrayList<>();
-                Map<String, Instant> lastFrequencyDrift = new HashMap<>();
                 for (Incoming i : incoming) {
                     out.add(new Chained(i.entry(), null));
                     if (EventTypes.AGENT_ACTION.equals(i.event().type())) {
                         StoredIntent intent = intents.get(i.entry().agentId());
                         if (intent != null && intent.declared()) {
-                            for (DriftEvent drift : check(org, i, intent, recent, lastFrequencyDrift, now)) {
+                            for (DriftEvent drift : check(org, i, intent, recent, now)) {
                                 out.add(new Chained(entryOf(drift), drift));
                             }
                         }
@@ -95,8 +94,8 @@ public class DriftDetector {
         });
     }
 
-    private List<DriftEvent> check(UUID org, Incoming i, StoredIntent intent, Map<String, Deque<Instant>> recent,
-                                   Map<String, Instant> lastFrequencyDrift, Instant now) {
+    private List<DriftEvent> check(UUID org, Incoming i, StoredIntent intent, Map<String, DriftRules.Frequency> recent,
+                                   Instant now) {
         JsonNode data = i.event().data();
         String connector = text(data, "connector");
         String action = text(data, "action");
@@ -107,10 +106,10 @@ public class DriftDetector {
             drifts.add(drift(org, i, type, details(DriftRules.manifestField(type), intent.manifest()), now));
         }
         DriftRules.Limit limit = limit(intent.manifest());
-        int inWindow = DriftRules.slide(recent.computeIfAbsent(i.entry().agentId(), a -> new ArrayDeque<>()), at, limit.window());
-        Instant last = lastFrequencyDrift.get(i.entry().agentId());
-        if (inWindow > limit.maxActions() && (last == null || last.isBefore(at.minus(limit.window())))) {
-            lastFrequencyDrift.put(i.entry().agentId(), at);
+        DriftRules.Frequency frequency = recent.computeIfAbsent(i.entry().agentId(),
+                a -> new DriftRules.Frequency(limit.window(), List.of(), List.of()));
+        int inWindow = frequency.add(at);
+        if (inWindow > limit.maxActions() && frequency.driftDue(at)) {
             ObjectNode details = JsonNodeFactory.instance.objectNode()
                     .put("max_actions", limit.maxActions()).put("window_seconds", limit.window().toSeconds())
                     .put("actions_in_window", inWindow);
@@ -119,17 +118,27 @@ public class DriftDetector {
         return drifts;
     }
 
-    /** The recent actions of each checked agent before this batch, enough to know whether a window overflows. */
-    private Uni<Map<String, Deque<Instant>>> recentActions(SqlConnection conn, List<Incoming> incoming, Map<String, StoredIntent> intents) {
-        Map<String, Instant> earliest = new HashMap<>();
+    /**
+     * For each checked agent, what is recorded around this batch's actions: the actions, and the frequency drifts
+     * already reported, from a window before its earliest action to a window after its latest. Actions are reported
+     * late and out of order, so a window can fill from either side of an action, and a drift of an earlier batch
+     * counts against this one's (once per window).
+     */
+    private Uni<Map<String, DriftRules.Frequency>> history(SqlConnection conn, List<Incoming> incoming,
+                                                          Map<String, StoredIntent> intents) {
+        Map<String, Instant[]> span = new HashMap<>();
         incoming.stream().filter(i -> EventTypes.AGENT_ACTION.equals(i.event().type()))
                 .filter(i -> intents.containsKey(i.entry().agentId()) && intents.get(i.entry().agentId()).declared())
-                .forEach(i -> earliest.merge(i.entry().agentId(), i.entry().occurredAt(), (a, b) -> a.isBefore(b) ? a : b));
-        Map<String, Deque<Instant>> recent = new HashMap<>();
-        return Multi.createFrom().iterable(earliest.entrySet()).onItem().transformToUniAndConcatenate(e -> {
-            DriftRules.Limit limit = limit(intents.get(e.getKey()).manifest());
-            return repository.actionTimes(conn, e.getKey(), e.getValue().minus(limit.window()), e.getValue(),
-                    limit.maxActions() + 1).invoke(times -> recent.put(e.getKey(), times));
+                .forEach(i -> span.merge(i.entry().agentId(), new Instant[]{i.entry().occurredAt(), i.entry().occurredAt()},
+                        (a, b) -> new Instant[]{a[0].isBefore(b[0]) ? a[0] : b[0], a[1].isAfter(b[1]) ? a[1] : b[1]}));
+        Map<String, DriftRules.Frequency> recent = new HashMap<>();
+        return Multi.createFrom().iterable(span.entrySet()).onItem().transformToUniAndConcatenate(e -> {
+            Duration window = limit(intents.get(e.getKey()).manifest()).window();
+            Instant from = e.getValue()[0].minus(window);
+            Instant to = e.getValue()[1].plus(window);
+            return repository.actionTimes(conn, e.getKey(), from, to, DriftRules.Frequency.MOST_READ)
+                    .chain(times -> repository.frequencyDrifts(conn, e.getKey(), from, to)
+                            .invoke(drifts -> recent.put(e.getKey(), new DriftRules.Frequency(window, times, drifts))));
         }).collect().last().replaceWith(recent);
     }
 

@@ -99,17 +99,29 @@ public class DriftRepository {
     }
 
     /** When the agent's latest actions in {@code [from, to)} occurred, oldest first, at most {@code max} of them. */
-    public Uni<Deque<Instant>> actionTimes(SqlConnection conn, String agentId, Instant from, Instant to, int max) {
+    /** The times of the agent's recorded actions from {@code from} to {@code to}, oldest first, at most {@code max}. */
+    public Uni<List<Instant>> actionTimes(SqlConnection conn, String agentId, Instant from, Instant to, int max) {
         return conn.preparedQuery("""
                         SELECT occurred_at FROM audit_entries
-                        WHERE agent_id = $1 AND event_type = $2 AND occurred_at >= $3 AND occurred_at < $4
-                        ORDER BY occurred_at DESC LIMIT $5""")
+                        WHERE agent_id = $1 AND event_type = $2 AND occurred_at >= $3 AND occurred_at <= $4
+                        ORDER BY occurred_at LIMIT $5""")
                 .execute(Tuple.of(agentId, EventTypes.AGENT_ACTION, utc(from), utc(to), max))
-                .map(rows -> {
-                    Deque<Instant> times = new ArrayDeque<>();
-                    rows.forEach(r -> times.addFirst(r.getOffsetDateTime(0).toInstant()));
-                    return times;
-                });
+                .map(DriftRepository::times);
+    }
+
+    /** The times of the actions the agent's frequency drifts were reported on, from {@code from} to {@code to}. */
+    public Uni<List<Instant>> frequencyDrifts(SqlConnection conn, String agentId, Instant from, Instant to) {
+        return conn.preparedQuery("""
+                        SELECT occurred_at FROM drift_events
+                        WHERE agent_id = $1 AND drift_type = $2 AND occurred_at >= $3 AND occurred_at <= $4""")
+                .execute(Tuple.of(agentId, DriftRules.FREQUENCY_EXCEEDED, utc(from), utc(to)))
+                .map(DriftRepository::times);
+    }
+
+    private static List<Instant> times(io.vertx.mutiny.sqlclient.RowSet<Row> rows) {
+        List<Instant> times = new java.util.ArrayList<>(rows.size());
+        rows.forEach(r -> times.add(r.getOffsetDateTime(0).toInstant()));
+        return times;
     }
 
     private static DriftEvent drift(Row r) {

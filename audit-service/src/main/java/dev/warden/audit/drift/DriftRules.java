@@ -5,7 +5,6 @@ import com.fasterxml.jackson.databind.JsonNode;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
-import java.util.Deque;
 import java.util.List;
 
 /**
@@ -67,15 +66,89 @@ public final class DriftRules {
     }
 
     /**
-     * Adds an action at {@code at} to the agent's recent actions (oldest first), forgets those older than the window,
-     * and answers how many are in the window now.
+     * The frequency rule of one agent over a batch: the times of its actions recorded around the batch and of the
+     * frequency drifts already reported there, to which each new action is added in turn, in whatever order actions
+     * are reported. A window is {@code [start, start + window]}, both ends included.
      */
-    public static int slide(Deque<Instant> recent, Instant at, Duration window) {
-        recent.addLast(at);
-        while (!recent.isEmpty() && recent.peekFirst().isBefore(at.minus(window))) {
-            recent.removeFirst();
+    public static final class Frequency {
+
+        /**
+         * At most this many recorded actions are read around a batch: past it, the earliest are counted, enough for any
+         * limit below it to show its overflow.
+         */
+        public static final int MOST_READ = 10_000;
+
+        private final Duration window;
+        private final List<Instant> times;
+        private final List<Instant> drifts;
+
+        /** {@code recorded}: action times, oldest first; {@code drifts}: times of frequency drifts reported. */
+        public Frequency(Duration window, List<Instant> recorded, List<Instant> drifts) {
+            this.window = window;
+            this.times = new ArrayList<>(recorded);
+            this.drifts = new ArrayList<>(drifts);
         }
-        return recent.size();
+
+        /**
+         * Adds an action at {@code at} and answers the most actions in one window that holds it: actions reported late
+         * fill a window from either side of it.
+         */
+        public int add(Instant at) {
+            times.add(firstAfter(at), at);
+            int best = 0;
+            int end = 0;
+            for (int start = firstAtOrAfter(at.minus(window)); start < times.size() && !times.get(start).isAfter(at); start++) {
+                Instant last = times.get(start).plus(window);
+                end = Math.max(end, start);
+                while (end + 1 < times.size() && !times.get(end + 1).isAfter(last)) {
+                    end++;
+                }
+                best = Math.max(best, end - start + 1);
+            }
+            return best;
+        }
+
+        /**
+         * Whether a frequency drift is due for the action at {@code at}: none was reported within one window of it,
+         * before or after, in this batch or an earlier one. When due, it counts as reported.
+         */
+        public boolean driftDue(Instant at) {
+            for (Instant reported : drifts) {
+                if (Duration.between(reported, at).abs().compareTo(window) <= 0) {
+                    return false;
+                }
+            }
+            drifts.add(at);
+            return true;
+        }
+
+        private int firstAtOrAfter(Instant t) {
+            int lo = 0;
+            int hi = times.size();
+            while (lo < hi) {
+                int mid = (lo + hi) >>> 1;
+                if (times.get(mid).isBefore(t)) {
+                    lo = mid + 1;
+                } else {
+                    hi = mid;
+                }
+            }
+            return lo;
+        }
+
+        private int firstAfter(Instant t) {
+            int lo = 0;
+            int hi = times.size();
+            while (lo < hi) {
+                int mid = (lo + hi) >>> 1;
+                if (!times.get(mid).isAfter(t)) {
+                    lo = mid + 1;
+                } else {
+                    hi = mid;
+                }
+            }
+            return lo;
+        }
     }
 
     private static boolean contains(JsonNode list, String value) {

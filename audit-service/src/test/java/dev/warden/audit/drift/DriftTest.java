@@ -39,13 +39,18 @@ class DriftTest {
     @BeforeEach
     void agentWithDeclaredIntent() {
         org = AuditFixtures.organization();
-        AuditFixtures.publish(List.of(CloudEvent.of("/warden/agent-service", EventTypes.AGENT_INTENT_DECLARED, agent,
-                org.id(), Map.of("agent", Map.of("id", agent, "revision", 2, "updated_by", "alice", "declared_intent", Map.of(
+        declare(agent);
+    }
+
+    /** {@code id}'s intent, as agent-service announces it: two connectors and actions, 3 actions per 60 s. */
+    private void declare(String id) {
+        AuditFixtures.publish(List.of(CloudEvent.of("/warden/agent-service", EventTypes.AGENT_INTENT_DECLARED, id,
+                org.id(), Map.of("agent", Map.of("id", id, "revision", 2, "updated_by", "alice", "declared_intent", Map.of(
                         "permitted_connectors", List.of("crowdstrike", "jira"),
                         "permitted_actions", List.of("detections:read", "issues:create"),
                         "data_types", List.of("detection data"),
                         "rate_limit", Map.of("max_actions", 3, "window_seconds", 60)))))));
-        awaitEntries(agent, 1);
+        awaitEntries(id, 1);
     }
 
     @Test
@@ -71,6 +76,27 @@ class DriftTest {
             List<JsonNode> drifts = tap.await(r -> EventTap.json(r).path("type").asText().equals(EventTypes.AUDIT_DRIFT_DETECTED)
                     && agent.equals(EventTap.json(r).path("subject").asText()), 4, WAIT).stream().map(EventTap::json).toList();
             drifts.forEach(d -> assertEquals(List.of(), EventSchemas.violations(d)));
+        }
+    }
+
+    @Test
+    void tooManyActionsInAWindowDriftOnceWhateverTheOrderAndBatchesTheyAreReportedIn() {
+        // The intent allows 3 per 60 s; 8 actions in 35 s, reported one request at a time
+        Instant now = Instant.now().minusSeconds(60);
+        for (boolean newestFirst : List.of(true, false)) {
+            String one = newestFirst ? agent : UUID.randomUUID().toString();
+            if (!newestFirst) {
+                declare(one);
+            }
+            for (int i = 0; i < 8; i++) {
+                Map<String, Object> a = action("crowdstrike", "detections:read", "detection data");
+                a.put("occurred_at", (newestFirst ? now.minusSeconds(5L * i) : now.plusSeconds(5L * i)).toString());
+                report(one, a);
+            }
+            Awaitility.await().atMost(WAIT).until(() -> as(org, "auditor")
+                    .get("/v1/audit?agent_id=" + one + "&action_type=detections:read").then().extract().<Integer>path("total") == 8);
+            as(org, "auditor").get("/v1/drift-events?agent_id=" + one + "&drift_type=frequency_exceeded").then()
+                    .body("total", equalTo(1));
         }
     }
 

@@ -8,15 +8,15 @@ import dev.warden.tenancy.db.ListQuery;
 import dev.warden.tenancy.db.ListQuery.Page;
 import io.smallrye.mutiny.Uni;
 import io.vertx.mutiny.sqlclient.Row;
+import io.vertx.mutiny.sqlclient.RowSet;
 import io.vertx.mutiny.sqlclient.SqlConnection;
 import io.vertx.mutiny.sqlclient.Tuple;
 import jakarta.enterprise.context.ApplicationScoped;
 
 import java.time.Instant;
-import java.util.ArrayDeque;
 import java.util.Arrays;
 import java.util.Collection;
-import java.util.Deque;
+import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
@@ -118,8 +118,8 @@ public class DriftRepository {
                 .map(DriftRepository::times);
     }
 
-    private static List<Instant> times(io.vertx.mutiny.sqlclient.RowSet<Row> rows) {
-        List<Instant> times = new java.util.ArrayList<>(rows.size());
+    private static List<Instant> times(RowSet<Row> rows) {
+        List<Instant> times = new ArrayList<>(rows.size());
         rows.forEach(r -> times.add(r.getOffsetDateTime(0).toInstant()));
         return times;
     }

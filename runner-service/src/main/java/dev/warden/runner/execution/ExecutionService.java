@@ -40,6 +40,7 @@ import java.time.temporal.ChronoUnit;
 import java.util.List;
 import java.util.Optional;
 import java.util.UUID;
+import java.util.concurrent.atomic.AtomicReference;
 import java.util.function.Consumer;
 
 /**
@@ -135,7 +136,7 @@ public class ExecutionService {
             }
             return agent;
         }).chain(agent -> {
-            java.util.concurrent.atomic.AtomicReference<RunLimiter.Permit> held = new java.util.concurrent.atomic.AtomicReference<>();
+            AtomicReference<RunLimiter.Permit> held = new AtomicReference<>();
             return start(org, actor, agent, async, key, held)
                     .onFailure().invoke(() -> {
                         if (held.get() != null) {
@@ -151,7 +152,7 @@ public class ExecutionService {
      * holding a slot (taken before, eight racing retries of one run were answered 429 and kept others' runs out).
      */
     private Uni<Execution> start(UUID org, String actor, RunnableAgent agent, boolean async, Idempotency.Key key,
-                                 java.util.concurrent.atomic.AtomicReference<RunLimiter.Permit> held) {
+                                 AtomicReference<RunLimiter.Permit> held) {
         Limits limits = tiers.of(org);
         Execution started = new Execution(UUID.randomUUID(), Outcome.RUNNING, null, null, List.of(), List.of(), false,
                 agent.agentId(), agent.version(), agent.imageUri(), null, limits, null, actor, now(), null);

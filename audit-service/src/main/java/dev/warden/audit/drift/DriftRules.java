@@ -94,10 +94,10 @@ public final class DriftRules {
          * fill a window from either side of it.
          */
         public int add(Instant at) {
-            times.add(firstAfter(at), at);
+            times.add(first(at, true), at);
             int best = 0;
             int end = 0;
-            for (int start = firstAtOrAfter(at.minus(window)); start < times.size() && !times.get(start).isAfter(at); start++) {
+            for (int start = first(at.minus(window), false); start < times.size() && !times.get(start).isAfter(at); start++) {
                 Instant last = times.get(start).plus(window);
                 end = Math.max(end, start);
                 while (end + 1 < times.size() && !times.get(end + 1).isAfter(last)) {
@@ -122,26 +122,14 @@ public final class DriftRules {
             return true;
         }
 
-        private int firstAtOrAfter(Instant t) {
+        /** The first index whose time is at or after {@code t}, or ({@code strictly}) after it. */
+        private int first(Instant t, boolean strictly) {
             int lo = 0;
             int hi = times.size();
             while (lo < hi) {
                 int mid = (lo + hi) >>> 1;
-                if (times.get(mid).isBefore(t)) {
-                    lo = mid + 1;
-                } else {
-                    hi = mid;
-                }
-            }
-            return lo;
-        }
-
-        private int firstAfter(Instant t) {
-            int lo = 0;
-            int hi = times.size();
-            while (lo < hi) {
-                int mid = (lo + hi) >>> 1;
-                if (!times.get(mid).isAfter(t)) {
+                Instant m = times.get(mid);
+                if (strictly ? !m.isAfter(t) : m.isBefore(t)) {
                     lo = mid + 1;
                 } else {
                     hi = mid;

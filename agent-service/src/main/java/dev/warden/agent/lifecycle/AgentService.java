@@ -130,7 +130,7 @@ public class AgentService {
     }
 
     /** {@code ifMatch}: the revisions the edit may apply to ({@link IfMatch#accepted}; null for any). */
-    public Uni<AgentSnapshot> update(UUID org, String actor, UUID id, UpdateAgentRequest req, Set<Long> ifMatch) {
+    public Uni<AgentSnapshot> update(UUID org, String actor, UUID id, UpdateAgentRequest req, Set<String> ifMatch) {
         if (req == null || req.isEmpty()) {
             throw ApiException.badRequest("Give at least one field to update", List.of());
         }
@@ -195,7 +195,7 @@ public class AgentService {
      * agent's DID signs it; without, the admin whose credential set it.
      */
     public Uni<AgentSnapshot> declareIntent(UUID org, String actor, UUID id, DeclaredIntentRequest req, String jws,
-                                            Set<Long> ifMatch) {
+                                            Set<String> ifMatch) {
         JsonNode manifest = IntentManifest.validated(req);
         return change(org, id, (conn, agent) -> {
             IfMatch.check(ifMatch, agent.revision, "The agent");

@@ -5,6 +5,7 @@ import dev.warden.agent.policy.PolicyModels.PolicyListResponse;
 import dev.warden.agent.policy.PolicyModels.PolicyVersionListResponse;
 import dev.warden.agent.policy.PolicyModels.UpdatePolicyRequest;
 import dev.warden.api.Checks;
+import dev.warden.api.IfMatch;
 import dev.warden.api.PageRequest;
 import dev.warden.api.Params;
 import dev.warden.api.WardenApiDefinition;
@@ -23,8 +24,11 @@ import jakarta.ws.rs.Path;
 import jakarta.ws.rs.PathParam;
 import jakarta.ws.rs.Produces;
 import jakarta.ws.rs.QueryParam;
+import jakarta.ws.rs.core.Context;
+import jakarta.ws.rs.core.HttpHeaders;
 import jakarta.ws.rs.core.MediaType;
 import org.eclipse.microprofile.openapi.annotations.Operation;
+import org.eclipse.microprofile.openapi.annotations.enums.ParameterIn;
 import org.eclipse.microprofile.openapi.annotations.enums.SchemaType;
 import org.eclipse.microprofile.openapi.annotations.headers.Header;
 import org.eclipse.microprofile.openapi.annotations.media.Content;
@@ -76,6 +80,9 @@ public class PolicyResource {
     @Path("/{policy_id}")
     @RolesAllowed(Roles.VIEWER)
     @Operation(operationId = "getPolicy", summary = "Get a policy")
+    @APIResponse(responseCode = "200", description = "The policy; ETag changes with its version and its bound agents, for If-Match on an edit",
+            headers = @Header(name = IfMatch.ETAG, ref = IfMatch.ETAG),
+            content = @Content(mediaType = MediaType.APPLICATION_JSON, schema = @Schema(implementation = Policy.class)))
     public Uni<Policy> get(@PathParam("policy_id") String policyId) {
         return service.get(actor.org(), Params.uuid("policy_id", policyId));
     }
@@ -84,11 +91,17 @@ public class PolicyResource {
     @Path("/{policy_id}")
     @RolesAllowed(Roles.ADMIN)
     @Operation(operationId = "updatePolicy", summary = "Change a policy", description = "Each change is a new version; earlier versions are kept.")
-    @APIResponse(responseCode = "200", description = "The policy as changed",
+    @APIResponse(responseCode = "200", description = "The policy as changed; ETag is its new tag",
+            headers = @Header(name = IfMatch.ETAG, ref = IfMatch.ETAG),
             content = @Content(mediaType = MediaType.APPLICATION_JSON, schema = @Schema(implementation = Policy.class)))
     @APIResponse(responseCode = "409", ref = WardenApiDefinition.CONFLICT)
-    public Uni<Policy> update(@PathParam("policy_id") String policyId, UpdatePolicyRequest request) {
-        return service.update(actor.org(), actor.name(), Params.uuid("policy_id", policyId), request);
+    @APIResponse(responseCode = "412", ref = WardenApiDefinition.PRECONDITION_FAILED)
+    @Parameter(name = IfMatch.HEADER, in = ParameterIn.HEADER, description = IfMatch.DESCRIPTION,
+            schema = @Schema(type = SchemaType.STRING))
+    public Uni<Policy> update(@PathParam("policy_id") String policyId, UpdatePolicyRequest request,
+                              @Context HttpHeaders headers) {
+        return service.update(actor.org(), actor.name(), Params.uuid("policy_id", policyId), request,
+                IfMatch.accepted(headers));
     }
 
     @DELETE

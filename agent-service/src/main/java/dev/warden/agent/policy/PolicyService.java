@@ -9,7 +9,9 @@ import dev.warden.agent.policy.PolicyModels.PolicyListResponse;
 import dev.warden.agent.policy.PolicyModels.PolicyVersionListResponse;
 import dev.warden.agent.policy.PolicyModels.UpdatePolicyRequest;
 import dev.warden.agent.lifecycle.AgentRepository;
+import dev.warden.agent.ETags;
 import dev.warden.api.ApiException;
+import dev.warden.api.IfMatch;
 import dev.warden.api.Checks;
 import dev.warden.api.PageRequest;
 import dev.warden.api.PageRequest.Cursor;
@@ -139,7 +141,8 @@ public class PolicyService {
                 .transform(e -> ApiException.conflict("A policy named " + req.name() + " already exists"));
     }
 
-    public Uni<Policy> update(UUID org, String actor, UUID id, UpdatePolicyRequest req) {
+    /** {@code ifMatch}: the tags the edit may apply to ({@code IfMatch.accepted}; null for any). */
+    public Uni<Policy> update(UUID org, String actor, UUID id, UpdatePolicyRequest req, java.util.Set<String> ifMatch) {
         if (req == null || req.isEmpty()) {
             throw ApiException.badRequest("Give at least one field to update", List.of());
         }
@@ -148,6 +151,7 @@ public class PolicyService {
         c.check(req.name() == null || !req.name().isBlank(), "name", "must not be empty").orThrow();
         return db.inOrg(org, conn -> policies.lockPolicy(conn, id).map(policy -> ApiException.found(policy, "Policy"))
                         .chain(current -> {
+                            IfMatch.check(ifMatch, ETags.of(current), "The policy");
                             Policy next = new Policy(current.id(), org, or(req.name(), current.name()),
                                     or(req.description(), current.description()), or(req.enforcement(), current.enforcement()),
                                     or(req.rules(), current.rules()), current.version() + 1, current.agentIds(),

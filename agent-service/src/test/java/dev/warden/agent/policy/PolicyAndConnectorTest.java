@@ -18,6 +18,7 @@ import static org.hamcrest.Matchers.contains;
 import static org.hamcrest.Matchers.empty;
 import static org.hamcrest.Matchers.containsInAnyOrder;
 import static org.hamcrest.Matchers.equalTo;
+import static org.hamcrest.Matchers.notNullValue;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 
 @QuarkusTest
@@ -124,6 +125,28 @@ class PolicyAndConnectorTest {
                 EventTypes.POLICY_BOUND, EventTypes.POLICY_UNBOUND), Events.types(Events.about(Topics.AGENTS, agent, 5)));
         assertEquals(List.of(EventTypes.POLICY_CREATED, EventTypes.POLICY_CHANGED, EventTypes.POLICY_REMOVED),
                 Events.types(Events.about(Topics.AGENTS, policy, 3)));
+    }
+
+    @Test
+    void anEditOfAPolicyBasedOnWhatItNoLongerIsIsA412AndChangesNothing() {
+        String policy = tenant.admin().body(Map.of("name", "guarded", "rules", List.of(Map.of("effect", "deny", "action", "x:y"))))
+                .post("/v1/policies").then().statusCode(201).header("ETag", notNullValue()).extract().path("id");
+        String read = tenant.admin().get("/v1/policies/" + policy).then().statusCode(200).extract().header("ETag");
+
+        String changed = tenant.admin().header("If-Match", read).body(Map.of("enforcement", "monitor"))
+                .patch("/v1/policies/" + policy).then().statusCode(200).body("version", equalTo(2)).extract().header("ETag");
+        // Another admin's edit based on what both read: refused, nothing changes
+        tenant.admin().header("If-Match", read).body(Map.of("enforcement", "enforce")).patch("/v1/policies/" + policy)
+                .then().statusCode(412).body("error.code", equalTo("precondition_failed"));
+        // Binding an agent changes the answer, and so the tag, without a new version
+        tenant.admin().put("/v1/policies/" + policy + "/agents/" + agent).then().statusCode(200);
+        String bound = tenant.admin().get("/v1/policies/" + policy).then().body("version", equalTo(2))
+                .body("enforcement", equalTo("monitor")).extract().header("ETag");
+        org.junit.jupiter.api.Assertions.assertNotEquals(changed, bound);
+        tenant.admin().header("If-Match", changed).body(Map.of("enforcement", "enforce")).patch("/v1/policies/" + policy)
+                .then().statusCode(412);
+        tenant.admin().header("If-Match", bound).body(Map.of("enforcement", "enforce")).patch("/v1/policies/" + policy)
+                .then().statusCode(200).body("version", equalTo(3));
     }
 
     @Test

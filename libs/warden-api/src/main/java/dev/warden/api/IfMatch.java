@@ -24,21 +24,25 @@ public final class IfMatch {
 
     /** One entity-tag of a list: optionally weak, then quoted visible characters. */
     private static final Pattern TAG = Pattern.compile("(W/)?\"([\\x21\\x23-\\x7e]*)\"");
-    private static final Pattern REVISION = Pattern.compile("[0-9]{1,18}");
 
     private IfMatch() {
     }
 
     public static String etag(long revision) {
-        return "\"" + revision + "\"";
+        return etag(Long.toString(revision));
+    }
+
+    /** A strong entity-tag of {@code value} (visible ASCII without a quote). */
+    public static String etag(String value) {
+        return "\"" + value + "\"";
     }
 
     /**
-     * The revisions the request's {@code If-Match} accepts; null for any (no header, or {@code *}). A tag of another
-     * shape (weak, or not a revision) is valid and matches nothing, as RFC 9110's strong comparison has it; a header
+     * The strong entity-tags the request's {@code If-Match} accepts (their values, without quotes); null for any (no
+     * header, or {@code *}). A weak tag is valid and matches nothing, as RFC 9110's strong comparison has it; a header
      * that is no list of entity-tags is a 400 naming it.
      */
-    public static Set<Long> accepted(HttpHeaders headers) {
+    public static Set<String> accepted(HttpHeaders headers) {
         List<String> sent = headers.getRequestHeader(HEADER);
         if (sent == null || sent.isEmpty()) {
             return null;
@@ -46,23 +50,28 @@ public final class IfMatch {
         if (sent.size() == 1 && "*".equals(sent.getFirst().trim())) {
             return null;
         }
-        Set<Long> revisions = new HashSet<>();
+        Set<String> tags = new HashSet<>();
         for (String line : sent) {
             for (String part : line.split(",", -1)) {
                 Matcher tag = TAG.matcher(part.trim());
                 if (!tag.matches()) {
                     throw ApiException.invalidField(HEADER, "must be ETags as answered (\"<revision>\"), comma-separated, or *");
                 }
-                if (tag.group(1) == null && REVISION.matcher(tag.group(2)).matches()) {
-                    revisions.add(Long.parseLong(tag.group(2)));
+                if (tag.group(1) == null) {
+                    tags.add(tag.group(2));
                 }
             }
         }
-        return revisions;
+        return tags;
     }
 
     /** Under the resource's lock: a 412 when {@code accepted} (from {@link #accepted}) does not name {@code current}. */
-    public static void check(Set<Long> accepted, long current, String what) {
+    public static void check(Set<String> accepted, long current, String what) {
+        check(accepted, Long.toString(current), what);
+    }
+
+    /** As {@link #check(Set, long, String)}, for a tag that is not a revision alone. */
+    public static void check(Set<String> accepted, String current, String what) {
         if (accepted != null && !accepted.contains(current)) {
             throw new ApiException(412, "precondition_failed", what + " changed since the ETag you sent: it is now "
                     + etag(current) + "; read it again and make your change on what it is now", List.of());

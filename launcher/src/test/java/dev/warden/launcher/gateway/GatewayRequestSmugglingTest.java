@@ -222,4 +222,37 @@ class GatewayRequestSmugglingTest {
             assertFalse(seen.contains(path + " ") || seen.contains(path + "/smuggled"), RECEIVED.toString());
         }
     }
+
+    /**
+     * A chunk size that is no number, read after its request's head was already handed on (two reads of the
+     * connection, as a slow client sends them): the decoder answers the 400 itself, in the route's error shape, and
+     * closes. Driven through the decoder in an embedded channel, so the two reads are two reads, whatever the timing.
+     */
+    @Test
+    void aBadChunkAfterItsHeadWasHandedOnIsAnsweredByTheDecoder() throws Exception {
+        RoutingTable table = RoutingTable.parse("""
+                {"services": {"down": {"port": 2, "error_fields": {"ok": false}}},
+                 "routes": [{"match": "prefix", "path": "/v1/down", "service": "down"}]}""");
+        io.netty.channel.embedded.EmbeddedChannel channel = new io.netty.channel.embedded.EmbeddedChannel(
+                new RequestFraming.Decoder(new io.vertx.core.http.HttpServerOptions(), table));
+        channel.writeInbound(io.netty.buffer.Unpooled.copiedBuffer("POST /v1/down/x HTTP/1.1\r\nHost: localhost\r\n"
+                + "Content-Type: application/json\r\nTransfer-Encoding: chunked\r\n\r\n", StandardCharsets.US_ASCII));
+        Object head = channel.readInbound();
+        assertTrue(head instanceof io.netty.handler.codec.http.HttpRequest request && request.decoderResult().isSuccess(),
+                "the head is handed on: " + head);
+
+        channel.writeInbound(io.netty.buffer.Unpooled.copiedBuffer("2\r\n{}\r\nZZ\r\nabc\r\n0\r\n\r\n",
+                StandardCharsets.US_ASCII));
+        io.netty.handler.codec.http.FullHttpResponse answer = channel.readOutbound();
+        assertEquals(400, answer.status().code());
+        String late = answer.content().toString(StandardCharsets.UTF_8);
+        assertTrue(late.contains("\"ok\":false,\"error\":{\"code\":\"bad_request\""), "late chunk: " + late);
+        assertFalse(channel.isOpen(), "the connection is closed after the answer");
+        // Nothing of the bad body reaches Vert.x: at most the chunk before it
+        for (Object passed = channel.readInbound(); passed != null; passed = channel.readInbound()) {
+            assertTrue(passed instanceof io.netty.handler.codec.http.HttpContent content && content.decoderResult().isSuccess(),
+                    "a failed chunk was handed on: " + passed);
+            io.netty.util.ReferenceCountUtil.release(passed);
+        }
+    }
 }

@@ -40,7 +40,7 @@ public final class OutboundUrls {
         if (host.contains("%")) { // an IPv6 zone id ([fe80::1%25eth0]) names an interface of whatever host reads it
             return "carries an IPv6 zone id";
         }
-        if (isLiteral(host)) {
+        if (IpAddresses.isLiteral(host)) {
             try {
                 return internalAddress(literal(host));
             } catch (IllegalArgumentException e) {
@@ -96,7 +96,7 @@ public final class OutboundUrls {
         if (host == null || host.contains("%")) {
             return false;
         }
-        if (!isLiteral(host)) {
+        if (!IpAddresses.isLiteral(host)) {
             return admittedName(host, allowList);
         }
         try {
@@ -135,7 +135,7 @@ public final class OutboundUrls {
         if (host == null) {
             throw new IllegalArgumentException("The URL has no host");
         }
-        boolean nameAdmitted = !isLiteral(host) && admittedName(host, allowList);
+        boolean nameAdmitted = !IpAddresses.isLiteral(host) && admittedName(host, allowList);
         List<InetAddress> addresses = List.of(InetAddress.getAllByName(host));
         for (InetAddress address : addresses) {
             String reason = internalAddress(address);
@@ -154,13 +154,13 @@ public final class OutboundUrls {
         String e = entry.toLowerCase(Locale.ROOT);
         if (e.contains("/")) {
             String[] parts = e.split("/", -1);
-            if (parts.length != 2 || !isLiteral(parts[0]) || !parts[1].matches("\\d{1,3}")) {
+            if (parts.length != 2 || !IpAddresses.isLiteral(parts[0]) || !parts[1].matches("\\d{1,3}")) {
                 return "must be a CIDR block such as 10.20.0.0/16";
             }
             int bits = Integer.parseInt(parts[1]);
             return bits <= literal(parts[0]).getAddress().length * 8 ? null : "has a prefix longer than its address";
         }
-        if (isLiteral(e)) {
+        if (IpAddresses.isLiteral(e)) {
             return null;
         }
         String name = e.startsWith("*.") ? e.substring(2) : e;
@@ -180,7 +180,7 @@ public final class OutboundUrls {
     private static boolean admitted(InetAddress address, List<String> allowList) {
         for (String entry : allowList) {
             String e = entry.toLowerCase(Locale.ROOT);
-            if (e.contains("/") ? inRange(address, e) : isLiteral(e) && literal(e).equals(address)) {
+            if (e.contains("/") ? inRange(address, e) : IpAddresses.isLiteral(e) && literal(e).equals(address)) {
                 return true;
             }
         }
@@ -211,10 +211,6 @@ public final class OutboundUrls {
             host = host.substring(1, host.length() - 1);
         }
         return host.endsWith(".") ? host.substring(0, host.length() - 1) : host;
-    }
-
-    private static boolean isLiteral(String host) {
-        return IpAddresses.isLiteral(host);
     }
 
     /** An IP literal as an address; InetAddress does no lookup for a literal. */

@@ -192,6 +192,10 @@ final class RequestFraming {
                     path = pathOf(request.uri());
                     String problem = problem(request);
                     if (problem != null) {
+                        if (UNKNOWN_VERSION.equals(problem)) {
+                            // The answer goes out in the request's version: in one the gateway speaks, not the echo
+                            request.setProtocolVersion(HttpVersion.HTTP_1_1);
+                        }
                         request.setDecoderResult(DecoderResult.failure(new Refused(problem)));
                         for (int j = out.size() - 1; j > i; j--) {
                             ReferenceCountUtil.release(out.remove(j));

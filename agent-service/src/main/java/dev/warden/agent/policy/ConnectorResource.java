@@ -30,11 +30,18 @@ import org.jboss.resteasy.reactive.RestResponse;
 
 import java.net.URI;
 
-@Path("/v1/agents/{agent_id}/connectors")
+@Path("/v1/agents")
 @Produces(MediaType.APPLICATION_JSON)
 @Consumes(MediaType.APPLICATION_JSON)
 @Tag(name = "Connectors", description = "The external systems an agent is bound to")
 public class ConnectorResource {
+
+    /**
+     * Under the agents' root, not a root of its own: RESTEasy Reactive picks the class by its path first, and a method
+     * this class does not declare (a PUT on the bindings) then fell through to a 404 instead of the 405 every other
+     * path answers.
+     */
+    private static final String BINDINGS = "/{agent_id}/connectors";
 
     private final PolicyService service;
     private final CurrentActor actor;
@@ -45,6 +52,7 @@ public class ConnectorResource {
     }
 
     @GET
+    @Path(BINDINGS)
     @RolesAllowed(Roles.VIEWER)
     @Operation(operationId = "listConnectorBindings", summary = "List an agent's connector bindings")
     public Uni<ConnectorListResponse> list(@PathParam("agent_id") String agentId, @QueryParam("limit") String limit,
@@ -55,6 +63,7 @@ public class ConnectorResource {
     }
 
     @POST
+    @Path(BINDINGS)
     @RolesAllowed(Roles.ADMIN)
     @Operation(operationId = "bindConnector", summary = "Bind a connector to an agent")
     @APIResponse(responseCode = "201", description = "Bound; Location names the binding",
@@ -68,7 +77,7 @@ public class ConnectorResource {
     }
 
     @GET
-    @Path("/{binding_id}")
+    @Path(BINDINGS + "/{binding_id}")
     @RolesAllowed(Roles.VIEWER)
     @Operation(operationId = "getConnectorBinding", summary = "Get one of an agent's connector bindings")
     public Uni<ConnectorBinding> get(@PathParam("agent_id") String agentId, @PathParam("binding_id") String bindingId) {
@@ -76,7 +85,7 @@ public class ConnectorResource {
     }
 
     @DELETE
-    @Path("/{binding_id}")
+    @Path(BINDINGS + "/{binding_id}")
     @RolesAllowed(Roles.ADMIN)
     @Operation(operationId = "unbindConnector", summary = "Unbind a connector")
     @APIResponse(responseCode = "204", description = "Unbound")

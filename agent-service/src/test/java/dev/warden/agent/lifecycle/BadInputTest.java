@@ -285,6 +285,9 @@ class BadInputTest {
         errorShape(given().delete("/v1/agents").then(), 405).header("Allow", "GET, HEAD, OPTIONS, POST");
         String id = java.util.UUID.randomUUID().toString();
         errorShape(given().put("/v1/agents/" + id + "/deploy").then(), 405).header("Allow", "OPTIONS, POST");
+        // The bindings live in a resource class of their own: still a 405, not a 404
+        errorShape(given().put("/v1/agents/" + id + "/connectors").then(), 405).header("Allow", "GET, HEAD, OPTIONS, POST");
+        errorShape(given().put("/v1/agents/" + id + "/connectors/" + id).then(), 405).header("Allow", "DELETE, GET, HEAD, OPTIONS");
         given().options("/v1/agents").then().statusCode(200).header("Allow", "GET, HEAD, OPTIONS, POST");
         given().options("/v1/agents/" + id).then().statusCode(200).header("Allow", "GET, HEAD, OPTIONS, PATCH");
     }

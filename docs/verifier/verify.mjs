@@ -6,7 +6,9 @@
 // The chain rule (docs/audit-service.md): hash = hex(SHA-256(utf8(prev_hash) || utf8(JCS(entry without prev_hash
 // and hash)))), where JCS is the JSON Canonicalization Scheme of RFC 8785. A checkpoint's Ed25519 signature covers
 // JCS(checkpoint without signature), and only the entries up to the checkpoint's sequence: an entry after it is vouched
-// for by nothing. Exit code 0: every entry verified; 1: not; 2: bad usage or unreadable export.
+// for by nothing; the checkpoint's key_id must name the key it verifies with. Without --public-key the export is checked
+// against the key inside it, which shows only that it is consistent: never VERIFIED. Exit code 0: every entry verified;
+// 1: not; 2: bad usage or unreadable export.
 // Entries hashed before Warden used RFC 8785 verify only with the Java verifier (tools/audit-verifier).
 import { createHash, createPublicKey, verify } from 'node:crypto';
 import { existsSync, readFileSync } from 'node:fs';
@@ -67,14 +69,16 @@ function main(args) {
     console.log(`FAILED: checkpoint ${checkpoint.id} signs a head hash that entry ${checkpoint.sequence} of the export does not have`);
     return 1;
   }
-  let key = args[2];
-  if (!key) {
-    key = exported.public_key;
-    console.log('warning: no --public-key given; using the key inside the export proves only self-consistency');
+  const trusted = args[2];
+  let key;
+  try {
+    key = publicKey(trusted ?? exported.public_key);
+  } catch {
+    key = null;
   }
   let valid = false;
   try {
-    valid = verify(null, Buffer.from(jcs(without(checkpoint, 'signature')), 'utf8'), publicKey(key),
+    valid = verify(null, Buffer.from(jcs(without(checkpoint, 'signature')), 'utf8'), key,
       Buffer.from(checkpoint.signature, 'base64'));
   } catch {
     valid = false;
@@ -83,12 +87,23 @@ function main(args) {
     console.log(`FAILED: the signature of checkpoint ${checkpoint.id} does not verify with this public key`);
     return 1;
   }
+  // As audit-service names its key: the first 16 hex digits of the SHA-256 of its X.509 (SPKI) form
+  const keyId = createHash('sha256').update(key.export({ format: 'der', type: 'spki' })).digest('hex').slice(0, 16);
+  if (checkpoint.key_id !== keyId) {
+    console.log(`FAILED: checkpoint ${checkpoint.id} names key ${checkpoint.key_id}, but it verifies with key ${keyId}`);
+    return 1;
+  }
   const last = sequence - 1;
   if (last > checkpoint.sequence) {
     console.log(`NOT VERIFIED: checkpoint ${checkpoint.id} at sequence ${checkpoint.sequence} vouches for entries ${exported.from}..${checkpoint.sequence} only; entries ${checkpoint.sequence + 1}..${last} come after it and nothing signed vouches for them (sign the head, POST /v1/audit/checkpoints, then export up to its sequence)`);
     return 1;
   }
-  console.log(`VERIFIED: checkpoint ${checkpoint.id} at sequence ${checkpoint.sequence}, signed ${checkpoint.signed_at} by key ${checkpoint.key_id}, covers this chain`);
+  if (!trusted) {
+    // Whoever doctored the entries could sign them again with a key of their own and put it in the export
+    console.log(`NOT VERIFIED: the export is consistent with the key inside it (${keyId}), but that key vouches for nothing: give the key you trust with --public-key (GET /v1/audit/public-key)`);
+    return 1;
+  }
+  console.log(`VERIFIED: checkpoint ${checkpoint.id} at sequence ${checkpoint.sequence}, signed ${checkpoint.signed_at} by key ${keyId}, covers this chain`);
   return 0;
 }
 

@@ -122,6 +122,9 @@ class CheckpointTest {
         assertTrue(verified.output().contains("chain: entries " + (base + 2) + ".." + (base + 5) + " follow"),
                 verified.output());
         assertTrue(verified.output().contains("VERIFIED"), verified.output());
+        NodeRun keyless = node(export.toString());
+        assertEquals(1, keyless.exitCode(), keyless.output());
+        assertTrue(keyless.output().contains("NOT VERIFIED: the export is consistent with the key inside it"), keyless.output());
 
         com.fasterxml.jackson.databind.node.ObjectNode doctored = (com.fasterxml.jackson.databind.node.ObjectNode) EventJson.tree(Files.readString(export));
         ((com.fasterxml.jackson.databind.node.ObjectNode) doctored.withArray("entries").get(1)).put("actor", "mallory");

@@ -1,6 +1,7 @@
 package dev.warden.verifier;
 
 import com.fasterxml.jackson.databind.JsonNode;
+import dev.warden.events.CanonicalJson;
 import dev.warden.events.EventJson;
 import dev.warden.events.audit.AuditChain;
 import dev.warden.events.audit.AuditEvents.AuditEntry;
@@ -24,7 +25,9 @@ import java.util.OptionalLong;
  * Every entry must follow from its predecessor by the chain rule, the checkpoint must sign the hash of the entry at
  * its sequence, and its Ed25519 signature must verify with the public key you trust (fetched once from
  * {@code /v1/audit/public-key}, or given to you by the operator). An entry after the checkpoint's sequence is vouched
- * for by nothing, so an export that holds one is not verified. Exit code 0: every entry verified; 1: not; 2: bad usage.
+ * for by nothing, so an export that holds one is not verified. The checkpoint's {@code key_id} must name the key it
+ * verifies with. Without {@code --public-key} the export is checked against the key inside it, which shows only that it
+ * is consistent (anyone who doctored it could sign it again and put their own key in): never "VERIFIED". Exit code 0: every entry verified; 1: not; 2: bad usage.
  */
 public final class AuditVerifier {
 
@@ -74,13 +77,15 @@ public final class AuditVerifier {
                     + " of the export does not have");
             return false;
         }
-        String key = trustedKey;
-        if (key == null) {
-            key = export.path("public_key").asText();
-            out.println("warning: no --public-key given; using the key inside the export proves only self-consistency");
-        }
+        String key = trustedKey == null ? export.path("public_key").asText() : trustedKey;
         if (!signatureValid(key, checkpoint)) {
             out.println("FAILED: the signature of checkpoint " + checkpoint.id() + " does not verify with this public key");
+            return false;
+        }
+        String keyId = keyId(key);
+        if (!keyId.equals(checkpoint.keyId())) {
+            out.println("FAILED: checkpoint " + checkpoint.id() + " names key " + checkpoint.keyId()
+                    + ", but it verifies with key " + keyId);
             return false;
         }
         long last = from + entries.size() - 1;
@@ -91,9 +96,20 @@ public final class AuditVerifier {
                     + "(sign the head, POST /v1/audit/checkpoints, then export up to its sequence)");
             return false;
         }
+        if (trustedKey == null) {
+            // Whoever doctored the entries could sign them again with a key of their own and put it in the export
+            out.println("NOT VERIFIED: the export is consistent with the key inside it (" + keyId + "), but that key "
+                    + "vouches for nothing: give the key you trust with --public-key (GET /v1/audit/public-key)");
+            return false;
+        }
         out.println("VERIFIED: checkpoint " + checkpoint.id() + " at sequence " + checkpoint.sequence() + ", signed "
-                + checkpoint.signedAt() + " by key " + checkpoint.keyId() + ", covers this chain");
+                + checkpoint.signedAt() + " by key " + keyId + ", covers this chain");
         return true;
+    }
+
+    /** As audit-service names its key: the first 16 hex digits of the SHA-256 of the key's X.509 form. */
+    static String keyId(String publicKeyBase64) {
+        return CanonicalJson.sha256Hex(Base64.getDecoder().decode(publicKeyBase64)).substring(0, 16);
     }
 
     private static boolean signatureValid(String publicKeyBase64, Checkpoint checkpoint) {

@@ -3,6 +3,7 @@ package dev.warden.verifier;
 import dev.warden.events.CloudEvent;
 import dev.warden.events.EventJson;
 import dev.warden.events.EventTypes;
+import dev.warden.events.KafkaAccess;
 import dev.warden.events.Topics;
 import dev.warden.events.audit.AuditChain;
 import dev.warden.events.audit.AuditEvents.AuditEntry;
@@ -27,6 +28,7 @@ import java.util.Optional;
 import java.util.UUID;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
 
 /** The follower reads the audit topic from a real broker, as an outside consumer would. */
 class AuditFollowerTest {
@@ -67,6 +69,46 @@ class AuditFollowerTest {
         publish(chain);
 
         assertEquals(Optional.of("org " + org + " entry 3 does not follow entry 1"), follow(3).get(1));
+    }
+
+    @Test
+    void aRedeliveredEntryWithOtherContentIsReportedEvenWithItsHashRecomputed() {
+        // At least once: the second copy of entry 3 has another actor, its hash recomputed from the real prev_hash,
+        // so it is consistent in itself; only the hash verified at that sequence tells it from the first copy
+        List<AuditEntry> chain = chain(4);
+        AuditEntry third = chain.get(2);
+        AuditEntry doctored = AuditChain.link(new AuditEntry(third.orgId(), 0, third.eventId(), third.eventType(),
+                third.agentId(), "mallory", third.actionType(), third.connector(), third.status(), third.inputsHash(),
+                third.outputsHash(), third.metadata(), third.occurredAt(), third.recordedAt(), null, null), 3, third.prevHash());
+        AuditFollower follower = new AuditFollower();
+        PrintStream out = new PrintStream(new ByteArrayOutputStream());
+        List<Optional<String>> problems = new ArrayList<>();
+        for (AuditEntry e : List.of(chain.get(0), chain.get(1), third, chain.get(3), chain.get(1), third, doctored)) {
+            problems.add(follower.accept(EventJson.write(CloudEvent.of("/warden/audit-service", EventTypes.AUDIT_ENTRY_RECORDED,
+                    e.agentId(), org, e)), out));
+        }
+
+        assertEquals(List.of(Optional.empty(), Optional.empty(), Optional.empty(), Optional.empty(), Optional.empty(),
+                Optional.empty(), Optional.of("org " + org + " entry 3 came again with other content than the entry verified "
+                        + "at that sequence")), problems);
+    }
+
+    /** As docs/audit-topic-consumer.md says: the audit-reader principal, its own consumer group, the topic from the start. */
+    @Test
+    void theFollowerReadsTheTopicAsTheAuditReaderPrincipal() {
+        publish(chain(3));
+        Map<String, Object> config = new java.util.HashMap<>(kafka.grant(KafkaAccess.AUDIT_READER));
+        config.put("bootstrap.servers", kafka.bootstrapServers());
+        config.put("group.id", "audit-reader-" + org);
+        ByteArrayOutputStream printed = new ByteArrayOutputStream();
+        PrintStream out = new PrintStream(printed, true);
+        long deadline = System.nanoTime() + Duration.ofSeconds(60).toNanos();
+        new AuditFollower().follow(config, out, () -> !printed.toString().contains("org " + org + " #3")
+                && System.nanoTime() < deadline);
+
+        String lines = printed.toString();
+        assertTrue(lines.contains("following "), lines);
+        assertTrue(lines.contains("ok  org " + org + " #1") && lines.contains("ok  org " + org + " #3"), lines);
     }
 
     private List<Optional<String>> follow(int count) {

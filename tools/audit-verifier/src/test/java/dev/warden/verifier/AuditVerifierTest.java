@@ -86,6 +86,36 @@ class AuditVerifierTest {
     }
 
     @Test
+    void withoutATrustedKeyNothingIsVerifiedNotEvenAGenuineExport() throws Exception {
+        Path export = write(export(5, key));
+
+        assertEquals(1, AuditVerifier.run(new String[]{export.toString()}, new PrintStream(output)), output.toString());
+        assertTrue(output.toString().contains("NOT VERIFIED: the export is consistent with the key inside it ("
+                + keyIdOf(key) + ")"), output.toString());
+        assertTrue(!output.toString().contains("\nVERIFIED"), output.toString());
+    }
+
+    @Test
+    void aForgerWhoSignsAgainWithTheirOwnKeyIsRefusedWithTheTrustedOne() throws Exception {
+        // Doctored, chain recomputed, checkpoint signed by mallory's key and that key put in the export; the key id the
+        // checkpoint names is the genuine one
+        KeyPair mallory = ed25519();
+        ObjectNode export = export(5, mallory);
+        Checkpoint forged = EventJson.MAPPER.convertValue(export.get("checkpoint"), Checkpoint.class);
+        Checkpoint named = new Checkpoint(forged.id(), org, forged.sequence(), forged.headHash(), forged.signedAt(),
+                keyIdOf(key), "Ed25519", null);
+        export.set("checkpoint", EventJson.MAPPER.valueToTree(new Checkpoint(named.id(), org, named.sequence(),
+                named.headHash(), named.signedAt(), named.keyId(), "Ed25519", sign(mallory, named))));
+
+        assertEquals(1, run(write(export)));
+        assertTrue(output.toString().contains("does not verify with this public key"), output.toString());
+        output.reset();
+        assertEquals(1, AuditVerifier.run(new String[]{write(export).toString()}, new PrintStream(output)));
+        assertTrue(output.toString().contains("names key " + keyIdOf(key) + ", but it verifies with key " + keyIdOf(mallory)),
+                output.toString());
+    }
+
+    @Test
     void anExportWithoutCheckpointVouchesForNothing() throws Exception {
         ObjectNode export = export(3, key);
         export.putNull("checkpoint");
@@ -114,12 +144,12 @@ class AuditVerifierTest {
             entries.add(entry);
             prev = entry.hash();
         }
-        Checkpoint unsigned = new Checkpoint(UUID.randomUUID(), org, count, prev, AuditChain.micros(Instant.now()), "k1",
-                "Ed25519", null);
+        Checkpoint unsigned = new Checkpoint(UUID.randomUUID(), org, count, prev, AuditChain.micros(Instant.now()),
+                keyIdOf(signer), "Ed25519", null);
         Signature signature = Signature.getInstance("Ed25519");
         signature.initSign(signer.getPrivate());
         signature.update(AuditChain.signedBytes(unsigned));
-        Checkpoint signed = new Checkpoint(unsigned.id(), org, count, prev, unsigned.signedAt(), "k1", "Ed25519",
+        Checkpoint signed = new Checkpoint(unsigned.id(), org, count, prev, unsigned.signedAt(), unsigned.keyId(), "Ed25519",
                 Base64.getEncoder().encodeToString(signature.sign()));
         ObjectNode export = EventJson.MAPPER.createObjectNode();
         export.put("org_id", org.toString()).put("from", 1).put("to", count).put("prev_hash", AuditChain.GENESIS);
@@ -128,6 +158,17 @@ class AuditVerifierTest {
         export.set("checkpoint", EventJson.MAPPER.valueToTree(signed));
         export.put("public_key", Base64.getEncoder().encodeToString(signer.getPublic().getEncoded()));
         return export;
+    }
+
+    private static String keyIdOf(KeyPair pair) {
+        return AuditVerifier.keyId(Base64.getEncoder().encodeToString(pair.getPublic().getEncoded()));
+    }
+
+    private static String sign(KeyPair signer, Checkpoint unsigned) throws Exception {
+        Signature signature = Signature.getInstance("Ed25519");
+        signature.initSign(signer.getPrivate());
+        signature.update(AuditChain.signedBytes(unsigned));
+        return Base64.getEncoder().encodeToString(signature.sign());
     }
 
     private AuditEntry entry(String actor, int version) {

@@ -67,6 +67,8 @@ public final class Launcher {
         out.println("  Admin API key  " + running.adminApiKey() + "  (organization \"demo\")");
         out.println("  Platform key   " + Progress.show(running.platformKeyFile()) + "  (platform admin; keep it secret)");
         out.println("  Logs           " + Progress.show(running.logsDir()));
+        out.println("  Audit topic    warden.audit.v1 at " + running.kafkaBootstrap() + ", read as "
+                + Progress.show(running.auditReaderFile()) + " says (docs/audit-topic-consumer.md)");
         String label = "  Metrics        ";
         int width = running.metricsUrls().keySet().stream().mapToInt(String::length).max().orElse(0);
         for (var metrics : running.metricsUrls().entrySet()) {

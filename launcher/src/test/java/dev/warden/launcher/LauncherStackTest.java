@@ -108,6 +108,7 @@ class LauncherStackTest {
 
             // audit-service records the creation from Kafka, and signs its chain head with the stored key.
             awaitAuditEntries(url, key);
+            assertTheAuditReaderReadsTheAuditTopicAndNothingElse(running.auditReaderFile());
             assertEquals(201, send("POST", url + "/v1/audit/checkpoints", key, null).statusCode());
 
             // Each service's metrics, where the ready summary says, without a key.
@@ -116,6 +117,7 @@ class LauncherStackTest {
             assertEquals(java.util.List.of("agent-service", "audit-service"), running.services());
             for (String metricsUrl : running.metricsUrls().values()) {
                 assertTrue(summary.toString(StandardCharsets.UTF_8).contains(metricsUrl), summary.toString(StandardCharsets.UTF_8));
+                assertTrue(summary.toString(StandardCharsets.UTF_8).contains("audit-reader.properties"), summary.toString(StandardCharsets.UTF_8));
                 HttpResponse<String> metrics = send("GET", metricsUrl, null, null);
                 assertEquals(200, metrics.statusCode(), metricsUrl);
                 assertTrue(metrics.body().contains("warden_outbox_published_total"), metricsUrl);
@@ -169,6 +171,52 @@ class LauncherStackTest {
             ExecutionException creating = assertThrows(ExecutionException.class,
                     () -> anonymous.createAcls(List.of(forged)).all().get(30, TimeUnit.SECONDS));
             assertInstanceOf(TimeoutException.class, creating.getCause(), controller);
+        }
+    }
+
+    /**
+     * What the ready summary hands an outside consumer (docs/audit-topic-consumer.md): a client configuration, owner-only,
+     * that reads warden.audit.v1 from the start, and neither reads the API keys' topic nor writes the audit topic.
+     */
+    private static void assertTheAuditReaderReadsTheAuditTopicAndNothingElse(Path file) throws Exception {
+        assertEquals(java.nio.file.attribute.PosixFilePermissions.fromString("rw-------"),
+                Files.getPosixFilePermissions(file));
+        Properties settings = new Properties();
+        try (var reader = Files.newBufferedReader(file)) {
+            settings.load(reader);
+        }
+        settings.put("auto.offset.reset", "earliest");
+        settings.put("key.deserializer", org.apache.kafka.common.serialization.StringDeserializer.class.getName());
+        settings.put("value.deserializer", org.apache.kafka.common.serialization.StringDeserializer.class.getName());
+        settings.put("group.id", "audit-reader-launcher-test");
+        try (var consumer = new org.apache.kafka.clients.consumer.KafkaConsumer<String, String>(settings)) {
+            consumer.subscribe(List.of(Topics.AUDIT));
+            long deadline = System.nanoTime() + java.time.Duration.ofSeconds(60).toNanos();
+            boolean entry = false;
+            while (!entry && System.nanoTime() < deadline) {
+                for (var record : consumer.poll(java.time.Duration.ofSeconds(1))) {
+                    entry |= record.value().contains("\"dev.warden.audit.entry-recorded.v1\"");
+                }
+            }
+            assertTrue(entry, "the audit reader read no audit entry");
+        }
+        settings.put("group.id", "audit-reader-launcher-test-access");
+        try (var consumer = new org.apache.kafka.clients.consumer.KafkaConsumer<String, String>(settings)) {
+            consumer.assign(List.of(new org.apache.kafka.common.TopicPartition(Topics.ACCESS, 0)));
+            assertThrows(org.apache.kafka.common.errors.TopicAuthorizationException.class,
+                    () -> consumer.poll(java.time.Duration.ofSeconds(10)));
+        }
+        Properties producing = new Properties();
+        producing.putAll(settings);
+        producing.put("key.serializer", org.apache.kafka.common.serialization.StringSerializer.class.getName());
+        producing.put("value.serializer", org.apache.kafka.common.serialization.StringSerializer.class.getName());
+        producing.put("max.block.ms", "10000");
+        producing.put("enable.idempotence", "false"); // else refused for the cluster's idempotent write, before the topic
+        producing.put("acks", "1");
+        try (var producer = new org.apache.kafka.clients.producer.KafkaProducer<String, String>(producing)) {
+            ExecutionException refused = assertThrows(ExecutionException.class, () -> producer.send(
+                    new org.apache.kafka.clients.producer.ProducerRecord<>(Topics.AUDIT, "forged", "{}")).get(30, TimeUnit.SECONDS));
+            assertInstanceOf(org.apache.kafka.common.errors.TopicAuthorizationException.class, refused.getCause());
         }
     }
 

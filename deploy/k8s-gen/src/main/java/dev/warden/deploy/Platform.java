@@ -93,6 +93,9 @@ public final class Platform {
         for (KafkaAccess access : KafkaAccess.SERVICES) {
             objects.add(user(access));
         }
+        for (KafkaAccess access : KafkaAccess.OUTSIDE) {
+            objects.add(user(access));
+        }
         return objects;
     }
 

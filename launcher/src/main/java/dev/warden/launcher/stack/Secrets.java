@@ -52,6 +52,22 @@ final class Secrets {
         }
     }
 
+    /** Writes {@code content} under this name, readable by its owner only, replacing what was there. */
+    Path write(String name, String content) {
+        Path file = file(name);
+        try {
+            Files.createDirectories(dir);
+            Files.setPosixFilePermissions(dir, PosixFilePermissions.fromString("rwx------"));
+            Path next = dir.resolve(name + ".next");
+            Files.writeString(next, content);
+            Files.setPosixFilePermissions(next, PosixFilePermissions.fromString("rw-------"));
+            return Files.move(next, file, java.nio.file.StandardCopyOption.REPLACE_EXISTING,
+                    java.nio.file.StandardCopyOption.ATOMIC_MOVE);
+        } catch (IOException e) {
+            throw new UncheckedIOException("cannot store the secret " + file, e);
+        }
+    }
+
     /** The format of Warden API keys ({@code ApiKeys} in warden-tenancy): {@code wdn_} and 32 random bytes. */
     static String newApiKey() {
         return "wdn_" + random(32);

@@ -36,12 +36,14 @@ public final class Stack {
 
     public static final int STEPS = 6;
     private static final Duration SERVICE_STOP_GRACE = Duration.ofSeconds(20);
+    /** In the secrets folder: how an outside consumer reads the audit topic. */
+    static final String AUDIT_READER_FILE = "audit-reader.properties";
     /** How long a restart of PostgreSQL that died may keep trying (the old server's backends must leave first). */
     private static final Duration POSTGRES_RESTART_WITHIN = Duration.ofSeconds(30);
 
     /** What the user needs once everything runs; {@code servicePorts} in start order. */
     public record Running(String gatewayUrl, int gatewayPort, String adminApiKey, Path platformKeyFile, Path logsDir,
-                          Map<String, Integer> servicePorts) {
+                          Map<String, Integer> servicePorts, String kafkaBootstrap, Path auditReaderFile) {
 
         public List<String> services() {
             return List.copyOf(servicePorts.keySet());
@@ -117,6 +119,8 @@ public final class Stack {
             return "stopped";
         });
         int created = kafka.createTopics();
+        Path auditReader = secrets.write(AUDIT_READER_FILE,
+                clientProperties(kafka.bootstrapServers(), kafka.grant(KafkaAccess.AUDIT_READER)));
         step.done("port " + kafka.port() + ", data " + Progress.show(data.resolve("kafka"))
                 + (created > 0 ? ", " + created + " topics created" : ""));
 
@@ -161,7 +165,20 @@ public final class Stack {
             watch("Podman's API", engine.started()::process, engine.started()::restart, null);
         }
         return new Running(url, gatewayPort, adminKey, secrets.file("platform-api-key"), logs,
-                Collections.unmodifiableMap(new LinkedHashMap<>(origins)));
+                Collections.unmodifiableMap(new LinkedHashMap<>(origins)), kafka.bootstrapServers(), auditReader);
+    }
+
+    /**
+     * The Kafka client settings of {@link KafkaAccess#AUDIT_READER}, as a {@code client.properties} file any Java
+     * Kafka tool takes (the follower of tools/audit-verifier, {@code kafka-console-consumer.sh --consumer.config}).
+     * Written on every start: the broker's address can change with {@code WARDEN_KAFKA_PORT=0}.
+     */
+    static String clientProperties(String bootstrapServers, Map<String, String> security) {
+        StringBuilder file = new StringBuilder("# warden.audit.v1 as the audit-reader principal (docs/audit-topic-consumer.md);\n"
+                + "# its consumer groups must start with audit-reader\n");
+        file.append("bootstrap.servers=").append(bootstrapServers).append('\n');
+        new java.util.TreeMap<>(security).forEach((k, v) -> file.append(k).append('=').append(v).append('\n'));
+        return file.toString();
     }
 
     /** Starts every built service at once (their start-ups overlap), then waits for each in table order. */

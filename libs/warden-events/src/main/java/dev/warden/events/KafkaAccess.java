@@ -33,6 +33,18 @@ public record KafkaAccess(String principal, Set<String> writes, Set<String> read
     public static final List<KafkaAccess> SERVICES = List.of(AGENT_SERVICE, AUDIT_SERVICE, RUNNER_SERVICE, FLEET_SERVICE,
             REGISTRY_SERVICE);
 
+    /**
+     * The principal an operator gives an outside consumer of {@link Topics#AUDIT} (a SIEM, an archive): it reads that
+     * topic only, in consumer groups whose names start with {@code audit-reader}, and writes nothing. Not the access
+     * topic (API keys' hashes) nor any service's topic. The topic holds every organization's entries: it is the
+     * platform operator's feed, not a tenant's (docs/audit-topic-consumer.md).
+     */
+    public static final KafkaAccess AUDIT_READER = new KafkaAccess("audit-reader", Set.of(), Set.of(Topics.AUDIT),
+            "audit-reader");
+
+    /** The principals of consumers outside Warden, made beside the services' by the launcher and the manifests. */
+    public static final List<KafkaAccess> OUTSIDE = List.of(AUDIT_READER);
+
     /** {@code owns} to write, {@code consumes} as a group (with their dead-letter topics), and the access topic. */
     private static KafkaAccess of(String service, List<String> owns, List<String> consumes) {
         Set<String> writes = new LinkedHashSet<>(owns);

@@ -6,6 +6,7 @@ import dev.warden.events.CloudEvent;
 import dev.warden.events.EventTypes;
 import dev.warden.events.audit.AuditEvents.AgentAction;
 import dev.warden.outbox.Outbox;
+import dev.warden.tenancy.db.Projections;
 import dev.warden.tenancy.db.TenantDb;
 import io.smallrye.mutiny.Uni;
 import jakarta.enterprise.context.ApplicationScoped;
@@ -23,9 +24,11 @@ public class ActionService {
     private final TenantDb db;
     private final Outbox outbox;
     private final KnownAgents agents;
+    private final Projections projections;
 
-    public ActionService(TenantDb db, Outbox outbox, KnownAgents agents) {
+    public ActionService(TenantDb db, Outbox outbox, KnownAgents agents, Projections projections) {
         this.db = db;
+        this.projections = projections;
         this.outbox = outbox;
         this.agents = agents;
     }
@@ -35,7 +38,10 @@ public class ActionService {
         List<Outbox.Message> messages = actions.stream().map(a -> new Outbox.Message(EventTypes.AGENT_ACTION,
                 agent.toString(), agent.toString(), new AgentAction(agent, reporter, a.connector(), a.action(),
                 a.dataType(), a.status(), a.inputsHash(), a.outputsHash(), a.occurredAt()))).toList();
-        return db.inOrg(org, conn -> agents.require(conn, agent.toString()).chain(() -> outbox.emitAll(conn, org, messages)))
+        // An agent created a moment ago may not have reached audit-service yet: waited for, then a 404
+        return projections.withCatchUp(org, () -> db.inOrg(org, conn -> agents.require(conn, agent.toString())
+                        .chain(() -> outbox.emitAll(conn, org, messages))),
+                conn -> agents.known(conn, agent.toString()))
                 .map(events -> events.stream().map(CloudEvent::id).toList());
     }
 }

@@ -1,6 +1,6 @@
 package dev.warden.audit.agent;
 
-import dev.warden.api.ApiException;
+import dev.warden.tenancy.db.Projections;
 import io.smallrye.mutiny.Uni;
 import io.vertx.mutiny.sqlclient.SqlConnection;
 import io.vertx.mutiny.sqlclient.Tuple;
@@ -15,14 +15,20 @@ import jakarta.enterprise.context.ApplicationScoped;
 @ApplicationScoped
 public class KnownAgents {
 
-    /** Fails with 404 unless the caller's organization has this agent. */
+    /**
+     * Fails with 404 unless the caller's organization has this agent (a {@link Projections#notYetKnown}: an agent created
+     * a moment ago may not have reached audit-service yet, see {@link Projections#withCatchUp}).
+     */
     public Uni<Void> require(SqlConnection conn, String agentId) {
+        return known(conn, agentId).invoke(known -> {
+            if (!known) {
+                throw Projections.notYetKnown("Agent");
+            }
+        }).replaceWithVoid();
+    }
+
+    public Uni<Boolean> known(SqlConnection conn, String agentId) {
         return conn.preparedQuery("SELECT 1 FROM agent_intents WHERE agent_id = $1").execute(Tuple.of(agentId))
-                .invoke(rows -> {
-                    if (rows.size() == 0) {
-                        throw ApiException.notFound("Agent");
-                    }
-                })
-                .replaceWithVoid();
+                .map(rows -> rows.size() > 0);
     }
 }

@@ -53,7 +53,7 @@ public class AuditResource {
         int pageSize = Params.integer("limit", limit, 100, 1, 1000);
         int skip = Params.integer("offset", offset, 0, 0, 1_000_000);
         Cursor after = Cursor.decode(cursor);
-        EntryFilter filter = new EntryFilter(Params.optionalText("agent_id", agentId, 200),
+        EntryFilter filter = new EntryFilter(Params.optionalId("agent_id", agentId, 200),
                 Params.optionalText("action_type", actionType, 200), Params.optionalText("connector", connector, 64),
                 auditStatus(status), Params.optionalInstant("from", from),
                 Params.optionalInstant("to", to), Params.optionalInstant("updated_since", updatedSince),
@@ -65,8 +65,8 @@ public class AuditResource {
     @Path("/verify")
     @RolesAllowed(Roles.AUDITOR)
     @Operation(operationId = "verifyAuditChain", summary = "Recompute the chain", description = "Names the first entry that does not verify, and checks the newest checkpoint of the range.")
-    public Uni<Verification> verify(@Parameter(description = "first sequence", schema = @Schema(type = SchemaType.INTEGER, minimum = "1")) @QueryParam("from") String from,
-                                    @Parameter(description = "last sequence", schema = @Schema(type = SchemaType.INTEGER, minimum = "1")) @QueryParam("to") String to) {
+    public Uni<Verification> verify(@Parameter(description = "first sequence", schema = @Schema(type = SchemaType.INTEGER, format = "int64", minimum = "1")) @QueryParam("from") String from,
+                                    @Parameter(description = "last sequence", schema = @Schema(type = SchemaType.INTEGER, format = "int64", minimum = "1")) @QueryParam("to") String to) {
         return verifier.verify(actor.org(), sequence("from", from), sequence("to", to));
     }
 
@@ -74,8 +74,8 @@ public class AuditResource {
     @Path("/export")
     @RolesAllowed(Roles.AUDITOR)
     @Operation(operationId = "exportAuditChain", summary = "Export a range for offline verification", description = "Entries, the hash before them, the newest checkpoint of the range and its public key.")
-    public Uni<Export> export(@Parameter(description = "first sequence", schema = @Schema(type = SchemaType.INTEGER, minimum = "1")) @QueryParam("from") String from,
-                              @Parameter(description = "last sequence", schema = @Schema(type = SchemaType.INTEGER, minimum = "1")) @QueryParam("to") String to) {
+    public Uni<Export> export(@Parameter(description = "first sequence", schema = @Schema(type = SchemaType.INTEGER, format = "int64", minimum = "1")) @QueryParam("from") String from,
+                              @Parameter(description = "last sequence", schema = @Schema(type = SchemaType.INTEGER, format = "int64", minimum = "1")) @QueryParam("to") String to) {
         return verifier.export(actor.org(), sequence("from", from), sequence("to", to));
     }
 

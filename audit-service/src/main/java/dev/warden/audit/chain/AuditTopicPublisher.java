@@ -11,7 +11,6 @@ import dev.warden.outbox.OutboxConfig;
 import dev.warden.outbox.RelayProducer;
 import jakarta.enterprise.context.ApplicationScoped;
 import org.apache.kafka.clients.producer.KafkaProducer;
-import org.apache.kafka.clients.producer.ProducerRecord;
 import org.jboss.logging.Logger;
 
 import java.nio.charset.StandardCharsets;
@@ -98,7 +97,7 @@ public class AuditTopicPublisher implements LeaderJob {
             for (; sent < batch.size(); sent++) {
                 AuditEntry e = batch.get(sent).entry();
                 int index = sent;
-                kafka.send(new ProducerRecord<>(Topics.AUDIT, e.orgId().toString(),
+                kafka.send(RelayProducer.record(Topics.AUDIT, e.orgId().toString(),
                                 EventJson.write(event(e, batch.get(sent).traceparent()))),
                         (metadata, error) -> {
                             ok[index] = error == null;

@@ -42,7 +42,7 @@ public class DriftResource {
         if (driftType != null && !DriftRules.TYPES.contains(driftType)) {
             throw ApiException.invalidField("drift_type", "must be one of " + String.join(", ", DriftRules.TYPES));
         }
-        return service.list(actor.org(), Params.optionalText("agent_id", agentId, 200), driftType,
+        return service.list(actor.org(), Params.optionalId("agent_id", agentId, 200), driftType,
                 PageRequest.parse(limit, cursor, updatedSince));
     }
 }

@@ -54,6 +54,8 @@ class RecordingTest {
         awaitEntries(2);
         String deployHash = as(org, "auditor").get("/v1/audit?agent_id=" + agent + "&action_type=agent.deployed")
                 .then().extract().path("entries[0].hash");
+        // The same id in upper case is the same agent, as everywhere else in the API
+        as(org, "auditor").get("/v1/audit?agent_id=" + agent.toUpperCase()).then().statusCode(200).body("total", equalTo(2));
         as(org, "auditor").get("/v1/audit?agent_id=" + agent).then().statusCode(200)
                 .body("total", equalTo(2))
                 .body("entries.sequence", contains(base + 1, base + 2))
@@ -129,10 +131,13 @@ class RecordingTest {
         AuditFixtures.publish(List.of(AuditFixtures.deployed(org.id(), agent, 1, "img:v1")));
 
         try (EventTap tap = new EventTap(AuditFixtures.bootstrap(), Topics.AUDIT)) {
-            JsonNode recorded = EventTap.json(tap.await(r -> agent.equals(EventTap.json(r).path("subject").asText()), 1, WAIT)
-                    .getFirst());
+            var record = tap.await(r -> agent.equals(EventTap.json(r).path("subject").asText()), 1, WAIT).getFirst();
+            JsonNode recorded = EventTap.json(record);
             assertEquals(List.of(), EventSchemas.violations(recorded));
             assertEquals(base + 1, recorded.at("/data/sequence").asInt());
+            // A structured-mode CloudEvent, as the CloudEvents Kafka binding marks one for the SDKs' readers
+            assertEquals("application/cloudevents+json", new String(record.headers().lastHeader("content-type").value(),
+                    java.nio.charset.StandardCharsets.UTF_8));
             assertEquals(org.id().toString(), recorded.path("orgid").asText());
         }
     }

@@ -7,6 +7,7 @@ import dev.warden.fleet.FleetClock;
 import dev.warden.fleet.enrollment.EnrollmentRepository.Token;
 import dev.warden.fleet.instance.InstanceRepository;
 import dev.warden.outbox.Outbox;
+import dev.warden.tenancy.db.Projections;
 import dev.warden.tenancy.db.TenantDb;
 import dev.warden.tenancy.security.ApiKeys;
 import io.smallrye.mutiny.Uni;
@@ -27,9 +28,12 @@ public class EnrollmentService {
     private final FleetClock clock;
     private final Outbox outbox;
 
+    private final Projections projections;
+
     public EnrollmentService(TenantDb db, EnrollmentRepository tokens, InstanceRepository instances, FleetClock clock,
-                             Outbox outbox) {
+                             Outbox outbox, Projections projections) {
         this.db = db;
+        this.projections = projections;
         this.tokens = tokens;
         this.instances = instances;
         this.clock = clock;
@@ -40,14 +44,17 @@ public class EnrollmentService {
     public Uni<Issued> issue(UUID org, String by, UUID agentId, Duration lifetime, int maxUses) {
         String secret = FleetSecrets.newToken();
         Instant now = clock.now();
-        return db.inOrg(org, conn -> (agentId == null ? Uni.createFrom().item(true) : instances.agentKnown(conn, agentId))
+        // An agent created a moment ago may not have reached fleet-service yet: waited for, then a 404
+        return projections.withCatchUp(org, () -> db.inOrg(org, conn -> (agentId == null ? Uni.createFrom().item(true)
+                        : instances.agentKnown(conn, agentId))
                 .chain(known -> {
                     if (!known) {
-                        throw ApiException.notFound("Agent");
+                        throw Projections.notYetKnown("Agent");
                     }
                     return tokens.insert(conn, UUID.randomUUID(), org, ApiKeys.sha256(secret), agentId, maxUses,
                             now.plus(lifetime), now, by);
-                }).call(token -> publish(conn, EventTypes.FLEET_ENROLLMENT_TOKEN_ISSUED, token, by, now)))
+                }).call(token -> publish(conn, EventTypes.FLEET_ENROLLMENT_TOKEN_ISSUED, token, by, now))),
+                conn -> instances.agentKnown(conn, agentId))
                 .map(token -> new Issued(token, secret));
     }
 

@@ -15,7 +15,7 @@ import java.util.UUID;
  * lastHeartbeat; sortDir asc or desc) and the page (limit, and the cursor of the previous page, which holds the
  * order it was made for and the last instance's position in it).
  */
-public record InstanceQuery(String status, List<String> tags, String q, UUID orgId, Instant updatedSince, Sort sortBy,
+public record InstanceQuery(String status, List<String> tags, String q, String orgId, Instant updatedSince, Sort sortBy,
                             boolean descending, int limit, Position after) {
 
     public enum Sort {

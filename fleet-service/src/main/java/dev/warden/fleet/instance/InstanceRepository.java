@@ -59,7 +59,7 @@ public class InstanceRepository {
         ListQuery list = ListQuery.select(Instance.COLUMNS, "fleet_instances")
                 .where(query.status() == null ? "status <> 'deregistered'" : "status = ?",
                         query.status() == null ? new Object[0] : new Object[]{query.status()})
-                .whereEquals("org_id", query.orgId());
+                .whereEquals("org_id::text", query.orgId());
         if (!query.tags().isEmpty()) {
             list.where("tags @> ?::text[]", (Object) query.tags().toArray(String[]::new));
         }
@@ -119,6 +119,16 @@ public class InstanceRepository {
     }
 
     /**
+     * The policy version an instance applies after a heartbeat: the one it reports, but never one its agent has not
+     * reached (policy_changes only grows). An instance that claimed a version ahead would otherwise be told of no policy
+     * change until the agent's version passed its claim; it is taken as applying the current one.
+     */
+    private static final String APPLIED_POLICY_VERSION = """
+            CASE WHEN x.apv IS NULL THEN i.active_policy_version
+                 ELSE least(x.apv, coalesce((SELECT a.policy_changes FROM fleet_agents a
+                                             WHERE a.org_id = i.org_id AND a.agent_id = i.agent_id), 0)) END""";
+
+    /**
      * Applies a batch of heartbeats (one per instance, sorted by id) to the instances that are online, in one statement:
      * the common case, which changes no status and so needs neither the row as it was nor an event. Each gets its
      * figures and heartbeat time; answers, per instance written, what its heartbeat's answer needs. Instances not online
@@ -131,7 +141,7 @@ public class InstanceRepository {
                         UPDATE fleet_instances i SET
                             cpu = coalesce(x.cpu, i.cpu), memory = coalesce(x.memory, i.memory),
                             uptime = coalesce(x.uptime, i.uptime), version = coalesce(x.version, i.version),
-                            active_policy_version = coalesce(x.apv, i.active_policy_version),
+                            active_policy_version = APPLIED_POLICY_VERSION,
                             last_heartbeat = greatest(i.last_heartbeat, x.at)
                         FROM (SELECT * FROM unnest($1::text[], $2::float8[], $3::float8[], $4::float8[], $5::text[],
                                                    $6::int4[], $7::timestamptz[]) AS x(id, cpu, memory, uptime, version, apv, at)
@@ -139,7 +149,8 @@ public class InstanceRepository {
                         WHERE i.id = x.id AND i.status = 'online'
                         RETURNING i.id, i.status, i.last_heartbeat, i.active_policy_version,
                             coalesce((SELECT a.policy_changes FROM fleet_agents a
-                                      WHERE a.org_id = i.org_id AND a.agent_id = i.agent_id), 0) AS policy_changes""")
+                                      WHERE a.org_id = i.org_id AND a.agent_id = i.agent_id), 0) AS policy_changes"""
+                        .replace("APPLIED_POLICY_VERSION", APPLIED_POLICY_VERSION))
                 .execute(columns(beats))
                 .map(rows -> {
                     List<Beat> out = new ArrayList<>(rows.size());
@@ -169,7 +180,7 @@ public class InstanceRepository {
                         UPDATE fleet_instances i SET
                             cpu = coalesce(x.cpu, i.cpu), memory = coalesce(x.memory, i.memory),
                             uptime = coalesce(x.uptime, i.uptime), version = coalesce(x.version, i.version),
-                            active_policy_version = coalesce(x.apv, i.active_policy_version),
+                            active_policy_version = APPLIED_POLICY_VERSION,
                             last_heartbeat = greatest(i.last_heartbeat, x.at), status = 'online',
                             status_changed_at = CASE WHEN old.status <> 'online' THEN x.at ELSE i.status_changed_at END
                         FROM x JOIN old ON old.id = x.id
@@ -178,7 +189,8 @@ public class InstanceRepository {
                             i.cpu, i.memory, i.uptime, i.active_policy_version, i.last_heartbeat, i.registered_at,
                             old.status AS previous_status, old.last_heartbeat AS previous_heartbeat,
                             coalesce((SELECT a.policy_changes FROM fleet_agents a
-                                      WHERE a.org_id = i.org_id AND a.agent_id = i.agent_id), 0) AS policy_changes""")
+                                      WHERE a.org_id = i.org_id AND a.agent_id = i.agent_id), 0) AS policy_changes"""
+                        .replace("APPLIED_POLICY_VERSION", APPLIED_POLICY_VERSION))
                 .execute(columns(beats))
                 .map(InstanceRepository::revived);
     }

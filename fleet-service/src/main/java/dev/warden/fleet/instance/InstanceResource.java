@@ -140,7 +140,8 @@ public class InstanceResource {
         if (!INSTANCE_ID.matcher(id).matches() || own != null && !own.equals(id)) {
             throw ApiException.notFound("Agent");
         }
-        HeartbeatRequest body = Checks.body(request);
+        // Seed 003's fields are all optional: a heartbeat with no body at all is one with none of them
+        HeartbeatRequest body = request == null ? new HeartbeatRequest(null, null, null, null, null) : request;
         Checks c = new Checks()
                 .check(body.uptime() == null || body.uptime() >= 0 && body.uptime() <= MAX_UPTIME, "uptime",
                         "must be a number of seconds, at least 0")
@@ -184,7 +185,8 @@ public class InstanceResource {
     public Uni<ListEnvelope> list(
             @QueryParam("status") @Parameter(schema = @Schema(enumeration = {"online", "stale", "offline"})) String status,
             @QueryParam("tag") @Parameter(description = "Repeatable: an instance must carry every tag given") List<String> tag,
-            @QueryParam("org_id") @Parameter(schema = @Schema(format = "uuid")) String orgId,
+            @QueryParam("org_id") @Parameter(description = "Your organization's id; any other value lists nothing",
+                    schema = @Schema(type = SchemaType.STRING, maxLength = 64)) String orgId,
             @QueryParam("q") @Parameter(schema = @Schema(maxLength = 253), description = "Part of the hostname, or the id") String q,
             @QueryParam("sortBy") @Parameter(schema = @Schema(enumeration = {"hostname", "registeredAt", "lastHeartbeat"})) String sortBy,
             @QueryParam("sortDir") @Parameter(schema = @Schema(enumeration = {"asc", "desc"})) String sortDir,
@@ -204,7 +206,10 @@ public class InstanceResource {
         Checks c = new Checks();
         checkTags(c, "tag", tags);
         c.orThrow();
-        UUID claimed = Params.optionalUuid("org_id", orgId);
+        // Seed 003 types org_id as any string: one that is not the caller's organization (a name, another id) lists
+        // nothing, as Row-Level Security shows nothing of another organization; an id in upper case is the same id
+        String claimed = Params.optionalText("org_id", orgId, 64);
+        claimed = claimed == null ? null : claimed.toLowerCase(java.util.Locale.ROOT);
         String text = Params.optionalText("q", q, 253);
         java.time.Instant since = Params.optionalInstant("updated_since", updatedSince);
         InstanceQuery.Sort sort = Params.optionalEnum("sortBy", sortBy, InstanceQuery.Sort.class);

@@ -10,6 +10,7 @@ import dev.warden.fleet.instance.InstanceRepository.HeartbeatWrite;
 import dev.warden.fleet.liveness.TransitionEvents;
 import dev.warden.fleet.liveness.Transitions;
 import dev.warden.tenancy.db.ListQuery;
+import dev.warden.tenancy.db.Projections;
 import dev.warden.tenancy.db.TenantDb;
 import dev.warden.tenancy.security.ApiKeys;
 import io.quarkus.security.AuthenticationFailedException;
@@ -34,10 +35,13 @@ public class InstanceService {
     private final FleetCredentials credentials;
     private final TransitionEvents events;
     private final FleetClock clock;
+    private final Projections projections;
 
     public InstanceService(TenantDb db, InstanceRepository instances, EnrollmentRepository tokens,
-                           HeartbeatWriter heartbeats, FleetCredentials credentials, TransitionEvents events, FleetClock clock) {
+                           HeartbeatWriter heartbeats, FleetCredentials credentials, TransitionEvents events, FleetClock clock,
+                           Projections projections) {
         this.db = db;
+        this.projections = projections;
         this.instances = instances;
         this.tokens = tokens;
         this.heartbeats = heartbeats;
@@ -58,7 +62,9 @@ public class InstanceService {
         String id = FleetSecrets.newInstanceId();
         String credential = FleetSecrets.newCredential();
         var now = clock.now();
-        return db.inOrg(org, conn -> (r.tokenId() == null ? Uni.createFrom().item(true) : tokens.consume(conn, r.tokenId(), now))
+        // An agent created a moment ago may not have reached fleet-service yet: waited for, then a 404
+        return projections.withCatchUp(org, () -> db.inOrg(org, conn -> (r.tokenId() == null ? Uni.createFrom().item(true)
+                        : tokens.consume(conn, r.tokenId(), now))
                 .chain(usable -> {
                     if (!usable) {
                         // Used up (or revoked, or expired) between authentication and now: the same 401.
@@ -68,13 +74,14 @@ public class InstanceService {
                 })
                 .chain(known -> {
                     if (!known) {
-                        throw ApiException.notFound("Agent");
+                        throw Projections.notYetKnown("Agent");
                     }
                     return instances.insert(conn, id, org, r.agentId(), r.hostname(), r.os(), r.version(), r.ip(),
                             r.tags(), now, ApiKeys.sha256(credential), r.by());
                 })
                 .call(instance -> events.emit(conn, org, List.of(
-                        Transitions.message(instance, null, Transitions.ONLINE, now, now, r.by(), ApiKeys.sha256(credential))))))
+                        Transitions.message(instance, null, Transitions.ONLINE, now, now, r.by(), ApiKeys.sha256(credential)))))),
+                conn -> instances.agentKnown(conn, r.agentId()))
                 .map(instance -> new Registered(instance, credential));
     }
 

@@ -34,6 +34,7 @@ import static org.hamcrest.Matchers.notNullValue;
 import static org.hamcrest.Matchers.nullValue;
 import static org.hamcrest.Matchers.startsWith;
 import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 /** Seed 003, field by field, under /v1/fleet/agents, with its envelope on every answer, errors included. */
@@ -119,7 +120,7 @@ class InstanceTest {
     }
 
     @Test
-    void heartbeatAnswersIdStatusLastHeartbeatAndPendingPoliciesAndGetShowsTheFigures() {
+    void heartbeatAnswersIdStatusLastHeartbeatAndPendingPoliciesAndGetShowsTheFigures() throws Exception {
         String id = registerId(org, "web-1");
         as(org, "operator").body(Map.of("uptime", 86400, "cpu", 12.5, "memory", 45.2, "version", "1.2.1"))
                 .post("/v1/fleet/agents/" + id + "/heartbeat").then().statusCode(200)
@@ -129,6 +130,14 @@ class InstanceTest {
                 .body("data.lastHeartbeat", notNullValue())
                 .body("data.pendingPolicies", equalTo(0))
                 .body("data.heartbeatIntervalSeconds", equalTo(60));
+        // Every field of a heartbeat is optional in seed 003, so is its body: a POST with none, nor a Content-Type
+        var bodiless = java.net.http.HttpClient.newHttpClient().send(java.net.http.HttpRequest.newBuilder(
+                        java.net.URI.create(io.restassured.RestAssured.baseURI + ":" + io.restassured.RestAssured.port
+                                + "/v1/fleet/agents/" + id + "/heartbeat"))
+                        .header("X-API-Key", org.key("operator")).POST(java.net.http.HttpRequest.BodyPublishers.noBody()).build(),
+                java.net.http.HttpResponse.BodyHandlers.ofString());
+        assertEquals(200, bodiless.statusCode(), bodiless.body());
+        assertTrue(bodiless.body().contains("\"status\":\"online\""), bodiless.body());
         as(org, "viewer").get("/v1/fleet/agents/" + id).then().statusCode(200)
                 .body("ok", equalTo(true))
                 .body("data.id", equalTo(id))
@@ -216,6 +225,10 @@ class InstanceTest {
         as(org, "viewer").get("/v1/fleet/agents?org_id=" + UUID.randomUUID()).then().statusCode(200)
                 .body("data", empty());
         as(org, "viewer").get("/v1/fleet/agents?org_id=" + org.id()).then().statusCode(200)
+                .body("total", equalTo(3));
+        // Seed 003 types org_id as any string: not the caller's organization lists nothing; its id in upper case is it
+        as(org, "viewer").get("/v1/fleet/agents?org_id=acme").then().statusCode(200).body("data", empty());
+        as(org, "viewer").get("/v1/fleet/agents?org_id=" + org.id().toString().toUpperCase()).then().statusCode(200)
                 .body("total", equalTo(3));
     }
 

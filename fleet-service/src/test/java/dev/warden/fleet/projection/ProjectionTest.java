@@ -19,6 +19,7 @@ import java.util.UUID;
 import static dev.warden.fleet.support.FleetFixtures.as;
 import static dev.warden.fleet.support.FleetFixtures.instanceBody;
 import static org.hamcrest.Matchers.equalTo;
+import static org.junit.jupiter.api.Assertions.assertEquals;
 
 /** What fleet-service learns from other services' events: policy changes to apply, and its agents' recent drift. */
 @QuarkusTest
@@ -68,6 +69,36 @@ class ProjectionTest {
         FleetFixtures.publish(Topics.AGENTS, bound(org, agent, UUID.randomUUID()),
                 bound(org, FleetFixtures.knownAgent(org), UUID.randomUUID()));
         Awaitility.await().atMost(Duration.ofSeconds(30)).until(() -> pending(org, id, Map.of()) == 1);
+
+        // A version ahead of the agent's (v99 when it is at v3) is taken as the current one, so the next change is
+        // still told, not hidden until the agent's version passes the claim
+        as(org, "operator").body(Map.of("active_policy_version", "v99")).post("/v1/fleet/agents/" + id + "/heartbeat")
+                .then().statusCode(200).body("data.pendingPolicies", equalTo(0)).body("data.policyVersion", equalTo("v3"));
+        as(org, "viewer").get("/v1/fleet/agents/" + id).then().body("data.activePolicyVersion", equalTo("v3"));
+        FleetFixtures.publish(Topics.AGENTS, bound(org, agent, UUID.randomUUID()));
+        Awaitility.await().atMost(Duration.ofSeconds(30)).until(() -> pending(org, id, Map.of()) == 1);
+    }
+
+    /**
+     * An agent created and enrolled back to back (one script): the registration can arrive before agent-service's event
+     * does. It waits for it (Projections.withCatchUp) and succeeds, where it answered "Agent not found" before.
+     */
+    @Test
+    void anInstanceOfAnAgentAnnouncedJustAfterItsRegistrationWasSentIsRegisteredNotA404() throws Exception {
+        TestOrg org = FleetFixtures.organization();
+        UUID agent = UUID.randomUUID();
+        Map<String, Object> body = new HashMap<>(instanceBody("eager-host"));
+        body.put("agent_id", agent.toString());
+        var registered = java.util.concurrent.CompletableFuture.supplyAsync(() ->
+                as(org, "operator").body(body).post("/v1/fleet/agents/register").then().extract());
+        FleetFixtures.announce(org, agent);
+
+        var answer = registered.get(30, java.util.concurrent.TimeUnit.SECONDS);
+        assertEquals(201, answer.statusCode(), answer.body().asString());
+        assertEquals(agent.toString(), answer.path("data.agentId"));
+        // One never announced is still a 404, once the wait is over
+        body.put("agent_id", UUID.randomUUID().toString());
+        as(org, "operator").body(body).post("/v1/fleet/agents/register").then().statusCode(404).body("ok", equalTo(false));
     }
 
     @Test

@@ -48,12 +48,17 @@ public final class FleetFixtures {
     /** A new agent as agent-service announces it, once fleet-service knows it (an enrolment token pinned to it works). */
     public static UUID knownAgent(TestOrg org) {
         UUID agent = UUID.randomUUID();
-        publish(Topics.AGENTS, CloudEvent.of("/warden/agent-service", EventTypes.AGENT_CREATED, agent.toString(), org.id(),
-                Map.of("agent", Map.of("id", agent.toString(), "name", "agent-" + agent.toString().substring(0, 8),
-                        "revision", 1, "updated_by", "alice"))));
+        announce(org, agent);
         Awaitility.await().atMost(Duration.ofSeconds(60)).pollInterval(Duration.ofMillis(100)).until(() ->
                 as(org, "admin").body(Map.of("agent_id", agent.toString())).post("/v1/fleet/enrollment-tokens").statusCode() == 201);
         return agent;
+    }
+
+    /** Publishes the agent's creation, as agent-service does. */
+    public static void announce(TestOrg org, UUID agent) {
+        publish(Topics.AGENTS, CloudEvent.of("/warden/agent-service", EventTypes.AGENT_CREATED, agent.toString(), org.id(),
+                Map.of("agent", Map.of("id", agent.toString(), "name", "agent-" + agent.toString().substring(0, 8),
+                        "revision", 1, "updated_by", "alice"))));
     }
 
     public static void publish(String topic, CloudEvent... events) {

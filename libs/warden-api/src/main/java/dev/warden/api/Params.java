@@ -15,6 +15,23 @@ public final class Params {
     }
 
     /** A free-text filter: absent, or at most {@code maxLength} characters PostgreSQL can store (no NUL character). */
+    /**
+     * An id that may be a UUID or another kind of name (an audit entry's {@code agent_id} is a fleet instance's own id
+     * when it runs no governed agent): {@link #optionalText}, a UUID in its canonical lower-case form, as every UUID is
+     * stored, so an id given in upper case finds what it names.
+     */
+    public static String optionalId(String name, String raw, int maxLength) {
+        String text = optionalText(name, raw, maxLength);
+        if (text != null && text.length() == 36) {
+            try {
+                return java.util.UUID.fromString(text).toString();
+            } catch (IllegalArgumentException notAUuid) {
+                return text;
+            }
+        }
+        return text;
+    }
+
     public static String optionalText(String name, String raw, int maxLength) {
         if (raw == null || raw.isEmpty()) {
             return null;

@@ -187,6 +187,11 @@ public class WardenOpenApiFilter implements OASFilter {
                 p.setSchema(OASFactory.createSchema().addType(Schema.SchemaType.STRING).format("date-time"));
             } else if (p.getIn() == Parameter.In.PATH && name.endsWith("_id")) {
                 p.setSchema(OASFactory.createSchema().addType(Schema.SchemaType.STRING).format("uuid"));
+            } else if (p.getSchema() != null && p.getSchema().getRef() == null
+                    && (p.getSchema().getType() == null || p.getSchema().getType().isEmpty())) {
+                // A pattern, a length or a list of values said, and no type: the string it is read as, or generated
+                // clients take an Object
+                p.getSchema().addType(Schema.SchemaType.STRING);
             }
         }
     }

@@ -32,9 +32,11 @@ public class DeadLetters {
         String topic = Topics.deadLetter(record.topic());
         String origin = record.topic() + "/" + record.partition() + "/" + record.offset();
         ConsumerTelemetry telemetry = ConsumerTelemetry.current();
-        ProducerRecord<String, String> dead = new ProducerRecord<>(topic, null, record.key(), record.value(), List.of(
-                new RecordHeader(REASON, utf8(reason == null ? "unknown" : reason)),
-                new RecordHeader(ORIGIN, utf8(origin))));
+        // The record as it came, its own headers (the CloudEvent's content-type) kept, and why and whence
+        List<org.apache.kafka.common.header.Header> headers = new java.util.ArrayList<>(List.of(record.headers().toArray()));
+        headers.add(new RecordHeader(REASON, utf8(reason == null ? "unknown" : reason)));
+        headers.add(new RecordHeader(ORIGIN, utf8(origin)));
+        ProducerRecord<String, String> dead = new ProducerRecord<>(topic, null, record.key(), record.value(), headers);
         return Uni.createFrom().emitter(emitter -> {
             try {
                 producer.ensureTopic(topic);

@@ -2,7 +2,6 @@ package dev.warden.outbox;
 
 import jakarta.enterprise.context.ApplicationScoped;
 import org.apache.kafka.clients.producer.KafkaProducer;
-import org.apache.kafka.clients.producer.ProducerRecord;
 import org.eclipse.microprofile.config.inject.ConfigProperty;
 import org.jboss.logging.Logger;
 
@@ -152,7 +151,7 @@ public class OutboxRelay implements LeaderJob {
                 Pending p = batch.get(i);
                 producer.ensureTopic(p.topic());
                 int index = i++;
-                kafka.send(new ProducerRecord<>(p.topic(), p.key(), p.payload()), (metadata, error) -> sent.complete(index, error));
+                kafka.send(RelayProducer.record(p.topic(), p.key(), p.payload()), (metadata, error) -> sent.complete(index, error));
             }
         } catch (RuntimeException e) {
             sent.complete(i++, e);

@@ -9,9 +9,13 @@ import org.apache.kafka.clients.admin.Admin;
 import org.apache.kafka.clients.admin.NewTopic;
 import org.apache.kafka.clients.producer.KafkaProducer;
 import org.apache.kafka.clients.producer.ProducerConfig;
+import org.apache.kafka.clients.producer.ProducerRecord;
+import org.apache.kafka.common.header.Header;
+import org.apache.kafka.common.header.internals.RecordHeader;
 import org.apache.kafka.common.errors.TopicExistsException;
 import org.apache.kafka.common.serialization.StringSerializer;
 
+import java.nio.charset.StandardCharsets;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
@@ -35,6 +39,18 @@ public class RelayProducer {
     public RelayProducer(KafkaClients kafka, OutboxConfig config) {
         this.kafka = kafka;
         this.config = config;
+    }
+
+    /**
+     * The CloudEvents Kafka protocol binding's mark of a structured-mode event: {@code content-type:
+     * application/cloudevents+json}. Without it the CloudEvents SDKs' Kafka readers take the record for no CloudEvent.
+     */
+    public static final List<Header> STRUCTURED = List.of(new RecordHeader("content-type",
+            "application/cloudevents+json".getBytes(StandardCharsets.UTF_8)));
+
+    /** A CloudEvent (its JSON) as a record of {@code topic} under {@code key}, marked as structured mode. */
+    public static ProducerRecord<String, String> record(String topic, String key, String cloudEvent) {
+        return new ProducerRecord<>(topic, null, key, cloudEvent, STRUCTURED);
     }
 
     public synchronized KafkaProducer<String, String> get() {

@@ -135,6 +135,9 @@ class OutboxRelayTest {
         for (ConsumerRecord<String, String> r : records) {
             JsonNode event = EventTap.json(r);
             assertEquals(event.path("subject").asText(), r.key());
+            // Structured mode, as the CloudEvents Kafka binding marks it, so the CloudEvents SDKs read the record
+            assertEquals("application/cloudevents+json", new String(r.headers().lastHeader("content-type").value(),
+                    java.nio.charset.StandardCharsets.UTF_8));
             firstSeenByKey.computeIfAbsent(r.key(), k -> new LinkedHashSet<>()).add(event.at(N).asInt());
         }
         Set<Integer> all = new java.util.TreeSet<>();

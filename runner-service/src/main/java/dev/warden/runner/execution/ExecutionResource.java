@@ -13,6 +13,7 @@ import jakarta.ws.rs.PathParam;
 import jakarta.ws.rs.Produces;
 import jakarta.ws.rs.core.MediaType;
 import org.eclipse.microprofile.openapi.annotations.Operation;
+import org.eclipse.microprofile.openapi.annotations.enums.SchemaType;
 import org.eclipse.microprofile.openapi.annotations.media.Content;
 import org.eclipse.microprofile.openapi.annotations.media.Schema;
 import org.eclipse.microprofile.openapi.annotations.responses.APIResponse;
@@ -62,7 +63,10 @@ public class ExecutionResource {
                     + "{\"stream\": \"end\", \"line\": <the execution's status>}. For a finished execution, its kept "
                     + "lines (stdout, then stderr) and the end event.")
     @APIResponse(responseCode = "200", description = "The output, line by line",
-            content = @Content(mediaType = MediaType.SERVER_SENT_EVENTS, schema = @Schema(implementation = LogLine.class)))
+            // The stream as one text: a generated client (openapi-generator) reads an event stream's body whole and
+            // parsed it as one LogLine, which failed; each event's data is a LogLine's JSON, as the description says
+            content = @Content(mediaType = MediaType.SERVER_SENT_EVENTS, schema = @Schema(type = SchemaType.STRING,
+                    description = "Server-Sent Events; each event's data is {\"stream\": \"stdout\"|\"stderr\"|\"end\", \"line\": \"...\"}")))
     @Blocking
     public Multi<LogLine> logs(@PathParam("execution_id") String executionId) {
         UUID id = Params.uuid("execution_id", executionId);

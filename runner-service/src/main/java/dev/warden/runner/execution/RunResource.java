@@ -66,7 +66,7 @@ public class RunResource {
             schema = @Schema(type = SchemaType.STRING, minLength = 1, maxLength = 255))
     public Uni<RestResponse<Execution>> run(@PathParam("agent_id") String agentId,
                                             @Parameter(description = "true: answer 202 at once and run in the background",
-                                                    schema = @Schema(type = SchemaType.STRING, enumeration = {"true", "false"}))
+                                                    schema = @Schema(type = SchemaType.BOOLEAN))
                                             @QueryParam("async") String async,
                                             @Context UriInfo uri, @Context HttpHeaders headers) {
         boolean background = Boolean.TRUE.equals(Params.optionalBoolean("async", async));

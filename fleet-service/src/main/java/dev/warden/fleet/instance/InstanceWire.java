@@ -1,10 +1,15 @@
 package dev.warden.fleet.instance;
 
+import com.fasterxml.jackson.core.JsonGenerator;
 import com.fasterxml.jackson.databind.PropertyNamingStrategies;
+import com.fasterxml.jackson.databind.SerializerProvider;
+import com.fasterxml.jackson.databind.annotation.JsonSerialize;
+import com.fasterxml.jackson.databind.ser.std.StdSerializer;
 import com.fasterxml.jackson.databind.annotation.JsonNaming;
 import org.eclipse.microprofile.openapi.annotations.extensions.Extension;
 import org.eclipse.microprofile.openapi.annotations.media.Schema;
 
+import java.io.IOException;
 import java.time.Instant;
 import java.util.List;
 import java.util.UUID;
@@ -82,10 +87,30 @@ public final class InstanceWire {
     public record Detail(String id, String hostname, String os, String version, String ip,
                          @Schema(enumeration = {"online", "stale", "offline"}) String status, List<String> tags,
                          @Schema(nullable = true) Double cpu, @Schema(nullable = true) Double memory,
-                         @Schema(nullable = true) Double uptime, Instant lastHeartbeat, Instant registeredAt,
+                         @Schema(nullable = true) @JsonSerialize(using = WholeAsInteger.class) Double uptime,
+                         Instant lastHeartbeat, Instant registeredAt,
                          @Schema(description = "Drift events of its agent in the last 24 hours") long recentThreats,
                          @Schema(nullable = true, examples = "v2") String activePolicyVersion,
                          @Schema(nullable = true) UUID agentId) {
+    }
+
+    /**
+     * Seed 003 answers {@code "uptime": 86400}: a whole number of seconds is written as an integer, not {@code 86400.0},
+     * which a client decoding into an integer type refuses; a fraction stays one.
+     */
+    public static final class WholeAsInteger extends StdSerializer<Double> {
+        public WholeAsInteger() {
+            super(Double.class);
+        }
+
+        @Override
+        public void serialize(Double value, JsonGenerator out, SerializerProvider provider) throws IOException {
+            if (value == Math.rint(value) && Math.abs(value) < 0x1p53) {
+                out.writeNumber(value.longValue());
+            } else {
+                out.writeNumber(value);
+            }
+        }
     }
 
     @JsonNaming(PropertyNamingStrategies.LowerCamelCaseStrategy.class)

@@ -65,6 +65,10 @@ final class ConsumerTelemetry {
     }
 
     /** Meters in the global registry (none, unless something was added to it) and no traces: for benchmarks. */
+    String group() {
+        return group;
+    }
+
     static ConsumerTelemetry untraced(String group) {
         return new ConsumerTelemetry(Metrics.globalRegistry, OpenTelemetry.noop(), group);
     }

@@ -3,6 +3,7 @@ package dev.warden.outbox;
 import dev.warden.events.Topics;
 import io.smallrye.mutiny.Uni;
 import jakarta.enterprise.context.ApplicationScoped;
+import org.jboss.logging.Logger;
 import org.apache.kafka.clients.consumer.ConsumerRecord;
 import org.apache.kafka.clients.producer.ProducerRecord;
 import org.apache.kafka.common.header.internals.RecordHeader;
@@ -21,6 +22,10 @@ public class DeadLetters {
 
     public static final String REASON = "warden-dlq-reason";
     public static final String ORIGIN = "warden-dlq-origin";
+    /** The consumer group that gave the record up: every group reading a topic dead-letters its own copy. */
+    public static final String GROUP = "warden-dlq-group";
+
+    private static final Logger LOG = Logger.getLogger(DeadLetters.class);
 
     private final RelayProducer producer;
 
@@ -36,6 +41,9 @@ public class DeadLetters {
         List<org.apache.kafka.common.header.Header> headers = new java.util.ArrayList<>(List.of(record.headers().toArray()));
         headers.add(new RecordHeader(REASON, utf8(reason == null ? "unknown" : reason)));
         headers.add(new RecordHeader(ORIGIN, utf8(origin)));
+        if (telemetry != null) {
+            headers.add(new RecordHeader(GROUP, utf8(telemetry.group())));
+        }
         ProducerRecord<String, String> dead = new ProducerRecord<>(topic, null, record.key(), record.value(), headers);
         return Uni.createFrom().emitter(emitter -> {
             try {
@@ -47,6 +55,8 @@ public class DeadLetters {
                         if (telemetry != null) {
                             telemetry.deadLettered(record.topic());
                         }
+                        LOG.warnf("Dead-lettered %s%s to %s: %s", origin,
+                                telemetry == null ? "" : " (group " + telemetry.group() + ")", topic, reason);
                         emitter.complete(null);
                     }
                 });

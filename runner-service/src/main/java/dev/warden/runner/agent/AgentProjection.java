@@ -85,7 +85,26 @@ public class AgentProjection {
         UUID id = UUID.fromString(agent.get("id").asText());
         String image = agent.hasNonNull("image_uri") ? agent.get("image_uri").asText() : null;
         String status = agent.hasNonNull("status") ? agent.get("status").asText() : "inactive";
-        return new RunnableAgent(event.orgid(), id, image, agent.path("version").asInt(0), status,
-                agent.get("revision").asLong());
+        return new RunnableAgent(event.orgid(), id, image, (int) whole(agent, "version", 0, Integer.MAX_VALUE), status,
+                whole(agent, "revision", -1, Long.MAX_VALUE));
+    }
+
+    /**
+     * A whole number the snapshot must hold exactly: {@code asLong()} would keep the low bits of {@code 1e30}, and a
+     * snapshot with that revision would make every later real one look older, freezing the agent here (a suspension
+     * would then stop no run). Such an event is dead-lettered instead.
+     */
+    private static long whole(JsonNode agent, String field, long absent, long max) {
+        JsonNode value = agent.get(field);
+        if (value == null || value.isNull()) {
+            if (absent < 0) {
+                throw new IllegalArgumentException("agent." + field + " is required");
+            }
+            return absent;
+        }
+        if (!value.isIntegralNumber() || !value.canConvertToLong() || value.longValue() < 0 || value.longValue() > max) {
+            throw new IllegalArgumentException("agent." + field + " must be a whole number from 0 to " + max + ": " + value);
+        }
+        return value.longValue();
     }
 }

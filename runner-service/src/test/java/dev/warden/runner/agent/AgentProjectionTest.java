@@ -81,6 +81,20 @@ class AgentProjectionTest {
         as(org, "operator").post("/v1/agents/" + agent + "/run").then().statusCode(403);
     }
 
+    /**
+     * A snapshot whose revision is no whole number in range (1e30, as a faulty producer wrote it) is dead-lettered: read
+     * as the highest long, it made every later snapshot look older, and a suspension then stopped no run.
+     */
+    @Test
+    void aSnapshotWithARevisionOutOfRangeIsRefusedAndALaterSuspensionStillStopsRuns() {
+        TestOrg org = RunnerFixtures.organization();
+        String agent = UUID.randomUUID().toString();
+        project(org, agent, TestImages.HELLO, 1, 1);
+        send(org, agent, Map.of("image_uri", TestImages.HELLO, "version", 1, "revision", 1e30, "status", "active"));
+        projectStatus(org, agent, "suspended", 2);
+        as(org, "operator").post("/v1/agents/" + agent + "/run").then().statusCode(403);
+    }
+
     private void project(TestOrg org, String agent, String image, int version, long revision) {
         send(org, agent, Map.of("image_uri", image, "version", version, "revision", revision, "status", "active"));
     }

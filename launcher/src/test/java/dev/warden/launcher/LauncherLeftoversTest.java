@@ -47,13 +47,14 @@ class LauncherLeftoversTest {
                 "WARDEN_KAFKA_PORT", String.valueOf(freePort()),
                 "WARDEN_GATEWAY_PORT", String.valueOf(freePort()),
                 "WARDEN_SERVICE_PORTS", "free",
-                "WARDEN_SERVICES", "agent-service,audit-service");
+                // runner-service for Podman's API, which the launcher starts for it
+                "WARDEN_SERVICES", "agent-service,audit-service,runner-service");
 
         Process old = startLauncher(settings, console.resolve("old-launcher.txt"));
         List<ProcessHandle> leftBehind = new ArrayList<>(old.descendants().toList());
         leftBehind.add(ProcessHandle.of(Long.parseLong(
                 Files.readAllLines(data.resolve("postgres/postmaster.pid")).getFirst().trim())).orElseThrow());
-        assertTrue(leftBehind.size() >= 4, "PostgreSQL, Kafka and two services: " + leftBehind);
+        assertTrue(leftBehind.size() >= 6, "PostgreSQL, Kafka, Podman's API and three services: " + leftBehind);
 
         old.destroyForcibly().waitFor();
         assertTrue(leftBehind.stream().allMatch(ProcessHandle::isAlive), "nothing stops by itself");
@@ -66,6 +67,8 @@ class LauncherLeftoversTest {
             assertTrue(said.contains("Left running by a launcher that did not stop: postgresql"), said);
             assertTrue(said.contains("Left running by a launcher that did not stop: kafka"), said);
             assertTrue(said.contains("Left running by a launcher that did not stop: audit-service"), said);
+            // Adopted before, and left running after this launcher's own stop
+            assertTrue(said.contains("Left running by a launcher that did not stop: podman"), said);
             for (ProcessHandle process : leftBehind) {
                 assertFalse(process.isAlive(), process + " " + process.info().commandLine().orElse(""));
             }

@@ -27,6 +27,7 @@ final class Leftovers {
     static final String LAUNCHER = "launcher";
     static final String POSTGRES = "postgresql";
     static final String KAFKA = "kafka";
+    static final String PODMAN = "podman";
     private static final Duration GRACE = Duration.ofSeconds(20);
 
     private final Path dir;

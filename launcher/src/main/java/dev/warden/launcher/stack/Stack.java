@@ -128,8 +128,12 @@ public final class Stack {
         ContainerEngine engine = jars.containsKey(ServiceEnv.RUNNER) ? ContainerEngine.find(data)
                 : new ContainerEngine(Optional.empty(), "not needed (runner-service is not started)", null);
         if (engine.started() != null) {
+            // Recorded like PostgreSQL and Kafka: a launcher killed before it stopped the API leaves it running, and
+            // the next launcher must stop it rather than adopt it and leave it running after its own stop
+            engine.started().process().ifPresent(api -> leftovers.record(Leftovers.PODMAN, api));
             register("Container engine", () -> {
                 engine.stop();
+                leftovers.forget(Leftovers.PODMAN);
                 return "stopped";
             });
         }
@@ -162,7 +166,7 @@ public final class Stack {
                 Leftovers.POSTGRES);
         watch("Kafka", kafka::broker, kafka::restart, Leftovers.KAFKA);
         if (engine.started() != null) {
-            watch("Podman's API", engine.started()::process, engine.started()::restart, null);
+            watch("Podman's API", engine.started()::process, engine.started()::restart, Leftovers.PODMAN);
         }
         return new Running(url, gatewayPort, adminKey, secrets.file("platform-api-key"), logs,
                 Collections.unmodifiableMap(new LinkedHashMap<>(origins)), kafka.bootstrapServers(), auditReader);

@@ -11,6 +11,7 @@ import dev.warden.events.audit.AuditEvents.DriftEvent;
 import dev.warden.outbox.Outbox;
 import dev.warden.tenancy.db.TenantDb;
 import io.smallrye.mutiny.Uni;
+import io.smallrye.mutiny.infrastructure.Infrastructure;
 import io.vertx.mutiny.sqlclient.SqlConnection;
 import jakarta.enterprise.context.ApplicationScoped;
 
@@ -61,22 +62,32 @@ public class ChainAppender {
                         .map(known -> unique.values().stream().filter(i -> !known.contains(i.event().id())).toList())
                         .chain(fresh -> fresh.isEmpty() ? Uni.createFrom().item(List.<Chained>of())
                                 : drift.expand(conn, org, fresh, now))
-                        .chain(chained -> {
-                            List<AuditEntry> linked = new ArrayList<>();
-                            List<DriftEvent> drifts = new ArrayList<>();
-                            long sequence = head.sequence();
-                            String prev = head.hash();
-                            for (Chained c : chained) {
-                                AuditEntry placed = AuditChain.link(c.entry(), ++sequence, prev);
-                                linked.add(placed);
-                                prev = placed.hash();
-                                if (c.drift() != null) {
-                                    drifts.add(at(c.drift(), placed.sequence()));
-                                }
-                            }
-                            return linked.isEmpty() ? Uni.createFrom().item(linked)
-                                    : write(conn, org, linked, drifts, traceparent);
-                        })));
+                        .chain(chained -> chained.isEmpty() ? Uni.createFrom().item(List.<AuditEntry>of())
+                                // Canonical JSON and SHA-256 of every entry: CPU work, on a worker thread, not on
+                                // the event loop that also serves requests (a batch caught up after a restart, with
+                                // the JIT still cold, blocked it for seconds)
+                                : Uni.createFrom().item(() -> link(chained, head.sequence(), head.hash()))
+                                        .runSubscriptionOn(Infrastructure.getDefaultWorkerPool())
+                                        .chain(done -> write(conn, org, done.entries(), done.drifts(), traceparent)))));
+    }
+
+    private record Linked(List<AuditEntry> entries, List<DriftEvent> drifts) {
+    }
+
+    private static Linked link(List<Chained> chained, long head, String headHash) {
+        List<AuditEntry> linked = new ArrayList<>();
+        List<DriftEvent> drifts = new ArrayList<>();
+        long sequence = head;
+        String prev = headHash;
+        for (Chained c : chained) {
+            AuditEntry placed = AuditChain.link(c.entry(), ++sequence, prev);
+            linked.add(placed);
+            prev = placed.hash();
+            if (c.drift() != null) {
+                drifts.add(at(c.drift(), placed.sequence()));
+            }
+        }
+        return new Linked(linked, drifts);
     }
 
     private Uni<List<AuditEntry>> write(SqlConnection conn, UUID org, List<AuditEntry> linked, List<DriftEvent> found,

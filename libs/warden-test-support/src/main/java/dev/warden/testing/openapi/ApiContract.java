@@ -120,8 +120,17 @@ public final class ApiContract {
         }
         for (Operation op : doc.operations()) {
             for (Parameter p : op.in("query")) {
-                for (JsonNode value : doc.resolve(p.schema()).path("enum")) {
-                    answers.put(op.id() + "." + p.name() + "=" + value.asText(), variant(driver, cases, op, p, value.asText()));
+                // Each value a query parameter takes a list of: its enumeration's, or a boolean's two
+                JsonNode schema = doc.resolve(p.schema());
+                List<String> values = new ArrayList<>();
+                schema.path("enum").forEach(value -> values.add(value.asText()));
+                JsonNode type = schema.path("type");
+                if (values.isEmpty() && ("boolean".equals(type.asText())
+                        || type.isArray() && type.toString().contains("\"boolean\""))) {
+                    values.addAll(List.of("true", "false"));
+                }
+                for (String value : values) {
+                    answers.put(op.id() + "." + p.name() + "=" + value, variant(driver, cases, op, p, value));
                 }
             }
         }

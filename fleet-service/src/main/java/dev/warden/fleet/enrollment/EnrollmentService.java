@@ -27,17 +27,16 @@ public class EnrollmentService {
     private final InstanceRepository instances;
     private final FleetClock clock;
     private final Outbox outbox;
-
     private final Projections projections;
 
     public EnrollmentService(TenantDb db, EnrollmentRepository tokens, InstanceRepository instances, FleetClock clock,
                              Outbox outbox, Projections projections) {
         this.db = db;
-        this.projections = projections;
         this.tokens = tokens;
         this.instances = instances;
         this.clock = clock;
         this.outbox = outbox;
+        this.projections = projections;
     }
 
     /** A new token and its secret (the only time it is seen). An agent to pin it to must be one fleet-service knows. */

@@ -41,13 +41,13 @@ public class InstanceService {
                            HeartbeatWriter heartbeats, FleetCredentials credentials, TransitionEvents events, FleetClock clock,
                            Projections projections) {
         this.db = db;
-        this.projections = projections;
         this.instances = instances;
         this.tokens = tokens;
         this.heartbeats = heartbeats;
         this.credentials = credentials;
         this.events = events;
         this.clock = clock;
+        this.projections = projections;
     }
 
     /** What registering needs: the instance's facts, and the enrolment token used (null with an operator's credential). */

@@ -92,7 +92,11 @@ public final class AuditFollower {
         }
         config.put(ConsumerConfig.BOOTSTRAP_SERVERS_CONFIG, args[0]);
         config.put(ConsumerConfig.GROUP_ID_CONFIG, args.length > 1 ? args[1] : "audit-reader");
-        new AuditFollower().follow(config, System.out, () -> true);
+        try {
+            new AuditFollower().follow(config, System.out, () -> true);
+        } catch (AuthenticationException | AuthorizationException refused) {
+            System.exit(1); // said above, in a line of its own
+        }
     }
 
     /**

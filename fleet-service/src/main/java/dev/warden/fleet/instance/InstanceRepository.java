@@ -128,16 +128,8 @@ public class InstanceRepository {
                  ELSE least(x.apv, coalesce((SELECT a.policy_changes FROM fleet_agents a
                                              WHERE a.org_id = i.org_id AND a.agent_id = i.agent_id), 0)) END""";
 
-    /**
-     * Applies a batch of heartbeats (one per instance, sorted by id) to the instances that are online, in one statement:
-     * the common case, which changes no status and so needs neither the row as it was nor an event. Each gets its
-     * figures and heartbeat time; answers, per instance written, what its heartbeat's answer needs. Instances not online
-     * (stale, offline, deregistered, unknown) are absent from the answer: {@link #revive} takes the live ones. Rows are
-     * locked in id order, as {@link #revive} and any other batch lock them, so concurrent batches cannot deadlock; a
-     * sweep that marked an instance stale first leaves it to {@link #revive}, one that comes after skips it.
-     */
-    public Uni<List<Beat>> onlineHeartbeats(SqlConnection conn, List<HeartbeatWrite> beats) {
-        return conn.preparedQuery("""
+    /** {@link #onlineHeartbeats}' statement, built once. */
+    private static final String ONLINE_HEARTBEATS = """
                         UPDATE fleet_instances i SET
                             cpu = coalesce(x.cpu, i.cpu), memory = coalesce(x.memory, i.memory),
                             uptime = coalesce(x.uptime, i.uptime), version = coalesce(x.version, i.version),
@@ -150,26 +142,10 @@ public class InstanceRepository {
                         RETURNING i.id, i.status, i.last_heartbeat, i.active_policy_version,
                             coalesce((SELECT a.policy_changes FROM fleet_agents a
                                       WHERE a.org_id = i.org_id AND a.agent_id = i.agent_id), 0) AS policy_changes"""
-                        .replace("APPLIED_POLICY_VERSION", APPLIED_POLICY_VERSION))
-                .execute(columns(beats))
-                .map(rows -> {
-                    List<Beat> out = new ArrayList<>(rows.size());
-                    for (Row row : rows) {
-                        out.add(new Beat(row.getString(0), row.getString(1), row.getOffsetDateTime(2).toInstant(),
-                                row.getInteger(3), row.getInteger(4)));
-                    }
-                    return out;
-                });
-    }
+            .replace("APPLIED_POLICY_VERSION", APPLIED_POLICY_VERSION);
 
-    /**
-     * Applies a batch of heartbeats (one per instance) of instances that may not be online, in one statement: each live
-     * instance gets its figures, its heartbeat time and status online; answers, per instance found, the row after, its
-     * status and last heartbeat before (for the transition's event), and its agent's policy version. Instances
-     * deregistered or unknown are absent from the answer.
-     */
-    public Uni<List<Revived>> revive(SqlConnection conn, List<HeartbeatWrite> beats) {
-        return conn.preparedQuery("""
+    /** {@link #revive}'s statement, built once. */
+    private static final String REVIVE = """
                         WITH x AS (
                             SELECT * FROM unnest($1::text[], $2::float8[], $3::float8[], $4::float8[], $5::text[],
                                                  $6::int4[], $7::timestamptz[]) AS x(id, cpu, memory, uptime, version, apv, at)
@@ -190,7 +166,37 @@ public class InstanceRepository {
                             old.status AS previous_status, old.last_heartbeat AS previous_heartbeat,
                             coalesce((SELECT a.policy_changes FROM fleet_agents a
                                       WHERE a.org_id = i.org_id AND a.agent_id = i.agent_id), 0) AS policy_changes"""
-                        .replace("APPLIED_POLICY_VERSION", APPLIED_POLICY_VERSION))
+            .replace("APPLIED_POLICY_VERSION", APPLIED_POLICY_VERSION);
+
+    /**
+     * Applies a batch of heartbeats (one per instance, sorted by id) to the instances that are online, in one statement:
+     * the common case, which changes no status and so needs neither the row as it was nor an event. Each gets its
+     * figures and heartbeat time; answers, per instance written, what its heartbeat's answer needs. Instances not online
+     * (stale, offline, deregistered, unknown) are absent from the answer: {@link #revive} takes the live ones. Rows are
+     * locked in id order, as {@link #revive} and any other batch lock them, so concurrent batches cannot deadlock; a
+     * sweep that marked an instance stale first leaves it to {@link #revive}, one that comes after skips it.
+     */
+    public Uni<List<Beat>> onlineHeartbeats(SqlConnection conn, List<HeartbeatWrite> beats) {
+        return conn.preparedQuery(ONLINE_HEARTBEATS)
+                .execute(columns(beats))
+                .map(rows -> {
+                    List<Beat> out = new ArrayList<>(rows.size());
+                    for (Row row : rows) {
+                        out.add(new Beat(row.getString(0), row.getString(1), row.getOffsetDateTime(2).toInstant(),
+                                row.getInteger(3), row.getInteger(4)));
+                    }
+                    return out;
+                });
+    }
+
+    /**
+     * Applies a batch of heartbeats (one per instance) of instances that may not be online, in one statement: each live
+     * instance gets its figures, its heartbeat time and status online; answers, per instance found, the row after, its
+     * status and last heartbeat before (for the transition's event), and its agent's policy version. Instances
+     * deregistered or unknown are absent from the answer.
+     */
+    public Uni<List<Revived>> revive(SqlConnection conn, List<HeartbeatWrite> beats) {
+        return conn.preparedQuery(REVIVE)
                 .execute(columns(beats))
                 .map(InstanceRepository::revived);
     }

@@ -141,7 +141,7 @@ public class InstanceResource {
             throw ApiException.notFound("Agent");
         }
         // Seed 003's fields are all optional: a heartbeat with no body at all is one with none of them
-        HeartbeatRequest body = request == null ? new HeartbeatRequest(null, null, null, null, null) : request;
+        HeartbeatRequest body = request == null ? HeartbeatRequest.EMPTY : request;
         Checks c = new Checks()
                 .check(body.uptime() == null || body.uptime() >= 0 && body.uptime() <= MAX_UPTIME, "uptime",
                         "must be a number of seconds, at least 0")

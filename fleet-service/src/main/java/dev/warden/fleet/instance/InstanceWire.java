@@ -47,6 +47,9 @@ public final class InstanceWire {
             @Schema(maxLength = 64) String version,
             @Schema(pattern = "^v(0|[1-9][0-9]{0,8})$", description = "The policy version the instance applies (the "
                     + "policyVersion a heartbeat answered)", examples = "v2") String activePolicyVersion) {
+
+        /** A heartbeat that reports nothing but itself: seed 003 makes every field, and so the body, optional. */
+        public static final HeartbeatRequest EMPTY = new HeartbeatRequest(null, null, null, null, null);
     }
 
     @JsonNaming(PropertyNamingStrategies.LowerCamelCaseStrategy.class)

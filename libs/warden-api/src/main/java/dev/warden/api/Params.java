@@ -14,7 +14,6 @@ public final class Params {
     private Params() {
     }
 
-    /** A free-text filter: absent, or at most {@code maxLength} characters PostgreSQL can store (no NUL character). */
     /**
      * An id that may be a UUID or another kind of name (an audit entry's {@code agent_id} is a fleet instance's own id
      * when it runs no governed agent): {@link #optionalText}, a UUID in its canonical lower-case form, as every UUID is
@@ -32,6 +31,7 @@ public final class Params {
         return text;
     }
 
+    /** A free-text filter: absent, or at most {@code maxLength} characters PostgreSQL can store (no NUL character). */
     public static String optionalText(String name, String raw, int maxLength) {
         if (raw == null || raw.isEmpty()) {
             return null;

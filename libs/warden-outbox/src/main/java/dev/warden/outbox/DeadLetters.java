@@ -6,9 +6,11 @@ import jakarta.enterprise.context.ApplicationScoped;
 import org.jboss.logging.Logger;
 import org.apache.kafka.clients.consumer.ConsumerRecord;
 import org.apache.kafka.clients.producer.ProducerRecord;
+import org.apache.kafka.common.header.Header;
 import org.apache.kafka.common.header.internals.RecordHeader;
 
 import java.nio.charset.StandardCharsets;
+import java.util.ArrayList;
 import java.util.List;
 
 /**
@@ -38,7 +40,7 @@ public class DeadLetters {
         String origin = record.topic() + "/" + record.partition() + "/" + record.offset();
         ConsumerTelemetry telemetry = ConsumerTelemetry.current();
         // The record as it came, its own headers (the CloudEvent's content-type) kept, and why and whence
-        List<org.apache.kafka.common.header.Header> headers = new java.util.ArrayList<>(List.of(record.headers().toArray()));
+        List<Header> headers = new ArrayList<>(List.of(record.headers().toArray()));
         headers.add(new RecordHeader(REASON, utf8(reason == null ? "unknown" : reason)));
         headers.add(new RecordHeader(ORIGIN, utf8(origin)));
         if (telemetry != null) {

@@ -146,11 +146,8 @@ class AuditVerifierTest {
         }
         Checkpoint unsigned = new Checkpoint(UUID.randomUUID(), org, count, prev, AuditChain.micros(Instant.now()),
                 keyIdOf(signer), "Ed25519", null);
-        Signature signature = Signature.getInstance("Ed25519");
-        signature.initSign(signer.getPrivate());
-        signature.update(AuditChain.signedBytes(unsigned));
         Checkpoint signed = new Checkpoint(unsigned.id(), org, count, prev, unsigned.signedAt(), unsigned.keyId(), "Ed25519",
-                Base64.getEncoder().encodeToString(signature.sign()));
+                sign(signer, unsigned));
         ObjectNode export = EventJson.MAPPER.createObjectNode();
         export.put("org_id", org.toString()).put("from", 1).put("to", count).put("prev_hash", AuditChain.GENESIS);
         ArrayNode array = export.putArray("entries");

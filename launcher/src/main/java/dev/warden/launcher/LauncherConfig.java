@@ -26,7 +26,8 @@ public record LauncherConfig(
         List<String> serviceJavaOptions,
         Duration serviceStartTimeout,
         Duration restartBackoff,
-        Duration restartBackoffMax) {
+        Duration restartBackoffMax,
+        Duration livenessPeriod) {
 
     // The full JIT: C1 alone starts a second faster but serves a third of the requests (bench/request). A young
     // generation of its own size: the Serial collector otherwise keeps the one it sized from the initial heap (18 MB),
@@ -55,7 +56,8 @@ public record LauncherConfig(
                 Arrays.asList(settings.get("WARDEN_SERVICE_JAVA_OPTS", DEFAULT_SERVICE_JAVA_OPTS).trim().split("\\s+")),
                 Duration.ofSeconds(settings.seconds("WARDEN_SERVICE_START_TIMEOUT", 180)),
                 Duration.ofSeconds(settings.seconds("WARDEN_RESTART_BACKOFF", 1)),
-                Duration.ofSeconds(settings.seconds("WARDEN_RESTART_BACKOFF_MAX", 30)));
+                Duration.ofSeconds(settings.seconds("WARDEN_RESTART_BACKOFF_MAX", 30)),
+                Duration.ofSeconds(settings.seconds("WARDEN_SERVICE_LIVENESS_PERIOD", 10)));
     }
 
     /** The repository is the nearest folder, from here upwards, that holds deploy/routes.json. */

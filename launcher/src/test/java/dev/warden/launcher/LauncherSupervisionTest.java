@@ -19,6 +19,7 @@ import java.nio.file.Path;
 import java.time.Duration;
 import java.util.HashMap;
 import java.util.Map;
+import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicReference;
 
 import static org.awaitility.Awaitility.await;
@@ -29,7 +30,8 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 /**
  * The launcher supervises: a service killed with SIGKILL is noticed at once, said so, and restarted; the gateway
- * answers 503 with Retry-After in the error shape meanwhile; PostgreSQL, the broker and Podman's API killed the same
+ * answers 503 with Retry-After in the error shape meanwhile; a service that stops answering (SIGSTOP) is found by its
+ * liveness check, killed and restarted, and a request it held is answered 503 rather than never; PostgreSQL, the broker and Podman's API killed the same
  * way are started again, and nothing acknowledged is lost; and stopping the suite restarts nothing.
  */
 class LauncherSupervisionTest {
@@ -41,10 +43,11 @@ class LauncherSupervisionTest {
     Path data;
 
     @Test
-    void aKilledServiceIsRestartedAndTheGatewayAnswers503WithRetryAfterMeanwhile() throws Exception {
+    void aKilledOrHungServiceIsRestartedAndTheGatewayAnswers503WithRetryAfterMeanwhile() throws Exception {
         ByteArrayOutputStream output = new ByteArrayOutputStream();
         Map<String, String> settings = new HashMap<>(localSuite(data, "agent-service,audit-service"));
         settings.put("WARDEN_RESTART_BACKOFF", "3"); // long enough that the 503 is there to see whatever the machine's speed
+        settings.put("WARDEN_SERVICE_LIVENESS_PERIOD", "1");
         Stack stack = new Stack(LauncherConfig.from(Settings.of(settings)), new Progress(tee(output), Stack.STEPS));
         try {
             Stack.Running running = stack.start();
@@ -76,7 +79,30 @@ class LauncherSupervisionTest {
             ProcessHandle second = serviceProcess("audit-service");
             assertNotEquals(first.pid(), second.pid());
             // The other service was not touched.
-            assertEquals(200, get(running.gatewayUrl() + "/v1/agents", key).statusCode());
+            String agents = running.gatewayUrl() + "/v1/agents";
+            assertEquals(200, get(agents, key).statusCode());
+
+            // A service that stops answering without exiting: the request it holds and the ones after it are answered.
+            ProcessHandle hung = serviceProcess("agent-service");
+            signal("STOP", hung);
+            var held = HTTP.sendAsync(HttpRequest.newBuilder(URI.create(agents)).header("X-API-Key", key)
+                    .timeout(Duration.ofSeconds(60)).GET().build(), HttpResponse.BodyHandlers.ofString());
+            await().atMost(Duration.ofSeconds(30)).until(() -> text(output).contains(
+                    "agent-service did not answer its liveness check (GET /q/health/live within 1 s) 3 times in a row; killing it"));
+            HttpResponse<String> answer = held.get(30, TimeUnit.SECONDS);
+            assertEquals(503, answer.statusCode(), answer.body());
+            assertEquals("service_unavailable", JSON.readTree(answer.body()).get("error").get("code").asText());
+            await().atMost(Duration.ofSeconds(10)).until(() -> text(output)
+                    .contains("agent-service exited with code 137; restarting in"));
+            HttpResponse<String> meanwhile = get(agents, key);
+            if (meanwhile.statusCode() != 200) { // it may be back already on a fast machine
+                assertEquals(503, meanwhile.statusCode(), meanwhile.body());
+                assertTrue(meanwhile.headers().firstValue("retry-after").isPresent());
+            }
+            await().atMost(Duration.ofSeconds(180)).pollInterval(Duration.ofMillis(250))
+                    .until(() -> get(agents, key).statusCode() == 200);
+            assertFalse(hung.isAlive());
+            assertNotEquals(hung.pid(), serviceProcess("agent-service").pid());
         } finally {
             stack.stop();
         }
@@ -222,6 +248,10 @@ class LauncherSupervisionTest {
         synchronized (output) {
             return output.toString(StandardCharsets.UTF_8);
         }
+    }
+
+    private static void signal(String signal, ProcessHandle process) throws Exception {
+        assertEquals(0, new ProcessBuilder("kill", "-" + signal, Long.toString(process.pid())).inheritIO().start().waitFor());
     }
 
     private static HttpResponse<String> get(String url, String key) throws Exception {

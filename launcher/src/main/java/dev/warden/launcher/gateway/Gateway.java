@@ -119,9 +119,13 @@ public final class Gateway {
         vertx.deployVerticle(new AbstractVerticle() {
             @Override
             public void start(Promise<Void> started) {
-                var client = vertx.createHttpClient(
-                        new HttpClientOptions().setConnectTimeout(5_000).setKeepAlive(true),
-                        new PoolOptions().setHttp1MaxSize(poolSize));
+                var client = vertx.httpClientBuilder()
+                        .with(new HttpClientOptions().setConnectTimeout(5_000).setKeepAlive(true))
+                        .with(new PoolOptions().setHttp1MaxSize(poolSize))
+                        // A service killed with requests unread resets its connections; a request on one is answered
+                        // 503 below, and unhandled, Vert.x logged each reset as an error on the launcher's console.
+                        .withConnectHandler(connection -> connection.exceptionHandler(failure -> { }))
+                        .build();
                 // No route serves WebSockets: an Upgrade is ignored (RFC 9110 lets a server), and the request answered
                 // as the plain request it also is; tried, the service's 200 made the proxy answer an empty 502
                 HttpProxy proxy = HttpProxy.reverseProxy(new ProxyOptions().setSupportWebSocket(false), client)

@@ -96,6 +96,17 @@ final class ServiceProcess {
     }
 
     /**
+     * Whether the service answers its liveness check ({@code GET /q/health/live}) with 200 within {@code timeout}:
+     * completes {@code false} on any other answer, a refused connection or no answer in time. Never blocks the caller.
+     */
+    CompletableFuture<Boolean> live(Duration timeout) {
+        HttpRequest request = HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + port + "/q/health/live"))
+                .timeout(timeout).build();
+        return HTTP.sendAsync(request, HttpResponse.BodyHandlers.discarding())
+                .handle((response, failure) -> failure == null && response.statusCode() == 200);
+    }
+
+    /**
      * Waits until the service says it is ready and, when {@code apiKey} is given, until it accepts that key on
      * {@code keyCheckPath}: keys reach the service through Kafka, a moment after its start.
      */

@@ -73,7 +73,8 @@ public final class Stack {
         this.config = config;
         this.progress = progress;
         this.leftovers = new Leftovers(config.dataDir().resolve("run"));
-        this.supervisor = new Supervisor(progress, config.restartBackoff(), config.restartBackoffMax());
+        this.supervisor = new Supervisor(progress, config.restartBackoff(), config.restartBackoffMax(),
+                config.livenessPeriod());
     }
 
     public Running start() {

@@ -17,25 +17,36 @@ import java.util.function.Supplier;
 /**
  * Keeps the services running. It hears of a service's exit at once ({@link Process#onExit()}), says so, and starts
  * it again after a backoff that doubles with each attempt up to a cap; a service that stayed up for
- * {@link #STABLE_AFTER} starts again from the first backoff. It tells the gateway which services are down and for
+ * {@link #STABLE_AFTER} starts again from the first backoff. A service that is running but no longer answers (stopped,
+ * deadlocked, out of memory without exiting) is found as Kubernetes finds it, by its liveness check: every
+ * {@code livenessPeriod}, {@code GET /q/health/live} with {@link #LIVENESS_TIMEOUT}; after
+ * {@link #LIVENESS_FAILURES} failures in a row it is killed, and restarted like any service that exited (the
+ * manifests' livenessProbe has the same timeout and threshold). It tells the gateway which services are down and for
  * about how long ({@link ServiceStatus}), so clients get a 503 with {@code Retry-After} meanwhile. Once
  * {@link #stopAll()} is called (Ctrl-C, SIGTERM) nothing is restarted any more.
  */
 final class Supervisor implements ServiceStatus {
 
     static final Duration STABLE_AFTER = Duration.ofSeconds(60);
+    /** How long a liveness check may take: the manifests' {@code timeoutSeconds}. */
+    static final Duration LIVENESS_TIMEOUT = Duration.ofSeconds(2);
+    /** Failed liveness checks in a row before the service is killed: the manifests' {@code failureThreshold}. */
+    static final int LIVENESS_FAILURES = 3;
 
     private final Progress progress;
     private final Duration firstBackoff;
     private final Duration maxBackoff;
+    private final Duration livenessPeriod;
     private final Map<String, Watched> services = new ConcurrentHashMap<>();
     private final ScheduledExecutorService scheduler;
     private volatile boolean stopping;
 
-    Supervisor(Progress progress, Duration firstBackoff, Duration maxBackoff) {
+    /** @param livenessPeriod how often each service's liveness is checked; zero: never */
+    Supervisor(Progress progress, Duration firstBackoff, Duration maxBackoff, Duration livenessPeriod) {
         this.progress = progress;
         this.firstBackoff = firstBackoff;
         this.maxBackoff = maxBackoff;
+        this.livenessPeriod = livenessPeriod;
         this.scheduler = Executors.newSingleThreadScheduledExecutor(runnable -> {
             Thread thread = new Thread(runnable, "warden-supervisor");
             thread.setDaemon(true);
@@ -56,6 +67,10 @@ final class Supervisor implements ServiceStatus {
         Watched watched = new Watched(running.name(), launch, ready, running, startTook);
         services.put(running.name(), watched);
         watched.follow(running);
+        if (livenessPeriod.isPositive()) {
+            scheduler.scheduleWithFixedDelay(watched::checkLiveness, livenessPeriod.toMillis(), livenessPeriod.toMillis(),
+                    TimeUnit.MILLISECONDS);
+        }
     }
 
     /** Stops supervising: from now on an exit is expected and nothing is restarted. */
@@ -97,6 +112,10 @@ final class Supervisor implements ServiceStatus {
         private long startedAt;
         private long restartAt;
         private boolean up = true;
+        /** Liveness checks failed in a row while up. */
+        private int missed;
+        /** Killed for not answering its liveness checks; its exit is still to come. */
+        private boolean hung;
 
         Watched(String name, Supplier<ServiceProcess> launch, Consumer<ServiceProcess> ready, ServiceProcess running,
                 Duration startTook) {
@@ -116,6 +135,35 @@ final class Supervisor implements ServiceStatus {
             process.onExit().thenAccept(exited -> down(exited, "exited with code " + exited.exitCode()));
         }
 
+        /** One liveness check of the process now, if it is up; its answer comes on the HTTP client's thread. */
+        void checkLiveness() {
+            ServiceProcess process;
+            synchronized (this) {
+                if (stopping || !up || hung) {
+                    return;
+                }
+                process = current;
+            }
+            Duration timeout = livenessPeriod.compareTo(LIVENESS_TIMEOUT) < 0 ? livenessPeriod : LIVENESS_TIMEOUT;
+            process.live(timeout).thenAccept(live -> checked(process, live, timeout));
+        }
+
+        private void checked(ServiceProcess process, boolean live, Duration timeout) {
+            synchronized (this) {
+                if (stopping || !up || hung || process != current) {
+                    return;
+                }
+                missed = live ? 0 : missed + 1;
+                if (missed < LIVENESS_FAILURES) {
+                    return;
+                }
+                hung = true; // from now on the gateway answers 503 rather than hand it requests
+            }
+            progress.line(name + " did not answer its liveness check (GET /q/health/live within " + seconds(timeout)
+                    + ") " + LIVENESS_FAILURES + " times in a row; killing it");
+            process.kill(); // its exit restarts it
+        }
+
         private void down(ServiceProcess process, String what) {
             Duration delay;
             int next;
@@ -123,6 +171,8 @@ final class Supervisor implements ServiceStatus {
                 if (stopping || process != current) {
                     return;
                 }
+                hung = false;
+                missed = 0;
                 long now = System.nanoTime();
                 if (up && now - upSince >= STABLE_AFTER.toNanos()) {
                     attempt = 1;
@@ -181,6 +231,10 @@ final class Supervisor implements ServiceStatus {
         }
 
         synchronized Optional<Duration> retryAfter() {
+            if (hung) {
+                // Killed a moment ago: its restart's backoff, then about as long as its last start took.
+                return Optional.of(backoff(attempt + 1).plus(startTook));
+            }
             if (up) {
                 return Optional.empty();
             }

@@ -404,11 +404,25 @@ public final class LocalKafka implements AutoCloseable {
         try {
             if (!p.waitFor(60, TimeUnit.SECONDS) || p.exitValue() != 0) {
                 p.destroyForcibly();
-                throw new IllegalStateException(mainClass + " failed; see " + dir.resolve("kafka.log"));
+                throw new IllegalStateException(mainClass + " failed; the end of " + dir.resolve("kafka.log") + ":\n"
+                        + logTail());
             }
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
             throw new IllegalStateException(e);
+        }
+    }
+
+    /**
+     * The last lines of the tools' and broker's output: in the message itself, because a test's temporary folder, and
+     * the log with it, is gone by the time anyone reads the failure.
+     */
+    private String logTail() {
+        try {
+            List<String> lines = Files.readAllLines(dir.resolve("kafka.log"));
+            return String.join("\n", lines.subList(Math.max(0, lines.size() - 30), lines.size()));
+        } catch (IOException | UncheckedIOException e) {
+            return "(cannot read it: " + e.getMessage() + ")";
         }
     }
 
@@ -432,8 +446,8 @@ public final class LocalKafka implements AutoCloseable {
         config.put(AdminClientConfig.DEFAULT_API_TIMEOUT_MS_CONFIG, 3000);
         while (System.nanoTime() < deadline) {
             if (!process.isAlive()) {
-                throw new IllegalStateException("Kafka exited with " + process.exitValue() + "; see "
-                        + dir.resolve("kafka.log"));
+                throw new IllegalStateException("Kafka exited with " + process.exitValue() + "; the end of "
+                        + dir.resolve("kafka.log") + ":\n" + logTail());
             }
             try (Admin admin = Admin.create(config)) {
                 if (!admin.describeCluster().nodes().get(3, TimeUnit.SECONDS).isEmpty()) {

@@ -35,6 +35,28 @@ class BadInputTest {
     }
 
     @Test
+    void aBodyNotSentAsJsonIsA415SayingHowToSendItAndNothingIsStored() {
+        // What curl sends for -d without -H: the form type
+        errorShape(given().header("X-API-Key", tenant.adminKey()).contentType("application/x-www-form-urlencoded")
+                .body("{\"name\": \"form\", \"runtime\": \"docker\"}").post("/v1/agents").then(), 415)
+                .body("error.code", equalTo("unsupported_media_type"))
+                .body("error.message", containsString("Content-Type: application/json"))
+                .body("error.message", containsString("\"application/x-www-form-urlencoded"));
+        errorShape(given().header("X-API-Key", tenant.adminKey()).contentType("text/plain")
+                .body("{}").post("/v1/agents").then(), 415)
+                .body("error.message", containsString("\"text/plain"));
+        assertNoAgents();
+    }
+
+    @Test
+    void anAcceptWardenCannotAnswerIsA406SayingWhatItAnswers() {
+        errorShape(tenant.admin().accept("application/xml").get("/v1/agents").then(), 406)
+                .body("error.code", equalTo("not_acceptable"))
+                .body("error.message", containsString("\"application/xml\""))
+                .body("error.message", containsString("application/json"));
+    }
+
+    @Test
     void contentAfterTheBodyIsMalformedJsonAndNothingIsStored() {
         for (String body : java.util.List.of("{\"name\": \"a\", \"runtime\": \"docker\"} xyz",
                 "{\"name\": \"a\", \"runtime\": \"docker\"}{\"name\": \"b\"}")) {

@@ -10,7 +10,10 @@ import dev.warden.api.ErrorResponse.FieldError;
 import io.quarkus.security.AuthenticationFailedException;
 import io.quarkus.security.ForbiddenException;
 import io.quarkus.security.UnauthorizedException;
+import jakarta.ws.rs.NotAcceptableException;
+import jakarta.ws.rs.NotSupportedException;
 import jakarta.ws.rs.WebApplicationException;
+import jakarta.ws.rs.core.HttpHeaders;
 import jakarta.ws.rs.core.MediaType;
 import jakarta.ws.rs.core.Response;
 import org.jboss.logging.Logger;
@@ -113,6 +116,29 @@ public class ErrorMappers {
     @ServerExceptionMapper
     public RestResponse<ErrorResponse> forbidden(ForbiddenException e) {
         return respond(403, "forbidden", "Your role does not allow this operation", List.of());
+    }
+
+    /** Every body Warden takes is JSON: the answer says so, and what the request sent instead. */
+    @ServerExceptionMapper
+    public RestResponse<ErrorResponse> notJson(NotSupportedException e, HttpHeaders headers) {
+        String sent = headers.getHeaderString(HttpHeaders.CONTENT_TYPE);
+        return respond(415, "unsupported_media_type", "The body must be JSON, sent with Content-Type: application/json ("
+                + (sent == null ? "this request has no Content-Type" : "this request's is " + quoted(sent)) + ")", List.of());
+    }
+
+    /** Warden answers JSON (an event stream or a ZIP where it says so): the answer says so, and what was asked for. */
+    @ServerExceptionMapper
+    public RestResponse<ErrorResponse> notAcceptable(NotAcceptableException e, HttpHeaders headers) {
+        return respond(406, "not_acceptable", "This operation cannot answer in a type the request's Accept ("
+                + quoted(String.valueOf(headers.getHeaderString(HttpHeaders.ACCEPT)))
+                + ") takes: Warden answers application/json (event streams text/event-stream); send that, or no Accept",
+                List.of());
+    }
+
+    /** A header's value as the caller sent it, for a message: visible ASCII only, and at most 100 characters. */
+    private static String quoted(String value) {
+        String visible = value.replaceAll("[^\\x20-\\x7e]", "?");
+        return "\"" + (visible.length() > 100 ? visible.substring(0, 100) + "..." : visible) + "\"";
     }
 
     @ServerExceptionMapper

@@ -1,5 +1,6 @@
 package dev.warden.agent;
 
+import dev.warden.agent.realm.RealmWire.RealmResponse;
 import dev.warden.api.IfMatch;
 import dev.warden.events.agent.AgentEvents.Policy;
 import dev.warden.events.agent.AgentSnapshot;
@@ -11,7 +12,7 @@ import java.util.List;
 import java.util.UUID;
 
 /**
- * Every answer that is one agent or one policy (a GET, a create, an edit, a deploy, ...) carries its {@code ETag}, the
+ * Every answer that is one agent, one policy or one realm (a GET, a create, an edit, a deploy, ...) carries its {@code ETag}, the
  * value {@code If-Match} takes on an edit (docs/agent-service.md, "Edits that cannot overwrite each other").
  */
 public class ETags {
@@ -25,6 +26,8 @@ public class ETags {
             response.getHeaders().putSingle(IfMatch.ETAG, IfMatch.etag(agent.revision()));
         } else if (response.getEntity() instanceof Policy policy) {
             response.getHeaders().putSingle(IfMatch.ETAG, IfMatch.etag(of(policy)));
+        } else if (response.getEntity() instanceof RealmResponse realm) {
+            response.getHeaders().putSingle(IfMatch.ETAG, IfMatch.etag(realm.revision()));
         }
     }
 

@@ -17,12 +17,14 @@ public class Realm {
     public String createdBy;
     public Instant updatedAt;
     public String updatedBy;
+    /** Raised by each change; the realm's ETag. A new realm's is 1. */
+    public long revision = 1;
 
     public AgentEvents.Realm event() {
         return new AgentEvents.Realm(id, orgId, name, slug, color, createdAt, createdBy, updatedAt, updatedBy);
     }
 
     RealmWire.RealmResponse response() {
-        return new RealmWire.RealmResponse(id, name, slug, color, createdAt, updatedAt);
+        return new RealmWire.RealmResponse(id, name, slug, color, createdAt, updatedAt, revision);
     }
 }

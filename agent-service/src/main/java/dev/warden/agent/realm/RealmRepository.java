@@ -20,7 +20,7 @@ import static dev.warden.tenancy.db.Rows.utc;
 @ApplicationScoped
 public class RealmRepository {
 
-    private static final String COLUMNS = "id, org_id, name, slug, color, created_at, created_by, updated_at, updated_by";
+    private static final String COLUMNS = "id, org_id, name, slug, color, created_at, created_by, updated_at, updated_by, revision";
 
     public Uni<Realm> findById(SqlConnection conn, UUID id) {
         return conn.preparedQuery("SELECT " + COLUMNS + " FROM realms WHERE id = $1").execute(Tuple.of(id))
@@ -69,8 +69,9 @@ public class RealmRepository {
 
     public Uni<Void> update(SqlConnection conn, Realm r) {
         return conn.preparedQuery("""
-                        UPDATE realms SET name = $2, slug = $3, color = $4, updated_at = $5, updated_by = $6 WHERE id = $1""")
-                .execute(Tuple.from(Arrays.asList(r.id, r.name, r.slug, r.color, utc(r.updatedAt), r.updatedBy)))
+                        UPDATE realms SET name = $2, slug = $3, color = $4, updated_at = $5, updated_by = $6, revision = $7
+                        WHERE id = $1""")
+                .execute(Tuple.from(Arrays.asList(r.id, r.name, r.slug, r.color, utc(r.updatedAt), r.updatedBy, r.revision)))
                 .replaceWithVoid();
     }
 
@@ -89,6 +90,7 @@ public class RealmRepository {
         r.createdBy = row.getString("created_by");
         r.updatedAt = instant(row, "updated_at");
         r.updatedBy = row.getString("updated_by");
+        r.revision = row.getLong("revision");
         return r;
     }
 }

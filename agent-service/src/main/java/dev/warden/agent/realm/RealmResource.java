@@ -6,6 +6,7 @@ import dev.warden.agent.realm.RealmWire.RealmResponse;
 import dev.warden.agent.realm.RealmWire.UpdateRealmRequest;
 import dev.warden.api.ApiException;
 import dev.warden.api.Checks;
+import dev.warden.api.IfMatch;
 import dev.warden.api.PageRequest;
 import dev.warden.api.Params;
 import dev.warden.api.WardenApiDefinition;
@@ -22,9 +23,13 @@ import jakarta.ws.rs.Path;
 import jakarta.ws.rs.PathParam;
 import jakarta.ws.rs.Produces;
 import jakarta.ws.rs.QueryParam;
+import jakarta.ws.rs.core.Context;
+import jakarta.ws.rs.core.HttpHeaders;
 import jakarta.ws.rs.core.MediaType;
 import jakarta.ws.rs.core.UriInfo;
 import org.eclipse.microprofile.openapi.annotations.Operation;
+import org.eclipse.microprofile.openapi.annotations.enums.ParameterIn;
+import org.eclipse.microprofile.openapi.annotations.enums.SchemaType;
 import org.eclipse.microprofile.openapi.annotations.headers.Header;
 import org.eclipse.microprofile.openapi.annotations.media.Content;
 import org.eclipse.microprofile.openapi.annotations.media.Schema;
@@ -70,6 +75,9 @@ public class RealmResource {
     @Path("/{realm_id}")
     @RolesAllowed(Roles.VIEWER)
     @Operation(operationId = "getRealm", summary = "Get a realm")
+    @APIResponse(responseCode = "200", description = "The realm; ETag is its revision, for If-Match on an edit",
+            headers = @Header(name = IfMatch.ETAG, ref = IfMatch.ETAG),
+            content = @Content(mediaType = MediaType.APPLICATION_JSON, schema = @Schema(implementation = RealmResponse.class)))
     public Uni<RealmResponse> get(@PathParam("realm_id") String realmId) {
         return realms.get(actor.org(), Params.uuid("realm_id", realmId));
     }
@@ -77,11 +85,11 @@ public class RealmResource {
     @POST
     @RolesAllowed(Roles.ADMIN)
     @Operation(operationId = "createRealm", summary = "Create a realm", description = "The slug is unique in the organization: 409 when taken.")
-    @APIResponse(responseCode = "201", description = "Created; Location names the realm",
-            headers = @Header(name = "Location", ref = WardenApiDefinition.LOCATION),
+    @APIResponse(responseCode = "201", description = "Created; Location names the realm, ETag is its first revision",
+            headers = {@Header(name = "Location", ref = WardenApiDefinition.LOCATION), @Header(name = IfMatch.ETAG, ref = IfMatch.ETAG)},
             content = @Content(mediaType = MediaType.APPLICATION_JSON, schema = @Schema(implementation = RealmResponse.class)))
     @APIResponse(responseCode = "409", ref = WardenApiDefinition.CONFLICT)
-    public Uni<RestResponse<RealmResponse>> create(CreateRealmRequest request, @jakarta.ws.rs.core.Context UriInfo uri) {
+    public Uni<RestResponse<RealmResponse>> create(CreateRealmRequest request, @Context UriInfo uri) {
         CreateRealmRequest req = Checks.body(request);
         Checks c = new Checks().required("name", req.name()).required("slug", req.slug()).required("color", req.color());
         fields(c, req.name(), req.slug(), req.color());
@@ -95,17 +103,22 @@ public class RealmResource {
     @RolesAllowed(Roles.ADMIN)
     @Operation(operationId = "updateRealm", summary = "Update a realm",
             description = "Only the fields given change; an empty body is a 400, a slug the organization uses already a 409.")
-    @APIResponse(responseCode = "200", description = "The realm as changed",
+    @APIResponse(responseCode = "200", description = "The realm as changed; ETag is its new revision",
+            headers = @Header(name = IfMatch.ETAG, ref = IfMatch.ETAG),
             content = @Content(mediaType = MediaType.APPLICATION_JSON, schema = @Schema(implementation = RealmResponse.class)))
     @APIResponse(responseCode = "409", ref = WardenApiDefinition.CONFLICT)
-    public Uni<RealmResponse> update(@PathParam("realm_id") String realmId, UpdateRealmRequest request) {
+    @APIResponse(responseCode = "412", ref = WardenApiDefinition.PRECONDITION_FAILED)
+    @Parameter(name = IfMatch.HEADER, in = ParameterIn.HEADER, description = IfMatch.DESCRIPTION,
+            schema = @Schema(type = SchemaType.STRING))
+    public Uni<RealmResponse> update(@PathParam("realm_id") String realmId, UpdateRealmRequest request,
+                                     @Context HttpHeaders headers) {
         UpdateRealmRequest req = Checks.body(request);
         java.util.UUID id = Params.uuid("realm_id", realmId);
         if (req.isEmpty()) {
             throw ApiException.badRequest("Give at least one field to update", List.of());
         }
         fields(new Checks(), req.name(), req.slug(), req.color());
-        return realms.update(actor.org(), actor.name(), id, req);
+        return realms.update(actor.org(), actor.name(), id, req, IfMatch.accepted(headers));
     }
 
     @DELETE

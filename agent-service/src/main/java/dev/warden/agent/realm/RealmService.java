@@ -6,6 +6,7 @@ import dev.warden.agent.realm.RealmWire.RealmListResponse;
 import dev.warden.agent.realm.RealmWire.RealmResponse;
 import dev.warden.agent.realm.RealmWire.UpdateRealmRequest;
 import dev.warden.api.ApiException;
+import dev.warden.api.IfMatch;
 import dev.warden.api.PageRequest;
 import dev.warden.api.PageRequest.Cursor;
 import dev.warden.events.EventTypes;
@@ -18,6 +19,7 @@ import io.vertx.mutiny.sqlclient.SqlConnection;
 import jakarta.enterprise.context.ApplicationScoped;
 
 import java.util.List;
+import java.util.Set;
 import java.util.UUID;
 
 /**
@@ -65,8 +67,10 @@ public class RealmService {
                 .replaceWith(r::response);
     }
 
-    public Uni<RealmResponse> update(UUID org, String actor, UUID id, UpdateRealmRequest req) {
+    /** {@code ifMatch}: the tags the edit may apply to ({@code IfMatch.accepted}; null for any). */
+    public Uni<RealmResponse> update(UUID org, String actor, UUID id, UpdateRealmRequest req, Set<String> ifMatch) {
         return db.inOrg(org, conn -> realms.lockById(conn, id).map(RealmService::orNotFound).chain(r -> {
+                    IfMatch.check(ifMatch, r.revision, "The realm");
                     boolean changed = differs(r.name, req.name()) || differs(r.slug, req.slug()) || differs(r.color, req.color());
                     if (!changed) {
                         return Uni.createFrom().item(r.response());
@@ -76,6 +80,7 @@ public class RealmService {
                     r.color = req.color() != null ? req.color() : r.color;
                     r.updatedAt = Agent.now();
                     r.updatedBy = actor;
+                    r.revision++;
                     return slugFree(conn, r)
                             .chain(() -> realms.update(conn, r))
                             .chain(() -> outbox.emit(conn, org, EventTypes.REALM_CHANGED, r.id.toString(), new RealmChanged(r.event(), actor)))

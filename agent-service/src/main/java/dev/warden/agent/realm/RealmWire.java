@@ -1,5 +1,6 @@
 package dev.warden.agent.realm;
 
+import com.fasterxml.jackson.annotation.JsonIgnore;
 import com.fasterxml.jackson.databind.PropertyNamingStrategies;
 import com.fasterxml.jackson.databind.annotation.JsonNaming;
 import org.eclipse.microprofile.openapi.annotations.extensions.Extension;
@@ -45,7 +46,9 @@ public final class RealmWire {
 
     @JsonNaming(PropertyNamingStrategies.LowerCamelCaseStrategy.class)
     @Schema(name = "Realm", extensions = @Extension(name = SEED_CASING, value = "camelCase"))
-    public record RealmResponse(UUID id, String name, String slug, String color, Instant createdAt, Instant updatedAt) {
+    public record RealmResponse(UUID id, String name, String slug, String color, Instant createdAt, Instant updatedAt,
+            /** Not in the body (seed 004's realm has no such field): the answer's ETag ({@code ETags}). */
+            @JsonIgnore @Schema(hidden = true) long revision) {
     }
 
     @JsonNaming(PropertyNamingStrategies.LowerCamelCaseStrategy.class)

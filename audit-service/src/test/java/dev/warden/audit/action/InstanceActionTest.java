@@ -67,6 +67,11 @@ class InstanceActionTest {
         assertEquals(403, report(credential, other));
         // An unknown credential: 401.
         assertEquals(401, report("wfi_unknown", agent));
+        // The credential in X-API-Key rather than Authorization: 401
+        assertEquals(401, given().header("X-API-Key", credential).contentType(ContentType.JSON)
+                .body(Map.of("agent_id", agent, "actions", List.of(Map.of("connector", "jira", "action", "issues:create",
+                        "status", "success", "occurred_at", Instant.now().minusSeconds(5).toString()))))
+                .post("/v1/audit/actions").then().extract().statusCode());
 
         AuditFixtures.publish(Topics.FLEET, List.of(transition(EventTypes.FLEET_INSTANCE_DEREGISTERED, org, agent, id,
                 "online", "deregistered", null)));

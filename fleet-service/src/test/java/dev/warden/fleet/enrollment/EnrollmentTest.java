@@ -10,6 +10,7 @@ import dev.warden.tenancy.security.ApiKeys;
 import dev.warden.testing.EventTap;
 import dev.warden.testing.TestOrganizations.TestOrg;
 import io.quarkus.test.junit.QuarkusTest;
+import io.restassured.http.ContentType;
 import jakarta.inject.Inject;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
@@ -23,6 +24,7 @@ import java.util.UUID;
 import static dev.warden.fleet.support.FleetFixtures.as;
 import static dev.warden.fleet.support.FleetFixtures.bearer;
 import static dev.warden.fleet.support.FleetFixtures.instanceBody;
+import static io.restassured.RestAssured.given;
 import static org.hamcrest.Matchers.equalTo;
 import static org.hamcrest.Matchers.notNullValue;
 import static org.hamcrest.Matchers.hasItem;
@@ -76,6 +78,11 @@ class EnrollmentTest {
                 .post("/v1/fleet/agents/" + other + "/heartbeat").then().statusCode(401);
         bearer(token).header("Authorization", "Bearer " + token).body(instanceBody("twice")).post("/v1/fleet/agents/register")
                 .then().statusCode(401);
+        // Its header is Authorization, which proxies and log redaction treat as a credential: in X-API-Key, a 401
+        given().header("X-API-Key", credential).contentType(ContentType.JSON).body(Map.of())
+                .post("/v1/fleet/agents/" + id + "/heartbeat").then().statusCode(401).body("ok", equalTo(false));
+        given().header("X-API-Key", token).contentType(ContentType.JSON).body(instanceBody("in-api-key"))
+                .post("/v1/fleet/agents/register").then().statusCode(401);
         // An instance credential reads nothing and registers nothing.
         bearer(credential).get("/v1/fleet/agents").then().statusCode(403).body("ok", equalTo(false));
         bearer(credential).get("/v1/fleet/agents/" + id).then().statusCode(403);

@@ -17,8 +17,8 @@ import java.util.Set;
 
 /**
  * Authenticates {@code X-API-Key}, and {@code Authorization: Bearer} secrets a {@link LocalCredentials} bean of the
- * service recognises (fleet-service's enrolment tokens and instance credentials); any other request is left to the
- * bearer-token mechanism. It runs before that mechanism, so a local secret never reaches the identity provider.
+ * service recognises (fleet-service's enrolment tokens and instance credentials: only there, never in
+ * {@code X-API-Key}); any other request is left to the bearer-token mechanism. It runs before that mechanism, so a local secret never reaches the identity provider.
  */
 @ApplicationScoped
 public class ApiKeyAuthenticationMechanism implements HttpAuthenticationMechanism {
@@ -45,7 +45,13 @@ public class ApiKeyAuthenticationMechanism implements HttpAuthenticationMechanis
         if (keys.size() + authorizations > 1) {
             return Uni.createFrom().failure(new AuthenticationFailedException("More than one credential"));
         }
-        String secret = keys.isEmpty() ? null : keys.getFirst();
+        String key = keys.isEmpty() ? null : keys.getFirst();
+        if (key != null && locals.stream().anyMatch(l -> l.recognizes(key))) {
+            // Its one header is Authorization, which proxies and log redaction treat as a credential; in X-API-Key it
+            // would be an instance's credential or enrolment token in a header they may not
+            return Uni.createFrom().failure(new AuthenticationFailedException("A local credential in X-API-Key"));
+        }
+        String secret = key;
         if (secret == null) {
             secret = localBearer(context.request().getHeader("Authorization"));
         }

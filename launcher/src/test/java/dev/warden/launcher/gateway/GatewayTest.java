@@ -65,7 +65,11 @@ class GatewayTest {
                     req.response()
                             .putHeader("content-type", "text/plain")
                             .end(req.method() + " " + req.uri() + " host=" + req.authority() + " body=" + body
-                                    + " xff=" + req.getHeader("X-Forwarded-For"));
+                                    + " xff=" + req.getHeader("X-Forwarded-For")
+                                    + (req.path().equals("/v1/up/forwarded") ? " xfp=" + req.getHeader("X-Forwarded-Proto")
+                                    + " xfh=" + req.getHeader("X-Forwarded-Host") + " xfport=" + req.getHeader("X-Forwarded-Port")
+                                    + " xfprefix=" + req.getHeader("X-Forwarded-Prefix") + " forwarded=" + req.getHeader("Forwarded")
+                                    + " real-ip=" + req.getHeader("X-Real-IP") : ""));
                 }))
                 .listen(0, "127.0.0.1").toCompletionStage().toCompletableFuture().get(10, TimeUnit.SECONDS)
                 .actualPort();
@@ -112,6 +116,18 @@ class GatewayTest {
                 .header("X-Forwarded-For", "203.0.113.66").GET().build(), HttpResponse.BodyHandlers.ofString());
         assertEquals(200, response.statusCode());
         assertTrue(response.body().endsWith(" xff=127.0.0.1"), response.body());
+    }
+
+    @Test
+    void theForwardingHeadersAreTheGatewaysOwnNeverTheCallers() throws Exception {
+        // Services build Location from them: a caller's X-Forwarded-Proto made its Location https://127.0.0.1/...
+        HttpResponse<String> response = HTTP.send(HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + port + "/v1/up/forwarded"))
+                .header("X-Forwarded-Proto", "https").header("X-Forwarded-Host", "evil.example")
+                .header("X-Forwarded-Port", "443").header("X-Forwarded-Prefix", "/evil").header("Forwarded", "for=1.2.3.4;proto=https")
+                .header("X-Real-IP", "203.0.113.66").GET().build(), HttpResponse.BodyHandlers.ofString());
+        assertEquals(200, response.statusCode());
+        assertTrue(response.body().endsWith(" xff=127.0.0.1 xfp=http xfh=null xfport=null xfprefix=null forwarded=null real-ip=null"),
+                response.body());
     }
 
     @Test

@@ -27,6 +27,7 @@ import dev.warden.runner.tier.RunnerConfig;
 import dev.warden.runner.tier.Tiers;
 import dev.warden.tenancy.db.Idempotency;
 import dev.warden.tenancy.db.TenantDb;
+import dev.warden.tenancy.security.CredentialWatch;
 import io.smallrye.mutiny.Multi;
 import io.smallrye.mutiny.Uni;
 import io.vertx.mutiny.sqlclient.SqlConnection;
@@ -66,12 +67,14 @@ public class ExecutionService {
     private final LiveRuns live;
     private final String instance;
     private final ReplayOffsets offsets;
+    private final CredentialWatch credentials;
     private final Duration projectionTimeout;
 
     public ExecutionService(TenantDb db, AgentRepository agents, ExecutionRepository executions, Outbox outbox,
                             ContainerEngine engine, Engines engines, Tiers tiers, RunLimiter limiter, LiveRuns live,
-                            RunnerConfig config, ReplayOffsets offsets) {
+                            RunnerConfig config, ReplayOffsets offsets, CredentialWatch credentials) {
         this.offsets = offsets;
+        this.credentials = credentials;
         this.projectionTimeout = config.projectionTimeout();
         this.db = db;
         this.agents = agents;
@@ -93,8 +96,9 @@ public class ExecutionService {
     public Uni<Execution> run(UUID org, String actor, UUID agentId, boolean async, Idempotency.Key key) {
         Uni<Optional<FirstRun>> asked = key == null ? Uni.createFrom().item(Optional.empty())
                 : db.inOrg(org, conn -> Idempotency.answered(conn, key, FirstRun.class));
+        Uni<Void> stillUsable = credentials.stillUsable(projectionTimeout); // the request's credential, read now
         return asked.chain(first -> first.isPresent() ? again(org, first.get().executionId(), async)
-                : fresh(org, actor, agentId, async, key));
+                : fresh(org, actor, agentId, async, key, stillUsable));
     }
 
     /** What a keyed run records under its key: the execution it started. */
@@ -115,11 +119,14 @@ public class ExecutionService {
         });
     }
 
-    private Uni<Execution> fresh(UUID org, String actor, UUID agentId, boolean async, Idempotency.Key key) {
+    private Uni<Execution> fresh(UUID org, String actor, UUID agentId, boolean async, Idempotency.Key key,
+                                 Uni<Void> stillUsable) {
         // Every agent event published before this request (a suspension answered, a deploy) is in the projection
-        // before it decides; when that cannot be known, no run (a 503), rather than a run on what may be stale.
-        return offsets.applied(AgentProjection.GROUP, Topics.AGENTS, agentId.toString(), projectionTimeout)
-                .chain(() -> db.inOrg(org, conn -> agents.find(conn, agentId))).map(found -> {
+        // before it decides, and every access change (a revocation answered: a revoked key starts nothing after its
+        // 200); when that cannot be known, no run (a 503), rather than a run on what may be stale.
+        Uni<Void> current = Uni.combine().all().unis(stillUsable,
+                offsets.applied(AgentProjection.GROUP, Topics.AGENTS, agentId.toString(), projectionTimeout)).discardItems();
+        return current.chain(() -> db.inOrg(org, conn -> agents.find(conn, agentId))).map(found -> {
             RunnableAgent agent = found.orElseThrow(() -> ApiException.notFound("Agent"));
             if (agent.suspended()) {
                 throw ApiException.forbidden("The agent is suspended; it cannot run");

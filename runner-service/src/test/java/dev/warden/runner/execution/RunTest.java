@@ -8,6 +8,7 @@ import dev.warden.runner.support.RunnerFixtures;
 import dev.warden.runner.support.RunnerServiceTestResources;
 import dev.warden.runner.support.TestImages;
 import dev.warden.testing.EventTap;
+import dev.warden.testing.TestOrganizations;
 import dev.warden.testing.TestOrganizations.TestOrg;
 import io.quarkus.test.junit.QuarkusTest;
 import io.restassured.path.json.JsonPath;
@@ -203,6 +204,19 @@ class RunTest {
         RunnerFixtures.announce(org, agent, TestImages.HELLO, "active", 1, 1);
         as(org, "operator").post("/v1/agents/" + agent + "/run").then().statusCode(200)
                 .body("status", equalTo("success"));
+    }
+
+    @Test
+    void aRunSeesEveryAccessChangePublishedBeforeItWasAskedFor() {
+        // An organization disabled on the broker (as a revocation's or a disabling's 200 says) starts nothing after it,
+        // however far behind the service's access directory was when the request came in.
+        for (int i = 0; i < 5; i++) {
+            TestOrg doomed = RunnerFixtures.organization();
+            String agent = agent(doomed, TestImages.HELLO);
+            TestOrganizations.disable(RunnerFixtures.bootstrap(), doomed);
+            as(doomed, "operator").post("/v1/agents/" + agent + "/run").then().statusCode(401)
+                    .body("error.code", equalTo("unauthorized"));
+        }
     }
 
     @Test

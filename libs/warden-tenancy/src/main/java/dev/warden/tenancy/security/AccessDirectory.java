@@ -15,6 +15,8 @@ import io.quarkus.runtime.ShutdownEvent;
 import io.quarkus.runtime.StartupEvent;
 import jakarta.enterprise.context.ApplicationScoped;
 import jakarta.enterprise.event.Observes;
+import org.apache.kafka.clients.admin.Admin;
+import org.apache.kafka.clients.admin.OffsetSpec;
 import org.apache.kafka.clients.consumer.ConsumerConfig;
 import org.apache.kafka.clients.consumer.ConsumerRecord;
 import org.apache.kafka.clients.consumer.KafkaConsumer;
@@ -50,6 +52,10 @@ public class AccessDirectory {
     private final Map<UUID, Organization> orgs = new ConcurrentHashMap<>();
     /** Requests waiting for the directory to show a change ({@link #reflects}), checked after each record applied. */
     private final List<Waiter> waiters = new CopyOnWriteArrayList<>();
+    /** How far the reader has come on each partition of the topic: the offset of the next record it will read. */
+    private final Map<TopicPartition, Long> read = new ConcurrentHashMap<>();
+    /** Asks the broker for the topic's end offsets ({@link #current}); opened at first use. */
+    private Admin admin;
     private volatile boolean caughtUp;
     private volatile KafkaConsumer<String, String> consumer;
     private volatile boolean running;
@@ -69,6 +75,12 @@ public class AccessDirectory {
         KafkaConsumer<String, String> c = consumer;
         if (c != null) {
             c.wakeup();
+        }
+        synchronized (this) {
+            if (admin != null) {
+                admin.close(Duration.ofSeconds(5));
+                admin = null;
+            }
         }
     }
 
@@ -122,6 +134,36 @@ public class AccessDirectory {
                 emitter.complete(null);
             }
         }
+    }
+
+    /**
+     * Completes once this directory has read everything the access topic held when this was called (its end offsets,
+     * asked of the broker), on the caller's context; fails with a 503 after {@code timeout} or when the broker cannot
+     * say. For a check that must see every access change answered before it (a revocation's {@code 200}), not only
+     * those that have reached this service: agent-service answers a revocation once it is on the broker
+     * ({@link #reflects}), so a directory current in this sense knows of it.
+     */
+    public Uni<Void> current(Duration timeout) {
+        List<TopicPartition> partitions = List.copyOf(read.keySet());
+        if (partitions.isEmpty()) {
+            return Uni.createFrom().failure(new UnavailableException("access directory", null));
+        }
+        Map<TopicPartition, OffsetSpec> latest = partitions.stream()
+                .collect(java.util.stream.Collectors.toMap(p -> p, p -> OffsetSpec.latest()));
+        Uni<Void> caughtUpNow = Uni.createFrom().completionStage(() -> admin().listOffsets(latest).all().toCompletionStage())
+                .chain(ends -> reflects(() -> ends.entrySet().stream()
+                        .allMatch(e -> read.getOrDefault(e.getKey(), 0L) >= e.getValue().offset()), timeout));
+        return CallerContext.resumed(caughtUpNow).ifNoItem().after(timeout)
+                .failWith(() -> new UnavailableException("access directory", null))
+                .onFailure(e -> !(e instanceof UnavailableException))
+                .transform(e -> new UnavailableException("access directory", e));
+    }
+
+    private synchronized Admin admin() {
+        if (admin == null) {
+            admin = Admin.create(kafka.config(Map.of()));
+        }
+        return admin;
     }
 
     /** True once everything on the topic when the service started has been read. */
@@ -197,6 +239,15 @@ public class AccessDirectory {
                             LOG.warnf("Skipping unreadable access record at %s-%d@%d: %s", record.topic(),
                                     record.partition(), record.offset(), e.getMessage());
                         }
+                    }
+                    boolean moved = false;
+                    for (TopicPartition partition : partitions) {
+                        long position = c.position(partition);
+                        Long before = read.put(partition, position);
+                        moved |= before == null || before != position;
+                    }
+                    if (moved && !waiters.isEmpty()) {
+                        waiters.forEach(Waiter::check);
                     }
                     if (!caughtUp && end.entrySet().stream().allMatch(e -> c.position(e.getKey()) >= e.getValue())) {
                         caughtUp = true;

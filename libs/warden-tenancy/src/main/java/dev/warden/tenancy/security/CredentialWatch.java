@@ -1,14 +1,17 @@
 package dev.warden.tenancy.security;
 
+import dev.warden.api.ApiException;
 import dev.warden.events.access.AccessEvents.Organization;
 import io.quarkus.security.identity.SecurityIdentity;
 import io.smallrye.mutiny.Multi;
+import io.smallrye.mutiny.Uni;
 import io.smallrye.mutiny.subscription.Cancellable;
 import jakarta.enterprise.context.ApplicationScoped;
 import org.eclipse.microprofile.jwt.JsonWebToken;
 
 import java.time.Duration;
 import java.time.Instant;
+import java.util.List;
 import java.util.UUID;
 import java.util.function.BooleanSupplier;
 
@@ -46,6 +49,24 @@ public class CredentialWatch {
             return () -> (expiry <= 0 || Instant.now().getEpochSecond() < expiry) && orgActive.getAsBoolean();
         }
         return orgActive; // a service's own credentials (a fleet instance's) are checked by that service
+    }
+
+    /**
+     * Completes once this service knows every access change answered before this call (its {@link AccessDirectory}
+     * {@link AccessDirectory#current current}) and the current request's credential is still usable by it; a 401 when
+     * it is not (revoked, expired, its organization disabled), a 503 when the broker cannot say within {@code within}.
+     * For what outlasts the request and must not follow a revocation's {@code 200} (starting a workload, issuing a
+     * credential): a request checked as it came in, a moment before the revocation reached this service, is checked
+     * again against it. Call it during the request (the identity is the request's).
+     */
+    public Uni<Void> stillUsable(Duration within) {
+        BooleanSupplier usable = usable();
+        return directory.current(within).invoke(() -> {
+            if (!usable.getAsBoolean()) {
+                throw new ApiException(401, "unauthorized", "Your credential was revoked or expired, or its organization "
+                        + "disabled, while this request was on its way", List.of());
+            }
+        });
     }
 
     /** {@code stream}, ended (completed) once the credential of the current request stops being usable. */

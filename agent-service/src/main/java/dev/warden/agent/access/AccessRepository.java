@@ -114,6 +114,21 @@ public class AccessRepository {
                 .replaceWithVoid();
     }
 
+    /**
+     * Whether the key is unrevoked, unexpired and its organization active, holding both rows (FOR SHARE) until the
+     * transaction ends: a revocation or a disabling racing it either waits for the transaction, or commits first and
+     * is seen here.
+     */
+    public Uni<Boolean> holdUsableKey(SqlConnection conn, UUID id) {
+        return conn.preparedQuery("""
+                        SELECT 1 FROM api_keys k JOIN organizations o ON o.id = k.org_id
+                        WHERE k.id = $1 AND k.revoked_at IS NULL AND (k.expires_at IS NULL OR k.expires_at > now())
+                          AND o.status = 'active'
+                        FOR SHARE OF k, o""")
+                .execute(Tuple.of(id))
+                .map(rows -> rows.size() > 0);
+    }
+
     public Uni<ApiKeyRecord> findKey(SqlConnection conn, UUID id) {
         return conn.preparedQuery("SELECT " + KEY_COLUMNS + " FROM api_keys WHERE id = $1").execute(Tuple.of(id))
                 .map(rows -> first(rows, AccessRepository::key));

@@ -21,6 +21,7 @@ import dev.warden.tenancy.db.SqlErrors;
 import dev.warden.tenancy.db.TenantDb;
 import dev.warden.tenancy.security.AccessDirectory;
 import dev.warden.tenancy.security.ApiKeys;
+import dev.warden.tenancy.security.Identities;
 import dev.warden.tenancy.security.Roles;
 import io.smallrye.mutiny.Uni;
 import io.vertx.mutiny.sqlclient.SqlConnection;
@@ -141,7 +142,8 @@ public class AccessService {
         }
         checks.orThrow();
         String secret = ApiKeys.newSecret();
-        return db.inOrg(org, conn -> insertKey(conn, org, actor, req.name(), req.role(), req.expiresAt(), secret))
+        return db.inOrg(org, conn -> callerStillUsable(conn, actor)
+                        .chain(() -> insertKey(conn, org, actor, req.name(), req.role(), req.expiresAt(), secret)))
                 .call(key -> inForce(() -> directory.knownKey(key.id()).isPresent()))
                 .map(key -> ApiKeyResponse.of(key, secret));
     }
@@ -191,6 +193,25 @@ public class AccessService {
                 .chain(() -> outbox.emit(conn, org.id(), EventTypes.ORGANIZATION, AccessEvents.organizationKey(org.id()),
                         org.event()))
                 .replaceWith(org);
+    }
+
+    /**
+     * A key is issued by a key that is still usable when it is issued: the caller's was checked as the request came in,
+     * and a revocation committed since (a compromised key racing its own revocation) is a 401, not a new key that
+     * outlives it. The caller's key row is held until the new key commits, so the revocation is either seen here or
+     * ordered after the issue. Other credentials (the platform key, a bearer token) have no row here.
+     */
+    private Uni<Void> callerStillUsable(SqlConnection conn, String actor) {
+        UUID key = Identities.apiKeyOf(actor);
+        if (key == null) {
+            return Uni.createFrom().voidItem();
+        }
+        return repository.holdUsableKey(conn, key).invoke(usable -> {
+            if (!usable) {
+                throw new ApiException(401, "unauthorized", "Your API key was revoked or expired, or its organization "
+                        + "disabled, while this request was on its way", List.of());
+            }
+        }).replaceWithVoid();
     }
 
     private Uni<ApiKeyRecord> insertKey(SqlConnection conn, UUID org, String actor, String name, String role,

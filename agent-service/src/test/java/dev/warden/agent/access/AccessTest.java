@@ -8,6 +8,8 @@ import dev.warden.agent.support.Tenants.Tenant;
 import dev.warden.events.EventTypes;
 import dev.warden.events.Topics;
 import dev.warden.tenancy.security.ApiKeys;
+import dev.warden.testing.LocalPostgres;
+import dev.warden.testing.WardenInfra;
 import io.quarkus.test.junit.QuarkusTest;
 import jakarta.inject.Inject;
 import io.restassured.http.ContentType;
@@ -15,6 +17,8 @@ import org.awaitility.Awaitility;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 
+import java.sql.Connection;
+import java.sql.DriverManager;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.List;
@@ -101,6 +105,27 @@ class AccessTest {
         tenant.as(operator).get("/v1/agents").then().statusCode(401);
         tenant.as(operator).body(Map.of("name", "minted", "role", "admin")).post("/v1/api-keys").then().statusCode(401);
         tenant.admin().get("/v1/agents").then().statusCode(200);
+    }
+
+    @Test
+    void aKeyRevokedWhileItsRequestIsOnItsWayIssuesNoKey() throws Exception {
+        var created = tenant.admin().body(Map.of("name", "doomed", "role", "admin")).post("/v1/api-keys").then()
+                .statusCode(201).extract();
+        String admin = created.path("secret");
+        String id = created.path("id");
+        // The revocation committed, and not yet read back by the service's access directory: the request is let in, as
+        // one checked a moment before a revocation is, and the issue itself must see the revocation.
+        LocalPostgres pg = WardenInfra.postgres();
+        try (Connection c = DriverManager.getConnection(pg.jdbcUrl("warden_agent_test"), pg.superUser(), pg.superPassword());
+             var revoke = c.prepareStatement("UPDATE api_keys SET revoked_at = now() WHERE id = ?::uuid")) {
+            revoke.setString(1, id);
+            assertEquals(1, revoke.executeUpdate());
+        }
+        tenant.as(admin).get("/v1/agents").then().statusCode(200); // the directory has not heard of it
+        tenant.as(admin).body(Map.of("name", "minted", "role", "admin")).post("/v1/api-keys").then().statusCode(401)
+                .body("error.code", equalTo("unauthorized"));
+        tenant.admin().get("/v1/api-keys").then().statusCode(200)
+                .body("api_keys.findAll { it.name == 'minted' }.size()", equalTo(0));
     }
 
     @Test

@@ -52,7 +52,7 @@ public class ApiKeyIdentityProvider implements IdentityProvider<ApiKeyAuthentica
         return directory.usableKey(hash)
                 .map(key -> {
                     used.fire(new ApiKeyUsed(key.id(), key.orgId(), Instant.now()));
-                    return Uni.createFrom().item(Identities.of(() -> "api-key:" + key.id(), Set.of(key.role()),
+                    return Uni.createFrom().item(Identities.of(() -> Identities.apiKeyPrincipal(key.id()), Set.of(key.role()),
                             key.orgId(), "api-key", null));
                 })
                 .orElseGet(() -> Uni.createFrom().failure(new AuthenticationFailedException("unknown API key")));

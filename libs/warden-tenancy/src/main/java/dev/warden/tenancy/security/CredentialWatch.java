@@ -40,8 +40,8 @@ public class CredentialWatch {
         UUID org = Identities.org(identity);
         String name = identity.getPrincipal().getName();
         BooleanSupplier orgActive = () -> org == null || directory.organization(org).map(Organization::active).orElse(false);
-        if (name != null && name.startsWith("api-key:")) {
-            UUID key = UUID.fromString(name.substring("api-key:".length()));
+        UUID key = Identities.apiKeyOf(name);
+        if (key != null) {
             return () -> directory.usableKeyById(key).isPresent();
         }
         if (identity.getPrincipal() instanceof JsonWebToken token) {

@@ -15,7 +15,21 @@ public final class Identities {
     /** The governed agent a fleet instance's credential is bound to (absent for every other identity). */
     public static final String AGENT_ATTRIBUTE = "warden.agent_id";
 
+    /** How an API key's principal, and so the actor of what it does, is named: {@code api-key:<key id>}. */
+    public static final String API_KEY_PRINCIPAL = "api-key:";
+
     private Identities() {
+    }
+
+    /** The principal name of the API key with this id. */
+    public static String apiKeyPrincipal(UUID keyId) {
+        return API_KEY_PRINCIPAL + keyId;
+    }
+
+    /** The API key a principal (an actor) names, or null when it is no API key's. */
+    public static UUID apiKeyOf(String principal) {
+        return principal != null && principal.startsWith(API_KEY_PRINCIPAL)
+                ? UUID.fromString(principal.substring(API_KEY_PRINCIPAL.length())) : null;
     }
 
     /**

@@ -3,6 +3,7 @@ package dev.warden.fleet.enrollment;
 import dev.warden.api.Checks;
 import dev.warden.api.Params;
 import dev.warden.fleet.enrollment.EnrollmentService.Issued;
+import dev.warden.tenancy.security.CredentialWatch;
 import dev.warden.tenancy.security.CurrentActor;
 import dev.warden.tenancy.security.Roles;
 import io.smallrye.mutiny.Uni;
@@ -38,8 +39,10 @@ public class EnrollmentResource {
 
     private final EnrollmentService service;
     private final CurrentActor actor;
+    private final CredentialWatch credentials;
 
-    public EnrollmentResource(EnrollmentService service, CurrentActor actor) {
+    public EnrollmentResource(EnrollmentService service, CurrentActor actor, CredentialWatch credentials) {
+        this.credentials = credentials;
         this.service = service;
         this.actor = actor;
     }
@@ -91,7 +94,9 @@ public class EnrollmentResource {
                 .range("max_uses", body.maxUses(), 1, MAX_USES).orThrow();
         int lifetime = body.expiresInSeconds() == null ? DEFAULT_LIFETIME_SECONDS : body.expiresInSeconds();
         int uses = body.maxUses() == null ? 1 : body.maxUses();
-        return service.issue(actor.org(), actor.name(), agent, Duration.ofSeconds(lifetime), uses)
+        // A credential that outlives the request: issued only by an admin whose key is still usable now
+        return credentials.stillUsable()
+                .chain(() -> service.issue(actor.org(), actor.name(), agent, Duration.ofSeconds(lifetime), uses))
                 .map(issued -> RestResponse.status(RestResponse.Status.CREATED, new TokenEnvelope(true, TokenResponse.of(issued))));
     }
 

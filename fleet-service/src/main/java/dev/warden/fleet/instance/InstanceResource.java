@@ -22,6 +22,7 @@ import dev.warden.fleet.instance.InstanceWire.RegisterRequest;
 import dev.warden.fleet.instance.InstanceWire.Registered;
 import dev.warden.fleet.instance.InstanceWire.RegisteredEnvelope;
 import dev.warden.fleet.instance.InstanceWire.Summary;
+import dev.warden.tenancy.security.CredentialWatch;
 import dev.warden.tenancy.security.CurrentActor;
 import dev.warden.tenancy.security.Roles;
 import io.quarkus.security.identity.SecurityIdentity;
@@ -70,9 +71,12 @@ public class InstanceResource {
     private final InstanceService service;
     private final CurrentActor actor;
     private final SecurityIdentity identity;
+    private final CredentialWatch credentials;
     private final long intervalSeconds;
 
-    public InstanceResource(InstanceService service, CurrentActor actor, SecurityIdentity identity, FleetConfig config) {
+    public InstanceResource(InstanceService service, CurrentActor actor, SecurityIdentity identity, FleetConfig config,
+                            CredentialWatch credentials) {
+        this.credentials = credentials;
         this.service = service;
         this.actor = actor;
         this.identity = identity;
@@ -108,8 +112,9 @@ public class InstanceResource {
         }
         String ip = body.ip() != null ? body.ip() : clientIp(http);
         List<String> tags = body.tags() == null ? List.of() : List.copyOf(new java.util.LinkedHashSet<>(body.tags()));
-        return service.register(org, new Registration(body.hostname(), body.os(), body.version(), ip, tags,
-                        agent != null ? agent : pinned, FleetIdentity.tokenId(identity), actor.name()))
+        // The instance's credential outlives the request: issued only to a caller still usable now
+        return credentials.stillUsable().chain(() -> service.register(org, new Registration(body.hostname(), body.os(),
+                        body.version(), ip, tags, agent != null ? agent : pinned, FleetIdentity.tokenId(identity), actor.name())))
                 .map(r -> {
                     Instance i = r.instance();
                     return RestResponse.status(RestResponse.Status.CREATED, new RegisteredEnvelope(true, new Registered(

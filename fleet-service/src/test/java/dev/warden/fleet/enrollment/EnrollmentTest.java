@@ -8,6 +8,7 @@ import dev.warden.fleet.support.FleetFixtures;
 import dev.warden.fleet.support.TestClock;
 import dev.warden.tenancy.security.ApiKeys;
 import dev.warden.testing.EventTap;
+import dev.warden.testing.TestOrganizations;
 import dev.warden.testing.TestOrganizations.TestOrg;
 import io.quarkus.test.junit.QuarkusTest;
 import io.restassured.http.ContentType;
@@ -93,6 +94,17 @@ class EnrollmentTest {
         // A deregistered instance's credential is refused.
         as(org, "operator").delete("/v1/fleet/agents/" + id).then().statusCode(200);
         bearer(credential).body(Map.of()).post("/v1/fleet/agents/" + id + "/heartbeat").then().statusCode(401);
+    }
+
+    @Test
+    void noCredentialIsIssuedAfterAnAccessChangeTheBrokerHeldWhenItWasAsked() {
+        // A token and an instance credential outlive their request: an organization disabled on the broker (what its
+        // disabling's 200 says) issues neither, however far behind the service's access directory was when asked
+        String token = token(Map.of("max_uses", 3));
+        TestOrganizations.disable(FleetFixtures.bootstrap(), org);
+        as(org, "admin").body(Map.of()).post("/v1/fleet/enrollment-tokens").then().statusCode(401).body("ok", equalTo(false));
+        registerWith(token, instanceBody("after-disable")).statusCode(401);
+        as(org, "operator").body(instanceBody("by-operator")).post("/v1/fleet/agents/register").then().statusCode(401);
     }
 
     @Test

@@ -96,7 +96,7 @@ public class ExecutionService {
     public Uni<Execution> run(UUID org, String actor, UUID agentId, boolean async, Idempotency.Key key) {
         Uni<Optional<FirstRun>> asked = key == null ? Uni.createFrom().item(Optional.empty())
                 : db.inOrg(org, conn -> Idempotency.answered(conn, key, FirstRun.class));
-        Uni<Void> stillUsable = credentials.stillUsable(projectionTimeout); // the request's credential, read now
+        Uni<Void> stillUsable = credentials.stillUsable(); // the request's credential, read now
         return asked.chain(first -> first.isPresent() ? again(org, first.get().executionId(), async)
                 : fresh(org, actor, agentId, async, key, stillUsable));
     }

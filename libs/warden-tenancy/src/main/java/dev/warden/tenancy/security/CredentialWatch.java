@@ -25,6 +25,8 @@ import java.util.function.BooleanSupplier;
 public class CredentialWatch {
 
     public static final Duration EVERY = Duration.ofSeconds(1);
+    /** How long {@link #stillUsable} may wait for the broker before it answers 503. */
+    public static final Duration CATCH_UP = Duration.ofSeconds(5);
 
     private final AccessDirectory directory;
     private final SecurityIdentity identity;
@@ -54,14 +56,14 @@ public class CredentialWatch {
     /**
      * Completes once this service knows every access change answered before this call (its {@link AccessDirectory}
      * {@link AccessDirectory#current current}) and the current request's credential is still usable by it; a 401 when
-     * it is not (revoked, expired, its organization disabled), a 503 when the broker cannot say within {@code within}.
+     * it is not (revoked, expired, its organization disabled), a 503 when the broker cannot say within {@link #CATCH_UP}.
      * For what outlasts the request and must not follow a revocation's {@code 200} (starting a workload, issuing a
      * credential): a request checked as it came in, a moment before the revocation reached this service, is checked
      * again against it. Call it during the request (the identity is the request's).
      */
-    public Uni<Void> stillUsable(Duration within) {
+    public Uni<Void> stillUsable() {
         BooleanSupplier usable = usable();
-        return directory.current(within).invoke(() -> {
+        return directory.current(CATCH_UP).invoke(() -> {
             if (!usable.getAsBoolean()) {
                 throw new ApiException(401, "unauthorized", "Your credential was revoked or expired, or its organization "
                         + "disabled, while this request was on its way", List.of());

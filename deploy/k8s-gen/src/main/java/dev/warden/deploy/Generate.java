@@ -23,6 +23,7 @@ import java.util.stream.Stream;
  * Writes deploy/k8s/ from deploy/routes.json and the event contract (KafkaAccess, Topics):
  * <pre>
  * base/       the Warden services (one file each), the default-deny policy, the Gateway and HTTPRoute
+ * runs/       the namespace agents run in: runner-service's Role there, policies denying runs the network
  * platform/   Strimzi, CloudNativePG and Keycloak resources
  * monitoring/ ServiceMonitor, PrometheusRule, the scrape NetworkPolicy, the Grafana dashboard (apply it separately)
  * overlays/   dev and prod: replicas, resources, image tags
@@ -105,6 +106,10 @@ public final class Generate {
         files.put("platform/keycloak.yaml", yaml(Platform.keycloak()));
         files.put("platform/kustomization.yaml", kustomization(Map.of("namespace", Names.NAMESPACE,
                 "resources", List.of("kafka.yaml", "postgres.yaml", "keycloak.yaml"))));
+
+        files.put("runs/runs.yaml", yaml(Runs.objects()));
+        // No namespace here: each object names its own (warden-runs), and its RoleBinding's subject is in warden
+        files.put("runs/kustomization.yaml", kustomization(Map.of("resources", List.of("runs.yaml"))));
 
         files.put("monitoring/monitoring.yaml", yaml(Monitoring.objects(table)));
         files.put("monitoring/warden-dashboard.json", Monitoring.dashboardJson());

@@ -7,6 +7,8 @@ import java.util.Map;
 public final class Names {
 
     public static final String NAMESPACE = "warden";
+    /** Where agents run (runner-service's Jobs), apart from Warden's own objects and Secrets: {@link Runs}. */
+    public static final String RUNS_NAMESPACE = "warden-runs";
     public static final String KAFKA = "warden-kafka";
     public static final String POSTGRES = "warden-postgres";
     public static final String KEYCLOAK = "warden-keycloak";

@@ -17,7 +17,9 @@ public final class Overlays {
 
     static Map<String, Object> dev(List<String> services) {
         return overlay(services, "dev", 1, "250m", "384Mi", "512Mi", List.of(
+                // One instance has no standby to commit to: CloudNativePG refuses synchronous replicas >= instances
                 patch("Cluster", "add", "/spec/instances", 1),
+                patch("Cluster", "remove", "/spec/postgresql/synchronous", null),
                 patch("Keycloak", "add", "/spec/instances", 1)));
     }
 
@@ -28,7 +30,7 @@ public final class Overlays {
     private static Map<String, Object> overlay(List<String> services, String tag, int replicas, String cpu,
                                                String memory, String memoryLimit, List<Map<String, Object>> extra) {
         Map<String, Object> k = new LinkedHashMap<>();
-        k.put("resources", List.of("../../base", "../../platform"));
+        k.put("resources", List.of("../../base", "../../runs", "../../platform"));
         k.put("images", services.stream().map(s -> Map.of("name", Names.IMAGE_REPOSITORY + s, "newTag", tag)).toList());
         List<Map<String, Object>> patches = new ArrayList<>();
         Map<String, Object> deployments = new LinkedHashMap<>();
@@ -49,7 +51,12 @@ public final class Overlays {
                 Generate.json(List.of(op(op, path, value)))));
     }
 
+    /** One JSON 6902 operation; a {@code remove} has no value. */
     private static Map<String, Object> op(String op, String path, Object value) {
-        return new LinkedHashMap<>(Map.of("op", op, "path", path, "value", value));
+        Map<String, Object> operation = new LinkedHashMap<>(Map.of("op", op, "path", path));
+        if (value != null) {
+            operation.put("value", value);
+        }
+        return operation;
     }
 }

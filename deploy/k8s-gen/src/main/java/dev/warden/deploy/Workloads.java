@@ -29,9 +29,6 @@ import io.fabric8.kubernetes.api.model.networking.v1.NetworkPolicyPeerBuilder;
 import io.fabric8.kubernetes.api.model.networking.v1.NetworkPolicyPort;
 import io.fabric8.kubernetes.api.model.networking.v1.NetworkPolicyPortBuilder;
 import io.fabric8.kubernetes.api.model.policy.v1.PodDisruptionBudgetBuilder;
-import io.fabric8.kubernetes.api.model.rbac.PolicyRuleBuilder;
-import io.fabric8.kubernetes.api.model.rbac.RoleBindingBuilder;
-import io.fabric8.kubernetes.api.model.rbac.RoleBuilder;
 
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
@@ -40,8 +37,8 @@ import java.util.Map;
 
 /**
  * The objects of one service, the same for every service of deploy/routes.json: ServiceAccount, ConfigMap,
- * Deployment (the migration step as its init container), Service, PodDisruptionBudget, NetworkPolicy, and for
- * runner-service the Role its Kubernetes engine needs. Secrets are referenced by name, never written here.
+ * Deployment (the migration step as its init container), Service, PodDisruptionBudget, NetworkPolicy (runner-service's
+ * Role is in the runs' namespace: {@link Runs}). Secrets are referenced by name, never written here.
  */
 public final class Workloads {
 
@@ -62,9 +59,6 @@ public final class Workloads {
         boolean runner = service.equals(Names.RUNNER);
         objects.add(new ServiceAccountBuilder().withMetadata(meta(service))
                 .withAutomountServiceAccountToken(runner).build());
-        if (runner) {
-            objects.addAll(runnerRbac(service));
-        }
         objects.add(new ConfigMapBuilder().withMetadata(meta(configMap(service))).withData(config(service, port)).build());
         objects.add(deployment(service, port, runner));
         objects.add(new ServiceBuilder().withMetadata(meta(service)).withNewSpec()
@@ -103,9 +97,9 @@ public final class Workloads {
         data.put("WARDEN_LOG_JSON", "true");
         data.put("QUARKUS_HTTP_HOST", "0.0.0.0");
         if (service.equals(Names.RUNNER)) {
-            // On Kubernetes agents run as Jobs beside the services (the Role below), not on a local container engine.
+            // On Kubernetes agents run as Jobs in a namespace of their own (Runs), not on a local container engine.
             data.put("WARDEN_RUNNER_ENGINE", "kubernetes");
-            data.put("WARDEN_RUNNER_NAMESPACE", Names.NAMESPACE);
+            data.put("WARDEN_RUNNER_NAMESPACE", Names.RUNS_NAMESPACE);
         }
         return data;
     }
@@ -260,26 +254,6 @@ public final class Workloads {
 
     private static NetworkPolicyPort port(String protocol, int port) {
         return new NetworkPolicyPortBuilder().withProtocol(protocol).withPort(new IntOrString(port)).build();
-    }
-
-    /**
-     * runner-service's engine runs each agent as a Job and reads its output: Jobs (create, read, delete) and the
-     * pods of those Jobs with their logs (read only), in its own namespace. Nothing else.
-     */
-    private static List<HasMetadata> runnerRbac(String service) {
-        return List.of(
-                new RoleBuilder().withMetadata(meta(service)).withRules(
-                        new PolicyRuleBuilder().withApiGroups("batch").withResources("jobs")
-                                .withVerbs("create", "get", "list", "watch", "delete").build(),
-                        new PolicyRuleBuilder().withApiGroups("").withResources("pods")
-                                .withVerbs("get", "list", "watch").build(),
-                        new PolicyRuleBuilder().withApiGroups("").withResources("pods/log").withVerbs("get").build())
-                        .build(),
-                new RoleBindingBuilder().withMetadata(meta(service))
-                        .withNewRoleRef().withApiGroup("rbac.authorization.k8s.io").withKind("Role").withName(service)
-                        .endRoleRef()
-                        .addNewSubject().withKind("ServiceAccount").withName(service).withNamespace(Names.NAMESPACE)
-                        .endSubject().build());
     }
 
     static ObjectMeta meta(String name) {

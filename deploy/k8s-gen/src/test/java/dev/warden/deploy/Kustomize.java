@@ -109,10 +109,10 @@ final class Kustomize {
         }
     }
 
-    /** JSON 6902 {@code add} and {@code replace} on objects and array indexes, what the overlays use. */
+    /** JSON 6902 {@code add}, {@code replace} and {@code remove} on objects and array indexes, what the overlays use. */
     private static void apply(ObjectNode object, JsonNode op) {
         String kind = op.path("op").asText();
-        if (!kind.equals("add") && !kind.equals("replace")) {
+        if (!kind.equals("add") && !kind.equals("replace") && !kind.equals("remove")) {
             throw new IllegalArgumentException("patch op " + kind + " is not supported here");
         }
         String[] parts = op.path("path").asText().substring(1).split("/");
@@ -124,6 +124,13 @@ final class Kustomize {
             }
         }
         String last = parts[parts.length - 1];
+        if (kind.equals("remove")) {
+            if (parent instanceof ArrayNode || !parent.has(last)) {
+                throw new IllegalArgumentException(Yaml.id(object) + ": remove of missing " + op.path("path").asText());
+            }
+            ((ObjectNode) parent).remove(last);
+            return;
+        }
         if (parent instanceof ArrayNode array) {
             array.set(Integer.parseInt(last), op.get("value").deepCopy());
         } else {

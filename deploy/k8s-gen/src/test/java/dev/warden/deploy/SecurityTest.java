@@ -53,6 +53,36 @@ class SecurityTest {
         assertTrue(pod.at("/volumes/0/emptyDir").isObject());
     }
 
+    /**
+     * Agents run apart: in a namespace of their own, Pod Security "restricted", where every run is denied all traffic
+     * and a run whose tier allows network (the engine's {@code dev.warden.runner.network: "true"}) reaches DNS and the
+     * internet only, never a private, shared or link-local address (the pod network, the nodes, cloud metadata).
+     */
+    @Test
+    void runsAreDeniedTheNetworkButWhatTheirTierAllowsAndNeverTheClustersOrTheClouds() {
+        List<ObjectNode> runs = Yaml.documents(Yaml.k8s().resolve("runs/runs.yaml"));
+        JsonNode namespace = OverlaysTest.find(runs, "Namespace", Names.RUNS_NAMESPACE);
+        assertEquals("restricted", namespace.at("/metadata/labels/pod-security.kubernetes.io~1enforce").asText());
+        JsonNode deny = OverlaysTest.find(runs, "NetworkPolicy", "warden-runs-default-deny");
+        assertTrue(deny.at("/spec/podSelector").isMissingNode() || deny.at("/spec/podSelector").isEmpty(), deny.toString());
+        assertEquals("[\"Ingress\",\"Egress\"]", deny.at("/spec/policyTypes").toString());
+        assertTrue(deny.at("/spec/ingress").isMissingNode() && deny.at("/spec/egress").isMissingNode());
+        JsonNode internet = OverlaysTest.find(runs, "NetworkPolicy", "warden-runs-internet");
+        assertEquals("true", internet.at("/spec/podSelector/matchLabels/dev.warden.runner.network").asText());
+        assertEquals("[\"Egress\"]", internet.at("/spec/policyTypes").toString());
+        List<String> except = new java.util.ArrayList<>();
+        internet.at("/spec/egress/1/to").forEach(to -> to.at("/ipBlock/except").forEach(c -> except.add(c.asText())));
+        assertEquals("0.0.0.0/0", internet.at("/spec/egress/1/to/0/ipBlock/cidr").asText());
+        assertTrue(except.containsAll(List.of("10.0.0.0/8", "172.16.0.0/12", "192.168.0.0/16", "169.254.0.0/16",
+                "100.64.0.0/10", "fc00::/7", "fe80::/10")), except.toString());
+        assertEquals("53", internet.at("/spec/egress/0/ports/0/port").asText());
+        for (ObjectNode object : runs) {
+            if (!object.path("kind").asText().equals("Namespace")) {
+                assertEquals(Names.RUNS_NAMESPACE, object.at("/metadata/namespace").asText(), Yaml.id(object));
+            }
+        }
+    }
+
     @Test
     void onlyTheMigrationStepHoldsTheSchemaOwnerAndSecretsComeOnlyFromSecrets() {
         RoutingTable table = RoutingTable.load(Yaml.root().resolve("deploy/routes.json"));

@@ -53,7 +53,7 @@ final class Yaml {
     /** Every object of deploy/k8s/base, platform and monitoring (not the kustomizations). */
     static List<ObjectNode> rendered() {
         List<ObjectNode> all = new ArrayList<>();
-        for (String dir : List.of("base", "platform", "monitoring")) {
+        for (String dir : List.of("base", "runs", "platform", "monitoring")) {
             try (var files = Files.list(k8s().resolve(dir))) {
                 for (Path file : files.sorted().toList()) {
                     String name = file.getFileName().toString();

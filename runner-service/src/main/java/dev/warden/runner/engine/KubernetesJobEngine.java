@@ -37,6 +37,9 @@ public final class KubernetesJobEngine implements ContainerEngine {
     private final KubernetesClient client;
     private final String namespace;
 
+    /** {@code "true"} on a run's pod whose tier allows network, {@code "false"} otherwise. */
+    public static final String LABEL_NETWORK = "dev.warden.runner.network";
+
     public KubernetesJobEngine(KubernetesClient client, String namespace) {
         this.client = client;
         this.namespace = namespace;
@@ -55,8 +58,11 @@ public final class KubernetesJobEngine implements ContainerEngine {
     /** The Job of a run, as it is created. */
     Job job(RunSpec spec) {
         Limits limits = spec.limits();
+        // The tier's network is the cluster's NetworkPolicies' to enforce, by this label (deploy/k8s/runs): none
+        // unless the tier allows it, and then the internet only, never the cluster's or the cloud's internal addresses.
         Map<String, String> labels = Map.of(DockerEngine.LABEL_INSTANCE, spec.instance(),
-                DockerEngine.LABEL_EXECUTION, spec.executionId().toString(), DockerEngine.LABEL_ORG, spec.orgId().toString());
+                DockerEngine.LABEL_EXECUTION, spec.executionId().toString(), DockerEngine.LABEL_ORG, spec.orgId().toString(),
+                LABEL_NETWORK, String.valueOf(limits.network()));
         Quantity cpu = new Quantity(Math.round(limits.cpus() * 1000) + "m");
         Quantity memory = new Quantity(limits.memoryMb() + "Mi");
         return new JobBuilder()

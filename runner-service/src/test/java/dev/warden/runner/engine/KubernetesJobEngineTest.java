@@ -54,6 +54,12 @@ class KubernetesJobEngineTest {
         assertEquals(List.of("ALL"), container.getSecurityContext().getCapabilities().getDrop());
         assertEquals(false, job.getSpec().getTemplate().getSpec().getAutomountServiceAccountToken());
         assertEquals(spec.executionId().toString(), job.getMetadata().getLabels().get(DockerEngine.LABEL_EXECUTION));
+        // The pod says whether its tier allows network: deploy/k8s/runs' NetworkPolicies enforce it by this label
+        assertEquals("false", job.getSpec().getTemplate().getMetadata().getLabels().get(KubernetesJobEngine.LABEL_NETWORK));
+        RunSpec networked = new RunSpec(spec.executionId(), spec.orgId(), spec.agentId(), spec.image(),
+                new Limits("team", 0.5, 32, 30_000, 32, 65_536, true), spec.instance());
+        assertEquals("true", engine.job(networked).getSpec().getTemplate().getMetadata().getLabels()
+                .get(KubernetesJobEngine.LABEL_NETWORK));
 
         String pod = terminate(spec, 0, "Completed");
         server.expect().get().withPath("/api/v1/namespaces/" + NS + "/pods/" + pod + "/log?pretty=false")

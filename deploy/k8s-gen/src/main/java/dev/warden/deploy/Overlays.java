@@ -33,14 +33,16 @@ public final class Overlays {
         k.put("resources", List.of("../../base", "../../runs", "../../platform"));
         k.put("images", services.stream().map(s -> Map.of("name", Names.IMAGE_REPOSITORY + s, "newTag", tag)).toList());
         List<Map<String, Object>> patches = new ArrayList<>();
-        Map<String, Object> deployments = new LinkedHashMap<>();
-        deployments.put("target", Map.of("kind", "Deployment", "labelSelector", "app.kubernetes.io/part-of=warden"));
-        deployments.put("patch", Generate.json(List.of(
-                op("replace", "/spec/replicas", replicas),
-                op("replace", "/spec/template/spec/containers/0/resources", Map.of(
-                        "requests", Map.of("cpu", cpu, "memory", memory),
-                        "limits", Map.of("memory", memoryLimit))))));
-        patches.add(deployments);
+        for (String kind : List.of("Deployment", "StatefulSet")) { // runner-service is a StatefulSet (Workloads)
+            Map<String, Object> workloads = new LinkedHashMap<>();
+            workloads.put("target", Map.of("kind", kind, "labelSelector", "app.kubernetes.io/part-of=warden"));
+            workloads.put("patch", Generate.json(List.of(
+                    op("replace", "/spec/replicas", replicas),
+                    op("replace", "/spec/template/spec/containers/0/resources", Map.of(
+                            "requests", Map.of("cpu", cpu, "memory", memory),
+                            "limits", Map.of("memory", memoryLimit))))));
+            patches.add(workloads);
+        }
         patches.addAll(extra);
         k.put("patches", patches);
         return k;

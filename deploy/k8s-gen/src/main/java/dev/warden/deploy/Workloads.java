@@ -20,7 +20,10 @@ import io.fabric8.kubernetes.api.model.ServiceAccountBuilder;
 import io.fabric8.kubernetes.api.model.ServiceBuilder;
 import io.fabric8.kubernetes.api.model.VolumeMount;
 import io.fabric8.kubernetes.api.model.VolumeMountBuilder;
+import io.fabric8.kubernetes.api.model.PodTemplateSpec;
+import io.fabric8.kubernetes.api.model.PodTemplateSpecBuilder;
 import io.fabric8.kubernetes.api.model.apps.DeploymentBuilder;
+import io.fabric8.kubernetes.api.model.apps.StatefulSetBuilder;
 import io.fabric8.kubernetes.api.model.networking.v1.NetworkPolicyBuilder;
 import io.fabric8.kubernetes.api.model.networking.v1.NetworkPolicyEgressRule;
 import io.fabric8.kubernetes.api.model.networking.v1.NetworkPolicyEgressRuleBuilder;
@@ -123,12 +126,7 @@ public final class Workloads {
                 .withSecurityContext(containerSecurity())
                 .withVolumeMounts(tmp())
                 .build();
-        return new DeploymentBuilder().withMetadata(meta(service)).withNewSpec()
-                .withReplicas(1)
-                .withNewSelector().withMatchLabels(Names.selector(service)).endSelector()
-                .withNewStrategy().withType("RollingUpdate").withNewRollingUpdate()
-                .withMaxUnavailable(new IntOrString(0)).withMaxSurge(new IntOrString(1)).endRollingUpdate().endStrategy()
-                .withNewTemplate()
+        PodTemplateSpec template = new PodTemplateSpecBuilder()
                 .withNewMetadata().withLabels(Names.labels(service)).endMetadata()
                 .withNewSpec()
                 .withServiceAccountName(service)
@@ -140,7 +138,26 @@ public final class Workloads {
                 .addNewVolume().withName("tmp").withNewEmptyDir().withSizeLimit(new Quantity("64Mi")).endEmptyDir()
                 .endVolume()
                 .endSpec()
-                .endTemplate()
+                .build();
+        if (runner) {
+            // A name of its own per replica, kept across restarts (runner-service-0, -1, ...): the engine labels each
+            // run's Job with it, and a replica starting reaps what its predecessor of that name left (OrphanReaper).
+            // Under a Deployment every replica was "local" and each reaped the others' runs.
+            return new StatefulSetBuilder().withMetadata(meta(service)).withNewSpec()
+                    .withReplicas(1)
+                    .withServiceName(service)
+                    .withPodManagementPolicy("Parallel")
+                    .withNewSelector().withMatchLabels(Names.selector(service)).endSelector()
+                    .withNewUpdateStrategy().withType("RollingUpdate").endUpdateStrategy()
+                    .withTemplate(template)
+                    .endSpec().build();
+        }
+        return new DeploymentBuilder().withMetadata(meta(service)).withNewSpec()
+                .withReplicas(1)
+                .withNewSelector().withMatchLabels(Names.selector(service)).endSelector()
+                .withNewStrategy().withType("RollingUpdate").withNewRollingUpdate()
+                .withMaxUnavailable(new IntOrString(0)).withMaxSurge(new IntOrString(1)).endRollingUpdate().endStrategy()
+                .withTemplate(template)
                 .endSpec().build();
     }
 
@@ -160,6 +177,10 @@ public final class Workloads {
                 fromSecret("KAFKA_SASL_JAAS_CONFIG", Names.kafkaUserSecret(service), "sasl.jaas.config"),
                 fromSecret("KAFKA_SSL_TRUSTSTORE_CERTIFICATES", Names.KAFKA + "-cluster-ca-cert", "ca.crt"),
                 fromSecret("WARDEN_PLATFORM_API_KEY_SHA256", Names.PLATFORM_SECRET, "api-key-sha256")));
+        if (service.equals(Names.RUNNER)) {
+            env.add(new EnvVarBuilder().withName("WARDEN_RUNNER_INSTANCE").withNewValueFrom().withNewFieldRef()
+                    .withFieldPath("metadata.name").endFieldRef().endValueFrom().build());
+        }
         if (service.equals(Names.AUDIT_SIGNER)) {
             env.add(fromSecret("WARDEN_AUDIT_SIGNING_KEY", service + "-signing-key", "private"));
             env.add(fromSecret("WARDEN_AUDIT_SIGNING_PUBLIC_KEY", service + "-signing-key", "public"));

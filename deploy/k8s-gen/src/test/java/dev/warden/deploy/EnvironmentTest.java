@@ -46,7 +46,7 @@ class EnvironmentTest {
                 }
             }
             Set<String> given = new TreeSet<>();
-            JsonNode app = OverlaysTest.find(objects, "Deployment", service).at("/spec/template/spec/containers/0");
+            JsonNode app = OverlaysTest.workload(objects, service).at("/spec/template/spec/containers/0");
             app.path("env").forEach(e -> given.add(e.path("name").asText()));
             OverlaysTest.find(objects, "ConfigMap", Workloads.configMap(service)).path("data").fieldNames()
                     .forEachRemaining(given::add);
@@ -69,7 +69,7 @@ class EnvironmentTest {
         assertTrue(required.size() >= 3 && !fromLauncher.isEmpty(), required + " " + fromLauncher);
         for (String service : RoutingTable.load(Yaml.root().resolve("deploy/routes.json")).services().keySet()) {
             Set<String> given = new TreeSet<>();
-            OverlaysTest.find(Yaml.rendered(), "Deployment", service).at("/spec/template/spec/initContainers/0/env")
+            OverlaysTest.workload(Yaml.rendered(), service).at("/spec/template/spec/initContainers/0/env")
                     .forEach(e -> given.add(e.path("name").asText()));
             assertTrue(given.containsAll(required), service + ": " + given + " lacks some of " + required);
             assertTrue(given.containsAll(fromLauncher), service + ": " + given + " lacks some of " + fromLauncher);

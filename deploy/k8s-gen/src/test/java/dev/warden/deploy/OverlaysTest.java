@@ -32,7 +32,7 @@ class OverlaysTest {
         List<ObjectNode> objects = Kustomize.build(Yaml.k8s().resolve("overlays/" + overlay));
         RoutingTable table = RoutingTable.load(Yaml.root().resolve("deploy/routes.json"));
         for (String service : table.services().keySet()) {
-            JsonNode deployment = find(objects, "Deployment", service);
+            JsonNode deployment = workload(objects, service);
             assertEquals(REPLICAS.get(overlay), deployment.at("/spec/replicas").asInt(), service);
             assertEquals("warden", deployment.at("/metadata/namespace").asText());
             for (String list : List.of("containers", "initContainers")) {
@@ -87,6 +87,11 @@ class OverlaysTest {
 
     private static Map<String, JsonNode> byId(List<ObjectNode> objects) {
         return objects.stream().collect(Collectors.toMap(Yaml::id, o -> o, (a, b) -> a, java.util.TreeMap::new));
+    }
+
+    /** A service's Deployment, or runner-service's StatefulSet (a stable name per replica: Workloads). */
+    static JsonNode workload(List<ObjectNode> objects, String service) {
+        return find(objects, service.equals(Names.RUNNER) ? "StatefulSet" : "Deployment", service);
     }
 
     static JsonNode find(List<ObjectNode> objects, String kind, String name) {

@@ -43,7 +43,7 @@ class RoutesTest {
             for (ObjectNode object : objects) {
                 assertEquals(List.of(), TypedModelTest.check(object, TypedModelTest.TYPED.get(object.path("kind").asText())));
             }
-            SecurityTest.assertLockedDown(OverlaysTest.find(objects, "Deployment", service), service);
+            SecurityTest.assertLockedDown(OverlaysTest.workload(objects, service), service);
             assertTrue(Yaml.documents(files.get("platform/postgres.yaml")).stream()
                     .anyMatch(o -> o.at("/spec/name").asText().equals(Names.database(service))), service);
         }

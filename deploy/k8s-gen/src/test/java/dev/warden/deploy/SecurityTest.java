@@ -20,7 +20,7 @@ class SecurityTest {
         RoutingTable table = RoutingTable.load(Yaml.root().resolve("deploy/routes.json"));
         List<ObjectNode> objects = Yaml.rendered();
         for (String service : table.services().keySet()) {
-            assertLockedDown(OverlaysTest.find(objects, "Deployment", service), service);
+            assertLockedDown(OverlaysTest.workload(objects, service), service);
         }
     }
 
@@ -88,7 +88,7 @@ class SecurityTest {
         RoutingTable table = RoutingTable.load(Yaml.root().resolve("deploy/routes.json"));
         List<ObjectNode> objects = Yaml.rendered();
         for (String service : table.services().keySet()) {
-            JsonNode pod = OverlaysTest.find(objects, "Deployment", service).at("/spec/template/spec");
+            JsonNode pod = OverlaysTest.workload(objects, service).at("/spec/template/spec");
             JsonNode migrate = pod.path("initContainers").get(0);
             JsonNode app = pod.path("containers").get(0);
             assertEquals(Workloads.MIGRATE_MAIN, migrate.path("command").get(migrate.path("command").size() - 1).asText());

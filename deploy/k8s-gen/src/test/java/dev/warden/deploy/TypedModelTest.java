@@ -50,6 +50,7 @@ class TypedModelTest {
             Map.entry("ConfigMap", ConfigMap.class),
             Map.entry("Service", Service.class),
             Map.entry("Deployment", Deployment.class),
+            Map.entry("StatefulSet", io.fabric8.kubernetes.api.model.apps.StatefulSet.class),
             Map.entry("PodDisruptionBudget", PodDisruptionBudget.class),
             Map.entry("NetworkPolicy", NetworkPolicy.class),
             Map.entry("Role", Role.class),

@@ -30,7 +30,7 @@ record Deployment(JsonNode pod, JsonNode configMap) {
             while (objects.hasNext()) {
                 JsonNode object = objects.next();
                 switch (object.path("kind").asText()) {
-                    case "Deployment" -> pod = object.at("/spec/template/spec");
+                    case "Deployment", "StatefulSet" -> pod = object.at("/spec/template/spec");
                     case "ConfigMap" -> configMap = object.path("data");
                     default -> { }
                 }
@@ -75,9 +75,15 @@ record Deployment(JsonNode pod, JsonNode configMap) {
                 configMap.fieldNames().forEachRemaining(key -> sources.put(key, key));
             }
         });
-        container.path("env").forEach(e -> sources.put(e.path("name").asText(),
-                e.at("/valueFrom/configMapKeyRef/key").asText(e.path("name").asText())));
         Map<String, String> environment = new LinkedHashMap<>();
+        container.path("env").forEach(e -> {
+            if (e.at("/valueFrom/fieldRef/fieldPath").asText().equals("metadata.name")) {
+                // The pod's name: a StatefulSet's first replica's, as the cluster would give it
+                environment.put(e.path("name").asText(), container.path("name").asText() + "-0");
+            } else {
+                sources.put(e.path("name").asText(), e.at("/valueFrom/configMapKeyRef/key").asText(e.path("name").asText()));
+            }
+        });
         sources.forEach((name, source) -> {
             if (notHere.contains(name)) {
                 return;

@@ -74,6 +74,13 @@ class MetricsTest {
 
     @Test
     void aMessageTheHandlerDeadLettersCountsForItsGroupAndTopic() {
+        // Every topic the group consumes has its counters from the start, at zero before anything was dead-lettered:
+        // a counter first seen at 1 has no increase for Prometheus, and the first dead letter raised no alert
+        PrometheusText metrics = scrape();
+        for (String topic : AuditRecorder.TOPICS) {
+            assertTrue(metrics.value("warden_consumer_dead_lettered_total", "group", GROUP, "topic", topic) >= 0, topic);
+            assertTrue(metrics.value("warden_consumer_handled_total", "group", GROUP, "topic", topic) >= 0, topic);
+        }
         double before = Math.max(0, scrape().value("warden_consumer_dead_lettered_total", "group", GROUP,
                 "topic", Topics.AGENT_ACTIONS));
 

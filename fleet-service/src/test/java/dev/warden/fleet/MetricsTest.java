@@ -41,10 +41,10 @@ class MetricsTest {
         double started = System.currentTimeMillis() / 1000.0;
         // The sweep runs every 200 ms in tests: a round completed after this test began is a later marker.
         Awaitility.await().atMost(Duration.ofSeconds(10)).until(() ->
-                scrape().value("warden_leader_job_last_round_timestamp_seconds", "job", "fleet-liveness") >= started);
+                scrape().value("warden_leader_job_last_round_timestamp_seconds", "leader_job", "fleet-liveness") >= started);
         PrometheusText metrics = scrape();
-        assertEquals(1.0, metrics.value("warden_leader_job_leader", "job", "fleet-liveness"), "one replica: it leads");
-        assertTrue(metrics.value("warden_leader_job_failed_rounds_total", "job", "fleet-liveness") >= 0);
+        assertEquals(1.0, metrics.value("warden_leader_job_leader", "leader_job", "fleet-liveness"), "one replica: it leads");
+        assertTrue(metrics.value("warden_leader_job_failed_rounds_total", "leader_job", "fleet-liveness") >= 0);
         // Counted every 15 s by the sweep: at least the instance registered here is online (the first round counts).
         FleetFixtures.registerId(FleetFixtures.organization(), "counted");
         Awaitility.await().atMost(Duration.ofSeconds(30))

@@ -76,10 +76,10 @@ public final class Monitoring {
                         "sum(increase(warden_audit_chain_verifications_total{result=\"invalid\"}[1h])) > 0", "0m",
                         "A whole-chain verification found the audit chain altered: see GET /v1/audit/verifications/{id} for the first entry that does not verify.")),
                 alert("WardenFleetSweepStale",
-                        "time() - max(warden_leader_job_last_round_timestamp_seconds{job=\"fleet-liveness\"}) > 300", "5m",
+                        "time() - max(warden_leader_job_last_round_timestamp_seconds{leader_job=\"fleet-liveness\"}) > 300", "5m",
                         "No replica of fleet-service has completed a liveness sweep for 5 minutes: silent instances are not marked stale or offline."),
                 alert("WardenCheckpointsStale",
-                        "time() - max(warden_leader_job_last_round_timestamp_seconds{job=\"audit-checkpoints\"}) > 3600", "10m",
+                        "time() - max(warden_leader_job_last_round_timestamp_seconds{leader_job=\"audit-checkpoints\"}) > 3600", "10m",
                         "No replica of audit-service has completed a checkpoint round for an hour: new audit entries are not covered by a signed checkpoint."));
     }
 

@@ -22,6 +22,7 @@ import org.apache.kafka.clients.consumer.ConsumerRecord;
 import org.jboss.logging.MDC;
 
 import java.io.IOException;
+import java.util.Collection;
 import java.util.LinkedHashSet;
 import java.util.List;
 import java.util.Locale;
@@ -82,18 +83,38 @@ final class ConsumerTelemetry {
         CURRENT.set(this);
     }
 
+    /**
+     * Registers the group's counters of {@code topics} at zero before its first event: a counter that first appears at
+     * 1 has no increase for Prometheus' {@code increase()}, so the first dead letter of a topic raised no alert.
+     */
+    ConsumerTelemetry consuming(Collection<String> topics) {
+        topics.forEach(topic -> {
+            handledCounter(topic);
+            deadLetteredCounter(topic);
+        });
+        return this;
+    }
+
     void handled(List<ConsumerRecord<String, String>> records) {
         for (ConsumerRecord<String, String> record : records) {
-            handled.computeIfAbsent(record.topic(), topic -> Counter.builder("warden.consumer.handled")
-                    .description("Events the group's handler completed (including those it dead-lettered itself)")
-                    .tags("group", group, "topic", topic).register(registry)).increment();
+            handledCounter(record.topic()).increment();
         }
     }
 
     void deadLettered(String topic) {
-        deadLettered.computeIfAbsent(topic, t -> Counter.builder("warden.consumer.dead.lettered")
+        deadLetteredCounter(topic).increment();
+    }
+
+    private Counter handledCounter(String topic) {
+        return handled.computeIfAbsent(topic, t -> Counter.builder("warden.consumer.handled")
+                .description("Events the group's handler completed (including those it dead-lettered itself)")
+                .tags("group", group, "topic", t).register(registry));
+    }
+
+    private Counter deadLetteredCounter(String topic) {
+        return deadLettered.computeIfAbsent(topic, t -> Counter.builder("warden.consumer.dead.lettered")
                 .description("Events sent to <topic>.dlq by the group")
-                .tags("group", group, "topic", t).register(registry)).increment();
+                .tags("group", group, "topic", t).register(registry));
     }
 
     void failedAttempt(FailureKind kind) {

@@ -55,7 +55,7 @@ public class EventConsumers {
      */
     public EventConsumerLoop start(String group, Collection<String> topics, BatchHandler handler, long generation) {
         EventConsumerLoop loop = EventConsumerLoop.start(kafka, config, deadLetters, group, topics, handler,
-                new ConsumerTelemetry(meters, openTelemetry, group), generation);
+                new ConsumerTelemetry(meters, openTelemetry, group).consuming(topics), generation);
         started.add(loop);
         return loop;
     }

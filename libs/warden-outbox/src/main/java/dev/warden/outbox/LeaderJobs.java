@@ -29,6 +29,9 @@ import java.util.concurrent.ConcurrentHashMap;
 @ApplicationScoped
 public class LeaderJobs {
 
+    /** The tag naming the job on its metrics. */
+    public static final String JOB_TAG = "leader_job";
+
     private final List<LeaderJob> jobs;
     private final OutboxConfig config;
     private final LeaderConnection database;
@@ -58,7 +61,9 @@ public class LeaderJobs {
     }
 
     private void observe(LeaderLoop loop) {
-        Tags job = Tags.of("job", loop.name());
+        // Not "job": Prometheus keeps that label for the scrape job and renames a target's own to exported_job, so an
+        // alert on {job="fleet-liveness"} selected nothing
+        Tags job = Tags.of(JOB_TAG, loop.name());
         Gauge.builder("warden.leader.job.leader", loop, l -> l.isLeader() ? 1 : 0).tags(job)
                 .description("1 while this replica holds the job's lock").register(registry);
         Gauge.builder("warden.leader.job.last.round.timestamp", loop, l -> l.lastRoundMillis() / 1000.0).tags(job)

@@ -37,11 +37,16 @@ public final class GatewayRoutes {
             var path = route.match() == RoutingTable.Match.PREFIX
                     ? new HTTPPathMatchBuilder().withType("PathPrefix").withValue(route.prefix()).build()
                     : new HTTPPathMatchBuilder().withType("RegularExpression").withValue(route.regex()).build();
-            rules.add(new HTTPRouteRuleBuilder()
+            HTTPRouteRuleBuilder rule = new HTTPRouteRuleBuilder()
                     .addNewMatch().withPath(path).endMatch()
                     .addNewBackendRef().withName(route.service()).withPort(table.services().get(route.service()))
-                    .endBackendRef()
-                    .build());
+                    .endBackendRef();
+            if (route.timeout() != null) {
+                // A run answers when its container ends (up to the tier's timeout), a stream never: an implementation's
+                // default (Envoy's 15 s) would cut both
+                rule.withNewTimeouts().withRequest(route.timeout()).endTimeouts();
+            }
+            rules.add(rule.build());
         }
         Map<String, String> labels = Map.of("app.kubernetes.io/part-of", "warden");
         return List.of(

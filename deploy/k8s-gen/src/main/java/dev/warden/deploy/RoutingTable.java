@@ -20,8 +20,18 @@ public record RoutingTable(Map<String, Integer> services, List<Route> routes) {
 
     public enum Match { PREFIX, REGEX, PATTERN }
 
-    /** One route; {@link #regex()} is the regular expression that Kubernetes carries for regex and pattern routes. */
-    public record Route(Match match, String path, String service) {
+    /** A Gateway API duration: 1 to 4 numbers, each with its unit. */
+    private static final java.util.regex.Pattern DURATION = java.util.regex.Pattern.compile("([0-9]{1,5}(h|m|s|ms)){1,4}");
+
+    /**
+     * One route; {@link #regex()} is the regular expression that Kubernetes carries for regex and pattern routes;
+     * {@code timeout} its HTTPRoute rule's request timeout, or null for the implementation's default.
+     */
+    public record Route(Match match, String path, String service, String timeout) {
+
+        public Route(Match match, String path, String service) {
+            this(match, path, service, null);
+        }
 
         public String regex() {
             return switch (match) {
@@ -49,7 +59,11 @@ public record RoutingTable(Map<String, Integer> services, List<Route> routes) {
                 if (!services.containsKey(service)) {
                     throw new IllegalArgumentException(file + ": a route names unknown service " + service);
                 }
-                routes.add(new Route(match, node.path("path").asText(), service));
+                String timeout = node.path("timeout").isMissingNode() ? null : node.path("timeout").asText();
+                if (timeout != null && !DURATION.matcher(timeout).matches()) {
+                    throw new IllegalArgumentException(file + ": timeout " + timeout + " is no Gateway API duration (e.g. 30s, 1m, 0s)");
+                }
+                routes.add(new Route(match, node.path("path").asText(), service, timeout));
             }
             return new RoutingTable(services, routes);
         } catch (IOException e) {

@@ -75,6 +75,25 @@ class RoutesTest {
                 .anyMatch(o -> o.path("kind").asText().startsWith("Role")));
     }
 
+    /**
+     * What answers when an agent's run ends (up to the enterprise tier's 600 s) or streams without end (an execution's
+     * log, the fleet's and the registry's live views) has no request timeout at the cluster's gateway: Envoy's default
+     * of 15 s cut both. Everything else keeps the implementation's default.
+     */
+    @Test
+    void runsAndStreamsHaveNoRequestTimeoutAtTheClustersGateway() {
+        JsonNode route = httpRoute(Yaml.documents(Yaml.k8s().resolve("base/gateway.yaml")));
+        java.util.Map<String, String> timeouts = new java.util.TreeMap<>();
+        route.at("/spec/rules").forEach(rule -> timeouts.put(rule.at("/matches/0/path/value").asText(),
+                rule.at("/timeouts/request").asText()));
+        for (String streaming : List.of("/v1/agents/[^/]+/run/?", "/v1/agents/[^/]+/executions/?", "/v1/executions",
+                "/v1/fleet", "/v1/registry")) {
+            assertEquals("0s", timeouts.get(streaming), streaming);
+        }
+        assertEquals("", timeouts.get("/v1/agents"));
+        assertEquals("", timeouts.get("/v1/audit"));
+    }
+
     @Test
     void aTableTheGatewayApiWouldReadDifferentlyIsRefused() {
         var shadowedPrefix = new RoutingTable(java.util.Map.of("a", 1, "b", 2), List.of(
@@ -118,6 +137,7 @@ class RoutesTest {
             assertEquals(prefix ? r.prefix() : r.regex(), path.path("value").asText(), r.path());
             assertEquals(r.service(), rules.get(i).at("/backendRefs/0/name").asText());
             assertEquals(table.services().get(r.service()).intValue(), rules.get(i).at("/backendRefs/0/port").asInt());
+            assertEquals(r.timeout() == null ? "" : r.timeout(), rules.get(i).at("/timeouts/request").asText(), r.path());
         }
         for (String sample : samples(table)) {
             assertEquals(firstMatch(table, sample), gatewayMatch(rules, sample), sample);

@@ -203,6 +203,12 @@ class FaultsTest {
         assertNotNull(ready.reason("kafka"));
         assertEquals("UP", ready.check("database"));
         assertEquals(200, HealthProbe.live(RestAssured.port, PROMPTLY).status(), "liveness does not depend on Kafka");
+        // What a Kubernetes readinessProbe asks: this replica can serve (its access directory is current); the broker,
+        // shared by every replica, must not take them all out of the gateway at once
+        HealthProbe serving = HealthProbe.serving(RestAssured.port, PROMPTLY);
+        assertEquals(200, serving.status());
+        assertEquals("UP", serving.check("access-directory"));
+        assertEquals(null, serving.check("kafka"));
         // No request needs the broker: a change waits in the outbox and is published once it is back.
         String id = tenant.admin().body(AgentMother.triageAgent()).post("/v1/agents").then().statusCode(201)
                 .extract().path("id");

@@ -121,7 +121,9 @@ public final class Workloads {
                 .withEnv(serviceSecrets(service))
                 .withStartupProbe(probe("/q/health/started", 5, 60))
                 .withLivenessProbe(probe("/q/health/live", 10, 3))
-                .withReadinessProbe(probe("/q/health/ready", 5, 3))
+                // This replica can serve; not the database, broker or consumers every replica shares, which would take
+                // them all out of the gateway at once (AccessDirectoryReadiness)
+                .withReadinessProbe(probe("/q/health/group/serving", 5, 3))
                 .withResources(resources("250m", "384Mi", "512Mi"))
                 .withSecurityContext(containerSecurity())
                 .withVolumeMounts(tmp())

@@ -49,7 +49,7 @@ class SecurityTest {
         }
         JsonNode app = pod.path("containers").get(0);
         assertEquals("/q/health/live", app.at("/livenessProbe/httpGet/path").asText());
-        assertEquals("/q/health/ready", app.at("/readinessProbe/httpGet/path").asText());
+        assertEquals("/q/health/group/serving", app.at("/readinessProbe/httpGet/path").asText());
         assertTrue(pod.at("/volumes/0/emptyDir").isObject());
     }
 

@@ -31,6 +31,11 @@ public record HealthProbe(int status, JsonNode body) {
                 .until(() -> ready(port, promptly).status() == 200);
     }
 
+    /** The {@code serving} group: what a Kubernetes readinessProbe asks (warden-tenancy's AccessDirectoryReadiness). */
+    public static HealthProbe serving(int port, Duration within) {
+        return ask(port, "/q/health/group/serving", within);
+    }
+
     public static HealthProbe live(int port, Duration within) {
         return ask(port, "/q/health/live", within);
     }

@@ -99,6 +99,10 @@ public final class Workloads {
         data.put("WARDEN_TRUSTED_PROXIES", "10.0.0.0/8");
         data.put("WARDEN_LOG_JSON", "true");
         data.put("QUARKUS_HTTP_HOST", "0.0.0.0");
+        // On SIGTERM: serve on while the gateway learns the pod is terminating, then let requests in flight finish;
+        // both within the pod's 30 s grace period
+        data.put("QUARKUS_SHUTDOWN_DELAY", "5s");
+        data.put("QUARKUS_SHUTDOWN_TIMEOUT", "20s");
         if (service.equals(Names.RUNNER)) {
             // On Kubernetes agents run as Jobs in a namespace of their own (Runs), not on a local container engine.
             data.put("WARDEN_RUNNER_ENGINE", "kubernetes");
@@ -135,6 +139,10 @@ public final class Workloads {
                 .withAutomountServiceAccountToken(runner)
                 .withNewSecurityContext().withRunAsNonRoot(true).withRunAsUser(USER).withRunAsGroup(USER)
                 .withNewSeccompProfile().withType("RuntimeDefault").endSeccompProfile().endSecurityContext()
+                // Replicas on different nodes where the cluster can: a node lost takes one replica, not all
+                .addNewTopologySpreadConstraint().withMaxSkew(1).withTopologyKey("kubernetes.io/hostname")
+                .withWhenUnsatisfiable("ScheduleAnyway").withNewLabelSelector().withMatchLabels(Names.selector(service))
+                .endLabelSelector().endTopologySpreadConstraint()
                 .withInitContainers(migrate)
                 .withContainers(app)
                 .addNewVolume().withName("tmp").withNewEmptyDir().withSizeLimit(new Quantity("64Mi")).endEmptyDir()

@@ -92,6 +92,26 @@ class PlatformTest {
                 .asText());
     }
 
+    /**
+     * The Secrets docs/deploy.md has the operator create are every one the manifests name: a service left out of its
+     * owner Secrets' loop never started (its migrate container waits for the Secret), and without the backup store's
+     * Secret WAL archiving failed until the database's volume was full.
+     */
+    @Test
+    void theDeployGuidesSecretScriptCreatesEverySecretTheManifestsName() throws Exception {
+        String guide = java.nio.file.Files.readString(Yaml.root().resolve("docs/deploy.md"));
+        java.util.regex.Matcher loop = java.util.regex.Pattern.compile("for s in ([a-z -]+); do +# one per service").matcher(guide);
+        assertTrue(loop.find(), "the owner Secrets' loop");
+        Set<String> inLoop = new TreeSet<>(List.of(loop.group(1).trim().split("\\s+")));
+        Set<String> services = new TreeSet<>();
+        table.services().keySet().forEach(service -> services.add(Names.shortName(service)));
+        assertEquals(services, inLoop);
+        for (String secret : List.of(Names.APP_ROLE_SECRET, "keycloak-db", Names.PLATFORM_SECRET,
+                Names.AUDIT_SIGNER + "-signing-key", "warden-backup-s3")) {
+            assertTrue(guide.contains("create secret generic " + secret + " "), secret);
+        }
+    }
+
     @Test
     void cloudNativePgHasADatabaseAndOwnerPerServiceAndTheRuntimeRoleOwnsNothing() {
         JsonNode cluster = OverlaysTest.find(objects, "Cluster", Names.POSTGRES);

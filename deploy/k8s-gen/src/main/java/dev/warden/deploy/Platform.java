@@ -156,7 +156,11 @@ public final class Platform {
         spec.put("storage", Map.of("size", "20Gi"));
         // A commit is acknowledged once one standby has it too (quorum of one, CloudNativePG 1.25+; `required`: with no
         // standby to confirm, writes wait rather than risk it), so a failover never loses what a service acknowledged.
-        spec.put("postgresql", Map.of("parameters", Map.of("max_connections", "200"),
+        // Connections at the worst moment, a rolling update of everything in prod: per service pod its pool
+        // (quarkus.datasource.reactive.max-size: agent 8, the others 20) and up to 4 leader connections, so about 108
+        // per set of five pods, times three (two replicas and the surge pod) is 324; Keycloak's two instances up to 100
+        // each (its default pool); and the operator's own. 200 was short of that.
+        spec.put("postgresql", Map.of("parameters", Map.of("max_connections", "600"),
                 "synchronous", Map.of("method", "any", "number", 1, "dataDurability", "required")));
         spec.put("managed", Map.of("roles", roles));
         spec.put("backup", Map.of(

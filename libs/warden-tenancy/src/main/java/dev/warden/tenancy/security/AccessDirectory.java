@@ -16,10 +16,12 @@ import io.quarkus.runtime.StartupEvent;
 import jakarta.enterprise.context.ApplicationScoped;
 import jakarta.enterprise.event.Observes;
 import org.apache.kafka.clients.admin.Admin;
+import org.apache.kafka.clients.admin.ListOffsetsResult.ListOffsetsResultInfo;
 import org.apache.kafka.clients.admin.OffsetSpec;
 import org.apache.kafka.clients.consumer.ConsumerConfig;
 import org.apache.kafka.clients.consumer.ConsumerRecord;
 import org.apache.kafka.clients.consumer.KafkaConsumer;
+import org.apache.kafka.common.KafkaFuture;
 import org.apache.kafka.common.PartitionInfo;
 import org.apache.kafka.common.TopicPartition;
 import org.apache.kafka.common.errors.WakeupException;
@@ -32,9 +34,11 @@ import java.util.List;
 import java.util.Map;
 import java.util.Optional;
 import java.util.UUID;
+import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.function.BooleanSupplier;
+import java.util.stream.Collectors;
 
 /**
  * Every organization and API key, read from the compacted {@code warden.access.v1} topic from its beginning by each
@@ -56,6 +60,10 @@ public class AccessDirectory {
     private final Map<TopicPartition, Long> read = new ConcurrentHashMap<>();
     /** Asks the broker for the topic's end offsets ({@link #current}); opened at first use. */
     private Admin admin;
+    private final Object endsLock = new Object();
+    /** The end offsets callers wait for that are not asked yet ({@link #endOffsets}); under {@link #endsLock}. */
+    private CompletableFuture<Map<TopicPartition, Long>> nextEnds;
+    private boolean endsInFlight;
     private volatile boolean caughtUp;
     private volatile KafkaConsumer<String, String> consumer;
     private volatile boolean running;
@@ -139,24 +147,79 @@ public class AccessDirectory {
     /**
      * Completes once this directory has read everything the access topic held when this was called (its end offsets,
      * asked of the broker), on the caller's context; fails with a 503 after {@code timeout} or when the broker cannot
-     * say. For a check that must see every access change answered before it (a revocation's {@code 200}), not only
-     * those that have reached this service: agent-service answers a revocation once it is on the broker
-     * ({@link #reflects}), so a directory current in this sense knows of it.
+     * say. For a check that must see every access change answered before it (a revocation's {@code 200}, a new key's
+     * {@code 201}), not only those that have reached this service: agent-service answers those once they are on the
+     * broker ({@link #reflects}), so a directory current in this sense knows of them.
      */
     public Uni<Void> current(Duration timeout) {
-        List<TopicPartition> partitions = List.copyOf(read.keySet());
-        if (partitions.isEmpty()) {
+        if (read.isEmpty()) {
             return Uni.createFrom().failure(new UnavailableException("access directory", null));
         }
-        Map<TopicPartition, OffsetSpec> latest = partitions.stream()
-                .collect(java.util.stream.Collectors.toMap(p -> p, p -> OffsetSpec.latest()));
-        Uni<Void> caughtUpNow = Uni.createFrom().completionStage(() -> admin().listOffsets(latest).all().toCompletionStage())
+        Uni<Void> caughtUpNow = Uni.createFrom().completionStage(this::endOffsets)
                 .chain(ends -> reflects(() -> ends.entrySet().stream()
-                        .allMatch(e -> read.getOrDefault(e.getKey(), 0L) >= e.getValue().offset()), timeout));
+                        .allMatch(e -> read.getOrDefault(e.getKey(), 0L) >= e.getValue()), timeout));
         return CallerContext.resumed(caughtUpNow).ifNoItem().after(timeout)
                 .failWith(() -> new UnavailableException("access directory", null))
                 .onFailure(e -> !(e instanceof UnavailableException))
                 .transform(e -> new UnavailableException("access directory", e));
+    }
+
+    /**
+     * Whether the key with this SHA-256 is not usable here yet but may be once this directory is {@link #current}: it
+     * is not known (created a moment ago), or its organization is not active (enabled a moment ago). A revoked or
+     * expired key never becomes usable again.
+     */
+    public boolean mayBecomeUsable(String secretSha256) {
+        ApiKey key = keysByHash.get(secretSha256);
+        return key == null || (key.usableAt(Instant.now()) && usableKey(secretSha256).isEmpty());
+    }
+
+    /**
+     * The topic's end offsets as the broker reports them after this call. One request is in flight at a time: callers
+     * arriving while one is share the next, sent when it returns (not the one in flight, which may have been asked
+     * before their change), so any number of waiting requests costs the broker one round trip after another.
+     */
+    private CompletableFuture<Map<TopicPartition, Long>> endOffsets() {
+        synchronized (endsLock) {
+            if (nextEnds == null) {
+                nextEnds = new CompletableFuture<>();
+            }
+            CompletableFuture<Map<TopicPartition, Long>> mine = nextEnds;
+            if (!endsInFlight) {
+                askEnds();
+            }
+            return mine;
+        }
+    }
+
+    /** Sends {@link #nextEnds}' request; under {@link #endsLock}. */
+    private void askEnds() {
+        CompletableFuture<Map<TopicPartition, Long>> batch = nextEnds;
+        nextEnds = null;
+        endsInFlight = true;
+        Map<TopicPartition, OffsetSpec> latest = read.keySet().stream()
+                .collect(Collectors.toMap(p -> p, p -> OffsetSpec.latest()));
+        KafkaFuture<Map<TopicPartition, ListOffsetsResultInfo>> asked;
+        try {
+            asked = admin().listOffsets(latest).all();
+        } catch (RuntimeException e) { // the client closed (shutting down)
+            endsInFlight = false;
+            batch.completeExceptionally(e);
+            return;
+        }
+        asked.whenComplete((ends, failure) -> {
+            if (failure != null) {
+                batch.completeExceptionally(failure);
+            } else {
+                batch.complete(ends.entrySet().stream().collect(Collectors.toMap(Map.Entry::getKey, e -> e.getValue().offset())));
+            }
+            synchronized (endsLock) {
+                endsInFlight = false;
+                if (nextEnds != null) {
+                    askEnds();
+                }
+            }
+        });
     }
 
     private synchronized Admin admin() {

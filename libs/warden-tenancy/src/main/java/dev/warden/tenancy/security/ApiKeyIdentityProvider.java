@@ -1,5 +1,6 @@
 package dev.warden.tenancy.security;
 
+import dev.warden.api.CallerContext;
 import io.quarkus.security.AuthenticationFailedException;
 import io.quarkus.security.identity.AuthenticationRequestContext;
 import io.quarkus.security.identity.IdentityProvider;
@@ -10,13 +11,18 @@ import jakarta.enterprise.event.Event;
 
 import io.quarkus.arc.All;
 
+import java.time.Duration;
 import java.time.Instant;
 import java.util.List;
+import java.util.Optional;
 import java.util.Set;
 
 /** Turns an API key into an identity: the key's id as principal, its role, its organization. */
 @ApplicationScoped
 public class ApiKeyIdentityProvider implements IdentityProvider<ApiKeyAuthenticationRequest> {
+
+    /** How long a key this service does not know yet waits for its access directory to be current. */
+    static final Duration NEW_KEY_WAIT = Duration.ofSeconds(2);
 
     private final AccessDirectory directory;
     private final SecurityConfig config;
@@ -49,12 +55,28 @@ public class ApiKeyIdentityProvider implements IdentityProvider<ApiKeyAuthentica
             return Uni.createFrom().item(Identities.of(() -> "platform-bootstrap-key", Set.of(Roles.PLATFORM_ADMIN),
                     null, "api-key", null));
         }
-        return directory.usableKey(hash)
-                .map(key -> {
-                    used.fire(new ApiKeyUsed(key.id(), key.orgId(), Instant.now()));
-                    return Uni.createFrom().item(Identities.of(() -> Identities.apiKeyPrincipal(key.id()), Set.of(key.role()),
-                            key.orgId(), "api-key", null));
-                })
-                .orElseGet(() -> Uni.createFrom().failure(new AuthenticationFailedException("unknown API key")));
+        Optional<SecurityIdentity> known = identity(hash);
+        if (known.isPresent()) {
+            return Uni.createFrom().item(known.get());
+        }
+        if (!secret.startsWith(ApiKeys.SECRET_PREFIX) || !directory.mayBecomeUsable(hash)) {
+            return unknown();
+        }
+        // A key created (or its organization enabled) a moment ago, answered by agent-service once on the broker, may
+        // not have reached this service yet: it is asked of the broker before it is refused. When the broker cannot
+        // say, the key is as unknown as it was.
+        return CallerContext.resumed(directory.current(NEW_KEY_WAIT).onFailure().recoverWithNull())
+                .chain(() -> identity(hash).map(i -> Uni.createFrom().item(i)).orElseGet(ApiKeyIdentityProvider::unknown));
+    }
+
+    private static Uni<SecurityIdentity> unknown() {
+        return Uni.createFrom().failure(() -> new AuthenticationFailedException("unknown API key"));
+    }
+
+    private Optional<SecurityIdentity> identity(String hash) {
+        return directory.usableKey(hash).map(key -> {
+            used.fire(new ApiKeyUsed(key.id(), key.orgId(), Instant.now()));
+            return Identities.of(() -> Identities.apiKeyPrincipal(key.id()), Set.of(key.role()), key.orgId(), "api-key", null);
+        });
     }
 }

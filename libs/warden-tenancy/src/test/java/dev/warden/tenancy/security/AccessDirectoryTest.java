@@ -13,6 +13,16 @@ import dev.warden.testing.LocalKafka;
 import dev.warden.testing.TestEvents;
 import dev.warden.testing.WardenInfra;
 import org.apache.kafka.common.config.TopicConfig;
+import io.quarkus.security.AuthenticationFailedException;
+import io.quarkus.security.identity.SecurityIdentity;
+import jakarta.enterprise.event.Event;
+import jakarta.enterprise.event.NotificationOptions;
+import jakarta.enterprise.util.TypeLiteral;
+import java.lang.annotation.Annotation;
+import java.util.List;
+import java.util.Optional;
+import java.util.concurrent.CompletionStage;
+import java.util.concurrent.CopyOnWriteArrayList;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
 
@@ -26,6 +36,7 @@ import java.util.UUID;
 import dev.warden.events.CanonicalJson;
 
 import static org.awaitility.Awaitility.await;
+import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
@@ -80,6 +91,94 @@ class AccessDirectoryTest {
             directory.current(Duration.ofSeconds(30)).await().indefinitely();
             assertFalse(directory.usableKeyById(id).isPresent(), "a revocation on the broker before current() is known after it");
         }
+    }
+
+    @Test
+    void aKeyOnTheBrokerIsAcceptedByTheFirstRequestAfterItAndAnUnknownOneStillRefused() {
+        directory = startedDirectory();
+        List<ApiKeyUsed> uses = new CopyOnWriteArrayList<>();
+        ApiKeyIdentityProvider provider = new ApiKeyIdentityProvider(directory, new SecurityConfig() {
+            @Override
+            public String orgClaim() {
+                return "org_id";
+            }
+
+            @Override
+            public String rolesClaim() {
+                return "realm_access/roles";
+            }
+
+            @Override
+            public Optional<String> platformApiKeySha256() {
+                return Optional.empty();
+            }
+        }, recording(uses), List.of());
+
+        UUID org = UUID.randomUUID();
+        Instant now = Instant.now();
+        publish(AccessEvents.organizationKey(org), CloudEvent.of("/warden/test", EventTypes.ORGANIZATION,
+                AccessEvents.organizationKey(org), org, new Organization(org, "org-" + org, "active", now, now)));
+        for (int round = 0; round < 20; round++) {
+            // agent-service answers a new key's 201 once its event is on the broker: the key's first request here
+            // comes before this service's reader has applied it, and is asked of the broker, not refused
+            UUID id = UUID.randomUUID();
+            String secret = ApiKeys.newSecret();
+            publish(AccessEvents.apiKeyKey(id), CloudEvent.of("/warden/test", EventTypes.API_KEY, AccessEvents.apiKeyKey(id),
+                    org, new ApiKey(id, org, "key " + round, "viewer", ApiKeys.sha256(secret), ApiKeys.displayPrefix(secret),
+                            null, false, now, "test", null)));
+            SecurityIdentity identity = provider.authenticate(new ApiKeyAuthenticationRequest(secret), null)
+                    .await().atMost(Duration.ofSeconds(10));
+            assertEquals(Identities.apiKeyPrincipal(id), identity.getPrincipal().getName());
+        }
+        assertEquals(20, uses.size());
+        assertThrows(AuthenticationFailedException.class, () -> provider.authenticate(
+                new ApiKeyAuthenticationRequest(ApiKeys.newSecret()), null).await().atMost(Duration.ofSeconds(10)),
+                "a key nobody issued is refused once the broker has been asked");
+    }
+
+    private AccessDirectory startedDirectory() {
+        String bootstrap = WardenInfra.kafkaBootstrapServers();
+        TestEvents.ensureTopic(bootstrap, Topics.ACCESS,
+                Map.of(TopicConfig.CLEANUP_POLICY_CONFIG, TopicConfig.CLEANUP_POLICY_COMPACT));
+        AccessDirectory started = new AccessDirectory(KafkaClients.of(new HashMap<>(LocalKafka.clientConfig(bootstrap, Map.of()))));
+        started.start(null);
+        await().atMost(Duration.ofSeconds(60)).until(started::caughtUp);
+        return started;
+    }
+
+    /** CDI's {@code Event}, as the container would fire it, recording each use. */
+    private static Event<ApiKeyUsed> recording(List<ApiKeyUsed> uses) {
+        return new Event<>() {
+            @Override
+            public void fire(ApiKeyUsed event) {
+                uses.add(event);
+            }
+
+            @Override
+            public <U extends ApiKeyUsed> CompletionStage<U> fireAsync(U event) {
+                throw new UnsupportedOperationException();
+            }
+
+            @Override
+            public <U extends ApiKeyUsed> CompletionStage<U> fireAsync(U event, NotificationOptions options) {
+                throw new UnsupportedOperationException();
+            }
+
+            @Override
+            public Event<ApiKeyUsed> select(Annotation... qualifiers) {
+                throw new UnsupportedOperationException();
+            }
+
+            @Override
+            public <U extends ApiKeyUsed> Event<U> select(Class<U> subtype, Annotation... qualifiers) {
+                throw new UnsupportedOperationException();
+            }
+
+            @Override
+            public <U extends ApiKeyUsed> Event<U> select(TypeLiteral<U> subtype, Annotation... qualifiers) {
+                throw new UnsupportedOperationException();
+            }
+        };
     }
 
     private static void publish(String key, CloudEvent event) {

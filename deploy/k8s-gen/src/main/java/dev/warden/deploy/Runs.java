@@ -2,9 +2,12 @@ package dev.warden.deploy;
 
 import io.fabric8.kubernetes.api.model.HasMetadata;
 import io.fabric8.kubernetes.api.model.IntOrString;
+import io.fabric8.kubernetes.api.model.LimitRangeBuilder;
 import io.fabric8.kubernetes.api.model.NamespaceBuilder;
 import io.fabric8.kubernetes.api.model.ObjectMeta;
 import io.fabric8.kubernetes.api.model.ObjectMetaBuilder;
+import io.fabric8.kubernetes.api.model.Quantity;
+import io.fabric8.kubernetes.api.model.ResourceQuotaBuilder;
 import io.fabric8.kubernetes.api.model.networking.v1.NetworkPolicyBuilder;
 import io.fabric8.kubernetes.api.model.networking.v1.NetworkPolicyPortBuilder;
 import io.fabric8.kubernetes.api.model.rbac.PolicyRuleBuilder;
@@ -13,6 +16,7 @@ import io.fabric8.kubernetes.api.model.rbac.RoleBuilder;
 
 import java.util.List;
 import java.util.Map;
+import java.util.TreeMap;
 
 /**
  * Where agents run on Kubernetes: a namespace of their own, apart from Warden's. runner-service's engine creates each
@@ -20,7 +24,8 @@ import java.util.Map;
  * owner's, the signing key, the Kafka users') nor run as the operators' service accounts: those are in
  * {@link Names#NAMESPACE}. The namespace enforces Pod Security "restricted". Its NetworkPolicies deny every run all
  * traffic, and a run whose tier allows network ({@code dev.warden.runner.network: "true"} on its pod) reaches DNS and
- * the internet only: never the pod network, the nodes, the cloud's metadata endpoint nor any private address.
+ * the internet only: never the pod network, the nodes, the cloud's metadata endpoint nor any private address. A
+ * LimitRange caps each run's container at the largest plan tier (and requires a limit), a ResourceQuota all runs at once.
  * Each object names its namespace itself; the kustomization sets none, so a namespace transformer cannot move them.
  */
 public final class Runs {
@@ -31,6 +36,19 @@ public final class Runs {
     static final List<String> INTERNAL_V4 = List.of("10.0.0.0/8", "172.16.0.0/12", "192.168.0.0/16", "100.64.0.0/10",
             "127.0.0.0/8", "169.254.0.0/16", "0.0.0.0/8");
     static final List<String> INTERNAL_V6 = List.of("fc00::/7", "fe80::/10", "::1/128", "fd00:ec2::254/128");
+    /**
+     * The most one run's container may ask for: runner-service's largest plan tier (its application.properties, the
+     * enterprise tier). A Job asking for more, or for no limit, is refused by the cluster, whatever created it.
+     */
+    static final String MAX_CPU = "2";
+    static final String MAX_MEMORY = "1Gi";
+    /**
+     * What all runs together may hold at once: pods, and their CPU and memory limits. runner-service stops at
+     * {@code warden.runner.max-concurrent} (16) runs per replica; this is the cluster's own bound beside it, sized for
+     * two replicas of free-tier runs. Size it to the nodes agents may use (a patch in the overlay).
+     */
+    static final Map<String, String> QUOTA = Map.of("pods", "32", "limits.cpu", "16", "limits.memory", "16Gi",
+            "requests.cpu", "16", "requests.memory", "16Gi");
 
     private Runs() {
     }
@@ -55,6 +73,12 @@ public final class Runs {
                         .endRoleRef()
                         .addNewSubject().withKind("ServiceAccount").withName(Names.RUNNER).withNamespace(Names.NAMESPACE)
                         .endSubject().build(),
+                new ResourceQuotaBuilder().withMetadata(meta("warden-runs")).withNewSpec()
+                        .withHard(quantities(QUOTA)).endSpec().build(),
+                new LimitRangeBuilder().withMetadata(meta("warden-runs")).withNewSpec()
+                        .addNewLimit().withType("Container")
+                        .withMax(quantities(Map.of("cpu", MAX_CPU, "memory", MAX_MEMORY))).endLimit()
+                        .endSpec().build(),
                 new NetworkPolicyBuilder().withMetadata(meta("warden-runs-default-deny")).withNewSpec()
                         .withNewPodSelector().endPodSelector()
                         .withPolicyTypes("Ingress", "Egress")
@@ -74,6 +98,12 @@ public final class Runs {
                         .addNewTo().withNewIpBlock().withCidr("::/0").withExcept(INTERNAL_V6).endIpBlock().endTo()
                         .endEgress()
                         .endSpec().build());
+    }
+
+    private static Map<String, Quantity> quantities(Map<String, String> amounts) {
+        Map<String, Quantity> sorted = new TreeMap<>();
+        amounts.forEach((name, amount) -> sorted.put(name, new Quantity(amount)));
+        return sorted;
     }
 
     private static ObjectMeta meta(String name) {

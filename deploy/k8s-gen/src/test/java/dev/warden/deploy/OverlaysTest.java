@@ -43,8 +43,9 @@ class OverlaysTest {
         assertFalse(find(objects, "Namespace", "warden").at("/metadata").has("namespace"));
         for (ObjectNode object : objects) {
             if (!object.path("kind").asText().equals("Namespace")) {
-                // Agents run apart (Runs): runner-service's Role and the runs' policies are there, the rest in warden
-                boolean run = object.at("/metadata/name").asText().startsWith("warden-runs-")
+                // Agents run apart (Runs): runner-service's Role and the runs' policies, quota and limits are there,
+                // the rest in warden
+                boolean run = object.at("/metadata/name").asText().startsWith(Names.RUNS_NAMESPACE)
                         || object.path("kind").asText().startsWith("Role");
                 assertEquals(run ? Names.RUNS_NAMESPACE : "warden", object.at("/metadata/namespace").asText(), Yaml.id(object));
             }

@@ -83,6 +83,43 @@ class SecurityTest {
         }
     }
 
+    /**
+     * Runs are bounded by the cluster too, not only by runner-service: each container at most the largest plan tier
+     * (a Job asking for more or for no limit is refused), all of them together by a quota with room for a replica's
+     * concurrent runs. A tier raised in runner-service beyond the LimitRange would make its runs fail on Kubernetes.
+     */
+    @Test
+    void everyPlanTierFitsWhatTheRunsNamespaceAdmitsAndTheQuotaHoldsAReplicasRuns() throws Exception {
+        List<ObjectNode> runs = Yaml.documents(Yaml.k8s().resolve("runs/runs.yaml"));
+        JsonNode max = OverlaysTest.find(runs, "LimitRange", "warden-runs").at("/spec/limits/0");
+        assertEquals("Container", max.path("type").asText());
+        java.util.Properties runner = new java.util.Properties();
+        try (var in = java.nio.file.Files.newInputStream(
+                Yaml.root().resolve("runner-service/src/main/resources/application.properties"))) {
+            runner.load(in);
+        }
+        Set<String> tiers = new java.util.TreeSet<>();
+        for (String name : runner.stringPropertyNames()) {
+            if (name.startsWith("warden.runner.tiers.")) {
+                tiers.add(name.split("\\.")[3]);
+            }
+        }
+        assertTrue(tiers.containsAll(Set.of("free", "team", "enterprise")), tiers.toString());
+        for (String tier : tiers) {
+            double cpus = Double.parseDouble(runner.getProperty("warden.runner.tiers." + tier + ".cpus"));
+            long memoryMb = Long.parseLong(runner.getProperty("warden.runner.tiers." + tier + ".memory-mb"));
+            assertTrue(cpus <= new io.fabric8.kubernetes.api.model.Quantity(max.at("/max/cpu").asText()).getNumericalAmount().doubleValue(), tier);
+            assertTrue(memoryMb * 1024 * 1024 <= new io.fabric8.kubernetes.api.model.Quantity(max.at("/max/memory").asText())
+                    .getNumericalAmount().longValue(), tier);
+        }
+        JsonNode quota = OverlaysTest.find(runs, "ResourceQuota", "warden-runs").at("/spec/hard");
+        String concurrent = runner.getProperty("warden.runner.max-concurrent").replaceAll(".*:(\\d+)}", "$1");
+        assertTrue(quota.path("pods").asInt() >= Integer.parseInt(concurrent), quota.toString());
+        for (String resource : List.of("limits.cpu", "limits.memory", "requests.cpu", "requests.memory")) {
+            assertFalse(quota.path(resource).isMissingNode(), resource);
+        }
+    }
+
     @Test
     void onlyTheMigrationStepHoldsTheSchemaOwnerAndSecretsComeOnlyFromSecrets() {
         RoutingTable table = RoutingTable.load(Yaml.root().resolve("deploy/routes.json"));

@@ -53,6 +53,8 @@ class TypedModelTest {
             Map.entry("StatefulSet", io.fabric8.kubernetes.api.model.apps.StatefulSet.class),
             Map.entry("PodDisruptionBudget", PodDisruptionBudget.class),
             Map.entry("NetworkPolicy", NetworkPolicy.class),
+            Map.entry("ResourceQuota", io.fabric8.kubernetes.api.model.ResourceQuota.class),
+            Map.entry("LimitRange", io.fabric8.kubernetes.api.model.LimitRange.class),
             Map.entry("Role", Role.class),
             Map.entry("RoleBinding", RoleBinding.class),
             Map.entry("Gateway", Gateway.class),

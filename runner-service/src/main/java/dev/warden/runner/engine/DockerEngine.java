@@ -36,7 +36,10 @@ public final class DockerEngine implements ContainerEngine, AutoCloseable {
     public static final String LABEL_EXECUTION = "dev.warden.runner.execution";
     public static final String LABEL_ORG = "dev.warden.runner.org";
     /** A user with no name and no home: uid and gid 65534 (nobody). */
-    static final String USER = "65534:65534";
+    static final long NOBODY = 65534;
+    static final String USER = NOBODY + ":" + NOBODY;
+    /** The size of a run's writable {@code /tmp}, in memory. */
+    static final int TMP_SIZE_MB = 16;
     private static final Logger LOG = Logger.getLogger(DockerEngine.class);
     private static final Duration POLL = Duration.ofMillis(50);
 
@@ -85,7 +88,7 @@ public final class DockerEngine implements ContainerEngine, AutoCloseable {
                 .withReadonlyRootfs(true)
                 .withCapDrop(Capability.ALL)
                 .withSecurityOpts(List.of("no-new-privileges"))
-                .withTmpFs(Map.of("/tmp", "rw,noexec,nosuid,size=16m"))
+                .withTmpFs(Map.of("/tmp", "rw,noexec,nosuid,size=" + TMP_SIZE_MB + "m"))
                 // The engine's own copy of the output is bounded too: past the cap the service stops reading, and a
                 // container printing on until its deadline must not fill the disk.
                 .withLogConfig(new LogConfig(LogConfig.LoggingType.DEFAULT,

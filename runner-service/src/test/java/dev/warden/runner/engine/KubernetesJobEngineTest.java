@@ -1,5 +1,11 @@
 package dev.warden.runner.engine;
 
+import com.fasterxml.jackson.core.type.TypeReference;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import io.fabric8.kubernetes.api.model.PodSecurityContext;
+import io.fabric8.kubernetes.api.model.PodSpec;
+import io.fabric8.kubernetes.api.model.SecurityContext;
+import io.fabric8.kubernetes.api.model.Volume;
 import io.fabric8.kubernetes.api.model.Container;
 import io.fabric8.kubernetes.api.model.Pod;
 import io.fabric8.kubernetes.api.model.PodBuilder;
@@ -12,8 +18,10 @@ import org.awaitility.Awaitility;
 import org.junit.jupiter.api.Test;
 
 import java.time.Duration;
+import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
+import java.util.Set;
 import java.util.UUID;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.TimeUnit;
@@ -53,6 +61,10 @@ class KubernetesJobEngineTest {
         assertEquals(false, container.getSecurityContext().getAllowPrivilegeEscalation());
         assertEquals(List.of("ALL"), container.getSecurityContext().getCapabilities().getDrop());
         assertEquals(false, job.getSpec().getTemplate().getSpec().getAutomountServiceAccountToken());
+        // The runs' namespace enforces Pod Security "restricted" (deploy/k8s/runs): a pod breaking it is never created
+        assertEquals(List.of(), restrictedViolations(job.getSpec().getTemplate().getSpec()));
+        assertEquals("/tmp", container.getVolumeMounts().getFirst().getMountPath());
+        assertEquals("Memory", job.getSpec().getTemplate().getSpec().getVolumes().getFirst().getEmptyDir().getMedium());
         assertEquals(spec.executionId().toString(), job.getMetadata().getLabels().get(DockerEngine.LABEL_EXECUTION));
         // The pod says whether its tier allows network: deploy/k8s/runs' NetworkPolicies enforce it by this label
         assertEquals("false", job.getSpec().getTemplate().getMetadata().getLabels().get(KubernetesJobEngine.LABEL_NETWORK));
@@ -128,6 +140,81 @@ class KubernetesJobEngineTest {
                 .endContainerStatus().endStatus().build();
         client.pods().inNamespace(NS).resource(pod).create();
         return pod.getMetadata().getName();
+    }
+
+    /**
+     * What the Pod Security Standards' "restricted" profile (Kubernetes 1.30, baseline included) finds wrong with a pod,
+     * control by control as the standard lists them; empty when the pod is admitted. A reading of the standard, not the
+     * admission plugin itself (no cluster here).
+     */
+    static List<String> restrictedViolations(PodSpec pod) {
+        List<String> found = new ArrayList<>();
+        if (Boolean.TRUE.equals(pod.getHostNetwork()) || Boolean.TRUE.equals(pod.getHostPID())
+                || Boolean.TRUE.equals(pod.getHostIPC())) {
+            found.add("host namespaces");
+        }
+        Set<String> volumeTypes = Set.of("configMap", "csi", "downwardAPI", "emptyDir", "ephemeral", "persistentVolumeClaim",
+                "projected", "secret");
+        for (Volume volume : pod.getVolumes()) {
+            Map<String, Object> fields = new ObjectMapper().convertValue(volume, new TypeReference<>() { });
+            fields.keySet().stream().filter(k -> !k.equals("name") && !volumeTypes.contains(k))
+                    .forEach(k -> found.add("volume " + volume.getName() + " of type " + k));
+        }
+        PodSecurityContext podContext = pod.getSecurityContext();
+        boolean podNonRoot = podContext != null && Boolean.TRUE.equals(podContext.getRunAsNonRoot());
+        String podSeccomp = podContext == null || podContext.getSeccompProfile() == null ? null
+                : podContext.getSeccompProfile().getType();
+        if (podContext != null) {
+            if (Long.valueOf(0).equals(podContext.getRunAsUser())) {
+                found.add("pod runs as root");
+            }
+            if ("Unconfined".equals(podSeccomp)) {
+                found.add("pod seccomp Unconfined");
+            }
+            if (podContext.getSysctls() != null && !podContext.getSysctls().isEmpty()) {
+                found.add("sysctls");
+            }
+        }
+        List<Container> containers = new ArrayList<>(pod.getContainers());
+        containers.addAll(pod.getInitContainers());
+        for (Container c : containers) {
+            SecurityContext sc = c.getSecurityContext();
+            if (sc == null) {
+                found.add(c.getName() + ": no securityContext");
+                continue;
+            }
+            if (Boolean.TRUE.equals(sc.getPrivileged())) {
+                found.add(c.getName() + ": privileged");
+            }
+            if (!Boolean.FALSE.equals(sc.getAllowPrivilegeEscalation())) {
+                found.add(c.getName() + ": allowPrivilegeEscalation not false");
+            }
+            if (!podNonRoot && !Boolean.TRUE.equals(sc.getRunAsNonRoot()) || Boolean.FALSE.equals(sc.getRunAsNonRoot())) {
+                found.add(c.getName() + ": runAsNonRoot not true");
+            }
+            if (Long.valueOf(0).equals(sc.getRunAsUser())) {
+                found.add(c.getName() + ": runs as root");
+            }
+            String seccomp = sc.getSeccompProfile() == null ? podSeccomp : sc.getSeccompProfile().getType();
+            if (!"RuntimeDefault".equals(seccomp) && !"Localhost".equals(seccomp)) {
+                found.add(c.getName() + ": seccomp profile " + seccomp);
+            }
+            if (sc.getCapabilities() == null || !sc.getCapabilities().getDrop().contains("ALL")) {
+                found.add(c.getName() + ": capabilities not dropped");
+            } else if (sc.getCapabilities().getAdd().stream().anyMatch(a -> !a.equals("NET_BIND_SERVICE"))) {
+                found.add(c.getName() + ": capabilities added");
+            }
+            if (sc.getProcMount() != null && !sc.getProcMount().equals("Default")) {
+                found.add(c.getName() + ": procMount");
+            }
+            if (sc.getSeLinuxOptions() != null && (sc.getSeLinuxOptions().getUser() != null || sc.getSeLinuxOptions().getRole() != null)) {
+                found.add(c.getName() + ": seLinux user or role");
+            }
+            if (c.getPorts().stream().anyMatch(port -> port.getHostPort() != null && port.getHostPort() != 0)) {
+                found.add(c.getName() + ": host port");
+            }
+        }
+        return found;
     }
 
     private static void complete(Job job, boolean succeeded, String reason) {

@@ -49,6 +49,11 @@ public class ErrorMappers {
 
     @ServerExceptionMapper
     public RestResponse<ErrorResponse> unavailable(UnavailableException e) {
+        return serviceUnavailable(e);
+    }
+
+    /** A 503 naming what was unavailable, with {@code Retry-After}; for mappers of other libraries' failures too. */
+    public static RestResponse<ErrorResponse> serviceUnavailable(UnavailableException e) {
         LOG.warnf("Answered 503: %s", e.getMessage());
         String message = "The " + e.dependency() + " is unavailable; try again later";
         return RestResponse.ResponseBuilder.<ErrorResponse>create(503)

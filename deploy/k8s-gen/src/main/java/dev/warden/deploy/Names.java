@@ -18,6 +18,8 @@ public final class Names {
     public static final String APP_ROLE = "warden_app";
     public static final String APP_ROLE_SECRET = "warden-db-app";
     public static final String PLATFORM_SECRET = "warden-platform";
+    /** The CA that signed Keycloak's certificate (key {@code ca.crt}), which every service trusts for its OIDC calls. */
+    public static final String KEYCLOAK_CA_SECRET = "warden-keycloak-ca";
     /** The SCRAM listener of the Kafka cluster, TLS with the cluster CA. */
     public static final int KAFKA_PORT = 9093;
     public static final int POSTGRES_PORT = 5432;

@@ -95,6 +95,10 @@ public final class Workloads {
         data.put("KAFKA_SSL_TRUSTSTORE_TYPE", "PEM");
         data.put("WARDEN_OIDC_ENABLED", "true");
         data.put("WARDEN_OIDC_URL", Names.oidcUrl());
+        // Keycloak's in-cluster name has a certificate no public CA issues: the services trust the CA that did, mounted
+        // from its Secret, through Quarkus' TLS registry (a configuration named "keycloak" that OIDC uses)
+        data.put("QUARKUS_TLS_KEYCLOAK_TRUST_STORE_PEM_CERTS", KEYCLOAK_CA_DIR + "/ca.crt");
+        data.put("QUARKUS_OIDC_TLS_TLS_CONFIGURATION_NAME", "keycloak");
         // The gateway's data plane runs in the pod network: X-Forwarded-For is believed from there only.
         data.put("WARDEN_TRUSTED_PROXIES", "10.0.0.0/8");
         data.put("WARDEN_LOG_JSON", "true");
@@ -110,6 +114,9 @@ public final class Workloads {
         }
         return data;
     }
+
+    /** Where a service finds the CA of Keycloak's certificate ({@link Names#KEYCLOAK_CA_SECRET}). */
+    static final String KEYCLOAK_CA_DIR = "/etc/warden/keycloak-ca";
 
     private static HasMetadata deployment(String service, int port, boolean runner) {
         Container migrate = new ContainerBuilder().withName("migrate").withImage(Names.image(service))
@@ -130,7 +137,8 @@ public final class Workloads {
                 .withReadinessProbe(probe("/q/health/group/serving", 5, 3))
                 .withResources(resources("250m", "384Mi", "512Mi"))
                 .withSecurityContext(containerSecurity())
-                .withVolumeMounts(tmp())
+                .withVolumeMounts(tmp(), new VolumeMountBuilder().withName("keycloak-ca").withMountPath(KEYCLOAK_CA_DIR)
+                        .withReadOnly(true).build())
                 .build();
         PodTemplateSpec template = new PodTemplateSpecBuilder()
                 .withNewMetadata().withLabels(Names.labels(service)).endMetadata()
@@ -147,6 +155,8 @@ public final class Workloads {
                 .withContainers(app)
                 .addNewVolume().withName("tmp").withNewEmptyDir().withSizeLimit(new Quantity("64Mi")).endEmptyDir()
                 .endVolume()
+                .addNewVolume().withName("keycloak-ca").withNewSecret().withSecretName(Names.KEYCLOAK_CA_SECRET)
+                .addNewItem().withKey("ca.crt").withPath("ca.crt").endItem().endSecret().endVolume()
                 .endSpec()
                 .build();
         if (runner) {

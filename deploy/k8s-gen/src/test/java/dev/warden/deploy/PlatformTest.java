@@ -106,9 +106,44 @@ class PlatformTest {
         Set<String> services = new TreeSet<>();
         table.services().keySet().forEach(service -> services.add(Names.shortName(service)));
         assertEquals(services, inLoop);
-        for (String secret : List.of(Names.APP_ROLE_SECRET, "keycloak-db", Names.PLATFORM_SECRET,
-                Names.AUDIT_SIGNER + "-signing-key", "warden-backup-s3")) {
-            assertTrue(guide.contains("create secret generic " + secret + " "), secret);
+        // Every Secret a rendered object names (env, volumes, the operators' resources) is one the script creates, one
+        // of the certificates it names, or one an operator writes (Strimzi: each KafkaUser's and the cluster CA's)
+        Set<String> named = new TreeSet<>();
+        objects.forEach(object -> secretsNamed(object, null, named));
+        Set<String> byOperators = new TreeSet<>(Set.of(Names.KAFKA + "-cluster-ca-cert"));
+        objects.stream().filter(o -> o.path("kind").asText().equals("KafkaUser"))
+                .forEach(user -> byOperators.add(user.at("/metadata/name").asText()));
+        named.removeAll(byOperators);
+        String certificates = guide.lines().filter(line -> line.contains("from your CA or cert-manager")).findFirst().orElse("");
+        assertTrue(named.containsAll(Set.of(Names.APP_ROLE_SECRET, "keycloak-db", Names.PLATFORM_SECRET,
+                Names.AUDIT_SIGNER + "-signing-key", "warden-backup-s3", Names.KEYCLOAK_CA_SECRET)), named.toString());
+        for (String secret : named) {
+            assertTrue(guide.contains("create secret generic " + secret + " ")
+                    || inLoop.stream().anyMatch(s -> secret.equals(s + "-service-db-owner"))
+                            && guide.contains("create secret generic $s-service-db-owner ")
+                    || secret.endsWith("-tls") && certificates.contains(secret),
+                    secret + " is named by the manifests and the guide's script does not create it");
+        }
+    }
+
+    /** The names of the Secrets {@code node} refers to: {@code secretKeyRef}s, secret volumes, {@code *Secret} refs. */
+    private static void secretsNamed(JsonNode node, String field, Set<String> into) {
+        if (node.isObject()) {
+            if (field != null && (field.equals("secretKeyRef") || field.endsWith("Secret") || field.equals("secret")
+                    || field.equals("accessKeyId") || field.equals("secretAccessKey")) && node.path("name").isTextual()) {
+                into.add(node.path("name").asText());
+            }
+            if (node.path("secretName").isTextual()) {
+                into.add(node.path("secretName").asText());
+            }
+            node.fields().forEachRemaining(e -> {
+                if (e.getValue().isTextual() && e.getKey().endsWith("Secret")) {
+                    into.add(e.getValue().asText()); // Keycloak's http.tlsSecret
+                }
+                secretsNamed(e.getValue(), e.getKey(), into);
+            });
+        } else if (node.isArray()) {
+            node.forEach(item -> secretsNamed(item, field, into));
         }
     }
 

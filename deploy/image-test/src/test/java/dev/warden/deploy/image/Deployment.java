@@ -40,6 +40,30 @@ record Deployment(JsonNode pod, JsonNode configMap) {
         return new Deployment(pod, configMap);
     }
 
+    /** The pod's volume of this name. */
+    JsonNode volume(String name) {
+        for (JsonNode volume : pod.path("volumes")) {
+            if (volume.path("name").asText().equals(name)) {
+                return volume;
+            }
+        }
+        throw new AssertionError("no volume " + name + " in the pod");
+    }
+
+    /** The realm deploy/k8s imports into Keycloak: its KeycloakRealmImport's {@code spec.realm}. */
+    static JsonNode realm(Path root) throws IOException {
+        Path file = root.resolve("deploy/k8s/platform/keycloak.yaml");
+        try (MappingIterator<JsonNode> objects = YAML.readerFor(JsonNode.class).readValues(file.toFile())) {
+            while (objects.hasNext()) {
+                JsonNode object = objects.next();
+                if (object.path("kind").asText().equals("KeycloakRealmImport")) {
+                    return object.at("/spec/realm");
+                }
+            }
+        }
+        throw new AssertionError("no KeycloakRealmImport in " + file);
+    }
+
     JsonNode migrate() {
         assertEquals("migrate", pod.at("/initContainers/0/name").asText());
         return pod.path("initContainers").get(0);

@@ -2,8 +2,11 @@ package dev.warden.deploy.image;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
+import com.fasterxml.jackson.databind.node.ArrayNode;
+import com.fasterxml.jackson.databind.node.ObjectNode;
 import dev.warden.events.KafkaAccess;
 import dev.warden.events.Topics;
+import dev.warden.testing.LocalKeycloak;
 import dev.warden.testing.LocalPodman;
 import dev.warden.testing.LocalPostgres;
 import dev.warden.testing.TestEvents;
@@ -50,15 +53,27 @@ import static org.junit.jupiter.api.Assertions.fail;
  * against a real PostgreSQL and Kafka broker, until the service is ready and answers an authenticated request.
  * fleet-service's image in every build; all five with {@code -Pimages} ({@code warden.image-test.services}).
  * <p>
+ * The service is called with an API key and with bearer tokens of a real Keycloak ({@link LocalKeycloak}) serving the
+ * realm deploy/k8s imports, over TLS with a certificate of its own: the service trusts it only as the manifest says, by
+ * the CA in the {@code warden-keycloak-ca} Secret mounted where the Deployment mounts it.
+ * <p>
  * What differs from a cluster, on purpose: host networking instead of Services, the test broker's SASL without TLS (so
- * no truststore variables), API keys instead of Keycloak (OIDC off), and the services listening on 127.0.0.1.
+ * no truststore variables), Keycloak at 127.0.0.1 rather than its in-cluster name, and the services listening on
+ * 127.0.0.1.
  */
 class ServiceImageTest {
 
     private static final Path ROOT = Path.of(System.getProperty("warden.root", "../..")).toAbsolutePath().normalize();
-    /** The manifest's variables that have no meaning against the test's broker and without an identity provider. */
-    private static final Set<String> NOT_HERE = Set.of("KAFKA_SSL_TRUSTSTORE_TYPE", "KAFKA_SSL_TRUSTSTORE_CERTIFICATES",
-            "WARDEN_OIDC_URL");
+    /** The manifest's variables that have no meaning against the test's broker. */
+    private static final Set<String> NOT_HERE = Set.of("KAFKA_SSL_TRUSTSTORE_TYPE", "KAFKA_SSL_TRUSTSTORE_CERTIFICATES");
+    /** The realm's Secret the manifests mount into every service, and the client this test adds for an org admin. */
+    private static final String KEYCLOAK_CA_SECRET = "warden-keycloak-ca";
+    private static final String AUTOMATION_CLIENT = "warden-automation";
+    private static final String ORG_ADMIN_CLIENT = "warden-image-test-admin";
+    private static final String CLIENT_SECRET = UUID.randomUUID().toString();
+    private static LocalKeycloak keycloak;
+    private static TestOrg org;
+    private static Path keycloakCa;
     /** A read each service answers to an admin of a new organization, and its status: it went through auth and SQL. */
     private static final Map<String, Request> READ = Map.of(
             "agent-service", new Request("/v1/agents", 200),
@@ -81,6 +96,44 @@ class ServiceImageTest {
         for (String name : containers) {
             WardenInfra.podman().podman("rm", "-f", "-i", name);
         }
+        if (keycloak != null) {
+            keycloak.close();
+        }
+    }
+
+    /**
+     * Keycloak with the realm of deploy/k8s (its KeycloakRealmImport), once for every service: the automation client
+     * (platform-admin) with a known secret, and for this test a copy of it whose service account is an admin of the
+     * test's organization. Answers the folder holding its CA as the Secret {@code warden-keycloak-ca} would.
+     */
+    private static synchronized Path keycloak() throws IOException {
+        if (keycloak == null) {
+            org = TestOrganizations.create(WardenInfra.kafkaBootstrapServers(), "admin");
+            ObjectNode realm = (ObjectNode) Deployment.realm(ROOT).deepCopy();
+            ArrayNode clients = (ArrayNode) realm.path("clients");
+            ObjectNode automation = null;
+            for (JsonNode client : clients) {
+                if (client.path("clientId").asText().equals(AUTOMATION_CLIENT)) {
+                    automation = (ObjectNode) client;
+                }
+            }
+            assertTrue(automation != null, "no " + AUTOMATION_CLIENT + " client in the realm");
+            automation.put("secret", CLIENT_SECRET);
+            ObjectNode orgAdmin = automation.deepCopy().put("clientId", ORG_ADMIN_CLIENT).put("name", ORG_ADMIN_CLIENT);
+            clients.add(orgAdmin);
+            ObjectNode account = JSON.createObjectNode().put("username", "service-account-" + ORG_ADMIN_CLIENT)
+                    .put("enabled", true).put("serviceAccountClientId", ORG_ADMIN_CLIENT);
+            account.putArray("realmRoles").add("admin");
+            account.putObject("attributes").putArray("org_id").add(org.id().toString());
+            ((ArrayNode) realm.path("users")).add(account);
+            String dist = System.getProperty("warden.keycloak.dist");
+            assertTrue(dist != null && Files.isRegularFile(Path.of(dist)), "no Keycloak distribution at " + dist);
+            keycloak = LocalKeycloak.start(Path.of(dist), Path.of("target/keycloak").toAbsolutePath(), realm,
+                    Duration.ofMinutes(4));
+            keycloakCa = Files.createDirectories(Path.of("target/secrets", KEYCLOAK_CA_SECRET).toAbsolutePath());
+            Files.copy(keycloak.caPem(), keycloakCa.resolve("ca.crt"), java.nio.file.StandardCopyOption.REPLACE_EXISTING);
+        }
+        return keycloakCa;
     }
 
     @ParameterizedTest
@@ -127,13 +180,16 @@ class ServiceImageTest {
         String image = load(service, deployment);
         LocalPodman podman = WardenInfra.podman();
         int port = freePort();
-        TestOrg org = prepareKafka(service);
+        Map<String, Path> secrets = Map.of(KEYCLOAK_CA_SECRET, keycloak());
+        prepareKafka(service);
         Map<String, String> here = valuesHere(service, port);
 
-        String migrate = run(image, deployment.migrate(), deployment.environment(deployment.migrate(), here, NOT_HERE));
+        String migrate = run(image, deployment, deployment.migrate(), deployment.environment(deployment.migrate(), here, NOT_HERE),
+                secrets);
         assertEquals("0", podman.podman("wait", migrate).trim(), "the migrate step failed: " + logs(migrate));
 
-        String app = run(image, deployment.service(), deployment.environment(deployment.service(), here, NOT_HERE));
+        String app = run(image, deployment, deployment.service(), deployment.environment(deployment.service(), here, NOT_HERE),
+                secrets);
         Awaitility.await(service + " ready in its image").atMost(WAIT).pollInterval(Duration.ofMillis(250)).until(() -> {
             String state = podman.podman("inspect", "--format", "{{.State.Status}}", app).trim();
             if (!"running".equals(state)) {
@@ -149,23 +205,36 @@ class ServiceImageTest {
                 service + "'s process is not uid " + uid + ":\n" + status);
 
         Request read = READ.get(service);
-        HttpResponse<String> answer = HTTP.send(HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + port + read.path()))
-                .header("X-API-Key", org.key("admin")).timeout(Duration.ofSeconds(10)).GET().build(),
-                HttpResponse.BodyHandlers.ofString());
+        HttpResponse<String> answer = get(port, read.path(), "X-API-Key", org.key("admin"));
         assertEquals(read.status(), answer.statusCode(), read.path() + ": " + answer.body());
         JSON.readTree(answer.body());
+
+        // Keycloak's tokens, fetched by the service's OIDC over TLS trusting the mounted CA only: an admin of the
+        // organization reads as its API key does; the platform admin reads no organization's data
+        String adminToken = keycloak.clientToken("warden", ORG_ADMIN_CLIENT, CLIENT_SECRET);
+        answer = get(port, read.path(), "Authorization", "Bearer " + adminToken);
+        assertEquals(read.status(), answer.statusCode(), read.path() + " with Keycloak's token: " + answer.body()
+                + "\n" + logs(app));
+        String platformToken = keycloak.clientToken("warden", AUTOMATION_CLIENT, CLIENT_SECRET);
+        answer = get(port, read.path(), "Authorization", "Bearer " + platformToken);
+        assertEquals(403, answer.statusCode(), read.path() + " with the platform admin's token: " + answer.body());
+        answer = get(port, read.path(), "Authorization", "Bearer " + adminToken.substring(0, adminToken.length() - 4) + "AAAA");
+        assertEquals(401, answer.statusCode(), "a token whose signature is not Keycloak's: " + answer.body());
     }
 
-    /** The service's principal with its ACLs, its topics, and an organization with an admin key, as the cluster has. */
-    private static TestOrg prepareKafka(String service) {
+    private static HttpResponse<String> get(int port, String path, String header, String value) throws Exception {
+        return HTTP.send(HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + port + path))
+                .header(header, value).timeout(Duration.ofSeconds(10)).GET().build(), HttpResponse.BodyHandlers.ofString());
+    }
+
+    /** The service's principal with its ACLs and its topics, as the cluster has. */
+    private static void prepareKafka(String service) {
         String bootstrap = WardenInfra.kafkaBootstrapServers();
-        TestOrg org = TestOrganizations.create(bootstrap, "admin");
         KafkaAccess access = KafkaAccess.forService(service).orElseThrow();
         Set<String> topics = new TreeSet<>(access.writes());
         topics.addAll(access.reads());
         topics.remove(Topics.ACCESS);
         topics.forEach(topic -> TestEvents.ensureTopic(bootstrap, topic));
-        return org;
     }
 
     /** What the cluster's ConfigMap and Secrets hold, for this machine; the manifest's ConfigMap gives the rest. */
@@ -190,7 +259,7 @@ class ServiceImageTest {
         here.put("WARDEN_PLATFORM_API_KEY_SHA256", "0".repeat(64));
         here.put("WARDEN_AUDIT_SIGNING_KEY", Base64.getEncoder().encodeToString(signing.getPrivate().getEncoded()));
         here.put("WARDEN_AUDIT_SIGNING_PUBLIC_KEY", Base64.getEncoder().encodeToString(signing.getPublic().getEncoded()));
-        here.put("WARDEN_OIDC_ENABLED", "false");
+        here.put("WARDEN_OIDC_URL", keycloak.url() + "/realms/warden");
         here.put("QUARKUS_HTTP_HOST", "127.0.0.1");
         return here;
     }
@@ -225,9 +294,11 @@ class ServiceImageTest {
 
     /**
      * Starts {@code container} of the manifest from {@code image}, detached, with its command if it has one, on the
-     * host's network, with the restrictions of its securityContext and the pod's /tmp volume; answers its name.
+     * host's network, with the restrictions of its securityContext, the pod's /tmp volume and the Secrets it mounts
+     * ({@code secrets}: each Secret's content as a folder here, the items the pod's volume names); answers its name.
      */
-    private static String run(String image, JsonNode container, Map<String, String> environment) {
+    private static String run(String image, Deployment deployment, JsonNode container, Map<String, String> environment,
+                              Map<String, Path> secrets) {
         JsonNode security = container.path("securityContext");
         assertTrue(security.path("readOnlyRootFilesystem").asBoolean(), security.toString());
         assertFalse(security.path("allowPrivilegeEscalation").asBoolean(true), security.toString());
@@ -238,6 +309,20 @@ class ServiceImageTest {
         List<String> args = new ArrayList<>(List.of("run", "-d", "--name", name, "--pull=never", "--network=host",
                 "--read-only", "--read-only-tmpfs=false", "--tmpfs", "/tmp:rw,size=64m", "--cap-drop=all",
                 "--security-opt=no-new-privileges", "--memory", memory(container.at("/resources/limits/memory").asText())));
+        for (JsonNode mount : container.path("volumeMounts")) {
+            if (mount.path("mountPath").asText().equals("/tmp")) {
+                continue;
+            }
+            JsonNode volume = deployment.volume(mount.path("name").asText());
+            String secret = volume.at("/secret/secretName").asText();
+            assertTrue(secrets.containsKey(secret), container.path("name").asText() + " mounts " + volume
+                    + " and this test has no such Secret");
+            assertTrue(mount.path("readOnly").asBoolean(), mount.toString());
+            for (JsonNode item : volume.at("/secret/items")) {
+                args.addAll(List.of("-v", secrets.get(secret).resolve(item.path("key").asText()) + ":"
+                        + mount.path("mountPath").asText() + "/" + item.path("path").asText() + ":ro"));
+            }
+        }
         environment.forEach((k, v) -> args.addAll(List.of("--env", k + "=" + v)));
         if (container.has("command")) {
             args.add("--entrypoint=" + container.path("command"));  // Kubernetes' command replaces the entrypoint

@@ -5,11 +5,15 @@ import java.time.OffsetDateTime;
 import java.time.format.DateTimeParseException;
 import java.util.Arrays;
 import java.util.Locale;
+import java.util.regex.Pattern;
 import java.util.UUID;
 import java.util.stream.Collectors;
 
 /** Strict parsing of path and query parameters: a bad value is a 400 naming the parameter, never a 404 or a 500. */
 public final class Params {
+
+    /** An offset at the end written as {@code +hhmm}: ISO-8601's basic format. */
+    private static final Pattern BASIC_OFFSET = Pattern.compile("(T.*[+-]\\d{2})(\\d{2})$");
 
     private Params() {
     }
@@ -126,14 +130,18 @@ public final class Params {
         };
     }
 
-    /** An ISO-8601 timestamp with an offset, such as {@code 2026-04-01T14:30:00Z}. */
+    /**
+     * An ISO-8601 timestamp with an offset, such as {@code 2026-04-01T14:30:00Z}; the offset may also be written
+     * without its colon ({@code +0000}), as Python's {@code %z} and the clients openapi-generator makes for Python
+     * write it.
+     */
     public static Instant optionalInstant(String name, String raw) {
         if (raw == null || raw.isEmpty()) {
             return null;
         }
         Instant value;
         try {
-            value = OffsetDateTime.parse(raw).toInstant();
+            value = OffsetDateTime.parse(BASIC_OFFSET.matcher(raw).replaceFirst("$1:$2")).toInstant();
         } catch (DateTimeParseException e) {
             throw ApiException.invalidField(name, StorableValues.TIME_FORMAT_REASON);
         }

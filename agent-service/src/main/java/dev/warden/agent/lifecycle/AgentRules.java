@@ -16,7 +16,7 @@ import java.util.Map;
 import java.util.regex.Pattern;
 
 /** What a valid agent is: checked on the agent as it would be after a change, so patches are checked whole. */
-final class AgentRules {
+public final class AgentRules {
 
     static final int MAX_TEXT = 200;
     static final int MAX_DESCRIPTION = 4000;
@@ -51,7 +51,7 @@ final class AgentRules {
      * it becomes true; a request that says false for such an agent is refused. Any other type may expose an MCP server
      * or not, as the request says.
      */
-    static McpIntegration mcpServer(AgentType type, McpIntegration mcp, Boolean given) {
+    public static McpIntegration mcpServer(AgentType type, McpIntegration mcp, Boolean given) {
         if (type != AgentType.MCP_SERVER || Boolean.TRUE.equals(mcp.isMcpServer())) {
             return mcp;
         }

@@ -32,6 +32,7 @@ import jakarta.enterprise.context.ApplicationScoped;
 import java.util.List;
 import java.util.Set;
 import java.util.UUID;
+import java.util.function.Supplier;
 
 /**
  * Connector bindings and policies. A change that concerns an agent locks the agent first, so its events keep the
@@ -134,7 +135,8 @@ public class PolicyService {
                                 new PolicyChanged(policy)))
                         .chain(() -> Multi.createFrom().iterable(agentIds).onItem()
                                 .transformToUniAndConcatenate(agentId -> bindLocked(conn, org, actor, policy.id(), agentId,
-                                        "agent_ids[" + agentIds.indexOf(agentId) + "]"))
+                                        () -> ApiException.invalidField("agent_ids[" + agentIds.indexOf(agentId) + "]",
+                                                "no agent " + agentId + " in your organization")))
                                 .collect().asList())
                         .chain(() -> policies.findPolicy(conn, policy.id())))
                 .onFailure(SqlErrors::uniqueViolation)
@@ -181,7 +183,8 @@ public class PolicyService {
 
     public Uni<Policy> bind(UUID org, String actor, UUID policyId, UUID agentId) {
         return db.inOrg(org, conn -> policies.lockPolicy(conn, policyId).map(policy -> ApiException.found(policy, "Policy"))
-                .chain(() -> bindLocked(conn, org, actor, policyId, agentId, "agent_id"))
+                // The agent is the path's: unknown (or another organization's) is a 404, as on every path naming one
+                .chain(() -> bindLocked(conn, org, actor, policyId, agentId, () -> ApiException.notFound("Agent")))
                 .chain(() -> policies.findPolicy(conn, policyId)));
     }
 
@@ -195,11 +198,13 @@ public class PolicyService {
                         new PolicyBindingChanged(agentId, policy)))));
     }
 
-    private Uni<Void> bindLocked(SqlConnection conn, UUID org, String actor, UUID policyId, UUID agentId, String field) {
+    /** {@code missing}: the refusal when the organization has no such agent. */
+    private Uni<Void> bindLocked(SqlConnection conn, UUID org, String actor, UUID policyId, UUID agentId,
+                                 Supplier<ApiException> missing) {
         return agents.lockById(conn, agentId)
                 .chain(agent -> {
                     if (agent == null) {
-                        throw ApiException.invalidField(field, "no agent " + agentId + " in your organization");
+                        throw missing.get();
                     }
                     return policies.bind(conn, org, policyId, agentId, actor);
                 })

@@ -2,6 +2,7 @@ package dev.warden.agent.registration;
 
 import dev.warden.agent.access.AccessRepository;
 import dev.warden.agent.lifecycle.Agent;
+import dev.warden.agent.lifecycle.AgentRules;
 import dev.warden.agent.lifecycle.AgentRepository;
 import dev.warden.agent.lifecycle.AgentService;
 import dev.warden.agent.realm.RealmService;
@@ -199,6 +200,8 @@ public class RegistrationService {
         agent.ownerId = r.requestedBy == null ? actor : r.requestedBy;
         if (r.agentType != null) {
             agent.agentType = r.agentType;
+            // An mcp_server agent serves MCP, as one created through the API (seed 002's type_filter and flag agree)
+            agent.mcpIntegration = AgentRules.mcpServer(agent.agentType, agent.mcpIntegration, null);
         }
         agent.did = r.did();
         agent.publicKey = r.publicKey;

@@ -114,6 +114,11 @@ class PolicyAndConnectorTest {
                 .body("agent_ids", empty());
         tenant.admin().put("/v1/policies/" + policy + "/agents/" + agent).then().statusCode(200)
                 .body("agent_ids", contains(agent));
+        // An agent the path names that the organization does not have is a 404, binding as unbinding (it was a 400)
+        String unknown = java.util.UUID.randomUUID().toString();
+        tenant.admin().put("/v1/policies/" + policy + "/agents/" + unknown).then().statusCode(404)
+                .body("error.code", equalTo("not_found"));
+        tenant.admin().delete("/v1/policies/" + policy + "/agents/" + unknown).then().statusCode(404);
         tenant.admin().delete("/v1/policies/" + policy).then().statusCode(204);
         tenant.admin().get("/v1/policies/" + policy).then().statusCode(404);
         // Its versions stay: the record of what governed the agents before its removal

@@ -102,6 +102,24 @@ class RegistrationRulesTest {
     }
 
     @Test
+    void anMcpServerApprovedByARuleOrByAnAdminServesMcp() {
+        // As an agent of that type created through the API: seed 002's type_filter=mcp_server and is_mcp_server agree
+        rule(Map.of("name", "mcp", "capabilities", List.of("api_call"), "maxRiskScore", 30, "agentType", "mcp_server"));
+        AgentKeys byRule = AgentKeys.generate();
+        register(byRule, "mcp-by-rule", List.of("api_call"), "mcp_server").body("status", equalTo("approved"));
+        AgentKeys byAdmin = AgentKeys.generate();
+        register(byAdmin, "mcp-by-admin", List.of("api_call", "mail_send"), "mcp_server").body("status", equalTo("pending"));
+        tenant.admin().body(Map.of("capabilities", List.of("api_call"))).post("/v1/registrations/" + registrationOf(byAdmin)
+                + "/approve").then().statusCode(200);
+        List<Map<String, Object>> agents = tenant.admin().get("/v1/agents").then().extract().path("agents");
+        for (AgentKeys keys : List.of(byRule, byAdmin)) {
+            Map<String, Object> agent = agents.stream().filter(a -> keys.did().equals(a.get("did"))).findFirst().orElseThrow();
+            assertEquals("mcp_server", agent.get("agent_type"));
+            assertEquals(Boolean.TRUE, ((Map<?, ?>) agent.get("mcp_integration")).get("is_mcp_server"), agent.toString());
+        }
+    }
+
+    @Test
     void rulesAreListedOldestFirstDeletedWithEventsAndRefusedWhenMalformed() {
         String first = rule(Map.of("name", "first", "capabilities", List.of("api_call")));
         String second = rule(Map.of("name", "second", "capabilities", List.of("file_access"), "agentType", "supervised"));

@@ -37,7 +37,7 @@ class OpenApiTest {
         OpenApiChecks.assertGeneratesWorkingClients(doc);
         OpenApiChecks.assertOperationIds(doc, Set.of(
                 "recordAgentActions", "listAuditEntries", "verifyAuditChain", "exportAuditChain", "listCheckpoints", "getCheckpoint",
-                "signCheckpoint", "getPublicKey", "createCompliancePackage", "getCompliancePackage", "listDriftEvents",
+                "signCheckpoint", "getPublicKey", "createCompliancePackage", "downloadCompliancePackage", "getCompliancePackage", "listDriftEvents",
                 "startChainVerification", "getChainVerification"));
     }
 

@@ -87,7 +87,8 @@ public class ComplianceResource {
     @RolesAllowed(Roles.AUDITOR)
     @Operation(operationId = "getCompliancePackage", summary = "Get a compliance package", description = "As JSON, or "
             + "with format=zip (or without format, when Accept takes application/zip and not JSON) as a ZIP holding the "
-            + "signed content, its signature and the public key.")
+            + "signed content, its signature and the public key. A generated client downloads the ZIP with "
+            + "downloadCompliancePackage.")
     @APIResponse(responseCode = "200", description = "The package; with format=zip the ZIP download",
             content = {@Content(mediaType = MediaType.APPLICATION_JSON, schema = @Schema(implementation = PackageResponse.class)),
                     @Content(mediaType = ZIP, schema = @Schema(type = SchemaType.STRING, format = "binary"))})
@@ -99,16 +100,35 @@ public class ComplianceResource {
             throw ApiException.invalidField("format", "must be json or zip");
         }
         boolean zipped = format != null ? format.equals("zip") : zipOnly(headers.getAcceptableMediaTypes());
-        return builder.find(actor.org(), id).map(pkg -> {
-            if (!zipped) {
-                return Response.ok(pkg, MediaType.APPLICATION_JSON_TYPE).build();
-            }
-            if (!"ready".equals(pkg.status())) {
-                throw ApiException.conflict("The package is " + pkg.status() + " (" + pkg.progress() + "%)");
-            }
-            return Response.ok(zip(pkg), ZIP)
-                    .header("Content-Disposition", "attachment; filename=\"compliance-" + id + ".zip\"").build();
-        });
+        return builder.find(actor.org(), id).map(pkg -> zipped ? download(id, pkg) : Response.ok(pkg, MediaType.APPLICATION_JSON_TYPE).build());
+    }
+
+    /**
+     * The ZIP as an operation of its own: a client generated from the document reads {@link #get}'s answer as JSON
+     * (its first type), so its ZIP could not be had from one (Python's failed decoding it as text). Whatever the
+     * request's Accept (a generated client asks for JSON, its errors' type), the answer is the ZIP or an error.
+     */
+    @GET
+    @Path("/{package_id}/zip")
+    @Produces({ZIP, MediaType.APPLICATION_JSON})
+    @RolesAllowed(Roles.AUDITOR)
+    @Operation(operationId = "downloadCompliancePackage", summary = "Download a compliance package as a ZIP",
+            description = "The signed content (package.json, byte for byte what was signed), its Ed25519 signature "
+                    + "(package.sig), the public key and a README saying how to verify them. 409 until the package is ready.")
+    @APIResponse(responseCode = "200", description = "The ZIP",
+            content = @Content(mediaType = ZIP, schema = @Schema(type = SchemaType.STRING, format = "binary")))
+    @APIResponse(responseCode = "409", ref = WardenApiDefinition.CONFLICT)
+    public Uni<Response> downloadZip(@PathParam("package_id") String packageId) {
+        UUID id = Params.uuid("package_id", packageId);
+        return builder.find(actor.org(), id).map(pkg -> download(id, pkg));
+    }
+
+    private static Response download(UUID id, PackageResponse pkg) {
+        if (!"ready".equals(pkg.status())) {
+            throw ApiException.conflict("The package is " + pkg.status() + " (" + pkg.progress() + "%)");
+        }
+        return Response.ok(zip(pkg), ZIP)
+                .header("Content-Disposition", "attachment; filename=\"compliance-" + id + ".zip\"").build();
     }
 
     /** Whether the caller takes the ZIP and not JSON (a client that picks a response's media type by Accept alone). */

@@ -136,6 +136,25 @@ class ComplianceTest {
                 .contentType(ContentType.JSON).body("id", equalTo(id));
     }
 
+    /**
+     * A client generated from the document reads getCompliancePackage's answer as JSON (a Python one failed decoding
+     * the ZIP as text): the ZIP is an operation of its own, answered whatever Accept says (a generated client asks for
+     * JSON, its errors' type), its errors in the error shape.
+     */
+    @Test
+    void theZipHasAnOperationOfItsOwnForGeneratedClients() {
+        String id = build().get("id").asText();
+        byte[] zip = as(org, "auditor").accept("application/json").get("/v1/compliance/" + id + "/zip").then()
+                .statusCode(200).contentType("application/zip").extract().asByteArray();
+        byte[] byFormat = as(org, "auditor").get("/v1/compliance/" + id + "?format=zip").then().statusCode(200)
+                .extract().asByteArray();
+        assertTrue(zip.length > 0 && zip[0] == 'P' && zip[1] == 'K', "a ZIP");
+        assertEquals(byFormat.length, zip.length, "the same ZIP as format=zip");
+        as(org, "auditor").accept("application/json").get("/v1/compliance/" + UUID.randomUUID() + "/zip").then()
+                .statusCode(404).contentType(ContentType.JSON).body("error.code", equalTo("not_found"));
+        as(org, "viewer").get("/v1/compliance/" + id + "/zip").then().statusCode(403);
+    }
+
     @Test
     void requestsAreCheckedAndScoped() {
         as(org, "auditor").contentType(ContentType.JSON).body(Map.of("agent_id", agent, "from", Instant.now().toString(),

@@ -30,7 +30,10 @@ public class FleetErrorDocument implements OASFilter {
         api.getComponents().addSchema(ENVELOPED, OASFactory.createSchema().addType(Schema.SchemaType.OBJECT)
                 .description("Every error fleet-service returns: the one error shape, with seed 003's ok: false beside it")
                 .required(List.of("ok", "error"))
-                .addProperty("ok", OASFactory.createSchema().addType(Schema.SchemaType.BOOLEAN).enumeration(List.of(false)))
+                // A plain boolean: with an enum of false, openapi-generator's Python models compare it as the string
+                // "false" and refused every fleet error (the client raised with no body)
+                .addProperty("ok", OASFactory.createSchema().addType(Schema.SchemaType.BOOLEAN)
+                        .description("false: the request failed"))
                 .addProperty("error", OASFactory.createSchema().ref("#/components/schemas/ErrorBody")));
         api.getComponents().getResponses().values().forEach(FleetErrorDocument::enveloped);
         if (api.getPaths() != null) {

@@ -44,6 +44,7 @@ import org.eclipse.microprofile.openapi.annotations.enums.SchemaType;
 import org.eclipse.microprofile.openapi.annotations.media.Content;
 import org.eclipse.microprofile.openapi.annotations.media.Schema;
 import org.eclipse.microprofile.openapi.annotations.parameters.Parameter;
+import org.eclipse.microprofile.openapi.annotations.parameters.RequestBody;
 import org.eclipse.microprofile.openapi.annotations.responses.APIResponse;
 import org.eclipse.microprofile.openapi.annotations.tags.Tag;
 import org.jboss.resteasy.reactive.RestResponse;
@@ -134,7 +135,8 @@ public class InstanceResource {
             content = @Content(mediaType = MediaType.APPLICATION_JSON, schema = @Schema(implementation = HeartbeatEnvelope.class)))
     @APIResponse(responseCode = "404", ref = WardenApiDefinition.NOT_FOUND)
     public Uni<HeartbeatEnvelope> heartbeat(@PathParam("id") @Parameter(schema = @Schema(pattern = "^agent-[0-9a-f]{16}$")) String id,
-                                            HeartbeatRequest request) {
+                                            @RequestBody(required = false, description = "Every field optional, "
+                                                    + "the body too (seed 003)") HeartbeatRequest request) {
         UUID org = actor.org();
         String own = FleetIdentity.instanceId(identity);
         if (own == null && !identity.hasRole(Roles.OPERATOR)) {

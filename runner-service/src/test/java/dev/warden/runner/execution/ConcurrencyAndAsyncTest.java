@@ -28,6 +28,7 @@ import static org.hamcrest.Matchers.hasItem;
 import static org.hamcrest.Matchers.not;
 import static org.hamcrest.Matchers.notNullValue;
 import static org.hamcrest.Matchers.nullValue;
+import static org.hamcrest.Matchers.startsWith;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
@@ -96,6 +97,14 @@ class ConcurrencyAndAsyncTest {
         String body = as(org, "viewer").accept("text/event-stream").get("/v1/executions/" + execution + "/logs")
                 .then().statusCode(200).extract().asString();
         assertTrue(body.contains("tick-3"), body);
+        // A client generated from the OpenAPI document asks for JSON, the type of the operation's errors: it gets the
+        // stream, and an unknown or another organization's execution is the 404 it can read (both were 406)
+        String asked = as(org, "viewer").accept("application/json").get("/v1/executions/" + execution + "/logs")
+                .then().statusCode(200).contentType(startsWith("text/event-stream")).extract().asString();
+        assertTrue(asked.contains("tick-3"), asked);
+        as(RunnerFixtures.organization(), "viewer").accept("application/json").get("/v1/executions/" + execution + "/logs")
+                .then().statusCode(404).contentType(startsWith("application/json")).body("error.code", equalTo("not_found"));
+        as(org, "viewer").accept("application/xml").get("/v1/executions/" + execution + "/logs").then().statusCode(406);
         as(RunnerFixtures.organization(), "viewer").get("/v1/executions/" + execution + "/logs").then().statusCode(404);
         as(org, "viewer").get("/v1/executions/nope/logs").then().statusCode(400);
     }

@@ -82,6 +82,14 @@ public class ProjectionWatcher {
         }
     }
 
+    /**
+     * A rebuild this replica is starting: its views say so at once, before the projection is emptied; the next look at
+     * the database replaces it with the rebuild as measured (or with none, if it did not start).
+     */
+    void starting(Rebuild rebuild) {
+        rebuilding = rebuild;
+    }
+
     /** The rebuild running, as this replica last measured it. */
     public Optional<Rebuild> rebuilding() {
         return Optional.ofNullable(rebuilding);

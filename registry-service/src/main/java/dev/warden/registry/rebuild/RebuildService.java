@@ -30,8 +30,11 @@ public class RebuildService {
     private final RebuildRepository rebuilds;
     private final ReplayOffsets offsets;
     private final RegistryChanges changes;
+    private final ProjectionWatcher watcher;
 
-    public RebuildService(TenantDb db, RebuildRepository rebuilds, ReplayOffsets offsets, RegistryChanges changes) {
+    public RebuildService(TenantDb db, RebuildRepository rebuilds, ReplayOffsets offsets, RegistryChanges changes,
+                          ProjectionWatcher watcher) {
+        this.watcher = watcher;
         this.db = db;
         this.changes = changes;
         this.rebuilds = rebuilds;
@@ -44,6 +47,10 @@ public class RebuildService {
         return offsets.capture(RegistryProjector.TOPICS)
                 .onFailure(Outages::isOutage).transform(e -> new UnavailableException("broker", e))
                 .map(ranges -> ranges.stream().map(Rebuild.Partition::planned).toList())
+                // The views say "rebuilding" before the projection is emptied, not from this replica's next look at
+                // the database (a dashboard read "0 agents" without the header for over a second)
+                .invoke(partitions -> watcher.starting(new Rebuild(id, -1, Rebuild.RUNNING, requestedBy, Instant.now(), null,
+                        null, partitions)))
                 .chain(partitions -> changes.resetting(db.asPlatform(conn -> rebuilds.start(conn, id, requestedBy, partitions)
                         .chain(generation -> generation == null
                                 ? rebuilds.current(conn).map(current -> {
@@ -51,6 +58,7 @@ public class RebuildService {
                                             ? "" : ": /v1/registry/rebuilds/" + current.running().id()));
                                 })
                                 : rebuilds.find(conn, id)))))
+                .invoke(watcher::starting)
                 .invoke(started -> LOG.infof("%s started rebuild %s of the registry projection (generation %d, %d records)",
                         requestedBy, started.id(), started.generation(), started.toReplay()));
     }

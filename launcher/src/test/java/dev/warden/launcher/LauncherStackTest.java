@@ -73,6 +73,11 @@ class LauncherStackTest {
                     "{\"name\": \"" + agentName + "\", \"runtime\": \"docker\"}");
             assertEquals(201, created.statusCode(), created.body());
             assertEquals(agentName, JSON.readTree(created.body()).get("name").asText());
+            // Location names the gateway the caller used, port and all, and answers there (it lost the port: the
+            // service read the gateway's X-Forwarded-Proto without a port as the scheme's default, 80)
+            String location = created.headers().firstValue("Location").orElseThrow();
+            assertEquals(url + "/v1/agents/" + JSON.readTree(created.body()).get("id").asText(), location);
+            assertEquals(200, send("GET", location, key, null).statusCode());
 
             HttpResponse<String> unknown = send("GET", url + "/v1/no-such-thing", key, null);
             assertEquals(404, unknown.statusCode());

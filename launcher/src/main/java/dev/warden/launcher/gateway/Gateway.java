@@ -50,9 +50,9 @@ public final class Gateway {
     private static final String BODY_WATCH = "warden.body-watch";
     /** Connections to each service per event loop. */
     private static final int POOL_SIZE = 50;
-    /** What a caller may not tell a service about the request's way to it: the gateway's own X-Forwarded-* aside. */
-    private static final List<String> FORWARDING = List.of("Forwarded", "X-Forwarded-Host", "X-Forwarded-Port",
-            "X-Forwarded-Prefix", "X-Forwarded-Server", "X-Real-IP");
+    /** What a caller may not tell a service about the request's way to it (X-Forwarded-For the gateway sets itself). */
+    private static final List<String> FORWARDING = List.of("Forwarded", "X-Forwarded-Proto", "X-Forwarded-Host",
+            "X-Forwarded-Port", "X-Forwarded-Prefix", "X-Forwarded-Server", "X-Real-IP");
     /** The Retry-After of a failed connection to a service the supervisor still counts up. */
     private static final Duration RETRY_UNREACHABLE = Duration.ofSeconds(5);
 
@@ -322,9 +322,10 @@ public final class Gateway {
             if (incoming.remoteAddress() != null) {
                 ctx.request().headers().set("X-Forwarded-For", incoming.remoteAddress().hostAddress());
             }
-            // The rest of what a proxy says about the request is the gateway's too (services build Location from it): a
-            // caller's X-Forwarded-Proto made its Location https://127.0.0.1/..., on no such port.
-            ctx.request().headers().set("X-Forwarded-Proto", "http");
+            // Nothing else a proxy may say about the request's way reaches a service from the caller (services build
+            // Location from it): a caller's X-Forwarded-Proto made its Location https://127.0.0.1/..., on no such port.
+            // The gateway says none of it either: the service sees the caller's Host over plain HTTP, as the caller sent
+            // it (an X-Forwarded-Proto of its own without a port made services drop the Host's port from Location).
             FORWARDING.forEach(ctx.request().headers()::remove);
             if (RequestLimits.unknownLength(incoming)) {
                 // A chunked body is counted here, so that one over the limit is refused in the shape like the rest.

@@ -280,6 +280,17 @@ class RegistryTest {
         assertEquals("z6MkhaXgBZDvotDkL5257faiztiGiC2QtKLGpbnnEGta2doK", detail.get("publicKey"));
         as(org, "viewer").get("/v1/directory/agents/" + triage).then().statusCode(200).body("id", equalTo(triage.toString()));
         as(org, "viewer").get("/v1/directory/agents/did:key:z6Mkunknown").then().statusCode(404);
+
+        // The realm renamed: its agents are shown with the new name, so a client syncing with updated_since meets them
+        // again (it kept the old name: they were not counted as changed)
+        Instant beforeRename = Instant.now();
+        publish(Topics.AGENTS, CloudEvent.of("/warden/agent-service", EventTypes.REALM_CHANGED, realm.toString(), org.id(),
+                new AgentEvents.RealmChanged(new AgentEvents.Realm(realm, org.id(), "Platform", "eng", "#ef4444", T0,
+                        "user:alice", T0, "user:bob"), "user:bob")));
+        Awaitility.await().atMost(Duration.ofSeconds(30)).pollInterval(Duration.ofMillis(200)).untilAsserted(() ->
+                as(org, "viewer").get("/v1/directory/agents?updated_since=" + beforeRename).then().statusCode(200)
+                        .body("total", equalTo(1)).body("agents[0].id", equalTo(did))
+                        .body("agents[0].realm.name", equalTo("Platform")));
     }
 
     @Test

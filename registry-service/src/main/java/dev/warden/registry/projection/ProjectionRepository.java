@@ -179,11 +179,22 @@ public class ProjectionRepository {
         return conn.preparedQuery("""
                         INSERT INTO registry_realms (org_id, id, name, slug, color) VALUES ($1, $2, $3, $4, $5)
                         ON CONFLICT (org_id, id) DO UPDATE SET name = excluded.name, slug = excluded.slug, color = excluded.color""")
-                .execute(Tuple.of(realm.orgId(), realm.id(), realm.name(), realm.slug(), realm.color())).replaceWithVoid();
+                .execute(Tuple.of(realm.orgId(), realm.id(), realm.name(), realm.slug(), realm.color()))
+                .chain(() -> touchRealmAgents(conn, realm.orgId(), realm.id()));
     }
 
-    public Uni<Void> deleteRealm(SqlConnection conn, UUID id) {
-        return conn.preparedQuery("DELETE FROM registry_realms WHERE id = $1").execute(Tuple.of(id)).replaceWithVoid();
+    public Uni<Void> deleteRealm(SqlConnection conn, UUID org, UUID id) {
+        return conn.preparedQuery("DELETE FROM registry_realms WHERE id = $1").execute(Tuple.of(id))
+                .chain(() -> touchRealmAgents(conn, org, id));
+    }
+
+    /**
+     * The realm's agents changed too: the directory shows each with its realm's name and color, so a client syncing
+     * with updated_since must meet them again (it kept the old name). The trigger of V3 sets their changed_at.
+     */
+    private Uni<Void> touchRealmAgents(SqlConnection conn, UUID org, UUID realm) {
+        return conn.preparedQuery("UPDATE registry_agents SET realm = realm WHERE org_id = $1 AND realm = $2")
+                .execute(Tuple.of(org, realm)).replaceWithVoid();
     }
 
     public Uni<Void> addPendingRegistration(SqlConnection conn, UUID org, UUID id, String name, Instant requestedAt) {

@@ -199,7 +199,7 @@ public class RegistryProjector {
             }
             case EventTypes.REALM_CREATED, EventTypes.REALM_CHANGED -> projection.upsertRealm(conn,
                     parse(e, RealmChanged.class).realm());
-            case EventTypes.REALM_DELETED -> projection.deleteRealm(conn, parse(e, RealmChanged.class).realm().id());
+            case EventTypes.REALM_DELETED -> projection.deleteRealm(conn, org, parse(e, RealmChanged.class).realm().id());
             case EventTypes.REGISTRATION_REQUESTED -> {
                 var r = parse(e, RegistrationRequested.class).registration();
                 yield projection.addPendingRegistration(conn, org, r.id(), r.name(), r.requestedAt());

@@ -21,6 +21,8 @@ public final class AgentRules {
     static final int MAX_TEXT = 200;
     static final int MAX_DESCRIPTION = 4000;
     static final int MAX_URI = 1024;
+    /** The longest repository name Docker and Podman take (the distribution spec's limit). */
+    static final int MAX_REPOSITORY = 255;
     static final int MAX_LIST = 100;
     static final int MAX_SYSTEM_PROMPT = 16_000;
 
@@ -120,7 +122,17 @@ public final class AgentRules {
     static void image(Checks c, String field, String value) {
         c.check(value == null || value.isBlank() || IMAGE.matcher(value).matches(), field,
                 "must be a container image reference such as registry.example.com/team/agent:1.2 (a lowercase "
-                        + "repository, an optional tag, an optional @sha256: digest)");
+                        + "repository, an optional tag, an optional @sha256: digest)")
+                // What container engines refuse to create (a deploy accepted one, and every run of it failed)
+                .check(value == null || repository(value).length() <= MAX_REPOSITORY, field,
+                        "names a repository longer than " + MAX_REPOSITORY + " characters, which container engines refuse");
+    }
+
+    /** The repository part of an image reference: without its digest and its tag. */
+    private static String repository(String image) {
+        String name = image.contains("@") ? image.substring(0, image.indexOf('@')) : image;
+        int tag = name.lastIndexOf(':');
+        return tag > name.lastIndexOf('/') ? name.substring(0, tag) : name;
     }
 
     static void checkObject(Checks c, String field, JsonNode value) {

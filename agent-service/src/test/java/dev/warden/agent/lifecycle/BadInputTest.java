@@ -73,13 +73,14 @@ class BadInputTest {
         }
         String id = tenant.admin().body(java.util.Map.of("name", "images", "runtime", "docker")).post("/v1/agents")
                 .then().statusCode(201).extract().path("id");
-        for (String image : java.util.List.of("a b c", "../../etc/passwd", "team/UPPER:1", "img:", "img@sha256:zz")) {
+        for (String image : java.util.List.of("a b c", "../../etc/passwd", "team/UPPER:1", "img:", "img@sha256:zz",
+                "localhost/" + "a".repeat(300) + ":1")) { // a repository longer than engines take: every run failed
             errorShape(tenant.admin().body(java.util.Map.of("image_uri", image)).post("/v1/agents/" + id + "/deploy").then(), 400)
                     .body("error.details.field", org.hamcrest.Matchers.hasItem("image_uri"));
         }
         tenant.admin().get("/v1/agents/" + id + "/versions").then().statusCode(200).body("total", equalTo(0));
         for (String image : java.util.List.of("busybox", "localhost:5000/team/agent:1.2", "registry.example.com/org/triage-agent:v3",
-                "ghcr.io/a/b@sha256:" + "a".repeat(64))) {
+                "ghcr.io/a/b@sha256:" + "a".repeat(64), "r/" + "a".repeat(253) + ":" + "t".repeat(100))) {
             tenant.admin().body(java.util.Map.of("image_uri", image)).post("/v1/agents/" + id + "/deploy").then().statusCode(200);
         }
     }

@@ -139,6 +139,11 @@ public final class LocalPodman implements AutoCloseable {
      * is {@code cmd}; answers the image name. Importing the same name again replaces it.
      */
     public String importImage(String name, List<String> cmd) {
+        return importImage(name, cmd, List.of());
+    }
+
+    /** As {@link #importImage(String, List)}, with more Dockerfile instructions for the image, e.g. {@code VOLUME /data}. */
+    public String importImage(String name, List<String> cmd, List<String> changes) {
         Path tar = rootfsTar();
         StringBuilder json = new StringBuilder("CMD [");
         for (int i = 0; i < cmd.size(); i++) {
@@ -146,7 +151,10 @@ public final class LocalPodman implements AutoCloseable {
                     .append(cmd.get(i).replace("\\", "\\\\").replace("\"", "\\\"")).append('"');
         }
         json.append(']');
-        podman("import", "--change", json.toString(), tar.toString(), name);
+        List<String> args = new ArrayList<>(List.of("import", "--change", json.toString()));
+        changes.forEach(change -> args.addAll(List.of("--change", change)));
+        args.addAll(List.of(tar.toString(), name));
+        podman(args.toArray(String[]::new));
         return name;
     }
 
@@ -210,7 +218,8 @@ public final class LocalPodman implements AutoCloseable {
     }
 
     private Path rootfsTar() {
-        Path tar = dir.resolve("busybox-rootfs.tar");
+        // v2: /tmp is 1777 (a container's /tmp tmpfs takes the image's mode under Podman: nobody could not write 0755)
+        Path tar = dir.resolve("busybox-rootfs-v2.tar");
         if (Files.exists(tar)) {
             return tar;
         }
@@ -231,6 +240,11 @@ public final class LocalPodman implements AutoCloseable {
                 if (!Files.exists(link, java.nio.file.LinkOption.NOFOLLOW_LINKS)) {
                     Files.createSymbolicLink(link, Path.of("busybox"));
                 }
+            }
+            Process chmod = new ProcessBuilder("chmod", "1777", rootfs.resolve("tmp").toString()).redirectErrorStream(true).start();
+            if (chmod.waitFor() != 0) {
+                throw new IllegalStateException("chmod 1777 of the image's /tmp failed: "
+                        + new String(chmod.getInputStream().readAllBytes(), StandardCharsets.UTF_8));
             }
             Files.writeString(rootfs.resolve("etc/passwd"), "root:x:0:0:root:/:/bin/sh\nnobody:x:65534:65534:nobody:/:/bin/sh\n");
             Files.writeString(rootfs.resolve("etc/group"), "root:x:0:\nnogroup:x:65534:\n");

@@ -19,6 +19,7 @@ import org.jboss.logging.Logger;
 import java.io.IOException;
 import java.time.Duration;
 import java.util.ArrayList;
+import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.UUID;
@@ -40,6 +41,7 @@ public final class DockerEngine implements ContainerEngine, AutoCloseable {
     static final String USER = NOBODY + ":" + NOBODY;
     /** The size of a run's writable {@code /tmp}, in memory. */
     static final int TMP_SIZE_MB = 16;
+    private static final String SCRATCH = "rw,noexec,nosuid,nodev,size=" + TMP_SIZE_MB + "m,mode=1777";
     private static final Logger LOG = Logger.getLogger(DockerEngine.class);
     private static final Duration POLL = Duration.ofMillis(50);
 
@@ -75,6 +77,30 @@ public final class DockerEngine implements ContainerEngine, AutoCloseable {
         }
     }
 
+    /**
+     * The container's writable places, each a small tmpfs nobody may execute from: /tmp, the /var/tmp and /run Podman
+     * mounts executable on a read-only root, and every VOLUME the image declares (an anonymous volume was the host's
+     * disk, unbounded and executable). Bounded by the memory limit too: tmpfs is charged to the container. (Under
+     * Podman a tmpfs over a directory of the image takes that directory's mode: an image whose /tmp is not 1777 gives
+     * nobody a /tmp it cannot write.)
+     */
+    private Map<String, String> scratch(String image) {
+        String options = SCRATCH;
+        Map<String, String> mounts = new LinkedHashMap<>();
+        for (String path : List.of("/tmp", "/var/tmp", "/run")) {
+            mounts.put(path, options);
+        }
+        try {
+            var config = client.inspectImageCmd(image).exec().getConfig();
+            if (config != null && config.getVolumes() != null) {
+                config.getVolumes().keySet().forEach(volume -> mounts.putIfAbsent(volume, options));
+            }
+        } catch (NotFoundException e) {
+            // Not in the engine: creating the container says so, as a run of an unknown image.
+        }
+        return mounts;
+    }
+
     @Override
     public RunResult run(RunSpec spec, OutputCollector output) {
         Limits limits = spec.limits();
@@ -88,7 +114,7 @@ public final class DockerEngine implements ContainerEngine, AutoCloseable {
                 .withReadonlyRootfs(true)
                 .withCapDrop(Capability.ALL)
                 .withSecurityOpts(List.of("no-new-privileges"))
-                .withTmpFs(Map.of("/tmp", "rw,noexec,nosuid,size=" + TMP_SIZE_MB + "m"))
+                .withTmpFs(scratch(spec.image()))
                 // The engine's own copy of the output is bounded too: past the cap the service stops reading, and a
                 // container printing on until its deadline must not fill the disk.
                 .withLogConfig(new LogConfig(LogConfig.LoggingType.DEFAULT,
@@ -122,8 +148,22 @@ public final class DockerEngine implements ContainerEngine, AutoCloseable {
             long deadline = started + TimeUnit.MILLISECONDS.toNanos(limits.timeoutMs());
             boolean timedOut = false;
             InspectContainerResponse.ContainerState state;
+            int failedInspections = 0;
             while (true) {
-                state = client.inspectContainerCmd(id).exec().getState();
+                try {
+                    state = client.inspectContainerCmd(id).exec().getState();
+                    failedInspections = 0;
+                } catch (NotFoundException e) {
+                    throw e;
+                } catch (RuntimeException e) {
+                    // Podman may fail an inspection while the container exits ("read /proc/<pid>/cgroup: no such
+                    // process"): asked again, not the run's end
+                    if (++failedInspections > 3) {
+                        throw e;
+                    }
+                    Thread.sleep(POLL.toMillis());
+                    continue;
+                }
                 if (!Boolean.TRUE.equals(state.getRunning()) && ("exited".equals(state.getStatus())
                         || "dead".equals(state.getStatus()) || "stopped".equals(state.getStatus()))) {
                     break;

@@ -33,6 +33,8 @@ public final class OutputCollector {
     private boolean truncated;
     private boolean ended;
 
+    private static final byte[] NUL_SYMBOL = "\u2400".getBytes(java.nio.charset.StandardCharsets.UTF_8);
+
     public OutputCollector(long maxBytes) {
         this.maxBytes = maxBytes;
     }
@@ -57,7 +59,9 @@ public final class OutputCollector {
                 if (b == '\n') {
                     completed.add(complete(stream, partial));
                 } else {
-                    partial.write(b);
+                    // A NUL is kept as U+2400 (the symbol for NUL, three bytes of UTF-8): PostgreSQL stores no NUL in
+                    // text or JSON, and one in a line made the run's record fail (a 500, the run left running)
+                    partial.writeBytes(b == 0 ? NUL_SYMBOL : new byte[] {b});
                 }
             }
         }

@@ -41,6 +41,7 @@ import java.time.temporal.ChronoUnit;
 import java.util.List;
 import java.util.Optional;
 import java.util.UUID;
+import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.atomic.AtomicReference;
 import java.util.function.Consumer;
 
@@ -202,12 +203,16 @@ public class ExecutionService {
                                 live.remove(started.executionId());
                                 permit.release();
                             });
-                    if (!async) {
-                        return finished;
-                    }
-                    finished.subscribe().with(e -> { }, e -> LOG.errorf(e, "Recording execution %s failed",
-                            started.executionId()));
-                    return Uni.createFrom().item(started);
+                    // The run goes on to its record whatever the caller does: a synchronous caller that went away
+                    // cancelled it, which released its slot early and left it running unrecorded forever
+                    CompletableFuture<Execution> done = finished.subscribeAsCompletionStage();
+                    done.whenComplete((e, failure) -> {
+                        if (failure != null) {
+                            LOG.errorf(failure, "Recording execution %s failed", started.executionId());
+                        }
+                    });
+                    // A copy: the caller going away cancels the copy, not the run
+                    return async ? Uni.createFrom().item(started) : Uni.createFrom().completionStage(done.copy());
                 });
     }
 

@@ -30,6 +30,7 @@ import static org.hamcrest.Matchers.notNullValue;
 import static org.hamcrest.Matchers.nullValue;
 import static org.hamcrest.Matchers.startsWith;
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 /** Runs in the background, their listing, and the per-organization limit (2 at once in the test profile). */
@@ -60,6 +61,25 @@ class ConcurrencyAndAsyncTest {
                 .body("status", equalTo("success"))
                 .body("stdout", equalTo(List.of("tick-1", "tick-2", "tick-3")))
                 .body("finished_at", notNullValue());
+    }
+
+    @Test
+    void aSynchronousCallerThatGoesAwayLeavesItsRunToFinishRecordedAndHoldingItsSlot() throws Exception {
+        TestOrg org = RunnerFixtures.organization();
+        String agent = agent(org, TestImages.TICKER);
+        HttpClient http = HttpClient.newHttpClient();
+        assertThrows(java.net.http.HttpTimeoutException.class, () -> http.send(
+                HttpRequest.newBuilder(URI.create(RestAssured.baseURI + ":" + RestAssured.port + "/v1/agents/" + agent + "/run"))
+                        .header("X-API-Key", org.key("operator")).timeout(Duration.ofMillis(500))
+                        .POST(HttpRequest.BodyPublishers.noBody()).build(), HttpResponse.BodyHandlers.ofString()));
+        // The run goes on and keeps its slot (2 per organization here): one more fits, a third does not. The slot was
+        // released as the caller went away, the container ran on, and the run stayed "running" unrecorded for good.
+        as(org, "operator").post("/v1/agents/" + agent + "/run?async=true").then().statusCode(202);
+        as(org, "operator").post("/v1/agents/" + agent + "/run?async=true").then().statusCode(429);
+        Awaitility.await().atMost(Duration.ofSeconds(30)).pollInterval(Duration.ofMillis(200)).untilAsserted(() ->
+                as(org, "viewer").get("/v1/agents/" + agent + "/executions").then().statusCode(200)
+                        .body("executions.status", equalTo(List.of("success", "success")))
+                        .body("executions[0].stdout", equalTo(List.of("tick-1", "tick-2", "tick-3"))));
     }
 
     @Test

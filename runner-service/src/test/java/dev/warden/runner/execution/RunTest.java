@@ -147,6 +147,22 @@ class RunTest {
     }
 
     @Test
+    void theContainerWritesOnlySmallPlacesItCannotRunAnythingFromAndItsOutputMayHoldANul() {
+        JsonPath answer = run(agent(org, TestImages.SCRATCH));
+
+        assertEquals("success", answer.getString("status"), answer.prettify());
+        List<String> out = answer.getList("stdout");
+        // /tmp is writable by nobody (the image's /tmp was root's: it was not), and nothing written runs, not even in
+        // the places Podman adds on a read-only root nor in the image's VOLUME (the host's disk, executable, before)
+        for (String dir : List.of("/tmp", "/var/tmp", "/run", "/data")) {
+            assertTrue(out.contains(dir + "-writable"), dir + ": " + out);
+            assertTrue(out.contains(dir + "-noexec"), dir + ": " + out);
+        }
+        // A NUL in the output is kept as the symbol for it (PostgreSQL stores none: the run was left running, a 500)
+        assertEquals("a\u2400b", out.getLast(), out.toString());
+    }
+
+    @Test
     void aTierThatAllowsTheNetworkGivesTheContainerOne() {
         // The test profile assigns this organization to the tier test-network (network=true).
         TestOrg networked = dev.warden.testing.TestOrganizations.create(RunnerFixtures.bootstrap(),

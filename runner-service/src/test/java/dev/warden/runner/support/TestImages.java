@@ -14,6 +14,7 @@ public final class TestImages {
     public static final String FLOOD = "localhost/warden/test-flood:1";
     public static final String CONFINED = "localhost/warden/test-confined:1";
     public static final String TICKER = "localhost/warden/test-ticker:1";
+    public static final String SCRATCH = "localhost/warden/test-scratch:1";
     /** Never imported: a run of it is an error. */
     public static final String MISSING = "localhost/warden/not-there:1";
 
@@ -32,5 +33,11 @@ public final class TestImages {
                 "id -u; (touch /probe 2>/dev/null && echo rootfs-writable) || echo rootfs-read-only; "
                         + "ls /sys/class/net; cat /proc/self/status | grep -E '^(CapEff|NoNewPrivs)'"));
         podman.importImage(TICKER, List.of("sh", "-c", "echo tick-1; sleep 1; echo tick-2; sleep 1; echo tick-3"));
+        // Where it may write, and whether it may run what it wrote there: /tmp, the places Podman mounts writable on a
+        // read-only root, and a VOLUME the image declares (an anonymous volume on the host's disk before)
+        podman.importImage(SCRATCH, List.of("sh", "-c", "for d in /tmp /var/tmp /run /data; do "
+                + "(echo x > $d/w 2>/dev/null && echo $d-writable) || echo $d-read-only; "
+                + "(cp /bin/busybox $d/bb 2>/dev/null && $d/bb true 2>/dev/null && echo $d-exec) || echo $d-noexec; done; "
+                + "printf 'a\\000b\\n'"), List.of("VOLUME /data"));
     }
 }

@@ -85,15 +85,14 @@ public final class DockerEngine implements ContainerEngine, AutoCloseable {
      * nobody a /tmp it cannot write.)
      */
     private Map<String, String> scratch(String image) {
-        String options = SCRATCH;
         Map<String, String> mounts = new LinkedHashMap<>();
         for (String path : List.of("/tmp", "/var/tmp", "/run")) {
-            mounts.put(path, options);
+            mounts.put(path, SCRATCH);
         }
         try {
             var config = client.inspectImageCmd(image).exec().getConfig();
             if (config != null && config.getVolumes() != null) {
-                config.getVolumes().keySet().forEach(volume -> mounts.putIfAbsent(volume, options));
+                config.getVolumes().keySet().forEach(volume -> mounts.putIfAbsent(volume, SCRATCH));
             }
         } catch (NotFoundException e) {
             // Not in the engine: creating the container says so, as a run of an unknown image.

@@ -61,7 +61,11 @@ public final class OutputCollector {
                 } else {
                     // A NUL is kept as U+2400 (the symbol for NUL, three bytes of UTF-8): PostgreSQL stores no NUL in
                     // text or JSON, and one in a line made the run's record fail (a 500, the run left running)
-                    partial.writeBytes(b == 0 ? NUL_SYMBOL : new byte[] {b});
+                    if (b == 0) {
+                        partial.writeBytes(NUL_SYMBOL);
+                    } else {
+                        partial.write(b);
+                    }
                 }
             }
         }

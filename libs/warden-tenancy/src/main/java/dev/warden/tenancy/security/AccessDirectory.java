@@ -158,10 +158,11 @@ public class AccessDirectory {
         Uni<Void> caughtUpNow = Uni.createFrom().completionStage(this::endOffsets)
                 .chain(ends -> reflects(() -> ends.entrySet().stream()
                         .allMatch(e -> read.getOrDefault(e.getKey(), 0L) >= e.getValue()), timeout));
-        return CallerContext.resumed(caughtUpNow).ifNoItem().after(timeout)
+        // Resumed last, so that the timeout's failure (on a timer thread) reaches the caller's context too
+        return CallerContext.resumed(caughtUpNow.ifNoItem().after(timeout)
                 .failWith(() -> new UnavailableException("access directory", null))
                 .onFailure(e -> !(e instanceof UnavailableException))
-                .transform(e -> new UnavailableException("access directory", e));
+                .transform(e -> new UnavailableException("access directory", e)));
     }
 
     /**

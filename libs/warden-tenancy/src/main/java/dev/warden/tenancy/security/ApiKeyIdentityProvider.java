@@ -1,6 +1,5 @@
 package dev.warden.tenancy.security;
 
-import dev.warden.api.CallerContext;
 import io.quarkus.security.AuthenticationFailedException;
 import io.quarkus.security.identity.AuthenticationRequestContext;
 import io.quarkus.security.identity.IdentityProvider;
@@ -65,7 +64,7 @@ public class ApiKeyIdentityProvider implements IdentityProvider<ApiKeyAuthentica
         // A key created (or its organization enabled) a moment ago, answered by agent-service once on the broker, may
         // not have reached this service yet: it is asked of the broker before it is refused. When the broker cannot
         // say, the key is as unknown as it was.
-        return CallerContext.resumed(directory.current(NEW_KEY_WAIT).onFailure().recoverWithNull())
+        return directory.current(NEW_KEY_WAIT).onFailure().recoverWithNull()
                 .chain(() -> identity(hash).map(i -> Uni.createFrom().item(i)).orElseGet(ApiKeyIdentityProvider::unknown));
     }
 

@@ -59,15 +59,10 @@ class AccessDirectoryTest {
 
     @Test
     void currentKnowsEveryChangeTheBrokerHeldWhenItWasCalled() {
-        String bootstrap = WardenInfra.kafkaBootstrapServers();
-        TestEvents.ensureTopic(bootstrap, Topics.ACCESS,
-                Map.of(TopicConfig.CLEANUP_POLICY_CONFIG, TopicConfig.CLEANUP_POLICY_COMPACT));
-        Map<String, Object> config = new HashMap<>(LocalKafka.clientConfig(bootstrap, Map.of()));
-        directory = new AccessDirectory(KafkaClients.of(config));
+        directory = newDirectory();
         assertThrows(UnavailableException.class, () -> directory.current(Duration.ofSeconds(1)).await().indefinitely(),
                 "a directory that has read nothing yet cannot say it is current");
-        directory.start(null);
-        await().atMost(Duration.ofSeconds(60)).until(directory::caughtUp);
+        start(directory);
 
         UUID org = UUID.randomUUID();
         Instant now = Instant.now();
@@ -136,14 +131,22 @@ class AccessDirectoryTest {
                 "a key nobody issued is refused once the broker has been asked");
     }
 
-    private AccessDirectory startedDirectory() {
+    private static AccessDirectory startedDirectory() {
+        return start(newDirectory());
+    }
+
+    /** A directory reading the test broker's access topic, not started. */
+    private static AccessDirectory newDirectory() {
         String bootstrap = WardenInfra.kafkaBootstrapServers();
         TestEvents.ensureTopic(bootstrap, Topics.ACCESS,
                 Map.of(TopicConfig.CLEANUP_POLICY_CONFIG, TopicConfig.CLEANUP_POLICY_COMPACT));
-        AccessDirectory started = new AccessDirectory(KafkaClients.of(new HashMap<>(LocalKafka.clientConfig(bootstrap, Map.of()))));
-        started.start(null);
-        await().atMost(Duration.ofSeconds(60)).until(started::caughtUp);
-        return started;
+        return new AccessDirectory(KafkaClients.of(new HashMap<>(LocalKafka.clientConfig(bootstrap, Map.of()))));
+    }
+
+    private static AccessDirectory start(AccessDirectory directory) {
+        directory.start(null);
+        await().atMost(Duration.ofSeconds(60)).until(directory::caughtUp);
+        return directory;
     }
 
     /** CDI's {@code Event}, as the container would fire it, recording each use. */

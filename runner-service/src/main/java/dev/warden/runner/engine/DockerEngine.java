@@ -44,6 +44,7 @@ public final class DockerEngine implements ContainerEngine, AutoCloseable {
     private static final String SCRATCH = "rw,noexec,nosuid,nodev,size=" + TMP_SIZE_MB + "m,mode=1777";
     private static final Logger LOG = Logger.getLogger(DockerEngine.class);
     private static final Duration POLL = Duration.ofMillis(50);
+    private static final Duration REREAD = Duration.ofSeconds(30);
 
     private final String host;
     private final DockerClient client;
@@ -148,7 +149,14 @@ public final class DockerEngine implements ContainerEngine, AutoCloseable {
             boolean timedOut = false;
             InspectContainerResponse.ContainerState state;
             int failedInspections = 0;
+            boolean settled = false;
             while (true) {
+                if (!settled && output.full()) {
+                    // The cap is reached while the container runs: the engine's file still holds the beginning (it
+                    // keeps 16 times the cap), read now
+                    settled = true;
+                    settle(id, output, limits.maxOutputBytes());
+                }
                 try {
                     state = client.inspectContainerCmd(id).exec().getState();
                     failedInspections = 0;
@@ -175,6 +183,9 @@ public final class DockerEngine implements ContainerEngine, AutoCloseable {
             }
             long duration = millisSince(started);
             logs.awaitEnd(Duration.ofSeconds(5));
+            if (!settled) {
+                settle(id, output, limits.maxOutputBytes());
+            }
             output.finish();
             long exit = state.getExitCodeLong() == null ? -1 : state.getExitCodeLong();
             Outcome status = Outcome.of(exit, timedOut, Boolean.TRUE.equals(state.getOOMKilled()));
@@ -191,6 +202,28 @@ public final class DockerEngine implements ContainerEngine, AutoCloseable {
         } finally {
             logs.closeQuietly();
             remove(id);
+        }
+    }
+
+    /**
+     * Reads the container's log as the engine holds it now, not followed, and makes it the output: the followed
+     * stream can skip lines (Podman drops what its reader has not taken yet), a plain read does not. If the read
+     * fails or takes longer than {@link #REREAD}, the live feed's lines stay the output.
+     */
+    private void settle(String id, OutputCollector output, long maxBytes) throws InterruptedException {
+        OutputCollector complete = new OutputCollector(maxBytes);
+        LogReader reader = new LogReader(complete);
+        try {
+            client.logContainerCmd(id).withStdOut(true).withStdErr(true).exec(reader);
+            if (reader.awaitCompletion(REREAD.toMillis(), TimeUnit.MILLISECONDS)) {
+                output.settle(complete);
+            } else {
+                LOG.warnf("Reading the log of container %s again took over %s: the live feed's lines are kept", id, REREAD);
+            }
+        } catch (RuntimeException e) {
+            LOG.warnf("Reading the log of container %s again failed (%s): the live feed's lines are kept", id, e.getMessage());
+        } finally {
+            reader.closeQuietly();
         }
     }
 

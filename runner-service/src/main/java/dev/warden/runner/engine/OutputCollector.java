@@ -15,7 +15,11 @@ import java.util.function.Consumer;
  */
 public final class OutputCollector {
 
-    public enum Stream { STDOUT, STDERR }
+    public enum Stream {
+        STDOUT, STDERR,
+        /** Not an output stream: the lines a listener heard so far are replaced by those that follow (see {@link #settle}). */
+        RESET
+    }
 
     /** A completed line of one stream; {@code last} marks the end of the output. */
     public record Line(Stream stream, String text) {
@@ -101,6 +105,48 @@ public final class OutputCollector {
             endStatus = status;
         }
         onEnd.forEach(listener -> listener.accept(status));
+    }
+
+    /**
+     * The engine's complete read of the output, made once the container exited or the live feed reached the cap,
+     * becomes the output, and nothing more is accepted. The live feed may have skipped lines: Podman's followed log
+     * stream drops what a reader has not taken yet when the container writes faster (and whole stretches once the
+     * container exits), while a read that is not followed has every line. When the two differ, listeners hear
+     * {@link Stream#RESET} and then every line again, stdout then stderr.
+     */
+    public void settle(OutputCollector complete) {
+        complete.finish();
+        List<Line> replay = new ArrayList<>();
+        synchronized (this) {
+            if (ended) {
+                return;
+            }
+            ended = true;
+            List<String> out = complete.stdout();
+            List<String> err = complete.stderr();
+            boolean cut = complete.truncated();
+            boolean same = out.equals(stdout) && err.equals(stderr) && cut == truncated
+                    && partialOut.size() == 0 && partialErr.size() == 0;
+            if (same) {
+                return;
+            }
+            stdout.clear();
+            stdout.addAll(out);
+            stderr.clear();
+            stderr.addAll(err);
+            truncated = cut;
+            kept = complete.kept();
+            partialOut.reset();
+            partialErr.reset();
+            replay.add(new Line(Stream.RESET, "the live feed skipped lines: the whole output follows"));
+            out.forEach(l -> replay.add(new Line(Stream.STDOUT, l)));
+            err.forEach(l -> replay.add(new Line(Stream.STDERR, l)));
+        }
+        replay.forEach(this::announce);
+    }
+
+    private synchronized long kept() {
+        return kept;
     }
 
     /** Whether the cap has been reached (the engine may stop reading). */

@@ -274,7 +274,7 @@ public class ExecutionService {
             OutputCollector output = running.get();
             return Multi.createFrom().emitter(emitter -> {
                 Consumer<OutputCollector.Line> onLine = line -> emitter.emit(new LogLine(
-                        line.stream() == OutputCollector.Stream.STDOUT ? "stdout" : "stderr", line.text()));
+                        line.stream().name().toLowerCase(java.util.Locale.ROOT), line.text()));
                 Consumer<String> onEnd = status -> {
                     emitter.emit(new LogLine("end", status));
                     emitter.complete();

@@ -37,6 +37,43 @@ class OutputCollectorTest {
     }
 
     @Test
+    void aCompleteReadReplacesALiveFeedThatSkippedLinesAndListenersHearAResetThenEveryLine() {
+        OutputCollector live = new OutputCollector(1024);
+        List<OutputCollector.Line> heard = new ArrayList<>();
+        live.subscribe(heard::add, status -> { });
+        live.accept(OutputCollector.Stream.STDOUT, bytes("1\n2\n4"));
+        OutputCollector complete = new OutputCollector(1024);
+        complete.accept(OutputCollector.Stream.STDOUT, bytes("1\n2\n3\n4\n5"));
+        complete.accept(OutputCollector.Stream.STDERR, bytes("e\n"));
+
+        live.settle(complete);
+        live.accept(OutputCollector.Stream.STDOUT, bytes("late\n"));
+        live.finish();
+
+        assertEquals(List.of("1", "2", "3", "4", "5"), live.stdout());
+        assertEquals(List.of("e"), live.stderr());
+        assertEquals(List.of("1", "2", "", "1", "2", "3", "4", "5", "e"),
+                heard.stream().map(l -> l.stream() == OutputCollector.Stream.RESET ? "" : l.text()).toList());
+        assertEquals(OutputCollector.Stream.RESET, heard.get(2).stream());
+    }
+
+    @Test
+    void aCompleteReadThatAgreesWithTheLiveFeedIsSilentAndTheCapStillHolds() {
+        OutputCollector live = new OutputCollector(6);
+        List<OutputCollector.Line> heard = new ArrayList<>();
+        live.subscribe(heard::add, status -> { });
+        live.accept(OutputCollector.Stream.STDOUT, bytes("ab\ncd\nef"));
+        OutputCollector complete = new OutputCollector(6);
+        complete.accept(OutputCollector.Stream.STDOUT, bytes("ab\ncd\nef\ngh\n"));
+
+        live.settle(complete);
+
+        assertEquals(List.of("ab", "cd"), live.stdout());
+        assertTrue(live.truncated());
+        assertEquals(2, heard.size());
+    }
+
+    @Test
     void aLateSubscriberGetsTheLinesSoFarThenTheRestThenTheStatus() {
         OutputCollector out = new OutputCollector(1024);
         out.accept(OutputCollector.Stream.STDOUT, bytes("a\n"));

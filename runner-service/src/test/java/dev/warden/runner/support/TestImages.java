@@ -12,9 +12,12 @@ public final class TestImages {
     public static final String OOM = "localhost/warden/test-oom:1";
     public static final String SLEEP = "localhost/warden/test-sleep:1";
     public static final String FLOOD = "localhost/warden/test-flood:1";
+    /** 10,000 lines (48,894 bytes, under the test tier's cap) printed as fast as it can, then an exit. */
+    public static final String BURST = "localhost/warden/test-burst:1";
     public static final String CONFINED = "localhost/warden/test-confined:1";
     public static final String TICKER = "localhost/warden/test-ticker:1";
     public static final String SCRATCH = "localhost/warden/test-scratch:1";
+    public static final int BURST_LINES = 10_000;
     /** Never imported: a run of it is an error. */
     public static final String MISSING = "localhost/warden/not-there:1";
 
@@ -28,6 +31,7 @@ public final class TestImages {
         podman.importImage(OOM, List.of("tail", "-c", "100000000", "/dev/zero"));
         podman.importImage(SLEEP, List.of("sleep", "600"));
         podman.importImage(FLOOD, List.of("seq", "1", "200000"));
+        podman.importImage(BURST, List.of("seq", "1", String.valueOf(BURST_LINES)));
         // What the container may do: who it runs as, whether / is writable, whether it has a network.
         podman.importImage(CONFINED, List.of("sh", "-c",
                 "id -u; (touch /probe 2>/dev/null && echo rootfs-writable) || echo rootfs-read-only; "

@@ -71,12 +71,37 @@ public class ExecutionRepository {
                 .map(rows -> rows.size() == 0 ? Optional.empty() : Optional.of(map(rows.iterator().next())));
     }
 
-    public Uni<ListQuery.Page<Execution>> listByAgent(SqlConnection conn, UUID agentId, PageRequest page) {
-        return ListQuery.select(COLUMNS, "executions")
+    /**
+     * A page of an agent's executions, oldest first: at most {@code page.limit()} of them, and no more than fit in
+     * {@code outputBytes} of recorded output (always at least one), so that a page of runs that each printed up to
+     * their cap stays a bounded answer; {@code next_cursor} goes on from there. The sizes are read first, without the
+     * output, along the same index.
+     */
+    public Uni<ListQuery.Page<Execution>> listByAgent(SqlConnection conn, UUID agentId, PageRequest page, long outputBytes) {
+        return byAgent("output_bytes", agentId, page).items(conn, page.limit(), r -> r.getLong(0))
+                .chain(sizes -> byAgent(COLUMNS, agentId, page)
+                        .page(conn, fitting(sizes, outputBytes), ExecutionRepository::map));
+    }
+
+    private static ListQuery byAgent(String columns, UUID agentId, PageRequest page) {
+        return ListQuery.select(columns, "executions")
                 .where("agent_id = ?", agentId)
                 .updatedSince("updated_at", page.updatedSince())
-                .byTimeAfter("created_at", "id", page.after())
-                .page(conn, page.limit(), ExecutionRepository::map);
+                .byTimeAfter("created_at", "id", page.after());
+    }
+
+    /** How many of the first {@code sizes} fit in {@code budget} bytes: at least one, and one if there are none. */
+    static int fitting(List<Long> sizes, long budget) {
+        long used = 0;
+        int n = 0;
+        for (Long size : sizes) {
+            used += size == null ? 0 : size;
+            if (n > 0 && used > budget) {
+                break;
+            }
+            n++;
+        }
+        return Math.max(n, 1);
     }
 
     static Execution map(Row r) {

@@ -70,6 +70,7 @@ public class ExecutionService {
     private final ReplayOffsets offsets;
     private final CredentialWatch credentials;
     private final Duration projectionTimeout;
+    private final long listOutputBytes;
 
     public ExecutionService(TenantDb db, AgentRepository agents, ExecutionRepository executions, Outbox outbox,
                             ContainerEngine engine, Engines engines, Tiers tiers, RunLimiter limiter, LiveRuns live,
@@ -77,6 +78,7 @@ public class ExecutionService {
         this.offsets = offsets;
         this.credentials = credentials;
         this.projectionTimeout = config.projectionTimeout();
+        this.listOutputBytes = config.listOutputBytes();
         this.db = db;
         this.agents = agents;
         this.executions = executions;
@@ -302,7 +304,7 @@ public class ExecutionService {
                     if (agent.isEmpty()) {
                         throw ApiException.notFound("Agent");
                     }
-                    return executions.listByAgent(conn, agentId, page);
+                    return executions.listByAgent(conn, agentId, page, listOutputBytes);
                 }))
                 .map(found -> new ExecutionPage(found.items(), found.total(), found.totalExact(),
                         found.nextCursor((Execution e) -> Cursor.at(e.startedAt(), e.executionId()))));

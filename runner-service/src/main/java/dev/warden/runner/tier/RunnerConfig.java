@@ -54,6 +54,13 @@ public interface RunnerConfig {
     @WithDefault("free")
     String defaultTier();
 
+    /**
+     * The most recorded output (stored JSON, stdout and stderr) one page of an agent's executions carries: a page
+     * ends early, with its {@code next_cursor}, rather than exceed it (it always holds one execution).
+     */
+    @WithDefault("8388608")
+    long listOutputBytes();
+
     /** The tiers by name. */
     Map<String, TierConfig> tiers();
 

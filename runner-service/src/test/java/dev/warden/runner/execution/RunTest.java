@@ -24,6 +24,7 @@ import static dev.warden.runner.support.RunnerFixtures.agent;
 import static dev.warden.runner.support.RunnerFixtures.as;
 import static org.hamcrest.Matchers.containsString;
 import static org.hamcrest.Matchers.equalTo;
+import static org.hamcrest.Matchers.nullValue;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertNotNull;
@@ -151,6 +152,41 @@ class RunTest {
             assertEquals(expected.size(), lines.size(), "run " + i + " kept " + lines.size() + " lines");
             assertEquals(expected, lines);
         }
+    }
+
+    @Test
+    void aPageOfExecutionsEndsBeforeItsOutputPassesTheBoundAndItsCursorGoesOn() {
+        String agent = agent(org, TestImages.FLOOD);
+        List<String> runs = new java.util.ArrayList<>();
+        for (int i = 0; i < 3; i++) {
+            runs.add(run(agent).getString("execution_id"));
+        }
+        String small = agent(org, TestImages.HELLO);
+        for (int i = 0; i < 3; i++) {
+            run(small);
+        }
+
+        // Each flood run keeps about 87 KB of output; the test's bound is 100,000 bytes a page
+        List<String> walked = new java.util.ArrayList<>();
+        String cursor = null;
+        for (int page = 0; page < 5; page++) {
+            var request = as(org, "viewer").queryParam("limit", 50);
+            if (cursor != null) {
+                request = request.queryParam("cursor", cursor);
+            }
+            JsonPath answer = request.get("/v1/agents/" + agent + "/executions").then().statusCode(200).extract().jsonPath();
+            assertEquals(3, answer.getInt("total"));
+            List<String> ids = answer.getList("executions.execution_id");
+            assertEquals(1, ids.size(), "one flood run per page");
+            walked.addAll(ids);
+            cursor = answer.getString("next_cursor");
+            if (cursor == null) {
+                break;
+            }
+        }
+        assertEquals(runs, walked);
+        as(org, "viewer").queryParam("limit", 50).get("/v1/agents/" + small + "/executions").then().statusCode(200)
+                .body("executions.size()", equalTo(3)).body("next_cursor", nullValue());
     }
 
     @Test

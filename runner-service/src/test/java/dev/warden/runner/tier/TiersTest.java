@@ -49,6 +49,7 @@ class TiersTest {
             public int maxConcurrent() { return 16; }
             public int maxConcurrentPerOrg() { return 4; }
             public String defaultTier() { return defaultTier; }
+            public long listOutputBytes() { return 8 << 20; }
             public Map<String, TierConfig> tiers() { return tiers; }
             public Optional<List<String>> orgTiers() { return Optional.of(assignments); }
         };

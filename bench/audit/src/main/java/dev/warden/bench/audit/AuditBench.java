@@ -340,6 +340,7 @@ public final class AuditBench {
             public Duration initialBackoff() { return Duration.ofMillis(200); }
             public Duration maxBackoff() { return Duration.ofSeconds(10); }
             public Duration stuckAfter() { return Duration.ofMinutes(2); }
+            public Duration sessionTimeout() { return Duration.ofSeconds(10); }
         };
     }
 

@@ -36,7 +36,9 @@ public final class RegistryWire {
     public record Gap(long count, List<UUID> ids) {
     }
 
-    @Schema(description = "Beyond seed 000: the gaps no single service shows")
+    @Schema(description = "Beyond seed 000: the gaps no single service shows. \"Active\" is the status the organization set"
+            + " (deployed and not suspended): an agent whose last run failed or whose instances are all offline is"
+            + " counted under error in status_breakdown, and still among the active ones here")
     public record Gaps(@Schema(description = "Active agents no policy governs") Gap activeWithoutPolicies,
                        @Schema(description = "Active agents without a compliance package") Gap activeWithoutCompliance,
                        @JsonProperty("drift_last_24h")

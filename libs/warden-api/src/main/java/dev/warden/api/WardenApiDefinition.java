@@ -49,6 +49,9 @@ import org.eclipse.microprofile.openapi.annotations.security.SecuritySchemes;
                 @APIResponse(name = WardenApiDefinition.PRECONDITION_FAILED, responseCode = "412",
                         description = "If-Match named a revision the resource no longer has; nothing was changed",
                         content = @Content(mediaType = MediaType.APPLICATION_JSON, schema = @Schema(implementation = ErrorResponse.class))),
+                @APIResponse(name = WardenApiDefinition.NOT_ACCEPTABLE, responseCode = "406",
+                        description = "The request's Accept takes none of the types this operation answers in",
+                        content = @Content(mediaType = MediaType.APPLICATION_JSON, schema = @Schema(implementation = ErrorResponse.class))),
                 @APIResponse(name = WardenApiDefinition.PAYLOAD_TOO_LARGE, responseCode = "413",
                         description = "The request body is larger than the service takes",
                         content = @Content(mediaType = MediaType.APPLICATION_JSON, schema = @Schema(implementation = ErrorResponse.class))),
@@ -88,6 +91,7 @@ public class WardenApiDefinition extends Application {
     public static final String NOT_FOUND = "NotFound";
     public static final String CONFLICT = "Conflict";
     public static final String PRECONDITION_FAILED = "PreconditionFailed";
+    public static final String NOT_ACCEPTABLE = "NotAcceptable";
     public static final String PAYLOAD_TOO_LARGE = "PayloadTooLarge";
     public static final String UNSUPPORTED_MEDIA_TYPE = "UnsupportedMediaType";
     public static final String TOO_MANY_REQUESTS = "TooManyRequests";

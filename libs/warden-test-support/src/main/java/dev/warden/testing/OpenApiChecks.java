@@ -113,6 +113,7 @@ public final class OpenApiChecks {
             });
             expect(problems, where, responses, "500", "InternalError");
             expect(problems, where, responses, "503", "ServiceUnavailable");
+            expect(problems, where, responses, "406", "NotAcceptable");
             boolean input = op.path("parameters").size() > 0 || op.has("requestBody");
             if (input) {
                 expect(problems, where, responses, "400", "BadRequest");

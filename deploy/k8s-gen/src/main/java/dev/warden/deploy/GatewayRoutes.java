@@ -13,7 +13,8 @@ import java.util.List;
 import java.util.Map;
 
 /**
- * The Gateway and the HTTPRoute of deploy/routes.json: one rule per route, in the table's order. A prefix route is a
+ * The Gateway and the HTTPRoutes of deploy/routes.json: one rule per route, in the table's order, 16 to an HTTPRoute
+ * ({@code warden}, then {@code warden-2}, ...). A prefix route is a
  * {@code PathPrefix} match (whole segments, as the local gateway matches), a regex route a {@code RegularExpression}
  * with the same regex, a pattern route a {@code RegularExpression} with the pattern's regex.
  * <p>
@@ -26,6 +27,8 @@ public final class GatewayRoutes {
 
     static final String ROUTE = "warden";
     static final String LISTENER = "https";
+    /** The Gateway API's bound on an HTTPRoute's rules ({@code maxItems} of {@code spec.rules}). */
+    static final int RULES_PER_ROUTE = 16;
 
     private GatewayRoutes() {
     }
@@ -49,8 +52,8 @@ public final class GatewayRoutes {
             rules.add(rule.build());
         }
         Map<String, String> labels = Map.of("app.kubernetes.io/part-of", "warden");
-        return List.of(
-                new GatewayBuilder().withMetadata(new ObjectMetaBuilder().withName(Names.GATEWAY).withLabels(labels).build())
+        List<HasMetadata> objects = new ArrayList<>();
+        objects.add(new GatewayBuilder().withMetadata(new ObjectMetaBuilder().withName(Names.GATEWAY).withLabels(labels).build())
                         .withNewSpec()
                         // The overlays name the GatewayClass of the cluster's implementation.
                         .withGatewayClassName("warden")
@@ -59,12 +62,18 @@ public final class GatewayRoutes {
                         .withName("warden-gateway-tls").endCertificateRef().endTls()
                         .withNewAllowedRoutes().withNewNamespaces().withFrom("Same").endNamespaces().endAllowedRoutes()
                         .endListener()
-                        .endSpec().build(),
-                new HTTPRouteBuilder().withMetadata(new ObjectMetaBuilder().withName(ROUTE).withLabels(labels).build())
-                        .withNewSpec()
-                        .addNewParentRef().withName(Names.GATEWAY).withSectionName(LISTENER).endParentRef()
-                        .withRules(rules)
                         .endSpec().build());
+        // An HTTPRoute takes at most 16 rules: a longer table is spread over several, which means the same, since
+        // the check above leaves no rule whose precedence depends on its place
+        for (int from = 0; from < rules.size(); from += RULES_PER_ROUTE) {
+            String name = from == 0 ? ROUTE : ROUTE + "-" + (from / RULES_PER_ROUTE + 1);
+            objects.add(new HTTPRouteBuilder().withMetadata(new ObjectMetaBuilder().withName(name).withLabels(labels).build())
+                    .withNewSpec()
+                    .addNewParentRef().withName(Names.GATEWAY).withSectionName(LISTENER).endParentRef()
+                    .withRules(rules.subList(from, Math.min(rules.size(), from + RULES_PER_ROUTE)))
+                    .endSpec().build());
+        }
+        return objects;
     }
 
     /** Fails when the Gateway API's precedence would route some path differently from first-match-wins. */

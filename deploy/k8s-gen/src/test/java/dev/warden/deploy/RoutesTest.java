@@ -117,8 +117,34 @@ class RoutesTest {
         assertEquals("/v1/a\\.b/[^/]+/?", RoutingTable.patternRegex("/v1/a.b/*"));
     }
 
+    @Test
+    void aTableOfMoreRoutesThanAnHttpRouteTakesIsSpreadOverSeveralThatMeanTheSame() {
+        List<RoutingTable.Route> routes = new ArrayList<>();
+        for (char c = 'a'; c < 'a' + 20; c++) {
+            routes.add(new RoutingTable.Route(RoutingTable.Match.PREFIX, "/v1/" + c, c % 2 == 0 ? "x" : "y"));
+        }
+        RoutingTable table = new RoutingTable(java.util.Map.of("x", 1, "y", 2), routes);
+        List<ObjectNode> objects = GatewayRoutes.of(table).stream()
+                .map(o -> (ObjectNode) Yaml.MAPPER.valueToTree(o)).toList();
+
+        List<ObjectNode> httpRoutes = objects.stream().filter(o -> o.path("kind").asText().equals("HTTPRoute")).toList();
+        assertEquals(List.of("warden", "warden-2"), httpRoutes.stream().map(o -> o.at("/metadata/name").asText()).toList());
+        assertEquals(16, httpRoutes.get(0).at("/spec/rules").size());
+        assertEquals(4, httpRoutes.get(1).at("/spec/rules").size());
+        assertSameMeaning(table, httpRoute(objects));
+    }
+
+    /** The HTTPRoutes' rules in order, as one route. */
     static JsonNode httpRoute(List<ObjectNode> objects) {
-        return objects.stream().filter(o -> o.path("kind").asText().equals("HTTPRoute")).findFirst().orElseThrow();
+        List<ObjectNode> routes = objects.stream().filter(o -> o.path("kind").asText().equals("HTTPRoute")).toList();
+        assertFalse(routes.isEmpty());
+        ObjectNode merged = routes.get(0).deepCopy();
+        var rules = ((ObjectNode) merged.get("spec")).putArray("rules");
+        routes.forEach(r -> {
+            assertTrue(r.at("/spec/rules").size() <= GatewayRoutes.RULES_PER_ROUTE, "an HTTPRoute takes 16 rules at most");
+            r.at("/spec/rules").forEach(rules::add);
+        });
+        return merged;
     }
 
     /**

@@ -23,6 +23,7 @@ import dev.warden.runner.engine.Outcome;
 import dev.warden.runner.engine.OutputCollector;
 import dev.warden.runner.engine.RunResult;
 import dev.warden.runner.engine.RunSpec;
+import dev.warden.runner.tier.ImagePolicy;
 import dev.warden.runner.tier.RunnerConfig;
 import dev.warden.runner.tier.Tiers;
 import dev.warden.tenancy.db.Idempotency;
@@ -71,10 +72,12 @@ public class ExecutionService {
     private final CredentialWatch credentials;
     private final Duration projectionTimeout;
     private final long listOutputBytes;
+    private final ImagePolicy images;
 
     public ExecutionService(TenantDb db, AgentRepository agents, ExecutionRepository executions, Outbox outbox,
                             ContainerEngine engine, Engines engines, Tiers tiers, RunLimiter limiter, LiveRuns live,
-                            RunnerConfig config, ReplayOffsets offsets, CredentialWatch credentials) {
+                            RunnerConfig config, ReplayOffsets offsets, CredentialWatch credentials, ImagePolicy images) {
+        this.images = images;
         this.offsets = offsets;
         this.credentials = credentials;
         this.projectionTimeout = config.projectionTimeout();
@@ -138,6 +141,9 @@ public class ExecutionService {
                 throw ApiException.badRequest("The agent has no image configured; deploy a version with an image first",
                         List.of());
             }
+            images.refusal(org, agent.imageUri()).ifPresent(why -> {
+                throw ApiException.forbidden(why);
+            });
             // An image set at creation but never deployed has no version record and no deployment in the audit trail:
             // what runs is what was deployed, so that every execution names a version somebody deployed.
             if (agent.version() < 1) {

@@ -70,6 +70,17 @@ public interface RunnerConfig {
      */
     Optional<List<String>> orgTiers();
 
+    /** Which images organizations may run ({@link ImagePolicy}); nothing set, any image. */
+    Images images();
+
+    interface Images {
+        /** Image prefixes every organization may run. */
+        Optional<List<String>> allowed();
+
+        /** An organization's own image prefixes, {@code <org-id>=<prefix>}, an entry per prefix. */
+        Optional<List<String>> org();
+    }
+
     interface TierConfig {
         double cpus();
 

@@ -237,6 +237,20 @@ class RunTest {
     }
 
     @Test
+    void anImageOutsideThoseTheOrganizationMayRunIs403AndStartsNothing() {
+        // The test profile allows localhost/warden/ to every organization; busybox is in the engine (the test images
+        // are made from it) under another name, and an image of another namespace must not run whatever it is
+        String agent = agent(org, "docker.io/library/busybox:latest");
+
+        as(org, "operator").post("/v1/agents/" + agent + "/run").then().statusCode(403)
+                .body("error.message", containsString("not among those this organization may run"));
+        as(org, "viewer").get("/v1/agents/" + agent + "/executions").then().statusCode(200).body("total", equalTo(0));
+        // A look-alike of the allowed namespace is not in it
+        String lookalike = agent(org, "localhost/warden-evil/x:1");
+        as(org, "operator").post("/v1/agents/" + lookalike + "/run").then().statusCode(403);
+    }
+
+    @Test
     void anImageTheEngineDoesNotHaveIsAnError() {
         JsonPath answer = run(agent(org, TestImages.MISSING));
 

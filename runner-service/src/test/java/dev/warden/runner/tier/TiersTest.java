@@ -50,6 +50,7 @@ class TiersTest {
             public int maxConcurrentPerOrg() { return 4; }
             public String defaultTier() { return defaultTier; }
             public long listOutputBytes() { return 8 << 20; }
+            public Images images() { return null; }
             public Map<String, TierConfig> tiers() { return tiers; }
             public Optional<List<String>> orgTiers() { return Optional.of(assignments); }
         };

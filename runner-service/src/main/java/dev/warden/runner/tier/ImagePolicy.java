@@ -1,0 +1,76 @@
+package dev.warden.runner.tier;
+
+import jakarta.enterprise.context.ApplicationScoped;
+import jakarta.inject.Inject;
+
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import java.util.UUID;
+
+/**
+ * Which images an organization's agents may run. An engine shares its images among every organization (whatever one
+ * imported or pulled, any agent naming it could run), so an operator who keeps an organization's private images in
+ * the engine or its registry confines them: {@code warden.runner.images.allowed} lists the image prefixes every
+ * organization may run, {@code warden.runner.images.org} adds an organization's own ({@code <org-id>=<prefix>}, an
+ * entry per prefix). With neither set, any image runs (the local suite's default). A prefix names a namespace (ends
+ * with {@code /}) or one repository (ends with {@code :} or {@code @}), so that {@code registry.example.com/acme/}
+ * never lets {@code registry.example.com/acme-evil/...} through; checked at start.
+ */
+@ApplicationScoped
+public class ImagePolicy {
+
+    private final List<String> everyone;
+    private final Map<UUID, List<String>> perOrg = new HashMap<>();
+
+    @Inject
+    public ImagePolicy(RunnerConfig config) {
+        this(config.images().allowed().orElse(List.of()), config.images().org().orElse(List.of()));
+    }
+
+    ImagePolicy(List<String> allowed, List<String> orgEntries) {
+        this.everyone = allowed.stream().map(String::trim).filter(p -> !p.isEmpty())
+                .map(p -> checked("allowed", p, p)).toList();
+        for (String entry : orgEntries) {
+            String[] parts = entry.trim().split("=", 2);
+            UUID org;
+            try {
+                org = UUID.fromString(parts[0].trim());
+            } catch (IllegalArgumentException e) {
+                throw new IllegalStateException("warden.runner.images.org: not an organization id in \"" + entry + "\"");
+            }
+            if (parts.length != 2 || parts[1].isBlank()) {
+                throw new IllegalStateException("warden.runner.images.org: \"" + entry + "\" names no image prefix");
+            }
+            perOrg.computeIfAbsent(org, o -> new ArrayList<>()).add(checked("org", parts[1].trim(), entry));
+        }
+    }
+
+    private static String checked(String key, String prefix, String entry) {
+        if (!(prefix.endsWith("/") || prefix.endsWith(":") || prefix.endsWith("@"))) {
+            throw new IllegalStateException("warden.runner.images." + key + ": \"" + entry + "\" must end with / (a"
+                    + " namespace), or : or @ (one repository), so that it cannot match a longer name");
+        }
+        return prefix;
+    }
+
+    /** Whether any image may run: nothing is configured. */
+    public boolean open() {
+        return everyone.isEmpty() && perOrg.isEmpty();
+    }
+
+    /** Why {@code org} may not run {@code image}, or empty when it may. */
+    public Optional<String> refusal(UUID org, String image) {
+        if (open()) {
+            return Optional.empty();
+        }
+        List<String> own = perOrg.getOrDefault(org, List.of());
+        if (everyone.stream().anyMatch(image::startsWith) || own.stream().anyMatch(image::startsWith)) {
+            return Optional.empty();
+        }
+        return Optional.of("The image " + image + " is not among those this organization may run"
+                + " (warden.runner.images); deploy an allowed image or ask the operator");
+    }
+}

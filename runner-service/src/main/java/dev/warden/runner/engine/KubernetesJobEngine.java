@@ -142,7 +142,10 @@ public final class KubernetesJobEngine implements ContainerEngine {
             String digest = pod == null ? null : imageDigest(pod);
             if (pod != null) {
                 try {
-                    String log = client.pods().inNamespace(namespace).withName(pod.getMetadata().getName()).getLog();
+                    // No more than one byte past the cap is asked for (the collector then knows it is cut): a pod that
+                    // printed until its deadline does not become a string as large as the kubelet kept
+                    String log = client.pods().inNamespace(namespace).withName(pod.getMetadata().getName())
+                            .limitBytes((int) Math.min(Integer.MAX_VALUE, spec.limits().maxOutputBytes() + 1)).getLog();
                     if (log != null) {
                         output.accept(OutputCollector.Stream.STDOUT, log.getBytes(StandardCharsets.UTF_8));
                     }

@@ -74,7 +74,7 @@ class KubernetesJobEngineTest {
                 .get(KubernetesJobEngine.LABEL_NETWORK));
 
         String pod = terminate(spec, 0, "Completed");
-        server.expect().get().withPath("/api/v1/namespaces/" + NS + "/pods/" + pod + "/log?pretty=false")
+        server.expect().get().withPath("/api/v1/namespaces/" + NS + "/pods/" + pod + "/log?pretty=false&limitBytes=65537")
                 .andReturn(200, "hello\nworld\n").always();
         complete(job, true, null);
 

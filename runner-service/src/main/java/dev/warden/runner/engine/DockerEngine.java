@@ -17,6 +17,8 @@ import com.github.dockerjava.httpclient5.ApacheDockerHttpClient;
 import org.jboss.logging.Logger;
 
 import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
@@ -150,6 +152,7 @@ public final class DockerEngine implements ContainerEngine, AutoCloseable {
             InspectContainerResponse.ContainerState state;
             int failedInspections = 0;
             boolean settled = false;
+            OomWatch oom = new OomWatch(id);
             while (true) {
                 if (!settled && output.full()) {
                     // The cap is reached while the container runs: the engine's file still holds the beginning (it
@@ -171,6 +174,9 @@ public final class DockerEngine implements ContainerEngine, AutoCloseable {
                     Thread.sleep(POLL.toMillis());
                     continue;
                 }
+                if (Boolean.TRUE.equals(state.getRunning())) {
+                    oom.look(state.getPidLong());
+                }
                 if (!Boolean.TRUE.equals(state.getRunning()) && ("exited".equals(state.getStatus())
                         || "dead".equals(state.getStatus()) || "stopped".equals(state.getStatus()))) {
                     break;
@@ -188,7 +194,7 @@ public final class DockerEngine implements ContainerEngine, AutoCloseable {
             }
             output.finish();
             long exit = state.getExitCodeLong() == null ? -1 : state.getExitCodeLong();
-            Outcome status = Outcome.of(exit, timedOut, Boolean.TRUE.equals(state.getOOMKilled()));
+            Outcome status = Outcome.of(exit, timedOut, Boolean.TRUE.equals(state.getOOMKilled()) || oom.killed());
             return new RunResult(status, (int) exit, duration, output.stdout(), output.stderr(), output.truncated(),
                     digest, null);
         } catch (InterruptedException e) {
@@ -292,6 +298,81 @@ public final class DockerEngine implements ContainerEngine, AutoCloseable {
 
     private static long millisSince(long nanos) {
         return TimeUnit.NANOSECONDS.toMillis(System.nanoTime() - nanos);
+    }
+
+    /**
+     * Whether the kernel's OOM killer killed any process of the container, read from its memory cgroup while it runs
+     * ({@code oom_kill} in cgroup v2's {@code memory.events} or v1's {@code memory.oom_control}). Docker reports that
+     * in {@code OOMKilled}; Podman leaves it false, and exit 137 only tells of the main process: a child killed for
+     * memory under a main process that carried on and exited 0 read {@code success}. Only when the engine runs on
+     * this host: the cgroup named in {@code /proc/<pid>/cgroup} must be the container's own (its path holds the
+     * container's id), else nothing is read. A kill in the last poll interval before the exit may go unseen.
+     */
+    static final class OomWatch {
+
+        private static final Path CGROUP = Path.of("/sys/fs/cgroup");
+        private final String containerId;
+        private Path counter;
+        private boolean given;
+        private boolean killed;
+
+        OomWatch(String containerId) {
+            this.containerId = containerId;
+        }
+
+        boolean killed() {
+            return killed;
+        }
+
+        void look(Long pid) {
+            if (killed || given || pid == null || pid <= 0) {
+                return;
+            }
+            try {
+                if (counter == null) {
+                    counter = counterOf(Files.readAllLines(Path.of("/proc", pid.toString(), "cgroup")));
+                    if (counter == null) {
+                        given = true; // not this host's process, or no memory cgroup: nothing to learn here
+                        return;
+                    }
+                }
+                killed = oomKills(Files.readAllLines(counter)) > 0;
+            } catch (IOException | RuntimeException e) {
+                // The container may have just exited (its cgroup gone): the inspection says so next
+            }
+        }
+
+        /** The file counting the container's OOM kills, from its {@code /proc/<pid>/cgroup}; null if none is its own. */
+        Path counterOf(List<String> cgroupLines) {
+            for (String line : cgroupLines) {
+                String[] parts = line.split(":", 3);
+                if (parts.length != 3 || !parts[2].contains(containerId)) {
+                    continue;
+                }
+                String relative = parts[2].startsWith("/") ? parts[2].substring(1) : parts[2];
+                if (parts[0].equals("0") && parts[1].isEmpty()) {
+                    Path v2 = CGROUP.resolve(relative).resolve("memory.events");
+                    if (Files.exists(v2)) {
+                        return v2;
+                    }
+                } else if (List.of(parts[1].split(",")).contains("memory")) {
+                    Path v1 = CGROUP.resolve("memory").resolve(relative).resolve("memory.oom_control");
+                    if (Files.exists(v1)) {
+                        return v1;
+                    }
+                }
+            }
+            return null;
+        }
+
+        static long oomKills(List<String> counters) {
+            for (String line : counters) {
+                if (line.startsWith("oom_kill ")) {
+                    return Long.parseLong(line.substring("oom_kill ".length()).trim());
+                }
+            }
+            return 0;
+        }
     }
 
     /** Feeds the followed log frames into the collector; stops reading once the collector is full. */

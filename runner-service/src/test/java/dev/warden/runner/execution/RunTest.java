@@ -113,6 +113,15 @@ class RunTest {
     }
 
     @Test
+    void aChildKilledForMemoryMakesTheRunOomEvenWhenTheMainProcessExitsZero() {
+        JsonPath answer = run(agent(org, TestImages.OOM_CHILD));
+
+        assertEquals(List.of("survived"), answer.getList("stdout"));
+        assertEquals(0, answer.getInt("exit_code"));
+        assertEquals("oom", answer.getString("status"), "the kernel killed a process of the run for memory");
+    }
+
+    @Test
     void aContainerPastItsDeadlineIsKilledAndAnsweredTimeout() {
         JsonPath answer = run(agent(org, TestImages.SLEEP));
 

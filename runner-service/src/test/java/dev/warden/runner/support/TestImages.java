@@ -10,6 +10,8 @@ public final class TestImages {
     public static final String HELLO = "localhost/warden/test-hello:1";
     public static final String FAIL = "localhost/warden/test-fail:1";
     public static final String OOM = "localhost/warden/test-oom:1";
+    /** A child killed for memory under a main process that carries on and exits 0. */
+    public static final String OOM_CHILD = "localhost/warden/test-oom-child:1";
     public static final String SLEEP = "localhost/warden/test-sleep:1";
     public static final String FLOOD = "localhost/warden/test-flood:1";
     /** 10,000 lines (48,894 bytes, under the test tier's cap) printed as fast as it can, then an exit. */
@@ -29,6 +31,7 @@ public final class TestImages {
         podman.importImage(FAIL, List.of("sh", "-c", "echo failing >&2; exit 3"));
         // tail keeps the last 100 MB of an endless stream in memory: far past the test tier's 32 MiB.
         podman.importImage(OOM, List.of("tail", "-c", "100000000", "/dev/zero"));
+        podman.importImage(OOM_CHILD, List.of("sh", "-c", "tail -c 100000000 /dev/zero; echo survived; sleep 1"));
         podman.importImage(SLEEP, List.of("sleep", "600"));
         podman.importImage(FLOOD, List.of("seq", "1", "200000"));
         podman.importImage(BURST, List.of("seq", "1", String.valueOf(BURST_LINES)));

@@ -3,7 +3,6 @@ package dev.warden.runner.tier;
 import jakarta.enterprise.context.ApplicationScoped;
 import jakarta.inject.Inject;
 
-import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
@@ -33,19 +32,8 @@ public class ImagePolicy {
     ImagePolicy(List<String> allowed, List<String> orgEntries) {
         this.everyone = allowed.stream().map(String::trim).filter(p -> !p.isEmpty())
                 .map(p -> checked("allowed", p, p)).toList();
-        for (String entry : orgEntries) {
-            String[] parts = entry.trim().split("=", 2);
-            UUID org;
-            try {
-                org = UUID.fromString(parts[0].trim());
-            } catch (IllegalArgumentException e) {
-                throw new IllegalStateException("warden.runner.images.org: not an organization id in \"" + entry + "\"");
-            }
-            if (parts.length != 2 || parts[1].isBlank()) {
-                throw new IllegalStateException("warden.runner.images.org: \"" + entry + "\" names no image prefix");
-            }
-            perOrg.computeIfAbsent(org, o -> new ArrayList<>()).add(checked("org", parts[1].trim(), entry));
-        }
+        OrgEntries.parse("warden.runner.images.org", orgEntries).forEach((org, prefixes) ->
+                perOrg.put(org, prefixes.stream().map(p -> checked("org", p, org + "=" + p)).toList()));
     }
 
     private static String checked(String key, String prefix, String entry) {

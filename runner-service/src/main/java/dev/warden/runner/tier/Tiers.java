@@ -20,19 +20,13 @@ public class Tiers {
         if (!config.tiers().containsKey(config.defaultTier())) {
             throw new IllegalStateException("warden.runner.default-tier names no tier: " + config.defaultTier());
         }
-        for (String entry : config.orgTiers().orElse(List.of())) {
-            String[] parts = entry.trim().split("=", 2);
-            UUID org;
-            try {
-                org = UUID.fromString(parts[0].trim());
-            } catch (IllegalArgumentException e) {
-                throw new IllegalStateException("warden.runner.org-tiers: not an organization id in \"" + entry + "\"");
+        OrgEntries.parse("warden.runner.org-tiers", config.orgTiers().orElse(List.of())).forEach((org, names) -> {
+            String name = names.getLast();
+            if (!config.tiers().containsKey(name)) {
+                throw new IllegalStateException("warden.runner.org-tiers: \"" + org + "=" + name + "\" names no configured tier");
             }
-            if (parts.length != 2 || !config.tiers().containsKey(parts[1].trim())) {
-                throw new IllegalStateException("warden.runner.org-tiers: \"" + entry + "\" names no configured tier");
-            }
-            assigned.put(org, parts[1].trim());
-        }
+            assigned.put(org, name);
+        });
     }
 
     /** The tier name of an organization: its assignment, else the default. */

@@ -46,7 +46,10 @@ public final class DockerEngine implements ContainerEngine, AutoCloseable {
     private static final String SCRATCH = "rw,noexec,nosuid,nodev,size=" + TMP_SIZE_MB + "m,mode=1777";
     private static final Logger LOG = Logger.getLogger(DockerEngine.class);
     private static final Duration POLL = Duration.ofMillis(50);
+    /** How long the read of the whole log after the exit may take. */
     private static final Duration REREAD = Duration.ofSeconds(30);
+    /** The same while the container runs on (the cap reached): the poll loop, and so the deadline's kill, waits for it. */
+    private static final Duration MID_RUN_REREAD = Duration.ofSeconds(2);
 
     private final String host;
     private final DockerClient client;
@@ -151,14 +154,14 @@ public final class DockerEngine implements ContainerEngine, AutoCloseable {
             boolean timedOut = false;
             InspectContainerResponse.ContainerState state;
             int failedInspections = 0;
-            boolean settled = false;
+            boolean readEarly = false;
             OomWatch oom = new OomWatch(id);
             while (true) {
-                if (!settled && output.full()) {
+                if (!readEarly && output.full()) {
                     // The cap is reached while the container runs: the engine's file still holds the beginning (it
                     // keeps 16 times the cap), read now
-                    settled = true;
-                    settle(id, output, limits.maxOutputBytes());
+                    readEarly = true;
+                    settle(id, output, limits.maxOutputBytes(), MID_RUN_REREAD);
                 }
                 try {
                     state = client.inspectContainerCmd(id).exec().getState();
@@ -189,8 +192,8 @@ public final class DockerEngine implements ContainerEngine, AutoCloseable {
             }
             long duration = millisSince(started);
             logs.awaitEnd(Duration.ofSeconds(5));
-            if (!settled) {
-                settle(id, output, limits.maxOutputBytes());
+            if (!output.ended()) {
+                settle(id, output, limits.maxOutputBytes(), REREAD); // not yet, or the early read did not finish
             }
             output.finish();
             long exit = state.getExitCodeLong() == null ? -1 : state.getExitCodeLong();
@@ -214,17 +217,17 @@ public final class DockerEngine implements ContainerEngine, AutoCloseable {
     /**
      * Reads the container's log as the engine holds it now, not followed, and makes it the output: the followed
      * stream can skip lines (Podman drops what its reader has not taken yet), a plain read does not. If the read
-     * fails or takes longer than {@link #REREAD}, the live feed's lines stay the output.
+     * fails or takes longer than {@code bound}, the live feed's lines stay the output.
      */
-    private void settle(String id, OutputCollector output, long maxBytes) throws InterruptedException {
+    private void settle(String id, OutputCollector output, long maxBytes, Duration bound) throws InterruptedException {
         OutputCollector complete = new OutputCollector(maxBytes);
         LogReader reader = new LogReader(complete);
         try {
             client.logContainerCmd(id).withStdOut(true).withStdErr(true).exec(reader);
-            if (reader.awaitCompletion(REREAD.toMillis(), TimeUnit.MILLISECONDS)) {
+            if (reader.awaitCompletion(bound.toMillis(), TimeUnit.MILLISECONDS)) {
                 output.settle(complete);
             } else {
-                LOG.warnf("Reading the log of container %s again took over %s: the live feed's lines are kept", id, REREAD);
+                LOG.warnf("Reading the log of container %s again took over %s: the live feed's lines are kept", id, bound);
             }
         } catch (RuntimeException e) {
             LOG.warnf("Reading the log of container %s again failed (%s): the live feed's lines are kept", id, e.getMessage());

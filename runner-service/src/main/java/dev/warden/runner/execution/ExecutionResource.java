@@ -60,13 +60,15 @@ public class ExecutionResource {
     @Operation(operationId = "streamExecutionLogs", summary = "Stream an execution's output",
             description = "Server-Sent Events, one per output line ({\"stream\": \"stdout\", \"line\": \"...\"}): the "
                     + "lines so far, then each new one while the container runs (on the instance running it), and last "
-                    + "{\"stream\": \"end\", \"line\": <the execution's status>}. For a finished execution, its kept "
-                    + "lines (stdout, then stderr) and the end event.")
+                    + "{\"stream\": \"end\", \"line\": <the execution's status>}. When the output read again from the "
+                    + "engine after the exit differs from what the live feed delivered (the feed can skip lines), a "
+                    + "{\"stream\": \"reset\"} event comes before end, then every line again: keep what follows the "
+                    + "last reset. For a finished execution, its kept lines (stdout, then stderr) and the end event.")
     @APIResponse(responseCode = "200", description = "The output, line by line",
             // The stream as one text: a generated client (openapi-generator) reads an event stream's body whole and
             // parsed it as one LogLine, which failed; each event's data is a LogLine's JSON, as the description says
             content = @Content(mediaType = MediaType.SERVER_SENT_EVENTS, schema = @Schema(type = SchemaType.STRING,
-                    description = "Server-Sent Events; each event's data is {\"stream\": \"stdout\"|\"stderr\"|\"end\", \"line\": \"...\"}")))
+                    description = "Server-Sent Events; each event's data is {\"stream\": \"stdout\"|\"stderr\"|\"reset\"|\"end\", \"line\": \"...\"}")))
     @Blocking
     public Multi<LogLine> logs(@PathParam("execution_id") String executionId) {
         UUID id = Params.uuid("execution_id", executionId);

@@ -83,6 +83,36 @@ class ConcurrencyAndAsyncTest {
     }
 
     @Test
+    void aClientKeepingWhatFollowsTheLastResetHasEveryLineOfAFastContainersLogStream() throws Exception {
+        TestOrg org = RunnerFixtures.organization();
+        String agent = agent(org, TestImages.BURST);
+        String execution = as(org, "operator").post("/v1/agents/" + agent + "/run?async=true").then().statusCode(202)
+                .extract().path("execution_id");
+
+        HttpResponse<java.util.stream.Stream<String>> stream = HttpClient.newHttpClient().send(HttpRequest.newBuilder(
+                        URI.create(RestAssured.baseURI + ":" + RestAssured.port + "/v1/executions/" + execution + "/logs"))
+                .header("X-API-Key", org.key("viewer")).header("Accept", "text/event-stream").GET().build(),
+                HttpResponse.BodyHandlers.ofLines());
+        List<String> kept = new ArrayList<>();
+        String end = null;
+        for (String raw : (Iterable<String>) stream.body()::iterator) {
+            if (!raw.startsWith("data:")) {
+                continue;
+            }
+            JsonNode event = JSON.readTree(raw.substring("data:".length()));
+            switch (event.path("stream").asText()) {
+                case "reset" -> kept.clear();
+                case "end" -> end = event.path("line").asText();
+                default -> kept.add(event.path("line").asText());
+            }
+        }
+
+        assertEquals("success", end);
+        assertEquals(java.util.stream.IntStream.rangeClosed(1, TestImages.BURST_LINES).mapToObj(String::valueOf).toList(),
+                kept);
+    }
+
+    @Test
     void theLogsOfARunningContainerStreamAsServerSentEventsWhileItRuns() throws Exception {
         TestOrg org = RunnerFixtures.organization();
         String agent = agent(org, TestImages.TICKER);

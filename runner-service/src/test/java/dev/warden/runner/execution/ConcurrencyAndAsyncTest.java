@@ -82,17 +82,27 @@ class ConcurrencyAndAsyncTest {
                         .body("executions[0].stdout", equalTo(List.of("tick-1", "tick-2", "tick-3"))));
     }
 
+    /** A run of a new agent of {@code image}, started with {@code ?async=true}: its execution id. */
+    private static String runAsync(TestOrg org, String image) {
+        String agent = agent(org, image);
+        return as(org, "operator").post("/v1/agents/" + agent + "/run?async=true").then().statusCode(202)
+                .extract().path("execution_id");
+    }
+
+    /** The execution's log stream, as a client reads Server-Sent Events: line by line as they come. */
+    private static HttpResponse<java.util.stream.Stream<String>> logStream(TestOrg org, String execution) throws Exception {
+        return HttpClient.newHttpClient().send(HttpRequest.newBuilder(URI.create(
+                        RestAssured.baseURI + ":" + RestAssured.port + "/v1/executions/" + execution + "/logs"))
+                .header("X-API-Key", org.key("viewer")).header("Accept", "text/event-stream").GET().build(),
+                HttpResponse.BodyHandlers.ofLines());
+    }
+
     @Test
     void aClientKeepingWhatFollowsTheLastResetHasEveryLineOfAFastContainersLogStream() throws Exception {
         TestOrg org = RunnerFixtures.organization();
-        String agent = agent(org, TestImages.BURST);
-        String execution = as(org, "operator").post("/v1/agents/" + agent + "/run?async=true").then().statusCode(202)
-                .extract().path("execution_id");
+        String execution = runAsync(org, TestImages.BURST);
 
-        HttpResponse<java.util.stream.Stream<String>> stream = HttpClient.newHttpClient().send(HttpRequest.newBuilder(
-                        URI.create(RestAssured.baseURI + ":" + RestAssured.port + "/v1/executions/" + execution + "/logs"))
-                .header("X-API-Key", org.key("viewer")).header("Accept", "text/event-stream").GET().build(),
-                HttpResponse.BodyHandlers.ofLines());
+        HttpResponse<java.util.stream.Stream<String>> stream = logStream(org, execution);
         List<String> kept = new ArrayList<>();
         String end = null;
         for (String raw : (Iterable<String>) stream.body()::iterator) {
@@ -115,15 +125,9 @@ class ConcurrencyAndAsyncTest {
     @Test
     void theLogsOfARunningContainerStreamAsServerSentEventsWhileItRuns() throws Exception {
         TestOrg org = RunnerFixtures.organization();
-        String agent = agent(org, TestImages.TICKER);
-        String execution = as(org, "operator").post("/v1/agents/" + agent + "/run?async=true").then().statusCode(202)
-                .extract().path("execution_id");
+        String execution = runAsync(org, TestImages.TICKER);
 
-        HttpClient http = HttpClient.newHttpClient();
-        HttpResponse<java.util.stream.Stream<String>> stream = http.send(HttpRequest.newBuilder(URI.create(
-                        RestAssured.baseURI + ":" + RestAssured.port + "/v1/executions/" + execution + "/logs"))
-                .header("X-API-Key", org.key("viewer")).header("Accept", "text/event-stream").GET().build(),
-                HttpResponse.BodyHandlers.ofLines());
+        HttpResponse<java.util.stream.Stream<String>> stream = logStream(org, execution);
         assertEquals(200, stream.statusCode());
         assertTrue(stream.headers().firstValue("Content-Type").orElse("").startsWith("text/event-stream"));
         List<String> lines = new ArrayList<>();

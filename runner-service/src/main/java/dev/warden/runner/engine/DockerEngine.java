@@ -224,7 +224,7 @@ public final class DockerEngine implements ContainerEngine, AutoCloseable {
         LogReader reader = new LogReader(complete);
         try {
             client.logContainerCmd(id).withStdOut(true).withStdErr(true).exec(reader);
-            if (reader.awaitCompletion(bound.toMillis(), TimeUnit.MILLISECONDS)) {
+            if (reader.awaitEnd(bound)) {
                 output.settle(complete);
             } else {
                 LOG.warnf("Reading the log of container %s again took over %s: the live feed's lines are kept", id, bound);
@@ -316,7 +316,7 @@ public final class DockerEngine implements ContainerEngine, AutoCloseable {
         private static final Path CGROUP = Path.of("/sys/fs/cgroup");
         private final String containerId;
         private Path counter;
-        private boolean given;
+        private boolean gaveUp;
         private boolean killed;
 
         OomWatch(String containerId) {
@@ -328,14 +328,14 @@ public final class DockerEngine implements ContainerEngine, AutoCloseable {
         }
 
         void look(Long pid) {
-            if (killed || given || pid == null || pid <= 0) {
+            if (killed || gaveUp || pid == null || pid <= 0) {
                 return;
             }
             try {
                 if (counter == null) {
                     counter = counterOf(Files.readAllLines(Path.of("/proc", pid.toString(), "cgroup")));
                     if (counter == null) {
-                        given = true; // not this host's process, or no memory cgroup: nothing to learn here
+                        gaveUp = true; // not this host's process, or no memory cgroup: nothing to learn here
                         return;
                     }
                 }
@@ -397,8 +397,9 @@ public final class DockerEngine implements ContainerEngine, AutoCloseable {
             }
         }
 
-        void awaitEnd(Duration bound) throws InterruptedException {
-            awaitCompletion(bound.toMillis(), TimeUnit.MILLISECONDS);
+        /** Whether the stream ended within {@code bound}. */
+        boolean awaitEnd(Duration bound) throws InterruptedException {
+            return awaitCompletion(bound.toMillis(), TimeUnit.MILLISECONDS);
         }
 
         void closeQuietly() {

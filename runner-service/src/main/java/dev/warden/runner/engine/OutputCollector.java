@@ -37,7 +37,7 @@ public final class OutputCollector {
     private boolean truncated;
     private boolean ended;
 
-    private static final byte[] NUL_SYMBOL = "\u2400".getBytes(java.nio.charset.StandardCharsets.UTF_8);
+    private static final byte[] NUL_SYMBOL = "\u2400".getBytes(StandardCharsets.UTF_8);
 
     public OutputCollector(long maxBytes) {
         this.maxBytes = maxBytes;

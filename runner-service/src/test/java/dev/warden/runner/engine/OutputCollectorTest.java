@@ -36,11 +36,17 @@ class OutputCollectorTest {
         assertTrue(out.truncated());
     }
 
+    /** The lines {@code out}'s listeners hear, as they hear them. */
+    private static List<OutputCollector.Line> heardFrom(OutputCollector out) {
+        List<OutputCollector.Line> heard = new ArrayList<>();
+        out.subscribe(heard::add, status -> { });
+        return heard;
+    }
+
     @Test
     void aCompleteReadReplacesALiveFeedThatSkippedLinesAndListenersHearAResetThenEveryLine() {
         OutputCollector live = new OutputCollector(1024);
-        List<OutputCollector.Line> heard = new ArrayList<>();
-        live.subscribe(heard::add, status -> { });
+        List<OutputCollector.Line> heard = heardFrom(live);
         live.accept(OutputCollector.Stream.STDOUT, bytes("1\n2\n4"));
         OutputCollector complete = new OutputCollector(1024);
         complete.accept(OutputCollector.Stream.STDOUT, bytes("1\n2\n3\n4\n5"));
@@ -60,8 +66,7 @@ class OutputCollectorTest {
     @Test
     void aCompleteReadThatAgreesWithTheLiveFeedIsSilentAndTheCapStillHolds() {
         OutputCollector live = new OutputCollector(6);
-        List<OutputCollector.Line> heard = new ArrayList<>();
-        live.subscribe(heard::add, status -> { });
+        List<OutputCollector.Line> heard = heardFrom(live);
         live.accept(OutputCollector.Stream.STDOUT, bytes("ab\ncd\nef"));
         OutputCollector complete = new OutputCollector(6);
         complete.accept(OutputCollector.Stream.STDOUT, bytes("ab\ncd\nef\ngh\n"));

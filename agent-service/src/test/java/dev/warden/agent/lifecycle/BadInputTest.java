@@ -302,6 +302,25 @@ class BadInputTest {
                 .header("WWW-Authenticate", challenge);
     }
 
+    /** The seeds' examples send every credential as {@code Authorization: Bearer}: an API key works there too. */
+    @Test
+    void anApiKeySentAsABearerTokenIsThatKey() {
+        String viewer = tenant.key("viewer");
+        String id = tenant.admin().body(AgentMother.triageAgent()).post("/v1/agents").then().statusCode(201)
+                .extract().path("id");
+        given().header("Authorization", "Bearer " + viewer).get("/v1/agents/" + id).then().statusCode(200)
+                .body("id", equalTo(id));
+        given().header("Authorization", "bearer " + viewer).get("/v1/agents/" + id).then().statusCode(200);
+        // The key's own role and organization, nothing more
+        errorShape(given().header("Authorization", "Bearer " + viewer).contentType("application/json")
+                .body(AgentMother.triageAgent()).post("/v1/agents").then(), 403);
+        errorShape(given().header("Authorization", "Bearer " + Tenants.create().key("admin")).get("/v1/agents/" + id)
+                .then(), 404);
+        errorShape(given().header("Authorization", "Bearer wdn_made_up").get("/v1/agents").then(), 401);
+        errorShape(given().header("Authorization", "Bearer " + viewer).header("X-API-Key", viewer).get("/v1/agents")
+                .then(), 401);
+    }
+
     /** RFC 9110: a 405 names the methods the path takes, and so does OPTIONS, for that path only. */
     @Test
     void aMethodThePathDoesNotTakeIsA405NamingTheOnesItDoes() {

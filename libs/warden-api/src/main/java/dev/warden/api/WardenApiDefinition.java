@@ -73,9 +73,9 @@ import org.eclipse.microprofile.openapi.annotations.security.SecuritySchemes;
                         content = @Content(mediaType = MediaType.APPLICATION_JSON, schema = @Schema(implementation = ErrorResponse.class)))}))
 @SecuritySchemes({
         @SecurityScheme(securitySchemeName = "bearer", type = SecuritySchemeType.HTTP, scheme = "bearer",
-                bearerFormat = "JWT", description = "An OIDC access token; the org_id claim names the organization"),
+                description = "An OIDC access token (a JWT; the org_id claim names the organization), or an API key (wdn_...)"),
         @SecurityScheme(securitySchemeName = "apiKey", type = SecuritySchemeType.APIKEY, in = SecuritySchemeIn.HEADER,
-                apiKeyName = "X-API-Key", description = "An API key created at /v1/api-keys")})
+                apiKeyName = "X-API-Key", description = "An API key created at /v1/api-keys; it may be sent as a bearer token instead")})
 public class WardenApiDefinition extends Application {
 
     /**

@@ -16,9 +16,11 @@ import java.util.List;
 import java.util.Set;
 
 /**
- * Authenticates {@code X-API-Key}, and {@code Authorization: Bearer} secrets a {@link LocalCredentials} bean of the
- * service recognises (fleet-service's enrolment tokens and instance credentials: only there, never in
- * {@code X-API-Key}); any other request is left to the bearer-token mechanism. It runs before that mechanism, so a local secret never reaches the identity provider.
+ * Authenticates {@code X-API-Key}; an API key sent as {@code Authorization: Bearer}, as the seeds' examples send every
+ * credential (told apart from the identity provider's tokens by its {@code wdn_} prefix); and {@code Authorization:
+ * Bearer} secrets a {@link LocalCredentials} bean of the service recognises (fleet-service's enrolment tokens and instance
+ * credentials: only there, never in {@code X-API-Key}). Any other request is left to the bearer-token mechanism. It runs
+ * before that mechanism, so neither an API key nor a local secret ever reaches the identity provider.
  */
 @ApplicationScoped
 public class ApiKeyAuthenticationMechanism implements HttpAuthenticationMechanism {
@@ -53,7 +55,7 @@ public class ApiKeyAuthenticationMechanism implements HttpAuthenticationMechanis
         }
         String secret = key;
         if (secret == null) {
-            secret = localBearer(context.request().getHeader("Authorization"));
+            secret = bearerSecret(context.request().getHeader("Authorization"));
         }
         if (secret == null) {
             return Uni.createFrom().nullItem();
@@ -67,12 +69,13 @@ public class ApiKeyAuthenticationMechanism implements HttpAuthenticationMechanis
         return 1100;
     }
 
-    private String localBearer(String authorization) {
-        if (locals.isEmpty() || authorization == null || !authorization.regionMatches(true, 0, BEARER, 0, BEARER.length())) {
+    private String bearerSecret(String authorization) {
+        if (authorization == null || !authorization.regionMatches(true, 0, BEARER, 0, BEARER.length())) {
             return null;
         }
         String token = authorization.substring(BEARER.length()).trim();
-        return locals.stream().anyMatch(l -> l.recognizes(token)) ? token : null;
+        boolean ours = token.startsWith(ApiKeys.SECRET_PREFIX) || locals.stream().anyMatch(l -> l.recognizes(token));
+        return ours ? token : null;
     }
 
     @Override

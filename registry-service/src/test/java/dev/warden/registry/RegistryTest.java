@@ -147,6 +147,34 @@ class RegistryTest {
                 .body("next_cursor", notNullValue());
     }
 
+    /**
+     * Seed 002 pages by offset and its pagination has no word for a bounded count, so its total is the whole count
+     * (other lists stop counting at ListQuery.TOTAL_BOUND and say so). The agents are written straight into the
+     * projection: ten thousand through the broker would be minutes of a test for one count.
+     */
+    @Test
+    void seed002sTotalIsTheWholeCountPastTenThousandAgents() {
+        TestOrg big = organization();
+        int agents = dev.warden.tenancy.db.ListQuery.TOTAL_BOUND + 2;
+        dev.warden.registry.support.StoredProjection.asSuperuser("""
+                WITH added AS (
+                    INSERT INTO registry_agents (org_id, agent_id, seq, revision, name, status, runtime, version, agent_type,
+                        risk_config, capabilities, mcp_integration, notifications, tags, metadata, created_at, updated_at,
+                        granted_capabilities)
+                    SELECT '%s', gen_random_uuid(), n, 1, 'agent-' || n, CASE WHEN n %% 2 = 0 THEN 'active' ELSE 'suspended' END,
+                        'docker', 1, 'supervised', '{}', '[]', '{}', '{}', '{}', '{}', now(), now(), '{}'
+                    FROM generate_series(1, %d) AS n
+                    RETURNING 1)
+                SELECT count(*)::text FROM added""".formatted(big.id(), agents));
+        as(big, "viewer").get("/v1/registry/agents?limit=1").then().statusCode(200)
+                .body("pagination.total", equalTo(agents)).body("pagination.has_more", equalTo(true));
+        as(big, "viewer").get("/v1/registry/agents?limit=1&status_filter=active").then().statusCode(200)
+                .body("pagination.total", equalTo(agents / 2));
+        as(big, "viewer").get("/v1/registry/agents?limit=1&offset=" + (agents - 1)).then().statusCode(200)
+                .body("agents.size()", equalTo(1)).body("pagination.has_more", equalTo(false))
+                .body("pagination.total", equalTo(agents));
+    }
+
     @Test
     void seed002ListAndDetailExactly() {
         Map<String, Object> list = as(org, "viewer").get("/v1/registry/agents").then().statusCode(200).extract().as(Map.class);

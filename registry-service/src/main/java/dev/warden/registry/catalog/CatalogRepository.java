@@ -40,7 +40,8 @@ public class CatalogRepository {
         } else {
             query.orderBy(order(sort), null);
         }
-        return query.offset(offset).page(conn, limit, RegistryAgentRow::of);
+        // Seed 002's pagination has no word for a bounded count: its total is the whole count
+        return query.offset(offset).exactTotal().page(conn, limit, RegistryAgentRow::of);
     }
 
     public Uni<RegistryAgentRow> find(SqlConnection conn, UUID agent) {

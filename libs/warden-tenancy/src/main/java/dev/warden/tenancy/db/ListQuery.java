@@ -37,6 +37,7 @@ public final class ListQuery {
     private final List<Object> keysetArgs = new ArrayList<>();
     private String order = "";
     private long offset;
+    private boolean exactTotal;
     private String totalSql;
     private final List<Object> totalArgs = new ArrayList<>();
 
@@ -134,6 +135,15 @@ public final class ListQuery {
     }
 
     /**
+     * Counts {@link #page}'s total exactly, however long the list: only for a list whose contract pages by offset and
+     * promises the whole count (seed 002), as {@link #aggregate} is only for contracts that need an exact figure.
+     */
+    public ListQuery exactTotal() {
+        exactTotal = true;
+        return this;
+    }
+
+    /**
      * One page and its total. It reads one row past the page, so the page knows whether another follows: the last
      * page of a walk offers no cursor, even when it is exactly full.
      */
@@ -144,10 +154,11 @@ public final class ListQuery {
                     .map(rows -> rows.iterator().next().getLong(0));
             return Uni.combine().all().unis(items, kept).asTuple().map(t -> Page.of(t.getItem1(), limit, t.getItem2(), true));
         }
-        Uni<Long> counted = countUpTo(conn, TOTAL_BOUND + 1L);
+        Uni<Long> counted = exactTotal ? aggregate(conn, "count(*)", row -> row.getLong(0))
+                : countUpTo(conn, TOTAL_BOUND + 1L);
         return Uni.combine().all().unis(items, counted).asTuple().map(t -> {
             long total = t.getItem2();
-            return total > TOTAL_BOUND ? Page.of(t.getItem1(), limit, TOTAL_BOUND, false)
+            return total > TOTAL_BOUND && !exactTotal ? Page.of(t.getItem1(), limit, TOTAL_BOUND, false)
                     : Page.of(t.getItem1(), limit, total, true);
         });
     }

@@ -20,7 +20,9 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
 import java.io.ByteArrayOutputStream;
+import java.io.IOException;
 import java.io.PrintStream;
+import java.io.UncheckedIOException;
 import java.net.URI;
 import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
@@ -28,6 +30,10 @@ import java.net.http.HttpResponse;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.sql.Connection;
+import java.sql.DriverManager;
+import java.sql.SQLException;
+import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Properties;
@@ -88,6 +94,7 @@ class LauncherStackTest {
             assertEquals(401, send("GET", url + "/v1/agents", null, null).statusCode());
 
             assertTheControllerRefusesAClientWithoutCredentials();
+            assertEachServiceConnectsAsARoleThatReachesItsOwnDatabaseOnly();
 
             // Over the request limits, through the gateway: each in the error shape (a 2 MB body was a 502 before).
             HttpResponse<String> body = send("POST", url + "/v1/agents", key,
@@ -148,6 +155,42 @@ class LauncherStackTest {
             assertTrue(verification.at("/checkpoint/signature_valid").asBoolean(), verification.toString());
         } finally {
             second.stop();
+        }
+    }
+
+    /**
+     * Each service has a database role of its own, which reaches its database and no other: agent-service's credential
+     * opens nothing of audit-service's, and the role every service once shared ({@code warden_app}) connects to neither.
+     */
+    private void assertEachServiceConnectsAsARoleThatReachesItsOwnDatabaseOnly() throws Exception {
+        int port = Integer.parseInt(Files.readAllLines(data.resolve("postgres/postmaster.pid")).get(3).trim());
+        Map<String, String> databases = Map.of("agent-service", "warden_agent", "audit-service", "warden_audit");
+        Map<String, String> passwords = new HashMap<>();
+        databases.keySet().forEach(service -> passwords.put(databases.get(service) + "_app",
+                read(data.resolve("secrets/db-password-" + service))));
+        passwords.put("warden_app", read(data.resolve("secrets/db-app-password")));
+        for (var login : passwords.entrySet()) {
+            for (String database : databases.values()) {
+                String url = "jdbc:postgresql://127.0.0.1:" + port + "/" + database;
+                if (login.getKey().equals(database + "_app")) {
+                    try (Connection c = DriverManager.getConnection(url, login.getKey(), login.getValue())) {
+                        assertTrue(c.isValid(5), login.getKey() + " on " + database);
+                    }
+                } else {
+                    SQLException refused = assertThrows(SQLException.class, () ->
+                            DriverManager.getConnection(url, login.getKey(), login.getValue()).close(),
+                            login.getKey() + " on " + database);
+                    assertEquals("42501", refused.getSQLState(), refused.getMessage()); // permission denied for database
+                }
+            }
+        }
+    }
+
+    private static String read(Path file) {
+        try {
+            return Files.readString(file).trim();
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
         }
     }
 

@@ -14,9 +14,6 @@ public final class Names {
     public static final String KEYCLOAK = "warden-keycloak";
     public static final String GATEWAY = "warden";
     public static final String REALM = "warden";
-    /** The runtime role every service connects as (owns nothing, NOBYPASSRLS), the launcher's too. */
-    public static final String APP_ROLE = "warden_app";
-    public static final String APP_ROLE_SECRET = "warden-db-app";
     public static final String PLATFORM_SECRET = "warden-platform";
     /** The CA that signed Keycloak's certificate (key {@code ca.crt}), which every service trusts for its OIDC calls. */
     public static final String KEYCLOAK_CA_SECRET = "warden-keycloak-ca";
@@ -52,6 +49,19 @@ public final class Names {
     /** agent-service -> warden_agent_owner: the schema owner, used only by the migration step. */
     public static String ownerRole(String service) {
         return database(service) + "_owner";
+    }
+
+    /**
+     * agent-service -> warden_agent_app: the runtime role the service connects as (owns nothing, NOBYPASSRLS), its
+     * alone and reaching its own database only (the shared migration V0_7), as the launcher's.
+     */
+    public static String appRole(String service) {
+        return database(service) + "_app";
+    }
+
+    /** agent-service -> agent-service-db-app: the runtime role's basic-auth Secret (CloudNativePG managed role). */
+    public static String appSecret(String service) {
+        return service + "-db-app";
     }
 
     /** agent-service -> agent-service-db-owner: the owner's basic-auth Secret (CloudNativePG managed role). */

@@ -140,13 +140,14 @@ public final class Platform {
 
     /**
      * One CloudNativePG cluster of three, committing synchronously to one standby: per service a database owned by its
-     * schema owner (used only by the migration step), the runtime role {@code warden_app} (owns nothing, no BYPASSRLS),
-     * Keycloak's database, and backups to an object store with a daily ScheduledBackup.
+     * schema owner (used only by the migration step) and a runtime role of its own ({@code warden_agent_app}: owns
+     * nothing, no BYPASSRLS, reaches that database only), Keycloak's database, and backups to an object store with a
+     * daily ScheduledBackup.
      */
     public static List<HasMetadata> postgres(List<String> services) {
         List<Object> roles = new ArrayList<>();
-        roles.add(role(Names.APP_ROLE, Names.APP_ROLE_SECRET, "the runtime role of every Warden service"));
         for (String service : services) {
+            roles.add(role(Names.appRole(service), Names.appSecret(service), "runtime role of " + service));
             roles.add(role(Names.ownerRole(service), Names.ownerSecret(service), "schema owner of " + service));
         }
         roles.add(role("keycloak", "keycloak-db", "Keycloak's own database"));

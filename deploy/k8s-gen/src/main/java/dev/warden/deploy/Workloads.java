@@ -88,7 +88,7 @@ public final class Workloads {
         data.put(p + "PORT", String.valueOf(port));
         data.put(p + "DB_URL", "postgresql://" + db + "?sslmode=require");
         data.put(p + "DB_JDBC_URL", "jdbc:postgresql://" + db + "?sslmode=require");
-        data.put("WARDEN_DB_APP_USER", Names.APP_ROLE);
+        data.put("WARDEN_DB_APP_USER", Names.appRole(service));
         data.put("WARDEN_KAFKA_BOOTSTRAP", Names.kafkaBootstrap());
         data.put("KAFKA_SECURITY_PROTOCOL", "SASL_SSL");
         data.put("KAFKA_SASL_MECHANISM", "SCRAM-SHA-512");
@@ -193,7 +193,7 @@ public final class Workloads {
     /** The running service's secrets: the runtime role, its own Kafka principal, and what only it needs. */
     private static List<EnvVar> serviceSecrets(String service) {
         List<EnvVar> env = new ArrayList<>(List.of(
-                fromSecret("WARDEN_DB_APP_PASSWORD", Names.APP_ROLE_SECRET, "password"),
+                fromSecret("WARDEN_DB_APP_PASSWORD", Names.appSecret(service), "password"),
                 fromSecret("KAFKA_SASL_JAAS_CONFIG", Names.kafkaUserSecret(service), "sasl.jaas.config"),
                 fromSecret("KAFKA_SSL_TRUSTSTORE_CERTIFICATES", Names.KAFKA + "-cluster-ca-cert", "ca.crt"),
                 fromSecret("WARDEN_PLATFORM_API_KEY_SHA256", Names.PLATFORM_SECRET, "api-key-sha256")));

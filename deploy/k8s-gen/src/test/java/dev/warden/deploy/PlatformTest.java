@@ -115,12 +115,14 @@ class PlatformTest {
                 .forEach(user -> byOperators.add(user.at("/metadata/name").asText()));
         named.removeAll(byOperators);
         String certificates = guide.lines().filter(line -> line.contains("from your CA or cert-manager")).findFirst().orElse("");
-        assertTrue(named.containsAll(Set.of(Names.APP_ROLE_SECRET, "keycloak-db", Names.PLATFORM_SECRET,
+        assertTrue(named.containsAll(Set.of(Names.appSecret(Names.KEY_OWNER), "keycloak-db", Names.PLATFORM_SECRET,
                 Names.AUDIT_SIGNER + "-signing-key", "warden-backup-s3", Names.KEYCLOAK_CA_SECRET)), named.toString());
         for (String secret : named) {
             assertTrue(guide.contains("create secret generic " + secret + " ")
                     || inLoop.stream().anyMatch(s -> secret.equals(s + "-service-db-owner"))
                             && guide.contains("create secret generic $s-service-db-owner ")
+                    || inLoop.stream().anyMatch(s -> secret.equals(s + "-service-db-app"))
+                            && guide.contains("create secret generic $s-service-db-app ")
                     || secret.endsWith("-tls") && certificates.contains(secret),
                     secret + " is named by the manifests and the guide's script does not create it");
         }
@@ -169,7 +171,6 @@ class PlatformTest {
             assertTrue(role.at("/passwordSecret/name").isTextual(), role.toString());
             roles.add(role.path("name").asText());
         }
-        assertTrue(roles.contains(Names.APP_ROLE));
         for (String service : table.services().keySet()) {
             JsonNode db = OverlaysTest.find(objects, "Database", Names.database(service).replace('_', '-'));
             assertKnown(db.path("spec"), CNPG_DATABASE, "Database.spec");
@@ -177,9 +178,13 @@ class PlatformTest {
             assertEquals(Names.ownerRole(service), db.at("/spec/owner").asText());
             assertEquals(Names.POSTGRES, db.at("/spec/cluster/name").asText());
             assertTrue(roles.contains(Names.ownerRole(service)));
+            assertTrue(roles.contains(Names.appRole(service)));
         }
+        // A runtime role owns no database (it would then be the schema's owner, past every revocation)
+        Set<String> runtimeRoles = new TreeSet<>();
+        table.services().keySet().forEach(service -> runtimeRoles.add(Names.appRole(service)));
         objects.stream().filter(o -> o.path("kind").asText().equals("Database"))
-                .forEach(db -> assertFalse(db.at("/spec/owner").asText().equals(Names.APP_ROLE)));
+                .forEach(db -> assertFalse(runtimeRoles.contains(db.at("/spec/owner").asText()), db.toString()));
         JsonNode scheduled = OverlaysTest.find(objects, "ScheduledBackup", Names.POSTGRES + "-daily");
         assertKnown(scheduled.path("spec"), CNPG_SCHEDULED, "ScheduledBackup.spec");
         assertEquals(6, scheduled.at("/spec/schedule").asText().split(" ").length, "CloudNativePG takes seconds too");

@@ -135,7 +135,13 @@ class SecurityTest {
 
             Set<String> appSecrets = secrets(app);
             assertFalse(appSecrets.contains(Names.ownerSecret(service)), service);
-            assertTrue(appSecrets.containsAll(Set.of(Names.APP_ROLE_SECRET, Names.kafkaUserSecret(service))), service);
+            assertTrue(appSecrets.containsAll(Set.of(Names.appSecret(service), Names.kafkaUserSecret(service))), service);
+            // Its own runtime role only: no other service's database credential
+            for (String other : table.services().keySet()) {
+                assertTrue(other.equals(service) || !appSecrets.contains(Names.appSecret(other)), service + ": " + other);
+            }
+            assertEquals(Names.appRole(service), OverlaysTest.find(objects, "ConfigMap", Workloads.configMap(service))
+                    .at("/data/WARDEN_DB_APP_USER").asText());
             for (String name : names(app)) {
                 assertFalse(name.contains("OWNER") || name.contains("MIGRATION"), service + ": " + name);
             }

@@ -29,12 +29,16 @@ final class ServiceEnv {
     static final String RUNNER = "runner-service";
 
     /** What a row's value is computed from. */
-    record Context(String service, int port, LocalPostgres postgres, String kafkaBootstrap,
+    record Context(String service, int port, LocalPostgres postgres, String dbPassword, String kafkaBootstrap,
                    Map<String, String> kafkaSecurity, String platformKeySha256, String demoAdminKey,
                    String auditSigningKeyPair, String dockerHost) {
 
         String database() {
             return ServiceEnv.database(service);
+        }
+
+        String dbRole() {
+            return ServiceEnv.dbRole(service);
         }
 
         boolean ownsKeys() {
@@ -55,8 +59,9 @@ final class ServiceEnv {
             new Row("{P}PORT", c -> String.valueOf(c.port())),
             new Row("{P}DB_URL", c -> c.postgres().reactiveUrl(c.database())),
             new Row("{P}DB_JDBC_URL", c -> c.postgres().jdbcUrl(c.database())),
-            new Row("WARDEN_DB_APP_USER", c -> LocalPostgres.APP_ROLE),
-            new Row("WARDEN_DB_APP_PASSWORD", c -> c.postgres().appPassword()),
+            // The service's own runtime role: its database's alone, no other service's
+            new Row("WARDEN_DB_APP_USER", Context::dbRole),
+            new Row("WARDEN_DB_APP_PASSWORD", Context::dbPassword),
             // No schema owner's credentials: the service runs with the runtime role; migrations are a step before.
             new Row("WARDEN_KAFKA_BOOTSTRAP", Context::kafkaBootstrap),
             // The service's own Kafka principal (LocalKafka.grant): Quarkus reads KAFKA_* as kafka.* client settings.
@@ -83,7 +88,7 @@ final class ServiceEnv {
                 "WARDEN_DB_MIGRATION_URL", context.postgres().jdbcUrl(context.database()),
                 "WARDEN_DB_OWNER_USER", context.postgres().superUser(),
                 "WARDEN_DB_OWNER_PASSWORD", context.postgres().superPassword(),
-                "WARDEN_DB_APP_USER", LocalPostgres.APP_ROLE);
+                "WARDEN_DB_APP_USER", context.dbRole());
     }
 
     static Map<String, String> of(Context context) {
@@ -101,6 +106,14 @@ final class ServiceEnv {
     /** agent-service -> warden_agent */
     static String database(String service) {
         return "warden_" + shortName(service).replace('-', '_');
+    }
+
+    /**
+     * agent-service -> warden_agent_app: the service's runtime role, which only it connects as and which reaches only
+     * its own database (the shared migration V0_7 makes it so).
+     */
+    static String dbRole(String service) {
+        return database(service) + "_app";
     }
 
     /** agent-service -> WARDEN_AGENT_ */

@@ -144,13 +144,20 @@ public final class Stack {
         String platformKey = secrets.getOrCreate("platform-api-key", Secrets::newApiKey);
         String adminKey = config.bootstrapApiKey()
                 .orElseGet(() -> secrets.getOrCreate("demo-admin-api-key", Secrets::newApiKey));
-        jars.keySet().forEach(service -> postgres.ensureDatabase(ServiceEnv.database(service), false));
+        // A runtime role per service, each reaching its own database only
+        Map<String, String> dbPasswords = new LinkedHashMap<>();
+        for (String service : jars.keySet()) {
+            String password = secrets.getOrCreate("db-password-" + service, Secrets::newPassword);
+            postgres.ensureRole(ServiceEnv.dbRole(service), password);
+            postgres.ensureDatabase(ServiceEnv.database(service), false, ServiceEnv.dbRole(service));
+            dbPasswords.put(service, password);
+        }
         step.done("databases " + String.join(", ", jars.keySet().stream().map(ServiceEnv::database).toList())
-                + "; secrets in " + Progress.show(data.resolve("secrets")));
+                + ", each with its service's own role; secrets in " + Progress.show(data.resolve("secrets")));
 
         String signingKey = secrets.getOrCreate("audit-signing-key", Secrets::newSigningKeyPair);
-        Map<String, Integer> origins = startServices(table, jars, postgres, kafka, Secrets.sha256Hex(platformKey), adminKey,
-                signingKey, engine.dockerHost().orElse(null));
+        Map<String, Integer> origins = startServices(table, jars, postgres, dbPasswords, kafka,
+                Secrets.sha256Hex(platformKey), adminKey, signingKey, engine.dockerHost().orElse(null));
 
         step = progress.begin("Gateway");
         Gateway gateway = new Gateway(table, origins, supervisor, config.gatewayBodyTimeout());
@@ -188,7 +195,7 @@ public final class Stack {
 
     /** Starts every built service at once (their start-ups overlap), then waits for each in table order. */
     private Map<String, Integer> startServices(RoutingTable table, Map<String, Path> jars, LocalPostgres postgres,
-                                               LocalKafka kafka, String platformKeySha256, String adminKey,
+                                               Map<String, String> dbPasswords, LocalKafka kafka, String platformKeySha256, String adminKey,
                                                String signingKey, String dockerHost) {
         progress.header("Services");
         table.servicePorts().keySet().stream().filter(service -> !jars.containsKey(service)).forEach(service ->
@@ -203,8 +210,8 @@ public final class Stack {
             int port = config.freeServicePorts() ? Ports.free() : table.servicePorts().get(service);
             Map<String, String> kafkaSecurity = kafka.grant(KafkaAccess.forService(service).orElseThrow(() ->
                     new LauncherException(service + " has no Kafka access defined (KafkaAccess in warden-events)")));
-            contexts.put(service, new ServiceEnv.Context(service, port, postgres, kafka.bootstrapServers(),
-                    kafkaSecurity, platformKeySha256, adminKey, signingKey, dockerHost));
+            contexts.put(service, new ServiceEnv.Context(service, port, postgres, dbPasswords.get(service),
+                    kafka.bootstrapServers(), kafkaSecurity, platformKeySha256, adminKey, signingKey, dockerHost));
         }
         // Migrations first, all at once (one database each), with the owner's credentials the services never get.
         // A service the supervisor restarts finds its schema current and is not migrated again.

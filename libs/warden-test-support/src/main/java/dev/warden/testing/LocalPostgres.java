@@ -191,6 +191,14 @@ public final class LocalPostgres implements AutoCloseable {
 
     /** Creates the database if it is missing; with {@code fresh} an existing one is dropped first. */
     public void ensureDatabase(String database, boolean fresh) {
+        ensureDatabase(database, fresh, APP_ROLE);
+    }
+
+    /**
+     * As {@link #ensureDatabase(String, boolean)}, for the runtime role {@code role}: it may connect (its migrations
+     * then make the database its alone, and grant it what it may do there).
+     */
+    public void ensureDatabase(String database, boolean fresh, String role) {
         try (Connection c = DriverManager.getConnection(jdbcUrl("postgres"), superUser, superPassword);
              Statement s = c.createStatement()) {
             if (fresh) {
@@ -200,7 +208,7 @@ public final class LocalPostgres implements AutoCloseable {
             if (!rs.next()) {
                 s.execute("CREATE DATABASE " + database);
             }
-            s.execute("GRANT CONNECT, TEMPORARY ON DATABASE " + database + " TO " + APP_ROLE);
+            s.execute("GRANT CONNECT, TEMPORARY ON DATABASE " + database + " TO " + role);
         } catch (SQLException e) {
             throw new IllegalStateException("could not create database " + database, e);
         }
@@ -225,17 +233,24 @@ public final class LocalPostgres implements AutoCloseable {
         }
     }
 
-    private void ensureAppRole() {
+    /**
+     * Creates a runtime role {@code role} (a plain identifier) with {@code password}, or sets the password of the one
+     * there is: it owns nothing and cannot bypass Row-Level Security.
+     */
+    public void ensureRole(String role, String password) {
         try (Connection c = DriverManager.getConnection(jdbcUrl("postgres"), superUser, superPassword);
              Statement s = c.createStatement()) {
-            var rs = s.executeQuery("SELECT 1 FROM pg_roles WHERE rolname = '" + APP_ROLE + "'");
+            var rs = s.executeQuery("SELECT 1 FROM pg_roles WHERE rolname = '" + role + "'");
             String verb = rs.next() ? "ALTER" : "CREATE";
-            // The runtime role owns nothing and cannot bypass Row-Level Security.
-            s.execute(verb + " ROLE " + APP_ROLE + " LOGIN NOSUPERUSER NOCREATEDB NOCREATEROLE NOBYPASSRLS PASSWORD '"
-                    + appPassword.replace("'", "''") + "'");
+            s.execute(verb + " ROLE " + role + " LOGIN NOSUPERUSER NOCREATEDB NOCREATEROLE NOBYPASSRLS PASSWORD '"
+                    + password.replace("'", "''") + "'");
         } catch (SQLException e) {
-            throw new IllegalStateException("could not create the application role", e);
+            throw new IllegalStateException("could not create the runtime role " + role, e);
         }
+    }
+
+    private void ensureAppRole() {
+        ensureRole(APP_ROLE, appPassword);
     }
 
     @Override

@@ -8,12 +8,18 @@ import io.fabric8.kubernetes.api.model.ObjectMeta;
 import io.fabric8.kubernetes.api.model.ObjectMetaBuilder;
 import io.fabric8.kubernetes.api.model.Quantity;
 import io.fabric8.kubernetes.api.model.ResourceQuotaBuilder;
+import io.fabric8.kubernetes.api.model.admissionregistration.v1.Validation;
+import io.fabric8.kubernetes.api.model.admissionregistration.v1.ValidationBuilder;
+import io.fabric8.kubernetes.api.model.admissionregistration.v1.ValidatingAdmissionPolicyBindingBuilder;
+import io.fabric8.kubernetes.api.model.admissionregistration.v1.ValidatingAdmissionPolicyBuilder;
 import io.fabric8.kubernetes.api.model.networking.v1.NetworkPolicyBuilder;
 import io.fabric8.kubernetes.api.model.networking.v1.NetworkPolicyPortBuilder;
 import io.fabric8.kubernetes.api.model.rbac.PolicyRuleBuilder;
 import io.fabric8.kubernetes.api.model.rbac.RoleBindingBuilder;
 import io.fabric8.kubernetes.api.model.rbac.RoleBuilder;
 
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.TreeMap;
@@ -26,6 +32,9 @@ import java.util.TreeMap;
  * traffic, and a run whose tier allows network ({@code dev.warden.runner.network: "true"} on its pod) reaches DNS and
  * the internet only: never the pod network, the nodes, the cloud's metadata endpoint nor any private address. A
  * LimitRange caps each run's container at the largest plan tier (and requires a limit), a ResourceQuota all runs at once.
+ * A ValidatingAdmissionPolicy holds every Job created there to the shape of a run ({@link #JOB_RULES}), so runner-service's
+ * credential, if stolen, starts nothing but a run: bounded in time, never retried, one read-only container, scratch
+ * volumes only, no service account token.
  * Each object names its namespace itself; the kustomization sets none, so a namespace transformer cannot move them.
  */
 public final class Runs {
@@ -49,6 +58,36 @@ public final class Runs {
      */
     static final Map<String, String> QUOTA = Map.of("pods", "32", "limits.cpu", "16", "limits.memory", "16Gi",
             "requests.cpu", "16", "requests.memory", "16Gi");
+
+    /** The longest run: the largest plan tier's timeout (runner-service's application.properties, enterprise: 600 s). */
+    static final int MAX_DEADLINE_SECONDS = 600;
+    static final String JOB_POLICY = "warden-runs-jobs";
+
+    /**
+     * What a Job in the runs' namespace must be, as CEL over the Job ({@code object}) with the message a refusal gives:
+     * the shape runner-service's KubernetesJobEngine gives every run (its test evaluates each rule on that Job).
+     */
+    static final Map<String, String> JOB_RULES = jobRules();
+
+    private static Map<String, String> jobRules() {
+        String pod = "object.spec.template.spec";
+        Map<String, String> rules = new LinkedHashMap<>();
+        rules.put("has(object.spec.activeDeadlineSeconds) && object.spec.activeDeadlineSeconds > 0"
+                        + " && object.spec.activeDeadlineSeconds <= " + MAX_DEADLINE_SECONDS,
+                "a run ends within the largest plan tier's timeout (activeDeadlineSeconds at most " + MAX_DEADLINE_SECONDS + ")");
+        rules.put("has(object.spec.backoffLimit) && object.spec.backoffLimit == 0", "a run is never retried (backoffLimit 0)");
+        rules.put("has(object.spec.ttlSecondsAfterFinished)", "a finished run is removed (ttlSecondsAfterFinished)");
+        rules.put("has(" + pod + ".automountServiceAccountToken) && " + pod + ".automountServiceAccountToken == false",
+                "a run gets no service account token (automountServiceAccountToken: false)");
+        rules.put("!has(" + pod + ".initContainers) && size(" + pod + ".containers) == 1", "a run is one container");
+        rules.put(pod + ".containers.all(c, has(c.securityContext) && has(c.securityContext.readOnlyRootFilesystem)"
+                + " && c.securityContext.readOnlyRootFilesystem == true)", "a run's root filesystem is read-only");
+        rules.put(pod + ".containers.all(c, has(c.resources) && has(c.resources.limits) && 'cpu' in c.resources.limits"
+                + " && 'memory' in c.resources.limits)", "a run has CPU and memory limits");
+        rules.put("!has(" + pod + ".volumes) || " + pod + ".volumes.all(v, has(v.emptyDir))",
+                "a run mounts scratch space only (emptyDir volumes)");
+        return rules;
+    }
 
     private Runs() {
     }
@@ -79,6 +118,13 @@ public final class Runs {
                         .addNewLimit().withType("Container")
                         .withMax(quantities(Map.of("cpu", MAX_CPU, "memory", MAX_MEMORY))).endLimit()
                         .endSpec().build(),
+                jobPolicy(),
+                new ValidatingAdmissionPolicyBindingBuilder().withNewMetadata().withName(JOB_POLICY)
+                        .withLabels(meta(JOB_POLICY).getLabels()).endMetadata()
+                        .withNewSpec().withPolicyName(JOB_POLICY).withValidationActions("Deny")
+                        .withNewMatchResources().withNewNamespaceSelector()
+                        .addToMatchLabels("kubernetes.io/metadata.name", Names.RUNS_NAMESPACE).endNamespaceSelector()
+                        .endMatchResources().endSpec().build(),
                 new NetworkPolicyBuilder().withMetadata(meta("warden-runs-default-deny")).withNewSpec()
                         .withNewPodSelector().endPodSelector()
                         .withPolicyTypes("Ingress", "Egress")
@@ -98,6 +144,24 @@ public final class Runs {
                         .addNewTo().withNewIpBlock().withCidr("::/0").withExcept(INTERNAL_V6).endIpBlock().endTo()
                         .endEgress()
                         .endSpec().build());
+    }
+
+    /** Cluster-scoped, bound to the runs' namespace alone; a rule that cannot be evaluated refuses the Job too. */
+    private static HasMetadata jobPolicy() {
+        List<Validation> validations = new ArrayList<>();
+        JOB_RULES.forEach((expression, message) ->
+                validations.add(new ValidationBuilder().withExpression(expression).withMessage(message).build()));
+        return new ValidatingAdmissionPolicyBuilder().withNewMetadata().withName(JOB_POLICY)
+                .withLabels(meta(JOB_POLICY).getLabels()).endMetadata()
+                .withNewSpec().withFailurePolicy("Fail")
+                .withNewMatchConstraints()
+                .addNewResourceRule().withApiGroups("batch").withApiVersions("v1").withOperations("CREATE", "UPDATE")
+                .withResources("jobs").endResourceRule()
+                .withNewNamespaceSelector().addToMatchLabels("kubernetes.io/metadata.name", Names.RUNS_NAMESPACE)
+                .endNamespaceSelector()
+                .endMatchConstraints()
+                .withValidations(validations)
+                .endSpec().build();
     }
 
     private static Map<String, Quantity> quantities(Map<String, String> amounts) {

@@ -20,7 +20,8 @@ import java.util.Set;
 final class Kustomize {
 
     private static final Set<String> KNOWN = Set.of("apiVersion", "kind", "namespace", "resources", "images", "patches");
-    private static final Set<String> CLUSTER_SCOPED = Set.of("Namespace", "ClusterRole", "ClusterRoleBinding");
+    static final Set<String> CLUSTER_SCOPED = Set.of("Namespace", "ClusterRole", "ClusterRoleBinding",
+            "ValidatingAdmissionPolicy", "ValidatingAdmissionPolicyBinding");
 
     static List<ObjectNode> build(Path dir) {
         ObjectNode k = Yaml.documents(dir.resolve("kustomization.yaml")).getFirst();

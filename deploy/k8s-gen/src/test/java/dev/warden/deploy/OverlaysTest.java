@@ -42,7 +42,7 @@ class OverlaysTest {
         }
         assertFalse(find(objects, "Namespace", "warden").at("/metadata").has("namespace"));
         for (ObjectNode object : objects) {
-            if (!object.path("kind").asText().equals("Namespace")) {
+            if (!Kustomize.CLUSTER_SCOPED.contains(object.path("kind").asText())) {
                 // Agents run apart (Runs): runner-service's Role and the runs' policies, quota and limits are there,
                 // the rest in warden
                 boolean run = object.at("/metadata/name").asText().startsWith(Names.RUNS_NAMESPACE)

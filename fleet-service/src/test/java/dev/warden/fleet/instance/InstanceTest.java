@@ -76,6 +76,25 @@ class InstanceTest {
                 .post("/v1/fleet/agents/register").then().statusCode(201).body("data.ip", equalTo("198.51.100.7"));
     }
 
+    /**
+     * Seed 003's client sends one token, as {@code Authorization: Bearer}, on every call: an operator's API key there
+     * registers, heartbeats, lists, reads and deregisters, unchanged.
+     */
+    @Test
+    void aSeedClientWithOneOperatorKeyAsItsBearerTokenDoesEverything() {
+        var bearer = io.restassured.RestAssured.given().header("Authorization", "Bearer " + org.key("operator"))
+                .contentType("application/json");
+        String id = bearer.body(instanceBody("seed-client", "production")).post("/v1/fleet/agents/register").then()
+                .statusCode(201).body("ok", equalTo(true)).extract().path("data.id");
+        bearer.body(Map.of("uptime", 86400, "cpu", 12.5, "memory", 45.2, "version", "1.2.0"))
+                .post("/v1/fleet/agents/" + id + "/heartbeat").then().statusCode(200)
+                .body("data.id", equalTo(id)).body("data.status", equalTo("online"));
+        bearer.get("/v1/fleet/agents?tag=production").then().statusCode(200).body("data.id", hasItem(id));
+        bearer.get("/v1/fleet/agents/" + id).then().statusCode(200).body("data.cpu", equalTo(12.5f));
+        bearer.delete("/v1/fleet/agents/" + id).then().statusCode(200)
+                .body("data.message", equalTo("Agent " + id + " deregistered successfully"));
+    }
+
     @Test
     void registerRefusesAMissingOrMistypedRequiredFieldNamingItInTheEnvelope() {
         for (String field : List.of("hostname", "os", "version")) {

@@ -46,6 +46,11 @@ public final class Runs {
             "127.0.0.0/8", "169.254.0.0/16", "0.0.0.0/8");
     static final List<String> INTERNAL_V6 = List.of("fc00::/7", "fe80::/10", "::1/128", "fd00:ec2::254/128");
     /**
+     * NodeLocal DNSCache's address on every node (its default, link-local: inside the range refused above), so that a
+     * run with network resolves names where the cluster runs that cache; its port 53 only, never the rest of the range.
+     */
+    static final String NODE_LOCAL_DNS = "169.254.20.10/32";
+    /**
      * The most one run's container may ask for: runner-service's largest plan tier (its application.properties, the
      * enterprise tier). A Job asking for more, or for no limit, is refused by the cluster, whatever created it.
      */
@@ -136,6 +141,7 @@ public final class Runs {
                         .addNewTo().withNewNamespaceSelector().addToMatchLabels("kubernetes.io/metadata.name", "kube-system")
                         .endNamespaceSelector().withNewPodSelector().addToMatchLabels("k8s-app", "kube-dns").endPodSelector()
                         .endTo()
+                        .addNewTo().withNewIpBlock().withCidr(NODE_LOCAL_DNS).endIpBlock().endTo()
                         .withPorts(new NetworkPolicyPortBuilder().withProtocol("UDP").withPort(new IntOrString(53)).build(),
                                 new NetworkPolicyPortBuilder().withProtocol("TCP").withPort(new IntOrString(53)).build())
                         .endEgress()

@@ -76,6 +76,13 @@ class SecurityTest {
         assertTrue(except.containsAll(List.of("10.0.0.0/8", "172.16.0.0/12", "192.168.0.0/16", "169.254.0.0/16",
                 "100.64.0.0/10", "fc00::/7", "fe80::/10")), except.toString());
         assertEquals("53", internet.at("/spec/egress/0/ports/0/port").asText());
+        // DNS is the cluster's resolver pods, or a node's NodeLocal DNSCache: that one link-local address, on port 53
+        // only (the rule's ports), never the rest of 169.254.0.0/16 where cloud metadata answers
+        List<String> dnsBlocks = new java.util.ArrayList<>();
+        internet.at("/spec/egress/0/to").forEach(to -> to.at("/ipBlock/cidr").asText("").lines()
+                .filter(c -> !c.isEmpty()).forEach(dnsBlocks::add));
+        assertEquals(List.of("169.254.20.10/32"), dnsBlocks);
+        assertEquals(2, internet.at("/spec/egress/0/ports").size());
         for (ObjectNode object : runs) {
             if (!Kustomize.CLUSTER_SCOPED.contains(object.path("kind").asText())) {
                 assertEquals(Names.RUNS_NAMESPACE, object.at("/metadata/namespace").asText(), Yaml.id(object));

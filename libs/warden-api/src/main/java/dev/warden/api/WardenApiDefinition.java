@@ -15,6 +15,7 @@ import org.eclipse.microprofile.openapi.annotations.responses.APIResponse;
 import org.eclipse.microprofile.openapi.annotations.security.SecurityRequirement;
 import org.eclipse.microprofile.openapi.annotations.security.SecurityScheme;
 import org.eclipse.microprofile.openapi.annotations.security.SecuritySchemes;
+import org.eclipse.microprofile.openapi.annotations.servers.Server;
 
 /**
  * What every Warden service's OpenAPI document shares: both ways to authenticate and the error responses, each with
@@ -24,6 +25,9 @@ import org.eclipse.microprofile.openapi.annotations.security.SecuritySchemes;
  */
 @OpenAPIDefinition(
         info = @Info(title = "Warden", version = "1.0"),
+        // Where clients call every service: the gateway (bin/warden up's default port), never a service's own port
+        servers = @Server(url = "http://localhost:8080", description = "The gateway of the local suite (bin/warden up); "
+                + "in a cluster, your Gateway's host (docs/deploy.md)"),
         security = {@SecurityRequirement(name = "bearer"), @SecurityRequirement(name = "apiKey")},
         components = @Components(headers = {@Header(name = WardenApiDefinition.LOCATION,
                 description = "The path of what the request created or started: a GET of it answers it",

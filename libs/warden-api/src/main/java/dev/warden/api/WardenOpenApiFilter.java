@@ -64,6 +64,7 @@ public class WardenOpenApiFilter implements OASFilter {
             }
         }
         requireAnsweredProperties(api);
+        dropUnusedShared(api);
         if (!problems.isEmpty()) {
             throw new IllegalStateException("The OpenAPI document would break generated clients:\n  "
                     + String.join("\n  ", problems));
@@ -213,6 +214,52 @@ public class WardenOpenApiFilter implements OASFilter {
      * Puts the shared response under {@code code}, replacing one generated without content (SmallRye adds bare 400,
      * 401 and 403 responses); a response the resource documents itself is kept.
      */
+    /**
+     * Leaves out the shared responses and headers that none of this service's operations refers to (a service without
+     * a request body has no use for 413, one without If-Match none for ETag), as unused schemas are left out.
+     */
+    private static void dropUnusedShared(OpenAPI api) {
+        var components = api.getComponents();
+        if (components == null) {
+            return;
+        }
+        Set<String> responses = new HashSet<>();
+        Set<String> headers = new HashSet<>();
+        for (PathItem item : api.getPaths().getPathItems().values()) {
+            for (Operation operation : item.getOperations().values()) {
+                operation.getResponses().getAPIResponses().values().forEach(response -> {
+                    if (response.getRef() != null) {
+                        responses.add(componentName(response.getRef()));
+                    }
+                    headerRefs(response, headers);
+                });
+            }
+        }
+        if (components.getResponses() != null) {
+            Map<String, APIResponse> kept = new TreeMap<>(components.getResponses());
+            kept.keySet().retainAll(responses);
+            kept.values().forEach(response -> headerRefs(response, headers));
+            components.setResponses(kept);
+        }
+        if (components.getHeaders() != null) {
+            Map<String, org.eclipse.microprofile.openapi.models.headers.Header> kept = new TreeMap<>(components.getHeaders());
+            kept.keySet().retainAll(headers);
+            components.setHeaders(kept);
+        }
+    }
+
+    private static void headerRefs(APIResponse response, Set<String> into) {
+        if (response.getHeaders() != null) {
+            response.getHeaders().values().stream().filter(h -> h.getRef() != null)
+                    .forEach(h -> into.add(componentName(h.getRef())));
+        }
+    }
+
+    /** {@code #/components/responses/NotFound} to {@code NotFound}. */
+    private static String componentName(String ref) {
+        return ref.substring(ref.lastIndexOf('/') + 1);
+    }
+
     private static void shared(APIResponses responses, String code, String name) {
         APIResponse existing = responses.getAPIResponse(code);
         if (existing == null || existing.getRef() == null && (existing.getContent() == null

@@ -82,6 +82,11 @@ public final class OpenApiChecks {
         if (operations.isEmpty()) {
             problems.add("the document has no operations");
         }
+        // A generated client calls the first server by default: the gateway, not the service's own port
+        JsonNode servers = doc.path("servers");
+        if (servers.size() != 1 || !"http://localhost:8080".equals(servers.path(0).path("url").asText())) {
+            problems.add("servers must be the gateway alone (http://localhost:8080): " + servers);
+        }
         operations.forEach((where, op) -> {
             String id = op.path("operationId").asText("");
             if (id.isBlank()) {

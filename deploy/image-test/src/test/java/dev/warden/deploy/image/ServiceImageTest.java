@@ -183,6 +183,9 @@ class ServiceImageTest {
         Map<String, Path> secrets = Map.of(KEYCLOAK_CA_SECRET, keycloak());
         prepareKafka(service);
         Map<String, String> here = valuesHere(service, port);
+        // The service's own runtime role, by the name its manifest gives it, as the cluster's managed roles make it
+        WardenInfra.postgres().ensureRole(deployment.environment(deployment.service(), here, NOT_HERE)
+                .get("WARDEN_DB_APP_USER"), WardenInfra.postgres().appPassword());
 
         String migrate = run(image, deployment, deployment.migrate(), deployment.environment(deployment.migrate(), here, NOT_HERE),
                 secrets);

@@ -6,7 +6,7 @@
 -- A database made while every service shared the runtime role warden_app (a local data folder from before this
 -- migration) hands that role's privileges on its objects over to the service's own role, and warden_app can no longer
 -- connect to it. Where the runtime role is still warden_app (the tests' shared server), nothing but the first step
--- changes.
+-- changes. (Column grants and schemas other than public: Warden's migrations make none.)
 DO $$
 DECLARE
     app  text := '${app_role}';
@@ -32,7 +32,7 @@ BEGIN
         FROM pg_proc p, aclexplode(p.proacl) a
         WHERE p.pronamespace = 'public'::regnamespace AND a.grantee = old::regrole AND a.privilege_type = 'EXECUTE'
     LOOP
-        EXECUTE format('GRANT EXECUTE ON FUNCTION %s TO %I', item.target, app);
+        EXECUTE format('GRANT EXECUTE ON ROUTINE %s TO %I', item.target, app);
     END LOOP;
     EXECUTE format('GRANT USAGE ON SCHEMA public TO %I', app);
     EXECUTE format('ALTER DEFAULT PRIVILEGES IN SCHEMA public GRANT SELECT, INSERT, UPDATE, DELETE ON TABLES TO %I', app);

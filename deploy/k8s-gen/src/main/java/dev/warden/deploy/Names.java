@@ -53,7 +53,7 @@ public final class Names {
 
     /**
      * agent-service -> warden_agent_app: the runtime role the service connects as (owns nothing, NOBYPASSRLS), its
-     * alone and reaching its own database only (the shared migration V0_7), as the launcher's.
+     * alone, and no other Warden service's database admits it (the shared migration V0_7), as the launcher's.
      */
     public static String appRole(String service) {
         return database(service) + "_app";

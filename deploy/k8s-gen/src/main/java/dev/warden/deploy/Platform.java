@@ -141,7 +141,7 @@ public final class Platform {
     /**
      * One CloudNativePG cluster of three, committing synchronously to one standby: per service a database owned by its
      * schema owner (used only by the migration step) and a runtime role of its own ({@code warden_agent_app}: owns
-     * nothing, no BYPASSRLS, reaches that database only), Keycloak's database, and backups to an object store with a
+     * nothing, no BYPASSRLS, no other service's database admits it), Keycloak's database, and backups to an object store with a
      * daily ScheduledBackup.
      */
     public static List<HasMetadata> postgres(List<String> services) {

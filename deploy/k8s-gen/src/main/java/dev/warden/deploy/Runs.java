@@ -33,8 +33,9 @@ import java.util.TreeMap;
  * the internet only: never the pod network, the nodes, the cloud's metadata endpoint nor any private address. A
  * LimitRange caps each run's container at the largest plan tier (and requires a limit), a ResourceQuota all runs at once.
  * A ValidatingAdmissionPolicy holds every Job created there to the shape of a run ({@link #JOB_RULES}), so runner-service's
- * credential, if stolen, starts nothing but a run: bounded in time, never retried, one read-only container, scratch
- * volumes only, no service account token.
+ * credential, if stolen, starts nothing but a run: bounded in time, never retried, one pod of one read-only container,
+ * bounded scratch volumes only, no service account token. (Which tier's network a Job's label asks for is runner-service's
+ * to decide: the policy cannot tell a tier from a Job.)
  * Each object names its namespace itself; the kustomization sets none, so a namespace transformer cannot move them.
  */
 public final class Runs {
@@ -81,7 +82,11 @@ public final class Runs {
                         + " && object.spec.activeDeadlineSeconds <= " + MAX_DEADLINE_SECONDS,
                 "a run ends within the largest plan tier's timeout (activeDeadlineSeconds at most " + MAX_DEADLINE_SECONDS + ")");
         rules.put("has(object.spec.backoffLimit) && object.spec.backoffLimit == 0", "a run is never retried (backoffLimit 0)");
-        rules.put("has(object.spec.ttlSecondsAfterFinished)", "a finished run is removed (ttlSecondsAfterFinished)");
+        rules.put("(!has(object.spec.parallelism) || object.spec.parallelism <= 1)"
+                + " && (!has(object.spec.completions) || object.spec.completions <= 1)",
+                "a run is one pod (parallelism and completions at most 1)");
+        rules.put("has(object.spec.ttlSecondsAfterFinished) && object.spec.ttlSecondsAfterFinished <= 3600",
+                "a finished run is removed within the hour (ttlSecondsAfterFinished)");
         rules.put("has(" + pod + ".automountServiceAccountToken) && " + pod + ".automountServiceAccountToken == false",
                 "a run gets no service account token (automountServiceAccountToken: false)");
         rules.put("!has(" + pod + ".initContainers) && size(" + pod + ".containers) == 1", "a run is one container");
@@ -89,8 +94,8 @@ public final class Runs {
                 + " && c.securityContext.readOnlyRootFilesystem == true)", "a run's root filesystem is read-only");
         rules.put(pod + ".containers.all(c, has(c.resources) && has(c.resources.limits) && 'cpu' in c.resources.limits"
                 + " && 'memory' in c.resources.limits)", "a run has CPU and memory limits");
-        rules.put("!has(" + pod + ".volumes) || " + pod + ".volumes.all(v, has(v.emptyDir))",
-                "a run mounts scratch space only (emptyDir volumes)");
+        rules.put("!has(" + pod + ".volumes) || " + pod + ".volumes.all(v, has(v.emptyDir) && has(v.emptyDir.sizeLimit))",
+                "a run mounts bounded scratch space only (emptyDir volumes with a sizeLimit)");
         return rules;
     }
 

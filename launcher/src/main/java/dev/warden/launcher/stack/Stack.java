@@ -144,7 +144,7 @@ public final class Stack {
         String platformKey = secrets.getOrCreate("platform-api-key", Secrets::newApiKey);
         String adminKey = config.bootstrapApiKey()
                 .orElseGet(() -> secrets.getOrCreate("demo-admin-api-key", Secrets::newApiKey));
-        // A runtime role per service, each reaching its own database only
+        // A runtime role per service, which no other service's database admits
         Map<String, String> dbPasswords = new LinkedHashMap<>();
         for (String service : jars.keySet()) {
             String password = secrets.getOrCreate("db-password-" + service, Secrets::newPassword);

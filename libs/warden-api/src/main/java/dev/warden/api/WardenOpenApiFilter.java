@@ -211,10 +211,6 @@ public class WardenOpenApiFilter implements OASFilter {
     }
 
     /**
-     * Puts the shared response under {@code code}, replacing one generated without content (SmallRye adds bare 400,
-     * 401 and 403 responses); a response the resource documents itself is kept.
-     */
-    /**
      * Leaves out the shared responses and headers that none of this service's operations refers to (a service without
      * a request body has no use for 413, one without If-Match none for ETag), as unused schemas are left out.
      */
@@ -260,6 +256,10 @@ public class WardenOpenApiFilter implements OASFilter {
         return ref.substring(ref.lastIndexOf('/') + 1);
     }
 
+    /**
+     * Puts the shared response under {@code code}, replacing one generated without content (SmallRye adds bare 400,
+     * 401 and 403 responses); a response the resource documents itself is kept.
+     */
     private static void shared(APIResponses responses, String code, String name) {
         APIResponse existing = responses.getAPIResponse(code);
         if (existing == null || existing.getRef() == null && (existing.getContent() == null

@@ -16,11 +16,16 @@ import io.fabric8.kubernetes.client.server.mock.EnableKubernetesMockClient;
 import io.fabric8.kubernetes.client.utils.Serialization;
 import org.junit.jupiter.api.Test;
 
+import java.nio.file.Files;
 import java.nio.file.Path;
+import java.time.Duration;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
+import java.util.Locale;
 import java.util.Map;
+import java.util.Properties;
+import java.util.TreeMap;
 import java.util.UUID;
 import java.util.function.Consumer;
 
@@ -40,22 +45,28 @@ class RunsAdmissionPolicyTest {
     static KubernetesClient client;
 
     private static final ObjectMapper JSON = new ObjectMapper();
-    private static final Limits ENTERPRISE = new Limits("enterprise", 2, 1024, 600_000, 1024, 4 * 1024 * 1024, true);
-
     @Test
-    void theJobOfARunPassesEveryRuleAndEachDepartureIsRefusedByItsOwn() throws Exception {
+    void theJobOfARunOfEveryTierPassesEveryRuleAndEachDepartureIsRefusedByItsOwn() throws Exception {
         Map<String, String> rules = rules();
-        assertTrue(rules.size() >= 8, rules.toString());
-        ObjectNode job = job(ENTERPRISE);
-        for (String rule : rules.keySet()) {
-            assertTrue(admits(rule, job), "the engine's Job fails: " + rules.get(rule));
+        assertTrue(rules.size() >= 9, rules.toString());
+        Map<String, Limits> tiers = tiers();
+        assertTrue(tiers.keySet().containsAll(List.of("free", "team", "enterprise")), tiers.keySet().toString());
+        for (Limits tier : tiers.values()) {
+            ObjectNode job = job(tier);
+            for (String rule : rules.keySet()) {
+                assertTrue(admits(rule, job), "the engine's Job of the " + tier.tier() + " tier fails: " + rules.get(rule));
+            }
         }
+        ObjectNode job = job(tiers.get("enterprise"));
         // Each departure, and the rule (by its message) that alone refuses it
         Map<Consumer<ObjectNode>, String> departures = new LinkedHashMap<>();
         departures.put(j -> spec(j).put("activeDeadlineSeconds", 601), "timeout");
         departures.put(j -> spec(j).remove("activeDeadlineSeconds"), "timeout");
         departures.put(j -> spec(j).put("backoffLimit", 3), "never retried");
         departures.put(j -> spec(j).remove("ttlSecondsAfterFinished"), "removed");
+        departures.put(j -> spec(j).put("ttlSecondsAfterFinished", 86_400), "removed");
+        departures.put(j -> spec(j).put("parallelism", 8), "one pod");
+        departures.put(j -> spec(j).put("completions", 100), "one pod");
         departures.put(j -> pod(j).remove("automountServiceAccountToken"), "service account token");
         departures.put(j -> pod(j).put("automountServiceAccountToken", true), "service account token");
         departures.put(j -> ((ArrayNode) pod(j).get("containers")).add(container(j).deepCopy()), "one container");
@@ -65,6 +76,7 @@ class RunsAdmissionPolicyTest {
         departures.put(j -> container(j).withObjectProperty("resources").remove("limits"), "limits");
         departures.put(j -> ((ArrayNode) pod(j).get("volumes")).addObject().put("name", "host")
                 .putObject("hostPath").put("path", "/"), "scratch space");
+        departures.put(j -> ((ObjectNode) pod(j).get("volumes").get(0).get("emptyDir")).remove("sizeLimit"), "scratch space");
         for (var departure : departures.entrySet()) {
             ObjectNode changed = job.deepCopy();
             departure.getKey().accept(changed);
@@ -73,6 +85,26 @@ class RunsAdmissionPolicyTest {
             assertEquals(1, refusedBy.size(), departure.getValue() + ": " + refusedBy);
             assertTrue(refusedBy.getFirst().contains(departure.getValue()), departure.getValue() + ": " + refusedBy);
         }
+    }
+
+    /** The plan tiers runner-service is configured with (its application.properties), as the engine gets them. */
+    private static Map<String, Limits> tiers() throws Exception {
+        Properties config = new Properties();
+        try (var in = Files.newInputStream(Path.of("src", "main", "resources", "application.properties"))) {
+            config.load(in);
+        }
+        Map<String, Limits> tiers = new TreeMap<>();
+        for (String name : config.stringPropertyNames()) {
+            if (name.startsWith("warden.runner.tiers.")) {
+                String tier = name.split("\\.")[3];
+                java.util.function.Function<String, String> value = key -> config.getProperty("warden.runner.tiers." + tier + "." + key);
+                tiers.put(tier, new Limits(tier, Double.parseDouble(value.apply("cpus")), Long.parseLong(value.apply("memory-mb")),
+                        Duration.parse("PT" + value.apply("timeout").toUpperCase(Locale.ROOT)).toMillis(),
+                        Long.parseLong(value.apply("pids")), Long.parseLong(value.apply("max-output-bytes")),
+                        Boolean.parseBoolean(value.apply("network"))));
+            }
+        }
+        return tiers;
     }
 
     /** The policy's rules as the manifests hold them: expression to message. */

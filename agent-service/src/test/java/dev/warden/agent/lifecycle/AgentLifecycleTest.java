@@ -166,6 +166,21 @@ class AgentLifecycleTest {
         tenant.admin().body(model).patch("/v1/agents/" + id).then().statusCode(200).body("llm_model", nullValue());
         tenant.admin().get("/v1/agents/" + id).then().statusCode(200)
                 .body("notifications.webhook_url", nullValue()).body("llm_model", nullValue());
+
+        // MCP capabilities are an object, empty at most: null clears them to {} (it was stored, and answered, as null,
+        // against the agent's schema), in a patch and at creation
+        tenant.admin().body(Map.of("mcp_integration", Map.of("mcp_capabilities", Map.of("tools", List.of("search")))))
+                .patch("/v1/agents/" + id).then().statusCode(200)
+                .body("mcp_integration.mcp_capabilities.tools", contains("search"));
+        java.util.Map<String, Object> none = new java.util.HashMap<>();
+        none.put("mcp_capabilities", null);
+        tenant.admin().body(Map.of("mcp_integration", none)).patch("/v1/agents/" + id).then().statusCode(200)
+                .body("mcp_integration.mcp_capabilities", equalTo(Map.of()));
+        tenant.admin().get("/v1/agents/" + id).then().body("mcp_integration.mcp_capabilities", equalTo(Map.of()));
+        java.util.Map<String, Object> created = new java.util.HashMap<>(AgentMother.triageAgent());
+        created.put("mcp_integration", none);
+        tenant.admin().body(created).post("/v1/agents").then().statusCode(201)
+                .body("mcp_integration.mcp_capabilities", equalTo(Map.of()));
     }
 
     @Test

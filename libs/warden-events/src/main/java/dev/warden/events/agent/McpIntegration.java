@@ -14,6 +14,16 @@ public record McpIntegration(@JsonProperty("is_mcp_server") Boolean isMcpServer,
                              @Schema(implementation = Map.class)
                              JsonNode mcpCapabilities) {
 
+    /**
+     * Capabilities are an object, {@code {}} at the least: a JSON {@code null} (a change clearing them, or a row or event
+     * that stored one) is none, {@code {}}. Java's null stays "not given", which {@link #merge} leaves as it was.
+     */
+    public McpIntegration {
+        if (mcpCapabilities != null && mcpCapabilities.isNull()) {
+            mcpCapabilities = com.fasterxml.jackson.databind.node.JsonNodeFactory.instance.objectNode();
+        }
+    }
+
     /** Seed 002's default: not a server, no URL, no capabilities ({@code {}}, not null, as the seed shows). */
     public static final McpIntegration NONE = new McpIntegration(false, null,
             com.fasterxml.jackson.databind.node.JsonNodeFactory.instance.objectNode());

@@ -20,9 +20,7 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
 import java.io.ByteArrayOutputStream;
-import java.io.IOException;
 import java.io.PrintStream;
-import java.io.UncheckedIOException;
 import java.net.URI;
 import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
@@ -166,9 +164,11 @@ class LauncherStackTest {
         int port = Integer.parseInt(Files.readAllLines(data.resolve("postgres/postmaster.pid")).get(3).trim());
         Map<String, String> databases = Map.of("agent-service", "warden_agent", "audit-service", "warden_audit");
         Map<String, String> passwords = new HashMap<>();
-        databases.keySet().forEach(service -> passwords.put(databases.get(service) + "_app",
-                read(data.resolve("secrets/db-password-" + service))));
-        passwords.put("warden_app", read(data.resolve("secrets/db-app-password")));
+        for (var service : databases.entrySet()) {
+            passwords.put(service.getValue() + "_app",
+                    Files.readString(data.resolve("secrets/db-password-" + service.getKey())).trim());
+        }
+        passwords.put("warden_app", Files.readString(data.resolve("secrets/db-app-password")).trim());
         for (var login : passwords.entrySet()) {
             for (String database : databases.values()) {
                 String url = "jdbc:postgresql://127.0.0.1:" + port + "/" + database;
@@ -183,14 +183,6 @@ class LauncherStackTest {
                     assertEquals("42501", refused.getSQLState(), refused.getMessage()); // permission denied for database
                 }
             }
-        }
-    }
-
-    private static String read(Path file) {
-        try {
-            return Files.readString(file).trim();
-        } catch (IOException e) {
-            throw new UncheckedIOException(e);
         }
     }
 

@@ -20,6 +20,7 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
+import java.util.HashMap;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Locale;
@@ -45,6 +46,10 @@ class RunsAdmissionPolicyTest {
     static KubernetesClient client;
 
     private static final ObjectMapper JSON = new ObjectMapper();
+    private static final CelCompiler COMPILER = CelCompilerFactory.standardCelCompilerBuilder()
+            .setStandardMacros(CelStandardMacro.STANDARD_MACROS).addVar("object", SimpleType.DYN).build();
+    private static final CelRuntime RUNTIME = CelRuntimeFactory.standardCelRuntimeBuilder().build();
+    private static final Map<String, CelRuntime.Program> PROGRAMS = new HashMap<>();
     @Test
     void theJobOfARunOfEveryTierPassesEveryRuleAndEachDepartureIsRefusedByItsOwn() throws Exception {
         Map<String, String> rules = rules();
@@ -133,16 +138,20 @@ class RunsAdmissionPolicyTest {
 
     /** CEL as the API server runs a validation: the Job as {@code object}; an error refuses as false does. */
     private static boolean admits(String expression, ObjectNode job) {
-        CelCompiler compiler = CelCompilerFactory.standardCelCompilerBuilder()
-                .setStandardMacros(CelStandardMacro.STANDARD_MACROS).addVar("object", SimpleType.DYN).build();
-        CelRuntime runtime = CelRuntimeFactory.standardCelRuntimeBuilder().build();
         try {
-            var ast = compiler.compile(expression).getAst();
-            return Boolean.TRUE.equals(runtime.createProgram(ast).eval(Map.of("object", cel(job))));
-        } catch (dev.cel.common.CelValidationException e) {
-            throw new AssertionError("the rule does not compile: " + expression, e);
+            return Boolean.TRUE.equals(PROGRAMS.computeIfAbsent(expression, RunsAdmissionPolicyTest::compile)
+                    .eval(Map.of("object", cel(job))));
         } catch (dev.cel.runtime.CelEvaluationException e) {
             return false;
+        }
+    }
+
+    /** Each rule compiled once, as the API server does when the policy is created. */
+    private static CelRuntime.Program compile(String expression) {
+        try {
+            return RUNTIME.createProgram(COMPILER.compile(expression).getAst());
+        } catch (dev.cel.common.CelValidationException | dev.cel.runtime.CelEvaluationException e) {
+            throw new AssertionError("the rule does not compile: " + expression, e);
         }
     }
 

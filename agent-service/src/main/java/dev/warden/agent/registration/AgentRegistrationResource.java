@@ -6,6 +6,7 @@ import dev.warden.agent.registration.RegistrationWire.RegisterRequest;
 import dev.warden.agent.registration.RegistrationWire.RegisterResponse;
 import dev.warden.api.ApiException;
 import dev.warden.api.Checks;
+import dev.warden.api.ClientAddresses;
 import dev.warden.api.WardenApiDefinition;
 import dev.warden.events.agent.AgentType;
 import dev.warden.tenancy.security.CurrentActor;
@@ -49,10 +50,12 @@ public class AgentRegistrationResource {
     private final RegistrationService registrations;
     private final OpenRegistration open;
     private final CurrentIdentityAssociation identities;
+    private final ClientAddresses addresses;
 
     public AgentRegistrationResource(RegistrationService registrations, OpenRegistration open,
-                                     CurrentIdentityAssociation identities) {
+                                     CurrentIdentityAssociation identities, ClientAddresses addresses) {
         this.registrations = registrations;
+        this.addresses = addresses;
         this.open = open;
         this.identities = identities;
     }
@@ -79,7 +82,7 @@ public class AgentRegistrationResource {
                 }
                 return Uni.createFrom().item(new Registrant(actor.org(), actor.name()));
             }
-            String address = http.remoteAddress() == null ? "unknown" : http.remoteAddress().hostAddress();
+            String address = addresses.of(http);
             return open.organization(org, address).map(id -> new Registrant(id, "open-registration:" + address));
         });
     }

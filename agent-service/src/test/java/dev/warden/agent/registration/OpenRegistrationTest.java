@@ -123,6 +123,27 @@ class OpenRegistrationTest {
                 .post("/v1/agents/register/challenge").then().statusCode(200);
     }
 
+    /**
+     * Behind a gateway that appends to X-Forwarded-For (Envoy's default), what the caller sent stays on the left and
+     * its real address is on the right: writing a new address of its own on each call does not buy it a new rate.
+     */
+    @Test
+    void behindAnAppendingProxyACallerCannotChooseTheAddressItIsLimitedBy() {
+        tenant.admin().body(Map.of("openRegistration", true)).put("/v1/registrations/settings").then().statusCode(200);
+        AgentKeys keys = AgentKeys.generate();
+        for (int i = 0; i <= 10; i++) {
+            ValidatableResponse response = RestAssured.given().contentType(ContentType.JSON)
+                    .header("X-Forwarded-For", "192.0.2." + (i + 1) + ", " + address)
+                    .body(Map.of("publicKey", keys.publicKey())).post("/v1/agents/register/challenge?org=" + tenant.orgId())
+                    .then();
+            if (i < 10) {
+                response.statusCode(200);
+            } else {
+                refused(response, 429);
+            }
+        }
+    }
+
     private RequestSpecification anonymous() {
         return RestAssured.given().contentType(ContentType.JSON).header("X-Forwarded-For", address);
     }

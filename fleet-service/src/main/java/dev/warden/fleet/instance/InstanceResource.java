@@ -2,6 +2,7 @@ package dev.warden.fleet.instance;
 
 import dev.warden.api.ApiException;
 import dev.warden.api.Checks;
+import dev.warden.api.ClientAddresses;
 import dev.warden.api.PageRequest;
 import dev.warden.api.IpAddresses;
 import dev.warden.api.Params;
@@ -74,10 +75,12 @@ public class InstanceResource {
     private final SecurityIdentity identity;
     private final CredentialWatch credentials;
     private final long intervalSeconds;
+    private final ClientAddresses addresses;
 
     public InstanceResource(InstanceService service, CurrentActor actor, SecurityIdentity identity, FleetConfig config,
-                            CredentialWatch credentials) {
+                            CredentialWatch credentials, ClientAddresses addresses) {
         this.credentials = credentials;
+        this.addresses = addresses;
         this.service = service;
         this.actor = actor;
         this.identity = identity;
@@ -111,7 +114,7 @@ public class InstanceResource {
         if (pinned != null && agent != null && !pinned.equals(agent)) {
             throw ApiException.invalidField("agent_id", "must be the agent your enrolment token is for");
         }
-        String ip = body.ip() != null ? body.ip() : clientIp(http);
+        String ip = body.ip() != null ? body.ip() : addresses.of(http);
         List<String> tags = body.tags() == null ? List.of() : List.copyOf(new java.util.LinkedHashSet<>(body.tags()));
         // The instance's credential outlives the request: issued only to a caller still usable now
         return credentials.stillUsable().chain(() -> service.register(org, new Registration(body.hostname(), body.os(),
@@ -275,13 +278,5 @@ public class InstanceResource {
             c.check(tags.stream().allMatch(t -> t == null || t.length() <= MAX_TAG_LENGTH), field,
                     "entries must be at most " + MAX_TAG_LENGTH + " characters");
         }
-    }
-
-    /**
-     * The caller's address: Quarkus takes it from the gateway's X-Forwarded-For when the connection comes from a
-     * trusted proxy ({@code WARDEN_TRUSTED_PROXIES}, warden-api's configuration), else from the connection.
-     */
-    private static String clientIp(HttpServerRequest http) {
-        return http.remoteAddress() == null ? "unknown" : http.remoteAddress().hostAddress();
     }
 }

@@ -74,6 +74,10 @@ class InstanceTest {
         // Through the gateway, the caller's address arrives in X-Forwarded-For (which the gateway sets).
         as(org, "operator").header("X-Forwarded-For", "198.51.100.7").body(instanceBody("behind-gateway"))
                 .post("/v1/fleet/agents/register").then().statusCode(201).body("data.ip", equalTo("198.51.100.7"));
+        // Through a gateway that appends (Envoy's default), the caller's own value stays on the left: the address is
+        // the right-most one that is not a trusted proxy.
+        as(org, "operator").header("X-Forwarded-For", "192.0.2.66, 198.51.100.8").body(instanceBody("appended"))
+                .post("/v1/fleet/agents/register").then().statusCode(201).body("data.ip", equalTo("198.51.100.8"));
     }
 
     /**

@@ -16,6 +16,7 @@ import java.nio.charset.StandardCharsets;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
+import java.util.Set;
 import java.util.UUID;
 import java.util.concurrent.TimeUnit;
 
@@ -25,7 +26,9 @@ import java.util.concurrent.TimeUnit;
  * account token), polled until it succeeds or fails; the pod's exit code and reason decide the outcome
  * ({@code OOMKilled} is {@code oom}, the Job's {@code DeadlineExceeded} or the service's own deadline is
  * {@code timeout}); the pod's log is the output (Kubernetes merges stdout and stderr: all of it is stdout here); the
- * Job is always deleted with its pods. Tested only against fabric8's mock API server (no cluster runs here).
+ * Job is always deleted with its pods. A container that cannot start (its image cannot be pulled) ends the run as
+ * {@code error} with the kubelet's reason, as an image missing from the Docker engine does. Tested only against
+ * fabric8's mock API server (no cluster runs here).
  * Not enforced by a Job itself: the pids limit (a kubelet setting, {@code podPidsLimit}) and "no network" (a
  * NetworkPolicy denying all traffic to pods labelled {@code dev.warden.runner.instance}, installed with the service).
  */
@@ -33,6 +36,16 @@ public final class KubernetesJobEngine implements ContainerEngine {
 
     private static final Logger LOG = Logger.getLogger(KubernetesJobEngine.class);
     private static final long POLL_MS = 200;
+    /** Every how many polls of the Job its pod is looked at for a container that cannot start. */
+    private static final int STUCK_EVERY = 5;
+    /**
+     * A container waiting for one of these never starts by itself in time: the kubelet retries a pull that failed
+     * (unknown image or tag, a registry refusing the cluster's credentials) with a back-off for as long as the Job
+     * lives, and the run would have ended as {@code timeout} at the tier's deadline, up to ten minutes later.
+     */
+    static final Set<String> CANNOT_START = Set.of("ErrImagePull", "ImagePullBackOff", "InvalidImageName",
+            "ErrImageNeverPull", "CreateContainerConfigError");
+    private static final int MAX_REASON = 500;
 
     private final KubernetesClient client;
     private final String namespace;
@@ -121,7 +134,7 @@ public final class KubernetesJobEngine implements ContainerEngine {
             long deadline = begin + TimeUnit.MILLISECONDS.toNanos(spec.limits().timeoutMs());
             boolean timedOut = false;
             Job job;
-            while (true) {
+            for (int polls = 1; ; polls++) {
                 job = client.batch().v1().jobs().inNamespace(namespace).withName(name).get();
                 if (job == null) {
                     output.finish();
@@ -129,6 +142,11 @@ public final class KubernetesJobEngine implements ContainerEngine {
                 }
                 if (finished(job)) {
                     break;
+                }
+                String stuck = polls % STUCK_EVERY == 0 ? stuck(pod(name)) : null;
+                if (stuck != null) {
+                    output.finish();
+                    return RunResult.error(stuck, millisSince(begin), null);
                 }
                 if (System.nanoTime() >= deadline) {
                     timedOut = true;
@@ -216,6 +234,22 @@ public final class KubernetesJobEngine implements ContainerEngine {
     private Pod pod(String job) {
         List<Pod> pods = client.pods().inNamespace(namespace).withLabel("job-name", job).list().getItems();
         return pods.isEmpty() ? null : pods.getFirst();
+    }
+
+    /** Why the pod's container cannot start (see {@link #CANNOT_START}), or null while it may. */
+    static String stuck(Pod pod) {
+        if (pod == null || pod.getStatus() == null || pod.getStatus().getContainerStatuses() == null) {
+            return null;
+        }
+        for (ContainerStatus s : pod.getStatus().getContainerStatuses()) {
+            var waiting = s.getState() == null ? null : s.getState().getWaiting();
+            if (waiting != null && CANNOT_START.contains(waiting.getReason())) {
+                String why = "the container could not start (" + waiting.getReason() + ")"
+                        + (waiting.getMessage() == null ? "" : ": " + waiting.getMessage());
+                return why.length() <= MAX_REASON ? why : why.substring(0, MAX_REASON);
+            }
+        }
+        return null;
     }
 
     private static ContainerStateTerminated terminated(Pod pod) {

@@ -27,6 +27,7 @@ import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.TimeUnit;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertNull;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
@@ -102,6 +103,41 @@ class KubernetesJobEngineTest {
         assertEquals(Outcome.TIMEOUT, second.get(30, TimeUnit.SECONDS).status());
     }
 
+    /**
+     * A pod whose image cannot be pulled waits in the kubelet's back-off for as long as the Job lives: the run ends at
+     * once as {@code error} with the kubelet's reason, not as a {@code timeout} at the tier's deadline, and its Job
+     * is deleted.
+     */
+    @Test
+    void aContainerWhoseImageCannotBePulledIsAnErrorAtOnceNotATimeout() throws Exception {
+        KubernetesJobEngine engine = new KubernetesJobEngine(client, NS);
+        RunSpec spec = spec();
+        CompletableFuture<RunResult> run = CompletableFuture.supplyAsync(() -> engine.run(spec, new OutputCollector(1024)));
+        Job job = awaitJob(spec);
+        waiting(spec, "ContainerCreating", null);
+        String pod = KubernetesJobEngine.name(spec.executionId()) + "-x1";
+        // A pod that is still being created is left to start: once the engine has looked at it, the run goes on
+        while (server.takeRequest(50, TimeUnit.MILLISECONDS) != null) {
+            // what was asked before the pod existed
+        }
+        Awaitility.await().atMost(Duration.ofSeconds(10)).until(() -> {
+            var request = server.takeRequest(100, TimeUnit.MILLISECONDS);
+            return request != null && request.getPath().startsWith("/api/v1/namespaces/" + NS + "/pods?");
+        });
+        assertFalse(run.isDone(), "a pod being created is not a run that cannot start");
+        Pod pulling = client.pods().inNamespace(NS).withName(pod).get();
+        pulling.getStatus().getContainerStatuses().getFirst().getState().getWaiting().setReason("ImagePullBackOff");
+        pulling.getStatus().getContainerStatuses().getFirst().getState().getWaiting()
+                .setMessage("Back-off pulling image \"localhost/warden/demo:1\"");
+        client.pods().inNamespace(NS).resource(pulling).updateStatus();
+
+        RunResult result = run.get(10, TimeUnit.SECONDS);
+        assertEquals(Outcome.ERROR, result.status());
+        assertEquals("the container could not start (ImagePullBackOff): Back-off pulling image \"localhost/warden/demo:1\"",
+                result.error());
+        assertNull(client.batch().v1().jobs().inNamespace(NS).withName(job.getMetadata().getName()).get(), "deleted");
+    }
+
     @Test
     void orphanedJobsOfThisInstanceAreDeletedAndNamed() {
         KubernetesJobEngine engine = new KubernetesJobEngine(client, NS);
@@ -128,6 +164,17 @@ class KubernetesJobEngineTest {
         Awaitility.await().atMost(Duration.ofSeconds(20)).pollInterval(Duration.ofMillis(20)).until(() ->
                 client.batch().v1().jobs().inNamespace(NS).withName(name).get() != null);
         return client.batch().v1().jobs().inNamespace(NS).withName(name).get();
+    }
+
+    /** The cluster's part: the Job's pod, its container waiting for {@code reason}. */
+    private static void waiting(RunSpec spec, String reason, String message) {
+        String job = KubernetesJobEngine.name(spec.executionId());
+        Pod pod = new PodBuilder().withNewMetadata().withName(job + "-x1").withNamespace(NS)
+                .withLabels(Map.of("job-name", job)).endMetadata()
+                .withNewStatus().addNewContainerStatus().withName("agent")
+                .withNewState().withNewWaiting().withReason(reason).withMessage(message).endWaiting().endState()
+                .endContainerStatus().endStatus().build();
+        client.pods().inNamespace(NS).resource(pod).create();
     }
 
     /** The cluster's part: the Job's pod, its container terminated with {@code exit} for {@code reason}. */

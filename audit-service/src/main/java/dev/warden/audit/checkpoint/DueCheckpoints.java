@@ -10,8 +10,8 @@ import java.util.Optional;
 
 /**
  * Signs a checkpoint for every organization whose head moved, once per {@code warden.audit.checkpoint-interval} and
- * only on the replica holding the checkpoint lock, so two replicas never both sign. A failed round waits for the
- * next interval like a successful one.
+ * only on the replica holding the checkpoint lock, so two replicas never both sign. A failed round is tried again
+ * after the leader loop's backoff.
  */
 @ApplicationScoped
 public class DueCheckpoints implements LeaderJob {
@@ -43,16 +43,21 @@ public class DueCheckpoints implements LeaderJob {
         return Optional.of(config.checkpointInterval());
     }
 
-    /** Signs on the reactive pool, waiting on the loop's own thread (never an event loop); then idles an interval. */
+    /**
+     * Signs on the reactive pool, waiting on the loop's own thread (never an event loop); then idles an interval. A
+     * round that failed is a failed round ({@code warden_leader_job_failed_rounds_total}), tried again after the
+     * loop's backoff, and never a completed one: {@code WardenCheckpointsStale} fires on the time of the last completed
+     * round, so signing that fails every time (the database, the key) must not look like signing that works.
+     */
     @Override
     public boolean runOnce(Connection conn) {
         try {
             int signed = checkpoints.signDue().await().atMost(MOST_A_ROUND_TAKES);
             LOG.debugf("Signed %d checkpoints", signed);
+        } catch (LeaderJob.RetryLater e) {
+            throw e;
         } catch (RuntimeException e) {
-            if (!Thread.currentThread().isInterrupted()) {
-                LOG.warnf("Checkpoint signing failed, trying again in %s: %s", config.checkpointInterval(), e.getMessage());
-            }
+            throw new LeaderJob.RetryLater("checkpoint signing failed: " + e.getMessage());
         }
         return false;
     }

@@ -143,6 +143,7 @@ class RegistryTest {
         assertEquals(held.toString(), ((List<Map<String, Object>>) suspended.get("agents")).getFirst().get("id"));
         assertEquals(3, ((Map<?, ?>) suspended.get("summary")).get("total_agents"), "the summary stays org-wide");
         as(org, "viewer").get("/v1/registry?status=retired").then().statusCode(400).body("error.details.field", hasItem("status"));
+        as(org, "viewer").get("/v1/registry?status=").then().statusCode(200);
         as(org, "viewer").get("/v1/registry?limit=2").then().statusCode(200).body("agents.size()", equalTo(2))
                 .body("next_cursor", notNullValue());
     }
@@ -233,6 +234,10 @@ class RegistryTest {
         for (String bad : List.of("limit=0", "limit=501", "offset=-1", "status_filter=retired", "type_filter=robot", "sort=size")) {
             as(org, "viewer").get("/v1/registry/agents?" + bad).then().statusCode(400).body("error.code", notNullValue());
         }
+        // An empty choice is no choice, as every empty query parameter (a form or a generated client leaving it blank)
+        as(org, "viewer").get("/v1/registry/agents?status_filter=&type_filter=&sort=").then().statusCode(200)
+                .body("pagination.total", equalTo(3));
+        as(org, "viewer").get("/v1/directory/agents?sortBy=&sortDir=").then().statusCode(200).body("total", equalTo(3));
 
         Map<String, Object> detail = as(org, "viewer").get("/v1/registry/agents/" + triage).then().statusCode(200)
                 .extract().as(Map.class);

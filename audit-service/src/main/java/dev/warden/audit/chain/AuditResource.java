@@ -1,7 +1,6 @@
 package dev.warden.audit.chain;
 
 import dev.warden.api.PageRequest.Cursor;
-import dev.warden.api.ApiException;
 import dev.warden.api.Params;
 import dev.warden.audit.chain.AuditRepository.EntryFilter;
 import dev.warden.audit.chain.ChainVerifier.Export;
@@ -84,11 +83,7 @@ public class AuditResource {
             "detected", "timeout", "oom");
 
     private static String auditStatus(String raw) {
-        String status = Params.optionalText("status", raw, 64);
-        if (status != null && !STATUSES.contains(status)) {
-            throw ApiException.invalidField("status", "must be one of " + String.join(", ", STATUSES));
-        }
-        return status;
+        return Params.optionalChoice("status", raw, STATUSES);
     }
 
     private static Long sequence(String name, String raw) {

@@ -96,10 +96,8 @@ public class ComplianceResource {
     public Uni<Response> get(@PathParam("package_id") String packageId, @Parameter(description = "json (the default) or zip", schema = @Schema(type = SchemaType.STRING, enumeration = {"json", "zip"}))
                              @QueryParam("format") String format, @Context HttpHeaders headers) {
         UUID id = Params.uuid("package_id", packageId);
-        if (format != null && !format.equals("json") && !format.equals("zip")) {
-            throw ApiException.invalidField("format", "must be json or zip");
-        }
-        boolean zipped = format != null ? format.equals("zip") : zipOnly(headers.getAcceptableMediaTypes());
+        String chosen = Params.optionalChoice("format", format, List.of("json", "zip"));
+        boolean zipped = chosen != null ? chosen.equals("zip") : zipOnly(headers.getAcceptableMediaTypes());
         return builder.find(actor.org(), id).map(pkg -> zipped ? download(id, pkg) : Response.ok(pkg, MediaType.APPLICATION_JSON_TYPE).build());
     }
 

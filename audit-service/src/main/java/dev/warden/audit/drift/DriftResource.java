@@ -1,6 +1,5 @@
 package dev.warden.audit.drift;
 
-import dev.warden.api.ApiException;
 import dev.warden.api.PageRequest;
 import dev.warden.api.Params;
 import dev.warden.tenancy.security.CurrentActor;
@@ -39,10 +38,8 @@ public class DriftResource {
                                        DriftRules.UNAUTHORIZED_SYSTEM})) @QueryParam("drift_type") String driftType,
                                @QueryParam("limit") String limit, @QueryParam("cursor") String cursor,
                                @QueryParam("updated_since") String updatedSince) {
-        if (driftType != null && !DriftRules.TYPES.contains(driftType)) {
-            throw ApiException.invalidField("drift_type", "must be one of " + String.join(", ", DriftRules.TYPES));
-        }
-        return service.list(actor.org(), Params.optionalId("agent_id", agentId, 200), driftType,
+        return service.list(actor.org(), Params.optionalId("agent_id", agentId, 200),
+                Params.optionalChoice("drift_type", driftType, DriftRules.TYPES),
                 PageRequest.parse(limit, cursor, updatedSince));
     }
 }

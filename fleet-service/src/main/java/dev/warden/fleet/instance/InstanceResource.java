@@ -52,7 +52,6 @@ import org.jboss.resteasy.reactive.RestResponse;
 
 import java.util.ArrayList;
 import java.util.List;
-import java.util.Set;
 import java.util.UUID;
 import java.util.regex.Pattern;
 
@@ -65,7 +64,7 @@ public class InstanceResource {
 
     static final Pattern INSTANCE_ID = Pattern.compile("^agent-[0-9a-f]{16}$");
     static final Pattern POLICY_VERSION = Pattern.compile("^v(0|[1-9][0-9]{0,8})$");
-    static final Set<String> STATUSES = Set.of("online", "stale", "offline");
+    static final List<String> STATUSES = List.of("online", "stale", "offline");
     static final int MAX_TAGS = 50;
     static final int MAX_TAG_LENGTH = 64;
     static final double MAX_UPTIME = 1e10;
@@ -205,10 +204,7 @@ public class InstanceResource {
             @QueryParam("cursor") String cursor,
             @QueryParam("updated_since") @Parameter(description = "Only instances with a heartbeat or a change of status since then") String updatedSince) {
         UUID org = actor.org();
-        String s = Params.optionalText("status", status, 16);
-        if (s != null && !STATUSES.contains(s)) {
-            throw ApiException.invalidField("status", "must be online, stale or offline");
-        }
+        String s = Params.optionalChoice("status", status, STATUSES);
         List<String> tags = new ArrayList<>();
         for (String t : tag == null ? List.<String>of() : tag) {
             tags.add(Params.optionalText("tag", t, MAX_TAG_LENGTH));

@@ -240,6 +240,7 @@ class InstanceTest {
                 .body("data.status", not(hasItem("stale"))).body("counts.online", equalTo(3));
         as(org, "viewer").get("/v1/fleet/agents?status=stale").then().statusCode(200)
                 .body("data.id", not(hasItem(both)));
+        as(org, "viewer").get("/v1/fleet/agents?status=").then().statusCode(200).body("ok", equalTo(true));
         as(org, "viewer").get("/v1/fleet/agents?status=sleeping").then().statusCode(400)
                 .body("ok", equalTo(false)).body("error.details.field", hasItem("status"));
         // One value read from a repeated parameter would be a guess at which one the caller meant

@@ -151,6 +151,17 @@ public final class Params {
         return value;
     }
 
+    /** One of a fixed set of words (a status, a sort order, a format), or null when absent or empty. */
+    public static String optionalChoice(String name, String raw, java.util.Collection<String> allowed) {
+        if (raw == null || raw.isEmpty()) {
+            return null;
+        }
+        if (!allowed.contains(raw)) {
+            throw ApiException.invalidField(name, "must be one of " + String.join(", ", allowed));
+        }
+        return raw;
+    }
+
     /** An enum whose {@code toString()} is its wire value. */
     public static <E extends Enum<E>> E optionalEnum(String name, String raw, Class<E> type) {
         if (raw == null || raw.isEmpty()) {

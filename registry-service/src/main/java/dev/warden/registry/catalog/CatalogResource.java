@@ -26,8 +26,8 @@ import org.eclipse.microprofile.openapi.annotations.parameters.Parameter;
 import org.eclipse.microprofile.openapi.annotations.tags.Tag;
 
 import java.time.Instant;
+import java.util.List;
 import java.util.Map;
-import java.util.Set;
 import java.util.UUID;
 
 /** Seed 002's agent registry listing and detail, exactly as the seed: snake_case, success, pagination. */
@@ -38,8 +38,8 @@ public class CatalogResource {
 
     private static final Map<String, String> STATUSES = Map.of("draft", "inactive", "inactive", "inactive",
             "active", "active", "suspended", "suspended");
-    private static final Set<String> TYPES = Set.of("autonomous", "supervised", "advisory", "mcp_server");
-    private static final Set<String> SORTS = Set.of("created_at", "-created_at", "name", "-name");
+    private static final List<String> TYPES = List.of("autonomous", "supervised", "advisory", "mcp_server");
+    private static final List<String> SORTS = List.of("created_at", "-created_at", "name", "-name");
 
     private final TenantDb db;
     private final CatalogRepository catalog;
@@ -72,30 +72,25 @@ public class CatalogResource {
             @Parameter(description = "Beyond seed 002: only agents whose entry (snapshot or counts) changed at or after "
                     + "this time (ISO-8601)", schema = @Schema(type = SchemaType.STRING, format = "date-time"))
             @QueryParam("updated_since") String updatedSince) {
-        if (statusFilter != null && !STATUSES.containsKey(statusFilter)) {
-            throw ApiException.invalidField("status_filter", "must be one of draft, active, suspended");
-        }
-        if (typeFilter != null && !TYPES.contains(typeFilter)) {
-            throw ApiException.invalidField("type_filter", "must be one of autonomous, supervised, advisory, mcp_server");
-        }
-        if (sort != null && !SORTS.contains(sort)) {
-            throw ApiException.invalidField("sort", "must be one of created_at, -created_at, name, -name");
-        }
+        // An empty filter (?status_filter=) is no filter, as for every query parameter (Params)
+        String status = Params.optionalChoice("status_filter", statusFilter, List.of("draft", "active", "suspended", "inactive"));
+        String type = Params.optionalChoice("type_filter", typeFilter, TYPES);
+        String order = Params.optionalChoice("sort", sort, SORTS);
         int size = Params.integer("limit", limit, 100, 1, 500);
         int skip = Params.integer("offset", offset, 0, 0, Integer.MAX_VALUE);
         String search = Params.optionalText("q", q, 200);
         PageRequest.Cursor after = PageRequest.Cursor.decode(cursor);
         Instant since = Params.optionalInstant("updated_since", updatedSince);
-        if (after != null && sort != null && !"created_at".equals(sort)) {
+        if (after != null && order != null && !"created_at".equals(order)) {
             throw ApiException.invalidField("cursor", "pages the default order only; use offset with sort");
         }
         // The page knows whether more follow it (ListQuery reads one row past it): has_more and next_cursor then agree
         // with each other and with what the next page holds, with a cursor as with an offset.
-        return db.inOrg(actor.org(), conn -> catalog.list(conn, statusFilter == null ? null : STATUSES.get(statusFilter),
-                        typeFilter, search, sort == null ? "created_at" : sort, size, skip, after, since))
+        return db.inOrg(actor.org(), conn -> catalog.list(conn, status == null ? null : STATUSES.get(status),
+                        type, search, order == null ? "created_at" : order, size, skip, after, since))
                 .map(page -> new CatalogListResponse(true, page.items().stream().map(CatalogAgent::of).toList(),
                         new Pagination(page.total(), size, skip, page.more()),
-                        sort == null || "created_at".equals(sort)
+                        order == null || "created_at".equals(order)
                                 ? page.nextCursor(a -> PageRequest.Cursor.at(a.createdAt(), a.agentId())) : null));
     }
 

@@ -69,12 +69,9 @@ public class DirectoryResource {
             @Parameter(description = "Beyond seed 004: the nextCursor of the previous page; a cursor follows the "
                     + "registration order (sortBy=registeredAt, ascending) and starts at page 1")
             @QueryParam("cursor") String cursor) {
-        if (sortBy != null && !SORTS.containsKey(sortBy)) {
-            throw ApiException.invalidField("sortBy", "must be one of name, registeredAt, lastSeen");
-        }
-        if (sortDir != null && !"asc".equals(sortDir) && !"desc".equals(sortDir)) {
-            throw ApiException.invalidField("sortDir", "must be asc or desc");
-        }
+        // An empty one (?sortBy=) is no choice, as for every query parameter (Params)
+        sortBy = Params.optionalChoice("sortBy", sortBy, List.of("name", "registeredAt", "lastSeen"));
+        sortDir = Params.optionalChoice("sortDir", sortDir, List.of("asc", "desc"));
         int number = Params.integer("page", page, 1, 1, 1_000_000);
         int size = Params.integer("pageSize", pageSize, 20, 1, 500);
         PageRequest.Cursor after = PageRequest.Cursor.decode(cursor);

@@ -1,6 +1,5 @@
 package dev.warden.registry.overview;
 
-import dev.warden.api.ApiException;
 import dev.warden.api.PageRequest;
 import dev.warden.api.Params;
 import dev.warden.registry.overview.RegistryWire.RegistryResponse;
@@ -26,7 +25,7 @@ import org.eclipse.microprofile.openapi.annotations.responses.APIResponse;
 import org.eclipse.microprofile.openapi.annotations.tags.Tag;
 import org.jboss.resteasy.reactive.RestStreamElementType;
 
-import java.util.Set;
+import java.util.List;
 
 /** Seed 000's CISO view: every agent with its counts, and the organization's summary. */
 @Path("/v1/registry")
@@ -35,7 +34,7 @@ import java.util.Set;
 public class RegistryResource {
 
     private static final int MAX_LIMIT = 1000;
-    private static final Set<String> STATUSES = Set.of("active", "inactive", "suspended", "error");
+    private static final List<String> STATUSES = List.of("active", "inactive", "suspended", "error");
 
     private final RegistryService registry;
     private final CurrentActor actor;
@@ -65,11 +64,10 @@ public class RegistryResource {
                     + "this time (ISO-8601); total counts them, the summary stays organization-wide",
                     schema = @Schema(type = SchemaType.STRING, format = "date-time"))
             @QueryParam("updated_since") String updatedSince) {
-        if (status != null && !STATUSES.contains(status)) {
-            throw ApiException.invalidField("status", "must be one of active, inactive, suspended, error");
-        }
         int size = PageRequest.wholeLimit(limit, MAX_LIMIT);
-        return registry.registryJson(actor.org(), status, Params.optionalInstant("updated_since", updatedSince), size,
+        // An empty filter (?status=) is no filter, as for every query parameter (Params)
+        return registry.registryJson(actor.org(), Params.optionalChoice("status", status, STATUSES),
+                        Params.optionalInstant("updated_since", updatedSince), size,
                         PageRequest.Cursor.decode(cursor))
                 .map(json -> Response.ok(json, MediaType.APPLICATION_JSON_TYPE).build());
     }

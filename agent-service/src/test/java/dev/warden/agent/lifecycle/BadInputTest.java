@@ -27,6 +27,28 @@ class BadInputTest {
         tenant = Tenants.create();
     }
 
+    /**
+     * Seed 001 takes rollback's target in the query string: a body naming one would be ignored and the agent rolled
+     * back to the previous version instead, answered 200. A body an operation does not read is a 400, and nothing happens.
+     */
+    @Test
+    void aBodySentToAnOperationThatTakesNoneIsA400AndNothingHappens() {
+        String id = tenant.admin().body(AgentMother.triageAgent()).post("/v1/agents").then().statusCode(201)
+                .extract().path("id");
+        for (int v = 1; v <= 3; v++) {
+            tenant.admin().body(java.util.Map.of("image_uri", "registry.example.com/triage:v" + v))
+                    .post("/v1/agents/" + id + "/deploy").then().statusCode(200);
+        }
+        errorShape(tenant.admin().body(java.util.Map.of("target_version", 1)).post("/v1/agents/" + id + "/rollback").then(), 400)
+                .body("error.message", containsString("takes no body"));
+        errorShape(tenant.admin().body("{").post("/v1/agents/" + id + "/suspend").then(), 400);
+        tenant.admin().get("/v1/agents/" + id).then().body("version", equalTo(3)).body("status", equalTo("active"));
+        // No body, or an empty one, is what the seed sends
+        tenant.admin().body("").post("/v1/agents/" + id + "/rollback?target_version=1").then().statusCode(200)
+                .body("version", equalTo(1));
+        tenant.admin().post("/v1/agents/" + id + "/suspend").then().statusCode(200).body("status", equalTo("suspended"));
+    }
+
     @Test
     void malformedJsonIsA400() {
         errorShape(tenant.admin().body("{\"name\": \"x\", ").post("/v1/agents").then(), 400)

@@ -23,6 +23,7 @@ import static dev.warden.fleet.support.FleetFixtures.instanceBody;
 import static dev.warden.fleet.support.FleetFixtures.register;
 import static dev.warden.fleet.support.FleetFixtures.registerId;
 import static org.hamcrest.Matchers.contains;
+import static org.hamcrest.Matchers.containsString;
 import static org.hamcrest.Matchers.containsInAnyOrder;
 import static org.hamcrest.Matchers.empty;
 import static org.hamcrest.Matchers.equalTo;
@@ -86,16 +87,16 @@ class InstanceTest {
      */
     @Test
     void aSeedClientWithOneOperatorKeyAsItsBearerTokenDoesEverything() {
-        var bearer = io.restassured.RestAssured.given().header("Authorization", "Bearer " + org.key("operator"))
-                .contentType("application/json");
-        String id = bearer.body(instanceBody("seed-client", "production")).post("/v1/fleet/agents/register").then()
+        java.util.function.Supplier<io.restassured.specification.RequestSpecification> bearer = () -> io.restassured.RestAssured
+                .given().header("Authorization", "Bearer " + org.key("operator")).contentType("application/json");
+        String id = bearer.get().body(instanceBody("seed-client", "production")).post("/v1/fleet/agents/register").then()
                 .statusCode(201).body("ok", equalTo(true)).extract().path("data.id");
-        bearer.body(Map.of("uptime", 86400, "cpu", 12.5, "memory", 45.2, "version", "1.2.0"))
+        bearer.get().body(Map.of("uptime", 86400, "cpu", 12.5, "memory", 45.2, "version", "1.2.0"))
                 .post("/v1/fleet/agents/" + id + "/heartbeat").then().statusCode(200)
                 .body("data.id", equalTo(id)).body("data.status", equalTo("online"));
-        bearer.get("/v1/fleet/agents?tag=production").then().statusCode(200).body("data.id", hasItem(id));
-        bearer.get("/v1/fleet/agents/" + id).then().statusCode(200).body("data.cpu", equalTo(12.5f));
-        bearer.delete("/v1/fleet/agents/" + id).then().statusCode(200)
+        bearer.get().get("/v1/fleet/agents?tag=production").then().statusCode(200).body("data.id", hasItem(id));
+        bearer.get().get("/v1/fleet/agents/" + id).then().statusCode(200).body("data.cpu", equalTo(12.5f));
+        bearer.get().delete("/v1/fleet/agents/" + id).then().statusCode(200)
                 .body("data.message", equalTo("Agent " + id + " deregistered successfully"));
     }
 
@@ -214,6 +215,10 @@ class InstanceTest {
     void deregisteredInstancesAnswer404LeaveTheListAndTheirHeartbeatsAreRefused() {
         String id = registerId(org, "gone-1");
         String credential = register(org, instanceBody("gone-2")).extract().path("data.credential");
+        // A body the operation does not read is refused in the seed's envelope, and nothing is deregistered
+        as(org, "operator").body(Map.of("reason", "decommissioned")).delete("/v1/fleet/agents/" + id).then().statusCode(400)
+                .body("ok", equalTo(false)).body("error.message", containsString("takes no body"));
+        as(org, "viewer").get("/v1/fleet/agents/" + id).then().statusCode(200);
         as(org, "operator").delete("/v1/fleet/agents/" + id).then().statusCode(200)
                 .body("ok", equalTo(true))
                 .body("data.message", equalTo("Agent " + id + " deregistered successfully"));

@@ -3,9 +3,11 @@ package dev.warden.runner.agent;
 import com.fasterxml.jackson.databind.JsonNode;
 import dev.warden.events.CloudEvent;
 import dev.warden.events.EventJson;
+import dev.warden.events.EventTypes;
 import dev.warden.events.Topics;
 import dev.warden.outbox.DeadLetters;
 import dev.warden.outbox.EventConsumers;
+import dev.warden.runner.agent.AgentRepository.DeployedVersion;
 import dev.warden.tenancy.StartupOrder;
 import dev.warden.tenancy.db.TenantDb;
 import io.quarkus.runtime.StartupEvent;
@@ -52,22 +54,28 @@ public class AgentProjection {
 
     public Uni<Void> project(List<ConsumerRecord<String, String>> records) {
         Map<UUID, Map<UUID, RunnableAgent>> byOrg = new LinkedHashMap<>();
+        Map<UUID, List<DeployedVersion>> versionsByOrg = new LinkedHashMap<>();
         List<Uni<Void>> deadLettered = new ArrayList<>();
         for (ConsumerRecord<String, String> record : records) {
             try {
                 CloudEvent event = EventJson.read(record.value());
                 RunnableAgent agent = snapshot(event);
                 if (agent != null) {
+                    DeployedVersion deployed = deployment(event, agent.agentId());
                     // Within a batch the snapshots of one agent fold in revision order (RunnableAgent.then).
                     byOrg.computeIfAbsent(event.orgid(), o -> new LinkedHashMap<>())
                             .merge(agent.agentId(), agent, (a, b) -> a.revision() <= b.revision() ? a.then(b) : b.then(a));
+                    if (deployed != null) {
+                        versionsByOrg.computeIfAbsent(event.orgid(), o -> new ArrayList<>()).add(deployed);
+                    }
                 }
             } catch (RuntimeException e) {
                 deadLettered.add(deadLetters.send(record, e.getMessage()));
             }
         }
         Uni<Void> saved = Multi.createFrom().iterable(byOrg.entrySet()).onItem()
-                .transformToUni(e -> db.inOrg(e.getKey(), conn -> agents.upsert(conn, List.copyOf(e.getValue().values()))))
+                .transformToUni(e -> db.inOrg(e.getKey(), conn -> agents.upsert(conn, List.copyOf(e.getValue().values()))
+                        .chain(() -> agents.keepVersions(conn, e.getKey(), versionsByOrg.getOrDefault(e.getKey(), List.of())))))
                 .merge(4).collect().last().replaceWithVoid();
         return saved.chain(() -> deadLettered.isEmpty() ? Uni.createFrom().voidItem()
                 : Uni.join().all(deadLettered).andFailFast().replaceWithVoid());
@@ -85,8 +93,28 @@ public class AgentProjection {
         UUID id = UUID.fromString(agent.get("id").asText());
         String image = agent.hasNonNull("image_uri") ? agent.get("image_uri").asText() : null;
         String status = agent.hasNonNull("status") ? agent.get("status").asText() : "inactive";
-        return new RunnableAgent(event.orgid(), id, image, (int) whole(agent, "version", 0, Integer.MAX_VALUE), status,
-                whole(agent, "revision", -1, Long.MAX_VALUE));
+        return new RunnableAgent(event.orgid(), id, image, (int) whole(agent, "agent", "version", 0, Integer.MAX_VALUE),
+                status, whole(agent, "agent", "revision", -1, Long.MAX_VALUE));
+    }
+
+    /**
+     * The version a deployed event made and its config ({@code data.deployment}), else null. A config that is not a
+     * JSON object (the event contract's type) is dead-lettered with its event, rather than handed to a container.
+     */
+    static DeployedVersion deployment(CloudEvent event, UUID agentId) {
+        if (!EventTypes.AGENT_DEPLOYED.equals(event.type())) {
+            return null;
+        }
+        JsonNode deployment = event.data().get("deployment");
+        if (deployment == null || !deployment.isObject()) {
+            throw new IllegalArgumentException("a deployed event without its deployment");
+        }
+        JsonNode config = deployment.get("config");
+        if (config != null && !config.isNull() && !config.isObject()) {
+            throw new IllegalArgumentException("deployment.config must be an object");
+        }
+        return new DeployedVersion(agentId, (int) whole(deployment, "deployment", "version", -1, Integer.MAX_VALUE),
+                config == null || config.isNull() ? null : config.toString());
     }
 
     /**
@@ -94,16 +122,16 @@ public class AgentProjection {
      * snapshot with that revision would make every later real one look older, freezing the agent here (a suspension
      * would then stop no run). Such an event is dead-lettered instead.
      */
-    private static long whole(JsonNode agent, String field, long absent, long max) {
-        JsonNode value = agent.get(field);
+    private static long whole(JsonNode object, String name, String field, long absent, long max) {
+        JsonNode value = object.get(field);
         if (value == null || value.isNull()) {
             if (absent < 0) {
-                throw new IllegalArgumentException("agent." + field + " is required");
+                throw new IllegalArgumentException(name + "." + field + " is required");
             }
             return absent;
         }
         if (!value.isIntegralNumber() || !value.canConvertToLong() || value.longValue() < 0 || value.longValue() > max) {
-            throw new IllegalArgumentException("agent." + field + " must be a whole number from 0 to " + max + ": " + value);
+            throw new IllegalArgumentException(name + "." + field + " must be a whole number from 0 to " + max + ": " + value);
         }
         return value.longValue();
     }

@@ -17,7 +17,11 @@ import java.util.UUID;
 public class AgentRepository {
 
     public Uni<Optional<RunnableAgent>> find(SqlConnection conn, UUID agentId) {
-        return conn.preparedQuery("SELECT org_id, agent_id, image_uri, version, status, revision FROM runner_agents WHERE agent_id = $1")
+        return conn.preparedQuery("""
+                        SELECT a.org_id, a.agent_id, a.image_uri, a.version, a.status, a.revision, v.config::text AS config
+                        FROM runner_agents a LEFT JOIN runner_agent_versions v
+                            ON v.org_id = a.org_id AND v.agent_id = a.agent_id AND v.version = a.version
+                        WHERE a.agent_id = $1""")
                 .execute(Tuple.of(agentId))
                 .map(rows -> rows.size() == 0 ? Optional.empty() : Optional.of(map(rows.iterator().next())));
     }
@@ -45,8 +49,24 @@ public class AgentRepository {
                 .executeBatch(rows).replaceWithVoid();
     }
 
+    /** Keeps each deployed version's config; a version's config never changes, so a redelivery changes nothing. */
+    public Uni<Void> keepVersions(SqlConnection conn, UUID org, List<DeployedVersion> versions) {
+        if (versions.isEmpty()) {
+            return Uni.createFrom().voidItem();
+        }
+        List<Tuple> rows = versions.stream().map(v -> Tuple.of(org, v.agentId(), v.version(), v.config())).toList();
+        return conn.preparedQuery("""
+                        INSERT INTO runner_agent_versions (org_id, agent_id, version, config) VALUES ($1, $2, $3, $4::text::json)
+                        ON CONFLICT (org_id, agent_id, version) DO NOTHING""")
+                .executeBatch(rows).replaceWithVoid();
+    }
+
+    /** A version as a deployed event names it: its number, and its config as JSON text (null without one). */
+    public record DeployedVersion(UUID agentId, int version, String config) {
+    }
+
     private static RunnableAgent map(Row r) {
         return new RunnableAgent(r.getUUID("org_id"), r.getUUID("agent_id"), r.getString("image_uri"),
-                r.getInteger("version"), r.getString("status"), r.getLong("revision"));
+                r.getInteger("version"), r.getString("status"), r.getLong("revision"), r.getString("config"));
     }
 }

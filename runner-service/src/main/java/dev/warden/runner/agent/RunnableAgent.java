@@ -4,9 +4,15 @@ import java.util.UUID;
 
 /**
  * What a run needs to know of an agent, from runner-service's projection of {@code warden.agents.v1}: {@code imageUri} is
- * the image deployed with {@code version} (see {@link AgentProjection}).
+ * the image deployed with {@code version} (see {@link AgentProjection}), {@code config} that version's deploy
+ * {@code config} as JSON text (null when it had none, and in an event's snapshot, which does not carry it).
  */
-public record RunnableAgent(UUID orgId, UUID agentId, String imageUri, int version, String status, long revision) {
+public record RunnableAgent(UUID orgId, UUID agentId, String imageUri, int version, String status, long revision,
+                            String config) {
+
+    public RunnableAgent(UUID orgId, UUID agentId, String imageUri, int version, String status, long revision) {
+        this(orgId, agentId, imageUri, version, status, revision, null);
+    }
 
     public boolean suspended() {
         return "suspended".equals(status);

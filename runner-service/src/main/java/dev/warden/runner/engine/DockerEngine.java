@@ -133,6 +133,7 @@ public final class DockerEngine implements ContainerEngine, AutoCloseable {
                     .withLabels(Map.of(LABEL_INSTANCE, spec.instance(), LABEL_EXECUTION, spec.executionId().toString(),
                             LABEL_ORG, spec.orgId().toString()))
                     .withNetworkDisabled(!limits.network())
+                    .withEnv(spec.environment().entrySet().stream().map(e -> e.getKey() + "=" + e.getValue()).toList())
                     .withHostConfig(hostConfig)
                     .exec().getId();
         } catch (NotFoundException e) {

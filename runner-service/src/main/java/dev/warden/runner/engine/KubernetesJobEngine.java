@@ -3,6 +3,7 @@ package dev.warden.runner.engine;
 import io.fabric8.kubernetes.api.model.ContainerStateTerminated;
 import io.fabric8.kubernetes.api.model.ContainerStatus;
 import io.fabric8.kubernetes.api.model.DeletionPropagation;
+import io.fabric8.kubernetes.api.model.EnvVarBuilder;
 import io.fabric8.kubernetes.api.model.Pod;
 import io.fabric8.kubernetes.api.model.Quantity;
 import io.fabric8.kubernetes.api.model.batch.v1.Job;
@@ -102,6 +103,8 @@ public final class KubernetesJobEngine implements ContainerEngine {
                 .addNewContainer()
                 .withName("agent")
                 .withImage(spec.image())
+                .withEnv(spec.environment().entrySet().stream()
+                        .map(e -> new EnvVarBuilder().withName(e.getKey()).withValue(e.getValue()).build()).toList())
                 .withNewResources()
                 .addToLimits("cpu", cpu).addToLimits("memory", memory)
                 .addToRequests("cpu", cpu).addToRequests("memory", memory)

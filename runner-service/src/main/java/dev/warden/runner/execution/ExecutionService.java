@@ -39,7 +39,9 @@ import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.time.Instant;
 import java.time.temporal.ChronoUnit;
+import java.util.LinkedHashMap;
 import java.util.List;
+import java.util.Map;
 import java.util.Optional;
 import java.util.UUID;
 import java.util.concurrent.CompletableFuture;
@@ -57,6 +59,13 @@ import java.util.function.Consumer;
 public class ExecutionService {
 
     private static final Logger LOG = Logger.getLogger(ExecutionService.class);
+    /** The environment variable a run's container finds its version's config in. */
+    public static final String CONFIG_VARIABLE = "WARDEN_AGENT_CONFIG";
+    /**
+     * The most config a container is given: an environment variable is one string of the process' start, which Linux
+     * bounds at 128 KiB.
+     */
+    static final int MAX_CONFIG_BYTES = 64 * 1024;
 
     private final TenantDb db;
     private final AgentRepository agents;
@@ -150,6 +159,10 @@ public class ExecutionService {
                 throw ApiException.badRequest("The agent has never been deployed; deploy a version first "
                         + "(POST /v1/agents/" + agent.agentId() + "/deploy)", List.of());
             }
+            if (agent.config() != null && agent.config().getBytes(StandardCharsets.UTF_8).length > MAX_CONFIG_BYTES) {
+                throw ApiException.badRequest("Version " + agent.version() + "'s config is larger than the " + MAX_CONFIG_BYTES
+                        + " bytes of JSON a container is given (" + CONFIG_VARIABLE + "); deploy a smaller one", List.of());
+            }
             return agent;
         }).chain(agent -> {
             AtomicReference<RunLimiter.Permit> held = new AtomicReference<>();
@@ -160,6 +173,22 @@ public class ExecutionService {
                         }
                     });
         });
+    }
+
+    /**
+     * What a run's container is told, in its environment: which execution it is, of which agent and version, and that
+     * version's deploy {@code config} as JSON (seed 001: "runtime configuration for this version"; absent when the
+     * version had none). Nothing else of the service's own environment reaches it.
+     */
+    static Map<String, String> environment(UUID execution, RunnableAgent agent) {
+        Map<String, String> environment = new LinkedHashMap<>();
+        environment.put("WARDEN_EXECUTION_ID", execution.toString());
+        environment.put("WARDEN_AGENT_ID", agent.agentId().toString());
+        environment.put("WARDEN_AGENT_VERSION", String.valueOf(agent.version()));
+        if (agent.config() != null) {
+            environment.put(CONFIG_VARIABLE, agent.config());
+        }
+        return environment;
     }
 
     /**
@@ -197,7 +226,8 @@ public class ExecutionService {
                     RunLimiter.Permit permit = held.get();
                     OutputCollector output = new OutputCollector(limits.maxOutputBytes());
                     live.put(started.executionId(), output);
-                    RunSpec spec = new RunSpec(started.executionId(), org, agent.agentId(), agent.imageUri(), limits, instance);
+                    RunSpec spec = new RunSpec(started.executionId(), org, agent.agentId(), agent.imageUri(), limits, instance,
+                            environment(started.executionId(), agent));
                     Uni<Execution> finished = CallerContext.offload(() -> engine.run(spec, output), engines.workers())
                             .onFailure().recoverWithItem(e -> {
                                 LOG.errorf(e, "Execution %s failed", started.executionId());

@@ -1,6 +1,7 @@
 package dev.warden.runner.execution;
 
 import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
 import dev.warden.events.EventSchemas;
 import dev.warden.events.EventTypes;
 import dev.warden.events.Topics;
@@ -18,6 +19,7 @@ import org.junit.jupiter.api.Test;
 
 import java.time.Duration;
 import java.util.List;
+import java.util.Map;
 import java.util.UUID;
 
 import static dev.warden.runner.support.RunnerFixtures.agent;
@@ -92,6 +94,33 @@ class RunTest {
             assertEquals(32, data.path("limits").path("memory_mb").asInt());
             assertEquals(org.id().toString(), finished.path("orgid").asText());
         }
+    }
+
+    /**
+     * Seed 001's deploy carries the version's {@code config}, "runtime configuration for this version": its container
+     * finds it as JSON in {@code WARDEN_AGENT_CONFIG}, with its version, after a rollback to it too.
+     */
+    @Test
+    void aRunIsGivenItsVersionsConfigAfterARollbackToo() throws Exception {
+        String agent = UUID.randomUUID().toString();
+        Map<String, Object> config = Map.of("mode", "triage", "limit", 3, "sources", List.of("crowdstrike"));
+        RunnerFixtures.deployed(org, agent, TestImages.TOLD, 1, 1, config, false);
+        RunnerFixtures.awaitKnown(org, agent);
+        List<String> told = run(agent).getList("stdout");
+        assertEquals("1", told.get(0));
+        assertEquals(config, new ObjectMapper().readValue(told.get(1), Map.class));
+
+        RunnerFixtures.deployed(org, agent, TestImages.TOLD, 2, 2, null, false);
+        assertEquals(List.of("2", "none"), run(agent).getList("stdout"), "a version without config has none");
+        RunnerFixtures.deployed(org, agent, TestImages.TOLD, 1, 3, null, true);
+        told = run(agent).getList("stdout");
+        assertEquals("1", told.get(0));
+        assertEquals(config, new ObjectMapper().readValue(told.get(1), Map.class), "rolled back to version 1, its config");
+
+        // More than an environment variable can carry is refused before anything runs
+        RunnerFixtures.deployed(org, agent, TestImages.TOLD, 3, 4, Map.of("blob", "x".repeat(70_000)), false);
+        as(org, "operator").post("/v1/agents/" + agent + "/run").then().statusCode(400)
+                .body("error.message", containsString("config is larger than"));
     }
 
     @Test

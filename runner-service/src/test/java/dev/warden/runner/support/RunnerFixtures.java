@@ -69,6 +69,38 @@ public final class RunnerFixtures {
                 Map.of("agent", snapshot))));
     }
 
+    /**
+     * A deploy of {@code version} with {@code config} (null: none), or a rollback to it ({@code config} is then not
+     * sent: the rolled-back event does not carry it), at {@code revision}, as agent-service publishes them.
+     */
+    public static void deployed(TestOrg org, String agent, String image, int version, long revision, Map<String, Object> config,
+                                boolean rollback) {
+        Map<String, Object> snapshot = new HashMap<>();
+        snapshot.put("id", agent);
+        snapshot.put("org_id", org.id().toString());
+        snapshot.put("name", "agent-" + agent.substring(0, 8));
+        snapshot.put("image_uri", image);
+        snapshot.put("status", "active");
+        snapshot.put("version", version);
+        snapshot.put("revision", revision);
+        snapshot.put("updated_by", "alice");
+        Map<String, Object> data;
+        if (rollback) {
+            data = Map.of("agent", snapshot, "from_version", version + 1, "to_version", version, "image_uri", image);
+        } else {
+            Map<String, Object> deployment = new HashMap<>();
+            deployment.put("id", UUID.randomUUID().toString());
+            deployment.put("agent_id", agent);
+            deployment.put("version", version);
+            deployment.put("image_uri", image);
+            deployment.put("config", config);
+            deployment.put("created_at", java.time.Instant.now().toString());
+            data = Map.of("agent", snapshot, "deployment", deployment);
+        }
+        TestEvents.publish(bootstrap(), Topics.AGENTS, List.of(CloudEvent.of("/warden/agent-service",
+                rollback ? EventTypes.AGENT_ROLLED_BACK : EventTypes.AGENT_DEPLOYED, agent, org.id(), data)));
+    }
+
     public static void awaitKnown(TestOrg org, String agent) {
         Awaitility.await().atMost(Duration.ofSeconds(60)).pollInterval(Duration.ofMillis(100)).until(() ->
                 as(org, "viewer").get("/v1/agents/" + agent + "/executions").statusCode() == 200);

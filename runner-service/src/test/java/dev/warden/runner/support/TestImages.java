@@ -19,6 +19,8 @@ public final class TestImages {
     public static final String CONFINED = "localhost/warden/test-confined:1";
     public static final String TICKER = "localhost/warden/test-ticker:1";
     public static final String SCRATCH = "localhost/warden/test-scratch:1";
+    /** Prints what it was told in its environment: its version, then its config. */
+    public static final String TOLD = "localhost/warden/test-told:1";
     public static final int BURST_LINES = 10_000;
     /** Never imported: a run of it is an error. */
     public static final String MISSING = "localhost/warden/not-there:1";
@@ -39,6 +41,7 @@ public final class TestImages {
         podman.importImage(CONFINED, List.of("sh", "-c",
                 "id -u; (touch /probe 2>/dev/null && echo rootfs-writable) || echo rootfs-read-only; "
                         + "ls /sys/class/net; cat /proc/self/status | grep -E '^(CapEff|NoNewPrivs)'"));
+        podman.importImage(TOLD, List.of("sh", "-c", "echo \"$WARDEN_AGENT_VERSION\"; echo \"${WARDEN_AGENT_CONFIG:-none}\""));
         podman.importImage(TICKER, List.of("sh", "-c", "echo tick-1; sleep 1; echo tick-2; sleep 1; echo tick-3"));
         // Where it may write, and whether it may run what it wrote there: /tmp, the places Podman mounts writable on a
         // read-only root, and a VOLUME the image declares (an anonymous volume on the host's disk before)

@@ -83,7 +83,13 @@ public final class EntryMapper {
                 copy(data, metadata, "/image_uri", "image_uri");
                 liftedSuspension(data, metadata);
             }
-            case EventTypes.AGENT_INTENT_DECLARED -> copy(data, metadata, "/agent/declared_intent_digest", "declared_intent_digest");
+            case EventTypes.AGENT_INTENT_DECLARED -> {
+                // Who vouches for the manifest: the agent's own key (its DID, and the detached JWS anyone can check
+                // against the manifest with that DID's key) or the admin who set it (issue 9: the entry says which).
+                copy(data, metadata, "/agent/declared_intent_digest", "declared_intent_digest");
+                copy(data, metadata, "/agent/declared_intent_signed_by", "declared_intent_signed_by");
+                copy(data, metadata, "/agent/declared_intent_jws", "declared_intent_jws");
+            }
             case EventTypes.AGENT_UPDATED -> copy(data, metadata, "/changed_fields", "changed_fields");
             case EventTypes.CONNECTOR_BOUND, EventTypes.CONNECTOR_UNBOUND -> {
                 connector = text(data, "/binding/connector");

@@ -181,6 +181,27 @@ class EntryMapperTest {
         assertFalse(plain.metadata().has("lifted_suspension"));
     }
 
+    /** The entry of an intent says who vouches for it: the agent's own key with its JWS, or the admin who set it. */
+    @Test
+    void anIntentsEntrySaysWhetherTheAgentSignedItOrAnAdminSetIt() {
+        ObjectNode signed = EventJson.MAPPER.createObjectNode();
+        signed.putObject("agent").put("declared_intent_digest", "ab12").put("updated_by", "api-key:alice")
+                .put("declared_intent_signed_by", "did:key:z6MkTest").put("declared_intent_jws", "eyJhbGciOiJFZERTQSJ9..c2ln");
+        AuditEntry byAgent = map(CloudEvent.of("/warden/agent-service", EventTypes.AGENT_INTENT_DECLARED,
+                UUID.randomUUID().toString(), org, signed));
+        assertEquals("did:key:z6MkTest", byAgent.metadata().get("declared_intent_signed_by").asText());
+        assertEquals("eyJhbGciOiJFZERTQSJ9..c2ln", byAgent.metadata().get("declared_intent_jws").asText());
+        assertEquals("ab12", byAgent.metadata().get("declared_intent_digest").asText());
+
+        ObjectNode set = EventJson.MAPPER.createObjectNode();
+        set.putObject("agent").put("declared_intent_digest", "cd34").put("updated_by", "api-key:alice")
+                .put("declared_intent_signed_by", "api-key:alice").putNull("declared_intent_jws");
+        AuditEntry byAdmin = map(CloudEvent.of("/warden/agent-service", EventTypes.AGENT_INTENT_DECLARED,
+                UUID.randomUUID().toString(), org, set));
+        assertEquals("api-key:alice", byAdmin.metadata().get("declared_intent_signed_by").asText());
+        assertFalse(byAdmin.metadata().hasNonNull("declared_intent_jws"));
+    }
+
     @Test
     void aRealmChangeNamesWhoChangedItAndTheRealmNotAnAgent() {
         UUID realm = UUID.randomUUID();

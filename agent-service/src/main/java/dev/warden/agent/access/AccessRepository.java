@@ -74,6 +74,22 @@ public class AccessRepository {
                 .map(rows -> first(rows, row -> row.getBoolean("open_registration")));
     }
 
+    /** The capabilities {@code org} lets registrations be granted; null for every one the deployment knows. */
+    public Uni<List<String>> availableCapabilities(SqlConnection conn, UUID org) {
+        return conn.preparedQuery("SELECT available_capabilities FROM organizations WHERE id = $1").execute(Tuple.of(org))
+                .map(rows -> first(rows, row -> {
+                    String[] own = row.getArrayOfStrings("available_capabilities");
+                    return own == null ? null : List.of(own);
+                }));
+    }
+
+    /** {@code capabilities} null: every one the deployment knows. */
+    public Uni<Void> setAvailableCapabilities(SqlConnection conn, UUID org, List<String> capabilities, Instant at) {
+        return conn.preparedQuery("UPDATE organizations SET available_capabilities = $2, updated_at = $3 WHERE id = $1")
+                .execute(Tuple.of(org, capabilities == null ? null : capabilities.toArray(String[]::new), utc(at)))
+                .replaceWithVoid();
+    }
+
     public Uni<Void> setOpenRegistration(SqlConnection conn, UUID org, boolean open, Instant at) {
         return conn.preparedQuery("UPDATE organizations SET open_registration = $2, updated_at = $3 WHERE id = $1")
                 .execute(Tuple.of(org, open, utc(at))).replaceWithVoid();

@@ -124,7 +124,7 @@ public class AgentRegistrationResource {
                 .required("publicKey", req.publicKey())
                 .required("challenge", req.challenge())
                 .required("signature", req.signature());
-        RegistrationChecks.capabilities(checks, "capabilities", req.capabilities(), registrations.availableCapabilities());
+        RegistrationChecks.capabilities(checks, "capabilities", req.capabilities(), registrations.knownCapabilities());
         checks.check(req.publicKey() == null || DidKey.parse(req.publicKey()).isPresent(), "publicKey",
                 "must be an Ed25519 did:key in multibase form (z6Mk...)");
         AgentType agentType = RegistrationChecks.agentType(checks, "agentType", req.agentType());

@@ -11,7 +11,7 @@ final class RegistrationChecks {
     private RegistrationChecks() {
     }
 
-    /** Required, no blank or repeated entry, each one the organization may grant. */
+    /** Required, no blank or repeated entry, each one a capability the deployment knows. */
     static Checks capabilities(Checks checks, String field, List<String> capabilities, List<String> available) {
         checks.required(field, capabilities).noBlankEntries(field, capabilities).distinct(field, capabilities, "a capability");
         for (String capability : capabilities == null ? List.<String>of() : capabilities) {

@@ -162,8 +162,15 @@ public class RegistrationResource {
                     + "source address (then 429 with Retry-After). Registrations still wait for a decision (or a rule).")
     public Uni<RegistrationSettings> setSettings(RegistrationSettingsRequest request) {
         RegistrationSettingsRequest req = Checks.body(request);
-        new Checks().required("openRegistration", req.openRegistration()).orThrow();
-        return registrations.setOpenRegistration(actor.org(), actor.name(), req.openRegistration());
+        Checks checks = new Checks();
+        checks.check(req.openRegistration() != null || req.availableCapabilities() != null, "openRegistration",
+                "give openRegistration, availableCapabilities or both");
+        if (req.availableCapabilities() != null) {
+            RegistrationChecks.capabilities(checks, "availableCapabilities", req.availableCapabilities(),
+                    registrations.knownCapabilities());
+        }
+        checks.orThrow();
+        return registrations.setSettings(actor.org(), actor.name(), req.openRegistration(), req.availableCapabilities());
     }
 
     @GET
@@ -197,7 +204,7 @@ public class RegistrationResource {
         Checks checks = new Checks()
                 .required("name", req.name()).maxLength("name", req.name(), MAX_RULE_NAME)
                 .range("maxRiskScore", req.maxRiskScore(), 0, 100);
-        RegistrationChecks.capabilities(checks, "capabilities", req.capabilities(), registrations.availableCapabilities());
+        RegistrationChecks.capabilities(checks, "capabilities", req.capabilities(), registrations.knownCapabilities());
         AgentType agentType = RegistrationChecks.agentType(checks, "agentType", req.agentType());
         checks.orThrow();
         return rules.create(actor.org(), actor.name(), req, agentType)

@@ -24,6 +24,7 @@ import dev.warden.events.EventTypes;
 import dev.warden.events.agent.AgentEvents.AgentChanged;
 import dev.warden.events.agent.AgentEvents.OpenRegistrationChanged;
 import dev.warden.events.agent.AgentEvents.RegistrationApproved;
+import dev.warden.events.agent.AgentEvents.RegistrationCapabilitiesChanged;
 import dev.warden.events.agent.AgentEvents.RegistrationExpired;
 import dev.warden.events.agent.AgentEvents.RegistrationRejected;
 import dev.warden.events.agent.AgentEvents.RegistrationRequested;
@@ -78,8 +79,22 @@ public class RegistrationService {
         this.config = config;
     }
 
-    public List<String> availableCapabilities() {
+    /** Every capability the deployment knows ({@code warden.registration.available-capabilities}). */
+    public List<String> knownCapabilities() {
         return config.availableCapabilities();
+    }
+
+    /**
+     * The capabilities registrations may be granted in {@code org} (seed 004's {@code availableCapabilities}, "the
+     * org's allow-list"): what its admin allowed, else every one the deployment knows; in the deployment's order.
+     */
+    public Uni<List<String>> availableCapabilities(UUID org) {
+        return db.asPlatform(conn -> access.availableCapabilities(conn, org)).map(this::available);
+    }
+
+    private List<String> available(List<String> own) {
+        return own == null ? config.availableCapabilities()
+                : config.availableCapabilities().stream().filter(own::contains).toList();
     }
 
     /** A fresh challenge for this key; expired ones of the organization are cleared on the way. */
@@ -113,7 +128,7 @@ public class RegistrationService {
         r.requestedBy = actor;
         r.agentType = agentType;
         r.riskScore = config.riskScore(r.requestedCapabilities);
-        return db.inOrg(org, conn -> registrations.consumeChallenge(conn, req.challenge(), key.multibase())
+        return availableCapabilities(org).chain(available -> db.inOrg(org, conn -> registrations.consumeChallenge(conn, req.challenge(), key.multibase())
                 .chain(expiresAt -> {
                     if (expiresAt == null) {
                         throw unauthorized("The challenge is unknown, was issued for another key, or was used already");
@@ -138,49 +153,59 @@ public class RegistrationService {
                     if (rule == null) {
                         return Uni.createFrom().item(new RegisterResponse(r.did(), REGISTERED, Registration.PENDING));
                     }
-                    List<String> granted = r.requestedCapabilities.stream()
-                            .filter(config.availableCapabilities()::contains).toList();
+                    List<String> granted = r.requestedCapabilities.stream().filter(available::contains).toList();
                     return approveWithin(conn, r, rule.actor(), rule.id, granted, null)
                             .replaceWith(new RegisterResponse(r.did(), "Agent registered and approved by rule " + rule.name + ".",
                                     Registration.APPROVED));
-                }));
+                })));
     }
 
     public Uni<RegistrationSettings> settings(UUID org) {
-        return db.asPlatform(conn -> access.openRegistration(conn, org))
-                .map(open -> new RegistrationSettings(Boolean.TRUE.equals(open), config.openRatePerMinute()));
+        return db.asPlatform(conn -> access.openRegistration(conn, org)
+                .chain(open -> access.availableCapabilities(conn, org).map(own ->
+                        new RegistrationSettings(Boolean.TRUE.equals(open), config.openRatePerMinute(), available(own)))));
     }
 
     /**
      * Turns registration without a credential on or off for the caller's own organization, with its event. The
      * organizations table is a platform table, so this writes in platform scope, to the row of the caller's org only.
      */
-    public Uni<RegistrationSettings> setOpenRegistration(UUID org, String actor, boolean open) {
+    public Uni<RegistrationSettings> setSettings(UUID org, String actor, Boolean open, List<String> capabilities) {
         Instant now = Agent.now();
-        return db.asPlatform(conn -> access.setOpenRegistration(conn, org, open, now)
+        // Every capability the deployment knows is stored as null, so that one it learns later is allowed too
+        List<String> own = capabilities == null || capabilities.containsAll(config.availableCapabilities()) ? null
+                : available(capabilities);
+        return db.asPlatform(conn -> (open == null ? Uni.createFrom().voidItem()
+                        : access.setOpenRegistration(conn, org, open, now)
                         .chain(() -> outbox.emit(conn, org, EventTypes.OPEN_REGISTRATION_CHANGED, org.toString(),
                                 new OpenRegistrationChanged(org, open, actor, now))))
-                .replaceWith(new RegistrationSettings(open, config.openRatePerMinute()));
+                        .chain(() -> capabilities == null ? Uni.createFrom().voidItem()
+                                : access.setAvailableCapabilities(conn, org, own, now)
+                                .chain(() -> outbox.emit(conn, org, EventTypes.REGISTRATION_CAPABILITIES_CHANGED, org.toString(),
+                                        new RegistrationCapabilitiesChanged(org, own, actor, now)))))
+                .chain(() -> settings(org));
     }
 
     /** A page of the pending registrations that have not expired, oldest first. */
     public Uni<RegistrationListResponse> pending(UUID org, PageRequest page) {
         Instant since = Agent.now().minus(config.pendingTtl());
-        return db.inOrg(org, conn -> registrations.pending(conn, since, page)).map(found -> new RegistrationListResponse(
+        return availableCapabilities(org).chain(available -> db.inOrg(org, conn -> registrations.pending(conn, since, page))
+                .map(found -> new RegistrationListResponse(
                 found.items().stream().map(r -> new RegistrationItem(r.id, r.name, r.publicKey, r.requestedCapabilities,
                         r.requestedAt, r.requestedAt.plus(config.pendingTtl()),
                         r.agentType == null ? null : r.agentType.toString(), r.riskScore)).toList(),
-                config.availableCapabilities(), found.nextCursor(r -> PageRequest.Cursor.at(r.requestedAt, r.id))));
+                available, found.nextCursor(r -> PageRequest.Cursor.at(r.requestedAt, r.id)))));
     }
 
     /** Grants a subset of the request: the agent exists from now on, inactive, with its DID and granted capabilities. */
     public Uni<ApproveResponse> approve(UUID org, String actor, UUID id, List<String> granted, UUID realm) {
-        return decide(org, id, (conn, r) -> {
-            List<String> grant = granted == null ? r.requestedCapabilities.stream()
-                    .filter(config.availableCapabilities()::contains).toList() : granted;
+        return availableCapabilities(org).chain(available -> decide(org, id, (conn, r) -> {
+            List<String> grant = granted == null ? r.requestedCapabilities.stream().filter(available::contains).toList()
+                    : granted;
             for (String capability : grant) {
-                if (!config.availableCapabilities().contains(capability)) {
-                    throw ApiException.invalidField("capabilities", capability + " is not an available capability");
+                if (!available.contains(capability)) {
+                    throw ApiException.invalidField("capabilities", capability + " is not an available capability in "
+                            + "this organization; available: " + available);
                 }
                 if (!r.requestedCapabilities.contains(capability)) {
                     throw ApiException.invalidField("capabilities", capability + " was not requested");
@@ -188,7 +213,7 @@ public class RegistrationService {
             }
             return realms.checkAssignable(conn, realm, "realm")
                     .chain(() -> approveWithin(conn, r, actor, null, grant, realm));
-        });
+        }));
     }
 
     /** Creates the agent and records the decision and its events, in the caller's transaction. */

@@ -96,12 +96,19 @@ public final class RegistrationWire {
     public record RegistrationSettings(
             @Schema(description = "Whether agents may register without a credential, with ?org=<organization name or id>")
             boolean openRegistration,
-            @Schema(description = "Calls without a credential one source address may make a minute") int openRatePerMinute) {
+            @Schema(description = "Calls without a credential one source address may make a minute") int openRatePerMinute,
+            @Schema(description = "The capabilities registrations may be granted in the organization (the list's "
+                    + "availableCapabilities): its admin's allow-list, else every capability the deployment knows")
+            List<String> availableCapabilities) {
     }
 
     @JsonNaming(PropertyNamingStrategies.LowerCamelCaseStrategy.class)
-    @Schema(extensions = @Extension(name = SEED_CASING, value = "camelCase"))
-    public record RegistrationSettingsRequest(@Schema(required = true) Boolean openRegistration) {
+    @Schema(extensions = @Extension(name = SEED_CASING, value = "camelCase"),
+            description = "Either or both; what is left out stays as it is")
+    public record RegistrationSettingsRequest(
+            @Schema(nullable = true) Boolean openRegistration,
+            @Schema(nullable = true, description = "The organization's allow-list: capabilities the deployment knows, "
+                    + "none twice; every one of them allows every one, later ones too") List<String> availableCapabilities) {
     }
 
     @JsonNaming(PropertyNamingStrategies.LowerCamelCaseStrategy.class)

@@ -160,6 +160,47 @@ class RegistrationTest {
         tenant.admin().get("/v1/registrations").then().body("registrations.id", contains(id));
     }
 
+    /**
+     * Seed 004's availableCapabilities is the organization's allow-list: by default the seed's eight, narrowed by its
+     * admin; nothing outside it is granted, by hand or by a rule, and the change is an event of its own.
+     */
+    @Test
+    void anOrganizationsAdminNarrowsItsAllowListAndNothingOutsideItIsGranted() {
+        tenant.admin().get("/v1/registrations/settings").then().statusCode(200)
+                .body("availableCapabilities", equalTo(SEED_CAPABILITIES));
+        tenant.admin().body(Map.of("availableCapabilities", List.of("file_access", "api_call"))).put("/v1/registrations/settings")
+                .then().statusCode(200).body("availableCapabilities", contains("file_access", "api_call"))
+                .body("openRegistration", equalTo(false));
+        JsonNode changed = Events.about(Topics.AGENTS, tenant.orgId().toString(), 1).getFirst();
+        assertEquals(EventTypes.REGISTRATION_CAPABILITIES_CHANGED, changed.path("type").asText());
+        assertEquals("[\"file_access\",\"api_call\"]", changed.at("/data/available_capabilities").toString());
+        tenant.admin().get("/v1/registrations").then().body("availableCapabilities", contains("file_access", "api_call"));
+
+        String id = AgentKeys.generate().register(tenant, "wide", List.of("api_call", "mail_send"));
+        refused(tenant.admin().body(Map.of("capabilities", List.of("api_call", "mail_send")))
+                .post("/v1/registrations/" + id + "/approve").then(), 400, "capabilities");
+        tenant.admin().body(Map.of("capabilities", List.of("api_call"))).post("/v1/registrations/" + id + "/approve")
+                .then().statusCode(200).body("success", equalTo(true));
+        // A rule grants only what the allow-list holds
+        tenant.admin().body(Map.of("name", "anything", "capabilities", List.of("api_call", "mail_send")))
+                .post("/v1/registrations/rules").then().statusCode(201);
+        AgentKeys ruled = AgentKeys.generate();
+        tenant.admin().body(ruled.registration(tenant, tenant.adminKey(), "ruled", List.of("api_call", "mail_send")))
+                .post("/v1/agents/register").then().statusCode(201).body("status", equalTo("approved"));
+        tenant.admin().get("/v1/agents?limit=100").then().body("agents.find { it.name == 'ruled' }.granted_capabilities",
+                contains("api_call"));
+
+        // Unknown names, repeats and an empty request are refused by name; every known one is every one again
+        refused(tenant.admin().body(Map.of("availableCapabilities", List.of("teleport"))).put("/v1/registrations/settings")
+                .then(), 400, "availableCapabilities");
+        refused(tenant.admin().body(Map.of("availableCapabilities", List.of("api_call", "api_call")))
+                .put("/v1/registrations/settings").then(), 400, "availableCapabilities");
+        refused(tenant.admin().body(Map.of()).put("/v1/registrations/settings").then(), 400, "openRegistration");
+        tenant.admin().body(Map.of("availableCapabilities", SEED_CAPABILITIES)).put("/v1/registrations/settings").then()
+                .statusCode(200).body("availableCapabilities", equalTo(SEED_CAPABILITIES));
+        tenant.admin().get("/v1/registrations/settings").then().body("availableCapabilities", equalTo(SEED_CAPABILITIES));
+    }
+
     @Test
     void rejectionNeedsAReasonAndEveryRegistrationIsDecidedOnce() {
         String id = AgentKeys.generate().register(tenant, "doubtful", List.of("system_command"));

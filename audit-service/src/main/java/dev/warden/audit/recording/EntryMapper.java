@@ -158,6 +158,12 @@ public final class EntryMapper {
                 agentId = null;
                 copy(data, metadata, "/open_registration", "open_registration");
             }
+            case EventTypes.REGISTRATION_CAPABILITIES_CHANGED -> {
+                agentId = null;
+                // null: every capability the deployment knows
+                metadata.set("available_capabilities", data.path("available_capabilities").isArray()
+                        ? data.get("available_capabilities") : JsonNodeFactory.instance.nullNode());
+            }
             case EventTypes.FLEET_INSTANCE_REGISTERED, EventTypes.FLEET_INSTANCE_STALE, EventTypes.FLEET_INSTANCE_OFFLINE,
                  EventTypes.FLEET_INSTANCE_ONLINE, EventTypes.FLEET_INSTANCE_DEREGISTERED, EventTypes.FLEET_INSTANCE_SUMMARY -> {
                 // Which instance, and the change; never its credential's SHA-256. agent_id stays the subject: the

@@ -203,6 +203,19 @@ class EntryMapperTest {
     }
 
     @Test
+    void anAllowListChangeKeepsTheListOrNullForEveryCapability() {
+        AuditEntry narrowed = map(CloudEvent.of("/warden/agent-service", EventTypes.REGISTRATION_CAPABILITIES_CHANGED,
+                org.toString(), org, new AgentEvents.RegistrationCapabilitiesChanged(org, List.of("api_call"), "api-key:bob", CREATED)));
+        assertEquals("agent.registration-capabilities-changed", narrowed.actionType());
+        assertEquals("api-key:bob", narrowed.actor());
+        assertNull(narrowed.agentId());
+        assertEquals("[\"api_call\"]", narrowed.metadata().get("available_capabilities").toString());
+        AuditEntry widened = map(CloudEvent.of("/warden/agent-service", EventTypes.REGISTRATION_CAPABILITIES_CHANGED,
+                org.toString(), org, new AgentEvents.RegistrationCapabilitiesChanged(org, null, "api-key:bob", CREATED)));
+        assertTrue(widened.metadata().get("available_capabilities").isNull());
+    }
+
+    @Test
     void aRealmChangeNamesWhoChangedItAndTheRealmNotAnAgent() {
         UUID realm = UUID.randomUUID();
         AuditEntry deleted = map(CloudEvent.of("/warden/agent-service", EventTypes.REALM_DELETED, realm.toString(), org,

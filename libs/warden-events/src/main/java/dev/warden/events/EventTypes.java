@@ -20,6 +20,7 @@ public final class EventTypes {
     public static final String REGISTRATION_RULE_CREATED = "dev.warden.agent.registration-rule-created.v1";
     public static final String REGISTRATION_RULE_DELETED = "dev.warden.agent.registration-rule-deleted.v1";
     public static final String OPEN_REGISTRATION_CHANGED = "dev.warden.agent.open-registration-changed.v1";
+    public static final String REGISTRATION_CAPABILITIES_CHANGED = "dev.warden.agent.registration-capabilities-changed.v1";
     public static final String REALM_CREATED = "dev.warden.realm.created.v1";
     public static final String REALM_CHANGED = "dev.warden.realm.changed.v1";
     public static final String REALM_DELETED = "dev.warden.realm.deleted.v1";
@@ -71,6 +72,7 @@ public final class EventTypes {
             Map.entry(REGISTRATION_RULE_CREATED, Topics.AGENTS),
             Map.entry(REGISTRATION_RULE_DELETED, Topics.AGENTS),
             Map.entry(OPEN_REGISTRATION_CHANGED, Topics.AGENTS),
+            Map.entry(REGISTRATION_CAPABILITIES_CHANGED, Topics.AGENTS),
             Map.entry(REALM_CREATED, Topics.AGENTS),
             Map.entry(REALM_CHANGED, Topics.AGENTS),
             Map.entry(REALM_DELETED, Topics.AGENTS),

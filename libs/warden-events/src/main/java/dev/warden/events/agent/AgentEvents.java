@@ -122,6 +122,15 @@ public final class AgentEvents {
     public record OpenRegistrationChanged(UUID orgId, boolean openRegistration, String changedBy, Instant changedAt) {
     }
 
+    /**
+     * An organization's admin set the capabilities registrations may be granted in it (null: every capability the
+     * deployment knows); keyed by the organization id.
+     */
+    @JsonNaming(PropertyNamingStrategies.SnakeCaseStrategy.class)
+    public record RegistrationCapabilitiesChanged(UUID orgId, @Schema(nullable = true) List<String> availableCapabilities,
+                                                  String changedBy, Instant changedAt) {
+    }
+
     /** registration rule created and deleted, with who did it; keyed by the rule id. */
     @JsonNaming(PropertyNamingStrategies.SnakeCaseStrategy.class)
     public record RegistrationRuleChanged(RegistrationRule rule, String changedBy) {

@@ -100,6 +100,15 @@ public class AuditRepository {
     public record Head(long sequence, String hash) {
     }
 
+    /** Every organization's chain head, in platform scope: what the scrub goes over. */
+    public Uni<List<OrgHead>> heads(SqlConnection conn) {
+        return conn.query("SELECT org_id, sequence FROM audit_chain_heads ORDER BY org_id").execute()
+                .map(rows -> all(rows, r -> new OrgHead(r.getUUID("org_id"), r.getLong("sequence"))));
+    }
+
+    public record OrgHead(UUID org, long sequence) {
+    }
+
     public Uni<Void> insertCheckpoint(SqlConnection conn, Checkpoint c) {
         return conn.preparedQuery("INSERT INTO audit_checkpoints (" + CHECKPOINT_COLUMNS + ") VALUES ($1, $2, $3, $4, $5, $6, $7, $8)")
                 .execute(Tuple.from(Arrays.asList(c.id(), c.orgId(), c.sequence(), c.headHash(), utc(c.signedAt()),

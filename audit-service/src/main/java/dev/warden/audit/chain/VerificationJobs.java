@@ -2,26 +2,18 @@ package dev.warden.audit.chain;
 
 import dev.warden.api.ApiException;
 import dev.warden.tenancy.db.TenantDb;
-import io.micrometer.core.instrument.Counter;
-import io.micrometer.core.instrument.MeterRegistry;
-import io.quarkus.runtime.Startup;
 import io.smallrye.mutiny.Uni;
 import jakarta.enterprise.context.ApplicationScoped;
 import org.jboss.logging.Logger;
 
-import java.util.HashMap;
-import java.util.List;
-import java.util.Map;
 import java.util.UUID;
 
 /**
  * Verifies an organization's whole chain in the background, a chunk of entries per transaction, recording progress
  * after each; the verdict names the first entry that does not verify. The request answers at once. Each verdict counts
- * in {@code warden_audit_chain_verifications_total{result="valid|invalid|failed"}}: an invalid one means the chain was
- * altered, which is an alert of its own (deploy/k8s, monitoring).
+ * in {@link ChainVerdicts} ({@code source="request"}).
  */
 @ApplicationScoped
-@Startup // its counters exist from the start, so an alert's increase() sees the first invalid verdict
 public class VerificationJobs {
 
     private static final Logger LOG = Logger.getLogger(VerificationJobs.class);
@@ -30,18 +22,15 @@ public class VerificationJobs {
     private final AuditRepository audit;
     private final VerificationRepository verifications;
     private final ChainVerifier verifier;
-    private final Map<String, Counter> verdicts = new HashMap<>();
+    private final ChainVerdicts verdicts;
 
     public VerificationJobs(TenantDb db, AuditRepository audit, VerificationRepository verifications, ChainVerifier verifier,
-                            MeterRegistry registry) {
+                            ChainVerdicts verdicts) {
         this.db = db;
         this.audit = audit;
         this.verifications = verifications;
         this.verifier = verifier;
-        for (String result : List.of("valid", "invalid", "failed")) {
-            verdicts.put(result, Counter.builder("warden.audit.chain.verifications").tag("result", result)
-                    .description("Whole-chain verifications finished, by verdict").register(registry));
-        }
+        this.verdicts = verdicts;
     }
 
     /** Records the request at the current head and starts; answers the verification as it stands. */
@@ -68,12 +57,12 @@ public class VerificationJobs {
         return verifier.whole(org, head, checked -> db.inOrg(org, conn -> verifications.progress(conn, id, checked)))
                 .chain(v -> db.inOrg(org, conn -> verifications.finish(conn, id, v.valid() ? "valid" : "invalid",
                         v.entriesChecked(), v.firstInvalidSequence(), v.reason()))
-                        .invoke(() -> verdicts.get(v.valid() ? "valid" : "invalid").increment()));
+                        .invoke(() -> verdicts.verdict(ChainVerdicts.REQUEST, v.valid())));
     }
 
     private void fail(UUID org, UUID id, Throwable failure) {
         LOG.errorf(failure, "Chain verification %s of organization %s failed", id, org);
-        verdicts.get("failed").increment();
+        verdicts.failed(ChainVerdicts.REQUEST);
         db.inOrg(org, conn -> verifications.finish(conn, id, "failed", 0, null, "the verification could not complete; request a new one"))
                 .subscribe().with(ok -> {
                 }, e -> LOG.errorf(e, "Could not record that verification %s failed", id));

@@ -184,6 +184,6 @@ class ImmutabilityTest {
 
     private static double invalidVerdicts() {
         return PrometheusText.parse(given().get("/q/metrics").then().statusCode(200).extract().asString())
-                .value("warden_audit_chain_verifications_total", "result", "invalid");
+                .value("warden_audit_chain_verifications_total", "result", "invalid", "source", "request");
     }
 }

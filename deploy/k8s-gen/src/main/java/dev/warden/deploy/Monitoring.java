@@ -74,13 +74,16 @@ public final class Monitoring {
                         "{{ $labels.job }} does not answer /q/metrics."),
                 critical(alert("WardenAuditChainBroken",
                         "sum(increase(warden_audit_chain_verifications_total{result=\"invalid\"}[1h])) > 0", "0m",
-                        "A whole-chain verification found the audit chain altered: see GET /v1/audit/verifications/{id} for the first entry that does not verify.")),
+                        "A chain verification (audit-service's scrub, which goes over every chain by itself, or one asked for) found an audit chain altered: audit-service's log names the organization and the entry, as GET /v1/audit/verify?from=... does.")),
                 alert("WardenFleetSweepStale",
                         "time() - max(warden_leader_job_last_round_timestamp_seconds{leader_job=\"fleet-liveness\"}) > 300", "5m",
                         "No replica of fleet-service has completed a liveness sweep for 5 minutes: silent instances are not marked stale or offline."),
                 alert("WardenCheckpointsStale",
                         "time() - max(warden_leader_job_last_round_timestamp_seconds{leader_job=\"audit-checkpoints\"}) > 3600", "10m",
-                        "No replica of audit-service has completed a checkpoint round for an hour: new audit entries are not covered by a signed checkpoint."));
+                        "No replica of audit-service has completed a checkpoint round for an hour: new audit entries are not covered by a signed checkpoint."),
+                alert("WardenChainScrubStale",
+                        "time() - max(warden_leader_job_last_round_timestamp_seconds{leader_job=\"audit-chain-scrub\"}) > 3600", "10m",
+                        "No replica of audit-service has completed a round of its chain scrub for an hour: an altered audit entry would raise no alert."));
     }
 
     private static Rule critical(Rule rule) {

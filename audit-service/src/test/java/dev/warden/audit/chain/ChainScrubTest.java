@@ -1,0 +1,64 @@
+package dev.warden.audit.chain;
+
+import dev.warden.audit.support.AuditFixtures;
+import dev.warden.audit.support.ScrubProfile;
+import dev.warden.testing.LocalPostgres;
+import dev.warden.testing.LogCapture;
+import dev.warden.testing.PrometheusText;
+import dev.warden.testing.TestOrganizations.TestOrg;
+import dev.warden.testing.WardenInfra;
+import io.quarkus.test.junit.QuarkusTest;
+import io.quarkus.test.junit.TestProfile;
+import org.awaitility.Awaitility;
+import org.junit.jupiter.api.Test;
+
+import java.sql.Connection;
+import java.sql.DriverManager;
+import java.sql.Statement;
+import java.time.Duration;
+import java.util.stream.IntStream;
+
+import static dev.warden.audit.support.AuditFixtures.as;
+import static io.restassured.RestAssured.given;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+/**
+ * A chain altered behind the service is found without anyone asking: the scrub goes over every chain, logs an error
+ * naming the organization and the entry, and counts an invalid verdict, which is what WardenAuditChainBroken fires on.
+ */
+@QuarkusTest
+@TestProfile(ScrubProfile.class)
+class ChainScrubTest {
+
+    @Test
+    void anEntryAlteredBehindTheServiceIsFoundUnaskedNamedInTheLogAndCountedForTheAlert() throws Exception {
+        TestOrg org = AuditFixtures.organization();
+        int base = AuditFixtures.head(org);
+        AuditFixtures.publish(IntStream.range(0, 4)
+                .mapToObj(i -> AuditFixtures.deployed(org.id(), "agent-" + i, i + 1, "img:v" + (i + 1))).toList());
+        Awaitility.await().atMost(Duration.ofSeconds(60))
+                .until(() -> as(org, "auditor").get("/v1/audit").then().extract().<Integer>path("total") == base + 4);
+
+        try (LogCapture log = LogCapture.start()) {
+            double before = scrubVerdicts("invalid");
+            LocalPostgres pg = WardenInfra.postgres();
+            try (Connection c = DriverManager.getConnection(pg.jdbcUrl("warden_audit_test"), pg.superUser(), pg.superPassword());
+                 Statement s = c.createStatement()) {
+                s.execute("SET session_replication_role = replica");
+                s.execute("UPDATE audit_entries SET actor = 'mallory' WHERE org_id = '" + org.id() + "' AND sequence = "
+                        + (base + 2));
+            }
+
+            String named = "The audit chain of organization " + org.id() + " does not verify: entry " + (base + 2);
+            Awaitility.await().atMost(Duration.ofSeconds(60)).pollInterval(Duration.ofMillis(200))
+                    .until(() -> !log.mentioning(named).isEmpty());
+            assertTrue(scrubVerdicts("invalid") > before, "the broken chain counts for the alert");
+            assertTrue(scrubVerdicts("valid") > 0, "the other chains verified");
+        }
+    }
+
+    private static double scrubVerdicts(String result) {
+        return PrometheusText.parse(given().get("/q/metrics").then().statusCode(200).extract().asString())
+                .value("warden_audit_chain_verifications_total", "result", result, "source", "scrub");
+    }
+}

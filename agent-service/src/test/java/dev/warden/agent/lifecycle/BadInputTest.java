@@ -114,6 +114,26 @@ class BadInputTest {
         assertNoAgents();
     }
 
+    /** No content coding is decoded: a body labelled gzip is a 415 saying so, not read as if it were plain. */
+    @Test
+    void aBodyWithAContentCodingIsA415AndNothingIsStored() {
+        errorShape(tenant.admin().header("Content-Encoding", "gzip").body(AgentMother.triageAgent()).post("/v1/agents")
+                .then(), 415).body("error.message", containsString("Content-Encoding gzip"));
+        assertNoAgents();
+        tenant.admin().header("Content-Encoding", "identity").body(AgentMother.triageAgent()).post("/v1/agents")
+                .then().statusCode(201);
+    }
+
+    /** A whole number past its field's type says the range the field takes (it said "invalid value"). */
+    @Test
+    void anIntegerPastItsFieldsTypeSaysTheRange() {
+        errorShape(tenant.admin().body("{\"name\": \"a\", \"runtime\": \"docker\", \"risk_config\": "
+                        + "{\"default_risk_score\": 99999999999999999999}}").post("/v1/agents").then(), 400)
+                .body("error.details[0].field", equalTo("risk_config.default_risk_score"))
+                .body("error.details[0].reason", equalTo("must be an integer from -2147483648 to 2147483647"));
+        assertNoAgents();
+    }
+
     @Test
     void aNulCharacterAnywhereInABodyIsA400NamingItsFieldAndNothingIsStored() {
         String nul = "\\u0000"; // the JSON escape; a raw NUL byte is not JSON at all (below)

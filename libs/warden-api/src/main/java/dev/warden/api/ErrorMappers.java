@@ -1,6 +1,7 @@
 package dev.warden.api;
 
 import com.fasterxml.jackson.core.JsonParseException;
+import com.fasterxml.jackson.core.exc.InputCoercionException;
 import com.fasterxml.jackson.core.exc.StreamConstraintsException;
 import com.fasterxml.jackson.databind.JsonMappingException;
 import com.fasterxml.jackson.databind.exc.InvalidFormatException;
@@ -193,12 +194,34 @@ public class ErrorMappers {
             reason = StorableValues.TIME_FORMAT_REASON; // a string, but no time
         } else if (e instanceof MismatchedInputException m && m.getTargetType() != null) {
             reason = "must be " + describe(m.getTargetType());
+        } else if (outOfRange(e) != null) {
+            reason = outOfRange(e);
         } else {
             reason = "invalid value";
         }
         String name = field.isEmpty() ? "body" : field;
         return respond(400, "invalid_request", "Invalid " + name + ": " + reason,
                 List.of(new FieldError(name, reason)));
+    }
+
+    /**
+     * A number too large for its field's type (Jackson's {@link InputCoercionException}, wrapped with the field's path):
+     * the range the field takes, or null. Said "invalid value" before, which left the caller to guess.
+     */
+    static String outOfRange(Throwable e) {
+        for (Throwable t = e; t != null; t = t.getCause()) {
+            if (t instanceof InputCoercionException coercion) {
+                Class<?> type = coercion.getTargetType();
+                if (type == Integer.class || type == int.class) {
+                    return "must be an integer from " + Integer.MIN_VALUE + " to " + Integer.MAX_VALUE;
+                }
+                if (type == Long.class || type == long.class) {
+                    return "must be an integer from " + Long.MIN_VALUE + " to " + Long.MAX_VALUE;
+                }
+                return "is out of range for " + (type == null ? "this field" : describe(type));
+            }
+        }
+        return null;
     }
 
     /** The reason {@link StorableValues} refused a value while the body was read, or null. */

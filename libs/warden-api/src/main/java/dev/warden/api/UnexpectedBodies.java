@@ -44,20 +44,12 @@ public class UnexpectedBodies {
     @ServerRequestFilter
     public void refuse(ResourceInfo resource, HttpServerRequest request) {
         Method method = resource.getResourceMethod();
-        if (method == null || !CHANGES.contains(request.method().name()) || !hasBody(request)
+        if (method == null || !CHANGES.contains(request.method().name()) || !BodyEncoding.hasBody(request)
                 || readsBody.computeIfAbsent(method, UnexpectedBodies::readsBody)) {
             return;
         }
         throw ApiException.badRequest("This operation takes no body: its parameters are in the path and the query string",
                 List.of());
-    }
-
-    private static boolean hasBody(HttpServerRequest request) {
-        String length = request.getHeader("Content-Length");
-        if (length != null) {
-            return !length.strip().equals("0");
-        }
-        return request.getHeader("Transfer-Encoding") != null;
     }
 
     static boolean readsBody(Method method) {

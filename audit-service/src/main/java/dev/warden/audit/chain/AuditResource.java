@@ -1,5 +1,6 @@
 package dev.warden.audit.chain;
 
+import dev.warden.api.ApiException;
 import dev.warden.api.PageRequest.Cursor;
 import dev.warden.api.Params;
 import dev.warden.audit.chain.AuditRepository.EntryFilter;
@@ -19,6 +20,8 @@ import org.eclipse.microprofile.openapi.annotations.enums.SchemaType;
 import org.eclipse.microprofile.openapi.annotations.media.Schema;
 import org.eclipse.microprofile.openapi.annotations.parameters.Parameter;
 import org.eclipse.microprofile.openapi.annotations.tags.Tag;
+
+import java.time.Instant;
 
 @Path("/v1/audit")
 @Produces(MediaType.APPLICATION_JSON)
@@ -52,10 +55,15 @@ public class AuditResource {
         int pageSize = Params.integer("limit", limit, 100, 1, 1000);
         int skip = Params.integer("offset", offset, 0, 0, 1_000_000);
         Cursor after = Cursor.decode(cursor);
+        Instant start = Params.optionalInstant("from", from);
+        Instant end = Params.optionalInstant("to", to);
+        if (start != null && end != null && end.isBefore(start)) {
+            // An empty page would say no entry happened then; the range is a mistake, as verify and export say too
+            throw ApiException.invalidField("to", "must not be before from");
+        }
         EntryFilter filter = new EntryFilter(Params.optionalId("agent_id", agentId, 200),
                 Params.optionalText("action_type", actionType, 200), Params.optionalText("connector", connector, 64),
-                auditStatus(status), Params.optionalInstant("from", from),
-                Params.optionalInstant("to", to), Params.optionalInstant("updated_since", updatedSince),
+                auditStatus(status), start, end, Params.optionalInstant("updated_since", updatedSince),
                 after == null ? null : after.sequence());
         return log.list(actor.org(), filter, pageSize, skip);
     }

@@ -55,15 +55,7 @@ public final class RunnerFixtures {
 
     /** The agent's snapshot at {@code revision}, as agent-service publishes it with every change. */
     public static void announce(TestOrg org, String agent, String image, String status, int version, long revision) {
-        Map<String, Object> snapshot = new HashMap<>();
-        snapshot.put("id", agent);
-        snapshot.put("org_id", org.id().toString());
-        snapshot.put("name", "agent-" + agent.substring(0, 8));
-        snapshot.put("image_uri", image);
-        snapshot.put("status", status);
-        snapshot.put("version", version);
-        snapshot.put("revision", revision);
-        snapshot.put("updated_by", "alice");
+        Map<String, Object> snapshot = snapshot(org, agent, image, status, version, revision);
         TestEvents.publish(bootstrap(), Topics.AGENTS, List.of(CloudEvent.of("/warden/agent-service",
                 revision == 1 ? EventTypes.AGENT_CREATED : EventTypes.AGENT_UPDATED, agent, org.id(),
                 Map.of("agent", snapshot))));
@@ -75,15 +67,7 @@ public final class RunnerFixtures {
      */
     public static void deployed(TestOrg org, String agent, String image, int version, long revision, Map<String, Object> config,
                                 boolean rollback) {
-        Map<String, Object> snapshot = new HashMap<>();
-        snapshot.put("id", agent);
-        snapshot.put("org_id", org.id().toString());
-        snapshot.put("name", "agent-" + agent.substring(0, 8));
-        snapshot.put("image_uri", image);
-        snapshot.put("status", "active");
-        snapshot.put("version", version);
-        snapshot.put("revision", revision);
-        snapshot.put("updated_by", "alice");
+        Map<String, Object> snapshot = snapshot(org, agent, image, "active", version, revision);
         Map<String, Object> data;
         if (rollback) {
             data = Map.of("agent", snapshot, "from_version", version + 1, "to_version", version, "image_uri", image);
@@ -99,6 +83,20 @@ public final class RunnerFixtures {
         }
         TestEvents.publish(bootstrap(), Topics.AGENTS, List.of(CloudEvent.of("/warden/agent-service",
                 rollback ? EventTypes.AGENT_ROLLED_BACK : EventTypes.AGENT_DEPLOYED, agent, org.id(), data)));
+    }
+
+    private static Map<String, Object> snapshot(TestOrg org, String agent, String image, String status, int version,
+                                                long revision) {
+        Map<String, Object> snapshot = new HashMap<>();
+        snapshot.put("id", agent);
+        snapshot.put("org_id", org.id().toString());
+        snapshot.put("name", "agent-" + agent.substring(0, 8));
+        snapshot.put("image_uri", image);
+        snapshot.put("status", status);
+        snapshot.put("version", version);
+        snapshot.put("revision", revision);
+        snapshot.put("updated_by", "alice");
+        return snapshot;
     }
 
     public static void awaitKnown(TestOrg org, String agent) {

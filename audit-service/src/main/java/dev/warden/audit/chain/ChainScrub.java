@@ -1,6 +1,7 @@
 package dev.warden.audit.chain;
 
 import dev.warden.audit.chain.AuditRepository.OrgHead;
+import dev.warden.events.audit.AuditEvents.Checkpoint;
 import dev.warden.audit.chain.ChainVerifier.Verification;
 import dev.warden.outbox.LeaderJob;
 import dev.warden.tenancy.db.TenantDb;
@@ -20,11 +21,13 @@ import java.util.concurrent.ConcurrentHashMap;
 /**
  * Goes over every organization's chain by itself, so that an altered entry raises the alert without anyone asking for a
  * verification: each round verifies the next {@code warden.audit.scrub.entries} entries of every chain (their hashes,
- * their links, the newest checkpoint among them), where the last round stopped, and starts a chain over once it reached
- * its head. A tampered range is reported every round until the chain verifies again, each time an invalid verdict
- * ({@link ChainVerdicts}, {@code source="scrub"}) and an error in the log naming the organization and the entry; a chain
- * shorter than what was already verified of it is reported so too. A leader job: one replica scrubs at a time, and a
- * replica that takes over starts every chain from its first entry.
+ * their links, the newest checkpoint among them), where the last round stopped, and once a pass reached the head the
+ * next starts from the first entry again, however the chain grew meanwhile. A tampered range is reported every round
+ * until the chain verifies again, each time an invalid verdict ({@link ChainVerdicts}, {@code source="scrub"}) and an
+ * error in the log naming the organization and the entry; so is a chain that ends below its newest signed checkpoint,
+ * or below what the scrub already verified of it. One chain that cannot be read does not keep the others unscrubbed;
+ * the round then counts as failed. A leader job: one replica scrubs at a time, and a replica that takes over starts
+ * every chain from its first entry.
  */
 @ApplicationScoped
 public class ChainScrub implements LeaderJob {
@@ -98,44 +101,57 @@ public class ChainScrub implements LeaderJob {
             throw new LeaderJob.RetryLater("the chain heads could not be read: " + e.getMessage());
         }
         long entries = Math.clamp(config.entries(), 1, ChainVerifier.MAX_RANGE);
+        String failed = null;
         for (OrgHead head : heads) {
-            scrub(head, entries);
+            try {
+                scrub(head, entries);
+            } catch (RuntimeException e) {
+                // One chain's failure does not keep the others unscrubbed; the round then counts as failed
+                verdicts.failed(ChainVerdicts.SCRUB);
+                failed = "scrubbing organization " + head.org() + " failed: " + e.getMessage();
+            }
+        }
+        if (failed != null) {
+            throw new LeaderJob.RetryLater(failed);
         }
         return false;
     }
 
     private void scrub(OrgHead head, long entries) {
+        Checkpoint newest = db.inOrg(head.org(), conn -> repository.latestCheckpoint(conn, null))
+                .await().atMost(MOST_A_CHAIN_TAKES);
+        if (newest != null && newest.sequence() > head.sequence()) {
+            // A signed checkpoint vouches for entries past the head: the chain was cut, and its head rewritten
+            report(head.org(), "it ends at entry " + head.sequence() + ", below the signed checkpoint at entry "
+                    + newest.sequence());
+            return;
+        }
         long from = next.getOrDefault(head.org(), 1L);
         if (from > head.sequence() + 1) {
-            verdicts.verdict(ChainVerdicts.SCRUB, false);
-            LOG.error(String.format("The audit chain of organization %s does not verify: it ends at entry %d, and entry %d "
-                    + "had been verified", head.org(), head.sequence(), from - 1));
+            report(head.org(), "it ends at entry " + head.sequence() + ", and entry " + (from - 1) + " had been verified");
             next.put(head.org(), 1L);
             return;
         }
-        if (from == head.sequence() + 1) {
-            from = 1; // the chain is verified to its head: the next pass starts
-        }
-        if (head.sequence() == 0) {
-            return;
+        if (head.sequence() == 0 || from > head.sequence()) {
+            return; // nothing yet, or nothing since the last round verified the chain to its head
         }
         long to = Math.min(head.sequence(), from + entries - 1);
-        Verification verdict;
-        try {
-            verdict = verifier.verify(head.org(), from, to).await().atMost(MOST_A_CHAIN_TAKES);
-        } catch (RuntimeException e) {
-            // The round fails (warden_leader_job_failed_rounds_total) and is tried again, from where each chain stood
-            verdicts.failed(ChainVerdicts.SCRUB);
-            throw new LeaderJob.RetryLater("scrubbing entries " + from + " to " + to + " of organization " + head.org()
-                    + " failed: " + e.getMessage());
-        }
-        verdicts.verdict(ChainVerdicts.SCRUB, verdict.valid());
+        Verification verdict = verifier.verify(head.org(), from, to).await().atMost(MOST_A_CHAIN_TAKES);
         if (verdict.valid()) {
-            next.put(head.org(), to + 1);
+            verdicts.verdict(ChainVerdicts.SCRUB, true);
+            // At the head, the next pass starts from the first entry, even while the chain grows: every entry is
+            // verified again pass after pass, not only the new ones
+            next.put(head.org(), to == head.sequence() ? 1L : to + 1);
         } else {
             next.put(head.org(), from);
-            LOG.error(String.format("The audit chain of organization %s does not verify: %s (entries %d to %d scrubbed; "
-                    + "GET /v1/audit/verify?from=%d names it too)", head.org(), verdict.reason(), from, to, from));
+            report(head.org(), verdict.reason() + " (entries " + from + " to " + to + " scrubbed; GET /v1/audit/verify?from="
+                    + from + " names it too)");
         }
+    }
+
+    /** An invalid verdict: counted for the alert, and an error naming the organization (formatted, so it is searchable). */
+    private void report(UUID org, String why) {
+        verdicts.verdict(ChainVerdicts.SCRUB, false);
+        LOG.error("The audit chain of organization " + org + " does not verify: " + why);
     }
 }

@@ -57,6 +57,33 @@ class ChainScrubTest {
         }
     }
 
+    /** A chain cut below its signed checkpoint, its head rewritten to match, is found too. */
+    @Test
+    void aChainCutBelowItsSignedCheckpointIsFoundUnasked() throws Exception {
+        TestOrg org = AuditFixtures.organization();
+        int base = AuditFixtures.head(org);
+        AuditFixtures.publish(IntStream.range(0, 3)
+                .mapToObj(i -> AuditFixtures.deployed(org.id(), "agent-" + i, i + 1, "img:v" + (i + 1))).toList());
+        Awaitility.await().atMost(Duration.ofSeconds(60))
+                .until(() -> as(org, "auditor").get("/v1/audit").then().extract().<Integer>path("total") == base + 3);
+        as(org, "auditor").post("/v1/audit/checkpoints").then().statusCode(201);
+
+        try (LogCapture log = LogCapture.start()) {
+            LocalPostgres pg = WardenInfra.postgres();
+            try (Connection c = DriverManager.getConnection(pg.jdbcUrl("warden_audit_test"), pg.superUser(), pg.superPassword());
+                 Statement s = c.createStatement()) {
+                s.execute("SET session_replication_role = replica");
+                s.execute("DELETE FROM audit_entries WHERE org_id = '" + org.id() + "' AND sequence = " + (base + 3));
+                s.execute("UPDATE audit_chain_heads SET sequence = " + (base + 2) + ", hash = (SELECT hash FROM audit_entries"
+                        + " WHERE org_id = '" + org.id() + "' AND sequence = " + (base + 2) + ") WHERE org_id = '" + org.id() + "'");
+            }
+            String named = "The audit chain of organization " + org.id() + " does not verify: it ends at entry " + (base + 2)
+                    + ", below the signed checkpoint at entry " + (base + 3);
+            Awaitility.await().atMost(Duration.ofSeconds(60)).pollInterval(Duration.ofMillis(200))
+                    .until(() -> !log.mentioning(named).isEmpty());
+        }
+    }
+
     private static double scrubVerdicts(String result) {
         return PrometheusText.parse(given().get("/q/metrics").then().statusCode(200).extract().asString())
                 .value("warden_audit_chain_verifications_total", "result", result, "source", "scrub");

@@ -149,12 +149,13 @@ public class RegistrationService {
                         new RegistrationRequested(r.event())))
                 .chain(() -> rules.list(conn))
                 .chain(found -> {
-                    RegistrationRule rule = found.stream().filter(candidate -> candidate.matches(r)).findFirst().orElse(null);
+                    // A rule approves only what the organization allows: a request beyond its allow-list waits for a person
+                    RegistrationRule rule = available.containsAll(r.requestedCapabilities)
+                            ? found.stream().filter(candidate -> candidate.matches(r)).findFirst().orElse(null) : null;
                     if (rule == null) {
                         return Uni.createFrom().item(new RegisterResponse(r.did(), REGISTERED, Registration.PENDING));
                     }
-                    List<String> granted = r.requestedCapabilities.stream().filter(available::contains).toList();
-                    return approveWithin(conn, r, rule.actor(), rule.id, granted, null)
+                    return approveWithin(conn, r, rule.actor(), rule.id, r.requestedCapabilities, null)
                             .replaceWith(new RegisterResponse(r.did(), "Agent registered and approved by rule " + rule.name + ".",
                                     Registration.APPROVED));
                 })));

@@ -114,6 +114,17 @@ class BadInputTest {
         assertNoAgents();
     }
 
+    /** A deploy's config reaches a run's container in one environment variable: more than 64 KiB of it is refused here. */
+    @Test
+    void aConfigLargerThanARunCanBeGivenIsA400AtTheDeploy() {
+        String id = tenant.admin().body(AgentMother.triageAgent()).post("/v1/agents").then().statusCode(201)
+                .extract().path("id");
+        errorShape(tenant.admin().body(java.util.Map.of("image_uri", "registry.example.com/triage:v1",
+                "config", java.util.Map.of("blob", "x".repeat(70_000)))).post("/v1/agents/" + id + "/deploy").then(), 400)
+                .body("error.details[0].field", equalTo("config"));
+        tenant.admin().get("/v1/agents/" + id + "/versions").then().statusCode(200).body("total", equalTo(0));
+    }
+
     /** No content coding is decoded: a body labelled gzip is a 415 saying so, not read as if it were plain. */
     @Test
     void aBodyWithAContentCodingIsA415AndNothingIsStored() {

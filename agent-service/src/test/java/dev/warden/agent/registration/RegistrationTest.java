@@ -181,13 +181,16 @@ class RegistrationTest {
                 .post("/v1/registrations/" + id + "/approve").then(), 400, "capabilities");
         tenant.admin().body(Map.of("capabilities", List.of("api_call"))).post("/v1/registrations/" + id + "/approve")
                 .then().statusCode(200).body("success", equalTo(true));
-        // A rule grants only what the allow-list holds
+        // A rule approves only within the allow-list: a request beyond it waits for a person
         tenant.admin().body(Map.of("name", "anything", "capabilities", List.of("api_call", "mail_send")))
                 .post("/v1/registrations/rules").then().statusCode(201);
-        AgentKeys ruled = AgentKeys.generate();
-        tenant.admin().body(ruled.registration(tenant, tenant.adminKey(), "ruled", List.of("api_call", "mail_send")))
+        AgentKeys beyond = AgentKeys.generate();
+        tenant.admin().body(beyond.registration(tenant, tenant.adminKey(), "beyond", List.of("api_call", "mail_send")))
+                .post("/v1/agents/register").then().statusCode(201).body("status", equalTo("pending"));
+        AgentKeys within = AgentKeys.generate();
+        tenant.admin().body(within.registration(tenant, tenant.adminKey(), "within", List.of("api_call")))
                 .post("/v1/agents/register").then().statusCode(201).body("status", equalTo("approved"));
-        tenant.admin().get("/v1/agents?limit=100").then().body("agents.find { it.name == 'ruled' }.granted_capabilities",
+        tenant.admin().get("/v1/agents?limit=100").then().body("agents.find { it.name == 'within' }.granted_capabilities",
                 contains("api_call"));
 
         // Unknown names, repeats and an empty request are refused by name; every known one is every one again

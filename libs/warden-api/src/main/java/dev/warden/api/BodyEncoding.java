@@ -15,11 +15,11 @@ public class BodyEncoding {
 
     @ServerRequestFilter(preMatching = true)
     public void refuseEncoded(HttpServerRequest request) {
-        String encoding = request.getHeader("Content-Encoding");
-        if (encoding == null || !hasBody(request)) {
+        List<String> encodings = request.headers().getAll("Content-Encoding");
+        if (encodings.isEmpty() || !hasBody(request)) {
             return;
         }
-        for (String coding : encoding.split(",")) {
+        for (String coding : String.join(",", encodings).split(",")) {
             String name = coding.strip().toLowerCase(Locale.ROOT);
             if (!name.isEmpty() && !name.equals("identity")) {
                 throw new ApiException(415, "unsupported_media_type", "Content-Encoding " + coding.strip()

@@ -47,7 +47,8 @@ public class ClientAddresses {
             return UNKNOWN;
         }
         if (!isTrusted(peer)) {
-            return peer;
+            String canonical = literal(peer);
+            return canonical == null ? peer : canonical;
         }
         List<String> hops = new ArrayList<>();
         for (String header : forwardedFor) {
@@ -97,7 +98,8 @@ public class ClientAddresses {
         if (!IpAddresses.isLiteral(host)) {
             return null;
         }
-        return host.indexOf(':') < 0 ? host : NetUtil.bytesToIpAddress(NetUtil.createByteArrayFromIpAddressString(host));
+        // An IPv4-mapped IPv6 address (::ffff:203.0.113.9) is that IPv4 address, as a client over IPv4 is
+        return host.indexOf(':') < 0 ? host : NetUtil.bytesToIpAddress(bytes(host));
     }
 
     /** An address's bytes, an IPv4-mapped IPv6 address ({@code ::ffff:10.0.0.1}) as the IPv4 address it is. */

@@ -49,6 +49,8 @@ class ClientAddressesTest {
         assertEquals("2001:db8::1", cluster.of("10.1.2.3", List.of("2001:DB8:0000::1")));
         assertEquals("2001:db8::1", cluster.of("fd12::1", List.of("2001:db8::1")));
         assertTrue(cluster.isTrusted("::ffff:10.4.5.6"), "an IPv4-mapped address is the IPv4 address");
+        assertEquals("203.0.113.9", cluster.of("10.1.2.3", List.of("::ffff:203.0.113.9")), "one client, one address");
+        assertEquals("::1", cluster.of("0:0:0:0:0:0:0:1", List.of()), "a direct peer's address, canonical too");
     }
 
     @Test

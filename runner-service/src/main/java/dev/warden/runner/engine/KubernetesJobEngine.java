@@ -42,10 +42,12 @@ public final class KubernetesJobEngine implements ContainerEngine {
     /**
      * A container waiting for one of these never starts by itself in time: the kubelet retries a pull that failed
      * (unknown image or tag, a registry refusing the cluster's credentials) with a back-off for as long as the Job
-     * lives, and the run would have ended as {@code timeout} at the tier's deadline, up to ten minutes later.
+     * lives, and the run would have ended as {@code timeout} at the tier's deadline, up to ten minutes later. A first
+     * {@code ErrImagePull} is not among them: the kubelet tries once more before its back-off, which a passing registry
+     * failure may survive.
      */
-    static final Set<String> CANNOT_START = Set.of("ErrImagePull", "ImagePullBackOff", "InvalidImageName",
-            "ErrImageNeverPull", "CreateContainerConfigError");
+    static final Set<String> CANNOT_START = Set.of("ImagePullBackOff", "InvalidImageName", "ErrImageNeverPull",
+            "CreateContainerConfigError");
     private static final int MAX_REASON = 500;
 
     private final KubernetesClient client;
@@ -103,8 +105,10 @@ public final class KubernetesJobEngine implements ContainerEngine {
                 .addNewContainer()
                 .withName("agent")
                 .withImage(spec.image())
-                .withEnv(spec.environment().entrySet().stream()
-                        .map(e -> new EnvVarBuilder().withName(e.getKey()).withValue(e.getValue()).build()).toList())
+                // Kubernetes expands $(NAME) in a value and makes $$ one $: escaped, the container sees the value as
+                // the Docker engine passes it
+                .withEnv(spec.environment().entrySet().stream().map(e -> new EnvVarBuilder().withName(e.getKey())
+                        .withValue(e.getValue().replace("$", "$$")).build()).toList())
                 .withNewResources()
                 .addToLimits("cpu", cpu).addToLimits("memory", memory)
                 .addToRequests("cpu", cpu).addToRequests("memory", memory)

@@ -71,10 +71,11 @@ class KubernetesJobEngineTest {
         assertEquals("false", job.getSpec().getTemplate().getMetadata().getLabels().get(KubernetesJobEngine.LABEL_NETWORK));
         RunSpec networked = new RunSpec(spec.executionId(), spec.orgId(), spec.agentId(), spec.image(),
                 new Limits("team", 0.5, 32, 30_000, 32, 65_536, true), spec.instance(),
-                Map.of("WARDEN_AGENT_CONFIG", "{\"mode\":\"triage\"}"));
-        // What the container is told (ExecutionService.environment) is its env, as the Docker engine's
+                Map.of("WARDEN_AGENT_CONFIG", "{\"mode\":\"$(HOME) $$\"}"));
+        // What the container is told (ExecutionService.environment) is its env, as the Docker engine's, with $ escaped:
+        // Kubernetes would expand $(HOME) and make $$ one $
         assertEquals(List.of(), container.getEnv());
-        assertEquals("{\"mode\":\"triage\"}", engine.job(networked).getSpec().getTemplate().getSpec().getContainers()
+        assertEquals("{\"mode\":\"$$(HOME) $$$$\"}", engine.job(networked).getSpec().getTemplate().getSpec().getContainers()
                 .getFirst().getEnv().getFirst().getValue());
         assertEquals("true", engine.job(networked).getSpec().getTemplate().getMetadata().getLabels()
                 .get(KubernetesJobEngine.LABEL_NETWORK));

@@ -68,19 +68,24 @@ public class AccessRepository {
                 .map(rows -> first(rows, row -> row.getUUID("id")));
     }
 
-    /** Whether {@code org} takes registrations without a credential; null when there is no such organization. */
-    public Uni<Boolean> openRegistration(SqlConnection conn, UUID org) {
-        return conn.preparedQuery("SELECT open_registration FROM organizations WHERE id = $1").execute(Tuple.of(org))
-                .map(rows -> first(rows, row -> row.getBoolean("open_registration")));
+    /**
+     * {@code org}'s registration settings: whether it takes registrations without a credential, and the capabilities
+     * it lets them be granted (null: every one the deployment knows). Closed and null without such an organization.
+     */
+    public Uni<RegistrationSettingsRow> registrationSettings(SqlConnection conn, UUID org) {
+        return conn.preparedQuery("SELECT open_registration, available_capabilities FROM organizations WHERE id = $1")
+                .execute(Tuple.of(org))
+                .map(rows -> {
+                    RegistrationSettingsRow found = first(rows, row -> {
+                        String[] own = row.getArrayOfStrings("available_capabilities");
+                        return new RegistrationSettingsRow(Boolean.TRUE.equals(row.getBoolean("open_registration")),
+                                own == null ? null : List.of(own));
+                    });
+                    return found != null ? found : new RegistrationSettingsRow(false, null);
+                });
     }
 
-    /** The capabilities {@code org} lets registrations be granted; null for every one the deployment knows. */
-    public Uni<List<String>> availableCapabilities(SqlConnection conn, UUID org) {
-        return conn.preparedQuery("SELECT available_capabilities FROM organizations WHERE id = $1").execute(Tuple.of(org))
-                .map(rows -> first(rows, row -> {
-                    String[] own = row.getArrayOfStrings("available_capabilities");
-                    return own == null ? null : List.of(own);
-                }));
+    public record RegistrationSettingsRow(boolean openRegistration, List<String> availableCapabilities) {
     }
 
     /** {@code capabilities} null: every one the deployment knows. */

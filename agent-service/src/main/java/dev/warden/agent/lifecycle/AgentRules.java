@@ -21,8 +21,6 @@ public final class AgentRules {
     static final int MAX_TEXT = 200;
     static final int MAX_DESCRIPTION = 4000;
     static final int MAX_URI = 1024;
-    /** A deployed version's config, as compact JSON: a run's container is given it in one environment variable. */
-    static final int MAX_CONFIG_BYTES = 64 * 1024;
     /** The longest repository name Docker and Podman take (the distribution spec's limit). */
     static final int MAX_REPOSITORY = 255;
     static final int MAX_LIST = 100;

@@ -40,7 +40,6 @@ import io.vertx.mutiny.sqlclient.SqlConnection;
 import jakarta.enterprise.context.ApplicationScoped;
 
 import java.net.URI;
-import java.nio.charset.StandardCharsets;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
@@ -161,8 +160,8 @@ public class AgentService {
             checks.noSecrets("config", req.config());
             // A run's container is given the config in one environment variable (runner-service), which Linux
             // bounds at 128 KiB: refused here, when it is deployed, rather than at every run of the version
-            checks.check(req.config() == null || req.config().toString().getBytes(StandardCharsets.UTF_8)
-                    .length <= AgentRules.MAX_CONFIG_BYTES, "config", "must be at most " + AgentRules.MAX_CONFIG_BYTES
+            checks.check(req.config() == null || AgentVersion.configBytes(req.config().toString()) <= AgentVersion.MAX_CONFIG_BYTES,
+                    "config", "must be at most " + AgentVersion.MAX_CONFIG_BYTES
                     + " bytes as compact JSON (a run's container is given it in one environment variable)");
         }
         checks.orThrow();

@@ -89,7 +89,8 @@ public class RegistrationService {
      * org's allow-list"): what its admin allowed, else every one the deployment knows; in the deployment's order.
      */
     public Uni<List<String>> availableCapabilities(UUID org) {
-        return db.asPlatform(conn -> access.availableCapabilities(conn, org)).map(this::available);
+        return db.asPlatform(conn -> access.registrationSettings(conn, org))
+                .map(found -> available(found.availableCapabilities()));
     }
 
     private List<String> available(List<String> own) {
@@ -162,9 +163,12 @@ public class RegistrationService {
     }
 
     public Uni<RegistrationSettings> settings(UUID org) {
-        return db.asPlatform(conn -> access.openRegistration(conn, org)
-                .chain(open -> access.availableCapabilities(conn, org).map(own ->
-                        new RegistrationSettings(Boolean.TRUE.equals(open), config.openRatePerMinute(), available(own)))));
+        return db.asPlatform(conn -> settings(conn, org));
+    }
+
+    private Uni<RegistrationSettings> settings(SqlConnection conn, UUID org) {
+        return access.registrationSettings(conn, org).map(found -> new RegistrationSettings(found.openRegistration(),
+                config.openRatePerMinute(), available(found.availableCapabilities())));
     }
 
     /**
@@ -183,8 +187,8 @@ public class RegistrationService {
                         .chain(() -> capabilities == null ? Uni.createFrom().voidItem()
                                 : access.setAvailableCapabilities(conn, org, own, now)
                                 .chain(() -> outbox.emit(conn, org, EventTypes.REGISTRATION_CAPABILITIES_CHANGED, org.toString(),
-                                        new RegistrationCapabilitiesChanged(org, own, actor, now)))))
-                .chain(() -> settings(org));
+                                        new RegistrationCapabilitiesChanged(org, own, actor, now))))
+                        .chain(() -> settings(conn, org)));
     }
 
     /** A page of the pending registrations that have not expired, oldest first. */

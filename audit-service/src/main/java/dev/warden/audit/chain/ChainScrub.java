@@ -133,7 +133,7 @@ public class ChainScrub implements LeaderJob {
             return;
         }
         if (head.sequence() == 0 || from > head.sequence()) {
-            return; // nothing yet, or nothing since the last round verified the chain to its head
+            return; // no entry yet, or the chain ends exactly where the last round stopped
         }
         long to = Math.min(head.sequence(), from + entries - 1);
         Verification verdict = verifier.verify(head.org(), from, to).await().atMost(MOST_A_CHAIN_TAKES);

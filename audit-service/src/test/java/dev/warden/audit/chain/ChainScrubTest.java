@@ -33,21 +33,12 @@ class ChainScrubTest {
     @Test
     void anEntryAlteredBehindTheServiceIsFoundUnaskedNamedInTheLogAndCountedForTheAlert() throws Exception {
         TestOrg org = AuditFixtures.organization();
-        int base = AuditFixtures.head(org);
-        AuditFixtures.publish(IntStream.range(0, 4)
-                .mapToObj(i -> AuditFixtures.deployed(org.id(), "agent-" + i, i + 1, "img:v" + (i + 1))).toList());
-        Awaitility.await().atMost(Duration.ofSeconds(60))
-                .until(() -> as(org, "auditor").get("/v1/audit").then().extract().<Integer>path("total") == base + 4);
+        int base = withEntries(org, 4);
 
         try (LogCapture log = LogCapture.start()) {
             double before = scrubVerdicts("invalid");
-            LocalPostgres pg = WardenInfra.postgres();
-            try (Connection c = DriverManager.getConnection(pg.jdbcUrl("warden_audit_test"), pg.superUser(), pg.superPassword());
-                 Statement s = c.createStatement()) {
-                s.execute("SET session_replication_role = replica");
-                s.execute("UPDATE audit_entries SET actor = 'mallory' WHERE org_id = '" + org.id() + "' AND sequence = "
-                        + (base + 2));
-            }
+            behindTheTriggers("UPDATE audit_entries SET actor = 'mallory' WHERE org_id = '" + org.id() + "' AND sequence = "
+                    + (base + 2));
 
             String named = "The audit chain of organization " + org.id() + " does not verify: entry " + (base + 2);
             Awaitility.await().atMost(Duration.ofSeconds(60)).pollInterval(Duration.ofMillis(200))
@@ -61,26 +52,39 @@ class ChainScrubTest {
     @Test
     void aChainCutBelowItsSignedCheckpointIsFoundUnasked() throws Exception {
         TestOrg org = AuditFixtures.organization();
-        int base = AuditFixtures.head(org);
-        AuditFixtures.publish(IntStream.range(0, 3)
-                .mapToObj(i -> AuditFixtures.deployed(org.id(), "agent-" + i, i + 1, "img:v" + (i + 1))).toList());
-        Awaitility.await().atMost(Duration.ofSeconds(60))
-                .until(() -> as(org, "auditor").get("/v1/audit").then().extract().<Integer>path("total") == base + 3);
+        int base = withEntries(org, 3);
         as(org, "auditor").post("/v1/audit/checkpoints").then().statusCode(201);
 
         try (LogCapture log = LogCapture.start()) {
-            LocalPostgres pg = WardenInfra.postgres();
-            try (Connection c = DriverManager.getConnection(pg.jdbcUrl("warden_audit_test"), pg.superUser(), pg.superPassword());
-                 Statement s = c.createStatement()) {
-                s.execute("SET session_replication_role = replica");
-                s.execute("DELETE FROM audit_entries WHERE org_id = '" + org.id() + "' AND sequence = " + (base + 3));
-                s.execute("UPDATE audit_chain_heads SET sequence = " + (base + 2) + ", hash = (SELECT hash FROM audit_entries"
-                        + " WHERE org_id = '" + org.id() + "' AND sequence = " + (base + 2) + ") WHERE org_id = '" + org.id() + "'");
-            }
+            behindTheTriggers("DELETE FROM audit_entries WHERE org_id = '" + org.id() + "' AND sequence = " + (base + 3),
+                    "UPDATE audit_chain_heads SET sequence = " + (base + 2) + ", hash = (SELECT hash FROM audit_entries"
+                            + " WHERE org_id = '" + org.id() + "' AND sequence = " + (base + 2) + ") WHERE org_id = '" + org.id() + "'");
             String named = "The audit chain of organization " + org.id() + " does not verify: it ends at entry " + (base + 2)
                     + ", below the signed checkpoint at entry " + (base + 3);
             Awaitility.await().atMost(Duration.ofSeconds(60)).pollInterval(Duration.ofMillis(200))
                     .until(() -> !log.mentioning(named).isEmpty());
+        }
+    }
+
+    /** {@code count} entries more in the organization's chain, once recorded; answers the head before them. */
+    private static int withEntries(TestOrg org, int count) {
+        int base = AuditFixtures.head(org);
+        AuditFixtures.publish(IntStream.range(0, count)
+                .mapToObj(i -> AuditFixtures.deployed(org.id(), "agent-" + i, i + 1, "img:v" + (i + 1))).toList());
+        Awaitility.await().atMost(Duration.ofSeconds(60))
+                .until(() -> as(org, "auditor").get("/v1/audit").then().extract().<Integer>path("total") == base + count);
+        return base;
+    }
+
+    /** What a superuser can do with the triggers switched off: exactly what the chain exists to expose. */
+    private static void behindTheTriggers(String... statements) throws Exception {
+        LocalPostgres pg = WardenInfra.postgres();
+        try (Connection c = DriverManager.getConnection(pg.jdbcUrl("warden_audit_test"), pg.superUser(), pg.superPassword());
+             Statement s = c.createStatement()) {
+            s.execute("SET session_replication_role = replica");
+            for (String statement : statements) {
+                s.execute(statement);
+            }
         }
     }
 

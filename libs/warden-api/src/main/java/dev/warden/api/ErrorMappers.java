@@ -180,6 +180,7 @@ public class ErrorMappers {
         String reason;
         String refusal = refusal(e);
         String limit = beyondLimit(e);
+        String range = outOfRange(e);
         if (refusal != null) {
             reason = refusal;
         } else if (limit != null) {
@@ -194,8 +195,8 @@ public class ErrorMappers {
             reason = StorableValues.TIME_FORMAT_REASON; // a string, but no time
         } else if (e instanceof MismatchedInputException m && m.getTargetType() != null) {
             reason = "must be " + describe(m.getTargetType());
-        } else if (outOfRange(e) != null) {
-            reason = outOfRange(e);
+        } else if (range != null) {
+            reason = range;
         } else {
             reason = "invalid value";
         }

@@ -7,6 +7,7 @@ import dev.warden.api.PageRequest.Cursor;
 import dev.warden.api.UnavailableException;
 import dev.warden.events.CanonicalJson;
 import dev.warden.events.EventTypes;
+import dev.warden.events.agent.AgentVersion;
 import dev.warden.events.execution.ExecutionEvents.ExecutionFinished;
 import dev.warden.events.execution.ExecutionEvents.ExecutionLimits;
 import dev.warden.events.execution.ExecutionEvents.ExecutionStarted;
@@ -61,11 +62,6 @@ public class ExecutionService {
     private static final Logger LOG = Logger.getLogger(ExecutionService.class);
     /** The environment variable a run's container finds its version's config in. */
     public static final String CONFIG_VARIABLE = "WARDEN_AGENT_CONFIG";
-    /**
-     * The most config a container is given: an environment variable is one string of the process' start, which Linux
-     * bounds at 128 KiB.
-     */
-    static final int MAX_CONFIG_BYTES = 64 * 1024;
 
     private final TenantDb db;
     private final AgentRepository agents;
@@ -159,8 +155,9 @@ public class ExecutionService {
                 throw ApiException.badRequest("The agent has never been deployed; deploy a version first "
                         + "(POST /v1/agents/" + agent.agentId() + "/deploy)", List.of());
             }
-            if (agent.config() != null && agent.config().getBytes(StandardCharsets.UTF_8).length > MAX_CONFIG_BYTES) {
-                throw ApiException.badRequest("Version " + agent.version() + "'s config is larger than the " + MAX_CONFIG_BYTES
+            if (AgentVersion.configBytes(agent.config()) > AgentVersion.MAX_CONFIG_BYTES) {
+                throw ApiException.badRequest("Version " + agent.version() + "'s config is larger than the "
+                        + AgentVersion.MAX_CONFIG_BYTES
                         + " bytes of JSON a container is given (" + CONFIG_VARIABLE + "); deploy a smaller one", List.of());
             }
             return agent;

@@ -7,6 +7,8 @@ import io.fabric8.kubernetes.api.model.PodSpec;
 import io.fabric8.kubernetes.api.model.SecurityContext;
 import io.fabric8.kubernetes.api.model.Volume;
 import io.fabric8.kubernetes.api.model.Container;
+import io.fabric8.kubernetes.api.model.ContainerState;
+import io.fabric8.kubernetes.api.model.ContainerStateBuilder;
 import io.fabric8.kubernetes.api.model.Pod;
 import io.fabric8.kubernetes.api.model.PodBuilder;
 import io.fabric8.kubernetes.api.model.batch.v1.Job;
@@ -174,23 +176,22 @@ class KubernetesJobEngineTest {
 
     /** The cluster's part: the Job's pod, its container waiting for {@code reason}. */
     private static void waiting(RunSpec spec, String reason, String message) {
-        String job = KubernetesJobEngine.name(spec.executionId());
-        Pod pod = new PodBuilder().withNewMetadata().withName(job + "-x1").withNamespace(NS)
-                .withLabels(Map.of("job-name", job)).endMetadata()
-                .withNewStatus().addNewContainerStatus().withName("agent")
-                .withNewState().withNewWaiting().withReason(reason).withMessage(message).endWaiting().endState()
-                .endContainerStatus().endStatus().build();
-        client.pods().inNamespace(NS).resource(pod).create();
+        pod(spec, new ContainerStateBuilder().withNewWaiting().withReason(reason).withMessage(message).endWaiting().build());
     }
 
     /** The cluster's part: the Job's pod, its container terminated with {@code exit} for {@code reason}. */
     private static String terminate(RunSpec spec, int exit, String reason) {
+        return pod(spec, new ContainerStateBuilder().withNewTerminated().withExitCode(exit).withReason(reason)
+                .endTerminated().build());
+    }
+
+    /** The Job's pod, its one container in {@code state}; answers its name. */
+    private static String pod(RunSpec spec, ContainerState state) {
         String job = KubernetesJobEngine.name(spec.executionId());
         Pod pod = new PodBuilder().withNewMetadata().withName(job + "-x1").withNamespace(NS)
                 .withLabels(Map.of("job-name", job)).endMetadata()
                 .withNewStatus().addNewContainerStatus().withName("agent").withImageID("docker.io/x@sha256:" + "a".repeat(64))
-                .withNewState().withNewTerminated().withExitCode(exit).withReason(reason).endTerminated().endState()
-                .endContainerStatus().endStatus().build();
+                .withState(state).endContainerStatus().endStatus().build();
         client.pods().inNamespace(NS).resource(pod).create();
         return pod.getMetadata().getName();
     }

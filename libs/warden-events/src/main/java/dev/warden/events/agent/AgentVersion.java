@@ -14,4 +14,16 @@ import java.util.UUID;
 public record AgentVersion(UUID id, UUID agentId, int version, String imageUri,
                            @Schema(implementation = Map.class, nullable = true) JsonNode config, String deployedBy,
                            @Schema(nullable = true) String notes, Instant createdAt) {
+
+    /**
+     * The most {@code config} a version may have, in bytes of compact JSON: a run's container is given it in one
+     * environment variable, which Linux bounds at 128 KiB (agent-service refuses more at the deploy; runner-service a
+     * run of an older such version).
+     */
+    public static final int MAX_CONFIG_BYTES = 64 * 1024;
+
+    /** The size {@link #MAX_CONFIG_BYTES} bounds. */
+    public static int configBytes(String compactJson) {
+        return compactJson == null ? 0 : compactJson.getBytes(java.nio.charset.StandardCharsets.UTF_8).length;
+    }
 }

@@ -73,7 +73,19 @@ public class AccessRepository {
      * it lets them be granted (null: every one the deployment knows). Closed and null without such an organization.
      */
     public Uni<RegistrationSettingsRow> registrationSettings(SqlConnection conn, UUID org) {
-        return conn.preparedQuery("SELECT open_registration, available_capabilities FROM organizations WHERE id = $1")
+        return registrationSettings(conn, org, "");
+    }
+
+    /**
+     * The same, with the organization's row share-locked until the transaction ends, for a transaction that grants
+     * within the allow-list: an admin's change waits for it, and it for a change under way (then reads the change).
+     */
+    public Uni<RegistrationSettingsRow> lockedRegistrationSettings(SqlConnection conn, UUID org) {
+        return registrationSettings(conn, org, " FOR SHARE");
+    }
+
+    private Uni<RegistrationSettingsRow> registrationSettings(SqlConnection conn, UUID org, String lock) {
+        return conn.preparedQuery("SELECT open_registration, available_capabilities FROM organizations WHERE id = $1" + lock)
                 .execute(Tuple.of(org))
                 .map(rows -> {
                     RegistrationSettingsRow found = first(rows, row -> {

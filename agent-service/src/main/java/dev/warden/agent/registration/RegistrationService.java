@@ -93,6 +93,11 @@ public class RegistrationService {
                 .map(found -> available(found.availableCapabilities()));
     }
 
+    /** The same, read in a transaction that grants: the allow-list cannot change under it until it ends. */
+    private Uni<List<String>> grantableCapabilities(SqlConnection conn, UUID org) {
+        return access.lockedRegistrationSettings(conn, org).map(found -> available(found.availableCapabilities()));
+    }
+
     private List<String> available(List<String> own) {
         return own == null ? config.availableCapabilities()
                 : config.availableCapabilities().stream().filter(own::contains).toList();
@@ -129,7 +134,7 @@ public class RegistrationService {
         r.requestedBy = actor;
         r.agentType = agentType;
         r.riskScore = config.riskScore(r.requestedCapabilities);
-        return availableCapabilities(org).chain(available -> db.inOrg(org, conn -> registrations.consumeChallenge(conn, req.challenge(), key.multibase())
+        return db.inOrg(org, conn -> registrations.consumeChallenge(conn, req.challenge(), key.multibase())
                 .chain(expiresAt -> {
                     if (expiresAt == null) {
                         throw unauthorized("The challenge is unknown, was issued for another key, or was used already");
@@ -148,18 +153,19 @@ public class RegistrationService {
                 })
                 .chain(() -> outbox.emit(conn, org, EventTypes.REGISTRATION_REQUESTED, r.id.toString(),
                         new RegistrationRequested(r.event())))
-                .chain(() -> rules.list(conn))
-                .chain(found -> {
-                    // A rule approves only what the organization allows: a request beyond its allow-list waits for a person
-                    RegistrationRule rule = available.containsAll(r.requestedCapabilities)
-                            ? found.stream().filter(candidate -> candidate.matches(r)).findFirst().orElse(null) : null;
+                .chain(() -> grantableCapabilities(conn, org))
+                .chain(available -> rules.list(conn).map(found ->
+                        // A rule approves only what the organization allows: a request beyond its allow-list waits for a person
+                        available.containsAll(r.requestedCapabilities)
+                                ? found.stream().filter(candidate -> candidate.matches(r)).findFirst().orElse(null) : null))
+                .chain(rule -> {
                     if (rule == null) {
                         return Uni.createFrom().item(new RegisterResponse(r.did(), REGISTERED, Registration.PENDING));
                     }
                     return approveWithin(conn, r, rule.actor(), rule.id, r.requestedCapabilities, null)
                             .replaceWith(new RegisterResponse(r.did(), "Agent registered and approved by rule " + rule.name + ".",
                                     Registration.APPROVED));
-                })));
+                }));
     }
 
     public Uni<RegistrationSettings> settings(UUID org) {
@@ -204,7 +210,7 @@ public class RegistrationService {
 
     /** Grants a subset of the request: the agent exists from now on, inactive, with its DID and granted capabilities. */
     public Uni<ApproveResponse> approve(UUID org, String actor, UUID id, List<String> granted, UUID realm) {
-        return availableCapabilities(org).chain(available -> decide(org, id, (conn, r) -> {
+        return decide(org, id, (conn, r) -> grantableCapabilities(conn, org).chain(available -> {
             List<String> grant = granted == null ? r.requestedCapabilities.stream().filter(available::contains).toList()
                     : granted;
             for (String capability : grant) {

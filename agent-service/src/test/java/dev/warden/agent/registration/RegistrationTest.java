@@ -8,12 +8,17 @@ import dev.warden.agent.support.Tenants.Tenant;
 import dev.warden.events.EventTypes;
 import dev.warden.events.Topics;
 import dev.warden.tenancy.db.TenantDb;
+import dev.warden.testing.LocalPostgres;
+import dev.warden.testing.WardenInfra;
 import io.quarkus.test.junit.QuarkusTest;
+import io.restassured.response.Response;
 import io.restassured.response.ValidatableResponse;
 import jakarta.inject.Inject;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 
+import java.sql.Connection;
+import java.sql.DriverManager;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.Base64;
@@ -21,6 +26,8 @@ import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.TimeUnit;
 
 import static org.hamcrest.Matchers.contains;
 import static org.hamcrest.Matchers.empty;
@@ -30,6 +37,7 @@ import static org.hamcrest.Matchers.not;
 import static org.hamcrest.Matchers.notNullValue;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
+import static org.junit.jupiter.api.Assertions.fail;
 
 /** Seed 004's registration: proof of key possession, approval of a subset, rejection with a reason, decided once. */
 @QuarkusTest
@@ -202,6 +210,49 @@ class RegistrationTest {
         tenant.admin().body(Map.of("availableCapabilities", SEED_CAPABILITIES)).put("/v1/registrations/settings").then()
                 .statusCode(200).body("availableCapabilities", equalTo(SEED_CAPABILITIES));
         tenant.admin().get("/v1/registrations/settings").then().body("availableCapabilities", equalTo(SEED_CAPABILITIES));
+    }
+
+    @Test
+    void anApprovalRacingANarrowingOfTheAllowListGrantsNothingItRemoved() throws Exception {
+        String id = AgentKeys.generate().register(tenant, "racing", List.of("api_call", "mail_send"));
+        LocalPostgres pg = WardenInfra.postgres();
+        try (Connection narrowing = DriverManager.getConnection(pg.jdbcUrl("warden_agent_test"), pg.superUser(),
+                pg.superPassword()); Connection watch = DriverManager.getConnection(pg.jdbcUrl("warden_agent_test"),
+                pg.superUser(), pg.superPassword())) {
+            // The admin's narrowing, written and not yet committed when the approval reads the allow-list
+            narrowing.setAutoCommit(false);
+            try (var narrow = narrowing.prepareStatement(
+                    "UPDATE organizations SET available_capabilities = '{api_call}' WHERE id = ?")) {
+                narrow.setObject(1, tenant.orgId());
+                assertEquals(1, narrow.executeUpdate());
+            }
+            CompletableFuture<Response> approval = CompletableFuture.supplyAsync(() -> tenant.admin()
+                    .body(Map.of("capabilities", List.of("api_call", "mail_send")))
+                    .post("/v1/registrations/" + id + "/approve"));
+            // The approval waits for the narrowing's lock (the marker), rather than answering from the list before it
+            Instant deadline = Instant.now().plusSeconds(30);
+            while (!waitingForALock(watch)) {
+                if (approval.isDone()) {
+                    fail("The approval answered " + approval.get().statusCode() + " while the narrowing was under way: "
+                            + approval.get().body().asString());
+                }
+                assertTrue(Instant.now().isBefore(deadline), "the approval never waited for the allow-list's change");
+                Thread.sleep(20);
+            }
+            narrowing.commit();
+            refused(approval.get(30, TimeUnit.SECONDS).then(), 400, "capabilities");
+        }
+        tenant.admin().body(Map.of("capabilities", List.of("api_call"))).post("/v1/registrations/" + id + "/approve")
+                .then().statusCode(200);
+    }
+
+    private static boolean waitingForALock(Connection watch) throws Exception {
+        try (var query = watch.prepareStatement("SELECT count(*) FROM pg_stat_activity WHERE datname = 'warden_agent_test' "
+                + "AND wait_event_type = 'Lock' AND query LIKE '%FROM organizations%'");
+             var rows = query.executeQuery()) {
+            rows.next();
+            return rows.getInt(1) > 0;
+        }
     }
 
     @Test

@@ -144,6 +144,22 @@ public class AuditRepository {
                 .map(rows -> first(rows, AuditRepository::checkpoint));
     }
 
+    /** The entry of the organization's chain the scrub verifies next: 1 before its first round. */
+    public Uni<Long> scrubCursor(SqlConnection conn) {
+        return conn.preparedQuery("SELECT next_sequence FROM audit_scrub_cursors").execute()
+                .map(rows -> {
+                    Long next = first(rows, row -> row.getLong(0));
+                    return next == null ? 1L : next;
+                });
+    }
+
+    public Uni<Void> keepScrubCursor(SqlConnection conn, UUID org, long next) {
+        return conn.preparedQuery("""
+                        INSERT INTO audit_scrub_cursors (org_id, next_sequence, updated_at) VALUES ($1, $2, now())
+                        ON CONFLICT (org_id) DO UPDATE SET next_sequence = EXCLUDED.next_sequence, updated_at = now()""")
+                .execute(Tuple.of(org, next)).replaceWithVoid();
+    }
+
     /** Keeps a public key that signs checkpoints; a key already kept stays as it is. Needs the platform scope. */
     public Uni<Void> keepSigningKey(SqlConnection conn, String keyId, String algorithm, String publicKeyBase64) {
         return conn.preparedQuery("""

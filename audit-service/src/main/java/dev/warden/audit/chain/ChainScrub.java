@@ -13,10 +13,8 @@ import org.jboss.logging.Logger;
 import java.sql.Connection;
 import java.time.Duration;
 import java.util.List;
-import java.util.Map;
 import java.util.Optional;
 import java.util.UUID;
-import java.util.concurrent.ConcurrentHashMap;
 
 /**
  * Goes over every organization's chain by itself, so that an altered entry raises the alert without anyone asking for a
@@ -26,8 +24,9 @@ import java.util.concurrent.ConcurrentHashMap;
  * until the chain verifies again, each time an invalid verdict ({@link ChainVerdicts}, {@code source="scrub"}) and an
  * error in the log naming the organization and the entry; so is a chain that ends below its newest signed checkpoint,
  * or below what the scrub already verified of it. One chain that cannot be read does not keep the others unscrubbed;
- * the round then counts as failed. A leader job: one replica scrubs at a time, and a replica that takes over starts
- * every chain from its first entry.
+ * the round then counts as failed. A leader job: one replica scrubs at a time; where each chain's pass stands is kept
+ * in the database ({@code audit_scrub_cursors}), so a restart or a replica taking over goes on from there, and a chain
+ * too long for one round is verified whole however often the service restarts.
  */
 @ApplicationScoped
 public class ChainScrub implements LeaderJob {
@@ -56,8 +55,6 @@ public class ChainScrub implements LeaderJob {
     private final ChainVerifier verifier;
     private final ChainVerdicts verdicts;
     private final Config config;
-    /** Per organization, the first entry the next round verifies. */
-    private final Map<UUID, Long> next = new ConcurrentHashMap<>();
 
     public ChainScrub(TenantDb db, AuditRepository repository, ChainVerifier verifier, ChainVerdicts verdicts, Config config) {
         this.db = db;
@@ -88,11 +85,6 @@ public class ChainScrub implements LeaderJob {
     }
 
     @Override
-    public void lead(Connection conn) {
-        next.clear(); // what another replica verified meanwhile is not known here
-    }
-
-    @Override
     public boolean runOnce(Connection conn) {
         List<OrgHead> heads;
         try {
@@ -118,35 +110,43 @@ public class ChainScrub implements LeaderJob {
     }
 
     private void scrub(OrgHead head, long entries) {
-        Checkpoint newest = db.inOrg(head.org(), conn -> repository.latestCheckpoint(conn, null))
+        UUID org = head.org();
+        record Place(Checkpoint newest, long from) {
+        }
+        Place place = db.inOrg(org, conn -> repository.latestCheckpoint(conn, null)
+                        .chain(newest -> repository.scrubCursor(conn).map(from -> new Place(newest, from))))
                 .await().atMost(MOST_A_CHAIN_TAKES);
+        Checkpoint newest = place.newest();
         if (newest != null && newest.sequence() > head.sequence()) {
             // A signed checkpoint vouches for entries past the head: the chain was cut, and its head rewritten
-            report(head.org(), "it ends at entry " + head.sequence() + ", below the signed checkpoint at entry "
+            report(org, "it ends at entry " + head.sequence() + ", below the signed checkpoint at entry "
                     + newest.sequence());
             return;
         }
-        long from = next.getOrDefault(head.org(), 1L);
+        long from = place.from();
         if (from > head.sequence() + 1) {
-            report(head.org(), "it ends at entry " + head.sequence() + ", and entry " + (from - 1) + " had been verified");
-            next.put(head.org(), 1L);
+            report(org, "it ends at entry " + head.sequence() + ", and entry " + (from - 1) + " had been verified");
+            keep(org, 1L);
             return;
         }
         if (head.sequence() == 0 || from > head.sequence()) {
             return; // no entry yet, or the chain ends exactly where the last round stopped
         }
         long to = Math.min(head.sequence(), from + entries - 1);
-        Verification verdict = verifier.verify(head.org(), from, to).await().atMost(MOST_A_CHAIN_TAKES);
+        Verification verdict = verifier.verify(org, from, to).await().atMost(MOST_A_CHAIN_TAKES);
         if (verdict.valid()) {
             verdicts.verdict(ChainVerdicts.SCRUB, true);
             // At the head, the next pass starts from the first entry, even while the chain grows: every entry is
             // verified again pass after pass, not only the new ones
-            next.put(head.org(), to == head.sequence() ? 1L : to + 1);
+            keep(org, to == head.sequence() ? 1L : to + 1);
         } else {
-            next.put(head.org(), from);
-            report(head.org(), verdict.reason() + " (entries " + from + " to " + to + " scrubbed; GET /v1/audit/verify?from="
+            report(org, verdict.reason() + " (entries " + from + " to " + to + " scrubbed; GET /v1/audit/verify?from="
                     + from + " names it too)");
         }
+    }
+
+    private void keep(UUID org, long next) {
+        db.inOrg(org, conn -> repository.keepScrubCursor(conn, org, next)).await().atMost(MOST_A_CHAIN_TAKES);
     }
 
     /** An invalid verdict: counted for the alert, and an error naming the organization (formatted, so it is searchable). */

@@ -5,6 +5,7 @@ import io.fabric8.kubernetes.api.model.ContainerStatus;
 import io.fabric8.kubernetes.api.model.DeletionPropagation;
 import io.fabric8.kubernetes.api.model.EnvVarBuilder;
 import io.fabric8.kubernetes.api.model.Pod;
+import io.fabric8.kubernetes.api.model.PodCondition;
 import io.fabric8.kubernetes.api.model.Quantity;
 import io.fabric8.kubernetes.api.model.batch.v1.Job;
 import io.fabric8.kubernetes.api.model.batch.v1.JobBuilder;
@@ -141,6 +142,7 @@ public final class KubernetesJobEngine implements ContainerEngine {
             long deadline = begin + TimeUnit.MILLISECONDS.toNanos(spec.limits().timeoutMs());
             boolean timedOut = false;
             Job job;
+            Pod seen = null; // the pod as last looked at, in case the Job's end takes it away
             for (int polls = 1; ; polls++) {
                 job = client.batch().v1().jobs().inNamespace(namespace).withName(name).get();
                 if (job == null) {
@@ -150,7 +152,12 @@ public final class KubernetesJobEngine implements ContainerEngine {
                 if (finished(job)) {
                     break;
                 }
-                String stuck = polls % STUCK_EVERY == 0 ? stuck(pod(name)) : null;
+                String stuck = null;
+                if (polls % STUCK_EVERY == 0) {
+                    Pod now = pod(name);
+                    seen = now != null ? now : seen;
+                    stuck = stuck(now);
+                }
                 if (stuck != null) {
                     output.finish();
                     return RunResult.error(stuck, millisSince(begin), null);
@@ -184,8 +191,9 @@ public final class KubernetesJobEngine implements ContainerEngine {
             boolean oom = terminated != null && "OOMKilled".equals(terminated.getReason());
             Outcome status = deadlineExceeded ? Outcome.TIMEOUT
                     : exit == null ? Outcome.ERROR : Outcome.of(exit, false, oom);
-            return new RunResult(status, exit, duration, output.stdout(), output.stderr(), output.truncated(), digest,
-                    status == Outcome.ERROR ? "the Job ended without a terminated container" : null);
+            String why = status == Outcome.ERROR ? "the Job ended without a terminated container"
+                    : status == Outcome.TIMEOUT && terminated == null ? notStarted(pod != null ? pod : seen) : null;
+            return new RunResult(status, exit, duration, output.stdout(), output.stderr(), output.truncated(), digest, why);
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
             output.finish();
@@ -257,6 +265,32 @@ public final class KubernetesJobEngine implements ContainerEngine {
             }
         }
         return null;
+    }
+
+    /**
+     * Why a run that reached its deadline never started, when its pod says so: not scheduled (no node had room for the
+     * tier's requests, a quota, a taint) or its container still waiting; null for a container that ran.
+     */
+    static String notStarted(Pod pod) {
+        if (pod == null || pod.getStatus() == null) {
+            return null;
+        }
+        String why = null;
+        for (PodCondition c : pod.getStatus().getConditions() == null ? List.<PodCondition>of() : pod.getStatus().getConditions()) {
+            if ("PodScheduled".equals(c.getType()) && "False".equals(c.getStatus())) {
+                why = "the pod was never scheduled before the deadline (" + c.getReason() + ")"
+                        + (c.getMessage() == null ? "" : ": " + c.getMessage());
+            }
+        }
+        for (ContainerStatus s : why != null || pod.getStatus().getContainerStatuses() == null ? List.<ContainerStatus>of()
+                : pod.getStatus().getContainerStatuses()) {
+            var waiting = s.getState() == null ? null : s.getState().getWaiting();
+            if (waiting != null) {
+                why = "the container had not started by the deadline (" + waiting.getReason() + ")"
+                        + (waiting.getMessage() == null ? "" : ": " + waiting.getMessage());
+            }
+        }
+        return why == null || why.length() <= MAX_REASON ? why : why.substring(0, MAX_REASON);
     }
 
     private static ContainerStateTerminated terminated(Pod pod) {

@@ -29,7 +29,8 @@ public record Execution(
         String image,
         @Schema(nullable = true, description = "The image id the engine resolved (sha256:...)") String imageDigest,
         Limits limits,
-        @Schema(nullable = true, description = "What went wrong, for status error") String error,
+        @Schema(nullable = true, description = "What went wrong, for status error; for a timeout whose container "
+                + "never started, why (on Kubernetes: a pod no node took)") String error,
         String requestedBy,
         Instant startedAt,
         @Schema(nullable = true) Instant finishedAt) {

@@ -146,6 +146,35 @@ class KubernetesJobEngineTest {
         assertNull(client.batch().v1().jobs().inNamespace(NS).withName(job.getMetadata().getName()).get(), "deleted");
     }
 
+    /** A pod no node can take ends at the tier's deadline as a timeout that says so, not as a bare one. */
+    @Test
+    void aPodNeverScheduledIsATimeoutThatSaysWhy() throws Exception {
+        KubernetesJobEngine engine = new KubernetesJobEngine(client, NS);
+        RunSpec spec = spec();
+        CompletableFuture<RunResult> run = CompletableFuture.supplyAsync(() -> engine.run(spec, new OutputCollector(1024)));
+        Job job = awaitJob(spec);
+        String name = KubernetesJobEngine.name(spec.executionId());
+        client.pods().inNamespace(NS).resource(new PodBuilder().withNewMetadata().withName(name + "-x1").withNamespace(NS)
+                .withLabels(Map.of("job-name", name)).endMetadata()
+                .withNewStatus().withPhase("Pending").addNewCondition().withType("PodScheduled").withStatus("False")
+                .withReason("Unschedulable").withMessage("0/3 nodes are available: 3 Insufficient memory.").endCondition()
+                .endStatus().build()).create();
+        complete(job, false, "DeadlineExceeded");
+
+        RunResult result = run.get(30, TimeUnit.SECONDS);
+        assertEquals(Outcome.TIMEOUT, result.status());
+        assertEquals("the pod was never scheduled before the deadline (Unschedulable): 0/3 nodes are available: 3 "
+                + "Insufficient memory.", result.error());
+
+        RunSpec ran = spec();
+        CompletableFuture<RunResult> killed = CompletableFuture.supplyAsync(() -> engine.run(ran, new OutputCollector(1024)));
+        Job running = awaitJob(ran);
+        pod(ran, new ContainerStateBuilder().withNewRunning().endRunning().build());
+        complete(running, false, "DeadlineExceeded");
+        assertEquals(Outcome.TIMEOUT, killed.get(30, TimeUnit.SECONDS).status());
+        assertNull(killed.get().error(), "a container that ran is a plain timeout");
+    }
+
     @Test
     void orphanedJobsOfThisInstanceAreDeletedAndNamed() {
         KubernetesJobEngine engine = new KubernetesJobEngine(client, NS);

@@ -14,6 +14,7 @@ import dev.warden.testing.WardenInfra;
 import io.quarkus.test.junit.QuarkusTest;
 import io.quarkus.test.junit.TestProfile;
 import io.restassured.RestAssured;
+import org.awaitility.Awaitility;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
@@ -75,6 +76,37 @@ class FaultsTest {
 
         HealthProbe.awaitReady(RestAssured.port, PROMPTLY, RECOVERY);
         as(org, "viewer").get("/v1/agents/" + agent + "/executions").then().statusCode(200).body("total", equalTo(0));
+        log.assertNoNoise();
+    }
+
+    /**
+     * The database lost while a container runs: its outcome is recorded once the database is back (it was logged and
+     * dropped, the execution left {@code running} for good and a retry with its key a 409 for ever).
+     */
+    @Test
+    void anOutcomeThatCannotBeRecordedForAnOutageIsRecordedWhenTheDatabaseIsBack() {
+        String ticker = RunnerFixtures.agent(org, TestImages.TICKER);
+        String execution = as(org, "operator").post("/v1/agents/" + ticker + "/run?async=true").then().statusCode(202)
+                .extract().path("execution_id");
+        WardenInfra.postgresProxy().cut();
+        Awaitility.await().atMost(RECOVERY).pollInterval(Duration.ofMillis(100))
+                .until(() -> !log.mentioning("Recording execution " + execution + " failed; trying again").isEmpty());
+
+        WardenInfra.postgresProxy().restore();
+
+        Awaitility.await().atMost(RECOVERY).pollInterval(Duration.ofMillis(200)).until(() -> {
+            var answer = as(org, "viewer").get("/v1/executions/" + execution).then().extract();
+            return answer.statusCode() == 200 && !"running".equals(answer.path("status"));
+        });
+        as(org, "viewer").get("/v1/executions/" + execution).then().statusCode(200)
+                .body("status", equalTo("success")).body("exit_code", equalTo(0))
+                .body("stdout", equalTo(List.of("tick-1", "tick-2", "tick-3")));
+        try (EventTap tap = new EventTap(WardenInfra.kafkaBootstrapServers(), Topics.EXECUTIONS)) {
+            List<JsonNode> events = tap.eventsAbout(ticker, 2, Duration.ofSeconds(60));
+            assertEquals(List.of(EventTypes.EXECUTION_STARTED, EventTypes.EXECUTION_FINISHED),
+                    events.stream().map(e -> e.path("type").asText()).toList());
+            assertEquals("success", events.get(1).at("/data/status").asText());
+        }
         log.assertNoNoise();
     }
 

@@ -12,6 +12,7 @@ import dev.warden.events.execution.ExecutionEvents.ExecutionFinished;
 import dev.warden.events.execution.ExecutionEvents.ExecutionLimits;
 import dev.warden.events.execution.ExecutionEvents.ExecutionStarted;
 import dev.warden.events.Topics;
+import dev.warden.outbox.FailureKind;
 import dev.warden.outbox.Outbox;
 import dev.warden.outbox.ReplayOffsets;
 import dev.warden.runner.agent.AgentProjection;
@@ -62,6 +63,8 @@ public class ExecutionService {
     private static final Logger LOG = Logger.getLogger(ExecutionService.class);
     /** The environment variable a run's container finds its version's config in. */
     public static final String CONFIG_VARIABLE = "WARDEN_AGENT_CONFIG";
+    private static final Duration RECORD_FIRST_RETRY = Duration.ofMillis(500);
+    private static final Duration RECORD_MOST_BETWEEN_RETRIES = Duration.ofSeconds(10);
 
     private final TenantDb db;
     private final AgentRepository agents;
@@ -231,7 +234,7 @@ public class ExecutionService {
                                 output.finish();
                                 return RunResult.error("the runner failed: " + e.getMessage(), 0, null);
                             })
-                            .chain(result -> record(org, started, result))
+                            .chain(result -> recordDurably(org, started, result))
                             .invoke(done -> output.end(done.status().toString()))
                             .eventually(() -> {
                                 output.end(Outcome.ERROR.toString());
@@ -249,6 +252,22 @@ public class ExecutionService {
                     // A copy: the caller going away cancels the copy, not the run
                     return async ? Uni.createFrom().item(started) : Uni.createFrom().completionStage(done.copy());
                 });
+    }
+
+    /**
+     * Records the outcome, trying again while the database cannot be reached (its outage, a restart, a failover): the
+     * container ran, and what it did is kept in memory until it is recorded, however long that takes, rather than
+     * left {@code running} for good. The run's slot stays taken meanwhile. A synchronous caller waits for the record
+     * (the gateway answers it 503 after its own timeout; the execution, or a retry with the Idempotency-Key, has the
+     * outcome once recorded). Recording twice is harmless: only a running execution is finished, with its event.
+     */
+    private Uni<Execution> recordDurably(UUID org, Execution started, RunResult result) {
+        return record(org, started, result)
+                .onFailure(e -> FailureKind.of(e) == FailureKind.TRANSIENT).invoke(e -> LOG.warnf(
+                        "Recording execution %s failed; trying again until the database answers: %s",
+                        started.executionId(), e.getMessage()))
+                .onFailure(e -> FailureKind.of(e) == FailureKind.TRANSIENT).retry()
+                .withBackOff(RECORD_FIRST_RETRY, RECORD_MOST_BETWEEN_RETRIES).indefinitely();
     }
 
     private Uni<Execution> record(UUID org, Execution started, RunResult result) {
@@ -282,7 +301,8 @@ public class ExecutionService {
             Execution e = found.get();
             long duration = Math.max(0, ChronoUnit.MILLIS.between(e.startedAt(), now()));
             Execution done = e.finished(Outcome.ERROR, null, duration, List.of(), List.of(), false, null,
-                    "runner-service stopped during the run; found unfinished when it restarted (its container, if any, removed)", now());
+                    "runner-service stopped before the run's outcome was recorded; found unfinished when it restarted "
+                            + "(its container, if any, removed)", now());
             String empty = digest(List.of());
             return executions.finish(conn, done, empty, empty).chain(updated -> updated
                     ? emitFinished(conn, org, done, empty, empty).replaceWith(true) : Uni.createFrom().item(false));

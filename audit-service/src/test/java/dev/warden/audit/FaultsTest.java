@@ -4,6 +4,7 @@ import dev.warden.audit.support.AuditFixtures;
 import dev.warden.audit.support.AuditOutageProfile;
 import dev.warden.testing.CuttableProxy;
 import dev.warden.testing.HealthProbe;
+import dev.warden.testing.LocalPostgres;
 import dev.warden.testing.LogCapture;
 import dev.warden.testing.RequestLoad;
 import dev.warden.testing.TestOrganizations.TestOrg;
@@ -18,6 +19,9 @@ import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 
+import java.sql.Connection;
+import java.sql.DriverManager;
+import java.sql.Statement;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
@@ -137,6 +141,46 @@ class FaultsTest {
         HealthProbe.awaitReady(RestAssured.port, PROMPTLY, RECOVERY);
         Awaitility.await().atMost(RECOVERY).pollInterval(Duration.ofMillis(200)).until(() ->
                 as(org, "auditor").get("/v1/audit?agent_id=" + agent).then().extract().<Integer>path("total") == 2);
+        log.assertNoNoise();
+    }
+
+    /**
+     * A compliance package whose build meets a database blip is built once the database answers again: it was marked
+     * failed, and when that mark failed too it stayed {@code building} for good. The build is held at its drift read
+     * (a superuser's lock, the marker) so that the cut meets it mid-build.
+     */
+    @Test
+    void aCompliancePackageWhoseBuildMeetsADatabaseBlipIsBuiltWhenTheDatabaseIsBack() throws Exception {
+        LocalPostgres pg = WardenInfra.outagePostgres();
+        String id;
+        try (Connection holder = DriverManager.getConnection(pg.jdbcUrl("warden_audit_test"), pg.superUser(),
+                pg.superPassword()); Statement hold = holder.createStatement()) {
+            holder.setAutoCommit(false);
+            hold.execute("LOCK TABLE drift_events IN ACCESS EXCLUSIVE MODE");
+            id = as(org, "admin").contentType(ContentType.JSON).body(Map.of("agent_id", agent,
+                            "from", Instant.now().minusSeconds(3600).toString(), "to", Instant.now().plusSeconds(60).toString()))
+                    .post("/v1/compliance").then().statusCode(202).extract().path("id");
+            Awaitility.await().atMost(RECOVERY).pollInterval(Duration.ofMillis(50)).until(() -> {
+                try (var waiting = hold.executeQuery("SELECT count(*) FROM pg_stat_activity WHERE wait_event_type = 'Lock'"
+                        + " AND query LIKE '%FROM drift_events%'")) {
+                    waiting.next();
+                    return waiting.getInt(1) > 0;
+                }
+            });
+            WardenInfra.postgresProxy().cut();
+            holder.rollback();
+        }
+        Awaitility.await().atMost(RECOVERY).pollInterval(Duration.ofMillis(100))
+                .until(() -> !log.mentioning("Compliance package " + id + ": the database did not answer").isEmpty());
+        WardenInfra.postgresProxy().restore();
+
+        Awaitility.await().atMost(RECOVERY).pollInterval(Duration.ofMillis(200)).until(() -> {
+            var answer = as(org, "auditor").get("/v1/compliance/" + id).then().extract();
+            return answer.statusCode() == 200 && !"building".equals(answer.path("status"));
+        });
+        as(org, "auditor").get("/v1/compliance/" + id).then().statusCode(200).body("status", equalTo("ready"))
+                .body("progress", equalTo(100));
+        assertEquals(List.of(), log.mentioning("Compliance package " + id + " failed"));
         log.assertNoNoise();
     }
 

@@ -16,8 +16,11 @@ import static dev.warden.tenancy.db.Rows.instant;
 @ApplicationScoped
 public class VerificationRepository {
 
-    /** A running verification that has not moved for this long was interrupted. */
-    static final String STALE = "2 minutes";
+    /**
+     * A running verification, or a building compliance package, that has not moved for this long was interrupted: its
+     * service stopped, or the database stayed away for longer than the work waits for it.
+     */
+    public static final String STALE = "2 minutes";
 
     public Uni<Void> insert(SqlConnection conn, UUID id, UUID org, long head, String actor) {
         return conn.preparedQuery("""

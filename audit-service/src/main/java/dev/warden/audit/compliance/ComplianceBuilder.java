@@ -16,6 +16,8 @@ import dev.warden.events.audit.AuditChain;
 import dev.warden.events.audit.AuditEvents.AuditEntry;
 import dev.warden.events.audit.AuditEvents.Checkpoint;
 import dev.warden.events.audit.AuditEvents.CompliancePackageCreated;
+import dev.warden.audit.chain.VerificationRepository;
+import dev.warden.outbox.FailureKind;
 import dev.warden.outbox.Outbox;
 import dev.warden.tenancy.db.TenantDb;
 import io.smallrye.mutiny.Uni;
@@ -24,6 +26,7 @@ import jakarta.enterprise.context.ApplicationScoped;
 import org.jboss.logging.Logger;
 
 import java.nio.charset.StandardCharsets;
+import java.time.Duration;
 import java.time.Instant;
 import java.util.LinkedHashMap;
 import java.util.List;
@@ -41,6 +44,8 @@ public class ComplianceBuilder {
 
     static final int MAX_SEGMENT = 200_000;
     private static final Logger LOG = Logger.getLogger(ComplianceBuilder.class);
+    /** How long a package's build, or its failure's record, waits for a database that cannot be reached. */
+    static final Duration OUTAGE_WAIT = Duration.ofSeconds(90);
     private static final List<String> HISTORY = List.of("agent.deployed", "agent.rolled-back", "agent.connector-bound",
             "agent.connector-unbound", "policy.bound", "policy.unbound");
 
@@ -68,7 +73,7 @@ public class ComplianceBuilder {
         UUID id = UUID.randomUUID();
         return db.inOrg(org, conn -> agents.require(conn, agentId)
                         .chain(() -> repository.insert(conn, id, org, agentId, from, to, actor)))
-                .invoke(() -> build(org, id, agentId, from, to).subscribe().with(
+                .invoke(() -> untilTheDatabaseAnswers(id, Uni.createFrom().deferred(() -> build(org, id, agentId, from, to))).subscribe().with(
                         done -> LOG.infof("Compliance package %s is ready", id),
                         failure -> fail(org, id, failure)))
                 .replaceWith(id);
@@ -184,8 +189,9 @@ public class ComplianceBuilder {
                 pkg.get("audit_entries").size(), pkg.get("drift_events").size(), checkpoint.sequence(),
                 CanonicalJson.sha256Hex(content), key.keyId());
         return repository.ready(conn, id, pkg, signature, key.keyId())
-                .chain(() -> outbox.emit(conn, org, EventTypes.AUDIT_COMPLIANCE_PACKAGE_CREATED, agentId, org.toString(), created))
-                .replaceWithVoid();
+                .chain(made -> made ? outbox.emit(conn, org, EventTypes.AUDIT_COMPLIANCE_PACKAGE_CREATED, agentId,
+                        org.toString(), created).replaceWithVoid()
+                        : Uni.createFrom().failure(new IllegalStateException("it was interrupted meanwhile")));
     }
 
     private Uni<Void> progress(UUID org, UUID id, int percent) {
@@ -194,8 +200,20 @@ public class ComplianceBuilder {
 
     private void fail(UUID org, UUID id, Throwable failure) {
         LOG.warnf("Compliance package %s failed: %s", id, failure.getMessage());
-        db.inOrg(org, conn -> repository.failed(conn, id, String.valueOf(failure.getMessage())))
+        untilTheDatabaseAnswers(id, db.inOrg(org, conn -> repository.failed(conn, id, String.valueOf(failure.getMessage()))))
                 .subscribe().with(r -> { }, e -> LOG.warnf("Could not mark compliance package %s failed: %s", id, e.getMessage()));
+    }
+
+    /**
+     * {@code work} again while the database cannot be reached (a blip, a restart, a failover), for at most
+     * {@link #OUTAGE_WAIT}: the package is built once it is back. Beyond that the package shows as interrupted
+     * ({@link VerificationRepository#STALE} after its last move), as it does when the service stops while building it.
+     */
+    private static <T> Uni<T> untilTheDatabaseAnswers(UUID id, Uni<T> work) {
+        return work.onFailure(e -> FailureKind.of(e) == FailureKind.TRANSIENT).invoke(e -> LOG.warnf(
+                        "Compliance package %s: the database did not answer; trying again: %s", id, e.getMessage()))
+                .onFailure(e -> FailureKind.of(e) == FailureKind.TRANSIENT).retry()
+                .withBackOff(Duration.ofMillis(500), Duration.ofSeconds(10)).expireIn(OUTAGE_WAIT.toMillis());
     }
 
     private static long maxSequence(ObjectNode pkg) {

@@ -3,6 +3,7 @@ package dev.warden.audit.compliance;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.node.JsonNodeFactory;
 import com.fasterxml.jackson.databind.node.ObjectNode;
+import dev.warden.audit.chain.VerificationRepository;
 import io.smallrye.mutiny.Uni;
 import io.vertx.mutiny.sqlclient.Row;
 import io.vertx.mutiny.sqlclient.SqlConnection;
@@ -26,6 +27,12 @@ import static dev.warden.tenancy.db.Rows.utc;
 public class ComplianceRepository {
 
     /** The agent as last seen on its topic, and its declared intent; both null for an agent never seen. */
+    /** A building package that has not moved for {@link VerificationRepository#STALE}. */
+    private static final String INTERRUPTED = "status = 'building' AND updated_at < now() - interval '"
+            + VerificationRepository.STALE + "'";
+    private static final String INTERRUPTED_OR_DONE = "status <> 'building' OR updated_at < now() - interval '"
+            + VerificationRepository.STALE + "'";
+
     public record AgentState(JsonNode snapshot, JsonNode declaredIntent) {
     }
 
@@ -37,32 +44,43 @@ public class ComplianceRepository {
     public Uni<Void> insert(SqlConnection conn, UUID id, UUID org, String agentId, Instant from, Instant to, String actor) {
         return conn.preparedQuery("""
                         INSERT INTO compliance_packages (id, org_id, agent_id, range_from, range_to, status, progress,
-                            requested_by, requested_at) VALUES ($1, $2, $3, $4, $5, 'building', 0, $6, now())""")
+                            requested_by, requested_at, updated_at) VALUES ($1, $2, $3, $4, $5, 'building', 0, $6, now(), now())""")
                 .execute(Tuple.of(id, org, agentId, utc(from), utc(to), actor)).replaceWithVoid();
     }
 
     public Uni<PackageResponse> find(SqlConnection conn, UUID id) {
         return conn.preparedQuery("""
-                        SELECT id, agent_id, range_from, range_to, status, progress, requested_at, completed_at, error,
-                               content::text, signature, key_id FROM compliance_packages WHERE id = $1""")
+                        SELECT id, agent_id, range_from, range_to, progress, requested_at, completed_at, content::text,
+                               signature, key_id,
+                               CASE WHEN %1$s THEN 'failed' ELSE status END AS status,
+                               CASE WHEN %1$s THEN 'interrupted: the service stopped, or the database was away, while '
+                                   || 'building it; request a new package' ELSE error END AS error
+                        FROM compliance_packages WHERE id = $1""".formatted(INTERRUPTED))
                 .execute(Tuple.of(id))
                 .map(rows -> first(rows, ComplianceRepository::response));
     }
 
     public Uni<Void> progress(SqlConnection conn, UUID id, int percent) {
-        return conn.preparedQuery("UPDATE compliance_packages SET progress = $2 WHERE id = $1")
+        return conn.preparedQuery("UPDATE compliance_packages SET progress = $2, updated_at = now() WHERE id = $1")
                 .execute(Tuple.of(id, percent)).replaceWithVoid();
     }
 
-    public Uni<Void> ready(SqlConnection conn, UUID id, JsonNode content, String signature, String keyId) {
+    /**
+     * Makes the package ready; false when it is no longer building, or was answered as interrupted already (a package
+     * once answered failed never turns ready).
+     */
+    public Uni<Boolean> ready(SqlConnection conn, UUID id, JsonNode content, String signature, String keyId) {
         return conn.preparedQuery("""
                         UPDATE compliance_packages SET status = 'ready', progress = 100, completed_at = now(),
-                            content = $2::text::jsonb, signature = $3, key_id = $4 WHERE id = $1""")
-                .execute(Tuple.of(id, jsonText(content), signature, keyId)).replaceWithVoid();
+                            updated_at = now(), content = $2::text::jsonb, signature = $3, key_id = $4
+                        WHERE id = $1 AND NOT (%s)""".formatted(INTERRUPTED_OR_DONE))
+                .execute(Tuple.of(id, jsonText(content), signature, keyId)).map(rows -> rows.rowCount() == 1);
     }
 
     public Uni<Void> failed(SqlConnection conn, UUID id, String error) {
-        return conn.preparedQuery("UPDATE compliance_packages SET status = 'failed', error = $2 WHERE id = $1")
+        return conn.preparedQuery("""
+                        UPDATE compliance_packages SET status = 'failed', error = $2, updated_at = now()
+                        WHERE id = $1 AND status = 'building'""")
                 .execute(Tuple.of(id, error)).replaceWithVoid();
     }
 

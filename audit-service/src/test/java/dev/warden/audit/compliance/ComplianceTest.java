@@ -10,7 +10,9 @@ import dev.warden.events.EventTypes;
 import dev.warden.events.audit.AuditChain;
 import dev.warden.events.audit.AuditEvents.AuditEntry;
 import dev.warden.events.audit.AuditEvents.Checkpoint;
+import dev.warden.testing.LocalPostgres;
 import dev.warden.testing.TestOrganizations.TestOrg;
+import dev.warden.testing.WardenInfra;
 import io.quarkus.test.junit.QuarkusTest;
 import io.restassured.http.ContentType;
 import org.awaitility.Awaitility;
@@ -19,6 +21,8 @@ import org.junit.jupiter.api.Test;
 
 import java.io.ByteArrayInputStream;
 import java.nio.charset.StandardCharsets;
+import java.sql.Connection;
+import java.sql.DriverManager;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
@@ -32,6 +36,7 @@ import java.util.zip.ZipInputStream;
 import static dev.warden.audit.support.AuditFixtures.as;
 import static io.restassured.RestAssured.given;
 import static org.hamcrest.Matchers.equalTo;
+import static org.hamcrest.Matchers.startsWith;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
@@ -170,6 +175,26 @@ class ComplianceTest {
         String id = build().get("id").asText();
         as(AuditFixtures.organization(), "auditor").get("/v1/compliance/" + id).then().statusCode(404);
         as(org, "auditor").get("/v1/compliance/" + id + "?format=pdf").then().statusCode(400);
+    }
+
+    /** A package whose service stopped while building it (nothing moved it for two minutes) is answered failed. */
+    @Test
+    void aPackageInterruptedWhileBuildingIsAnsweredFailed() throws Exception {
+        UUID id = UUID.randomUUID();
+        LocalPostgres pg = WardenInfra.postgres();
+        try (Connection c = DriverManager.getConnection(pg.jdbcUrl("warden_audit_test"), pg.superUser(), pg.superPassword());
+             var insert = c.prepareStatement("""
+                     INSERT INTO compliance_packages (id, org_id, agent_id, range_from, range_to, status, progress,
+                         requested_by, requested_at, updated_at)
+                     VALUES (?, ?, ?, now() - interval '1 hour', now(), 'building', 80, 'key:admin',
+                         now() - interval '3 minutes', now() - interval '3 minutes')""")) {
+            insert.setObject(1, id);
+            insert.setObject(2, org.id());
+            insert.setString(3, agent);
+            assertEquals(1, insert.executeUpdate());
+        }
+        as(org, "auditor").get("/v1/compliance/" + id).then().statusCode(200).body("status", equalTo("failed"))
+                .body("error", startsWith("interrupted:"));
     }
 
     private JsonNode build() {

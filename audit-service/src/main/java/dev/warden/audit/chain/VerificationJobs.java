@@ -1,6 +1,7 @@
 package dev.warden.audit.chain;
 
 import dev.warden.api.ApiException;
+import dev.warden.outbox.OutageRetry;
 import dev.warden.tenancy.db.TenantDb;
 import io.smallrye.mutiny.Uni;
 import jakarta.enterprise.context.ApplicationScoped;
@@ -37,7 +38,8 @@ public class VerificationJobs {
     public Uni<ChainVerification> start(UUID org, String actor) {
         UUID id = UUID.randomUUID();
         return db.inOrg(org, conn -> audit.head(conn).call(head -> verifications.insert(conn, id, org, head.sequence(), actor)))
-                .invoke(head -> run(org, id, head.sequence()).subscribe().with(
+                .invoke(head -> untilTheDatabaseAnswers(id, Uni.createFrom().deferred(() -> run(org, id, head.sequence())))
+                        .subscribe().with(
                         done -> LOG.infof("Chain verification %s of organization %s finished", id, org),
                         failure -> fail(org, id, failure)))
                 .chain(() -> find(org, id));
@@ -60,10 +62,21 @@ public class VerificationJobs {
                         .invoke(() -> verdicts.verdict(ChainVerdicts.REQUEST, v.valid())));
     }
 
+    /**
+     * The verification goes on once a database that could not be reached answers again, if it does within
+     * {@link VerificationRepository#OUTAGE_WAIT} (from its first entry: a verification is read-only); beyond that it shows as interrupted
+     * ({@link VerificationRepository#STALE} after its last move), as when the service stops meanwhile.
+     */
+    private static <T> Uni<T> untilTheDatabaseAnswers(UUID id, Uni<T> work) {
+        return OutageRetry.untilTheDatabaseAnswers(work, VerificationRepository.OUTAGE_WAIT, e -> LOG.warnf(
+                "Chain verification %s: the database did not answer; trying again: %s", id, e.getMessage()));
+    }
+
     private void fail(UUID org, UUID id, Throwable failure) {
         LOG.errorf(failure, "Chain verification %s of organization %s failed", id, org);
         verdicts.failed(ChainVerdicts.REQUEST);
-        db.inOrg(org, conn -> verifications.finish(conn, id, "failed", 0, null, "the verification could not complete; request a new one"))
+        untilTheDatabaseAnswers(id, db.inOrg(org, conn -> verifications.finish(conn, id, "failed", 0, null,
+                        "the verification could not complete; request a new one")))
                 .subscribe().with(ok -> {
                 }, e -> LOG.errorf(e, "Could not record that verification %s failed", id));
     }

@@ -6,6 +6,7 @@ import io.vertx.mutiny.sqlclient.SqlConnection;
 import io.vertx.mutiny.sqlclient.Tuple;
 import jakarta.enterprise.context.ApplicationScoped;
 
+import java.time.Duration;
 import java.util.Arrays;
 import java.util.UUID;
 
@@ -21,6 +22,8 @@ public class VerificationRepository {
      * service stopped, or the database stayed away for longer than the work waits for it.
      */
     public static final String STALE = "2 minutes";
+    /** How long such work waits for a database it cannot reach before it gives up: well within {@link #STALE}. */
+    public static final Duration OUTAGE_WAIT = Duration.ofSeconds(90);
 
     public Uni<Void> insert(SqlConnection conn, UUID id, UUID org, long head, String actor) {
         return conn.preparedQuery("""

@@ -17,7 +17,7 @@ import dev.warden.events.audit.AuditEvents.AuditEntry;
 import dev.warden.events.audit.AuditEvents.Checkpoint;
 import dev.warden.events.audit.AuditEvents.CompliancePackageCreated;
 import dev.warden.audit.chain.VerificationRepository;
-import dev.warden.outbox.FailureKind;
+import dev.warden.outbox.OutageRetry;
 import dev.warden.outbox.Outbox;
 import dev.warden.tenancy.db.TenantDb;
 import io.smallrye.mutiny.Uni;
@@ -26,7 +26,6 @@ import jakarta.enterprise.context.ApplicationScoped;
 import org.jboss.logging.Logger;
 
 import java.nio.charset.StandardCharsets;
-import java.time.Duration;
 import java.time.Instant;
 import java.util.LinkedHashMap;
 import java.util.List;
@@ -44,8 +43,6 @@ public class ComplianceBuilder {
 
     static final int MAX_SEGMENT = 200_000;
     private static final Logger LOG = Logger.getLogger(ComplianceBuilder.class);
-    /** How long a package's build, or its failure's record, waits for a database that cannot be reached. */
-    static final Duration OUTAGE_WAIT = Duration.ofSeconds(90);
     private static final List<String> HISTORY = List.of("agent.deployed", "agent.rolled-back", "agent.connector-bound",
             "agent.connector-unbound", "policy.bound", "policy.unbound");
 
@@ -205,15 +202,13 @@ public class ComplianceBuilder {
     }
 
     /**
-     * {@code work} again while the database cannot be reached (a blip, a restart, a failover), for at most
-     * {@link #OUTAGE_WAIT}: the package is built once it is back. Beyond that the package shows as interrupted
-     * ({@link VerificationRepository#STALE} after its last move), as it does when the service stops while building it.
+     * The package is built once a database that could not be reached answers again, if it does within
+     * {@link VerificationRepository#OUTAGE_WAIT}; beyond that it shows as interrupted ({@link VerificationRepository#STALE} after its last
+     * move), as it does when the service stops while building it.
      */
     private static <T> Uni<T> untilTheDatabaseAnswers(UUID id, Uni<T> work) {
-        return work.onFailure(e -> FailureKind.of(e) == FailureKind.TRANSIENT).invoke(e -> LOG.warnf(
-                        "Compliance package %s: the database did not answer; trying again: %s", id, e.getMessage()))
-                .onFailure(e -> FailureKind.of(e) == FailureKind.TRANSIENT).retry()
-                .withBackOff(Duration.ofMillis(500), Duration.ofSeconds(10)).expireIn(OUTAGE_WAIT.toMillis());
+        return OutageRetry.untilTheDatabaseAnswers(work, VerificationRepository.OUTAGE_WAIT, e -> LOG.warnf(
+                "Compliance package %s: the database did not answer; trying again: %s", id, e.getMessage()));
     }
 
     private static long maxSequence(ObjectNode pkg) {

@@ -12,7 +12,7 @@ import dev.warden.events.execution.ExecutionEvents.ExecutionFinished;
 import dev.warden.events.execution.ExecutionEvents.ExecutionLimits;
 import dev.warden.events.execution.ExecutionEvents.ExecutionStarted;
 import dev.warden.events.Topics;
-import dev.warden.outbox.FailureKind;
+import dev.warden.outbox.OutageRetry;
 import dev.warden.outbox.Outbox;
 import dev.warden.outbox.ReplayOffsets;
 import dev.warden.runner.agent.AgentProjection;
@@ -63,8 +63,6 @@ public class ExecutionService {
     private static final Logger LOG = Logger.getLogger(ExecutionService.class);
     /** The environment variable a run's container finds its version's config in. */
     public static final String CONFIG_VARIABLE = "WARDEN_AGENT_CONFIG";
-    private static final Duration RECORD_FIRST_RETRY = Duration.ofMillis(500);
-    private static final Duration RECORD_MOST_BETWEEN_RETRIES = Duration.ofSeconds(10);
 
     private final TenantDb db;
     private final AgentRepository agents;
@@ -262,12 +260,9 @@ public class ExecutionService {
      * outcome once recorded). Recording twice is harmless: only a running execution is finished, with its event.
      */
     private Uni<Execution> recordDurably(UUID org, Execution started, RunResult result) {
-        return record(org, started, result)
-                .onFailure(e -> FailureKind.of(e) == FailureKind.TRANSIENT).invoke(e -> LOG.warnf(
-                        "Recording execution %s failed; trying again until the database answers: %s",
-                        started.executionId(), e.getMessage()))
-                .onFailure(e -> FailureKind.of(e) == FailureKind.TRANSIENT).retry()
-                .withBackOff(RECORD_FIRST_RETRY, RECORD_MOST_BETWEEN_RETRIES).indefinitely();
+        return OutageRetry.untilTheDatabaseAnswers(record(org, started, result), null, e -> LOG.warnf(
+                "Recording execution %s failed; trying again until the database answers: %s", started.executionId(),
+                e.getMessage()));
     }
 
     private Uni<Execution> record(UUID org, Execution started, RunResult result) {

@@ -5,6 +5,7 @@ import dev.warden.agent.support.AgentOutageProfile;
 import dev.warden.agent.support.Events;
 import dev.warden.agent.support.Tenants;
 import dev.warden.agent.support.Tenants.Tenant;
+import dev.warden.api.UnavailableException;
 import dev.warden.events.EventTypes;
 import dev.warden.events.Topics;
 import dev.warden.testing.CuttableProxy;
@@ -215,11 +216,13 @@ class FaultsTest {
         // But a suspension's answer promises that no run starts after it, which needs the broker: a 503 after
         // warden.outbox.delivery-timeout, the suspension committed all the same; asked again once it is back, a 200.
         tenant.admin().post("/v1/agents/" + id + "/suspend").then().statusCode(503).header("Retry-After", "5")
-                .body("error.code", equalTo("service_unavailable"));
+                .body("error.code", equalTo("service_unavailable"))
+                .body("error.message", equalTo("The event stream is unavailable: " + UnavailableException.COMMITTED));
         tenant.admin().get("/v1/agents/" + id).then().statusCode(200).body("status", equalTo("suspended"));
         // So does a revocation's: from its answer on the key is refused, which no service knows before the event
         // arrives. Committed, not yet in force: a 503, and the key still works until the broker is back.
-        tenant.admin().delete("/v1/api-keys/" + viewerId).then().statusCode(503).header("Retry-After", "5");
+        tenant.admin().delete("/v1/api-keys/" + viewerId).then().statusCode(503).header("Retry-After", "5")
+                .body("error.message", equalTo("The access directory is unavailable: " + UnavailableException.COMMITTED));
         tenant.as(viewer).get("/v1/agents").then().statusCode(200);
         // A deploy's answer waits for its event the same way; its client cannot know it committed. Sent again with its
         // Idempotency-Key once the broker is back, it answers the first deploy's version, not a second deploy.

@@ -56,7 +56,8 @@ public class ErrorMappers {
     /** A 503 naming what was unavailable, with {@code Retry-After}; for mappers of other libraries' failures too. */
     public static RestResponse<ErrorResponse> serviceUnavailable(UnavailableException e) {
         LOG.warnf("Answered 503: %s", e.getMessage());
-        String message = "The " + e.dependency() + " is unavailable; try again later";
+        String message = "The " + e.dependency() + " is unavailable" + (e.done() == null ? "; try again later"
+                : ": " + e.done());
         return RestResponse.ResponseBuilder.<ErrorResponse>create(503)
                 .entity(ErrorResponse.of("service_unavailable", message, List.of()))
                 .type(MediaType.APPLICATION_JSON_TYPE)

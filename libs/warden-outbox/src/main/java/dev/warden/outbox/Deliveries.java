@@ -36,6 +36,7 @@ public class Deliveries {
     public Uni<Void> delivered(UUID org, String topic, String key) {
         return Await.until(vertx, () -> db.inOrg(org, conn -> conn.preparedQuery(WAITING).execute(Tuple.of(topic, key))
                         .map(rows -> rows.iterator().next().getBoolean(0))))
-                .ifNoItem().after(config.deliveryTimeout()).failWith(() -> new UnavailableException("event stream", null));
+                .ifNoItem().after(config.deliveryTimeout()).failWith(() -> new UnavailableException("event stream", null,
+                        UnavailableException.COMMITTED));
     }
 }

@@ -133,7 +133,7 @@ public class AccessDirectory {
             waiter.check(); // a record applied between the caller's change and the registration is seen here
         });
         return CallerContext.resumed(seen).ifNoItem().after(timeout)
-                .failWith(() -> new UnavailableException("access directory", null));
+                .failWith(() -> new UnavailableException("access directory", null, UnavailableException.COMMITTED));
     }
 
     private record Waiter(BooleanSupplier condition, UniEmitter<? super Void> emitter) {

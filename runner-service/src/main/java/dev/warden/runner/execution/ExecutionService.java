@@ -255,9 +255,8 @@ public class ExecutionService {
     /**
      * Records the outcome, trying again while the database cannot be reached (its outage, a restart, a failover): the
      * container ran, and what it did is kept in memory until it is recorded, however long that takes, rather than
-     * left {@code running} for good. The run's slot stays taken meanwhile. A synchronous caller waits for the record
-     * (the gateway answers it 503 after its own timeout; the execution, or a retry with the Idempotency-Key, has the
-     * outcome once recorded). Recording twice is harmless: only a running execution is finished, with its event.
+     * left {@code running} for good. The run's slot stays taken meanwhile. A synchronous caller is answered once it is
+     * recorded (one that gives up first finds the outcome on the execution, or by a retry with its Idempotency-Key). Recording twice is harmless: only a running execution is finished, with its event.
      */
     private Uni<Execution> recordDurably(UUID org, Execution started, RunResult result) {
         return OutageRetry.untilTheDatabaseAnswers(record(org, started, result), null, e -> LOG.warnf(

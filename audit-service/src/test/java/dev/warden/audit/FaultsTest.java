@@ -160,13 +160,8 @@ class FaultsTest {
             id = as(org, "admin").contentType(ContentType.JSON).body(Map.of("agent_id", agent,
                             "from", Instant.now().minusSeconds(3600).toString(), "to", Instant.now().plusSeconds(60).toString()))
                     .post("/v1/compliance").then().statusCode(202).extract().path("id");
-            Awaitility.await().atMost(RECOVERY).pollInterval(Duration.ofMillis(50)).until(() -> {
-                try (var waiting = hold.executeQuery("SELECT count(*) FROM pg_stat_activity WHERE wait_event_type = 'Lock'"
-                        + " AND query LIKE '%FROM drift_events%'")) {
-                    waiting.next();
-                    return waiting.getInt(1) > 0;
-                }
-            });
+            Awaitility.await().atMost(RECOVERY).pollInterval(Duration.ofMillis(50))
+                    .until(() -> pg.waitsForALock("warden_audit_test", "FROM drift_events"));
             WardenInfra.postgresProxy().cut();
             holder.rollback();
         }

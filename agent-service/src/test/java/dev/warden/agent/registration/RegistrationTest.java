@@ -14,6 +14,7 @@ import io.quarkus.test.junit.QuarkusTest;
 import io.restassured.response.Response;
 import io.restassured.response.ValidatableResponse;
 import jakarta.inject.Inject;
+import org.awaitility.Awaitility;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 
@@ -37,7 +38,6 @@ import static org.hamcrest.Matchers.not;
 import static org.hamcrest.Matchers.notNullValue;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
-import static org.junit.jupiter.api.Assertions.fail;
 
 /** Seed 004's registration: proof of key possession, approval of a subset, rejection with a reason, decided once. */
 @QuarkusTest
@@ -217,8 +217,7 @@ class RegistrationTest {
         String id = AgentKeys.generate().register(tenant, "racing", List.of("api_call", "mail_send"));
         LocalPostgres pg = WardenInfra.postgres();
         try (Connection narrowing = DriverManager.getConnection(pg.jdbcUrl("warden_agent_test"), pg.superUser(),
-                pg.superPassword()); Connection watch = DriverManager.getConnection(pg.jdbcUrl("warden_agent_test"),
-                pg.superUser(), pg.superPassword())) {
+                pg.superPassword())) {
             // The admin's narrowing, written and not yet committed when the approval reads the allow-list
             narrowing.setAutoCommit(false);
             try (var narrow = narrowing.prepareStatement(
@@ -230,29 +229,14 @@ class RegistrationTest {
                     .body(Map.of("capabilities", List.of("api_call", "mail_send")))
                     .post("/v1/registrations/" + id + "/approve"));
             // The approval waits for the narrowing's lock (the marker), rather than answering from the list before it
-            Instant deadline = Instant.now().plusSeconds(30);
-            while (!waitingForALock(watch)) {
-                if (approval.isDone()) {
-                    fail("The approval answered " + approval.get().statusCode() + " while the narrowing was under way: "
-                            + approval.get().body().asString());
-                }
-                assertTrue(Instant.now().isBefore(deadline), "the approval never waited for the allow-list's change");
-                Thread.sleep(20);
-            }
+            Awaitility.await().atMost(Duration.ofSeconds(30)).pollInterval(Duration.ofMillis(20))
+                    .failFast("the approval answered while the narrowing was under way", approval::isDone)
+                    .until(() -> pg.waitsForALock("warden_agent_test", "FROM organizations"));
             narrowing.commit();
             refused(approval.get(30, TimeUnit.SECONDS).then(), 400, "capabilities");
         }
         tenant.admin().body(Map.of("capabilities", List.of("api_call"))).post("/v1/registrations/" + id + "/approve")
                 .then().statusCode(200);
-    }
-
-    private static boolean waitingForALock(Connection watch) throws Exception {
-        try (var query = watch.prepareStatement("SELECT count(*) FROM pg_stat_activity WHERE datname = 'warden_agent_test' "
-                + "AND wait_event_type = 'Lock' AND query LIKE '%FROM organizations%'");
-             var rows = query.executeQuery()) {
-            rows.next();
-            return rows.getInt(1) > 0;
-        }
     }
 
     @Test

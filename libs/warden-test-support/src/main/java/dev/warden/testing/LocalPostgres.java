@@ -234,6 +234,25 @@ public final class LocalPostgres implements AutoCloseable {
     }
 
     /**
+     * Whether a session on {@code database} waits for a lock in a statement that contains {@code statementPart}: the
+     * marker a test that holds a lock waits for, to know the work it meant to stop has reached it.
+     */
+    public boolean waitsForALock(String database, String statementPart) {
+        try (Connection c = DriverManager.getConnection(jdbcUrl("postgres"), superUser, superPassword);
+             var s = c.prepareStatement("SELECT count(*) FROM pg_stat_activity WHERE datname = ?"
+                     + " AND wait_event_type = 'Lock' AND strpos(query, ?) > 0")) {
+            s.setString(1, database);
+            s.setString(2, statementPart);
+            try (var rs = s.executeQuery()) {
+                rs.next();
+                return rs.getInt(1) > 0;
+            }
+        } catch (SQLException e) {
+            throw new IllegalStateException("could not read the sessions of " + database, e);
+        }
+    }
+
+    /**
      * Creates a runtime role {@code role} (a plain identifier) with {@code password}, or sets the password of the one
      * there is: it owns nothing and cannot bypass Row-Level Security.
      */

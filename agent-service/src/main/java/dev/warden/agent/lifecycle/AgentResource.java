@@ -94,7 +94,7 @@ public class AgentResource {
             schema = @Schema(type = SchemaType.STRING, minLength = 1, maxLength = 255))
     public Uni<RestResponse<AgentSnapshot>> create(CreateAgentRequest request, @Context UriInfo uri, @Context HttpHeaders headers) {
         CreateAgentRequest body = Checks.body(request);
-        return agents.create(actor.org(), actor.name(), body, Idempotency.Key.of(headers, "createAgent", body))
+        return agents.create(actor.org(), actor.name(), body, Idempotency.Key.of(headers, actor.name(), "createAgent", body))
                 .map(agent -> RestResponse.ResponseBuilder.<AgentSnapshot>created(
                         URI.create(uri.getBaseUri().getPath() + "v1/agents/" + agent.id())).entity(agent).build());
     }
@@ -129,7 +129,7 @@ public class AgentResource {
     public Uni<AgentSnapshot> deploy(@PathParam("agent_id") String agentId, DeployRequest request, @Context HttpHeaders headers) {
         UUID id = Params.uuid("agent_id", agentId);
         DeployRequest body = Checks.body(request);
-        return agents.deploy(actor.org(), caller(), id, body, Idempotency.Key.of(headers, "deployAgent " + id, body));
+        return agents.deploy(actor.org(), caller(), id, body, Idempotency.Key.of(headers, actor.name(), "deployAgent " + id, body));
     }
 
     @POST
@@ -186,7 +186,7 @@ public class AgentResource {
         Integer target = Params.optionalInteger("target_version", targetVersion, 1, Integer.MAX_VALUE);
         boolean lift = Boolean.TRUE.equals(Params.optionalBoolean("lift_suspension", liftSuspension));
         return agents.rollback(actor.org(), caller(), id, target, lift,
-                Idempotency.Key.of(headers, "rollbackAgent " + id + " " + target + " " + lift, null));
+                Idempotency.Key.of(headers, actor.name(), "rollbackAgent " + id + " " + target + " " + lift, null));
     }
 
     private Caller caller() {

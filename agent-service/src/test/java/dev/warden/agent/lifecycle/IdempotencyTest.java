@@ -12,6 +12,7 @@ import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 
 import java.util.List;
+import java.util.Map;
 import java.util.UUID;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.Executors;
@@ -120,6 +121,32 @@ class IdempotencyTest {
                     .statusCode(400).body("error.details[0].field", equalTo(HEADER));
         }
         tenant.admin().get("/v1/agents").then().body("total", equalTo(1));
+    }
+
+    /**
+     * An answer given to one credential is never given to another with the key: an operator sending an admin's keyed
+     * deploy that lifted a suspension (which an operator may not) was answered the admin's 200, its agent "active",
+     * while the agent had been suspended again.
+     */
+    @Test
+    void aKeyIsTheCallersOwnAndAnotherCallerSendingItIsA409() {
+        String id = tenant.admin().body(AgentMother.triageAgent()).post("/v1/agents").then().statusCode(201)
+                .extract().path("id");
+        tenant.admin().body(AgentMother.deployment("registry.example.com/triage:v1")).post("/v1/agents/" + id + "/deploy")
+                .then().statusCode(200);
+        tenant.admin().post("/v1/agents/" + id + "/suspend").then().statusCode(200);
+        String key = UUID.randomUUID().toString();
+        Map<String, Object> lifting = Map.of("image_uri", "registry.example.com/triage:v2", "lift_suspension", true);
+        tenant.admin().header(HEADER, key).body(lifting).post("/v1/agents/" + id + "/deploy").then().statusCode(200)
+                .body("status", equalTo("active"));
+        tenant.admin().post("/v1/agents/" + id + "/suspend").then().statusCode(200);
+
+        String operator = tenant.key("operator");
+        tenant.as(operator).header(HEADER, key).body(lifting).post("/v1/agents/" + id + "/deploy").then().statusCode(409)
+                .body("error.code", equalTo("conflict"));
+        tenant.as(operator).body(lifting).post("/v1/agents/" + id + "/deploy").then().statusCode(403);
+        tenant.admin().header(HEADER, key).body(lifting).post("/v1/agents/" + id + "/deploy").then().statusCode(200);
+        tenant.admin().get("/v1/agents/" + id).then().body("status", equalTo("suspended")).body("version", equalTo(2));
     }
 
     @Test

@@ -71,7 +71,7 @@ public class RunResource {
                                             @Context UriInfo uri, @Context HttpHeaders headers) {
         boolean background = Boolean.TRUE.equals(Params.optionalBoolean("async", async));
         UUID id = Params.uuid("agent_id", agentId);
-        Idempotency.Key key = Idempotency.Key.of(headers, "runAgent " + id + (background ? " async" : ""), null);
+        Idempotency.Key key = Idempotency.Key.of(headers, actor.name(), "runAgent " + id + (background ? " async" : ""), null);
         return executions.run(actor.org(), actor.name(), id, background, key)
                 .map(e -> background
                         ? RestResponse.ResponseBuilder.<Execution>accepted().entity(e)

@@ -27,7 +27,8 @@ import java.util.regex.Pattern;
  * second change. The key and the answer are written in the change's own transaction ({@link #once}), so a change that
  * rolled back left no key and a committed one cannot lose it; a second request with the key waits for the first to
  * commit (the key's row is locked until then) and then answers what the first answered. The same key with another
- * request (another operation, resource or body) is a 409. A key is kept 24 hours; the organization's next keyed request
+ * request (another operation, resource or body), or from another caller, is a 409: an answer given to one credential is
+ * never given to another, which may not be allowed what the first was. A key is kept 24 hours; the organization's next keyed request
  * deletes its expired ones. Keys are per organization (Row-Level Security on {@code warden_idempotency}).
  */
 public final class Idempotency {
@@ -44,12 +45,13 @@ public final class Idempotency {
 
     /**
      * A request's key (its one {@code Idempotency-Key} header; empty, repeated or not 1 to 255 visible ASCII characters
-     * is a 400) and what the request asks: {@code operation} names the operation and its resource (say
-     * {@code "deployAgent " + id}), {@code request} is the parsed body, compared by its JSON. Null without a key.
+     * is a 400) and what the request asks: {@code caller} is who asks (the credential's actor name), {@code operation}
+     * names the operation and its resource (say {@code "deployAgent " + id}), {@code request} is the parsed body,
+     * compared by its JSON. Null without a key.
      */
     public record Key(String value, String fingerprint) {
 
-        public static Key of(HttpHeaders headers, String operation, Object request) {
+        public static Key of(HttpHeaders headers, String caller, String operation, Object request) {
             List<String> sent = headers.getRequestHeader(HEADER);
             if (sent == null || sent.isEmpty()) {
                 return null;
@@ -61,7 +63,7 @@ public final class Idempotency {
             if (value == null || !VALID.matcher(value).matches()) {
                 throw ApiException.invalidField(HEADER, "must be 1 to 255 visible ASCII characters");
             }
-            return new Key(value, sha256(operation + "\n" + EventJson.write(request)));
+            return new Key(value, sha256(caller + "\n" + operation + "\n" + EventJson.write(request)));
         }
     }
 
@@ -111,7 +113,8 @@ public final class Idempotency {
         }
         Row row = rows.iterator().next();
         if (!key.fingerprint().equals(row.getString("fingerprint"))) {
-            throw ApiException.conflict("This Idempotency-Key was used for another request; use a new key for this one");
+            throw ApiException.conflict("This Idempotency-Key was used for another request, or by another caller; use a "
+                    + "new key for this one");
         }
         try {
             return EventJson.MAPPER.readValue(row.getString("answer"), type);

@@ -61,6 +61,16 @@ class PolicyAndConnectorTest {
                 .body("error.details.field", containsInAnyOrder("config.password[0]", "config.api_key.value", "config.secret",
                         "config.\uff50\uff41\uff53\uff53\uff57\uff4f\uff52\uff44", "config.p\u0430ssword",
                         "config.headers.Authorization", "config.cookie", "config.dsn", "config.pgp"));
+        // A third probe (session 34): secrets inside texts, beside their names, or in forms that name their issuer
+        tenant.admin().body(Map.of("connector", "jira", "config", Map.of(
+                        "x", "curl -H 'Authorization: Bearer abc'", "y", "token=Bearer abc",
+                        "connection_string", "Server=db;User Id=sa;Password=hunter2;",
+                        "env", List.of(Map.of("name", "DB_PASSWORD", "value", "hunter2")),
+                        "headers", List.of(List.of("X-Api-Key", "abc123")), "mypassword", "p",
+                        "github", "ghp_0123456789abcdefABCDEF0123")))
+                .post("/v1/agents/" + agent + "/connectors").then().statusCode(400)
+                .body("error.details.field", containsInAnyOrder("config.x", "config.y", "config.connection_string",
+                        "config.env[0].value", "config.headers[0][1]", "config.mypassword", "config.github"));
         tenant.admin().get("/v1/agents/" + agent + "/connectors").then().body("total", equalTo(0));
 
         tenant.admin().body(Map.of("connector", "jira", "config", Map.of("api_token_ref", "vault:kv/jira#token",

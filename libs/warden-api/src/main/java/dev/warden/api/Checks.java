@@ -62,6 +62,7 @@ public final class Checks {
 
     /** {@code underSecret}: an ancestor's key names a secret, so every value below is one unless its key is a reference. */
     private void secrets(String path, com.fasterxml.jackson.databind.JsonNode node, boolean underSecret) {
+        String paired = SecretLike.pairedValueField(node); // {"name": "DB_PASSWORD", "value": ...}, ["X-Api-Key", ...]
         if (node.isObject()) {
             node.properties().forEach(entry -> {
                 String key = entry.getKey();
@@ -72,12 +73,12 @@ public final class Checks {
                 } else if (SecretLike.namesReference(key) && !entry.getValue().isContainerNode()) {
                     secrets(at, entry.getValue(), false);
                 } else {
-                    secrets(at, entry.getValue(), underSecret || SecretLike.namesSecret(key));
+                    secrets(at, entry.getValue(), underSecret || SecretLike.namesSecret(key) || key.equals(paired));
                 }
             });
         } else if (node.isArray()) {
             for (int i = 0; i < node.size(); i++) {
-                secrets(path + "[" + i + "]", node.get(i), underSecret);
+                secrets(path + "[" + i + "]", node.get(i), underSecret || String.valueOf(i).equals(paired));
             }
         } else if (underSecret && SecretLike.holdsValue(node)) {
             check(false, path, SECRET);

@@ -17,8 +17,14 @@ import java.util.regex.Pattern;
  * or compatibility form; then every text or number under it, at any depth, is a secret, unless its own key names where
  * a secret is kept or what kind it is ({@code *_ref}, {@code *_url}, {@code *_name}, {@code type}, ...). A key whose
  * last word is such a reference passes whole ({@code token_url}, {@code api_token_ref}, {@code secret_name});
- * {@code max_tokens} names a count, not a token. Values that are secrets wherever they stand: a PEM or PGP private key,
- * a URL with a password in it, an {@code Authorization} value ({@code Bearer ...}, {@code Basic ...}). A key that
+ * {@code max_tokens} names a count, not a token; a word that holds {@code password} or {@code secret}
+ * ({@code mypassword}) names one. Values that are secrets wherever they stand: a PEM or PGP private key, a URL with a
+ * password in it, an {@code Authorization} value ({@code Bearer ...}, {@code Basic} and base64 of a user and password) at the start of the text or
+ * anywhere after {@code Authorization:} or as a long {@code Bearer} token (a header line, a curl command), a
+ * {@code password=...} or {@code token=...} pair inside a text (a connection string, a query string), and tokens whose
+ * form names their issuer (GitHub's {@code ghp_}, Slack's {@code xoxb-}, AWS' {@code AKIA}, GitLab's {@code glpat-},
+ * {@code sk-} keys, a JWT). A secret's name beside its value counts as its key: {@code {"name": "DB_PASSWORD",
+ * "value": ...}} and {@code ["X-Api-Key", ...]}. A key that
  * spells Latin words with letters from outside ASCII ({@code ｐａｓｓｗｏｒｄ} folds to ASCII and is read as such;
  * {@code pаssword} with a Cyrillic a is refused) could hide one, and is refused too.
  */
@@ -26,7 +32,7 @@ final class SecretLike {
 
     private static final Set<String> SECRET_WORDS = Set.of("password", "passwd", "pwd", "pass", "passphrase", "passcode",
             "secret", "secrets", "token", "credential", "credentials", "creds", "auth", "authorization", "cookie",
-            "cookies", "bearer", "apikey", "privatekey", "pin", "otp", "totp", "salt");
+            "cookies", "bearer", "apikey", "privatekey", "pin", "otp", "totp", "salt", "jwt", "sessionid");
     /** Words that make a following {@code key} a secret one; {@code key} alone is one too. */
     private static final Set<String> KEY_QUALIFIERS = Set.of("api", "private", "access", "secret", "session", "signing",
             "hmac", "encryption", "master", "client", "shared", "sas", "account", "license", "webhook");
@@ -36,7 +42,19 @@ final class SecretLike {
             "count", "limit", "max", "min", "size", "length", "format", "algorithm", "version", "enabled", "required",
             "provider", "source", "location", "vault", "env", "field", "param", "parameter", "prefix", "username", "user");
     private static final Pattern URL_PASSWORD = Pattern.compile("^[A-Za-z][A-Za-z0-9+.-]*://[^/?#@\\s:]*:[^/?#@\\s]+@");
-    private static final Pattern AUTHORIZATION_VALUE = Pattern.compile("^(?i)(bearer|basic|digest|token)\\s+\\S+");
+    private static final Pattern AUTHORIZATION_VALUE = Pattern.compile("^(?i)(bearer|token)\\s+\\S+|^(?i)digest\\s+username=");
+    /** Basic credentials: base64 of {@code user:password} ({@code Basic plan} is no secret). */
+    private static final Pattern BASIC = Pattern.compile("(?i)\\bbasic\\s+([A-Za-z0-9+/]{4,}={0,2})(?![A-Za-z0-9+/=])");
+    /** An Authorization header inside a text, or a Bearer token long enough to be one. */
+    private static final Pattern EMBEDDED_AUTHORIZATION = Pattern.compile(
+            "(?i)\\bauthorization\\s*[:=]\\s*\\S+|\\bbearer\\s+[A-Za-z0-9._~+/-]{8,}");
+    /** A secret given as {@code name=value} inside a text: a connection string, a query string, a command line. */
+    private static final Pattern PAIR_IN_TEXT = Pattern.compile("(?i)(?:^|[\\s;&?,'\"])(?:password|passwd|pwd|secret|"
+            + "client[_-]?secret|token|access[_-]?token|refresh[_-]?token|api[_-]?key|apikey|sig)\\s*=\\s*[^\\s;&'\"]+");
+    /** Tokens whose form names their issuer. */
+    private static final Pattern ISSUED_TOKEN = Pattern.compile("\\b(?:gh[pousr]_[A-Za-z0-9]{16,}|github_pat_\\w{16,}|"
+            + "xox[abposr]-[A-Za-z0-9-]{10,}|(?:AKIA|ASIA)[0-9A-Z]{16}|glpat-[A-Za-z0-9_-]{16,}|sk-[A-Za-z0-9_-]{16,}|"
+            + "eyJ[A-Za-z0-9_-]{8,}\\.eyJ[A-Za-z0-9_-]{8,}\\.[A-Za-z0-9_-]{8,})");
 
     private SecretLike() {
     }
@@ -55,7 +73,8 @@ final class SecretLike {
         }
         for (int i = 0; i < words.size(); i++) {
             String word = words.get(i);
-            if (SECRET_WORDS.contains(word)) {
+            if (SECRET_WORDS.contains(word) || word.contains("password") || word.contains("passwd")
+                    || word.contains("secret") && !word.startsWith("secretar")) {
                 return true;
             }
             if (word.equals("key") && (words.size() == 1 || i > 0 && KEY_QUALIFIERS.contains(words.get(i - 1)))) {
@@ -75,7 +94,41 @@ final class SecretLike {
     static boolean isSecretValue(String value) {
         String text = value.strip();
         return text.contains("PRIVATE KEY") || URL_PASSWORD.matcher(text).find()
-                || AUTHORIZATION_VALUE.matcher(text).matches();
+                || AUTHORIZATION_VALUE.matcher(text).matches() || EMBEDDED_AUTHORIZATION.matcher(text).find()
+                || PAIR_IN_TEXT.matcher(text).find() || ISSUED_TOKEN.matcher(text).find() || basicCredentials(text);
+    }
+
+    private static boolean basicCredentials(String text) {
+        var basic = BASIC.matcher(text);
+        while (basic.find()) {
+            try {
+                if (new String(java.util.Base64.getDecoder().decode(basic.group(1)), java.nio.charset.StandardCharsets.UTF_8)
+                        .indexOf(':') > 0) {
+                    return true;
+                }
+            } catch (IllegalArgumentException notBase64) {
+                // a word after "basic", not credentials
+            }
+        }
+        return false;
+    }
+
+    /**
+     * The value a secret's name stands beside, when {@code node} is such a pair: an object whose {@code name} or
+     * {@code key} (or {@code header}) names a secret, its {@code value}; a list of two, a secret's name and its value.
+     */
+    static String pairedValueField(JsonNode node) {
+        if (node.isObject()) {
+            for (String nameField : List.of("name", "key", "header")) {
+                JsonNode name = node.get(nameField);
+                if (name != null && name.isTextual() && namesSecret(name.asText()) && node.has("value")) {
+                    return "value";
+                }
+            }
+        } else if (node.isArray() && node.size() == 2 && node.get(0).isTextual() && namesSecret(node.get(0).asText())) {
+            return "1";
+        }
+        return null;
     }
 
     /** Whether a leaf under a secret-naming key holds something (a number or text, not a flag or nothing). */

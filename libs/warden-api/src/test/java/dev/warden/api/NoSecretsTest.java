@@ -1,0 +1,66 @@
+package dev.warden.api;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import org.junit.jupiter.api.Test;
+
+import java.util.List;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+
+/** {@link Checks#noSecrets}: the forms a secret took past the rule, and what must still pass. */
+class NoSecretsTest {
+
+    private static final ObjectMapper JSON = new ObjectMapper();
+
+    private static List<String> refused(String config) throws Exception {
+        JsonNode node = JSON.readTree(config);
+        try {
+            new Checks().noSecrets("config", node).orThrow();
+            return List.of();
+        } catch (ApiException e) {
+            return e.details().stream().map(ErrorResponse.FieldError::field).toList();
+        }
+    }
+
+    @Test
+    void anAuthorizationInsideATextIsASecret() throws Exception {
+        assertEquals(List.of("config.x"), refused("{\"x\": \"Authorization: Bearer eyJhbGciOiJIUzI1NiJ9\"}"));
+        assertEquals(List.of("config.x"), refused("{\"x\": \"curl -H 'Authorization: Bearer abc'\"}"));
+        assertEquals(List.of("config.x"), refused("{\"x\": \"token=Bearer abc\"}"));
+        assertEquals(List.of("config.x"), refused("{\"x\": \"Bearer abc\"}"));
+        assertEquals(List.of("config.x"), refused("{\"x\": \"Basic YWxhZGRpbjpvcGVuc2VzYW1l\"}"));
+    }
+
+    @Test
+    void aSecretPairedInsideATextIsASecret() throws Exception {
+        assertEquals(List.of("config.connection_string"),
+                refused("{\"connection_string\": \"Server=db;User Id=sa;Password=hunter2;\"}"));
+        assertEquals(List.of("config.url"), refused("{\"url\": \"https://x.blob.example.net/c?sv=2022&sig=abcdEFGH%3D\"}"));
+        assertEquals(List.of("config.webhook"), refused("{\"webhook\": \"https://hooks.example.com/in?api_key=abc123\"}"));
+    }
+
+    @Test
+    void aSecretsNameBesideItsValueCountsAsItsKey() throws Exception {
+        assertEquals(List.of("config.env[0].value"), refused("{\"env\": [{\"name\": \"DB_PASSWORD\", \"value\": \"hunter2\"}]}"));
+        assertEquals(List.of("config.headers[0][1]"), refused("{\"headers\": [[\"X-Api-Key\", \"abc123\"]]}"));
+        assertEquals(List.of(), refused("{\"env\": [{\"name\": \"LOG_LEVEL\", \"value\": \"debug\"}], \"pair\": [\"region\", \"eu\"]}"));
+    }
+
+    @Test
+    void wordsHoldingASecretsNameAndIssuedTokensAreSecrets() throws Exception {
+        assertEquals(List.of("config.mypassword", "config.jwt", "config.sessionid"),
+                refused("{\"mypassword\": \"x\", \"jwt\": \"y\", \"sessionid\": \"z\"}"));
+        assertEquals(List.of("config.a", "config.b", "config.c", "config.d", "config.e"), refused("{"
+                + "\"a\": \"ghp_0123456789abcdefABCDEF0123\", \"b\": \"xoxb-1234567890-abcdefghij\","
+                + "\"c\": \"AKIAIOSFODNN7EXAMPLE\", \"d\": \"glpat-abcdefghij0123456789\","
+                + "\"e\": \"eyJhbGciOiJIUzI1NiJ9.eyJzdWIiOiIxMjM0In0.dozjgNryP4J3jVmNHl0w5N_XgL0n3I9PlFUP0THsR8U\"}"));
+    }
+
+    @Test
+    void whatNamesWhereASecretIsKeptAndOrdinaryTextStillPass() throws Exception {
+        assertEquals(List.of(), refused("{\"api_token_ref\": \"vault:kv/jira#token\", \"token_url\": \"https://auth.example.com/token\","
+                + " \"secret_name\": \"jira\", \"max_tokens\": 4096, \"secretary\": \"Ann\", \"plan\": \"Basic plan\","
+                + " \"description\": \"Reads tickets; needs a token from the vault\", \"url\": \"https://jira.example.com/?project=SEC\"}"));
+    }
+}

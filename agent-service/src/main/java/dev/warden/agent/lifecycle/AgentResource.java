@@ -147,8 +147,11 @@ public class AgentResource {
             description = "Records the manifest, who signed it and when, and the SHA-256 of its canonical JSON. An agent "
                     + "with a key may sign the manifest itself: the Warden-Intent-Signature header carries a detached JWS "
                     + "(EdDSA, header..signature) over the RFC 8785 canonical JSON of the manifest with all five fields "
-                    + "(absent data_types is [], absent description and rate_limit are null). A valid one makes the agent's "
-                    + "DID declared_intent_signed_by and is kept in declared_intent_jws; one that does not verify is a 401.")
+                    + "(absent data_types is [], absent description and rate_limit are null), its protected header naming "
+                    + "the agent (warden_agent_id) and when it was signed (iat, seconds since the epoch: within 5 minutes "
+                    + "of now, and later than the signature it replaces). A valid one makes the agent's DID "
+                    + "declared_intent_signed_by and is kept in declared_intent_jws; one that does not verify, or is for "
+                    + "another agent, stale or older, is a 401.")
     @APIResponse(responseCode = "200", description = "The agent with its manifest; ETag is its new revision",
             headers = @Header(name = IfMatch.ETAG, ref = IfMatch.ETAG),
             content = @Content(mediaType = MediaType.APPLICATION_JSON, schema = @Schema(implementation = AgentSnapshot.class)))

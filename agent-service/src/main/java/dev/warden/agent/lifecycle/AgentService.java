@@ -40,6 +40,7 @@ import io.vertx.mutiny.sqlclient.SqlConnection;
 import jakarta.enterprise.context.ApplicationScoped;
 
 import java.net.URI;
+import java.time.Instant;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
@@ -205,7 +206,7 @@ public class AgentService {
         return change(org, id, (conn, agent) -> {
             IfMatch.check(ifMatch, agent.revision, "The agent");
             if (jws != null) {
-                IntentSignature.verify(jws, manifest, agent);
+                IntentSignature.verify(jws, manifest, agent, Instant.now());
             }
             agent.declaredIntent = manifest;
             agent.declaredIntentDigest = CanonicalJson.sha256Hex(manifest);

@@ -9,6 +9,8 @@ import org.jose4j.jws.AlgorithmIdentifiers;
 import org.jose4j.jws.JsonWebSignature;
 import org.jose4j.lang.JoseException;
 
+import java.time.Duration;
+import java.time.Instant;
 import java.util.List;
 import java.util.regex.Pattern;
 
@@ -16,7 +18,10 @@ import java.util.regex.Pattern;
  * An intent manifest the agent signed with its own key: a JWS (RFC 7515) in compact form with a detached payload
  * ({@code header..signature}, RFC 7515 appendix F), algorithm EdDSA, over the UTF-8 bytes of the manifest's RFC 8785
  * canonical JSON as Warden stores it. jose4j parses and verifies it; the algorithm is pinned, so {@code none} or an HMAC
- * keyed with the public key are refused.
+ * keyed with the public key are refused. Its protected header binds it to one agent and one moment, so that it cannot
+ * be replayed: {@code warden_agent_id} is the agent's id (an agent of another organization with the same key, or
+ * another agent, cannot use it), and {@code iat} (seconds since the epoch) is within {@link #SKEW} of now and later
+ * than the {@code iat} of the signature it replaces (a manifest the agent signed before cannot be put back).
  */
 public final class IntentSignature {
 
@@ -24,6 +29,10 @@ public final class IntentSignature {
     public static final String HEADER = "Warden-Intent-Signature";
 
     private static final Pattern DETACHED = Pattern.compile("^[A-Za-z0-9_-]{1,2000}\\.\\.[A-Za-z0-9_-]{1,200}$");
+    /** The protected header parameter naming the agent it was signed for. */
+    public static final String AGENT_HEADER = "warden_agent_id";
+    /** How far {@code iat} may be from now, either way. */
+    static final Duration SKEW = Duration.ofMinutes(5);
 
     private IntentSignature() {
     }
@@ -32,7 +41,7 @@ public final class IntentSignature {
      * Checks that {@code jws} is the agent's signature of {@code manifest}. A value that is not a detached compact JWS
      * is a 400 naming the header; an agent without a key is a 400; a signature that does not verify is a 401.
      */
-    public static void verify(String jws, JsonNode manifest, Agent agent) {
+    public static void verify(String jws, JsonNode manifest, Agent agent, Instant now) {
         if (!DETACHED.matcher(jws).matches()) {
             throw ApiException.invalidField(HEADER, "must be a JWS in compact form with a detached payload (header..signature)");
         }
@@ -54,8 +63,43 @@ public final class IntentSignature {
             valid = false;
         }
         if (!valid) {
-            throw new ApiException(401, "unauthorized", "The intent signature is not the agent's EdDSA signature of the "
-                    + "manifest's canonical JSON", List.of());
+            throw refused("The intent signature is not the agent's EdDSA signature of the manifest's canonical JSON");
         }
+        Object boundTo = header(signature, AGENT_HEADER);
+        Object iat = header(signature, "iat");
+        if (!(boundTo instanceof String) || !(iat instanceof Number)) {
+            throw ApiException.invalidField(HEADER, "its protected header must name the agent (" + AGENT_HEADER
+                    + ", the agent's id) and when it was signed (iat, seconds since the epoch)");
+        }
+        if (!boundTo.equals(agent.id.toString())) {
+            throw refused("The intent signature was made for another agent");
+        }
+        long signedAt = ((Number) iat).longValue();
+        if (Math.abs(signedAt - now.getEpochSecond()) > SKEW.toSeconds()) {
+            throw refused("The intent signature's iat is more than " + SKEW.toMinutes() + " minutes from now; sign again");
+        }
+        Long replaced = agent.declaredIntentJws == null ? null : signedAt(agent.declaredIntentJws);
+        if (replaced != null && signedAt <= replaced) {
+            throw refused("The intent signature is not newer than the one it would replace (iat " + replaced + ")");
+        }
+    }
+
+    /** The {@code iat} of a signature accepted before; null for one from before iat was required. */
+    private static Long signedAt(String jws) {
+        try {
+            JsonWebSignature kept = new JsonWebSignature();
+            kept.setCompactSerialization(jws);
+            return header(kept, "iat") instanceof Number n ? n.longValue() : null;
+        } catch (JoseException e) {
+            return null;
+        }
+    }
+
+    private static Object header(JsonWebSignature signature, String name) {
+        return signature.getHeaders().getObjectHeaderValue(name);
+    }
+
+    private static ApiException refused(String why) {
+        return new ApiException(401, "unauthorized", why, List.of());
     }
 }

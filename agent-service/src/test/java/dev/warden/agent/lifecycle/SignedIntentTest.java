@@ -19,6 +19,7 @@ import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 
 import java.security.Key;
+import java.time.Instant;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
@@ -47,7 +48,7 @@ class SignedIntentTest {
         AgentKeys keys = AgentKeys.generate();
         String id = agentWithKey(keys);
         Map<String, Object> manifest = manifest();
-        String jws = detached(manifest, keys.pair().getPrivate(), AlgorithmIdentifiers.EDDSA);
+        String jws = detached(id, manifest, keys.pair().getPrivate(), AlgorithmIdentifiers.EDDSA);
 
         tenant.admin().header(HEADER, jws).body(manifest).put("/v1/agents/" + id + "/intent").then().statusCode(200)
                 .body("declared_intent_signed_by", equalTo(keys.did()))
@@ -79,19 +80,19 @@ class SignedIntentTest {
 
         // Another key's signature, a signature of another manifest, and a signature of the manifest as sent without
         // the fields Warden fills in are all 401.
-        String byOtherKey = detached(manifest, AgentKeys.generate().pair().getPrivate(), AlgorithmIdentifiers.EDDSA);
+        String byOtherKey = detached(id, manifest, AgentKeys.generate().pair().getPrivate(), AlgorithmIdentifiers.EDDSA);
         refused(tenant.admin().header(HEADER, byOtherKey).body(manifest).put("/v1/agents/" + id + "/intent").then(), 401, null);
-        String ofOther = detached(other, keys.pair().getPrivate(), AlgorithmIdentifiers.EDDSA);
+        String ofOther = detached(id, other, keys.pair().getPrivate(), AlgorithmIdentifiers.EDDSA);
         refused(tenant.admin().header(HEADER, ofOther).body(manifest).put("/v1/agents/" + id + "/intent").then(), 401, null);
         Map<String, Object> partial = Map.of("permitted_connectors", List.of("jira"), "permitted_actions", List.of("issues:create"));
-        String ofPartial = detached(partial, keys.pair().getPrivate(), AlgorithmIdentifiers.EDDSA);
+        String ofPartial = detached(id, partial, keys.pair().getPrivate(), AlgorithmIdentifiers.EDDSA);
         refused(tenant.admin().header(HEADER, ofPartial).body(partial).put("/v1/agents/" + id + "/intent").then(), 401, null);
 
         // alg none, and an HMAC keyed with the public key's bytes: refused, the algorithm is pinned.
-        String[] parts = detached(manifest, keys.pair().getPrivate(), AlgorithmIdentifiers.EDDSA).split("\\.");
+        String[] parts = detached(id, manifest, keys.pair().getPrivate(), AlgorithmIdentifiers.EDDSA).split("\\.");
         String none = java.util.Base64.getUrlEncoder().withoutPadding().encodeToString("{\"alg\":\"none\"}".getBytes()) + ".." + parts[2];
         refused(tenant.admin().header(HEADER, none).body(manifest).put("/v1/agents/" + id + "/intent").then(), 401, null);
-        String hmac = detached(manifest, new javax.crypto.spec.SecretKeySpec(keys.pair().getPublic().getEncoded(), "HmacSHA256"),
+        String hmac = detached(id, manifest, new javax.crypto.spec.SecretKeySpec(keys.pair().getPublic().getEncoded(), "HmacSHA256"),
                 AlgorithmIdentifiers.HMAC_SHA256);
         refused(tenant.admin().header(HEADER, hmac).body(manifest).put("/v1/agents/" + id + "/intent").then(), 401, null);
 
@@ -105,10 +106,42 @@ class SignedIntentTest {
                 .body("declared_intent_jws", nullValue());
     }
 
+    /**
+     * A signature is bound to its agent and its moment: an admin cannot put back a manifest the agent signed before,
+     * nor use it for an agent with the same key in another organization, nor use one signed long ago (each was
+     * accepted: the signature covered the manifest alone).
+     */
+    @Test
+    void aSignatureCannotBeReplayedOnItsAgentOrAnother() {
+        AgentKeys keys = AgentKeys.generate();
+        String id = agentWithKey(keys);
+        Map<String, Object> first = manifest();
+        Map<String, Object> second = new HashMap<>(first);
+        second.put("permitted_actions", List.of("detections:read"));
+        long now = Instant.now().getEpochSecond();
+        String firstJws = detached(id, now - 60, first, keys.pair().getPrivate(), AlgorithmIdentifiers.EDDSA);
+        tenant.admin().header(HEADER, firstJws).body(first).put("/v1/agents/" + id + "/intent").then().statusCode(200);
+        tenant.admin().header(HEADER, detached(id, now - 30, second, keys.pair().getPrivate(), AlgorithmIdentifiers.EDDSA))
+                .body(second).put("/v1/agents/" + id + "/intent").then().statusCode(200);
+
+        refused(tenant.admin().header(HEADER, firstJws).body(first).put("/v1/agents/" + id + "/intent").then(), 401, null);
+        Tenant other = Tenants.create();
+        String copy = other.admin().body(AgentMother.with(AgentMother.triageAgent(), "public_key", keys.publicKey()))
+                .post("/v1/agents").then().statusCode(201).extract().path("id");
+        refused(other.admin().header(HEADER, firstJws).body(first).put("/v1/agents/" + copy + "/intent").then(), 401, null);
+        String old = detached(id, now - 3600, first, keys.pair().getPrivate(), AlgorithmIdentifiers.EDDSA);
+        refused(tenant.admin().header(HEADER, old).body(first).put("/v1/agents/" + id + "/intent").then(), 401, null);
+        String unbound = detached(null, null, first, keys.pair().getPrivate(), AlgorithmIdentifiers.EDDSA);
+        refused(tenant.admin().header(HEADER, unbound).body(first).put("/v1/agents/" + id + "/intent").then(), 400, HEADER);
+
+        tenant.admin().get("/v1/agents/" + id).then().body("declared_intent.permitted_actions", equalTo(List.of("detections:read")));
+        other.admin().get("/v1/agents/" + copy).then().body("declared_intent", nullValue());
+    }
+
     @Test
     void anAgentWithoutAKeyCannotSignItsIntent() {
         String id = tenant.admin().body(AgentMother.triageAgent()).post("/v1/agents").then().statusCode(201).extract().path("id");
-        String jws = detached(manifest(), AgentKeys.generate().pair().getPrivate(), AlgorithmIdentifiers.EDDSA);
+        String jws = detached(id, manifest(), AgentKeys.generate().pair().getPrivate(), AlgorithmIdentifiers.EDDSA);
         refused(tenant.admin().header(HEADER, jws).body(manifest()).put("/v1/agents/" + id + "/intent").then(), 400, HEADER);
     }
 
@@ -146,11 +179,23 @@ class SignedIntentTest {
         return manifest;
     }
 
-    private static String detached(Map<String, Object> manifest, Key key, String algorithm) {
+    /** Signed now for agent {@code id}. */
+    private static String detached(String id, Map<String, Object> manifest, Key key, String algorithm) {
+        return detached(id, Instant.now().getEpochSecond(), manifest, key, algorithm);
+    }
+
+    /** Signed at {@code iat} for agent {@code id} (null: with neither in the protected header). */
+    private static String detached(String id, Long iat, Map<String, Object> manifest, Key key, String algorithm) {
         try {
             JsonWebSignature jws = new JsonWebSignature();
             jws.setPayload(CanonicalJson.canonical(EventJson.MAPPER.valueToTree(manifest)));
             jws.setAlgorithmHeaderValue(algorithm);
+            if (id != null) {
+                jws.getHeaders().setObjectHeaderValue(IntentSignature.AGENT_HEADER, id);
+            }
+            if (iat != null) {
+                jws.getHeaders().setObjectHeaderValue("iat", iat);
+            }
             jws.setKey(key);
             jws.setDoKeyValidation(false);
             return jws.getDetachedContentCompactSerialization();

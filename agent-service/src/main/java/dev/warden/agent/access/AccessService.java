@@ -69,7 +69,11 @@ public class AccessService {
                 // could capture registrations meant for the organization with that id.
                 .check(req == null || req.name() == null || !AccessRepository.UUID_SHAPE.matcher(req.name().strip()).matches(),
                         "name", "must not have the form of an organization id (a UUID)")
+                .check(req == null || req.name() == null || req.name().equals(req.name().strip()), "name",
+                        "must not begin or end with white space (open registration names it exactly)")
+                .oneLine("name", req == null ? null : req.name())
                 .maxLength("admin_key_name", req == null ? null : req.adminKeyName(), 200)
+                .oneLine("admin_key_name", req == null ? null : req.adminKeyName())
                 .orThrow();
         String keyName = req.adminKeyName() == null ? "first admin" : req.adminKeyName();
         String secret = ApiKeys.newSecret();
@@ -134,7 +138,7 @@ public class AccessService {
         Checks checks = new Checks().required("name", req == null ? null : req.name())
                 .required("role", req == null ? null : req.role());
         if (req != null) {
-            checks.maxLength("name", req.name(), 200)
+            checks.maxLength("name", req.name(), 200).oneLine("name", req.name())
                     .check(req.role() == null || Roles.ORG_ROLES.contains(req.role()), "role",
                             "must be one of viewer, operator, admin, auditor, instance")
                     .check(req.expiresAt() == null || req.expiresAt().isAfter(Instant.now()), "expires_at",

@@ -76,13 +76,11 @@ public final class AgentRules {
                 .maxLength("llm_provider", a.llmProvider, MAX_TEXT)
                 .maxLength("llm_model", a.llmModel, MAX_TEXT)
                 .maxLength("llm_system_prompt", a.llmSystemPrompt, MAX_SYSTEM_PROMPT);
-        line(c, "name", a.name);
-        line(c, "runtime", a.runtime);
-        line(c, "llm_provider", a.llmProvider);
-        line(c, "llm_model", a.llmModel);
+        c.oneLine("name", a.name).oneLine("runtime", a.runtime).oneLine("llm_provider", a.llmProvider)
+                .oneLine("llm_model", a.llmModel);
         image(c, "image_uri", a.imageUri);
         if (a.tags != null) {
-            a.tags.forEach(tag -> line(c, "tags", tag));
+            a.tags.forEach(tag -> c.oneLine("tags", tag));
         }
         risk(c, a.riskConfig);
         if (a.capabilities != null) {
@@ -101,9 +99,6 @@ public final class AgentRules {
         c.orThrow();
     }
 
-    /** Control characters (C0, DEL, C1) and the bidirectional overrides that rewrite how what follows them is shown. */
-    private static final Pattern NOT_IN_A_LINE = Pattern.compile("[\\p{Cc}\\u202A-\\u202E\\u2066-\\u2069]");
-
     /**
      * A container image reference as engines read it: an optional registry host (and port), a lowercase repository
      * path, an optional tag and an optional digest. Anything else could never run, and would fail only at run time.
@@ -112,12 +107,6 @@ public final class AgentRules {
             "(?:[a-zA-Z0-9](?:[a-zA-Z0-9-]*[a-zA-Z0-9])?(?:\\.[a-zA-Z0-9](?:[a-zA-Z0-9-]*[a-zA-Z0-9])?)*(?::[0-9]{1,5})?/)?"
                     + "[a-z0-9]+(?:(?:[._]|__|-+)[a-z0-9]+)*(?:/[a-z0-9]+(?:(?:[._]|__|-+)[a-z0-9]+)*)*"
                     + "(?::[A-Za-z0-9_][A-Za-z0-9_.-]{0,127})?(?:@[A-Za-z][A-Za-z0-9]*(?:[-_+.][A-Za-z][A-Za-z0-9]*)*:[0-9a-fA-F]{32,})?");
-
-    /** A name-like field is one line a terminal or a page shows as written (log and display injection otherwise). */
-    static void line(Checks c, String field, String value) {
-        c.check(value == null || !NOT_IN_A_LINE.matcher(value).find(), field,
-                "must be one line of text, without control characters or direction overrides");
-    }
 
     static void image(Checks c, String field, String value) {
         c.check(value == null || value.isBlank() || IMAGE.matcher(value).matches(), field,

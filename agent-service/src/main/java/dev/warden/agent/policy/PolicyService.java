@@ -73,7 +73,7 @@ public class PolicyService {
             c.maxLength("connector", req.connector(), 64)
                     .check(req.connector() == null || req.connector().matches("[a-z0-9][a-z0-9_.-]*"), "connector",
                             "must be lowercase letters, digits, '.', '_' or '-'")
-                    .maxLength("name", req.name(), 200)
+                    .maxLength("name", req.name(), 200).oneLine("name", req.name())
                     .check(req.config() == null || req.config().isObject(), "config", "must be an object")
                     .noSecrets("config", req.config());
         }
@@ -215,7 +215,7 @@ public class PolicyService {
     }
 
     private static void checkPolicyFields(Checks c, String name, String description, String enforcement, JsonNode rules) {
-        c.maxLength("name", name, 200)
+        c.maxLength("name", name, 200).oneLine("name", name)
                 .maxLength("description", description, 4000)
                 .check(enforcement == null || ENFORCEMENT.contains(enforcement), "enforcement", "must be enforce or monitor")
                 .check(rules == null || rules.isArray(), "rules", "must be an array of rule objects");

@@ -132,7 +132,7 @@ public class RealmResource {
     }
 
     private static void fields(Checks c, String name, String slug, String color) {
-        c.maxLength("name", name, MAX_NAME)
+        c.maxLength("name", name, MAX_NAME).oneLine("name", name)
                 .check(name == null || !name.isBlank(), "name", "must not be blank")
                 .check(slug == null || SLUG.matcher(slug).matches(), "slug",
                         "must be lower-case letters, digits and inner hyphens, at most 64 characters")

@@ -119,8 +119,9 @@ public class AgentRegistrationResource {
     private Uni<RestResponse<RegisterResponse>> register(Registrant who, RegisterRequest request) {
         RegisterRequest req = Checks.body(request);
         Checks checks = new Checks()
-                .required("name", req.name()).maxLength("name", req.name(), MAX_NAME)
+                .required("name", req.name()).maxLength("name", req.name(), MAX_NAME).oneLine("name", req.name())
                 .required("version", req.version()).maxLength("version", req.version(), MAX_VERSION)
+                .oneLine("version", req.version())
                 .required("publicKey", req.publicKey())
                 .required("challenge", req.challenge())
                 .required("signature", req.signature());

@@ -202,7 +202,7 @@ public class RegistrationResource {
     public Uni<RestResponse<RuleResponse>> createRule(CreateRuleRequest request) {
         CreateRuleRequest req = Checks.body(request);
         Checks checks = new Checks()
-                .required("name", req.name()).maxLength("name", req.name(), MAX_RULE_NAME)
+                .required("name", req.name()).maxLength("name", req.name(), MAX_RULE_NAME).oneLine("name", req.name())
                 .range("maxRiskScore", req.maxRiskScore(), 0, 100);
         RegistrationChecks.capabilities(checks, "capabilities", req.capabilities(), registrations.knownCapabilities());
         AgentType agentType = RegistrationChecks.agentType(checks, "agentType", req.agentType());

@@ -135,6 +135,29 @@ class BadInputTest {
         assertNoAgents();
     }
 
+    /**
+     * Every name a person or a log shows is one line: an API key's, a policy's, a realm's, a registration rule's, an
+     * organization's (an API key named "a\r\nX-Injected: 1" was taken, and its name is in the audit trail).
+     */
+    @Test
+    void everyNameIsOneLineOfText() {
+        for (String name : java.util.List.of("a\r\nX-Injected: 1", "evil\u202etxt", "bell\u0007")) {
+            errorShape(tenant.admin().body(Map.of("name", name, "role", "viewer")).post("/v1/api-keys").then(), 400)
+                    .body("error.details.field", hasItem("name"));
+            errorShape(tenant.admin().body(Map.of("name", name, "rules", java.util.List.of(Map.of("effect", "deny"))))
+                    .post("/v1/policies").then(), 400).body("error.details.field", hasItem("name"));
+            errorShape(tenant.admin().body(Map.of("name", name)).post("/v1/realms").then(), 400)
+                    .body("error.details.field", hasItem("name"));
+            errorShape(tenant.admin().body(Map.of("name", name, "capabilities", java.util.List.of("api_call")))
+                    .post("/v1/registrations/rules").then(), 400).body("error.details.field", hasItem("name"));
+            errorShape(Tenants.platform().body(Map.of("name", name)).post("/v1/orgs").then(), 400)
+                    .body("error.details.field", hasItem("name"));
+        }
+        errorShape(Tenants.platform().body(Map.of("name", " demo")).post("/v1/orgs").then(), 400)
+                .body("error.details.field", hasItem("name"));
+        tenant.admin().get("/v1/api-keys").then().body("total", equalTo(1));
+    }
+
     @Test
     void controlCharactersInANameAndAnImageThatCouldNeverRunAreA400NamingTheField() {
         for (String name : java.util.List.of("a\nb", "red\u001b[31m", "evil\u202etxt.exe", "bell\u0007")) {

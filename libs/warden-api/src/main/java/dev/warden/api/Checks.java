@@ -104,6 +104,19 @@ public final class Checks {
         return latin && outside;
     }
 
+    /** Control characters (C0, DEL, C1) and the bidirectional overrides that rewrite how what follows them is shown. */
+    private static final java.util.regex.Pattern NOT_IN_A_LINE =
+            java.util.regex.Pattern.compile("[\\p{Cc}\\u202A-\\u202E\\u2066-\\u2069]");
+
+    /**
+     * A name-like field is one line that a terminal, a log or a page shows as written: no control characters (a
+     * newline would forge a log line or a header) and no direction overrides (which reorder what is shown).
+     */
+    public Checks oneLine(String field, String value) {
+        return check(value == null || !NOT_IN_A_LINE.matcher(value).find(), field,
+                "must be one line of text, without control characters or direction overrides");
+    }
+
     public Checks check(boolean ok, String field, String reason) {
         if (!ok) {
             errors.add(new FieldError(field, reason));

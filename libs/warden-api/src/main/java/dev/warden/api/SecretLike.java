@@ -53,7 +53,7 @@ final class SecretLike {
             + "client[_-]?secret|token|access[_-]?token|refresh[_-]?token|api[_-]?key|apikey|sig)\\s*=\\s*[^\\s;&'\"]+");
     /** Tokens whose form names their issuer. */
     private static final Pattern ISSUED_TOKEN = Pattern.compile("\\b(?:gh[pousr]_[A-Za-z0-9]{16,}|github_pat_\\w{16,}|"
-            + "xox[abposr]-[A-Za-z0-9-]{10,}|(?:AKIA|ASIA)[0-9A-Z]{16}|glpat-[A-Za-z0-9_-]{16,}|sk-[A-Za-z0-9_-]{16,}|"
+            + "xox[abposr]-[A-Za-z0-9-]{10,}|(?:AKIA|ASIA)[0-9A-Z]{16}|glpat-[A-Za-z0-9_-]{16,}|sk-(?=[A-Za-z_-]*[0-9])[A-Za-z0-9_-]{20,}|"
             + "eyJ[A-Za-z0-9_-]{8,}\\.eyJ[A-Za-z0-9_-]{8,}\\.[A-Za-z0-9_-]{8,})");
 
     private SecretLike() {

@@ -51,7 +51,8 @@ class NoSecretsTest {
     void wordsHoldingASecretsNameAndIssuedTokensAreSecrets() throws Exception {
         assertEquals(List.of("config.mypassword", "config.jwt", "config.sessionid"),
                 refused("{\"mypassword\": \"x\", \"jwt\": \"y\", \"sessionid\": \"z\"}"));
-        assertEquals(List.of("config.a", "config.b", "config.c", "config.d", "config.e"), refused("{"
+        assertEquals(List.of("config.f", "config.a", "config.b", "config.c", "config.d", "config.e"), refused("{"
+                + "\"f\": \"sk-proj-Ab3dEfGh1jKlMnOpQrStUv\","
                 + "\"a\": \"ghp_0123456789abcdefABCDEF0123\", \"b\": \"xoxb-1234567890-abcdefghij\","
                 + "\"c\": \"AKIAIOSFODNN7EXAMPLE\", \"d\": \"glpat-abcdefghij0123456789\","
                 + "\"e\": \"eyJhbGciOiJIUzI1NiJ9.eyJzdWIiOiIxMjM0In0.dozjgNryP4J3jVmNHl0w5N_XgL0n3I9PlFUP0THsR8U\"}"));
@@ -61,6 +62,7 @@ class NoSecretsTest {
     void whatNamesWhereASecretIsKeptAndOrdinaryTextStillPass() throws Exception {
         assertEquals(List.of(), refused("{\"api_token_ref\": \"vault:kv/jira#token\", \"token_url\": \"https://auth.example.com/token\","
                 + " \"secret_name\": \"jira\", \"max_tokens\": 4096, \"secretary\": \"Ann\", \"plan\": \"Basic plan\","
+                + " \"model\": \"sk-learn-gradient-boosting-classifier\", \"job\": \"risk-assessment-task-scheduler\","
                 + " \"description\": \"Reads tickets; needs a token from the vault\", \"url\": \"https://jira.example.com/?project=SEC\"}"));
     }
 }

@@ -7,6 +7,7 @@ import com.fasterxml.jackson.databind.node.ObjectNode;
 import dev.warden.api.ApiException;
 import dev.warden.audit.agent.KnownAgents;
 import dev.warden.audit.chain.AuditRepository;
+import dev.warden.audit.chain.VerificationRepository;
 import dev.warden.audit.checkpoint.CheckpointService;
 import dev.warden.audit.checkpoint.SigningKey;
 import dev.warden.events.CanonicalJson;
@@ -16,7 +17,6 @@ import dev.warden.events.audit.AuditChain;
 import dev.warden.events.audit.AuditEvents.AuditEntry;
 import dev.warden.events.audit.AuditEvents.Checkpoint;
 import dev.warden.events.audit.AuditEvents.CompliancePackageCreated;
-import dev.warden.audit.chain.VerificationRepository;
 import dev.warden.outbox.OutageRetry;
 import dev.warden.outbox.Outbox;
 import dev.warden.tenancy.db.TenantDb;
@@ -70,9 +70,10 @@ public class ComplianceBuilder {
         UUID id = UUID.randomUUID();
         return db.inOrg(org, conn -> agents.require(conn, agentId)
                         .chain(() -> repository.insert(conn, id, org, agentId, from, to, actor)))
-                .invoke(() -> untilTheDatabaseAnswers(id, Uni.createFrom().deferred(() -> build(org, id, agentId, from, to))).subscribe().with(
-                        done -> LOG.infof("Compliance package %s is ready", id),
-                        failure -> fail(org, id, failure)))
+                .invoke(() -> untilTheDatabaseAnswers(id, Uni.createFrom().deferred(() -> build(org, id, agentId, from, to)))
+                        .subscribe().with(
+                                done -> LOG.infof("Compliance package %s is ready", id),
+                                failure -> fail(org, id, failure)))
                 .replaceWith(id);
     }
 
@@ -203,8 +204,8 @@ public class ComplianceBuilder {
 
     /**
      * The package is built once a database that could not be reached answers again, if it does within
-     * {@link VerificationRepository#OUTAGE_WAIT}; beyond that it shows as interrupted ({@link VerificationRepository#STALE} after its last
-     * move), as it does when the service stops while building it.
+     * {@link VerificationRepository#OUTAGE_WAIT}; beyond that it shows as interrupted
+     * ({@link VerificationRepository#STALE} after its last move), as it does when the service stops while building it.
      */
     private static <T> Uni<T> untilTheDatabaseAnswers(UUID id, Uni<T> work) {
         return OutageRetry.untilTheDatabaseAnswers(work, VerificationRepository.OUTAGE_WAIT, e -> LOG.warnf(

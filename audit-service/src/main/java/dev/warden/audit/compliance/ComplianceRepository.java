@@ -27,11 +27,10 @@ import static dev.warden.tenancy.db.Rows.utc;
 public class ComplianceRepository {
 
     /** The agent as last seen on its topic, and its declared intent; both null for an agent never seen. */
-    /** A building package that has not moved for {@link VerificationRepository#STALE}. */
-    private static final String INTERRUPTED = "status = 'building' AND updated_at < now() - interval '"
-            + VerificationRepository.STALE + "'";
-    private static final String INTERRUPTED_OR_DONE = "status <> 'building' OR updated_at < now() - interval '"
-            + VerificationRepository.STALE + "'";
+    /** Whether a package moved within {@link VerificationRepository#STALE}. */
+    private static final String MOVING = "updated_at >= now() - interval '" + VerificationRepository.STALE + "'";
+    /** A building package that has not moved for that long. */
+    private static final String INTERRUPTED = "status = 'building' AND NOT " + MOVING;
 
     public record AgentState(JsonNode snapshot, JsonNode declaredIntent) {
     }
@@ -73,7 +72,7 @@ public class ComplianceRepository {
         return conn.preparedQuery("""
                         UPDATE compliance_packages SET status = 'ready', progress = 100, completed_at = now(),
                             updated_at = now(), content = $2::text::jsonb, signature = $3, key_id = $4
-                        WHERE id = $1 AND NOT (%s)""".formatted(INTERRUPTED_OR_DONE))
+                        WHERE id = $1 AND status = 'building' AND %s""".formatted(MOVING))
                 .execute(Tuple.of(id, jsonText(content), signature, keyId)).map(rows -> rows.rowCount() == 1);
     }
 

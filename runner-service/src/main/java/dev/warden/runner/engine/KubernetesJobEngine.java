@@ -1,6 +1,7 @@
 package dev.warden.runner.engine;
 
 import io.fabric8.kubernetes.api.model.ContainerStateTerminated;
+import io.fabric8.kubernetes.api.model.ContainerStateWaiting;
 import io.fabric8.kubernetes.api.model.ContainerStatus;
 import io.fabric8.kubernetes.api.model.DeletionPropagation;
 import io.fabric8.kubernetes.api.model.EnvVarBuilder;
@@ -253,18 +254,9 @@ public final class KubernetesJobEngine implements ContainerEngine {
 
     /** Why the pod's container cannot start (see {@link #CANNOT_START}), or null while it may. */
     static String stuck(Pod pod) {
-        if (pod == null || pod.getStatus() == null || pod.getStatus().getContainerStatuses() == null) {
-            return null;
-        }
-        for (ContainerStatus s : pod.getStatus().getContainerStatuses()) {
-            var waiting = s.getState() == null ? null : s.getState().getWaiting();
-            if (waiting != null && CANNOT_START.contains(waiting.getReason())) {
-                String why = "the container could not start (" + waiting.getReason() + ")"
-                        + (waiting.getMessage() == null ? "" : ": " + waiting.getMessage());
-                return why.length() <= MAX_REASON ? why : why.substring(0, MAX_REASON);
-            }
-        }
-        return null;
+        ContainerStateWaiting waiting = waiting(pod);
+        return waiting != null && CANNOT_START.contains(waiting.getReason())
+                ? reason("the container could not start", waiting.getReason(), waiting.getMessage()) : null;
     }
 
     /**
@@ -275,22 +267,30 @@ public final class KubernetesJobEngine implements ContainerEngine {
         if (pod == null || pod.getStatus() == null) {
             return null;
         }
-        String why = null;
         for (PodCondition c : pod.getStatus().getConditions() == null ? List.<PodCondition>of() : pod.getStatus().getConditions()) {
             if ("PodScheduled".equals(c.getType()) && "False".equals(c.getStatus())) {
-                why = "the pod was never scheduled before the deadline (" + c.getReason() + ")"
-                        + (c.getMessage() == null ? "" : ": " + c.getMessage());
+                return reason("the pod was never scheduled before the deadline", c.getReason(), c.getMessage());
             }
         }
-        for (ContainerStatus s : why != null || pod.getStatus().getContainerStatuses() == null ? List.<ContainerStatus>of()
-                : pod.getStatus().getContainerStatuses()) {
-            var waiting = s.getState() == null ? null : s.getState().getWaiting();
-            if (waiting != null) {
-                why = "the container had not started by the deadline (" + waiting.getReason() + ")"
-                        + (waiting.getMessage() == null ? "" : ": " + waiting.getMessage());
-            }
+        ContainerStateWaiting waiting = waiting(pod);
+        return waiting == null ? null
+                : reason("the container had not started by the deadline", waiting.getReason(), waiting.getMessage());
+    }
+
+    /** The first of the pod's containers that waits to start, or null. */
+    private static ContainerStateWaiting waiting(Pod pod) {
+        if (pod == null || pod.getStatus() == null || pod.getStatus().getContainerStatuses() == null) {
+            return null;
         }
-        return why == null || why.length() <= MAX_REASON ? why : why.substring(0, MAX_REASON);
+        return pod.getStatus().getContainerStatuses().stream()
+                .map(s -> s.getState() == null ? null : s.getState().getWaiting())
+                .filter(java.util.Objects::nonNull).findFirst().orElse(null);
+    }
+
+    /** {@code what (reason): message}, at most {@link #MAX_REASON} characters. */
+    private static String reason(String what, String reason, String message) {
+        String why = what + " (" + reason + ")" + (message == null ? "" : ": " + message);
+        return why.length() <= MAX_REASON ? why : why.substring(0, MAX_REASON);
     }
 
     private static ContainerStateTerminated terminated(Pod pod) {

@@ -206,6 +206,22 @@ class BadInputTest {
                 .then().statusCode(201);
     }
 
+    /**
+     * JSON is UTF-8: a body labelled with another charset is a 415, rather than its bytes read as UTF-8 whatever the
+     * label said (these bytes are "café" in UTF-8 and "cafÃ©" in Latin-1, and were stored as the first).
+     */
+    @Test
+    void aBodyLabelledWithACharsetOtherThanUtf8IsA415AndNothingIsStored() {
+        byte[] body = "{\"name\": \"café\", \"runtime\": \"docker\"}".getBytes(java.nio.charset.StandardCharsets.UTF_8);
+        errorShape(tenant.admin().contentType("application/json; charset=ISO-8859-1").body(body).post("/v1/agents")
+                .then(), 415).body("error.message", containsString("charset ISO-8859-1"));
+        errorShape(tenant.admin().contentType("application/json; charset=\"utf-16\"").body(body).post("/v1/agents")
+                .then(), 415);
+        assertNoAgents();
+        tenant.admin().contentType("application/json; charset=\"UTF-8\"").body(body).post("/v1/agents")
+                .then().statusCode(201).body("name", equalTo("café"));
+    }
+
     /** A whole number past its field's type says the range the field takes (it said "invalid value"). */
     @Test
     void anIntegerPastItsFieldsTypeSaysTheRange() {

@@ -9,7 +9,10 @@ import java.util.Locale;
 /**
  * A body is read as it arrives: Warden decodes no content coding, so a body sent with {@code Content-Encoding: gzip}
  * (or any coding but {@code identity}) is a 415 saying so (RFC 9110, 15.5.16), rather than read as if it were not
- * encoded: a gzipped body then failed as malformed JSON, and a plain one labelled gzip was taken as it was.
+ * encoded: a gzipped body then failed as malformed JSON, and a plain one labelled gzip was taken as it was. Nor does
+ * it convert a character set: JSON is UTF-8 (RFC 8259, 8.1), so a JSON body whose {@code Content-Type} names another
+ * {@code charset} is a 415 too, rather than its bytes read as UTF-8 whatever its label said (a Latin-1 body whose
+ * bytes happen to form UTF-8 was stored as other text than the client sent).
  */
 public class BodyEncoding {
 
@@ -26,6 +29,42 @@ public class BodyEncoding {
                         + " is not accepted: send the body as it is, without a content coding", List.of());
             }
         }
+    }
+
+    @ServerRequestFilter(preMatching = true)
+    public void refuseOtherCharsets(HttpServerRequest request) {
+        String type = request.getHeader("Content-Type");
+        if (type == null || !hasBody(request)) {
+            return;
+        }
+        // Only for JSON: a body of another type is refused for its type, with how to send JSON instead.
+        String media = type.split(";", 2)[0].strip().toLowerCase(Locale.ROOT);
+        if (!media.equals("application/json") && !media.endsWith("+json")) {
+            return;
+        }
+        String charset = charset(type);
+        if (charset != null && !charset.equalsIgnoreCase("utf-8") && !charset.equalsIgnoreCase("utf8")) {
+            String named = charset.matches("[A-Za-z0-9._:+-]{1,40}") ? "charset " + charset : "That charset";
+            throw new ApiException(415, "unsupported_media_type", named + " is not accepted: Warden reads bodies as UTF-8 (JSON is UTF-8); send UTF-8 and name no other charset",
+                    List.of());
+        }
+    }
+
+    /** The value of a media type's {@code charset} parameter, unquoted; null when it names none. */
+    static String charset(String contentType) {
+        String[] parts = contentType.split(";");
+        for (int i = 1; i < parts.length; i++) {
+            String parameter = parts[i].strip();
+            int equals = parameter.indexOf('=');
+            if (equals > 0 && parameter.substring(0, equals).strip().equalsIgnoreCase("charset")) {
+                String value = parameter.substring(equals + 1).strip();
+                if (value.length() >= 2 && value.startsWith("\"") && value.endsWith("\"")) {
+                    value = value.substring(1, value.length() - 1);
+                }
+                return value;
+            }
+        }
+        return null;
     }
 
     static boolean hasBody(HttpServerRequest request) {

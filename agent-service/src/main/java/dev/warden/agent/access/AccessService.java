@@ -81,7 +81,8 @@ public class AccessService {
                         .chain(org -> insertKey(conn, org.id(), actor, keyName, Roles.ADMIN, null, secret)
                                 .map(key -> new CreateOrganizationResponse(org, ApiKeyResponse.of(key, secret)))))
                 .onFailure(SqlErrors::uniqueViolation)
-                .transform(e -> ApiException.conflict("An organization named " + req.name() + " already exists"))
+                .transform(e -> ApiException.conflict("An organization named " + req.name()
+                        + " already exists (names are compared without regard to case or compatibility forms)"))
                 .call(created -> inForce(() -> directory.knownKey(created.adminApiKey().id()).isPresent()));
     }
 

@@ -25,6 +25,7 @@ import java.util.List;
 import java.util.Map;
 
 import static io.restassured.RestAssured.given;
+import static org.hamcrest.Matchers.containsString;
 import static org.hamcrest.Matchers.equalTo;
 import static org.hamcrest.Matchers.hasItem;
 import static org.hamcrest.Matchers.not;
@@ -62,6 +63,22 @@ class AccessTest {
         Tenants.platform().body(Map.of("name", name)).post("/v1/orgs").then().statusCode(201);
         Tenants.platform().body(Map.of("name", name)).post("/v1/orgs").then().statusCode(409)
                 .body("error.code", equalTo("conflict"));
+    }
+
+    /** "Acme" and "acme", or a full-width "Ａｃｍｅ", are one name to a person reading a log or naming ?org=. */
+    @Test
+    void organizationNamesDifferingOnlyInCaseOrCompatibilityFormAreOneName() {
+        String suffix = java.util.UUID.randomUUID().toString().substring(0, 8);
+        Tenants.platform().body(Map.of("name", "Acme Corp " + suffix)).post("/v1/orgs").then().statusCode(201);
+        for (String variant : java.util.List.of("acme corp " + suffix, "ACME CORP " + suffix,
+                "\uFF21\uFF43\uFF4D\uFF45 Corp " + suffix)) {
+            Tenants.platform().body(Map.of("name", variant)).post("/v1/orgs").then().statusCode(409)
+                    .body("error.code", equalTo("conflict"))
+                    .body("error.message", containsString("without regard to case"));
+        }
+        // Letters beyond ASCII are names of their own, not folded into ASCII ones.
+        Tenants.platform().body(Map.of("name", "Müller AG " + suffix)).post("/v1/orgs").then().statusCode(201);
+        Tenants.platform().body(Map.of("name", "Muller AG " + suffix)).post("/v1/orgs").then().statusCode(201);
     }
 
     @Test

@@ -64,7 +64,7 @@ public final class Launcher {
         out.println();
         out.println("Warden is ready.");
         out.println("  Gateway        " + running.gatewayUrl());
-        out.println("  Admin API key  " + running.adminApiKey() + "  (organization \"demo\")");
+        out.println("  Admin API key  " + running.adminApiKey() + "  (organization \"demo\"" + running.adminKeyNote() + ")");
         out.println("  Platform key   " + Progress.show(running.platformKeyFile()) + "  (platform admin; keep it secret)");
         out.println("  Logs           " + Progress.show(running.logsDir()));
         out.println("  Audit topic    warden.audit.v1 at " + running.kafkaBootstrap() + ", read as "

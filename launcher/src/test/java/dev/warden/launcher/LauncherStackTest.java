@@ -151,8 +151,61 @@ class LauncherStackTest {
             JsonNode verification = JSON.readTree(send("GET", running.gatewayUrl() + "/v1/audit/verify", key, null).body());
             assertTrue(verification.get("valid").asBoolean(), verification.toString());
             assertTrue(verification.at("/checkpoint/signature_valid").asBoolean(), verification.toString());
+
+            // An admin revokes the demo key (here the key itself): the next start must not wait for it for ever.
+            JsonNode keys = JSON.readTree(send("GET", running.gatewayUrl() + "/v1/api-keys", key, null).body());
+            String demoKeyId = null;
+            for (JsonNode k : keys.get("api_keys")) {
+                if (k.get("name").asText().equals("bootstrap admin")) {
+                    demoKeyId = k.get("id").asText();
+                }
+            }
+            assertEquals(200, send("DELETE", running.gatewayUrl() + "/v1/api-keys/" + demoKeyId, key, null).statusCode());
         } finally {
             second.stop();
+        }
+
+        // Started again: a new demo key is made and printed (the revoked one is never restored), and the data is there.
+        Stack third = new Stack(config, new Progress(System.out, Stack.STEPS));
+        String platformKey;
+        try {
+            Stack.Running running = third.start();
+            String renewed = running.adminApiKey();
+            assertTrue(!renewed.equals(key), "the revoked key again");
+            assertEquals(renewed, Files.readString(data.resolve("secrets/demo-admin-api-key")).trim());
+            assertEquals(401, send("GET", running.gatewayUrl() + "/v1/agents", key, null).statusCode());
+            HttpResponse<String> list = send("GET", running.gatewayUrl() + "/v1/agents", renewed, null);
+            assertEquals(200, list.statusCode(), list.body());
+            assertTrue(list.body().contains("\"" + agentName + "\""), list.body());
+
+            // The platform admin disables the demo organization: the next start goes on and says how to enable it.
+            platformKey = Files.readString(running.platformKeyFile()).trim();
+            String demoOrg = null;
+            for (JsonNode org : JSON.readTree(send("GET", running.gatewayUrl() + "/v1/orgs?limit=100", platformKey, null)
+                    .body()).get("organizations")) {
+                if (org.get("name").asText().equals("demo")) {
+                    demoOrg = org.get("id").asText();
+                }
+            }
+            assertEquals(200, send("POST", running.gatewayUrl() + "/v1/orgs/" + demoOrg + "/disable", platformKey, null)
+                    .statusCode());
+        } finally {
+            third.stop();
+        }
+        Stack fourth = new Stack(LauncherConfig.from(Settings.of(LauncherSupervisionTest.localSuite(data, "agent-service"))),
+                new Progress(System.out, Stack.STEPS));
+        try {
+            Stack.Running running = fourth.start();
+            ByteArrayOutputStream summary = new ByteArrayOutputStream();
+            Launcher.printSummary(new PrintStream(summary, true, StandardCharsets.UTF_8), running);
+            String printed = summary.toString(StandardCharsets.UTF_8);
+            assertTrue(printed.contains("disabled: POST /v1/orgs/"), printed);
+            String enable = running.adminKeyNote().replaceAll(".*(/v1/orgs/[^ ]+/enable).*", "$1");
+            assertEquals(200, send("POST", running.gatewayUrl() + enable, platformKey, null).statusCode());
+            HttpResponse<String> list = send("GET", running.gatewayUrl() + "/v1/agents", running.adminApiKey(), null);
+            assertEquals(200, list.statusCode(), list.body());
+        } finally {
+            fourth.stop();
         }
     }
 

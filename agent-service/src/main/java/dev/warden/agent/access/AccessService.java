@@ -179,16 +179,28 @@ public class AccessService {
 
     /**
      * Makes sure an organization of this name exists with an admin key of this secret: how the local launcher and a
-     * Kubernetes bootstrap secret give a fresh installation its first organization. Safe to repeat.
+     * Kubernetes bootstrap secret give a fresh installation its first organization. Safe to repeat. A key of this
+     * secret that an admin revoked, or that expired, is never restored, nor is a disabled organization enabled: the
+     * answer then says why the key opens nothing (null when it works), for the start-up log.
      */
-    public Uni<Void> ensureBootstrap(String orgName, String adminSecret) {
+    public Uni<String> ensureBootstrap(String orgName, String adminSecret) {
         return db.asPlatform(conn -> repository.findOrganizationByName(conn, orgName)
                 .chain(existing -> existing != null ? Uni.createFrom().item(existing) : insertOrganization(conn, orgName))
                 .call(org -> TenantDb.scopeTo(conn, org.id()))
                 .chain(org -> repository.findKeyByHash(conn, ApiKeys.sha256(adminSecret))
-                        .chain(key -> key != null ? Uni.createFrom().voidItem()
+                        .chain(key -> key != null ? Uni.createFrom().item(unusable(org, key))
                                 : insertKey(conn, org.id(), "bootstrap", "bootstrap admin", Roles.ADMIN, null, adminSecret)
-                                .replaceWithVoid())));
+                                .replaceWith(unusable(org, null)))));
+    }
+
+    private static String unusable(OrganizationRecord org, ApiKeyRecord key) {
+        if (key != null && key.revokedAt() != null) {
+            return "its key was revoked at " + key.revokedAt() + (key.revokedBy() == null ? "" : " by " + key.revokedBy());
+        }
+        if (key != null && key.expiresAt() != null && !key.expiresAt().isAfter(Instant.now())) {
+            return "its key expired at " + key.expiresAt();
+        }
+        return "active".equals(org.status()) ? null : "the organization is " + org.status();
     }
 
     private Uni<OrganizationRecord> insertOrganization(SqlConnection conn, String name) {

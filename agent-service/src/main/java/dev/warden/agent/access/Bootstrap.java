@@ -27,8 +27,14 @@ public class Bootstrap {
 
     void onStart(@Observes @Priority(StartupOrder.BOOTSTRAP) StartupEvent event) {
         if (config.orgName().isPresent() && config.adminApiKey().isPresent()) {
-            access.ensureBootstrap(config.orgName().get(), config.adminApiKey().get()).await().atMost(Duration.ofSeconds(30));
-            LOG.infof("Bootstrap organization %s is ready", config.orgName().get());
+            String unusable = access.ensureBootstrap(config.orgName().get(), config.adminApiKey().get())
+                    .await().atMost(Duration.ofSeconds(30));
+            if (unusable == null) {
+                LOG.infof("Bootstrap organization %s is ready", config.orgName().get());
+            } else {
+                LOG.warnf("Bootstrap organization %s: the bootstrap admin key (WARDEN_BOOTSTRAP_API_KEY) opens nothing: %s."
+                        + " The bootstrap does not undo that: give a new secret for a new admin key, or enable the organization", config.orgName().get(), unusable);
+            }
         }
     }
 

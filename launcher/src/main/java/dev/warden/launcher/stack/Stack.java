@@ -38,11 +38,13 @@ public final class Stack {
     private static final Duration SERVICE_STOP_GRACE = Duration.ofSeconds(20);
     /** In the secrets folder: how an outside consumer reads the audit topic. */
     static final String AUDIT_READER_FILE = "audit-reader.properties";
+    /** The demo organization's admin key, made at the first start and again if an admin revoked it (DemoKey). */
+    static final String DEMO_KEY_FILE = "demo-admin-api-key";
     /** How long a restart of PostgreSQL that died may keep trying (the old server's backends must leave first). */
     private static final Duration POSTGRES_RESTART_WITHIN = Duration.ofSeconds(30);
 
     /** What the user needs once everything runs; {@code servicePorts} in start order. */
-    public record Running(String gatewayUrl, int gatewayPort, String adminApiKey, Path platformKeyFile, Path logsDir,
+    public record Running(String gatewayUrl, int gatewayPort, String adminApiKey, String adminKeyNote, Path platformKeyFile, Path logsDir,
                           Map<String, Integer> servicePorts, String kafkaBootstrap, Path auditReaderFile) {
 
         public List<String> services() {
@@ -143,7 +145,7 @@ public final class Stack {
         step = progress.begin("Keys and databases");
         String platformKey = secrets.getOrCreate("platform-api-key", Secrets::newApiKey);
         String adminKey = config.bootstrapApiKey()
-                .orElseGet(() -> secrets.getOrCreate("demo-admin-api-key", Secrets::newApiKey));
+                .orElseGet(() -> secrets.getOrCreate(DEMO_KEY_FILE, Secrets::newApiKey));
         // A runtime role per service, which no other service's database admits
         Map<String, String> dbPasswords = new LinkedHashMap<>();
         for (String service : jars.keySet()) {
@@ -152,12 +154,35 @@ public final class Stack {
             postgres.ensureDatabase(ServiceEnv.database(service), false, ServiceEnv.dbRole(service));
             dbPasswords.put(service, password);
         }
+        String keyNote = "";
+        String summaryNote = "";
+        boolean checkKey = true;
+        if (jars.containsKey(ServiceEnv.KEY_OWNER)) {
+            DemoKey demo = DemoKey.look(postgres, ServiceEnv.database(ServiceEnv.KEY_OWNER), adminKey);
+            if (demo.refusal().isPresent()) {
+                if (config.bootstrapApiKey().isPresent()) {
+                    throw new LauncherException("WARDEN_BOOTSTRAP_API_KEY is a key that was " + demo.refusal().get()
+                            + ": give the secret of a key not yet used, or leave it unset for the launcher's own");
+                }
+                // Never the revoked one again: a new secret, which agent-service's bootstrap makes an admin key of.
+                adminKey = Secrets.newApiKey();
+                secrets.write(DEMO_KEY_FILE, adminKey + "\n");
+                keyNote = "; the demo admin key was " + demo.refusal().get() + ", so a new one was made";
+            }
+            if (demo.disabledOrganization().isPresent()) {
+                checkKey = false;
+                keyNote = "; organization " + ServiceEnv.DEMO_ORG + " is disabled, so its admin key opens nothing until "
+                        + "the platform admin enables it";
+                summaryNote = ", disabled: POST /v1/orgs/" + demo.disabledOrganization().get()
+                        + "/enable with the platform key enables it";
+            }
+        }
         step.done("databases " + String.join(", ", jars.keySet().stream().map(ServiceEnv::database).toList())
-                + ", each with its service's own role; secrets in " + Progress.show(data.resolve("secrets")));
+                + ", each with its service's own role; secrets in " + Progress.show(data.resolve("secrets")) + keyNote);
 
         String signingKey = secrets.getOrCreate("audit-signing-key", Secrets::newSigningKeyPair);
         Map<String, Integer> origins = startServices(table, jars, postgres, dbPasswords, kafka,
-                Secrets.sha256Hex(platformKey), adminKey, signingKey, engine.dockerHost().orElse(null));
+                Secrets.sha256Hex(platformKey), adminKey, checkKey, signingKey, engine.dockerHost().orElse(null));
 
         step = progress.begin("Gateway");
         Gateway gateway = new Gateway(table, origins, supervisor, config.gatewayBodyTimeout());
@@ -176,7 +201,7 @@ public final class Stack {
         if (engine.started() != null) {
             watch("Podman's API", engine.started()::process, engine.started()::restart, Leftovers.PODMAN);
         }
-        return new Running(url, gatewayPort, adminKey, secrets.file("platform-api-key"), logs,
+        return new Running(url, gatewayPort, adminKey, summaryNote, secrets.file("platform-api-key"), logs,
                 Collections.unmodifiableMap(new LinkedHashMap<>(origins)), kafka.bootstrapServers(), auditReader);
     }
 
@@ -196,7 +221,7 @@ public final class Stack {
     /** Starts every built service at once (their start-ups overlap), then waits for each in table order. */
     private Map<String, Integer> startServices(RoutingTable table, Map<String, Path> jars, LocalPostgres postgres,
                                                Map<String, String> dbPasswords, LocalKafka kafka, String platformKeySha256, String adminKey,
-                                               String signingKey, String dockerHost) {
+                                               boolean checkKey, String signingKey, String dockerHost) {
         progress.header("Services");
         table.servicePorts().keySet().stream().filter(service -> !jars.containsKey(service)).forEach(service ->
                 progress.line(service + " ... skipped: " + (Files.isRegularFile(jar(service))
@@ -244,10 +269,10 @@ public final class Stack {
         Map<String, Integer> origins = new LinkedHashMap<>();
         for (ServiceProcess service : services) {
             var part = progress.part(service.name());
-            Consumer<ServiceProcess> ready = readiness(adminKey);
+            Consumer<ServiceProcess> ready = readiness(checkKey ? adminKey : null);
             ready.accept(service);
             part.end("ready in " + Progress.seconds(start) + " (port " + service.port() + ", log "
-                    + Progress.show(service.log()) + (service.name().equals(ServiceEnv.KEY_OWNER)
+                    + Progress.show(service.log()) + (service.name().equals(ServiceEnv.KEY_OWNER) && checkKey
                     ? ", demo admin key accepted" : "") + ")");
             origins.put(service.name(), service.port());
             Duration took = Duration.ofNanos(System.nanoTime() - start);

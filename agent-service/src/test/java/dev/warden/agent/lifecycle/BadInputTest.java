@@ -290,9 +290,20 @@ class BadInputTest {
         String id = tenant.admin().body(AgentMother.triageAgent()).post("/v1/agents").then().statusCode(201)
                 .extract().path("id");
         errorShape(tenant.admin().body("{\"name\": \"a\", \"name\": \"b\", \"runtime\": \"docker\"}")
-                .post("/v1/agents").then(), 400);
+                .post("/v1/agents").then(), 400)
+                .body("error.code", equalTo("invalid_request"))
+                .body("error.details[0].field", equalTo("name"))
+                .body("error.details[0].reason", equalTo("is given more than once"));
+        // Named by its whole path, in a typed object and in free-form JSON alike
+        errorShape(tenant.admin().body("{\"name\": \"a\", \"runtime\": \"docker\", \"risk_config\": "
+                + "{\"default_risk_score\": 1, \"default_risk_score\": 2}}").post("/v1/agents").then(), 400)
+                .body("error.details[0].field", equalTo("risk_config.default_risk_score"));
+        errorShape(tenant.admin().body("{\"name\": \"a\", \"runtime\": \"docker\", \"metadata\": "
+                + "{\"teams\": [{\"lead\": \"x\"}, {\"lead\": \"y\", \"lead\": \"z\"}]}}").post("/v1/agents").then(), 400)
+                .body("error.details[0].field", equalTo("metadata.teams[1].lead"));
         errorShape(tenant.admin().body("{\"image_uri\": \"r/a:1\", \"image_uri\": \"r/a:2\"}")
-                .post("/v1/agents/" + id + "/deploy").then(), 400);
+                .post("/v1/agents/" + id + "/deploy").then(), 400)
+                .body("error.details[0].field", equalTo("image_uri"));
         errorShape(tenant.admin().body("{\"connector\": \"jira\", \"connector\": \"slack\"}")
                 .post("/v1/agents/" + id + "/connectors").then(), 400);
         errorShape(Tenants.platform().body("{\"name\": \"a\", \"name\": \"b\"}").post("/v1/orgs").then(), 400);

@@ -67,7 +67,53 @@ public class ErrorMappers {
 
     @ServerExceptionMapper
     public RestResponse<ErrorResponse> malformedJson(JsonParseException e) {
+        String duplicate = duplicateField(e);
+        if (duplicate != null) {
+            return respond(400, "invalid_request", "Invalid " + duplicate + ": " + DUPLICATE_REASON,
+                    List.of(new FieldError(duplicate, DUPLICATE_REASON)));
+        }
         return respond(400, "malformed_json", "The request body is not valid JSON", List.of());
+    }
+
+    static final String DUPLICATE_REASON = "is given more than once";
+
+    /**
+     * The path of a key given twice in one object ({@link StrictJson} refuses it), as the other refusals name fields
+     * ({@code risk_config.default_risk_score}, {@code metadata.teams[1].lead}); {@code body} when the parser is not
+     * known; null when {@code e} is another malformation. Jackson names the key only in its message, and has set it as
+     * the current name of the parser's context when it refuses it.
+     */
+    static String duplicateField(Throwable e) {
+        for (Throwable t = e; t != null; t = t.getCause()) {
+            if (t instanceof JsonParseException parse && parse.getOriginalMessage() != null
+                    && parse.getOriginalMessage().startsWith("Duplicate field '")) {
+                if (!(parse.getProcessor() instanceof com.fasterxml.jackson.core.JsonParser parser)) {
+                    return "body";
+                }
+                String path = path(parser.getParsingContext());
+                return path.isEmpty() ? "body" : path;
+            }
+        }
+        return null;
+    }
+
+    private static String path(com.fasterxml.jackson.core.JsonStreamContext context) {
+        java.util.ArrayDeque<com.fasterxml.jackson.core.JsonStreamContext> chain = new java.util.ArrayDeque<>();
+        for (var c = context; c != null && !c.inRoot(); c = c.getParent()) {
+            chain.addFirst(c);
+        }
+        StringBuilder path = new StringBuilder();
+        for (var c : chain) {
+            if (c.inArray()) {
+                path.append('[').append(Math.max(c.getCurrentIndex(), 0)).append(']');
+            } else if (c.getCurrentName() != null) {
+                if (!path.isEmpty()) {
+                    path.append('.');
+                }
+                path.append(c.getCurrentName());
+            }
+        }
+        return path.toString();
     }
 
     /** Past a limit of {@link StrictJson} (the nesting depth) or Jackson's own (a number's digits). */
@@ -177,6 +223,11 @@ public class ErrorMappers {
     }
 
     private RestResponse<ErrorResponse> badBody(JsonMappingException e) {
+        String duplicate = duplicateField(e);
+        if (duplicate != null) {
+            return respond(400, "invalid_request", "Invalid " + duplicate + ": " + DUPLICATE_REASON,
+                    List.of(new FieldError(duplicate, DUPLICATE_REASON)));
+        }
         String field = path(e);
         String reason;
         String refusal = refusal(e);

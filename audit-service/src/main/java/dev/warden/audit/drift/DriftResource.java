@@ -33,12 +33,13 @@ public class DriftResource {
     @GET
     @RolesAllowed(Roles.AUDITOR)
     @Operation(operationId = "listDriftEvents", summary = "List drift events", description = "Oldest first; each names the action and its chain sequence.")
-    public Uni<DriftPage> list(@QueryParam("agent_id") String agentId, @Parameter(schema = @Schema(type = SchemaType.STRING, enumeration = {DriftRules.FREQUENCY_EXCEEDED,
+    public Uni<DriftPage> list(@Parameter(schema = @Schema(type = SchemaType.STRING, format = "uuid")) @QueryParam("agent_id") String agentId, @Parameter(schema = @Schema(type = SchemaType.STRING, enumeration = {DriftRules.FREQUENCY_EXCEEDED,
                                        DriftRules.UNAUTHORIZED_ACTION, DriftRules.UNAUTHORIZED_DATA_TYPE,
                                        DriftRules.UNAUTHORIZED_SYSTEM})) @QueryParam("drift_type") String driftType,
                                @QueryParam("limit") String limit, @QueryParam("cursor") String cursor,
                                @QueryParam("updated_since") String updatedSince) {
-        return service.list(actor.org(), Params.optionalId("agent_id", agentId, 200),
+        java.util.UUID agent = Params.optionalUuid("agent_id", agentId);
+        return service.list(actor.org(), agent == null ? null : agent.toString(),
                 Params.optionalChoice("drift_type", driftType, DriftRules.TYPES),
                 PageRequest.parse(limit, cursor, updatedSince));
     }

@@ -129,9 +129,14 @@ class DriftTest {
     }
 
     @Test
-    void driftTypesAreChecked() {
+    void driftTypesAndAgentIdsAreChecked() {
         as(org, "auditor").get("/v1/drift-events?drift_type=vibes").then().statusCode(400)
                 .body("error.details[0].field", equalTo("drift_type"));
+        // Drift is found in an agent's reported actions: its agent_id is an agent's UUID (it answered an empty page)
+        as(org, "auditor").get("/v1/drift-events?agent_id=bad").then().statusCode(400)
+                .body("error.details[0].field", equalTo("agent_id"));
+        as(org, "auditor").get("/v1/drift-events?agent_id=" + java.util.UUID.randomUUID().toString().toUpperCase())
+                .then().statusCode(200).body("total", equalTo(0));
         as(org, "auditor").get("/v1/drift-events?drift_type=").then().statusCode(200);
         as(org, "viewer").get("/v1/drift-events").then().statusCode(403);
     }

@@ -63,10 +63,6 @@ public class ChainVerifier {
      */
     public Uni<Verification> verify(UUID org, Long fromParam, Long toParam) {
         checkOrder(fromParam, toParam);
-        if (fromParam != null && toParam != null && toParam - fromParam >= MAX_RANGE) {
-            throw ApiException.invalidField("to", "verify at most " + MAX_RANGE + " entries at a time; "
-                    + "POST /v1/audit/verifications verifies the whole chain in the background");
-        }
         return db.inOrg(org, conn -> repository.head(conn).chain(head -> fromParam != null
                 ? repository.hashBefore(conn, fromParam).map(prev -> new Start(head.sequence(), fromParam, prev, null, null))
                 : anchor(conn, head.sequence())))
@@ -75,6 +71,12 @@ public class ChainVerifier {
                         return Uni.createFrom().item(start.failure());
                     }
                     checkAgainstHead(fromParam, start.head());
+                    // As export: a range past the head is the range to the head, and only then bounded
+                    if (fromParam != null && toParam != null
+                            && Math.min(toParam, start.head()) - fromParam >= MAX_RANGE) {
+                        throw ApiException.invalidField("to", "verify at most " + MAX_RANGE + " entries at a time; "
+                                + "POST /v1/audit/verifications verifies the whole chain in the background");
+                    }
                     if (fromParam == null && toParam != null && toParam < start.from() - 1) {
                         // Nothing of the range is after the checkpoint this mode starts from: "valid" would vouch for nothing
                         throw ApiException.invalidField("to", "is before the newest checkpoint (entry " + (start.from() - 1)

@@ -109,6 +109,9 @@ class EnrollmentTest {
 
     @Test
     void usedUpExpiredRevokedAndUnknownTokensAre401() {
+        // Every field has a default: no body at all is a token for one registration
+        as(org, "admin").post("/v1/fleet/enrollment-tokens").then().statusCode(201)
+                .body("data.max_uses", equalTo(1)).body("data.agent_id", equalTo(null));
         String once = token(Map.of());
         registerWith(once, instanceBody("once")).statusCode(201);
         registerWith(once, instanceBody("twice")).statusCode(401).body("ok", equalTo(false))

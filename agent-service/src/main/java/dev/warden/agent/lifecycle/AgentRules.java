@@ -39,7 +39,9 @@ public final class AgentRules {
             return;
         }
         if (!admin) {
-            throw ApiException.forbidden("The agent is suspended: only an admin can lift a suspension, explicitly with " + how);
+            throw ApiException.forbidden(liftSuspension
+                    ? "The agent is suspended, and your role may not lift a suspension: only an admin can"
+                    : "The agent is suspended: only an admin can lift a suspension, explicitly with " + how);
         }
         if (!liftSuspension) {
             throw ApiException.conflict("The agent is suspended: this would lift the suspension, which an admin does "

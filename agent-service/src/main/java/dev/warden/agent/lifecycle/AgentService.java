@@ -133,7 +133,10 @@ public class AgentService {
     /** {@code ifMatch}: the revisions the edit may apply to ({@link IfMatch#accepted}; null for any). */
     public Uni<AgentSnapshot> update(UUID org, String actor, UUID id, UpdateAgentRequest req, Set<String> ifMatch) {
         if (req == null || req.isEmpty()) {
-            throw ApiException.badRequest("Give at least one field to update", List.of());
+            // {"name": null} lands here too: a null leaves a field that may not be empty as it is
+            throw ApiException.badRequest("Give at least one field to update (a null changes only a field that may be "
+                    + "empty: description, image_uri, llm_provider, llm_model, llm_system_prompt, "
+                    + "notifications.webhook_url, mcp_integration.mcp_server_url; it leaves any other as it is)", List.of());
         }
         return change(org, id, (conn, agent) -> {
             IfMatch.check(ifMatch, agent.revision, "The agent");

@@ -397,6 +397,10 @@ class BadInputTest {
         String id = tenant.admin().body(AgentMother.triageAgent()).post("/v1/agents").then().statusCode(201)
                 .extract().path("id");
         errorShape(tenant.admin().body("{}").patch("/v1/agents/" + id).then(), 400);
+        // A null for a field that may not be empty changes nothing: the answer says why, since a field was given
+        errorShape(tenant.admin().body("{\"name\": null, \"tags\": null}").patch("/v1/agents/" + id).then(), 400)
+                .body("error.message", containsString("a null changes only a field that may be empty"));
+        tenant.admin().get("/v1/agents/" + id).then().body("revision", equalTo(1));
     }
 
     @Test

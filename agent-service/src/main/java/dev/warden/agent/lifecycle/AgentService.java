@@ -100,7 +100,7 @@ public class AgentService {
                 req.mcpIntegration() == null ? null : req.mcpIntegration().isMcpServer());
         agent.notifications = agent.notifications.merge(req.notifications());
         if (req.tags() != null) {
-            agent.tags = req.tags();
+            agent.tags = distinct(req.tags());
         }
         if (req.metadata() != null) {
             agent.metadata = req.metadata();
@@ -319,7 +319,7 @@ public class AgentService {
         Notifications notifications = a.notifications;
         a.notifications = set(changed, "notifications", notifications,
                 r.notifications() == null ? null : r.notifications().applyTo(notifications), Function.identity());
-        a.tags = set(changed, "tags", a.tags, r.tags(), Function.identity());
+        a.tags = set(changed, "tags", a.tags, r.tags() == null ? null : distinct(r.tags()), Function.identity());
         a.metadata = set(changed, "metadata", a.metadata, r.metadata(), Function.identity());
         a.realm = set(changed, "realm", a.realm, r.realm(), Function.identity());
         a.llmProvider = clearable(changed, "llm_provider", a.llmProvider, r.llmProvider());
@@ -392,5 +392,10 @@ public class AgentService {
     /** The answer to a key that is an agent's already or awaits approval (also from the unique index, should a race get by). */
     public static ApiException keyTaken() {
         return ApiException.conflict("This key is already an agent's or awaiting approval in the organization");
+    }
+
+    /** Tags are a set: each once, in the order first given, as fleet-service keeps an instance's. */
+    private static List<String> distinct(List<String> tags) {
+        return List.copyOf(new java.util.LinkedHashSet<>(tags));
     }
 }

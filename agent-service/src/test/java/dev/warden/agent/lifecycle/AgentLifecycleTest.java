@@ -67,6 +67,16 @@ class AgentLifecycleTest {
                 .body("agents", hasSize(2));
     }
 
+    /** Tags are a set, as an instance's are in fleet-service: each kept once, in the order first given. */
+    @Test
+    void tagsAreKeptOnceEachInTheOrderFirstGiven() {
+        String id = tenant.admin().body(java.util.Map.of("name", "tagged", "runtime", "docker",
+                "tags", java.util.List.of("b", "a", "b"))).post("/v1/agents").then().statusCode(201)
+                .body("tags", contains("b", "a")).extract().path("id");
+        tenant.admin().body(java.util.Map.of("tags", java.util.List.of("x", "x", "y"))).patch("/v1/agents/" + id)
+                .then().statusCode(200).body("tags", contains("x", "y"));
+    }
+
     @Test
     void patchChangesOnlyTheGivenFields() {
         String id = create();

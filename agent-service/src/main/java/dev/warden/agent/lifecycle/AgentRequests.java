@@ -55,10 +55,10 @@ public final class AgentRequests {
             @Schema(implementation = String.class, nullable = true, description = "null clears it") Clearable imageUri,
             AgentType agentType,
             RiskConfig riskConfig,
-            Capabilities capabilities,
+            CapabilitiesPatch capabilities,
             McpIntegrationPatch mcpIntegration,
             NotificationsPatch notifications,
-            List<String> tags,
+            @Schema(nullable = true, description = UNCHANGED) List<String> tags,
             @Schema(implementation = Map.class) JsonNode metadata,
             @Schema(description = "The id of a realm of the organization (seed 004)") UUID realm,
             @Schema(implementation = String.class, nullable = true, examples = "openai") Clearable llmProvider,
@@ -74,9 +74,28 @@ public final class AgentRequests {
         }
     }
 
+    /**
+     * What a patch's list given as null means: nothing, as left out. Said nullable in the document so that a generated
+     * client leaves an unset list out rather than sending {@code []} (openapi-generator's Java models start a list
+     * that is neither required nor nullable as an empty one, which emptied what it named).
+     */
+    static final String UNCHANGED = "null or left out: unchanged";
+
+    /** {@code capabilities} in a patch: each list given replaces the agent's; one left out (or null) stays. */
+    @Schema(name = "CapabilitiesPatch")
+    public record CapabilitiesPatch(@Schema(nullable = true, description = UNCHANGED) List<String> allowedActionTypes,
+                                    @Schema(nullable = true, description = UNCHANGED) List<String> allowedResources,
+                                    @Schema(nullable = true, description = UNCHANGED) List<String> blockedResources) {
+
+        Capabilities applyTo(Capabilities current) {
+            return current.merge(new Capabilities(allowedActionTypes, allowedResources, blockedResources));
+        }
+    }
+
     /** {@code notifications} in a patch: {@code webhook_url: null} removes the webhook. */
     @Schema(name = "NotificationsPatch")
-    public record NotificationsPatch(Boolean alertOnHighRisk, List<String> alertRecipients,
+    public record NotificationsPatch(Boolean alertOnHighRisk,
+                                     @Schema(nullable = true, description = UNCHANGED) List<String> alertRecipients,
                                      @Schema(implementation = String.class, nullable = true, description = "null removes the webhook") Clearable webhookUrl) {
 
         Notifications applyTo(Notifications current) {

@@ -309,7 +309,8 @@ public class AgentService {
         a.imageUri = clearable(changed, "image_uri", a.imageUri, r.imageUri());
         a.agentType = set(changed, "agent_type", a.agentType, r.agentType(), Function.identity());
         a.riskConfig = set(changed, "risk_config", a.riskConfig, r.riskConfig(), a.riskConfig::merge);
-        a.capabilities = set(changed, "capabilities", a.capabilities, r.capabilities(), a.capabilities::merge);
+        a.capabilities = set(changed, "capabilities", a.capabilities,
+                r.capabilities() == null ? null : r.capabilities().applyTo(a.capabilities), Function.identity());
         McpIntegration mcp = a.mcpIntegration;
         McpIntegration patched = r.mcpIntegration() == null ? mcp : r.mcpIntegration().applyTo(mcp);
         if (r.agentType() != null || r.mcpIntegration() != null) { // an agent stored before the rule keeps its pair until either changes

@@ -42,7 +42,15 @@ public final class PolicyModels {
     @Schema(name = "UpdatePolicyRequest")
     public record UpdatePolicyRequest(String name, String description,
                                       @Schema(enumeration = {"enforce", "monitor"}) String enforcement,
-                                      @Schema(implementation = Map[].class, maxItems = 500) JsonNode rules) {
+                                      @Schema(implementation = Map[].class, maxItems = 500, nullable = true,
+                                              description = "null or left out: unchanged") JsonNode rules) {
+
+        /** A JSON null for the rules is read by Jackson as a null node: it means left out, as the document says. */
+        public UpdatePolicyRequest {
+            if (rules != null && rules.isNull()) {
+                rules = null;
+            }
+        }
 
         @Schema(hidden = true)
         boolean isEmpty() {

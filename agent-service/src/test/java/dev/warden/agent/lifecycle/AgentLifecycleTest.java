@@ -93,6 +93,16 @@ class AgentLifecycleTest {
         List<JsonNode> events = Events.about(Topics.AGENTS, id, 2);
         assertEquals(List.of(EventTypes.AGENT_CREATED, EventTypes.AGENT_UPDATED), Events.types(events));
         assertEquals("[\"description\",\"risk_config\"]", events.get(1).at("/data/changed_fields").toString());
+
+        // One capability list given, the others and the tags null (as a generated client sends what it leaves unset):
+        // only that list changes
+        tenant.admin().body("{\"tags\": null, \"capabilities\": {\"allowed_action_types\": [\"issues:create\"], "
+                        + "\"allowed_resources\": null}}").patch("/v1/agents/" + id)
+                .then().statusCode(200)
+                .body("capabilities.allowed_action_types", contains("issues:create"))
+                .body("capabilities.allowed_resources", contains("crowdstrike"))
+                .body("capabilities.blocked_resources", contains("customer-pii"))
+                .body("tags", contains("production", "soc"));
     }
 
     @Test

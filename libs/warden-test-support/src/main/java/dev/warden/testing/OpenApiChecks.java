@@ -130,6 +130,9 @@ public final class OpenApiChecks {
             if (where.contains("{")) {
                 expect(problems, where, responses, "404", "NotFound");
             }
+            if (where.startsWith("PATCH ")) {
+                unsetListsSent(doc, op.path("requestBody"), where, new HashSet<>(), problems);
+            }
             JsonNode security = op.has("security") ? op.get("security") : doc.path("security");
             boolean secured = security.size() > 0;
             for (JsonNode requirement : security) {
@@ -178,6 +181,35 @@ public final class OpenApiChecks {
         }
         if (!problems.isEmpty()) {
             fail("The OpenAPI document would not generate working clients:\n  " + String.join("\n  ", problems));
+        }
+    }
+
+    /**
+     * A partial update's optional list that a client leaves unset must not be sent: openapi-generator's Java models
+     * start a list that is neither required nor nullable as an empty list and send it, so {@code new
+     * UpdateAgentRequest().description("x")} emptied the agent's tags (and a policy's rules). A nullable one starts
+     * unset. Walks the body's schema and the schemas it names.
+     */
+    private static void unsetListsSent(JsonNode doc, JsonNode node, String where, Set<String> seen, List<String> problems) {
+        if (node.isObject()) {
+            String ref = node.path("$ref").asText("");
+            if (ref.startsWith(SCHEMAS) && seen.add(ref)) {
+                JsonNode schema = doc.path("components").path("schemas").path(ref.substring(SCHEMAS.length()));
+                Set<String> required = new HashSet<>();
+                schema.path("required").forEach(name -> required.add(name.asText()));
+                schema.path("properties").fields().forEachRemaining(property -> {
+                    JsonNode type = property.getValue().path("type");
+                    boolean list = "array".equals(type.asText()) || type.isArray() && type.toString().contains("\"array\"");
+                    if (list && !required.contains(property.getKey()) && !nullable(property.getValue())) {
+                        problems.add(where + ": " + ref.substring(SCHEMAS.length()) + "." + property.getKey()
+                                + " is an optional list that is not nullable: a generated Java client sends [] for it unset");
+                    }
+                });
+                unsetListsSent(doc, schema, where, seen, problems);
+            }
+            node.elements().forEachRemaining(child -> unsetListsSent(doc, child, where, seen, problems));
+        } else if (node.isArray()) {
+            node.elements().forEachRemaining(child -> unsetListsSent(doc, child, where, seen, problems));
         }
     }
 

@@ -41,7 +41,7 @@ public class EnvelopedRefusal extends ApiException {
 
         @ServerExceptionMapper(priority = Priorities.USER - 100)
         public RestResponse<Envelope.Failure> authenticationFailed(AuthenticationFailedException e) {
-            return ErrorMappers.challenge(respond(401, "unauthorized", "Missing or invalid credentials", List.of()));
+            return ErrorMappers.challenge(respond(401, "unauthorized", ErrorMappers.unauthenticated(e), List.of()));
         }
 
         @ServerExceptionMapper(priority = Priorities.USER - 100)

@@ -26,6 +26,7 @@ import static dev.warden.fleet.support.FleetFixtures.as;
 import static dev.warden.fleet.support.FleetFixtures.bearer;
 import static dev.warden.fleet.support.FleetFixtures.instanceBody;
 import static io.restassured.RestAssured.given;
+import static org.hamcrest.Matchers.containsString;
 import static org.hamcrest.Matchers.equalTo;
 import static org.hamcrest.Matchers.notNullValue;
 import static org.hamcrest.Matchers.hasItem;
@@ -83,7 +84,8 @@ class EnrollmentTest {
         given().header("X-API-Key", credential).contentType(ContentType.JSON).body(Map.of())
                 .post("/v1/fleet/agents/" + id + "/heartbeat").then().statusCode(401).body("ok", equalTo(false));
         given().header("X-API-Key", token).contentType(ContentType.JSON).body(instanceBody("in-api-key"))
-                .post("/v1/fleet/agents/register").then().statusCode(401);
+                .post("/v1/fleet/agents/register").then().statusCode(401)
+                .body("error.message", containsString("Authorization: Bearer"));
         // An instance credential reads nothing and registers nothing.
         bearer(credential).get("/v1/fleet/agents").then().statusCode(403).body("ok", equalTo(false));
         bearer(credential).get("/v1/fleet/agents/" + id).then().statusCode(403);

@@ -152,7 +152,16 @@ public class ErrorMappers {
 
     @ServerExceptionMapper
     public RestResponse<ErrorResponse> authenticationFailed(AuthenticationFailedException e) {
-        return challenge(respond(401, "unauthorized", "Missing or invalid credentials", List.of()));
+        return challenge(respond(401, "unauthorized", unauthenticated(e), List.of()));
+    }
+
+    /**
+     * What a 401 for {@code e} says: how the request must carry its credential when that was the fault
+     * ({@link CredentialFormRefused}), else "Missing or invalid credentials", whatever else the cause was.
+     */
+    public static String unauthenticated(AuthenticationFailedException e) {
+        String reason = CredentialFormRefused.reason(e);
+        return reason != null ? reason : "Missing or invalid credentials";
     }
 
     /**

@@ -1,6 +1,7 @@
 package dev.warden.tenancy.security;
 
 import dev.warden.api.ErrorMappers;
+import dev.warden.api.CredentialFormRefused;
 import io.quarkus.security.AuthenticationFailedException;
 import io.quarkus.security.identity.IdentityProviderManager;
 import io.quarkus.security.identity.SecurityIdentity;
@@ -45,13 +46,15 @@ public class ApiKeyAuthenticationMechanism implements HttpAuthenticationMechanis
         List<String> keys = context.request().headers().getAll(HEADER);
         int authorizations = context.request().headers().getAll("Authorization").size();
         if (keys.size() + authorizations > 1) {
-            return Uni.createFrom().failure(new AuthenticationFailedException("More than one credential"));
+            return Uni.createFrom().failure(CredentialFormRefused.because("A request carries one credential: this one has "
+                    + "more than one (X-API-Key and Authorization headers together, or one of them twice)"));
         }
         String key = keys.isEmpty() ? null : keys.getFirst();
         if (key != null && locals.stream().anyMatch(l -> l.recognizes(key))) {
             // Its one header is Authorization, which proxies and log redaction treat as a credential; in X-API-Key it
             // would be an instance's credential or enrolment token in a header they may not
-            return Uni.createFrom().failure(new AuthenticationFailedException("A local credential in X-API-Key"));
+            return Uni.createFrom().failure(CredentialFormRefused.because("This credential is sent as Authorization: "
+                    + "Bearer <secret>, never in X-API-Key"));
         }
         String secret = key;
         if (secret == null) {

@@ -231,7 +231,10 @@ public class AgentService {
             int from = agent.version;
             int to = targetVersion != null ? targetVersion : from - 1;
             if (to < 1) {
-                throw ApiException.invalidField("target_version", "there is no previous version to roll back to");
+                // Seed 001's 400; named as a field only when the request gave one
+                String why = "there is no previous version to roll back to";
+                throw targetVersion != null ? ApiException.invalidField("target_version", why)
+                        : ApiException.badRequest("The agent runs version " + from + ": " + why, List.of());
             }
             if (to == from) {
                 throw ApiException.invalidField("target_version", "the agent already runs version " + to);

@@ -21,6 +21,7 @@ import java.util.Map;
 import static org.hamcrest.Matchers.contains;
 import static org.hamcrest.Matchers.endsWith;
 import static org.hamcrest.Matchers.containsString;
+import static org.hamcrest.Matchers.empty;
 import static org.hamcrest.Matchers.equalTo;
 import static org.hamcrest.Matchers.hasSize;
 import static org.hamcrest.Matchers.notNullValue;
@@ -248,7 +249,10 @@ class AgentLifecycleTest {
     @Test
     void rollbackWithoutPreviousVersionIsRejected() {
         String id = create();
+        // Seed 001's 400, naming no field the request did not give
         tenant.admin().post("/v1/agents/" + id + "/rollback").then().statusCode(400)
+                .body("error.message", containsString("no previous version")).body("error.details", empty());
+        tenant.admin().post("/v1/agents/" + id + "/rollback?target_version=0").then().statusCode(400)
                 .body("error.details[0].field", equalTo("target_version"));
         deploy(id, "img:v1");
         tenant.admin().post("/v1/agents/" + id + "/rollback").then().statusCode(400)

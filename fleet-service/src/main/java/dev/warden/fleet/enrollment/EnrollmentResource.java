@@ -90,9 +90,9 @@ public class EnrollmentResource {
     public Uni<RestResponse<TokenEnvelope>> create(
             @org.eclipse.microprofile.openapi.annotations.parameters.RequestBody(required = false,
                     description = "Every field is optional: no body is a token for one registration within an hour")
-            CreateTokenRequest request) {
+            CreateTokenRequest request, @jakarta.ws.rs.core.Context io.vertx.core.http.HttpServerRequest http) {
         // Every field has a default, so no body asks for the defaults (it was a 400 asking for a body)
-        CreateTokenRequest body = request == null ? new CreateTokenRequest(null, null, null) : request;
+        CreateTokenRequest body = Checks.optionalBody(request, new CreateTokenRequest(null, null, null), http);
         UUID agent = Params.optionalUuidField("agent_id", body.agentId());
         new Checks().range("expires_in_seconds", body.expiresInSeconds(), 1, MAX_LIFETIME_SECONDS)
                 .range("max_uses", body.maxUses(), 1, MAX_USES).orThrow();

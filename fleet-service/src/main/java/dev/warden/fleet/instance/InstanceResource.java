@@ -138,7 +138,8 @@ public class InstanceResource {
     @APIResponse(responseCode = "404", ref = WardenApiDefinition.NOT_FOUND)
     public Uni<HeartbeatEnvelope> heartbeat(@PathParam("id") @Parameter(schema = @Schema(pattern = "^agent-[0-9a-f]{16}$")) String id,
                                             @RequestBody(required = false, description = "Every field optional, "
-                                                    + "the body too (seed 003)") HeartbeatRequest request) {
+                                                    + "the body too (seed 003)") HeartbeatRequest request,
+                                            @jakarta.ws.rs.core.Context io.vertx.core.http.HttpServerRequest http) {
         UUID org = actor.org();
         String own = FleetIdentity.instanceId(identity);
         if (own == null && !identity.hasRole(Roles.OPERATOR)) {
@@ -150,7 +151,7 @@ public class InstanceResource {
             throw ApiException.notFound("Agent");
         }
         // Seed 003's fields are all optional: a heartbeat with no body at all is one with none of them
-        HeartbeatRequest body = request == null ? HeartbeatRequest.EMPTY : request;
+        HeartbeatRequest body = Checks.optionalBody(request, HeartbeatRequest.EMPTY, http);
         Checks c = new Checks()
                 .check(body.uptime() == null || body.uptime() >= 0 && body.uptime() <= MAX_UPTIME, "uptime",
                         "must be a number of seconds, at least 0")

@@ -114,6 +114,9 @@ class EnrollmentTest {
         // Every field has a default: no body at all is a token for one registration
         as(org, "admin").post("/v1/fleet/enrollment-tokens").then().statusCode(201)
                 .body("data.max_uses", equalTo(1)).body("data.agent_id", equalTo(null));
+        // A body that is there and is not an object is no absent body
+        as(org, "admin").body("null").post("/v1/fleet/enrollment-tokens").then().statusCode(400)
+                .body("error.details[0].field", equalTo("body"));
         String once = token(Map.of());
         registerWith(once, instanceBody("once")).statusCode(201);
         registerWith(once, instanceBody("twice")).statusCode(401).body("ok", equalTo(false))

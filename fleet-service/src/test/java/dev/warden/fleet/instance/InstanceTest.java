@@ -154,6 +154,10 @@ class InstanceTest {
                 .body("data.lastHeartbeat", notNullValue())
                 .body("data.pendingPolicies", equalTo(0))
                 .body("data.heartbeatIntervalSeconds", equalTo(60));
+        // Seed 003's body is optional: none at all is a heartbeat; one that is there and no object is a 400
+        as(org, "operator").post("/v1/fleet/agents/" + id + "/heartbeat").then().statusCode(200);
+        as(org, "operator").body("null").post("/v1/fleet/agents/" + id + "/heartbeat").then().statusCode(400)
+                .body("ok", equalTo(false)).body("error.details[0].field", equalTo("body"));
         // Every field of a heartbeat is optional in seed 003, so is its body: a POST with none, nor a Content-Type
         var bodiless = java.net.http.HttpClient.newHttpClient().send(java.net.http.HttpRequest.newBuilder(
                         java.net.URI.create(io.restassured.RestAssured.baseURI + ":" + io.restassured.RestAssured.port

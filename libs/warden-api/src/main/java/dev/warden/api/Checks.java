@@ -19,6 +19,22 @@ public final class Checks {
         return request;
     }
 
+    /**
+     * The request body of an operation whose body is optional (every field has a default): {@code none} when the
+     * request sent no body at all, a 400 when it sent one that is not an object ({@code null}, white space), since
+     * Jackson gives null for both.
+     */
+    public static <T> T optionalBody(T request, T none, io.vertx.core.http.HttpServerRequest http) {
+        if (request != null) {
+            return request;
+        }
+        if (BodyEncoding.hasBody(http)) {
+            throw ApiException.badRequest("The body must be a JSON object, or left out",
+                    List.of(new FieldError("body", "must be a JSON object")));
+        }
+        return none;
+    }
+
     public Checks required(String field, Object value) {
         return check(value != null && !(value instanceof String s && s.isBlank()), field, "is required");
     }

@@ -68,6 +68,11 @@ public final class ApiDocument {
     }
 
     /** The schema of the JSON request body, or missing. */
+    /** Whether the operation's request body is required (OpenAPI's default: not). */
+    public boolean bodyRequired(Operation op) {
+        return resolve(op.node().path("requestBody")).path("required").asBoolean(false);
+    }
+
     public JsonNode requestSchema(Operation op) {
         return resolve(op.node().path("requestBody")).path("content").path("application/json").path("schema");
     }

@@ -192,8 +192,11 @@ final class Cases {
             JsonNode valid = value(driver.doc.requestSchema(op), "body", minimal, 0, slots);
             String json = bodyCase ? malform(kind, valid, slots, where, refuse) : write(valid);
             if (kind == Kind.EMPTY_BODY) {
-                json = random.nextBoolean() ? "" : " \n";
-                refuse[0] = true;
+                boolean none = random.nextBoolean();
+                json = none ? "" : " \n";
+                // An empty body is no body, refused only where the document requires one; white space is a body
+                // that is no JSON
+                refuse[0] = !none || driver.doc.bodyRequired(op);
                 where[0] = "body";
             } else if (kind == Kind.INVALID_JSON) {
                 json = pick(INVALID_JSON);

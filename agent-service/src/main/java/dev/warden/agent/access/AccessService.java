@@ -194,11 +194,10 @@ public class AccessService {
     }
 
     private static String unusable(OrganizationRecord org, ApiKeyRecord key) {
-        if (key != null && key.revokedAt() != null) {
-            return "its key was revoked at " + key.revokedAt() + (key.revokedBy() == null ? "" : " by " + key.revokedBy());
-        }
-        if (key != null && key.expiresAt() != null && !key.expiresAt().isAfter(Instant.now())) {
-            return "its key expired at " + key.expiresAt();
+        if (key != null && !key.event().usableAt(Instant.now())) {
+            return key.revokedAt() != null
+                    ? "its key was revoked at " + key.revokedAt() + (key.revokedBy() == null ? "" : " by " + key.revokedBy())
+                    : "its key expired at " + key.expiresAt();
         }
         return "active".equals(org.status()) ? null : "the organization is " + org.status();
     }

@@ -63,4 +63,23 @@ record DemoKey(Optional<String> refusal, Optional<UUID> disabledOrganization) {
     private static DemoKey refused(String why) {
         return new DemoKey(Optional.of(why), Optional.empty());
     }
+
+    /** Whether the launcher may wait for the key to open its organization: not while the organization is disabled. */
+    boolean opens() {
+        return disabledOrganization.isEmpty();
+    }
+
+    /** What the "Keys and databases" step adds to its line: a key made anew, or the organization disabled. */
+    String stepNote() {
+        return refusal.map(why -> "; the demo admin key was " + why + ", so a new one was made")
+                .or(() -> disabledOrganization.map(id -> "; organization " + ServiceEnv.DEMO_ORG + " is disabled, so its "
+                        + "admin key opens nothing until the platform admin enables it"))
+                .orElse("");
+    }
+
+    /** What the ready summary adds after the key's organization. */
+    String summaryNote() {
+        return disabledOrganization.map(id -> ", disabled: POST /v1/orgs/" + id + "/enable with the platform key enables it")
+                .orElse("");
+    }
 }

@@ -154,35 +154,23 @@ public final class Stack {
             postgres.ensureDatabase(ServiceEnv.database(service), false, ServiceEnv.dbRole(service));
             dbPasswords.put(service, password);
         }
-        String keyNote = "";
-        String summaryNote = "";
-        boolean checkKey = true;
-        if (jars.containsKey(ServiceEnv.KEY_OWNER)) {
-            DemoKey demo = DemoKey.look(postgres, ServiceEnv.database(ServiceEnv.KEY_OWNER), adminKey);
-            if (demo.refusal().isPresent()) {
-                if (config.bootstrapApiKey().isPresent()) {
-                    throw new LauncherException("WARDEN_BOOTSTRAP_API_KEY is a key that was " + demo.refusal().get()
-                            + ": give the secret of a key not yet used, or leave it unset for the launcher's own");
-                }
-                // Never the revoked one again: a new secret, which agent-service's bootstrap makes an admin key of.
-                adminKey = Secrets.newApiKey();
-                secrets.write(DEMO_KEY_FILE, adminKey + "\n");
-                keyNote = "; the demo admin key was " + demo.refusal().get() + ", so a new one was made";
+        DemoKey demo = jars.containsKey(ServiceEnv.KEY_OWNER)
+                ? DemoKey.look(postgres, ServiceEnv.database(ServiceEnv.KEY_OWNER), adminKey) : DemoKey.USABLE;
+        if (demo.refusal().isPresent()) {
+            if (config.bootstrapApiKey().isPresent()) {
+                throw new LauncherException("WARDEN_BOOTSTRAP_API_KEY is a key that was " + demo.refusal().get()
+                        + ": give the secret of a key not yet used, or leave it unset for the launcher's own");
             }
-            if (demo.disabledOrganization().isPresent()) {
-                checkKey = false;
-                keyNote = "; organization " + ServiceEnv.DEMO_ORG + " is disabled, so its admin key opens nothing until "
-                        + "the platform admin enables it";
-                summaryNote = ", disabled: POST /v1/orgs/" + demo.disabledOrganization().get()
-                        + "/enable with the platform key enables it";
-            }
+            // Never the revoked one again: a new secret, which agent-service's bootstrap makes an admin key of.
+            adminKey = Secrets.newApiKey();
+            secrets.write(DEMO_KEY_FILE, adminKey + "\n");
         }
         step.done("databases " + String.join(", ", jars.keySet().stream().map(ServiceEnv::database).toList())
-                + ", each with its service's own role; secrets in " + Progress.show(data.resolve("secrets")) + keyNote);
+                + ", each with its service's own role; secrets in " + Progress.show(data.resolve("secrets")) + demo.stepNote());
 
         String signingKey = secrets.getOrCreate("audit-signing-key", Secrets::newSigningKeyPair);
         Map<String, Integer> origins = startServices(table, jars, postgres, dbPasswords, kafka,
-                Secrets.sha256Hex(platformKey), adminKey, checkKey, signingKey, engine.dockerHost().orElse(null));
+                Secrets.sha256Hex(platformKey), adminKey, demo.opens(), signingKey, engine.dockerHost().orElse(null));
 
         step = progress.begin("Gateway");
         Gateway gateway = new Gateway(table, origins, supervisor, config.gatewayBodyTimeout());
@@ -201,7 +189,7 @@ public final class Stack {
         if (engine.started() != null) {
             watch("Podman's API", engine.started()::process, engine.started()::restart, Leftovers.PODMAN);
         }
-        return new Running(url, gatewayPort, adminKey, summaryNote, secrets.file("platform-api-key"), logs,
+        return new Running(url, gatewayPort, adminKey, demo.summaryNote(), secrets.file("platform-api-key"), logs,
                 Collections.unmodifiableMap(new LinkedHashMap<>(origins)), kafka.bootstrapServers(), auditReader);
     }
 

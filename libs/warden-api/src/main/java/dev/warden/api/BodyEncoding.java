@@ -1,6 +1,7 @@
 package dev.warden.api;
 
 import io.vertx.core.http.HttpServerRequest;
+import jakarta.ws.rs.core.MediaType;
 import org.jboss.resteasy.reactive.server.ServerRequestFilter;
 
 import java.util.List;
@@ -37,12 +38,18 @@ public class BodyEncoding {
         if (type == null || !hasBody(request)) {
             return;
         }
+        MediaType media;
+        try {
+            media = MediaType.valueOf(type);
+        } catch (IllegalArgumentException malformed) {
+            return; // refused for its type when the body is read
+        }
         // Only for JSON: a body of another type is refused for its type, with how to send JSON instead.
-        String media = type.split(";", 2)[0].strip().toLowerCase(Locale.ROOT);
-        if (!media.equals("application/json") && !media.endsWith("+json")) {
+        if (!media.getType().equalsIgnoreCase("application")
+                || !media.getSubtype().equalsIgnoreCase("json") && !media.getSubtype().toLowerCase(Locale.ROOT).endsWith("+json")) {
             return;
         }
-        String charset = charset(type);
+        String charset = media.getParameters().get(MediaType.CHARSET_PARAMETER);
         if (charset != null && !charset.equalsIgnoreCase("utf-8") && !charset.equalsIgnoreCase("utf8")) {
             String named = charset.matches("[A-Za-z0-9._:+-]{1,40}") ? "charset " + charset : "That charset";
             throw new ApiException(415, "unsupported_media_type", named + " is not accepted: Warden reads bodies as UTF-8 (JSON is UTF-8); send UTF-8 and name no other charset",
@@ -50,21 +57,9 @@ public class BodyEncoding {
         }
     }
 
-    /** The value of a media type's {@code charset} parameter, unquoted; null when it names none. */
+    /** The value of a media type's {@code charset} parameter (Jakarta REST's parser: any case, quoted or not). */
     static String charset(String contentType) {
-        String[] parts = contentType.split(";");
-        for (int i = 1; i < parts.length; i++) {
-            String parameter = parts[i].strip();
-            int equals = parameter.indexOf('=');
-            if (equals > 0 && parameter.substring(0, equals).strip().equalsIgnoreCase("charset")) {
-                String value = parameter.substring(equals + 1).strip();
-                if (value.length() >= 2 && value.startsWith("\"") && value.endsWith("\"")) {
-                    value = value.substring(1, value.length() - 1);
-                }
-                return value;
-            }
-        }
-        return null;
+        return MediaType.valueOf(contentType).getParameters().get(MediaType.CHARSET_PARAMETER);
     }
 
     static boolean hasBody(HttpServerRequest request) {

@@ -21,6 +21,7 @@ import org.jboss.logging.Logger;
 import org.jboss.resteasy.reactive.RestResponse;
 import org.jboss.resteasy.reactive.server.ServerExceptionMapper;
 
+import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.List;
 import java.util.UUID;
@@ -68,11 +69,8 @@ public class ErrorMappers {
     @ServerExceptionMapper
     public RestResponse<ErrorResponse> malformedJson(JsonParseException e) {
         String duplicate = duplicateField(e);
-        if (duplicate != null) {
-            return respond(400, "invalid_request", "Invalid " + duplicate + ": " + DUPLICATE_REASON,
-                    List.of(new FieldError(duplicate, DUPLICATE_REASON)));
-        }
-        return respond(400, "malformed_json", "The request body is not valid JSON", List.of());
+        return duplicate != null ? invalidField(duplicate, DUPLICATE_REASON)
+                : respond(400, "malformed_json", "The request body is not valid JSON", List.of());
     }
 
     static final String DUPLICATE_REASON = "is given more than once";
@@ -97,23 +95,17 @@ public class ErrorMappers {
         return null;
     }
 
+    /** The parser's place as {@link #path(List)} writes it: each enclosing object's field, each array's index. */
     private static String path(com.fasterxml.jackson.core.JsonStreamContext context) {
-        java.util.ArrayDeque<com.fasterxml.jackson.core.JsonStreamContext> chain = new java.util.ArrayDeque<>();
+        java.util.LinkedList<Object> steps = new java.util.LinkedList<>();
         for (var c = context; c != null && !c.inRoot(); c = c.getParent()) {
-            chain.addFirst(c);
-        }
-        StringBuilder path = new StringBuilder();
-        for (var c : chain) {
             if (c.inArray()) {
-                path.append('[').append(Math.max(c.getCurrentIndex(), 0)).append(']');
+                steps.addFirst(Math.max(c.getCurrentIndex(), 0));
             } else if (c.getCurrentName() != null) {
-                if (!path.isEmpty()) {
-                    path.append('.');
-                }
-                path.append(c.getCurrentName());
+                steps.addFirst(c.getCurrentName());
             }
         }
-        return path.toString();
+        return path(steps);
     }
 
     /** Past a limit of {@link StrictJson} (the nesting depth) or Jackson's own (a number's digits). */
@@ -234,8 +226,7 @@ public class ErrorMappers {
     private RestResponse<ErrorResponse> badBody(JsonMappingException e) {
         String duplicate = duplicateField(e);
         if (duplicate != null) {
-            return respond(400, "invalid_request", "Invalid " + duplicate + ": " + DUPLICATE_REASON,
-                    List.of(new FieldError(duplicate, DUPLICATE_REASON)));
+            return invalidField(duplicate, DUPLICATE_REASON);
         }
         String field = path(e);
         String reason;
@@ -261,9 +252,12 @@ public class ErrorMappers {
         } else {
             reason = "invalid value";
         }
-        String name = field.isEmpty() ? "body" : field;
-        return respond(400, "invalid_request", "Invalid " + name + ": " + reason,
-                List.of(new FieldError(name, reason)));
+        return invalidField(field.isEmpty() ? "body" : field, reason);
+    }
+
+    /** A 400 naming one field of the body and why. */
+    private static RestResponse<ErrorResponse> invalidField(String field, String reason) {
+        return respond(400, "invalid_request", "Invalid " + field + ": " + reason, List.of(new FieldError(field, reason)));
     }
 
     /**
@@ -300,15 +294,25 @@ public class ErrorMappers {
     }
 
     private static String path(JsonMappingException e) {
-        StringBuilder path = new StringBuilder();
+        List<Object> steps = new ArrayList<>();
         for (JsonMappingException.Reference ref : e.getPath()) {
             if (ref.getFieldName() != null) {
-                if (!path.isEmpty()) {
-                    path.append('.');
-                }
-                path.append(ref.getFieldName());
+                steps.add(ref.getFieldName());
             } else if (ref.getIndex() >= 0) {
-                path.append('[').append(ref.getIndex()).append(']');
+                steps.add(ref.getIndex());
+            }
+        }
+        return path(steps);
+    }
+
+    /** Field names joined by dots, array indexes in brackets: {@code metadata.teams[1].lead}. */
+    private static String path(List<Object> steps) {
+        StringBuilder path = new StringBuilder();
+        for (Object step : steps) {
+            if (step instanceof Integer index) {
+                path.append('[').append(index).append(']');
+            } else {
+                path.append(path.isEmpty() ? "" : ".").append(step);
             }
         }
         return path.toString();

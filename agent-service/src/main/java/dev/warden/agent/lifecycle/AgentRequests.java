@@ -138,6 +138,7 @@ public final class AgentRequests {
     }
 
     @Schema(name = "IntentRateLimit")
-    public record RateLimit(Integer maxActions, Integer windowSeconds) {
+    public record RateLimit(@Schema(minimum = "1", maximum = "1000000") Integer maxActions,
+                            @Schema(minimum = "1", maximum = "86400") Integer windowSeconds) {
     }
 }

@@ -153,6 +153,15 @@ class RegistrationTest {
         assertEquals(EventTypes.AGENT_CREATED, created.path("type").asText());
         assertEquals(keys.did(), created.at("/data/agent/did").asText());
         assertEquals("[\"api_call\"]", created.at("/data/agent/granted_capabilities").toString());
+
+        // The empty subset: the identity approved, no capability granted yet
+        AgentKeys bare = AgentKeys.generate();
+        String none = bare.register(tenant, "identity-only", List.of("api_call"));
+        tenant.admin().body(Map.of("capabilities", List.of())).post("/v1/registrations/" + none + "/approve")
+                .then().statusCode(200).body("agentId", equalTo(bare.did()));
+        List<Map<String, Object>> after = tenant.admin().get("/v1/agents").then().statusCode(200).extract().path("agents");
+        assertEquals(List.of(), after.stream().filter(a -> bare.did().equals(a.get("did"))).findFirst().orElseThrow()
+                .get("granted_capabilities"));
     }
 
     @Test

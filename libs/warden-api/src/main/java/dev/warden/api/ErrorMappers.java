@@ -4,6 +4,7 @@ import com.fasterxml.jackson.core.JsonParseException;
 import com.fasterxml.jackson.core.exc.InputCoercionException;
 import com.fasterxml.jackson.core.exc.StreamConstraintsException;
 import com.fasterxml.jackson.databind.JsonMappingException;
+import com.fasterxml.jackson.databind.PropertyNamingStrategies;
 import com.fasterxml.jackson.databind.exc.InvalidFormatException;
 import com.fasterxml.jackson.databind.exc.MismatchedInputException;
 import com.fasterxml.jackson.databind.exc.UnrecognizedPropertyException;
@@ -17,10 +18,12 @@ import jakarta.ws.rs.WebApplicationException;
 import jakarta.ws.rs.core.HttpHeaders;
 import jakarta.ws.rs.core.MediaType;
 import jakarta.ws.rs.core.Response;
+import org.eclipse.microprofile.openapi.annotations.media.Schema;
 import org.jboss.logging.Logger;
 import org.jboss.resteasy.reactive.RestResponse;
 import org.jboss.resteasy.reactive.server.ServerExceptionMapper;
 
+import java.lang.reflect.Field;
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.List;
@@ -264,9 +267,13 @@ public class ErrorMappers {
      * A number too large for its field's type (Jackson's {@link InputCoercionException}, wrapped with the field's path):
      * the range the field takes, or null. Said "invalid value" before, which left the caller to guess.
      */
-    static String outOfRange(Throwable e) {
+    static String outOfRange(JsonMappingException e) {
         for (Throwable t = e; t != null; t = t.getCause()) {
             if (t instanceof InputCoercionException coercion) {
+                String declared = declaredRange(e);
+                if (declared != null) {
+                    return declared;
+                }
                 Class<?> type = coercion.getTargetType();
                 if (type == Integer.class || type == int.class) {
                     return "must be an integer from " + Integer.MIN_VALUE + " to " + Integer.MAX_VALUE;
@@ -279,6 +286,30 @@ public class ErrorMappers {
         }
         return null;
     }
+
+    /**
+     * The range the field at the end of the path declares for the OpenAPI document ({@code @Schema(minimum, maximum)}),
+     * as its message, or null: a risk score of 10^20 is told 0 to 100, as 101 is, not the whole range of an int.
+     */
+    private static String declaredRange(JsonMappingException e) {
+        List<JsonMappingException.Reference> path = e.getPath();
+        JsonMappingException.Reference last = path.isEmpty() ? null : path.getLast();
+        Object from = last == null ? null : last.getFrom();
+        if (from == null || last.getFieldName() == null) {
+            return null;
+        }
+        for (Field field : (from instanceof Class<?> type ? type : from.getClass()).getDeclaredFields()) {
+            Schema schema = field.getAnnotation(Schema.class);
+            if (schema != null && !schema.minimum().isEmpty() && !schema.maximum().isEmpty()
+                    && SNAKE_CASE.translate(field.getName()).equals(last.getFieldName())) {
+                return "must be an integer from " + schema.minimum() + " to " + schema.maximum();
+            }
+        }
+        return null;
+    }
+
+    private static final PropertyNamingStrategies.NamingBase SNAKE_CASE =
+            (PropertyNamingStrategies.NamingBase) PropertyNamingStrategies.SNAKE_CASE;
 
     /** The reason {@link StorableValues} refused a value while the body was read, or null. */
     static String refusal(Throwable e) {

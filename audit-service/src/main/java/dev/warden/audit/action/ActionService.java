@@ -1,7 +1,7 @@
 package dev.warden.audit.action;
 
 import dev.warden.audit.action.ActionResource.ActionItem;
-import dev.warden.audit.agent.KnownAgents;
+import dev.warden.audit.agent.KnownAgentRepository;
 import dev.warden.events.CloudEvent;
 import dev.warden.events.EventTypes;
 import dev.warden.events.audit.AuditEvents.AgentAction;
@@ -23,10 +23,10 @@ public class ActionService {
 
     private final TenantDb db;
     private final Outbox outbox;
-    private final KnownAgents agents;
+    private final KnownAgentRepository agents;
     private final Projections projections;
 
-    public ActionService(TenantDb db, Outbox outbox, KnownAgents agents, Projections projections) {
+    public ActionService(TenantDb db, Outbox outbox, KnownAgentRepository agents, Projections projections) {
         this.db = db;
         this.projections = projections;
         this.outbox = outbox;

@@ -20,8 +20,6 @@ import io.quarkus.security.AuthenticationFailedException;
 import io.quarkus.security.identity.SecurityIdentity;
 import io.quarkus.security.runtime.QuarkusSecurityIdentity;
 import io.smallrye.mutiny.Uni;
-import io.vertx.mutiny.sqlclient.Row;
-import io.vertx.mutiny.sqlclient.Tuple;
 import jakarta.annotation.Priority;
 import jakarta.enterprise.context.ApplicationScoped;
 import jakarta.enterprise.event.Observes;
@@ -46,9 +44,12 @@ public class InstanceCredentials implements LocalCredentials {
     private final TenantDb db;
     private final AccessDirectory directory;
     private final DeadLetters deadLetters;
+    private final InstanceCredentialRepository credentials;
 
-    public InstanceCredentials(TenantDb db, AccessDirectory directory, DeadLetters deadLetters) {
+    public InstanceCredentials(TenantDb db, AccessDirectory directory, DeadLetters deadLetters,
+                               InstanceCredentialRepository credentials) {
         this.db = db;
+        this.credentials = credentials;
         this.directory = directory;
         this.deadLetters = deadLetters;
     }
@@ -64,25 +65,19 @@ public class InstanceCredentials implements LocalCredentials {
 
     @Override
     public Uni<SecurityIdentity> authenticate(String secret) {
-        return db.asPlatform(conn -> conn.preparedQuery("SELECT org_id, instance_id, agent_id FROM audit_instance_credentials "
-                        + "WHERE credential_sha256 = $1 AND NOT revoked").execute(Tuple.of(ApiKeys.sha256(secret))))
-                .map(rows -> {
-                    if (rows.size() == 0) {
-                        throw new AuthenticationFailedException("unknown instance credential");
-                    }
-                    Row r = rows.iterator().next();
-                    UUID org = r.getUUID("org_id");
-                    if (directory.organization(org).filter(o -> o.active()).isEmpty()) {
-                        throw new AuthenticationFailedException("organization disabled");
-                    }
-                    QuarkusSecurityIdentity.Builder b = QuarkusSecurityIdentity.builder(Identities.of(
-                            () -> "instance:" + r.getString("instance_id"), Set.of(Roles.INSTANCE), org,
-                            "instance-credential", null));
-                    UUID agent = r.getUUID("agent_id");
-                    // No agent: bound to none, so it may report for none.
-                    b.addAttribute(Identities.AGENT_ATTRIBUTE, agent != null ? agent : new UUID(0, 0));
-                    return b.build();
-                });
+        return db.asPlatform(conn -> credentials.find(conn, ApiKeys.sha256(secret))).map(holder -> {
+            if (holder == null) {
+                throw new AuthenticationFailedException("unknown instance credential");
+            }
+            if (directory.organization(holder.org()).filter(o -> o.active()).isEmpty()) {
+                throw new AuthenticationFailedException("organization disabled");
+            }
+            QuarkusSecurityIdentity.Builder b = QuarkusSecurityIdentity.builder(Identities.of(
+                    () -> "instance:" + holder.instance(), Set.of(Roles.INSTANCE), holder.org(), "instance-credential", null));
+            // No agent: bound to none, so it may report for none.
+            b.addAttribute(Identities.AGENT_ATTRIBUTE, holder.agent() != null ? holder.agent() : new UUID(0, 0));
+            return b.build();
+        });
     }
 
     /** Registered: a credential to accept; deregistered: to refuse from now on. Idempotent: the same state again. */
@@ -101,13 +96,10 @@ public class InstanceCredentials implements LocalCredentials {
             String instance = data.at("/instance/id").asText(null);
             if (EventTypes.FLEET_INSTANCE_REGISTERED.equals(event.type()) && data.path("credential_sha256").isTextual()) {
                 String agent = data.at("/instance/agent_id").isTextual() ? data.at("/instance/agent_id").asText() : null;
-                work.add(db.inOrg(event.orgid(), conn -> conn.preparedQuery("INSERT INTO audit_instance_credentials "
-                                + "(credential_sha256, org_id, instance_id, agent_id) VALUES ($1, $2, $3, $4) ON CONFLICT DO NOTHING")
-                        .execute(Tuple.of(data.path("credential_sha256").asText(), event.orgid(), instance,
-                                agent == null ? null : UUID.fromString(agent)))).replaceWithVoid());
+                work.add(db.inOrg(event.orgid(), conn -> credentials.insert(conn, data.path("credential_sha256").asText(),
+                        event.orgid(), instance, agent == null ? null : UUID.fromString(agent))));
             } else if (EventTypes.FLEET_INSTANCE_DEREGISTERED.equals(event.type()) && instance != null) {
-                work.add(db.inOrg(event.orgid(), conn -> conn.preparedQuery("UPDATE audit_instance_credentials SET revoked = true "
-                        + "WHERE instance_id = $1").execute(Tuple.of(instance))).replaceWithVoid());
+                work.add(db.inOrg(event.orgid(), conn -> credentials.revoke(conn, instance)));
             }
         }
         Uni<Void> done = Uni.createFrom().voidItem();

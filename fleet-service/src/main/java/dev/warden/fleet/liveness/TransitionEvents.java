@@ -6,23 +6,21 @@ import com.fasterxml.jackson.databind.node.ObjectNode;
 import dev.warden.events.CloudEvent;
 import dev.warden.events.EventJson;
 import dev.warden.outbox.Outbox;
+import dev.warden.tenancy.db.TenantDb;
 import io.micrometer.core.instrument.MeterRegistry;
 import io.smallrye.mutiny.Uni;
-import io.vertx.mutiny.sqlclient.Row;
 import io.vertx.mutiny.sqlclient.SqlConnection;
-import io.vertx.mutiny.sqlclient.Tuple;
 import jakarta.enterprise.context.ApplicationScoped;
 
 import java.time.Instant;
 import java.time.OffsetDateTime;
 import java.time.ZoneOffset;
-import java.util.ArrayList;
 import java.util.List;
 import java.util.UUID;
 
 /**
  * Publishes transitions: each into the outbox (for {@code warden.fleet.v1}) and into {@code fleet_transitions} (for
- * the live view, {@code GET /v1/fleet/events}), both in the caller's transaction.
+ * the live view, {@code GET /v1/fleet/events}), both in the caller's transaction; and reads them back for the live view.
  */
 @ApplicationScoped
 public class TransitionEvents {
@@ -31,10 +29,14 @@ public class TransitionEvents {
 
     private final Outbox outbox;
     private final MeterRegistry meters;
+    private final TenantDb db;
+    private final TransitionRepository transitions;
 
-    public TransitionEvents(Outbox outbox, MeterRegistry meters) {
+    public TransitionEvents(Outbox outbox, MeterRegistry meters, TenantDb db, TransitionRepository transitions) {
         this.outbox = outbox;
         this.meters = meters;
+        this.db = db;
+        this.transitions = transitions;
     }
 
     public Uni<Void> emit(SqlConnection conn, UUID org, List<Outbox.Message> messages) {
@@ -57,45 +59,24 @@ public class TransitionEvents {
             for (CloudEvent e : events) {
                 meters.counter("warden.fleet.transitions", "type", e.type()).increment();
             }
-            // The organization's next numbers, from its counter row, locked until this transaction commits
-            return conn.preparedQuery("""
-                            WITH drawn AS (
-                                INSERT INTO fleet_transition_numbers AS c (org_id, last) VALUES ($1, $6)
-                                ON CONFLICT (org_id) DO UPDATE SET last = c.last + $6
-                                RETURNING last - $6 AS base)
-                            INSERT INTO fleet_transitions (org_id, number, event_id, event_type, event, at)
-                            SELECT $1, (SELECT base FROM drawn) + n, i, t, e, a
-                            FROM unnest($2::uuid[], $3::text[], $4::text[], $5::timestamptz[])
-                                 WITH ORDINALITY AS x(i, t, e, a, n) ORDER BY n""")
-                    .execute(Tuple.of(org, ids, types, json, at, (long) n)).replaceWithVoid();
+            return transitions.insert(conn, org, ids, types, json, at);
         });
     }
 
-    /** The organization's transitions after its number {@code after}, oldest first. */
-    public Uni<List<Recorded>> after(SqlConnection conn, long after, int limit) {
-        return conn.preparedQuery("""
-                        SELECT number, event_type, event FROM fleet_transitions
-                        WHERE org_id = warden_current_org() AND number > $1 ORDER BY number LIMIT $2""")
-                .execute(Tuple.of(after, limit))
-                .map(rows -> {
-                    List<Recorded> out = new ArrayList<>(rows.size());
-                    for (Row r : rows) {
-                        out.add(new Recorded(r.getLong("number"), r.getString("event_type"), forViewers(r.getString("event"))));
-                    }
-                    return out;
-                });
+    /** The live view's transitions of {@code org} after its number {@code after}, oldest first, as viewers see them. */
+    public Uni<List<Recorded>> after(UUID org, long after, int limit) {
+        return db.inOrg(org, conn -> transitions.after(conn, after, limit)).map(found -> found.stream()
+                .map(r -> new Recorded(r.number(), r.type(), forViewers(r.event()))).toList());
     }
 
     /** The organization's newest transition, or 0: where a live view without Last-Event-ID starts. */
-    public Uni<Long> newest(SqlConnection conn) {
-        return conn.preparedQuery("SELECT coalesce(max(number), 0) FROM fleet_transitions WHERE org_id = warden_current_org()").execute()
-                .map(rows -> rows.iterator().next().getLong(0));
+    public Uni<Long> newest(UUID org) {
+        return db.inOrg(org, transitions::newest);
     }
 
-    /** Platform scope: forgets transitions older than a day. */
+    /** Platform scope: forgets transitions older than {@code before}. */
     public Uni<Void> forgetBefore(SqlConnection conn, Instant before) {
-        return conn.preparedQuery("DELETE FROM fleet_transitions WHERE at < $1")
-                .execute(Tuple.of(before.atOffset(ZoneOffset.UTC))).replaceWithVoid();
+        return transitions.forgetBefore(conn, before);
     }
 
     /**

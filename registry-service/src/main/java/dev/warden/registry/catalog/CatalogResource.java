@@ -8,7 +8,6 @@ import dev.warden.registry.catalog.CatalogWire.CatalogAgentDetail;
 import dev.warden.registry.catalog.CatalogWire.CatalogAgentResponse;
 import dev.warden.registry.catalog.CatalogWire.CatalogListResponse;
 import dev.warden.registry.catalog.CatalogWire.Pagination;
-import dev.warden.tenancy.db.TenantDb;
 import dev.warden.tenancy.security.CurrentActor;
 import dev.warden.tenancy.security.Roles;
 import io.smallrye.mutiny.Uni;
@@ -41,12 +40,10 @@ public class CatalogResource {
     private static final List<String> TYPES = List.of("autonomous", "supervised", "advisory", "mcp_server");
     private static final List<String> SORTS = List.of("created_at", "-created_at", "name", "-name");
 
-    private final TenantDb db;
-    private final CatalogRepository catalog;
+    private final CatalogService catalog;
     private final CurrentActor actor;
 
-    public CatalogResource(TenantDb db, CatalogRepository catalog, CurrentActor actor) {
-        this.db = db;
+    public CatalogResource(CatalogService catalog, CurrentActor actor) {
         this.catalog = catalog;
         this.actor = actor;
     }
@@ -86,8 +83,8 @@ public class CatalogResource {
         }
         // The page knows whether more follow it (ListQuery reads one row past it): has_more and next_cursor then agree
         // with each other and with what the next page holds, with a cursor as with an offset.
-        return db.inOrg(actor.org(), conn -> catalog.list(conn, status == null ? null : STATUSES.get(status),
-                        type, search, order == null ? "created_at" : order, size, skip, after, since))
+        return catalog.list(actor.org(), status == null ? null : STATUSES.get(status), type, search,
+                        order == null ? "created_at" : order, size, skip, after, since)
                 .map(page -> new CatalogListResponse(true, page.items().stream().map(CatalogAgent::of).toList(),
                         new Pagination(page.total(), size, skip, page.more()),
                         order == null || "created_at".equals(order)
@@ -104,11 +101,6 @@ public class CatalogResource {
         if (id == null) {
             throw ApiException.notFound("Agent");
         }
-        return db.inOrg(actor.org(), conn -> catalog.find(conn, id)).map(found -> {
-            if (found == null) {
-                throw ApiException.notFound("Agent");
-            }
-            return new CatalogAgentResponse(true, CatalogAgentDetail.of(found));
-        });
+        return catalog.find(actor.org(), id).map(found -> new CatalogAgentResponse(true, CatalogAgentDetail.of(found)));
     }
 }

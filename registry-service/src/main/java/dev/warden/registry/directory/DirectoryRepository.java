@@ -13,6 +13,7 @@ import jakarta.enterprise.context.ApplicationScoped;
 
 import java.time.Instant;
 import java.util.List;
+import java.util.Map;
 import java.util.UUID;
 
 import static dev.warden.tenancy.db.Rows.first;
@@ -37,17 +38,23 @@ public class DirectoryRepository {
     public record Counts(long total, long online) {
     }
 
+    /** Seed 004's {@code sortBy} names and what each orders by. */
+    private static final Map<String, String> SORTS = Map.of("name", "a.name", "registeredAt", "a.created_at",
+            "lastSeen", "s.last_seen");
+
     /**
-     * One page in {@code order}, from {@code offset}; or, after {@code after} (a cursor), in the registration order
+     * One page in {@code sortBy}'s order, from {@code offset}; or, after {@code after} (a cursor), in the registration order
      * ({@code created_at, agent_id}), which a cursor follows whatever {@code order} says.
      */
-    public Uni<ListQuery.Slice<Found>> list(SqlConnection conn, Filter filter, String order, PageRequest.Cursor after,
-                                            int limit, long offset) {
+    public Uni<ListQuery.Slice<Found>> list(SqlConnection conn, Filter filter, String sortBy, boolean descending,
+                                            PageRequest.Cursor after, int limit, long offset) {
         ListQuery query = query(filter);
         if (after != null) {
             query.byTimeAfter("a.created_at", "a.agent_id", after);
         } else {
-            query.orderBy(order, null);
+            String direction = descending ? " DESC" : "";
+            query.orderBy(SORTS.get(sortBy) + direction + ("lastSeen".equals(sortBy) ? " NULLS LAST" : "")
+                    + ", a.agent_id" + direction, null);
         }
         return query.offset(offset).slice(conn, limit, DirectoryRepository::found);
     }

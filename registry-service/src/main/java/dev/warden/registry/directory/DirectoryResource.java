@@ -10,7 +10,6 @@ import dev.warden.registry.directory.DirectoryRepository.Found;
 import dev.warden.registry.directory.DirectoryWire.DirectoryAgent;
 import dev.warden.registry.directory.DirectoryWire.DirectoryAgentDetail;
 import dev.warden.registry.directory.DirectoryWire.DirectoryListResponse;
-import dev.warden.tenancy.db.TenantDb;
 import dev.warden.tenancy.security.CurrentActor;
 import dev.warden.tenancy.security.Roles;
 import io.smallrye.mutiny.Uni;
@@ -29,7 +28,6 @@ import org.eclipse.microprofile.openapi.annotations.tags.Tag;
 
 import java.util.Arrays;
 import java.util.List;
-import java.util.Map;
 
 /** Seed 004's agent directory: camelCase, page numbers, the online count of the filtered set. */
 @Path("/v1/directory/agents")
@@ -37,15 +35,10 @@ import java.util.Map;
 @Tag(name = "Directory", description = "Seed 004's agent directory")
 public class DirectoryResource {
 
-    private static final Map<String, String> SORTS = Map.of("name", "a.name", "registeredAt", "a.created_at",
-            "lastSeen", "s.last_seen");
-
-    private final TenantDb db;
-    private final DirectoryRepository directory;
+    private final DirectoryService directory;
     private final CurrentActor actor;
 
-    public DirectoryResource(TenantDb db, DirectoryRepository directory, CurrentActor actor) {
-        this.db = db;
+    public DirectoryResource(DirectoryService directory, CurrentActor actor) {
         this.directory = directory;
         this.actor = actor;
     }
@@ -84,16 +77,15 @@ public class DirectoryResource {
         Filter filter = new Filter(Params.optionalText("q", q, 200), Params.optionalBoolean("online", online),
                 Params.optionalText("realm", realm, 200), capabilities(capabilities),
                 Params.optionalInstant("updated_since", updatedSince));
-        String direction = "desc".equals(sortDir) ? " DESC" : "";
-        String order = SORTS.getOrDefault(sortBy == null ? "name" : sortBy, "a.name") + direction
-                + ("lastSeen".equals(sortBy) ? " NULLS LAST" : "") + ", a.agent_id" + direction;
         boolean cursorWalk = after != null || registrationOrder;
-        return db.inOrg(actor.org(), conn -> directory.counts(conn, filter)
-                .chain(counts -> directory.list(conn, filter, order, after, size, (long) (number - 1) * size)
-                        .map(found -> new DirectoryListResponse(found.items().stream().map(DirectoryResource::item).toList(),
-                                counts.total(), number, size, (counts.total() + size - 1) / size, counts.online(),
-                                cursorWalk ? found.nextCursor(f -> PageRequest.Cursor.at(f.agent().createdAt(),
-                                        f.agent().agentId())) : null))));
+        return directory.list(actor.org(), filter, sortBy == null ? "name" : sortBy, !ascending, after, size,
+                (long) (number - 1) * size).map(listed -> {
+                    long total = listed.counts().total();
+                    return new DirectoryListResponse(listed.page().items().stream().map(DirectoryResource::item).toList(),
+                            total, number, size, (total + size - 1) / size, listed.counts().online(),
+                            cursorWalk ? listed.page().nextCursor(f -> PageRequest.Cursor.at(f.agent().createdAt(),
+                                    f.agent().agentId())) : null);
+                });
     }
 
     @GET
@@ -105,10 +97,7 @@ public class DirectoryResource {
         if (id.length() > 200 || StorableValues.refusal(id) != null) {
             throw ApiException.notFound("Agent"); // no agent has such an id
         }
-        return db.inOrg(actor.org(), conn -> directory.find(conn, id, Params.uuidOrNull(id))).map(found -> {
-            if (found == null) {
-                throw ApiException.notFound("Agent");
-            }
+        return directory.find(actor.org(), id).map(found -> {
             RegistryAgentRow a = found.agent();
             return new DirectoryAgentDetail(seedId(a), a.name(), a.grantedCapabilities(), a.llmProvider(), a.llmModel(),
                     a.llmSystemPrompt(), a.online(), a.createdAt(), a.lastSeen(), a.publicKey(), found.realm());

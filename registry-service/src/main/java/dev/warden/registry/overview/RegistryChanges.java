@@ -8,8 +8,6 @@ import io.smallrye.mutiny.Multi;
 import io.smallrye.mutiny.operators.multi.processors.BroadcastProcessor;
 import io.vertx.mutiny.core.Vertx;
 import io.vertx.mutiny.pgclient.pubsub.PgSubscriber;
-import io.vertx.mutiny.sqlclient.SqlConnection;
-import io.vertx.mutiny.sqlclient.Tuple;
 import io.smallrye.mutiny.Uni;
 import io.vertx.pgclient.PgConnectOptions;
 import jakarta.enterprise.context.ApplicationScoped;
@@ -31,7 +29,7 @@ import java.util.UUID;
 @ApplicationScoped
 public class RegistryChanges {
 
-    static final String CHANNEL = "warden_registry_changed";
+    public static final String CHANNEL = "warden_registry_changed";
     /** The payload that names every organization: the projection was emptied for a rebuild. */
     static final String EVERY_ORGANIZATION = "*";
     private static final long RECONNECT_MILLIS = 1_000L;
@@ -57,12 +55,6 @@ public class RegistryChanges {
         Gauge.builder("warden.registry.listening", kept, k -> k.listening() ? 1 : 0)
                 .description("1 while this replica LISTENs for registry changes, so GET /v1/registry may serve kept answers")
                 .register(meters);
-    }
-
-    /** Within the projector's transaction: the organization's registry changed; every replica hears it on commit. */
-    public static Uni<Void> announce(SqlConnection conn, UUID org) {
-        return conn.preparedQuery("SELECT pg_notify('" + CHANNEL + "', $1)").execute(Tuple.of(org.toString()))
-                .replaceWithVoid();
     }
 
     /**

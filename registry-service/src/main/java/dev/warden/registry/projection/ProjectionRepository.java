@@ -2,6 +2,7 @@ package dev.warden.registry.projection;
 
 import dev.warden.events.agent.AgentEvents.Realm;
 import dev.warden.events.agent.AgentSnapshot;
+import dev.warden.registry.overview.RegistryChanges;
 import io.smallrye.mutiny.Uni;
 import io.vertx.mutiny.sqlclient.SqlConnection;
 import io.vertx.mutiny.sqlclient.Tuple;
@@ -23,6 +24,15 @@ import static dev.warden.tenancy.db.Rows.utc;
  */
 @ApplicationScoped
 public class ProjectionRepository {
+
+    /**
+     * Within the projector's transaction: the organization's registry changed; every replica hears it on commit
+     * ({@link RegistryChanges} LISTENs, and sets its kept answers aside).
+     */
+    public Uni<Void> announce(SqlConnection conn, UUID org) {
+        return conn.preparedQuery("SELECT pg_notify('" + RegistryChanges.CHANNEL + "', $1)").execute(Tuple.of(org.toString()))
+                .replaceWithVoid();
+    }
 
     /**
      * The first statement of every transaction that applies events: waits while a rebuild empties the projection, then

@@ -111,7 +111,7 @@ public class RegistryProjector {
         Uni<Void> applied = Multi.createFrom().iterable(byOrg.entrySet()).onItem()
                 .transformToUni(e -> changes.applying(e.getKey(), db.inOrg(e.getKey(), conn -> projection.fence(conn, generation)
                         .chain(() -> applyAll(conn, e.getKey(), e.getValue()))
-                        .chain(() -> RegistryChanges.announce(conn, e.getKey())))))
+                        .chain(() -> projection.announce(conn, e.getKey())))))
                 // Every organization's transaction ends before the batch fails, with all their failures: none dropped.
                 .collectFailures().merge(4)
                 .collect().last().replaceWithVoid();

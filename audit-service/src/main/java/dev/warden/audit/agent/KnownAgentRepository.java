@@ -13,7 +13,7 @@ import jakarta.enterprise.context.ApplicationScoped;
  * unknown exactly like one that does not exist.
  */
 @ApplicationScoped
-public class KnownAgents {
+public class KnownAgentRepository {
 
     /**
      * Fails with 404 unless the caller's organization has this agent (a {@link Projections#notYetKnown}: an agent created

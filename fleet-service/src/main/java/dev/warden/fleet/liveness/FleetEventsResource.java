@@ -2,7 +2,6 @@ package dev.warden.fleet.liveness;
 
 import dev.warden.api.ApiException;
 import dev.warden.fleet.api.EnvelopedRefusal;
-import dev.warden.tenancy.db.TenantDb;
 import dev.warden.tenancy.security.CredentialWatch;
 import dev.warden.tenancy.security.CurrentActor;
 import dev.warden.tenancy.security.Roles;
@@ -30,7 +29,8 @@ import java.util.concurrent.atomic.AtomicReference;
 /**
  * The live view: Server-Sent Events of the caller's organization's transitions, each with its id (the organization's own number, in commit order), its
  * event name (the CloudEvent type) and the CloudEvent as data. A client that reconnects with {@code Last-Event-ID}
- * gets everything after that id kept (the last 24 hours) before the new ones; without it, only what happens from now.
+ * gets everything after that id kept (the last 24 hours) before the new ones (an id beyond the newest, which this
+ * stream never sent, everything kept); without it, only what happens from now.
  * Outside the OpenAPI document: a stream that never ends is no request and answer for the fuzz and contract tests.
  */
 @Path("/v1/fleet/events")
@@ -39,14 +39,12 @@ public class FleetEventsResource {
     static final Duration POLL = Duration.ofMillis(250);
     static final int PAGE = 500;
 
-    private final TenantDb db;
     private final TransitionEvents transitions;
     private final CurrentActor actor;
     private final CredentialWatch credentials;
 
-    public FleetEventsResource(TenantDb db, TransitionEvents transitions, CurrentActor actor, CredentialWatch credentials) {
+    public FleetEventsResource(TransitionEvents transitions, CurrentActor actor, CredentialWatch credentials) {
         this.credentials = credentials;
-        this.db = db;
         this.transitions = transitions;
         this.actor = actor;
     }
@@ -62,14 +60,17 @@ public class FleetEventsResource {
         // A comment at once, so the answer's head and first bytes leave now rather than with the first transition: a
         // proxy in front (the launcher's gateway did) holds a head without a body, and the client saw nothing at all.
         sink.send(sse.newEventBuilder().comment("fleet transitions of your organization").build());
-        Uni<Long> start = resumeAfter != null ? Uni.createFrom().item(resumeAfter) : db.inOrg(org, transitions::newest);
+        // An id beyond the newest was never sent by this stream (or was, before an upgrade renumbered the ids): what is
+        // kept is sent again from the start rather than nothing until the numbers pass it (a client missed events so)
+        Uni<Long> start = transitions.newest(org).map(newest -> resumeAfter == null ? newest
+                : resumeAfter > newest ? 0L : resumeAfter);
         AtomicReference<Cancellable> polling = new AtomicReference<>();
         start.subscribe().with(first -> {
             AtomicLong cursor = new AtomicLong(first);
             polling.set(Multi.createFrom().ticks().every(POLL)
                     .onOverflow().drop()
                     .onItem().transformToUni(tick -> sink.isClosed() || !usable.getAsBoolean() ? Uni.createFrom().<List<TransitionEvents.Recorded>>failure(
-                            new IllegalStateException("closed")) : db.inOrg(org, conn -> transitions.after(conn, cursor.get(), PAGE)))
+                            new IllegalStateException("closed")) : transitions.after(org, cursor.get(), PAGE))
                     .concatenate()
                     .subscribe().with(events -> {
                         for (TransitionEvents.Recorded e : events) {

@@ -130,6 +130,13 @@ class FleetEventsTest {
         assertEquals("2", field(deregistered, "id"), "the next number, nothing of other organizations in between");
         resumed.close();
 
+        // An id this stream never sent (beyond its newest: one from before an upgrade renumbered them) gets what is
+        // kept from the start, rather than nothing until the numbers pass it
+        Stream beyond = Stream.open(org, "8");
+        assertEquals("1", field(beyond.next(), "id"));
+        assertEquals("2", field(beyond.next(), "id"));
+        beyond.close();
+
         // Another organization's stream sees none of it; a bad id is a 400 in the envelope.
         TestOrg other = FleetFixtures.organization();
         Stream elsewhere = Stream.open(other, "0");

@@ -5,6 +5,8 @@ import dev.warden.testing.OpenApiChecks;
 import io.quarkus.test.junit.QuarkusTest;
 import org.junit.jupiter.api.Test;
 
+import java.util.List;
+import java.util.Map;
 import java.util.Set;
 
 import static dev.warden.testing.OpenApiChecks.nullable;
@@ -12,6 +14,7 @@ import static dev.warden.testing.OpenApiChecks.operation;
 import static io.restassured.RestAssured.given;
 import static org.hamcrest.Matchers.equalTo;
 import static org.hamcrest.Matchers.hasKey;
+import static org.hamcrest.Matchers.not;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
@@ -28,7 +31,14 @@ class OpenApiTest {
                 .body("paths", hasKey("/v1/fleet/agents"))
                 .body("paths", hasKey("/v1/fleet/agents/register"))
                 .body("paths", hasKey("/v1/fleet/agents/{id}/heartbeat"))
-                .body("paths", hasKey("/v1/fleet/enrollment-tokens"));
+                .body("paths", hasKey("/v1/fleet/enrollment-tokens"))
+                // An instance's heartbeat and an enrolment token's registration are bearer credentials of their own: an
+                // API key of the instance role is refused there (403), and no API key is an enrollee
+                .body("paths.'/v1/fleet/agents/{id}/heartbeat'.post.security", equalTo(List.of(
+                        Map.of("bearer", List.of("operator", "instance")), Map.of("apiKey", List.of("operator")))))
+                .body("paths.'/v1/fleet/agents/register'.post.security", equalTo(List.of(
+                        Map.of("bearer", List.of("operator", "enrollee")), Map.of("apiKey", List.of("operator")))))
+                .body("paths.'/v1/fleet/agents/register'.post", not(hasKey("x-warden-bearer-only-roles")));
     }
 
     @Test

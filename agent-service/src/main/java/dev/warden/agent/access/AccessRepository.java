@@ -100,16 +100,19 @@ public class AccessRepository {
     public record RegistrationSettingsRow(boolean openRegistration, List<String> availableCapabilities) {
     }
 
-    /** {@code capabilities} null: every one the deployment knows. */
-    public Uni<Void> setAvailableCapabilities(SqlConnection conn, UUID org, List<String> capabilities, Instant at) {
-        return conn.preparedQuery("UPDATE organizations SET available_capabilities = $2, updated_at = $3 WHERE id = $1")
+    /** {@code capabilities} null: every one the deployment knows. True when it changed them (the same again changes nothing). */
+    public Uni<Boolean> setAvailableCapabilities(SqlConnection conn, UUID org, List<String> capabilities, Instant at) {
+        return conn.preparedQuery("UPDATE organizations SET available_capabilities = $2, updated_at = $3 "
+                        + "WHERE id = $1 AND available_capabilities IS DISTINCT FROM $2")
                 .execute(Tuple.of(org, capabilities == null ? null : capabilities.toArray(String[]::new), utc(at)))
-                .replaceWithVoid();
+                .map(rows -> rows.rowCount() == 1);
     }
 
-    public Uni<Void> setOpenRegistration(SqlConnection conn, UUID org, boolean open, Instant at) {
-        return conn.preparedQuery("UPDATE organizations SET open_registration = $2, updated_at = $3 WHERE id = $1")
-                .execute(Tuple.of(org, open, utc(at))).replaceWithVoid();
+    /** True when it changed it (the same setting again changes nothing). */
+    public Uni<Boolean> setOpenRegistration(SqlConnection conn, UUID org, boolean open, Instant at) {
+        return conn.preparedQuery("UPDATE organizations SET open_registration = $2, updated_at = $3 "
+                        + "WHERE id = $1 AND open_registration IS DISTINCT FROM $2")
+                .execute(Tuple.of(org, open, utc(at))).map(rows -> rows.rowCount() == 1);
     }
 
     public Uni<OrganizationRecord> findOrganization(SqlConnection conn, UUID id) {

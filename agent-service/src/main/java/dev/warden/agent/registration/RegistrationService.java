@@ -186,14 +186,18 @@ public class RegistrationService {
         // Every capability the deployment knows is stored as null, so that one it learns later is allowed too
         List<String> own = capabilities == null || capabilities.containsAll(config.availableCapabilities()) ? null
                 : available(capabilities);
+        // A setting sent as it already is changes nothing: no event, no audit entry (as a second revocation of a key)
         return db.asPlatform(conn -> (open == null ? Uni.createFrom().voidItem()
-                        : access.setOpenRegistration(conn, org, open, now)
-                        .chain(() -> outbox.emit(conn, org, EventTypes.OPEN_REGISTRATION_CHANGED, org.toString(),
-                                new OpenRegistrationChanged(org, open, actor, now))))
+                        : access.setOpenRegistration(conn, org, open, now).chain(changed -> !changed
+                                ? Uni.createFrom().voidItem()
+                                : outbox.emit(conn, org, EventTypes.OPEN_REGISTRATION_CHANGED, org.toString(),
+                                        new OpenRegistrationChanged(org, open, actor, now)).replaceWithVoid()))
                         .chain(() -> capabilities == null ? Uni.createFrom().voidItem()
-                                : access.setAvailableCapabilities(conn, org, own, now)
-                                .chain(() -> outbox.emit(conn, org, EventTypes.REGISTRATION_CAPABILITIES_CHANGED, org.toString(),
-                                        new RegistrationCapabilitiesChanged(org, own, actor, now))))
+                                : access.setAvailableCapabilities(conn, org, own, now).chain(changed -> !changed
+                                        ? Uni.createFrom().voidItem()
+                                        : outbox.emit(conn, org, EventTypes.REGISTRATION_CAPABILITIES_CHANGED,
+                                                org.toString(), new RegistrationCapabilitiesChanged(org, own, actor, now))
+                                        .replaceWithVoid()))
                         .chain(() -> settings(conn, org)));
     }
 

@@ -26,6 +26,7 @@ import static org.hamcrest.Matchers.equalTo;
 import static org.hamcrest.Matchers.hasItem;
 import static org.hamcrest.Matchers.notNullValue;
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 /** Beyond seed 004: an organization's admin lets agents register without a credential, rate-limited per address. */
@@ -57,6 +58,9 @@ class OpenRegistrationTest {
         JsonNode event = Events.about(Topics.AGENTS, tenant.orgId().toString(), 1).getFirst();
         assertEquals(EventTypes.OPEN_REGISTRATION_CHANGED, event.path("type").asText());
         assertTrue(event.at("/data/open_registration").asBoolean());
+        // The same setting again changes nothing: no second event (the next about the organization is the closing below)
+        tenant.admin().body(Map.of("openRegistration", true)).put("/v1/registrations/settings").then().statusCode(200)
+                .body("openRegistration", equalTo(true));
 
         String challenge = anonymous().body(Map.of("publicKey", keys.publicKey()))
                 .post("/v1/agents/register/challenge?org=" + tenant.orgId()).then().statusCode(200).extract().path("challenge");
@@ -72,6 +76,8 @@ class OpenRegistrationTest {
                 .then().statusCode(200).body("challenge", notNullValue());
 
         tenant.admin().body(Map.of("openRegistration", false)).put("/v1/registrations/settings").then().statusCode(200);
+        List<JsonNode> changes = Events.about(Topics.AGENTS, tenant.orgId().toString(), 2);
+        assertFalse(changes.get(1).at("/data/open_registration").asBoolean(), "the same setting again was published");
         refused(anonymous().body(Map.of("publicKey", keys.publicKey())).post("/v1/agents/register/challenge?org=" + tenant.orgId()).then(), 401);
     }
 

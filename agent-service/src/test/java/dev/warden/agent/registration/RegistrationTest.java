@@ -192,6 +192,13 @@ class RegistrationTest {
         assertEquals(EventTypes.REGISTRATION_CAPABILITIES_CHANGED, changed.path("type").asText());
         assertEquals("[\"file_access\",\"api_call\"]", changed.at("/data/available_capabilities").toString());
         tenant.admin().get("/v1/registrations").then().body("availableCapabilities", contains("file_access", "api_call"));
+        // The same list again changes nothing: the next event about the organization is the marker after it
+        tenant.admin().body(Map.of("availableCapabilities", List.of("file_access", "api_call"))).put("/v1/registrations/settings")
+                .then().statusCode(200);
+        tenant.admin().body(Map.of("openRegistration", true)).put("/v1/registrations/settings").then().statusCode(200);
+        assertEquals(EventTypes.OPEN_REGISTRATION_CHANGED,
+                Events.about(Topics.AGENTS, tenant.orgId().toString(), 2).get(1).path("type").asText());
+        tenant.admin().body(Map.of("openRegistration", false)).put("/v1/registrations/settings").then().statusCode(200);
 
         String id = AgentKeys.generate().register(tenant, "wide", List.of("api_call", "mail_send"));
         refused(tenant.admin().body(Map.of("capabilities", List.of("api_call", "mail_send")))

@@ -5,7 +5,7 @@ import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.JsonNodeFactory;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import dev.warden.api.ApiException;
-import dev.warden.audit.agent.KnownAgents;
+import dev.warden.audit.agent.KnownAgentRepository;
 import dev.warden.audit.chain.AuditRepository;
 import dev.warden.audit.chain.VerificationRepository;
 import dev.warden.audit.checkpoint.CheckpointService;
@@ -19,6 +19,7 @@ import dev.warden.events.audit.AuditEvents.Checkpoint;
 import dev.warden.events.audit.AuditEvents.CompliancePackageCreated;
 import dev.warden.outbox.OutageRetry;
 import dev.warden.outbox.Outbox;
+import dev.warden.tenancy.db.Projections;
 import dev.warden.tenancy.db.TenantDb;
 import io.smallrye.mutiny.Uni;
 import io.vertx.mutiny.sqlclient.SqlConnection;
@@ -47,7 +48,8 @@ public class ComplianceBuilder {
             "agent.connector-unbound", "policy.bound", "policy.unbound");
 
     private final TenantDb db;
-    private final KnownAgents agents;
+    private final KnownAgentRepository agents;
+    private final Projections projections;
     private final ComplianceRepository repository;
     private final AuditRepository audit;
     private final CheckpointService checkpoints;
@@ -55,8 +57,10 @@ public class ComplianceBuilder {
     private final Outbox outbox;
 
     public ComplianceBuilder(TenantDb db, ComplianceRepository repository, AuditRepository audit,
-                             CheckpointService checkpoints, SigningKey key, Outbox outbox, KnownAgents agents) {
+                             CheckpointService checkpoints, SigningKey key, Outbox outbox, KnownAgentRepository agents,
+                             Projections projections) {
         this.agents = agents;
+        this.projections = projections;
         this.db = db;
         this.repository = repository;
         this.audit = audit;
@@ -65,16 +69,21 @@ public class ComplianceBuilder {
         this.outbox = outbox;
     }
 
-    /** Records the request and starts building; answers the package id at once. Only for an agent the org has. */
-    public Uni<UUID> request(UUID org, String actor, String agentId, Instant from, Instant to) {
+    /**
+     * Records the request and starts building; answers the package at once, as recorded (building: a build that is
+     * quick cannot make the answer say otherwise). Only for an agent the org has: one created a moment ago is waited
+     * for (Projections), as a reported action's is.
+     */
+    public Uni<PackageResponse> request(UUID org, String actor, String agentId, Instant from, Instant to) {
         UUID id = UUID.randomUUID();
-        return db.inOrg(org, conn -> agents.require(conn, agentId)
-                        .chain(() -> repository.insert(conn, id, org, agentId, from, to, actor)))
+        return projections.withCatchUp(org, () -> db.inOrg(org, conn -> agents.require(conn, agentId)
+                                .chain(() -> repository.insert(conn, id, org, agentId, from, to, actor))
+                                .chain(() -> repository.find(conn, id))),
+                        conn -> agents.known(conn, agentId))
                 .invoke(() -> untilTheDatabaseAnswers(id, Uni.createFrom().deferred(() -> build(org, id, agentId, from, to)))
                         .subscribe().with(
                                 done -> LOG.infof("Compliance package %s is ready", id),
-                                failure -> fail(org, id, failure)))
-                .replaceWith(id);
+                                failure -> fail(org, id, failure)));
     }
 
     /** A package of this organization; another's, or none, is a 404. */

@@ -77,8 +77,8 @@ public class ComplianceResource {
         }
         checks.orThrow();
         return builder.request(actor.org(), actor.name(), body.agentId(), body.from(), body.to())
-                .chain(id -> builder.find(actor.org(), id).map(pkg -> RestResponse.ResponseBuilder.<PackageResponse>create(202)
-                        .location(URI.create("/v1/compliance/" + id)).entity(pkg).build()));
+                .map(pkg -> RestResponse.ResponseBuilder.<PackageResponse>create(202)
+                        .location(URI.create("/v1/compliance/" + pkg.id())).entity(pkg).build());
     }
 
     @GET

@@ -177,6 +177,22 @@ class ComplianceTest {
         as(org, "auditor").get("/v1/compliance/" + id + "?format=pdf").then().statusCode(400);
     }
 
+    /**
+     * An agent created and asked for a package back to back (one script): the request can come before agent-service's
+     * event is recorded here. It waits for it (Projections.withCatchUp) and is accepted, where it was a 404.
+     */
+    @Test
+    void aPackageForAnAgentAnnouncedJustAfterItWasAskedForIsAccepted() throws Exception {
+        String fresh = UUID.randomUUID().toString();
+        var asked = java.util.concurrent.CompletableFuture.supplyAsync(() -> as(org, "auditor").contentType(ContentType.JSON)
+                .body(Map.of("agent_id", fresh, "from", from.toString(), "to", Instant.now().toString()))
+                .post("/v1/compliance").then().extract());
+        AuditFixtures.publish(List.of(CloudEvent.of("/warden/agent-service", EventTypes.AGENT_CREATED, fresh, org.id(),
+                Map.of("agent", Map.of("id", fresh, "name", "eager-agent", "revision", 1, "updated_by", "alice")))));
+        var answer = asked.get(30, java.util.concurrent.TimeUnit.SECONDS);
+        assertEquals(202, answer.statusCode(), answer.body().asString());
+    }
+
     /** A package whose service stopped while building it (nothing moved it for two minutes) is answered failed. */
     @Test
     void aPackageInterruptedWhileBuildingIsAnsweredFailed() throws Exception {

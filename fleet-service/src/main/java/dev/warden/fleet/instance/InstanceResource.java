@@ -41,6 +41,7 @@ import jakarta.ws.rs.QueryParam;
 import jakarta.ws.rs.core.Context;
 import jakarta.ws.rs.core.MediaType;
 import org.eclipse.microprofile.openapi.annotations.Operation;
+import org.eclipse.microprofile.openapi.annotations.extensions.Extension;
 import org.eclipse.microprofile.openapi.annotations.enums.SchemaType;
 import org.eclipse.microprofile.openapi.annotations.media.Content;
 import org.eclipse.microprofile.openapi.annotations.media.Schema;
@@ -89,6 +90,7 @@ public class InstanceResource {
     @POST
     @Path("/register")
     @RolesAllowed({Roles.OPERATOR, FleetIdentity.ENROLLEE})
+    @Extension(name = WardenApiDefinition.BEARER_ONLY_ROLES, value = FleetIdentity.ENROLLEE)
     @Operation(operationId = "registerFleetInstance", summary = "Register an instance",
             description = "With an enrolment token (Authorization: Bearer wfe_...) or an operator's credential. Answers "
                     + "the instance, online, and its own credential for heartbeats (shown once).")
@@ -129,6 +131,7 @@ public class InstanceResource {
     @POST
     @Path("/{id}/heartbeat")
     @RolesAllowed({Roles.OPERATOR, Roles.INSTANCE})
+    @Extension(name = WardenApiDefinition.BEARER_ONLY_ROLES, value = Roles.INSTANCE) // an instance API key: 403
     @Operation(operationId = "sendFleetHeartbeat", summary = "Send a heartbeat",
             description = "With the instance's credential (Authorization: Bearer wfi_...), for itself only, or an "
                     + "operator's. Answered once written to the database; pendingPolicies counts the policy changes "

@@ -77,7 +77,9 @@ import org.eclipse.microprofile.openapi.annotations.servers.Server;
                         content = @Content(mediaType = MediaType.APPLICATION_JSON, schema = @Schema(implementation = ErrorResponse.class)))}))
 @SecuritySchemes({
         @SecurityScheme(securitySchemeName = "bearer", type = SecuritySchemeType.HTTP, scheme = "bearer",
-                description = "An OIDC access token (a JWT; the org_id claim names the organization), or an API key (wdn_...)"),
+                description = "An OIDC access token (a JWT; the org_id claim names the organization), or an API key (wdn_...); "
+                        + "where an operation says so, a credential of its own (fleet-service: an enrolment token, "
+                        + "wfe_..., to register; an instance credential, wfi_..., to heartbeat)"),
         @SecurityScheme(securitySchemeName = "apiKey", type = SecuritySchemeType.APIKEY, in = SecuritySchemeIn.HEADER,
                 apiKeyName = "X-API-Key", description = "An API key created at /v1/api-keys; it may be sent as a bearer token instead")})
 public class WardenApiDefinition extends Application {
@@ -87,6 +89,12 @@ public class WardenApiDefinition extends Application {
      * {@code @APIResponse(..., headers = @Header(name = "Location", ref = WardenApiDefinition.LOCATION))}.
      */
     public static final String LOCATION = "Location";
+    /**
+     * An operation's extension naming, comma-separated, roles it takes only from a bearer credential (fleet-service's
+     * enrolment token and instance credential): the document's {@code apiKey} requirement leaves them out, so it does
+     * not promise that an API key of that role may call it. The filter reads it and takes it out of the document.
+     */
+    public static final String BEARER_ONLY_ROLES = "x-warden-bearer-only-roles";
 
     /** Names of the shared responses under {@code components/responses}. */
     public static final String BAD_REQUEST = "BadRequest";

@@ -92,7 +92,13 @@ public class WardenOpenApiFilter implements OASFilter {
             shared(responses, "401", WardenApiDefinition.UNAUTHORIZED);
             shared(responses, "403", WardenApiDefinition.FORBIDDEN);
             if (operation.getSecurity() != null) {
-                operation.setSecurity(eitherScheme(api, operation.getSecurity()));
+                Object bearerOnly = operation.getExtensions() == null ? null
+                        : operation.getExtensions().get(WardenApiDefinition.BEARER_ONLY_ROLES);
+                operation.setSecurity(eitherScheme(api, operation.getSecurity(),
+                        bearerOnly == null ? Set.of() : Set.of(bearerOnly.toString().split(","))));
+                if (bearerOnly != null) {
+                    operation.removeExtension(WardenApiDefinition.BEARER_ONLY_ROLES);
+                }
             }
         }
         if (path.contains("{")) {
@@ -268,8 +274,12 @@ public class WardenOpenApiFilter implements OASFilter {
         }
     }
 
-    /** The roles an operation requires, with each security scheme the document accepts as an alternative. */
-    private static List<SecurityRequirement> eitherScheme(OpenAPI api, List<SecurityRequirement> requirements) {
+    /**
+     * The roles an operation requires, with each security scheme the document accepts as an alternative; the
+     * {@code apiKey} scheme without the roles only a bearer credential carries there ({@code bearerOnly}).
+     */
+    private static List<SecurityRequirement> eitherScheme(OpenAPI api, List<SecurityRequirement> requirements,
+                                                          Set<String> bearerOnly) {
         Set<String> roles = new LinkedHashSet<>();
         requirements.forEach(r -> r.getSchemes().values().forEach(scopes -> {
             if (scopes != null) {
@@ -284,7 +294,13 @@ public class WardenOpenApiFilter implements OASFilter {
             return requirements;
         }
         List<SecurityRequirement> either = new ArrayList<>();
-        schemes.forEach(scheme -> either.add(OASFactory.createSecurityRequirement().addScheme(scheme, new ArrayList<>(roles))));
+        schemes.forEach(scheme -> {
+            List<String> taken = new ArrayList<>(roles);
+            if ("apiKey".equals(scheme)) {
+                taken.removeAll(bearerOnly);
+            }
+            either.add(OASFactory.createSecurityRequirement().addScheme(scheme, taken));
+        });
         return either;
     }
 }

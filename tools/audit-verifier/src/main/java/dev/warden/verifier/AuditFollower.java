@@ -171,6 +171,11 @@ public final class AuditFollower {
         } else if (chain != null && (entry.sequence() != chain.head + 1 || !entry.prevHash().equals(chain.hashAt(chain.head)))) {
             problem = Optional.of("org " + org + " entry " + entry.sequence() + " does not follow entry " + chain.head);
         }
+        if (chain == null && entry.sequence() > 1 && problem.isEmpty()) {
+            // A run that starts mid-chain (a restart, a group that committed offsets before) has nothing to link to
+            out.println("note org " + org + " is followed from entry " + entry.sequence() + ", not linked to the "
+                    + "entries before it in this run (a signed checkpoint or a read from offset zero proves those)");
+        }
         chains.computeIfAbsent(org, o -> new Chain()).add(entry.sequence(), entry.hash());
         out.println(problem.map(p -> "ALERT " + p).orElse("ok  org " + org + " #" + entry.sequence() + " "
                 + entry.actionType() + " " + (entry.agentId() == null ? "" : entry.agentId())));

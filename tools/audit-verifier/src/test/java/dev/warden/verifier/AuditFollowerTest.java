@@ -93,6 +93,25 @@ class AuditFollowerTest {
                         + "at that sequence")), problems);
     }
 
+    /** A run that starts mid-chain (a restart without the hashes verified before) says it links nothing before it. */
+    @Test
+    void aChainFollowedFromItsMiddleIsSaidToBeUnlinkedThere() {
+        List<AuditEntry> chain = chain(4);
+        AuditFollower follower = new AuditFollower();
+        ByteArrayOutputStream printed = new ByteArrayOutputStream();
+        PrintStream out = new PrintStream(printed, true);
+        List<Optional<String>> problems = new ArrayList<>();
+        for (AuditEntry e : chain.subList(2, 4)) {
+            problems.add(follower.accept(EventJson.write(CloudEvent.of("/warden/audit-service", EventTypes.AUDIT_ENTRY_RECORDED,
+                    e.agentId(), org, e)), out));
+        }
+
+        assertEquals(List.of(Optional.empty(), Optional.empty()), problems);
+        String lines = printed.toString();
+        assertTrue(lines.contains("note org " + org + " is followed from entry 3, not linked"), lines);
+        assertEquals(1, lines.split("note ", -1).length - 1, lines);
+    }
+
     /** As docs/audit-topic-consumer.md says: the audit-reader principal, its own consumer group, the topic from the start. */
     @Test
     void theFollowerReadsTheTopicAsTheAuditReaderPrincipal() {

@@ -18,7 +18,8 @@ public class AgentRepository {
 
     public Uni<Optional<RunnableAgent>> find(SqlConnection conn, UUID agentId) {
         return conn.preparedQuery("""
-                        SELECT a.org_id, a.agent_id, a.image_uri, a.version, a.status, a.revision, v.config::text AS config
+                        SELECT a.org_id, a.agent_id, a.image_uri, a.version, a.status, a.revision, v.config::text AS config,
+                               v.version IS NOT NULL AS config_known
                         FROM runner_agents a LEFT JOIN runner_agent_versions v
                             ON v.org_id = a.org_id AND v.agent_id = a.agent_id AND v.version = a.version
                         WHERE a.agent_id = $1""")
@@ -61,12 +62,25 @@ public class AgentRepository {
                 .executeBatch(rows).replaceWithVoid();
     }
 
+    /**
+     * Platform scope: how many agents' current version (1 or more) has no recorded deploy, so no known config: versions
+     * deployed before runner-service kept them (its V4).
+     */
+    public Uni<Long> versionsUnrecorded(SqlConnection conn) {
+        return conn.preparedQuery("""
+                        SELECT count(*) FROM runner_agents a
+                        WHERE a.version >= 1 AND NOT EXISTS (SELECT 1 FROM runner_agent_versions v
+                            WHERE v.org_id = a.org_id AND v.agent_id = a.agent_id AND v.version = a.version)""")
+                .execute().map(rows -> rows.iterator().next().getLong(0));
+    }
+
     /** A version as a deployed event names it: its number, and its config as JSON text (null without one). */
     public record DeployedVersion(UUID agentId, int version, String config) {
     }
 
     private static RunnableAgent map(Row r) {
         return new RunnableAgent(r.getUUID("org_id"), r.getUUID("agent_id"), r.getString("image_uri"),
-                r.getInteger("version"), r.getString("status"), r.getLong("revision"), r.getString("config"));
+                r.getInteger("version"), r.getString("status"), r.getLong("revision"), r.getString("config"),
+                r.getBoolean("config_known"));
     }
 }

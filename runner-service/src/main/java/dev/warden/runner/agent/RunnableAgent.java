@@ -5,13 +5,15 @@ import java.util.UUID;
 /**
  * What a run needs to know of an agent, from runner-service's projection of {@code warden.agents.v1}: {@code imageUri} is
  * the image deployed with {@code version} (see {@link AgentProjection}), {@code config} that version's deploy
- * {@code config} as JSON text (null when it had none, and in an event's snapshot, which does not carry it).
+ * {@code config} as JSON text (null when it had none, and in an event's snapshot, which does not carry it);
+ * {@code configKnown} false when the projection holds no deploy of that version (one deployed before runner-service
+ * kept versions' configs, its migration V4): what it ran with is then not known here.
  */
 public record RunnableAgent(UUID orgId, UUID agentId, String imageUri, int version, String status, long revision,
-                            String config) {
+                            String config, boolean configKnown) {
 
     public RunnableAgent(UUID orgId, UUID agentId, String imageUri, int version, String status, long revision) {
-        this(orgId, agentId, imageUri, version, status, revision, null);
+        this(orgId, agentId, imageUri, version, status, revision, null, true);
     }
 
     public boolean suspended() {

@@ -156,6 +156,13 @@ public class ExecutionService {
                 throw ApiException.badRequest("The agent has never been deployed; deploy a version first "
                         + "(POST /v1/agents/" + agent.agentId() + "/deploy)", List.of());
             }
+            // Deployed before runner-service kept each version's config: running it with none would run something
+            // other than what was deployed (a version's config never changes, so deploying it again records it)
+            if (!agent.configKnown()) {
+                throw ApiException.conflict("Version " + agent.version() + " was deployed before runner-service kept "
+                        + "each version's config, so the config it runs with is not known here; deploy it again "
+                        + "(POST /v1/agents/" + agent.agentId() + "/deploy with its image and config) to run it");
+            }
             if (AgentVersion.configBytes(agent.config()) > AgentVersion.MAX_CONFIG_BYTES) {
                 throw ApiException.badRequest("Version " + agent.version() + "'s config is larger than the "
                         + AgentVersion.MAX_CONFIG_BYTES
@@ -346,6 +353,7 @@ public class ExecutionService {
         return lines;
     }
 
+    /** An agent's runs, from what the projection holds (a read does not wait for it: docs/architecture.md). */
     public Uni<ExecutionPage> list(UUID org, UUID agentId, PageRequest page) {
         return db.inOrg(org, conn -> agents.find(conn, agentId).chain(agent -> {
                     if (agent.isEmpty()) {

@@ -114,11 +114,26 @@ class AgentProjectionTest {
         projection.project(List.of(record(org, agent, fields))).await().atMost(Duration.ofSeconds(30));
     }
 
+    /**
+     * The snapshot as an event: of a version (1 or more), a deployed event naming it, as every version agent-service
+     * makes comes with one (a run needs its deploy recorded: RunTest); the projection keeps the snapshot the same way
+     * whatever the event's type, which is what these tests are about.
+     */
     private static ConsumerRecord<String, String> record(TestOrg org, String agent, Map<String, Object> fields) {
         Map<String, Object> snapshot = new HashMap<>(fields);
         snapshot.put("id", agent);
-        CloudEvent event = CloudEvent.of("/warden/agent-service", EventTypes.AGENT_UPDATED, agent, org.id(),
-                Map.of("agent", snapshot));
+        Object version = fields.get("version");
+        boolean deployed = version instanceof Integer v && v >= 1;
+        Map<String, Object> data = new HashMap<>(Map.of("agent", snapshot));
+        if (deployed) {
+            Map<String, Object> deployment = new HashMap<>(Map.of("id", UUID.randomUUID().toString(), "agent_id", agent,
+                    "version", version, "created_at", java.time.Instant.now().toString()));
+            deployment.put("image_uri", fields.get("image_uri"));
+            deployment.put("config", null);
+            data.put("deployment", deployment);
+        }
+        CloudEvent event = CloudEvent.of("/warden/agent-service", deployed ? EventTypes.AGENT_DEPLOYED : EventTypes.AGENT_UPDATED,
+                agent, org.id(), data);
         return new ConsumerRecord<>(Topics.AGENTS, 0, 0L, agent, EventJson.write(event));
     }
 }

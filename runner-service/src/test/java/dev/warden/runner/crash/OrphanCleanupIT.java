@@ -78,9 +78,12 @@ class OrphanCleanupIT {
 
         service = start(config, "first");
         String agent = UUID.randomUUID().toString();
+        // Version 1 as agent-service makes it: a deploy (a run needs the version's deploy recorded)
         TestEvents.publish(bootstrap, Topics.AGENTS, List.of(CloudEvent.of("/warden/agent-service",
-                EventTypes.AGENT_CREATED, agent, org.id(), Map.of("agent", Map.of("id", agent, "image_uri", IMAGE,
-                        "status", "active", "version", 1, "revision", 1)))));
+                EventTypes.AGENT_DEPLOYED, agent, org.id(), Map.of("agent", Map.of("id", agent, "image_uri", IMAGE,
+                        "status", "active", "version", 1, "revision", 1), "deployment", Map.of("id",
+                        UUID.randomUUID().toString(), "agent_id", agent, "version", 1, "image_uri", IMAGE,
+                        "created_at", java.time.Instant.now().toString())))));
         String base = "http://127.0.0.1:" + port;
         Awaitility.await().atMost(WAIT).pollInterval(Duration.ofMillis(200)).until(() ->
                 get(base + "/v1/agents/" + agent + "/executions", org.key("viewer")).statusCode() == 200);

@@ -325,9 +325,25 @@ class RunTest {
         }
         // ... and an agent just deployed runs at once, rather than being unknown (404).
         String agent = UUID.randomUUID().toString();
-        RunnerFixtures.announce(org, agent, TestImages.HELLO, "active", 1, 1);
+        RunnerFixtures.deployed(org, agent, TestImages.HELLO, 1, 1, null, false);
         as(org, "operator").post("/v1/agents/" + agent + "/run").then().statusCode(200)
                 .body("status", equalTo("success"));
+    }
+
+    /**
+     * A version whose deploy runner-service never recorded (deployed before it kept versions' configs: an upgrade) is
+     * not run with no config, which would run something other than what was deployed: a 409 says to deploy it again,
+     * and the version that makes runs.
+     */
+    @Test
+    void aVersionWhoseDeployWasNeverRecordedIsNotRunWithoutItsConfig() {
+        String agent = UUID.randomUUID().toString();
+        RunnerFixtures.announce(org, agent, TestImages.HELLO, "active", 1, 1);
+        as(org, "operator").post("/v1/agents/" + agent + "/run").then().statusCode(409)
+                .body("error.code", equalTo("conflict")).body("error.message", containsString("deploy it again"));
+        RunnerFixtures.deployed(org, agent, TestImages.HELLO, 2, 2, Map.of("mode", "read-only"), false);
+        as(org, "operator").post("/v1/agents/" + agent + "/run").then().statusCode(200)
+                .body("status", equalTo("success")).body("version", equalTo(2));
     }
 
     @Test

@@ -41,10 +41,16 @@ public final class RunnerFixtures {
         return given().header("X-API-Key", org.key(role));
     }
 
-    /** A new agent of {@code org} at version 1 with {@code image} (null: none), once runner-service knows it. */
+    /**
+     * A new agent of {@code org} at version 1 with {@code image} (null: none), once runner-service knows it: deployed,
+     * as agent-service makes a version (its config, none here, comes with the deploy), then given {@code status}.
+     */
     public static String agent(TestOrg org, String image, String status) {
         String agent = UUID.randomUUID().toString();
-        announce(org, agent, image, status, 1, 1);
+        deployed(org, agent, image, 1, 1, null, false);
+        if (!"active".equals(status)) {
+            announce(org, agent, image, status, 1, 2);
+        }
         awaitKnown(org, agent);
         return agent;
     }

@@ -1,0 +1,131 @@
+package dev.warden.runner.agent;
+
+import dev.warden.events.CloudEvent;
+import dev.warden.events.EventJson;
+import dev.warden.events.Topics;
+import dev.warden.outbox.LeaderJob;
+import dev.warden.runner.agent.AgentRepository.DeployedVersion;
+import dev.warden.tenancy.db.TenantDb;
+import dev.warden.tenancy.kafka.KafkaClients;
+import jakarta.enterprise.context.ApplicationScoped;
+import org.apache.kafka.clients.consumer.ConsumerConfig;
+import org.apache.kafka.clients.consumer.ConsumerRecord;
+import org.apache.kafka.clients.consumer.KafkaConsumer;
+import org.apache.kafka.common.TopicPartition;
+import org.apache.kafka.common.serialization.StringDeserializer;
+import org.jboss.logging.Logger;
+
+import java.sql.Connection;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import java.util.UUID;
+
+/**
+ * The configs of versions deployed before runner-service kept them (its V4), read again from
+ * {@code warden.agents.v1}, which keeps every event: after an upgrade, an agent's older versions then run with their
+ * config, rather than being refused (409) until deployed again. A leader job, so one replica reads the topic; once
+ * per process (a start: not again when a database blip hands the lead over, which would read the whole topic each
+ * time a version's deploy is not on it any more), and only when some agent's current version has no recorded deploy;
+ * a round that fails is tried again. What the projection
+ * dead-lettered is skipped here too; the writes are the projection's own ({@link AgentRepository#keepVersions}: a
+ * version already kept stays as it is).
+ */
+@ApplicationScoped
+public class VersionConfigBackfill implements LeaderJob {
+
+    private static final Logger LOG = Logger.getLogger(VersionConfigBackfill.class);
+    private static final long LOCK_ID = 0x5741524456L; // "WARDV"
+    private static final Duration MOST_A_WRITE_TAKES = Duration.ofMinutes(1);
+
+    private final KafkaClients kafka;
+    private final TenantDb db;
+    private final AgentRepository agents;
+    private volatile boolean checked;
+
+    public VersionConfigBackfill(KafkaClients kafka, TenantDb db, AgentRepository agents) {
+        this.kafka = kafka;
+        this.db = db;
+        this.agents = agents;
+    }
+
+    @Override
+    public String name() {
+        return "runner-version-configs";
+    }
+
+    @Override
+    public long lockId() {
+        return LOCK_ID;
+    }
+
+    @Override
+    public Optional<Duration> interval() {
+        return Optional.of(Duration.ofDays(1));
+    }
+
+    @Override
+    public boolean runOnce(Connection conn) {
+        if (checked) {
+            return false;
+        }
+        try {
+            long unrecorded = unrecorded();
+            if (unrecorded > 0) {
+                LOG.infof("%d agents' current version has no recorded config (deployed before runner-service kept "
+                        + "them); reading %s again for them", unrecorded, Topics.AGENTS);
+                int read = replay();
+                LOG.infof("Read %d deploys again from %s; %d agents' current version still has no recorded config",
+                        read, Topics.AGENTS, unrecorded());
+            }
+        } catch (RuntimeException e) {
+            throw new LeaderJob.RetryLater("reading version configs again failed: " + e.getMessage());
+        }
+        checked = true;
+        return false;
+    }
+
+    private long unrecorded() {
+        return db.asPlatform(agents::versionsUnrecorded).await().atMost(MOST_A_WRITE_TAKES);
+    }
+
+    /** Reads the topic from its start to its end as of now, keeping every deployed version's config; answers how many. */
+    int replay() {
+        try (KafkaConsumer<String, String> consumer = new KafkaConsumer<>(kafka.config(Map.of(
+                ConsumerConfig.KEY_DESERIALIZER_CLASS_CONFIG, StringDeserializer.class.getName(),
+                ConsumerConfig.VALUE_DESERIALIZER_CLASS_CONFIG, StringDeserializer.class.getName(),
+                ConsumerConfig.ENABLE_AUTO_COMMIT_CONFIG, false,
+                ConsumerConfig.ALLOW_AUTO_CREATE_TOPICS_CONFIG, false)))) {
+            List<TopicPartition> partitions = consumer.partitionsFor(Topics.AGENTS, Duration.ofSeconds(30)).stream()
+                    .map(p -> new TopicPartition(p.topic(), p.partition())).toList();
+            consumer.assign(partitions);
+            consumer.seekToBeginning(partitions);
+            Map<TopicPartition, Long> ends = consumer.endOffsets(partitions);
+            int read = 0;
+            while (partitions.stream().anyMatch(p -> consumer.position(p) < ends.get(p))) {
+                Map<UUID, List<DeployedVersion>> byOrg = new LinkedHashMap<>();
+                for (ConsumerRecord<String, String> record : consumer.poll(Duration.ofSeconds(1))) {
+                    try {
+                        CloudEvent event = EventJson.read(record.value());
+                        RunnableAgent agent = AgentProjection.snapshot(event);
+                        DeployedVersion deployed = agent == null ? null : AgentProjection.deployment(event, agent.agentId());
+                        if (deployed != null) {
+                            byOrg.computeIfAbsent(event.orgid(), o -> new ArrayList<>()).add(deployed);
+                        }
+                    } catch (RuntimeException unreadable) {
+                        // dead-lettered by the projection when it met it; nothing to keep
+                    }
+                }
+                for (Map.Entry<UUID, List<DeployedVersion>> org : byOrg.entrySet()) {
+                    db.inOrg(org.getKey(), conn -> agents.keepVersions(conn, org.getKey(), org.getValue()))
+                            .await().atMost(MOST_A_WRITE_TAKES);
+                    read += org.getValue().size();
+                }
+            }
+            return read;
+        }
+    }
+}

@@ -82,7 +82,7 @@ public class AgentService {
     }
 
     public Uni<AgentSnapshot> get(UUID org, UUID id) {
-        return db.inOrg(org, conn -> agents.findById(conn, id).map(AgentService::orNotFound).map(Agent::snapshot));
+        return db.inOrg(org, conn -> agents.findById(conn, id).map(a -> ApiException.found(a, "Agent")).map(Agent::snapshot));
     }
 
     public Uni<AgentSnapshot> create(UUID org, String actor, CreateAgentRequest req, Idempotency.Key once) {
@@ -254,7 +254,7 @@ public class AgentService {
     }
 
     public Uni<VersionListResponse> versions(UUID org, UUID id, PageRequest page) {
-        return db.inOrg(org, conn -> agents.findById(conn, id).map(AgentService::orNotFound)
+        return db.inOrg(org, conn -> agents.findById(conn, id).map(a -> ApiException.found(a, "Agent"))
                 .chain(agent -> agents.listVersions(conn, id, page)))
                 .map(found -> new VersionListResponse(found.items(), found.total(), found.totalExact(),
                         found.nextCursor(v -> new Cursor(v.version(), v.id()))));
@@ -280,7 +280,7 @@ public class AgentService {
     private Uni<AgentSnapshot> change(UUID org, UUID id, Idempotency.Key key,
                                       java.util.function.BiFunction<SqlConnection, Agent, Uni<AgentSnapshot>> work) {
         return db.inOrg(org, conn -> Idempotency.once(conn, key, AgentSnapshot.class, () -> agents.lockById(conn, id)
-                .map(AgentService::orNotFound).chain(agent -> work.apply(conn, agent))));
+                .map(a -> ApiException.found(a, "Agent")).chain(agent -> work.apply(conn, agent))));
     }
 
     /**
@@ -297,12 +297,6 @@ public class AgentService {
         return outbox.emit(conn, agent.orgId, type, agent.id.toString(), data).replaceWith(agent::snapshot);
     }
 
-    static Agent orNotFound(Agent agent) {
-        if (agent == null) {
-            throw ApiException.notFound("Agent");
-        }
-        return agent;
-    }
 
     private static List<String> apply(Agent a, UpdateAgentRequest r) {
         List<String> changed = new ArrayList<>();

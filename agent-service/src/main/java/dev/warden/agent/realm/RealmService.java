@@ -46,7 +46,7 @@ public class RealmService {
     }
 
     public Uni<RealmResponse> get(UUID org, UUID id) {
-        return db.inOrg(org, conn -> realms.findById(conn, id).map(RealmService::orNotFound).map(Realm::response));
+        return db.inOrg(org, conn -> realms.findById(conn, id).map(r -> ApiException.found(r, "Realm")).map(Realm::response));
     }
 
     public Uni<RealmResponse> create(UUID org, String actor, CreateRealmRequest req) {
@@ -69,7 +69,7 @@ public class RealmService {
 
     /** {@code ifMatch}: the tags the edit may apply to ({@code IfMatch.accepted}; null for any). */
     public Uni<RealmResponse> update(UUID org, String actor, UUID id, UpdateRealmRequest req, Set<String> ifMatch) {
-        return db.inOrg(org, conn -> realms.lockById(conn, id).map(RealmService::orNotFound).chain(r -> {
+        return db.inOrg(org, conn -> realms.lockById(conn, id).map(r -> ApiException.found(r, "Realm")).chain(r -> {
                     IfMatch.check(ifMatch, r.revision, "The realm");
                     boolean changed = differs(r.name, req.name()) || differs(r.slug, req.slug()) || differs(r.color, req.color());
                     if (!changed) {
@@ -91,7 +91,7 @@ public class RealmService {
 
     /** Removes an empty realm; one with agents in it is a 409. */
     public Uni<Void> delete(UUID org, String actor, UUID id) {
-        return db.inOrg(org, conn -> realms.lockById(conn, id).map(RealmService::orNotFound)
+        return db.inOrg(org, conn -> realms.lockById(conn, id).map(r -> ApiException.found(r, "Realm"))
                 .chain(r -> realms.hasAgents(conn, id).chain(hasAgents -> {
                     if (hasAgents) {
                         throw ApiException.conflict("Agents are in this realm: move them to another realm first");
@@ -131,12 +131,5 @@ public class RealmService {
 
     private static boolean differs(String current, String given) {
         return given != null && !given.equals(current);
-    }
-
-    static Realm orNotFound(Realm realm) {
-        if (realm == null) {
-            throw ApiException.notFound("Realm");
-        }
-        return realm;
     }
 }

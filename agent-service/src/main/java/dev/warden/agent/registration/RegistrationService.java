@@ -329,10 +329,7 @@ public class RegistrationService {
 
     /** Runs {@code work} on the locked, still pending registration; another org's is a 404, a decided one a 409. */
     private <T> Uni<T> decide(UUID org, UUID id, BiFunction<SqlConnection, Registration, Uni<T>> work) {
-        return db.inOrg(org, conn -> registrations.lockById(conn, id).chain(r -> {
-            if (r == null) {
-                throw ApiException.notFound("Registration");
-            }
+        return db.inOrg(org, conn -> registrations.lockById(conn, id).map(r -> ApiException.found(r, "Registration")).chain(r -> {
             if (!Registration.PENDING.equals(r.status)) {
                 throw ApiException.conflict("The registration was " + r.status + " already");
             }

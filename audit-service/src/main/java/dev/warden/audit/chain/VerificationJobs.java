@@ -47,12 +47,7 @@ public class VerificationJobs {
 
     /** A verification of this organization; another's, or none, is a 404. */
     public Uni<ChainVerification> find(UUID org, UUID id) {
-        return db.inOrg(org, conn -> verifications.find(conn, id)).map(found -> {
-            if (found == null) {
-                throw ApiException.notFound("Verification");
-            }
-            return found;
-        });
+        return db.inOrg(org, conn -> verifications.find(conn, id)).map(found -> ApiException.found(found, "Verification"));
     }
 
     private Uni<Void> run(UUID org, UUID id, long head) {

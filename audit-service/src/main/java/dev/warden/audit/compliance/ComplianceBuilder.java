@@ -88,12 +88,7 @@ public class ComplianceBuilder {
 
     /** A package of this organization; another's, or none, is a 404. */
     public Uni<PackageResponse> find(UUID org, UUID id) {
-        return db.inOrg(org, conn -> repository.find(conn, id)).map(pkg -> {
-            if (pkg == null) {
-                throw ApiException.notFound("Compliance package");
-            }
-            return pkg;
-        });
+        return db.inOrg(org, conn -> repository.find(conn, id)).map(pkg -> ApiException.found(pkg, "Compliance package"));
     }
 
     private Uni<Void> build(UUID org, UUID id, String agentId, Instant from, Instant to) {

@@ -28,6 +28,15 @@ public interface LeaderJob {
         return Optional.empty();
     }
 
+    /**
+     * A job done once per process rather than for ever: after its first completed round this replica releases the
+     * lock and its loop ends, and a replica standing by takes the lock and does its own round (a start-up task that
+     * each replica checks, one at a time). False: the job runs while the replica does.
+     */
+    default boolean once() {
+        return false;
+    }
+
     /** Whether this replica runs the job at all (it always stands by for the lock when it does). */
     default boolean enabled() {
         return true;

@@ -13,7 +13,8 @@ import java.util.concurrent.atomic.AtomicLong;
  * Runs one {@link LeaderJob} on one replica: its own platform thread and a {@link LeaderConnection} holding the job's
  * advisory lock. While another replica holds the lock it stands by and tries again every five poll intervals. As
  * leader it runs the job's rounds back to back while they report more pending, otherwise waits for a NOTIFY on the
- * job's channel or its interval. A lost connection (and with it the lock) is reopened, a round that failed outside
+ * job's channel or its interval; a job done {@linkplain LeaderJob#once() once} ends its loop (and releases the lock)
+ * after its first completed round. A lost connection (and with it the lock) is reopened, a round that failed outside
  * the database is retried on the same connection, both after a backoff doubling from 100 ms up to
  * {@code warden.outbox.max-backoff}. In a service {@link LeaderJobs} starts and stops the loops; benchmarks and tests
  * may drive one directly.
@@ -28,6 +29,7 @@ public final class LeaderLoop {
     private final OutboxConfig config;
     private volatile boolean running;
     private volatile boolean leader;
+    private volatile boolean done;
     private final AtomicLong refusals = new AtomicLong();
     private final AtomicLong failedRounds = new AtomicLong();
     private volatile long lastRoundMillis;
@@ -94,7 +96,7 @@ public final class LeaderLoop {
     private void run() {
         Backoff reconnect = new Backoff();
         String channel = job.channel().orElse(null);
-        while (running()) {
+        while (running() && !done) {
             try (Connection conn = database.open(channel, job.lockId())) {
                 if (conn == null) {
                     refusals.incrementAndGet();
@@ -150,6 +152,11 @@ public final class LeaderLoop {
             lastRoundMillis = System.currentTimeMillis();
             failures.reset();
             reconnect.reset();
+            if (job.once()) {
+                done = true;
+                LOG.infof("%s: done on this replica", job.name());
+                return;
+            }
             if (!more) {
                 awaitWork(notifications);
             }

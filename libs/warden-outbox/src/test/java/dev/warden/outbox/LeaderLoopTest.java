@@ -85,6 +85,24 @@ class LeaderLoopTest {
     }
 
     @Test
+    void aJobDoneOncePerProcessRunsOneRoundOnEachReplicaInTurn() {
+        LeaderLoop a = replica(new Recording("a", true));
+        Awaitility.await().atMost(WAIT).until(() -> ran("a"));
+        // b takes the lock only if a let it go after its round
+        LeaderLoop b = replica(new Recording("b", true));
+        Awaitility.await().atMost(WAIT).until(() -> ran("b"));
+        // The later marker: a third replica's round, by which time a and b have not run again
+        replica(new Recording("c", true));
+        Awaitility.await().atMost(WAIT).until(() -> ran("c"));
+
+        assertEquals(List.of("a", "b", "c"), rounds.stream().map(Round::replica).toList());
+        assertFalse(a.isLeader());
+        assertFalse(b.isLeader());
+        assertEquals(1, mostAtOnce.get(), "never two rounds at once");
+        assertTrue(rounds.stream().allMatch(Round::heldTheLock), "every round ran holding the lock: " + rounds);
+    }
+
+    @Test
     void aLeaderWhoseConnectionDiesLosesTheLockAndTheWorkGoesOn() throws SQLException {
         replica(new Recording("a"));
         replica(new Recording("b"));
@@ -199,9 +217,20 @@ class LeaderLoopTest {
     private class Recording implements LeaderJob {
 
         private final String replica;
+        private final boolean once;
 
         Recording(String replica) {
+            this(replica, false);
+        }
+
+        Recording(String replica, boolean once) {
             this.replica = replica;
+            this.once = once;
+        }
+
+        @Override
+        public boolean once() {
+            return once;
         }
 
         @Override

@@ -30,11 +30,6 @@ public class CatalogService {
 
     /** One agent, as the projection holds it; one the organization has not is a 404. */
     public Uni<RegistryAgentRow> find(UUID org, UUID id) {
-        return db.inOrg(org, conn -> catalog.find(conn, id)).map(found -> {
-            if (found == null) {
-                throw ApiException.notFound("Agent");
-            }
-            return found;
-        });
+        return db.inOrg(org, conn -> catalog.find(conn, id)).map(found -> ApiException.found(found, "Agent"));
     }
 }

@@ -38,11 +38,6 @@ public class DirectoryService {
     /** One agent by its DID or its Warden id, as the projection holds it; one the organization has not is a 404. */
     public Uni<Found> find(UUID org, String id) {
         UUID uuid = Params.uuidOrNull(id);
-        return db.inOrg(org, conn -> directory.find(conn, id, uuid)).map(found -> {
-            if (found == null) {
-                throw ApiException.notFound("Agent");
-            }
-            return found;
-        });
+        return db.inOrg(org, conn -> directory.find(conn, id, uuid)).map(found -> ApiException.found(found, "Agent"));
     }
 }

@@ -64,12 +64,7 @@ public class RebuildService {
     }
 
     public Uni<Rebuild> find(UUID id) {
-        return db.asPlatform(conn -> rebuilds.find(conn, id)).map(found -> {
-            if (found == null) {
-                throw ApiException.notFound("Rebuild");
-            }
-            return found;
-        });
+        return db.asPlatform(conn -> rebuilds.find(conn, id)).map(found -> ApiException.found(found, "Rebuild"));
     }
 
     public Uni<ListQuery.Slice<Rebuild>> list(int limit, PageRequest.Cursor after, Instant since) {

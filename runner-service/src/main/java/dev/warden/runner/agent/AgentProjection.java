@@ -53,9 +53,32 @@ public class AgentProjection {
     }
 
     public Uni<Void> project(List<ConsumerRecord<String, String>> records) {
+        Batch batch = read(records);
+        List<Uni<Void>> deadLettered = batch.unreadable().stream()
+                .map(u -> deadLetters.send(u.record(), u.reason())).toList();
+        Uni<Void> saved = Multi.createFrom().iterable(batch.agents().entrySet()).onItem()
+                .transformToUni(e -> db.inOrg(e.getKey(), conn -> agents.upsert(conn, List.copyOf(e.getValue().values()))
+                        .chain(() -> agents.keepVersions(conn, e.getKey(), batch.versions().getOrDefault(e.getKey(), List.of())))))
+                .merge(4).collect().last().replaceWithVoid();
+        return saved.chain(() -> deadLettered.isEmpty() ? Uni.createFrom().voidItem()
+                : Uni.join().all(deadLettered).andFailFast().replaceWithVoid());
+    }
+
+    /**
+     * What a batch of {@code warden.agents.v1} records holds, by organization: each agent's newest snapshot, the
+     * versions deployed with their configs, and the records that could not be read, with the reason.
+     */
+    record Batch(Map<UUID, Map<UUID, RunnableAgent>> agents, Map<UUID, List<DeployedVersion>> versions,
+                 List<Unreadable> unreadable) {
+    }
+
+    record Unreadable(ConsumerRecord<String, String> record, String reason) {
+    }
+
+    static Batch read(Iterable<ConsumerRecord<String, String>> records) {
         Map<UUID, Map<UUID, RunnableAgent>> byOrg = new LinkedHashMap<>();
         Map<UUID, List<DeployedVersion>> versionsByOrg = new LinkedHashMap<>();
-        List<Uni<Void>> deadLettered = new ArrayList<>();
+        List<Unreadable> unreadable = new ArrayList<>();
         for (ConsumerRecord<String, String> record : records) {
             try {
                 CloudEvent event = EventJson.read(record.value());
@@ -70,15 +93,10 @@ public class AgentProjection {
                     }
                 }
             } catch (RuntimeException e) {
-                deadLettered.add(deadLetters.send(record, e.getMessage()));
+                unreadable.add(new Unreadable(record, e.getMessage()));
             }
         }
-        Uni<Void> saved = Multi.createFrom().iterable(byOrg.entrySet()).onItem()
-                .transformToUni(e -> db.inOrg(e.getKey(), conn -> agents.upsert(conn, List.copyOf(e.getValue().values()))
-                        .chain(() -> agents.keepVersions(conn, e.getKey(), versionsByOrg.getOrDefault(e.getKey(), List.of())))))
-                .merge(4).collect().last().replaceWithVoid();
-        return saved.chain(() -> deadLettered.isEmpty() ? Uni.createFrom().voidItem()
-                : Uni.join().all(deadLettered).andFailFast().replaceWithVoid());
+        return new Batch(byOrg, versionsByOrg, unreadable);
     }
 
     /** The agent snapshot an event carries ({@code data.agent} with an id and a revision), else null. */

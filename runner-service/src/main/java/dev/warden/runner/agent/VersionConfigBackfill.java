@@ -1,7 +1,5 @@
 package dev.warden.runner.agent;
 
-import dev.warden.events.CloudEvent;
-import dev.warden.events.EventJson;
 import dev.warden.events.Topics;
 import dev.warden.outbox.LeaderJob;
 import dev.warden.runner.agent.AgentRepository.DeployedVersion;
@@ -9,7 +7,6 @@ import dev.warden.tenancy.db.TenantDb;
 import dev.warden.tenancy.kafka.KafkaClients;
 import jakarta.enterprise.context.ApplicationScoped;
 import org.apache.kafka.clients.consumer.ConsumerConfig;
-import org.apache.kafka.clients.consumer.ConsumerRecord;
 import org.apache.kafka.clients.consumer.KafkaConsumer;
 import org.apache.kafka.common.TopicPartition;
 import org.apache.kafka.common.serialization.StringDeserializer;
@@ -17,22 +14,18 @@ import org.jboss.logging.Logger;
 
 import java.sql.Connection;
 import java.time.Duration;
-import java.util.ArrayList;
-import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
-import java.util.Optional;
 import java.util.UUID;
 
 /**
  * The configs of versions deployed before runner-service kept them (its V4), read again from
  * {@code warden.agents.v1}, which keeps every event: after an upgrade, an agent's older versions then run with their
- * config, rather than being refused (409) until deployed again. A leader job, so one replica reads the topic; once
- * per process (a start: not again when a database blip hands the lead over, which would read the whole topic each
- * time a version's deploy is not on it any more), and only when some agent's current version has no recorded deploy;
- * a round that fails is tried again. What the projection
- * dead-lettered is skipped here too; the writes are the projection's own ({@link AgentRepository#keepVersions}: a
- * version already kept stays as it is).
+ * config, rather than being refused (409) until deployed again. A leader job done {@linkplain LeaderJob#once() once
+ * per process}, one replica at a time, which reads the topic only when some agent's current version has no recorded
+ * deploy (after the first replica's round, the others find none, unless a deploy is not on the topic any more); a round
+ * that fails is tried again. It reads the records as the projection does ({@link AgentProjection#read}), and its
+ * writes are the projection's own ({@link AgentRepository#keepVersions}: a version already kept stays as it is).
  */
 @ApplicationScoped
 public class VersionConfigBackfill implements LeaderJob {
@@ -44,7 +37,6 @@ public class VersionConfigBackfill implements LeaderJob {
     private final KafkaClients kafka;
     private final TenantDb db;
     private final AgentRepository agents;
-    private volatile boolean checked;
 
     public VersionConfigBackfill(KafkaClients kafka, TenantDb db, AgentRepository agents) {
         this.kafka = kafka;
@@ -63,15 +55,12 @@ public class VersionConfigBackfill implements LeaderJob {
     }
 
     @Override
-    public Optional<Duration> interval() {
-        return Optional.of(Duration.ofDays(1));
+    public boolean once() {
+        return true;
     }
 
     @Override
     public boolean runOnce(Connection conn) {
-        if (checked) {
-            return false;
-        }
         try {
             long unrecorded = unrecorded();
             if (unrecorded > 0) {
@@ -84,7 +73,6 @@ public class VersionConfigBackfill implements LeaderJob {
         } catch (RuntimeException e) {
             throw new LeaderJob.RetryLater("reading version configs again failed: " + e.getMessage());
         }
-        checked = true;
         return false;
     }
 
@@ -106,19 +94,8 @@ public class VersionConfigBackfill implements LeaderJob {
             Map<TopicPartition, Long> ends = consumer.endOffsets(partitions);
             int read = 0;
             while (partitions.stream().anyMatch(p -> consumer.position(p) < ends.get(p))) {
-                Map<UUID, List<DeployedVersion>> byOrg = new LinkedHashMap<>();
-                for (ConsumerRecord<String, String> record : consumer.poll(Duration.ofSeconds(1))) {
-                    try {
-                        CloudEvent event = EventJson.read(record.value());
-                        RunnableAgent agent = AgentProjection.snapshot(event);
-                        DeployedVersion deployed = agent == null ? null : AgentProjection.deployment(event, agent.agentId());
-                        if (deployed != null) {
-                            byOrg.computeIfAbsent(event.orgid(), o -> new ArrayList<>()).add(deployed);
-                        }
-                    } catch (RuntimeException unreadable) {
-                        // dead-lettered by the projection when it met it; nothing to keep
-                    }
-                }
+                // What the projection dead-lettered when it met it is skipped: nothing to keep
+                Map<UUID, List<DeployedVersion>> byOrg = AgentProjection.read(consumer.poll(Duration.ofSeconds(1))).versions();
                 for (Map.Entry<UUID, List<DeployedVersion>> org : byOrg.entrySet()) {
                     db.inOrg(org.getKey(), conn -> agents.keepVersions(conn, org.getKey(), org.getValue()))
                             .await().atMost(MOST_A_WRITE_TAKES);

@@ -1,16 +1,11 @@
 package dev.warden.tenancy.db;
 
-import java.io.PrintStream;
+import dev.warden.tenancy.PlainJvmLogging;
+
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
-import java.util.logging.Handler;
 import java.util.logging.Level;
-import java.util.logging.LogRecord;
-import java.util.logging.Logger;
-import java.util.logging.SimpleFormatter;
-
-import org.jboss.logmanager.ExtLogRecord;
 
 /**
  * The migration step of a service, run before it starts and without starting it:
@@ -32,7 +27,9 @@ public final class MigrateMain {
 
     /** Runs the step with {@code env} as its environment; answers its exit code. */
     public static int run(Map<String, String> env) {
-        logToStandardOutput();
+        // INFO and up to standard output, which the launcher writes into the service's log and Kubernetes keeps as the
+        // init container's: Flyway's lines, a migration's WARNINGs among them (V11_1 names each organization it renames)
+        PlainJvmLogging.to(System.out, Level.INFO);
         List<String> missing = new ArrayList<>();
         String url = required(env, "WARDEN_DB_MIGRATION_URL", missing);
         String owner = required(env, "WARDEN_DB_OWNER_USER", missing);
@@ -48,46 +45,6 @@ public final class MigrateMain {
             System.err.println("Migrating " + url + " failed: " + e.getMessage());
             return 1;
         }
-    }
-
-    /**
-     * Logging for this plain JVM, INFO and above to standard output, which the launcher writes into the service's log
-     * and Kubernetes keeps as the init container's. Left as it comes, the Quarkus handler on the class path queues
-     * every record until a Quarkus application configures logging, which never happens here: every line of Flyway's
-     * was lost, a migration's own WARNINGs among them (V11_1 names each organization it renames).
-     */
-    private static final SimpleFormatter PLAIN = new SimpleFormatter();
-
-    static void logToStandardOutput() {
-        Logger root = Logger.getLogger("");
-        for (Handler handler : root.getHandlers()) {
-            root.removeHandler(handler);
-        }
-        root.setLevel(Level.INFO);
-        PrintStream out = System.out;
-        root.addHandler(new Handler() {
-            @Override
-            public void publish(LogRecord record) {
-                if (isLoggable(record)) {
-                    // JBoss Logging's records format their own (printf or MessageFormat) parameters
-                    String message = record instanceof ExtLogRecord ext ? ext.getFormattedMessage()
-                            : PLAIN.formatMessage(record);
-                    out.printf("%1$tT %2$-7s [%3$s] %4$s%n", record.getMillis(), record.getLevel(), record.getLoggerName(),
-                            message);
-                    out.flush();
-                }
-            }
-
-            @Override
-            public void flush() {
-                out.flush();
-            }
-
-            @Override
-            public void close() {
-                flush();
-            }
-        });
     }
 
     private static String required(Map<String, String> env, String name, List<String> missing) {

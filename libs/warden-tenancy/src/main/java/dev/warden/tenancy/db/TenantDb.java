@@ -7,6 +7,8 @@ import io.smallrye.mutiny.Uni;
 import io.smallrye.mutiny.subscription.Cancellable;
 import io.vertx.core.Vertx;
 import io.vertx.mutiny.sqlclient.Pool;
+import io.vertx.mutiny.sqlclient.Row;
+import io.vertx.mutiny.sqlclient.RowSet;
 import io.vertx.mutiny.sqlclient.SqlConnection;
 import io.vertx.mutiny.sqlclient.Tuple;
 import io.vertx.sqlclient.impl.Connection;
@@ -82,10 +84,14 @@ public class TenantDb {
             if (start.get() == Start.ABANDONED) {
                 return Uni.createFrom().failure(notStarted()); // the connection came too late: nothing is sent
             }
-            // The connection's own deadline, whatever becomes of the request (its caller may have gone already).
+            // The connection's own deadline, whatever becomes of the request (its caller may have gone already), and
+            // ended by BEGIN's answer alone: a transaction that ended before it (its work failed at once, its caller
+            // went) has cancelled its own subscription, not the answer, and a deadline left behind would close the
+            // connection under whichever transaction has it next.
             long unanswered = vertx.setTimer(startTimeout.toMillis(), id -> discard(conn));
-            Uni<Void> begin = conn.query(beginAndScope).execute()
-                    .onItemOrFailure().invoke(() -> vertx.cancelTimer(unanswered))
+            Uni<RowSet<Row>> answered = conn.query(beginAndScope).execute().memoize().indefinitely();
+            answered.subscribe().with(rows -> vertx.cancelTimer(unanswered), failure -> vertx.cancelTimer(unanswered));
+            Uni<Void> begin = answered
                     .replaceWithVoid()
                     // Too late: the request has had its 503, so this transaction must not commit.
                     .invoke(() -> {

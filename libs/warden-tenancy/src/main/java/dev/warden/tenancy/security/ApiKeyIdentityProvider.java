@@ -10,7 +10,6 @@ import jakarta.enterprise.event.Event;
 
 import io.quarkus.arc.All;
 
-import java.time.Duration;
 import java.time.Instant;
 import java.util.List;
 import java.util.Optional;
@@ -21,7 +20,6 @@ import java.util.Set;
 public class ApiKeyIdentityProvider implements IdentityProvider<ApiKeyAuthenticationRequest> {
 
     /** How long a key this service does not know yet waits for its access directory to be current. */
-    static final Duration NEW_KEY_WAIT = Duration.ofSeconds(2);
 
     private final AccessDirectory directory;
     private final SecurityConfig config;
@@ -64,7 +62,7 @@ public class ApiKeyIdentityProvider implements IdentityProvider<ApiKeyAuthentica
         // A key created (or its organization enabled) a moment ago, answered by agent-service once on the broker, may
         // not have reached this service yet: it is asked of the broker before it is refused. When the broker cannot
         // say, the key is as unknown as it was.
-        return directory.current(NEW_KEY_WAIT).onFailure().recoverWithNull()
+        return directory.current(config.newKeyWait()).onFailure().recoverWithNull()
                 .chain(() -> identity(hash).map(i -> Uni.createFrom().item(i)).orElseGet(ApiKeyIdentityProvider::unknown));
     }
 

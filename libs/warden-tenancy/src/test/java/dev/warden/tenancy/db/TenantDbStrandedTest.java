@@ -26,7 +26,8 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 /**
  * A database that vanishes without closing its connections (a failover behind a network that drops packets), met by
  * the request pool on real PostgreSQL: every connection of a full pool is stranded at once, and once each has cost one
- * transaction its 503 at the start deadline, fresh connections serve again.
+ * transaction its 503 at the start deadline, fresh connections serve again. And the deadline of a healthy connection
+ * ends with its BEGIN's answer, whatever became of the transaction that sent it.
  */
 class TenantDbStrandedTest {
 
@@ -94,6 +95,25 @@ class TenantDbStrandedTest {
         // Their connections are closed at the deadline all the same, and fresh ones serve.
         Awaitility.await().atMost(Duration.ofSeconds(20)).pollDelay(Duration.ZERO)
                 .until(() -> inParallel(POOL * 2).succeeded() == POOL * 2);
+    }
+
+    @Test
+    void aTransactionThatFailsBeforeItsBeginIsAnsweredLeavesNoDeadlineBehindOnItsConnection() {
+        // Work that fails before PostgreSQL has answered the BEGIN (a check of its own, before any statement): the
+        // transaction ends at once and its connection goes back to the pool; BEGIN's answer comes after.
+        for (int i = 0; i < POOL * 2; i++) {
+            Object failed = db.inOrg(ORG, conn -> Uni.createFrom().failure(new IllegalStateException("refused")))
+                    .onFailure().recoverWithItem(failure -> failure).await().atMost(Duration.ofSeconds(5));
+            assertInstanceOf(IllegalStateException.class, failed);
+        }
+        // The next transactions on those connections outlast the start deadline: a deadline left behind by the failed
+        // ones would close a connection under them (a 503 to a request that had nothing to do with it).
+        List<Uni<Object>> slow = new ArrayList<>();
+        for (int i = 0; i < POOL; i++) {
+            slow.add(db.inOrg(ORG, conn -> conn.query("SELECT pg_sleep(" + START_TIMEOUT.multipliedBy(3).toMillis() / 1000.0 + ")")
+                    .execute()).onItem().<Object>transform(rows -> "ok").onFailure().recoverWithItem(failure -> failure));
+        }
+        assertEquals(List.of("ok", "ok", "ok"), Uni.join().all(slow).andFailFast().await().atMost(Duration.ofSeconds(10)));
     }
 
     private record Outcome(int succeeded, int unavailable) {

@@ -107,6 +107,11 @@ class AccessDirectoryTest {
             public Optional<String> platformApiKeySha256() {
                 return Optional.empty();
             }
+
+            @Override
+            public Duration newKeyWait() {
+                return Duration.ofSeconds(30); // a bound on a loaded machine, not a timing: the reader answers sooner
+            }
         }, recording(uses), List.of());
 
         UUID org = UUID.randomUUID();

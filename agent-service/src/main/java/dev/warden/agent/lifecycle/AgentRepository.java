@@ -1,5 +1,6 @@
 package dev.warden.agent.lifecycle;
 
+import dev.warden.api.Checks;
 import dev.warden.api.PageRequest;
 import dev.warden.tenancy.db.ListQuery;
 import dev.warden.tenancy.db.ListQuery.Page;
@@ -113,10 +114,11 @@ public class AgentRepository {
     public Uni<Void> insertVersion(SqlConnection conn, UUID orgId, AgentVersion v) {
         return conn.preparedQuery("""
                         INSERT INTO agent_versions (id, org_id, agent_id, version, image_uri, config, deployed_by, notes,
-                            created_at)
-                        VALUES ($1, $2, $3, $4, $5, $6::text::jsonb, $7, $8, $9)""")
+                            created_at, secrets_checked)
+                        VALUES ($1, $2, $3, $4, $5, $6::text::jsonb, $7, $8, $9, $10)""")
+                // secrets_checked: the service checked the config as it came in (Checks.noSecrets)
                 .execute(Tuple.from(Arrays.asList(v.id(), orgId, v.agentId(), v.version(), v.imageUri(),
-                        jsonText(v.config()), v.deployedBy(), v.notes(), utc(v.createdAt()))))
+                        jsonText(v.config()), v.deployedBy(), v.notes(), utc(v.createdAt()), Checks.SECRET_RULES_REVISION)))
                 .replaceWithVoid();
     }
 

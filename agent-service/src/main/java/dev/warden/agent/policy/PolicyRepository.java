@@ -1,6 +1,7 @@
 package dev.warden.agent.policy;
 
 import dev.warden.agent.policy.PolicyModels.PolicyVersion;
+import dev.warden.api.Checks;
 import dev.warden.api.PageRequest;
 import dev.warden.events.EventJson;
 import dev.warden.events.agent.AgentEvents.ConnectorBinding;
@@ -36,10 +37,11 @@ public class PolicyRepository {
             "policy_id, version, name, description, enforcement, rules::text, created_at, created_by";
 
     public Uni<Void> insertBinding(SqlConnection conn, UUID org, ConnectorBinding b) {
+        // secrets_checked: the service checked the config as it came in (Checks.noSecrets)
         return conn.preparedQuery("INSERT INTO connector_bindings (org_id, " + BINDING_COLUMNS.replace("::text", "")
-                        + ") VALUES ($1, $2, $3, $4, $5, $6::text::jsonb, $7, $8)")
+                        + ", secrets_checked) VALUES ($1, $2, $3, $4, $5, $6::text::jsonb, $7, $8, $9)")
                 .execute(Tuple.from(Arrays.asList(org, b.id(), b.agentId(), b.connector(), b.name(),
-                        jsonText(b.config()), b.createdBy(), utc(b.createdAt()))))
+                        jsonText(b.config()), b.createdBy(), utc(b.createdAt()), Checks.SECRET_RULES_REVISION)))
                 .replaceWithVoid();
     }
 

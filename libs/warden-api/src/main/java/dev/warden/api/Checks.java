@@ -9,6 +9,13 @@ import java.util.List;
 /** Collects every problem with a request, named by its JSON field, and refuses the request once with all of them. */
 public final class Checks {
 
+    /**
+     * The revision of what {@link #noSecrets} finds. Raise it whenever {@link SecretLike} learns a new form: configs
+     * stored under an older revision (or before configs were checked at all) are checked again when agent-service
+     * starts, and each secret found is logged for rotation (docs/security.md).
+     */
+    public static final int SECRET_RULES_REVISION = 3;
+
     private final List<FieldError> errors = new ArrayList<>();
 
     /** The request body, or a 400 when there is none. */
@@ -142,6 +149,11 @@ public final class Checks {
 
     public boolean ok() {
         return errors.isEmpty();
+    }
+
+    /** What was found so far, each named by its field. */
+    public List<FieldError> errors() {
+        return List.copyOf(errors);
     }
 
     public void orThrow() {

@@ -7,6 +7,7 @@ import dev.warden.api.Checks;
 import dev.warden.testing.LocalPostgres;
 import dev.warden.testing.WardenInfra;
 import io.quarkus.test.junit.QuarkusTest;
+import io.restassured.RestAssured;
 import jakarta.inject.Inject;
 import org.junit.jupiter.api.Test;
 
@@ -60,6 +61,9 @@ class StoredSecretsTest {
         assertTrue(named.stream().allMatch(l -> l.contains("Organization " + tenant.orgId())), named.toString());
         assertFalse(named.stream().anyMatch(l -> l.contains("hunter2") || l.contains("SECRET-stored")), "no value is logged");
         assertEquals(List.of(Checks.SECRET_RULES_REVISION), checkedWith(agent), "every config recorded as checked");
+        String counted = RestAssured.get("/q/metrics").then().statusCode(200).extract().asString().lines()
+                .filter(l -> l.startsWith("warden_stored_config_secrets_total")).findFirst().orElseThrow();
+        assertTrue(Double.parseDouble(counted.substring(counted.lastIndexOf(' ') + 1)) >= 2, counted);
 
         // Checked once per revision: the next start finds nothing more of this agent's
         assertTrue(storedSecrets.check().stream().noneMatch(line -> line.contains(agent)));

@@ -81,6 +81,8 @@ public final class Monitoring {
                 alert("WardenCheckpointsStale",
                         "time() - max(warden_leader_job_last_round_timestamp_seconds{leader_job=\"audit-checkpoints\"}) > 3600", "10m",
                         "No replica of audit-service has completed a checkpoint round for an hour: new audit entries are not covered by a signed checkpoint."),
+                alert("WardenStoredSecretsFound", "max(warden_stored_config_secrets_total) > 0", "0m",
+                        "agent-service found, at its start, stored configs holding what looks like a secret (kept before Warden refused them, or under older rules): its log names each organization, agent, version or binding and field; rotate each secret, since warden.agents.v1 keeps it."),
                 alert("WardenChainScrubStale",
                         "time() - max(warden_leader_job_last_round_timestamp_seconds{leader_job=\"audit-chain-scrub\"}) > 3600", "10m",
                         "No replica of audit-service has completed a round of its chain scrub for an hour: an altered audit entry would raise no alert."));

@@ -23,7 +23,7 @@ class MonitoringTest {
             "warden_outbox_backlog", "warden_outbox_oldest_age_seconds", "warden_consumer_lag",
             "warden_consumer_dead_lettered_total", "warden_registry_freshness_seconds_max", "up",
             "warden_leader_job_last_round_timestamp_seconds", "warden_audit_chain_verifications_total",
-            "warden_fleet_instances");
+            "warden_fleet_instances", "warden_stored_config_secrets_total");
 
     @Test
     void theMonitoringKustomizationRendersAndScrapesEveryServicePort() {

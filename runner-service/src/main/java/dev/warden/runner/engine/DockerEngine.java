@@ -3,6 +3,7 @@ package dev.warden.runner.engine;
 import com.github.dockerjava.api.DockerClient;
 import com.github.dockerjava.api.async.ResultCallback;
 import com.github.dockerjava.api.command.InspectContainerResponse;
+import com.github.dockerjava.api.command.InspectImageResponse;
 import com.github.dockerjava.api.exception.NotFoundException;
 import com.github.dockerjava.api.model.Capability;
 import com.github.dockerjava.api.model.Container;
@@ -24,6 +25,7 @@ import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.Optional;
 import java.util.UUID;
 import java.util.concurrent.TimeUnit;
 
@@ -104,6 +106,23 @@ public final class DockerEngine implements ContainerEngine, AutoCloseable {
             // Not in the engine: creating the container says so, as a run of an unknown image.
         }
         return mounts;
+    }
+
+    @Override
+    public Optional<ResolvedImage> resolve(String reference) {
+        try {
+            InspectImageResponse image = client.inspectImageCmd(reference).exec();
+            List<String> names = new ArrayList<>();
+            if (image.getRepoTags() != null) {
+                names.addAll(image.getRepoTags());
+            }
+            if (image.getRepoDigests() != null) {
+                names.addAll(image.getRepoDigests());
+            }
+            return Optional.of(new ResolvedImage(image.getId(), names));
+        } catch (NotFoundException e) {
+            return Optional.empty();
+        }
     }
 
     @Override
@@ -273,13 +292,23 @@ public final class DockerEngine implements ContainerEngine, AutoCloseable {
         }
     }
 
+    /**
+     * Kills and removes the container, also when the run's thread was interrupted (the service stopping): the flag is
+     * set aside for the call, which an interrupted thread's HTTP client would give up at once, leaving the container
+     * running past the service and its deadline.
+     */
     private void remove(String id) {
+        boolean interrupted = Thread.interrupted();
         try {
             client.removeContainerCmd(id).withForce(true).withRemoveVolumes(true).exec();
         } catch (NotFoundException e) {
             // Gone already.
         } catch (RuntimeException e) {
             LOG.warnf("Could not remove container %s: %s", id, e.getMessage());
+        } finally {
+            if (interrupted) {
+                Thread.currentThread().interrupt();
+            }
         }
     }
 

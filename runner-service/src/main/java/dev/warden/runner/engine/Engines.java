@@ -8,9 +8,11 @@ import jakarta.enterprise.inject.Produces;
 import jakarta.inject.Singleton;
 import org.jboss.logging.Logger;
 
+import java.time.Duration;
 import java.util.List;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
+import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
 
 /**
@@ -21,6 +23,7 @@ import java.util.concurrent.atomic.AtomicInteger;
 public class Engines {
 
     private static final Logger LOG = Logger.getLogger(Engines.class);
+    private static final Duration STOP_WAIT = Duration.ofSeconds(10);
 
     private final ContainerEngine engine;
     private final ExecutorService workers;
@@ -59,8 +62,22 @@ public class Engines {
         return workers;
     }
 
+    /**
+     * Interrupts the runs still going and waits, for a bounded time, for each to kill and remove its container before
+     * the engine's client closes: closed first, the removals failed and the containers ran on past the service and
+     * their deadline (a user trial's spinning agent 54 s into its 30 s). What the wait does not cover, the next start's
+     * {@link OrphanReaper} removes.
+     */
     void onStop(@Observes ShutdownEvent event) {
         workers.shutdownNow();
+        try {
+            if (!workers.awaitTermination(STOP_WAIT.toMillis(), TimeUnit.MILLISECONDS)) {
+                LOG.warnf("Runs still going %d s into the stop; their containers are removed at the next start",
+                        STOP_WAIT.toSeconds());
+            }
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+        }
         if (engine instanceof AutoCloseable closeable) {
             try {
                 closeable.close();

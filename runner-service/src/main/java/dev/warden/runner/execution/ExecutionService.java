@@ -197,6 +197,28 @@ public class ExecutionService {
     }
 
     /**
+     * What the engine is given to run, asked on a worker (the engine's calls block). The engine must answer (503).
+     * Under an allow-list of images, the image the engine resolves the reference to must carry a name the
+     * organization may run (403; its store resolves {@code allowed/name@sha256:<digest>} to any image with that
+     * digest), and that image, by its id, is what runs, so that nothing retagged in between runs instead. An image the
+     * engine does not hold, or an engine that resolves no images itself (Kubernetes), gets the reference.
+     */
+    private String imageToRun(UUID org, String reference) {
+        if (!engine.available()) {
+            throw new UnavailableException("container engine", null);
+        }
+        if (images.open()) {
+            return reference;
+        }
+        return engine.resolve(reference).map(resolved -> {
+            images.refusal(org, reference, resolved.names()).ifPresent(why -> {
+                throw ApiException.forbidden(why);
+            });
+            return resolved.id().startsWith("sha256:") ? resolved.id().substring("sha256:".length()) : resolved.id();
+        }).orElse(reference);
+    }
+
+    /**
      * Takes a concurrency slot (429 beyond it) inside the transaction that records the execution under its key, after
      * the key's row: a request racing the first one with its key waits on that row and then runs nothing, without ever
      * holding a slot (taken before, eight racing retries of one run were answered 429 and kept others' runs out).
@@ -206,13 +228,8 @@ public class ExecutionService {
         Limits limits = tiers.of(org);
         Execution started = new Execution(UUID.randomUUID(), Outcome.RUNNING, null, null, List.of(), List.of(), false,
                 agent.agentId(), agent.version(), agent.imageUri(), null, limits, null, actor, now(), null);
-        Uni<Void> engineUp = CallerContext.offload(engine::available, engines.workers())
-                .invoke(up -> {
-                    if (!up) {
-                        throw new UnavailableException("container engine", null);
-                    }
-                }).replaceWithVoid();
-        return engineUp
+        AtomicReference<String> image = new AtomicReference<>();
+        return CallerContext.offload(() -> imageToRun(org, agent.imageUri()), engines.workers()).invoke(image::set)
                 .chain(() -> db.inOrg(org, conn -> Idempotency.once(conn, key, FirstRun.class,
                         () -> Uni.createFrom().item(() -> {
                                     held.set(limiter.acquire(org));
@@ -231,7 +248,7 @@ public class ExecutionService {
                     RunLimiter.Permit permit = held.get();
                     OutputCollector output = new OutputCollector(limits.maxOutputBytes());
                     live.put(started.executionId(), output);
-                    RunSpec spec = new RunSpec(started.executionId(), org, agent.agentId(), agent.imageUri(), limits, instance,
+                    RunSpec spec = new RunSpec(started.executionId(), org, agent.agentId(), image.get(), limits, instance,
                             environment(started.executionId(), agent));
                     Uni<Execution> finished = CallerContext.offload(() -> engine.run(spec, output), engines.workers())
                             .onFailure().recoverWithItem(e -> {

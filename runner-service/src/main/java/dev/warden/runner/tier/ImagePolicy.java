@@ -51,14 +51,31 @@ public class ImagePolicy {
 
     /** Why {@code org} may not run {@code image}, or empty when it may. */
     public Optional<String> refusal(UUID org, String image) {
-        if (open()) {
-            return Optional.empty();
-        }
-        List<String> own = perOrg.getOrDefault(org, List.of());
-        if (everyone.stream().anyMatch(image::startsWith) || own.stream().anyMatch(image::startsWith)) {
+        if (open() || allowed(org, image)) {
             return Optional.empty();
         }
         return Optional.of("The image " + image + " is not among those this organization may run"
                 + " (warden.runner.images); deploy an allowed image or ask the operator");
+    }
+
+    /**
+     * Why {@code org} may not run the image the engine resolved {@code image} to, which carries {@code names} (its tags
+     * and digests), or empty when it may: one of them must be allowed. The reference's text is not enough: a Docker or
+     * Podman store resolves {@code allowed/name@sha256:<digest>} to whichever image has that digest, another
+     * organization's private one included (a user trial ran one so).
+     */
+    public Optional<String> refusal(UUID org, String image, List<String> names) {
+        if (open() || names.stream().anyMatch(name -> allowed(org, name))) {
+            return Optional.empty();
+        }
+        return Optional.of("The image " + image + " is, in the container engine, "
+                + (names.isEmpty() ? "an image without a name" : String.join(", ", names))
+                + ", none of them among those this organization may run (warden.runner.images); deploy an allowed image"
+                + " or ask the operator");
+    }
+
+    private boolean allowed(UUID org, String name) {
+        return everyone.stream().anyMatch(name::startsWith)
+                || perOrg.getOrDefault(org, List.of()).stream().anyMatch(name::startsWith);
     }
 }

@@ -31,7 +31,12 @@ public final class RunnerFixtures {
 
     /** An organization with admin, operator and viewer keys, usable once this returns. */
     public static TestOrg organization() {
-        TestOrg org = TestOrganizations.create(bootstrap(), "admin", "operator", "viewer");
+        return organization(UUID.randomUUID());
+    }
+
+    /** As {@link #organization()}, of a given id (one the service's configuration names). */
+    public static TestOrg organization(UUID id) {
+        TestOrg org = TestOrganizations.create(bootstrap(), id, "admin", "operator", "viewer");
         Awaitility.await().atMost(Duration.ofSeconds(30)).pollInterval(Duration.ofMillis(100))
                 .until(() -> as(org, "viewer").get("/v1/executions/" + UUID.randomUUID()).statusCode() != 401);
         return org;

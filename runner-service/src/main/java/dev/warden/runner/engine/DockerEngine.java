@@ -139,6 +139,8 @@ public final class DockerEngine implements ContainerEngine, AutoCloseable {
                 .withCapDrop(Capability.ALL)
                 .withSecurityOpts(List.of("no-new-privileges"))
                 .withTmpFs(scratch(spec.image()))
+                // /dev/shm (noexec already) no larger than the other scratch places: the engine's default is 64 MiB
+                .withShmSize(TMP_SIZE_MB * 1024L * 1024L)
                 // The engine's own copy of the output is bounded too: past the cap the service stops reading, and a
                 // container printing on until its deadline must not fill the disk.
                 .withLogConfig(new LogConfig(LogConfig.LoggingType.DEFAULT,

@@ -339,9 +339,16 @@ public class ExecutionService {
 
     /**
      * The output of an execution as a stream: live from the collector while this instance runs it (the lines so far,
-     * then each new one, ending with the output), else the lines recorded (stdout, then stderr).
+     * then each new one, ending with the output), else the lines recorded (stdout, then stderr). At most
+     * {@code warden.runner.max-log-streams-per-org} open at once per organization ({@link RunLimiter}).
      */
     public Multi<LogLine> logs(UUID org, Execution execution) {
+        // Bounded like runs, and taken as the stream is asked for, before it begins: a refusal is a 429 in the error shape
+        RunLimiter.Permit open = limiter.acquireLogStream(org);
+        return stream(org, execution).onTermination().invoke(open::release);
+    }
+
+    private Multi<LogLine> stream(UUID org, Execution execution) {
         Optional<OutputCollector> running = live.output(execution.executionId());
         if (running.isPresent()) {
             OutputCollector output = running.get();
@@ -359,15 +366,15 @@ public class ExecutionService {
         // Not (or no longer) running here: what was recorded; read again in case the run ended a moment ago.
         Uni<Execution> recorded = execution.status() == Outcome.RUNNING
                 ? get(org, execution.executionId()) : Uni.createFrom().item(execution);
-        return recorded.onItem().transformToMulti(e -> Multi.createFrom().iterable(stored(e)));
+        return recorded.onItem().transformToMulti(ExecutionService::stored);
     }
 
-    private static List<LogLine> stored(Execution e) {
-        List<LogLine> lines = new java.util.ArrayList<>();
-        e.stdout().forEach(l -> lines.add(new LogLine("stdout", l)));
-        e.stderr().forEach(l -> lines.add(new LogLine("stderr", l)));
-        lines.add(new LogLine("end", e.status().toString()));
-        return lines;
+    /** The recorded lines, each made as the stream asks for it (a kept output may be 262,144 empty lines). */
+    private static Multi<LogLine> stored(Execution e) {
+        return Multi.createBy().concatenating().streams(
+                Multi.createFrom().iterable(e.stdout()).map(l -> new LogLine("stdout", l)),
+                Multi.createFrom().iterable(e.stderr()).map(l -> new LogLine("stderr", l)),
+                Multi.createFrom().item(new LogLine("end", e.status().toString())));
     }
 
     /** An agent's runs, from what the projection holds (a read does not wait for it: docs/architecture.md). */

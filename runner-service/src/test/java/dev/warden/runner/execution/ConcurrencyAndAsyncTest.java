@@ -3,6 +3,7 @@ package dev.warden.runner.execution;
 import dev.warden.runner.support.RunnerFixtures;
 import dev.warden.runner.support.TestImages;
 import dev.warden.testing.TestOrganizations.TestOrg;
+import dev.warden.testing.WardenInfra;
 import io.quarkus.test.junit.QuarkusTest;
 import io.restassured.response.Response;
 import org.awaitility.Awaitility;
@@ -19,6 +20,7 @@ import java.net.http.HttpResponse;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.UUID;
 
 import static dev.warden.runner.support.RunnerFixtures.agent;
 import static dev.warden.runner.support.RunnerFixtures.as;
@@ -161,6 +163,39 @@ class ConcurrencyAndAsyncTest {
         as(org, "viewer").accept("application/xml").get("/v1/executions/" + execution + "/logs").then().statusCode(406);
         as(RunnerFixtures.organization(), "viewer").get("/v1/executions/" + execution + "/logs").then().statusCode(404);
         as(org, "viewer").get("/v1/executions/nope/logs").then().statusCode(400);
+    }
+
+    @Test
+    void beyondTheOrganizationsOpenLogStreamsA429AndAStreamThatEndsGivesItsSlotBack() throws Exception {
+        // The test-long tier: the run outlasts the streams held open beside it
+        TestOrg org = RunnerFixtures.organization(UUID.fromString("0000f00d-0000-4000-8000-000000000001"));
+        String talking = "localhost/warden/test-talk-then-sleep:1";
+        WardenInfra.podman().importImage(talking, List.of("sh", "-c", "echo started; sleep 30"));
+        String execution = runAsync(org, talking);
+        List<HttpResponse<java.util.stream.Stream<String>>> open = new ArrayList<>();
+        try {
+            for (int i = 0; i < 3; i++) { // the test profile's warden.runner.max-log-streams-per-org
+                HttpResponse<java.util.stream.Stream<String>> stream = logStream(org, execution);
+                assertEquals(200, stream.statusCode());
+                open.add(stream);
+            }
+            as(org, "viewer").accept("text/event-stream").get("/v1/executions/" + execution + "/logs").then()
+                    .statusCode(429).header("Retry-After", notNullValue())
+                    .body("error.code", equalTo("too_many_log_streams"));
+
+            open.removeFirst().body().close(); // the client goes away: its stream ends and gives its slot back
+            HttpResponse<java.util.stream.Stream<String>> again = Awaitility.await().atMost(Duration.ofSeconds(30))
+                    .pollInterval(Duration.ofMillis(200)).until(() -> logStream(org, execution), r -> {
+                        if (r.statusCode() != 200) {
+                            r.body().close();
+                        }
+                        return r.statusCode() == 200;
+                    });
+            open.add(again);
+            as(org, "viewer").accept("text/event-stream").get("/v1/executions/" + execution + "/logs").then().statusCode(429);
+        } finally {
+            open.forEach(r -> r.body().close());
+        }
     }
 
     @Test

@@ -252,6 +252,8 @@ class RunTest {
             assertTrue(out.contains(dir + "-writable"), dir + ": " + out);
             assertTrue(out.contains(dir + "-noexec"), dir + ": " + out);
         }
+        // /dev/shm is as small as the other scratch places (the engine's default was 64 MiB)
+        assertTrue(out.contains("shm-kb-16384"), out.toString());
         // A NUL in the output is kept as the symbol for it (PostgreSQL stores none: the run was left running, a 500)
         assertEquals("a\u2400b", out.getLast(), out.toString());
     }

@@ -48,6 +48,7 @@ public final class TestImages {
         podman.importImage(SCRATCH, List.of("sh", "-c", "for d in /tmp /var/tmp /run /data; do "
                 + "(echo x > $d/w 2>/dev/null && echo $d-writable) || echo $d-read-only; "
                 + "(cp /bin/busybox $d/bb 2>/dev/null && $d/bb true 2>/dev/null && echo $d-exec) || echo $d-noexec; done; "
+                + "df -k /dev/shm | tail -1 | awk '{print \"shm-kb-\" $2}'; "
                 + "printf 'a\\000b\\n'"), List.of("VOLUME /data"));
     }
 }

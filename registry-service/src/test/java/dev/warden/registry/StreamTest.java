@@ -9,6 +9,7 @@ import dev.warden.testing.TestOrganizations;
 import dev.warden.testing.TestOrganizations.TestOrg;
 import io.quarkus.test.common.http.TestHTTPResource;
 import io.quarkus.test.junit.QuarkusTest;
+import org.awaitility.Awaitility;
 import org.junit.jupiter.api.Test;
 
 import java.io.BufferedReader;
@@ -20,6 +21,8 @@ import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
 import java.util.UUID;
 import java.util.concurrent.ArrayBlockingQueue;
 import java.util.concurrent.BlockingQueue;
@@ -32,6 +35,7 @@ import static dev.warden.registry.support.History.publish;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertNotNull;
+import static org.junit.jupiter.api.Assertions.assertTrue;
 
 /** GET /v1/registry/stream: the summary at once, then again when the organization's registry changes; only its own. */
 @QuarkusTest
@@ -87,5 +91,45 @@ class StreamTest {
             response.body().close();
             reader.interrupt();
         }
+    }
+
+    @Test
+    void beyondTheOrganizationsOpenStreamsA429AndAClosedStreamGivesItsSlotBack() throws Exception {
+        TestOrg org = organization();
+        HttpClient client = HttpClient.newHttpClient();
+        List<HttpResponse<java.io.InputStream>> open = new ArrayList<>();
+        try {
+            for (int i = 0; i < 3; i++) { // the test profile's warden.streams.max-per-org
+                HttpResponse<java.io.InputStream> response = open(client, org);
+                assertEquals(200, response.statusCode());
+                open.add(response);
+            }
+            HttpResponse<String> refused = client.send(HttpRequest.newBuilder(URI.create(stream.toString()))
+                    .header("X-API-Key", org.key("viewer")).header("Accept", "text/event-stream").build(),
+                    HttpResponse.BodyHandlers.ofString());
+            assertEquals(429, refused.statusCode(), refused.body());
+            assertTrue(refused.headers().firstValue("Retry-After").isPresent());
+            assertEquals("too_many_streams", EventJson.tree(refused.body()).at("/error/code").asText(), refused.body());
+
+            open.removeFirst().body().close(); // the client goes: its stream ends and gives its slot back
+            open.add(Awaitility.await().atMost(Duration.ofSeconds(30)).pollInterval(Duration.ofMillis(200))
+                    .until(() -> {
+                        HttpResponse<java.io.InputStream> response = open(client, org);
+                        if (response.statusCode() != 200) {
+                            response.body().close();
+                            return null;
+                        }
+                        return response;
+                    }, java.util.Objects::nonNull));
+        } finally {
+            for (HttpResponse<java.io.InputStream> response : open) {
+                response.body().close();
+            }
+        }
+    }
+
+    private HttpResponse<java.io.InputStream> open(HttpClient client, TestOrg org) throws Exception {
+        return client.send(HttpRequest.newBuilder(URI.create(stream.toString())).header("X-API-Key", org.key("viewer"))
+                .header("Accept", "text/event-stream").build(), HttpResponse.BodyHandlers.ofInputStream());
     }
 }

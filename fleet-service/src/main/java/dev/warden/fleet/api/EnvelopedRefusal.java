@@ -20,7 +20,7 @@ import java.util.List;
 public class EnvelopedRefusal extends ApiException {
 
     public EnvelopedRefusal(ApiException refusal) {
-        super(refusal.status(), refusal.code(), refusal.getMessage(), refusal.details());
+        super(refusal.status(), refusal.code(), refusal.getMessage(), refusal.details(), refusal.retryAfterSeconds());
     }
 
     /**
@@ -31,7 +31,13 @@ public class EnvelopedRefusal extends ApiException {
 
         @ServerExceptionMapper
         public RestResponse<Envelope.Failure> refused(EnvelopedRefusal e) {
-            return respond(e.status(), e.code(), e.getMessage(), e.details());
+            var response = RestResponse.ResponseBuilder.<Envelope.Failure>create(e.status())
+                    .entity(Envelope.Failure.of(ErrorResponse.of(e.code(), e.getMessage(), e.details())))
+                    .type(MediaType.APPLICATION_JSON_TYPE);
+            if (e.retryAfterSeconds() > 0) {
+                response.header("Retry-After", Long.toString(e.retryAfterSeconds()));
+            }
+            return response.build();
         }
 
         @ServerExceptionMapper(priority = Priorities.USER - 100)

@@ -1,6 +1,8 @@
 package dev.warden.fleet.liveness;
 
 import dev.warden.api.ApiException;
+import dev.warden.api.OpenStreams;
+import dev.warden.api.Slots;
 import dev.warden.fleet.api.EnvelopedRefusal;
 import dev.warden.tenancy.security.CredentialWatch;
 import dev.warden.tenancy.security.CurrentActor;
@@ -42,8 +44,11 @@ public class FleetEventsResource {
     private final TransitionEvents transitions;
     private final CurrentActor actor;
     private final CredentialWatch credentials;
+    private final OpenStreams streams;
 
-    public FleetEventsResource(TransitionEvents transitions, CurrentActor actor, CredentialWatch credentials) {
+    public FleetEventsResource(TransitionEvents transitions, CurrentActor actor, CredentialWatch credentials,
+                               OpenStreams streams) {
+        this.streams = streams;
         this.credentials = credentials;
         this.transitions = transitions;
         this.actor = actor;
@@ -57,6 +62,14 @@ public class FleetEventsResource {
         UUID org = actor.org();
         BooleanSupplier usable = credentials.usable(); // a revoked key or disabled organization ends the stream
         Long resumeAfter = parse(lastEventId);
+        // A slot of the organization's open streams, taken before the stream begins (a 429 in the error shape), given
+        // back when the stream ends
+        Slots.Permit open;
+        try {
+            open = streams.open(org);
+        } catch (ApiException refused) {
+            throw new EnvelopedRefusal(refused);
+        }
         // A comment at once, so the answer's head and first bytes leave now rather than with the first transition: a
         // proxy in front (the launcher's gateway did) holds a head without a body, and the client saw nothing at all.
         sink.send(sse.newEventBuilder().comment("fleet transitions of your organization").build());
@@ -78,11 +91,18 @@ public class FleetEventsResource {
                                     .data(e.event()).build());
                             cursor.set(e.number());
                         }
-                    }, failure -> sink.close()));
+                    }, failure -> {
+                        open.release();
+                        sink.close();
+                    }));
             if (sink.isClosed()) {
                 polling.get().cancel();
+                open.release();
             }
-        }, failure -> sink.close());
+        }, failure -> {
+            open.release();
+            sink.close();
+        });
     }
 
     private static Long parse(String lastEventId) {

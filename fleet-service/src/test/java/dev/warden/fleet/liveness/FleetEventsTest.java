@@ -5,6 +5,7 @@ import dev.warden.testing.TestOrganizations;
 import dev.warden.testing.TestOrganizations.TestOrg;
 import io.quarkus.test.junit.QuarkusTest;
 import io.restassured.RestAssured;
+import org.awaitility.Awaitility;
 import org.junit.jupiter.api.Test;
 
 import java.net.URI;
@@ -22,6 +23,7 @@ import java.util.concurrent.TimeUnit;
 import static dev.warden.fleet.support.FleetFixtures.as;
 import static dev.warden.fleet.support.FleetFixtures.registerId;
 import static org.hamcrest.Matchers.equalTo;
+import static org.hamcrest.Matchers.notNullValue;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertNotNull;
 import static org.junit.jupiter.api.Assertions.assertTrue;
@@ -148,5 +150,36 @@ class FleetEventsTest {
         FleetFixtures.as(org, "viewer").header("Last-Event-ID", "yesterday").get("/v1/fleet/events").then().log().ifValidationFails()
                 .statusCode(400).body("ok", equalTo(false));
         FleetFixtures.bearer("wfi_unknown").get("/v1/fleet/events").then().statusCode(401).body("ok", equalTo(false));
+    }
+
+    @Test
+    void beyondTheOrganizationsOpenStreamsA429InTheEnvelopeAndAClosedStreamGivesItsSlotBack() throws Exception {
+        TestOrg org = FleetFixtures.organization();
+        List<Stream> open = new ArrayList<>();
+        try {
+            for (int i = 0; i < 3; i++) { // the test profile's warden.streams.max-per-org
+                Stream stream = Stream.open(org, null);
+                assertEquals(200, stream.response().statusCode());
+                open.add(stream);
+            }
+            as(org, "viewer").accept("text/event-stream").get("/v1/fleet/events").then().statusCode(429)
+                    .header("Retry-After", notNullValue()).body("ok", equalTo(false))
+                    .body("error.code", equalTo("too_many_streams"));
+            // Another organization's streams are bounded on their own
+            Stream elsewhere = Stream.open(FleetFixtures.organization(), null);
+            open.add(elsewhere);
+            assertEquals(200, elsewhere.response().statusCode());
+
+            open.removeFirst().close(); // the client goes: the stream ends at its next poll and gives its slot back
+            open.add(Awaitility.await().atMost(Duration.ofSeconds(30)).pollInterval(Duration.ofMillis(200))
+                    .until(() -> Stream.open(org, null), stream -> {
+                        if (stream.response().statusCode() != 200) {
+                            stream.close();
+                        }
+                        return stream.response().statusCode() == 200;
+                    }));
+        } finally {
+            open.forEach(Stream::close);
+        }
     }
 }

@@ -16,7 +16,7 @@ public class ApiException extends RuntimeException {
         this(status, code, message, details, 0);
     }
 
-    private ApiException(int status, String code, String message, List<FieldError> details, long retryAfterSeconds) {
+    protected ApiException(int status, String code, String message, List<FieldError> details, long retryAfterSeconds) {
         super(message, null, false, false);
         this.status = status;
         this.code = code;

@@ -1,5 +1,6 @@
 package dev.warden.registry.overview;
 
+import dev.warden.api.OpenStreams;
 import dev.warden.api.PageRequest;
 import dev.warden.api.Params;
 import dev.warden.registry.overview.RegistryWire.RegistryResponse;
@@ -39,8 +40,10 @@ public class RegistryResource {
     private final RegistryService registry;
     private final CurrentActor actor;
     private final CredentialWatch credentials;
+    private final OpenStreams streams;
 
-    public RegistryResource(RegistryService registry, CurrentActor actor, CredentialWatch credentials) {
+    public RegistryResource(RegistryService registry, CurrentActor actor, CredentialWatch credentials, OpenStreams streams) {
+        this.streams = streams;
         this.registry = registry;
         this.actor = actor;
         this.credentials = credentials;
@@ -84,6 +87,6 @@ public class RegistryResource {
     @RolesAllowed({Roles.VIEWER, Roles.AUDITOR})
     @Operation(hidden = true)
     public Multi<Summary> stream() {
-        return credentials.whileUsable(registry.summaries(actor.org()));
+        return credentials.whileUsable(streams.bounded(actor.org(), registry.summaries(actor.org())));
     }
 }

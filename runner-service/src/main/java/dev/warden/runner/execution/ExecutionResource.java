@@ -1,5 +1,6 @@
 package dev.warden.runner.execution;
 
+import dev.warden.api.OpenStreams;
 import dev.warden.api.Params;
 import dev.warden.tenancy.security.CredentialWatch;
 import dev.warden.tenancy.security.CurrentActor;
@@ -36,8 +37,11 @@ public class ExecutionResource {
     private final ExecutionService executions;
     private final CurrentActor actor;
     private final CredentialWatch credentials;
+    private final OpenStreams streams;
 
-    public ExecutionResource(ExecutionService executions, CurrentActor actor, CredentialWatch credentials) {
+    public ExecutionResource(ExecutionService executions, CurrentActor actor, CredentialWatch credentials,
+                             OpenStreams streams) {
+        this.streams = streams;
         this.credentials = credentials;
         this.executions = executions;
         this.actor = actor;
@@ -76,6 +80,7 @@ public class ExecutionResource {
         // Looked up before the stream starts (on a worker thread, never an event loop), so that an unknown or another
         // organization's execution is a 404 in the error shape: once an event stream has begun, no status can follow.
         Execution execution = executions.get(org, id).await().atMost(LOOKUP);
-        return credentials.whileUsable(executions.logs(org, execution));
+        // A slot of the organization's open streams, taken before the stream begins: a refusal is a 429 in the error shape
+        return credentials.whileUsable(streams.bounded(org, executions.logs(org, execution)));
     }
 }

@@ -4,6 +4,7 @@ import dev.warden.api.ApiException;
 import dev.warden.api.CallerContext;
 import dev.warden.api.PageRequest;
 import dev.warden.api.PageRequest.Cursor;
+import dev.warden.api.Slots;
 import dev.warden.api.UnavailableException;
 import dev.warden.events.CanonicalJson;
 import dev.warden.events.EventTypes;
@@ -170,7 +171,7 @@ public class ExecutionService {
             }
             return agent;
         }).chain(agent -> {
-            AtomicReference<RunLimiter.Permit> held = new AtomicReference<>();
+            AtomicReference<Slots.Permit> held = new AtomicReference<>();
             return start(org, actor, agent, async, key, held)
                     .onFailure().invoke(() -> {
                         if (held.get() != null) {
@@ -224,7 +225,7 @@ public class ExecutionService {
      * holding a slot (taken before, eight racing retries of one run were answered 429 and kept others' runs out).
      */
     private Uni<Execution> start(UUID org, String actor, RunnableAgent agent, boolean async, Idempotency.Key key,
-                                 AtomicReference<RunLimiter.Permit> held) {
+                                 AtomicReference<Slots.Permit> held) {
         Limits limits = tiers.of(org);
         Execution started = new Execution(UUID.randomUUID(), Outcome.RUNNING, null, null, List.of(), List.of(), false,
                 agent.agentId(), agent.version(), agent.imageUri(), null, limits, null, actor, now(), null);
@@ -245,7 +246,7 @@ public class ExecutionService {
                         // Two first requests with one key raced and the other recorded its run: this one ran nothing
                         return again(org, first.executionId(), async);
                     }
-                    RunLimiter.Permit permit = held.get();
+                    Slots.Permit permit = held.get();
                     OutputCollector output = new OutputCollector(limits.maxOutputBytes());
                     live.put(started.executionId(), output);
                     RunSpec spec = new RunSpec(started.executionId(), org, agent.agentId(), image.get(), limits, instance,
@@ -340,15 +341,9 @@ public class ExecutionService {
     /**
      * The output of an execution as a stream: live from the collector while this instance runs it (the lines so far,
      * then each new one, ending with the output), else the lines recorded (stdout, then stderr). At most
-     * {@code warden.runner.max-log-streams-per-org} open at once per organization ({@link RunLimiter}).
+     * {@code warden.streams.max-per-org} open at once per organization ({@code OpenStreams}, in the resource).
      */
     public Multi<LogLine> logs(UUID org, Execution execution) {
-        // Bounded like runs, and taken as the stream is asked for, before it begins: a refusal is a 429 in the error shape
-        RunLimiter.Permit open = limiter.acquireLogStream(org);
-        return stream(org, execution).onTermination().invoke(open::release);
-    }
-
-    private Multi<LogLine> stream(UUID org, Execution execution) {
         Optional<OutputCollector> running = live.output(execution.executionId());
         if (running.isPresent()) {
             OutputCollector output = running.get();

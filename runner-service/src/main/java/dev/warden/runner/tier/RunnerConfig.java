@@ -50,14 +50,6 @@ public interface RunnerConfig {
     @WithDefault("4")
     int maxConcurrentPerOrg();
 
-    /** Log streams ({@code GET /v1/executions/{id}/logs}) open at once in all; beyond it 429. */
-    @WithDefault("64")
-    int maxLogStreams();
-
-    /** Log streams open at once per organization; beyond it 429. */
-    @WithDefault("8")
-    int maxLogStreamsPerOrg();
-
     /** The tier of organizations not named in {@link #orgTiers()}. */
     @WithDefault("free")
     String defaultTier();

@@ -174,14 +174,14 @@ class ConcurrencyAndAsyncTest {
         String execution = runAsync(org, talking);
         List<HttpResponse<java.util.stream.Stream<String>>> open = new ArrayList<>();
         try {
-            for (int i = 0; i < 3; i++) { // the test profile's warden.runner.max-log-streams-per-org
+            for (int i = 0; i < 3; i++) { // the test profile's warden.streams.max-per-org
                 HttpResponse<java.util.stream.Stream<String>> stream = logStream(org, execution);
                 assertEquals(200, stream.statusCode());
                 open.add(stream);
             }
             as(org, "viewer").accept("text/event-stream").get("/v1/executions/" + execution + "/logs").then()
                     .statusCode(429).header("Retry-After", notNullValue())
-                    .body("error.code", equalTo("too_many_log_streams"));
+                    .body("error.code", equalTo("too_many_streams"));
 
             open.removeFirst().body().close(); // the client goes away: its stream ends and gives its slot back
             HttpResponse<java.util.stream.Stream<String>> again = Awaitility.await().atMost(Duration.ofSeconds(30))

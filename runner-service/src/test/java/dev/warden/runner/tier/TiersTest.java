@@ -48,8 +48,6 @@ class TiersTest {
             public Duration projectionTimeout() { return Duration.ofSeconds(5); }
             public int maxConcurrent() { return 16; }
             public int maxConcurrentPerOrg() { return 4; }
-            public int maxLogStreams() { return 64; }
-            public int maxLogStreamsPerOrg() { return 8; }
             public String defaultTier() { return defaultTier; }
             public long listOutputBytes() { return 8 << 20; }
             public Images images() { return null; }

@@ -1,0 +1,39 @@
+package dev.warden.api;
+
+import io.smallrye.mutiny.Multi;
+import jakarta.enterprise.context.ApplicationScoped;
+import org.eclipse.microprofile.config.inject.ConfigProperty;
+
+import java.time.Duration;
+import java.util.UUID;
+
+/**
+ * The event streams a service has open (registry-service's summaries, fleet-service's transitions, runner-service's
+ * logs), bounded per organization ({@code warden.streams.max-per-org}, 16) and in all ({@code warden.streams.max},
+ * 1000), per instance: beyond either, 429 {@code too_many_streams} with Retry-After, before the stream begins. A stream
+ * holds a connection through every proxy in front for as long as it is open: unbounded, one organization's viewer
+ * opened a hundred and the local gateway's connections to the service were all taken, so every organization's
+ * requests to it (the CISO's view, every instance's heartbeats) waited without an answer.
+ */
+@ApplicationScoped
+public class OpenStreams {
+
+    private final Slots slots;
+
+    public OpenStreams(@ConfigProperty(name = "warden.streams.max-per-org", defaultValue = "16") int perOrg,
+                       @ConfigProperty(name = "warden.streams.max", defaultValue = "1000") int max) {
+        this.slots = new Slots("too_many_streams", "event streams open", "open event streams", max, perOrg,
+                Duration.ofSeconds(5));
+    }
+
+    /** {@code stream}, holding one of {@code org}'s slots until it ends, fails or its client goes; or the 429 now. */
+    public <T> Multi<T> bounded(UUID org, Multi<T> stream) {
+        Slots.Permit open = slots.acquire(org);
+        return stream.onTermination().invoke(open::release);
+    }
+
+    /** A slot of {@code org}'s for a stream written through an {@code SseEventSink}: release it when the sink closes. */
+    public Slots.Permit open(UUID org) {
+        return slots.acquire(org);
+    }
+}

@@ -78,7 +78,7 @@ public class RegistrationResource {
             @QueryParam("updated_since") String updatedSince) {
         return registrations.pending(actor.org(), new PageRequest(
                 Params.integer("limit", limit, RegistrationRepository.LIST_BOUND, 1, RegistrationRepository.LIST_BOUND),
-                PageRequest.Cursor.decode(cursor), Params.optionalInstant("updated_since", updatedSince)));
+                PageRequest.Cursor.decode(cursor), Params.optionalSince("updated_since", updatedSince)));
     }
 
     @POST

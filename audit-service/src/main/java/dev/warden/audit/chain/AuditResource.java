@@ -55,7 +55,7 @@ public class AuditResource {
         int pageSize = Params.integer("limit", limit, 100, 1, 1000);
         int skip = Params.integer("offset", offset, 0, 0, 1_000_000);
         Cursor after = Cursor.decode(cursor);
-        Instant start = Params.optionalInstant("from", from);
+        Instant start = Params.optionalSince("from", from);
         Instant end = Params.optionalInstant("to", to);
         if (start != null && end != null && end.isBefore(start)) {
             // An empty page would say no entry happened then; the range is a mistake, as verify and export say too
@@ -63,7 +63,7 @@ public class AuditResource {
         }
         EntryFilter filter = new EntryFilter(Params.optionalId("agent_id", agentId, 200),
                 Params.optionalText("action_type", actionType, 200), Params.optionalText("connector", connector, 64),
-                auditStatus(status), start, end, Params.optionalInstant("updated_since", updatedSince),
+                auditStatus(status), start, end, Params.optionalSince("updated_since", updatedSince),
                 after == null ? null : after.sequence());
         return log.list(actor.org(), filter, pageSize, skip);
     }

@@ -221,7 +221,7 @@ public class InstanceResource {
         String claimed = Params.optionalText("org_id", orgId, 64);
         claimed = claimed == null ? null : claimed.toLowerCase(java.util.Locale.ROOT);
         String text = Params.optionalText("q", q, 253);
-        java.time.Instant since = Params.optionalInstant("updated_since", updatedSince);
+        java.time.Instant since = Params.optionalSince("updated_since", updatedSince);
         InstanceQuery.Sort sort = Params.optionalEnum("sortBy", sortBy, InstanceQuery.Sort.class);
         SortDir dir = Params.optionalEnum("sortDir", sortDir, SortDir.class);
         int size = PageRequest.wholeLimit(limit, PageRequest.MAX_LIMIT);

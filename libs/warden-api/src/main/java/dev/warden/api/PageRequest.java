@@ -24,7 +24,7 @@ public record PageRequest(int limit, Cursor after, Instant updatedSince) {
         return new PageRequest(
                 Params.integer("limit", limit, DEFAULT_LIMIT, 1, MAX_LIMIT),
                 Cursor.decode(cursor),
-                Params.optionalInstant("updated_since", updatedSince));
+                Params.optionalSince("updated_since", updatedSince));
     }
 
     /**
@@ -36,7 +36,7 @@ public record PageRequest(int limit, Cursor after, Instant updatedSince) {
         return new PageRequest(
                 wholeLimit(limit, MAX_LIMIT),
                 Cursor.decode(cursor),
-                Params.optionalInstant("updated_since", updatedSince));
+                Params.optionalSince("updated_since", updatedSince));
     }
 
     /** {@code limit} of a list promised whole: absent, {@link #WHOLE_BOUND}; given, 1 to {@code max}. */

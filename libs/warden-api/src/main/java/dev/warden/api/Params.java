@@ -151,6 +151,23 @@ public final class Params {
         return value;
     }
 
+    /**
+     * A lower bound "at or after this time" ({@code updated_since}, {@code from}), as {@link #optionalInstant}, rounded
+     * up to the microsecond, the precision times are kept in: truncated, {@code ...58.411091600Z} took in a change
+     * made at {@code ...58.411091Z}, before the time asked for.
+     */
+    public static Instant optionalSince(String name, String raw) {
+        Instant value = optionalInstant(name, raw);
+        if (value == null || value.getNano() % 1_000 == 0) {
+            return value;
+        }
+        Instant up = value.truncatedTo(java.time.temporal.ChronoUnit.MICROS).plusNanos(1_000);
+        if (!StorableValues.storable(up)) {
+            throw ApiException.invalidField(name, StorableValues.TIME_REASON);
+        }
+        return up;
+    }
+
     /** One of a fixed set of words (a status, a sort order, a format), or null when absent or empty. */
     public static String optionalChoice(String name, String raw, java.util.Collection<String> allowed) {
         if (raw == null || raw.isEmpty()) {

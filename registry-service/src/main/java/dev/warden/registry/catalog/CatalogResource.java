@@ -77,7 +77,7 @@ public class CatalogResource {
         int skip = Params.integer("offset", offset, 0, 0, Integer.MAX_VALUE);
         String search = Params.optionalText("q", q, 200);
         PageRequest.Cursor after = PageRequest.Cursor.decode(cursor);
-        Instant since = Params.optionalInstant("updated_since", updatedSince);
+        Instant since = Params.optionalSince("updated_since", updatedSince);
         if (after != null && order != null && !"created_at".equals(order)) {
             throw ApiException.invalidField("cursor", "pages the default order only; use offset with sort");
         }

@@ -76,7 +76,7 @@ public class DirectoryResource {
         }
         Filter filter = new Filter(Params.optionalText("q", q, 200), Params.optionalBoolean("online", online),
                 Params.optionalText("realm", realm, 200), capabilities(capabilities),
-                Params.optionalInstant("updated_since", updatedSince));
+                Params.optionalSince("updated_since", updatedSince));
         boolean cursorWalk = after != null || registrationOrder;
         return directory.list(actor.org(), filter, sortBy == null ? "name" : sortBy, !ascending, after, size,
                 (long) (number - 1) * size).map(listed -> {

@@ -70,7 +70,7 @@ public class RegistryResource {
         int size = PageRequest.wholeLimit(limit, MAX_LIMIT);
         // An empty filter (?status=) is no filter, as for every query parameter (Params)
         return registry.registryJson(actor.org(), Params.optionalChoice("status", status, STATUSES),
-                        Params.optionalInstant("updated_since", updatedSince), size,
+                        Params.optionalSince("updated_since", updatedSince), size,
                         PageRequest.Cursor.decode(cursor))
                 .map(json -> Response.ok(json, MediaType.APPLICATION_JSON_TYPE).build());
     }

@@ -75,7 +75,7 @@ public class RebuildResource {
                     + "those that ended since", schema = @Schema(type = SchemaType.STRING, format = "date-time"))
             @QueryParam("updated_since") String updatedSince) {
         int size = Params.integer("limit", limit, DEFAULT_LIMIT, 1, MAX_LIMIT);
-        return rebuilds.list(size, PageRequest.Cursor.decode(cursor), Params.optionalInstant("updated_since", updatedSince))
+        return rebuilds.list(size, PageRequest.Cursor.decode(cursor), Params.optionalSince("updated_since", updatedSince))
                 .map(found -> new RebuildListResponse(found.items().stream().map(RebuildResponse::of).toList(),
                         found.nextCursor(r -> new PageRequest.Cursor(r.generation(), r.id()))));
     }

@@ -51,6 +51,14 @@ final class SecretLike {
     /** A secret given as {@code name=value} inside a text: a connection string, a query string, a command line. */
     private static final Pattern PAIR_IN_TEXT = Pattern.compile("(?i)(?:^|[\\s;&?,'\"])(?:password|passwd|pwd|secret|"
             + "client[_-]?secret|token|access[_-]?token|refresh[_-]?token|api[_-]?key|apikey|sig)\\s*=\\s*[^\\s;&'\"]+");
+    /**
+     * Any {@code NAME=value} inside a text (a command line, a shell line, an environment assignment) whose name names a
+     * secret as a key would: {@code --password=x}, {@code DB_PASSWORD=x run}, {@code export PGPASSWORD=x},
+     * {@code MYSQL_PWD=x}, {@code GITHUB_TOKEN=x}. A value that is a variable ({@code $DB_PASSWORD}) refers to one.
+     */
+    private static final Pattern NAMED_IN_TEXT = Pattern.compile("(?:^|[\\s;&?,'\"(])-{0,2}([A-Za-z_][A-Za-z0-9_.-]*)=([^\\s;&'\")]+)");
+    /** Credentials given to a command line's {@code -u}/{@code --user} as {@code user:password} (curl, wget). */
+    private static final Pattern USER_OPTION = Pattern.compile("(?:^|\\s)(?:-u|--user)(?:\\s+|=)[^\\s:]+:\\S+");
     /** Tokens whose form names their issuer. */
     private static final Pattern ISSUED_TOKEN = Pattern.compile("\\b(?:gh[pousr]_[A-Za-z0-9]{16,}|github_pat_\\w{16,}|"
             + "xox[abposr]-[A-Za-z0-9-]{10,}|(?:AKIA|ASIA)[0-9A-Z]{16}|glpat-[A-Za-z0-9_-]{16,}|sk-(?=[A-Za-z_-]*[0-9])[A-Za-z0-9_-]{20,}|"
@@ -95,7 +103,19 @@ final class SecretLike {
         String text = value.strip();
         return text.contains("PRIVATE KEY") || URL_PASSWORD.matcher(text).find()
                 || AUTHORIZATION_VALUE.matcher(text).matches() || EMBEDDED_AUTHORIZATION.matcher(text).find()
-                || PAIR_IN_TEXT.matcher(text).find() || ISSUED_TOKEN.matcher(text).find() || basicCredentials(text);
+                || PAIR_IN_TEXT.matcher(text).find() || ISSUED_TOKEN.matcher(text).find() || basicCredentials(text)
+                || namedInText(text) || USER_OPTION.matcher(text).find();
+    }
+
+    private static boolean namedInText(String text) {
+        var pair = NAMED_IN_TEXT.matcher(text);
+        while (pair.find()) {
+            // "key" alone names a secret as a configuration's key, not in a sentence ("partition key=tenant_id")
+            if (namesSecret(pair.group(1)) && !words(pair.group(1)).equals(List.of("key")) && !pair.group(2).startsWith("$")) {
+                return true;
+            }
+        }
+        return false;
     }
 
     private static boolean basicCredentials(String text) {

@@ -59,6 +59,21 @@ class NoSecretsTest {
     }
 
     @Test
+    void aSecretNamedOnACommandOrShellLineIsASecret() throws Exception {
+        // Each accepted by the rules of revision 3 (a user trial deployed them)
+        for (String line : List.of("mysql --password=hunter2", "--password=hunter2", "DB_PASSWORD=hunter2 run",
+                "export PGPASSWORD=hunter2", "MYSQL_PWD=hunter2", "curl -u admin:hunter2 http://x", "GITHUB_TOKEN=abc123def",
+                "curl --user=admin:hunter2 http://x")) {
+            assertEquals(List.of("config.cmd"), refused("{\"cmd\": \"" + line + "\"}"), line);
+        }
+        // A variable names where the secret is; a count is no secret; a user alone is none
+        for (String line : List.of("DB_PASSWORD=$DB_PASSWORD run", "psql --max_tokens=100", "run --user=admin",
+                "export LOG_LEVEL=debug", "make -j4 TOKEN_URL=https://auth.example.com/t", "partition key=tenant_id")) {
+            assertEquals(List.of(), refused("{\"cmd\": \"" + line + "\"}"), line);
+        }
+    }
+
+    @Test
     void whatNamesWhereASecretIsKeptAndOrdinaryTextStillPass() throws Exception {
         assertEquals(List.of(), refused("{\"api_token_ref\": \"vault:kv/jira#token\", \"token_url\": \"https://auth.example.com/token\","
                 + " \"secret_name\": \"jira\", \"max_tokens\": 4096, \"secretary\": \"Ann\", \"plan\": \"Basic plan\","

@@ -5,14 +5,13 @@ import com.fasterxml.jackson.databind.ObjectMapper;
 import dev.warden.agent.secrets.StoredSecretsRepository.StoredConfig;
 import dev.warden.api.Checks;
 import dev.warden.api.ErrorResponse.FieldError;
-import dev.warden.outbox.LeaderJob;
+import dev.warden.outbox.StartupJob;
 import dev.warden.tenancy.db.TenantDb;
 import io.micrometer.core.instrument.Counter;
 import io.micrometer.core.instrument.MeterRegistry;
-import jakarta.enterprise.context.ApplicationScoped;
+import jakarta.inject.Singleton;
 import org.jboss.logging.Logger;
 
-import java.sql.Connection;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.HashSet;
@@ -30,8 +29,8 @@ import java.util.UUID;
  * {@code warden_stored_config_secrets_total}. The config stays as stored: a version is what was deployed. A leader job
  * done once per process; a config is checked once per revision.
  */
-@ApplicationScoped
-public class StoredSecrets implements LeaderJob {
+@Singleton // not a client proxy: StartupJob has no no-args constructor
+public class StoredSecrets extends StartupJob {
 
     private static final Logger LOG = Logger.getLogger(StoredSecrets.class);
     private static final long LOCK_ID = 0x574152444BL; // "WARDK"
@@ -44,6 +43,7 @@ public class StoredSecrets implements LeaderJob {
     private final Counter found;
 
     public StoredSecrets(TenantDb db, StoredSecretsRepository configs, ObjectMapper json, MeterRegistry registry) {
+        super("stored-config-secrets", LOCK_ID);
         this.db = db;
         this.configs = configs;
         this.json = json;
@@ -53,32 +53,12 @@ public class StoredSecrets implements LeaderJob {
     }
 
     @Override
-    public String name() {
-        return "stored-config-secrets";
-    }
-
-    @Override
-    public long lockId() {
-        return LOCK_ID;
-    }
-
-    @Override
-    public boolean once() {
-        return true;
-    }
-
-    @Override
-    public boolean runOnce(Connection conn) {
-        try {
-            List<String> secrets = check();
-            if (!secrets.isEmpty()) {
-                LOG.warnf("%d stored configs hold what looks like a secret (stored before Warden refused them, or by "
-                        + "older rules); each has been published on warden.agents.v1 and shown to viewers: rotate it", secrets.size());
-            }
-        } catch (RuntimeException e) {
-            throw new LeaderJob.RetryLater("checking stored configs for secrets failed: " + e.getMessage());
+    protected void run() {
+        List<String> secrets = check();
+        if (!secrets.isEmpty()) {
+            LOG.warnf("%d stored configs hold what looks like a secret (stored before Warden refused them, or by "
+                    + "older rules); each has been published on warden.agents.v1 and shown to viewers: rotate it", secrets.size());
         }
-        return false;
     }
 
     /** Checks every config below the current revision; answers one line per config holding a secret. */

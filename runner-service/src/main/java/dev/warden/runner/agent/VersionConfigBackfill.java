@@ -1,18 +1,17 @@
 package dev.warden.runner.agent;
 
 import dev.warden.events.Topics;
-import dev.warden.outbox.LeaderJob;
+import dev.warden.outbox.StartupJob;
 import dev.warden.runner.agent.AgentRepository.DeployedVersion;
 import dev.warden.tenancy.db.TenantDb;
 import dev.warden.tenancy.kafka.KafkaClients;
-import jakarta.enterprise.context.ApplicationScoped;
+import jakarta.inject.Singleton;
 import org.apache.kafka.clients.consumer.ConsumerConfig;
 import org.apache.kafka.clients.consumer.KafkaConsumer;
 import org.apache.kafka.common.TopicPartition;
 import org.apache.kafka.common.serialization.StringDeserializer;
 import org.jboss.logging.Logger;
 
-import java.sql.Connection;
 import java.time.Duration;
 import java.util.List;
 import java.util.Map;
@@ -21,14 +20,14 @@ import java.util.UUID;
 /**
  * The configs of versions deployed before runner-service kept them (its V4), read again from
  * {@code warden.agents.v1}, which keeps every event: after an upgrade, an agent's older versions then run with their
- * config, rather than being refused (409) until deployed again. A leader job done {@linkplain LeaderJob#once() once
+ * config, rather than being refused (409) until deployed again. A leader job done {@linkplain dev.warden.outbox.LeaderJob#once() once
  * per process}, one replica at a time, which reads the topic only when some agent's current version has no recorded
  * deploy (after the first replica's round, the others find none, unless a deploy is not on the topic any more); a round
  * that fails is tried again. It reads the records as the projection does ({@link AgentProjection#read}), and its
  * writes are the projection's own ({@link AgentRepository#keepVersions}: a version already kept stays as it is).
  */
-@ApplicationScoped
-public class VersionConfigBackfill implements LeaderJob {
+@Singleton // not a client proxy: StartupJob has no no-args constructor
+public class VersionConfigBackfill extends StartupJob {
 
     private static final Logger LOG = Logger.getLogger(VersionConfigBackfill.class);
     private static final long LOCK_ID = 0x5741524456L; // "WARDV"
@@ -39,41 +38,22 @@ public class VersionConfigBackfill implements LeaderJob {
     private final AgentRepository agents;
 
     public VersionConfigBackfill(KafkaClients kafka, TenantDb db, AgentRepository agents) {
+        super("runner-version-configs", LOCK_ID);
         this.kafka = kafka;
         this.db = db;
         this.agents = agents;
     }
 
     @Override
-    public String name() {
-        return "runner-version-configs";
-    }
-
-    @Override
-    public long lockId() {
-        return LOCK_ID;
-    }
-
-    @Override
-    public boolean once() {
-        return true;
-    }
-
-    @Override
-    public boolean runOnce(Connection conn) {
-        try {
-            long unrecorded = unrecorded();
-            if (unrecorded > 0) {
-                LOG.infof("%d agents' current version has no recorded config (deployed before runner-service kept "
-                        + "them); reading %s again for them", unrecorded, Topics.AGENTS);
-                int read = replay();
-                LOG.infof("Read %d deploys again from %s; %d agents' current version still has no recorded config",
-                        read, Topics.AGENTS, unrecorded());
-            }
-        } catch (RuntimeException e) {
-            throw new LeaderJob.RetryLater("reading version configs again failed: " + e.getMessage());
+    protected void run() {
+        long unrecorded = unrecorded();
+        if (unrecorded > 0) {
+            LOG.infof("%d agents' current version has no recorded config (deployed before runner-service kept "
+                    + "them); reading %s again for them", unrecorded, Topics.AGENTS);
+            int read = replay();
+            LOG.infof("Read %d deploys again from %s; %d agents' current version still has no recorded config",
+                    read, Topics.AGENTS, unrecorded());
         }
-        return false;
     }
 
     private long unrecorded() {

@@ -314,12 +314,18 @@ public final class KubernetesJobEngine implements ContainerEngine {
                 .findFirst().orElse(null);
     }
 
+    /** Deletes the Job, also from an interrupted thread (a run stopped, the service stopping): the flag is set aside. */
     private void delete(String name) {
+        boolean interrupted = Thread.interrupted();
         try {
             client.batch().v1().jobs().inNamespace(namespace).withName(name)
                     .withPropagationPolicy(DeletionPropagation.BACKGROUND).delete();
         } catch (KubernetesClientException e) {
             LOG.warnf("Could not delete Job %s: %s", name, e.getMessage());
+        } finally {
+            if (interrupted) {
+                Thread.currentThread().interrupt();
+            }
         }
     }
 

@@ -248,15 +248,20 @@ public class ExecutionService {
                     }
                     Slots.Permit permit = held.get();
                     OutputCollector output = new OutputCollector(limits.maxOutputBytes());
-                    live.put(started.executionId(), output);
+                    live.put(started.executionId(), org, agent.agentId(), output);
                     RunSpec spec = new RunSpec(started.executionId(), org, agent.agentId(), image.get(), limits, instance,
                             environment(started.executionId(), agent));
-                    Uni<Execution> finished = CallerContext.offload(() -> engine.run(spec, output), engines.workers())
+                    Uni<Execution> finished = CallerContext.offload(() -> live.runAs(started.executionId(),
+                                    () -> engine.run(spec, output), () -> {
+                                        output.finish();
+                                        return RunResult.error("stopped before it began", 0, null);
+                                    }), engines.workers())
                             .onFailure().recoverWithItem(e -> {
                                 LOG.errorf(e, "Execution %s failed", started.executionId());
                                 output.finish();
                                 return RunResult.error("the runner failed: " + e.getMessage(), 0, null);
                             })
+                            .map(result -> stoppedWhy(started.executionId(), result, output))
                             .chain(result -> recordDurably(org, started, result))
                             .invoke(done -> output.end(done.status().toString()))
                             .eventually(() -> {
@@ -275,6 +280,17 @@ public class ExecutionService {
                     // A copy: the caller going away cancels the copy, not the run
                     return async ? Uni.createFrom().item(started) : Uni.createFrom().completionStage(done.copy());
                 });
+    }
+
+    /**
+     * A run {@link RunStops} stopped (its agent suspended, its organization disabled) is an {@code error} saying why,
+     * with the output it printed until then; one that ended by itself as the stop came keeps its own outcome.
+     */
+    private RunResult stoppedWhy(UUID execution, RunResult result, OutputCollector output) {
+        return live.stopped(execution).filter(why -> result.status() == Outcome.ERROR)
+                .map(why -> new RunResult(Outcome.ERROR, null, result.durationMs(), output.stdout(), output.stderr(),
+                        output.truncated(), result.imageDigest(), why))
+                .orElse(result);
     }
 
     /**

@@ -199,6 +199,28 @@ class ConcurrencyAndAsyncTest {
     }
 
     @Test
+    void aRunWhoseAgentIsSuspendedWhileItRunsIsStoppedThenNotAtItsDeadline() {
+        // The test-long tier (60 s): the run would go on well past the test's wait
+        TestOrg org = RunnerFixtures.organization(UUID.fromString("0000f00d-0000-4000-8000-000000000001"));
+        String talking = "localhost/warden/test-talk-then-sleep:1";
+        WardenInfra.podman().importImage(talking, List.of("sh", "-c", "echo started; sleep 30"));
+        String agent = agent(org, talking);
+        String execution = as(org, "operator").post("/v1/agents/" + agent + "/run?async=true").then().statusCode(202)
+                .extract().path("execution_id");
+        Awaitility.await().atMost(Duration.ofSeconds(30)).pollInterval(Duration.ofMillis(100))
+                .until(() -> !RunnerFixtures.containersOf(execution).isBlank());
+
+        RunnerFixtures.announce(org, agent, talking, "suspended", 1, 2); // as agent-service publishes a suspension
+
+        Awaitility.await().atMost(Duration.ofSeconds(20)).pollInterval(Duration.ofMillis(200)).untilAsserted(() ->
+                as(org, "viewer").get("/v1/executions/" + execution).then().statusCode(200)
+                        .body("status", equalTo("error"))
+                        .body("error", equalTo("stopped: the agent was suspended while it ran")));
+        as(org, "viewer").get("/v1/executions/" + execution).then().body("stdout", equalTo(List.of("started")));
+        assertEquals("", RunnerFixtures.containersOf(execution), "its container is gone");
+    }
+
+    @Test
     void beyondTheOrganizationsConcurrentRunsA429WithRetryAfterAndNoQueue() {
         TestOrg org = RunnerFixtures.organization();
         String agent = agent(org, TestImages.SLEEP);

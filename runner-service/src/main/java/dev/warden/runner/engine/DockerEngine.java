@@ -225,7 +225,7 @@ public final class DockerEngine implements ContainerEngine, AutoCloseable {
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
             output.finish();
-            return RunResult.error("the run was interrupted", millisSince(begin), digest);
+            return RunResult.interrupted(output, millisSince(begin), digest);
         } catch (RuntimeException e) {
             output.finish();
             LOG.warnf("Execution %s failed in the engine: %s", spec.executionId(), e.getMessage());

@@ -198,7 +198,7 @@ public final class KubernetesJobEngine implements ContainerEngine {
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
             output.finish();
-            return RunResult.error("the run was interrupted", millisSince(begin), null);
+            return RunResult.interrupted(output, millisSince(begin), null);
         } catch (KubernetesClientException e) {
             output.finish();
             return RunResult.error("the cluster failed: " + e.getMessage(), millisSince(begin), null);

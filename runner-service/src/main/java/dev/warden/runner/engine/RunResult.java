@@ -10,6 +10,15 @@ import java.util.List;
 public record RunResult(Outcome status, Integer exitCode, long durationMs, List<String> stdout, List<String> stderr,
                         boolean truncated, String imageDigest, String error) {
 
+    /**
+     * A run cut short (the service stopping, the run stopped): an error, with what the container printed until then,
+     * so that its record and audit entry do not understate what it did.
+     */
+    public static RunResult interrupted(OutputCollector output, long durationMs, String imageDigest) {
+        return new RunResult(Outcome.ERROR, null, durationMs, output.stdout(), output.stderr(), output.truncated(),
+                imageDigest, "the run was interrupted");
+    }
+
     public static RunResult error(String message, long durationMs, String imageDigest) {
         return new RunResult(Outcome.ERROR, null, durationMs, List.of(), List.of(), false, imageDigest, message);
     }

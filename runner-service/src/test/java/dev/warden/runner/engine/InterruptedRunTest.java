@@ -8,6 +8,7 @@ import org.awaitility.Awaitility;
 import org.junit.jupiter.api.Test;
 
 import java.time.Duration;
+import java.util.List;
 import java.util.UUID;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
@@ -31,15 +32,18 @@ class InterruptedRunTest {
         Limits limits = new Limits("test", 0.5, 64, 600_000, 64, 65_536, false);
         ExecutorService workers = Executors.newSingleThreadExecutor();
         try (DockerEngine engine = new DockerEngine(host)) {
+            String talking = "localhost/warden/test-talk-then-sleep:1";
+            WardenInfra.podman().importImage(talking, List.of("sh", "-c", "echo started; sleep 600"));
+            OutputCollector output = new OutputCollector(65_536);
             Future<RunResult> run = workers.submit(() -> engine.run(new RunSpec(execution, UUID.randomUUID(),
-                    UUID.randomUUID(), TestImages.SLEEP, limits, "interrupted-run-test"), new OutputCollector(65_536)));
-            Awaitility.await().atMost(Duration.ofSeconds(60)).until(() -> !WardenInfra.podman().podman("ps", "-q",
-                    "--filter", "status=running", "--filter", "label=dev.warden.runner.execution=" + execution).isBlank());
+                    UUID.randomUUID(), talking, limits, "interrupted-run-test"), output));
+            Awaitility.await().atMost(Duration.ofSeconds(60)).until(() -> output.stdout().contains("started"));
 
             workers.shutdownNow();
 
             assertTrue(workers.awaitTermination(30, TimeUnit.SECONDS), "the run ended");
             assertEquals("the run was interrupted", run.get().error());
+            assertEquals(List.of("started"), run.get().stdout(), "what it printed until then is kept");
             assertEquals("", RunnerFixtures.containersOf(execution.toString()), "its container is gone");
         } finally {
             String left = RunnerFixtures.containersOf(execution.toString());

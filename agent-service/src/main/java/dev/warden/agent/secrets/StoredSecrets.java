@@ -72,7 +72,7 @@ public class StoredSecrets extends StartupJob {
             if (!batch.isEmpty() && batch.stream().noneMatch(stored -> seen.add(stored.id()))) {
                 throw new IllegalStateException("the configs checked were not recorded as checked");
             }
-            Map<UUID, List<UUID>> byOrg = new LinkedHashMap<>();
+            Map<UUID, List<StoredConfig>> byOrg = new LinkedHashMap<>();
             for (StoredConfig stored : batch) {
                 List<FieldError> held = secretsIn(stored);
                 if (!held.isEmpty()) {
@@ -81,9 +81,9 @@ public class StoredSecrets extends StartupJob {
                     found.increment();
                     secrets.add(line);
                 }
-                byOrg.computeIfAbsent(stored.orgId(), o -> new ArrayList<>()).add(stored.id());
+                byOrg.computeIfAbsent(stored.orgId(), o -> new ArrayList<>()).add(stored);
             }
-            for (Map.Entry<UUID, List<UUID>> org : byOrg.entrySet()) {
+            for (Map.Entry<UUID, List<StoredConfig>> org : byOrg.entrySet()) {
                 db.inOrg(org.getKey(), conn -> configs.checked(conn, org.getValue(), revision)).await().atMost(MOST_A_BATCH_TAKES);
             }
         } while (!batch.isEmpty());

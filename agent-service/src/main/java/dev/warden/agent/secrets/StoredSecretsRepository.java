@@ -36,13 +36,16 @@ public class StoredSecretsRepository {
                 });
     }
 
-    /** Records that these configs of one organization (in its scope) were checked with {@code revision}. */
-    public Uni<Void> checked(SqlConnection conn, List<UUID> ids, int revision) {
-        UUID[] all = ids.toArray(UUID[]::new);
-        return conn.preparedQuery("UPDATE agent_versions SET secrets_checked = $1 WHERE id = ANY($2)")
-                .execute(Tuple.of(revision, all))
-                .chain(() -> conn.preparedQuery("UPDATE connector_bindings SET secrets_checked = $1 WHERE id = ANY($2)")
-                        .execute(Tuple.of(revision, all)))
-                .replaceWithVoid();
+    /** Records that these configs of one organization (in its scope) were checked with {@code revision}, each in its table. */
+    public Uni<Void> checked(SqlConnection conn, List<StoredConfig> configs, int revision) {
+        UUID[] versions = configs.stream().filter(c -> c.version() != null).map(StoredConfig::id).toArray(UUID[]::new);
+        UUID[] bindings = configs.stream().filter(c -> c.version() == null).map(StoredConfig::id).toArray(UUID[]::new);
+        return mark(conn, "agent_versions", versions, revision).chain(() -> mark(conn, "connector_bindings", bindings, revision));
+    }
+
+    private static Uni<Void> mark(SqlConnection conn, String table, UUID[] ids, int revision) {
+        return ids.length == 0 ? Uni.createFrom().voidItem()
+                : conn.preparedQuery("UPDATE " + table + " SET secrets_checked = $1 WHERE id = ANY($2)")
+                        .execute(Tuple.of(revision, ids)).replaceWithVoid();
     }
 }

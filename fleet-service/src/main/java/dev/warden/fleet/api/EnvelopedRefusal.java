@@ -31,13 +31,7 @@ public class EnvelopedRefusal extends ApiException {
 
         @ServerExceptionMapper
         public RestResponse<Envelope.Failure> refused(EnvelopedRefusal e) {
-            var response = RestResponse.ResponseBuilder.<Envelope.Failure>create(e.status())
-                    .entity(Envelope.Failure.of(ErrorResponse.of(e.code(), e.getMessage(), e.details())))
-                    .type(MediaType.APPLICATION_JSON_TYPE);
-            if (e.retryAfterSeconds() > 0) {
-                response.header("Retry-After", Long.toString(e.retryAfterSeconds()));
-            }
-            return response.build();
+            return respond(e.status(), e.code(), e.getMessage(), e.details(), e.retryAfterSeconds());
         }
 
         @ServerExceptionMapper(priority = Priorities.USER - 100)
@@ -57,9 +51,19 @@ public class EnvelopedRefusal extends ApiException {
 
         private static RestResponse<Envelope.Failure> respond(int status, String code, String message,
                                                               List<ErrorResponse.FieldError> details) {
-            return RestResponse.ResponseBuilder.<Envelope.Failure>create(status)
+            return respond(status, code, message, details, 0);
+        }
+
+        /** {@code retryAfterSeconds} above 0: a Retry-After header too (a 429). */
+        private static RestResponse<Envelope.Failure> respond(int status, String code, String message,
+                                                              List<ErrorResponse.FieldError> details, long retryAfterSeconds) {
+            var response = RestResponse.ResponseBuilder.<Envelope.Failure>create(status)
                     .entity(Envelope.Failure.of(ErrorResponse.of(code, message, details)))
-                    .type(MediaType.APPLICATION_JSON_TYPE).build();
+                    .type(MediaType.APPLICATION_JSON_TYPE);
+            if (retryAfterSeconds > 0) {
+                response.header("Retry-After", Long.toString(retryAfterSeconds));
+            }
+            return response.build();
         }
     }
 }

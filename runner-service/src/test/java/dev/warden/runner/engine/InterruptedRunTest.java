@@ -32,8 +32,7 @@ class InterruptedRunTest {
         Limits limits = new Limits("test", 0.5, 64, 600_000, 64, 65_536, false);
         ExecutorService workers = Executors.newSingleThreadExecutor();
         try (DockerEngine engine = new DockerEngine(host)) {
-            String talking = "localhost/warden/test-talk-then-sleep:1";
-            WardenInfra.podman().importImage(talking, List.of("sh", "-c", "echo started; sleep 600"));
+            String talking = TestImages.TALK_THEN_SLEEP;
             OutputCollector output = new OutputCollector(65_536);
             Future<RunResult> run = workers.submit(() -> engine.run(new RunSpec(execution, UUID.randomUUID(),
                     UUID.randomUUID(), talking, limits, "interrupted-run-test"), output));

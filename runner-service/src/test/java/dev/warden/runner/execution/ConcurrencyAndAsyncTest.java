@@ -3,7 +3,6 @@ package dev.warden.runner.execution;
 import dev.warden.runner.support.RunnerFixtures;
 import dev.warden.runner.support.TestImages;
 import dev.warden.testing.TestOrganizations.TestOrg;
-import dev.warden.testing.WardenInfra;
 import io.quarkus.test.junit.QuarkusTest;
 import io.restassured.response.Response;
 import org.awaitility.Awaitility;
@@ -169,8 +168,7 @@ class ConcurrencyAndAsyncTest {
     void beyondTheOrganizationsOpenLogStreamsA429AndAStreamThatEndsGivesItsSlotBack() throws Exception {
         // The test-long tier: the run outlasts the streams held open beside it
         TestOrg org = RunnerFixtures.organization(UUID.fromString("0000f00d-0000-4000-8000-000000000001"));
-        String talking = "localhost/warden/test-talk-then-sleep:1";
-        WardenInfra.podman().importImage(talking, List.of("sh", "-c", "echo started; sleep 30"));
+        String talking = TestImages.TALK_THEN_SLEEP;
         String execution = runAsync(org, talking);
         List<HttpResponse<java.util.stream.Stream<String>>> open = new ArrayList<>();
         try {
@@ -202,8 +200,7 @@ class ConcurrencyAndAsyncTest {
     void aRunWhoseAgentIsSuspendedWhileItRunsIsStoppedThenNotAtItsDeadline() {
         // The test-long tier (60 s): the run would go on well past the test's wait
         TestOrg org = RunnerFixtures.organization(UUID.fromString("0000f00d-0000-4000-8000-000000000001"));
-        String talking = "localhost/warden/test-talk-then-sleep:1";
-        WardenInfra.podman().importImage(talking, List.of("sh", "-c", "echo started; sleep 30"));
+        String talking = TestImages.TALK_THEN_SLEEP;
         String agent = agent(org, talking);
         String execution = as(org, "operator").post("/v1/agents/" + agent + "/run?async=true").then().statusCode(202)
                 .extract().path("execution_id");

@@ -18,6 +18,8 @@ public final class TestImages {
     public static final String BURST = "localhost/warden/test-burst:1";
     public static final String CONFINED = "localhost/warden/test-confined:1";
     public static final String TICKER = "localhost/warden/test-ticker:1";
+    /** Prints a line, then sleeps 30 s: a run that is surely going when a test stops it. */
+    public static final String TALK_THEN_SLEEP = "localhost/warden/test-talk-then-sleep:1";
     public static final String SCRATCH = "localhost/warden/test-scratch:1";
     /** Prints what it was told in its environment: its version, then its config. */
     public static final String TOLD = "localhost/warden/test-told:1";
@@ -42,6 +44,7 @@ public final class TestImages {
                 "id -u; (touch /probe 2>/dev/null && echo rootfs-writable) || echo rootfs-read-only; "
                         + "ls /sys/class/net; cat /proc/self/status | grep -E '^(CapEff|NoNewPrivs)'"));
         podman.importImage(TOLD, List.of("sh", "-c", "echo \"$WARDEN_AGENT_VERSION\"; echo \"${WARDEN_AGENT_CONFIG:-none}\""));
+        podman.importImage(TALK_THEN_SLEEP, List.of("sh", "-c", "echo started; sleep 30"));
         podman.importImage(TICKER, List.of("sh", "-c", "echo tick-1; sleep 1; echo tick-2; sleep 1; echo tick-3"));
         // Where it may write, and whether it may run what it wrote there: /tmp, the places Podman mounts writable on a
         // read-only root, and a VOLUME the image declares (an anonymous volume on the host's disk before)

@@ -162,8 +162,10 @@ class FleetEventsTest {
                 assertEquals(200, stream.response().statusCode());
                 open.add(stream);
             }
-            as(org, "viewer").accept("text/event-stream").get("/v1/fleet/events").then().statusCode(429)
-                    .header("Retry-After", notNullValue()).body("ok", equalTo(false))
+            as(org, "viewer").accept("text/event-stream").header("X-Request-Id", "req-429")
+                    .get("/v1/fleet/events").then().statusCode(429)
+                    .header("Retry-After", notNullValue()).header("X-Request-Id", equalTo("req-429"))
+                    .body("ok", equalTo(false))
                     .body("error.code", equalTo("too_many_streams"));
             // Another organization's streams are bounded on their own
             Stream elsewhere = Stream.open(FleetFixtures.organization(), null);

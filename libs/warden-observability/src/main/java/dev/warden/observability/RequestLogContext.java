@@ -50,10 +50,19 @@ public class RequestLogContext {
 
     @ServerResponseFilter
     public void leave(ContainerResponseContext response) {
-        Object id = MDC.get(REQUEST_ID);
+        String id = requestId();
         if (id != null) {
-            response.getHeaders().putSingle(REQUEST_ID_HEADER, id.toString());
+            response.getHeaders().putSingle(REQUEST_ID_HEADER, id);
         }
+    }
+
+    /**
+     * The current request's id, for an answer response filters do not reach (a streaming method's refusal before its
+     * stream starts, answered by its own exception mapper); null outside a request.
+     */
+    public static String requestId() {
+        Object id = MDC.get(REQUEST_ID);
+        return id == null ? null : id.toString();
     }
 
     private static void noteOrg(SecurityIdentity identity) {

@@ -20,6 +20,10 @@ public final class Launcher {
         // Netty's probe of sun.misc.Unsafe prints a deprecation warning on JDK 24+; a local gateway needs no Unsafe.
         System.setProperty("io.netty.noUnsafe", "true");
         PrintStream out = System.out;
+        if (args.length > 0 && args[0].equals("down")) {
+            down(out);
+            return;
+        }
         Stack stack;
         try {
             stack = new Stack(LauncherConfig.from(Settings.fromSystem()), new Progress(out, Stack.STEPS));
@@ -42,6 +46,21 @@ public final class Launcher {
             System.exit(cancelled ? 0 : 1);
         }
         stack.awaitStopped();
+    }
+
+    /** {@code bin/warden down}: stops the suite of this data folder from another terminal. */
+    private static void down(PrintStream out) {
+        try {
+            LauncherConfig config = LauncherConfig.from(Settings.fromSystem());
+            if (!Stack.down(config, new Progress(out, 1))) {
+                out.println("Nothing of Warden runs on " + Progress.show(config.dataDir()));
+            } else {
+                out.println("Stopped; data kept in " + Progress.show(config.dataDir()));
+            }
+        } catch (LauncherException e) {
+            System.err.println("warden: " + e.getMessage());
+            System.exit(1);
+        }
     }
 
     /**

@@ -84,6 +84,72 @@ class LauncherLeftoversTest {
         assertFalse(Files.list(data.resolve("run")).findAny().isPresent(), "a clean stop leaves no records");
     }
 
+    @Test
+    void downFromAnotherTerminalStopsTheLauncherAndEverythingItRunsInOrder() throws Exception {
+        Map<String, String> settings = Map.of(
+                "WARDEN_DATA_DIR", data.toString(),
+                "WARDEN_REPO_DIR", Path.of("..").toAbsolutePath().normalize().toString(),
+                "WARDEN_PG_PORT", "0",
+                "WARDEN_KAFKA_PORT", "0",
+                "WARDEN_GATEWAY_PORT", "0",
+                "WARDEN_SERVICE_PORTS", "free",
+                "WARDEN_SERVICES", "agent-service");
+        Process launcher = startLauncher(settings, console.resolve("launcher.txt"));
+        List<ProcessHandle> running = new ArrayList<>(launcher.descendants().toList());
+        running.add(ProcessHandle.of(Long.parseLong(
+                Files.readAllLines(data.resolve("postgres/postmaster.pid")).getFirst().trim())).orElseThrow());
+        try {
+            String said = down(settings, console.resolve("down.txt"));
+            assertTrue(said.contains("Stopping the launcher (pid " + launcher.pid() + ")"), said);
+            assertTrue(said.contains("Stopped; data kept in"), said);
+            assertTrue(launcher.waitFor(10, java.util.concurrent.TimeUnit.SECONDS), "down returns once the launcher ended");
+            assertEquals(0, launcher.exitValue());
+            String launcherSaid = read(console.resolve("launcher.txt"));
+            assertTrue(launcherSaid.contains("Stopping Warden") && launcherSaid.contains("Stopped; data kept in"),
+                    launcherSaid);
+            for (ProcessHandle process : running) {
+                assertFalse(runs(process), process + " " + process.info().commandLine().orElse(""));
+            }
+            assertFalse(Files.list(data.resolve("run")).findAny().isPresent(), "a clean stop leaves no records");
+
+            String again = down(settings, console.resolve("down-again.txt"));
+            assertTrue(again.contains("Nothing of Warden runs on"), again);
+        } finally {
+            launcher.destroyForcibly();
+            running.forEach(ProcessHandle::destroyForcibly);
+        }
+    }
+
+    /**
+     * Alive and not a zombie: a PostgreSQL worker whose postmaster ended before reaping it is handed to pid 1, which in
+     * some containers never reaps anything; it runs nothing and holds nothing.
+     */
+    private static boolean runs(ProcessHandle process) {
+        if (!process.isAlive()) {
+            return false;
+        }
+        try {
+            String stat = Files.readString(Path.of("/proc", String.valueOf(process.pid()), "stat"));
+            return !stat.substring(stat.lastIndexOf(')') + 1).trim().startsWith("Z");
+        } catch (IOException gone) {
+            return false;
+        }
+    }
+
+    /** {@code bin/warden down} (the launcher's {@code down}) as its own JVM; returns what it printed once it ended. */
+    private static String down(Map<String, String> settings, Path consoleFile) throws Exception {
+        ProcessBuilder builder = new ProcessBuilder(Path.of(System.getProperty("java.home"), "bin", "java").toString(),
+                "-cp", System.getProperty("java.class.path"), Launcher.class.getName(), "down")
+                .redirectErrorStream(true)
+                .redirectOutput(consoleFile.toFile());
+        builder.environment().putAll(settings);
+        Process down = builder.start();
+        assertTrue(down.waitFor(4, java.util.concurrent.TimeUnit.MINUTES), "down ends");
+        String said = read(consoleFile);
+        assertEquals(0, down.exitValue(), said);
+        return said;
+    }
+
     /** {@code bin/warden up} as its own JVM, as the user runs it; returns once it says it is ready. */
     private static Process startLauncher(Map<String, String> settings, Path consoleFile) throws IOException {
         ProcessBuilder builder = new ProcessBuilder(Path.of(System.getProperty("java.home"), "bin", "java").toString(),

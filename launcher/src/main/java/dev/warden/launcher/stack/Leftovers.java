@@ -77,6 +77,29 @@ final class Leftovers {
         }
     }
 
+    /**
+     * {@code bin/warden down}: asks the launcher recorded here to stop (SIGTERM, as Ctrl-C in its terminal would), and
+     * waits while it stops the services, Kafka and PostgreSQL in order; if none runs, stops what a killed one left, as
+     * the next start would. Returns whether anything was running.
+     */
+    boolean stopAll(Progress progress, Duration launcherStop) {
+        Optional<ProcessHandle> launcher = running(LAUNCHER);
+        if (launcher.isPresent()) {
+            var line = progress.part("Stopping the launcher (pid " + launcher.get().pid()
+                    + ") and everything it runs; its own terminal shows each part");
+            launcher.get().destroy();
+            if (!exited(launcher.get(), launcherStop)) {
+                throw new LauncherException("The launcher (pid " + launcher.get().pid() + ") is still stopping after "
+                        + launcherStop.toSeconds() + " s; see its terminal, or run bin/warden down again");
+            }
+            line.end("stopped (" + line.elapsed() + ")");
+            return true;
+        }
+        List<String> left = recorded().stream().filter(name -> running(name).isPresent()).toList();
+        stopLeftovers(progress);
+        return !left.isEmpty();
+    }
+
     /** The recorded names in stop order: services, then Kafka, then PostgreSQL. */
     private List<String> recorded() {
         if (!Files.isDirectory(dir)) {

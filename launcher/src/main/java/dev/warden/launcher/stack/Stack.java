@@ -35,6 +35,9 @@ import java.util.function.Supplier;
 public final class Stack {
 
     public static final int STEPS = 6;
+
+    /** How long {@code bin/warden down} waits for the launcher's own ordered stop. */
+    private static final Duration DOWN_TIMEOUT = Duration.ofMinutes(3);
     private static final Duration SERVICE_STOP_GRACE = Duration.ofSeconds(20);
     /** In the secrets folder: how an outside consumer reads the audit topic. */
     static final String AUDIT_READER_FILE = "audit-reader.properties";
@@ -274,6 +277,14 @@ public final class Stack {
         return service -> service.awaitReady(config.serviceStartTimeout(), ServiceEnv.KEY_CHECK_PATH,
                 service.name().equals(ServiceEnv.KEY_OWNER) ? adminKey : null,
                 () -> supervisor.isStopping() || isStopped());
+    }
+
+    /**
+     * {@code bin/warden down}: stops the suite that runs on this configuration's data folder, from another terminal
+     * (or what a killed launcher left there). Returns whether anything was running.
+     */
+    public static boolean down(LauncherConfig config, Progress progress) {
+        return new Leftovers(config.dataDir().resolve("run")).stopAll(progress, DOWN_TIMEOUT);
     }
 
     /** Stops what started, newest first. Safe to call more than once and from any thread. */

@@ -51,9 +51,7 @@ class LauncherLeftoversTest {
                 "WARDEN_SERVICES", "agent-service,audit-service,runner-service");
 
         Process old = startLauncher(settings, console.resolve("old-launcher.txt"));
-        List<ProcessHandle> leftBehind = new ArrayList<>(old.descendants().toList());
-        leftBehind.add(ProcessHandle.of(Long.parseLong(
-                Files.readAllLines(data.resolve("postgres/postmaster.pid")).getFirst().trim())).orElseThrow());
+        List<ProcessHandle> leftBehind = suiteProcesses(old);
         assertTrue(leftBehind.size() >= 6, "PostgreSQL, Kafka, Podman's API and three services: " + leftBehind);
 
         old.destroyForcibly().waitFor();
@@ -86,18 +84,9 @@ class LauncherLeftoversTest {
 
     @Test
     void downFromAnotherTerminalStopsTheLauncherAndEverythingItRunsInOrder() throws Exception {
-        Map<String, String> settings = Map.of(
-                "WARDEN_DATA_DIR", data.toString(),
-                "WARDEN_REPO_DIR", Path.of("..").toAbsolutePath().normalize().toString(),
-                "WARDEN_PG_PORT", "0",
-                "WARDEN_KAFKA_PORT", "0",
-                "WARDEN_GATEWAY_PORT", "0",
-                "WARDEN_SERVICE_PORTS", "free",
-                "WARDEN_SERVICES", "agent-service");
+        Map<String, String> settings = LauncherSupervisionTest.localSuite(data, "agent-service");
         Process launcher = startLauncher(settings, console.resolve("launcher.txt"));
-        List<ProcessHandle> running = new ArrayList<>(launcher.descendants().toList());
-        running.add(ProcessHandle.of(Long.parseLong(
-                Files.readAllLines(data.resolve("postgres/postmaster.pid")).getFirst().trim())).orElseThrow());
+        List<ProcessHandle> running = suiteProcesses(launcher);
         try {
             String said = down(settings, console.resolve("down.txt"));
             assertTrue(said.contains("Stopping the launcher (pid " + launcher.pid() + ")"), said);
@@ -118,6 +107,14 @@ class LauncherLeftoversTest {
             launcher.destroyForcibly();
             running.forEach(ProcessHandle::destroyForcibly);
         }
+    }
+
+    /** What the launcher runs: its descendants, and PostgreSQL, which detached itself. */
+    private List<ProcessHandle> suiteProcesses(Process launcher) throws IOException {
+        List<ProcessHandle> processes = new ArrayList<>(launcher.descendants().toList());
+        processes.add(ProcessHandle.of(Long.parseLong(
+                Files.readAllLines(data.resolve("postgres/postmaster.pid")).getFirst().trim())).orElseThrow());
+        return processes;
     }
 
     /**

@@ -152,7 +152,11 @@ class LauncherStackTest {
             assertTrue(verification.get("valid").asBoolean(), verification.toString());
             assertTrue(verification.at("/checkpoint/signature_valid").asBoolean(), verification.toString());
 
-            // An admin revokes the demo key (here the key itself): the next start must not wait for it for ever.
+            // An admin revokes the demo key (with another admin key: the last one in force is never revoked): the
+            // next start must not wait for it for ever.
+            HttpResponse<String> another = send("POST", running.gatewayUrl() + "/v1/api-keys", key,
+                    "{\"name\": \"another admin\", \"role\": \"admin\"}");
+            assertEquals(201, another.statusCode(), another.body());
             JsonNode keys = JSON.readTree(send("GET", running.gatewayUrl() + "/v1/api-keys", key, null).body());
             String demoKeyId = null;
             for (JsonNode k : keys.get("api_keys")) {

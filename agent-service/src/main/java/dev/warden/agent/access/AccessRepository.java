@@ -16,6 +16,7 @@ import java.util.List;
 import java.util.UUID;
 import java.util.regex.Pattern;
 
+import static dev.warden.tenancy.db.Rows.all;
 import static dev.warden.tenancy.db.Rows.first;
 import static dev.warden.tenancy.db.Rows.instant;
 import static dev.warden.tenancy.db.Rows.utc;
@@ -174,6 +175,18 @@ public class AccessRepository {
         return conn.preparedQuery("SELECT " + KEY_COLUMNS + " FROM api_keys WHERE secret_sha256 = $1")
                 .execute(Tuple.of(sha256))
                 .map(rows -> first(rows, AccessRepository::key));
+    }
+
+    /**
+     * The organization's admin keys in force (unrevoked, unexpired), locked until the transaction ends, so that two
+     * revocations at once cannot both find the other key still there and leave the organization with none.
+     */
+    public Uni<List<UUID>> lockAdminKeysInForce(SqlConnection conn) {
+        return conn.preparedQuery("""
+                        SELECT id FROM api_keys WHERE role = 'admin' AND revoked_at IS NULL
+                            AND (expires_at IS NULL OR expires_at > now()) ORDER BY id FOR UPDATE""")
+                .execute()
+                .map(rows -> all(rows, r -> r.getUUID(0)));
     }
 
     /**

@@ -167,10 +167,17 @@ public class AccessService {
 
     /**
      * Revokes a key on behalf of {@code actor}, who is published as its {@code revoked_by}. Revoking a revoked key
-     * changes and publishes nothing.
+     * changes and publishes nothing. The organization's last admin key in force is not revoked (a 409): without it no
+     * one could create keys again, and the platform admin does not reach into an organization; create another admin
+     * key first.
      */
     public Uni<ApiKeyResponse> revokeKey(UUID org, String actor, UUID id) {
-        return db.inOrg(org, conn -> repository.revokeKey(conn, id, Agent.now(), actor).chain(revoked -> revoked != null
+        return db.inOrg(org, conn -> repository.lockAdminKeysInForce(conn).invoke(admins -> {
+                    if (admins.equals(List.of(id))) {
+                        throw ApiException.conflict("This is the organization's last admin key in force: without it no "
+                                + "one could create API keys again. Create another admin key first, then revoke this one");
+                    }
+                }).chain(() -> repository.revokeKey(conn, id, Agent.now(), actor)).chain(revoked -> revoked != null
                         ? outbox.emit(conn, org, EventTypes.API_KEY, AccessEvents.apiKeyKey(id), revoked.event()).replaceWith(revoked)
                         : repository.findKey(conn, id).map(key -> ApiException.found(key, "API key"))))
                 .call(() -> inForce(() -> directory.usableKeyById(id).isEmpty()))

@@ -72,7 +72,12 @@ public class ApiKeyResource {
 
     @DELETE
     @Path("/{key_id}")
-    @Operation(operationId = "revokeApiKey", summary = "Revoke an API key", description = "Every service refuses it as soon as the revocation reaches it.")
+    @Operation(operationId = "revokeApiKey", summary = "Revoke an API key", description = "Every service refuses it as "
+            + "soon as the revocation reaches it. The organization's last admin key in force is not revoked (409): "
+            + "create another admin key first.")
+    @APIResponse(responseCode = "200", description = "The key, revoked (also when it was revoked already)",
+            content = @Content(mediaType = MediaType.APPLICATION_JSON, schema = @Schema(implementation = ApiKeyResponse.class)))
+    @APIResponse(responseCode = "409", ref = WardenApiDefinition.CONFLICT)
     public Uni<ApiKeyResponse> revoke(@PathParam("key_id") String keyId) {
         return access.revokeKey(actor.org(), actor.name(), Params.uuid("key_id", keyId));
     }

@@ -125,6 +125,33 @@ class AccessTest {
     }
 
     @Test
+    void theLastAdminKeyInForceIsNotRevokedNotEvenByItselfNorByTwoRevocationsAtOnce() throws Exception {
+        Tenant org = Tenants.create();
+        String firstId = org.admin().get("/v1/api-keys").then().extract().path("api_keys.find { it.role == 'admin' }.id");
+        // Nothing could mint a key again: the platform admin does not reach into an organization
+        org.admin().delete("/v1/api-keys/" + firstId).then().statusCode(409).body("error.code", equalTo("conflict"))
+                .body("error.message", containsString("last admin key"));
+        org.admin().get("/v1/agents").then().statusCode(200);
+
+        // Two admin keys each revoking the other at the same moment: one goes, the other stays and works
+        String second = org.key("admin");
+        String secondId = org.admin().get("/v1/api-keys").then().extract()
+                .path("api_keys.find { it.role == 'admin' && it.id != '" + firstId + "' }.id");
+        var revokeSecond = java.util.concurrent.CompletableFuture.supplyAsync(
+                () -> org.admin().delete("/v1/api-keys/" + secondId).statusCode());
+        var revokeFirst = java.util.concurrent.CompletableFuture.supplyAsync(
+                () -> org.as(second).delete("/v1/api-keys/" + firstId).statusCode());
+        List<Integer> answers = java.util.stream.Stream.of(revokeSecond.get(), revokeFirst.get()).sorted().toList();
+        // 401: the revocation that won answered before the other request was authenticated, which is the same outcome
+        assertTrue(answers.equals(List.of(200, 409)) || answers.equals(List.of(200, 401)), answers.toString());
+        boolean firstStays = revokeSecond.get() == 200;
+        org.as(firstStays ? org.adminKey() : second).get("/v1/agents").then().statusCode(200);
+        org.as(firstStays ? second : org.adminKey()).get("/v1/agents").then().statusCode(401);
+        org.as(firstStays ? org.adminKey() : second).get("/v1/api-keys").then()
+                .body("api_keys.findAll { it.role == 'admin' && !it.revoked }.size()", equalTo(1));
+    }
+
+    @Test
     void aKeyRevokedWhileItsRequestIsOnItsWayIssuesNoKey() throws Exception {
         var created = tenant.admin().body(Map.of("name", "doomed", "role", "admin")).post("/v1/api-keys").then()
                 .statusCode(201).extract();

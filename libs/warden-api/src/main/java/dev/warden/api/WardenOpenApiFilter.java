@@ -97,7 +97,10 @@ public class WardenOpenApiFilter implements OASFilter {
                 operation.setSecurity(eitherScheme(api, operation.getSecurity(),
                         bearerOnly == null ? Set.of() : Set.of(bearerOnly.toString().split(","))));
                 if (bearerOnly != null) {
+                    // SmallRye copies a method's @Extension onto its responses too: out of all of them
                     operation.removeExtension(WardenApiDefinition.BEARER_ONLY_ROLES);
+                    responses.removeExtension(WardenApiDefinition.BEARER_ONLY_ROLES);
+                    responses.getAPIResponses().values().forEach(r -> r.removeExtension(WardenApiDefinition.BEARER_ONLY_ROLES));
                 }
             }
         }

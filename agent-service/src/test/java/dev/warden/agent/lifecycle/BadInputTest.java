@@ -490,6 +490,9 @@ class BadInputTest {
         errorShape(given().put("/v1/agents/" + id + "/connectors/" + id).then(), 405).header("Allow", "DELETE, GET, HEAD, OPTIONS");
         given().options("/v1/agents").then().statusCode(200).header("Allow", "GET, HEAD, OPTIONS, POST");
         given().options("/v1/agents/" + id).then().statusCode(200).header("Allow", "GET, HEAD, OPTIONS, PATCH");
+        // A literal path of a class of its own is that class's alone, though /v1/agents/{agent_id} matches it too
+        errorShape(given().get("/v1/agents/register").then(), 405).header("Allow", "OPTIONS, POST");
+        given().options("/v1/agents/register").then().statusCode(200).header("Allow", "OPTIONS, POST");
     }
 
     /** Which of two credentials a proxy or a log in front took is unknown: neither is taken. */

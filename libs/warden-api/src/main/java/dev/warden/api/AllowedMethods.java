@@ -60,12 +60,19 @@ public class AllowedMethods {
         }
     }
 
-    /** The methods {@code path} takes, with {@code HEAD} beside {@code GET} and {@code OPTIONS}; empty for no route. */
+    /**
+     * The methods {@code path} takes, with {@code HEAD} beside {@code GET} and {@code OPTIONS}; empty for no route. As
+     * Quarkus REST routes, only the resource classes of the most literal class path among those with a matching route
+     * count: {@code /v1/agents/register} (POST) is its class's alone, not also {@code /v1/agents/{agent_id}}'s.
+     */
     static Set<String> allowed(List<Route> routes, String path) {
         String normalized = path.length() > 1 && path.endsWith("/") ? path.substring(0, path.length() - 1) : path;
+        List<Route> matching = routes.stream().filter(route -> route.pattern().matcher(normalized).matches()).toList();
+        String base = matching.stream().map(Route::base)
+                .max(java.util.Comparator.comparingInt(AllowedMethods::literalLength)).orElse(null);
         Set<String> methods = new TreeSet<>();
-        for (Route route : routes) {
-            if (route.pattern().matcher(normalized).matches()) {
+        for (Route route : matching) {
+            if (route.base().equals(base)) {
                 methods.addAll(route.methods());
             }
         }
@@ -79,20 +86,25 @@ public class AllowedMethods {
     }
 
     static List<Route> routes(Collection<Class<?>> resources) {
-        Map<String, Set<String>> byTemplate = new HashMap<>();
+        Map<List<String>, Set<String>> byTemplate = new HashMap<>(); // [class path, whole template] to methods
         for (Class<?> resource : resources) {
-            String base = resource.getAnnotation(Path.class).value();
+            String base = join(resource.getAnnotation(Path.class).value(), "");
             for (Method method : resource.getMethods()) {
                 String verb = verb(method);
                 if (verb != null) {
                     Path own = method.getAnnotation(Path.class);
-                    byTemplate.computeIfAbsent(join(base, own == null ? "" : own.value()), t -> new TreeSet<>()).add(verb);
+                    byTemplate.computeIfAbsent(List.of(base, join(base, own == null ? "" : own.value())),
+                            t -> new TreeSet<>()).add(verb);
                 }
             }
         }
         List<Route> routes = new ArrayList<>();
-        byTemplate.forEach((template, methods) -> routes.add(new Route(regex(template), Set.copyOf(methods))));
+        byTemplate.forEach((key, methods) -> routes.add(new Route(key.get(0), regex(key.get(1)), Set.copyOf(methods))));
         return List.copyOf(routes);
+    }
+
+    private static int literalLength(String template) {
+        return PARAMETER.matcher(template).replaceAll("").length();
     }
 
     private static String verb(Method method) {
@@ -122,6 +134,7 @@ public class AllowedMethods {
         return Pattern.compile(regex.toString());
     }
 
-    record Route(Pattern pattern, Set<String> methods) {
+    /** A path template's methods, and the path of the resource class that holds them. */
+    record Route(String base, Pattern pattern, Set<String> methods) {
     }
 }

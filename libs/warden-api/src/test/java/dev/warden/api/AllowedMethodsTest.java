@@ -40,6 +40,21 @@ class AllowedMethodsTest {
         }
     }
 
+    @Path("/v1/things/special")
+    public static class SpecialThings {
+        @POST
+        public void make() {
+        }
+    }
+
+    @Test
+    void aLiteralClassPathTakesItsPathFromATemplateOfAnotherClass() {
+        // Quarkus REST routes /v1/things/special to SpecialThings alone: a GET there is a 405 that allows POST only
+        List<AllowedMethods.Route> routes = AllowedMethods.routes(List.of(Things.class, SpecialThings.class));
+        assertEquals(Set.of("OPTIONS", "POST"), AllowedMethods.allowed(routes, "/v1/things/special"));
+        assertEquals(Set.of("GET", "HEAD", "OPTIONS", "PATCH"), AllowedMethods.allowed(routes, "/v1/things/42"));
+    }
+
     @Test
     void eachPathNamesItsOwnMethodsNotTheClasss() {
         List<AllowedMethods.Route> routes = AllowedMethods.routes(List.of(Things.class));

@@ -59,6 +59,12 @@ import org.eclipse.microprofile.openapi.annotations.servers.Server;
                 @APIResponse(name = WardenApiDefinition.PAYLOAD_TOO_LARGE, responseCode = "413",
                         description = "The request body is larger than the service takes",
                         content = @Content(mediaType = MediaType.APPLICATION_JSON, schema = @Schema(implementation = ErrorResponse.class))),
+                @APIResponse(name = WardenApiDefinition.URI_TOO_LONG, responseCode = "414",
+                        description = "The request's URI is longer than the service takes (4,096 characters)",
+                        content = @Content(mediaType = MediaType.APPLICATION_JSON, schema = @Schema(implementation = ErrorResponse.class))),
+                @APIResponse(name = WardenApiDefinition.HEADERS_TOO_LARGE, responseCode = "431",
+                        description = "The request's header lines are larger than the service takes (16 KB in all)",
+                        content = @Content(mediaType = MediaType.APPLICATION_JSON, schema = @Schema(implementation = ErrorResponse.class))),
                 @APIResponse(name = WardenApiDefinition.UNSUPPORTED_MEDIA_TYPE, responseCode = "415",
                         description = "The request body is not application/json",
                         content = @Content(mediaType = MediaType.APPLICATION_JSON, schema = @Schema(implementation = ErrorResponse.class))),
@@ -106,6 +112,8 @@ public class WardenApiDefinition extends Application {
     public static final String NOT_ACCEPTABLE = "NotAcceptable";
     public static final String PAYLOAD_TOO_LARGE = "PayloadTooLarge";
     public static final String UNSUPPORTED_MEDIA_TYPE = "UnsupportedMediaType";
+    public static final String URI_TOO_LONG = "UriTooLong";
+    public static final String HEADERS_TOO_LARGE = "HeadersTooLarge";
     public static final String TOO_MANY_REQUESTS = "TooManyRequests";
     public static final String INTERNAL_ERROR = "InternalError";
     public static final String SERVICE_UNAVAILABLE = "ServiceUnavailable";

@@ -26,7 +26,7 @@ import java.util.TreeMap;
  * <ul>
  *   <li>each operation documents the shared error responses that apply to it (see {@link WardenApiDefinition}):
  *       400 when it takes input, 401 and 403 when it is secured, 404 when its path names a resource, 413 and 415
- *       when it takes a body, 406, 500 and 503 always;</li>
+ *       when it takes a body, 406, 414, 431, 500 and 503 always;</li>
  *   <li>a secured operation accepts either a bearer token or an API key, with the same roles;</li>
  *   <li>paging parameters and path ids say their type ({@code limit} an integer, with {@link PageRequest}'s bounds
  *       unless the resource declares a maximum of its own; {@code agent_id} a UUID);</li>
@@ -108,6 +108,8 @@ public class WardenOpenApiFilter implements OASFilter {
             shared(responses, "404", WardenApiDefinition.NOT_FOUND);
         }
         shared(responses, "406", WardenApiDefinition.NOT_ACCEPTABLE);
+        shared(responses, "414", WardenApiDefinition.URI_TOO_LONG); // RequestLimits, before any route
+        shared(responses, "431", WardenApiDefinition.HEADERS_TOO_LARGE);
         shared(responses, "500", WardenApiDefinition.INTERNAL_ERROR);
         shared(responses, "503", WardenApiDefinition.SERVICE_UNAVAILABLE);
         responses.setAPIResponses(new TreeMap<>(responses.getAPIResponses()));

@@ -124,6 +124,8 @@ public final class OpenApiChecks {
             expect(problems, where, responses, "500", "InternalError");
             expect(problems, where, responses, "503", "ServiceUnavailable");
             expect(problems, where, responses, "406", "NotAcceptable");
+            expect(problems, where, responses, "414", "UriTooLong");
+            expect(problems, where, responses, "431", "HeadersTooLarge");
             boolean input = op.path("parameters").size() > 0 || op.has("requestBody");
             if (input) {
                 expect(problems, where, responses, "400", "BadRequest");

@@ -143,7 +143,10 @@ public final class Params {
         try {
             value = OffsetDateTime.parse(BASIC_OFFSET.matcher(raw).replaceFirst("$1:$2")).toInstant();
         } catch (DateTimeParseException e) {
-            throw ApiException.invalidField(name, StorableValues.TIME_FORMAT_REASON);
+            value = StorableValues.farOffset(raw); // beyond ±18:00, within RFC 3339's ±23:59
+            if (value == null) {
+                throw ApiException.invalidField(name, StorableValues.TIME_FORMAT_REASON);
+            }
         }
         if (!StorableValues.storable(value)) {
             throw ApiException.invalidField(name, StorableValues.TIME_REASON);

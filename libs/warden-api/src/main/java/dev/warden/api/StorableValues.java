@@ -126,6 +126,32 @@ public final class StorableValues {
         return value;
     }
 
+    /** A date and time followed by an offset java.time cannot hold (it stops at ±18:00; RFC 3339 goes to ±23:59). */
+    private static final java.util.regex.Pattern FAR_OFFSET =
+            java.util.regex.Pattern.compile("(\\d{4}-\\d{2}-\\d{2}T\\d{2}:\\d{2}(?::\\d{2}(?:\\.\\d{1,9})?)?)([+-])(\\d{2}):?(\\d{2})");
+
+    /**
+     * The instant of a timestamp whose offset is beyond ±18:00 but within RFC 3339's ±23:59 (JSON Schema's
+     * {@code date-time}), which java.time refuses to parse; null for any other text.
+     */
+    static Instant farOffset(String text) {
+        java.util.regex.Matcher m = FAR_OFFSET.matcher(text);
+        if (!m.matches()) {
+            return null;
+        }
+        int hours = Integer.parseInt(m.group(3));
+        int minutes = Integer.parseInt(m.group(4));
+        if (hours > 23 || minutes > 59) {
+            return null;
+        }
+        try {
+            long offset = (m.group(2).equals("-") ? -1L : 1L) * (hours * 3600L + minutes * 60L);
+            return java.time.LocalDateTime.parse(m.group(1)).toInstant(java.time.ZoneOffset.UTC).minusSeconds(offset);
+        } catch (java.time.DateTimeException e) {
+            return null;
+        }
+    }
+
     private static final class Instants extends StdScalarDeserializer<Instant> {
 
         Instants() {
@@ -142,8 +168,11 @@ public final class StorableValues {
             try {
                 value = InstantDeserializer.INSTANT.deserialize(p, ctxt);
             } catch (com.fasterxml.jackson.databind.JsonMappingException | java.time.DateTimeException e) {
-                // A date that is none (February 30th, hour 25, no offset): the reason, not "must be a string"
-                throw new IllegalArgumentException(TIME_FORMAT_REASON);
+                value = farOffset(p.getText());
+                if (value == null) {
+                    // A date that is none (February 30th, hour 25, no offset): the reason, not "must be a string"
+                    throw new IllegalArgumentException(TIME_FORMAT_REASON);
+                }
             }
             if (!storable(value)) {
                 throw new IllegalArgumentException(TIME_REASON);

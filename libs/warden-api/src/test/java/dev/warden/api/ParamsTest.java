@@ -29,6 +29,20 @@ class ParamsTest {
     }
 
     @Test
+    void anOffsetBeyondEighteenHoursIsTakenAsRfc3339AllowsUpTo2359() {
+        // java.time stops at ±18:00; JSON Schema's date-time (RFC 3339) goes to ±23:59 (a fuzzer's +23:59 was refused)
+        assertEquals(Instant.parse("2026-10-26T10:44:24Z"), Params.optionalInstant("from", "2026-10-26T10:43:24-00:01"));
+        assertEquals(Instant.parse("2026-10-27T04:44:24Z"), Params.optionalInstant("from", "2026-10-26T10:43:24-18:01"));
+        assertEquals(Instant.parse("2026-10-25T10:44:24Z"), Params.optionalInstant("from", "2026-10-26T10:43:24+23:59"));
+        assertEquals(Instant.parse("2026-10-25T10:44:24.5Z"), Params.optionalInstant("from", "2026-10-26T10:43:24.5+2359"));
+        for (String bad : new String[] {"2026-10-26T10:43:24+24:00", "2026-10-26T10:43:24+23:60", "2026-02-30T10:43:24+20:00",
+                "2026-10-26T25:43:24+20:00"}) {
+            ApiException refused = assertThrows(ApiException.class, () -> Params.optionalInstant("from", bad), bad);
+            assertEquals(400, refused.status());
+        }
+    }
+
+    @Test
     void aLowerBoundFinerThanAMicrosecondIsRoundedUpNotDown() {
         // Times are kept to the microsecond: a change at ...58.411091 is before ...58.411091600, so it is not "since" it
         assertEquals(Instant.parse("2026-12-05T09:30:58.411092Z"),

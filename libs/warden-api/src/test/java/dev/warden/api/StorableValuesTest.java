@@ -39,6 +39,13 @@ class StorableValuesTest {
     }
 
     @Test
+    void aTimestampMayHaveAnyOffsetRfc3339Allows() throws Exception {
+        assertEquals(java.time.Instant.parse("2026-10-25T10:44:24Z"),
+                mapper.readValue("{\"at\": \"2026-10-26T10:43:24+23:59\"}", Body.class).at());
+        assertEquals("at", refusedAt("{\"at\": \"2026-10-26T10:43:24+24:00\"}"));
+    }
+
+    @Test
     void aTimestampIsAnIsoStringNeverSecondsSince1970() {
         assertEquals("at", refusedAt("{\"at\": \"1767225600\"}"));
         assertEquals("at", refusedAt("{\"at\": 1767225600}"));

@@ -117,7 +117,8 @@ public class WardenOpenApiFilter implements OASFilter {
 
     /**
      * Every property of a schema that only answers use is required; a schema requests use too (RiskConfig in a
-     * request and in an agent) keeps what its fields say, since a request may leave them out.
+     * request and in an agent) keeps what its fields say, since a request may leave them out. A schema only requests
+     * use takes no other property.
      */
     private static void requireAnsweredProperties(OpenAPI api) {
         if (api.getComponents() == null || api.getComponents().getSchemas() == null) {
@@ -140,6 +141,16 @@ public class WardenOpenApiFilter implements OASFilter {
                         response.getContent().getMediaTypes().values().forEach(media -> reach(media.getSchema(), components, answered));
                     }
                 });
+            }
+        }
+        // A body's unknown field is a 400 (StrictJson): a schema only requests use says so, and generated validators and
+        // fuzzers agree with the service. One answers use too stays open, so that a client reads a newer answer.
+        for (String name : requested) {
+            Schema schema = components.get(name);
+            if (!answered.contains(name) && schema != null && schema.getProperties() != null
+                    && !schema.getProperties().isEmpty() && schema.getAdditionalPropertiesBoolean() == null
+                    && schema.getAdditionalPropertiesSchema() == null) {
+                schema.setAdditionalPropertiesBoolean(false);
             }
         }
         answered.removeAll(requested);

@@ -5,6 +5,7 @@ import dev.warden.testing.OpenApiChecks;
 import io.quarkus.test.junit.QuarkusTest;
 import org.junit.jupiter.api.Test;
 
+import java.util.List;
 import java.util.Set;
 
 import static dev.warden.testing.OpenApiChecks.nullable;
@@ -38,7 +39,8 @@ class OpenApiTest {
                 .body("components.schemas.CreateAgentRequest.additionalProperties", equalTo(false))
                 .body("components.schemas.UpdateAgentRequest.additionalProperties", equalTo(false))
                 .body("components.schemas.AgentSnapshot", not(hasKey("additionalProperties")))
-                .body("components.schemas.RiskConfig", not(hasKey("additionalProperties")));
+                .body("components.schemas.RiskConfig", not(hasKey("additionalProperties")))
+                .body("components.schemas.IntentRateLimit.required", equalTo(List.of("max_actions", "window_seconds")));
     }
 
     @Test

@@ -137,7 +137,7 @@ public final class AgentRequests {
             @Schema(description = "Most actions the agent may take per window; more is frequency drift") RateLimit rateLimit) {
     }
 
-    @Schema(name = "IntentRateLimit")
+    @Schema(name = "IntentRateLimit", requiredProperties = {"max_actions", "window_seconds"})
     public record RateLimit(@Schema(minimum = "1", maximum = "1000000") Integer maxActions,
                             @Schema(minimum = "1", maximum = "86400") Integer windowSeconds) {
     }

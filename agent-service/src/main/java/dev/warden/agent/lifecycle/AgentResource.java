@@ -181,7 +181,8 @@ public class AgentResource {
     @Parameter(name = Idempotency.HEADER, in = ParameterIn.HEADER, description = Idempotency.DESCRIPTION,
             schema = @Schema(type = SchemaType.STRING, minLength = 1, maxLength = 255))
     public Uni<AgentSnapshot> rollback(@PathParam("agent_id") String agentId,
-                                       @Parameter(schema = @Schema(type = SchemaType.INTEGER, minimum = "1"))
+                                       @Parameter(schema = @Schema(type = SchemaType.INTEGER, format = "int32", minimum = "1",
+                                               maximum = "2147483647"))
                                        @QueryParam("target_version") String targetVersion,
                                        @Parameter(schema = @Schema(type = SchemaType.BOOLEAN))
                                        @QueryParam("lift_suspension") String liftSuspension, @Context HttpHeaders headers) {

@@ -42,7 +42,7 @@ public class AuditResource {
     @RolesAllowed(Roles.AUDITOR)
     @Operation(operationId = "listAuditEntries", summary = "Query the audit log", description = "Entries in chain order, with their sequence and hashes.")
     public Uni<AuditPage> list(@Parameter(description = "1 to 1000, default 100", schema = @Schema(type = SchemaType.INTEGER, minimum = "1", maximum = "1000", defaultValue = "100")) @QueryParam("limit") String limit,
-                               @QueryParam("offset") String offset,
+                               @Parameter(schema = @Schema(type = SchemaType.INTEGER, minimum = "0", maximum = "1000000")) @QueryParam("offset") String offset,
                                @QueryParam("cursor") String cursor,
                                @QueryParam("agent_id") String agentId,
                                @QueryParam("action_type") String actionType,
@@ -94,8 +94,8 @@ public class AuditResource {
         return Params.optionalChoice("status", raw, STATUSES);
     }
 
+    /** A chain position: the document's int64, as the column is. */
     private static Long sequence(String name, String raw) {
-        Integer value = Params.optionalInteger(name, raw, 1, Integer.MAX_VALUE);
-        return value == null ? null : value.longValue();
+        return Params.optionalLong(name, raw, 1, Long.MAX_VALUE);
     }
 }

@@ -147,6 +147,12 @@ class ImmutabilityTest {
                 .body("valid", equalTo(true)).body("to", equalTo(base + 5));
         as(org, "auditor").get("/v1/audit/export?from=1&to=999999999").then().statusCode(200)
                 .body("to", equalTo(base + 5));
+        // A sequence is the document's int64, as the column is, not refused past 2^31 - 1
+        as(org, "auditor").get("/v1/audit/export?from=1&to=9223372036854775807").then().statusCode(200)
+                .body("to", equalTo(base + 5));
+        as(org, "auditor").get("/v1/audit/verify?from=1&to=2147483648").then().statusCode(200).body("valid", equalTo(true));
+        as(org, "auditor").get("/v1/audit/verify?to=9223372036854775808").then().statusCode(400)
+                .body("error.details[0].field", equalTo("to"));
         // A chain longer than one request may check: its head moved on by a superuser for the moment of the test
         moveHead(200_000);
         try {

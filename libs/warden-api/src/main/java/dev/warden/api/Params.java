@@ -95,16 +95,26 @@ public final class Params {
     }
 
     public static int integer(String name, String raw, int fallback, int min, int max) {
-        if (raw == null || raw.isEmpty()) {
-            return fallback;
-        }
+        return raw == null || raw.isEmpty() ? fallback : (int) whole(name, raw, min, max);
+    }
+
+    public static Integer optionalInteger(String name, String raw, int min, int max) {
+        return raw == null || raw.isEmpty() ? null : (int) whole(name, raw, min, max);
+    }
+
+    /** A 64-bit integer (an audit sequence), or null when absent or empty. */
+    public static Long optionalLong(String name, String raw, long min, long max) {
+        return raw == null || raw.isEmpty() ? null : whole(name, raw, min, max);
+    }
+
+    private static long whole(String name, String raw, long min, long max) {
         String digits = raw.trim();
-        // ASCII digits only: Integer.parseInt also reads other scripts' digits (a full-width ５ as 5)
-        if (!digits.matches("-?[0-9]{1,10}")) {
+        // ASCII digits only: Long.parseLong also reads other scripts' digits (a full-width ５ as 5)
+        if (!digits.matches("-?[0-9]{1,19}")) {
             throw ApiException.invalidField(name, "must be an integer between " + min + " and " + max);
         }
         try {
-            int value = Integer.parseInt(digits);
+            long value = Long.parseLong(digits);
             if (value < min || value > max) {
                 throw ApiException.invalidField(name, "must be between " + min + " and " + max);
             }
@@ -112,10 +122,6 @@ public final class Params {
         } catch (NumberFormatException e) {
             throw ApiException.invalidField(name, "must be an integer between " + min + " and " + max);
         }
-    }
-
-    public static Integer optionalInteger(String name, String raw, int min, int max) {
-        return raw == null || raw.isEmpty() ? null : integer(name, raw, 0, min, max);
     }
 
     public static Boolean optionalBoolean(String name, String raw) {

@@ -205,8 +205,11 @@ public class WardenOpenApiFilter implements OASFilter {
                         .maximum(own ? declared.getMaximum() : BigDecimal.valueOf(PageRequest.MAX_LIMIT))
                         .defaultValue(own ? integerOrNull(declared.getDefaultValue()) : PageRequest.DEFAULT_LIMIT));
             } else if (p.getIn() == Parameter.In.QUERY && "offset".equals(name)) {
+                // the resource's own maximum, if it declares one (the audit log's 1,000,000)
+                Schema declared = p.getSchema();
                 p.setSchema(OASFactory.createSchema().addType(Schema.SchemaType.INTEGER).format("int32")
-                        .minimum(BigDecimal.ZERO));
+                        .minimum(BigDecimal.ZERO).maximum(declared == null ? null : declared.getMaximum())
+                        .defaultValue(declared == null ? null : integerOrNull(declared.getDefaultValue())));
             } else if (p.getIn() == Parameter.In.QUERY && "updated_since".equals(name)) {
                 p.setSchema(OASFactory.createSchema().addType(Schema.SchemaType.STRING).format("date-time"));
             } else if (p.getIn() == Parameter.In.PATH && name.endsWith("_id")) {

@@ -59,7 +59,7 @@ public class CatalogResource {
             @QueryParam("type_filter") String typeFilter,
             @Parameter(schema = @Schema(type = SchemaType.INTEGER, minimum = "1", maximum = "500", defaultValue = "100"))
             @QueryParam("limit") String limit,
-            @Parameter(schema = @Schema(type = SchemaType.INTEGER, minimum = "0", defaultValue = "0"))
+            @Parameter(schema = @Schema(type = SchemaType.INTEGER, minimum = "0", maximum = "2147483647", defaultValue = "0"))
             @QueryParam("offset") String offset,
             @Parameter(description = "Beyond seed 002: part of the name") @QueryParam("q") String q,
             @Parameter(description = "Beyond seed 002", schema = @Schema(enumeration = {"created_at", "-created_at", "name", "-name"}))

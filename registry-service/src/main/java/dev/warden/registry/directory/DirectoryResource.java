@@ -51,7 +51,7 @@ public class DirectoryResource {
             @Parameter(schema = @Schema(type = SchemaType.BOOLEAN)) @QueryParam("online") String online,
             @Parameter(description = "A realm's id or slug") @QueryParam("realm") String realm,
             @Parameter(description = "Comma-separated; agents granted all of them") @QueryParam("capabilities") String capabilities,
-            @Parameter(schema = @Schema(type = SchemaType.INTEGER, minimum = "1", defaultValue = "1")) @QueryParam("page") String page,
+            @Parameter(schema = @Schema(type = SchemaType.INTEGER, minimum = "1", maximum = "1000000", defaultValue = "1")) @QueryParam("page") String page,
             @Parameter(schema = @Schema(type = SchemaType.INTEGER, minimum = "1", maximum = "500", defaultValue = "20"))
             @QueryParam("pageSize") String pageSize,
             @Parameter(schema = @Schema(enumeration = {"name", "registeredAt", "lastSeen"})) @QueryParam("sortBy") String sortBy,

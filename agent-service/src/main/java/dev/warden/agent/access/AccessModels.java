@@ -35,7 +35,7 @@ public final class AccessModels {
     public record CreateApiKeyRequest(
             @Schema(required = true, examples = "ci pipeline") String name,
             @Schema(required = true, enumeration = {"viewer", "operator", "admin", "auditor", "instance"}) String role,
-            @Schema(description = "When the key stops working; never when absent") Instant expiresAt) {
+            @Schema(nullable = true, description = "When the key stops working; never when null or left out") Instant expiresAt) {
     }
 
     /**

@@ -121,10 +121,12 @@ public final class AgentRequests {
     @Schema(name = "DeployAgentRequest")
     public record DeployRequest(
             @Schema(required = true, examples = "registry.example.com/org/triage-agent:v4") String imageUri,
-            @Schema(implementation = Map.class, description = "Runtime configuration for this version") JsonNode config,
-            @Schema(examples = "Added Sentinel connector support") String notes,
-            @Schema(description = "Deploying a suspended agent lifts its suspension, which only an admin may do and only "
-                    + "by saying so here; without it the deploy of a suspended agent is refused") Boolean liftSuspension) {
+            @Schema(implementation = Map.class, nullable = true, description = "Runtime configuration for this version; "
+                    + "null or left out: none") JsonNode config,
+            @Schema(nullable = true, examples = "Added Sentinel connector support") String notes,
+            @Schema(nullable = true, description = "Deploying a suspended agent lifts its suspension, which only an admin "
+                    + "may do and only by saying so here; without it (null or left out: false) the deploy of a suspended "
+                    + "agent is refused") Boolean liftSuspension) {
     }
 
     /** The declared intent manifest (INV-003): what the agent is authorized to use. Drift is measured against it. */

@@ -19,8 +19,9 @@ public final class PolicyModels {
     @Schema(name = "BindConnectorRequest")
     public record BindConnectorRequest(
             @Schema(required = true, examples = "crowdstrike") String connector,
-            @Schema(description = "Distinguishes two bindings of the same connector", examples = "eu-tenant") String name,
-            @Schema(implementation = Map.class) JsonNode config) {
+            @Schema(nullable = true, description = "Distinguishes two bindings of the same connector; null or left out: "
+                    + "none", examples = "eu-tenant") String name,
+            @Schema(implementation = Map.class, nullable = true, description = "null or left out: none") JsonNode config) {
     }
 
     public record ConnectorListResponse(List<ConnectorBinding> connectors,

@@ -3,7 +3,6 @@ package dev.warden.fleet.liveness;
 import dev.warden.api.ApiException;
 import dev.warden.api.OpenStreams;
 import dev.warden.api.Slots;
-import dev.warden.fleet.api.EnvelopedRefusal;
 import dev.warden.tenancy.security.CredentialWatch;
 import dev.warden.tenancy.security.CurrentActor;
 import dev.warden.tenancy.security.Roles;
@@ -64,12 +63,7 @@ public class FleetEventsResource {
         Long resumeAfter = parse(lastEventId);
         // A slot of the organization's open streams, taken before the stream begins (a 429 in the error shape), given
         // back when the stream ends
-        Slots.Permit open;
-        try {
-            open = streams.open(org);
-        } catch (ApiException refused) {
-            throw new EnvelopedRefusal(refused);
-        }
+        Slots.Permit open = streams.open(org);
         // A comment at once, so the answer's head and first bytes leave now rather than with the first transition: a
         // proxy in front (the launcher's gateway did) holds a head without a body, and the client saw nothing at all.
         sink.send(sse.newEventBuilder().comment("fleet transitions of your organization").build());
@@ -116,7 +110,7 @@ public class FleetEventsResource {
             }
             return id;
         } catch (NumberFormatException e) {
-            throw new EnvelopedRefusal(ApiException.invalidField("Last-Event-ID", "must be the id of an event this stream sent"));
+            throw ApiException.invalidField("Last-Event-ID", "must be the id of an event this stream sent");
         }
     }
 }

@@ -255,6 +255,11 @@ class InstanceTest {
         // One value read from a repeated parameter would be a guess at which one the caller meant
         as(org, "viewer").get("/v1/fleet/agents?status=online&status=offline").then().statusCode(400)
                 .body("ok", equalTo(false)).body("error.details.field", hasItem("status"));
+        // One the operation does not read is named too, in the envelope, for a stream as for a list
+        as(org, "viewer").get("/v1/fleet/agents?stauts=online").then().statusCode(400)
+                .body("ok", equalTo(false)).body("error.details.field", hasItem("stauts"));
+        as(org, "viewer").accept("text/event-stream").get("/v1/fleet/events?since=1").then().statusCode(400)
+                .body("ok", equalTo(false)).body("error.details.field", hasItem("since"));
         as(org, "viewer").get("/v1/fleet/agents?org_id=" + UUID.randomUUID()).then().statusCode(200)
                 .body("data", empty());
         as(org, "viewer").get("/v1/fleet/agents?org_id=" + org.id()).then().statusCode(200)

@@ -9,7 +9,7 @@ import java.util.Set;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
 
-class RepeatedQueryParametersTest {
+class QueryParametersTest {
 
     @SuppressWarnings("unused")
     void list(@QueryParam("status") String status, @QueryParam("tag") List<String> tag, @QueryParam("id") String[] ids,
@@ -17,9 +17,11 @@ class RepeatedQueryParametersTest {
     }
 
     @Test
-    void theParametersReadAsOneValueAreTheOnesThatMayNotRepeat() throws NoSuchMethodException {
+    void anOperationTakesTheParametersItReadsAndOnlyItsSingleValuedOnesMayNotRepeat() throws NoSuchMethodException {
         var method = getClass().getDeclaredMethod("list", String.class, List.class, String[].class, Integer.class,
                 String.class);
-        assertEquals(Set.of("status", "limit"), RepeatedQueryParameters.singleValued(method));
+        QueryParameters.Known known = QueryParameters.read(method);
+        assertEquals(Set.of("status", "tag", "id", "limit"), known.all());
+        assertEquals(Set.of("status", "limit"), known.single());
     }
 }

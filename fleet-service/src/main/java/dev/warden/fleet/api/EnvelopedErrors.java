@@ -15,23 +15,20 @@ import org.jboss.resteasy.reactive.server.ServerExceptionMapper;
 import java.util.List;
 
 /**
- * A refusal answered in the envelope by its own mapper: for the one place response filters do not reach, a
- * Server-Sent Events method refusing its request before the stream starts.
+ * Refusals answered in the envelope by their mappers, ahead of warden-api's {@code ErrorMappers} (the same codes and
+ * messages), in this service only: {@link FleetEnvelopeFilter}, a response filter, wraps every other error, but
+ * response filters do not reach a Server-Sent Events method that refuses its request before its stream starts (its
+ * own 429 or 400, a request filter's 400, the security checks' 401 and 403).
  */
-public class EnvelopedRefusal extends ApiException {
+public final class EnvelopedErrors {
 
-    public EnvelopedRefusal(ApiException refusal) {
-        super(refusal.status(), refusal.code(), refusal.getMessage(), refusal.details(), refusal.retryAfterSeconds());
+    private EnvelopedErrors() {
     }
 
-    /**
-     * This refusal, and the security refusals, answered in the envelope directly (the same codes and messages as
-     * warden-api's {@code ErrorMappers}, ahead of them in this service only), so that they reach a streaming method too.
-     */
     public static class Mapper {
 
-        @ServerExceptionMapper
-        public RestResponse<Envelope.Failure> refused(EnvelopedRefusal e) {
+        @ServerExceptionMapper(priority = Priorities.USER - 100)
+        public RestResponse<Envelope.Failure> refused(ApiException e) {
             return respond(e.status(), e.code(), e.getMessage(), e.details(), e.retryAfterSeconds());
         }
 

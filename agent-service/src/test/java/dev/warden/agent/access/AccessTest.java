@@ -23,6 +23,7 @@ import java.time.Duration;
 import java.time.Instant;
 import java.util.List;
 import java.util.Map;
+import java.util.UUID;
 
 import static io.restassured.RestAssured.given;
 import static org.hamcrest.Matchers.containsString;
@@ -229,13 +230,30 @@ class AccessTest {
     }
 
     @Test
-    void keysOfADisabledOrganizationStopWorkingUntilItIsEnabled() {
+    void keysAndTokensOfADisabledOrganizationStopWorkingUntilItIsEnabled() {
+        String token = tenant.token("admin");
+        given().auth().oauth2(token).get("/v1/agents").then().statusCode(200);
         Tenants.platform().post("/v1/orgs/" + tenant.orgId() + "/disable").then().statusCode(200)
                 .body("status", equalTo("disabled"));
         tenant.admin().get("/v1/agents").then().statusCode(401);
+        // A bearer token of the organization too: it went on reading, writing and minting API keys
+        given().auth().oauth2(token).get("/v1/agents").then().statusCode(401)
+                .body("error.message", containsString("unknown or disabled"));
+        given().auth().oauth2(token).contentType(ContentType.JSON).body(Map.of("name", "minted", "role", "admin"))
+                .post("/v1/api-keys").then().statusCode(401);
 
         Tenants.platform().post("/v1/orgs/" + tenant.orgId() + "/enable").then().statusCode(200);
         tenant.admin().get("/v1/agents").then().statusCode(200);
+        given().auth().oauth2(token).get("/v1/agents").then().statusCode(200);
+    }
+
+    @Test
+    void aTokenNamingAnOrganizationThatDoesNotExistIsRefused() {
+        // It was served as a tenant of its own: empty lists, policies and signed checkpoints of no organization
+        given().auth().oauth2(Tenants.token(UUID.randomUUID().toString(), "admin")).get("/v1/agents").then()
+                .statusCode(401).body("error.message", containsString("unknown or disabled"));
+        given().auth().oauth2(Tenants.token(UUID.randomUUID().toString(), "admin")).contentType(ContentType.JSON)
+                .body(AgentMother.triageAgent()).post("/v1/agents").then().statusCode(401);
     }
 
     @Test

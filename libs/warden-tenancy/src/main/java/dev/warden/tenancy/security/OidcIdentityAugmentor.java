@@ -1,5 +1,6 @@
 package dev.warden.tenancy.security;
 
+import dev.warden.api.CredentialFormRefused;
 import io.quarkus.security.identity.AuthenticationRequestContext;
 import io.quarkus.security.identity.SecurityIdentity;
 import io.quarkus.security.identity.SecurityIdentityAugmentor;
@@ -18,14 +19,22 @@ import java.util.UUID;
  * carries no organization and no organization role. A token with {@code platform-admin} is a platform
  * administrator only: its organization claim and other roles are ignored, so it reads and writes no
  * organization's data.
+ * <p>
+ * The organization a token names must be one this service's {@link AccessDirectory} shows active, as an API key's
+ * must: a disabled organization's tokens went on reading and writing (and minting API keys that came back to life
+ * when it was enabled), and a token naming no organization at all was served as a tenant of its own. One not shown
+ * active is asked of the broker first (an organization created or enabled a moment ago), as a new API key is; then it
+ * is a 401 saying why.
  */
 @ApplicationScoped
 public class OidcIdentityAugmentor implements SecurityIdentityAugmentor {
 
     private final SecurityConfig config;
+    private final AccessDirectory directory;
 
-    public OidcIdentityAugmentor(SecurityConfig config) {
+    public OidcIdentityAugmentor(SecurityConfig config, AccessDirectory directory) {
         this.config = config;
+        this.directory = directory;
     }
 
     @Override
@@ -40,7 +49,23 @@ public class OidcIdentityAugmentor implements SecurityIdentityAugmentor {
         }
         roles.retainAll(Roles.ORG_ROLES);
         UUID org = parseOrg(token.getClaim(config.orgClaim()));
-        return Uni.createFrom().item(Identities.of(token, org == null ? List.of() : roles, org, "bearer", identity));
+        if (org == null) {
+            return Uni.createFrom().item(Identities.of(token, List.of(), null, "bearer", identity));
+        }
+        if (active(org)) {
+            return Uni.createFrom().item(Identities.of(token, roles, org, "bearer", identity));
+        }
+        return directory.current(config.newKeyWait()).onFailure().recoverWithNull().map(caughtUp -> {
+            if (!active(org)) {
+                throw CredentialFormRefused.because("The token's organization (" + config.orgClaim() + " " + org
+                        + ") is unknown or disabled");
+            }
+            return Identities.of(token, roles, org, "bearer", identity);
+        });
+    }
+
+    private boolean active(UUID org) {
+        return directory.organization(org).map(dev.warden.events.access.AccessEvents.Organization::active).orElse(false);
     }
 
     private static List<String> claimPath(JsonWebToken token, String path) {

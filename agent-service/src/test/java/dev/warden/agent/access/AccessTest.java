@@ -248,6 +248,23 @@ class AccessTest {
     }
 
     @Test
+    void onlyAnAccessTokenIsABearerCredential() {
+        // Keycloak marks its tokens: an ID token (typ ID) was taken as a bearer credential
+        Map<String, Object> claims = Map.of("org_id", tenant.orgId().toString(), "realm_access", Map.of("roles", List.of("admin")));
+        given().auth().oauth2(Tenants.token(with(claims, "typ", "ID"))).get("/v1/agents").then().statusCode(401)
+                .body("error.message", containsString("not an access token"));
+        given().auth().oauth2(Tenants.token(with(claims, "typ", "Refresh"))).get("/v1/agents").then().statusCode(401);
+        given().auth().oauth2(Tenants.token(with(claims, "typ", "Bearer"))).get("/v1/agents").then().statusCode(200);
+        given().auth().oauth2(Tenants.token(claims)).get("/v1/agents").then().statusCode(200); // another provider's: no typ
+    }
+
+    private static Map<String, Object> with(Map<String, Object> claims, String name, Object value) {
+        Map<String, Object> more = new java.util.HashMap<>(claims);
+        more.put(name, value);
+        return more;
+    }
+
+    @Test
     void aTokenNamingAnOrganizationThatDoesNotExistIsRefused() {
         // It was served as a tenant of its own: empty lists, policies and signed checkpoints of no organization
         given().auth().oauth2(Tenants.token(UUID.randomUUID().toString(), "admin")).get("/v1/agents").then()

@@ -14,6 +14,8 @@ public final class Names {
     public static final String KEYCLOAK = "warden-keycloak";
     public static final String GATEWAY = "warden";
     public static final String REALM = "warden";
+    /** The audience every access token of the realm's Warden clients carries, and the services require. */
+    public static final String OIDC_AUDIENCE = "warden";
     public static final String PLATFORM_SECRET = "warden-platform";
     /** The CA that signed Keycloak's certificate (key {@code ca.crt}), which every service trusts for its OIDC calls. */
     public static final String KEYCLOAK_CA_SECRET = "warden-keycloak-ca";

@@ -229,6 +229,15 @@ public final class Platform {
                 "user.attribute", "org_id", "claim.name", "org_id", "jsonType.label", "String",
                 "access.token.claim", "true", "id.token.claim", "true", "introspection.token.claim", "true",
                 "userinfo.token.claim", "true")));
+        // Every access token of Warden's clients names Warden as its audience, and the services require it
+        // (WARDEN_OIDC_AUDIENCE): a token of any other client of the realm, whose user held a Warden role, got in.
+        Map<String, Object> audienceMapper = new LinkedHashMap<>();
+        audienceMapper.put("name", "warden-audience");
+        audienceMapper.put("protocol", "openid-connect");
+        audienceMapper.put("protocolMapper", "oidc-audience-mapper");
+        audienceMapper.put("config", new LinkedHashMap<>(Map.of(
+                "included.custom.audience", Names.OIDC_AUDIENCE, "access.token.claim", "true", "id.token.claim", "false",
+                "introspection.token.claim", "true")));
         Map<String, Object> automation = new LinkedHashMap<>();
         automation.put("clientId", AUTOMATION_CLIENT);
         automation.put("name", "Warden automation (service account)");
@@ -240,7 +249,7 @@ public final class Platform {
         automation.put("directAccessGrantsEnabled", false);
         // The mapper sits on each client, not in a client scope of the import: a realm import that lists client
         // scopes replaces Keycloak's default ones (roles, profile, ...), and with them realm_access.roles.
-        automation.put("protocolMappers", List.of(orgMapper));
+        automation.put("protocolMappers", List.of(orgMapper, audienceMapper));
         Map<String, Object> console = new LinkedHashMap<>();
         console.put("clientId", "warden-console");
         console.put("name", "Warden users (authorization code with PKCE)");
@@ -250,7 +259,7 @@ public final class Platform {
         console.put("directAccessGrantsEnabled", false);
         console.put("redirectUris", List.of("https://warden.example.com/*"));
         console.put("attributes", Map.of("pkce.code.challenge.method", "S256"));
-        console.put("protocolMappers", List.of(orgMapper));
+        console.put("protocolMappers", List.of(orgMapper, audienceMapper));
 
         Map<String, Object> serviceAccount = new LinkedHashMap<>();
         serviceAccount.put("username", "service-account-" + AUTOMATION_CLIENT);

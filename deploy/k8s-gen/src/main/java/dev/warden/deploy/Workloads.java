@@ -95,6 +95,7 @@ public final class Workloads {
         data.put("KAFKA_SSL_TRUSTSTORE_TYPE", "PEM");
         data.put("WARDEN_OIDC_ENABLED", "true");
         data.put("WARDEN_OIDC_URL", Names.oidcUrl());
+        data.put("WARDEN_OIDC_AUDIENCE", Names.OIDC_AUDIENCE); // the realm's clients put it in their access tokens
         // Keycloak's in-cluster name has a certificate no public CA issues: the services trust the CA that did, mounted
         // from its Secret, through Quarkus' TLS registry (a configuration named "keycloak" that OIDC uses)
         data.put("QUARKUS_TLS_KEYCLOAK_TRUST_STORE_PEM_CERTS", KEYCLOAK_CA_DIR + "/ca.crt");

@@ -42,6 +42,14 @@ public class OidcIdentityAugmentor implements SecurityIdentityAugmentor {
         if (identity.isAnonymous() || !(identity.getPrincipal() instanceof JsonWebToken token)) {
             return Uni.createFrom().item(identity);
         }
+        // An access token only: Keycloak's ID, refresh and logout tokens carry a typ claim of their own, and an ID token
+        // was taken as a bearer credential (other providers put no typ in the payload, and are not affected)
+        Object typ = token.getClaim("typ");
+        String type = typ instanceof jakarta.json.JsonString s ? s.getString() : typ == null ? null : typ.toString();
+        if (type != null && !type.equalsIgnoreCase("Bearer") && !type.equalsIgnoreCase("at+jwt")) {
+            return Uni.createFrom().failure(CredentialFormRefused.because("The token is not an access token (typ "
+                    + type + ")"));
+        }
         List<String> roles = new ArrayList<>(claimPath(token, config.rolesClaim()));
         if (roles.contains(Roles.PLATFORM_ADMIN)) {
             // A platform administrator runs the platform, never an organization: whatever else the token says.

@@ -208,14 +208,17 @@ public class ChainVerifier {
 
     /**
      * A checkpoint's signature, by the key that made it, and whether the stored entry at its sequence has its hash
-     * and still hashes to it from its content.
+     * and still hashes to it from its content (at sequence 0, the empty chain: whether it names the chain's start).
      */
     private Uni<CheckpointCheck> check(SqlConnection conn, Checkpoint c) {
         return repository.publicKey(conn, c.keyId()).chain(publicKey -> repository.range(conn, c.sequence(), c.sequence())
                 .map(at -> {
                     boolean signatureValid = publicKey != null && AuditChain.signedForms(c).stream()
                             .anyMatch(form -> SigningKey.verify(publicKey, form, c.signature()));
-                    boolean matches = !at.isEmpty() && at.getFirst().hash().equals(c.headHash())
+                    // A checkpoint of the empty chain (signed before the organization's first entry arrived) names
+                    // the chain's start, which has no entry of its own
+                    boolean matches = c.sequence() == 0 ? AuditChain.GENESIS.equals(c.headHash())
+                            : !at.isEmpty() && at.getFirst().hash().equals(c.headHash())
                             && AuditChain.follows(at.getFirst().prevHash(), at.getFirst());
                     return new CheckpointCheck(c.id(), c.sequence(), c.keyId(), signatureValid, matches);
                 }));

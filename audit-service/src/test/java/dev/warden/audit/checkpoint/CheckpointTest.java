@@ -54,6 +54,22 @@ class CheckpointTest {
                 .until(() -> as(org, "auditor").get("/v1/audit").then().extract().<Integer>path("total") == base + 4);
     }
 
+    @Inject
+    dev.warden.audit.chain.ChainVerifier verifier;
+
+    @Test
+    void aCheckpointOfTheEmptyChainVerifiesAsItsStart() {
+        // Signed before an organization's first entry arrived (an OIDC trial's made-up organization did it through
+        // the API): the verification read it as a broken chain, with no entry at sequence 0 to match
+        java.util.UUID empty = java.util.UUID.randomUUID();
+        Checkpoint signed = checkpoints.sign(empty).await().atMost(WAIT);
+        assertEquals(0, signed.sequence());
+        var verification = verifier.verify(empty, null, null).await().atMost(WAIT);
+        assertTrue(verification.valid(), verification.toString());
+        assertTrue(verification.checkpoint().signatureValid() && verification.checkpoint().matchesChain(),
+                verification.toString());
+    }
+
     @Test
     void aCheckpointSignsTheHeadAndVerifiesWithThePublicKey() {
         JsonNode body = EventJson.tree(as(org, "auditor").post("/v1/audit/checkpoints").then().statusCode(201)

@@ -52,14 +52,14 @@ class LauncherLeftoversTest {
 
         Process old = startLauncher(settings, console.resolve("old-launcher.txt"));
         List<ProcessHandle> leftBehind = suiteProcesses(old);
-        assertTrue(leftBehind.size() >= 6, "PostgreSQL, Kafka, Podman's API and three services: " + leftBehind);
-
-        old.destroyForcibly().waitFor();
-        assertTrue(leftBehind.stream().allMatch(ProcessHandle::isAlive), "nothing stops by itself");
-
         ByteArrayOutputStream output = new ByteArrayOutputStream();
         Stack next = new Stack(LauncherConfig.from(Settings.of(settings)), new Progress(tee(output), Stack.STEPS));
         try {
+            // Inside the try: a failure here must not leave the old suite running (it once did, for two hours)
+            assertTrue(leftBehind.size() >= 6, "PostgreSQL, Kafka, Podman's API and three services: " + leftBehind);
+            old.destroyForcibly().waitFor();
+            assertTrue(leftBehind.stream().allMatch(ProcessHandle::isAlive), "nothing stops by itself");
+
             Stack.Running running = next.start();
             String said = text(output);
             assertTrue(said.contains("Left running by a launcher that did not stop: postgresql"), said);
@@ -77,6 +77,7 @@ class LauncherLeftoversTest {
             assertEquals(200, agents.statusCode(), agents.body());
         } finally {
             next.stop();
+            old.destroyForcibly();
             leftBehind.forEach(ProcessHandle::destroyForcibly); // whatever happened above, nothing is left running
         }
         assertFalse(Files.list(data.resolve("run")).findAny().isPresent(), "a clean stop leaves no records");

@@ -52,11 +52,8 @@ public final class Launcher {
     private static void down(PrintStream out) {
         try {
             LauncherConfig config = LauncherConfig.from(Settings.fromSystem());
-            if (!Stack.down(config, new Progress(out, 1))) {
-                out.println("Nothing of Warden runs on " + Progress.show(config.dataDir()));
-            } else {
-                out.println("Stopped; data kept in " + Progress.show(config.dataDir()));
-            }
+            boolean stopped = Stack.down(config, new Progress(out, 1));
+            out.println((stopped ? "Stopped; data kept in " : "Nothing of Warden runs on ") + Progress.show(config.dataDir()));
         } catch (LauncherException e) {
             System.err.println("warden: " + e.getMessage());
             System.exit(1);

@@ -57,24 +57,27 @@ final class Leftovers {
 
     /**
      * Refuses to go on if the launcher that wrote the records still runs; otherwise stops every recorded process that
-     * still runs, services first and PostgreSQL last, saying so, and forgets them all.
+     * still runs, services first and PostgreSQL last, saying so, and forgets them all. Returns whether any still ran.
      */
-    void stopLeftovers(Progress progress) {
+    boolean stopLeftovers(Progress progress) {
         Optional<ProcessHandle> launcher = running(LAUNCHER);
         if (launcher.isPresent() && launcher.get().pid() != ProcessHandle.current().pid()) {
             throw new LauncherException("Another launcher (pid " + launcher.get().pid() + ") runs on the data folder "
                     + dir.getParent() + ": stop it first, or set WARDEN_DATA_DIR to another folder");
         }
         forget(LAUNCHER);
+        boolean any = false;
         for (String name : recorded()) {
             Optional<ProcessHandle> left = running(name);
             if (left.isPresent()) {
+                any = true;
                 var line = progress.part("Left running by a launcher that did not stop: " + name + " (pid "
                         + left.get().pid() + ")");
                 line.end(stop(left.get()) + " (" + line.elapsed() + ")");
             }
             forget(name);
         }
+        return any;
     }
 
     /**
@@ -95,9 +98,7 @@ final class Leftovers {
             line.end("stopped (" + line.elapsed() + ")");
             return true;
         }
-        List<String> left = recorded().stream().filter(name -> running(name).isPresent()).toList();
-        stopLeftovers(progress);
-        return !left.isEmpty();
+        return stopLeftovers(progress);
     }
 
     /** The recorded names in stop order: services, then Kafka, then PostgreSQL. */

@@ -16,6 +16,10 @@ import com.fasterxml.jackson.datatype.jsr310.deser.InstantDeserializer;
 
 import java.io.IOException;
 import java.time.Instant;
+import java.time.LocalDateTime;
+import java.time.ZoneOffset;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
 
 /**
  * Values PostgreSQL cannot store would fail at the database with a 500, or be stored as something else: the NUL
@@ -127,15 +131,15 @@ public final class StorableValues {
     }
 
     /** A date and time followed by an offset java.time cannot hold (it stops at ±18:00; RFC 3339 goes to ±23:59). */
-    private static final java.util.regex.Pattern FAR_OFFSET =
-            java.util.regex.Pattern.compile("(\\d{4}-\\d{2}-\\d{2}T\\d{2}:\\d{2}(?::\\d{2}(?:\\.\\d{1,9})?)?)([+-])(\\d{2}):?(\\d{2})");
+    private static final Pattern FAR_OFFSET =
+            Pattern.compile("(\\d{4}-\\d{2}-\\d{2}T\\d{2}:\\d{2}(?::\\d{2}(?:\\.\\d{1,9})?)?)([+-])(\\d{2}):?(\\d{2})");
 
     /**
      * The instant of a timestamp whose offset is beyond ±18:00 but within RFC 3339's ±23:59 (JSON Schema's
      * {@code date-time}), which java.time refuses to parse; null for any other text.
      */
     static Instant farOffset(String text) {
-        java.util.regex.Matcher m = FAR_OFFSET.matcher(text);
+        Matcher m = FAR_OFFSET.matcher(text);
         if (!m.matches()) {
             return null;
         }
@@ -146,7 +150,7 @@ public final class StorableValues {
         }
         try {
             long offset = (m.group(2).equals("-") ? -1L : 1L) * (hours * 3600L + minutes * 60L);
-            return java.time.LocalDateTime.parse(m.group(1)).toInstant(java.time.ZoneOffset.UTC).minusSeconds(offset);
+            return LocalDateTime.parse(m.group(1)).toInstant(ZoneOffset.UTC).minusSeconds(offset);
         } catch (java.time.DateTimeException e) {
             return null;
         }

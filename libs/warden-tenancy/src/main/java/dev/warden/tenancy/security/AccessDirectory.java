@@ -166,13 +166,14 @@ public class AccessDirectory {
     }
 
     /**
-     * Whether the key with this SHA-256 is not usable here yet but may be once this directory is {@link #current}: it
-     * is not known (created a moment ago), or its organization is not active (enabled a moment ago). A revoked or
-     * expired key never becomes usable again.
+     * Whether the key with this SHA-256 is usable, or may become usable once this directory is {@link #current}: it is
+     * not known (created a moment ago), or its organization is not active (enabled a moment ago). False only for a key
+     * known revoked or expired, which never becomes usable again. A usable key counts: the reader may have applied it
+     * between the caller's own lookup and this one.
      */
-    public boolean mayBecomeUsable(String secretSha256) {
+    public boolean mayBeUsable(String secretSha256) {
         ApiKey key = keysByHash.get(secretSha256);
-        return key == null || (key.usableAt(Instant.now()) && usableKey(secretSha256).isEmpty());
+        return key == null || key.usableAt(Instant.now());
     }
 
     /**

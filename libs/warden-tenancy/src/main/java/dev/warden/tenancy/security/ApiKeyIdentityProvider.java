@@ -56,7 +56,7 @@ public class ApiKeyIdentityProvider implements IdentityProvider<ApiKeyAuthentica
         if (known.isPresent()) {
             return Uni.createFrom().item(known.get());
         }
-        if (!secret.startsWith(ApiKeys.SECRET_PREFIX) || !directory.mayBecomeUsable(hash)) {
+        if (!secret.startsWith(ApiKeys.SECRET_PREFIX) || !directory.mayBeUsable(hash)) {
             return unknown();
         }
         // A key created (or its organization enabled) a moment ago, answered by agent-service once on the broker, may

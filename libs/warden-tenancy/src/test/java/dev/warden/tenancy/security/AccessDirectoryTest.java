@@ -23,6 +23,7 @@ import java.util.List;
 import java.util.Optional;
 import java.util.concurrent.CompletionStage;
 import java.util.concurrent.CopyOnWriteArrayList;
+import java.util.concurrent.atomic.AtomicBoolean;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
 
@@ -92,27 +93,7 @@ class AccessDirectoryTest {
     void aKeyOnTheBrokerIsAcceptedByTheFirstRequestAfterItAndAnUnknownOneStillRefused() {
         directory = startedDirectory();
         List<ApiKeyUsed> uses = new CopyOnWriteArrayList<>();
-        ApiKeyIdentityProvider provider = new ApiKeyIdentityProvider(directory, new SecurityConfig() {
-            @Override
-            public String orgClaim() {
-                return "org_id";
-            }
-
-            @Override
-            public String rolesClaim() {
-                return "realm_access/roles";
-            }
-
-            @Override
-            public Optional<String> platformApiKeySha256() {
-                return Optional.empty();
-            }
-
-            @Override
-            public Duration newKeyWait() {
-                return Duration.ofSeconds(30); // a bound on a loaded machine, not a timing: the reader answers sooner
-            }
-        }, recording(uses), List.of());
+        ApiKeyIdentityProvider provider = new ApiKeyIdentityProvider(directory, waitingForNewKeys(), recording(uses), List.of());
 
         UUID org = UUID.randomUUID();
         Instant now = Instant.now();
@@ -134,6 +115,62 @@ class AccessDirectoryTest {
         assertThrows(AuthenticationFailedException.class, () -> provider.authenticate(
                 new ApiKeyAuthenticationRequest(ApiKeys.newSecret()), null).await().atMost(Duration.ofSeconds(10)),
                 "a key nobody issued is refused once the broker has been asked");
+    }
+
+    @Test
+    void aKeyTheReaderAppliesWhileItsFirstRequestIsCheckedIsAccepted() {
+        UUID org = UUID.randomUUID();
+        UUID id = UUID.randomUUID();
+        String secret = ApiKeys.newSecret();
+        Instant now = Instant.now();
+        // The reader applies the key right after the request's own lookup missed it, before the request asks whether
+        // it may become usable (a race of the reader thread and the request, seen once in twenty rounds above)
+        AtomicBoolean applied = new AtomicBoolean();
+        AccessDirectory racing = new AccessDirectory(KafkaClients.of(new HashMap<>())) {
+            @Override
+            public Optional<ApiKey> usableKey(String secretSha256) {
+                Optional<ApiKey> seen = super.usableKey(secretSha256);
+                if (applied.compareAndSet(false, true)) {
+                    apply(AccessEvents.organizationKey(org), EventJson.write(CloudEvent.of("/warden/test",
+                            EventTypes.ORGANIZATION, AccessEvents.organizationKey(org), org,
+                            new Organization(org, "org-" + org, "active", now, now))));
+                    apply(AccessEvents.apiKeyKey(id), EventJson.write(CloudEvent.of("/warden/test", EventTypes.API_KEY,
+                            AccessEvents.apiKeyKey(id), org, new ApiKey(id, org, "key", "viewer", ApiKeys.sha256(secret),
+                                    ApiKeys.displayPrefix(secret), null, false, now, "test", null))));
+                }
+                return seen;
+            }
+        };
+        ApiKeyIdentityProvider provider = new ApiKeyIdentityProvider(racing, waitingForNewKeys(),
+                recording(new CopyOnWriteArrayList<>()), List.of());
+
+        SecurityIdentity identity = provider.authenticate(new ApiKeyAuthenticationRequest(secret), null)
+                .await().atMost(Duration.ofSeconds(10));
+        assertEquals(Identities.apiKeyPrincipal(id), identity.getPrincipal().getName());
+    }
+
+    private static SecurityConfig waitingForNewKeys() {
+        return new SecurityConfig() {
+            @Override
+            public String orgClaim() {
+                return "org_id";
+            }
+
+            @Override
+            public String rolesClaim() {
+                return "realm_access/roles";
+            }
+
+            @Override
+            public Optional<String> platformApiKeySha256() {
+                return Optional.empty();
+            }
+
+            @Override
+            public Duration newKeyWait() {
+                return Duration.ofSeconds(30); // a bound on a loaded machine, not a timing: the reader answers sooner
+            }
+        };
     }
 
     private static AccessDirectory startedDirectory() {

@@ -309,8 +309,16 @@ class AccessTest {
 
     @Test
     void tokensWithoutOrganizationOrWithUnknownRolesReachNothing() {
-        given().auth().oauth2(Tenants.token("not-a-uuid", "admin")).get("/v1/agents").then().statusCode(403);
-        given().auth().oauth2(tenant.token("superuser")).get("/v1/agents").then().statusCode(403);
+        // Each 403 says what is wrong with the token (it said "Your role does not allow this operation" of an admin)
+        given().auth().oauth2(Tenants.token("not-a-uuid", "admin")).get("/v1/agents").then().statusCode(403)
+                .body("error.message", equalTo("The token names no organization: its claim org_id is missing or not"
+                        + " an organization's id"));
+        given().auth().oauth2(tenant.token("superuser")).get("/v1/agents").then().statusCode(403)
+                .body("error.message", equalTo("The token carries none of Warden's roles (admin, auditor, instance,"
+                        + " operator, viewer) in its claim realm_access/roles"));
+        given().auth().oauth2(tenant.token("viewer")).contentType(ContentType.JSON).body(AgentMother.triageAgent())
+                .post("/v1/agents").then().statusCode(403)
+                .body("error.message", equalTo("Your role does not allow this operation"));
         given().auth().oauth2(Tenants.token("", "platform-admin")).get("/v1/orgs").then().statusCode(200);
     }
 
@@ -329,7 +337,8 @@ class AccessTest {
     @Test
     void aPlatformAdminTokenReadsAndWritesNoOrganizationsDataWhateverElseItCarries() {
         String both = tenant.token("platform-admin", "admin");
-        given().auth().oauth2(both).get("/v1/agents").then().statusCode(403);
+        given().auth().oauth2(both).get("/v1/agents").then().statusCode(403)
+                .body("error.message", startsWith("A platform administrator's token reads and writes no organization's data"));
         given().auth().oauth2(both).contentType(ContentType.JSON).body(AgentMother.triageAgent())
                 .post("/v1/agents").then().statusCode(403);
         given().auth().oauth2(both).get("/v1/api-keys").then().statusCode(403);

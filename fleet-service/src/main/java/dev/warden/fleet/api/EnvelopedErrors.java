@@ -7,6 +7,7 @@ import dev.warden.observability.RequestLogContext;
 import io.quarkus.security.AuthenticationFailedException;
 import io.quarkus.security.ForbiddenException;
 import io.quarkus.security.UnauthorizedException;
+import io.vertx.ext.web.RoutingContext;
 import jakarta.ws.rs.Priorities;
 import jakarta.ws.rs.core.MediaType;
 import org.jboss.resteasy.reactive.RestResponse;
@@ -43,8 +44,8 @@ public final class EnvelopedErrors {
         }
 
         @ServerExceptionMapper(priority = Priorities.USER - 100)
-        public RestResponse<Envelope.Failure> forbidden(ForbiddenException e) {
-            return respond(403, "forbidden", "Your role does not allow this operation", List.of());
+        public RestResponse<Envelope.Failure> forbidden(ForbiddenException e, RoutingContext request) {
+            return respond(403, "forbidden", ErrorMappers.forbidden(request), List.of());
         }
 
         private static RestResponse<Envelope.Failure> respond(int status, String code, String message,

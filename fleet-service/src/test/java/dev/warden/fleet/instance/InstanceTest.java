@@ -138,7 +138,13 @@ class InstanceTest {
         as(org, "operator").body(Map.of("hostname", "h", "os", "linux", "version", "1", "tags", List.of("a", "")))
                 .post("/v1/fleet/agents/register").then().statusCode(400).body("error.details.field", hasItem("tags"));
         as(org, "viewer").body(instanceBody("h")).post("/v1/fleet/agents/register").then().statusCode(403)
-                .body("ok", equalTo(false));
+                .body("ok", equalTo(false)).body("error.message", equalTo("Your role does not allow this operation"));
+        String noOrganization = io.smallrye.jwt.build.Jwt.preferredUserName("ops-" + UUID.randomUUID())
+                .issuer("https://server.example.com").claim("org_id", "not-a-uuid")
+                .claim("realm_access", Map.of("roles", List.of("operator"))).expiresIn(Duration.ofMinutes(5)).sign();
+        FleetFixtures.bearer(noOrganization).body(instanceBody("h"))
+                .post("/v1/fleet/agents/register").then().statusCode(403).body("ok", equalTo(false))
+                .body("error.message", startsWith("The token names no organization"));
         FleetFixtures.bearer("wfi_nonsense").body(instanceBody("h")).post("/v1/fleet/agents/register").then()
                 .statusCode(401).body("ok", equalTo(false)).body("error.code", equalTo("unauthorized"));
     }

@@ -12,6 +12,8 @@ import dev.warden.api.ErrorResponse.FieldError;
 import io.quarkus.security.AuthenticationFailedException;
 import io.quarkus.security.ForbiddenException;
 import io.quarkus.security.UnauthorizedException;
+import io.quarkus.vertx.http.runtime.security.QuarkusHttpUser;
+import io.vertx.ext.web.RoutingContext;
 import jakarta.ws.rs.NotAcceptableException;
 import jakarta.ws.rs.NotSupportedException;
 import jakarta.ws.rs.WebApplicationException;
@@ -171,8 +173,25 @@ public class ErrorMappers {
     }
 
     @ServerExceptionMapper
-    public RestResponse<ErrorResponse> forbidden(ForbiddenException e) {
-        return respond(403, "forbidden", "Your role does not allow this operation", List.of());
+    public RestResponse<ErrorResponse> forbidden(ForbiddenException e, RoutingContext request) {
+        return respond(403, "forbidden", forbidden(request), List.of());
+    }
+
+    /**
+     * The attribute of a {@code SecurityIdentity} that says why its credential reaches no operation of an
+     * organization, where that is the credential's fault rather than its role's: a token naming no organization, or
+     * carrying none of Warden's roles. Its 403 says so instead of {@link #ROLE_DOES_NOT_ALLOW}.
+     */
+    public static final String FORBIDDEN_BECAUSE = "warden.forbidden-because";
+
+    /** What a 403 says by default. */
+    public static final String ROLE_DOES_NOT_ALLOW = "Your role does not allow this operation";
+
+    /** What a 403 of this request says: its identity's {@link #FORBIDDEN_BECAUSE}, else {@link #ROLE_DOES_NOT_ALLOW}. */
+    public static String forbidden(RoutingContext request) {
+        Object because = request != null && request.user() instanceof QuarkusHttpUser user
+                ? user.getSecurityIdentity().getAttribute(FORBIDDEN_BECAUSE) : null;
+        return because instanceof String reason ? reason : ROLE_DOES_NOT_ALLOW;
     }
 
     /** Every body Warden takes is JSON: the answer says so, and what the request sent instead. */

@@ -1,6 +1,8 @@
 package dev.warden.tenancy.security;
 
 import dev.warden.api.CredentialFormRefused;
+import dev.warden.api.ErrorMappers;
+import io.quarkus.security.runtime.QuarkusSecurityIdentity;
 import io.quarkus.security.identity.AuthenticationRequestContext;
 import io.quarkus.security.identity.SecurityIdentity;
 import io.quarkus.security.identity.SecurityIdentityAugmentor;
@@ -53,23 +55,35 @@ public class OidcIdentityAugmentor implements SecurityIdentityAugmentor {
         List<String> roles = new ArrayList<>(claimPath(token, config.rolesClaim()));
         if (roles.contains(Roles.PLATFORM_ADMIN)) {
             // A platform administrator runs the platform, never an organization: whatever else the token says.
-            return Uni.createFrom().item(Identities.of(token, List.of(Roles.PLATFORM_ADMIN), null, "bearer", identity));
+            return Uni.createFrom().item(forbiddenBecause(Identities.of(token, List.of(Roles.PLATFORM_ADMIN), null,
+                    "bearer", identity), "A platform administrator's token reads and writes no organization's data,"
+                    + " whatever other roles it carries: use a token of the organization"));
         }
         roles.retainAll(Roles.ORG_ROLES);
         UUID org = parseOrg(token.getClaim(config.orgClaim()));
         if (org == null) {
-            return Uni.createFrom().item(Identities.of(token, List.of(), null, "bearer", identity));
+            return Uni.createFrom().item(forbiddenBecause(Identities.of(token, List.of(), null, "bearer", identity),
+                    "The token names no organization: its claim " + config.orgClaim()
+                            + " is missing or not an organization's id"));
         }
+        SecurityIdentity base = !roles.isEmpty() ? identity : forbiddenBecause(identity, "The token carries none of"
+                + " Warden's roles (" + String.join(", ", Roles.ORG_ROLES.stream().sorted().toList()) + ") in its claim "
+                + config.rolesClaim());
         if (active(org)) {
-            return Uni.createFrom().item(Identities.of(token, roles, org, "bearer", identity));
+            return Uni.createFrom().item(Identities.of(token, roles, org, "bearer", base));
         }
         return directory.current(config.newKeyWait()).onFailure().recoverWithNull().map(caughtUp -> {
             if (!active(org)) {
                 throw CredentialFormRefused.because("The token's organization (" + config.orgClaim() + " " + org
                         + ") is unknown or disabled");
             }
-            return Identities.of(token, roles, org, "bearer", identity);
+            return Identities.of(token, roles, org, "bearer", base);
         });
+    }
+
+    /** {@code identity}, whose 403s say {@code reason} ({@link ErrorMappers#FORBIDDEN_BECAUSE}). */
+    private static SecurityIdentity forbiddenBecause(SecurityIdentity identity, String reason) {
+        return QuarkusSecurityIdentity.builder(identity).addAttribute(ErrorMappers.FORBIDDEN_BECAUSE, reason).build();
     }
 
     private boolean active(UUID org) {

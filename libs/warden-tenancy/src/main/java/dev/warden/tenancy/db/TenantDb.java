@@ -79,6 +79,12 @@ public class TenantDb {
      * next.
      */
     private <T> Uni<T> transaction(String beginAndScope, Function<SqlConnection, Uni<T>> work) {
+        // Each subscription is a transaction of its own, with its own start: a retry subscribes again (OutageRetry),
+        // and found the state of the attempt before it (begun, or abandoned at the deadline), failing at once unsent.
+        return Uni.createFrom().deferred(() -> started(beginAndScope, work));
+    }
+
+    private <T> Uni<T> started(String beginAndScope, Function<SqlConnection, Uni<T>> work) {
         AtomicReference<Start> start = new AtomicReference<>(Start.PENDING);
         Uni<T> tx = pool.withConnection(conn -> {
             if (start.get() == Start.ABANDONED) {

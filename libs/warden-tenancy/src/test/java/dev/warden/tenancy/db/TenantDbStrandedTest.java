@@ -116,6 +116,19 @@ class TenantDbStrandedTest {
         assertEquals(List.of("ok", "ok", "ok"), Uni.join().all(slow).andFailFast().await().atMost(Duration.ofSeconds(10)));
     }
 
+    @Test
+    void aTransactionSubscribedAgainRunsAgain() {
+        // Retries subscribe to the same Uni again (OutageRetry: a run's outcome, a compliance package): each time is a
+        // transaction of its own. The second subscription found the first's state (begun) and failed at once, as an
+        // outage, without sending anything: a retry after a connection lost mid-transaction never tried again.
+        AtomicInteger runs = new AtomicInteger();
+        Uni<Integer> once = db.inOrg(ORG, conn -> conn.query("SELECT 1").execute()
+                .map(rows -> runs.incrementAndGet()));
+        assertEquals(1, once.await().atMost(Duration.ofSeconds(5)));
+        assertEquals(2, once.await().atMost(Duration.ofSeconds(5)));
+        assertEquals(List.of(3, 4, 5), once.repeat().atMost(3).collect().asList().await().atMost(Duration.ofSeconds(5)));
+    }
+
     private record Outcome(int succeeded, int unavailable) {
     }
 

@@ -67,7 +67,8 @@ public class ExecutionResource {
                     + "{\"stream\": \"end\", \"line\": <the execution's status>}. When the output read again from the "
                     + "engine after the exit differs from what the live feed delivered (the feed can skip lines), a "
                     + "{\"stream\": \"reset\"} event comes before end, then every line again: keep what follows the "
-                    + "last reset. For a finished execution, its kept lines (stdout, then stderr) and the end event.")
+                    + "last reset. For a finished execution, its kept lines (stdout, then stderr) and the end event; on an "
+                    + "instance other than the one running it, the same once the run has ended.")
     @APIResponse(responseCode = "200", description = "The output, line by line",
             // The stream as one text: a generated client (openapi-generator) reads an event stream's body whole and
             // parsed it as one LogLine, which failed; each event's data is a LogLine's JSON, as the description says

@@ -374,11 +374,21 @@ public class ExecutionService {
                 output.subscribe(onLine, onEnd);
             });
         }
-        // Not (or no longer) running here: what was recorded; read again in case the run ended a moment ago.
-        Uni<Execution> recorded = execution.status() == Outcome.RUNNING
-                ? get(org, execution.executionId()) : Uni.createFrom().item(execution);
-        return recorded.onItem().transformToMulti(ExecutionService::stored);
+        // Not (or no longer) running here: what was recorded. A run still recorded as running is another instance's
+        // (or its outcome is not recorded yet): its outcome is waited for, read again every OUTCOME_POLL until the
+        // client goes, since its lines are kept only with it; an end event saying "running" told a client of a
+        // replica that the stream was over, with none of the run's output.
+        if (execution.status() != Outcome.RUNNING) {
+            return stored(execution);
+        }
+        return get(org, execution.executionId()).repeat().withDelay(OUTCOME_POLL)
+                .whilst(e -> e.status() == Outcome.RUNNING)
+                .select().last()
+                .onItem().transformToMultiAndConcatenate(ExecutionService::stored);
     }
+
+    /** How often a log stream of a run this instance does not run reads the execution again, for its outcome. */
+    static final Duration OUTCOME_POLL = Duration.ofMillis(500);
 
     /** The recorded lines, each made as the stream asks for it (a kept output may be 262,144 empty lines). */
     private static Multi<LogLine> stored(Execution e) {

@@ -7,6 +7,10 @@ import io.quarkus.test.junit.QuarkusTest;
 import io.restassured.response.Response;
 import org.awaitility.Awaitility;
 import org.junit.jupiter.api.Test;
+import dev.warden.runner.engine.Limits;
+import dev.warden.runner.engine.Outcome;
+import dev.warden.tenancy.db.TenantDb;
+import jakarta.inject.Inject;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
@@ -17,6 +21,8 @@ import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
 import java.time.Duration;
+import java.time.Instant;
+import java.time.temporal.ChronoUnit;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.UUID;
@@ -39,6 +45,11 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 class ConcurrencyAndAsyncTest {
 
     private static final ObjectMapper JSON = new ObjectMapper();
+
+    @Inject
+    TenantDb db;
+    @Inject
+    ExecutionRepository repository;
 
     @Test
     void anAsyncRunAnswers202AtOnceAndItsOutcomeIsRecordedWhenTheContainerExits() {
@@ -162,6 +173,34 @@ class ConcurrencyAndAsyncTest {
         as(org, "viewer").accept("application/xml").get("/v1/executions/" + execution + "/logs").then().statusCode(406);
         as(RunnerFixtures.organization(), "viewer").get("/v1/executions/" + execution + "/logs").then().statusCode(404);
         as(org, "viewer").get("/v1/executions/nope/logs").then().statusCode(400);
+    }
+
+    @Test
+    void theLogStreamOfAnotherInstancesRunWaitsForItsOutcomeThenSendsItsLines() throws Exception {
+        TestOrg org = RunnerFixtures.organization();
+        UUID agent = UUID.fromString(agent(org, TestImages.HELLO));
+        // A run another replica started and runs: recorded as running, its output held by that replica until it ends
+        Execution elsewhere = new Execution(UUID.randomUUID(), Outcome.RUNNING, null, null, List.of(), List.of(), false,
+                agent, 1, TestImages.HELLO, null, new Limits("test", 0.5, 32, 3000, 32, 65536, false), null, "test",
+                Instant.now().truncatedTo(ChronoUnit.MICROS), null);
+        db.inOrg(org.id(), conn -> repository.insert(conn, org.id(), elsewhere, "another-instance"))
+                .await().atMost(Duration.ofSeconds(10));
+
+        HttpResponse<java.util.stream.Stream<String>> stream = logStream(org, elsewhere.executionId().toString());
+        assertEquals(200, stream.statusCode()); // looked up as running: the stream has begun
+        Execution done = elsewhere.finished(Outcome.SUCCESS, 0, 1200, List.of("one", "two"), List.of("warn"), false,
+                null, null, Instant.now().truncatedTo(ChronoUnit.MICROS));
+        db.inOrg(org.id(), conn -> repository.finish(conn, done, "x", "y")).await().atMost(Duration.ofSeconds(10));
+
+        List<String> lines = new ArrayList<>();
+        for (String raw : (Iterable<String>) stream.body()::iterator) {
+            if (raw.startsWith("data:")) {
+                JsonNode event = JSON.readTree(raw.substring("data:".length()));
+                lines.add(event.path("stream").asText() + ":" + event.path("line").asText());
+            }
+        }
+        // It answered {"stream": "end", "line": "running"} at once: over, with none of the run's output
+        assertEquals(List.of("stdout:one", "stdout:two", "stderr:warn", "end:success"), lines);
     }
 
     @Test

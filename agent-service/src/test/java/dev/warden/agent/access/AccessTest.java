@@ -153,6 +153,45 @@ class AccessTest {
     }
 
     @Test
+    void aWriteAfterARevocationOrADisablingAnotherReplicaAnsweredIsRefusedBeforeThisReplicaHearsOfIt() throws Exception {
+        var created = tenant.admin().body(Map.of("name", "revoked elsewhere", "role", "admin")).post("/v1/api-keys")
+                .then().statusCode(201).extract();
+        String key = created.path("secret");
+        String agent = tenant.as(key).body(AgentMother.triageAgent()).post("/v1/agents").then().statusCode(201)
+                .extract().path("id");
+        String token = tenant.token("admin");
+        // Another replica revoked the key and answered 200: committed, its event not yet read by this replica's access
+        // directory. A trial with two replicas created agents and deployed with such a key on the other one.
+        superUserSql("UPDATE api_keys SET revoked_at = now() WHERE id = ?::uuid", created.path("id"));
+        tenant.as(key).get("/v1/agents/" + agent).then().statusCode(200); // reads go by the directory, which has not heard
+        tenant.as(key).body(AgentMother.triageAgent()).post("/v1/agents").then().statusCode(401)
+                .body("error.code", equalTo("unauthorized"));
+        tenant.as(key).body(AgentMother.deployment("img:v1")).post("/v1/agents/" + agent + "/deploy").then()
+                .statusCode(401);
+        given().auth().oauth2(token).contentType(ContentType.JSON).body(AgentMother.deployment("img:v1"))
+                .post("/v1/agents/" + agent + "/deploy").then().statusCode(200); // another credential is not affected
+
+        // Another replica disabled the organization: its tokens' and keys' writes are refused here from then on.
+        superUserSql("UPDATE organizations SET status = 'disabled' WHERE id = ?::uuid", tenant.orgId().toString());
+        given().auth().oauth2(token).contentType(ContentType.JSON).body(AgentMother.deployment("img:v2"))
+                .post("/v1/agents/" + agent + "/deploy").then().statusCode(401);
+        tenant.admin().body(AgentMother.deployment("img:v2")).post("/v1/agents/" + agent + "/deploy").then()
+                .statusCode(401);
+        superUserSql("UPDATE organizations SET status = 'active' WHERE id = ?::uuid", tenant.orgId().toString());
+        tenant.admin().get("/v1/agents/" + agent).then().statusCode(200).body("version", equalTo(1));
+    }
+
+    /** A change made in the service's database as another replica of the service would make it, unseen by this one. */
+    private static void superUserSql(String update, String id) throws Exception {
+        LocalPostgres pg = WardenInfra.postgres();
+        try (Connection c = DriverManager.getConnection(pg.jdbcUrl("warden_agent_test"), pg.superUser(), pg.superPassword());
+             var statement = c.prepareStatement(update)) {
+            statement.setString(1, id);
+            assertEquals(1, statement.executeUpdate());
+        }
+    }
+
+    @Test
     void aKeyRevokedWhileItsRequestIsOnItsWayIssuesNoKey() throws Exception {
         var created = tenant.admin().body(Map.of("name", "doomed", "role", "admin")).post("/v1/api-keys").then()
                 .statusCode(201).extract();

@@ -1,12 +1,17 @@
 package dev.warden.tenancy.db;
 
+import dev.warden.api.ApiException;
 import dev.warden.api.UnavailableException;
 import dev.warden.tenancy.health.Outages;
 import io.netty.channel.ChannelHandlerContext;
+import io.smallrye.common.vertx.ContextLocals;
+import io.smallrye.common.vertx.VertxContext;
 import io.smallrye.mutiny.Uni;
 import io.smallrye.mutiny.subscription.Cancellable;
+import io.vertx.core.Context;
 import io.vertx.core.Vertx;
 import io.vertx.mutiny.sqlclient.Pool;
+import io.vertx.pgclient.PgException;
 import io.vertx.mutiny.sqlclient.Row;
 import io.vertx.mutiny.sqlclient.RowSet;
 import io.vertx.mutiny.sqlclient.SqlConnection;
@@ -18,6 +23,7 @@ import jakarta.enterprise.context.ApplicationScoped;
 import jakarta.inject.Inject;
 
 import java.time.Duration;
+import java.util.List;
 import java.util.UUID;
 import java.util.concurrent.atomic.AtomicReference;
 import java.util.function.Function;
@@ -53,10 +59,52 @@ public class TenantDb {
         this.startTimeout = startTimeout;
     }
 
-    /** Runs {@code work} in one transaction scoped to {@code orgId}. */
+    /**
+     * Runs {@code work} in one transaction scoped to {@code orgId}; on a request that asked for it
+     * ({@link #requireCallerInForce}), the caller's credential is checked in the same message.
+     */
     public <T> Uni<T> inOrg(UUID orgId, Function<SqlConnection, Uni<T>> work) {
         // A UUID's text is hex and dashes only, so it can stand in the statement itself.
-        return transaction("BEGIN; SELECT set_config('warden.org_id', '" + orgId + "', true)", work);
+        return transaction("BEGIN; SELECT set_config('warden.org_id', '" + orgId + "', true)" + callerCheck(orgId), work);
+    }
+
+    private static final String CALLER_IN_FORCE = "warden.caller-in-force";
+    /** The SQLSTATE {@code warden_caller_in_force} raises. */
+    private static final String NOT_IN_FORCE = "WDN01";
+
+    /**
+     * For the rest of the current request, its transactions scoped to {@code org} first check, in the database and in
+     * the message that begins them (no round trip of its own), that the caller's credential is in force there: the
+     * organization active and, for an API key ({@code apiKey}; null for a bearer token), the key unrevoked and
+     * unexpired. Else the request is a 401 and the transaction does nothing. For the service that keeps keys and
+     * organizations (agent-service, whose {@code warden_caller_in_force} reads them): its access directory, like every
+     * other replica's, learns of a revocation answered by another replica a few milliseconds later, and its writes
+     * must not follow a revocation's {@code 200}. {@code request} is the request's own (duplicated) Vert.x context.
+     */
+    public static void requireCallerInForce(Context request, UUID org, UUID apiKey) {
+        if (!VertxContext.isDuplicatedContext(request)) {
+            throw new IllegalStateException("not a request's context");
+        }
+        request.putLocal(CALLER_IN_FORCE, new CallerInForce(org, apiKey));
+    }
+
+    private record CallerInForce(UUID org, UUID apiKey) {
+        String statement() {
+            return "; SELECT warden_caller_in_force(" + (apiKey == null ? "NULL" : "'" + apiKey + "'") + "::uuid)";
+        }
+    }
+
+    /** The check {@link #requireCallerInForce} asked for transactions in {@code org}, if this is such a request's. */
+    private static String callerCheck(UUID org) {
+        if (!VertxContext.isOnDuplicatedContext()) {
+            return "";
+        }
+        CallerInForce caller = ContextLocals.<CallerInForce>get(CALLER_IN_FORCE).orElse(null);
+        return caller != null && caller.org().equals(org) ? caller.statement() : "";
+    }
+
+    private static boolean notInForce(Throwable failure) {
+        return failure instanceof PgException pg && NOT_IN_FORCE.equals(pg.getSqlState());
     }
 
     /** Within a platform transaction, scopes what follows to one organization (e.g. its first API key). */
@@ -134,6 +182,9 @@ public class TenantDb {
             });
             running.set(tx.subscribe().with(emitter::complete, emitter::fail));
         })
+                // What a revoked key or a disabled organization meets here is the 401 it would have met at the door.
+                .onFailure(TenantDb::notInForce).transform(e -> new ApiException(401, "unauthorized",
+                        "Missing or invalid credentials", List.of()))
                 // The one place every request meets the database: an outage leaves as a 503, never a 500.
                 .onFailure(Outages::isOutage).transform(e -> new UnavailableException("database", e));
     }

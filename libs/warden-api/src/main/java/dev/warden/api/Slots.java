@@ -39,8 +39,7 @@ public final class Slots {
     public Permit acquire(UUID org) {
         Semaphore mine = orgs.computeIfAbsent(org, o -> new Semaphore(perOrg));
         if (!mine.tryAcquire()) {
-            throw ApiException.tooManyRequests(code, "Your organization already has " + perOrg + " " + heldPerOrg
-                    + "; try again later", retryAfter);
+            throw organizationFull();
         }
         if (!global.tryAcquire()) {
             mine.release();
@@ -48,6 +47,16 @@ public final class Slots {
                     retryAfter);
         }
         return new Permit(global, mine);
+    }
+
+    /** The 429 of an organization at its bound; also for a bound counted elsewhere (across replicas). */
+    public ApiException organizationFull() {
+        return ApiException.tooManyRequests(code, "Your organization already has " + perOrg + " " + heldPerOrg
+                + "; try again later", retryAfter);
+    }
+
+    public int perOrg() {
+        return perOrg;
     }
 
     /** One slot; releasing twice is harmless. */

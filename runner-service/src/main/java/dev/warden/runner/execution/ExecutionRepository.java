@@ -14,6 +14,7 @@ import io.vertx.mutiny.sqlclient.Tuple;
 import jakarta.enterprise.context.ApplicationScoped;
 
 import java.util.Arrays;
+import java.time.Instant;
 import java.util.List;
 import java.util.Optional;
 import java.util.UUID;
@@ -37,6 +38,21 @@ public class ExecutionRepository {
                         e.limits().tier(), Rows.jsonText(e.limits()), e.status().toString(), e.requestedBy(),
                         Rows.utc(e.startedAt()), instance)))
                 .replaceWithVoid();
+    }
+
+    /**
+     * How many runs of the transaction's organization are recorded as running, started after {@code since}, counted
+     * once every other transaction starting one of its runs has ended: starts of one organization's runs take an
+     * advisory lock held to the end of their transaction, so two replicas never both count room for one more. (Two
+     * statements: a statement sees what was committed when it began, so a count in the statement that waits for the
+     * lock would miss the run of the transaction it waited for.)
+     */
+    public Uni<Long> runningOfOrganization(SqlConnection conn, UUID org, Instant since) {
+        return conn.preparedQuery("SELECT pg_advisory_xact_lock(hashtextextended($1, 0))")
+                .execute(Tuple.of("warden.runner.runs:" + org))
+                .chain(() -> conn.preparedQuery("SELECT count(*) FROM executions WHERE status = 'running' AND created_at > $1")
+                        .execute(Tuple.of(Rows.utc(since))))
+                .map(rows -> rows.iterator().next().getLong(0));
     }
 
     /** In platform scope: the executions {@code instance} started before {@code before} and never finished. */

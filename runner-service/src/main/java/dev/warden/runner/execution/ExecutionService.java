@@ -236,6 +236,7 @@ public class ExecutionService {
                                     held.set(limiter.acquire(org));
                                     return held.get();
                                 })
+                                .chain(() -> limiter.withinOrganization(conn, org))
                                 .chain(() -> executions.insert(conn, org, started, instance))
                                 .chain(() -> outbox.emit(conn, org, EventTypes.EXECUTION_STARTED, agent.agentId().toString(),
                                         new ExecutionStarted(started.executionId(), agent.agentId(), agent.version(),

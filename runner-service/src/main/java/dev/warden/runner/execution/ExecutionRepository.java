@@ -13,8 +13,8 @@ import io.vertx.mutiny.sqlclient.SqlConnection;
 import io.vertx.mutiny.sqlclient.Tuple;
 import jakarta.enterprise.context.ApplicationScoped;
 
-import java.util.Arrays;
 import java.time.Instant;
+import java.util.Arrays;
 import java.util.List;
 import java.util.Optional;
 import java.util.UUID;
@@ -56,7 +56,7 @@ public class ExecutionRepository {
     }
 
     /** In platform scope: the executions {@code instance} started before {@code before} and never finished. */
-    public Uni<List<Orphaned>> unfinished(SqlConnection conn, String instance, java.time.Instant before) {
+    public Uni<List<Orphaned>> unfinished(SqlConnection conn, String instance, Instant before) {
         return conn.preparedQuery("""
                         SELECT org_id, id FROM executions
                         WHERE status = 'running' AND instance = $1 AND created_at < $2""")

@@ -4,18 +4,17 @@ import dev.warden.api.ApiException;
 import dev.warden.api.UnavailableException;
 import dev.warden.tenancy.health.Outages;
 import io.netty.channel.ChannelHandlerContext;
-import io.smallrye.common.vertx.ContextLocals;
 import io.smallrye.common.vertx.VertxContext;
 import io.smallrye.mutiny.Uni;
 import io.smallrye.mutiny.subscription.Cancellable;
 import io.vertx.core.Context;
 import io.vertx.core.Vertx;
 import io.vertx.mutiny.sqlclient.Pool;
-import io.vertx.pgclient.PgException;
 import io.vertx.mutiny.sqlclient.Row;
 import io.vertx.mutiny.sqlclient.RowSet;
 import io.vertx.mutiny.sqlclient.SqlConnection;
 import io.vertx.mutiny.sqlclient.Tuple;
+import io.vertx.pgclient.PgException;
 import io.vertx.sqlclient.impl.Connection;
 import io.vertx.sqlclient.impl.SocketConnectionBase;
 import io.vertx.sqlclient.impl.SqlConnectionInternal;
@@ -96,10 +95,11 @@ public class TenantDb {
 
     /** The check {@link #requireCallerInForce} asked for transactions in {@code org}, if this is such a request's. */
     private static String callerCheck(UUID org) {
-        if (!VertxContext.isOnDuplicatedContext()) {
+        Context current = Vertx.currentContext();
+        if (current == null || !VertxContext.isDuplicatedContext(current)) {
             return "";
         }
-        CallerInForce caller = ContextLocals.<CallerInForce>get(CALLER_IN_FORCE).orElse(null);
+        CallerInForce caller = current.getLocal(CALLER_IN_FORCE);
         return caller != null && caller.org().equals(org) ? caller.statement() : "";
     }
 

@@ -25,6 +25,15 @@ public record RegistryAgentRow(UUID agentId, long seq, String name, String descr
                                int policyCount, long auditActionCount, long driftEventCount, long compliancePackageCount,
                                Instant lastActivity) {
 
+    /**
+     * The ORDER BY of a listing by name, as a person reads names: without regard to case, then by case, so the order is
+     * whole (by PostgreSQL's byte order alone, every capitalised name came before every lower-case one).
+     */
+    public static String byName(boolean descending) {
+        String direction = descending ? " DESC" : "";
+        return "lower(a.name)" + direction + ", a.name" + direction;
+    }
+
     public static final String FROM = """
             registry_agents a LEFT JOIN registry_agent_stats s ON s.org_id = a.org_id AND s.agent_id = a.agent_id""";
 

@@ -385,6 +385,26 @@ class RegistryTest {
     }
 
     @Test
+    void byNameIsInTheOrderAPersonReadsWhateverTheCase() {
+        TestOrg fresh = organization();
+        List<String> names = List.of("beta", "Alpha", "alpha-2", "Gamma");
+        publish(Topics.AGENTS, names.stream().map(name -> changed(agent(fresh.id(), UUID.randomUUID(), name,
+                AgentStatus.ACTIVE, 1, 1))).toArray(CloudEvent[]::new));
+        Awaitility.await().atMost(Duration.ofSeconds(30)).pollInterval(Duration.ofMillis(200)).until(() ->
+                as(fresh, "viewer").get("/v1/directory/agents").then().extract().<Integer>path("total") == 4);
+        // Capitals sorted before every lower-case name: "Alpha", "Gamma", "alpha-2", "beta"
+        List<String> sorted = List.of("Alpha", "alpha-2", "beta", "Gamma");
+        as(fresh, "viewer").get("/v1/directory/agents?sortBy=name").then().statusCode(200)
+                .body("agents.name", equalTo(sorted));
+        as(fresh, "viewer").get("/v1/directory/agents?sortBy=name&sortDir=desc").then().statusCode(200)
+                .body("agents.name", equalTo(sorted.reversed()));
+        as(fresh, "viewer").get("/v1/registry/agents?sort=name").then().statusCode(200)
+                .body("agents.display_name", equalTo(sorted));
+        as(fresh, "viewer").get("/v1/registry/agents?sort=-name").then().statusCode(200)
+                .body("agents.display_name", equalTo(sorted.reversed()));
+    }
+
+    @Test
     void anotherOrganizationSeesNoneOfItAndCredentialsAreNeeded() {
         TestOrg other = organization();
         as(other, "admin").get("/v1/registry").then().statusCode(200).body("total", equalTo(0))

@@ -20,8 +20,8 @@ public class CatalogRepository {
     /** {@code sort}: the ORDER BY of each accepted value. */
     static String order(String sort) {
         return switch (sort) {
-            case "name" -> "a.name, a.agent_id";
-            case "-name" -> "a.name DESC, a.agent_id DESC";
+            case "name" -> RegistryAgentRow.byName(false) + ", a.agent_id";
+            case "-name" -> RegistryAgentRow.byName(true) + ", a.agent_id DESC";
             case "-created_at" -> "a.created_at DESC, a.agent_id DESC";
             default -> "a.created_at, a.agent_id";
         };

@@ -38,9 +38,8 @@ public class DirectoryRepository {
     public record Counts(long total, long online) {
     }
 
-    /** Seed 004's {@code sortBy} names and what each orders by. */
-    private static final Map<String, String> SORTS = Map.of("name", "a.name", "registeredAt", "a.created_at",
-            "lastSeen", "s.last_seen");
+    /** What seed 004's {@code sortBy} orders by, beside name ({@link RegistryAgentRow#byName}). */
+    private static final Map<String, String> SORTS = Map.of("registeredAt", "a.created_at", "lastSeen", "s.last_seen");
 
     /**
      * One page in {@code sortBy}'s order, from {@code offset}; or, after {@code after} (a cursor), in the registration order
@@ -53,8 +52,9 @@ public class DirectoryRepository {
             query.byTimeAfter("a.created_at", "a.agent_id", after);
         } else {
             String direction = descending ? " DESC" : "";
-            query.orderBy(SORTS.get(sortBy) + direction + ("lastSeen".equals(sortBy) ? " NULLS LAST" : "")
-                    + ", a.agent_id" + direction, null);
+            String first = "name".equals(sortBy) ? RegistryAgentRow.byName(descending)
+                    : SORTS.get(sortBy) + direction + ("lastSeen".equals(sortBy) ? " NULLS LAST" : "");
+            query.orderBy(first + ", a.agent_id" + direction, null);
         }
         return query.offset(offset).slice(conn, limit, DirectoryRepository::found);
     }

@@ -72,6 +72,18 @@ public final class Monitoring {
                         "registry-service reflects events more than a minute after they happened."),
                 alert("WardenServiceDown", "up{job=~\".*-service\"} == 0", "5m",
                         "{{ $labels.job }} does not answer /q/metrics."),
+                // A service whose database does not answer still answers /q/metrics (up stays 1) and its outbox gauges
+                // read NaN, which no comparison with a number matches: x != x holds only for NaN.
+                alert("WardenDatabaseUnreachable",
+                        "count by (service) (warden_outbox_backlog != warden_outbox_backlog) > 0", "2m",
+                        "{{ $labels.service }} cannot read its database (its outbox gauges read NaN): its requests are answered 503, and its /q/health/ready names the database."),
+                alert("WardenServerErrors",
+                        "sum by (service) (rate(http_server_requests_seconds_count{status=~\"5..\"}[5m]))"
+                                + " / sum by (service) (rate(http_server_requests_seconds_count[5m])) > 0.05", "5m",
+                        "More than 5% of {{ $labels.service }}'s answers are 5xx: a 503 names the dependency that is down (its /q/health/ready too), a 500 is a defect its log holds."),
+                alert("WardenAuditPublisherStale",
+                        "time() - max(warden_leader_job_last_round_timestamp_seconds{leader_job=\"audit-publisher\"}) > 300", "5m",
+                        "No replica of audit-service has completed a round of publishing the audit chain to warden.audit.v1 for 5 minutes: SIEMs and your consumers of the topic are not getting new entries (the chain itself is kept)."),
                 critical(alert("WardenAuditChainBroken",
                         "sum(increase(warden_audit_chain_verifications_total{result=\"invalid\"}[1h])) > 0", "0m",
                         "A chain verification (audit-service's scrub, which goes over every chain by itself, or one asked for) found an audit chain altered: audit-service's log names the organization and the entry, as GET /v1/audit/verify?from=... does.")),

@@ -100,6 +100,26 @@ class ObservabilityTest {
         given().get("/v1/agents").then().statusCode(401);
     }
 
+    @Test
+    void aPrometheusScrapeGetsOpenMetricsWithTheExemplarsOfTracedRequests() {
+        String trace = "4bf92f3577b34da6a3ce929d0e0e4736";
+        tenant.admin().header("traceparent", "00-" + trace + "-00f067aa0ba902b7-01").get("/v1/agents").then()
+                .statusCode(200);
+        // What Prometheus sends when it can read OpenMetrics: it got the older text format, which has no exemplars
+        String prometheus = "application/openmetrics-text;version=1.0.0,application/openmetrics-text;version=0.0.1;q=0.75,"
+                + "text/plain;version=0.0.4;q=0.5,*/*;q=0.1";
+        String body = given().header("Accept", prometheus).get("/q/metrics").then().statusCode(200)
+                .contentType(org.hamcrest.Matchers.startsWith("application/openmetrics-text")).extract().asString();
+        assertTrue(body.contains("# EOF"), "OpenMetrics ends with # EOF");
+        assertTrue(body.lines().anyMatch(l -> l.startsWith("http_server_requests_seconds_count") && l.contains(" # {")
+                && l.contains("trace_id=")), "an exemplar on the request counter");
+        // It was a 406
+        given().header("Accept", "application/openmetrics-text; version=1.0.0").get("/q/metrics").then().statusCode(200);
+        // A scraper of the text format still gets it
+        given().header("Accept", "text/plain").get("/q/metrics").then().statusCode(200)
+                .contentType(org.hamcrest.Matchers.startsWith("text/plain"));
+    }
+
     private static PrometheusText scrape() {
         return PrometheusText.parse(given().get("/q/metrics").then().statusCode(200).extract().asString());
     }

@@ -98,6 +98,23 @@ class ObservabilityTest {
                 .header("X-Request-Id", matchesPattern("[0-9a-f-]{36}"));
         given().get("/q/metrics").then().statusCode(200);
         given().get("/v1/agents").then().statusCode(401);
+        // Refusals that no resource answers carry it too, once (a 401 had none: "my key does not work" had no id)
+        record Refused(int status, io.restassured.specification.RequestSpecification request, String method, String path) {
+        }
+        List<Refused> refusals = List.of(
+                new Refused(401, given(), "GET", "/v1/agents"),
+                new Refused(400, tenant.admin(), "GET", "/v1/agents?agnet_id=x"),
+                new Refused(404, tenant.admin(), "GET", "/v1/agents/" + java.util.UUID.randomUUID() + "/nothing"),
+                new Refused(405, tenant.admin(), "DELETE", "/v1/agents"),
+                new Refused(415, tenant.admin().header("Content-Encoding", "gzip").body("{}"), "POST", "/v1/agents"),
+                new Refused(414, tenant.admin(), "GET", "/v1/agents?q=" + "x".repeat(9000)));
+        for (Refused refused : refusals) {
+            String id = "req-" + refused.status();
+            var answer = refused.request().header("X-Request-Id", id).request(refused.method(), refused.path());
+            assertEquals(refused.status(), answer.statusCode(), refused.method() + " " + refused.path().substring(0,
+                    Math.min(40, refused.path().length())));
+            assertEquals(List.of(id), answer.headers().getValues("X-Request-Id"), "status " + refused.status());
+        }
     }
 
     @Test

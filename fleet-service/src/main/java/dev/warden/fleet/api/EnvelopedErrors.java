@@ -3,7 +3,6 @@ package dev.warden.fleet.api;
 import dev.warden.api.ApiException;
 import dev.warden.api.ErrorMappers;
 import dev.warden.api.ErrorResponse;
-import dev.warden.observability.RequestLogContext;
 import io.quarkus.security.AuthenticationFailedException;
 import io.quarkus.security.ForbiddenException;
 import io.quarkus.security.UnauthorizedException;
@@ -61,10 +60,6 @@ public final class EnvelopedErrors {
                     .type(MediaType.APPLICATION_JSON_TYPE);
             if (retryAfterSeconds > 0) {
                 response.header("Retry-After", Long.toString(retryAfterSeconds));
-            }
-            String requestId = RequestLogContext.requestId(); // response filters do not reach a streaming method's refusal
-            if (requestId != null) {
-                response.header(RequestLogContext.REQUEST_ID_HEADER, requestId);
             }
             return response.build();
         }

@@ -380,6 +380,7 @@ public final class Gateway {
             String path = ctx.request().proxiedRequest().path();
             return ctx.request().release().response()
                     .setStatusCode(status)
+                    .putHeader(RequestLimits.REQUEST_ID, RequestLimits.requestId(ctx.request().proxiedRequest()))
                     .putHeader("content-type", "application/json")
                     .setBody(Body.body(ErrorBody.of(table.errorFieldsFor(path), code, message)));
         }

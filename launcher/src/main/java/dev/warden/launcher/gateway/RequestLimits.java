@@ -11,6 +11,9 @@ import io.vertx.core.http.HttpHeaders;
 import io.vertx.core.http.HttpServerOptions;
 import io.vertx.core.http.HttpServerRequest;
 
+import java.util.UUID;
+import java.util.regex.Pattern;
+
 /**
  * The gateway's deliberate request limits, the same as every service's (warden-api's {@code RequestLimits} and its
  * {@code META-INF/microprofile-config.properties}; the gateway does not depend on warden-api, so the numbers are
@@ -47,8 +50,28 @@ final class RequestLimits implements Handler<HttpServerRequest> {
                 .setHttp2ClearTextEnabled(false);
     }
 
+    /** The header that names a request in the services' logs and answers (warden-observability's RequestLogContext). */
+    static final String REQUEST_ID = "X-Request-Id";
+    /** The ids the services take from a caller, as they check them; the gateway does not depend on their libraries. */
+    private static final Pattern SENSIBLE_ID = Pattern.compile("[A-Za-z0-9._:-]{1,64}");
+
+    /**
+     * The request's id: the caller's when the services would take it, else a new one, set on the request so that the
+     * service it goes to logs and echoes the same; the gateway's own answers carry it too.
+     */
+    static String requestId(HttpServerRequest request) {
+        String given = request.getHeader(REQUEST_ID);
+        if (given != null && SENSIBLE_ID.matcher(given).matches()) {
+            return given;
+        }
+        String id = UUID.randomUUID().toString();
+        request.headers().set(REQUEST_ID, id);
+        return id;
+    }
+
     @Override
     public void handle(HttpServerRequest request) {
+        requestId(request);
         if (request.uri().length() > MAX_URI) {
             uriTooLong(request);
         } else if (headerBytes(request) > MAX_HEADERS) {
@@ -133,6 +156,7 @@ final class RequestLimits implements Handler<HttpServerRequest> {
      */
     private void refuse(HttpServerRequest request, int status, String code, String message) {
         request.response().setStatusCode(status)
+                .putHeader(REQUEST_ID, requestId(request))
                 .putHeader(HttpHeaders.CONTENT_TYPE, "application/json")
                 .putHeader(HttpHeaders.CONNECTION, "close")
                 .end(ErrorBody.of(table.errorFieldsFor(pathOf(request)), code, message))

@@ -62,6 +62,12 @@ class GatewayTest {
                         req.response().setChunked(true).write("part").onComplete(written -> req.connection().close());
                         return;
                     }
+                    if (req.path().equals("/v1/up/request-id")) {
+                        // As a service does: logs the request's id and echoes it
+                        req.response().putHeader("X-Request-Id", req.getHeader("X-Request-Id"))
+                                .end("id=" + req.getHeader("X-Request-Id"));
+                        return;
+                    }
                     req.response()
                             .putHeader("content-type", "text/plain")
                             .end(req.method() + " " + req.uri() + " host=" + req.authority() + " body=" + body
@@ -163,6 +169,28 @@ class GatewayTest {
         HttpResponse<String> response = send("GET", "/v1/nothing", null);
         assertEquals(404, response.statusCode());
         assertError(response, "not_found");
+    }
+
+    @Test
+    void everyAnswerNamesItsRequestAsTheServiceSawIt() throws Exception {
+        // The caller's id reaches the service and comes back once
+        HttpResponse<String> named = HTTP.send(HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + port
+                + "/v1/up/request-id")).header("X-Request-Id", "req-7").build(), HttpResponse.BodyHandlers.ofString());
+        assertEquals("id=req-7", named.body());
+        assertEquals(List.of("req-7"), named.headers().allValues("X-Request-Id"));
+        // Without one (or with one a service would not take), the gateway names it, for the service too
+        HttpResponse<String> unnamed = send("GET", "/v1/up/request-id", null);
+        String id = unnamed.headers().firstValue("X-Request-Id").orElseThrow();
+        assertEquals("id=" + id, unnamed.body());
+        assertEquals(1, unnamed.headers().allValues("X-Request-Id").size());
+        // The gateway's own answers carry it (its 404 had none)
+        HttpResponse<String> noRoute = HTTP.send(HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + port
+                + "/v1/nothing")).header("X-Request-Id", "req-404").build(), HttpResponse.BodyHandlers.ofString());
+        assertEquals(404, noRoute.statusCode());
+        assertEquals(List.of("req-404"), noRoute.headers().allValues("X-Request-Id"));
+        HttpResponse<String> tooLong = send("GET", "/v1/up/x?q=" + "x".repeat(9000), null);
+        assertEquals(414, tooLong.statusCode());
+        assertEquals(1, tooLong.headers().allValues("X-Request-Id").size());
     }
 
     @Test

@@ -65,7 +65,8 @@ public class RequestLimits {
         String bodyTooLarge = json("payload_too_large", "The request body may be at most " + maxBody + " bytes");
         BodyHandler chunkedBody = BodyHandler.create(false).setBodyLimit(maxBody);
         String dotSegment = json("bad_request", "A path may not hold a \".\" or \"..\" segment");
-        router.route().order(Integer.MIN_VALUE).handler(ctx -> {
+        // Second of every route: after the request id (warden-observability's RequestLogContext), so refusals carry it
+        router.route().order(Integer.MIN_VALUE + 1).handler(ctx -> {
             HttpServerRequest request = ctx.request();
             if (request.uri().length() > maxUri) {
                 refuse(ctx, 414, uriTooLong);

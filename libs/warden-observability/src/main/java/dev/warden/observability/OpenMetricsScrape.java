@@ -30,8 +30,8 @@ public class OpenMetricsScrape {
     }
 
     void install(@Observes Router router) {
-        // After RequestLimits' route (Integer.MIN_VALUE), before Quarkus' metrics route
-        router.get(PATH).order(Integer.MIN_VALUE + 1).handler(ctx -> {
+        // After the request id's and RequestLimits' routes, before Quarkus' metrics route
+        router.get(PATH).order(Integer.MIN_VALUE + 2).handler(ctx -> {
             String accept = ctx.request().getHeader(HttpHeaders.ACCEPT);
             if (accept == null || !accept.contains("application/openmetrics-text") || !registry.isResolvable()) {
                 ctx.next();

@@ -30,6 +30,9 @@ class ObservabilityTest {
     private static final Duration WAIT = Duration.ofSeconds(60);
     private static final String W3C = "[0-9a-f]{2}-[0-9a-f]{32}-[0-9a-f]{16}-[0-9a-f]{2}";
 
+    @jakarta.inject.Inject
+    io.opentelemetry.api.OpenTelemetry openTelemetry;
+
     private Tenant tenant;
 
     @BeforeEach
@@ -135,6 +138,27 @@ class ObservabilityTest {
         // A scraper of the text format still gets it
         given().header("Accept", "text/plain").get("/q/metrics").then().statusCode(200)
                 .contentType(org.hamcrest.Matchers.startsWith("text/plain"));
+    }
+
+    @Test
+    void aCallOutThatStartsATraceIsNotSampledAndEverythingElseIs() {
+        // Background polling's statements were one-span traces, about 300 a minute from an idle suite
+        io.opentelemetry.api.trace.Tracer tracer = openTelemetry.getTracer("test");
+        var rootCall = tracer.spanBuilder("SELECT").setSpanKind(io.opentelemetry.api.trace.SpanKind.CLIENT)
+                .setNoParent().startSpan();
+        var request = tracer.spanBuilder("GET /v1/agents").setSpanKind(io.opentelemetry.api.trace.SpanKind.SERVER)
+                .setNoParent().startSpan();
+        var callOfRequest = tracer.spanBuilder("SELECT").setSpanKind(io.opentelemetry.api.trace.SpanKind.CLIENT)
+                .setParent(io.opentelemetry.context.Context.root().with(request)).startSpan();
+        try {
+            assertTrue(!rootCall.getSpanContext().isSampled(), "a root call out is not sampled");
+            assertTrue(request.getSpanContext().isSampled(), "a request is");
+            assertTrue(callOfRequest.getSpanContext().isSampled(), "a request's statement is");
+        } finally {
+            callOfRequest.end();
+            request.end();
+            rootCall.end();
+        }
     }
 
     private static PrometheusText scrape() {

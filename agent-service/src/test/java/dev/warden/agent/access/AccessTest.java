@@ -199,12 +199,7 @@ class AccessTest {
         String id = created.path("id");
         // The revocation committed, and not yet read back by the service's access directory: the request is let in, as
         // one checked a moment before a revocation is, and the issue itself must see the revocation.
-        LocalPostgres pg = WardenInfra.postgres();
-        try (Connection c = DriverManager.getConnection(pg.jdbcUrl("warden_agent_test"), pg.superUser(), pg.superPassword());
-             var revoke = c.prepareStatement("UPDATE api_keys SET revoked_at = now() WHERE id = ?::uuid")) {
-            revoke.setString(1, id);
-            assertEquals(1, revoke.executeUpdate());
-        }
+        superUserSql("UPDATE api_keys SET revoked_at = now() WHERE id = ?::uuid", id);
         tenant.as(admin).get("/v1/agents").then().statusCode(200); // the directory has not heard of it
         tenant.as(admin).body(Map.of("name", "minted", "role", "admin")).post("/v1/api-keys").then().statusCode(401)
                 .body("error.code", equalTo("unauthorized"));

@@ -69,7 +69,7 @@ public class InstanceCredentials implements LocalCredentials {
             if (holder == null) {
                 throw new AuthenticationFailedException("unknown instance credential");
             }
-            if (directory.organization(holder.org()).filter(o -> o.active()).isEmpty()) {
+            if (!directory.organizationActive(holder.org())) {
                 throw new AuthenticationFailedException("organization disabled");
             }
             QuarkusSecurityIdentity.Builder b = QuarkusSecurityIdentity.builder(Identities.of(

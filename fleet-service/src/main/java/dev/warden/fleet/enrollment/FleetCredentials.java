@@ -6,14 +6,12 @@ import dev.warden.tenancy.db.TenantDb;
 import dev.warden.tenancy.security.AccessDirectory;
 import dev.warden.tenancy.security.ApiKeys;
 import dev.warden.tenancy.security.LocalCredentials;
-import dev.warden.events.access.AccessEvents.Organization;
 import io.quarkus.security.AuthenticationFailedException;
 import io.quarkus.security.identity.SecurityIdentity;
 import io.smallrye.mutiny.Uni;
 import jakarta.enterprise.context.ApplicationScoped;
 
 import java.util.Map;
-import java.util.Optional;
 import java.util.UUID;
 import java.util.concurrent.ConcurrentHashMap;
 
@@ -58,17 +56,17 @@ public class FleetCredentials implements LocalCredentials {
         String sha256 = ApiKeys.sha256(secret);
         if (secret.startsWith(FleetSecrets.TOKEN_PREFIX)) {
             return db.asPlatform(conn -> repository.usableToken(conn, sha256, clock.now()))
-                    .map(token -> token.filter(t -> active(t.orgId()))
+                    .map(token -> token.filter(t -> directory.organizationActive(t.orgId()))
                             .map(t -> FleetIdentity.token(t.id(), t.orgId(), t.agentId()))
                             .orElseThrow(() -> new AuthenticationFailedException("unusable enrolment token")));
         }
         Cached cached = instances.get(sha256);
         if (cached != null && System.nanoTime() - cached.at() < cacheNanos) {
-            return active(cached.org()) ? Uni.createFrom().item(cached.identity())
+            return directory.organizationActive(cached.org()) ? Uni.createFrom().item(cached.identity())
                     : Uni.createFrom().failure(new AuthenticationFailedException("organization disabled"));
         }
         return db.asPlatform(conn -> repository.credentialHolder(conn, sha256))
-                .map(holder -> holder.filter(h -> active(h.orgId()))
+                .map(holder -> holder.filter(h -> directory.organizationActive(h.orgId()))
                         .map(h -> {
                             SecurityIdentity identity = FleetIdentity.instance(h.instanceId(), h.orgId(), h.agentId());
                             if (instances.size() >= CACHE_MAX) {
@@ -83,11 +81,6 @@ public class FleetCredentials implements LocalCredentials {
     /** Forgets the credentials of a deregistered instance (on this replica; others forget within the cache time). */
     public void forget(String instanceId) {
         instances.values().removeIf(c -> instanceId.equals(FleetIdentity.instanceId(c.identity())));
-    }
-
-    private boolean active(UUID org) {
-        Optional<Organization> o = directory.organization(org);
-        return o.isPresent() && o.get().active();
     }
 
     private record Cached(SecurityIdentity identity, UUID org, long at) {

@@ -7,7 +7,6 @@ import io.quarkus.test.junit.QuarkusTest;
 import io.restassured.response.Response;
 import org.awaitility.Awaitility;
 import org.junit.jupiter.api.Test;
-import dev.warden.runner.engine.Limits;
 import dev.warden.runner.engine.Outcome;
 import dev.warden.tenancy.db.TenantDb;
 import jakarta.inject.Inject;
@@ -180,7 +179,7 @@ class ConcurrencyAndAsyncTest {
         TestOrg org = RunnerFixtures.organization();
         UUID agent = UUID.fromString(agent(org, TestImages.HELLO));
         // A run another replica started and runs: recorded as running, its output held by that replica until it ends
-        Execution elsewhere = recordedRunning(org, agent, Instant.now(), "another-instance");
+        Execution elsewhere = RunnerFixtures.recordedRunning(org, agent, Instant.now(), "another-instance");
 
         HttpResponse<java.util.stream.Stream<String>> stream = logStream(org, elsewhere.executionId().toString());
         assertEquals(200, stream.statusCode()); // looked up as running: the stream has begun
@@ -258,7 +257,7 @@ class ConcurrencyAndAsyncTest {
         String agent = agent(org, TestImages.HELLO);
         // Another replica runs one of the organization's runs: with one of this replica's, the bound (2) is reached.
         // Each replica counted only its own: two replicas ran twice the bound at once.
-        Execution elsewhere = recordedRunning(org, UUID.fromString(agent), Instant.now(), "another-instance");
+        Execution elsewhere = RunnerFixtures.recordedRunning(org, UUID.fromString(agent), Instant.now(), "another-instance");
         String here = as(org, "operator").post("/v1/agents/" + agent(org, TestImages.SLEEP) + "/run?async=true").then()
                 .statusCode(202).extract().path("execution_id");
         as(org, "operator").post("/v1/agents/" + agent + "/run").then().statusCode(429)
@@ -267,19 +266,10 @@ class ConcurrencyAndAsyncTest {
         // A run recorded as running long past every tier's deadline is a dead replica's leftover: it holds nothing.
         db.inOrg(org.id(), conn -> repository.finish(conn, elsewhere.finished(Outcome.SUCCESS, 0, 10, List.of(), List.of(),
                 false, null, null, Instant.now()), "x", "y")).await().atMost(Duration.ofSeconds(10));
-        recordedRunning(org, UUID.fromString(agent), Instant.now().minus(2, ChronoUnit.HOURS), "a-replica-gone-for-good");
+        RunnerFixtures.recordedRunning(org, UUID.fromString(agent), Instant.now().minus(2, ChronoUnit.HOURS), "a-replica-gone-for-good");
         as(org, "operator").post("/v1/agents/" + agent + "/run").then().statusCode(200).body("status", equalTo("success"));
         Awaitility.await().atMost(Duration.ofSeconds(30)).pollInterval(Duration.ofMillis(100)).until(() ->
                 !"running".equals(as(org, "viewer").get("/v1/executions/" + here).jsonPath().getString("status")));
-    }
-
-    /** An execution recorded as running by {@code instance}, as another replica records the runs it starts. */
-    private Execution recordedRunning(TestOrg org, UUID agent, Instant startedAt, String instance) {
-        Execution running = new Execution(UUID.randomUUID(), Outcome.RUNNING, null, null, List.of(), List.of(), false,
-                agent, 1, TestImages.HELLO, null, new Limits("test", 0.5, 32, 3000, 32, 65536, false), null, "test",
-                startedAt.truncatedTo(ChronoUnit.MICROS), null);
-        db.inOrg(org.id(), conn -> repository.insert(conn, org.id(), running, instance)).await().atMost(Duration.ofSeconds(10));
-        return running;
     }
 
     @Test

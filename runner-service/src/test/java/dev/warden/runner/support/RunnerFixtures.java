@@ -1,6 +1,12 @@
 package dev.warden.runner.support;
 
 import dev.warden.events.CloudEvent;
+import dev.warden.runner.engine.Limits;
+import dev.warden.runner.engine.Outcome;
+import dev.warden.runner.execution.Execution;
+import dev.warden.runner.execution.ExecutionRepository;
+import dev.warden.tenancy.db.TenantDb;
+import io.quarkus.arc.Arc;
 import dev.warden.events.EventTypes;
 import dev.warden.events.Topics;
 import dev.warden.testing.TestEvents;
@@ -12,6 +18,8 @@ import org.awaitility.Awaitility;
 import org.eclipse.microprofile.config.ConfigProvider;
 
 import java.time.Duration;
+import java.time.Instant;
+import java.time.temporal.ChronoUnit;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
@@ -119,5 +127,20 @@ public final class RunnerFixtures {
     public static String containersOf(String executionId) {
         return WardenInfra.podman().podman("ps", "-a", "-q", "--filter",
                 "label=dev.warden.runner.execution=" + executionId).trim();
+    }
+
+    /**
+     * An execution recorded as running by {@code instance}, started at {@code startedAt}, as another replica (or an
+     * earlier life of this one) records a run it starts; no container behind it.
+     */
+    public static Execution recordedRunning(TestOrg org, UUID agent, Instant startedAt, String instance) {
+        Execution running = new Execution(UUID.randomUUID(), Outcome.RUNNING, null, null, List.of(), List.of(), false,
+                agent, 1, TestImages.HELLO, null, new Limits("test", 0.5, 32, 3000, 32, 65536, false), null, "test",
+                startedAt.truncatedTo(ChronoUnit.MICROS), null);
+        ExecutionRepository repository = Arc.container().instance(ExecutionRepository.class).get();
+        Arc.container().instance(TenantDb.class).get()
+                .inOrg(org.id(), conn -> repository.insert(conn, org.id(), running, instance))
+                .await().atMost(Duration.ofSeconds(10));
+        return running;
     }
 }

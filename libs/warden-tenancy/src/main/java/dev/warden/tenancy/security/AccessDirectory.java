@@ -101,8 +101,7 @@ public class AccessDirectory {
         if (key == null || !key.usableAt(Instant.now())) {
             return Optional.empty();
         }
-        Organization org = orgs.get(key.orgId());
-        return org != null && org.active() ? Optional.of(key) : Optional.empty();
+        return organizationActive(key.orgId()) ? Optional.of(key) : Optional.empty();
     }
 
     /** The key with this id, if it is known, unrevoked, unexpired and its organization is active. */
@@ -118,6 +117,12 @@ public class AccessDirectory {
 
     public Optional<Organization> organization(UUID id) {
         return Optional.ofNullable(orgs.get(id));
+    }
+
+    /** Whether this directory shows the organization, and shows it active. */
+    public boolean organizationActive(UUID id) {
+        Organization org = orgs.get(id);
+        return org != null && org.active();
     }
 
     /**

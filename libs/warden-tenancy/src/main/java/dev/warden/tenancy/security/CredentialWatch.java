@@ -1,7 +1,6 @@
 package dev.warden.tenancy.security;
 
 import dev.warden.api.ApiException;
-import dev.warden.events.access.AccessEvents.Organization;
 import io.quarkus.security.identity.SecurityIdentity;
 import io.smallrye.mutiny.Multi;
 import io.smallrye.mutiny.Uni;
@@ -41,7 +40,7 @@ public class CredentialWatch {
     public BooleanSupplier usable() {
         UUID org = Identities.org(identity);
         String name = identity.getPrincipal().getName();
-        BooleanSupplier orgActive = () -> org == null || directory.organization(org).map(Organization::active).orElse(false);
+        BooleanSupplier orgActive = () -> org == null || directory.organizationActive(org);
         UUID key = Identities.apiKeyOf(name);
         if (key != null) {
             return () -> directory.usableKeyById(key).isPresent();

@@ -69,11 +69,11 @@ public class OidcIdentityAugmentor implements SecurityIdentityAugmentor {
         SecurityIdentity base = !roles.isEmpty() ? identity : forbiddenBecause(identity, "The token carries none of"
                 + " Warden's roles (" + String.join(", ", Roles.ORG_ROLES.stream().sorted().toList()) + ") in its claim "
                 + config.rolesClaim());
-        if (active(org)) {
+        if (directory.organizationActive(org)) {
             return Uni.createFrom().item(Identities.of(token, roles, org, "bearer", base));
         }
         return directory.current(config.newKeyWait()).onFailure().recoverWithNull().map(caughtUp -> {
-            if (!active(org)) {
+            if (!directory.organizationActive(org)) {
                 throw CredentialFormRefused.because("The token's organization (" + config.orgClaim() + " " + org
                         + ") is unknown or disabled");
             }
@@ -84,10 +84,6 @@ public class OidcIdentityAugmentor implements SecurityIdentityAugmentor {
     /** {@code identity}, whose 403s say {@code reason} ({@link ErrorMappers#FORBIDDEN_BECAUSE}). */
     private static SecurityIdentity forbiddenBecause(SecurityIdentity identity, String reason) {
         return QuarkusSecurityIdentity.builder(identity).addAttribute(ErrorMappers.FORBIDDEN_BECAUSE, reason).build();
-    }
-
-    private boolean active(UUID org) {
-        return directory.organization(org).map(dev.warden.events.access.AccessEvents.Organization::active).orElse(false);
     }
 
     private static List<String> claimPath(JsonWebToken token, String path) {

@@ -12,6 +12,7 @@ import io.restassured.RestAssured;
 import org.junit.jupiter.api.Test;
 
 import java.time.Duration;
+import java.util.List;
 import java.util.Map;
 import java.util.UUID;
 
@@ -22,6 +23,8 @@ import static dev.warden.registry.support.History.organization;
 import static dev.warden.registry.support.History.publish;
 import static org.awaitility.Awaitility.await;
 import static org.hamcrest.Matchers.equalTo;
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
 
 /**
  * GET /v1/registry serves a kept answer without reading the database until this replica hears the organization's
@@ -76,6 +79,18 @@ class OtherReplicasChangesTest {
         await().atMost(SOON).until(() -> "renamed-while-not-listening".equals(
                 as(org, "viewer").get("/v1/registry").path("agents[0].name")));
         awaitListening();
+    }
+
+    @Test
+    void theListeningConnectionIsMeteredBesideThePoolUnderAValidName() {
+        awaitListening();
+        PrometheusText metrics = PrometheusText.parse(RestAssured.get("/q/metrics").then().statusCode(200).extract().asString());
+        // Unnamed, its client meters were exported as "m__current", "m__completed_total": Micrometer's mark of a name
+        // that starts with no letter.
+        assertEquals(List.of(), metrics.all().stream().map(PrometheusText.Sample::name).filter(n -> n.startsWith("m_"))
+                .distinct().toList());
+        assertTrue(metrics.value("postgresql_completed_total", "clientName", "registry-changes", "clientType", "sql") >= 1,
+                "its LISTEN, counted apart from the pool's statements");
     }
 
     /** An agent of {@code org} applied, and the organization's answer kept with it. */

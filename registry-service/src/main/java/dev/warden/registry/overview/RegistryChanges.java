@@ -33,6 +33,8 @@ public class RegistryChanges {
     /** The payload that names every organization: the projection was emptied for a rebuild. */
     static final String EVERY_ORGANIZATION = "*";
     private static final long RECONNECT_MILLIS = 1_000L;
+    /** The LISTEN connection's client meters: {@code postgresql_*} with {@code clientName="registry-changes"}. */
+    static final String METRICS_NAME = "postgresql|registry-changes";
     private static final Logger LOG = Logger.getLogger(RegistryChanges.class);
 
     private final BroadcastProcessor<UUID> changes = BroadcastProcessor.create();
@@ -79,6 +81,8 @@ public class RegistryChanges {
         PgConnectOptions options = PgConnectOptions.fromUri(url);
         user.ifPresent(options::setUser);
         password.ifPresent(options::setPassword);
+        // Metered as Quarkus meters its pools ("<namespace>|<client name>"): unnamed, its meters had no valid name.
+        options.setMetricsName(METRICS_NAME);
         // Lost, the connection is opened again (and LISTENs again) every second; until then nothing is kept or served.
         subscriber = PgSubscriber.subscriber(vertx, options).reconnectPolicy(attempt -> RECONNECT_MILLIS);
         subscriber.channel(CHANNEL)

@@ -1,5 +1,7 @@
 package dev.warden.launcher;
 
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
@@ -10,6 +12,7 @@ import java.util.Map;
 import java.util.concurrent.TimeUnit;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 /**
@@ -49,6 +52,22 @@ class ServiceCredentialsTest {
         assertEquals(2, run.exitCode(), run.output());
         assertTrue(run.output().contains("missing WARDEN_DB_MIGRATION_URL, WARDEN_DB_OWNER_USER, WARDEN_DB_OWNER_PASSWORD"),
                 run.output());
+    }
+
+    @Test
+    void theMigrationStepWritesJsonLinesAsTheServicesDoUnderWardenLogJson() throws Exception {
+        Path app = REPO.resolve("agent-service/target/quarkus-app");
+        Run run = run(List.of(java(), "-cp", app.resolve("app") + "/*:" + app.resolve("lib/boot") + "/*:"
+                        + app.resolve("lib/main") + "/*",
+                "dev.warden.tenancy.db.MigrateMain"), Map.of("WARDEN_LOG_JSON", "true"));
+        assertEquals(2, run.exitCode(), run.output());
+        List<String> lines = run.output().lines().filter(line -> !line.isBlank()).toList();
+        assertFalse(lines.isEmpty(), "it says what is missing");
+        for (String line : lines) {
+            JsonNode logged = new ObjectMapper().readTree(line);
+            assertEquals("ERROR", logged.path("level").asText(), line);
+            assertTrue(logged.path("message").asText().contains("missing WARDEN_DB_MIGRATION_URL"), line);
+        }
     }
 
     private record Run(int exitCode, String output) {

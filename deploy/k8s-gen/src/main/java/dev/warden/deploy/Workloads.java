@@ -188,7 +188,9 @@ public final class Workloads {
                 fromConfigMap("WARDEN_DB_MIGRATION_URL", configMap(service), Names.envPrefix(service) + "DB_JDBC_URL"),
                 fromSecret("WARDEN_DB_OWNER_USER", Names.ownerSecret(service), "username"),
                 fromSecret("WARDEN_DB_OWNER_PASSWORD", Names.ownerSecret(service), "password"),
-                fromConfigMap("WARDEN_DB_APP_USER", configMap(service), "WARDEN_DB_APP_USER"));
+                fromConfigMap("WARDEN_DB_APP_USER", configMap(service), "WARDEN_DB_APP_USER"),
+                // its lines in the form of the service's own (JSON), for the collector reading the pod
+                fromConfigMap("WARDEN_LOG_JSON", configMap(service), "WARDEN_LOG_JSON"));
     }
 
     /** The running service's secrets: the runtime role, its own Kafka principal, and what only it needs. */

@@ -138,7 +138,7 @@ class SecurityTest {
             assertEquals(Workloads.MIGRATE_MAIN, migrate.path("command").get(migrate.path("command").size() - 1).asText());
             assertEquals(Set.of(Names.ownerSecret(service)), secrets(migrate));
             assertEquals(Set.of("WARDEN_DB_MIGRATION_URL", "WARDEN_DB_OWNER_USER", "WARDEN_DB_OWNER_PASSWORD",
-                    "WARDEN_DB_APP_USER"), names(migrate));
+                    "WARDEN_DB_APP_USER", "WARDEN_LOG_JSON"), names(migrate));
 
             Set<String> appSecrets = secrets(app);
             assertFalse(appSecrets.contains(Names.ownerSecret(service)), service);

@@ -19,12 +19,18 @@ public record InstanceQuery(String status, List<String> tags, String q, String o
                             boolean descending, int limit, Position after) {
 
     public enum Sort {
-        hostname("hostname"), registeredAt("registered_at"), lastHeartbeat("last_heartbeat");
+        /** As a person reads names: without regard to case, then by case (by byte order alone "Web-2" came before "db-1"). */
+        hostname(List.of("lower(hostname)", "hostname"), List.of("lower(?)", "?")),
+        registeredAt(List.of("registered_at"), List.of("?")),
+        lastHeartbeat(List.of("last_heartbeat"), List.of("?"));
 
-        final String column;
+        /** The ORDER BY's keys before the instance id, and the placeholders a position's value takes in their place. */
+        final List<String> keys;
+        final List<String> positions;
 
-        Sort(String column) {
-            this.column = column;
+        Sort(List<String> keys, List<String> positions) {
+            this.keys = keys;
+            this.positions = positions;
         }
     }
 

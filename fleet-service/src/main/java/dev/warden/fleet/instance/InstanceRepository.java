@@ -17,6 +17,8 @@ import java.util.List;
 import java.util.Map;
 import java.util.Optional;
 import java.util.UUID;
+import java.util.stream.Collectors;
+import java.util.stream.Stream;
 
 /** SQL of fleet instances. Row-Level Security scopes every statement to the transaction's organization. */
 @ApplicationScoped
@@ -67,15 +69,19 @@ public class InstanceRepository {
         if (query.q() != null) {
             list.where("(hostname ILIKE ? ESCAPE '\\' OR id = ?)", ListQuery.containing(query.q()), query.q());
         }
-        String column = query.sortBy().column;
+        InstanceQuery.Sort sort = query.sortBy();
         String dir = query.descending() ? " DESC" : "";
+        String order = Stream.concat(sort.keys.stream(), Stream.of("id")).map(key -> key + dir).collect(Collectors.joining(", "));
         InstanceQuery.Position after = query.after();
         if (after == null) {
-            list.orderBy(column + dir + ", id" + dir, null);
+            list.orderBy(order, null);
         } else {
-            Object value = query.sortBy() == InstanceQuery.Sort.hostname ? after.value() : utc(after.instant());
-            list.orderBy(column + dir + ", id" + dir, "(" + column + ", id) " + (query.descending() ? "<" : ">") + " (?, ?)",
-                    value, after.id());
+            Object value = sort == InstanceQuery.Sort.hostname ? after.value() : utc(after.instant());
+            List<Object> values = new ArrayList<>();
+            sort.positions.forEach(position -> values.add(value));
+            values.add(after.id());
+            list.orderBy(order, "(" + String.join(", ", sort.keys) + ", id) " + (query.descending() ? "<" : ">") + " ("
+                    + String.join(", ", sort.positions) + ", ?)", values.toArray());
         }
         return list.page(conn, query.limit(), Instance::from);
     }

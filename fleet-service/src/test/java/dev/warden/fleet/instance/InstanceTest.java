@@ -13,6 +13,7 @@ import org.junit.jupiter.api.Test;
 
 import java.time.Duration;
 import java.time.Instant;
+import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
@@ -274,6 +275,31 @@ class InstanceTest {
         as(org, "viewer").get("/v1/fleet/agents?org_id=acme").then().statusCode(200).body("data", empty());
         as(org, "viewer").get("/v1/fleet/agents?org_id=" + org.id().toString().toUpperCase()).then().statusCode(200)
                 .body("total", equalTo(3));
+    }
+
+    @Test
+    void hostnamesSortAsPeopleReadThemWithoutRegardToCaseAndPageSo() {
+        TestOrg own = FleetFixtures.organization();
+        for (String hostname : List.of("db-1", "Web-2", "api-3", "DB-0", "web-1")) {
+            registerId(own, hostname);
+        }
+        as(own, "viewer").get("/v1/fleet/agents?sortBy=hostname").then().statusCode(200)
+                .body("data.hostname", contains("api-3", "DB-0", "db-1", "web-1", "Web-2"));
+        as(own, "viewer").get("/v1/fleet/agents?sortBy=hostname&sortDir=desc").then().statusCode(200)
+                .body("data.hostname", contains("Web-2", "web-1", "db-1", "DB-0", "api-3"));
+        List<String> walked = new ArrayList<>();
+        for (String dir : List.of("asc", "desc")) {
+            String cursor = "";
+            walked.clear();
+            do {
+                var page = as(own, "viewer").get("/v1/fleet/agents?sortBy=hostname&sortDir=" + dir + "&limit=2&cursor=" + cursor)
+                        .then().statusCode(200).extract().jsonPath();
+                walked.addAll(page.getList("data.hostname", String.class));
+                cursor = page.getString("nextCursor");
+            } while (cursor != null);
+            assertEquals(dir.equals("asc") ? List.of("api-3", "DB-0", "db-1", "web-1", "Web-2")
+                    : List.of("Web-2", "web-1", "db-1", "DB-0", "api-3"), walked, "pages of two, " + dir);
+        }
     }
 
     @Test

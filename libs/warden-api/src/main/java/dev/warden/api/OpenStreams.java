@@ -1,5 +1,6 @@
 package dev.warden.api;
 
+import io.micrometer.core.instrument.MeterRegistry;
 import io.smallrye.mutiny.Multi;
 import jakarta.enterprise.context.ApplicationScoped;
 import org.eclipse.microprofile.config.inject.ConfigProperty;
@@ -21,9 +22,10 @@ public class OpenStreams {
     private final Slots slots;
 
     public OpenStreams(@ConfigProperty(name = "warden.streams.max-per-org", defaultValue = "16") int perOrg,
-                       @ConfigProperty(name = "warden.streams.max", defaultValue = "1000") int max) {
+                       @ConfigProperty(name = "warden.streams.max", defaultValue = "1000") int max,
+                       MeterRegistry meters) {
         this.slots = new Slots("too_many_streams", "event streams open", "open event streams", max, perOrg,
-                Duration.ofSeconds(5));
+                Duration.ofSeconds(5)).meteredAs(meters, "warden.streams.open", "warden.streams.refused", "Event streams");
     }
 
     /** {@code stream}, holding one of {@code org}'s slots until it ends, fails or its client goes; or the 429 now. */

@@ -1,11 +1,16 @@
 package dev.warden.api;
 
+import io.micrometer.core.instrument.FunctionCounter;
+import io.micrometer.core.instrument.Gauge;
+import io.micrometer.core.instrument.MeterRegistry;
+
 import java.time.Duration;
 import java.util.Map;
 import java.util.UUID;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.Semaphore;
 import java.util.concurrent.atomic.AtomicBoolean;
+import java.util.concurrent.atomic.LongAdder;
 
 /**
  * A bound on something held at once (runs, open event streams), in all and per organization, per instance: one beyond
@@ -18,9 +23,12 @@ public final class Slots {
     private final String heldPerOrg;
     private final String heldInAll;
     private final Duration retryAfter;
+    private final int bound;
     private final Semaphore global;
     private final int perOrg;
     private final Map<UUID, Semaphore> orgs = new ConcurrentHashMap<>();
+    private final LongAdder refusedForOrganization = new LongAdder();
+    private final LongAdder refusedForInstance = new LongAdder();
 
     /**
      * {@code heldPerOrg} and {@code heldInAll} name what is held in the refusals: "Your organization already has 4
@@ -31,6 +39,7 @@ public final class Slots {
         this.heldPerOrg = heldPerOrg;
         this.heldInAll = heldInAll;
         this.retryAfter = retryAfter;
+        this.bound = global;
         this.global = new Semaphore(global);
         this.perOrg = perOrg;
     }
@@ -43,20 +52,42 @@ public final class Slots {
         }
         if (!global.tryAcquire()) {
             mine.release();
+            refusedForInstance.increment();
             throw ApiException.tooManyRequests(code, "The service is at its limit of " + heldInAll + "; try again later",
                     retryAfter);
         }
         return new Permit(global, mine);
     }
 
-    /** The 429 of an organization at its bound; also for a bound counted elsewhere (across replicas). */
+    /**
+     * The 429 of an organization at its bound, counted as a refusal; also for a bound counted elsewhere (across
+     * replicas).
+     */
     public ApiException organizationFull() {
+        refusedForOrganization.increment();
         return ApiException.tooManyRequests(code, "Your organization already has " + perOrg + " " + heldPerOrg
                 + "; try again later", retryAfter);
     }
 
     public int perOrg() {
         return perOrg;
+    }
+
+    /**
+     * Exports what this instance holds now, gauge {@code held} ({@code "warden.streams.open"}), and the refusals,
+     * counter {@code refused} with {@code bound} {@code organization} or {@code instance}: how close to its bounds an
+     * instance runs, and whether callers meet them.
+     */
+    public Slots meteredAs(MeterRegistry meters, String held, String refused, String what) {
+        Gauge.builder(held, this, s -> s.bound - s.global.availablePermits())
+                .description(what + " held on this instance now").register(meters);
+        FunctionCounter.builder(refused, refusedForOrganization, LongAdder::sum).tag("bound", "organization")
+                .description(what + " refused (429) at an organization's bound or the instance's")
+                .register(meters);
+        FunctionCounter.builder(refused, refusedForInstance, LongAdder::sum).tag("bound", "instance")
+                .description(what + " refused (429) at an organization's bound or the instance's")
+                .register(meters);
+        return this;
     }
 
     /** One slot; releasing twice is harmless. */

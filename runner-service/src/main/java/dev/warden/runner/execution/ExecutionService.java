@@ -32,6 +32,8 @@ import dev.warden.runner.tier.Tiers;
 import dev.warden.tenancy.db.Idempotency;
 import dev.warden.tenancy.db.TenantDb;
 import dev.warden.tenancy.security.CredentialWatch;
+import io.micrometer.core.instrument.Counter;
+import io.micrometer.core.instrument.MeterRegistry;
 import io.smallrye.mutiny.Multi;
 import io.smallrye.mutiny.Uni;
 import io.vertx.mutiny.sqlclient.SqlConnection;
@@ -80,11 +82,14 @@ public class ExecutionService {
     private final Duration projectionTimeout;
     private final long listOutputBytes;
     private final ImagePolicy images;
+    private final MeterRegistry meters;
 
     public ExecutionService(TenantDb db, AgentRepository agents, ExecutionRepository executions, Outbox outbox,
                             ContainerEngine engine, Engines engines, Tiers tiers, RunLimiter limiter, LiveRuns live,
-                            RunnerConfig config, ReplayOffsets offsets, CredentialWatch credentials, ImagePolicy images) {
+                            RunnerConfig config, ReplayOffsets offsets, CredentialWatch credentials, ImagePolicy images,
+                            MeterRegistry meters) {
         this.images = images;
+        this.meters = meters;
         this.offsets = offsets;
         this.credentials = credentials;
         this.projectionTimeout = config.projectionTimeout();
@@ -312,7 +317,8 @@ public class ExecutionService {
         String stdoutSha = digest(done.stdout());
         String stderrSha = digest(done.stderr());
         return db.inOrg(org, conn -> executions.finish(conn, done, stdoutSha, stderrSha)
-                .chain(updated -> updated ? emitFinished(conn, org, done, stdoutSha, stderrSha) : Uni.createFrom().voidItem()))
+                .call(updated -> updated ? emitFinished(conn, org, done, stdoutSha, stderrSha) : Uni.createFrom().voidItem()))
+                .invoke(updated -> counted(updated, done.status()))
                 .replaceWith(done);
     }
 
@@ -342,7 +348,15 @@ public class ExecutionService {
             String empty = digest(List.of());
             return executions.finish(conn, done, empty, empty).chain(updated -> updated
                     ? emitFinished(conn, org, done, empty, empty).replaceWith(true) : Uni.createFrom().item(false));
-        }));
+        })).invoke(updated -> counted(updated, Outcome.ERROR));
+    }
+
+    /** Counts a run's outcome once its record has committed, if this call finished it ({@code updated}): once per run. */
+    private void counted(boolean updated, Outcome outcome) {
+        if (updated) {
+            Counter.builder("warden.runner.runs.finished").tag("outcome", outcome.toString())
+                    .description("Runs whose outcome this instance recorded, by outcome").register(meters).increment();
+        }
     }
 
     /** The executions {@code instance} started before {@code before} and never finished (it died meanwhile). */

@@ -2,6 +2,7 @@ package dev.warden.runner.execution;
 
 import dev.warden.api.Slots;
 import dev.warden.runner.tier.RunnerConfig;
+import io.micrometer.core.instrument.MeterRegistry;
 import io.smallrye.mutiny.Uni;
 import io.vertx.mutiny.sqlclient.SqlConnection;
 import jakarta.enterprise.context.ApplicationScoped;
@@ -27,9 +28,10 @@ public class RunLimiter {
     private final ExecutionRepository executions;
     private final Duration counted;
 
-    public RunLimiter(RunnerConfig config, ExecutionRepository executions) {
+    public RunLimiter(RunnerConfig config, ExecutionRepository executions, MeterRegistry meters) {
         this.runs = new Slots("too_many_runs", "runs in progress", "concurrent runs", config.maxConcurrent(),
-                config.maxConcurrentPerOrg(), Duration.ofSeconds(RETRY_AFTER_SECONDS));
+                config.maxConcurrentPerOrg(), Duration.ofSeconds(RETRY_AFTER_SECONDS))
+                .meteredAs(meters, "warden.runner.runs.in_progress", "warden.runner.runs.refused", "Runs");
         this.executions = executions;
         this.counted = config.tiers().values().stream().map(RunnerConfig.TierConfig::timeout)
                 .max(Duration::compareTo).orElse(Duration.ZERO).plus(RECORDING_GRACE);

@@ -2,6 +2,7 @@ package dev.warden.runner.execution;
 
 import dev.warden.runner.support.RunnerFixtures;
 import dev.warden.runner.support.TestImages;
+import dev.warden.testing.PrometheusText;
 import dev.warden.testing.TestOrganizations.TestOrg;
 import io.quarkus.test.junit.QuarkusTest;
 import io.restassured.response.Response;
@@ -211,9 +212,13 @@ class ConcurrencyAndAsyncTest {
                 assertEquals(200, stream.statusCode());
                 open.add(stream);
             }
+            double refusedBefore = metrics().value("warden_streams_refused_total", "bound", "organization");
             as(org, "viewer").accept("text/event-stream").get("/v1/executions/" + execution + "/logs").then()
                     .statusCode(429).header("Retry-After", notNullValue())
                     .body("error.code", equalTo("too_many_streams"));
+            PrometheusText held = metrics();
+            assertTrue(held.value("warden_streams_open") >= 3, "the three streams held");
+            assertEquals(refusedBefore + 1, held.value("warden_streams_refused_total", "bound", "organization"));
 
             open.removeFirst().body().close(); // the client goes away: its stream ends and gives its slot back
             HttpResponse<java.util.stream.Stream<String>> again = Awaitility.await().atMost(Duration.ofSeconds(30))
@@ -276,6 +281,7 @@ class ConcurrencyAndAsyncTest {
     void beyondTheOrganizationsConcurrentRunsA429WithRetryAfterAndNoQueue() {
         TestOrg org = RunnerFixtures.organization();
         String agent = agent(org, TestImages.SLEEP);
+        PrometheusText before = metrics();
         String first = as(org, "operator").post("/v1/agents/" + agent + "/run?async=true").then().statusCode(202)
                 .extract().path("execution_id");
         String second = as(org, "operator").post("/v1/agents/" + agent + "/run?async=true").then().statusCode(202)
@@ -285,6 +291,11 @@ class ConcurrencyAndAsyncTest {
 
         refused.then().statusCode(429).body("error.code", equalTo("too_many_runs"));
         assertTrue(Integer.parseInt(refused.header("Retry-After")) > 0);
+        // What an operator watches: runs held now on this instance, and callers meeting the bound
+        PrometheusText during = metrics();
+        assertTrue(during.value("warden_runner_runs_in_progress") >= 2, "the two runs held");
+        assertEquals(before.value("warden_runner_runs_refused_total", "bound", "organization") + 1,
+                during.value("warden_runner_runs_refused_total", "bound", "organization"));
         // Another organization is not held back by this one.
         TestOrg other = RunnerFixtures.organization();
         as(other, "operator").post("/v1/agents/" + agent(other, TestImages.HELLO) + "/run").then().statusCode(200)
@@ -296,6 +307,13 @@ class ConcurrencyAndAsyncTest {
         }
         Awaitility.await().atMost(Duration.ofSeconds(10)).pollInterval(Duration.ofMillis(100)).until(() ->
                 as(org, "operator").post("/v1/agents/" + agent(org, TestImages.HELLO) + "/run").statusCode() == 200);
+        assertTrue(metrics().value("warden_runner_runs_finished_total", "outcome", "timeout")
+                >= Math.max(0, before.value("warden_runner_runs_finished_total", "outcome", "timeout")) + 2,
+                "each outcome counted once it is recorded");
+    }
+
+    private static PrometheusText metrics() {
+        return PrometheusText.parse(RestAssured.get("/q/metrics").then().statusCode(200).extract().asString());
     }
 
     @Test

@@ -26,6 +26,7 @@ import java.util.stream.Stream;
  * runs/       the namespace agents run in: runner-service's Role there, policies denying runs the network
  * platform/   Strimzi, CloudNativePG and Keycloak resources
  * monitoring/ ServiceMonitor, PrometheusRule, the scrape NetworkPolicy, the Grafana dashboard (apply it separately)
+ * tracing/    a Component an overlay may include: spans on, to the OpenTelemetry Collector, and the policy to reach it
  * overlays/   dev and prod: replicas, resources, image tags
  * </pre>
  * Run it with {@link #REGENERATE}; ManifestsDriftTest fails when the committed
@@ -115,6 +116,9 @@ public final class Generate {
         files.put("monitoring/warden-dashboard.json", Monitoring.dashboardJson());
         files.put("monitoring/kustomization.yaml", kustomization(Map.of("namespace", Names.NAMESPACE,
                 "resources", List.of("monitoring.yaml"))));
+
+        files.put("tracing/tracing.yaml", yaml(Tracing.objects()));
+        files.put("tracing/kustomization.yaml", HEADER + write(Tracing.component()));
 
         files.put("overlays/dev/kustomization.yaml", kustomization(Overlays.dev(services)));
         files.put("overlays/prod/kustomization.yaml", kustomization(Overlays.prod(services)));

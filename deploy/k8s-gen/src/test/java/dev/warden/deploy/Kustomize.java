@@ -13,13 +13,15 @@ import java.util.Set;
 
 /**
  * A minimal kustomize, only what deploy/k8s uses: {@code resources} (files and directories with a kustomization),
- * {@code namespace}, {@code images} (newTag/newName by image name) and {@code patches} as inline JSON 6902 with a
+ * {@code components} (a Component of resources and patches), {@code namespace}, {@code images} (newTag/newName by
+ * image name) and {@code patches} as inline JSON 6902 with a
  * target by kind and an equality label selector. Any other field of a kustomization fails the build, so it can never
  * silently ignore something real kustomize would apply. Duplicate objects fail, as in kustomize.
  */
 final class Kustomize {
 
-    private static final Set<String> KNOWN = Set.of("apiVersion", "kind", "namespace", "resources", "images", "patches");
+    private static final Set<String> KNOWN = Set.of("apiVersion", "kind", "namespace", "resources", "components",
+            "images", "patches");
     static final Set<String> CLUSTER_SCOPED = Set.of("Namespace", "ClusterRole", "ClusterRoleBinding",
             "ValidatingAdmissionPolicy", "ValidatingAdmissionPolicyBinding");
 
@@ -41,6 +43,20 @@ final class Kustomize {
                 throw new IllegalArgumentException(dir + ": resource " + resource.asText() + " does not exist");
             }
         }
+        // A Component's resources join the including kustomization's, then its patches apply to them all, before
+        // the including kustomization's own namespace, images and patches (as kustomize orders them)
+        for (JsonNode component : k.path("components")) {
+            Path path = dir.resolve(component.asText()).normalize();
+            ObjectNode c = Yaml.documents(path.resolve("kustomization.yaml")).getFirst();
+            if (!c.path("kind").asText().equals("Component") || c.has("components") || c.has("namespace")
+                    || c.has("images")) {
+                throw new IllegalArgumentException(path + ": only a Component of resources and patches is supported here");
+            }
+            for (JsonNode resource : c.path("resources")) {
+                objects.addAll(Yaml.documents(path.resolve(resource.asText())));
+            }
+            patch(path, c, objects);
+        }
         Set<String> ids = new HashSet<>();
         for (ObjectNode object : objects) {
             if (!ids.add(Yaml.id(object))) {
@@ -59,6 +75,11 @@ final class Kustomize {
                 setImages(object, image);
             }
         }
+        patch(dir, k, objects);
+        return objects;
+    }
+
+    private static void patch(Path dir, JsonNode k, List<ObjectNode> objects) {
         for (JsonNode patch : k.path("patches")) {
             ArrayNode ops = (ArrayNode) Yaml.documents("ops: " + patch.path("patch").asText()).getFirst().get("ops");
             int matched = 0;
@@ -72,7 +93,6 @@ final class Kustomize {
                 throw new IllegalArgumentException(dir + ": a patch matches no object: " + patch.path("target"));
             }
         }
-        return objects;
     }
 
     private static boolean targets(JsonNode target, ObjectNode object) {

@@ -65,20 +65,58 @@ class OverlaysTest {
         }
     }
 
+    @org.junit.jupiter.api.Test
+    void anOverlayWithTheTracingComponentSendsSpansToTheCollectorThroughItsPolicy() throws Exception {
+        Path overlay = tracingOverlay();
+        List<ObjectNode> objects = Kustomize.build(overlay);
+        RoutingTable table = RoutingTable.load(Yaml.root().resolve("deploy/routes.json"));
+        for (String service : table.services().keySet()) {
+            JsonNode config = find(objects, "ConfigMap", service + "-config").path("data");
+            assertEquals("false", config.path("WARDEN_OTEL_DISABLED").asText(), service);
+            assertEquals(Tracing.ENDPOINT, config.path("WARDEN_OTEL_ENDPOINT").asText(), service);
+        }
+        JsonNode policy = find(objects, "NetworkPolicy", "warden-allow-otlp");
+        assertEquals("warden", policy.at("/metadata/namespace").asText());
+        assertEquals("warden", policy.at("/spec/podSelector/matchLabels/app.kubernetes.io~1part-of").asText());
+        JsonNode egress = policy.at("/spec/egress/0");
+        assertEquals(Tracing.OTLP_GRPC, egress.at("/ports/0/port").asInt());
+        assertEquals(Tracing.COLLECTOR, egress.at("/to/0/podSelector/matchLabels/app.kubernetes.io~1name").asText());
+        // The endpoint's host is the collector's Service in the namespace the policy admits
+        assertTrue(Tracing.ENDPOINT.contains("." + egress.at("/to/0/namespaceSelector/matchLabels/kubernetes.io~1metadata.name")
+                .asText() + ".svc:"), Tracing.ENDPOINT);
+        // The prod overlay's objects are all still there, with the policy beside them
+        assertEquals(Kustomize.build(Yaml.k8s().resolve("overlays/prod")).size() + 1, objects.size());
+        assertKubectlRendersTheSame(overlay);
+    }
+
+    /** An overlay of a user's: prod with the tracing Component, in the build's output folder (kustomize takes relative paths only). */
+    private static Path tracingOverlay() throws Exception {
+        Path overlay = Yaml.root().resolve("deploy/k8s-gen/target/tracing-overlay");
+        Files.createDirectories(overlay);
+        Files.writeString(overlay.resolve("kustomization.yaml"), "resources:\n  - "
+                + overlay.relativize(Yaml.k8s().resolve("overlays/prod")) + "\ncomponents:\n  - "
+                + overlay.relativize(Yaml.k8s().resolve("tracing")) + "\n");
+        return overlay;
+    }
+
     @ParameterizedTest
     @ValueSource(strings = {"overlays/dev", "overlays/prod", "monitoring"})
     void kubectlKustomizeRendersTheSameObjects(String overlay) throws Exception {
+        assertKubectlRendersTheSame(Yaml.k8s().resolve(overlay));
+    }
+
+    private static void assertKubectlRendersTheSame(Path overlay) throws Exception {
         // Never skipped: .ci/run makes sure kubectl is there, and this fails, saying so, where it is not.
         assertTrue(onPath("kubectl"), "kubectl is a prerequisite of this test (the reference kustomize); .ci/run "
                 + "installs it (apt-get install kubernetes-client where no kubectl is packaged)");
         Path out = Files.createTempFile("kustomize-", ".yaml");
-        Process process = new ProcessBuilder("kubectl", "kustomize", Yaml.k8s().resolve(overlay).toString())
+        Process process = new ProcessBuilder("kubectl", "kustomize", overlay.toString())
                 .redirectOutput(out.toFile()).redirectErrorStream(false)
                 .redirectError(ProcessBuilder.Redirect.DISCARD).start();
         assertTrue(process.waitFor(120, TimeUnit.SECONDS), "kubectl kustomize took too long");
         assertEquals(0, process.exitValue(), "kubectl kustomize failed");
         Map<String, JsonNode> kubectl = byId(Yaml.documents(out));
-        Map<String, JsonNode> ours = byId(Kustomize.build(Yaml.k8s().resolve(overlay)));
+        Map<String, JsonNode> ours = byId(Kustomize.build(overlay));
         assertEquals(ours.keySet(), kubectl.keySet());
         for (String id : ours.keySet()) {
             assertEquals(ours.get(id), kubectl.get(id), id);

@@ -4,6 +4,7 @@ import dev.warden.events.Topics;
 import io.smallrye.mutiny.Uni;
 import jakarta.enterprise.context.ApplicationScoped;
 import org.jboss.logging.Logger;
+import org.jboss.logging.MDC;
 import org.apache.kafka.clients.consumer.ConsumerRecord;
 import org.apache.kafka.clients.producer.ProducerRecord;
 import org.apache.kafka.common.header.Header;
@@ -12,6 +13,7 @@ import org.apache.kafka.common.header.internals.RecordHeader;
 import java.nio.charset.StandardCharsets;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Map;
 
 /**
  * Sends a message a consumer cannot use to {@code <topic>.dlq}, unchanged, with why and where it came from in
@@ -47,6 +49,9 @@ public class DeadLetters {
             headers.add(new RecordHeader(GROUP, utf8(telemetry.group())));
         }
         ProducerRecord<String, String> dead = new ProducerRecord<>(topic, null, record.key(), record.value(), headers);
+        // The sender's log context (its batch's trace and span ids): the broker's acknowledgement comes on the
+        // producer's own thread, whose lines had none
+        Map<String, Object> context = MDC.getMap();
         return Uni.createFrom().emitter(emitter -> {
             try {
                 producer.ensureTopic(topic);
@@ -57,8 +62,13 @@ public class DeadLetters {
                         if (telemetry != null) {
                             telemetry.deadLettered(record.topic());
                         }
-                        LOG.warnf("Dead-lettered %s%s to %s: %s", origin,
-                                telemetry == null ? "" : " (group " + telemetry.group() + ")", topic, reason);
+                        context.forEach(MDC::put);
+                        try {
+                            LOG.warnf("Dead-lettered %s%s to %s: %s", origin,
+                                    telemetry == null ? "" : " (group " + telemetry.group() + ")", topic, reason);
+                        } finally {
+                            context.keySet().forEach(MDC::remove);
+                        }
                         emitter.complete(null);
                     }
                 });

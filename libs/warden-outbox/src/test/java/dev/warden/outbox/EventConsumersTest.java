@@ -124,6 +124,26 @@ class EventConsumersTest {
         publish("good-1", "poison", "good-2");
 
         String group = "poison-" + topic;
+        Map<String, String> traceOfLine = new java.util.concurrent.ConcurrentHashMap<>();
+        java.util.logging.Handler lines = new java.util.logging.Handler() {
+            @Override
+            public void publish(java.util.logging.LogRecord line) {
+                String message = line instanceof org.jboss.logmanager.ExtLogRecord ext ? ext.getFormattedMessage() : "";
+                if (message.contains(topic + "/") && message.toLowerCase(java.util.Locale.ROOT).contains("dead-letter")) {
+                    traceOfLine.put(line.getLoggerName(), String.valueOf(((org.jboss.logmanager.ExtLogRecord) line).getMdc("traceId")));
+                }
+            }
+
+            @Override
+            public void flush() {
+            }
+
+            @Override
+            public void close() {
+            }
+        };
+        java.util.logging.Logger.getLogger("dev.warden.outbox").addHandler(lines);
+        relay.get(); // its threads begin here, outside any batch, as in a service where the relay made it long before
         try (EventConsumerLoop loop = consumers.start(group, List.of(topic), records ->
                 records.stream().anyMatch(r -> r.value().equals("poison"))
                         ? Uni.createFrom().failure(new IllegalStateException("null value in column \"action_type\""))
@@ -142,6 +162,13 @@ class EventConsumersTest {
             assertTrue(count("warden.consumer.failed.attempts", "group", group, "kind", "other") >= 2);
             Awaitility.await().atMost(WAIT).until(() ->
                     meters.get("warden.consumer.lag").tag("group", group).gauge().value() == 0);
+            // Both lines of the dead letter, the loop's and the producer callback's, name the batch's trace
+            Awaitility.await().atMost(WAIT).until(() -> traceOfLine.size() == 2);
+            String trace = traceOfLine.get(EventConsumerLoop.class.getName());
+            assertTrue(trace.matches("[0-9a-f]{32}"), traceOfLine.toString());
+            assertEquals(trace, traceOfLine.get(DeadLetters.class.getName()), traceOfLine.toString());
+        } finally {
+            java.util.logging.Logger.getLogger("dev.warden.outbox").removeHandler(lines);
         }
         assertTrue(meters.find("warden.consumer.lag").tag("group", group).gauges().isEmpty(), "closed: no lag gauge");
     }

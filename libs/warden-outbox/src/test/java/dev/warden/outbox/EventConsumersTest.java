@@ -3,6 +3,7 @@ package dev.warden.outbox;
 import dev.warden.testing.LocalKafka;
 import dev.warden.events.Topics;
 import dev.warden.testing.EventTap;
+import dev.warden.testing.LogCapture;
 import dev.warden.testing.TestEvents;
 import io.micrometer.core.instrument.Counter;
 import io.micrometer.core.instrument.MeterRegistry;
@@ -124,27 +125,9 @@ class EventConsumersTest {
         publish("good-1", "poison", "good-2");
 
         String group = "poison-" + topic;
-        Map<String, String> traceOfLine = new java.util.concurrent.ConcurrentHashMap<>();
-        java.util.logging.Handler lines = new java.util.logging.Handler() {
-            @Override
-            public void publish(java.util.logging.LogRecord line) {
-                String message = line instanceof org.jboss.logmanager.ExtLogRecord ext ? ext.getFormattedMessage() : "";
-                if (message.contains(topic + "/") && message.toLowerCase(java.util.Locale.ROOT).contains("dead-letter")) {
-                    traceOfLine.put(line.getLoggerName(), String.valueOf(((org.jboss.logmanager.ExtLogRecord) line).getMdc("traceId")));
-                }
-            }
-
-            @Override
-            public void flush() {
-            }
-
-            @Override
-            public void close() {
-            }
-        };
-        java.util.logging.Logger.getLogger("dev.warden.outbox").addHandler(lines);
         relay.get(); // its threads begin here, outside any batch, as in a service where the relay made it long before
-        try (EventConsumerLoop loop = consumers.start(group, List.of(topic), records ->
+        try (LogCapture lines = LogCapture.start();
+             EventConsumerLoop loop = consumers.start(group, List.of(topic), records ->
                 records.stream().anyMatch(r -> r.value().equals("poison"))
                         ? Uni.createFrom().failure(new IllegalStateException("null value in column \"action_type\""))
                         : handle(records));
@@ -163,12 +146,10 @@ class EventConsumersTest {
             Awaitility.await().atMost(WAIT).until(() ->
                     meters.get("warden.consumer.lag").tag("group", group).gauge().value() == 0);
             // Both lines of the dead letter, the loop's and the producer callback's, name the batch's trace
-            Awaitility.await().atMost(WAIT).until(() -> traceOfLine.size() == 2);
-            String trace = traceOfLine.get(EventConsumerLoop.class.getName());
-            assertTrue(trace.matches("[0-9a-f]{32}"), traceOfLine.toString());
-            assertEquals(trace, traceOfLine.get(DeadLetters.class.getName()), traceOfLine.toString());
-        } finally {
-            java.util.logging.Logger.getLogger("dev.warden.outbox").removeHandler(lines);
+            Awaitility.await().atMost(WAIT).until(() -> !lines.context(DeadLetters.class.getName(), "traceId").isEmpty());
+            List<String> trace = lines.context(EventConsumerLoop.class.getName(), "traceId");
+            assertTrue(trace.getLast().matches("[0-9a-f]{32}"), trace.toString());
+            assertEquals(List.of(trace.getLast()), lines.context(DeadLetters.class.getName(), "traceId"));
         }
         assertTrue(meters.find("warden.consumer.lag").tag("group", group).gauges().isEmpty(), "closed: no lag gauge");
     }

@@ -1,5 +1,7 @@
 package dev.warden.testing;
 
+import org.jboss.logmanager.ExtLogRecord;
+
 import java.util.List;
 import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.logging.Handler;
@@ -39,9 +41,18 @@ public final class LogCapture extends Handler implements AutoCloseable {
                 .toList();
     }
 
+    /** The value of {@code key} in the log context (MDC) of each record of {@code logger} so far, as it was when logged. */
+    public List<String> context(String logger, String key) {
+        return records.stream().filter(r -> logger.equals(r.getLoggerName()))
+                .map(r -> r instanceof ExtLogRecord ext ? String.valueOf(ext.getMdc(key)) : "null").toList();
+    }
+
     @Override
     public void publish(LogRecord record) {
         if (isLoggable(record)) {
+            if (record instanceof ExtLogRecord ext) {
+                ext.copyMdc(); // the logging thread's, now: read later it would be the reader's
+            }
             records.add(record);
         }
     }

@@ -20,6 +20,7 @@ import static io.restassured.RestAssured.given;
 import static org.hamcrest.Matchers.equalTo;
 import static org.hamcrest.Matchers.matchesPattern;
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertNotEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
@@ -163,5 +164,39 @@ class ObservabilityTest {
 
     private static PrometheusText scrape() {
         return PrometheusText.parse(given().get("/q/metrics").then().statusCode(200).extract().asString());
+    }
+
+    @Test
+    void theConsoleLeavesOutTheConsumersErrorForACommitARebalanceOvertook() {
+        List<java.util.logging.Handler> consoles = consoles(java.util.logging.Logger.getLogger("").getHandlers());
+        assertFalse(consoles.isEmpty(), "a console handler");
+        String coordinator = "org.apache.kafka.clients.consumer.internals.ConsumerCoordinator";
+        String commit = "[Consumer clientId=consumer-x-1, groupId=x] Offset commit failed on partition t-0 at offset 4: ";
+        for (java.util.logging.Handler console : consoles) {
+            // quarkus.log.console.filter names the filter, and Quarkus found it in warden-observability
+            assertFalse(console.isLoggable(error(coordinator, commit + "The coordinator is not aware of this member.")));
+            assertTrue(console.isLoggable(error(coordinator, commit + "The request timed out.")));
+            assertTrue(console.isLoggable(error("dev.warden.outbox.EventConsumerLoop", "Consumer x stopped")));
+        }
+    }
+
+    private static org.jboss.logmanager.ExtLogRecord error(String logger, String message) {
+        org.jboss.logmanager.ExtLogRecord record = new org.jboss.logmanager.ExtLogRecord(org.jboss.logmanager.Level.ERROR,
+                message, org.jboss.logmanager.ExtLogRecord.FormatStyle.NO_FORMAT, ObservabilityTest.class.getName());
+        record.setLoggerName(logger);
+        return record;
+    }
+
+    private static List<java.util.logging.Handler> consoles(java.util.logging.Handler[] handlers) {
+        List<java.util.logging.Handler> found = new java.util.ArrayList<>();
+        for (java.util.logging.Handler handler : handlers) {
+            if (handler instanceof org.jboss.logmanager.handlers.ConsoleHandler) {
+                found.add(handler);
+            }
+            if (handler instanceof org.jboss.logmanager.ExtHandler ext) {
+                found.addAll(consoles(ext.getHandlers()));
+            }
+        }
+        return found;
     }
 }

@@ -89,6 +89,11 @@ class LauncherLeftoversTest {
         Process launcher = startLauncher(settings, console.resolve("launcher.txt"));
         List<ProcessHandle> running = suiteProcesses(launcher);
         try {
+            // A second up on the same folder is refused, and leaves the running launcher's record alone
+            String refused = launch(settings, console.resolve("second-up.txt"));
+            assertTrue(refused.contains("Another launcher (pid " + launcher.pid() + ") runs on the data folder"), refused);
+            assertTrue(Files.isRegularFile(data.resolve("run/launcher.pid")), "the running launcher's record is kept");
+
             String said = down(settings, console.resolve("down.txt"));
             assertTrue(said.contains("Stopping the launcher (pid " + launcher.pid() + ")"), said);
             assertTrue(said.contains("Stopped; data kept in"), said);
@@ -136,15 +141,24 @@ class LauncherLeftoversTest {
 
     /** {@code bin/warden down} (the launcher's {@code down}) as its own JVM; returns what it printed once it ended. */
     private static String down(Map<String, String> settings, Path consoleFile) throws Exception {
-        ProcessBuilder builder = new ProcessBuilder(Path.of(System.getProperty("java.home"), "bin", "java").toString(),
-                "-cp", System.getProperty("java.class.path"), Launcher.class.getName(), "down")
-                .redirectErrorStream(true)
-                .redirectOutput(consoleFile.toFile());
+        return run(settings, consoleFile, 0, "down");
+    }
+
+    /** {@code bin/warden up} that must be refused (exit 1) at once; returns what it printed. */
+    private static String launch(Map<String, String> settings, Path consoleFile) throws Exception {
+        return run(settings, consoleFile, 1);
+    }
+
+    private static String run(Map<String, String> settings, Path consoleFile, int exitCode, String... args) throws Exception {
+        List<String> command = new ArrayList<>(List.of(Path.of(System.getProperty("java.home"), "bin", "java").toString(),
+                "-cp", System.getProperty("java.class.path"), Launcher.class.getName()));
+        command.addAll(List.of(args));
+        ProcessBuilder builder = new ProcessBuilder(command).redirectErrorStream(true).redirectOutput(consoleFile.toFile());
         builder.environment().putAll(settings);
-        Process down = builder.start();
-        assertTrue(down.waitFor(4, java.util.concurrent.TimeUnit.MINUTES), "down ends");
+        Process process = builder.start();
+        assertTrue(process.waitFor(4, java.util.concurrent.TimeUnit.MINUTES), String.join(" ", args) + " ends");
         String said = read(consoleFile);
-        assertEquals(0, down.exitValue(), said);
+        assertEquals(exitCode, process.exitValue(), said);
         return said;
     }
 

@@ -47,6 +47,17 @@ final class Leftovers {
         }
     }
 
+    /**
+     * Forgets this launcher's record as it stops, unless another live launcher's record is there: a second {@code up}
+     * on the same folder is refused and stops too, and it deleted the running launcher's record, so that the next
+     * {@code down} took that launcher's PostgreSQL, Kafka and services for leftovers and killed them under it.
+     */
+    void forgetLauncher() {
+        if (running(LAUNCHER).map(launcher -> launcher.pid() == ProcessHandle.current().pid()).orElse(true)) {
+            forget(LAUNCHER);
+        }
+    }
+
     void forget(String name) {
         try {
             Files.deleteIfExists(dir.resolve(name + ".pid"));

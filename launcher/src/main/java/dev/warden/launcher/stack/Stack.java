@@ -296,7 +296,7 @@ public final class Stack {
         supervisor.stopAll();
         progress.endOpenLine("interrupted");
         if (started.isEmpty()) {
-            leftovers.forget(Leftovers.LAUNCHER);
+            leftovers.forgetLauncher();
             stoppedLatch.countDown();
             return;
         }
@@ -310,7 +310,7 @@ public final class Stack {
                 line.end("failed: " + e.getMessage());
             }
         }
-        leftovers.forget(Leftovers.LAUNCHER);
+        leftovers.forgetLauncher();
         progress.plain("Stopped; data kept in " + config.dataDir());
         stoppedLatch.countDown();
     }

@@ -136,11 +136,15 @@ public class AuditTopicPublisher implements LeaderJob {
     }
 
     /**
-     * The entry as a CloudEvent whose id follows from organization and sequence, so redelivery keeps the id, carrying
-     * the trace context it was recorded in, so a consumer of the audit topic continues that trace.
+     * The entry as a CloudEvent whose id follows from organization, sequence and hash, so redelivery keeps the id,
+     * carrying the trace context it was recorded in, so a consumer of the audit topic continues that trace. The hash is
+     * part of it because a sequence can be chained twice: after the database is restored to an earlier point, the
+     * entries after that point are chained again with other hashes (docs/deploy.md, "Restoring a backup"), and with an
+     * id of organization and sequence alone a consumer that drops ids it has seen dropped them without a word.
      */
     static CloudEvent event(AuditEntry e, String traceparent) {
-        UUID id = UUID.nameUUIDFromBytes(("audit-entry:" + e.orgId() + ":" + e.sequence()).getBytes(StandardCharsets.UTF_8));
+        UUID id = UUID.nameUUIDFromBytes(("audit-entry:" + e.orgId() + ":" + e.sequence() + ":" + e.hash())
+                .getBytes(StandardCharsets.UTF_8));
         return new CloudEvent(CloudEvent.SPEC_VERSION, id, SOURCE, EventTypes.AUDIT_ENTRY_RECORDED,
                 e.agentId() != null ? e.agentId() : "org:" + e.orgId(), e.recordedAt(), "application/json", e.orgId(),
                 EventJson.MAPPER.valueToTree(e), traceparent);

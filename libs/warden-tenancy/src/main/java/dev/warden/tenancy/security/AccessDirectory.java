@@ -115,6 +115,16 @@ public class AccessDirectory {
         return Optional.ofNullable(keysById.get(id));
     }
 
+    /** Every key as last published, usable or not: a copy, for a comparison with what agent-service stores. */
+    public List<ApiKey> keys() {
+        return List.copyOf(keysById.values());
+    }
+
+    /** Every organization as last published: a copy. */
+    public List<Organization> organizations() {
+        return List.copyOf(orgs.values());
+    }
+
     public Optional<Organization> organization(UUID id) {
         return Optional.ofNullable(orgs.get(id));
     }

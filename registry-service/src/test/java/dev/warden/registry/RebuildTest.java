@@ -221,6 +221,41 @@ class RebuildTest {
     }
 
     /** Something in every table of the projection, with the redeliveries and stale updates of RegistryTest. */
+    /**
+     * The database restored to a point before the last rebuild: the projection's generation is behind the one the
+     * consumer group committed under. The next rebuild took that same generation again, its loops found every
+     * partition already committed under it and replayed nothing, and the rebuild said done over an emptied projection.
+     */
+    @Test
+    void aRebuildAfterTheDatabaseWasRestoredBehindTheGroupsGenerationReplaysEverything() {
+        History.awaitNoRebuildRunning();
+        TestOrg org = organization();
+        history(org.id());
+        StoredProjection.awaitApplied(WAIT);
+        long rebuilt = awaitDone(asPlatformAdmin().post("/v1/registry/rebuilds").then().statusCode(202).extract().path("id"));
+        as(org, "viewer").get("/v1/registry").then().statusCode(200).body("summary.total_agents", equalTo(2));
+
+        // The restore: the projection as it was before that rebuild, its generation one lower
+        StoredProjection.asSuperuser("WITH behind AS (UPDATE registry_projection SET generation = generation - 1 "
+                + "RETURNING generation) SELECT generation::text FROM behind");
+        Awaitility.await().atMost(WAIT).pollInterval(Duration.ofMillis(100)).until(() ->
+                metrics().value("warden_registry_projection_generation") == rebuilt - 1);
+
+        Response started = asPlatformAdmin().post("/v1/registry/rebuilds");
+        started.then().statusCode(202).body("generation", equalTo((int) rebuilt + 1));
+        awaitDone(started.path("id"));
+        as(org, "viewer").get("/v1/registry").then().statusCode(200).body("summary.total_agents", equalTo(2));
+    }
+
+    /** Waits for the rebuild to end, done; answers its generation. */
+    private static long awaitDone(String rebuild) {
+        Awaitility.await().atMost(WAIT).pollInterval(Duration.ofMillis(100)).until(() ->
+                !"running".equals(asPlatformAdmin().get("/v1/registry/rebuilds/" + rebuild).path("state")));
+        Response done = asPlatformAdmin().get("/v1/registry/rebuilds/" + rebuild);
+        done.then().body("state", equalTo("done"));
+        return ((Number) done.path("generation")).longValue();
+    }
+
     private static void history(UUID org) {
         UUID triage = UUID.randomUUID();
         UUID held = UUID.randomUUID();

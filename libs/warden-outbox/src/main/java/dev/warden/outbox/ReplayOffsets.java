@@ -129,6 +129,16 @@ public class ReplayOffsets {
                         .collect(Collectors.toMap(Map.Entry::getKey, e -> e.getValue().offset())));
     }
 
+    /**
+     * The highest generation {@code group} has committed offsets under, 0 if none: what the next generation must come
+     * after, whatever the projection's own database says (restored to an earlier point, it says less).
+     */
+    public Uni<Long> highestGeneration(String group) {
+        return uni(admin().listConsumerGroupOffsets(group).partitionsToOffsetAndMetadata())
+                .map(offsets -> offsets.values().stream().filter(java.util.Objects::nonNull)
+                        .mapToLong(EventConsumerLoop::generationOf).max().orElse(0L));
+    }
+
     void onStop(@Observes ShutdownEvent event) {
         close();
     }

@@ -37,12 +37,14 @@ public class RebuildRepository {
     }
 
     /**
-     * Starts a rebuild of the next generation (registry_rebuild_start: the projection emptied for every organization);
+     * Starts a rebuild of the next generation, after the projection's and after {@code committedGeneration}, the highest
+     * the consumer group committed under (registry_rebuild_start: the projection emptied for every organization);
      * answers that generation, or null when a rebuild is running already.
      */
-    public Uni<Long> start(SqlConnection conn, UUID id, String requestedBy, List<Rebuild.Partition> partitions) {
-        return conn.preparedQuery("SELECT registry_rebuild_start($1, $2, $3::text::jsonb) AS generation")
-                .execute(Tuple.of(id, requestedBy, jsonText(partitions)))
+    public Uni<Long> start(SqlConnection conn, UUID id, String requestedBy, List<Rebuild.Partition> partitions,
+                           long committedGeneration) {
+        return conn.preparedQuery("SELECT registry_rebuild_start($1, $2, $3::text::jsonb, $4) AS generation")
+                .execute(Tuple.of(id, requestedBy, jsonText(partitions), committedGeneration))
                 .map(rows -> first(rows, row -> row.getLong("generation")));
     }
 

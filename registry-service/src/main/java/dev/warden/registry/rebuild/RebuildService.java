@@ -14,6 +14,7 @@ import jakarta.enterprise.context.ApplicationScoped;
 import org.jboss.logging.Logger;
 
 import java.time.Instant;
+import java.util.List;
 import java.util.UUID;
 
 /**
@@ -44,20 +45,23 @@ public class RebuildService {
     /** A 409 while another rebuild runs. */
     public Uni<Rebuild> start(String requestedBy) {
         UUID id = UUID.randomUUID();
-        return offsets.capture(RegistryProjector.TOPICS)
+        return Uni.combine().all().unis(offsets.capture(RegistryProjector.TOPICS),
+                        offsets.highestGeneration(RegistryProjector.GROUP)).asTuple()
                 .onFailure(Outages::isOutage).transform(e -> new UnavailableException("broker", e))
-                .map(ranges -> ranges.stream().map(Rebuild.Partition::planned).toList())
-                // The views say "rebuilding" before the projection is emptied, not from this replica's next look at
-                // the database (a dashboard read "0 agents" without the header for over a second)
-                .invoke(partitions -> watcher.starting(new Rebuild(id, -1, Rebuild.RUNNING, requestedBy, Instant.now(), null,
-                        null, partitions)))
-                .chain(partitions -> changes.resetting(db.asPlatform(conn -> rebuilds.start(conn, id, requestedBy, partitions)
+                .chain(captured -> {
+                    List<Rebuild.Partition> partitions = captured.getItem1().stream().map(Rebuild.Partition::planned).toList();
+                    // The views say "rebuilding" before the projection is emptied, not from this replica's next look at
+                    // the database (a dashboard read "0 agents" without the header for over a second)
+                    watcher.starting(new Rebuild(id, -1, Rebuild.RUNNING, requestedBy, Instant.now(), null, null, partitions));
+                    return changes.resetting(db.asPlatform(conn -> rebuilds.start(conn, id, requestedBy, partitions,
+                                    captured.getItem2())
                         .chain(generation -> generation == null
                                 ? rebuilds.current(conn).map(current -> {
                                     throw ApiException.conflict("A rebuild of the registry is running" + (current.running() == null
                                             ? "" : ": /v1/registry/rebuilds/" + current.running().id()));
                                 })
-                                : rebuilds.find(conn, id)))))
+                                : rebuilds.find(conn, id))));
+                })
                 .invoke(watcher::starting)
                 .invoke(started -> LOG.infof("%s started rebuild %s of the registry projection (generation %d, %d records)",
                         requestedBy, started.id(), started.generation(), started.toReplay()));

@@ -47,9 +47,13 @@ public class AuditRecorder {
         this.deadLetters = deadLetters;
     }
 
-    /** After the migrations and the leader jobs; the consumer recipe retries, isolates poison and closes at shutdown. */
+    /**
+     * After the migrations and the leader jobs; the consumer recipe retries, isolates poison and closes at shutdown.
+     * A recording consumer: its positions are kept in this database too, so after a restore of it to an earlier point
+     * the events the restore took out of the chain are recorded again, not skipped (KeptPositions).
+     */
     void onStart(@Observes @Priority(StartupOrder.CONSUMERS) StartupEvent event, EventConsumers consumers) {
-        consumers.start(GROUP, TOPICS, this::record);
+        consumers.startRecording(GROUP, TOPICS, this::record);
     }
 
     /** Records a batch: parsed events grouped by organization, in their order; the unparseable dead-lettered. */

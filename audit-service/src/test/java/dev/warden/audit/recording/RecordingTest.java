@@ -12,6 +12,7 @@ import dev.warden.events.execution.ExecutionEvents.ExecutionStarted;
 import dev.warden.testing.EventTap;
 import dev.warden.testing.TestOrganizations.TestOrg;
 import io.quarkus.test.junit.QuarkusTest;
+import org.awaitility.Awaitility;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 
@@ -107,6 +108,27 @@ class RecordingTest {
         AuditFixtures.publish(List.of(AuditFixtures.deployed(org.id(), event.subject(), 2, "img:v2")));
         awaitEntries(3);
         as(org, "auditor").get("/v1/audit").then().body("total", equalTo(base + 3));
+    }
+
+    /**
+     * The recorder keeps its positions in audit-service's database, beside the chain, so that after a restore of the
+     * database it records again what the restore took out (EventConsumersTest shows the replay itself).
+     */
+    @Test
+    void theRecordersPositionsAreKeptBesideTheChain() throws Exception {
+        CloudEvent event = AuditFixtures.deployed(org.id(), UUID.randomUUID().toString(), 1, "img:v1");
+        AuditFixtures.publish(List.of(event));
+        awaitEntries(1);
+        var pg = dev.warden.testing.WardenInfra.postgres();
+        Awaitility.await().atMost(Duration.ofSeconds(30)).until(() -> {
+            try (var c = java.sql.DriverManager.getConnection(pg.jdbcUrl("warden_audit_test"), pg.superUser(), pg.superPassword());
+                 var rows = c.createStatement().executeQuery("SELECT count(*) FROM warden_consumer_positions "
+                         + "WHERE group_id = '" + AuditRecorder.GROUP + "' AND topic = '" + Topics.AGENTS
+                         + "' AND next_offset > 0")) {
+                rows.next();
+                return rows.getInt(1) > 0;
+            }
+        });
     }
 
     @Test

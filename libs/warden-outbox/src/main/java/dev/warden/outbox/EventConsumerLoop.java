@@ -65,6 +65,8 @@ public final class EventConsumerLoop implements AutoCloseable {
     private final KafkaConsumer<String, String> consumer;
     private final String group;
     private final long generation;
+    /** Null: the broker's committed offsets alone say where the group stands. */
+    private final KeptPositions positions;
     private final BatchHandler handler;
     private final EventConsumerConfig config;
     private final DeadLetters deadLetters;
@@ -84,20 +86,24 @@ public final class EventConsumerLoop implements AutoCloseable {
     public static EventConsumerLoop start(KafkaClients kafka, EventConsumerConfig config, DeadLetters deadLetters,
                                           String group, Collection<String> topics, BatchHandler handler) {
         return new EventConsumerLoop(kafka, config, deadLetters, group, topics, handler,
-                ConsumerTelemetry.untraced(group), 0);
+                ConsumerTelemetry.untraced(group), 0, null);
     }
 
     static EventConsumerLoop start(KafkaClients kafka, EventConsumerConfig config, DeadLetters deadLetters,
                                    String group, Collection<String> topics, BatchHandler handler,
-                                   ConsumerTelemetry telemetry, long generation) {
-        return new EventConsumerLoop(kafka, config, deadLetters, group, topics, handler, telemetry, generation);
+                                   ConsumerTelemetry telemetry, long generation, KeptPositions positions) {
+        return new EventConsumerLoop(kafka, config, deadLetters, group, topics, handler, telemetry, generation, positions);
     }
 
     private EventConsumerLoop(KafkaClients kafka, EventConsumerConfig config, DeadLetters deadLetters,
                               String group, Collection<String> topics, BatchHandler handler,
-                              ConsumerTelemetry telemetry, long generation) {
+                              ConsumerTelemetry telemetry, long generation, KeptPositions positions) {
+        if (generation != 0 && positions != null) {
+            throw new IllegalArgumentException("a rebuildable projection replays by generation, not from kept positions");
+        }
         this.group = group;
         this.generation = generation;
+        this.positions = positions;
         this.telemetry = telemetry;
         this.handler = handler;
         this.config = config;
@@ -113,7 +119,9 @@ public final class EventConsumerLoop implements AutoCloseable {
                 ConsumerConfig.SESSION_TIMEOUT_MS_CONFIG, (int) config.sessionTimeout().toMillis(),
                 ConsumerConfig.HEARTBEAT_INTERVAL_MS_CONFIG, (int) config.sessionTimeout().toMillis() / 3,
                 ConsumerConfig.METADATA_MAX_AGE_CONFIG, 5_000)));
-        if (generation == 0) {
+        if (positions != null) {
+            this.consumer.subscribe(topics, new FromTheKeptPositions());
+        } else if (generation == 0) {
             this.consumer.subscribe(topics);
         } else {
             this.consumer.subscribe(topics, new FromTheBeginningOfTheGeneration());
@@ -168,6 +176,7 @@ public final class EventConsumerLoop implements AutoCloseable {
                     lastProgress = System.nanoTime();
                 } else {
                     handle(records);
+                    keepPositions(records);
                     commit(records);
                     lastProgress = System.nanoTime();
                     lastFailure = null;
@@ -290,6 +299,24 @@ public final class EventConsumerLoop implements AutoCloseable {
         }
     }
 
+    /** The handled batch's positions in the service's database first, when it keeps them; then on the broker. */
+    private void keepPositions(ConsumerRecords<String, String> records) {
+        if (positions == null) {
+            return;
+        }
+        Map<TopicPartition, Long> next = new HashMap<>();
+        for (TopicPartition p : records.partitions()) {
+            next.put(p, records.records(p).getLast().offset() + 1);
+        }
+        try {
+            positions.keep(group, next);
+        } catch (RuntimeException e) {
+            // Behind the broker's offset, a kept position only makes a later assignment apply these records again,
+            // which the handler absorbs
+            LOG.warnf("Consumer %s could not keep its positions in its database: %s", group, describe(e));
+        }
+    }
+
     private void commit(ConsumerRecords<String, String> records) {
         Map<TopicPartition, OffsetAndMetadata> next = new HashMap<>();
         for (TopicPartition p : records.partitions()) {
@@ -338,6 +365,50 @@ public final class EventConsumerLoop implements AutoCloseable {
                 LOG.infof("Consumer %s (generation %d) replays %d partitions from their beginning", group, generation,
                         older.size());
                 consumer.seekToBeginning(older);
+            }
+        }
+
+        @Override
+        public void onPartitionsRevoked(Collection<TopicPartition> partitions) {
+        }
+    }
+
+    /**
+     * On the loop's thread, within poll: a partition newly assigned whose position the service's database keeps behind
+     * the broker's committed offset (the database was restored to an earlier point) is applied again from the kept
+     * position. Without kept positions (none yet, or the database not answering) the broker's offsets stand.
+     */
+    private final class FromTheKeptPositions implements ConsumerRebalanceListener {
+
+        @Override
+        public void onPartitionsAssigned(Collection<TopicPartition> partitions) {
+            if (partitions.isEmpty()) {
+                return;
+            }
+            Map<TopicPartition, Long> kept;
+            Map<TopicPartition, OffsetAndMetadata> committed;
+            try {
+                kept = positions.kept(group, partitions);
+                committed = consumer.committed(new HashSet<>(partitions));
+            } catch (WakeupException e) {
+                throw e;
+            } catch (RuntimeException e) {
+                LOG.warnf("Consumer %s could not compare its kept positions with the broker's (%s); going by the broker's",
+                        group, describe(e));
+                return;
+            }
+            Map<TopicPartition, String> behind = new java.util.TreeMap<>(java.util.Comparator.comparing(TopicPartition::toString));
+            kept.forEach((p, position) -> {
+                OffsetAndMetadata offset = committed.get(p);
+                if (offset != null && position < offset.offset()) {
+                    consumer.seek(p, position);
+                    behind.put(p, position + " < " + offset.offset());
+                }
+            });
+            if (!behind.isEmpty()) {
+                LOG.warnf("Consumer %s: its database has applied %d partitions less far than the broker's offsets say "
+                        + "(a database restored to an earlier point?); applying them again from there: %s", group,
+                        behind.size(), behind);
             }
         }
 

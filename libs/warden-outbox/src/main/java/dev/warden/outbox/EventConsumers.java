@@ -25,10 +25,12 @@ public class EventConsumers {
     private final DeadLetters deadLetters;
     private final MeterRegistry meters;
     private final OpenTelemetry openTelemetry;
+    private final KeptPositions positions;
     private final List<EventConsumerLoop> started = new CopyOnWriteArrayList<>();
 
     public EventConsumers(KafkaClients kafka, EventConsumerConfig config, DeadLetters deadLetters, MeterRegistry meters,
-                          OpenTelemetry openTelemetry) {
+                          OpenTelemetry openTelemetry, KeptPositions positions) {
+        this.positions = positions;
         this.kafka = kafka;
         this.config = config;
         this.deadLetters = deadLetters;
@@ -54,8 +56,21 @@ public class EventConsumers {
      * and its ACLs stay the same. {@link ReplayOffsets} measures how far the new generation has come.
      */
     public EventConsumerLoop start(String group, Collection<String> topics, BatchHandler handler, long generation) {
-        EventConsumerLoop loop = EventConsumerLoop.start(kafka, config, deadLetters, group, topics, handler,
-                new ConsumerTelemetry(meters, openTelemetry, group).consuming(topics), generation);
+        return started(EventConsumerLoop.start(kafka, config, deadLetters, group, topics, handler,
+                new ConsumerTelemetry(meters, openTelemetry, group).consuming(topics), generation, null));
+    }
+
+    /**
+     * {@link #start(String, Collection, BatchHandler)} for a consumer that records history (audit-service's chain):
+     * its positions are kept in the service's database too ({@link KeptPositions}), and a partition the database has
+     * applied less far than the broker's offsets say, after a restore, is applied again from there.
+     */
+    public EventConsumerLoop startRecording(String group, Collection<String> topics, BatchHandler handler) {
+        return started(EventConsumerLoop.start(kafka, config, deadLetters, group, topics, handler,
+                new ConsumerTelemetry(meters, openTelemetry, group).consuming(topics), 0, positions));
+    }
+
+    private EventConsumerLoop started(EventConsumerLoop loop) {
         started.add(loop);
         return loop;
     }

@@ -65,6 +65,9 @@ class EventConsumersTest {
     ReplayOffsets replay;
 
     @Inject
+    dev.warden.tenancy.db.TenantDb db;
+
+    @Inject
     @Readiness
     ConsumersReadiness readiness;
 
@@ -152,6 +155,50 @@ class EventConsumersTest {
             assertEquals(List.of(trace.getLast()), lines.context(DeadLetters.class.getName(), "traceId"));
         }
         assertTrue(meters.find("warden.consumer.lag").tag("group", group).gauges().isEmpty(), "closed: no lag gauge");
+    }
+
+    /**
+     * A recording consumer keeps its positions in its database: restored to an earlier point, the database holds an
+     * earlier position than the broker's committed offset, and the consumer applies again from there; a plain consumer
+     * goes on after the broker's offset.
+     */
+    @Test
+    void aRecordingConsumerAppliesAgainWhatItsRestoredDatabaseHadNotAppliedAndAPlainOneDoesNot() {
+        publish("a", "b", "c");
+        String recording = "recording-" + topic;
+        String plain = "plain-" + topic;
+        List<String> seenByPlain = new CopyOnWriteArrayList<>();
+        try (EventConsumerLoop loop = consumers.startRecording(recording, List.of(topic), this::handle);
+             EventConsumerLoop other = consumers.start(plain, List.of(topic), records -> {
+                 records.forEach(r -> seenByPlain.add(r.value()));
+                 return Uni.createFrom().voidItem();
+             })) {
+            Awaitility.await().atMost(WAIT).until(() -> handled.containsAll(List.of("a", "b", "c"))
+                    && seenByPlain.size() == 3 && committed(recording) == 3 && committed(plain) == 3);
+        }
+        assertEquals(List.of("3"), positions(recording), "kept beside the broker's offsets");
+
+        // The restore: the database as it was before "b" and "c" were applied
+        db.asPlatform(conn -> conn.query("UPDATE warden_consumer_positions SET next_offset = 1 WHERE group_id = '"
+                + recording + "'").execute()).await().atMost(WAIT);
+        handled.clear();
+        publish("d");
+        try (EventConsumerLoop loop = consumers.startRecording(recording, List.of(topic), this::handle);
+             EventConsumerLoop other = consumers.start(plain, List.of(topic), records -> {
+                 records.forEach(r -> seenByPlain.add(r.value()));
+                 return Uni.createFrom().voidItem();
+             })) {
+            Awaitility.await().atMost(WAIT).until(() -> handled.contains("d") && seenByPlain.contains("d"));
+        }
+        assertEquals(Set.of("b", "c", "d"), Set.copyOf(handled), "applied again from the kept position");
+        assertEquals(List.of("a", "b", "c", "d"), seenByPlain, "the plain consumer went on after the broker's offset");
+        assertEquals(List.of("4"), positions(recording));
+    }
+
+    private List<String> positions(String group) {
+        return db.asPlatform(conn -> conn.query("SELECT next_offset::text FROM warden_consumer_positions WHERE group_id = '"
+                        + group + "' AND next_offset > 0").execute())
+                .await().atMost(WAIT).stream().map(row -> row.getString(0)).toList();
     }
 
     @Test

@@ -51,7 +51,7 @@ for _ in $(seq 1 60); do
 done
 
 psql_bin="$(command -v psql || echo /usr/lib/postgresql/15/bin/psql)"
-export PGPASSWORD=postgres
+export PGPASSWORD="$(cat "$data/secrets/postgres-superuser-password")"
 sql() { "$psql_bin" -h 127.0.0.1 -p "$pg_port" -U postgres -d warden_fleet -qtA "$@"; }
 # The embedded server starts with synchronous_commit=off; production runs with on. The database's setting applies to
 # every session that opens after it, pgbench's and the service's alike: the service's open sessions are closed, and its

@@ -123,7 +123,7 @@ fi
 if wants audit; then
   command -v psql >/dev/null || [ -x /usr/lib/postgresql/15/bin/psql ] || apt-get install -y postgresql-client >/dev/null
   psql_bin="$(command -v psql || echo /usr/lib/postgresql/15/bin/psql)"
-  sql() { PGPASSWORD=postgres "$psql_bin" -h 127.0.0.1 -p "$pg_port" -U postgres -d warden_audit -qtA -c "$1"; }
+  sql() { PGPASSWORD="$(cat "$data/secrets/postgres-superuser-password")" "$psql_bin" -h 127.0.0.1 -p "$pg_port" -U postgres -d warden_audit -qtA -c "$1"; }
   audit="http://127.0.0.1:$audit_port"
   org="$(curl -s -H "X-API-Key: $key" "$direct/v1/agents/$agent" | sed -n 's/.*"org_id":"\([^"]*\)".*/\1/p')"
   # Entries that audit-service has not chained yet would race with the ones added below: wait for the head to settle.

@@ -226,6 +226,17 @@ class LauncherStackTest {
                     Files.readString(data.resolve("secrets/db-password-" + service.getKey())).trim());
         }
         passwords.put("warden_app", Files.readString(data.resolve("secrets/db-app-password")).trim());
+        // No login without its password, the superuser's included: PostgreSQL was made trusting every local user
+        String superPassword = Files.readString(data.resolve("secrets/" + Stack.POSTGRES_SUPERUSER_FILE)).trim();
+        String postgres = "jdbc:postgresql://127.0.0.1:" + port + "/postgres";
+        try (Connection c = DriverManager.getConnection(postgres, "postgres", superPassword)) {
+            assertTrue(c.isValid(5));
+        }
+        for (String[] login : new String[][] {{"postgres", "postgres"}, {"warden_agent_app", "wrong"}}) {
+            SQLException refused = assertThrows(SQLException.class,
+                    () -> DriverManager.getConnection(postgres, login[0], login[1]).close(), String.join("/", login));
+            assertEquals("28P01", refused.getSQLState(), refused.getMessage()); // password authentication failed
+        }
         for (var login : passwords.entrySet()) {
             for (String database : databases.values()) {
                 String url = "jdbc:postgresql://127.0.0.1:" + port + "/" + database;

@@ -41,6 +41,8 @@ public final class Stack {
     private static final Duration SERVICE_STOP_GRACE = Duration.ofSeconds(20);
     /** In the secrets folder: how an outside consumer reads the audit topic. */
     static final String AUDIT_READER_FILE = "audit-reader.properties";
+    /** The local PostgreSQL superuser's password (user {@code postgres}), in {@code <data>/secrets}. */
+    public static final String POSTGRES_SUPERUSER_FILE = "postgres-superuser-password";
     /** The demo organization's admin key, made at the first start and again if an admin revoked it (DemoKey). */
     static final String DEMO_KEY_FILE = "demo-admin-api-key";
     /** How long a restart of PostgreSQL that died may keep trying (the old server's backends must leave first). */
@@ -106,8 +108,10 @@ public final class Stack {
         var step = progress.begin("PostgreSQL");
         // Durable: a commit is acknowledged once its WAL is on disk, so a server killed at any moment loses nothing
         // a service acknowledged (the embedded default acknowledges before, and tests keep it).
+        // Every login with a password, the superuser's kept in the data folder's secrets (0600) like the others
         LocalPostgres postgres = LocalPostgres.start(data.resolve("postgres"), config.postgresPort(),
-                secrets.getOrCreate("db-app-password", Secrets::newPassword), true);
+                secrets.getOrCreate("db-app-password", Secrets::newPassword),
+                secrets.getOrCreate(POSTGRES_SUPERUSER_FILE, Secrets::newPassword), true);
         postgres.postmaster().ifPresent(pg -> leftovers.record(Leftovers.POSTGRES, pg));
         register("PostgreSQL", () -> {
             postgres.close();

@@ -56,11 +56,48 @@ public final class LocalPostgres implements AutoCloseable {
      * ({@code synchronous_commit=on}), so a server killed at any moment loses nothing it acknowledged.
      */
     public static LocalPostgres start(Path dataDir, int port, String appPassword, boolean durable) {
-        EmbeddedPostgres pg = launch(dataDir, port, durable);
+        EmbeddedPostgres pg = launch(dataDir, port, durable, "postgres");
         LocalPostgres local = new LocalPostgres(pg, dataDir, durable, "127.0.0.1", pg.getPort(), "postgres", "postgres",
                 appPassword);
         local.ensureAppRole();
         return local;
+    }
+
+    /**
+     * As {@link #start(Path, int, String, boolean)}, for a server others on the machine may reach (the launcher's):
+     * every connection, over TCP or the local socket, logs in with a password (SCRAM), the superuser's being
+     * {@code superPassword}. The embedded server is made with {@code trust} for everyone, so that any local user
+     * connected as the superuser without a password, and could switch the audit chain's triggers off. A data folder
+     * made that way is changed at its next start.
+     */
+    public static LocalPostgres start(Path dataDir, int port, String appPassword, String superPassword, boolean durable) {
+        EmbeddedPostgres pg = launch(dataDir, port, durable, superPassword);
+        LocalPostgres local = new LocalPostgres(pg, dataDir, durable, "127.0.0.1", pg.getPort(), "postgres",
+                superPassword, appPassword);
+        local.requirePasswords();
+        local.ensureAppRole();
+        return local;
+    }
+
+    /** Who may connect, and how: only with a password. */
+    static final String PASSWORDS_ONLY = """
+            # Written by LocalPostgres.requirePasswords: every connection logs in with a password (SCRAM).
+            local all all scram-sha-256
+            host all all 127.0.0.1/32 scram-sha-256
+            host all all ::1/128 scram-sha-256
+            """;
+
+    private void requirePasswords() {
+        try (Connection c = DriverManager.getConnection(jdbcUrl("postgres"), superUser, superPassword);
+             Statement statement = c.createStatement()) {
+            statement.execute("SET password_encryption = 'scram-sha-256'");
+            statement.execute("ALTER ROLE " + superUser + " PASSWORD '" + superPassword.replace("'", "''") + "'");
+            Files.writeString(dataDir.resolve("pg_hba.conf"), PASSWORDS_ONLY);
+            statement.execute("SELECT pg_reload_conf()");
+        } catch (SQLException | IOException e) {
+            throw new IllegalStateException("could not make PostgreSQL in " + dataDir + " require passwords: "
+                    + e.getMessage(), e);
+        }
     }
 
     /**
@@ -81,7 +118,7 @@ public final class LocalPostgres implements AutoCloseable {
 
     public synchronized void startServer() {
         if (embedded == null && dataDir != null) {
-            embedded = launch(dataDir, port, durable);
+            embedded = launch(dataDir, port, durable, superPassword);
         }
     }
 
@@ -131,12 +168,17 @@ public final class LocalPostgres implements AutoCloseable {
         }
     }
 
-    private static EmbeddedPostgres launch(Path dataDir, int port, boolean durable) {
+    /** {@code password}: the superuser's, for the server's own readiness check (ignored while it trusts everyone). */
+    private static EmbeddedPostgres launch(Path dataDir, int port, boolean durable, String password) {
         try {
             Files.createDirectories(dataDir);
             Path work = dataDir.resolveSibling(dataDir.getFileName() + "-work");
             Files.createDirectories(work);
-            return EmbeddedPostgres.builder()
+            EmbeddedPostgres.Builder builder = EmbeddedPostgres.builder();
+            if (password != null) {
+                builder.setConnectConfig("password", password);
+            }
+            return builder
                     .setPort(port)
                     .setDataDirectory(dataDir)
                     .setCleanDataDirectory(false)

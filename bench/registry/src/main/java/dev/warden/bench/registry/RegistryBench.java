@@ -408,7 +408,12 @@ public final class RegistryBench {
     }
 
     private Connection database() throws SQLException {
-        return DriverManager.getConnection(jdbc, "postgres", "postgres");
+        try {
+            return DriverManager.getConnection(jdbc, "postgres",
+                    java.nio.file.Files.readString(data.resolve("secrets/postgres-superuser-password")).trim());
+        } catch (java.io.IOException e) {
+            throw new SQLException("cannot read the suite's PostgreSQL password in " + data + "/secrets", e);
+        }
     }
 
     /** How far the registry has counted the organization's audit chain (0: nothing yet). As the superuser: no RLS. */

@@ -71,6 +71,11 @@ class FaultsTest {
                     .contentType(containsString("application/json"))
                     .body("error.code", equalTo("service_unavailable"));
         }
+        // The summary stream too, answered before it begins: new streams were reset without any answer, and the
+        // service logged an ERROR for each
+        as(org, "viewer").accept("text/event-stream").get("/v1/registry/stream").then().statusCode(503)
+                .header("Retry-After", "5").contentType(containsString("application/json"))
+                .body("error.code", equalTo("service_unavailable"));
         // Seed 000's answer read in organization() is kept until this replica hears its LISTEN connection close, and
         // for warden.registry.kept-for (1 s) at most even if it never does: the outage shows within that bound.
         Awaitility.await().atMost(KEPT_FOR.plus(PROMPTLY)).pollInterval(Duration.ofMillis(50))

@@ -3,6 +3,7 @@ package dev.warden.fleet.api;
 import dev.warden.api.ApiException;
 import dev.warden.api.ErrorMappers;
 import dev.warden.api.ErrorResponse;
+import dev.warden.api.UnavailableException;
 import io.quarkus.security.AuthenticationFailedException;
 import io.quarkus.security.ForbiddenException;
 import io.quarkus.security.UnauthorizedException;
@@ -18,7 +19,7 @@ import java.util.List;
  * Refusals answered in the envelope by their mappers, ahead of warden-api's {@code ErrorMappers} (the same codes and
  * messages), in this service only: {@link FleetEnvelopeFilter}, a response filter, wraps every other error, but
  * response filters do not reach a Server-Sent Events method that refuses its request before its stream starts (its
- * own 429 or 400, a request filter's 400, the security checks' 401 and 403).
+ * own 429 or 400, a request filter's 400, the security checks' 401 and 403, a 503 for its first read).
  */
 public final class EnvelopedErrors {
 
@@ -45,6 +46,13 @@ public final class EnvelopedErrors {
         @ServerExceptionMapper(priority = Priorities.USER - 100)
         public RestResponse<Envelope.Failure> forbidden(ForbiddenException e, RoutingContext request) {
             return respond(403, "forbidden", ErrorMappers.forbidden(request), List.of());
+        }
+
+        /** A Server-Sent Events method whose first read finds the database or broker away, before its stream starts. */
+        @ServerExceptionMapper(priority = Priorities.USER - 100)
+        public RestResponse<Envelope.Failure> unavailable(UnavailableException e) {
+            ErrorResponse.Body error = ErrorMappers.serviceUnavailable(e).getEntity().error();
+            return respond(503, error.code(), error.message(), List.of(), UnavailableException.RETRY_AFTER_SECONDS);
         }
 
         private static RestResponse<Envelope.Failure> respond(int status, String code, String message,

@@ -6,6 +6,7 @@ import dev.warden.api.Slots;
 import dev.warden.tenancy.security.CredentialWatch;
 import dev.warden.tenancy.security.CurrentActor;
 import dev.warden.tenancy.security.Roles;
+import io.smallrye.common.annotation.Blocking;
 import io.smallrye.mutiny.Multi;
 import io.smallrye.mutiny.Uni;
 import io.smallrye.mutiny.subscription.Cancellable;
@@ -25,7 +26,6 @@ import java.util.List;
 import java.util.UUID;
 import java.util.function.BooleanSupplier;
 import java.util.concurrent.atomic.AtomicLong;
-import java.util.concurrent.atomic.AtomicReference;
 
 /**
  * The live view: Server-Sent Events of the caller's organization's transitions, each with its id (the organization's own number, in commit order), its
@@ -39,6 +39,8 @@ public class FleetEventsResource {
 
     static final Duration POLL = Duration.ofMillis(250);
     static final int PAGE = 500;
+    /** Beyond the database's own start deadline (TenantDb: 10 s), so that a database away is its 503, never a timeout. */
+    private static final Duration FIRST_READ = Duration.ofSeconds(30);
 
     private final TransitionEvents transitions;
     private final CurrentActor actor;
@@ -57,46 +59,46 @@ public class FleetEventsResource {
     @Produces(MediaType.SERVER_SENT_EVENTS)
     @RolesAllowed(Roles.VIEWER)
     @Operation(hidden = true)
+    @Blocking
     public void stream(@HeaderParam("Last-Event-ID") String lastEventId, @Context SseEventSink sink, @Context Sse sse) {
         UUID org = actor.org();
         BooleanSupplier usable = credentials.usable(); // a revoked key or disabled organization ends the stream
         Long resumeAfter = parse(lastEventId);
+        // Where to start, read before the stream begins (on a worker thread, never an event loop), so that a database
+        // that does not answer is a 503 in the error shape with Retry-After: once the stream has begun no status can
+        // follow, and a user trial's clients got a 200 that ended at once, again and again, during an outage.
+        // An id beyond the newest was never sent by this stream (or was, before an upgrade renumbered the ids): what is
+        // kept is sent again from the start rather than nothing until the numbers pass it (a client missed events so)
+        long newest = transitions.newest(org).await().atMost(FIRST_READ);
+        long first = resumeAfter == null ? newest : resumeAfter > newest ? 0L : resumeAfter;
         // A slot of the organization's open streams, taken before the stream begins (a 429 in the error shape), given
         // back when the stream ends
         Slots.Permit open = streams.open(org);
         // A comment at once, so the answer's head and first bytes leave now rather than with the first transition: a
         // proxy in front (the launcher's gateway did) holds a head without a body, and the client saw nothing at all.
         sink.send(sse.newEventBuilder().comment("fleet transitions of your organization").build());
-        // An id beyond the newest was never sent by this stream (or was, before an upgrade renumbered the ids): what is
-        // kept is sent again from the start rather than nothing until the numbers pass it (a client missed events so)
-        Uni<Long> start = transitions.newest(org).map(newest -> resumeAfter == null ? newest
-                : resumeAfter > newest ? 0L : resumeAfter);
-        AtomicReference<Cancellable> polling = new AtomicReference<>();
-        start.subscribe().with(first -> {
-            AtomicLong cursor = new AtomicLong(first);
-            polling.set(Multi.createFrom().ticks().every(POLL)
-                    .onOverflow().drop()
-                    .onItem().transformToUni(tick -> sink.isClosed() || !usable.getAsBoolean() ? Uni.createFrom().<List<TransitionEvents.Recorded>>failure(
-                            new IllegalStateException("closed")) : transitions.after(org, cursor.get(), PAGE))
-                    .concatenate()
-                    .subscribe().with(events -> {
-                        for (TransitionEvents.Recorded e : events) {
-                            sink.send(sse.newEventBuilder().id(Long.toString(e.number())).name(e.type())
-                                    .data(e.event()).build());
-                            cursor.set(e.number());
-                        }
-                    }, failure -> {
-                        open.release();
-                        sink.close();
-                    }));
-            if (sink.isClosed()) {
-                polling.get().cancel();
-                open.release();
-            }
-        }, failure -> {
+        AtomicLong cursor = new AtomicLong(first);
+        Cancellable polling = Multi.createFrom().ticks().every(POLL)
+                .onOverflow().drop()
+                .onItem().transformToUni(tick -> sink.isClosed() || !usable.getAsBoolean() ? Uni.createFrom().<List<TransitionEvents.Recorded>>failure(
+                        new IllegalStateException("closed")) : transitions.after(org, cursor.get(), PAGE))
+                .concatenate()
+                .subscribe().with(events -> {
+                    for (TransitionEvents.Recorded e : events) {
+                        sink.send(sse.newEventBuilder().id(Long.toString(e.number())).name(e.type())
+                                .data(e.event()).build());
+                        cursor.set(e.number());
+                    }
+                }, failure -> {
+                    // Closed, the credential no longer usable, or the database gone: the stream ends, and a client
+                    // that reconnects is answered (a 503 while the database is away) before a new one begins
+                    open.release();
+                    sink.close();
+                });
+        if (sink.isClosed()) {
+            polling.cancel();
             open.release();
-            sink.close();
-        });
+        }
     }
 
     private static Long parse(String lastEventId) {

@@ -32,6 +32,8 @@ public final class LogCapture extends Handler implements AutoCloseable {
     public void assertNoNoise() {
         org.junit.jupiter.api.Assertions.assertEquals(List.of(), mentioning("Result is already complete"));
         org.junit.jupiter.api.Assertions.assertEquals(List.of(), mentioning("Unexpected failure"), "no 500 was answered");
+        org.junit.jupiter.api.Assertions.assertEquals(List.of(), mentioning("impossible to send it to client"),
+                "no event stream failed after it began, where no error can be answered");
     }
 
     public List<String> mentioning(String text) {

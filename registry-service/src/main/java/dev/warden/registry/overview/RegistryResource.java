@@ -24,9 +24,12 @@ import org.eclipse.microprofile.openapi.annotations.media.Schema;
 import org.eclipse.microprofile.openapi.annotations.parameters.Parameter;
 import org.eclipse.microprofile.openapi.annotations.responses.APIResponse;
 import org.eclipse.microprofile.openapi.annotations.tags.Tag;
+import io.smallrye.common.annotation.Blocking;
 import org.jboss.resteasy.reactive.RestStreamElementType;
 
+import java.time.Duration;
 import java.util.List;
+import java.util.UUID;
 
 /** Seed 000's CISO view: every agent with its counts, and the organization's summary. */
 @Path("/v1/registry")
@@ -35,6 +38,8 @@ import java.util.List;
 public class RegistryResource {
 
     private static final int MAX_LIMIT = 1000;
+    /** Beyond the database's own start deadline (TenantDb: 10 s), so that a database away is its 503, never a timeout. */
+    private static final Duration FIRST_SUMMARY = Duration.ofSeconds(30);
     private static final List<String> STATUSES = List.of("active", "inactive", "suspended", "error");
 
     private final RegistryService registry;
@@ -86,7 +91,13 @@ public class RegistryResource {
     @RestStreamElementType(MediaType.APPLICATION_JSON)
     @RolesAllowed({Roles.VIEWER, Roles.AUDITOR})
     @Operation(hidden = true)
+    @Blocking
     public Multi<Summary> stream() {
-        return credentials.whileUsable(streams.bounded(actor.org(), registry.summaries(actor.org())));
+        UUID org = actor.org();
+        // The first summary is read before the stream begins (on a worker thread, never an event loop), so that a
+        // database that does not answer is a 503 in the error shape with Retry-After: once an event stream has begun,
+        // no status can follow (a user trial's new streams were reset, without any answer, during an outage)
+        Summary now = registry.summary(org).await().atMost(FIRST_SUMMARY);
+        return credentials.whileUsable(streams.bounded(org, registry.summaries(org, now)));
     }
 }

@@ -10,6 +10,7 @@ import io.smallrye.mutiny.Multi;
 import io.smallrye.mutiny.Uni;
 import io.vertx.mutiny.sqlclient.SqlConnection;
 import jakarta.enterprise.context.ApplicationScoped;
+import org.jboss.logging.Logger;
 
 import java.time.Duration;
 import java.time.Instant;
@@ -22,6 +23,7 @@ public class RegistryService {
     private final TenantDb db;
     /** Changes within this window make one summary on a stream. */
     static final Duration COALESCE = Duration.ofMillis(500);
+    private static final Logger LOG = Logger.getLogger(RegistryService.class);
 
     private final RegistryRepository registry;
     private final RegistryChanges changes;
@@ -83,13 +85,24 @@ public class RegistryService {
     private record Request(String status, int limit) {
     }
 
-    /** The organization's summary now, then again after each half second in which its registry changed. */
-    public Multi<Summary> summaries(UUID org) {
-        Uni<Summary> now = db.inOrg(org, registry::summary);
+    /** The organization's summary now. */
+    public Uni<Summary> summary(UUID org) {
+        return db.inOrg(org, registry::summary);
+    }
+
+    /**
+     * {@code now} (the organization's summary, read before the stream began), then the summary again after each half
+     * second in which its registry changed. Once the database stops answering, the stream ends (logged once), rather
+     * than failing in the middle of an event stream, where no error can be answered any more: the client reconnects,
+     * and is then answered a 503 in the error shape until the database is back.
+     */
+    public Multi<Summary> summaries(UUID org, Summary now) {
         Multi<Summary> later = changes.of(org)
                 .group().intoLists().every(COALESCE)
                 .select().where(batch -> !batch.isEmpty())
-                .onItem().transformToUniAndConcatenate(batch -> db.inOrg(org, registry::summary));
-        return Multi.createBy().concatenating().streams(now.toMulti(), later);
+                .onItem().transformToUniAndConcatenate(batch -> summary(org))
+                .onFailure().invoke(e -> LOG.warnf("A registry stream of organization %s ends: %s", org, e.getMessage()))
+                .onFailure().recoverWithCompletion();
+        return Multi.createBy().concatenating().streams(Multi.createFrom().item(now), later);
     }
 }

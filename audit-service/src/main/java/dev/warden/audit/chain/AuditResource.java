@@ -74,7 +74,7 @@ public class AuditResource {
     @Operation(operationId = "verifyAuditChain", summary = "Recompute the chain", description = "Names the first entry that does not verify, and checks the newest checkpoint of the range.")
     public Uni<Verification> verify(@Parameter(description = "first sequence", schema = @Schema(type = SchemaType.INTEGER, format = "int64", minimum = "1")) @QueryParam("from") String from,
                                     @Parameter(description = "last sequence", schema = @Schema(type = SchemaType.INTEGER, format = "int64", minimum = "1")) @QueryParam("to") String to) {
-        return verifier.verify(actor.org(), sequence("from", from), sequence("to", to));
+        return verifier.verifyRequested(actor.org(), sequence("from", from), sequence("to", to));
     }
 
     @GET

@@ -134,9 +134,12 @@ class ImmutabilityTest {
         as(org, "auditor").post("/v1/audit/checkpoints").then().statusCode(201).body("sequence", equalTo(base + 5));
         tamper(base + 5);
 
+        double invalidBefore = invalidVerdicts();
         as(org, "auditor").get("/v1/audit/verify").then().statusCode(200)
                 .body("valid", equalTo(false)).body("first_invalid_sequence", equalTo(base + 5))
                 .body("checkpoint.matches_chain", equalTo(false));
+        // A verification asked for synchronously counts for the alert too (it did not)
+        assertEquals(invalidBefore + 1, invalidVerdicts(), "the broken chain counts for the alert");
     }
 
     @Test

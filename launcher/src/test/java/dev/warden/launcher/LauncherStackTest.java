@@ -31,6 +31,7 @@ import java.nio.file.Path;
 import java.sql.Connection;
 import java.sql.DriverManager;
 import java.sql.SQLException;
+import java.time.Duration;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
@@ -38,6 +39,7 @@ import java.util.Properties;
 import java.util.concurrent.ExecutionException;
 import java.util.concurrent.TimeUnit;
 
+import static org.awaitility.Awaitility.await;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertInstanceOf;
 import static org.junit.jupiter.api.Assertions.assertThrows;
@@ -237,6 +239,9 @@ class LauncherStackTest {
                     () -> DriverManager.getConnection(postgres, login[0], login[1]).close(), String.join("/", login));
             assertEquals("28P01", refused.getSQLState(), refused.getMessage()); // password authentication failed
         }
+        // PostgreSQL's own log is kept, refused logins and all (it went to a pipe no one read)
+        await().atMost(Duration.ofSeconds(10)).until(() -> Files.readString(data.resolve("logs/postgres.log"))
+                .contains("password authentication failed for user \"warden_agent_app\""));
         for (var login : passwords.entrySet()) {
             for (String database : databases.values()) {
                 String url = "jdbc:postgresql://127.0.0.1:" + port + "/" + database;

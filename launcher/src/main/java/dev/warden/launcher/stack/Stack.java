@@ -111,7 +111,7 @@ public final class Stack {
         // Every login with a password, the superuser's kept in the data folder's secrets (0600) like the others
         LocalPostgres postgres = LocalPostgres.start(data.resolve("postgres"), config.postgresPort(),
                 secrets.getOrCreate("db-app-password", Secrets::newPassword),
-                secrets.getOrCreate(POSTGRES_SUPERUSER_FILE, Secrets::newPassword), true);
+                secrets.getOrCreate(POSTGRES_SUPERUSER_FILE, Secrets::newPassword), true, logs.resolve("postgres.log"));
         postgres.postmaster().ifPresent(pg -> leftovers.record(Leftovers.POSTGRES, pg));
         register("PostgreSQL", () -> {
             postgres.close();

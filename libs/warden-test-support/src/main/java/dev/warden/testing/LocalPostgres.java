@@ -29,6 +29,8 @@ public final class LocalPostgres implements AutoCloseable {
     private final String appPassword;
     private final boolean durable;
     private EmbeddedPostgres embedded;
+    /** Where the server writes its log; null: to this JVM's (tests). */
+    private Path log;
 
     private LocalPostgres(EmbeddedPostgres embedded, Path dataDir, boolean durable, String host, int port,
                           String superUser, String superPassword, String appPassword) {
@@ -56,7 +58,7 @@ public final class LocalPostgres implements AutoCloseable {
      * ({@code synchronous_commit=on}), so a server killed at any moment loses nothing it acknowledged.
      */
     public static LocalPostgres start(Path dataDir, int port, String appPassword, boolean durable) {
-        EmbeddedPostgres pg = launch(dataDir, port, durable, "postgres");
+        EmbeddedPostgres pg = launch(dataDir, port, durable, "postgres", null);
         LocalPostgres local = new LocalPostgres(pg, dataDir, durable, "127.0.0.1", pg.getPort(), "postgres", "postgres",
                 appPassword);
         local.ensureAppRole();
@@ -68,12 +70,15 @@ public final class LocalPostgres implements AutoCloseable {
      * every connection, over TCP or the local socket, logs in with a password (SCRAM), the superuser's being
      * {@code superPassword}. The embedded server is made with {@code trust} for everyone, so that any local user
      * connected as the superuser without a password, and could switch the audit chain's triggers off. A data folder
-     * made that way is changed at its next start.
+     * made that way is changed at its next start. The server's own output (its log: recovery, errors, what it refused)
+     * is appended to {@code log}, across restarts.
      */
-    public static LocalPostgres start(Path dataDir, int port, String appPassword, String superPassword, boolean durable) {
-        EmbeddedPostgres pg = launch(dataDir, port, durable, superPassword);
+    public static LocalPostgres start(Path dataDir, int port, String appPassword, String superPassword, boolean durable,
+                                      Path log) {
+        EmbeddedPostgres pg = launch(dataDir, port, durable, superPassword, log);
         LocalPostgres local = new LocalPostgres(pg, dataDir, durable, "127.0.0.1", pg.getPort(), "postgres",
                 superPassword, appPassword);
+        local.log = log;
         local.requirePasswords();
         local.ensureAppRole();
         return local;
@@ -118,7 +123,7 @@ public final class LocalPostgres implements AutoCloseable {
 
     public synchronized void startServer() {
         if (embedded == null && dataDir != null) {
-            embedded = launch(dataDir, port, durable, superPassword);
+            embedded = launch(dataDir, port, durable, superPassword, log);
         }
     }
 
@@ -169,7 +174,7 @@ public final class LocalPostgres implements AutoCloseable {
     }
 
     /** {@code password}: the superuser's, for the server's own readiness check (ignored while it trusts everyone). */
-    private static EmbeddedPostgres launch(Path dataDir, int port, boolean durable, String password) {
+    private static EmbeddedPostgres launch(Path dataDir, int port, boolean durable, String password, Path log) {
         try {
             Files.createDirectories(dataDir);
             Path work = dataDir.resolveSibling(dataDir.getFileName() + "-work");
@@ -177,6 +182,10 @@ public final class LocalPostgres implements AutoCloseable {
             EmbeddedPostgres.Builder builder = EmbeddedPostgres.builder();
             if (password != null) {
                 builder.setConnectConfig("password", password);
+            }
+            if (log != null) {
+                builder.setOutputRedirector(ProcessBuilder.Redirect.appendTo(log.toFile()))
+                        .setErrorRedirector(ProcessBuilder.Redirect.appendTo(log.toFile()));
             }
             return builder
                     .setPort(port)

@@ -22,9 +22,9 @@ import java.time.Duration;
 import java.util.List;
 import java.util.Map;
 import java.util.UUID;
-import java.util.concurrent.atomic.AtomicInteger;
 import java.util.function.Function;
 import java.util.stream.Collectors;
+import java.util.stream.Stream;
 
 /**
  * Brings {@code warden.access.v1} back to what agent-service stores, always toward the more restrictive side, each time
@@ -66,14 +66,21 @@ public class AccessReconciliation {
         this.directory = directory;
     }
 
-    /** What one reconciliation corrected, by case. */
-    public record Corrections(int keysRevokedOnTopic, int keysRevokedInDatabase, int keysRepublished,
-                              int organizationsDisabledOnTopic, int organizationsDisabledInDatabase,
-                              int organizationsRepublished) {
+    /** The cases the reconciliation corrects. */
+    public enum Correction {
+        KEY_REVOKED_ON_TOPIC, KEY_REVOKED_IN_DATABASE, KEY_REPUBLISHED,
+        ORGANIZATION_DISABLED_ON_TOPIC, ORGANIZATION_DISABLED_IN_DATABASE, ORGANIZATION_REPUBLISHED
+    }
 
-        public int total() {
-            return keysRevokedOnTopic + keysRevokedInDatabase + keysRepublished + organizationsDisabledOnTopic
-                    + organizationsDisabledInDatabase + organizationsRepublished;
+    /** What one reconciliation corrected, by case, counted once each correction committed. */
+    public record Corrections(Map<Correction, Long> made) {
+
+        public long of(Correction correction) {
+            return made.getOrDefault(correction, 0L);
+        }
+
+        public long total() {
+            return made.values().stream().mapToLong(Long::longValue).sum();
         }
     }
 
@@ -83,96 +90,104 @@ public class AccessReconciliation {
                 .subscribe().with(c -> {
                     if (c.total() > 0) {
                         LOG.warnf("warden.access.v1 differed from agent-service's database (restored to an earlier point?): "
-                                + "corrected %s", c);
+                                + "corrected %s", c.made());
                     }
                 }, failure -> LOG.errorf(failure, "Could not compare warden.access.v1 with agent-service's database"));
     }
 
-    /** Compares the whole topic, as this replica's directory has read it, with the database, and corrects both. */
+    /**
+     * Compares the whole topic, as this replica's directory has read it, with the database, and corrects both: the
+     * organizations read at once, each one that differs corrected under its row's lock; the keys an organization at a
+     * time, in one transaction each.
+     */
     public Uni<Corrections> reconcile() {
         return directory.current(CATCH_UP).chain(() -> {
-            Counts counts = new Counts();
             List<Organization> organizations = directory.organizations();
             Map<UUID, List<ApiKey>> keysByOrganization = directory.keys().stream()
                     .collect(Collectors.groupingBy(ApiKey::orgId));
-            return each(organizations, published -> db.asPlatform(conn -> organization(conn, published, counts)))
-                    .chain(() -> each(List.copyOf(keysByOrganization.entrySet()), keys -> db.inOrg(keys.getKey(),
-                            conn -> each(keys.getValue(), published -> key(conn, keys.getKey(), published, counts)))))
-                    .map(done -> counts.corrections());
+            Uni<List<Correction>> ofOrganizations = db.asPlatform(repository::allOrganizations).chain(stored -> {
+                Map<UUID, OrganizationRecord> byId = stored.stream()
+                        .collect(Collectors.toMap(OrganizationRecord::id, Function.identity()));
+                List<Organization> differing = organizations.stream()
+                        .filter(published -> correction(published, byId.get(published.id())) != null).toList();
+                return each(differing, published -> db.asPlatform(conn -> repository.lockOrganization(conn, published.id())
+                        .chain(locked -> correct(conn, published, locked))));
+            });
+            Uni<List<Correction>> ofKeys = each(List.copyOf(keysByOrganization.entrySet()), keys -> db.inOrg(keys.getKey(),
+                    conn -> repository.allKeys(conn).chain(stored -> {
+                        Map<UUID, ApiKeyRecord> byId = stored.stream()
+                                .collect(Collectors.toMap(ApiKeyRecord::id, Function.identity()));
+                        return each(keys.getValue(), published -> correct(conn, keys.getKey(), published,
+                                byId.get(published.id())));
+                    }))).map(perOrganization -> perOrganization.stream().flatMap(List::stream).toList());
+            return ofOrganizations.chain(organizationsCorrected -> ofKeys.map(keysCorrected -> new Corrections(
+                    Stream.concat(organizationsCorrected.stream(), keysCorrected.stream())
+                            .collect(Collectors.groupingBy(Function.identity(), Collectors.counting())))));
         });
     }
 
-    private Uni<Void> organization(SqlConnection conn, Organization published, Counts counts) {
+    /** What differs between an organization as published and as stored (null: absent), toward the restrictive side. */
+    static Correction correction(Organization published, OrganizationRecord stored) {
+        if (stored == null) {
+            return published.active() ? Correction.ORGANIZATION_DISABLED_ON_TOPIC : null;
+        }
+        boolean active = "active".equals(stored.status());
+        return !published.active() && active ? Correction.ORGANIZATION_DISABLED_IN_DATABASE
+                : published.active() && !active ? Correction.ORGANIZATION_REPUBLISHED : null;
+    }
+
+    /** The same for a key. */
+    static Correction correction(ApiKey published, ApiKeyRecord stored) {
+        if (stored == null) {
+            return published.revoked() ? null : Correction.KEY_REVOKED_ON_TOPIC;
+        }
+        boolean revoked = stored.revokedAt() != null;
+        return published.revoked() && !revoked ? Correction.KEY_REVOKED_IN_DATABASE
+                : !published.revoked() && revoked ? Correction.KEY_REPUBLISHED : null;
+    }
+
+    private Uni<Correction> correct(SqlConnection conn, Organization published, OrganizationRecord stored) {
+        Correction correction = correction(published, stored);
+        if (correction == null) {
+            return Uni.createFrom().nullItem();
+        }
         UUID id = published.id();
-        return repository.lockOrganization(conn, id).chain(stored -> {
-            if (stored == null) {
-                return !published.active() ? done() : emitOrganization(conn, counts.organizationsDisabledOnTopic,
-                        new Organization(id, published.name(), "disabled", published.createdAt(), Agent.now()));
-            }
-            if (!published.active() && "active".equals(stored.status())) {
+        Uni<Organization> state = switch (correction) {
+            case ORGANIZATION_DISABLED_ON_TOPIC -> Uni.createFrom().item(
+                    new Organization(id, published.name(), "disabled", published.createdAt(), Agent.now()));
+            case ORGANIZATION_DISABLED_IN_DATABASE -> {
                 OrganizationRecord disabled = new OrganizationRecord(id, stored.name(), published.status(),
                         stored.createdAt(), Agent.now(), stored.outboundAllowList());
-                return repository.updateOrganizationStatus(conn, id, disabled.status(), disabled.updatedAt())
-                        .chain(() -> emitOrganization(conn, counts.organizationsDisabledInDatabase, disabled.event()));
+                yield repository.updateOrganizationStatus(conn, id, disabled.status(), disabled.updatedAt())
+                        .replaceWith(disabled.event());
             }
-            if (published.active() && !"active".equals(stored.status())) {
-                return emitOrganization(conn, counts.organizationsRepublished, stored.event());
-            }
-            return done();
-        });
+            default -> Uni.createFrom().item(stored.event());
+        };
+        return state.chain(organization -> outbox.emit(conn, id, EventTypes.ORGANIZATION,
+                AccessEvents.organizationKey(id), organization)).replaceWith(correction);
     }
 
-    private Uni<Void> key(SqlConnection conn, UUID org, ApiKey published, Counts counts) {
-        return repository.findKey(conn, published.id()).chain(stored -> {
-            if (stored == null) {
-                return published.revoked() ? done() : emitKey(conn, org, counts.keysRevokedOnTopic, new ApiKey(
-                        published.id(), org, published.name(), published.role(), published.secretSha256(),
-                        published.prefix(), published.expiresAt(), true, published.createdAt(), published.createdBy(), ACTOR));
-            }
-            if (published.revoked() && stored.revokedAt() == null) {
-                String by = published.revokedBy() == null ? ACTOR : published.revokedBy();
-                return repository.revokeKey(conn, stored.id(), Agent.now(), by).chain(revoked -> revoked == null ? done()
-                        : emitKey(conn, org, counts.keysRevokedInDatabase, revoked.event()));
-            }
-            if (!published.revoked() && stored.revokedAt() != null) {
-                return emitKey(conn, org, counts.keysRepublished, stored.event());
-            }
-            return done();
-        });
-    }
-
-    private Uni<Void> emitOrganization(SqlConnection conn, AtomicInteger counted, Organization state) {
-        counted.incrementAndGet();
-        return outbox.emit(conn, state.id(), EventTypes.ORGANIZATION, AccessEvents.organizationKey(state.id()), state)
-                .replaceWithVoid();
-    }
-
-    private Uni<Void> emitKey(SqlConnection conn, UUID org, AtomicInteger counted, ApiKey state) {
-        counted.incrementAndGet();
-        return outbox.emit(conn, org, EventTypes.API_KEY, AccessEvents.apiKeyKey(state.id()), state).replaceWithVoid();
-    }
-
-    /** {@code work} for each item, one after another. */
-    private static <T> Uni<Void> each(List<T> items, Function<T, Uni<Void>> work) {
-        return Multi.createFrom().iterable(items).onItem().transformToUniAndConcatenate(work::apply).collect().last()
-                .replaceWithVoid();
-    }
-
-    private static Uni<Void> done() {
-        return Uni.createFrom().voidItem();
-    }
-
-    private static final class Counts {
-        final AtomicInteger keysRevokedOnTopic = new AtomicInteger();
-        final AtomicInteger keysRevokedInDatabase = new AtomicInteger();
-        final AtomicInteger keysRepublished = new AtomicInteger();
-        final AtomicInteger organizationsDisabledOnTopic = new AtomicInteger();
-        final AtomicInteger organizationsDisabledInDatabase = new AtomicInteger();
-        final AtomicInteger organizationsRepublished = new AtomicInteger();
-
-        Corrections corrections() {
-            return new Corrections(keysRevokedOnTopic.get(), keysRevokedInDatabase.get(), keysRepublished.get(),
-                    organizationsDisabledOnTopic.get(), organizationsDisabledInDatabase.get(), organizationsRepublished.get());
+    private Uni<Correction> correct(SqlConnection conn, UUID org, ApiKey published, ApiKeyRecord stored) {
+        Correction correction = correction(published, stored);
+        if (correction == null) {
+            return Uni.createFrom().nullItem();
         }
+        Uni<ApiKey> state = switch (correction) {
+            case KEY_REVOKED_ON_TOPIC -> Uni.createFrom().item(new ApiKey(published.id(), org, published.name(),
+                    published.role(), published.secretSha256(), published.prefix(), published.expiresAt(), true,
+                    published.createdAt(), published.createdBy(), ACTOR));
+            // null when a revocation of its own came first: that one publishes it
+            case KEY_REVOKED_IN_DATABASE -> repository.revokeKey(conn, stored.id(), Agent.now(),
+                    published.revokedBy() == null ? ACTOR : published.revokedBy())
+                    .map(revoked -> revoked == null ? null : revoked.event());
+            default -> Uni.createFrom().item(stored.event());
+        };
+        return state.chain(key -> key == null ? Uni.createFrom().nullItem() : outbox.emit(conn, org, EventTypes.API_KEY,
+                AccessEvents.apiKeyKey(key.id()), key).replaceWith(correction));
+    }
+
+    /** {@code work} for each item, one after another; what each answered (a null answer is left out). */
+    private static <T, R> Uni<List<R>> each(List<T> items, Function<T, Uni<R>> work) {
+        return Multi.createFrom().iterable(items).onItem().transformToUniAndConcatenate(work::apply).collect().asList();
     }
 }

@@ -166,6 +166,18 @@ public class AccessRepository {
                 .map(rows -> rows.size() > 0);
     }
 
+    /** Every organization (platform scope): for a comparison with warden.access.v1 ({@code AccessReconciliation}). */
+    public Uni<List<OrganizationRecord>> allOrganizations(SqlConnection conn) {
+        return conn.query("SELECT " + ORG_COLUMNS + " FROM organizations").execute()
+                .map(rows -> all(rows, AccessRepository::organization));
+    }
+
+    /** Every key of the organization in scope, revoked and expired ones too. */
+    public Uni<List<ApiKeyRecord>> allKeys(SqlConnection conn) {
+        return conn.query("SELECT " + KEY_COLUMNS + " FROM api_keys").execute()
+                .map(rows -> all(rows, AccessRepository::key));
+    }
+
     public Uni<ApiKeyRecord> findKey(SqlConnection conn, UUID id) {
         return conn.preparedQuery("SELECT " + KEY_COLUMNS + " FROM api_keys WHERE id = $1").execute(Tuple.of(id))
                 .map(rows -> first(rows, AccessRepository::key));

@@ -75,9 +75,9 @@ class AccessReconciliationTest {
 
         AccessReconciliation.Corrections corrections = reconciliation.reconcile().await().atMost(SOON);
 
-        assertTrue(corrections.keysRevokedOnTopic() >= 2, corrections.toString());
-        assertTrue(corrections.keysRevokedInDatabase() >= 1, corrections.toString());
-        assertTrue(corrections.organizationsDisabledOnTopic() >= 1, corrections.toString());
+        assertTrue(corrections.of(AccessReconciliation.Correction.KEY_REVOKED_ON_TOPIC) >= 2, corrections.toString());
+        assertTrue(corrections.of(AccessReconciliation.Correction.KEY_REVOKED_IN_DATABASE) >= 1, corrections.toString());
+        assertTrue(corrections.of(AccessReconciliation.Correction.ORGANIZATION_DISABLED_ON_TOPIC) >= 1, corrections.toString());
         Awaitility.await().atMost(SOON).until(() -> status(lostSecret) == 401 && status(lostAdminSecret) == 401);
         tenant.admin().get("/v1/api-keys/" + revokedId).then().statusCode(200).body("revoked", equalTo(true))
                 .body("revoked_by", equalTo("the-lost-revoker"));

@@ -39,8 +39,6 @@ public class FleetEventsResource {
 
     static final Duration POLL = Duration.ofMillis(250);
     static final int PAGE = 500;
-    /** Beyond the database's own start deadline (TenantDb: 10 s), so that a database away is its 503, never a timeout. */
-    private static final Duration FIRST_READ = Duration.ofSeconds(30);
 
     private final TransitionEvents transitions;
     private final CurrentActor actor;
@@ -64,12 +62,9 @@ public class FleetEventsResource {
         UUID org = actor.org();
         BooleanSupplier usable = credentials.usable(); // a revoked key or disabled organization ends the stream
         Long resumeAfter = parse(lastEventId);
-        // Where to start, read before the stream begins (on a worker thread, never an event loop), so that a database
-        // that does not answer is a 503 in the error shape with Retry-After: once the stream has begun no status can
-        // follow, and a user trial's clients got a 200 that ended at once, again and again, during an outage.
         // An id beyond the newest was never sent by this stream (or was, before an upgrade renumbered the ids): what is
         // kept is sent again from the start rather than nothing until the numbers pass it (a client missed events so)
-        long newest = transitions.newest(org).await().atMost(FIRST_READ);
+        long newest = OpenStreams.readBeforeItBegins(transitions.newest(org));
         long first = resumeAfter == null ? newest : resumeAfter > newest ? 0L : resumeAfter;
         // A slot of the organization's open streams, taken before the stream begins (a 429 in the error shape), given
         // back when the stream ends

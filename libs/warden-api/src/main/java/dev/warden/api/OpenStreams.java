@@ -2,6 +2,7 @@ package dev.warden.api;
 
 import io.micrometer.core.instrument.MeterRegistry;
 import io.smallrye.mutiny.Multi;
+import io.smallrye.mutiny.Uni;
 import jakarta.enterprise.context.ApplicationScoped;
 import org.eclipse.microprofile.config.inject.ConfigProperty;
 
@@ -19,6 +20,8 @@ import java.util.UUID;
 @ApplicationScoped
 public class OpenStreams {
 
+    private static final Duration FIRST_READ = Duration.ofSeconds(30);
+
     private final Slots slots;
 
     public OpenStreams(@ConfigProperty(name = "warden.streams.max-per-org", defaultValue = "16") int perOrg,
@@ -32,6 +35,18 @@ public class OpenStreams {
     public <T> Multi<T> bounded(UUID org, Multi<T> stream) {
         Slots.Permit open = slots.acquire(org);
         return stream.onTermination().invoke(open::release);
+    }
+
+    /**
+     * What a stream needs to begin (the execution it follows, the first summary, where to resume), read on the calling
+     * worker thread before it begins: a stream method is {@code @Blocking} and calls this first. Once an event stream
+     * has begun no status can follow, so an unknown id must be its 404 and a database away its 503 with
+     * {@code Retry-After}, in the error shape, before that: a soak trial's registry streams were reset without any
+     * answer during an outage, and fleet's answered a 200 that ended at once, again and again. Waited for beyond the
+     * database's own start deadline (TenantDb: 10 s), so that an outage is that 503, never a timeout of this wait.
+     */
+    public static <T> T readBeforeItBegins(Uni<T> read) {
+        return read.await().atMost(FIRST_READ);
     }
 
     /** A slot of {@code org}'s for a stream written through an {@code SseEventSink}: release it when the sink closes. */

@@ -176,8 +176,9 @@ public final class EventConsumerLoop implements AutoCloseable {
                     lastProgress = System.nanoTime();
                 } else {
                     handle(records);
-                    keepPositions(records);
-                    commit(records);
+                    Map<TopicPartition, Long> next = nextOffsets(records);
+                    keepPositions(next);
+                    commit(next);
                     lastProgress = System.nanoTime();
                     lastFailure = null;
                     measureLag(0);
@@ -299,14 +300,19 @@ public final class EventConsumerLoop implements AutoCloseable {
         }
     }
 
-    /** The handled batch's positions in the service's database first, when it keeps them; then on the broker. */
-    private void keepPositions(ConsumerRecords<String, String> records) {
-        if (positions == null) {
-            return;
-        }
+    /** The next offset to apply of each partition of a handled batch. */
+    private static Map<TopicPartition, Long> nextOffsets(ConsumerRecords<String, String> records) {
         Map<TopicPartition, Long> next = new HashMap<>();
         for (TopicPartition p : records.partitions()) {
             next.put(p, records.records(p).getLast().offset() + 1);
+        }
+        return next;
+    }
+
+    /** The handled batch's positions in the service's database first, when it keeps them; then on the broker. */
+    private void keepPositions(Map<TopicPartition, Long> next) {
+        if (positions == null) {
+            return;
         }
         try {
             positions.keep(group, next);
@@ -317,13 +323,11 @@ public final class EventConsumerLoop implements AutoCloseable {
         }
     }
 
-    private void commit(ConsumerRecords<String, String> records) {
-        Map<TopicPartition, OffsetAndMetadata> next = new HashMap<>();
-        for (TopicPartition p : records.partitions()) {
-            next.put(p, new OffsetAndMetadata(records.records(p).getLast().offset() + 1, metadata(generation)));
-        }
+    private void commit(Map<TopicPartition, Long> next) {
+        Map<TopicPartition, OffsetAndMetadata> offsets = new HashMap<>();
+        next.forEach((p, offset) -> offsets.put(p, new OffsetAndMetadata(offset, metadata(generation))));
         try {
-            consumer.commitSync(next);
+            consumer.commitSync(offsets);
         } catch (WakeupException e) {
             throw e;
         } catch (KafkaException e) {

@@ -28,13 +28,14 @@ public final class LocalPostgres implements AutoCloseable {
     private final String superPassword;
     private final String appPassword;
     private final boolean durable;
-    private EmbeddedPostgres embedded;
     /** Where the server writes its log; null: to this JVM's (tests). */
-    private Path log;
+    private final Path log;
+    private EmbeddedPostgres embedded;
 
     private LocalPostgres(EmbeddedPostgres embedded, Path dataDir, boolean durable, String host, int port,
-                          String superUser, String superPassword, String appPassword) {
+                          String superUser, String superPassword, String appPassword, Path log) {
         this.embedded = embedded;
+        this.log = log;
         this.durable = durable;
         this.dataDir = dataDir;
         this.host = host;
@@ -60,7 +61,7 @@ public final class LocalPostgres implements AutoCloseable {
     public static LocalPostgres start(Path dataDir, int port, String appPassword, boolean durable) {
         EmbeddedPostgres pg = launch(dataDir, port, durable, "postgres", null);
         LocalPostgres local = new LocalPostgres(pg, dataDir, durable, "127.0.0.1", pg.getPort(), "postgres", "postgres",
-                appPassword);
+                appPassword, null);
         local.ensureAppRole();
         return local;
     }
@@ -77,8 +78,7 @@ public final class LocalPostgres implements AutoCloseable {
                                       Path log) {
         EmbeddedPostgres pg = launch(dataDir, port, durable, superPassword, log);
         LocalPostgres local = new LocalPostgres(pg, dataDir, durable, "127.0.0.1", pg.getPort(), "postgres",
-                superPassword, appPassword);
-        local.log = log;
+                superPassword, appPassword, log);
         local.requirePasswords();
         local.ensureAppRole();
         return local;
@@ -207,7 +207,7 @@ public final class LocalPostgres implements AutoCloseable {
         String hostPort = rest.contains("/") ? rest.substring(0, rest.indexOf('/')) : rest;
         String host = hostPort.contains(":") ? hostPort.substring(0, hostPort.indexOf(':')) : hostPort;
         int port = hostPort.contains(":") ? Integer.parseInt(hostPort.substring(hostPort.indexOf(':') + 1)) : 5432;
-        LocalPostgres local = new LocalPostgres(null, null, false, host, port, superUser, superPassword, appPassword);
+        LocalPostgres local = new LocalPostgres(null, null, false, host, port, superUser, superPassword, appPassword, null);
         local.ensureAppRole();
         return local;
     }

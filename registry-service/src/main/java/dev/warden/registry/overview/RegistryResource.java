@@ -27,7 +27,6 @@ import org.eclipse.microprofile.openapi.annotations.tags.Tag;
 import io.smallrye.common.annotation.Blocking;
 import org.jboss.resteasy.reactive.RestStreamElementType;
 
-import java.time.Duration;
 import java.util.List;
 import java.util.UUID;
 
@@ -38,8 +37,6 @@ import java.util.UUID;
 public class RegistryResource {
 
     private static final int MAX_LIMIT = 1000;
-    /** Beyond the database's own start deadline (TenantDb: 10 s), so that a database away is its 503, never a timeout. */
-    private static final Duration FIRST_SUMMARY = Duration.ofSeconds(30);
     private static final List<String> STATUSES = List.of("active", "inactive", "suspended", "error");
 
     private final RegistryService registry;
@@ -94,10 +91,7 @@ public class RegistryResource {
     @Blocking
     public Multi<Summary> stream() {
         UUID org = actor.org();
-        // The first summary is read before the stream begins (on a worker thread, never an event loop), so that a
-        // database that does not answer is a 503 in the error shape with Retry-After: once an event stream has begun,
-        // no status can follow (a user trial's new streams were reset, without any answer, during an outage)
-        Summary now = registry.summary(org).await().atMost(FIRST_SUMMARY);
+        Summary now = OpenStreams.readBeforeItBegins(registry.summary(org));
         return credentials.whileUsable(streams.bounded(org, registry.summaries(org, now)));
     }
 }

@@ -22,7 +22,6 @@ import org.jboss.resteasy.reactive.RestStreamElementType;
 
 import io.smallrye.common.annotation.Blocking;
 
-import java.time.Duration;
 import java.util.UUID;
 import org.eclipse.microprofile.openapi.annotations.tags.Tag;
 
@@ -32,7 +31,6 @@ import org.eclipse.microprofile.openapi.annotations.tags.Tag;
 @Tag(name = "Executions")
 public class ExecutionResource {
 
-    private static final Duration LOOKUP = Duration.ofSeconds(30);
 
     private final ExecutionService executions;
     private final CurrentActor actor;
@@ -78,9 +76,8 @@ public class ExecutionResource {
     public Multi<LogLine> logs(@PathParam("execution_id") String executionId) {
         UUID id = Params.uuid("execution_id", executionId);
         UUID org = actor.org();
-        // Looked up before the stream starts (on a worker thread, never an event loop), so that an unknown or another
-        // organization's execution is a 404 in the error shape: once an event stream has begun, no status can follow.
-        Execution execution = executions.get(org, id).await().atMost(LOOKUP);
+        // An unknown or another organization's execution is a 404 before the stream begins
+        Execution execution = OpenStreams.readBeforeItBegins(executions.get(org, id));
         // A slot of the organization's open streams, taken before the stream begins: a refusal is a 429 in the error shape
         return credentials.whileUsable(streams.bounded(org, executions.logs(org, execution)));
     }

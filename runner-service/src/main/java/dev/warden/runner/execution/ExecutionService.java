@@ -45,6 +45,8 @@ import java.time.Duration;
 import java.time.Instant;
 import java.time.temporal.ChronoUnit;
 import java.util.LinkedHashMap;
+import java.util.EnumMap;
+import java.util.EnumSet;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
@@ -82,14 +84,18 @@ public class ExecutionService {
     private final Duration projectionTimeout;
     private final long listOutputBytes;
     private final ImagePolicy images;
-    private final MeterRegistry meters;
+    /** Runs whose outcome this instance recorded, by outcome; each counter there from the start, for increase(). */
+    private final Map<Outcome, Counter> finished = new EnumMap<>(Outcome.class);
 
     public ExecutionService(TenantDb db, AgentRepository agents, ExecutionRepository executions, Outbox outbox,
                             ContainerEngine engine, Engines engines, Tiers tiers, RunLimiter limiter, LiveRuns live,
                             RunnerConfig config, ReplayOffsets offsets, CredentialWatch credentials, ImagePolicy images,
                             MeterRegistry meters) {
         this.images = images;
-        this.meters = meters;
+        for (Outcome outcome : EnumSet.complementOf(EnumSet.of(Outcome.RUNNING))) {
+            finished.put(outcome, Counter.builder("warden.runner.runs.finished").tag("outcome", outcome.toString())
+                    .description("Runs whose outcome this instance recorded, by outcome").register(meters));
+        }
         this.offsets = offsets;
         this.credentials = credentials;
         this.projectionTimeout = config.projectionTimeout();
@@ -354,8 +360,7 @@ public class ExecutionService {
     /** Counts a run's outcome once its record has committed, if this call finished it ({@code updated}): once per run. */
     private void counted(boolean updated, Outcome outcome) {
         if (updated) {
-            Counter.builder("warden.runner.runs.finished").tag("outcome", outcome.toString())
-                    .description("Runs whose outcome this instance recorded, by outcome").register(meters).increment();
+            finished.get(outcome).increment();
         }
     }
 

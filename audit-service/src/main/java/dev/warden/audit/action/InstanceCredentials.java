@@ -2,12 +2,11 @@ package dev.warden.audit.action;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import dev.warden.events.CloudEvent;
-import dev.warden.events.EventJson;
 import dev.warden.events.EventTypes;
 import dev.warden.events.Topics;
 import dev.warden.events.fleet.FleetEvents;
-import dev.warden.outbox.DeadLetters;
 import dev.warden.outbox.EventConsumers;
+import dev.warden.outbox.OrgBatches;
 import dev.warden.tenancy.StartupOrder;
 import dev.warden.tenancy.db.TenantDb;
 import dev.warden.tenancy.security.AccessDirectory;
@@ -20,6 +19,7 @@ import io.quarkus.security.AuthenticationFailedException;
 import io.quarkus.security.identity.SecurityIdentity;
 import io.quarkus.security.runtime.QuarkusSecurityIdentity;
 import io.smallrye.mutiny.Uni;
+import io.vertx.mutiny.sqlclient.SqlConnection;
 import jakarta.annotation.Priority;
 import jakarta.enterprise.context.ApplicationScoped;
 import jakarta.enterprise.event.Observes;
@@ -29,6 +29,7 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.Set;
 import java.util.UUID;
+import java.util.function.Function;
 
 /**
  * Fleet instances' credentials, as audit-service learns API keys: from events. fleet-service's registered event
@@ -43,15 +44,15 @@ public class InstanceCredentials implements LocalCredentials {
 
     private final TenantDb db;
     private final AccessDirectory directory;
-    private final DeadLetters deadLetters;
+    private final OrgBatches batches;
     private final InstanceCredentialRepository credentials;
 
-    public InstanceCredentials(TenantDb db, AccessDirectory directory, DeadLetters deadLetters,
+    public InstanceCredentials(TenantDb db, AccessDirectory directory, OrgBatches batches,
                                InstanceCredentialRepository credentials) {
         this.db = db;
         this.credentials = credentials;
         this.directory = directory;
-        this.deadLetters = deadLetters;
+        this.batches = batches;
     }
 
     void onStart(@Observes @Priority(StartupOrder.CONSUMERS) StartupEvent event, EventConsumers consumers) {
@@ -80,33 +81,31 @@ public class InstanceCredentials implements LocalCredentials {
         });
     }
 
-    /** Registered: a credential to accept; deregistered: to refuse from now on. Idempotent: the same state again. */
+    /**
+     * Registered: a credential to accept; deregistered: to refuse from now on ({@link OrgBatches}: each
+     * organization's changes in their order, in one transaction). Idempotent: the same state again.
+     */
     Uni<Void> learn(List<ConsumerRecord<String, String>> records) {
-        List<Uni<Void>> work = new ArrayList<>();
-        List<Uni<Void>> deadLettered = new ArrayList<>();
-        for (ConsumerRecord<String, String> record : records) {
-            CloudEvent event;
-            try {
-                event = EventJson.read(record.value());
-            } catch (RuntimeException e) {
-                deadLettered.add(deadLetters.send(record, e.getMessage()));
-                continue;
-            }
-            JsonNode data = event.data();
-            String instance = data.at("/instance/id").asText(null);
-            if (EventTypes.FLEET_INSTANCE_REGISTERED.equals(event.type()) && data.path("credential_sha256").isTextual()) {
-                String agent = data.at("/instance/agent_id").isTextual() ? data.at("/instance/agent_id").asText() : null;
-                work.add(db.inOrg(event.orgid(), conn -> credentials.insert(conn, data.path("credential_sha256").asText(),
-                        event.orgid(), instance, agent == null ? null : UUID.fromString(agent))));
-            } else if (EventTypes.FLEET_INSTANCE_DEREGISTERED.equals(event.type()) && instance != null) {
-                work.add(db.inOrg(event.orgid(), conn -> credentials.revoke(conn, instance)));
-            }
+        return batches.apply(records, ArrayList::new, this::change,
+                (org, changes) -> db.inOrg(org, conn -> {
+                    Uni<Void> done = Uni.createFrom().voidItem();
+                    for (Function<SqlConnection, Uni<Void>> change : changes) {
+                        done = done.chain(() -> change.apply(conn));
+                    }
+                    return done;
+                }));
+    }
+
+    /** What one fleet event changes, read whole before anything is applied; other events change nothing. */
+    private void change(CloudEvent event, List<Function<SqlConnection, Uni<Void>>> changes) {
+        JsonNode data = event.data();
+        String instance = data.at("/instance/id").asText(null);
+        if (EventTypes.FLEET_INSTANCE_REGISTERED.equals(event.type()) && data.path("credential_sha256").isTextual()) {
+            String sha256 = data.path("credential_sha256").asText();
+            UUID agent = data.at("/instance/agent_id").isTextual() ? UUID.fromString(data.at("/instance/agent_id").asText()) : null;
+            changes.add(conn -> credentials.insert(conn, sha256, event.orgid(), instance, agent));
+        } else if (EventTypes.FLEET_INSTANCE_DEREGISTERED.equals(event.type()) && instance != null) {
+            changes.add(conn -> credentials.revoke(conn, instance));
         }
-        Uni<Void> done = Uni.createFrom().voidItem();
-        for (Uni<Void> w : work) {
-            done = done.chain(() -> w);
-        }
-        return done.chain(() -> deadLettered.isEmpty() ? Uni.createFrom().voidItem()
-                : Uni.join().all(deadLettered).andFailFast().replaceWithVoid());
     }
 }

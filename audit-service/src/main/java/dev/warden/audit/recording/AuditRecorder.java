@@ -2,15 +2,13 @@ package dev.warden.audit.recording;
 
 import dev.warden.audit.chain.ChainAppender;
 import dev.warden.events.CloudEvent;
-import dev.warden.events.EventJson;
 import dev.warden.events.Topics;
 import dev.warden.observability.TraceContext;
 import dev.warden.audit.drift.DriftDetector.Incoming;
-import dev.warden.outbox.DeadLetters;
 import dev.warden.outbox.EventConsumers;
+import dev.warden.outbox.OrgBatches;
 import dev.warden.tenancy.StartupOrder;
 import io.quarkus.runtime.StartupEvent;
-import io.smallrye.mutiny.Multi;
 import io.smallrye.mutiny.Uni;
 import jakarta.annotation.Priority;
 import jakarta.enterprise.context.ApplicationScoped;
@@ -20,10 +18,7 @@ import org.apache.kafka.clients.consumer.ConsumerRecord;
 import java.time.Instant;
 import java.time.temporal.ChronoUnit;
 import java.util.ArrayList;
-import java.util.LinkedHashMap;
 import java.util.List;
-import java.util.Map;
-import java.util.UUID;
 
 /**
  * Records every event of the agent, fleet, execution, agent-action and access topics in the audit chain, a polled
@@ -40,11 +35,11 @@ public class AuditRecorder {
             Topics.ACCESS);
 
     private final ChainAppender chain;
-    private final DeadLetters deadLetters;
+    private final OrgBatches batches;
 
-    public AuditRecorder(ChainAppender chain, DeadLetters deadLetters) {
+    public AuditRecorder(ChainAppender chain, OrgBatches batches) {
         this.chain = chain;
-        this.deadLetters = deadLetters;
+        this.batches = batches;
     }
 
     /**
@@ -56,33 +51,16 @@ public class AuditRecorder {
         consumers.startRecording(GROUP, TOPICS, this::record);
     }
 
-    /** Records a batch: parsed events grouped by organization, in their order; the unparseable dead-lettered. */
+    /**
+     * Records a batch ({@link OrgBatches}): each organization's events, in their order, appended to its chain.
+     * Organizations have separate chains and head locks, so several append at once.
+     */
     public Uni<Void> record(List<ConsumerRecord<String, String>> records) {
         Instant now = Instant.now().truncatedTo(ChronoUnit.MICROS);
         // The batch's span is current here, on the consumer's thread; the appends run on other threads.
         String traceparent = TraceContext.currentTraceparent();
-        Map<UUID, List<Incoming>> byOrg = new LinkedHashMap<>();
-        List<Uni<Void>> deadLettered = new ArrayList<>();
-        for (ConsumerRecord<String, String> record : records) {
-            if (record.value() == null) {
-                continue; // a tombstone: compaction's removal of a key, no change to record
-            }
-            try {
-                CloudEvent event = EventJson.read(record.value());
-                byOrg.computeIfAbsent(event.orgid(), o -> new ArrayList<>()).add(new Incoming(event, EntryMapper.map(event, now)));
-            } catch (RuntimeException e) {
-                // Lazy: nothing is sent until the Uni is subscribed, after the rest of the batch is recorded.
-                deadLettered.add(deadLetters.send(record, e.getMessage()));
-            }
-        }
-        // Organizations have separate chains and head locks: append up to four at once. The unparseable go to their
-        // dead-letter topic only once the rest is recorded: a batch that fails is retried whole, and its unparseable
-        // records would otherwise be dead-lettered again on every attempt.
-        Uni<Void> appended = Multi.createFrom().iterable(byOrg.entrySet()).onItem()
-                .transformToUni(e -> chain.append(e.getKey(), e.getValue(), now, traceparent)).merge(4)
-                .collect().last().replaceWithVoid();
-        return appended.chain(() -> deadLettered.isEmpty() ? Uni.createFrom().voidItem()
-                : Uni.join().all(deadLettered).andFailFast()
-                        .replaceWithVoid());
+        return batches.apply(records, ArrayList::new,
+                (CloudEvent event, List<Incoming> part) -> part.add(new Incoming(event, EntryMapper.map(event, now))),
+                (org, part) -> chain.append(org, part, now, traceparent));
     }
 }

@@ -2,17 +2,15 @@ package dev.warden.fleet.projection;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import dev.warden.events.CloudEvent;
-import dev.warden.events.EventJson;
 import dev.warden.events.EventTypes;
 import dev.warden.events.Topics;
 import dev.warden.fleet.projection.ProjectionRepository.Drift;
 import dev.warden.fleet.projection.ProjectionRepository.PolicyChange;
-import dev.warden.outbox.DeadLetters;
 import dev.warden.outbox.EventConsumers;
+import dev.warden.outbox.OrgBatches;
 import dev.warden.tenancy.StartupOrder;
 import dev.warden.tenancy.db.TenantDb;
 import io.quarkus.runtime.StartupEvent;
-import io.smallrye.mutiny.Multi;
 import io.smallrye.mutiny.Uni;
 import jakarta.annotation.Priority;
 import jakarta.enterprise.context.ApplicationScoped;
@@ -21,10 +19,8 @@ import org.apache.kafka.clients.consumer.ConsumerRecord;
 
 import java.time.Instant;
 import java.util.ArrayList;
-import java.util.LinkedHashMap;
 import java.util.LinkedHashSet;
 import java.util.List;
-import java.util.Map;
 import java.util.Set;
 import java.util.UUID;
 
@@ -42,12 +38,12 @@ public class FleetProjection {
 
     private final TenantDb db;
     private final ProjectionRepository repository;
-    private final DeadLetters deadLetters;
+    private final OrgBatches batches;
 
-    public FleetProjection(TenantDb db, ProjectionRepository repository, DeadLetters deadLetters) {
+    public FleetProjection(TenantDb db, ProjectionRepository repository, OrgBatches batches) {
         this.db = db;
         this.repository = repository;
-        this.deadLetters = deadLetters;
+        this.batches = batches;
     }
 
     void onStart(@Observes @Priority(StartupOrder.CONSUMERS) StartupEvent event, EventConsumers consumers) {
@@ -55,24 +51,7 @@ public class FleetProjection {
     }
 
     public Uni<Void> handle(List<ConsumerRecord<String, String>> records) {
-        Map<UUID, OrgBatch> byOrg = new LinkedHashMap<>();
-        List<Uni<Void>> deadLettered = new ArrayList<>();
-        for (ConsumerRecord<String, String> record : records) {
-            try {
-                CloudEvent event = EventJson.read(record.value());
-                if (event.orgid() == null) {
-                    throw new IllegalArgumentException("event without orgid");
-                }
-                collect(event, byOrg.computeIfAbsent(event.orgid(), o -> new OrgBatch()));
-            } catch (RuntimeException e) {
-                deadLettered.add(deadLetters.send(record, e.getMessage()));
-            }
-        }
-        Uni<Void> applied = Multi.createFrom().iterable(byOrg.entrySet()).onItem()
-                .transformToUni(e -> apply(e.getKey(), e.getValue())).merge(4)
-                .collect().last().replaceWithVoid();
-        return applied.chain(() -> deadLettered.isEmpty() ? Uni.createFrom().voidItem()
-                : Uni.join().all(deadLettered).andFailFast().replaceWithVoid());
+        return batches.apply(records, OrgBatch::new, FleetProjection::collect, this::apply);
     }
 
     private Uni<Void> apply(UUID org, OrgBatch batch) {
@@ -95,16 +74,18 @@ public class FleetProjection {
             case EventTypes.REGISTRATION_APPROVED -> batch.agents.add(uuid(data.at("/agent_id")));
             case EventTypes.POLICY_BOUND, EventTypes.POLICY_UNBOUND -> {
                 UUID agent = uuid(data.at("/agent_id"));
+                UUID policy = optionalUuid(data.at("/policy/id"));
                 batch.agents.add(agent);
-                batch.changes.add(new PolicyChange(agent, event.id(), optionalUuid(data.at("/policy/id")),
-                        change(event.type()), at));
+                batch.changes.add(new PolicyChange(agent, event.id(), policy, change(event.type()), at));
             }
             case EventTypes.POLICY_CREATED, EventTypes.POLICY_CHANGED -> {
-                for (JsonNode id : data.at("/policy/agent_ids")) {
-                    UUID agent = uuid(id);
+                // Every id read before any is added: an event with one bad id is dead-lettered whole.
+                UUID policy = optionalUuid(data.at("/policy/id"));
+                List<UUID> agents = new ArrayList<>();
+                data.at("/policy/agent_ids").forEach(id -> agents.add(uuid(id)));
+                for (UUID agent : agents) {
                     batch.agents.add(agent);
-                    batch.changes.add(new PolicyChange(agent, event.id(), optionalUuid(data.at("/policy/id")),
-                            change(event.type()), at));
+                    batch.changes.add(new PolicyChange(agent, event.id(), policy, change(event.type()), at));
                 }
             }
             case EventTypes.AUDIT_DRIFT_DETECTED -> {

@@ -2,7 +2,6 @@ package dev.warden.registry.projection;
 
 import dev.warden.api.Params;
 import dev.warden.events.CloudEvent;
-import dev.warden.events.EventJson;
 import dev.warden.events.EventTypes;
 import dev.warden.events.Topics;
 import dev.warden.events.agent.AgentEvents.AgentChanged;
@@ -17,10 +16,10 @@ import dev.warden.events.execution.ExecutionEvents.ExecutionFinished;
 import dev.warden.events.fleet.FleetEvents.Instance;
 import dev.warden.events.fleet.FleetEvents.InstanceSummary;
 import dev.warden.events.fleet.FleetEvents.InstanceTransition;
-import dev.warden.outbox.DeadLetters;
 import dev.warden.registry.overview.RegistryChanges;
 import dev.warden.outbox.EventConsumerLoop;
 import dev.warden.outbox.EventConsumers;
+import dev.warden.outbox.OrgBatches;
 import dev.warden.outbox.UnprocessableEventException;
 import dev.warden.tenancy.db.TenantDb;
 import io.micrometer.core.instrument.MeterRegistry;
@@ -64,17 +63,17 @@ public class RegistryProjector {
 
     private final TenantDb db;
     private final ProjectionRepository projection;
-    private final DeadLetters deadLetters;
+    private final OrgBatches batches;
     private final EventConsumers consumers;
     private final RegistryChanges changes;
     private final Timer freshness;
 
-    public RegistryProjector(TenantDb db, ProjectionRepository projection, DeadLetters deadLetters,
+    public RegistryProjector(TenantDb db, ProjectionRepository projection, OrgBatches batches,
                              EventConsumers consumers, RegistryChanges changes, MeterRegistry meters) {
         this.db = db;
         this.changes = changes;
         this.projection = projection;
-        this.deadLetters = deadLetters;
+        this.batches = batches;
         this.consumers = consumers;
         this.freshness = Timer.builder("warden.registry.freshness")
                 .description("From an event's time to its application to the registry's projection")
@@ -91,42 +90,24 @@ public class RegistryProjector {
     }
 
     /**
-     * Applies a batch for {@code generation}: parsed events grouped by organization, in their order, each
-     * organization's in a transaction that first passes the generation's fence; the unparseable dead-lettered after.
+     * Applies a batch for {@code generation} ({@link OrgBatches}): each organization's events, in their order, in a
+     * transaction that first passes the generation's fence.
      */
     public Uni<Void> apply(long generation, List<ConsumerRecord<String, String>> records) {
-        Map<UUID, List<CloudEvent>> byOrg = new LinkedHashMap<>();
-        List<Uni<Void>> deadLettered = new ArrayList<>();
-        for (ConsumerRecord<String, String> record : records) {
-            try {
-                CloudEvent event = EventJson.read(record.value());
-                if (event.orgid() == null) {
-                    throw new IllegalArgumentException("the event names no organization");
-                }
-                byOrg.computeIfAbsent(event.orgid(), o -> new ArrayList<>()).add(event);
-            } catch (RuntimeException e) {
-                deadLettered.add(deadLetters.send(record, e.getMessage()));
-            }
-        }
-        Uni<Void> applied = Multi.createFrom().iterable(byOrg.entrySet()).onItem()
-                .transformToUni(e -> changes.applying(e.getKey(), db.inOrg(e.getKey(), conn -> projection.fence(conn, generation)
-                        .chain(() -> applyAll(conn, e.getKey(), e.getValue()))
-                        .chain(() -> projection.announce(conn, e.getKey())))))
-                // Every organization's transaction ends before the batch fails, with all their failures: none dropped.
-                .collectFailures().merge(4)
-                .collect().last().replaceWithVoid();
-        return applied.invoke(() -> observeFreshness(byOrg))
-                .chain(() -> deadLettered.isEmpty() ? Uni.createFrom().voidItem()
-                        : Uni.join().all(deadLettered).andFailFast().replaceWithVoid());
+        return batches.applyEvents(records, (org, events) -> changes.applying(org, db.inOrg(org, conn ->
+                        projection.fence(conn, generation)
+                                .chain(() -> applyAll(conn, org, events))
+                                .chain(() -> projection.announce(conn, org))))
+                .invoke(() -> observeFreshness(events)));
     }
 
-    private void observeFreshness(Map<UUID, List<CloudEvent>> byOrg) {
+    private void observeFreshness(List<CloudEvent> events) {
         Instant now = Instant.now();
-        byOrg.values().forEach(events -> events.forEach(e -> {
+        events.forEach(e -> {
             if (e.time() != null && !e.time().isAfter(now)) {
                 freshness.record(Duration.between(e.time(), now));
             }
-        }));
+        });
     }
 
     /** The organization's events in order; audit entries first counted together, per agent, past the progress mark. */

@@ -5,13 +5,12 @@ import dev.warden.events.CloudEvent;
 import dev.warden.events.EventJson;
 import dev.warden.events.EventTypes;
 import dev.warden.events.Topics;
-import dev.warden.outbox.DeadLetters;
+import dev.warden.outbox.OrgBatches;
 import dev.warden.outbox.EventConsumers;
 import dev.warden.runner.agent.AgentRepository.DeployedVersion;
 import dev.warden.tenancy.StartupOrder;
 import dev.warden.tenancy.db.TenantDb;
 import io.quarkus.runtime.StartupEvent;
-import io.smallrye.mutiny.Multi;
 import io.smallrye.mutiny.Uni;
 import jakarta.annotation.Priority;
 import jakarta.enterprise.context.ApplicationScoped;
@@ -40,12 +39,12 @@ public class AgentProjection {
 
     private final TenantDb db;
     private final AgentRepository agents;
-    private final DeadLetters deadLetters;
+    private final OrgBatches batches;
 
-    public AgentProjection(TenantDb db, AgentRepository agents, DeadLetters deadLetters) {
+    public AgentProjection(TenantDb db, AgentRepository agents, OrgBatches batches) {
         this.db = db;
         this.agents = agents;
-        this.deadLetters = deadLetters;
+        this.batches = batches;
     }
 
     void onStart(@Observes @Priority(StartupOrder.CONSUMERS) StartupEvent event, EventConsumers consumers) {
@@ -53,50 +52,42 @@ public class AgentProjection {
     }
 
     public Uni<Void> project(List<ConsumerRecord<String, String>> records) {
-        Batch batch = read(records);
-        List<Uni<Void>> deadLettered = batch.unreadable().stream()
-                .map(u -> deadLetters.send(u.record(), u.reason())).toList();
-        Uni<Void> saved = Multi.createFrom().iterable(batch.agents().entrySet()).onItem()
-                .transformToUni(e -> db.inOrg(e.getKey(), conn -> agents.upsert(conn, List.copyOf(e.getValue().values()))
-                        .chain(() -> agents.keepVersions(conn, e.getKey(), batch.versions().getOrDefault(e.getKey(), List.of())))))
-                .merge(4).collect().last().replaceWithVoid();
-        return saved.chain(() -> deadLettered.isEmpty() ? Uni.createFrom().voidItem()
-                : Uni.join().all(deadLettered).andFailFast().replaceWithVoid());
+        return batches.apply(records, OrgAgents::new, AgentProjection::fold, (org, part) -> db.inOrg(org, conn ->
+                agents.upsert(conn, List.copyOf(part.agents.values())).chain(() -> agents.keepVersions(conn, org, part.versions))));
     }
 
-    /**
-     * What a batch of {@code warden.agents.v1} records holds, by organization: each agent's newest snapshot, the
-     * versions deployed with their configs, and the records that could not be read, with the reason.
-     */
-    record Batch(Map<UUID, Map<UUID, RunnableAgent>> agents, Map<UUID, List<DeployedVersion>> versions,
-                 List<Unreadable> unreadable) {
+    /** One organization's part of a batch: each agent's newest snapshot, and the versions deployed with their configs. */
+    static final class OrgAgents {
+        final Map<UUID, RunnableAgent> agents = new LinkedHashMap<>();
+        final List<DeployedVersion> versions = new ArrayList<>();
     }
 
-    record Unreadable(ConsumerRecord<String, String> record, String reason) {
-    }
-
-    static Batch read(Iterable<ConsumerRecord<String, String>> records) {
-        Map<UUID, Map<UUID, RunnableAgent>> byOrg = new LinkedHashMap<>();
-        Map<UUID, List<DeployedVersion>> versionsByOrg = new LinkedHashMap<>();
-        List<Unreadable> unreadable = new ArrayList<>();
+    /** Each organization's part of {@code records}, passing over what cannot be read (the backfill's replay). */
+    static Map<UUID, OrgAgents> readable(Iterable<ConsumerRecord<String, String>> records) {
+        Map<UUID, OrgAgents> parts = new LinkedHashMap<>();
         for (ConsumerRecord<String, String> record : records) {
             try {
                 CloudEvent event = EventJson.read(record.value());
-                RunnableAgent agent = snapshot(event);
-                if (agent != null) {
-                    DeployedVersion deployed = deployment(event, agent.agentId());
-                    // Within a batch the snapshots of one agent fold in revision order (RunnableAgent.then).
-                    byOrg.computeIfAbsent(event.orgid(), o -> new LinkedHashMap<>())
-                            .merge(agent.agentId(), agent, (a, b) -> a.revision() <= b.revision() ? a.then(b) : b.then(a));
-                    if (deployed != null) {
-                        versionsByOrg.computeIfAbsent(event.orgid(), o -> new ArrayList<>()).add(deployed);
-                    }
-                }
+                fold(event, parts.computeIfAbsent(event.orgid(), org -> new OrgAgents()));
             } catch (RuntimeException e) {
-                unreadable.add(new Unreadable(record, e.getMessage()));
+                // dead-lettered by the projection when it met it: nothing to keep
             }
         }
-        return new Batch(byOrg, versionsByOrg, unreadable);
+        return parts;
+    }
+
+    /** Adds one event's snapshot and deployed version to its organization's part; reads both before adding either. */
+    static void fold(CloudEvent event, OrgAgents part) {
+        RunnableAgent agent = snapshot(event);
+        if (agent == null) {
+            return;
+        }
+        DeployedVersion deployed = deployment(event, agent.agentId());
+        // Within a batch the snapshots of one agent fold in revision order (RunnableAgent.then).
+        part.agents.merge(agent.agentId(), agent, (a, b) -> a.revision() <= b.revision() ? a.then(b) : b.then(a));
+        if (deployed != null) {
+            part.versions.add(deployed);
+        }
     }
 
     /** The agent snapshot an event carries ({@code data.agent} with an id and a revision), else null. */

@@ -74,12 +74,12 @@ public class VersionConfigBackfill extends StartupJob {
             Map<TopicPartition, Long> ends = consumer.endOffsets(partitions);
             int read = 0;
             while (partitions.stream().anyMatch(p -> consumer.position(p) < ends.get(p))) {
-                // What the projection dead-lettered when it met it is skipped: nothing to keep
-                Map<UUID, List<DeployedVersion>> byOrg = AgentProjection.read(consumer.poll(Duration.ofSeconds(1))).versions();
-                for (Map.Entry<UUID, List<DeployedVersion>> org : byOrg.entrySet()) {
-                    db.inOrg(org.getKey(), conn -> agents.keepVersions(conn, org.getKey(), org.getValue()))
+                for (Map.Entry<UUID, AgentProjection.OrgAgents> org
+                        : AgentProjection.readable(consumer.poll(Duration.ofSeconds(1))).entrySet()) {
+                    List<DeployedVersion> versions = org.getValue().versions;
+                    db.inOrg(org.getKey(), conn -> agents.keepVersions(conn, org.getKey(), versions))
                             .await().atMost(MOST_A_WRITE_TAKES);
-                    read += org.getValue().size();
+                    read += versions.size();
                 }
             }
             return read;

@@ -1,0 +1,77 @@
+package dev.warden.outbox;
+
+import dev.warden.events.CloudEvent;
+import dev.warden.events.EventJson;
+import io.smallrye.mutiny.Multi;
+import io.smallrye.mutiny.Uni;
+import jakarta.enterprise.context.ApplicationScoped;
+import org.apache.kafka.clients.consumer.ConsumerRecord;
+
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.UUID;
+import java.util.function.BiConsumer;
+import java.util.function.BiFunction;
+import java.util.function.Supplier;
+
+/**
+ * How a consumer's handler applies a batch of events, the one way every service does it: each record read as a
+ * CloudEvent naming its organization and folded, in order, into that organization's part of the batch; each part
+ * applied (its own transaction, so Row-Level Security scopes it; up to {@value #AT_ONCE} organizations at once); the
+ * records that could not be read or folded sent to their dead-letter topic once the rest is applied. Tombstones
+ * (compaction's removal of a key) are no events and are skipped.
+ * <p>
+ * Dead letters go last because a batch whose apply fails is retried whole (and then record by record, see
+ * {@link EventConsumerLoop}): sent first, they would be sent again on every attempt. Every organization's apply ends
+ * before the batch fails, with all their failures, so no transaction is left running behind a retry.
+ */
+@ApplicationScoped
+public class OrgBatches {
+
+    /** How many organizations' parts of one batch are applied at once (each holds a connection of the pool). */
+    public static final int AT_ONCE = 4;
+
+    private final DeadLetters deadLetters;
+
+    public OrgBatches(DeadLetters deadLetters) {
+        this.deadLetters = deadLetters;
+    }
+
+    /**
+     * Applies {@code records}: {@code fold} adds one event to its organization's part (made by {@code newPart}) and
+     * throws for an event the consumer cannot use, which is dead-lettered with the exception's message; {@code apply}
+     * applies one organization's part.
+     */
+    public <P> Uni<Void> apply(List<ConsumerRecord<String, String>> records, Supplier<P> newPart,
+                               BiConsumer<CloudEvent, P> fold, BiFunction<UUID, P, Uni<?>> apply) {
+        Map<UUID, P> parts = new LinkedHashMap<>();
+        List<Uni<Void>> deadLettered = new ArrayList<>();
+        for (ConsumerRecord<String, String> record : records) {
+            if (record.value() == null) {
+                continue;
+            }
+            try {
+                CloudEvent event = EventJson.read(record.value()); // one that names no organization is refused
+                fold.accept(event, parts.computeIfAbsent(event.orgid(), org -> newPart.get()));
+            } catch (RuntimeException e) {
+                // Lazy: nothing is sent until subscribed, after the rest of the batch is applied.
+                deadLettered.add(deadLetters.send(record, e.getMessage()));
+            }
+        }
+        Uni<Void> applied = parts.isEmpty() ? Uni.createFrom().voidItem()
+                : Multi.createFrom().iterable(parts.entrySet()).onItem()
+                        .transformToUni(part -> apply.apply(part.getKey(), part.getValue()))
+                        .collectFailures().merge(AT_ONCE)
+                        .collect().last().replaceWithVoid();
+        return applied.chain(() -> deadLettered.isEmpty() ? Uni.createFrom().voidItem()
+                : Uni.join().all(deadLettered).andFailFast().replaceWithVoid());
+    }
+
+    /** {@link #apply} where an organization's part is its events, in their order. */
+    public Uni<Void> applyEvents(List<ConsumerRecord<String, String>> records,
+                                 BiFunction<UUID, List<CloudEvent>, Uni<?>> apply) {
+        return apply(records, ArrayList::new, (event, events) -> events.add(event), apply);
+    }
+}

@@ -4,8 +4,7 @@ import dev.warden.agent.support.AgentMother;
 import dev.warden.agent.support.Tenants;
 import dev.warden.agent.support.Tenants.Tenant;
 import dev.warden.tenancy.db.TenantDb;
-import dev.warden.testing.LocalPostgres;
-import dev.warden.testing.WardenInfra;
+import dev.warden.testing.SchemaChecks;
 import io.quarkus.test.junit.QuarkusTest;
 import io.vertx.mutiny.sqlclient.Pool;
 import io.vertx.mutiny.sqlclient.Tuple;
@@ -13,9 +12,6 @@ import jakarta.inject.Inject;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 
-import java.sql.Connection;
-import java.sql.DriverManager;
-import java.sql.ResultSet;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
@@ -128,30 +124,7 @@ class RowLevelSecurityTest {
     }
 
     @Test
-    void everyTableHasForcedRowLevelSecurityAndTheRuntimeRoleOwnsNothing() throws Exception {
-        LocalPostgres pg = WardenInfra.postgres();
-        try (Connection c = DriverManager.getConnection(pg.jdbcUrl("warden_agent_test"), pg.superUser(), pg.superPassword())) {
-            List<String> unprotected = new ArrayList<>();
-            try (ResultSet rs = c.createStatement().executeQuery("""
-                    SELECT relname FROM pg_class
-                    WHERE relnamespace = 'public'::regnamespace AND relkind = 'r'
-                      AND relname <> 'flyway_schema_history'
-                      AND NOT (relrowsecurity AND relforcerowsecurity)""")) {
-                while (rs.next()) {
-                    unprotected.add(rs.getString(1));
-                }
-            }
-            assertEquals(List.of(), unprotected);
-            try (ResultSet rs = c.createStatement().executeQuery("""
-                    SELECT count(*) FROM pg_class WHERE relowner = 'warden_app'::regrole""")) {
-                rs.next();
-                assertEquals(0, rs.getLong(1));
-            }
-            try (ResultSet rs = c.createStatement().executeQuery(
-                    "SELECT rolsuper OR rolbypassrls FROM pg_roles WHERE rolname = 'warden_app'")) {
-                rs.next();
-                assertEquals(false, rs.getBoolean(1));
-            }
-        }
+    void everyTableHasForcedRowLevelSecurityAndTheRuntimeRoleOwnsNothing() {
+        SchemaChecks.everyTableUnderRowLevelSecurity("warden_agent_test");
     }
 }

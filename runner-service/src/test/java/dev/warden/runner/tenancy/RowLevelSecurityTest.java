@@ -3,6 +3,7 @@ package dev.warden.runner.tenancy;
 import dev.warden.runner.support.RunnerFixtures;
 import dev.warden.runner.support.TestImages;
 import dev.warden.tenancy.db.TenantDb;
+import dev.warden.testing.SchemaChecks;
 import dev.warden.testing.TestOrganizations.TestOrg;
 import io.quarkus.test.junit.QuarkusTest;
 import io.vertx.mutiny.sqlclient.Pool;
@@ -53,5 +54,10 @@ class RowLevelSecurityTest {
     private long count(UUID org, String table) {
         return db.inOrg(org, conn -> conn.query("SELECT count(*) FROM " + table).execute()
                 .map(rows -> rows.iterator().next().getLong(0))).await().atMost(WAIT);
+    }
+
+    @Test
+    void everyTableHasForcedRowLevelSecurityAndTheRuntimeRoleOwnsNothing() {
+        SchemaChecks.everyTableUnderRowLevelSecurity("warden_runner_test");
     }
 }

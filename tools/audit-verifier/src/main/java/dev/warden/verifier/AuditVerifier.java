@@ -16,15 +16,20 @@ import java.security.Signature;
 import java.security.spec.X509EncodedKeySpec;
 import java.util.ArrayList;
 import java.util.Base64;
+import java.util.LinkedHashMap;
 import java.util.List;
+import java.util.Map;
 import java.util.OptionalLong;
 
 /**
  * Verifies an export of {@code GET /v1/audit/export} offline:
- * <pre>java -jar audit-verifier.jar export.json --public-key key.pem</pre>
+ * <pre>java -jar audit-verifier.jar export.json --public-key key.pem [--public-key rotated-out.pem ...]</pre>
  * Every entry must follow from its predecessor by the chain rule, the checkpoint must sign the hash of the entry at
  * its sequence, and its Ed25519 signature must verify with the public key you trust (fetched once from
- * {@code /v1/audit/public-key}, or given to you by the operator). An entry after the checkpoint's sequence is vouched
+ * {@code /v1/audit/public-key}, or given to you by the operator). {@code --public-key} may be given more than once, one
+ * per key you trust (the current one and those rotated out): the checkpoint verifies with the one its {@code key_id}
+ * names, and when none does the verifier says which key to fetch ({@code GET /v1/audit/public-key?key_id=...}, which
+ * serves every key that ever signed). An entry after the checkpoint's sequence is vouched
  * for by nothing, so an export that holds one is not verified. The checkpoint's {@code key_id} must name the key it
  * verifies with. Without {@code --public-key} the export is checked against the key inside it, which shows only that it
  * is consistent (anyone who doctored it could sign it again and put their own key in): never "VERIFIED". Exit code 0: every entry verified; 1: not; 2: bad usage.
@@ -36,21 +41,45 @@ public final class AuditVerifier {
     }
 
     static int run(String[] args, PrintStream out) {
-        if (args.length != 1 && !(args.length == 3 && args[1].equals("--public-key"))) {
-            out.println("usage: audit-verifier <export.json> [--public-key <PEM file, or base64 X.509>]");
+        List<String> given = new ArrayList<>();
+        for (int i = 1; i < args.length; i += 2) {
+            if (!args[i].equals("--public-key") || i + 1 >= args.length) {
+                given = null;
+                break;
+            }
+            given.add(args[i + 1]);
+        }
+        if (args.length < 1 || given == null) {
+            out.println("usage: audit-verifier <export.json> [--public-key <PEM file, or base64 X.509>]... (once per key you trust)");
             return 2;
+        }
+        Map<String, String> trustedKeys = new LinkedHashMap<>();
+        for (String value : given) {
+            try {
+                String key = readKey(value);
+                KeyFactory.getInstance("Ed25519").generatePublic(new X509EncodedKeySpec(Base64.getDecoder().decode(key)));
+                trustedKeys.put(keyId(key), key);
+            } catch (IOException | RuntimeException | java.security.GeneralSecurityException e) {
+                out.println("cannot read the public key " + value + ": " + e.getMessage());
+                return 2;
+            }
         }
         try {
             JsonNode export = EventJson.MAPPER.readTree(Path.of(args[0]).toFile());
-            String trustedKey = args.length == 3 ? readKey(args[2]) : null;
-            return verify(export, trustedKey, out) ? 0 : 1;
+            return verify(export, trustedKeys, out) ? 0 : 1;
         } catch (IOException | RuntimeException e) {
             out.println("cannot read the export: " + e.getMessage());
             return 2;
         }
     }
 
+    /** With one trusted key, or none (null). */
     static boolean verify(JsonNode export, String trustedKey, PrintStream out) {
+        return verify(export, trustedKey == null ? Map.of() : Map.of(keyId(trustedKey), trustedKey), out);
+    }
+
+    /** {@code trustedKeys}: base64 X.509 keys by their id; empty to check the export against the key inside it. */
+    static boolean verify(JsonNode export, Map<String, String> trustedKeys, PrintStream out) {
         long from = export.path("from").asLong();
         List<AuditEntry> entries = new ArrayList<>();
         export.path("entries").forEach(e -> entries.add(EventJson.MAPPER.convertValue(e, AuditEntry.class)));
@@ -77,7 +106,15 @@ public final class AuditVerifier {
                     + " of the export does not have");
             return false;
         }
-        String key = trustedKey == null ? export.path("public_key").asText() : trustedKey;
+        boolean trusted = !trustedKeys.isEmpty();
+        String key = trusted ? trustedKeys.get(checkpoint.keyId()) : export.path("public_key").asText();
+        if (key == null) {
+            out.println("FAILED: checkpoint " + checkpoint.id() + " was signed by key " + checkpoint.keyId()
+                    + ", and none of the given keys (" + String.join(", ", trustedKeys.keySet()) + ") is that key: after "
+                    + "a key rotation, fetch the key that signed it with GET /v1/audit/public-key?key_id="
+                    + checkpoint.keyId() + " (Warden keeps every key that ever signed) and give it with another --public-key");
+            return false;
+        }
         if (!signatureValid(key, checkpoint)) {
             out.println("FAILED: the signature of checkpoint " + checkpoint.id() + " does not verify with this public key");
             return false;
@@ -96,7 +133,7 @@ public final class AuditVerifier {
                     + "(sign the head, POST /v1/audit/checkpoints, then export up to its sequence)");
             return false;
         }
-        if (trustedKey == null) {
+        if (!trusted) {
             // Whoever doctored the entries could sign them again with a key of their own and put it in the export
             out.println("NOT VERIFIED: the export is consistent with the key inside it (" + keyId + "), but that key "
                     + "vouches for nothing: give the key you trust with --public-key (GET /v1/audit/public-key)");

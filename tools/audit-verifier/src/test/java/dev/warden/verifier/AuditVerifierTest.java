@@ -50,11 +50,56 @@ class AuditVerifierTest {
     }
 
     @Test
-    void aCheckpointSignedByAnotherKeyIsRefused() throws Exception {
-        ObjectNode export = export(5, ed25519());
+    void aCheckpointSignedByAnotherKeyIsRefusedNamingTheKeyToFetch() throws Exception {
+        KeyPair other = ed25519();
+        ObjectNode export = export(5, other);
 
         assertEquals(1, run(write(export)));
-        assertTrue(output.toString().contains("does not verify"), output.toString());
+        assertTrue(output.toString().contains("FAILED: checkpoint " + export.at("/checkpoint/id").asText()
+                + " was signed by key " + keyIdOf(other) + ", and none of the given keys (" + keyIdOf(key)
+                + ") is that key"), output.toString());
+        assertTrue(output.toString().contains("GET /v1/audit/public-key?key_id=" + keyIdOf(other)), output.toString());
+    }
+
+    /**
+     * After a rotation: an export signed by the rotated-out key verifies when that key is among the trusted ones (the
+     * verifier took one --public-key, so the current key refused it and the old one could not be given beside it), and
+     * each checkpoint picks its own key by its key_id.
+     */
+    @Test
+    void afterARotationEachCheckpointVerifiesWithTheTrustedKeyItsKeyIdNames() throws Exception {
+        KeyPair rotatedOut = ed25519();
+        Path current = pem("current.pem", key);
+        Path old = pem("old.pem", rotatedOut);
+
+        Path olderExport = write(export(5, rotatedOut));
+        assertEquals(0, AuditVerifier.run(new String[]{olderExport.toString(), "--public-key", current.toString(),
+                "--public-key", old.toString()}, new PrintStream(output)), output.toString());
+        assertTrue(output.toString().contains("by key " + keyIdOf(rotatedOut) + ", covers this chain"), output.toString());
+
+        output.reset();
+        Path newerExport = dir.resolve("newer.json");
+        Files.writeString(newerExport, EventJson.write(export(5, key)));
+        assertEquals(0, AuditVerifier.run(new String[]{newerExport.toString(), "--public-key", old.toString(),
+                "--public-key", current.toString()}, new PrintStream(output)), output.toString());
+        assertTrue(output.toString().contains("by key " + keyIdOf(key) + ", covers this chain"), output.toString());
+
+        output.reset();
+        assertEquals(1, AuditVerifier.run(new String[]{olderExport.toString(), "--public-key", current.toString()},
+                new PrintStream(output)), output.toString());
+        assertTrue(output.toString().contains("was signed by key " + keyIdOf(rotatedOut)
+                + ", and none of the given keys (" + keyIdOf(key) + ") is that key"), output.toString());
+    }
+
+    @Test
+    void aPublicKeyThatCannotBeReadIsBadUsage() throws Exception {
+        Path export = write(export(5, key));
+        assertEquals(2, AuditVerifier.run(new String[]{export.toString(), "--public-key", "bm90IGEga2V5"},
+                new PrintStream(output)), output.toString());
+        assertTrue(output.toString().contains("cannot read the public key"), output.toString());
+        output.reset();
+        assertEquals(2, AuditVerifier.run(new String[]{export.toString(), "--public-key"}, new PrintStream(output)));
+        assertTrue(output.toString().startsWith("usage:"), output.toString());
     }
 
     @Test
@@ -124,10 +169,13 @@ class AuditVerifierTest {
     }
 
     private int run(Path export) throws Exception {
-        Path pem = dir.resolve("key.pem");
-        Files.writeString(pem, "-----BEGIN PUBLIC KEY-----\n" + Base64.getEncoder().encodeToString(key.getPublic().getEncoded())
-                + "\n-----END PUBLIC KEY-----\n");
-        return AuditVerifier.run(new String[]{export.toString(), "--public-key", pem.toString()}, new PrintStream(output));
+        return AuditVerifier.run(new String[]{export.toString(), "--public-key", pem("key.pem", key).toString()},
+                new PrintStream(output));
+    }
+
+    private Path pem(String name, KeyPair pair) throws Exception {
+        return Files.writeString(dir.resolve(name), "-----BEGIN PUBLIC KEY-----\n"
+                + Base64.getEncoder().encodeToString(pair.getPublic().getEncoded()) + "\n-----END PUBLIC KEY-----\n");
     }
 
     private Path write(ObjectNode export) throws Exception {

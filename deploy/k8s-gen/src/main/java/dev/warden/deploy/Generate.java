@@ -6,6 +6,7 @@ import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.SerializationFeature;
 import com.fasterxml.jackson.dataformat.yaml.YAMLFactory;
 import com.fasterxml.jackson.dataformat.yaml.YAMLGenerator;
+import dev.warden.events.KafkaAccess;
 import io.fabric8.kubernetes.api.model.HasMetadata;
 import io.fabric8.kubernetes.api.model.NamespaceBuilder;
 
@@ -79,6 +80,7 @@ public final class Generate {
     /** Every file of deploy/k8s/, by its path below it. */
     public static Map<String, String> render(Path root) {
         RoutingTable table = RoutingTable.load(root.resolve("deploy/routes.json"));
+        requireKafkaAccess(table);
         List<String> services = List.copyOf(table.services().keySet());
         Map<String, String> files = new LinkedHashMap<>();
 
@@ -123,6 +125,25 @@ public final class Generate {
         files.put("overlays/dev/kustomization.yaml", kustomization(Overlays.dev(services)));
         files.put("overlays/prod/kustomization.yaml", kustomization(Overlays.prod(services)));
         return files;
+    }
+
+    /**
+     * Every service of the routing table has its row in the event contract's {@link KafkaAccess#SERVICES}: without one
+     * the manifests would have the service's Deployment, database and routes but no KafkaUser (its pods name a Secret
+     * no operator writes) and none of its topics. The usual cause is this module reading an older warden-events from
+     * the local Maven repository: it builds on its own and takes warden-events from ~/.m2, not from the tree.
+     */
+    static void requireKafkaAccess(RoutingTable table) {
+        List<String> missing = table.services().keySet().stream()
+                .filter(service -> KafkaAccess.forService(service).isEmpty()).toList();
+        if (!missing.isEmpty()) {
+            throw new IllegalStateException("deploy/routes.json lists " + String.join(", ", missing) + " but the"
+                    + " warden-events this generator reads has no KafkaAccess for " + (missing.size() == 1 ? "it" : "them")
+                    + " in KafkaAccess.SERVICES (known: " + KafkaAccess.SERVICES.stream().map(KafkaAccess::principal)
+                    .toList() + "). Give each its KafkaAccess constant in SERVICES (libs/warden-events, KafkaAccess.java);"
+                    + " if it has one, this generator read a stale warden-events jar from the local Maven repository:"
+                    + " install libs/warden-events first, then generate (from the repository root): " + REGENERATE);
+        }
     }
 
     static String yaml(List<? extends HasMetadata> objects) {

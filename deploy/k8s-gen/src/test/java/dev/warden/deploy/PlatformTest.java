@@ -101,11 +101,16 @@ class PlatformTest {
     void theDeployGuidesSecretScriptCreatesEverySecretTheManifestsName() throws Exception {
         String guide = java.nio.file.Files.readString(Yaml.root().resolve("docs/deploy.md"));
         java.util.regex.Matcher loop = java.util.regex.Pattern.compile("for s in ([a-z -]+); do +# one per service").matcher(guide);
-        assertTrue(loop.find(), "the owner Secrets' loop");
+        assertTrue(loop.find(), "docs/deploy.md (\"Secrets\") has no owner Secrets' loop"
+                + " `for s in <names>; do   # one per service in deploy/routes.json`: keep that line, with that comment");
         Set<String> inLoop = new TreeSet<>(List.of(loop.group(1).trim().split("\\s+")));
         Set<String> services = new TreeSet<>();
         table.services().keySet().forEach(service -> services.add(Names.shortName(service)));
-        assertEquals(services, inLoop);
+        assertEquals(services, inLoop, "docs/deploy.md's Secrets loop `for s in " + loop.group(1).trim()
+                + "; do   # one per service in deploy/routes.json` must name every service of deploy/routes.json,"
+                + " without -service: make it `for s in " + String.join(" ", table.services().keySet().stream()
+                        .map(Names::shortName).toList()) + "; do` (a service left out never starts: its migrate"
+                + " container waits for its database Secrets)");
         // Every Secret a rendered object names (env, volumes, the operators' resources) is one the script creates, one
         // of the certificates it names, or one an operator writes (Strimzi: each KafkaUser's and the cluster CA's)
         Set<String> named = new TreeSet<>();

@@ -1,12 +1,15 @@
 #!/usr/bin/env node
 // Verifies an export of GET /v1/audit/export with nothing but Node.js (18+): no package to install.
 //
-//   node verify.mjs export.json [--public-key warden-audit.pem]
+//   node verify.mjs export.json [--public-key warden-audit.pem]...
 //
 // The chain rule (docs/audit-service.md): hash = hex(SHA-256(utf8(prev_hash) || utf8(JCS(entry without prev_hash
 // and hash)))), where JCS is the JSON Canonicalization Scheme of RFC 8785. A checkpoint's Ed25519 signature covers
 // JCS(checkpoint without signature), and only the entries up to the checkpoint's sequence: an entry after it is vouched
-// for by nothing; the checkpoint's key_id must name the key it verifies with. Without --public-key the export is checked
+// for by nothing; the checkpoint's key_id must name the key it verifies with. --public-key may be given more than once
+// (the keys you trust, e.g. the current one and those rotated out): the checkpoint is verified with the one its key_id
+// names (a key's id: the first 16 hex digits of the SHA-256 of its X.509 form), and when none is, the verifier says
+// which key to fetch (GET /v1/audit/public-key?key_id=...). Without --public-key the export is checked
 // against the key inside it, which shows only that it is consistent: never VERIFIED. Exit code 0: every entry verified;
 // 1: not; 2: bad usage or unreadable export.
 // Entries hashed before Warden used RFC 8785 verify only with the Java verifier (tools/audit-verifier).
@@ -29,10 +32,32 @@ function publicKey(value) {
   return createPublicKey({ key: der, format: 'der', type: 'spki' });
 }
 
+// As audit-service names its key: the first 16 hex digits of the SHA-256 of its X.509 (SPKI) form
+const keyIdOf = (key) => createHash('sha256').update(key.export({ format: 'der', type: 'spki' })).digest('hex').slice(0, 16);
+
 function main(args) {
-  if (!(args.length === 1 || (args.length === 3 && args[1] === '--public-key'))) {
-    console.log('usage: node verify.mjs <export.json> [--public-key <PEM file, or base64 X.509>]');
+  const usage = 'usage: node verify.mjs <export.json> [--public-key <PEM file, or base64 X.509>]... (once per key you trust)';
+  const given = [];
+  for (let i = 1; i < args.length; i += 2) {
+    if (args[i] !== '--public-key' || i + 1 >= args.length) {
+      console.log(usage);
+      return 2;
+    }
+    given.push(args[i + 1]);
+  }
+  if (args.length < 1) {
+    console.log(usage);
     return 2;
+  }
+  const trustedKeys = [];
+  for (const value of given) {
+    try {
+      const key = publicKey(value);
+      trustedKeys.push({ key, id: keyIdOf(key) });
+    } catch (e) {
+      console.log(`cannot read the public key ${value}: ${e.message}`);
+      return 2;
+    }
   }
   let exported;
   try {
@@ -69,12 +94,20 @@ function main(args) {
     console.log(`FAILED: checkpoint ${checkpoint.id} signs a head hash that entry ${checkpoint.sequence} of the export does not have`);
     return 1;
   }
-  const trusted = args[2];
+  const trusted = trustedKeys.length > 0;
   let key;
-  try {
-    key = publicKey(trusted ?? exported.public_key);
-  } catch {
-    key = null;
+  if (trusted) {
+    key = trustedKeys.find((k) => k.id === checkpoint.key_id)?.key;
+    if (!key) {
+      console.log(`FAILED: checkpoint ${checkpoint.id} was signed by key ${checkpoint.key_id}, and none of the given keys (${trustedKeys.map((k) => k.id).join(', ')}) is that key: after a key rotation, fetch the key that signed it with GET /v1/audit/public-key?key_id=${checkpoint.key_id} (Warden keeps every key that ever signed) and give it with another --public-key`);
+      return 1;
+    }
+  } else {
+    try {
+      key = publicKey(exported.public_key);
+    } catch {
+      key = null;
+    }
   }
   let valid = false;
   try {
@@ -87,8 +120,7 @@ function main(args) {
     console.log(`FAILED: the signature of checkpoint ${checkpoint.id} does not verify with this public key`);
     return 1;
   }
-  // As audit-service names its key: the first 16 hex digits of the SHA-256 of its X.509 (SPKI) form
-  const keyId = createHash('sha256').update(key.export({ format: 'der', type: 'spki' })).digest('hex').slice(0, 16);
+  const keyId = keyIdOf(key);
   if (checkpoint.key_id !== keyId) {
     console.log(`FAILED: checkpoint ${checkpoint.id} names key ${checkpoint.key_id}, but it verifies with key ${keyId}`);
     return 1;

@@ -57,6 +57,11 @@ class OpenApiTest {
         JsonNode publicKey = operation(doc, "getPublicKey");
         assertFalse(publicKey.path("responses").has("401"), "the public key is public");
         assertTrue(publicKey.path("security").toString().contains("{}"), "the public key needs no credentials");
+        // A kept key by its id (after a rotation, the one that signed an older checkpoint): 404 for an unknown id
+        assertEquals("^[0-9a-f]{16}$", parameter(publicKey, "key_id").path("pattern").asText());
+        assertEquals("#/components/responses/NotFound", publicKey.path("responses").path("404").path("$ref").asText());
+        assertTrue(publicKey.path("responses").has("400"), "a malformed key_id is a 400");
+        assertTrue(schemaRef(publicKey, "200").startsWith("#/components/schemas/"), publicKey.toString());
         assertTrue(operation(doc, "listAuditEntries").path("responses").has("401"));
     }
 

@@ -179,6 +179,17 @@ public class AuditRepository {
                 .map(rows -> first(rows, r -> r.getString(0)));
     }
 
+    /** A kept public key: base64 of its X.509 form. */
+    public record SigningPublicKey(String keyId, String algorithm, String publicKey) {
+    }
+
+    /** The kept public key of this id, current or rotated out, or null when no key of this id ever signed. */
+    public Uni<SigningPublicKey> signingKey(SqlConnection conn, String keyId) {
+        return conn.preparedQuery("SELECT key_id, algorithm, public_key FROM audit_signing_keys WHERE key_id = $1")
+                .execute(Tuple.of(keyId))
+                .map(rows -> first(rows, r -> new SigningPublicKey(r.getString(0), r.getString(1), r.getString(2))));
+    }
+
     static AuditEntry entry(Row r) {
         return new AuditEntry(r.getUUID("org_id"), r.getLong("sequence"), r.getUUID("event_id"), r.getString("event_type"),
                 r.getString("agent_id"), r.getString("actor"), r.getString("action_type"), r.getString("connector"),

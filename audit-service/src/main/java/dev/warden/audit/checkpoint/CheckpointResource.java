@@ -17,9 +17,11 @@ import jakarta.ws.rs.Produces;
 import jakarta.ws.rs.QueryParam;
 import jakarta.ws.rs.core.MediaType;
 import org.eclipse.microprofile.openapi.annotations.Operation;
+import org.eclipse.microprofile.openapi.annotations.enums.SchemaType;
 import org.eclipse.microprofile.openapi.annotations.headers.Header;
 import org.eclipse.microprofile.openapi.annotations.media.Content;
 import org.eclipse.microprofile.openapi.annotations.media.Schema;
+import org.eclipse.microprofile.openapi.annotations.parameters.Parameter;
 import org.eclipse.microprofile.openapi.annotations.responses.APIResponse;
 import org.eclipse.microprofile.openapi.annotations.security.SecurityRequirementsSet;
 import org.eclipse.microprofile.openapi.annotations.tags.Tag;
@@ -77,11 +79,28 @@ public class CheckpointResource {
     @GET
     @Path("/public-key")
     @PermitAll
-    @Operation(operationId = "getPublicKey", summary = "The Ed25519 public key that signs checkpoints", description = "Public: anyone may verify.")
+    @Operation(operationId = "getPublicKey", summary = "The Ed25519 public key that signs checkpoints, or a kept one by its id",
+            description = "Public: anyone may verify. Without key_id, the key that signs now. With key_id, that key, "
+                    + "current or rotated out: every public key that ever signed a checkpoint or a compliance package is "
+                    + "kept, so what it signed (an older export, a compliance package) stays verifiable after a rotation. "
+                    + "404 when no key of that id ever signed.")
     @SecurityRequirementsSet
-    public PublicKey publicKey() {
-        String base64 = key.publicKeyBase64();
+    @APIResponse(responseCode = "200", description = "The public key",
+            content = @Content(mediaType = MediaType.APPLICATION_JSON, schema = @Schema(implementation = PublicKey.class)))
+    @APIResponse(responseCode = "404", ref = WardenApiDefinition.NOT_FOUND)
+    public Uni<PublicKey> publicKey(@Parameter(description = "The id of the key to answer (a checkpoint's or a compliance "
+            + "package's key_id: 16 lower-case hex digits); without it, the current key",
+            schema = @Schema(type = SchemaType.STRING, pattern = SigningKey.KEY_ID_PATTERN, minLength = 16, maxLength = 16))
+                                    @QueryParam("key_id") String keyId) {
+        String wanted = SigningKey.parseKeyId("key_id", keyId);
+        if (wanted == null || wanted.equals(key.keyId())) {
+            return Uni.createFrom().item(publicKey(key.keyId(), SigningKey.ALGORITHM, key.publicKeyBase64()));
+        }
+        return checkpoints.keptKey(wanted).map(kept -> publicKey(kept.keyId(), kept.algorithm(), kept.publicKey()));
+    }
+
+    private static PublicKey publicKey(String keyId, String algorithm, String base64) {
         String pem = "-----BEGIN PUBLIC KEY-----\n" + base64 + "\n-----END PUBLIC KEY-----\n";
-        return new PublicKey(key.keyId(), SigningKey.ALGORITHM, base64, pem);
+        return new PublicKey(keyId, algorithm, base64, pem);
     }
 }

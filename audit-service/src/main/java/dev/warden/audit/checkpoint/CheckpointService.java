@@ -79,6 +79,12 @@ public class CheckpointService {
                 .map(checkpoint -> ApiException.found(checkpoint, "Checkpoint"));
     }
 
+    /** A public key that signed, current or rotated out; a 404 when no key of this id ever signed. */
+    public Uni<AuditRepository.SigningPublicKey> keptKey(String keyId) {
+        return db.asPlatform(conn -> repository.signingKey(conn, keyId))
+                .map(kept -> ApiException.found(kept, "Signing key " + keyId));
+    }
+
     /** The newest checkpoint of {@code org}, or null. */
     public Uni<Checkpoint> latest(UUID org) {
         return db.inOrg(org, conn -> repository.latestCheckpoint(conn, null));

@@ -1,5 +1,6 @@
 package dev.warden.audit.checkpoint;
 
+import dev.warden.api.ApiException;
 import dev.warden.events.CanonicalJson;
 import io.quarkus.runtime.LaunchMode;
 import io.smallrye.config.ConfigMapping;
@@ -29,6 +30,8 @@ import java.util.Optional;
 public class SigningKey {
 
     public static final String ALGORITHM = "Ed25519";
+    /** A key's id: the first 16 hex digits of the SHA-256 of its X.509 form ({@link #keyIdOf}). */
+    public static final String KEY_ID_PATTERN = "^[0-9a-f]{16}$";
     private static final Logger LOG = Logger.getLogger(SigningKey.class);
 
     private final PrivateKey privateKey;
@@ -47,7 +50,24 @@ public class SigningKey {
         });
         this.privateKey = pair.getPrivate();
         this.publicKey = pair.getPublic();
-        this.keyId = CanonicalJson.sha256Hex(publicKey.getEncoded()).substring(0, 16);
+        this.keyId = keyIdOf(publicKey.getEncoded());
+    }
+
+    /** How a key is named: the first 16 hex digits of the SHA-256 of its X.509 SubjectPublicKeyInfo encoding. */
+    public static String keyIdOf(byte[] x509) {
+        return CanonicalJson.sha256Hex(x509).substring(0, 16);
+    }
+
+    /** A key id given as a parameter, in lower case; null when absent; a 400 naming {@code name} when malformed. */
+    public static String parseKeyId(String name, String raw) {
+        if (raw == null || raw.isEmpty()) {
+            return null;
+        }
+        String id = raw.toLowerCase(java.util.Locale.ROOT);
+        if (!id.matches(KEY_ID_PATTERN)) {
+            throw ApiException.invalidField(name, "must be a key id: 16 hex digits");
+        }
+        return id;
     }
 
     public String keyId() {

@@ -144,18 +144,36 @@ public class ComplianceResource {
             put(zip, "package.sig", pkg.signature() + "\n");
             put(zip, "public-key.pem", "-----BEGIN PUBLIC KEY-----\n" + pkg.content().path("public_key").asText()
                     + "\n-----END PUBLIC KEY-----\n");
-            put(zip, "README.txt", """
-                    package.json is signed as it is, byte for byte, with Ed25519: package.sig is the base64 signature.
-                    Verify it with the public key you trust (GET /v1/audit/public-key), e.g. with OpenSSL 3:
-                      base64 -d package.sig > package.sig.bin
-                      openssl pkeyutl -verify -pubin -inkey public-key.pem -rawin -in package.json -sigfile package.sig.bin
-                    chain_proof.entries link the audit entries to the signed checkpoint; check them with
-                    tools/audit-verifier (see docs/audit-service.md).
-                    """);
+            put(zip, "README.txt", readme(pkg));
         } catch (IOException e) {
             throw new UncheckedIOException(e);
         }
         return bytes.toByteArray();
+    }
+
+    /**
+     * How to verify the ZIP, naming the keys by id: public-key.pem comes with the package, so it proves nothing by
+     * itself, and after a rotation the current key ({@code GET /v1/audit/public-key}) is not the one that signed.
+     */
+    static String readme(PackageResponse pkg) {
+        String keyId = pkg.keyId();
+        String checkpointKeyId = pkg.content().path("checkpoint").path("key_id").asText("");
+        String checkpointKey = checkpointKeyId.isEmpty() || checkpointKeyId.equals(keyId) ? ""
+                : """
+                The checkpoint in package.json was signed by another key, %s, before a key rotation: fetch it with
+                  GET /v1/audit/public-key?key_id=%s
+                """.formatted(checkpointKeyId, checkpointKeyId);
+        return """
+                package.json is signed as it is, byte for byte, with Ed25519: package.sig is the base64 signature, made
+                with the key %s. public-key.pem is that key as the package holds it: compare it with the key Warden
+                serves under that id (GET /v1/audit/public-key?key_id=%s; the key answered without key_id is the one
+                that signs now, another after a rotation) or one you got from the operator, then verify, e.g. with
+                OpenSSL 3:
+                  base64 -d package.sig > package.sig.bin
+                  openssl pkeyutl -verify -pubin -inkey public-key.pem -rawin -in package.json -sigfile package.sig.bin
+                chain_proof.entries link the audit entries to the signed checkpoint; check them with
+                tools/audit-verifier (see docs/audit-service.md).
+                """.formatted(keyId, keyId) + checkpointKey;
     }
 
     private static void put(ZipOutputStream zip, String name, String content) throws IOException {

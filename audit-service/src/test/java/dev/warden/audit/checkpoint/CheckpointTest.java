@@ -161,6 +161,74 @@ class CheckpointTest {
                 unsigned.output());
     }
 
+    @Inject
+    dev.warden.tenancy.db.TenantDb db;
+
+    @Inject
+    dev.warden.audit.chain.AuditRepository repository;
+
+    /**
+     * After a rotation the key that signed an older checkpoint is no longer the current one: Warden serves it by its
+     * id (it served the current key only, so an older export verified with no key it served), and the Node verifier
+     * takes both keys, picks the checkpoint's by its key_id, and given the current key alone says which key to fetch.
+     * The rotated-out key is kept as the service keeps its own at start, and signs a checkpoint as the service does.
+     */
+    @Test
+    void aRotatedOutKeyIsServedByItsIdAndAnExportItSignedVerifiesWithIt(@TempDir Path dir) throws Exception {
+        String[] old = SigningKey.newKeyPairBase64();
+        String oldId = SigningKey.keyIdOf(java.util.Base64.getDecoder().decode(old[1]));
+        db.asPlatform(conn -> repository.keepSigningKey(conn, oldId, SigningKey.ALGORITHM, old[1])).await().atMost(WAIT);
+        Checkpoint signedByOld = signWith(old, oldId);
+        String currentId = given().get("/v1/audit/public-key").then().statusCode(200).extract().path("key_id");
+        assertFalse(currentId.equals(oldId));
+
+        String oldPem = given().get("/v1/audit/public-key?key_id=" + oldId).then().statusCode(200)
+                .body("key_id", equalTo(oldId)).body("algorithm", equalTo("Ed25519")).body("public_key", equalTo(old[1]))
+                .extract().path("public_key_pem");
+        assertTrue(oldPem.contains(old[1]), oldPem);
+        given().get("/v1/audit/public-key?key_id=" + currentId).then().statusCode(200).body("key_id", equalTo(currentId));
+        given().get("/v1/audit/public-key?key_id=" + oldId.toUpperCase(java.util.Locale.ROOT)).then().statusCode(200)
+                .body("key_id", equalTo(oldId));
+        given().get("/v1/audit/public-key?key_id=0123456789abcdef").then().statusCode(404)
+                .body("error.code", equalTo("not_found"));
+        given().get("/v1/audit/public-key?key_id=not-a-key").then().statusCode(400)
+                .body("error.code", equalTo("invalid_request")).body("error.details[0].field", equalTo("key_id"));
+
+        Path export = Files.writeString(dir.resolve("export.json"), as(org, "auditor")
+                .get("/v1/audit/export?from=" + (base + 1)).then().statusCode(200)
+                .body("checkpoint.id", equalTo(signedByOld.id().toString())).extract().asString());
+        Path current = Files.writeString(dir.resolve("current.pem"),
+                given().get("/v1/audit/public-key").then().statusCode(200).extract().<String>path("public_key_pem"));
+        Path rotated = Files.writeString(dir.resolve("rotated.pem"), oldPem);
+
+        NodeRun withCurrentOnly = node(export.toString(), "--public-key", current.toString());
+        assertEquals(1, withCurrentOnly.exitCode(), withCurrentOnly.output());
+        assertTrue(withCurrentOnly.output().contains("checkpoint " + signedByOld.id() + " was signed by key " + oldId
+                + ", and none of the given keys (" + currentId + ") is that key"), withCurrentOnly.output());
+        assertTrue(withCurrentOnly.output().contains("GET /v1/audit/public-key?key_id=" + oldId), withCurrentOnly.output());
+        NodeRun withBoth = node(export.toString(), "--public-key", current.toString(), "--public-key", rotated.toString());
+        assertEquals(0, withBoth.exitCode(), withBoth.output());
+        assertTrue(withBoth.output().contains("VERIFIED: checkpoint " + signedByOld.id()) && withBoth.output().contains(
+                "by key " + oldId), withBoth.output());
+        as(org, "auditor").get("/v1/audit/verify").then().body("valid", equalTo(true))
+                .body("checkpoint.key_id", equalTo(oldId)).body("checkpoint.signature_valid", equalTo(true));
+    }
+
+    /** A checkpoint of the head signed with {@code pair} (private, public) as {@link CheckpointService#sign} does. */
+    private Checkpoint signWith(String[] pair, String keyId) throws Exception {
+        var head = db.inOrg(org.id(), repository::head).await().atMost(WAIT);
+        Checkpoint unsigned = new Checkpoint(java.util.UUID.randomUUID(), org.id(), head.sequence(), head.hash(),
+                AuditChain.micros(java.time.Instant.now()), keyId, SigningKey.ALGORITHM, null);
+        var signature = java.security.Signature.getInstance(SigningKey.ALGORITHM);
+        signature.initSign(java.security.KeyFactory.getInstance(SigningKey.ALGORITHM).generatePrivate(
+                new java.security.spec.PKCS8EncodedKeySpec(java.util.Base64.getDecoder().decode(pair[0]))));
+        signature.update(AuditChain.signedBytes(unsigned));
+        Checkpoint signed = new Checkpoint(unsigned.id(), org.id(), unsigned.sequence(), unsigned.headHash(),
+                unsigned.signedAt(), keyId, SigningKey.ALGORITHM, java.util.Base64.getEncoder().encodeToString(signature.sign()));
+        db.inOrg(org.id(), conn -> repository.insertCheckpoint(conn, signed)).await().atMost(WAIT);
+        return signed;
+    }
+
     private record NodeRun(int exitCode, String output) {
     }
 

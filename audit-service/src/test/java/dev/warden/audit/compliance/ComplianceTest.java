@@ -120,6 +120,12 @@ class ComplianceTest {
         String key = files.get("public-key.pem").replaceAll("-----[A-Z ]+-----", "").replaceAll("\\s", "");
         assertTrue(SigningKey.verify(key, files.get("package.json").getBytes(StandardCharsets.UTF_8),
                 files.get("package.sig").trim()));
+        // The README names the key that signed by its id, which stays served after a rotation (it named
+        // GET /v1/audit/public-key, the key that signs now, which is another after a rotation)
+        String keyId = as(org, "auditor").get("/v1/compliance/" + id).then().extract().path("key_id");
+        assertTrue(files.get("README.txt").contains("GET /v1/audit/public-key?key_id=" + keyId), files.get("README.txt"));
+        given().get("/v1/audit/public-key?key_id=" + keyId).then().statusCode(200)
+                .body("public_key", equalTo(key));
     }
 
     /**

@@ -10,7 +10,11 @@ import dev.warden.events.Topics;
 import dev.warden.tenancy.security.ApiKeys;
 import dev.warden.testing.LocalPostgres;
 import dev.warden.testing.WardenInfra;
+import com.github.tomakehurst.wiremock.WireMockServer;
+import com.github.tomakehurst.wiremock.client.WireMock;
+import com.github.tomakehurst.wiremock.stubbing.StubMapping;
 import io.quarkus.test.junit.QuarkusTest;
+import io.quarkus.test.oidc.server.OidcWireMock;
 import jakarta.inject.Inject;
 import io.restassured.http.ContentType;
 import org.awaitility.Awaitility;
@@ -39,8 +43,13 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 @QuarkusTest
 class AccessTest {
 
+    private static final String CERTS = "/auth/realms/quarkus/protocol/openid-connect/certs";
+
     @Inject
     KeyUsageRecorder usage;
+
+    @OidcWireMock
+    WireMockServer oidc;
 
     private Tenant tenant;
 
@@ -290,6 +299,34 @@ class AccessTest {
         given().auth().oauth2(Tenants.token(with(claims, "typ", "Refresh"))).get("/v1/agents").then().statusCode(401);
         given().auth().oauth2(Tenants.token(with(claims, "typ", "Bearer"))).get("/v1/agents").then().statusCode(200);
         given().auth().oauth2(Tenants.token(claims)).get("/v1/agents").then().statusCode(200); // another provider's: no typ
+    }
+
+    /**
+     * A signing key the provider stops publishing (rotated out, or removed because it leaked) stops being trusted within
+     * the key watch's interval (1 s in tests), for tokens signed before and after; published again, trusted again.
+     * Before the watch, Quarkus kept a key it had read until the service restarted.
+     */
+    @Test
+    void aTokenSignedWithAKeyTheProviderNoLongerPublishesIsRefused() {
+        String token = Tenants.token(tenant.orgId().toString(), "admin");
+        given().auth().oauth2(token).get("/v1/agents").then().statusCode(200);
+
+        // The provider's key set without key "1", which signs the tests' tokens: the same key material under id "2"
+        String keys = oidc.getStubMappings().stream().filter(m -> CERTS.equals(m.getRequest().getUrl()))
+                .findFirst().orElseThrow().getResponse().getBody().replace("\"kid\": \"1\"", "\"kid\": \"2\"");
+        assertTrue(keys.contains("\"kid\": \"2\"") && !keys.contains("\"kid\": \"1\""), keys);
+        StubMapping withdrawn = oidc.stubFor(WireMock.get(WireMock.urlEqualTo(CERTS)).atPriority(1)
+                .willReturn(WireMock.okJson(keys)));
+        try {
+            Awaitility.await().atMost(Duration.ofSeconds(30)).pollInterval(Duration.ofMillis(200))
+                    .until(() -> given().auth().oauth2(token).get("/v1/agents").statusCode() == 401);
+            given().auth().oauth2(Tenants.token(tenant.orgId().toString(), "admin")).get("/v1/agents").then()
+                    .statusCode(401).body("error.code", equalTo("unauthorized"));
+        } finally {
+            oidc.removeStub(withdrawn);
+        }
+        Awaitility.await().atMost(Duration.ofSeconds(30)).pollInterval(Duration.ofMillis(200))
+                .until(() -> given().auth().oauth2(token).get("/v1/agents").statusCode() == 200);
     }
 
     private static Map<String, Object> with(Map<String, Object> claims, String name, Object value) {

@@ -20,8 +20,9 @@ import java.util.Set;
  * Authenticates {@code X-API-Key}; an API key sent as {@code Authorization: Bearer}, as the seeds' examples send every
  * credential (told apart from the identity provider's tokens by its {@code wdn_} prefix); and {@code Authorization:
  * Bearer} secrets a {@link LocalCredentials} bean of the service recognises (fleet-service's enrolment tokens and instance
- * credentials: only there, never in {@code X-API-Key}). Any other request is left to the bearer-token mechanism. It runs
- * before that mechanism, so neither an API key nor a local secret ever reaches the identity provider.
+ * credentials: only there, never in {@code X-API-Key}). Any other request is left to the bearer-token mechanism, but for
+ * a token signed with a key the identity provider has withdrawn ({@link OidcKeyWatch}), refused here. It runs before that
+ * mechanism, so neither an API key nor a local secret ever reaches the identity provider.
  */
 @ApplicationScoped
 public class ApiKeyAuthenticationMechanism implements HttpAuthenticationMechanism {
@@ -30,9 +31,11 @@ public class ApiKeyAuthenticationMechanism implements HttpAuthenticationMechanis
     private static final String BEARER = "Bearer ";
 
     private final List<LocalCredentials> locals;
+    private final OidcKeyWatch keyWatch;
 
-    public ApiKeyAuthenticationMechanism(@All List<LocalCredentials> locals) {
+    public ApiKeyAuthenticationMechanism(@All List<LocalCredentials> locals, OidcKeyWatch keyWatch) {
         this.locals = locals;
+        this.keyWatch = keyWatch;
     }
 
     /**
@@ -57,11 +60,17 @@ public class ApiKeyAuthenticationMechanism implements HttpAuthenticationMechanis
                     + "Bearer <secret>, never in X-API-Key"));
         }
         String secret = key;
+        String authorization = context.request().getHeader("Authorization");
         if (secret == null) {
-            secret = bearerSecret(context.request().getHeader("Authorization"));
+            secret = bearerSecret(authorization);
         }
         if (secret == null) {
-            return Uni.createFrom().nullItem();
+            if (authorization != null && authorization.regionMatches(true, 0, BEARER, 0, BEARER.length())
+                    && keyWatch.withdrawn(authorization.substring(BEARER.length()).trim())) {
+                return Uni.createFrom().failure(new AuthenticationFailedException(
+                        "The token is signed with a key the identity provider has withdrawn"));
+            }
+            return Uni.createFrom().nullItem(); // the bearer-token mechanism's
         }
         return identityProviderManager.authenticate(new ApiKeyAuthenticationRequest(secret));
     }

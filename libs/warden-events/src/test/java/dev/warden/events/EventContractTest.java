@@ -77,7 +77,7 @@ class EventContractTest {
             if (topic == null) {
                 problems.add("EventTypes." + constant.getKey() + " (" + constant.getValue() + ") has no entry in"
                         + " EventTypes.TOPIC_OF: add Map.entry(" + constant.getKey() + ", Topics.<TOPIC>) there, or"
-                        + " Outbox.emit throws \"no topic for event type\"");
+                        + " Outbox.emit throws \"no topic for event type ...\"");
             }
         }
         for (var entry : EventTypes.TOPIC_OF.entrySet()) {

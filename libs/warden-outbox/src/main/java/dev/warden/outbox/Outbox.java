@@ -67,7 +67,7 @@ public class Outbox {
             Message m = messages.get(i);
             String topic = EventTypes.TOPIC_OF.get(m.type());
             if (topic == null) {
-                throw new IllegalArgumentException("no topic for event type " + m.type());
+                throw new IllegalArgumentException("no topic for event type " + m.type() + ": add it to EventTypes.TOPIC_OF (warden-events)");
             }
             CloudEvent event = CloudEvent.of(source, m.type(), m.subject(), orgId, m.data(), traceparent);
             JsonNode json = EventJson.MAPPER.valueToTree(event);

@@ -19,8 +19,8 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 class OutagesTest {
 
     @Test
-    void anUnreachableShuttingDownOrExhaustedDatabaseIsAnOutage() {
-        for (String state : new String[]{"08006", "08001", "57P01", "57P02", "57P03", "53300"}) {
+    void anUnreachableShuttingDownExhaustedOrCredentialRefusingDatabaseIsAnOutage() {
+        for (String state : new String[]{"08006", "08001", "57P01", "57P02", "57P03", "53300", "28P01", "28000"}) {
             assertTrue(Outages.isOutage(pg(state)), state);
         }
         assertTrue(Outages.isOutage(ClosedConnectionException.INSTANCE));

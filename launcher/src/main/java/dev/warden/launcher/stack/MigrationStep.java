@@ -65,7 +65,8 @@ final class MigrationStep {
             throw new LauncherException("interrupted while migrating " + service);
         }
         if (process.exitValue() != 0) {
-            throw new LauncherException("migrating " + service + " failed (exit " + process.exitValue() + "); see " + log);
+            throw new LauncherException("migrating " + service + " failed (exit " + process.exitValue() + "):\n"
+                    + StartFailure.describe(log) + "\n(the whole log: " + log + ")");
         }
     }
 }

@@ -127,8 +127,8 @@ final class ServiceProcess {
         int lastStatus = 0;
         while (true) {
             if (!process.isAlive()) {
-                throw new LauncherException(name + " exited with code " + process.exitValue() + ". Last lines of "
-                        + Progress.show(log) + ":\n" + tail(20));
+                throw new LauncherException(name + " exited with code " + process.exitValue() + ":\n"
+                        + StartFailure.describe(log) + "\n(the whole log: " + Progress.show(log) + ")");
             }
             if (cancelled.getAsBoolean()) {
                 throw new LauncherException("stopped while " + name + " was starting");
@@ -169,15 +169,6 @@ final class ServiceProcess {
             process.destroyForcibly();
         }
         return "did not stop within " + grace.toSeconds() + " s of SIGTERM: killed";
-    }
-
-    private String tail(int lines) {
-        try {
-            List<String> all = Files.readAllLines(log);
-            return String.join("\n", all.subList(Math.max(0, all.size() - lines), all.size()));
-        } catch (IOException | UncheckedIOException e) {
-            return "(cannot read " + log + ")";
-        }
     }
 
     private static void sleep(long millis) {

@@ -27,7 +27,9 @@ public record LauncherConfig(
         Duration serviceStartTimeout,
         Duration restartBackoff,
         Duration restartBackoffMax,
-        Duration livenessPeriod) {
+        Duration livenessPeriod,
+        Optional<String> auditSigningKey,
+        Optional<String> auditSigningPublicKey) {
 
     // The full JIT: C1 alone starts a second faster but serves a third of the requests (bench/request). A young
     // generation of its own size: the Serial collector otherwise keeps the one it sized from the initial heap (18 MB),
@@ -57,7 +59,10 @@ public record LauncherConfig(
                 Duration.ofSeconds(settings.seconds("WARDEN_SERVICE_START_TIMEOUT", 180)),
                 Duration.ofSeconds(settings.seconds("WARDEN_RESTART_BACKOFF", 1)),
                 Duration.ofSeconds(settings.seconds("WARDEN_RESTART_BACKOFF_MAX", 30)),
-                Duration.ofSeconds(settings.seconds("WARDEN_SERVICE_LIVENESS_PERIOD", 10)));
+                Duration.ofSeconds(settings.seconds("WARDEN_SERVICE_LIVENESS_PERIOD", 10)),
+                // The checkpoint signing key pair, when given: it wins over <data>/secrets/audit-signing-key
+                settings.find("WARDEN_AUDIT_SIGNING_KEY"),
+                settings.find("WARDEN_AUDIT_SIGNING_PUBLIC_KEY"));
     }
 
     /** The repository is the nearest folder, from here upwards, that holds deploy/routes.json. */

@@ -45,6 +45,8 @@ public final class Stack {
     public static final String POSTGRES_SUPERUSER_FILE = "postgres-superuser-password";
     /** The demo organization's admin key, made at the first start and again if an admin revoked it (DemoKey). */
     static final String DEMO_KEY_FILE = "demo-admin-api-key";
+    /** The audit checkpoint signing key pair, {@code <PKCS#8 base64>.<X.509 base64>}, in {@code <data>/secrets}. */
+    static final String AUDIT_SIGNING_KEY_FILE = "audit-signing-key";
     /** How long a restart of PostgreSQL that died may keep trying (the old server's backends must leave first). */
     private static final Duration POSTGRES_RESTART_WITHIN = Duration.ofSeconds(30);
 
@@ -172,10 +174,11 @@ public final class Stack {
             adminKey = Secrets.newApiKey();
             secrets.write(DEMO_KEY_FILE, adminKey + "\n");
         }
+        SigningKeyChoice signing = signingKey(secrets, jars.containsKey(ServiceEnv.AUDIT_SIGNER));
+        String signingKey = signing.pair();
         step.done("databases " + String.join(", ", jars.keySet().stream().map(ServiceEnv::database).toList())
                 + ", each with its service's own role; secrets in " + Progress.show(data.resolve("secrets")) + demo.stepNote());
-
-        String signingKey = secrets.getOrCreate("audit-signing-key", Secrets::newSigningKeyPair);
+        signing.note().ifPresent(progress::line);
         Map<String, Integer> origins = startServices(table, jars, postgres, dbPasswords, kafka,
                 Secrets.sha256Hex(platformKey), adminKey, demo.opens(), signingKey, engine.dockerHost().orElse(null));
 
@@ -198,6 +201,45 @@ public final class Stack {
         }
         return new Running(url, gatewayPort, adminKey, demo.summaryNote(), secrets.file("platform-api-key"), logs,
                 Collections.unmodifiableMap(new LinkedHashMap<>(origins)), kafka.bootstrapServers(), auditReader);
+    }
+
+    /** The audit signing key pair ({@code <PKCS#8 base64>.<X.509 base64>}) and what to say of where it came from. */
+    private record SigningKeyChoice(String pair, Optional<String> note) {
+    }
+
+    /**
+     * The checkpoint signing key: {@code WARDEN_AUDIT_SIGNING_KEY} and {@code WARDEN_AUDIT_SIGNING_PUBLIC_KEY} when
+     * given (both or neither), which win over the file and are said to; else the pair kept in
+     * {@code <data>/secrets/audit-signing-key}, made at the first start. The file is left as it is: without the
+     * variables the next start signs with it again. Whether the halves match is audit-service's to check: it refuses to
+     * start, saying so, and the launcher shows that line.
+     */
+    private SigningKeyChoice signingKey(Secrets secrets, boolean needed) {
+        Optional<String> privateKey = config.auditSigningKey();
+        Optional<String> publicKey = config.auditSigningPublicKey();
+        Path file = secrets.file(AUDIT_SIGNING_KEY_FILE);
+        if (privateKey.isPresent() != publicKey.isPresent()) {
+            throw new LauncherException("WARDEN_AUDIT_SIGNING_KEY and WARDEN_AUDIT_SIGNING_PUBLIC_KEY go together: set "
+                    + "both (the base64 PKCS#8 Ed25519 private key and its base64 X.509 public key) or neither, for the "
+                    + "pair kept in " + Progress.show(file));
+        }
+        if (privateKey.isEmpty()) {
+            return new SigningKeyChoice(secrets.getOrCreate(AUDIT_SIGNING_KEY_FILE, Secrets::newSigningKeyPair), Optional.empty());
+        }
+        if (privateKey.get().contains(".") || publicKey.get().contains(".")) {
+            throw new LauncherException("WARDEN_AUDIT_SIGNING_KEY and WARDEN_AUDIT_SIGNING_PUBLIC_KEY are each one half, "
+                    + "in base64 (the file " + Progress.show(file) + " holds both as <private>.<public>)");
+        }
+        String keyId;
+        try {
+            keyId = Secrets.sha256Hex(java.util.Base64.getDecoder().decode(publicKey.get())).substring(0, 16);
+        } catch (IllegalArgumentException e) {
+            throw new LauncherException("WARDEN_AUDIT_SIGNING_PUBLIC_KEY is not base64: " + e.getMessage());
+        }
+        return new SigningKeyChoice(privateKey.get() + "." + publicKey.get(), Optional.of(needed
+                ? "audit checkpoints are signed with the key of WARDEN_AUDIT_SIGNING_KEY and WARDEN_AUDIT_SIGNING_PUBLIC_KEY"
+                        + " (key id " + keyId + "), not the one in " + Progress.show(file) + ", which is left as it is"
+                : "WARDEN_AUDIT_SIGNING_KEY is not used: " + ServiceEnv.AUDIT_SIGNER + " is not started"));
     }
 
     /**

@@ -46,7 +46,7 @@ class OpenApiTest {
         JsonNode doc = document();
         OpenApiChecks.assertGeneratesWorkingClients(doc);
         OpenApiChecks.assertOperationIds(doc, Set.of("registerFleetInstance", "sendFleetHeartbeat",
-                "deregisterFleetInstance", "listFleetInstances", "getFleetInstance", "createEnrollmentToken",
+                "deregisterFleetInstance", "listFleetInstances", "getFleetInstance", "createEnrollmentToken", "listEnrollmentTokens",
                 "revokeEnrollmentToken"));
         assertEquals("#/components/schemas/RegisteredInstanceEnvelope", schemaRef(operation(doc, "registerFleetInstance"), "201"));
         assertEquals("#/components/schemas/EnrollmentTokenEnvelope", schemaRef(operation(doc, "createEnrollmentToken"), "201"));

@@ -1,5 +1,7 @@
 package dev.warden.fleet.enrollment;
 
+import dev.warden.api.PageRequest;
+import dev.warden.tenancy.db.ListQuery;
 import io.smallrye.mutiny.Uni;
 import io.vertx.mutiny.sqlclient.Row;
 import io.vertx.mutiny.sqlclient.SqlConnection;
@@ -38,6 +40,20 @@ public class EnrollmentRepository {
                 .map(rows -> rows.size() > 0);
     }
 
+    /**
+     * The organization's tokens, oldest first, a page at a time: those {@code by} issued when given, those still usable
+     * at {@code now} when asked; {@code updated_since} counts an issue and a revocation (not each use).
+     */
+    public Uni<ListQuery.Page<Token>> page(SqlConnection conn, PageRequest page, String by, boolean usableOnly, Instant now) {
+        ListQuery list = ListQuery.select(Token.COLUMNS, "fleet_enrollment_tokens")
+                .whereIfPresent("created_by = ?", by)
+                .updatedSince("greatest(created_at, revoked_at)", page.updatedSince());
+        if (usableOnly) {
+            list.where("revoked_at IS NULL AND uses < max_uses AND expires_at > ?", utc(now));
+        }
+        return list.byTimeAfter("created_at", "id", page.after()).page(conn, page.limit(), Token::from);
+    }
+
     /** Uses the token once if it still may be used: answers whether it was. */
     public Uni<Boolean> consume(SqlConnection conn, UUID id, Instant at) {
         return conn.preparedQuery("UPDATE fleet_enrollment_tokens SET uses = uses + 1 WHERE id = $1 AND revoked_at IS NULL "
@@ -69,14 +85,27 @@ public class EnrollmentRepository {
     }
 
     public record Token(UUID id, UUID orgId, UUID agentId, int maxUses, int uses, Instant expiresAt,
-                        Instant createdAt, String createdBy) {
+                        Instant createdAt, String createdBy, Instant revokedAt) {
 
-        static final String COLUMNS = "id, org_id, agent_id, max_uses, uses, expires_at, created_at, created_by";
+        static final String COLUMNS = "id, org_id, agent_id, max_uses, uses, expires_at, created_at, created_by, revoked_at";
 
         static Token from(Row r) {
+            OffsetDateTime revoked = r.getOffsetDateTime("revoked_at");
             return new Token(r.getUUID("id"), r.getUUID("org_id"), r.getUUID("agent_id"), r.getInteger("max_uses"),
                     r.getInteger("uses"), r.getOffsetDateTime("expires_at").toInstant(),
-                    r.getOffsetDateTime("created_at").toInstant(), r.getString("created_by"));
+                    r.getOffsetDateTime("created_at").toInstant(), r.getString("created_by"),
+                    revoked == null ? null : revoked.toInstant());
+        }
+
+        /** What the token is at {@code now}: revoked, expired, used up, or usable. */
+        public String state(Instant now) {
+            if (revokedAt != null) {
+                return "revoked";
+            }
+            if (!expiresAt.isAfter(now)) {
+                return "expired";
+            }
+            return uses >= maxUses ? "used_up" : "usable";
         }
     }
 

@@ -1,7 +1,9 @@
 package dev.warden.fleet.enrollment;
 
 import dev.warden.api.Checks;
+import dev.warden.api.PageRequest;
 import dev.warden.api.Params;
+import dev.warden.fleet.enrollment.EnrollmentRepository.Token;
 import dev.warden.fleet.enrollment.EnrollmentService.Issued;
 import dev.warden.tenancy.security.CredentialWatch;
 import dev.warden.tenancy.security.CurrentActor;
@@ -10,20 +12,24 @@ import io.smallrye.mutiny.Uni;
 import jakarta.annotation.security.RolesAllowed;
 import jakarta.ws.rs.Consumes;
 import jakarta.ws.rs.DELETE;
+import jakarta.ws.rs.GET;
 import jakarta.ws.rs.POST;
 import jakarta.ws.rs.Path;
 import jakarta.ws.rs.PathParam;
 import jakarta.ws.rs.Produces;
+import jakarta.ws.rs.QueryParam;
 import jakarta.ws.rs.core.MediaType;
 import org.eclipse.microprofile.openapi.annotations.Operation;
 import org.eclipse.microprofile.openapi.annotations.media.Content;
 import org.eclipse.microprofile.openapi.annotations.media.Schema;
+import org.eclipse.microprofile.openapi.annotations.parameters.Parameter;
 import org.eclipse.microprofile.openapi.annotations.responses.APIResponse;
 import org.eclipse.microprofile.openapi.annotations.tags.Tag;
 import org.jboss.resteasy.reactive.RestResponse;
 
 import java.time.Duration;
 import java.time.Instant;
+import java.util.List;
 import java.util.UUID;
 
 /** Enrolment tokens: an admin issues one; a new instance registers with it and gets its own credential. */
@@ -72,6 +78,24 @@ public class EnrollmentResource {
     public record TokenEnvelope(@Schema(description = "Always true on success") boolean ok, TokenResponse data) {
     }
 
+    @Schema(name = "EnrollmentTokenSummary", description = "A token as it stands, without its secret")
+    public record TokenSummary(UUID id, @Schema(nullable = true) UUID agentId, int maxUses, int uses, Instant expiresAt,
+                               Instant createdAt, String createdBy, @Schema(nullable = true) Instant revokedAt,
+                               @Schema(enumeration = {"usable", "expired", "used_up", "revoked"}) String state) {
+
+        static TokenSummary of(Token t, Instant now) {
+            return new TokenSummary(t.id(), t.agentId(), t.maxUses(), t.uses(), t.expiresAt(), t.createdAt(),
+                    t.createdBy(), t.revokedAt(), t.state(now));
+        }
+    }
+
+    @Schema(name = "EnrollmentTokenListEnvelope")
+    public record TokenListEnvelope(@Schema(description = "Always true on success") boolean ok, List<TokenSummary> data,
+                                    @Schema(description = "Tokens matching the filters, counted up to 10,000") long total,
+                                    @Schema(description = "false when total is that bound") boolean totalExact,
+                                    @Schema(nullable = true, description = "null on the last page") String nextCursor) {
+    }
+
     @Schema(name = "EnrollmentTokenRevoked")
     public record Revoked(String message) {
     }
@@ -102,6 +126,31 @@ public class EnrollmentResource {
         return credentials.stillUsable()
                 .chain(() -> service.issue(actor.org(), actor.name(), agent, Duration.ofSeconds(lifetime), uses))
                 .map(issued -> RestResponse.status(RestResponse.Status.CREATED, new TokenEnvelope(true, TokenResponse.of(issued))));
+    }
+
+    @GET
+    @RolesAllowed(Roles.ADMIN)
+    @Operation(operationId = "listEnrollmentTokens", summary = "List enrolment tokens (without secrets)",
+            description = "Oldest first, a page at a time: each token's uses, expiry, who issued it and its state. After "
+                    + "revoking a key, list the tokens it issued that are still usable (created_by, state=usable) and "
+                    + "revoke them: a token outlives the key that issued it.")
+    @APIResponse(responseCode = "200", description = "OK",
+            content = @Content(mediaType = MediaType.APPLICATION_JSON, schema = @Schema(implementation = TokenListEnvelope.class)))
+    public Uni<TokenListEnvelope> list(
+            @QueryParam("created_by") @Parameter(description = "Only the tokens this actor issued (a token's created_by)",
+                    schema = @Schema(maxLength = 200)) String createdBy,
+            @QueryParam("state") @Parameter(description = "usable: only those a registration may still use",
+                    schema = @Schema(enumeration = {"usable"})) String state,
+            @QueryParam("limit") String limit,
+            @QueryParam("cursor") @Parameter(description = "The next_cursor of the previous page") String cursor,
+            @QueryParam("updated_since") @Parameter(description = "Only tokens issued or revoked since then") String updatedSince) {
+        String by = Params.optionalText("created_by", createdBy, 200);
+        boolean usableOnly = Params.optionalChoice("state", state, java.util.Set.of("usable")) != null;
+        return service.list(actor.org(), PageRequest.parse(limit, cursor, updatedSince), by, usableOnly)
+                .map(listed -> new TokenListEnvelope(true,
+                        listed.page().items().stream().map(t -> TokenSummary.of(t, listed.at())).toList(),
+                        listed.page().total(), listed.page().totalExact(),
+                        listed.page().nextCursor(t -> PageRequest.Cursor.at(t.createdAt(), t.id()))));
     }
 
     @DELETE

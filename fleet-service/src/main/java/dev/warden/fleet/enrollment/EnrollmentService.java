@@ -1,12 +1,14 @@
 package dev.warden.fleet.enrollment;
 
 import dev.warden.api.ApiException;
+import dev.warden.api.PageRequest;
 import dev.warden.events.EventTypes;
 import dev.warden.events.fleet.FleetEvents.EnrollmentTokenChanged;
 import dev.warden.fleet.FleetClock;
 import dev.warden.fleet.enrollment.EnrollmentRepository.Token;
 import dev.warden.fleet.instance.InstanceRepository;
 import dev.warden.outbox.Outbox;
+import dev.warden.tenancy.db.ListQuery;
 import dev.warden.tenancy.db.Projections;
 import dev.warden.tenancy.db.TenantDb;
 import dev.warden.tenancy.security.ApiKeys;
@@ -55,6 +57,15 @@ public class EnrollmentService {
                 }).call(token -> publish(conn, EventTypes.FLEET_ENROLLMENT_TOKEN_ISSUED, token, by, now))),
                 conn -> instances.agentKnown(conn, agentId))
                 .map(token -> new Issued(token, secret));
+    }
+
+    /** A page of the organization's tokens, and the moment their states are told at. */
+    public Uni<Listed> list(UUID org, PageRequest page, String by, boolean usableOnly) {
+        Instant now = clock.now();
+        return db.inOrg(org, conn -> tokens.page(conn, page, by, usableOnly, now)).map(found -> new Listed(found, now));
+    }
+
+    public record Listed(ListQuery.Page<Token> page, Instant at) {
     }
 
     /** Revokes a token on behalf of {@code by}; revoking a revoked token changes and publishes nothing. */

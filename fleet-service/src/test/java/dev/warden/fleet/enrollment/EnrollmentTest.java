@@ -136,6 +136,58 @@ class EnrollmentTest {
         as(org, "admin").delete("/v1/fleet/enrollment-tokens/" + UUID.randomUUID()).then().statusCode(404);
     }
 
+    /**
+     * After a key is revoked, its tokens go on working: an admin finds those still usable by who issued them, and
+     * revokes them (a user trial could not: there was no list).
+     */
+    @Test
+    void anAdminListsTheTokensAKeyIssuedWithTheirStatesAndFindsThoseStillUsable() {
+        String usable = id(Map.of("max_uses", 2));
+        String usedUp = id(Map.of());
+        String revoked = id(Map.of());
+        String expired = id(Map.of("expires_in_seconds", 60));
+        registerWith(secrets.get(usedUp), instanceBody("used-up")).statusCode(201);
+        as(org, "admin").delete("/v1/fleet/enrollment-tokens/" + revoked).then().statusCode(200);
+        clock.advance(Duration.ofSeconds(61));
+        String issuer = as(org, "admin").get("/v1/fleet/enrollment-tokens?limit=1").then().statusCode(200)
+                .extract().path("data[0].created_by");
+
+        var all = as(org, "admin").get("/v1/fleet/enrollment-tokens").then().statusCode(200).body("ok", equalTo(true))
+                .body("total", equalTo(4)).body("total_exact", equalTo(true)).body("next_cursor", equalTo(null))
+                .body("data.id", equalTo(List.of(usable, usedUp, revoked, expired)))
+                .body("data.state", equalTo(List.of("usable", "used_up", "revoked", "expired")))
+                .body("data[0].uses", equalTo(0)).body("data[1].uses", equalTo(1))
+                .body("data[2].revoked_at", notNullValue()).body("data[0].revoked_at", equalTo(null))
+                .extract().jsonPath();
+        assertFalse(all.prettify().contains("token\""), "no secret in the list");
+        assertFalse(all.prettify().contains(ApiKeys.sha256(secrets.get(usable))), "nor its hash");
+
+        as(org, "admin").queryParam("created_by", issuer).queryParam("state", "usable").get("/v1/fleet/enrollment-tokens")
+                .then().statusCode(200).body("data.id", equalTo(List.of(usable))).body("total", equalTo(1));
+        as(org, "admin").queryParam("created_by", "someone-else").get("/v1/fleet/enrollment-tokens").then()
+                .statusCode(200).body("data", equalTo(List.of())).body("total", equalTo(0));
+
+        String next = as(org, "admin").get("/v1/fleet/enrollment-tokens?limit=3").then().statusCode(200)
+                .body("data.id", equalTo(List.of(usable, usedUp, revoked))).extract().path("next_cursor");
+        as(org, "admin").queryParam("cursor", next).get("/v1/fleet/enrollment-tokens").then().statusCode(200)
+                .body("data.id", equalTo(List.of(expired))).body("next_cursor", equalTo(null));
+
+        as(org, "admin").get("/v1/fleet/enrollment-tokens?state=revoked").then().statusCode(400)
+                .body("error.details[0].field", equalTo("state"));
+        as(org, "operator").get("/v1/fleet/enrollment-tokens").then().statusCode(403);
+        TestOrg other = FleetFixtures.organization();
+        as(other, "admin").get("/v1/fleet/enrollment-tokens").then().statusCode(200).body("total", equalTo(0));
+    }
+
+    private final Map<String, String> secrets = new HashMap<>();
+
+    /** Issues a token, keeping its secret by its id. */
+    private String id(Map<String, Object> body) {
+        var issued = as(org, "admin").body(body).post("/v1/fleet/enrollment-tokens").then().statusCode(201).extract().jsonPath();
+        secrets.put(issued.getString("data.id"), issued.getString("data.token"));
+        return issued.getString("data.id");
+    }
+
     @Test
     void issuingAndRevokingATokenArePublishedOnceEachWithTheirActorsAndNeverTheHash() {
         UUID agent = FleetFixtures.knownAgent(org);

@@ -187,6 +187,9 @@ class CheckpointTest {
                 .extract().path("public_key_pem");
         assertTrue(oldPem.contains(old[1]), oldPem);
         given().get("/v1/audit/public-key?key_id=" + currentId).then().statusCode(200).body("key_id", equalTo(currentId));
+        // Public: credentials that are no one's change nothing (answered on the event loop, they were a 401)
+        given().header("X-API-Key", "wdn_" + java.util.UUID.randomUUID()).get("/v1/audit/public-key?key_id=" + oldId)
+                .then().statusCode(200).body("key_id", equalTo(oldId));
         given().get("/v1/audit/public-key?key_id=" + oldId.toUpperCase(java.util.Locale.ROOT)).then().statusCode(200)
                 .body("key_id", equalTo(oldId));
         given().get("/v1/audit/public-key?key_id=0123456789abcdef").then().statusCode(404)

@@ -8,14 +8,12 @@ import dev.warden.testing.TestOrganizations;
 import dev.warden.testing.TestOrganizations.TestOrg;
 import io.restassured.specification.RequestSpecification;
 import org.awaitility.Awaitility;
-import org.eclipse.microprofile.config.ConfigProvider;
 
 import java.time.Duration;
 import java.util.List;
 import java.util.Map;
 import java.util.UUID;
 
-import static io.restassured.RestAssured.given;
 
 /** Organizations with keys, and agent events as agent-service publishes them. */
 public final class AuditFixtures {
@@ -24,7 +22,7 @@ public final class AuditFixtures {
     }
 
     public static String bootstrap() {
-        return ConfigProvider.getConfig().getValue("kafka.bootstrap.servers", String.class);
+        return TestOrganizations.bootstrap();
     }
 
     /**
@@ -32,9 +30,7 @@ public final class AuditFixtures {
      * its creation ({@link #creationEntries}) and nothing else: what a test adds follows {@link #head} at its start.
      */
     public static TestOrg organization() {
-        TestOrg org = TestOrganizations.create(bootstrap(), "admin", "auditor", "viewer");
-        Awaitility.await().atMost(Duration.ofSeconds(30)).pollInterval(Duration.ofMillis(100))
-                .until(() -> given().header("X-API-Key", org.key("viewer")).get("/v1/audit").statusCode() != 401);
+        TestOrg org = TestOrganizations.ready("/v1/audit", "viewer", "admin", "auditor");
         awaitHead(org, creationEntries(org));
         return org;
     }
@@ -65,7 +61,7 @@ public final class AuditFixtures {
     }
 
     public static RequestSpecification as(TestOrg org, String role) {
-        return given().header("X-API-Key", org.key(role));
+        return org.as(role);
     }
 
     /** A new agent as agent-service announces it (created, revision 1), once audit-service has recorded it. */

@@ -10,7 +10,6 @@ import io.restassured.http.ContentType;
 import io.restassured.response.ValidatableResponse;
 import io.restassured.specification.RequestSpecification;
 import org.awaitility.Awaitility;
-import org.eclipse.microprofile.config.ConfigProvider;
 
 import java.time.Duration;
 import java.util.List;
@@ -26,19 +25,16 @@ public final class FleetFixtures {
     }
 
     public static String bootstrap() {
-        return ConfigProvider.getConfig().getValue("kafka.bootstrap.servers", String.class);
+        return TestOrganizations.bootstrap();
     }
 
     /** An organization with admin, operator and viewer keys, usable once this returns. */
     public static TestOrg organization() {
-        TestOrg org = TestOrganizations.create(bootstrap(), "admin", "operator", "viewer");
-        Awaitility.await().atMost(Duration.ofSeconds(30)).pollInterval(Duration.ofMillis(100))
-                .until(() -> given().header("X-API-Key", org.key("viewer")).get("/v1/fleet/agents").statusCode() == 200);
-        return org;
+        return TestOrganizations.ready("/v1/fleet/agents", "viewer", "admin", "operator");
     }
 
     public static RequestSpecification as(TestOrg org, String role) {
-        return given().header("X-API-Key", org.key(role)).contentType(ContentType.JSON);
+        return org.as(role).contentType(ContentType.JSON);
     }
 
     public static RequestSpecification bearer(String secret) {

@@ -8,12 +8,17 @@ import dev.warden.events.Topics;
 import dev.warden.events.access.AccessEvents;
 import dev.warden.events.access.AccessEvents.ApiKey;
 import dev.warden.events.access.AccessEvents.Organization;
+import io.restassured.RestAssured;
+import io.restassured.specification.RequestSpecification;
 import org.apache.kafka.clients.producer.KafkaProducer;
 import org.apache.kafka.clients.producer.ProducerRecord;
 import org.apache.kafka.common.config.TopicConfig;
 import org.apache.kafka.common.serialization.StringSerializer;
+import org.awaitility.Awaitility;
+import org.eclipse.microprofile.config.ConfigProvider;
 
 import java.nio.charset.StandardCharsets;
+import java.time.Duration;
 import java.time.Instant;
 import java.util.LinkedHashMap;
 import java.util.List;
@@ -41,6 +46,33 @@ public final class TestOrganizations {
             }
             return key;
         }
+
+        /** A request of the service under test with this organization's {@code role} key. */
+        public RequestSpecification as(String role) {
+            return RestAssured.given().header("X-API-Key", key(role));
+        }
+    }
+
+    /** The tests' broker, as the service under test is configured with it. */
+    public static String bootstrap() {
+        return ConfigProvider.getConfig().getValue("kafka.bootstrap.servers", String.class);
+    }
+
+    /**
+     * An organization with a key per role, usable once this returns. The service under test learns keys from
+     * {@code warden.access.v1} a moment after they are published, so this waits until the first role's key is no longer
+     * refused (401) on {@code probePath}, a read of the service that role may make.
+     */
+    public static TestOrg ready(String probePath, String... roles) {
+        return ready(probePath, UUID.randomUUID(), roles);
+    }
+
+    /** As {@link #ready(String, String...)}, of a given id (one the service's configuration names, e.g. for a plan tier). */
+    public static TestOrg ready(String probePath, UUID id, String... roles) {
+        TestOrg org = create(bootstrap(), id, roles);
+        Awaitility.await().atMost(Duration.ofSeconds(30)).pollInterval(Duration.ofMillis(100))
+                .until(() -> org.as(roles[0]).get(probePath).statusCode() != 401);
+        return org;
     }
 
     public static TestOrg create(String bootstrapServers, String... roles) {

@@ -25,7 +25,6 @@ import dev.warden.testing.TestOrganizations;
 import dev.warden.testing.TestOrganizations.TestOrg;
 import io.restassured.specification.RequestSpecification;
 import org.awaitility.Awaitility;
-import org.eclipse.microprofile.config.ConfigProvider;
 
 import java.time.Duration;
 import java.time.Instant;
@@ -46,19 +45,16 @@ public final class History {
     }
 
     public static String bootstrap() {
-        return ConfigProvider.getConfig().getValue("kafka.bootstrap.servers", String.class);
+        return TestOrganizations.bootstrap();
     }
 
     /** An organization with admin, auditor, viewer and instance keys, usable once this returns. */
     public static TestOrg organization() {
-        TestOrg org = TestOrganizations.create(bootstrap(), "admin", "auditor", "viewer", "instance");
-        Awaitility.await().atMost(Duration.ofSeconds(30)).pollInterval(Duration.ofMillis(100))
-                .until(() -> given().header("X-API-Key", org.key("viewer")).get("/v1/registry").statusCode() != 401);
-        return org;
+        return TestOrganizations.ready("/v1/registry", "viewer", "admin", "auditor", "instance");
     }
 
     public static RequestSpecification as(TestOrg org, String role) {
-        return given().header("X-API-Key", org.key(role));
+        return org.as(role);
     }
 
     public static RequestSpecification asPlatformAdmin() {

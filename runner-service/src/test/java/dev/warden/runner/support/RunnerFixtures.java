@@ -15,7 +15,6 @@ import dev.warden.testing.TestOrganizations.TestOrg;
 import dev.warden.testing.WardenInfra;
 import io.restassured.specification.RequestSpecification;
 import org.awaitility.Awaitility;
-import org.eclipse.microprofile.config.ConfigProvider;
 
 import java.time.Duration;
 import java.time.Instant;
@@ -25,7 +24,6 @@ import java.util.List;
 import java.util.Map;
 import java.util.UUID;
 
-import static io.restassured.RestAssured.given;
 
 /** Organizations with keys, and agents as agent-service announces them on warden.agents.v1. */
 public final class RunnerFixtures {
@@ -34,7 +32,7 @@ public final class RunnerFixtures {
     }
 
     public static String bootstrap() {
-        return ConfigProvider.getConfig().getValue("kafka.bootstrap.servers", String.class);
+        return TestOrganizations.bootstrap();
     }
 
     /** An organization with admin, operator and viewer keys, usable once this returns. */
@@ -44,14 +42,11 @@ public final class RunnerFixtures {
 
     /** As {@link #organization()}, of a given id (one the service's configuration names). */
     public static TestOrg organization(UUID id) {
-        TestOrg org = TestOrganizations.create(bootstrap(), id, "admin", "operator", "viewer");
-        Awaitility.await().atMost(Duration.ofSeconds(30)).pollInterval(Duration.ofMillis(100))
-                .until(() -> as(org, "viewer").get("/v1/executions/" + UUID.randomUUID()).statusCode() != 401);
-        return org;
+        return TestOrganizations.ready("/v1/executions/" + UUID.randomUUID(), id, "viewer", "admin", "operator");
     }
 
     public static RequestSpecification as(TestOrg org, String role) {
-        return given().header("X-API-Key", org.key(role));
+        return org.as(role);
     }
 
     /**

@@ -1,9 +1,9 @@
 package dev.warden.fleet;
 
+import dev.warden.tenancy.db.Rows;
 import jakarta.enterprise.context.ApplicationScoped;
 
 import java.time.Instant;
-import java.time.temporal.ChronoUnit;
 
 /**
  * The time fleet-service reasons with: heartbeats are stamped and the liveness sweep compares against it. One bean, so
@@ -13,6 +13,6 @@ import java.time.temporal.ChronoUnit;
 public class FleetClock {
 
     public Instant now() {
-        return Instant.now().truncatedTo(ChronoUnit.MICROS);
+        return Rows.now();
     }
 }

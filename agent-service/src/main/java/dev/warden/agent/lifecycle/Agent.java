@@ -9,9 +9,9 @@ import dev.warden.events.agent.Capabilities;
 import dev.warden.events.agent.McpIntegration;
 import dev.warden.events.agent.Notifications;
 import dev.warden.events.agent.RiskConfig;
+import dev.warden.tenancy.db.Rows;
 
 import java.time.Instant;
-import java.time.temporal.ChronoUnit;
 import java.util.List;
 import java.util.UUID;
 
@@ -92,8 +92,8 @@ public class Agent {
                 llmSystemPrompt, declaredIntentJws);
     }
 
-    /** PostgreSQL keeps microseconds; so do we, so what is returned equals what is read back. */
+    /** PostgreSQL's precision ({@link Rows#now}). */
     public static Instant now() {
-        return Instant.now().truncatedTo(ChronoUnit.MICROS);
+        return Rows.now();
     }
 }

@@ -8,6 +8,7 @@ import dev.warden.audit.drift.DriftDetector.Incoming;
 import dev.warden.outbox.EventConsumers;
 import dev.warden.outbox.OrgBatches;
 import dev.warden.tenancy.StartupOrder;
+import dev.warden.tenancy.db.Rows;
 import io.quarkus.runtime.StartupEvent;
 import io.smallrye.mutiny.Uni;
 import jakarta.annotation.Priority;
@@ -16,7 +17,6 @@ import jakarta.enterprise.event.Observes;
 import org.apache.kafka.clients.consumer.ConsumerRecord;
 
 import java.time.Instant;
-import java.time.temporal.ChronoUnit;
 import java.util.ArrayList;
 import java.util.List;
 
@@ -56,7 +56,7 @@ public class AuditRecorder {
      * Organizations have separate chains and head locks, so several append at once.
      */
     public Uni<Void> record(List<ConsumerRecord<String, String>> records) {
-        Instant now = Instant.now().truncatedTo(ChronoUnit.MICROS);
+        Instant now = Rows.now();
         // The batch's span is current here, on the consumer's thread; the appends run on other threads.
         String traceparent = TraceContext.currentTraceparent();
         return batches.apply(records, ArrayList::new,

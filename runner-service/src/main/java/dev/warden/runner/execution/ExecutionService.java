@@ -30,6 +30,7 @@ import dev.warden.runner.tier.ImagePolicy;
 import dev.warden.runner.tier.RunnerConfig;
 import dev.warden.runner.tier.Tiers;
 import dev.warden.tenancy.db.Idempotency;
+import dev.warden.tenancy.db.Rows;
 import dev.warden.tenancy.db.TenantDb;
 import dev.warden.tenancy.security.CredentialWatch;
 import io.micrometer.core.instrument.Counter;
@@ -442,6 +443,6 @@ public class ExecutionService {
     }
 
     private static Instant now() {
-        return Instant.now().truncatedTo(ChronoUnit.MICROS);
+        return Rows.now();
     }
 }

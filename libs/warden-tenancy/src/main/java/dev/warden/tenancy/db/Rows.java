@@ -8,6 +8,7 @@ import io.vertx.mutiny.sqlclient.RowSet;
 
 import java.time.Instant;
 import java.time.OffsetDateTime;
+import java.time.temporal.ChronoUnit;
 import java.time.ZoneOffset;
 import java.util.ArrayList;
 import java.util.List;
@@ -53,6 +54,14 @@ public final class Rows {
     public static Instant instant(Row row, int position) {
         OffsetDateTime value = row.getOffsetDateTime(position);
         return value == null ? null : value.toInstant();
+    }
+
+    /**
+     * Now, to the microsecond: PostgreSQL keeps microseconds, so a time a service returns equals the time it reads back
+     * (and a cursor or an {@code updated_since} made from one finds it again).
+     */
+    public static Instant now() {
+        return Instant.now().truncatedTo(ChronoUnit.MICROS);
     }
 
     public static OffsetDateTime utc(Instant instant) {

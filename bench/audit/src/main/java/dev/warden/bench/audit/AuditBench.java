@@ -15,6 +15,7 @@ import dev.warden.events.EventJson;
 import dev.warden.events.Topics;
 import dev.warden.events.audit.AuditEvents.AuditEntry;
 import dev.warden.outbox.DeadLetters;
+import dev.warden.outbox.OrgBatches;
 import dev.warden.outbox.EventConsumerConfig;
 import dev.warden.outbox.EventConsumerLoop;
 import dev.warden.outbox.Outbox;
@@ -361,7 +362,7 @@ public final class AuditBench {
             AuditRecorder recorder = new AuditRecorder(new ChainAppender(tenantDb, new ChainRepository(), drifts, outbox, drift),
                     // The events are all valid, so nothing is dead-lettered: DeadLetters gets no producer (one would
                     // fail the batch, and the run would stop as stalled).
-                    new DeadLetters(null));
+                    new OrgBatches(new DeadLetters(null)));
             handler = records -> recorder.record(records).invoke(() -> done.addAndGet(records.size()));
         } else if (mode == Mode.CHAINED_ORGS_PARALLEL) {
             ChainAppender appender = new ChainAppender(tenantDb, new ChainRepository(), drifts, outbox, drift);

@@ -1,6 +1,7 @@
 package dev.warden.tenancy.db;
 
 import dev.warden.testing.LocalPostgres;
+import dev.warden.testing.LogCapture;
 import dev.warden.testing.WardenInfra;
 import org.flywaydb.core.Flyway;
 import org.junit.jupiter.api.Test;
@@ -9,6 +10,7 @@ import java.sql.Connection;
 import java.sql.DriverManager;
 import java.sql.SQLException;
 import java.sql.Statement;
+import java.util.List;
 import java.util.Map;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
@@ -24,6 +26,29 @@ class MigrationsTest {
     private static final String OWN = "handover_app";
     private static final String OTHER = "another_service_app";
     private static final String PASSWORD = "handover-password";
+
+    /**
+     * Out-of-order mode is on by design (two sequences share one history), so Flyway's warning that it is, at every
+     * migration, is dropped; a warning that says something (a database newer than the code) still shows.
+     */
+    @Test
+    void flywaysWarningThatOutOfOrderModeIsOnIsDroppedAndItsOtherWarningsStay() throws Exception {
+        LocalPostgres pg = WardenInfra.postgres();
+        String database = "migrations_warnings";
+        pg.ensureDatabase(database, true);
+        String url = pg.jdbcUrl(database);
+        try (LogCapture log = LogCapture.start()) {
+            Migrations.migrate(url, pg.superUser(), pg.superPassword(), LocalPostgres.APP_ROLE);
+            asOwner(url, "INSERT INTO flyway_schema_history (installed_rank, version, description, type, script, "
+                    + "installed_by, execution_time, success) VALUES (1000, '999', 'from a newer Warden', 'SQL', "
+                    + "'V999__newer.sql', 'test', 0, true)");
+            Migrations.migrate(url, pg.superUser(), pg.superPassword(), LocalPostgres.APP_ROLE);
+
+            assertEquals(List.of(), log.mentioning("outOfOrder"));
+            assertEquals(1, log.mentioning("newer than the latest available migration").size(),
+                    "a warning that says something stays");
+        }
+    }
 
     @Test
     void aDatabaseOfTheSharedRoleBecomesItsServiceRolesAloneWithThePrivilegesItHad() throws Exception {

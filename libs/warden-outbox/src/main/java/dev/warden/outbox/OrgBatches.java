@@ -46,8 +46,27 @@ public class OrgBatches {
      */
     public <P> Uni<Void> apply(List<ConsumerRecord<String, String>> records, Supplier<P> newPart,
                                BiConsumer<CloudEvent, P> fold, BiFunction<UUID, P, Uni<?>> apply) {
-        Map<UUID, P> parts = new LinkedHashMap<>();
         List<Uni<Void>> deadLettered = new ArrayList<>();
+        // Lazy: nothing is sent until subscribed, after the rest of the batch is applied.
+        Map<UUID, P> parts = fold(records, newPart, fold, (record, reason) -> deadLettered.add(deadLetters.send(record, reason)));
+        Uni<Void> applied = parts.isEmpty() ? Uni.createFrom().voidItem()
+                : Multi.createFrom().iterable(parts.entrySet()).onItem()
+                        .transformToUni(part -> apply.apply(part.getKey(), part.getValue()))
+                        .collectFailures().merge(AT_ONCE)
+                        .collect().last().replaceWithVoid();
+        return applied.chain(() -> deadLettered.isEmpty() ? Uni.createFrom().voidItem()
+                : Uni.join().all(deadLettered).andFailFast().replaceWithVoid());
+    }
+
+    /**
+     * Each organization's part of {@code records}, folded in their order; a record that cannot be read or folded is
+     * handed to {@code unusable} with the reason, and tombstones are skipped. {@link #apply}'s reading, for a reader of
+     * a topic outside a consumer loop (runner-service's backfill passes over what the consumer dead-lettered).
+     */
+    public static <P> Map<UUID, P> fold(Iterable<ConsumerRecord<String, String>> records, Supplier<P> newPart,
+                                        BiConsumer<CloudEvent, P> fold,
+                                        BiConsumer<ConsumerRecord<String, String>, String> unusable) {
+        Map<UUID, P> parts = new LinkedHashMap<>();
         for (ConsumerRecord<String, String> record : records) {
             if (record.value() == null) {
                 continue;
@@ -56,17 +75,10 @@ public class OrgBatches {
                 CloudEvent event = EventJson.read(record.value()); // one that names no organization is refused
                 fold.accept(event, parts.computeIfAbsent(event.orgid(), org -> newPart.get()));
             } catch (RuntimeException e) {
-                // Lazy: nothing is sent until subscribed, after the rest of the batch is applied.
-                deadLettered.add(deadLetters.send(record, e.getMessage()));
+                unusable.accept(record, e.getMessage());
             }
         }
-        Uni<Void> applied = parts.isEmpty() ? Uni.createFrom().voidItem()
-                : Multi.createFrom().iterable(parts.entrySet()).onItem()
-                        .transformToUni(part -> apply.apply(part.getKey(), part.getValue()))
-                        .collectFailures().merge(AT_ONCE)
-                        .collect().last().replaceWithVoid();
-        return applied.chain(() -> deadLettered.isEmpty() ? Uni.createFrom().voidItem()
-                : Uni.join().all(deadLettered).andFailFast().replaceWithVoid());
+        return parts;
     }
 
     /** {@link #apply} where an organization's part is its events, in their order. */

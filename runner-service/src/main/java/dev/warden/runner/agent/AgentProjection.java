@@ -2,7 +2,6 @@ package dev.warden.runner.agent;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import dev.warden.events.CloudEvent;
-import dev.warden.events.EventJson;
 import dev.warden.events.EventTypes;
 import dev.warden.events.Topics;
 import dev.warden.outbox.OrgBatches;
@@ -64,16 +63,9 @@ public class AgentProjection {
 
     /** Each organization's part of {@code records}, passing over what cannot be read (the backfill's replay). */
     static Map<UUID, OrgAgents> readable(Iterable<ConsumerRecord<String, String>> records) {
-        Map<UUID, OrgAgents> parts = new LinkedHashMap<>();
-        for (ConsumerRecord<String, String> record : records) {
-            try {
-                CloudEvent event = EventJson.read(record.value());
-                fold(event, parts.computeIfAbsent(event.orgid(), org -> new OrgAgents()));
-            } catch (RuntimeException e) {
-                // dead-lettered by the projection when it met it: nothing to keep
-            }
-        }
-        return parts;
+        return OrgBatches.fold(records, OrgAgents::new, AgentProjection::fold, (record, reason) -> {
+            // dead-lettered by the projection when it met it: nothing to keep
+        });
     }
 
     /** Adds one event's snapshot and deployed version to its organization's part; reads both before adding either. */

@@ -9,6 +9,7 @@ import io.vertx.mutiny.sqlclient.SqlConnection;
 import io.vertx.mutiny.sqlclient.Tuple;
 import jakarta.enterprise.context.ApplicationScoped;
 
+import java.time.Duration;
 import java.time.Instant;
 import java.util.Arrays;
 import java.util.List;
@@ -44,6 +45,39 @@ public class RegistrationRepository {
                         DELETE FROM registration_challenges WHERE challenge = $1 AND public_key = $2 RETURNING expires_at""")
                 .execute(Tuple.of(challenge, publicKey))
                 .map(rows -> first(rows, row -> instant(row, "expires_at")));
+    }
+
+    /**
+     * Spends one of {@code address}'s open registration calls, at one call every {@code interval} with bursts of up to
+     * {@code tolerance / interval + 1} (the generic cell rate algorithm, in the database's clock, so that every replica
+     * counts the same calls): null when spent, or how long until the next is due, spending nothing. Platform scope.
+     */
+    public Uni<Duration> spendOpenCall(SqlConnection conn, String address, Duration interval, Duration tolerance) {
+        return conn.preparedQuery("""
+                        INSERT INTO open_registration_calls AS c (address, due_at)
+                        VALUES ($1, now() + $2 * interval '1 microsecond')
+                        ON CONFLICT (address) DO UPDATE SET due_at = greatest(c.due_at, now()) + $2 * interval '1 microsecond'
+                        WHERE c.due_at - now() <= $3 * interval '1 microsecond'
+                        RETURNING due_at""")
+                .execute(Tuple.of(address, micros(interval), micros(tolerance)))
+                .chain(spent -> spent.rowCount() > 0 ? Uni.createFrom().nullItem() : conn.preparedQuery("""
+                                SELECT (extract(epoch FROM due_at - now()) * 1000000)::bigint - $2 AS wait
+                                FROM open_registration_calls WHERE address = $1""")
+                        .execute(Tuple.of(address, micros(tolerance)))
+                        .map(rows -> {
+                            Long wait = first(rows, row -> row.getLong("wait"));
+                            return Duration.ofNanos(1000 * Math.max(1, wait == null ? 1 : wait));
+                        }));
+    }
+
+    /** Forgets addresses whose next call is due already: their rows say nothing more than no row. Platform scope. */
+    public Uni<Integer> forgetIdleAddresses(SqlConnection conn) {
+        return conn.preparedQuery("DELETE FROM open_registration_calls WHERE due_at < now()").execute()
+                .map(rows -> rows.rowCount());
+    }
+
+    private static long micros(Duration d) {
+        return d.toNanos() / 1000;
     }
 
     /** Challenges of this organization that can no longer be used. */

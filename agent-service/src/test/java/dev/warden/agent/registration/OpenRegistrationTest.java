@@ -7,6 +7,8 @@ import dev.warden.agent.support.Tenants;
 import dev.warden.agent.support.Tenants.Tenant;
 import dev.warden.events.EventTypes;
 import dev.warden.events.Topics;
+import dev.warden.testing.LocalPostgres;
+import dev.warden.testing.WardenInfra;
 import io.quarkus.test.junit.QuarkusTest;
 import io.restassured.RestAssured;
 import io.restassured.http.ContentType;
@@ -15,6 +17,8 @@ import io.restassured.specification.RequestSpecification;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 
+import java.sql.Connection;
+import java.sql.DriverManager;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
@@ -127,6 +131,60 @@ class OpenRegistrationTest {
         // A credential is not an anonymous caller: its calls are not counted against the address.
         tenant.admin().header("X-Forwarded-For", address).body(Map.of("publicKey", keys.publicKey()))
                 .post("/v1/agents/register/challenge").then().statusCode(200);
+    }
+
+    /**
+     * The rate holds across replicas: another replica that answered an address's calls has spent them for this one too
+     * (its row in the shared database, written here as that replica wrote it), and calls naming an organization that
+     * does not exist or is closed cost the address as much as any. Once due again, the sweep forgets the address.
+     */
+    @Test
+    void anAddressesCallsAreCountedAcrossReplicasAndOrganizationsThenForgotten() throws Exception {
+        tenant.admin().body(Map.of("openRegistration", true)).put("/v1/registrations/settings").then().statusCode(200);
+        AgentKeys keys = AgentKeys.generate();
+        for (int i = 0; i < 9; i++) {
+            String org = i % 2 == 0 ? "no-such-organization" : Tenants.create().orgId().toString(); // closed
+            refused(anonymous().body(Map.of("publicKey", keys.publicKey())).post("/v1/agents/register/challenge?org=" + org)
+                    .then(), 401);
+        }
+        anonymous().body(Map.of("publicKey", keys.publicKey())).post("/v1/agents/register/challenge?org=" + tenant.orgId())
+                .then().statusCode(200);
+        refused(anonymous().body(Map.of("publicKey", keys.publicKey()))
+                .post("/v1/agents/register/challenge?org=" + tenant.orgId()).then(), 429);
+
+        String other = "203.0.113." + ThreadLocalRandom.current().nextInt(1, 255);
+        // Another replica answered this address's ten calls a moment ago: the next is due in a minute, at the steady rate
+        calls("INSERT INTO open_registration_calls (address, due_at) VALUES (?, now() + interval '60 seconds')", other);
+        ValidatableResponse limited = RestAssured.given().contentType(ContentType.JSON).header("X-Forwarded-For", other)
+                .body(Map.of("publicKey", keys.publicKey())).post("/v1/agents/register/challenge?org=" + tenant.orgId())
+                .then();
+        refused(limited, 429);
+        int retryAfter = Integer.parseInt(limited.extract().header("Retry-After"));
+        assertTrue(retryAfter >= 5 && retryAfter <= 7, "one call is due every 6 s: Retry-After " + retryAfter);
+
+        // Its time passed: the row says nothing more, and the registration sweep (every second in tests) forgets it
+        calls("UPDATE open_registration_calls SET due_at = now() - interval '1 second' WHERE address = ?", other);
+        org.awaitility.Awaitility.await().atMost(java.time.Duration.ofSeconds(30))
+                .until(() -> calls("SELECT count(*) FROM open_registration_calls WHERE address = ?", other) == 0);
+        RestAssured.given().contentType(ContentType.JSON).header("X-Forwarded-For", other)
+                .body(Map.of("publicKey", keys.publicKey())).post("/v1/agents/register/challenge?org=" + tenant.orgId())
+                .then().statusCode(200);
+    }
+
+    /** Runs {@code sql} on the service's database as its superuser, with {@code address}: rows changed, or the count. */
+    private static long calls(String sql, String address) throws java.sql.SQLException {
+        LocalPostgres pg = WardenInfra.postgres();
+        try (Connection c = DriverManager.getConnection(pg.jdbcUrl("warden_agent_test"), pg.superUser(), pg.superPassword());
+             var statement = c.prepareStatement(sql)) {
+            statement.setString(1, address);
+            if (statement.execute()) {
+                try (var rows = statement.getResultSet()) {
+                    rows.next();
+                    return rows.getLong(1);
+                }
+            }
+            return statement.getUpdateCount();
+        }
     }
 
     /**

@@ -18,6 +18,8 @@ import java.util.UUID;
 public class VerificationJobs {
 
     private static final Logger LOG = Logger.getLogger(VerificationJobs.class);
+    /** When to ask again while a verification runs: about how long a chunk of it takes. */
+    private static final java.time.Duration RUNNING_RETRY = java.time.Duration.ofSeconds(10);
 
     private final TenantDb db;
     private final AuditRepository audit;
@@ -34,10 +36,21 @@ public class VerificationJobs {
         this.verdicts = verdicts;
     }
 
-    /** Records the request at the current head and starts; answers the verification as it stands. */
+    /**
+     * Records the request at the current head and starts; answers the verification as it stands. One at a time per
+     * organization, on every replica together: while one runs, another is a 429 naming it (each walks the whole chain,
+     * and a user trial's three at once over 720,000 entries took the service down for every organization).
+     */
     public Uni<ChainVerification> start(UUID org, String actor) {
         UUID id = UUID.randomUUID();
-        return db.inOrg(org, conn -> audit.head(conn).call(head -> verifications.insert(conn, id, org, head.sequence(), actor)))
+        return db.inOrg(org, conn -> verifications.lockedRunning(conn, org).chain(running -> {
+                    if (running != null) {
+                        throw ApiException.tooManyRequests("A verification of this chain is running: GET "
+                                + "/v1/audit/verifications/" + running + " for its progress; request another once it has "
+                                + "finished", RUNNING_RETRY);
+                    }
+                    return audit.head(conn);
+                }).call(head -> verifications.insert(conn, id, org, head.sequence(), actor)))
                 .invoke(head -> untilTheDatabaseAnswers(id, Uni.createFrom().deferred(() -> run(org, id, head.sequence())))
                         .subscribe().with(
                         done -> LOG.infof("Chain verification %s of organization %s finished", id, org),

@@ -25,6 +25,21 @@ public class VerificationRepository {
     /** How long such work waits for a database it cannot reach before it gives up: well within {@link #STALE}. */
     public static final Duration OUTAGE_WAIT = Duration.ofSeconds(90);
 
+    /**
+     * The organization's verification still running (moved within {@link #STALE}), or null; first takes a lock on the
+     * organization's verifications held to the end of the caller's transaction, so that two requests racing each
+     * other see one another's insert.
+     */
+    public Uni<UUID> lockedRunning(SqlConnection conn, UUID org) {
+        return conn.preparedQuery("SELECT pg_advisory_xact_lock(hashtextextended('chain_verifications ' || $1, 0))")
+                .execute(Tuple.of(org.toString()))
+                .chain(() -> conn.preparedQuery("""
+                                SELECT id FROM chain_verifications
+                                WHERE status = 'running' AND updated_at >= now() - interval '%s' LIMIT 1""".formatted(STALE))
+                        .execute())
+                .map(rows -> first(rows, row -> row.getUUID("id")));
+    }
+
     public Uni<Void> insert(SqlConnection conn, UUID id, UUID org, long head, String actor) {
         return conn.preparedQuery("""
                         INSERT INTO chain_verifications (id, org_id, status, head, requested_by, requested_at, updated_at)

@@ -39,10 +39,12 @@ public class VerificationResource {
     @RolesAllowed(Roles.AUDITOR)
     @Operation(operationId = "startChainVerification", summary = "Verify the whole chain in the background",
             description = "Answers 202 at once; poll the verification for progress and its verdict, which names the first "
-                    + "entry that does not verify. GET /v1/audit/verify checks only from the newest checkpoint.")
+                    + "entry that does not verify. GET /v1/audit/verify checks only from the newest checkpoint. One runs "
+                    + "at a time per organization: while one runs, 429 with Retry-After, naming it.")
     @APIResponse(responseCode = "202", description = "Started; Location names the verification",
             headers = @Header(name = "Location", ref = WardenApiDefinition.LOCATION),
             content = @Content(mediaType = MediaType.APPLICATION_JSON, schema = @Schema(implementation = ChainVerification.class)))
+    @APIResponse(responseCode = "429", ref = WardenApiDefinition.TOO_MANY_REQUESTS)
     public Uni<RestResponse<ChainVerification>> start() {
         return jobs.start(actor.org(), actor.name()).map(v -> RestResponse.ResponseBuilder.<ChainVerification>create(202)
                 .location(URI.create("/v1/audit/verifications/" + v.id())).entity(v).build());

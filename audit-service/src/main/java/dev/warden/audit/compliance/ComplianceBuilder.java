@@ -22,6 +22,7 @@ import dev.warden.outbox.Outbox;
 import dev.warden.tenancy.db.Projections;
 import dev.warden.tenancy.db.TenantDb;
 import io.smallrye.mutiny.Uni;
+import io.smallrye.mutiny.infrastructure.Infrastructure;
 import io.vertx.mutiny.sqlclient.SqlConnection;
 import jakarta.enterprise.context.ApplicationScoped;
 import org.jboss.logging.Logger;
@@ -43,6 +44,12 @@ import java.util.UUID;
 public class ComplianceBuilder {
 
     static final int MAX_SEGMENT = 200_000;
+    /**
+     * Packages one organization may have building at once, on every replica together: each holds its entries in memory
+     * and takes seconds of CPU, and a user trial's one organization took the service down for every other with them.
+     */
+    static final int BUILDING_PER_ORG = 2;
+    private static final java.time.Duration BUILDING_RETRY = java.time.Duration.ofSeconds(10);
     private static final Logger LOG = Logger.getLogger(ComplianceBuilder.class);
     private static final List<String> HISTORY = List.of("agent.deployed", "agent.rolled-back", "agent.connector-bound",
             "agent.connector-unbound", "policy.bound", "policy.unbound");
@@ -72,11 +79,19 @@ public class ComplianceBuilder {
     /**
      * Records the request and starts building; answers the package at once, as recorded (building: a build that is
      * quick cannot make the answer say otherwise). Only for an agent the org has: one created a moment ago is waited
-     * for (Projections), as a reported action's is.
+     * for (Projections), as a reported action's is. At most {@link #BUILDING_PER_ORG} at once per organization (429).
      */
     public Uni<PackageResponse> request(UUID org, String actor, String agentId, Instant from, Instant to) {
         UUID id = UUID.randomUUID();
         return projections.withCatchUp(org, () -> db.inOrg(org, conn -> agents.require(conn, agentId)
+                                .chain(() -> repository.lockedBuilding(conn, org))
+                                .invoke(building -> {
+                                    if (building >= BUILDING_PER_ORG) {
+                                        throw ApiException.tooManyRequests("This organization has " + building
+                                                + " compliance packages building, the most at once; request another once "
+                                                + "one is ready or failed", BUILDING_RETRY);
+                                    }
+                                })
                                 .chain(() -> repository.insert(conn, id, org, agentId, from, to, actor))
                                 .chain(() -> repository.find(conn, id))),
                         conn -> agents.known(conn, agentId))
@@ -104,7 +119,9 @@ public class ComplianceBuilder {
                 .chain(() -> coveringCheckpoint(org, maxSequence(pkg)))
                 .call(checkpoint -> db.inOrg(org, conn -> segment(conn, pkg, checkpoint)))
                 .call(checkpoint -> progress(org, id, 80))
-                .chain(checkpoint -> db.inOrg(org, conn -> finish(conn, org, id, agentId, from, to, pkg, checkpoint)));
+                .emitOn(Infrastructure.getDefaultWorkerPool()) // the canonical form and its signature: CPU as well
+                .map(checkpoint -> seal(org, id, agentId, from, to, pkg, checkpoint))
+                .chain(sealed -> db.inOrg(org, conn -> finish(conn, org, id, agentId, sealed)));
     }
 
     private Uni<Void> agentState(SqlConnection conn, String agentId, ObjectNode pkg) {
@@ -142,6 +159,7 @@ public class ComplianceBuilder {
 
     private Uni<Void> entries(SqlConnection conn, String agentId, Instant from, Instant to, ObjectNode pkg) {
         return audit.entries(conn, new AuditRepository.EntryFilter(agentId, null, null, null, from, to, null, null), MAX_SEGMENT, 0)
+                .emitOn(Infrastructure.getDefaultWorkerPool()) // seconds of CPU for a large package: never on an event loop
                 .invoke(found -> {
                     ArrayNode entries = pkg.putArray("audit_entries");
                     ArrayNode executions = pkg.putArray("executions");
@@ -172,7 +190,8 @@ public class ComplianceBuilder {
         if (checkpoint.sequence() - first + 1 > MAX_SEGMENT) {
             throw new IllegalStateException("the chain from entry " + first + " to the checkpoint is longer than " + MAX_SEGMENT);
         }
-        return audit.hashBefore(conn, first).chain(prev -> audit.range(conn, first, checkpoint.sequence()).invoke(segment -> {
+        return audit.hashBefore(conn, first).chain(prev -> audit.range(conn, first, checkpoint.sequence())
+                .emitOn(Infrastructure.getDefaultWorkerPool()).invoke(segment -> {
             ObjectNode proof = pkg.putObject("chain_proof");
             proof.put("from_sequence", first).put("to_sequence", checkpoint.sequence()).put("prev_hash", prev);
             ArrayNode list = proof.putArray("entries");
@@ -182,17 +201,23 @@ public class ComplianceBuilder {
         })).replaceWithVoid();
     }
 
-    private Uni<Void> finish(SqlConnection conn, UUID org, UUID id, String agentId, Instant from, Instant to,
-                             ObjectNode pkg, Checkpoint checkpoint) {
+    /** The package as stored, its signature and its announcement: made on a worker thread, before the transaction. */
+    private record Sealed(String content, String signature, CompliancePackageCreated created) {
+    }
+
+    private Sealed seal(UUID org, UUID id, String agentId, Instant from, Instant to, ObjectNode pkg, Checkpoint checkpoint) {
         pkg.put("generated_at", AuditChain.micros(Instant.now()).toString());
         byte[] content = CanonicalJson.canonical(pkg).getBytes(StandardCharsets.UTF_8);
-        String signature = key.sign(content);
         CompliancePackageCreated created = new CompliancePackageCreated(id, org, agentId, from, to,
                 pkg.get("audit_entries").size(), pkg.get("drift_events").size(), checkpoint.sequence(),
                 CanonicalJson.sha256Hex(content), key.keyId());
-        return repository.ready(conn, id, pkg, signature, key.keyId())
+        return new Sealed(new String(content, StandardCharsets.UTF_8), key.sign(content), created);
+    }
+
+    private Uni<Void> finish(SqlConnection conn, UUID org, UUID id, String agentId, Sealed sealed) {
+        return repository.ready(conn, id, sealed.content(), sealed.signature(), key.keyId())
                 .chain(made -> made ? outbox.emit(conn, org, EventTypes.AUDIT_COMPLIANCE_PACKAGE_CREATED, agentId,
-                        org.toString(), created).replaceWithVoid()
+                        org.toString(), sealed.created()).replaceWithVoid()
                         : Uni.createFrom().failure(new IllegalStateException("it was interrupted meanwhile")));
     }
 

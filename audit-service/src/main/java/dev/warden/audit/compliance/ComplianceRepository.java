@@ -19,7 +19,6 @@ import static dev.warden.tenancy.db.Rows.all;
 import static dev.warden.tenancy.db.Rows.first;
 import static dev.warden.tenancy.db.Rows.instant;
 import static dev.warden.tenancy.db.Rows.json;
-import static dev.warden.tenancy.db.Rows.jsonText;
 import static dev.warden.tenancy.db.Rows.utc;
 
 /** Compliance packages and the evidence they gather. Row-Level Security scopes every statement to one organization. */
@@ -38,6 +37,18 @@ public class ComplianceRepository {
     /** One entry of an agent's history: its metadata, and where and when it happened. */
     public record HistoryEntry(long sequence, String actionType, String actor, String connector, JsonNode metadata,
                                Instant occurredAt) {
+    }
+
+    /**
+     * How many of the organization's packages are building (and moving); first takes a lock on the organization's
+     * packages held to the end of the caller's transaction, so that requests racing each other see one another's insert.
+     */
+    public Uni<Long> lockedBuilding(SqlConnection conn, UUID org) {
+        return conn.preparedQuery("SELECT pg_advisory_xact_lock(hashtextextended('compliance_packages ' || $1, 0))")
+                .execute(Tuple.of(org.toString()))
+                .chain(() -> conn.preparedQuery("SELECT count(*) AS building FROM compliance_packages WHERE status = 'building' AND "
+                        + MOVING).execute())
+                .map(rows -> first(rows, row -> row.getLong("building")));
     }
 
     public Uni<Void> insert(SqlConnection conn, UUID id, UUID org, String agentId, Instant from, Instant to, String actor) {
@@ -68,12 +79,13 @@ public class ComplianceRepository {
      * Makes the package ready; false when it is no longer building, or was answered as interrupted already (a package
      * once answered failed never turns ready).
      */
-    public Uni<Boolean> ready(SqlConnection conn, UUID id, JsonNode content, String signature, String keyId) {
+    /** The package built: {@code content} its JSON (stored as jsonb), if it is still building and moving. */
+    public Uni<Boolean> ready(SqlConnection conn, UUID id, String content, String signature, String keyId) {
         return conn.preparedQuery("""
                         UPDATE compliance_packages SET status = 'ready', progress = 100, completed_at = now(),
                             updated_at = now(), content = $2::text::jsonb, signature = $3, key_id = $4
                         WHERE id = $1 AND status = 'building' AND %s""".formatted(MOVING))
-                .execute(Tuple.of(id, jsonText(content), signature, keyId)).map(rows -> rows.rowCount() == 1);
+                .execute(Tuple.of(id, content, signature, keyId)).map(rows -> rows.rowCount() == 1);
     }
 
     public Uni<Void> failed(SqlConnection conn, UUID id, String error) {

@@ -62,7 +62,10 @@ public class ComplianceResource {
     @POST
     @RolesAllowed(Roles.AUDITOR)
     @APIResponse(responseCode = "404", ref = WardenApiDefinition.NOT_FOUND)
-    @Operation(operationId = "createCompliancePackage", summary = "Build a compliance package", description = "Answers 202 at once; poll the package for progress.")
+    @APIResponse(responseCode = "429", ref = WardenApiDefinition.TOO_MANY_REQUESTS)
+    @Operation(operationId = "createCompliancePackage", summary = "Build a compliance package", description = "Answers 202 "
+            + "at once; poll the package for progress. An organization has at most two packages building at once: a third "
+            + "is a 429 with Retry-After.")
     @APIResponse(responseCode = "202", description = "Accepted; Location names the package",
             headers = @Header(name = "Location", ref = WardenApiDefinition.LOCATION),
             content = @Content(mediaType = MediaType.APPLICATION_JSON, schema = @Schema(implementation = PackageResponse.class)))

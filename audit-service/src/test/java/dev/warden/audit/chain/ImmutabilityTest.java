@@ -169,6 +169,32 @@ class ImmutabilityTest {
         }
     }
 
+    /**
+     * One whole-chain verification at a time per organization, counted in the database (every replica together): while
+     * one runs (here one another replica started, its row as that replica wrote it), another is a 429 naming it; one that
+     * stopped moving (its replica gone) no longer counts; another organization is not affected.
+     */
+    @Test
+    void oneWholeChainVerificationRunsAtATimePerOrganization() throws SQLException {
+        java.util.UUID running = java.util.UUID.randomUUID();
+        try (Connection c = superuser(); Statement s = c.createStatement()) {
+            s.execute("INSERT INTO chain_verifications (id, org_id, status, head, requested_by, requested_at, updated_at) "
+                    + "VALUES ('" + running + "', '" + org.id() + "', 'running', " + (base + 5) + ", 'api-key:other', now(), now())");
+        }
+        as(org, "auditor").post("/v1/audit/verifications").then().statusCode(429)
+                .header("Retry-After", notNullValue()).body("error.code", equalTo("too_many_requests"))
+                .body("error.message", containsString("/v1/audit/verifications/" + running));
+        as(AuditFixtures.organization(), "auditor").post("/v1/audit/verifications").then().statusCode(202);
+
+        try (Connection c = superuser(); Statement s = c.createStatement()) {
+            s.execute("UPDATE chain_verifications SET updated_at = now() - interval '3 minutes' WHERE id = '" + running + "'");
+        }
+        String location = as(org, "auditor").post("/v1/audit/verifications").then().statusCode(202).extract().header("Location");
+        Awaitility.await().atMost(WAIT).until(() -> "valid".equals(as(org, "auditor").get(location).then()
+                .statusCode(200).extract().path("status")));
+        as(org, "auditor").get("/v1/audit/verifications/" + running).then().body("status", equalTo("failed"));
+    }
+
     private void moveHead(int by) throws SQLException {
         try (Connection c = superuser(); Statement s = c.createStatement()) {
             s.execute("SET session_replication_role = replica");

@@ -36,6 +36,7 @@ import java.util.zip.ZipInputStream;
 import static dev.warden.audit.support.AuditFixtures.as;
 import static io.restassured.RestAssured.given;
 import static org.hamcrest.Matchers.equalTo;
+import static org.hamcrest.Matchers.notNullValue;
 import static org.hamcrest.Matchers.startsWith;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
@@ -217,6 +218,42 @@ class ComplianceTest {
         }
         as(org, "auditor").get("/v1/compliance/" + id).then().statusCode(200).body("status", equalTo("failed"))
                 .body("error", startsWith("interrupted:"));
+    }
+
+    /**
+     * At most two packages building at once per organization, counted in the database (every replica together): two
+     * building (here as other replicas wrote them) make a third a 429; one that stopped moving no longer counts, and
+     * another organization is not affected.
+     */
+    @Test
+    void anOrganizationHasAtMostTwoPackagesBuildingAtOnce() throws Exception {
+        List<UUID> building = List.of(UUID.randomUUID(), UUID.randomUUID());
+        LocalPostgres pg = WardenInfra.postgres();
+        try (Connection c = DriverManager.getConnection(pg.jdbcUrl("warden_audit_test"), pg.superUser(), pg.superPassword())) {
+            for (UUID id : building) {
+                try (var insert = c.prepareStatement("""
+                        INSERT INTO compliance_packages (id, org_id, agent_id, range_from, range_to, status, progress,
+                            requested_by, requested_at, updated_at)
+                        VALUES (?, ?, ?, now() - interval '1 hour', now(), 'building', 20, 'key:admin', now(), now())""")) {
+                    insert.setObject(1, id);
+                    insert.setObject(2, org.id());
+                    insert.setString(3, agent);
+                    assertEquals(1, insert.executeUpdate());
+                }
+            }
+            Map<String, String> request = Map.of("agent_id", agent, "from", from.toString(),
+                    "to", Instant.now().plusSeconds(60).toString());
+            as(org, "auditor").contentType(ContentType.JSON).body(request).post("/v1/compliance").then().statusCode(429)
+                    .header("Retry-After", notNullValue())
+                    .body("error.code", equalTo("too_many_requests"));
+            try (var stalled = c.prepareStatement(
+                    "UPDATE compliance_packages SET updated_at = now() - interval '3 minutes' WHERE id = ?")) {
+                stalled.setObject(1, building.getFirst());
+                assertEquals(1, stalled.executeUpdate());
+            }
+        }
+        JsonNode built = build();
+        assertEquals(agent, built.at("/content/agent_id").asText(), built.toString());
     }
 
     private JsonNode build() {

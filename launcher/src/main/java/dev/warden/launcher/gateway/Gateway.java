@@ -37,17 +37,28 @@ import java.util.stream.Collectors;
  * the routing table. Every refusal is in the error shape of every Warden API, so clients handle the gateway's errors
  * like the services' own: a request over the limits ({@link RequestLimits}) a 413, 414 or 431; no route a 404; a
  * service that is down, restarting or not answering a 503 with {@code Retry-After}; a service this launcher did not
- * start a 502; a request body that stops coming a 408; a request whose body length a front proxy could read
- * differently (both {@code Content-Length} and {@code Transfer-Encoding}, or a {@code Transfer-Encoding} other than
- * {@code chunked}) a 400, its connection closed ({@link RequestFraming}).
+ * start a 502; a request body that stops coming, or comes too slowly, a 408; a request whose body length a front proxy
+ * could read differently (both {@code Content-Length} and {@code Transfer-Encoding}, or a {@code Transfer-Encoding}
+ * other than {@code chunked}) a 400, its connection closed ({@link RequestFraming}).
+ * <p>
+ * A request body is read whole into memory (at most {@link RequestLimits#MAX_BODY} bytes) before the request takes a
+ * connection to its service, as nginx's {@code proxy_request_buffering} does: a caller that sends its body slowly
+ * holds its own connection and what it has sent, never one of the pool's connections to the service, which every
+ * tenant shares. Requests without a body, and every answer, pass through as they come (the event streams).
  */
 public final class Gateway {
 
     private static final String ORIGIN = "warden.origin";
-    /** Set once the request's body stopped coming: its answer is a 408, and its connection is closed after it. */
+    /**
+     * Set, to the 408's message, once the request's body stopped coming or came too slowly: its answer is a 408, and
+     * its connection is closed after it.
+     */
     private static final String STALLED = "warden.stalled";
-    /** The timer watching the request's body, while it comes. */
-    private static final String BODY_WATCH = "warden.body-watch";
+    /**
+     * The slowest a request body may come, in bytes a second: it is due within the body timeout plus a second for
+     * every this many bytes of it received (Apache's {@code mod_reqtimeout} {@code MinRate}, and its default).
+     */
+    static final int BODY_MIN_RATE = 500;
     /** Connections to each service per event loop. */
     private static final int POOL_SIZE = 50;
     /** What a caller may not tell a service about the request's way to it (X-Forwarded-For the gateway sets itself). */
@@ -67,7 +78,8 @@ public final class Gateway {
      * @param table       the routes, in order
      * @param origins     where each service of the table listens now (services may run on other ports than the table's)
      * @param status      whether each service is up now
-     * @param bodyTimeout how long a request body may stop coming before the request is answered 408 (zero: no limit)
+     * @param bodyTimeout how long a request body may stop coming before the request is answered 408, and how long it
+     *                    may take in all besides a second for every {@value #BODY_MIN_RATE} bytes (zero: no limit)
      */
     public Gateway(RoutingTable table, Map<String, Integer> origins, ServiceStatus status, Duration bodyTimeout) {
         this(table, origins, status, bodyTimeout, POOL_SIZE);
@@ -209,77 +221,78 @@ public final class Gateway {
     }
 
     /**
-     * The request to the service, once the client's pool has a connection for it. The pool queues a request when all
-     * its connections are busy, and Vert.x 4 cannot take one out of its queue: a request whose caller went away while
-     * it waited is therefore reset the moment it gets its connection, before anything is written, which hands the
-     * connection straight back to the pool. Sent instead, it would be the head and part of a body that never comes,
-     * holding the connection until the service's idle timeout (30 minutes): a hundred such callers hung a service's
-     * every route. Once sent, the proxy resets it itself when the caller goes (ProxiedRequest's response exception
-     * handler and body pipe), and {@link #watchBody} resets it when its body stops coming.
+     * The request to the service, once the client's pool has a connection for it; its body, if any, is all in by now.
+     * The pool queues a request when all its connections are busy (a service slow to answer), and Vert.x 4 cannot take
+     * one out of its queue: a request whose caller went away while it waited is therefore reset the moment it gets its
+     * connection, before anything is written, which hands the connection straight back to the pool rather than have
+     * the service do work nobody waits for. Once sent, the proxy resets it itself when the caller goes (ProxiedRequest's
+     * response exception handler).
      */
     private Future<HttpClientRequest> upstream(ProxyContext ctx) {
         HttpServerRequest incoming = ctx.request().proxiedRequest();
         return ctx.client().request(new RequestOptions().setServer(ctx.get(ORIGIN, SocketAddress.class)))
                 .compose(request -> {
                     // Its failures reach the proxy through its response; unhandled here, Vert.x would also log each
-                    // reset (a caller gone, a body stalled) as an error on the console.
+                    // reset (a caller gone) as an error on the console.
                     request.exceptionHandler(failure -> { });
                     if (incoming.response().closed()) {
                         request.reset();
                         return Future.failedFuture("the caller went away while its request waited for a connection");
-                    }
-                    if (RequestLimits.declaredBody(incoming) > 0) {
-                        watchBody(ctx, () -> {
-                            request.reset();
-                            if (incoming.response().headWritten()) {
-                                incoming.connection().close(); // the service answered early; the 408 is too late
-                            }
-                        });
                     }
                     return Future.succeededFuture(request);
                 });
     }
 
     /**
-     * Runs {@code onStall} (once) if the request's body, not all in yet, gains no byte for {@link #bodyTimeout}, and
-     * marks the request {@link #STALLED}: a caller that sends a head and part of a body and then nothing would hold a
-     * connection to the service for as long as the service waits for the rest. Only while the body comes: an answer
-     * may be quiet as long as it likes (the event streams send nothing between events), so this is no idle timeout of
-     * either connection. Checked every quarter of the timeout; the timer ends with the body, or with the connection.
+     * Completes {@code late} if the request's body, not all in yet, gains no byte for {@link #bodyTimeout}, or is not
+     * all in by its deadline: the body timeout plus a second for every {@value #BODY_MIN_RATE} bytes of it received
+     * so far, counted from its head. Either way the request is marked {@link #STALLED} with the 408's message. The
+     * first rule ends a body that stops; the second one that trickles on forever (a byte every few seconds), which the
+     * first never would. Only while the body comes: an answer may be quiet as long as it likes (the event streams send
+     * nothing between events), so this is no idle timeout of either connection. Checked every quarter of the timeout
+     * (at most every second); the timer ends with the body, or with the connection. Answers the timer's id, or -1.
      */
-    private void watchBody(ProxyContext ctx, Runnable onStall) {
+    private long watchBody(ProxyContext ctx, Promise<Void> late) {
         long timeout = bodyTimeout.toNanos();
         if (timeout <= 0) {
-            return;
+            return -1;
         }
         HttpServerRequest incoming = ctx.request().proxiedRequest();
-        long[] progress = {incoming.bytesRead(), System.nanoTime()};
-        long id = vertx.setPeriodic(Math.max(1, bodyTimeout.toMillis() / 4), timer -> {
+        long start = System.nanoTime();
+        long[] progress = {incoming.bytesRead(), start};
+        long period = Math.max(1, Math.min(1_000, bodyTimeout.toMillis() / 4));
+        return vertx.setPeriodic(period, timer -> {
             long now = System.nanoTime();
+            long read = incoming.bytesRead();
             if (incoming.isEnded() || incoming.response().closed()) {
                 vertx.cancelTimer(timer);
-            } else if (incoming.bytesRead() != progress[0]) {
-                progress[0] = incoming.bytesRead();
+                return;
+            }
+            if (read != progress[0]) {
+                progress[0] = read;
                 progress[1] = now;
-            } else if (now - progress[1] >= timeout) {
+            }
+            if (now - progress[1] >= timeout) {
                 vertx.cancelTimer(timer);
-                ctx.set(STALLED, true);
-                onStall.run();
+                ctx.set(STALLED, "The request body stopped coming: nothing of it came for " + seconds(bodyTimeout.toMillis()));
+                late.tryComplete();
+            } else if (now - start >= timeout + read * 1_000_000_000L / BODY_MIN_RATE) {
+                vertx.cancelTimer(timer);
+                ctx.set(STALLED, "The request body came too slowly: " + read + " bytes of it in "
+                        + seconds(TimeUnit.NANOSECONDS.toMillis(now - start)) + ", where it may take "
+                        + seconds(bodyTimeout.toMillis()) + " and a second for every " + BODY_MIN_RATE
+                        + " bytes (at least " + BODY_MIN_RATE + " bytes a second)");
+                late.tryComplete();
             }
         });
-        ctx.set(BODY_WATCH, id);
+    }
+
+    private static String seconds(long millis) {
+        return millis % 1000 == 0 ? millis / 1000 + " s" : millis + " ms";
     }
 
     private static boolean stalled(ProxyContext ctx) {
-        return ctx.get(STALLED, Boolean.class) != null;
-    }
-
-    /** Stops watching a body that is all in (most are by the time the answer comes: no timer left to fire later). */
-    private void bodyDone(ProxyContext ctx) {
-        Long id = ctx.get(BODY_WATCH, Long.class);
-        if (id != null && ctx.request().proxiedRequest().isEnded()) {
-            vertx.cancelTimer(id);
-        }
+        return ctx.get(STALLED, String.class) != null;
     }
 
     /** Picks the origin by the routing table before the request leaves, and turns failures into Warden errors. */
@@ -327,11 +340,19 @@ public final class Gateway {
             // The gateway says none of it either: the service sees the caller's Host over plain HTTP, as the caller sent
             // it (an X-Forwarded-Proto of its own without a port made services drop the Host's port from Location).
             FORWARDING.forEach(ctx.request().headers()::remove);
-            if (RequestLimits.unknownLength(incoming)) {
-                // A chunked body is counted here, so that one over the limit is refused in the shape like the rest.
-                Promise<Void> stalled = Promise.promise();
-                watchBody(ctx, stalled::tryComplete);
-                return RequestLimits.readBody(incoming, stalled.future())
+            if (RequestLimits.declaredBody(incoming) > 0 || RequestLimits.unknownLength(incoming)) {
+                // The body is read whole before the request takes a connection to the service: a slow sender holds
+                // only its own connection. A chunked body is counted as it comes, so that one over the limit is refused
+                // in the shape like the rest; it is sent on with its length.
+                if (incoming.headers().contains(HttpHeaders.EXPECT, HttpHeaders.CONTINUE, true)) {
+                    // The gateway takes the body, so the gateway says to send it; the service gets it whole, unasked.
+                    incoming.response().writeContinue();
+                    ctx.request().headers().remove(HttpHeaders.EXPECT);
+                }
+                Promise<Void> late = Promise.promise();
+                long watch = watchBody(ctx, late);
+                return RequestLimits.readBody(incoming, late.future())
+                        .andThen(read -> vertx.cancelTimer(watch))
                         .compose(body -> {
                             ctx.request().headers().remove(HttpHeaders.TRANSFER_ENCODING);
                             ctx.request().setBody(Body.body(body));
@@ -345,12 +366,9 @@ public final class Gateway {
         }
 
         private Future<ProxyResponse> send(ProxyContext ctx, String service) {
-            // Refused or reset: the process is gone or going, and the supervisor is about to hear of it; or reset here,
-            // as its body stopped coming.
+            // Refused or reset: the process is gone or going, and the supervisor is about to hear of it.
             return ctx.sendRequest()
-                    .andThen(sent -> bodyDone(ctx))
-                    .recover(failure -> Future.succeededFuture(stalled(ctx) ? timedOut(ctx)
-                            : unavailable(ctx, service + " is not answering",
+                    .recover(failure -> Future.succeededFuture(unavailable(ctx, service + " is not answering",
                             status.retryAfter(service).orElse(RETRY_UNREACHABLE))));
         }
 
@@ -365,10 +383,7 @@ public final class Gateway {
         }
 
         private ProxyResponse timedOut(ProxyContext ctx) {
-            long millis = bodyTimeout.toMillis();
-            return error(ctx, 408, "request_timeout", "The request body stopped coming: nothing of it came for "
-                    + (millis % 1000 == 0 ? millis / 1000 + " s" : millis + " ms"))
-                    .putHeader("connection", "close");
+            return error(ctx, 408, "request_timeout", ctx.get(STALLED, String.class)).putHeader("connection", "close");
         }
 
         private ProxyResponse unavailable(ProxyContext ctx, String message, Duration retryAfter) {

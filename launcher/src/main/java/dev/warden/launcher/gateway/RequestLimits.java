@@ -90,8 +90,10 @@ final class RequestLimits implements Handler<HttpServerRequest> {
     }
 
     /**
-     * Reads a body of unknown length into memory, up to {@link #MAX_BODY} bytes; past that it fails with
-     * {@link BodyTooLarge}, and drops the rest as it comes. Fails too, dropping the rest, once {@code stalled} completes.
+     * Reads a body into memory, up to {@link #MAX_BODY} bytes (a declared length is refused past that before): the
+     * gateway has a body whole before the request takes a connection to the service. Past the limit, which only a body
+     * of unknown length can reach, it fails with {@link BodyTooLarge}, and drops the rest as it comes. Fails too,
+     * dropping the rest, once {@code stalled} completes (the body stopped coming, or came too slowly).
      */
     static Future<Buffer> readBody(HttpServerRequest request, Future<Void> stalled) {
         Promise<Buffer> read = Promise.promise();

@@ -31,8 +31,10 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 /**
  * The gateway's connections to a service when callers go away or stop sending: a request whose caller left while it
- * waited for a connection of the pool takes none, and a body that stops coming is a 408 that resets the request to the
- * service, while a quiet event stream and a slow but steady body pass.
+ * waited for a connection of the pool takes none, one whose caller left while the service worked on it is reset, and a
+ * body that stops coming is a 408 and never reaches the service (the gateway reads a body whole before it sends the
+ * request on), while a quiet event stream and a slow but steady body pass. Bodies that trickle in, and slow senders
+ * more than the pool has connections: {@link GatewaySlowBodyTest}.
  */
 class GatewayStalledRequestTest {
 
@@ -44,9 +46,9 @@ class GatewayStalledRequestTest {
 
     /** Every request the origin got, by URI. */
     private static final Queue<String> RECEIVED = new ConcurrentLinkedQueue<>();
-    /** The origin's requests whose body is still coming. */
+    /** The origin's requests whose body is still coming, or that it holds unanswered (/v1/up/held/...). */
     private static final Set<String> OPEN = ConcurrentHashMap.newKeySet();
-    /** The origin's requests whose connection closed before their body was in. */
+    /** The origin's requests whose connection closed before their body was in, or before they were answered. */
     private static final Queue<String> RESET = new ConcurrentLinkedQueue<>();
     /** The origin's open event streams. */
     private static final BlockingQueue<HttpServerResponse> STREAMS = new LinkedBlockingQueue<>();
@@ -73,6 +75,14 @@ class GatewayStalledRequestTest {
                     }
                     RECEIVED.add(uri);
                     OPEN.add(uri);
+                    if (req.path().startsWith("/v1/up/held/")) {
+                        // A service slow to answer: never answers; its connection's close is the caller gone.
+                        req.connection().closeHandler(closed -> {
+                            OPEN.remove(uri);
+                            RESET.add(uri);
+                        });
+                        return;
+                    }
                     req.body().onComplete(body -> {
                         OPEN.remove(uri);
                         if (body.failed()) {
@@ -101,7 +111,8 @@ class GatewayStalledRequestTest {
 
     @Test
     void callersGoneWhileTheirRequestsWaitedForAConnectionLeaveNoConnectionToTheServiceHeld() throws Exception {
-        // One connection per event loop, and no body timeout within the test: only the callers' leaving can free them.
+        // One connection per event loop, each held by a request the service never answers: only the callers' leaving
+        // can free them. (A slow body holds none: the gateway reads it whole first, GatewaySlowBodyTest.)
         Gateway small = new Gateway(TABLE, Map.of("up", originPort), GatewayStalledRequestTest::status,
                 Duration.ofMinutes(10), 1);
         int smallPort = small.start(0);
@@ -110,10 +121,10 @@ class GatewayStalledRequestTest {
             int routed = ROUTED.get();
             List<Socket> callers = new ArrayList<>();
             for (int i = 0; i < 3 * loops; i++) {
-                callers.add(partialBody(smallPort, "/v1/up/held/" + i));
+                callers.add(unanswered(smallPort, "/v1/up/held/" + i));
             }
             // Connections are handed to the event loops in turn: each loop's one connection now carries a request
-            // whose body never comes, and the other two requests of each loop wait for it in the pool.
+            // the service does not answer, and the other two requests of each loop wait for it in the pool.
             await().atMost(Duration.ofSeconds(20))
                     .until(() -> ROUTED.get() - routed == 3 * loops && held(OPEN) == loops);
             // The waiting callers leave first (as in the tester's run), then those whose requests hold the connections.
@@ -140,26 +151,31 @@ class GatewayStalledRequestTest {
     }
 
     @Test
-    void aBodyThatStopsComingIsA408AndItsRequestToTheServiceIsResetWhileAQuietStreamGoesOn() throws Exception {
-        try (Socket stream = new Socket("127.0.0.1", port); Socket stalled = partialBody(port, "/v1/up/stalled")) {
+    void aBodyThatStopsComingIsA408AndNeverReachesTheServiceWhileAQuietStreamGoesOn() throws Exception {
+        try (Socket stream = new Socket("127.0.0.1", port)) {
             stream.setSoTimeout(30_000);
             stream.getOutputStream().write("GET /v1/up/stream HTTP/1.1\r\nHost: localhost\r\n\r\n"
                     .getBytes(StandardCharsets.US_ASCII));
             StringBuilder events = new StringBuilder();
             readUntil(stream, events, "data: first");
-            await().atMost(Duration.ofSeconds(10)).until(() -> OPEN.contains("/v1/up/stalled"));
 
-            // One byte of 1000, then nothing: answered once a second has passed without any more, and closed.
-            stalled.setSoTimeout(15_000);
-            long asked = System.nanoTime();
-            String answer = new String(stalled.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
-            long took = TimeUnit.NANOSECONDS.toMillis(System.nanoTime() - asked);
-            assertTrue(answer.startsWith("HTTP/1.1 408"), answer);
-            assertError(answer, "request_timeout");
-            assertTrue(took < 10_000, took + " ms");
-            // ... and the service saw that request's connection closed, rather than wait on for the rest.
-            await().atMost(Duration.ofSeconds(10)).until(() -> RESET.contains("/v1/up/stalled"));
-            assertTrue(!OPEN.contains("/v1/up/stalled"));
+            // 600 bytes of 1000, then nothing: answered once a second has passed without any more, and closed (the
+            // body's deadline, 1 s and 1.2 s for the 600 bytes, is later: this is the rule for a body that stops).
+            try (Socket stalled = partialBody(port, "/v1/up/stalled")) {
+                stalled.getOutputStream().write(("\"a\":\"" + "x".repeat(594)).getBytes(StandardCharsets.US_ASCII));
+                stalled.getOutputStream().flush();
+                stalled.setSoTimeout(15_000);
+                long asked = System.nanoTime();
+                String answer = new String(stalled.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
+                long took = TimeUnit.NANOSECONDS.toMillis(System.nanoTime() - asked);
+                assertTrue(answer.startsWith("HTTP/1.1 408"), answer);
+                assertTrue(answer.toLowerCase().contains("\r\nconnection: close\r\n"), answer);
+                assertError(answer, "request_timeout");
+                assertTrue(answer.contains("stopped coming"), answer);
+                assertTrue(took < 10_000, took + " ms");
+            }
+            // ... and the service never saw it: the body was never all in, so the request was never sent.
+            assertNeverReceived("/v1/up/stalled");
 
             // The stream, quiet for longer than the body timeout meanwhile, still carries the service's next event.
             HttpServerResponse open = STREAMS.poll(10, TimeUnit.SECONDS);
@@ -179,23 +195,26 @@ class GatewayStalledRequestTest {
             assertTrue(answer.startsWith("HTTP/1.1 408"), answer);
             assertError(answer, "request_timeout");
         }
-        assertTrue(!RECEIVED.contains("/v1/up/stalled-chunked"));
+        assertNeverReceived("/v1/up/stalled-chunked");
     }
 
     @Test
     void aBodyThatKeepsComingSlowerThanTheTimeoutInAllIsNotCut() throws Exception {
         try (Socket socket = new Socket("127.0.0.1", port)) {
             socket.setSoTimeout(15_000);
-            String body = "{\"a\":1}";
+            String body = "{\"a\":\"" + "x".repeat(1192) + "\"}";
             socket.getOutputStream().write(("POST /v1/up/slow HTTP/1.1\r\nHost: localhost\r\nConnection: close\r\n"
                     + "Content-Type: application/json\r\nContent-Length: " + body.length() + "\r\n\r\n")
                     .getBytes(StandardCharsets.US_ASCII));
-            // A byte every fifth of the timeout: longer than the timeout in all, never a whole timeout without a byte.
-            // The pause paces the sender (what is tested is a slow body), and guards no absence: the assertion below
-            // is of an answer, the whole body echoed, which a cut request never gets.
+            // 200 bytes every fifth of the timeout: longer than the timeout in all, never a whole timeout without a
+            // byte, and 1000 bytes a second, above the minimum rate (Gateway.BODY_MIN_RATE): each piece moves the
+            // body's deadline on by 400 ms, twice the pause. The pause paces the sender (what is tested is a slow
+            // body), and guards no absence: the assertion below is of an answer, the whole body echoed, which a cut
+            // request never gets.
             long pace = BODY_TIMEOUT.toMillis() / 5;
-            for (char c : body.toCharArray()) {
-                socket.getOutputStream().write(c);
+            byte[] bytes = body.getBytes(StandardCharsets.US_ASCII);
+            for (int at = 0; at < bytes.length; at += 200) {
+                socket.getOutputStream().write(bytes, at, Math.min(200, bytes.length - at));
                 socket.getOutputStream().flush();
                 Thread.sleep(pace);
             }
@@ -203,6 +222,27 @@ class GatewayStalledRequestTest {
             assertTrue(answer.startsWith("HTTP/1.1 200"), answer);
             assertTrue(answer.endsWith("body=" + body), answer);
         }
+    }
+
+    /** A GET the origin holds unanswered (as a service slow to answer), on a connection of its own. */
+    private static Socket unanswered(int port, String path) throws IOException {
+        Socket socket = new Socket("127.0.0.1", port);
+        socket.getOutputStream().write(("GET " + path + " HTTP/1.1\r\nHost: localhost\r\n\r\n")
+                .getBytes(StandardCharsets.US_ASCII));
+        socket.getOutputStream().flush();
+        return socket;
+    }
+
+    /**
+     * The origin never got {@code path}. Its connection is closed by now; a request sent after that on a connection
+     * of its own is answered once the origin has it, so the refused request, had it been sent on, would be there first.
+     */
+    private static void assertNeverReceived(String path) throws IOException {
+        String marker = path + "-marker";
+        String answer = get(port, marker);
+        assertTrue(answer.startsWith("HTTP/1.1 200"), answer);
+        assertTrue(RECEIVED.contains(marker), RECEIVED.toString());
+        assertTrue(!RECEIVED.contains(path), RECEIVED.toString());
     }
 
     /** A POST that declares 1000 bytes of body and sends one, as the tester's leak.py did. */

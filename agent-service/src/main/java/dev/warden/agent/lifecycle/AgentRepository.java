@@ -47,6 +47,11 @@ public class AgentRepository {
             created_by, updated_at, updated_by, did, public_key, granted_capabilities, approved_at, approved_by, realm,
             llm_provider, llm_model, llm_system_prompt, declared_intent_jws""";
 
+    /** What a caller wrote of an agent at length: a list's page ends before 8 MB of it (ListQuery.sizedBy). */
+    private static final String FREE_FORM = """
+            octet_length(concat(description, declared_intent, capabilities, metadata, tags, llm_system_prompt,
+                declared_intent_jws))""";
+
     public Uni<Agent> findById(SqlConnection conn, UUID id) {
         return conn.preparedQuery("SELECT " + COLUMNS + " FROM agents WHERE id = $1").execute(Tuple.of(id))
                 .map(rows -> first(rows, AgentRepository::agent));
@@ -60,6 +65,7 @@ public class AgentRepository {
 
     public Uni<Page<Agent>> list(SqlConnection conn, PageRequest page, AgentStatus status) {
         ListQuery query = ListQuery.select(COLUMNS, "agents")
+                .sizedBy(FREE_FORM)
                 .whereEquals("status", status == null ? null : status.toString())
                 .updatedSince("updated_at", page.updatedSince())
                 .byTimeAfter("created_at", "id", page.after());
@@ -137,6 +143,7 @@ public class AgentRepository {
     /** Newest first; the cursor's position is the version number. */
     public Uni<Page<AgentVersion>> listVersions(SqlConnection conn, UUID agentId, PageRequest page) {
         return ListQuery.select(VERSION_COLUMNS, "agent_versions")
+                .sizedBy("octet_length(config::text)")
                 .where("agent_id = ?", agentId)
                 .updatedSince("created_at", page.updatedSince())
                 .byNumberAfter("version", page.after() == null ? null : page.after().version(), true)

@@ -106,7 +106,7 @@ public class PolicyRepository {
     }
 
     public Uni<Page<Policy>> listPolicies(SqlConnection conn, PageRequest page, UUID agentId) {
-        return ListQuery.select(POLICY_COLUMNS, "policies p")
+        return ListQuery.select(POLICY_COLUMNS, "policies p").sizedBy("octet_length(concat(p.description, p.rules))")
                 .whereIfPresent("EXISTS (SELECT 1 FROM policy_bindings b WHERE b.policy_id = p.id AND b.agent_id = ?)", agentId)
                 .updatedSince("p.updated_at", page.updatedSince())
                 .byTimeAfter("p.created_at", "p.id", page.after())
@@ -128,7 +128,7 @@ public class PolicyRepository {
 
     /** Newest first; the cursor's position is the version number. */
     public Uni<Page<PolicyVersion>> versions(SqlConnection conn, UUID policyId, PageRequest page) {
-        return ListQuery.select(VERSION_COLUMNS, "policy_versions")
+        return ListQuery.select(VERSION_COLUMNS, "policy_versions").sizedBy("octet_length(concat(description, rules))")
                 .where("policy_id = ?", policyId)
                 .updatedSince("created_at", page.updatedSince())
                 .byNumberAfter("version", page.after() == null ? null : page.after().version(), true)

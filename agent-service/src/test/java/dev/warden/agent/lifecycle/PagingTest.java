@@ -21,6 +21,7 @@ import static org.hamcrest.Matchers.hasSize;
 import static org.hamcrest.Matchers.notNullValue;
 import static org.hamcrest.Matchers.nullValue;
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
 
 /** Every list pages with limit and an opaque cursor, and filters on updated_since. */
 @QuarkusTest
@@ -92,6 +93,50 @@ class PagingTest {
                 .body("total", equalTo(many)).body("versions[0].version", equalTo(many)).body("next_cursor", nullValue());
         tenant.admin().get("/v1/agents/" + id + "/versions?limit=100").then().statusCode(200)
                 .body("versions", hasSize(100)).body("next_cursor", notNullValue());
+    }
+
+    /**
+     * A page ends before 8 MB of what callers wrote (a configuration, metadata), with a cursor to the rest, as it ends at
+     * its limit: a user trial's 688 versions of 60 KB made one 44.6 MB answer, and 10,000 of 1 MB would not fit the heap.
+     */
+    @Test
+    void aPageEndsBeforeEightMegabytesOfWhatCallersWroteWithACursorToTheRest() {
+        String config = "x".repeat(60_000); // a version's configuration is at most 64 KB
+        String id = ids.getFirst();
+        int deployed = 150;
+        for (int v = 1; v <= deployed; v++) {
+            tenant.admin().body(Map.of("image_uri", "img:v" + v, "config", Map.of("blob", config)))
+                    .post("/v1/agents/" + id + "/deploy").then().log().ifValidationFails().statusCode(200);
+        }
+        List<Integer> versions = new ArrayList<>();
+        String cursor = null;
+        int pages = 0;
+        do {
+            var page = tenant.admin().queryParam("cursor", cursor == null ? "" : cursor)
+                    .get("/v1/agents/" + id + "/versions").then().log().ifValidationFails().statusCode(200)
+                    .body("total", equalTo(deployed)).extract();
+            List<Integer> found = page.jsonPath().getList("versions.version");
+            assertTrue(!found.isEmpty() && found.size() <= 140, "at most 140 versions of 60 KB in 8 MB: " + found.size());
+            versions.addAll(found);
+            cursor = page.path("next_cursor");
+            pages++;
+        } while (cursor != null);
+        assertEquals(java.util.stream.IntStream.iterate(deployed, v -> v >= 1, v -> v - 1).boxed().toList(), versions);
+        assertEquals(2, pages);
+
+        // An agent carries at most 16 KiB of metadata and a 16,000-character system prompt: about 31 KB here
+        Map<String, Object> large = AgentMother.with(AgentMother.with(AgentMother.triageAgent(), "metadata",
+                Map.of("blob", "m".repeat(16_000))), "llm_system_prompt", "p".repeat(15_000));
+        for (int i = 0; i < 280; i++) {
+            ids.add(tenant.admin().body(AgentMother.with(large, "name", "large-" + i)).post("/v1/agents").then()
+                    .log().ifValidationFails().statusCode(201).extract().path("id"));
+        }
+        var first = tenant.admin().get("/v1/agents").then().statusCode(200).body("total", equalTo(285)).extract();
+        List<String> listed = new ArrayList<>(first.jsonPath().getList("agents.id"));
+        assertTrue(listed.size() < 285, "the first page ends before 8 MB: " + listed.size());
+        listed.addAll(tenant.admin().queryParam("cursor", first.<String>path("next_cursor")).get("/v1/agents").then()
+                .statusCode(200).body("next_cursor", nullValue()).extract().jsonPath().getList("agents.id"));
+        assertEquals(ids, listed);
     }
 
     @Test

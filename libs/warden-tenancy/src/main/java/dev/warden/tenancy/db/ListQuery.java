@@ -28,6 +28,9 @@ public final class ListQuery {
 
     /** Rows counted at most for a total; a list longer than this reports {@code total_exact: false}. */
     public static final int TOTAL_BOUND = 10_000;
+    /** Bytes of free-form content a page of a {@link #sizedBy sized} list holds at most (beyond its first row). */
+    public static final long ANSWER_BUDGET = 8L * 1024 * 1024;
+    private static final String RUNNING = "warden_running_size";
 
     private final String columns;
     private final String from;
@@ -40,6 +43,7 @@ public final class ListQuery {
     private boolean exactTotal;
     private String totalSql;
     private final List<Object> totalArgs = new ArrayList<>();
+    private String size;
 
     private ListQuery(String columns, String from) {
         this.columns = columns;
@@ -128,8 +132,28 @@ public final class ListQuery {
         return this;
     }
 
+    /**
+     * Ends a page before its rows' {@code sizeExpression} (SQL measuring a row's free-form content in bytes, such as
+     * {@code octet_length(config::text)}) sum past {@link #ANSWER_BUDGET}, with a cursor to the rest, as a page ends at
+     * its {@code limit}; a page always holds its first row. For lists whose rows carry what callers wrote (a
+     * configuration, metadata, policy rules, up to a request body each): a user trial's 688 agent versions of 60 KB
+     * each made one 44.6 MB answer that took 2.3 s and slowed every organization's requests, and 10,000 are a list's
+     * bound. The sum is counted by PostgreSQL as it reads the rows in order (a window over the page), so what is past
+     * the budget is never read into the service.
+     */
+    public ListQuery sizedBy(String sizeExpression) {
+        if (offset > 0) {
+            throw new IllegalStateException("a sized list pages by its cursor, not an offset");
+        }
+        size = sizeExpression;
+        return this;
+    }
+
     /** Skips rows after the keyset: only for the lists whose contract has an {@code offset}. */
     public ListQuery offset(long rows) {
+        if (size != null && rows > 0) {
+            throw new IllegalStateException("a sized list pages by its cursor, not an offset");
+        }
         offset = rows;
         return this;
     }
@@ -148,28 +172,56 @@ public final class ListQuery {
      * page of a walk offers no cursor, even when it is exactly full.
      */
     public <T> Uni<Page<T>> page(SqlConnection conn, int limit, Function<Row, T> map) {
-        Uni<List<T>> items = items(conn, limit + 1, map);
+        Uni<Slice<T>> items = slice(conn, limit, map);
         if (totalSql != null) {
             Uni<Long> kept = conn.preparedQuery(numbered(totalSql)).execute(Tuple.from(totalArgs))
                     .map(rows -> rows.iterator().next().getLong(0));
-            return Uni.combine().all().unis(items, kept).asTuple().map(t -> Page.of(t.getItem1(), limit, t.getItem2(), true));
+            return Uni.combine().all().unis(items, kept).asTuple().map(t -> Page.of(t.getItem1(), t.getItem2(), true));
         }
         Uni<Long> counted = exactTotal ? aggregate(conn, "count(*)", row -> row.getLong(0))
                 : countUpTo(conn, TOTAL_BOUND + 1L);
         return Uni.combine().all().unis(items, counted).asTuple().map(t -> {
             long total = t.getItem2();
-            return total > TOTAL_BOUND && !exactTotal ? Page.of(t.getItem1(), limit, TOTAL_BOUND, false)
-                    : Page.of(t.getItem1(), limit, total, true);
+            return total > TOTAL_BOUND && !exactTotal ? Page.of(t.getItem1(), TOTAL_BOUND, false)
+                    : Page.of(t.getItem1(), total, true);
         });
     }
 
-    /** One page without a total, reading one row past it so that the slice knows whether another follows. */
+    /**
+     * One page without a total, reading one row past it so that the slice knows whether another follows (for a
+     * {@link #sizedBy sized} list, the first row past its budget).
+     */
     public <T> Uni<Slice<T>> slice(SqlConnection conn, int limit, Function<Row, T> map) {
-        return items(conn, limit + 1, map).map(read -> Slice.of(read, limit));
+        if (size == null) {
+            return items(conn, limit + 1, map).map(read -> Slice.of(read, limit));
+        }
+        return execute(conn, limit + 1, true).map(rows -> {
+            List<T> page = new ArrayList<>();
+            boolean more = false;
+            for (Row row : rows) {
+                if (page.size() == limit || !page.isEmpty() && row.getLong(RUNNING) > ANSWER_BUDGET) {
+                    more = true;
+                    break;
+                }
+                page.add(map.apply(row));
+            }
+            return new Slice<>(page, more);
+        });
     }
 
     /** One page, with a total known elsewhere (e.g. a head counter kept as rows are added). */
     public <T> Uni<List<T>> items(SqlConnection conn, int limit, Function<Row, T> map) {
+        if (size != null) {
+            return slice(conn, limit, map).map(Slice::items);
+        }
+        return execute(conn, limit, false).map(rows -> all(rows, map));
+    }
+
+    /**
+     * The page's rows; {@code sized}: with each row's running size in {@link #RUNNING}, and only up to the first row
+     * that ends past the budget (the window sums in the page's order; the outer order is the same, as the sum grows).
+     */
+    private Uni<io.vertx.mutiny.sqlclient.RowSet<Row>> execute(SqlConnection conn, int limit, boolean sized) {
         List<Object> args = new ArrayList<>(filterArgs);
         List<String> conditions = new ArrayList<>(filters);
         if (keyset != null) {
@@ -177,9 +229,20 @@ public final class ListQuery {
             args.addAll(keysetArgs);
         }
         args.add(limit);
-        String sql = "SELECT " + columns + " FROM " + from + where(conditions) + order + " LIMIT ?"
-                + (offset > 0 ? " OFFSET " + offset : "");
-        return conn.preparedQuery(numbered(sql)).execute(Tuple.from(args)).map(rows -> all(rows, map));
+        String sql;
+        if (sized) {
+            // + 1 a row: the sum grows strictly, so it orders the outer query as the window did the inner one
+            String rowSize = "(coalesce(" + size + ", 0) + 1)";
+            sql = "SELECT * FROM (SELECT " + columns + ", " + rowSize + " AS warden_row_size, sum" + rowSize + " OVER ("
+                    + order + " ROWS UNBOUNDED PRECEDING) AS " + RUNNING + " FROM " + from + where(conditions) + order
+                    + " LIMIT ?) AS sized WHERE " + RUNNING
+                    + " - warden_row_size <= ? ORDER BY " + RUNNING;
+            args.add(ANSWER_BUDGET);
+        } else {
+            sql = "SELECT " + columns + " FROM " + from + where(conditions) + order + " LIMIT ?"
+                    + (offset > 0 ? " OFFSET " + offset : "");
+        }
+        return conn.preparedQuery(numbered(sql)).execute(Tuple.from(args));
     }
 
     /**
@@ -224,9 +287,7 @@ public final class ListQuery {
      */
     public record Page<T>(List<T> items, long total, boolean totalExact, boolean more) {
 
-        /** The page of {@code read}, which holds up to one row past a page of {@code limit}. */
-        static <T> Page<T> of(List<T> read, int limit, long total, boolean totalExact) {
-            Slice<T> slice = Slice.of(read, limit);
+        static <T> Page<T> of(Slice<T> slice, long total, boolean totalExact) {
             return new Page<>(slice.items(), total, totalExact, slice.more());
         }
 

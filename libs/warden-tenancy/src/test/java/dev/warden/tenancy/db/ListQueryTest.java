@@ -24,11 +24,11 @@ class ListQueryTest {
     @Test
     void onlyAPageWithARowPastItHasANextCursor() {
         java.util.UUID id = java.util.UUID.randomUUID();
-        var exactlyFull = ListQuery.Page.of(java.util.List.of(id, id), 2, 2, true);
+        var exactlyFull = ListQuery.Page.of(ListQuery.Slice.of(java.util.List.of(id, id), 2), 2, true);
         assertEquals(java.util.List.of(id, id), exactlyFull.items());
         assertNull(exactlyFull.nextCursor(x -> new PageRequest.Cursor(2, x)), "the last page, though full, offers none");
 
-        var more = ListQuery.Page.of(java.util.List.of(id, id, id), 2, 3, true);
+        var more = ListQuery.Page.of(ListQuery.Slice.of(java.util.List.of(id, id, id), 2), 3, true);
         assertEquals(2, more.items().size(), "the row past the page is not answered");
         assertEquals(new PageRequest.Cursor(2, id).encode(), more.nextCursor(x -> new PageRequest.Cursor(2, x)));
     }

@@ -1,7 +1,6 @@
 package dev.warden.launcher.gateway;
 
 import com.fasterxml.jackson.databind.JsonNode;
-import com.fasterxml.jackson.databind.ObjectMapper;
 import io.vertx.core.Vertx;
 import io.vertx.core.buffer.Buffer;
 import org.junit.jupiter.api.AfterAll;
@@ -9,7 +8,6 @@ import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 
 import java.io.ByteArrayInputStream;
-import java.io.IOException;
 import java.net.Socket;
 import java.net.URI;
 import java.net.http.HttpClient;
@@ -32,6 +30,11 @@ import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
 
+import static dev.warden.launcher.gateway.RawHttp.assertError;
+import static dev.warden.launcher.gateway.RawHttp.assertNeverReceived;
+import static dev.warden.launcher.gateway.RawHttp.exchange;
+import static dev.warden.launcher.gateway.RawHttp.partialBody;
+import static dev.warden.launcher.gateway.RawHttp.writeQuietly;
 import static org.awaitility.Awaitility.await;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
@@ -44,7 +47,6 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
  */
 class GatewaySlowBodyTest {
 
-    private static final ObjectMapper JSON = new ObjectMapper();
     private static final HttpClient HTTP = HttpClient.newHttpClient();
     private static final Duration BODY_TIMEOUT = Duration.ofSeconds(1);
     private static final RoutingTable TABLE = RoutingTable.parse("""
@@ -128,7 +130,7 @@ class GatewaySlowBodyTest {
             }
         } finally {
             trickle.shutdownNow();
-            slow.forEach(GatewaySlowBodyTest::close);
+            slow.forEach(RawHttp::close);
             small.stop();
         }
     }
@@ -158,7 +160,7 @@ class GatewaySlowBodyTest {
         } finally {
             trickle.shutdownNow();
         }
-        assertNeverReceived("/v1/up/trickle");
+        assertNeverReceived(RECEIVED, port, "/v1/up/trickle");
     }
 
     @Test
@@ -203,69 +205,11 @@ class GatewaySlowBodyTest {
         }
     }
 
-    /**
-     * The origin never got {@code path}. Its connection is closed by now; a request sent after that on a connection
-     * of its own is answered once the origin has it, so the refused request, had it been sent on, would be there first.
-     */
-    private static void assertNeverReceived(String path) throws IOException {
-        String marker = path + "-marker";
-        String answer = exchange(port, "GET " + marker + " HTTP/1.1\r\nHost: localhost\r\nConnection: close\r\n\r\n");
-        assertTrue(answer.startsWith("HTTP/1.1 200"), answer);
-        assertTrue(RECEIVED.contains(marker), RECEIVED.toString());
-        assertFalse(RECEIVED.contains(path), RECEIVED.toString());
-    }
-
-    /** A POST that declares {@code length} bytes of body and sends the first. */
-    private static Socket partialBody(int port, String path, int length) throws IOException {
-        Socket socket = new Socket("127.0.0.1", port);
-        socket.getOutputStream().write(("POST " + path + " HTTP/1.1\r\nHost: localhost\r\nContent-Type: application/json\r\n"
-                + "Content-Length: " + length + "\r\n\r\n{").getBytes(StandardCharsets.US_ASCII));
-        socket.getOutputStream().flush();
-        return socket;
-    }
-
-    /** Writes one byte; false once the gateway has closed the connection. */
-    private static boolean writeQuietly(Socket socket, char c) {
-        try {
-            socket.getOutputStream().write(c);
-            socket.getOutputStream().flush();
-            return true;
-        } catch (IOException closed) {
-            return false;
-        }
-    }
-
-    /** A request sent raw on a connection of its own; the answer, read until the gateway closes (5 s at most). */
-    private static String exchange(int port, String request) throws IOException {
-        try (Socket socket = new Socket("127.0.0.1", port)) {
-            socket.setSoTimeout(5_000);
-            socket.getOutputStream().write(request.getBytes(StandardCharsets.US_ASCII));
-            return new String(socket.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
-        }
-    }
-
-    private static void close(Socket socket) {
-        try {
-            socket.close();
-        } catch (IOException e) {
-            throw new IllegalStateException(e);
-        }
-    }
-
     private static String sha256(Buffer body) {
         try {
             return HexFormat.of().formatHex(MessageDigest.getInstance("SHA-256").digest(body.getBytes()));
         } catch (NoSuchAlgorithmException e) {
             throw new IllegalStateException(e);
         }
-    }
-
-    private static JsonNode assertError(String answer, String code) throws IOException {
-        assertTrue(answer.toLowerCase().contains("content-type: application/json"), answer);
-        JsonNode error = JSON.readTree(answer.substring(answer.indexOf("\r\n\r\n") + 4)).get("error");
-        assertEquals(code, error.get("code").asText());
-        assertTrue(error.get("message").asText().length() > 0);
-        assertTrue(error.get("details").isArray() && error.get("details").isEmpty());
-        return error;
     }
 }

@@ -1,7 +1,5 @@
 package dev.warden.launcher.gateway;
 
-import com.fasterxml.jackson.databind.JsonNode;
-import com.fasterxml.jackson.databind.ObjectMapper;
 import io.vertx.core.Vertx;
 import io.vertx.core.http.HttpServerResponse;
 import org.junit.jupiter.api.AfterAll;
@@ -25,6 +23,10 @@ import java.util.concurrent.LinkedBlockingQueue;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
 
+import static dev.warden.launcher.gateway.RawHttp.assertError;
+import static dev.warden.launcher.gateway.RawHttp.assertNeverReceived;
+import static dev.warden.launcher.gateway.RawHttp.get;
+import static dev.warden.launcher.gateway.RawHttp.partialBody;
 import static org.awaitility.Awaitility.await;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
@@ -38,7 +40,6 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
  */
 class GatewayStalledRequestTest {
 
-    private static final ObjectMapper JSON = new ObjectMapper();
     private static final Duration BODY_TIMEOUT = Duration.ofSeconds(1);
     private static final RoutingTable TABLE = RoutingTable.parse("""
             {"services": {"up": {"port": 1}},
@@ -133,7 +134,7 @@ class GatewayStalledRequestTest {
                     callers.get(i).close();
                 }
             }
-            callers.forEach(GatewayStalledRequestTest::close);
+            callers.forEach(RawHttp::close);
 
             // Every loop's connection is free again: a request through each loop (two rounds) is answered at once.
             for (int i = 0; i < 2 * loops; i++) {
@@ -161,7 +162,7 @@ class GatewayStalledRequestTest {
 
             // 600 bytes of 1000, then nothing: answered once a second has passed without any more, and closed (the
             // body's deadline, 1 s and 1.2 s for the 600 bytes, is later: this is the rule for a body that stops).
-            try (Socket stalled = partialBody(port, "/v1/up/stalled")) {
+            try (Socket stalled = partialBody(port, "/v1/up/stalled", 1000)) {
                 stalled.getOutputStream().write(("\"a\":\"" + "x".repeat(594)).getBytes(StandardCharsets.US_ASCII));
                 stalled.getOutputStream().flush();
                 stalled.setSoTimeout(15_000);
@@ -175,7 +176,7 @@ class GatewayStalledRequestTest {
                 assertTrue(took < 10_000, took + " ms");
             }
             // ... and the service never saw it: the body was never all in, so the request was never sent.
-            assertNeverReceived("/v1/up/stalled");
+            assertNeverReceived(RECEIVED, port, "/v1/up/stalled");
 
             // The stream, quiet for longer than the body timeout meanwhile, still carries the service's next event.
             HttpServerResponse open = STREAMS.poll(10, TimeUnit.SECONDS);
@@ -195,7 +196,7 @@ class GatewayStalledRequestTest {
             assertTrue(answer.startsWith("HTTP/1.1 408"), answer);
             assertError(answer, "request_timeout");
         }
-        assertNeverReceived("/v1/up/stalled-chunked");
+        assertNeverReceived(RECEIVED, port, "/v1/up/stalled-chunked");
     }
 
     @Test
@@ -233,37 +234,6 @@ class GatewayStalledRequestTest {
         return socket;
     }
 
-    /**
-     * The origin never got {@code path}. Its connection is closed by now; a request sent after that on a connection
-     * of its own is answered once the origin has it, so the refused request, had it been sent on, would be there first.
-     */
-    private static void assertNeverReceived(String path) throws IOException {
-        String marker = path + "-marker";
-        String answer = get(port, marker);
-        assertTrue(answer.startsWith("HTTP/1.1 200"), answer);
-        assertTrue(RECEIVED.contains(marker), RECEIVED.toString());
-        assertTrue(!RECEIVED.contains(path), RECEIVED.toString());
-    }
-
-    /** A POST that declares 1000 bytes of body and sends one, as the tester's leak.py did. */
-    private static Socket partialBody(int port, String path) throws IOException {
-        Socket socket = new Socket("127.0.0.1", port);
-        socket.getOutputStream().write(("POST " + path + " HTTP/1.1\r\nHost: localhost\r\nContent-Type: application/json\r\n"
-                + "Content-Length: 1000\r\n\r\n{").getBytes(StandardCharsets.US_ASCII));
-        socket.getOutputStream().flush();
-        return socket;
-    }
-
-    /** A GET on a connection of its own (the gateway hands each new connection to the next event loop). */
-    private static String get(int port, String path) throws IOException {
-        try (Socket socket = new Socket("127.0.0.1", port)) {
-            socket.setSoTimeout(5_000);
-            socket.getOutputStream().write(("GET " + path + " HTTP/1.1\r\nHost: localhost\r\nConnection: close\r\n\r\n")
-                    .getBytes(StandardCharsets.US_ASCII));
-            return new String(socket.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
-        }
-    }
-
     private static long held(Iterable<String> uris) {
         long count = 0;
         for (String uri : uris) {
@@ -281,21 +251,5 @@ class GatewayStalledRequestTest {
             assertTrue(n > 0, read.toString());
             read.append(new String(buffer, 0, n, StandardCharsets.UTF_8));
         }
-    }
-
-    private static void close(Socket socket) {
-        try {
-            socket.close();
-        } catch (IOException e) {
-            throw new IllegalStateException(e);
-        }
-    }
-
-    private static void assertError(String answer, String code) throws IOException {
-        assertTrue(answer.toLowerCase().contains("content-type: application/json"), answer);
-        JsonNode error = JSON.readTree(answer.substring(answer.indexOf("\r\n\r\n") + 4)).get("error");
-        assertEquals(code, error.get("code").asText());
-        assertTrue(error.get("message").asText().length() > 0);
-        assertTrue(error.get("details").isArray() && error.get("details").isEmpty());
     }
 }

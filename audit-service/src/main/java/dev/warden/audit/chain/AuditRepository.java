@@ -144,6 +144,14 @@ public class AuditRepository {
                 .map(rows -> first(rows, AuditRepository::checkpoint));
     }
 
+    /** The first checkpoint at or past {@code sequence}, or null when none is yet. */
+    public Uni<Checkpoint> firstCheckpointFrom(SqlConnection conn, long sequence) {
+        return conn.preparedQuery("SELECT " + CHECKPOINT_COLUMNS + " FROM audit_checkpoints WHERE sequence >= $1"
+                        + " ORDER BY sequence, signed_at LIMIT 1")
+                .execute(Tuple.of(sequence))
+                .map(rows -> first(rows, AuditRepository::checkpoint));
+    }
+
     /** The entry of the organization's chain the scrub verifies next: 1 before its first round. */
     public Uni<Long> scrubCursor(SqlConnection conn) {
         return conn.preparedQuery("SELECT next_sequence FROM audit_scrub_cursors").execute()

@@ -5,6 +5,7 @@ import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.JsonNodeFactory;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import dev.warden.api.ApiException;
+import dev.warden.api.Slots;
 import dev.warden.audit.agent.KnownAgentRepository;
 import dev.warden.audit.chain.AuditRepository;
 import dev.warden.audit.chain.VerificationRepository;
@@ -43,13 +44,21 @@ import java.util.UUID;
 @ApplicationScoped
 public class ComplianceBuilder {
 
-    static final int MAX_SEGMENT = 200_000;
+    /**
+     * The most entries a package holds, of the agent in its range and of the chain proof each: the package is built in
+     * memory, and a user trial's package of 200,000 filled audit-service's heap (two at once ran it out of memory).
+     */
+    static final int MAX_SEGMENT = 50_000;
+    /** Entries read per transaction while building, each chunk turned into JSON on a worker thread. */
+    private static final int CHUNK = 5_000;
     /**
      * Packages one organization may have building at once, on every replica together: each holds its entries in memory
      * and takes seconds of CPU, and a user trial's one organization took the service down for every other with them.
      */
     static final int BUILDING_PER_ORG = 2;
     private static final java.time.Duration BUILDING_RETRY = java.time.Duration.ofSeconds(10);
+    /** Packages one instance builds at once, whatever their organizations: what its heap holds. */
+    static final int BUILDING_PER_INSTANCE = 2;
     private static final Logger LOG = Logger.getLogger(ComplianceBuilder.class);
     private static final List<String> HISTORY = List.of("agent.deployed", "agent.rolled-back", "agent.connector-bound",
             "agent.connector-unbound", "policy.bound", "policy.unbound");
@@ -62,6 +71,8 @@ public class ComplianceBuilder {
     private final CheckpointService checkpoints;
     private final SigningKey key;
     private final Outbox outbox;
+    private final Slots building = new Slots("too_many_requests", "compliance packages building on this instance",
+            "compliance packages building", BUILDING_PER_INSTANCE, BUILDING_PER_INSTANCE, BUILDING_RETRY);
 
     public ComplianceBuilder(TenantDb db, ComplianceRepository repository, AuditRepository audit,
                              CheckpointService checkpoints, SigningKey key, Outbox outbox, KnownAgentRepository agents,
@@ -83,6 +94,7 @@ public class ComplianceBuilder {
      */
     public Uni<PackageResponse> request(UUID org, String actor, String agentId, Instant from, Instant to) {
         UUID id = UUID.randomUUID();
+        Slots.Permit slot = building.acquire(org); // this instance's room for one more, or the 429 now
         return projections.withCatchUp(org, () -> db.inOrg(org, conn -> agents.require(conn, agentId)
                                 .chain(() -> repository.lockedBuilding(conn, org))
                                 .invoke(building -> {
@@ -95,7 +107,10 @@ public class ComplianceBuilder {
                                 .chain(() -> repository.insert(conn, id, org, agentId, from, to, actor))
                                 .chain(() -> repository.find(conn, id))),
                         conn -> agents.known(conn, agentId))
+                .onFailure().invoke(slot::release)
+                .onCancellation().invoke(slot::release)
                 .invoke(() -> untilTheDatabaseAnswers(id, Uni.createFrom().deferred(() -> build(org, id, agentId, from, to)))
+                        .onTermination().invoke(slot::release)
                         .subscribe().with(
                                 done -> LOG.infof("Compliance package %s is ready", id),
                                 failure -> fail(org, id, failure)));
@@ -113,11 +128,11 @@ public class ComplianceBuilder {
         // Each phase commits its progress, so a client polling the package sees it move.
         return db.inOrg(org, conn -> agentState(conn, agentId, pkg).chain(() -> history(conn, agentId, pkg)))
                 .chain(() -> progress(org, id, 20))
-                .chain(() -> db.inOrg(org, conn -> entries(conn, agentId, from, to, pkg)
-                        .chain(() -> drift(conn, agentId, from, to, pkg))))
+                .chain(() -> entries(org, agentId, from, to, pkg))
+                .chain(() -> db.inOrg(org, conn -> drift(conn, agentId, from, to, pkg)))
                 .chain(() -> progress(org, id, 50))
-                .chain(() -> coveringCheckpoint(org, maxSequence(pkg)))
-                .call(checkpoint -> db.inOrg(org, conn -> segment(conn, pkg, checkpoint)))
+                .chain(() -> coveringCheckpoint(org, pkg))
+                .call(checkpoint -> segment(org, pkg, checkpoint))
                 .call(checkpoint -> progress(org, id, 80))
                 .emitOn(Infrastructure.getDefaultWorkerPool()) // the canonical form and its signature: CPU as well
                 .map(checkpoint -> seal(org, id, agentId, from, to, pkg, checkpoint))
@@ -157,19 +172,33 @@ public class ComplianceBuilder {
                 }).replaceWithVoid();
     }
 
-    private Uni<Void> entries(SqlConnection conn, String agentId, Instant from, Instant to, ObjectNode pkg) {
-        return audit.entries(conn, new AuditRepository.EntryFilter(agentId, null, null, null, from, to, null, null), MAX_SEGMENT, 0)
-                .emitOn(Infrastructure.getDefaultWorkerPool()) // seconds of CPU for a large package: never on an event loop
-                .invoke(found -> {
-                    ArrayNode entries = pkg.putArray("audit_entries");
-                    ArrayNode executions = pkg.putArray("executions");
+    /** The agent's entries in the range, a chunk per transaction, at most {@link #MAX_SEGMENT}. */
+    private Uni<Void> entries(UUID org, String agentId, Instant from, Instant to, ObjectNode pkg) {
+        return entriesAfter(org, agentId, from, to, null, pkg.putArray("audit_entries"), pkg.putArray("executions"));
+    }
+
+    private Uni<Void> entriesAfter(UUID org, String agentId, Instant from, Instant to, Long after, ArrayNode entries,
+                                   ArrayNode executions) {
+        AuditRepository.EntryFilter filter = new AuditRepository.EntryFilter(agentId, null, null, null, from, to, null, after);
+        return db.inOrg(org, conn -> audit.entries(conn, filter, CHUNK, 0))
+                .emitOn(Infrastructure.getDefaultWorkerPool()) // turning entries into JSON: never on an event loop
+                .chain(found -> {
                     for (AuditEntry e : found) {
                         entries.add(EventJson.MAPPER.valueToTree(e));
                         if (e.eventType().startsWith("dev.warden.execution.")) {
                             executions.add(EventJson.MAPPER.valueToTree(e));
                         }
                     }
-                }).replaceWithVoid();
+                    if (entries.size() > MAX_SEGMENT) {
+                        throw new IllegalStateException("the agent has more than " + MAX_SEGMENT + " entries in the range; "
+                                + "request packages of shorter ranges");
+                    }
+                    if (found.size() < CHUNK) {
+                        return Uni.createFrom().voidItem();
+                    }
+                    long last = found.getLast().sequence(); // only the position goes on, not the chunk
+                    return entriesAfter(org, agentId, from, to, last, entries, executions);
+                });
     }
 
     private Uni<Void> drift(SqlConnection conn, String agentId, Instant from, Instant to, ObjectNode pkg) {
@@ -177,28 +206,54 @@ public class ComplianceBuilder {
                 .replaceWithVoid();
     }
 
-    /** The newest checkpoint at or past the last entry of the package; one is signed now when there is none. */
-    private Uni<Checkpoint> coveringCheckpoint(UUID org, long sequence) {
-        return checkpoints.latest(org).chain(found -> found != null && found.sequence() >= sequence
-                ? Uni.createFrom().item(found) : checkpoints.sign(org));
+    /**
+     * The first checkpoint at or past the package's last entry, so that the chain proof is as short as it can be (the
+     * newest made a package of an agent's old entries unbuildable in a busy chain); one is signed now when none is
+     * past it. A package without entries takes the newest.
+     */
+    private Uni<Checkpoint> coveringCheckpoint(UUID org, ObjectNode pkg) {
+        JsonNode entries = pkg.get("audit_entries");
+        if (entries.isEmpty()) {
+            return checkpoints.latest(org).chain(found -> found != null ? Uni.createFrom().item(found) : checkpoints.sign(org));
+        }
+        long last = entries.get(entries.size() - 1).get("sequence").asLong();
+        return db.inOrg(org, conn -> audit.firstCheckpointFrom(conn, last))
+                .chain(found -> found != null ? Uni.createFrom().item(found) : checkpoints.sign(org));
     }
 
-    /** The contiguous chain from the package's first entry to the checkpoint: what proves the entries are in it. */
-    private Uni<Void> segment(SqlConnection conn, ObjectNode pkg, Checkpoint checkpoint) {
+    /**
+     * The contiguous chain from the package's first entry to the checkpoint: what proves the entries are in it. Read a
+     * chunk per transaction, once its length is known to be within {@link #MAX_SEGMENT}.
+     */
+    private Uni<Void> segment(UUID org, ObjectNode pkg, Checkpoint checkpoint) {
         JsonNode entries = pkg.get("audit_entries");
         long first = entries.isEmpty() ? checkpoint.sequence() + 1 : entries.get(0).get("sequence").asLong();
         if (checkpoint.sequence() - first + 1 > MAX_SEGMENT) {
-            throw new IllegalStateException("the chain from entry " + first + " to the checkpoint is longer than " + MAX_SEGMENT);
+            throw new IllegalStateException("the chain from the range's first entry (" + first + ") to the checkpoint that "
+                    + "covers its last (" + checkpoint.sequence() + ") is longer than " + MAX_SEGMENT
+                    + " entries; request packages of shorter ranges");
         }
-        return audit.hashBefore(conn, first).chain(prev -> audit.range(conn, first, checkpoint.sequence())
-                .emitOn(Infrastructure.getDefaultWorkerPool()).invoke(segment -> {
+        return db.inOrg(org, conn -> audit.hashBefore(conn, first)).chain(prev -> {
             ObjectNode proof = pkg.putObject("chain_proof");
             proof.put("from_sequence", first).put("to_sequence", checkpoint.sequence()).put("prev_hash", prev);
-            ArrayNode list = proof.putArray("entries");
-            segment.forEach(e -> list.add(EventJson.MAPPER.valueToTree(e)));
+            return range(org, first, checkpoint.sequence(), proof.putArray("entries"));
+        }).invoke(() -> {
             pkg.set("checkpoint", EventJson.MAPPER.valueToTree(checkpoint));
             pkg.put("public_key", key.publicKeyBase64());
-        })).replaceWithVoid();
+        });
+    }
+
+    private Uni<Void> range(UUID org, long next, long to, ArrayNode list) {
+        if (next > to) {
+            return Uni.createFrom().voidItem();
+        }
+        long end = Math.min(to, next + CHUNK - 1);
+        return db.inOrg(org, conn -> audit.range(conn, next, end))
+                .emitOn(Infrastructure.getDefaultWorkerPool())
+                .chain(chunk -> {
+                    chunk.forEach(e -> list.add(EventJson.MAPPER.valueToTree(e)));
+                    return range(org, end + 1, to, list);
+                });
     }
 
     /** The package as stored, its signature and its announcement: made on a worker thread, before the transaction. */
@@ -239,10 +294,5 @@ public class ComplianceBuilder {
     private static <T> Uni<T> untilTheDatabaseAnswers(UUID id, Uni<T> work) {
         return OutageRetry.untilTheDatabaseAnswers(work, VerificationRepository.OUTAGE_WAIT, e -> LOG.warnf(
                 "Compliance package %s: the database did not answer; trying again: %s", id, e.getMessage()));
-    }
-
-    private static long maxSequence(ObjectNode pkg) {
-        JsonNode entries = pkg.get("audit_entries");
-        return entries.isEmpty() ? 0 : entries.get(entries.size() - 1).get("sequence").asLong();
     }
 }

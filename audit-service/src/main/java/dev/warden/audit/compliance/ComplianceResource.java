@@ -64,8 +64,9 @@ public class ComplianceResource {
     @APIResponse(responseCode = "404", ref = WardenApiDefinition.NOT_FOUND)
     @APIResponse(responseCode = "429", ref = WardenApiDefinition.TOO_MANY_REQUESTS)
     @Operation(operationId = "createCompliancePackage", summary = "Build a compliance package", description = "Answers 202 "
-            + "at once; poll the package for progress. An organization has at most two packages building at once: a third "
-            + "is a 429 with Retry-After.")
+            + "at once; poll the package for progress. An organization has at most two packages building at once, and an "
+            + "instance two: beyond, a 429 with Retry-After. A package holds at most 50,000 of the agent's entries and "
+            + "a chain proof of as many; a longer one fails, saying to ask for shorter ranges.")
     @APIResponse(responseCode = "202", description = "Accepted; Location names the package",
             headers = @Header(name = "Location", ref = WardenApiDefinition.LOCATION),
             content = @Content(mediaType = MediaType.APPLICATION_JSON, schema = @Schema(implementation = PackageResponse.class)))

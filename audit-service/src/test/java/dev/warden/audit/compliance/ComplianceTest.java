@@ -221,6 +221,46 @@ class ComplianceTest {
     }
 
     /**
+     * The chain proof runs to the first checkpoint past the package's last entry, not the newest: a package of an agent's
+     * older entries in a busy chain was refused for a proof longer than a package may hold. Built in chunks of 5,000
+     * entries: 6,000 of the agent's here, each in the package and its proof once, in order.
+     */
+    @Test
+    void theChainProofEndsAtTheFirstCheckpointPastThePackagesEntriesAndIsReadInChunks() throws Exception {
+        int before = AuditFixtures.head(org);
+        List<Map<String, Object>> actions = new ArrayList<>();
+        for (int i = 0; i < 1000; i++) {
+            actions.add(Map.of("connector", "jira", "action", "issues:create", "status", "success",
+                    "occurred_at", Instant.now().minusSeconds(5).toString()));
+        }
+        for (int batch = 0; batch < 6; batch++) {
+            as(org, "admin").contentType(ContentType.JSON).body(Map.of("agent_id", agent, "actions", actions))
+                    .post("/v1/audit/actions").then().statusCode(202);
+        }
+        Awaitility.await().atMost(WAIT).until(() -> AuditFixtures.head(org) >= before + 6000);
+        int covering = as(org, "auditor").post("/v1/audit/checkpoints").then().statusCode(201).extract().path("sequence");
+        AuditFixtures.publish(List.of(AuditFixtures.deployed(org.id(), other, 2, "other:v2")));
+        Awaitility.await().atMost(WAIT).until(() -> AuditFixtures.head(org) > covering);
+        int newest = as(org, "auditor").post("/v1/audit/checkpoints").then().statusCode(201).extract().path("sequence");
+        assertTrue(newest > covering);
+
+        JsonNode content = build().get("content");
+        assertEquals(covering, content.at("/checkpoint/sequence").asInt(), "the first checkpoint past the last entry");
+        assertEquals(covering, content.at("/chain_proof/to_sequence").asInt());
+        List<Long> sequences = new ArrayList<>();
+        content.get("audit_entries").forEach(e -> sequences.add(e.get("sequence").asLong()));
+        // The 6,000 reported and the history's 7, and whatever drift they caused: more than a chunk of 5,000
+        assertTrue(sequences.size() >= 7 + 6000, "entries of the agent: " + sequences.size());
+        assertEquals(sequences.stream().sorted().distinct().toList(), sequences, "each entry once, in chain order");
+        List<AuditEntry> segment = new ArrayList<>();
+        content.at("/chain_proof/entries").forEach(e -> segment.add(EventJson.MAPPER.convertValue(e, AuditEntry.class)));
+        assertEquals(covering - content.at("/chain_proof/from_sequence").asLong() + 1, segment.size());
+        assertEquals(OptionalLong.empty(), AuditChain.firstBroken(segment, content.at("/chain_proof/prev_hash").asText(),
+                content.at("/chain_proof/from_sequence").asLong()));
+        assertEquals(segment.getLast().hash(), content.at("/checkpoint/head_hash").asText());
+    }
+
+    /**
      * At most two packages building at once per organization, counted in the database (every replica together): two
      * building (here as other replicas wrote them) make a third a 429; one that stopped moving no longer counts, and
      * another organization is not affected.

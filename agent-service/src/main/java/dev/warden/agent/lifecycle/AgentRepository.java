@@ -47,10 +47,17 @@ public class AgentRepository {
             created_by, updated_at, updated_by, did, public_key, granted_capabilities, approved_at, approved_by, realm,
             llm_provider, llm_model, llm_system_prompt, declared_intent_jws""";
 
-    /** What a caller wrote of an agent at length: a list's page ends before 8 MB of it (ListQuery.sizedBy). */
+    /**
+     * What a caller wrote of an agent at length: a list's page ends before 8 MB of it (ListQuery.sizedBy). Each column's
+     * length as stored, added up (PostgreSQL reads a value's length from its header, without building a string: a
+     * concat of the columns cost more). Sized only past 128 agents a page (64 KB each): an agent may hold more (its
+     * limits count characters, a system prompt of 16,000 may be 48 KB), so an unsized page of 100 to 128 holds at most
+     * about 20 MB; the default page of 100 pays nothing.
+     */
     private static final String FREE_FORM = """
-            octet_length(concat(description, declared_intent, capabilities, metadata, tags, llm_system_prompt,
-                declared_intent_jws))""";
+            coalesce(octet_length(description), 0) + coalesce(octet_length(declared_intent::text), 0)
+            + octet_length(capabilities::text) + octet_length(metadata::text) + pg_column_size(tags)
+            + coalesce(octet_length(llm_system_prompt), 0) + coalesce(octet_length(declared_intent_jws), 0)""";
 
     public Uni<Agent> findById(SqlConnection conn, UUID id) {
         return conn.preparedQuery("SELECT " + COLUMNS + " FROM agents WHERE id = $1").execute(Tuple.of(id))
@@ -65,7 +72,7 @@ public class AgentRepository {
 
     public Uni<Page<Agent>> list(SqlConnection conn, PageRequest page, AgentStatus status) {
         ListQuery query = ListQuery.select(COLUMNS, "agents")
-                .sizedBy(FREE_FORM)
+                .sizedBy(FREE_FORM, 64 * 1024)
                 .whereEquals("status", status == null ? null : status.toString())
                 .updatedSince("updated_at", page.updatedSince())
                 .byTimeAfter("created_at", "id", page.after());
@@ -143,7 +150,7 @@ public class AgentRepository {
     /** Newest first; the cursor's position is the version number. */
     public Uni<Page<AgentVersion>> listVersions(SqlConnection conn, UUID agentId, PageRequest page) {
         return ListQuery.select(VERSION_COLUMNS, "agent_versions")
-                .sizedBy("octet_length(config::text)")
+                .sizedBy("octet_length(config::text)", AgentVersion.MAX_CONFIG_BYTES)
                 .where("agent_id = ?", agentId)
                 .updatedSince("created_at", page.updatedSince())
                 .byNumberAfter("version", page.after() == null ? null : page.after().version(), true)

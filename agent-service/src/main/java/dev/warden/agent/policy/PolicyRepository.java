@@ -28,6 +28,8 @@ import static dev.warden.tenancy.db.Rows.utc;
 public class PolicyRepository {
 
     private static final String BINDING_COLUMNS = "id, agent_id, connector, name, config::text, created_by, created_at";
+    /** The most a policy's description and rules hold: a request body's 1 MB (ListQuery.sizedBy). */
+    private static final long MOST_PER_POLICY = 1024 * 1024;
     private static final String POLICY_COLUMNS = """
             p.id, p.org_id, p.name, p.description, p.enforcement, p.rules::text, p.version, p.created_at,
             p.created_by, p.updated_at, p.updated_by,
@@ -106,7 +108,7 @@ public class PolicyRepository {
     }
 
     public Uni<Page<Policy>> listPolicies(SqlConnection conn, PageRequest page, UUID agentId) {
-        return ListQuery.select(POLICY_COLUMNS, "policies p").sizedBy("octet_length(concat(p.description, p.rules))")
+        return ListQuery.select(POLICY_COLUMNS, "policies p").sizedBy("coalesce(octet_length(p.description), 0) + octet_length(p.rules::text)", MOST_PER_POLICY)
                 .whereIfPresent("EXISTS (SELECT 1 FROM policy_bindings b WHERE b.policy_id = p.id AND b.agent_id = ?)", agentId)
                 .updatedSince("p.updated_at", page.updatedSince())
                 .byTimeAfter("p.created_at", "p.id", page.after())
@@ -128,7 +130,7 @@ public class PolicyRepository {
 
     /** Newest first; the cursor's position is the version number. */
     public Uni<Page<PolicyVersion>> versions(SqlConnection conn, UUID policyId, PageRequest page) {
-        return ListQuery.select(VERSION_COLUMNS, "policy_versions").sizedBy("octet_length(concat(description, rules))")
+        return ListQuery.select(VERSION_COLUMNS, "policy_versions").sizedBy("coalesce(octet_length(description), 0) + octet_length(rules::text)", MOST_PER_POLICY)
                 .where("policy_id = ?", policyId)
                 .updatedSince("created_at", page.updatedSince())
                 .byNumberAfter("version", page.after() == null ? null : page.after().version(), true)

@@ -1,5 +1,6 @@
 package dev.warden.audit.chain;
 
+import dev.warden.tenancy.db.Rows;
 import io.smallrye.mutiny.Uni;
 import io.vertx.mutiny.sqlclient.Row;
 import io.vertx.mutiny.sqlclient.SqlConnection;
@@ -31,8 +32,7 @@ public class VerificationRepository {
      * other see one another's insert.
      */
     public Uni<UUID> lockedRunning(SqlConnection conn, UUID org) {
-        return conn.preparedQuery("SELECT pg_advisory_xact_lock(hashtextextended('chain_verifications ' || $1, 0))")
-                .execute(Tuple.of(org.toString()))
+        return Rows.lockUntilCommit(conn, "chain_verifications " + org)
                 .chain(() -> conn.preparedQuery("""
                                 SELECT id FROM chain_verifications
                                 WHERE status = 'running' AND updated_at >= now() - interval '%s' LIMIT 1""".formatted(STALE))

@@ -8,6 +8,7 @@ import dev.warden.api.ApiException;
 import dev.warden.api.Slots;
 import dev.warden.audit.agent.KnownAgentRepository;
 import dev.warden.audit.chain.AuditRepository;
+import dev.warden.audit.chain.ChainVerifier;
 import dev.warden.audit.chain.VerificationRepository;
 import dev.warden.audit.checkpoint.CheckpointService;
 import dev.warden.audit.checkpoint.SigningKey;
@@ -49,8 +50,8 @@ public class ComplianceBuilder {
      * memory, and a user trial's package of 200,000 filled audit-service's heap (two at once ran it out of memory).
      */
     static final int MAX_SEGMENT = 50_000;
-    /** Entries read per transaction while building, each chunk turned into JSON on a worker thread. */
-    private static final int CHUNK = 5_000;
+    /** Entries read per transaction while building (as a verification reads them), each turned into JSON on a worker. */
+    private static final int CHUNK = ChainVerifier.CHUNK;
     /**
      * Packages one organization may have building at once, on every replica together: each holds its entries in memory
      * and takes seconds of CPU, and a user trial's one organization took the service down for every other with them.
@@ -71,8 +72,13 @@ public class ComplianceBuilder {
     private final CheckpointService checkpoints;
     private final SigningKey key;
     private final Outbox outbox;
-    private final Slots building = new Slots("too_many_requests", "compliance packages building on this instance",
-            "compliance packages building", BUILDING_PER_INSTANCE, BUILDING_PER_INSTANCE, BUILDING_RETRY);
+    /**
+     * This instance's room: {@link #BUILDING_PER_INSTANCE} at once. The organization's bound,
+     * {@link #BUILDING_PER_ORG}, is counted in the database, on every replica together, and refused by
+     * {@link Slots#organizationFull()}.
+     */
+    private final Slots building = new Slots("too_many_requests", "compliance packages building",
+            "compliance packages building", BUILDING_PER_INSTANCE, BUILDING_PER_ORG, BUILDING_RETRY);
 
     public ComplianceBuilder(TenantDb db, ComplianceRepository repository, AuditRepository audit,
                              CheckpointService checkpoints, SigningKey key, Outbox outbox, KnownAgentRepository agents,
@@ -97,11 +103,9 @@ public class ComplianceBuilder {
         Slots.Permit slot = building.acquire(org); // this instance's room for one more, or the 429 now
         return projections.withCatchUp(org, () -> db.inOrg(org, conn -> agents.require(conn, agentId)
                                 .chain(() -> repository.lockedBuilding(conn, org))
-                                .invoke(building -> {
-                                    if (building >= BUILDING_PER_ORG) {
-                                        throw ApiException.tooManyRequests("This organization has " + building
-                                                + " compliance packages building, the most at once; request another once "
-                                                + "one is ready or failed", BUILDING_RETRY);
+                                .invoke(found -> {
+                                    if (found >= building.perOrg()) {
+                                        throw building.organizationFull(); // counted on every replica together
                                     }
                                 })
                                 .chain(() -> repository.insert(conn, id, org, agentId, from, to, actor))

@@ -4,6 +4,7 @@ import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.node.JsonNodeFactory;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import dev.warden.audit.chain.VerificationRepository;
+import dev.warden.tenancy.db.Rows;
 import io.smallrye.mutiny.Uni;
 import io.vertx.mutiny.sqlclient.Row;
 import io.vertx.mutiny.sqlclient.SqlConnection;
@@ -44,8 +45,7 @@ public class ComplianceRepository {
      * packages held to the end of the caller's transaction, so that requests racing each other see one another's insert.
      */
     public Uni<Long> lockedBuilding(SqlConnection conn, UUID org) {
-        return conn.preparedQuery("SELECT pg_advisory_xact_lock(hashtextextended('compliance_packages ' || $1, 0))")
-                .execute(Tuple.of(org.toString()))
+        return Rows.lockUntilCommit(conn, "compliance_packages " + org)
                 .chain(() -> conn.preparedQuery("SELECT count(*) AS building FROM compliance_packages WHERE status = 'building' AND "
                         + MOVING).execute())
                 .map(rows -> first(rows, row -> row.getLong("building")));

@@ -48,8 +48,7 @@ public class ExecutionRepository {
      * lock would miss the run of the transaction it waited for.)
      */
     public Uni<Long> runningOfOrganization(SqlConnection conn, UUID org, Instant since) {
-        return conn.preparedQuery("SELECT pg_advisory_xact_lock(hashtextextended($1, 0))")
-                .execute(Tuple.of("warden.runner.runs:" + org))
+        return Rows.lockUntilCommit(conn, "warden.runner.runs:" + org)
                 .chain(() -> conn.preparedQuery("SELECT count(*) FROM executions WHERE status = 'running' AND created_at > $1")
                         .execute(Tuple.of(Rows.utc(since))))
                 .map(rows -> rows.iterator().next().getLong(0));

@@ -4,7 +4,10 @@ import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectReader;
 import dev.warden.events.EventJson;
 import io.vertx.mutiny.sqlclient.Row;
+import io.smallrye.mutiny.Uni;
 import io.vertx.mutiny.sqlclient.RowSet;
+import io.vertx.mutiny.sqlclient.SqlConnection;
+import io.vertx.mutiny.sqlclient.Tuple;
 
 import java.time.Instant;
 import java.time.OffsetDateTime;
@@ -62,6 +65,16 @@ public final class Rows {
      */
     public static Instant now() {
         return Instant.now().truncatedTo(ChronoUnit.MICROS);
+    }
+
+    /**
+     * Takes the lock named {@code name} until the transaction ends (a PostgreSQL advisory lock): transactions that take
+     * it one after another, on any replica, are ordered. Count what the lock guards in a statement after this one: a
+     * statement sees what was committed when it began, so one that waited for the lock would miss what it waited for.
+     */
+    public static Uni<Void> lockUntilCommit(SqlConnection conn, String name) {
+        return conn.preparedQuery("SELECT pg_advisory_xact_lock(hashtextextended($1, 0))").execute(Tuple.of(name))
+                .replaceWithVoid();
     }
 
     public static OffsetDateTime utc(Instant instant) {

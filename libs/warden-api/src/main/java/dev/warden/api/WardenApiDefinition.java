@@ -42,7 +42,8 @@ import org.eclipse.microprofile.openapi.annotations.servers.Server;
                         description = "Missing or invalid credentials",
                         content = @Content(mediaType = MediaType.APPLICATION_JSON, schema = @Schema(implementation = ErrorResponse.class))),
                 @APIResponse(name = WardenApiDefinition.FORBIDDEN, responseCode = "403",
-                        description = "Your role does not allow this operation",
+                        description = "Your role does not allow this operation (forbidden), or a create would take your"
+                                + " organization past a limit on what it keeps (quota_exceeded)",
                         content = @Content(mediaType = MediaType.APPLICATION_JSON, schema = @Schema(implementation = ErrorResponse.class))),
                 @APIResponse(name = WardenApiDefinition.NOT_FOUND, responseCode = "404",
                         description = "No such resource in your organization",

@@ -185,6 +185,7 @@ public class TenantDb {
                 // What a revoked key or a disabled organization meets here is the 401 it would have met at the door.
                 .onFailure(TenantDb::notInForce).transform(e -> new ApiException(401, "unauthorized",
                         "Missing or invalid credentials", List.of()))
+                .onFailure(Limits::reached).transform(Limits::refusal)
                 // The one place every request meets the database: an outage leaves as a 503, never a 500.
                 .onFailure(Outages::isOutage).transform(e -> new UnavailableException("database", e));
     }

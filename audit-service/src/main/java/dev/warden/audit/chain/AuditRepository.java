@@ -177,9 +177,10 @@ public class AuditRepository {
     }
 
     /** Organizations whose chain head has no checkpoint yet, across organizations: needs the platform scope. */
-    public Uni<List<UUID>> headsWithoutCheckpoint(SqlConnection conn) {
-        return conn.query("SELECT org_id FROM audit_chain_heads WHERE sequence > checkpointed_sequence")
-                .execute().map(rows -> all(rows, r -> r.getUUID(0)));
+    /** Organizations whose head is at least {@code entries} (1 or more) past their last checkpoint, in platform scope. */
+    public Uni<List<UUID>> headsPastCheckpoint(SqlConnection conn, long entries) {
+        return conn.preparedQuery("SELECT org_id FROM audit_chain_heads WHERE sequence - checkpointed_sequence >= $1")
+                .execute(Tuple.of(Math.max(1, entries))).map(rows -> all(rows, r -> r.getUUID(0)));
     }
 
     public Uni<String> publicKey(SqlConnection conn, String keyId) {

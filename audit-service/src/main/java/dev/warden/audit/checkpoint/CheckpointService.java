@@ -61,9 +61,9 @@ public class CheckpointService {
         }));
     }
 
-    /** Signs every organization whose head has no checkpoint yet; answers how many were signed. */
-    public Uni<Integer> signDue() {
-        return db.asPlatform(repository::headsWithoutCheckpoint)
+    /** Signs every organization whose head is {@code entries} or more past its last checkpoint; answers how many. */
+    public Uni<Integer> signPast(long entries) {
+        return db.asPlatform(conn -> repository.headsPastCheckpoint(conn, entries))
                 .chain(orgs -> Multi.createFrom().iterable(orgs).onItem().transformToUniAndConcatenate(this::sign)
                         .collect().asList().map(List::size));
     }

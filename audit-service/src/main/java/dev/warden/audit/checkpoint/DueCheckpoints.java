@@ -2,16 +2,20 @@ package dev.warden.audit.checkpoint;
 
 import dev.warden.outbox.LeaderJob;
 import jakarta.enterprise.context.ApplicationScoped;
+import jakarta.inject.Inject;
 import org.jboss.logging.Logger;
 
 import java.sql.Connection;
 import java.time.Duration;
 import java.util.Optional;
+import java.util.OptionalLong;
+import java.util.function.LongSupplier;
 
 /**
- * Signs a checkpoint for every organization whose head moved, once per {@code warden.audit.checkpoint-interval} and
- * only on the replica holding the checkpoint lock, so two replicas never both sign. A failed round is tried again
- * after the leader loop's backoff.
+ * Signs a checkpoint for every organization whose head moved, once per {@code warden.audit.checkpoint-interval}, and
+ * within a second for one whose head is {@code warden.audit.checkpoint-every-entries} past its last checkpoint (so that
+ * a busy chain's checkpoints stay close enough for compliance packages' proofs); only on the replica holding the
+ * checkpoint lock, so two replicas never both sign. A failed round is tried again after the leader loop's backoff.
  */
 @ApplicationScoped
 public class DueCheckpoints implements LeaderJob {
@@ -20,12 +24,24 @@ public class DueCheckpoints implements LeaderJob {
     private static final long LOCK_ID = 0x5741524443L; // "WARDC"
     private static final Duration MOST_A_ROUND_TAKES = Duration.ofMinutes(5);
 
+    /** How often the leader looks for chains far past their checkpoint. */
+    static final Duration POLL = Duration.ofSeconds(1);
+
     private final CheckpointService checkpoints;
     private final SigningKey.Config config;
+    private final LongSupplier nanoTime;
+    /** When this leader last signed every moved head ({@link System#nanoTime()}); none yet as it takes the lock. */
+    private volatile OptionalLong lastFullRound = OptionalLong.empty();
 
+    @Inject
     public DueCheckpoints(CheckpointService checkpoints, SigningKey.Config config) {
+        this(checkpoints, config, System::nanoTime);
+    }
+
+    DueCheckpoints(CheckpointService checkpoints, SigningKey.Config config, LongSupplier nanoTime) {
         this.checkpoints = checkpoints;
         this.config = config;
+        this.nanoTime = nanoTime;
     }
 
     @Override
@@ -40,7 +56,14 @@ public class DueCheckpoints implements LeaderJob {
 
     @Override
     public Optional<Duration> interval() {
-        return Optional.of(config.checkpointInterval());
+        Duration interval = config.checkpointInterval();
+        return Optional.of(interval.compareTo(POLL) < 0 ? interval : POLL);
+    }
+
+    /** A new leader signs every moved head in its first round, whatever the one before it did. */
+    @Override
+    public void lead(Connection conn) {
+        lastFullRound = OptionalLong.empty();
     }
 
     /**
@@ -51,8 +74,14 @@ public class DueCheckpoints implements LeaderJob {
      */
     @Override
     public boolean runOnce(Connection conn) {
+        long now = nanoTime.getAsLong();
+        OptionalLong last = lastFullRound;
+        boolean full = last.isEmpty() || now - last.getAsLong() >= config.checkpointInterval().toNanos();
         try {
-            int signed = checkpoints.signDue().await().atMost(MOST_A_ROUND_TAKES);
+            int signed = checkpoints.signPast(full ? 1 : config.checkpointEveryEntries()).await().atMost(MOST_A_ROUND_TAKES);
+            if (full) {
+                lastFullRound = OptionalLong.of(now);
+            }
             LOG.debugf("Signed %d checkpoints", signed);
         } catch (LeaderJob.RetryLater e) {
             throw e;

@@ -46,10 +46,12 @@ import java.util.UUID;
 public class ComplianceBuilder {
 
     /**
-     * The most entries a package holds, of the agent in its range and of the chain proof each: the package is built in
-     * memory, and a user trial's package of 200,000 filled audit-service's heap (two at once ran it out of memory).
+     * The most entries a package holds, the agent's in its range and the chain proof's together: the package is built in
+     * memory, each entry held as its canonical text (about 700 bytes), and two are built at once. User trials: a
+     * package of 200,000 filled audit-service's 512 MB heap; with each entry held as a tree, one of 45,000 entries and
+     * a proof of 45,000 did too.
      */
-    static final int MAX_SEGMENT = 50_000;
+    static final int MAX_ENTRIES = 50_000;
     /** Entries read per transaction while building (as a verification reads them), each turned into JSON on a worker. */
     private static final int CHUNK = ChainVerifier.CHUNK;
     /**
@@ -109,7 +111,7 @@ public class ComplianceBuilder {
                                     }
                                 })
                                 .chain(() -> repository.insert(conn, id, org, agentId, from, to, actor))
-                                .chain(() -> repository.find(conn, id))),
+                                .chain(() -> repository.find(conn, id)).map(ComplianceRepository.Stored::response)),
                         conn -> agents.known(conn, agentId))
                 .onFailure().invoke(slot::release)
                 .onCancellation().invoke(slot::release)
@@ -122,24 +124,86 @@ public class ComplianceBuilder {
 
     /** A package of this organization; another's, or none, is a 404. */
     public Uni<PackageResponse> find(UUID org, UUID id) {
-        return db.inOrg(org, conn -> repository.find(conn, id)).map(pkg -> ApiException.found(pkg, "Compliance package"));
+        return stored(org, id).map(ComplianceRepository.Stored::response);
+    }
+
+    /** A package and, once ready, the exact text that was signed: its ZIP's {@code package.json}. */
+    public record Download(PackageResponse pkg, String signedContent) {
+    }
+
+    /**
+     * As {@link #find}, with the signed text, continuing on a worker thread (a ZIP of tens of megabytes is made there,
+     * never on an event loop). A package made before its text was kept as signed (V12) is put in canonical form here.
+     */
+    public Uni<Download> download(UUID org, UUID id) {
+        return stored(org, id).emitOn(Infrastructure.getDefaultWorkerPool()).map(stored -> {
+            String content = stored.response().content();
+            return new Download(stored.response(), content == null || stored.contentAsSigned() ? content
+                    : CanonicalJson.canonical(EventJson.tree(content)));
+        });
+    }
+
+    private Uni<ComplianceRepository.Stored> stored(UUID org, UUID id) {
+        return db.inOrg(org, conn -> repository.find(conn, id)).map(found -> ApiException.found(found, "Compliance package"));
+    }
+
+    /**
+     * A package as it is built: a small tree, and its entries (the agent's, its executions among them, and the chain
+     * proof's) each as its canonical text, counted as they come.
+     */
+    private static final class Building {
+        final ObjectNode pkg = JsonNodeFactory.instance.objectNode();
+        final ArrayNode entries = pkg.putArray("audit_entries");
+        final ArrayNode executions = pkg.putArray("executions");
+        ArrayNode proof;
+        long firstSequence = -1;
+        long lastSequence = -1;
+        long characters;
+
+        JsonNode held(AuditEntry entry) {
+            CanonicalJson.Canonical text = CanonicalJson.Canonical.of(EventJson.MAPPER.valueToTree(entry));
+            characters += text.json().length() + 1;
+            return text.node();
+        }
+
+        void add(AuditEntry entry) {
+            JsonNode held = held(entry);
+            entries.add(held);
+            if (entry.eventType().startsWith("dev.warden.execution.")) {
+                executions.add(held); // the same text, not a copy
+            }
+            if (firstSequence < 0) {
+                firstSequence = entry.sequence();
+            }
+            lastSequence = entry.sequence();
+        }
+
+        /** Lets go of the entries once the package is written out: the rest of the build holds only its text. */
+        void release() {
+            entries.removeAll();
+            executions.removeAll();
+            if (proof != null) {
+                proof.removeAll();
+            }
+        }
     }
 
     private Uni<Void> build(UUID org, UUID id, String agentId, Instant from, Instant to) {
-        ObjectNode pkg = JsonNodeFactory.instance.objectNode();
+        Building building = new Building();
+        ObjectNode pkg = building.pkg;
         pkg.put("id", id.toString()).put("org_id", org.toString()).put("agent_id", agentId)
                 .put("from", from.toString()).put("to", to.toString());
         // Each phase commits its progress, so a client polling the package sees it move.
         return db.inOrg(org, conn -> agentState(conn, agentId, pkg).chain(() -> history(conn, agentId, pkg)))
                 .chain(() -> progress(org, id, 20))
-                .chain(() -> entries(org, agentId, from, to, pkg))
+                .chain(() -> entriesAfter(org, agentId, from, to, null, building))
                 .chain(() -> db.inOrg(org, conn -> drift(conn, agentId, from, to, pkg)))
                 .chain(() -> progress(org, id, 50))
-                .chain(() -> coveringCheckpoint(org, pkg))
-                .call(checkpoint -> segment(org, pkg, checkpoint))
+                .chain(() -> coveringCheckpoint(org, building))
+                .call(checkpoint -> segment(org, building, checkpoint))
                 .call(checkpoint -> progress(org, id, 80))
                 .emitOn(Infrastructure.getDefaultWorkerPool()) // the canonical form and its signature: CPU as well
-                .map(checkpoint -> seal(org, id, agentId, from, to, pkg, checkpoint))
+                .map(checkpoint -> seal(org, id, agentId, from, to, building, checkpoint))
                 .chain(sealed -> db.inOrg(org, conn -> finish(conn, org, id, agentId, sealed)));
     }
 
@@ -176,32 +240,22 @@ public class ComplianceBuilder {
                 }).replaceWithVoid();
     }
 
-    /** The agent's entries in the range, a chunk per transaction, at most {@link #MAX_SEGMENT}. */
-    private Uni<Void> entries(UUID org, String agentId, Instant from, Instant to, ObjectNode pkg) {
-        return entriesAfter(org, agentId, from, to, null, pkg.putArray("audit_entries"), pkg.putArray("executions"));
-    }
-
-    private Uni<Void> entriesAfter(UUID org, String agentId, Instant from, Instant to, Long after, ArrayNode entries,
-                                   ArrayNode executions) {
+    /** The agent's entries in the range, a chunk per transaction, at most {@link #MAX_ENTRIES}. */
+    private Uni<Void> entriesAfter(UUID org, String agentId, Instant from, Instant to, Long after, Building building) {
         AuditRepository.EntryFilter filter = new AuditRepository.EntryFilter(agentId, null, null, null, from, to, null, after);
         return db.inOrg(org, conn -> audit.entries(conn, filter, CHUNK, 0))
                 .emitOn(Infrastructure.getDefaultWorkerPool()) // turning entries into JSON: never on an event loop
                 .chain(found -> {
-                    for (AuditEntry e : found) {
-                        entries.add(EventJson.MAPPER.valueToTree(e));
-                        if (e.eventType().startsWith("dev.warden.execution.")) {
-                            executions.add(EventJson.MAPPER.valueToTree(e));
-                        }
-                    }
-                    if (entries.size() > MAX_SEGMENT) {
-                        throw new IllegalStateException("the agent has more than " + MAX_SEGMENT + " entries in the range; "
+                    found.forEach(building::add);
+                    if (building.entries.size() > MAX_ENTRIES) {
+                        throw new Refused("the agent has more than " + MAX_ENTRIES + " entries in the range; "
                                 + "request packages of shorter ranges");
                     }
                     if (found.size() < CHUNK) {
                         return Uni.createFrom().voidItem();
                     }
                     long last = found.getLast().sequence(); // only the position goes on, not the chunk
-                    return entriesAfter(org, agentId, from, to, last, entries, executions);
+                    return entriesAfter(org, agentId, from, to, last, building);
                 });
     }
 
@@ -215,39 +269,40 @@ public class ComplianceBuilder {
      * newest made a package of an agent's old entries unbuildable in a busy chain); one is signed now when none is
      * past it. A package without entries takes the newest.
      */
-    private Uni<Checkpoint> coveringCheckpoint(UUID org, ObjectNode pkg) {
-        JsonNode entries = pkg.get("audit_entries");
-        if (entries.isEmpty()) {
+    private Uni<Checkpoint> coveringCheckpoint(UUID org, Building building) {
+        if (building.lastSequence < 0) {
             return checkpoints.latest(org).chain(found -> found != null ? Uni.createFrom().item(found) : checkpoints.sign(org));
         }
-        long last = entries.get(entries.size() - 1).get("sequence").asLong();
-        return db.inOrg(org, conn -> audit.firstCheckpointFrom(conn, last))
+        return db.inOrg(org, conn -> audit.firstCheckpointFrom(conn, building.lastSequence))
                 .chain(found -> found != null ? Uni.createFrom().item(found) : checkpoints.sign(org));
     }
 
     /**
      * The contiguous chain from the package's first entry to the checkpoint: what proves the entries are in it. Read a
-     * chunk per transaction, once its length is known to be within {@link #MAX_SEGMENT}.
+     * chunk per transaction, once the package with it is known to be within {@link #MAX_ENTRIES}.
      */
-    private Uni<Void> segment(UUID org, ObjectNode pkg, Checkpoint checkpoint) {
-        JsonNode entries = pkg.get("audit_entries");
-        long first = entries.isEmpty() ? checkpoint.sequence() + 1 : entries.get(0).get("sequence").asLong();
-        if (checkpoint.sequence() - first + 1 > MAX_SEGMENT) {
-            throw new IllegalStateException("the chain from the range's first entry (" + first + ") to the checkpoint that "
-                    + "covers its last (" + checkpoint.sequence() + ") is longer than " + MAX_SEGMENT
-                    + " entries; request packages of shorter ranges");
+    private Uni<Void> segment(UUID org, Building building, Checkpoint checkpoint) {
+        ObjectNode pkg = building.pkg;
+        long first = building.firstSequence < 0 ? checkpoint.sequence() + 1 : building.firstSequence;
+        long proofLength = checkpoint.sequence() - first + 1;
+        if (building.entries.size() + proofLength > MAX_ENTRIES) {
+            throw new Refused("the package would hold more than " + MAX_ENTRIES + " entries: "
+                    + building.entries.size() + " of the agent's in the range, and a chain proof of " + proofLength
+                    + " from its first (" + first + ") to the checkpoint that covers its last (" + checkpoint.sequence()
+                    + "); request packages of shorter ranges");
         }
         return db.inOrg(org, conn -> audit.hashBefore(conn, first)).chain(prev -> {
             ObjectNode proof = pkg.putObject("chain_proof");
             proof.put("from_sequence", first).put("to_sequence", checkpoint.sequence()).put("prev_hash", prev);
-            return range(org, first, checkpoint.sequence(), proof.putArray("entries"));
+            building.proof = proof.putArray("entries");
+            return range(org, first, checkpoint.sequence(), building);
         }).invoke(() -> {
             pkg.set("checkpoint", EventJson.MAPPER.valueToTree(checkpoint));
             pkg.put("public_key", key.publicKeyBase64());
         });
     }
 
-    private Uni<Void> range(UUID org, long next, long to, ArrayNode list) {
+    private Uni<Void> range(UUID org, long next, long to, Building building) {
         if (next > to) {
             return Uni.createFrom().voidItem();
         }
@@ -255,8 +310,8 @@ public class ComplianceBuilder {
         return db.inOrg(org, conn -> audit.range(conn, next, end))
                 .emitOn(Infrastructure.getDefaultWorkerPool())
                 .chain(chunk -> {
-                    chunk.forEach(e -> list.add(EventJson.MAPPER.valueToTree(e)));
-                    return range(org, end + 1, to, list);
+                    chunk.forEach(e -> building.proof.add(building.held(e)));
+                    return range(org, end + 1, to, building);
                 });
     }
 
@@ -264,29 +319,50 @@ public class ComplianceBuilder {
     private record Sealed(String content, String signature, CompliancePackageCreated created) {
     }
 
-    private Sealed seal(UUID org, UUID id, String agentId, Instant from, Instant to, ObjectNode pkg, Checkpoint checkpoint) {
+    private Sealed seal(UUID org, UUID id, String agentId, Instant from, Instant to, Building building,
+                        Checkpoint checkpoint) {
+        ObjectNode pkg = building.pkg;
         pkg.put("generated_at", AuditChain.micros(Instant.now()).toString());
-        byte[] content = CanonicalJson.canonical(pkg).getBytes(StandardCharsets.UTF_8);
-        CompliancePackageCreated created = new CompliancePackageCreated(id, org, agentId, from, to,
-                pkg.get("audit_entries").size(), pkg.get("drift_events").size(), checkpoint.sequence(),
-                CanonicalJson.sha256Hex(content), key.keyId());
-        return new Sealed(new String(content, StandardCharsets.UTF_8), key.sign(content), created);
+        int entries = building.entries.size();
+        String text = CanonicalJson.canonical(pkg, (int) Math.min(Integer.MAX_VALUE - 16, building.characters + 65_536));
+        building.release();
+        byte[] content = text.getBytes(StandardCharsets.UTF_8);
+        CompliancePackageCreated created = new CompliancePackageCreated(id, org, agentId, from, to, entries,
+                pkg.get("drift_events").size(), checkpoint.sequence(), CanonicalJson.sha256Hex(content), key.keyId());
+        return new Sealed(text, key.sign(content), created);
     }
 
     private Uni<Void> finish(SqlConnection conn, UUID org, UUID id, String agentId, Sealed sealed) {
         return repository.ready(conn, id, sealed.content(), sealed.signature(), key.keyId())
                 .chain(made -> made ? outbox.emit(conn, org, EventTypes.AUDIT_COMPLIANCE_PACKAGE_CREATED, agentId,
                         org.toString(), sealed.created()).replaceWithVoid()
-                        : Uni.createFrom().failure(new IllegalStateException("it was interrupted meanwhile")));
+                        : Uni.createFrom().failure(new Refused("it was interrupted meanwhile")));
     }
 
     private Uni<Void> progress(UUID org, UUID id, int percent) {
         return db.inOrg(org, conn -> repository.progress(conn, id, percent));
     }
 
+    /** Why a package is not built, in words for the one who asked for it. */
+    private static final class Refused extends RuntimeException {
+        Refused(String reason) {
+            super(reason, null, false, false);
+        }
+    }
+
+    /**
+     * Marks the package failed: with the reason when the build refused it ({@link Refused}); anything else is the
+     * service's own failure, named in its log and not to the caller.
+     */
     private void fail(UUID org, UUID id, Throwable failure) {
-        LOG.warnf("Compliance package %s failed: %s", id, failure.getMessage());
-        untilTheDatabaseAnswers(id, db.inOrg(org, conn -> repository.failed(conn, id, String.valueOf(failure.getMessage()))))
+        String reason = failure instanceof Refused ? failure.getMessage()
+                : "the package could not be built (an error of the service's, in its log); try again";
+        if (failure instanceof Refused) {
+            LOG.infof("Compliance package %s not built: %s", id, failure.getMessage());
+        } else {
+            LOG.warnf(failure, "Compliance package %s failed", id);
+        }
+        untilTheDatabaseAnswers(id, db.inOrg(org, conn -> repository.failed(conn, id, reason)))
                 .subscribe().with(r -> { }, e -> LOG.warnf("Could not mark compliance package %s failed: %s", id, e.getMessage()));
     }
 

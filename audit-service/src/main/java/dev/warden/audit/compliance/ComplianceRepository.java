@@ -58,16 +58,20 @@ public class ComplianceRepository {
                 .execute(Tuple.of(id, org, agentId, utc(from), utc(to), actor)).replaceWithVoid();
     }
 
-    public Uni<PackageResponse> find(SqlConnection conn, UUID id) {
+    /** A package as stored: whether its content is the exact text that was signed (packages since V12), or not. */
+    public record Stored(PackageResponse response, boolean contentAsSigned) {
+    }
+
+    public Uni<Stored> find(SqlConnection conn, UUID id) {
         return conn.preparedQuery("""
                         SELECT id, agent_id, range_from, range_to, progress, requested_at, completed_at, content::text,
-                               signature, key_id,
+                               content_as_signed, signature, key_id,
                                CASE WHEN %1$s THEN 'failed' ELSE status END AS status,
                                CASE WHEN %1$s THEN 'interrupted: the service stopped, or the database was away, while '
                                    || 'building it; request a new package' ELSE error END AS error
                         FROM compliance_packages WHERE id = $1""".formatted(INTERRUPTED))
                 .execute(Tuple.of(id))
-                .map(rows -> first(rows, ComplianceRepository::response));
+                .map(rows -> first(rows, r -> new Stored(response(r), r.getBoolean("content_as_signed"))));
     }
 
     public Uni<Void> progress(SqlConnection conn, UUID id, int percent) {
@@ -79,11 +83,11 @@ public class ComplianceRepository {
      * Makes the package ready; false when it is no longer building, or was answered as interrupted already (a package
      * once answered failed never turns ready).
      */
-    /** The package built: {@code content} its JSON (stored as jsonb), if it is still building and moving. */
+    /** The package built: {@code content} the canonical JSON that was signed, kept as it is; if still building and moving. */
     public Uni<Boolean> ready(SqlConnection conn, UUID id, String content, String signature, String keyId) {
         return conn.preparedQuery("""
                         UPDATE compliance_packages SET status = 'ready', progress = 100, completed_at = now(),
-                            updated_at = now(), content = $2::text::jsonb, signature = $3, key_id = $4
+                            updated_at = now(), content = $2::text::json, content_as_signed = true, signature = $3, key_id = $4
                         WHERE id = $1 AND status = 'building' AND %s""".formatted(MOVING))
                 .execute(Tuple.of(id, content, signature, keyId)).map(rows -> rows.rowCount() == 1);
     }
@@ -135,7 +139,7 @@ public class ComplianceRepository {
     private static PackageResponse response(Row r) {
         return new PackageResponse(r.getUUID("id"), r.getString("agent_id"), instant(r, "range_from"),
                 instant(r, "range_to"), r.getString("status"), r.getInteger("progress"), instant(r, "requested_at"),
-                instant(r, "completed_at"), r.getString("error"), json(r, "content"), r.getString("signature"),
+                instant(r, "completed_at"), r.getString("error"), r.getString("content"), r.getString("signature"),
                 r.getString("key_id"));
     }
 }

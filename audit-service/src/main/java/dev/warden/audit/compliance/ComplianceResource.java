@@ -4,7 +4,9 @@ import dev.warden.api.ApiException;
 import dev.warden.api.Checks;
 import dev.warden.api.Params;
 import dev.warden.api.WardenApiDefinition;
-import dev.warden.events.CanonicalJson;
+import com.fasterxml.jackson.core.JsonParser;
+import com.fasterxml.jackson.core.JsonToken;
+import dev.warden.events.EventJson;
 import dev.warden.tenancy.security.CurrentActor;
 import dev.warden.tenancy.security.Roles;
 import io.smallrye.mutiny.Uni;
@@ -102,7 +104,8 @@ public class ComplianceResource {
         UUID id = Params.uuid("package_id", packageId);
         String chosen = Params.optionalChoice("format", format, List.of("json", "zip"));
         boolean zipped = chosen != null ? chosen.equals("zip") : zipOnly(headers.getAcceptableMediaTypes());
-        return builder.find(actor.org(), id).map(pkg -> zipped ? download(id, pkg) : Response.ok(pkg, MediaType.APPLICATION_JSON_TYPE).build());
+        return zipped ? builder.download(actor.org(), id).map(signed -> download(id, signed))
+                : builder.find(actor.org(), id).map(pkg -> Response.ok(pkg, MediaType.APPLICATION_JSON_TYPE).build());
     }
 
     /**
@@ -122,14 +125,15 @@ public class ComplianceResource {
     @APIResponse(responseCode = "409", ref = WardenApiDefinition.CONFLICT)
     public Uni<Response> downloadZip(@PathParam("package_id") String packageId) {
         UUID id = Params.uuid("package_id", packageId);
-        return builder.find(actor.org(), id).map(pkg -> download(id, pkg));
+        return builder.download(actor.org(), id).map(signed -> download(id, signed));
     }
 
-    private static Response download(UUID id, PackageResponse pkg) {
+    private static Response download(UUID id, ComplianceBuilder.Download signed) {
+        PackageResponse pkg = signed.pkg();
         if (!"ready".equals(pkg.status())) {
             throw ApiException.conflict("The package is " + pkg.status() + " (" + pkg.progress() + "%)");
         }
-        return Response.ok(zip(pkg), ZIP)
+        return Response.ok(zip(signed), ZIP)
                 .header("Content-Disposition", "attachment; filename=\"compliance-" + id + ".zip\"").build();
     }
 
@@ -141,27 +145,50 @@ public class ComplianceResource {
     }
 
     /** package.json is the exact signed byte sequence (canonical JSON); package.sig its Ed25519 signature. */
-    private static byte[] zip(PackageResponse pkg) {
+    private static byte[] zip(ComplianceBuilder.Download signed) {
+        PackageResponse pkg = signed.pkg();
+        String content = signed.signedContent();
         ByteArrayOutputStream bytes = new ByteArrayOutputStream();
         try (ZipOutputStream zip = new ZipOutputStream(bytes)) {
-            put(zip, "package.json", CanonicalJson.canonical(pkg.content()));
+            put(zip, "package.json", content);
             put(zip, "package.sig", pkg.signature() + "\n");
-            put(zip, "public-key.pem", "-----BEGIN PUBLIC KEY-----\n" + pkg.content().path("public_key").asText()
+            put(zip, "public-key.pem", "-----BEGIN PUBLIC KEY-----\n" + field(content, "public_key")
                     + "\n-----END PUBLIC KEY-----\n");
-            put(zip, "README.txt", readme(pkg));
+            put(zip, "README.txt", readme(pkg, field(content, "checkpoint", "key_id")));
         } catch (IOException e) {
             throw new UncheckedIOException(e);
         }
         return bytes.toByteArray();
     }
 
+    /** The text at {@code path} (object fields) of a package's content, "" if none: read as a stream, never as a tree. */
+    static String field(String json, String... path) throws IOException {
+        try (JsonParser parser = EventJson.MAPPER.getFactory().createParser(json)) {
+            return parser.nextToken() == JsonToken.START_OBJECT ? field(parser, path, 0) : "";
+        }
+    }
+
+    private static String field(JsonParser parser, String[] path, int depth) throws IOException {
+        while (parser.nextToken() == JsonToken.FIELD_NAME) {
+            String name = parser.currentName();
+            JsonToken value = parser.nextToken();
+            if (name.equals(path[depth])) {
+                if (depth == path.length - 1) {
+                    return value == JsonToken.VALUE_STRING ? parser.getText() : "";
+                }
+                return value == JsonToken.START_OBJECT ? field(parser, path, depth + 1) : "";
+            }
+            parser.skipChildren();
+        }
+        return "";
+    }
+
     /**
      * How to verify the ZIP, naming the keys by id: public-key.pem comes with the package, so it proves nothing by
      * itself, and after a rotation the current key ({@code GET /v1/audit/public-key}) is not the one that signed.
      */
-    static String readme(PackageResponse pkg) {
+    static String readme(PackageResponse pkg, String checkpointKeyId) {
         String keyId = pkg.keyId();
-        String checkpointKeyId = pkg.content().path("checkpoint").path("key_id").asText("");
         String checkpointKey = checkpointKeyId.isEmpty() || checkpointKeyId.equals(keyId) ? ""
                 : """
                 The checkpoint in package.json was signed by another key, %s, before a key rotation: fetch it with

@@ -90,9 +90,20 @@ class CheckpointTest {
                 .body("checkpoint.matches_chain", equalTo(true));
     }
 
+    /** Between intervals only a chain at least warden.audit.checkpoint-every-entries past its checkpoint is signed. */
+    @Test
+    void beforeTheIntervalOnlyAChainFarEnoughPastItsCheckpointIsSigned() {
+        checkpoints.signPast(base + 5L).await().atMost(WAIT);
+        as(org, "auditor").get("/v1/audit/checkpoints").then().statusCode(200).body("total", equalTo(0));
+
+        checkpoints.signPast(base + 4L).await().atMost(WAIT);
+        as(org, "auditor").get("/v1/audit/checkpoints").then().statusCode(200)
+                .body("checkpoints[0].sequence", equalTo(base + 4));
+    }
+
     @Test
     void headsThatMovedAreSignedOnTheInterval() {
-        checkpoints.signDue().await().atMost(WAIT);
+        checkpoints.signPast(1).await().atMost(WAIT);
 
         as(org, "auditor").get("/v1/audit/checkpoints").then().statusCode(200)
                 .body("checkpoints[0].sequence", equalTo(base + 4));

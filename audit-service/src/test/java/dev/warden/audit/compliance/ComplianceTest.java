@@ -109,15 +109,7 @@ class ComplianceTest {
     void theZipHoldsTheSignedBytesTheSignatureAndTheKey() throws Exception {
         String id = build().get("id").asText();
 
-        byte[] zip = as(org, "auditor").get("/v1/compliance/" + id + "?format=zip").then().statusCode(200)
-                .contentType("application/zip").extract().asByteArray();
-
-        Map<String, String> files = new HashMap<>();
-        try (ZipInputStream in = new ZipInputStream(new ByteArrayInputStream(zip))) {
-            for (var entry = in.getNextEntry(); entry != null; entry = in.getNextEntry()) {
-                files.put(entry.getName(), new String(in.readAllBytes(), StandardCharsets.UTF_8));
-            }
-        }
+        Map<String, String> files = zipOf(id);
         String key = files.get("public-key.pem").replaceAll("-----[A-Z ]+-----", "").replaceAll("\\s", "");
         assertTrue(SigningKey.verify(key, files.get("package.json").getBytes(StandardCharsets.UTF_8),
                 files.get("package.sig").trim()));
@@ -127,6 +119,39 @@ class ComplianceTest {
         assertTrue(files.get("README.txt").contains("GET /v1/audit/public-key?key_id=" + keyId), files.get("README.txt"));
         given().get("/v1/audit/public-key?key_id=" + keyId).then().statusCode(200)
                 .body("public_key", equalTo(key));
+    }
+
+    /**
+     * A package made before its content was kept as the text that was signed (V12: jsonb's rendering, spaces and
+     * another key order) is answered in its ZIP in canonical form, which its signature verifies.
+     */
+    @Test
+    void aPackageKeptBeforeItsSignedTextWasKeptIsZippedInCanonicalForm() throws Exception {
+        String id = build().get("id").asText();
+        LocalPostgres pg = WardenInfra.postgres();
+        try (Connection c = DriverManager.getConnection(pg.jdbcUrl("warden_audit_test"), pg.superUser(), pg.superPassword());
+             var asBefore = c.prepareStatement("UPDATE compliance_packages SET content = content::jsonb::json, "
+                     + "content_as_signed = false WHERE id = ?")) {
+            asBefore.setObject(1, UUID.fromString(id));
+            assertEquals(1, asBefore.executeUpdate());
+        }
+
+        Map<String, String> files = zipOf(id);
+        String key = files.get("public-key.pem").replaceAll("-----[A-Z ]+-----", "").replaceAll("\\s", "");
+        assertTrue(SigningKey.verify(key, files.get("package.json").getBytes(StandardCharsets.UTF_8),
+                files.get("package.sig").trim()));
+    }
+
+    private Map<String, String> zipOf(String id) throws java.io.IOException {
+        byte[] zip = as(org, "auditor").get("/v1/compliance/" + id + "?format=zip").then().statusCode(200)
+                .contentType("application/zip").extract().asByteArray();
+        Map<String, String> files = new HashMap<>();
+        try (ZipInputStream in = new ZipInputStream(new ByteArrayInputStream(zip))) {
+            for (var entry = in.getNextEntry(); entry != null; entry = in.getNextEntry()) {
+                files.put(entry.getName(), new String(in.readAllBytes(), StandardCharsets.UTF_8));
+            }
+        }
+        return files;
     }
 
     /**

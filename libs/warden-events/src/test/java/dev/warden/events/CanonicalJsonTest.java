@@ -97,4 +97,30 @@ class CanonicalJsonTest {
         String numbers = "{\"n\":1E30}";
         assertNotEquals(CanonicalJson.canonical(EventJson.tree(numbers)), CanonicalJson.legacy(EventJson.tree(numbers)));
     }
+
+    /** A part held as its canonical text writes as the tree it came from would, wherever it stands. */
+    @Test
+    void aPartHeldAsItsCanonicalTextWritesAsItsTree() {
+        JsonNode entry = EventJson.tree("{\"z\":1.5,\"a\":[\"\\u0007\",true,null],\"m\":{\"y\":\"é\",\"b\":2}}");
+        ObjectNode whole = JsonNodeFactory.instance.objectNode();
+        whole.putArray("entries").add(entry).add(entry);
+        whole.put("id", "p");
+        ObjectNode parts = JsonNodeFactory.instance.objectNode();
+        JsonNode part = CanonicalJson.Canonical.of(entry).node();
+        parts.putArray("entries").add(part).add(part);
+        parts.put("id", "p");
+
+        assertEquals(CanonicalJson.canonical(whole), CanonicalJson.canonical(parts, 16));
+        assertEquals(new JsonCanonicalizerText(CanonicalJson.canonical(whole)).text(), CanonicalJson.canonical(parts));
+    }
+
+    private record JsonCanonicalizerText(String json) {
+        String text() {
+            try {
+                return new JsonCanonicalizer(json).getEncodedString();
+            } catch (java.io.IOException e) {
+                throw new IllegalStateException(e);
+            }
+        }
+    }
 }

@@ -47,11 +47,11 @@ public class ComplianceBuilder {
 
     /**
      * The most entries a package holds, the agent's in its range and the chain proof's together: the package is built in
-     * memory, each entry held as its canonical text (about 700 bytes), and two are built at once. User trials: a
+     * memory, each entry held as its canonical text (about 650 bytes), and two are built at once. User trials: a
      * package of 200,000 filled audit-service's 512 MB heap; with each entry held as a tree, one of 45,000 entries and
-     * a proof of 45,000 did too.
+     * a proof of 45,000 did too; held as text, two of 49,000 at once took the old generation to 99.97%.
      */
-    static final int MAX_ENTRIES = 50_000;
+    static final int MAX_ENTRIES = 30_000;
     /** Entries read per transaction while building (as a verification reads them), each turned into JSON on a worker. */
     private static final int CHUNK = ChainVerifier.CHUNK;
     /**
@@ -62,6 +62,12 @@ public class ComplianceBuilder {
     private static final java.time.Duration BUILDING_RETRY = java.time.Duration.ofSeconds(10);
     /** Packages one instance builds at once, whatever their organizations: what its heap holds. */
     static final int BUILDING_PER_INSTANCE = 2;
+    /**
+     * Ready packages one instance answers at once (each reads its content, up to about 20 MB, into memory), and one
+     * organization: a user trial's 6 to 8 downloads at once of one 31 MB package ran the service out of memory.
+     */
+    static final int ANSWERING_PER_INSTANCE = 2;
+    static final int ANSWERING_PER_ORG = 1;
     private static final Logger LOG = Logger.getLogger(ComplianceBuilder.class);
     private static final List<String> HISTORY = List.of("agent.deployed", "agent.rolled-back", "agent.connector-bound",
             "agent.connector-unbound", "policy.bound", "policy.unbound");
@@ -81,6 +87,9 @@ public class ComplianceBuilder {
      */
     private final Slots building = new Slots("too_many_requests", "compliance packages building",
             "compliance packages building", BUILDING_PER_INSTANCE, BUILDING_PER_ORG, BUILDING_RETRY);
+    /** This instance's ready packages being answered ({@link #answer}). */
+    private final Slots answering = new Slots("too_many_requests", "compliance package being downloaded",
+            "compliance packages being downloaded", ANSWERING_PER_INSTANCE, ANSWERING_PER_ORG, java.time.Duration.ofSeconds(2));
 
     public ComplianceBuilder(TenantDb db, ComplianceRepository repository, AuditRepository audit,
                              CheckpointService checkpoints, SigningKey key, Outbox outbox, KnownAgentRepository agents,
@@ -122,29 +131,42 @@ public class ComplianceBuilder {
                                 failure -> fail(org, id, failure)));
     }
 
-    /** A package of this organization; another's, or none, is a 404. */
-    public Uni<PackageResponse> find(UUID org, UUID id) {
-        return stored(org, id).map(ComplianceRepository.Stored::response);
-    }
-
-    /** A package and, once ready, the exact text that was signed: its ZIP's {@code package.json}. */
-    public record Download(PackageResponse pkg, String signedContent) {
+    /**
+     * A package to answer: with its content once ready ({@code signed}: the exact text that was signed, its ZIP's
+     * {@code package.json}; else as stored), and then the answer slot it holds, which the caller releases once the
+     * answer is sent.
+     */
+    public record Answer(PackageResponse pkg, Slots.Permit permit) {
     }
 
     /**
-     * As {@link #find}, with the signed text, continuing on a worker thread (a ZIP of tens of megabytes is made there,
-     * never on an event loop). A package made before its text was kept as signed (V12) is put in canonical form here.
+     * A package of this organization (another's, or none, is a 404). Its content, once ready, is read under one of
+     * this instance's answer slots ({@link #ANSWERING_PER_INSTANCE}, {@link #ANSWERING_PER_ORG} per organization;
+     * beyond, a 429 with Retry-After) and handed on on a worker thread, where a ZIP of tens of megabytes is made, never
+     * an event loop. A package made before its text was kept as signed (V12) is put in canonical form when
+     * {@code signed}.
      */
-    public Uni<Download> download(UUID org, UUID id) {
-        return stored(org, id).emitOn(Infrastructure.getDefaultWorkerPool()).map(stored -> {
-            String content = stored.response().content();
-            return new Download(stored.response(), content == null || stored.contentAsSigned() ? content
-                    : CanonicalJson.canonical(EventJson.tree(content)));
-        });
+    /** One of {@code org}'s answer slots, as a download being sent holds it (the tests' way to fill them). */
+    Slots.Permit answerSlot(UUID org) {
+        return answering.acquire(org);
     }
 
-    private Uni<ComplianceRepository.Stored> stored(UUID org, UUID id) {
-        return db.inOrg(org, conn -> repository.find(conn, id)).map(found -> ApiException.found(found, "Compliance package"));
+    public Uni<Answer> answer(UUID org, UUID id, boolean signed) {
+        return db.inOrg(org, conn -> repository.find(conn, id))
+                .map(found -> ApiException.found(found, "Compliance package"))
+                .chain(stored -> {
+                    if (!stored.hasContent()) {
+                        return Uni.createFrom().item(new Answer(stored.response(), null));
+                    }
+                    Slots.Permit permit = answering.acquire(org);
+                    return db.inOrg(org, conn -> repository.content(conn, id))
+                            .emitOn(Infrastructure.getDefaultWorkerPool())
+                            .map(content -> new Answer(stored.response().withContent(
+                                    !signed || content == null || stored.contentAsSigned() ? content
+                                            : CanonicalJson.canonical(EventJson.tree(content))), permit))
+                            .onFailure().invoke(permit::release)
+                            .onCancellation().invoke(permit::release);
+                });
     }
 
     /**

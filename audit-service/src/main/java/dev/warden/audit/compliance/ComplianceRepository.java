@@ -58,20 +58,30 @@ public class ComplianceRepository {
                 .execute(Tuple.of(id, org, agentId, utc(from), utc(to), actor)).replaceWithVoid();
     }
 
-    /** A package as stored: whether its content is the exact text that was signed (packages since V12), or not. */
-    public record Stored(PackageResponse response, boolean contentAsSigned) {
+    /**
+     * A package as stored, without its content (which may be tens of megabytes): whether it has one, and whether that
+     * is the exact text that was signed (packages since V12).
+     */
+    public record Stored(PackageResponse response, boolean hasContent, boolean contentAsSigned) {
     }
 
     public Uni<Stored> find(SqlConnection conn, UUID id) {
         return conn.preparedQuery("""
-                        SELECT id, agent_id, range_from, range_to, progress, requested_at, completed_at, content::text,
-                               content_as_signed, signature, key_id,
+                        SELECT id, agent_id, range_from, range_to, progress, requested_at, completed_at,
+                               NULL::text AS content, content IS NOT NULL AS has_content, content_as_signed, signature, key_id,
                                CASE WHEN %1$s THEN 'failed' ELSE status END AS status,
                                CASE WHEN %1$s THEN 'interrupted: the service stopped, or the database was away, while '
                                    || 'building it; request a new package' ELSE error END AS error
                         FROM compliance_packages WHERE id = $1""".formatted(INTERRUPTED))
                 .execute(Tuple.of(id))
-                .map(rows -> first(rows, r -> new Stored(response(r), r.getBoolean("content_as_signed"))));
+                .map(rows -> first(rows, r -> new Stored(response(r), r.getBoolean("has_content"),
+                        r.getBoolean("content_as_signed"))));
+    }
+
+    /** A package's content as stored (the text that was signed, since V12), or null. */
+    public Uni<String> content(SqlConnection conn, UUID id) {
+        return conn.preparedQuery("SELECT content::text FROM compliance_packages WHERE id = $1").execute(Tuple.of(id))
+                .map(rows -> first(rows, r -> r.getString(0)));
     }
 
     public Uni<Void> progress(SqlConnection conn, UUID id, int percent) {

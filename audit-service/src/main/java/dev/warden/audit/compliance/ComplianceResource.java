@@ -30,6 +30,7 @@ import org.eclipse.microprofile.openapi.annotations.media.Schema;
 import org.eclipse.microprofile.openapi.annotations.parameters.Parameter;
 import org.eclipse.microprofile.openapi.annotations.responses.APIResponse;
 import org.eclipse.microprofile.openapi.annotations.tags.Tag;
+import io.vertx.ext.web.RoutingContext;
 import org.jboss.resteasy.reactive.RestResponse;
 
 import java.io.ByteArrayOutputStream;
@@ -67,8 +68,8 @@ public class ComplianceResource {
     @APIResponse(responseCode = "429", ref = WardenApiDefinition.TOO_MANY_REQUESTS)
     @Operation(operationId = "createCompliancePackage", summary = "Build a compliance package", description = "Answers 202 "
             + "at once; poll the package for progress. An organization has at most two packages building at once, and an "
-            + "instance two: beyond, a 429 with Retry-After. A package holds at most 50,000 of the agent's entries and "
-            + "a chain proof of as many; a longer one fails, saying to ask for shorter ranges.")
+            + "instance two: beyond, a 429 with Retry-After. A package holds at most 30,000 entries, the agent's in the "
+            + "range and its chain proof's together; a longer one fails, saying to ask for shorter ranges.")
     @APIResponse(responseCode = "202", description = "Accepted; Location names the package",
             headers = @Header(name = "Location", ref = WardenApiDefinition.LOCATION),
             content = @Content(mediaType = MediaType.APPLICATION_JSON, schema = @Schema(implementation = PackageResponse.class)))
@@ -94,18 +95,29 @@ public class ComplianceResource {
     @Operation(operationId = "getCompliancePackage", summary = "Get a compliance package", description = "As JSON, or "
             + "with format=zip (or without format, when Accept takes application/zip and not JSON) as a ZIP holding the "
             + "signed content, its signature and the public key. A generated client downloads the ZIP with "
-            + "downloadCompliancePackage.")
+            + "downloadCompliancePackage. A ready package's content is sent to at most two requests at once per "
+            + "instance, one per organization: beyond, a 429 with Retry-After.")
     @APIResponse(responseCode = "200", description = "The package; with format=zip the ZIP download",
             content = {@Content(mediaType = MediaType.APPLICATION_JSON, schema = @Schema(implementation = PackageResponse.class)),
                     @Content(mediaType = ZIP, schema = @Schema(type = SchemaType.STRING, format = "binary"))})
     @APIResponse(responseCode = "409", ref = WardenApiDefinition.CONFLICT)
+    @APIResponse(responseCode = "429", ref = WardenApiDefinition.TOO_MANY_REQUESTS)
     public Uni<Response> get(@PathParam("package_id") String packageId, @Parameter(description = "json (the default) or zip", schema = @Schema(type = SchemaType.STRING, enumeration = {"json", "zip"}))
-                             @QueryParam("format") String format, @Context HttpHeaders headers) {
+                             @QueryParam("format") String format, @Context HttpHeaders headers, @Context RoutingContext http) {
         UUID id = Params.uuid("package_id", packageId);
         String chosen = Params.optionalChoice("format", format, List.of("json", "zip"));
         boolean zipped = chosen != null ? chosen.equals("zip") : zipOnly(headers.getAcceptableMediaTypes());
-        return zipped ? builder.download(actor.org(), id).map(signed -> download(id, signed))
-                : builder.find(actor.org(), id).map(pkg -> Response.ok(pkg, MediaType.APPLICATION_JSON_TYPE).build());
+        return builder.answer(actor.org(), id, zipped).map(answer -> {
+            releasedWhenSent(http, answer);
+            return zipped ? download(id, answer.pkg()) : Response.ok(answer.pkg(), MediaType.APPLICATION_JSON_TYPE).build();
+        });
+    }
+
+    /** The answer slot a ready package holds is given back once its answer is sent, or its caller gone. */
+    private static void releasedWhenSent(RoutingContext http, ComplianceBuilder.Answer answer) {
+        if (answer.permit() != null) {
+            http.addEndHandler(ended -> answer.permit().release());
+        }
     }
 
     /**
@@ -123,17 +135,20 @@ public class ComplianceResource {
     @APIResponse(responseCode = "200", description = "The ZIP",
             content = @Content(mediaType = ZIP, schema = @Schema(type = SchemaType.STRING, format = "binary")))
     @APIResponse(responseCode = "409", ref = WardenApiDefinition.CONFLICT)
-    public Uni<Response> downloadZip(@PathParam("package_id") String packageId) {
+    @APIResponse(responseCode = "429", ref = WardenApiDefinition.TOO_MANY_REQUESTS)
+    public Uni<Response> downloadZip(@PathParam("package_id") String packageId, @Context RoutingContext http) {
         UUID id = Params.uuid("package_id", packageId);
-        return builder.download(actor.org(), id).map(signed -> download(id, signed));
+        return builder.answer(actor.org(), id, true).map(answer -> {
+            releasedWhenSent(http, answer);
+            return download(id, answer.pkg());
+        });
     }
 
-    private static Response download(UUID id, ComplianceBuilder.Download signed) {
-        PackageResponse pkg = signed.pkg();
+    private static Response download(UUID id, PackageResponse pkg) {
         if (!"ready".equals(pkg.status())) {
             throw ApiException.conflict("The package is " + pkg.status() + " (" + pkg.progress() + "%)");
         }
-        return Response.ok(zip(signed), ZIP)
+        return Response.ok(zip(pkg), ZIP)
                 .header("Content-Disposition", "attachment; filename=\"compliance-" + id + ".zip\"").build();
     }
 
@@ -145,9 +160,8 @@ public class ComplianceResource {
     }
 
     /** package.json is the exact signed byte sequence (canonical JSON); package.sig its Ed25519 signature. */
-    private static byte[] zip(ComplianceBuilder.Download signed) {
-        PackageResponse pkg = signed.pkg();
-        String content = signed.signedContent();
+    private static byte[] zip(PackageResponse pkg) {
+        String content = pkg.content();
         ByteArrayOutputStream bytes = new ByteArrayOutputStream();
         try (ZipOutputStream zip = new ZipOutputStream(bytes)) {
             put(zip, "package.json", content);

@@ -19,4 +19,10 @@ public record PackageResponse(UUID id, String agentId, Instant from, Instant to,
                               @Schema(implementation = Map.class, nullable = true, description = "The signed content, once ready")
                               @JsonRawValue String content,
                               @Schema(nullable = true) String signature, @Schema(nullable = true) String keyId) {
+
+    /** This package with {@code content}. */
+    public PackageResponse withContent(String content) {
+        return new PackageResponse(id, agentId, from, to, status, progress, requestedAt, completedAt, error, content,
+                signature, keyId);
+    }
 }

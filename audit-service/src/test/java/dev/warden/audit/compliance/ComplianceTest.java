@@ -47,6 +47,9 @@ class ComplianceTest {
 
     private static final Duration WAIT = Duration.ofSeconds(60);
 
+    @jakarta.inject.Inject
+    ComplianceBuilder builder;
+
     private TestOrg org;
     private final String agent = UUID.randomUUID().toString();
     private final String other = UUID.randomUUID().toString();
@@ -140,6 +143,27 @@ class ComplianceTest {
         String key = files.get("public-key.pem").replaceAll("-----[A-Z ]+-----", "").replaceAll("\\s", "");
         assertTrue(SigningKey.verify(key, files.get("package.json").getBytes(StandardCharsets.UTF_8),
                 files.get("package.sig").trim()));
+    }
+
+    /**
+     * A ready package's content is sent to at most one request of an organization at once on an instance (a user
+     * trial's downloads at once of one large package ran the service out of memory): beyond, a 429 with Retry-After;
+     * the slot is given back once an answer is sent.
+     */
+    @Test
+    void aReadyPackageIsSentToOneRequestOfAnOrganizationAtATime() throws Exception {
+        String id = build().get("id").asText();
+        dev.warden.api.Slots.Permit held = builder.answerSlot(org.id());
+        try {
+            as(org, "auditor").get("/v1/compliance/" + id).then().statusCode(429)
+                    .header("Retry-After", notNullValue()).body("error.code", equalTo("too_many_requests"));
+            as(org, "auditor").get("/v1/compliance/" + id + "/zip").then().statusCode(429);
+        } finally {
+            held.release();
+        }
+        as(org, "auditor").get("/v1/compliance/" + id).then().statusCode(200).body("status", equalTo("ready"));
+        zipOf(id); // the slot the answer before held was given back once it was sent
+        as(org, "auditor").get("/v1/compliance/" + id).then().statusCode(200);
     }
 
     private Map<String, String> zipOf(String id) throws java.io.IOException {

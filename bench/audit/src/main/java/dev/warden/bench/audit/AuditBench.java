@@ -315,11 +315,14 @@ public final class AuditBench {
         return DriverManager.getConnection(pg.jdbcUrl(db), pg.superUser(), pg.superPassword());
     }
 
+    /** audit-service's pool size, for its pool and TenantDb's turns per organization. */
+    private static final int POOL_SIZE = 20;
+
     /** The service's pool: the runtime role, 20 connections, no client-side statement cache (Quarkus defaults). */
     private Pool pool(String db) {
         PgConnectOptions connect = PgConnectOptions.fromUri(pg.reactiveUrl(db))
                 .setUser(LocalPostgres.APP_ROLE).setPassword(APP_PASSWORD);
-        return PgPool.pool(vertx, connect, new PoolOptions().setMaxSize(20));
+        return PgPool.pool(vertx, connect, new PoolOptions().setMaxSize(POOL_SIZE));
     }
 
     // ---------------------------------------------------------------------------------------------------------------
@@ -349,7 +352,7 @@ public final class AuditBench {
         boolean chained = mode == Mode.CHAINED;
         String db = freshDatabase();
         Pool pool = pool(db);
-        TenantDb tenantDb = new TenantDb(vertx.getDelegate(), pool, java.time.Duration.ofSeconds(10));
+        TenantDb tenantDb = new TenantDb(vertx.getDelegate(), pool, java.time.Duration.ofSeconds(10), POOL_SIZE);
         Outbox outbox = new Outbox("audit-service");
         DriftRepository drifts = new DriftRepository();
         DriftDetector drift = new DriftDetector(drifts, new DriftDetector.Config() {
@@ -527,7 +530,7 @@ public final class AuditBench {
             batches.add(new ArrayList<>(byOrg.entrySet()));
         }
         Pool pool = pool(db);
-        TenantDb tenantDb = new TenantDb(vertx.getDelegate(), pool, java.time.Duration.ofSeconds(10));
+        TenantDb tenantDb = new TenantDb(vertx.getDelegate(), pool, java.time.Duration.ofSeconds(10), POOL_SIZE);
         String sql = INSERT.formatted("audit_entries_plain");
         if (unnest) { // what-if: the same rows as ONE statement per transaction (column arrays), not one per row
             for (List<Map.Entry<UUID, List<Tuple>>> batch : batches) {

@@ -20,10 +20,12 @@ import io.vertx.sqlclient.impl.SocketConnectionBase;
 import io.vertx.sqlclient.impl.SqlConnectionInternal;
 import jakarta.enterprise.context.ApplicationScoped;
 import jakarta.inject.Inject;
+import org.eclipse.microprofile.config.inject.ConfigProperty;
 
 import java.time.Duration;
 import java.util.List;
 import java.util.UUID;
+import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.atomic.AtomicReference;
 import java.util.function.Function;
 
@@ -40,6 +42,8 @@ public class TenantDb {
     private final Vertx vertx;
     private final Pool pool;
     private final Duration startTimeout;
+    /** Each organization's transactions take turns (at most the pool's size started at once); none for the platform. */
+    private final OrgTurns turns;
 
     /**
      * {@code warden.db.start-timeout}: how long a transaction may take to get a connection and have PostgreSQL answer its
@@ -48,14 +52,17 @@ public class TenantDb {
      * PostgreSQL has answered, the work may take as long as it needs (a chain verification, a compliance package).
      */
     @Inject
-    public TenantDb(Vertx vertx, Pool pool, DbConfig config) {
-        this(vertx, pool, config.startTimeout());
+    public TenantDb(Vertx vertx, Pool pool, DbConfig config,
+                    @ConfigProperty(name = "quarkus.datasource.reactive.max-size", defaultValue = "20") int poolSize) {
+        this(vertx, pool, config.startTimeout(), poolSize);
     }
 
-    public TenantDb(Vertx vertx, Pool pool, Duration startTimeout) {
+    /** For a pool of at most {@code poolSize} connections: as many of one organization's transactions start at once. */
+    public TenantDb(Vertx vertx, Pool pool, Duration startTimeout, int poolSize) {
         this.vertx = vertx;
         this.pool = pool;
         this.startTimeout = startTimeout;
+        this.turns = new OrgTurns(poolSize);
     }
 
     /**
@@ -64,7 +71,13 @@ public class TenantDb {
      */
     public <T> Uni<T> inOrg(UUID orgId, Function<SqlConnection, Uni<T>> work) {
         // A UUID's text is hex and dashes only, so it can stand in the statement itself.
-        return transaction("BEGIN; SELECT set_config('warden.org_id', '" + orgId + "', true)" + callerCheck(orgId), work);
+        return transaction(orgId, "BEGIN; SELECT set_config('warden.org_id', '" + orgId + "', true)" + callerCheck(orgId),
+                work);
+    }
+
+    /** How many of {@code org}'s transactions wait for their turn on this replica. */
+    int turnsWaiting(UUID org) {
+        return turns.waiting(org);
     }
 
     private static final String CALLER_IN_FORCE = "warden.caller-in-force";
@@ -115,7 +128,7 @@ public class TenantDb {
 
     /** Runs {@code work} in one transaction over platform tables (organizations, outbox), which span organizations. */
     public <T> Uni<T> asPlatform(Function<SqlConnection, Uni<T>> work) {
-        return transaction("BEGIN; SELECT set_config('warden.platform', 'on', true)", work);
+        return transaction(null, "BEGIN; SELECT set_config('warden.platform', 'on', true)", work);
     }
 
     /**
@@ -126,13 +139,13 @@ public class TenantDb {
      * scope. The setting is transaction-local: a pooled connection never carries one request's organization into the
      * next.
      */
-    private <T> Uni<T> transaction(String beginAndScope, Function<SqlConnection, Uni<T>> work) {
+    private <T> Uni<T> transaction(UUID org, String beginAndScope, Function<SqlConnection, Uni<T>> work) {
         // Each subscription is a transaction of its own, with its own start: a retry subscribes again (OutageRetry),
         // and found the state of the attempt before it (begun, or abandoned at the deadline), failing at once unsent.
-        return Uni.createFrom().deferred(() -> started(beginAndScope, work));
+        return Uni.createFrom().deferred(() -> started(org, beginAndScope, work));
     }
 
-    private <T> Uni<T> started(String beginAndScope, Function<SqlConnection, Uni<T>> work) {
+    private <T> Uni<T> started(UUID org, String beginAndScope, Function<SqlConnection, Uni<T>> work) {
         AtomicReference<Start> start = new AtomicReference<>(Start.PENDING);
         Uni<T> tx = pool.withConnection(conn -> {
             if (start.get() == Start.ABANDONED) {
@@ -161,26 +174,52 @@ public class TenantDb {
                     // A request abandoned half-way must not leave its transaction open on a pooled connection.
                     .onCancellation().call(() -> rollback(conn));
         });
-        // The pool has no wait timeout of its own (DeadlineBoundPool): the deadline covers the wait and the BEGIN.
-        // It fires only while the transaction has not begun; a transaction that has begun is never cut short. A Vert.x
-        // timer on the caller's event loop, not Uni.combine().any() with a delayed Uni: that one went through
-        // CompletableFutures and cancelled the loser with two exceptions per request (docs/benchmarks.md, section 3).
+        // The pool has no wait timeout of its own (DeadlineBoundPool): the deadline covers the wait for the
+        // organization's turn, for a connection and the BEGIN. It fires only while the transaction has not begun; a
+        // transaction that has begun is never cut short. A Vert.x timer on the caller's event loop, not
+        // Uni.combine().any() with a delayed Uni: that one went through CompletableFutures and cancelled the loser
+        // with two exceptions per request (docs/benchmarks.md, section 3).
         return Uni.createFrom().<T>emitter(emitter -> {
             AtomicReference<Cancellable> running = new AtomicReference<>();
+            AtomicReference<OrgTurns.Turn> turn = new AtomicReference<>();
+            AtomicBoolean over = new AtomicBoolean();
             long timer = vertx.setTimer(startTimeout.toMillis(), id -> {
                 if (start.compareAndSet(Start.PENDING, Start.ABANDONED)) {
                     emitter.fail(notStarted());
                 }
             });
-            // The caller went away, or the deadline failed the request: the transaction stops (and rolls back).
+            // The caller went away, or the deadline failed the request: the transaction stops (and rolls back), or
+            // leaves its organization's line.
             emitter.onTermination(() -> {
+                over.set(true);
                 vertx.cancelTimer(timer);
                 Cancellable subscription = running.get();
                 if (subscription != null) {
                     subscription.cancel();
                 }
+                OrgTurns.Turn taken = turn.get();
+                if (taken != null) {
+                    taken.end();
+                }
             });
-            running.set(tx.subscribe().with(emitter::complete, emitter::fail));
+            Runnable begin = () -> {
+                if (over.get()) {
+                    return; // ended while it waited for its turn
+                }
+                Cancellable subscription = tx.subscribe().with(emitter::complete, emitter::fail);
+                running.set(subscription);
+                if (over.get()) {
+                    subscription.cancel(); // ended as it started
+                }
+            };
+            if (org == null) {
+                begin.run();
+            } else {
+                turn.set(turns.take(org, begin));
+                if (over.get()) {
+                    turn.get().end(); // ended before its place was known
+                }
+            }
         })
                 // What a revoked key or a disabled organization meets here is the 401 it would have met at the door.
                 .onFailure(TenantDb::notInForce).transform(e -> new ApiException(401, "unauthorized",

@@ -57,7 +57,7 @@ class LimitsTest {
         PgConnectOptions connect = new PgConnectOptions().setHost(pg.host()).setPort(pg.port()).setDatabase(DATABASE)
                 .setUser(LocalPostgres.APP_ROLE).setPassword(pg.appPassword());
         pool = Pool.newInstance(io.vertx.sqlclient.Pool.pool(vertx, connect, new PoolOptions().setMaxSize(2)));
-        db = new TenantDb(vertx, pool, Duration.ofSeconds(10));
+        db = new TenantDb(vertx, pool, Duration.ofSeconds(10), 2);
     }
 
     @AfterEach

@@ -50,7 +50,7 @@ class TenantDbStrandedTest {
                 .setDatabase("tenancy_stranded").setUser(LocalPostgres.APP_ROLE).setPassword(postgres.appPassword());
         pool = io.vertx.mutiny.sqlclient.Pool.newInstance(
                 DeadlineBoundPool.pool(vertx, new PoolOptions().setMaxSize(POOL), List.of(connect)));
-        db = new TenantDb(vertx, pool, START_TIMEOUT);
+        db = new TenantDb(vertx, pool, START_TIMEOUT, POOL);
     }
 
     @AfterEach

@@ -25,7 +25,7 @@ public class DueCheckpoints implements LeaderJob {
     private static final Duration MOST_A_ROUND_TAKES = Duration.ofMinutes(5);
 
     /** How often the leader looks for chains far past their checkpoint. */
-    static final Duration POLL = Duration.ofSeconds(1);
+    static final Duration POLL = Duration.ofMillis(250);
 
     private final CheckpointService checkpoints;
     private final SigningKey.Config config;

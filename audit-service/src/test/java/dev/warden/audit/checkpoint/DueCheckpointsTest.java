@@ -71,7 +71,7 @@ class DueCheckpointsTest {
         List<Long> pastAsked = new ArrayList<>();
         AtomicLong now = new AtomicLong(0);
         DueCheckpoints job = new DueCheckpoints(signing(Uni.createFrom().item(3), pastAsked), CONFIG, now::get);
-        assertEquals(Optional.of(Duration.ofSeconds(1)), job.interval(), "the loop looks every second");
+        assertEquals(Optional.of(Duration.ofMillis(250)), job.interval(), "the loop looks four times a second");
 
         assertFalse(job.runOnce(null)); // a new leader: every moved head
         now.addAndGet(Duration.ofSeconds(59).toNanos());

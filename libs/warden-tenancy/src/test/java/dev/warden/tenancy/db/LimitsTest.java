@@ -1,21 +1,12 @@
 package dev.warden.tenancy.db;
 
 import dev.warden.api.ApiException;
-import dev.warden.testing.LocalPostgres;
-import dev.warden.testing.WardenInfra;
-import io.vertx.core.Vertx;
-import io.vertx.mutiny.sqlclient.Pool;
 import io.vertx.mutiny.sqlclient.Tuple;
-import io.vertx.pgclient.PgConnectOptions;
-import io.vertx.sqlclient.PoolOptions;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 
-import java.sql.Connection;
-import java.sql.DriverManager;
 import java.sql.SQLException;
-import java.sql.Statement;
 import java.time.Duration;
 import java.util.Map;
 import java.util.UUID;
@@ -36,34 +27,22 @@ class LimitsTest {
     private static final UUID A = UUID.randomUUID();
     private static final UUID B = UUID.randomUUID();
 
-    private Vertx vertx;
-    private Pool pool;
+    private MigratedDatabase database;
     private TenantDb db;
 
     @BeforeEach
     void database() throws SQLException {
-        LocalPostgres pg = WardenInfra.postgres();
-        pg.ensureDatabase(DATABASE, true);
-        String url = pg.jdbcUrl(DATABASE);
-        Migrations.migrate(url, pg.superUser(), pg.superPassword(), LocalPostgres.APP_ROLE);
-        try (Connection c = DriverManager.getConnection(url, pg.superUser(), pg.superPassword());
-             Statement s = c.createStatement()) {
-            s.execute("CREATE TABLE things (id uuid PRIMARY KEY DEFAULT gen_random_uuid(), org_id uuid NOT NULL)");
-            s.execute("CALL warden_protect('things')");
-            s.execute("INSERT INTO things (org_id) VALUES ('" + A + "'), ('" + A + "')"); // before it was counted
-            s.execute("CALL warden_keep_count('things', 'things')");
-        }
-        vertx = Vertx.vertx();
-        PgConnectOptions connect = new PgConnectOptions().setHost(pg.host()).setPort(pg.port()).setDatabase(DATABASE)
-                .setUser(LocalPostgres.APP_ROLE).setPassword(pg.appPassword());
-        pool = Pool.newInstance(io.vertx.sqlclient.Pool.pool(vertx, connect, new PoolOptions().setMaxSize(2)));
-        db = new TenantDb(vertx, pool, Duration.ofSeconds(10), 2);
+        database = MigratedDatabase.create(DATABASE, 2, Duration.ofSeconds(10),
+                "CREATE TABLE things (id uuid PRIMARY KEY DEFAULT gen_random_uuid(), org_id uuid NOT NULL)",
+                "CALL warden_protect('things')",
+                "INSERT INTO things (org_id) VALUES ('" + A + "'), ('" + A + "')", // before it was counted
+                "CALL warden_keep_count('things', 'things')");
+        db = database.db;
     }
 
     @AfterEach
     void close() {
-        pool.close().await().atMost(Duration.ofSeconds(10));
-        vertx.close().toCompletionStage().toCompletableFuture().join();
+        database.close();
     }
 
     @Test

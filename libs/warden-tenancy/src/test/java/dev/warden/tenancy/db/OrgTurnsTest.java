@@ -1,24 +1,15 @@
 package dev.warden.tenancy.db;
 
 import dev.warden.api.UnavailableException;
-import dev.warden.testing.LocalPostgres;
-import dev.warden.testing.WardenInfra;
 import io.smallrye.mutiny.Uni;
 import io.smallrye.mutiny.subscription.Cancellable;
-import io.vertx.core.Vertx;
-import io.vertx.mutiny.sqlclient.Pool;
 import io.vertx.mutiny.sqlclient.Tuple;
-import io.vertx.pgclient.PgConnectOptions;
-import io.vertx.sqlclient.PoolOptions;
 import org.awaitility.Awaitility;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 
-import java.sql.Connection;
-import java.sql.DriverManager;
 import java.sql.SQLException;
-import java.sql.Statement;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.Collections;
@@ -43,32 +34,19 @@ class OrgTurnsTest {
     private static final UUID A = UUID.randomUUID();
     private static final UUID B = UUID.randomUUID();
 
-    private Vertx vertx;
-    private Pool pool;
+    private MigratedDatabase database;
     private TenantDb db;
 
     @BeforeEach
     void database() throws SQLException {
-        LocalPostgres pg = WardenInfra.postgres();
-        pg.ensureDatabase(DATABASE, true);
-        String url = pg.jdbcUrl(DATABASE);
-        Migrations.migrate(url, pg.superUser(), pg.superPassword(), LocalPostgres.APP_ROLE);
-        try (Connection c = DriverManager.getConnection(url, pg.superUser(), pg.superPassword());
-             Statement s = c.createStatement()) {
-            s.execute("CREATE TABLE done (org_id uuid NOT NULL, name text NOT NULL)");
-            s.execute("CALL warden_protect('done')");
-        }
-        vertx = Vertx.vertx();
-        PgConnectOptions connect = new PgConnectOptions().setHost(pg.host()).setPort(pg.port()).setDatabase(DATABASE)
-                .setUser(LocalPostgres.APP_ROLE).setPassword(pg.appPassword());
-        pool = Pool.newInstance(DeadlineBoundPool.pool(vertx, new PoolOptions().setMaxSize(POOL), List.of(connect)));
-        db = new TenantDb(vertx, pool, Duration.ofSeconds(1), POOL);
+        database = MigratedDatabase.create(DATABASE, POOL, Duration.ofSeconds(1),
+                "CREATE TABLE done (org_id uuid NOT NULL, name text NOT NULL)", "CALL warden_protect('done')");
+        db = database.db;
     }
 
     @AfterEach
     void close() {
-        pool.close().await().atMost(Duration.ofSeconds(10));
-        vertx.close().toCompletionStage().toCompletableFuture().join();
+        database.close();
     }
 
     @Test

@@ -52,6 +52,12 @@ public class ComplianceBuilder {
      * a proof of 45,000 did too; held as text, two of 49,000 at once took the old generation to 99.97%.
      */
     static final int MAX_ENTRIES = 30_000;
+    /**
+     * The most a package's entries may take as UTF-8, whatever their count: entries may hold any visible character at
+     * their fields' longest, and a re-trial's package of 27,740 entries in three-byte characters was 59.5 MB (one of
+     * two built at once ran out of memory).
+     */
+    static final long MAX_BYTES = 24L * 1024 * 1024;
     /** Entries read per transaction while building (as a verification reads them), each turned into JSON on a worker. */
     private static final int CHUNK = ChainVerifier.CHUNK;
     /**
@@ -136,7 +142,42 @@ public class ComplianceBuilder {
      * {@code package.json}; else as stored), and then the answer slot it holds, which the caller releases once the
      * answer is sent.
      */
-    public record Answer(PackageResponse pkg, Slots.Permit permit) {
+    public record Answer(PackageResponse pkg, Held held) {
+    }
+
+    /**
+     * An answer slot, given back once both the content's read and the answer are over: a caller that leaves does not
+     * end the read, which goes on into memory (a re-trial's downloads abandoned after 150 ms each passed the bound and
+     * ran the service out of memory).
+     */
+    public static final class Held {
+        private final Slots.Permit permit;
+        private final java.util.concurrent.atomic.AtomicInteger open = new java.util.concurrent.atomic.AtomicInteger(2);
+        private final java.util.concurrent.atomic.AtomicBoolean answered = new java.util.concurrent.atomic.AtomicBoolean();
+        private final java.util.concurrent.atomic.AtomicBoolean read = new java.util.concurrent.atomic.AtomicBoolean();
+
+        Held(Slots.Permit permit) {
+            this.permit = permit;
+        }
+
+        void read() {
+            if (read.compareAndSet(false, true)) {
+                end();
+            }
+        }
+
+        /** The answer was sent, or its caller left. */
+        public void answered() {
+            if (answered.compareAndSet(false, true)) {
+                end();
+            }
+        }
+
+        private void end() {
+            if (open.decrementAndGet() == 0) {
+                permit.release();
+            }
+        }
     }
 
     /**
@@ -158,14 +199,16 @@ public class ComplianceBuilder {
                     if (!stored.hasContent()) {
                         return Uni.createFrom().item(new Answer(stored.response(), null));
                     }
-                    Slots.Permit permit = answering.acquire(org);
-                    return db.inOrg(org, conn -> repository.content(conn, id))
-                            .emitOn(Infrastructure.getDefaultWorkerPool())
-                            .map(content -> new Answer(stored.response().withContent(
-                                    !signed || content == null || stored.contentAsSigned() ? content
-                                            : CanonicalJson.canonical(EventJson.tree(content))), permit))
-                            .onFailure().invoke(permit::release)
-                            .onCancellation().invoke(permit::release);
+                    Held held = new Held(answering.acquire(org));
+                    // Read whatever becomes of the request, and the slot held until the read is over.
+                    Uni<String> content = db.inOrg(org, conn -> repository.content(conn, id)).memoize().indefinitely();
+                    content.subscribe().with(read -> held.read(), failure -> held.read());
+                    return content.emitOn(Infrastructure.getDefaultWorkerPool())
+                            .map(text -> new Answer(stored.response().withContent(
+                                    !signed || text == null || stored.contentAsSigned() ? text
+                                            : CanonicalJson.canonical(EventJson.tree(text))), held))
+                            .onFailure().invoke(held::answered)
+                            .onCancellation().invoke(held::answered);
                 });
     }
 
@@ -181,12 +224,20 @@ public class ComplianceBuilder {
         long firstSequence = -1;
         long lastSequence = -1;
         long characters;
+        long bytes;
 
         JsonNode held(AuditEntry entry) {
             CanonicalJson.Canonical text = CanonicalJson.Canonical.of(EventJson.MAPPER.valueToTree(entry));
             characters += text.json().length() + 1;
+            bytes += utf8Length(text.json()) + 1;
+            if (bytes > MAX_BYTES) {
+                throw new Refused("the package's entries would take more than " + MAX_BYTES / (1024 * 1024)
+                        + " MB; request packages of shorter ranges");
+            }
             return text.node();
         }
+
+
 
         void add(AuditEntry entry) {
             JsonNode held = held(entry);
@@ -208,6 +259,16 @@ public class ComplianceBuilder {
                 proof.removeAll();
             }
         }
+    }
+
+    /** How many bytes {@code text} takes as UTF-8, without encoding it. */
+    static long utf8Length(String text) {
+        long length = 0;
+        for (int i = 0; i < text.length(); i++) {
+            char c = text.charAt(i);
+            length += c < 0x80 ? 1 : c < 0x800 ? 2 : Character.isSurrogate(c) ? 2 : 3; // a pair: 4 in all
+        }
+        return length;
     }
 
     private Uni<Void> build(UUID org, UUID id, String agentId, Instant from, Instant to) {

@@ -115,8 +115,8 @@ public class ComplianceResource {
 
     /** The answer slot a ready package holds is given back once its answer is sent, or its caller gone. */
     private static void releasedWhenSent(RoutingContext http, ComplianceBuilder.Answer answer) {
-        if (answer.permit() != null) {
-            http.addEndHandler(ended -> answer.permit().release());
+        if (answer.held() != null) {
+            http.addEndHandler(ended -> answer.held().answered());
         }
     }
 

@@ -13,7 +13,7 @@ import java.util.function.LongSupplier;
 
 /**
  * Signs a checkpoint for every organization whose head moved, once per {@code warden.audit.checkpoint-interval}, and
- * within a second for one whose head is {@code warden.audit.checkpoint-every-entries} past its last checkpoint (so that
+ * within about half a second for one whose head is {@code warden.audit.checkpoint-every-entries} past its last checkpoint (so that
  * a busy chain's checkpoints stay close enough for compliance packages' proofs); only on the replica holding the
  * checkpoint lock, so two replicas never both sign. A failed round is tried again after the leader loop's backoff.
  */

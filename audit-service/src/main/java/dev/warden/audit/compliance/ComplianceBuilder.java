@@ -35,6 +35,8 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.UUID;
+import java.util.concurrent.atomic.AtomicBoolean;
+import java.util.concurrent.atomic.AtomicInteger;
 
 
 /**
@@ -152,9 +154,9 @@ public class ComplianceBuilder {
      */
     public static final class Held {
         private final Slots.Permit permit;
-        private final java.util.concurrent.atomic.AtomicInteger open = new java.util.concurrent.atomic.AtomicInteger(2);
-        private final java.util.concurrent.atomic.AtomicBoolean answered = new java.util.concurrent.atomic.AtomicBoolean();
-        private final java.util.concurrent.atomic.AtomicBoolean read = new java.util.concurrent.atomic.AtomicBoolean();
+        private final AtomicInteger open = new AtomicInteger(2);
+        private final AtomicBoolean answered = new AtomicBoolean();
+        private final AtomicBoolean read = new AtomicBoolean();
 
         Held(Slots.Permit permit) {
             this.permit = permit;

@@ -1,15 +1,16 @@
 package dev.warden.audit.compliance;
 
+import com.fasterxml.jackson.core.JsonParser;
+import com.fasterxml.jackson.core.JsonToken;
 import dev.warden.api.ApiException;
 import dev.warden.api.Checks;
 import dev.warden.api.Params;
 import dev.warden.api.WardenApiDefinition;
-import com.fasterxml.jackson.core.JsonParser;
-import com.fasterxml.jackson.core.JsonToken;
 import dev.warden.events.EventJson;
 import dev.warden.tenancy.security.CurrentActor;
 import dev.warden.tenancy.security.Roles;
 import io.smallrye.mutiny.Uni;
+import io.vertx.ext.web.RoutingContext;
 import jakarta.annotation.security.RolesAllowed;
 import jakarta.ws.rs.Consumes;
 import jakarta.ws.rs.GET;
@@ -30,7 +31,6 @@ import org.eclipse.microprofile.openapi.annotations.media.Schema;
 import org.eclipse.microprofile.openapi.annotations.parameters.Parameter;
 import org.eclipse.microprofile.openapi.annotations.responses.APIResponse;
 import org.eclipse.microprofile.openapi.annotations.tags.Tag;
-import io.vertx.ext.web.RoutingContext;
 import org.jboss.resteasy.reactive.RestResponse;
 
 import java.io.ByteArrayOutputStream;

@@ -76,7 +76,7 @@ class GatewayStalledRequestTest {
                     }
                     RECEIVED.add(uri);
                     OPEN.add(uri);
-                    if (req.path().startsWith("/v1/up/held/")) {
+                    if (req.path().startsWith("/v1/up/held")) {
                         // A service slow to answer: never answers; its connection's close is the caller gone.
                         req.connection().closeHandler(closed -> {
                             OPEN.remove(uri);
@@ -149,6 +149,32 @@ class GatewayStalledRequestTest {
         } finally {
             small.stop();
         }
+    }
+
+    @Test
+    void asManyRequestsHeldAtOnceAsAServiceAllowsStreamsLeaveConnectionsForOthers() throws Exception {
+        // A service lets 1000 event streams be open at once (warden-api's OpenStreams, warden.streams.max), and each
+        // holds a connection through the gateway for as long as it is open; so may as many slow answers of one caller.
+        int streams = 1000;
+        assertTrue(streams < Gateway.POOL_SIZE);
+        List<Socket> held = new ArrayList<>();
+        try {
+            for (int i = 0; i < streams; i++) {
+                held.add(unanswered(port, "/v1/up/held-open/" + i));
+            }
+            await().atMost(Duration.ofSeconds(60)).until(() -> heldOpen() == streams);
+            // Each reached the service on a connection of its own, and the next caller is answered beside them (with
+            // 50 connections per event loop, it waited in the gateway's queue behind the held ones).
+            String answer = get(port, "/v1/up/beside-held");
+            assertTrue(answer.startsWith("HTTP/1.1 200"), answer);
+        } finally {
+            held.forEach(RawHttp::close);
+        }
+        await().atMost(Duration.ofSeconds(30)).until(() -> heldOpen() == 0);
+    }
+
+    private static long heldOpen() {
+        return OPEN.stream().filter(uri -> uri.startsWith("/v1/up/held-open/")).count();
     }
 
     @Test

@@ -20,6 +20,8 @@ import java.util.Optional;
 public final class LocalPostgres implements AutoCloseable {
 
     public static final String APP_ROLE = "warden_app";
+    /** Connections the server takes: every service's pool and the launcher's, with room for an operator's psql. */
+    private static final String MAX_CONNECTIONS = "300";
 
     private final Path dataDir;
     private final String host;
@@ -98,6 +100,9 @@ public final class LocalPostgres implements AutoCloseable {
             statement.execute("SET password_encryption = 'scram-sha-256'");
             statement.execute("ALTER ROLE " + superUser + " PASSWORD '" + superPassword.replace("'", "''") + "'");
             Files.writeString(dataDir.resolve("pg_hba.conf"), PASSWORDS_ONLY);
+            // The server runs with the connections it was started with; written in its configuration too, so that
+            // the reload below does not read initdb's 100 there and log that the file "contains errors".
+            statement.execute("ALTER SYSTEM SET max_connections = " + MAX_CONNECTIONS);
             statement.execute("SELECT pg_reload_conf()");
         } catch (SQLException | IOException e) {
             throw new IllegalStateException("could not make PostgreSQL in " + dataDir + " require passwords: "
@@ -192,7 +197,7 @@ public final class LocalPostgres implements AutoCloseable {
                     .setDataDirectory(dataDir)
                     .setCleanDataDirectory(false)
                     .setOverrideWorkingDirectory(work.toFile())
-                    .setServerConfig("max_connections", "300")
+                    .setServerConfig("max_connections", MAX_CONNECTIONS)
                     .setServerConfig("fsync", "on")
                     .setServerConfig("synchronous_commit", durable ? "on" : "off")
                     .start();

@@ -34,6 +34,9 @@ import java.util.concurrent.TimeUnit;
 @ApplicationScoped
 public class AuditTopicPublisher implements LeaderJob {
 
+    /** What wakes the publisher once a transaction that appended to a chain commits ({@link ChainRepository#append}). */
+    public static final String CHANNEL = "warden_audit";
+
     private static final Logger LOG = Logger.getLogger(AuditTopicPublisher.class);
     private static final long LOCK_ID = 0x5741524441L; // "WARDA"
     private static final String SOURCE = "/warden/audit-service";
@@ -60,7 +63,7 @@ public class AuditTopicPublisher implements LeaderJob {
 
     @Override
     public Optional<String> channel() {
-        return Optional.of("warden_audit");
+        return Optional.of(CHANNEL);
     }
 
     @Override

@@ -8,6 +8,7 @@ import dev.warden.events.EventJson;
 import dev.warden.events.EventSchemas;
 import dev.warden.events.EventTypes;
 import dev.warden.observability.TraceContext;
+import dev.warden.tenancy.db.TenantDb;
 import io.smallrye.mutiny.Uni;
 import io.vertx.mutiny.sqlclient.SqlConnection;
 import io.vertx.mutiny.sqlclient.Tuple;
@@ -27,6 +28,9 @@ import java.util.UUID;
  */
 @ApplicationScoped
 public class Outbox {
+
+    /** What wakes the relay ({@link OutboxRelay}) once a transaction that wrote events commits. */
+    public static final String CHANNEL = "warden_outbox";
 
     private final String source;
 
@@ -82,12 +86,13 @@ public class Outbox {
             types[i] = m.type();
             payloads[i] = EventJson.write(json);
         }
-        // One statement (so one relay notification) per call; ORDER BY keeps the seqs in the order given.
+        // One statement per call; ORDER BY keeps the seqs in the order given. The relay is woken after the commit.
         return conn.preparedQuery("""
                         INSERT INTO warden_outbox (org_id, topic, record_key, event_id, event_type, payload)
                         SELECT $1, t, k, e, y, p FROM unnest($2::text[], $3::text[], $4::uuid[], $5::text[], $6::text[])
                             WITH ORDINALITY AS x(t, k, e, y, p, n) ORDER BY n""")
                 .execute(Tuple.of(orgId, topics, keys, ids, types, payloads))
+                .call(() -> TenantDb.notifyAfterCommit(conn, CHANNEL))
                 .replaceWith(events);
     }
 

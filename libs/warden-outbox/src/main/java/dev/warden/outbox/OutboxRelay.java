@@ -78,7 +78,7 @@ public class OutboxRelay implements LeaderJob {
 
     @Override
     public Optional<String> channel() {
-        return Optional.of("warden_outbox");
+        return Optional.of(Outbox.CHANNEL);
     }
 
     @Override

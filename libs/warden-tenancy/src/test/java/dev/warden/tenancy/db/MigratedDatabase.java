@@ -49,6 +49,11 @@ final class MigratedDatabase implements AutoCloseable {
         return new MigratedDatabase(vertx, pool, new TenantDb(vertx, pool, startTimeout, poolSize));
     }
 
+    /** The pool under {@link #db}, for what a test does outside its transactions. */
+    Pool pool() {
+        return pool;
+    }
+
     @Override
     public void close() {
         pool.close().await().atMost(Duration.ofSeconds(10));

@@ -51,9 +51,14 @@ final class AfterCommit {
             }
         }
 
+        /** Never throws: it runs after a commit, whose request must not fail for it. */
         private void send() {
-            pool.preparedQuery("SELECT pg_notify($1, '')").execute(Tuple.of(channel))
-                    .subscribe().with(sent -> sent(), failure -> sent());
+            try {
+                pool.preparedQuery("SELECT pg_notify($1, '')").execute(Tuple.of(channel))
+                        .subscribe().with(sent -> sent(), failure -> sent());
+            } catch (RuntimeException e) {
+                sent(); // a pool closing as the service stops: the listeners poll
+            }
         }
 
         private void sent() {

@@ -2,7 +2,7 @@ package dev.warden.audit.chain;
 
 import dev.warden.events.audit.AuditChain;
 import dev.warden.events.audit.AuditEvents.AuditEntry;
-import dev.warden.tenancy.db.TenantDb;
+import dev.warden.tenancy.db.AfterCommit;
 import io.smallrye.mutiny.Uni;
 import io.vertx.mutiny.sqlclient.SqlConnection;
 import io.vertx.mutiny.sqlclient.Tuple;
@@ -64,7 +64,7 @@ public class ChainRepository {
                 .execute(columns(org, linked).addString(traceparent))
                 .chain(() -> conn.preparedQuery("UPDATE audit_chain_heads SET sequence = $2, hash = $3 WHERE org_id = $1")
                         .execute(Tuple.of(org, last.sequence(), last.hash())))
-                .chain(() -> TenantDb.notifyAfterCommit(conn, AuditTopicPublisher.CHANNEL));
+                .chain(() -> AfterCommit.notifyListeners(conn, AuditTopicPublisher.CHANNEL));
     }
 
     private static Tuple columns(UUID org, List<AuditEntry> entries) {

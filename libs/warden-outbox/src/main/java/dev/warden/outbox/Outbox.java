@@ -8,7 +8,7 @@ import dev.warden.events.EventJson;
 import dev.warden.events.EventSchemas;
 import dev.warden.events.EventTypes;
 import dev.warden.observability.TraceContext;
-import dev.warden.tenancy.db.TenantDb;
+import dev.warden.tenancy.db.AfterCommit;
 import io.smallrye.mutiny.Uni;
 import io.vertx.mutiny.sqlclient.SqlConnection;
 import io.vertx.mutiny.sqlclient.Tuple;
@@ -92,7 +92,7 @@ public class Outbox {
                         SELECT $1, t, k, e, y, p FROM unnest($2::text[], $3::text[], $4::uuid[], $5::text[], $6::text[])
                             WITH ORDINALITY AS x(t, k, e, y, p, n) ORDER BY n""")
                 .execute(Tuple.of(orgId, topics, keys, ids, types, payloads))
-                .call(() -> TenantDb.notifyAfterCommit(conn, CHANNEL))
+                .call(() -> AfterCommit.notifyListeners(conn, CHANNEL))
                 .replaceWith(events);
     }
 

@@ -24,10 +24,8 @@ import org.eclipse.microprofile.config.inject.ConfigProperty;
 
 import java.time.Duration;
 import java.util.List;
-import java.util.Map;
 import java.util.Set;
 import java.util.UUID;
-import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.atomic.AtomicReference;
 import java.util.function.Function;
@@ -47,9 +45,8 @@ public class TenantDb {
     private final Duration startTimeout;
     /** Each organization's transactions take turns (at most the pool's size started at once); none for the platform. */
     private final OrgTurns turns;
+    /** The wake-ups its transactions ask for ({@link AfterCommit#notifyListeners}), sent once they commit. */
     private final AfterCommit afterCommit;
-    /** The channels each open transaction asked to notify once it commits, by its connection. */
-    private static final Map<SqlConnection, Set<String>> TO_NOTIFY = new ConcurrentHashMap<>();
 
     /**
      * {@code warden.db.start-timeout}: how long a transaction may take to get a connection and have PostgreSQL answer its
@@ -70,21 +67,6 @@ public class TenantDb {
         this.startTimeout = startTimeout;
         this.turns = new OrgTurns(poolSize);
         this.afterCommit = new AfterCommit(pool);
-    }
-
-    /**
-     * Asks for a {@code NOTIFY} on {@code channel} (its listeners' wake-up: the outbox relay's, the audit topic
-     * publisher's) once the transaction on {@code conn} has committed, and none if it rolls back: sent from outside the
-     * transaction ({@link AfterCommit} says why). On a connection that is not in one of this class's transactions, the
-     * {@code NOTIFY} goes in its transaction as before.
-     */
-    public static Uni<Void> notifyAfterCommit(SqlConnection conn, String channel) {
-        Set<String> channels = TO_NOTIFY.get(conn);
-        if (channels != null) {
-            channels.add(channel);
-            return Uni.createFrom().voidItem();
-        }
-        return conn.preparedQuery("SELECT pg_notify($1, '')").execute(Tuple.of(channel)).replaceWithVoid();
     }
 
     /**
@@ -188,17 +170,16 @@ public class TenantDb {
                             throw notStarted();
                         }
                     });
-            Set<String> toNotify = ConcurrentHashMap.newKeySet();
-            TO_NOTIFY.put(conn, toNotify);
+            Set<String> toNotify = AfterCommit.opened(conn);
             return Uni.combine().all()
                     .unis(begin, Uni.createFrom().deferred(() -> work.apply(conn)))
                     .with((begun, result) -> result)
                     .call(() -> conn.query("COMMIT").execute())
-                    .invoke(() -> toNotify.forEach(afterCommit::notify))
+                    .invoke(() -> afterCommit.committed(toNotify))
                     .onFailure().call(() -> rollback(conn))
                     // A request abandoned half-way must not leave its transaction open on a pooled connection.
                     .onCancellation().call(() -> rollback(conn))
-                    .onTermination().invoke(() -> TO_NOTIFY.remove(conn, toNotify));
+                    .onTermination().invoke(() -> AfterCommit.ended(conn, toNotify));
         });
         // The pool has no wait timeout of its own (DeadlineBoundPool): the deadline covers the wait for the
         // organization's turn, for a connection and the BEGIN. It fires only while the transaction has not begun; a

@@ -24,7 +24,7 @@ import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 /**
- * {@link TenantDb#notifyAfterCommit} on real PostgreSQL, heard by a listener as the leader jobs listen: a transaction's
+ * {@link AfterCommit#notifyListeners} on real PostgreSQL, heard by a listener as the leader jobs listen: a transaction's
  * notification comes once it has committed, never for one that rolled back, and many transactions at once are each
  * followed by one.
  */
@@ -60,12 +60,12 @@ class NotifyAfterCommitTest {
     @Test
     void aTransactionsNotificationComesOnceItHasCommittedAndNeverForOneRolledBack() throws SQLException {
         assertThrows(IllegalStateException.class, () -> db.inOrg(ORG, conn -> add(conn)
-                .chain(() -> TenantDb.notifyAfterCommit(conn, CHANNEL))
+                .chain(() -> AfterCommit.notifyListeners(conn, CHANNEL))
                 .chain(() -> Uni.createFrom().failure(new IllegalStateException("rolled back"))))
                 .await().atMost(Duration.ofSeconds(10)));
 
-        db.inOrg(ORG, conn -> add(conn).chain(() -> TenantDb.notifyAfterCommit(conn, CHANNEL))
-                        .chain(() -> TenantDb.notifyAfterCommit(conn, CHANNEL)))
+        db.inOrg(ORG, conn -> add(conn).chain(() -> AfterCommit.notifyListeners(conn, CHANNEL))
+                        .chain(() -> AfterCommit.notifyListeners(conn, CHANNEL)))
                 .await().atMost(Duration.ofSeconds(10));
         // The committed one's: the only one, though it asked twice; the rolled-back one, before it, sent none.
         List<PGNotification> heard = heard(1);
@@ -83,7 +83,7 @@ class NotifyAfterCommitTest {
     void everyOneOfManyTransactionsAtOnceIsFollowedByANotificationSentAfterItsCommit() throws SQLException {
         int transactions = 40;
         Uni.join().all(IntStream.range(0, transactions)
-                        .mapToObj(i -> db.inOrg(ORG, conn -> add(conn).chain(() -> TenantDb.notifyAfterCommit(conn, CHANNEL))))
+                        .mapToObj(i -> db.inOrg(ORG, conn -> add(conn).chain(() -> AfterCommit.notifyListeners(conn, CHANNEL))))
                         .toList())
                 .andFailFast().await().atMost(Duration.ofSeconds(30));
         // At most one is in flight at a time, so at most one per transaction, and at least one after the last commit.
@@ -98,7 +98,7 @@ class NotifyAfterCommitTest {
 
     @Test
     void onAConnectionOutsideTenantDbsTransactionsTheNotificationGoesInItsOwnTransaction() throws SQLException {
-        database.pool().withTransaction(conn -> TenantDb.notifyAfterCommit(conn, CHANNEL))
+        database.pool().withTransaction(conn -> AfterCommit.notifyListeners(conn, CHANNEL))
                 .await().atMost(Duration.ofSeconds(10));
         assertEquals(CHANNEL, heard(1).getFirst().getName());
     }

@@ -239,8 +239,6 @@ public class ComplianceBuilder {
             return text.node();
         }
 
-
-
         void add(AuditEntry entry) {
             JsonNode held = held(entry);
             entries.add(held);

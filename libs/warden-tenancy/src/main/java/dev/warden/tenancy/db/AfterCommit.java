@@ -18,8 +18,8 @@ import java.util.concurrent.atomic.AtomicInteger;
  * Why not {@code NOTIFY} in the writing transaction itself: PostgreSQL serializes the commits of every transaction
  * that notifies, in the whole server, with a lock taken before the commit and held until after its flush to disk
  * ({@code PreCommit_Notify}: "queue entries appear in commit order"). Every write of every service notified the outbox
- * relay from a trigger, so writes committed one at a time, each waiting for its own flush: creates in agent-service went
- * from 876 to 712 a second with it (docs/benchmarks.md, section 3). A transaction that writes nothing has no flush to
+ * relay from a trigger, so writes committed one at a time, each waiting for its own flush: creates in agent-service were
+ * 685 a second with it against 811 without (docs/benchmarks.md, section 3). A transaction that writes nothing has no flush to
  * wait for, so the lock is held for microseconds.
  * <p>
  * At most one {@code NOTIFY} per channel is in flight per pool; one asked for while it is sends one more when it is

@@ -19,24 +19,33 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
  * A kind's limit per organization (V0_9, {@link Limits}) on real PostgreSQL, as the runtime role under Row-Level
  * Security: what a table held before it was counted counts, a statement that would pass the limit writes nothing and
  * is a 403, another organization keeps its own room, a removed row frees room, and a kind the configuration no longer
- * names has no limit.
+ * names has no limit. A statement sums an organization's slots only near its limit (V0_11): the limit stays exact where
+ * the count is spread over the slots, where it is lowered under an organization, and where it was written before what
+ * a table held was counted. One connection, so that the test knows the slot its statements move.
  */
 class LimitsTest {
 
     private static final String DATABASE = "tenancy_limits";
     private static final UUID A = UUID.randomUUID();
     private static final UUID B = UUID.randomUUID();
+    private static final UUID C = UUID.randomUUID();
 
     private MigratedDatabase database;
     private TenantDb db;
 
     @BeforeEach
     void database() throws SQLException {
-        database = MigratedDatabase.create(DATABASE, 2, Duration.ofSeconds(10),
+        database = MigratedDatabase.create(DATABASE, 1, Duration.ofSeconds(10),
                 "CREATE TABLE things (id uuid PRIMARY KEY DEFAULT gen_random_uuid(), org_id uuid NOT NULL)",
                 "CALL warden_protect('things')",
                 "INSERT INTO things (org_id) VALUES ('" + A + "'), ('" + A + "')", // before it was counted
-                "CALL warden_keep_count('things', 'things')");
+                "CALL warden_keep_count('things', 'things')",
+                // a kind whose limit is written before what its table held is counted: 31 of 32, all in slot 0
+                "CREATE TABLE held (id uuid PRIMARY KEY DEFAULT gen_random_uuid(), org_id uuid NOT NULL)",
+                "CALL warden_protect('held')",
+                "INSERT INTO held (org_id) SELECT '" + A + "' FROM generate_series(1, 31)",
+                "INSERT INTO warden_limits (kind, most) VALUES ('held', 32)",
+                "CALL warden_keep_count('held', 'held')");
         db = database.db;
     }
 
@@ -72,6 +81,37 @@ class LimitsTest {
     }
 
     @Test
+    void theLimitIsExactWithTheCountSpreadOverEverySlot() {
+        limits(Map.of("things", 32L)); // a share of 2 per slot
+        spread(C, 2); // 30 in the other 15 slots: each at its share, so statements within theirs do not sum
+        add(C, 1);
+        add(C, 1); // 32, the own slot at its share
+        ApiException refused = assertThrows(ApiException.class, () -> add(C, 1));
+        assertEquals("quota_exceeded", refused.code());
+        assertEquals(2, count(C), "the refused statement wrote nothing");
+    }
+
+    @Test
+    void aLimitLoweredUnderAnOrganizationHoldsAtItsNextStatement() {
+        limits(Map.of("things", 1600L)); // a share of 100
+        spread(C, 90); // 1,350 in the other 15 slots
+        add(C, 1); // the own slot within its share: no sum
+        limits(Map.of("things", 1000L)); // a share of 62: the other slots are past it, the own one is not
+        ApiException refused = assertThrows(ApiException.class, () -> add(C, 1),
+                "only the mark written with the lower limit makes this statement sum");
+        assertEquals("quota_exceeded", refused.code());
+        assertEquals(1, count(C));
+    }
+
+    @Test
+    void whatATableHeldBeforeItWasCountedIsCheckedUnderALimitWrittenEarlier() {
+        addHeld(A); // 32 of 32
+        ApiException refused = assertThrows(ApiException.class, () -> addHeld(A),
+                "all 31 are in slot 0; only the mark warden_keep_count wrote makes another slot's statement sum");
+        assertEquals("quota_exceeded", refused.code());
+    }
+
+    @Test
     void aNegativeLimitIsRefusedAtStart() {
         assertThrows(IllegalArgumentException.class, () -> new Limits(db, () -> Map.of("things", -1L)));
     }
@@ -79,6 +119,23 @@ class LimitsTest {
     private void limits(Map<String, Long> kinds) {
         Limits limits = new Limits(db, () -> kinds);
         db.asPlatform(limits::write).await().atMost(Duration.ofSeconds(10));
+    }
+
+    /**
+     * Counts {@code each} of {@code org}'s things in every slot but the one this test's connection moves, as if other
+     * connections had added them (without the rows: {@link #count} reads only what the test adds).
+     */
+    private void spread(UUID org, long each) {
+        int own = db.inOrg(org, conn -> conn.query("SELECT pg_backend_pid() & 15").execute()
+                .map(rows -> rows.iterator().next().getInteger(0))).await().atMost(Duration.ofSeconds(10));
+        db.asPlatform(conn -> conn.preparedQuery("INSERT INTO warden_kept (org_id, kind, slot, n) "
+                        + "SELECT $1, 'things', slot, $3 FROM generate_series(0, 15) slot WHERE slot <> $2")
+                .execute(Tuple.of(org, own, each)).replaceWithVoid()).await().atMost(Duration.ofSeconds(10));
+    }
+
+    private void addHeld(UUID org) {
+        db.inOrg(org, conn -> conn.preparedQuery("INSERT INTO held (org_id) VALUES ($1)").execute(Tuple.of(org))
+                .replaceWithVoid()).await().atMost(Duration.ofSeconds(10));
     }
 
     private void add(UUID org, int rows) {

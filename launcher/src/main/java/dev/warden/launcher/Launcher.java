@@ -15,7 +15,9 @@ public final class Launcher {
     }
 
     public static void main(String[] args) throws InterruptedException {
-        // No SLF4J backend is on the classpath on purpose: the console is for progress lines, not library logs.
+        // The console is for progress lines, not library logs: slf4j-simple is on the classpath for the broker this
+        // process starts (its own JVM, logging to kafka.log; LocalKafka), and off in this one.
+        System.setProperty("org.slf4j.simpleLogger.defaultLogLevel", "off");
         System.setProperty("slf4j.internal.verbosity", "ERROR");
         // Netty's probe of sun.misc.Unsafe prints a deprecation warning on JDK 24+; a local gateway needs no Unsafe.
         System.setProperty("io.netty.noUnsafe", "true");

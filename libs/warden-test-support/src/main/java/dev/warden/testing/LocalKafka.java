@@ -429,7 +429,11 @@ public final class LocalKafka implements AutoCloseable {
     private ProcessBuilder java(String mainClass, String... args) {
         List<String> cmd = new ArrayList<>();
         cmd.add(Path.of(System.getProperty("java.home"), "bin", "java").toString());
+        // Warnings and errors to kafka.log, whichever SLF4J provider the classpath has: slf4j-simple's settings for the
+        // launcher's (without them a broker that could not start said nothing of why), log4j's for log4j's.
         cmd.addAll(List.of("-Xms128m", "-Xmx512m", "-XX:+UseSerialGC", "-XX:TieredStopAtLevel=1",
+                "-Dorg.slf4j.simpleLogger.defaultLogLevel=warn", "-Dorg.slf4j.simpleLogger.showDateTime=true",
+                "-Dorg.slf4j.simpleLogger.dateTimeFormat=yyyy-MM-dd'T'HH:mm:ss.SSSXXX",
                 "-Dlog4j2.level=WARN", "-Dkafka.logs.dir=" + dir.resolve("server-logs"),
                 "-cp", System.getProperty("java.class.path"), mainClass));
         cmd.addAll(List.of(args));

@@ -9,8 +9,13 @@
 -- through warden_kept_added, so an unmarked organization has every slot within its share, except where the limit was
 -- lowered (or first set) under it: writing a limit marks every organization with a slot past the new share
 -- (warden_kept_mark, from a trigger on warden_limits), as does warden_keep_count for the rows a table held before it
--- was counted. A statement in flight while a limit is lowered may, as any concurrent statement, pass the limit by what
--- it adds (V0_9's bound: at most N - 1 for N at once).
+-- was counted.
+--
+-- Near its limit, an organization's statements of a kind also take a lock for the organization and kind until their
+-- transaction ends, and sum after it: each sees what the one before it committed, so the limit holds exactly there
+-- (V0_9 let N transactions at once pass it by up to N - 1: a trial's limit of 5 policies ended at 10 with 30 creates
+-- at once). Far from it they take none, so concurrent creates do not queue. Only statements already past the first
+-- step when an organization is first marked, or when a limit is lowered, may pass it by what they add.
 CREATE TABLE warden_kept_near (
     org_id uuid NOT NULL,
     kind   text NOT NULL,
@@ -45,6 +50,7 @@ DECLARE
     passed uuid[];
     near   uuid[];
     kept   bigint;
+    org    uuid;
 BEGIN
     WITH moved AS (
         INSERT INTO warden_kept AS k (org_id, kind, slot, n)
@@ -64,6 +70,10 @@ BEGIN
     IF passed IS NOT NULL THEN
         INSERT INTO warden_kept_near (org_id, kind) SELECT unnest(passed), TG_ARGV[0] ON CONFLICT DO NOTHING;
     END IF;
+    FOR org IN SELECT o FROM unnest(near) o ORDER BY o LOOP -- in one order, so that two statements never deadlock
+        PERFORM pg_advisory_xact_lock(hashtextextended('warden_kept ' || TG_ARGV[0] || ' ' || org, 0));
+    END LOOP;
+    -- A statement of its own, after the locks: it sees what the transactions that held them committed.
     SELECT max(total) INTO kept FROM (
         SELECT sum(k.n) AS total FROM warden_kept k WHERE k.kind = TG_ARGV[0] AND k.org_id = ANY (near)
         GROUP BY k.org_id) counts;

@@ -1,6 +1,7 @@
 package dev.warden.tenancy.db;
 
 import dev.warden.api.ApiException;
+import io.smallrye.mutiny.Uni;
 import io.vertx.mutiny.sqlclient.Tuple;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
@@ -8,7 +9,10 @@ import org.junit.jupiter.api.Test;
 
 import java.sql.SQLException;
 import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
 import java.util.Map;
+import java.util.Set;
 import java.util.UUID;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
@@ -29,6 +33,8 @@ class LimitsTest {
     private static final UUID A = UUID.randomUUID();
     private static final UUID B = UUID.randomUUID();
     private static final UUID C = UUID.randomUUID();
+    /** The kinds this test counts, in place of {@link Limits#KINDS}. */
+    private static final Set<String> KNOWN = Set.of("things", "other-things", "held");
 
     private MigratedDatabase database;
     private TenantDb db;
@@ -111,13 +117,58 @@ class LimitsTest {
         assertEquals("quota_exceeded", refused.code());
     }
 
+    /** A trial's 30 creates at once with room for 5 made 10 (V0_9's bound of N - 1 for N in flight). */
+    @Test
+    void createsAtOnceNearTheLimitPassItByNone() throws SQLException {
+        try (MigratedDatabase many = MigratedDatabase.create(DATABASE + "_at_once", 8, Duration.ofSeconds(30),
+                "CREATE TABLE things (id uuid PRIMARY KEY DEFAULT gen_random_uuid(), org_id uuid NOT NULL)",
+                "CALL warden_protect('things')",
+                "CALL warden_keep_count('things', 'things')")) {
+            many.db.asPlatform(new Limits(many.db, () -> Map.of("things", 5L), KNOWN)::write)
+                    .await().atMost(Duration.ofSeconds(10));
+            List<Uni<Boolean>> creates = new ArrayList<>();
+            for (int i = 0; i < 30; i++) {
+                creates.add(many.db.inOrg(C, conn -> conn.query("INSERT INTO things (org_id) VALUES ('" + C + "')")
+                        .execute().replaceWith(true)).onFailure(ApiException.class).recoverWithItem(false));
+            }
+            List<Boolean> passed = Uni.join().all(creates).andFailFast().await().atMost(Duration.ofSeconds(60));
+            assertEquals(5, passed.stream().filter(p -> p).count());
+            assertEquals(5L, many.db.inOrg(C, conn -> conn.query("SELECT count(*) FROM things").execute()
+                    .map(rows -> rows.iterator().next().getLong(0))).await().atMost(Duration.ofSeconds(10)));
+        }
+    }
+
     @Test
     void aNegativeLimitIsRefusedAtStart() {
-        assertThrows(IllegalArgumentException.class, () -> new Limits(db, () -> Map.of("things", -1L)));
+        IllegalArgumentException refused = assertThrows(IllegalArgumentException.class,
+                () -> new Limits(db, () -> Map.of("things", -1L), KNOWN));
+        assertTrue(refused.getMessage().contains("warden.limits.things must be 0 or more, not -1"), refused.getMessage());
+    }
+
+    /** A trial's WARDEN_LIMITS_ENROLMENT_TOKENS=1 (the docs' own spelling) started, logged, and bounded nothing. */
+    @Test
+    void aKindNoServiceCountsIsRefusedAtStart() {
+        IllegalArgumentException refused = assertThrows(IllegalArgumentException.class,
+                () -> new Limits(db, () -> Map.of("enrolment.tokens", 1L)));
+        assertTrue(refused.getMessage().contains("warden.limits.enrolment.tokens names no kind Warden counts"),
+                refused.getMessage());
+        assertTrue(refused.getMessage().contains("enrollment-tokens"), refused.getMessage());
+        new Limits(db, () -> Map.of("enrollment.tokens", 1L, "AGENT_VERSIONS", 2L, "agents", 3L)); // as variables give them
+    }
+
+    @Test
+    void aServiceWritesOnlyTheKindsItsDatabaseCounts() {
+        limits(Map.of("other.things", 7L, "things", 3L)); // the same settings given to every service
+        assertEquals(Map.of("things", 3L), db.asPlatform(conn -> conn.query("SELECT kind, most FROM warden_limits")
+                .execute().map(rows -> {
+                    Map<String, Long> written = new java.util.HashMap<>();
+                    rows.forEach(row -> written.put(row.getString("kind"), row.getLong("most")));
+                    return written;
+                })).await().atMost(Duration.ofSeconds(10)));
     }
 
     private void limits(Map<String, Long> kinds) {
-        Limits limits = new Limits(db, () -> kinds);
+        Limits limits = new Limits(db, () -> kinds, KNOWN);
         db.asPlatform(limits::write).await().atMost(Duration.ofSeconds(10));
     }
 

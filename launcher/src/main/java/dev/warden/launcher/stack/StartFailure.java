@@ -15,7 +15,8 @@ import java.util.regex.Pattern;
  * Why a process the launcher started ended, read from its log: the first error of its last run and each
  * {@code Caused by:} of that error's stack trace, without the frames. The last lines of a failed Quarkus start are the
  * frames of its innermost exception; the line that says what to do (a missing variable, a key that does not match)
- * is a cause line above them.
+ * is a cause line above them. Quarkus' own "Failed to start" error comes first where there is one: another error
+ * logged while the start fails (a scheduled job's, as the application stops) can come before it.
  */
 final class StartFailure {
 
@@ -25,6 +26,8 @@ final class StartFailure {
     private static final Pattern ERROR = Pattern.compile("^\\S+( \\S+)?\\s+(ERROR|FATAL)\\s+\\[.*|^Exception in thread .*"
             + "|^[a-zA-Z_$][\\w$]*(\\.[a-zA-Z_$][\\w$]*)+(Exception|Error)(: .*)?$");
     private static final ObjectMapper JSON = new ObjectMapper();
+    /** What Quarkus' error says when an application fails to start (its category: {@code io.quarkus.runtime.Application}). */
+    private static final String FAILED_START = "Failed to start";
     private static final int MOST_CAUSES = 6;
     private static final int MOST_CHARACTERS = 400;
     private static final int TAIL = 20;
@@ -50,8 +53,23 @@ final class StartFailure {
             }
         }
         List<String> run = all.subList(start, all.size());
+        List<String> shown = firstError(run, true);
+        if (shown.isEmpty()) {
+            shown = firstError(run, false);
+        }
+        if (shown.isEmpty()) {
+            shown.addAll(run.subList(Math.max(0, run.size() - TAIL), run.size()));
+        }
+        return String.join("\n", shown.stream().map(StartFailure::shorten).map(line -> "  " + line).toList());
+    }
+
+    /** The first error of {@code run} (with its causes), of Quarkus' failed start only if {@code startOnly}. */
+    private static List<String> firstError(List<String> run, boolean startOnly) {
         List<String> shown = new ArrayList<>();
         for (int i = 0; i < run.size(); i++) {
+            if (startOnly && !run.get(i).contains(FAILED_START)) {
+                continue;
+            }
             List<String> json = jsonError(run.get(i));
             if (!json.isEmpty()) {
                 shown.addAll(json);
@@ -67,10 +85,7 @@ final class StartFailure {
                 break;
             }
         }
-        if (shown.isEmpty()) {
-            shown.addAll(run.subList(Math.max(0, run.size() - TAIL), run.size()));
-        }
-        return String.join("\n", shown.stream().map(StartFailure::shorten).map(line -> "  " + line).toList());
+        return shown;
     }
 
     /**

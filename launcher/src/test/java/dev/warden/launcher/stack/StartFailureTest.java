@@ -46,6 +46,27 @@ class StartFailureTest {
         assertFalse(shown.contains("earlier run"), shown);
     }
 
+    /**
+     * A user trial's WARDEN_LIMITS_AGENTS=-1: once in five starts the scheduler logged an error of its own while the
+     * application stopped, before Quarkus' error, and the launcher showed only that.
+     */
+    @Test
+    void quarkusFailedStartIsShownBeforeAnEarlierErrorOfTheStop() {
+        String shown = StartFailure.describe(List.of("=== 2026-12-06T10:00:00Z: starting agent-service on port 1 ===",
+                "10:00:01 ERROR [io.qu.sc.co.ru.SkipPredicateInvoker] Error while firing SkippedExecution event",
+                "java.lang.NullPointerException",
+                "\tat dev.warden.agent.access.KeyUsageRecorder.flushPeriodically(KeyUsageRecorder.java:41)",
+                "10:00:01 ERROR [io.qu.ru.Application] Failed to start application: java.lang.RuntimeException: Failed to start quarkus",
+                "\tat io.quarkus.runner.ApplicationImpl.doStart(Unknown Source)",
+                "Caused by: java.lang.IllegalArgumentException: warden.limits.agents must be 0 or more, not -1",
+                "\tat dev.warden.tenancy.db.Limits.<init>(Limits.java:90)"));
+
+        assertTrue(shown.startsWith("  10:00:01 ERROR [io.qu.ru.Application] Failed to start application"), shown);
+        assertTrue(shown.contains("Caused by: java.lang.IllegalArgumentException: warden.limits.agents must be 0 or more"),
+                shown);
+        assertFalse(shown.contains("SkippedExecution"), shown);
+    }
+
     @Test
     void jsonLogLinesAreReadToo() {
         String shown = StartFailure.describe(List.of("=== 2026-12-05T20:41:47Z: starting audit-service on port 1 ===",

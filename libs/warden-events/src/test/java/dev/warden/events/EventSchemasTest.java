@@ -19,6 +19,11 @@ class EventSchemasTest {
     private final UUID org = UUID.randomUUID();
 
     @Test
+    void everyTypesSchemaCompilesAheadOfItsFirstEvent() {
+        assertEquals(EventTypes.TOPIC_OF.size() + 1, EventSchemas.prepare());
+    }
+
+    @Test
     void aWellFormedEventHasNoViolations() {
         CloudEvent event = CloudEvent.of("/warden/test", EventTypes.ORGANIZATION, "org:" + org, org,
                 new Organization(org, "acme", "active", Instant.now(), Instant.now()));

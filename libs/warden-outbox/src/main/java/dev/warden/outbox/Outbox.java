@@ -12,7 +12,10 @@ import dev.warden.tenancy.db.AfterCommit;
 import io.smallrye.mutiny.Uni;
 import io.vertx.mutiny.sqlclient.SqlConnection;
 import io.vertx.mutiny.sqlclient.Tuple;
+import io.quarkus.runtime.StartupEvent;
+import io.smallrye.mutiny.infrastructure.Infrastructure;
 import jakarta.enterprise.context.ApplicationScoped;
+import jakarta.enterprise.event.Observes;
 import org.eclipse.microprofile.config.inject.ConfigProperty;
 
 import java.util.ArrayList;
@@ -36,6 +39,11 @@ public class Outbox {
 
     public Outbox(@ConfigProperty(name = "quarkus.application.name") String applicationName) {
         this.source = "/warden/" + applicationName;
+    }
+
+    /** The events' schemas compiled as the service starts, on a worker thread, not by the first event of each type. */
+    void onStart(@Observes StartupEvent event) {
+        Infrastructure.getDefaultWorkerPool().execute(EventSchemas::prepare);
     }
 
     /** Records an event of {@code type} about {@code subject}, keyed by the subject on the type's topic. */

@@ -1,6 +1,6 @@
 -- The limit check of V0_9 summed an organization's 16 slots on every statement that added rows: 16 counter rows each
--- updated thousands of times a second, about two thirds of what counting cost a create (docs/benchmarks.md, section
--- 3). Now a statement sums only for an organization that may be near its limit, and stays exact:
+-- updated thousands of times a second, about two thirds of the counting triggers' cost in pgbench (docs/benchmarks.md,
+-- section 3). Now a statement sums only for an organization that may be near its limit, and stays exact:
 --
 -- While no slot of an organization's kind holds more than its share of the limit (most / 16, rounded down), the sum of
 -- the 16 slots cannot pass the limit. So a statement whose own slot stays within its share, in an organization not

@@ -1,13 +1,10 @@
 package dev.warden.outbox;
 
 import dev.warden.tenancy.health.Outages;
-import io.vertx.sqlclient.DatabaseException;
-
-import java.sql.SQLException;
 
 /**
  * What a handler's failure says about the events it was handling. Only an unreachable or overloaded database or broker
- * ({@link Outages}), or a serialization failure or deadlock, is {@link #TRANSIENT}: the events are fine and are
+ * ({@link Outages}, a serialization failure or deadlock among them) is {@link #TRANSIENT}: the events are fine and are
  * retried until they pass, never dead-lettered. Anything else may be caused by the event itself, so it is retried a
  * bounded number of times.
  */
@@ -25,16 +22,6 @@ public enum FailureKind {
         if (all.stream().anyMatch(t -> t instanceof UnprocessableEventException)) {
             return UNPROCESSABLE;
         }
-        return Outages.isOutage(failure) || all.stream().anyMatch(FailureKind::conflict) ? TRANSIENT : OTHER;
-    }
-
-    /** 40001 and 40P01, a serialization failure or deadlock, pass when tried again. */
-    private static boolean conflict(Throwable t) {
-        String state = switch (t) {
-            case DatabaseException db -> db.getSqlState();
-            case SQLException sql -> sql.getSQLState();
-            default -> null;
-        };
-        return "40001".equals(state) || "40P01".equals(state);
+        return Outages.isOutage(failure) ? TRANSIENT : OTHER; // a serialization failure or deadlock among them
     }
 }

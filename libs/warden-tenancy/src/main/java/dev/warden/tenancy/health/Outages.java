@@ -65,13 +65,15 @@ public final class Outages {
     /**
      * SQLSTATE class 08 (connection exception), 28 (the server refused the service's credentials: a password changed
      * under a running service answered 500s, found by a user trial rotating credentials; the same work succeeds once
-     * they are put right), 53 (insufficient resources: too many connections, out of memory or disk) and 57P01-03 (the
-     * server shutting down, crashed, or starting). Everything else (a NOT NULL violation, "invalid byte sequence 0x00")
-     * comes from the work and would fail again.
+     * they are put right), 53 (insufficient resources: too many connections, out of memory or disk), 57P01-03 (the
+     * server shutting down, crashed, or starting), and 40001 and 40P01 (a serialization failure or a deadlock: the
+     * transaction met another at the same moment and was undone, and passes when tried again; a request answered 500).
+     * Everything else (a NOT NULL violation, "invalid byte sequence 0x00") comes from the work and would fail again.
      */
     public static boolean unavailableSqlState(String state) {
         return state != null && (state.startsWith("08") || state.startsWith("28") || state.startsWith("53")
-                || state.equals("57P01") || state.equals("57P02") || state.equals("57P03"));
+                || state.equals("57P01") || state.equals("57P02") || state.equals("57P03")
+                || state.equals("40001") || state.equals("40P01"));
     }
 
     private static boolean outageAlone(Throwable t) {

@@ -20,7 +20,8 @@ class OutagesTest {
 
     @Test
     void anUnreachableShuttingDownExhaustedOrCredentialRefusingDatabaseIsAnOutage() {
-        for (String state : new String[]{"08006", "08001", "57P01", "57P02", "57P03", "53300", "28P01", "28000"}) {
+        for (String state : new String[]{"08006", "08001", "57P01", "57P02", "57P03", "53300", "28P01", "28000", "40001",
+                "40P01"}) {
             assertTrue(Outages.isOutage(pg(state)), state);
         }
         assertTrue(Outages.isOutage(ClosedConnectionException.INSTANCE));
@@ -45,7 +46,6 @@ class OutagesTest {
     void whatTheWorkCausesIsNoOutage() {
         assertFalse(Outages.isOutage(pg("23502"))); // NOT NULL violated
         assertFalse(Outages.isOutage(pg("22021"))); // invalid byte sequence 0x00
-        assertFalse(Outages.isOutage(pg("40001"))); // a serialization failure: the work's, retried by consumers
         assertFalse(Outages.isOutage(new NullPointerException()));
         assertFalse(Outages.isOutage(new IllegalStateException("Result is already complete")));
         assertFalse(Outages.isOutage(new VertxException("Transaction rolled back")));

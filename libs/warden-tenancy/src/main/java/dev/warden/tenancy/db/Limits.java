@@ -16,7 +16,6 @@ import jakarta.inject.Inject;
 import org.jboss.logging.Logger;
 
 import java.time.Duration;
-import java.util.Collections;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
@@ -69,7 +68,6 @@ public class Limits {
 
     private final TenantDb db;
     private final Map<String, Long> kinds;
-    private volatile Map<String, Long> written = Map.of();
 
     @Inject
     public Limits(TenantDb db, Config config) {
@@ -102,12 +100,12 @@ public class Limits {
                 .onFailure().invoke(failure -> LOG.warnf("Could not write the limits per organization yet: %s",
                         failure.getMessage()))
                 .onFailure().retry().withBackOff(Duration.ofSeconds(1), Duration.ofSeconds(30)).indefinitely()
-                .subscribe().with(done -> LOG.infof("Limits per organization: %s", written.isEmpty() ? "none" : written),
+                .subscribe().with(written -> LOG.infof("Limits per organization: %s", written.isEmpty() ? "none" : written),
                         failure -> LOG.errorf("Could not write the limits per organization: %s", failure.getMessage()));
     }
 
-    /** Makes {@code warden_limits} this configuration's kinds that this database counts, and no other. */
-    Uni<Void> write(SqlConnection conn) {
+    /** Makes {@code warden_limits} this configuration's kinds that this database counts, and no other; answers them. */
+    Uni<Map<String, Long>> write(SqlConnection conn) {
         return conn.query(COUNTED).execute().chain(rows -> {
             Map<String, Long> here = new TreeMap<>();
             rows.forEach(row -> {
@@ -122,8 +120,8 @@ public class Limits {
                     .chain(() -> conn.preparedQuery("""
                             INSERT INTO warden_limits (kind, most) SELECT * FROM unnest($1::text[], $2::bigint[])
                             ON CONFLICT (kind) DO UPDATE SET most = excluded.most""").execute(Tuple.of(names, most)))
-                    .invoke(() -> written = Collections.unmodifiableMap(here));
-        }).replaceWithVoid();
+                    .replaceWith(here);
+        });
     }
 
     static boolean reached(Throwable failure) {

@@ -47,7 +47,7 @@ public class CallerInForce {
     private static void require(Context request, SecurityIdentity identity) {
         UUID org = identity == null || identity.isAnonymous() ? null : Identities.org(identity);
         if (org != null) {
-            TenantDb.requireCallerInForce(request, org, Identities.apiKeyOf(identity.getPrincipal().getName()));
+            TenantDb.requireCallerInForce(request, org, Identities.apiKey(identity));
         }
     }
 }

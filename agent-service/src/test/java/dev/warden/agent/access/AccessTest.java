@@ -363,6 +363,32 @@ class AccessTest {
                 .then().statusCode(400).body("error.details[0].field", equalTo("role"));
     }
 
+    /**
+     * A token's user name is the actor of what it does: one that reads as a name Warden gives its own credentials
+     * (an API key's, the platform's) would write under that name, and was taken for that API key where a key is looked
+     * up by its principal (a token named {@code api-key:<any id>} created agents under that name); one with a line
+     * break would write a line of its own into logs.
+     */
+    @Test
+    void aTokenWhoseUserNameReadsAsOneOfWardensOwnIsRefused() {
+        Map<String, Object> claims = Map.of("org_id", tenant.orgId().toString(), "realm_access", Map.of("roles", List.of("admin")));
+        for (String name : List.of("api-key:" + UUID.randomUUID(), " API-KEY:" + UUID.randomUUID(), "api-key:x",
+                "instance:i-1", "enrollment-token:" + UUID.randomUUID(), "platform", "Platform", "platform-bootstrap-key",
+                "api\uFF0Dkey:x".translateEscapes(), "al\nice".translateEscapes(), " ")) {
+            String token = Tenants.token(with(claims, "preferred_username", name));
+            given().auth().oauth2(token).contentType(ContentType.JSON).body(AgentMother.triageAgent())
+                    .post("/v1/agents").then().statusCode(401).body("error.code", equalTo("unauthorized"))
+                    .body("error.message", containsString("user name"));
+            given().auth().oauth2(token).get("/v1/agents").then().statusCode(401);
+        }
+        // Names that merely contain the words are users like any other
+        for (String name : List.of("alice@example.com", "platform-team", "my-api-key:1", "instance")) {
+            given().auth().oauth2(Tenants.token(with(claims, "preferred_username", name))).contentType(ContentType.JSON)
+                    .body(AgentMother.triageAgent()).post("/v1/agents").then().statusCode(201)
+                    .body("owner_id", equalTo(name));
+        }
+    }
+
     @Test
     void bearerTokensCarryOrganizationAndRolesFromTheirClaims() {
         String operator = tenant.token("operator");

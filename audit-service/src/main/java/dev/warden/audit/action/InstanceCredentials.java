@@ -74,7 +74,7 @@ public class InstanceCredentials implements LocalCredentials {
                 throw new AuthenticationFailedException("organization disabled");
             }
             QuarkusSecurityIdentity.Builder b = QuarkusSecurityIdentity.builder(Identities.of(
-                    () -> "instance:" + holder.instance(), Set.of(Roles.INSTANCE), holder.org(), "instance-credential", null));
+                    () -> Identities.instancePrincipal(holder.instance()), Set.of(Roles.INSTANCE), holder.org(), "instance-credential", null));
             // No agent: bound to none, so it may report for none.
             b.addAttribute(Identities.AGENT_ATTRIBUTE, holder.agent() != null ? holder.agent() : new UUID(0, 0));
             return b.build();

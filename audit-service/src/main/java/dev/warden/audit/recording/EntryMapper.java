@@ -6,6 +6,7 @@ import com.fasterxml.jackson.databind.node.ObjectNode;
 import dev.warden.events.CloudEvent;
 import dev.warden.events.EventTypes;
 import dev.warden.events.audit.AuditEvents.AuditEntry;
+import dev.warden.tenancy.security.Identities;
 
 import java.time.Instant;
 import java.util.List;
@@ -24,7 +25,6 @@ public final class EntryMapper {
      * The actor of organization entries: only a platform administrator creates, disables or enables an organization,
      * and the organization's event does not say which one.
      */
-    public static final String PLATFORM_ACTOR = "platform";
 
     private static final List<String> ACTOR_FIELDS = List.of("/actor", "/deployment/deployed_by", "/agent/updated_by",
             "/policy/updated_by", "/binding/created_by", "/requested_by", "/decided_by", "/registration/requested_by",
@@ -183,7 +183,7 @@ public final class EntryMapper {
             case EventTypes.ORGANIZATION -> {
                 agentId = null;
                 actionType = organizationChange(data);
-                actorOverride = PLATFORM_ACTOR;
+                actorOverride = Identities.PLATFORM_ACTOR;
                 copy(data, metadata, "/name", "name");
                 copy(data, metadata, "/status", "status");
             }

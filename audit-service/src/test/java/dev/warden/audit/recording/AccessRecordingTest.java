@@ -10,6 +10,7 @@ import dev.warden.events.access.AccessEvents;
 import dev.warden.events.access.AccessEvents.ApiKey;
 import dev.warden.events.access.AccessEvents.Organization;
 import dev.warden.tenancy.security.ApiKeys;
+import dev.warden.tenancy.security.Identities;
 import dev.warden.testing.EventTap;
 import dev.warden.testing.TestEvents;
 import dev.warden.testing.TestOrganizations.TestOrg;
@@ -67,7 +68,7 @@ class AccessRecordingTest {
                 .body("entries.action_type", containsInAnyOrder("organization.created", "api-key.created",
                         "api-key.created", "api-key.created"))
                 .body("entries.agent_id", everyItem(nullValue()))
-                .body("entries.find { it.action_type == 'organization.created' }.actor", equalTo(EntryMapper.PLATFORM_ACTOR))
+                .body("entries.find { it.action_type == 'organization.created' }.actor", equalTo(Identities.PLATFORM_ACTOR))
                 .body("entries.find { it.action_type == 'organization.created' }.metadata.status", equalTo("active"))
                 .body("entries.findAll { it.action_type == 'api-key.created' }.actor", everyItem(equalTo("test")))
                 .body("entries.findAll { it.action_type == 'api-key.created' }.metadata.role",
@@ -99,8 +100,8 @@ class AccessRecordingTest {
                         "organization.enabled"))
                 .body("entries.event_type", contains(EventTypes.API_KEY, EventTypes.API_KEY, EventTypes.ORGANIZATION,
                         EventTypes.ORGANIZATION))
-                .body("entries.actor", contains("api-key:alice", "api-key:bob", EntryMapper.PLATFORM_ACTOR,
-                        EntryMapper.PLATFORM_ACTOR))
+                .body("entries.actor", contains("api-key:alice", "api-key:bob", Identities.PLATFORM_ACTOR,
+                        Identities.PLATFORM_ACTOR))
                 .body("entries.agent_id", everyItem(nullValue()))
                 .body("entries.status", everyItem(equalTo("success")))
                 .body("entries[0].metadata.keySet()", containsInAnyOrder("key_id", "name", "role", "prefix", "expires_at"))

@@ -10,6 +10,7 @@ import dev.warden.events.access.AccessEvents.ApiKey;
 import dev.warden.events.access.AccessEvents.Organization;
 import dev.warden.events.audit.AuditEvents.AuditEntry;
 import dev.warden.events.fleet.FleetEvents;
+import dev.warden.tenancy.security.Identities;
 import org.junit.jupiter.api.Test;
 
 import java.time.Instant;
@@ -73,7 +74,7 @@ class EntryMapperTest {
         assertEquals("organization.disabled", map(orgEvent("disabled", later)).actionType());
         AuditEntry enabled = map(orgEvent("active", later.plusSeconds(1)));
         assertEquals("organization.enabled", enabled.actionType());
-        assertEquals(EntryMapper.PLATFORM_ACTOR, enabled.actor());
+        assertEquals(Identities.PLATFORM_ACTOR, enabled.actor());
         assertNull(enabled.agentId());
         assertEquals(org, enabled.orgId());
         assertEquals("active", enabled.metadata().get("status").asText());

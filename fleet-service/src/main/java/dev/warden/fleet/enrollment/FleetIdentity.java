@@ -21,7 +21,7 @@ public final class FleetIdentity {
 
     static SecurityIdentity token(UUID tokenId, UUID org, UUID agentId) {
         QuarkusSecurityIdentity.Builder b = QuarkusSecurityIdentity.builder(Identities.of(
-                () -> "enrollment-token:" + tokenId, Set.of(ENROLLEE), org, "enrollment-token", null))
+                () -> Identities.enrollmentTokenPrincipal(tokenId), Set.of(ENROLLEE), org, "enrollment-token", null))
                 .addAttribute(TOKEN_ATTRIBUTE, tokenId);
         if (agentId != null) {
             b.addAttribute(AGENT_ATTRIBUTE, agentId);
@@ -31,7 +31,7 @@ public final class FleetIdentity {
 
     static SecurityIdentity instance(String instanceId, UUID org, UUID agentId) {
         QuarkusSecurityIdentity.Builder b = QuarkusSecurityIdentity.builder(Identities.of(
-                () -> "instance:" + instanceId, Set.of(dev.warden.tenancy.security.Roles.INSTANCE), org,
+                () -> Identities.instancePrincipal(instanceId), Set.of(dev.warden.tenancy.security.Roles.INSTANCE), org,
                 "instance-credential", null))
                 .addAttribute(INSTANCE_ATTRIBUTE, instanceId);
         if (agentId != null) {

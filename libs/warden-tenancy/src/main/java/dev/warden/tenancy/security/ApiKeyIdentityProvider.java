@@ -49,7 +49,7 @@ public class ApiKeyIdentityProvider implements IdentityProvider<ApiKeyAuthentica
         }
         String hash = ApiKeys.sha256(secret); // once per request: the platform key's and the directory's lookup
         if (config.platformApiKeySha256().filter(hash::equals).isPresent()) {
-            return Uni.createFrom().item(Identities.of(() -> "platform-bootstrap-key", Set.of(Roles.PLATFORM_ADMIN),
+            return Uni.createFrom().item(Identities.of(() -> Identities.PLATFORM_KEY_PRINCIPAL, Set.of(Roles.PLATFORM_ADMIN),
                     null, "api-key", null));
         }
         Optional<SecurityIdentity> known = identity(hash);

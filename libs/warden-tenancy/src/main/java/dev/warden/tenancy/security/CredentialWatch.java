@@ -39,9 +39,8 @@ public class CredentialWatch {
     /** Whether the credential of the current request can still be used, asked anew each time it is called. */
     public BooleanSupplier usable() {
         UUID org = Identities.org(identity);
-        String name = identity.getPrincipal().getName();
         BooleanSupplier orgActive = () -> org == null || directory.organizationActive(org);
-        UUID key = Identities.apiKeyOf(name);
+        UUID key = Identities.apiKey(identity);
         if (key != null) {
             return () -> directory.usableKeyById(key).isPresent();
         }

@@ -2,6 +2,7 @@ package dev.warden.tenancy.security;
 
 import dev.warden.api.CredentialFormRefused;
 import dev.warden.api.ErrorMappers;
+import dev.warden.api.StorableValues;
 import io.quarkus.security.runtime.QuarkusSecurityIdentity;
 import io.quarkus.security.identity.AuthenticationRequestContext;
 import io.quarkus.security.identity.SecurityIdentity;
@@ -52,6 +53,10 @@ public class OidcIdentityAugmentor implements SecurityIdentityAugmentor {
             return Uni.createFrom().failure(CredentialFormRefused.because("The token is not an access token (typ "
                     + type + ")"));
         }
+        String refused = principalRefusal(token.getName());
+        if (refused != null) {
+            return Uni.createFrom().failure(CredentialFormRefused.because(refused));
+        }
         List<String> roles = new ArrayList<>(claimPath(token, config.rolesClaim()));
         if (roles.contains(Roles.PLATFORM_ADMIN)) {
             // A platform administrator runs the platform, never an organization: whatever else the token says.
@@ -79,6 +84,30 @@ public class OidcIdentityAugmentor implements SecurityIdentityAugmentor {
             }
             return Identities.of(token, roles, org, "bearer", base);
         });
+    }
+
+    /**
+     * Why a token's principal name cannot name its user in Warden, or null when it can. The name is the actor of what
+     * the token does (audit entries, {@code created_by}): one that reads as a name Warden gives its own credentials
+     * would act under that credential's name, and one PostgreSQL cannot store, or that holds control characters, would
+     * fail or forge what records it.
+     */
+    static String principalRefusal(String name) {
+        String fix = ": rename the user at the identity provider, or name users by another claim"
+                + " (QUARKUS_OIDC_TOKEN_PRINCIPAL_CLAIM, such as sub)";
+        if (name == null || name.isBlank()) {
+            return "The token's user name is empty (its upn, preferred_username or sub, or the configured principal"
+                    + " claim)";
+        }
+        if (Identities.readsAsWardensOwn(name)) {
+            return "The token's user name reads as one Warden gives its own credentials (api-key:, enrollment-token:,"
+                    + " instance:, platform)" + fix;
+        }
+        if (!StorableValues.storable(name) || name.chars().anyMatch(Character::isISOControl) || name.length() > 255) {
+            return "The token's user name holds control characters or unpaired surrogates, or is over 255 characters"
+                    + fix;
+        }
+        return null;
     }
 
     /** {@code identity}, whose 403s say {@code reason} ({@link ErrorMappers#FORBIDDEN_BECAUSE}). */

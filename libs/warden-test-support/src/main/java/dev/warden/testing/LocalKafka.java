@@ -434,8 +434,13 @@ public final class LocalKafka implements AutoCloseable {
         cmd.addAll(List.of("-Xms128m", "-Xmx512m", "-XX:+UseSerialGC", "-XX:TieredStopAtLevel=1",
                 "-Dorg.slf4j.simpleLogger.defaultLogLevel=warn", "-Dorg.slf4j.simpleLogger.showDateTime=true",
                 "-Dorg.slf4j.simpleLogger.dateTimeFormat=yyyy-MM-dd'T'HH:mm:ss.SSSXXX",
-                "-Dlog4j2.level=WARN", "-Dkafka.logs.dir=" + dir.resolve("server-logs"),
-                "-cp", System.getProperty("java.class.path"), mainClass));
+                "-Dlog4j2.level=WARN", "-Dkafka.logs.dir=" + dir.resolve("server-logs")));
+        if (Runtime.version().feature() >= 23) {
+            // Kafka unmaps its index files with sun.misc.Unsafe, allowed and by default warned of from JDK 24 (JEP 471):
+            // four lines in kafka.log at every start on kept data. The option exists from JDK 23; JDK 21 refuses it.
+            cmd.add("--sun-misc-unsafe-memory-access=allow");
+        }
+        cmd.addAll(List.of("-cp", System.getProperty("java.class.path"), mainClass));
         cmd.addAll(List.of(args));
         // Output goes to a file: a child that inherits stdout corrupts Surefire's channel.
         return new ProcessBuilder(cmd)

@@ -122,6 +122,22 @@ class LocalKafkaTest {
         }
     }
 
+    /**
+     * kafka.log is where a user looks when the broker fails (the launcher shows its tail): the JDK's four lines about
+     * Kafka's use of {@code sun.misc.Unsafe} (JDK 24 and later) came with every start on a kept data folder.
+     */
+    @Test
+    void aBrokerStartedAgainOnItsDataWritesNoJdkWarningsToItsLog() throws Exception {
+        try (LocalKafka kafka = LocalKafka.start(dir.resolve("kafka"), 0)) {
+            kafka.createTopics();
+        }
+        try (LocalKafka kafka = LocalKafka.start(dir.resolve("kafka"), 0)) {
+            assertEquals(0, kafka.createTopics(), "the same data folder");
+        }
+        String log = Files.readString(dir.resolve("kafka/kafka.log"));
+        assertFalse(log.contains("sun.misc.Unsafe"), log);
+    }
+
     private static String config(Admin admin, String topic, String name) throws Exception {
         ConfigResource resource = new ConfigResource(ConfigResource.Type.TOPIC, topic);
         return admin.describeConfigs(List.of(resource)).all().get(30, TimeUnit.SECONDS).get(resource).get(name).value();

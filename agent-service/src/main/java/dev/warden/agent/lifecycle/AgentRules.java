@@ -4,6 +4,7 @@ import com.fasterxml.jackson.databind.JsonNode;
 import dev.warden.api.ApiException;
 import dev.warden.api.Checks;
 import dev.warden.api.OutboundUrls;
+import dev.warden.events.EventJson;
 import dev.warden.events.agent.AgentStatus;
 import dev.warden.events.agent.AgentType;
 import dev.warden.events.agent.McpIntegration;
@@ -25,6 +26,14 @@ public final class AgentRules {
     static final int MAX_REPOSITORY = 255;
     static final int MAX_LIST = 100;
     static final int MAX_SYSTEM_PROMPT = 16_000;
+    /**
+     * The most an agent may be as JSON (UTF-8), all its fields together: every agent event carries the whole agent,
+     * and this leaves room in an event ({@link EventJson#MOST_EVENT_BYTES}) for a deployment's config and the rest, so
+     * that no deploy, rollback or suspension of an agent is ever refused for its size. Each field's own bound allows
+     * more in all (a user trial grew an agent past 1 MB with PATCHes under the request limit, and its event stopped
+     * agent-service's outbox relay).
+     */
+    static final int MAX_AGENT_BYTES = 512 * 1024;
 
     private AgentRules() {
     }
@@ -65,6 +74,16 @@ public final class AgentRules {
         return new McpIntegration(true, mcp.mcpServerUrl(), mcp.mcpCapabilities());
     }
 
+    /** An agent's size as its events carry it: at most {@link #MAX_AGENT_BYTES}, else a 413 saying how large. */
+    static void checkSize(Agent a) {
+        int bytes = EventJson.utf8Length(EventJson.write(a.snapshot()));
+        if (bytes > MAX_AGENT_BYTES) {
+            throw new ApiException(413, "payload_too_large", "The agent would be " + bytes + " bytes as JSON, all its"
+                    + " fields together; it may be at most " + MAX_AGENT_BYTES + ": make its lists, texts, metadata,"
+                    + " mcp_integration or declared intent smaller", List.of());
+        }
+    }
+
     static void check(Agent a) {
         Checks c = new Checks()
                 .required("name", a.name).maxLength("name", a.name, MAX_TEXT)
@@ -99,6 +118,7 @@ public final class AgentRules {
             list(c, "notifications.alert_recipients", a.notifications.alertRecipients());
         }
         c.orThrow();
+        checkSize(a);
     }
 
     /**

@@ -217,6 +217,7 @@ public class AgentService {
             agent.declaredIntentJws = jws;
             agent.declaredIntentSignedAt = Agent.now();
             agent.touch(actor);
+            AgentRules.checkSize(agent);
             return agents.update(conn, agent)
                     .chain(() -> emit(conn, agent, EventTypes.AGENT_INTENT_DECLARED, new AgentChanged(agent.snapshot())));
         });

@@ -15,6 +15,7 @@ import dev.warden.api.IfMatch;
 import dev.warden.api.Checks;
 import dev.warden.api.PageRequest;
 import dev.warden.api.PageRequest.Cursor;
+import dev.warden.events.EventJson;
 import dev.warden.events.EventTypes;
 import dev.warden.events.agent.AgentEvents.ConnectorBinding;
 import dev.warden.events.agent.AgentEvents.ConnectorChanged;
@@ -42,6 +43,8 @@ import java.util.function.Supplier;
 public class PolicyService {
 
     private static final Set<String> ENFORCEMENT = Set.of("enforce", "monitor");
+    /** The most a policy's rules may be as JSON (UTF-8): a fourth of what an event may be. */
+    static final int MAX_RULES_BYTES = 256 * 1024;
 
     private final TenantDb db;
     private final PolicyRepository policies;
@@ -220,7 +223,10 @@ public class PolicyService {
                 .check(enforcement == null || ENFORCEMENT.contains(enforcement), "enforcement", "must be enforce or monitor")
                 .check(rules == null || rules.isArray(), "rules", "must be an array of rule objects");
         if (rules != null && rules.isArray()) {
-            c.check(rules.size() <= 500, "rules", "must have at most 500 rules");
+            c.check(rules.size() <= 500, "rules", "must have at most 500 rules")
+                    // Every policy event carries its rules: within what an event may be (EventJson.MOST_EVENT_BYTES)
+                    .check(EventJson.utf8Length(rules.toString()) <= MAX_RULES_BYTES, "rules",
+                            "must be at most " + MAX_RULES_BYTES + " bytes as JSON");
             for (int i = 0; i < rules.size(); i++) {
                 c.check(rules.get(i).isObject(), "rules[" + i + "]", "must be an object");
             }

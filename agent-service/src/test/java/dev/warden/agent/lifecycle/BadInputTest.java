@@ -63,6 +63,36 @@ class BadInputTest {
     }
 
     /**
+     * Every agent event carries the whole agent. A user trial grew an agent past what Kafka takes with PATCHes under the
+     * request limit: its event stopped agent-service's outbox relay at that row, for good and for every organization
+     * (every deploy and suspension answered 503, and a suspended agent still ran). An agent is at most 512 KiB as JSON,
+     * all its fields together (a 413, nothing changed), and a policy's rules 256 KiB; what is within them is
+     * published, and the suspension after it is in force.
+     */
+    @Test
+    void anAgentOrPolicyLargerThanItsEventsMayCarryIsA413OrA400AndTheOutboxGoesOn() {
+        String id = tenant.admin().body(AgentMother.triageAgent()).post("/v1/agents").then().statusCode(201)
+                .extract().path("id");
+        // 300,000 three-byte characters: 900,000 bytes, within the request limit
+        Map<String, Object> mcp = Map.of("mcp_integration", Map.of("mcp_capabilities", Map.of("tools", "€".repeat(300_000))));
+        errorShape(tenant.admin().body(mcp).patch("/v1/agents/" + id).then(), 413)
+                .body("error.code", equalTo("payload_too_large")).body("error.message", containsString("524288"));
+        // Lists of 100 entries of 200 three-byte characters: 180,000 bytes, taken; then 360,000 more, refused
+        java.util.List<String> list = java.util.Collections.nCopies(100, "€".repeat(199) + "x");
+        int revision = tenant.admin().body(Map.of("capabilities", Map.of("allowed_action_types", list,
+                        "allowed_resources", list, "blocked_resources", list))).patch("/v1/agents/" + id).then()
+                .statusCode(200).extract().path("revision");
+        errorShape(tenant.admin().body(Map.of("mcp_integration", Map.of("mcp_capabilities",
+                Map.of("tools", "€".repeat(120_000))))).patch("/v1/agents/" + id).then(), 413);
+        tenant.admin().get("/v1/agents/" + id).then().body("revision", equalTo(revision))
+                .body("mcp_integration.mcp_capabilities.tools", org.hamcrest.Matchers.nullValue());
+        errorShape(tenant.admin().body(Map.of("name", "large", "rules", java.util.List.of(Map.of("text", "€".repeat(100_000)))))
+                .post("/v1/policies").then(), 400).body("error.details[0].field", equalTo("rules"));
+        // Answered once its event is on the broker: the relay was not stopped
+        tenant.admin().post("/v1/agents/" + id + "/suspend").then().statusCode(200).body("status", equalTo("suspended"));
+    }
+
+    /**
      * HTTP/2 frames a body without any length, which what looks for a body (the filters above, the size limits) does
      * not see: a rollback with a body in a frame was rolled back to the previous version, answered 200. A service
      * speaks HTTP/1.1 only, to the gateway and probes: a client that speaks HTTP/2 to it directly gets no answer in

@@ -19,7 +19,34 @@ public final class EventJson {
             .disable(DeserializationFeature.FAIL_ON_UNKNOWN_PROPERTIES)
             .build();
 
+    /**
+     * The most an event may be, in bytes of its JSON (UTF-8). Kafka's producer sends at most {@code max.request.size}
+     * and the broker takes at most {@code message.max.bytes}, both about 1 MiB by default, and refuses a record over
+     * them for good: the rest of a record (its key and headers) and the batch around it fit in what is left. An event
+     * over it never enters an outbox, where it would stop its relay at that row for every organization.
+     */
+    public static final int MOST_EVENT_BYTES = 1_000_000;
+
     private EventJson() {
+    }
+
+    /** {@code text}'s length in UTF-8, counted without encoding it. */
+    public static int utf8Length(String text) {
+        int bytes = 0;
+        for (int i = 0; i < text.length(); i++) {
+            char c = text.charAt(i);
+            if (c < 0x80) {
+                bytes++;
+            } else if (c < 0x800) {
+                bytes += 2;
+            } else if (Character.isHighSurrogate(c) && i + 1 < text.length() && Character.isLowSurrogate(text.charAt(i + 1))) {
+                bytes += 4;
+                i++;
+            } else {
+                bytes += 3;
+            }
+        }
+        return bytes;
     }
 
     public static String write(Object value) {

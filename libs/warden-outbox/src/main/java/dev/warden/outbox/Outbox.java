@@ -93,6 +93,10 @@ public class Outbox {
             ids[i] = event.id();
             types[i] = m.type();
             payloads[i] = EventJson.write(json);
+            int bytes = EventJson.utf8Length(payloads[i]);
+            if (bytes > EventJson.MOST_EVENT_BYTES) {
+                return Uni.createFrom().failure(tooLarge(m.type(), bytes));
+            }
         }
         // One statement per call; ORDER BY keeps the seqs in the order given. The relay is woken after the commit.
         return conn.preparedQuery("""
@@ -113,6 +117,18 @@ public class Outbox {
         List<FieldError> details = violations.stream().map(v -> new FieldError(fieldOf(v), v)).toList();
         return ApiException.badRequest("The change would publish a " + type + " event that does not match its schema: "
                 + String.join("; ", violations), details);
+    }
+
+    /**
+     * An event larger than Kafka takes would stop the relay at its row, for every organization, until someone removed
+     * it by hand (a user trial's agent, grown by PATCHes under the request limit, did): the change that would have
+     * published it fails with a 413 instead, and its transaction rolls back. Request checks bound what callers write
+     * well below this; this is the last line.
+     */
+    private static ApiException tooLarge(String type, int bytes) {
+        return new ApiException(413, "payload_too_large", "The change would publish a " + type + " event of " + bytes
+                + " bytes, more than the " + EventJson.MOST_EVENT_BYTES + " an event may be: make what it carries smaller",
+                List.of());
     }
 
     /** networknt names the place first: "$.binding.connector: must be at least 1 characters long". */

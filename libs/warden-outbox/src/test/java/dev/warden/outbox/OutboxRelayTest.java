@@ -111,6 +111,37 @@ class OutboxRelayTest {
         }
     }
 
+    /**
+     * An event larger than Kafka takes would stop the relay at its row, for every organization, for good (a user trial:
+     * every deploy and suspension of every organization then answered 503): it fails its change with a 413 instead,
+     * and the events after it are published.
+     */
+    @Test
+    void anEventLargerThanKafkaTakesFailsItsChangeWithA413AndTheRelayGoesOn() {
+        List<UUID> rolledBack = new ArrayList<>();
+        String agent = UUID.randomUUID().toString();
+        Map<String, Object> large = Map.of("agent_id", agent, "binding", Map.of("id", UUID.randomUUID().toString(),
+                "agent_id", agent, "connector", "relay-test", "created_at", "2026-01-01T00:00:00Z",
+                // 350,000 three-byte characters: 1,050,000 bytes, over both the limit and Kafka's 1,048,576
+                "config", Map.of("run", run, "text", "€".repeat(350_000))));
+        ApiException refused = assertThrows(ApiException.class, () -> db.inOrg(org, conn ->
+                outbox.emit(conn, org, EventTypes.CONNECTOR_BOUND, "agent-" + run, binding(-1))
+                        .invoke(e -> rolledBack.add(e.id()))
+                        .chain(() -> outbox.emit(conn, org, EventTypes.CONNECTOR_BOUND, "agent-" + run, large)))
+                .await().atMost(WAIT));
+        assertEquals(413, refused.status());
+        assertEquals("payload_too_large", refused.code());
+        assertTrue(refused.getMessage().contains(EventTypes.CONNECTOR_BOUND), refused.getMessage());
+        emit(0, 1);
+
+        try (EventTap tap = new EventTap(OwnBroker.kafka().bootstrapServers(), Topics.AGENTS)) {
+            List<ConsumerRecord<String, String>> seen = tap.await(this::ours, 1, WAIT);
+            assertFalse(seen.stream().anyMatch(r -> EventTap.json(r).path("id").asText().equals(rolledBack.getFirst().toString())));
+            assertEquals(0, EventTap.json(seen.getFirst()).at(N).asInt());
+        }
+        Awaitility.await().atMost(WAIT).until(() -> pendingInOutbox() == 0);
+    }
+
     private void emit(int from, int to) {
         Multi.createFrom().range(from, to).onItem()
                 .transformToUniAndConcatenate(n -> db.inOrg(org, conn -> outbox.emit(conn, org, EventTypes.CONNECTOR_BOUND,

@@ -33,6 +33,7 @@ import java.util.function.IntSupplier;
 import static dev.warden.audit.support.AuditFixtures.as;
 import static org.hamcrest.Matchers.containsString;
 import static org.hamcrest.Matchers.equalTo;
+import static org.hamcrest.Matchers.notNullValue;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertNotNull;
@@ -179,7 +180,30 @@ class FaultsTest {
         log.assertNoNoise();
     }
 
+    /**
+     * An action for an agent this service has not seen is a 404 only once the broker confirms the service holds every
+     * event it held for that agent: while the broker is away the agent may exist (created a moment ago, its event
+     * waiting in agent-service's outbox), so it is a 503 with Retry-After. A user trial's script, told "Agent not
+     * found" during a broker outage, dropped its reports of an agent created in it.
+     */
+    @Test
+    void anActionForAnAgentNotSeenIsA503NotA404WhileTheBrokerCannotSayAndA404Once() {
+        String unseen = java.util.UUID.randomUUID().toString();
+        WardenInfra.kafkaProxy().cut();
+
+        report(unseen).then().statusCode(503).header("Retry-After", notNullValue())
+                .body("error.code", equalTo("service_unavailable"));
+
+        WardenInfra.kafkaProxy().restore();
+        HealthProbe.awaitReady(RestAssured.port, PROMPTLY, RECOVERY);
+        report(unseen).then().statusCode(404).body("error.code", equalTo("not_found"));
+    }
+
     private io.restassured.response.Response report() {
+        return report(agent);
+    }
+
+    private io.restassured.response.Response report(String agent) {
         return as(org, "admin").contentType(ContentType.JSON)
                 .body(Map.of("agent_id", agent, "actions", List.of(Map.of("connector", "jira", "action", "issues:read",
                         "data_type", "issue data", "status", "success", "inputs_hash", "a".repeat(64),

@@ -2,10 +2,13 @@ package dev.warden.audit.action;
 
 import dev.warden.audit.action.ActionResource.ActionItem;
 import dev.warden.audit.agent.KnownAgentRepository;
+import dev.warden.audit.recording.AuditRecorder;
 import dev.warden.events.CloudEvent;
 import dev.warden.events.EventTypes;
+import dev.warden.events.Topics;
 import dev.warden.events.audit.AuditEvents.AgentAction;
 import dev.warden.outbox.Outbox;
+import dev.warden.outbox.ReplayOffsets;
 import dev.warden.tenancy.db.Projections;
 import dev.warden.tenancy.db.TenantDb;
 import io.smallrye.mutiny.Uni;
@@ -25,9 +28,12 @@ public class ActionService {
     private final Outbox outbox;
     private final KnownAgentRepository agents;
     private final Projections projections;
+    private final ReplayOffsets offsets;
 
-    public ActionService(TenantDb db, Outbox outbox, KnownAgentRepository agents, Projections projections) {
+    public ActionService(TenantDb db, Outbox outbox, KnownAgentRepository agents, Projections projections,
+                         ReplayOffsets offsets) {
         this.db = db;
+        this.offsets = offsets;
         this.projections = projections;
         this.outbox = outbox;
         this.agents = agents;
@@ -38,10 +44,12 @@ public class ActionService {
         List<Outbox.Message> messages = actions.stream().map(a -> new Outbox.Message(EventTypes.AGENT_ACTION,
                 agent.toString(), agent.toString(), new AgentAction(agent, reporter, a.connector(), a.action(),
                 a.dataType(), a.status(), a.inputsHash(), a.outputsHash(), a.occurredAt()))).toList();
-        // An agent created a moment ago may not have reached audit-service yet: waited for, then a 404
+        // An agent created a moment ago may not have reached audit-service yet: waited for, then a 404 once the broker
+        // confirms it has nothing more of it (a 503 when it cannot)
         return projections.withCatchUp(org, () -> db.inOrg(org, conn -> agents.require(conn, agent.toString())
                         .chain(() -> outbox.emitAll(conn, org, messages))),
-                conn -> agents.known(conn, agent.toString()))
+                conn -> agents.known(conn, agent.toString()),
+                () -> offsets.applied(AuditRecorder.GROUP, Topics.AGENTS, agent.toString(), Projections.CONFIRM))
                 .map(events -> events.stream().map(CloudEvent::id).toList());
     }
 }

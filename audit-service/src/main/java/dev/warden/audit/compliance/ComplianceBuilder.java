@@ -12,15 +12,18 @@ import dev.warden.audit.chain.ChainVerifier;
 import dev.warden.audit.chain.VerificationRepository;
 import dev.warden.audit.checkpoint.CheckpointService;
 import dev.warden.audit.checkpoint.SigningKey;
+import dev.warden.audit.recording.AuditRecorder;
 import dev.warden.events.CanonicalJson;
 import dev.warden.events.EventJson;
 import dev.warden.events.EventTypes;
+import dev.warden.events.Topics;
 import dev.warden.events.audit.AuditChain;
 import dev.warden.events.audit.AuditEvents.AuditEntry;
 import dev.warden.events.audit.AuditEvents.Checkpoint;
 import dev.warden.events.audit.AuditEvents.CompliancePackageCreated;
 import dev.warden.outbox.OutageRetry;
 import dev.warden.outbox.Outbox;
+import dev.warden.outbox.ReplayOffsets;
 import dev.warden.tenancy.db.Projections;
 import dev.warden.tenancy.db.TenantDb;
 import io.smallrye.mutiny.Uni;
@@ -83,6 +86,7 @@ public class ComplianceBuilder {
     private final TenantDb db;
     private final KnownAgentRepository agents;
     private final Projections projections;
+    private final ReplayOffsets offsets;
     private final ComplianceRepository repository;
     private final AuditRepository audit;
     private final CheckpointService checkpoints;
@@ -101,8 +105,9 @@ public class ComplianceBuilder {
 
     public ComplianceBuilder(TenantDb db, ComplianceRepository repository, AuditRepository audit,
                              CheckpointService checkpoints, SigningKey key, Outbox outbox, KnownAgentRepository agents,
-                             Projections projections) {
+                             Projections projections, ReplayOffsets offsets) {
         this.agents = agents;
+        this.offsets = offsets;
         this.projections = projections;
         this.db = db;
         this.repository = repository;
@@ -129,7 +134,8 @@ public class ComplianceBuilder {
                                 })
                                 .chain(() -> repository.insert(conn, id, org, agentId, from, to, actor))
                                 .chain(() -> repository.find(conn, id)).map(ComplianceRepository.Stored::response)),
-                        conn -> agents.known(conn, agentId))
+                        conn -> agents.known(conn, agentId),
+                        () -> offsets.applied(AuditRecorder.GROUP, Topics.AGENTS, agentId, Projections.CONFIRM))
                 .onFailure().invoke(slot::release)
                 .onCancellation().invoke(slot::release)
                 .invoke(() -> untilTheDatabaseAnswers(id, Uni.createFrom().deferred(() -> build(org, id, agentId, from, to)))

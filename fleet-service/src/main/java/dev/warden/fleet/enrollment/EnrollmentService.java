@@ -3,11 +3,14 @@ package dev.warden.fleet.enrollment;
 import dev.warden.api.ApiException;
 import dev.warden.api.PageRequest;
 import dev.warden.events.EventTypes;
+import dev.warden.events.Topics;
 import dev.warden.events.fleet.FleetEvents.EnrollmentTokenChanged;
 import dev.warden.fleet.FleetClock;
 import dev.warden.fleet.enrollment.EnrollmentRepository.Token;
 import dev.warden.fleet.instance.InstanceRepository;
+import dev.warden.fleet.projection.FleetProjection;
 import dev.warden.outbox.Outbox;
+import dev.warden.outbox.ReplayOffsets;
 import dev.warden.tenancy.db.ListQuery;
 import dev.warden.tenancy.db.Projections;
 import dev.warden.tenancy.db.TenantDb;
@@ -30,10 +33,12 @@ public class EnrollmentService {
     private final FleetClock clock;
     private final Outbox outbox;
     private final Projections projections;
+    private final ReplayOffsets offsets;
 
     public EnrollmentService(TenantDb db, EnrollmentRepository tokens, InstanceRepository instances, FleetClock clock,
-                             Outbox outbox, Projections projections) {
+                             Outbox outbox, Projections projections, ReplayOffsets offsets) {
         this.db = db;
+        this.offsets = offsets;
         this.tokens = tokens;
         this.instances = instances;
         this.clock = clock;
@@ -45,7 +50,8 @@ public class EnrollmentService {
     public Uni<Issued> issue(UUID org, String by, UUID agentId, Duration lifetime, int maxUses) {
         String secret = FleetSecrets.newToken();
         Instant now = clock.now();
-        // An agent created a moment ago may not have reached fleet-service yet: waited for, then a 404
+        // An agent created a moment ago may not have reached fleet-service yet: waited for, then a 404 once the broker
+        // confirms it has nothing more of it (a 503 when it cannot)
         return projections.withCatchUp(org, () -> db.inOrg(org, conn -> (agentId == null ? Uni.createFrom().item(true)
                         : instances.agentKnown(conn, agentId))
                 .chain(known -> {
@@ -55,7 +61,8 @@ public class EnrollmentService {
                     return tokens.insert(conn, UUID.randomUUID(), org, ApiKeys.sha256(secret), agentId, maxUses,
                             now.plus(lifetime), now, by);
                 }).call(token -> publish(conn, EventTypes.FLEET_ENROLLMENT_TOKEN_ISSUED, token, by, now))),
-                conn -> instances.agentKnown(conn, agentId))
+                conn -> instances.agentKnown(conn, agentId),
+                () -> offsets.applied(FleetProjection.GROUP, Topics.AGENTS, String.valueOf(agentId), Projections.CONFIRM))
                 .map(token -> new Issued(token, secret));
     }
 

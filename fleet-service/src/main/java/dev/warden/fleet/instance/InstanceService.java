@@ -1,6 +1,7 @@
 package dev.warden.fleet.instance;
 
 import dev.warden.api.ApiException;
+import dev.warden.events.Topics;
 import dev.warden.fleet.FleetClock;
 import dev.warden.fleet.enrollment.EnrollmentRepository;
 import dev.warden.fleet.enrollment.FleetCredentials;
@@ -9,6 +10,8 @@ import dev.warden.fleet.instance.InstanceRepository.Beat;
 import dev.warden.fleet.instance.InstanceRepository.HeartbeatWrite;
 import dev.warden.fleet.liveness.TransitionEvents;
 import dev.warden.fleet.liveness.Transitions;
+import dev.warden.fleet.projection.FleetProjection;
+import dev.warden.outbox.ReplayOffsets;
 import dev.warden.tenancy.db.ListQuery;
 import dev.warden.tenancy.db.Projections;
 import dev.warden.tenancy.db.TenantDb;
@@ -36,11 +39,13 @@ public class InstanceService {
     private final TransitionEvents events;
     private final FleetClock clock;
     private final Projections projections;
+    private final ReplayOffsets offsets;
 
     public InstanceService(TenantDb db, InstanceRepository instances, EnrollmentRepository tokens,
                            HeartbeatWriter heartbeats, FleetCredentials credentials, TransitionEvents events, FleetClock clock,
-                           Projections projections) {
+                           Projections projections, ReplayOffsets offsets) {
         this.db = db;
+        this.offsets = offsets;
         this.instances = instances;
         this.tokens = tokens;
         this.heartbeats = heartbeats;
@@ -62,7 +67,8 @@ public class InstanceService {
         String id = FleetSecrets.newInstanceId();
         String credential = FleetSecrets.newCredential();
         var now = clock.now();
-        // An agent created a moment ago may not have reached fleet-service yet: waited for, then a 404
+        // An agent created a moment ago may not have reached fleet-service yet: waited for, then a 404 once the broker
+        // confirms it has nothing more of it (a 503 when it cannot)
         return projections.withCatchUp(org, () -> db.inOrg(org, conn -> (r.tokenId() == null ? Uni.createFrom().item(true)
                         : tokens.consume(conn, r.tokenId(), now))
                 .chain(usable -> {
@@ -81,7 +87,8 @@ public class InstanceService {
                 })
                 .call(instance -> events.emit(conn, org, List.of(
                         Transitions.message(instance, null, Transitions.ONLINE, now, now, r.by(), ApiKeys.sha256(credential)))))),
-                conn -> instances.agentKnown(conn, r.agentId()))
+                conn -> instances.agentKnown(conn, r.agentId()),
+                () -> offsets.applied(FleetProjection.GROUP, Topics.AGENTS, String.valueOf(r.agentId()), Projections.CONFIRM))
                 .map(instance -> new Registered(instance, credential));
     }
 

@@ -24,13 +24,19 @@ import java.util.function.Supplier;
  * and enrolled by one script, back to back. Such a lookup throws {@link #notYetKnown}; {@link #withCatchUp} then waits
  * for the projection, asking it every {@value #POLL_MILLIS} ms in a short transaction of its own (no connection is held
  * while waiting) for up to {@code warden.projection.catch-up} (2 s), and runs the operation once more when the thing is
- * known, or answers the 404 it had. Only a request that would have been a 404 waits: the others pay nothing. At most
- * {@code warden.projection.waiting-per-org} (8) of an organization's requests wait at once; beyond, the 404 at once.
+ * known. Only a request that would have been a 404 waits: the others pay nothing. Still unknown then, the 404 stands
+ * only once the broker confirms that the projection holds every event it held for the thing ({@code confirmed}, within
+ * {@link #CONFIRM}); when it cannot (the broker unreachable, the projection behind it), a 503 with Retry-After: the
+ * thing may exist (a user trial's agent, created while the broker was down, was answered "Agent not found" by
+ * audit-service, which a client takes as final). At most {@code warden.projection.waiting-per-org} (8) of an
+ * organization's requests wait at once; beyond, a 429 with Retry-After at once (not a 404 the wait might have undone).
  */
 @ApplicationScoped
 public class Projections {
 
     static final long POLL_MILLIS = 100;
+    /** How long the broker may take to confirm a projection holds everything about a thing before the 503. */
+    public static final Duration CONFIRM = Duration.ofSeconds(5);
 
     private final TenantDb db;
     private final Vertx vertx;
@@ -48,8 +54,8 @@ public class Projections {
         this.catchUp = catchUp;
         this.waitingPerOrg = waitingPerOrg;
         this.refused = Counter.builder("warden.projection.waits.refused")
-                .description("Requests for something not (yet) known answered 404 at once, their organization having "
-                        + "as many waiting for the projection as it may").register(meters);
+                .description("Requests for something not (yet) known answered at once, their organization having "
+                        + "as many waiting for the projection as it may (a 429)").register(meters);
     }
 
     /** The 404 of a thing a projection does not hold (yet): {@code what} is its kind, as in "Agent not found". */
@@ -59,9 +65,12 @@ public class Projections {
 
     /**
      * Runs {@code operation}; if it fails with {@link #notYetKnown}, waits until {@code known} answers true in {@code org}
-     * and runs it once more, or answers that failure when the wait is over.
+     * and runs it once more. When the wait is over, {@code confirmed} (completes once the projection holds every event
+     * the broker held for the thing; a 503 {@code UnavailableException} when that cannot be known within
+     * {@link #CONFIRM}, such as {@code ReplayOffsets.applied}), then {@code operation} once more: its 404 stands.
      */
-    public <T> Uni<T> withCatchUp(UUID org, Supplier<Uni<T>> operation, Function<SqlConnection, Uni<Boolean>> known) {
+    public <T> Uni<T> withCatchUp(UUID org, Supplier<Uni<T>> operation, Function<SqlConnection, Uni<Boolean>> known,
+                                  Supplier<Uni<Void>> confirmed) {
         return operation.get().onFailure(NotYetKnown.class).recoverWithUni(unknown -> {
             // At most warden.projection.waiting-per-org of an organization's requests wait at once; the others are
             // their 404 now. A user trial's 300 requests at once for agents that did not exist each waited 2 s,
@@ -70,12 +79,14 @@ public class Projections {
             Semaphore slots = waiting.computeIfAbsent(org, o -> new Semaphore(waitingPerOrg));
             if (!slots.tryAcquire()) {
                 refused.increment();
-                return Uni.createFrom().failure(unknown);
+                return Uni.createFrom().failure(ApiException.tooManyRequests("too_many_waiting", "As many of your"
+                        + " organization's requests as may are waiting for what they name to reach this service (it may"
+                        + " have been created a moment ago)", catchUp));
             }
             long deadline = System.nanoTime() + catchUp.toNanos();
             return awaitKnown(org, known, deadline)
-                    .onTermination().invoke(slots::release)
-                    .chain(found -> found ? operation.get() : Uni.createFrom().failure(unknown));
+                    .chain(found -> found ? operation.get() : confirmed.get().chain(operation::get))
+                    .onTermination().invoke(slots::release);
         });
     }
 

@@ -66,6 +66,14 @@ class LauncherSupervisionTest {
                     });
             int retryAfter = Integer.parseInt(down.get().headers().firstValue("retry-after").orElseThrow());
             assertTrue(retryAfter >= 1, "Retry-After " + retryAfter);
+            // Until the restart (3 s at most), then about its share of the two services' start together: it was told
+            // the whole of that (42 s in a user trial whose restarts took 8-12 s)
+            java.util.regex.Matcher started = java.util.regex.Pattern.compile("audit-service \\.\\.\\. ready in ([0-9.]+) s")
+                    .matcher(output.toString());
+            assertTrue(started.find(), output.toString());
+            double together = Double.parseDouble(started.group(1));
+            assertTrue(retryAfter <= 3 + Math.ceil(together / 2) + 1,
+                    "Retry-After " + retryAfter + " for a restart of a service that started in " + together + " s with one other");
             JsonNode error = JSON.readTree(down.get().body()).get("error");
             assertEquals("service_unavailable", error.get("code").asText());
             assertTrue(error.get("message").asText().contains("audit-service"), error.toString());

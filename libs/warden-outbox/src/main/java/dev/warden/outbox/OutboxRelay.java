@@ -105,12 +105,13 @@ public class OutboxRelay implements LeaderJob {
         // After any refusal nothing newer is sent until the refused events go again: newer events of the same key
         // must not overtake them.
         boolean refused = inFlight.stream().anyMatch(InFlight::refusedSoFar);
-        List<Pending> batch = !refused && inFlight.size() < config.maxInFlightBatches() ? next(conn, cursor) : List.of();
+        Batch read = !refused && inFlight.size() < config.maxInFlightBatches() ? next(conn, cursor) : Batch.NONE;
+        List<Pending> batch = read.rows();
         if (!batch.isEmpty()) {
             inFlight.add(send(batch));
             cursor = batch.getLast().seq();
         }
-        boolean caughtUp = refused || batch.size() < config.batchSize();
+        boolean caughtUp = refused || !read.more();
         List<Long> acknowledged = new ArrayList<>();
         String failure = null;
         while (!inFlight.isEmpty()) {
@@ -223,19 +224,34 @@ public class OutboxRelay implements LeaderJob {
         }
     }
 
-    private List<Pending> next(Connection conn, long after) throws SQLException {
-        try (PreparedStatement q = conn.prepareStatement(
-                "SELECT seq, topic, record_key, payload FROM warden_outbox WHERE seq > ? ORDER BY seq LIMIT ?")) {
+    /**
+     * The rows after {@code after}: at most {@code batchSize}, and only up to the one that takes them past
+     * {@code batchBytes} (each row's size is known without reading it). {@code more}: rows were left for the next round.
+     */
+    private Batch next(Connection conn, long after) throws SQLException {
+        try (PreparedStatement q = conn.prepareStatement("""
+                SELECT o.seq, o.topic, o.record_key, o.payload, b.seen FROM warden_outbox o JOIN (
+                    SELECT seq, sum(bytes) OVER (ORDER BY seq) - bytes AS before, count(*) OVER () AS seen
+                    FROM (SELECT seq, octet_length(payload) AS bytes FROM warden_outbox WHERE seq > ? ORDER BY seq LIMIT ?) r
+                ) b USING (seq)
+                WHERE b.before < ? ORDER BY o.seq""")) {
             q.setLong(1, after);
             q.setInt(2, config.batchSize());
-            List<Pending> batch = new ArrayList<>();
+            q.setLong(3, config.batchBytes());
+            List<Pending> rows = new ArrayList<>();
+            long seen = 0;
             try (ResultSet rs = q.executeQuery()) {
                 while (rs.next()) {
-                    batch.add(new Pending(rs.getLong(1), rs.getString(2), rs.getString(3), rs.getString(4)));
+                    rows.add(new Pending(rs.getLong(1), rs.getString(2), rs.getString(3), rs.getString(4)));
+                    seen = rs.getLong(5);
                 }
             }
-            return batch;
+            return new Batch(rows, seen > rows.size() || seen == config.batchSize());
         }
+    }
+
+    private record Batch(List<Pending> rows, boolean more) {
+        static final Batch NONE = new Batch(List.of(), false);
     }
 
     private static void delete(Connection conn, List<Long> seqs) throws SQLException {

@@ -73,6 +73,17 @@ public class LeaderJobs {
                 .description("Rounds of the job that failed on this replica and were retried").register(registry);
     }
 
+    /** The jobs whose loop stopped for good on this replica ({@link LeaderLoop#died}), each with what stopped it. */
+    public Map<String, String> dead() {
+        Map<String, String> dead = new java.util.TreeMap<>();
+        loops.values().forEach(loop -> {
+            if (loop.died() != null) {
+                dead.put(loop.name(), loop.died().toString());
+            }
+        });
+        return dead;
+    }
+
     synchronized void onStop(@Observes ShutdownEvent event) {
         loops.values().forEach(LeaderLoop::signalStop);
         loops.values().forEach(LeaderLoop::stop);

@@ -33,6 +33,7 @@ public final class LeaderLoop {
     private final AtomicLong refusals = new AtomicLong();
     private final AtomicLong failedRounds = new AtomicLong();
     private volatile long lastRoundMillis;
+    private volatile Throwable died;
     private Thread thread;
 
     public LeaderLoop(LeaderJob job, LeaderConnection database, OutboxConfig config) {
@@ -44,7 +45,7 @@ public final class LeaderLoop {
     public synchronized void start() {
         if (!running) {
             running = true;
-            thread = Thread.ofPlatform().name("warden-" + job.name()).start(this::run);
+            thread = Thread.ofPlatform().name("warden-" + job.name()).start(this::runUntilStopped);
         }
     }
 
@@ -69,6 +70,15 @@ public final class LeaderLoop {
         }
     }
 
+    /**
+     * What ended the loop's thread while it was to go on (an {@link Error}, such as running out of memory, that no
+     * round recovers from), or null. The lock went with the thread's connection, so another replica may lead; this one
+     * never will again until it restarts, which its liveness check asks for ({@link LeaderJobsLiveness}).
+     */
+    public Throwable died() {
+        return died;
+    }
+
     /** Whether this replica holds the job's lock at the moment. */
     public boolean isLeader() {
         return leader;
@@ -91,6 +101,16 @@ public final class LeaderLoop {
     /** How often this replica tried the lock and found another replica holding it. */
     public long refusals() {
         return refusals.get();
+    }
+
+    private void runUntilStopped() {
+        try {
+            run();
+        } catch (Error e) {
+            died = e;
+            leader = false;
+            LOG.errorf(e, "%s stopped for good on this replica; its liveness check is DOWN until it restarts", job.name());
+        }
     }
 
     private void run() {

@@ -162,6 +162,45 @@ class LeaderLoopTest {
         }
     }
 
+    /**
+     * A job's thread ended by an Error (a user trial's relay ran out of memory) is dead on that replica for good: the
+     * lock goes with its connection, another replica leads, and this one's liveness check is DOWN naming the job, so
+     * that it is restarted (agent-service answered every deploy with a 503 for good while its health stayed UP).
+     */
+    @Test
+    void aJobStoppedByAnErrorMakesItsReplicasLivenessDownAndAnotherReplicaLeads() {
+        AtomicInteger roundsOfA = new AtomicInteger();
+        LeaderJob dying = new Recording("a") {
+            @Override
+            public boolean runOnce(Connection conn) throws SQLException {
+                if (roundsOfA.incrementAndGet() == 3) {
+                    throw new OutOfMemoryError("Java heap space (the test's)");
+                }
+                return super.runOnce(conn);
+            }
+        };
+        LeaderJobs jobs = new LeaderJobs(List.of(dying), config, new io.micrometer.core.instrument.simple.SimpleMeterRegistry(),
+                reactiveUrl, Optional.of(username), Optional.of(password));
+        LeaderJobsLiveness liveness = new LeaderJobsLiveness(jobs);
+        jobs.onStart(null);
+        try {
+            Awaitility.await().atMost(WAIT).until(() -> !jobs.dead().isEmpty());
+            var down = liveness.call();
+            assertEquals(org.eclipse.microprofile.health.HealthCheckResponse.Status.DOWN, down.getStatus());
+            assertTrue(down.getData().orElseThrow().get("leader-test-a").toString().contains("OutOfMemoryError"),
+                    down.getData().toString());
+
+            replica(new Recording("b"));
+            Awaitility.await().atMost(WAIT).until(() -> ran("b"));
+            assertEquals(3, roundsOfA.get(), "no round of the dead loop after the error");
+        } finally {
+            jobs.onStop(null);
+        }
+        assertEquals(org.eclipse.microprofile.health.HealthCheckResponse.Status.UP,
+                new LeaderJobsLiveness(new LeaderJobs(List.of(), config, new io.micrometer.core.instrument.simple.SimpleMeterRegistry(),
+                        reactiveUrl, Optional.of(username), Optional.of(password))).call().getStatus());
+    }
+
     private LeaderLoop replica(LeaderJob job) {
         return replica(job, reactiveUrl);
     }

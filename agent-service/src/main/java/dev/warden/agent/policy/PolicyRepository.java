@@ -59,7 +59,8 @@ public class PolicyRepository {
     }
 
     public Uni<Page<ConnectorBinding>> listBindings(SqlConnection conn, UUID agentId, PageRequest page) {
-        return ListQuery.select(BINDING_COLUMNS, "connector_bindings")
+        // A binding's config is at most 64 KiB now; ones bound before that bound may hold up to a request body's 1 MB
+        return ListQuery.select(BINDING_COLUMNS, "connector_bindings").sizedBy("octet_length(config::text)", 1024 * 1024)
                 .where("agent_id = ?", agentId)
                 .updatedSince("created_at", page.updatedSince())
                 .byTimeAfter("created_at", "id", page.after())

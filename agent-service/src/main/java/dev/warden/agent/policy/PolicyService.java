@@ -45,6 +45,8 @@ public class PolicyService {
     private static final Set<String> ENFORCEMENT = Set.of("enforce", "monitor");
     /** The most a policy's rules may be as JSON (UTF-8): a fourth of what an event may be. */
     static final int MAX_RULES_BYTES = 256 * 1024;
+    /** The most a connector binding's config may be as JSON (UTF-8), as a deployment's. */
+    static final int MAX_CONNECTOR_CONFIG_BYTES = 64 * 1024;
 
     private final TenantDb db;
     private final PolicyRepository policies;
@@ -78,6 +80,9 @@ public class PolicyService {
                             "must be lowercase letters, digits, '.', '_' or '-'")
                     .maxLength("name", req.name(), 200).oneLine("name", req.name())
                     .check(req.config() == null || req.config().isObject(), "config", "must be an object")
+                    // Every event of the binding carries it, and a page of bindings holds up to 500 of them
+                    .check(req.config() == null || EventJson.utf8Length(req.config().toString()) <= MAX_CONNECTOR_CONFIG_BYTES,
+                            "config", "must be at most " + MAX_CONNECTOR_CONFIG_BYTES + " bytes as JSON")
                     .noSecrets("config", req.config());
         }
         c.orThrow();

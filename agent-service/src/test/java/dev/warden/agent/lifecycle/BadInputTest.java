@@ -88,6 +88,11 @@ class BadInputTest {
                 .body("mcp_integration.mcp_capabilities.tools", org.hamcrest.Matchers.nullValue());
         errorShape(tenant.admin().body(Map.of("name", "large", "rules", java.util.List.of(Map.of("text", "€".repeat(100_000)))))
                 .post("/v1/policies").then(), 400).body("error.details[0].field", equalTo("rules"));
+        // A connector binding's config: at most 64 KiB (a trial's 100 bindings of 950 KB made one page 95 MB)
+        errorShape(tenant.admin().body(Map.of("connector", "jira", "config", Map.of("text", "€".repeat(30_000))))
+                .post("/v1/agents/" + id + "/connectors").then(), 400).body("error.details[0].field", equalTo("config"));
+        tenant.admin().body(Map.of("connector", "jira", "config", Map.of("text", "€".repeat(20_000))))
+                .post("/v1/agents/" + id + "/connectors").then().statusCode(201);
         // Answered once its event is on the broker: the relay was not stopped
         tenant.admin().post("/v1/agents/" + id + "/suspend").then().statusCode(200).body("status", equalTo("suspended"));
     }

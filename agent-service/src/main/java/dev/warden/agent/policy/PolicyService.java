@@ -45,6 +45,8 @@ public class PolicyService {
     private static final Set<String> ENFORCEMENT = Set.of("enforce", "monitor");
     /** The most a policy's rules may be as JSON (UTF-8): a fourth of what an event may be. */
     static final int MAX_RULES_BYTES = 256 * 1024;
+    /** The most agents one policy may govern: as many as a create's agent_ids may name. */
+    static final int MAX_AGENTS_PER_POLICY = 1000;
     /** The most a connector binding's config may be as JSON (UTF-8), as a deployment's. */
     static final int MAX_CONNECTOR_CONFIG_BYTES = 64 * 1024;
 
@@ -131,7 +133,7 @@ public class PolicyService {
                 .required("rules", req == null ? null : req.rules());
         if (req != null) {
             checkPolicyFields(c, req.name(), req.description(), req.enforcement(), req.rules());
-            c.maxSize("agent_ids", req.agentIds(), 1000);
+            c.maxSize("agent_ids", req.agentIds(), MAX_AGENTS_PER_POLICY);
         }
         c.orThrow();
         var now = Agent.now();
@@ -217,6 +219,15 @@ public class PolicyService {
                     return policies.bind(conn, org, policyId, agentId, actor);
                 })
                 .chain(added -> !added ? Uni.createFrom().voidItem() : policies.findPolicy(conn, policyId)
+                        .invoke(policy -> {
+                            // Every event of a binding carries the policy with its agents, and removing the policy
+                            // publishes one per agent: a user trial's policy of 4,500 agents could not be removed
+                            // (its removal ran agent-service out of memory)
+                            if (policy.agentIds().size() > MAX_AGENTS_PER_POLICY) {
+                                throw ApiException.conflict("The policy governs the most agents a policy may ("
+                                        + MAX_AGENTS_PER_POLICY + "): bind another policy with the same rules");
+                            }
+                        })
                         .chain(policy -> outbox.emit(conn, org, EventTypes.POLICY_BOUND, agentId.toString(),
                                 new PolicyBindingChanged(agentId, policy)))
                         .replaceWithVoid());

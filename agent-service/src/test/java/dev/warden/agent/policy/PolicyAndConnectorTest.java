@@ -146,6 +146,37 @@ class PolicyAndConnectorTest {
                 EventTypes.POLICY_REMOVED), Events.types(Events.about(Topics.AGENTS, policy, 4)));
     }
 
+    /**
+     * A policy governs at most 1,000 agents (as many as a create names): every event of a binding carries the policy
+     * with its agents, and its removal publishes one per agent, so a user trial's policy bound to 4,500 agents could
+     * not be removed (the removal ran agent-service out of memory, a 500, for good).
+     */
+    @Test
+    void aPolicyGovernsAtMostAThousandAgentsAndOneOfAThousandIsRemoved() throws Exception {
+        var pool = java.util.concurrent.Executors.newFixedThreadPool(8);
+        List<String> agents;
+        try {
+            List<java.util.concurrent.Future<String>> created = new java.util.ArrayList<>();
+            for (int i = 0; i < 1000; i++) {
+                created.add(pool.submit(() -> tenant.admin().body(AgentMother.triageAgent()).post("/v1/agents").then()
+                        .statusCode(201).extract().<String>path("id")));
+            }
+            agents = new java.util.ArrayList<>();
+            for (var id : created) {
+                agents.add(id.get());
+            }
+        } finally {
+            pool.shutdownNow();
+        }
+        String policy = tenant.admin().body(Map.of("name", "fleet-wide",
+                        "rules", List.of(Map.of("effect", "deny", "action", "files:export")), "agent_ids", agents))
+                .post("/v1/policies").then().statusCode(201).extract().path("id");
+        tenant.admin().put("/v1/policies/" + policy + "/agents/" + agent).then().statusCode(409)
+                .body("error.message", org.hamcrest.Matchers.containsString("1000"));
+        tenant.admin().get("/v1/policies/" + policy).then().body("agent_ids.size()", equalTo(1000));
+        tenant.admin().delete("/v1/policies/" + policy).then().statusCode(204);
+    }
+
     @Test
     void anEditOfAPolicyBasedOnWhatItNoLongerIsIsA412AndChangesNothing() {
         String policy = tenant.admin().body(Map.of("name", "guarded", "rules", List.of(Map.of("effect", "deny", "action", "x:y"))))

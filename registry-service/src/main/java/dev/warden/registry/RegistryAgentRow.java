@@ -63,6 +63,19 @@ public record RegistryAgentRow(UUID agentId, long seq, String name, String descr
             coalesce(s.drift_event_count, 0) AS drift_event_count,
             coalesce(s.compliance_package_count, 0) AS compliance_package_count, s.last_activity""";
 
+    /**
+     * {@link #COLUMNS} without what only an agent's own answer shows (capabilities, notifications, metadata, the
+     * system prompt; of mcp_integration only is_mcp_server): what a listing of up to 500 reads. With every column a
+     * user trial's page of 500 agents of 396 KB was 200 MB in registry-service's heap, and three at once took it down.
+     */
+    public static final String LIST_COLUMNS = COLUMNS
+            .replace("a.capabilities::text", "NULL::text AS capabilities")
+            .replace("a.mcp_integration::text", "jsonb_build_object('is_mcp_server', a.mcp_integration -> 'is_mcp_server')::text"
+                    + " AS mcp_integration")
+            .replace("a.notifications::text", "NULL::text AS notifications")
+            .replace("a.metadata::text", "NULL::text AS metadata")
+            .replace("a.llm_system_prompt", "NULL::text AS llm_system_prompt");
+
     public static RegistryAgentRow of(Row row) {
         return new RegistryAgentRow(row.getUUID("agent_id"), row.getLong("seq"), row.getString("name"),
                 row.getString("description"), row.getString("effective_status"), row.getString("status"), row.getString("runtime"),

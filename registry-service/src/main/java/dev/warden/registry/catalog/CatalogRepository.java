@@ -30,7 +30,7 @@ public class CatalogRepository {
     public Uni<ListQuery.Page<RegistryAgentRow>> list(SqlConnection conn, String status, String type, String q,
                                                      String sort, int limit, long offset, PageRequest.Cursor after,
                                                      Instant updatedSince) {
-        ListQuery query = ListQuery.select(RegistryAgentRow.COLUMNS, RegistryAgentRow.FROM)
+        ListQuery query = ListQuery.select(RegistryAgentRow.LIST_COLUMNS, RegistryAgentRow.FROM)
                 .whereIfPresent(RegistryAgentRow.CHANGED_SINCE, updatedSince)
                 .whereEquals("a.status", status)
                 .whereEquals("a.agent_type", type)

@@ -24,8 +24,8 @@ public class DirectoryRepository {
 
     private static final String FROM = RegistryAgentRow.FROM
             + " LEFT JOIN registry_realms r ON r.org_id = a.org_id AND r.id = a.realm";
-    private static final String COLUMNS = RegistryAgentRow.COLUMNS
-            + ", r.id AS realm_id, r.name AS realm_name, r.slug AS realm_slug, r.color AS realm_color";
+    private static final String REALM_COLUMNS = ", r.id AS realm_id, r.name AS realm_name, r.slug AS realm_slug, r.color AS realm_color";
+    private static final String COLUMNS = RegistryAgentRow.COLUMNS + REALM_COLUMNS;
 
     /** An agent and its realm (null when it has none, or the realm is gone). */
     public record Found(RegistryAgentRow agent, DirectoryRealm realm) {
@@ -73,7 +73,7 @@ public class DirectoryRepository {
     }
 
     private static ListQuery query(Filter f) {
-        ListQuery query = ListQuery.select(COLUMNS, FROM);
+        ListQuery query = ListQuery.select(RegistryAgentRow.LIST_COLUMNS + REALM_COLUMNS, FROM);
         if (f.q() != null) {
             String pattern = ListQuery.containing(f.q());
             query.where("(a.name ILIKE ? OR a.did ILIKE ?)", pattern, pattern);

@@ -111,6 +111,7 @@ public class EnrollmentResource {
     @APIResponse(responseCode = "201", description = "Issued",
             content = @Content(mediaType = MediaType.APPLICATION_JSON, schema = @Schema(implementation = TokenEnvelope.class)))
     @APIResponse(responseCode = "404", ref = dev.warden.api.WardenApiDefinition.NOT_FOUND)
+    @APIResponse(responseCode = "429", ref = dev.warden.api.WardenApiDefinition.TOO_MANY_REQUESTS)
     public Uni<RestResponse<TokenEnvelope>> create(
             @org.eclipse.microprofile.openapi.annotations.parameters.RequestBody(required = false,
                     description = "Every field is optional: no body is a token for one registration within an hour")

@@ -97,6 +97,7 @@ public class InstanceResource {
     @APIResponse(responseCode = "201", description = "Registered",
             content = @Content(mediaType = MediaType.APPLICATION_JSON, schema = @Schema(implementation = RegisteredEnvelope.class)))
     @APIResponse(responseCode = "404", ref = WardenApiDefinition.NOT_FOUND)
+    @APIResponse(responseCode = "429", ref = WardenApiDefinition.TOO_MANY_REQUESTS)
     public Uni<RestResponse<RegisteredEnvelope>> register(RegisterRequest request, @Context HttpServerRequest http) {
         RegisterRequest body = Checks.body(request);
         UUID org = actor.org();

@@ -164,7 +164,7 @@ public class InstanceResource {
                 .check(body.version() == null || !body.version().isBlank(), "version", "must not be empty")
                 .maxLength("version", body.version(), 64)
                 .check(body.activePolicyVersion() == null || POLICY_VERSION.matcher(body.activePolicyVersion()).matches(),
-                        "active_policy_version", "must be v followed by a number, as policyVersion is answered");
+                        "active_policy_version", "must be v followed by a number from 0 to 999999999, as policyVersion is answered");
         c.orThrow();
         Integer reported = body.activePolicyVersion() == null ? null : Integer.parseInt(body.activePolicyVersion().substring(1));
         return service.heartbeat(org, id, body.uptime(), body.cpu(), body.memory(), body.version(), reported)

@@ -119,6 +119,11 @@ public final class OutboxBench {
         }
 
         @Override
+        public long batchBytes() {
+            return 8L * 1024 * 1024;
+        }
+
+        @Override
         public Duration maxBlock() {
             return Duration.ofSeconds(10);
         }

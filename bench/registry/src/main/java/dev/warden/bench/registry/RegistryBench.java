@@ -360,6 +360,7 @@ public final class RegistryBench {
     private static final class PublisherSettings implements OutboxConfig {
         public boolean relayEnabled() { return true; }
         public int batchSize() { return 1000; }
+        public long batchBytes() { return 8L * 1024 * 1024; }
         public int maxInFlightBatches() { return 4; }
         public Duration pollInterval() { return Duration.ofSeconds(1); }
         public Duration maxBackoff() { return Duration.ofSeconds(5); }

@@ -148,6 +148,15 @@ public final class EventConsumerLoop implements AutoCloseable {
         return Optional.empty();
     }
 
+    public String group() {
+        return group;
+    }
+
+    /** Why this loop stopped for good while it was to go on, or empty (running, or closed on purpose). */
+    public Optional<String> stopped() {
+        return closing() || stoppedBy == null ? Optional.empty() : Optional.of(stoppedBy);
+    }
+
     /** The generation an offset was committed in: its metadata, {@code generation=N}; 0 for none (a plain loop's). */
     public static long generationOf(OffsetAndMetadata committed) {
         String metadata = committed == null ? null : committed.metadata();
@@ -186,9 +195,10 @@ public final class EventConsumerLoop implements AutoCloseable {
             }
         } catch (WakeupException | Closing e) {
             // Closing: a batch not committed is delivered again to whoever consumes these partitions next.
-        } catch (RuntimeException e) {
+        } catch (RuntimeException | Error e) {
+            // An Error (out of memory) too: without this it ended the thread unsaid, and readiness looked fine
             stoppedBy = e.getClass().getSimpleName() + ": " + e.getMessage();
-            LOG.errorf(e, "Consumer %s stopped", group);
+            LOG.errorf(e, "Consumer %s stopped; its service's liveness check is DOWN until it restarts", group);
         } finally {
             consumer.close(Duration.ofSeconds(5));
             telemetry.close();

@@ -73,7 +73,7 @@ public final class LeaderLoop {
     /**
      * What ended the loop's thread while it was to go on (an {@link Error}, such as running out of memory, that no
      * round recovers from), or null. The lock went with the thread's connection, so another replica may lead; this one
-     * never will again until it restarts, which its liveness check asks for ({@link LeaderJobsLiveness}).
+     * never will again until it restarts, which its liveness check asks for ({@link BackgroundWorkLiveness}).
      */
     public Throwable died() {
         return died;

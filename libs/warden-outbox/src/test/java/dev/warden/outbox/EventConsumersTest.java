@@ -71,6 +71,10 @@ class EventConsumersTest {
     @Readiness
     ConsumersReadiness readiness;
 
+    @Inject
+    @org.eclipse.microprofile.health.Liveness
+    BackgroundWorkLiveness liveness;
+
     private final String topic = "warden.consumer-test-" + UUID.randomUUID().toString().substring(0, 8) + ".v1";
     private final Set<String> handled = new CopyOnWriteArraySet<>();
 
@@ -121,6 +125,25 @@ class EventConsumersTest {
             Awaitility.await().atMost(WAIT).until(() -> handled.contains("event-1"));
             Awaitility.await().atMost(WAIT).until(() -> loop.problem().isEmpty());
         }
+    }
+
+    /**
+     * A consumer an Error stops (a batch that ran the service out of memory) makes the service not alive, so that it is
+     * restarted: the Error ended the loop's thread unsaid, and readiness looked fine once nothing was waiting.
+     */
+    @Test
+    void aConsumerStoppedByAnErrorMakesItsServiceNotAliveUntilItIsClosed() throws IOException {
+        publish("event-1");
+        String group = "dying-" + topic;
+        try (EventConsumerLoop loop = consumers.start(group, List.of(topic), records -> {
+            throw new OutOfMemoryError("Java heap space (the test's)");
+        })) {
+            Awaitility.await().atMost(WAIT).until(() -> liveness.call().getStatus() == HealthCheckResponse.Status.DOWN);
+            assertTrue(liveness.call().getData().orElseThrow().get("consumer " + group).toString()
+                    .contains("OutOfMemoryError"), liveness.call().getData().toString());
+            assertTrue(loop.problem().orElseThrow().contains("stopped"), loop.problem().toString());
+        }
+        assertEquals(HealthCheckResponse.Status.UP, liveness.call().getStatus(), "closed on purpose: alive");
     }
 
     @Test

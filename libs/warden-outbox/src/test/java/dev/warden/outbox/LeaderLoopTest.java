@@ -39,6 +39,9 @@ class LeaderLoopTest {
     @Inject
     OutboxConfig config;
 
+    @Inject
+    EventConsumers consumers;
+
     @ConfigProperty(name = "quarkus.datasource.reactive.url")
     String reactiveUrl;
 
@@ -181,13 +184,13 @@ class LeaderLoopTest {
         };
         LeaderJobs jobs = new LeaderJobs(List.of(dying), config, new io.micrometer.core.instrument.simple.SimpleMeterRegistry(),
                 reactiveUrl, Optional.of(username), Optional.of(password));
-        LeaderJobsLiveness liveness = new LeaderJobsLiveness(jobs);
+        BackgroundWorkLiveness liveness = new BackgroundWorkLiveness(jobs, consumers);
         jobs.onStart(null);
         try {
             Awaitility.await().atMost(WAIT).until(() -> !jobs.dead().isEmpty());
             var down = liveness.call();
             assertEquals(org.eclipse.microprofile.health.HealthCheckResponse.Status.DOWN, down.getStatus());
-            assertTrue(down.getData().orElseThrow().get("leader-test-a").toString().contains("OutOfMemoryError"),
+            assertTrue(down.getData().orElseThrow().get("leader job leader-test-a").toString().contains("OutOfMemoryError"),
                     down.getData().toString());
 
             replica(new Recording("b"));
@@ -197,8 +200,8 @@ class LeaderLoopTest {
             jobs.onStop(null);
         }
         assertEquals(org.eclipse.microprofile.health.HealthCheckResponse.Status.UP,
-                new LeaderJobsLiveness(new LeaderJobs(List.of(), config, new io.micrometer.core.instrument.simple.SimpleMeterRegistry(),
-                        reactiveUrl, Optional.of(username), Optional.of(password))).call().getStatus());
+                new BackgroundWorkLiveness(new LeaderJobs(List.of(), config, new io.micrometer.core.instrument.simple.SimpleMeterRegistry(),
+                        reactiveUrl, Optional.of(username), Optional.of(password)), consumers).call().getStatus());
     }
 
     private LeaderLoop replica(LeaderJob job) {

@@ -73,7 +73,7 @@ public class Projections {
                                   Supplier<Uni<Void>> confirmed) {
         return operation.get().onFailure(NotYetKnown.class).recoverWithUni(unknown -> {
             // At most warden.projection.waiting-per-org of an organization's requests wait at once; the others are
-            // their 404 now. A user trial's 300 requests at once for agents that did not exist each waited 2 s,
+            // a 429 now. A user trial's 300 requests at once for agents that did not exist each waited 2 s,
             // asking the database ten times a second, and held the local gateway's connections to the service that
             // every other organization's requests needed (their heartbeats took 4 s instead of 7 ms).
             Semaphore slots = waiting.computeIfAbsent(org, o -> new Semaphore(waitingPerOrg));

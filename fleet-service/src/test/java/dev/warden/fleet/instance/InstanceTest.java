@@ -220,7 +220,7 @@ class InstanceTest {
                 .statusCode(400).body("error.details.field", hasItem("cpu"));
         // A number past the bound says the bound (a user trial's v2147483647 was told only "v followed by a number")
         as(org, "operator").body(Map.of("active_policy_version", "v2147483647")).post("/v1/fleet/agents/" + id + "/heartbeat")
-                .then().statusCode(400).body("error.details[0].message", org.hamcrest.Matchers.containsString("999999999"));
+                .then().statusCode(400).body(containsString("999999999"));
         as(org, "operator").body(Map.of()).post("/v1/fleet/agents/agent-0000000000000000/heartbeat").then()
                 .statusCode(404).body("ok", equalTo(false));
     }

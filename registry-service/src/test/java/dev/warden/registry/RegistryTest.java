@@ -176,6 +176,37 @@ class RegistryTest {
                 .body("pagination.total", equalTo(agents));
     }
 
+    /**
+     * Seed 000's whole list ends before 8 MB of what owners wrote (names, descriptions), with a cursor to the rest: a
+     * user trial's 4,500 agents with descriptions of 4,000 characters made one answer of 62 MB, and twelve at once were
+     * a 500 out of memory. Written straight into the projection, as above.
+     */
+    @Test
+    void seed000sWholeListEndsBeforeEightMegabytesOfDescriptionsWithACursorToTheRest() {
+        TestOrg wide = organization();
+        int agents = 1_000; // 12,000 bytes of description each: 12 MB in all
+        dev.warden.registry.support.StoredProjection.asSuperuser("""
+                WITH added AS (
+                    INSERT INTO registry_agents (org_id, agent_id, seq, revision, name, description, status, runtime, version,
+                        agent_type, risk_config, capabilities, mcp_integration, notifications, tags, metadata, created_at,
+                        updated_at, granted_capabilities)
+                    SELECT '%s', gen_random_uuid(), n, 1, 'agent-' || n, repeat(chr(8364), 4000), 'active', 'docker', 1,
+                        'supervised', '{}', '[]', '{}', '{}', '{}', '{}', now() + n * interval '1 second', now(), '{}'
+                    FROM generate_series(1, %d) AS n
+                    RETURNING 1)
+                SELECT count(*)::text FROM added""".formatted(wide.id(), agents));
+        // Written past the projection, so heard of by no replica: a kept answer of before lasts its second at most
+        var first = Awaitility.await().atMost(java.time.Duration.ofSeconds(10))
+                .until(() -> as(wide, "viewer").get("/v1/registry").then().statusCode(200).extract(),
+                        answer -> answer.jsonPath().getInt("total") == agents);
+        List<String> names = new java.util.ArrayList<>(first.jsonPath().getList("agents.name"));
+        assertTrue(names.size() > 600 && names.size() < agents, "the first answer ends before 8 MB: " + names.size());
+        names.addAll(as(wide, "viewer").queryParam("cursor", first.jsonPath().getString("next_cursor"))
+                .get("/v1/registry").then().statusCode(200).body("next_cursor", nullValue())
+                .extract().jsonPath().getList("agents.name"));
+        assertEquals(java.util.stream.IntStream.rangeClosed(1, agents).mapToObj(n -> "agent-" + n).toList(), names);
+    }
+
     @Test
     void seed002ListAndDetailExactly() {
         Map<String, Object> list = as(org, "viewer").get("/v1/registry/agents").then().statusCode(200).extract().as(Map.class);

@@ -50,13 +50,14 @@ public class AgentRepository {
     /**
      * What a caller wrote of an agent at length: a list's page ends before 8 MB of it (ListQuery.sizedBy). Each column's
      * length as stored, added up (PostgreSQL reads a value's length from its header, without building a string: a
-     * concat of the columns cost more). Sized only past 128 agents a page (64 KB each): an agent may hold more (its
+     * concat of the columns cost more); the tags joined, as an array's pg_column_size is its compressed size, which
+     * repeated text makes small (a fleet list so sized was never cut). Sized only past 128 agents a page (64 KB each): an agent may hold more (its
      * limits count characters, a system prompt of 16,000 may be 48 KB), so an unsized page of 100 to 128 holds at most
      * about 20 MB; the default page of 100 pays nothing.
      */
     private static final String FREE_FORM = """
             coalesce(octet_length(description), 0) + coalesce(octet_length(declared_intent::text), 0)
-            + octet_length(capabilities::text) + octet_length(metadata::text) + pg_column_size(tags)
+            + octet_length(capabilities::text) + octet_length(metadata::text) + coalesce(octet_length(array_to_string(tags, '')), 0)
             + coalesce(octet_length(llm_system_prompt), 0) + coalesce(octet_length(declared_intent_jws), 0)""";
 
     public Uni<Agent> findById(SqlConnection conn, UUID id) {

@@ -353,6 +353,43 @@ class InstanceTest {
                 .body("error.details.field", hasItem("limit"));
     }
 
+    /**
+     * The whole list seed 003 promises ends before 8 MB of what registrations wrote (tags, hostname), with a cursor to
+     * the rest: a user trial's 10,000 instances of 50 tags of 64 three-byte characters made one answer of 109 MB, and
+     * four at once ran fleet-service out of memory.
+     */
+    @Test
+    void theWholeListEndsBeforeEightMegabytesOfWhatRegistrationsWroteWithACursorToTheRest() {
+        String[] tags = new String[InstanceResource.MAX_TAGS];
+        for (int t = 0; t < tags.length; t++) {
+            tags[t] = String.format("%02d", t) + "\u20ac".repeat(InstanceResource.MAX_TAG_LENGTH - 2); // 188 bytes each
+        }
+        List<String> ids = new ArrayList<>(List.of(registerId(org, "host-0000", tags)));
+        // The rest as registration writes them (950 registrations through the API would be a minute of a test)
+        int many = 950; // about 9.5 KB of tags each: 9 MB in all
+        ids.addAll(db.asPlatform(conn -> conn.preparedQuery("""
+                        INSERT INTO fleet_instances (id, org_id, hostname, os, version, ip, tags, status, last_heartbeat,
+                            registered_at, status_changed_at, enrolled_by)
+                        SELECT 'agent-' || lpad(to_hex(n), 16, '0'), $1, 'host-' || lpad(n::text, 4, '0'), 'linux', '1.2.0',
+                            '10.0.0.1', $2, 'online', now(), now() + n * interval '1 second', now(), 'test'
+                        FROM generate_series(1, $3) AS n RETURNING id""")
+                .execute(io.vertx.mutiny.sqlclient.Tuple.of(org.id(), tags, many - 1))
+                .map(rows -> {
+                    List<String> added = new ArrayList<>();
+                    rows.forEach(row -> added.add(row.getString(0)));
+                    return added;
+                })).await().indefinitely());
+        var first = as(org, "viewer").get("/v1/fleet/agents").then().statusCode(200).body("total", equalTo(many))
+                .extract();
+        List<String> listed = new ArrayList<>(first.jsonPath().getList("data.id"));
+        assertTrue(listed.size() > 700 && listed.size() < many, "the first answer ends before 8 MB: " + listed.size());
+        assertTrue(first.asByteArray().length < 8.5 * 1024 * 1024, "answer of " + first.asByteArray().length + " bytes");
+        listed.addAll(as(org, "viewer").queryParam("cursor", first.jsonPath().getString("nextCursor"))
+                .get("/v1/fleet/agents").then().statusCode(200).body("nextCursor", nullValue())
+                .extract().jsonPath().getList("data.id"));
+        assertEquals(ids, listed);
+    }
+
     @Test
     void listSortedByLastHeartbeatPagesWithItsCursor() {
         String old = registerId(org, "old");

@@ -5,7 +5,6 @@ import dev.warden.audit.agent.KnownAgentRepository;
 import dev.warden.audit.recording.AuditRecorder;
 import dev.warden.events.CloudEvent;
 import dev.warden.events.EventTypes;
-import dev.warden.events.Topics;
 import dev.warden.events.audit.AuditEvents.AgentAction;
 import dev.warden.outbox.Outbox;
 import dev.warden.outbox.ReplayOffsets;
@@ -49,7 +48,7 @@ public class ActionService {
         return projections.withCatchUp(org, () -> db.inOrg(org, conn -> agents.require(conn, agent.toString())
                         .chain(() -> outbox.emitAll(conn, org, messages))),
                 conn -> agents.known(conn, agent.toString()),
-                () -> offsets.applied(AuditRecorder.GROUP, Topics.AGENTS, agent.toString(), Projections.CONFIRM))
+                offsets.agentApplied(AuditRecorder.GROUP, agent))
                 .map(events -> events.stream().map(CloudEvent::id).toList());
     }
 }

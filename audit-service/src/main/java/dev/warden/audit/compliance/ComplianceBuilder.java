@@ -16,7 +16,6 @@ import dev.warden.audit.recording.AuditRecorder;
 import dev.warden.events.CanonicalJson;
 import dev.warden.events.EventJson;
 import dev.warden.events.EventTypes;
-import dev.warden.events.Topics;
 import dev.warden.events.audit.AuditChain;
 import dev.warden.events.audit.AuditEvents.AuditEntry;
 import dev.warden.events.audit.AuditEvents.Checkpoint;
@@ -135,7 +134,7 @@ public class ComplianceBuilder {
                                 .chain(() -> repository.insert(conn, id, org, agentId, from, to, actor))
                                 .chain(() -> repository.find(conn, id)).map(ComplianceRepository.Stored::response)),
                         conn -> agents.known(conn, agentId),
-                        () -> offsets.applied(AuditRecorder.GROUP, Topics.AGENTS, agentId, Projections.CONFIRM))
+                        offsets.agentApplied(AuditRecorder.GROUP, agentId))
                 .onFailure().invoke(slot::release)
                 .onCancellation().invoke(slot::release)
                 .invoke(() -> untilTheDatabaseAnswers(id, Uni.createFrom().deferred(() -> build(org, id, agentId, from, to)))
@@ -237,7 +236,7 @@ public class ComplianceBuilder {
         JsonNode held(AuditEntry entry) {
             CanonicalJson.Canonical text = CanonicalJson.Canonical.of(EventJson.MAPPER.valueToTree(entry));
             characters += text.json().length() + 1;
-            bytes += utf8Length(text.json()) + 1;
+            bytes += EventJson.utf8Length(text.json()) + 1;
             if (bytes > MAX_BYTES) {
                 throw new Refused("the package's entries would take more than " + MAX_BYTES / (1024 * 1024)
                         + " MB; request packages of shorter ranges");
@@ -265,16 +264,6 @@ public class ComplianceBuilder {
                 proof.removeAll();
             }
         }
-    }
-
-    /** How many bytes {@code text} takes as UTF-8, without encoding it. */
-    static long utf8Length(String text) {
-        long length = 0;
-        for (int i = 0; i < text.length(); i++) {
-            char c = text.charAt(i);
-            length += c < 0x80 ? 1 : c < 0x800 ? 2 : Character.isSurrogate(c) ? 2 : 3; // a pair: 4 in all
-        }
-        return length;
     }
 
     private Uni<Void> build(UUID org, UUID id, String agentId, Instant from, Instant to) {

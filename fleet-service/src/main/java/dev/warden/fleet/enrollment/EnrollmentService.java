@@ -3,7 +3,6 @@ package dev.warden.fleet.enrollment;
 import dev.warden.api.ApiException;
 import dev.warden.api.PageRequest;
 import dev.warden.events.EventTypes;
-import dev.warden.events.Topics;
 import dev.warden.events.fleet.FleetEvents.EnrollmentTokenChanged;
 import dev.warden.fleet.FleetClock;
 import dev.warden.fleet.enrollment.EnrollmentRepository.Token;
@@ -62,7 +61,7 @@ public class EnrollmentService {
                             now.plus(lifetime), now, by);
                 }).call(token -> publish(conn, EventTypes.FLEET_ENROLLMENT_TOKEN_ISSUED, token, by, now))),
                 conn -> instances.agentKnown(conn, agentId),
-                () -> offsets.applied(FleetProjection.GROUP, Topics.AGENTS, String.valueOf(agentId), Projections.CONFIRM))
+                offsets.agentApplied(FleetProjection.GROUP, agentId))
                 .map(token -> new Issued(token, secret));
     }
 

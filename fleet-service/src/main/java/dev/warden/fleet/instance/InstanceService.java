@@ -1,7 +1,6 @@
 package dev.warden.fleet.instance;
 
 import dev.warden.api.ApiException;
-import dev.warden.events.Topics;
 import dev.warden.fleet.FleetClock;
 import dev.warden.fleet.enrollment.EnrollmentRepository;
 import dev.warden.fleet.enrollment.FleetCredentials;
@@ -88,7 +87,7 @@ public class InstanceService {
                 .call(instance -> events.emit(conn, org, List.of(
                         Transitions.message(instance, null, Transitions.ONLINE, now, now, r.by(), ApiKeys.sha256(credential)))))),
                 conn -> instances.agentKnown(conn, r.agentId()),
-                () -> offsets.applied(FleetProjection.GROUP, Topics.AGENTS, String.valueOf(r.agentId()), Projections.CONFIRM))
+                offsets.agentApplied(FleetProjection.GROUP, r.agentId()))
                 .map(instance -> new Registered(instance, credential));
     }
 

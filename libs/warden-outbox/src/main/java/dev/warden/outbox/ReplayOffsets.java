@@ -56,6 +56,16 @@ public class ReplayOffsets {
     }
 
     /**
+     * The confirmation {@link dev.warden.tenancy.db.Projections#withCatchUp} takes for a projection of agents: once
+     * {@code group} has applied every event about {@code agent} the broker held ({@link #applied}, within
+     * {@link dev.warden.tenancy.db.Projections#CONFIRM}).
+     */
+    public java.util.function.Supplier<Uni<Void>> agentApplied(String group, Object agent) {
+        return () -> applied(group, dev.warden.events.Topics.AGENTS, String.valueOf(agent),
+                dev.warden.tenancy.db.Projections.CONFIRM);
+    }
+
+    /**
      * Completes once {@code group} (a plain loop's, generation 0) has applied every record that the partition of
      * {@code topic} holding {@code key}'s records held when this was called: a projection read after it is at least
      * as new as every event about {@code key} published before the call ({@link Deliveries} is the publishing half).

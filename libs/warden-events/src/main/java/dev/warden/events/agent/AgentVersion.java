@@ -24,6 +24,6 @@ public record AgentVersion(UUID id, UUID agentId, int version, String imageUri,
 
     /** The size {@link #MAX_CONFIG_BYTES} bounds. */
     public static int configBytes(String compactJson) {
-        return compactJson == null ? 0 : compactJson.getBytes(java.nio.charset.StandardCharsets.UTF_8).length;
+        return compactJson == null ? 0 : dev.warden.events.EventJson.utf8Length(compactJson);
     }
 }

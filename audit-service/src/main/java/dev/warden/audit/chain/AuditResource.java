@@ -3,22 +3,28 @@ package dev.warden.audit.chain;
 import dev.warden.api.ApiException;
 import dev.warden.api.PageRequest.Cursor;
 import dev.warden.api.Params;
+import dev.warden.api.Slots;
+import dev.warden.api.WardenApiDefinition;
 import dev.warden.audit.chain.AuditRepository.EntryFilter;
 import dev.warden.audit.chain.ChainVerifier.Export;
 import dev.warden.audit.chain.ChainVerifier.Verification;
 import dev.warden.tenancy.security.CurrentActor;
 import dev.warden.tenancy.security.Roles;
 import io.smallrye.mutiny.Uni;
+import io.vertx.ext.web.RoutingContext;
 import jakarta.annotation.security.RolesAllowed;
 import jakarta.ws.rs.GET;
 import jakarta.ws.rs.Path;
 import jakarta.ws.rs.Produces;
 import jakarta.ws.rs.QueryParam;
+import jakarta.ws.rs.core.Context;
 import jakarta.ws.rs.core.MediaType;
 import org.eclipse.microprofile.openapi.annotations.Operation;
 import org.eclipse.microprofile.openapi.annotations.enums.SchemaType;
+import org.eclipse.microprofile.openapi.annotations.media.Content;
 import org.eclipse.microprofile.openapi.annotations.media.Schema;
 import org.eclipse.microprofile.openapi.annotations.parameters.Parameter;
+import org.eclipse.microprofile.openapi.annotations.responses.APIResponse;
 import org.eclipse.microprofile.openapi.annotations.tags.Tag;
 
 import java.time.Instant;
@@ -80,10 +86,18 @@ public class AuditResource {
     @GET
     @Path("/export")
     @RolesAllowed(Roles.AUDITOR)
-    @Operation(operationId = "exportAuditChain", summary = "Export a range for offline verification", description = "Entries, the hash before them, the newest checkpoint of the range and its public key.")
+    @Operation(operationId = "exportAuditChain", summary = "Export a range for offline verification", description = "Entries, the hash before them, the newest checkpoint of the range and its public key. At most two exports are answered at once per instance, one per organization: beyond, a 429 with Retry-After.")
+    @APIResponse(responseCode = "200", description = "The range",
+            content = @Content(mediaType = MediaType.APPLICATION_JSON, schema = @Schema(implementation = Export.class)))
+    @APIResponse(responseCode = "429", ref = WardenApiDefinition.TOO_MANY_REQUESTS)
     public Uni<Export> export(@Parameter(description = "first sequence", schema = @Schema(type = SchemaType.INTEGER, format = "int64", minimum = "1")) @QueryParam("from") String from,
-                              @Parameter(description = "last sequence", schema = @Schema(type = SchemaType.INTEGER, format = "int64", minimum = "1")) @QueryParam("to") String to) {
-        return verifier.export(actor.org(), sequence("from", from), sequence("to", to));
+                              @Parameter(description = "last sequence", schema = @Schema(type = SchemaType.INTEGER, format = "int64", minimum = "1")) @QueryParam("to") String to,
+                              @Context RoutingContext http) {
+        Long first = sequence("from", from);
+        Long last = sequence("to", to);
+        Slots.Held held = verifier.exportSlot(actor.org());
+        http.addEndHandler(ended -> held.answered());
+        return verifier.export(actor.org(), first, last, held);
     }
 
     /** The statuses entries are recorded with: a filter on any other value is a typo, not a search that finds nothing. */

@@ -1,6 +1,7 @@
 package dev.warden.audit.chain;
 
 import dev.warden.api.ApiException;
+import dev.warden.api.Slots;
 import dev.warden.audit.checkpoint.SigningKey;
 import dev.warden.events.audit.AuditChain;
 import dev.warden.events.audit.AuditEvents.AuditEntry;
@@ -29,6 +30,16 @@ public class ChainVerifier {
     /** Entries per request: a longer range is a background verification. */
     public static final int MAX_RANGE = 100_000;
 
+    /**
+     * Exports answered at once on this instance, and per organization: an export holds its range in memory while it
+     * is read and written (a user trial's ranges of 100,000 entries were 55 MB each, and ten at once slowed every
+     * other organization's requests to seconds). Beyond, a 429 with Retry-After.
+     */
+    static final int EXPORTING_PER_INSTANCE = 2;
+    static final int EXPORTING_PER_ORG = 1;
+
+    private final Slots exporting = new Slots("too_many_requests", "audit export being answered",
+            "audit exports being answered", EXPORTING_PER_INSTANCE, EXPORTING_PER_ORG, java.time.Duration.ofSeconds(2));
     private final TenantDb db;
     private final AuditRepository repository;
     private final ChainVerdicts verdicts;
@@ -150,6 +161,24 @@ public class ChainVerifier {
     private static Verification withCheckpoint(Verification v, CheckpointCheck check) {
         return new Verification(v.valid(), v.from(), v.to(), v.head(), v.entriesChecked(), v.firstInvalidSequence(),
                 v.reason(), check);
+    }
+
+    /**
+     * One of {@code org}'s export slots (a 429 now when there is none), given back once the export's read and its
+     * answer are both over: {@link #export} says when the read is, the caller when the answer is sent.
+     */
+    public Slots.Held exportSlot(UUID org) {
+        return exporting.hold(org);
+    }
+
+    /**
+     * {@link #export}, read whatever becomes of the request and handed on on a worker thread, where its tens of
+     * megabytes are written as JSON, never an event loop; {@code held} hears when the read is over.
+     */
+    public Uni<Export> export(UUID org, Long fromParam, Long toParam, Slots.Held held) {
+        Uni<Export> read = Uni.createFrom().deferred(() -> export(org, fromParam, toParam)).memoize().indefinitely();
+        read.subscribe().with(done -> held.read(), failure -> held.read());
+        return read.emitOn(Infrastructure.getDefaultWorkerPool());
     }
 
     public Uni<Export> export(UUID org, Long fromParam, Long toParam) {

@@ -37,8 +37,6 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.UUID;
-import java.util.concurrent.atomic.AtomicBoolean;
-import java.util.concurrent.atomic.AtomicInteger;
 
 
 /**
@@ -149,42 +147,12 @@ public class ComplianceBuilder {
      * {@code package.json}; else as stored), and then the answer slot it holds, which the caller releases once the
      * answer is sent.
      */
-    public record Answer(PackageResponse pkg, Held held) {
+    public record Answer(PackageResponse pkg, Slots.Held held) {
     }
 
-    /**
-     * An answer slot, given back once both the content's read and the answer are over: a caller that leaves does not
-     * end the read, which goes on into memory (a re-trial's downloads abandoned after 150 ms each passed the bound and
-     * ran the service out of memory).
-     */
-    public static final class Held {
-        private final Slots.Permit permit;
-        private final AtomicInteger open = new AtomicInteger(2);
-        private final AtomicBoolean answered = new AtomicBoolean();
-        private final AtomicBoolean read = new AtomicBoolean();
-
-        Held(Slots.Permit permit) {
-            this.permit = permit;
-        }
-
-        void read() {
-            if (read.compareAndSet(false, true)) {
-                end();
-            }
-        }
-
-        /** The answer was sent, or its caller left. */
-        public void answered() {
-            if (answered.compareAndSet(false, true)) {
-                end();
-            }
-        }
-
-        private void end() {
-            if (open.decrementAndGet() == 0) {
-                permit.release();
-            }
-        }
+    /** One of {@code org}'s answer slots, as a download being sent holds it (the tests' way to fill them). */
+    Slots.Permit answerSlot(UUID org) {
+        return answering.acquire(org);
     }
 
     /**
@@ -194,11 +162,6 @@ public class ComplianceBuilder {
      * an event loop. A package made before its text was kept as signed (V12) is put in canonical form when
      * {@code signed}.
      */
-    /** One of {@code org}'s answer slots, as a download being sent holds it (the tests' way to fill them). */
-    Slots.Permit answerSlot(UUID org) {
-        return answering.acquire(org);
-    }
-
     public Uni<Answer> answer(UUID org, UUID id, boolean signed) {
         return db.inOrg(org, conn -> repository.find(conn, id))
                 .map(found -> ApiException.found(found, "Compliance package"))
@@ -206,7 +169,7 @@ public class ComplianceBuilder {
                     if (!stored.hasContent()) {
                         return Uni.createFrom().item(new Answer(stored.response(), null));
                     }
-                    Held held = new Held(answering.acquire(org));
+                    Slots.Held held = answering.hold(org);
                     // Read whatever becomes of the request, and the slot held until the read is over.
                     Uni<String> content = db.inOrg(org, conn -> repository.content(conn, id)).memoize().indefinitely();
                     content.subscribe().with(read -> held.read(), failure -> held.read());

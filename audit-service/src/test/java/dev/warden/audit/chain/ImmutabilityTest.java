@@ -39,6 +39,9 @@ class ImmutabilityTest {
     @Inject
     TenantDb db;
 
+    @Inject
+    ChainVerifier verifier;
+
     private TestOrg org;
     /** The chain's head before the five entries: the entries of the organization's own creation. */
     private int base;
@@ -199,6 +202,30 @@ class ImmutabilityTest {
         try (Connection c = superuser(); Statement s = c.createStatement()) {
             s.execute("SET session_replication_role = replica");
             s.execute("UPDATE audit_chain_heads SET sequence = sequence + " + by + " WHERE org_id = '" + org.id() + "'");
+        }
+    }
+
+    /**
+     * An export is answered to one request of an organization at a time on an instance (a user trial's ten exports at
+     * once of 55 MB each slowed every other organization's requests to seconds): beyond, a 429 with Retry-After, while
+     * another organization's export is answered; the slot is given back once an answer is sent, a refusal's too.
+     */
+    @Test
+    void anExportIsAnsweredToOneRequestOfAnOrganizationAtATime() {
+        dev.warden.api.Slots.Held held = verifier.exportSlot(org.id());
+        try {
+            as(org, "auditor").get("/v1/audit/export").then().statusCode(429)
+                    .header("Retry-After", notNullValue()).body("error.code", equalTo("too_many_requests"));
+            TestOrg other = AuditFixtures.organization();
+            as(other, "auditor").get("/v1/audit/export").then().statusCode(200).body("org_id", equalTo(other.id().toString()));
+        } finally {
+            held.read();
+            held.answered();
+        }
+        as(org, "auditor").get("/v1/audit/export?from=" + (base + 4) + "&to=" + (base + 2)).then().statusCode(400);
+        for (int i = 0; i < 3; i++) {
+            as(org, "auditor").get("/v1/audit/export").then().statusCode(200).body("to", equalTo(base + 5))
+                    .body("entries.size()", equalTo(base + 5));
         }
     }
 

@@ -10,6 +10,7 @@ import java.util.UUID;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.Semaphore;
 import java.util.concurrent.atomic.AtomicBoolean;
+import java.util.concurrent.atomic.AtomicInteger;
 import java.util.concurrent.atomic.LongAdder;
 
 /**
@@ -88,6 +89,47 @@ public final class Slots {
                 .description(what + " refused (429) at an organization's bound or the instance's")
                 .register(meters);
         return this;
+    }
+
+    /**
+     * A slot held by an answer read from the database and then sent, given back once both are over: a caller that
+     * leaves does not end the read, which goes on into memory (a re-trial's compliance downloads abandoned after 150 ms
+     * each passed the bound and ran the service out of memory).
+     */
+    public Held hold(UUID org) {
+        return new Held(acquire(org));
+    }
+
+    /** See {@link #hold}: {@link #read} and {@link #answered} each once (again is harmless), in either order. */
+    public static final class Held {
+        private final Permit permit;
+        private final AtomicInteger open = new AtomicInteger(2);
+        private final AtomicBoolean answered = new AtomicBoolean();
+        private final AtomicBoolean read = new AtomicBoolean();
+
+        private Held(Permit permit) {
+            this.permit = permit;
+        }
+
+        /** The read is over, whatever became of it. */
+        public void read() {
+            if (read.compareAndSet(false, true)) {
+                end();
+            }
+        }
+
+        /** The answer was sent, or its caller left. */
+        public void answered() {
+            if (answered.compareAndSet(false, true)) {
+                end();
+            }
+        }
+
+        private void end() {
+            if (open.decrementAndGet() == 0) {
+                permit.release();
+            }
+        }
     }
 
     /** One slot; releasing twice is harmless. */

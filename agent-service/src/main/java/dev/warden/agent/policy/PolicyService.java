@@ -144,7 +144,7 @@ public class PolicyService {
                         .chain(() -> outbox.emit(conn, org, EventTypes.POLICY_CREATED, policy.id().toString(),
                                 new PolicyChanged(policy)))
                         .chain(() -> Multi.createFrom().iterable(agentIds).onItem()
-                                .transformToUniAndConcatenate(agentId -> bindLocked(conn, org, actor, policy.id(), agentId,
+                                .transformToUniAndConcatenate(agentId -> bindLocked(conn, org, actor, policy, agentId,
                                         () -> ApiException.invalidField("agent_ids[" + agentIds.indexOf(agentId) + "]",
                                                 "no agent " + agentId + " in your organization")))
                                 .collect().asList())
@@ -183,7 +183,7 @@ public class PolicyService {
                 .chain(policy -> Multi.createFrom().iterable(policy.agentIds()).onItem()
                         .transformToUniAndConcatenate(agentId -> agents.lockById(conn, agentId)
                                 .chain(() -> outbox.emit(conn, org, EventTypes.POLICY_UNBOUND, agentId.toString(),
-                                        new PolicyBindingChanged(agentId, policy))))
+                                        new PolicyBindingChanged(agentId, policy.reference()))))
                         .collect().asList()
                         .chain(() -> policies.deletePolicy(conn, id))
                         .chain(() -> outbox.emit(conn, org, EventTypes.POLICY_REMOVED, id.toString(),
@@ -194,7 +194,15 @@ public class PolicyService {
     public Uni<Policy> bind(UUID org, String actor, UUID policyId, UUID agentId) {
         return db.inOrg(org, conn -> policies.lockPolicy(conn, policyId).map(policy -> ApiException.found(policy, "Policy"))
                 // The agent is the path's: unknown (or another organization's) is a 404, as on every path naming one
-                .chain(() -> bindLocked(conn, org, actor, policyId, agentId, () -> ApiException.notFound("Agent")))
+                .chain(policy -> {
+                    // A policy's own events carry its agents: bounded, so that each stays well within what an
+                    // event may be (a user trial's policy of 4,500 agents could not be removed: out of memory)
+                    if (policy.agentIds().size() >= MAX_AGENTS_PER_POLICY && !policy.agentIds().contains(agentId)) {
+                        throw ApiException.conflict("The policy governs the most agents a policy may ("
+                                + MAX_AGENTS_PER_POLICY + "): bind another policy with the same rules");
+                    }
+                    return bindLocked(conn, org, actor, policy, agentId, () -> ApiException.notFound("Agent"));
+                })
                 .chain(() -> policies.findPolicy(conn, policyId)));
     }
 
@@ -205,32 +213,25 @@ public class PolicyService {
                 .chain(removed -> policies.findPolicy(conn, policyId).call(policy -> !removed
                         ? Uni.createFrom().voidItem()
                         : outbox.emit(conn, org, EventTypes.POLICY_UNBOUND, agentId.toString(),
-                        new PolicyBindingChanged(agentId, policy)))));
+                        new PolicyBindingChanged(agentId, policy.reference())))));
     }
 
-    /** {@code missing}: the refusal when the organization has no such agent. */
-    private Uni<Void> bindLocked(SqlConnection conn, UUID org, String actor, UUID policyId, UUID agentId,
+    /**
+     * Binds {@code agentId} to {@code policy} (locked by the caller) and publishes the binding, naming the policy
+     * ({@link Policy#reference}); nothing when it was bound already. {@code missing}: the refusal when the organization
+     * has no such agent.
+     */
+    private Uni<Void> bindLocked(SqlConnection conn, UUID org, String actor, Policy policy, UUID agentId,
                                  Supplier<ApiException> missing) {
         return agents.lockById(conn, agentId)
                 .chain(agent -> {
                     if (agent == null) {
                         throw missing.get();
                     }
-                    return policies.bind(conn, org, policyId, agentId, actor);
+                    return policies.bind(conn, org, policy.id(), agentId, actor);
                 })
-                .chain(added -> !added ? Uni.createFrom().voidItem() : policies.findPolicy(conn, policyId)
-                        .invoke(policy -> {
-                            // Every event of a binding carries the policy with its agents, and removing the policy
-                            // publishes one per agent: a user trial's policy of 4,500 agents could not be removed
-                            // (its removal ran agent-service out of memory)
-                            if (policy.agentIds().size() > MAX_AGENTS_PER_POLICY) {
-                                throw ApiException.conflict("The policy governs the most agents a policy may ("
-                                        + MAX_AGENTS_PER_POLICY + "): bind another policy with the same rules");
-                            }
-                        })
-                        .chain(policy -> outbox.emit(conn, org, EventTypes.POLICY_BOUND, agentId.toString(),
-                                new PolicyBindingChanged(agentId, policy)))
-                        .replaceWithVoid());
+                .chain(added -> !added ? Uni.createFrom().voidItem() : outbox.emit(conn, org, EventTypes.POLICY_BOUND,
+                        agentId.toString(), new PolicyBindingChanged(agentId, policy.reference())).replaceWithVoid());
     }
 
     private static void checkPolicyFields(Checks c, String name, String description, String enforcement, JsonNode rules) {

@@ -24,6 +24,8 @@ import java.util.UUID;
 
 import static dev.warden.audit.support.AuditFixtures.as;
 import static org.hamcrest.Matchers.equalTo;
+import static org.hamcrest.Matchers.hasItem;
+import static org.hamcrest.Matchers.not;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
@@ -74,6 +76,33 @@ class PoisonEventTest {
         }
         Awaitility.await().atMost(WAIT).pollInterval(Duration.ofMillis(200)).until(() ->
                 as(org, "auditor").get("/v1/audit?agent_id=" + agent).then().extract().<Integer>path("total") >= 1);
+    }
+
+    /**
+     * An event read from a topic other than its own is dead-lettered, never recorded: the broker lets each service's
+     * principal write only its own topics, and a user trial's runner-service principal wrote agent events of another
+     * organization to warden.executions.v1, which audit-service chained (and signed in a compliance package) as
+     * agent-service's. The real event on its own topic after it is recorded, alone.
+     */
+    @Test
+    void anEventOnATopicNotItsOwnIsDeadLetteredAndNotRecorded() {
+        String known = AuditFixtures.knownAgent(org);
+        int head = AuditFixtures.head(org);
+        CloudEvent forged = AuditFixtures.deployed(org.id(), known, 2, "forged.example/evil:v2");
+        AuditFixtures.publish(Topics.EXECUTIONS, List.of(forged));
+        try (EventTap dlq = new EventTap(AuditFixtures.bootstrap(), Topics.deadLetter(Topics.EXECUTIONS))) {
+            ConsumerRecord<String, String> dead = dlq.await(r -> r.value().contains(forged.id().toString()), 1, WAIT)
+                    .getFirst();
+            String reason = new String(dead.headers().lastHeader(DeadLetters.REASON).value(), StandardCharsets.UTF_8);
+            assertTrue(reason.contains(Topics.AGENTS + " only"), reason);
+        }
+        AuditFixtures.publish(List.of(AuditFixtures.deployed(org.id(), known, 2, "registry.example/real:v2")));
+        AuditFixtures.awaitHead(org, head + 1);
+        as(org, "auditor").get("/v1/audit?agent_id=" + known).then().statusCode(200)
+                .body("total", equalTo(2)) // its creation and the real deploy
+                .body("entries.metadata.image_uri", not(hasItem("forged.example/evil:v2")))
+                .body("entries.metadata.image_uri", hasItem("registry.example/real:v2"));
+        as(org, "auditor").get("/v1/audit?limit=1").then().body("total", equalTo(head + 1));
     }
 
     private void deadLetteredWhileTheNextEventIsRecorded(CloudEvent poison, String reasonMentions) {

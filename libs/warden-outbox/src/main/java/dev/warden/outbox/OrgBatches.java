@@ -1,6 +1,7 @@
 package dev.warden.outbox;
 
 import dev.warden.events.CloudEvent;
+import dev.warden.events.EventTypes;
 import dev.warden.events.EventJson;
 import io.smallrye.mutiny.Multi;
 import io.smallrye.mutiny.Uni;
@@ -73,12 +74,28 @@ public class OrgBatches {
             }
             try {
                 CloudEvent event = EventJson.read(record.value()); // one that names no organization is refused
+                checkTopic(event, record.topic());
                 fold.accept(event, parts.computeIfAbsent(event.orgid(), org -> newPart.get()));
             } catch (RuntimeException e) {
                 unusable.accept(record, e.getMessage());
             }
         }
         return parts;
+    }
+
+    /**
+     * Refuses a Warden event read from a topic other than its own ({@link EventTypes#TOPIC_OF}): the broker lets each
+     * service's principal write only its own topics, and that is what makes an event's type trustworthy. A user
+     * trial's runner-service principal wrote {@code agent.suspended} events of another organization's agent to
+     * {@code warden.executions.v1}, the topic it may write, and registry-service and audit-service took them as
+     * agent-service's: a forged name and status in the registry, the audit chain and a signed compliance package.
+     */
+    static void checkTopic(CloudEvent event, String topic) {
+        String own = EventTypes.TOPIC_OF.get(event.type());
+        if (own != null && !own.equals(topic)) {
+            throw new IllegalArgumentException(event.type() + " travels on " + own + " only, not " + topic
+                    + ": its producer may not write it here");
+        }
     }
 
     /** {@link #apply} where an organization's part is its events, in their order. */

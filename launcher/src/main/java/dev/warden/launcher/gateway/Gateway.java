@@ -54,6 +54,8 @@ public final class Gateway {
      * its connection is closed after it.
      */
     private static final String STALLED = "warden.stalled";
+    /** Set once a request was answered before its body was read whole: its connection is closed after the answer. */
+    private static final String UNREAD = "warden.unread";
     /**
      * The slowest a request body may come, in bytes a second: it is due within the body timeout plus a second for
      * every this many bytes of it received (Apache's {@code mod_reqtimeout} {@code MinRate}, and its default).
@@ -80,6 +82,7 @@ public final class Gateway {
     private final ServiceStatus status;
     private final Duration bodyTimeout;
     private final int poolSize;
+    private final BodyBudget bodies;
     private Vertx vertx;
 
     /**
@@ -90,11 +93,21 @@ public final class Gateway {
      *                    may take in all besides a second for every {@value #BODY_MIN_RATE} bytes (zero: no limit)
      */
     public Gateway(RoutingTable table, Map<String, Integer> origins, ServiceStatus status, Duration bodyTimeout) {
-        this(table, origins, status, bodyTimeout, POOL_SIZE);
+        this(table, origins, status, bodyTimeout, POOL_SIZE, BodyBudget.DEFAULT_BYTES);
     }
 
     /** With {@code poolSize} connections to each service per event loop (tests fill a small pool). */
     Gateway(RoutingTable table, Map<String, Integer> origins, ServiceStatus status, Duration bodyTimeout, int poolSize) {
+        this(table, origins, status, bodyTimeout, poolSize, BodyBudget.DEFAULT_BYTES);
+    }
+
+    /**
+     * With {@code poolSize} connections to each service per event loop, and at most
+     * {@code bodyBytes} of request bodies held at once ({@link BodyBudget}).
+     */
+    Gateway(RoutingTable table, Map<String, Integer> origins, ServiceStatus status, Duration bodyTimeout, int poolSize,
+            long bodyBytes) {
+        this.bodies = new BodyBudget(bodyBytes);
         this.table = table;
         this.status = status;
         this.bodyTimeout = bodyTimeout;
@@ -174,6 +187,11 @@ public final class Gateway {
             }
         }).onFailure(bound::tryFail);
         return bound.future().toCompletionStage().toCompletableFuture().get(10, TimeUnit.SECONDS);
+    }
+
+    /** The request body bytes held now ({@link BodyBudget}). */
+    long heldBodyBytes() {
+        return bodies.held();
     }
 
     public synchronized void stop() {
@@ -359,7 +377,8 @@ public final class Gateway {
                 }
                 Promise<Void> late = Promise.promise();
                 long watch = watchBody(ctx, late);
-                return RequestLimits.readBody(incoming, late.future())
+                BodyBudget.Held held = bodies.hold();
+                return RequestLimits.readBody(incoming, late.future(), held)
                         .andThen(read -> vertx.cancelTimer(watch))
                         .compose(body -> {
                             ctx.request().headers().remove(HttpHeaders.TRANSFER_ENCODING);
@@ -367,8 +386,11 @@ public final class Gateway {
                             return send(ctx, service);
                         }, failure -> Future.succeededFuture(failure instanceof RequestLimits.BodyTooLarge
                                 ? error(ctx, 413, "payload_too_large", failure.getMessage())
+                                : failure instanceof BodyBudget.Full ? full(ctx, failure.getMessage())
                                 : stalled(ctx) ? timedOut(ctx)
-                                : error(ctx, 400, "bad_request", "The request body could not be read")));
+                                : error(ctx, 400, "bad_request", "The request body could not be read")))
+                        // Sent whole to the service by now (its answer's head is in), or refused
+                        .andThen(done -> held.release());
             }
             return send(ctx, service);
         }
@@ -383,11 +405,17 @@ public final class Gateway {
         @Override
         public Future<Void> handleProxyResponse(ProxyContext ctx) {
             Future<Void> sent = ctx.sendResponse();
-            if (stalled(ctx)) {
+            if (stalled(ctx) || ctx.get(UNREAD, Boolean.class) != null) {
                 // The rest of the body may never come: the connection cannot carry a next request, so it goes.
                 sent.onComplete(done -> ctx.request().proxiedRequest().connection().close());
             }
             return sent;
+        }
+
+        /** The body budget has no room for this one ({@link BodyBudget}): a 503, and the connection goes after it. */
+        private ProxyResponse full(ProxyContext ctx, String message) {
+            ctx.set(UNREAD, Boolean.TRUE);
+            return unavailable(ctx, message, Duration.ofSeconds(1)).putHeader("connection", "close");
         }
 
         private ProxyResponse timedOut(ProxyContext ctx) {

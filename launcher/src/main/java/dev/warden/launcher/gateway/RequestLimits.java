@@ -93,9 +93,10 @@ final class RequestLimits implements Handler<HttpServerRequest> {
      * Reads a body into memory, up to {@link #MAX_BODY} bytes (a declared length is refused past that before): the
      * gateway has a body whole before the request takes a connection to the service. Past the limit, which only a body
      * of unknown length can reach, it fails with {@link BodyTooLarge}, and drops the rest as it comes. Fails too,
-     * dropping the rest, once {@code stalled} completes (the body stopped coming, or came too slowly).
+     * dropping the rest, once {@code stalled} completes (the body stopped coming, or came too slowly), and with
+     * {@link BodyBudget.Full} once the bodies the gateway holds would pass its budget ({@code held} counts this one's).
      */
-    static Future<Buffer> readBody(HttpServerRequest request, Future<Void> stalled) {
+    static Future<Buffer> readBody(HttpServerRequest request, Future<Void> stalled, BodyBudget.Held held) {
         Promise<Buffer> read = Promise.promise();
         Buffer body = Buffer.buffer();
         stalled.onSuccess(v -> {
@@ -106,6 +107,9 @@ final class RequestLimits implements Handler<HttpServerRequest> {
             if (body.length() + chunk.length() > MAX_BODY) {
                 request.handler(null);
                 read.tryFail(new BodyTooLarge());
+            } else if (!held.add(chunk.length())) {
+                request.handler(null);
+                read.tryFail(new BodyBudget.Full());
             } else {
                 body.appendBuffer(chunk);
             }

@@ -68,8 +68,25 @@ final class Supervisor implements ServiceStatus {
         services.put(running.name(), watched);
         watched.follow(running);
         if (livenessPeriod.isPositive()) {
-            scheduler.scheduleWithFixedDelay(watched::checkLiveness, livenessPeriod.toMillis(), livenessPeriod.toMillis(),
-                    TimeUnit.MILLISECONDS);
+            scheduler.scheduleWithFixedDelay(() -> surviving(watched.name, watched::checkLiveness), livenessPeriod.toMillis(),
+                    livenessPeriod.toMillis(), TimeUnit.MILLISECONDS);
+        }
+    }
+
+    /**
+     * Runs one liveness check, whatever it throws: a periodic task that throws is never run again, and a user trial's
+     * flood of the gateway ran the launcher's heap out (an OutOfMemoryError in this thread), after which no service was
+     * checked or restarted again though the heap was free within seconds.
+     */
+    void surviving(String name, Runnable check) {
+        try {
+            check.run();
+        } catch (Throwable failure) {
+            try {
+                progress.line(name + "'s liveness check failed (" + failure + "); checking again in " + seconds(livenessPeriod));
+            } catch (Throwable ignored) {
+                // Out of memory still: the next period says it
+            }
         }
     }
 

@@ -135,6 +135,46 @@ class GatewaySlowBodyTest {
         }
     }
 
+    /**
+     * The bodies the gateway holds are bounded in sum, over every connection ({@link BodyBudget}): a user trial's 500
+     * connections each holding 999,999 bytes of a body ran the launcher's heap out, gateway and supervisor with it.
+     * One past the budget is a 503 with Retry-After, its connection closed; a request without a body passes; once the
+     * held bodies' callers go, the budget is free again.
+     */
+    @Test
+    void bodiesPastTheGatewaysBudgetAre503sUntilTheHeldOnesGo() throws Exception {
+        Gateway tight = new Gateway(TABLE, Map.of("up", originPort), GatewaySlowBodyTest::status, Duration.ofSeconds(20),
+                Gateway.POOL_SIZE, 3000);
+        int tightPort = tight.start(0);
+        List<Socket> held = new ArrayList<>();
+        String post = "POST /v1/up/more HTTP/1.1\r\nHost: localhost\r\nConnection: close\r\n"
+                + "Content-Type: application/json\r\nContent-Length: 500\r\n\r\n" + "x".repeat(500);
+        try {
+            for (int i = 0; i < 2; i++) { // 1,400 bytes of 2,000 each: 2,800 of the 3,000 held
+                Socket socket = partialBody(tightPort, "/v1/up/held/" + i, 2000);
+                socket.getOutputStream().write("x".repeat(1399).getBytes(StandardCharsets.US_ASCII));
+                socket.getOutputStream().flush();
+                held.add(socket);
+            }
+            await().atMost(Duration.ofSeconds(10)).until(() -> tight.heldBodyBytes() == 2800);
+            String answer = exchange(tightPort, post);
+            assertTrue(answer.startsWith("HTTP/1.1 503"), answer);
+            assertTrue(answer.toLowerCase().contains("retry-after: 1"), answer);
+            assertTrue(RawHttp.assertError(answer, "service_unavailable").get("message").asText()
+                    .contains("as many request bodies as it may"), answer);
+            assertTrue(RawHttp.get(tightPort, "/v1/up/plain").startsWith("HTTP/1.1 200"));
+        } finally {
+            held.forEach(RawHttp::close);
+        }
+        try {
+            await().atMost(Duration.ofSeconds(10)).until(() -> tight.heldBodyBytes() == 0);
+            String answer = exchange(tightPort, post);
+            assertTrue(answer.startsWith("HTTP/1.1 200") && answer.contains("length=500"), answer);
+        } finally {
+            tight.stop();
+        }
+    }
+
     @Test
     void aBodyThatTricklesInBelowTheMinimumRateIsA408OnceItsDeadlineIsPastThoughItNeverStops() throws Exception {
         ScheduledExecutorService trickle = Executors.newSingleThreadScheduledExecutor();

@@ -8,6 +8,8 @@ import io.vertx.core.VertxOptions;
 import io.vertx.core.http.HttpClientOptions;
 import io.vertx.core.http.HttpClientRequest;
 import io.vertx.core.http.HttpHeaders;
+import io.vertx.core.Handler;
+import io.vertx.core.http.HttpConnection;
 import io.vertx.core.http.HttpServerOptions;
 import io.vertx.core.http.HttpServerRequest;
 import io.vertx.core.http.PoolOptions;
@@ -30,6 +32,7 @@ import java.util.List;
 import java.util.Map;
 import java.util.Optional;
 import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicInteger;
 import java.util.stream.Collectors;
 
 /**
@@ -83,6 +86,51 @@ public final class Gateway {
     private final Duration bodyTimeout;
     private final int poolSize;
     private final BodyBudget bodies;
+    private final int maxConnections;
+    private final Duration headTimeout;
+    /** Connections open now, over every event loop. */
+    private final AtomicInteger connections = new AtomicInteger();
+
+    /**
+     * What the gateway holds at most: {@code poolSize} connections to each service per event loop ({@link #POOL_SIZE}),
+     * {@code bodyBytes} of request bodies at once ({@link BodyBudget}), {@code maxConnections} connections from
+     * callers at once (one more is closed as it opens), and {@code headTimeout} for a connection without a request in
+     * progress ({@link HeadTimeout}).
+     */
+    record Bounds(int poolSize, long bodyBytes, int maxConnections, Duration headTimeout) {
+
+        static Bounds defaults() {
+            return new Bounds(POOL_SIZE, BodyBudget.DEFAULT_BYTES, connectionsFor(fileDescriptorLimit()), HeadTimeout.DEFAULT);
+        }
+
+        Bounds withPoolSize(int size) {
+            return new Bounds(size, bodyBytes, maxConnections, headTimeout);
+        }
+
+        Bounds withBodyBytes(long bytes) {
+            return new Bounds(poolSize, bytes, maxConnections, headTimeout);
+        }
+
+        Bounds withConnections(int most, Duration timeout) {
+            return new Bounds(poolSize, bodyBytes, most, timeout);
+        }
+    }
+
+    /**
+     * The connections from callers the launcher can hold with {@code fileDescriptors}: each proxied one takes a second
+     * to its service, and a thousand are left for the launcher's own (the services' processes, PostgreSQL's and Kafka's
+     * logs, the supervisor's checks); at most 10,000. A user trial's 19,900 half-sent request heads took every
+     * descriptor of the launcher's 20,000: no request was answered, and the supervisor, unable to look at PostgreSQL,
+     * took it for dead.
+     */
+    static int connectionsFor(long fileDescriptors) {
+        return (int) Math.max(64, Math.min(10_000, (fileDescriptors - 1_000) / 2));
+    }
+
+    private static long fileDescriptorLimit() {
+        return java.lang.management.ManagementFactory.getOperatingSystemMXBean()
+                instanceof com.sun.management.UnixOperatingSystemMXBean unix ? unix.getMaxFileDescriptorCount() : 8_192;
+    }
     private Vertx vertx;
 
     /**
@@ -93,25 +141,23 @@ public final class Gateway {
      *                    may take in all besides a second for every {@value #BODY_MIN_RATE} bytes (zero: no limit)
      */
     public Gateway(RoutingTable table, Map<String, Integer> origins, ServiceStatus status, Duration bodyTimeout) {
-        this(table, origins, status, bodyTimeout, POOL_SIZE, BodyBudget.DEFAULT_BYTES);
+        this(table, origins, status, bodyTimeout, Bounds.defaults());
     }
 
     /** With {@code poolSize} connections to each service per event loop (tests fill a small pool). */
     Gateway(RoutingTable table, Map<String, Integer> origins, ServiceStatus status, Duration bodyTimeout, int poolSize) {
-        this(table, origins, status, bodyTimeout, poolSize, BodyBudget.DEFAULT_BYTES);
+        this(table, origins, status, bodyTimeout, Bounds.defaults().withPoolSize(poolSize));
     }
 
-    /**
-     * With {@code poolSize} connections to each service per event loop, and at most
-     * {@code bodyBytes} of request bodies held at once ({@link BodyBudget}).
-     */
-    Gateway(RoutingTable table, Map<String, Integer> origins, ServiceStatus status, Duration bodyTimeout, int poolSize,
-            long bodyBytes) {
-        this.bodies = new BodyBudget(bodyBytes);
+    /** With {@code bounds} (tests reach smaller ones). */
+    Gateway(RoutingTable table, Map<String, Integer> origins, ServiceStatus status, Duration bodyTimeout, Bounds bounds) {
+        this.poolSize = bounds.poolSize();
+        this.maxConnections = bounds.maxConnections();
+        this.headTimeout = bounds.headTimeout();
+        this.bodies = new BodyBudget(bounds.bodyBytes());
         this.table = table;
         this.status = status;
         this.bodyTimeout = bodyTimeout;
-        this.poolSize = poolSize;
         this.origins = origins.entrySet().stream().collect(Collectors.toUnmodifiableMap(
                 Map.Entry::getKey, e -> SocketAddress.inetSocketAddress(e.getValue(), "127.0.0.1")));
     }
@@ -172,7 +218,7 @@ public final class Gateway {
                 HttpServerOptions options = RequestLimits.decoderLimits(new HttpServerOptions().setHost("127.0.0.1").setPort(port));
                 vertx.createHttpServer(options)
                         // Before a connection's first request is read: a request with ambiguous framing is invalid.
-                        .connectionHandler(RequestFraming.guard(options, table))
+                        .connectionHandler(admitted(RequestFraming.guard(options, table, headTimeout)))
                         .invalidRequestHandler(limits::invalid)
                         .requestHandler(limits)
                         .listen()
@@ -187,6 +233,27 @@ public final class Gateway {
             }
         }).onFailure(bound::tryFail);
         return bound.future().toCompletionStage().toCompletableFuture().get(10, TimeUnit.SECONDS);
+    }
+
+    /**
+     * {@code next} for a connection while fewer than {@link Bounds#maxConnections} are open; past it, the connection is
+     * closed as it opens, before anything of it is read (as nginx does past its {@code worker_connections}).
+     */
+    private Handler<HttpConnection> admitted(Handler<HttpConnection> next) {
+        return connection -> {
+            if (connections.incrementAndGet() > maxConnections) {
+                connections.decrementAndGet();
+                connection.close();
+                return;
+            }
+            connection.closeHandler(closed -> connections.decrementAndGet());
+            next.handle(connection);
+        };
+    }
+
+    /** The connections from callers open now. */
+    int openConnections() {
+        return connections.get();
     }
 
     /** The request body bytes held now ({@link BodyBudget}). */

@@ -54,6 +54,8 @@ final class RequestFraming {
 
     /** The name of Vert.x's HTTP/1.x request decoder in the channel pipeline ({@code HttpServerWorker}). */
     static final String DECODER = "httpDecoder";
+    /** Its HTTP/1.x response encoder, after the decoder ({@code HttpServerWorker}). */
+    static final String ENCODER = "httpEncoder";
 
     static final String BOTH = "A request may not carry both Content-Length and Transfer-Encoding";
     static final String ONLY_CHUNKED = "Transfer-Encoding may only be \"chunked\", given once";
@@ -69,11 +71,12 @@ final class RequestFraming {
      * The server's connection handler: puts a {@link Decoder} with the server's {@code options} in place of Vert.x's
      * decoder, before the connection's first request is read.
      */
-    static Handler<HttpConnection> guard(HttpServerOptions options, RoutingTable table) {
-        return connection -> install(connection, options, table);
+    static Handler<HttpConnection> guard(HttpServerOptions options, RoutingTable table, java.time.Duration headTimeout) {
+        return connection -> install(connection, options, table, headTimeout);
     }
 
-    private static void install(HttpConnection connection, HttpServerOptions options, RoutingTable table) {
+    private static void install(HttpConnection connection, HttpServerOptions options, RoutingTable table,
+                                java.time.Duration headTimeout) {
         ChannelPipeline pipeline = connection instanceof ConnectionBase base
                 ? base.channelHandlerContext().pipeline() : null;
         ChannelHandler decoder = pipeline == null ? null : pipeline.get(DECODER);
@@ -85,6 +88,13 @@ final class RequestFraming {
                     + "); has the Vert.x version changed?");
         }
         pipeline.replace(DECODER, DECODER, new Decoder(options, table));
+        // Between the codecs and Vert.x' connection handler: decoded heads in, answers' parts out (HeadTimeout)
+        if (pipeline.get(ENCODER) == null) {
+            connection.close();
+            throw new IllegalStateException("the gateway cannot time request heads out: no HTTP/1.x encoder named "
+                    + ENCODER + " in the connection's pipeline; has the Vert.x version changed?");
+        }
+        pipeline.addAfter(ENCODER, HeadTimeout.NAME, new HeadTimeout(headTimeout));
     }
 
     /**

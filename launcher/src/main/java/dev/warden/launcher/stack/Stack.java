@@ -439,6 +439,13 @@ public final class Stack {
             if (supervisor.isStopping() || isStopped()) {
                 return;
             }
+            if (stillAlive(process)) {
+                // The look that said it exited failed: a user trial's flood took every file descriptor the launcher
+                // had, and PostgreSQL, serving all along, was started again on its own port and data
+                progress.line(name + " was taken for exited, but it runs; watching it again");
+                watch(name, server, startAgain, leftover);
+                return;
+            }
             progress.line(name + " exited; starting it again");
             long start = System.nanoTime();
             try {
@@ -453,6 +460,25 @@ public final class Stack {
             progress.line(name + " is ready again (in " + Progress.seconds(start) + ")");
             watch(name, server, startAgain, leftover);
         }));
+    }
+
+    /**
+     * Whether {@code process} is seen alive in either of two looks half a second apart: a look fails, as the exit's
+     * did, while the launcher has no file descriptor left to read {@code /proc} with.
+     */
+    private static boolean stillAlive(ProcessHandle process) {
+        for (int look = 0; look < 2; look++) {
+            if (process.isAlive()) {
+                return true;
+            }
+            try {
+                Thread.sleep(500);
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+                return false;
+            }
+        }
+        return false;
     }
 
     private static void createDirectories(Path dir) {

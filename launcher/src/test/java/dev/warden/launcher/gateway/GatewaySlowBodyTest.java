@@ -144,7 +144,7 @@ class GatewaySlowBodyTest {
     @Test
     void bodiesPastTheGatewaysBudgetAre503sUntilTheHeldOnesGo() throws Exception {
         Gateway tight = new Gateway(TABLE, Map.of("up", originPort), GatewaySlowBodyTest::status, Duration.ofSeconds(20),
-                Gateway.POOL_SIZE, 3000);
+                Gateway.Bounds.defaults().withBodyBytes(3000));
         int tightPort = tight.start(0);
         List<Socket> held = new ArrayList<>();
         String post = "POST /v1/up/more HTTP/1.1\r\nHost: localhost\r\nConnection: close\r\n"

@@ -101,9 +101,13 @@ public class InstanceResource {
     public Uni<RestResponse<RegisteredEnvelope>> register(RegisterRequest request, @Context HttpServerRequest http) {
         RegisterRequest body = Checks.body(request);
         UUID org = actor.org();
+        // What an enrolled machine says of itself is shown in lists and written to the audit trail: one line each
         Checks c = new Checks().required("hostname", body.hostname()).maxLength("hostname", body.hostname(), 253)
-                .required("os", body.os()).maxLength("os", body.os(), 64)
+                .oneLine("hostname", body.hostname())
+                .required("os", body.os()).maxLength("os", body.os(), 64).oneLine("os", body.os())
                 .required("version", body.version()).maxLength("version", body.version(), 64)
+                .oneLine("version", body.version())
+                .eachOneLine("tags", body.tags())
                 .check(body.ip() == null || IpAddresses.isLiteral(body.ip()), "ip", "must be an IPv4 or IPv6 address");
         checkTags(c, "tags", body.tags());
         c.orThrow();
@@ -162,7 +166,7 @@ public class InstanceResource {
                 .check(percent(body.cpu()), "cpu", "must be between 0 and 100")
                 .check(percent(body.memory()), "memory", "must be between 0 and 100")
                 .check(body.version() == null || !body.version().isBlank(), "version", "must not be empty")
-                .maxLength("version", body.version(), 64)
+                .maxLength("version", body.version(), 64).oneLine("version", body.version())
                 .check(body.activePolicyVersion() == null || POLICY_VERSION.matcher(body.activePolicyVersion()).matches(),
                         "active_policy_version", "must be v followed by a number from 0 to 999999999, as policyVersion is answered");
         c.orThrow();

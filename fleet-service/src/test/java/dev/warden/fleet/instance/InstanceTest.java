@@ -115,6 +115,18 @@ class InstanceTest {
             as(org, "operator").body(mistyped).post("/v1/fleet/agents/register").then().statusCode(400)
                     .body("ok", equalTo(false)).body("error.details.field", hasItem(field));
         }
+        // What an instance says of itself reaches lists and the audit trail: one line each (a user trial's hostname
+        // "h\nInjected: 1" was a 201 and a two-line hostname in the audit entry's metadata)
+        for (String field : List.of("hostname", "os", "version")) {
+            for (String odd : List.of("h\nInjected: 1", "linux\u2028x", "1\u001b[2J", "a\u0085b", "zero\u200Bwidth")) {
+                Map<String, Object> twoLines = new HashMap<>(instanceBody("h"));
+                twoLines.put(field, odd);
+                as(org, "operator").body(twoLines).post("/v1/fleet/agents/register").then().statusCode(400)
+                        .body("error.details.field", hasItem(field));
+            }
+        }
+        as(org, "operator").body(instanceBody("h", "ok", "a\u0085b")).post("/v1/fleet/agents/register").then()
+                .statusCode(400).body("error.details.field", hasItem("tags[1]"));
         Map<String, Object> otherOrg = new HashMap<>(instanceBody("h"));
         otherOrg.put("org_id", UUID.randomUUID().toString());
         as(org, "operator").body(otherOrg).post("/v1/fleet/agents/register").then().statusCode(400)

@@ -127,17 +127,32 @@ public final class Checks {
         return latin && outside;
     }
 
-    /** Control characters (C0, DEL, C1) and the bidirectional overrides that rewrite how what follows them is shown. */
+    /**
+     * Control characters (C0, DEL, C1), the line and paragraph separators, the invisible spaces (zero width space, word
+     * joiner, byte order mark) and the bidirectional overrides that rewrite how what follows them is shown. The joiners
+     * that scripts and emoji need (U+200C, U+200D) and the direction marks are left.
+     */
     private static final java.util.regex.Pattern NOT_IN_A_LINE =
-            java.util.regex.Pattern.compile("[\\p{Cc}\\u202A-\\u202E\\u2066-\\u2069]");
+            java.util.regex.Pattern.compile("[\\p{Cc}\\u2028\\u2029\\u200B\\u2060\\uFEFF\\u202A-\\u202E\\u2066-\\u2069]");
 
     /**
-     * A name-like field is one line that a terminal, a log or a page shows as written: no control characters (a
-     * newline would forge a log line or a header) and no direction overrides (which reorder what is shown).
+     * A name-like field is one line that a terminal, a log or a page shows as written: no control characters or line
+     * separators (a newline would forge a log line or a header; U+2028 breaks a line in JavaScript and many viewers),
+     * no invisible spaces (two names that look the same) and no direction overrides (which reorder what is shown).
      */
     public Checks oneLine(String field, String value) {
         return check(value == null || !NOT_IN_A_LINE.matcher(value).find(), field,
-                "must be one line of text, without control characters or direction overrides");
+                "must be one line of text, without control characters, line separators, invisible spaces or direction overrides");
+    }
+
+    /** {@link #oneLine} for each of {@code values}, named {@code field[i]}. */
+    public Checks eachOneLine(String field, List<String> values) {
+        if (values != null) {
+            for (int i = 0; i < values.size(); i++) {
+                oneLine(field + "[" + i + "]", values.get(i));
+            }
+        }
+        return this;
     }
 
     public Checks check(boolean ok, String field, String reason) {

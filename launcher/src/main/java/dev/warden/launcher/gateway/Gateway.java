@@ -95,12 +95,12 @@ public final class Gateway {
      * What the gateway holds at most: {@code poolSize} connections to each service per event loop ({@link #POOL_SIZE}),
      * {@code bodyBytes} of request bodies at once ({@link BodyBudget}), {@code maxConnections} connections from
      * callers at once (one more is closed as it opens), and {@code headTimeout} for a connection without a request in
-     * progress ({@link HeadTimeout}).
+     * progress ({@link CallerConnection}).
      */
     record Bounds(int poolSize, long bodyBytes, int maxConnections, Duration headTimeout) {
 
         static Bounds defaults() {
-            return new Bounds(POOL_SIZE, BodyBudget.DEFAULT_BYTES, connectionsFor(fileDescriptorLimit()), HeadTimeout.DEFAULT);
+            return new Bounds(POOL_SIZE, BodyBudget.DEFAULT_BYTES, connectionsFor(fileDescriptorLimit()), CallerConnection.DEFAULT_HEAD_TIMEOUT);
         }
 
         Bounds withPoolSize(int size) {

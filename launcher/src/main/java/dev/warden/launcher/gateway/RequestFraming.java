@@ -88,13 +88,13 @@ final class RequestFraming {
                     + "); has the Vert.x version changed?");
         }
         pipeline.replace(DECODER, DECODER, new Decoder(options, table));
-        // Between the codecs and Vert.x' connection handler: decoded heads in, answers' parts out (HeadTimeout)
+        // Between the codecs and Vert.x' connection handler: decoded heads in, answers' parts out (CallerConnection)
         if (pipeline.get(ENCODER) == null) {
             connection.close();
             throw new IllegalStateException("the gateway cannot time request heads out: no HTTP/1.x encoder named "
                     + ENCODER + " in the connection's pipeline; has the Vert.x version changed?");
         }
-        pipeline.addAfter(ENCODER, HeadTimeout.NAME, new HeadTimeout(headTimeout));
+        pipeline.addAfter(ENCODER, CallerConnection.NAME, new CallerConnection(headTimeout));
     }
 
     /**

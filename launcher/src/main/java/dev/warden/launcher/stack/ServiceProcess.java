@@ -25,7 +25,29 @@ import java.util.function.BooleanSupplier;
 final class ServiceProcess {
 
     private static final Path SETSID = Path.of("/usr/bin/setsid");
-    private static final HttpClient HTTP = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(1)).build();
+    private static volatile HttpClient http = newClient();
+
+    /**
+     * The client the checks use, a new one once the last is terminated: a user trial's flood of the gateway ran the
+     * launcher's heap out, the JDK client's selector thread died of it, and every later check of every service failed,
+     * so the supervisor killed them all, again and again, though each was well.
+     */
+    static HttpClient http() {
+        HttpClient current = http;
+        if (current.isTerminated()) {
+            synchronized (ServiceProcess.class) {
+                if (http == current) {
+                    http = newClient();
+                }
+                current = http;
+            }
+        }
+        return current;
+    }
+
+    private static HttpClient newClient() {
+        return HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(1)).build();
+    }
 
     private final String name;
     private final int port;
@@ -102,7 +124,7 @@ final class ServiceProcess {
     CompletableFuture<Boolean> live(Duration timeout) {
         HttpRequest request = HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + port + "/q/health/live"))
                 .timeout(timeout).build();
-        return HTTP.sendAsync(request, HttpResponse.BodyHandlers.discarding())
+        return http().sendAsync(request, HttpResponse.BodyHandlers.discarding())
                 .handle((response, failure) -> failure == null && response.statusCode() == 200);
     }
 
@@ -139,7 +161,7 @@ final class ServiceProcess {
                         + Progress.show(log) + " or raise WARDEN_SERVICE_START_TIMEOUT");
             }
             try {
-                lastStatus = HTTP.send(request.build(), HttpResponse.BodyHandlers.discarding()).statusCode();
+                lastStatus = http().send(request.build(), HttpResponse.BodyHandlers.discarding()).statusCode();
                 if (lastStatus == 200) {
                     return;
                 }

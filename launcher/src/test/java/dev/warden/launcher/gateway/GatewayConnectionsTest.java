@@ -23,7 +23,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 /**
  * What the gateway holds of its callers' connections: at most so many at once, and none without a request in progress
- * for longer than the head timeout ({@link HeadTimeout}), while a quiet event stream lives on. A user trial's 19,900
+ * for longer than the head timeout ({@link CallerConnection}), while a quiet event stream lives on. A user trial's 19,900
  * half-sent request heads were kept for good and took every file descriptor the launcher had.
  */
 class GatewayConnectionsTest {
@@ -33,6 +33,7 @@ class GatewayConnectionsTest {
              "routes": [{"match": "prefix", "path": "/v1/up", "service": "up"}]}""");
     private static final Duration HEAD_TIMEOUT = Duration.ofMillis(700);
 
+    private static final java.util.concurrent.atomic.AtomicInteger PIPED = new java.util.concurrent.atomic.AtomicInteger();
     private static Vertx origin;
     private static int originPort;
 
@@ -47,6 +48,9 @@ class GatewayConnectionsTest {
                         req.response().write("data: first\n\n");
                         origin.setTimer(3 * HEAD_TIMEOUT.toMillis(), t -> req.response().end("data: second\n\n"));
                     } else {
+                        if (req.path().startsWith("/v1/up/piped")) {
+                            PIPED.incrementAndGet();
+                        }
                         req.response().putHeader("content-type", "text/plain").end("ok");
                     }
                 })
@@ -94,6 +98,62 @@ class GatewayConnectionsTest {
         }
     }
 
+    /**
+     * A connection that leaves more than {@value CallerConnection#MOST_UNREAD_BYTES} bytes of answers unread is closed:
+     * the gateway writes its own answers (here a 404 for each of thousands of pipelined requests of no route) whether
+     * the caller reads or not, and a user trial's connections doing so ran the launcher's heap out.
+     */
+    @Test
+    void connectionsThatLeaveTheirAnswersUnreadAreClosed() throws Exception {
+        Gateway gateway = gateway(100, Duration.ofSeconds(60));
+        int port = gateway.start(0);
+        byte[] flood = "GET /nowhere HTTP/1.1\r\nHost: localhost\r\n\r\n".repeat(120_000)
+                .getBytes(StandardCharsets.US_ASCII); // 5 MB: more than the sockets' buffers hold
+        List<Socket> readers = new ArrayList<>();
+        java.util.concurrent.atomic.AtomicInteger cutOff = new java.util.concurrent.atomic.AtomicInteger();
+        try {
+            for (int i = 0; i < 10; i++) {
+                Socket socket = new Socket();
+                socket.setReceiveBufferSize(4096);
+                socket.connect(new java.net.InetSocketAddress("127.0.0.1", port));
+                readers.add(socket);
+                Thread.ofPlatform().daemon().start(() -> {
+                    try {
+                        socket.getOutputStream().write(flood);
+                    } catch (IOException closed) {
+                        cutOff.incrementAndGet(); // the gateway closed it before taking it all
+                    }
+                });
+            }
+            await().atMost(Duration.ofSeconds(60)).until(() -> cutOff.get() == 10);
+            await().atMost(Duration.ofSeconds(10)).until(() -> gateway.openConnections() == 0);
+            assertTrue(RawHttp.get(port, "/v1/up/plain").startsWith("HTTP/1.1 200"));
+        } finally {
+            readers.forEach(RawHttp::close);
+            gateway.stop();
+        }
+    }
+
+    /** A request told to go on (100 Continue) is in progress, though that interim answer is a whole message. */
+    @Test
+    void aBodySentAfter100ContinueLaterThanTheHeadTimeoutIsAnswered() throws Exception {
+        Gateway gateway = gateway(100, HEAD_TIMEOUT);
+        int port = gateway.start(0);
+        try (Socket socket = new Socket("127.0.0.1", port)) {
+            socket.setSoTimeout(10_000);
+            write(socket, "POST /v1/up/upload HTTP/1.1\r\nHost: localhost\r\nContent-Type: application/json\r\n"
+                    + "Content-Length: 2\r\nExpect: 100-continue\r\nConnection: close\r\n\r\n");
+            String interim = readUntil(socket.getInputStream(), "\r\n\r\n");
+            assertTrue(interim.startsWith("HTTP/1.1 100"), interim);
+            Thread.sleep(3 * HEAD_TIMEOUT.toMillis()); // the body comes after three head timeouts
+            write(socket, "{}");
+            String answer = readHead(socket.getInputStream());
+            assertTrue(answer.startsWith("HTTP/1.1 200"), answer);
+        } finally {
+            gateway.stop();
+        }
+    }
+
     @Test
     void pastTheMostConnectionsANewOneIsClosedAsItOpensUntilOneGoes() throws Exception {
         Gateway gateway = gateway(4, Duration.ofSeconds(60));
@@ -114,6 +174,36 @@ class GatewayConnectionsTest {
             assertTrue(RawHttp.get(port, "/v1/up/plain").startsWith("HTTP/1.1 200"));
         } finally {
             held.forEach(RawHttp::close);
+            gateway.stop();
+        }
+    }
+
+    /**
+     * A connection with more than {@value CallerConnection#MOST_IN_FLIGHT} requests unanswered is closed, the rest of
+     * what it sent unread: a user trial's few connections of tens of thousands of pipelined requests, their answers
+     * unread, ran the launcher's heap out. A client that pipelines a few ahead is answered, each in order.
+     */
+    @Test
+    void aConnectionWithTooManyRequestsInFlightIsClosedAndAFewPipelinedAreAnswered() throws Exception {
+        Gateway gateway = gateway(100, Duration.ofSeconds(60));
+        int port = gateway.start(0);
+        try (Socket socket = new Socket("127.0.0.1", port)) {
+            socket.setSoTimeout(10_000);
+            PIPED.set(0);
+            write(socket, "GET /v1/up/piped HTTP/1.1\r\nHost: localhost\r\n\r\n".repeat(20_000));
+            // Closed with what it sent unread: the caller may see the close as a reset
+            String answers = readUntilClosed(socket.getInputStream());
+            int answered = answers.split("HTTP/1.1 200", -1).length - 1;
+            assertTrue(answered <= CallerConnection.MOST_IN_FLIGHT, "answered " + answered);
+            assertTrue(PIPED.get() <= CallerConnection.MOST_IN_FLIGHT, "reached the service: " + PIPED.get());
+        }
+        try (Socket socket = new Socket("127.0.0.1", port)) {
+            socket.setSoTimeout(10_000);
+            write(socket, "GET /v1/up/piped HTTP/1.1\r\nHost: localhost\r\n\r\n".repeat(10)
+                    + "GET /v1/up/piped HTTP/1.1\r\nHost: localhost\r\nConnection: close\r\n\r\n");
+            String answers = new String(socket.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
+            assertEquals(11, answers.split("HTTP/1.1 200", -1).length - 1, answers);
+        } finally {
             gateway.stop();
         }
     }
@@ -143,6 +233,20 @@ class GatewayConnectionsTest {
                 throw new IOException("closed before " + marker + ": " + read.toString(StandardCharsets.UTF_8));
             }
             read.write(b);
+        }
+        return read.toString(StandardCharsets.UTF_8);
+    }
+
+    /** What comes until the connection is closed, or reset. */
+    private static String readUntilClosed(InputStream in) throws IOException {
+        ByteArrayOutputStream read = new ByteArrayOutputStream();
+        byte[] buffer = new byte[8192];
+        try {
+            for (int n = in.read(buffer); n >= 0; n = in.read(buffer)) {
+                read.write(buffer, 0, n);
+            }
+        } catch (java.net.SocketException reset) {
+            // closed with unread data on its side: a reset
         }
         return read.toString(StandardCharsets.UTF_8);
     }

@@ -84,7 +84,8 @@ public class OrgBatches {
     }
 
     /**
-     * Refuses a Warden event read from a topic other than its own ({@link EventTypes#TOPIC_OF}): the broker lets each
+     * Refuses an event of a type no Warden service publishes, and one read from a topic other than its own
+     * ({@link EventTypes#TOPIC_OF}): the broker lets each
      * service's principal write only its own topics, and that is what makes an event's type trustworthy. A user
      * trial's runner-service principal wrote {@code agent.suspended} events of another organization's agent to
      * {@code warden.executions.v1}, the topic it may write, and registry-service and audit-service took them as
@@ -92,7 +93,12 @@ public class OrgBatches {
      */
     static void checkTopic(CloudEvent event, String topic) {
         String own = EventTypes.TOPIC_OF.get(event.type());
-        if (own != null && !own.equals(topic)) {
+        if (own == null) {
+            // No Warden service publishes it: a re-trial's dev.warden.agent.suspended.v2, written by runner-service's
+            // principal, was chained by audit-service as an "agent.suspended" entry
+            throw new IllegalArgumentException(event.type() + " is no event type a Warden service publishes");
+        }
+        if (!own.equals(topic)) {
             throw new IllegalArgumentException(event.type() + " travels on " + own + " only, not " + topic
                     + ": its producer may not write it here");
         }

@@ -2,6 +2,7 @@ package dev.warden.outbox;
 
 import dev.warden.events.CloudEvent;
 import dev.warden.events.EventJson;
+import dev.warden.events.EventTypes;
 import dev.warden.events.Topics;
 import dev.warden.testing.EventTap;
 import io.quarkus.test.junit.QuarkusTest;
@@ -35,7 +36,9 @@ class OrgBatchesTest {
     @Inject
     RelayProducer relay;
 
-    private final String topic = "warden.org-batches-test-" + UUID.randomUUID().toString().substring(0, 8) + ".v1";
+    /** A real topic, as events are trusted only on their own (OrgBatches.checkTopic); records told apart by key. */
+    private final String topic = Topics.AGENTS;
+    private final String key = "org-batches-" + UUID.randomUUID();
     private final UUID orgA = UUID.randomUUID();
     private final UUID orgB = UUID.randomUUID();
 
@@ -46,7 +49,9 @@ class OrgBatchesTest {
         List<ConsumerRecord<String, String>> records = List.of(
                 record(0, event(orgA, "a-1")), record(1, "not an event"), record(2, event(orgB, "b-1")),
                 record(3, null), record(4, event(orgA, "a-2")), record(5, event(null, "no-org")),
-                record(6, event(orgB, "refused")));
+                record(6, event(orgB, "refused")),
+                record(7, event(orgA, "elsewhere", EventTypes.EXECUTION_FINISHED)),
+                record(8, event(orgA, "unknown", "dev.warden.agent.suspended.v2")));
 
         try (EventTap dlq = new EventTap(OwnBroker.kafka().bootstrapServers(), Topics.deadLetter(topic))) {
             batches.apply(records, ArrayList::new, (CloudEvent event, List<String> part) -> {
@@ -60,10 +65,14 @@ class OrgBatchesTest {
             })).await().atMost(WAIT);
 
             assertEquals(Map.of(orgA, List.of("a-1", "a-2"), orgB, List.of("b-1")), applied);
-            List<ConsumerRecord<String, String>> dead = dlq.await(r -> true, 3, WAIT);
-            assertEquals(List.of(1L, 5L, 6L), dead.stream().map(OrgBatchesTest::origin).toList(), "the tombstone is skipped");
+            List<ConsumerRecord<String, String>> dead = dlq.await(r -> key.equals(r.key()), 5, WAIT);
+            assertEquals(List.of(1L, 5L, 6L, 7L, 8L), dead.stream().map(OrgBatchesTest::origin).toList(),
+                    "the tombstone is skipped");
             assertTrue(reason(dead.get(1)).contains("orgid are required"), reason(dead.get(1)));
             assertEquals("refused by the consumer", reason(dead.get(2)));
+            // A type trusted only on its own topic, and one no Warden service publishes
+            assertTrue(reason(dead.get(3)).contains("travels on " + Topics.EXECUTIONS + " only"), reason(dead.get(3)));
+            assertTrue(reason(dead.get(4)).contains("no event type a Warden service publishes"), reason(dead.get(4)));
         }
     }
 
@@ -85,11 +94,15 @@ class OrgBatchesTest {
     }
 
     private String event(UUID org, String subject) {
-        return EventJson.write(CloudEvent.of("/test", "dev.warden.test.v1", subject, org, Map.of("n", 1)));
+        return event(org, subject, EventTypes.AGENT_CREATED);
+    }
+
+    private String event(UUID org, String subject, String type) {
+        return EventJson.write(CloudEvent.of("/test", type, subject, org, Map.of("n", 1)));
     }
 
     private ConsumerRecord<String, String> record(long offset, String value) {
-        return new ConsumerRecord<>(topic, 0, offset, "key", value);
+        return new ConsumerRecord<>(topic, 0, offset, key, value);
     }
 
     private static long origin(ConsumerRecord<String, String> dead) {

@@ -26,10 +26,6 @@ final class BodyBudget {
         return held.get();
     }
 
-    long most() {
-        return most;
-    }
-
     /** What one request's body holds of the budget; {@link #release} once, when the request is over. */
     Held hold() {
         return new Held();

@@ -176,9 +176,7 @@ public class ChainVerifier {
      * megabytes are written as JSON, never an event loop; {@code held} hears when the read is over.
      */
     public Uni<Export> export(UUID org, Long fromParam, Long toParam, Slots.Held held) {
-        Uni<Export> read = Uni.createFrom().deferred(() -> export(org, fromParam, toParam)).memoize().indefinitely();
-        read.subscribe().with(done -> held.read(), failure -> held.read());
-        return read.emitOn(Infrastructure.getDefaultWorkerPool());
+        return held.reading(Uni.createFrom().deferred(() -> export(org, fromParam, toParam)));
     }
 
     public Uni<Export> export(UUID org, Long fromParam, Long toParam) {

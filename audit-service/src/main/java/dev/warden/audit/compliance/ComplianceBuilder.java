@@ -170,10 +170,7 @@ public class ComplianceBuilder {
                         return Uni.createFrom().item(new Answer(stored.response(), null));
                     }
                     Slots.Held held = answering.hold(org);
-                    // Read whatever becomes of the request, and the slot held until the read is over.
-                    Uni<String> content = db.inOrg(org, conn -> repository.content(conn, id)).memoize().indefinitely();
-                    content.subscribe().with(read -> held.read(), failure -> held.read());
-                    return content.emitOn(Infrastructure.getDefaultWorkerPool())
+                    return held.reading(db.inOrg(org, conn -> repository.content(conn, id)))
                             .map(text -> new Answer(stored.response().withContent(
                                     !signed || text == null || stored.contentAsSigned() ? text
                                             : CanonicalJson.canonical(EventJson.tree(text))), held))

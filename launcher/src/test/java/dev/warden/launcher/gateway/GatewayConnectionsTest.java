@@ -8,7 +8,9 @@ import org.junit.jupiter.api.Test;
 import java.io.ByteArrayOutputStream;
 import java.io.IOException;
 import java.io.InputStream;
+import java.net.InetSocketAddress;
 import java.net.Socket;
+import java.net.SocketException;
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.util.ArrayList;
@@ -16,6 +18,7 @@ import java.util.List;
 import java.util.Map;
 import java.util.Optional;
 import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicInteger;
 
 import static org.awaitility.Awaitility.await;
 import static org.junit.jupiter.api.Assertions.assertEquals;
@@ -33,7 +36,7 @@ class GatewayConnectionsTest {
              "routes": [{"match": "prefix", "path": "/v1/up", "service": "up"}]}""");
     private static final Duration HEAD_TIMEOUT = Duration.ofMillis(700);
 
-    private static final java.util.concurrent.atomic.AtomicInteger PIPED = new java.util.concurrent.atomic.AtomicInteger();
+    private static final AtomicInteger PIPED = new AtomicInteger();
     private static Vertx origin;
     private static int originPort;
 
@@ -110,12 +113,12 @@ class GatewayConnectionsTest {
         byte[] flood = "GET /nowhere HTTP/1.1\r\nHost: localhost\r\n\r\n".repeat(120_000)
                 .getBytes(StandardCharsets.US_ASCII); // 5 MB: more than the sockets' buffers hold
         List<Socket> readers = new ArrayList<>();
-        java.util.concurrent.atomic.AtomicInteger cutOff = new java.util.concurrent.atomic.AtomicInteger();
+        AtomicInteger cutOff = new AtomicInteger();
         try {
             for (int i = 0; i < 10; i++) {
                 Socket socket = new Socket();
                 socket.setReceiveBufferSize(4096);
-                socket.connect(new java.net.InetSocketAddress("127.0.0.1", port));
+                socket.connect(new InetSocketAddress("127.0.0.1", port));
                 readers.add(socket);
                 Thread.ofPlatform().daemon().start(() -> {
                     try {
@@ -197,7 +200,7 @@ class GatewayConnectionsTest {
             PIPED.set(0);
             try {
                 write(socket, "GET /v1/up/piped HTTP/1.1\r\nHost: localhost\r\n\r\n".repeat(20_000));
-            } catch (java.net.SocketException closed) {
+            } catch (SocketException closed) {
                 // the gateway closed it while the requests were still going out: what the test looks for
             }
             // Closed with what it sent unread: the caller may see the close as a reset
@@ -254,7 +257,7 @@ class GatewayConnectionsTest {
             for (int n = in.read(buffer); n >= 0; n = in.read(buffer)) {
                 read.write(buffer, 0, n);
             }
-        } catch (java.net.SocketException reset) {
+        } catch (SocketException reset) {
             // closed with unread data on its side: a reset
         }
         return read.toString(StandardCharsets.UTF_8);

@@ -128,21 +128,30 @@ public final class Checks {
     }
 
     /**
-     * Control characters (C0, DEL, C1), the line and paragraph separators, the invisible spaces (zero width space, word
-     * joiner, byte order mark) and the bidirectional overrides that rewrite how what follows them is shown. The joiners
-     * that scripts and emoji need (U+200C, U+200D) and the direction marks are left.
+     * Control characters (C0, DEL, C1), the line and paragraph separators, the characters that show as nothing (zero
+     * width space, word joiner, byte order mark, soft hyphen, combining grapheme joiner, the Hangul and Khmer fillers,
+     * the Mongolian vowel separator, invisible operators, interlinear annotations, musical format characters), tag
+     * characters (which carry hidden ASCII text a language model reads and a person does not see) and the bidirectional
+     * overrides that rewrite how what follows them is shown. The joiners that scripts and emoji need (U+200C, U+200D),
+     * variation selectors and the direction marks are left, and so are tags in a subdivision flag ({@link #FLAG}).
      */
-    private static final java.util.regex.Pattern NOT_IN_A_LINE =
-            java.util.regex.Pattern.compile("[\\p{Cc}\\u2028\\u2029\\u200B\\u2060\\uFEFF\\u202A-\\u202E\\u2066-\\u2069]");
+    private static final java.util.regex.Pattern NOT_IN_A_LINE = java.util.regex.Pattern.compile("[\\p{Cc}"
+            + "\\u2028\\u2029\\u200B\\u2060-\\u2064\\uFEFF\\u00AD\\u034F\\u115F\\u1160\\u17B4\\u17B5\\u180E\\u3164\\uFFA0"
+            + "\\u206A-\\u206F\\uFFF9-\\uFFFB\\x{1D173}-\\x{1D17A}\\x{E0000}-\\x{E007F}\\u202A-\\u202E\\u2066-\\u2069]");
+
+    /** A subdivision flag (England's, Scotland's): a black flag, its region in tag letters and digits, a cancel tag. */
+    private static final java.util.regex.Pattern FLAG =
+            java.util.regex.Pattern.compile("\\x{1F3F4}[\\x{E0030}-\\x{E0039}\\x{E0061}-\\x{E007A}]{1,7}\\x{E007F}");
 
     /**
      * A name-like field is one line that a terminal, a log or a page shows as written: no control characters or line
      * separators (a newline would forge a log line or a header; U+2028 breaks a line in JavaScript and many viewers),
-     * no invisible spaces (two names that look the same) and no direction overrides (which reorder what is shown).
+     * no characters that show as nothing (two names that look the same, or text hidden from the person who reads it)
+     * and no direction overrides (which reorder what is shown).
      */
     public Checks oneLine(String field, String value) {
-        return check(value == null || !NOT_IN_A_LINE.matcher(value).find(), field,
-                "must be one line of text, without control characters, line separators, invisible spaces or direction overrides");
+        return check(value == null || !NOT_IN_A_LINE.matcher(FLAG.matcher(value).replaceAll("")).find(), field,
+                "must be one line of text, without control characters, line separators, invisible characters or direction overrides");
     }
 
     /** {@link #oneLine} for each of {@code values}, named {@code field[i]}. */

@@ -3,6 +3,8 @@ package dev.warden.api;
 import io.micrometer.core.instrument.FunctionCounter;
 import io.micrometer.core.instrument.Gauge;
 import io.micrometer.core.instrument.MeterRegistry;
+import io.smallrye.mutiny.Uni;
+import io.smallrye.mutiny.infrastructure.Infrastructure;
 
 import java.time.Duration;
 import java.util.Map;
@@ -109,6 +111,17 @@ public final class Slots {
 
         private Held(Permit permit) {
             this.permit = permit;
+        }
+
+        /**
+         * {@code read} run once whatever becomes of the request (a caller who leaves does not end it), {@link #read}
+         * heard when it is over, and its item handed on on a worker thread, where an answer of tens of megabytes is
+         * written, never an event loop.
+         */
+        public <T> Uni<T> reading(Uni<T> read) {
+            Uni<T> once = read.memoize().indefinitely();
+            once.subscribe().with(item -> read(), failure -> read());
+            return once.emitOn(Infrastructure.getDefaultWorkerPool());
         }
 
         /** The read is over, whatever became of it. */

@@ -1,14 +1,17 @@
 package dev.warden.agent;
 
+import dev.warden.agent.support.AgentOutageProfile;
 import dev.warden.agent.support.Tenants;
 import dev.warden.agent.support.AgentKeys;
 import dev.warden.agent.support.AgentMother;
 import dev.warden.agent.support.Tenants.Tenant;
 import dev.warden.events.EventJson;
 import dev.warden.testing.openapi.ApiContract;
+import dev.warden.testing.WardenInfra;
 import dev.warden.testing.openapi.ApiContract.Prepared;
 import java.util.List;
 import io.quarkus.test.junit.QuarkusTest;
+import io.quarkus.test.junit.TestProfile;
 import io.restassured.RestAssured;
 import org.junit.jupiter.api.Test;
 
@@ -18,8 +21,12 @@ import java.util.Map;
 
 import static io.restassured.RestAssured.given;
 
-/** A real answer of every operation, recorded under target/contract and checked against the document. */
+/**
+ * A real answer of every operation, recorded under target/contract and checked against the document; with the broker
+ * behind a proxy (the outage tests' profile), for the answers only its absence gives.
+ */
 @QuarkusTest
+@TestProfile(AgentOutageProfile.class)
 class ContractTest {
 
     @Test
@@ -51,6 +58,13 @@ class ContractTest {
                 // one depends on the order of their random choices, so the test makes one.
                 .preparing("rollbackAgent", () -> new Prepared("/v1/agents/" + agentWithTwoVersions(tenant) + "/rollback", null))
                 .asPlatformAdmin(Map.of("X-API-Key", Tenants.PLATFORM_KEY))
+                // A creation that shows a secret while the broker is away: accepted (202), the secret shown all the same
+                .preparing("createApiKey", "not-in-force", () -> {
+                    WardenInfra.kafkaProxy().cut();
+                    return new Prepared("/v1/api-keys", json(Map.of("name", "made while the broker is away", "role", "viewer")));
+                })
+                .preparing("createOrganization", "not-in-force", () -> new Prepared("/v1/orgs",
+                        json(Map.of("name", "contract-" + java.util.UUID.randomUUID())), () -> WardenInfra.kafkaProxy().restore()))
                 .record(recordings)
                 .replay(recordings);
     }

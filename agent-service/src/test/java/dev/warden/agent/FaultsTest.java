@@ -33,6 +33,7 @@ import java.util.function.IntSupplier;
 
 import static org.hamcrest.Matchers.containsString;
 import static org.hamcrest.Matchers.equalTo;
+import static org.hamcrest.Matchers.startsWith;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertNotNull;
@@ -224,6 +225,11 @@ class FaultsTest {
         tenant.admin().delete("/v1/api-keys/" + viewerId).then().statusCode(503).header("Retry-After", "5")
                 .body("error.message", equalTo("The access directory is unavailable: " + UnavailableException.COMMITTED));
         tenant.as(viewer).get("/v1/agents").then().statusCode(200);
+        // A new key's secret is shown once: its answer shows it all the same, as accepted and not yet in force (a 503
+        // lost it for good), and it works once the broker is back.
+        String late = tenant.admin().body(Map.of("name", "made during the outage", "role", "viewer"))
+                .post("/v1/api-keys").then().statusCode(202).header("Location", containsString("/v1/api-keys/"))
+                .body("secret", startsWith("wdn_")).extract().path("secret");
         // A deploy's answer waits for its event the same way; its client cannot know it committed. Sent again with its
         // Idempotency-Key once the broker is back, it answers the first deploy's version, not a second deploy.
         String deployed = tenant.admin().body(AgentMother.triageAgent()).post("/v1/agents").then().statusCode(201)
@@ -238,6 +244,7 @@ class FaultsTest {
         tenant.admin().post("/v1/agents/" + id + "/suspend").then().statusCode(200).body("status", equalTo("suspended"));
         tenant.admin().delete("/v1/api-keys/" + viewerId).then().statusCode(200).body("revoked", equalTo(true));
         tenant.as(viewer).get("/v1/agents").then().statusCode(401);
+        Awaitility.await().atMost(RECOVERY).until(() -> tenant.as(late).get("/v1/agents").statusCode() == 200);
         tenant.admin().header("Idempotency-Key", key).body(AgentMother.deployment("registry.example.com/triage:v1"))
                 .post("/v1/agents/" + deployed + "/deploy").then().statusCode(200).body("version", equalTo(1));
         tenant.admin().get("/v1/agents/" + deployed + "/versions").then().body("total", equalTo(1));

@@ -13,6 +13,7 @@ import dev.warden.api.Checks;
 import dev.warden.api.OutboundUrls;
 import dev.warden.api.PageRequest;
 import dev.warden.api.PageRequest.Cursor;
+import dev.warden.api.UnavailableException;
 import dev.warden.events.EventTypes;
 import dev.warden.events.access.AccessEvents;
 import dev.warden.outbox.Outbox;
@@ -37,7 +38,9 @@ import java.util.function.BooleanSupplier;
  * every service checks keys locally. A change of who may act is answered once this service's own directory shows it
  * (so it is on the broker for the others too): a revoked key is refused here from its revocation's answer on, and a
  * new key works here from its creation's answer on. Past {@code warden.outbox.delivery-timeout} the answer is a 503
- * (committed, not yet in force); asking again waits again.
+ * (committed, not yet in force); asking again waits again. A creation that shows a secret, which is never shown again,
+ * is answered with it all the same, as not yet in force ({@link ShownOnce}, a 202): a 503 lost the secret, and an
+ * organization created while the broker was slow (seen in the suite on a loaded machine) had no admin key anyone knew.
  */
 @ApplicationScoped
 public class AccessService {
@@ -62,7 +65,12 @@ public class AccessService {
         return directory.reflects(condition, config.deliveryTimeout());
     }
 
-    public Uni<CreateOrganizationResponse> createOrganization(String actor, CreateOrganizationRequest req) {
+    private <T> Uni<ShownOnce<T>> shownOnce(T created, BooleanSupplier condition) {
+        return inForce(condition).replaceWith(new ShownOnce<>(created, true))
+                .onFailure(UnavailableException.class).recoverWithItem(new ShownOnce<>(created, false));
+    }
+
+    public Uni<ShownOnce<CreateOrganizationResponse>> createOrganization(String actor, CreateOrganizationRequest req) {
         new Checks().required("name", req == null ? null : req.name())
                 .maxLength("name", req == null ? null : req.name(), 200)
                 // Open registration addresses an organization by name or id (?org=): a name that reads as an id
@@ -83,7 +91,7 @@ public class AccessService {
                 .onFailure(SqlErrors::uniqueViolation)
                 .transform(e -> ApiException.conflict("An organization named " + req.name()
                         + " already exists (names are compared without regard to case or compatibility forms)"))
-                .call(created -> inForce(() -> directory.knownKey(created.adminApiKey().id()).isPresent()));
+                .chain(created -> shownOnce(created, () -> directory.knownKey(created.adminApiKey().id()).isPresent()));
     }
 
     public Uni<OrganizationListResponse> listOrganizations(PageRequest page) {
@@ -135,7 +143,7 @@ public class AccessService {
                 }));
     }
 
-    public Uni<ApiKeyResponse> createKey(UUID org, String actor, CreateApiKeyRequest req) {
+    public Uni<ShownOnce<ApiKeyResponse>> createKey(UUID org, String actor, CreateApiKeyRequest req) {
         Checks checks = new Checks().required("name", req == null ? null : req.name())
                 .required("role", req == null ? null : req.role());
         if (req != null) {
@@ -149,8 +157,7 @@ public class AccessService {
         String secret = ApiKeys.newSecret();
         return db.inOrg(org, conn -> callerStillUsable(conn, actor)
                         .chain(() -> insertKey(conn, org, actor, req.name(), req.role(), req.expiresAt(), secret)))
-                .call(key -> inForce(() -> directory.knownKey(key.id()).isPresent()))
-                .map(key -> ApiKeyResponse.of(key, secret));
+                .chain(key -> shownOnce(ApiKeyResponse.of(key, secret), () -> directory.knownKey(key.id()).isPresent()));
     }
 
     public Uni<ApiKeyListResponse> listKeys(UUID org, PageRequest page) {

@@ -50,10 +50,14 @@ public class ApiKeyResource {
     @APIResponse(responseCode = "201", description = "Created; Location names the key",
             headers = @Header(name = "Location", ref = WardenApiDefinition.LOCATION),
             content = @Content(mediaType = MediaType.APPLICATION_JSON, schema = @Schema(implementation = ApiKeyResponse.class)))
+    @APIResponse(responseCode = "202", description = "Created, but not yet in force: the event stream did not carry it within "
+            + "the delivery timeout (the broker is away). The secret is shown here all the same, once; the key works in "
+            + "every service once the broker is back",
+            headers = @Header(name = "Location", ref = WardenApiDefinition.LOCATION),
+            content = @Content(mediaType = MediaType.APPLICATION_JSON, schema = @Schema(implementation = ApiKeyResponse.class)))
     public Uni<RestResponse<ApiKeyResponse>> create(CreateApiKeyRequest request) {
         return access.createKey(actor.org(), actor.name(), Checks.body(request))
-                .map(key -> RestResponse.ResponseBuilder.<ApiKeyResponse>created(URI.create("/v1/api-keys/" + key.id()))
-                        .entity(key).build());
+                .map(shown -> shown.answer(URI.create("/v1/api-keys/" + shown.created().id())));
     }
 
     @GET

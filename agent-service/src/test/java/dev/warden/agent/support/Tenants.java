@@ -22,6 +22,11 @@ import static io.restassured.RestAssured.given;
 public final class Tenants {
 
     public static final String PLATFORM_KEY = "wdn_test_platform_admin_key_for_tests_only";
+    /**
+     * A creation that shows a secret: 201, or 202 when the broker did not carry it within the service's delivery
+     * timeout (a loaded machine; the secret is shown and works once it does, which {@link #awaitUsable} waits for).
+     */
+    private static final org.hamcrest.Matcher<Integer> CREATED = org.hamcrest.Matchers.oneOf(201, 202);
 
     private Tenants() {
     }
@@ -39,7 +44,7 @@ public final class Tenants {
         /** A new API key of this role, usable once this returns. */
         public String key(String role) {
             String secret = admin().body(Map.of("name", role + " key", "role", role))
-                    .post("/v1/api-keys").then().statusCode(201).extract().path("secret");
+                    .post("/v1/api-keys").then().statusCode(CREATED).extract().path("secret");
             awaitUsable(secret);
             return secret;
         }
@@ -54,7 +59,7 @@ public final class Tenants {
         String name = "org-" + UUID.randomUUID();
         var created = given().header("X-API-Key", PLATFORM_KEY).contentType(ContentType.JSON)
                 .body(Map.of("name", name)).post("/v1/orgs")
-                .then().statusCode(201).extract().jsonPath();
+                .then().statusCode(CREATED).extract().jsonPath();
         Tenant tenant = new Tenant(UUID.fromString(created.getString("organization.id")),
                 created.getString("admin_api_key.secret"));
         awaitUsable(tenant.adminKey());

@@ -42,9 +42,16 @@ public final class ApiContract {
     private Map<String, String> platformAdmin;
     private Map<String, String> knownIds = Map.of();
     private final Map<String, Supplier<Prepared>> prepared = new LinkedHashMap<>();
+    private final Map<String, Supplier<Prepared>> preparedVariants = new LinkedHashMap<>();
 
-    /** A request for one operation: its path with real ids (and any query) and its JSON body, or null for none. */
-    public record Prepared(String target, String json) {
+    /**
+     * A request for one operation: its path with real ids (and any query) and its JSON body, or null for none; and
+     * what to do once it is answered (undo what its supplier set up for it), or null.
+     */
+    public record Prepared(String target, String json, Runnable afterwards) {
+        public Prepared(String target, String json) {
+            this(target, json, null);
+        }
     }
 
     private ApiContract(ApiDocument doc) {
@@ -84,6 +91,17 @@ public final class ApiContract {
         return this;
     }
 
+    /**
+     * One more answer of an operation, recorded as {@code <operationId>.<variant>.json} after every other and checked
+     * like them: a documented success only a condition the test sets up gives (a 202 while the broker is away), which
+     * {@code request}'s supplier sets up and its {@link Prepared#afterwards} undoes. Sent with the caller the operation
+     * needs.
+     */
+    public ApiContract preparing(String operationId, String variant, Supplier<Prepared> request) {
+        preparedVariants.put(operationId + "." + variant, request);
+        return this;
+    }
+
     public ApiContract asPlatformAdmin(Map<String, String> headers) {
         this.platformAdmin = headers;
         return this;
@@ -105,14 +123,7 @@ public final class ApiContract {
         for (Operation op : doc.operations()) {
             Supplier<Prepared> supplier = prepared.get(op.id());
             if (supplier != null) {
-                Prepared p = supplier.get();
-                byte[] body = p.json() == null ? null : p.json().getBytes(StandardCharsets.UTF_8);
-                Request request = new Request(op.method(), p.target(),
-                        Exchange.headers(orgAdmin, body == null ? null : "application/json"), body);
-                Case c = new Case(op, Cases.Kind.VALID, "", request, false);
-                Answer answer = driver.send(op, request);
-                follow(c, answer, nowhere);
-                answers.put(op.id(), new Exchanged(c, answer));
+                answers.put(op.id(), send(driver, op, supplier.get(), nowhere));
             }
         }
         if (!nowhere.isEmpty()) {
@@ -133,6 +144,12 @@ public final class ApiContract {
                     answers.put(op.id() + "." + p.name() + "=" + value, variant(driver, cases, op, p, value));
                 }
             }
+        }
+        for (Map.Entry<String, Supplier<Prepared>> variant : preparedVariants.entrySet()) {
+            String id = variant.getKey().substring(0, variant.getKey().indexOf('.'));
+            Operation op = doc.operations().stream().filter(o -> o.id().equals(id)).findFirst()
+                    .orElseThrow(() -> new IllegalArgumentException("the document has no operation " + id));
+            answers.put(variant.getKey(), send(driver, op, variant.getValue().get(), nowhere));
         }
         try {
             Files.createDirectories(folder);
@@ -248,6 +265,23 @@ public final class ApiContract {
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
             throw new AssertionError("interrupted", e);
+        }
+    }
+
+    /** A prepared request sent as the caller its operation needs, its Location followed, then its afterwards run. */
+    private Exchanged send(Driver driver, Operation op, Prepared p, List<String> nowhere) {
+        try {
+            byte[] body = p.json() == null ? null : p.json().getBytes(StandardCharsets.UTF_8);
+            Request request = new Request(op.method(), p.target(),
+                    Exchange.headers(driver.caller(op), body == null ? null : "application/json"), body);
+            Case c = new Case(op, Cases.Kind.VALID, "", request, false);
+            Answer answer = driver.send(op, request);
+            follow(c, answer, nowhere);
+            return new Exchanged(c, answer);
+        } finally {
+            if (p.afterwards() != null) {
+                p.afterwards().run();
+            }
         }
     }
 

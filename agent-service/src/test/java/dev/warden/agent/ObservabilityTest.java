@@ -15,6 +15,7 @@ import org.junit.jupiter.api.Test;
 
 import java.time.Duration;
 import java.util.List;
+import java.util.Map;
 
 import static io.restassured.RestAssured.given;
 import static org.hamcrest.Matchers.equalTo;
@@ -59,6 +60,18 @@ class ObservabilityTest {
         Awaitility.await().atMost(WAIT).pollInterval(Duration.ofMillis(200))
                 .until(() -> scrape().value("warden_outbox_backlog") >= 0);
         assertTrue(scrape().value("warden_outbox_oldest_age_seconds") >= 0);
+    }
+
+    /** An endpoint's refusals are counted under its template, not as {@code UNKNOWN} (Quarkus' rule for 4xx). */
+    @Test
+    void anEndpointsErrorsAreCountedUnderItsTemplate() {
+        tenant.admin().body(Map.of("name", "")).post("/v1/agents").then().statusCode(400);
+        tenant.admin().get("/v1/agents?limit=0").then().statusCode(400);
+        PrometheusText metrics = scrape();
+        assertTrue(metrics.value("http_server_requests_seconds_count", "method", "POST", "uri", "/v1/agents",
+                "status", "400") >= 1, "POST /v1/agents's 400 counted under its template");
+        assertTrue(metrics.value("http_server_requests_seconds_count", "method", "GET", "uri", "/v1/agents",
+                "status", "400") >= 1, "GET /v1/agents's 400 counted under its template");
     }
 
     @Test

@@ -93,6 +93,9 @@ public final class Launcher {
             out.println(label + String.format("%-" + width + "s  %s", metrics.getKey(), metrics.getValue()));
             label = " ".repeat(label.length());
         }
+        // Through the gateway, for a client generator: each service's document (deploy/routes.json)
+        out.println("  OpenAPI        " + running.gatewayUrl() + "/openapi/<service>?format=json  (e.g. "
+                + running.gatewayUrl() + "/openapi/agent-service)");
         out.println("  Try            curl -s -H 'X-API-Key: " + running.adminApiKey() + "' " + running.gatewayUrl()
                 + "/v1/agents");
         out.println("Press Ctrl-C to stop.");

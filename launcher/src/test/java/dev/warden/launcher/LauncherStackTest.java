@@ -134,6 +134,14 @@ class LauncherStackTest {
                 assertEquals(200, metrics.statusCode(), metricsUrl);
                 assertTrue(metrics.body().contains("warden_outbox_published_total"), metricsUrl);
             }
+            // Each service's OpenAPI document through the gateway, where the summary says, for a client generator
+            assertTrue(summary.toString(StandardCharsets.UTF_8).contains(url + "/openapi/"), summary.toString(StandardCharsets.UTF_8));
+            for (String service : running.services()) {
+                HttpResponse<String> document = send("GET", url + "/openapi/" + service + "?format=json", null, null);
+                assertEquals(200, document.statusCode(), service);
+                assertTrue(document.body().replace(" ", "").contains("\"title\":\"Warden" + service + "API\""),
+                        document.body());
+            }
         } finally {
             first.stop();
         }

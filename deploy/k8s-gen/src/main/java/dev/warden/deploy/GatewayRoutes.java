@@ -16,7 +16,8 @@ import java.util.Map;
  * The Gateway and the HTTPRoutes of deploy/routes.json: one rule per route, in the table's order, 16 to an HTTPRoute
  * ({@code warden}, then {@code warden-2}, ...). A prefix route is a
  * {@code PathPrefix} match (whole segments, as the local gateway matches), a regex route a {@code RegularExpression}
- * with the same regex, a pattern route a {@code RegularExpression} with the pattern's regex.
+ * with the same regex, a pattern route a {@code RegularExpression} with the pattern's regex; a route's rewrite a
+ * {@code URLRewrite} filter replacing the whole path.
  * <p>
  * The Gateway API does not take rules in order: it prefers the longest prefix, and where a regex ranks is up to the
  * implementation (the common ones put it before prefixes). So the generator refuses a table whose first-match-wins
@@ -48,6 +49,10 @@ public final class GatewayRoutes {
                 // A run answers when its container ends (up to the tier's timeout), a stream never: an implementation's
                 // default (Envoy's 15 s) would cut both
                 rule.withNewTimeouts().withRequest(route.timeout()).endTimeouts();
+            }
+            if (route.rewrite() != null) {
+                rule.addNewFilter().withType("URLRewrite").withNewUrlRewrite().withNewPath().withType("ReplaceFullPath")
+                        .withReplaceFullPath(route.rewrite()).endPath().endUrlRewrite().endFilter();
             }
             rules.add(rule.build());
         }

@@ -25,12 +25,14 @@ public record RoutingTable(Map<String, Integer> services, List<Route> routes) {
 
     /**
      * One route; {@link #regex()} is the regular expression that Kubernetes carries for regex and pattern routes;
-     * {@code timeout} its HTTPRoute rule's request timeout, or null for the implementation's default.
+     * {@code timeout} its HTTPRoute rule's request timeout, or null for the implementation's default; {@code rewrite}
+     * the path the service is asked for in place of the whole path (a {@code URLRewrite} filter, {@code ReplaceFullPath}),
+     * or null.
      */
-    public record Route(Match match, String path, String service, String timeout) {
+    public record Route(Match match, String path, String service, String timeout, String rewrite) {
 
         public Route(Match match, String path, String service) {
-            this(match, path, service, null);
+            this(match, path, service, null, null);
         }
 
         public String regex() {
@@ -63,7 +65,11 @@ public record RoutingTable(Map<String, Integer> services, List<Route> routes) {
                 if (timeout != null && !DURATION.matcher(timeout).matches()) {
                     throw new IllegalArgumentException(file + ": timeout " + timeout + " is no Gateway API duration (e.g. 30s, 1m, 0s)");
                 }
-                routes.add(new Route(match, node.path("path").asText(), service, timeout));
+                String rewrite = node.path("rewrite").isMissingNode() ? null : node.path("rewrite").asText();
+                if (rewrite != null && !rewrite.startsWith("/")) {
+                    throw new IllegalArgumentException(file + ": rewrite " + rewrite + " is no path starting with /");
+                }
+                routes.add(new Route(match, node.path("path").asText(), service, timeout, rewrite));
             }
             return new RoutingTable(services, routes);
         } catch (IOException e) {

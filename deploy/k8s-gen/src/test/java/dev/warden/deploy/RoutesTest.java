@@ -94,6 +94,16 @@ class RoutesTest {
         assertEquals("", timeouts.get("/v1/audit"));
     }
 
+    /** Each service's OpenAPI document (/q/openapi on every service) is /openapi/<service> at the cluster's gateway. */
+    @Test
+    void everyServicesDocumentIsRoutedToItsOwnOpenApiPath() {
+        RoutingTable table = RoutingTable.load(Yaml.root().resolve("deploy/routes.json"));
+        for (String service : table.services().keySet()) {
+            assertTrue(table.routes().stream().anyMatch(r -> r.path().equals("/openapi/" + service)
+                    && r.service().equals(service) && "/q/openapi".equals(r.rewrite())), service);
+        }
+    }
+
     @Test
     void aTableTheGatewayApiWouldReadDifferentlyIsRefused() {
         var shadowedPrefix = new RoutingTable(java.util.Map.of("a", 1, "b", 2), List.of(
@@ -164,6 +174,11 @@ class RoutesTest {
             assertEquals(r.service(), rules.get(i).at("/backendRefs/0/name").asText());
             assertEquals(table.services().get(r.service()).intValue(), rules.get(i).at("/backendRefs/0/port").asInt());
             assertEquals(r.timeout() == null ? "" : r.timeout(), rules.get(i).at("/timeouts/request").asText(), r.path());
+            // A rewrite replaces the whole path, as the local gateway does; no other route changes what is asked
+            assertEquals(r.rewrite() == null ? "" : "URLRewrite ReplaceFullPath " + r.rewrite(), r.rewrite() == null
+                    ? rules.get(i).at("/filters").asText() : rules.get(i).at("/filters/0/type").asText() + " "
+                    + rules.get(i).at("/filters/0/urlRewrite/path/type").asText() + " "
+                    + rules.get(i).at("/filters/0/urlRewrite/path/replaceFullPath").asText(), r.path());
         }
         for (String sample : samples(table)) {
             assertEquals(firstMatch(table, sample), gatewayMatch(rules, sample), sample);

@@ -418,6 +418,9 @@ public final class Gateway {
                 return Future.succeededFuture(unavailable(ctx, service + " is restarting", down.get()));
             }
             ctx.set(ORIGIN, origin);
+            if (route.get().rewrite() != null) {
+                ctx.request().setURI(route.get().uriFor(incoming.uri()));
+            }
             // Keep the caller's Host, as a production gateway does: services build Location headers from it.
             if (incoming.authority() != null) {
                 ctx.request().setAuthority(incoming.authority());

@@ -10,8 +10,11 @@ import java.util.regex.Pattern;
  * pattern is a whole path in which each {@code *} stands for exactly one non-empty segment ({@code /v1/agents/*}{@code /run}
  * matches {@code /v1/agents/42/run}, not {@code /v1/agents/run} nor {@code /v1/agents/4/2/run}), the regex
  * {@link #patternRegex} that Kubernetes routes carry as a {@code RegularExpression} match, so both mean the same.
+ * {@code rewrite}, when there is one, is the path the service is asked for in place of the whole path, the query kept
+ * (the Gateway API's {@code URLRewrite} filter with {@code ReplaceFullPath}): each service's OpenAPI document, at
+ * {@code /q/openapi} on every service, is {@code /openapi/<service>} through the gateway.
  */
-public record Route(Match match, String path, String service, Pattern regex) {
+public record Route(Match match, String path, String service, Pattern regex, String rewrite) {
 
     public enum Match { PREFIX, REGEX, PATTERN }
 
@@ -24,18 +27,35 @@ public record Route(Match match, String path, String service, Pattern regex) {
     public static Route prefix(String path, String service) {
         // A trailing slash does not change a segment prefix ("/v1/agents/" is "/v1/agents"), except for the root.
         String normalized = path.length() > 1 && path.endsWith("/") ? path.substring(0, path.length() - 1) : path;
-        return new Route(Match.PREFIX, normalized, service, null);
+        return new Route(Match.PREFIX, normalized, service, null, null);
     }
 
     public static Route regex(String path, String service) {
-        return new Route(Match.REGEX, path, service, Pattern.compile(path));
+        return new Route(Match.REGEX, path, service, Pattern.compile(path), null);
     }
 
     public static Route pattern(String path, String service) {
         if (!path.startsWith("/")) {
             throw new IllegalArgumentException("pattern " + path + " must start with /");
         }
-        return new Route(Match.PATTERN, path, service, Pattern.compile(patternRegex(path)));
+        return new Route(Match.PATTERN, path, service, Pattern.compile(patternRegex(path)), null);
+    }
+
+    /** This route, asking its service for {@code path} in place of the whole path asked (the query kept). */
+    public Route rewritingTo(String path) {
+        if (path == null || !path.startsWith("/")) {
+            throw new IllegalArgumentException("route " + this.path + ": \"rewrite\" must be a path starting with /");
+        }
+        return new Route(match, this.path, service, regex, path);
+    }
+
+    /** What the service is asked for: the rewritten path and the query of {@code uri}, or {@code uri} as it is. */
+    public String uriFor(String uri) {
+        if (rewrite == null) {
+            return uri;
+        }
+        int query = uri.indexOf('?');
+        return query < 0 ? rewrite : rewrite + uri.substring(query);
     }
 
     /** {@code /v1/agents/*}{@code /run} as the regex {@code /v1/agents/[^/]+/run/?}: literal text escaped, one segment per star. */

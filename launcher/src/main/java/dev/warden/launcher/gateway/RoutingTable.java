@@ -85,13 +85,14 @@ public record RoutingTable(Map<String, Integer> servicePorts, List<Route> routes
                 throw new IllegalArgumentException("route " + path + " names unknown service \"" + service + "\"");
             }
             try {
-                routes.add(switch (match) {
+                Route route = switch (match) {
                     case "prefix" -> Route.prefix(path, service);
                     case "regex" -> Route.regex(path, service);
                     case "pattern" -> Route.pattern(path, service);
                     default -> throw new IllegalArgumentException("route " + path
                             + ": \"match\" must be \"prefix\", \"regex\" or \"pattern\", not \"" + match + "\"");
-                });
+                };
+                routes.add(node.has("rewrite") ? route.rewritingTo(node.path("rewrite").asText()) : route);
             } catch (PatternSyntaxException e) {
                 throw new IllegalArgumentException("route " + path + " is not a valid regex: " + e.getDescription(), e);
             }

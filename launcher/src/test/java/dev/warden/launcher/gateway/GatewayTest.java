@@ -86,7 +86,8 @@ class GatewayTest {
         RoutingTable table = RoutingTable.parse("""
                 {"services": {"up": {"port": 1}, "down": {"port": 2, "error_fields": {"ok": false}}, "unbuilt": {"port": 3},
                               "restarting": {"port": 4}},
-                 "routes": [{"match": "prefix", "path": "/v1/up", "service": "up"},
+                 "routes": [{"match": "pattern", "path": "/openapi/up", "service": "up", "rewrite": "/q/openapi"},
+                            {"match": "prefix", "path": "/v1/up", "service": "up"},
                             {"match": "regex", "path": "/v1/down/.*", "service": "down"},
                             {"match": "prefix", "path": "/v1/unbuilt", "service": "unbuilt"},
                             {"match": "prefix", "path": "/v1/restarting", "service": "restarting"}]}""");
@@ -114,6 +115,15 @@ class GatewayTest {
         HttpResponse<String> response = send("POST", "/v1/up/x?y=1", "hello");
         assertEquals(200, response.statusCode());
         assertEquals("POST /v1/up/x?y=1 host=127.0.0.1:" + port + " body=hello xff=127.0.0.1", response.body());
+    }
+
+    /** A service's OpenAPI document, at /q/openapi on each, is /openapi/<service> through the gateway, query kept. */
+    @Test
+    void aRewritingRouteAsksItsServiceForItsOwnPathWithTheQuery() throws Exception {
+        assertEquals("GET /q/openapi?format=json host=127.0.0.1:" + port + " body= xff=127.0.0.1",
+                send("GET", "/openapi/up?format=json", null).body());
+        assertEquals("GET /q/openapi host=127.0.0.1:" + port + " body= xff=127.0.0.1", send("GET", "/openapi/up", null).body());
+        assertEquals(404, send("GET", "/openapi/up/more", null).statusCode(), "a pattern is the whole path");
     }
 
     @Test

@@ -102,5 +102,19 @@ class RoutingTableTest {
         assertEquals(Optional.of("runner-service"), table.match("/v1/agents/1/executions").map(Route::service));
         assertEquals(Optional.of("runner-service"), table.match("/v1/executions/1").map(Route::service));
         assertEquals(Optional.of("agent-service"), table.match("/v1/agents/1/rollback").map(Route::service));
+        // Each service's OpenAPI document through the gateway
+        for (String service : table.servicePorts().keySet()) {
+            Route route = table.match("/openapi/" + service).orElseThrow();
+            assertEquals(service, route.service());
+            assertEquals("/q/openapi?format=json", route.uriFor("/openapi/" + service + "?format=json"));
+        }
+    }
+
+    @Test
+    void aRewriteIsAPath() {
+        assertThrows(IllegalArgumentException.class, () -> RoutingTable.parse("""
+                {"services": {"a": {"port": 1}},
+                 "routes": [{"match": "pattern", "path": "/x", "service": "a", "rewrite": "q/openapi"}]}"""));
+        assertEquals("/v1/x?a=1", Route.prefix("/v1", "a").uriFor("/v1/x?a=1"), "no rewrite: as asked");
     }
 }

@@ -124,7 +124,7 @@ class AgentLifecycleTest {
         tenant.admin().header("If-Match", etag).body(AgentMother.intent()).put("/v1/agents/" + id + "/intent").then()
                 .statusCode(412).body("error.code", equalTo("precondition_failed")).body("error.message", containsString("\"2\""));
         tenant.admin().header("If-Match", "W/\"2\"").body(Map.of("description", "weak")).patch("/v1/agents/" + id)
-                .then().statusCode(412);
+                .then().statusCode(412).body("error.message", containsString("weak")); // not "changed since"
         tenant.admin().get("/v1/agents/" + id).then().body("description", equalTo(now))
                 .body("declared_intent", nullValue()).header("ETag", equalTo("\"2\""));
 

@@ -38,10 +38,14 @@ public final class IfMatch {
     }
 
     /**
-     * The strong entity-tags the request's {@code If-Match} accepts (their values, without quotes); null for any (no
-     * header, or {@code *}). A weak tag is valid and matches nothing, as RFC 9110's strong comparison has it; a header
+     * The strong entity-tags the request's {@code If-Match} accepts (their values, without quotes; a weak one marked
+     * {@code W/}); null for any (no header, or {@code *}). A weak tag is valid and matches nothing, as RFC 9110's strong
+     * comparison has it; a header
      * that is no list of entity-tags is a 400 naming it.
      */
+    /** A weak entity-tag's mark, never part of a strong one's value (which is quoted text without it). */
+    private static final String WEAK = "W/";
+
     public static Set<String> accepted(HttpHeaders headers) {
         List<String> sent = headers.getRequestHeader(HEADER);
         if (sent == null || sent.isEmpty()) {
@@ -57,9 +61,8 @@ public final class IfMatch {
                 if (!tag.matches()) {
                     throw ApiException.invalidField(HEADER, "must be ETags as answered (\"<revision>\"), comma-separated, or *");
                 }
-                if (tag.group(1) == null) {
-                    tags.add(tag.group(2));
-                }
+                // A weak tag is kept marked, so that a refusal can say why the current one in its weak form failed
+                tags.add(tag.group(1) == null ? tag.group(2) : WEAK + tag.group(2));
             }
         }
         return tags;
@@ -73,6 +76,10 @@ public final class IfMatch {
     /** As {@link #check(Set, long, String)}, for a tag that is not a revision alone. */
     public static void check(Set<String> accepted, String current, String what) {
         if (accepted != null && !accepted.contains(current)) {
+            if (accepted.contains(WEAK + current)) {
+                throw new ApiException(412, "precondition_failed", "If-Match compares ETags strongly, so a weak one ("
+                        + WEAK + etag(current) + ") never matches; send the ETag as answered: " + etag(current), List.of());
+            }
             throw new ApiException(412, "precondition_failed", what + " changed since the ETag you sent: it is now "
                     + etag(current) + "; read it again and make your change on what it is now", List.of());
         }

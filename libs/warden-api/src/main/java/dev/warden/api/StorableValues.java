@@ -31,7 +31,7 @@ public final class StorableValues {
 
     public static final String REASON = "must not contain the NUL character (\\u0000)";
     public static final String SURROGATE_REASON = "must not contain an unpaired surrogate (such as \\ud800)";
-    public static final String TIME_FORMAT_REASON = "must be an ISO-8601 timestamp such as 2026-04-01T14:30:00Z";
+    public static final String TIME_FORMAT_REASON = "must be an ISO-8601 timestamp with its offset (Z or +hh:mm), such as 2026-04-01T14:30:00Z";
     public static final String TIME_REASON = "must be between the years 1 and 9999";
     static final Instant EARLIEST = Instant.parse("0001-01-01T00:00:00Z");
     static final Instant LATEST = Instant.parse("9999-12-31T23:59:59.999999Z");

@@ -20,7 +20,7 @@ public final class CatalogWire {
     }
 
     @Schema(name = "CatalogAgent")
-    public record CatalogAgent(@Schema(description = "The registry's own number for the agent") long id,
+    public record CatalogAgent(@Schema(description = "The registry's own number for the agent, stable while its projection is; a rebuild (POST /v1/registry/rebuilds) numbers the agents again, so key your records by agent_id") long id,
                                @Schema(description = "The Warden agent id") String agentId, String displayName,
                                @Schema(nullable = true) String description,
                                @Schema(enumeration = {"autonomous", "supervised", "advisory", "mcp_server"}) String agentType,

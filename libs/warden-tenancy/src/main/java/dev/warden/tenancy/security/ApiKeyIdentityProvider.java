@@ -1,5 +1,6 @@
 package dev.warden.tenancy.security;
 
+import dev.warden.api.UnavailableException;
 import io.quarkus.security.AuthenticationFailedException;
 import io.quarkus.security.identity.AuthenticationRequestContext;
 import io.quarkus.security.identity.IdentityProvider;
@@ -63,12 +64,28 @@ public class ApiKeyIdentityProvider implements IdentityProvider<ApiKeyAuthentica
         // not have reached this service yet: it is asked of the broker before it is refused. When the broker cannot
         // say, the key is as unknown as it was.
         return directory.current(config.newKeyWait()).onFailure().recoverWithNull()
-                .chain(() -> identity(hash).map(i -> Uni.createFrom().item(i)).orElseGet(ApiKeyIdentityProvider::unknown));
+                .chain(() -> identity(hash).map(i -> Uni.createFrom().item(i)).orElseGet(this::unknownYet));
     }
 
     private static Uni<SecurityIdentity> unknown() {
         return Uni.createFrom().failure(() -> new AuthenticationFailedException("unknown API key"));
     }
+
+    /**
+     * A key not (yet) known: a 401, unless this replica has not yet read the access topic to its end since it started,
+     * when it cannot say whether the key is good: a 503 with Retry-After, as while any dependency is away. A replica
+     * (re)starting answered valid keys 401 for seconds, telling their clients the key was bad (readiness keeps a
+     * cluster's gateway away meanwhile, but not a caller of the replica itself).
+     */
+    private Uni<SecurityIdentity> unknownYet() {
+        if (!directory.caughtUp()) {
+            return Uni.createFrom().failure(() -> new UnavailableException(STARTING, null));
+        }
+        return unknown();
+    }
+
+    /** What the 503 names: this replica's own directory of who may act, still being read. */
+    static final String STARTING = "access directory (this replica is still reading who may act)";
 
     private Optional<SecurityIdentity> identity(String hash) {
         return directory.usableKey(hash).map(key -> {

@@ -149,7 +149,28 @@ class AccessDirectoryTest {
         assertEquals(Identities.apiKeyPrincipal(id), identity.getPrincipal().getName());
     }
 
+    /**
+     * A replica that has not yet read the access topic to its end since it started cannot say a key is bad: a 503 to
+     * retry, not a 401 (a restarting replica answered valid keys 401 for seconds); once it has, an unknown key is a 401.
+     */
+    @Test
+    void aReplicaThatHasNotReadTheAccessTopicYetCannotSayAKeyIsBad() {
+        directory = newDirectory();
+        ApiKeyIdentityProvider provider = new ApiKeyIdentityProvider(directory, waitingForNewKeys(Duration.ofSeconds(1)),
+                recording(new CopyOnWriteArrayList<>()), List.of());
+        UnavailableException starting = assertThrows(UnavailableException.class, () -> provider.authenticate(
+                new ApiKeyAuthenticationRequest(ApiKeys.newSecret()), null).await().atMost(Duration.ofSeconds(30)));
+        assertEquals(ApiKeyIdentityProvider.STARTING, starting.dependency());
+        start(directory);
+        assertThrows(AuthenticationFailedException.class, () -> provider.authenticate(
+                new ApiKeyAuthenticationRequest(ApiKeys.newSecret()), null).await().atMost(Duration.ofSeconds(30)));
+    }
+
     private static SecurityConfig waitingForNewKeys() {
+        return waitingForNewKeys(Duration.ofSeconds(30)); // a bound on a loaded machine, not a timing: the reader answers sooner
+    }
+
+    private static SecurityConfig waitingForNewKeys(Duration wait) {
         return new SecurityConfig() {
             @Override
             public String orgClaim() {
@@ -168,7 +189,7 @@ class AccessDirectoryTest {
 
             @Override
             public Duration newKeyWait() {
-                return Duration.ofSeconds(30); // a bound on a loaded machine, not a timing: the reader answers sooner
+                return wait;
             }
         };
     }

@@ -1,5 +1,7 @@
 package dev.warden.tenancy.security;
 
+import dev.warden.api.UnavailableException;
+
 import dev.warden.api.CredentialFormRefused;
 import dev.warden.api.ErrorMappers;
 import dev.warden.api.StorableValues;
@@ -79,6 +81,10 @@ public class OidcIdentityAugmentor implements SecurityIdentityAugmentor {
         }
         return directory.current(config.newKeyWait()).onFailure().recoverWithNull().map(caughtUp -> {
             if (!directory.organizationActive(org)) {
+                if (!directory.caughtUp()) {
+                    // Still reading the access topic since this replica started: it cannot say (ApiKeyIdentityProvider)
+                    throw new UnavailableException(ApiKeyIdentityProvider.STARTING, null);
+                }
                 throw CredentialFormRefused.because("The token's organization (" + config.orgClaim() + " " + org
                         + ") is unknown or disabled");
             }

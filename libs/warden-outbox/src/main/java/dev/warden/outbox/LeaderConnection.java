@@ -40,12 +40,32 @@ public final class LeaderConnection {
      * replica holds it. The lock is the session's: it goes when the connection does.
      */
     public Connection open(String channel, long lockId) throws SQLException {
+        return open(channel, lockId, null);
+    }
+
+    /**
+     * As {@link #open(String, long)}, the session named {@code job} on this host ({@code application_name}, so that
+     * {@code pg_stat_activity} says which replica holds which job's lock).
+     */
+    public Connection open(String channel, long lockId, String job) throws SQLException {
         Connection conn = DriverManager.getConnection(jdbcUrl, properties);
         try (Statement s = conn.createStatement()) {
-            s.execute("SELECT set_config('warden.platform', 'on', false)");
-            // The planner cannot see through warden_platform() and would scan and sort a large backlog; the generic
-            // plan uses the index from the first batch on (bench/: 0.32 -> 0.45 of Kafka's perf test for the relay).
-            s.execute("SET plan_cache_mode = force_generic_plan");
+            // The lock lives as long as this session does on the server. A replica cut off from PostgreSQL (or its node
+            // gone) without its connection closed kept its session, so its lock, for the server's default of two hours
+            // of TCP keepalive: every job of the cluster stopped (a two-replica trial's frozen leader held the relay's
+            // lock, and every deploy answered 503). The server probes this session's peer after 10 s of quiet, every
+            // 5 s, and ends it after 3 unanswered, or when what it sent stays unacknowledged for 25 s: a standby leads
+            // within about half a minute of its leader's last word. (A leader that is alive but stopped, its kernel
+            // still answering, is its liveness probe's to restart.) One round trip, as standbys open one every few
+            // poll intervals.
+            s.execute("SELECT set_config('warden.platform', 'on', false), set_config('tcp_keepalives_idle', '10', false),"
+                    + " set_config('tcp_keepalives_interval', '5', false), set_config('tcp_keepalives_count', '3', false),"
+                    + " set_config('tcp_user_timeout', '25000', false),"
+                    // The planner cannot see through warden_platform() and would scan and sort a large backlog; the
+                    // generic plan uses the index from the first batch on (bench/: 0.32 -> 0.45 of Kafka's perf test
+                    // for the relay).
+                    + " set_config('plan_cache_mode', 'force_generic_plan', false)"
+                    + (job == null ? "" : ", set_config('application_name', " + quoted(applicationName(job)) + ", false)"));
             if (channel != null) {
                 s.execute("LISTEN " + channel);
             }
@@ -60,5 +80,23 @@ public final class LeaderConnection {
         }
         conn.close();
         return null;
+    }
+
+    /** {@code warden <job> on <host>}, within PostgreSQL's 63 bytes; the host is the pod's name in a cluster. */
+    static String applicationName(String job) {
+        String host = System.getenv().getOrDefault("HOSTNAME", "");
+        if (host.isEmpty()) {
+            try {
+                host = java.net.InetAddress.getLocalHost().getHostName();
+            } catch (java.net.UnknownHostException e) {
+                host = "?";
+            }
+        }
+        String name = ("warden " + job + " on " + host).replaceAll("[^\\x20-\\x7e]", "?");
+        return name.length() > 63 ? name.substring(0, 63) : name;
+    }
+
+    private static String quoted(String text) {
+        return "'" + text.replace("'", "''") + "'";
     }
 }

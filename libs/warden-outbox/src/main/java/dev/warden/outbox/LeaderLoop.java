@@ -117,7 +117,7 @@ public final class LeaderLoop {
         Backoff reconnect = new Backoff();
         String channel = job.channel().orElse(null);
         while (running() && !done) {
-            try (Connection conn = database.open(channel, job.lockId())) {
+            try (Connection conn = database.open(channel, job.lockId(), job.name())) {
                 if (conn == null) {
                     refusals.incrementAndGet();
                     reconnect.reset();

@@ -204,6 +204,37 @@ class LeaderLoopTest {
                         reactiveUrl, Optional.of(username), Optional.of(password)), consumers).call().getStatus());
     }
 
+    /**
+     * A leader's session says which job on which host holds the lock ({@code pg_stat_activity}), and the server probes
+     * its peer, so that a leader cut off without its connection closed does not keep the lock for the server's default
+     * two hours.
+     */
+    @Test
+    void aLeadersSessionIsNamedForItsJobAndHostAndItsPeerIsProbedByTheServer() throws SQLException {
+        LeaderConnection database = new LeaderConnection(reactiveUrl, username, password, config.leaderReadTimeout());
+        try (Connection conn = database.open(null, lockId, "test-job")) {
+            org.junit.jupiter.api.Assertions.assertNotNull(conn, "the test's own lock");
+            try (ResultSet rs = conn.createStatement().executeQuery("SELECT name, setting FROM pg_settings WHERE name IN"
+                    + " ('tcp_keepalives_idle', 'tcp_keepalives_interval', 'tcp_keepalives_count', 'tcp_user_timeout') ORDER BY name")) {
+                List<String> settings = new ArrayList<>();
+                while (rs.next()) {
+                    settings.add(rs.getString(1) + "=" + rs.getString(2));
+                }
+                assertEquals(List.of("tcp_keepalives_count=3", "tcp_keepalives_idle=10", "tcp_keepalives_interval=5",
+                        "tcp_user_timeout=25000"), settings);
+            }
+            LocalPostgres pg = WardenInfra.postgres();
+            try (Connection c = DriverManager.getConnection(pg.jdbcUrl("warden_outbox_test"), pg.superUser(), pg.superPassword());
+                 PreparedStatement s = c.prepareStatement("SELECT application_name FROM pg_stat_activity WHERE pid = ?")) {
+                s.setInt(1, backend(conn));
+                try (ResultSet rs = s.executeQuery()) {
+                    assertTrue(rs.next());
+                    assertTrue(rs.getString(1).startsWith("warden test-job on "), rs.getString(1));
+                }
+            }
+        }
+    }
+
     private LeaderLoop replica(LeaderJob job) {
         return replica(job, reactiveUrl);
     }

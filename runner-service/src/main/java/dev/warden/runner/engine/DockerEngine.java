@@ -302,17 +302,37 @@ public final class DockerEngine implements ContainerEngine, AutoCloseable {
     private void remove(String id) {
         boolean interrupted = Thread.interrupted();
         try {
-            client.removeContainerCmd(id).withForce(true).withRemoveVolumes(true).exec();
-        } catch (NotFoundException e) {
-            // Gone already.
-        } catch (RuntimeException e) {
-            LOG.warnf("Could not remove container %s: %s", id, e.getMessage());
+            for (int attempt = 1; ; attempt++) {
+                try {
+                    client.removeContainerCmd(id).withForce(true).withRemoveVolumes(true).exec();
+                    return;
+                } catch (NotFoundException e) {
+                    return; // gone already
+                } catch (RuntimeException e) {
+                    // A container caught between states refuses for a moment (a two-replica trial's runs stopped by
+                    // their agent's suspension: Podman's 500 "container state improper", 2 of 16 left behind until
+                    // the replica restarted): killed and asked again, a few times
+                    if (attempt >= REMOVE_ATTEMPTS) {
+                        LOG.warnf("Could not remove container %s (%d attempts): %s", id, attempt, e.getMessage());
+                        return;
+                    }
+                    kill(id);
+                    try {
+                        Thread.sleep(REMOVE_RETRY.toMillis());
+                    } catch (InterruptedException again) {
+                        interrupted = true;
+                    }
+                }
+            }
         } finally {
             if (interrupted) {
                 Thread.currentThread().interrupt();
             }
         }
     }
+
+    private static final int REMOVE_ATTEMPTS = 5;
+    private static final Duration REMOVE_RETRY = Duration.ofMillis(500);
 
     /**
      * The most the engine keeps on disk of a run's output: 16 times the cap, and at least 64 MiB. Podman truncates the

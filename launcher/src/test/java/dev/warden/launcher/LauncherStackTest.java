@@ -121,7 +121,9 @@ class LauncherStackTest {
             // audit-service records the creation from Kafka, and signs its chain head with the stored key.
             awaitAuditEntries(url, key);
             assertTheAuditReaderReadsTheAuditTopicAndNothingElse(running.auditReaderFile());
-            assertEquals(201, send("POST", url + "/v1/audit/checkpoints", key, null).statusCode());
+            // Signed now (201), or by the periodic round a moment before (200: the head unmoved since)
+            int signed = send("POST", url + "/v1/audit/checkpoints", key, null).statusCode();
+            assertTrue(signed == 201 || signed == 200, "signing the head answered " + signed);
 
             // Each service's metrics, where the ready summary says, without a key.
             ByteArrayOutputStream summary = new ByteArrayOutputStream();

@@ -100,6 +100,18 @@ public class AuditRepository {
     public record Head(long sequence, String hash) {
     }
 
+    /**
+     * {@link #head}, its row locked until the transaction ends, so that two replicas asked to sign the same head at once
+     * take turns (the second sees the first's checkpoint).
+     */
+    public Uni<Head> headLocked(SqlConnection conn) {
+        return conn.query("SELECT sequence, hash FROM audit_chain_heads FOR UPDATE").execute()
+                .map(rows -> {
+                    Head head = first(rows, r -> new Head(r.getLong("sequence"), r.getString("hash")));
+                    return head != null ? head : new Head(0, AuditChain.GENESIS);
+                });
+    }
+
     /** Every organization's chain head, in platform scope: what the scrub goes over. */
     public Uni<List<OrgHead>> heads(SqlConnection conn) {
         return conn.query("SELECT org_id, sequence FROM audit_chain_heads ORDER BY org_id").execute()

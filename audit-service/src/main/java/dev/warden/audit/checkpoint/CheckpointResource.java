@@ -59,13 +59,18 @@ public class CheckpointResource {
     @POST
     @Path("/checkpoints")
     @RolesAllowed(Roles.AUDITOR)
-    @Operation(operationId = "signCheckpoint", summary = "Sign the current head now")
+    @Operation(operationId = "signCheckpoint", summary = "Sign the current head now",
+            description = "A head this service's key has signed already is not signed again: its checkpoint is the answer (200).")
     @APIResponse(responseCode = "201", description = "Signed; Location names the checkpoint",
             headers = @Header(name = "Location", ref = WardenApiDefinition.LOCATION),
             content = @Content(mediaType = MediaType.APPLICATION_JSON, schema = @Schema(implementation = Checkpoint.class)))
+    @APIResponse(responseCode = "200", description = "The head had not moved since this key signed it: that checkpoint",
+            content = @Content(mediaType = MediaType.APPLICATION_JSON, schema = @Schema(implementation = Checkpoint.class)))
     public Uni<RestResponse<Checkpoint>> sign() {
-        return checkpoints.sign(actor.org()).map(c -> RestResponse.ResponseBuilder.<Checkpoint>created(
-                URI.create("/v1/audit/checkpoints/" + c.id())).entity(c).build());
+        return checkpoints.signOnce(actor.org()).map(signed -> signed.now()
+                ? RestResponse.ResponseBuilder.<Checkpoint>created(URI.create("/v1/audit/checkpoints/"
+                        + signed.checkpoint().id())).entity(signed.checkpoint()).build()
+                : RestResponse.ok(signed.checkpoint()));
     }
 
     @GET

@@ -88,6 +88,9 @@ class CheckpointTest {
                 .body("valid", equalTo(true))
                 .body("checkpoint.signature_valid", equalTo(true))
                 .body("checkpoint.matches_chain", equalTo(true));
+        // Asked again, the head unmoved: that checkpoint, not another signature of the same head (nor its event)
+        as(org, "auditor").post("/v1/audit/checkpoints").then().statusCode(200).body("id", equalTo(checkpoint.id().toString()));
+        as(org, "auditor").get("/v1/audit/checkpoints").then().statusCode(200).body("total", equalTo(1));
     }
 
     /** Between intervals only a chain at least warden.audit.checkpoint-every-entries past its checkpoint is signed. */

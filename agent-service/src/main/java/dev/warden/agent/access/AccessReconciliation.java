@@ -91,6 +91,9 @@ public class AccessReconciliation {
                     if (c.total() > 0) {
                         LOG.warnf("warden.access.v1 differed from agent-service's database (restored to an earlier point?): "
                                 + "corrected %s", c.made());
+                    } else {
+                        // Said either way, so that an operator who restored a database sees that the comparison ran
+                        LOG.info("warden.access.v1 agrees with agent-service's database: nothing to correct");
                     }
                 }, failure -> LOG.errorf(failure, "Could not compare warden.access.v1 with agent-service's database"));
     }

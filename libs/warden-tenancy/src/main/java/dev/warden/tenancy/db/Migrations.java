@@ -71,6 +71,8 @@ public class Migrations {
                 .placeholders(Map.of("app_role", appRole))
                 .load()
                 .migrate();
-        LOG.infof("Schema at version %s (%d migrations applied)", result.targetSchemaVersion, result.migrationsExecuted);
+        // Flyway names no target when nothing was applied: the version then is the one it found
+        LOG.infof("Schema at version %s (%d migrations applied)", result.targetSchemaVersion != null
+                ? result.targetSchemaVersion : result.initialSchemaVersion, result.migrationsExecuted);
     }
 }

@@ -167,6 +167,13 @@ public class AccessDirectory {
      * broker ({@link #reflects}), so a directory current in this sense knows of them.
      */
     public Uni<Void> current(Duration timeout) {
+        // Looked at as each subscriber asks, not once: agent-service's reconciliation at start asks again until the
+        // reader has begun, and a failure made once would be the answer to every asking (an upgrade trial's restore
+        // was never reconciled)
+        return Uni.createFrom().deferred(() -> currentNow(timeout));
+    }
+
+    private Uni<Void> currentNow(Duration timeout) {
         if (read.isEmpty()) {
             return Uni.createFrom().failure(new UnavailableException("access directory", null));
         }

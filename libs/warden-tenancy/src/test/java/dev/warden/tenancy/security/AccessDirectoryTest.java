@@ -150,6 +150,20 @@ class AccessDirectoryTest {
     }
 
     /**
+     * Asked again after failing because the reader had not begun, {@link AccessDirectory#current} looks again: agent-service's
+     * reconciliation of a restored database asks so at start, and a failure made once, answered to every retry, kept
+     * it from ever running (an upgrade trial's keys created after the restore point kept working).
+     */
+    @Test
+    void askedAgainCurrentLooksAgainOnceTheReaderHasBegun() throws Exception {
+        directory = newDirectory();
+        var asked = directory.current(Duration.ofSeconds(1)).onFailure().retry()
+                .withBackOff(Duration.ofMillis(100), Duration.ofMillis(500)).atMost(1_000).subscribeAsCompletionStage();
+        start(directory);
+        asked.toCompletableFuture().get(60, java.util.concurrent.TimeUnit.SECONDS);
+    }
+
+    /**
      * A replica that has not yet read the access topic to its end since it started cannot say a key is bad: a 503 to
      * retry, not a 401 (a restarting replica answered valid keys 401 for seconds); once it has, an unknown key is a 401.
      */

@@ -90,11 +90,7 @@ public class AuditRepository {
 
     /** The chain head: sequence 0 and the genesis hash for an organization with no entry yet. */
     public Uni<Head> head(SqlConnection conn) {
-        return conn.query("SELECT sequence, hash FROM audit_chain_heads").execute()
-                .map(rows -> {
-                    Head head = first(rows, r -> new Head(r.getLong("sequence"), r.getString("hash")));
-                    return head != null ? head : new Head(0, AuditChain.GENESIS);
-                });
+        return head(conn, "");
     }
 
     public record Head(long sequence, String hash) {
@@ -105,7 +101,11 @@ public class AuditRepository {
      * take turns (the second sees the first's checkpoint).
      */
     public Uni<Head> headLocked(SqlConnection conn) {
-        return conn.query("SELECT sequence, hash FROM audit_chain_heads FOR UPDATE").execute()
+        return head(conn, " FOR UPDATE");
+    }
+
+    private Uni<Head> head(SqlConnection conn, String lock) {
+        return conn.query("SELECT sequence, hash FROM audit_chain_heads" + lock).execute()
                 .map(rows -> {
                     Head head = first(rows, r -> new Head(r.getLong("sequence"), r.getString("hash")));
                     return head != null ? head : new Head(0, AuditChain.GENESIS);

@@ -55,7 +55,8 @@ public class CheckpointService {
     /**
      * Signs the current head of {@code org}, unless this key has signed that head already: then that checkpoint (a
      * two-replica trial's three rounds of asking both at once signed one head seven times, each one more event on the
-     * audit topic). Another key (after a rotation) signs it again.
+     * audit topic, and a round on the interval could meet one asked for). Another key (after a rotation) signs it
+     * again.
      */
     public Uni<Signed> signOnce(UUID org) {
         return db.inOrg(org, conn -> repository.headLocked(conn).chain(head -> repository.latestCheckpoint(conn, null)
@@ -65,9 +66,9 @@ public class CheckpointService {
                         : signed(conn, org, head).map(c -> new Signed(c, true)))));
     }
 
-    /** Signs the current head of {@code org}. */
+    /** The checkpoint of {@code org}'s current head, signed now or already ({@link #signOnce}). */
     public Uni<Checkpoint> sign(UUID org) {
-        return db.inOrg(org, conn -> repository.head(conn).chain(head -> signed(conn, org, head)));
+        return signOnce(org).map(Signed::checkpoint);
     }
 
     private Uni<Checkpoint> signed(io.vertx.mutiny.sqlclient.SqlConnection conn, UUID org, AuditRepository.Head head) {

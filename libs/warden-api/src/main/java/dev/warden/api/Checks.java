@@ -150,7 +150,9 @@ public final class Checks {
      * and no direction overrides (which reorder what is shown).
      */
     public Checks oneLine(String field, String value) {
-        return check(value == null || !NOT_IN_A_LINE.matcher(FLAG.matcher(value).replaceAll("")).find(), field,
+        return check(value == null || !NOT_IN_A_LINE.matcher(value).find()
+                        // A subdivision flag's tags are the one use of tag characters kept: looked for only then
+                        || !NOT_IN_A_LINE.matcher(FLAG.matcher(value).replaceAll("")).find(), field,
                 "must be one line of text, without control characters, line separators, invisible characters or direction overrides");
     }
 

@@ -37,15 +37,14 @@ public final class IfMatch {
         return "\"" + value + "\"";
     }
 
-    /**
-     * The strong entity-tags the request's {@code If-Match} accepts (their values, without quotes; a weak one marked
-     * {@code W/}); null for any (no header, or {@code *}). A weak tag is valid and matches nothing, as RFC 9110's strong
-     * comparison has it; a header
-     * that is no list of entity-tags is a 400 naming it.
-     */
     /** A weak entity-tag's mark, never part of a strong one's value (which is quoted text without it). */
     private static final String WEAK = "W/";
 
+    /**
+     * The strong entity-tags the request's {@code If-Match} accepts (their values, without quotes; a weak one marked
+     * {@code W/}); null for any (no header, or {@code *}). A weak tag is valid and matches nothing, as RFC 9110's strong
+     * comparison has it; a header that is no list of entity-tags is a 400 naming it.
+     */
     public static Set<String> accepted(HttpHeaders headers) {
         List<String> sent = headers.getRequestHeader(HEADER);
         if (sent == null || sent.isEmpty()) {

@@ -37,15 +37,9 @@ public final class LeaderConnection {
 
     /**
      * A connection listening on {@code channel} (none if null) and holding lock {@code lockId}; null while another
-     * replica holds it. The lock is the session's: it goes when the connection does.
-     */
-    public Connection open(String channel, long lockId) throws SQLException {
-        return open(channel, lockId, null);
-    }
-
-    /**
-     * As {@link #open(String, long)}, the session named {@code job} on this host ({@code application_name}, so that
-     * {@code pg_stat_activity} says which replica holds which job's lock).
+     * replica holds it. The lock is the session's: it goes when the connection does. The session is named for
+     * {@code job} on this host ({@code application_name}), so that {@code pg_stat_activity} says which replica holds
+     * which job's lock.
      */
     public Connection open(String channel, long lockId, String job) throws SQLException {
         Connection conn = DriverManager.getConnection(jdbcUrl, properties);
@@ -65,7 +59,7 @@ public final class LeaderConnection {
                     // generic plan uses the index from the first batch on (bench/: 0.32 -> 0.45 of Kafka's perf test
                     // for the relay).
                     + " set_config('plan_cache_mode', 'force_generic_plan', false)"
-                    + (job == null ? "" : ", set_config('application_name', " + quoted(applicationName(job)) + ", false)"));
+                    + ", set_config('application_name', " + quoted(applicationName(job)) + ", false)");
             if (channel != null) {
                 s.execute("LISTEN " + channel);
             }
@@ -82,17 +76,24 @@ public final class LeaderConnection {
         return null;
     }
 
-    /** {@code warden <job> on <host>}, within PostgreSQL's 63 bytes; the host is the pod's name in a cluster. */
-    static String applicationName(String job) {
+    /** This host's name, the pod's in a cluster: looked up once, as standbys open a session every few poll intervals. */
+    private static final String HOST = host();
+
+    private static String host() {
         String host = System.getenv().getOrDefault("HOSTNAME", "");
-        if (host.isEmpty()) {
-            try {
-                host = java.net.InetAddress.getLocalHost().getHostName();
-            } catch (java.net.UnknownHostException e) {
-                host = "?";
-            }
+        if (!host.isEmpty()) {
+            return host;
         }
-        String name = ("warden " + job + " on " + host).replaceAll("[^\\x20-\\x7e]", "?");
+        try {
+            return java.net.InetAddress.getLocalHost().getHostName();
+        } catch (java.net.UnknownHostException e) {
+            return "?";
+        }
+    }
+
+    /** {@code warden <job> on <host>}, within PostgreSQL's 63 bytes. */
+    static String applicationName(String job) {
+        String name = ("warden " + job + " on " + HOST).replaceAll("[^\\x20-\\x7e]", "?");
         return name.length() > 63 ? name.substring(0, 63) : name;
     }
 

@@ -1,7 +1,8 @@
 package dev.warden.outbox;
 
+import io.smallrye.health.api.AsyncHealthCheck;
+import io.smallrye.mutiny.Uni;
 import jakarta.enterprise.context.ApplicationScoped;
-import org.eclipse.microprofile.health.HealthCheck;
 import org.eclipse.microprofile.health.HealthCheckResponse;
 import org.eclipse.microprofile.health.HealthCheckResponseBuilder;
 import org.eclipse.microprofile.health.Liveness;
@@ -12,10 +13,15 @@ import org.eclipse.microprofile.health.Liveness;
  * readiness could stay UP (a user trial's relay ran out of memory, and agent-service answered every deploy of every
  * organization with a 503 until it was restarted by hand). DOWN here, naming what stopped and why, the launcher's
  * supervisor and Kubernetes restart it.
+ *
+ * <p>Asynchronous, though it only reads two maps, because SmallRye Health calls a synchronous check on a worker thread:
+ * that hop made the liveness endpoint several times dearer than a trivial one (75 µs of the JVM per request against
+ * 14-25), and it is the trivial endpoint the request-path benchmark measures every service against
+ * (docs/benchmarks.md, section 3). An asynchronous check is called on the request's event loop.
  */
 @Liveness
 @ApplicationScoped
-public class BackgroundWorkLiveness implements HealthCheck {
+public class BackgroundWorkLiveness implements AsyncHealthCheck {
 
     private final LeaderJobs jobs;
     private final EventConsumers consumers;
@@ -26,7 +32,11 @@ public class BackgroundWorkLiveness implements HealthCheck {
     }
 
     @Override
-    public HealthCheckResponse call() {
+    public Uni<HealthCheckResponse> call() {
+        return Uni.createFrom().item(this::now);
+    }
+
+    private HealthCheckResponse now() {
         HealthCheckResponseBuilder response = HealthCheckResponse.named("Warden background work");
         boolean[] alive = {true};
         jobs.dead().forEach((job, why) -> {

@@ -3,10 +3,12 @@ package dev.warden.outbox;
 import dev.warden.testing.LocalKafka;
 import dev.warden.events.Topics;
 import dev.warden.testing.EventTap;
+import dev.warden.testing.HealthProbe;
 import dev.warden.testing.LogCapture;
 import dev.warden.testing.TestEvents;
 import io.micrometer.core.instrument.Counter;
 import io.micrometer.core.instrument.MeterRegistry;
+import io.quarkus.test.common.http.TestHTTPResource;
 import io.quarkus.test.junit.QuarkusTest;
 import io.smallrye.mutiny.Uni;
 import io.vertx.mutiny.core.Vertx;
@@ -28,6 +30,7 @@ import org.junit.jupiter.api.Test;
 
 import java.io.IOException;
 import java.net.ServerSocket;
+import java.net.URL;
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.util.ArrayList;
@@ -74,6 +77,9 @@ class EventConsumersTest {
     @Inject
     @org.eclipse.microprofile.health.Liveness
     BackgroundWorkLiveness liveness;
+
+    @TestHTTPResource("/")
+    URL service;
 
     private final String topic = "warden.consumer-test-" + UUID.randomUUID().toString().substring(0, 8) + ".v1";
     private final Set<String> handled = new CopyOnWriteArraySet<>();
@@ -138,12 +144,16 @@ class EventConsumersTest {
         try (EventConsumerLoop loop = consumers.start(group, List.of(topic), records -> {
             throw new OutOfMemoryError("Java heap space (the test's)");
         })) {
-            Awaitility.await().atMost(WAIT).until(() -> liveness.call().getStatus() == HealthCheckResponse.Status.DOWN);
-            assertTrue(liveness.call().getData().orElseThrow().get("consumer " + group).toString()
-                    .contains("OutOfMemoryError"), liveness.call().getData().toString());
+            Awaitility.await().atMost(WAIT).until(() -> HealthProbe.live(service.getPort(), WAIT).status() == 503);
+            HealthProbe live = HealthProbe.live(service.getPort(), WAIT);
+            assertEquals("DOWN", live.check("Warden background work"), live.body().toString());
+            assertTrue(live.body().toString().contains("OutOfMemoryError"), live.body().toString());
+            assertTrue(liveness.call().await().indefinitely().getData().orElseThrow().get("consumer " + group).toString()
+                    .contains("OutOfMemoryError"), liveness.call().await().indefinitely().getData().toString());
             assertTrue(loop.problem().orElseThrow().contains("stopped"), loop.problem().toString());
         }
-        assertEquals(HealthCheckResponse.Status.UP, liveness.call().getStatus(), "closed on purpose: alive");
+        assertEquals(HealthCheckResponse.Status.UP, liveness.call().await().indefinitely().getStatus(), "closed on purpose: alive");
+        assertEquals(200, HealthProbe.live(service.getPort(), WAIT).status());
     }
 
     @Test

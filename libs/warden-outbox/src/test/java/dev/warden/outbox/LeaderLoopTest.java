@@ -188,7 +188,7 @@ class LeaderLoopTest {
         jobs.onStart(null);
         try {
             Awaitility.await().atMost(WAIT).until(() -> !jobs.dead().isEmpty());
-            var down = liveness.call();
+            var down = liveness.call().await().indefinitely();
             assertEquals(org.eclipse.microprofile.health.HealthCheckResponse.Status.DOWN, down.getStatus());
             assertTrue(down.getData().orElseThrow().get("leader job leader-test-a").toString().contains("OutOfMemoryError"),
                     down.getData().toString());
@@ -201,7 +201,7 @@ class LeaderLoopTest {
         }
         assertEquals(org.eclipse.microprofile.health.HealthCheckResponse.Status.UP,
                 new BackgroundWorkLiveness(new LeaderJobs(List.of(), config, new io.micrometer.core.instrument.simple.SimpleMeterRegistry(),
-                        reactiveUrl, Optional.of(username), Optional.of(password)), consumers).call().getStatus());
+                        reactiveUrl, Optional.of(username), Optional.of(password)), consumers).call().await().indefinitely().getStatus());
     }
 
     /**

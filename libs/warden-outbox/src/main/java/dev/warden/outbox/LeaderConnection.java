@@ -2,10 +2,12 @@ package dev.warden.outbox;
 
 import java.sql.Connection;
 import java.sql.DriverManager;
+import java.sql.PreparedStatement;
 import java.sql.ResultSet;
 import java.sql.SQLException;
 import java.sql.Statement;
 import java.time.Duration;
+import java.util.Optional;
 import java.util.Properties;
 
 /**
@@ -74,6 +76,52 @@ public final class LeaderConnection {
         }
         conn.close();
         return null;
+    }
+
+    /**
+     * Takes lock {@code lockId} on {@code conn}'s session if nobody holds it, besides the job's own: a leader that acts
+     * for another name in turn (runner-service's sweep of gone instances) holds that name's lock while it does.
+     */
+    public static boolean tryLock(Connection conn, long lockId) throws SQLException {
+        return lockCall(conn, "pg_try_advisory_lock", lockId);
+    }
+
+    /** Gives back a lock {@link #tryLock} took. */
+    public static void unlock(Connection conn, long lockId) throws SQLException {
+        lockCall(conn, "pg_advisory_unlock", lockId);
+    }
+
+    private static boolean lockCall(Connection conn, String function, long lockId) throws SQLException {
+        try (PreparedStatement s = conn.prepareStatement("SELECT " + function + "(?)")) {
+            s.setLong(1, lockId);
+            try (ResultSet rs = s.executeQuery()) {
+                return rs.next() && rs.getBoolean(1);
+            }
+        }
+    }
+
+    /**
+     * Who holds lock {@code lockId}, as the server says: {@code 'warden <job> on <host>' from <address> since <time>};
+     * empty when nobody does, or when the server cannot be asked. For a replica standing by to say who it waits for.
+     */
+    public Optional<String> holder(long lockId) {
+        // A bigint advisory lock shows in pg_locks as its high and low 32 bits (classid, objid), objsubid 1.
+        try (Connection conn = DriverManager.getConnection(jdbcUrl, properties);
+             PreparedStatement s = conn.prepareStatement("SELECT a.application_name, host(a.client_addr), a.backend_start"
+                     + " FROM pg_locks l JOIN pg_stat_activity a ON a.pid = l.pid WHERE l.locktype = 'advisory'"
+                     + " AND l.granted AND l.objsubid = 1 AND l.classid::bigint = ? AND l.objid::bigint = ?")) {
+            s.setLong(1, lockId >>> 32);
+            s.setLong(2, lockId & 0xffffffffL);
+            try (ResultSet rs = s.executeQuery()) {
+                if (!rs.next()) {
+                    return Optional.empty();
+                }
+                return Optional.of("'" + rs.getString(1) + "' from " + (rs.getString(2) == null ? "a local socket"
+                        : rs.getString(2)) + " since " + rs.getTimestamp(3).toInstant());
+            }
+        } catch (SQLException e) {
+            return Optional.empty();
+        }
     }
 
     /** This host's name, the pod's in a cluster: looked up once, as standbys open a session every few poll intervals. */

@@ -73,6 +73,17 @@ public class LeaderJobs {
                 .description("Rounds of the job that failed on this replica and were retried").register(registry);
     }
 
+    /** Whether this replica holds {@code job}'s lock at the moment (false for a job it does not run). */
+    public boolean leads(String job) {
+        LeaderLoop loop = loops.get(job);
+        return loop != null && loop.isLeader();
+    }
+
+    /** Who holds {@code job}'s lock ({@link LeaderConnection#holder}): what a replica standing by waits for. */
+    public Optional<String> holder(LeaderJob job) {
+        return database.holder(job.lockId());
+    }
+
     /** The jobs whose loop stopped for good on this replica ({@link LeaderLoop#died}), each with what stopped it. */
     public Map<String, String> dead() {
         Map<String, String> dead = new java.util.TreeMap<>();

@@ -16,6 +16,12 @@ public final class StartupOrder {
     /** Once-per-cluster background jobs (outbox relay, audit publisher, checkpoint signing): publishing starts first. */
     public static final int LEADER_JOBS = 50;
 
+    /**
+     * What a replica must hold of its own before it serves, taken by a leader job started just before (runner-service's
+     * instance name): waited for, within a bound, before the consumers start.
+     */
+    public static final int LEASES = 55;
+
     /** Kafka consumers: they may write events, which the leader jobs then publish. */
     public static final int CONSUMERS = 60;
 

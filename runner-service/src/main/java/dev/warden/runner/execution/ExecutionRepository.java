@@ -63,6 +63,13 @@ public class ExecutionRepository {
                 .map(rows -> Rows.all(rows, r -> new Orphaned(r.getUUID("org_id"), r.getUUID("id"))));
     }
 
+    /** In platform scope: the instance names of the runs recorded as {@code running}, {@code except}'s excepted. */
+    public Uni<List<String>> runningInstances(SqlConnection conn, String except) {
+        return conn.preparedQuery("SELECT DISTINCT instance FROM executions WHERE status = 'running' AND instance <> $1")
+                .execute(Tuple.of(except))
+                .map(rows -> Rows.all(rows, r -> r.getString("instance")));
+    }
+
     public record Orphaned(UUID orgId, UUID executionId) {
     }
 

@@ -21,6 +21,7 @@ import dev.warden.runner.agent.AgentRepository;
 import dev.warden.runner.agent.RunnableAgent;
 import dev.warden.runner.engine.ContainerEngine;
 import dev.warden.runner.engine.Engines;
+import dev.warden.runner.engine.InstanceLease;
 import dev.warden.runner.engine.Limits;
 import dev.warden.runner.engine.Outcome;
 import dev.warden.runner.engine.OutputCollector;
@@ -85,14 +86,16 @@ public class ExecutionService {
     private final Duration projectionTimeout;
     private final long listOutputBytes;
     private final ImagePolicy images;
+    private final InstanceLease lease;
     /** Runs whose outcome this instance recorded, by outcome; each counter there from the start, for increase(). */
     private final Map<Outcome, Counter> finished = new EnumMap<>(Outcome.class);
 
     public ExecutionService(TenantDb db, AgentRepository agents, ExecutionRepository executions, Outbox outbox,
                             ContainerEngine engine, Engines engines, Tiers tiers, RunLimiter limiter, LiveRuns live,
                             RunnerConfig config, ReplayOffsets offsets, CredentialWatch credentials, ImagePolicy images,
-                            MeterRegistry meters) {
+                            MeterRegistry meters, InstanceLease lease) {
         this.images = images;
+        this.lease = lease;
         for (Outcome outcome : EnumSet.complementOf(EnumSet.of(Outcome.RUNNING))) {
             finished.put(outcome, Counter.builder("warden.runner.runs.finished").tag("outcome", outcome.toString())
                     .description("Runs whose outcome this instance recorded, by outcome").register(meters));
@@ -210,7 +213,8 @@ public class ExecutionService {
     }
 
     /**
-     * What the engine is given to run, asked on a worker (the engine's calls block). The engine must answer (503).
+     * What the engine is given to run, asked on a worker (the engine's calls block). The engine must answer, and this
+     * replica hold its instance name (503).
      * Under an allow-list of images, the image the engine resolves the reference to must carry a name the
      * organization may run (403; its store resolves {@code allowed/name@sha256:<digest>} to any image with that
      * digest), and that image, by its id, is what runs, so that nothing retagged in between runs instead. An image the
@@ -219,6 +223,10 @@ public class ExecutionService {
     private String imageToRun(UUID org, String reference) {
         if (!engine.available()) {
             throw new UnavailableException("container engine", null);
+        }
+        if (!lease.held()) {
+            // Another live replica holds this one's instance name (its readiness says which), or it is being taken.
+            throw new UnavailableException("runner", null);
         }
         if (images.open()) {
             return reference;
@@ -338,20 +346,22 @@ public class ExecutionService {
                 .replaceWithVoid();
     }
 
+    /** What a run a previous life of this instance left unfinished is recorded with, found when it restarted. */
+    public static final String RESTARTED = "runner-service stopped before the run's outcome was recorded; found "
+            + "unfinished when it restarted (its container, if any, removed)";
+
     /**
-     * Records a run whose container a previous life of this instance left behind as {@code error}, with its finished
-     * event; one already finished is left alone.
+     * Records a run whose replica stopped before its outcome was recorded as {@code error}, saying {@code why}, with its
+     * finished event; one already finished is left alone.
      */
-    public Uni<Boolean> recordOrphan(UUID org, UUID executionId) {
+    public Uni<Boolean> recordOrphan(UUID org, UUID executionId, String why) {
         return db.inOrg(org, conn -> executions.find(conn, executionId).chain(found -> {
             if (found.isEmpty() || found.get().status() != Outcome.RUNNING) {
                 return Uni.createFrom().item(false);
             }
             Execution e = found.get();
             long duration = Math.max(0, ChronoUnit.MILLIS.between(e.startedAt(), now()));
-            Execution done = e.finished(Outcome.ERROR, null, duration, List.of(), List.of(), false, null,
-                    "runner-service stopped before the run's outcome was recorded; found unfinished when it restarted "
-                            + "(its container, if any, removed)", now());
+            Execution done = e.finished(Outcome.ERROR, null, duration, List.of(), List.of(), false, null, why, now());
             String empty = digest(List.of());
             return executions.finish(conn, done, empty, empty).chain(updated -> updated
                     ? emitFinished(conn, org, done, empty, empty).replaceWith(true) : Uni.createFrom().item(false));
@@ -368,6 +378,11 @@ public class ExecutionService {
     /** The executions {@code instance} started before {@code before} and never finished (it died meanwhile). */
     public Uni<List<ExecutionRepository.Orphaned>> unfinished(String instance, Instant before) {
         return db.asPlatform(conn -> executions.unfinished(conn, instance, before));
+    }
+
+    /** The instance names of the runs recorded as {@code running}, {@code except}'s excepted. */
+    public Uni<List<String>> runningInstances(String except) {
+        return db.asPlatform(conn -> executions.runningInstances(conn, except));
     }
 
     public Uni<Execution> get(UUID org, UUID executionId) {

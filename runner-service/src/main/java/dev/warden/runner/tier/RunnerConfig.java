@@ -36,6 +36,15 @@ public interface RunnerConfig {
     String instance();
 
     /**
+     * How long an instance name that has runs recorded as {@code running} must stay free (no live replica holding it)
+     * before another replica takes it over: removes its containers from its own engine and records those runs as
+     * {@code error} (a replica scaled away, or never started again). Longer than a replica takes to come back from a
+     * restart or a database outage.
+     */
+    @WithDefault("60s")
+    Duration goneAfter();
+
+    /**
      * How long a run waits for the agent projection to hold every agent event published before it (a suspension
      * answered a moment ago) before it answers 503 rather than decide on what may be stale.
      */

@@ -6,6 +6,7 @@ import dev.warden.events.CloudEvent;
 import dev.warden.events.EventTypes;
 import dev.warden.events.Topics;
 import dev.warden.testing.EventTap;
+import dev.warden.testing.HealthProbe;
 import dev.warden.testing.LocalPodman;
 import dev.warden.testing.TestEvents;
 import dev.warden.testing.TestOrganizations;
@@ -37,7 +38,8 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 /**
  * Crash safety for real: runner-service (the packaged application, in its own JVM) starts a long run, is killed with
  * SIGKILL mid-run, and leaves the container behind; started again, it finds the container by its labels, kills and
- * removes it, and records the execution as {@code error} with its finished event.
+ * removes it, and records the execution as {@code error} with its finished event. And a second replica started under
+ * a live one's instance name removes nothing until the first is gone.
  */
 class OrphanCleanupIT {
 
@@ -46,11 +48,14 @@ class OrphanCleanupIT {
     private static final String IMAGE = "localhost/warden/it-sleep:1";
     private final HttpClient http = HttpClient.newHttpClient();
     private Process service;
+    private Process second;
 
     @AfterEach
     void stop() {
-        if (service != null) {
-            service.destroyForcibly();
+        for (Process process : new Process[] {service, second}) {
+            if (process != null) {
+                process.destroyForcibly();
+            }
         }
     }
 
@@ -61,10 +66,7 @@ class OrphanCleanupIT {
         Map<String, String> config = new HashMap<>(infra.start());
         LocalPodman podman = WardenInfra.podman();
         podman.importImage(IMAGE, List.of("sleep", "600"));
-        int port;
-        try (java.net.ServerSocket socket = new java.net.ServerSocket(0)) {
-            port = socket.getLocalPort();
-        }
+        int port = freePort();
         config.put("quarkus.http.port", String.valueOf(port));
         config.put("warden.runner.docker-host", podman.dockerHost());
         config.put("warden.runner.instance", "it-" + UUID.randomUUID());
@@ -77,22 +79,12 @@ class OrphanCleanupIT {
         TestEvents.ensureTopic(bootstrap, Topics.AGENTS);
 
         service = start(config, "first");
-        String agent = UUID.randomUUID().toString();
-        // Version 1 as agent-service makes it: a deploy (a run needs the version's deploy recorded)
-        TestEvents.publish(bootstrap, Topics.AGENTS, List.of(CloudEvent.of("/warden/agent-service",
-                EventTypes.AGENT_DEPLOYED, agent, org.id(), Map.of("agent", Map.of("id", agent, "image_uri", IMAGE,
-                        "status", "active", "version", 1, "revision", 1), "deployment", Map.of("id",
-                        UUID.randomUUID().toString(), "agent_id", agent, "version", 1, "image_uri", IMAGE,
-                        "created_at", java.time.Instant.now().toString())))));
+        String agent = deploy(bootstrap, org);
         String base = "http://127.0.0.1:" + port;
         Awaitility.await().atMost(WAIT).pollInterval(Duration.ofMillis(200)).until(() ->
                 get(base + "/v1/agents/" + agent + "/executions", org.key("viewer")).statusCode() == 200);
 
-        HttpResponse<String> accepted = http.send(HttpRequest.newBuilder(URI.create(base + "/v1/agents/" + agent
-                        + "/run?async=true")).header("X-API-Key", org.key("operator"))
-                .POST(HttpRequest.BodyPublishers.noBody()).build(), HttpResponse.BodyHandlers.ofString());
-        assertEquals(202, accepted.statusCode(), accepted.body());
-        String execution = JSON.readTree(accepted.body()).path("execution_id").asText();
+        String execution = runAsync(base, agent, org);
         Awaitility.await().atMost(WAIT).pollInterval(Duration.ofMillis(100)).until(() ->
                 !running(podman, execution).isEmpty());
 
@@ -114,6 +106,148 @@ class OrphanCleanupIT {
         }
     }
 
+    /**
+     * Two live replicas never share an instance name: a second replica started under a live one's name neither removes
+     * the first's running container nor runs anything; it is not ready and says who holds the name, and once the first
+     * is gone it takes the name, removes what the first left and records its run as {@code error}.
+     */
+    @Test
+    void aSecondReplicaUnderALiveOnesInstanceNameWaitsForItAndRemovesNothingUntilTheFirstIsGone() throws Exception {
+        WardenTestResource infra = new WardenTestResource();
+        infra.init(Map.of("database", "warden_runner_it2", "kafka-principal", "runner-service"));
+        Map<String, String> config = new HashMap<>(infra.start());
+        LocalPodman podman = WardenInfra.podman();
+        podman.importImage(IMAGE, List.of("sleep", "600"));
+        config.put("quarkus.http.port", String.valueOf(freePort()));
+        config.put("warden.runner.docker-host", podman.dockerHost());
+        config.put("warden.runner.instance", "it-" + UUID.randomUUID());
+        config.put("warden.outbox.poll-interval", "200ms");
+        config.put("warden.db.migration.at-start", "true");
+        String bootstrap = config.get("kafka.bootstrap.servers");
+        TestOrg org = TestOrganizations.create(bootstrap, "operator", "viewer");
+        TestEvents.ensureTopic(bootstrap, Topics.AGENTS);
+
+        service = start(config, "holder");
+        String agent = deploy(bootstrap, org);
+        String first = "http://127.0.0.1:" + config.get("quarkus.http.port");
+        Awaitility.await().atMost(WAIT).pollInterval(Duration.ofMillis(200)).until(() ->
+                get(first + "/v1/agents/" + agent + "/executions", org.key("viewer")).statusCode() == 200);
+        String execution = runAsync(first, agent, org);
+        Awaitility.await().atMost(WAIT).pollInterval(Duration.ofMillis(100)).until(() ->
+                !running(podman, execution).isEmpty());
+
+        Map<String, String> secondConfig = new HashMap<>(config);
+        int secondPort = freePort();
+        secondConfig.put("quarkus.http.port", String.valueOf(secondPort));
+        second = launch(secondConfig, "same-name");
+        Awaitility.await().atMost(WAIT).pollInterval(Duration.ofMillis(200)).until(() -> {
+            assertTrue(second.isAlive(), "the second replica exited: " + Files.readString(log("same-name")));
+            return Files.readString(log("same-name")).contains("held by another live replica");
+        });
+        // It serves once its start has waited for the name a while (not ready): nothing listens before that.
+        HealthProbe ready = Awaitility.await().atMost(WAIT).pollInterval(Duration.ofMillis(200)).ignoreExceptions()
+                .until(() -> HealthProbe.ready(secondPort, WAIT), probe -> probe.status() != 0);
+        assertEquals(503, ready.status(), ready.body().toString());
+        assertEquals("DOWN", ready.check("runner instance"), ready.body().toString());
+        assertTrue(ready.reason("runner instance").contains("held by another live replica, 'warden runner-instance on"),
+                ready.reason("runner instance"));
+        assertFalse(running(podman, execution).isEmpty(), "the second replica removed the first's running container");
+        HttpResponse<String> refused = post("http://127.0.0.1:" + secondPort + "/v1/agents/" + agent + "/run?async=true",
+                org.key("operator"));
+        assertEquals(503, refused.statusCode(), refused.body());
+        assertEquals("running", JSON.readTree(get(first + "/v1/executions/" + execution, org.key("viewer")).body())
+                .path("status").asText());
+
+        service.destroyForcibly().waitFor();
+        HealthProbe.awaitReady(secondPort, Duration.ofSeconds(5), WAIT);
+        String base = "http://127.0.0.1:" + secondPort;
+        Awaitility.await().atMost(WAIT).pollInterval(Duration.ofMillis(200)).until(() ->
+                "error".equals(JSON.readTree(get(base + "/v1/executions/" + execution, org.key("viewer")).body())
+                        .path("status").asText()));
+        assertEquals("", running(podman, execution), "the first's orphan is removed once it is gone");
+    }
+
+    /**
+     * A replica gone for good (scaled away) leaves its runs to the others: once no replica has held its instance name
+     * for {@code warden.runner.gone-after}, a replica of another name removes its container from the shared engine and
+     * records its run as {@code error}.
+     */
+    @Test
+    void aReplicaGoneForGoodHasItsRunsTakenOverByAnotherOnce() throws Exception {
+        WardenTestResource infra = new WardenTestResource();
+        infra.init(Map.of("database", "warden_runner_it3", "kafka-principal", "runner-service"));
+        Map<String, String> config = new HashMap<>(infra.start());
+        LocalPodman podman = WardenInfra.podman();
+        podman.importImage(IMAGE, List.of("sleep", "600"));
+        config.put("quarkus.http.port", String.valueOf(freePort()));
+        config.put("warden.runner.docker-host", podman.dockerHost());
+        String gone = "it-gone-" + UUID.randomUUID();
+        config.put("warden.runner.instance", gone);
+        config.put("warden.runner.gone-after", "3s");
+        config.put("warden.outbox.poll-interval", "200ms");
+        config.put("warden.db.migration.at-start", "true");
+        String bootstrap = config.get("kafka.bootstrap.servers");
+        TestOrg org = TestOrganizations.create(bootstrap, "operator", "viewer");
+        TestEvents.ensureTopic(bootstrap, Topics.AGENTS);
+
+        service = start(config, "scaled-away");
+        String agent = deploy(bootstrap, org);
+        String first = "http://127.0.0.1:" + config.get("quarkus.http.port");
+        Awaitility.await().atMost(WAIT).pollInterval(Duration.ofMillis(200)).until(() ->
+                get(first + "/v1/agents/" + agent + "/executions", org.key("viewer")).statusCode() == 200);
+        String execution = runAsync(first, agent, org);
+        Awaitility.await().atMost(WAIT).pollInterval(Duration.ofMillis(100)).until(() ->
+                !running(podman, execution).isEmpty());
+        service.destroyForcibly().waitFor();
+
+        Map<String, String> otherConfig = new HashMap<>(config);
+        otherConfig.put("quarkus.http.port", String.valueOf(freePort()));
+        otherConfig.put("warden.runner.instance", "it-other-" + UUID.randomUUID());
+        second = start(otherConfig, "other");
+        String base = "http://127.0.0.1:" + otherConfig.get("quarkus.http.port");
+        Awaitility.await().atMost(WAIT).pollInterval(Duration.ofMillis(200)).until(() ->
+                "error".equals(JSON.readTree(get(base + "/v1/executions/" + execution, org.key("viewer")).body())
+                        .path("status").asText()));
+        JsonNode taken = JSON.readTree(get(base + "/v1/executions/" + execution, org.key("viewer")).body());
+        assertTrue(taken.path("error").asText().contains("'" + gone + "'") && taken.path("error").asText()
+                .contains("was not back 3 s later"), taken.toString());
+        assertEquals("", running(podman, execution), "the gone replica's container is removed");
+    }
+
+    private static int freePort() throws IOException {
+        try (java.net.ServerSocket socket = new java.net.ServerSocket(0)) {
+            return socket.getLocalPort();
+        }
+    }
+
+    /** Version 1 of a new agent as agent-service makes it: a deploy (a run needs the version's deploy recorded). */
+    private static String deploy(String bootstrap, TestOrg org) {
+        String agent = UUID.randomUUID().toString();
+        TestEvents.publish(bootstrap, Topics.AGENTS, List.of(CloudEvent.of("/warden/agent-service",
+                EventTypes.AGENT_DEPLOYED, agent, org.id(), Map.of("agent", Map.of("id", agent, "image_uri", IMAGE,
+                        "status", "active", "version", 1, "revision", 1), "deployment", Map.of("id",
+                        UUID.randomUUID().toString(), "agent_id", agent, "version", 1, "image_uri", IMAGE,
+                        "created_at", java.time.Instant.now().toString())))));
+        return agent;
+    }
+
+    /** Starts a run of {@code agent} without waiting for it; answers its execution id. */
+    private String runAsync(String base, String agent, TestOrg org) throws IOException {
+        HttpResponse<String> accepted = post(base + "/v1/agents/" + agent + "/run?async=true", org.key("operator"));
+        assertEquals(202, accepted.statusCode(), accepted.body());
+        return JSON.readTree(accepted.body()).path("execution_id").asText();
+    }
+
+    private HttpResponse<String> post(String url, String key) throws IOException {
+        try {
+            return http.send(HttpRequest.newBuilder(URI.create(url)).header("X-API-Key", key)
+                    .POST(HttpRequest.BodyPublishers.noBody()).build(), HttpResponse.BodyHandlers.ofString());
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            throw new IllegalStateException(e);
+        }
+    }
+
     private HttpResponse<String> get(String url, String key) {
         try {
             return http.send(HttpRequest.newBuilder(URI.create(url)).header("X-API-Key", key).GET().build(),
@@ -132,20 +266,29 @@ class OrphanCleanupIT {
 
     /** Starts the packaged runner-service with {@code config} as system properties; returns once it is ready. */
     private Process start(Map<String, String> config, String name) throws IOException {
-        Path jar = Path.of("target", "quarkus-app", "quarkus-run.jar");
-        assertTrue(Files.isRegularFile(jar), "the packaged application is missing: " + jar.toAbsolutePath());
-        List<String> command = new ArrayList<>(List.of(Path.of(System.getProperty("java.home"), "bin", "java").toString(),
-                "-Xmx256m"));
-        config.forEach((k, v) -> command.add("-D" + k + "=" + v));
-        command.addAll(List.of("-jar", jar.toString()));
-        Path log = Path.of("target", "it-runner-" + name + ".log");
-        Process process = new ProcessBuilder(command).redirectErrorStream(true).redirectOutput(log.toFile()).start();
+        Process process = launch(config, name);
+        Path log = log(name);
         String ready = "http://127.0.0.1:" + config.get("quarkus.http.port") + "/q/health/ready";
         Awaitility.await().atMost(WAIT).pollInterval(Duration.ofMillis(200)).until(() -> {
             assertTrue(process.isAlive(), "runner-service exited: " + Files.readString(log));
             return get(ready, "").statusCode() == 200;
         });
         return process;
+    }
+
+    /** Starts the packaged runner-service with {@code config} as system properties, its output in {@link #log}. */
+    private static Process launch(Map<String, String> config, String name) throws IOException {
+        Path jar = Path.of("target", "quarkus-app", "quarkus-run.jar");
+        assertTrue(Files.isRegularFile(jar), "the packaged application is missing: " + jar.toAbsolutePath());
+        List<String> command = new ArrayList<>(List.of(Path.of(System.getProperty("java.home"), "bin", "java").toString(),
+                "-Xmx256m"));
+        config.forEach((k, v) -> command.add("-D" + k + "=" + v));
+        command.addAll(List.of("-jar", jar.toString()));
+        return new ProcessBuilder(command).redirectErrorStream(true).redirectOutput(log(name).toFile()).start();
+    }
+
+    private static Path log(String name) {
+        return Path.of("target", "it-runner-" + name + ".log");
     }
 
     /** A request that found nobody listening. */

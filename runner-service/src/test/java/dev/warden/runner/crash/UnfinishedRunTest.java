@@ -42,7 +42,8 @@ class UnfinishedRunTest {
         // An instance name of its own: the sweep must not touch the runs other tests of this JVM have in progress.
         String instance = "sweep-" + UUID.randomUUID();
         Execution mine = RunnerFixtures.recordedRunning(org, agent, before, instance);
-        Execution anotherInstances = RunnerFixtures.recordedRunning(org, agent, before, "another-instance");
+        Execution anotherInstances = RunnerFixtures.recordedRunning(org, agent, before,
+                "another-instance-" + UUID.randomUUID());
         Execution afterTheSweepBegan = RunnerFixtures.recordedRunning(org, agent,
                 Instant.now().plus(1, ChronoUnit.MINUTES), instance);
 

@@ -4,6 +4,7 @@ import dev.warden.runner.support.RunnerFixtures;
 import dev.warden.runner.support.TestImages;
 import dev.warden.testing.PrometheusText;
 import dev.warden.testing.TestOrganizations.TestOrg;
+import dev.warden.testing.WardenInfra;
 import io.quarkus.test.junit.QuarkusTest;
 import io.restassured.response.Response;
 import org.awaitility.Awaitility;
@@ -180,7 +181,8 @@ class ConcurrencyAndAsyncTest {
         TestOrg org = RunnerFixtures.organization();
         UUID agent = UUID.fromString(agent(org, TestImages.HELLO));
         // A run another replica started and runs: recorded as running, its output held by that replica until it ends
-        Execution elsewhere = RunnerFixtures.recordedRunning(org, agent, Instant.now(), "another-instance");
+        Execution elsewhere = RunnerFixtures.recordedRunning(org, agent, Instant.now(),
+                "another-instance-" + UUID.randomUUID());
 
         HttpResponse<java.util.stream.Stream<String>> stream = logStream(org, elsewhere.executionId().toString());
         assertEquals(200, stream.statusCode()); // looked up as running: the stream has begun
@@ -243,8 +245,11 @@ class ConcurrencyAndAsyncTest {
         String agent = agent(org, talking);
         String execution = as(org, "operator").post("/v1/agents/" + agent + "/run?async=true").then().statusCode(202)
                 .extract().path("execution_id");
-        Awaitility.await().atMost(Duration.ofSeconds(30)).pollInterval(Duration.ofMillis(100))
-                .until(() -> !RunnerFixtures.containersOf(execution).isBlank());
+        // Once it has said what the test then expects it to have said (suspended before, it had not, on a slow machine)
+        Awaitility.await().atMost(Duration.ofSeconds(30)).pollInterval(Duration.ofMillis(100)).until(() -> {
+            String container = RunnerFixtures.containersOf(execution);
+            return !container.isBlank() && WardenInfra.podman().podman("logs", container).contains("started");
+        });
 
         RunnerFixtures.announce(org, agent, talking, "suspended", 1, 2); // as agent-service publishes a suspension
 
@@ -262,7 +267,8 @@ class ConcurrencyAndAsyncTest {
         String agent = agent(org, TestImages.HELLO);
         // Another replica runs one of the organization's runs: with one of this replica's, the bound (2) is reached.
         // Each replica counted only its own: two replicas ran twice the bound at once.
-        Execution elsewhere = RunnerFixtures.recordedRunning(org, UUID.fromString(agent), Instant.now(), "another-instance");
+        Execution elsewhere = RunnerFixtures.recordedRunning(org, UUID.fromString(agent), Instant.now(),
+                "another-instance-" + UUID.randomUUID());
         String here = as(org, "operator").post("/v1/agents/" + agent(org, TestImages.SLEEP) + "/run?async=true").then()
                 .statusCode(202).extract().path("execution_id");
         as(org, "operator").post("/v1/agents/" + agent + "/run").then().statusCode(429)
@@ -271,7 +277,8 @@ class ConcurrencyAndAsyncTest {
         // A run recorded as running long past every tier's deadline is a dead replica's leftover: it holds nothing.
         db.inOrg(org.id(), conn -> repository.finish(conn, elsewhere.finished(Outcome.SUCCESS, 0, 10, List.of(), List.of(),
                 false, null, null, Instant.now()), "x", "y")).await().atMost(Duration.ofSeconds(10));
-        RunnerFixtures.recordedRunning(org, UUID.fromString(agent), Instant.now().minus(2, ChronoUnit.HOURS), "a-replica-gone-for-good");
+        RunnerFixtures.recordedRunning(org, UUID.fromString(agent), Instant.now().minus(2, ChronoUnit.HOURS),
+                "a-replica-gone-for-good-" + UUID.randomUUID());
         as(org, "operator").post("/v1/agents/" + agent + "/run").then().statusCode(200).body("status", equalTo("success"));
         Awaitility.await().atMost(Duration.ofSeconds(30)).pollInterval(Duration.ofMillis(100)).until(() ->
                 !"running".equals(as(org, "viewer").get("/v1/executions/" + here).jsonPath().getString("status")));

@@ -45,6 +45,7 @@ class TiersTest {
             public String engine() { return "none"; }
             public String kubernetesNamespace() { return "warden-runs"; }
             public String instance() { return "test"; }
+            public Duration goneAfter() { return Duration.ofSeconds(60); }
             public Duration projectionTimeout() { return Duration.ofSeconds(5); }
             public int maxConcurrent() { return 16; }
             public int maxConcurrentPerOrg() { return 4; }

@@ -79,6 +79,12 @@ public class LeaderJobs {
         return loop != null && loop.isLeader();
     }
 
+    /** Whether this replica's last try of {@code job}'s lock found another replica holding it. */
+    public boolean heldElsewhere(String job) {
+        LeaderLoop loop = loops.get(job);
+        return loop != null && loop.refused();
+    }
+
     /** Who holds {@code job}'s lock ({@link LeaderConnection#holder}): what a replica standing by waits for. */
     public Optional<String> holder(LeaderJob job) {
         return database.holder(job.lockId());

@@ -30,6 +30,7 @@ public final class LeaderLoop {
     private volatile boolean running;
     private volatile boolean leader;
     private volatile boolean done;
+    private volatile boolean refused;
     private final AtomicLong refusals = new AtomicLong();
     private final AtomicLong failedRounds = new AtomicLong();
     private volatile long lastRoundMillis;
@@ -98,6 +99,14 @@ public final class LeaderLoop {
         return failedRounds.get();
     }
 
+    /**
+     * Whether this replica's last try of the lock found another replica holding it (false while it leads, and while it
+     * cannot reach the database to try).
+     */
+    public boolean refused() {
+        return refused;
+    }
+
     /** How often this replica tried the lock and found another replica holding it. */
     public long refusals() {
         return refusals.get();
@@ -118,6 +127,7 @@ public final class LeaderLoop {
         String channel = job.channel().orElse(null);
         while (running() && !done) {
             try (Connection conn = database.open(channel, job.lockId(), job.name())) {
+                refused = conn == null;
                 if (conn == null) {
                     refusals.incrementAndGet();
                     reconnect.reset();
@@ -133,6 +143,7 @@ public final class LeaderLoop {
                     LOG.infof("%s: this replica no longer leads", job.name());
                 }
             } catch (SQLException e) {
+                refused = false;
                 if (running()) {
                     LOG.warnf("%s lost its database connection, retrying: %s", job.name(), e.getMessage());
                     pause(reconnect.next());

@@ -76,10 +76,16 @@ class LeaderLoopTest {
         assertTrue(rounds.stream().allMatch(r -> r.replica().equals("a")), "only the leader worked: " + replicas());
         assertTrue(a.isLeader());
         assertFalse(b.isLeader());
+        assertTrue(b.refused(), "the standby knows another replica holds the lock");
+        assertFalse(a.refused());
+        assertTrue(new LeaderConnection(reactiveUrl, username, password, config.leaderReadTimeout())
+                .holder(lockId).orElseThrow().startsWith("'warden leader-test-"),
+                "the server says who holds it");
 
         a.stop();
         Awaitility.await().atMost(WAIT).until(() -> ran("b"));
         assertTrue(b.isLeader());
+        assertFalse(b.refused());
         Round firstOfB = rounds.stream().filter(r -> r.replica().equals("b")).findFirst().orElseThrow();
         assertTrue(rounds.stream().filter(r -> r.replica().equals("a")).allMatch(r -> r.ended() < firstOfB.started()),
                 "the new leader started after the old one's last round");

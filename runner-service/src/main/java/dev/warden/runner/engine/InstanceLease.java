@@ -5,13 +5,16 @@ import dev.warden.outbox.LeaderJobs;
 import dev.warden.runner.execution.ExecutionService;
 import dev.warden.runner.tier.RunnerConfig;
 import dev.warden.tenancy.StartupOrder;
+import dev.warden.tenancy.security.AccessDirectoryReadiness;
 import io.quarkus.runtime.StartupEvent;
+import io.smallrye.health.api.HealthGroup;
 import jakarta.annotation.Priority;
 import jakarta.enterprise.context.ApplicationScoped;
 import jakarta.enterprise.event.Observes;
 import jakarta.enterprise.inject.Default;
 import org.eclipse.microprofile.health.HealthCheck;
 import org.eclipse.microprofile.health.HealthCheckResponse;
+import org.eclipse.microprofile.health.HealthCheckResponseBuilder;
 import org.eclipse.microprofile.health.Readiness;
 import org.jboss.logging.Logger;
 
@@ -37,6 +40,7 @@ import java.util.concurrent.TimeUnit;
  * when this process first holds the name, before any run of its own can exist.
  */
 @Readiness
+@HealthGroup(AccessDirectoryReadiness.SERVING)
 @Default // as well: runs ask it whether this replica may run, without the health qualifier
 @ApplicationScoped
 public class InstanceLease implements LeaderJob, HealthCheck {
@@ -131,12 +135,24 @@ public class InstanceLease implements LeaderJob, HealthCheck {
         return false;
     }
 
+    /**
+     * DOWN while this replica has not yet taken its name (and reaped), and while another live replica holds it: this
+     * replica cannot run, so the {@code serving} group takes it out of its Service's endpoints and runs go to the
+     * replicas that can. A name lost with the database (every replica's, at once) leaves it UP, as every check of
+     * what all replicas share does, so that clients keep getting the services' own 503s; the database's own check is
+     * DOWN meanwhile, and runs are 503 until the name is held again.
+     */
     @Override
     public HealthCheckResponse call() {
+        HealthCheckResponseBuilder response = HealthCheckResponse.named("runner instance").withData("instance",
+                config.instance());
         if (held()) {
-            return HealthCheckResponse.named("runner instance").up().withData("instance", config.instance()).build();
+            return response.up().build();
         }
-        return HealthCheckResponse.named("runner instance").down().withData("instance", config.instance())
-                .withData("reason", "instance name " + heldBy()).build();
+        if (reaped.getCount() == 0 && !jobs.heldElsewhere(NAME)) {
+            return response.up().withData("note", "not held at the moment (its database session was lost); runs"
+                    + " answer 503 until it is taken again").build();
+        }
+        return response.down().withData("reason", "instance name " + heldBy()).build();
     }
 }

@@ -151,6 +151,10 @@ class OrphanCleanupIT {
         assertEquals("DOWN", ready.check("runner instance"), ready.body().toString());
         assertTrue(ready.reason("runner instance").contains("held by another live replica, 'warden runner-instance on"),
                 ready.reason("runner instance"));
+        // Out of its Service's endpoints, so that the gateway sends runs to the replica that can run them
+        HealthProbe serving = HealthProbe.serving(secondPort, WAIT);
+        assertEquals(503, serving.status(), serving.body().toString());
+        assertEquals(200, HealthProbe.serving(Integer.parseInt(config.get("quarkus.http.port")), WAIT).status());
         assertFalse(running(podman, execution).isEmpty(), "the second replica removed the first's running container");
         HttpResponse<String> refused = post("http://127.0.0.1:" + secondPort + "/v1/agents/" + agent + "/run?async=true",
                 org.key("operator"));

@@ -14,10 +14,8 @@ import java.io.UncheckedIOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
-import java.util.ArrayDeque;
 import java.util.ArrayList;
 import java.util.Collections;
-import java.util.Deque;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
@@ -66,17 +64,13 @@ public final class Stack {
         }
     }
 
-    private record Part(String name, Supplier<String> stopper) {
-    }
-
     private final LauncherConfig config;
     private final Progress progress;
     private final Leftovers leftovers;
     private final Supervisor supervisor;
-    private final Deque<Part> started = new ArrayDeque<>();
+    private final StartedParts started = new StartedParts(this::stopPart);
     private final List<Runnable> startSupervision = new ArrayList<>();
     private final CountDownLatch stoppedLatch = new CountDownLatch(1);
-    private boolean stopped;
 
     public Stack(LauncherConfig config, Progress progress) {
         this.config = config;
@@ -338,48 +332,46 @@ public final class Stack {
     }
 
     /** Stops what started, newest first. Safe to call more than once and from any thread. */
-    public synchronized void stop() {
-        if (stopped) {
+    public void stop() {
+        if (!started.beginStop()) {
             return;
         }
-        stopped = true;
         supervisor.stopAll();
         progress.endOpenLine("interrupted");
-        if (started.isEmpty()) {
-            leftovers.forgetLauncher();
-            stoppedLatch.countDown();
-            return;
+        boolean any = !started.isEmpty();
+        if (any) {
+            progress.plain("Stopping Warden");
         }
-        progress.plain("Stopping Warden");
-        while (!started.isEmpty()) {
-            Part part = started.pop();
-            var line = progress.part(part.name());
-            try {
-                line.end(part.stopper().get() + " (" + line.elapsed() + ")");
-            } catch (RuntimeException e) {
-                line.end("failed: " + e.getMessage());
-            }
-        }
+        started.stopAll();
         leftovers.forgetLauncher();
-        progress.plain("Stopped; data kept in " + config.dataDir());
+        if (any) {
+            progress.plain("Stopped; data kept in " + config.dataDir());
+        }
         stoppedLatch.countDown();
     }
 
-    public synchronized boolean isStopped() {
-        return stopped;
+    private void stopPart(StartedParts.Part part) {
+        var line = progress.part(part.name());
+        try {
+            line.end(part.stopper().get() + " (" + line.elapsed() + ")");
+        } catch (RuntimeException e) {
+            line.end("failed: " + e.getMessage());
+        }
+    }
+
+    public boolean isStopped() {
+        return started.stopping();
     }
 
     public void awaitStopped() throws InterruptedException {
         stoppedLatch.await();
     }
 
-    /** Remembers a started part for {@link #stop()}; one that finished starting after a stop is stopped at once. */
-    private synchronized void register(String name, Supplier<String> stopper) {
-        if (stopped) {
-            progress.part(name).end(stopper.get());
+    /** Remembers a started part for {@link #stop()}; one that finished starting after a stop began is stopped too. */
+    private void register(String name, Supplier<String> stopper) {
+        if (!started.add(name, stopper)) {
             throw new LauncherException("stopped while starting");
         }
-        started.push(new Part(name, stopper));
     }
 
     private RoutingTable loadRoutes() {

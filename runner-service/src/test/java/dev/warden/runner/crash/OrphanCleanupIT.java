@@ -61,32 +61,15 @@ class OrphanCleanupIT {
 
     @Test
     void aRunnerKilledMidRunRemovesItsOrphanedContainerOnRestartAndRecordsTheRunAsError() throws Exception {
-        WardenTestResource infra = new WardenTestResource();
-        infra.init(Map.of("database", "warden_runner_it", "kafka-principal", "runner-service"));
-        Map<String, String> config = new HashMap<>(infra.start());
-        LocalPodman podman = WardenInfra.podman();
-        podman.importImage(IMAGE, List.of("sleep", "600"));
-        int port = freePort();
-        config.put("quarkus.http.port", String.valueOf(port));
-        config.put("warden.runner.docker-host", podman.dockerHost());
-        config.put("warden.runner.instance", "it-" + UUID.randomUUID());
-        config.put("warden.outbox.poll-interval", "200ms");
-        // The packaged service migrates at start only when told to (production runs migrations as a step before).
-        config.put("warden.db.migration.at-start", "true");
-        String bootstrap = config.get("kafka.bootstrap.servers");
-        // Readiness waits for the access topic: the organization exists before the service starts.
-        TestOrg org = TestOrganizations.create(bootstrap, "operator", "viewer");
-        TestEvents.ensureTopic(bootstrap, Topics.AGENTS);
-
+        Replicas replicas = replicas("warden_runner_it");
+        Map<String, String> config = replicas.config();
+        String bootstrap = replicas.bootstrap();
+        TestOrg org = replicas.org();
+        LocalPodman podman = replicas.podman();
         service = start(config, "first");
         String agent = deploy(bootstrap, org);
-        String base = "http://127.0.0.1:" + port;
-        Awaitility.await().atMost(WAIT).pollInterval(Duration.ofMillis(200)).until(() ->
-                get(base + "/v1/agents/" + agent + "/executions", org.key("viewer")).statusCode() == 200);
-
-        String execution = runAsync(base, agent, org);
-        Awaitility.await().atMost(WAIT).pollInterval(Duration.ofMillis(100)).until(() ->
-                !running(podman, execution).isEmpty());
+        String base = baseOf(config);
+        String execution = running(base, agent, org, podman);
 
         service.destroyForcibly().waitFor();
         assertFalse(running(podman, execution).isEmpty(), "the killed runner left its container behind");
@@ -113,28 +96,14 @@ class OrphanCleanupIT {
      */
     @Test
     void aSecondReplicaUnderALiveOnesInstanceNameWaitsForItAndRemovesNothingUntilTheFirstIsGone() throws Exception {
-        WardenTestResource infra = new WardenTestResource();
-        infra.init(Map.of("database", "warden_runner_it2", "kafka-principal", "runner-service"));
-        Map<String, String> config = new HashMap<>(infra.start());
-        LocalPodman podman = WardenInfra.podman();
-        podman.importImage(IMAGE, List.of("sleep", "600"));
-        config.put("quarkus.http.port", String.valueOf(freePort()));
-        config.put("warden.runner.docker-host", podman.dockerHost());
-        config.put("warden.runner.instance", "it-" + UUID.randomUUID());
-        config.put("warden.outbox.poll-interval", "200ms");
-        config.put("warden.db.migration.at-start", "true");
-        String bootstrap = config.get("kafka.bootstrap.servers");
-        TestOrg org = TestOrganizations.create(bootstrap, "operator", "viewer");
-        TestEvents.ensureTopic(bootstrap, Topics.AGENTS);
-
+        Replicas replicas = replicas("warden_runner_it2");
+        Map<String, String> config = replicas.config();
+        TestOrg org = replicas.org();
+        LocalPodman podman = replicas.podman();
         service = start(config, "holder");
-        String agent = deploy(bootstrap, org);
-        String first = "http://127.0.0.1:" + config.get("quarkus.http.port");
-        Awaitility.await().atMost(WAIT).pollInterval(Duration.ofMillis(200)).until(() ->
-                get(first + "/v1/agents/" + agent + "/executions", org.key("viewer")).statusCode() == 200);
-        String execution = runAsync(first, agent, org);
-        Awaitility.await().atMost(WAIT).pollInterval(Duration.ofMillis(100)).until(() ->
-                !running(podman, execution).isEmpty());
+        String agent = deploy(replicas.bootstrap(), org);
+        String first = baseOf(config);
+        String execution = running(first, agent, org, podman);
 
         Map<String, String> secondConfig = new HashMap<>(config);
         int secondPort = freePort();
@@ -178,37 +147,22 @@ class OrphanCleanupIT {
      */
     @Test
     void aReplicaGoneForGoodHasItsRunsTakenOverByAnotherOnce() throws Exception {
-        WardenTestResource infra = new WardenTestResource();
-        infra.init(Map.of("database", "warden_runner_it3", "kafka-principal", "runner-service"));
-        Map<String, String> config = new HashMap<>(infra.start());
-        LocalPodman podman = WardenInfra.podman();
-        podman.importImage(IMAGE, List.of("sleep", "600"));
-        config.put("quarkus.http.port", String.valueOf(freePort()));
-        config.put("warden.runner.docker-host", podman.dockerHost());
-        String gone = "it-gone-" + UUID.randomUUID();
-        config.put("warden.runner.instance", gone);
+        Replicas replicas = replicas("warden_runner_it3");
+        Map<String, String> config = replicas.config();
+        TestOrg org = replicas.org();
+        LocalPodman podman = replicas.podman();
+        String gone = config.get("warden.runner.instance");
         config.put("warden.runner.gone-after", "3s");
-        config.put("warden.outbox.poll-interval", "200ms");
-        config.put("warden.db.migration.at-start", "true");
-        String bootstrap = config.get("kafka.bootstrap.servers");
-        TestOrg org = TestOrganizations.create(bootstrap, "operator", "viewer");
-        TestEvents.ensureTopic(bootstrap, Topics.AGENTS);
-
         service = start(config, "scaled-away");
-        String agent = deploy(bootstrap, org);
-        String first = "http://127.0.0.1:" + config.get("quarkus.http.port");
-        Awaitility.await().atMost(WAIT).pollInterval(Duration.ofMillis(200)).until(() ->
-                get(first + "/v1/agents/" + agent + "/executions", org.key("viewer")).statusCode() == 200);
-        String execution = runAsync(first, agent, org);
-        Awaitility.await().atMost(WAIT).pollInterval(Duration.ofMillis(100)).until(() ->
-                !running(podman, execution).isEmpty());
+        String agent = deploy(replicas.bootstrap(), org);
+        String execution = running(baseOf(config), agent, org, podman);
         service.destroyForcibly().waitFor();
 
         Map<String, String> otherConfig = new HashMap<>(config);
         otherConfig.put("quarkus.http.port", String.valueOf(freePort()));
         otherConfig.put("warden.runner.instance", "it-other-" + UUID.randomUUID());
         second = start(otherConfig, "other");
-        String base = "http://127.0.0.1:" + otherConfig.get("quarkus.http.port");
+        String base = baseOf(otherConfig);
         Awaitility.await().atMost(WAIT).pollInterval(Duration.ofMillis(200)).until(() ->
                 "error".equals(JSON.readTree(get(base + "/v1/executions/" + execution, org.key("viewer")).body())
                         .path("status").asText()));
@@ -216,6 +170,44 @@ class OrphanCleanupIT {
         assertTrue(taken.path("error").asText().contains("'" + gone + "'") && taken.path("error").asText()
                 .contains("was not back 3 s later"), taken.toString());
         assertEquals("", running(podman, execution), "the gone replica's container is removed");
+    }
+
+    /** What replicas of one test share: their configuration (a fresh instance name and port), broker, organization. */
+    private record Replicas(Map<String, String> config, String bootstrap, TestOrg org, LocalPodman podman) {
+    }
+
+    /** A database of its own, the engine with the test's image, an organization and the agents' topic ready. */
+    private static Replicas replicas(String database) throws IOException {
+        WardenTestResource infra = new WardenTestResource();
+        infra.init(Map.of("database", database, "kafka-principal", "runner-service"));
+        Map<String, String> config = new HashMap<>(infra.start());
+        LocalPodman podman = WardenInfra.podman();
+        podman.importImage(IMAGE, List.of("sleep", "600"));
+        config.put("quarkus.http.port", String.valueOf(freePort()));
+        config.put("warden.runner.docker-host", podman.dockerHost());
+        config.put("warden.runner.instance", "it-" + UUID.randomUUID());
+        config.put("warden.outbox.poll-interval", "200ms");
+        // The packaged service migrates at start only when told to (production runs migrations as a step before).
+        config.put("warden.db.migration.at-start", "true");
+        String bootstrap = config.get("kafka.bootstrap.servers");
+        // Readiness waits for the access topic: the organization exists before the service starts.
+        TestOrg org = TestOrganizations.create(bootstrap, "operator", "viewer");
+        TestEvents.ensureTopic(bootstrap, Topics.AGENTS);
+        return new Replicas(config, bootstrap, org, podman);
+    }
+
+    private static String baseOf(Map<String, String> config) {
+        return "http://127.0.0.1:" + config.get("quarkus.http.port");
+    }
+
+    /** Once the replica at {@code base} knows the agent, a run of it started and its container running: its id. */
+    private String running(String base, String agent, TestOrg org, LocalPodman podman) throws IOException {
+        Awaitility.await().atMost(WAIT).pollInterval(Duration.ofMillis(200)).until(() ->
+                get(base + "/v1/agents/" + agent + "/executions", org.key("viewer")).statusCode() == 200);
+        String execution = runAsync(base, agent, org);
+        Awaitility.await().atMost(WAIT).pollInterval(Duration.ofMillis(100)).until(() ->
+                !running(podman, execution).isEmpty());
+        return execution;
     }
 
     private static int freePort() throws IOException {

@@ -53,7 +53,8 @@ public class RunResource {
             description = "Runs the agent's current image with the limits of the organization's plan tier (CPU, memory, "
                     + "timeout, processes, output, network) and answers its outcome and output. 400 when the agent has "
                     + "no image, 403 when it is suspended, 429 beyond the concurrent-run limits (Retry-After), 503 when "
-                    + "no container engine is available. With async=true, 202 with the running execution at once.")
+                    + "this replica can run nothing now (no container engine, or its instance name held by another "
+                    + "replica; Retry-After). With async=true, 202 with the running execution at once.")
     @APIResponse(responseCode = "200", description = "The run's outcome",
             content = @Content(mediaType = MediaType.APPLICATION_JSON, schema = @Schema(implementation = Execution.class)))
     @APIResponse(responseCode = "202", description = "async=true: the run started; Location names the execution",

@@ -40,7 +40,7 @@ public final class LeaderConnection {
     /**
      * A connection listening on {@code channel} (none if null) and holding lock {@code lockId}; null while another
      * replica holds it. The lock is the session's: it goes when the connection does. The session is named for
-     * {@code job} on this host ({@code application_name}), so that {@code pg_stat_activity} says which replica holds
+     * {@code job} in this process on this host ({@code application_name}), so that {@code pg_stat_activity} says which replica holds
      * which job's lock.
      */
     public Connection open(String channel, long lockId, String job) throws SQLException {
@@ -101,7 +101,7 @@ public final class LeaderConnection {
     }
 
     /**
-     * Who holds lock {@code lockId}, as the server says: {@code 'warden <job> on <host>' from <address> since <time>};
+     * Who holds lock {@code lockId}, as the server says: {@code 'warden <job> pid <pid> on <host>' from <address> since <time>};
      * empty when nobody does, or when the server cannot be asked. For a replica standing by to say who it waits for.
      */
     public Optional<String> holder(long lockId) {
@@ -139,9 +139,13 @@ public final class LeaderConnection {
         }
     }
 
-    /** {@code warden <job> on <host>}, within PostgreSQL's 63 bytes. */
+    /**
+     * {@code warden <job> pid <pid> on <host>}, within PostgreSQL's 63 bytes: the process too, as replicas started side
+     * by side on one host are otherwise one name.
+     */
     static String applicationName(String job) {
-        String name = ("warden " + job + " on " + HOST).replaceAll("[^\\x20-\\x7e]", "?");
+        String name = ("warden " + job + " pid " + ProcessHandle.current().pid() + " on " + HOST)
+                .replaceAll("[^\\x20-\\x7e]", "?");
         return name.length() > 63 ? name.substring(0, 63) : name;
     }
 

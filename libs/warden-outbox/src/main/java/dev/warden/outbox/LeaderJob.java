@@ -44,7 +44,8 @@ public interface LeaderJob {
 
     /**
      * Called on the leader's fresh connection each time this replica takes the lock, before the first round: forget
-     * whatever a previous leadership left half done.
+     * whatever a previous leadership left half done. Throwing {@link RetryLater} declines the lock for now: it is given
+     * back, and asked for again after five poll intervals.
      */
     default void lead(Connection conn) throws SQLException {
     }

@@ -13,6 +13,7 @@ import jakarta.enterprise.context.ApplicationScoped;
 import jakarta.enterprise.event.Observes;
 import org.eclipse.microprofile.config.inject.ConfigProperty;
 
+import java.time.Instant;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
@@ -83,6 +84,12 @@ public class LeaderJobs {
     public boolean heldElsewhere(String job) {
         LeaderLoop loop = loops.get(job);
         return loop != null && loop.refused();
+    }
+
+    /** When this replica last failed to reach the database for {@code job} (null if never, or not run here). */
+    public Instant lastTrouble(String job) {
+        LeaderLoop loop = loops.get(job);
+        return loop == null ? null : loop.lastTrouble();
     }
 
     /** Who holds {@code job}'s lock ({@link LeaderConnection#holder}): what a replica standing by waits for. */

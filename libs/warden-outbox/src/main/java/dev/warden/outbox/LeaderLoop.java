@@ -7,6 +7,7 @@ import org.postgresql.PGNotification;
 import java.sql.Connection;
 import java.sql.SQLException;
 import java.time.Duration;
+import java.time.Instant;
 import java.util.concurrent.atomic.AtomicLong;
 
 /**
@@ -31,6 +32,7 @@ public final class LeaderLoop {
     private volatile boolean leader;
     private volatile boolean done;
     private volatile boolean refused;
+    private volatile Instant lastTrouble;
     private final AtomicLong refusals = new AtomicLong();
     private final AtomicLong failedRounds = new AtomicLong();
     private volatile long lastRoundMillis;
@@ -107,6 +109,11 @@ public final class LeaderLoop {
         return refused;
     }
 
+    /** When this replica last failed to reach the database for the job (null if never): its sessions may be back. */
+    public Instant lastTrouble() {
+        return lastTrouble;
+    }
+
     /** How often this replica tried the lock and found another replica holding it. */
     public long refusals() {
         return refusals.get();
@@ -135,15 +142,20 @@ public final class LeaderLoop {
                     continue;
                 }
                 leader = true;
-                LOG.infof("%s: this replica leads", job.name());
                 try {
                     lead(conn, reconnect);
                 } finally {
                     leader = false;
-                    LOG.infof("%s: this replica no longer leads", job.name());
+                }
+            } catch (LeaderJob.RetryLater e) {
+                // The job declined the lock it was given (its lead): it is given back, and asked for again later
+                if (running()) {
+                    LOG.infof("%s: %s", job.name(), e.getMessage());
+                    pause(config.pollInterval().toMillis() * 5);
                 }
             } catch (SQLException e) {
                 refused = false;
+                lastTrouble = Instant.now();
                 if (running()) {
                     LOG.warnf("%s lost its database connection, retrying: %s", job.name(), e.getMessage());
                     pause(reconnect.next());
@@ -159,6 +171,15 @@ public final class LeaderLoop {
 
     private void lead(Connection conn, Backoff reconnect) throws SQLException {
         job.lead(conn);
+        LOG.infof("%s: this replica leads", job.name());
+        try {
+            rounds(conn, reconnect);
+        } finally {
+            LOG.infof("%s: this replica no longer leads", job.name());
+        }
+    }
+
+    private void rounds(Connection conn, Backoff reconnect) throws SQLException {
         PGConnection notifications = conn.unwrap(PGConnection.class);
         Backoff failures = new Backoff();
         while (running()) {

@@ -93,6 +93,32 @@ class LeaderLoopTest {
         assertTrue(rounds.stream().allMatch(Round::heldTheLock), "every round ran holding the lock: " + rounds);
     }
 
+    /** A job that declines the lock it is given (its lead throws RetryLater) gives it back, and takes it later. */
+    @Test
+    void aJobThatDeclinesTheLockGivesItBackAndTakesItLater() {
+        java.util.concurrent.atomic.AtomicBoolean declining = new java.util.concurrent.atomic.AtomicBoolean(true);
+        java.util.concurrent.atomic.AtomicInteger declined = new java.util.concurrent.atomic.AtomicInteger();
+        LeaderLoop a = replica(new Recording("a") {
+            @Override
+            public void lead(Connection conn) {
+                if (declining.get()) {
+                    declined.incrementAndGet();
+                    throw new RetryLater("not yet (the test's)");
+                }
+            }
+        });
+        Awaitility.await().atMost(WAIT).until(() -> declined.get() >= 1);
+        LeaderLoop b = replica(new Recording("b"));
+        Awaitility.await().atMost(WAIT).until(() -> ran("b")); // a gave the lock back
+        assertFalse(a.isLeader());
+        assertFalse(ran("a"));
+
+        declining.set(false);
+        b.stop();
+        Awaitility.await().atMost(WAIT).until(() -> ran("a"));
+        assertTrue(a.isLeader());
+    }
+
     @Test
     void aJobDoneOncePerProcessRunsOneRoundOnEachReplicaInTurn() {
         LeaderLoop a = replica(new Recording("a", true));
@@ -235,7 +261,7 @@ class LeaderLoopTest {
                 s.setInt(1, backend(conn));
                 try (ResultSet rs = s.executeQuery()) {
                     assertTrue(rs.next());
-                    assertTrue(rs.getString(1).startsWith("warden test-job on "), rs.getString(1));
+                    assertTrue(rs.getString(1).matches("warden test-job pid \\d+ on .+"), rs.getString(1));
                 }
             }
         }

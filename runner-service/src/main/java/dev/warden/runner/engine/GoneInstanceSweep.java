@@ -35,6 +35,8 @@ public class GoneInstanceSweep implements LeaderJob {
     private static final long LOCK_ID = 0x5741524447L; // "WARDG"
     static final Duration INTERVAL = Duration.ofSeconds(10);
     private static final Duration WAIT = Duration.ofSeconds(30);
+    /** Twice a live replica's longest wait before it tries its name again ({@code warden.outbox.max-backoff}). */
+    static final Duration LEAST_GONE_AFTER = Duration.ofSeconds(10);
 
     private final RunnerConfig config;
     private final ContainerEngine engine;
@@ -45,6 +47,11 @@ public class GoneInstanceSweep implements LeaderJob {
 
     public GoneInstanceSweep(RunnerConfig config, ContainerEngine engine, ExecutionService executions,
                              OrphanReaper reaper) {
+        if (config.goneAfter().compareTo(LEAST_GONE_AFTER) < 0) {
+            // Shorter than a live replica takes to hold its name again after a database outage: its runs taken over
+            throw new IllegalStateException("warden.runner.gone-after (WARDEN_RUNNER_GONE_AFTER) must be at least "
+                    + LEAST_GONE_AFTER.toSeconds() + " s, not " + config.goneAfter());
+        }
         this.config = config;
         this.engine = engine;
         this.executions = executions;
@@ -99,8 +106,11 @@ public class GoneInstanceSweep implements LeaderJob {
                             + "another replica (its container, if any, removed)";
                     LOG.warnf("No replica has held instance name '%s' for %d s; taking over its runs", name,
                             Duration.between(since, now).toSeconds());
-                    reaper.reap(engine, executions, name, now, why, "replica '" + name + "', gone");
-                    freeSince.remove(name);
+                    if (reaper.reap(engine, executions, name, now, why, "replica '" + name + "', gone", true)) {
+                        freeSince.remove(name);
+                    } else {
+                        LOG.warnf("The container engine did not answer; instance '%s' is taken over once it does", name);
+                    }
                 }
             } finally {
                 LeaderConnection.unlock(conn, lock);

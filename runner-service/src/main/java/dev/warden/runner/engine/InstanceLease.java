@@ -49,6 +49,8 @@ public class InstanceLease implements LeaderJob, HealthCheck {
     private static final Logger LOG = Logger.getLogger(InstanceLease.class);
     /** How long the start waits for the name before it goes on, not ready; the name is still taken once it is free. */
     private static final Duration START_WAIT = Duration.ofSeconds(15);
+    /** How long after its own trouble reaching the database a replica that never held its name leaves it be. */
+    static final Duration AFTER_TROUBLE = Duration.ofSeconds(15);
     /** How often the held lock's session is read, so that its loss shows. */
     private static final Duration CHECK = Duration.ofSeconds(5);
 
@@ -79,6 +81,19 @@ public class InstanceLease implements LeaderJob, HealthCheck {
         } catch (NoSuchAlgorithmException e) {
             throw new IllegalStateException(e);
         }
+    }
+
+    /**
+     * Whether this replica, which has never held its name, may take it now that it is free. Not within
+     * {@link #AFTER_TROUBLE} of its own last failure to reach the database: the name may be free because the database
+     * restarted (or its network failed), ending the session of a live replica that held it, and taking it then would
+     * remove that replica's running containers (a trial's standby under the same name did, twice, as PostgreSQL
+     * restarted: both replicas retried at the same pace, and the standby won). A live holder takes its name again
+     * within its reconnect backoff ({@code warden.outbox.max-backoff}, 5 s); a replica that has held the name never
+     * waits.
+     */
+    static boolean mayTakeFirst(Instant lastTrouble, Instant now) {
+        return lastTrouble == null || !now.isBefore(lastTrouble.plus(AFTER_TROUBLE));
     }
 
     /** Whether this replica holds its instance name and has reaped what an earlier life under it left: it may run. */
@@ -123,6 +138,11 @@ public class InstanceLease implements LeaderJob, HealthCheck {
         if (reaped.getCount() == 0) {
             LOG.infof("This replica holds its instance name '%s' again", config.instance());
             return;
+        }
+        if (!mayTakeFirst(jobs.lastTrouble(NAME), Instant.now())) {
+            throw new RetryLater("instance name '" + config.instance() + "' is free, but this replica could not reach "
+                    + "the database a moment ago: a live replica that held the name then may be taking it again, and "
+                    + "the name is left to it for " + AFTER_TROUBLE.toSeconds() + " s");
         }
         reaper.reap(engine, executions, config.instance(), Instant.now());
         reaped.countDown();

@@ -23,15 +23,20 @@ public class OrphanReaper {
      * {@code startedAt} that never finished: those with a container, and those that died before creating one.
      */
     public void reap(ContainerEngine engine, ExecutionService executions, String instance, Instant startedAt) {
-        reap(engine, executions, instance, startedAt, ExecutionService.RESTARTED, "a previous run of this instance");
+        reap(engine, executions, instance, startedAt, ExecutionService.RESTARTED,
+                "an earlier replica under this instance name", false);
     }
 
     /**
      * The same for instance {@code instance} whatever replica asks: the executions recorded with {@code why}, the log
-     * naming them {@code whose}.
+     * naming them {@code whose}. With {@code engineFirst}, nothing is recorded unless the engine answered and its
+     * containers of the instance are gone, and the answer says whether they were: a run recorded as over must not
+     * leave its container running with nobody left to remove it (a trial's takeover of a gone replica's runs while
+     * Podman's API was down left the container running past its deadline, and in the engine for good).
      */
-    public void reap(ContainerEngine engine, ExecutionService executions, String instance, Instant startedAt,
-                     String why, String whose) {
+    public boolean reap(ContainerEngine engine, ExecutionService executions, String instance, Instant startedAt,
+                        String why, String whose, boolean engineFirst) {
+        boolean engineDone = false;
         if (engine.available()) {
             try {
                 for (ContainerEngine.Orphan orphan : engine.reapOrphans(instance)) {
@@ -40,9 +45,13 @@ public class OrphanReaper {
                     LOG.warnf("Removed container %s of execution %s left by %s%s", orphan.containerId(),
                             orphan.executionId(), whose, recorded ? "; recorded it as error" : "");
                 }
+                engineDone = true;
             } catch (RuntimeException e) {
                 LOG.warnf("Could not look for orphaned containers: %s", e.getMessage());
             }
+        }
+        if (engineFirst && !engineDone) {
+            return false;
         }
         for (var unfinished : executions.unfinished(instance, startedAt).await().atMost(Duration.ofSeconds(30))) {
             if (executions.recordOrphan(unfinished.orgId(), unfinished.executionId(), why)
@@ -50,5 +59,6 @@ public class OrphanReaper {
                 LOG.warnf("Execution %s of %s never finished; recorded it as error", unfinished.executionId(), whose);
             }
         }
+        return engineDone;
     }
 }

@@ -346,9 +346,12 @@ public class ExecutionService {
                 .replaceWithVoid();
     }
 
-    /** What a run a previous life of this instance left unfinished is recorded with, found when it restarted. */
+    /**
+     * What a run an earlier replica under this instance name left unfinished is recorded with, found when the name was
+     * next taken: by that replica restarted, or by another once it was gone.
+     */
     public static final String RESTARTED = "runner-service stopped before the run's outcome was recorded; found "
-            + "unfinished when it restarted (its container, if any, removed)";
+            + "unfinished when it restarted or another replica took its instance name (its container, if any, removed)";
 
     /**
      * Records a run whose replica stopped before its outcome was recorded as {@code error}, saying {@code why}, with its

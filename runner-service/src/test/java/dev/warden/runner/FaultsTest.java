@@ -30,6 +30,7 @@ import static org.hamcrest.Matchers.containsString;
 import static org.hamcrest.Matchers.equalTo;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertNotNull;
+import static org.junit.jupiter.api.Assertions.assertTrue;
 
 /**
  * Real outages in front of runner-service: a database cut is a 503 with Retry-After (a run is refused before any
@@ -79,6 +80,31 @@ class FaultsTest {
         HealthProbe.awaitReady(RestAssured.port, PROMPTLY, RECOVERY);
         as(org, "viewer").get("/v1/agents/" + agent + "/executions").then().statusCode(200).body("total", equalTo(0));
         log.assertNoNoise();
+    }
+
+    /**
+     * A container engine that hangs (its API process stopped, not gone) is a prompt 503, not a run request that waits:
+     * every call to the engine waited up to an hour for its answer, and a trial's run on a frozen Podman API never
+     * answered.
+     */
+    @Test
+    void aHungContainerEngineIsAPrompt503() throws Exception {
+        long api = WardenInfra.podman().process().orElseThrow().pid();
+        signal("STOP", api);
+        try {
+            long asked = System.nanoTime();
+            as(org, "operator").post("/v1/agents/" + agent + "/run").then().statusCode(503).header("Retry-After", "5")
+                    .body("error.code", equalTo("service_unavailable"));
+            Duration took = Duration.ofNanos(System.nanoTime() - asked);
+            assertTrue(took.compareTo(Duration.ofSeconds(20)) < 0, "answered after " + took);
+        } finally {
+            signal("CONT", api);
+        }
+        as(org, "operator").post("/v1/agents/" + agent + "/run").then().statusCode(200).body("status", equalTo("success"));
+    }
+
+    private static void signal(String signal, long pid) throws Exception {
+        assertEquals(0, new ProcessBuilder("kill", "-" + signal, String.valueOf(pid)).inheritIO().start().waitFor());
     }
 
     /**

@@ -27,7 +27,12 @@ import java.util.List;
 import java.util.Map;
 import java.util.Optional;
 import java.util.UUID;
+import java.util.concurrent.ExecutionException;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.Future;
 import java.util.concurrent.TimeUnit;
+import java.util.concurrent.TimeoutException;
 
 /**
  * The Docker Engine API through docker-java (Docker, or Podman's compatible socket): {@code DOCKER_HOST}. A run is
@@ -53,34 +58,67 @@ public final class DockerEngine implements ContainerEngine, AutoCloseable {
     /** The same while the container runs on (the cap reached): the poll loop, and so the deadline's kill, waits for it. */
     private static final Duration MID_RUN_REREAD = Duration.ofSeconds(2);
 
+    /** The longest an engine's answer may take but a followed log stream's (over TCP; see {@link #available()}). */
+    static final Duration ANSWER_TIMEOUT = Duration.ofSeconds(30);
+    /** The longest {@link #available()} waits for the engine's ping: a run asked of a hung engine is a prompt 503. */
+    static final Duration PING_TIMEOUT = Duration.ofSeconds(3);
+
     private final String host;
+    /** Every call but the followed log stream, each answered within {@link #ANSWER_TIMEOUT}. */
     private final DockerClient client;
+    /** The followed log streams, which may stay silent as long as the longest deadline. */
+    private final DockerClient streams;
+    private final DockerClient ping;
+    private final ExecutorService pinger = Executors.newSingleThreadExecutor(r -> {
+        Thread t = new Thread(r, "warden-engine-ping");
+        t.setDaemon(true);
+        return t;
+    });
 
     public DockerEngine(String dockerHost) {
         this.host = dockerHost;
         DockerClientConfig config = DefaultDockerClientConfig.createDefaultConfigBuilder().withDockerHost(dockerHost).build();
-        ApacheDockerHttpClient http = new ApacheDockerHttpClient.Builder()
+        // Response timeouts, where the transport applies them (TCP): a hung engine is then an error, not an hour's wait
+        this.client = client(config, 256, ANSWER_TIMEOUT);
+        this.streams = client(config, 256, Duration.ofHours(1));
+        this.ping = client(config, 16, PING_TIMEOUT);
+    }
+
+    private static DockerClient client(DockerClientConfig config, int connections, Duration responseTimeout) {
+        return DockerClientImpl.getInstance(config, new ApacheDockerHttpClient.Builder()
                 .dockerHost(config.getDockerHost())
                 .sslConfig(config.getSSLConfig())
-                .maxConnections(256)
+                .maxConnections(connections)
                 .connectionTimeout(Duration.ofSeconds(5))
-                // A followed log stream may stay silent as long as the longest deadline.
-                .responseTimeout(Duration.ofHours(1))
-                .build();
-        this.client = DockerClientImpl.getInstance(config, http);
+                .responseTimeout(responseTimeout)
+                .build());
     }
 
     public String host() {
         return host;
     }
 
+    /**
+     * Whether the engine answers its ping within {@link #PING_TIMEOUT}. Waited for here, on one thread of its own: the
+     * client's response timeout does not bound a read on a Unix socket, and a trial's run request on a frozen Podman
+     * API (its process stopped, its socket accepting) never answered. A ping left waiting on a hung engine holds that
+     * one thread; the pings after it time out in turn, and none is left behind.
+     */
     @Override
     public boolean available() {
+        Future<?> answered = pinger.submit(() -> ping.pingCmd().exec());
         try {
-            client.pingCmd().exec();
+            answered.get(PING_TIMEOUT.toMillis(), TimeUnit.MILLISECONDS);
             return true;
-        } catch (RuntimeException e) {
-            LOG.debugf("The container engine at %s does not answer: %s", host, e.getMessage());
+        } catch (TimeoutException e) {
+            answered.cancel(true);
+            LOG.debugf("The container engine at %s did not answer its ping within %s", host, PING_TIMEOUT);
+            return false;
+        } catch (ExecutionException e) {
+            LOG.debugf("The container engine at %s does not answer: %s", host, e.getCause().getMessage());
+            return false;
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
             return false;
         }
     }
@@ -171,7 +209,7 @@ public final class DockerEngine implements ContainerEngine, AutoCloseable {
             digest = digest(client.inspectContainerCmd(id).exec().getImageId());
             client.startContainerCmd(id).exec();
             long started = System.nanoTime();
-            client.logContainerCmd(id).withStdOut(true).withStdErr(true).withFollowStream(true).exec(logs);
+            streams.logContainerCmd(id).withStdOut(true).withStdErr(true).withFollowStream(true).exec(logs);
             long deadline = started + TimeUnit.MILLISECONDS.toNanos(limits.timeoutMs());
             boolean timedOut = false;
             InspectContainerResponse.ContainerState state;
@@ -282,7 +320,10 @@ public final class DockerEngine implements ContainerEngine, AutoCloseable {
 
     @Override
     public void close() throws IOException {
-        client.close();
+        pinger.shutdownNow();
+        try (DockerClient a = client; DockerClient b = streams; DockerClient c = ping) {
+            // each closed, the others too if one fails
+        }
     }
 
     private void kill(String id) {

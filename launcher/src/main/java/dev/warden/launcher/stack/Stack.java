@@ -21,6 +21,7 @@ import java.util.List;
 import java.util.Map;
 import java.util.Optional;
 import java.util.concurrent.CountDownLatch;
+import java.util.function.BooleanSupplier;
 import java.util.function.Consumer;
 import java.util.function.Supplier;
 
@@ -439,19 +440,63 @@ public final class Stack {
                 return;
             }
             progress.line(name + " exited; starting it again");
-            long start = System.nanoTime();
+            // On a thread of its own: the attempts may wait between them, and the exit was heard on the JDK's own
+            Thread.ofPlatform().daemon().name("warden-restart-" + name).start(() -> {
+                if (startedAgain(name, startAgain)) {
+                    if (leftover != null) {
+                        server.get().ifPresent(again -> leftovers.record(leftover, again));
+                    }
+                    watch(name, server, startAgain, leftover);
+                }
+            });
+        }));
+    }
+
+    /**
+     * Starts a server again until it starts ({@link #untilStarted}), with a service's backoff: one failed attempt ended
+     * its supervision, and a runner trial's Podman API killed twice in a row stayed down until the suite was started
+     * again. False when the suite stops first.
+     */
+    private boolean startedAgain(String name, Runnable startAgain) {
+        long start = System.nanoTime();
+        boolean started = untilStarted(name, startAgain, config.restartBackoff(), config.restartBackoffMax(),
+                () -> supervisor.isStopping() || isStopped(), progress::line);
+        if (started) {
+            progress.line(name + " is ready again (in " + Progress.seconds(start) + ")");
+        }
+        return started;
+    }
+
+    /**
+     * Runs {@code startAgain} until it returns, waiting {@code first} after the first failure and twice as long after
+     * each further one, up to {@code most}; false once {@code stopping} says so.
+     */
+    static boolean untilStarted(String name, Runnable startAgain, Duration first, Duration most, BooleanSupplier stopping,
+                                Consumer<String> say) {
+        Duration wait = first;
+        for (int attempt = 1; ; attempt++) {
             try {
                 startAgain.run();
+                return true;
             } catch (RuntimeException e) {
-                progress.line(name + " did not start again (" + e.getMessage() + "); stop the suite and start it again");
-                return;
+                if (stopping.getAsBoolean()) {
+                    return false;
+                }
+                say.accept(name + " did not start again (" + e.getMessage() + "); trying again in "
+                        + String.format(java.util.Locale.ROOT, "%.1f s", wait.toMillis() / 1000.0) + " (attempt "
+                        + (attempt + 1) + ")");
             }
-            if (leftover != null) {
-                server.get().ifPresent(again -> leftovers.record(leftover, again));
+            try {
+                Thread.sleep(wait.toMillis());
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+                return false;
             }
-            progress.line(name + " is ready again (in " + Progress.seconds(start) + ")");
-            watch(name, server, startAgain, leftover);
-        }));
+            if (stopping.getAsBoolean()) {
+                return false;
+            }
+            wait = wait.multipliedBy(2).compareTo(most) > 0 ? most : wait.multipliedBy(2);
+        }
     }
 
     /**

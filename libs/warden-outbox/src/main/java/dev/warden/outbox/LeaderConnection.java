@@ -40,8 +40,8 @@ public final class LeaderConnection {
     /**
      * A connection listening on {@code channel} (none if null) and holding lock {@code lockId}; null while another
      * replica holds it. The lock is the session's: it goes when the connection does. The session is named for
-     * {@code job} in this process on this host ({@code application_name}), so that {@code pg_stat_activity} says which replica holds
-     * which job's lock.
+     * {@code job} in this process on this host ({@code application_name}), so that {@code pg_stat_activity} says which
+     * replica holds which job's lock.
      */
     public Connection open(String channel, long lockId, String job) throws SQLException {
         Connection conn = DriverManager.getConnection(jdbcUrl, properties);
@@ -101,8 +101,9 @@ public final class LeaderConnection {
     }
 
     /**
-     * Who holds lock {@code lockId}, as the server says: {@code 'warden <job> pid <pid> on <host>' from <address> since <time>};
-     * empty when nobody does, or when the server cannot be asked. For a replica standing by to say who it waits for.
+     * Who holds lock {@code lockId}, as the server says: {@code 'warden <job> pid <pid> on <host>' from <address> since
+     * <time>}; empty when nobody does, or when the server cannot be asked. For a replica standing by to say who it waits
+     * for.
      */
     public Optional<String> holder(long lockId) {
         // A bigint advisory lock shows in pg_locks as its high and low 32 bits (classid, objid), objsubid 1.

@@ -44,6 +44,8 @@ public class GoneInstanceSweep implements LeaderJob {
     private final OrphanReaper reaper;
     /** Names seen free, since when; forgotten when seen held, and when this replica takes the lead again. */
     private final Map<String, Instant> freeSince = new HashMap<>();
+    /** Names due for a takeover that waits for the engine: said once. */
+    private final Set<String> waitingForEngine = new HashSet<>();
 
     public GoneInstanceSweep(RunnerConfig config, ContainerEngine engine, ExecutionService executions,
                              OrphanReaper reaper) {
@@ -76,6 +78,7 @@ public class GoneInstanceSweep implements LeaderJob {
     @Override
     public void lead(Connection conn) {
         freeSince.clear();
+        waitingForEngine.clear();
     }
 
     @Override
@@ -91,10 +94,12 @@ public class GoneInstanceSweep implements LeaderJob {
     private void sweep(Connection conn) throws SQLException {
         Set<String> names = new HashSet<>(executions.runningInstances(config.instance()).await().atMost(WAIT));
         freeSince.keySet().retainAll(names);
+        waitingForEngine.retainAll(names);
         for (String name : names) {
             long lock = InstanceLease.lockId(name);
             if (!LeaderConnection.tryLock(conn, lock)) {
                 freeSince.remove(name); // a live replica holds it
+                waitingForEngine.remove(name);
                 continue;
             }
             try {
@@ -104,11 +109,14 @@ public class GoneInstanceSweep implements LeaderJob {
                     String why = "runner-service replica '" + name + "' stopped before the run's outcome was recorded "
                             + "and was not back " + config.goneAfter().toSeconds() + " s later; found unfinished by "
                             + "another replica (its container, if any, removed)";
-                    LOG.warnf("No replica has held instance name '%s' for %d s; taking over its runs", name,
-                            Duration.between(since, now).toSeconds());
+                    if (!waitingForEngine.contains(name)) {
+                        LOG.warnf("No replica has held instance name '%s' for %d s; taking over its runs", name,
+                                Duration.between(since, now).toSeconds());
+                    }
                     if (reaper.reap(engine, executions, name, now, why, "replica '" + name + "', gone", true)) {
                         freeSince.remove(name);
-                    } else {
+                        waitingForEngine.remove(name);
+                    } else if (waitingForEngine.add(name)) {
                         LOG.warnf("The container engine did not answer; instance '%s' is taken over once it does", name);
                     }
                 }

@@ -64,11 +64,16 @@ public final class DockerEngine implements ContainerEngine, AutoCloseable {
     static final Duration PING_TIMEOUT = Duration.ofSeconds(3);
 
     private final String host;
+    private final DockerClientConfig config;
     /** Every call but the followed log stream, each answered within {@link #ANSWER_TIMEOUT}. */
-    private final DockerClient client;
+    private volatile DockerClient client;
     /** The followed log streams, which may stay silent as long as the longest deadline. */
-    private final DockerClient streams;
+    private volatile DockerClient streams;
     private final DockerClient ping;
+    /** Set when a ping failed but for its timeout: the engine may have restarted, and the pooled connections be dead. */
+    private volatile boolean renew;
+    /** Clients replaced by {@link #renew}, closed with the engine (a call in flight may still use one). */
+    private final List<DockerClient> retired = new java.util.concurrent.CopyOnWriteArrayList<>();
     private final ExecutorService pinger = Executors.newSingleThreadExecutor(r -> {
         Thread t = new Thread(r, "warden-engine-ping");
         t.setDaemon(true);
@@ -77,11 +82,23 @@ public final class DockerEngine implements ContainerEngine, AutoCloseable {
 
     public DockerEngine(String dockerHost) {
         this.host = dockerHost;
-        DockerClientConfig config = DefaultDockerClientConfig.createDefaultConfigBuilder().withDockerHost(dockerHost).build();
+        this.config = DefaultDockerClientConfig.createDefaultConfigBuilder().withDockerHost(dockerHost).build();
         // Response timeouts, where the transport applies them (TCP): a hung engine is then an error, not an hour's wait
         this.client = client(config, 256, ANSWER_TIMEOUT);
         this.streams = client(config, 256, Duration.ofHours(1));
         this.ping = client(config, 16, PING_TIMEOUT);
+    }
+
+    private synchronized void renewClients() {
+        if (!renew) {
+            return;
+        }
+        retired.add(client);
+        retired.add(streams);
+        client = client(config, 256, ANSWER_TIMEOUT);
+        streams = client(config, 256, Duration.ofHours(1));
+        renew = false;
+        LOG.infof("The container engine at %s answers again; its calls go on new connections", host);
     }
 
     private static DockerClient client(DockerClientConfig config, int connections, Duration responseTimeout) {
@@ -109,12 +126,19 @@ public final class DockerEngine implements ContainerEngine, AutoCloseable {
         Future<?> answered = pinger.submit(() -> ping.pingCmd().exec());
         try {
             answered.get(PING_TIMEOUT.toMillis(), TimeUnit.MILLISECONDS);
+            if (renew) {
+                renewClients();
+            }
             return true;
         } catch (TimeoutException e) {
-            answered.cancel(true);
+            answered.cancel(true); // slow or hung, not gone: its connections are kept
             LOG.debugf("The container engine at %s did not answer its ping within %s", host, PING_TIMEOUT);
             return false;
         } catch (ExecutionException e) {
+            // Gone (refused, a broken pipe): once it answers again, the calls go on fresh connections. The client pools
+            // its connections and never checks them: after a trial's Podman API restarted, the first runs each met
+            // one left to the dead API ("Broken pipe") and were recorded as errors.
+            renew = true;
             LOG.debugf("The container engine at %s does not answer: %s", host, e.getCause().getMessage());
             return false;
         } catch (InterruptedException e) {
@@ -321,6 +345,9 @@ public final class DockerEngine implements ContainerEngine, AutoCloseable {
     @Override
     public void close() throws IOException {
         pinger.shutdownNow();
+        for (DockerClient old : retired) {
+            old.close();
+        }
         try (DockerClient a = client; DockerClient b = streams; DockerClient c = ping) {
             // each closed, the others too if one fails
         }

@@ -90,7 +90,7 @@ class FaultsTest {
      */
     @Test
     void aHungContainerEngineIsAPrompt503() throws Exception {
-        long api = WardenInfra.podman().process().orElseThrow().pid();
+        long api = WardenInfra.podman().apiProcess().orElseThrow().pid();
         signal("STOP", api);
         try {
             long asked = System.nanoTime();
@@ -113,7 +113,7 @@ class FaultsTest {
     @Test
     void runsAfterTheEngineRestartedAreNotRecordedAsErrorsOfItsOldConnections() throws Exception {
         as(org, "operator").post("/v1/agents/" + agent + "/run").then().statusCode(200).body("status", equalTo("success"));
-        long api = WardenInfra.podman().process().orElseThrow().pid();
+        long api = WardenInfra.podman().apiProcess().orElseThrow().pid();
         signal("KILL", api);
         Awaitility.await().atMost(RECOVERY).until(() -> ProcessHandle.of(api).isEmpty());
         WardenInfra.podman().restart();

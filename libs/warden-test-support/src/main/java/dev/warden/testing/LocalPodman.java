@@ -79,9 +79,26 @@ public final class LocalPodman implements AutoCloseable {
         return running == null || !running.isAlive() ? Optional.empty() : Optional.of(running.toHandle());
     }
 
-    /** Starts the API this started again after it died, on the same socket and storage. */
+    /**
+     * The API process serving this socket: the one this started, or one found serving it (a test JVM's Quarkus
+     * restarts give each test profile its own {@code WardenInfra}, which finds the API an earlier one started).
+     */
+    public Optional<ProcessHandle> apiProcess() {
+        Optional<ProcessHandle> own = process();
+        if (own.isPresent()) {
+            return own;
+        }
+        String address = "unix://" + socket;
+        return ProcessHandle.allProcesses().filter(p -> p.info().commandLine()
+                .map(line -> line.contains(" system service ") && line.contains(address)).orElse(false)).findFirst();
+    }
+
+    /**
+     * Starts the API again after it died, on the same socket and storage: the one this started, or one it found
+     * serving the socket that no longer answers.
+     */
     public synchronized void restart() {
-        if (service != null) {
+        if (service != null || !ping(socket)) {
             service = launch(dir, socket);
         }
     }

@@ -76,20 +76,21 @@ public class LeaderJobs {
 
     /** Whether this replica holds {@code job}'s lock at the moment (false for a job it does not run). */
     public boolean leads(String job) {
-        LeaderLoop loop = loops.get(job);
-        return loop != null && loop.isLeader();
+        return loop(job).map(LeaderLoop::isLeader).orElse(false);
     }
 
     /** Whether this replica's last try of {@code job}'s lock found another replica holding it. */
     public boolean heldElsewhere(String job) {
-        LeaderLoop loop = loops.get(job);
-        return loop != null && loop.refused();
+        return loop(job).map(LeaderLoop::refused).orElse(false);
     }
 
     /** When this replica last failed to reach the database for {@code job} (null if never, or not run here). */
     public Instant lastTrouble(String job) {
-        LeaderLoop loop = loops.get(job);
-        return loop == null ? null : loop.lastTrouble();
+        return loop(job).map(LeaderLoop::lastTrouble).orElse(null);
+    }
+
+    private Optional<LeaderLoop> loop(String job) {
+        return Optional.ofNullable(loops.get(job));
     }
 
     /** Who holds {@code job}'s lock ({@link LeaderConnection#holder}): what a replica standing by waits for. */

@@ -42,9 +42,6 @@ import java.util.concurrent.TimeoutException;
  */
 public final class DockerEngine implements ContainerEngine, AutoCloseable {
 
-    public static final String LABEL_INSTANCE = "dev.warden.runner.instance";
-    public static final String LABEL_EXECUTION = "dev.warden.runner.execution";
-    public static final String LABEL_ORG = "dev.warden.runner.org";
     /** A user with no name and no home: uid and gid 65534 (nobody). */
     static final long NOBODY = 65534;
     static final String USER = NOBODY + ":" + NOBODY;
@@ -213,8 +210,7 @@ public final class DockerEngine implements ContainerEngine, AutoCloseable {
             id = client.createContainerCmd(spec.image())
                     .withName("warden-run-" + spec.executionId())
                     .withUser(USER)
-                    .withLabels(Map.of(LABEL_INSTANCE, spec.instance(), LABEL_EXECUTION, spec.executionId().toString(),
-                            LABEL_ORG, spec.orgId().toString()))
+                    .withLabels(ContainerEngine.labels(spec))
                     .withNetworkDisabled(!limits.network())
                     .withEnv(spec.environment().entrySet().stream().map(e -> e.getKey() + "=" + e.getValue()).toList())
                     .withHostConfig(hostConfig)
@@ -305,19 +301,28 @@ public final class DockerEngine implements ContainerEngine, AutoCloseable {
      */
     private void settle(String id, OutputCollector output, long maxBytes, Duration bound) throws InterruptedException {
         OutputCollector complete = new OutputCollector(maxBytes);
-        LogReader reader = new LogReader(complete);
+        if (readLog(id, complete, bound)) {
+            output.settle(complete);
+        } else {
+            LOG.warnf("The live feed's lines of container %s are kept", id);
+        }
+    }
+
+    /** Reads the container's log as the engine holds it now into {@code output}; answers whether it was read whole in time. */
+    private boolean readLog(String id, OutputCollector output, Duration bound) throws InterruptedException {
+        LogReader reader = new LogReader(output);
         try {
             client.logContainerCmd(id).withStdOut(true).withStdErr(true).exec(reader);
             if (reader.awaitEnd(bound)) {
-                output.settle(complete);
-            } else {
-                LOG.warnf("Reading the log of container %s again took over %s: the live feed's lines are kept", id, bound);
+                return true;
             }
+            LOG.warnf("Reading the log of container %s took over %s", id, bound);
         } catch (RuntimeException e) {
-            LOG.warnf("Reading the log of container %s again failed (%s): the live feed's lines are kept", id, e.getMessage());
+            LOG.warnf("Reading the log of container %s failed: %s", id, e.getMessage());
         } finally {
             reader.closeQuietly();
         }
+        return false;
     }
 
     @Override
@@ -331,10 +336,18 @@ public final class DockerEngine implements ContainerEngine, AutoCloseable {
                 continue;
             }
             kill(container.getId());
+            // What it printed until now, read before it goes: the record of its run keeps it, as a run's own would
+            OutputCollector printed = new OutputCollector(ContainerEngine.maxOutput(labels));
+            if (printed.maxBytes() > 0 && !Thread.currentThread().isInterrupted()) {
+                try {
+                    readLog(container.getId(), printed, REREAD);
+                } catch (InterruptedException e) {
+                    Thread.currentThread().interrupt(); // stopping: the containers are removed, unread
+                }
+            }
             remove(container.getId());
             try {
-                orphans.add(new Orphan(UUID.fromString(labels.get(LABEL_EXECUTION)),
-                        UUID.fromString(labels.get(LABEL_ORG)), container.getId()));
+                orphans.add(Orphan.of(labels, container.getId(), printed, digest(container.getImageId())));
             } catch (RuntimeException e) {
                 LOG.warnf("Removed container %s with malformed Warden labels %s", container.getId(), labels);
             }

@@ -17,6 +17,7 @@ import org.jboss.logging.Logger;
 
 import java.nio.charset.StandardCharsets;
 import java.util.ArrayList;
+import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
@@ -78,9 +79,8 @@ public final class KubernetesJobEngine implements ContainerEngine {
         Limits limits = spec.limits();
         // The tier's network is the cluster's NetworkPolicies' to enforce, by this label (deploy/k8s/runs): none
         // unless the tier allows it, and then the internet only, never the cluster's or the cloud's internal addresses.
-        Map<String, String> labels = Map.of(DockerEngine.LABEL_INSTANCE, spec.instance(),
-                DockerEngine.LABEL_EXECUTION, spec.executionId().toString(), DockerEngine.LABEL_ORG, spec.orgId().toString(),
-                LABEL_NETWORK, String.valueOf(limits.network()));
+        Map<String, String> labels = new HashMap<>(ContainerEngine.labels(spec));
+        labels.put(LABEL_NETWORK, String.valueOf(limits.network()));
         Quantity cpu = new Quantity(Math.round(limits.cpus() * 1000) + "m");
         Quantity memory = new Quantity(limits.memoryMb() + "Mi");
         return new JobBuilder()
@@ -173,19 +173,7 @@ public final class KubernetesJobEngine implements ContainerEngine {
             Pod pod = pod(name);
             ContainerStateTerminated terminated = terminated(pod);
             String digest = pod == null ? null : imageDigest(pod);
-            if (pod != null) {
-                try {
-                    // No more than one byte past the cap is asked for (the collector then knows it is cut): a pod that
-                    // printed until its deadline does not become a string as large as the kubelet kept
-                    String log = client.pods().inNamespace(namespace).withName(pod.getMetadata().getName())
-                            .limitBytes((int) Math.min(Integer.MAX_VALUE, spec.limits().maxOutputBytes() + 1)).getLog();
-                    if (log != null) {
-                        output.accept(OutputCollector.Stream.STDOUT, log.getBytes(StandardCharsets.UTF_8));
-                    }
-                } catch (KubernetesClientException e) {
-                    LOG.debugf("no log of %s: %s", name, e.getMessage());
-                }
-            }
+            readLog(pod, output);
             output.finish();
             boolean deadlineExceeded = timedOut || condition(job, "Failed", "DeadlineExceeded");
             Integer exit = terminated == null ? null : terminated.getExitCode();
@@ -211,17 +199,38 @@ public final class KubernetesJobEngine implements ContainerEngine {
     public List<Orphan> reapOrphans(String instance) {
         List<Orphan> orphans = new ArrayList<>();
         for (Job job : client.batch().v1().jobs().inNamespace(namespace)
-                .withLabel(DockerEngine.LABEL_INSTANCE, instance).list().getItems()) {
+                .withLabel(LABEL_INSTANCE, instance).list().getItems()) {
             Map<String, String> labels = job.getMetadata().getLabels();
-            delete(job.getMetadata().getName());
+            String name = job.getMetadata().getName();
+            Pod pod = pod(name);
+            OutputCollector printed = new OutputCollector(ContainerEngine.maxOutput(labels));
+            readLog(pod, printed);
+            delete(name);
             try {
-                orphans.add(new Orphan(UUID.fromString(labels.get(DockerEngine.LABEL_EXECUTION)),
-                        UUID.fromString(labels.get(DockerEngine.LABEL_ORG)), job.getMetadata().getName()));
+                orphans.add(Orphan.of(labels, name, printed, pod == null ? null : imageDigest(pod)));
             } catch (RuntimeException e) {
                 LOG.warnf("Deleted Job %s with malformed Warden labels %s", job.getMetadata().getName(), labels);
             }
         }
         return orphans;
+    }
+
+    /** Reads {@code pod}'s log into {@code output}, up to its cap (none for no pod, or one the kubelet has no log of). */
+    private void readLog(Pod pod, OutputCollector output) {
+        if (pod == null || output.maxBytes() == 0) {
+            return;
+        }
+        try {
+            // No more than one byte past the cap is asked for (the collector then knows it is cut): a pod that
+            // printed until its deadline does not become a string as large as the kubelet kept
+            String log = client.pods().inNamespace(namespace).withName(pod.getMetadata().getName())
+                    .limitBytes((int) Math.min(Integer.MAX_VALUE, output.maxBytes() + 1)).getLog();
+            if (log != null) {
+                output.accept(OutputCollector.Stream.STDOUT, log.getBytes(StandardCharsets.UTF_8));
+            }
+        } catch (KubernetesClientException e) {
+            LOG.debugf("no log of %s: %s", pod.getMetadata().getName(), e.getMessage());
+        }
     }
 
     static String name(UUID execution) {

@@ -11,7 +11,7 @@ import java.time.Instant;
  * Crash safety: once this replica holds its instance name ({@link InstanceLease}), before any run, kills and removes
  * the containers a previous life of this instance (its {@code warden.runner.instance} label) left behind, and records
  * their executions as {@code error} with their finished events. An engine that does not answer is left alone
- * (logged): runs then answer 503 anyway.
+ * (logged): runs then answer 503 anyway. A removed container's run is recorded with what it printed until then.
  */
 @ApplicationScoped
 public class OrphanReaper {
@@ -40,7 +40,7 @@ public class OrphanReaper {
         if (engine.available()) {
             try {
                 for (ContainerEngine.Orphan orphan : engine.reapOrphans(instance)) {
-                    boolean recorded = executions.recordOrphan(orphan.orgId(), orphan.executionId(), why)
+                    boolean recorded = executions.recordOrphan(orphan, why)
                             .await().atMost(Duration.ofSeconds(30));
                     LOG.warnf("Removed container %s of execution %s left by %s%s", orphan.containerId(),
                             orphan.executionId(), whose, recorded ? "; recorded it as error" : "");

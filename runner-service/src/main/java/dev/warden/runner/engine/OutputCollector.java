@@ -43,6 +43,11 @@ public final class OutputCollector {
         this.maxBytes = maxBytes;
     }
 
+    /** The bytes of output it keeps at most. */
+    public long maxBytes() {
+        return maxBytes;
+    }
+
     /** Feeds a chunk of {@code stream}. */
     public void accept(Stream stream, byte[] bytes) {
         List<Line> completed = new ArrayList<>();

@@ -354,20 +354,31 @@ public class ExecutionService {
             + "unfinished when it restarted or another replica took its instance name (its container, if any, removed)";
 
     /**
-     * Records a run whose replica stopped before its outcome was recorded as {@code error}, saying {@code why}, with its
-     * finished event; one already finished is left alone.
+     * Records a run whose replica stopped before its outcome was recorded, and which left no container, as
+     * {@code error}, saying {@code why}, with its finished event; one already finished is left alone.
      */
     public Uni<Boolean> recordOrphan(UUID org, UUID executionId, String why) {
-        return db.inOrg(org, conn -> executions.find(conn, executionId).chain(found -> {
+        return recordOrphan(new ContainerEngine.Orphan(executionId, org, null, List.of(), List.of(), false, null), why);
+    }
+
+    /**
+     * The same for a run whose container was found and removed: recorded with what the container printed until then
+     * and its image's digest, so that its record and audit entry do not understate what it did.
+     */
+    public Uni<Boolean> recordOrphan(ContainerEngine.Orphan orphan, String why) {
+        UUID org = orphan.orgId();
+        return db.inOrg(org, conn -> executions.find(conn, orphan.executionId()).chain(found -> {
             if (found.isEmpty() || found.get().status() != Outcome.RUNNING) {
                 return Uni.createFrom().item(false);
             }
             Execution e = found.get();
             long duration = Math.max(0, ChronoUnit.MILLIS.between(e.startedAt(), now()));
-            Execution done = e.finished(Outcome.ERROR, null, duration, List.of(), List.of(), false, null, why, now());
-            String empty = digest(List.of());
-            return executions.finish(conn, done, empty, empty).chain(updated -> updated
-                    ? emitFinished(conn, org, done, empty, empty).replaceWith(true) : Uni.createFrom().item(false));
+            Execution done = e.finished(Outcome.ERROR, null, duration, orphan.stdout(), orphan.stderr(),
+                    orphan.truncated(), orphan.imageDigest(), why, now());
+            String stdoutSha = digest(done.stdout());
+            String stderrSha = digest(done.stderr());
+            return executions.finish(conn, done, stdoutSha, stderrSha).chain(updated -> updated
+                    ? emitFinished(conn, org, done, stdoutSha, stderrSha).replaceWith(true) : Uni.createFrom().item(false));
         })).invoke(updated -> counted(updated, Outcome.ERROR));
     }
 

@@ -45,7 +45,10 @@ class OrphanCleanupIT {
 
     private static final ObjectMapper JSON = new ObjectMapper();
     private static final Duration WAIT = Duration.ofSeconds(90);
-    private static final String IMAGE = "localhost/warden/it-sleep:1";
+    private static final String IMAGE = "localhost/warden/it-sleep:2";
+    /** What the run prints on each stream before it sleeps: its record keeps it when its replica is gone. */
+    private static final String PRINTED = "working-before-the-crash";
+    private static final String PRINTED_ERR = "a-warning-before-the-crash";
     private final HttpClient http = HttpClient.newHttpClient();
     private Process service;
     private Process second;
@@ -79,6 +82,7 @@ class OrphanCleanupIT {
                 "error".equals(JSON.readTree(get(base + "/v1/executions/" + execution, org.key("viewer")).body())
                         .path("status").asText()));
         assertEquals("", running(podman, execution), "the orphan is removed");
+        keepsWhatItPrinted(JSON.readTree(get(base + "/v1/executions/" + execution, org.key("viewer")).body()));
         try (EventTap tap = new EventTap(bootstrap, Topics.EXECUTIONS)) {
             // At least once: the killed relay may have published started without deleting its row, so it can come twice.
             JsonNode finished = EventTap.json(tap.await(r -> agent.equals(EventTap.json(r).path("subject").asText())
@@ -86,6 +90,8 @@ class OrphanCleanupIT {
             assertEquals("error", finished.path("data").path("status").asText());
             assertEquals(execution, finished.path("data").path("execution_id").asText());
             assertTrue(finished.path("data").path("error").asText().contains("restarted"));
+            assertEquals(1, finished.path("data").path("stdout_lines").asInt(), finished.toString());
+            assertEquals(1, finished.path("data").path("stderr_lines").asInt(), finished.toString());
         }
     }
 
@@ -170,6 +176,7 @@ class OrphanCleanupIT {
         assertTrue(taken.path("error").asText().contains("'" + gone + "'") && taken.path("error").asText()
                 .contains("was not back 10 s later"), taken.toString());
         assertEquals("", running(podman, execution), "the gone replica's container is removed");
+        keepsWhatItPrinted(taken);
     }
 
     /** What replicas of one test share: their configuration (a fresh instance name and port), broker, organization. */
@@ -182,7 +189,7 @@ class OrphanCleanupIT {
         infra.init(Map.of("database", database, "kafka-principal", "runner-service"));
         Map<String, String> config = new HashMap<>(infra.start());
         LocalPodman podman = WardenInfra.podman();
-        podman.importImage(IMAGE, List.of("sleep", "600"));
+        podman.importImage(IMAGE, List.of("sh", "-c", "echo " + PRINTED + "; echo " + PRINTED_ERR + " >&2; sleep 600"));
         config.put("quarkus.http.port", String.valueOf(freePort()));
         config.put("warden.runner.docker-host", podman.dockerHost());
         config.put("warden.runner.instance", "it-" + UUID.randomUUID());
@@ -200,14 +207,25 @@ class OrphanCleanupIT {
         return "http://127.0.0.1:" + config.get("quarkus.http.port");
     }
 
-    /** Once the replica at {@code base} knows the agent, a run of it started and its container running: its id. */
+    /**
+     * Once the replica at {@code base} knows the agent, a run of it started and its container running, having printed
+     * its lines: its id.
+     */
     private String running(String base, String agent, TestOrg org, LocalPodman podman) throws IOException {
         Awaitility.await().atMost(WAIT).pollInterval(Duration.ofMillis(200)).until(() ->
                 get(base + "/v1/agents/" + agent + "/executions", org.key("viewer")).statusCode() == 200);
         String execution = runAsync(base, agent, org);
         Awaitility.await().atMost(WAIT).pollInterval(Duration.ofMillis(100)).until(() ->
-                !running(podman, execution).isEmpty());
+                !running(podman, execution).isEmpty()
+                        && podman.podman("logs", running(podman, execution)).contains(PRINTED_ERR));
         return execution;
+    }
+
+    /** The run's record keeps what its container printed before its replica was gone, read before it was removed. */
+    private static void keepsWhatItPrinted(JsonNode execution) {
+        assertEquals(List.of(PRINTED), JSON.convertValue(execution.path("stdout"), List.class), execution.toString());
+        assertEquals(List.of(PRINTED_ERR), JSON.convertValue(execution.path("stderr"), List.class), execution.toString());
+        assertTrue(execution.path("image_digest").asText().startsWith("sha256:"), execution.toString());
     }
 
     private static int freePort() throws IOException {

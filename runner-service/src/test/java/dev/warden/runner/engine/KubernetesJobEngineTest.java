@@ -68,7 +68,7 @@ class KubernetesJobEngineTest {
         assertEquals(List.of(), restrictedViolations(job.getSpec().getTemplate().getSpec()));
         assertEquals("/tmp", container.getVolumeMounts().getFirst().getMountPath());
         assertEquals("Memory", job.getSpec().getTemplate().getSpec().getVolumes().getFirst().getEmptyDir().getMedium());
-        assertEquals(spec.executionId().toString(), job.getMetadata().getLabels().get(DockerEngine.LABEL_EXECUTION));
+        assertEquals(spec.executionId().toString(), job.getMetadata().getLabels().get(ContainerEngine.LABEL_EXECUTION));
         // The pod says whether its tier allows network: deploy/k8s/runs' NetworkPolicies enforce it by this label
         assertEquals("false", job.getSpec().getTemplate().getMetadata().getLabels().get(KubernetesJobEngine.LABEL_NETWORK));
         RunSpec networked = new RunSpec(spec.executionId(), spec.orgId(), spec.agentId(), spec.image(),
@@ -183,11 +183,19 @@ class KubernetesJobEngineTest {
         RunSpec other = new RunSpec(UUID.randomUUID(), UUID.randomUUID(), UUID.randomUUID(), "img", limits, "another");
         client.batch().v1().jobs().inNamespace(NS).resource(engine.job(other)).create();
 
+        String pod = pod(spec, new ContainerStateBuilder().withNewRunning().endRunning().build());
+        server.expect().get().withPath("/api/v1/namespaces/" + NS + "/pods/" + pod + "/log?pretty=false&limitBytes=65537")
+                .andReturn(200, "working\nstill working\n").always();
+
         List<ContainerEngine.Orphan> orphans = engine.reapOrphans("k8s-test");
 
         assertEquals(List.of(spec.executionId()), orphans.stream().map(ContainerEngine.Orphan::executionId).toList());
+        // What it printed until then, read before the Job went: the run's record keeps it
+        assertEquals(List.of("working", "still working"), orphans.getFirst().stdout());
+        assertEquals(spec.orgId(), orphans.getFirst().orgId());
+        assertEquals("sha256:" + "a".repeat(64), orphans.getFirst().imageDigest());
         assertNull(client.batch().v1().jobs().inNamespace(NS).withName(KubernetesJobEngine.name(spec.executionId())).get());
-        assertEquals(1, client.batch().v1().jobs().inNamespace(NS).withLabel(DockerEngine.LABEL_INSTANCE, "another")
+        assertEquals(1, client.batch().v1().jobs().inNamespace(NS).withLabel(ContainerEngine.LABEL_INSTANCE, "another")
                 .list().getItems().size());
     }
 

@@ -202,9 +202,15 @@ public final class KubernetesJobEngine implements ContainerEngine {
                 .withLabel(LABEL_INSTANCE, instance).list().getItems()) {
             Map<String, String> labels = job.getMetadata().getLabels();
             String name = job.getMetadata().getName();
-            Pod pod = pod(name);
             OutputCollector printed = new OutputCollector(ContainerEngine.maxOutput(labels));
-            readLog(pod, printed);
+            Pod pod = null;
+            try {
+                pod = pod(name);
+                readLog(pod, printed);
+            } catch (KubernetesClientException e) {
+                // The Job goes all the same: its output is what the record lacks
+                LOG.warnf("Could not read the log of Job %s before deleting it: %s", name, e.getMessage());
+            }
             delete(name);
             try {
                 orphans.add(Orphan.of(labels, name, printed, pod == null ? null : imageDigest(pod)));

@@ -33,6 +33,8 @@ import java.util.TreeMap;
  *   <li>a schema only answers use lists every property as {@code required}, since Jackson writes every field of a
  *       record (null when it has no value, which the field's {@code @Schema(nullable = true)} says); a schema that
  *       lists its required properties itself (a field Jackson leaves out when null) keeps its list;</li>
+ *   <li>Java's value types ({@code Instant}, {@code UUID}) are written where they are used, as strings with a
+ *       format, rather than published as schemas under their class names;</li>
  *   <li>the build fails when an operation has no {@code operationId}, shares one, or documents no 2xx response.</li>
  * </ul>
  */
@@ -65,6 +67,7 @@ public class WardenOpenApiFilter implements OASFilter {
         }
         requireAnsweredProperties(api);
         dropUnusedShared(api);
+        inlineJavaValueTypes(api);
         if (!problems.isEmpty()) {
             throw new IllegalStateException("The OpenAPI document would break generated clients:\n  "
                     + String.join("\n  ", problems));
@@ -159,6 +162,115 @@ public class WardenOpenApiFilter implements OASFilter {
             if (schema != null && schema.getProperties() != null && !schema.getProperties().isEmpty()
                     && (schema.getRequired() == null || schema.getRequired().isEmpty())) {
                 schema.setRequired(new ArrayList<>(schema.getProperties().keySet()));
+            }
+        }
+    }
+
+    /**
+     * Java's value types that SmallRye publishes as component schemas of their own, under their class names
+     * ({@code Instant}, {@code UUID}): each is a string with a format, written where it is used instead, so that no Java
+     * class name is part of the contract (a reviewer's generated client named a model {@code Instant}).
+     */
+    private static final Set<String> JAVA_VALUE_TYPES = Set.of("Instant", "UUID", "OffsetDateTime", "LocalDate",
+            "LocalDateTime", "LocalTime", "Duration", "URI", "URL", "BigDecimal", "BigInteger");
+
+    private static void inlineJavaValueTypes(OpenAPI api) {
+        if (api.getComponents() == null || api.getComponents().getSchemas() == null) {
+            return;
+        }
+        Map<String, Schema> values = new TreeMap<>();
+        api.getComponents().getSchemas().forEach((name, schema) -> {
+            if (JAVA_VALUE_TYPES.contains(name) && schema.getRef() == null
+                    && (schema.getProperties() == null || schema.getProperties().isEmpty())) {
+                values.put(name, schema);
+            }
+        });
+        if (values.isEmpty()) {
+            return;
+        }
+        Set<Schema> seen = java.util.Collections.newSetFromMap(new java.util.IdentityHashMap<>());
+        for (Schema root : schemaRoots(api)) {
+            inline(root, values, seen);
+        }
+        values.keySet().forEach(api.getComponents()::removeSchema);
+    }
+
+    /** Every schema the document holds at its top: components', parameters', bodies', answers' and headers'. */
+    private static List<Schema> schemaRoots(OpenAPI api) {
+        List<Schema> roots = new ArrayList<>(api.getComponents().getSchemas().values());
+        List<Parameter> parameters = new ArrayList<>();
+        List<APIResponse> responses = new ArrayList<>();
+        List<org.eclipse.microprofile.openapi.models.media.Content> contents = new ArrayList<>();
+        for (PathItem item : api.getPaths().getPathItems().values()) {
+            if (item.getParameters() != null) {
+                parameters.addAll(item.getParameters());
+            }
+            for (Operation operation : item.getOperations().values()) {
+                if (operation.getParameters() != null) {
+                    parameters.addAll(operation.getParameters());
+                }
+                if (operation.getRequestBody() != null) {
+                    contents.add(operation.getRequestBody().getContent());
+                }
+                responses.addAll(operation.getResponses().getAPIResponses().values());
+            }
+        }
+        var components = api.getComponents();
+        if (components.getParameters() != null) {
+            parameters.addAll(components.getParameters().values());
+        }
+        if (components.getResponses() != null) {
+            responses.addAll(components.getResponses().values());
+        }
+        if (components.getRequestBodies() != null) {
+            components.getRequestBodies().values().forEach(body -> contents.add(body.getContent()));
+        }
+        List<org.eclipse.microprofile.openapi.models.headers.Header> headers = new ArrayList<>();
+        if (components.getHeaders() != null) {
+            headers.addAll(components.getHeaders().values());
+        }
+        for (APIResponse response : responses) {
+            contents.add(response.getContent());
+            if (response.getHeaders() != null) {
+                headers.addAll(response.getHeaders().values());
+            }
+        }
+        parameters.forEach(p -> roots.add(p.getSchema()));
+        headers.forEach(h -> roots.add(h.getSchema()));
+        for (var content : contents) {
+            if (content != null && content.getMediaTypes() != null) {
+                content.getMediaTypes().values().forEach(media -> roots.add(media.getSchema()));
+            }
+        }
+        return roots;
+    }
+
+    /** Writes each of {@code values} in place of a reference to it, in {@code schema} and the schemas it holds. */
+    private static void inline(Schema schema, Map<String, Schema> values, Set<Schema> seen) {
+        if (schema == null || !seen.add(schema)) {
+            return;
+        }
+        Schema value = schema.getRef() == null ? null : values.get(componentName(schema.getRef()));
+        if (value != null) {
+            schema.setRef(null);
+            schema.setType(value.getType());
+            schema.setFormat(value.getFormat());
+            if (schema.getPattern() == null) {
+                schema.setPattern(value.getPattern());
+            }
+            if (schema.getExamples() == null) {
+                schema.setExamples(value.getExamples());
+            }
+        }
+        if (schema.getProperties() != null) {
+            schema.getProperties().values().forEach(p -> inline(p, values, seen));
+        }
+        inline(schema.getItems(), values, seen);
+        inline(schema.getAdditionalPropertiesSchema(), values, seen);
+        inline(schema.getNot(), values, seen);
+        for (List<Schema> group : java.util.Arrays.asList(schema.getAnyOf(), schema.getOneOf(), schema.getAllOf())) {
+            if (group != null) {
+                group.forEach(s -> inline(s, values, seen));
             }
         }
     }

@@ -27,7 +27,7 @@ public final class OpenApiChecks {
     private static final Pattern SNAKE_CASE = Pattern.compile("[a-z][a-z0-9]*(_[a-z0-9]+)*");
     private static final Pattern CAMEL_CASE = Pattern.compile("[a-z][a-zA-Z0-9]*");
     private static final Set<String> JAVA_TYPES = Set.of("JsonNode", "JsonNodeType", "ObjectNode", "ArrayNode",
-            "com.fasterxml.jackson.databind.JsonNode");
+            "com.fasterxml.jackson.databind.JsonNode", "Instant", "UUID", "OffsetDateTime", "LocalDate", "Duration", "URI");
     private static final String SCHEMAS = "#/components/schemas/";
     private static final String ERROR_BODY = SCHEMAS + "ErrorBody";
 

@@ -1,5 +1,6 @@
 package dev.warden.outbox;
 
+import dev.warden.tenancy.StartupOrder;
 import dev.warden.tenancy.kafka.KafkaClients;
 import dev.warden.outbox.EventConsumerLoop.BatchHandler;
 import io.micrometer.core.instrument.MeterRegistry;
@@ -82,7 +83,7 @@ public class EventConsumers {
     }
 
     /** Before the producer that dead-letters closes (default priority), so a loop never sees it closed. */
-    void onStop(@Observes @Priority(100) ShutdownEvent event) {
+    void onStop(@Observes @Priority(StartupOrder.STOP_CONSUMERS) ShutdownEvent event) {
         started.forEach(EventConsumerLoop::close);
         started.clear();
     }

@@ -4,17 +4,14 @@ import dev.warden.tenancy.db.TenantDb;
 import io.micrometer.core.instrument.FunctionCounter;
 import io.micrometer.core.instrument.Gauge;
 import io.micrometer.core.instrument.MeterRegistry;
-import io.quarkus.runtime.ShutdownEvent;
 import io.quarkus.runtime.StartupEvent;
-import io.vertx.mutiny.core.Vertx;
+import io.quarkus.scheduler.Scheduled;
+import io.smallrye.mutiny.Uni;
 import io.vertx.mutiny.sqlclient.Row;
 import jakarta.enterprise.context.ApplicationScoped;
 import jakarta.enterprise.event.Observes;
-import org.eclipse.microprofile.config.inject.ConfigProperty;
 import org.jboss.logging.Logger;
 
-import java.time.Duration;
-import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.atomic.AtomicLong;
 import java.util.concurrent.atomic.AtomicReference;
 
@@ -44,21 +41,12 @@ public class OutboxMetrics {
             .formatted(BACKLOG_BOUND);
 
     private final TenantDb db;
-    private final Vertx vertx;
-    private final OutboxRelay relay;
-    private final Duration interval;
     private final AtomicLong backlog = new AtomicLong(-1);
     private final AtomicReference<Double> oldestAge = new AtomicReference<>(Double.NaN);
-    private final AtomicBoolean reading = new AtomicBoolean();
     private volatile boolean warned;
-    private long timer = -1;
 
-    public OutboxMetrics(TenantDb db, Vertx vertx, OutboxRelay relay, MeterRegistry registry,
-                         @ConfigProperty(name = "warden.metrics.outbox-interval", defaultValue = "15s") Duration interval) {
+    public OutboxMetrics(TenantDb db, OutboxRelay relay, MeterRegistry registry) {
         this.db = db;
-        this.vertx = vertx;
-        this.relay = relay;
-        this.interval = interval;
         Gauge.builder("warden.outbox.backlog", backlog, b -> b.get() < 0 ? Double.NaN : b.get())
                 .description("Events in the outbox not yet published (counted up to " + BACKLOG_BOUND + ")")
                 .strongReference(true).register(registry);
@@ -72,24 +60,17 @@ public class OutboxMetrics {
 
     /** After the migrations (which create the outbox): the first reading at once, then on the interval. */
     void onStart(@Observes StartupEvent event) {
-        refresh();
-        timer = vertx.setPeriodic(interval.toMillis(), id -> refresh());
+        refresh().subscribe().with(done -> { });
     }
 
-    void onStop(@Observes ShutdownEvent event) {
-        if (timer >= 0) {
-            vertx.cancelTimer(timer);
-        }
-    }
-
-    private void refresh() {
-        if (!reading.compareAndSet(false, true)) {
-            return; // the previous reading is still under way
-        }
-        db.asPlatform(conn -> conn.query(QUERY).execute())
+    @Scheduled(every = "${warden.metrics.outbox-interval:15s}", concurrentExecution = Scheduled.ConcurrentExecution.SKIP,
+            skipExecutionIf = Scheduled.ApplicationNotRunning.class)
+    Uni<Void> refresh() {
+        return db.asPlatform(conn -> conn.query(QUERY).execute())
                 .map(rows -> rows.iterator().next())
-                .eventually(() -> reading.set(false))
-                .subscribe().with(this::keep, this::unknown);
+                .invoke(this::keep)
+                .onFailure().invoke(this::unknown)
+                .onFailure().recoverWithNull().replaceWithVoid();
     }
 
     private void keep(Row row) {

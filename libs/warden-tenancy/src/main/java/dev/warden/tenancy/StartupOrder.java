@@ -1,7 +1,8 @@
 package dev.warden.tenancy;
 
 /**
- * The order of the {@code StartupEvent} observers of every service, lowest first:
+ * The order of the {@code StartupEvent} observers of every service, and of the {@code ShutdownEvent} observers that
+ * must go first, lowest first:
  * {@code void onStart(@Observes @Priority(StartupOrder.LEADER_JOBS) StartupEvent event)}. Observers that need
  * nothing of the others keep the default priority and run after all of these.
  */
@@ -27,6 +28,15 @@ public final class StartupOrder {
 
     /** Seed data written through the services (the bootstrap organization), once everything above runs. */
     public static final int BOOTSTRAP = 100;
+
+    /**
+     * At shutdown, lowest first too: what starts consumers (registry-service's projection watcher) stops before the
+     * consumers close, so that none starts meanwhile.
+     */
+    public static final int STOP_CONSUMER_STARTERS = 90;
+
+    /** At shutdown: the Kafka consumers close before the rest of the service (the default priority) goes. */
+    public static final int STOP_CONSUMERS = 100;
 
     private StartupOrder() {
     }

@@ -69,8 +69,8 @@ public class ProjectionWatcher {
         thread = Thread.ofPlatform().name("warden-registry-projection").start(this::run);
     }
 
-    /** Before the consumers close (EventConsumers, priority 100), so that none starts meanwhile. */
-    void onStop(@Observes @Priority(90) ShutdownEvent event) {
+    /** Before the consumers close (EventConsumers), so that none starts meanwhile. */
+    void onStop(@Observes @Priority(StartupOrder.STOP_CONSUMER_STARTERS) ShutdownEvent event) {
         running = false;
         if (thread != null) {
             thread.interrupt();

@@ -22,7 +22,10 @@ import static io.restassured.RestAssured.given;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
-/** /q/metrics after real traffic: HTTP by URI template, the consumer's counts and lag, the outbox and its relay. */
+/**
+ * /q/metrics after real traffic: HTTP by URI template, the consumer's counts and lag, the outbox and its relay, the audit
+ * topic's publisher.
+ */
 @QuarkusTest
 class MetricsTest {
 
@@ -68,6 +71,10 @@ class MetricsTest {
         assertTrue(backlog >= 0, "outbox backlog " + backlog);
         assertTrue(metrics.value("warden_outbox_oldest_age_seconds") >= 0);
         assertTrue(metrics.value("warden_consumer_lag", "group", GROUP) >= 0, "the group's lag is reported");
+        // The audit topic, published from the chain rather than the outbox: its entries counted, its backlog drained
+        Awaitility.await().atMost(WAIT).pollInterval(Duration.ofMillis(200)).alias("audit topic; warden metrics: "
+                + wardenMetrics()).until(() -> scrape().value("warden_audit_topic_published_total") >= 4
+                && scrape().value("warden_audit_topic_backlog") == 0);
         Awaitility.await().atMost(WAIT).pollInterval(Duration.ofMillis(200)).until(() ->
                 scrape().value("warden_consumer_lag", "group", GROUP) == 0);
     }

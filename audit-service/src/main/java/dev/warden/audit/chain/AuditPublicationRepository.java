@@ -2,6 +2,8 @@ package dev.warden.audit.chain;
 
 import dev.warden.events.EventJson;
 import dev.warden.events.audit.AuditEvents.AuditEntry;
+import io.smallrye.mutiny.Uni;
+import io.vertx.mutiny.sqlclient.SqlConnection;
 import jakarta.enterprise.context.ApplicationScoped;
 
 import java.sql.Connection;
@@ -17,7 +19,8 @@ import java.util.UUID;
 
 /**
  * How far each organization's chain is published on {@code warden.audit.v1}: plain JDBC on the publisher's leader
- * connection, which has the platform scope for the watermarks and takes each organization's scope for its entries.
+ * connection, which has the platform scope for the watermarks and takes each organization's scope for its entries;
+ * the backlog for the metrics on the reactive client.
  */
 @ApplicationScoped
 public class AuditPublicationRepository {
@@ -89,6 +92,18 @@ public class AuditPublicationRepository {
                 }
             }
         }
+    }
+
+    /**
+     * The entries recorded and not yet published, over every organization (platform scope: the watermarks and the
+     * heads, one row per organization, no entry read).
+     */
+    public Uni<Long> backlog(SqlConnection conn) {
+        return conn.query("""
+                        SELECT COALESCE(sum(h.sequence - p.published_sequence), 0)::bigint
+                        FROM audit_publication p JOIN audit_chain_heads h USING (org_id)
+                        WHERE h.sequence > p.published_sequence""").execute()
+                .map(rows -> rows.iterator().next().getLong(0));
     }
 
     /** Moves each organization's watermark up to the sequence given (never down). */

@@ -7,8 +7,11 @@ import dev.warden.events.EventTypes;
 import dev.warden.events.Topics;
 import dev.warden.events.audit.AuditEvents.AuditEntry;
 import dev.warden.outbox.LeaderJob;
+import dev.warden.outbox.MeasuredPublisher;
 import dev.warden.outbox.OutboxConfig;
 import dev.warden.outbox.RelayProducer;
+import io.smallrye.mutiny.Uni;
+import io.vertx.mutiny.sqlclient.SqlConnection;
 import jakarta.enterprise.context.ApplicationScoped;
 import org.apache.kafka.clients.producer.KafkaProducer;
 import org.jboss.logging.Logger;
@@ -23,6 +26,7 @@ import java.util.Optional;
 import java.util.UUID;
 import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicLong;
 
 /**
  * Publishes every chained entry on {@code warden.audit.v1} straight from {@code audit_entries}: the chain is durable
@@ -32,7 +36,7 @@ import java.util.concurrent.TimeUnit;
  * like the outbox relay: one publisher per database holds its advisory lock.
  */
 @ApplicationScoped
-public class AuditTopicPublisher implements LeaderJob {
+public class AuditTopicPublisher implements LeaderJob, MeasuredPublisher {
 
     /** What wakes the publisher once a transaction that appended to a chain commits ({@link ChainRepository#append}). */
     public static final String CHANNEL = "warden_audit";
@@ -44,6 +48,8 @@ public class AuditTopicPublisher implements LeaderJob {
     private final RelayProducer producer;
     private final OutboxConfig config;
     private final AuditPublicationRepository publication;
+    /** Entries this instance has published (and the broker acknowledged) since it started. */
+    private final AtomicLong acknowledged = new AtomicLong();
 
     public AuditTopicPublisher(RelayProducer producer, OutboxConfig config, AuditPublicationRepository publication) {
         this.producer = producer;
@@ -71,6 +77,28 @@ public class AuditTopicPublisher implements LeaderJob {
         return config.relayEnabled();
     }
 
+    @Override
+    public String metricPrefix() {
+        return "warden.audit.topic";
+    }
+
+    @Override
+    public String publishes() {
+        return "audit entries";
+    }
+
+    /** Entries this instance has published since it started: {@code warden_audit_topic_published_total}. */
+    @Override
+    public long published() {
+        return acknowledged.get();
+    }
+
+    /** Entries recorded and not yet published: {@code warden_audit_topic_backlog}. */
+    @Override
+    public Uni<Long> backlog(SqlConnection conn) {
+        return publication.backlog(conn);
+    }
+
     /** Publishes the next batch past the watermarks and moves them up to what the broker acknowledged. */
     @Override
     public boolean runOnce(Connection conn) throws SQLException {
@@ -82,6 +110,7 @@ public class AuditTopicPublisher implements LeaderJob {
         Map<UUID, Long> published = send(next);
         publication.advance(conn, published);
         long count = publishedCount(batch, published);
+        acknowledged.addAndGet(count);
         if (count < batch.size()) {
             throw new RetryLater("Kafka acknowledged %d of %d audit entries; the rest wait in the chain"
                     .formatted(count, batch.size()));

@@ -8,10 +8,13 @@ import io.quarkus.runtime.StartupEvent;
 import io.quarkus.scheduler.Scheduled;
 import io.smallrye.mutiny.Uni;
 import io.vertx.mutiny.sqlclient.Row;
+import io.vertx.mutiny.sqlclient.SqlConnection;
+import jakarta.enterprise.inject.Instance;
 import jakarta.enterprise.context.ApplicationScoped;
 import jakarta.enterprise.event.Observes;
 import org.jboss.logging.Logger;
 
+import java.util.List;
 import java.util.concurrent.atomic.AtomicLong;
 import java.util.concurrent.atomic.AtomicReference;
 
@@ -19,7 +22,8 @@ import java.util.concurrent.atomic.AtomicReference;
  * The outbox's metrics: {@code warden_outbox_backlog} (rows waiting) and {@code warden_outbox_oldest_age_seconds}
  * (how long the oldest has waited), read by one cheap query every {@code warden.metrics.outbox-interval}, and
  * {@code warden_outbox_published_total}, the events this instance's relay has published (its rate is the publish
- * rate). Every replica reports the same backlog: it is the database's.
+ * rate). Every replica reports the same backlog: it is the database's. A publisher beside the relay
+ * ({@link MeasuredPublisher}) is measured the same way, its backlog read with the outbox's.
  */
 @ApplicationScoped
 public class OutboxMetrics {
@@ -41,21 +45,36 @@ public class OutboxMetrics {
             .formatted(BACKLOG_BOUND);
 
     private final TenantDb db;
+    private final List<Measured> others;
     private final AtomicLong backlog = new AtomicLong(-1);
     private final AtomicReference<Double> oldestAge = new AtomicReference<>(Double.NaN);
     private volatile boolean warned;
 
-    public OutboxMetrics(TenantDb db, OutboxRelay relay, MeterRegistry registry) {
+    public OutboxMetrics(TenantDb db, OutboxRelay relay, MeterRegistry registry, Instance<MeasuredPublisher> publishers) {
         this.db = db;
-        Gauge.builder("warden.outbox.backlog", backlog, b -> b.get() < 0 ? Double.NaN : b.get())
-                .description("Events in the outbox not yet published (counted up to " + BACKLOG_BOUND + ")")
-                .strongReference(true).register(registry);
+        this.others = publishers.stream().map(p -> new Measured(p, new AtomicLong(-1))).toList();
+        backlogGauge(registry, "warden.outbox", backlog, "Events in the outbox not yet published (counted up to "
+                + BACKLOG_BOUND + ")");
         Gauge.builder("warden.outbox.oldest.age", oldestAge, AtomicReference::get)
                 .description("Age of the oldest event waiting in the outbox; 0 when it is empty")
                 .baseUnit("seconds").strongReference(true).register(registry);
         FunctionCounter.builder("warden.outbox.published", relay, OutboxRelay::published)
                 .description("Events this instance's outbox relay has published since it started")
                 .register(registry);
+        for (Measured other : others) {
+            MeasuredPublisher p = other.publisher();
+            String what = Character.toUpperCase(p.publishes().charAt(0)) + p.publishes().substring(1);
+            backlogGauge(registry, p.metricPrefix(), other.backlog(), what + " recorded and not yet published");
+            FunctionCounter.builder(p.metricPrefix() + ".published", p, MeasuredPublisher::published)
+                    .description(what + " this instance has published since it started")
+                    .register(registry);
+        }
+    }
+
+    /** {@code <prefix>.backlog}: NaN while unknown (-1), an unreadable backlog not shown as a stale figure. */
+    private static void backlogGauge(MeterRegistry registry, String prefix, AtomicLong value, String description) {
+        Gauge.builder(prefix + ".backlog", value, b -> b.get() < 0 ? Double.NaN : b.get())
+                .description(description).strongReference(true).register(registry);
     }
 
     /** After the migrations (which create the outbox): the first reading at once, then on the interval. */
@@ -66,23 +85,36 @@ public class OutboxMetrics {
     @Scheduled(every = "${warden.metrics.outbox-interval:15s}", concurrentExecution = Scheduled.ConcurrentExecution.SKIP,
             skipExecutionIf = Scheduled.ApplicationNotRunning.class)
     Uni<Void> refresh() {
-        return db.asPlatform(conn -> conn.query(QUERY).execute())
-                .map(rows -> rows.iterator().next())
-                .invoke(this::keep)
+        return db.asPlatform(conn -> conn.query(QUERY).execute().map(rows -> rows.iterator().next())
+                        .invoke(this::keep)
+                        .call(() -> readOthers(conn)))
+                .invoke(() -> warned = false)
                 .onFailure().invoke(this::unknown)
                 .onFailure().recoverWithNull().replaceWithVoid();
+    }
+
+    private Uni<Void> readOthers(SqlConnection conn) {
+        Uni<Void> read = Uni.createFrom().voidItem();
+        for (Measured other : others) {
+            read = read.chain(() -> other.publisher().backlog(conn).invoke(other.backlog()::set).replaceWithVoid());
+        }
+        return read;
+    }
+
+    /** A publisher beside the relay, and its backlog as last read (-1: unknown). */
+    private record Measured(MeasuredPublisher publisher, AtomicLong backlog) {
     }
 
     private void keep(Row row) {
         oldestAge.set(row.getDouble("oldest_age")); // first: a backlog read says both are
         backlog.set(row.getLong("backlog"));
-        warned = false;
     }
 
     /** An unreadable outbox shows as NaN, not as a stale figure. */
     private void unknown(Throwable failure) {
         backlog.set(-1);
         oldestAge.set(Double.NaN);
+        others.forEach(other -> other.backlog().set(-1));
         if (!warned) {
             warned = true;
             LOG.warnf("Could not read the outbox backlog for its metrics: %s", failure.getMessage());

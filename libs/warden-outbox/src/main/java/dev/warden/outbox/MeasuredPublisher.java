@@ -1,0 +1,24 @@
+package dev.warden.outbox;
+
+import io.smallrye.mutiny.Uni;
+import io.vertx.mutiny.sqlclient.SqlConnection;
+
+/**
+ * A publisher beside the outbox's relay (audit-service's, which publishes its chain on {@code warden.audit.v1}),
+ * measured as the relay is ({@link OutboxMetrics}): {@code <prefix>_backlog}, what is recorded and not yet published,
+ * read with the outbox's backlog, and {@code <prefix>_published_total}, what this instance has published.
+ */
+public interface MeasuredPublisher {
+
+    /** The metrics' name before {@code .backlog} and {@code .published}, dotted: {@code warden.audit.topic}. */
+    String metricPrefix();
+
+    /** What it publishes, for the metrics' descriptions: "audit entries". */
+    String publishes();
+
+    /** What this instance has published since it started. */
+    long published();
+
+    /** What is recorded and not yet published, over every organization (the connection has the platform scope). */
+    Uni<Long> backlog(SqlConnection conn);
+}

@@ -61,16 +61,11 @@ public final class DockerEngine implements ContainerEngine, AutoCloseable {
     static final Duration PING_TIMEOUT = Duration.ofSeconds(3);
 
     private final String host;
-    private final DockerClientConfig config;
     /** Every call but the followed log stream, each answered within {@link #ANSWER_TIMEOUT}. */
-    private volatile DockerClient client;
+    private final DockerClient client;
     /** The followed log streams, which may stay silent as long as the longest deadline. */
-    private volatile DockerClient streams;
+    private final DockerClient streams;
     private final DockerClient ping;
-    /** Set when a ping failed but for its timeout: the engine may have restarted, and the pooled connections be dead. */
-    private volatile boolean renew;
-    /** Clients replaced by {@link #renew}, closed with the engine (a call in flight may still use one). */
-    private final List<DockerClient> retired = new java.util.concurrent.CopyOnWriteArrayList<>();
     private final ExecutorService pinger = Executors.newSingleThreadExecutor(r -> {
         Thread t = new Thread(r, "warden-engine-ping");
         t.setDaemon(true);
@@ -79,33 +74,22 @@ public final class DockerEngine implements ContainerEngine, AutoCloseable {
 
     public DockerEngine(String dockerHost) {
         this.host = dockerHost;
-        this.config = DefaultDockerClientConfig.createDefaultConfigBuilder().withDockerHost(dockerHost).build();
+        DockerClientConfig config = DefaultDockerClientConfig.createDefaultConfigBuilder().withDockerHost(dockerHost).build();
         // Response timeouts, where the transport applies them (TCP): a hung engine is then an error, not an hour's wait
         this.client = client(config, 256, ANSWER_TIMEOUT);
         this.streams = client(config, 256, Duration.ofHours(1));
         this.ping = client(config, 16, PING_TIMEOUT);
     }
 
-    private synchronized void renewClients() {
-        if (!renew) {
-            return;
-        }
-        retired.add(client);
-        retired.add(streams);
-        client = client(config, 256, ANSWER_TIMEOUT);
-        streams = client(config, 256, Duration.ofHours(1));
-        renew = false;
-        LOG.infof("The container engine at %s answers again; its calls go on new connections", host);
-    }
-
+    /** A client whose pool of {@code connections} starts again once one is found dead ({@link FreshConnections}). */
     private static DockerClient client(DockerClientConfig config, int connections, Duration responseTimeout) {
-        return DockerClientImpl.getInstance(config, new ApacheDockerHttpClient.Builder()
+        return DockerClientImpl.getInstance(config, new FreshConnections(() -> new ApacheDockerHttpClient.Builder()
                 .dockerHost(config.getDockerHost())
                 .sslConfig(config.getSSLConfig())
                 .maxConnections(connections)
                 .connectionTimeout(Duration.ofSeconds(5))
                 .responseTimeout(responseTimeout)
-                .build());
+                .build(), config.getDockerHost().toString()));
     }
 
     public String host() {
@@ -123,19 +107,13 @@ public final class DockerEngine implements ContainerEngine, AutoCloseable {
         Future<?> answered = pinger.submit(() -> ping.pingCmd().exec());
         try {
             answered.get(PING_TIMEOUT.toMillis(), TimeUnit.MILLISECONDS);
-            if (renew) {
-                renewClients();
-            }
             return true;
         } catch (TimeoutException e) {
             answered.cancel(true); // slow or hung, not gone: its connections are kept
             LOG.debugf("The container engine at %s did not answer its ping within %s", host, PING_TIMEOUT);
             return false;
         } catch (ExecutionException e) {
-            // Gone (refused, a broken pipe): once it answers again, the calls go on fresh connections. The client pools
-            // its connections and never checks them: after a trial's Podman API restarted, the first runs each met
-            // one left to the dead API ("Broken pipe") and were recorded as errors.
-            renew = true;
+            // Gone (refused): once it is back, a call that meets a connection to its old process goes on new ones
             LOG.debugf("The container engine at %s does not answer: %s", host, e.getCause().getMessage());
             return false;
         } catch (InterruptedException e) {
@@ -358,9 +336,6 @@ public final class DockerEngine implements ContainerEngine, AutoCloseable {
     @Override
     public void close() throws IOException {
         pinger.shutdownNow();
-        for (DockerClient old : retired) {
-            old.close();
-        }
         try (DockerClient a = client; DockerClient b = streams; DockerClient c = ping) {
             // each closed, the others too if one fails
         }

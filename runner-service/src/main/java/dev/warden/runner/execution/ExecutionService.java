@@ -231,7 +231,15 @@ public class ExecutionService {
         if (images.open()) {
             return reference;
         }
-        return engine.resolve(reference).map(resolved -> {
+        Optional<ContainerEngine.ResolvedImage> found;
+        try {
+            found = engine.resolve(reference);
+        } catch (RuntimeException e) {
+            // The engine failed between its ping and this call (gone, restarting): a 503 as when it does not answer
+            LOG.warnf("The container engine failed resolving %s: %s", reference, e.getMessage());
+            throw new UnavailableException("container engine", null);
+        }
+        return found.map(resolved -> {
             images.refusal(org, reference, resolved.names()).ifPresent(why -> {
                 throw ApiException.forbidden(why);
             });

@@ -41,6 +41,14 @@ import java.util.TreeMap;
 @OpenApiFilter(stages = OpenApiFilter.RunStage.BUILD)
 public class WardenOpenApiFilter implements OASFilter {
 
+    /**
+     * Java's value types that SmallRye publishes as component schemas of their own, under their class names
+     * ({@code Instant}, {@code UUID}): each is a string with a format, written where it is used instead, so that no Java
+     * class name is part of the contract (a reviewer's generated client named a model {@code Instant}).
+     */
+    private static final Set<String> JAVA_VALUE_TYPES = Set.of("Instant", "UUID", "OffsetDateTime", "LocalDate",
+            "LocalDateTime", "LocalTime", "Duration", "URI", "URL", "BigDecimal", "BigInteger");
+
     @Override
     public void filterOpenAPI(OpenAPI api) {
         if (api.getPaths() == null || api.getPaths().getPathItems() == null) {
@@ -166,14 +174,6 @@ public class WardenOpenApiFilter implements OASFilter {
         }
     }
 
-    /**
-     * Java's value types that SmallRye publishes as component schemas of their own, under their class names
-     * ({@code Instant}, {@code UUID}): each is a string with a format, written where it is used instead, so that no Java
-     * class name is part of the contract (a reviewer's generated client named a model {@code Instant}).
-     */
-    private static final Set<String> JAVA_VALUE_TYPES = Set.of("Instant", "UUID", "OffsetDateTime", "LocalDate",
-            "LocalDateTime", "LocalTime", "Duration", "URI", "URL", "BigDecimal", "BigInteger");
-
     private static void inlineJavaValueTypes(OpenAPI api) {
         if (api.getComponents() == null || api.getComponents().getSchemas() == null) {
             return;
@@ -262,17 +262,24 @@ public class WardenOpenApiFilter implements OASFilter {
                 schema.setExamples(value.getExamples());
             }
         }
+        held(schema).forEach(s -> inline(s, values, seen));
+    }
+
+    /** The schemas {@code schema} holds itself: its properties', items', additional properties', {@code not}'s, groups'. */
+    private static List<Schema> held(Schema schema) {
+        List<Schema> held = new ArrayList<>();
         if (schema.getProperties() != null) {
-            schema.getProperties().values().forEach(p -> inline(p, values, seen));
+            held.addAll(schema.getProperties().values());
         }
-        inline(schema.getItems(), values, seen);
-        inline(schema.getAdditionalPropertiesSchema(), values, seen);
-        inline(schema.getNot(), values, seen);
+        held.add(schema.getItems());
+        held.add(schema.getAdditionalPropertiesSchema());
+        held.add(schema.getNot());
         for (List<Schema> group : java.util.Arrays.asList(schema.getAnyOf(), schema.getOneOf(), schema.getAllOf())) {
             if (group != null) {
-                group.forEach(s -> inline(s, values, seen));
+                held.addAll(group);
             }
         }
+        return held;
     }
 
     /** Adds the names of the component schemas {@code schema} uses, directly or through others, to {@code names}. */
@@ -281,21 +288,12 @@ public class WardenOpenApiFilter implements OASFilter {
             return;
         }
         if (schema.getRef() != null) {
-            String name = schema.getRef().substring(schema.getRef().lastIndexOf('/') + 1);
+            String name = componentName(schema.getRef());
             if (names.add(name)) {
                 reach(components.get(name), components, names);
             }
         }
-        if (schema.getProperties() != null) {
-            schema.getProperties().values().forEach(p -> reach(p, components, names));
-        }
-        reach(schema.getItems(), components, names);
-        reach(schema.getAdditionalPropertiesSchema(), components, names);
-        for (List<Schema> group : java.util.Arrays.asList(schema.getAnyOf(), schema.getOneOf(), schema.getAllOf())) {
-            if (group != null) {
-                group.forEach(s -> reach(s, components, names));
-            }
-        }
+        held(schema).forEach(s -> reach(s, components, names));
     }
 
     /**

@@ -11,6 +11,14 @@ import java.util.UUID;
  */
 public interface ContainerEngine {
 
+    /** The label naming the replica (its instance name) that started a run's container. */
+    String LABEL_INSTANCE = "dev.warden.runner.instance";
+    /** The labels naming the run's execution and organization. */
+    String LABEL_EXECUTION = "dev.warden.runner.execution";
+    String LABEL_ORG = "dev.warden.runner.org";
+    /** The bytes of output a run's tier keeps: what is read of an orphan's log. */
+    String LABEL_MAX_OUTPUT = "dev.warden.runner.max-output-bytes";
+
     /** Whether an engine is configured and answers now. */
     boolean available();
 
@@ -63,13 +71,6 @@ public interface ContainerEngine {
                     containerId, printed.stdout(), printed.stderr(), printed.truncated(), imageDigest);
         }
     }
-
-    /** The label naming the replica (its instance name) that started a run's container. */
-    String LABEL_INSTANCE = "dev.warden.runner.instance";
-    String LABEL_EXECUTION = "dev.warden.runner.execution";
-    String LABEL_ORG = "dev.warden.runner.org";
-    /** The bytes of output a run's tier keeps: what is read of an orphan's log. */
-    String LABEL_MAX_OUTPUT = "dev.warden.runner.max-output-bytes";
 
     /** The labels of {@code spec}'s container (or Job). */
     static Map<String, String> labels(RunSpec spec) {

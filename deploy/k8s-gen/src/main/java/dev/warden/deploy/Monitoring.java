@@ -93,6 +93,11 @@ public final class Monitoring {
                 alert("WardenCheckpointsStale",
                         "time() - max(warden_leader_job_last_round_timestamp_seconds{leader_job=\"audit-checkpoints\"}) > 3600", "10m",
                         "No replica of audit-service has completed a checkpoint round for an hour: new audit entries are not covered by a signed checkpoint."),
+                // Each skipped record is an API key's or organization's change that service does not know: a
+                // revocation or a disabling among them would leave a credential in force there
+                critical(alert("WardenAccessRecordsSkipped",
+                        "sum by (service) (increase(warden_access_records_skipped_total[15m])) > 0", "0m",
+                        "{{ $labels.service }} could not read a record of warden.access.v1 and skipped it (its log names the partition and offset): an API key or organization change, a revocation perhaps, is not in force there. Restart it once the record's producer is fixed: the directory reads the topic again from its beginning.")),
                 alert("WardenStoredSecretsFound", "max(warden_stored_config_secrets_total) > 0", "0m",
                         "agent-service found, at its start, stored configs holding what looks like a secret (kept before Warden refused them, or under older rules): its log names each organization, agent, version or binding and field; rotate each secret, since warden.agents.v1 keeps it."),
                 alert("WardenChainScrubStale",

@@ -11,6 +11,8 @@ import dev.warden.events.EventTypes;
 import dev.warden.events.Topics;
 import dev.warden.events.access.AccessEvents.ApiKey;
 import dev.warden.events.access.AccessEvents.Organization;
+import io.micrometer.core.instrument.Counter;
+import io.micrometer.core.instrument.MeterRegistry;
 import io.quarkus.runtime.ShutdownEvent;
 import io.quarkus.runtime.StartupEvent;
 import jakarta.enterprise.context.ApplicationScoped;
@@ -69,8 +71,18 @@ public class AccessDirectory {
     private volatile boolean running;
     private Thread thread;
 
-    public AccessDirectory(KafkaClients kafka) {
+    /**
+     * Records of the topic this instance could not read: each is a key's or an organization's change it does not know
+     * (a revocation among them), so an alert goes by it (deploy/k8s/monitoring).
+     */
+    private final Counter skipped;
+
+    public AccessDirectory(KafkaClients kafka, MeterRegistry meters) {
         this.kafka = kafka;
+        this.skipped = Counter.builder("warden.access.records.skipped")
+                .description("Records of warden.access.v1 this instance could not read and skipped: API key and "
+                        + "organization changes it does not know")
+                .register(meters);
     }
 
     void start(@Observes StartupEvent event) {
@@ -323,6 +335,7 @@ public class AccessDirectory {
                         try {
                             apply(record.key(), record.value());
                         } catch (RuntimeException e) {
+                            skipped.increment();
                             LOG.warnf("Skipping unreadable access record at %s-%d@%d: %s", record.topic(),
                                     record.partition(), record.offset(), e.getMessage());
                         }

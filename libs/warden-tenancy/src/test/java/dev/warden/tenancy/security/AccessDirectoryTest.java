@@ -26,6 +26,8 @@ import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.atomic.AtomicBoolean;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
+import io.micrometer.core.instrument.MeterRegistry;
+import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
 
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
@@ -89,6 +91,27 @@ class AccessDirectoryTest {
         }
     }
 
+    /**
+     * A record it cannot read is skipped and counted, and what follows it is applied: the counter is what an alert goes
+     * by, since each such record is a change of keys or organizations this instance does not know.
+     */
+    @Test
+    void anUnreadableRecordIsCountedAndTheNextOnesStillApply() {
+        MeterRegistry meters = new SimpleMeterRegistry();
+        directory = start(newDirectory(meters));
+        double before = meters.counter("warden.access.records.skipped").count();
+
+        UUID org = UUID.randomUUID();
+        Instant now = Instant.now();
+        TestEvents.publishRaw(WardenInfra.kafkaBootstrapServers(), Topics.ACCESS, AccessEvents.organizationKey(org), "{\"not\": \"an event\"");
+        publish(AccessEvents.organizationKey(org), CloudEvent.of("/warden/test", EventTypes.ORGANIZATION,
+                AccessEvents.organizationKey(org), org, new Organization(org, "org-" + org, "active", now, now)));
+        directory.current(Duration.ofSeconds(30)).await().indefinitely();
+
+        assertTrue(directory.organizationActive(org), "the record after the unreadable one is applied");
+        assertEquals(before + 1, meters.counter("warden.access.records.skipped").count());
+    }
+
     @Test
     void aKeyOnTheBrokerIsAcceptedByTheFirstRequestAfterItAndAnUnknownOneStillRefused() {
         directory = startedDirectory();
@@ -126,7 +149,7 @@ class AccessDirectoryTest {
         // The reader applies the key right after the request's own lookup missed it, before the request asks whether
         // it may become usable (a race of the reader thread and the request, seen once in twenty rounds above)
         AtomicBoolean applied = new AtomicBoolean();
-        AccessDirectory racing = new AccessDirectory(KafkaClients.of(new HashMap<>())) {
+        AccessDirectory racing = new AccessDirectory(KafkaClients.of(new HashMap<>()), new SimpleMeterRegistry()) {
             @Override
             public Optional<ApiKey> usableKey(String secretSha256) {
                 Optional<ApiKey> seen = super.usableKey(secretSha256);
@@ -214,10 +237,14 @@ class AccessDirectoryTest {
 
     /** A directory reading the test broker's access topic, not started. */
     private static AccessDirectory newDirectory() {
+        return newDirectory(new SimpleMeterRegistry());
+    }
+
+    private static AccessDirectory newDirectory(MeterRegistry meters) {
         String bootstrap = WardenInfra.kafkaBootstrapServers();
         TestEvents.ensureTopic(bootstrap, Topics.ACCESS,
                 Map.of(TopicConfig.CLEANUP_POLICY_CONFIG, TopicConfig.CLEANUP_POLICY_COMPACT));
-        return new AccessDirectory(KafkaClients.of(new HashMap<>(LocalKafka.clientConfig(bootstrap, Map.of()))));
+        return new AccessDirectory(KafkaClients.of(new HashMap<>(LocalKafka.clientConfig(bootstrap, Map.of()))), meters);
     }
 
     private static AccessDirectory start(AccessDirectory directory) {

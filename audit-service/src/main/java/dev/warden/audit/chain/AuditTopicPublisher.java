@@ -84,7 +84,7 @@ public class AuditTopicPublisher implements LeaderJob, MeasuredPublisher {
 
     @Override
     public String publishes() {
-        return "audit entries";
+        return "Audit entries";
     }
 
     /** Entries this instance has published since it started: {@code warden_audit_topic_published_total}. */

@@ -13,7 +13,7 @@ public interface MeasuredPublisher {
     /** The metrics' name before {@code .backlog} and {@code .published}, dotted: {@code warden.audit.topic}. */
     String metricPrefix();
 
-    /** What it publishes, for the metrics' descriptions: "audit entries". */
+    /** What it publishes, as the metrics' descriptions begin: "Audit entries". */
     String publishes();
 
     /** What this instance has published since it started. */

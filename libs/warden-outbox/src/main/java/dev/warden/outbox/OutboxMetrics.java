@@ -63,10 +63,9 @@ public class OutboxMetrics {
                 .register(registry);
         for (Measured other : others) {
             MeasuredPublisher p = other.publisher();
-            String what = Character.toUpperCase(p.publishes().charAt(0)) + p.publishes().substring(1);
-            backlogGauge(registry, p.metricPrefix(), other.backlog(), what + " recorded and not yet published");
+            backlogGauge(registry, p.metricPrefix(), other.backlog(), p.publishes() + " recorded and not yet published");
             FunctionCounter.builder(p.metricPrefix() + ".published", p, MeasuredPublisher::published)
-                    .description(what + " this instance has published since it started")
+                    .description(p.publishes() + " this instance has published since it started")
                     .register(registry);
         }
     }
@@ -117,7 +116,8 @@ public class OutboxMetrics {
         others.forEach(other -> other.backlog().set(-1));
         if (!warned) {
             warned = true;
-            LOG.warnf("Could not read the outbox backlog for its metrics: %s", failure.getMessage());
+            LOG.warnf("Could not read the outbox backlog (and any other publisher's) for the metrics: %s",
+                    failure.getMessage());
         }
     }
 }

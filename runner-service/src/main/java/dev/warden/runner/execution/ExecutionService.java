@@ -337,15 +337,23 @@ public class ExecutionService {
     private Uni<Execution> record(UUID org, Execution started, RunResult result) {
         Execution done = started.finished(result.status(), result.exitCode(), result.durationMs(), result.stdout(),
                 result.stderr(), result.truncated(), result.imageDigest(), result.error(), now());
-        String stdoutSha = digest(done.stdout());
-        String stderrSha = digest(done.stderr());
-        return db.inOrg(org, conn -> executions.finish(conn, done, stdoutSha, stderrSha)
-                .call(updated -> updated ? emitFinished(conn, org, done, stdoutSha, stderrSha) : Uni.createFrom().voidItem()))
+        return db.inOrg(org, conn -> finish(conn, org, done))
                 .invoke(updated -> counted(updated, done.status()))
                 .replaceWith(done);
     }
 
-    Uni<Void> emitFinished(SqlConnection conn, UUID org, Execution done, String stdoutSha, String stderrSha) {
+    /**
+     * Records {@code done} over its running execution, with its finished event, in the caller's transaction; answers
+     * whether this call finished it (an execution finished already is left alone).
+     */
+    private Uni<Boolean> finish(SqlConnection conn, UUID org, Execution done) {
+        String stdoutSha = digest(done.stdout());
+        String stderrSha = digest(done.stderr());
+        return executions.finish(conn, done, stdoutSha, stderrSha)
+                .call(updated -> updated ? emitFinished(conn, org, done, stdoutSha, stderrSha) : Uni.createFrom().voidItem());
+    }
+
+    private Uni<Void> emitFinished(SqlConnection conn, UUID org, Execution done, String stdoutSha, String stderrSha) {
         return outbox.emit(conn, org, EventTypes.EXECUTION_FINISHED, done.agentId().toString(),
                 new ExecutionFinished(done.executionId(), done.agentId(), done.version(), done.image(),
                         done.imageDigest(), eventLimits(done.limits()), done.status().toString(), done.exitCode(),
@@ -381,12 +389,8 @@ public class ExecutionService {
             }
             Execution e = found.get();
             long duration = Math.max(0, ChronoUnit.MILLIS.between(e.startedAt(), now()));
-            Execution done = e.finished(Outcome.ERROR, null, duration, orphan.stdout(), orphan.stderr(),
-                    orphan.truncated(), orphan.imageDigest(), why, now());
-            String stdoutSha = digest(done.stdout());
-            String stderrSha = digest(done.stderr());
-            return executions.finish(conn, done, stdoutSha, stderrSha).chain(updated -> updated
-                    ? emitFinished(conn, org, done, stdoutSha, stderrSha).replaceWith(true) : Uni.createFrom().item(false));
+            return finish(conn, org, e.finished(Outcome.ERROR, null, duration, orphan.stdout(), orphan.stderr(),
+                    orphan.truncated(), orphan.imageDigest(), why, now()));
         })).invoke(updated -> counted(updated, Outcome.ERROR));
     }
 

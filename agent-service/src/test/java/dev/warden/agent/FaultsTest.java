@@ -65,9 +65,7 @@ class FaultsTest {
 
     @AfterEach
     void restore() {
-        WardenInfra.outagePostgres().startServer();
-        WardenInfra.postgresProxy().restore();
-        WardenInfra.kafkaProxy().restore();
+        WardenInfra.endOutages();
         log.close();
     }
 

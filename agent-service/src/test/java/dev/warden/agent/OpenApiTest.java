@@ -10,6 +10,9 @@ import java.util.Set;
 
 import static dev.warden.testing.OpenApiChecks.nullable;
 import static dev.warden.testing.OpenApiChecks.operation;
+import static dev.warden.testing.OpenApiChecks.parameter;
+import static dev.warden.testing.OpenApiChecks.schemaRef;
+import static dev.warden.testing.OpenApiChecks.served;
 import static io.restassured.RestAssured.given;
 import static org.hamcrest.Matchers.equalTo;
 import static org.hamcrest.Matchers.hasKey;
@@ -45,7 +48,7 @@ class OpenApiTest {
 
     @Test
     void everyOperationIsNamedDocumentsItsSuccessAndTheSharedErrorsAndNoJavaTypeLeaks() {
-        JsonNode doc = document();
+        JsonNode doc = served();
         OpenApiChecks.assertGeneratesWorkingClients(doc);
         OpenApiChecks.assertOperationIds(doc, Set.of(
                 "listAgents", "getAgent", "createAgent", "updateAgent", "deployAgent", "suspendAgent",
@@ -64,7 +67,7 @@ class OpenApiTest {
 
     @Test
     void successResponsesHaveTheirRealStatusAndSchema() {
-        JsonNode doc = document();
+        JsonNode doc = served();
         assertEquals("#/components/schemas/AgentSnapshot", schemaRef(operation(doc, "createAgent"), "201"));
         assertEquals("#/components/schemas/ConnectorBinding", schemaRef(operation(doc, "bindConnector"), "201"));
         assertEquals("#/components/schemas/Policy", schemaRef(operation(doc, "createPolicy"), "201"));
@@ -86,7 +89,7 @@ class OpenApiTest {
 
     @Test
     void schemasSayWhatMayBeNullAndWhatTheFreeFormFieldsAre() {
-        JsonNode schemas = document().path("components").path("schemas");
+        JsonNode schemas = served().path("components").path("schemas");
         for (String list : Set.of("AgentListResponse", "VersionListResponse", "ConnectorListResponse", "PolicyListResponse",
                 "ApiKeyListResponse", "OrganizationListResponse")) {
             assertTrue(nullable(schemas.path(list).path("properties").path("next_cursor")), list + ".next_cursor");
@@ -117,7 +120,7 @@ class OpenApiTest {
 
     @Test
     void theChangesThatTakeAnIdempotencyKeySaySo() {
-        JsonNode doc = document();
+        JsonNode doc = served();
         for (String id : Set.of("createAgent", "deployAgent", "rollbackAgent")) {
             boolean documented = false;
             for (JsonNode parameter : operation(doc, id).path("parameters")) {
@@ -131,7 +134,7 @@ class OpenApiTest {
 
     @Test
     void answeredFieldsAreRequiredAndCheckedParametersSayTheirType() {
-        JsonNode doc = document();
+        JsonNode doc = served();
         JsonNode schemas = doc.path("components").path("schemas");
         assertTrue(schemas.path("AgentSnapshot").path("required").toString().contains("\"description\""), "present, if null");
         assertTrue(schemas.path("AgentListResponse").path("required").toString().contains("\"next_cursor\""));
@@ -162,7 +165,7 @@ class OpenApiTest {
 
     @Test
     void seed004ShapesKeepTheSeedsCamelCaseInTheDocument() {
-        JsonNode doc = document();
+        JsonNode doc = served();
         JsonNode schemas = doc.path("components").path("schemas");
         // The seed's fields, and beyond the seed: agentType asked for, status answered.
         assertEquals(Set.of("name", "version", "capabilities", "publicKey", "challenge", "signature", "agentType"),
@@ -190,24 +193,5 @@ class OpenApiTest {
         Set<String> names = new java.util.TreeSet<>();
         schema.path("properties").fieldNames().forEachRemaining(names::add);
         return names;
-    }
-
-    private static JsonNode parameter(JsonNode operation, String name) {
-        for (JsonNode p : operation.path("parameters")) {
-            if (name.equals(p.path("name").asText())) {
-                return p.path("schema");
-            }
-        }
-        throw new AssertionError("no parameter " + name);
-    }
-
-    private static JsonNode document() {
-        return OpenApiChecks.read(given().accept("application/json").get("/q/openapi").then().statusCode(200)
-                .extract().asString());
-    }
-
-    private static String schemaRef(JsonNode operation, String status) {
-        return operation.path("responses").path(status).path("content").path("application/json").path("schema")
-                .path("$ref").asText();
     }
 }

@@ -9,6 +9,9 @@ import java.util.Set;
 
 import static dev.warden.testing.OpenApiChecks.nullable;
 import static dev.warden.testing.OpenApiChecks.operation;
+import static dev.warden.testing.OpenApiChecks.parameter;
+import static dev.warden.testing.OpenApiChecks.schemaRef;
+import static dev.warden.testing.OpenApiChecks.served;
 import static io.restassured.RestAssured.given;
 import static org.hamcrest.Matchers.equalTo;
 import static org.hamcrest.Matchers.hasKey;
@@ -35,7 +38,7 @@ class OpenApiTest {
 
     @Test
     void everyOperationIsNamedDocumentsItsSuccessAndTheSharedErrorsAndNoJavaTypeLeaks() {
-        JsonNode doc = document();
+        JsonNode doc = served();
         OpenApiChecks.assertGeneratesWorkingClients(doc);
         OpenApiChecks.assertOperationIds(doc, Set.of(
                 "recordAgentActions", "listAuditEntries", "verifyAuditChain", "exportAuditChain", "listCheckpoints", "getCheckpoint",
@@ -45,7 +48,7 @@ class OpenApiTest {
 
     @Test
     void successResponsesHaveTheirRealStatusAndSchema() {
-        JsonNode doc = document();
+        JsonNode doc = served();
         assertEquals("#/components/schemas/Accepted", schemaRef(operation(doc, "recordAgentActions"), "202"));
         assertEquals("#/components/schemas/CompliancePackage", schemaRef(operation(doc, "createCompliancePackage"), "202"));
         assertEquals("#/components/schemas/Checkpoint", schemaRef(operation(doc, "signCheckpoint"), "201"));
@@ -67,7 +70,7 @@ class OpenApiTest {
 
     @Test
     void schemasSayWhatMayBeNull() {
-        JsonNode schemas = document().path("components").path("schemas");
+        JsonNode schemas = served().path("components").path("schemas");
         for (String page : Set.of("AuditPage", "CheckpointPage", "DriftPage")) {
             assertTrue(nullable(schemas.path(page).path("properties").path("next_cursor")), page + ".next_cursor");
         }
@@ -85,7 +88,7 @@ class OpenApiTest {
 
     @Test
     void answeredFieldsAreRequiredAndCheckedParametersAndBodiesSayTheirType() {
-        JsonNode doc = document();
+        JsonNode doc = served();
         JsonNode schemas = doc.path("components").path("schemas");
         assertTrue(schemas.path("AuditEntry").path("required").toString().contains("\"inputs_hash\""), "present, if null");
         assertTrue(schemas.path("CompliancePackage").path("required").toString().contains("\"completed_at\""));
@@ -100,24 +103,5 @@ class OpenApiTest {
         assertEquals(1000, parameter(operation(doc, "listAuditEntries"), "limit").path("maximum").asInt());
         assertEquals(100, parameter(operation(doc, "listAuditEntries"), "limit").path("default").asInt());
         assertEquals(500, parameter(operation(doc, "listDriftEvents"), "limit").path("maximum").asInt());
-    }
-
-    private static JsonNode parameter(JsonNode operation, String name) {
-        for (JsonNode p : operation.path("parameters")) {
-            if (name.equals(p.path("name").asText())) {
-                return p.path("schema");
-            }
-        }
-        throw new AssertionError("no parameter " + name);
-    }
-
-    private static JsonNode document() {
-        return OpenApiChecks.read(given().accept("application/json").get("/q/openapi").then().statusCode(200)
-                .extract().asString());
-    }
-
-    private static String schemaRef(JsonNode operation, String status) {
-        return operation.path("responses").path(status).path("content").path("application/json").path("schema")
-                .path("$ref").asText();
     }
 }

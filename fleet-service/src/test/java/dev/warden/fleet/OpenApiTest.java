@@ -11,6 +11,8 @@ import java.util.Set;
 
 import static dev.warden.testing.OpenApiChecks.nullable;
 import static dev.warden.testing.OpenApiChecks.operation;
+import static dev.warden.testing.OpenApiChecks.schemaRef;
+import static dev.warden.testing.OpenApiChecks.served;
 import static io.restassured.RestAssured.given;
 import static org.hamcrest.Matchers.equalTo;
 import static org.hamcrest.Matchers.hasKey;
@@ -43,7 +45,7 @@ class OpenApiTest {
 
     @Test
     void everyOperationIsNamedDocumentsItsSuccessAndNoJavaTypeLeaks() {
-        JsonNode doc = document();
+        JsonNode doc = served();
         OpenApiChecks.assertGeneratesWorkingClients(doc);
         OpenApiChecks.assertOperationIds(doc, Set.of("registerFleetInstance", "sendFleetHeartbeat",
                 "deregisterFleetInstance", "listFleetInstances", "getFleetInstance", "createEnrollmentToken", "listEnrollmentTokens",
@@ -59,7 +61,7 @@ class OpenApiTest {
     /** What a probe's strict client met: every fleet error carries seed 003's {@code ok: false}, and the document says so. */
     @Test
     void everyErrorIsDocumentedInTheEnvelopeItIsAnsweredIn() {
-        JsonNode doc = document();
+        JsonNode doc = served();
         doc.path("components").path("responses").fields().forEachRemaining(response -> assertEquals(
                 "#/components/schemas/FleetError",
                 response.getValue().path("content").path("application/json").path("schema").path("$ref").asText(),
@@ -77,7 +79,7 @@ class OpenApiTest {
 
     @Test
     void seedFieldsKeepTheirCasingAndSayWhatMayBeNull() {
-        JsonNode schemas = document().path("components").path("schemas");
+        JsonNode schemas = served().path("components").path("schemas");
         JsonNode detail = schemas.path("FleetInstanceDetail").path("properties");
         for (String field : Set.of("cpu", "memory", "uptime", "activePolicyVersion", "agentId")) {
             assertTrue(nullable(detail.path(field)), "FleetInstanceDetail." + field);
@@ -88,15 +90,5 @@ class OpenApiTest {
         assertTrue(schemas.path("HeartbeatAck").path("properties").has("pendingPolicies"));
         assertEquals("[\"hostname\",\"os\",\"version\"]", schemas.path("RegisterInstanceRequest").path("required").toString());
         assertTrue(nullable(schemas.path("FleetInstanceList").path("properties").path("nextCursor")));
-    }
-
-    private static JsonNode document() {
-        return OpenApiChecks.read(given().accept("application/json").get("/q/openapi").then().statusCode(200)
-                .extract().asString());
-    }
-
-    private static String schemaRef(JsonNode operation, String status) {
-        return operation.path("responses").path(status).path("content").path("application/json").path("schema")
-                .path("$ref").asText();
     }
 }

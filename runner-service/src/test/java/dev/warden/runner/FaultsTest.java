@@ -58,8 +58,7 @@ class FaultsTest {
 
     @AfterEach
     void restore() {
-        WardenInfra.postgresProxy().restore();
-        WardenInfra.kafkaProxy().restore();
+        WardenInfra.endOutages();
         log.close();
     }
 

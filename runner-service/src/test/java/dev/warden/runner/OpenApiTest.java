@@ -9,6 +9,7 @@ import java.util.Set;
 
 import static dev.warden.testing.OpenApiChecks.nullable;
 import static dev.warden.testing.OpenApiChecks.operation;
+import static dev.warden.testing.OpenApiChecks.served;
 import static io.restassured.RestAssured.given;
 import static org.hamcrest.Matchers.equalTo;
 import static org.hamcrest.Matchers.hasKey;
@@ -31,7 +32,7 @@ class OpenApiTest {
 
     @Test
     void everyOperationIsNamedDocumentsItsSuccessAndTheSharedErrorsAndNoJavaTypeLeaks() {
-        JsonNode doc = document();
+        JsonNode doc = served();
         OpenApiChecks.assertGeneratesWorkingClients(doc);
         OpenApiChecks.assertOperationIds(doc, Set.of("runAgent", "listAgentExecutions", "getExecution", "streamExecutionLogs"));
         JsonNode run = operation(doc, "runAgent").path("responses");
@@ -44,16 +45,11 @@ class OpenApiTest {
 
     @Test
     void schemasSayWhatMayBeNull() {
-        JsonNode schemas = document().path("components").path("schemas");
+        JsonNode schemas = served().path("components").path("schemas");
         JsonNode execution = schemas.path("Execution").path("properties");
         for (String field : Set.of("exit_code", "duration_ms", "image_digest", "error", "finished_at")) {
             assertTrue(nullable(execution.path(field)), "Execution." + field);
         }
         assertTrue(schemas.path("Outcome").path("enum").toString().contains("oom"), schemas.path("Outcome").toString());
-    }
-
-    private static JsonNode document() {
-        return OpenApiChecks.read(given().accept("application/json").get("/q/openapi").then().statusCode(200)
-                .extract().asString());
     }
 }

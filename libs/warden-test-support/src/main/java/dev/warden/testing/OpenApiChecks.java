@@ -42,6 +42,28 @@ public final class OpenApiChecks {
         }
     }
 
+    /** The document the service under test serves at {@code /q/openapi}, as JSON. */
+    public static JsonNode served() {
+        return read(io.restassured.RestAssured.given().accept("application/json").get("/q/openapi").then()
+                .statusCode(200).extract().asString());
+    }
+
+    /** The schema of {@code operation}'s parameter {@code name}. */
+    public static JsonNode parameter(JsonNode operation, String name) {
+        for (JsonNode p : operation.path("parameters")) {
+            if (name.equals(p.path("name").asText())) {
+                return p.path("schema");
+            }
+        }
+        throw new AssertionError("no parameter " + name);
+    }
+
+    /** The {@code $ref} of {@code operation}'s JSON answer at {@code status}, or "" where it has none. */
+    public static String schemaRef(JsonNode operation, String status) {
+        return operation.path("responses").path(status).path("content").path("application/json").path("schema")
+                .path("$ref").asText();
+    }
+
     /** Every operation of the document as {@code "METHOD path"} with its operation object. */
     public static Map<String, JsonNode> operations(JsonNode doc) {
         Map<String, JsonNode> operations = new java.util.LinkedHashMap<>();

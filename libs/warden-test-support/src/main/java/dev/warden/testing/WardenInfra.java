@@ -94,6 +94,16 @@ public final class WardenInfra {
         return postgresProxy;
     }
 
+    /**
+     * Ends whatever outage a test made, for its {@code @AfterEach}: the outage PostgreSQL running again and both
+     * proxies passing traffic.
+     */
+    public static void endOutages() {
+        outagePostgres().startServer();
+        postgresProxy().restore();
+        kafkaProxy().restore();
+    }
+
     /** The state of the proxies started so far (none are started here), for a failing test's message. */
     public static synchronized String describeProxies() {
         return "Kafka " + (kafkaProxy == null ? "proxy not started" : kafkaProxy.describe())

@@ -289,7 +289,6 @@ class FaultsTest {
         tenant.admin().get("/v1/agents").then().statusCode(200);
     }
 
-
     /** Eight clients reading and changing one agent as fast as they are answered. */
     private static RequestLoad load(Tenant tenant) {
         String id = tenant.admin().body(AgentMother.triageAgent()).post("/v1/agents").then().statusCode(201)

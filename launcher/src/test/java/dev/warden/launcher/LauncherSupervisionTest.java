@@ -200,7 +200,6 @@ class LauncherSupervisionTest {
                 .mapToDouble(line -> Double.parseDouble(line.split(" ")[1])).findFirst().orElse(0);
     }
 
-
     /**
      * The settings of a local suite in {@code data} with {@code services} (a comma-separated list), on free ports, as
      * the launcher tests start it.

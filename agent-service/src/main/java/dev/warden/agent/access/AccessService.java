@@ -254,5 +254,4 @@ public class AccessService {
                 .replaceWith(key);
     }
 
-
 }

@@ -298,7 +298,6 @@ public class AgentService {
         return outbox.emit(conn, agent.orgId, type, agent.id.toString(), data).replaceWith(agent::snapshot);
     }
 
-
     private static List<String> apply(Agent a, UpdateAgentRequest r) {
         List<String> changed = new ArrayList<>();
         a.name = set(changed, "name", a.name, r.name(), Function.identity());

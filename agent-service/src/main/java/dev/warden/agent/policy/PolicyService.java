@@ -254,5 +254,4 @@ public class PolicyService {
         return value != null ? value : fallback;
     }
 
-
 }

@@ -38,7 +38,6 @@ import java.util.List;
 import java.util.Map;
 import java.util.UUID;
 
-
 /**
  * Builds the evidence for one agent over a time range: the agent as it is, its declared intent, its deployments,
  * policies and connectors, its executions and drift, and its audit entries with the chain segment that links them to

@@ -268,7 +268,6 @@ class ImmutabilityTest {
         return DriverManager.getConnection(pg.jdbcUrl("warden_audit_test"), pg.superUser(), pg.superPassword());
     }
 
-
     private static double invalidVerdicts() {
         return PrometheusText.parse(given().get("/q/metrics").then().statusCode(200).extract().asString())
                 .value("warden_audit_chain_verifications_total", "result", "invalid", "source", "request");

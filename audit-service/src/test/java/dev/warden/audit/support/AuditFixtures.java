@@ -14,7 +14,6 @@ import java.util.List;
 import java.util.Map;
 import java.util.UUID;
 
-
 /** Organizations with keys, and agent events as agent-service publishes them. */
 public final class AuditFixtures {
 

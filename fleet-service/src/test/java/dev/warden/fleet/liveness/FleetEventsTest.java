@@ -19,7 +19,6 @@ import java.util.concurrent.BlockingQueue;
 import java.util.concurrent.LinkedBlockingQueue;
 import java.util.concurrent.TimeUnit;
 
-
 import static dev.warden.fleet.support.FleetFixtures.as;
 import static dev.warden.fleet.support.FleetFixtures.registerId;
 import static org.hamcrest.Matchers.equalTo;

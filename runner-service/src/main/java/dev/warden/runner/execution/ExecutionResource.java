@@ -31,7 +31,6 @@ import org.eclipse.microprofile.openapi.annotations.tags.Tag;
 @Tag(name = "Executions")
 public class ExecutionResource {
 
-
     private final ExecutionService executions;
     private final CurrentActor actor;
     private final CredentialWatch credentials;

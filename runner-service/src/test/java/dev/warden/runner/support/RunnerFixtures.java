@@ -24,7 +24,6 @@ import java.util.List;
 import java.util.Map;
 import java.util.UUID;
 
-
 /** Organizations with keys, and agents as agent-service announces them on warden.agents.v1. */
 public final class RunnerFixtures {
 

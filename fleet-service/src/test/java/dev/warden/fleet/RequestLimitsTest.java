@@ -19,6 +19,8 @@ class RequestLimitsTest {
                 .body("ok", equalTo(false)).body("error.code", equalTo("headers_too_large"));
         given().urlEncodingEnabled(false).get("/v1/fleet/agents/%2e%2e/%2e%2e/q/metrics").then().statusCode(400)
                 .body("ok", equalTo(false)).body("error.code", equalTo("bad_request"));
+        given().urlEncodingEnabled(false).get("/v1/fleet/agents;status=offline").then().statusCode(400)
+                .body("ok", equalTo(false)).body("error.code", equalTo("bad_request"));
         // Elsewhere the plain shape
         given().urlEncodingEnabled(false).get("/q/health?x=" + "a".repeat(4100)).then().statusCode(414)
                 .body("ok", nullValue()).body("error.code", equalTo("uri_too_long"));

@@ -556,6 +556,18 @@ class BadInputTest {
     }
 
     @Test
+    void aPathWithMatrixParametersIsA400AndChangesNothing() {
+        String id = tenant.admin().body(AgentMother.triageAgent()).post("/v1/agents").then().statusCode(201)
+                .extract().path("id");
+        // The router would drop ";dryrun=true" and suspend: refused before any resource, whatever the method
+        errorShape(tenant.admin().urlEncodingEnabled(false).post("/v1/agents/" + id + "/suspend;dryrun=true").then(), 400)
+                .body("error.code", equalTo("bad_request")).body("error.message", containsString("matrix parameters"));
+        errorShape(tenant.admin().urlEncodingEnabled(false).get("/v1/agents;status=active").then(), 400)
+                .body("error.code", equalTo("bad_request"));
+        tenant.admin().get("/v1/agents/" + id).then().statusCode(200).body("status", equalTo("inactive"));
+    }
+
+    @Test
     void unknownAgentIsA404() {
         errorShape(tenant.admin().get("/v1/agents/" + java.util.UUID.randomUUID()).then(), 404)
                 .body("error.code", equalTo("not_found"));

@@ -65,6 +65,7 @@ public class RequestLimits {
         String bodyTooLarge = json("payload_too_large", "The request body may be at most " + maxBody + " bytes");
         BodyHandler chunkedBody = BodyHandler.create(false).setBodyLimit(maxBody);
         String dotSegment = json("bad_request", "A path may not hold a \".\" or \"..\" segment");
+        String matrix = json("bad_request", "A path may not hold matrix parameters (\";\"): send parameters in the query");
         // Second of every route: after the request id (warden-observability's RequestLogContext), so refusals carry it
         router.route().order(Integer.MIN_VALUE + 1).handler(ctx -> {
             HttpServerRequest request = ctx.request();
@@ -74,6 +75,11 @@ public class RequestLimits {
                 // The router resolves them before it matches (/v1/agents/../../q/metrics is /q/metrics): a gateway
                 // that routed the path as it came would reach what it does not route. No API path has one.
                 refuse(ctx, 400, dotSegment);
+            } else if (request.path() != null && request.path().indexOf(';') >= 0) {
+                // The router drops a segment's matrix parameters before it matches, and no resource reads them: a
+                // DELETE of /v1/policies/{id};dryrun=true deleted, a list's ;status=offline listed every status. No API
+                // path has one (an id with ";" in it is sent as %3B).
+                refuse(ctx, 400, matrix);
             } else if (headerBytes(request) > maxHeaders) {
                 refuse(ctx, 431, headersTooLarge);
             } else if (declaredBody(request) > maxBody) {

@@ -34,6 +34,19 @@ public final class AgentRules {
      * agent-service's outbox relay).
      */
     static final int MAX_AGENT_BYTES = 512 * 1024;
+    /**
+     * A connector's name, as bindings take it and reported actions name it: an intent's permitted connector of any
+     * other form could never match either.
+     */
+    public static final Pattern CONNECTOR = Pattern.compile("[a-z0-9][a-z0-9_.-]*");
+    public static final String CONNECTOR_RULE = "must be lowercase letters, digits, '.', '_' or '-'";
+    /**
+     * An alert recipient: one mail address, a local part without spaces, quotes or address punctuation and a domain
+     * of host labels. Not a header's worth of text: a recipient with a line break in it would add headers to a mail.
+     */
+    private static final Pattern MAIL_ADDRESS = Pattern.compile(
+            "[^\\s@<>()\\[\\],;:\"\\\\]{1,64}@[A-Za-z0-9](?:[A-Za-z0-9-]{0,61}[A-Za-z0-9])?"
+                    + "(?:\\.[A-Za-z0-9](?:[A-Za-z0-9-]{0,61}[A-Za-z0-9])?)*");
 
     private AgentRules() {
     }
@@ -91,7 +104,6 @@ public final class AgentRules {
                 .required("runtime", a.runtime).maxLength("runtime", a.runtime, 64)
                 .maxLength("image_uri", a.imageUri, MAX_URI)
                 .check(a.imageUri == null || !a.imageUri.isBlank(), "image_uri", "must not be empty")
-                .maxSize("tags", a.tags, MAX_LIST).noBlankEntries("tags", a.tags)
                 .check(a.metadata == null || a.metadata.isObject(), "metadata", "must be an object")
                 .check(a.metadata == null || a.metadata.toString().length() <= 16_384, "metadata", "must be at most 16 KiB")
                 .maxLength("llm_provider", a.llmProvider, MAX_TEXT)
@@ -100,9 +112,7 @@ public final class AgentRules {
         c.oneLine("name", a.name).oneLine("runtime", a.runtime).oneLine("llm_provider", a.llmProvider)
                 .oneLine("llm_model", a.llmModel);
         image(c, "image_uri", a.imageUri);
-        if (a.tags != null) {
-            a.tags.forEach(tag -> c.oneLine("tags", tag));
-        }
+        list(c, "tags", a.tags);
         risk(c, a.riskConfig);
         if (a.capabilities != null) {
             list(c, "capabilities.allowed_action_types", a.capabilities.allowedActionTypes());
@@ -116,6 +126,8 @@ public final class AgentRules {
         if (a.notifications != null) {
             url(c, "notifications.webhook_url", a.notifications.webhookUrl());
             list(c, "notifications.alert_recipients", a.notifications.alertRecipients());
+            each(c, "notifications.alert_recipients", a.notifications.alertRecipients(), MAIL_ADDRESS,
+                    "must be a mail address such as security@example.com");
         }
         c.orThrow();
         checkSize(a);
@@ -170,11 +182,22 @@ public final class AgentRules {
         return low == null || high == null || low <= high;
     }
 
+    /** A list of names: at most {@link #MAX_LIST}, each a line of text of at most {@link #MAX_TEXT} characters. */
     static void list(Checks c, String field, List<String> values) {
-        c.maxSize(field, values, MAX_LIST).noBlankEntries(field, values);
+        c.maxSize(field, values, MAX_LIST).noBlankEntries(field, values).eachOneLine(field, values);
         if (values != null) {
             values.stream().filter(v -> v != null && v.length() > MAX_TEXT).findFirst()
                     .ifPresent(v -> c.check(false, field, "entries must be at most " + MAX_TEXT + " characters"));
+        }
+    }
+
+    /** Each entry of {@code values} matching {@code form}, else {@code field[i]} with {@code rule}. */
+    static void each(Checks c, String field, List<String> values, Pattern form, String rule) {
+        if (values != null) {
+            for (int i = 0; i < values.size(); i++) {
+                String v = values.get(i);
+                c.check(v == null || v.isBlank() || form.matcher(v).matches(), field + "[" + i + "]", rule);
+            }
         }
     }
 

@@ -361,6 +361,8 @@ public class AgentService {
                     .required("permitted_actions", req == null ? null : req.permittedActions());
             if (req != null) {
                 AgentRules.list(c, "permitted_connectors", req.permittedConnectors());
+                AgentRules.each(c, "permitted_connectors", req.permittedConnectors(), AgentRules.CONNECTOR,
+                        AgentRules.CONNECTOR_RULE + ", as a binding's connector");
                 AgentRules.list(c, "permitted_actions", req.permittedActions());
                 AgentRules.list(c, "data_types", req.dataTypes());
                 c.maxLength("description", req.description(), AgentRules.MAX_DESCRIPTION);

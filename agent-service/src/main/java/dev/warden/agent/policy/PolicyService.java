@@ -2,6 +2,7 @@ package dev.warden.agent.policy;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import dev.warden.agent.lifecycle.Agent;
+import dev.warden.agent.lifecycle.AgentRules;
 import dev.warden.agent.policy.PolicyModels.BindConnectorRequest;
 import dev.warden.agent.policy.PolicyModels.ConnectorListResponse;
 import dev.warden.agent.policy.PolicyModels.CreatePolicyRequest;
@@ -78,8 +79,8 @@ public class PolicyService {
         Checks c = new Checks().required("connector", req == null ? null : req.connector());
         if (req != null) {
             c.maxLength("connector", req.connector(), 64)
-                    .check(req.connector() == null || req.connector().matches("[a-z0-9][a-z0-9_.-]*"), "connector",
-                            "must be lowercase letters, digits, '.', '_' or '-'")
+                    .check(req.connector() == null || AgentRules.CONNECTOR.matcher(req.connector()).matches(), "connector",
+                            AgentRules.CONNECTOR_RULE)
                     .maxLength("name", req.name(), 200).oneLine("name", req.name())
                     .check(req.config() == null || req.config().isObject(), "config", "must be an object")
                     // Every event of the binding carries it, and a page of bindings holds up to 500 of them

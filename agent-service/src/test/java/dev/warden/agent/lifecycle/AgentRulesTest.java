@@ -2,6 +2,7 @@ package dev.warden.agent.lifecycle;
 
 import dev.warden.api.ApiException;
 import dev.warden.events.agent.AgentType;
+import dev.warden.events.agent.Capabilities;
 import dev.warden.events.agent.McpIntegration;
 import dev.warden.events.agent.Notifications;
 import dev.warden.events.agent.RiskConfig;
@@ -73,6 +74,32 @@ class AgentRulesTest {
         assertEquals(List.of("tags"), fields(a));
         a.tags = List.of("ok", " ");
         assertEquals(List.of("tags"), fields(a));
+    }
+
+    @Test
+    void everyListEntryIsOneLineOfAtMostTwoHundredCharacters() {
+        Agent a = agent();
+        a.tags = List.of("ok", "A".repeat(AgentRules.MAX_TEXT + 1));
+        assertEquals(List.of("tags"), fields(a));
+        a = agent();
+        a.capabilities = new Capabilities(List.of("a\nb"), List.of(), List.of("a\u2028b"));
+        assertEquals(List.of("capabilities.allowed_action_types[0]", "capabilities.blocked_resources[0]"), fields(a));
+        a = agent();
+        a.tags = List.of("\u202eevil");
+        assertEquals(List.of("tags[0]"), fields(a));
+    }
+
+    @Test
+    void alertRecipientsAreMailAddressesWithoutHeadersInThem() {
+        Agent a = agent();
+        a.notifications = new Notifications(true, List.of("security@example.com", "soc.team+alerts@mail.example.org"), null);
+        assertDoesNotThrow(() -> AgentRules.check(a));
+        a.notifications = new Notifications(true, List.of("a@b.com\r\nBcc: evil@x.com"), null);
+        assertEquals(List.of("notifications.alert_recipients[0]"), fields(a));
+        for (String notAnAddress : List.of("security", "a@b@c", "Alice <a@b.com>", "a@-b.com", "a b@c.com", "a@b.com,c@d.com")) {
+            a.notifications = new Notifications(true, List.of("ok@example.com", notAnAddress), null);
+            assertEquals(List.of("notifications.alert_recipients[1]"), fields(a), notAnAddress);
+        }
     }
 
     private static Agent agent() {

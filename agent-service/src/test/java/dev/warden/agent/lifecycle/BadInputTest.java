@@ -473,6 +473,15 @@ class BadInputTest {
                 .body("error.details.field", hasItem("permitted_connectors"))
                 .body("error.details.field", hasItem("rate_limit.max_actions"));
         tenant.admin().get("/v1/agents/" + id).then().body("declared_intent", equalTo(null));
+        // A permitted connector no binding or reported action could ever name, and entries that are not one line
+        errorShape(tenant.admin().body(Map.of("permitted_connectors", java.util.List.of("jira", "jira\nevil", "CrowdStrike"),
+                        "permitted_actions", java.util.List.of("issues:create"), "data_types", java.util.List.of("x\r\ny")))
+                .put("/v1/agents/" + id + "/intent").then(), 400)
+                .body("error.details.field", hasItem("permitted_connectors[1]"))
+                .body("error.details.field", hasItem("permitted_connectors[2]"))
+                .body("error.details.field", hasItem("data_types[0]"))
+                .body("error.details.field", not(hasItem("permitted_connectors[0]")));
+        tenant.admin().get("/v1/agents/" + id).then().body("declared_intent", equalTo(null));
     }
 
     @Test

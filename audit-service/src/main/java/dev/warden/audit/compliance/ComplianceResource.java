@@ -39,6 +39,7 @@ import java.io.UncheckedIOException;
 import java.net.URI;
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
+import java.time.Instant;
 import java.util.List;
 import java.util.UUID;
 import java.util.zip.ZipEntry;
@@ -51,6 +52,8 @@ import java.util.zip.ZipOutputStream;
 public class ComplianceResource {
 
     private static final Duration MAX_RANGE = Duration.ofDays(400);
+    /** How far ahead of this clock a caller's may be: a reported action's {@code occurred_at} is allowed as much. */
+    private static final Duration CLOCK_SKEW = Duration.ofMinutes(5);
     private static final String ZIP = "application/zip";
 
     private final ComplianceBuilder builder;
@@ -68,7 +71,10 @@ public class ComplianceResource {
     @Operation(operationId = "createCompliancePackage", summary = "Build a compliance package", description = "Answers 202 "
             + "at once; poll the package for progress. An organization has at most two packages building at once, and an "
             + "instance two: beyond, a 429 with Retry-After. A package holds at most 30,000 entries, the agent's in the "
-            + "range and its chain proof's together; a longer one fails, saying to ask for shorter ranges.")
+            + "range and its chain proof's together; a longer one fails, saying to ask for shorter ranges. to may not be in "
+            + "the future. Agents report actions up to 24 hours late (the report window): a package of a range that ends "
+            + "less than that before it is built holds what was recorded when it was built (its chain proof's "
+            + "to_sequence), and one built after the window has passed holds every action of the range.")
     @APIResponse(responseCode = "202", description = "Accepted; Location names the package",
             headers = @Header(name = "Location", ref = WardenApiDefinition.LOCATION),
             content = @Content(mediaType = MediaType.APPLICATION_JSON, schema = @Schema(implementation = PackageResponse.class)))
@@ -79,7 +85,9 @@ public class ComplianceResource {
         if (body.from() != null && body.to() != null) {
             checks.check(body.from().isBefore(body.to()), "to", "must be after from")
                     .check(Duration.between(body.from(), body.to()).compareTo(MAX_RANGE) <= 0, "to",
-                            "the range may span at most " + MAX_RANGE.toDays() + " days");
+                            "the range may span at most " + MAX_RANGE.toDays() + " days")
+                    // A period still to come would be signed with nothing in it, and signed again, differently, later
+                    .check(!body.to().isAfter(Instant.now().plus(CLOCK_SKEW)), "to", "must not be in the future");
         }
         checks.orThrow();
         return builder.request(actor.org(), actor.name(), body.agentId(), body.from(), body.to())

@@ -220,6 +220,13 @@ class ComplianceTest {
     void requestsAreCheckedAndScoped() {
         as(org, "auditor").contentType(ContentType.JSON).body(Map.of("agent_id", agent, "from", Instant.now().toString(),
                 "to", from.toString())).post("/v1/compliance").then().statusCode(400).body("error.details[0].field", equalTo("to"));
+        // A period still to come: nothing to sign yet
+        as(org, "auditor").contentType(ContentType.JSON).body(Map.of("agent_id", agent, "from", "2999-01-01T00:00:00Z",
+                "to", "2999-02-01T00:00:00Z")).post("/v1/compliance").then().statusCode(400)
+                .body("error.details[0].field", equalTo("to")).body("error.details[0].reason", equalTo("must not be in the future"));
+        as(org, "auditor").contentType(ContentType.JSON).body(Map.of("agent_id", agent, "from", from.toString(),
+                "to", Instant.now().plusSeconds(3600).toString())).post("/v1/compliance").then().statusCode(400)
+                .body("error.details[0].field", equalTo("to"));
         as(org, "viewer").contentType(ContentType.JSON).body(Map.of("agent_id", agent, "from", from.toString(),
                 "to", Instant.now().toString())).post("/v1/compliance").then().statusCode(403);
         as(org, "auditor").get("/v1/compliance/" + UUID.randomUUID()).then().statusCode(404);

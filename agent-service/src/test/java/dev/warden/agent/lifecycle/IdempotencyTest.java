@@ -150,6 +150,22 @@ class IdempotencyTest {
     }
 
     @Test
+    void aKeySentToAnOperationThatTakesNoneIsA400AndNothingIsMade() {
+        String key = UUID.randomUUID().toString();
+        String name = "keyed-" + UUID.randomUUID();
+        // Creating a policy takes no key: sent twice, it would make two policies, so it is refused rather than ignored
+        tenant.admin().header(HEADER, key).body(Map.of("name", name, "rules", List.of(Map.of("effect", "deny",
+                        "action", "files:export")))).post("/v1/policies").then().statusCode(400)
+                .body("error.details[0].field", equalTo(HEADER))
+                .body("error.details[0].reason", org.hamcrest.Matchers.containsString("not taken by this operation"));
+        tenant.admin().get("/v1/policies?limit=500").then().statusCode(200)
+                .body("policies.name", org.hamcrest.Matchers.not(org.hamcrest.Matchers.hasItem(name)));
+        // What is idempotent as it is keeps working with one, and so do the operations that take one
+        tenant.admin().header(HEADER, key).get("/v1/policies").then().statusCode(200);
+        tenant.admin().header(HEADER, key).body(AgentMother.triageAgent()).post("/v1/agents").then().statusCode(201);
+    }
+
+    @Test
     void keysAreEachOrganizationsOwn() {
         Tenant other = Tenants.create();
         String key = UUID.randomUUID().toString();

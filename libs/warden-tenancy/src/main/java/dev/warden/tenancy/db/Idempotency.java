@@ -1,6 +1,7 @@
 package dev.warden.tenancy.db;
 
 import dev.warden.api.ApiException;
+import dev.warden.api.IdempotencyKeys;
 import dev.warden.events.EventJson;
 import io.smallrye.mutiny.Uni;
 import io.vertx.mutiny.sqlclient.Row;
@@ -33,7 +34,7 @@ import java.util.regex.Pattern;
  */
 public final class Idempotency {
 
-    public static final String HEADER = "Idempotency-Key";
+    public static final String HEADER = IdempotencyKeys.HEADER;
     /** The header's description in a document, the same on every operation that takes it. */
     public static final String DESCRIPTION = "Any unique value (a UUID): sent again with the same request, the answer "
             + "is the first one and nothing changes twice; with another request, a 409. Kept 24 hours.";

@@ -2,6 +2,7 @@ package dev.warden.audit.recording;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import dev.warden.audit.support.AuditFixtures;
+import dev.warden.audit.support.RecordedSpans;
 import dev.warden.events.CloudEvent;
 import dev.warden.events.EventSchemas;
 import dev.warden.events.EventTypes;
@@ -11,7 +12,10 @@ import dev.warden.events.execution.ExecutionEvents.ExecutionLimits;
 import dev.warden.events.execution.ExecutionEvents.ExecutionStarted;
 import dev.warden.testing.EventTap;
 import dev.warden.testing.TestOrganizations.TestOrg;
+import io.opentelemetry.api.trace.SpanKind;
+import io.opentelemetry.sdk.trace.data.SpanData;
 import io.quarkus.test.junit.QuarkusTest;
+import jakarta.inject.Inject;
 import org.awaitility.Awaitility;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
@@ -35,6 +39,9 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 class RecordingTest {
 
     private static final Duration WAIT = Duration.ofSeconds(60);
+
+    @Inject
+    RecordedSpans spans;
 
     private TestOrg org;
     /** The chain's head before the test: the entries of the organization's own creation. */
@@ -182,6 +189,32 @@ class RecordingTest {
             assertEquals(trace, traceparent.split("-")[1], "the event's trace continues on the audit topic");
             assertEquals(List.of(), EventSchemas.violations(recorded));
         }
+    }
+
+    @Test
+    void theStatementsThatRecordAnEventAreSpansOfTheBatchThatHandledIt() {
+        String agent = UUID.randomUUID().toString();
+        String trace = UUID.randomUUID().toString().replace("-", "");
+        CloudEvent deployed = AuditFixtures.deployed(org.id(), agent, 1, "img:v1");
+        AuditFixtures.publish(List.of(new CloudEvent(deployed.specversion(), deployed.id(), deployed.source(),
+                deployed.type(), deployed.subject(), deployed.time(), deployed.datacontenttype(), deployed.orgid(),
+                deployed.data(), "00-" + trace + "-b7ad6b7169203331-01")));
+
+        // The batch's span continues the event's trace (a child, or linked to it in a batch of several traces), and
+        // the SQL client's spans of the chain's append are its children: before, they ran on the client's event
+        // loop, where no span was current, and the trace stopped at the consumer
+        Awaitility.await().atMost(WAIT).untilAsserted(() -> {
+            List<SpanData> ended = spans.all();
+            List<String> batches = ended.stream().filter(s -> s.getKind() == SpanKind.CONSUMER)
+                    .filter(s -> s.getTraceId().equals(trace)
+                            || s.getLinks().stream().anyMatch(l -> l.getSpanContext().getTraceId().equals(trace)))
+                    .map(SpanData::getSpanId).toList();
+            assertEquals(1, batches.size(), "one batch span continues the trace");
+            assertTrue(ended.stream().anyMatch(s -> s.getKind() == SpanKind.CLIENT
+                            && s.getParentSpanId().equals(batches.getFirst())
+                            && s.getAttributes().asMap().keySet().stream().anyMatch(k -> k.getKey().startsWith("db."))),
+                    "a statement of the batch under its span");
+        });
     }
 
     @Test

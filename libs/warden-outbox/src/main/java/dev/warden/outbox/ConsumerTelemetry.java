@@ -18,6 +18,9 @@ import io.opentelemetry.api.trace.StatusCode;
 import io.opentelemetry.api.trace.Tracer;
 import io.opentelemetry.context.Context;
 import io.opentelemetry.context.Scope;
+import io.smallrye.common.vertx.VertxContext;
+import io.smallrye.mutiny.Uni;
+import io.vertx.core.Vertx;
 import org.apache.kafka.clients.consumer.ConsumerRecord;
 import org.jboss.logging.MDC;
 
@@ -49,6 +52,8 @@ final class ConsumerTelemetry {
 
     private final MeterRegistry registry;
     private final Tracer tracer;
+    /** Null: no Vert.x (benchmarks), the handler's work subscribed where it is. */
+    private final Vertx vertx;
     private final String group;
     private final Map<String, Counter> handled = new ConcurrentHashMap<>();
     private final Map<String, Counter> deadLettered = new ConcurrentHashMap<>();
@@ -57,7 +62,12 @@ final class ConsumerTelemetry {
     private final Gauge lagGauge;
 
     ConsumerTelemetry(MeterRegistry registry, OpenTelemetry openTelemetry, String group) {
+        this(registry, openTelemetry, null, group);
+    }
+
+    ConsumerTelemetry(MeterRegistry registry, OpenTelemetry openTelemetry, Vertx vertx, String group) {
         this.registry = registry;
+        this.vertx = vertx;
         this.tracer = openTelemetry.getTracer("dev.warden.outbox");
         this.group = group;
         this.lagGauge = Gauge.builder("warden.consumer.lag", lag, AtomicLong::get)
@@ -76,6 +86,27 @@ final class ConsumerTelemetry {
 
     static ConsumerTelemetry current() {
         return CURRENT.get();
+    }
+
+    /**
+     * {@code work} subscribed, when a span is current (the batch's), on a Vert.x context of its own that carries that
+     * span, so that its statements (the Vert.x SQL client's, which take their parent from the Vert.x context they run
+     * on, never from the loop's thread) are the batch span's children: a trace then runs from the HTTP request through
+     * the outbox and the consumer into the consumer's SQL. Without a span (tracing off: the default) nothing moves.
+     * The context is a new duplicate for each call, dropped with the work, so the span it keeps ends with it.
+     */
+    <T> Uni<T> underCurrentSpan(Uni<T> work) {
+        Context traced = Context.current();
+        if (vertx == null || !Span.fromContext(traced).getSpanContext().isValid()) {
+            return work;
+        }
+        io.vertx.core.Context own = VertxContext.createNewDuplicatedContext(vertx.getOrCreateContext());
+        return work.runSubscriptionOn(task -> own.runOnContext(ignored -> {
+            // Kept by this duplicated context (Quarkus keeps the OpenTelemetry context in the Vert.x one) for every
+            // callback of the work, so its scope is never closed: the context goes when the work is done
+            traced.makeCurrent();
+            task.run();
+        }));
     }
 
     /** Binds this telemetry to the calling thread: the loop's own, for its whole life. */

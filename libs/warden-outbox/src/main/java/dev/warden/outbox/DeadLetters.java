@@ -2,6 +2,7 @@ package dev.warden.outbox;
 
 import dev.warden.events.Topics;
 import io.smallrye.mutiny.Uni;
+import io.smallrye.mutiny.infrastructure.Infrastructure;
 import jakarta.enterprise.context.ApplicationScoped;
 import org.jboss.logging.Logger;
 import org.jboss.logging.MDC;
@@ -52,7 +53,7 @@ public class DeadLetters {
         // The sender's log context (its batch's trace and span ids): the broker's acknowledgement comes on the
         // producer's own thread, whose lines had none
         Map<String, Object> context = MDC.getMap();
-        return Uni.createFrom().emitter(emitter -> {
+        return Uni.createFrom().<Void>emitter(emitter -> {
             try {
                 producer.ensureTopic(topic);
                 producer.get().send(dead, (metadata, error) -> {
@@ -75,7 +76,10 @@ public class DeadLetters {
             } catch (RuntimeException e) {
                 emitter.fail(e);
             }
-        });
+        })
+                // Creating the topic and the producer's wait for the broker's metadata block (up to 10 s while the
+                // broker is away): never on an event loop, where a batch's handler may subscribe to this
+                .runSubscriptionOn(Infrastructure.getDefaultWorkerPool());
     }
 
     private static byte[] utf8(String value) {

@@ -281,7 +281,7 @@ public final class EventConsumerLoop implements AutoCloseable {
     /** The handler's failure, or null once it has handled the records. */
     private Throwable attempt(List<ConsumerRecord<String, String>> records) {
         try {
-            handler.handle(records).await().atMost(ATTEMPT_TIMEOUT);
+            telemetry.underCurrentSpan(handler.handle(records)).await().atMost(ATTEMPT_TIMEOUT);
             return null;
         } catch (RuntimeException e) {
             if (closing()) {

@@ -6,6 +6,7 @@ import dev.warden.outbox.EventConsumerLoop.BatchHandler;
 import io.micrometer.core.instrument.MeterRegistry;
 import io.opentelemetry.api.OpenTelemetry;
 import io.quarkus.runtime.ShutdownEvent;
+import io.vertx.core.Vertx;
 import jakarta.annotation.Priority;
 import jakarta.enterprise.context.ApplicationScoped;
 import jakarta.enterprise.event.Observes;
@@ -26,12 +27,14 @@ public class EventConsumers {
     private final DeadLetters deadLetters;
     private final MeterRegistry meters;
     private final OpenTelemetry openTelemetry;
+    private final Vertx vertx;
     private final KeptPositions positions;
     private final List<EventConsumerLoop> started = new CopyOnWriteArrayList<>();
 
     public EventConsumers(KafkaClients kafka, EventConsumerConfig config, DeadLetters deadLetters, MeterRegistry meters,
-                          OpenTelemetry openTelemetry, KeptPositions positions) {
+                          OpenTelemetry openTelemetry, Vertx vertx, KeptPositions positions) {
         this.positions = positions;
+        this.vertx = vertx;
         this.kafka = kafka;
         this.config = config;
         this.deadLetters = deadLetters;
@@ -58,7 +61,7 @@ public class EventConsumers {
      */
     public EventConsumerLoop start(String group, Collection<String> topics, BatchHandler handler, long generation) {
         return started(EventConsumerLoop.start(kafka, config, deadLetters, group, topics, handler,
-                new ConsumerTelemetry(meters, openTelemetry, group).consuming(topics), generation, null));
+                new ConsumerTelemetry(meters, openTelemetry, vertx, group).consuming(topics), generation, null));
     }
 
     /**
@@ -68,7 +71,7 @@ public class EventConsumers {
      */
     public EventConsumerLoop startRecording(String group, Collection<String> topics, BatchHandler handler) {
         return started(EventConsumerLoop.start(kafka, config, deadLetters, group, topics, handler,
-                new ConsumerTelemetry(meters, openTelemetry, group).consuming(topics), 0, positions));
+                new ConsumerTelemetry(meters, openTelemetry, vertx, group).consuming(topics), 0, positions));
     }
 
     private EventConsumerLoop started(EventConsumerLoop loop) {

@@ -1,0 +1,52 @@
+package dev.warden.audit.support;
+
+import io.opentelemetry.context.Context;
+import io.opentelemetry.sdk.trace.ReadWriteSpan;
+import io.opentelemetry.sdk.trace.ReadableSpan;
+import io.opentelemetry.sdk.trace.SpanProcessor;
+import io.opentelemetry.sdk.trace.data.SpanData;
+import jakarta.inject.Singleton;
+
+import java.util.List;
+import java.util.concurrent.ConcurrentLinkedDeque;
+import java.util.concurrent.atomic.AtomicInteger;
+
+/**
+ * The spans the service under test ended, newest last, the last {@link #KEPT}: Quarkus adds every {@code SpanProcessor}
+ * bean to its tracer provider, so a test sees what an exporter would be sent (tests export nothing).
+ */
+@Singleton
+public class RecordedSpans implements SpanProcessor {
+
+    private static final int KEPT = 20_000;
+
+    private final ConcurrentLinkedDeque<SpanData> ended = new ConcurrentLinkedDeque<>();
+    private final AtomicInteger size = new AtomicInteger();
+
+    public List<SpanData> all() {
+        return List.copyOf(ended);
+    }
+
+    @Override
+    public void onStart(Context parent, ReadWriteSpan span) {
+    }
+
+    @Override
+    public boolean isStartRequired() {
+        return false;
+    }
+
+    @Override
+    public void onEnd(ReadableSpan span) {
+        ended.addLast(span.toSpanData());
+        if (size.incrementAndGet() > KEPT) {
+            ended.pollFirst();
+            size.decrementAndGet();
+        }
+    }
+
+    @Override
+    public boolean isEndRequired() {
+        return true;
+    }
+}

@@ -54,6 +54,18 @@ class InstanceTest {
     }
 
     @Test
+    void theRegisterPathTakesPostOnlyAndIsNoInstancesId() {
+        // Routed to /v1/fleet/agents/{id}, a GET or DELETE of it was "Agent not found" for a path that exists
+        for (var answer : java.util.List.of(as(org, "admin").get("/v1/fleet/agents/register").then(),
+                as(org, "admin").delete("/v1/fleet/agents/register").then())) {
+            answer.statusCode(405).header("Allow", "OPTIONS, POST").body("ok", equalTo(false))
+                    .body("error.code", equalTo("method_not_allowed"));
+        }
+        as(org, "admin").options("/v1/fleet/agents/register").then().statusCode(200).header("Allow", "OPTIONS, POST");
+        as(org, "admin").get("/v1/fleet/agents/agent-0123456789abcdef").then().statusCode(404);
+    }
+
+    @Test
     void registerAnswersTheSeedsFieldsOnlineWithTheIpFromTheRequestAndACredentialShownOnce() {
         Instant before = Instant.now().minusSeconds(1);
         var data = register(org, instanceBody("web-server-1", "production", "web-tier"))

@@ -9,6 +9,8 @@ import jakarta.ws.rs.HttpMethod;
 import jakarta.ws.rs.Path;
 import jakarta.ws.rs.container.ContainerRequestContext;
 import jakarta.ws.rs.container.ContainerResponseContext;
+import jakarta.ws.rs.container.ResourceInfo;
+import org.jboss.resteasy.reactive.server.ServerRequestFilter;
 import org.jboss.resteasy.reactive.server.ServerResponseFilter;
 
 import java.lang.annotation.Annotation;
@@ -20,6 +22,7 @@ import java.util.List;
 import java.util.Map;
 import java.util.Set;
 import java.util.TreeSet;
+import java.util.concurrent.ConcurrentHashMap;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 
@@ -35,6 +38,8 @@ public class AllowedMethods {
     private static final Pattern PARAMETER = Pattern.compile("\\{[^}]+}");
 
     private volatile List<Route> routes = List.of();
+    /** Per resource method: the literal paths its template also matches, which are other methods' (see below). */
+    private final Map<Method, Set<String>> shadowed = new ConcurrentHashMap<>();
 
     void onStart(@Observes StartupEvent event) {
         List<Class<?>> resources = new ArrayList<>();
@@ -45,6 +50,51 @@ public class AllowedMethods {
             }
         }
         routes = routes(resources);
+    }
+
+    /**
+     * A path that a literal template names ({@code /v1/fleet/agents/register}, POST) is that template's, whatever the
+     * method: Quarkus REST routes a GET of it to a template with a parameter in its place ({@code /v1/fleet/agents/{id}})
+     * when the literal one has no GET, and the caller was told "Agent not found" for a path that exists; JAX-RS picks
+     * the template with the most literal characters, and then the method. So such a request is a 405 with the literal
+     * path's {@code Allow}, as it is when the literal path's class is another (agent-service's registration).
+     */
+    @ServerRequestFilter
+    public void literalPathsAreTheirOwn(ResourceInfo resource, ContainerRequestContext request) {
+        Method method = resource.getResourceMethod();
+        if (method == null || resource.getResourceClass() == null || routes.isEmpty()) {
+            return; // before the table is read at start: nothing kept from then
+        }
+        Set<String> literals = shadowed.computeIfAbsent(method, m -> literalsMatching(routes,
+                template(resource.getResourceClass(), m)));
+        if (!literals.isEmpty() && literals.contains(normalized(request.getUriInfo().getPath()))) {
+            throw new ApiException(405, "method_not_allowed", "Method Not Allowed", List.of());
+        }
+    }
+
+    /** The fully literal templates of {@code routes}, other than {@code template}, that {@code template} matches. */
+    static Set<String> literalsMatching(List<Route> routes, String template) {
+        if (!PARAMETER.matcher(template).find()) {
+            return Set.of();
+        }
+        Pattern own = regex(template);
+        Set<String> literals = new TreeSet<>();
+        for (Route route : routes) {
+            if (!PARAMETER.matcher(route.template()).find() && own.matcher(route.template()).matches()) {
+                literals.add(route.template());
+            }
+        }
+        return Set.copyOf(literals);
+    }
+
+    private static String template(Class<?> resource, Method method) {
+        Path base = resource.getAnnotation(Path.class);
+        Path own = method.getAnnotation(Path.class);
+        return join(base == null ? "" : base.value(), own == null ? "" : own.value());
+    }
+
+    private static String normalized(String path) {
+        return path.length() > 1 && path.endsWith("/") ? path.substring(0, path.length() - 1) : path;
     }
 
     @ServerResponseFilter
@@ -63,16 +113,20 @@ public class AllowedMethods {
     /**
      * The methods {@code path} takes, with {@code HEAD} beside {@code GET} and {@code OPTIONS}; empty for no route. As
      * Quarkus REST routes, only the resource classes of the most literal class path among those with a matching route
-     * count: {@code /v1/agents/register} (POST) is its class's alone, not also {@code /v1/agents/{agent_id}}'s.
+     * count: {@code /v1/agents/register} (POST) is its class's alone, not also {@code /v1/agents/{agent_id}}'s; and
+     * within that class, only the templates of the most literal characters ({@code /v1/fleet/agents/register}, not
+     * also {@code /v1/fleet/agents/{id}}).
      */
     static Set<String> allowed(List<Route> routes, String path) {
-        String normalized = path.length() > 1 && path.endsWith("/") ? path.substring(0, path.length() - 1) : path;
+        String normalized = normalized(path);
         List<Route> matching = routes.stream().filter(route -> route.pattern().matcher(normalized).matches()).toList();
         String base = matching.stream().map(Route::base)
                 .max(java.util.Comparator.comparingInt(AllowedMethods::literalLength)).orElse(null);
+        int literal = matching.stream().filter(route -> route.base().equals(base))
+                .mapToInt(route -> literalLength(route.template())).max().orElse(0);
         Set<String> methods = new TreeSet<>();
         for (Route route : matching) {
-            if (route.base().equals(base)) {
+            if (route.base().equals(base) && literalLength(route.template()) == literal) {
                 methods.addAll(route.methods());
             }
         }
@@ -99,7 +153,8 @@ public class AllowedMethods {
             }
         }
         List<Route> routes = new ArrayList<>();
-        byTemplate.forEach((key, methods) -> routes.add(new Route(key.get(0), regex(key.get(1)), Set.copyOf(methods))));
+        byTemplate.forEach((key, methods) -> routes.add(new Route(key.get(0), key.get(1), regex(key.get(1)),
+                Set.copyOf(methods))));
         return List.copyOf(routes);
     }
 
@@ -135,6 +190,6 @@ public class AllowedMethods {
     }
 
     /** A path template's methods, and the path of the resource class that holds them. */
-    record Route(String base, Pattern pattern, Set<String> methods) {
+    record Route(String base, String template, Pattern pattern, Set<String> methods) {
     }
 }

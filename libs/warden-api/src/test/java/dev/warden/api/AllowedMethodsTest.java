@@ -40,6 +40,24 @@ class AllowedMethodsTest {
         }
     }
 
+    @Path("/v1/gadgets")
+    public static class Gadgets {
+        @POST
+        @Path("/register")
+        public void register() {
+        }
+
+        @GET
+        @Path("/{id}")
+        public void get() {
+        }
+
+        @DELETE
+        @Path("/{id}")
+        public void remove() {
+        }
+    }
+
     @Path("/v1/things/special")
     public static class SpecialThings {
         @POST
@@ -53,6 +71,16 @@ class AllowedMethodsTest {
         List<AllowedMethods.Route> routes = AllowedMethods.routes(List.of(Things.class, SpecialThings.class));
         assertEquals(Set.of("OPTIONS", "POST"), AllowedMethods.allowed(routes, "/v1/things/special"));
         assertEquals(Set.of("GET", "HEAD", "OPTIONS", "PATCH"), AllowedMethods.allowed(routes, "/v1/things/42"));
+    }
+
+    @Test
+    void aLiteralTemplateTakesItsPathFromATemplateOfTheSameClass() {
+        List<AllowedMethods.Route> routes = AllowedMethods.routes(List.of(Gadgets.class));
+        assertEquals(Set.of("OPTIONS", "POST"), AllowedMethods.allowed(routes, "/v1/gadgets/register"));
+        assertEquals(Set.of("DELETE", "GET", "HEAD", "OPTIONS"), AllowedMethods.allowed(routes, "/v1/gadgets/g-1"));
+        // What the request filter answers 405 for: GET /v1/gadgets/register routed to /v1/gadgets/{id}
+        assertEquals(Set.of("/v1/gadgets/register"), AllowedMethods.literalsMatching(routes, "/v1/gadgets/{id}"));
+        assertEquals(Set.of(), AllowedMethods.literalsMatching(routes, "/v1/gadgets/register"));
     }
 
     @Test

@@ -55,8 +55,11 @@ public class OrgBatches {
                         .transformToUni(part -> apply.apply(part.getKey(), part.getValue()))
                         .collectFailures().merge(AT_ONCE)
                         .collect().last().replaceWithVoid();
+        // One after the other, in the batch's order: each send goes to a worker (DeadLetters.send), and sent at once
+        // they would reach <topic>.dlq in any order
         return applied.chain(() -> deadLettered.isEmpty() ? Uni.createFrom().voidItem()
-                : Uni.join().all(deadLettered).andFailFast().replaceWithVoid());
+                : Multi.createFrom().iterable(deadLettered).onItem().transformToUniAndConcatenate(send -> send)
+                        .collect().last().replaceWithVoid());
     }
 
     /**

@@ -209,4 +209,18 @@ class FaultsTest {
         }
         log.assertNoNoise();
     }
+
+    @Test
+    void aRunWhileTheBrokerHangsIsA503AndNoFailureIsDropped() {
+        // Silent, not cut: the directory's catch-up and the projection's confirmation both give up at their timeouts,
+        // at about the same moment, and the second failure was left to Mutiny, which logged an ERROR for every run
+        WardenInfra.kafkaProxy().silence();
+        as(org, "operator").post("/v1/agents/" + agent + "/run").then().statusCode(503)
+                .body("error.code", equalTo("service_unavailable"));
+        WardenInfra.kafkaProxy().restore();
+        HealthProbe.awaitReady(RestAssured.port, PROMPTLY, RECOVERY);
+        // A later marker: a run once the broker answers, so a failure dropped meanwhile has been logged by now
+        as(org, "operator").post("/v1/agents/" + agent + "/run").then().statusCode(200).body("status", equalTo("success"));
+        log.assertNoNoise();
+    }
 }

@@ -36,6 +36,7 @@ import dev.warden.tenancy.db.TenantDb;
 import dev.warden.tenancy.security.CredentialWatch;
 import io.micrometer.core.instrument.Counter;
 import io.micrometer.core.instrument.MeterRegistry;
+import io.smallrye.mutiny.CompositeException;
 import io.smallrye.mutiny.Multi;
 import io.smallrye.mutiny.Uni;
 import io.vertx.mutiny.sqlclient.SqlConnection;
@@ -152,8 +153,13 @@ public class ExecutionService {
         // Every agent event published before this request (a suspension answered, a deploy) is in the projection
         // before it decides, and every access change (a revocation answered: a revoked key starts nothing after its
         // 200); when that cannot be known, no run (a 503), rather than a run on what may be stale.
+        // Both waited for, so that when both fail (a broker away: each gives up after its timeout) neither failure is
+        // left to Mutiny, which logged the second as an ERROR for every run refused during the outage; the first is
+        // the answer.
         Uni<Void> current = Uni.combine().all().unis(stillUsable,
-                offsets.applied(AgentProjection.GROUP, Topics.AGENTS, agentId.toString(), projectionTimeout)).discardItems();
+                offsets.applied(AgentProjection.GROUP, Topics.AGENTS, agentId.toString(), projectionTimeout))
+                .collectFailures().discardItems()
+                .onFailure(CompositeException.class).transform(e -> ((CompositeException) e).getCauses().getFirst());
         return current.chain(() -> db.inOrg(org, conn -> agents.find(conn, agentId))).map(found -> {
             RunnableAgent agent = found.orElseThrow(() -> ApiException.notFound("Agent"));
             if (agent.suspended()) {

@@ -256,9 +256,22 @@ final class Supervisor implements ServiceStatus {
                 return Optional.empty();
             }
             // Until the restart, then about as long as the last start took.
-            long readyAt = Math.max(restartAt, startedAt) + startTook.toNanos();
-            return Optional.of(Duration.ofNanos(Math.max(readyAt - System.nanoTime(), Duration.ofSeconds(1).toNanos())));
+            return Optional.of(untilReady(Math.max(restartAt, startedAt) + startTook.toNanos(), System.nanoTime()));
         }
+    }
+
+    /** What a start that is overdue asks of clients: as a service's own 503 does while a dependency is away. */
+    static final Duration OVERDUE = Duration.ofSeconds(5);
+
+    /**
+     * The Retry-After of a service expected ready at {@code readyAt} ({@link System#nanoTime}), asked at {@code now}: the
+     * time left, at least a second; {@link #OVERDUE} once it is past. A start can wait for a dependency (a replica
+     * serves nothing until its access directory has caught up with the broker): a fault trial's clients were told 1 s
+     * forty times over while agent-service's start waited for Kafka.
+     */
+    static Duration untilReady(long readyAt, long now) {
+        long left = readyAt - now;
+        return left <= 0 ? OVERDUE : Duration.ofNanos(Math.max(left, Duration.ofSeconds(1).toNanos()));
     }
 
     /** "1 s", "2.5 s". */

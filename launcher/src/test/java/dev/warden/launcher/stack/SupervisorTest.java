@@ -20,6 +20,16 @@ class SupervisorTest {
      * in a liveness check, and no service was checked or restarted after, the heap free again within seconds.
      */
     @Test
+    void aStartPastItsExpectedTimeAsksClientsForFiveSecondsNotOne() {
+        long second = Duration.ofSeconds(1).toNanos();
+        assertEquals(Duration.ofSeconds(7), Supervisor.untilReady(10 * second, 3 * second));
+        assertEquals(Duration.ofSeconds(1), Supervisor.untilReady(10 * second, 10 * second - second / 10),
+                "at least a second");
+        assertEquals(Supervisor.OVERDUE, Supervisor.untilReady(10 * second, 10 * second));
+        assertEquals(Duration.ofSeconds(5), Supervisor.untilReady(10 * second, 50 * second), "overdue: a dependency's wait");
+    }
+
+    @Test
     void aLivenessCheckThatThrowsAnErrorLeavesTheNextOnesToRun() {
         ByteArrayOutputStream out = new ByteArrayOutputStream();
         Supervisor supervisor = new Supervisor(new Progress(new PrintStream(out, true, StandardCharsets.UTF_8), 1),

@@ -88,6 +88,11 @@ public class RegistryChanges {
         subscriber.channel(CHANNEL)
                 .subscribeHandler(() -> {
                     io.vertx.pgclient.PgConnection listening = subscriber.getDelegate().actualConnection();
+                    if (listening != null) {
+                        // Its loss closes it and the subscriber reconnects; without a handler Vert.x printed each
+                        // failure to standard error, outside the log format
+                        listening.exceptionHandler(e -> LOG.debugf("The registry's listening connection failed: %s", e));
+                    }
                     kept.listening(() -> listening != null && subscriber.getDelegate().actualConnection() == listening);
                     LOG.debug("Listening for registry changes");
                 })

@@ -21,6 +21,7 @@ import io.vertx.sqlclient.impl.SqlConnectionInternal;
 import jakarta.enterprise.context.ApplicationScoped;
 import jakarta.inject.Inject;
 import org.eclipse.microprofile.config.inject.ConfigProperty;
+import org.jboss.logging.Logger;
 
 import java.time.Duration;
 import java.util.List;
@@ -36,6 +37,8 @@ import java.util.function.Function;
  */
 @ApplicationScoped
 public class TenantDb {
+
+    private static final Logger LOG = Logger.getLogger(TenantDb.class);
 
     /** Where a transaction stands against its start deadline: decided once, by whichever comes first. */
     private enum Start { PENDING, BEGUN, ABANDONED }
@@ -152,6 +155,9 @@ public class TenantDb {
     private <T> Uni<T> started(UUID org, String beginAndScope, Function<SqlConnection, Uni<T>> work) {
         AtomicReference<Start> start = new AtomicReference<>(Start.PENDING);
         Uni<T> tx = pool.withConnection(conn -> {
+            // What the connection meets while leased (the server gone: 57P01, a reset) fails its statements too, and
+            // is answered from there; without a handler Vert.x printed each to standard error, outside the log format
+            conn.exceptionHandler(e -> LOG.debugf("A connection of the pool failed: %s", e.toString()));
             if (start.get() == Start.ABANDONED) {
                 return Uni.createFrom().failure(notStarted()); // the connection came too late: nothing is sent
             }

@@ -117,6 +117,33 @@ class TenantDbStrandedTest {
     }
 
     @Test
+    void aConnectionTheServerEndsMidTransactionFailsItAndPrintsNothingOutsideTheLog() throws Exception {
+        // What a leased connection meets (here the server ending its session: 57P01) fails the transaction, and was
+        // also printed by Vert.x to standard error, outside the log format (a fault trial's PostgreSQL kill)
+        java.io.PrintStream stderr = System.err;
+        java.io.ByteArrayOutputStream printed = new java.io.ByteArrayOutputStream();
+        System.setErr(new java.io.PrintStream(printed, true, java.nio.charset.StandardCharsets.UTF_8));
+        try {
+            java.util.concurrent.CompletableFuture<Integer> backend = new java.util.concurrent.CompletableFuture<>();
+            Uni<Object> ended = db.inOrg(ORG, conn -> conn.query("SELECT pg_backend_pid()").execute()
+                            .invoke(rows -> backend.complete(rows.iterator().next().getInteger(0)))
+                            .chain(() -> conn.query("SELECT pg_sleep(10)").execute()))
+                    .onItem().<Object>transform(rows -> "ok").onFailure().recoverWithItem(failure -> failure);
+            var result = ended.subscribeAsCompletionStage();
+            int pid = backend.get(5, java.util.concurrent.TimeUnit.SECONDS);
+            assertEquals(true, db.inOrg(ORG, conn -> conn.query("SELECT pg_terminate_backend(" + pid + ")").execute()
+                    .map(rows -> rows.iterator().next().getBoolean(0))).await().atMost(Duration.ofSeconds(5)));
+            Object outcome = result.get(10, java.util.concurrent.TimeUnit.SECONDS);
+            assertTrue(outcome instanceof Throwable, "the transaction failed: " + outcome);
+            // A later marker: a transaction after it, by when anything printed about the ended one has been
+            assertEquals(POOL, inParallel(POOL).succeeded());
+        } finally {
+            System.setErr(stderr);
+        }
+        assertEquals("", printed.toString(java.nio.charset.StandardCharsets.UTF_8));
+    }
+
+    @Test
     void aTransactionSubscribedAgainRunsAgain() {
         // Retries subscribe to the same Uni again (OutageRetry: a run's outcome, a compliance package): each time is a
         // transaction of its own. The second subscription found the first's state (begun) and failed at once, as an

@@ -2,7 +2,7 @@ package dev.warden.audit.recording;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import dev.warden.audit.support.AuditFixtures;
-import dev.warden.audit.support.RecordedSpans;
+import dev.warden.audit.support.AuditSpans;
 import dev.warden.events.CloudEvent;
 import dev.warden.events.EventSchemas;
 import dev.warden.events.EventTypes;
@@ -41,7 +41,7 @@ class RecordingTest {
     private static final Duration WAIT = Duration.ofSeconds(60);
 
     @Inject
-    RecordedSpans spans;
+    AuditSpans spans;
 
     private TestOrg org;
     /** The chain's head before the test: the entries of the organization's own creation. */
@@ -175,11 +175,7 @@ class RecordingTest {
     @Test
     void anEntryOnTheAuditTopicCarriesTheTraceOfTheEventItRecords() {
         String agent = UUID.randomUUID().toString();
-        String trace = UUID.randomUUID().toString().replace("-", "");
-        CloudEvent deployed = AuditFixtures.deployed(org.id(), agent, 1, "img:v1");
-        AuditFixtures.publish(List.of(new CloudEvent(deployed.specversion(), deployed.id(), deployed.source(),
-                deployed.type(), deployed.subject(), deployed.time(), deployed.datacontenttype(), deployed.orgid(),
-                deployed.data(), "00-" + trace + "-b7ad6b7169203331-01")));
+        String trace = publishDeployedInATrace(agent);
 
         try (EventTap tap = new EventTap(AuditFixtures.bootstrap(), Topics.AUDIT)) {
             JsonNode recorded = EventTap.json(tap.await(r -> agent.equals(EventTap.json(r).path("subject").asText()), 1, WAIT)
@@ -194,11 +190,7 @@ class RecordingTest {
     @Test
     void theStatementsThatRecordAnEventAreSpansOfTheBatchThatHandledIt() {
         String agent = UUID.randomUUID().toString();
-        String trace = UUID.randomUUID().toString().replace("-", "");
-        CloudEvent deployed = AuditFixtures.deployed(org.id(), agent, 1, "img:v1");
-        AuditFixtures.publish(List.of(new CloudEvent(deployed.specversion(), deployed.id(), deployed.source(),
-                deployed.type(), deployed.subject(), deployed.time(), deployed.datacontenttype(), deployed.orgid(),
-                deployed.data(), "00-" + trace + "-b7ad6b7169203331-01")));
+        String trace = publishDeployedInATrace(agent);
 
         // The batch's span continues the event's trace (a child, or linked to it in a batch of several traces), and
         // the SQL client's spans of the chain's append are its children: before, they ran on the client's event
@@ -281,5 +273,15 @@ class RecordingTest {
     /** Waits until {@code count} entries follow the organization's creation in its chain. */
     private void awaitEntries(int count) {
         AuditFixtures.awaitHead(org, base + count);
+    }
+
+    /** Publishes a deployment of {@code agent} carrying a new trace's context, as agent-service would; its trace id. */
+    private String publishDeployedInATrace(String agent) {
+        String trace = UUID.randomUUID().toString().replace("-", "");
+        CloudEvent deployed = AuditFixtures.deployed(org.id(), agent, 1, "img:v1");
+        AuditFixtures.publish(List.of(new CloudEvent(deployed.specversion(), deployed.id(), deployed.source(),
+                deployed.type(), deployed.subject(), deployed.time(), deployed.datacontenttype(), deployed.orgid(),
+                deployed.data(), "00-" + trace + "-b7ad6b7169203331-01")));
+        return trace;
     }
 }

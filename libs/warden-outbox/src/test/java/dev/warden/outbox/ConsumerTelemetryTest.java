@@ -1,20 +1,16 @@
 package dev.warden.outbox;
 
+import dev.warden.testing.RecordedSpans;
 import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
 import io.opentelemetry.api.OpenTelemetry;
-import io.opentelemetry.context.Context;
 import io.opentelemetry.sdk.OpenTelemetrySdk;
-import io.opentelemetry.sdk.trace.ReadWriteSpan;
-import io.opentelemetry.sdk.trace.ReadableSpan;
 import io.opentelemetry.sdk.trace.SdkTracerProvider;
-import io.opentelemetry.sdk.trace.SpanProcessor;
 import io.opentelemetry.sdk.trace.data.SpanData;
 import org.apache.kafka.clients.consumer.ConsumerRecord;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
 
 import java.util.List;
-import java.util.concurrent.CopyOnWriteArrayList;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
@@ -30,27 +26,8 @@ class ConsumerTelemetryTest {
     private static final String TRACE_B = "0af7651916cd43dd8448eb211c80319c";
     private static final String SPAN_B = "b7ad6b7169203331";
 
-    private final List<SpanData> ended = new CopyOnWriteArrayList<>();
-    private final SdkTracerProvider tracing = SdkTracerProvider.builder().addSpanProcessor(new SpanProcessor() {
-        @Override
-        public void onStart(Context parent, ReadWriteSpan span) {
-        }
-
-        @Override
-        public boolean isStartRequired() {
-            return false;
-        }
-
-        @Override
-        public void onEnd(ReadableSpan span) {
-            ended.add(span.toSpanData());
-        }
-
-        @Override
-        public boolean isEndRequired() {
-            return true;
-        }
-    }).build();
+    private final RecordedSpans ended = new RecordedSpans();
+    private final SdkTracerProvider tracing = SdkTracerProvider.builder().addSpanProcessor(ended).build();
     private final OpenTelemetry openTelemetry = OpenTelemetrySdk.builder().setTracerProvider(tracing).build();
     private final SimpleMeterRegistry meters = new SimpleMeterRegistry();
     private final ConsumerTelemetry telemetry = new ConsumerTelemetry(meters, openTelemetry, "audit");
@@ -128,8 +105,9 @@ class ConsumerTelemetryTest {
         try (ConsumerTelemetry.BatchSpan span = telemetry.startBatch(List.of(records))) {
             // the handler runs here
         }
-        assertEquals(1, ended.size());
-        return ended.getFirst();
+        List<SpanData> spans = ended.all();
+        assertEquals(1, spans.size());
+        return spans.getFirst();
     }
 
     private static String event(String trace, String span) {

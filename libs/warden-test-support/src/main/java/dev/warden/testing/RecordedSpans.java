@@ -1,21 +1,21 @@
-package dev.warden.audit.support;
+package dev.warden.testing;
 
 import io.opentelemetry.context.Context;
 import io.opentelemetry.sdk.trace.ReadWriteSpan;
 import io.opentelemetry.sdk.trace.ReadableSpan;
 import io.opentelemetry.sdk.trace.SpanProcessor;
 import io.opentelemetry.sdk.trace.data.SpanData;
-import jakarta.inject.Singleton;
 
 import java.util.List;
 import java.util.concurrent.ConcurrentLinkedDeque;
 import java.util.concurrent.atomic.AtomicInteger;
 
 /**
- * The spans the service under test ended, newest last, the last {@link #KEPT}: Quarkus adds every {@code SpanProcessor}
- * bean to its tracer provider, so a test sees what an exporter would be sent (tests export nothing).
+ * The spans a tracer provider ended, newest last, the last {@link #KEPT}: what an exporter would be sent (tests export
+ * nothing). Given to an SDK of a test's own, or, in a service's test, made a bean by a subclass annotated
+ * {@code @Singleton}: Quarkus adds every {@code SpanProcessor} bean to its tracer provider (audit-service's
+ * {@code AuditSpans}). Not a bean here, so that a service's tests record spans only when one asks.
  */
-@Singleton
 public class RecordedSpans implements SpanProcessor {
 
     private static final int KEPT = 20_000;

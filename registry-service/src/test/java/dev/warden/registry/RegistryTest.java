@@ -315,7 +315,8 @@ class RegistryTest {
                         "totalPages", list.get("totalPages"), "online", list.get("online")));
         Map<String, Object> a = ((List<Map<String, Object>>) list.get("agents")).getFirst();
         assertEquals(Set.of("id", "name", "capabilities", "llmProvider", "llmModel", "isOnline", "registeredAt", "lastSeen",
-                "realm"), a.keySet());
+                "realm", "status"), a.keySet(), "seed 004's fields and the status");
+        assertEquals("inactive", a.get("status"));
         assertEquals(did, a.get("id"));
         assertEquals(List.of("api_call", "file_access"), a.get("capabilities"));
         assertEquals("openai", a.get("llmProvider"));
@@ -339,7 +340,9 @@ class RegistryTest {
         Map<String, Object> detail = as(org, "viewer").get("/v1/directory/agents/" + did).then().statusCode(200)
                 .extract().as(Map.class);
         assertEquals(Set.of("id", "name", "capabilities", "llmProvider", "llmModel", "llmSystemPrompt", "isOnline",
-                "registeredAt", "lastSeen", "publicKey", "realm"), detail.keySet());
+                "registeredAt", "lastSeen", "publicKey", "realm", "status"), detail.keySet());
+        // Beyond the seed: whether the agent is suspended, which its key's users must know (its key may have leaked)
+        as(org, "viewer").get("/v1/directory/agents/" + held).then().statusCode(200).body("status", equalTo("suspended"));
         assertEquals("You are a financial analyst.", detail.get("llmSystemPrompt"));
         assertEquals("z6MkhaXgBZDvotDkL5257faiztiGiC2QtKLGpbnnEGta2doK", detail.get("publicKey"));
         as(org, "viewer").get("/v1/directory/agents/" + triage).then().statusCode(200).body("id", equalTo(triage.toString()));

@@ -100,14 +100,14 @@ public class DirectoryResource {
         return directory.find(actor.org(), id).map(found -> {
             RegistryAgentRow a = found.agent();
             return new DirectoryAgentDetail(seedId(a), a.name(), a.grantedCapabilities(), a.llmProvider(), a.llmModel(),
-                    a.llmSystemPrompt(), a.online(), a.createdAt(), a.lastSeen(), a.publicKey(), found.realm());
+                    a.llmSystemPrompt(), a.online(), a.createdAt(), a.lastSeen(), a.publicKey(), found.realm(), a.rawStatus());
         });
     }
 
     private static DirectoryAgent item(Found found) {
         RegistryAgentRow a = found.agent();
         return new DirectoryAgent(seedId(a), a.name(), a.grantedCapabilities(), a.llmProvider(), a.llmModel(), a.online(),
-                a.createdAt(), a.lastSeen(), found.realm());
+                a.createdAt(), a.lastSeen(), found.realm(), a.rawStatus());
     }
 
     private static String seedId(RegistryAgentRow a) {

@@ -32,7 +32,10 @@ public final class DirectoryWire {
                                  @Schema(description = "Whether one of its fleet instances is online") boolean isOnline,
                                  Instant registeredAt,
                                  @Schema(nullable = true, description = "The newest heartbeat of its instances") Instant lastSeen,
-                                 @Schema(nullable = true) DirectoryRealm realm) {
+                                 @Schema(nullable = true) DirectoryRealm realm,
+                                 @Schema(description = "Beyond seed 004: the status its organization set, active, inactive or suspended. A "
+                                         + "suspended agent's key is not to be trusted (suspension is what an operator does when it leaks)",
+                                         enumeration = {"active", "inactive", "suspended"}) String status) {
     }
 
     @JsonNaming(PropertyNamingStrategies.LowerCamelCaseStrategy.class)
@@ -41,7 +44,10 @@ public final class DirectoryWire {
                                        @Schema(nullable = true) String llmProvider, @Schema(nullable = true) String llmModel,
                                        @Schema(nullable = true) String llmSystemPrompt, boolean isOnline,
                                        Instant registeredAt, @Schema(nullable = true) Instant lastSeen,
-                                       @Schema(nullable = true) String publicKey, @Schema(nullable = true) DirectoryRealm realm) {
+                                       @Schema(nullable = true) String publicKey, @Schema(nullable = true) DirectoryRealm realm,
+                                       @Schema(description = "Beyond seed 004: the status its organization set, active, inactive or suspended. A "
+                                         + "suspended agent's key is not to be trusted (suspension is what an operator does when it leaks)",
+                                         enumeration = {"active", "inactive", "suspended"}) String status) {
     }
 
     @JsonNaming(PropertyNamingStrategies.LowerCamelCaseStrategy.class)

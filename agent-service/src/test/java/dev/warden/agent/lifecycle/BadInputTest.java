@@ -136,6 +136,11 @@ class BadInputTest {
     void malformedJsonIsA400() {
         errorShape(tenant.admin().body("{\"name\": \"x\", ").post("/v1/agents").then(), 400)
                 .body("error.code", equalTo("malformed_json"));
+        // Cut short inside a value (a Content-Length shorter than the body): the body is malformed, not the field
+        for (String cut : java.util.List.of("{\"name\":\"s", "{\"name\": \"triage\", \"runtime\": \"dock", "{\"name\": tru")) {
+            errorShape(tenant.admin().body(cut).post("/v1/agents").then(), 400)
+                    .body("error.code", equalTo("malformed_json"));
+        }
         assertNoAgents();
     }
 

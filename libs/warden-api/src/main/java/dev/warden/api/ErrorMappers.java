@@ -255,6 +255,12 @@ public class ErrorMappers {
         String refusal = refusal(e);
         String limit = beyondLimit(e);
         String range = outOfRange(e);
+        if (refusal == null && limit == null && endedEarly(e)) {
+            // The body ends inside a field's value (cut short: "{\"name\": \"s", a Content-Length shorter than what
+            // was sent), which Jackson reports at that field: the body is malformed, not the field's value. Other
+            // refusals of the parser at a field (a raw control character in a string) keep naming the field.
+            return respond(400, "malformed_json", "The request body is not valid JSON", List.of());
+        }
         if (refusal != null) {
             reason = refusal;
         } else if (limit != null) {
@@ -331,6 +337,16 @@ public class ErrorMappers {
             (PropertyNamingStrategies.NamingBase) PropertyNamingStrategies.SNAKE_CASE;
 
     /** The reason {@link StorableValues} refused a value while the body was read, or null. */
+    /** Whether the body ended before its JSON did, among {@code e}'s causes. */
+    static boolean endedEarly(Throwable e) {
+        for (Throwable t = e; t != null; t = t.getCause()) {
+            if (t instanceof com.fasterxml.jackson.core.io.JsonEOFException) {
+                return true;
+            }
+        }
+        return false;
+    }
+
     static String refusal(Throwable e) {
         for (Throwable t = e; t != null; t = t.getCause()) {
             for (String reason : new String[]{StorableValues.REASON, StorableValues.SURROGATE_REASON,

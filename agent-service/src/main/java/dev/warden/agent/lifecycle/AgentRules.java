@@ -126,7 +126,7 @@ public final class AgentRules {
         if (a.notifications != null) {
             url(c, "notifications.webhook_url", a.notifications.webhookUrl());
             list(c, "notifications.alert_recipients", a.notifications.alertRecipients());
-            each(c, "notifications.alert_recipients", a.notifications.alertRecipients(), MAIL_ADDRESS,
+            c.eachMatching("notifications.alert_recipients", a.notifications.alertRecipients(), MAIL_ADDRESS,
                     "must be a mail address such as security@example.com");
         }
         c.orThrow();
@@ -188,16 +188,6 @@ public final class AgentRules {
         if (values != null) {
             values.stream().filter(v -> v != null && v.length() > MAX_TEXT).findFirst()
                     .ifPresent(v -> c.check(false, field, "entries must be at most " + MAX_TEXT + " characters"));
-        }
-    }
-
-    /** Each entry of {@code values} matching {@code form}, else {@code field[i]} with {@code rule}. */
-    static void each(Checks c, String field, List<String> values, Pattern form, String rule) {
-        if (values != null) {
-            for (int i = 0; i < values.size(); i++) {
-                String v = values.get(i);
-                c.check(v == null || v.isBlank() || form.matcher(v).matches(), field + "[" + i + "]", rule);
-            }
         }
     }
 

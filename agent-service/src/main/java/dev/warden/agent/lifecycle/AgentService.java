@@ -361,7 +361,7 @@ public class AgentService {
                     .required("permitted_actions", req == null ? null : req.permittedActions());
             if (req != null) {
                 AgentRules.list(c, "permitted_connectors", req.permittedConnectors());
-                AgentRules.each(c, "permitted_connectors", req.permittedConnectors(), AgentRules.CONNECTOR,
+                c.eachMatching("permitted_connectors", req.permittedConnectors(), AgentRules.CONNECTOR,
                         AgentRules.CONNECTOR_RULE + ", as a binding's connector");
                 AgentRules.list(c, "permitted_actions", req.permittedActions());
                 AgentRules.list(c, "data_types", req.dataTypes());

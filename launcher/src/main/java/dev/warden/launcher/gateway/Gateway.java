@@ -295,8 +295,8 @@ public final class Gateway {
     }
 
     /**
-     * Whether a path holds a {@code .} or {@code ..} segment, written plainly or percent-encoded, with or without matrix
-     * parameters ({@code ..;x}). The gateway routes the path as it came, and a service resolves such segments before its
+     * Whether a path holds a {@code .} or {@code ..} segment, written plainly or percent-encoded (one with matrix
+     * parameters, {@code ..;x}, is refused before for its {@code ;}). The gateway routes the path as it came, and a service resolves such segments before its
      * own routing: {@code /v1/agents/%2e%2e/%2e%2e/q/metrics} would be routed as an agent path and served as the
      * service's unrouted metrics. No API path has such a segment, so it is refused rather than resolved. Every service
      * refuses the same paths itself (warden-api's {@code RequestLimits.hasDotSegment}); the gateway repeats the rule, as
@@ -304,8 +304,7 @@ public final class Gateway {
      */
     static boolean hasDotSegment(String path) {
         for (String segment : path.split("/", -1)) {
-            int matrix = segment.indexOf(';');
-            String name = (matrix < 0 ? segment : segment.substring(0, matrix)).replace("%2e", ".").replace("%2E", ".");
+            String name = segment.replace("%2e", ".").replace("%2E", ".");
             if (name.equals(".") || name.equals("..")) {
                 return true;
             }
@@ -398,15 +397,15 @@ public final class Gateway {
                 return Future.succeededFuture(error(ctx, 400, "bad_request",
                         "The request URI is not valid: check its percent-encoding (%XX) and characters"));
             }
-            if (hasDotSegment(incoming.path())) {
-                return Future.succeededFuture(error(ctx, 400, "bad_request",
-                        "A path may not hold a \".\" or \"..\" segment"));
-            }
             if (incoming.path().indexOf(';') >= 0) {
                 // As every service refuses it (warden-api's RequestLimits): a router drops matrix parameters, so a
                 // route's own segment with one was "No route" here and a deeper one a 400 there
                 return Future.succeededFuture(error(ctx, 400, "bad_request",
                         "A path may not hold matrix parameters (\";\"): send parameters in the query"));
+            }
+            if (hasDotSegment(incoming.path())) {
+                return Future.succeededFuture(error(ctx, 400, "bad_request",
+                        "A path may not hold a \".\" or \"..\" segment"));
             }
             Optional<Route> route = table.match(incoming.path());
             SocketAddress origin = route.map(r -> origins.get(r.service())).orElse(null);

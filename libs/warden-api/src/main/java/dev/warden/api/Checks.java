@@ -166,6 +166,17 @@ public final class Checks {
         return this;
     }
 
+    /** Each non-blank entry of {@code values} matching {@code form}, else {@code field[i]} refused with {@code rule}. */
+    public Checks eachMatching(String field, List<String> values, java.util.regex.Pattern form, String rule) {
+        if (values != null) {
+            for (int i = 0; i < values.size(); i++) {
+                String v = values.get(i);
+                check(v == null || v.isBlank() || form.matcher(v).matches(), field + "[" + i + "]", rule);
+            }
+        }
+        return this;
+    }
+
     public Checks check(boolean ok, String field, String reason) {
         if (!ok) {
             errors.add(new FieldError(field, reason));

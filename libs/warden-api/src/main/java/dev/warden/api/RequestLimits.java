@@ -71,15 +71,15 @@ public class RequestLimits {
             HttpServerRequest request = ctx.request();
             if (request.uri().length() > maxUri) {
                 refuse(ctx, 414, uriTooLong);
-            } else if (hasDotSegment(request.path())) {
-                // The router resolves them before it matches (/v1/agents/../../q/metrics is /q/metrics): a gateway
-                // that routed the path as it came would reach what it does not route. No API path has one.
-                refuse(ctx, 400, dotSegment);
             } else if (request.path() != null && request.path().indexOf(';') >= 0) {
                 // The router drops a segment's matrix parameters before it matches, and no resource reads them: a
                 // DELETE of /v1/policies/{id};dryrun=true deleted, a list's ;status=offline listed every status. No API
                 // path has one (an id with ";" in it is sent as %3B).
                 refuse(ctx, 400, matrix);
+            } else if (hasDotSegment(request.path())) {
+                // The router resolves them before it matches (/v1/agents/../../q/metrics is /q/metrics): a gateway
+                // that routed the path as it came would reach what it does not route. No API path has one.
+                refuse(ctx, 400, dotSegment);
             } else if (headerBytes(request) > maxHeaders) {
                 refuse(ctx, 431, headersTooLarge);
             } else if (declaredBody(request) > maxBody) {
@@ -116,14 +116,16 @@ public class RequestLimits {
                 });
     }
 
-    /** Whether a raw path holds a {@code .} or {@code ..} segment, plain, percent-encoded or with matrix parameters. */
+    /**
+     * Whether a raw path holds a {@code .} or {@code ..} segment, plain or percent-encoded (one with matrix parameters,
+     * {@code ..;x}, is refused before for its {@code ;}).
+     */
     static boolean hasDotSegment(String path) {
         if (path == null || path.indexOf('.') < 0 && path.indexOf('%') < 0) {
             return false; // the usual path, decided without splitting it
         }
         for (String segment : path.split("/", -1)) {
-            int matrix = segment.indexOf(';');
-            String name = (matrix < 0 ? segment : segment.substring(0, matrix)).replace("%2e", ".").replace("%2E", ".");
+            String name = segment.replace("%2e", ".").replace("%2E", ".");
             if (name.equals(".") || name.equals("..")) {
                 return true;
             }

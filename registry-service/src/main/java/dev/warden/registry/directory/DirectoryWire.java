@@ -13,6 +13,10 @@ import java.util.UUID;
 /** Seed 004's directory shapes, exactly: camelCase, as the seed. */
 public final class DirectoryWire {
 
+    /** Beyond the seed, on the list's items and the detail alike. */
+    static final String STATUS = "Beyond seed 004: the status its organization set, active, inactive or suspended. A "
+            + "suspended agent's key is not to be trusted (suspension is what an operator does when it leaks)";
+
     /** Marks a schema whose properties keep a seed's camelCase; {@code OpenApiChecks} admits it there only. */
     static final String SEED_CASING = "x-warden-casing";
 
@@ -33,9 +37,7 @@ public final class DirectoryWire {
                                  Instant registeredAt,
                                  @Schema(nullable = true, description = "The newest heartbeat of its instances") Instant lastSeen,
                                  @Schema(nullable = true) DirectoryRealm realm,
-                                 @Schema(description = "Beyond seed 004: the status its organization set, active, inactive or suspended. A "
-                                         + "suspended agent's key is not to be trusted (suspension is what an operator does when it leaks)",
-                                         enumeration = {"active", "inactive", "suspended"}) String status) {
+                                 @Schema(description = STATUS, enumeration = {"active", "inactive", "suspended"}) String status) {
     }
 
     @JsonNaming(PropertyNamingStrategies.LowerCamelCaseStrategy.class)
@@ -45,9 +47,7 @@ public final class DirectoryWire {
                                        @Schema(nullable = true) String llmSystemPrompt, boolean isOnline,
                                        Instant registeredAt, @Schema(nullable = true) Instant lastSeen,
                                        @Schema(nullable = true) String publicKey, @Schema(nullable = true) DirectoryRealm realm,
-                                       @Schema(description = "Beyond seed 004: the status its organization set, active, inactive or suspended. A "
-                                         + "suspended agent's key is not to be trusted (suspension is what an operator does when it leaks)",
-                                         enumeration = {"active", "inactive", "suspended"}) String status) {
+                                       @Schema(description = STATUS, enumeration = {"active", "inactive", "suspended"}) String status) {
     }
 
     @JsonNaming(PropertyNamingStrategies.LowerCamelCaseStrategy.class)

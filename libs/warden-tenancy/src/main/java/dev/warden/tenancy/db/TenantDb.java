@@ -39,6 +39,9 @@ import java.util.function.Function;
 public class TenantDb {
 
     private static final Logger LOG = Logger.getLogger(TenantDb.class);
+    /** What a leased connection meets (see {@link #started}); one handler for every lease, none made per request. */
+    private static final java.util.function.Consumer<Throwable> CONNECTION_FAILED =
+            e -> LOG.debugf("A connection of the pool failed: %s", e.toString());
 
     /** Where a transaction stands against its start deadline: decided once, by whichever comes first. */
     private enum Start { PENDING, BEGUN, ABANDONED }
@@ -157,7 +160,7 @@ public class TenantDb {
         Uni<T> tx = pool.withConnection(conn -> {
             // What the connection meets while leased (the server gone: 57P01, a reset) fails its statements too, and
             // is answered from there; without a handler Vert.x printed each to standard error, outside the log format
-            conn.exceptionHandler(e -> LOG.debugf("A connection of the pool failed: %s", e.toString()));
+            conn.exceptionHandler(CONNECTION_FAILED);
             if (start.get() == Start.ABANDONED) {
                 return Uni.createFrom().failure(notStarted()); // the connection came too late: nothing is sent
             }

@@ -166,6 +166,15 @@ class BadInputTest {
                 .body("error.message", containsString("application/json"));
     }
 
+    /** q=0 refuses a type (RFC 9110): JSON refused, and nothing else Warden answers taken, is a 406 (it was a 200). */
+    @Test
+    void anAcceptRefusingJsonWithAQualityOfZeroIsA406() {
+        errorShape(tenant.admin().accept("application/json;q=0").get("/v1/agents").then(), 406)
+                .body("error.code", equalTo("not_acceptable"));
+        errorShape(tenant.admin().accept("*/*, application/json;q=0").get("/v1/agents").then(), 406);
+        tenant.admin().accept("application/json, */*;q=0").get("/v1/agents").then().statusCode(200);
+    }
+
     @Test
     void contentAfterTheBodyIsMalformedJsonAndNothingIsStored() {
         for (String body : java.util.List.of("{\"name\": \"a\", \"runtime\": \"docker\"} xyz",

@@ -192,6 +192,10 @@ class ComplianceTest {
                 .contentType(ContentType.JSON).body("id", equalTo(id));
         as(org, "auditor").accept("*/*").get("/v1/compliance/" + id).then().statusCode(200)
                 .contentType(ContentType.JSON).body("id", equalTo(id));
+        // JSON refused (q=0) leaves the ZIP (it was the JSON: Quarkus REST took q=0 as acceptable)
+        byte[] jsonRefused = as(org, "auditor").accept("application/json;q=0, */*").get("/v1/compliance/" + id).then()
+                .statusCode(200).contentType("application/zip").extract().asByteArray();
+        assertTrue(jsonRefused.length > 0 && jsonRefused[0] == 'P' && jsonRefused[1] == 'K', "a ZIP");
         // format says it outright, whatever Accept says
         as(org, "auditor").accept("application/zip").get("/v1/compliance/" + id + "?format=json").then().statusCode(200)
                 .contentType(ContentType.JSON).body("id", equalTo(id));

@@ -53,6 +53,11 @@ public class Agent {
     public String llmModel;
     public String llmSystemPrompt;
     public String declaredIntentJws;
+    /**
+     * The newest {@code iat} of an intent signature accepted for the agent, kept when an unsigned intent replaces the
+     * signed one: a signature must be newer ({@link IntentSignature}). Not part of the snapshot.
+     */
+    public Long intentSignedIat;
 
     public static Agent create(UUID orgId, String actor) {
         Agent agent = new Agent();

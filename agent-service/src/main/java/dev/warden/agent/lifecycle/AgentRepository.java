@@ -45,7 +45,7 @@ public class AgentRepository {
             declared_intent_signed_by, declared_intent_signed_at, declared_intent_digest, agent_type, risk_config::text,
             capabilities::text, mcp_integration::text, notifications::text, tags, metadata::text, revision, created_at,
             created_by, updated_at, updated_by, did, public_key, granted_capabilities, approved_at, approved_by, realm,
-            llm_provider, llm_model, llm_system_prompt, declared_intent_jws""";
+            llm_provider, llm_model, llm_system_prompt, declared_intent_jws, intent_signed_iat""";
 
     /**
      * What a caller wrote of an agent at length: a list's page ends before 8 MB of it (ListQuery.sizedBy). Each column's
@@ -91,10 +91,11 @@ public class AgentRepository {
                             declared_intent, declared_intent_signed_by, declared_intent_signed_at, declared_intent_digest,
                             agent_type, risk_config, capabilities, mcp_integration, notifications, tags, metadata,
                             revision, created_at, created_by, updated_at, updated_by, did, public_key, granted_capabilities,
-                            approved_at, approved_by, realm, llm_provider, llm_model, llm_system_prompt, declared_intent_jws)
+                            approved_at, approved_by, realm, llm_provider, llm_model, llm_system_prompt, declared_intent_jws,
+                            intent_signed_iat)
                         VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10::text::json, $11, $12, $13, $14, $15::text::json, $16::text::json,
                             $17::text::json, $18::text::json, $19, $20::text::json, $21, $22, $23, $24, $25, $26, $27, $28,
-                            $29, $30, $31, $32, $33, $34, $35)""")
+                            $29, $30, $31, $32, $33, $34, $35, $36)""")
                 .execute(Tuple.from(Arrays.asList(a.id, a.orgId, a.name, a.description, a.ownerId, a.runtime,
                         a.imageUri, a.status.toString(), a.version, jsonText(a.declaredIntent), a.declaredIntentSignedBy,
                         utc(a.declaredIntentSignedAt), a.declaredIntentDigest, a.agentType.toString(),
@@ -102,7 +103,7 @@ public class AgentRepository {
                         a.tags.toArray(String[]::new), jsonText(a.metadata), a.revision, utc(a.createdAt), a.createdBy,
                         utc(a.updatedAt), a.updatedBy, a.did, a.publicKey, a.grantedCapabilities.toArray(String[]::new),
                         utc(a.approvedAt), a.approvedBy, a.realm, a.llmProvider, a.llmModel, a.llmSystemPrompt,
-                        a.declaredIntentJws)))
+                        a.declaredIntentJws, a.intentSignedIat)))
                 .replaceWithVoid();
     }
 
@@ -114,14 +115,14 @@ public class AgentRepository {
                             risk_config = $13::text::json, capabilities = $14::text::json, mcp_integration = $15::text::json,
                             notifications = $16::text::json, tags = $17, metadata = $18::text::json, revision = $19,
                             updated_at = $20, updated_by = $21, realm = $22, llm_provider = $23, llm_model = $24,
-                            llm_system_prompt = $25, declared_intent_jws = $26
+                            llm_system_prompt = $25, declared_intent_jws = $26, intent_signed_iat = $27
                         WHERE id = $1""")
                 .execute(Tuple.from(Arrays.asList(a.id, a.name, a.description, a.runtime, a.imageUri,
                         a.status.toString(), a.version, jsonText(a.declaredIntent), a.declaredIntentSignedBy,
                         utc(a.declaredIntentSignedAt), a.declaredIntentDigest, a.agentType.toString(),
                         jsonText(a.riskConfig), jsonText(a.capabilities), jsonText(a.mcpIntegration), jsonText(a.notifications),
                         a.tags.toArray(String[]::new), jsonText(a.metadata), a.revision, utc(a.updatedAt), a.updatedBy,
-                        a.realm, a.llmProvider, a.llmModel, a.llmSystemPrompt, a.declaredIntentJws)))
+                        a.realm, a.llmProvider, a.llmModel, a.llmSystemPrompt, a.declaredIntentJws, a.intentSignedIat)))
                 .replaceWithVoid();
     }
 
@@ -198,6 +199,7 @@ public class AgentRepository {
         a.llmModel = row.getString(32);
         a.llmSystemPrompt = row.getString(33);
         a.declaredIntentJws = row.getString(34);
+        a.intentSignedIat = row.getLong(35);
         return a;
     }
 

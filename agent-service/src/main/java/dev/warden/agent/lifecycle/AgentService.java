@@ -111,7 +111,7 @@ public class AgentService {
         agent.llmSystemPrompt = req.llmSystemPrompt();
         if (req.publicKey() != null) {
             DidKey key = DidKey.parse(req.publicKey()).orElseThrow(() -> ApiException.invalidField("public_key",
-                    "must be an Ed25519 did:key in multibase form (z6Mk...)"));
+                    DidKey.EXPECTED));
             agent.publicKey = key.multibase();
             agent.did = key.did();
         }
@@ -209,7 +209,7 @@ public class AgentService {
         return change(org, id, (conn, agent) -> {
             IfMatch.check(ifMatch, agent.revision, "The agent");
             if (jws != null) {
-                IntentSignature.verify(jws, manifest, agent, Instant.now());
+                agent.intentSignedIat = IntentSignature.verify(jws, manifest, agent, Instant.now());
             }
             agent.declaredIntent = manifest;
             agent.declaredIntentDigest = CanonicalJson.sha256Hex(manifest);

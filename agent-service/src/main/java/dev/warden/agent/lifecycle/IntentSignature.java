@@ -21,7 +21,8 @@ import java.util.regex.Pattern;
  * keyed with the public key are refused. Its protected header binds it to one agent and one moment, so that it cannot
  * be replayed: {@code warden_agent_id} is the agent's id (an agent of another organization with the same key, or
  * another agent, cannot use it), and {@code iat} (seconds since the epoch) is within {@link #SKEW} of now and later
- * than the {@code iat} of the signature it replaces (a manifest the agent signed before cannot be put back).
+ * than the {@code iat} of every signature accepted for the agent before (a manifest the agent signed before cannot be
+ * put back, even after an unsigned intent replaced it: {@link Agent#intentSignedIat}).
  */
 public final class IntentSignature {
 
@@ -40,8 +41,9 @@ public final class IntentSignature {
     /**
      * Checks that {@code jws} is the agent's signature of {@code manifest}. A value that is not a detached compact JWS
      * is a 400 naming the header; an agent without a key is a 400; a signature that does not verify is a 401.
+     * Answers the signature's {@code iat}.
      */
-    public static void verify(String jws, JsonNode manifest, Agent agent, Instant now) {
+    public static long verify(String jws, JsonNode manifest, Agent agent, Instant now) {
         if (!DETACHED.matcher(jws).matches()) {
             throw ApiException.invalidField(HEADER, "must be a JWS in compact form with a detached payload (header..signature)");
         }
@@ -49,7 +51,8 @@ public final class IntentSignature {
             throw ApiException.invalidField(HEADER, "the agent has no key to sign with; only an agent with a public key "
                     + "(registered itself, or created with public_key) can sign its intent");
         }
-        DidKey key = DidKey.parse(agent.publicKey).orElseThrow(() -> new IllegalStateException("stored key unreadable"));
+        DidKey key = DidKey.parse(agent.publicKey).orElseThrow(() -> ApiException.invalidField(HEADER,
+                "the agent's key is not one a signature can be checked with (it " + DidKey.EXPECTED + ")"));
         JsonWebSignature signature = new JsonWebSignature();
         signature.setAlgorithmConstraints(new AlgorithmConstraints(AlgorithmConstraints.ConstraintType.PERMIT,
                 AlgorithmIdentifiers.EDDSA));
@@ -78,10 +81,13 @@ public final class IntentSignature {
         if (Math.abs(signedAt - now.getEpochSecond()) > SKEW.toSeconds()) {
             throw refused("The intent signature's iat is more than " + SKEW.toMinutes() + " minutes from now; sign again");
         }
-        Long replaced = agent.declaredIntentJws == null ? null : signedAt(agent.declaredIntentJws);
-        if (replaced != null && signedAt <= replaced) {
-            throw refused("The intent signature is not newer than the one it would replace (iat " + replaced + ")");
+        Long current = agent.declaredIntentJws == null ? null : signedAt(agent.declaredIntentJws);
+        long newest = Math.max(current == null ? Long.MIN_VALUE : current,
+                agent.intentSignedIat == null ? Long.MIN_VALUE : agent.intentSignedIat);
+        if (signedAt <= newest) {
+            throw refused("The intent signature is not newer than the newest the agent signed before (iat " + newest + ")");
         }
+        return signedAt;
     }
 
     /** The {@code iat} of a signature accepted before; null for one from before iat was required. */

@@ -127,7 +127,7 @@ public class AgentRegistrationResource {
                 .required("signature", req.signature());
         RegistrationChecks.capabilities(checks, "capabilities", req.capabilities(), registrations.knownCapabilities());
         checks.check(req.publicKey() == null || DidKey.parse(req.publicKey()).isPresent(), "publicKey",
-                "must be an Ed25519 did:key in multibase form (z6Mk...)");
+                DidKey.EXPECTED);
         AgentType agentType = RegistrationChecks.agentType(checks, "agentType", req.agentType());
         checks.orThrow();
         return registrations.register(who.org(), who.name(), DidKey.parse(req.publicKey()).orElseThrow(), req, agentType)
@@ -138,6 +138,6 @@ public class AgentRegistrationResource {
     static DidKey key(String publicKey) {
         new Checks().required("publicKey", publicKey).orThrow();
         return DidKey.parse(publicKey).orElseThrow(() -> ApiException.invalidField("publicKey",
-                "must be an Ed25519 did:key in multibase form (z6Mk...)"));
+                DidKey.EXPECTED));
     }
 }

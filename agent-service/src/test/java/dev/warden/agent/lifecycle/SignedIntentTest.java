@@ -138,6 +138,37 @@ class SignedIntentTest {
         other.admin().get("/v1/agents/" + copy).then().body("declared_intent", nullValue());
     }
 
+    /**
+     * An unsigned intent in between does not make an older signature new again: the agent's newest signature is kept
+     * apart from the one the intent carries (a security trial put back a manifest the agent had signed before, after
+     * an unsigned one cleared the signature it was compared with).
+     */
+    @Test
+    void anUnsignedIntentInBetweenDoesNotLetAnOlderSignatureBack() {
+        AgentKeys keys = AgentKeys.generate();
+        String id = agentWithKey(keys);
+        Map<String, Object> signed = manifest();
+        long now = Instant.now().getEpochSecond();
+        String earlier = detached(id, now - 60, signed, keys.pair().getPrivate(), AlgorithmIdentifiers.EDDSA);
+        tenant.admin().header(HEADER, earlier).body(signed).put("/v1/agents/" + id + "/intent").then().statusCode(200);
+        Map<String, Object> later = new HashMap<>(signed);
+        later.put("permitted_actions", List.of("detections:read"));
+        tenant.admin().header(HEADER, detached(id, now - 30, later, keys.pair().getPrivate(), AlgorithmIdentifiers.EDDSA))
+                .body(later).put("/v1/agents/" + id + "/intent").then().statusCode(200);
+        Map<String, Object> unsigned = new HashMap<>(signed);
+        unsigned.put("permitted_actions", List.of("issues:create"));
+        tenant.admin().body(unsigned).put("/v1/agents/" + id + "/intent").then().statusCode(200)
+                .body("declared_intent_jws", nullValue());
+
+        refused(tenant.admin().header(HEADER, earlier).body(signed).put("/v1/agents/" + id + "/intent").then(), 401, null);
+        tenant.admin().get("/v1/agents/" + id).then().body("declared_intent.permitted_actions", equalTo(List.of("issues:create")))
+                .body("declared_intent_jws", nullValue());
+        // A newer one is taken
+        tenant.admin().header(HEADER, detached(id, now, signed, keys.pair().getPrivate(), AlgorithmIdentifiers.EDDSA))
+                .body(signed).put("/v1/agents/" + id + "/intent").then().statusCode(200)
+                .body("declared_intent_signed_by", equalTo(keys.did()));
+    }
+
     @Test
     void anAgentWithoutAKeyCannotSignItsIntent() {
         String id = tenant.admin().body(AgentMother.triageAgent()).post("/v1/agents").then().statusCode(201).extract().path("id");
@@ -155,7 +186,10 @@ class SignedIntentTest {
                 .post("/v1/agents").then(), 409, null);
         refused(tenant.admin().body(keys.registration(tenant, tenant.adminKey(), "same-key", List.of("api_call")))
                 .post("/v1/agents/register").then(), 409, null);
-        for (String bad : List.of("z6Mkabc", "did:key:" + keys.publicKey(), "zQ3shokFTS3brHcDQrn82RUDfCZESWL1ZdCEJwekUDPQiYBme")) {
+        // The identity point: a small-order key, for which one signature verifies every message
+        String smallOrder = "z6MkeXATEjyXENzBXBxgC5EHk2JE5aqd7qMGGtDpLUH1e2Sj";
+        for (String bad : List.of("z6Mkabc", "did:key:" + keys.publicKey(), "zQ3shokFTS3brHcDQrn82RUDfCZESWL1ZdCEJwekUDPQiYBme",
+                smallOrder)) {
             refused(tenant.admin().body(AgentMother.with(AgentMother.triageAgent(), "public_key", bad)).post("/v1/agents").then(),
                     400, "public_key");
         }

@@ -318,7 +318,9 @@ class RegistrationTest {
     void malformedKeysUnknownCapabilitiesAndMissingFieldsAreRefusedByName() {
         AgentKeys keys = AgentKeys.generate();
         for (String bad : List.of("z6Mkabc", "6MkhaXgBZDvotDkL5257faiztiGiC2QtKLGpbnnEGta2doK", "z0OIl",
-                "zQ3shokFTS3brHcDQrn82RUDfCZESWL1ZdCEJwekUDPQiYBme", "did:key:" + keys.publicKey())) {
+                "zQ3shokFTS3brHcDQrn82RUDfCZESWL1ZdCEJwekUDPQiYBme", "did:key:" + keys.publicKey(),
+                // the identity point, a small-order key: its proof needs no private key (a security trial's registered)
+                "z6MkeXATEjyXENzBXBxgC5EHk2JE5aqd7qMGGtDpLUH1e2Sj")) {
             refused(tenant.as(operator).body(Map.of("publicKey", bad)).post("/v1/agents/register/challenge").then(), 400, "publicKey");
             Map<String, Object> body = new HashMap<>(keys.registration(tenant, operator, "bad-key", List.of("api_call")));
             body.put("publicKey", bad);

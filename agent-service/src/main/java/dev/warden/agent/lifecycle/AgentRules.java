@@ -111,6 +111,10 @@ public final class AgentRules {
                 .maxLength("llm_system_prompt", a.llmSystemPrompt, MAX_SYSTEM_PROMPT);
         c.oneLine("name", a.name).oneLine("runtime", a.runtime).oneLine("llm_provider", a.llmProvider)
                 .oneLine("llm_model", a.llmModel);
+        // Stored, published on warden.agents.v1 and shown to viewers, as a deploy's config is: no secret in any
+        // (a security trial stored a webhook URL with a password, a token in the system prompt, a password in metadata)
+        c.noSecret("description", a.description).noSecrets("metadata", a.metadata)
+                .noSecret("llm_system_prompt", a.llmSystemPrompt).noSecretIn("tags", a.tags);
         image(c, "image_uri", a.imageUri);
         list(c, "tags", a.tags);
         risk(c, a.riskConfig);
@@ -121,10 +125,13 @@ public final class AgentRules {
         }
         if (a.mcpIntegration != null) {
             url(c, "mcp_integration.mcp_server_url", a.mcpIntegration.mcpServerUrl());
+            c.noSecret("mcp_integration.mcp_server_url", a.mcpIntegration.mcpServerUrl());
             checkObject(c, "mcp_integration.mcp_capabilities", a.mcpIntegration.mcpCapabilities());
+            c.noSecrets("mcp_integration.mcp_capabilities", a.mcpIntegration.mcpCapabilities());
         }
         if (a.notifications != null) {
             url(c, "notifications.webhook_url", a.notifications.webhookUrl());
+            c.noSecret("notifications.webhook_url", a.notifications.webhookUrl());
             list(c, "notifications.alert_recipients", a.notifications.alertRecipients());
             c.eachMatching("notifications.alert_recipients", a.notifications.alertRecipients(), MAIL_ADDRESS,
                     "must be a mail address such as security@example.com");

@@ -266,6 +266,14 @@ class BadInputTest {
                 .then(), 415).body("error.message", containsString("charset ISO-8859-1"));
         errorShape(tenant.admin().contentType("application/json; charset=\"utf-16\"").body(body).post("/v1/agents")
                 .then(), 415);
+        // Nor UTF-16 or UTF-32 without a label, which Jackson recognised by its bytes and read (a security trial)
+        String json = "{\"name\": \"a\", \"runtime\": \"docker\"}";
+        for (java.nio.charset.Charset other : java.util.List.of(java.nio.charset.StandardCharsets.UTF_16BE,
+                java.nio.charset.StandardCharsets.UTF_16LE, java.nio.charset.StandardCharsets.UTF_16,
+                java.nio.charset.Charset.forName("UTF-32LE"))) {
+            errorShape(tenant.admin().contentType("application/json").body(json.getBytes(other)).post("/v1/agents").then(), 415)
+                    .body("error.message", containsString("not UTF-8"));
+        }
         assertNoAgents();
         tenant.admin().contentType("application/json; charset=\"UTF-8\"").body(body).post("/v1/agents")
                 .then().statusCode(201).body("name", equalTo("café"));
@@ -588,6 +596,15 @@ class BadInputTest {
         errorShape(tenant.admin().urlEncodingEnabled(false).get("/v1/agents;status=active").then(), 400)
                 .body("error.code", equalTo("bad_request"));
         tenant.admin().get("/v1/agents/" + id).then().statusCode(200).body("status", equalTo("inactive"));
+    }
+
+    /** The query's decoder split parameters at ";" too: ?status=active;limit=1 was two parameters (a security trial). */
+    @Test
+    void aQueryWithASemicolonIsA400AndOneEncodedIsAValue() {
+        errorShape(tenant.admin().urlEncodingEnabled(false).get("/v1/agents?status=active;limit=1").then(), 400)
+                .body("error.code", equalTo("bad_request")).body("error.message", containsString("%3B"));
+        errorShape(tenant.admin().urlEncodingEnabled(false).get("/v1/agents?status=active%3Blimit=1").then(), 400)
+                .body("error.details[0].field", equalTo("status"));
     }
 
     @Test

@@ -81,6 +81,40 @@ class PolicyAndConnectorTest {
                 .post("/v1/agents/" + agent + "/connectors").then().statusCode(201);
     }
 
+    /**
+     * An agent's texts, metadata and URLs are stored, published and shown to viewers as a config is, and a deploy's
+     * notes are chained for good: none takes a secret either (a security trial stored each; the config alone was checked).
+     */
+    @Test
+    void anAgentsTextsUrlsAndNotesHoldNoSecretEither() {
+        Map<String, Object> leaky = new java.util.HashMap<>(AgentMother.triageAgent());
+        leaky.put("description", "Uses GITHUB_TOKEN=ghp_0123456789abcdefABCDEF0123 for issues");
+        leaky.put("metadata", Map.of("owner", "secops", "password", "hunter2"));
+        leaky.put("llm_system_prompt", "Call the API with Authorization: Bearer sk-live-abc");
+        leaky.put("tags", List.of("prod", "token=ghp_0123456789abcdefABCDEF0123"));
+        leaky.put("notifications", Map.of("webhook_url", "https://user:s3cret@hooks.example.com/x"));
+        leaky.put("mcp_integration", Map.of("mcp_server_url", "https://mcp.example.com/sse?api_key=abc123",
+                "mcp_capabilities", Map.of("auth", Map.of("token", "abc"))));
+        tenant.admin().body(leaky).post("/v1/agents").then().statusCode(400)
+                .body("error.details.field", containsInAnyOrder("description", "metadata.password", "llm_system_prompt",
+                        "tags[1]", "notifications.webhook_url", "mcp_integration.mcp_server_url",
+                        "mcp_integration.mcp_capabilities.auth.token"));
+        tenant.admin().body(Map.of("notifications", Map.of("webhook_url", "https://user:s3cret@hooks.example.com/x")))
+                .patch("/v1/agents/" + agent).then().statusCode(400)
+                .body("error.details.field", containsInAnyOrder("notifications.webhook_url"));
+        tenant.admin().body(Map.of("image_uri", "registry.example.com/a:v1", "notes", "rotated DB_PASSWORD=hunter2"))
+                .post("/v1/agents/" + agent + "/deploy").then().statusCode(400)
+                .body("error.details.field", containsInAnyOrder("notes"));
+        tenant.admin().get("/v1/agents/" + agent).then().body("version", equalTo(0))
+                .body("notifications.webhook_url", org.hamcrest.Matchers.nullValue());
+
+        // Where secrets are kept, and texts that only speak of them, pass
+        tenant.admin().body(Map.of("description", "Reads its password from the vault (secret_ref in its config)",
+                        "metadata", Map.of("token_url", "https://auth.example.com/token", "max_tokens", 4096),
+                        "notifications", Map.of("webhook_url", "https://hooks.example.com/x?channel=sec")))
+                .patch("/v1/agents/" + agent).then().statusCode(200);
+    }
+
     @Test
     void connectorsAreBoundListedAndUnboundWithEvents() {
         String binding = tenant.admin().body(Map.of("connector", "crowdstrike", "config", Map.of("region", "eu")))

@@ -2,8 +2,14 @@ package dev.warden.api;
 
 import io.vertx.core.http.HttpServerRequest;
 import jakarta.ws.rs.core.MediaType;
+import jakarta.ws.rs.ext.Provider;
+import jakarta.ws.rs.ext.ReaderInterceptor;
+import jakarta.ws.rs.ext.ReaderInterceptorContext;
 import org.jboss.resteasy.reactive.server.ServerRequestFilter;
 
+import java.io.BufferedInputStream;
+import java.io.IOException;
+import java.io.InputStream;
 import java.util.List;
 import java.util.Locale;
 
@@ -13,7 +19,8 @@ import java.util.Locale;
  * encoded: a gzipped body then failed as malformed JSON, and a plain one labelled gzip was taken as it was. Nor does
  * it convert a character set: JSON is UTF-8 (RFC 8259, 8.1), so a JSON body whose {@code Content-Type} names another
  * {@code charset} is a 415 too, rather than its bytes read as UTF-8 whatever its label said (a Latin-1 body whose
- * bytes happen to form UTF-8 was stored as other text than the client sent).
+ * bytes happen to form UTF-8 was stored as other text than the client sent). Nor one in UTF-16 or UTF-32 with no
+ * label ({@link Utf8Only}).
  */
 public class BodyEncoding {
 
@@ -60,6 +67,50 @@ public class BodyEncoding {
     /** The value of a media type's {@code charset} parameter (Jakarta REST's parser: any case, quoted or not). */
     static String charset(String contentType) {
         return MediaType.valueOf(contentType).getParameters().get(MediaType.CHARSET_PARAMETER);
+    }
+
+    private static final String NOT_UTF8 = "The body is not UTF-8: Warden reads bodies as UTF-8 (JSON is UTF-8); "
+            + "send UTF-8 and name no other charset";
+
+    /**
+     * A JSON body in UTF-16 or UTF-32 is a 415 as a labelled one is: Jackson recognises those encodings by their first
+     * bytes and read such a body without a label (a security trial's, which a UTF-8 proxy in front would read as
+     * NUL-separated bytes). JSON's first character is ASCII, so a NUL in the first four bytes, or a UTF-16 or UTF-32
+     * byte order mark, says it is not UTF-8.
+     */
+    @Provider
+    public static class Utf8Only implements ReaderInterceptor {
+
+        @Override
+        public Object aroundReadFrom(ReaderInterceptorContext context) throws IOException {
+            MediaType type = context.getMediaType();
+            if (type != null && type.getSubtype().toLowerCase(Locale.ROOT).endsWith("json")) {
+                InputStream body = context.getInputStream().markSupported() ? context.getInputStream()
+                        : new BufferedInputStream(context.getInputStream(), 4);
+                body.mark(4);
+                byte[] first = body.readNBytes(4);
+                body.reset();
+                if (!utf8(first)) {
+                    throw new ApiException(415, "unsupported_media_type", NOT_UTF8, List.of());
+                }
+                context.setInputStream(body);
+            }
+            return context.proceed();
+        }
+
+        /** Whether a JSON text beginning with {@code first} (up to four bytes) may be UTF-8. */
+        static boolean utf8(byte[] first) {
+            if (first.length >= 2 && ((first[0] & 0xff) == 0xfe && (first[1] & 0xff) == 0xff
+                    || (first[0] & 0xff) == 0xff && (first[1] & 0xff) == 0xfe)) {
+                return false;
+            }
+            for (byte b : first) {
+                if (b == 0) {
+                    return false;
+                }
+            }
+            return true;
+        }
     }
 
     static boolean hasBody(HttpServerRequest request) {

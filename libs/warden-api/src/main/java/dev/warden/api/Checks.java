@@ -81,6 +81,24 @@ public final class Checks {
         return this;
     }
 
+    /** A text Warden stores and shows holds no secret in any of {@link SecretLike}'s forms (a URL with a password, a token). */
+    public Checks noSecret(String field, String text) {
+        if (text != null) {
+            secrets(field, com.fasterxml.jackson.databind.node.TextNode.valueOf(text), false);
+        }
+        return this;
+    }
+
+    /** Each entry of {@code values}, named by its index, as {@link #noSecret(String, String)}. */
+    public Checks noSecretIn(String field, java.util.List<String> values) {
+        if (values != null) {
+            for (int i = 0; i < values.size(); i++) {
+                noSecret(field + "[" + i + "]", values.get(i));
+            }
+        }
+        return this;
+    }
+
     private static final String SECRET = "must not hold a secret; reference one instead (e.g. secret_ref)";
 
     /** {@code underSecret}: an ancestor's key names a secret, so every value below is one unless its key is a reference. */

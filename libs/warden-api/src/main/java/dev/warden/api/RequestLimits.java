@@ -66,6 +66,8 @@ public class RequestLimits {
         BodyHandler chunkedBody = BodyHandler.create(false).setBodyLimit(maxBody);
         String dotSegment = json("bad_request", "A path may not hold a \".\" or \"..\" segment");
         String matrix = json("bad_request", "A path may not hold matrix parameters (\";\"): send parameters in the query");
+        String querySemicolon = json("bad_request", "A query may not hold \";\", which would separate its parameters as "
+                + "\"&\" does: send a \";\" in a value as %3B, and separate parameters with \"&\"");
         // Second of every route: after the request id (warden-observability's RequestLogContext), so refusals carry it
         router.route().order(Integer.MIN_VALUE + 1).handler(ctx -> {
             HttpServerRequest request = ctx.request();
@@ -76,6 +78,10 @@ public class RequestLimits {
                 // DELETE of /v1/policies/{id};dryrun=true deleted, a list's ;status=offline listed every status. No API
                 // path has one (an id with ";" in it is sent as %3B).
                 refuse(ctx, 400, matrix);
+            } else if (request.query() != null && request.query().indexOf(';') >= 0) {
+                // The query's decoder splits parameters at ";" too (HTML 4's advice): ?agent_id=X;limit=1 was two
+                // parameters here and one to every proxy and filter in front that reads the query as RFC 3986 does.
+                refuse(ctx, 400, querySemicolon);
             } else if (hasDotSegment(request.path())) {
                 // The router resolves them before it matches (/v1/agents/../../q/metrics is /q/metrics): a gateway
                 // that routed the path as it came would reach what it does not route. No API path has one.

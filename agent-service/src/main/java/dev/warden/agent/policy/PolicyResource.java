@@ -110,7 +110,7 @@ public class PolicyResource {
     @Operation(operationId = "deletePolicy", summary = "Remove a policy", description = "Its agents are unbound; its versions stay on record.")
     @APIResponse(responseCode = "204", description = "Removed")
     public Uni<RestResponse<Void>> remove(@PathParam("policy_id") String policyId) {
-        return service.remove(actor.org(), Params.uuid("policy_id", policyId)).map(done -> RestResponse.noContent());
+        return service.remove(actor.org(), actor.name(), Params.uuid("policy_id", policyId)).map(done -> RestResponse.noContent());
     }
 
     @GET
@@ -136,6 +136,6 @@ public class PolicyResource {
     @RolesAllowed(Roles.ADMIN)
     @Operation(operationId = "unbindPolicyFromAgent", summary = "Unbind the policy from an agent")
     public Uni<Policy> unbind(@PathParam("policy_id") String policyId, @PathParam("agent_id") String agentId) {
-        return service.unbind(actor.org(), Params.uuid("policy_id", policyId), Params.uuid("agent_id", agentId));
+        return service.unbind(actor.org(), actor.name(), Params.uuid("policy_id", policyId), Params.uuid("agent_id", agentId));
     }
 }

@@ -143,7 +143,7 @@ public class PolicyService {
         List<UUID> agentIds = req.agentIds() == null ? List.of() : req.agentIds().stream().distinct().toList();
         return db.inOrg(org, conn -> policies.insertPolicy(conn, policy)
                         .chain(() -> outbox.emit(conn, org, EventTypes.POLICY_CREATED, policy.id().toString(),
-                                new PolicyChanged(policy)))
+                                new PolicyChanged(policy, actor)))
                         .chain(() -> Multi.createFrom().iterable(agentIds).onItem()
                                 .transformToUniAndConcatenate(agentId -> bindLocked(conn, org, actor, policy, agentId,
                                         () -> ApiException.invalidField("agent_ids[" + agentIds.indexOf(agentId) + "]",
@@ -171,7 +171,7 @@ public class PolicyService {
                                     current.createdAt(), current.createdBy(), Agent.now(), actor);
                             return policies.updatePolicy(conn, next)
                                     .chain(() -> outbox.emit(conn, org, EventTypes.POLICY_CHANGED, id.toString(),
-                                            new PolicyChanged(next)))
+                                            new PolicyChanged(next, actor)))
                                     .replaceWith(next);
                         }))
                 .onFailure(SqlErrors::uniqueViolation)
@@ -179,16 +179,16 @@ public class PolicyService {
     }
 
     /** Removes a policy: each governed agent first gets its unbound event, in its own order, then the policy goes. */
-    public Uni<Void> remove(UUID org, UUID id) {
+    public Uni<Void> remove(UUID org, String actor, UUID id) {
         return db.inOrg(org, conn -> policies.lockPolicy(conn, id).map(policy -> ApiException.found(policy, "Policy"))
                 .chain(policy -> Multi.createFrom().iterable(policy.agentIds()).onItem()
                         .transformToUniAndConcatenate(agentId -> agents.lockById(conn, agentId)
                                 .chain(() -> outbox.emit(conn, org, EventTypes.POLICY_UNBOUND, agentId.toString(),
-                                        new PolicyBindingChanged(agentId, policy.reference()))))
+                                        new PolicyBindingChanged(agentId, policy.reference(), actor))))
                         .collect().asList()
                         .chain(() -> policies.deletePolicy(conn, id))
                         .chain(() -> outbox.emit(conn, org, EventTypes.POLICY_REMOVED, id.toString(),
-                                new PolicyChanged(policy)))))
+                                new PolicyChanged(policy, actor)))))
                 .replaceWithVoid();
     }
 
@@ -207,14 +207,14 @@ public class PolicyService {
                 .chain(() -> policies.findPolicy(conn, policyId)));
     }
 
-    public Uni<Policy> unbind(UUID org, UUID policyId, UUID agentId) {
+    public Uni<Policy> unbind(UUID org, String actor, UUID policyId, UUID agentId) {
         return db.inOrg(org, conn -> policies.lockPolicy(conn, policyId).map(policy -> ApiException.found(policy, "Policy"))
                 .chain(() -> agents.lockById(conn, agentId)).map(agent -> ApiException.found(agent, "Agent"))
                 .chain(() -> policies.unbind(conn, policyId, agentId))
                 .chain(removed -> policies.findPolicy(conn, policyId).call(policy -> !removed
                         ? Uni.createFrom().voidItem()
                         : outbox.emit(conn, org, EventTypes.POLICY_UNBOUND, agentId.toString(),
-                        new PolicyBindingChanged(agentId, policy.reference())))));
+                        new PolicyBindingChanged(agentId, policy.reference(), actor)))));
     }
 
     /**
@@ -232,7 +232,7 @@ public class PolicyService {
                     return policies.bind(conn, org, policy.id(), agentId, actor);
                 })
                 .chain(added -> !added ? Uni.createFrom().voidItem() : outbox.emit(conn, org, EventTypes.POLICY_BOUND,
-                        agentId.toString(), new PolicyBindingChanged(agentId, policy.reference())).replaceWithVoid());
+                        agentId.toString(), new PolicyBindingChanged(agentId, policy.reference(), actor)).replaceWithVoid());
     }
 
     private static void checkPolicyFields(Checks c, String name, String description, String enforcement, JsonNode rules) {

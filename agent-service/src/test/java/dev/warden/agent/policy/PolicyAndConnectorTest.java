@@ -20,6 +20,7 @@ import static org.hamcrest.Matchers.containsInAnyOrder;
 import static org.hamcrest.Matchers.equalTo;
 import static org.hamcrest.Matchers.notNullValue;
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 @QuarkusTest
@@ -202,7 +203,16 @@ class PolicyAndConnectorTest {
             assertEquals(1, named.path("version").asInt());
             assertEquals(tenant.orgId().toString(), named.path("org_id").asText());
             assertTrue(named.path("rules").isMissingNode() && named.path("agent_ids").isMissingNode(), named.toString());
+            // Who bound and unbound it, for the audit trail (it named nobody: an integration trial)
+            assertTrue(binding.at("/data/changed_by").asText().startsWith("api-key:"), binding.toString());
         }
+        // Who removed the policy, not its last editor
+        tenant.as(tenant.key("admin")).delete("/v1/policies/" + policy).then().statusCode(204);
+        var removed = Events.about(Topics.AGENTS, policy, 2).get(1);
+        assertEquals(EventTypes.POLICY_REMOVED, removed.path("type").asText());
+        assertTrue(removed.at("/data/changed_by").asText().startsWith("api-key:"), removed.toString());
+        assertFalse(removed.at("/data/changed_by").asText().equals(removed.at("/data/policy/updated_by").asText()),
+                "named by the remover's key, not the policy's last editor: " + removed);
         var created = Events.about(Topics.AGENTS, policy, 1).getFirst().path("data").path("policy");
         assertEquals("files:export", created.path("rules").path(0).path("action").asText());
         assertTrue(created.path("agent_ids").isArray() && created.path("agent_ids").isEmpty(),

@@ -26,9 +26,10 @@ public final class EntryMapper {
      * and the organization's event does not say which one.
      */
 
-    private static final List<String> ACTOR_FIELDS = List.of("/actor", "/deployment/deployed_by", "/agent/updated_by",
-            "/policy/updated_by", "/binding/created_by", "/requested_by", "/decided_by", "/registration/requested_by",
-            "/changed_by");
+    /** Where an event names who made its change, the first present: who made this change before a record's last editor. */
+    private static final List<String> ACTOR_FIELDS = List.of("/actor", "/changed_by", "/deployment/deployed_by",
+            "/agent/updated_by", "/policy/updated_by", "/binding/created_by", "/requested_by", "/decided_by",
+            "/registration/requested_by");
 
     /**
      * The namespaces of the action types Warden derives from its own events ({@code agent.deployed},

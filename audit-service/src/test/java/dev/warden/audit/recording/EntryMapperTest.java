@@ -216,6 +216,28 @@ class EntryMapperTest {
         assertTrue(widened.metadata().get("available_capabilities").isNull());
     }
 
+    /**
+     * Who bound, unbound or removed a policy is named: a binding's event named nobody, and a removal's the policy's last
+     * editor (an integration trial found an admin's unbinding of a deny policy chained with a null actor).
+     */
+    @Test
+    void aPolicysBindingAndRemovalNameWhoMadeThem() {
+        UUID policy = UUID.randomUUID();
+        UUID agent = UUID.randomUUID();
+        AgentEvents.Policy edited = new AgentEvents.Policy(policy, org, "no-pii-export", null, "enforce",
+                EventJson.MAPPER.createArrayNode(), 2, List.of(agent), CREATED, "api-key:alice", CREATED, "api-key:alice");
+        AuditEntry removed = map(CloudEvent.of("/warden/agent-service", EventTypes.POLICY_REMOVED, policy.toString(), org,
+                new AgentEvents.PolicyChanged(edited, "api-key:bob")));
+        assertEquals("api-key:bob", removed.actor());
+        for (String type : List.of(EventTypes.POLICY_BOUND, EventTypes.POLICY_UNBOUND)) {
+            AuditEntry binding = map(CloudEvent.of("/warden/agent-service", type, agent.toString(), org,
+                    new AgentEvents.PolicyBindingChanged(agent, edited.reference(), "api-key:bob")));
+            assertEquals("api-key:bob", binding.actor(), type);
+            assertEquals(agent.toString(), binding.agentId(), type);
+            assertEquals(policy.toString(), binding.metadata().get("policy_id").asText(), type);
+        }
+    }
+
     @Test
     void aRealmChangeNamesWhoChangedItAndTheRealmNotAnAgent() {
         UUID realm = UUID.randomUUID();

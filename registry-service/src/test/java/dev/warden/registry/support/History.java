@@ -101,12 +101,12 @@ public final class History {
 
     public static CloudEvent policyBound(UUID org, UUID agent, UUID policy) {
         return CloudEvent.of("/warden/agent-service", EventTypes.POLICY_BOUND, agent.toString(), org,
-                new PolicyBindingChanged(agent, policy(org, policy, agent).reference()));
+                new PolicyBindingChanged(agent, policy(org, policy, agent).reference(), "test"));
     }
 
     public static CloudEvent policyUnbound(UUID org, UUID agent, UUID policy) {
         return CloudEvent.of("/warden/agent-service", EventTypes.POLICY_UNBOUND, agent.toString(), org,
-                new PolicyBindingChanged(agent, policy(org, policy, agent).reference()));
+                new PolicyBindingChanged(agent, policy(org, policy, agent).reference(), "test"));
     }
 
     private static Policy policy(UUID org, UUID policy, UUID agent) {

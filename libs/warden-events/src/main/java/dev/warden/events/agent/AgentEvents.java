@@ -69,14 +69,20 @@ public final class AgentEvents {
     public record PolicyReference(UUID id, UUID orgId, String name, String enforcement, int version) {
     }
 
-    /** created, changed and removed; keyed by the policy id. */
+    /**
+     * created, changed and removed; keyed by the policy id. {@code changedBy}: who made this change (the policy's
+     * {@code updated_by} is its last editor, not who removed it; absent from events published before it was recorded).
+     */
     @JsonNaming(PropertyNamingStrategies.SnakeCaseStrategy.class)
-    public record PolicyChanged(Policy policy) {
+    public record PolicyChanged(Policy policy, @Schema(nullable = true) String changedBy) {
     }
 
-    /** bound and unbound; keyed by the agent id. */
+    /**
+     * bound and unbound; keyed by the agent id. {@code changedBy}: who bound or unbound it (absent from events published
+     * before it was recorded: their audit entries name no actor).
+     */
     @JsonNaming(PropertyNamingStrategies.SnakeCaseStrategy.class)
-    public record PolicyBindingChanged(UUID agentId, PolicyReference policy) {
+    public record PolicyBindingChanged(UUID agentId, PolicyReference policy, @Schema(nullable = true) String changedBy) {
     }
 
     /** Seed 004's realm, a named group of an organization's agents. */

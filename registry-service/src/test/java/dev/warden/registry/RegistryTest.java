@@ -36,6 +36,7 @@ import static dev.warden.registry.support.History.publish;
 import static dev.warden.registry.support.History.registrationRequested;
 import static org.hamcrest.Matchers.contains;
 import static org.hamcrest.Matchers.equalTo;
+import static org.hamcrest.Matchers.not;
 import static org.hamcrest.Matchers.hasItem;
 import static org.hamcrest.Matchers.notNullValue;
 import static org.hamcrest.Matchers.nullValue;
@@ -487,6 +488,9 @@ class RegistryTest {
         Instant beat = Instant.now().truncatedTo(ChronoUnit.MILLIS).minusSeconds(300);
         String first = "agent-" + UUID.randomUUID().toString().substring(0, 8);
         String second = "agent-" + UUID.randomUUID().toString().substring(0, 8);
+        // Active and never seen alive: no live instance (it was left out for having no instance at all)
+        as(org, "viewer").get("/v1/registry").then()
+                .body("summary.gaps.active_without_live_instance.ids", hasItem(triage.toString()));
         publish(Topics.FLEET,
                 dev.warden.registry.support.History.transition(org.id(), first, triage, null, "online", beat, beat),
                 dev.warden.registry.support.History.transition(org.id(), second, triage, null, "online", beat.plusSeconds(5), beat.plusSeconds(5)));
@@ -495,7 +499,8 @@ class RegistryTest {
         as(org, "viewer").get("/v1/directory/agents/" + triage).then().body("isOnline", equalTo(true))
                 .body("lastSeen", equalTo(beat.plusSeconds(5).toString()));
         as(org, "viewer").get("/v1/registry").then().body("summary.instances.online", equalTo(2))
-                .body("summary.status_breakdown.error", equalTo(0));
+                .body("summary.status_breakdown.error", equalTo(0))
+                .body("summary.gaps.active_without_live_instance.ids", not(hasItem(triage.toString())));
 
         // Both go silent: stale, then offline (one with a stale transition arriving after its offline one).
         publish(Topics.FLEET,
@@ -518,6 +523,8 @@ class RegistryTest {
         // ... but the agent was seen: lastSeen keeps the newest heartbeat of the instances it had
         as(org, "viewer").get("/v1/directory/agents/" + triage).then().body("isOnline", equalTo(false))
                 .body("lastSeen", equalTo(beat.plusSeconds(5).toString()));
+        as(org, "viewer").get("/v1/registry").then()
+                .body("summary.gaps.active_without_live_instance.ids", hasItem(triage.toString()));
     }
 
     @Test

@@ -113,6 +113,7 @@ public final class AgentRules {
                 .oneLine("llm_model", a.llmModel);
         // Stored, published on warden.agents.v1 and shown to viewers, as a deploy's config is: no secret in any
         // (a security trial stored a webhook URL with a password, a token in the system prompt, a password in metadata)
+        c.text("description", a.description).text("llm_system_prompt", a.llmSystemPrompt);
         c.noSecret("description", a.description).noSecrets("metadata", a.metadata)
                 .noSecret("llm_system_prompt", a.llmSystemPrompt).noSecretIn("tags", a.tags);
         image(c, "image_uri", a.imageUri);

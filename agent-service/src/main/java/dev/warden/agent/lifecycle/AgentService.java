@@ -158,7 +158,7 @@ public class AgentService {
         Checks checks = new Checks().required("image_uri", req == null ? null : req.imageUri());
         if (req != null) {
             checks.maxLength("image_uri", req.imageUri(), AgentRules.MAX_URI)
-                    .maxLength("notes", req.notes(), AgentRules.MAX_DESCRIPTION);
+                    .maxLength("notes", req.notes(), AgentRules.MAX_DESCRIPTION).text("notes", req.notes());
             AgentRules.image(checks, "image_uri", req.imageUri());
             AgentRules.checkObject(checks, "config", req.config());
             checks.noSecrets("config", req.config()).noSecret("notes", req.notes()); // notes are chained for good

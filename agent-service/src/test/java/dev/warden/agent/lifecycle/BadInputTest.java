@@ -607,6 +607,24 @@ class BadInputTest {
                 .body("error.details[0].field", equalTo("status"));
     }
 
+    /**
+     * Free texts keep their lines, and take no other control character or direction override: a security trial chained
+     * an escape sequence that clears a terminal, and a right-to-left override, into the audit log with a deploy's notes.
+     */
+    @Test
+    void freeTextsTakeLinesButNoEscapeSequencesOrOverrides() {
+        String id = tenant.admin().body(AgentMother.triageAgent()).post("/v1/agents").then().statusCode(201)
+                .extract().path("id");
+        errorShape(tenant.admin().body(Map.of("image_uri", "registry.example.com/a:v1",
+                "notes", "\u001b[2J\r\nsequence 1 verified")).post("/v1/agents/" + id + "/deploy").then(), 400)
+                .body("error.details[0].field", equalTo("notes"));
+        errorShape(tenant.admin().body(Map.of("description", "safe \u202Eexe.txt")).patch("/v1/agents/" + id).then(), 400)
+                .body("error.details[0].field", equalTo("description"));
+        tenant.admin().get("/v1/agents/" + id).then().body("version", equalTo(0));
+        tenant.admin().body(Map.of("image_uri", "registry.example.com/a:v1", "notes", "first line\n\tsecond line"))
+                .post("/v1/agents/" + id + "/deploy").then().statusCode(200).body("version", equalTo(1));
+    }
+
     @Test
     void unknownAgentIsA404() {
         errorShape(tenant.admin().get("/v1/agents/" + java.util.UUID.randomUUID()).then(), 404)

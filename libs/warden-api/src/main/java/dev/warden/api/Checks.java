@@ -174,6 +174,21 @@ public final class Checks {
                 "must be one line of text, without control characters, line separators, invisible characters or direction overrides");
     }
 
+    /** Controls other than a tab and line breaks, and direction overrides and isolates. */
+    private static final java.util.regex.Pattern NOT_IN_TEXT =
+            java.util.regex.Pattern.compile("[\\p{Cc}&&[^\\t\\n\\r]]|[\\u202A-\\u202E\\u2066-\\u2069]");
+
+    /**
+     * A free text of several lines (a description, a reason, a deploy's notes) that a terminal, a log, an export or a
+     * page shows: lines and tabs, but no other control characters (an escape sequence clears or recolours a terminal
+     * that prints an export) and no direction overrides (text that reads otherwise than it is stored). A security
+     * trial chained both into the audit log.
+     */
+    public Checks text(String field, String value) {
+        return check(value == null || !NOT_IN_TEXT.matcher(value).find(), field,
+                "must be text: line breaks and tabs, but no other control characters and no direction overrides");
+    }
+
     /** {@link #oneLine} for each of {@code values}, named {@code field[i]}. */
     public Checks eachOneLine(String field, List<String> values) {
         if (values != null) {

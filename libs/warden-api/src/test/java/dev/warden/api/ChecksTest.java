@@ -34,6 +34,17 @@ class ChecksTest {
     }
 
     @Test
+    void textKeepsLinesAndTabsAndRefusesOtherControlsAndOverrides() {
+        for (String odd : List.of("a\u001b[2Jb", "a\u009bb", "a\u007fb", "a\u0007b", "a\u202Eb", "a\u2066b", "a\u0085b")) {
+            Checks checks = new Checks().text("notes", odd);
+            assertEquals(List.of("notes"), checks.errors().stream().map(FieldError::field).toList(), odd);
+        }
+        for (String fine : List.of("line one\nline two\r\n\tindented", "caf\u00e9 \u30c1\u30b1\u30c3\u30c8", "\u05e9\u05dc\u05d5\u05dd")) {
+            assertTrue(new Checks().text("notes", fine).errors().isEmpty(), fine);
+        }
+    }
+
+    @Test
     void eachOneLineNamesTheEntry() {
         Checks checks = new Checks().eachOneLine("tags", List.of("fine", "two\nlines"));
         assertEquals(List.of("tags[1]"), checks.errors().stream().map(FieldError::field).toList());

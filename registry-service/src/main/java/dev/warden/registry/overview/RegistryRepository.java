@@ -97,11 +97,11 @@ public class RegistryRepository {
                             count(*) FILTER (WHERE s.last_drift_at > now() - interval '24 hours') AS gap_drift,
                             (array_agg(a.agent_id ORDER BY s.last_drift_at DESC, a.agent_id)
                                 FILTER (WHERE s.last_drift_at > now() - interval '24 hours'))[1:100] AS gap_drift_ids,
-                            count(*) FILTER (WHERE a.status = 'active' AND s.instances_offline > 0
-                                             AND s.instances_online + s.instances_stale = 0) AS gap_live,
+                            count(*) FILTER (WHERE a.status = 'active'
+                                             AND coalesce(s.instances_online + s.instances_stale, 0) = 0) AS gap_live,
                             (array_agg(a.agent_id ORDER BY a.created_at, a.agent_id)
-                                FILTER (WHERE a.status = 'active' AND s.instances_offline > 0
-                                        AND s.instances_online + s.instances_stale = 0))[1:100] AS gap_live_ids,
+                                FILTER (WHERE a.status = 'active'
+                                        AND coalesce(s.instances_online + s.instances_stale, 0) = 0))[1:100] AS gap_live_ids,
                             (SELECT count(*) FROM registry_pending_registrations) AS pending,
                             (SELECT array_agg(id ORDER BY requested_at, id) FROM (SELECT id, requested_at
                                 FROM registry_pending_registrations ORDER BY requested_at, id LIMIT 100) p) AS pending_ids

@@ -43,7 +43,7 @@ public final class RegistryWire {
                        @Schema(description = "Active agents without a compliance package") Gap activeWithoutCompliance,
                        @JsonProperty("drift_last_24h")
                        @Schema(description = "Agents with a drift event in the last 24 hours") Gap driftLast24h,
-                       @Schema(description = "Active agents with fleet instances, none of them live") Gap activeWithoutLiveInstance,
+                       @Schema(description = "Active agents with no live fleet instance: none online or stale, whether they have offline ones or none at all") Gap activeWithoutLiveInstance,
                        @Schema(description = "Registrations awaiting a decision (their ids)") Gap pendingRegistrations) {
     }
 

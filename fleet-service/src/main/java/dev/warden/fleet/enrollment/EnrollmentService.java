@@ -57,8 +57,8 @@ public class EnrollmentService {
                     if (!known) {
                         throw Projections.notYetKnown("Agent");
                     }
-                    return tokens.insert(conn, UUID.randomUUID(), org, ApiKeys.sha256(secret), agentId, maxUses,
-                            now.plus(lifetime), now, by);
+                    return instances.refuseSuspended(conn, agentId).chain(() -> tokens.insert(conn, UUID.randomUUID(),
+                            org, ApiKeys.sha256(secret), agentId, maxUses, now.plus(lifetime), now, by));
                 }).call(token -> publish(conn, EventTypes.FLEET_ENROLLMENT_TOKEN_ISSUED, token, by, now))),
                 conn -> instances.agentKnown(conn, agentId),
                 offsets.agentApplied(FleetProjection.GROUP, agentId))

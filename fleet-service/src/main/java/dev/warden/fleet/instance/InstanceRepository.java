@@ -1,5 +1,6 @@
 package dev.warden.fleet.instance;
 
+import dev.warden.api.ApiException;
 import dev.warden.tenancy.db.ListQuery;
 import io.smallrye.mutiny.Uni;
 import io.vertx.mutiny.sqlclient.Row;
@@ -119,6 +120,25 @@ public class InstanceRepository {
     public Uni<Boolean> agentKnown(SqlConnection conn, UUID agentId) {
         return conn.preparedQuery("SELECT 1 FROM fleet_agents WHERE agent_id = $1").execute(Tuple.of(agentId))
                 .map(rows -> rows.size() > 0);
+    }
+
+    /**
+     * Refuses (409) to enrol for an agent its organization suspended, as fleet-service last heard from agent-service: a
+     * suspension holds the agent, and new instances of it would run on (a security trial enrolled some).
+     */
+    public Uni<Void> refuseSuspended(SqlConnection conn, UUID agentId) {
+        if (agentId == null) {
+            return Uni.createFrom().voidItem();
+        }
+        return conn.preparedQuery("SELECT 1 FROM fleet_agents WHERE agent_id = $1 AND status = 'suspended'")
+                .execute(Tuple.of(agentId))
+                .invoke(rows -> {
+                    if (rows.size() > 0) {
+                        throw ApiException.conflict("The agent is suspended: no instance of it enrols until an admin "
+                                + "lifts the suspension (a deploy or rollback that says so)");
+                    }
+                })
+                .replaceWithVoid();
     }
 
     /** Live instances per status, for the counts beside a list. */

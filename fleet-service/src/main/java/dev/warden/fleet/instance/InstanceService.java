@@ -81,8 +81,9 @@ public class InstanceService {
                     if (!known) {
                         throw Projections.notYetKnown("Agent");
                     }
-                    return instances.insert(conn, id, org, r.agentId(), r.hostname(), r.os(), r.version(), r.ip(),
-                            r.tags(), now, ApiKeys.sha256(credential), r.by());
+                    return instances.refuseSuspended(conn, r.agentId()).chain(() -> instances.insert(conn, id, org,
+                            r.agentId(), r.hostname(), r.os(), r.version(), r.ip(), r.tags(), now,
+                            ApiKeys.sha256(credential), r.by()));
                 })
                 .call(instance -> events.emit(conn, org, List.of(
                         Transitions.message(instance, null, Transitions.ONLINE, now, now, r.by(), ApiKeys.sha256(credential)))))),

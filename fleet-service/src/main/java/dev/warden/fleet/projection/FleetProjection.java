@@ -4,6 +4,7 @@ import com.fasterxml.jackson.databind.JsonNode;
 import dev.warden.events.CloudEvent;
 import dev.warden.events.EventTypes;
 import dev.warden.events.Topics;
+import dev.warden.fleet.projection.ProjectionRepository.AgentState;
 import dev.warden.fleet.projection.ProjectionRepository.Drift;
 import dev.warden.fleet.projection.ProjectionRepository.PolicyChange;
 import dev.warden.outbox.EventConsumers;
@@ -19,14 +20,16 @@ import org.apache.kafka.clients.consumer.ConsumerRecord;
 
 import java.time.Instant;
 import java.util.ArrayList;
+import java.util.LinkedHashMap;
 import java.util.LinkedHashSet;
 import java.util.List;
+import java.util.Map;
 import java.util.Set;
 import java.util.UUID;
 
 /**
- * What fleet-service knows of other services, from their events: the governed agents of each organization and the
- * policy changes concerning each ({@code warden.agents.v1}), and drift events ({@code warden.audit.v1}). One consumer
+ * What fleet-service knows of other services, from their events: the governed agents of each organization (and the
+ * status of each, by its revision, so that a suspended agent enrols no instance) and the policy changes concerning each ({@code warden.agents.v1}), and drift events ({@code warden.audit.v1}). One consumer
  * group, a polled batch per transaction per organization; idempotent by event id, so redelivery and replay change
  * nothing. What cannot be read goes to its dead-letter topic.
  */
@@ -59,6 +62,7 @@ public class FleetProjection {
             return Uni.createFrom().voidItem();
         }
         return db.inOrg(org, conn -> repository.knowAgents(conn, org, List.copyOf(batch.agents))
+                .chain(() -> repository.agentStates(conn, List.copyOf(batch.states.values())))
                 .chain(() -> repository.policyChanges(conn, org, batch.changes))
                 .chain(() -> repository.drift(conn, org, batch.drift)));
     }
@@ -69,8 +73,16 @@ public class FleetProjection {
         Instant at = event.time() == null ? Instant.now() : event.time();
         switch (event.type()) {
             case EventTypes.AGENT_CREATED, EventTypes.AGENT_UPDATED, EventTypes.AGENT_DEPLOYED,
-                 EventTypes.AGENT_SUSPENDED, EventTypes.AGENT_INTENT_DECLARED, EventTypes.AGENT_ROLLED_BACK ->
-                    batch.agents.add(uuid(data.at("/agent/id")));
+                 EventTypes.AGENT_SUSPENDED, EventTypes.AGENT_INTENT_DECLARED, EventTypes.AGENT_ROLLED_BACK -> {
+                UUID agent = uuid(data.at("/agent/id"));
+                batch.agents.add(agent);
+                JsonNode status = data.at("/agent/status");
+                JsonNode revision = data.at("/agent/revision");
+                if (status.isTextual() && revision.canConvertToLong()) {
+                    batch.states.merge(agent, new AgentState(agent, status.asText(), revision.asLong()),
+                            (kept, next) -> next.revision() > kept.revision() ? next : kept);
+                }
+            }
             case EventTypes.REGISTRATION_APPROVED -> batch.agents.add(uuid(data.at("/agent_id")));
             case EventTypes.POLICY_BOUND, EventTypes.POLICY_UNBOUND -> {
                 UUID agent = uuid(data.at("/agent_id"));
@@ -120,6 +132,8 @@ public class FleetProjection {
 
     static final class OrgBatch {
         final Set<UUID> agents = new LinkedHashSet<>();
+        /** The newest status the batch tells of each agent, by the agent's revision. */
+        final Map<UUID, AgentState> states = new LinkedHashMap<>();
         final List<PolicyChange> changes = new ArrayList<>();
         final List<Drift> drift = new ArrayList<>();
     }

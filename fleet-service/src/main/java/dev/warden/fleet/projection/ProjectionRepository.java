@@ -23,6 +23,21 @@ public class ProjectionRepository {
                 .execute(Tuple.of(org, agents.toArray(UUID[]::new))).replaceWithVoid();
     }
 
+    /** Each agent's status as of its revision: an older or repeated event changes nothing. */
+    public Uni<Void> agentStates(SqlConnection conn, List<AgentState> states) {
+        if (states.isEmpty()) {
+            return Uni.createFrom().voidItem();
+        }
+        return conn.preparedQuery("""
+                        UPDATE fleet_agents f SET status = s.status, revision = s.revision
+                        FROM unnest($1::uuid[], $2::text[], $3::bigint[]) AS s(agent_id, status, revision)
+                        WHERE f.agent_id = s.agent_id AND (f.revision IS NULL OR f.revision < s.revision)""")
+                .execute(Tuple.of(states.stream().map(AgentState::agentId).toArray(UUID[]::new),
+                        states.stream().map(AgentState::status).toArray(String[]::new),
+                        states.stream().map(AgentState::revision).toArray(Long[]::new)))
+                .replaceWithVoid();
+    }
+
     /** Records policy changes once each (by agent and event id) and counts the new ones into their agents' version. */
     public Uni<Void> policyChanges(SqlConnection conn, UUID org, List<PolicyChange> changes) {
         if (changes.isEmpty()) {
@@ -74,6 +89,9 @@ public class ProjectionRepository {
     }
 
     public record PolicyChange(UUID agentId, UUID eventId, UUID policyId, String change, java.time.Instant at) {
+    }
+
+    public record AgentState(UUID agentId, String status, long revision) {
     }
 
     public record Drift(UUID eventId, String agentId, java.time.Instant at) {

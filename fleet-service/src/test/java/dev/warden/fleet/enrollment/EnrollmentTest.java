@@ -13,6 +13,7 @@ import dev.warden.testing.TestOrganizations.TestOrg;
 import io.quarkus.test.junit.QuarkusTest;
 import io.restassured.http.ContentType;
 import jakarta.inject.Inject;
+import org.awaitility.Awaitility;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 
@@ -96,6 +97,58 @@ class EnrollmentTest {
         // A deregistered instance's credential is refused.
         as(org, "operator").delete("/v1/fleet/agents/" + id).then().statusCode(200);
         bearer(credential).body(Map.of()).post("/v1/fleet/agents/" + id + "/heartbeat").then().statusCode(401);
+    }
+
+    /**
+     * A suspended agent enrols no instance: no token pinned to it, no registration for it (a security trial enrolled
+     * instances of one). A stale event of an older revision does not lift the suspension; the deploy that lifts it does.
+     */
+    @Test
+    void aSuspendedAgentEnrolsNoInstanceUntilItsSuspensionIsLifted() {
+        UUID agent = FleetFixtures.knownAgent(org);
+        Map<String, Object> enrolled = new HashMap<>(instanceBody("running-before"));
+        enrolled.put("agent_id", agent.toString());
+        String running = as(org, "operator").body(enrolled).post("/v1/fleet/agents/register").then().statusCode(201)
+                .extract().path("data.id");
+        String pinned = token(Map.of("agent_id", agent.toString(), "max_uses", 2));
+        FleetFixtures.publish(Topics.AGENTS, agentEvent(agent, EventTypes.AGENT_SUSPENDED, "suspended", 2));
+        Awaitility.await().atMost(Duration.ofSeconds(30)).pollInterval(Duration.ofMillis(100)).until(() ->
+                as(org, "admin").body(Map.of("agent_id", agent.toString())).post("/v1/fleet/enrollment-tokens")
+                        .statusCode() == 409);
+        as(org, "admin").body(Map.of("agent_id", agent.toString())).post("/v1/fleet/enrollment-tokens").then()
+                .statusCode(409).body("ok", equalTo(false)).body("error.message", containsString("suspended"));
+        registerWith(pinned, instanceBody("held-1")).statusCode(409).body("error.message", containsString("suspended"));
+        Map<String, Object> direct = new HashMap<>(instanceBody("held-2"));
+        direct.put("agent_id", agent.toString());
+        as(org, "operator").body(direct).post("/v1/fleet/agents/register").then().statusCode(409);
+
+        // An instance enrolled before heartbeats on: what a suspended agent still runs stays in sight
+        as(org, "operator").body(Map.of()).post("/v1/fleet/agents/" + running + "/heartbeat").then().statusCode(200)
+                .body("data.pendingPolicies", equalTo(0));
+
+        // The creation again (revision 1), then a later marker of the same agent (a policy bound): still suspended
+        FleetFixtures.announce(org, agent);
+        UUID policy = UUID.randomUUID();
+        FleetFixtures.publish(Topics.AGENTS, dev.warden.events.CloudEvent.of("/warden/agent-service", EventTypes.POLICY_BOUND,
+                agent.toString(), org.id(), Map.of("agent_id", agent.toString(), "policy", Map.of("id", policy.toString(),
+                        "org_id", org.id().toString(), "name", "p", "enforcement", "block", "version", 1))));
+        Awaitility.await().atMost(Duration.ofSeconds(30)).pollInterval(Duration.ofMillis(100)).until(() ->
+                as(org, "operator").body(Map.of()).post("/v1/fleet/agents/" + running + "/heartbeat").then()
+                        .extract().<Integer>path("data.pendingPolicies") == 1);
+        registerWith(pinned, instanceBody("held-3")).statusCode(409);
+
+        FleetFixtures.publish(Topics.AGENTS, agentEvent(agent, EventTypes.AGENT_DEPLOYED, "active", 3));
+        Awaitility.await().atMost(Duration.ofSeconds(30)).pollInterval(Duration.ofMillis(100)).until(() ->
+                registerWith(pinned, instanceBody("lifted")).extract().statusCode() == 201);
+        // The refusals used none of the token's two uses
+        registerWith(pinned, instanceBody("lifted-2")).statusCode(201);
+        registerWith(pinned, instanceBody("lifted-3")).statusCode(401);
+    }
+
+    private dev.warden.events.CloudEvent agentEvent(UUID agent, String type, String status, int revision) {
+        return dev.warden.events.CloudEvent.of("/warden/agent-service", type, agent.toString(), org.id(),
+                Map.of("agent", Map.of("id", agent.toString(), "name", "agent-" + agent.toString().substring(0, 8),
+                        "status", status, "revision", revision, "updated_by", "alice")));
     }
 
     @Test

@@ -397,6 +397,13 @@ public final class Gateway {
                 return Future.succeededFuture(error(ctx, 400, "bad_request",
                         "The request URI is not valid: check its percent-encoding (%XX) and characters"));
             }
+            int hosts = incoming.headers().getAll("Host").size();
+            if (hosts > 1 || hosts == 0 && incoming.version() != io.vertx.core.http.HttpVersion.HTTP_1_0) {
+                // RFC 9112 3.2: an HTTP/1.1 request needs one Host, never two; services build Location from it, and
+                // took the first of two or wrote their own address into it without one
+                return Future.succeededFuture(error(ctx, 400, "bad_request",
+                        "A request needs exactly one Host header (HTTP/1.1, RFC 9112)"));
+            }
             if (incoming.path().indexOf(';') >= 0) {
                 // As every service refuses it (warden-api's RequestLimits): a router drops matrix parameters, so a
                 // route's own segment with one was "No route" here and a deeper one a 400 there

@@ -226,6 +226,25 @@ class GatewayTest {
         assertEquals(200, send("GET", "/v1/up/a?x=1", null).statusCode());
     }
 
+    /**
+     * RFC 9112 3.2: one Host, never two, and none only on HTTP/1.0. A security trial's two Host headers reached the
+     * service, which built Location from the first; with none it wrote its own loopback address into Location.
+     */
+    @Test
+    void aRequestWithTwoHostHeadersOrNoneIsA400() throws Exception {
+        for (String head : List.of("GET /v1/up/a HTTP/1.1\r\nHost: localhost\r\nHost: evil.example\r\nConnection: close\r\n\r\n",
+                "GET /v1/up/a HTTP/1.1\r\nConnection: close\r\n\r\n")) {
+            String answer = raw(head.getBytes(java.nio.charset.StandardCharsets.US_ASCII), new byte[0]);
+            assertTrue(answer.startsWith("HTTP/1.1 400"), head + ": " + answer);
+            assertTrue(answer.contains("\"code\":\"bad_request\"") && answer.contains("Host"), head + ": " + answer);
+        }
+        String plain = raw("GET /v1/up/a HTTP/1.1\r\nHost: localhost\r\nConnection: close\r\n\r\n"
+                .getBytes(java.nio.charset.StandardCharsets.US_ASCII), new byte[0]);
+        assertTrue(plain.startsWith("HTTP/1.1 200"), plain);
+        String old = raw("GET /v1/up/a HTTP/1.0\r\n\r\n".getBytes(java.nio.charset.StandardCharsets.US_ASCII), new byte[0]);
+        assertTrue(old.startsWith("HTTP/1.0 200") || old.startsWith("HTTP/1.1 200"), "HTTP/1.0 may send none: " + old);
+    }
+
     @Test
     void anUndecodableUriIsA400InTheErrorShape() throws Exception {
         // Sent raw: HTTP clients refuse to build such a URI, but anything can send one

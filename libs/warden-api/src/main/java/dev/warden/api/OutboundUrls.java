@@ -21,8 +21,10 @@ import java.util.regex.Pattern;
 public final class OutboundUrls {
 
     private static final Pattern NAME = Pattern.compile("(?=.{1,253}$)([a-z0-9]([a-z0-9-]{0,61}[a-z0-9])?\\.)*[a-z]([a-z0-9-]{0,61}[a-z0-9])?");
+    /** Names that mean the host itself or its platform, with the loopback names of common /etc/hosts files. */
     private static final List<String> INTERNAL_NAMES = List.of("localhost", "metadata", "metadata.google.internal",
-            "metadata.goog", "instance-data", "kubernetes.default");
+            "metadata.goog", "instance-data", "kubernetes.default", "localhost.localdomain", "localhost6",
+            "localhost6.localdomain6", "ip6-localhost", "ip6-loopback", "ip6-allnodes", "ip6-allrouters");
 
     private OutboundUrls() {
     }
@@ -50,7 +52,7 @@ public final class OutboundUrls {
         if (!NAME.matcher(host).matches()) {
             return "is neither a DNS name nor an IP address";
         }
-        if (INTERNAL_NAMES.contains(host) || host.endsWith(".localhost") || host.endsWith(".internal")
+        if (INTERNAL_NAMES.contains(host) || host.endsWith(".localhost") || host.endsWith(".localdomain") || host.endsWith(".internal")
                 || host.endsWith(".local") || host.endsWith(".svc") || host.contains(".svc.cluster.")) {
             return "names a local or internal host";
         }

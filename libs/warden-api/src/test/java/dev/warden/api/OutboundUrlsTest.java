@@ -24,6 +24,9 @@ class OutboundUrlsTest {
                 "http://metadata.google.internal/", "http://metadata/", "http://db.default.svc.cluster.local/",
                 "http://printer.local/", "http://2130706433/", "http://0x7f000001/", "http://017700000001/",
                 "http://224.0.0.1/", "http://300.1.1.1/",
+                // the loopback names of common /etc/hosts files (a security trial's passed)
+                "http://localhost.localdomain/", "http://ip6-localhost/", "http://ip6-loopback/", "http://localhost6/",
+                "http://localhost6.localdomain6/", "http://box.localdomain/",
                 // IPv4 inside IPv6: NAT64, 6to4, IPv4-compatible, local-use NAT64; and zone ids, resolvable or not
                 "http://[64:ff9b::7f00:1]/", "http://[64:ff9b::a9fe:a9fe]/", "http://[2002:7f00:1::]/",
                 "http://[2002:a00:1::5]/", "http://[::127.0.0.1]/", "http://[64:ff9b:1::808:808]/",

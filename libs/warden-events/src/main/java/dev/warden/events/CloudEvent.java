@@ -42,9 +42,13 @@ public record CloudEvent(
         return of(source, type, subject, orgId, data, null);
     }
 
-    /** A new event (fresh id, now) carrying {@code traceparent}, which may be null. */
+    /**
+     * A new event (fresh id, now, to the microsecond: the precision of every time Warden stores, so that an event's
+     * {@code time} is written as its stored times are) carrying {@code traceparent}, which may be null.
+     */
     public static CloudEvent of(String source, String type, String subject, UUID orgId, Object data, String traceparent) {
-        return new CloudEvent(SPEC_VERSION, UUID.randomUUID(), source, type, subject, Instant.now(),
+        return new CloudEvent(SPEC_VERSION, UUID.randomUUID(), source, type, subject,
+                Instant.now().truncatedTo(java.time.temporal.ChronoUnit.MICROS),
                 "application/json", orgId, EventJson.MAPPER.valueToTree(data), traceparent);
     }
 

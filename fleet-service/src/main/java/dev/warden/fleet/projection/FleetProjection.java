@@ -29,7 +29,8 @@ import java.util.UUID;
 
 /**
  * What fleet-service knows of other services, from their events: the governed agents of each organization (and the
- * status of each, by its revision, so that a suspended agent enrols no instance) and the policy changes concerning each ({@code warden.agents.v1}), and drift events ({@code warden.audit.v1}). One consumer
+ * status of each, by its revision, so that a suspended agent enrols no instance) and the policy changes concerning
+ * each ({@code warden.agents.v1}), and drift events ({@code warden.audit.v1}). One consumer
  * group, a polled batch per transaction per organization; idempotent by event id, so redelivery and replay change
  * nothing. What cannot be read goes to its dead-letter topic.
  */

@@ -365,7 +365,8 @@ public class AgentService {
                         AgentRules.CONNECTOR_RULE + ", as a binding's connector");
                 AgentRules.list(c, "permitted_actions", req.permittedActions());
                 AgentRules.list(c, "data_types", req.dataTypes());
-                c.maxLength("description", req.description(), AgentRules.MAX_DESCRIPTION);
+                c.maxLength("description", req.description(), AgentRules.MAX_DESCRIPTION)
+                        .text("description", req.description()).noSecret("description", req.description());
                 if (req.rateLimit() != null) {
                     c.required("rate_limit.max_actions", req.rateLimit().maxActions())
                             .range("rate_limit.max_actions", req.rateLimit().maxActions(), 1, 1_000_000)

@@ -625,6 +625,29 @@ class BadInputTest {
                 .post("/v1/agents/" + id + "/deploy").then().statusCode(200).body("version", equalTo(1));
     }
 
+    /**
+     * A precondition is a 400 where it is not checked, never the change made without it (a security trial's DELETE of
+     * a policy with a stale If-Match removed it; If-None-Match on an edit was ignored); where it is checked, it holds.
+     */
+    @Test
+    void aPreconditionAnOperationDoesNotCheckIsA400AndChangesNothing() {
+        String id = tenant.admin().body(AgentMother.triageAgent()).post("/v1/agents").then().statusCode(201)
+                .extract().path("id");
+        String policy = tenant.admin().body(Map.of("name", "kept", "rules", java.util.List.of(Map.of("effect", "deny",
+                "action", "files:export")))).post("/v1/policies").then().statusCode(201).extract().path("id");
+        errorShape(tenant.admin().header("If-Match", "\"1\"").delete("/v1/policies/" + policy).then(), 400)
+                .body("error.details[0].field", equalTo("If-Match"));
+        tenant.admin().get("/v1/policies/" + policy).then().statusCode(200);
+        errorShape(tenant.admin().header("If-Match", "\"1\"").post("/v1/agents/" + id + "/suspend").then(), 400)
+                .body("error.details[0].field", equalTo("If-Match"));
+        errorShape(tenant.admin().header("If-None-Match", "*").body(Map.of("description", "x")).patch("/v1/agents/" + id)
+                .then(), 400).body("error.details[0].field", equalTo("If-None-Match"));
+        tenant.admin().get("/v1/agents/" + id).then().body("status", equalTo("inactive")).body("revision", equalTo(1));
+        // Where it is checked: an edit with the current tag applies
+        tenant.admin().header("If-Match", "\"1\"").body(Map.of("description", "x")).patch("/v1/agents/" + id)
+                .then().statusCode(200).body("revision", equalTo(2));
+    }
+
     @Test
     void unknownAgentIsA404() {
         errorShape(tenant.admin().get("/v1/agents/" + java.util.UUID.randomUUID()).then(), 404)

@@ -75,6 +75,10 @@ public final class Gateway {
      */
     static final int POOL_SIZE = 1024;
     /** What a caller may not tell a service about the request's way to it (X-Forwarded-For the gateway sets itself). */
+    /** A Host header's value (RFC 9110 7.2): a name or an IPv4 address, or an IPv6 one in brackets, and a port. */
+    private static final java.util.regex.Pattern HOST = java.util.regex.Pattern.compile(
+            "(?:[A-Za-z0-9](?:[A-Za-z0-9.-]{0,251}[A-Za-z0-9.])?|\\[[0-9A-Fa-f:.]{2,45}])(?::[0-9]{1,5})?");
+
     private static final List<String> FORWARDING = List.of("Forwarded", "X-Forwarded-Proto", "X-Forwarded-Host",
             "X-Forwarded-Port", "X-Forwarded-Prefix", "X-Forwarded-Server", "X-Real-IP");
     /** The Retry-After of a failed connection to a service the supervisor still counts up. */
@@ -397,12 +401,13 @@ public final class Gateway {
                 return Future.succeededFuture(error(ctx, 400, "bad_request",
                         "The request URI is not valid: check its percent-encoding (%XX) and characters"));
             }
-            int hosts = incoming.headers().getAll("Host").size();
-            if (hosts > 1 || hosts == 0 && incoming.version() != io.vertx.core.http.HttpVersion.HTTP_1_0) {
-                // RFC 9112 3.2: an HTTP/1.1 request needs one Host, never two; services build Location from it, and
-                // took the first of two or wrote their own address into it without one
+            java.util.List<String> hosts = incoming.headers().getAll("Host");
+            if (hosts.size() != 1 || !HOST.matcher(hosts.getFirst()).matches()) {
+                // RFC 9112 3.2: one valid Host, never two; services build Location from it, and took the first of two,
+                // a list or a userinfo as given, or wrote their own address without one (HTTP/1.0 may send none, RFC
+                // 9112 says, but every client sends one: refused too, rather than a Location naming the service)
                 return Future.succeededFuture(error(ctx, 400, "bad_request",
-                        "A request needs exactly one Host header (HTTP/1.1, RFC 9112)"));
+                        "A request needs exactly one Host header, a host and an optional port (RFC 9112)"));
             }
             if (incoming.path().indexOf(';') >= 0) {
                 // As every service refuses it (warden-api's RequestLimits): a router drops matrix parameters, so a

@@ -14,7 +14,7 @@ public final class Checks {
      * stored under an older revision (or before configs were checked at all) are checked again when agent-service
      * starts, and each secret found is logged for rotation (docs/security.md).
      */
-    public static final int SECRET_RULES_REVISION = 4;
+    public static final int SECRET_RULES_REVISION = 5;
 
     private final List<FieldError> errors = new ArrayList<>();
 

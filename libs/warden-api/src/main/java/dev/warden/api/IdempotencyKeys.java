@@ -30,15 +30,16 @@ public class IdempotencyKeys {
                 || request.method() != HttpMethod.POST && request.method() != HttpMethod.PATCH) {
             return;
         }
-        if (!takes.computeIfAbsent(method, IdempotencyKeys::documents)) {
+        if (!takes.computeIfAbsent(method, m -> documents(m, HEADER))) {
             throw ApiException.invalidField(HEADER, "is not taken by this operation: sent twice, the request would be done "
                     + "twice (the operations that take one document it)");
         }
     }
 
-    static boolean documents(Method method) {
+    /** Whether {@code method} documents the request header {@code header} ({@code @Parameter} on the method). */
+    static boolean documents(Method method, String header) {
         for (Parameter parameter : method.getAnnotationsByType(Parameter.class)) {
-            if (HEADER.equalsIgnoreCase(parameter.name())) {
+            if (header.equalsIgnoreCase(parameter.name())) {
                 return true;
             }
         }

@@ -24,7 +24,8 @@ public final class OutboundUrls {
     /** Names that mean the host itself or its platform, with the loopback names of common /etc/hosts files. */
     private static final List<String> INTERNAL_NAMES = List.of("localhost", "metadata", "metadata.google.internal",
             "metadata.goog", "instance-data", "kubernetes.default", "localhost.localdomain", "localhost6",
-            "localhost6.localdomain6", "ip6-localhost", "ip6-loopback", "ip6-allnodes", "ip6-allrouters");
+            "localhost6.localdomain6", "ip6-localhost", "ip6-loopback", "ip6-allnodes", "ip6-allrouters", "localhost4",
+            "localhost4.localdomain4", "ip6-localnet", "ip6-mcastprefix", "broadcasthost", "localdomain");
 
     private OutboundUrls() {
     }
@@ -52,7 +53,13 @@ public final class OutboundUrls {
         if (!NAME.matcher(host).matches()) {
             return "is neither a DNS name nor an IP address";
         }
-        if (INTERNAL_NAMES.contains(host) || host.endsWith(".localhost") || host.endsWith(".localdomain") || host.endsWith(".internal")
+        if (host.indexOf('.') < 0) {
+            // A name of one label is completed by the resolver's search domains: a cluster's service (kubernetes is
+            // its API server), a machine of the local network, the host itself. A public host has a domain.
+            return "names a host without a domain (the resolver completes it with local search domains)";
+        }
+        if (INTERNAL_NAMES.contains(host) || host.endsWith(".localhost") || host.endsWith(".localdomain")
+                || host.endsWith(".home.arpa") || host.endsWith(".internal")
                 || host.endsWith(".local") || host.endsWith(".svc") || host.contains(".svc.cluster.")) {
             return "names a local or internal host";
         }

@@ -56,12 +56,20 @@ final class SecretLike {
      * secret as a key would: {@code --password=x}, {@code DB_PASSWORD=x run}, {@code export PGPASSWORD=x},
      * {@code MYSQL_PWD=x}, {@code GITHUB_TOKEN=x}. A value that is a variable ({@code $DB_PASSWORD}) refers to one.
      */
-    private static final Pattern NAMED_IN_TEXT = Pattern.compile("(?:^|[\\s;&?,'\"(])-{0,2}([A-Za-z_][A-Za-z0-9_.-]*)=([^\\s;&'\")]+)");
+    private static final Pattern NAMED_IN_TEXT = Pattern.compile("(?:^|[\\s;&?,'\"(])-{0,2}([A-Za-z_][A-Za-z0-9_.-]*) ?= ?([^\\s;&'\")]+)");
     /** Credentials given to a command line's {@code -u}/{@code --user} as {@code user:password} (curl, wget). */
     private static final Pattern USER_OPTION = Pattern.compile("(?:^|\\s)(?:-u|--user)(?:\\s+|=)[^\\s:]+:\\S+");
-    /** Tokens whose form names their issuer. */
-    private static final Pattern ISSUED_TOKEN = Pattern.compile("\\b(?:gh[pousr]_[A-Za-z0-9]{16,}|github_pat_\\w{16,}|"
+    /**
+     * Tokens whose form names their issuer: Warden's own first (an API key or the platform key, {@code wdn_}; a fleet
+     * enrolment token, {@code wfe_}, or instance credential, {@code wfi_}: a security trial stored an admin key in a
+     * config, which a viewer read back and used), then GitHub's, Slack's (and its webhook URLs), AWS's, GitLab's,
+     * OpenAI's, Stripe's, npm's, Hugging Face's, Google's API keys and JWTs.
+     */
+    private static final Pattern ISSUED_TOKEN = Pattern.compile("\\b(?:w(?:dn|fe|fi)_[A-Za-z0-9_-]{20,}|"
+            + "gh[pousr]_[A-Za-z0-9]{16,}|github_pat_\\w{16,}|"
             + "xox[abposr]-[A-Za-z0-9-]{10,}|(?:AKIA|ASIA)[0-9A-Z]{16}|glpat-[A-Za-z0-9_-]{16,}|sk-(?=[A-Za-z_-]*[0-9])[A-Za-z0-9_-]{20,}|"
+            + "[rs]k_(?:live|test)_[A-Za-z0-9]{16,}|npm_[A-Za-z0-9]{30,}|hf_[A-Za-z0-9]{30,}|AIza[0-9A-Za-z_-]{35}|"
+            + "hooks\\.slack\\.com/services/[A-Za-z0-9]+/[A-Za-z0-9]+/[A-Za-z0-9]+|"
             + "eyJ[A-Za-z0-9_-]{8,}\\.eyJ[A-Za-z0-9_-]{8,}\\.[A-Za-z0-9_-]{8,})");
 
     private SecretLike() {

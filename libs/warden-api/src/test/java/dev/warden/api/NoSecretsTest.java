@@ -80,4 +80,24 @@ class NoSecretsTest {
                 + " \"model\": \"sk-learn-gradient-boosting-classifier\", \"job\": \"risk-assessment-task-scheduler\","
                 + " \"description\": \"Reads tickets; needs a token from the vault\", \"url\": \"https://jira.example.com/?project=SEC\"}"));
     }
+
+    /**
+     * Warden's own credentials first (a security re-trial stored an admin key, the platform key and a fleet
+     * credential in a config, which a viewer read back), then more issuers' forms, and an assignment written with
+     * spaces; what only looks alike passes.
+     */
+    @Test
+    void wardensOwnCredentialsAndMoreIssuersAreSecrets() throws Exception {
+        for (String secret : List.of("wdn_hmySwdVrJSgDwf3e5HADgH9_ddU7Of5atcvVgdhKi6M", "use wdn_hmySwdVrJSgDwf3e5HADgH9_ddU7Of",
+                "wfi_Zx81nFo0aB3kLm9QpR2sTuVwXyZ01234", "wfe_Zx81nFo0aB3kLm9QpR2sTuVwXyZ01234",
+                "sk_live_51HqLyjABCDEFGHIJKLmnop", "npm_abcdefghijklmnopqrstuvwxyz0123456789",
+                "hf_abcdefghijklmnopqrstuvwxyzABCDEFGH", "AIzaSyA1234567890abcdefghijklmnopqrstuv",
+                "https://hooks.slack.com/services/T0000/B0000/XXXXXXXXXXXXXXXXXXXXXXXX", "DB_PASSWORD = hunter2")) {
+            assertEquals(List.of("config.x"), refused(JSON.writeValueAsString(java.util.Map.of("x", secret))), secret);
+        }
+        for (String fine : List.of("wdn_", "the wdn_ prefix marks an API key", "retries = 3", "partition key = tenant",
+                "sk_live_", "npm_install")) {
+            assertEquals(List.of(), refused(JSON.writeValueAsString(java.util.Map.of("x", fine))), fine);
+        }
+    }
 }

@@ -26,7 +26,10 @@ class OutboundUrlsTest {
                 "http://224.0.0.1/", "http://300.1.1.1/",
                 // the loopback names of common /etc/hosts files (a security trial's passed)
                 "http://localhost.localdomain/", "http://ip6-localhost/", "http://ip6-loopback/", "http://localhost6/",
-                "http://localhost6.localdomain6/", "http://box.localdomain/",
+                "http://localhost6.localdomain6/", "http://box.localdomain/", "http://localhost4/",
+                "http://localhost4.localdomain4/", "http://broadcasthost/", "http://nas.home.arpa/",
+                // one label: completed by search domains (kubernetes is a cluster's API server)
+                "http://kubernetes/", "http://db:5432/", "http://intranet./",
                 // IPv4 inside IPv6: NAT64, 6to4, IPv4-compatible, local-use NAT64; and zone ids, resolvable or not
                 "http://[64:ff9b::7f00:1]/", "http://[64:ff9b::a9fe:a9fe]/", "http://[2002:7f00:1::]/",
                 "http://[2002:a00:1::5]/", "http://[::127.0.0.1]/", "http://[64:ff9b:1::808:808]/",

@@ -79,7 +79,9 @@ public final class LocalKeycloak implements AutoCloseable {
             int port = freePort();
             Path log = work.resolve("keycloak.log");
             ProcessBuilder builder = new ProcessBuilder("bash", home.resolve("bin/kc.sh").toString(), "start-dev",
-                    "--http-enabled=false", "--http-host=127.0.0.1", "--https-port=" + port,
+                    // The HTTP port too, though disabled: Keycloak still binds it (8080 by default, taken by a
+                    // running bin/warden up's gateway, so every test with Keycloak failed beside one)
+                    "--http-enabled=false", "--http-host=127.0.0.1", "--http-port=" + freePort(), "--https-port=" + port,
                     "--https-key-store-file=" + keyStore, "--https-key-store-password=" + password,
                     "--hostname-strict=false", "--import-realm")
                     .redirectErrorStream(true).redirectOutput(log.toFile());

@@ -182,8 +182,13 @@ public final class LocalPostgres implements AutoCloseable {
     private static EmbeddedPostgres launch(Path dataDir, int port, boolean durable, String password, Path log) {
         try {
             Files.createDirectories(dataDir);
-            Path work = dataDir.resolveSibling(dataDir.getFileName() + "-work");
-            Files.createDirectories(work);
+            // The binaries are unpacked into a folder the library makes writable by everyone, and reused at the next
+            // start when they look whole: inside a folder only the owner may enter, so that no other user of the
+            // machine can plant a pg_ctl the next start would run (a security trial could, in .warden/postgres-work)
+            Path owned = dataDir.resolveSibling(dataDir.getFileName() + "-work");
+            Files.createDirectories(owned);
+            Files.setPosixFilePermissions(owned, java.nio.file.attribute.PosixFilePermissions.fromString("rwx------"));
+            Path work = Files.createDirectories(owned.resolve("binaries"));
             EmbeddedPostgres.Builder builder = EmbeddedPostgres.builder();
             if (password != null) {
                 builder.setConnectConfig("password", password);

@@ -274,6 +274,11 @@ class BadInputTest {
             errorShape(tenant.admin().contentType("application/json").body(json.getBytes(other)).post("/v1/agents").then(), 415)
                     .body("error.message", containsString("not UTF-8"));
         }
+        // Nor UTF-8 that is not well-formed: an overlong "/" was stored as one (a security re-trial)
+        byte[] overlong = {'{', '"', 'n', 'a', 'm', 'e', '"', ':', '"', 'a', (byte) 0xc0, (byte) 0xaf, 'b', '"', ',', '"',
+                'r', 'u', 'n', 't', 'i', 'm', 'e', '"', ':', '"', 'd', 'o', 'c', 'k', 'e', 'r', '"', '}'};
+        errorShape(tenant.admin().contentType("application/json").body(overlong).post("/v1/agents").then(), 415)
+                .body("error.message", containsString("not UTF-8"));
         assertNoAgents();
         tenant.admin().contentType("application/json; charset=\"UTF-8\"").body(body).post("/v1/agents")
                 .then().statusCode(201).body("name", equalTo("café"));

@@ -7,9 +7,7 @@ import jakarta.ws.rs.ext.ReaderInterceptor;
 import jakarta.ws.rs.ext.ReaderInterceptorContext;
 import org.jboss.resteasy.reactive.server.ServerRequestFilter;
 
-import java.io.BufferedInputStream;
 import java.io.IOException;
-import java.io.InputStream;
 import java.util.List;
 import java.util.Locale;
 
@@ -76,7 +74,10 @@ public class BodyEncoding {
      * A JSON body in UTF-16 or UTF-32 is a 415 as a labelled one is: Jackson recognises those encodings by their first
      * bytes and read such a body without a label (a security trial's, which a UTF-8 proxy in front would read as
      * NUL-separated bytes). JSON's first character is ASCII, so a NUL in the first four bytes, or a UTF-16 or UTF-32
-     * byte order mark, says it is not UTF-8.
+     * byte order mark, says it is not UTF-8. Nor is a body that is not well-formed UTF-8 (an overlong form, a surrogate,
+     * a byte no sequence has): Jackson decoded {@code C0 AF} as {@code /}, so a filter in front that reads UTF-8
+     * strictly saw other text than Warden stored (a security re-trial). The body, at most the request limit, is read
+     * whole to be checked, as Jackson would read it.
      */
     @Provider
     public static class Utf8Only implements ReaderInterceptor {
@@ -85,17 +86,26 @@ public class BodyEncoding {
         public Object aroundReadFrom(ReaderInterceptorContext context) throws IOException {
             MediaType type = context.getMediaType();
             if (type != null && type.getSubtype().toLowerCase(Locale.ROOT).endsWith("json")) {
-                InputStream body = context.getInputStream().markSupported() ? context.getInputStream()
-                        : new BufferedInputStream(context.getInputStream(), 4);
-                body.mark(4);
-                byte[] first = body.readNBytes(4);
-                body.reset();
-                if (!utf8(first)) {
+                byte[] body = context.getInputStream().readAllBytes();
+                if (!utf8(java.util.Arrays.copyOf(body, Math.min(4, body.length))) || !wellFormed(body)) {
                     throw new ApiException(415, "unsupported_media_type", NOT_UTF8, List.of());
                 }
-                context.setInputStream(body);
+                context.setInputStream(new java.io.ByteArrayInputStream(body));
             }
             return context.proceed();
+        }
+
+        /** Whether {@code bytes} are well-formed UTF-8 (the JDK's decoder refuses overlong forms and surrogates). */
+        static boolean wellFormed(byte[] bytes) {
+            try {
+                java.nio.charset.StandardCharsets.UTF_8.newDecoder()
+                        .onMalformedInput(java.nio.charset.CodingErrorAction.REPORT)
+                        .onUnmappableCharacter(java.nio.charset.CodingErrorAction.REPORT)
+                        .decode(java.nio.ByteBuffer.wrap(bytes));
+                return true;
+            } catch (java.nio.charset.CharacterCodingException e) {
+                return false;
+            }
         }
 
         /** Whether a JSON text beginning with {@code first} (up to four bytes) may be UTF-8. */

@@ -31,4 +31,13 @@ class BodyEncodingTest {
             assertFalse(BodyEncoding.Utf8Only.utf8(java.util.Arrays.copyOf(json.getBytes(other), 4)), other.name());
         }
     }
+
+    @Test
+    void aBodyThatIsNotWellFormedUtf8IsNotUtf8() {
+        assertTrue(BodyEncoding.Utf8Only.wellFormed("{\"name\": \"caf\u00e9 \u30c1 \ud83d\ude00\"}".getBytes(java.nio.charset.StandardCharsets.UTF_8)));
+        assertFalse(BodyEncoding.Utf8Only.wellFormed(new byte[] {'"', 'a', (byte) 0xc0, (byte) 0xaf, 'b', '"'}), "overlong /");
+        assertFalse(BodyEncoding.Utf8Only.wellFormed(new byte[] {'"', (byte) 0xed, (byte) 0xa0, (byte) 0x80, '"'}), "a surrogate");
+        assertFalse(BodyEncoding.Utf8Only.wellFormed(new byte[] {'"', (byte) 0xff, '"'}), "no sequence has it");
+        assertFalse(BodyEncoding.Utf8Only.wellFormed(new byte[] {'"', (byte) 0xe2, (byte) 0x82}), "cut short");
+    }
 }

@@ -75,9 +75,12 @@ public final class Gateway {
      */
     static final int POOL_SIZE = 1024;
     /** What a caller may not tell a service about the request's way to it (X-Forwarded-For the gateway sets itself). */
-    /** A Host header's value (RFC 9110 7.2): a name or an IPv4 address, or an IPv6 one in brackets, and a port. */
+    /**
+     * A Host header's value (RFC 9110 7.2): a name (RFC 3986's unreserved characters) or an IPv4 address, or an IPv6
+     * one in brackets, and an optional port.
+     */
     private static final java.util.regex.Pattern HOST = java.util.regex.Pattern.compile(
-            "(?:[A-Za-z0-9](?:[A-Za-z0-9.-]{0,251}[A-Za-z0-9.])?|\\[[0-9A-Fa-f:.]{2,45}])(?::[0-9]{1,5})?");
+            "(?:[A-Za-z0-9_~](?:[A-Za-z0-9._~-]{0,251}[A-Za-z0-9._~])?|\\[[0-9A-Fa-f:.]{2,45}])(?::[0-9]{1,5})?");
 
     private static final List<String> FORWARDING = List.of("Forwarded", "X-Forwarded-Proto", "X-Forwarded-Host",
             "X-Forwarded-Port", "X-Forwarded-Prefix", "X-Forwarded-Server", "X-Real-IP");

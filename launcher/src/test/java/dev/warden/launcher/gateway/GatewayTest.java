@@ -247,7 +247,7 @@ class GatewayTest {
         String plain = raw("GET /v1/up/a HTTP/1.1\r\nHost: localhost\r\nConnection: close\r\n\r\n"
                 .getBytes(java.nio.charset.StandardCharsets.US_ASCII), new byte[0]);
         assertTrue(plain.startsWith("HTTP/1.1 200"), plain);
-        for (String host : List.of("127.0.0.1:8080", "[::1]:8080", "warden.example.com")) {
+        for (String host : List.of("127.0.0.1:8080", "[::1]:8080", "warden.example.com", "warden_gateway:8080")) {
             String fine = raw(("GET /v1/up/a HTTP/1.1\r\nHost: " + host + "\r\nConnection: close\r\n\r\n")
                     .getBytes(java.nio.charset.StandardCharsets.US_ASCII), new byte[0]);
             assertTrue(fine.startsWith("HTTP/1.1 200"), host + ": " + fine);

@@ -129,13 +129,20 @@ public class AccessReconciliation {
         });
     }
 
-    /** What differs between an organization as published and as stored (null: absent), toward the restrictive side. */
+    /**
+     * What differs between an organization as published and as stored (null: absent), toward the restrictive side. A
+     * disabling on the topic is taken into the database only when the database's row is no newer than it: a row changed
+     * since is a change whose event is still on its way (an enabling answered a moment after a start, while this ran on
+     * the topic as read before it, was disabled again: the suite's LauncherStackTest, once).
+     */
     static Correction correction(Organization published, OrganizationRecord stored) {
         if (stored == null) {
             return published.active() ? Correction.ORGANIZATION_DISABLED_ON_TOPIC : null;
         }
         boolean active = "active".equals(stored.status());
-        return !published.active() && active ? Correction.ORGANIZATION_DISABLED_IN_DATABASE
+        boolean changedSince = stored.updatedAt() != null && published.updatedAt() != null
+                && stored.updatedAt().isAfter(published.updatedAt());
+        return !published.active() && active && !changedSince ? Correction.ORGANIZATION_DISABLED_IN_DATABASE
                 : published.active() && !active ? Correction.ORGANIZATION_REPUBLISHED : null;
     }
 

@@ -113,9 +113,8 @@ public final class AgentRules {
                 .oneLine("llm_model", a.llmModel);
         // Stored, published on warden.agents.v1 and shown to viewers, as a deploy's config is: no secret in any
         // (a security trial stored a webhook URL with a password, a token in the system prompt, a password in metadata)
-        c.text("description", a.description).text("llm_system_prompt", a.llmSystemPrompt);
-        c.noSecret("description", a.description).noSecrets("metadata", a.metadata)
-                .noSecret("llm_system_prompt", a.llmSystemPrompt).noSecretIn("tags", a.tags);
+        c.text("description", a.description).text("llm_system_prompt", a.llmSystemPrompt)
+                .noSecrets("metadata", a.metadata).noSecretIn("tags", a.tags);
         image(c, "image_uri", a.imageUri);
         list(c, "tags", a.tags);
         risk(c, a.riskConfig);
@@ -126,13 +125,11 @@ public final class AgentRules {
         }
         if (a.mcpIntegration != null) {
             url(c, "mcp_integration.mcp_server_url", a.mcpIntegration.mcpServerUrl());
-            c.noSecret("mcp_integration.mcp_server_url", a.mcpIntegration.mcpServerUrl());
             checkObject(c, "mcp_integration.mcp_capabilities", a.mcpIntegration.mcpCapabilities());
             c.noSecrets("mcp_integration.mcp_capabilities", a.mcpIntegration.mcpCapabilities());
         }
         if (a.notifications != null) {
             url(c, "notifications.webhook_url", a.notifications.webhookUrl());
-            c.noSecret("notifications.webhook_url", a.notifications.webhookUrl());
             list(c, "notifications.alert_recipients", a.notifications.alertRecipients());
             c.eachMatching("notifications.alert_recipients", a.notifications.alertRecipients(), MAIL_ADDRESS,
                     "must be a mail address such as security@example.com");
@@ -241,6 +238,7 @@ public final class AgentRules {
         } catch (IllegalArgumentException e) {
             ok = false;
         }
-        c.check(ok, field, "must be an http or https URL (lower-case scheme, a host, a port from 1 to 65535)");
+        c.check(ok, field, "must be an http or https URL (lower-case scheme, a host, a port from 1 to 65535)")
+                .noSecret(field, value); // no password, no ?api_key=: it is stored and shown
     }
 }

@@ -161,7 +161,7 @@ public class AgentService {
                     .maxLength("notes", req.notes(), AgentRules.MAX_DESCRIPTION).text("notes", req.notes());
             AgentRules.image(checks, "image_uri", req.imageUri());
             AgentRules.checkObject(checks, "config", req.config());
-            checks.noSecrets("config", req.config()).noSecret("notes", req.notes()); // notes are chained for good
+            checks.noSecrets("config", req.config());
             // A run's container is given the config in one environment variable (runner-service), which Linux
             // bounds at 128 KiB: refused here, when it is deployed, rather than at every run of the version
             checks.check(req.config() == null || AgentVersion.configBytes(req.config().toString()) <= AgentVersion.MAX_CONFIG_BYTES,
@@ -366,7 +366,7 @@ public class AgentService {
                 AgentRules.list(c, "permitted_actions", req.permittedActions());
                 AgentRules.list(c, "data_types", req.dataTypes());
                 c.maxLength("description", req.description(), AgentRules.MAX_DESCRIPTION)
-                        .text("description", req.description()).noSecret("description", req.description());
+                        .text("description", req.description());
                 if (req.rateLimit() != null) {
                     c.required("rate_limit.max_actions", req.rateLimit().maxActions())
                             .range("rate_limit.max_actions", req.rateLimit().maxActions(), 1, 1_000_000)

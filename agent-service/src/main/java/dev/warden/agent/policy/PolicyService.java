@@ -237,7 +237,7 @@ public class PolicyService {
 
     private static void checkPolicyFields(Checks c, String name, String description, String enforcement, JsonNode rules) {
         c.maxLength("name", name, 200).oneLine("name", name)
-                .maxLength("description", description, 4000).text("description", description).noSecret("description", description)
+                .maxLength("description", description, 4000).text("description", description)
                 .check(enforcement == null || ENFORCEMENT.contains(enforcement), "enforcement", "must be enforce or monitor")
                 .check(rules == null || rules.isArray(), "rules", "must be an array of rule objects");
         if (rules != null && rules.isArray()) {

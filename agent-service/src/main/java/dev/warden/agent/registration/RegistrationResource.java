@@ -110,7 +110,7 @@ public class RegistrationResource {
     @APIResponse(responseCode = "409", ref = WardenApiDefinition.CONFLICT)
     public Uni<SuccessResponse> reject(@PathParam("registration_id") String id, RejectRequest request) {
         RejectRequest req = Checks.body(request);
-        new Checks().required("reason", req.reason()).maxLength("reason", req.reason(), MAX_REASON).text("reason", req.reason()).noSecret("reason", req.reason()).orThrow();
+        new Checks().required("reason", req.reason()).maxLength("reason", req.reason(), MAX_REASON).text("reason", req.reason()).orThrow();
         return registrations.reject(actor.org(), actor.name(), Params.uuid("registration_id", id), req.reason());
     }
 
@@ -134,7 +134,7 @@ public class RegistrationResource {
                 .noBlankEntries("capabilities", req.capabilities())
                 .distinct("capabilities", req.capabilities(), "a capability");
         if ("reject".equals(req.decision())) {
-            checks.required("reason", req.reason()).maxLength("reason", req.reason(), MAX_REASON).text("reason", req.reason()).noSecret("reason", req.reason())
+            checks.required("reason", req.reason()).maxLength("reason", req.reason(), MAX_REASON).text("reason", req.reason())
                     .check(req.capabilities() == null, "capabilities", "only an approval grants capabilities")
                     .check(req.realm() == null, "realm", "only an approval assigns a realm");
         } else {

@@ -97,6 +97,13 @@ public class BodyEncoding {
 
         /** Whether {@code bytes} are well-formed UTF-8 (the JDK's decoder refuses overlong forms and surrogates). */
         static boolean wellFormed(byte[] bytes) {
+            int i = 0;
+            while (i < bytes.length && bytes[i] >= 0) {
+                i++; // ASCII, most bodies whole: nothing to decode
+            }
+            if (i == bytes.length) {
+                return true;
+            }
             try {
                 java.nio.charset.StandardCharsets.UTF_8.newDecoder()
                         .onMalformedInput(java.nio.charset.CodingErrorAction.REPORT)

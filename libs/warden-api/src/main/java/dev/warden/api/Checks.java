@@ -181,12 +181,14 @@ public final class Checks {
     /**
      * A free text of several lines (a description, a reason, a deploy's notes) that a terminal, a log, an export or a
      * page shows: lines and tabs, but no other control characters (an escape sequence clears or recolours a terminal
-     * that prints an export) and no direction overrides (text that reads otherwise than it is stored). A security
-     * trial chained both into the audit log.
+     * that prints an export) and no direction overrides (text that reads otherwise than it is stored), and no secret
+     * in any of {@link SecretLike}'s value forms ({@link #noSecret}): it is stored, shown and often chained for good. A
+     * security trial chained all three into the audit log.
      */
     public Checks text(String field, String value) {
         return check(value == null || !NOT_IN_TEXT.matcher(value).find(), field,
-                "must be text: line breaks and tabs, but no other control characters and no direction overrides");
+                "must be text: line breaks and tabs, but no other control characters and no direction overrides")
+                .noSecret(field, value);
     }
 
     /** {@link #oneLine} for each of {@code values}, named {@code field[i]}. */

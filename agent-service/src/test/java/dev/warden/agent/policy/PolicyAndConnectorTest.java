@@ -116,6 +116,33 @@ class PolicyAndConnectorTest {
                 .patch("/v1/agents/" + agent).then().statusCode(200);
     }
 
+    /**
+     * Names and a policy's rules hold no secret either, and what a free-form value holds a terminal or a page shows as
+     * written (a security trial kept a policy named with a token, a password in its rules, and an escape sequence and
+     * a direction override in metadata values).
+     */
+    @Test
+    void namesRulesAndFreeFormValuesHoldNoSecretAndNoControls() {
+        String token = "ghp_0123456789abcdefABCDEF0123456789abcd";
+        tenant.admin().body(Map.of("name", "prod " + token, "rules", List.of(Map.of("action", "deny",
+                        "webhook", "https://ops:hunter2@hooks.example.com/"), Map.of("note", "clear\u001b[2J"))))
+                .post("/v1/policies").then().statusCode(400)
+                .body("error.details.field", containsInAnyOrder("name", "rules[0].webhook", "rules[1].note"));
+        Map<String, Object> odd = new java.util.HashMap<>(AgentMother.triageAgent());
+        odd.put("metadata", Map.of("team", "soc\u001b[31m FAKE: verified", "owner", "gpj.exe\u202E", "ok", "two\nlines"));
+        odd.put("llm_system_prompt", "Summarise the tickets." + "\uDB40\uDC41\uDB40\uDC42"); // tag characters: hidden text
+        tenant.admin().body(odd).post("/v1/agents").then().statusCode(400)
+                .body("error.details.field", containsInAnyOrder("metadata.team", "metadata.owner", "llm_system_prompt"));
+        tenant.admin().body(Map.of("connector", "jira", "name", "jira " + token)).post("/v1/agents/" + agent + "/connectors")
+                .then().statusCode(400).body("error.details.field", containsInAnyOrder("name"));
+        tenant.admin().get("/v1/policies").then().statusCode(200).body("total", equalTo(0));
+        tenant.admin().get("/v1/agents/" + agent + "/connectors").then().statusCode(200).body("total", equalTo(0));
+
+        tenant.admin().body(Map.of("name", "token rotation", "rules", List.of(Map.of("action", "deny",
+                        "resource", "vault:*", "note", "no secret reads\nafter hours"))))
+                .post("/v1/policies").then().statusCode(201);
+    }
+
     @Test
     void connectorsAreBoundListedAndUnboundWithEvents() {
         String binding = tenant.admin().body(Map.of("connector", "crowdstrike", "config", Map.of("region", "eu")))

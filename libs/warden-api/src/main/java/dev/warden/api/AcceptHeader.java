@@ -24,6 +24,8 @@ import java.util.Locale;
  * and answered it. An Accept with a {@code q=0} is rewritten as the types Warden answers (JSON, an event stream, a
  * ZIP) that it still takes, each with the quality of the most specific range naming it; one that takes none of them
  * is a 406.</li>
+ * <li>A quality that is no number from 0 to 1 with at most three decimals ({@code q=abc}, {@code q=1.5}) is a 400
+ * naming the header: Quarkus REST took such a range at full quality.</li>
  * </ul>
  */
 public class AcceptHeader {
@@ -51,12 +53,13 @@ public class AcceptHeader {
     /**
      * The Accept an operation is chosen by: {@code accept} itself, with an event stream added where it takes JSON and
      * names no event stream, or, where it refuses a type with {@code q=0}, the answered types it takes; null when it
-     * takes none of them. An Accept that cannot be read is left as it is, for Quarkus REST to refuse.
+     * takes none of them. An Accept with a quality that cannot be read is a 400.
      */
     static String rewritten(String accept) {
         List<Range> ranges = ranges(accept);
         if (ranges == null) {
-            return accept;
+            throw ApiException.badRequest("Invalid Accept header: a q value is a number from 0 to 1 with at most three"
+                    + " decimals (RFC 9110, 12.4.2), e.g. application/json;q=0.5", List.of());
         }
         boolean refuses = ranges.stream().anyMatch(range -> range.quality == 0);
         if (!refuses) {

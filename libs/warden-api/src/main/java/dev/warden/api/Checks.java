@@ -89,16 +89,6 @@ public final class Checks {
         return this;
     }
 
-    /** Each entry of {@code values}, named by its index, as {@link #noSecret(String, String)}. */
-    public Checks noSecretIn(String field, java.util.List<String> values) {
-        if (values != null) {
-            for (int i = 0; i < values.size(); i++) {
-                noSecret(field + "[" + i + "]", values.get(i));
-            }
-        }
-        return this;
-    }
-
     private static final String SECRET = "must not hold a secret; reference one instead (e.g. secret_ref)";
 
     /** {@code underSecret}: an ancestor's key names a secret, so every value below is one unless its key is a reference. */
@@ -165,18 +155,36 @@ public final class Checks {
      * A name-like field is one line that a terminal, a log or a page shows as written: no control characters or line
      * separators (a newline would forge a log line or a header; U+2028 breaks a line in JavaScript and many viewers),
      * no characters that show as nothing (two names that look the same, or text hidden from the person who reads it)
-     * and no direction overrides (which reorder what is shown).
+     * and no direction overrides (which reorder what is shown); and, as every text Warden stores and shows, no secret
+     * in any of {@link SecretLike}'s value forms (a security trial named a policy with a token).
      */
     public Checks oneLine(String field, String value) {
-        return check(value == null || !NOT_IN_A_LINE.matcher(value).find()
-                        // A subdivision flag's tags are the one use of tag characters kept: looked for only then
-                        || !NOT_IN_A_LINE.matcher(FLAG.matcher(value).replaceAll("")).find(), field,
-                "must be one line of text, without control characters, line separators, invisible characters or direction overrides");
+        return check(value == null || isOneLine(value), field, ONE_LINE).noSecret(field, value);
     }
 
-    /** Controls other than a tab and line breaks, and direction overrides and isolates. */
-    private static final java.util.regex.Pattern NOT_IN_TEXT =
-            java.util.regex.Pattern.compile("[\\p{Cc}&&[^\\t\\n\\r]]|[\\u202A-\\u202E\\u2066-\\u2069]");
+    private static final String ONE_LINE =
+            "must be one line of text, without control characters, line separators, invisible characters or direction overrides";
+    private static final String TEXT =
+            "must be text: line breaks and tabs, but no other control characters, line separators, byte order marks,"
+                    + " direction overrides or tag characters";
+
+    /**
+     * Controls other than a tab and line breaks, the line and paragraph separators (a text breaks its lines with
+     * {@code \n}; U+2028 ends a line in JavaScript and many viewers), the byte order mark, interlinear annotations,
+     * direction overrides and isolates, and tag characters outside a subdivision flag: hidden ASCII a language model
+     * reads in an agent's system prompt or description and a person reviewing it does not see.
+     */
+    private static final java.util.regex.Pattern NOT_IN_TEXT = java.util.regex.Pattern.compile(
+            "[\\p{Cc}&&[^\\t\\n\\r]]|[\\u2028\\u2029\\uFEFF\\uFFF9-\\uFFFB\\u202A-\\u202E\\u2066-\\u2069\\x{E0000}-\\x{E007F}]");
+
+    private static boolean isText(String value) {
+        return !NOT_IN_TEXT.matcher(value).find() || !NOT_IN_TEXT.matcher(FLAG.matcher(value).replaceAll("")).find();
+    }
+
+    private static boolean isOneLine(String value) {
+        // A subdivision flag's tags are the one use of tag characters kept: looked for only then
+        return !NOT_IN_A_LINE.matcher(value).find() || !NOT_IN_A_LINE.matcher(FLAG.matcher(value).replaceAll("")).find();
+    }
 
     /**
      * A free text of several lines (a description, a reason, a deploy's notes) that a terminal, a log, an export or a
@@ -186,9 +194,35 @@ public final class Checks {
      * security trial chained all three into the audit log.
      */
     public Checks text(String field, String value) {
-        return check(value == null || !NOT_IN_TEXT.matcher(value).find(), field,
-                "must be text: line breaks and tabs, but no other control characters and no direction overrides")
-                .noSecret(field, value);
+        return check(value == null || isText(value), field, TEXT).noSecret(field, value);
+    }
+
+    /**
+     * A free-form JSON value Warden stores, publishes and shows (an agent's metadata, a deploy's or a binding's config,
+     * a policy's rules): each key one line, each string a {@link #text}, and no secret ({@link #noSecrets}). A security
+     * trial kept escape sequences and direction overrides in metadata values as given.
+     */
+    public Checks json(String field, com.fasterxml.jackson.databind.JsonNode value) {
+        if (value != null) {
+            printable(field, value);
+        }
+        return noSecrets(field, value);
+    }
+
+    private void printable(String path, com.fasterxml.jackson.databind.JsonNode node) {
+        if (node.isObject()) {
+            node.properties().forEach(entry -> {
+                String at = path + "." + entry.getKey();
+                check(isOneLine(entry.getKey()), at, "keys " + ONE_LINE);
+                printable(at, entry.getValue());
+            });
+        } else if (node.isArray()) {
+            for (int i = 0; i < node.size(); i++) {
+                printable(path + "[" + i + "]", node.get(i));
+            }
+        } else if (node.isTextual()) {
+            check(isText(node.asText()), path, TEXT);
+        }
     }
 
     /** {@link #oneLine} for each of {@code values}, named {@code field[i]}. */

@@ -42,7 +42,12 @@ final class SecretLike {
             "count", "limit", "max", "min", "size", "length", "format", "algorithm", "version", "enabled", "required",
             "provider", "source", "location", "vault", "env", "field", "param", "parameter", "prefix", "username", "user");
     private static final Pattern URL_PASSWORD = Pattern.compile("^[A-Za-z][A-Za-z0-9+.-]*://[^/?#@\\s:]*:[^/?#@\\s]+@");
-    private static final Pattern AUTHORIZATION_VALUE = Pattern.compile("^(?i)(bearer|token)\\s+\\S+|^(?i)digest\\s+username=");
+    /**
+     * A whole value that is an Authorization header's: {@code Bearer x}, {@code Digest username=...}, or GitHub's
+     * {@code token x} where x holds a digit, as every issued token does ({@code Token rotation} is a name).
+     */
+    private static final Pattern AUTHORIZATION_VALUE =
+            Pattern.compile("^(?i)bearer\\s+\\S+|^(?i)token\\s+\\S*[0-9]\\S*|^(?i)digest\\s+username=");
     /** Basic credentials: base64 of {@code user:password} ({@code Basic plan} is no secret). */
     private static final Pattern BASIC = Pattern.compile("(?i)\\bbasic\\s+([A-Za-z0-9+/]{4,}={0,2})(?![A-Za-z0-9+/=])");
     /** An Authorization header inside a text, or a Bearer token long enough to be one. */

@@ -2,8 +2,11 @@ package dev.warden.api;
 
 import org.junit.jupiter.api.Test;
 
+import java.util.List;
+
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertNull;
+import static org.junit.jupiter.api.Assertions.assertThrows;
 
 class AcceptHeaderTest {
 
@@ -34,9 +37,14 @@ class AcceptHeaderTest {
         assertEquals("application/zip;q=0.2", AcceptHeader.rewritten("application/*;q=0.2, application/json;q=0"));
     }
 
+    /** Quarkus REST took {@code q=abc} and {@code q=1.5} at full quality (a security trial). */
     @Test
-    void anAcceptThatCannotBeReadIsLeftToQuarkus() {
-        assertEquals("application/json;q=2", AcceptHeader.rewritten("application/json;q=2"));
-        assertEquals("application/json;q=abc, */*;q=0", AcceptHeader.rewritten("application/json;q=abc, */*;q=0"));
+    void aQualityThatIsNoNumberFromZeroToOneIsA400() {
+        for (String accept : List.of("application/json;q=2", "application/json;q=abc, */*;q=0", "application/json;q=1.5",
+                "application/json;q=0.0001", "application/json;q=", "application/json;q=-0")) {
+            ApiException refused = assertThrows(ApiException.class, () -> AcceptHeader.rewritten(accept), accept);
+            assertEquals(400, refused.status(), accept);
+        }
+        assertEquals("application/json;q=1.000, " + AcceptHeader.EVENTS_ADDED, AcceptHeader.rewritten("application/json;q=1.000"));
     }
 }

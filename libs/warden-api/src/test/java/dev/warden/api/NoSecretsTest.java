@@ -29,6 +29,8 @@ class NoSecretsTest {
         assertEquals(List.of("config.x"), refused("{\"x\": \"curl -H 'Authorization: Bearer abc'\"}"));
         assertEquals(List.of("config.x"), refused("{\"x\": \"token=Bearer abc\"}"));
         assertEquals(List.of("config.x"), refused("{\"x\": \"Bearer abc\"}"));
+        assertEquals(List.of("config.x"), refused("{\"x\": \"token 3f9a2c7e1b\"}"));
+        assertEquals(List.of(), refused("{\"x\": \"Token rotation\"}"), "two words, no credential: a name");
         assertEquals(List.of("config.x"), refused("{\"x\": \"Basic YWxhZGRpbjpvcGVuc2VzYW1l\"}"));
     }
 

@@ -14,7 +14,7 @@ public final class Checks {
      * stored under an older revision (or before configs were checked at all) are checked again when agent-service
      * starts, and each secret found is logged for rotation (docs/security.md).
      */
-    public static final int SECRET_RULES_REVISION = 5;
+    public static final int SECRET_RULES_REVISION = 6;
 
     private final List<FieldError> errors = new ArrayList<>();
 
@@ -101,7 +101,12 @@ public final class Checks {
                 String refusal = SecretLike.keyRefusal(key);
                 if (refusal != null) {
                     check(false, at, refusal);
-                } else if (SecretLike.namesReference(key) && !entry.getValue().isContainerNode()) {
+                } else if (SecretLike.isSecretValue(key)) { // {"ghp_...": "ci-bot"}: named by its parent, not echoed
+                    check(false, path, "must not have a key that holds a secret; reference one instead (e.g. secret_ref)");
+                } else if (!underSecret && SecretLike.isKeyAlone(key) && !entry.getValue().isContainerNode()) {
+                    check(!SecretLike.keyAloneHolds(entry.getValue()), at, SECRET);
+                } else if (SecretLike.namesReference(key)
+                        && (!entry.getValue().isContainerNode() || SecretLike.describes(key))) {
                     secrets(at, entry.getValue(), false);
                 } else {
                     secrets(at, entry.getValue(), underSecret || SecretLike.namesSecret(key) || key.equals(paired));
@@ -136,20 +141,32 @@ public final class Checks {
     }
 
     /**
+     * Two variation selectors or more in a row: one picks a character's form (an emoji's, an ideograph's); a run of
+     * them is bytes hidden in a text (256 selectors, a byte each), shown as nothing.
+     */
+    private static final String VARIATION_RUN = "[\\uFE00-\\uFE0F\\x{E0100}-\\x{E01EF}]{2,}";
+
+    /**
      * Control characters (C0, DEL, C1), the line and paragraph separators, the characters that show as nothing (zero
      * width space, word joiner, byte order mark, soft hyphen, combining grapheme joiner, the Hangul and Khmer fillers,
      * the Mongolian vowel separator, invisible operators, interlinear annotations, musical format characters), tag
      * characters (which carry hidden ASCII text a language model reads and a person does not see) and the bidirectional
      * overrides that rewrite how what follows them is shown. The joiners that scripts and emoji need (U+200C, U+200D),
-     * variation selectors and the direction marks are left, and so are tags in a subdivision flag ({@link #FLAG}).
+     * a variation selector and the direction marks are left, and so are tags in a subdivision flag ({@link #FLAG}). Also
+     * the braille blank and the shorthand format controls, which show as nothing, and runs of variation selectors
+     * ({@link #VARIATION_RUN}).
      */
     private static final java.util.regex.Pattern NOT_IN_A_LINE = java.util.regex.Pattern.compile("[\\p{Cc}"
             + "\\u2028\\u2029\\u200B\\u2060-\\u2064\\uFEFF\\u00AD\\u034F\\u115F\\u1160\\u17B4\\u17B5\\u180E\\u3164\\uFFA0"
-            + "\\u206A-\\u206F\\uFFF9-\\uFFFB\\x{1D173}-\\x{1D17A}\\x{E0000}-\\x{E007F}\\u202A-\\u202E\\u2066-\\u2069]");
+            + "\\u206A-\\u206F\\uFFF9-\\uFFFB\\x{1D173}-\\x{1D17A}\\x{E0000}-\\x{E007F}\\u202A-\\u202E\\u2066-\\u2069"
+            + "\\u2800\\x{1BCA0}-\\x{1BCA3}\\uFFFE\\uFFFF]|" + VARIATION_RUN);
 
-    /** A subdivision flag (England's, Scotland's): a black flag, its region in tag letters and digits, a cancel tag. */
-    private static final java.util.regex.Pattern FLAG =
-            java.util.regex.Pattern.compile("\\x{1F3F4}[\\x{E0030}-\\x{E0039}\\x{E0061}-\\x{E007A}]{1,7}\\x{E007F}");
+    /**
+     * A subdivision flag (England's, Scotland's): a black flag, its country in two tag letters and its subdivision in
+     * one to three tag letters or digits, a cancel tag. Looser, it carried hidden words ({@code ignore}) past the rule.
+     */
+    private static final java.util.regex.Pattern FLAG = java.util.regex.Pattern.compile(
+            "\\x{1F3F4}[\\x{E0061}-\\x{E007A}]{2}[\\x{E0030}-\\x{E0039}\\x{E0061}-\\x{E007A}]{1,3}\\x{E007F}");
 
     /**
      * A name-like field is one line that a terminal, a log or a page shows as written: no control characters or line
@@ -171,11 +188,13 @@ public final class Checks {
     /**
      * Controls other than a tab and line breaks, the line and paragraph separators (a text breaks its lines with
      * {@code \n}; U+2028 ends a line in JavaScript and many viewers), the byte order mark, interlinear annotations,
-     * direction overrides and isolates, and tag characters outside a subdivision flag: hidden ASCII a language model
-     * reads in an agent's system prompt or description and a person reviewing it does not see.
+     * direction overrides and isolates, and tag characters outside a subdivision flag and runs of variation selectors:
+     * hidden ASCII a language model reads in an agent's system prompt or description and a person reviewing it does not
+     * see.
      */
     private static final java.util.regex.Pattern NOT_IN_TEXT = java.util.regex.Pattern.compile(
-            "[\\p{Cc}&&[^\\t\\n\\r]]|[\\u2028\\u2029\\uFEFF\\uFFF9-\\uFFFB\\u202A-\\u202E\\u2066-\\u2069\\x{E0000}-\\x{E007F}]");
+            "[\\p{Cc}&&[^\\t\\n\\r]]|[\\u2028\\u2029\\uFEFF\\uFFFE\\uFFFF\\uFFF9-\\uFFFB\\u202A-\\u202E\\u2066-\\u2069\\x{E0000}-\\x{E007F}]|"
+                    + VARIATION_RUN);
 
     private static boolean isText(String value) {
         return !NOT_IN_TEXT.matcher(value).find() || !NOT_IN_TEXT.matcher(FLAG.matcher(value).replaceAll("")).find();

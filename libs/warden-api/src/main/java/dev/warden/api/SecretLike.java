@@ -10,23 +10,24 @@ import java.util.Set;
 import java.util.regex.Pattern;
 
 /**
- * What a secret in a free-form configuration looks like, so that Warden, which stores such configurations, publishes
- * them on its topics and shows them to viewers, takes none ({@link Checks#noSecrets}). A key names a secret when one
- * of its words does ({@code password}, {@code token}, {@code credentials}, {@code auth}, {@code cookie}, or a key
- * qualified as one: {@code api_key}, {@code privateKey}, {@code HMAC-key}; {@code key} alone), in any case, separator
- * or compatibility form; then every text or number under it, at any depth, is a secret, unless its own key names where
- * a secret is kept or what kind it is ({@code *_ref}, {@code *_url}, {@code *_name}, {@code type}, ...). A key whose
- * last word is such a reference passes whole ({@code token_url}, {@code api_token_ref}, {@code secret_name});
- * {@code max_tokens} names a count, not a token; a word that holds {@code password} or {@code secret}
- * ({@code mypassword}) names one. Values that are secrets wherever they stand: a PEM or PGP private key, a URL with a
- * password in it, an {@code Authorization} value ({@code Bearer ...}, {@code Basic} and base64 of a user and password) at the start of the text or
- * anywhere after {@code Authorization:} or as a long {@code Bearer} token (a header line, a curl command), a
- * {@code password=...} or {@code token=...} pair inside a text (a connection string, a query string), and tokens whose
- * form names their issuer (GitHub's {@code ghp_}, Slack's {@code xoxb-}, AWS' {@code AKIA}, GitLab's {@code glpat-},
- * {@code sk-} keys, a JWT). A secret's name beside its value counts as its key: {@code {"name": "DB_PASSWORD",
- * "value": ...}} and {@code ["X-Api-Key", ...]}. A key that
- * spells Latin words with letters from outside ASCII ({@code ｐａｓｓｗｏｒｄ} folds to ASCII and is read as such;
- * {@code pаssword} with a Cyrillic a is refused) could hide one, and is refused too.
+ * What a secret in a free-form configuration or a text looks like, so that Warden, which stores them, publishes them on
+ * its topics and shows them to viewers, takes none ({@link Checks#noSecrets}, {@link Checks#noSecret}). A key names a
+ * secret when one of its words does ({@code password}, {@code token}, {@code credentials}, {@code auth}, {@code cookie},
+ * or a key qualified as one: {@code api_key}, {@code privateKey}, {@code HMAC-key}), in any case, separator or
+ * compatibility form; then every text or number under it, at any depth, is a secret, unless its own key names where a
+ * secret is kept, what kind it is or what describes it ({@code *_ref}, {@code *_url}, {@code type}, {@code scopes},
+ * {@code description}, ...), or the value refers to one ({@code $JIRA_TOKEN}, {@code ${X}}, {@code {{ secrets.X }}}, a
+ * path). A key whose last word is such a word passes whole ({@code token_url}, {@code password_policy},
+ * {@code token_budget}). {@code key} alone is a secret only when what it holds looks like a credential (it is a map's,
+ * a toleration's, a Jira project's as often). Values that are secrets wherever they stand: a PEM or PGP private key, a
+ * URL with a password anywhere in a text, an {@code Authorization} value or header, a {@code Bearer} credential, a
+ * {@code password=...} or {@code NAME=value} pair whose name names a secret (quoted, spaced or inside another pair's
+ * value too), {@code -u user:password}, and tokens whose form names their issuer ({@link #ISSUED_TOKEN}), in a value or
+ * a key. A credential is a value of 16 characters or more, or of 8 with a digit; a reference or a regular expression
+ * (a rule that finds secrets) is none. A secret's name beside its value counts as its key: {@code {"name":
+ * "DB_PASSWORD", "value": ...}} and {@code ["X-Api-Key", ...]}. A key that spells Latin with look-alike letters
+ * ({@code pаssword} with a Cyrillic a) could hide a secret's name, and is refused too. A heuristic, measured against a
+ * corpus of realistic configurations and leaked-secret forms (docs/security.md): it stops the usual carriers.
  */
 final class SecretLike {
 
@@ -36,34 +37,74 @@ final class SecretLike {
     /** Words that make a following {@code key} a secret one; {@code key} alone is one too. */
     private static final Set<String> KEY_QUALIFIERS = Set.of("api", "private", "access", "secret", "session", "signing",
             "hmac", "encryption", "master", "client", "shared", "sas", "account", "license", "webhook");
-    /** A last word that names where a secret is, or what kind, rather than holding it. */
+    /**
+     * A last word that names where a secret is, what kind, or what describes or bounds it, rather than holding it:
+     * {@code token_url}, {@code password_policy}, {@code token_budget}, an MCP tool's {@code nextToken.description},
+     * an OAuth block's {@code auth.scopes} and {@code auth.issuer} (a trial of realistic configs found each refused).
+     */
     private static final Set<String> REFERENCE_WORDS = Set.of("ref", "reference", "url", "uri", "endpoint", "path",
             "file", "name", "id", "type", "kind", "ttl", "expiry", "expires", "header", "scheme", "method", "mode",
             "count", "limit", "max", "min", "size", "length", "format", "algorithm", "version", "enabled", "required",
-            "provider", "source", "location", "vault", "env", "field", "param", "parameter", "prefix", "username", "user");
-    private static final Pattern URL_PASSWORD = Pattern.compile("^[A-Za-z][A-Za-z0-9+.-]*://[^/?#@\\s:]*:[^/?#@\\s]+@");
+            "provider", "source", "location", "vault", "env", "field", "param", "parameter", "prefix", "username", "user",
+            "description", "title", "summary", "label", "hint", "help", "example", "examples", "scope", "scopes",
+            "issuer", "audience", "tenant", "email", "realm", "region", "domain", "pattern", "patterns", "regex",
+            "policy", "policies", "budget", "rotation", "interval", "days", "hours", "minutes", "seconds", "lifetime",
+            "age", "retries", "attempts", "digits", "rounds", "rate", "store", "backend", "manager", "complexity",
+            "history", "strength", "var", "variable", "variables", "types", "rule", "rules", "fields", "timeout",
+            "threshold", "expiration", "issued", "ms", "engine", "flow", "plugins", "detectors");
+    /** A URL with a password, wherever it stands ({@code jdbc:mysql://u:p@h}, {@code git clone https://u:p@h}). */
+    private static final Pattern URL_PASSWORD =
+            Pattern.compile("(?<![A-Za-z0-9+.-])[A-Za-z][A-Za-z0-9+.-]*://[^/?#@\\s:'\"]*:([^/?@\\s'\"`]+)@");
     /**
-     * A whole value that is an Authorization header's: {@code Bearer x}, {@code Digest username=...}, or GitHub's
-     * {@code token x} where x holds a digit, as every issued token does ({@code Token rotation} is a name).
+     * A PEM or PGP private key: its armour and what follows it ({@code -----BEGIN [A-Z ]*PRIVATE KEY-----}, a pattern,
+     * is none, nor is the armour named in a sentence: "PEM blocks (-----BEGIN RSA PRIVATE KEY-----) pasted").
      */
-    private static final Pattern AUTHORIZATION_VALUE =
-            Pattern.compile("^(?i)bearer\\s+\\S+|^(?i)token\\s+\\S*[0-9]\\S*|^(?i)digest\\s+username=");
+    private static final Pattern PRIVATE_KEY =
+            Pattern.compile("-----BEGIN [A-Z0-9 ]{0,40}PRIVATE KEY(?: BLOCK)?-----(?:\\s|\\\\n)*[A-Za-z0-9+/]");
+    /**
+     * A whole value that is an Authorization header's: {@code Bearer x} or GitHub's {@code token x} where x looks like
+     * a credential ({@code Token rotation} and {@code Bearer tokens} are names), or {@code Digest username=...}.
+     */
+    private static final Pattern AUTHORIZATION_VALUE = Pattern.compile("(?i)(?:bearer|token)\\s+(\\S+)");
+    private static final Pattern DIGEST_VALUE = Pattern.compile("^(?i)digest\\s+username=");
     /** Basic credentials: base64 of {@code user:password} ({@code Basic plan} is no secret). */
     private static final Pattern BASIC = Pattern.compile("(?i)\\bbasic\\s+([A-Za-z0-9+/]{4,}={0,2})(?![A-Za-z0-9+/=])");
-    /** An Authorization header inside a text, or a Bearer token long enough to be one. */
-    private static final Pattern EMBEDDED_AUTHORIZATION = Pattern.compile(
-            "(?i)\\bauthorization\\s*[:=]\\s*\\S+|\\bbearer\\s+[A-Za-z0-9._~+/-]{8,}");
-    /** A secret given as {@code name=value} inside a text: a connection string, a query string, a command line. */
-    private static final Pattern PAIR_IN_TEXT = Pattern.compile("(?i)(?:^|[\\s;&?,'\"])(?:password|passwd|pwd|secret|"
-            + "client[_-]?secret|token|access[_-]?token|refresh[_-]?token|api[_-]?key|apikey|sig)\\s*=\\s*[^\\s;&'\"]+");
+    /** An Authorization header inside a text: what follows its scheme, unless a placeholder ({@code <token>}). */
+    private static final Pattern AUTHORIZATION_HEADER = Pattern.compile(
+            "(?i)\\bauthorization\\s*[:=]\\s*[\"']?(?:([A-Za-z][A-Za-z0-9_-]*)\\s+)?([^\\s\"'`]+)");
+    /** A Bearer token inside a text, when it looks like a credential. */
+    private static final Pattern BEARER_IN_TEXT = Pattern.compile("(?i)\\bbearer\\s+([A-Za-z0-9._~+/=${}<>-]{8,})");
     /**
-     * Any {@code NAME=value} inside a text (a command line, a shell line, an environment assignment) whose name names a
-     * secret as a key would: {@code --password=x}, {@code DB_PASSWORD=x run}, {@code export PGPASSWORD=x},
-     * {@code MYSQL_PWD=x}, {@code GITHUB_TOKEN=x}. A value that is a variable ({@code $DB_PASSWORD}) refers to one.
+     * A secret given as {@code name=value} inside a text: a connection string, a query string, a command line, a
+     * quoted assignment ({@code password = "x"}), or inside another pair's value ({@code --from-literal=token=x}).
      */
-    private static final Pattern NAMED_IN_TEXT = Pattern.compile("(?:^|[\\s;&?,'\"(])-{0,2}([A-Za-z_][A-Za-z0-9_.-]*) ?= ?([^\\s;&'\")]+)");
+    private static final Pattern PAIR_IN_TEXT = Pattern.compile("(?i)(?:^|[\\s;&?,'\"=(])(?:password|passwd|pwd|secret|"
+            + "client[_-]?secret|token|access[_-]?token|refresh[_-]?token|api[_-]?key|apikey|sig)(?:=|[ \\t]+=[ \\t]+)"
+            + "(?:[\"']([^\"'\\s]+)|([^\\s;&'\"`)]+))");
+    /**
+     * Any {@code NAME=value} inside a text (a command line, a shell line, an environment assignment, code) whose name
+     * names a secret as a key would: {@code --password=x}, {@code DB_PASSWORD="x" run}, {@code export PGPASSWORD=x},
+     * {@code MYSQL_PWD=x}, {@code GITHUB_TOKEN=x}, {@code connect(password=x)}. A value that refers to one (a
+     * variable, {@code process.env.X}, a path, {@code None}) is none.
+     */
+    private static final Pattern NAMED_IN_TEXT = Pattern.compile(
+            "(?:^|[\\s;&?,'\"(=`])-{0,2}([A-Za-z_][A-Za-z0-9_.-]*)(?:=|[ \\t]+=[ \\t]+)(?:[\"']([^\"'\\s]+)|([^\\s;&'\")`]+))");
     /** Credentials given to a command line's {@code -u}/{@code --user} as {@code user:password} (curl, wget). */
-    private static final Pattern USER_OPTION = Pattern.compile("(?:^|\\s)(?:-u|--user)(?:\\s+|=)[^\\s:]+:\\S+");
+    private static final Pattern USER_OPTION =
+            Pattern.compile("(?:^|\\s)(?:-u\\s*|--user(?:\\s+|=))[\"']?[^\\s:\"']+:([^\\s\"']+)");
+    /**
+     * A value that says where a secret is rather than holding it, or stands for one: a variable ({@code $X},
+     * {@code ${X}}, {@code ${{ secrets.X }}}, {@code {{ X }}}, {@code %X%}), an environment lookup in code, a path, a
+     * secret manager's address, a placeholder ({@code <token>}, {@code ***}, {@code ...}) or nothing ({@code None}).
+     */
+    private static final Pattern REFERENCE_VALUE = Pattern.compile("\\$[A-Za-z_][A-Za-z0-9_]*|\\$\\{[^}\\s]+}|\\$\\(.*|"
+            + "\\$?\\{\\{.*}}|%[A-Za-z_][A-Za-z0-9_]*%|<[^<>]+>|\\[[^\\[\\]]+]|"
+            + "(?:process\\.env|os\\.environ|os\\.getenv|System\\.getenv|ENV)[.\\[(].*|(?:/|\\./|~/)\\S*|"
+            + "(?:vault|env|file|arn:aws:secretsmanager|arn:aws:ssm):\\S+|\\*+|\\.{3}|\u2026|x{3,}|X{3,}|"
+            + "(?i:none|null|nil|undefined|empty|redacted|your[_-]?\\w*)");
+    private static final Pattern SCHEME = Pattern.compile("^(?i)(?:bearer|basic|token|apikey)\\s+");
+    /** A regular expression rather than a value: a rule that finds secrets ({@code password=[^&\\s]+}, {@code .*}). */
+    private static final Pattern PATTERN_VALUE = Pattern.compile("[\\[(\\\\^].*|\\.[*+?].*|.*\\\\[wdsS].*|.*[\\[(][^\\])]*[\\])][*+?{].*");
     /**
      * Tokens whose form names their issuer: Warden's own first (an API key or the platform key, {@code wdn_}; a fleet
      * enrolment token, {@code wfe_}, or instance credential, {@code wfi_}: a security trial stored an admin key in a
@@ -72,19 +113,50 @@ final class SecretLike {
      */
     private static final Pattern ISSUED_TOKEN = Pattern.compile("\\b(?:w(?:dn|fe|fi)_[A-Za-z0-9_-]{20,}|"
             + "gh[pousr]_[A-Za-z0-9]{16,}|github_pat_\\w{16,}|"
-            + "xox[abposr]-[A-Za-z0-9-]{10,}|(?:AKIA|ASIA)[0-9A-Z]{16}|glpat-[A-Za-z0-9_-]{16,}|sk-(?=[A-Za-z_-]*[0-9])[A-Za-z0-9_-]{20,}|"
-            + "[rs]k_(?:live|test)_[A-Za-z0-9]{16,}|npm_[A-Za-z0-9]{30,}|hf_[A-Za-z0-9]{30,}|AIza[0-9A-Za-z_-]{35}|"
-            + "hooks\\.slack\\.com/services/[A-Za-z0-9]+/[A-Za-z0-9]+/[A-Za-z0-9]+|"
+            + "xox[abposr]-[A-Za-z0-9-]{10,}|xapp-[0-9]-[A-Za-z0-9-]{10,}|(?:AKIA|ASIA)[0-9A-Z]{16}(?![0-9A-Za-z])|"
+            + "gl(?:pat|dt|rt|ptt|ft|imt|soat|cbt|oas|agent)-[A-Za-z0-9_-]{16,}|"
+            // OpenAI's and Anthropic's keys mix cases and digits; a host name (sk-bratislava-dc1) is lower case
+            + "sk-(?=[A-Za-z0-9_-]*[A-Z])(?=[A-Za-z_-]*[0-9])[A-Za-z0-9_-]{20,}|"
+            + "[rs]k_(?:live|test)_[A-Za-z0-9]{16,}|whsec_[A-Za-z0-9+/=]{20,}|npm_[A-Za-z0-9]{30,}|hf_[A-Za-z0-9]{30,}|"
+            + "AIza[0-9A-Za-z_-]{35}|GOCSPX-[A-Za-z0-9_-]{20,}|ya29\\.[A-Za-z0-9_-]{20,}|"
+            + "ATATT3[A-Za-z0-9_=-]{40,}|hv[sbr]\\.[A-Za-z0-9_-]{20,}|SG\\.[A-Za-z0-9_-]{16,}\\.[A-Za-z0-9_-]{16,}|"
+            + "dckr_pat_[A-Za-z0-9_-]{20,}|pypi-AgE[A-Za-z0-9_-]{40,}|do[pro]_v1_[a-f0-9]{64}|dapi[a-f0-9]{32}|"
+            + "shp(?:at|ca|pa|ss)_[a-fA-F0-9]{32}|lin_api_[A-Za-z0-9]{40}|ntn_[A-Za-z0-9]{40,}|NRAK-[A-Z0-9]{27}|"
+            + "PMAK-[a-f0-9]{24}-[a-f0-9]{34}|AGE-SECRET-KEY-1[0-9A-Z]{58}|"
+            + "hooks\\.slack\\.com/(?:services|workflows|triggers)/[A-Za-z0-9]+/[A-Za-z0-9/]{8,}|"
             + "eyJ[A-Za-z0-9_-]{8,}\\.eyJ[A-Za-z0-9_-]{8,}\\.[A-Za-z0-9_-]{8,})");
 
     private SecretLike() {
     }
 
-    /** The refusal of {@code key}'s name as a key of a configuration, or null. */
+    /**
+     * The refusal of {@code key}'s name as a key of a configuration, or null: a key that spells Latin with a letter that
+     * only looks like one could hide a secret's name ({@code pаssword} with a Cyrillic a, {@code ᴀpi_key} with a small
+     * capital), while accents ({@code propriétaire}, {@code año}), the micro sign ({@code latency_µs}) and symbols
+     * ({@code budget_€}) are a language's, not a disguise.
+     */
     static String keyRefusal(String key) {
-        return Checks.latinOutsideAscii(Normalizer.normalize(key, Normalizer.Form.NFKC))
-                ? "must be ASCII when it uses Latin letters (a look-alike could hide a secret's name)" : null;
+        String folded = Normalizer.normalize(Normalizer.normalize(key.replace('\u00B5', 'u'), Normalizer.Form.NFKC),
+                Normalizer.Form.NFD).replaceAll("\\p{M}", "");
+        boolean latin = false;
+        boolean lookalike = false;
+        for (int i = 0; i < folded.length(); ) {
+            int cp = folded.codePointAt(i);
+            i += Character.charCount(cp);
+            if (!Character.isLetter(cp)) {
+                continue;
+            }
+            Character.UnicodeScript script = Character.UnicodeScript.of(cp);
+            latin |= script == Character.UnicodeScript.LATIN;
+            lookalike |= script == Character.UnicodeScript.LATIN ? cp > 0x24F : LOOKALIKE_SCRIPTS.contains(script);
+        }
+        return latin && lookalike ? "must spell Latin with Latin letters (a look-alike could hide a secret's name)" : null;
     }
+
+    /** Scripts with letters that read as Latin ones. */
+    private static final Set<Character.UnicodeScript> LOOKALIKE_SCRIPTS = Set.of(Character.UnicodeScript.CYRILLIC,
+            Character.UnicodeScript.GREEK, Character.UnicodeScript.ARMENIAN, Character.UnicodeScript.CHEROKEE,
+            Character.UnicodeScript.LISU, Character.UnicodeScript.COPTIC);
 
     /** Whether {@code key} names a secret (and not where one is kept). */
     static boolean namesSecret(String key) {
@@ -94,11 +166,12 @@ final class SecretLike {
         }
         for (int i = 0; i < words.size(); i++) {
             String word = words.get(i);
-            if (SECRET_WORDS.contains(word) || word.contains("password") || word.contains("passwd")
+            if (SECRET_WORDS.contains(word) || word.contains("password") && !word.equals("passwordless") || word.contains("passwd")
                     || word.contains("secret") && !word.startsWith("secretar")) {
                 return true;
             }
-            if (word.equals("key") && (words.size() == 1 || i > 0 && KEY_QUALIFIERS.contains(words.get(i - 1)))) {
+            // "key" alone is a map's, a toleration's, a Jira project's as often as a credential's: keyAloneHolds
+            if (word.equals("key") && i > 0 && KEY_QUALIFIERS.contains(words.get(i - 1))) {
                 return true;
             }
         }
@@ -111,22 +184,128 @@ final class SecretLike {
         return !words.isEmpty() && REFERENCE_WORDS.contains(words.getLast());
     }
 
+    /**
+     * Whether {@code key}'s last word says that what it holds, list or object, describes or bounds a secret rather than
+     * holding one ({@code auth.scopes}, {@code token.patterns}), so nothing below it is one by its ancestor's name.
+     */
+    static boolean describes(String key) {
+        List<String> words = words(key);
+        return !words.isEmpty() && DESCRIBING_WORDS.contains(words.getLast());
+    }
+
+    private static final Set<String> DESCRIBING_WORDS = Set.of("scope", "scopes", "pattern", "patterns", "regex",
+            "rule", "rules", "fields", "types", "policy", "policies", "audience", "description", "title", "summary",
+            "label", "hint", "help", "plugins", "detectors");
+
+    /** Whether {@code key} is {@code key} alone, a secret only when its value looks like one ({@link #keyAloneHolds}). */
+    static boolean isKeyAlone(String key) {
+        return words(key).equals(List.of("key"));
+    }
+
+    /** Whether a value under a key named {@code key} alone looks like a credential rather than a name ({@code SEC}, {@code env}). */
+    static boolean keyAloneHolds(JsonNode value) {
+        String text = value.isTextual() ? value.asText().strip() : value.isNumber() ? value.asText() : "";
+        return text.length() >= 16 && text.chars().noneMatch(Character::isWhitespace) && looksLikeCredential(text)
+                && text.chars().anyMatch(Character::isDigit) && text.chars().anyMatch(Character::isLetter);
+    }
+
+    /** Whether {@code value} says where a secret is or stands for one, rather than holding it ({@link #REFERENCE_VALUE}). */
+    static boolean isReference(String value) {
+        String text = SCHEME.matcher(value.strip()).replaceFirst(""); // "Bearer ${JIRA_TOKEN}" refers to one too
+        return !text.isEmpty() && REFERENCE_VALUE.matcher(text).matches();
+    }
+
+    /** A credential rather than a word, a reference or a pattern: 16 characters or more, or 8 with a digit. */
+    private static boolean looksLikeCredential(String value) {
+        return !isReference(value) && !PATTERN_VALUE.matcher(value).matches()
+                && (value.length() >= 16 || value.length() >= 8 && value.chars().anyMatch(Character::isDigit));
+    }
+
+    /** A value given beside a name: anything but a reference or a pattern (a rule that finds secrets). */
+    private static boolean isGivenValue(String value) {
+        return value != null && value.chars().anyMatch(Character::isLetterOrDigit) && !isReference(value)
+                && !PATTERN_VALUE.matcher(value).matches()
+                // code passing a variable on: password=password, token=api_token
+                && !(IDENTIFIER.matcher(value).matches() && !SCHEMES.contains(value.toLowerCase(Locale.ROOT))
+                        && (namesSecret(value) || words(value).contains("key")));
+    }
+
+    private static final Pattern IDENTIFIER = Pattern.compile("[A-Za-z_][A-Za-z0-9_]*");
+    private static final Set<String> SCHEMES = Set.of("bearer", "basic", "token", "digest", "apikey");
+
     /** Whether {@code value} is a secret wherever it stands. */
     static boolean isSecretValue(String value) {
         String text = value.strip();
-        return text.contains("PRIVATE KEY") || URL_PASSWORD.matcher(text).find()
-                || AUTHORIZATION_VALUE.matcher(text).matches() || EMBEDDED_AUTHORIZATION.matcher(text).find()
-                || PAIR_IN_TEXT.matcher(text).find() || ISSUED_TOKEN.matcher(text).find() || basicCredentials(text)
-                || namedInText(text) || USER_OPTION.matcher(text).find();
+        return PRIVATE_KEY.matcher(text).find() || found(URL_PASSWORD, text, 1) || authorizationValue(text)
+                || authorizationHeader(text) || bearerInText(text) || pairInText(text)
+                || ISSUED_TOKEN.matcher(text).find() || basicCredentials(text) || namedInText(text)
+                || found(USER_OPTION, text, 1);
+    }
+
+    /** Whether {@code form} finds a match in {@code text} whose {@code group} is a given value. */
+    private static boolean found(Pattern form, String text, int group) {
+        var match = form.matcher(text);
+        while (match.find()) {
+            String value = match.group(group);
+            if (isGivenValue(value)) {
+                return true;
+            }
+        }
+        return false;
+    }
+
+    /**
+     * After a scheme Warden knows, any value given; after another word ({@code SSWS}, {@code Splunk}) or none, a
+     * credential ("Reads the Authorization: header name only" names no secret).
+     */
+    private static boolean authorizationHeader(String text) {
+        var header = AUTHORIZATION_HEADER.matcher(text);
+        while (header.find()) {
+            String scheme = header.group(1);
+            String value = header.group(2);
+            if (scheme != null && SCHEMES.contains(scheme.toLowerCase(Locale.ROOT)) ? isGivenValue(value)
+                    : looksLikeCredential(value)) {
+                return true;
+            }
+        }
+        return false;
+    }
+
+    private static boolean authorizationValue(String text) {
+        var whole = AUTHORIZATION_VALUE.matcher(text);
+        return whole.matches() && looksLikeCredential(whole.group(1)) || DIGEST_VALUE.matcher(text).find();
+    }
+
+    private static boolean bearerInText(String text) {
+        var bearer = BEARER_IN_TEXT.matcher(text);
+        while (bearer.find()) {
+            if (looksLikeCredential(bearer.group(1))) {
+                return true;
+            }
+        }
+        return false;
+    }
+
+    private static boolean pairInText(String text) {
+        var pair = PAIR_IN_TEXT.matcher(text);
+        while (pair.find()) {
+            if (isGivenValue(pair.group(1) != null ? pair.group(1) : pair.group(2))) {
+                return true;
+            }
+        }
+        return false;
     }
 
     private static boolean namedInText(String text) {
         var pair = NAMED_IN_TEXT.matcher(text);
-        while (pair.find()) {
+        int from = 0;
+        while (from < text.length() && pair.find(from)) {
+            int valueGroup = pair.group(2) != null ? 2 : 3;
             // "key" alone names a secret as a configuration's key, not in a sentence ("partition key=tenant_id")
-            if (namesSecret(pair.group(1)) && !words(pair.group(1)).equals(List.of("key")) && !pair.group(2).startsWith("$")) {
+            if (namesSecret(pair.group(1)) && isGivenValue(pair.group(valueGroup))) {
                 return true;
             }
+            from = pair.start(valueGroup) - 1; // from the "=" or quote: a pair inside this one's value, --from-literal=token=x
         }
         return false;
     }
@@ -158,15 +337,20 @@ final class SecretLike {
                     return "value";
                 }
             }
-        } else if (node.isArray() && node.size() == 2 && node.get(0).isTextual() && namesSecret(node.get(0).asText())) {
+        } else if (node.isArray() && node.size() == 2 && node.get(0).isTextual() && namesSecret(node.get(0).asText())
+                // ["password", "api_key"] lists two names, not a name and its value
+                && !(node.get(1).isTextual() && (namesSecret(node.get(1).asText()) || namesReference(node.get(1).asText())))) {
             return "1";
         }
         return null;
     }
 
-    /** Whether a leaf under a secret-naming key holds something (a number or text, not a flag or nothing). */
+    /**
+     * Whether a leaf under a secret-naming key holds something (a number or text, not a flag or nothing, nor a text
+     * that refers to the secret: {@code "token": "$JIRA_TOKEN"}).
+     */
     static boolean holdsValue(JsonNode leaf) {
-        return leaf.isTextual() || leaf.isNumber() || leaf.isBinary();
+        return leaf.isTextual() ? !isReference(leaf.asText()) : leaf.isNumber() || leaf.isBinary();
     }
 
     /** {@code apiKey}, {@code API_KEY}, {@code api-key} and {@code ａｐｉ＿ｋｅｙ} are the words {@code api key}. */

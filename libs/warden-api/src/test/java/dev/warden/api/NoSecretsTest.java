@@ -28,7 +28,7 @@ class NoSecretsTest {
         assertEquals(List.of("config.x"), refused("{\"x\": \"Authorization: Bearer eyJhbGciOiJIUzI1NiJ9\"}"));
         assertEquals(List.of("config.x"), refused("{\"x\": \"curl -H 'Authorization: Bearer abc'\"}"));
         assertEquals(List.of("config.x"), refused("{\"x\": \"token=Bearer abc\"}"));
-        assertEquals(List.of("config.x"), refused("{\"x\": \"Bearer abc\"}"));
+        assertEquals(List.of("config.x"), refused("{\"x\": \"Bearer abc12345\"}"));
         assertEquals(List.of("config.x"), refused("{\"x\": \"token 3f9a2c7e1b\"}"));
         assertEquals(List.of(), refused("{\"x\": \"Token rotation\"}"), "two words, no credential: a name");
         assertEquals(List.of("config.x"), refused("{\"x\": \"Basic YWxhZGRpbjpvcGVuc2VzYW1l\"}"));
@@ -81,6 +81,53 @@ class NoSecretsTest {
                 + " \"secret_name\": \"jira\", \"max_tokens\": 4096, \"secretary\": \"Ann\", \"plan\": \"Basic plan\","
                 + " \"model\": \"sk-learn-gradient-boosting-classifier\", \"job\": \"risk-assessment-task-scheduler\","
                 + " \"description\": \"Reads tickets; needs a token from the vault\", \"url\": \"https://jira.example.com/?project=SEC\"}"));
+    }
+
+    /**
+     * A trial of realistic configurations (MCP tool schemas, OAuth blocks, Kubernetes references, DLP rules, settings
+     * about secrets, variables) found each of these refused; none holds a secret.
+     */
+    @Test
+    void whatRealConfigurationsSayAboutSecretsPasses() throws Exception {
+        for (String config : List.of(
+                "{\"tools\": [{\"inputSchema\": {\"properties\": {\"nextToken\": {\"type\": \"string\", \"description\": \"Token for the next page\"},"
+                        + " \"key\": {\"type\": \"string\", \"description\": \"Redis key\"}}, \"required\": [\"key\", \"value\"]}}]}",
+                "{\"auth\": {\"type\": \"oauth2\", \"token_url\": \"https://idp.example/token\", \"scopes\": [\"hosts:write\"],"
+                        + " \"issuer\": \"https://idp.example\", \"audience\": \"warden\", \"email\": \"bot@acme.example\"}}",
+                "{\"env\": {\"valueFrom\": {\"secretKeyRef\": {\"name\": \"jira\", \"key\": \"token\"}}}, \"project\": {\"key\": \"SEC\"},"
+                        + " \"tolerations\": [{\"key\": \"dedicated\", \"operator\": \"Equal\"}], \"tags\": [{\"Key\": \"env\", \"Value\": \"prod\"}]}",
+                "{\"jira\": {\"token\": \"$JIRA_TOKEN\"}, \"slack\": {\"token\": \"${SLACK_TOKEN}\"}, \"hec_token\": \"{{ secrets.HEC }}\","
+                        + " \"headers\": {\"Authorization\": \"Bearer ${JIRA_TOKEN}\"},"
+                        + " \"dsn\": \"postgres://warden:${DB_PASSWORD}@db.internal:5432/warden\", \"bot_token_env_var\": \"SLACK_BOT_TOKEN\"}",
+                "{\"password_policy\": {\"min_length\": 14, \"complexity\": \"none\"}, \"token_budget\": 200000,"
+                        + " \"token_expiry_seconds\": 3600, \"auth_retries\": 3, \"cookie_max_age\": 3600, \"secret_store\": \"vault\"}",
+                "{\"redact_fields\": [\"password\", \"api_key\"], \"secret_patterns\": [\"AKIA[0-9A-Z]{16}\"],"
+                        + " \"find\": [\"password=[^&\\\\s]+\", \"api_key=\\\\w+\", \"Authorization: Bearer .*\", \"-----BEGIN [A-Z ]*PRIVATE KEY-----\"]}",
+                "{\"x\": \"Supports Bearer authentication and API keys for webhooks\", \"y\": \"Clients send `Authorization: Bearer <token>`\","
+                        + " \"z\": \"const apiKey = process.env.PAYMENTS_API_KEY;\", \"w\": \"def connect(password=None):\","
+                        + " \"v\": \"curl -H \\\"Authorization: Bearer $WARDEN_API_KEY\\\" -u \\\"$JIRA_USER:$JIRA_TOKEN\\\" https://x\","
+                        + " \"u\": \"Rolled back: token_refresh_interval=300 broke SSO\", \"host\": \"sk-bratislava-dc1-esx01.corp.example\"}",
+                "{\"propri\u00e9taire\": \"\u00e9quipe\", \"a\u00f1o_fiscal\": 2025, \"latency_\u00b5s\": 850, \"budget_\u20ac\": 1200}")) {
+            assertEquals(List.of(), refused(config), config);
+        }
+    }
+
+    /** Forms the rules claimed and missed (the same trial): where the secret stood, not what it was. */
+    @Test
+    void secretsInsideProseQuotesOtherPairsAndKeysAreFound() throws Exception {
+        for (String secret : List.of("Reads postgresql://auditor:UwIiju27TQreGO@db.internal:5432/audit hourly",
+                "DATABASE_URL=postgres://app:wfBica90UnpUKq@db.internal/app", "jdbc:mysql://app:qBkfoy34QVCrYi@db.internal:3306/app",
+                "git clone https://deploy:BqYgnw01GmmRbA@git.acme.internal/soc/rules.git",
+                "DB_PASSWORD=\"kvfZWu06#xbocw\"", "export PGPASSWORD='HtBzOj92!NPmiN'; psql", "password = \"cmDkeZ91*eozwA\"",
+                "Client(api_key=\"0Jtt8J91q4UxkaiOtqAQ1cIN4DBVDp8r\")", "kubectl create secret generic x --from-literal=token=G6OHwH7sRJ7SNBl6X",
+                "docker run --env=DB_PASSWORD=snLXtA12#IPmPW img", "db = connect(password=BvopKz92%PziEA)",
+                "https://hooks.slack.com/workflows/T0000/A0000/1234567890/abcdefghijkl", "curl -usoc-bot:yKNUfP74%xvtQL https://x",
+                "ATATT3xFfGF0" + "a1B2c3D4e5F6g7H8i9J0".repeat(3), "hvs.CAESIJ3k9aB2c3D4e5F6g7H8i9J0k", "Bearer abc12345")) {
+            assertEquals(List.of("config.x"), refused(JSON.writeValueAsString(java.util.Map.of("x", secret))), secret);
+        }
+        assertEquals(List.of("config.known_bots"), refused("{\"known_bots\": {\"ghp_umUBSmj1BdTjWdAL5CfmF1I08Nl6x187T9SJ\": \"ci-bot\"}}"),
+                "a key holding a secret is named by its parent, not echoed back");
+        assertEquals(List.of("config.key"), refused("{\"key\": \"a8Fk29dLq0Zx7Vb3Nm5Pq1\"}"), "key alone, holding a credential");
     }
 
     /**

@@ -161,12 +161,12 @@ public class AgentService {
                     .maxLength("notes", req.notes(), AgentRules.MAX_DESCRIPTION).text("notes", req.notes());
             AgentRules.image(checks, "image_uri", req.imageUri());
             AgentRules.checkObject(checks, "config", req.config());
-            checks.json("config", req.config());
             // A run's container is given the config in one environment variable (runner-service), which Linux
             // bounds at 128 KiB: refused here, when it is deployed, rather than at every run of the version
             checks.check(req.config() == null || AgentVersion.configBytes(req.config().toString()) <= AgentVersion.MAX_CONFIG_BYTES,
                     "config", "must be at most " + AgentVersion.MAX_CONFIG_BYTES
                     + " bytes as compact JSON (a run's container is given it in one environment variable)");
+            checks.json("config", req.config()); // after the bound: a config past it is not read whole again
         }
         checks.orThrow();
         return enforced(org, id, change(org, id, key, (conn, agent) -> {

@@ -75,7 +75,7 @@ public final class Checks {
      * a secret; reference one instead (e.g. secret_ref)".
      */
     public Checks noSecrets(String field, com.fasterxml.jackson.databind.JsonNode value) {
-        if (value != null) {
+        if (value != null && !refused(field)) {
             secrets(field, value, false);
         }
         return this;
@@ -83,7 +83,7 @@ public final class Checks {
 
     /** A text Warden stores and shows holds no secret in any of {@link SecretLike}'s forms (a URL with a password, a token). */
     public Checks noSecret(String field, String text) {
-        if (text != null) {
+        if (text != null && !refused(field)) {
             secrets(field, com.fasterxml.jackson.databind.node.TextNode.valueOf(text), false);
         }
         return this;
@@ -176,7 +176,7 @@ public final class Checks {
      * in any of {@link SecretLike}'s value forms (a security trial named a policy with a token).
      */
     public Checks oneLine(String field, String value) {
-        return check(value == null || isOneLine(value), field, ONE_LINE).noSecret(field, value);
+        return value == null || refused(field) ? this : check(isOneLine(value), field, ONE_LINE).noSecret(field, value);
     }
 
     private static final String ONE_LINE =
@@ -213,7 +213,7 @@ public final class Checks {
      * security trial chained all three into the audit log.
      */
     public Checks text(String field, String value) {
-        return check(value == null || isText(value), field, TEXT).noSecret(field, value);
+        return value == null || refused(field) ? this : check(isText(value), field, TEXT).noSecret(field, value);
     }
 
     /**
@@ -222,7 +222,7 @@ public final class Checks {
      * trial kept escape sequences and direction overrides in metadata values as given.
      */
     public Checks json(String field, com.fasterxml.jackson.databind.JsonNode value) {
-        if (value != null) {
+        if (value != null && !refused(field)) {
             printable(field, value);
         }
         return noSecrets(field, value);
@@ -263,6 +263,20 @@ public final class Checks {
             }
         }
         return this;
+    }
+
+    /**
+     * Whether {@code field} is refused already (too long, too large): the checks that read a value whole (one line,
+     * text, JSON, secrets) pass over it then, so that a value past its bound costs no more than the bound's check.
+     * Callers check bounds first.
+     */
+    private boolean refused(String field) {
+        for (FieldError error : errors) {
+            if (error.field().equals(field)) {
+                return true;
+            }
+        }
+        return false;
     }
 
     public Checks check(boolean ok, String field, String reason) {

@@ -88,7 +88,7 @@ final class SecretLike {
      * variable, {@code process.env.X}, a path, {@code None}) is none.
      */
     private static final Pattern NAMED_IN_TEXT = Pattern.compile(
-            "(?:^|[\\s;&?,'\"(=`])-{0,2}([A-Za-z_][A-Za-z0-9_.-]*)(?:=|[ \\t]+=[ \\t]+)(?:[\"']([^\"'\\s]+)|([^\\s;&'\")`]+))");
+            "(?:^|[\\s;&?,'\"(=`])-{0,2}([A-Za-z_][A-Za-z0-9_.-]*)(?:=|[ \\t]+=[ \\t]+)(?:[\"']([^\"'\\s]+)|([^\\s;&'\")`=]+))");
     /** Credentials given to a command line's {@code -u}/{@code --user} as {@code user:password} (curl, wget). */
     private static final Pattern USER_OPTION =
             Pattern.compile("(?:^|\\s)(?:-u\\s*|--user(?:\\s+|=))[\"']?[^\\s:\"']+:([^\\s\"']+)");
@@ -160,6 +160,9 @@ final class SecretLike {
 
     /** Whether {@code key} names a secret (and not where one is kept). */
     static boolean namesSecret(String key) {
+        if (ASCII.matcher(key).matches() && !SECRET_STEM.matcher(key).find()) {
+            return false; // most keys and names: no word of a secret's in them, and no folding to do
+        }
         List<String> words = words(key);
         if (words.isEmpty() || REFERENCE_WORDS.contains(words.getLast())) {
             return false;
@@ -177,6 +180,11 @@ final class SecretLike {
         }
         return false;
     }
+
+    private static final Pattern ASCII = Pattern.compile("\\p{ASCII}*");
+    /** A stem of every secret word and qualified key ({@link #SECRET_WORDS}, {@link #KEY_QUALIFIERS}): a quick no. */
+    private static final Pattern SECRET_STEM =
+            Pattern.compile("(?i)pass|pwd|secret|token|cred|auth|cookie|bearer|key|pin|otp|salt|jwt|session");
 
     /** Whether {@code key}'s own name keeps a leaf under a secret-naming key from being a secret. */
     static boolean namesReference(String key) {
@@ -305,7 +313,9 @@ final class SecretLike {
             if (namesSecret(pair.group(1)) && isGivenValue(pair.group(valueGroup))) {
                 return true;
             }
-            from = pair.start(valueGroup) - 1; // from the "=" or quote: a pair inside this one's value, --from-literal=token=x
+            // From the "=" or quote before the value: a pair inside this one's value (--from-literal=token=x). An
+            // unquoted value stops at the next "=", so that each step moves past one name: linear in the text.
+            from = pair.start(valueGroup) - 1;
         }
         return false;
     }

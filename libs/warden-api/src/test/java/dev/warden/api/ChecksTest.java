@@ -69,6 +69,15 @@ class ChecksTest {
         assertTrue(new Checks().json("metadata", null).ok());
     }
 
+    /** A value past its bound is refused once, for the bound, and not read whole again by the costlier checks. */
+    @Test
+    void aFieldRefusedForItsSizeIsNotReadAgain() {
+        String huge = "a=".repeat(50_000) + "\u001b";
+        Checks checks = new Checks().maxLength("notes", huge, 4000).text("notes", huge).oneLine("notes", huge);
+        assertEquals(1, checks.errors().size());
+        assertTrue(checks.errors().getFirst().reason().contains("4000"), checks.errors().toString());
+    }
+
     @Test
     void eachOneLineNamesTheEntry() {
         Checks checks = new Checks().eachOneLine("tags", List.of("fine", "two\nlines"));

@@ -374,7 +374,7 @@ class AccessTest {
         Map<String, Object> claims = Map.of("org_id", tenant.orgId().toString(), "realm_access", Map.of("roles", List.of("admin")));
         for (String name : List.of("api-key:" + UUID.randomUUID(), " API-KEY:" + UUID.randomUUID(), "api-key:x",
                 "instance:i-1", "enrollment-token:" + UUID.randomUUID(), "platform", "Platform", "platform-bootstrap-key",
-                "api\uFF0Dkey:x".translateEscapes(), "al\nice".translateEscapes(), " ")) {
+                "api\uFF0Dkey:x".translateEscapes(), "al\nice".translateEscapes(), " ", "ecila\u202Ealice", "ad\u200Bmin")) {
             String token = Tenants.token(with(claims, "preferred_username", name));
             given().auth().oauth2(token).contentType(ContentType.JSON).body(AgentMother.triageAgent())
                     .post("/v1/agents").then().statusCode(401).body("error.code", equalTo("unauthorized"))

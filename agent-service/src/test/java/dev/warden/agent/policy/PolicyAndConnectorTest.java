@@ -131,8 +131,10 @@ class PolicyAndConnectorTest {
         Map<String, Object> odd = new java.util.HashMap<>(AgentMother.triageAgent());
         odd.put("metadata", Map.of("team", "soc\u001b[31m FAKE: verified", "owner", "gpj.exe\u202E", "ok", "two\nlines"));
         odd.put("llm_system_prompt", "Summarise the tickets." + "\uDB40\uDC41\uDB40\uDC42"); // tag characters: hidden text
+        odd.put("notifications", Map.of("webhook_url", "https://hooks.example.com/in/\u202Egpj.exe")); // java.net.URI took it
         tenant.admin().body(odd).post("/v1/agents").then().statusCode(400)
-                .body("error.details.field", containsInAnyOrder("metadata.team", "metadata.owner", "llm_system_prompt"));
+                .body("error.details.field", containsInAnyOrder("metadata.team", "metadata.owner", "llm_system_prompt",
+                        "notifications.webhook_url"));
         tenant.admin().body(Map.of("connector", "jira", "name", "jira " + token)).post("/v1/agents/" + agent + "/connectors")
                 .then().statusCode(400).body("error.details.field", containsInAnyOrder("name"));
         tenant.admin().get("/v1/policies").then().statusCode(200).body("total", equalTo(0));

@@ -191,6 +191,7 @@ public class ActionResource {
         c.check(!Checks.latinOutsideAscii(value), field, "must be ASCII when it uses Latin letters");
         c.check(!EntryMapper.reservedActionType(value), field,
                 "is a name Warden's own entries use (" + EntryMapper.RESERVED_ACTION_PREFIXES + ")");
+        c.noSecret(field, value); // chained for good, as the intent's own lists, which refuse them too
     }
 
     private static boolean sha256(String value) {

@@ -109,12 +109,14 @@ class ActionTest {
         spoofs.forEach(name -> batch.add(action("jira", name, "success")));
         batch.add(action("\u202earij", "issues:read", "success"));
         batch.add(action("agent.suspended", "issues:read", "success"));
+        batch.add(action("jira", "issues:read ghp_0123456789abcdefABCDEF0123456789abcd", "success")); // chained for good
         List<String> fields = new java.util.ArrayList<>();
         for (int i = 0; i < spoofs.size(); i++) {
             fields.add("actions[" + i + "].action");
         }
         fields.add("actions[" + spoofs.size() + "].connector");
         fields.add("actions[" + (spoofs.size() + 1) + "].connector");
+        fields.add("actions[" + (spoofs.size() + 2) + "].action");
         as(org, "admin").contentType(ContentType.JSON).body(Map.of("agent_id", agent, "actions", batch))
                 .post("/v1/audit/actions").then().statusCode(400)
                 .body("error.details.field", hasItems(fields.toArray(String[]::new)));

@@ -200,7 +200,8 @@ public final class Checks {
         return !NOT_IN_TEXT.matcher(value).find() || !NOT_IN_TEXT.matcher(FLAG.matcher(value).replaceAll("")).find();
     }
 
-    private static boolean isOneLine(String value) {
+    /** Whether {@code value} is one line as {@link #oneLine} reads it (its secret check apart). */
+    public static boolean isOneLine(String value) {
         // A subdivision flag's tags are the one use of tag characters kept: looked for only then
         return !NOT_IN_A_LINE.matcher(value).find() || !NOT_IN_A_LINE.matcher(FLAG.matcher(value).replaceAll("")).find();
     }

@@ -95,8 +95,9 @@ public class OidcIdentityAugmentor implements SecurityIdentityAugmentor {
     /**
      * Why a token's principal name cannot name its user in Warden, or null when it can. The name is the actor of what
      * the token does (audit entries, {@code created_by}): one that reads as a name Warden gives its own credentials
-     * would act under that credential's name, and one PostgreSQL cannot store, or that holds control characters, would
-     * fail or forge what records it.
+     * would act under that credential's name, and one PostgreSQL cannot store, or that is not one line as every other
+     * name Warden keeps ({@code Checks.isOneLine}: no control, invisible or direction characters), would fail, forge or
+     * disguise what records it.
      */
     static String principalRefusal(String name) {
         String fix = ": rename the user at the identity provider, or name users by another claim"
@@ -109,9 +110,9 @@ public class OidcIdentityAugmentor implements SecurityIdentityAugmentor {
             return "The token's user name reads as one Warden gives its own credentials (api-key:, enrollment-token:,"
                     + " instance:, platform)" + fix;
         }
-        if (!StorableValues.storable(name) || name.chars().anyMatch(Character::isISOControl) || name.length() > 255) {
-            return "The token's user name holds control characters or unpaired surrogates, or is over 255 characters"
-                    + fix;
+        if (!StorableValues.storable(name) || !dev.warden.api.Checks.isOneLine(name) || name.length() > 255) {
+            return "The token's user name holds control, invisible or direction characters or unpaired surrogates, or is"
+                    + " over 255 characters" + fix;
         }
         return null;
     }

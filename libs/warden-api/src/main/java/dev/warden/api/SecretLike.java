@@ -309,8 +309,7 @@ final class SecretLike {
         int from = 0;
         while (from < text.length() && pair.find(from)) {
             int valueGroup = pair.group(2) != null ? 2 : 3;
-            // "key" alone names a secret as a configuration's key, not in a sentence ("partition key=tenant_id")
-            if (namesSecret(pair.group(1)) && isGivenValue(pair.group(valueGroup))) {
+            if (namesSecret(pair.group(1)) && isGivenValue(pair.group(valueGroup))) { // not "partition key=tenant_id"
                 return true;
             }
             // From the "=" or quote before the value: a pair inside this one's value (--from-literal=token=x). An

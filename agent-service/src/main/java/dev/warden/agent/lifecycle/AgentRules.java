@@ -148,6 +148,9 @@ public final class AgentRules {
                     + "(?::[A-Za-z0-9_][A-Za-z0-9_.-]{0,127})?(?:@[A-Za-z][A-Za-z0-9]*(?:[-_+.][A-Za-z][A-Za-z0-9]*)*:[0-9a-fA-F]{32,})?");
 
     static void image(Checks c, String field, String value) {
+        if (c.refused(field) || value != null && value.length() > MAX_URI) {
+            return; // past its bound: the pattern recursed to a stack overflow on 2,500 characters of "a-a-..."
+        }
         c.check(value == null || value.isBlank() || IMAGE.matcher(value).matches(), field,
                 "must be a container image reference such as registry.example.com/team/agent:1.2 (a lowercase "
                         + "repository, an optional tag, an optional @sha256: digest)")
@@ -189,11 +192,13 @@ public final class AgentRules {
 
     /** A list of names: at most {@link #MAX_LIST}, each a line of text of at most {@link #MAX_TEXT} characters. */
     static void list(Checks c, String field, List<String> values) {
-        c.maxSize(field, values, MAX_LIST).noBlankEntries(field, values).eachOneLine(field, values);
+        c.maxSize(field, values, MAX_LIST).noBlankEntries(field, values);
         if (values != null) {
-            values.stream().filter(v -> v != null && v.length() > MAX_TEXT).findFirst()
-                    .ifPresent(v -> c.check(false, field, "entries must be at most " + MAX_TEXT + " characters"));
+            // Bounds first: a refused list is not read entry by entry (Checks.refused)
+            c.check(values.stream().allMatch(v -> v == null || v.length() <= MAX_TEXT), field,
+                    "entries must be at most " + MAX_TEXT + " characters");
         }
+        c.eachOneLine(field, values);
     }
 
     /**

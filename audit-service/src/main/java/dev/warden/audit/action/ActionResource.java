@@ -147,11 +147,11 @@ public class ActionResource {
                 }
                 c.required(at + ".connector", a.connector()).maxLength(at + ".connector", a.connector(), 64)
                         .required(at + ".action", a.action()).maxLength(at + ".action", a.action(), 200);
+                c.maxLength(at + ".data_type", a.dataType(), 200);
                 name(c, at + ".connector", a.connector());
                 name(c, at + ".action", a.action());
                 name(c, at + ".data_type", a.dataType());
-                c.maxLength(at + ".data_type", a.dataType(), 200)
-                        .check(a.status() != null && STATUSES.contains(a.status()), at + ".status",
+                c.check(a.status() != null && STATUSES.contains(a.status()), at + ".status",
                                 "must be success, failure or denied")
                         .check(sha256(a.inputsHash()), at + ".inputs_hash", "must be 64 lowercase hex characters")
                         .check(sha256(a.outputsHash()), at + ".outputs_hash", "must be 64 lowercase hex characters")
@@ -183,8 +183,8 @@ public class ActionResource {
      * Names in other scripts alone ({@code создать_задачу}, {@code チケット作成}) are names like any.
      */
     static void name(Checks c, String field, String value) {
-        if (value == null) {
-            return;
+        if (value == null || c.refused(field)) {
+            return; // past its bound: not read whole
         }
         c.check(!UNSEEN.matcher(value).find(), field,
                 "must be one line of visible text, without control, format (zero-width, direction) or unassigned characters");

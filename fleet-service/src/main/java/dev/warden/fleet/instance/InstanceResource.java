@@ -107,9 +107,9 @@ public class InstanceResource {
                 .required("os", body.os()).maxLength("os", body.os(), 64).oneLine("os", body.os())
                 .required("version", body.version()).maxLength("version", body.version(), 64)
                 .oneLine("version", body.version())
-                .eachOneLine("tags", body.tags())
                 .check(body.ip() == null || IpAddresses.isLiteral(body.ip()), "ip", "must be an IPv4 or IPv6 address");
         checkTags(c, "tags", body.tags());
+        c.eachOneLine("tags", body.tags()); // after the bounds: a refused list is not read entry by entry
         c.orThrow();
         UUID claimedOrg = Params.optionalUuidField("org_id", body.orgId());
         if (claimedOrg != null && !claimedOrg.equals(org)) {

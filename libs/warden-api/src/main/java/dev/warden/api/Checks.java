@@ -247,7 +247,7 @@ public final class Checks {
 
     /** {@link #oneLine} for each of {@code values}, named {@code field[i]}. */
     public Checks eachOneLine(String field, List<String> values) {
-        if (values != null) {
+        if (values != null && !refused(field)) {
             for (int i = 0; i < values.size(); i++) {
                 oneLine(field + "[" + i + "]", values.get(i));
             }
@@ -257,7 +257,7 @@ public final class Checks {
 
     /** Each non-blank entry of {@code values} matching {@code form}, else {@code field[i]} refused with {@code rule}. */
     public Checks eachMatching(String field, List<String> values, java.util.regex.Pattern form, String rule) {
-        if (values != null) {
+        if (values != null && !refused(field)) {
             for (int i = 0; i < values.size(); i++) {
                 String v = values.get(i);
                 check(v == null || v.isBlank() || form.matcher(v).matches(), field + "[" + i + "]", rule);
@@ -268,10 +268,10 @@ public final class Checks {
 
     /**
      * Whether {@code field} is refused already (too long, too large): the checks that read a value whole (one line,
-     * text, JSON, secrets) pass over it then, so that a value past its bound costs no more than the bound's check.
-     * Callers check bounds first.
+     * text, JSON, secrets, a list's entries) pass over it then, so that a value past its bound costs no more than the
+     * bound's check. Callers check bounds first, and a rule of their own that reads a value whole asks this first.
      */
-    private boolean refused(String field) {
+    public boolean refused(String field) {
         for (FieldError error : errors) {
             if (error.field().equals(field)) {
                 return true;

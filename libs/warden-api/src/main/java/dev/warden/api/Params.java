@@ -13,7 +13,7 @@ import java.util.stream.Collectors;
 public final class Params {
 
     /** An offset at the end written as {@code +hhmm}: ISO-8601's basic format. */
-    private static final Pattern BASIC_OFFSET = Pattern.compile("(T.*[+-]\\d{2})(\\d{2})$");
+    private static final Pattern BASIC_OFFSET = Pattern.compile("^([^T]*T.*[+-]\\d{2})(\\d{2})$");
 
     private Params() {
     }
@@ -147,7 +147,8 @@ public final class Params {
         }
         Instant value;
         try {
-            value = OffsetDateTime.parse(BASIC_OFFSET.matcher(raw).replaceFirst("$1:$2")).toInstant();
+            // At most 64 characters before any pattern reads it: the longest timestamp RFC 3339 writes is 35
+            value = OffsetDateTime.parse(raw.length() > 64 ? raw : BASIC_OFFSET.matcher(raw).replaceFirst("$1:$2")).toInstant();
         } catch (DateTimeParseException e) {
             value = StorableValues.farOffset(raw); // beyond ±18:00, within RFC 3339's ±23:59
             if (value == null) {

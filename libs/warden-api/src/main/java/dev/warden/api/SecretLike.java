@@ -60,7 +60,7 @@ final class SecretLike {
      * is none, nor is the armour named in a sentence: "PEM blocks (-----BEGIN RSA PRIVATE KEY-----) pasted").
      */
     private static final Pattern PRIVATE_KEY =
-            Pattern.compile("-----BEGIN [A-Z0-9 ]{0,40}PRIVATE KEY(?: BLOCK)?-----(?:\\s|\\\\n)*[A-Za-z0-9+/]");
+            Pattern.compile("-----BEGIN [A-Z0-9 ]{0,40}PRIVATE KEY(?: BLOCK)?-----(?:\\s|\\\\n)*+[A-Za-z0-9+/]");
     /**
      * A whole value that is an Authorization header's: {@code Bearer x} or GitHub's {@code token x} where x looks like
      * a credential ({@code Token rotation} and {@code Bearer tokens} are names), or {@code Digest username=...}.
@@ -377,7 +377,9 @@ final class SecretLike {
     /** {@code apiKey}, {@code API_KEY}, {@code api-key} and {@code ａｐｉ＿ｋｅｙ} are the words {@code api key}. */
     static List<String> words(String key) {
         String folded = Normalizer.normalize(key, Normalizer.Form.NFKC).replaceAll("\\p{Cf}", "");
-        String spaced = folded.replaceAll("([a-z0-9])([A-Z])", "$1 $2").replaceAll("([A-Z]+)([A-Z][a-z])", "$1 $2");
+        // Look-arounds, not groups: "([A-Z]+)([A-Z][a-z])" read a run of capitals from each of its letters (16 KiB of
+        // "AAA..." as a key took four seconds of an event loop)
+        String spaced = folded.replaceAll("(?<=[a-z0-9])(?=[A-Z])", " ").replaceAll("(?<=[A-Z])(?=[A-Z][a-z])", " ");
         List<String> words = new ArrayList<>();
         for (String word : spaced.toLowerCase(Locale.ROOT).split("[^\\p{L}\\p{N}]+")) {
             if (!word.isEmpty()) {

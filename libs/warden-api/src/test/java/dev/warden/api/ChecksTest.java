@@ -79,6 +79,13 @@ class ChecksTest {
     }
 
     @Test
+    void aListRefusedForItsBoundsIsNotReadEntryByEntry() {
+        Checks checks = new Checks().check(false, "tags", "entries must be at most 200 characters")
+                .eachOneLine("tags", List.of("two\nlines")).eachMatching("tags", List.of("x"), java.util.regex.Pattern.compile("y"), "y");
+        assertEquals(List.of("tags"), checks.errors().stream().map(FieldError::field).toList());
+    }
+
+    @Test
     void eachOneLineNamesTheEntry() {
         Checks checks = new Checks().eachOneLine("tags", List.of("fine", "two\nlines"));
         assertEquals(List.of("tags[1]"), checks.errors().stream().map(FieldError::field).toList());

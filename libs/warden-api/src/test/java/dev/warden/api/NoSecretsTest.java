@@ -112,6 +112,17 @@ class NoSecretsTest {
         }
     }
 
+    /** Words split at case changes as before the split became look-arounds (a run of capitals was read quadratically). */
+    @Test
+    void keysSplitIntoWordsAtCaseChanges() throws Exception {
+        assertEquals(List.of("config.APIKey", "config.HTTPSProxyPassword", "config.xmlHTTPToken"),
+                refused("{\"APIKey\": \"a\", \"HTTPSProxyPassword\": \"b\", \"xmlHTTPToken\": \"c\", \"HTTPSKeyId\": \"d\","
+                        + " \"AAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAA\": 1}"));
+        assertEquals(List.of("api", "key"), SecretLike.words("APIKey"));
+        assertEquals(List.of("https", "proxy", "password"), SecretLike.words("HTTPSProxyPassword"));
+        assertEquals(List.of("my", "api", "key2", "id"), SecretLike.words("myAPIKey2Id"));
+    }
+
     /** Forms the rules claimed and missed (the same trial): where the secret stood, not what it was. */
     @Test
     void secretsInsideProseQuotesOtherPairsAndKeysAreFound() throws Exception {

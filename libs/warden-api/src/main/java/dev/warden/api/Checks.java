@@ -103,8 +103,8 @@ public final class Checks {
                     check(false, at, refusal);
                 } else if (SecretLike.isSecretValue(key)) { // {"ghp_...": "ci-bot"}: named by its parent, not echoed
                     check(false, path, "must not have a key that holds a secret; reference one instead (e.g. secret_ref)");
-                } else if (!underSecret && SecretLike.isKeyAlone(key) && !entry.getValue().isContainerNode()) {
-                    check(!SecretLike.keyAloneHolds(entry.getValue()), at, SECRET);
+                } else if (!underSecret && SecretLike.isWeakName(key) && !entry.getValue().isContainerNode()) {
+                    check(!SecretLike.weakNameHolds(key, entry.getValue()), at, SECRET);
                 } else if (SecretLike.namesReference(key)
                         && (!entry.getValue().isContainerNode() || SecretLike.describes(key))) {
                     secrets(at, entry.getValue(), false);

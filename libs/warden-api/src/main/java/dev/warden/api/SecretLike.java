@@ -51,7 +51,9 @@ final class SecretLike {
             "policy", "policies", "budget", "rotation", "interval", "days", "hours", "minutes", "seconds", "lifetime",
             "age", "retries", "attempts", "digits", "rounds", "rate", "store", "backend", "manager", "complexity",
             "history", "strength", "var", "variable", "variables", "types", "rule", "rules", "fields", "timeout",
-            "threshold", "expiration", "issued", "ms", "engine", "flow", "plugins", "detectors");
+            "threshold", "expiration", "issued", "ms", "engine", "flow", "plugins", "detectors", "site", "samesite",
+            "secure", "httponly", "headers", "signin", "signout", "login", "logout", "redirect", "callback", "action",
+            "actions");
     /** A URL with a password, wherever it stands ({@code jdbc:mysql://u:p@h}, {@code git clone https://u:p@h}). */
     private static final Pattern URL_PASSWORD =
             Pattern.compile("(?<![A-Za-z0-9+.-])[A-Za-z][A-Za-z0-9+.-]*://[^/?#@\\s:'\"]*:([^/?@\\s'\"`]+)@");
@@ -101,7 +103,9 @@ final class SecretLike {
             + "\\$?\\{\\{.*}}|%[A-Za-z_][A-Za-z0-9_]*%|<[^<>]+>|\\[[^\\[\\]]+]|"
             + "(?:process\\.env|os\\.environ|os\\.getenv|System\\.getenv|ENV)[.\\[(].*|(?:/|\\./|~/)\\S*|"
             + "(?:vault|env|file|arn:aws:secretsmanager|arn:aws:ssm):\\S+|\\*+|\\.{3}|\u2026|x{3,}|X{3,}|"
-            + "(?i:none|null|nil|undefined|empty|redacted|your[_-]?\\w*)");
+            + "(?i:none|null|nil|undefined|empty|redacted|your[_-]?\\w*|true|false|yes|no|on|off|enabled|disabled)|"
+            // A path in Vault (its agent injector's annotations name one: agent-inject-secret-x: kv/data/team/x)
+            + "(?:kv|secret|database|aws|gcp|azure|pki|transit|ssh)/[\\w.-]+(?:/[\\w.-]+)+");
     private static final Pattern SCHEME = Pattern.compile("^(?i)(?:bearer|basic|token|apikey)\\s+");
     /**
      * A regular expression rather than a value: a rule that finds secrets ({@code password=[^&\\s]+}, {@code .*}): one
@@ -175,13 +179,20 @@ final class SecretLike {
         if (words.isEmpty() || REFERENCE_WORDS.contains(words.getLast())) {
             return false;
         }
+        if (words.equals(List.of("pin"))) {
+            return false;
+        }
         for (int i = 0; i < words.size(); i++) {
             String word = words.get(i);
+            if (word.equals("pass") && i + 1 < words.size() && words.get(i + 1).chars().allMatch(Character::isDigit)) {
+                continue; // pass@1, pass@5: a model evaluation's metric
+            }
             if (SECRET_WORDS.contains(word) || word.contains("password") && !word.equals("passwordless") || word.contains("passwd")
                     || word.contains("secret") && !word.startsWith("secretar")) {
                 return true;
             }
-            // "key" alone is a map's, a toleration's, a Jira project's as often as a credential's: keyAloneHolds
+            // "key" alone is a map's, a toleration's, a Jira project's as often as a credential's, and "pin" alone a
+            // version's as often as a number's: weakNameHolds
             if (word.equals("key") && i > 0 && KEY_QUALIFIERS.contains(words.get(i - 1))) {
                 return true;
             }
@@ -213,14 +224,24 @@ final class SecretLike {
             "rule", "rules", "fields", "types", "policy", "policies", "audience", "description", "title", "summary",
             "label", "hint", "help", "plugins", "detectors");
 
-    /** Whether {@code key} is {@code key} alone, a secret only when its value looks like one ({@link #keyAloneHolds}). */
-    static boolean isKeyAlone(String key) {
-        return words(key).equals(List.of("key"));
+    /**
+     * Whether {@code key} is {@code key} or {@code pin} alone: a secret's name only when what it holds looks like one
+     * ({@link #weakNameHolds}).
+     */
+    static boolean isWeakName(String key) {
+        List<String> words = words(key);
+        return words.equals(List.of("key")) || words.equals(List.of("pin"));
     }
 
-    /** Whether a value under a key named {@code key} alone looks like a credential rather than a name ({@code SEC}, {@code env}). */
-    static boolean keyAloneHolds(JsonNode value) {
+    /**
+     * Whether a value under {@code key} alone looks like a credential rather than a name ({@code SEC}, {@code env}), or
+     * under {@code pin} alone like a number of 4 to 12 digits rather than a version ({@code 1.4.2}, {@code gpt-4o-2024-08-06}).
+     */
+    static boolean weakNameHolds(String key, JsonNode value) {
         String text = value.isTextual() ? value.asText().strip() : value.isNumber() ? value.asText() : "";
+        if (words(key).equals(List.of("pin"))) {
+            return text.matches("[0-9]{4,12}");
+        }
         return text.length() >= 16 && text.chars().noneMatch(Character::isWhitespace) && looksLikeCredential(text)
                 && text.chars().anyMatch(Character::isDigit) && text.chars().anyMatch(Character::isLetter);
     }

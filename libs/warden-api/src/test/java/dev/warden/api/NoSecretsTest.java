@@ -107,7 +107,9 @@ class NoSecretsTest {
                         + " \"z\": \"const apiKey = process.env.PAYMENTS_API_KEY;\", \"w\": \"def connect(password=None):\","
                         + " \"v\": \"curl -H \\\"Authorization: Bearer $WARDEN_API_KEY\\\" -u \\\"$JIRA_USER:$JIRA_TOKEN\\\" https://x\","
                         + " \"u\": \"Rolled back: token_refresh_interval=300 broke SSO\", \"host\": \"sk-bratislava-dc1-esx01.corp.example\"}",
-                "{\"propri\u00e9taire\": \"\u00e9quipe\", \"a\u00f1o_fiscal\": 2025, \"latency_\u00b5s\": 850, \"budget_\u20ac\": 1200}")) {
+                "{\"propri\u00e9taire\": \"\u00e9quipe\", \"a\u00f1o_fiscal\": 2025, \"latency_\u00b5s\": 850, \"budget_\u20ac\": 1200}",
+                "{\"eval\": {\"pass@1\": 0.81}, \"pin\": \"gpt-4o-2024-08-06\", \"secrets-store.csi.k8s.io/used\": \"true\","
+                        + " \"vault.hashicorp.com/agent-inject-secret-jira-creds\": \"kv/data/soc/jira\", \"cookie_same_site\": \"Lax\"}")) {
             assertEquals(List.of(), refused(config), config);
         }
     }
@@ -139,6 +141,7 @@ class NoSecretsTest {
         assertEquals(List.of("config.known_bots"), refused("{\"known_bots\": {\"ghp_umUBSmj1BdTjWdAL5CfmF1I08Nl6x187T9SJ\": \"ci-bot\"}}"),
                 "a key holding a secret is named by its parent, not echoed back");
         assertEquals(List.of("config.key"), refused("{\"key\": \"a8Fk29dLq0Zx7Vb3Nm5Pq1\"}"), "key alone, holding a credential");
+        assertEquals(List.of("config.pin"), refused("{\"pin\": \"4821\"}"), "pin alone, holding a number");
     }
 
     /**

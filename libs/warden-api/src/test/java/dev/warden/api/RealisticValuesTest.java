@@ -25,12 +25,11 @@ class RealisticValuesTest {
 
     private static final Set<String> REFUSED = new TreeSet<>(List.of(
             "L088", "L089", // Mongolian's U+180E and Khmer's U+200B in names: invisible, so two names could look alike
-            "L114", "L115", "L117", "L133", // tags auth=sso, auth=mtls, creds=rotated-2025-q3, pin=v1.4: NAME=value
+            "L114", "L115", "L117", // tags auth=sso, auth=mtls, creds=rotated-2025-q3: NAME=value
             "L288", // a Kubernetes secret volume's items[].key under "secret": a leaf under a secret's name
-            "L293", "L302", "L315", // cookie_same_site, pin (a version pin): values under a secret's name
-            "L306", "L308", "L309", "L310", // annotations whose last word names a secret (inject-secret-jira-creds, auth-secret)
-            "L314", // pass@1: "pass" is a secret's word
-            "L326", "L331", "L353", "L364")); // lists and rules under secret-named keys, a name/value pair naming a password
+            "L308", // nginx's auth-secret annotation: a Kubernetes secret's name, as a password would stand there
+            "L326", "L331", // a list and a sentence under secret-named keys (secret_types_handled, authorization)
+            "L353")); // a name/value pair naming a password
 
     @Test
     void realisticValuesPassButForTheKnownFew() throws Exception {

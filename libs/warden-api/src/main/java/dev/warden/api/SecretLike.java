@@ -19,7 +19,7 @@ import java.util.regex.Pattern;
  * {@code description}, ...), or the value refers to one ({@code $JIRA_TOKEN}, {@code ${X}}, {@code {{ secrets.X }}}, a
  * path). A key whose last word is such a word passes whole ({@code token_url}, {@code password_policy},
  * {@code token_budget}). {@code key} alone is a secret only when what it holds looks like a credential (it is a map's,
- * a toleration's, a Jira project's as often). Values that are secrets wherever they stand: a PEM or PGP private key, a
+ * a toleration's, a Jira project's as often), {@code pin} alone only when it holds digits (a version pin is none). Values that are secrets wherever they stand: a PEM or PGP private key, a
  * URL with a password anywhere in a text, an {@code Authorization} value or header, a {@code Bearer} credential, a
  * {@code password=...} or {@code NAME=value} pair whose name names a secret (quoted, spaced or inside another pair's
  * value too), {@code -u user:password}, and tokens whose form names their issuer ({@link #ISSUED_TOKEN}), in a value or
@@ -34,7 +34,7 @@ final class SecretLike {
     private static final Set<String> SECRET_WORDS = Set.of("password", "passwd", "pwd", "pass", "passphrase", "passcode",
             "secret", "secrets", "token", "credential", "credentials", "creds", "auth", "authorization", "cookie",
             "cookies", "bearer", "apikey", "privatekey", "pin", "otp", "totp", "salt", "jwt", "sessionid");
-    /** Words that make a following {@code key} a secret one; {@code key} alone is one too. */
+    /** Words that make a following {@code key} a secret one ({@code key} alone: {@link #isWeakName}). */
     private static final Set<String> KEY_QUALIFIERS = Set.of("api", "private", "access", "secret", "session", "signing",
             "hmac", "encryption", "master", "client", "shared", "sas", "account", "license", "webhook");
     /**

@@ -74,6 +74,13 @@ final class SecretLike {
     /** An Authorization header inside a text: what follows its scheme, unless a placeholder ({@code <token>}). */
     private static final Pattern AUTHORIZATION_HEADER = Pattern.compile(
             "(?i)\\bauthorization\\s*[:=]\\s*[\"']?(?:([A-Za-z][A-Za-z0-9_-]*)\\s+)?([^\\s\"'`]+)");
+    /**
+     * A header or YAML line naming a secret, when what follows looks like a credential: {@code X-API-Key: ...},
+     * {@code X-Vault-Token: ...}, {@code PRIVATE-TOKEN: ...}, {@code password: ...} ("Token: see the vault" is none).
+     * A name begins where a run of name characters does, so that each run is read once.
+     */
+    private static final Pattern NAMED_LINE = Pattern.compile(
+            "(?<![A-Za-z0-9_-])([A-Za-z][A-Za-z0-9_-]{0,63})[ \\t]*:[ \\t]*[\"']?([^\\s\"'`,;]+)");
     /** A Bearer token inside a text, when it looks like a credential. */
     private static final Pattern BEARER_IN_TEXT = Pattern.compile("(?i)\\bbearer\\s+([A-Za-z0-9._~+/=${}<>-]{8,})");
     /**
@@ -279,7 +286,7 @@ final class SecretLike {
         String text = value.strip();
         return PRIVATE_KEY.matcher(text).find() || found(URL_PASSWORD, text, 1) || authorizationValue(text)
                 || authorizationHeader(text) || bearerInText(text) || pairInText(text)
-                || ISSUED_TOKEN.matcher(text).find() || basicCredentials(text) || namedInText(text)
+                || ISSUED_TOKEN.matcher(text).find() || basicCredentials(text) || namedInText(text) || namedLine(text)
                 || found(USER_OPTION, text, 1);
     }
 
@@ -315,6 +322,16 @@ final class SecretLike {
     private static boolean authorizationValue(String text) {
         var whole = AUTHORIZATION_VALUE.matcher(text);
         return whole.matches() && looksLikeCredential(whole.group(1)) || DIGEST_VALUE.matcher(text).find();
+    }
+
+    private static boolean namedLine(String text) {
+        var line = NAMED_LINE.matcher(text);
+        while (line.find()) {
+            if (namesSecret(line.group(1)) && looksLikeCredential(line.group(2))) {
+                return true;
+            }
+        }
+        return false;
     }
 
     private static boolean bearerInText(String text) {

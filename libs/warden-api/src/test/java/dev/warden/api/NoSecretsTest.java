@@ -106,7 +106,8 @@ class NoSecretsTest {
                 "{\"x\": \"Supports Bearer authentication and API keys for webhooks\", \"y\": \"Clients send `Authorization: Bearer <token>`\","
                         + " \"z\": \"const apiKey = process.env.PAYMENTS_API_KEY;\", \"w\": \"def connect(password=None):\","
                         + " \"v\": \"curl -H \\\"Authorization: Bearer $WARDEN_API_KEY\\\" -u \\\"$JIRA_USER:$JIRA_TOKEN\\\" https://x\","
-                        + " \"u\": \"Rolled back: token_refresh_interval=300 broke SSO\", \"host\": \"sk-bratislava-dc1-esx01.corp.example\"}",
+                        + " \"u\": \"Rolled back: token_refresh_interval=300 broke SSO\", \"host\": \"sk-bratislava-dc1-esx01.corp.example\","
+                        + " \"t\": \"Token: see the vault entry. API key: ask the SOC team. Password: rotated monthly\"}",
                 "{\"propri\u00e9taire\": \"\u00e9quipe\", \"a\u00f1o_fiscal\": 2025, \"latency_\u00b5s\": 850, \"budget_\u20ac\": 1200}",
                 "{\"eval\": {\"pass@1\": 0.81}, \"pin\": \"gpt-4o-2024-08-06\", \"secrets-store.csi.k8s.io/used\": \"true\","
                         + " \"vault.hashicorp.com/agent-inject-secret-jira-creds\": \"kv/data/soc/jira\", \"cookie_same_site\": \"Lax\"}")) {
@@ -135,7 +136,8 @@ class NoSecretsTest {
                 "Client(api_key=\"0Jtt8J91q4UxkaiOtqAQ1cIN4DBVDp8r\")", "kubectl create secret generic x --from-literal=token=G6OHwH7sRJ7SNBl6X",
                 "docker run --env=DB_PASSWORD=snLXtA12#IPmPW img", "db = connect(password=BvopKz92%PziEA)",
                 "https://hooks.slack.com/workflows/T0000/A0000/1234567890/abcdefghijkl", "curl -usoc-bot:yKNUfP74%xvtQL https://x",
-                "ATATT3xFfGF0" + "a1B2c3D4e5F6g7H8i9J0".repeat(3), "hvs.CAESIJ3k9aB2c3D4e5F6g7H8i9J0k", "Bearer abc12345")) {
+                "ATATT3xFfGF0" + "a1B2c3D4e5F6g7H8i9J0".repeat(3), "hvs.CAESIJ3k9aB2c3D4e5F6g7H8i9J0k", "Bearer abc12345",
+                "curl -H 'X-API-Key: 9f8e7d6c5b4a3210' https://x", "PRIVATE-TOKEN: Zx81nFo0aB3kLm9Q", "db:\n  password: Winter2024!x")) {
             assertEquals(List.of("config.x"), refused(JSON.writeValueAsString(java.util.Map.of("x", secret))), secret);
         }
         assertEquals(List.of("config.known_bots"), refused("{\"known_bots\": {\"ghp_umUBSmj1BdTjWdAL5CfmF1I08Nl6x187T9SJ\": \"ci-bot\"}}"),

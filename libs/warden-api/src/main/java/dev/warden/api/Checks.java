@@ -197,13 +197,17 @@ public final class Checks {
                     + VARIATION_RUN);
 
     private static boolean isText(String value) {
-        return !NOT_IN_TEXT.matcher(value).find() || !NOT_IN_TEXT.matcher(FLAG.matcher(value).replaceAll("")).find();
+        return holdsNone(NOT_IN_TEXT, value);
+    }
+
+    /** Whether {@code value} holds none of {@code refused}, a subdivision flag's tags apart (looked for only then). */
+    private static boolean holdsNone(java.util.regex.Pattern refused, String value) {
+        return !refused.matcher(value).find() || !refused.matcher(FLAG.matcher(value).replaceAll("")).find();
     }
 
     /** Whether {@code value} is one line as {@link #oneLine} reads it (its secret check apart). */
     public static boolean isOneLine(String value) {
-        // A subdivision flag's tags are the one use of tag characters kept: looked for only then
-        return !NOT_IN_A_LINE.matcher(value).find() || !NOT_IN_A_LINE.matcher(FLAG.matcher(value).replaceAll("")).find();
+        return holdsNone(NOT_IN_A_LINE, value);
     }
 
     /**

@@ -214,8 +214,12 @@ final class SecretLike {
 
     /** Whether {@code key}'s own name keeps a leaf under a secret-naming key from being a secret. */
     static boolean namesReference(String key) {
+        return lastWordIn(key, REFERENCE_WORDS);
+    }
+
+    private static boolean lastWordIn(String key, Set<String> set) {
         List<String> words = words(key);
-        return !words.isEmpty() && REFERENCE_WORDS.contains(words.getLast());
+        return !words.isEmpty() && set.contains(words.getLast());
     }
 
     /**
@@ -223,8 +227,7 @@ final class SecretLike {
      * holding one ({@code auth.scopes}, {@code token.patterns}), so nothing below it is one by its ancestor's name.
      */
     static boolean describes(String key) {
-        List<String> words = words(key);
-        return !words.isEmpty() && DESCRIBING_WORDS.contains(words.getLast());
+        return lastWordIn(key, DESCRIBING_WORDS);
     }
 
     private static final Set<String> DESCRIBING_WORDS = Set.of("scope", "scopes", "pattern", "patterns", "regex",
@@ -249,6 +252,7 @@ final class SecretLike {
         if (words(key).equals(List.of("pin"))) {
             return text.matches("[0-9]{4,12}");
         }
+        // looksLikeCredential takes 16 characters or more as one; a key's value also needs a digit and a letter
         return text.length() >= 16 && text.chars().noneMatch(Character::isWhitespace) && looksLikeCredential(text)
                 && text.chars().anyMatch(Character::isDigit) && text.chars().anyMatch(Character::isLetter);
     }

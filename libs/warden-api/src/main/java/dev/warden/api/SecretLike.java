@@ -2,11 +2,15 @@ package dev.warden.api;
 
 import com.fasterxml.jackson.databind.JsonNode;
 
+import java.nio.charset.StandardCharsets;
 import java.text.Normalizer;
 import java.util.ArrayList;
+import java.util.Base64;
 import java.util.List;
 import java.util.Locale;
 import java.util.Set;
+import java.util.function.Predicate;
+import java.util.regex.MatchResult;
 import java.util.regex.Pattern;
 
 /**
@@ -296,14 +300,12 @@ final class SecretLike {
 
     /** Whether {@code form} finds a match in {@code text} whose {@code group} is a given value. */
     private static boolean found(Pattern form, String text, int group) {
-        var match = form.matcher(text);
-        while (match.find()) {
-            String value = match.group(group);
-            if (isGivenValue(value)) {
-                return true;
-            }
-        }
-        return false;
+        return anyMatch(form, text, match -> isGivenValue(match.group(group)));
+    }
+
+    /** Whether any match of {@code form} in {@code text}, found left to right, {@code holds}. */
+    private static boolean anyMatch(Pattern form, String text, Predicate<MatchResult> holds) {
+        return form.matcher(text).results().anyMatch(holds);
     }
 
     /**
@@ -311,16 +313,9 @@ final class SecretLike {
      * credential ("Reads the Authorization: header name only" names no secret).
      */
     private static boolean authorizationHeader(String text) {
-        var header = AUTHORIZATION_HEADER.matcher(text);
-        while (header.find()) {
-            String scheme = header.group(1);
-            String value = header.group(2);
-            if (scheme != null && SCHEMES.contains(scheme.toLowerCase(Locale.ROOT)) ? isGivenValue(value)
-                    : looksLikeCredential(value)) {
-                return true;
-            }
-        }
-        return false;
+        return anyMatch(AUTHORIZATION_HEADER, text, header -> header.group(1) != null
+                && SCHEMES.contains(header.group(1).toLowerCase(Locale.ROOT))
+                ? isGivenValue(header.group(2)) : looksLikeCredential(header.group(2)));
     }
 
     private static boolean authorizationValue(String text) {
@@ -329,33 +324,15 @@ final class SecretLike {
     }
 
     private static boolean namedLine(String text) {
-        var line = NAMED_LINE.matcher(text);
-        while (line.find()) {
-            if (namesSecret(line.group(1)) && looksLikeCredential(line.group(2))) {
-                return true;
-            }
-        }
-        return false;
+        return anyMatch(NAMED_LINE, text, line -> namesSecret(line.group(1)) && looksLikeCredential(line.group(2)));
     }
 
     private static boolean bearerInText(String text) {
-        var bearer = BEARER_IN_TEXT.matcher(text);
-        while (bearer.find()) {
-            if (looksLikeCredential(bearer.group(1))) {
-                return true;
-            }
-        }
-        return false;
+        return anyMatch(BEARER_IN_TEXT, text, bearer -> looksLikeCredential(bearer.group(1)));
     }
 
     private static boolean pairInText(String text) {
-        var pair = PAIR_IN_TEXT.matcher(text);
-        while (pair.find()) {
-            if (isGivenValue(pair.group(1) != null ? pair.group(1) : pair.group(2))) {
-                return true;
-            }
-        }
-        return false;
+        return anyMatch(PAIR_IN_TEXT, text, pair -> isGivenValue(pair.group(1) != null ? pair.group(1) : pair.group(2)));
     }
 
     private static boolean namedInText(String text) {
@@ -373,19 +350,15 @@ final class SecretLike {
         return false;
     }
 
+    /** {@code Basic} and base64 that decodes to {@code user:password}. */
     private static boolean basicCredentials(String text) {
-        var basic = BASIC.matcher(text);
-        while (basic.find()) {
+        return anyMatch(BASIC, text, basic -> {
             try {
-                if (new String(java.util.Base64.getDecoder().decode(basic.group(1)), java.nio.charset.StandardCharsets.UTF_8)
-                        .indexOf(':') > 0) {
-                    return true;
-                }
+                return new String(Base64.getDecoder().decode(basic.group(1)), StandardCharsets.UTF_8).indexOf(':') > 0;
             } catch (IllegalArgumentException notBase64) {
-                // a word after "basic", not credentials
+                return false; // a word after "basic", not credentials
             }
-        }
-        return false;
+        });
     }
 
     /**

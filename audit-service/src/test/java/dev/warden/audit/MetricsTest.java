@@ -71,10 +71,16 @@ class MetricsTest {
         assertTrue(backlog >= 0, "outbox backlog " + backlog);
         assertTrue(metrics.value("warden_outbox_oldest_age_seconds") >= 0);
         assertTrue(metrics.value("warden_consumer_lag", "group", GROUP) >= 0, "the group's lag is reported");
-        // The audit topic, published from the chain rather than the outbox: its entries counted, its backlog drained
+        // The audit topic, published from the chain rather than the outbox: its entries counted, its backlog drained,
+        // and then nothing waits (OldestWaitingTest reads the age of what does)
         Awaitility.await().atMost(WAIT).pollInterval(Duration.ofMillis(200)).alias("audit topic; warden metrics: "
-                + wardenMetrics()).until(() -> scrape().value("warden_audit_topic_published_total") >= 4
-                && scrape().value("warden_audit_topic_backlog") == 0);
+                + wardenMetrics()).until(() -> {
+                    PrometheusText now = scrape();
+                    assertTrue(now.value("warden_audit_topic_oldest_age_seconds") >= 0, "the audit topic's oldest age");
+                    return now.value("warden_audit_topic_published_total") >= 4
+                            && now.value("warden_audit_topic_backlog") == 0
+                            && now.value("warden_audit_topic_oldest_age_seconds") == 0;
+                });
         Awaitility.await().atMost(WAIT).pollInterval(Duration.ofMillis(200)).until(() ->
                 scrape().value("warden_consumer_lag", "group", GROUP) == 0);
     }

@@ -2,6 +2,7 @@ package dev.warden.audit.chain;
 
 import dev.warden.events.EventJson;
 import dev.warden.events.audit.AuditEvents.AuditEntry;
+import dev.warden.outbox.MeasuredPublisher;
 import io.smallrye.mutiny.Uni;
 import io.vertx.mutiny.sqlclient.SqlConnection;
 import jakarta.enterprise.context.ApplicationScoped;
@@ -95,15 +96,27 @@ public class AuditPublicationRepository {
     }
 
     /**
-     * The entries recorded and not yet published, over every organization (platform scope: the watermarks and the
-     * heads, one row per organization, no entry read).
+     * Organizations whose entries {@link #waiting} reads one by one for the oldest: past this many (by id) waiting at
+     * once, the oldest age is a lower bound, and the statement stays bounded.
      */
-    public Uni<Long> backlog(SqlConnection conn) {
+    static final int OLDEST_AMONG = 1_000;
+
+    /**
+     * The entries recorded and not yet published, over every organization (platform scope: the watermarks and the
+     * heads, one row per organization), and how long the oldest has waited: the entry after each watermark, read in its
+     * organization's scope by {@code warden_audit_oldest_waiting} (migration V14), for at most {@link #OLDEST_AMONG}
+     * organizations. The age is taken on the clock, as the outbox's is ({@code OutboxMetrics}).
+     */
+    public Uni<MeasuredPublisher.Waiting> waiting(SqlConnection conn) {
         return conn.query("""
-                        SELECT COALESCE(sum(h.sequence - p.published_sequence), 0)::bigint
-                        FROM audit_publication p JOIN audit_chain_heads h USING (org_id)
-                        WHERE h.sequence > p.published_sequence""").execute()
-                .map(rows -> rows.iterator().next().getLong(0));
+                        SELECT (SELECT COALESCE(sum(h.sequence - p.published_sequence), 0)::bigint
+                                FROM audit_publication p JOIN audit_chain_heads h USING (org_id)
+                                WHERE h.sequence > p.published_sequence) AS backlog,
+                               GREATEST(COALESCE(EXTRACT(EPOCH FROM clock_timestamp()
+                                   - warden_audit_oldest_waiting(%d)), 0), 0)::float8 AS oldest_age"""
+                        .formatted(OLDEST_AMONG)).execute()
+                .map(rows -> rows.iterator().next())
+                .map(row -> new MeasuredPublisher.Waiting(row.getLong("backlog"), row.getDouble("oldest_age")));
     }
 
     /** Moves each organization's watermark up to the sequence given (never down). */

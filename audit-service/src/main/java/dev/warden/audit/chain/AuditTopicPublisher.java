@@ -93,10 +93,13 @@ public class AuditTopicPublisher implements LeaderJob, MeasuredPublisher {
         return acknowledged.get();
     }
 
-    /** Entries recorded and not yet published: {@code warden_audit_topic_backlog}. */
+    /**
+     * Entries recorded and not yet published, {@code warden_audit_topic_backlog}, and how long the oldest has waited,
+     * {@code warden_audit_topic_oldest_age_seconds}.
+     */
     @Override
-    public Uni<Long> backlog(SqlConnection conn) {
-        return publication.backlog(conn);
+    public Uni<Waiting> waiting(SqlConnection conn) {
+        return publication.waiting(conn);
     }
 
     /** Publishes the next batch past the watermarks and moves them up to what the broker acknowledged. */

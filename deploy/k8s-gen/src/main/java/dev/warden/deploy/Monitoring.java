@@ -84,6 +84,10 @@ public final class Monitoring {
                 alert("WardenAuditPublisherStale",
                         "time() - max(warden_leader_job_last_round_timestamp_seconds{leader_job=\"audit-publisher\"}) > 300", "5m",
                         "No replica of audit-service has completed a round of publishing the audit chain to warden.audit.v1 for 5 minutes: SIEMs and your consumers of the topic are not getting new entries (the chain itself is kept)."),
+                // Rounds that complete while the topic falls behind (a broker slow to acknowledge, a backlog beyond a
+                // round's batch) keep the alert above quiet; the age of what waits does not.
+                alert("WardenAuditTopicBehind", "max(warden_audit_topic_oldest_age_seconds) > 300", "10m",
+                        "An audit entry recorded more than 5 minutes ago is not yet on warden.audit.v1: SIEMs and your consumers of the topic are behind (the chain itself is kept)."),
                 critical(alert("WardenAuditChainBroken",
                         "sum(increase(warden_audit_chain_verifications_total{result=\"invalid\"}[1h])) > 0", "0m",
                         "A chain verification (audit-service's scrub, which goes over every chain by itself, or one asked for) found an audit chain altered: audit-service's log names the organization and the entry, as GET /v1/audit/verify?from=... does.")),

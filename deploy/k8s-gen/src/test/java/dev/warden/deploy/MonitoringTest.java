@@ -18,13 +18,15 @@ class MonitoringTest {
     /**
      * docs/architecture.md, "Observability", registry-service's freshness timer, the leader jobs' meters (fleet-service's
      * MetricsTest reads them, with the sweep's instance counts), audit-service's verification verdicts (its ImmutabilityTest reads them)
-     * and the access directory's skipped records (warden-tenancy's AccessDirectoryTest).
+     * the access directory's skipped records (warden-tenancy's AccessDirectoryTest) and the audit topic's oldest age
+     * (audit-service's MetricsTest).
      */
     static final Set<String> EXPORTED = Set.of("http_server_requests_seconds_count", "http_server_requests_seconds_sum",
             "warden_outbox_backlog", "warden_outbox_oldest_age_seconds", "warden_consumer_lag",
             "warden_consumer_dead_lettered_total", "warden_registry_freshness_seconds_max", "up",
             "warden_leader_job_last_round_timestamp_seconds", "warden_audit_chain_verifications_total",
-            "warden_fleet_instances", "warden_stored_config_secrets_total", "warden_access_records_skipped_total");
+            "warden_fleet_instances", "warden_stored_config_secrets_total", "warden_access_records_skipped_total",
+            "warden_audit_topic_oldest_age_seconds");
 
     @Test
     void theMonitoringKustomizationRendersAndScrapesEveryServicePort() {

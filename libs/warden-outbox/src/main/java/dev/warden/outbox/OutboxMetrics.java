@@ -7,7 +7,6 @@ import io.micrometer.core.instrument.MeterRegistry;
 import io.quarkus.runtime.StartupEvent;
 import io.quarkus.scheduler.Scheduled;
 import io.smallrye.mutiny.Uni;
-import io.vertx.mutiny.sqlclient.Row;
 import io.vertx.mutiny.sqlclient.SqlConnection;
 import jakarta.enterprise.context.ApplicationScoped;
 import jakarta.enterprise.event.Observes;
@@ -15,7 +14,7 @@ import jakarta.enterprise.inject.Instance;
 import org.jboss.logging.Logger;
 
 import java.util.List;
-import java.util.concurrent.atomic.AtomicLong;
+import java.util.Locale;
 import java.util.concurrent.atomic.AtomicReference;
 
 /**
@@ -23,7 +22,7 @@ import java.util.concurrent.atomic.AtomicReference;
  * (how long the oldest has waited), read by one cheap query every {@code warden.metrics.outbox-interval}, and
  * {@code warden_outbox_published_total}, the events this instance's relay has published (its rate is the publish
  * rate). Every replica reports the same backlog: it is the database's. A publisher beside the relay
- * ({@link MeasuredPublisher}) is measured the same way, its backlog read with the outbox's.
+ * ({@link MeasuredPublisher}) is measured the same way, its backlog and oldest age read with the outbox's.
  */
 @ApplicationScoped
 public class OutboxMetrics {
@@ -45,35 +44,41 @@ public class OutboxMetrics {
             .formatted(BACKLOG_BOUND);
 
     private final TenantDb db;
+    /** The outbox's own, as last read; null while unknown. */
+    private final AtomicReference<MeasuredPublisher.Waiting> outbox = new AtomicReference<>();
     private final List<Measured> others;
-    private final AtomicLong backlog = new AtomicLong(-1);
-    private final AtomicReference<Double> oldestAge = new AtomicReference<>(Double.NaN);
     private volatile boolean warned;
 
     public OutboxMetrics(TenantDb db, OutboxRelay relay, MeterRegistry registry, Instance<MeasuredPublisher> publishers) {
         this.db = db;
-        this.others = publishers.stream().map(p -> new Measured(p, new AtomicLong(-1))).toList();
-        backlogGauge(registry, "warden.outbox", backlog, "Events in the outbox not yet published (counted up to "
-                + BACKLOG_BOUND + ")");
-        Gauge.builder("warden.outbox.oldest.age", oldestAge, AtomicReference::get)
-                .description("Age of the oldest event waiting in the outbox; 0 when it is empty")
-                .baseUnit("seconds").strongReference(true).register(registry);
+        this.others = publishers.stream().map(p -> new Measured(p, new AtomicReference<MeasuredPublisher.Waiting>()))
+                .toList();
+        waitingGauges(registry, "warden.outbox", outbox, "Events in the outbox not yet published (counted up to "
+                + BACKLOG_BOUND + ")", "Age of the oldest event waiting in the outbox; 0 when it is empty");
         FunctionCounter.builder("warden.outbox.published", relay, OutboxRelay::published)
                 .description("Events this instance's outbox relay has published since it started")
                 .register(registry);
         for (Measured other : others) {
             MeasuredPublisher p = other.publisher();
-            backlogGauge(registry, p.metricPrefix(), other.backlog(), p.publishes() + " recorded and not yet published");
+            waitingGauges(registry, p.metricPrefix(), other.waiting(), p.publishes() + " recorded and not yet published",
+                    "Age of the oldest of the " + p.publishes().toLowerCase(Locale.ROOT)
+                            + " not yet published; 0 when none waits");
             FunctionCounter.builder(p.metricPrefix() + ".published", p, MeasuredPublisher::published)
                     .description(p.publishes() + " this instance has published since it started")
                     .register(registry);
         }
     }
 
-    /** {@code <prefix>.backlog}: NaN while unknown (-1), an unreadable backlog not shown as a stale figure. */
-    private static void backlogGauge(MeterRegistry registry, String prefix, AtomicLong value, String description) {
-        Gauge.builder(prefix + ".backlog", value, b -> b.get() < 0 ? Double.NaN : b.get())
-                .description(description).strongReference(true).register(registry);
+    /**
+     * {@code <prefix>.backlog} and {@code <prefix>.oldest.age}: NaN while unknown, an unreadable backlog not shown as a
+     * stale figure.
+     */
+    private static void waitingGauges(MeterRegistry registry, String prefix, AtomicReference<MeasuredPublisher.Waiting> value,
+                                      String backlog, String oldestAge) {
+        Gauge.builder(prefix + ".backlog", value, w -> w.get() == null ? Double.NaN : w.get().count())
+                .description(backlog).strongReference(true).register(registry);
+        Gauge.builder(prefix + ".oldest.age", value, w -> w.get() == null ? Double.NaN : w.get().oldestAgeSeconds())
+                .description(oldestAge).baseUnit("seconds").strongReference(true).register(registry);
     }
 
     /** After the migrations (which create the outbox): the first reading at once, then on the interval. */
@@ -85,7 +90,8 @@ public class OutboxMetrics {
             skipExecutionIf = Scheduled.ApplicationNotRunning.class)
     Uni<Void> refresh() {
         return db.asPlatform(conn -> conn.query(QUERY).execute().map(rows -> rows.iterator().next())
-                        .invoke(this::keep)
+                        .invoke(row -> outbox.set(new MeasuredPublisher.Waiting(row.getLong("backlog"),
+                                row.getDouble("oldest_age"))))
                         .call(() -> readOthers(conn)))
                 .invoke(() -> warned = false)
                 .onFailure().invoke(this::unknown)
@@ -95,25 +101,19 @@ public class OutboxMetrics {
     private Uni<Void> readOthers(SqlConnection conn) {
         Uni<Void> read = Uni.createFrom().voidItem();
         for (Measured other : others) {
-            read = read.chain(() -> other.publisher().backlog(conn).invoke(other.backlog()::set).replaceWithVoid());
+            read = read.chain(() -> other.publisher().waiting(conn).invoke(other.waiting()::set).replaceWithVoid());
         }
         return read;
     }
 
-    /** A publisher beside the relay, and its backlog as last read (-1: unknown). */
-    private record Measured(MeasuredPublisher publisher, AtomicLong backlog) {
-    }
-
-    private void keep(Row row) {
-        oldestAge.set(row.getDouble("oldest_age")); // first: a backlog read says both are
-        backlog.set(row.getLong("backlog"));
+    /** A publisher beside the relay, and what waits for it as last read (null: unknown). */
+    private record Measured(MeasuredPublisher publisher, AtomicReference<MeasuredPublisher.Waiting> waiting) {
     }
 
     /** An unreadable outbox shows as NaN, not as a stale figure. */
     private void unknown(Throwable failure) {
-        backlog.set(-1);
-        oldestAge.set(Double.NaN);
-        others.forEach(other -> other.backlog().set(-1));
+        outbox.set(null);
+        others.forEach(other -> other.waiting().set(null));
         if (!warned) {
             warned = true;
             LOG.warnf("Could not read the outbox backlog (and any other publisher's) for the metrics: %s",

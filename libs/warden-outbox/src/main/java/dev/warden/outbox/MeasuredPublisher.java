@@ -11,7 +11,10 @@ import io.vertx.mutiny.sqlclient.SqlConnection;
  */
 public interface MeasuredPublisher {
 
-    /** The metrics' name before {@code .backlog} and {@code .published}, dotted: {@code warden.audit.topic}. */
+    /**
+     * The metrics' name before {@code .backlog}, {@code .oldest.age} and {@code .published}, dotted:
+     * {@code warden.audit.topic}.
+     */
     String metricPrefix();
 
     /** What it publishes, as the metrics' descriptions begin: "Audit entries". */

@@ -10,9 +10,10 @@ import java.sql.DriverManager;
 import java.sql.PreparedStatement;
 import java.sql.ResultSet;
 import java.sql.SQLException;
-import java.sql.Timestamp;
 import java.time.Duration;
 import java.time.Instant;
+import java.time.OffsetDateTime;
+import java.time.ZoneOffset;
 import java.time.temporal.ChronoUnit;
 import java.util.UUID;
 
@@ -41,43 +42,34 @@ class OldestWaitingTest {
         try (Connection c = DriverManager.getConnection(pg.jdbcUrl("warden_audit_test"), LocalPostgres.APP_ROLE, pg.appPassword())) {
             c.setAutoCommit(false);
             try {
-                // early: entries 1 to 3 recorded 30, 20 and 10 minutes ago, published up to 2: entry 3 waits (10 min)
-                chain(c, early, 3, 2, minutesAgo(30));
-                // late: entries 1 to 2 recorded 50 and 40 minutes ago, published up to 0: entry 1 waits (50 min)
-                chain(c, late, 2, 0, minutesAgo(50));
+                // early: entries 1 to 3 recorded at -30, -20 and -10 minutes, published up to 2: entry 3 waits
+                chain(c, early, 3, 2, minutes(-30));
+                // late: entries 1 and 2 recorded at -50 and -40 minutes, none published: entry 1 waits
+                chain(c, late, 2, 0, minutes(-50));
                 // published: every entry on the topic, however old
-                chain(c, published, 2, 2, minutesAgo(90));
+                chain(c, published, 2, 2, minutes(-90));
                 scope(c, "warden.platform", "on");
                 scope(c, "warden.org_id", published.toString());
 
-                assertEquals(minutesAgo(50), oldestWaiting(c, 1_000), "the older waiting entry, of another organization than the caller's scope");
-                assertEquals(minutesAgo(10), oldestWaiting(c, 1), "within the bound: the first organization by id only");
-                assertEquals(published.toString(), setting(c, "warden.org_id"), "the caller's scope given back");
-                try (PreparedStatement s = c.prepareStatement("SELECT count(*) FROM audit_entries WHERE org_id = ?")) {
-                    s.setObject(1, late);
-                    try (ResultSet rs = s.executeQuery()) {
-                        rs.next();
-                        assertEquals(0, rs.getLong(1), "Row-Level Security hides another organization's entries");
-                    }
-                }
-                // Everything published: nothing waits
-                try (PreparedStatement s = c.prepareStatement(
-                        "UPDATE audit_publication p SET published_sequence = h.sequence FROM audit_chain_heads h "
-                                + "WHERE h.org_id = p.org_id AND p.org_id IN (?, ?)")) {
-                    s.setObject(1, early);
-                    s.setObject(2, late);
-                    assertEquals(2, s.executeUpdate());
-                }
+                assertEquals(minutes(-50), oldestWaiting(c, 1_000), "the oldest waiting entry, of another organization than the caller's scope");
+                assertEquals(minutes(-10), oldestWaiting(c, 1), "within a bound of one: the first organization by id only");
+                assertEquals(published.toString(), one(c, String.class, "SELECT current_setting('warden.org_id', true)"),
+                        "the caller's scope given back");
+                assertEquals(0L, one(c, Long.class, "SELECT count(*) FROM audit_entries WHERE org_id = ?", late),
+                        "Row-Level Security hides another organization's entries");
+
+                assertEquals(2, update(c, "UPDATE audit_publication p SET published_sequence = h.sequence "
+                        + "FROM audit_chain_heads h WHERE h.org_id = p.org_id AND p.org_id IN (?, ?)", early, late));
                 Instant oldest = oldestWaiting(c, 1_000);
-                assertTrue(oldest == null || oldest.isAfter(LONG_AGO), "none of these waits: " + oldest);
+                assertTrue(oldest == null || oldest.isAfter(LONG_AGO), "all published, none of these waits: " + oldest);
             } finally {
                 c.rollback();
             }
         }
     }
 
-    private static Instant minutesAgo(int minutes) {
-        return LONG_AGO.minus(Duration.ofMinutes(minutes));
+    private static Instant minutes(int offset) {
+        return LONG_AGO.plus(Duration.ofMinutes(offset));
     }
 
     /** Entries 1 to {@code length}, ten minutes apart from {@code first}, published up to {@code publishedUpTo}. */
@@ -85,58 +77,45 @@ class OldestWaitingTest {
         scope(c, "warden.platform", "");
         scope(c, "warden.org_id", org.toString());
         for (int sequence = 1; sequence <= length; sequence++) {
-            try (PreparedStatement s = c.prepareStatement("""
+            OffsetDateTime at = first.plus(Duration.ofMinutes(10L * (sequence - 1))).atOffset(ZoneOffset.UTC);
+            update(c, """
                     INSERT INTO audit_entries (org_id, sequence, event_id, event_type, action_type, metadata, occurred_at,
                                                recorded_at, prev_hash, hash)
-                    VALUES (?, ?, ?, 'test', 'test', '{}', ?, ?, 'prev', 'hash')""")) {
-                Timestamp at = Timestamp.from(first.plus(Duration.ofMinutes(10L * (sequence - 1))));
-                s.setObject(1, org);
-                s.setLong(2, sequence);
-                s.setObject(3, UUID.randomUUID());
-                s.setTimestamp(4, at);
-                s.setTimestamp(5, at);
-                s.executeUpdate();
-            }
+                    VALUES (?, ?, ?, 'test', 'test', '{}', ?, ?, 'prev', 'hash')""", org, sequence, UUID.randomUUID(), at, at);
         }
-        try (PreparedStatement s = c.prepareStatement("INSERT INTO audit_chain_heads (org_id, sequence, hash) VALUES (?, ?, 'hash')")) {
-            s.setObject(1, org);
-            s.setLong(2, length);
-            s.executeUpdate();
-        }
+        update(c, "INSERT INTO audit_chain_heads (org_id, sequence, hash) VALUES (?, ?, 'hash')", org, length);
         scope(c, "warden.platform", "on");
-        try (PreparedStatement s = c.prepareStatement("INSERT INTO audit_publication (org_id, published_sequence) VALUES (?, ?)")) {
-            s.setObject(1, org);
-            s.setLong(2, publishedUpTo);
-            s.executeUpdate();
-        }
+        update(c, "INSERT INTO audit_publication (org_id, published_sequence) VALUES (?, ?)", org, publishedUpTo);
     }
 
     private static Instant oldestWaiting(Connection c, int most) throws SQLException {
-        try (PreparedStatement s = c.prepareStatement("SELECT warden_audit_oldest_waiting(?)")) {
-            s.setInt(1, most);
-            try (ResultSet rs = s.executeQuery()) {
-                rs.next();
-                Timestamp at = rs.getTimestamp(1);
-                return at == null ? null : at.toInstant();
-            }
-        }
+        OffsetDateTime at = one(c, OffsetDateTime.class, "SELECT warden_audit_oldest_waiting(?)", most);
+        return at == null ? null : at.toInstant();
     }
 
     private static void scope(Connection c, String setting, String value) throws SQLException {
-        try (PreparedStatement s = c.prepareStatement("SELECT set_config(?, ?, true)")) {
-            s.setString(1, setting);
-            s.setString(2, value);
-            s.execute();
+        one(c, String.class, "SELECT set_config(?, ?, true)", setting, value);
+    }
+
+    private static int update(Connection c, String sql, Object... parameters) throws SQLException {
+        try (PreparedStatement s = prepared(c, sql, parameters)) {
+            return s.executeUpdate();
         }
     }
 
-    private static String setting(Connection c, String setting) throws SQLException {
-        try (PreparedStatement s = c.prepareStatement("SELECT current_setting(?, true)")) {
-            s.setString(1, setting);
-            try (ResultSet rs = s.executeQuery()) {
-                rs.next();
-                return rs.getString(1);
-            }
+    /** The one value a statement answers. */
+    private static <T> T one(Connection c, Class<T> type, String sql, Object... parameters) throws SQLException {
+        try (PreparedStatement s = prepared(c, sql, parameters); ResultSet rs = s.executeQuery()) {
+            rs.next();
+            return rs.getObject(1, type);
         }
+    }
+
+    private static PreparedStatement prepared(Connection c, String sql, Object... parameters) throws SQLException {
+        PreparedStatement s = c.prepareStatement(sql);
+        for (int i = 0; i < parameters.length; i++) {
+            s.setObject(i + 1, parameters[i]);
+        }
+        return s;
     }
 }

@@ -14,7 +14,7 @@ public final class Checks {
      * stored under an older revision (or before configs were checked at all) are checked again when agent-service
      * starts, and each secret found is logged for rotation (docs/security.md).
      */
-    public static final int SECRET_RULES_REVISION = 6;
+    public static final int SECRET_RULES_REVISION = 7;
 
     private final List<FieldError> errors = new ArrayList<>();
 
@@ -114,7 +114,11 @@ public final class Checks {
             });
         } else if (node.isArray()) {
             for (int i = 0; i < node.size(); i++) {
-                secrets(path + "[" + i + "]", node.get(i), underSecret || String.valueOf(i).equals(paired));
+                if (i > 0 && SecretLike.isOptionsCredential(node.get(i - 1), node.get(i))) { // ["--password", "x"]
+                    check(false, path + "[" + i + "]", SECRET);
+                } else {
+                    secrets(path + "[" + i + "]", node.get(i), underSecret || String.valueOf(i).equals(paired));
+                }
             }
         } else if (underSecret && SecretLike.holdsValue(node)) {
             check(false, path, SECRET);

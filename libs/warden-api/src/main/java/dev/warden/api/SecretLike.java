@@ -37,7 +37,11 @@ final class SecretLike {
 
     private static final Set<String> SECRET_WORDS = Set.of("password", "passwd", "pwd", "pass", "passphrase", "passcode",
             "secret", "secrets", "token", "credential", "credentials", "creds", "auth", "authorization", "cookie",
-            "cookies", "bearer", "apikey", "privatekey", "pin", "otp", "totp", "salt", "jwt", "sessionid");
+            "cookies", "bearer", "apikey", "privatekey", "pin", "otp", "totp", "salt", "jwt", "sessionid",
+            // a password in other languages' keys: German, Dutch, Portuguese, Spanish, Swedish, Finnish, Polish,
+            // Turkish, Russian, Chinese, Japanese, Korean (French's mot de passe holds "pass")
+            "passwort", "kennwort", "wachtwoord", "senha", "contrasena", "contraseña", "losenord", "lösenord",
+            "salasana", "haslo", "hasło", "sifre", "şifre", "пароль", "密码", "密碼", "パスワード", "비밀번호");
     /** Words that make a following {@code key} a secret one ({@code key} alone: {@link #isWeakName}). */
     private static final Set<String> KEY_QUALIFIERS = Set.of("api", "private", "access", "secret", "session", "signing",
             "hmac", "encryption", "master", "client", "shared", "sas", "account", "license", "webhook");
@@ -80,11 +84,20 @@ final class SecretLike {
             "(?i)\\bauthorization\\s*[:=]\\s*[\"']?(?:([A-Za-z][A-Za-z0-9_-]*)\\s+)?([^\\s\"'`]+)");
     /**
      * A header or YAML line naming a secret, when what follows looks like a credential: {@code X-API-Key: ...},
-     * {@code X-Vault-Token: ...}, {@code PRIVATE-TOKEN: ...}, {@code password: ...} ("Token: see the vault" is none).
-     * A name begins where a run of name characters does, so that each run is read once.
+     * {@code X-Vault-Token: ...}, {@code PRIVATE-TOKEN: ...}, {@code password: ...} ("Token: see the vault" is none);
+     * and JSON in a text, the name quoted: {@code Config: {"password": "..."}}. A name begins where a run of name
+     * characters does, so that each run is read once.
      */
     private static final Pattern NAMED_LINE = Pattern.compile(
-            "(?<![A-Za-z0-9_-])([A-Za-z][A-Za-z0-9_-]{0,63})[ \\t]*:[ \\t]*[\"']?([^\\s\"'`,;]+)");
+            "(?<![A-Za-z0-9_-])([A-Za-z][A-Za-z0-9_-]{0,63})[\"']?[ \\t]*:[ \\t]*[\"']?([^\\s\"'`,;]+)");
+    /**
+     * A command line's long option naming a secret, and the credential after it: {@code redis-cli --pass x},
+     * {@code --api-key x} ({@code --password-file /run/x} names where one is; {@code --token <token>} holds none).
+     */
+    private static final Pattern OPTION_IN_TEXT = Pattern.compile(
+            "(?<![A-Za-z0-9_-])--([A-Za-z][A-Za-z0-9_-]{0,63})[ \\t]+[\"']?([^\\s\"'`]+)");
+    /** An argument that is an option's name: {@code --password}, {@code -token}. */
+    private static final Pattern OPTION = Pattern.compile("--?([A-Za-z][A-Za-z0-9_.-]{0,63})");
     /** A Bearer token inside a text, when it looks like a credential. */
     private static final Pattern BEARER_IN_TEXT = Pattern.compile("(?i)\\bbearer\\s+([A-Za-z0-9._~+/=${}<>-]{8,})");
     /**
@@ -199,7 +212,8 @@ final class SecretLike {
                 continue; // pass@1, pass@5: a model evaluation's metric
             }
             if (SECRET_WORDS.contains(word) || word.contains("password") && !word.equals("passwordless") || word.contains("passwd")
-                    || word.contains("secret") && !word.startsWith("secretar")) {
+                    || word.contains("secret") && !word.startsWith("secretar") || word.equals("motdepasse")
+                    || word.equals("passe") && i >= 2 && words.get(i - 2).equals("mot") && words.get(i - 1).equals("de")) {
                 return true;
             }
             // "key" alone is a map's, a toleration's, a Jira project's as often as a credential's, and "pin" alone a
@@ -214,7 +228,8 @@ final class SecretLike {
     private static final Pattern ASCII = Pattern.compile("\\p{ASCII}*");
     /** A stem of every secret word and qualified key ({@link #SECRET_WORDS}, {@link #KEY_QUALIFIERS}): a quick no. */
     private static final Pattern SECRET_STEM =
-            Pattern.compile("(?i)pass|pwd|secret|token|cred|auth|cookie|bearer|key|pin|otp|salt|jwt|session");
+            Pattern.compile("(?i)pass|pwd|secret|token|cred|auth|cookie|bearer|key|pin|otp|salt|jwt|session|kennwort|"
+                    + "wachtwoord|senha|contrase|losenord|salasana|haslo|sifre");
 
     /** Whether {@code key}'s own name keeps a leaf under a secret-naming key from being a secret. */
     static boolean namesReference(String key) {
@@ -295,7 +310,7 @@ final class SecretLike {
         return PRIVATE_KEY.matcher(text).find() || found(URL_PASSWORD, text, 1) || authorizationValue(text)
                 || authorizationHeader(text) || bearerInText(text) || pairInText(text)
                 || ISSUED_TOKEN.matcher(text).find() || basicCredentials(text) || namedInText(text) || namedLine(text)
-                || found(USER_OPTION, text, 1);
+                || optionInText(text) || found(USER_OPTION, text, 1);
     }
 
     /** Whether {@code form} finds a match in {@code text} whose {@code group} is a given value. */
@@ -325,6 +340,23 @@ final class SecretLike {
 
     private static boolean namedLine(String text) {
         return anyMatch(NAMED_LINE, text, line -> namesSecret(line.group(1)) && looksLikeCredential(line.group(2)));
+    }
+
+    private static boolean optionInText(String text) {
+        return anyMatch(OPTION_IN_TEXT, text, option -> namesSecret(option.group(1)) && looksLikeCredential(option.group(2)));
+    }
+
+    /**
+     * In an argument list, whether {@code argument} is the credential an option naming a secret gives, the one before
+     * it: {@code ["--password", "x"]}, {@code ["--token", "x"]} (a value that looks like one: {@code ["--auth",
+     * "ldap"]} names a method, and {@code ["--token", "$TOKEN"]} refers to one).
+     */
+    static boolean isOptionsCredential(JsonNode option, JsonNode argument) {
+        if (!option.isTextual() || !argument.isTextual() || argument.asText().startsWith("-")) {
+            return false;
+        }
+        var name = OPTION.matcher(option.asText());
+        return name.matches() && namesSecret(name.group(1)) && looksLikeCredential(argument.asText().strip());
     }
 
     private static boolean bearerInText(String text) {
@@ -363,23 +395,35 @@ final class SecretLike {
 
     /**
      * The value a secret's name stands beside, when {@code node} is such a pair: an object whose {@code name} or
-     * {@code key} (or {@code header}) names a secret, its {@code value}; a list of two, a secret's name and its value.
+     * {@code key} (or {@code header}) names a secret, its {@code value}, in any case ({@code {"Name": "DB_PASSWORD",
+     * "Value": ...}} in an ECS task, {@code {"ParameterKey": ..., "ParameterValue": ...}} in CloudFormation); a list
+     * of two, a secret's name and its value.
      */
     static String pairedValueField(JsonNode node) {
         if (node.isObject()) {
-            for (String nameField : List.of("name", "key", "header")) {
-                JsonNode name = node.get(nameField);
-                if (name != null && name.isTextual() && namesSecret(name.asText()) && node.has("value")) {
-                    return "value";
+            String value = null;
+            boolean named = false;
+            for (var field : node.properties()) {
+                String lower = field.getKey().toLowerCase(Locale.ROOT);
+                if (PAIR_VALUE_FIELDS.contains(lower)) {
+                    value = field.getKey();
+                } else if (PAIR_NAME_FIELDS.contains(lower) && field.getValue().isTextual()
+                        && namesSecret(field.getValue().asText())) {
+                    named = true;
                 }
             }
-        } else if (node.isArray() && node.size() == 2 && node.get(0).isTextual() && namesSecret(node.get(0).asText())
+            return named ? value : null;
+        } else if (node.isArray() && node.size() == 2 && node.get(0).isTextual() && !node.get(0).asText().startsWith("-")
+                && namesSecret(node.get(0).asText()) // an option and its argument: isOptionsCredential
                 // ["password", "api_key"] lists two names, not a name and its value
                 && !(node.get(1).isTextual() && (namesSecret(node.get(1).asText()) || namesReference(node.get(1).asText())))) {
             return "1";
         }
         return null;
     }
+
+    private static final Set<String> PAIR_NAME_FIELDS = Set.of("name", "key", "header", "parameterkey", "parametername");
+    private static final Set<String> PAIR_VALUE_FIELDS = Set.of("value", "parametervalue");
 
     /**
      * Whether a leaf under a secret-naming key holds something (a number or text, not a flag or nothing, nor a text

@@ -165,4 +165,32 @@ class NoSecretsTest {
             assertEquals(List.of(), refused(JSON.writeValueAsString(java.util.Map.of("x", fine))), fine);
         }
     }
+
+    /**
+     * Forms the secret corpus (docs/security.md) found passing: an argument list's option naming a secret and its
+     * credential, the same option in a command line, ECS's and CloudFormation's capitalised name and value fields, JSON
+     * written in a text, and a password's name in other languages; what only looks alike passes.
+     */
+    @Test
+    void argumentListsCapitalisedPairsJsonInTextAndOtherLanguagesNamesHoldSecrets() throws Exception {
+        assertEquals(List.of("config.args[3]"), refused("{\"args\": [\"--host\", \"db.internal\", \"--password\", \"Lqwb93#NxFFJ\", \"-v\"]}"));
+        assertEquals(List.of("config.args[1]"), refused("{\"args\": [\"--token\", \"XCx1HwFOQ9JOJh36hksK2wB6\"]}"));
+        assertEquals(List.of("config.env[0].Value"), refused("{\"env\": [{\"Name\": \"DB_PASSWORD\", \"Value\": \"nugu28*AFuvw\"}]}"));
+        assertEquals(List.of("config.p[0].ParameterValue"),
+                refused("{\"p\": [{\"ParameterKey\": \"DbPassword\", \"ParameterValue\": \"IKPO81!ANLIh\"}]}"));
+        assertEquals(List.of("config.db.passwort", "config.db.mot_de_passe", "config.db.senha", "config.db.пароль"),
+                refused("{\"db\": {\"passwort\": \"x\", \"mot_de_passe\": \"x\", \"senha\": \"x\", \"пароль\": \"x\"}}"));
+        for (String text : List.of("redis-cli -h cache --pass anMvFo59!oCApy ping", "Config: {\"user\": \"svc\", \"password\": \"sepj87%vsxLX\"}",
+                "{\"api_key\": \"f0a45e5b674358773d4981f2412b7a56\"}")) {
+            assertEquals(List.of("config.x"), refused(JSON.writeValueAsString(java.util.Map.of("x", text))), text);
+        }
+        // A method, a reference, a file's path, another option, an option's name in prose, a policy's length
+        assertEquals(List.of(), refused("{\"a\": [\"--auth\", \"ldap\"], \"b\": [\"--password\", \"$DB_PASSWORD\"],"
+                + " \"c\": [\"--token-file\", \"/run/secrets/jira\"], \"d\": [\"--password-stdin\", \"--username\", \"ci-bot-2024-builder\"],"
+                + " \"e\": [{\"Name\": \"PASSWORD_MIN_LENGTH\", \"Value\": \"12\"}], \"f\": [\"-p\", \"127.0.0.1:8080:80\"]}"));
+        for (String text : List.of("Run with --token-file /run/secrets/x", "Pass --token YOUR_TOKEN", "use --password-stdin instead",
+                "Example: {\"token\": \"<TOKEN>\"}", "set --secret-name my-app-secret-2024")) {
+            assertEquals(List.of(), refused(JSON.writeValueAsString(java.util.Map.of("x", text))), text);
+        }
+    }
 }

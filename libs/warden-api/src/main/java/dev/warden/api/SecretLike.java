@@ -23,7 +23,8 @@ import java.util.regex.Pattern;
  * {@code description}, ...), or the value refers to one ({@code $JIRA_TOKEN}, {@code ${X}}, {@code {{ secrets.X }}}, a
  * path). A key whose last word is such a word passes whole ({@code token_url}, {@code password_policy},
  * {@code token_budget}). {@code key} alone is a secret only when what it holds looks like a credential (it is a map's,
- * a toleration's, a Jira project's as often), {@code pin} alone only when it holds digits (a version pin is none). Values that are secrets wherever they stand: a PEM or PGP private key, a
+ * a toleration's, a Jira project's as often), {@code pin} alone only when it holds digits (a version pin is none),
+ * {@code pat} alone only when it holds a credential (a glob pattern is none). Values that are secrets wherever they stand: a PEM or PGP private key, a
  * URL with a password anywhere in a text, an {@code Authorization} value or header, a {@code Bearer} credential, a
  * {@code password=...} or {@code NAME=value} pair whose name names a secret (quoted, spaced or inside another pair's
  * value too), {@code -u user:password}, and tokens whose form names their issuer ({@link #ISSUED_TOKEN}), in a value or
@@ -37,14 +38,17 @@ final class SecretLike {
 
     private static final Set<String> SECRET_WORDS = Set.of("password", "passwd", "pwd", "pass", "passphrase", "passcode",
             "secret", "secrets", "token", "credential", "credentials", "creds", "auth", "authorization", "cookie",
-            "cookies", "bearer", "apikey", "privatekey", "pin", "otp", "totp", "salt", "jwt", "sessionid",
+            "cookies", "bearer", "apikey", "privatekey", "pin", "otp", "totp", "salt", "jwt", "sessionid", "pw",
+            // one word for a secret's kind, as ngrok's authtoken and Azure's AccountKey are written
+            "authtoken", "apitoken", "accesstoken", "refreshtoken", "accountkey",
             // a password in other languages' keys: German, Dutch, Portuguese, Spanish, Swedish, Finnish, Polish,
             // Turkish, Russian, Chinese, Japanese, Korean (French's mot de passe holds "pass")
             "passwort", "kennwort", "wachtwoord", "senha", "contrasena", "contraseña", "losenord", "lösenord",
             "salasana", "haslo", "hasło", "sifre", "şifre", "пароль", "密码", "密碼", "パスワード", "비밀번호");
     /** Words that make a following {@code key} a secret one ({@code key} alone: {@link #isWeakName}). */
     private static final Set<String> KEY_QUALIFIERS = Set.of("api", "private", "access", "secret", "session", "signing",
-            "hmac", "encryption", "master", "client", "shared", "sas", "account", "license", "webhook");
+            "hmac", "encryption", "master", "client", "shared", "sas", "account", "license", "webhook", "subscription",
+            "functions");
     /**
      * A last word that names where a secret is, what kind, or what describes or bounds it, rather than holding it:
      * {@code token_url}, {@code password_policy}, {@code token_budget}, an MCP tool's {@code nextToken.description},
@@ -228,7 +232,7 @@ final class SecretLike {
     private static final Pattern ASCII = Pattern.compile("\\p{ASCII}*");
     /** A stem of every secret word and qualified key ({@link #SECRET_WORDS}, {@link #KEY_QUALIFIERS}): a quick no. */
     private static final Pattern SECRET_STEM =
-            Pattern.compile("(?i)pass|pwd|secret|token|cred|auth|cookie|bearer|key|pin|otp|salt|jwt|session|kennwort|"
+            Pattern.compile("(?i)pass|pwd|pw|pat|secret|token|cred|auth|cookie|bearer|key|pin|otp|salt|jwt|session|kennwort|"
                     + "wachtwoord|senha|contrase|losenord|salasana|haslo|sifre");
 
     /** Whether {@code key}'s own name keeps a leaf under a secret-naming key from being a secret. */
@@ -254,12 +258,12 @@ final class SecretLike {
             "label", "hint", "help", "plugins", "detectors");
 
     /**
-     * Whether {@code key} is {@code key} or {@code pin} alone: a secret's name only when what it holds looks like one
-     * ({@link #weakNameHolds}).
+     * Whether {@code key} is {@code key}, {@code pin} or {@code pat} (a personal access token, or a pattern) alone: a
+     * secret's name only when what it holds looks like one ({@link #weakNameHolds}).
      */
     static boolean isWeakName(String key) {
         List<String> words = words(key);
-        return words.equals(List.of("key")) || words.equals(List.of("pin"));
+        return words.equals(List.of("key")) || words.equals(List.of("pin")) || words.equals(List.of("pat"));
     }
 
     /**

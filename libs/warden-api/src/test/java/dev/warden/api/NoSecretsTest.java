@@ -180,6 +180,14 @@ class NoSecretsTest {
                 refused("{\"p\": [{\"ParameterKey\": \"DbPassword\", \"ParameterValue\": \"IKPO81!ANLIh\"}]}"));
         assertEquals(List.of("config.db.passwort", "config.db.mot_de_passe", "config.db.senha", "config.db.пароль"),
                 refused("{\"db\": {\"passwort\": \"x\", \"mot_de_passe\": \"x\", \"senha\": \"x\", \"пароль\": \"x\"}}"));
+        // Short names and one-word kinds: db_pw, ngrok's authtoken, Azure's AccountKey and subscription and functions
+        // keys; pat alone holding a credential (a personal access token), as key alone does
+        assertEquals(List.of("config.db_pw", "config.authtoken", "config.AccountKey", "config.h.Ocp-Apim-Subscription-Key",
+                        "config.h.x-functions-key", "config.github.pat"),
+                refused("{\"db_pw\": \"x\", \"authtoken\": \"x\", \"AccountKey\": \"x\", \"h\": {\"Ocp-Apim-Subscription-Key\": \"x\","
+                        + " \"x-functions-key\": \"x\"}, \"github\": {\"pat\": \"258a88e1426e564cd09467abe966c6e03ed8bbd8\"}}"));
+        assertEquals(List.of(), refused("{\"pat\": \"src/**/*.ts\", \"subscription\": {\"key\": \"basic-plan\"},"
+                + " \"subscription_key_header\": \"Ocp-Apim-Subscription-Key\", \"accesstoken_ttl\": 3600, \"spatial\": \"x\"}"));
         for (String text : List.of("redis-cli -h cache --pass anMvFo59!oCApy ping", "Config: {\"user\": \"svc\", \"password\": \"sepj87%vsxLX\"}",
                 "{\"api_key\": \"f0a45e5b674358773d4981f2412b7a56\"}")) {
             assertEquals(List.of("config.x"), refused(JSON.writeValueAsString(java.util.Map.of("x", text))), text);

@@ -96,8 +96,8 @@ public class AuditPublicationRepository {
     }
 
     /**
-     * Organizations whose entries {@link #waiting} reads one by one for the oldest: past this many (by id) waiting at
-     * once, the oldest age is a lower bound, and the statement stays bounded.
+     * Organizations whose entries {@link #waiting} reads one by one for the oldest: past this many waiting at once, the
+     * oldest age is a lower bound (of the last by id, which the publisher serves last), and the statement stays bounded.
      */
     static final int OLDEST_AMONG = 1_000;
 

@@ -34,25 +34,27 @@ class OldestWaitingTest {
 
     @Test
     void theOldestEntryAfterAnyWatermarkIsFoundInItsOwnOrganizationsScope() throws SQLException {
-        // The lowest and highest ids, so that a bound of one organization takes the first of every waiting one
+        // Ids in order: published first in the function's order (the highest: it reads the last by id first), then
+        // late, then early, so that a bound of one finds late's entry only if published's chain does not count
+        UUID published = new UUID(-1L, -1L);
+        UUID late = new UUID(-1L, -2L);
         UUID early = new UUID(0L, 1L);
-        UUID late = new UUID(-1L, -1L);
-        UUID published = UUID.randomUUID();
         LocalPostgres pg = WardenInfra.postgres();
         try (Connection c = DriverManager.getConnection(pg.jdbcUrl("warden_audit_test"), LocalPostgres.APP_ROLE, pg.appPassword())) {
             c.setAutoCommit(false);
             try {
-                // early: entries 1 to 3 recorded at -30, -20 and -10 minutes, published up to 2: entry 3 waits
-                chain(c, early, 3, 2, minutes(-30));
-                // late: entries 1 and 2 recorded at -50 and -40 minutes, none published: entry 1 waits
-                chain(c, late, 2, 0, minutes(-50));
+                // early: entries 1 to 3 recorded at -50, -40 and -30 minutes, published up to 1: entry 2 waits (-40)
+                chain(c, early, 3, 1, minutes(-50));
+                // late: entries 1 and 2 recorded at -20 and -10 minutes, none published: entry 1 waits (-20)
+                chain(c, late, 2, 0, minutes(-20));
                 // published: every entry on the topic, however old
                 chain(c, published, 2, 2, minutes(-90));
                 scope(c, "warden.platform", "on");
                 scope(c, "warden.org_id", published.toString());
 
-                assertEquals(minutes(-50), oldestWaiting(c, 1_000), "the oldest waiting entry, of another organization than the caller's scope");
-                assertEquals(minutes(-10), oldestWaiting(c, 1), "within a bound of one: the first organization by id only");
+                assertEquals(minutes(-40), oldestWaiting(c, 1_000), "the oldest waiting entry, of another organization than the caller's scope");
+                assertEquals(minutes(-20), oldestWaiting(c, 1),
+                        "within a bound of one: the last waiting organization by id only, one all published not counted");
                 assertEquals(published.toString(), one(c, String.class, "SELECT current_setting('warden.org_id', true)"),
                         "the caller's scope given back");
                 assertEquals(0L, one(c, Long.class, "SELECT count(*) FROM audit_entries WHERE org_id = ?", late),

@@ -38,7 +38,7 @@ final class SecretLike {
 
     private static final Set<String> SECRET_WORDS = Set.of("password", "passwd", "pwd", "pass", "passphrase", "passcode",
             "secret", "secrets", "token", "credential", "credentials", "creds", "auth", "authorization", "cookie",
-            "cookies", "bearer", "apikey", "privatekey", "pin", "otp", "totp", "salt", "jwt", "sessionid", "pw",
+            "cookies", "bearer", "apikey", "privatekey", "pin", "otp", "totp", "salt", "jwt", "sessionid",
             // one word for a secret's kind, as ngrok's authtoken and Azure's AccountKey are written
             "authtoken", "apitoken", "accesstoken", "refreshtoken", "accountkey",
             // a password in other languages' keys: German, Dutch, Portuguese, Spanish, Swedish, Finnish, Polish,
@@ -64,6 +64,9 @@ final class SecretLike {
             "age", "retries", "attempts", "digits", "rounds", "rate", "store", "backend", "manager", "complexity",
             "history", "strength", "var", "variable", "variables", "types", "rule", "rules", "fields", "timeout",
             "threshold", "expiration", "issued", "ms", "engine", "flow", "plugins", "detectors", "site", "samesite",
+            // an option that reads its secret elsewhere (--password-stdin), and what names a server, a method or a
+            // resource (--auth-host scram-sha-256, SecretsKmsKeyArn)
+            "stdin", "prompt", "host", "port", "server", "mechanism", "arn",
             "secure", "httponly", "headers", "signin", "signout", "login", "logout", "redirect", "callback", "action",
             "actions");
     /** A URL with a password, wherever it stands ({@code jdbc:mysql://u:p@h}, {@code git clone https://u:p@h}). */
@@ -130,7 +133,7 @@ final class SecretLike {
     private static final Pattern REFERENCE_VALUE = Pattern.compile("\\$[A-Za-z_][A-Za-z0-9_]*|\\$\\{[^}\\s]+}|\\$\\(.*|"
             + "\\$?\\{\\{.*}}|%[A-Za-z_][A-Za-z0-9_]*%|<[^<>]+>|\\[[^\\[\\]]+]|"
             + "(?:process\\.env|os\\.environ|os\\.getenv|System\\.getenv|ENV)[.\\[(].*|(?:/|\\./|~/)\\S*|"
-            + "(?:vault|env|file|arn:aws:secretsmanager|arn:aws:ssm):\\S+|\\*+|\\.{3}|\u2026|x{3,}|X{3,}|"
+            + "(?:vault|env|file|arn:aws[a-z-]*):\\S+|\\*+|\\.{3}|\u2026|x{3,}|X{3,}|"
             + "(?i:none|null|nil|undefined|empty|redacted|your[_-]?\\w*|true|false|yes|no|on|off|enabled|disabled)|"
             // A path in Vault (its agent injector's annotations name one: agent-inject-secret-x: kv/data/team/x)
             + "(?:kv|secret|database|aws|gcp|azure|pki|transit|ssh)/[\\w.-]+(?:/[\\w.-]+)+");
@@ -216,6 +219,8 @@ final class SecretLike {
                 continue; // pass@1, pass@5: a model evaluation's metric
             }
             if (SECRET_WORDS.contains(word) || word.contains("password") && !word.equals("passwordless") || word.contains("passwd")
+                    || word.contains("passwort") || word.contains("kennwort") || word.contains("wachtwoord")
+                    || word.equals("pw") && i == words.size() - 1 // db_pw, not Playwright's PW_TEST_...
                     || word.contains("secret") && !word.startsWith("secretar") || word.equals("motdepasse")
                     || word.equals("passe") && i >= 2 && words.get(i - 2).equals("mot") && words.get(i - 1).equals("de")) {
                 return true;
@@ -277,7 +282,8 @@ final class SecretLike {
         }
         // looksLikeCredential takes 16 characters or more as one; a key's value also needs a digit and a letter
         return text.length() >= 16 && text.chars().noneMatch(Character::isWhitespace) && looksLikeCredential(text)
-                && text.chars().anyMatch(Character::isDigit) && text.chars().anyMatch(Character::isLetter);
+                && text.chars().anyMatch(Character::isDigit) && text.chars().anyMatch(Character::isLetter)
+                && text.chars().noneMatch(c -> c == '*' || c == '?' || c == '['); // a glob: **/test_2024*.py
     }
 
     /** Whether {@code value} says where a secret is or stands for one, rather than holding it ({@link #REFERENCE_VALUE}). */
@@ -347,8 +353,23 @@ final class SecretLike {
     }
 
     private static boolean optionInText(String text) {
-        return anyMatch(OPTION_IN_TEXT, text, option -> namesSecret(option.group(1)) && looksLikeCredential(option.group(2)));
+        return anyMatch(OPTION_IN_TEXT, text, option -> namesSecret(option.group(1)) && isOptionsArgument(option.group(2)));
     }
+
+    /**
+     * Whether what an option naming a secret is given looks like the secret: a credential, but not a list of pairs
+     * ({@code --secret id=npmrc,src=$HOME/.npmrc}, whose pairs are judged as pairs) nor a method's name of words
+     * ({@code --auth-method scram-sha-256}, {@code --default-auth mysql_native_password}).
+     */
+    private static boolean isOptionsArgument(String value) {
+        String text = value.strip();
+        return looksLikeCredential(text) && !PAIR_INSIDE.matcher(text).find() && !WORD_LIST.matcher(text).matches();
+    }
+
+    /** A pair inside a value ({@code id=npmrc}), not base64's padding at its end. */
+    private static final Pattern PAIR_INSIDE = Pattern.compile("=[^=]");
+    /** Lower-case words joined by separators, numbers between them: {@code scram-sha-256}, {@code my-app-secret-2024}. */
+    private static final Pattern WORD_LIST = Pattern.compile("[a-z]+(?:[-_.](?:[a-z]+|[0-9]+))+");
 
     /**
      * In an argument list, whether {@code argument} is the credential an option naming a secret gives, the one before
@@ -360,7 +381,7 @@ final class SecretLike {
             return false;
         }
         var name = OPTION.matcher(option.asText());
-        return name.matches() && namesSecret(name.group(1)) && looksLikeCredential(argument.asText().strip());
+        return name.matches() && namesSecret(name.group(1)) && isOptionsArgument(argument.asText());
     }
 
     private static boolean bearerInText(String text) {

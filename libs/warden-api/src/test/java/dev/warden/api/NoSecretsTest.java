@@ -196,8 +196,19 @@ class NoSecretsTest {
         assertEquals(List.of(), refused("{\"a\": [\"--auth\", \"ldap\"], \"b\": [\"--password\", \"$DB_PASSWORD\"],"
                 + " \"c\": [\"--token-file\", \"/run/secrets/jira\"], \"d\": [\"--password-stdin\", \"--username\", \"ci-bot-2024-builder\"],"
                 + " \"e\": [{\"Name\": \"PASSWORD_MIN_LENGTH\", \"Value\": \"12\"}], \"f\": [\"-p\", \"127.0.0.1:8080:80\"]}"));
+        // From a review: an option that reads its secret elsewhere before a host, a secret's spec of pairs, a method's
+        // name of words, Playwright's PW_ variables, any ARN, a glob under pat
+        assertEquals(List.of(), refused("{\"a\": [\"docker\", \"login\", \"--password-stdin\", \"123456789012.dkr.ecr.us-east-1.amazonaws.com\"],"
+                + " \"b\": [\"--secret\", \"id=npmrc,src=$HOME/.npmrc\"], \"c\": [\"--auth-host\", \"scram-sha-256\"],"
+                + " \"d\": [\"--default-auth\", \"mysql_native_password\"], \"env\": {\"PW_TEST_HTML_REPORT_OPEN\": \"never\"},"
+                + " \"p\": [{\"ParameterKey\": \"SecretsKmsKeyArn\", \"ParameterValue\": \"arn:aws:kms:us-east-1:123456789012:key/1234abcd-12ab\"}],"
+                + " \"e\": [{\"Name\": \"SECRET_ROTATION_LAMBDA_ARN\", \"Value\": \"arn:aws:lambda:us-east-1:123456789012:function:rotate\"}],"
+                + " \"pat\": \"**/test_2024*.py\"}"));
+        assertEquals(List.of("config.datenbankpasswort"), refused("{\"datenbankpasswort\": \"x\"}"));
         for (String text : List.of("Run with --token-file /run/secrets/x", "Pass --token YOUR_TOKEN", "use --password-stdin instead",
-                "Example: {\"token\": \"<TOKEN>\"}", "set --secret-name my-app-secret-2024")) {
+                "Example: {\"token\": \"<TOKEN>\"}", "set --secret-name my-app-secret-2024",
+                "aws ecr get-login-password | docker login --username AWS --password-stdin 123456789012.dkr.ecr.us-east-1.amazonaws.com",
+                "docker buildx build --secret id=npmrc,src=$HOME/.npmrc .", "initdb --auth-host scram-sha-256")) {
             assertEquals(List.of(), refused(JSON.writeValueAsString(java.util.Map.of("x", text))), text);
         }
     }

@@ -15,6 +15,7 @@ import org.jboss.logging.Logger;
 
 import java.util.List;
 import java.util.Locale;
+import java.util.Optional;
 import java.util.concurrent.atomic.AtomicReference;
 
 /**
@@ -75,9 +76,11 @@ public class OutboxMetrics {
      */
     private static void waitingGauges(MeterRegistry registry, String prefix, AtomicReference<MeasuredPublisher.Waiting> value,
                                       String backlog, String oldestAge) {
-        Gauge.builder(prefix + ".backlog", value, w -> w.get() == null ? Double.NaN : w.get().count())
+        Gauge.builder(prefix + ".backlog", value, w -> Optional.ofNullable(w.get())
+                        .map(waiting -> (double) waiting.count()).orElse(Double.NaN))
                 .description(backlog).strongReference(true).register(registry);
-        Gauge.builder(prefix + ".oldest.age", value, w -> w.get() == null ? Double.NaN : w.get().oldestAgeSeconds())
+        Gauge.builder(prefix + ".oldest.age", value, w -> Optional.ofNullable(w.get())
+                        .map(MeasuredPublisher.Waiting::oldestAgeSeconds).orElse(Double.NaN))
                 .description(oldestAge).baseUnit("seconds").strongReference(true).register(registry);
     }
 

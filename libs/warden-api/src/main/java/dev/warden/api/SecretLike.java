@@ -465,7 +465,8 @@ final class SecretLike {
         // "AAA..." as a key took four seconds of an event loop)
         String spaced = folded.replaceAll("(?<=[a-z0-9])(?=[A-Z])", " ").replaceAll("(?<=[A-Z])(?=[A-Z][a-z])", " ");
         List<String> words = new ArrayList<>();
-        for (String word : spaced.toLowerCase(Locale.ROOT).split("[^\\p{L}\\p{N}]+")) {
+        // Turkish's İ lowercases to i and a combining dot, which would split ŞİFRE's word in two
+        for (String word : spaced.toLowerCase(Locale.ROOT).replace("\u0307", "").split("[^\\p{L}\\p{N}]+")) {
             if (!word.isEmpty()) {
                 words.add(word);
             }

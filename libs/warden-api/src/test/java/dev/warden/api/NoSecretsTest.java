@@ -204,7 +204,7 @@ class NoSecretsTest {
                 + " \"p\": [{\"ParameterKey\": \"SecretsKmsKeyArn\", \"ParameterValue\": \"arn:aws:kms:us-east-1:123456789012:key/1234abcd-12ab\"}],"
                 + " \"e\": [{\"Name\": \"SECRET_ROTATION_LAMBDA_ARN\", \"Value\": \"arn:aws:lambda:us-east-1:123456789012:function:rotate\"}],"
                 + " \"pat\": \"**/test_2024*.py\"}"));
-        assertEquals(List.of("config.datenbankpasswort"), refused("{\"datenbankpasswort\": \"x\"}"));
+        assertEquals(List.of("config.datenbankpasswort", "config.ŞİFRE"), refused("{\"datenbankpasswort\": \"x\", \"ŞİFRE\": \"x\"}"));
         for (String text : List.of("Run with --token-file /run/secrets/x", "Pass --token YOUR_TOKEN", "use --password-stdin instead",
                 "Example: {\"token\": \"<TOKEN>\"}", "set --secret-name my-app-secret-2024",
                 "aws ecr get-login-password | docker login --username AWS --password-stdin 123456789012.dkr.ecr.us-east-1.amazonaws.com",

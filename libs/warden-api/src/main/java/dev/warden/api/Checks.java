@@ -5,6 +5,7 @@ import dev.warden.api.ErrorResponse.FieldError;
 import java.util.ArrayList;
 import java.util.Collection;
 import java.util.List;
+import java.util.regex.Pattern;
 
 /** Collects every problem with a request, named by its JSON field, and refuses the request once with all of them. */
 public final class Checks {
@@ -99,12 +100,13 @@ public final class Checks {
                 String key = entry.getKey();
                 String at = path + "." + key;
                 String refusal = SecretLike.keyRefusal(key);
+                String weak = underSecret || entry.getValue().isContainerNode() ? null : SecretLike.weakName(key);
                 if (refusal != null) {
                     check(false, at, refusal);
                 } else if (SecretLike.isSecretValue(key)) { // {"ghp_...": "ci-bot"}: named by its parent, not echoed
                     check(false, path, "must not have a key that holds a secret; reference one instead (e.g. secret_ref)");
-                } else if (!underSecret && SecretLike.isWeakName(key) && !entry.getValue().isContainerNode()) {
-                    check(!SecretLike.weakNameHolds(key, entry.getValue()), at, SECRET);
+                } else if (weak != null) {
+                    check(!SecretLike.weakNameHolds(weak, entry.getValue()), at, SECRET);
                 } else if (SecretLike.namesReference(key)
                         && (!entry.getValue().isContainerNode() || SecretLike.describes(key))) {
                     secrets(at, entry.getValue(), false);
@@ -160,7 +162,7 @@ public final class Checks {
      * the braille blank and the shorthand format controls, which show as nothing, and runs of variation selectors
      * ({@link #VARIATION_RUN}).
      */
-    private static final java.util.regex.Pattern NOT_IN_A_LINE = java.util.regex.Pattern.compile("[\\p{Cc}"
+    private static final Pattern NOT_IN_A_LINE = Pattern.compile("[\\p{Cc}"
             + "\\u2028\\u2029\\u200B\\u2060-\\u2064\\uFEFF\\u00AD\\u034F\\u115F\\u1160\\u17B4\\u17B5\\u180E\\u3164\\uFFA0"
             + "\\u206A-\\u206F\\uFFF9-\\uFFFB\\x{1D173}-\\x{1D17A}\\x{E0000}-\\x{E007F}\\u202A-\\u202E\\u2066-\\u2069"
             + "\\u2800\\x{1BCA0}-\\x{1BCA3}\\uFFFE\\uFFFF]|" + VARIATION_RUN);
@@ -169,7 +171,7 @@ public final class Checks {
      * A subdivision flag (England's, Scotland's): a black flag, its country in two tag letters and its subdivision in
      * one to three tag letters or digits, a cancel tag. Looser, it carried hidden words ({@code ignore}) past the rule.
      */
-    private static final java.util.regex.Pattern FLAG = java.util.regex.Pattern.compile(
+    private static final Pattern FLAG = Pattern.compile(
             "\\x{1F3F4}[\\x{E0061}-\\x{E007A}]{2}[\\x{E0030}-\\x{E0039}\\x{E0061}-\\x{E007A}]{1,3}\\x{E007F}");
 
     /**
@@ -196,7 +198,7 @@ public final class Checks {
      * hidden ASCII a language model reads in an agent's system prompt or description and a person reviewing it does not
      * see.
      */
-    private static final java.util.regex.Pattern NOT_IN_TEXT = java.util.regex.Pattern.compile(
+    private static final Pattern NOT_IN_TEXT = Pattern.compile(
             "[\\p{Cc}&&[^\\t\\n\\r]]|[\\u2028\\u2029\\uFEFF\\uFFFE\\uFFFF\\uFFF9-\\uFFFB\\u202A-\\u202E\\u2066-\\u2069\\x{E0000}-\\x{E007F}]|"
                     + VARIATION_RUN);
 
@@ -205,7 +207,7 @@ public final class Checks {
     }
 
     /** Whether {@code value} holds none of {@code refused}, a subdivision flag's tags apart (looked for only then). */
-    private static boolean holdsNone(java.util.regex.Pattern refused, String value) {
+    private static boolean holdsNone(Pattern refused, String value) {
         return !refused.matcher(value).find() || !refused.matcher(FLAG.matcher(value).replaceAll("")).find();
     }
 
@@ -264,7 +266,7 @@ public final class Checks {
     }
 
     /** Each non-blank entry of {@code values} matching {@code form}, else {@code field[i]} refused with {@code rule}. */
-    public Checks eachMatching(String field, List<String> values, java.util.regex.Pattern form, String rule) {
+    public Checks eachMatching(String field, List<String> values, Pattern form, String rule) {
         if (values != null && !refused(field)) {
             for (int i = 0; i < values.size(); i++) {
                 String v = values.get(i);

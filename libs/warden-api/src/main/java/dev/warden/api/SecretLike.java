@@ -42,10 +42,11 @@ final class SecretLike {
             // one word for a secret's kind, as ngrok's authtoken and Azure's AccountKey are written
             "authtoken", "apitoken", "accesstoken", "refreshtoken", "accountkey",
             // a password in other languages' keys: German, Dutch, Portuguese, Spanish, Swedish, Finnish, Polish,
-            // Turkish, Russian, Chinese, Japanese, Korean (French's mot de passe holds "pass")
-            "passwort", "kennwort", "wachtwoord", "senha", "contrasena", "contraseña", "losenord", "lösenord",
+            // Turkish, Russian, Chinese, Japanese, Korean; German's and Dutch's, and French's mot de passe, are
+            // PASSWORD_STEMS
+            "senha", "contrasena", "contraseña", "losenord", "lösenord",
             "salasana", "haslo", "hasło", "sifre", "şifre", "пароль", "密码", "密碼", "パスワード", "비밀번호");
-    /** Words that make a following {@code key} a secret one ({@code key} alone: {@link #isWeakName}). */
+    /** Words that make a following {@code key} a secret one ({@code key} alone: {@link #weakName}). */
     private static final Set<String> KEY_QUALIFIERS = Set.of("api", "private", "access", "secret", "session", "signing",
             "hmac", "encryption", "master", "client", "shared", "sas", "account", "license", "webhook", "subscription",
             "functions");
@@ -218,11 +219,7 @@ final class SecretLike {
             if (word.equals("pass") && i + 1 < words.size() && words.get(i + 1).chars().allMatch(Character::isDigit)) {
                 continue; // pass@1, pass@5: a model evaluation's metric
             }
-            if (SECRET_WORDS.contains(word) || word.contains("password") && !word.equals("passwordless") || word.contains("passwd")
-                    || word.contains("passwort") || word.contains("kennwort") || word.contains("wachtwoord")
-                    || word.equals("pw") && i == words.size() - 1 // db_pw, not Playwright's PW_TEST_...
-                    || word.contains("secret") && !word.startsWith("secretar") || word.equals("motdepasse")
-                    || word.equals("passe") && i >= 2 && words.get(i - 2).equals("mot") && words.get(i - 1).equals("de")) {
+            if (isSecretWord(words, i)) {
                 return true;
             }
             // "key" alone is a map's, a toleration's, a Jira project's as often as a credential's, and "pin" alone a
@@ -234,10 +231,24 @@ final class SecretLike {
         return false;
     }
 
+    /** Whether the {@code i}th of a key's words names a secret, as it stands among the others. */
+    private static boolean isSecretWord(List<String> words, int i) {
+        String word = words.get(i);
+        return SECRET_WORDS.contains(word)
+                || !word.equals("passwordless") && PASSWORD_STEMS.stream().anyMatch(word::contains)
+                || word.contains("secret") && !word.startsWith("secretar")
+                || word.equals("pw") && i == words.size() - 1 // db_pw, not Playwright's PW_TEST_...
+                || word.equals("passe") && i >= 2 && words.get(i - 2).equals("mot") && words.get(i - 1).equals("de");
+    }
+
+    /** A password's name inside a word too: mypassword, datenbankpasswort, motdepasse. */
+    private static final List<String> PASSWORD_STEMS = List.of("password", "passwd", "passwort", "kennwort", "wachtwoord",
+            "motdepasse");
+
     private static final Pattern ASCII = Pattern.compile("\\p{ASCII}*");
     /** A stem of every secret word and qualified key ({@link #SECRET_WORDS}, {@link #KEY_QUALIFIERS}): a quick no. */
     private static final Pattern SECRET_STEM =
-            Pattern.compile("(?i)pass|pwd|pw|pat|secret|token|cred|auth|cookie|bearer|key|pin|otp|salt|jwt|session|kennwort|"
+            Pattern.compile("(?i)pass|pwd|pw|secret|token|cred|auth|cookie|bearer|key|pin|otp|salt|jwt|session|kennwort|"
                     + "wachtwoord|senha|contrase|losenord|salasana|haslo|sifre");
 
     /** Whether {@code key}'s own name keeps a leaf under a secret-naming key from being a secret. */
@@ -263,21 +274,24 @@ final class SecretLike {
             "label", "hint", "help", "plugins", "detectors");
 
     /**
-     * Whether {@code key} is {@code key}, {@code pin} or {@code pat} (a personal access token, or a pattern) alone: a
-     * secret's name only when what it holds looks like one ({@link #weakNameHolds}).
+     * The name {@code key} is when it is {@code key}, {@code pin} or {@code pat} (a personal access token, or a pattern)
+     * alone, or null: a secret's name only when what it holds looks like one ({@link #weakNameHolds}).
      */
-    static boolean isWeakName(String key) {
+    static String weakName(String key) {
         List<String> words = words(key);
-        return words.equals(List.of("key")) || words.equals(List.of("pin")) || words.equals(List.of("pat"));
+        return words.size() == 1 && WEAK_NAMES.contains(words.getFirst()) ? words.getFirst() : null;
     }
 
+    private static final Set<String> WEAK_NAMES = Set.of("key", "pin", "pat");
+
     /**
-     * Whether a value under {@code key} alone looks like a credential rather than a name ({@code SEC}, {@code env}), or
-     * under {@code pin} alone like a number of 4 to 12 digits rather than a version ({@code 1.4.2}, {@code gpt-4o-2024-08-06}).
+     * Whether a value under {@code key} or {@code pat} alone ({@link #weakName}) looks like a credential rather than a
+     * name ({@code SEC}, {@code env}) or a glob, or under {@code pin} alone like a number of 4 to 12 digits rather than
+     * a version ({@code 1.4.2}, {@code gpt-4o-2024-08-06}).
      */
-    static boolean weakNameHolds(String key, JsonNode value) {
+    static boolean weakNameHolds(String name, JsonNode value) {
         String text = value.isTextual() ? value.asText().strip() : value.isNumber() ? value.asText() : "";
-        if (words(key).equals(List.of("pin"))) {
+        if (name.equals("pin")) {
             return text.matches("[0-9]{4,12}");
         }
         // looksLikeCredential takes 16 characters or more as one; a key's value also needs a digit and a letter

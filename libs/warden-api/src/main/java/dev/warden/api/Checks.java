@@ -15,7 +15,7 @@ public final class Checks {
      * stored under an older revision (or before configs were checked at all) are checked again when agent-service
      * starts, and each secret found is logged for rotation (docs/security.md).
      */
-    public static final int SECRET_RULES_REVISION = 7;
+    public static final int SECRET_RULES_REVISION = 8;
 
     private final List<FieldError> errors = new ArrayList<>();
 
@@ -115,6 +115,7 @@ public final class Checks {
                 }
             });
         } else if (node.isArray()) {
+            int before = errors.size();
             for (int i = 0; i < node.size(); i++) {
                 if (i > 0 && SecretLike.isOptionsCredential(node.get(i - 1), node.get(i))) { // ["--password", "x"]
                     check(false, path + "[" + i + "]", SECRET);
@@ -122,6 +123,8 @@ public final class Checks {
                     secrets(path + "[" + i + "]", node.get(i), underSecret || String.valueOf(i).equals(paired));
                 }
             }
+            // ["sshpass", "-p", "x", "ssh", "h"]: a command's password across its arguments, unless one was refused
+            check(errors.size() > before || !SecretLike.isCommandWithPassword(node), path, SECRET);
         } else if (underSecret && SecretLike.holdsValue(node)) {
             check(false, path, SECRET);
         } else if (node.isTextual() && SecretLike.isSecretValue(node.asText())) {

@@ -29,7 +29,9 @@ import java.util.regex.Pattern;
  * {@code password=...} or {@code NAME=value} pair whose name names a secret (quoted, spaced or inside another pair's
  * value too), {@code -u user:password}, and tokens whose form names their issuer ({@link #ISSUED_TOKEN}), in a value or
  * a key. A credential is a value of 16 characters or more, or of 8 with a digit; a reference or a regular expression
- * (a rule that finds secrets) is none. A secret's name beside its value counts as its key: {@code {"name":
+ * (a rule that finds secrets) is none. A key such as {@code app_key} is a secret's name when what it holds looks
+ * generated ({@link #namesGeneratedKey}); a password a command takes as {@code -p} and a {@code .netrc} entry's are
+ * secrets too ({@link #SHORT_PASSWORD_OPTION}, {@link #NETRC}). A secret's name beside its value counts as its key: {@code {"name":
  * "DB_PASSWORD", "value": ...}} and {@code ["X-Api-Key", ...]}. A key that spells Latin with look-alike letters
  * ({@code pаssword} with a Cyrillic a) could hide a secret's name, and is refused too. A heuristic, measured against a
  * corpus of realistic configurations and leaked-secret forms (docs/security.md): it stops the usual carriers.
@@ -78,7 +80,8 @@ final class SecretLike {
      * is none, nor is the armour named in a sentence: "PEM blocks (-----BEGIN RSA PRIVATE KEY-----) pasted").
      */
     private static final Pattern PRIVATE_KEY =
-            Pattern.compile("-----BEGIN [A-Z0-9 ]{0,40}PRIVATE KEY(?: BLOCK)?-----(?:\\s|\\\\n)*+[A-Za-z0-9+/]");
+            Pattern.compile("-----BEGIN [A-Z0-9 ]{0,40}PRIVATE KEY(?: BLOCK)?-----(?:\\s|\\\\n)*+[A-Za-z0-9+/]|"
+                    + "Private-Lines:[ \\t]*+[0-9]++(?:\\s|\\\\n)++[A-Za-z0-9+/]"); // and a PuTTY key file's private part
     /**
      * A whole value that is an Authorization header's: {@code Bearer x} or GitHub's {@code token x} where x looks like
      * a credential ({@code Token rotation} and {@code Bearer tokens} are names), or {@code Digest username=...}.
@@ -118,11 +121,27 @@ final class SecretLike {
     /**
      * Any {@code NAME=value} inside a text (a command line, a shell line, an environment assignment, code) whose name
      * names a secret as a key would: {@code --password=x}, {@code DB_PASSWORD="x" run}, {@code export PGPASSWORD=x},
-     * {@code MYSQL_PWD=x}, {@code GITHUB_TOKEN=x}, {@code connect(password=x)}. A value that refers to one (a
-     * variable, {@code process.env.X}, a path, {@code None}) is none.
+     * {@code MYSQL_PWD=x}, {@code GITHUB_TOKEN=x}, {@code connect(password=x)}, an {@code .npmrc} line's
+     * {@code //registry.npmjs.org/:_authToken=x}. A value that refers to one (a variable, {@code process.env.X}, a path,
+     * {@code None}) is none.
      */
     private static final Pattern NAMED_IN_TEXT = Pattern.compile(
-            "(?:^|[\\s;&?,'\"(=`])-{0,2}([A-Za-z_][A-Za-z0-9_.-]*)(?:=|[ \\t]+=[ \\t]+)(?:[\"']([^\"'\\s]+)|([^\\s;&'\")`=]+))");
+            "(?:^|[\\s;&?,'\"(=`:])-{0,2}([A-Za-z_][A-Za-z0-9_.-]*)(?:=|[ \\t]+=[ \\t]+)(?:[\"']([^\"'\\s]+)|([^\\s;&'\")`=]+))");
+    /**
+     * A password a command takes as {@code -p}: {@code sshpass -p x}, a registry's {@code docker login -u u -p x}
+     * (Podman's, Helm's, ...), MySQL's attached {@code mysql -px} ({@code mysql -p db} asks for one, and elsewhere
+     * {@code -p} is a port as often). The option is found first, then its command among the 200 characters before it
+     * on its line ({@link #PASSWORD_COMMAND}), so that a text of many commands stays linear.
+     */
+    private static final Pattern SHORT_PASSWORD_OPTION = Pattern.compile("(?<=[ \\t])-p([ \\t]*+)[\"']?([^\\s\"']+)");
+    /** A command that takes its password as {@code -p}. */
+    private static final Pattern PASSWORD_COMMAND = Pattern.compile("(?<![A-Za-z0-9_-])(sshpass|docker|podman|buildah|"
+            + "skopeo|helm|nerdctl|oras|crane|mysql|mysqldump|mysqladmin|mariadb|mariadb-dump)(?![A-Za-z0-9_-])");
+    private static final Set<String> REGISTRY_CLIENTS = Set.of("docker", "podman", "buildah", "skopeo", "helm",
+            "nerdctl", "oras", "crane");
+    /** A {@code .netrc} entry's password: {@code machine h login u password x}, on one line or several. */
+    private static final Pattern NETRC = Pattern.compile(
+            "(?<![A-Za-z0-9_-])(?:machine\\s++\\S++|default)\\s++login\\s++\\S++\\s++password\\s++(\\S+)");
     /** Credentials given to a command line's {@code -u}/{@code --user} as {@code user:password} (curl, wget). */
     private static final Pattern USER_OPTION =
             Pattern.compile("(?:^|\\s)(?:-u\\s*|--user(?:\\s+|=))[\"']?[^\\s:\"']+:([^\\s\"']+)");
@@ -157,7 +176,7 @@ final class SecretLike {
      */
     private static final Pattern ISSUED_TOKEN = Pattern.compile("(?<![A-Za-z0-9_-])(?:w(?:dn|fe|fi)_[A-Za-z0-9_-]{20,}|"
             + "gh[pousr]_[A-Za-z0-9]{16,}|github_pat_\\w{16,}|"
-            + "xox[abposr]-[A-Za-z0-9-]{10,}|xapp-[0-9]-[A-Za-z0-9-]{10,}|(?:AKIA|ASIA)[0-9A-Z]{16}(?![0-9A-Za-z])|"
+            + "xox[abposre]-[A-Za-z0-9-]{10,}|xapp-[0-9]-[A-Za-z0-9-]{10,}|(?:AKIA|ASIA)[0-9A-Z]{16}(?![0-9A-Za-z])|"
             + "gl(?:pat|dt|rt|ptt|ft|imt|soat|cbt|oas|agent)-[A-Za-z0-9_-]{16,}|"
             // OpenAI's and Anthropic's keys mix cases and digits; a host name (sk-bratislava-dc1) is lower case
             + "sk-(?=[A-Za-z0-9_-]*[A-Z])(?=[A-Za-z_-]*[0-9])[A-Za-z0-9_-]{20,}|"
@@ -168,6 +187,13 @@ final class SecretLike {
             + "shp(?:at|ca|pa|ss)_[a-fA-F0-9]{32}|lin_api_[A-Za-z0-9]{40}|ntn_[A-Za-z0-9]{40,}|NRAK-[A-Z0-9]{27}|"
             + "PMAK-[a-f0-9]{24}-[a-f0-9]{34}|AGE-SECRET-KEY-1[0-9A-Z]{58}|"
             + "hooks\\.slack\\.com/(?:services|workflows|triggers)/[A-Za-z0-9]+/[A-Za-z0-9/]{8,}|"
+            // Discord's and Microsoft Teams' (Office 365 connectors') webhook URLs, Discord's bot tokens, Telegram's,
+            // Twilio's and Mailgun's keys, and Microsoft Entra (Azure AD) client secrets
+            + "discord(?:app)?\\.com/api/webhooks/[0-9]{17,20}/[A-Za-z0-9_-]{60,}|"
+            + "webhook\\.office\\.com/webhookb2/[A-Za-z0-9@-]{20,}/IncomingWebhook/[A-Za-z0-9]{16,}/|"
+            + "[MNO][A-Za-z0-9_-]{23,27}\\.[A-Za-z0-9_-]{6}\\.[A-Za-z0-9_-]{27,38}(?![A-Za-z0-9_-])|"
+            + "[0-9]{8,10}:AA[A-Za-z0-9_-]{33}(?![A-Za-z0-9_-])|SK[0-9a-fA-F]{32}(?![A-Za-z0-9])|"
+            + "key-[0-9a-f]{32}(?![A-Za-z0-9])|[A-Za-z0-9_~.]{3}[0-9]Q~[A-Za-z0-9_~.-]{31,34}(?![A-Za-z0-9_~.-])|"
             + "eyJ[A-Za-z0-9_-]{8,}\\.eyJ[A-Za-z0-9_-]{8,}\\.[A-Za-z0-9_-]{8,})");
 
     private SecretLike() {
@@ -279,10 +305,52 @@ final class SecretLike {
      */
     static String weakName(String key) {
         List<String> words = words(key);
-        return words.size() == 1 && WEAK_NAMES.contains(words.getFirst()) ? words.getFirst() : null;
+        if (words.size() == 1) {
+            return WEAK_NAMES.contains(words.getFirst()) ? words.getFirst() : null;
+        }
+        return namesGeneratedKey(words) && !namesSecret(key) ? GENERATED : null;
     }
 
     private static final Set<String> WEAK_NAMES = Set.of("key", "pin", "pat");
+    /** {@link #weakName} of a key such as {@code app_key}: {@link #namesGeneratedKey}. */
+    private static final String GENERATED = "generated key";
+
+    /**
+     * Whether a key whose last word is {@code key}, after a word that qualifies no secret ({@code app_key},
+     * {@code routing_key}, {@code storage_key}, {@code FERNET_KEY}), is a secret's name when what it holds looks
+     * generated ({@link #looksGenerated}): Datadog's application keys, PagerDuty's routing keys and Azure's storage keys
+     * are written so. Not after a word that names a key whose values look generated as often and are none: an
+     * idempotency, deduplication or cache key, a public or verification key, a database's or a partition's, a cursor.
+     */
+    private static boolean namesGeneratedKey(List<String> words) {
+        return words.size() >= 2 && words.getLast().equals("key") && !PLAIN_KEYS.contains(words.get(words.size() - 2));
+    }
+
+    private static final Set<String> PLAIN_KEYS = Set.of("public", "pub", "verification", "verify", "verifying",
+            "idempotency", "idempotence", "idempotent", "dedup", "dedupe", "deduplication", "cache", "etag", "sort",
+            "partition", "primary", "foreign", "unique", "composite", "object", "s3", "row", "hash", "range", "shard",
+            "lookup", "join", "group", "message", "record", "event", "correlation", "trace", "request", "host", "gpg",
+            "pgp", "fingerprint", "project", "issue", "map", "cursor", "page", "start", "continuation", "next", "last",
+            "index", "translation", "i18n", "sign", "encoding");
+
+    /**
+     * A value as a generator writes a credential: 32 hexadecimal digits or more, or 24 characters or more of base64
+     * or a token's alphabet mixing upper and lower case and digits (a UUID, a word list or a version is none).
+     */
+    private static boolean looksGenerated(String value) {
+        String text = value.strip();
+        return HEX.matcher(text).matches() || GENERATED_TEXT.matcher(text).matches() && !isReference(text)
+                && text.chars().anyMatch(Character::isUpperCase) && text.chars().anyMatch(Character::isLowerCase)
+                && text.chars().anyMatch(Character::isDigit);
+    }
+
+    private static final Pattern HEX = Pattern.compile("[0-9a-fA-F]{32,}");
+    private static final Pattern GENERATED_TEXT = Pattern.compile("[A-Za-z0-9+/_~.-]{24,}={0,2}");
+
+    /** Whether a text's {@code NAME=value} or {@code name: value} is a generated key's ({@link #namesGeneratedKey}). */
+    private static boolean generatedKeyIn(String name, String value) {
+        return value != null && namesGeneratedKey(words(name)) && looksGenerated(value);
+    }
 
     /**
      * Whether a value under {@code key} or {@code pat} alone ({@link #weakName}) looks like a credential rather than a
@@ -291,6 +359,9 @@ final class SecretLike {
      */
     static boolean weakNameHolds(String name, JsonNode value) {
         String text = value.isTextual() ? value.asText().strip() : value.isNumber() ? value.asText() : "";
+        if (name.equals(GENERATED)) {
+            return looksGenerated(text);
+        }
         if (name.equals("pin")) {
             return text.matches("[0-9]{4,12}");
         }
@@ -334,7 +405,7 @@ final class SecretLike {
         return PRIVATE_KEY.matcher(text).find() || found(URL_PASSWORD, text, 1) || authorizationValue(text)
                 || authorizationHeader(text) || bearerInText(text) || pairInText(text)
                 || ISSUED_TOKEN.matcher(text).find() || basicCredentials(text) || namedInText(text) || namedLine(text)
-                || optionInText(text) || found(USER_OPTION, text, 1);
+                || optionInText(text) || found(USER_OPTION, text, 1) || commandPassword(text);
     }
 
     /** Whether {@code form} finds a match in {@code text} whose {@code group} is a given value. */
@@ -363,7 +434,8 @@ final class SecretLike {
     }
 
     private static boolean namedLine(String text) {
-        return anyMatch(NAMED_LINE, text, line -> namesSecret(line.group(1)) && looksLikeCredential(line.group(2)));
+        return anyMatch(NAMED_LINE, text, line -> namesSecret(line.group(1)) && looksLikeCredential(line.group(2))
+                || generatedKeyIn(line.group(1), line.group(2)));
     }
 
     private static boolean optionInText(String text) {
@@ -398,6 +470,64 @@ final class SecretLike {
         return name.matches() && namesSecret(name.group(1)) && isOptionsArgument(argument.asText());
     }
 
+    /**
+     * A password given to a command ({@link #SHORT_PASSWORD_OPTION}) or in a {@code .netrc} entry ({@link #NETRC}): a given
+     * value, not one lower-case word, which is prose's ("docker login with -p is deprecated").
+     */
+    private static boolean commandPassword(String text) {
+        return anyMatch(SHORT_PASSWORD_OPTION, text, option -> isCommandsValue(option.group(2))
+                && takesPassword(text.substring(Math.max(0, option.start() - 200), option.start()), option.group(1).isEmpty()))
+                || anyMatch(NETRC, text, entry -> isCommandsValue(entry.group(1)));
+    }
+
+    private static boolean isCommandsValue(String value) {
+        return isGivenValue(value) && !LOWER_WORD.matcher(value).matches();
+    }
+
+    /** Whether the last command on the line {@code before} a {@code -p} takes it as a password (attached or not). */
+    private static boolean takesPassword(String before, boolean attached) {
+        int lineStart = 0;
+        for (int i = before.length() - 1; i >= 0; i--) {
+            char c = before.charAt(i);
+            if (c == '\n' || c == ';' || c == '&' || c == '|') {
+                lineStart = i + 1;
+                break;
+            }
+        }
+        String line = before.substring(lineStart);
+        MatchResult last = PASSWORD_COMMAND.matcher(line).results().reduce((a, b) -> b).orElse(null);
+        if (last == null) {
+            return false;
+        }
+        String command = last.group(1);
+        if (command.equals("sshpass")) {
+            return true;
+        }
+        return REGISTRY_CLIENTS.contains(command) ? !attached && LOGIN.matcher(line.substring(last.end())).find() : attached;
+    }
+
+    private static final Pattern LOGIN = Pattern.compile("[ \\t]login[ \\t]");
+
+    private static final Pattern LOWER_WORD = Pattern.compile("[a-z]+[.,;:]?");
+
+    /**
+     * Whether an argument list of texts is a command given a password as {@code -p} ({@link #SHORT_PASSWORD_OPTION}):
+     * {@code ["sshpass", "-p", "x", "ssh", "h"]}.
+     */
+    static boolean isCommandWithPassword(JsonNode arguments) {
+        if (arguments.size() < 3) {
+            return false;
+        }
+        StringBuilder line = new StringBuilder();
+        for (JsonNode argument : arguments) {
+            if (!argument.isTextual()) {
+                return false;
+            }
+            line.append(argument.asText()).append(' ');
+        }
+        return commandPassword(line.toString());
+    }
+
     private static boolean bearerInText(String text) {
         return anyMatch(BEARER_IN_TEXT, text, bearer -> looksLikeCredential(bearer.group(1)));
     }
@@ -411,7 +541,10 @@ final class SecretLike {
         int from = 0;
         while (from < text.length() && pair.find(from)) {
             int valueGroup = pair.group(2) != null ? 2 : 3;
-            if (namesSecret(pair.group(1)) && isGivenValue(pair.group(valueGroup))) { // not "partition key=tenant_id"
+            String name = pair.group(1);
+            String value = pair.group(valueGroup);
+            if (namesSecret(name) && isGivenValue(value) // not "partition key=tenant_id"
+                    || generatedKeyIn(name, value)) { // FERNET_KEY=...
                 return true;
             }
             // From the "=" or quote before the value: a pair inside this one's value (--from-literal=token=x). An

@@ -212,4 +212,47 @@ class NoSecretsTest {
             assertEquals(List.of(), refused(JSON.writeValueAsString(java.util.Map.of("x", text))), text);
         }
     }
+
+    /**
+     * Forms the secret corpus listed as not claimed (session 55): a command's {@code -p} password, {@code .netrc} and
+     * {@code .npmrc} lines, keys such as {@code app_key} holding a generated value, PuTTY's private keys, and more
+     * issuers' forms; what only looks alike passes (a port, a prompt, prose, an idempotency or public key).
+     */
+    @Test
+    void commandPasswordsNetrcAndNpmrcLinesGeneratedKeysAndMoreIssuersAreSecrets() throws Exception {
+        for (String secret : List.of("mysql -h db.internal -u root -pLKlolv89#mgXVC soc",
+                "docker login -u ci-bot -p vyZNTM05!JPlWa registry.acme.internal", "sshpass -p 'dVnwVR52%NFjBl' ssh admin@10.0.4.17",
+                "helm registry login ghcr.io -u bot -p Xy12abCD34", "machine api.acme.internal login svc-soc password ahwGTZ48#CCoAi",
+                "machine h\n  login u\n  password Zq9!kLm2x", "//registry.npmjs.org/:_authToken=4706074a-8e0d-4645-9529-4d9bc88e8bff",
+                "FERNET_KEY=5aIh7VxcRjYrShorgH3tan5G_6e16Hc8fMUd7983pN_=", "routing_key: 65e7964bcc217a2a9b06897a16554f9c",
+                "PuTTY-User-Key-File-3: ssh-ed25519\nEncryption: none\nPublic-Lines: 1\nAAAAC3Nz\nPrivate-Lines: 1\nsgnM+S2S+bfbMvtq",
+                "xoxe-1-D75Z6B38MDCAKCBC8H7P28Q75PI31ZO1BF3J06", "SK25d6b82eb69a961c108cc34ac1d6edd4", "key-ae6c5a1fe5ebfe3a46f8daaf567c4a09",
+                "KSZ8Q~86UOdI9TsN_S6_i_UbBwCaLyILS.xyX", "NzIyMDU1Nzc5NTgwNzUxNTk3.tJ_yyZ.Z_toiO3pVTGHFaQaDRXb6v9s20hBXlgPlG4Gm-",
+                "3346746713:AAaSX9UXOZmZgT31N82yA_TDBaNyJfScJYJ",
+                "https://discord.com/api/webhooks/9095274946810852689/FbJ0LCb49Km1D6WW5ODAmyVRlKOr3kFg7MBZKFHhrqn8dfF9K4fU5YknCGRAEAPiu-pk",
+                "https://acme.webhook.office.com/webhookb2/ad47a9829fd3e081773d@c12ffeb95a7657f925/IncomingWebhook/a21012f9198875414a02/1ac95fc786d6")) {
+            assertEquals(List.of("config.x"), refused(JSON.writeValueAsString(java.util.Map.of("x", secret))), secret);
+        }
+        for (String fine : List.of("mysql -h db -u root -p soc", "mysql -u root -p -e 'select 1'", "mysql -P 3306 --protocol=tcp",
+                "mysql -u app -p$MYSQL_PWD app", "docker run -p 8080:80 nginx", "docker login with -p is deprecated",
+                "docker login -u AWS --password-stdin 1234.dkr.ecr.us-east-1.amazonaws.com", "sshpass -e ssh admin@h",
+                "psql -h db -p 5432 -U app", "The machine learning login page password reset flow",
+                "//registry.npmjs.org/:_authToken=${NPM_TOKEN}", "IDEMPOTENCY_KEY=5f1c2d3e4a5b6c7d8e9f0a1b2c3d4e5f",
+                "routing_key: orders.created", "SKU SK0001", "key-value store", "see https://discord.com/api/webhooks")) {
+            assertEquals(List.of(), refused(JSON.writeValueAsString(java.util.Map.of("x", fine))), fine);
+        }
+        assertEquals(List.of("config.pagerduty.routing_key", "config.datadog.app_key", "config.azure.storage_key", "config.command",
+                        "config.args[2]"),
+                refused("{\"pagerduty\": {\"routing_key\": \"65e7964bcc217a2a9b06897a16554f9c\"},"
+                        + " \"datadog\": {\"app_key\": \"a6da3a5acb2de5a2edc9f96fe0c58374e7a541af\"},"
+                        + " \"azure\": {\"storage_key\": \"EAd0Tvf1P1Q2MOIt6ANdZHiMgDPU28LBC81rCboY5rspXpau6kl65iqM/qcQbR66==\"},"
+                        + " \"command\": [\"sshpass\", \"-p\", \"dVnwVR52NFjBl\", \"ssh\", \"admin@10.0.4.17\"],"
+                        + " \"args\": [\"bash\", \"-c\", \"mysql -uroot -pS3cretPass1 app\"]}"));
+        assertEquals(List.of(), refused("{\"idempotency_key\": \"5f1c2d3e4a5b6c7d8e9f0a1b2c3d4e5f\","
+                + " \"cache_key\": \"a6da3a5acb2de5a2edc9f96fe0c58374e7a541af\","
+                + " \"public_key\": \"MCowBQYDK2VwAyEAGb9ECWmEzf6FQbrBZ9w7lshQhqowtrbLDFw4rXAxZuE=\", \"routing_key\": \"orders.created.v1\","
+                + " \"project_key\": \"SEC\", \"tenant_key\": \"123e4567-e89b-12d3-a456-426614174000\","
+                + " \"s3_key\": \"reports/2024/a6da3a5acb2de5a2edc9f96fe0c58374.json\", \"storage_key\": \"/Users/Alice/Keys2024/x.key\", \"model_key\": \"gpt-4o-2024-08-06\","
+                + " \"command\": [\"docker\", \"run\", \"-p\", \"8080:80\", \"nginx\"], \"db\": [\"mysql\", \"-h\", \"db\", \"-p\", \"app\"]}"));
+    }
 }

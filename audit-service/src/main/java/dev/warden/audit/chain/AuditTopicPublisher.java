@@ -43,7 +43,7 @@ public class AuditTopicPublisher implements LeaderJob, MeasuredPublisher {
 
     private static final Logger LOG = Logger.getLogger(AuditTopicPublisher.class);
     private static final long LOCK_ID = 0x5741524441L; // "WARDA"
-    private static final String SOURCE = "/warden/audit-service";
+    public static final String SOURCE = "/warden/audit-service";
 
     private final RelayProducer producer;
     private final OutboxConfig config;

@@ -71,6 +71,11 @@ public class ChainAppender {
                                         .chain(done -> write(conn, org, done.entries(), done.drifts(), traceparent)))));
     }
 
+    /** Every organization that has a chain. */
+    public Uni<List<UUID>> organizations() {
+        return db.asPlatform(chain::organizations);
+    }
+
     private record Linked(List<AuditEntry> entries, List<DriftEvent> drifts) {
     }
 

@@ -1,5 +1,6 @@
 package dev.warden.audit.recording;
 
+import dev.warden.audit.chain.AuditTopicPublisher;
 import dev.warden.audit.chain.ChainAppender;
 import dev.warden.events.CloudEvent;
 import dev.warden.events.Topics;
@@ -14,11 +15,21 @@ import io.smallrye.mutiny.Uni;
 import jakarta.annotation.Priority;
 import jakarta.enterprise.context.ApplicationScoped;
 import jakarta.enterprise.event.Observes;
+import com.fasterxml.jackson.databind.node.ArrayNode;
+import com.fasterxml.jackson.databind.node.JsonNodeFactory;
+import com.fasterxml.jackson.databind.node.ObjectNode;
+import dev.warden.outbox.EventConsumerLoop.Rewind;
 import org.apache.kafka.clients.consumer.ConsumerRecord;
+import org.apache.kafka.common.TopicPartition;
+import org.jboss.logging.Logger;
 
+import java.nio.charset.StandardCharsets;
+import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Map;
+import java.util.UUID;
 
 /**
  * Records every event of the agent, fleet, execution, agent-action and access topics in the audit chain, a polled
@@ -34,6 +45,9 @@ public class AuditRecorder {
     public static final List<String> TOPICS = List.of(Topics.AGENTS, Topics.FLEET, Topics.EXECUTIONS, Topics.AGENT_ACTIONS,
             Topics.ACCESS);
 
+    private static final Logger LOG = Logger.getLogger(AuditRecorder.class);
+    private static final Duration WAIT = Duration.ofSeconds(30);
+
     private final ChainAppender chain;
     private final OrgBatches batches;
 
@@ -48,7 +62,33 @@ public class AuditRecorder {
      * the events the restore took out of the chain are recorded again, not skipped (KeptPositions).
      */
     void onStart(@Observes @Priority(StartupOrder.CONSUMERS) StartupEvent event, EventConsumers consumers) {
-        consumers.startRecording(GROUP, TOPICS, this::record);
+        consumers.startRecording(GROUP, TOPICS, this::record, this::restoreDetected);
+    }
+
+    /**
+     * Before the consumer records again what a restore of this database took out of the chain (its kept positions
+     * behind the broker's, KeptPositions): an entry in every organization's chain, after the head the restore left,
+     * saying so ({@code audit.restore-detected}, with each partition's kept position and the broker's offset), so that
+     * a reader learns of the restore from the chain itself and not only from sequences chained twice. Its event id
+     * follows from the organization and what was found behind, so a second detection of the same (another replica's,
+     * or a later assignment before the first batch) adds nothing. On the consumer's thread, before anything is applied
+     * again.
+     */
+    public void restoreDetected(Map<TopicPartition, Rewind> behind) {
+        Instant now = Rows.now();
+        ArrayNode partitions = JsonNodeFactory.instance.arrayNode();
+        behind.forEach((p, rewind) -> partitions.addObject().put("topic", p.topic()).put("partition", p.partition())
+                .put("kept_offset", rewind.kept()).put("broker_offset", rewind.committed()));
+        ObjectNode data = JsonNodeFactory.instance.objectNode().set("partitions", partitions);
+        List<UUID> orgs = chain.organizations().await().atMost(WAIT);
+        for (UUID org : orgs) {
+            UUID id = UUID.nameUUIDFromBytes((EntryMapper.RESTORE_DETECTED + " " + org + " " + partitions)
+                    .getBytes(StandardCharsets.UTF_8));
+            CloudEvent marker = new CloudEvent(CloudEvent.SPEC_VERSION, id, AuditTopicPublisher.SOURCE, EntryMapper.RESTORE_DETECTED, null, now,
+                    "application/json", org, data);
+            chain.append(org, List.of(new Incoming(marker, EntryMapper.map(marker, now))), now).await().atMost(WAIT);
+        }
+        LOG.warnf("Marked the restore in the chains of %d organizations (audit.restore-detected)", orgs.size());
     }
 
     /**

@@ -26,6 +26,14 @@ public final class EntryMapper {
      * and the organization's event does not say which one.
      */
 
+    /**
+     * No topic's event: audit-service's own entry that its database was found restored to an earlier point, written in
+     * every chain before the events the restore took out are recorded again ({@link AuditRecorder#restoreDetected}).
+     */
+    public static final String RESTORE_DETECTED = "dev.warden.audit.restore-detected.v1";
+    /** Who writes {@link #RESTORE_DETECTED} entries. */
+    public static final String AUDIT_SERVICE_ACTOR = "audit-service";
+
     /** Where an event names who made its change, the first present: who made this change before a record's last editor. */
     private static final List<String> ACTOR_FIELDS = List.of("/actor", "/changed_by", "/deployment/deployed_by",
             "/agent/updated_by", "/policy/updated_by", "/binding/created_by", "/requested_by", "/decided_by",
@@ -180,6 +188,11 @@ public final class EntryMapper {
                 copy(data, metadata, "/token_id", "token_id");
                 copy(data, metadata, "/max_uses", "max_uses");
                 copy(data, metadata, "/expires_at", "expires_at");
+            }
+            case RESTORE_DETECTED -> {
+                agentId = null;
+                actorOverride = AUDIT_SERVICE_ACTOR;
+                metadata.set("partitions", data.path("partitions"));
             }
             case EventTypes.ORGANIZATION -> {
                 agentId = null;

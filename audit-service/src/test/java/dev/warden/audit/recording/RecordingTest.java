@@ -10,12 +10,16 @@ import dev.warden.events.Topics;
 import dev.warden.events.execution.ExecutionEvents.ExecutionFinished;
 import dev.warden.events.execution.ExecutionEvents.ExecutionLimits;
 import dev.warden.events.execution.ExecutionEvents.ExecutionStarted;
+import dev.warden.outbox.EventConsumerLoop;
+import dev.warden.outbox.EventConsumerLoop.Rewind;
+import dev.warden.outbox.EventConsumers;
 import dev.warden.testing.EventTap;
 import dev.warden.testing.TestOrganizations.TestOrg;
 import io.opentelemetry.api.trace.SpanKind;
 import io.opentelemetry.sdk.trace.data.SpanData;
 import io.quarkus.test.junit.QuarkusTest;
 import jakarta.inject.Inject;
+import org.apache.kafka.common.TopicPartition;
 import org.awaitility.Awaitility;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
@@ -24,6 +28,7 @@ import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Map;
 import java.util.UUID;
 import java.util.stream.IntStream;
 import java.util.stream.LongStream;
@@ -33,6 +38,7 @@ import static org.hamcrest.Matchers.contains;
 import static org.hamcrest.Matchers.equalTo;
 import static org.hamcrest.Matchers.everyItem;
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 @QuarkusTest
@@ -42,6 +48,12 @@ class RecordingTest {
 
     @Inject
     AuditSpans spans;
+
+    @Inject
+    EventConsumers consumers;
+
+    @Inject
+    AuditRecorder recorder;
 
     private TestOrg org;
     /** The chain's head before the test: the entries of the organization's own creation. */
@@ -136,6 +148,89 @@ class RecordingTest {
                 return rows.getInt(1) > 0;
             }
         });
+    }
+
+    /**
+     * After a restore of audit-service's database (its kept positions behind the broker's offsets, as
+     * EventConsumersTest restores them), every organization's chain says so, in an entry of its own before the
+     * consumer records anything again, with each partition's kept position and the broker's offset; the events applied
+     * again were chained already, so only the marks are added, the chain verifies, and being told of the same restore
+     * again (another replica, a later assignment) adds nothing.
+     */
+    @Test
+    void aRestoreOfTheDatabaseIsMarkedInEveryChainOnce() throws Exception {
+        AuditFixtures.publish(List.of(AuditFixtures.deployed(org.id(), UUID.randomUUID().toString(), 1, "img:v1")));
+        awaitEntries(1);
+        Map<Integer, Long> before = Awaitility.await().atMost(WAIT).until(() -> keptOfTheAgentsTopic(null), kept -> !kept.isEmpty());
+        // The restore: the database as it was before it applied anything of the agents topic, the broker gone on
+        keptOfTheAgentsTopic("UPDATE warden_consumer_positions SET next_offset = 0 WHERE group_id = '" + AuditRecorder.GROUP
+                + "' AND topic = '" + Topics.AGENTS + "'");
+        // A second member of the group: its assignment, and the service's own, find their partitions behind
+        try (EventConsumerLoop member = consumers.startRecording(AuditRecorder.GROUP, AuditRecorder.TOPICS, recorder::record,
+                recorder::restoreDetected)) {
+            Awaitility.await().atMost(WAIT).until(() -> keptOfTheAgentsTopic(null).entrySet().stream()
+                    .allMatch(p -> p.getValue() >= before.getOrDefault(p.getKey(), 0L)));
+        }
+        List<java.util.Map<String, Object>> marks = as(org, "auditor").get("/v1/audit?action_type=audit.restore-detected")
+                .then().statusCode(200).extract().path("entries");
+        assertFalse(marks.isEmpty(), "the restore is marked");
+        java.util.Set<Integer> marked = new java.util.HashSet<>();
+        for (var mark : marks) {
+            assertEquals("audit-service", mark.get("actor"));
+            assertEquals(null, mark.get("agent_id"));
+            assertEquals("dev.warden.audit.restore-detected.v1", mark.get("event_type"));
+            List<java.util.Map<String, Object>> partitions = at(mark, "metadata.partitions");
+            for (var partition : partitions) {
+                assertEquals(Topics.AGENTS, partition.get("topic"));
+                assertEquals(0, partition.get("kept_offset"));
+                assertTrue(((Number) partition.get("broker_offset")).longValue() > 0, "behind the broker: " + partition);
+                assertTrue(marked.add((Integer) partition.get("partition")), "each partition marked once: " + marks);
+            }
+        }
+        java.util.Set<Integer> applied = new java.util.HashSet<>();
+        before.forEach((partition, kept) -> {
+            if (kept > 0) {
+                applied.add(partition);
+            }
+        });
+        assertEquals(applied, marked, "every partition applied again is named");
+        assertEquals(base + 1 + marks.size(), AuditFixtures.head(org), "the events applied again were chained already");
+        as(org, "auditor").get("/v1/audit/verify").then().statusCode(200).body("valid", equalTo(true));
+
+        // Told of the same restore again: nothing more
+        java.util.Map<TopicPartition, Rewind> same = new java.util.TreeMap<>(java.util.Comparator.comparing(TopicPartition::toString));
+        List<java.util.Map<String, Object>> first = at(marks.getFirst(), "metadata.partitions");
+        first.forEach(p -> same.put(new TopicPartition(Topics.AGENTS, (Integer) p.get("partition")),
+                new Rewind(0, ((Number) p.get("broker_offset")).longValue())));
+        recorder.restoreDetected(same);
+        assertEquals(base + 1 + marks.size(), AuditFixtures.head(org));
+    }
+
+    @SuppressWarnings("unchecked")
+    private static <T> T at(java.util.Map<String, Object> entry, String path) {
+        Object value = entry;
+        for (String step : path.split("\\.")) {
+            value = ((java.util.Map<String, Object>) value).get(step);
+        }
+        return (T) value;
+    }
+
+    /** Runs {@code update} (when given), then answers the recorder's kept positions of the agents topic by partition. */
+    private static Map<Integer, Long> keptOfTheAgentsTopic(String update) throws Exception {
+        var pg = dev.warden.testing.WardenInfra.postgres();
+        try (var c = java.sql.DriverManager.getConnection(pg.jdbcUrl("warden_audit_test"), pg.superUser(), pg.superPassword())) {
+            if (update != null) {
+                c.createStatement().executeUpdate(update);
+            }
+            Map<Integer, Long> kept = new java.util.HashMap<>();
+            try (var rows = c.createStatement().executeQuery("SELECT partition, next_offset FROM warden_consumer_positions "
+                    + "WHERE group_id = '" + AuditRecorder.GROUP + "' AND topic = '" + Topics.AGENTS + "'")) {
+                while (rows.next()) {
+                    kept.put(rows.getInt(1), rows.getLong(2));
+                }
+            }
+            return kept;
+        }
     }
 
     @Test

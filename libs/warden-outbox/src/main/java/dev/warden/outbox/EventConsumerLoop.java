@@ -62,11 +62,29 @@ public final class EventConsumerLoop implements AutoCloseable {
         Uni<Void> handle(List<ConsumerRecord<String, String>> records);
     }
 
+    /**
+     * What a recording consumer does before it applies partitions again from the positions its database kept, which
+     * are behind the broker's committed offsets (the database was restored to an earlier point): called on the loop's
+     * thread, before any record is applied again; it may block. It is called again for partitions found behind at a
+     * later assignment, so what it records must be idempotent. A failure is logged and the partitions are applied
+     * again all the same.
+     */
+    @FunctionalInterface
+    public interface Rewinding {
+        void rewinding(Map<TopicPartition, Rewind> partitions);
+    }
+
+    /** A partition's position as its service's database kept it, and the broker's committed offset ahead of it. */
+    public record Rewind(long kept, long committed) {
+    }
+
     private final KafkaConsumer<String, String> consumer;
     private final String group;
     private final long generation;
     /** Null: the broker's committed offsets alone say where the group stands. */
     private final KeptPositions positions;
+    /** With {@link #positions}: told of partitions applied again from them; null: nothing to tell. */
+    private final Rewinding rewinding;
     private final BatchHandler handler;
     private final EventConsumerConfig config;
     private final DeadLetters deadLetters;
@@ -86,24 +104,28 @@ public final class EventConsumerLoop implements AutoCloseable {
     public static EventConsumerLoop start(KafkaClients kafka, EventConsumerConfig config, DeadLetters deadLetters,
                                           String group, Collection<String> topics, BatchHandler handler) {
         return new EventConsumerLoop(kafka, config, deadLetters, group, topics, handler,
-                ConsumerTelemetry.untraced(group), 0, null);
+                ConsumerTelemetry.untraced(group), 0, null, null);
     }
 
     static EventConsumerLoop start(KafkaClients kafka, EventConsumerConfig config, DeadLetters deadLetters,
                                    String group, Collection<String> topics, BatchHandler handler,
-                                   ConsumerTelemetry telemetry, long generation, KeptPositions positions) {
-        return new EventConsumerLoop(kafka, config, deadLetters, group, topics, handler, telemetry, generation, positions);
+                                   ConsumerTelemetry telemetry, long generation, KeptPositions positions,
+                                   Rewinding rewinding) {
+        return new EventConsumerLoop(kafka, config, deadLetters, group, topics, handler, telemetry, generation, positions,
+                rewinding);
     }
 
     private EventConsumerLoop(KafkaClients kafka, EventConsumerConfig config, DeadLetters deadLetters,
                               String group, Collection<String> topics, BatchHandler handler,
-                              ConsumerTelemetry telemetry, long generation, KeptPositions positions) {
+                              ConsumerTelemetry telemetry, long generation, KeptPositions positions,
+                              Rewinding rewinding) {
         if (generation != 0 && positions != null) {
             throw new IllegalArgumentException("a rebuildable projection replays by generation, not from kept positions");
         }
         this.group = group;
         this.generation = generation;
         this.positions = positions;
+        this.rewinding = rewinding;
         this.telemetry = telemetry;
         this.handler = handler;
         this.config = config;
@@ -411,18 +433,29 @@ public final class EventConsumerLoop implements AutoCloseable {
                         group, describe(e));
                 return;
             }
-            Map<TopicPartition, String> behind = new java.util.TreeMap<>(java.util.Comparator.comparing(TopicPartition::toString));
+            Map<TopicPartition, Rewind> behind = new java.util.TreeMap<>(java.util.Comparator.comparing(TopicPartition::toString));
             kept.forEach((p, position) -> {
                 OffsetAndMetadata offset = committed.get(p);
                 if (offset != null && position < offset.offset()) {
                     consumer.seek(p, position);
-                    behind.put(p, position + " < " + offset.offset());
+                    behind.put(p, new Rewind(position, offset.offset()));
                 }
             });
-            if (!behind.isEmpty()) {
-                LOG.warnf("Consumer %s: its database has applied %d partitions less far than the broker's offsets say "
-                        + "(a database restored to an earlier point?); applying them again from there: %s", group,
-                        behind.size(), behind);
+            if (behind.isEmpty()) {
+                return;
+            }
+            LOG.warnf("Consumer %s: its database has applied %d partitions less far than the broker's offsets say "
+                    + "(a database restored to an earlier point?); applying them again from there: %s", group,
+                    behind.size(), behind);
+            if (rewinding != null) {
+                try {
+                    rewinding.rewinding(java.util.Collections.unmodifiableMap(behind));
+                } catch (WakeupException e) {
+                    throw e;
+                } catch (RuntimeException e) {
+                    LOG.errorf("Consumer %s could not record that it applies partitions again (%s); applying them all "
+                            + "the same", group, describe(e));
+                }
             }
         }
 

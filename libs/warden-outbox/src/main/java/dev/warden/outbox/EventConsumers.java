@@ -3,6 +3,7 @@ package dev.warden.outbox;
 import dev.warden.tenancy.StartupOrder;
 import dev.warden.tenancy.kafka.KafkaClients;
 import dev.warden.outbox.EventConsumerLoop.BatchHandler;
+import dev.warden.outbox.EventConsumerLoop.Rewinding;
 import io.micrometer.core.instrument.MeterRegistry;
 import io.opentelemetry.api.OpenTelemetry;
 import io.quarkus.runtime.ShutdownEvent;
@@ -61,7 +62,7 @@ public class EventConsumers {
      */
     public EventConsumerLoop start(String group, Collection<String> topics, BatchHandler handler, long generation) {
         return started(EventConsumerLoop.start(kafka, config, deadLetters, group, topics, handler,
-                new ConsumerTelemetry(meters, openTelemetry, vertx, group).consuming(topics), generation, null));
+                new ConsumerTelemetry(meters, openTelemetry, vertx, group).consuming(topics), generation, null, null));
     }
 
     /**
@@ -70,8 +71,17 @@ public class EventConsumers {
      * applied less far than the broker's offsets say, after a restore, is applied again from there.
      */
     public EventConsumerLoop startRecording(String group, Collection<String> topics, BatchHandler handler) {
+        return startRecording(group, topics, handler, null);
+    }
+
+    /**
+     * {@link #startRecording(String, Collection, BatchHandler)}, telling {@code rewinding} of the partitions it applies
+     * again after a restore before it applies them (audit-service marks the restore in its chain).
+     */
+    public EventConsumerLoop startRecording(String group, Collection<String> topics, BatchHandler handler,
+                                            Rewinding rewinding) {
         return started(EventConsumerLoop.start(kafka, config, deadLetters, group, topics, handler,
-                new ConsumerTelemetry(meters, openTelemetry, vertx, group).consuming(topics), 0, positions));
+                new ConsumerTelemetry(meters, openTelemetry, vertx, group).consuming(topics), 0, positions, rewinding));
     }
 
     private EventConsumerLoop started(EventConsumerLoop loop) {

@@ -216,7 +216,10 @@ class EventConsumersTest {
                 + recording + "'").execute()).await().atMost(WAIT);
         handled.clear();
         publish("d");
-        try (EventConsumerLoop loop = consumers.startRecording(recording, List.of(topic), this::handle);
+        // Told before anything is applied again, with each partition's kept position and the broker's offset
+        List<String> rewound = new CopyOnWriteArrayList<>();
+        EventConsumerLoop.Rewinding rewinding = partitions -> rewound.add(partitions + " after " + handled);
+        try (EventConsumerLoop loop = consumers.startRecording(recording, List.of(topic), this::handle, rewinding);
              EventConsumerLoop other = consumers.start(plain, List.of(topic), records -> {
                  records.forEach(r -> seenByPlain.add(r.value()));
                  return Uni.createFrom().voidItem();
@@ -224,6 +227,9 @@ class EventConsumersTest {
             Awaitility.await().atMost(WAIT).until(() -> handled.contains("d") && seenByPlain.contains("d"));
         }
         assertEquals(Set.of("b", "c", "d"), Set.copyOf(handled), "applied again from the kept position");
+        assertEquals(1, rewound.size(), "told once: " + rewound);
+        assertTrue(rewound.getFirst().matches("\\{" + java.util.regex.Pattern.quote(topic)
+                + "-[0-9]+=Rewind\\[kept=1, committed=3]} after \\[]"), "before anything was applied again: " + rewound);
         assertEquals(List.of("a", "b", "c", "d"), seenByPlain, "the plain consumer went on after the broker's offset");
         assertEquals(List.of("4"), positions(recording));
     }

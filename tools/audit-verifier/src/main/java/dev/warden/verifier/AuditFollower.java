@@ -32,7 +32,8 @@ import java.util.Properties;
  * keyed by organization, so each chain comes in order) and recomputes each hash. A redelivered entry (delivery is at
  * least once) must be the entry already verified at its sequence: one that comes again with other content is reported,
  * so a consumer that keeps the copies it receives cannot keep a doctored one unnoticed. A gap, a reordering or a doctored
- * entry is reported.
+ * entry is reported. A restore of audit-service's database, which chains sequences again with other hashes, is reported
+ * once, at the entry audit-service marks it with, and the restored chain followed from there.
  * <pre>java -cp audit-verifier.jar dev.warden.verifier.AuditFollower 127.0.0.1:19092 audit-reader-siem audit-reader.properties</pre>
  */
 public final class AuditFollower {
@@ -57,6 +58,15 @@ public final class AuditFollower {
                 it.next();
             }
             return it.next();
+        }
+
+        /** Forgets the hashes after {@code sequence}: a restore took the chain back there. */
+        void truncate(long sequence) {
+            while (head > sequence && !hashes.isEmpty()) {
+                hashes.removeLast();
+                head--;
+            }
+            head = Math.min(head, sequence);
         }
 
         void add(long sequence, String hash) {
@@ -143,6 +153,13 @@ public final class AuditFollower {
         }
     }
 
+    /** audit-service's mark of a restore of its database (docs/deploy.md, "Restoring a backup"). */
+    private static boolean isRestoreMark(AuditEntry entry) {
+        return RESTORE_DETECTED.equals(entry.actionType()) && "audit-service".equals(entry.actor());
+    }
+
+    private static final String RESTORE_DETECTED = "audit.restore-detected";
+
     /** Checks one message of the topic; answers the problem it shows, if any, and prints what it saw. */
     public Optional<String> accept(String message, PrintStream out) {
         JsonNode event = EventJson.tree(message);
@@ -157,6 +174,18 @@ public final class AuditFollower {
             String seen = chain.hashAt(entry.sequence());
             if (seen == null || (seen.equals(entry.hash()) && AuditChain.follows(entry.prevHash(), entry))) {
                 return Optional.empty();
+            }
+            if (isRestoreMark(entry) && AuditChain.follows(entry.prevHash(), entry)
+                    && entry.prevHash().equals(entry.sequence() == 1 ? AuditChain.GENESIS : chain.hashAt(entry.sequence() - 1))) {
+                // audit-service marks a restore of its database where the restored chain goes on: one alert, then the
+                // restored chain is followed, rather than an alert for every sequence it chains again
+                Optional<String> restored = Optional.of("org " + org + " was restored to entry " + (entry.sequence() - 1)
+                        + " (audit.restore-detected): entries " + entry.sequence() + " to " + chain.head + " verified before "
+                        + "are not in its chain any more; keep them as the record of what was. Following the restored chain");
+                chain.truncate(entry.sequence() - 1);
+                chain.add(entry.sequence(), entry.hash());
+                out.println("ALERT " + restored.get());
+                return restored;
             }
             Optional<String> problem = Optional.of("org " + org + " entry " + entry.sequence()
                     + " came again with other content than the entry verified at that sequence");
@@ -175,6 +204,10 @@ public final class AuditFollower {
             // A run that starts mid-chain (a restart, a group that committed offsets before) has nothing to link to
             out.println("note org " + org + " is followed from entry " + entry.sequence() + ", not linked to the "
                     + "entries before it in this run (a signed checkpoint or a read from offset zero proves those)");
+        }
+        if (problem.isEmpty() && isRestoreMark(entry)) {
+            out.println("note org " + org + " was restored to entry " + (entry.sequence() - 1) + " (audit.restore-detected), "
+                    + "beyond which this run had verified nothing");
         }
         chains.computeIfAbsent(org, o -> new Chain()).add(entry.sequence(), entry.hash());
         out.println(problem.map(p -> "ALERT " + p).orElse("ok  org " + org + " #" + entry.sequence() + " "

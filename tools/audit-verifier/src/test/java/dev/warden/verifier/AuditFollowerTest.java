@@ -93,6 +93,40 @@ class AuditFollowerTest {
                         + "at that sequence")), problems);
     }
 
+    /**
+     * After a restore of audit-service's database, the chain goes on from the restored head with its mark, and the
+     * sequences after it come again with other hashes: one alert at the mark, then the restored chain is followed. A
+     * mark that does not link to the hash verified before it is a redelivery with other content, as any entry.
+     */
+    @Test
+    void aRestoreIsReportedOnceAtItsMarkAndTheRestoredChainFollowed() {
+        List<AuditEntry> chain = chain(4);
+        AuditEntry mark = AuditChain.link(new AuditEntry(org, 0, UUID.randomUUID(), "dev.warden.audit.restore-detected.v1",
+                null, "audit-service", "audit.restore-detected", null, "success", null, null,
+                EventJson.tree("{\"partitions\": []}"), Instant.now(), Instant.now(), null, null), 3, chain.get(1).hash());
+        AuditEntry again = AuditChain.link(new AuditEntry(org, 0, chain.get(2).eventId(), chain.get(2).eventType(), "agent-1",
+                "alice", "agent.deployed", null, "success", null, null, EventJson.tree("{}"), Instant.now(), Instant.now(),
+                null, null), 4, mark.hash());
+        AuditEntry forged = AuditChain.link(new AuditEntry(org, 0, UUID.randomUUID(), mark.eventType(), null, "audit-service",
+                "audit.restore-detected", null, "success", null, null, EventJson.tree("{}"), Instant.now(), Instant.now(),
+                null, null), 2, chain.get(1).hash());
+        AuditFollower follower = new AuditFollower();
+        ByteArrayOutputStream printed = new ByteArrayOutputStream();
+        PrintStream out = new PrintStream(printed, true);
+        List<Optional<String>> problems = new ArrayList<>();
+        for (AuditEntry e : List.of(chain.get(0), chain.get(1), chain.get(2), chain.get(3), mark, again, forged)) {
+            problems.add(follower.accept(EventJson.write(CloudEvent.of("/warden/audit-service", EventTypes.AUDIT_ENTRY_RECORDED,
+                    e.agentId(), org, e)), out));
+        }
+
+        assertEquals(List.of(Optional.empty(), Optional.empty(), Optional.empty(), Optional.empty(),
+                Optional.of("org " + org + " was restored to entry 2 (audit.restore-detected): entries 3 to 4 verified before "
+                        + "are not in its chain any more; keep them as the record of what was. Following the restored chain"),
+                Optional.empty(),
+                Optional.of("org " + org + " entry 2 came again with other content than the entry verified at that sequence")),
+                problems);
+    }
+
     /** A run that starts mid-chain (a restart without the hashes verified before) says it links nothing before it. */
     @Test
     void aChainFollowedFromItsMiddleIsSaidToBeUnlinkedThere() {

@@ -11,6 +11,7 @@ import dev.warden.outbox.OrgBatches;
 import dev.warden.tenancy.StartupOrder;
 import dev.warden.tenancy.db.Rows;
 import io.quarkus.runtime.StartupEvent;
+import io.smallrye.mutiny.Multi;
 import io.smallrye.mutiny.Uni;
 import jakarta.annotation.Priority;
 import jakarta.enterprise.context.ApplicationScoped;
@@ -47,6 +48,7 @@ public class AuditRecorder {
 
     private static final Logger LOG = Logger.getLogger(AuditRecorder.class);
     private static final Duration WAIT = Duration.ofSeconds(30);
+    private static final Duration MARKING = Duration.ofMinutes(4);
 
     private final ChainAppender chain;
     private final OrgBatches batches;
@@ -81,13 +83,14 @@ public class AuditRecorder {
                 .put("kept_offset", rewind.kept()).put("broker_offset", rewind.committed()));
         ObjectNode data = JsonNodeFactory.instance.objectNode().set("partitions", partitions);
         List<UUID> orgs = chain.organizations().await().atMost(WAIT);
-        for (UUID org : orgs) {
+        // A few organizations at a time, within the consumer's poll interval (5 minutes) however many there are
+        Multi.createFrom().iterable(orgs).onItem().transformToUni(org -> {
             UUID id = UUID.nameUUIDFromBytes((EntryMapper.RESTORE_DETECTED + " " + org + " " + partitions)
                     .getBytes(StandardCharsets.UTF_8));
-            CloudEvent marker = new CloudEvent(CloudEvent.SPEC_VERSION, id, AuditTopicPublisher.SOURCE, EntryMapper.RESTORE_DETECTED, null, now,
-                    "application/json", org, data);
-            chain.append(org, List.of(new Incoming(marker, EntryMapper.map(marker, now))), now).await().atMost(WAIT);
-        }
+            CloudEvent mark = new CloudEvent(CloudEvent.SPEC_VERSION, id, AuditTopicPublisher.SOURCE,
+                    EntryMapper.RESTORE_DETECTED, null, now, "application/json", org, data);
+            return chain.append(org, List.of(new Incoming(mark, EntryMapper.map(mark, now))), now);
+        }).merge(8).collect().last().await().atMost(MARKING);
         LOG.warnf("Marked the restore in the chains of %d organizations (audit.restore-detected)", orgs.size());
     }
 

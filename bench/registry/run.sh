@@ -97,7 +97,7 @@ size="$(stat -c %s "$static")"
 say "GET /v1/registry: $size bytes, agents and audit entries counted: $counted"
 [ "$(curl -s -o /dev/null -w '%{size_download}' "$registry/bench/static-json")" = "$size" ] \
   || { echo "the static baseline does not answer the same bytes" >&2; exit 1; }
-start="$(printf '0:00000000-0000-0000-0000-000000000000' | base64 -w0 | tr '+/' '-_' | tr -d '=')"
+start="$(printf 't0:00000000-0000-0000-0000-000000000000' | base64 -w0 | tr '+/' '-_' | tr -d '=')"
 cmp -s "$static" <(curl -s "${auth[@]}" "$registry/v1/registry?cursor=$start") \
   || { echo "the answer read from a cursor before the first agent differs from the default one" >&2; exit 1; }
 

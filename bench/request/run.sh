@@ -97,8 +97,11 @@ launcher_pid="$launcher" # bin/warden execs the launcher's JVM
 postmaster="$(head -1 "$data/postgres/postmaster.pid")"
 jvms="$service_pid"
 # The JIT compiles the request path while it runs: warm every endpoint first, so the first measured is not the coldest.
-say "Warming up every endpoint..."
-for url in "$direct/q/health/live" "$direct/v1/agents/$agent" "$direct/v1/agents?limit=100" "$gateway/v1/agents/$agent"; do
+say "Warming up every endpoint measured..."
+warm=("$direct/q/health/live" "$direct/v1/agents/$agent")
+if wants list; then warm+=("$direct/v1/agents?limit=100"); fi
+if wants gateway; then warm+=("$gateway/v1/agents/$agent"); fi
+for url in "${warm[@]}"; do
   wrk -t"$threads" -c"$conns" -d"$warmup" "${auth[@]}" "$url" > /dev/null
 done
 say ""

@@ -127,9 +127,13 @@ public final class AuditBench {
         AuditBench bench = new AuditBench(Settings.fromEnv());
         try {
             bench.run();
-        } finally {
+        } catch (Throwable e) {
+            // Said, then an exit: a thread the failed run left would keep the JVM, and bench/run, waiting
+            e.printStackTrace();
             bench.close();
+            System.exit(1);
         }
+        bench.close();
         System.exit(0);
     }
 
@@ -396,8 +400,14 @@ public final class AuditBench {
         CpuMeter.Snapshot cpu0 = meter.snapshot();
         long t0 = System.nanoTime();
         long first = 0;
+        // The warm-up's events come from a topic of their own, and the recorder takes an event only from its type's
+        // topic (OrgBatches.checkTopic): they are handed on as read from warden.agent-actions.v1
+        EventConsumerLoop.BatchHandler handle = handler;
+        EventConsumerLoop.BatchHandler fromTopic = topic.equals(Topics.AGENT_ACTIONS) ? handle
+                : records -> handle.handle(records.stream().map(r -> new org.apache.kafka.clients.consumer.ConsumerRecord<>(
+                        Topics.AGENT_ACTIONS, r.partition(), r.offset(), r.key(), r.value())).toList());
         EventConsumerLoop loop = EventConsumerLoop.start(KafkaClients.of(kafka.adminConfig()), consumerConfig(), new DeadLetters(null),
-                group, topic.equals(Topics.AGENT_ACTIONS) ? AuditRecorder.TOPICS : List.of(topic), handler);
+                group, topic.equals(Topics.AGENT_ACTIONS) ? AuditRecorder.TOPICS : List.of(topic), fromTopic);
         long t1;
         try {
             long last = -1, lastChange = t0;

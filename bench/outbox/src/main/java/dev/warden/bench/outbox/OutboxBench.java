@@ -192,9 +192,12 @@ public final class OutboxBench {
         Runtime.getRuntime().addShutdownHook(new Thread(bench::close, "bench-stop"));
         try {
             bench.run();
-        } finally {
+        } catch (Throwable e) {
+            e.printStackTrace(); // then an exit: a thread the failed run left would keep the JVM, and bench/run, waiting
             bench.close();
+            System.exit(1);
         }
+        bench.close();
         System.exit(0);
     }
 

@@ -91,7 +91,16 @@ public final class RegistryBench {
 
     public static void main(String[] args) throws Exception {
         Logs.warningsOnly();
-        RegistryBench bench = new RegistryBench();
+        try {
+            run(new RegistryBench(), args);
+        } catch (Throwable e) {
+            e.printStackTrace(); // then an exit: a thread the failed run left would keep the JVM, and bench/run, waiting
+            System.exit(1);
+        }
+        System.exit(0);
+    }
+
+    private static void run(RegistryBench bench, String[] args) throws Exception {
         switch (args[0]) {
             case "seed" -> bench.seed(Long.parseLong(args[1]));
             case "paced" -> bench.paced(Double.parseDouble(args[1]), args.length > 2 ? args[2] : "/v1/registry",
@@ -104,7 +113,6 @@ public final class RegistryBench {
             }
             default -> throw new IllegalArgumentException("seed N | paced RATE [PATH] | freshness RATE...");
         }
-        System.exit(0);
     }
 
     /** Publishes entries up to sequence {@code n} and waits until the registry has counted every one of them. */

@@ -17,9 +17,11 @@ import jakarta.enterprise.context.ApplicationScoped;
 
 import java.time.Instant;
 import java.util.ArrayList;
+import java.util.HashSet;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.Set;
 import java.util.UUID;
 
 /**
@@ -55,11 +57,34 @@ public class ChainAppender {
 
     /** As above, recording {@code traceparent} (the consumer batch's trace context) with each entry and drift event. */
     public Uni<List<AuditEntry>> append(UUID org, List<Incoming> incoming, Instant now, String traceparent) {
+        return append(org, incoming, now, traceparent, Set.of(), null);
+    }
+
+    /**
+     * As above; when an event of {@code replayed} (applied again after a restore of this database) is not in the chain,
+     * {@code mark} goes first, unless the chain holds it already: the restore took entries out of this chain.
+     */
+    public Uni<List<AuditEntry>> append(UUID org, List<Incoming> incoming, Instant now, String traceparent,
+                                        Set<UUID> replayed, Incoming mark) {
         Map<UUID, Incoming> unique = new LinkedHashMap<>();
         incoming.forEach(i -> unique.putIfAbsent(i.event().id(), i));
+        Set<UUID> asked = mark == null ? unique.keySet() : new HashSet<>(unique.keySet());
+        if (mark != null) {
+            asked.add(mark.event().id());
+        }
         return db.inOrg(org, conn -> chain.lockHead(conn, org)
-                .chain(head -> chain.recorded(conn, org, unique.keySet())
-                        .map(known -> unique.values().stream().filter(i -> !known.contains(i.event().id())).toList())
+                .chain(head -> chain.recorded(conn, org, asked)
+                        .map(known -> {
+                            List<Incoming> fresh = unique.values().stream().filter(i -> !known.contains(i.event().id())).toList();
+                            if (mark == null || known.contains(mark.event().id())
+                                    || fresh.stream().noneMatch(i -> replayed.contains(i.event().id()))) {
+                                return fresh;
+                            }
+                            List<Incoming> marked = new ArrayList<>(fresh.size() + 1);
+                            marked.add(mark);
+                            marked.addAll(fresh);
+                            return marked;
+                        })
                         .chain(fresh -> fresh.isEmpty() ? Uni.createFrom().item(List.<Chained>of())
                                 : drift.expand(conn, org, fresh, now))
                         .chain(chained -> chained.isEmpty() ? Uni.createFrom().item(List.<AuditEntry>of())
@@ -69,11 +94,6 @@ public class ChainAppender {
                                 : Uni.createFrom().item(() -> link(chained, head.sequence(), head.hash()))
                                         .runSubscriptionOn(Infrastructure.getDefaultWorkerPool())
                                         .chain(done -> write(conn, org, done.entries(), done.drifts(), traceparent)))));
-    }
-
-    /** Every organization that has a chain. */
-    public Uni<List<UUID>> organizations() {
-        return db.asPlatform(chain::organizations);
     }
 
     private record Linked(List<AuditEntry> entries, List<DriftEvent> drifts) {

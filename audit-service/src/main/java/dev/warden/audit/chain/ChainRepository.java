@@ -40,12 +40,6 @@ public class ChainRepository {
                 });
     }
 
-    /** Every organization that has a chain, in platform scope. */
-    public Uni<List<UUID>> organizations(SqlConnection conn) {
-        return conn.query("SELECT org_id FROM audit_chain_heads ORDER BY org_id").execute()
-                .map(rows -> dev.warden.tenancy.db.Rows.all(rows, r -> r.getUUID(0)));
-    }
-
     /** Which of {@code eventIds} the chain holds already. */
     public Uni<Set<UUID>> recorded(SqlConnection conn, UUID org, Collection<UUID> eventIds) {
         return conn.preparedQuery("SELECT event_id FROM audit_entries WHERE org_id = $1 AND event_id = ANY ($2)")

@@ -11,7 +11,6 @@ import dev.warden.events.execution.ExecutionEvents.ExecutionFinished;
 import dev.warden.events.execution.ExecutionEvents.ExecutionLimits;
 import dev.warden.events.execution.ExecutionEvents.ExecutionStarted;
 import dev.warden.outbox.EventConsumerLoop;
-import dev.warden.outbox.EventConsumerLoop.Rewind;
 import dev.warden.outbox.EventConsumers;
 import dev.warden.testing.EventTap;
 import dev.warden.testing.TestOrganizations.TestOrg;
@@ -19,7 +18,6 @@ import io.opentelemetry.api.trace.SpanKind;
 import io.opentelemetry.sdk.trace.data.SpanData;
 import io.quarkus.test.junit.QuarkusTest;
 import jakarta.inject.Inject;
-import org.apache.kafka.common.TopicPartition;
 import org.awaitility.Awaitility;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
@@ -35,6 +33,7 @@ import java.util.stream.LongStream;
 
 import static dev.warden.audit.support.AuditFixtures.as;
 import static org.hamcrest.Matchers.contains;
+import static org.hamcrest.Matchers.empty;
 import static org.hamcrest.Matchers.equalTo;
 import static org.hamcrest.Matchers.everyItem;
 import static org.junit.jupiter.api.Assertions.assertEquals;
@@ -151,59 +150,69 @@ class RecordingTest {
     }
 
     /**
-     * After a restore of audit-service's database (its kept positions behind the broker's offsets, as
-     * EventConsumersTest restores them), every organization's chain says so, in an entry of its own before the
-     * consumer records anything again, with each partition's kept position and the broker's offset; the events applied
-     * again were chained already, so only the marks are added, the chain verifies, and being told of the same restore
-     * again (another replica, a later assignment) adds nothing.
+     * After a restore of audit-service's database to an earlier point (here: the organization's last two entries taken
+     * out of its chain, and the recorder's kept positions set back behind the broker's offsets, as EventConsumersTest
+     * restores them), the chain that lost entries says so, in an entry of its own before they are recorded again,
+     * naming the partitions applied again with the kept position and the broker's; the chain verifies. A chain that lost
+     * nothing gets no mark, though its events are applied again too.
      */
     @Test
-    void aRestoreOfTheDatabaseIsMarkedInEveryChainOnce() throws Exception {
-        AuditFixtures.publish(List.of(AuditFixtures.deployed(org.id(), UUID.randomUUID().toString(), 1, "img:v1")));
+    void aRestoreOfTheDatabaseIsMarkedInTheChainsItTookEntriesOutOf() throws Exception {
+        TestOrg untouched = AuditFixtures.organization();
+        int untouchedBase = AuditFixtures.head(untouched);
+        String agent = UUID.randomUUID().toString();
+        AuditFixtures.publish(List.of(AuditFixtures.deployed(untouched.id(), UUID.randomUUID().toString(), 1, "img:v1"),
+                AuditFixtures.deployed(org.id(), agent, 1, "img:v1")));
         awaitEntries(1);
+        AuditFixtures.publish(List.of(AuditFixtures.deployed(org.id(), agent, 2, "img:v2"),
+                AuditFixtures.deployed(org.id(), agent, 3, "img:v3")));
+        awaitEntries(3);
+        AuditFixtures.awaitHead(untouched, untouchedBase + 1);
         Map<Integer, Long> before = Awaitility.await().atMost(WAIT).until(() -> keptOfTheAgentsTopic(null), kept -> !kept.isEmpty());
-        // The restore: the database as it was before it applied anything of the agents topic, the broker gone on
-        keptOfTheAgentsTopic("UPDATE warden_consumer_positions SET next_offset = 0 WHERE group_id = '" + AuditRecorder.GROUP
-                + "' AND topic = '" + Topics.AGENTS + "'");
+
+        // The restore: the organization's chain as it was before versions 2 and 3 were recorded, and the recorder's
+        // positions of the agents topic before anything (the broker's offsets have gone on)
+        long restoredHead = base + 1;
+        keptOfTheAgentsTopic("SET session_replication_role = replica; "
+                + "DELETE FROM audit_entries WHERE org_id = '" + org.id() + "' AND sequence > " + restoredHead + "; "
+                + "DELETE FROM audit_checkpoints WHERE org_id = '" + org.id() + "' AND sequence > " + restoredHead + "; "
+                + "UPDATE audit_chain_heads SET sequence = " + restoredHead + ", hash = (SELECT hash FROM audit_entries "
+                + "WHERE org_id = '" + org.id() + "' AND sequence = " + restoredHead + ") WHERE org_id = '" + org.id() + "'; "
+                + "UPDATE audit_publication SET published_sequence = least(published_sequence, " + restoredHead + ") "
+                + "WHERE org_id = '" + org.id() + "'; "
+                + "UPDATE warden_consumer_positions SET next_offset = 0 WHERE group_id = '" + AuditRecorder.GROUP
+                + "' AND topic = '" + Topics.AGENTS + "'; SET session_replication_role = origin");
         // A second member of the group: its assignment, and the service's own, find their partitions behind
         try (EventConsumerLoop member = consumers.startRecording(AuditRecorder.GROUP, AuditRecorder.TOPICS, recorder::record,
                 recorder::restoreDetected)) {
             Awaitility.await().atMost(WAIT).until(() -> keptOfTheAgentsTopic(null).entrySet().stream()
                     .allMatch(p -> p.getValue() >= before.getOrDefault(p.getKey(), 0L)));
         }
-        List<java.util.Map<String, Object>> marks = as(org, "auditor").get("/v1/audit?action_type=audit.restore-detected")
-                .then().statusCode(200).extract().path("entries");
-        assertFalse(marks.isEmpty(), "the restore is marked");
-        java.util.Set<Integer> marked = new java.util.HashSet<>();
-        for (var mark : marks) {
-            assertEquals("audit-service", mark.get("actor"));
-            assertEquals(null, mark.get("agent_id"));
-            assertEquals("dev.warden.audit.restore-detected.v1", mark.get("event_type"));
-            List<java.util.Map<String, Object>> partitions = at(mark, "metadata.partitions");
-            for (var partition : partitions) {
-                assertEquals(Topics.AGENTS, partition.get("topic"));
-                assertEquals(0, partition.get("kept_offset"));
-                assertTrue(((Number) partition.get("broker_offset")).longValue() > 0, "behind the broker: " + partition);
-                assertTrue(marked.add((Integer) partition.get("partition")), "each partition marked once: " + marks);
-            }
+        awaitEntries(4);
+        List<java.util.Map<String, Object>> after = as(org, "auditor").get("/v1/audit?limit=1000").then().statusCode(200)
+                .extract().path("entries");
+        List<java.util.Map<String, Object>> recorded = after.stream()
+                .filter(e -> ((Number) e.get("sequence")).longValue() > restoredHead)
+                .sorted(java.util.Comparator.comparingLong(e -> ((Number) e.get("sequence")).longValue())).toList();
+        assertEquals(List.of("audit.restore-detected", "agent.deployed", "agent.deployed"),
+                recorded.stream().map(e -> e.get("action_type")).toList(), "the mark, then what the restore took out");
+        java.util.Map<String, Object> mark = recorded.getFirst();
+        assertEquals("audit-service", mark.get("actor"));
+        assertEquals(null, mark.get("agent_id"));
+        assertEquals("dev.warden.audit.restore-detected.v1", mark.get("event_type"));
+        List<java.util.Map<String, Object>> partitions = at(mark, "metadata.partitions");
+        assertFalse(partitions.isEmpty());
+        for (var partition : partitions) {
+            assertEquals(Topics.AGENTS, partition.get("topic"));
+            assertEquals(0, partition.get("kept_offset"));
+            assertTrue(((Number) partition.get("broker_offset")).longValue() > 0, "behind the broker: " + partition);
         }
-        java.util.Set<Integer> applied = new java.util.HashSet<>();
-        before.forEach((partition, kept) -> {
-            if (kept > 0) {
-                applied.add(partition);
-            }
-        });
-        assertEquals(applied, marked, "every partition applied again is named");
-        assertEquals(base + 1 + marks.size(), AuditFixtures.head(org), "the events applied again were chained already");
+        assertEquals(List.of("2", "3"), recorded.subList(1, 3).stream().map(e -> String.valueOf((Object) at(e, "metadata.version"))).toList());
         as(org, "auditor").get("/v1/audit/verify").then().statusCode(200).body("valid", equalTo(true));
-
-        // Told of the same restore again: nothing more
-        java.util.Map<TopicPartition, Rewind> same = new java.util.TreeMap<>(java.util.Comparator.comparing(TopicPartition::toString));
-        List<java.util.Map<String, Object>> first = at(marks.getFirst(), "metadata.partitions");
-        first.forEach(p -> same.put(new TopicPartition(Topics.AGENTS, (Integer) p.get("partition")),
-                new Rewind(0, ((Number) p.get("broker_offset")).longValue())));
-        recorder.restoreDetected(same);
-        assertEquals(base + 1 + marks.size(), AuditFixtures.head(org));
+        assertEquals(base + 4, AuditFixtures.head(org), "one mark");
+        as(untouched, "auditor").get("/v1/audit?action_type=audit.restore-detected").then().statusCode(200)
+                .body("entries", empty());
+        assertEquals(untouchedBase + 1, AuditFixtures.head(untouched), "a chain that lost nothing is not marked");
     }
 
     @SuppressWarnings("unchecked")

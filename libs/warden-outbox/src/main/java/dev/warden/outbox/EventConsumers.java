@@ -76,7 +76,7 @@ public class EventConsumers {
 
     /**
      * {@link #startRecording(String, Collection, BatchHandler)}, telling {@code rewinding} of the partitions it applies
-     * again after a restore before it applies them (audit-service marks the restore in its chain).
+     * again after a restore before it applies them (audit-service marks the restore in each chain that lost entries).
      */
     public EventConsumerLoop startRecording(String group, Collection<String> topics, BatchHandler handler,
                                             Rewinding rewinding) {

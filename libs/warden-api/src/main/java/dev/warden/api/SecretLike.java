@@ -161,7 +161,7 @@ final class SecretLike {
      * its first part, so that a dotted type name of the same lengths is none.
      */
     private static final Pattern DISCORD_BOT_TOKEN = Pattern.compile(
-            "(?<![A-Za-z0-9_.-])([MNO][A-Za-z0-9_-]{23,27})\\.[A-Za-z0-9_-]{6}\\.([A-Za-z0-9_-]{27,38})(?![A-Za-z0-9_.-])");
+            "(?<![A-Za-z0-9_.-])([MNO][A-Za-z0-9_-]{22,27})\\.[A-Za-z0-9_-]{6}\\.([A-Za-z0-9_-]{27,38})(?![A-Za-z0-9_.-])");
     /** Credentials given to a command line's {@code -u}/{@code --user} as {@code user:password} (curl, wget). */
     private static final Pattern USER_OPTION =
             Pattern.compile("(?:^|\\s)(?:-u\\s*|--user(?:\\s+|=))[\"']?[^\\s:\"']+:([^\\s\"']+)");
@@ -357,44 +357,38 @@ final class SecretLike {
 
     /**
      * A value as a generator writes a credential: 32 hexadecimal digits or more, or 24 characters or more of base64's
-     * alphabets mixing upper and lower case and digits, as random as base64 is ({@link #RANDOM_BITS}; {@code base64:}
-     * before it, as Laravel writes its key); not a name of words ({@code Soc_Alerts_HighSeverity_Region1}), a path, an
-     * SSH public key's body ({@code AAAA...}), a UUID or a version.
+     * alphabets mixing upper and lower case and digits, and not mostly words ({@link #ofWords}; {@code base64:} before
+     * it, as Laravel writes its key), or 32 of upper case and digits; not a name of words
+     * ({@code Soc_Alerts_HighSeverity_Region1}), a path, an SSH public key's body ({@code AAAA...}), a UUID or a version.
      */
     private static boolean looksGenerated(String value) {
         String text = value.strip();
         if (text.startsWith("base64:")) {
             text = text.substring("base64:".length());
         }
-        return HEX.matcher(text).matches() || UPPER_GENERATED.matcher(text).matches() && bitsPerCharacter(text) >= RANDOM_BITS
+        return HEX.matcher(text).matches() || UPPER_GENERATED.matcher(text).matches()
                 || GENERATED_TEXT.matcher(text).matches() && !isReference(text) && !text.startsWith("AAAA")
                 // a path of names ("UploadsByTenant/Acme42/AuditLogs"), unless base64's own marks or length say otherwise
                 && (text.indexOf('/') < 0 || text.indexOf('+') >= 0 || text.indexOf('=') >= 0 || text.length() >= 60)
                 && text.chars().anyMatch(Character::isUpperCase) && text.chars().anyMatch(Character::isLowerCase)
-                && text.chars().anyMatch(Character::isDigit) && bitsPerCharacter(text) >= RANDOM_BITS;
+                && text.chars().anyMatch(Character::isDigit) && !ofWords(text);
     }
 
     /**
-     * The least Shannon entropy, in bits per character, of a value read as generated: random base64 of 24 characters
-     * or more has 4.4 or more, a name of words such as {@code Soc_Alerts_HighSeverity_Region1} or
-     * {@code tenants/Acme42/reports/WeeklySummary} about 4.0-4.1.
+     * Whether {@code text} is mostly words (a letter and three lower-case ones or more): 40% of its characters or more.
+     * Names are ({@code Soc_Alerts_HighSeverity_Region1} 77%, {@code incident-2024-11-05-Sev2-DBFailover} 45%); random
+     * base64 of 24 to 88 characters is so 0.4-5% of the time (measured over 2,000 values of each length).
      */
-    private static final double RANDOM_BITS = 4.35;
-
-    private static double bitsPerCharacter(String text) {
-        int[] counts = new int[128];
-        for (int i = 0; i < text.length(); i++) {
-            counts[text.charAt(i) & 127]++;
+    private static boolean ofWords(String text) {
+        int inWords = 0;
+        var words = WORD.matcher(text);
+        while (words.find()) {
+            inWords += words.end() - words.start();
         }
-        double bits = 0;
-        for (int count : counts) {
-            if (count > 0) {
-                double p = (double) count / text.length();
-                bits -= p * Math.log(p) / Math.log(2);
-            }
-        }
-        return bits;
+        return inWords * 10 >= text.length() * 4;
     }
+
+    private static final Pattern WORD = Pattern.compile("[A-Za-z][a-z]{3,}");
 
     private static final Pattern HEX = Pattern.compile("[0-9a-fA-F]{32,}");
     /** Upper case and digits, four of each at least: {@code R0293K7ZQXW3PDJ6G4M1B8XH2N5YV9AT}. */
@@ -403,7 +397,8 @@ final class SecretLike {
 
     /** Whether a text's {@code NAME=value} or {@code name: value} is a generated key's ({@link #namesGeneratedKey}). */
     private static boolean generatedKeyIn(String name, String value) {
-        return value != null && namesGeneratedKey(words(name)) && looksGenerated(value);
+        return value != null && name.regionMatches(true, Math.max(0, name.length() - 3), "key", 0, 3)
+                && namesGeneratedKey(words(name)) && looksGenerated(value);
     }
 
     /**
@@ -414,7 +409,7 @@ final class SecretLike {
     static boolean weakNameHolds(String name, JsonNode value) {
         String text = value.isTextual() ? value.asText().strip() : value.isNumber() ? value.asText() : "";
         if (name.equals(GENERATED)) {
-            return looksGenerated(text);
+            return looksGenerated(text) || isSecretValue(text); // and every form a secret takes anywhere
         }
         if (name.equals("pin")) {
             return text.matches("[0-9]{4,12}");
@@ -549,15 +544,26 @@ final class SecretLike {
      * for one).
      */
     private static boolean isCommandsValue(String value) {
-        String text = TRAILING_PUNCTUATION.matcher(value).replaceFirst("");
-        return !text.isEmpty() && PLACEHOLDER_START.indexOf(text.charAt(0)) < 0 && !text.startsWith("op://")
+        int end = value.length();
+        while (end > 0 && ".,;:)]".indexOf(value.charAt(end - 1)) >= 0) {
+            end--; // a loop, not a pattern anchored at the end: that one read a run of dots from each of them
+        }
+        String text = value.substring(0, end);
+        return !text.isEmpty() && !PLACEHOLDER.matcher(text).matches() && !text.startsWith("op://")
                 && !UPPER_WORD.matcher(text).matches() && !LOWER_WORD.matcher(text).matches()
                 && !PLACEHOLDERS.contains(text.toLowerCase(Locale.ROOT)) && isGivenValue(text);
     }
 
-    private static final Pattern TRAILING_PUNCTUATION = Pattern.compile("[.,;:)\\]]+$");
-    private static final String PLACEHOLDER_START = "<{[($%!@#*-";
-    private static final Pattern UPPER_WORD = Pattern.compile("[A-Z][A-Z0-9_]*");
+    /**
+     * What documentation writes in a password's place, by its shape: {@code <access token>}, {@code {password}},
+     * {@code ${X}} or {@code $X}, {@code #{pw}}, {@code %(pw)s}, {@code !PASS!}, {@code @Microsoft.KeyVault(...)},
+     * {@code ***}, {@code (your password)}, or the next option ({@code -p --authenticationDatabase} asks for one). A
+     * password that only begins with a sign ({@code !Passw0rd123}, {@code #Str0ng}) is none of these.
+     */
+    private static final Pattern PLACEHOLDER = Pattern.compile("<.*|\\{.*|\\$.*|-.*|#\\{.*|%\\(.*|"
+            + "![A-Za-z_][A-Za-z0-9_]*!|@Microsoft\\.KeyVault\\(.*|\\*{3,}|\\(.*\\)");
+    /** An upper-case word without digits: a placeholder's ({@code TOKEN}, {@code CHANGEME}, {@code GITHUB_PAT}). */
+    private static final Pattern UPPER_WORD = Pattern.compile("[A-Z][A-Z_]*");
     private static final Pattern LOWER_WORD = Pattern.compile("[a-z]+(?:-[a-z]+)*");
     private static final Set<String> PLACEHOLDERS = Set.of("changeme", "change_me", "replaceme", "replace_me",
             "placeholder", "mypass", "mypassword", "yourpassword", "example");
@@ -653,7 +659,9 @@ final class SecretLike {
             if (!argument.isTextual()) {
                 return false;
             }
-            line.append(argument.asText()).append(' ');
+            // the command by its name, as a command line writes it: /usr/bin/sshpass is sshpass
+            String text = argument.asText();
+            line.append(line.isEmpty() ? text.substring(text.lastIndexOf('/') + 1) : text).append(' ');
         }
         return commandPassword(line.toString());
     }

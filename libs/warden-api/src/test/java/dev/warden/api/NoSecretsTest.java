@@ -236,7 +236,10 @@ class NoSecretsTest {
                 "export SSHPASS='dVnwVR52%NFjBl'; sshpass -e ssh admin@h", "docker login reg -u ci-bot -pvyZNTM05JPlWa",
                 "az acr login -n acmereg -u acmereg -p Xy12abCD34ef", "mysqlsh -uroot -pS3cretPass1", "mongosh mongodb://db -u admin -p S3cretPass1",
                 "machine h password Zq9!kLm2x login u", "machine h login u account ops password Zq9!kLm2x",
-                "machine h\n\tlogin u\n\tpassword 'ahwGTZ48CCoAi'", "APP_KEY=base64:2flqQwT0nLk8K3vYpZr5uVxB1sDe7hJm9aGcNoPiM10=")) {
+                "machine h\n\tlogin u\n\tpassword 'ahwGTZ48CCoAi'", "APP_KEY=base64:2flqQwT0nLk8K3vYpZr5uVxB1sDe7hJm9aGcNoPiM10=",
+                // From a review: a password that begins with a sign, or of upper case and digits, is no placeholder
+                "sshpass -p !Passw0rd123 ssh h", "mysql -p#Str0ngPass1", "docker login -u bob -p ABCD1234EFGH5678 reg.io",
+                "machine h login u password *Secr3t!x")) {
             assertEquals(List.of("config.x"), refused(JSON.writeValueAsString(java.util.Map.of("x", secret))), secret);
         }
         for (String fine : List.of("mysql -h db -u root -p soc", "mysql -u root -p -e 'select 1'", "mysql -P 3306 --protocol=tcp",
@@ -309,5 +312,13 @@ class NoSecretsTest {
         assertEquals(List.of("config.x", "config.y"), refused("{\"x\": \"NzIyMDU1Nzc5NTgwNzUxNTk3.tJ_yyZ.Z_toiO3pVTGHFaQaDRXb6v9s20hBXlgPlG4Gm-\","
                 + " \"y\": \"export SSHPASS='dVnwVR52%NFjBl'\", \"sshpass\": \"deny\"}"));
         assertEquals(List.of("config.b.routingKey"), refused("{\"b\": {\"routingKey\": \"R0293K7ZQXW3PDJ6G4M1B8XH2N5YV9AT\"}}"));
+        // From a review: under such a key, every other form a secret takes still counts; a short random key is no name of
+        // words; an argument list names its command by its path
+        assertEquals(List.of("config.service_key", "config.app_key", "config.storage_key", "config.short_app_key.app_key",
+                        "config.a", "config.b"),
+                refused("{\"service_key\": \"-----BEGIN PRIVATE KEY-----\\nMIIEvQIBADANBgkqhkiG9w0BAQEFAASC\","
+                        + " \"app_key\": \"postgres://admin:S3cretPw1@db/app\", \"storage_key\": \"xoxb-1234567890-abcdefghij\","
+                        + " \"short_app_key\": {\"app_key\": \"kQ3vX9bZ2mN7pL4tR8wY1cF6\"},"
+                        + " \"a\": [\"/usr/bin/sshpass\", \"-p\", \"S3cretPw1x\", \"ssh\", \"h\"], \"b\": [\"/usr/bin/mysql\", \"-uroot\", \"-pS3cretPw1x\"]}"));
     }
 }

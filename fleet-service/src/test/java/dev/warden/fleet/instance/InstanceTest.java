@@ -497,13 +497,14 @@ class InstanceTest {
         var holder = db.inOrg(org.id(), conn -> conn.preparedQuery("SELECT id FROM fleet_instances WHERE id = $1 FOR UPDATE")
                 .execute(io.vertx.mutiny.sqlclient.Tuple.of(heldId)).invoke(holding::countDown)
                 .chain(() -> io.smallrye.mutiny.Uni.createFrom().completionStage(release))).subscribeAsCompletionStage();
-        assertTrue(holding.await(WAIT.toSeconds(), java.util.concurrent.TimeUnit.SECONDS));
-        List<InstanceRepository.HeartbeatWrite> writes = ids.stream().sorted()
-                .map(id -> new InstanceRepository.HeartbeatWrite(id, 1.0, 2.0, 3.0, null, null, Instant.now())).toList();
-        var batch = db.inOrg(org.id(), conn -> conn.query("SET LOCAL enable_indexscan = off; SET LOCAL enable_bitmapscan = off; "
-                        + "SET LOCAL enable_nestloop = off; SET LOCAL enable_mergejoin = off").execute()
-                .chain(() -> instances.onlineHeartbeats(conn, writes))).subscribeAsCompletionStage();
-        try {
+        java.util.concurrent.CompletionStage<List<InstanceRepository.Beat>> batch;
+        try { // the holder's transaction ends whatever happens here
+            assertTrue(holding.await(WAIT.toSeconds(), java.util.concurrent.TimeUnit.SECONDS));
+            List<InstanceRepository.HeartbeatWrite> writes = ids.stream().sorted()
+                    .map(id -> new InstanceRepository.HeartbeatWrite(id, 1.0, 2.0, 3.0, null, null, Instant.now())).toList();
+            batch = db.inOrg(org.id(), conn -> conn.query("SET LOCAL enable_indexscan = off; SET LOCAL enable_bitmapscan = off; "
+                            + "SET LOCAL enable_nestloop = off; SET LOCAL enable_mergejoin = off").execute()
+                    .chain(() -> instances.onlineHeartbeats(conn, writes))).subscribeAsCompletionStage();
             String belowId = below;
             Awaitility.await().atMost(WAIT).until(() -> lockedElsewhere(belowId));
         } finally {

@@ -130,11 +130,20 @@ public final class AuditBench {
         } catch (Throwable e) {
             // Said, then an exit: a thread the failed run left would keep the JVM, and bench/run, waiting
             e.printStackTrace();
-            bench.close();
-            System.exit(1);
+            closeAndExit(bench::close, 1);
         }
-        bench.close();
-        System.exit(0);
+        closeAndExit(bench::close, 0);
+    }
+
+    /** Exits with {@code status} however closing ends: a failed close would leave the JVM, and bench/run, waiting. */
+    private static void closeAndExit(Runnable close, int status) {
+        try {
+            close.run();
+        } catch (RuntimeException e) {
+            e.printStackTrace();
+        } finally {
+            System.exit(status);
+        }
     }
 
     private void close() {

@@ -194,11 +194,9 @@ public final class OutboxBench {
             bench.run();
         } catch (Throwable e) {
             e.printStackTrace(); // then an exit: a thread the failed run left would keep the JVM, and bench/run, waiting
-            bench.close();
-            System.exit(1);
+            closeAndExit(bench::close, 1);
         }
-        bench.close();
-        System.exit(0);
+        closeAndExit(bench::close, 0);
     }
 
     private void run() throws Exception {
@@ -774,6 +772,17 @@ public final class OutboxBench {
             return Files.readString(Path.of("/proc/loadavg")).trim();
         } catch (IOException e) {
             return "?";
+        }
+    }
+
+    /** Exits with {@code status} however closing ends: a failed close would leave the JVM, and bench/run, waiting. */
+    private static void closeAndExit(Runnable close, int status) {
+        try {
+            close.run();
+        } catch (RuntimeException e) {
+            e.printStackTrace();
+        } finally {
+            System.exit(status);
         }
     }
 

@@ -20,6 +20,7 @@ import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.JsonNodeFactory;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import dev.warden.outbox.EventConsumerLoop.Rewind;
+import dev.warden.outbox.EventConsumerLoop.Rewinding;
 import org.apache.kafka.clients.consumer.ConsumerRecord;
 import org.apache.kafka.common.TopicPartition;
 import org.jboss.logging.Logger;
@@ -70,7 +71,22 @@ public class AuditRecorder {
      * the events the restore took out of the chain are recorded again, not skipped (KeptPositions).
      */
     void onStart(@Observes @Priority(StartupOrder.CONSUMERS) StartupEvent event, EventConsumers consumers) {
-        consumers.startRecording(GROUP, TOPICS, this::record, this::restoreDetected);
+        consumers.startRecording(GROUP, TOPICS, this::record, rewinding());
+    }
+
+    /** What the consumer tells of partitions it applies again ({@link #restoreDetected}) and no longer reads. */
+    public Rewinding rewinding() {
+        return new Rewinding() {
+            @Override
+            public void rewinding(Map<TopicPartition, Rewind> partitions) {
+                restoreDetected(partitions);
+            }
+
+            @Override
+            public void revoked(java.util.Collection<TopicPartition> partitions) {
+                partitions.forEach(rewound::remove); // another member applies them again, if still behind
+            }
+        };
     }
 
     /**
@@ -150,8 +166,11 @@ public class AuditRecorder {
         sorted.forEach((p, rewind) -> partitions.addObject().put("topic", p.topic()).put("partition", p.partition())
                 .put("kept_offset", rewind.kept()).put("broker_offset", rewind.committed()));
         ObjectNode data = JsonNodeFactory.instance.objectNode().set("partitions", partitions);
-        UUID id = UUID.nameUUIDFromBytes((EntryMapper.RESTORE_DETECTED + " " + org + " " + partitions)
-                .getBytes(StandardCharsets.UTF_8));
+        // The broker's offsets stay as they were until the replay passes them (EventConsumerLoop), so the id is the same
+        // when this replica finds the same restore again after a restart or a rebalance; its kept positions move on
+        StringBuilder identity = new StringBuilder(EntryMapper.RESTORE_DETECTED).append(' ').append(org);
+        sorted.forEach((p, rewind) -> identity.append(' ').append(p).append('@').append(rewind.committed()));
+        UUID id = UUID.nameUUIDFromBytes(identity.toString().getBytes(StandardCharsets.UTF_8));
         CloudEvent mark = new CloudEvent(CloudEvent.SPEC_VERSION, id, AuditTopicPublisher.SOURCE,
                 EntryMapper.RESTORE_DETECTED, null, now, "application/json", org, data);
         return new Incoming(mark, EntryMapper.map(mark, now));

@@ -18,6 +18,9 @@ import io.opentelemetry.api.trace.SpanKind;
 import io.opentelemetry.sdk.trace.data.SpanData;
 import io.quarkus.test.junit.QuarkusTest;
 import jakarta.inject.Inject;
+import org.apache.kafka.clients.consumer.KafkaConsumer;
+import org.apache.kafka.common.TopicPartition;
+import org.apache.kafka.common.serialization.StringDeserializer;
 import org.awaitility.Awaitility;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
@@ -168,7 +171,11 @@ class RecordingTest {
                 AuditFixtures.deployed(org.id(), agent, 3, "img:v3")));
         awaitEntries(3);
         AuditFixtures.awaitHead(untouched, untouchedBase + 1);
-        Map<Integer, Long> before = Awaitility.await().atMost(WAIT).until(() -> keptOfTheAgentsTopic(null), kept -> !kept.isEmpty());
+        // Every record of the agents topic applied and its position kept (a position is kept just after its batch
+        // commits, so a restore made before that would be overwritten by it)
+        Map<Integer, Long> end = endOfTheAgentsTopic();
+        Map<Integer, Long> before = Awaitility.await().atMost(WAIT).until(() -> keptOfTheAgentsTopic(null),
+                kept -> end.entrySet().stream().allMatch(e -> kept.getOrDefault(e.getKey(), 0L) >= e.getValue()));
 
         // The restore: the organization's chain as it was before versions 2 and 3 were recorded, and the recorder's
         // positions of the agents topic before anything (the broker's offsets have gone on)
@@ -184,7 +191,7 @@ class RecordingTest {
                 + "' AND topic = '" + Topics.AGENTS + "'; SET session_replication_role = origin");
         // A second member of the group: its assignment, and the service's own, find their partitions behind
         try (EventConsumerLoop member = consumers.startRecording(AuditRecorder.GROUP, AuditRecorder.TOPICS, recorder::record,
-                recorder::restoreDetected)) {
+                recorder.rewinding())) {
             Awaitility.await().atMost(WAIT).until(() -> keptOfTheAgentsTopic(null).entrySet().stream()
                     .allMatch(p -> p.getValue() >= before.getOrDefault(p.getKey(), 0L)));
         }
@@ -222,6 +229,21 @@ class RecordingTest {
             value = ((java.util.Map<String, Object>) value).get(step);
         }
         return (T) value;
+    }
+
+    /** The end offset of each partition of the agents topic, read as audit-service's principal. */
+    private static Map<Integer, Long> endOfTheAgentsTopic() {
+        Map<String, Object> config = new java.util.HashMap<>(dev.warden.testing.WardenInfra.kafkaSecurity("audit-service"));
+        config.putAll(Map.of("bootstrap.servers", AuditFixtures.bootstrap(),
+                "key.deserializer", StringDeserializer.class.getName(),
+                "value.deserializer", StringDeserializer.class.getName()));
+        try (var consumer = new KafkaConsumer<String, String>(config)) {
+            Map<Integer, Long> end = new java.util.HashMap<>();
+            consumer.endOffsets(consumer.partitionsFor(Topics.AGENTS).stream()
+                            .map(p -> new TopicPartition(p.topic(), p.partition())).toList())
+                    .forEach((p, offset) -> end.put(p.partition(), offset));
+            return end;
+        }
     }
 
     /** Runs {@code update} (when given), then answers the recorder's kept positions of the agents topic by partition. */

@@ -72,6 +72,10 @@ public final class EventConsumerLoop implements AutoCloseable {
     @FunctionalInterface
     public interface Rewinding {
         void rewinding(Map<TopicPartition, Rewind> partitions);
+
+        /** Partitions this loop no longer reads (a rebalance gave them to another member, or it closes). */
+        default void revoked(Collection<TopicPartition> partitions) {
+        }
     }
 
     /** A partition's position as its service's database kept it, and the broker's committed offset ahead of it. */
@@ -85,6 +89,12 @@ public final class EventConsumerLoop implements AutoCloseable {
     private final KeptPositions positions;
     /** With {@link #positions}: told of partitions applied again from them; null: nothing to tell. */
     private final Rewinding rewinding;
+    /**
+     * Partitions applied again from kept positions, and the broker's offset each was behind: nothing lower is committed
+     * for them, so that a restart or a rebalance during the replay finds them behind again (and tells
+     * {@link #rewinding} again) rather than going on as if nothing was missing. The loop's thread only.
+     */
+    private final Map<TopicPartition, Long> replayingUntil = new HashMap<>();
     private final BatchHandler handler;
     private final EventConsumerConfig config;
     private final DeadLetters deadLetters;
@@ -357,7 +367,17 @@ public final class EventConsumerLoop implements AutoCloseable {
 
     private void commit(Map<TopicPartition, Long> next) {
         Map<TopicPartition, OffsetAndMetadata> offsets = new HashMap<>();
-        next.forEach((p, offset) -> offsets.put(p, new OffsetAndMetadata(offset, metadata(generation))));
+        next.forEach((p, offset) -> {
+            Long until = replayingUntil.get(p);
+            if (until != null && offset < until) {
+                return; // applied again after a restore: the broker's offset stays ahead until the replay passes it
+            }
+            replayingUntil.remove(p);
+            offsets.put(p, new OffsetAndMetadata(offset, metadata(generation)));
+        });
+        if (offsets.isEmpty()) {
+            return;
+        }
         try {
             consumer.commitSync(offsets);
         } catch (WakeupException e) {
@@ -439,6 +459,7 @@ public final class EventConsumerLoop implements AutoCloseable {
                 if (offset != null && position < offset.offset()) {
                     consumer.seek(p, position);
                     behind.put(p, new Rewind(position, offset.offset()));
+                    replayingUntil.put(p, offset.offset());
                 }
             });
             if (behind.isEmpty()) {
@@ -461,6 +482,10 @@ public final class EventConsumerLoop implements AutoCloseable {
 
         @Override
         public void onPartitionsRevoked(Collection<TopicPartition> partitions) {
+            partitions.forEach(replayingUntil::remove);
+            if (rewinding != null && !partitions.isEmpty()) {
+                rewinding.revoked(partitions);
+            }
         }
     }
 

@@ -32,8 +32,9 @@ import java.util.Properties;
  * keyed by organization, so each chain comes in order) and recomputes each hash. A redelivered entry (delivery is at
  * least once) must be the entry already verified at its sequence: one that comes again with other content is reported,
  * so a consumer that keeps the copies it receives cannot keep a doctored one unnoticed. A gap, a reordering or a doctored
- * entry is reported. A restore of audit-service's database, which chains sequences again with other hashes, is reported
- * once, at the entry audit-service marks it with, and the restored chain followed from there.
+ * entry is reported. A fork (another entry at a sequence verified before, linked to the entry before it: a restore of
+ * audit-service's database chains sequences again so, and marks the chain that lost entries) is reported once, and the
+ * chain that goes on is followed from there.
  * <pre>java -cp audit-verifier.jar dev.warden.verifier.AuditFollower 127.0.0.1:19092 audit-reader-siem audit-reader.properties</pre>
  */
 public final class AuditFollower {
@@ -175,17 +176,20 @@ public final class AuditFollower {
             if (seen == null || (seen.equals(entry.hash()) && AuditChain.follows(entry.prevHash(), entry))) {
                 return Optional.empty();
             }
-            if (isRestoreMark(entry) && AuditChain.follows(entry.prevHash(), entry)
-                    && entry.prevHash().equals(entry.sequence() == 1 ? AuditChain.GENESIS : chain.hashAt(entry.sequence() - 1))) {
-                // audit-service marks a restore of its database where the restored chain goes on: one alert, then the
-                // restored chain is followed, rather than an alert for every sequence it chains again
-                Optional<String> restored = Optional.of("org " + org + " was restored to entry " + (entry.sequence() - 1)
-                        + " (audit.restore-detected): entries " + entry.sequence() + " to " + chain.head + " verified before "
-                        + "are not in its chain any more; keep them as the record of what was. Following the restored chain");
+            if (AuditChain.follows(entry.prevHash(), entry) && entry.prevHash() != null && entry.prevHash().equals(
+                    entry.sequence() == 1 ? AuditChain.GENESIS : chain.hashAt(entry.sequence() - 1))) {
+                // Another entry at a sequence verified before, linked to the one before it: the chain forked there (a
+                // restore of audit-service's database chains sequences again; so would a rewrite). One alert, then
+                // the chain that goes on is followed, rather than an alert for every sequence it chains again
+                Optional<String> forked = Optional.of("org " + org + " forked at entry " + entry.sequence() + ": entries "
+                        + entry.sequence() + " to " + chain.head + " verified before are not in the chain that goes on from "
+                        + "entry " + (entry.sequence() - 1) + (isRestoreMark(entry)
+                        ? " (audit.restore-detected: audit-service's database was restored)" : "")
+                        + "; keep them as the record of what was. Following the chain that goes on");
                 chain.truncate(entry.sequence() - 1);
                 chain.add(entry.sequence(), entry.hash());
-                out.println("ALERT " + restored.get());
-                return restored;
+                out.println("ALERT " + forked.get());
+                return forked;
             }
             Optional<String> problem = Optional.of("org " + org + " entry " + entry.sequence()
                     + " came again with other content than the entry verified at that sequence");
@@ -206,8 +210,8 @@ public final class AuditFollower {
                     + "entries before it in this run (a signed checkpoint or a read from offset zero proves those)");
         }
         if (problem.isEmpty() && isRestoreMark(entry)) {
-            out.println("note org " + org + " was restored to entry " + (entry.sequence() - 1) + " (audit.restore-detected), "
-                    + "beyond which this run had verified nothing");
+            out.println("note org " + org + " was restored (audit.restore-detected at entry " + entry.sequence() + "): the "
+                    + "entries after it record again what the restore took out of the chain");
         }
         chains.computeIfAbsent(org, o -> new Chain()).add(entry.sequence(), entry.hash());
         out.println(problem.map(p -> "ALERT " + p).orElse("ok  org " + org + " #" + entry.sequence() + " "

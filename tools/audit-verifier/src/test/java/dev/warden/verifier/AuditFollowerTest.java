@@ -89,8 +89,9 @@ class AuditFollowerTest {
         }
 
         assertEquals(List.of(Optional.empty(), Optional.empty(), Optional.empty(), Optional.empty(), Optional.empty(),
-                Optional.empty(), Optional.of("org " + org + " entry 3 came again with other content than the entry verified "
-                        + "at that sequence")), problems);
+                Optional.empty(), Optional.of("org " + org + " forked at entry 3: entries 3 to 4 verified before are not in the "
+                        + "chain that goes on from entry 2; keep them as the record of what was. Following the chain that goes on")),
+                problems);
     }
 
     /**
@@ -120,11 +121,45 @@ class AuditFollowerTest {
         }
 
         assertEquals(List.of(Optional.empty(), Optional.empty(), Optional.empty(), Optional.empty(),
-                Optional.of("org " + org + " was restored to entry 2 (audit.restore-detected): entries 3 to 4 verified before "
-                        + "are not in its chain any more; keep them as the record of what was. Following the restored chain"),
+                Optional.of("org " + org + " forked at entry 3: entries 3 to 4 verified before are not in the chain that goes "
+                        + "on from entry 2 (audit.restore-detected: audit-service's database was restored); keep them as the "
+                        + "record of what was. Following the chain that goes on"),
                 Optional.empty(),
                 Optional.of("org " + org + " entry 2 came again with other content than the entry verified at that sequence")),
                 problems);
+    }
+
+    /**
+     * After a restore, a new entry can be chained after the restored head before the mark (another partition's event
+     * came first): the fork is reported once, there, and the mark and what follows are followed without more alerts.
+     */
+    @Test
+    void aForkBeforeTheRestoresMarkIsReportedOnceThere() {
+        List<AuditEntry> chain = chain(4);
+        AuditEntry newer = AuditChain.link(new AuditEntry(org, 0, UUID.randomUUID(), EventTypes.AGENT_DEPLOYED, "agent-2",
+                "bob", "agent.deployed", null, "success", null, null, EventJson.tree("{}"), Instant.now(), Instant.now(),
+                null, null), 3, chain.get(1).hash());
+        AuditEntry mark = AuditChain.link(new AuditEntry(org, 0, UUID.randomUUID(), "dev.warden.audit.restore-detected.v1",
+                null, "audit-service", "audit.restore-detected", null, "success", null, null,
+                EventJson.tree("{\"partitions\": []}"), Instant.now(), Instant.now(), null, null), 4, newer.hash());
+        AuditEntry again = AuditChain.link(new AuditEntry(org, 0, chain.get(2).eventId(), chain.get(2).eventType(), "agent-1",
+                "alice", "agent.deployed", null, "success", null, null, EventJson.tree("{}"), Instant.now(), Instant.now(),
+                null, null), 5, mark.hash());
+        AuditFollower follower = new AuditFollower();
+        ByteArrayOutputStream printed = new ByteArrayOutputStream();
+        PrintStream out = new PrintStream(printed, true);
+        List<Optional<String>> problems = new ArrayList<>();
+        for (AuditEntry e : List.of(chain.get(0), chain.get(1), chain.get(2), chain.get(3), newer, mark, again)) {
+            problems.add(follower.accept(EventJson.write(CloudEvent.of("/warden/audit-service", EventTypes.AUDIT_ENTRY_RECORDED,
+                    e.agentId(), org, e)), out));
+        }
+
+        assertEquals(List.of(Optional.empty(), Optional.empty(), Optional.empty(), Optional.empty(),
+                Optional.of("org " + org + " forked at entry 3: entries 3 to 4 verified before are not in the chain that goes "
+                        + "on from entry 2; keep them as the record of what was. Following the chain that goes on"),
+                Optional.empty(), Optional.empty()), problems);
+        assertTrue(printed.toString().contains("note org " + org + " was restored (audit.restore-detected at entry 4)"),
+                printed.toString());
     }
 
     /** A run that starts mid-chain (a restart without the hashes verified before) says it links nothing before it. */

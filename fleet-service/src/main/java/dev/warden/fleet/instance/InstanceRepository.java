@@ -215,7 +215,7 @@ public class InstanceRepository {
      * figures and heartbeat time; answers, per instance written, what its heartbeat's answer needs. Instances not online
      * (stale, offline, deregistered, unknown) are absent from the answer: {@link #revive} takes the live ones. Rows are
      * locked first, sorted by id ({@code ORDER BY ... FOR UPDATE} locks in the order it sorts), as {@link #revive} and
-     * any other batch lock them, so concurrent batches cannot deadlock whatever plan PostgreSQL picks for the update
+     * any other batch lock them, so concurrent batches of online instances cannot deadlock whatever plan PostgreSQL picks for the update
      * (a sorted list joined to the table locked in the table's order when the planner scanned it: a benchmark at 64
      * connections found batches deadlocking, each a 503); a sweep that marked an instance stale first leaves it to
      * {@link #revive}, one that comes after skips it.

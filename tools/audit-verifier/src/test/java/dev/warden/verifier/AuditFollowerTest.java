@@ -102,23 +102,15 @@ class AuditFollowerTest {
     @Test
     void aRestoreIsReportedOnceAtItsMarkAndTheRestoredChainFollowed() {
         List<AuditEntry> chain = chain(4);
-        AuditEntry mark = AuditChain.link(new AuditEntry(org, 0, UUID.randomUUID(), "dev.warden.audit.restore-detected.v1",
-                null, "audit-service", "audit.restore-detected", null, "success", null, null,
-                EventJson.tree("{\"partitions\": []}"), Instant.now(), Instant.now(), null, null), 3, chain.get(1).hash());
+        AuditEntry mark = restoreMark(3, chain.get(1).hash());
         AuditEntry again = AuditChain.link(new AuditEntry(org, 0, chain.get(2).eventId(), chain.get(2).eventType(), "agent-1",
                 "alice", "agent.deployed", null, "success", null, null, EventJson.tree("{}"), Instant.now(), Instant.now(),
                 null, null), 4, mark.hash());
         AuditEntry forged = AuditChain.link(new AuditEntry(org, 0, UUID.randomUUID(), mark.eventType(), null, "audit-service",
                 "audit.restore-detected", null, "success", null, null, EventJson.tree("{}"), Instant.now(), Instant.now(),
                 null, null), 2, chain.get(1).hash());
-        AuditFollower follower = new AuditFollower();
-        ByteArrayOutputStream printed = new ByteArrayOutputStream();
-        PrintStream out = new PrintStream(printed, true);
-        List<Optional<String>> problems = new ArrayList<>();
-        for (AuditEntry e : List.of(chain.get(0), chain.get(1), chain.get(2), chain.get(3), mark, again, forged)) {
-            problems.add(follower.accept(EventJson.write(CloudEvent.of("/warden/audit-service", EventTypes.AUDIT_ENTRY_RECORDED,
-                    e.agentId(), org, e)), out));
-        }
+        List<Optional<String>> problems = follow(new ByteArrayOutputStream(),
+                List.of(chain.get(0), chain.get(1), chain.get(2), chain.get(3), mark, again, forged));
 
         assertEquals(List.of(Optional.empty(), Optional.empty(), Optional.empty(), Optional.empty(),
                 Optional.of("org " + org + " forked at entry 3: entries 3 to 4 verified before are not in the chain that goes "
@@ -139,20 +131,13 @@ class AuditFollowerTest {
         AuditEntry newer = AuditChain.link(new AuditEntry(org, 0, UUID.randomUUID(), EventTypes.AGENT_DEPLOYED, "agent-2",
                 "bob", "agent.deployed", null, "success", null, null, EventJson.tree("{}"), Instant.now(), Instant.now(),
                 null, null), 3, chain.get(1).hash());
-        AuditEntry mark = AuditChain.link(new AuditEntry(org, 0, UUID.randomUUID(), "dev.warden.audit.restore-detected.v1",
-                null, "audit-service", "audit.restore-detected", null, "success", null, null,
-                EventJson.tree("{\"partitions\": []}"), Instant.now(), Instant.now(), null, null), 4, newer.hash());
+        AuditEntry mark = restoreMark(4, newer.hash());
         AuditEntry again = AuditChain.link(new AuditEntry(org, 0, chain.get(2).eventId(), chain.get(2).eventType(), "agent-1",
                 "alice", "agent.deployed", null, "success", null, null, EventJson.tree("{}"), Instant.now(), Instant.now(),
                 null, null), 5, mark.hash());
-        AuditFollower follower = new AuditFollower();
         ByteArrayOutputStream printed = new ByteArrayOutputStream();
-        PrintStream out = new PrintStream(printed, true);
-        List<Optional<String>> problems = new ArrayList<>();
-        for (AuditEntry e : List.of(chain.get(0), chain.get(1), chain.get(2), chain.get(3), newer, mark, again)) {
-            problems.add(follower.accept(EventJson.write(CloudEvent.of("/warden/audit-service", EventTypes.AUDIT_ENTRY_RECORDED,
-                    e.agentId(), org, e)), out));
-        }
+        List<Optional<String>> problems = follow(printed,
+                List.of(chain.get(0), chain.get(1), chain.get(2), chain.get(3), newer, mark, again));
 
         assertEquals(List.of(Optional.empty(), Optional.empty(), Optional.empty(), Optional.empty(),
                 Optional.of("org " + org + " forked at entry 3: entries 3 to 4 verified before are not in the chain that goes "
@@ -160,6 +145,25 @@ class AuditFollowerTest {
                 Optional.empty(), Optional.empty()), problems);
         assertTrue(printed.toString().contains("note org " + org + " was restored (audit.restore-detected at entry 4)"),
                 printed.toString());
+    }
+
+    /** audit-service's mark of a restore, at {@code sequence} after {@code prevHash}. */
+    private AuditEntry restoreMark(int sequence, String prevHash) {
+        return AuditChain.link(new AuditEntry(org, 0, UUID.randomUUID(), "dev.warden.audit.restore-detected.v1", null,
+                "audit-service", "audit.restore-detected", null, "success", null, null, EventJson.tree("{\"partitions\": []}"),
+                Instant.now(), Instant.now(), null, null), sequence, prevHash);
+    }
+
+    /** What a new follower answers for each of {@code entries}, as they come on the topic; what it prints, to {@code printed}. */
+    private List<Optional<String>> follow(ByteArrayOutputStream printed, List<AuditEntry> entries) {
+        AuditFollower follower = new AuditFollower();
+        PrintStream out = new PrintStream(printed, true);
+        List<Optional<String>> problems = new ArrayList<>();
+        for (AuditEntry e : entries) {
+            problems.add(follower.accept(EventJson.write(CloudEvent.of("/warden/audit-service", EventTypes.AUDIT_ENTRY_RECORDED,
+                    e.agentId(), org, e)), out));
+        }
+        return problems;
     }
 
     /** A run that starts mid-chain (a restart without the hashes verified before) says it links nothing before it. */

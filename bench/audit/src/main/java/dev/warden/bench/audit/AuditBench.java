@@ -2,6 +2,7 @@ package dev.warden.bench.audit;
 
 import dev.warden.tenancy.kafka.KafkaClients;
 import dev.warden.bench.common.CpuMeter;
+import dev.warden.bench.common.Exits;
 import dev.warden.bench.common.Logs;
 
 import dev.warden.audit.chain.ChainAppender;
@@ -130,20 +131,9 @@ public final class AuditBench {
         } catch (Throwable e) {
             // Said, then an exit: a thread the failed run left would keep the JVM, and bench/run, waiting
             e.printStackTrace();
-            closeAndExit(bench::close, 1);
+            Exits.closeAndExit(bench::close, 1);
         }
-        closeAndExit(bench::close, 0);
-    }
-
-    /** Exits with {@code status} however closing ends: a failed close would leave the JVM, and bench/run, waiting. */
-    private static void closeAndExit(Runnable close, int status) {
-        try {
-            close.run();
-        } catch (RuntimeException e) {
-            e.printStackTrace();
-        } finally {
-            System.exit(status);
-        }
+        Exits.closeAndExit(bench::close, 0);
     }
 
     private void close() {

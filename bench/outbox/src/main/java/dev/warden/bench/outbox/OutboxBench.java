@@ -2,6 +2,7 @@ package dev.warden.bench.outbox;
 
 import dev.warden.tenancy.kafka.KafkaClients;
 import dev.warden.bench.common.CpuMeter;
+import dev.warden.bench.common.Exits;
 import dev.warden.bench.common.Logs;
 
 import dev.warden.outbox.OutboxConfig;
@@ -194,9 +195,9 @@ public final class OutboxBench {
             bench.run();
         } catch (Throwable e) {
             e.printStackTrace(); // then an exit: a thread the failed run left would keep the JVM, and bench/run, waiting
-            closeAndExit(bench::close, 1);
+            Exits.closeAndExit(bench::close, 1);
         }
-        closeAndExit(bench::close, 0);
+        Exits.closeAndExit(bench::close, 0);
     }
 
     private void run() throws Exception {
@@ -772,17 +773,6 @@ public final class OutboxBench {
             return Files.readString(Path.of("/proc/loadavg")).trim();
         } catch (IOException e) {
             return "?";
-        }
-    }
-
-    /** Exits with {@code status} however closing ends: a failed close would leave the JVM, and bench/run, waiting. */
-    private static void closeAndExit(Runnable close, int status) {
-        try {
-            close.run();
-        } catch (RuntimeException e) {
-            e.printStackTrace();
-        } finally {
-            System.exit(status);
         }
     }
 

@@ -94,7 +94,7 @@ public class AuditRecorder {
      * the broker's (KeptPositions): remembered until each has passed the broker's offset, so that {@link #record} can
      * tell the events it applies again from new ones. On the consumer's thread.
      */
-    public void restoreDetected(Map<TopicPartition, Rewind> behind) {
+    private void restoreDetected(Map<TopicPartition, Rewind> behind) {
         if (rewound.isEmpty()) {
             found.clear(); // a restore of its own, not more of the last one
         }

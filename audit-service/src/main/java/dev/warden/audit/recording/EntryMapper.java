@@ -27,8 +27,8 @@ public final class EntryMapper {
      */
 
     /**
-     * No topic's event: audit-service's own entry that its database was found restored to an earlier point, written in
-     * every chain before the events the restore took out are recorded again ({@link AuditRecorder#restoreDetected}).
+     * No topic's event: audit-service's own entry that its database was found restored to an earlier point, written in a
+     * chain that lost entries before the first of them is recorded again ({@link AuditRecorder#record}).
      */
     public static final String RESTORE_DETECTED = "dev.warden.audit.restore-detected.v1";
     /** Who writes {@link #RESTORE_DETECTED} entries. */

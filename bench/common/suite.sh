@@ -35,5 +35,28 @@ stop_suite() { kill -TERM "$launcher" 2>/dev/null || true; wait "$launcher" 2>/d
 # port_of NAME: the port the launcher reported for a service, PostgreSQL or Kafka.
 port_of() { sed -n "s/.*$1 .*(port \([0-9]*\).*/\1/p" "$out/launcher.log" | head -1; }
 
+# warm_until_steady LABEL MIN_REQUESTS WRK_ARGS...: wrk rounds of $warmup (BENCH_WARMUP) until a round's rate is within
+# 10% of the round before and MIN_REQUESTS have been made, at most BENCH_WARMUP_ROUNDS (6) rounds, each round said. A
+# fresh JVM compiles the path for a minute or more under load on two shared cores, and caches fill (the fleet's
+# credentials): one fixed warm-up measured the first levels on a cold service (session 55's fleet runs, 1.2-2.3 ms
+# of PostgreSQL per heartbeat that a warm service spends 35-80 µs on).
+warm_until_steady() {
+  local label="$1" least="$2" round=1 rate=0 last=0 made=0 line
+  shift 2
+  while :; do
+    line="$(wrk -d"$warmup" "$@" | awk '/requests in/ {n = $1} /Requests\/sec/ {r = $2} END {print n + 0, r + 0}')"
+    made=$((made + ${line%% *})); rate="${line##* }"
+    say "$(printf '  warm-up %s, round %d: %.0f requests/s' "$label" "$round" "$rate")"
+    if [ "$made" -ge "$least" ] && awk -v a="$rate" -v b="$last" 'BEGIN { exit !(b > 0 && a < b * 1.1) }'; then
+      return
+    fi
+    if [ "$round" -ge "${BENCH_WARMUP_ROUNDS:-6}" ]; then
+      say "  warm-up $label: not steady after $round rounds; measuring anyway"
+      return
+    fi
+    last="$rate"; round=$((round + 1))
+  done
+}
+
 # ms VALUE: a latency as wrk prints it (850.00us, 1.20ms, 1.05s) in milliseconds.
 ms() { awk -v v="$1" 'BEGIN { if (v ~ /us$/) printf "%.2f", v / 1000; else if (v ~ /ms$/) printf "%.2f", v + 0; else printf "%.2f", v * 1000 }'; }

@@ -9,6 +9,7 @@
 # heartbeat.lua at each level, then pgbench with heartbeat.sql at each level.
 # Options (environment):
 #   BENCH_INSTANCES=50000 BENCH_LEVELS="16 32 64 128 256" BENCH_DURATION=15s BENCH_WARMUP=20s BENCH_THREADS=2 BENCH_P99_MS=50
+#   BENCH_WARMUP_ROUNDS=6   warm-up rounds of BENCH_WARMUP at most, until the rate steadies (bench/common/suite.sh)
 #   BENCH_KEEP=1   keep the data folder and the enrolled instances of the last run
 #   BENCH_SETUP_SQL=   SQL run on the service's database after enrolment, before the warm-up: a what-if (e.g. put back an
 #                  index that a migration dropped, to compare with and without it on the same code)
@@ -111,10 +112,10 @@ export INSTANCES="$out/instances.txt"
 
 best_fleet=0; best_fleet_at=-
 say ""
-say "fleet-service: POST /v1/fleet/agents/{id}/heartbeat, $n instances, wrk -t$threads -d$duration (after $warmup warm-up)"
+say "fleet-service: POST /v1/fleet/agents/{id}/heartbeat, $n instances, wrk -t$threads -d$duration (after warm-up rounds of $warmup)"
 # The warm-up touches every instance (a JIT that has compiled the path, each credential checked once), as a fleet
-# that has been running for a minute has.
-wrk -t"$threads" -c32 -d"$warmup" -s "$root/bench/fleet/heartbeat.lua" "$fleet" > /dev/null
+# that has been running for a minute has: rounds until the rate steadies and every instance has had a heartbeat.
+warm_until_steady "at 32 connections" "$n" -t"$threads" -c32 -s "$root/bench/fleet/heartbeat.lua" "$fleet"
 for c in $levels; do
   w0="$(wal_syncs)"; u0="$(updates)"
   measured "$out/cpu-wrk-$c.txt" wrk -t"$threads" -c"$c" -d"$duration" --latency -s "$root/bench/fleet/heartbeat.lua" "$fleet" > "$out/wrk-$c.txt"

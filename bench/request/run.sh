@@ -18,6 +18,7 @@
 #              window and the last window's as a ratio of the first's (bench/request/soak.mjs)
 # Options (environment):
 #   BENCH_AGENTS=10000 BENCH_CONNECTIONS=32 BENCH_THREADS=2 BENCH_DURATION=15s BENCH_WARMUP=10s
+#   BENCH_WARMUP_ROUNDS=6   warm-up rounds of BENCH_WARMUP per endpoint at most, until its rate steadies (bench/common/suite.sh)
 #   BENCH_ONLY=get,list,gateway,create,audit   a subset (the baseline always runs)
 #   BENCH_AUDIT_ENTRIES=1000000
 #   BENCH_SOAK_SECONDS=720 BENCH_SOAK_WINDOW=60 BENCH_SOAK_WARMUP=30 BENCH_SOAK_WRITES=40 BENCH_SOAK_READS=60 (per second)
@@ -102,7 +103,8 @@ warm=("$direct/q/health/live" "$direct/v1/agents/$agent")
 if wants list; then warm+=("$direct/v1/agents?limit=100"); fi
 if wants gateway; then warm+=("$gateway/v1/agents/$agent"); fi
 for url in "${warm[@]}"; do
-  wrk -t"$threads" -c"$conns" -d"$warmup" "${auth[@]}" "$url" > /dev/null
+  label="${url#"$direct"}"; [ "$label" != "$url" ] || label="through the gateway ${url#"$gateway"}"
+  warm_until_steady "$label" 0 -t"$threads" -c"$conns" "${auth[@]}" "$url"
 done
 say ""
 say "wrk -t$threads -c$conns -d$duration (after $warmup warm-up), 2 shared cores"

@@ -19,11 +19,10 @@ import jakarta.enterprise.event.Observes;
 import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.JsonNodeFactory;
 import com.fasterxml.jackson.databind.node.ObjectNode;
+import dev.warden.outbox.EventConsumerLoop.Replay;
 import dev.warden.outbox.EventConsumerLoop.Rewind;
-import dev.warden.outbox.EventConsumerLoop.Rewinding;
 import org.apache.kafka.clients.consumer.ConsumerRecord;
 import org.apache.kafka.common.TopicPartition;
-import org.jboss.logging.Logger;
 
 import java.nio.charset.StandardCharsets;
 import java.time.Instant;
@@ -35,7 +34,6 @@ import java.util.Map;
 import java.util.Set;
 import java.util.TreeMap;
 import java.util.UUID;
-import java.util.concurrent.ConcurrentHashMap;
 
 /**
  * Records every event of the agent, fleet, execution, agent-action and access topics in the audit chain, a polled
@@ -51,14 +49,8 @@ public class AuditRecorder {
     public static final List<String> TOPICS = List.of(Topics.AGENTS, Topics.FLEET, Topics.EXECUTIONS, Topics.AGENT_ACTIONS,
             Topics.ACCESS);
 
-    private static final Logger LOG = Logger.getLogger(AuditRecorder.class);
-
     private final ChainAppender chain;
     private final OrgBatches batches;
-    /** Partitions being applied again after a restore, until each passes the broker's offset it was behind. */
-    private final Map<TopicPartition, Rewind> rewound = new ConcurrentHashMap<>();
-    /** Every partition found behind since {@link #rewound} was last empty: what each mark of this restore names. */
-    private final Map<TopicPartition, Rewind> found = new ConcurrentHashMap<>();
 
     public AuditRecorder(ChainAppender chain, OrgBatches batches) {
         this.chain = chain;
@@ -71,67 +63,39 @@ public class AuditRecorder {
      * the events the restore took out of the chain are recorded again, not skipped (KeptPositions).
      */
     void onStart(@Observes @Priority(StartupOrder.CONSUMERS) StartupEvent event, EventConsumers consumers) {
-        consumers.startRecording(GROUP, TOPICS, this::record, rewinding());
+        consumers.startRecording(GROUP, TOPICS, this::record);
     }
 
-    /** What the consumer tells of partitions it applies again ({@link #restoreDetected}) and no longer reads. */
-    public Rewinding rewinding() {
-        return new Rewinding() {
-            @Override
-            public void rewinding(Map<TopicPartition, Rewind> partitions) {
-                restoreDetected(partitions);
-            }
-
-            @Override
-            public void revoked(java.util.Collection<TopicPartition> partitions) {
-                partitions.forEach(rewound::remove); // another member applies them again, if still behind
-            }
-        };
-    }
-
-    /**
-     * Told by the consumer, before it applies partitions again from the positions this database kept, which are behind
-     * the broker's (KeptPositions): remembered until each has passed the broker's offset, so that {@link #record} can
-     * tell the events it applies again from new ones. On the consumer's thread.
-     */
-    private void restoreDetected(Map<TopicPartition, Rewind> behind) {
-        if (rewound.isEmpty()) {
-            found.clear(); // a restore of its own, not more of the last one
-        }
-        found.putAll(behind);
-        rewound.putAll(behind);
-        LOG.warnf("Applying again %d partitions this database had applied less far than the broker: a chain missing an "
-                + "event among them is marked restored (audit.restore-detected) before it is recorded again", behind.size());
+    /** {@link #record(List, Replay)} of records none of which comes again after a restore. */
+    public Uni<Void> record(List<ConsumerRecord<String, String>> records) {
+        return record(records, Replay.NONE);
     }
 
     /**
      * Records a batch ({@link OrgBatches}): each organization's events, in their order, appended to its chain.
-     * Organizations have separate chains and head locks, so several append at once. After a restore of this database
-     * ({@link #restoreDetected}), an organization whose chain lacks an event applied again (the restore took it out) gets
-     * the entry {@code audit.restore-detected} first, in the same transaction, naming the partitions applied again with
-     * the position this database kept and the broker's; an organization whose chain holds them all gets none, so a
-     * position that was only not kept (its write failed after the batch committed) marks nothing.
+     * Organizations have separate chains and head locks, so several append at once. After a restore of this database,
+     * while the consumer applies partitions again ({@code replay}), an organization whose chain lacks an event applied
+     * again (the restore took it out) gets the entry {@code audit.restore-detected} first, in the same transaction,
+     * naming the partitions found behind with the position this database kept and the broker's; an organization whose
+     * chain holds them all gets none, so a position that was only not kept (its write failed after the batch
+     * committed) marks nothing.
      */
-    public Uni<Void> record(List<ConsumerRecord<String, String>> records) {
+    public Uni<Void> record(List<ConsumerRecord<String, String>> records, Replay replay) {
         Instant now = Rows.now();
         // The batch's span is current here, on the consumer's thread; the appends run on other threads.
         String traceparent = TraceContext.currentTraceparent();
-        Map<TopicPartition, Rewind> rewinds = rewound.isEmpty() ? Map.of() : Map.copyOf(rewound);
-        Set<UUID> replayed = rewinds.isEmpty() ? Set.of() : replayed(records, rewinds);
-        Map<TopicPartition, Rewind> restore = replayed.isEmpty() ? Map.of() : Map.copyOf(found);
+        Set<UUID> replayed = replay.replaying().isEmpty() ? Set.of() : replayed(records, replay);
         return batches.apply(records, ArrayList::new,
-                        (CloudEvent event, List<Incoming> part) -> part.add(new Incoming(event, EntryMapper.map(event, now))),
-                        (org, part) -> replayed.isEmpty() ? chain.append(org, part, now, traceparent)
-                                : chain.append(org, part, now, traceparent, replayed, restoreMark(org, restore, now)))
-                .invoke(() -> passed(records, rewinds));
+                (CloudEvent event, List<Incoming> part) -> part.add(new Incoming(event, EntryMapper.map(event, now))),
+                (org, part) -> replayed.isEmpty() ? chain.append(org, part, now, traceparent)
+                        : chain.append(org, part, now, traceparent, replayed, restoreMark(org, replay.restore(), now)));
     }
 
-    /** The ids of the events among {@code records} that come again from before the broker's offset of a rewound partition. */
-    private static Set<UUID> replayed(List<ConsumerRecord<String, String>> records, Map<TopicPartition, Rewind> rewinds) {
+    /** The ids of the events among {@code records} that come again from before the broker's offset of their partition. */
+    private static Set<UUID> replayed(List<ConsumerRecord<String, String>> records, Replay replay) {
         Set<UUID> ids = new HashSet<>();
         for (ConsumerRecord<String, String> record : records) {
-            Rewind rewind = rewinds.get(new TopicPartition(record.topic(), record.partition()));
-            if (rewind != null && record.offset() < rewind.committed() && record.value() != null) {
+            if (replay.replayed(record) && record.value() != null) {
                 try {
                     ids.add(EventJson.read(record.value()).id());
                 } catch (RuntimeException unusable) {
@@ -140,17 +104,6 @@ public class AuditRecorder {
             }
         }
         return ids;
-    }
-
-    /** Forgets the rewound partitions {@code records} took past the broker's offset they were behind. */
-    private void passed(List<ConsumerRecord<String, String>> records, Map<TopicPartition, Rewind> rewinds) {
-        for (ConsumerRecord<String, String> record : records) {
-            TopicPartition partition = new TopicPartition(record.topic(), record.partition());
-            Rewind rewind = rewinds.get(partition);
-            if (rewind != null && record.offset() + 1 >= rewind.committed()) {
-                rewound.remove(partition, rewind);
-            }
-        }
     }
 
     /**

@@ -190,8 +190,7 @@ class RecordingTest {
                 + "UPDATE warden_consumer_positions SET next_offset = 0 WHERE group_id = '" + AuditRecorder.GROUP
                 + "' AND topic = '" + Topics.AGENTS + "'; SET session_replication_role = origin");
         // A second member of the group: its assignment, and the service's own, find their partitions behind
-        try (EventConsumerLoop member = consumers.startRecording(AuditRecorder.GROUP, AuditRecorder.TOPICS, recorder::record,
-                recorder.rewinding())) {
+        try (EventConsumerLoop member = consumers.startRecording(AuditRecorder.GROUP, AuditRecorder.TOPICS, recorder::record)) {
             Awaitility.await().atMost(WAIT).until(() -> keptOfTheAgentsTopic(null).entrySet().stream()
                     .allMatch(p -> p.getValue() >= before.getOrDefault(p.getKey(), 0L)));
         }

@@ -63,23 +63,33 @@ public final class EventConsumerLoop implements AutoCloseable {
     }
 
     /**
-     * What a recording consumer does before it applies partitions again from the positions its database kept, which
-     * are behind the broker's committed offsets (the database was restored to an earlier point): called on the loop's
-     * thread, before any record is applied again; it may block. It is called again for partitions found behind at a
-     * later assignment, so what it records must be idempotent. A failure is logged and the partitions are applied
-     * again all the same.
+     * Handles a polled batch of a recording consumer ({@link EventConsumers#startRecording}), in order within each
+     * partition, told which of its records the loop applies again after a restore of the service's database.
      */
     @FunctionalInterface
-    public interface Rewinding {
-        void rewinding(Map<TopicPartition, Rewind> partitions);
-
-        /** Partitions this loop no longer reads (a rebalance gave them to another member, or it closes). */
-        default void revoked(Collection<TopicPartition> partitions) {
-        }
+    public interface RecordingHandler {
+        Uni<Void> handle(List<ConsumerRecord<String, String>> records, Replay replay);
     }
 
     /** A partition's position as its service's database kept it, and the broker's committed offset ahead of it. */
     public record Rewind(long kept, long committed) {
+    }
+
+    /**
+     * What a recording consumer applies again, as of one batch: the partitions it applies again from the positions its
+     * database kept, which were behind the broker's committed offsets (the database was restored to an earlier point),
+     * each until it passes the broker's offset; and every partition found behind since the loop last applied nothing
+     * again, which names the restore. {@link #NONE} on the normal path.
+     */
+    public record Replay(Map<TopicPartition, Rewind> replaying, Map<TopicPartition, Rewind> restore) {
+
+        public static final Replay NONE = new Replay(Map.of(), Map.of());
+
+        /** Whether {@code record} comes again from before the broker's offset of a partition applied again. */
+        public boolean replayed(ConsumerRecord<?, ?> record) {
+            Rewind rewind = replaying.get(new TopicPartition(record.topic(), record.partition()));
+            return rewind != null && record.offset() < rewind.committed();
+        }
     }
 
     private final KafkaConsumer<String, String> consumer;
@@ -87,15 +97,15 @@ public final class EventConsumerLoop implements AutoCloseable {
     private final long generation;
     /** Null: the broker's committed offsets alone say where the group stands. */
     private final KeptPositions positions;
-    /** With {@link #positions}: told of partitions applied again from them; null: nothing to tell. */
-    private final Rewinding rewinding;
     /**
-     * Partitions applied again from kept positions, and the broker's offset each was behind: nothing lower is committed
-     * for them, so that a restart or a rebalance during the replay finds them behind again (and tells
-     * {@link #rewinding} again) rather than going on as if nothing was missing. The loop's thread only.
+     * Partitions applied again from kept positions, each with the broker's offset it was behind: nothing lower is
+     * committed for them, so that a restart or a rebalance during the replay finds them behind again rather than going
+     * on as if nothing was missing. The loop's thread only, as {@link #restore}.
      */
-    private final Map<TopicPartition, Long> replayingUntil = new HashMap<>();
-    private final BatchHandler handler;
+    private final Map<TopicPartition, Rewind> replaying = new HashMap<>();
+    /** Every partition found behind since {@link #replaying} was last empty: the restore the handler is told of. */
+    private final Map<TopicPartition, Rewind> restore = new HashMap<>();
+    private final RecordingHandler handler;
     private final EventConsumerConfig config;
     private final DeadLetters deadLetters;
     private final ConsumerTelemetry telemetry;
@@ -113,29 +123,30 @@ public final class EventConsumerLoop implements AutoCloseable {
      */
     public static EventConsumerLoop start(KafkaClients kafka, EventConsumerConfig config, DeadLetters deadLetters,
                                           String group, Collection<String> topics, BatchHandler handler) {
-        return new EventConsumerLoop(kafka, config, deadLetters, group, topics, handler,
-                ConsumerTelemetry.untraced(group), 0, null, null);
+        return new EventConsumerLoop(kafka, config, deadLetters, group, topics, ignoringReplays(handler),
+                ConsumerTelemetry.untraced(group), 0, null);
     }
 
     static EventConsumerLoop start(KafkaClients kafka, EventConsumerConfig config, DeadLetters deadLetters,
-                                   String group, Collection<String> topics, BatchHandler handler,
-                                   ConsumerTelemetry telemetry, long generation, KeptPositions positions,
-                                   Rewinding rewinding) {
-        return new EventConsumerLoop(kafka, config, deadLetters, group, topics, handler, telemetry, generation, positions,
-                rewinding);
+                                   String group, Collection<String> topics, RecordingHandler handler,
+                                   ConsumerTelemetry telemetry, long generation, KeptPositions positions) {
+        return new EventConsumerLoop(kafka, config, deadLetters, group, topics, handler, telemetry, generation, positions);
+    }
+
+    /** A plain handler as a recording one: a loop without kept positions applies nothing again. */
+    static RecordingHandler ignoringReplays(BatchHandler handler) {
+        return (records, replay) -> handler.handle(records);
     }
 
     private EventConsumerLoop(KafkaClients kafka, EventConsumerConfig config, DeadLetters deadLetters,
-                              String group, Collection<String> topics, BatchHandler handler,
-                              ConsumerTelemetry telemetry, long generation, KeptPositions positions,
-                              Rewinding rewinding) {
+                              String group, Collection<String> topics, RecordingHandler handler,
+                              ConsumerTelemetry telemetry, long generation, KeptPositions positions) {
         if (generation != 0 && positions != null) {
             throw new IllegalArgumentException("a rebuildable projection replays by generation, not from kept positions");
         }
         this.group = group;
         this.generation = generation;
         this.positions = positions;
-        this.rewinding = rewinding;
         this.telemetry = telemetry;
         this.handler = handler;
         this.config = config;
@@ -257,13 +268,14 @@ public final class EventConsumerLoop implements AutoCloseable {
     private void handle(ConsumerRecords<String, String> polled) {
         List<ConsumerRecord<String, String>> batch = new ArrayList<>(polled.count());
         polled.forEach(batch::add);
+        Replay replay = replaying.isEmpty() ? Replay.NONE : new Replay(Map.copyOf(replaying), Map.copyOf(restore));
         try (ConsumerTelemetry.BatchSpan span = telemetry.startBatch(batch)) {
-            handle(batch, span);
+            handle(batch, replay, span);
         }
     }
 
-    private void handle(List<ConsumerRecord<String, String>> batch, ConsumerTelemetry.BatchSpan span) {
-        GaveUp failed = withRetries(batch);
+    private void handle(List<ConsumerRecord<String, String>> batch, Replay replay, ConsumerTelemetry.BatchSpan span) {
+        GaveUp failed = withRetries(batch, replay);
         if (failed == null) {
             telemetry.handled(batch);
             return;
@@ -273,7 +285,7 @@ public final class EventConsumerLoop implements AutoCloseable {
                     group, batch.size(), failed.attempts(), describe(failed.failure()));
         }
         for (ConsumerRecord<String, String> record : batch) {
-            GaveUp alone = batch.size() == 1 ? failed : withRetries(List.of(record));
+            GaveUp alone = batch.size() == 1 ? failed : withRetries(List.of(record), replay);
             if (alone != null) {
                 span.deadLettered(describe(alone.failure()));
                 deadLetter(record, alone);
@@ -287,10 +299,10 @@ public final class EventConsumerLoop implements AutoCloseable {
      * Null once the records are handled. Gives up after {@code max-attempts} failures, or at once on an unprocessable
      * event; transient failures do not count and are retried until they pass.
      */
-    private GaveUp withRetries(List<ConsumerRecord<String, String>> records) {
+    private GaveUp withRetries(List<ConsumerRecord<String, String>> records, Replay replay) {
         int failures = 0;
         for (int attempt = 1; ; attempt++) {
-            Throwable failure = attempt(records);
+            Throwable failure = attempt(records, replay);
             if (failure == null) {
                 return null;
             }
@@ -311,9 +323,9 @@ public final class EventConsumerLoop implements AutoCloseable {
     }
 
     /** The handler's failure, or null once it has handled the records. */
-    private Throwable attempt(List<ConsumerRecord<String, String>> records) {
+    private Throwable attempt(List<ConsumerRecord<String, String>> records, Replay replay) {
         try {
-            telemetry.underCurrentSpan(handler.handle(records)).await().atMost(ATTEMPT_TIMEOUT);
+            telemetry.underCurrentSpan(handler.handle(records, replay)).await().atMost(ATTEMPT_TIMEOUT);
             return null;
         } catch (RuntimeException e) {
             if (closing()) {
@@ -368,11 +380,11 @@ public final class EventConsumerLoop implements AutoCloseable {
     private void commit(Map<TopicPartition, Long> next) {
         Map<TopicPartition, OffsetAndMetadata> offsets = new HashMap<>();
         next.forEach((p, offset) -> {
-            Long until = replayingUntil.get(p);
-            if (until != null && offset < until) {
+            Rewind rewind = replaying.get(p);
+            if (rewind != null && offset < rewind.committed()) {
                 return; // applied again after a restore: the broker's offset stays ahead until the replay passes it
             }
-            replayingUntil.remove(p);
+            replaying.remove(p);
             offsets.put(p, new OffsetAndMetadata(offset, metadata(generation)));
         });
         if (offsets.isEmpty()) {
@@ -459,7 +471,6 @@ public final class EventConsumerLoop implements AutoCloseable {
                 if (offset != null && position < offset.offset()) {
                     consumer.seek(p, position);
                     behind.put(p, new Rewind(position, offset.offset()));
-                    replayingUntil.put(p, offset.offset());
                 }
             });
             if (behind.isEmpty()) {
@@ -468,24 +479,16 @@ public final class EventConsumerLoop implements AutoCloseable {
             LOG.warnf("Consumer %s: its database has applied %d partitions less far than the broker's offsets say "
                     + "(a database restored to an earlier point?); applying them again from there: %s", group,
                     behind.size(), behind);
-            if (rewinding != null) {
-                try {
-                    rewinding.rewinding(java.util.Collections.unmodifiableMap(behind));
-                } catch (WakeupException e) {
-                    throw e;
-                } catch (RuntimeException e) {
-                    LOG.errorf("Consumer %s could not record that it applies partitions again (%s); applying them all "
-                            + "the same", group, describe(e));
-                }
+            if (replaying.isEmpty()) {
+                restore.clear(); // a restore of its own, not more of the last one
             }
+            restore.putAll(behind);
+            replaying.putAll(behind);
         }
 
         @Override
         public void onPartitionsRevoked(Collection<TopicPartition> partitions) {
-            partitions.forEach(replayingUntil::remove);
-            if (rewinding != null && !partitions.isEmpty()) {
-                rewinding.revoked(partitions);
-            }
+            partitions.forEach(replaying::remove); // another member applies them again, if still behind
         }
     }
 

@@ -3,7 +3,7 @@ package dev.warden.outbox;
 import dev.warden.tenancy.StartupOrder;
 import dev.warden.tenancy.kafka.KafkaClients;
 import dev.warden.outbox.EventConsumerLoop.BatchHandler;
-import dev.warden.outbox.EventConsumerLoop.Rewinding;
+import dev.warden.outbox.EventConsumerLoop.RecordingHandler;
 import io.micrometer.core.instrument.MeterRegistry;
 import io.opentelemetry.api.OpenTelemetry;
 import io.quarkus.runtime.ShutdownEvent;
@@ -61,27 +61,21 @@ public class EventConsumers {
      * and its ACLs stay the same. {@link ReplayOffsets} measures how far the new generation has come.
      */
     public EventConsumerLoop start(String group, Collection<String> topics, BatchHandler handler, long generation) {
-        return started(EventConsumerLoop.start(kafka, config, deadLetters, group, topics, handler,
-                new ConsumerTelemetry(meters, openTelemetry, vertx, group).consuming(topics), generation, null, null));
+        return started(EventConsumerLoop.start(kafka, config, deadLetters, group, topics,
+                EventConsumerLoop.ignoringReplays(handler),
+                new ConsumerTelemetry(meters, openTelemetry, vertx, group).consuming(topics), generation, null));
     }
 
     /**
      * {@link #start(String, Collection, BatchHandler)} for a consumer that records history (audit-service's chain):
      * its positions are kept in the service's database too ({@link KeptPositions}), and a partition the database has
-     * applied less far than the broker's offsets say, after a restore, is applied again from there.
+     * applied less far than the broker's offsets say, after a restore, is applied again from there; each batch's
+     * {@link EventConsumerLoop.Replay} tells {@code handler} which of its records come again (audit-service marks the
+     * restore in each chain that lost entries).
      */
-    public EventConsumerLoop startRecording(String group, Collection<String> topics, BatchHandler handler) {
-        return startRecording(group, topics, handler, null);
-    }
-
-    /**
-     * {@link #startRecording(String, Collection, BatchHandler)}, telling {@code rewinding} of the partitions it applies
-     * again after a restore before it applies them (audit-service marks the restore in each chain that lost entries).
-     */
-    public EventConsumerLoop startRecording(String group, Collection<String> topics, BatchHandler handler,
-                                            Rewinding rewinding) {
+    public EventConsumerLoop startRecording(String group, Collection<String> topics, RecordingHandler handler) {
         return started(EventConsumerLoop.start(kafka, config, deadLetters, group, topics, handler,
-                new ConsumerTelemetry(meters, openTelemetry, vertx, group).consuming(topics), 0, positions, rewinding));
+                new ConsumerTelemetry(meters, openTelemetry, vertx, group).consuming(topics), 0, positions));
     }
 
     private EventConsumerLoop started(EventConsumerLoop loop) {

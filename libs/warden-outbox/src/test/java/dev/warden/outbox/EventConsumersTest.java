@@ -201,7 +201,7 @@ class EventConsumersTest {
         String recording = "recording-" + topic;
         String plain = "plain-" + topic;
         List<String> seenByPlain = new CopyOnWriteArrayList<>();
-        try (EventConsumerLoop loop = consumers.startRecording(recording, List.of(topic), this::handle);
+        try (EventConsumerLoop loop = consumers.startRecording(recording, List.of(topic), (records, replay) -> handle(records));
              EventConsumerLoop other = consumers.start(plain, List.of(topic), records -> {
                  records.forEach(r -> seenByPlain.add(r.value()));
                  return Uni.createFrom().voidItem();
@@ -216,22 +216,28 @@ class EventConsumersTest {
                 + recording + "'").execute()).await().atMost(WAIT);
         handled.clear();
         publish("d");
-        // Told before anything is applied again, with each partition's kept position and the broker's offset
-        List<String> rewound = new CopyOnWriteArrayList<>();
-        EventConsumerLoop.Rewinding rewinding = partitions -> rewound.add(partitions + " after " + handled);
-        try (EventConsumerLoop loop = consumers.startRecording(recording, List.of(topic), this::handle, rewinding);
+        // Each batch says which of its records come again from before the broker's offset, and names the restore: each
+        // partition's kept position and the broker's offset
+        List<String> told = new CopyOnWriteArrayList<>();
+        EventConsumerLoop.RecordingHandler telling = (records, replay) -> {
+            records.forEach(r -> told.add(r.value() + (replay.replayed(r) ? " again, restore " + replay.restore().values() : "")));
+            return handle(records);
+        };
+        try (EventConsumerLoop loop = consumers.startRecording(recording, List.of(topic), telling);
              EventConsumerLoop other = consumers.start(plain, List.of(topic), records -> {
                  records.forEach(r -> seenByPlain.add(r.value()));
                  return Uni.createFrom().voidItem();
              })) {
-            Awaitility.await().atMost(WAIT).until(() -> handled.contains("d") && seenByPlain.contains("d"));
+            Awaitility.await().atMost(WAIT).until(() -> handled.contains("d") && seenByPlain.contains("d")
+                    && committed(recording) == 4);
+            publish("e");
+            Awaitility.await().atMost(WAIT).until(() -> handled.contains("e"));
         }
-        assertEquals(Set.of("b", "c", "d"), Set.copyOf(handled), "applied again from the kept position");
-        assertEquals(1, rewound.size(), "told once: " + rewound);
-        assertTrue(rewound.getFirst().matches("\\{" + java.util.regex.Pattern.quote(topic)
-                + "-[0-9]+=Rewind\\[kept=1, committed=3]} after \\[]"), "before anything was applied again: " + rewound);
-        assertEquals(List.of("a", "b", "c", "d"), seenByPlain, "the plain consumer went on after the broker's offset");
-        assertEquals(List.of("4"), positions(recording));
+        assertEquals(Set.of("b", "c", "d", "e"), Set.copyOf(handled), "applied again from the kept position");
+        assertEquals(List.of("b again, restore [Rewind[kept=1, committed=3]]", "c again, restore [Rewind[kept=1, committed=3]]",
+                "d", "e"), told, "past the broker's offset, nothing comes again");
+        assertEquals(List.of("a", "b", "c", "d", "e"), seenByPlain, "the plain consumer went on after the broker's offset");
+        assertEquals(List.of("5"), positions(recording));
     }
 
     private List<String> positions(String group) {

@@ -140,6 +140,11 @@ final class SecretLike {
     private static final Pattern PASSWORD_COMMAND = Pattern.compile("(?<![^\\s(`'\"])(sshpass|mysql[a-z]*|mariadb(?:-[a-z]+)?|mongosh|mongo|cqlsh|"
             + "(?:docker|podman|buildah|skopeo|nerdctl|oras|cosign)[ \\t]+login|(?:helm|regctl)[ \\t]+registry[ \\t]+login|"
             + "crane[ \\t]+auth[ \\t]+login|az[ \\t]+acr[ \\t]+login)(?=[ \\t])");
+    /**
+     * A word every {@link #PASSWORD_COMMAND} holds: a text without one has no command's {@code -p} to look at, and its
+     * options are not each looked behind (a text of many {@code -p} ports, for instance).
+     */
+    private static final Pattern ANY_PASSWORD_COMMAND = Pattern.compile("sshpass|mysql|mariadb|mongo|cqlsh|login");
     /** What may stand between {@code sshpass} and its {@code -p}: its other options only. */
     private static final Pattern SSHPASS_OPTIONS = Pattern.compile("(?:[ \\t]+(?:-[fdP][ \\t]*+[^\\s-]\\S*|-[evhV]))*[ \\t]+");
     /** An argument list's command that takes its password as {@code -p} ({@link #isCommandWithPassword}). */
@@ -524,9 +529,10 @@ final class SecretLike {
      * value, not one lower-case word, which is prose's ("docker login with -p is deprecated").
      */
     private static boolean commandPassword(String text) {
-        return anyMatch(SHORT_PASSWORD_OPTION, text, option -> isCommandsValue(option.group(2))
-                && takesPassword(text.substring(Math.max(0, option.start() - 200), option.start()), option.group(1),
-                        option.group(2)))
+        return ANY_PASSWORD_COMMAND.matcher(text).find()
+                && anyMatch(SHORT_PASSWORD_OPTION, text, option -> isCommandsValue(option.group(2))
+                        && takesPassword(text.substring(Math.max(0, option.start() - 200), option.start()),
+                                option.group(1), option.group(2)))
                 || anyMatch(NETRC, text, entry -> isCommandsValue(entry.group(2)) && !ANONYMOUS.matcher(entry.group(1)).find())
                 || anyMatch(NETRC_PASSWORD_FIRST, text, entry -> isCommandsValue(entry.group(1)))
                 || anyMatch(NPMRC, text, npmrc -> isCommandsValue(npmrc.group(1)));

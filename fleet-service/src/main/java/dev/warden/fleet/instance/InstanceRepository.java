@@ -67,11 +67,19 @@ public class InstanceRepository {
     /** The most {@link #FREE_FORM} holds by the registration's bounds: 253, 64 and 64 characters, 50 tags of 64. */
     private static final long MOST_FREE_FORM = 4L * (253 + 64 + 64 + 50 * 64);
 
-    /** One page of the organization's live instances, filtered and ordered as asked, with its total. */
+    /**
+     * One page of the organization's live instances, filtered and ordered as asked, with its total. Asked with
+     * {@code updated_since} and no status, the instances deregistered since then are in it too (status
+     * {@code deregistered}): a client kept in step by {@code updated_since} learns of departures as of arrivals.
+     */
     public Uni<ListQuery.Page<Instance>> page(SqlConnection conn, InstanceQuery query) {
-        ListQuery list = ListQuery.select(Instance.COLUMNS, "fleet_instances").sizedBy(FREE_FORM, MOST_FREE_FORM)
-                .where(query.status() == null ? "status <> 'deregistered'" : "status = ?",
-                        query.status() == null ? new Object[0] : new Object[]{query.status()})
+        ListQuery list = ListQuery.select(Instance.COLUMNS, "fleet_instances").sizedBy(FREE_FORM, MOST_FREE_FORM);
+        if (query.status() != null) {
+            list.where("status = ?", query.status());
+        } else if (query.updatedSince() == null) {
+            list.where("status <> 'deregistered'");
+        }
+        list
                 .whereEquals("org_id::text", query.orgId());
         if (!query.tags().isEmpty()) {
             list.where("tags @> ?::text[]", (Object) query.tags().toArray(String[]::new));

@@ -211,7 +211,8 @@ public class InstanceResource {
             @QueryParam("limit") @Parameter(description = PageRequest.WHOLE_LIMIT,
                     schema = @Schema(type = SchemaType.INTEGER, minimum = "1", maximum = "500")) String limit,
             @QueryParam("cursor") String cursor,
-            @QueryParam("updated_since") @Parameter(description = "Only instances with a heartbeat or a change of status since then") String updatedSince) {
+            @QueryParam("updated_since") @Parameter(description = "Only instances with a heartbeat or a change of status since "
+                    + "then; without status, the instances deregistered since then too (status deregistered)") String updatedSince) {
         UUID org = actor.org();
         String s = Params.optionalChoice("status", status, STATUSES);
         List<String> tags = new ArrayList<>();

@@ -76,7 +76,9 @@ public final class InstanceWire {
     @JsonNaming(PropertyNamingStrategies.LowerCamelCaseStrategy.class)
     @Schema(name = "FleetInstance", extensions = @Extension(name = SEED_CASING, value = "camelCase"))
     public record Summary(String id, String hostname, String os, String version, String ip,
-                          @Schema(enumeration = {"online", "stale", "offline"}) String status, List<String> tags,
+                          @Schema(enumeration = {"online", "stale", "offline", "deregistered"},
+                                  description = "deregistered only in a list asked with updated_since and no status")
+                          String status, List<String> tags,
                           Instant lastHeartbeat, Instant registeredAt, @Schema(nullable = true) UUID agentId) {
 
         static Summary of(Instance i) {

@@ -255,9 +255,11 @@ class InstanceTest {
     }
 
     @Test
-    void deregisteredInstancesAnswer404LeaveTheListAndTheirHeartbeatsAreRefused() {
+    void deregisteredInstancesAnswer404LeaveTheListButForUpdatedSinceAndTheirHeartbeatsAreRefused() {
         String id = registerId(org, "gone-1");
-        String credential = register(org, instanceBody("gone-2")).extract().path("data.credential");
+        // An answer that shows a secret once is kept by no cache (every answer is not)
+        String credential = register(org, instanceBody("gone-2")).header("Cache-Control", "no-store")
+                .extract().path("data.credential");
         // A body the operation does not read is refused in the seed's envelope, and nothing is deregistered
         as(org, "operator").body(Map.of("reason", "decommissioned")).delete("/v1/fleet/agents/" + id).then().statusCode(400)
                 .body("ok", equalTo(false)).body("error.message", containsString("takes no body"));
@@ -267,6 +269,14 @@ class InstanceTest {
                 .body("data.message", equalTo("Agent " + id + " deregistered successfully"));
         as(org, "viewer").get("/v1/fleet/agents/" + id).then().statusCode(404).body("ok", equalTo(false));
         as(org, "viewer").get("/v1/fleet/agents?limit=500").then().statusCode(200).body("data.id", not(hasItem(id)));
+        // A client kept in step by updated_since learns of the departure, once it asks for changes since before it
+        as(org, "viewer").get("/v1/fleet/agents?limit=500&updated_since=2020-01-01T00:00:00Z").then().statusCode(200)
+                .body("data.find { it.id == '" + id + "' }.status", equalTo("deregistered"))
+                .body("counts.online", equalTo(1));
+        as(org, "viewer").get("/v1/fleet/agents?limit=500&updated_since=2020-01-01T00:00:00Z&status=online").then()
+                .statusCode(200).body("data.id", not(hasItem(id)));
+        as(org, "viewer").get("/v1/fleet/agents?updated_since=2999-01-01T00:00:00Z").then().statusCode(200)
+                .body("data", empty());
         as(org, "operator").body(Map.of()).post("/v1/fleet/agents/" + id + "/heartbeat").then().statusCode(404);
         as(org, "operator").delete("/v1/fleet/agents/" + id).then().statusCode(404);
         assertTrue(credential.startsWith("wfi_"));

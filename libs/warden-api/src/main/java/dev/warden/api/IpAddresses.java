@@ -8,9 +8,9 @@ import java.util.regex.Pattern;
  * What is an IP address literal, the one rule for every field that takes one (a fleet instance's {@code ip}, an
  * outbound allow-list's entries): IPv4 in dotted-quad form, each part 0 to 255 without leading zeros (which some
  * parsers read as octal, so {@code 010.0.0.1} would name two hosts), or IPv6 as Netty reads it, without a zone
- * ({@code %eth0} names an interface of the sender, not an address), in any of RFC 4291's forms: with its last 32 bits
- * in dotted-quad form after six groups too ({@code 1:2:3:4:5:6:1.2.3.4}), which Netty alone refuses. No lookup is ever
- * made.
+ * ({@code %eth0} names an interface of the sender, not an address) and without a URI's brackets ({@code [::1]}), in
+ * any of RFC 4291's forms: with its last 32 bits in dotted-quad form after six groups too
+ * ({@code 1:2:3:4:5:6:1.2.3.4}), which Netty alone refuses. No lookup is ever made.
  */
 public final class IpAddresses {
 
@@ -26,7 +26,8 @@ public final class IpAddresses {
         if (IPV4.matcher(text).matches()) {
             return NetUtil.isValidIpV4Address(text);
         }
-        if (text.indexOf(':') < 0 || text.indexOf('%') >= 0) {
+        if (text.indexOf(':') < 0 || text.indexOf('%') >= 0 || text.indexOf('[') >= 0) {
+            // Brackets are a URI's way of writing an address beside a port, no part of it: Netty's check takes them
             return false;
         }
         int last = text.lastIndexOf(':');

@@ -141,6 +141,11 @@ class BadInputTest {
             errorShape(tenant.admin().body(cut).post("/v1/agents").then(), 400)
                     .body("error.code", equalTo("malformed_json"));
         }
+        // Two values, the first a whole agent: malformed too, and said so (not "must be an object")
+        String two = "{\"name\": \"two\", \"runtime\": \"docker\"}{\"a\": 1}";
+        errorShape(tenant.admin().body(two).post("/v1/agents").then(), 400)
+                .body("error.code", equalTo("malformed_json"))
+                .body("error.message", equalTo("The request body is not valid JSON: it holds more than one value"));
         assertNoAgents();
     }
 

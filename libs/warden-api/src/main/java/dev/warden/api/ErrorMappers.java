@@ -261,6 +261,13 @@ public class ErrorMappers {
             // refusals of the parser at a field (a raw control character in a string) keep naming the field.
             return respond(400, "malformed_json", "The request body is not valid JSON", List.of());
         }
+        if (e instanceof MismatchedInputException && e.getOriginalMessage() != null
+                && e.getOriginalMessage().startsWith("Trailing token")) {
+            // More after the value (StrictJson refuses trailing tokens), which Jackson reports against the body's type:
+            // "must be an object" of a body that begins with one
+            return respond(400, "malformed_json", "The request body is not valid JSON: it holds more than one value",
+                    List.of());
+        }
         if (refusal != null) {
             reason = refusal;
         } else if (limit != null) {

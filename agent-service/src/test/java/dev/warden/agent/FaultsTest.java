@@ -253,6 +253,43 @@ class FaultsTest {
         log.assertNoNoise();
     }
 
+    /**
+     * A deploy that committed, then lost the database while its answer waited for its event to reach the broker: its
+     * 503 says the deploy is committed (read it back before sending it again), not only that the database is away,
+     * which would have its client deploy twice (a user trial killing PostgreSQL under load).
+     */
+    @Test
+    void aDeployThatCommittedThenLostTheDatabaseWhileItsAnswerWaitedSaysItIsCommitted() throws Exception {
+        String id = tenant.admin().body(AgentMother.triageAgent()).post("/v1/agents").then().statusCode(201)
+                .extract().path("id");
+        WardenInfra.kafkaProxy().cut(); // the deploy's event waits in the outbox, and its answer with it
+        var answer = java.util.concurrent.CompletableFuture.supplyAsync(() -> tenant.admin()
+                .body(AgentMother.deployment("registry.example.com/triage:v1")).post("/v1/agents/" + id + "/deploy")
+                .then());
+        Awaitility.await().atMost(RECOVERY).until(() -> versionsStored(id) == 1);
+        WardenInfra.postgresProxy().cut();
+        answer.get(RECOVERY.toSeconds(), java.util.concurrent.TimeUnit.SECONDS).statusCode(503)
+                .header("Retry-After", "5")
+                .body("error.message", equalTo("The database is unavailable: " + UnavailableException.COMMITTED));
+
+        WardenInfra.endOutages();
+        HealthProbe.awaitReady(RestAssured.port, PROMPTLY, RECOVERY);
+        tenant.admin().get("/v1/agents/" + id + "/versions").then().statusCode(200).body("total", equalTo(1));
+    }
+
+    /** The agent's versions as stored, read past the proxy the test cuts. */
+    private static int versionsStored(String agentId) throws Exception {
+        var pg = WardenInfra.outagePostgres();
+        try (var c = java.sql.DriverManager.getConnection(pg.jdbcUrl("warden_agent_test"), pg.superUser(), pg.superPassword());
+             var count = c.prepareStatement("SELECT count(*) FROM agent_versions WHERE agent_id = ?::uuid")) {
+            count.setString(1, agentId);
+            try (var rows = count.executeQuery()) {
+                rows.next();
+                return rows.getInt(1);
+            }
+        }
+    }
+
     @Test
     void withDatabaseAndBrokerBothDownReadinessStillAnswersAndNamesBoth() {
         WardenInfra.postgresProxy().cut();

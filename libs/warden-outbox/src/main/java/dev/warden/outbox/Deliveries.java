@@ -32,11 +32,19 @@ public class Deliveries {
         this.config = config;
     }
 
-    /** Completes once no event of {@code org} keyed {@code key} on {@code topic} waits in the outbox. */
+    /**
+     * Completes once no event of {@code org} keyed {@code key} on {@code topic} waits in the outbox. Asked after a
+     * change committed, so however it fails (the wait's bound, or the database lost while it asks), its 503 says the
+     * change is committed: a client told only "the database is unavailable" would send a deploy or a rollback again
+     * and make it twice (a user trial killing PostgreSQL under load got that answer to a deploy that had committed).
+     */
     public Uni<Void> delivered(UUID org, String topic, String key) {
         return Await.until(vertx, () -> db.inOrg(org, conn -> conn.preparedQuery(WAITING).execute(Tuple.of(topic, key))
                         .map(rows -> rows.iterator().next().getBoolean(0))))
                 .ifNoItem().after(config.deliveryTimeout()).failWith(() -> new UnavailableException("event stream", null,
-                        UnavailableException.COMMITTED));
+                        UnavailableException.COMMITTED))
+                .onFailure(e -> !(e instanceof UnavailableException u && u.done() != null))
+                .transform(e -> new UnavailableException(e instanceof UnavailableException u ? u.dependency() : "database",
+                        e, UnavailableException.COMMITTED));
     }
 }

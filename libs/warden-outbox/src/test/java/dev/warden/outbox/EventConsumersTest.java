@@ -246,6 +246,28 @@ class EventConsumersTest {
                 .await().atMost(WAIT).stream().map(row -> row.getString(0)).toList();
     }
 
+    /**
+     * A record the broker took that no longer fits once the dead letter's headers are added (a user trial's 1,048,400
+     * bytes retried its dead letter for ever, and every consumer of its topic stopped): its first part is dead-lettered
+     * with its size, and the consumer goes on.
+     */
+    @Test
+    void aRecordTooLargeToDeadLetterWholeIsDeadLetteredCutAndTheConsumerGoesOn() {
+        String huge = "x".repeat(1_048_450);
+        publish(huge, "after");
+        try (EventConsumerLoop loop = consumers.start("too-large-" + topic, List.of(topic), records ->
+                records.stream().anyMatch(r -> r.value().length() > 1_000)
+                        ? Uni.createFrom().failure(new UnprocessableEventException("not an event")) : handle(records));
+             EventTap dlq = new EventTap(OwnBroker.kafka().bootstrapServers(), Topics.deadLetter(topic))) {
+            ConsumerRecord<String, String> dead = dlq.await(r -> true, 1, WAIT).getFirst();
+            assertEquals("x".repeat(65_536), dead.value(), "its first part");
+            assertEquals("1048450", new String(dead.headers().lastHeader(DeadLetters.TRUNCATED).value(),
+                    StandardCharsets.UTF_8), "the size of the whole");
+            assertEquals("not an event (after 1 attempt)", reason(dead));
+            Awaitility.await().atMost(WAIT).until(() -> handled.contains("after"));
+        }
+    }
+
     @Test
     void anUnprocessableEventIsDeadLetteredWithoutRetries() {
         publish("unusable");

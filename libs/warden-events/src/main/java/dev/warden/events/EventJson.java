@@ -65,6 +65,11 @@ public final class EventJson {
                     || event.orgid() == null) {
                 throw new IllegalArgumentException("not a Warden CloudEvent: specversion, id, type and orgid are required");
             }
+            if (event.data() == null || !event.data().isObject()) {
+                // Every Warden event's schema requires it: refused here, as the record is read, rather than met by a
+                // consumer's code as a null
+                throw new IllegalArgumentException("not a Warden CloudEvent: its data must be an object");
+            }
             return event;
         } catch (JsonProcessingException e) {
             throw new IllegalArgumentException("not JSON: " + e.getOriginalMessage(), e);

@@ -51,7 +51,8 @@ class OrgBatchesTest {
                 record(3, null), record(4, event(orgA, "a-2")), record(5, event(null, "no-org")),
                 record(6, event(orgB, "refused")),
                 record(7, event(orgA, "elsewhere", EventTypes.EXECUTION_FINISHED)),
-                record(8, event(orgA, "unknown", "dev.warden.agent.suspended.v2")));
+                record(8, event(orgA, "unknown", "dev.warden.agent.suspended.v2")),
+                record(9, event(orgA, "no-data").replace("\"data\":{\"n\":1}", "\"data\":null")));
 
         try (EventTap dlq = new EventTap(OwnBroker.kafka().bootstrapServers(), Topics.deadLetter(topic))) {
             batches.apply(records, ArrayList::new, (CloudEvent event, List<String> part) -> {
@@ -65,14 +66,17 @@ class OrgBatchesTest {
             })).await().atMost(WAIT);
 
             assertEquals(Map.of(orgA, List.of("a-1", "a-2"), orgB, List.of("b-1")), applied);
-            List<ConsumerRecord<String, String>> dead = dlq.await(r -> key.equals(r.key()), 5, WAIT);
-            assertEquals(List.of(1L, 5L, 6L, 7L, 8L), dead.stream().map(OrgBatchesTest::origin).toList(),
+            List<ConsumerRecord<String, String>> dead = dlq.await(r -> key.equals(r.key()), 6, WAIT);
+            assertEquals(List.of(1L, 5L, 6L, 7L, 8L, 9L), dead.stream().map(OrgBatchesTest::origin).toList(),
                     "the tombstone is skipped");
             assertTrue(reason(dead.get(1)).contains("orgid are required"), reason(dead.get(1)));
             assertEquals("refused by the consumer", reason(dead.get(2)));
             // A type trusted only on its own topic, and one no Warden service publishes
             assertTrue(reason(dead.get(3)).contains("travels on " + Topics.EXECUTIONS + " only"), reason(dead.get(3)));
             assertTrue(reason(dead.get(4)).contains("no event type a Warden service publishes"), reason(dead.get(4)));
+            // Every Warden event carries its data: one without is refused as it is read, not met by a consumer's code
+            // as a null (registry-service's NullPointerException, retried, in a user trial)
+            assertTrue(reason(dead.get(5)).contains("data must be an object"), reason(dead.get(5)));
         }
     }
 

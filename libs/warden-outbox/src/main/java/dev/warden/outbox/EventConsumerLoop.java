@@ -264,6 +264,32 @@ public final class EventConsumerLoop implements AutoCloseable {
         waiting = lag;
     }
 
+    /**
+     * Lag while a batch is retried, when the loop does not poll and {@link #measureLag}'s figures stand still: the
+     * broker's end offsets against this consumer's positions, plus the records in hand, so that the lag goes on rising
+     * with what arrives meanwhile (it stood at its last reading, and an alert on it never fired, in a user trial's
+     * stalled consumer). A broker that does not answer within a second leaves the last reading.
+     */
+    private void measureLagFromTheBroker(int inHand) {
+        try {
+            java.util.Set<TopicPartition> assigned = consumer.assignment();
+            Map<TopicPartition, Long> ends = consumer.endOffsets(assigned, Duration.ofSeconds(1));
+            long lag = inHand;
+            for (TopicPartition partition : assigned) {
+                Long end = ends.get(partition);
+                if (end != null) {
+                    lag += Math.max(0, end - consumer.position(partition, Duration.ofSeconds(1)));
+                }
+            }
+            telemetry.lag(lag);
+            waiting = lag;
+        } catch (WakeupException e) {
+            throw e;
+        } catch (KafkaException e) {
+            // The broker is away too: the last reading stands
+        }
+    }
+
     /** The whole batch with retries; if it keeps failing, each record alone, and what still fails is dead-lettered. */
     private void handle(ConsumerRecords<String, String> polled) {
         List<ConsumerRecord<String, String>> batch = new ArrayList<>(polled.count());
@@ -318,6 +344,7 @@ public final class EventConsumerLoop implements AutoCloseable {
             Duration pause = backoff(attempt);
             LOG.warnf("Consumer %s failed on %d records (attempt %d, %s), retrying in %d ms: %s", group, records.size(),
                     attempt, kind, pause.toMillis(), describe(failure));
+            measureLagFromTheBroker(records.size());
             pause(pause);
         }
     }

@@ -79,8 +79,7 @@ public class InstanceRepository {
         } else if (query.updatedSince() == null) {
             list.where("status <> 'deregistered'");
         }
-        list
-                .whereEquals("org_id::text", query.orgId());
+        list.whereEquals("org_id::text", query.orgId());
         if (!query.tags().isEmpty()) {
             list.where("tags @> ?::text[]", (Object) query.tags().toArray(String[]::new));
         }

@@ -260,6 +260,11 @@ public final class EventConsumerLoop implements AutoCloseable {
                 lag += left.getAsLong();
             }
         }
+        reportLag(lag);
+    }
+
+    /** What readiness and {@code warden_consumer_lag} read. */
+    private void reportLag(long lag) {
         telemetry.lag(lag);
         waiting = lag;
     }
@@ -281,8 +286,7 @@ public final class EventConsumerLoop implements AutoCloseable {
                     lag += Math.max(0, end - consumer.position(partition, Duration.ofSeconds(1)));
                 }
             }
-            telemetry.lag(lag);
-            waiting = lag;
+            reportLag(lag);
         } catch (WakeupException e) {
             throw e;
         } catch (KafkaException e) {

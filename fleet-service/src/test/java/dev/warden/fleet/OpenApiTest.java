@@ -38,6 +38,8 @@ class OpenApiTest {
                 // API key of the instance role is refused there (403), and no API key is an enrollee
                 .body("paths.'/v1/fleet/agents/{id}/heartbeat'.post.security", equalTo(List.of(
                         Map.of("bearer", List.of("operator", "instance")), Map.of("apiKey", List.of("operator")))))
+                .body("paths.'/v1/fleet/agents/{id}/policies'.get.security", equalTo(List.of(
+                        Map.of("bearer", List.of("viewer", "instance")), Map.of("apiKey", List.of("viewer")))))
                 .body("paths.'/v1/fleet/agents/register'.post.security", equalTo(List.of(
                         Map.of("bearer", List.of("operator", "enrollee")), Map.of("apiKey", List.of("operator")))))
                 .body("paths.'/v1/fleet/agents/register'.post", not(hasKey("x-warden-bearer-only-roles")));
@@ -49,13 +51,14 @@ class OpenApiTest {
         OpenApiChecks.assertGeneratesWorkingClients(doc);
         OpenApiChecks.assertOperationIds(doc, Set.of("registerFleetInstance", "sendFleetHeartbeat",
                 "deregisterFleetInstance", "listFleetInstances", "getFleetInstance", "createEnrollmentToken", "listEnrollmentTokens",
-                "revokeEnrollmentToken"));
+                "revokeEnrollmentToken", "fetchFleetInstancePolicies"));
         assertEquals("#/components/schemas/RegisteredInstanceEnvelope", schemaRef(operation(doc, "registerFleetInstance"), "201"));
         assertEquals("#/components/schemas/EnrollmentTokenEnvelope", schemaRef(operation(doc, "createEnrollmentToken"), "201"));
         assertEquals("#/components/schemas/HeartbeatEnvelope", schemaRef(operation(doc, "sendFleetHeartbeat"), "200"));
         // Seed 003's heartbeat fields are all optional, the body too: a generated client must not insist on one
         assertFalse(operation(doc, "sendFleetHeartbeat").path("requestBody").path("required").asBoolean(false));
         assertEquals("#/components/schemas/FleetInstanceList", schemaRef(operation(doc, "listFleetInstances"), "200"));
+        assertEquals("#/components/schemas/InstancePoliciesEnvelope", schemaRef(operation(doc, "fetchFleetInstancePolicies"), "200"));
     }
 
     /** What a probe's strict client met: every fleet error carries seed 003's {@code ok: false}, and the document says so. */

@@ -63,7 +63,7 @@ import java.util.regex.Pattern;
 @Tag(name = "Fleet", description = "Running instances of agents: registration, heartbeats and liveness (seed 003)")
 public class InstanceResource {
 
-    static final Pattern INSTANCE_ID = Pattern.compile("^agent-[0-9a-f]{16}$");
+    public static final Pattern INSTANCE_ID = Pattern.compile("^agent-[0-9a-f]{16}$");
     static final Pattern POLICY_VERSION = Pattern.compile("^v(0|[1-9][0-9]{0,8})$");
     static final List<String> STATUSES = List.of("online", "stale", "offline");
     static final int MAX_TAGS = 50;

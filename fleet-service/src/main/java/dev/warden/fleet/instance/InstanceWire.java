@@ -22,7 +22,7 @@ import java.util.UUID;
 public final class InstanceWire {
 
     /** Marks a schema whose properties keep a seed's camelCase; {@code OpenApiChecks} admits it there only. */
-    static final String SEED_CASING = "x-warden-casing";
+    public static final String SEED_CASING = "x-warden-casing";
     static final String STATUSES = "online, stale or offline";
 
     private InstanceWire() {
@@ -155,7 +155,7 @@ public final class InstanceWire {
                                Counts counts) {
     }
 
-    static String policyVersion(int changes) {
+    public static String policyVersion(int changes) {
         return "v" + changes;
     }
 }

@@ -1,0 +1,74 @@
+package dev.warden.fleet.policy;
+
+import dev.warden.api.ApiException;
+import dev.warden.api.WardenApiDefinition;
+import dev.warden.fleet.enrollment.FleetIdentity;
+import dev.warden.fleet.instance.InstanceResource;
+import dev.warden.fleet.instance.InstanceWire;
+import dev.warden.fleet.policy.PolicyWire.InstancePolicies;
+import dev.warden.fleet.policy.PolicyWire.InstancePoliciesEnvelope;
+import dev.warden.tenancy.security.CurrentActor;
+import dev.warden.tenancy.security.Roles;
+import io.quarkus.security.identity.SecurityIdentity;
+import io.smallrye.mutiny.Uni;
+import jakarta.annotation.security.RolesAllowed;
+import jakarta.ws.rs.GET;
+import jakarta.ws.rs.Path;
+import jakarta.ws.rs.PathParam;
+import jakarta.ws.rs.Produces;
+import jakarta.ws.rs.core.MediaType;
+import org.eclipse.microprofile.openapi.annotations.Operation;
+import org.eclipse.microprofile.openapi.annotations.extensions.Extension;
+import org.eclipse.microprofile.openapi.annotations.media.Content;
+import org.eclipse.microprofile.openapi.annotations.media.Schema;
+import org.eclipse.microprofile.openapi.annotations.parameters.Parameter;
+import org.eclipse.microprofile.openapi.annotations.responses.APIResponse;
+import org.eclipse.microprofile.openapi.annotations.tags.Tag;
+
+import java.util.UUID;
+
+/**
+ * What seed 003's pendingPolicies tells an instance to fetch: {@code GET /v1/fleet/agents/{id}/policies}, its agent's
+ * policies with their rules, at the policy version its heartbeats answer.
+ */
+@Path("/v1/fleet/agents/{id}/policies")
+@Produces(MediaType.APPLICATION_JSON)
+@Tag(name = "Fleet")
+public class PolicyResource {
+
+    private final PolicyService service;
+    private final CurrentActor actor;
+    private final SecurityIdentity identity;
+
+    public PolicyResource(PolicyService service, CurrentActor actor, SecurityIdentity identity) {
+        this.service = service;
+        this.actor = actor;
+        this.identity = identity;
+    }
+
+    @GET
+    @RolesAllowed({Roles.VIEWER, Roles.INSTANCE})
+    @Extension(name = WardenApiDefinition.BEARER_ONLY_ROLES, value = Roles.INSTANCE) // an instance API key: 403
+    @Operation(operationId = "fetchFleetInstancePolicies", summary = "Fetch an instance's policies",
+            description = "The policies that govern the instance's agent, with their rules, at the agent's policy "
+                    + "version (policyVersion, as its heartbeats answer it). With the instance's own credential "
+                    + "(Authorization: Bearer wfi_...), for itself only, the fetch counts as the instance applying "
+                    + "that version: its next heartbeats answer pendingPolicies from it, whether or not they report "
+                    + "activePolicyVersion. A viewer's read changes nothing.")
+    @APIResponse(responseCode = "200", description = "OK",
+            content = @Content(mediaType = MediaType.APPLICATION_JSON, schema = @Schema(implementation = InstancePoliciesEnvelope.class)))
+    @APIResponse(responseCode = "404", ref = WardenApiDefinition.NOT_FOUND)
+    public Uni<InstancePoliciesEnvelope> fetch(@PathParam("id") @Parameter(schema = @Schema(pattern = "^agent-[0-9a-f]{16}$")) String id) {
+        UUID org = actor.org();
+        String own = FleetIdentity.instanceId(identity);
+        if (own == null && !identity.hasRole(Roles.VIEWER)) {
+            throw ApiException.forbidden("An instance's policies are fetched with its own credential (Bearer wfi_...) "
+                    + "or a viewer's");
+        }
+        if (!InstanceResource.INSTANCE_ID.matcher(id).matches() || own != null && !own.equals(id)) {
+            throw ApiException.notFound("Agent");
+        }
+        return service.fetch(org, id, own != null).map(found -> new InstancePoliciesEnvelope(true, new InstancePolicies(
+                id, found.agentId(), InstanceWire.policyVersion(found.version()), found.policies())));
+    }
+}

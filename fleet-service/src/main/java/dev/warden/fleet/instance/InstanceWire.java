@@ -65,7 +65,8 @@ public final class InstanceWire {
     @JsonNaming(PropertyNamingStrategies.LowerCamelCaseStrategy.class)
     @Schema(name = "HeartbeatAck", extensions = @Extension(name = SEED_CASING, value = "camelCase"))
     public record HeartbeatAck(String id, @Schema(enumeration = "online") String status, Instant lastHeartbeat,
-                               @Schema(description = "Policy changes for its agent after the version the heartbeat reported")
+                               @Schema(description = "Policy changes for its agent after the version the instance applies: the one "
+                                       + "this heartbeat reported, or else the last reported or fetched")
                                int pendingPolicies,
                                @Schema(description = "The agent's current policy version, to report once applied",
                                        examples = "v3") String policyVersion,

@@ -11,7 +11,8 @@ CREATE TABLE fleet_policies (
     name        text        NOT NULL,
     description text,
     enforcement text        NOT NULL,
-    rules       jsonb       NOT NULL,
+    -- json, not jsonb: written and read whole, never looked into (docs/architecture.md, "Data access")
+    rules       json        NOT NULL,
     removed     boolean     NOT NULL DEFAULT false,
     updated_at  timestamptz NOT NULL,
     PRIMARY KEY (org_id, policy_id)

@@ -1,6 +1,7 @@
 package dev.warden.fleet.policy;
 
 import dev.warden.api.ApiException;
+import dev.warden.api.PageRequest;
 import dev.warden.api.WardenApiDefinition;
 import dev.warden.fleet.enrollment.FleetIdentity;
 import dev.warden.fleet.instance.InstanceResource;
@@ -16,6 +17,7 @@ import jakarta.ws.rs.GET;
 import jakarta.ws.rs.Path;
 import jakarta.ws.rs.PathParam;
 import jakarta.ws.rs.Produces;
+import jakarta.ws.rs.QueryParam;
 import jakarta.ws.rs.core.MediaType;
 import org.eclipse.microprofile.openapi.annotations.Operation;
 import org.eclipse.microprofile.openapi.annotations.extensions.Extension;
@@ -54,11 +56,16 @@ public class PolicyResource {
                     + "version (policyVersion, as its heartbeats answer it). With the instance's own credential "
                     + "(Authorization: Bearer wfi_...), for itself only, the fetch counts as the instance applying "
                     + "that version: its next heartbeats answer pendingPolicies from it, whether or not they report "
-                    + "activePolicyVersion. A viewer's read changes nothing.")
+                    + "activePolicyVersion. A viewer's read changes nothing. The policies come by id, a page of up to "
+                    + "8 MB of rules at a time: nextCursor names the next page, and all pages of a fetch are of one "
+                    + "policyVersion (a change between them is a 409: start again); the last page is the one that counts.")
     @APIResponse(responseCode = "200", description = "OK",
             content = @Content(mediaType = MediaType.APPLICATION_JSON, schema = @Schema(implementation = InstancePoliciesEnvelope.class)))
     @APIResponse(responseCode = "404", ref = WardenApiDefinition.NOT_FOUND)
-    public Uni<InstancePoliciesEnvelope> fetch(@PathParam("id") @Parameter(schema = @Schema(pattern = "^agent-[0-9a-f]{16}$")) String id) {
+    @APIResponse(responseCode = "409", ref = WardenApiDefinition.CONFLICT)
+    public Uni<InstancePoliciesEnvelope> fetch(@PathParam("id") @Parameter(schema = @Schema(pattern = "^agent-[0-9a-f]{16}$")) String id,
+                                               @QueryParam("cursor") @Parameter(description = "The nextCursor of the "
+                                                       + "page before") String cursor) {
         UUID org = actor.org();
         String own = FleetIdentity.instanceId(identity);
         if (own == null && !identity.hasRole(Roles.VIEWER)) {
@@ -68,7 +75,12 @@ public class PolicyResource {
         if (!InstanceResource.INSTANCE_ID.matcher(id).matches() || own != null && !own.equals(id)) {
             throw ApiException.notFound("Agent");
         }
-        return service.fetch(org, id, own != null).map(found -> new InstancePoliciesEnvelope(true, new InstancePolicies(
-                id, found.agentId(), InstanceWire.policyVersion(found.version()), found.policies())));
+        PageRequest.Cursor after = PageRequest.Cursor.decode(cursor);
+        if (after != null) {
+            after.version(); // a number's cursor, as this answers: a time's is a 400 naming it
+        }
+        return service.fetch(org, id, own != null, after).map(found -> new InstancePoliciesEnvelope(true, new InstancePolicies(
+                id, found.agentId(), InstanceWire.policyVersion(found.version()), found.policies(),
+                found.more() ? new PageRequest.Cursor(found.version(), found.policies().getLast().id()).encode() : null)));
     }
 }

@@ -34,7 +34,9 @@ public final class PolicyWire {
                                    @Schema(description = "The agent's policy version these policies are; once the "
                                            + "instance's own credential fetched them, its heartbeats count pendingPolicies "
                                            + "from it", examples = "v3") String policyVersion,
-                                   @Schema(description = "The policies that govern the agent, by name") List<FleetPolicy> policies) {
+                                   @Schema(description = "The policies that govern the agent, by id") List<FleetPolicy> policies,
+                                   @Schema(nullable = true, description = "The next page's cursor; null on the last page")
+                                   String nextCursor) {
     }
 
     @Schema(name = "InstancePoliciesEnvelope")

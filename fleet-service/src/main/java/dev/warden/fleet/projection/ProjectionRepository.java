@@ -113,7 +113,7 @@ public class ProjectionRepository {
                             INSERT INTO fleet_policies AS p (org_id, policy_id, version, name, description, enforcement,
                                                              rules, removed, updated_at)
                             SELECT $1, policy_id, version, name, description, enforcement,
-                                   CASE WHEN removed THEN '[]'::jsonb ELSE rules::jsonb END, removed, at FROM x
+                                   CASE WHEN removed THEN '[]'::json ELSE rules::json END, removed, at FROM x
                             ON CONFLICT (org_id, policy_id) DO UPDATE SET version = excluded.version, name = excluded.name,
                                 description = excluded.description, enforcement = excluded.enforcement,
                                 rules = excluded.rules, removed = excluded.removed, updated_at = excluded.updated_at

@@ -1,5 +1,6 @@
 package dev.warden.fleet.policy;
 
+import dev.warden.api.PageRequest;
 import dev.warden.events.CloudEvent;
 import dev.warden.events.EventTypes;
 import dev.warden.events.Topics;
@@ -14,9 +15,12 @@ import org.junit.jupiter.api.Test;
 
 import java.time.Duration;
 import java.time.Instant;
+import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.Set;
+import java.util.TreeSet;
 import java.util.UUID;
 
 import static dev.warden.fleet.support.FleetFixtures.as;
@@ -25,6 +29,10 @@ import static dev.warden.fleet.support.FleetFixtures.instanceBody;
 import static org.hamcrest.Matchers.empty;
 import static org.hamcrest.Matchers.equalTo;
 import static org.hamcrest.Matchers.hasSize;
+import static org.hamcrest.Matchers.nullValue;
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertNotNull;
+import static org.junit.jupiter.api.Assertions.assertTrue;
 
 /**
  * Seed 003's pendingPolicies tells an instance when to fetch new policy rules: it fetches them here, with its own
@@ -61,6 +69,15 @@ class InstancePoliciesTest {
         return CloudEvent.of(AGENT_SERVICE, type, policy.id().toString(), org.id(), new AgentEvents.PolicyChanged(policy, "alice"));
     }
 
+    /**
+     * The policy's own event keyed by the agent instead: on the agent's partition, so that fleet-service reads it in
+     * the test's order with the agent's bindings (keyed by the policy, it may come before or after them: a policy
+     * that comes after its binding counts a change more, which the tests below that count exactly must not meet).
+     */
+    private static CloudEvent inOrder(String type, TestOrg org, AgentEvents.Policy policy, UUID agent) {
+        return CloudEvent.of(AGENT_SERVICE, type, agent.toString(), org.id(), new AgentEvents.PolicyChanged(policy, "alice"));
+    }
+
     /** A binding's event (bound or unbound), as agent-service publishes it: keyed by the agent, naming the policy. */
     private static CloudEvent bindingEvent(String type, TestOrg org, UUID agent, AgentEvents.Policy policy) {
         return CloudEvent.of(AGENT_SERVICE, type, agent.toString(), org.id(),
@@ -94,7 +111,7 @@ class InstancePoliciesTest {
         TestOrg org = instance.org();
         UUID id = UUID.randomUUID();
         AgentEvents.Policy created = policy(id, org, 1, "enforce", List.of(Map.of("action", "http.request", "deny", true)));
-        FleetFixtures.publish(Topics.AGENTS, policyEvent(EventTypes.POLICY_CREATED, org, created),
+        FleetFixtures.publish(Topics.AGENTS, inOrder(EventTypes.POLICY_CREATED, org, created, instance.agent()),
                 bindingEvent(EventTypes.POLICY_BOUND, org, instance.agent(), created));
         awaitPending(instance, 1);
 
@@ -112,7 +129,7 @@ class InstancePoliciesTest {
         // A change of the policy is pending again, and the fetch has the new rules
         AgentEvents.Policy changed = policy(id, org, 2, "monitor", List.of(Map.of("action", "shell.exec")),
                 instance.agent());
-        FleetFixtures.publish(Topics.AGENTS, policyEvent(EventTypes.POLICY_CHANGED, org, changed));
+        FleetFixtures.publish(Topics.AGENTS, inOrder(EventTypes.POLICY_CHANGED, org, changed, instance.agent()));
         awaitPending(instance, 1);
         fetch(instance).body("data.policyVersion", equalTo("v2"))
                 .body("data.policies[0].version", equalTo(2)).body("data.policies[0].enforcement", equalTo("monitor"))
@@ -150,8 +167,8 @@ class InstancePoliciesTest {
         AgentEvents.Policy created = policy(UUID.randomUUID(), org, 1, "enforce", List.of(Map.of("action", "a")));
         AgentEvents.Policy changed = policy(created.id(), org, 2, "enforce", List.of(Map.of("action", "b")),
                 instance.agent());
-        CloudEvent createdEvent = policyEvent(EventTypes.POLICY_CREATED, org, created);
-        CloudEvent changedEvent = policyEvent(EventTypes.POLICY_CHANGED, org, changed);
+        CloudEvent createdEvent = inOrder(EventTypes.POLICY_CREATED, org, created, instance.agent());
+        CloudEvent changedEvent = inOrder(EventTypes.POLICY_CHANGED, org, changed, instance.agent());
         FleetFixtures.publish(Topics.AGENTS, createdEvent, bindingEvent(EventTypes.POLICY_BOUND, org, instance.agent(), created),
                 changedEvent);
         awaitPending(instance, 2);
@@ -159,10 +176,11 @@ class InstancePoliciesTest {
 
         // Removed while still bound here (its agents' unbound events come on their own partitions), then its older
         // events come again (a redelivery): the policy stays removed
-        FleetFixtures.publish(Topics.AGENTS, policyEvent(EventTypes.POLICY_REMOVED, org, changed), createdEvent, changedEvent);
+        FleetFixtures.publish(Topics.AGENTS, inOrder(EventTypes.POLICY_REMOVED, org, changed, instance.agent()), createdEvent,
+                changedEvent);
         UUID marker = UUID.randomUUID();
         AgentEvents.Policy after = policy(marker, org, 1, "enforce", List.of(Map.of("action", "c")));
-        FleetFixtures.publish(Topics.AGENTS, policyEvent(EventTypes.POLICY_CREATED, org, after),
+        FleetFixtures.publish(Topics.AGENTS, inOrder(EventTypes.POLICY_CREATED, org, after, instance.agent()),
                 bindingEvent(EventTypes.POLICY_BOUND, org, instance.agent(), after));
         // The marker's binding comes after the removal and the events read again: once it is fetched, they were applied
         Awaitility.await().atMost(Duration.ofSeconds(30)).pollInterval(Duration.ofMillis(100)).until(() ->
@@ -176,7 +194,7 @@ class InstancePoliciesTest {
         TestOrg org = instance.org();
         Running other = running(org);
         AgentEvents.Policy created = policy(UUID.randomUUID(), org, 1, "enforce", List.of(Map.of("action", "a")));
-        FleetFixtures.publish(Topics.AGENTS, policyEvent(EventTypes.POLICY_CREATED, org, created),
+        FleetFixtures.publish(Topics.AGENTS, inOrder(EventTypes.POLICY_CREATED, org, created, instance.agent()),
                 bindingEvent(EventTypes.POLICY_BOUND, org, instance.agent(), created));
         awaitPending(instance, 1);
 
@@ -206,5 +224,63 @@ class InstancePoliciesTest {
         as(org, "operator").delete("/v1/fleet/agents/" + instance.id()).then().statusCode(200);
         bearer(instance.credential()).get("/v1/fleet/agents/" + instance.id() + "/policies").then().statusCode(401);
         heartbeat(other).body("data.pendingPolicies", equalTo(0));
+    }
+
+    @Test
+    void anAgentsPoliciesPastEightMegabytesComeInPagesOfOneVersionAndOnlyTheLastPageCounts() {
+        Running instance = running(FleetFixtures.organization());
+        TestOrg org = instance.org();
+        // 40 policies of about 250,000 bytes of rules each (agent-service allows 256 KiB): 10 MB in all
+        String text = "r".repeat(250_000);
+        List<CloudEvent> events = new ArrayList<>();
+        Set<String> ids = new TreeSet<>();
+        AgentEvents.Policy last = null;
+        for (int i = 0; i < 40; i++) {
+            last = policy(UUID.randomUUID(), org, 1, "enforce", List.of(Map.of("text", text)));
+            ids.add(last.id().toString());
+            events.add(policyEvent(EventTypes.POLICY_CREATED, org, last));
+            events.add(bindingEvent(EventTypes.POLICY_BOUND, org, instance.agent(), last));
+        }
+        FleetFixtures.publish(Topics.AGENTS, events.toArray(CloudEvent[]::new));
+        // Every policy and binding arrived (a viewer's reads, which count nothing); the version is 40 or more, since a
+        // policy that arrives after its binding counts a change of its own
+        Awaitility.await().atMost(Duration.ofSeconds(60)).pollInterval(Duration.ofMillis(500)).until(() -> {
+            ValidatableResponse page = as(org, "viewer").get("/v1/fleet/agents/" + instance.id() + "/policies").then().statusCode(200);
+            String next = page.extract().path("data.nextCursor");
+            return next != null && page.extract().<List<String>>path("data.policies.id").size()
+                    + as(org, "viewer").queryParam("cursor", next).get("/v1/fleet/agents/" + instance.id() + "/policies")
+                    .then().statusCode(200).extract().<List<String>>path("data.policies.id").size() == 40;
+        });
+
+        ValidatableResponse first = fetch(instance);
+        String version = first.extract().path("data.policyVersion");
+        List<String> firstIds = first.extract().path("data.policies.id");
+        String cursor = first.extract().path("data.nextCursor");
+        assertNotNull(cursor, "10 MB in one answer");
+        assertTrue(firstIds.size() >= 30 && firstIds.size() <= 34, firstIds.size() + " on the first page");
+        // The first page alone is not all of them: still pending, every change
+        heartbeat(instance).body("data.pendingPolicies", equalTo(Integer.parseInt(version.substring(1))))
+                .body("data.policyVersion", equalTo(version));
+
+        ValidatableResponse second = bearer(instance.credential()).queryParam("cursor", cursor)
+                .get("/v1/fleet/agents/" + instance.id() + "/policies").then().statusCode(200)
+                .body("data.policyVersion", equalTo(version)).body("data.nextCursor", nullValue());
+        List<String> all = new ArrayList<>(firstIds);
+        all.addAll(second.extract().<List<String>>path("data.policies.id"));
+        assertEquals(List.copyOf(ids), all); // each once, by id
+        heartbeat(instance).body("data.pendingPolicies", equalTo(0));
+
+        // A change between the pages: the next page is a 409, not a mix of two versions
+        FleetFixtures.publish(Topics.AGENTS, policyEvent(EventTypes.POLICY_CHANGED, org,
+                policy(last.id(), org, 2, "monitor", List.of(Map.of("text", "short")), instance.agent())));
+        awaitPending(instance, 1);
+        bearer(instance.credential()).queryParam("cursor", cursor).get("/v1/fleet/agents/" + instance.id() + "/policies")
+                .then().statusCode(409).body("ok", equalTo(false)).body("error.code", equalTo("conflict"));
+        heartbeat(instance).body("data.pendingPolicies", equalTo(1));
+        // A cursor this API did not make is a 400 naming it
+        for (String bad : List.of("nonsense", PageRequest.Cursor.at(Instant.now(), UUID.randomUUID()).encode())) {
+            bearer(instance.credential()).queryParam("cursor", bad).get("/v1/fleet/agents/" + instance.id() + "/policies")
+                    .then().statusCode(400).body("ok", equalTo(false)).body("error.details[0].field", equalTo("cursor"));
+        }
     }
 }

@@ -1,5 +1,6 @@
 package dev.warden.fleet.enrollment;
 
+import dev.warden.api.ApiException;
 import dev.warden.tenancy.security.Identities;
 import io.quarkus.security.identity.SecurityIdentity;
 import io.quarkus.security.runtime.QuarkusSecurityIdentity;
@@ -48,6 +49,23 @@ public final class FleetIdentity {
     /** The instance whose credential the caller authenticated with, or null. */
     public static String instanceId(SecurityIdentity identity) {
         return identity.getAttribute(INSTANCE_ATTRIBUTE);
+    }
+
+    /**
+     * Checks a call on the instance {@code id} names, which only the instance itself (its own credential) or a holder
+     * of {@code role} may make: 403 for any other caller ({@code refusal}), an API key of the instance role too, which
+     * is no instance's credential; 404 for an id no instance has, or another instance's. Answers the caller's own
+     * instance id, or null for a holder of the role.
+     */
+    public static String requireItselfOr(SecurityIdentity identity, String role, String id, String refusal) {
+        String own = instanceId(identity);
+        if (own == null && !identity.hasRole(role)) {
+            throw ApiException.forbidden(refusal);
+        }
+        if (!FleetSecrets.INSTANCE_ID.matcher(id).matches() || own != null && !own.equals(id)) {
+            throw ApiException.notFound("Agent");
+        }
+        return own;
     }
 
     /** The agent an enrolment token is pinned to, or an instance runs; null when none. */

@@ -24,6 +24,9 @@ public final class FleetSecrets {
         return CREDENTIAL_PREFIX + random(32);
     }
 
+    /** What {@link #newInstanceId} makes: any other id names no instance. */
+    public static final java.util.regex.Pattern INSTANCE_ID = java.util.regex.Pattern.compile("^agent-[0-9a-f]{16}$");
+
     /** {@code agent-} and 16 hex digits: seed 003's instance id shape. */
     public static String newInstanceId() {
         byte[] bytes = new byte[8];

@@ -9,6 +9,7 @@ import dev.warden.api.Params;
 import dev.warden.api.WardenApiDefinition;
 import dev.warden.fleet.FleetConfig;
 import dev.warden.fleet.enrollment.FleetIdentity;
+import dev.warden.fleet.enrollment.FleetSecrets;
 import dev.warden.fleet.instance.InstanceService.Registration;
 import dev.warden.fleet.instance.InstanceWire.Counts;
 import dev.warden.fleet.instance.InstanceWire.Detail;
@@ -63,7 +64,6 @@ import java.util.regex.Pattern;
 @Tag(name = "Fleet", description = "Running instances of agents: registration, heartbeats and liveness (seed 003)")
 public class InstanceResource {
 
-    public static final Pattern INSTANCE_ID = Pattern.compile("^agent-[0-9a-f]{16}$");
     static final Pattern POLICY_VERSION = Pattern.compile("^v(0|[1-9][0-9]{0,8})$");
     static final List<String> STATUSES = List.of("online", "stale", "offline");
     static final int MAX_TAGS = 50;
@@ -150,15 +150,10 @@ public class InstanceResource {
                                                     + "the body too (seed 003)") HeartbeatRequest request,
                                             @jakarta.ws.rs.core.Context io.vertx.core.http.HttpServerRequest http) {
         UUID org = actor.org();
-        String own = FleetIdentity.instanceId(identity);
-        if (own == null && !identity.hasRole(Roles.OPERATOR)) {
-            // An API key of the instance role reports actions (audit-service); it is no instance's credential, so it
-            // may not speak for any instance's liveness.
-            throw ApiException.forbidden("A heartbeat comes with the instance's own credential (Bearer wfi_...) or an operator's");
-        }
-        if (!INSTANCE_ID.matcher(id).matches() || own != null && !own.equals(id)) {
-            throw ApiException.notFound("Agent");
-        }
+        // An API key of the instance role reports actions (audit-service); it is no instance's credential, so it may not
+        // speak for any instance's liveness
+        FleetIdentity.requireItselfOr(identity, Roles.OPERATOR, id,
+                "A heartbeat comes with the instance's own credential (Bearer wfi_...) or an operator's");
         // Seed 003's fields are all optional: a heartbeat with no body at all is one with none of them
         HeartbeatRequest body = Checks.optionalBody(request, HeartbeatRequest.EMPTY, http);
         Checks c = new Checks()
@@ -270,7 +265,7 @@ public class InstanceResource {
     public enum SortDir { asc, desc }
 
     private static void requireId(String id) {
-        if (!INSTANCE_ID.matcher(id).matches()) {
+        if (!FleetSecrets.INSTANCE_ID.matcher(id).matches()) {
             throw ApiException.notFound("Agent");
         }
     }

@@ -1,10 +1,8 @@
 package dev.warden.fleet.policy;
 
-import dev.warden.api.ApiException;
 import dev.warden.api.PageRequest;
 import dev.warden.api.WardenApiDefinition;
 import dev.warden.fleet.enrollment.FleetIdentity;
-import dev.warden.fleet.instance.InstanceResource;
 import dev.warden.fleet.instance.InstanceWire;
 import dev.warden.fleet.policy.PolicyWire.InstancePolicies;
 import dev.warden.fleet.policy.PolicyWire.InstancePoliciesEnvelope;
@@ -67,14 +65,8 @@ public class PolicyResource {
                                                @QueryParam("cursor") @Parameter(description = "The nextCursor of the "
                                                        + "page before") String cursor) {
         UUID org = actor.org();
-        String own = FleetIdentity.instanceId(identity);
-        if (own == null && !identity.hasRole(Roles.VIEWER)) {
-            throw ApiException.forbidden("An instance's policies are fetched with its own credential (Bearer wfi_...) "
-                    + "or a viewer's");
-        }
-        if (!InstanceResource.INSTANCE_ID.matcher(id).matches() || own != null && !own.equals(id)) {
-            throw ApiException.notFound("Agent");
-        }
+        String own = FleetIdentity.requireItselfOr(identity, Roles.VIEWER, id,
+                "An instance's policies are fetched with its own credential (Bearer wfi_...) or a viewer's");
         PageRequest.Cursor after = PageRequest.Cursor.decode(cursor);
         if (after != null) {
             after.version(); // a number's cursor, as this answers: a time's is a 400 naming it

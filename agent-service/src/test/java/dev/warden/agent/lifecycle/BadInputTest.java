@@ -189,6 +189,18 @@ class BadInputTest {
         errorShape(tenant.admin().accept("application/json;q=1.5").get("/v1/agents").then(), 400);
     }
 
+    /** An Accept without a media type was a 500 on every service (a user trial's {@code Accept: ;}). */
+    @Test
+    void anAcceptWithoutAMediaTypeIsA400AndOneNamingNoTypeIsAny() {
+        for (String accept : java.util.List.of(";;;,/", "json", "application/")) {
+            errorShape(tenant.admin().accept(accept).get("/v1/agents").then(), 400)
+                    .body("error.message", containsString("Accept"));
+        }
+        for (String accept : java.util.List.of(";", ";;, ,", ",application/json,", "application/json,,")) {
+            tenant.admin().accept(accept).get("/v1/agents").then().statusCode(200).body("agents", org.hamcrest.Matchers.notNullValue());
+        }
+    }
+
     @Test
     void contentAfterTheBodyIsMalformedJsonAndNothingIsStored() {
         for (String body : java.util.List.of("{\"name\": \"a\", \"runtime\": \"docker\"} xyz",

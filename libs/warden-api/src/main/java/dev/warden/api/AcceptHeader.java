@@ -25,11 +25,16 @@ import java.util.Locale;
  * ZIP) that it still takes, each with the quality of the most specific range naming it; one that takes none of them
  * is a 406.</li>
  * <li>A quality that is no number from 0 to 1 with at most three decimals ({@code q=abc}, {@code q=1.5}) is a 400
- * naming the header: Quarkus REST took such a range at full quality.</li>
+ * naming the header: Quarkus REST took such a range at full quality. So is a range whose type is no
+ * {@code type/subtype} ({@code /}, {@code json}). Empty elements of the list are passed over (RFC 9110, 5.6.1), and an
+ * Accept that names no type at all ({@code ;}) is read as none, any type: it was a 500.</li>
  * </ul>
  */
 public class AcceptHeader {
 
+    /** {@code type/subtype}, each a token (RFC 9110, 5.6.2), lower-cased. */
+    private static final java.util.regex.Pattern MEDIA_RANGE =
+            java.util.regex.Pattern.compile("[!#$%&'*+.^_`|~0-9a-z-]+/[!#$%&'*+.^_`|~0-9a-z-]+");
     static final String EVENTS_ADDED = MediaType.SERVER_SENT_EVENTS + ";q=0.001";
     /** Every type a Warden operation answers, in the order their rewritten Accept names them. */
     private static final List<String> ANSWERED = List.of(MediaType.APPLICATION_JSON, MediaType.SERVER_SENT_EVENTS,
@@ -58,12 +63,19 @@ public class AcceptHeader {
     static String rewritten(String accept) {
         List<Range> ranges = ranges(accept);
         if (ranges == null) {
-            throw ApiException.badRequest("Invalid Accept header: a q value is a number from 0 to 1 with at most three"
-                    + " decimals (RFC 9110, 12.4.2), e.g. application/json;q=0.5", List.of());
+            throw ApiException.badRequest("Invalid Accept header: each range is a media type (type/subtype) and a q "
+                    + "value is a number from 0 to 1 with at most three decimals (RFC 9110, 12.4.2 and 12.5.1), e.g. "
+                    + "application/json;q=0.5", List.of());
+        }
+        if (ranges.isEmpty()) {
+            return "*/*";
         }
         boolean refuses = ranges.stream().anyMatch(range -> range.quality == 0);
         if (!refuses) {
-            return takesJsonNotEvents(ranges) ? accept + ", " + EVENTS_ADDED : accept;
+            // Without the list's empty elements, which Quarkus REST reads as a range it cannot take (a 406)
+            String listed = accept.contains(",") ? String.join(", ", java.util.Arrays.stream(accept.split(","))
+                    .map(String::trim).filter(part -> !part.isEmpty()).toList()) : accept;
+            return takesJsonNotEvents(ranges) ? listed + ", " + EVENTS_ADDED : listed;
         }
         List<String> taken = new ArrayList<>();
         for (String type : ANSWERED) {
@@ -105,14 +117,20 @@ public class AcceptHeader {
         return best;
     }
 
-    /** The ranges of {@code accept}, lower-cased, or null if one has a quality that is no number from 0 to 1. */
+    /**
+     * The ranges of {@code accept}, lower-cased, or null if one has a type that is no {@code type/subtype} or a quality
+     * that is no number from 0 to 1.
+     */
     private static List<Range> ranges(String accept) {
         List<Range> ranges = new ArrayList<>();
-        for (String part : accept.split(",")) {
-            String[] pieces = part.split(";");
+        for (String part : accept.split(",", -1)) {
+            String[] pieces = part.split(";", -1);
             String type = pieces[0].trim().toLowerCase(Locale.ROOT);
             if (type.isEmpty()) {
                 continue;
+            }
+            if (!MEDIA_RANGE.matcher(type).matches()) {
+                return null;
             }
             String qualityText = null;
             double quality = 1;

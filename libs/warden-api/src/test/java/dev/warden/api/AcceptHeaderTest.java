@@ -47,4 +47,17 @@ class AcceptHeaderTest {
         }
         assertEquals("application/json;q=1.000, " + AcceptHeader.EVENTS_ADDED, AcceptHeader.rewritten("application/json;q=1.000"));
     }
+
+    @Test
+    void aRangeWithoutAMediaTypeIsA400AndAnAcceptNamingNoTypeIsAny() {
+        // ";" split to nothing and was an ArrayIndexOutOfBoundsException: a 500 on every service (a user trial)
+        assertEquals("*/*", AcceptHeader.rewritten(";"));
+        assertEquals("*/*", AcceptHeader.rewritten(";;, ,"));
+        assertEquals("application/json, " + AcceptHeader.EVENTS_ADDED, AcceptHeader.rewritten(",application/json,"));
+        assertEquals("text/html, */*", AcceptHeader.rewritten("text/html,, */*"));
+        for (String accept : List.of(";;;,/", "json", "/json", "application/", "application/json/x", "a b/c")) {
+            ApiException refused = assertThrows(ApiException.class, () -> AcceptHeader.rewritten(accept), accept);
+            assertEquals(400, refused.status(), accept);
+        }
+    }
 }

@@ -140,7 +140,7 @@ public class InstanceResource {
     @Operation(operationId = "sendFleetHeartbeat", summary = "Send a heartbeat",
             description = "With the instance's credential (Authorization: Bearer wfi_...), for itself only, or an "
                     + "operator's. Answered once written to the database; pendingPolicies counts the policy changes "
-                    + "of its agent after the reported activePolicyVersion, or else after the version the instance last "
+                    + "of its agent after the reported active_policy_version, or else after the version the instance last "
                     + "applied (reported, or fetched from /v1/fleet/agents/{id}/policies).")
     @APIResponse(responseCode = "200", description = "OK",
             content = @Content(mediaType = MediaType.APPLICATION_JSON, schema = @Schema(implementation = HeartbeatEnvelope.class)))

@@ -142,9 +142,11 @@ public class FleetProjection {
                 || !(description.isMissingNode() || description.isNull() || description.isTextual())) {
             throw new IllegalArgumentException("policy event without the policy's version, name, enforcement and rules");
         }
+        // The policy's own time of change; the event's where it has none
+        JsonNode updated = policy.path("updated_at");
         PolicyState state = new PolicyState(uuid(policy.path("id")), version.asInt(), name.asText(),
                 description.isTextual() ? description.asText() : null, enforcement.asText(), rules.toString(), removed,
-                event.id(), change(event.type()), at);
+                event.id(), change(event.type()), at, updated.isTextual() ? Instant.parse(updated.asText()) : at);
         batch.policies.merge(state.policyId(), state, (kept, next) -> next.supersedes(kept) ? next : kept);
     }
 

@@ -91,6 +91,7 @@ public class ProjectionRepository {
         UUID[] events = new UUID[n];
         String[] kinds = new String[n];
         OffsetDateTime[] times = new OffsetDateTime[n];
+        OffsetDateTime[] updated = new OffsetDateTime[n];
         for (int i = 0; i < n; i++) {
             PolicyState p = policies.get(i);
             ids[i] = p.policyId();
@@ -103,17 +104,19 @@ public class ProjectionRepository {
             events[i] = p.eventId();
             kinds[i] = p.change();
             times[i] = p.at().atOffset(ZoneOffset.UTC);
+            updated[i] = p.updatedAt().atOffset(ZoneOffset.UTC);
         }
         return conn.preparedQuery("""
                         WITH x AS (
                             SELECT * FROM unnest($2::uuid[], $3::int4[], $4::text[], $5::text[], $6::text[], $7::text[],
-                                                 $8::bool[], $9::uuid[], $10::text[], $11::timestamptz[])
-                                AS x(policy_id, version, name, description, enforcement, rules, removed, event_id, change, at)
+                                                 $8::bool[], $9::uuid[], $10::text[], $11::timestamptz[], $12::timestamptz[])
+                                AS x(policy_id, version, name, description, enforcement, rules, removed, event_id, change, at,
+                                     updated_at)
                         ), kept AS (
                             INSERT INTO fleet_policies AS p (org_id, policy_id, version, name, description, enforcement,
                                                              rules, removed, updated_at)
                             SELECT $1, policy_id, version, name, description, enforcement,
-                                   CASE WHEN removed THEN '[]'::json ELSE rules::json END, removed, at FROM x
+                                   CASE WHEN removed THEN '[]'::json ELSE rules::json END, removed, updated_at FROM x
                             ON CONFLICT (org_id, policy_id) DO UPDATE SET version = excluded.version, name = excluded.name,
                                 description = excluded.description, enforcement = excluded.enforcement,
                                 rules = excluded.rules, removed = excluded.removed, updated_at = excluded.updated_at
@@ -130,7 +133,7 @@ public class ProjectionRepository {
                         UPDATE fleet_agents f SET policy_changes = f.policy_changes + counted.n
                         FROM counted WHERE f.org_id = $1 AND f.agent_id = counted.agent_id""")
                 .execute(Tuple.from(new Object[]{org, ids, versions, names, descriptions, enforcements, rules, removed,
-                        events, kinds, times}))
+                        events, kinds, times, updated}))
                 .replaceWithVoid();
     }
 
@@ -178,7 +181,8 @@ public class ProjectionRepository {
 
     /** A policy as one event tells it; {@code rules} as JSON. */
     public record PolicyState(UUID policyId, int version, String name, String description, String enforcement,
-                              String rules, boolean removed, UUID eventId, String change, java.time.Instant at) {
+                              String rules, boolean removed, UUID eventId, String change, java.time.Instant at,
+                              java.time.Instant updatedAt) {
 
         /** Whether this tells of the policy after {@code kept} does: a newer version, or its removal. */
         boolean supersedes(PolicyState kept) {

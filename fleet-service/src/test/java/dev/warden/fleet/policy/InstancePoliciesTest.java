@@ -121,6 +121,7 @@ class InstancePoliciesTest {
                 .body("data.policies[0].description", equalTo("no egress"))
                 .body("data.policies[0].enforcement", equalTo("enforce"))
                 .body("data.policies[0].version", equalTo(1))
+                .body("data.policies[0].updatedAt", equalTo("2026-12-01T00:00:00Z")) // the policy's, not the event's
                 .body("data.policies[0].rules", equalTo(List.of(Map.of("action", "http.request", "deny", true))));
         // Fetched with its own credential: the heartbeats, which report no version, count from what it fetched
         heartbeat(instance).body("data.pendingPolicies", equalTo(0)).body("data.policyVersion", equalTo("v1"));
@@ -198,6 +199,15 @@ class InstancePoliciesTest {
                 bindingEvent(EventTypes.POLICY_BOUND, org, instance.agent(), created));
         awaitPending(instance, 1);
 
+        // A HEAD has no policies in its answer: it does not count as the instance having them
+        bearer(instance.credential()).head("/v1/fleet/agents/" + instance.id() + "/policies").then().statusCode(200);
+        heartbeat(instance).body("data.pendingPolicies", equalTo(1));
+        // Another method is a 405 naming those the path takes, as everywhere (it was a 404, "not found")
+        for (String method : List.of("POST", "PUT", "PATCH", "DELETE")) {
+            bearer(instance.credential()).request(method, "/v1/fleet/agents/" + instance.id() + "/policies").then()
+                    .statusCode(405).header("Allow", "GET, HEAD, OPTIONS").body("ok", equalTo(false))
+                    .body("error.code", equalTo("method_not_allowed"));
+        }
         // A viewer reads them, and the instance still has them to fetch
         as(org, "viewer").get("/v1/fleet/agents/" + instance.id() + "/policies").then().statusCode(200)
                 .body("data.policyVersion", equalTo("v1")).body("data.policies", hasSize(1));

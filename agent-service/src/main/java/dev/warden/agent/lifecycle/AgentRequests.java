@@ -1,5 +1,6 @@
 package dev.warden.agent.lifecycle;
 
+import dev.warden.agent.Clearable;
 import com.fasterxml.jackson.annotation.JsonProperty;
 import com.fasterxml.jackson.databind.JsonNode;
 import dev.warden.events.agent.AgentType;

@@ -1,5 +1,6 @@
 package dev.warden.agent.lifecycle;
 
+import dev.warden.agent.Clearable;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.node.JsonNodeFactory;
 import dev.warden.agent.access.AccessRepository;

@@ -1,6 +1,7 @@
 package dev.warden.agent.policy;
 
 import com.fasterxml.jackson.databind.JsonNode;
+import dev.warden.agent.Clearable;
 import dev.warden.events.agent.AgentEvents.ConnectorBinding;
 import dev.warden.events.agent.AgentEvents.Policy;
 import org.eclipse.microprofile.openapi.annotations.media.Schema;
@@ -41,7 +42,9 @@ public final class PolicyModels {
     }
 
     @Schema(name = "UpdatePolicyRequest")
-    public record UpdatePolicyRequest(String name, String description,
+    public record UpdatePolicyRequest(String name,
+                                      @Schema(implementation = String.class, nullable = true, description = "null clears it")
+                                      Clearable description,
                                       @Schema(enumeration = {"enforce", "monitor"}) String enforcement,
                                       @Schema(implementation = Map[].class, maxItems = 500, nullable = true,
                                               description = "null or left out: unchanged") JsonNode rules) {

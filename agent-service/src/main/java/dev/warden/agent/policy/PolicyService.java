@@ -160,13 +160,15 @@ public class PolicyService {
             throw ApiException.badRequest("Give at least one field to update", List.of());
         }
         Checks c = new Checks();
-        checkPolicyFields(c, req.name(), req.description(), req.enforcement(), req.rules());
+        checkPolicyFields(c, req.name(), req.description() == null ? null : req.description().value(), req.enforcement(),
+                req.rules());
         c.check(req.name() == null || !req.name().isBlank(), "name", "must not be empty").orThrow();
         return db.inOrg(org, conn -> policies.lockPolicy(conn, id).map(policy -> ApiException.found(policy, "Policy"))
                         .chain(current -> {
                             IfMatch.check(ifMatch, ETags.of(current), "The policy");
                             Policy next = new Policy(current.id(), org, or(req.name(), current.name()),
-                                    or(req.description(), current.description()), or(req.enforcement(), current.enforcement()),
+                                    req.description() == null ? current.description() : req.description().value(),
+                                    or(req.enforcement(), current.enforcement()),
                                     or(req.rules(), current.rules()), current.version() + 1, current.agentIds(),
                                     current.createdAt(), current.createdBy(), Agent.now(), actor);
                             return policies.updatePolicy(conn, next)

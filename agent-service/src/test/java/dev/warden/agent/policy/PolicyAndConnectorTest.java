@@ -211,6 +211,23 @@ class PolicyAndConnectorTest {
                 EventTypes.POLICY_REMOVED), Events.types(Events.about(Topics.AGENTS, policy, 4)));
     }
 
+    /** A patch's null clears a policy's description, as an agent's (it was "Give at least one field", a user trial). */
+    @Test
+    void aPatchsNullClearsAPolicysDescriptionAndLeavingItOutKeepsIt() {
+        String policy = tenant.admin().body(Map.of("name", "described", "description", "why it exists",
+                        "rules", List.of(Map.of("effect", "deny"))))
+                .post("/v1/policies").then().statusCode(201).extract().path("id");
+        tenant.admin().body(Map.of("enforcement", "monitor")).patch("/v1/policies/" + policy).then().statusCode(200)
+                .body("description", equalTo("why it exists"));
+        tenant.admin().body("{\"description\": null}").contentType("application/json").patch("/v1/policies/" + policy)
+                .then().statusCode(200).body("version", equalTo(3)).body("description", org.hamcrest.Matchers.nullValue());
+        tenant.admin().get("/v1/policies/" + policy).then().body("description", org.hamcrest.Matchers.nullValue());
+        tenant.admin().body(Map.of("description", "again")).patch("/v1/policies/" + policy).then().statusCode(200)
+                .body("description", equalTo("again"));
+        tenant.admin().body("{\"description\": 5}").contentType("application/json").patch("/v1/policies/" + policy)
+                .then().statusCode(400);
+    }
+
     /**
      * A binding's events name the policy without its rules or agents, which the policy's own events carry: each binding
      * is an event of its own, and when each carried the whole policy a policy created for 1,000 agents published a

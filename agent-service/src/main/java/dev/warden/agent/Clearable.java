@@ -1,4 +1,4 @@
-package dev.warden.agent.lifecycle;
+package dev.warden.agent;
 
 import com.fasterxml.jackson.core.JsonParser;
 import com.fasterxml.jackson.databind.DeserializationContext;
@@ -8,7 +8,7 @@ import com.fasterxml.jackson.databind.deser.std.StdDeserializer;
 import java.io.IOException;
 
 /**
- * A text field of a patch that {@code null} clears. As a record component: null when the field was left out,
+ * A text field of a patch that {@code null} clears (an agent's description, a policy's). As a record component: null when the field was left out,
  * {@link #CLEAR} when it was given as null, else the text given. Jackson calls a deserializer's {@code getAbsentValue}
  * for a field left out and {@code getNullValue} for one given as null; {@code Optional} answers both with empty, so it
  * cannot tell them apart in a record.

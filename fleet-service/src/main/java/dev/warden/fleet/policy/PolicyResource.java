@@ -58,9 +58,10 @@ public class PolicyResource {
                     + "version (policyVersion, as its heartbeats answer it). With the instance's own credential "
                     + "(Authorization: Bearer wfi_...), for itself only, the fetch (a GET, not a HEAD) counts as the "
                     + "instance applying that version: its next heartbeats answer pendingPolicies from it, whether or "
-                    + "not they report active_policy_version. A viewer's read changes nothing. The policies come by id, a page of up to "
-                    + "8 MB of rules at a time: nextCursor names the next page, and all pages of a fetch are of one "
-                    + "policyVersion (a change between them is a 409: start again); the last page is the one that counts.")
+                    + "not they report active_policy_version. A viewer's read changes nothing. The policies come by "
+                    + "id, a page of up to 8 MB of rules at a time: nextCursor names the next page, and all pages of a "
+                    + "fetch are of one policyVersion (a change between them is a 409: start again); the last page is "
+                    + "the one that counts.")
     @APIResponse(responseCode = "200", description = "OK",
             content = @Content(mediaType = MediaType.APPLICATION_JSON, schema = @Schema(implementation = InstancePoliciesEnvelope.class)))
     @APIResponse(responseCode = "404", ref = WardenApiDefinition.NOT_FOUND)

@@ -7,7 +7,8 @@
 //
 // Options (all optional): --url (default $W or http://localhost:8080), --key (default $KEY; an admin key, to issue
 // the token), --instances N (3), --interval seconds between heartbeats (10), --silent K instances that stop after
-// --silent-after seconds (1 after 30), --agent <agent id> to pin the token to a governed agent.
+// --silent-after seconds (1 after 30), --agent <agent id> to pin the token to a governed agent: its instances fetch
+// the agent's policies whenever a heartbeat says some are pending.
 // Liveness follows fleet-service's settings (WARDEN_FLEET_STALE_AFTER, default 180 s; WARDEN_FLEET_OFFLINE_AFTER,
 // default 600 s): start the suite with e.g. WARDEN_FLEET_HEARTBEAT_INTERVAL=5s WARDEN_FLEET_STALE_AFTER=20s WARDEN_FLEET_OFFLINE_AFTER=40s to watch quickly.
 // Node 18+; nothing to install.
@@ -49,6 +50,28 @@ for (let i = 0; i < count; i++) {
     console.log(`registered ${reg.id} (${reg.hostname})${i < silent ? `, silent after ${silentAfter / 1000} s` : ''}`);
 }
 
+// Every page of the instance's policies, all of one policyVersion: a change between two pages is a 409, and the fetch
+// starts again. Fetched with the instance's own credential, it counts as the instance having that version.
+async function fetchPolicies(inst) {
+    for (;;) {
+        let cursor = null, policies = [], version = null;
+        try {
+            do {
+                const page = await call('GET', `/v1/fleet/agents/${inst.id}/policies${cursor ? `?cursor=${cursor}` : ''}`,
+                    {Authorization: `Bearer ${inst.credential}`});
+                policies.push(...page.policies);
+                version = page.policyVersion;
+                cursor = page.nextCursor;
+            } while (cursor);
+            return {policyVersion: version, policies};
+        } catch (e) {
+            if (!e.message.includes(': 409 ')) {
+                throw e;
+            }
+        }
+    }
+}
+
 async function beat() {
     for (const inst of instances) {
         if (inst.silent && Date.now() - started > silentAfter) {
@@ -58,7 +81,13 @@ async function beat() {
             const ack = await call('POST', `/v1/fleet/agents/${inst.id}/heartbeat`, {Authorization: `Bearer ${inst.credential}`},
                 {uptime: Math.round((Date.now() - started) / 1000), cpu: Math.round(Math.random() * 1000) / 10,
                  memory: Math.round(Math.random() * 1000) / 10, version: '1.0.0', active_policy_version: inst.policy});
-            inst.policy = ack.policyVersion; // a real instance would fetch and apply its policies first
+            if (ack.pendingPolicies > 0) {
+                // What pendingPolicies is for: fetch the agent's policies (a real instance would apply them here)
+                const fetched = await fetchPolicies(inst);
+                inst.policy = fetched.policyVersion;
+                console.log(`${inst.id}: ${ack.pendingPolicies} policy change(s) pending; fetched ${fetched.policies.length} `
+                    + `policies at ${fetched.policyVersion}`);
+            }
         } catch (e) {
             console.error(e.message);
         }

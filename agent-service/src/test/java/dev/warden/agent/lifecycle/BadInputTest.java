@@ -281,6 +281,17 @@ class BadInputTest {
                 .then().statusCode(201);
     }
 
+    /** A wildcard Content-Type names no type: a 415 (Quarkus REST matched it to JSON and read the body). */
+    @Test
+    void aWildcardContentTypeIsA415AndNothingIsStored() {
+        byte[] body = "{\"name\": \"wild\", \"runtime\": \"docker\"}".getBytes(java.nio.charset.StandardCharsets.UTF_8);
+        for (String type : java.util.List.of("*/*", "application/*")) {
+            errorShape(tenant.admin().contentType(type).body(body).post("/v1/agents").then(), 415)
+                    .body("error.message", containsString("names no type"));
+        }
+        assertNoAgents();
+    }
+
     /**
      * JSON is UTF-8: a body labelled with another charset is a 415, rather than its bytes read as UTF-8 whatever the
      * label said (these bytes are "café" in UTF-8 and "cafÃ©" in Latin-1, and were stored as the first).

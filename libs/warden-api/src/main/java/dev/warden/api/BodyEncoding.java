@@ -49,6 +49,12 @@ public class BodyEncoding {
         } catch (IllegalArgumentException malformed) {
             return; // refused for its type when the body is read
         }
+        // A wildcard names no type (RFC 9110, 8.3): Quarkus REST matched */* and application/* to JSON and read the body
+        if (media.isWildcardType() || media.isWildcardSubtype()) {
+            throw new ApiException(415, "unsupported_media_type", "Content-Type " + media.getType() + "/"
+                    + media.getSubtype() + " names no type: send the body as JSON, with Content-Type: application/json",
+                    List.of());
+        }
         // Only for JSON: a body of another type is refused for its type, with how to send JSON instead.
         if (!media.getType().equalsIgnoreCase("application")
                 || !media.getSubtype().equalsIgnoreCase("json") && !media.getSubtype().toLowerCase(Locale.ROOT).endsWith("+json")) {

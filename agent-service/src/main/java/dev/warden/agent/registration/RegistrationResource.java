@@ -203,7 +203,11 @@ public class RegistrationResource {
         CreateRuleRequest req = Checks.body(request);
         Checks checks = new Checks()
                 .required("name", req.name()).maxLength("name", req.name(), MAX_RULE_NAME).oneLine("name", req.name())
-                .range("maxRiskScore", req.maxRiskScore(), 0, 100);
+                .range("maxRiskScore", req.maxRiskScore(), 0, 100)
+                // A rule decides only a request for capabilities it names, never one for none: one naming none would
+                // decide nothing (a user trial's was taken)
+                .check(req.capabilities() == null || !req.capabilities().isEmpty(), "capabilities",
+                        "must name at least one capability: a rule approves requests for the capabilities it names");
         RegistrationChecks.capabilities(checks, "capabilities", req.capabilities(), registrations.knownCapabilities());
         AgentType agentType = RegistrationChecks.agentType(checks, "agentType", req.agentType());
         checks.orThrow();

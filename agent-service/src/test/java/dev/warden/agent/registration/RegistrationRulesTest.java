@@ -141,6 +141,9 @@ class RegistrationRulesTest {
                 .post("/v1/registrations/rules").then(), 409, null);
         refused(tenant.admin().body(Map.of("name", "x", "capabilities", List.of("teleport")))
                 .post("/v1/registrations/rules").then(), 400, "capabilities");
+        // A rule naming no capability would decide nothing: refused
+        refused(tenant.admin().body(Map.of("name", "x", "capabilities", List.of()))
+                .post("/v1/registrations/rules").then(), 400, "capabilities");
         refused(tenant.admin().body(Map.of("name", "x", "capabilities", List.of("api_call"), "maxRiskScore", 101))
                 .post("/v1/registrations/rules").then(), 400, "maxRiskScore");
         refused(tenant.admin().body(Map.of("name", "x", "capabilities", List.of("api_call"), "agentType", "robot"))

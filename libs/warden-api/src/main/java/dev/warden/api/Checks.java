@@ -293,8 +293,13 @@ public final class Checks {
         return false;
     }
 
+    /**
+     * Records {@code reason} for {@code field} unless {@code ok}, or unless the field is refused already: an answer
+     * names each offending field once, with its first reason (an empty name was "is required" and "must not be blank"
+     * both, a user trial).
+     */
     public Checks check(boolean ok, String field, String reason) {
-        if (!ok) {
+        if (!ok && !refused(field)) {
             errors.add(new FieldError(field, reason));
         }
         return this;

@@ -91,4 +91,12 @@ class ChecksTest {
         assertEquals(List.of("tags[1]"), checks.errors().stream().map(FieldError::field).toList());
         assertTrue(new Checks().eachOneLine("tags", null).ok());
     }
+
+    @Test
+    void eachFieldIsNamedOnceWithItsFirstReason() {
+        Checks c = new Checks().required("name", "").check(false, "name", "must not be blank")
+                .check(false, "slug", "must be lower-case").required("color", null);
+        assertEquals(List.of(new FieldError("name", "is required"), new FieldError("slug", "must be lower-case"),
+                new FieldError("color", "is required")), c.errors());
+    }
 }

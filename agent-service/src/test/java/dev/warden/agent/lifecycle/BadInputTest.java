@@ -281,6 +281,17 @@ class BadInputTest {
                 .then().statusCode(201);
     }
 
+    /** An emoji is answered as itself in UTF-8, as an accented letter is (it was the escaped pair of its surrogates). */
+    @Test
+    void aCharacterBeyondTheBasicPlaneIsAnsweredAsItself() {
+        byte[] answer = tenant.admin().body(java.util.Map.of("name", "shield-agent", "runtime", "docker",
+                        "description", "S\u00e9curit\u00e9 \uD83D\uDEE1")).post("/v1/agents").then().statusCode(201)
+                .extract().asByteArray();
+        String text = new String(answer, java.nio.charset.StandardCharsets.UTF_8);
+        org.junit.jupiter.api.Assertions.assertTrue(text.contains("S\u00e9curit\u00e9 \uD83D\uDEE1"), text);
+        org.junit.jupiter.api.Assertions.assertFalse(text.contains("\\uD83D"), text);
+    }
+
     /** A wildcard Content-Type names no type: a 415 (Quarkus REST matched it to JSON and read the body). */
     @Test
     void aWildcardContentTypeIsA415AndNothingIsStored() {

@@ -3,6 +3,7 @@ package dev.warden.api;
 import com.fasterxml.jackson.annotation.JsonSetter;
 import com.fasterxml.jackson.annotation.Nulls;
 import com.fasterxml.jackson.core.JsonParser;
+import com.fasterxml.jackson.core.json.JsonWriteFeature;
 import com.fasterxml.jackson.databind.DeserializationFeature;
 import com.fasterxml.jackson.databind.MapperFeature;
 import com.fasterxml.jackson.databind.ObjectMapper;
@@ -60,6 +61,9 @@ public class StrictJson implements ObjectMapperCustomizer {
         mapper.enable(DeserializationFeature.FAIL_ON_TRAILING_TOKENS);
         mapper.getFactory().setStreamReadConstraints(mapper.getFactory().streamReadConstraints().rebuild()
                 .maxNestingDepth(MAX_NESTING).build());
+        // A character beyond the Basic Multilingual Plane (an emoji) is written as itself in UTF-8, as every other is,
+        // rather than as the escaped pair of its UTF-16 surrogates (valid JSON, but the same name read two ways)
+        mapper.setConfig(mapper.getSerializationConfig().with(JsonWriteFeature.COMBINE_UNICODE_SURROGATES_IN_UTF8));
         mapper.registerModule(StorableValues.module());
         mapper.setNodeFactory(StorableValues.nodeFactory());
     }

@@ -36,6 +36,10 @@ class ContractTest {
         ApiContract.of(given().get("/q/openapi?format=json").then().statusCode(200).extract().asString())
                 .at(URI.create(RestAssured.baseURI + ":" + RestAssured.port))
                 .asOrgAdmin(Map.of("X-API-Key", tenant.adminKey()))
+                // A rule to read: a generated one names capabilities the document cannot enumerate, and so is refused
+                .knowing(Map.of("rule_id", tenant.admin().body(Map.of("name", "known-" + java.util.UUID.randomUUID(),
+                                "capabilities", List.of("browser_control"), "agentType", "mcp_server"))
+                        .post("/v1/registrations/rules").then().statusCode(201).extract().<String>path("id")))
                 // Seed 004's proof of possession: only a key the test holds can sign the challenge.
                 .preparing("registerAgent", () -> new Prepared("/v1/agents/register",
                         json(AgentKeys.generate().registration(tenant, tenant.adminKey(), "contract-agent", List.of("api_call")))))

@@ -115,8 +115,8 @@ public final class RegistrationWire {
     @Schema(extensions = @Extension(name = SEED_CASING, value = "camelCase"))
     public record CreateRuleRequest(
             @Schema(required = true, maxLength = 200, examples = "read-only helpers") String name,
-            @Schema(required = true, description = "A registration asking only for capabilities within this set matches")
-            List<String> capabilities,
+            @Schema(required = true, minItems = 1, description = "A registration asking only for capabilities within "
+                    + "this set matches; at least one") List<String> capabilities,
             @Schema(nullable = true, enumeration = {"autonomous", "supervised", "advisory", "mcp_server"},
                     description = "When set, the registration must ask for this agent type") String agentType,
             @Schema(nullable = true, minimum = "0", maximum = "100", description = "When set, the registration's risk score "

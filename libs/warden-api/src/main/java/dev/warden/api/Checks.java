@@ -48,7 +48,7 @@ public final class Checks {
     }
 
     public Checks maxLength(String field, String value, int max) {
-        return check(value == null || value.length() <= max, field, "must be at most " + max + " characters");
+        return check(value == null || atMost(value, max), field, "must be at most " + max + " characters");
     }
 
     public Checks range(String field, Number value, long min, long max) {
@@ -298,6 +298,15 @@ public final class Checks {
      * names each offending field once, with its first reason (an empty name was "is required" and "must not be blank"
      * both, a user trial).
      */
+    /**
+     * Whether {@code value} has at most {@code max} characters, counted as JSON Schema's {@code maxLength} counts them
+     * (code points: an emoji is one, not the two UTF-16 units Java counts); a value of more than twice as many units is
+     * refused without being read.
+     */
+    public static boolean atMost(String value, int max) {
+        return value.length() <= max || value.length() <= 2L * max && value.codePointCount(0, value.length()) <= max;
+    }
+
     public Checks check(boolean ok, String field, String reason) {
         if (!ok && !refused(field)) {
             errors.add(new FieldError(field, reason));

@@ -40,7 +40,7 @@ public final class Params {
         if (raw == null || raw.isEmpty()) {
             return null;
         }
-        if (raw.length() > maxLength) {
+        if (!Checks.atMost(raw, maxLength)) {
             throw ApiException.invalidField(name, "must be at most " + maxLength + " characters");
         }
         String refusal = StorableValues.refusal(raw);

@@ -99,4 +99,15 @@ class ChecksTest {
         assertEquals(List.of(new FieldError("name", "is required"), new FieldError("slug", "must be lower-case"),
                 new FieldError("color", "is required")), c.errors());
     }
+
+    @Test
+    void aLengthIsCountedInCharactersAsTheDocumentCountsThemAnEmojiOne() {
+        String emoji = "\uD83E\uDD16"; // one character, two UTF-16 units
+        assertTrue(new Checks().maxLength("q", emoji.repeat(150), 200).ok());
+        assertEquals(List.of(new FieldError("q", "must be at most 200 characters")),
+                new Checks().maxLength("q", emoji.repeat(201), 200).errors());
+        assertTrue(new Checks().maxLength("q", "a".repeat(200), 200).ok());
+        assertEquals(1, new Checks().maxLength("q", "a".repeat(201), 200).errors().size());
+        assertEquals("\uD83E\uDD16".repeat(150), Params.optionalText("q", emoji.repeat(150), 200));
+    }
 }

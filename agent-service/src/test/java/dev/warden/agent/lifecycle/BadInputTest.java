@@ -292,6 +292,15 @@ class BadInputTest {
         org.junit.jupiter.api.Assertions.assertFalse(text.contains("\\uD83D"), text);
     }
 
+    /** A query that is no UTF-8 once percent-decoded is a 400 naming it, as such a body is a 415 (it was taken). */
+    @Test
+    void aQueryParameterThatIsNotUtf8IsA400NamingIt() {
+        errorShape(tenant.admin().urlEncodingEnabled(false).get("/v1/agents?status=%C3").then(), 400)
+                .body("error.details[0].field", equalTo("status"))
+                .body("error.details[0].reason", containsString("UTF-8"));
+        tenant.admin().urlEncodingEnabled(false).get("/v1/agents?status=active").then().statusCode(200);
+    }
+
     /** A wildcard Content-Type names no type: a 415 (Quarkus REST matched it to JSON and read the body). */
     @Test
     void aWildcardContentTypeIsA415AndNothingIsStored() {

@@ -24,4 +24,14 @@ class QueryParametersTest {
         assertEquals(Set.of("status", "tag", "id", "limit"), known.all());
         assertEquals(Set.of("status", "limit"), known.single());
     }
+
+    @Test
+    void aQueryIsUtf8OncePercentDecoded() {
+        for (String ok : List.of("q=caf%C3%A9", "q=%F0%9F%A4%96", "q=plain", "q=100%", "q=%zz", "q=a%2", "")) {
+            org.junit.jupiter.api.Assertions.assertTrue(QueryParameters.percentDecodesToUtf8(ok), ok);
+        }
+        for (String bad : List.of("q=%C3", "q=%C3%28", "q=%FF", "q=%ED%A0%80", "%C3=1")) {
+            org.junit.jupiter.api.Assertions.assertFalse(QueryParameters.percentDecodesToUtf8(bad), bad);
+        }
+    }
 }

@@ -1,8 +1,8 @@
 -- What an instance fetches of its agent's policies (GET /v1/fleet/agents/{id}/policies), projected from
 -- warden.agents.v1: each policy as its newest event tells it (created, changed: the policy whole, by its version; a
 -- removal leaves a tombstone, so an older event read again cannot bring it back), and which agents each governs (bound
--- and unbound, in each agent's order). A deployment upgraded to this has neither until the policies next change, or
--- until fleet-service's consumer group is read again from the start (docs/fleet-service.md, "Policies through the
+-- and unbound, in each agent's order). A deployment upgraded to this knows neither for what was made before it until
+-- fleet-service's consumer group is read again from the start (docs/fleet-service.md, "Policies through the
 -- heartbeat").
 CREATE TABLE fleet_policies (
     org_id      uuid        NOT NULL,

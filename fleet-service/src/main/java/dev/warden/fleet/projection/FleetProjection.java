@@ -32,9 +32,10 @@ import java.util.UUID;
 /**
  * What fleet-service knows of other services, from their events: the governed agents of each organization (and the
  * status of each, by its revision, so that a suspended agent enrols no instance), the policy changes concerning
- * each, and each policy's rules and agents, which instances fetch ({@code warden.agents.v1}), and drift events ({@code warden.audit.v1}). One consumer
- * group, a polled batch per transaction per organization; idempotent by event id, so redelivery and replay change
- * nothing. What cannot be read goes to its dead-letter topic.
+ * each, and each policy's rules and agents, which instances fetch ({@code warden.agents.v1}), and drift events
+ * ({@code warden.audit.v1}). One consumer group, a polled batch per transaction per organization; idempotent by event
+ * id (a policy by its version), so redelivery and replay change nothing. What cannot be read goes to its dead-letter
+ * topic.
  */
 @ApplicationScoped
 public class FleetProjection {
@@ -70,7 +71,7 @@ public class FleetProjection {
                 .chain(() -> repository.agentStates(conn, List.copyOf(batch.states.values())))
                 .chain(() -> repository.policyChanges(conn, org, batch.changes))
                 .chain(() -> repository.policies(conn, org, List.copyOf(batch.policies.values())))
-                .chain(() -> repository.bindings(conn, org, batch.bindings))
+                .chain(() -> repository.bindings(conn, org, List.copyOf(batch.bindings.values())))
                 .chain(() -> repository.drift(conn, org, batch.drift)));
     }
 

@@ -8,7 +8,6 @@ import jakarta.enterprise.context.ApplicationScoped;
 import java.time.OffsetDateTime;
 import java.time.ZoneOffset;
 import java.util.List;
-import java.util.Map;
 import java.util.UUID;
 
 /** SQL of the projections of {@code warden.agents.v1} and {@code warden.audit.v1}, idempotent by event id. */
@@ -138,11 +137,10 @@ public class ProjectionRepository {
     }
 
     /** The batch's last binding event for each agent and policy: bound adds the pair, unbound removes it. */
-    public Uni<Void> bindings(SqlConnection conn, UUID org, Map<List<UUID>, Binding> bindings) {
-        if (bindings.isEmpty()) {
+    public Uni<Void> bindings(SqlConnection conn, UUID org, List<Binding> all) {
+        if (all.isEmpty()) {
             return Uni.createFrom().voidItem();
         }
-        List<Binding> all = List.copyOf(bindings.values());
         return conn.preparedQuery("""
                         WITH x AS (SELECT * FROM unnest($2::uuid[], $3::uuid[], $4::bool[]) AS x(agent_id, policy_id, bound)),
                         gone AS (

@@ -294,11 +294,6 @@ public final class Checks {
     }
 
     /**
-     * Records {@code reason} for {@code field} unless {@code ok}, or unless the field is refused already: an answer
-     * names each offending field once, with its first reason (an empty name was "is required" and "must not be blank"
-     * both, a user trial).
-     */
-    /**
      * Whether {@code value} has at most {@code max} characters, counted as JSON Schema's {@code maxLength} counts them
      * (code points: an emoji is one, not the two UTF-16 units Java counts); a value of more than twice as many units is
      * refused without being read.
@@ -307,6 +302,11 @@ public final class Checks {
         return value.length() <= max || value.length() <= 2L * max && value.codePointCount(0, value.length()) <= max;
     }
 
+    /**
+     * Records {@code reason} for {@code field} unless {@code ok}, or unless the field is refused already: an answer
+     * names each offending field once, with its first reason (an empty name was "is required" and "must not be blank"
+     * both, a user trial).
+     */
     public Checks check(boolean ok, String field, String reason) {
         if (!ok && !refused(field)) {
             errors.add(new FieldError(field, reason));
